@@ -1,0 +1,50 @@
+# Rasd — make targets. The two a new user needs: `make run` and `make test`.
+# Every target installs what it needs through scripts/ (nothing by hand).
+
+GO        ?= go
+BIN       := bin/rasd
+ORT_LIB   := $(CURDIR)/.cache/onnxruntime/libonnxruntime.so.1
+DATASETS  ?= $(CURDIR)/../shared/datasets
+export RASD_ORT_LIB ?= $(ORT_LIB)
+
+.PHONY: all build run test test-short deps ort debian model bench fmt vet clean
+
+all: build
+
+## build: compile the rasd binary into bin/rasd
+build:
+	$(GO) build -o $(BIN) ./cmd/rasd
+
+## ort: install the ONNX Runtime shared library into .cache/onnxruntime
+ort: $(ORT_LIB)
+$(ORT_LIB):
+	bash scripts/setup-ort.sh
+
+## debian: install redis-server and chromium from Debian if missing (tests use them)
+debian:
+	bash scripts/setup-debian.sh redis-server chromium
+
+deps: ort debian
+
+## run: the main job on the bundled sample data, embedded default, nothing to configure
+run: ort build
+	bash scripts/run-sample.sh
+
+## test: every test (installs ONNX Runtime, redis-server and chromium first)
+test: deps
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 60m ./...
+
+## model: retrain the committed default model from ../shared/datasets (+ the Iraqi gold set)
+model: ort build
+	bash scripts/train-default.sh
+
+## bench: Go benchmarks of the hot paths
+bench: ort
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+clean:
+	rm -rf bin rasd-data
