@@ -1,0 +1,382 @@
+// Package index is Rasd's full-text search over scored posts: a bleve index
+// whose text analyser is the project's normaliser, so that a query for داعش
+// finds د.ا.ع.ش and Arabizi spellings, with filters, facets, sorting and
+// highlights on the original text.
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// Doc is what the index holds for one post.
+type Doc struct {
+	// ID is the post's stable id.
+	ID string `json:"id"`
+	// Text is the original text; it is analysed with the normaliser.
+	Text string `json:"text"`
+	// Platform, Source and Governorate are exact-match facets.
+	Platform    string `json:"platform"`
+	Source      string `json:"source"`
+	Governorate string `json:"governorate,omitempty"`
+	// Created is when the post was made (or fetched, when unknown).
+	Created time.Time `json:"created"`
+	// Labels are the flagged labels; Context the protective context labels.
+	Labels  []string `json:"labels,omitempty"`
+	Context []string `json:"context,omitempty"`
+	// Scores holds the model's score per label.
+	Scores map[string]float64 `json:"scores,omitempty"`
+	// MaxScore is the highest violation score, for sorting and range filters.
+	MaxScore float64 `json:"max_score"`
+	// Sightings counts how often the same text was seen.
+	Sightings int `json:"sightings"`
+	// Permalink is the post's public URL.
+	Permalink string `json:"permalink,omitempty"`
+}
+
+// Index is an open bleve index. It is safe for concurrent use.
+type Index struct {
+	bi bleve.Index
+}
+
+// Mapping returns the index mapping, built in code and validated.
+func Mapping() (mapping.IndexMapping, error) {
+	text := bleve.NewTextFieldMapping()
+	text.Analyzer = AnalyzerName
+	text.Store = true
+	text.IncludeTermVectors = true
+
+	kw := bleve.NewKeywordFieldMapping()
+	kw.Analyzer = keyword.Name
+	kw.Store = true
+
+	num := bleve.NewNumericFieldMapping()
+	num.Store = true
+
+	date := bleve.NewDateTimeFieldMapping()
+	date.Store = true
+
+	stored := bleve.NewTextFieldMapping()
+	stored.Index = false
+	stored.Store = true
+
+	doc := bleve.NewDocumentStaticMapping()
+	doc.AddFieldMappingsAt("text", text)
+	for _, f := range []string{"platform", "source", "governorate", "labels", "context"} {
+		doc.AddFieldMappingsAt(f, kw)
+	}
+	doc.AddFieldMappingsAt("created", date)
+	doc.AddFieldMappingsAt("max_score", num)
+	doc.AddFieldMappingsAt("sightings", num)
+	doc.AddFieldMappingsAt("permalink", stored)
+	scores := bleve.NewDocumentMapping()
+	scores.Dynamic = true
+	scores.DefaultAnalyzer = keyword.Name
+	doc.AddSubDocumentMapping("scores", scores)
+
+	im := bleve.NewIndexMapping()
+	im.DefaultMapping = doc
+	im.DefaultAnalyzer = AnalyzerName
+	im.StoreDynamic = true
+	im.IndexDynamic = true
+	if err := im.Validate(); err != nil {
+		return nil, fmt.Errorf("validating index mapping: %w", err)
+	}
+	return im, nil
+}
+
+// Open opens the index in dir, creating it when absent. An empty dir gives an
+// in-memory index (for tests and throwaway runs).
+func Open(dir string) (*Index, error) {
+	im, err := Mapping()
+	if err != nil {
+		return nil, err
+	}
+	if dir == "" {
+		bi, err := bleve.NewMemOnly(im)
+		if err != nil {
+			return nil, fmt.Errorf("creating in-memory index: %w", err)
+		}
+		return &Index{bi: bi}, nil
+	}
+	if _, err := os.Stat(filepath.Join(dir, "index_meta.json")); err == nil {
+		bi, err := bleve.Open(dir)
+		if err != nil {
+			return nil, fmt.Errorf("opening index %s: %w", dir, err)
+		}
+		return &Index{bi: bi}, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return nil, fmt.Errorf("creating index folder: %w", err)
+	}
+	bi, err := bleve.New(dir, im)
+	if err != nil {
+		return nil, fmt.Errorf("creating index %s: %w", dir, err)
+	}
+	return &Index{bi: bi}, nil
+}
+
+// Close closes the index.
+func (x *Index) Close() error { return x.bi.Close() }
+
+// Put indexes docs in one batch. Indexing a doc whose ID is already present
+// replaces it, so redelivery never indexes a post twice.
+func (x *Index) Put(docs ...Doc) error {
+	if len(docs) == 0 {
+		return nil
+	}
+	b := x.bi.NewBatch()
+	for i := range docs {
+		if docs[i].ID == "" {
+			return errors.New("indexing: doc without id")
+		}
+		if err := b.Index(docs[i].ID, &docs[i]); err != nil {
+			return fmt.Errorf("indexing %s: %w", docs[i].ID, err)
+		}
+	}
+	if err := x.bi.Batch(b); err != nil {
+		return fmt.Errorf("writing index batch: %w", err)
+	}
+	return nil
+}
+
+// Delete removes docs by id (retention purges).
+func (x *Index) Delete(ids ...string) error {
+	b := x.bi.NewBatch()
+	for _, id := range ids {
+		b.Delete(id)
+	}
+	if err := x.bi.Batch(b); err != nil {
+		return fmt.Errorf("deleting from index: %w", err)
+	}
+	return nil
+}
+
+// Count returns the number of indexed docs.
+func (x *Index) Count() (uint64, error) { return x.bi.DocCount() }
+
+// Query is a search with its filters.
+type Query struct {
+	// Text is the free-text query, normalised like the posts; empty matches all.
+	Text string
+	// Labels keeps posts flagged with any of these labels.
+	Labels []string
+	// Platform, Source and Governorate keep exact matches when set.
+	Platform, Source, Governorate string
+	// MinScore and MaxScore bound MaxScore when set (MaxScore 0 means no bound).
+	MinScore, MaxScore float64
+	// From and To bound Created when non-zero.
+	From, To time.Time
+	// Sort is "score" (max_score, highest first), "time" (newest first) or "" (relevance).
+	Sort string
+	// Size and Offset page the hits; Size defaults to 20 and is capped at 200.
+	Size, Offset int
+}
+
+// Hit is one search result.
+type Hit struct {
+	Doc
+	// Relevance is bleve's score for the query.
+	Relevance float64 `json:"relevance"`
+	// Highlights are byte ranges of the original text that matched the query.
+	Highlights []Range `json:"highlights,omitempty"`
+}
+
+// Range is a byte range [Start,End) of a post's original text.
+type Range struct {
+	Start int `json:"start"`
+	End   int `json:"end"`
+}
+
+// Result is a page of hits with the total and facet counts.
+type Result struct {
+	Total  uint64                    `json:"total"`
+	Hits   []Hit                     `json:"hits"`
+	Facets map[string]map[string]int `json:"facets"`
+}
+
+// facetFields are the fields whose value counts come with every search.
+var facetFields = []string{"labels", "platform", "source", "governorate"}
+
+// ErrBadQuery reports a query whose filters contradict each other or are out of range.
+var ErrBadQuery = errors.New("bad query")
+
+// Search runs q and returns hits with highlights and facets.
+func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
+	bq, err := buildQuery(q)
+	if err != nil {
+		return nil, err
+	}
+	size := q.Size
+	if size <= 0 {
+		size = 20
+	}
+	size = min(size, 200)
+	if q.Offset < 0 {
+		return nil, fmt.Errorf("%w: negative offset", ErrBadQuery)
+	}
+	req := bleve.NewSearchRequestOptions(bq, size, q.Offset, false)
+	req.Fields = []string{"*"}
+	req.IncludeLocations = true
+	switch q.Sort {
+	case "", "relevance":
+	case "score":
+		req.SortBy([]string{"-max_score", "-created", "_id"})
+	case "time":
+		req.SortBy([]string{"-created", "_id"})
+	default:
+		return nil, fmt.Errorf("%w: sort must be score, time or relevance, not %q", ErrBadQuery, q.Sort)
+	}
+	for _, f := range facetFields {
+		req.AddFacet(f, bleve.NewFacetRequest(f, 20))
+	}
+	res, err := x.bi.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("searching: %w", err)
+	}
+	out := &Result{Total: res.Total, Hits: make([]Hit, 0, len(res.Hits)), Facets: map[string]map[string]int{}}
+	for name, fr := range res.Facets {
+		m := map[string]int{}
+		if fr.Terms != nil {
+			for _, t := range fr.Terms.Terms() {
+				m[t.Term] = t.Count
+			}
+		}
+		out.Facets[name] = m
+	}
+	for _, h := range res.Hits {
+		out.Hits = append(out.Hits, Hit{Doc: docFromFields(h.ID, h.Fields), Relevance: h.Score, Highlights: highlights(h)})
+	}
+	return out, nil
+}
+
+func buildQuery(q Query) (query.Query, error) {
+	var must []query.Query
+	if t := strings.TrimSpace(q.Text); t != "" {
+		mq := bleve.NewMatchQuery(t)
+		mq.SetField("text")
+		mq.Analyzer = AnalyzerName
+		mq.SetOperator(query.MatchQueryOperatorAnd)
+		must = append(must, mq)
+	}
+	if len(q.Labels) > 0 {
+		var any []query.Query
+		for _, l := range q.Labels {
+			tq := bleve.NewTermQuery(l)
+			tq.SetField("labels")
+			any = append(any, tq)
+		}
+		must = append(must, bleve.NewDisjunctionQuery(any...))
+	}
+	for field, v := range map[string]string{"platform": q.Platform, "source": q.Source, "governorate": q.Governorate} {
+		if v != "" {
+			tq := bleve.NewTermQuery(v)
+			tq.SetField(field)
+			must = append(must, tq)
+		}
+	}
+	if q.MinScore < 0 || q.MaxScore < 0 || q.MinScore > 1 || q.MaxScore > 1 || (q.MaxScore > 0 && q.MinScore > q.MaxScore) {
+		return nil, fmt.Errorf("%w: score range [%g, %g] outside 0..1 or reversed", ErrBadQuery, q.MinScore, q.MaxScore)
+	}
+	if q.MinScore > 0 || q.MaxScore > 0 {
+		var lo, hi *float64
+		incl := true
+		if q.MinScore > 0 {
+			lo = &q.MinScore
+		}
+		if q.MaxScore > 0 {
+			hi = &q.MaxScore
+		}
+		nq := bleve.NewNumericRangeInclusiveQuery(lo, hi, &incl, &incl)
+		nq.SetField("max_score")
+		must = append(must, nq)
+	}
+	if !q.From.IsZero() || !q.To.IsZero() {
+		if !q.From.IsZero() && !q.To.IsZero() && q.To.Before(q.From) {
+			return nil, fmt.Errorf("%w: date range ends before it starts", ErrBadQuery)
+		}
+		dq := bleve.NewDateRangeQuery(q.From, q.To)
+		dq.SetField("created")
+		must = append(must, dq)
+	}
+	if len(must) == 0 {
+		return bleve.NewMatchAllQuery(), nil
+	}
+	return bleve.NewConjunctionQuery(must...), nil
+}
+
+// highlights turns the term locations of the "text" field into merged ranges.
+func highlights(h *search.DocumentMatch) []Range {
+	var rs []Range
+	for _, locs := range h.Locations["text"] {
+		for _, l := range locs {
+			if l.End > l.Start {
+				rs = append(rs, Range{Start: int(l.Start), End: int(l.End)})
+			}
+		}
+	}
+	sort.Slice(rs, func(i, j int) bool { return rs[i].Start < rs[j].Start })
+	merged := rs[:0]
+	for _, r := range rs {
+		if n := len(merged); n > 0 && r.Start <= merged[n-1].End {
+			merged[n-1].End = max(merged[n-1].End, r.End)
+			continue
+		}
+		merged = append(merged, r)
+	}
+	return merged
+}
+
+func docFromFields(id string, f map[string]interface{}) Doc {
+	d := Doc{ID: id, Scores: map[string]float64{}}
+	d.Text, _ = f["text"].(string)
+	d.Platform, _ = f["platform"].(string)
+	d.Source, _ = f["source"].(string)
+	d.Governorate, _ = f["governorate"].(string)
+	d.Permalink, _ = f["permalink"].(string)
+	d.MaxScore, _ = f["max_score"].(float64)
+	if s, ok := f["sightings"].(float64); ok {
+		d.Sightings = int(s)
+	}
+	if s, ok := f["created"].(string); ok {
+		d.Created, _ = time.Parse(time.RFC3339Nano, s)
+	}
+	d.Labels = stringsField(f["labels"])
+	d.Context = stringsField(f["context"])
+	for k, v := range f {
+		if name, ok := strings.CutPrefix(k, "scores."); ok {
+			if s, ok := v.(float64); ok {
+				d.Scores[name] = s
+			}
+		}
+	}
+	return d
+}
+
+func stringsField(v interface{}) []string {
+	switch t := v.(type) {
+	case string:
+		return []string{t}
+	case []interface{}:
+		out := make([]string, 0, len(t))
+		for _, e := range t {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}

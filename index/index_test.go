@@ -1,0 +1,171 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+var day = time.Date(2026, 11, 10, 12, 0, 0, 0, time.UTC)
+
+func sampleDocs() []Doc {
+	return []Doc{
+		{ID: "t:1", Text: "الدولة باقية و د.ا.ع.ش راجعين", Platform: "telegram", Source: "ch1", Governorate: "nineveh",
+			Created: day, Labels: []string{"terrorism"}, Scores: map[string]float64{"terrorism": 0.91, "hate": 0.2}, MaxScore: 0.91},
+		{ID: "x:2", Text: "خبر: القبض على خلية داعش في الانبار", Platform: "x", Source: "news", Governorate: "anbar",
+			Created: day.Add(-48 * time.Hour), Context: []string{"news_report"}, Scores: map[string]float64{"terrorism": 0.4}, MaxScore: 0.4},
+		{ID: "x:3", Text: "شلونكم اليوم؟ الجو حار بالبصرة", Platform: "x", Source: "chat", Governorate: "basra",
+			Created: day.Add(-24 * time.Hour), Scores: map[string]float64{"hate": 0.01}, MaxScore: 0.01},
+		{ID: "t:4", Text: "گال راح نجي للدكة", Platform: "telegram", Source: "ch2", Governorate: "maysan",
+			Created: day.Add(-72 * time.Hour), Labels: []string{"threat"}, Scores: map[string]float64{"threat": 0.8}, MaxScore: 0.8},
+	}
+}
+
+func openTest(t *testing.T, dir string) *Index {
+	t.Helper()
+	x, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { x.Close() })
+	if err := x.Put(sampleDocs()...); err != nil {
+		t.Fatal(err)
+	}
+	return x
+}
+
+func ids(r *Result) []string {
+	var out []string
+	for _, h := range r.Hits {
+		out = append(out, h.ID)
+	}
+	return out
+}
+
+func TestSearchFindsObfuscatedAndDialectSpellings(t *testing.T) {
+	x := openTest(t, "")
+	tests := []struct {
+		name, q string
+		want    []string
+	}{
+		{"plain query finds dotted spelling and plain spelling", "داعش", []string{"t:1", "x:2"}},
+		{"dotted query finds both too", "د.ا.ع.ش", []string{"t:1", "x:2"}},
+		{"qaf query finds gaf spelling", "قال", []string{"t:4"}},
+		{"no match", "كهرباء", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := x.Search(context.Background(), Query{Text: tt.q, Sort: "score"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := ids(r)
+			if len(got) != len(tt.want) || int(r.Total) != len(tt.want) {
+				t.Fatalf("query %q: got %v (total %d), want %v", tt.q, got, r.Total, tt.want)
+			}
+			for i := range got {
+				if got[i] != tt.want[i] {
+					t.Fatalf("query %q: got %v, want %v (sorted by score)", tt.q, got, tt.want)
+				}
+			}
+		})
+	}
+}
+
+func TestHighlightsPointIntoOriginalText(t *testing.T) {
+	x := openTest(t, "")
+	r, err := x.Search(context.Background(), Query{Text: "داعش", Platform: "telegram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Hits) != 1 || len(r.Hits[0].Highlights) == 0 {
+		t.Fatalf("want one hit with highlights, got %+v", r.Hits)
+	}
+	h := r.Hits[0]
+	got := h.Text[h.Highlights[0].Start:h.Highlights[0].End]
+	if got != "د.ا.ع.ش" {
+		t.Errorf("highlight covers %q, want the original spelling %q", got, "د.ا.ع.ش")
+	}
+}
+
+func TestFiltersFacetsAndSort(t *testing.T) {
+	x := openTest(t, "")
+	ctx := context.Background()
+	r, err := x.Search(ctx, Query{Labels: []string{"terrorism", "threat"}, Sort: "score"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(r); len(got) != 2 || got[0] != "t:1" || got[1] != "t:4" {
+		t.Errorf("label filter sorted by score: got %v", got)
+	}
+	r, err = x.Search(ctx, Query{Sort: "time"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(r); len(got) != 4 || got[0] != "t:1" || got[3] != "t:4" {
+		t.Errorf("sort by time: got %v", got)
+	}
+	if r.Facets["platform"]["telegram"] != 2 || r.Facets["platform"]["x"] != 2 || r.Facets["governorate"]["basra"] != 1 {
+		t.Errorf("facets: %v", r.Facets)
+	}
+	r, err = x.Search(ctx, Query{MinScore: 0.5, From: day.Add(-80 * time.Hour), To: day.Add(-1 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(r); len(got) != 1 || got[0] != "t:4" {
+		t.Errorf("score and date range: got %v", got)
+	}
+	r, err = x.Search(ctx, Query{Governorate: "anbar"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Hits) != 1 || r.Hits[0].Context[0] != "news_report" || r.Hits[0].Scores["terrorism"] != 0.4 {
+		t.Errorf("stored fields not returned: %+v", r.Hits)
+	}
+}
+
+func TestBadQueriesAreRejected(t *testing.T) {
+	x := openTest(t, "")
+	for _, q := range []Query{
+		{Sort: "random"},
+		{MinScore: 0.9, MaxScore: 0.1},
+		{MinScore: 2},
+		{From: day, To: day.Add(-time.Hour)},
+		{Offset: -1},
+	} {
+		if _, err := x.Search(context.Background(), q); !errors.Is(err, ErrBadQuery) {
+			t.Errorf("query %+v: got %v, want ErrBadQuery", q, err)
+		}
+	}
+}
+
+func TestReindexingIsIdempotentAndPersists(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "idx")
+	x, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := sampleDocs()
+	for range 3 {
+		if err := x.Put(docs...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, _ := x.Count(); n != uint64(len(docs)) {
+		t.Fatalf("after three puts: %d docs, want %d", n, len(docs))
+	}
+	if err := x.Delete("x:3"); err != nil {
+		t.Fatal(err)
+	}
+	x.Close()
+	x, err = Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	if n, _ := x.Count(); n != uint64(len(docs)-1) {
+		t.Fatalf("after reopen: %d docs, want %d", n, len(docs)-1)
+	}
+}
