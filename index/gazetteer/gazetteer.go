@@ -1,0 +1,170 @@
+// Package gazetteer finds which of Iraq's 18 governorates a post speaks of or
+// comes from, using governorate and major-city names in Arabic, dialect and
+// Latin spellings.
+//
+// Ordinary words that are also place names (الحي، بلد، الدور، العلم، عمارة…)
+// are left out on purpose: they would place posts that only use the word.
+//
+// Source: the project's own list of Iraq's governorates (Constitution of Iraq,
+// 2005, and the Ministry of Planning's administrative divisions) with the
+// spellings seen in Iraqi posts. Names are matched after nlp normalisation, so
+// the list is written in plain Arabic and folded the same way as the posts.
+package gazetteer
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/rasd-iq/rasd/nlp"
+)
+
+// Governorate is one of Iraq's 18 governorates.
+type Governorate struct {
+	// ID is the stable ASCII id used in data and filters, e.g. "dhi_qar".
+	ID string
+	// Arabic is the governorate's Arabic name.
+	Arabic string
+	// English is the governorate's English name.
+	English string
+	// Names are the spellings that point to it: the governorate, its capital,
+	// major cities and districts, dialect and Latin spellings.
+	Names []string
+}
+
+// Governorates lists the 18 governorates in a fixed order.
+var Governorates = []Governorate{
+	{"baghdad", "بغداد", "Baghdad", []string{"بغداد", "بغدادي", "الكرخ", "الرصافة", "الكاظمية", "الاعظمية", "مدينة الصدر", "ابو غريب", "التاجي", "المحمودية", "ساحة التحرير", "baghdad", "bagdad"}},
+	{"basra", "البصرة", "Basra", []string{"البصرة", "بصرة", "بصراوي", "الزبير", "ابو الخصيب", "القرنة", "شط العرب", "الفاو", "ام قصر", "basra", "basrah"}},
+	{"nineveh", "نينوى", "Nineveh", []string{"نينوى", "الموصل", "موصل", "موصلي", "مصلاوي", "تلعفر", "سنجار", "الحمدانية", "بغديدا", "قرقوش", "تلكيف", "سهل نينوى", "mosul", "nineveh", "sinjar"}},
+	{"anbar", "الأنبار", "Anbar", []string{"الانبار", "انبار", "الرمادي", "رمادي", "الفلوجة", "فلوجة", "هيت", "حديثة", "القائم", "عانة", "راوة", "anbar", "ramadi", "fallujah", "falluja"}},
+	{"babil", "بابل", "Babil", []string{"بابل", "الحلة", "حلة", "حلاوي", "المسيب", "الاسكندرية", "جرف الصخر", "المحاويل", "babil", "babylon", "hilla"}},
+	{"karbala", "كربلاء", "Karbala", []string{"كربلاء", "كربلا", "كربلائي", "عين التمر", "طويريج", "karbala", "kerbala"}},
+	{"najaf", "النجف", "Najaf", []string{"النجف", "نجف", "نجفي", "الكوفة", "كوفة", "المناذرة", "najaf", "kufa"}},
+	{"wasit", "واسط", "Wasit", []string{"واسط", "الكوت", "كوت", "الصويرة", "بدرة", "wasit", "kut"}},
+	{"maysan", "ميسان", "Maysan", []string{"ميسان", "عماري", "المجر", "علي الغربي", "قلعة صالح", "maysan", "amarah", "amara"}},
+	{"dhi_qar", "ذي قار", "Dhi Qar", []string{"ذي قار", "ذيقار", "الناصرية", "ناصرية", "ناصري", "الشطرة", "سوق الشيوخ", "الرفاعي", "الحبوبي", "ساحة الحبوبي", "nasiriyah", "nasiriya", "dhi qar", "thi qar"}},
+	{"muthanna", "المثنى", "Muthanna", []string{"المثنى", "مثنى", "السماوة", "سماوة", "الرميثة", "muthanna", "samawah", "samawa"}},
+	{"qadisiyyah", "القادسية", "Al-Qadisiyyah", []string{"القادسية", "الديوانية", "ديوانية", "ديواني", "عفك", "diwaniyah", "diwaniya", "qadisiyah"}},
+	{"diyala", "ديالى", "Diyala", []string{"ديالى", "ديالي", "بعقوبة", "بعقوبه", "المقدادية", "الخالص", "خانقين", "بلدروز", "diyala", "baqubah", "baquba"}},
+	{"salah_al_din", "صلاح الدين", "Salah al-Din", []string{"صلاح الدين", "تكريت", "سامراء", "بيجي", "الشرقاط", "الطوز", "طوز خورماتو", "tikrit", "samarra", "salahuddin"}},
+	{"kirkuk", "كركوك", "Kirkuk", []string{"كركوك", "كركوكي", "الحويجة", "داقوق", "kirkuk"}},
+	{"erbil", "أربيل", "Erbil", []string{"اربيل", "أربيل", "هولير", "عينكاوة", "شقلاوة", "erbil", "arbil", "hawler"}},
+	{"duhok", "دهوك", "Duhok", []string{"دهوك", "زاخو", "العمادية", "سميل", "duhok", "dohuk", "zakho"}},
+	{"sulaymaniyah", "السليمانية", "Sulaymaniyah", []string{"السليمانية", "سليمانية", "السليمانيه", "حلبجة", "sulaymaniyah", "sulaimani", "slemani"}},
+}
+
+// Match is a governorate found in a text, with how often its names occur.
+type Match struct {
+	ID    string
+	Count int
+}
+
+// Gazetteer looks governorate names up in normalised text.
+type Gazetteer struct {
+	// single maps a one-word normalised name to governorate indices.
+	single map[string]int
+	// multi holds multi-word normalised names.
+	multi []multiName
+}
+
+type multiName struct {
+	words []string
+	gov   int
+}
+
+// New builds a gazetteer from Governorates.
+func New() *Gazetteer {
+	g := &Gazetteer{single: map[string]int{}}
+	for i, gov := range Governorates {
+		for _, name := range append([]string{gov.Arabic, gov.English}, gov.Names...) {
+			words := strings.Fields(nlp.Normalize(name))
+			for j := range words {
+				words[j] = stripArticle(words[j])
+			}
+			switch len(words) {
+			case 0:
+			case 1:
+				g.single[words[0]] = i
+			default:
+				g.multi = append(g.multi, multiName{words: words, gov: i})
+			}
+		}
+	}
+	return g
+}
+
+// prefixes are Arabic proclitics that attach to place names: و ب ل ف ك with
+// or without the article, e.g. بالبصرة, وللموصل.
+var prefixes = []string{"وبال", "وال", "بال", "فال", "كال", "لل", "ال", "و", "ب", "ل", "ف"}
+
+// stripArticle removes a leading proclitic and article from an Arabic word.
+func stripArticle(w string) string {
+	for _, p := range prefixes {
+		if rest, ok := strings.CutPrefix(w, p); ok && len([]rune(rest)) >= 3 {
+			return rest
+		}
+	}
+	return w
+}
+
+// Find returns the governorates named in text (raw or normalised), most
+// mentioned first; ties keep the fixed order of Governorates.
+func (g *Gazetteer) Find(text string) []Match {
+	words := strings.FieldsFunc(nlp.Normalize(text), func(r rune) bool {
+		return r == ' ' || r == '\n' || r == '\t' || r == '#' || r == '_' || r == '.' || r == '،' || r == ',' || r == '!' || r == '?' || r == '؟'
+	})
+	for i := range words {
+		words[i] = stripArticle(words[i])
+	}
+	counts := make([]int, len(Governorates))
+	for i, w := range words {
+		if gov, ok := g.single[w]; ok {
+			counts[gov]++
+		}
+		for _, m := range g.multi {
+			if i+len(m.words) <= len(words) && equalWords(words[i:i+len(m.words)], m.words) {
+				counts[m.gov]++
+			}
+		}
+	}
+	var out []Match
+	for i, c := range counts {
+		if c > 0 {
+			out = append(out, Match{ID: Governorates[i].ID, Count: c})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Count > out[j].Count })
+	return out
+}
+
+func equalWords(a, b []string) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// Locate returns the one governorate a post is attributed to: the author's
+// stated location when it names one, else the governorate its text names
+// most, else "".
+func (g *Gazetteer) Locate(text, authorLocation string) string {
+	if m := g.Find(authorLocation); len(m) > 0 {
+		return m[0].ID
+	}
+	if m := g.Find(text); len(m) > 0 {
+		return m[0].ID
+	}
+	return ""
+}
+
+// ByID returns the governorate with id.
+func ByID(id string) (Governorate, bool) {
+	for _, g := range Governorates {
+		if g.ID == id {
+			return g, true
+		}
+	}
+	return Governorate{}, false
+}

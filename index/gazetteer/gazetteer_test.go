@@ -1,0 +1,42 @@
+package gazetteer
+
+import "testing"
+
+func TestLocate(t *testing.T) {
+	g := New()
+	tests := []struct {
+		name, text, loc, want string
+	}{
+		{"city with preposition and article", "اليوم مظاهرة كبيرة بالناصرية قرب الحبوبي", "", "dhi_qar"},
+		{"ta marbuta and ha spellings meet", "الجو بالبصره حار", "", "basra"},
+		{"two-word governorate", "انفجار في صلاح الدين قرب تكريت", "", "salah_al_din"},
+		{"dialect demonym", "انا مصلاوي وافتخر", "", "nineveh"},
+		{"latin spelling", "greetings from Mosul", "", "nineveh"},
+		{"author location wins over text", "خبر عن بغداد", "البصرة", "basra"},
+		{"most mentioned wins", "من الرمادي للفلوجة مرورا ببغداد", "", "anbar"},
+		{"no place", "شلونكم شكو ماكو", "", ""},
+		{"a word that merely contains a name is not a match", "الحلويات طيبة", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := g.Locate(tt.text, tt.loc); got != tt.want {
+				t.Errorf("Locate(%q, %q) = %q, want %q (matches %v)", tt.text, tt.loc, got, tt.want, g.Find(tt.text))
+			}
+		})
+	}
+}
+
+func TestEveryGovernorateIsFoundByItsArabicName(t *testing.T) {
+	g := New()
+	if len(Governorates) != 18 {
+		t.Fatalf("%d governorates, want 18", len(Governorates))
+	}
+	for _, gov := range Governorates {
+		if got := g.Locate("خبر من "+gov.Arabic+" اليوم", ""); got != gov.ID {
+			t.Errorf("%s: located %q", gov.Arabic, got)
+		}
+		if _, ok := ByID(gov.ID); !ok {
+			t.Errorf("ByID(%q) failed", gov.ID)
+		}
+	}
+}
