@@ -1,0 +1,488 @@
+// Package dedup finds posts that Rasd has already seen: the same post fetched
+// again (same id), the same text posted elsewhere (same normalised text), and
+// near-duplicates (a 64-bit SimHash of the normalised text within a small
+// Hamming distance), so that one text copied across many channels becomes one
+// item with many sightings.
+//
+// The Index keeps what it needs in compact form (about 100 bytes per post at
+// one million posts, see BenchmarkIndexMemory) and can be rebuilt from the
+// Entry records it hands out, which callers persist next to their output.
+package dedup
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math/bits"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/rasd-iq/rasd/nlp"
+)
+
+// Kind says how a post relates to what the index has seen.
+type Kind uint8
+
+// Kinds of Result.
+const (
+	// New is a post not seen before; it becomes canonical for its text.
+	New Kind = iota
+	// DuplicateID is a post whose id was seen before (a re-fetch).
+	DuplicateID
+	// SameText is a different post with the same normalised text as a canonical post.
+	SameText
+	// NearDuplicate is a different post whose SimHash is within MaxDistance of a canonical post.
+	NearDuplicate
+)
+
+var kindNames = [...]string{"new", "duplicate_id", "same_text", "near_duplicate"}
+
+// String returns the kind's name as used in sighting records.
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("kind(%d)", uint8(k))
+}
+
+// Result is the verdict on one observed post.
+type Result struct {
+	Kind Kind
+	// Canonical is the id of the first post with this text (the post itself when New).
+	Canonical string
+	// Distance is the Hamming distance of the SimHashes for NearDuplicate.
+	Distance int
+}
+
+// Sighting records that a post was a copy of a canonical post.
+type Sighting struct {
+	// Canonical is the id of the post first seen with this text.
+	Canonical string `json:"canonical"`
+	// PostID is the id of the copy.
+	PostID string `json:"post_id"`
+	// Source is the configured source the copy came from.
+	Source string `json:"source"`
+	// Platform is the copy's platform.
+	Platform string `json:"platform"`
+	// Permalink is the copy's public URL, when known.
+	Permalink string `json:"permalink,omitempty"`
+	// Kind is same_text or near_duplicate.
+	Kind string `json:"kind"`
+	// Distance is the SimHash distance for near duplicates.
+	Distance int `json:"distance,omitempty"`
+	// Time is when the copy was seen (its created time if known, else fetched time).
+	Time time.Time `json:"time"`
+}
+
+// Entry is what the index remembers of one observed post. Callers persist the
+// entries that Observe returns and replay them with Add to rebuild the index.
+type Entry struct {
+	// ID is the post's id.
+	ID string
+	// Canonical is the id of the canonical post, or "" when the post is canonical itself.
+	Canonical string
+	// TextHash is the 64-bit hash of the normalised text (canonical posts only).
+	TextHash uint64
+	// SimHash is the post's SimHash, 0 when the text is too short for near-duplicate search.
+	SimHash uint64
+}
+
+// MarshalBinary encodes the entry without its ID (callers use the ID as the key).
+func (e Entry) MarshalBinary() ([]byte, error) {
+	b := make([]byte, 16+len(e.Canonical))
+	binary.BigEndian.PutUint64(b, e.TextHash)
+	binary.BigEndian.PutUint64(b[8:], e.SimHash)
+	copy(b[16:], e.Canonical)
+	return b, nil
+}
+
+// UnmarshalBinary decodes what MarshalBinary wrote; the ID is set by the caller.
+func (e *Entry) UnmarshalBinary(b []byte) error {
+	if len(b) < 16 {
+		return fmt.Errorf("dedup entry: %d bytes, want at least 16", len(b))
+	}
+	e.TextHash = binary.BigEndian.Uint64(b)
+	e.SimHash = binary.BigEndian.Uint64(b[8:])
+	e.Canonical = string(b[16:])
+	return nil
+}
+
+// ErrUnknownCanonical is returned by Add for a copy whose canonical post is not in the index.
+var ErrUnknownCanonical = errors.New("canonical post not in index")
+
+// Options tune the index.
+type Options struct {
+	// MaxDistance is the largest SimHash Hamming distance counted as a near
+	// duplicate, 0 to 3 (the four 16-bit bands guarantee every match within 3
+	// is found). Negative disables near-duplicate search. Default 3.
+	MaxDistance int
+	// MinFeatures is the fewest SimHash features (words and word pairs) a text
+	// needs for near-duplicate search; shorter texts are matched exactly only.
+	// Default 6.
+	MinFeatures int
+}
+
+const (
+	numBands = 4
+	bandBits = 16
+)
+
+// Index is an in-memory duplicate index. It is safe for concurrent use.
+type Index struct {
+	opts Options
+
+	mu    sync.Mutex
+	ids   map[uint64]uint32 // hash of post id -> canonical slot
+	texts map[uint64]uint32 // normalised text hash -> canonical slot
+	fps   []uint64          // slot -> SimHash (0: none)
+	arena []byte            // canonical ids, concatenated
+	ends  []uint32          // slot -> end of its id in arena
+	bands [numBands]*[1 << bandBits][]uint32
+	posts int
+}
+
+// NewIndex returns an empty index.
+func NewIndex(opts Options) *Index {
+	if opts.MaxDistance == 0 {
+		opts.MaxDistance = 3
+	}
+	if opts.MaxDistance > 3 {
+		opts.MaxDistance = 3
+	}
+	if opts.MinFeatures <= 0 {
+		opts.MinFeatures = 6
+	}
+	return &Index{opts: opts, ids: map[uint64]uint32{}, texts: map[uint64]uint32{}}
+}
+
+// Len returns the number of post ids the index knows (canonical posts and copies).
+func (x *Index) Len() int {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.posts
+}
+
+// Canonicals returns the number of canonical posts.
+func (x *Index) Canonicals() int {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return len(x.fps)
+}
+
+// Observe classifies the post (id, text) and records it, returning the verdict
+// and the entry to persist (Entry.ID is empty for DuplicateID: nothing new to persist).
+func (x *Index) Observe(id, text string) (Result, Entry) {
+	th, sh := Fingerprint(text, x.opts.MinFeatures)
+	idh := hashString(id)
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if slot, ok := x.ids[idh]; ok {
+		return Result{Kind: DuplicateID, Canonical: x.idOf(slot)}, Entry{}
+	}
+	if slot, ok := x.texts[th]; ok {
+		x.ids[idh] = slot
+		x.posts++
+		c := x.idOf(slot)
+		return Result{Kind: SameText, Canonical: c}, Entry{ID: id, Canonical: c}
+	}
+	if sh != 0 && x.opts.MaxDistance >= 0 {
+		if slot, d, ok := x.near(sh); ok {
+			x.ids[idh] = slot
+			x.posts++
+			c := x.idOf(slot)
+			return Result{Kind: NearDuplicate, Canonical: c, Distance: d}, Entry{ID: id, Canonical: c}
+		}
+	}
+	x.addCanonical(id, idh, th, sh)
+	return Result{Kind: New, Canonical: id}, Entry{ID: id, TextHash: th, SimHash: sh}
+}
+
+// Contains reports whether the post id is known, and its canonical id.
+func (x *Index) Contains(id string) (string, bool) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	slot, ok := x.ids[hashString(id)]
+	if !ok {
+		return "", false
+	}
+	return x.idOf(slot), true
+}
+
+// Add replays a persisted entry. Canonical entries must be added before their
+// copies; a copy of an unknown canonical post returns ErrUnknownCanonical.
+// Adding a known id again is a no-op.
+func (x *Index) Add(e Entry) error {
+	if e.ID == "" {
+		return errors.New("dedup entry without id")
+	}
+	idh := hashString(e.ID)
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if _, ok := x.ids[idh]; ok {
+		return nil
+	}
+	if e.Canonical == "" {
+		x.addCanonical(e.ID, idh, e.TextHash, e.SimHash)
+		return nil
+	}
+	slot, ok := x.ids[hashString(e.Canonical)]
+	if !ok {
+		return fmt.Errorf("adding %q: %w: %q", e.ID, ErrUnknownCanonical, e.Canonical)
+	}
+	x.ids[idh] = slot
+	x.posts++
+	return nil
+}
+
+func (x *Index) idOf(slot uint32) string {
+	start := uint32(0)
+	if slot > 0 {
+		start = x.ends[slot-1]
+	}
+	return string(x.arena[start:x.ends[slot]])
+}
+
+func (x *Index) addCanonical(id string, idh, th, sh uint64) {
+	slot := uint32(len(x.fps))
+	x.fps = append(x.fps, sh)
+	x.arena = append(x.arena, id...)
+	x.ends = append(x.ends, uint32(len(x.arena)))
+	x.ids[idh] = slot
+	if _, ok := x.texts[th]; !ok {
+		x.texts[th] = slot
+	}
+	x.posts++
+	if sh == 0 || x.opts.MaxDistance < 0 {
+		return
+	}
+	for b := range numBands {
+		if x.bands[b] == nil {
+			x.bands[b] = new([1 << bandBits][]uint32)
+		}
+		key := uint16(sh >> (b * bandBits))
+		x.bands[b][key] = append(x.bands[b][key], slot)
+	}
+}
+
+// near finds the closest canonical post within MaxDistance. By the pigeonhole
+// principle two hashes within 3 bits share at least one 16-bit band exactly.
+func (x *Index) near(sh uint64) (uint32, int, bool) {
+	best, bestD := uint32(0), x.opts.MaxDistance+1
+	for b := range numBands {
+		if x.bands[b] == nil {
+			continue
+		}
+		for _, slot := range x.bands[b][uint16(sh>>(b*bandBits))] {
+			if d := bits.OnesCount64(x.fps[slot] ^ sh); d < bestD || (d == bestD && slot < best) {
+				best, bestD = slot, d
+			}
+		}
+	}
+	return best, bestD, bestD <= x.opts.MaxDistance
+}
+
+// Fingerprint returns the 64-bit hash of the normalised text and its SimHash
+// (0 when the text has fewer than minFeatures features). The SimHash features
+// are the words and adjacent word pairs of the normalised text, leaving out
+// links, @mentions and bare numbers, which copies in a campaign often vary.
+func Fingerprint(text string, minFeatures int) (textHash, simHash uint64) {
+	norm := nlp.Normalize(text)
+	var (
+		sc      simCounter
+		prev    uint64
+		hasPrev bool
+		th      = uint64(fnvOffset)
+		first   = true
+	)
+	for tok := range tokens(norm) {
+		// The exact-text hash covers every token, separated by one space.
+		if !first {
+			th = fnvByte(th, ' ')
+		}
+		first = false
+		th = fnvString(th, tok)
+		if volatile(tok) {
+			continue
+		}
+		h := hashString(tok)
+		sc.add(mix(h))
+		if hasPrev {
+			sc.add(mix(prev*31 ^ h))
+		}
+		prev, hasPrev = h, true
+	}
+	if sc.n < minFeatures {
+		return th, 0
+	}
+	sh := sc.sum()
+	if sh == 0 {
+		sh = 1
+	}
+	return th, sh
+}
+
+// simCounter counts, for each of the 64 bit positions, how many features set
+// it. Eight bit positions share one uint64 of 8-bit lanes (byteLanes spreads a
+// byte of the feature over them), flushed into wide counters before a lane can
+// overflow: eight table look-ups per feature instead of 64 branches.
+type simCounter struct {
+	lanes  [8]uint64
+	counts [64]int32
+	n      int
+	inLane int
+}
+
+var byteLanes = func() (t [256]uint64) {
+	for b := range 256 {
+		for j := range 8 {
+			if b&(1<<j) != 0 {
+				t[b] |= 1 << (8 * j)
+			}
+		}
+	}
+	return t
+}()
+
+func (c *simCounter) add(h uint64) {
+	for k := range 8 {
+		c.lanes[k] += byteLanes[byte(h>>(8*k))]
+	}
+	c.n++
+	if c.inLane++; c.inLane == 255 {
+		c.flush()
+	}
+}
+
+func (c *simCounter) flush() {
+	for k := range 8 {
+		for j := range 8 {
+			c.counts[8*k+j] += int32(byte(c.lanes[k] >> (8 * j)))
+		}
+		c.lanes[k] = 0
+	}
+	c.inLane = 0
+}
+
+// sum sets bit i when more than half of the features set it.
+func (c *simCounter) sum() uint64 {
+	c.flush()
+	var sh uint64
+	for i := range 64 {
+		if 2*int(c.counts[i]) > c.n {
+			sh |= 1 << i
+		}
+	}
+	return sh
+}
+
+// tokens yields the runs of letters, digits and marks of s, keeping '#' and
+// '@' prefixes and whole links (up to the next space).
+func tokens(s string) func(yield func(string) bool) {
+	return func(yield func(string) bool) {
+		i := 0
+		for i < len(s) {
+			if s[i] == ' ' || s[i] == '\n' || s[i] == '\t' {
+				i++
+				continue
+			}
+			if hasLinkPrefix(s[i:]) {
+				j := i
+				for j < len(s) && s[j] != ' ' && s[j] != '\n' && s[j] != '\t' {
+					j++
+				}
+				if !yield(s[i:j]) {
+					return
+				}
+				i = j
+				continue
+			}
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if !wordRune(r) && r != '#' && r != '@' {
+				i += n
+				continue
+			}
+			j := i + n
+			for j < len(s) {
+				r, m := utf8.DecodeRuneInString(s[j:])
+				if !wordRune(r) {
+					break
+				}
+				j += m
+			}
+			if j-i == n && (r == '#' || r == '@') {
+				i = j
+				continue
+			}
+			if !yield(s[i:j]) {
+				return
+			}
+			i = j
+		}
+	}
+}
+
+func hasLinkPrefix(s string) bool {
+	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "www.")
+}
+
+// arabicWord says which runes of the Arabic block (U+0600–U+06FF) are word runes.
+var arabicWord = func() (t [256]bool) {
+	for i := range 256 {
+		r := rune(0x0600 + i)
+		t[i] = unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
+	}
+	return t
+}()
+
+func wordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_'
+	}
+	if r >= 0x0600 && r <= 0x06FF {
+		return arabicWord[r-0x0600]
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
+}
+
+func volatile(tok string) bool {
+	if tok[0] == '@' || hasLinkPrefix(tok) {
+		return true
+	}
+	for _, r := range tok {
+		if !unicode.IsDigit(r) {
+			return false
+		}
+	}
+	return true
+}
+
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+func fnvByte(h uint64, b byte) uint64 { return (h ^ uint64(b)) * fnvPrime }
+
+func fnvString(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint64(s[i])) * fnvPrime
+	}
+	return h
+}
+
+// hashString is 64-bit FNV-1a, stable across processes (it is persisted).
+func hashString(s string) uint64 { return fnvString(fnvOffset, s) }
+
+// mix spreads the bits of a hash (the SplitMix64 finaliser), so that SimHash
+// features set bits independently.
+func mix(h uint64) uint64 {
+	h ^= h >> 30
+	h *= 0xbf58476d1ce4e5b9
+	h ^= h >> 27
+	h *= 0x94d049bb133111eb
+	h ^= h >> 31
+	return h
+}

@@ -1,0 +1,247 @@
+package dedup
+
+import (
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+var words = strings.Fields(`الحكومة البرلمان الشعب بغداد البصرة الموصل الانتخابات الفساد المظاهرات الشباب
+الجيش الشرطة المحافظة الوزير الكهرباء الماء الرواتب النفط الدولار السوق العشيرة الجامعة الطلاب المستشفى
+الطريق الجسر المدينة القرية الشارع اليوم امس باجر هسه شكو ماكو اكو زين هواية كلش چان يمعود والله
+خوش اريد نريد نروح رحنا جينا المسؤولين المواطن الحقوق القانون المحكمة القاضي الصحفي القناة الخبر`)
+
+func randomText(r *rand.Rand, n int) string {
+	w := make([]string, n)
+	for i := range w {
+		w[i] = words[r.IntN(len(words))]
+	}
+	return strings.Join(w, " ")
+}
+
+func TestObserve(t *testing.T) {
+	base := "المظاهرات اليوم في ساحة التحرير سلمية والشباب يطالبون بالكهرباء والماء والرواتب وفرص العمل للخريجين " +
+		"ويرفضون الفساد في الوزارات والمحافظات ويطالبون بمحاسبة المسؤولين عن هدر المال العام منذ سنوات طويلة"
+	type step struct {
+		id, text string
+		want     Kind
+		canon    string
+	}
+	tests := []struct {
+		name  string
+		steps []step
+	}{
+		{"first post is new", []step{{"x:1", base, New, "x:1"}}},
+		{"refetch is duplicate id", []step{{"x:1", base, New, "x:1"}, {"x:1", base, DuplicateID, "x:1"}}},
+		{"refetch with edited text is still duplicate id", []step{{"x:1", base, New, "x:1"}, {"x:1", "نص آخر تماما", DuplicateID, "x:1"}}},
+		{"copy elsewhere is same text", []step{{"x:1", base, New, "x:1"}, {"telegram:9", base, SameText, "x:1"}}},
+		{"punctuation and spacing do not matter", []step{
+			{"x:1", "الكهرباء   مقطوعة، من الصبح!!", New, "x:1"},
+			{"x:2", "الكهرباء مقطوعة من الصبح", SameText, "x:1"},
+		}},
+		{"case folding through the normaliser", []step{
+			{"x:1", "Stop The Corruption now", New, "x:1"},
+			{"x:2", "stop the corruption NOW", SameText, "x:1"},
+		}},
+		{"different mention and link is a near duplicate", []step{
+			{"x:1", "@ali " + base + " https://t.co/abc", New, "x:1"},
+			{"x:2", "@omar " + base + " https://t.co/xyz", NearDuplicate, "x:1"},
+		}},
+		{"different number is a near duplicate", []step{
+			{"x:1", base + " 2019", New, "x:1"},
+			{"x:2", base + " 2024", NearDuplicate, "x:1"},
+		}},
+		{"unrelated text is new", []step{
+			{"x:1", base, New, "x:1"},
+			{"x:2", "الدوري العراقي انتهى بفوز الزوراء على الطلبة بهدفين نظيفين في ملعب الشعب الدولي ببغداد امس", New, "x:2"},
+		}},
+		{"short texts are only matched exactly", []step{
+			{"x:1", "صباح الخير", New, "x:1"},
+			{"x:2", "صباح النور", New, "x:2"},
+			{"x:3", "صباح الخير", SameText, "x:1"},
+		}},
+		{"copy of a copy points at the first post", []step{
+			{"x:1", base, New, "x:1"},
+			{"x:2", base, SameText, "x:1"},
+			{"x:2", base, DuplicateID, "x:1"},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			x := NewIndex(Options{})
+			for i, s := range tt.steps {
+				res, _ := x.Observe(s.id, s.text)
+				if res.Kind != s.want || res.Canonical != s.canon {
+					t.Fatalf("step %d (%s): got %v of %q (distance %d), want %v of %q", i, s.id, res.Kind, res.Canonical, res.Distance, s.want, s.canon)
+				}
+			}
+		})
+	}
+}
+
+func TestNearDuplicateDistance(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	x := NewIndex(Options{})
+	// One word replaced in a 300-word text: SimHash within 3 bits for nearly
+	// all such edits (short texts need a larger share of shared words).
+	const trials = 200
+	found := 0
+	for k := range trials {
+		long := randomText(r, 300)
+		w := strings.Fields(long)
+		w[150] = "كلمةجديدة"
+		x := NewIndex(Options{})
+		x.Observe("a:1", long)
+		res, _ := x.Observe("a:2", strings.Join(w, " "))
+		if res.Kind == NearDuplicate && res.Canonical == "a:1" {
+			found++
+			if res.Distance > 3 {
+				t.Fatalf("trial %d: distance %d above 3", k, res.Distance)
+			}
+		}
+	}
+	if found < trials*95/100 {
+		t.Fatalf("one word changed in 300: %d of %d found as near duplicates, want at least 95%%", found, trials)
+	}
+	// Many unrelated texts never match each other.
+	for i := range 2000 {
+		res, _ := x.Observe(fmt.Sprintf("b:%d", i), randomText(r, 20))
+		if res.Kind != New {
+			t.Fatalf("random text %d matched %q as %v (distance %d)", i, res.Canonical, res.Kind, res.Distance)
+		}
+	}
+}
+
+func TestRebuildFromEntries(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	a := NewIndex(Options{})
+	var entries []Entry
+	var texts []string
+	for i := range 300 {
+		text := randomText(r, 12)
+		if i%3 == 1 {
+			text = texts[r.IntN(len(texts))] // copy
+		}
+		texts = append(texts, text)
+		res, e := a.Observe(fmt.Sprintf("t:%d", i), text)
+		if res.Kind == DuplicateID {
+			t.Fatalf("unexpected duplicate id")
+		}
+		b, err := e.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back Entry
+		if err := back.UnmarshalBinary(b); err != nil {
+			t.Fatal(err)
+		}
+		back.ID = e.ID
+		if back != e {
+			t.Fatalf("entry round trip: got %+v, want %+v", back, e)
+		}
+		entries = append(entries, back)
+	}
+	b := NewIndex(Options{})
+	// Copies before their canonical posts fail; canonical first works.
+	for _, e := range entries {
+		if e.Canonical != "" {
+			if err := b.Add(e); err == nil {
+				t.Fatalf("copy %q added before its canonical %q", e.ID, e.Canonical)
+			}
+			break
+		}
+	}
+	for _, e := range entries {
+		if e.Canonical == "" {
+			if err := b.Add(e); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, e := range entries {
+		if err := b.Add(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if a.Len() != b.Len() || a.Canonicals() != b.Canonicals() {
+		t.Fatalf("rebuilt index has %d/%d posts, want %d/%d", b.Len(), b.Canonicals(), a.Len(), a.Canonicals())
+	}
+	for i, text := range texts {
+		id := fmt.Sprintf("t:%d", i)
+		ra, _ := a.Observe(id, text)
+		rb, _ := b.Observe(id, text)
+		if ra != rb {
+			t.Fatalf("%s: original %+v, rebuilt %+v", id, ra, rb)
+		}
+		// A new id with the same text agrees too.
+		ra, _ = a.Observe(id+"-copy", text)
+		rb, _ = b.Observe(id+"-copy", text)
+		if ra != rb {
+			t.Fatalf("%s copy: original %+v, rebuilt %+v", id, ra, rb)
+		}
+	}
+}
+
+func TestEntryUnmarshalShort(t *testing.T) {
+	var e Entry
+	if err := e.UnmarshalBinary([]byte{1, 2, 3}); err == nil {
+		t.Fatal("short entry accepted")
+	}
+}
+
+func BenchmarkObserve(b *testing.B) {
+	r := rand.New(rand.NewPCG(5, 6))
+	texts := make([]string, 4096)
+	for i := range texts {
+		texts[i] = randomText(r, 25)
+	}
+	x := NewIndex(Options{})
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		x.Observe(fmt.Sprintf("b:%d", i), texts[i%len(texts)])
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "posts/s")
+}
+
+// BenchmarkIndexMemory measures the heap held by an index of distinct posts.
+// The one-million-post size runs only when named: -bench 'IndexMemory/posts=1M'.
+func BenchmarkIndexMemory(b *testing.B) {
+	sizes := []struct {
+		name string
+		n    int
+	}{{"posts=100k", 100_000}}
+	if f := flag.Lookup("test.bench"); f != nil && strings.Contains(f.Value.String(), "1M") {
+		sizes = append(sizes, struct {
+			name string
+			n    int
+		}{"posts=1M", 1_000_000})
+	}
+	for _, sz := range sizes {
+		b.Run(sz.name, func(b *testing.B) {
+			r := rand.New(rand.NewPCG(7, 8))
+			var perPost float64
+			for range b.N {
+				runtime.GC()
+				var before, after runtime.MemStats
+				runtime.ReadMemStats(&before)
+				x := NewIndex(Options{})
+				for i := range sz.n {
+					// Fingerprints are what the index keeps; random 64-bit values
+					// stand in for SimHashes of distinct texts.
+					id := fmt.Sprintf("telegram:channel_%d/%d", i%500, i)
+					x.mu.Lock()
+					x.addCanonical(id, hashString(id), r.Uint64(), r.Uint64()|1)
+					x.mu.Unlock()
+				}
+				runtime.GC()
+				runtime.ReadMemStats(&after)
+				perPost = float64(after.HeapAlloc-before.HeapAlloc) / float64(sz.n)
+				runtime.KeepAlive(x)
+			}
+			b.ReportMetric(perPost, "bytes/post")
+		})
+	}
+}
