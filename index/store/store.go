@@ -1,0 +1,358 @@
+// Package store is Rasd's embedded transactional store (bbolt) for the
+// monitoring pipeline: posts with their scores and routing, the durable work
+// queue between ingest and scoring, the review queue, and source cursors.
+//
+// Ingest appends posts to the work queue and advances the source's cursor in
+// one transaction, and processing writes a post's record, its review-queue
+// entry and the work-queue acknowledgement in one transaction, so a crash at
+// any moment neither loses a post nor records one twice.
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/rasd-iq/rasd/ingest"
+)
+
+var (
+	bucketPosts   = []byte("posts")
+	bucketWork    = []byte("work")
+	bucketQueue   = []byte("review_queue")
+	bucketCursors = []byte("cursors")
+	bucketSeen    = []byte("seen")
+)
+
+// Record is a processed post: the post, its scores and how policy routed it.
+type Record struct {
+	Post ingest.Post `json:"post"`
+	// Scores, Flags and Context are the model's output.
+	Scores  map[string]float64 `json:"scores,omitempty"`
+	Flags   []string           `json:"flags,omitempty"`
+	Context []string           `json:"context,omitempty"`
+	Spans   []Span             `json:"spans,omitempty"`
+	// Model is the NAME@VERSION that scored it.
+	Model string `json:"model,omitempty"`
+	// Governorate is the gazetteer's attribution.
+	Governorate string `json:"governorate,omitempty"`
+	// Queued is true when policy routed it to review; Priority orders the queue.
+	Queued   bool     `json:"queued"`
+	Priority int      `json:"priority,omitempty"`
+	Urgent   bool     `json:"urgent,omitempty"`
+	Reasons  []string `json:"reasons,omitempty"`
+	// Sightings counts copies of the same text seen after this one.
+	Sightings int `json:"sightings,omitempty"`
+	// Processed is when the pipeline finished with it.
+	Processed time.Time `json:"processed"`
+}
+
+// Span is a highlighted byte range of the original text.
+type Span struct {
+	Start int    `json:"start"`
+	End   int    `json:"end"`
+	Label string `json:"label"`
+	Term  string `json:"term,omitempty"`
+}
+
+// QueueEntry is a review-queue item: enough to list and order the queue.
+type QueueEntry struct {
+	ID       string    `json:"id"`
+	Priority int       `json:"priority"`
+	Urgent   bool      `json:"urgent"`
+	MaxScore float64   `json:"max_score"`
+	Labels   []string  `json:"labels"`
+	Added    time.Time `json:"added"`
+}
+
+// Delivery is a work-queue entry handed to a worker.
+type Delivery struct {
+	// Seq is the entry's position; Ack takes it back.
+	Seq  uint64
+	Post ingest.Post
+}
+
+// Store is an open embedded store. It is safe for concurrent use.
+type Store struct {
+	db *bolt.DB
+}
+
+// Open opens (creating if needed) the store file at path.
+func Open(path string) (*Store, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("creating store folder: %w", err)
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 5 * time.Second})
+	if err != nil {
+		return nil, fmt.Errorf("opening store %s: %w", path, err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketPosts, bucketWork, bucketQueue, bucketCursors, bucketSeen} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("preparing store %s: %w", path, err)
+	}
+	return &Store{db: db}, nil
+}
+
+// Close closes the store.
+func (s *Store) Close() error { return s.db.Close() }
+
+func seqKey(n uint64) []byte {
+	var k [8]byte
+	binary.BigEndian.PutUint64(k[:], n)
+	return k[:]
+}
+
+// Ingest appends posts to the work queue and sets source's cursor in one
+// transaction. Posts whose id was ingested before are skipped, so a connector
+// that fetches a post again never queues it twice. It returns how many were new.
+func (s *Store) Ingest(source string, cursor ingest.Cursor, posts []ingest.Post) (int, error) {
+	var added int
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		work, seen := tx.Bucket(bucketWork), tx.Bucket(bucketSeen)
+		for i := range posts {
+			id := []byte(posts[i].ID)
+			if len(id) == 0 {
+				return fmt.Errorf("post %d from %s has no id", i, source)
+			}
+			if seen.Get(id) != nil {
+				continue
+			}
+			n, err := work.NextSequence()
+			if err != nil {
+				return err
+			}
+			v, err := json.Marshal(&posts[i])
+			if err != nil {
+				return fmt.Errorf("encoding post %s: %w", posts[i].ID, err)
+			}
+			if err := work.Put(seqKey(n), v); err != nil {
+				return err
+			}
+			if err := seen.Put(id, []byte{1}); err != nil {
+				return err
+			}
+			added++
+		}
+		return tx.Bucket(bucketCursors).Put([]byte(source), []byte(cursor))
+	})
+	if err != nil {
+		return 0, fmt.Errorf("ingesting %d posts from %s: %w", len(posts), source, err)
+	}
+	return added, nil
+}
+
+// Cursor returns the persisted cursor of source ("" when none).
+func (s *Store) Cursor(source string) (ingest.Cursor, error) {
+	var c ingest.Cursor
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c = ingest.Cursor(tx.Bucket(bucketCursors).Get([]byte(source)))
+		return nil
+	})
+	return c, err
+}
+
+// Pending returns up to max work-queue entries after seq (exclusive), oldest first.
+func (s *Store) Pending(after uint64, max int) ([]Delivery, error) {
+	var out []Delivery
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketWork).Cursor()
+		k, v := c.Seek(seqKey(after + 1))
+		for ; k != nil && len(out) < max; k, v = c.Next() {
+			var d Delivery
+			d.Seq = binary.BigEndian.Uint64(k)
+			if err := json.Unmarshal(v, &d.Post); err != nil {
+				return fmt.Errorf("decoding work entry %d: %w", d.Seq, err)
+			}
+			out = append(out, d)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// WorkDepth returns the number of unprocessed work-queue entries.
+func (s *Store) WorkDepth() (int, error) {
+	var n int
+	err := s.db.View(func(tx *bolt.Tx) error {
+		n = tx.Bucket(bucketWork).Stats().KeyN
+		return nil
+	})
+	return n, err
+}
+
+// Complete writes processed records, their review-queue entries, and removes
+// their work-queue entries, all in one transaction. Writing a record that is
+// already present replaces it, so a redelivered post is recorded once.
+func (s *Store) Complete(recs []Record, seqs []uint64) error {
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		posts, queue, work := tx.Bucket(bucketPosts), tx.Bucket(bucketQueue), tx.Bucket(bucketWork)
+		for i := range recs {
+			r := &recs[i]
+			v, err := json.Marshal(r)
+			if err != nil {
+				return fmt.Errorf("encoding record %s: %w", r.Post.ID, err)
+			}
+			if err := posts.Put([]byte(r.Post.ID), v); err != nil {
+				return err
+			}
+			if r.Queued {
+				q := QueueEntry{ID: r.Post.ID, Priority: r.Priority, Urgent: r.Urgent, MaxScore: MaxScore(r), Labels: r.Flags, Added: r.Processed}
+				qv, _ := json.Marshal(q)
+				if err := queue.Put([]byte(r.Post.ID), qv); err != nil {
+					return err
+				}
+			}
+		}
+		for _, n := range seqs {
+			if err := work.Delete(seqKey(n)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("completing %d records: %w", len(recs), err)
+	}
+	return nil
+}
+
+// MaxScore is the highest score among a record's flagged labels, or among all
+// its scores when nothing is flagged.
+func MaxScore(r *Record) float64 {
+	var m float64
+	for _, l := range r.Flags {
+		m = max(m, r.Scores[l])
+	}
+	if len(r.Flags) == 0 {
+		for l, v := range r.Scores {
+			if !contains(r.Context, l) {
+				m = max(m, v)
+			}
+		}
+	}
+	return m
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// AddSighting counts one more copy of the text of record id.
+func (s *Store) AddSighting(id string) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketPosts)
+		v := b.Get([]byte(id))
+		if v == nil {
+			return fmt.Errorf("sighting of unknown post %s", id)
+		}
+		var r Record
+		if err := json.Unmarshal(v, &r); err != nil {
+			return fmt.Errorf("decoding record %s: %w", id, err)
+		}
+		r.Sightings++
+		nv, _ := json.Marshal(&r)
+		return b.Put([]byte(id), nv)
+	})
+}
+
+// ErrNotFound is returned for ids the store does not hold.
+var ErrNotFound = errors.New("not found")
+
+// Get returns the record of id.
+func (s *Store) Get(id string) (Record, error) {
+	var r Record
+	err := s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketPosts).Get([]byte(id))
+		if v == nil {
+			return fmt.Errorf("post %s: %w", id, ErrNotFound)
+		}
+		return json.Unmarshal(v, &r)
+	})
+	return r, err
+}
+
+// Counts returns the number of records, review-queue entries and pending work.
+func (s *Store) Counts() (records, queued, work int, err error) {
+	err = s.db.View(func(tx *bolt.Tx) error {
+		records = tx.Bucket(bucketPosts).Stats().KeyN
+		queued = tx.Bucket(bucketQueue).Stats().KeyN
+		work = tx.Bucket(bucketWork).Stats().KeyN
+		return nil
+	})
+	return
+}
+
+// ForEach calls fn for every record in id order; fn's error stops the walk.
+func (s *Store) ForEach(fn func(*Record) error) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketPosts).ForEach(func(k, v []byte) error {
+			var r Record
+			if err := json.Unmarshal(v, &r); err != nil {
+				return fmt.Errorf("decoding record %s: %w", k, err)
+			}
+			return fn(&r)
+		})
+	})
+}
+
+// Queue returns the review queue's entries.
+func (s *Store) Queue() ([]QueueEntry, error) {
+	var out []QueueEntry
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketQueue).ForEach(func(k, v []byte) error {
+			var q QueueEntry
+			if err := json.Unmarshal(v, &q); err != nil {
+				return fmt.Errorf("decoding queue entry %s: %w", k, err)
+			}
+			out = append(out, q)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// Purge deletes records that were never queued and were processed before
+// cutoff, and returns their ids (so the index can drop them too).
+func (s *Store) Purge(cutoff time.Time) ([]string, error) {
+	var ids []string
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketPosts)
+		c := b.Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			var r Record
+			if err := json.Unmarshal(v, &r); err != nil {
+				return fmt.Errorf("decoding record %s: %w", k, err)
+			}
+			if !r.Queued && r.Processed.Before(cutoff) {
+				ids = append(ids, string(bytes.Clone(k)))
+			}
+		}
+		for _, id := range ids {
+			if err := b.Delete([]byte(id)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return ids, err
+}
