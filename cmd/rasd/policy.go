@@ -1,0 +1,238 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/rasd-iq/rasd/policy"
+)
+
+func init() {
+	register(&command{
+		Name:    "policy",
+		Summary: "check, show and test the routing policy (policy.yaml)",
+		Usage: "policy check FILE...\n" +
+			"  rasd policy show [--json] [FILE]\n" +
+			"  rasd policy test [--policy FILE] [-v] CASES.yaml...",
+		Example: "rasd policy test examples/policy-tests.yaml",
+		Run:     runPolicy,
+	})
+}
+
+func runPolicy(env *Env, args []string) error {
+	c := commands["policy"]
+	if len(args) == 0 {
+		return usagef("missing subcommand: check, show or test")
+	}
+	switch args[0] {
+	case "-h", "--help", "-help":
+		printCommandHelp(env.Stdout, c, nil)
+		return errHelpShown
+	case "check":
+		return policyCheck(env, c, args[1:])
+	case "show":
+		return policyShow(env, c, args[1:])
+	case "test":
+		return policyTest(env, c, args[1:])
+	}
+	return usagef("unknown subcommand %q (want check, show or test)", args[0])
+}
+
+// reportInvalid prints each problem of a policy error on its own line and
+// returns a one-line summary for the exit message.
+func reportInvalid(env *Env, what string, err error) error {
+	var ve *policy.ValidationError
+	if errors.As(err, &ve) {
+		for _, p := range ve.Problems {
+			fmt.Fprintln(env.Stderr, p)
+		}
+		n := len(ve.Problems)
+		return fmt.Errorf("%s is invalid (%d problem%s)", what, n, plural(n))
+	}
+	return err
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func policyCheck(env *Env, c *command, args []string) error {
+	fs := newFlagSet(env, c)
+	if err := parseFlags(env, c, fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return usagef("check: missing policy file")
+	}
+	bad := 0
+	for _, path := range fs.Args() {
+		p, err := policy.Load(path)
+		if err != nil {
+			var ve *policy.ValidationError
+			if !errors.As(err, &ve) {
+				return err
+			}
+			reportInvalid(env, path, err)
+			bad++
+			continue
+		}
+		fmt.Fprintf(env.Stdout, "%s: ok (version %s, %d labels, %d rules, %d bases)\n", path, p.Version, len(p.Labels), len(p.Rules), len(p.Bases))
+	}
+	if bad > 0 {
+		return fmt.Errorf("%d of %d policy files invalid", bad, fs.NArg())
+	}
+	return nil
+}
+
+func loadPolicyArg(path string) (*policy.Policy, error) {
+	if path == "" {
+		return policy.Default(), nil
+	}
+	return policy.Load(path)
+}
+
+func policyShow(env *Env, c *command, args []string) error {
+	fs := newFlagSet(env, c)
+	asJSON := fs.Bool("json", false, "print the validated policy as JSON")
+	if err := parseFlags(env, c, fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 1 {
+		return usagef("show: at most one policy file, got %d", fs.NArg())
+	}
+	p, err := loadPolicyArg(fs.Arg(0))
+	if err != nil {
+		return reportInvalid(env, fs.Arg(0), err)
+	}
+	w, done, err := openOutput(env, "")
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(p); err != nil {
+			return fmt.Errorf("encoding policy: %w", err)
+		}
+	} else {
+		writePolicyText(w, p)
+	}
+	return done()
+}
+
+func writePolicyText(w io.Writer, p *policy.Policy) {
+	src := p.File()
+	fmt.Fprintf(w, "Policy %s (%s)\n", p.Version, src)
+	if d := strings.TrimSpace(p.Description); d != "" {
+		fmt.Fprintf(w, "  %s\n", d)
+	}
+	fmt.Fprintln(w, "\nLabels (a violation label counts at or above its threshold):")
+	for _, l := range p.Labels {
+		th := "-"
+		if l.Threshold != nil {
+			th = fmt.Sprintf("%.2f", *l.Threshold)
+		}
+		fmt.Fprintf(w, "  %-20s %-9s %5s  %s\n", l.Name, l.Kind, th, l.Description)
+	}
+	fmt.Fprintf(w, "\nProtected speech (violation labels must reach %.2f):\n", p.Protected.Bar)
+	for _, pc := range p.Protected.Categories {
+		var marks []string
+		marks = append(marks, pc.Labels...)
+		for _, s := range pc.SourceTypes {
+			marks = append(marks, "source:"+s)
+		}
+		fmt.Fprintf(w, "  %-24s %s\n", pc.ID, strings.Join(marks, ", "))
+	}
+	rules := append([]policy.Rule(nil), p.Rules...)
+	sort.SliceStable(rules, func(i, j int) bool {
+		if rules[i].Urgent != rules[j].Urgent {
+			return rules[i].Urgent
+		}
+		return rules[i].Priority < rules[j].Priority
+	})
+	fmt.Fprintln(w, "\nRules (in queue order):")
+	for _, r := range rules {
+		urgent := ""
+		if r.Urgent {
+			urgent = " URGENT"
+		}
+		fmt.Fprintf(w, "  %d%s %s: must have %s", r.Priority, urgent, r.ID, strings.Join(r.MustHave, "+"))
+		if len(r.MustNotHave) > 0 {
+			fmt.Fprintf(w, ", must not have %s", strings.Join(r.MustNotHave, ","))
+		}
+		if len(r.Supersedes) > 0 {
+			fmt.Fprintf(w, "; supersedes %s", strings.Join(r.Supersedes, ","))
+		}
+		fmt.Fprintf(w, "\n      bases: %s\n", strings.Join(r.Bases, ", "))
+	}
+	fmt.Fprintln(w, "\nBases:")
+	for _, b := range p.Bases {
+		prov := ""
+		if b.Provision != "" {
+			prov = ", " + b.Provision
+		}
+		fmt.Fprintf(w, "  %-32s %-8s %s%s\n", b.ID, b.Kind, b.Title, prov)
+	}
+	fmt.Fprintln(w, "\nReferral bar (Rabat six-part test):")
+	for _, part := range policy.PartNames {
+		fmt.Fprintf(w, "  %-18s at least %s\n", part, p.MinLevelFor(part))
+	}
+	fmt.Fprintf(w, "  second reviewer: %v; reasons of at least %d characters\n", p.SecondReviewerRequired(), p.Referral.MinReasonChars)
+}
+
+func policyTest(env *Env, c *command, args []string) error {
+	fs := newFlagSet(env, c)
+	policyFile := fs.String("policy", "", "policy file to test (default: the one named in each cases file, else the built-in policy)")
+	verbose := fs.Bool("v", false, "also list passing cases")
+	if err := parseFlags(env, c, fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return usagef("test: missing test cases file")
+	}
+	total, failed := 0, 0
+	for _, path := range fs.Args() {
+		tf, err := policy.LoadTests(path)
+		if err != nil {
+			return reportInvalid(env, path, err)
+		}
+		pp := *policyFile
+		if pp == "" {
+			pp = tf.PolicyPath()
+		}
+		p, err := loadPolicyArg(pp)
+		if err != nil {
+			return reportInvalid(env, pp, err)
+		}
+		for _, r := range policy.RunTests(p, tf) {
+			total++
+			if r.Passed() {
+				if *verbose {
+					fmt.Fprintf(env.Stdout, "PASS %s:%d %s\n", path, r.Line, r.Name)
+				}
+				continue
+			}
+			failed++
+			fmt.Fprintf(env.Stdout, "FAIL %s:%d %s\n", path, r.Line, r.Name)
+			for _, f := range r.Failures {
+				fmt.Fprintf(env.Stdout, "     %s\n", f)
+			}
+			for _, reason := range r.Got.Reasons {
+				fmt.Fprintf(env.Stdout, "     (%s)\n", reason)
+			}
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d routing tests failed", failed, total)
+	}
+	fmt.Fprintf(env.Stdout, "ok: %d routing tests passed\n", total)
+	return nil
+}

@@ -1,0 +1,630 @@
+package policy
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// LabelKind says where a label's presence comes from.
+type LabelKind string
+
+const (
+	// KindViolation labels are scored by a model; they count when the score
+	// reaches the label's threshold.
+	KindViolation LabelKind = "violation"
+	// KindContext labels are context the model reports (counter-speech, news);
+	// they count when the model lists them or their score reaches the threshold.
+	KindContext LabelKind = "context"
+	// KindSignal labels come from lexicons, keyword lists or connector
+	// metadata; they count when the pipeline passes them in Input.Signals.
+	KindSignal LabelKind = "signal"
+)
+
+// BasisKind says whether a basis is a law or a platform rule.
+type BasisKind string
+
+const (
+	// BasisLegal is a provision of law, e.g. a penal code article.
+	BasisLegal BasisKind = "legal"
+	// BasisPlatform is a platform's own rule, e.g. a violent-speech policy.
+	BasisPlatform BasisKind = "platform"
+)
+
+// Categories lists the statement-of-reasons categories a rule may declare,
+// after the categories of the EU Digital Services Act transparency database.
+var Categories = []string{
+	"illegal_or_harmful_speech",
+	"violence",
+	"risk_for_public_security",
+	"non_consensual_behaviour",
+	"scope_of_platform_service",
+}
+
+// DefaultCategory is the statement-of-reasons category of a rule that names none.
+const DefaultCategory = "illegal_or_harmful_speech"
+
+// Label is one entry of the taxonomy.
+type Label struct {
+	// Name is the label as models and rules write it, e.g. "incitement".
+	Name string `yaml:"name" json:"name"`
+	// Kind is violation, context or signal.
+	Kind LabelKind `yaml:"kind" json:"kind"`
+	// Threshold is the score at or above which the label counts; required for
+	// violation labels, optional for context labels, not allowed for signals.
+	Threshold *float64 `yaml:"threshold,omitempty" json:"threshold,omitempty"`
+	// Description says what the label means, for reviewers.
+	Description string `yaml:"description,omitempty" json:"description,omitempty"`
+}
+
+// Basis is a legal or platform ground a referral may cite.
+type Basis struct {
+	// ID is how rules refer to the basis.
+	ID string `yaml:"id" json:"id"`
+	// Kind is legal or platform.
+	Kind BasisKind `yaml:"kind" json:"kind"`
+	// Title names the law or platform rule.
+	Title string `yaml:"title" json:"title"`
+	// Provision names the article or section, when there is one.
+	Provision string `yaml:"provision,omitempty" json:"provision,omitempty"`
+	// Jurisdiction is an ISO 3166 code for laws, or the platform's name.
+	Jurisdiction string `yaml:"jurisdiction,omitempty" json:"jurisdiction,omitempty"`
+	// URL points to the text of the law or rule.
+	URL string `yaml:"url,omitempty" json:"url,omitempty"`
+}
+
+// ProtectedCategory is a kind of speech that is never routed as a violation
+// on its own account, e.g. news reporting or criticism of officials.
+type ProtectedCategory struct {
+	// ID names the category, e.g. "news".
+	ID string `yaml:"id" json:"id"`
+	// Description says what the category protects, for reviewers.
+	Description string `yaml:"description,omitempty" json:"description,omitempty"`
+	// Labels are context or signal labels whose presence marks the category.
+	Labels []string `yaml:"labels,omitempty" json:"labels,omitempty"`
+	// SourceTypes are connector source types that mark it, e.g. "news".
+	SourceTypes []string `yaml:"source_types,omitempty" json:"source_types,omitempty"`
+}
+
+// Protection holds the protected categories and the bar they raise.
+type Protection struct {
+	// Bar is the score a violation label of a protected item must reach for
+	// the item to enter review; it is at least every violation threshold.
+	Bar float64 `yaml:"bar" json:"bar"`
+	// Categories are the protected kinds of speech.
+	Categories []ProtectedCategory `yaml:"categories" json:"categories"`
+}
+
+// Rule routes items that carry all of MustHave and none of MustNotHave.
+type Rule struct {
+	// ID names the rule in decisions, audit events and referrals.
+	ID string `yaml:"id" json:"id"`
+	// Description says what the rule is for.
+	Description string `yaml:"description,omitempty" json:"description,omitempty"`
+	// MustHave lists labels that must all be present; at least one is a violation label.
+	MustHave []string `yaml:"must_have" json:"must_have"`
+	// MustNotHave lists labels none of which may be present.
+	MustNotHave []string `yaml:"must_not_have,omitempty" json:"must_not_have,omitempty"`
+	// Priority orders the queue: lower is reviewed sooner; at least 1.
+	Priority int `yaml:"priority" json:"priority"`
+	// Urgent puts items at the top of the queue (threats to life).
+	Urgent bool `yaml:"urgent,omitempty" json:"urgent,omitempty"`
+	// Supersedes lists rules this rule silences when both fire (transitively).
+	Supersedes []string `yaml:"supersedes,omitempty" json:"supersedes,omitempty"`
+	// Bases lists the ids of the bases a referral under this rule may cite.
+	Bases []string `yaml:"bases" json:"bases"`
+	// Category is the statement-of-reasons category; see Categories.
+	Category string `yaml:"category,omitempty" json:"category,omitempty"`
+}
+
+// ReferralRules is the policy's bar for referrals.
+type ReferralRules struct {
+	// MinLevel is the level every Rabat part must reach; default "medium".
+	MinLevel Level `yaml:"min_level,omitempty" json:"min_level"`
+	// PartMinLevels raises or lowers the bar for single parts, by part name.
+	PartMinLevels map[string]Level `yaml:"part_min_levels,omitempty" json:"part_min_levels,omitempty"`
+	// SecondReviewer requires approval by a reviewer other than the assessor; default true.
+	SecondReviewer *bool `yaml:"second_reviewer,omitempty" json:"second_reviewer"`
+	// MinReasonChars is the shortest reason accepted for a Rabat part; default 10.
+	MinReasonChars int `yaml:"min_reason_chars,omitempty" json:"min_reason_chars"`
+	// GoodFaithStatement is the notifier's statement in every referral.
+	GoodFaithStatement string `yaml:"good_faith_statement" json:"good_faith_statement"`
+}
+
+// Policy is a validated routing policy. Use Parse, Load or Default to get one.
+type Policy struct {
+	// Version identifies this policy; it is recorded in every decision and referral.
+	Version string `yaml:"version" json:"version"`
+	// Description says what the policy is for.
+	Description string `yaml:"description,omitempty" json:"description,omitempty"`
+	// Labels is the taxonomy.
+	Labels []Label `yaml:"labels" json:"labels"`
+	// Protected holds the protected-speech categories and their bar.
+	Protected Protection `yaml:"protected" json:"protected"`
+	// Bases are the legal and platform grounds a referral may cite.
+	Bases []Basis `yaml:"bases" json:"bases"`
+	// Rules route items into the review queue.
+	Rules []Rule `yaml:"rules" json:"rules"`
+	// Referral is the bar for referrals.
+	Referral ReferralRules `yaml:"referral" json:"referral"`
+
+	file      string
+	labels    map[string]*Label
+	bases     map[string]*Basis
+	rules     map[string]*Rule
+	covers    map[string][]string // rule id -> rules it supersedes, transitively
+	protLabel map[string]bool     // labels that mark a protected category
+}
+
+// File returns the name the policy was loaded from.
+func (p *Policy) File() string { return p.file }
+
+// Label returns the named label.
+func (p *Policy) Label(name string) (Label, bool) {
+	l, ok := p.labels[name]
+	if !ok {
+		return Label{}, false
+	}
+	return *l, true
+}
+
+// Basis returns the basis with the given id.
+func (p *Policy) Basis(id string) (Basis, bool) {
+	b, ok := p.bases[id]
+	if !ok {
+		return Basis{}, false
+	}
+	return *b, true
+}
+
+// Rule returns the rule with the given id.
+func (p *Policy) Rule(id string) (Rule, bool) {
+	r, ok := p.rules[id]
+	if !ok {
+		return Rule{}, false
+	}
+	return *r, true
+}
+
+// SecondReviewerRequired reports whether a referral needs a second reviewer's approval.
+func (p *Policy) SecondReviewerRequired() bool {
+	return p.Referral.SecondReviewer == nil || *p.Referral.SecondReviewer
+}
+
+// Problem is one reason a policy file is invalid.
+type Problem struct {
+	// File is the file name given to Parse.
+	File string
+	// Line is the 1-based line the problem is on, or 0 when unknown.
+	Line int
+	// Msg says what is wrong.
+	Msg string
+}
+
+func (p Problem) String() string {
+	if p.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Msg)
+	}
+	return fmt.Sprintf("%s: %s", p.File, p.Msg)
+}
+
+// ErrInvalid is matched (errors.Is) by every *ValidationError.
+var ErrInvalid = errors.New("invalid policy")
+
+// ValidationError lists every problem found in a policy file, in file order.
+type ValidationError struct {
+	// Problems are the problems, at least one.
+	Problems []Problem
+}
+
+// Error returns the problems one per line.
+func (e *ValidationError) Error() string {
+	s := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		s[i] = p.String()
+	}
+	return strings.Join(s, "\n")
+}
+
+// Is makes errors.Is(err, ErrInvalid) true.
+func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
+
+//go:embed default.yaml
+var defaultYAML []byte
+
+// DefaultYAML returns the text of the built-in policy (a copy of examples/policy.yaml).
+func DefaultYAML() []byte { return bytes.Clone(defaultYAML) }
+
+// Default returns the built-in policy. It panics if the embedded file is
+// invalid, which the package tests rule out.
+func Default() *Policy {
+	p, err := Parse("default policy.yaml", defaultYAML)
+	if err != nil {
+		panic(fmt.Sprintf("policy: built-in policy invalid: %v", err))
+	}
+	return p
+}
+
+// Load reads and validates the policy file at path.
+func Load(path string) (*Policy, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading policy: %w", err)
+	}
+	return Parse(path, data)
+}
+
+// Parse decodes and validates a policy. Unknown keys, contradictions and
+// references to undeclared names are rejected; the error is a
+// *ValidationError naming file, line and reason for each problem.
+func Parse(file string, data []byte) (*Policy, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, &ValidationError{[]Problem{yamlProblem(file, err)}}
+	}
+	if len(root.Content) == 0 {
+		return nil, &ValidationError{[]Problem{{File: file, Line: 1, Msg: "empty policy"}}}
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	p := &Policy{file: file}
+	if err := dec.Decode(p); err != nil && !errors.Is(err, io.EOF) {
+		return nil, &ValidationError{[]Problem{yamlProblem(file, err)}}
+	}
+	v := validator{file: file, doc: root.Content[0]}
+	v.validate(p)
+	if len(v.problems) > 0 {
+		sort.SliceStable(v.problems, func(i, j int) bool { return v.problems[i].Line < v.problems[j].Line })
+		return nil, &ValidationError{v.problems}
+	}
+	return p, nil
+}
+
+var yamlLineRE = regexp.MustCompile(`^line (\d+): `)
+
+// yamlProblem turns a yaml.v3 error into a Problem, keeping the line it names.
+func yamlProblem(file string, err error) Problem {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	msg = strings.TrimPrefix(msg, "unmarshal errors:\n  ")
+	if i := strings.Index(msg, "\n"); i >= 0 {
+		msg = msg[:i]
+	}
+	line := 0
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		fmt.Sscan(m[1], &line)
+		msg = msg[len(m[0]):]
+	}
+	return Problem{File: file, Line: line, Msg: msg}
+}
+
+var nameRE = regexp.MustCompile(`^[a-z][a-z0-9_.-]*$`)
+
+type validator struct {
+	file     string
+	doc      *yaml.Node
+	problems []Problem
+}
+
+// at returns the line of the node reached by following path (map keys and
+// sequence indices) from the document root; the deepest node found counts.
+func (v *validator) at(path ...any) int {
+	n := v.doc
+	line := n.Line
+	for _, step := range path {
+		var next *yaml.Node
+		switch s := step.(type) {
+		case string:
+			if n.Kind == yaml.MappingNode {
+				for i := 0; i+1 < len(n.Content); i += 2 {
+					if n.Content[i].Value == s {
+						next = n.Content[i+1]
+						break
+					}
+				}
+			}
+		case int:
+			if n.Kind == yaml.SequenceNode && s < len(n.Content) {
+				next = n.Content[s]
+			}
+		}
+		if next == nil {
+			return line
+		}
+		n, line = next, next.Line
+	}
+	return line
+}
+
+func (v *validator) addf(line int, format string, args ...any) {
+	v.problems = append(v.problems, Problem{File: v.file, Line: line, Msg: fmt.Sprintf(format, args...)})
+}
+
+func badScore(f float64) bool { return math.IsNaN(f) || f < 0 || f > 1 }
+
+func (v *validator) validate(p *Policy) {
+	if strings.TrimSpace(p.Version) == "" {
+		v.addf(v.at("version"), "version is required")
+	}
+
+	p.labels = map[string]*Label{}
+	for i := range p.Labels {
+		l := &p.Labels[i]
+		line := v.at("labels", i)
+		switch {
+		case !nameRE.MatchString(l.Name):
+			v.addf(line, "label %q: name must match %s", l.Name, nameRE)
+			continue
+		case p.labels[l.Name] != nil:
+			v.addf(line, "label %q declared twice", l.Name)
+			continue
+		}
+		p.labels[l.Name] = l
+		switch l.Kind {
+		case KindViolation:
+			if l.Threshold == nil {
+				v.addf(line, "label %q: violation labels need a threshold", l.Name)
+			}
+		case KindContext:
+		case KindSignal:
+			if l.Threshold != nil {
+				v.addf(v.at("labels", i, "threshold"), "label %q: signal labels take no threshold", l.Name)
+			}
+		default:
+			v.addf(v.at("labels", i, "kind"), "label %q: kind %q is not one of violation, context, signal", l.Name, l.Kind)
+		}
+		if l.Threshold != nil && badScore(*l.Threshold) {
+			v.addf(v.at("labels", i, "threshold"), "label %q: threshold %v is outside [0,1]", l.Name, *l.Threshold)
+		}
+	}
+	if len(p.Labels) == 0 {
+		v.addf(v.at("labels"), "no labels declared")
+	}
+
+	// Protected speech.
+	if badScore(p.Protected.Bar) {
+		v.addf(v.at("protected", "bar"), "protected bar %v is outside [0,1]", p.Protected.Bar)
+	} else {
+		for _, l := range p.Labels {
+			if l.Kind == KindViolation && l.Threshold != nil && p.Protected.Bar < *l.Threshold {
+				v.addf(v.at("protected", "bar"), "protected bar %v is below the threshold %v of label %q; it must be the higher bar", p.Protected.Bar, *l.Threshold, l.Name)
+			}
+		}
+	}
+	p.protLabel = map[string]bool{}
+	seenCat := map[string]bool{}
+	for i, c := range p.Protected.Categories {
+		line := v.at("protected", "categories", i)
+		if !nameRE.MatchString(c.ID) {
+			v.addf(line, "protected category %q: id must match %s", c.ID, nameRE)
+		} else if seenCat[c.ID] {
+			v.addf(line, "protected category %q declared twice", c.ID)
+		}
+		seenCat[c.ID] = true
+		if len(c.Labels) == 0 && len(c.SourceTypes) == 0 {
+			v.addf(line, "protected category %q: needs labels or source_types that mark it", c.ID)
+		}
+		for j, name := range c.Labels {
+			l := p.labels[name]
+			switch {
+			case l == nil:
+				v.addf(v.at("protected", "categories", i, "labels", j), "protected category %q: unknown label %q", c.ID, name)
+			case l.Kind == KindViolation:
+				v.addf(v.at("protected", "categories", i, "labels", j), "protected category %q: label %q is a violation label; only context and signal labels mark protected speech", c.ID, name)
+			default:
+				p.protLabel[name] = true
+			}
+		}
+	}
+
+	// Bases.
+	p.bases = map[string]*Basis{}
+	for i := range p.Bases {
+		b := &p.Bases[i]
+		line := v.at("bases", i)
+		if !nameRE.MatchString(b.ID) {
+			v.addf(line, "basis %q: id must match %s", b.ID, nameRE)
+			continue
+		}
+		if p.bases[b.ID] != nil {
+			v.addf(line, "basis %q declared twice", b.ID)
+			continue
+		}
+		p.bases[b.ID] = b
+		if b.Kind != BasisLegal && b.Kind != BasisPlatform {
+			v.addf(v.at("bases", i, "kind"), "basis %q: kind %q is not one of legal, platform", b.ID, b.Kind)
+		}
+		if strings.TrimSpace(b.Title) == "" {
+			v.addf(line, "basis %q: title is required", b.ID)
+		}
+	}
+
+	// Rules.
+	p.rules = map[string]*Rule{}
+	for i := range p.Rules {
+		r := &p.Rules[i]
+		line := v.at("rules", i)
+		if !nameRE.MatchString(r.ID) {
+			v.addf(line, "rule %q: id must match %s", r.ID, nameRE)
+			continue
+		}
+		if p.rules[r.ID] != nil {
+			v.addf(v.at("rules", i, "id"), "rule %q declared twice (duplicate rule id)", r.ID)
+			continue
+		}
+		p.rules[r.ID] = r
+		v.rule(p, i, r)
+	}
+	if len(p.Rules) == 0 {
+		v.addf(v.at("rules"), "no rules declared")
+	}
+	for i := range p.Rules {
+		r := &p.Rules[i]
+		if p.rules[r.ID] != r {
+			continue
+		}
+		for j, s := range r.Supersedes {
+			switch {
+			case s == r.ID:
+				v.addf(v.at("rules", i, "supersedes", j), "rule %q supersedes itself", r.ID)
+			case p.rules[s] == nil:
+				v.addf(v.at("rules", i, "supersedes", j), "rule %q supersedes unknown rule %q", r.ID, s)
+			}
+		}
+	}
+	v.cycles(p)
+	p.covers = map[string][]string{}
+	for _, r := range p.Rules {
+		p.covers[r.ID] = reach(p, r.ID)
+	}
+
+	// Referral bar.
+	ref := &p.Referral
+	if ref.MinLevel == LevelUnset {
+		ref.MinLevel = LevelMedium
+	}
+	if ref.MinReasonChars == 0 {
+		ref.MinReasonChars = 10
+	}
+	if ref.MinReasonChars < 0 {
+		v.addf(v.at("referral", "min_reason_chars"), "referral: min_reason_chars must not be negative")
+	}
+	for part, lv := range ref.PartMinLevels {
+		if !slices.Contains(PartNames, part) {
+			v.addf(v.at("referral", "part_min_levels", part), "referral: unknown Rabat part %q (want one of %s)", part, strings.Join(PartNames, ", "))
+		}
+		if lv == LevelUnset {
+			v.addf(v.at("referral", "part_min_levels", part), "referral: part %q needs a level", part)
+		}
+	}
+	if strings.TrimSpace(ref.GoodFaithStatement) == "" {
+		v.addf(v.at("referral"), "referral: good_faith_statement is required")
+	}
+}
+
+func (v *validator) rule(p *Policy, i int, r *Rule) {
+	line := v.at("rules", i)
+	if len(r.MustHave) == 0 {
+		v.addf(line, "rule %q: must_have is empty", r.ID)
+	}
+	hasViolation := false
+	seen := map[string]bool{}
+	for j, name := range r.MustHave {
+		l := p.labels[name]
+		at := v.at("rules", i, "must_have", j)
+		switch {
+		case l == nil:
+			v.addf(at, "rule %q: unknown label %q in must_have", r.ID, name)
+		case seen[name]:
+			v.addf(at, "rule %q: label %q listed twice in must_have", r.ID, name)
+		case p.protLabel[name]:
+			v.addf(at, "rule %q: must_have label %q marks protected speech; an item may not be routed on that basis", r.ID, name)
+		}
+		if l != nil && l.Kind == KindViolation {
+			hasViolation = true
+		}
+		seen[name] = true
+	}
+	if len(r.MustHave) > 0 && !hasViolation {
+		v.addf(v.at("rules", i, "must_have"), "rule %q: must_have needs at least one violation label", r.ID)
+	}
+	for j, name := range r.MustNotHave {
+		at := v.at("rules", i, "must_not_have", j)
+		switch {
+		case p.labels[name] == nil:
+			v.addf(at, "rule %q: unknown label %q in must_not_have", r.ID, name)
+		case slices.Contains(r.MustHave, name):
+			v.addf(at, "rule %q: label %q is both must_have and must_not_have", r.ID, name)
+		}
+	}
+	if r.Priority < 1 {
+		v.addf(v.at("rules", i, "priority"), "rule %q: priority must be 1 or more (lower is reviewed sooner)", r.ID)
+	}
+	if len(r.Bases) == 0 {
+		v.addf(line, "rule %q: needs at least one basis a referral may cite", r.ID)
+	}
+	for j, b := range r.Bases {
+		if p.bases[b] == nil {
+			v.addf(v.at("rules", i, "bases", j), "rule %q: referral basis %q is not declared under bases", r.ID, b)
+		}
+	}
+	if r.Category == "" {
+		r.Category = DefaultCategory
+	} else if !slices.Contains(Categories, r.Category) {
+		v.addf(v.at("rules", i, "category"), "rule %q: category %q is not one of %s", r.ID, r.Category, strings.Join(Categories, ", "))
+	}
+}
+
+// cycles reports each supersedes cycle once, at the first rule on it.
+func (v *validator) cycles(p *Policy) {
+	const (
+		white = iota
+		grey
+		black
+	)
+	color := map[string]int{}
+	index := map[string]int{}
+	for i, r := range p.Rules {
+		if _, ok := index[r.ID]; !ok {
+			index[r.ID] = i
+		}
+	}
+	var stack []string
+	var visit func(id string)
+	visit = func(id string) {
+		color[id] = grey
+		stack = append(stack, id)
+		for _, s := range p.rules[id].Supersedes {
+			if p.rules[s] == nil || s == id {
+				continue
+			}
+			switch color[s] {
+			case white:
+				visit(s)
+			case grey:
+				k := slices.Index(stack, s)
+				cyc := append(slices.Clone(stack[k:]), s)
+				v.addf(v.at("rules", index[s], "supersedes"), "rules form a supersedes cycle: %s", strings.Join(cyc, " -> "))
+			}
+		}
+		stack = stack[:len(stack)-1]
+		color[id] = black
+	}
+	for _, r := range p.Rules {
+		if p.rules[r.ID] != nil && color[r.ID] == white {
+			visit(r.ID)
+		}
+	}
+}
+
+// reach returns the rules id supersedes, directly or through other rules.
+func reach(p *Policy, id string) []string {
+	seen := map[string]bool{id: true}
+	var out []string
+	queue := []string{id}
+	for len(queue) > 0 {
+		r := p.rules[queue[0]]
+		queue = queue[1:]
+		if r == nil {
+			continue
+		}
+		for _, s := range r.Supersedes {
+			if !seen[s] {
+				seen[s] = true
+				out = append(out, s)
+				queue = append(queue, s)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}

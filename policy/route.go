@@ -1,0 +1,298 @@
+package policy
+
+import (
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/rasd-iq/rasd/policy/audit"
+)
+
+// Input is what the pipeline knows about one item when it is routed.
+type Input struct {
+	// Scores maps label names to model scores in [0,1]. Labels the policy
+	// does not declare are ignored and listed in Decision.Ignored.
+	Scores map[string]float64 `yaml:"scores,omitempty" json:"scores,omitempty"`
+	// ContextLabels are the context labels the model reported, e.g. "news_report".
+	ContextLabels []string `yaml:"context_labels,omitempty" json:"context_labels,omitempty"`
+	// Signals are lexicon, keyword and connector signals, e.g. "named_person".
+	Signals []string `yaml:"signals,omitempty" json:"signals,omitempty"`
+	// SourceType is the connector's kind of source, e.g. "news".
+	SourceType string `yaml:"source_type,omitempty" json:"source_type,omitempty"`
+}
+
+// Reason explains why an item was considered protected speech.
+type Reason struct {
+	// Category is the protected category's id, e.g. "news".
+	Category string `json:"category"`
+	// Detail says what marked it, e.g. `context label "news_report" reported by the model`.
+	Detail string `json:"detail"`
+}
+
+// Decision is the routing of one item.
+type Decision struct {
+	// Queue is true when the item enters the review queue.
+	Queue bool `json:"queue"`
+	// RuleID is the rule that put it there (the one with the lowest priority
+	// among those that fired and were not superseded).
+	RuleID string `json:"rule_id,omitempty"`
+	// Priority orders the queue: lower is reviewed sooner.
+	Priority int `json:"priority,omitempty"`
+	// Urgent puts the item above every non-urgent one (threats to life).
+	Urgent bool `json:"urgent,omitempty"`
+	// Labels are the violation labels at or above their bar, highest score first.
+	Labels []string `json:"labels,omitempty"`
+	// Reasons explain, for the reviewer and the audit log, why each rule
+	// fired, was superseded or was held back.
+	Reasons []string `json:"reasons,omitempty"`
+	// Protected explains why the item was considered protected speech.
+	Protected []Reason `json:"protected,omitempty"`
+	// Bases are the grounds a referral of the item may cite, the deciding rule's first.
+	Bases []Basis `json:"bases,omitempty"`
+	// Category is the deciding rule's statement-of-reasons category.
+	Category string `json:"category,omitempty"`
+	// Fired lists every rule whose conditions held, superseded or not.
+	Fired []string `json:"fired,omitempty"`
+	// Superseded lists fired rules silenced by another fired rule.
+	Superseded []string `json:"superseded,omitempty"`
+	// HeldBack lists rules that would have fired had the item not been protected.
+	HeldBack []string `json:"held_back,omitempty"`
+	// MaxScore is the highest score among Labels, used to order equal priorities.
+	MaxScore float64 `json:"max_score,omitempty"`
+	// Ignored lists scored labels the policy does not declare.
+	Ignored []string `json:"ignored,omitempty"`
+	// PolicyVersion is the version of the policy that made the decision.
+	PolicyVersion string `json:"policy_version"`
+}
+
+// Before reports whether a is reviewed before b: urgent items first, then
+// lower priority, then higher score. Items that are not queued come last.
+func Before(a, b Decision) bool {
+	if a.Queue != b.Queue {
+		return a.Queue
+	}
+	if a.Urgent != b.Urgent {
+		return a.Urgent
+	}
+	if a.Priority != b.Priority {
+		return a.Priority < b.Priority
+	}
+	return a.MaxScore > b.MaxScore
+}
+
+// AuditEvent returns the decision as an audit event about item, so that
+// every firing can be appended to the audit log.
+func (d Decision) AuditEvent(item string) audit.Event {
+	bases := make([]string, len(d.Bases))
+	for i, b := range d.Bases {
+		bases[i] = b.ID
+	}
+	details := map[string]any{
+		"queue":          d.Queue,
+		"rule_id":        d.RuleID,
+		"priority":       d.Priority,
+		"urgent":         d.Urgent,
+		"labels":         d.Labels,
+		"reasons":        d.Reasons,
+		"protected":      d.Protected,
+		"bases":          bases,
+		"fired":          d.Fired,
+		"superseded":     d.Superseded,
+		"held_back":      d.HeldBack,
+		"policy_version": d.PolicyVersion,
+	}
+	return audit.Event{Type: audit.TypeRouting, Actor: "policy", Subject: item, Details: details}
+}
+
+// Route decides whether an item enters the review queue and why. It fails
+// only on malformed input: a score that is not a number in [0,1].
+func (p *Policy) Route(in Input) (Decision, error) {
+	d := Decision{PolicyVersion: p.Version}
+	for _, name := range slices.Sorted(maps.Keys(in.Scores)) {
+		s := in.Scores[name]
+		if badScore(s) {
+			return Decision{}, fmt.Errorf("routing: score %v for label %q is outside [0,1]", s, name)
+		}
+		if p.labels[name] == nil {
+			d.Ignored = append(d.Ignored, name)
+		}
+	}
+
+	d.Protected = p.protectedReasons(in)
+	protected := len(d.Protected) > 0
+
+	// Evaluate every rule; with protection, violation labels need the bar.
+	var fired []*Rule
+	for i := range p.Rules {
+		r := &p.Rules[i]
+		if !p.matches(r, in, false) {
+			continue
+		}
+		if protected && !p.matches(r, in, true) {
+			d.HeldBack = append(d.HeldBack, r.ID)
+			d.Reasons = append(d.Reasons, fmt.Sprintf("rule %s held back: item is protected and %s", r.ID, p.belowBar(r, in)))
+			continue
+		}
+		fired = append(fired, r)
+		d.Fired = append(d.Fired, r.ID)
+	}
+
+	// Supersession.
+	silenced := map[string]string{}
+	for _, r := range fired {
+		for _, s := range p.covers[r.ID] {
+			if _, done := silenced[s]; !done {
+				silenced[s] = r.ID
+			}
+		}
+	}
+	var live []*Rule
+	for _, r := range fired {
+		if by, ok := silenced[r.ID]; ok && slices.Contains(d.Fired, by) && by != r.ID {
+			d.Superseded = append(d.Superseded, r.ID)
+			d.Reasons = append(d.Reasons, fmt.Sprintf("rule %s superseded by %s", r.ID, by))
+			continue
+		}
+		live = append(live, r)
+	}
+	if len(live) == 0 {
+		if protected && len(d.HeldBack) == 0 {
+			d.Reasons = append(d.Reasons, "item is protected; no violation label reached a rule")
+		}
+		return d, nil
+	}
+	sort.SliceStable(live, func(i, j int) bool {
+		if live[i].Urgent != live[j].Urgent {
+			return live[i].Urgent
+		}
+		return live[i].Priority < live[j].Priority
+	})
+	win := live[0]
+	d.Queue = true
+	d.RuleID = win.ID
+	d.Priority = win.Priority
+	d.Category = win.Category
+	seenBasis := map[string]bool{}
+	var reasons []string
+	for _, r := range live {
+		d.Urgent = d.Urgent || r.Urgent
+		d.Priority = min(d.Priority, r.Priority)
+		for _, id := range r.Bases {
+			if !seenBasis[id] {
+				seenBasis[id] = true
+				d.Bases = append(d.Bases, *p.bases[id])
+			}
+		}
+		reasons = append(reasons, fmt.Sprintf("rule %s fired: %s", r.ID, p.evidence(r, in, protected)))
+	}
+	d.Reasons = append(reasons, d.Reasons...)
+
+	for _, l := range p.Labels {
+		if l.Kind == KindViolation && p.present(l.Name, in, protected) {
+			d.Labels = append(d.Labels, l.Name)
+			d.MaxScore = math.Max(d.MaxScore, in.Scores[l.Name])
+		}
+	}
+	sort.SliceStable(d.Labels, func(i, j int) bool { return in.Scores[d.Labels[i]] > in.Scores[d.Labels[j]] })
+	return d, nil
+}
+
+// bar returns the score a violation label must reach.
+func (p *Policy) bar(l *Label, protected bool) float64 {
+	t := *l.Threshold
+	if protected {
+		t = math.Max(t, p.Protected.Bar)
+	}
+	return t
+}
+
+// present reports whether the named label holds for the item.
+func (p *Policy) present(name string, in Input, protected bool) bool {
+	l := p.labels[name]
+	if l == nil {
+		return false
+	}
+	switch l.Kind {
+	case KindViolation:
+		s, ok := in.Scores[name]
+		return ok && s >= p.bar(l, protected)
+	case KindContext:
+		if slices.Contains(in.ContextLabels, name) {
+			return true
+		}
+		s, ok := in.Scores[name]
+		return ok && l.Threshold != nil && s >= *l.Threshold
+	case KindSignal:
+		return slices.Contains(in.Signals, name)
+	}
+	return false
+}
+
+// matches reports whether r's conditions hold. Must-not-have labels are
+// always judged at their ordinary thresholds.
+func (p *Policy) matches(r *Rule, in Input, protected bool) bool {
+	for _, name := range r.MustHave {
+		if !p.present(name, in, protected) {
+			return false
+		}
+	}
+	for _, name := range r.MustNotHave {
+		if p.present(name, in, false) {
+			return false
+		}
+	}
+	return true
+}
+
+func (p *Policy) evidence(r *Rule, in Input, protected bool) string {
+	var parts []string
+	for _, name := range r.MustHave {
+		l := p.labels[name]
+		switch l.Kind {
+		case KindViolation:
+			parts = append(parts, fmt.Sprintf("%s %.2f ≥ %.2f", name, in.Scores[name], p.bar(l, protected)))
+		case KindContext:
+			parts = append(parts, "context "+name)
+		case KindSignal:
+			parts = append(parts, "signal "+name)
+		}
+	}
+	if protected {
+		parts = append(parts, fmt.Sprintf("protected item above the protected bar %.2f", p.Protected.Bar))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (p *Policy) belowBar(r *Rule, in Input) string {
+	var parts []string
+	for _, name := range r.MustHave {
+		l := p.labels[name]
+		if l.Kind == KindViolation && !p.present(name, in, true) {
+			parts = append(parts, fmt.Sprintf("%s %.2f < protected bar %.2f", name, in.Scores[name], p.bar(l, true)))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (p *Policy) protectedReasons(in Input) []Reason {
+	var out []Reason
+	for _, c := range p.Protected.Categories {
+		for _, name := range c.Labels {
+			if !p.present(name, in, false) {
+				continue
+			}
+			how := "signal %q"
+			if p.labels[name].Kind == KindContext {
+				how = "context label %q reported by the model"
+			}
+			out = append(out, Reason{Category: c.ID, Detail: fmt.Sprintf(how, name)})
+		}
+		if in.SourceType != "" && slices.Contains(c.SourceTypes, in.SourceType) {
+			out = append(out, Reason{Category: c.ID, Detail: fmt.Sprintf("source type %q", in.SourceType)})
+		}
+	}
+	return out
+}
