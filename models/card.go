@@ -1,0 +1,213 @@
+package models
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+)
+
+// Card file names inside a model directory.
+const (
+	// ModelFile is the ONNX network.
+	ModelFile = "model.onnx"
+	// CardFile is the machine-readable model card.
+	CardFile = "model-card.json"
+	// CardMarkdownFile is the model card for people.
+	CardMarkdownFile = "MODEL_CARD.md"
+)
+
+// Card is the JSON model card (model-card.json) that travels with model.onnx.
+type Card struct {
+	// Name and Version identify the model; ID joins them as NAME@VERSION.
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	// Created is the training date (RFC 3339, UTC).
+	Created string `json:"created,omitempty"`
+	// Labels are the network outputs, in output order. Context labels are included.
+	Labels []string `json:"labels"`
+	// Thresholds holds one decision threshold per label, chosen on validation data.
+	Thresholds map[string]float64 `json:"thresholds"`
+	// ContextLabels are labels that protect speech (counter-speech, news):
+	// they are reported in Prediction.Context, never in Flags.
+	ContextLabels []string `json:"context_labels"`
+	// Normalizer is the nlp.Version the model was trained with.
+	Normalizer string `json:"normalizer"`
+	// Features are the feature-extraction settings the network expects.
+	Features FeatureConfig `json:"features"`
+	// Net describes the network's shape.
+	Net NetConfig `json:"net"`
+	// Lexicons summarises the lexicons whose counts feed the network.
+	Lexicons LexiconInfo `json:"lexicons"`
+	// Training records how the model was trained.
+	Training TrainingInfo `json:"training"`
+	// Validation holds per-label metrics on the held-out validation part.
+	Validation map[string]LabelMetrics `json:"validation"`
+}
+
+// NetConfig is the shape of the network in model.onnx.
+type NetConfig struct {
+	// Dim is the embedding width.
+	Dim int `json:"dim"`
+	// Dense is the number of dense (lexicon) inputs.
+	Dense int `json:"dense"`
+	// Hidden is the hidden layer width.
+	Hidden int `json:"hidden"`
+	// Opset is the ONNX opset the graph is written against.
+	Opset int `json:"opset"`
+}
+
+// LexiconInfo identifies the lexicons a model was trained with.
+type LexiconInfo struct {
+	// Categories are the dense input columns, in order.
+	Categories []string `json:"categories"`
+	// Entries is the number of lexicon entries.
+	Entries int `json:"entries"`
+	// SHA256 is the digest of the lexicon files as loaded.
+	SHA256 string `json:"sha256"`
+}
+
+// TrainingInfo records the training run.
+type TrainingInfo struct {
+	// Seed makes training reproducible.
+	Seed int64 `json:"seed"`
+	// Epochs run and the epoch kept (best validation).
+	Epochs    int `json:"epochs"`
+	BestEpoch int `json:"best_epoch"`
+	// LearningRate, BatchSize and Dropout are the optimiser settings (Adam).
+	LearningRate float64 `json:"learning_rate"`
+	BatchSize    int     `json:"batch_size"`
+	Dropout      float64 `json:"dropout"`
+	// ValidationRule says how items were assigned to the validation part.
+	ValidationRule string `json:"validation_rule"`
+	// TrainItems and ValidationItems count the two parts.
+	TrainItems      int `json:"train_items"`
+	ValidationItems int `json:"validation_items"`
+	// Data lists the training files.
+	Data []DataFile `json:"data"`
+}
+
+// DataFile is one training file with its size, digest and label counts.
+type DataFile struct {
+	// Path is the file as given to training, relative to the repository when possible.
+	Path string `json:"path"`
+	// Items is the number of items read.
+	Items int `json:"items"`
+	// SHA256 is the file's digest.
+	SHA256 string `json:"sha256"`
+	// LabelCounts counts items per label.
+	LabelCounts map[string]int `json:"label_counts"`
+}
+
+// LabelMetrics are one label's validation figures.
+type LabelMetrics struct {
+	// Positives is the number of validation items with the label.
+	Positives int `json:"positives"`
+	// ROCAUC is the area under the ROC curve.
+	ROCAUC float64 `json:"roc_auc"`
+	// F1, Precision and Recall are for the positive class at the threshold.
+	F1        float64 `json:"f1"`
+	Precision float64 `json:"precision"`
+	Recall    float64 `json:"recall"`
+	// MacroF1 averages the F1 of the positive and negative classes at the threshold.
+	MacroF1 float64 `json:"macro_f1"`
+}
+
+// ID returns NAME@VERSION.
+func (c *Card) ID() string { return c.Name + "@" + c.Version }
+
+// IsContext reports whether label is a context label.
+func (c *Card) IsContext(label string) bool { return slices.Contains(c.ContextLabels, label) }
+
+// Validate checks that the card is complete and consistent.
+func (c *Card) Validate() error {
+	switch {
+	case c.Name == "" || c.Version == "":
+		return fmt.Errorf("model card: name and version are required")
+	case len(c.Labels) == 0:
+		return fmt.Errorf("model card %s: no labels", c.ID())
+	}
+	seen := map[string]bool{}
+	for _, l := range c.Labels {
+		if seen[l] {
+			return fmt.Errorf("model card %s: label %q listed twice", c.ID(), l)
+		}
+		seen[l] = true
+		t, ok := c.Thresholds[l]
+		if !ok {
+			return fmt.Errorf("model card %s: no threshold for label %q", c.ID(), l)
+		}
+		if t < 0 || t > 1 {
+			return fmt.Errorf("model card %s: threshold %v for %q is outside [0,1]", c.ID(), t, l)
+		}
+	}
+	for _, l := range c.ContextLabels {
+		if !seen[l] {
+			return fmt.Errorf("model card %s: context label %q is not a label", c.ID(), l)
+		}
+	}
+	if err := c.Features.Validate(); err != nil {
+		return fmt.Errorf("model card %s: %w", c.ID(), err)
+	}
+	if c.Net.Dim <= 0 || c.Net.Hidden <= 0 || c.Net.Dense < 0 {
+		return fmt.Errorf("model card %s: bad net shape %+v", c.ID(), c.Net)
+	}
+	if c.Net.Dense != len(c.Lexicons.Categories) {
+		return fmt.Errorf("model card %s: net has %d dense inputs but %d lexicon categories", c.ID(), c.Net.Dense, len(c.Lexicons.Categories))
+	}
+	return nil
+}
+
+// ReadCard reads and validates dir/model-card.json.
+func ReadCard(dir string) (*Card, error) {
+	p := filepath.Join(dir, CardFile)
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return nil, fmt.Errorf("reading model card: %w", err)
+	}
+	var c Card
+	if err := json.Unmarshal(b, &c); err != nil {
+		return nil, fmt.Errorf("parsing %s: %w", p, err)
+	}
+	if err := c.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", p, err)
+	}
+	return &c, nil
+}
+
+// WriteCard writes c as indented JSON to dir/model-card.json.
+func WriteCard(dir string, c *Card) error {
+	b, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encoding model card: %w", err)
+	}
+	b = append(b, '\n')
+	p := filepath.Join(dir, CardFile)
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		return fmt.Errorf("writing model card: %w", err)
+	}
+	return nil
+}
+
+// SaveNet writes net as dir/model.onnx and card as dir/model-card.json,
+// creating dir. The card's Net and Labels must describe net.
+func SaveNet(dir string, net *Net, card *Card) error {
+	if card.Net.Dim != net.Dim || card.Net.Hidden != net.Hidden || card.Net.Dense != net.Dense || len(card.Labels) != net.Labels || card.Features.Buckets != net.Buckets {
+		return fmt.Errorf("saving model %s: card does not describe the network", card.ID())
+	}
+	if err := card.Validate(); err != nil {
+		return fmt.Errorf("saving model: %w", err)
+	}
+	b, err := net.ONNX([][2]string{{"rasd.model", card.ID()}, {"rasd.labels", fmt.Sprint(card.Labels)}})
+	if err != nil {
+		return fmt.Errorf("saving model %s: %w", card.ID(), err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("saving model: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ModelFile), b, 0o644); err != nil {
+		return fmt.Errorf("saving model: %w", err)
+	}
+	return WriteCard(dir, card)
+}

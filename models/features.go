@@ -1,0 +1,177 @@
+package models
+
+import (
+	"fmt"
+	"math"
+	"unicode/utf8"
+
+	"github.com/rasd-iq/rasd/nlp"
+)
+
+// FeatureConfig sets how normalised text becomes hashed n-gram features.
+//
+// Word n-grams (1..WordMax) are taken over nlp.ModelTokens; character
+// n-grams (CharMin..CharMax runes) are taken inside each word padded with a
+// space on both sides, so that n-grams mark word starts and ends. Every
+// n-gram is hashed (FNV-1a over runes, one seed per kind) into Buckets
+// buckets; a post keeps at most MaxFeatures distinct buckets, in order of
+// first occurrence, each with its sublinear count 1+ln(count).
+type FeatureConfig struct {
+	// Buckets is the number of hash buckets, a power of two.
+	Buckets int `json:"buckets"`
+	// CharMin and CharMax bound the character n-gram lengths (0 disables).
+	CharMin int `json:"char_min"`
+	CharMax int `json:"char_max"`
+	// WordMax is the longest word n-gram (0 disables word features).
+	WordMax int `json:"word_max"`
+	// MaxFeatures caps the distinct features of one post.
+	MaxFeatures int `json:"max_features"`
+}
+
+// DefaultFeatures returns the feature settings of the default model.
+func DefaultFeatures() FeatureConfig {
+	return FeatureConfig{Buckets: 1 << 18, CharMin: 1, CharMax: 5, WordMax: 2, MaxFeatures: 1500}
+}
+
+// Validate checks the settings.
+func (c FeatureConfig) Validate() error {
+	switch {
+	case c.Buckets < 2 || c.Buckets&(c.Buckets-1) != 0:
+		return fmt.Errorf("features: buckets %d is not a power of two", c.Buckets)
+	case c.CharMin < 0 || c.CharMax < c.CharMin || c.CharMax > 8:
+		return fmt.Errorf("features: bad character n-gram range %d..%d", c.CharMin, c.CharMax)
+	case c.WordMax < 0 || c.WordMax > 3:
+		return fmt.Errorf("features: word n-gram length %d is outside 0..3", c.WordMax)
+	case c.CharMax == 0 && c.WordMax == 0:
+		return fmt.Errorf("features: no features enabled")
+	case c.MaxFeatures < 1:
+		return fmt.Errorf("features: max_features must be positive")
+	}
+	return nil
+}
+
+const (
+	fnvOffset = 2166136261
+	fnvPrime  = 16777619
+	seedWord  = 0x9e3779b9
+	seedChar  = 0x85ebca6b
+)
+
+// mix finalises a hash (murmur3 fmix32).
+func mix(h uint32) uint32 {
+	h ^= h >> 16
+	h *= 0x85ebca6b
+	h ^= h >> 13
+	h *= 0xc2b2ae35
+	h ^= h >> 16
+	return h
+}
+
+// Extractor turns normalised text into feature ids and weights. It keeps
+// scratch buffers, so one Extractor must not be used by two goroutines at once.
+type Extractor struct {
+	cfg   FeatureConfig
+	mask  uint32
+	slots []slot
+	gen   uint32
+	runes []rune
+	words []uint32
+
+	// IDs and Counts hold the last Extract result (distinct buckets, in order of first occurrence).
+	IDs    []int64
+	Counts []float32
+}
+
+type slot struct {
+	key, gen uint32
+	idx      int32
+}
+
+// NewExtractor returns an Extractor for cfg, which must be valid.
+func NewExtractor(cfg FeatureConfig) *Extractor {
+	n := 1
+	for n < 4*cfg.MaxFeatures {
+		n <<= 1
+	}
+	return &Extractor{cfg: cfg, mask: uint32(cfg.Buckets - 1), slots: make([]slot, n)}
+}
+
+// add records one occurrence of hash h.
+func (e *Extractor) add(h uint32) {
+	b := mix(h) & e.mask
+	m := uint32(len(e.slots) - 1)
+	for i := (b * 0x9e3779b1) & m; ; i = (i + 1) & m {
+		s := &e.slots[i]
+		if s.gen != e.gen {
+			if len(e.IDs) >= e.cfg.MaxFeatures {
+				return
+			}
+			*s = slot{key: b, gen: e.gen, idx: int32(len(e.IDs))}
+			e.IDs = append(e.IDs, int64(b))
+			e.Counts = append(e.Counts, 1)
+			return
+		}
+		if s.key == b {
+			e.Counts[s.idx]++
+			return
+		}
+	}
+}
+
+// Extract computes the features of normalised text into e.IDs and e.Counts;
+// Counts are turned into sublinear term frequencies 1+ln(count).
+func (e *Extractor) Extract(normalized string) {
+	e.IDs, e.Counts = e.IDs[:0], e.Counts[:0]
+	e.gen++
+	if e.gen == 0 { // wrapped: clear so stale generations cannot match
+		clear(e.slots)
+		e.gen = 1
+	}
+	toks := nlp.ModelTokens(normalized)
+	e.words = e.words[:0]
+	for _, t := range toks {
+		h := uint32(seedWord)
+		for _, r := range t {
+			h = (h ^ uint32(r)) * fnvPrime
+		}
+		e.words = append(e.words, h)
+	}
+	for n := 1; n <= e.cfg.WordMax; n++ {
+		for i := 0; i+n <= len(e.words); i++ {
+			h := uint32(fnvOffset) ^ uint32(n)
+			for _, w := range e.words[i : i+n] {
+				h = (h ^ w) * fnvPrime
+			}
+			e.add(h)
+		}
+	}
+	if e.cfg.CharMax > 0 {
+		for _, t := range toks {
+			if t == "<url>" || t == "<user>" {
+				continue
+			}
+			e.runes = append(e.runes[:0], ' ')
+			for len(t) > 0 {
+				r, size := utf8.DecodeRuneInString(t)
+				e.runes = append(e.runes, r)
+				t = t[size:]
+			}
+			e.runes = append(e.runes, ' ')
+			rs := e.runes
+			for i := range rs {
+				h := uint32(seedChar)
+				for n := 1; n <= e.cfg.CharMax && i+n <= len(rs); n++ {
+					h = (h ^ uint32(rs[i+n-1])) * fnvPrime
+					if n >= e.cfg.CharMin && !(n == 1 && rs[i] == ' ') {
+						e.add(h ^ uint32(n)<<24)
+					}
+				}
+			}
+		}
+	}
+	for i, c := range e.Counts {
+		if c > 1 {
+			e.Counts[i] = 1 + float32(math.Log(float64(c)))
+		}
+	}
+}

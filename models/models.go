@@ -1,0 +1,397 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	ort "github.com/yalue/onnxruntime_go"
+
+	"github.com/rasd-iq/rasd/nlp"
+)
+
+// Options configures Load.
+type Options struct {
+	// Device is "cpu" (default) or "cuda". Without a usable CUDA provider,
+	// "cuda" logs one warning and falls back to the CPU.
+	Device string
+	// ORTLib is the ONNX Runtime library; empty means FindORTLib("").
+	ORTLib string
+	// Batch is the number of posts one worker takes at a time (default 256).
+	Batch int
+	// Threads is the number of parallel workers, each with its own session
+	// (default GOMAXPROCS).
+	Threads int
+	// Log receives warnings; nil means slog.Default().
+	Log *slog.Logger
+}
+
+// Prediction is a model's output for one post.
+type Prediction struct {
+	// Scores maps every label of the model card to a probability in [0,1].
+	Scores map[string]float64
+	// Flags are the non-context labels at or above their card threshold, in card order.
+	Flags []string
+	// Context are the context labels (counter-speech, news) at or above their threshold.
+	Context []string
+	// Spans are lexicon matches that explain the scores, in text order.
+	Spans []Span
+}
+
+// Span marks evidence in a post.
+type Span struct {
+	// Start and End are byte offsets into the original text.
+	Start, End int
+	// Label is the model label the evidence bears on, e.g. "hate".
+	Label string
+	// Term is the lexicon entry that matched.
+	Term string
+}
+
+// Model is a loaded classifier. Score may be called from several goroutines;
+// Close must not run while a Score call is in progress.
+type Model struct {
+	card    *Card
+	dir     string
+	lex     *Lexicon
+	net     NetConfig
+	batch   int
+	device  string
+	workers chan *worker
+	all     []*worker
+	isCtx   []bool
+	thresh  []float64
+	closed  atomic.Bool
+}
+
+type worker struct {
+	sess  *ort.DynamicAdvancedSession
+	ex    *Extractor
+	norm  *nlp.Normalizer
+	lex   *Lexicon
+	nLab  int
+	nDen  int
+	order []int
+	off   []int
+	fIDs  []int64
+	fTF   []float32
+	dense []float32
+	ids   []int64
+	tf    []float32
+	out   []float32
+	match []LexMatch
+}
+
+// subBatch is the number of posts in one ONNX Runtime call: posts of a
+// worker's batch are sorted by feature count and run in groups this large,
+// so that little padding is computed.
+const subBatch = 32
+
+// Load opens the model in dir (DefaultDir when empty) for scoring.
+func Load(dir string, opts Options) (*Model, error) {
+	log := opts.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	if dir == "" {
+		d, err := DefaultDir()
+		if err != nil {
+			return nil, err
+		}
+		dir = d
+	}
+	switch opts.Device {
+	case "":
+		opts.Device = "cpu"
+	case "cpu", "cuda":
+	default:
+		return nil, fmt.Errorf("loading model: unknown device %q (want cpu or cuda)", opts.Device)
+	}
+	if opts.Batch <= 0 {
+		opts.Batch = 256
+	}
+	if opts.Threads <= 0 {
+		opts.Threads = runtime.GOMAXPROCS(0)
+	}
+	card, err := ReadCard(dir)
+	if err != nil {
+		return nil, fmt.Errorf("loading model: %w", err)
+	}
+	if card.Normalizer != nlp.Version {
+		log.Warn("model was trained with another normaliser version; retrain with `make model`", "model", card.ID(), "trained", card.Normalizer, "running", nlp.Version)
+	}
+	lex, err := DefaultLexicon()
+	if err != nil {
+		return nil, fmt.Errorf("loading model: %w", err)
+	}
+	if !slices.Equal(lex.Categories, card.Lexicons.Categories) {
+		return nil, fmt.Errorf("loading model %s: it expects lexicon categories %v, have %v", card.ID(), card.Lexicons.Categories, lex.Categories)
+	}
+	if lex.SHA256 != card.Lexicons.SHA256 {
+		log.Warn("lexicons changed since the model was trained; retrain with `make model`", "model", card.ID())
+	}
+	onnx, err := os.ReadFile(filepath.Join(dir, ModelFile))
+	if err != nil {
+		return nil, fmt.Errorf("loading model: %w", err)
+	}
+	lib, err := FindORTLib(opts.ORTLib)
+	if err != nil {
+		return nil, fmt.Errorf("loading model: %w", err)
+	}
+	if err := initORT(lib, log); err != nil {
+		return nil, fmt.Errorf("loading model: %w", err)
+	}
+	if err := checkIO(onnx, card); err != nil {
+		return nil, fmt.Errorf("loading model %s: %w", card.ID(), err)
+	}
+	m := &Model{card: card, dir: dir, lex: lex, net: card.Net, batch: opts.Batch, device: opts.Device,
+		workers: make(chan *worker, opts.Threads)}
+	for _, l := range card.Labels {
+		m.isCtx = append(m.isCtx, card.IsContext(l))
+		m.thresh = append(m.thresh, card.Thresholds[l])
+	}
+	for i := 0; i < opts.Threads; i++ {
+		s, cudaErr, err := newSession(onnx, m.device, 1)
+		if err != nil {
+			m.Close()
+			return nil, fmt.Errorf("loading model %s: %w", card.ID(), err)
+		}
+		if cudaErr != nil {
+			log.Warn("cuda execution provider unavailable; scoring on the cpu", "model", card.ID(), "reason", cudaErr.Error())
+			m.device = "cpu"
+		}
+		w := &worker{sess: s, ex: NewExtractor(card.Features), norm: nlp.New(nlp.DefaultOptions()), lex: lex,
+			nLab: len(card.Labels), nDen: card.Net.Dense}
+		m.all = append(m.all, w)
+		m.workers <- w
+	}
+	return m, nil
+}
+
+// checkIO verifies that the ONNX file's interface matches the card.
+func checkIO(onnx []byte, card *Card) error {
+	ins, outs, err := ort.GetInputOutputInfoWithONNXData(onnx)
+	if err != nil {
+		return fmt.Errorf("reading model inputs: %w", err)
+	}
+	names := func(infos []ort.InputOutputInfo) []string {
+		var s []string
+		for _, i := range infos {
+			s = append(s, i.Name)
+		}
+		return s
+	}
+	if !slices.Equal(names(ins), []string{InputIDs, InputTF, InputDense}) || !slices.Equal(names(outs), []string{OutputScores}) {
+		return fmt.Errorf("model inputs %v and outputs %v are not %v and %v", names(ins), names(outs), []string{InputIDs, InputTF, InputDense}, []string{OutputScores})
+	}
+	if d := outs[0].Dimensions; len(d) != 2 || d[1] != int64(len(card.Labels)) {
+		return fmt.Errorf("model output shape %v does not match the card's %d labels", d, len(card.Labels))
+	}
+	if d := ins[2].Dimensions; len(d) != 2 || d[1] != int64(card.Net.Dense) {
+		return fmt.Errorf("model dense input shape %v does not match the card's %d dense features", d, card.Net.Dense)
+	}
+	return nil
+}
+
+// Card returns the model card. Callers must not modify it.
+func (m *Model) Card() *Card { return m.card }
+
+// ID returns NAME@VERSION.
+func (m *Model) ID() string { return m.card.ID() }
+
+// Dir returns the model directory.
+func (m *Model) Dir() string { return m.dir }
+
+// Device returns the device actually used: "cpu" after a CUDA fallback.
+func (m *Model) Device() string { return m.device }
+
+// ErrClosed is returned by Score after Close.
+var ErrClosed = errors.New("model is closed")
+
+// Score scores texts in batches on all workers and returns one Prediction
+// per text, in the same order.
+func (m *Model) Score(ctx context.Context, texts []string) ([]Prediction, error) {
+	if m.closed.Load() {
+		return nil, fmt.Errorf("scoring with %s: %w", m.ID(), ErrClosed)
+	}
+	preds := make([]Prediction, len(texts))
+	scores := make([]float32, len(texts)*len(m.card.Labels))
+	nJobs := (len(texts) + m.batch - 1) / m.batch
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make([]error, min(nJobs, cap(m.workers)))
+	for g := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var w *worker
+			select {
+			case w = <-m.workers:
+			case <-ctx.Done():
+				errs[g] = ctx.Err()
+				return
+			}
+			defer func() { m.workers <- w }()
+			for {
+				j := int(next.Add(1) - 1)
+				if j >= nJobs {
+					return
+				}
+				if err := ctx.Err(); err != nil {
+					errs[g] = err
+					return
+				}
+				lo, hi := j*m.batch, min((j+1)*m.batch, len(texts))
+				if err := w.run(m, texts[lo:hi], preds[lo:hi], scores[lo*len(m.card.Labels):hi*len(m.card.Labels)]); err != nil {
+					errs[g] = fmt.Errorf("scoring with %s: %w", m.ID(), err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return preds, nil
+}
+
+// run scores one batch of texts into preds, using scores as scratch.
+func (w *worker) run(m *Model, texts []string, preds []Prediction, scores []float32) error {
+	w.off = append(w.off[:0], 0)
+	w.fIDs, w.fTF = w.fIDs[:0], w.fTF[:0]
+	w.dense = slices.Grow(w.dense[:0], len(texts)*w.nDen)[:len(texts)*w.nDen]
+	for i, t := range texts {
+		norm := nlp.Normalize(t)
+		w.ex.Extract(norm)
+		w.fIDs = append(w.fIDs, w.ex.IDs...)
+		w.fTF = append(w.fTF, w.ex.Counts...)
+		w.off = append(w.off, len(w.fIDs))
+		w.match = w.lex.Match(norm, w.match[:0])
+		w.lex.Dense(w.match, w.dense[i*w.nDen:(i+1)*w.nDen])
+		if len(w.match) > 0 {
+			preds[i].Spans = w.spans(t, norm)
+		}
+	}
+	w.order = w.order[:0]
+	for i := range texts {
+		w.order = append(w.order, i)
+	}
+	slices.SortStableFunc(w.order, func(a, b int) int {
+		return (w.off[a+1] - w.off[a]) - (w.off[b+1] - w.off[b])
+	})
+	for lo := 0; lo < len(w.order); lo += subBatch {
+		group := w.order[lo:min(lo+subBatch, len(w.order))]
+		if err := w.runGroup(group, scores); err != nil {
+			return err
+		}
+	}
+	K := w.nLab
+	for i := range texts {
+		p := &preds[i]
+		p.Scores = make(map[string]float64, K)
+		for k, l := range m.card.Labels {
+			s := float64(scores[i*K+k])
+			p.Scores[l] = s
+			if s >= m.thresh[k] {
+				if m.isCtx[k] {
+					p.Context = append(p.Context, l)
+				} else {
+					p.Flags = append(p.Flags, l)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// spans maps the current lexicon matches of norm back to text.
+func (w *worker) spans(text, norm string) []Span {
+	r := w.norm.NormalizeWithOffsets(text)
+	if r.Text != norm {
+		w.match = w.lex.Match(r.Text, w.match[:0])
+	}
+	spans := make([]Span, 0, len(w.match))
+	for _, mt := range w.match {
+		s, e := r.OriginalRange(mt.Start, mt.End)
+		spans = append(spans, Span{Start: s, End: e, Label: mt.Entry.Label, Term: mt.Entry.Term})
+	}
+	return spans
+}
+
+// runGroup runs one ONNX Runtime call for the posts in group (indexes into
+// the current batch) and writes their scores.
+func (w *worker) runGroup(group []int, scores []float32) error {
+	L := 1
+	for _, i := range group {
+		L = max(L, w.off[i+1]-w.off[i])
+	}
+	B := len(group)
+	w.ids = slices.Grow(w.ids[:0], B*L)[:B*L]
+	w.tf = slices.Grow(w.tf[:0], B*L)[:B*L]
+	clear(w.ids)
+	clear(w.tf)
+	dense := make([]float32, B*w.nDen)
+	for r, i := range group {
+		copy(w.ids[r*L:], w.fIDs[w.off[i]:w.off[i+1]])
+		copy(w.tf[r*L:], w.fTF[w.off[i]:w.off[i+1]])
+		copy(dense[r*w.nDen:], w.dense[i*w.nDen:(i+1)*w.nDen])
+	}
+	w.out = slices.Grow(w.out[:0], B*w.nLab)[:B*w.nLab]
+	tIDs, err := ort.NewTensor(ort.NewShape(int64(B), int64(L)), w.ids)
+	if err != nil {
+		return fmt.Errorf("creating input tensor: %w", err)
+	}
+	defer tIDs.Destroy()
+	tTF, err := ort.NewTensor(ort.NewShape(int64(B), int64(L)), w.tf)
+	if err != nil {
+		return fmt.Errorf("creating input tensor: %w", err)
+	}
+	defer tTF.Destroy()
+	var tDense *ort.Tensor[float32]
+	if w.nDen > 0 {
+		tDense, err = ort.NewTensor(ort.NewShape(int64(B), int64(w.nDen)), dense)
+	} else {
+		tDense, err = ort.NewTensor(ort.NewShape(int64(B), 0), []float32{0})
+	}
+	if err != nil {
+		return fmt.Errorf("creating input tensor: %w", err)
+	}
+	defer tDense.Destroy()
+	tOut, err := ort.NewTensor(ort.NewShape(int64(B), int64(w.nLab)), w.out)
+	if err != nil {
+		return fmt.Errorf("creating output tensor: %w", err)
+	}
+	defer tOut.Destroy()
+	if err := w.sess.Run([]ort.Value{tIDs, tTF, tDense}, []ort.Value{tOut}); err != nil {
+		return fmt.Errorf("running onnx runtime: %w", err)
+	}
+	for r, i := range group {
+		copy(scores[i*w.nLab:(i+1)*w.nLab], w.out[r*w.nLab:(r+1)*w.nLab])
+	}
+	return nil
+}
+
+// Close releases the sessions. It is safe to call more than once.
+func (m *Model) Close() error {
+	if m.closed.Swap(true) {
+		return nil
+	}
+	var errs []error
+	for _, w := range m.all {
+		if err := w.sess.Destroy(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("closing model %s: %w", m.ID(), err)
+	}
+	return nil
+}

@@ -1,0 +1,180 @@
+package models
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rasd-iq/rasd/nlp"
+)
+
+// testORT returns the ONNX Runtime library or fails the test clearly.
+func testORT(t testing.TB) string {
+	t.Helper()
+	lib, err := FindORTLib("")
+	if err != nil {
+		t.Fatalf("these tests need ONNX Runtime (make ort): %v", err)
+	}
+	return lib
+}
+
+// randomModel writes a random network and its card to a temp dir.
+func randomModel(t testing.TB, seed uint64, labels []string) (string, *Net, *Card) {
+	t.Helper()
+	lex, err := DefaultLexicon()
+	if err != nil {
+		t.Fatal(err)
+	}
+	feat := FeatureConfig{Buckets: 1 << 12, CharMin: 2, CharMax: 4, WordMax: 2, MaxFeatures: 300}
+	n := NewNet(feat.Buckets, 8, len(lex.Categories), 6, len(labels))
+	r := rand.New(rand.NewPCG(seed, 1))
+	for _, s := range [][]float32{n.Emb, n.W1, n.B1, n.W2, n.B2, n.W3} {
+		for i := range s {
+			s[i] = float32(r.NormFloat64())
+		}
+	}
+	for i := range n.IDF {
+		n.IDF[i] = 1 + 3*r.Float32()
+	}
+	card := &Card{Name: "rand", Version: "1", Labels: labels, Thresholds: map[string]float64{},
+		Normalizer: nlp.Version, Features: feat, Lexicons: lex.Info(),
+		Net: NetConfig{Dim: n.Dim, Dense: n.Dense, Hidden: n.Hidden, Opset: Opset}}
+	for _, l := range labels {
+		card.Thresholds[l] = 0.5
+	}
+	if len(labels) > 2 {
+		card.ContextLabels = labels[len(labels)-1:]
+	}
+	dir := t.TempDir()
+	if err := SaveNet(dir, n, card); err != nil {
+		t.Fatal(err)
+	}
+	return dir, n, card
+}
+
+func TestGoForwardMatchesONNXRuntime(t *testing.T) {
+	lib := testORT(t)
+	dir, n, card := randomModel(t, 7, []string{"hate", "offensive", "counter_speech"})
+	m, err := Load(dir, Options{ORTLib: lib, Batch: 5, Threads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	r := rand.New(rand.NewPCG(3, 4))
+	alphabet := []rune("ابتثجحخدذرسشصعغفقكلمنهويءة ")
+	var texts []string
+	for i := 0; i < 23; i++ {
+		var b strings.Builder
+		for j := r.IntN(300); j > 0; j-- {
+			b.WriteRune(alphabet[r.IntN(len(alphabet))])
+		}
+		texts = append(texts, b.String())
+	}
+	texts = append(texts, "", "   ", "الروافض جرذان اقتلوهم", "@user https://x.y داعش")
+	preds, err := m.Score(context.Background(), texts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex := NewExtractor(card.Features)
+	lex, _ := DefaultLexicon()
+	dense := make([]float32, n.Dense)
+	want := make([]float32, n.Labels)
+	for i, text := range texts {
+		norm := nlp.Normalize(text)
+		ex.Extract(norm)
+		lex.Dense(lex.Match(norm, nil), dense)
+		n.Forward(ex.IDs, ex.Counts, dense, want)
+		for k, l := range card.Labels {
+			if got := preds[i].Scores[l]; math.Abs(got-float64(want[k])) > 1e-5 {
+				t.Errorf("text %d label %s: onnx runtime %.7f, go %.7f", i, l, got, want[k])
+			}
+		}
+	}
+}
+
+func TestScoreFlagsContextAndSpans(t *testing.T) {
+	lib := testORT(t)
+	dir, _, card := randomModel(t, 11, []string{"hate", "offensive", "counter_speech"})
+	// Thresholds come from the card: 0 flags everything, 1 flags nothing (sigmoid < 1).
+	card.Thresholds = map[string]float64{"hate": 0, "offensive": 1, "counter_speech": 0}
+	if err := WriteCard(dir, card); err != nil {
+		t.Fatal(err)
+	}
+	m, err := Load(dir, Options{ORTLib: lib})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	text := "يا ناس، الروافض والنواصب جرذان!"
+	preds, err := m.Score(context.Background(), []string{text})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := preds[0]
+	if strings.Join(p.Flags, ",") != "hate" {
+		t.Errorf("flags = %v, want [hate]", p.Flags)
+	}
+	if strings.Join(p.Context, ",") != "counter_speech" {
+		t.Errorf("context = %v, want [counter_speech]", p.Context)
+	}
+	var terms []string
+	for _, s := range p.Spans {
+		terms = append(terms, text[s.Start:s.End]+"="+s.Label)
+	}
+	if got, want := strings.Join(terms, " "), "الروافض=hate والنواصب=hate جرذان=hate"; got != want {
+		t.Errorf("spans = %q, want %q", got, want)
+	}
+	if m.ID() != "rand@1" {
+		t.Errorf("ID = %q", m.ID())
+	}
+}
+
+func TestCUDAFallsBackToCPU(t *testing.T) {
+	lib := testORT(t)
+	dir, _, _ := randomModel(t, 5, []string{"hate", "offensive"})
+	var logBuf bytes.Buffer
+	m, err := Load(dir, Options{ORTLib: lib, Device: "cuda", Threads: 2, Log: slog.New(slog.NewTextHandler(&logBuf, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if m.Device() != "cpu" {
+		t.Skipf("a CUDA provider is available here (device %q); fallback not exercised", m.Device())
+	}
+	if got := strings.Count(logBuf.String(), "cuda execution provider unavailable"); got != 1 {
+		t.Errorf("want exactly one cuda warning, got %d in %q", got, logBuf.String())
+	}
+	if _, err := m.Score(context.Background(), []string{"نص"}); err != nil {
+		t.Errorf("scoring after fallback: %v", err)
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	lib := testORT(t)
+	dir, _, _ := randomModel(t, 5, []string{"hate"})
+	bad := t.TempDir()
+	os.WriteFile(filepath.Join(bad, CardFile), []byte("{"), 0o644)
+	for _, tc := range []struct {
+		name, dir string
+		opts      Options
+		want      string
+	}{
+		{"missing dir", filepath.Join(dir, "nope"), Options{ORTLib: lib}, "reading model card"},
+		{"bad card", bad, Options{ORTLib: lib}, "parsing"},
+		{"bad device", dir, Options{ORTLib: lib, Device: "tpu"}, "unknown device"},
+		{"missing library", dir, Options{ORTLib: filepath.Join(dir, "libnone.so")}, "onnx runtime library"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load(tc.dir, tc.opts)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want it to mention %q", err, tc.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,69 @@
+package models
+
+import (
+	"fmt"
+	"log/slog"
+	"sync"
+
+	ort "github.com/yalue/onnxruntime_go"
+)
+
+var (
+	ortOnce sync.Once
+	ortErr  error
+	ortPath string
+)
+
+// initORT loads the ONNX Runtime library once per process. Later calls with
+// a different path keep the first library (a process can load only one).
+func initORT(lib string, log *slog.Logger) error {
+	ortOnce.Do(func() {
+		ortPath = lib
+		if ort.IsInitialized() {
+			return
+		}
+		ort.SetSharedLibraryPath(lib)
+		if err := ort.InitializeEnvironment(ort.WithLogLevelError()); err != nil {
+			ortErr = fmt.Errorf("initialising onnx runtime from %s: %w", lib, err)
+		}
+	})
+	if ortErr == nil && lib != ortPath && ortPath != "" {
+		log.Warn("onnx runtime already loaded from another path; keeping it", "loaded", ortPath, "requested", lib)
+	}
+	return ortErr
+}
+
+// newSession opens one ONNX Runtime session on the model bytes. With
+// device "cuda" it appends the CUDA provider; when that fails it reports
+// cudaErr and opens a CPU session instead.
+func newSession(onnx []byte, device string, threads int) (s *ort.DynamicAdvancedSession, cudaErr error, err error) {
+	so, err := ort.NewSessionOptions()
+	if err != nil {
+		return nil, nil, fmt.Errorf("creating session options: %w", err)
+	}
+	defer so.Destroy()
+	if err := so.SetIntraOpNumThreads(threads); err != nil {
+		return nil, nil, fmt.Errorf("setting threads: %w", err)
+	}
+	if err := so.SetInterOpNumThreads(1); err != nil {
+		return nil, nil, fmt.Errorf("setting threads: %w", err)
+	}
+	if device == "cuda" {
+		cudaErr = appendCUDA(so)
+	}
+	s, err = ort.NewDynamicAdvancedSessionWithONNXData(onnx,
+		[]string{InputIDs, InputTF, InputDense}, []string{OutputScores}, so)
+	if err != nil {
+		return nil, cudaErr, fmt.Errorf("creating onnx runtime session: %w", err)
+	}
+	return s, cudaErr, nil
+}
+
+func appendCUDA(so *ort.SessionOptions) error {
+	co, err := ort.NewCUDAProviderOptions()
+	if err != nil {
+		return err
+	}
+	defer co.Destroy()
+	return so.AppendExecutionProviderCUDA(co)
+}
