@@ -395,7 +395,7 @@ func (v *validator) validate(p *Policy) {
 		v.addf(v.at("protected", "bar"), "protected bar %v is outside [0,1]", p.Protected.Bar)
 	} else {
 		for _, l := range p.Labels {
-			if l.Kind == KindViolation && l.Threshold != nil && p.Protected.Bar < *l.Threshold {
+			if l.Kind == KindViolation && l.Threshold != nil && !badScore(*l.Threshold) && p.Protected.Bar < *l.Threshold {
 				v.addf(v.at("protected", "bar"), "protected bar %v is below the threshold %v of label %q; it must be the higher bar", p.Protected.Bar, *l.Threshold, l.Name)
 			}
 		}

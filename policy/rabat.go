@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
 )
 
 // Level is how strongly one part of the Rabat test points to incitement.
@@ -67,6 +69,17 @@ func (l *Level) UnmarshalText(b []byte) error {
 		return err
 	}
 	*l = v
+	return nil
+}
+
+// UnmarshalYAML parses a level's name, naming the line on error.
+func (l *Level) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return fmt.Errorf("line %d: a level must be one of absent, low, medium, high", n.Line)
+	}
+	if err := l.UnmarshalText([]byte(n.Value)); err != nil {
+		return fmt.Errorf("line %d: %w", n.Line, err)
+	}
 	return nil
 }
 
