@@ -380,3 +380,27 @@ func stringsField(v interface{}) []string {
 	}
 	return nil
 }
+
+// IDs returns the set of indexed doc ids (used to reconcile with the store).
+func (x *Index) IDs() (map[string]struct{}, error) {
+	n, err := x.bi.DocCount()
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]struct{}, n)
+	const page = 10000
+	for from := 0; ; from += page {
+		req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), page, from, false)
+		req.SortBy([]string{"_id"})
+		res, err := x.bi.Search(req)
+		if err != nil {
+			return nil, fmt.Errorf("listing index ids: %w", err)
+		}
+		for _, h := range res.Hits {
+			out[h.ID] = struct{}{}
+		}
+		if len(res.Hits) < page {
+			return out, nil
+		}
+	}
+}

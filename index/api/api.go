@@ -1,0 +1,274 @@
+// Package api serves Rasd's search and early-warning views: the JSON API
+// (/api/search, /api/trends) and server-rendered Arabic-first pages
+// (/search, /dashboard), plus /healthz. Authentication and roles wrap these
+// handlers from the outside (see the review package).
+package api
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rasd-iq/rasd/index"
+	"github.com/rasd-iq/rasd/index/gazetteer"
+	"github.com/rasd-iq/rasd/index/store"
+	"github.com/rasd-iq/rasd/index/trends"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// Server holds what the views read.
+type Server struct {
+	Store *store.Store
+	Index *index.Index
+	// Now returns the current time (tests fix it).
+	Now func() time.Time
+	Log *slog.Logger
+
+	tmpl *template.Template
+}
+
+// govNames maps governorate ids to Arabic names for display.
+var govNames = func() map[string]string {
+	m := map[string]string{}
+	for _, g := range gazetteer.Governorates {
+		m[g.ID] = g.Arabic
+	}
+	return m
+}()
+
+// New parses the templates and returns a server.
+func New(st *store.Store, ix *index.Index, log *slog.Logger) (*Server, error) {
+	funcs := template.FuncMap{
+		"gov":       func(id string) string { return orDefault(govNames[id], id) },
+		"highlight": Highlight,
+		"pct":       func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
+		"day":       func(t time.Time) string { return t.Format("2006-01-02") },
+		"svg":       func(s string) template.HTML { return template.HTML(s) }, // produced by trends, which escapes its text
+		"join":      strings.Join,
+	}
+	t, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("parsing templates: %w", err)
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Server{Store: st, Index: ix, Now: time.Now, Log: log, tmpl: t}, nil
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+// Routes registers the handlers on mux.
+func (s *Server) Routes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /api/search", s.apiSearch)
+	mux.HandleFunc("GET /api/trends", s.apiTrends)
+	mux.HandleFunc("GET /search", s.pageSearch)
+	mux.HandleFunc("GET /dashboard", s.pageDashboard)
+	mux.HandleFunc("GET /healthz", s.healthz)
+}
+
+// queryFromURL reads search filters from URL parameters.
+func queryFromURL(v url.Values) (index.Query, error) {
+	q := index.Query{
+		Text: v.Get("q"), Platform: v.Get("platform"), Source: v.Get("source"),
+		Governorate: v.Get("governorate"), Sort: v.Get("sort"),
+	}
+	for _, l := range v["label"] {
+		if l != "" {
+			q.Labels = append(q.Labels, strings.Split(l, ",")...)
+		}
+	}
+	var err error
+	num := func(name string, dst *float64) {
+		if s := v.Get(name); s != "" && err == nil {
+			if *dst, err = strconv.ParseFloat(s, 64); err != nil {
+				err = fmt.Errorf("%s must be a number, not %q", name, s)
+			}
+		}
+	}
+	num("min_score", &q.MinScore)
+	num("max_score", &q.MaxScore)
+	date := func(name string, dst *time.Time) {
+		if s := v.Get(name); s != "" && err == nil {
+			if *dst, err = time.Parse("2006-01-02", s); err != nil {
+				err = fmt.Errorf("%s must be a date YYYY-MM-DD, not %q", name, s)
+			}
+		}
+	}
+	date("from", &q.From)
+	date("to", &q.To)
+	if !q.To.IsZero() {
+		q.To = q.To.Add(24*time.Hour - time.Nanosecond)
+	}
+	intv := func(name string, dst *int) {
+		if s := v.Get(name); s != "" && err == nil {
+			if *dst, err = strconv.Atoi(s); err != nil {
+				err = fmt.Errorf("%s must be a whole number, not %q", name, s)
+			}
+		}
+	}
+	intv("size", &q.Size)
+	intv("offset", &q.Offset)
+	return q, err
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, err error) {
+	writeJSON(w, status, map[string]string{"error": err.Error()})
+}
+
+func (s *Server) search(ctx context.Context, v url.Values) (*index.Result, index.Query, int, error) {
+	q, err := queryFromURL(v)
+	if err != nil {
+		return nil, q, http.StatusBadRequest, err
+	}
+	res, err := s.Index.Search(ctx, q)
+	if errors.Is(err, index.ErrBadQuery) {
+		return nil, q, http.StatusBadRequest, err
+	}
+	if err != nil {
+		s.Log.Error("search failed", "err", err)
+		return nil, q, http.StatusInternalServerError, errors.New("search failed")
+	}
+	return res, q, http.StatusOK, nil
+}
+
+func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
+	res, _, status, err := s.search(r.Context(), r.URL.Query())
+	if err != nil {
+		writeError(w, status, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+// Trends computes the early-warning report from the store.
+func (s *Server) Trends(days int) (trends.Report, error) {
+	var events []trends.Event
+	type camp struct {
+		c       trends.Campaign
+		sources map[string]bool
+	}
+	campaigns := map[string]*camp{}
+	err := s.Store.ForEach(func(r *store.Record) error {
+		if len(r.Flags) == 0 {
+			return nil
+		}
+		t := r.Post.Created
+		if t.IsZero() {
+			t = r.Processed
+		}
+		events = append(events, trends.Event{Time: t, Labels: r.Flags, Governorate: r.Governorate})
+		if r.Sightings > 0 {
+			campaigns[r.Post.ID] = &camp{c: trends.Campaign{ID: r.Post.ID, Text: r.Post.Text, Sightings: r.Sightings + 1, Labels: r.Flags}}
+		}
+		return nil
+	})
+	if err != nil {
+		return trends.Report{}, err
+	}
+	var cs []trends.Campaign
+	for _, c := range campaigns {
+		cs = append(cs, c.c)
+	}
+	return trends.Compute(events, cs, trends.Options{Now: s.Now(), Days: days}), nil
+}
+
+func (s *Server) apiTrends(w http.ResponseWriter, r *http.Request) {
+	days := 30
+	if d := r.URL.Query().Get("days"); d != "" {
+		n, err := strconv.Atoi(d)
+		if err != nil || n < 1 || n > 366 {
+			writeError(w, http.StatusBadRequest, fmt.Errorf("days must be a whole number from 1 to 366, not %q", d))
+			return
+		}
+		days = n
+	}
+	rep, err := s.Trends(days)
+	if err != nil {
+		s.Log.Error("trends failed", "err", err)
+		writeError(w, http.StatusInternalServerError, errors.New("trends failed"))
+		return
+	}
+	writeJSON(w, http.StatusOK, rep)
+}
+
+func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
+	records, queued, work, err := s.Store.Counts()
+	if err != nil {
+		writeError(w, http.StatusServiceUnavailable, errors.New("store unavailable"))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "records": records, "queued": queued, "work_pending": work})
+}
+
+func (s *Server) render(w http.ResponseWriter, name string, data any) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if err := s.tmpl.ExecuteTemplate(w, name, data); err != nil {
+		s.Log.Error("rendering page", "page", name, "err", err)
+	}
+}
+
+func (s *Server) pageSearch(w http.ResponseWriter, r *http.Request) {
+	res, q, status, err := s.search(r.Context(), r.URL.Query())
+	data := map[string]any{"Query": q, "Result": res, "Labels": strings.Join(q.Labels, ","), "Error": ""}
+	if err != nil {
+		w.WriteHeader(status)
+		data["Error"] = err.Error()
+	}
+	s.render(w, "search.html", data)
+}
+
+func (s *Server) pageDashboard(w http.ResponseWriter, r *http.Request) {
+	rep, err := s.Trends(30)
+	if err != nil {
+		http.Error(w, "trends failed", http.StatusInternalServerError)
+		return
+	}
+	s.render(w, "dashboard.html", map[string]any{
+		"Report":  rep,
+		"Daily":   trends.DailySVG(rep),
+		"Tension": trends.TensionSVG(rep, govNames),
+	})
+}
+
+// Highlight returns text with the byte ranges marked by <mark>, escaped.
+func Highlight(text string, rs []index.Range) template.HTML {
+	var b strings.Builder
+	pos := 0
+	for _, r := range rs {
+		if r.Start < pos || r.End > len(text) || r.Start >= r.End {
+			continue
+		}
+		b.WriteString(template.HTMLEscapeString(text[pos:r.Start]))
+		b.WriteString("<mark>")
+		b.WriteString(template.HTMLEscapeString(text[r.Start:r.End]))
+		b.WriteString("</mark>")
+		pos = r.End
+	}
+	b.WriteString(template.HTMLEscapeString(text[pos:]))
+	return template.HTML(b.String())
+}

@@ -1,0 +1,428 @@
+// Package pipeline runs Rasd's monitoring loop: connectors on their schedules
+// feed the store's durable work queue; a worker normalises and scores posts in
+// batches, attributes a governorate, routes them by policy into the review
+// queue, and indexes them for search.
+//
+// Delivery is at least once with idempotent writes: a post is recorded and
+// indexed under its stable id, so redelivery after a crash changes nothing.
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/rasd-iq/rasd/index"
+	"github.com/rasd-iq/rasd/index/gazetteer"
+	"github.com/rasd-iq/rasd/index/store"
+	"github.com/rasd-iq/rasd/ingest"
+)
+
+// Scored is a scorer's output for one text.
+type Scored struct {
+	Scores  map[string]float64
+	Flags   []string
+	Context []string
+	Spans   []store.Span
+}
+
+// Scorer scores texts in one batch, same order.
+type Scorer interface {
+	// Score returns one Scored per text.
+	Score(ctx context.Context, texts []string) ([]Scored, error)
+	// ID names the model as NAME@VERSION.
+	ID() string
+}
+
+// Route is policy's verdict on a scored post.
+type Route struct {
+	Queue    bool
+	Priority int
+	Urgent   bool
+	Reasons  []string
+}
+
+// Router decides whether a scored post goes to human review.
+type Router interface {
+	// Route returns the verdict for a post's scores and context labels.
+	Route(p *ingest.Post, s *Scored) (Route, error)
+}
+
+// Source is a configured connector with its schedule.
+type Source struct {
+	Name      string
+	Connector ingest.Connector
+	Interval  time.Duration
+	// Once stops the source after it reports nothing new.
+	Once bool
+}
+
+// Config wires a pipeline.
+type Config struct {
+	Store  *store.Store
+	Index  *index.Index
+	Scorer Scorer
+	Router Router
+	// Sources are fetched on their schedules; may be empty (worker only).
+	Sources []Source
+	// Batch is the scoring batch size (default 256).
+	Batch int
+	// MaxPending bounds the work queue: connectors wait while it is fuller
+	// (back-pressure; default 20,000).
+	MaxPending int
+	// Retention is how long unflagged posts are kept (default 30 days).
+	Retention time.Duration
+	// Log receives anomalies; nil logs nothing.
+	Log *slog.Logger
+	// Metrics registers the pipeline's metrics; nil skips registration.
+	Metrics prometheus.Registerer
+}
+
+// Pipeline is a configured monitoring loop.
+type Pipeline struct {
+	cfg Config
+	gaz *gazetteer.Gazetteer
+	m   metrics
+	// idle is closed-and-replaced each time the worker finds the queue empty.
+	mu       sync.Mutex
+	drained  chan struct{}
+	sourcesN sync.WaitGroup
+}
+
+type metrics struct {
+	in, scored, queued prometheus.Counter
+	flagged            *prometheus.CounterVec
+	depth              prometheus.GaugeFunc
+	batch              prometheus.Histogram
+	errors             *prometheus.CounterVec
+}
+
+// New checks cfg and returns a pipeline.
+func New(cfg Config) (*Pipeline, error) {
+	if cfg.Store == nil || cfg.Index == nil || cfg.Scorer == nil || cfg.Router == nil {
+		return nil, errors.New("pipeline: store, index, scorer and router are required")
+	}
+	if cfg.Batch <= 0 {
+		cfg.Batch = 256
+	}
+	if cfg.MaxPending <= 0 {
+		cfg.MaxPending = 20000
+	}
+	if cfg.Retention <= 0 {
+		cfg.Retention = 30 * 24 * time.Hour
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	p := &Pipeline{cfg: cfg, gaz: gazetteer.New(), drained: make(chan struct{})}
+	p.m = metrics{
+		in:      prometheus.NewCounter(prometheus.CounterOpts{Name: "rasd_posts_in_total", Help: "Posts taken in from sources (new ones only)."}),
+		scored:  prometheus.NewCounter(prometheus.CounterOpts{Name: "rasd_posts_scored_total", Help: "Posts scored."}),
+		queued:  prometheus.NewCounter(prometheus.CounterOpts{Name: "rasd_posts_queued_total", Help: "Posts routed to human review."}),
+		flagged: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rasd_posts_flagged_total", Help: "Posts flagged, by label."}, []string{"label"}),
+		depth: prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "rasd_work_queue_depth", Help: "Posts waiting to be scored."}, func() float64 {
+			n, _ := cfg.Store.WorkDepth()
+			return float64(n)
+		}),
+		batch:  prometheus.NewHistogram(prometheus.HistogramOpts{Name: "rasd_batch_seconds", Help: "Time to score, route, store and index one batch.", Buckets: prometheus.ExponentialBuckets(0.001, 2, 14)}),
+		errors: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rasd_source_errors_total", Help: "Failed fetches, by source."}, []string{"source"}),
+	}
+	if cfg.Metrics != nil {
+		for _, c := range []prometheus.Collector{p.m.in, p.m.scored, p.m.queued, p.m.flagged, p.m.depth, p.m.batch, p.m.errors} {
+			if err := cfg.Metrics.Register(c); err != nil {
+				return nil, fmt.Errorf("registering metrics: %w", err)
+			}
+		}
+	}
+	return p, nil
+}
+
+// Run reconciles the index with the store, then runs sources and the worker
+// until ctx ends. With only Once sources, it returns after they are done and
+// the work queue is empty.
+func (p *Pipeline) Run(ctx context.Context) error {
+	if err := p.Reconcile(ctx); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	allOnce := true
+	for _, s := range p.cfg.Sources {
+		allOnce = allOnce && s.Once
+		p.sourcesN.Add(1)
+		go func() {
+			defer p.sourcesN.Done()
+			p.runSource(ctx, s)
+		}()
+	}
+	workerErr := make(chan error, 1)
+	go func() { workerErr <- p.runWorker(ctx) }()
+	if allOnce {
+		p.sourcesN.Wait()
+		for {
+			n, err := p.cfg.Store.WorkDepth()
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				cancel()
+				break
+			}
+			select {
+			case err := <-workerErr:
+				return err
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}
+	err := <-workerErr
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}
+
+// runSource fetches one source on its schedule, retrying failures with
+// exponential back-off and jitter; it never stops the other sources.
+func (p *Pipeline) runSource(ctx context.Context, s Source) {
+	log := p.cfg.Log.With("source", s.Name)
+	backoff := time.Second
+	for {
+		if err := p.waitForRoom(ctx); err != nil {
+			return
+		}
+		cur, err := p.cfg.Store.Cursor(s.Name)
+		if err == nil {
+			var posts []ingest.Post
+			var next ingest.Cursor
+			posts, next, err = s.Connector.Fetch(ctx, cur)
+			if err == nil {
+				var n int
+				n, err = p.cfg.Store.Ingest(s.Name, next, posts)
+				p.m.in.Add(float64(n))
+				if err == nil && len(posts) > 0 && next != cur {
+					backoff = time.Second
+					continue // more may be waiting: fetch again at once
+				}
+			}
+		}
+		wait := s.Interval
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			p.m.errors.WithLabelValues(s.Name).Inc()
+			log.Warn("fetch failed", "err", err, "retry_in", backoff)
+			wait = backoff + time.Duration(rand.Int64N(int64(backoff/4)+1))
+			backoff = min(backoff*2, 5*time.Minute)
+		} else if s.Once {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+	}
+}
+
+// waitForRoom blocks while the work queue is over MaxPending (back-pressure).
+func (p *Pipeline) waitForRoom(ctx context.Context) error {
+	for {
+		n, err := p.cfg.Store.WorkDepth()
+		if err != nil || n < p.cfg.MaxPending {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// runWorker processes the work queue in batches until ctx ends.
+func (p *Pipeline) runWorker(ctx context.Context) error {
+	var after uint64
+	for {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		ds, err := p.cfg.Store.Pending(after, p.cfg.Batch)
+		if err != nil {
+			return fmt.Errorf("reading work queue: %w", err)
+		}
+		if len(ds) == 0 {
+			after = 0 // start over: entries left behind by a failed batch are retried
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(25 * time.Millisecond):
+			}
+			continue
+		}
+		if err := p.Process(ctx, ds); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			p.cfg.Log.Error("batch failed; it will be retried", "err", err, "first_seq", ds[0].Seq)
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Second):
+			}
+			continue
+		}
+		after = ds[len(ds)-1].Seq
+	}
+}
+
+// Process scores, routes, stores and indexes one batch of deliveries. The
+// store transaction that records the batch also acknowledges it; the index is
+// written after, and Reconcile repairs it after a crash.
+func (p *Pipeline) Process(ctx context.Context, ds []store.Delivery) error {
+	start := time.Now()
+	texts := make([]string, len(ds))
+	for i := range ds {
+		texts[i] = ds[i].Post.Text
+	}
+	scored, err := p.cfg.Scorer.Score(ctx, texts)
+	if err != nil {
+		return fmt.Errorf("scoring batch: %w", err)
+	}
+	if len(scored) != len(ds) {
+		return fmt.Errorf("scorer returned %d results for %d posts", len(scored), len(ds))
+	}
+	recs := make([]store.Record, len(ds))
+	seqs := make([]uint64, len(ds))
+	docs := make([]index.Doc, len(ds))
+	now := time.Now().UTC()
+	for i := range ds {
+		post, s := &ds[i].Post, &scored[i]
+		r, err := p.cfg.Router.Route(post, s)
+		if err != nil {
+			return fmt.Errorf("routing %s: %w", post.ID, err)
+		}
+		recs[i] = store.Record{
+			Post: *post, Scores: s.Scores, Flags: s.Flags, Context: s.Context, Spans: s.Spans,
+			Model: p.cfg.Scorer.ID(), Governorate: p.gaz.Locate(post.Text, post.Location),
+			Queued: r.Queue, Priority: r.Priority, Urgent: r.Urgent, Reasons: r.Reasons, Processed: now,
+		}
+		seqs[i] = ds[i].Seq
+		docs[i] = DocFor(&recs[i])
+	}
+	if err := p.cfg.Store.Complete(recs, seqs); err != nil {
+		return err
+	}
+	if err := p.cfg.Index.Put(docs...); err != nil {
+		return err
+	}
+	p.m.scored.Add(float64(len(recs)))
+	for i := range recs {
+		for _, l := range recs[i].Flags {
+			p.m.flagged.WithLabelValues(l).Inc()
+		}
+		if recs[i].Queued {
+			p.m.queued.Inc()
+		}
+	}
+	p.m.batch.Observe(time.Since(start).Seconds())
+	return nil
+}
+
+// DocFor turns a stored record into its index document.
+func DocFor(r *store.Record) index.Doc {
+	created := r.Post.Created
+	if created.IsZero() {
+		created = r.Post.Fetched
+	}
+	if created.IsZero() {
+		created = r.Processed
+	}
+	return index.Doc{
+		ID: r.Post.ID, Text: r.Post.Text, Platform: r.Post.Platform, Source: r.Post.Source,
+		Governorate: r.Governorate, Created: created, Labels: r.Flags, Context: r.Context,
+		Scores: r.Scores, MaxScore: store.MaxScore(r), Sightings: r.Sightings, Permalink: r.Post.Permalink,
+	}
+}
+
+// Reconcile re-indexes stored records the index lacks (after a crash between
+// the store commit and the index's own persistence). It is cheap when the
+// counts agree.
+func (p *Pipeline) Reconcile(ctx context.Context) error {
+	records, _, _, err := p.cfg.Store.Counts()
+	if err != nil {
+		return err
+	}
+	n, err := p.cfg.Index.Count()
+	if err != nil {
+		return err
+	}
+	if uint64(records) == n {
+		return nil
+	}
+	present, err := p.cfg.Index.IDs()
+	if err != nil {
+		return err
+	}
+	var batch []index.Doc
+	var fixed int
+	err = p.cfg.Store.ForEach(func(r *store.Record) error {
+		if _, ok := present[r.Post.ID]; ok {
+			delete(present, r.Post.ID)
+			return nil
+		}
+		batch = append(batch, DocFor(r))
+		if len(batch) == 1000 {
+			fixed += len(batch)
+			err := p.cfg.Index.Put(batch...)
+			batch = batch[:0]
+			return err
+		}
+		return ctx.Err()
+	})
+	if err != nil {
+		return fmt.Errorf("reconciling index: %w", err)
+	}
+	fixed += len(batch)
+	if err := p.cfg.Index.Put(batch...); err != nil {
+		return fmt.Errorf("reconciling index: %w", err)
+	}
+	// Index entries with no record (purged while the index lagged) go too.
+	var stale []string
+	for id := range present {
+		stale = append(stale, id)
+	}
+	if len(stale) > 0 {
+		if err := p.cfg.Index.Delete(stale...); err != nil {
+			return fmt.Errorf("reconciling index: %w", err)
+		}
+	}
+	if fixed > 0 || len(stale) > 0 {
+		p.cfg.Log.Warn("index reconciled with store", "reindexed", fixed, "removed", len(stale))
+	}
+	return nil
+}
+
+// Purge applies retention: unflagged posts older than the retention period are
+// removed from the store and the index, and the purge is logged.
+func (p *Pipeline) Purge(now time.Time) (int, error) {
+	ids, err := p.cfg.Store.Purge(now.Add(-p.cfg.Retention))
+	if err != nil {
+		return 0, fmt.Errorf("purging store: %w", err)
+	}
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	if err := p.cfg.Index.Delete(ids...); err != nil {
+		return 0, fmt.Errorf("purging index: %w", err)
+	}
+	p.cfg.Log.Info("retention purge", "removed", len(ids), "older_than", p.cfg.Retention)
+	return len(ids), nil
+}

@@ -1,0 +1,179 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/rasd-iq/rasd/index"
+	"github.com/rasd-iq/rasd/index/store"
+	"github.com/rasd-iq/rasd/ingest"
+)
+
+// keywordScorer flags "hate" for texts containing قتل and reports a batch count.
+type keywordScorer struct{ batches atomic.Int64 }
+
+func (k *keywordScorer) Score(_ context.Context, texts []string) ([]Scored, error) {
+	k.batches.Add(1)
+	out := make([]Scored, len(texts))
+	for i, t := range texts {
+		out[i].Scores = map[string]float64{"hate": 0.1}
+		if strings.Contains(t, "قتل") {
+			out[i].Scores["hate"] = 0.95
+			out[i].Flags = []string{"hate"}
+		}
+	}
+	return out, nil
+}
+
+func (k *keywordScorer) ID() string { return "keyword@1" }
+
+type flagRouter struct{}
+
+func (flagRouter) Route(_ *ingest.Post, s *Scored) (Route, error) {
+	return Route{Queue: len(s.Flags) > 0, Priority: 3, Reasons: s.Flags}, nil
+}
+
+// sliceConnector serves n posts in pages of size, the cursor being the next index.
+type sliceConnector struct {
+	n, size int
+	fails   atomic.Int64
+}
+
+func (c *sliceConnector) Fetch(_ context.Context, cur ingest.Cursor) ([]ingest.Post, ingest.Cursor, error) {
+	if c.fails.Load() > 0 {
+		c.fails.Add(-1)
+		return nil, cur, fmt.Errorf("source unreachable")
+	}
+	from := 0
+	if cur != "" {
+		from, _ = strconv.Atoi(string(cur))
+	}
+	var ps []ingest.Post
+	for i := from; i < min(from+c.size, c.n); i++ {
+		text := fmt.Sprintf("منشور رقم %d من البصرة", i)
+		if i%10 == 0 {
+			text = fmt.Sprintf("لازم نقتل الجماعة %d", i)
+		}
+		ps = append(ps, ingest.Post{ID: ingest.MakeID("file", strconv.Itoa(i)), Platform: "file", Source: "s", Text: text, Fetched: time.Now()})
+	}
+	return ps, ingest.Cursor(strconv.Itoa(from + len(ps))), nil
+}
+
+func TestRunProcessesEveryPostOnce(t *testing.T) {
+	dir := t.TempDir()
+	st, err := store.Open(filepath.Join(dir, "rasd.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ix, err := index.Open(filepath.Join(dir, "index"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	sc := &keywordScorer{}
+	conn := &sliceConnector{n: 1000, size: 100}
+	p, err := New(Config{Store: st, Index: ix, Scorer: sc, Router: flagRouter{}, Batch: 64, MaxPending: 300,
+		Sources: []Source{{Name: "s", Connector: conn, Once: true, Interval: time.Millisecond}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := p.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	records, queued, work, _ := st.Counts()
+	n, _ := ix.Count()
+	if records != 1000 || queued != 100 || work != 0 || n != 1000 {
+		t.Fatalf("records %d queued %d work %d indexed %d; want 1000/100/0/1000", records, queued, work, n)
+	}
+	r, err := ix.Search(ctx, index.Query{Labels: []string{"hate"}, Governorate: ""})
+	if err != nil || r.Total != 100 {
+		t.Fatalf("flagged in search: %v %v", r, err)
+	}
+	rec, err := st.Get("file:5")
+	if err != nil || rec.Governorate != "basra" || rec.Model != "keyword@1" {
+		t.Fatalf("record: %+v %v", rec, err)
+	}
+
+	// A second run over the same source (cursor persisted) adds nothing.
+	p2, _ := New(Config{Store: st, Index: ix, Scorer: sc, Router: flagRouter{},
+		Sources: []Source{{Name: "s", Connector: &sliceConnector{n: 1000, size: 100}, Once: true}}})
+	if err := p2.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if records2, _, _, _ := st.Counts(); records2 != 1000 {
+		t.Fatalf("second run: %d records", records2)
+	}
+}
+
+func TestReconcileRepairsAnIndexThatLagsTheStore(t *testing.T) {
+	dir := t.TempDir()
+	st, _ := store.Open(filepath.Join(dir, "rasd.db"))
+	defer st.Close()
+	ix, _ := index.Open("")
+	defer ix.Close()
+	p, _ := New(Config{Store: st, Index: ix, Scorer: &keywordScorer{}, Router: flagRouter{}})
+	// Records reach the store but not the index (a crash in between).
+	if _, err := st.Ingest("s", "3", []ingest.Post{{ID: "a:1", Text: "x"}, {ID: "a:2", Text: "y"}, {ID: "a:3", Text: "z"}}); err != nil {
+		t.Fatal(err)
+	}
+	ds, _ := st.Pending(0, 10)
+	var recs []store.Record
+	var seqs []uint64
+	for _, d := range ds {
+		recs = append(recs, store.Record{Post: d.Post, Processed: time.Now()})
+		seqs = append(seqs, d.Seq)
+	}
+	if err := st.Complete(recs, seqs); err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Put(index.Doc{ID: "a:1", Text: "x"}, index.Doc{ID: "gone:9", Text: "purged"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Reconcile(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := ix.IDs()
+	if len(got) != 3 {
+		t.Fatalf("index after reconcile: %v", got)
+	}
+	for _, id := range []string{"a:1", "a:2", "a:3"} {
+		if _, ok := got[id]; !ok {
+			t.Errorf("%s missing from index", id)
+		}
+	}
+}
+
+func TestFailingSourceIsRetriedWithoutStoppingOthers(t *testing.T) {
+	dir := t.TempDir()
+	st, _ := store.Open(filepath.Join(dir, "rasd.db"))
+	defer st.Close()
+	ix, _ := index.Open("")
+	defer ix.Close()
+	bad := &sliceConnector{n: 5, size: 5}
+	bad.fails.Store(1)
+	p, _ := New(Config{Store: st, Index: ix, Scorer: &keywordScorer{}, Router: flagRouter{}, Sources: []Source{
+		{Name: "bad", Connector: bad, Once: true},
+		{Name: "good", Connector: &sliceConnector{n: 50, size: 20}, Once: true},
+	}})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := p.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Both sources share ids (same connector type), so 50 distinct posts.
+	if records, _, _, _ := st.Counts(); records != 50 {
+		t.Fatalf("records %d, want 50", records)
+	}
+	if c, _ := st.Cursor("bad"); c != "5" {
+		t.Fatalf("failing source did not recover: cursor %q", c)
+	}
+}
