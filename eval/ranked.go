@@ -1,0 +1,353 @@
+package eval
+
+import (
+	"math"
+	"sort"
+)
+
+// Ranked holds one label's scores sorted once, highest first, with tied scores
+// grouped, so that every threshold metric (ROC-AUC, average precision, the
+// confusion matrix at a threshold, expected calibration error) is one O(n)
+// pass — for the plain data or for a bootstrap resample given as weights.
+type Ranked struct {
+	n      int
+	order  []int32   // item index by rank
+	pos    []float64 // 1 for a positive, 0 for a negative, by rank
+	gEnd   []int32   // rank one past the end of each group of tied scores
+	gScore []float64 // the score of each group
+	gBin   []uint8   // the calibration bin of each group
+}
+
+// Bins is the number of equal-width calibration bins over [0,1].
+const Bins = 10
+
+func binOf(s float64) uint8 {
+	b := int(s * Bins)
+	if b < 0 {
+		b = 0
+	}
+	if b >= Bins {
+		b = Bins - 1
+	}
+	return uint8(b)
+}
+
+// NewRanked sorts scores (one per item) with their gold labels. Scores are
+// expected in [0,1] for calibration; ranking metrics accept any real score.
+// NaN scores rank last.
+func NewRanked(scores []float64, gold []bool) *Ranked {
+	n := len(scores)
+	r := &Ranked{n: n, order: make([]int32, n), pos: make([]float64, n)}
+	for i := range r.order {
+		r.order[i] = int32(i)
+	}
+	key := func(i int32) float64 {
+		s := scores[i]
+		if math.IsNaN(s) {
+			return math.Inf(-1)
+		}
+		return s
+	}
+	sort.SliceStable(r.order, func(a, b int) bool { return key(r.order[a]) > key(r.order[b]) })
+	for k, i := range r.order {
+		if gold[i] {
+			r.pos[k] = 1
+		}
+		if k == n-1 || key(r.order[k+1]) != key(i) {
+			r.gEnd = append(r.gEnd, int32(k+1))
+			r.gScore = append(r.gScore, key(i))
+			r.gBin = append(r.gBin, binOf(key(i)))
+		}
+	}
+	return r
+}
+
+// Len is the number of items.
+func (r *Ranked) Len() int { return r.n }
+
+// cutGroups returns the number of groups whose score is at or above thr.
+func (r *Ranked) cutGroups(thr float64) int {
+	return sort.Search(len(r.gScore), func(g int) bool { return r.gScore[g] < thr })
+}
+
+// Stats are the sums of one pass over a Ranked at one threshold.
+type Stats struct {
+	// P and N are the (weighted) numbers of positives and negatives.
+	P, N float64
+	// TP and FP are the (weighted) true and false positives at the threshold.
+	TP, FP float64
+	// aucSum is Σ over negatives of the positives ranked above (ties count half).
+	aucSum float64
+	// apSum is Σ over thresholds of ΔTP × precision.
+	apSum float64
+	// calSum is Σ over bins of |Σ w·(score − gold)|.
+	calSum float64
+}
+
+// FN is the (weighted) number of false negatives.
+func (s Stats) FN() float64 { return s.P - s.TP }
+
+// TN is the (weighted) number of true negatives.
+func (s Stats) TN() float64 { return s.N - s.FP }
+
+// ROCAUC is the area under the ROC curve, ties counting half; NaN without both classes.
+func (s Stats) ROCAUC() float64 {
+	if s.P == 0 || s.N == 0 {
+		return math.NaN()
+	}
+	return s.aucSum / (s.P * s.N)
+}
+
+// AveragePrecision is the PR-AUC as average precision (Σ ΔRecall × Precision
+// over distinct thresholds); NaN without positives.
+func (s Stats) AveragePrecision() float64 {
+	if s.P == 0 {
+		return math.NaN()
+	}
+	return s.apSum / s.P
+}
+
+// Precision at the threshold; NaN when nothing is flagged.
+func (s Stats) Precision() float64 { return ratio(s.TP, s.TP+s.FP) }
+
+// Recall at the threshold; NaN without positives.
+func (s Stats) Recall() float64 { return ratio(s.TP, s.P) }
+
+// F1 at the threshold; NaN when there are no positives and nothing is flagged.
+func (s Stats) F1() float64 { return ratio(2*s.TP, 2*s.TP+s.FP+s.FN()) }
+
+// FPR is the false-positive rate at the threshold; NaN without negatives.
+func (s Stats) FPR() float64 { return ratio(s.FP, s.N) }
+
+// FNR is the false-negative rate at the threshold; NaN without positives.
+func (s Stats) FNR() float64 { return ratio(s.FN(), s.P) }
+
+// ECE is the expected calibration error over Bins equal-width bins:
+// Σ_b (n_b/n)·|mean score_b − positive rate_b|; NaN for no items.
+func (s Stats) ECE() float64 { return ratio(s.calSum, s.P+s.N) }
+
+func ratio(a, b float64) float64 {
+	if b == 0 {
+		return math.NaN()
+	}
+	return a / b
+}
+
+// Pass computes the Stats at threshold thr (flagged means score >= thr). w
+// holds one weight per item (bootstrap counts); nil means every item counts once.
+func (r *Ranked) Pass(w []uint8, thr float64) Stats {
+	cut := r.cutGroups(thr)
+	var st Stats
+	var cal [Bins]float64
+	var tp, fp float64
+	start := int32(0)
+	for g, end := range r.gEnd {
+		var gp, gt float64
+		if w == nil {
+			for k := start; k < end; k++ {
+				gp += r.pos[k]
+			}
+			gt = float64(end - start)
+		} else {
+			ord, pos := r.order[start:end], r.pos[start:end]
+			for k, i := range ord {
+				wi := float64(w[i])
+				gt += wi
+				gp += wi * pos[k]
+			}
+		}
+		gn := gt - gp
+		st.aucSum += gn * (tp + 0.5*gp)
+		tp += gp
+		fp += gn
+		if gp > 0 {
+			st.apSum += gp * tp / (tp + fp)
+		}
+		cal[r.gBin[g]] += r.gScore[g]*gt - gp
+		if g+1 == cut {
+			st.TP, st.FP = tp, fp
+		}
+		start = end
+	}
+	st.P, st.N = tp, fp
+	for _, c := range cal {
+		st.calSum += math.Abs(c)
+	}
+	return st
+}
+
+// Point is one point of a curve.
+type Point struct {
+	X Float `json:"x"`
+	Y Float `json:"y"`
+	// T is the threshold the point belongs to.
+	T Float `json:"t"`
+}
+
+// SweepRow is precision and recall when flagging scores >= Threshold.
+type SweepRow struct {
+	Threshold Float `json:"threshold"`
+	Precision Float `json:"precision"`
+	Recall    Float `json:"recall"`
+	F1        Float `json:"f1"`
+	Flagged   int   `json:"flagged"`
+}
+
+// Curves returns the ROC curve (FPR, TPR) and the precision–recall curve
+// (recall, precision) at every distinct score, starting from the highest
+// threshold; the ROC curve starts at (0,0).
+func (r *Ranked) Curves() (roc, pr []Point) {
+	var P, N float64
+	for _, p := range r.pos {
+		P += p
+	}
+	N = float64(r.n) - P
+	roc = append(roc, Point{0, 0, Float(math.Inf(1))})
+	var tp, fp float64
+	start := int32(0)
+	for g, end := range r.gEnd {
+		for k := start; k < end; k++ {
+			tp += r.pos[k]
+		}
+		fp = float64(end) - tp
+		t := Float(r.gScore[g])
+		roc = append(roc, Point{Float(ratio(fp, N)), Float(ratio(tp, P)), t})
+		pr = append(pr, Point{Float(ratio(tp, P)), Float(ratio(tp, tp+fp)), t})
+		start = end
+	}
+	return roc, pr
+}
+
+// Sweep returns precision, recall and F1 at every distinct score used as the threshold,
+// highest threshold first.
+func (r *Ranked) Sweep() []SweepRow {
+	var P float64
+	for _, p := range r.pos {
+		P += p
+	}
+	rows := make([]SweepRow, 0, len(r.gEnd))
+	var tp float64
+	start := int32(0)
+	for g, end := range r.gEnd {
+		for k := start; k < end; k++ {
+			tp += r.pos[k]
+		}
+		fp := float64(end) - tp
+		rows = append(rows, SweepRow{
+			Threshold: Float(r.gScore[g]),
+			Precision: Float(ratio(tp, tp+fp)),
+			Recall:    Float(ratio(tp, P)),
+			F1:        Float(ratio(2*tp, tp+fp+P)),
+			Flagged:   int(end),
+		})
+		start = end
+	}
+	return rows
+}
+
+// ThresholdForPrecision returns the lowest threshold (so the highest recall)
+// at which precision is at least target, with the precision and recall there;
+// ok is false when no threshold reaches the target.
+func (r *Ranked) ThresholdForPrecision(target float64) (row SweepRow, ok bool) {
+	for _, s := range r.Sweep() {
+		if float64(s.Precision) >= target {
+			row, ok = s, true
+		}
+	}
+	return row, ok
+}
+
+// Bin is one bin of a reliability diagram.
+type Bin struct {
+	// Lo and Hi bound the scores in the bin: [Lo, Hi), the last bin including 1.
+	Lo Float `json:"lo"`
+	Hi Float `json:"hi"`
+	// Count is the number of items in the bin.
+	Count int `json:"count"`
+	// MeanScore is the mean predicted score of the items in the bin.
+	MeanScore Float `json:"mean_score"`
+	// PositiveRate is the fraction of gold positives in the bin.
+	PositiveRate Float `json:"positive_rate"`
+}
+
+// Reliability returns the reliability diagram over Bins equal-width bins.
+func (r *Ranked) Reliability() []Bin {
+	var cnt [Bins]int
+	var sum, posn [Bins]float64
+	start := int32(0)
+	for g, end := range r.gEnd {
+		b := r.gBin[g]
+		cnt[b] += int(end - start)
+		sum[b] += r.gScore[g] * float64(end-start)
+		for k := start; k < end; k++ {
+			posn[b] += r.pos[k]
+		}
+		start = end
+	}
+	out := make([]Bin, Bins)
+	for b := range out {
+		out[b] = Bin{
+			Lo: Float(float64(b) / Bins), Hi: Float(float64(b+1) / Bins), Count: cnt[b],
+			MeanScore: Float(ratio(sum[b], float64(cnt[b]))), PositiveRate: Float(ratio(posn[b], float64(cnt[b]))),
+		}
+	}
+	return out
+}
+
+// ROCAUC returns the area under the ROC curve of scores against gold, with tied
+// scores counting half (the Mann–Whitney statistic); NaN when gold has only one class.
+func ROCAUC(scores []float64, gold []bool) float64 {
+	return NewRanked(scores, gold).Pass(nil, math.Inf(1)).ROCAUC()
+}
+
+// AveragePrecision returns the PR-AUC as average precision over distinct
+// thresholds (tied scores form one threshold); NaN without positives.
+func AveragePrecision(scores []float64, gold []bool) float64 {
+	return NewRanked(scores, gold).Pass(nil, math.Inf(1)).AveragePrecision()
+}
+
+// ECE returns the expected calibration error of scores over Bins equal-width bins.
+func ECE(scores []float64, gold []bool) float64 {
+	return NewRanked(scores, gold).Pass(nil, math.Inf(1)).ECE()
+}
+
+// Confusion is a confusion matrix at one threshold.
+type Confusion struct {
+	TP int `json:"tp"`
+	FP int `json:"fp"`
+	TN int `json:"tn"`
+	FN int `json:"fn"`
+}
+
+// ConfusionAt returns the confusion matrix when flagging scores >= thr.
+func ConfusionAt(scores []float64, gold []bool, thr float64) Confusion {
+	var c Confusion
+	for i, s := range scores {
+		switch flag := s >= thr; {
+		case flag && gold[i]:
+			c.TP++
+		case flag:
+			c.FP++
+		case gold[i]:
+			c.FN++
+		default:
+			c.TN++
+		}
+	}
+	return c
+}
+
+// Precision is TP/(TP+FP); NaN when nothing is flagged.
+func (c Confusion) Precision() float64 { return ratio(float64(c.TP), float64(c.TP+c.FP)) }
+
+// Recall is TP/(TP+FN); NaN without positives.
+func (c Confusion) Recall() float64 { return ratio(float64(c.TP), float64(c.TP+c.FN)) }
+
+// F1 is the harmonic mean of precision and recall, 2TP/(2TP+FP+FN).
+func (c Confusion) F1() float64 { return ratio(float64(2*c.TP), float64(2*c.TP+c.FP+c.FN)) }
+
+// FPR is FP/(FP+TN); NaN without negatives.
+func (c Confusion) FPR() float64 { return ratio(float64(c.FP), float64(c.FP+c.TN)) }
+
+// FNR is FN/(FN+TP); NaN without positives.
+func (c Confusion) FNR() float64 { return ratio(float64(c.FN), float64(c.FN+c.TP)) }
