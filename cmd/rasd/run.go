@@ -1,0 +1,289 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"gopkg.in/yaml.v3"
+
+	"github.com/rasd-iq/rasd/index"
+	"github.com/rasd-iq/rasd/index/api"
+	"github.com/rasd-iq/rasd/index/pipeline"
+	"github.com/rasd-iq/rasd/index/store"
+	"github.com/rasd-iq/rasd/ingest"
+	"github.com/rasd-iq/rasd/models"
+	"github.com/rasd-iq/rasd/policy"
+)
+
+// runConfig is rasd.yaml: where the engine keeps its data and what it runs.
+// Relative paths are relative to the file's folder.
+type runConfig struct {
+	// Data is the folder of the embedded store and index.
+	Data string `yaml:"data"`
+	// Listen is the address of the web UI and API.
+	Listen string `yaml:"listen"`
+	// Sources is the sources.yaml file; empty runs no connectors.
+	Sources string `yaml:"sources"`
+	// Model is the model folder; empty means models/default.
+	Model string `yaml:"model"`
+	// Device is cpu or cuda.
+	Device string `yaml:"device"`
+	// Policy is policy.yaml; empty means the built-in default policy.
+	Policy string `yaml:"policy"`
+	// Batch is the scoring batch size.
+	Batch int `yaml:"batch"`
+	// Retention is how long unflagged posts are kept.
+	Retention time.Duration `yaml:"retention"`
+}
+
+func defaultRunConfig() runConfig {
+	return runConfig{Data: "rasd-data", Listen: "127.0.0.1:8080", Batch: 256, Retention: 30 * 24 * time.Hour}
+}
+
+// loadRunConfig reads path strictly (unknown keys rejected) over the defaults.
+func loadRunConfig(path string) (runConfig, error) {
+	c := defaultRunConfig()
+	if path == "" {
+		return c, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return c, fmt.Errorf("reading config: %w", err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
+		return c, fmt.Errorf("%s: %w", path, err)
+	}
+	base := filepath.Dir(path)
+	for _, p := range []*string{&c.Data, &c.Sources, &c.Model, &c.Policy} {
+		if *p != "" && !filepath.IsAbs(*p) {
+			*p = filepath.Join(base, *p)
+		}
+	}
+	if c.Batch <= 0 || c.Batch > 100000 {
+		return c, fmt.Errorf("%s: batch must be between 1 and 100000, not %d", path, c.Batch)
+	}
+	if c.Retention < time.Hour {
+		return c, fmt.Errorf("%s: retention must be at least 1h, not %s", path, c.Retention)
+	}
+	return c, nil
+}
+
+func init() {
+	register(&command{
+		Name:    "run",
+		Summary: "run the monitoring engine: sources → normalise → score → index → review queue, with the web UI",
+		Usage:   "run [--config rasd.yaml] [--data DIR] [--listen ADDR] [--once] [--exit]",
+		Example: "rasd run --config examples/rasd.yaml",
+		Run:     runRun,
+	})
+}
+
+func runRun(env *Env, args []string) error {
+	c := commands["run"]
+	fs := newFlagSet(env, c)
+	cfgPath := fs.String("config", "", "engine configuration `file` (rasd.yaml)")
+	data := fs.String("data", "", "data `folder` (overrides the config's data)")
+	listen := fs.String("listen", "", "web UI and API `address` (overrides the config's listen)")
+	once := fs.Bool("once", false, "fetch each source once instead of on its schedule")
+	exit := fs.Bool("exit", false, "with --once: exit when every post is processed instead of serving the UI")
+	ortLib := fs.String("ort-lib", "", "ONNX Runtime shared library `path` (default $RASD_ORT_LIB, then .cache/onnxruntime)")
+	if err := parseFlags(env, c, fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if *exit && !*once {
+		return usagef("--exit needs --once")
+	}
+	cfg, err := loadRunConfig(*cfgPath)
+	if err != nil {
+		return err
+	}
+	if *data != "" {
+		cfg.Data = *data
+	}
+	if *listen != "" {
+		cfg.Listen = *listen
+	}
+	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	eng, err := openEngine(cfg, *ortLib, *once, log)
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+
+	pipeDone := make(chan error, 1)
+	go func() { pipeDone <- eng.pipe.Run(ctx) }()
+	if *exit {
+		if err := <-pipeDone; err != nil {
+			return err
+		}
+		records, queued, _, _ := eng.store.Counts()
+		fmt.Fprintf(env.Stdout, "processed: %d posts stored, %d in the review queue\n", records, queued)
+		return nil
+	}
+
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", cfg.Listen, err)
+	}
+	srv := &http.Server{Handler: eng.handler, ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(env.Stdout, "rasd: serving on http://%s (dashboard /dashboard, search /search, API /api/search, /api/trends, /metrics)\n", ln.Addr())
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	select {
+	case err := <-pipeDone:
+		if err != nil {
+			srv.Close()
+			return err
+		}
+		// Sources done (--once): keep serving until interrupted.
+		select {
+		case <-ctx.Done():
+		case err := <-serveErr:
+			return fmt.Errorf("serving: %w", err)
+		}
+	case <-ctx.Done():
+	case err := <-serveErr:
+		return fmt.Errorf("serving: %w", err)
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdown)
+}
+
+// engine is the opened parts of a running rasd.
+type engine struct {
+	store   *store.Store
+	index   *index.Index
+	model   *models.Model
+	sources *ingest.Config
+	pipe    *pipeline.Pipeline
+	handler http.Handler
+}
+
+// Close releases everything the engine opened.
+func (e *engine) Close() {
+	if e.sources != nil {
+		e.sources.Close()
+	}
+	if e.model != nil {
+		e.model.Close()
+	}
+	if e.index != nil {
+		e.index.Close()
+	}
+	if e.store != nil {
+		e.store.Close()
+	}
+}
+
+// openEngine opens store, index, model, policy and sources from cfg.
+func openEngine(cfg runConfig, ortLib string, once bool, log *slog.Logger) (eng *engine, err error) {
+	eng = &engine{}
+	defer func() {
+		if err != nil {
+			eng.Close()
+		}
+	}()
+	pol := policy.Default()
+	if cfg.Policy != "" {
+		if pol, err = policy.Load(cfg.Policy); err != nil {
+			return nil, err
+		}
+	}
+	if eng.store, err = store.Open(filepath.Join(cfg.Data, "rasd.db")); err != nil {
+		return nil, err
+	}
+	if eng.index, err = index.Open(filepath.Join(cfg.Data, "index")); err != nil {
+		return nil, err
+	}
+	if eng.model, err = models.Load(cfg.Model, models.Options{Device: cfg.Device, ORTLib: ortLib, Log: log}); err != nil {
+		return nil, err
+	}
+	var sources []pipeline.Source
+	if cfg.Sources != "" {
+		if eng.sources, err = ingest.LoadConfig(cfg.Sources); err != nil {
+			return nil, err
+		}
+		for _, s := range eng.sources.Sources {
+			sources = append(sources, pipeline.Source{Name: s.Name, Connector: s.Connector, Interval: s.Interval, Once: once})
+		}
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	eng.pipe, err = pipeline.New(pipeline.Config{
+		Store: eng.store, Index: eng.index, Scorer: modelScorer{eng.model}, Router: policyRouter{pol},
+		Sources: sources, Batch: cfg.Batch, Retention: cfg.Retention, Log: log, Metrics: reg,
+	})
+	if err != nil {
+		return nil, err
+	}
+	views, err := api.New(eng.store, eng.index, log)
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	views.Routes(mux)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/dashboard", http.StatusSeeOther)
+	})
+	eng.handler = mux
+	return eng, nil
+}
+
+// modelScorer adapts a models.Model to the pipeline's Scorer.
+type modelScorer struct{ m *models.Model }
+
+func (s modelScorer) ID() string { return s.m.ID() }
+
+func (s modelScorer) Score(ctx context.Context, texts []string) ([]pipeline.Scored, error) {
+	preds, err := s.m.Score(ctx, texts)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]pipeline.Scored, len(preds))
+	for i, p := range preds {
+		out[i] = pipeline.Scored{Scores: p.Scores, Flags: p.Flags, Context: p.Context}
+		for _, sp := range p.Spans {
+			out[i].Spans = append(out[i].Spans, store.Span{Start: sp.Start, End: sp.End, Label: sp.Label, Term: sp.Term})
+		}
+	}
+	return out, nil
+}
+
+// policyRouter adapts a policy.Policy to the pipeline's Router.
+type policyRouter struct{ p *policy.Policy }
+
+func (r policyRouter) Route(post *ingest.Post, s *pipeline.Scored) (pipeline.Route, error) {
+	d, err := r.p.Route(policy.Input{Scores: s.Scores, ContextLabels: s.Context, SourceType: post.Platform})
+	if err != nil {
+		return pipeline.Route{}, err
+	}
+	reasons := d.Reasons
+	for _, pr := range d.Protected {
+		reasons = append(reasons, "protected: "+pr.Category+": "+pr.Detail)
+	}
+	return pipeline.Route{Queue: d.Queue, Priority: d.Priority, Urgent: d.Urgent, Reasons: reasons}, nil
+}
