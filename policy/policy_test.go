@@ -3,6 +3,7 @@ package policy
 import (
 	"bytes"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -214,7 +215,7 @@ func TestRouteRejectsBadScores(t *testing.T) {
 	}
 }
 
-func nan() float64 { var z float64; return z / z }
+func nan() float64 { return math.NaN() }
 
 func TestBeforeOrdersQueue(t *testing.T) {
 	p := Default()

@@ -1,0 +1,125 @@
+package policy
+
+import (
+	"fmt"
+	"html/template"
+	"io"
+	"time"
+)
+
+var referralTmpl = template.Must(template.New("referral").Funcs(template.FuncMap{
+	"ts": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+	"tsp": func(t *time.Time) string {
+		if t == nil {
+			return "unknown"
+		}
+		return t.UTC().Format("2006-01-02 15:04 UTC")
+	},
+	"parts": func(r Rabat6) []namedPart {
+		ps := []Part{r.Context, r.Speaker, r.Intent, r.ContentAndForm, r.Extent, r.Likelihood}
+		titles := []string{"Context", "Speaker (status, reach)", "Intent", "Content and form", "Extent (audience, followers, sightings)", "Likelihood and imminence of harm"}
+		out := make([]namedPart, len(ps))
+		for i := range ps {
+			out[i] = namedPart{Title: titles[i], Part: ps[i]}
+		}
+		return out
+	},
+}).Parse(`<!DOCTYPE html>
+<html lang="ar" dir="rtl">
+<head>
+<meta charset="utf-8">
+<title>Referral {{.ReferralID}}</title>
+<style>
+body{font-family:"Noto Naskh Arabic","Amiri",serif;margin:2em;line-height:1.6;color:#111}
+h1,h2{font-family:sans-serif}
+table{border-collapse:collapse;width:100%;margin-bottom:1.5em}
+th,td{border:1px solid #999;padding:.35em .6em;vertical-align:top;text-align:start}
+th{width:28%;background:#f2f2f2;font-family:sans-serif;font-weight:600}
+th[lang=en]{direction:ltr;unicode-bidi:isolate}
+.urgent{color:#fff;background:#b00020;padding:.2em .6em;font-family:sans-serif}
+.content{white-space:pre-wrap;border:1px solid #999;padding:1em;font-size:1.1em}
+code,.ltr{direction:ltr;unicode-bidi:isolate;font-family:monospace}
+@media print{body{margin:1cm}a{color:#000;text-decoration:none}}
+</style>
+</head>
+<body>
+<h1 lang="en" dir="ltr">Referral {{.ReferralID}}{{if .Urgent}} <span class="urgent">URGENT: threat to life</span>{{end}}</h1>
+
+<h2 lang="en" dir="ltr">Notice</h2>
+<table>
+<tr><th lang="en">URL</th><td><a class="ltr" href="{{.Notice.URL}}">{{.Notice.URL}}</a></td></tr>
+<tr><th lang="en">Explanation</th><td dir="auto">{{.Notice.Explanation}}</td></tr>
+<tr><th lang="en">Notifier</th><td dir="auto">{{.Notice.Notifier.Name}} &lt;<span class="ltr">{{.Notice.Notifier.Email}}</span>&gt;</td></tr>
+<tr><th lang="en">Good-faith statement</th><td dir="auto">{{.Notice.GoodFaithStatement}}</td></tr>
+</table>
+
+<h2 lang="en" dir="ltr">Content</h2>
+<div class="content" dir="auto">{{.Content.Text}}</div>
+<table>
+<tr><th lang="en">Platform</th><td class="ltr">{{.Content.Platform}}</td></tr>
+{{- if .Content.AuthorHandle}}
+<tr><th lang="en">Author</th><td dir="auto">{{.Content.AuthorHandle}}</td></tr>
+{{- end}}
+<tr><th lang="en">Posted</th><td class="ltr">{{tsp .Content.PostedAt}}</td></tr>
+<tr><th lang="en">Captured</th><td class="ltr">{{ts .Content.CapturedAt}}</td></tr>
+<tr><th lang="en">Content SHA-256</th><td><code>{{.Content.SHA256}}</code></td></tr>
+{{- if .Content.RawSHA256}}
+<tr><th lang="en">Raw capture SHA-256</th><td><code>{{.Content.RawSHA256}}</code></td></tr>
+{{- end}}
+</table>
+
+<h2 lang="en" dir="ltr">Statement of reasons</h2>
+<table>
+<tr><th lang="en">Category</th><td class="ltr">{{.StatementOfReasons.Category}}</td></tr>
+<tr><th lang="en">Ground</th><td class="ltr">{{.StatementOfReasons.Ground}}</td></tr>
+{{- if .StatementOfReasons.LegalGround}}
+<tr><th lang="en">Legal ground</th><td dir="auto">{{.StatementOfReasons.LegalGround}}</td></tr>
+{{- end}}
+{{- if .StatementOfReasons.ContractualGround}}
+<tr><th lang="en">Platform rules</th><td dir="auto">{{.StatementOfReasons.ContractualGround}}</td></tr>
+{{- end}}
+<tr><th lang="en">Facts</th><td dir="auto">{{.StatementOfReasons.Facts}}</td></tr>
+<tr><th lang="en">Content date</th><td class="ltr">{{ts .StatementOfReasons.ContentDate}}</td></tr>
+<tr><th lang="en">Language</th><td class="ltr">{{.StatementOfReasons.Language}}</td></tr>
+<tr><th lang="en">Automated detection</th><td class="ltr">{{if .StatementOfReasons.AutomatedDetection}}yes{{else}}no{{end}}</td></tr>
+<tr><th lang="en">Automated decision</th><td class="ltr">no: decided by human reviewers</td></tr>
+<tr><th lang="en">Labels</th><td class="ltr">{{range $i, $l := .Labels}}{{if $i}}, {{end}}{{$l}}{{end}}</td></tr>
+<tr><th lang="en">Policy rule</th><td class="ltr">{{.RuleID}}</td></tr>
+</table>
+
+<h2 lang="en" dir="ltr">Rabat six-part assessment</h2>
+<table>
+{{- range parts .Assessment}}
+<tr><th lang="en">{{.Title}} ({{.Part.Level}})</th><td dir="auto">{{.Part.Reason}}</td></tr>
+{{- end}}
+</table>
+
+<h2 lang="en" dir="ltr">Reviewers and versions</h2>
+<table>
+{{- range .Reviewers}}
+<tr><th lang="en">{{.Action}}</th><td class="ltr">{{.RoleID}}, {{ts .At}}</td></tr>
+{{- end}}
+<tr><th lang="en">Policy version</th><td class="ltr">{{.Versions.Policy}}</td></tr>
+<tr><th lang="en">Model version</th><td class="ltr">{{.Versions.Model}}</td></tr>
+{{- if .Versions.Normalizer}}
+<tr><th lang="en">Normaliser version</th><td class="ltr">{{.Versions.Normalizer}}</td></tr>
+{{- end}}
+<tr><th lang="en">Package created</th><td class="ltr">{{ts .CreatedAt}}</td></tr>
+</table>
+</body>
+</html>
+`))
+
+type namedPart struct {
+	Title string
+	Part  Part
+}
+
+// WriteReferralHTML writes a printable right-to-left page of the package,
+// with English field names and the content in its own direction.
+func WriteReferralHTML(w io.Writer, pkg ReferralPackage) error {
+	if err := referralTmpl.Execute(w, pkg); err != nil {
+		return fmt.Errorf("rendering referral %s: %w", pkg.ReferralID, err)
+	}
+	return nil
+}
