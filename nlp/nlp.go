@@ -1,34 +1,106 @@
 // Package nlp is Rasd's Iraqi-dialect text normaliser and tokeniser.
 //
 // Every post passes through Normalize before it is scored or indexed, so that
-// the models and the search index see the same text.
+// the models and the search index see the same text. The normaliser works in
+// one pass over the runes with a lookup table for the Latin and Arabic blocks,
+// followed by word-level passes that only run when a post needs them:
 //
-// NOTE: this file is a placeholder with the agreed API; the full normaliser
-// replaces its internals while keeping these names.
+//   - Unicode: invalid UTF-8 repaired, NFKC (skipped when the text is already
+//     NFKC), zero-width and bidi controls removed, Eastern Arabic and Persian
+//     digits folded to ASCII, whitespace collapsed to single spaces.
+//   - Orthography: diacritics and tatweel removed; أ إ آ ٱ → ا; ى → ي; ة → ه;
+//     ؤ ئ → ء when Options.FoldHamzaCarriers is set; Persian letter forms
+//     (ک ی ھ) folded to their Arabic equivalents.
+//   - Iraqi letters: گ → ق, چ → ك, پ → ب, ڤ → ف, ژ → ز.
+//   - Kurdish (Sorani) text, recognised by ڕ ڵ ێ ۆ ە, is left intact.
+//   - Elongation: letter runs, repeated punctuation and emoji runs collapsed.
+//   - Arabizi (Latin letters and digits for Arabic) transliterated.
+//   - Evasion: spaced or split letters joined, look-alikes inside Arabic
+//     words mapped, hashtags split into words.
+//
+// NormalizeWithOffsets keeps a map from the normalised text back to the
+// original so that reviewers see highlights on what was posted. See
+// docs/normaliser.md for every rule and option.
 package nlp
 
-import "strings"
+import "unicode/utf8"
 
 // Version identifies the normaliser's behaviour; it changes whenever output changes.
-const Version = "0"
+const Version = "1"
 
-// Options selects which distinctions the normaliser folds away.
-type Options struct{}
+// Options selects which distinctions the normaliser folds away. The zero
+// value folds everything (the models' view); each Keep field keeps one
+// distinction, for example for an exact-spelling index field.
+type Options struct {
+	// KeepDiacritics keeps tashkeel (fatha, damma, kasra, shadda, sukun, tanwin, …).
+	KeepDiacritics bool
+	// KeepTatweel keeps the tatweel (kashida) elongation character ـ.
+	KeepTatweel bool
+	// KeepAlefForms keeps أ إ آ ٱ distinct from ا.
+	KeepAlefForms bool
+	// KeepAlefMaqsura keeps ى distinct from ي.
+	KeepAlefMaqsura bool
+	// KeepTehMarbuta keeps ة distinct from ه.
+	KeepTehMarbuta bool
+	// FoldHamzaCarriers folds ؤ and ئ to ء (off by default).
+	FoldHamzaCarriers bool
+	// KeepIraqiLetters keeps گ چ پ ڤ ژ instead of mapping them to ق ك ب ف ز.
+	KeepIraqiLetters bool
+	// KeepPersianForms keeps ک ی ھ ہ ے instead of folding them to ك ي ه ه ي.
+	KeepPersianForms bool
+	// KeepDigits keeps Eastern Arabic and Persian digits instead of folding them to 0-9.
+	KeepDigits bool
+	// KeepCase keeps upper-case letters instead of lower-casing them.
+	KeepCase bool
+	// KeepElongation keeps letter, punctuation and emoji runs.
+	KeepElongation bool
+	// KeepArabizi keeps Arabizi words in Latin script.
+	KeepArabizi bool
+	// KeepEvasion turns off the anti-evasion rules: spaced and split letters
+	// stay apart and look-alikes inside Arabic words are kept.
+	KeepEvasion bool
+	// KeepHashtags keeps hashtags whole ("#الموت_للخونه") instead of turning
+	// them into words ("الموت للخونه").
+	KeepHashtags bool
+}
 
-// DefaultOptions returns the options used by the models.
+// DefaultOptions returns the options used by the models: everything folded.
 func DefaultOptions() Options { return Options{} }
 
 // Normalizer normalises text with fixed options. It is safe for concurrent use.
-type Normalizer struct{ opts Options }
+type Normalizer struct {
+	opts Options
+	tab  *table
+	// kurd is the table used for Kurdish text, which is left intact.
+	kurd *table
+}
 
 // New returns a Normalizer for opts.
-func New(opts Options) *Normalizer { return &Normalizer{opts: opts} }
+func New(opts Options) *Normalizer {
+	return &Normalizer{opts: opts, tab: buildTable(opts, false), kurd: kurdishTable()}
+}
 
-// Normalize returns the normalised text with the default options.
-func Normalize(s string) string { return strings.ToLower(s) }
+var defaultNormalizer = New(DefaultOptions())
+
+// Normalize returns the normalised text with the default options. It is the
+// hot path used by the models; it computes no offsets.
+func Normalize(s string) string { return defaultNormalizer.Normalize(s) }
+
+// NormalizeWithOffsets normalises s with the default options and keeps a map
+// back to the original.
+func NormalizeWithOffsets(s string) Result { return defaultNormalizer.NormalizeWithOffsets(s) }
 
 // Normalize returns the normalised form of s.
-func (n *Normalizer) Normalize(s string) string { return Normalize(s) }
+func (n *Normalizer) Normalize(s string) string {
+	st := getState()
+	n.run(st, s)
+	out := n.encode(st, s, false)
+	putState(st)
+	return out
+}
+
+// Options returns the options n was built with.
+func (n *Normalizer) Options() Options { return n.opts }
 
 // Result is a normalisation with its offset map and diagnostics.
 type Result struct {
@@ -37,55 +109,73 @@ type Result struct {
 	// Text is the normalised text.
 	Text string
 	// Offsets has len(Text)+1 entries: Offsets[i] is the byte offset in Original
-	// of the character that produced byte i of Text.
+	// of the character that produced byte i of Text, and Offsets[len(Text)] is
+	// len(Original). The entries never decrease.
 	Offsets []int
+	// Kurdish reports that the text was recognised as Kurdish (Sorani) and
+	// left intact apart from Unicode clean-up.
+	Kurdish bool
+	// Script counts the words of each script in the text.
+	Script ScriptMix
+	// Steps names the rules that changed the text, in pipeline order.
+	Steps []string
+	// Markers lists the Iraqi-dialect markers found, in order of first
+	// appearance. Only Explain fills it.
+	Markers []string
 }
 
 // NormalizeWithOffsets normalises s and keeps a map back to the original.
 func (n *Normalizer) NormalizeWithOffsets(s string) Result {
-	t := n.Normalize(s)
-	off := make([]int, len(t)+1)
-	for i := range off {
-		off[i] = min(i, len(s))
+	st := getState()
+	n.run(st, s)
+	text := n.encode(st, s, true)
+	offs := make([]int, len(st.offs))
+	copy(offs, st.offs)
+	res := Result{
+		Original: s,
+		Text:     text,
+		Offsets:  offs,
+		Kurdish:  st.kurdish,
+		Script:   st.scriptMix(),
+		Steps:    stepNames(st.steps),
 	}
-	return Result{Original: s, Text: t, Offsets: off}
+	putState(st)
+	return res
 }
 
-// OriginalRange maps a byte range [start,end) of r.Text to a byte range of r.Original.
+// Explain is NormalizeWithOffsets plus the Iraqi-dialect markers found in s.
+func (n *Normalizer) Explain(s string) Result {
+	r := n.NormalizeWithOffsets(s)
+	r.Markers = DialectMarkers(s)
+	return r
+}
+
+// OriginalRange maps a byte range [start,end) of r.Text to a byte range of
+// r.Original. The range covers every original character that produced the
+// bytes, plus diacritics, tatweel and invisible characters that were dropped
+// right after them; it is empty only when start == end. Out-of-range
+// arguments are clamped.
 func (r *Result) OriginalRange(start, end int) (int, int) {
-	return r.Offsets[start], r.Offsets[end]
-}
-
-// TokenKind says what a token is.
-type TokenKind int
-
-// Token kinds.
-const (
-	Word TokenKind = iota
-	Number
-	Hashtag
-	Mention
-	URL
-	Emoji
-)
-
-// Token is one token of normalised text with its byte range in that text.
-type Token struct {
-	Text       string
-	Kind       TokenKind
-	Start, End int
-}
-
-// Tokenize splits normalised text into tokens.
-func Tokenize(s string) []Token {
-	var toks []Token
-	for _, f := range strings.Fields(s) {
-		i := strings.Index(s, f)
-		toks = append(toks, Token{Text: f, Kind: Word, Start: i, End: i + len(f)})
+	if len(r.Offsets) == 0 {
+		return 0, 0
 	}
-	return toks
+	last := len(r.Offsets) - 1
+	start = max(0, min(start, last))
+	end = max(start, min(end, last))
+	os := r.Offsets[start]
+	if start == end {
+		return os, os
+	}
+	p := r.Offsets[end-1]
+	_, w := utf8.DecodeRuneInString(r.Original[p:])
+	oe := p + max(w, 1)
+	limit := r.Offsets[end]
+	for oe < limit {
+		c, w := utf8.DecodeRuneInString(r.Original[oe:])
+		if !droppedAfterLetter(c) {
+			break
+		}
+		oe += w
+	}
+	return os, max(oe, os)
 }
-
-// ModelTokens returns the tokens the models see: URLs become "<url>" and
-// mentions "<user>"; everything else is the token text.
-func ModelTokens(s string) []string { return strings.Fields(s) }

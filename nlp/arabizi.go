@@ -1,0 +1,286 @@
+package nlp
+
+// Arabizi: Arabic written with Latin letters and digits (3 = ع, 7 = ح, …).
+//
+// Detection is per word and per run of Latin words. A word is strong Arabizi
+// when it is in arabiziStrong or when an Arabizi digit (2 3 5 6 7 8 9) sits
+// between two letters ("da3esh", "ba3d") or starts a word of letters
+// ("7abibi", "3ala") and the word has a vowel and is not an English
+// abbreviation. A word in arabiziWeak ("ya", "ana", "w") is Arabizi only in
+// a run of Latin words that holds a strong one. Everything else, including
+// plain English sentences, is left alone.
+
+// arabiziStrong maps unambiguous Arabizi words (lower case) to their Arabic
+// spelling, written as the default options normalise it. Source: Rasd's own
+// list of frequent Iraqi, Gulf and Levantine Arabizi spellings; applied after
+// lower-casing, before the Arabic rules. Each value has at most as many
+// runes as its key has bytes.
+var arabiziStrong = map[string]string{
+	"wallah": "والله", "wallahi": "والله", "walla": "والله", "wallahy": "والله", "wlah": "والله",
+	"shlon": "شلون", "shlonak": "شلونك", "shlonich": "شلونج", "shlonkom": "شلونكم", "shloon": "شلون",
+	"shaku": "شكو", "shako": "شكو", "shakoo": "شكو", "maku": "ماكو", "mako": "ماكو", "makoo": "ماكو",
+	"aku": "اكو", "akoo": "اكو",
+	"habibi": "حبيبي", "7abibi": "حبيبي", "habibti": "حبيبتي", "7abibti": "حبيبتي", "7abeebi": "حبيبي",
+	"yalla": "يلا", "yallah": "يلا", "inshallah": "انشالله", "inshalla": "انشالله", "mashallah": "ماشالله",
+	"khalas": "خلاص", "5alas": "خلاص", "hwaya": "هوايه", "hwaaya": "هوايه", "kulish": "كلش", "kolish": "كلش",
+	"da3esh": "داعش", "daa3esh": "داعش", "da3ish": "داعش", "shinu": "شنو", "shno": "شنو", "shnu": "شنو",
+	"3ala": "علي", "ma3a": "مع", "ba3d": "بعد", "hassa": "هسه", "hessa": "هسه", "leesh": "ليش", "lesh": "ليش",
+	"agool": "اقول", "gaed": "قاعد", "ga3id": "قاعد", "ga3ed": "قاعد", "3eni": "عيني",
+	"3youni": "عيوني", "allah": "الله",
+}
+
+// arabiziWeak maps Arabizi words that are also English or other languages'
+// words; they are transliterated only beside a strong Arabizi word.
+var arabiziWeak = map[string]string{
+	"ya": "يا", "w": "و", "wa": "و", "el": "ال", "al": "ال", "ana": "انا", "inta": "انت", "enta": "انت",
+	"inti": "انتي", "enti": "انتي", "hatha": "هذا", "hay": "هاي", "shi": "شي", "mo": "مو", "mu": "مو",
+	"ma": "ما", "la": "لا", "min": "من", "fi": "في", "bas": "بس", "kel": "كل", "kul": "كل", "akhi": "اخي",
+	"ukhti": "اختي", "zain": "زين", "zeen": "زين", "hala": "هلا", "shukran": "شكرا", "3ad": "عاد",
+	"hathol": "هذول", "ani": "اني", "chan": "كان", "ahla": "اهلا", "salam": "سلام", "marhaba": "مرحبا",
+}
+
+// notArabizi lists English tokens that mix letters and Arabizi digits.
+var notArabizi = map[string]bool{
+	"h2o": true, "2nd": true, "3rd": true, "5th": true, "6th": true, "7th": true, "8th": true, "9th": true,
+	"2day": true, "2morrow": true, "2nite": true, "2go": true, "2fa": true, "3d": true, "2d": true,
+	"9gag": true, "7up": true, "5g": true, "3g": true, "2u": true, "2moro": true, "2gether": true,
+}
+
+func isLatinByte(c byte) bool { return c >= 'a' && c <= 'z' }
+
+func isArabiziDigitByte(c byte) bool { return c >= '2' && c <= '9' && c != '4' }
+
+func isVowel(c byte) bool {
+	switch c {
+	case 'a', 'e', 'i', 'o', 'u', 'y':
+		return true
+	}
+	return false
+}
+
+// arabiziStrength is the Arabizi class of a lower-case ASCII word.
+const (
+	notAz = iota
+	weakAz
+	strongAz
+)
+
+func arabiziStrength(k []byte) int {
+	if _, ok := arabiziStrong[string(k)]; ok {
+		return strongAz
+	}
+	if digitArabizi(k) {
+		return strongAz
+	}
+	if _, ok := arabiziWeak[string(k)]; ok {
+		return weakAz
+	}
+	return notAz
+}
+
+// digitArabizi applies the digit rule to a lower-case ASCII word.
+func digitArabizi(k []byte) bool {
+	if len(k) < 2 || notArabizi[string(k)] {
+		return false
+	}
+	vowel, digit := false, false
+	for i, c := range k {
+		switch {
+		case isVowel(c):
+			vowel = true
+		case isArabiziDigitByte(c):
+			prev := i > 0 && isLatinByte(k[i-1])
+			next := i+1 < len(k) && isLatinByte(k[i+1])
+			next2 := i+2 < len(k) && isLatinByte(k[i+2])
+			if (prev && next) || (i == 0 && next && next2) {
+				digit = true
+			}
+		case !isLatinByte(c) && (c < '0' || c > '9'):
+			return false
+		}
+	}
+	return vowel && digit
+}
+
+// arabizi transliterates Arabizi words in runs of Latin-script words.
+func (n *Normalizer) arabizi(st *state) {
+	words := st.words
+	for i := 0; i < len(words); {
+		if !latinWord(words[i]) {
+			i++
+			continue
+		}
+		j := i
+		strong := false
+		for j < len(words) && latinWord(words[j]) {
+			if a, b, ok := asciiCore(st, words[j]); ok && arabiziStrength(st.scratch[:b-a]) == strongAz {
+				strong = true
+			}
+			j++
+		}
+		if strong {
+			for k := i; k < j; k++ {
+				a, b, ok := asciiCore(st, words[k])
+				if !ok {
+					continue
+				}
+				if arabiziStrength(st.scratch[:b-a]) != notAz {
+					n.transliterate(st, a, b)
+					words[k].mask |= mArabizi
+					st.steps |= 1 << stepArabizi
+				}
+			}
+		}
+		i = j
+	}
+}
+
+func latinWord(w word) bool {
+	return w.mask&mLatin != 0 && w.mask&(mAr|mOther|mVerbatim|mKurd) == 0
+}
+
+// asciiCore finds the letters and digits of w without leading and trailing
+// punctuation, writes them to st.scratch and returns their unit range. It
+// fails when the core holds anything but ASCII letters and digits.
+func asciiCore(st *state, w word) (int, int, bool) {
+	u := st.units
+	a, b := int(w.start), int(w.end)
+	for a < b && (u[a].r < 0 || !isAlnumRune(u[a].r)) {
+		a++
+	}
+	for b > a && (u[b-1].r < 0 || !isAlnumRune(u[b-1].r)) {
+		b--
+	}
+	if a == b {
+		return a, b, false
+	}
+	k := st.scratch[:0]
+	for j := a; j < b; j++ {
+		r := u[j].r
+		if !isAlnumRune(r) {
+			st.scratch = k
+			return a, b, false
+		}
+		k = append(k, byte(r))
+	}
+	st.scratch = k
+	return a, b, true
+}
+
+func isAlnumRune(r rune) bool { return (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') }
+
+// transliterate rewrites units[a:b], lower-case ASCII Arabizi, in Arabic
+// letters. Each Arabic letter keeps the offset of the Latin letter it came
+// from; the units left over are deleted.
+func (n *Normalizer) transliterate(st *state, a, b int) {
+	u := st.units[a:b]
+	k := st.scratch[:0]
+	for _, x := range u {
+		k = append(k, byte(x.r))
+	}
+	st.scratch = k
+	out := st.runes[:0]
+	src := st.srcs[:0]
+	if ar, ok := arabiziStrong[string(k)]; ok {
+		out, src = appendWord(out, src, ar)
+	} else if ar, ok := arabiziWeak[string(k)]; ok {
+		out, src = appendWord(out, src, ar)
+	} else {
+		out, src = arabiziRules(out, src, k)
+	}
+	if len(out) > len(u) { // cannot happen with the lists above; never grow
+		out, src = out[:len(u)], src[:len(u)]
+	}
+	for j := range u {
+		if j < len(out) {
+			u[j].r = n.tab.mapRune(out[j])
+			u[j].off = u[min(int(src[j]), len(u)-1)].off
+		} else {
+			u[j].r = -1
+		}
+	}
+	// Every output rune consumes at least one input letter, so src[j] >= j:
+	// u[src[j]].off is read before it is overwritten, and offsets never
+	// decrease.
+	st.runes, st.srcs = out, src
+}
+
+// appendWord appends the runes of ar with source indices 0, 1, 2, …
+func appendWord(out []rune, src []int32, ar string) ([]rune, []int32) {
+	i := int32(0)
+	for _, r := range ar {
+		out = append(out, r)
+		src = append(src, i)
+		i++
+	}
+	return out, src
+}
+
+// arabiziRules transliterates a lower-case ASCII word letter by letter.
+// Vowels: a → ا (final "ah" → ه), i → ي, o u → و, e dropped inside a word
+// and ه at its end; a word-initial vowel is ا. Digraphs sh kh gh th dh ch.
+func arabiziRules(out []rune, src []int32, k []byte) ([]rune, []int32) {
+	for i := 0; i < len(k); {
+		c := k[i]
+		var r rune
+		w := 1
+		if i+1 < len(k) {
+			w = 2
+			switch string(k[i : i+2]) {
+			case "sh":
+				r = 'ش'
+			case "kh":
+				r = 'خ'
+			case "gh":
+				r = 'غ'
+			case "th":
+				r = 'ث'
+			case "dh":
+				r = 'ذ'
+			case "ch":
+				r = 'چ'
+			case "aa":
+				r = 'ا'
+			case "ee", "ii":
+				r = 'ي'
+			case "oo", "ou", "uu":
+				r = 'و'
+			default:
+				w = 1
+			}
+			if w == 2 && i == 0 && isVowel(c) {
+				r = 'ا'
+			}
+		}
+		if w == 1 {
+			switch {
+			case isVowel(c) && c != 'y' && i == 0:
+				r = 'ا'
+			case c == 'a' && i == len(k)-2 && k[i+1] == 'h':
+				r = 'ه'
+				w = 2
+			case c == 'e' && i == len(k)-1:
+				r = 'ه'
+			case c == 'e':
+				r = 0
+			default:
+				r = latinLetter[c]
+			}
+		}
+		if r != 0 {
+			out = append(out, r)
+			src = append(src, int32(i))
+		}
+		i += w
+	}
+	return out, src
+}
+
+// latinLetter maps single Latin letters and Arabizi digits to Arabic.
+var latinLetter = [256]rune{
+	'a': 'ا', 'b': 'ب', 'c': 'ك', 'd': 'د', 'f': 'ف', 'g': 'گ', 'h': 'ه', 'i': 'ي', 'j': 'ج',
+	'k': 'ك', 'l': 'ل', 'm': 'م', 'n': 'ن', 'o': 'و', 'p': 'پ', 'q': 'ق', 'r': 'ر', 's': 'س',
+	't': 'ت', 'u': 'و', 'v': 'ڤ', 'w': 'و', 'x': 'ك', 'y': 'ي', 'z': 'ز',
+	'2': 'ء', '3': 'ع', '5': 'خ', '6': 'ط', '7': 'ح', '8': 'غ', '9': 'ص',
+	'0': '0', '1': '1', '4': '4',
+}

@@ -1,0 +1,239 @@
+package nlp
+
+import "unicode/utf8"
+
+// functionWords are short Arabic words that stand on their own; pieces equal
+// to one of them are never joined to their neighbours ("يا_رب" stays two
+// words). Applied after normalising.
+var functionWords = map[string]bool{
+	"في": true, "من": true, "عن": true, "علي": true, "الي": true, "مع": true, "يا": true,
+	"لا": true, "ما": true, "لم": true, "لن": true, "هو": true, "هي": true, "او": true,
+	"ان": true, "اي": true, "شو": true, "مو": true, "بس": true, "كل": true, "ال": true,
+	"قد": true, "لو": true, "هم": true, "انا": true, "انت": true, "الله": true, "ولا": true,
+}
+
+// wordPass runs the word-level rules on the words that need them.
+func (n *Normalizer) wordPass(st *state, s string) {
+	o := &n.opts
+	var singles, latin bool
+	for i := range st.words {
+		w := &st.words[i]
+		m := w.mask
+		if m&mVerbatim != 0 {
+			continue
+		}
+		if m&mAr != 0 && m&(mLatin|mDigit) != 0 && !o.KeepEvasion {
+			n.lookalikes(st, w, s)
+		}
+		if m&(mSep|mHashStart) != 0 {
+			n.pieces(st, w)
+		}
+		if w.nAr == 1 {
+			singles = true
+		}
+		if m&mLatin != 0 && m&mAr == 0 {
+			latin = true
+		}
+	}
+	if singles && !o.KeepEvasion {
+		joinSpaced(st)
+	}
+	if latin && !o.KeepArabizi {
+		n.arabizi(st)
+	}
+}
+
+// lookalike returns the Arabic letter that a Latin letter or digit inside an
+// Arabic word stands for, or 0. x.r is the rune after mapping; the original
+// rune tells Eastern digits (١ looks like ا, ٥ like ه) from ASCII ones, which
+// are read as Arabizi.
+func lookalike(x unit, s string) rune {
+	if int(x.off) < len(s) {
+		orig, _ := utf8.DecodeRuneInString(s[x.off:])
+		switch orig {
+		case 0x661, 0x6F1: // ١ ۱
+			return 0x627
+		case 0x665, 0x6F5, 0x6F0, 0x660: // ٥ ۵ ۰ ٠
+			return 0x647
+		}
+	}
+	switch x.r {
+	case '0', 'o':
+		return 0x647 // ه
+	case '1', 'l', 'i':
+		return 0x627 // ا
+	}
+	if x.r < utf8.RuneSelf && x.r >= '0' && x.r <= '9' {
+		return arabiziDigit[x.r-'0']
+	}
+	return 0
+}
+
+// arabiziDigit maps the digits used in Arabizi to letters; 0 where unused.
+var arabiziDigit = [10]rune{
+	2: 0x621, // ء
+	3: 0x639, // ع
+	5: 0x62E, // خ
+	6: 0x637, // ط
+	7: 0x62D, // ح
+	8: 0x63A, // غ
+	9: 0x635, // ص
+}
+
+// lookalikes maps Latin letters and digits between Arabic letters of one word
+// ("د1عش", "دا3ش") to the Arabic letters they imitate. At most two
+// consecutive look-alikes are mapped.
+func (n *Normalizer) lookalikes(st *state, w *word, s string) {
+	u := st.units[w.start:w.end]
+	for j := 1; j+1 < len(u); j++ {
+		if !isArabicLetter(u[j-1].r) || isArabicLetter(u[j].r) {
+			continue
+		}
+		k := j
+		for k < len(u) && k-j < 2 && lookalike(u[k], s) != 0 {
+			k++
+		}
+		if k == j || k >= len(u) || !isArabicLetter(u[k].r) {
+			continue
+		}
+		for x := j; x < k; x++ {
+			u[x].r = n.tab.mapRune(lookalike(u[x], s))
+			w.nAr++
+		}
+		st.steps |= 1 << stepLookalikes
+		j = k
+	}
+}
+
+// mapRune applies the table's mapping to a rune produced by a word-level rule.
+func (t *table) mapRune(r rune) rune {
+	if r < tabSize {
+		if m := t[r].r(); m != 0 {
+			return m
+		}
+	}
+	return r
+}
+
+// pieces handles separators inside one word: a hashtag loses its '#';
+// pieces split by _ - . * that are all short Arabic letter groups are
+// joined ("دا_عش", "د.ا.ع.ش"); otherwise underscores between Arabic pieces
+// and in hashtags become spaces ("الموت_للخونه").
+func (n *Normalizer) pieces(st *state, w *word) {
+	u := st.units[w.start:w.end]
+	hash := w.mask&mHashStart != 0
+	if hash {
+		if n.opts.KeepHashtags {
+			return
+		}
+		if len(u) < 2 {
+			return
+		}
+		u[0].r = -1
+		st.steps |= 1 << stepHashtags
+		u = u[1:]
+	}
+	if !n.opts.KeepEvasion && shortPieces(st, u) {
+		for j := range u {
+			if u[j].r >= 0 && isSepRune(u[j].r) {
+				u[j].r = -1
+			}
+		}
+		st.steps |= 1 << stepJoined
+		return
+	}
+	for j := range u {
+		if u[j].r != '_' {
+			continue
+		}
+		if hash {
+			u[j].r = ' '
+			continue
+		}
+		if j > 0 && j+1 < len(u) && isArabicLetter(u[j-1].r) && isArabicLetter(u[j+1].r) {
+			u[j].r = ' '
+			st.steps |= 1 << stepHashtags
+		}
+	}
+}
+
+// shortPieces reports whether u is at least two pieces of Arabic letters
+// separated by separators, each piece at most three letters long and none a
+// function word.
+func shortPieces(st *state, u []unit) bool {
+	pieces := 0
+	b := st.scratch[:0]
+	defer func() { st.scratch = b }()
+	plen := 0
+	for j := 0; j <= len(u); j++ {
+		if j < len(u) && u[j].r < 0 {
+			continue
+		}
+		if j == len(u) || isSepRune(u[j].r) {
+			if plen == 0 {
+				if j == 0 || j == len(u) {
+					continue
+				}
+				return false // two separators in a row, or a leading one
+			}
+			if plen > 3 || (plen > 1 && functionWords[string(b)]) {
+				return false
+			}
+			pieces++
+			plen = 0
+			b = b[:0]
+			continue
+		}
+		if !isArabicLetter(u[j].r) {
+			return false
+		}
+		plen++
+		b = utf8.AppendRune(b, u[j].r)
+	}
+	return pieces >= 2
+}
+
+// joinSpaced joins runs of at least three single Arabic letters written as
+// separate words ("د ا ع ش", "د - ا - ع - ش", "د. ا. ع. ش").
+func joinSpaced(st *state) {
+	words := st.words
+	count, first, last := 0, 0, 0
+	flush := func() {
+		if count >= 3 {
+			a := letterIndex(st.units, words[first])
+			b := letterIndex(st.units, words[last])
+			for j := a + 1; j < b; j++ {
+				if !isArabicLetter(st.units[j].r) {
+					st.units[j].r = -1
+				}
+			}
+			st.steps |= 1 << stepJoined
+		}
+		count = 0
+	}
+	for i, w := range words {
+		single := w.nAr == 1 && w.mask&^(mAr|mSep|mKurd) == 0
+		switch {
+		case single:
+			if count == 0 {
+				first = i
+			}
+			count++
+			last = i
+		case w.mask == mSep && count > 0:
+		default:
+			flush()
+		}
+	}
+	flush()
+}
+
+// letterIndex returns the index in units of the first Arabic letter of w.
+func letterIndex(units []unit, w word) int {
+	for j := w.start; j < w.end; j++ {
+		if isArabicLetter(units[j].r) {
+			return int(j)
+		}
+	}
+	return int(w.start)
+}
