@@ -138,7 +138,7 @@ func runRun(env *Env, args []string) error {
 		if err := <-pipeDone; err != nil {
 			return err
 		}
-		records, queued, _, _ := eng.store.Counts()
+		records, queued, _, _ := eng.store.Counts(ctx)
 		fmt.Fprintf(env.Stdout, "processed: %d posts stored, %d in the review queue\n", records, queued)
 		return nil
 	}
@@ -174,7 +174,7 @@ func runRun(env *Env, args []string) error {
 
 // engine is the opened parts of a running rasd.
 type engine struct {
-	store   *store.Store
+	store   store.Backend
 	index   *index.Index
 	model   *models.Model
 	sources *ingest.Config

@@ -29,7 +29,7 @@ var templateFS embed.FS
 
 // Server holds what the views read.
 type Server struct {
-	Store *store.Store
+	Store store.Backend
 	Index *index.Index
 	// Now returns the current time (tests fix it).
 	Now func() time.Time
@@ -48,7 +48,7 @@ var govNames = func() map[string]string {
 }()
 
 // New parses the templates and returns a server.
-func New(st *store.Store, ix *index.Index, log *slog.Logger) (*Server, error) {
+func New(st store.Backend, ix *index.Index, log *slog.Logger) (*Server, error) {
 	funcs := template.FuncMap{
 		"gov":       func(id string) string { return orDefault(govNames[id], id) },
 		"highlight": Highlight,
@@ -166,14 +166,14 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
 }
 
 // Trends computes the early-warning report from the store.
-func (s *Server) Trends(days int) (trends.Report, error) {
+func (s *Server) Trends(ctx context.Context, days int) (trends.Report, error) {
 	var events []trends.Event
 	type camp struct {
 		c       trends.Campaign
 		sources map[string]bool
 	}
 	campaigns := map[string]*camp{}
-	err := s.Store.ForEach(func(r *store.Record) error {
+	err := s.Store.ForEach(ctx, func(r *store.Record) error {
 		if len(r.Flags) == 0 {
 			return nil
 		}
@@ -207,7 +207,7 @@ func (s *Server) apiTrends(w http.ResponseWriter, r *http.Request) {
 		}
 		days = n
 	}
-	rep, err := s.Trends(days)
+	rep, err := s.Trends(r.Context(), days)
 	if err != nil {
 		s.Log.Error("trends failed", "err", err)
 		writeError(w, http.StatusInternalServerError, errors.New("trends failed"))
@@ -216,8 +216,8 @@ func (s *Server) apiTrends(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, rep)
 }
 
-func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
-	records, queued, work, err := s.Store.Counts()
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	records, queued, work, err := s.Store.Counts(r.Context())
 	if err != nil {
 		writeError(w, http.StatusServiceUnavailable, errors.New("store unavailable"))
 		return
@@ -243,7 +243,7 @@ func (s *Server) pageSearch(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) pageDashboard(w http.ResponseWriter, r *http.Request) {
-	rep, err := s.Trends(30)
+	rep, err := s.Trends(r.Context(), 30)
 	if err != nil {
 		http.Error(w, "trends failed", http.StatusInternalServerError)
 		return

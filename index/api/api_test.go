@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -32,14 +33,18 @@ func newServer(t *testing.T) *httptest.Server {
 		{ID: "t:1", Platform: "telegram", Source: "c", Text: "لازم نطردهم من <البصرة>", Created: now.Add(-time.Hour)},
 		{ID: "t:2", Platform: "telegram", Source: "c", Text: "الجو حلو بالموصل", Created: now.Add(-2 * time.Hour)},
 	}
-	if _, err := st.Ingest("c", "2", posts); err != nil {
+	if _, err := st.Ingest(context.Background(), "c", "2", posts); err != nil {
 		t.Fatal(err)
 	}
 	recs := []store.Record{
 		{Post: posts[0], Flags: []string{"incitement"}, Scores: map[string]float64{"incitement": 0.9}, Governorate: "basra", Queued: true, Sightings: 3, Processed: now},
 		{Post: posts[1], Scores: map[string]float64{"incitement": 0.01}, Governorate: "nineveh", Processed: now},
 	}
-	if err := st.Complete(recs, []uint64{1, 2}); err != nil {
+	ds, err := st.Claim(context.Background(), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Complete(context.Background(), recs, ds); err != nil {
 		t.Fatal(err)
 	}
 	for i := range recs {

@@ -65,7 +65,7 @@ type Source struct {
 
 // Config wires a pipeline.
 type Config struct {
-	Store  *store.Store
+	Store  store.Backend
 	Index  *index.Index
 	Scorer Scorer
 	Router Router
@@ -127,7 +127,7 @@ func New(cfg Config) (*Pipeline, error) {
 		queued:  prometheus.NewCounter(prometheus.CounterOpts{Name: "rasd_posts_queued_total", Help: "Posts routed to human review."}),
 		flagged: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rasd_posts_flagged_total", Help: "Posts flagged, by label."}, []string{"label"}),
 		depth: prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "rasd_work_queue_depth", Help: "Posts waiting to be scored."}, func() float64 {
-			n, _ := cfg.Store.WorkDepth()
+			n, _ := cfg.Store.WorkDepth(context.Background())
 			return float64(n)
 		}),
 		batch:  prometheus.NewHistogram(prometheus.HistogramOpts{Name: "rasd_batch_seconds", Help: "Time to score, route, store and index one batch.", Buckets: prometheus.ExponentialBuckets(0.001, 2, 14)}),
@@ -166,7 +166,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	if allOnce {
 		p.sourcesN.Wait()
 		for {
-			n, err := p.cfg.Store.WorkDepth()
+			n, err := p.cfg.Store.WorkDepth(ctx)
 			if err != nil {
 				return err
 			}
@@ -197,14 +197,14 @@ func (p *Pipeline) runSource(ctx context.Context, s Source) {
 		if err := p.waitForRoom(ctx); err != nil {
 			return
 		}
-		cur, err := p.cfg.Store.Cursor(s.Name)
+		cur, err := p.cfg.Store.Cursor(ctx, s.Name)
 		if err == nil {
 			var posts []ingest.Post
 			var next ingest.Cursor
 			posts, next, err = s.Connector.Fetch(ctx, cur)
 			if err == nil {
 				var n int
-				n, err = p.cfg.Store.Ingest(s.Name, next, posts)
+				n, err = p.cfg.Store.Ingest(ctx, s.Name, next, posts)
 				p.m.in.Add(float64(n))
 				if err == nil && len(posts) > 0 && next != cur {
 					backoff = time.Second
@@ -235,7 +235,7 @@ func (p *Pipeline) runSource(ctx context.Context, s Source) {
 // waitForRoom blocks while the work queue is over MaxPending (back-pressure).
 func (p *Pipeline) waitForRoom(ctx context.Context) error {
 	for {
-		n, err := p.cfg.Store.WorkDepth()
+		n, err := p.cfg.Store.WorkDepth(ctx)
 		if err != nil || n < p.cfg.MaxPending {
 			return err
 		}
@@ -249,17 +249,24 @@ func (p *Pipeline) waitForRoom(ctx context.Context) error {
 
 // runWorker processes the work queue in batches until ctx ends.
 func (p *Pipeline) runWorker(ctx context.Context) error {
-	var after uint64
 	for {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		ds, err := p.cfg.Store.Pending(after, p.cfg.Batch)
+		ds, err := p.cfg.Store.Claim(ctx, p.cfg.Batch)
 		if err != nil {
-			return fmt.Errorf("reading work queue: %w", err)
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			p.cfg.Log.Error("reading work queue", "err", err)
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Second):
+			}
+			continue
 		}
 		if len(ds) == 0 {
-			after = 0 // start over: entries left behind by a failed batch are retried
 			select {
 			case <-ctx.Done():
 				return ctx.Err()
@@ -271,15 +278,16 @@ func (p *Pipeline) runWorker(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			p.cfg.Log.Error("batch failed; it will be retried", "err", err, "first_seq", ds[0].Seq)
+			p.cfg.Log.Error("batch failed; it will be retried", "err", err, "first", ds[0].Post.ID)
+			if err := p.cfg.Store.Release(ctx, ds); err != nil {
+				p.cfg.Log.Error("releasing failed batch", "err", err)
+			}
 			select {
 			case <-ctx.Done():
 				return ctx.Err()
 			case <-time.After(time.Second):
 			}
-			continue
 		}
-		after = ds[len(ds)-1].Seq
 	}
 }
 
@@ -300,7 +308,6 @@ func (p *Pipeline) Process(ctx context.Context, ds []store.Delivery) error {
 		return fmt.Errorf("scorer returned %d results for %d posts", len(scored), len(ds))
 	}
 	recs := make([]store.Record, len(ds))
-	seqs := make([]uint64, len(ds))
 	docs := make([]index.Doc, len(ds))
 	now := time.Now().UTC()
 	for i := range ds {
@@ -314,10 +321,9 @@ func (p *Pipeline) Process(ctx context.Context, ds []store.Delivery) error {
 			Model: p.cfg.Scorer.ID(), Governorate: p.gaz.Locate(post.Text, post.Location),
 			Queued: r.Queue, Priority: r.Priority, Urgent: r.Urgent, Reasons: r.Reasons, Processed: now,
 		}
-		seqs[i] = ds[i].Seq
 		docs[i] = DocFor(&recs[i])
 	}
-	if err := p.cfg.Store.Complete(recs, seqs); err != nil {
+	if err := p.cfg.Store.Complete(ctx, recs, ds); err != nil {
 		return err
 	}
 	if err := p.cfg.Index.Put(docs...); err != nil {
@@ -356,7 +362,7 @@ func DocFor(r *store.Record) index.Doc {
 // the store commit and the index's own persistence). It is cheap when the
 // counts agree.
 func (p *Pipeline) Reconcile(ctx context.Context) error {
-	records, _, _, err := p.cfg.Store.Counts()
+	records, _, _, err := p.cfg.Store.Counts(ctx)
 	if err != nil {
 		return err
 	}
@@ -373,7 +379,7 @@ func (p *Pipeline) Reconcile(ctx context.Context) error {
 	}
 	var batch []index.Doc
 	var fixed int
-	err = p.cfg.Store.ForEach(func(r *store.Record) error {
+	err = p.cfg.Store.ForEach(ctx, func(r *store.Record) error {
 		if _, ok := present[r.Post.ID]; ok {
 			delete(present, r.Post.ID)
 			return nil
@@ -412,8 +418,8 @@ func (p *Pipeline) Reconcile(ctx context.Context) error {
 
 // Purge applies retention: unflagged posts older than the retention period are
 // removed from the store and the index, and the purge is logged.
-func (p *Pipeline) Purge(now time.Time) (int, error) {
-	ids, err := p.cfg.Store.Purge(now.Add(-p.cfg.Retention))
+func (p *Pipeline) Purge(ctx context.Context, now time.Time) (int, error) {
+	ids, err := p.cfg.Store.Purge(ctx, now.Add(-p.cfg.Retention))
 	if err != nil {
 		return 0, fmt.Errorf("purging store: %w", err)
 	}

@@ -89,7 +89,7 @@ func TestRunProcessesEveryPostOnce(t *testing.T) {
 	if err := p.Run(ctx); err != nil {
 		t.Fatal(err)
 	}
-	records, queued, work, _ := st.Counts()
+	records, queued, work, _ := st.Counts(ctx)
 	n, _ := ix.Count()
 	if records != 1000 || queued != 100 || work != 0 || n != 1000 {
 		t.Fatalf("records %d queued %d work %d indexed %d; want 1000/100/0/1000", records, queued, work, n)
@@ -98,7 +98,7 @@ func TestRunProcessesEveryPostOnce(t *testing.T) {
 	if err != nil || r.Total != 100 {
 		t.Fatalf("flagged in search: %v %v", r, err)
 	}
-	rec, err := st.Get("file:5")
+	rec, err := st.Get(ctx, "file:5")
 	if err != nil || rec.Governorate != "basra" || rec.Model != "keyword@1" {
 		t.Fatalf("record: %+v %v", rec, err)
 	}
@@ -109,7 +109,7 @@ func TestRunProcessesEveryPostOnce(t *testing.T) {
 	if err := p2.Run(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if records2, _, _, _ := st.Counts(); records2 != 1000 {
+	if records2, _, _, _ := st.Counts(ctx); records2 != 1000 {
 		t.Fatalf("second run: %d records", records2)
 	}
 }
@@ -122,23 +122,22 @@ func TestReconcileRepairsAnIndexThatLagsTheStore(t *testing.T) {
 	defer ix.Close()
 	p, _ := New(Config{Store: st, Index: ix, Scorer: &keywordScorer{}, Router: flagRouter{}})
 	// Records reach the store but not the index (a crash in between).
-	if _, err := st.Ingest("s", "3", []ingest.Post{{ID: "a:1", Text: "x"}, {ID: "a:2", Text: "y"}, {ID: "a:3", Text: "z"}}); err != nil {
+	ctx := context.Background()
+	if _, err := st.Ingest(ctx, "s", "3", []ingest.Post{{ID: "a:1", Text: "x"}, {ID: "a:2", Text: "y"}, {ID: "a:3", Text: "z"}}); err != nil {
 		t.Fatal(err)
 	}
-	ds, _ := st.Pending(0, 10)
+	ds, _ := st.Claim(ctx, 10)
 	var recs []store.Record
-	var seqs []uint64
 	for _, d := range ds {
 		recs = append(recs, store.Record{Post: d.Post, Processed: time.Now()})
-		seqs = append(seqs, d.Seq)
 	}
-	if err := st.Complete(recs, seqs); err != nil {
+	if err := st.Complete(ctx, recs, ds); err != nil {
 		t.Fatal(err)
 	}
 	if err := ix.Put(index.Doc{ID: "a:1", Text: "x"}, index.Doc{ID: "gone:9", Text: "purged"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := p.Reconcile(context.Background()); err != nil {
+	if err := p.Reconcile(ctx); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := ix.IDs()
@@ -170,10 +169,10 @@ func TestFailingSourceIsRetriedWithoutStoppingOthers(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Both sources share ids (same connector type), so 50 distinct posts.
-	if records, _, _, _ := st.Counts(); records != 50 {
+	if records, _, _, _ := st.Counts(ctx); records != 50 {
 		t.Fatalf("records %d, want 50", records)
 	}
-	if c, _ := st.Cursor("bad"); c != "5" {
+	if c, _ := st.Cursor(ctx, "bad"); c != "5" {
 		t.Fatalf("failing source did not recover: cursor %q", c)
 	}
 }

@@ -10,12 +10,15 @@ package store
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -74,14 +77,18 @@ type QueueEntry struct {
 
 // Delivery is a work-queue entry handed to a worker.
 type Delivery struct {
-	// Seq is the entry's position; Ack takes it back.
-	Seq  uint64
-	Post ingest.Post
+	// Token identifies the entry to Complete and Release.
+	Token string
+	Post  ingest.Post
 }
 
-// Store is an open embedded store. It is safe for concurrent use.
+// Store is an open embedded store. It is safe for concurrent use, by one
+// process (bbolt locks the file).
 type Store struct {
 	db *bolt.DB
+	// claimed is the last work sequence handed out by Claim.
+	claimMu sync.Mutex
+	claimed uint64
 }
 
 // Open opens (creating if needed) the store file at path.
@@ -120,7 +127,7 @@ func seqKey(n uint64) []byte {
 // Ingest appends posts to the work queue and sets source's cursor in one
 // transaction. Posts whose id was ingested before are skipped, so a connector
 // that fetches a post again never queues it twice. It returns how many were new.
-func (s *Store) Ingest(source string, cursor ingest.Cursor, posts []ingest.Post) (int, error) {
+func (s *Store) Ingest(_ context.Context, source string, cursor ingest.Cursor, posts []ingest.Post) (int, error) {
 	var added int
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		work, seen := tx.Bucket(bucketWork), tx.Bucket(bucketSeen)
@@ -157,7 +164,7 @@ func (s *Store) Ingest(source string, cursor ingest.Cursor, posts []ingest.Post)
 }
 
 // Cursor returns the persisted cursor of source ("" when none).
-func (s *Store) Cursor(source string) (ingest.Cursor, error) {
+func (s *Store) Cursor(_ context.Context, source string) (ingest.Cursor, error) {
 	var c ingest.Cursor
 	err := s.db.View(func(tx *bolt.Tx) error {
 		c = ingest.Cursor(tx.Bucket(bucketCursors).Get([]byte(source)))
@@ -166,27 +173,48 @@ func (s *Store) Cursor(source string) (ingest.Cursor, error) {
 	return c, err
 }
 
-// Pending returns up to max work-queue entries after seq (exclusive), oldest first.
-func (s *Store) Pending(after uint64, max int) ([]Delivery, error) {
+// Claim hands out up to max work-queue entries not yet handed out, oldest
+// first. Entries stay in the queue until Complete; after a restart, or a
+// Release, they are handed out again.
+func (s *Store) Claim(_ context.Context, max int) ([]Delivery, error) {
+	s.claimMu.Lock()
+	defer s.claimMu.Unlock()
 	var out []Delivery
 	err := s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketWork).Cursor()
-		k, v := c.Seek(seqKey(after + 1))
+		k, v := c.Seek(seqKey(s.claimed + 1))
 		for ; k != nil && len(out) < max; k, v = c.Next() {
+			seq := binary.BigEndian.Uint64(k)
 			var d Delivery
-			d.Seq = binary.BigEndian.Uint64(k)
+			d.Token = strconv.FormatUint(seq, 10)
 			if err := json.Unmarshal(v, &d.Post); err != nil {
-				return fmt.Errorf("decoding work entry %d: %w", d.Seq, err)
+				return fmt.Errorf("decoding work entry %d: %w", seq, err)
 			}
 			out = append(out, d)
+			s.claimed = seq
 		}
 		return nil
 	})
 	return out, err
 }
 
+// Release returns claimed entries to the queue so that Claim hands them out
+// again (after a failed batch).
+func (s *Store) Release(_ context.Context, ds []Delivery) error {
+	s.claimMu.Lock()
+	defer s.claimMu.Unlock()
+	for _, d := range ds {
+		seq, err := strconv.ParseUint(d.Token, 10, 64)
+		if err != nil {
+			return fmt.Errorf("releasing work entry %q: %w", d.Token, err)
+		}
+		s.claimed = min(s.claimed, seq-1)
+	}
+	return nil
+}
+
 // WorkDepth returns the number of unprocessed work-queue entries.
-func (s *Store) WorkDepth() (int, error) {
+func (s *Store) WorkDepth(_ context.Context) (int, error) {
 	var n int
 	err := s.db.View(func(tx *bolt.Tx) error {
 		n = tx.Bucket(bucketWork).Stats().KeyN
@@ -198,7 +226,15 @@ func (s *Store) WorkDepth() (int, error) {
 // Complete writes processed records, their review-queue entries, and removes
 // their work-queue entries, all in one transaction. Writing a record that is
 // already present replaces it, so a redelivered post is recorded once.
-func (s *Store) Complete(recs []Record, seqs []uint64) error {
+func (s *Store) Complete(_ context.Context, recs []Record, ds []Delivery) error {
+	seqs := make([]uint64, len(ds))
+	for i, d := range ds {
+		n, err := strconv.ParseUint(d.Token, 10, 64)
+		if err != nil {
+			return fmt.Errorf("completing work entry %q: %w", d.Token, err)
+		}
+		seqs[i] = n
+	}
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		posts, queue, work := tx.Bucket(bucketPosts), tx.Bucket(bucketQueue), tx.Bucket(bucketWork)
 		for i := range recs {
@@ -258,7 +294,7 @@ func contains(xs []string, x string) bool {
 }
 
 // AddSighting counts one more copy of the text of record id.
-func (s *Store) AddSighting(id string) error {
+func (s *Store) AddSighting(_ context.Context, id string) error {
 	return s.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketPosts)
 		v := b.Get([]byte(id))
@@ -279,7 +315,7 @@ func (s *Store) AddSighting(id string) error {
 var ErrNotFound = errors.New("not found")
 
 // Get returns the record of id.
-func (s *Store) Get(id string) (Record, error) {
+func (s *Store) Get(_ context.Context, id string) (Record, error) {
 	var r Record
 	err := s.db.View(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketPosts).Get([]byte(id))
@@ -292,7 +328,7 @@ func (s *Store) Get(id string) (Record, error) {
 }
 
 // Counts returns the number of records, review-queue entries and pending work.
-func (s *Store) Counts() (records, queued, work int, err error) {
+func (s *Store) Counts(_ context.Context) (records, queued, work int, err error) {
 	err = s.db.View(func(tx *bolt.Tx) error {
 		records = tx.Bucket(bucketPosts).Stats().KeyN
 		queued = tx.Bucket(bucketQueue).Stats().KeyN
@@ -303,7 +339,7 @@ func (s *Store) Counts() (records, queued, work int, err error) {
 }
 
 // ForEach calls fn for every record in id order; fn's error stops the walk.
-func (s *Store) ForEach(fn func(*Record) error) error {
+func (s *Store) ForEach(_ context.Context, fn func(*Record) error) error {
 	return s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketPosts).ForEach(func(k, v []byte) error {
 			var r Record
@@ -316,7 +352,7 @@ func (s *Store) ForEach(fn func(*Record) error) error {
 }
 
 // Queue returns the review queue's entries.
-func (s *Store) Queue() ([]QueueEntry, error) {
+func (s *Store) Queue(_ context.Context) ([]QueueEntry, error) {
 	var out []QueueEntry
 	err := s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketQueue).ForEach(func(k, v []byte) error {
@@ -333,7 +369,7 @@ func (s *Store) Queue() ([]QueueEntry, error) {
 
 // Purge deletes records that were never queued and were processed before
 // cutoff, and returns their ids (so the index can drop them too).
-func (s *Store) Purge(cutoff time.Time) ([]string, error) {
+func (s *Store) Purge(_ context.Context, cutoff time.Time) ([]string, error) {
 	var ids []string
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketPosts)

@@ -1,0 +1,45 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/rasd-iq/rasd/ingest"
+)
+
+// Backend is the contract of a Rasd store. The embedded Store (bbolt, one
+// machine) and the Redis store (index/redisstore, several machines) both
+// implement it, so the pipeline, the views and the review queue run on
+// either without change.
+type Backend interface {
+	// Ingest appends the posts not ingested before to the work queue and sets
+	// source's cursor, atomically; it returns how many were new.
+	Ingest(ctx context.Context, source string, cursor ingest.Cursor, posts []ingest.Post) (int, error)
+	// Cursor returns source's persisted cursor.
+	Cursor(ctx context.Context, source string) (ingest.Cursor, error)
+	// Claim hands this worker up to max work entries nobody else holds.
+	Claim(ctx context.Context, max int) ([]Delivery, error)
+	// Release gives claimed entries back after a failed batch.
+	Release(ctx context.Context, ds []Delivery) error
+	// Complete records processed posts and their review-queue entries and
+	// acknowledges their work entries; recording a post twice replaces it.
+	Complete(ctx context.Context, recs []Record, ds []Delivery) error
+	// WorkDepth is the number of work entries not yet completed.
+	WorkDepth(ctx context.Context) (int, error)
+	// Get returns one record (ErrNotFound when absent).
+	Get(ctx context.Context, id string) (Record, error)
+	// AddSighting counts one more copy of a record's text.
+	AddSighting(ctx context.Context, id string) error
+	// Counts returns the numbers of records, review-queue entries and work entries.
+	Counts(ctx context.Context) (records, queued, work int, err error)
+	// ForEach calls fn for every record; fn's error stops the walk.
+	ForEach(ctx context.Context, fn func(*Record) error) error
+	// Queue returns the review queue's entries.
+	Queue(ctx context.Context) ([]QueueEntry, error)
+	// Purge removes never-queued records processed before cutoff and returns their ids.
+	Purge(ctx context.Context, cutoff time.Time) ([]string, error)
+	// Close releases the store.
+	Close() error
+}
+
+var _ Backend = (*Store)(nil)
