@@ -1,0 +1,40 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestPolicyCommand(t *testing.T) {
+	root := filepath.Join("..", "..")
+	failing := filepath.Join(t.TempDir(), "cases.yaml")
+	os.WriteFile(failing, []byte("tests:\n  - name: hate is not a threat\n    input: {scores: {hate: 0.8}}\n    expect: {queue: true, rule: threat-general}\n"), 0o600)
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{"example tests pass", []string{"policy", "test", filepath.Join(root, "examples/policy-tests.yaml")}, 0, "routing tests passed", ""},
+		{"failing case", []string{"policy", "test", failing}, 1, `rule: want "threat-general", got "hate-speech"`, "1 of 1 routing tests failed"},
+		{"check good", []string{"policy", "check", filepath.Join(root, "examples/policy.yaml")}, 0, "ok (version", ""},
+		{"check bad names line", []string{"policy", "check", filepath.Join(root, "testdata/policy/supersedes-cycle.bad.yaml")}, 1, "", "supersedes-cycle.bad.yaml:27: rules form a supersedes cycle"},
+		{"show default", []string{"policy", "show"}, 0, "1 URGENT threat-named-person", ""},
+		{"show json", []string{"policy", "show", "--json", filepath.Join(root, "examples/policy.yaml")}, 0, `"version": "2026.11.1"`, ""},
+		{"test with other policy", []string{"policy", "test", "--policy", filepath.Join(root, "testdata/policy/minimal.good.yaml"), filepath.Join(root, "examples/policy-tests.yaml")}, 1, "FAIL", "routing tests failed"},
+		{"no subcommand", []string{"policy"}, 2, "", "missing subcommand"},
+		{"unknown subcommand", []string{"policy", "apply"}, 2, "", `unknown subcommand "apply"`},
+		{"check without file", []string{"policy", "check"}, 2, "", "missing policy file"},
+		{"missing cases file", []string{"policy", "test", "nope.yaml"}, 1, "", "reading test cases"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errs := auditRun(tc.args...)
+			if code != tc.code || !strings.Contains(out, tc.stdout) || !strings.Contains(errs, tc.stderr) {
+				t.Fatalf("exit %d\nstdout: %s\nstderr: %s\nwant exit %d, stdout ∋ %q, stderr ∋ %q", code, out, errs, tc.code, tc.stdout, tc.stderr)
+			}
+		})
+	}
+}
