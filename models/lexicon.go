@@ -49,6 +49,7 @@ type Lexicon struct {
 
 	catIndex map[string]int
 	byFirst  map[string][]int
+	normSeen map[string]bool
 }
 
 // LexMatch is one lexicon hit in normalised text.
@@ -85,7 +86,7 @@ func ParseLexicons(fsys fs.FS, dir string) (*Lexicon, error) {
 		return nil, fmt.Errorf("no lexicon files in %s", dir)
 	}
 	sort.Strings(names)
-	lx := &Lexicon{catIndex: map[string]int{}, byFirst: map[string][]int{}}
+	lx := &Lexicon{catIndex: map[string]int{}, byFirst: map[string][]int{}, normSeen: map[string]bool{}}
 	h := sha256.New()
 	for _, name := range names {
 		b, err := fs.ReadFile(fsys, name)
@@ -145,11 +146,15 @@ func (lx *Lexicon) parseFile(name, text string) error {
 		if len(words) == 0 {
 			return fmt.Errorf("%s:%d: term %q has no letters after normalising", name, line, term)
 		}
-		key := strings.Join(words, " ")
-		if seen[key] {
+		if seen[term] {
 			return fmt.Errorf("%s:%d: term %q listed twice", name, line, term)
 		}
-		seen[key] = true
+		seen[term] = true
+		key := strings.Join(words, " ")
+		if lx.normSeen[key] {
+			continue // a spelling variant that the normaliser folds onto an earlier entry
+		}
+		lx.normSeen[key] = true
 		cat := header["lexicon"]
 		if _, ok := lx.catIndex[cat]; !ok {
 			lx.catIndex[cat] = len(lx.Categories)

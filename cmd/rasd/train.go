@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/rasd-iq/rasd/models/train"
+)
+
+func init() {
+	register(&command{
+		Name:    "train",
+		Summary: "train a text classifier on labelled JSONL and export it as an ONNX model",
+		Usage:   "train --data A.jsonl[,B.jsonl…] --out models/NAME [--seed N] [--epochs N]",
+		Example: "rasd train --data ../shared/datasets/osact2020/train.jsonl --out models/mine",
+		Run:     runTrain,
+	})
+}
+
+func runTrain(env *Env, args []string) error {
+	c := commands["train"]
+	fs := newFlagSet(env, c)
+	d := train.Defaults()
+	data := fs.String("data", "", "comma-separated JSONL training files ({\"text\":…,\"labels\":[…]})")
+	out := fs.String("out", "", "model directory to write (model.onnx, model-card.json, MODEL_CARD.md)")
+	name := fs.String("name", "", "model name (default: the base name of --out)")
+	ver := fs.String("version", d.Version, "model version")
+	seed := fs.Int64("seed", d.Seed, "random seed; the same seed and data give a byte-identical model.onnx")
+	epochs := fs.Int("epochs", d.Epochs, "passes over the training data")
+	lr := fs.Float64("lr", d.LearningRate, "Adam learning rate")
+	dim := fs.Int("dim", d.Dim, "embedding width")
+	hidden := fs.Int("hidden", d.Hidden, "hidden layer width")
+	buckets := fs.Int("buckets", d.Features.Buckets, "hash buckets (a power of two)")
+	valid := fs.Int("valid-percent", d.ValidPercent, "share of items held out for validation and thresholds")
+	minPos := fs.Int("min-positives", d.MinPositives, "leave out labels with fewer training items")
+	quiet := fs.Bool("quiet", false, "do not print progress")
+	if err := parseFlags(env, c, fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if *data == "" || *out == "" {
+		return usagef("--data and --out are required")
+	}
+	cfg := d
+	for _, p := range strings.Split(*data, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			cfg.Data = append(cfg.Data, p)
+		}
+	}
+	cfg.Out = *out
+	cfg.Name = *name
+	if cfg.Name == "" {
+		cfg.Name = baseName(*out)
+	}
+	cfg.Version, cfg.Seed, cfg.Epochs, cfg.LearningRate = *ver, *seed, *epochs, *lr
+	cfg.Dim, cfg.Hidden, cfg.ValidPercent, cfg.MinPositives = *dim, *hidden, *valid, *minPos
+	cfg.Features.Buckets = *buckets
+	if err := cfg.Features.Validate(); err != nil {
+		return usagef("%v", err)
+	}
+	cfg.Log = slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	if !*quiet {
+		cfg.Progress = env.Stderr
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	card, err := train.Run(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	var parts []string
+	for _, l := range card.Labels {
+		parts = append(parts, fmt.Sprintf("%s auc=%.3f macroF1=%.3f thr=%.3f", l, card.Validation[l].ROCAUC, card.Validation[l].MacroF1, card.Thresholds[l]))
+	}
+	fmt.Fprintf(env.Stdout, "wrote %s (%s): %s\n", *out, card.ID(), strings.Join(parts, "; "))
+	return nil
+}
+
+// baseName returns the last element of a slash-separated path.
+func baseName(p string) string {
+	p = strings.TrimRight(p, "/")
+	if i := strings.LastIndexByte(p, '/'); i >= 0 {
+		return p[i+1:]
+	}
+	return p
+}

@@ -1,0 +1,47 @@
+package train
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/rasd-iq/rasd/models"
+)
+
+// markdown renders the short human-readable model card.
+func markdown(c *models.Card) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Model card: %s\n\n", c.ID())
+	fmt.Fprintf(&b, "Trained %s with `rasd train` (seed %d, normaliser version %s). ", c.Created, c.Training.Seed, c.Normalizer)
+	b.WriteString("Scores route public posts to human reviewers; the model refers nothing by itself. ")
+	b.WriteString("Criticism of government, corruption claims, protest, news, counter-speech and religious debate are protected speech: ")
+	b.WriteString("a flag means \"a reviewer should look\", never \"this is illegal\".\n\n")
+	b.WriteString("## Labels\n\n| label | kind | threshold | validation positives | ROC-AUC | F1 | macro-F1 | precision | recall |\n|---|---|---|---|---|---|---|---|---|\n")
+	for _, l := range c.Labels {
+		kind := "flag"
+		if c.IsContext(l) {
+			kind = "context"
+		}
+		m := c.Validation[l]
+		fmt.Fprintf(&b, "| %s | %s | %.4f | %d | %.3f | %.3f | %.3f | %.3f | %.3f |\n", l, kind, c.Thresholds[l], m.Positives, m.ROCAUC, m.F1, m.MacroF1, m.Precision, m.Recall)
+	}
+	fmt.Fprintf(&b, "\nValidation: %d items held out (%s); training: %d items, %d epochs, best epoch %d.\n\n",
+		c.Training.ValidationItems, c.Training.ValidationRule, c.Training.TrainItems, c.Training.Epochs, c.Training.BestEpoch)
+	b.WriteString("## Training data\n\n| file | items | sha256 | label counts |\n|---|---|---|---|\n")
+	for _, d := range c.Training.Data {
+		var counts []string
+		for _, l := range append(append([]string{}, Taxonomy...), c.Labels...) {
+			if n, ok := d.LabelCounts[l]; ok && !strings.Contains(strings.Join(counts, " "), l+"=") {
+				counts = append(counts, fmt.Sprintf("%s=%d", l, n))
+			}
+		}
+		fmt.Fprintf(&b, "| %s | %d | %s… | %s |\n", d.Path, d.Items, d.SHA256[:12], strings.Join(counts, " "))
+	}
+	f := c.Features
+	fmt.Fprintf(&b, "\n## Features and network\n\nNormalised text (package nlp); word 1–%d-grams and character %d–%d-grams hashed into %d buckets (at most %d per post), "+
+		"sublinear tf × idf, L2-normalised; %d lexicon counts (%s). Embedding bag of width %d → hidden layer %d (ReLU) plus a linear path → one sigmoid per label. ONNX opset %d.\n\n",
+		f.WordMax, f.CharMin, f.CharMax, f.Buckets, f.MaxFeatures, c.Net.Dense, strings.Join(c.Lexicons.Categories, ", "), c.Net.Dim, c.Net.Hidden, c.Net.Opset)
+	b.WriteString("## Limits\n\nThe public corpora are Gulf, Egyptian and Levantine Twitter from 2017–2019, not Iraqi; labels absent from the training data ")
+	b.WriteString("(see the table) are not predicted. Thresholds were tuned on a mixed validation set and shift with the prevalence of each source. ")
+	b.WriteString("Lexicon matches are evidence for reviewers, not decisions.\n")
+	return b.String()
+}

@@ -1,0 +1,655 @@
+// Package train trains Rasd's text classifier on labelled JSONL data and
+// exports it as a model directory that models.Load opens.
+//
+// Training runs on the CPU in one goroutine, so that a fixed seed gives a
+// byte-identical model.onnx. It holds out a validation part (chosen by a hash
+// of the text), picks the epoch with the best validation ROC-AUC, chooses one
+// threshold per label for macro-F1 on the validation part, and writes
+// model.onnx, model-card.json and MODEL_CARD.md.
+package train
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/rasd-iq/rasd/models"
+	"github.com/rasd-iq/rasd/nlp"
+)
+
+// Taxonomy is the default label set, in output order; a model keeps the
+// labels its training data has enough examples of.
+var Taxonomy = []string{"incitement", "hate", "terrorism", "threat", "offensive", "counter_speech", "news_report"}
+
+// ContextLabels are the taxonomy's speech-protecting labels.
+var ContextLabels = []string{"counter_speech", "news_report"}
+
+// Config configures a training run. Zero fields take the defaults of Defaults.
+type Config struct {
+	// Name and Version name the model.
+	Name, Version string
+	// Data are the JSONL training files.
+	Data []string
+	// Out is the model directory to write.
+	Out string
+	// Seed makes the run reproducible.
+	Seed int64
+	// Epochs is the number of passes over the training part.
+	Epochs int
+	// LearningRate is Adam's step size.
+	LearningRate float64
+	// BatchSize is the number of items per update.
+	BatchSize int
+	// Dropout is the hidden-layer dropout rate.
+	Dropout float64
+	// Dim and Hidden are the embedding and hidden-layer widths.
+	Dim, Hidden int
+	// Features are the feature settings.
+	Features models.FeatureConfig
+	// ValidPercent is the share of items held out for validation.
+	ValidPercent int
+	// MinPositives drops labels with fewer training positives.
+	MinPositives int
+	// Progress receives one line per epoch; nil means no progress output.
+	Progress io.Writer
+	// Log receives warnings; nil means slog.Default().
+	Log *slog.Logger
+}
+
+// Defaults returns the settings of the default model.
+func Defaults() Config {
+	return Config{Name: "rasd-default", Version: "1", Seed: 1, Epochs: 8, LearningRate: 0.01, BatchSize: 32,
+		Dropout: 0.2, Dim: 24, Hidden: 32, Features: models.DefaultFeatures(), ValidPercent: 10, MinPositives: 20}
+}
+
+func (c *Config) fill() error {
+	d := Defaults()
+	if c.Name == "" {
+		c.Name = d.Name
+	}
+	if c.Version == "" {
+		c.Version = d.Version
+	}
+	if c.Epochs <= 0 {
+		c.Epochs = d.Epochs
+	}
+	if c.LearningRate <= 0 {
+		c.LearningRate = d.LearningRate
+	}
+	if c.BatchSize <= 0 {
+		c.BatchSize = d.BatchSize
+	}
+	if c.Dropout < 0 || c.Dropout >= 1 {
+		return fmt.Errorf("dropout %v is outside [0,1)", c.Dropout)
+	}
+	if c.Dim <= 0 {
+		c.Dim = d.Dim
+	}
+	if c.Hidden <= 0 {
+		c.Hidden = d.Hidden
+	}
+	if c.Features == (models.FeatureConfig{}) {
+		c.Features = d.Features
+	}
+	if c.ValidPercent <= 0 || c.ValidPercent >= 100 {
+		if c.ValidPercent != 0 {
+			return fmt.Errorf("validation percent %d is outside 1..99", c.ValidPercent)
+		}
+		c.ValidPercent = d.ValidPercent
+	}
+	if c.MinPositives <= 0 {
+		c.MinPositives = d.MinPositives
+	}
+	if c.Log == nil {
+		c.Log = slog.Default()
+	}
+	if c.Progress == nil {
+		c.Progress = io.Discard
+	}
+	if len(c.Data) == 0 {
+		return fmt.Errorf("no training data given")
+	}
+	if c.Out == "" {
+		return fmt.Errorf("no output directory given")
+	}
+	return c.Features.Validate()
+}
+
+// example is one item turned into network inputs.
+type example struct {
+	ids   []int32
+	w     []float32 // normalised tf·idf weights
+	tf    []float32
+	dense []float32
+	y     []float32
+	valid bool
+}
+
+// Run trains a model as cfg says, writes it to cfg.Out and returns its card.
+func Run(ctx context.Context, cfg Config) (*models.Card, error) {
+	if err := cfg.fill(); err != nil {
+		return nil, fmt.Errorf("training: %w", err)
+	}
+	lex, err := models.DefaultLexicon()
+	if err != nil {
+		return nil, fmt.Errorf("training: %w", err)
+	}
+	var items []Item
+	var files []models.DataFile
+	for _, p := range cfg.Data {
+		its, info, err := ReadFile(p)
+		if err != nil {
+			return nil, fmt.Errorf("training: %w", err)
+		}
+		info.Path = displayPath(p)
+		items = append(items, its...)
+		files = append(files, info)
+	}
+	labels, err := chooseLabels(items, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("training: %w", err)
+	}
+	exs, nTrain := featurize(items, labels, cfg, lex)
+	if nTrain == 0 || nTrain == len(exs) {
+		return nil, fmt.Errorf("training: need items on both sides of the validation split, have %d train and %d validation", nTrain, len(exs)-nTrain)
+	}
+	fmt.Fprintf(cfg.Progress, "training %s@%s: %d train and %d validation items, labels %s\n",
+		cfg.Name, cfg.Version, nTrain, len(exs)-nTrain, strings.Join(labels, ","))
+
+	net := models.NewNet(cfg.Features.Buckets, cfg.Dim, len(lex.Categories), cfg.Hidden, len(labels))
+	setIDF(net, exs)
+	for i := range exs {
+		exs[i].w = normWeights(net, exs[i])
+	}
+	t := newTrainer(net, cfg, exs)
+	best, bestEpoch, bestAUC := (*models.Net)(nil), 0, math.Inf(-1)
+	for epoch := 1; epoch <= cfg.Epochs; epoch++ {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("training: %w", err)
+		}
+		start := time.Now()
+		loss := t.epoch()
+		aucs, mean := validAUC(net, exs, labels)
+		fmt.Fprintf(cfg.Progress, "epoch %d/%d  loss %.4f  validation ROC-AUC %s  (%.1fs)\n", epoch, cfg.Epochs, loss, aucs, time.Since(start).Seconds())
+		if mean > bestAUC {
+			best, bestEpoch, bestAUC = cloneNet(net), epoch, mean
+		}
+	}
+	net = best
+	card := &models.Card{
+		Name: cfg.Name, Version: cfg.Version, Created: time.Now().UTC().Format(time.RFC3339),
+		Labels: labels, Thresholds: map[string]float64{}, Normalizer: nlp.Version, Features: cfg.Features,
+		Net:      models.NetConfig{Dim: net.Dim, Dense: net.Dense, Hidden: net.Hidden, Opset: models.Opset},
+		Lexicons: lex.Info(),
+		Training: models.TrainingInfo{Seed: cfg.Seed, Epochs: cfg.Epochs, BestEpoch: bestEpoch, LearningRate: cfg.LearningRate,
+			BatchSize: cfg.BatchSize, Dropout: cfg.Dropout, ValidationRule: fmt.Sprintf("%s (valid_percent %d)", ValidationRule, cfg.ValidPercent),
+			TrainItems: nTrain, ValidationItems: len(exs) - nTrain, Data: files},
+		Validation: map[string]models.LabelMetrics{},
+	}
+	for _, l := range labels {
+		if slices.Contains(ContextLabels, l) {
+			card.ContextLabels = append(card.ContextLabels, l)
+		}
+	}
+	chooseThresholds(net, exs, card, cfg.Log)
+	if err := models.SaveNet(cfg.Out, net, card); err != nil {
+		return nil, fmt.Errorf("training: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(cfg.Out, models.CardMarkdownFile), []byte(markdown(card)), 0o644); err != nil {
+		return nil, fmt.Errorf("training: writing model card: %w", err)
+	}
+	return card, nil
+}
+
+// displayPath makes p relative to the repository's parent when it lies
+// inside it, so that cards do not record one machine's directories.
+func displayPath(p string) string {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return p
+	}
+	root, err := models.RepoRoot()
+	if err != nil {
+		return p
+	}
+	if rel, err := filepath.Rel(filepath.Dir(root), abs); err == nil && !strings.HasPrefix(rel, "..") {
+		return rel
+	}
+	return p
+}
+
+// chooseLabels returns the labels with at least MinPositives training items:
+// taxonomy labels first in taxonomy order, then any others sorted.
+func chooseLabels(items []Item, cfg Config) ([]string, error) {
+	count := map[string]int{}
+	for _, it := range items {
+		if InValidation(it.Text, cfg.ValidPercent) {
+			continue
+		}
+		for _, l := range it.Labels {
+			count[l]++
+		}
+	}
+	var others []string
+	for l := range count {
+		if !slices.Contains(Taxonomy, l) {
+			others = append(others, l)
+		}
+	}
+	sort.Strings(others)
+	var labels []string
+	for _, l := range append(slices.Clone(Taxonomy), others...) {
+		switch n := count[l]; {
+		case n >= cfg.MinPositives:
+			labels = append(labels, l)
+		case n > 0:
+			cfg.Log.Warn("label left out: too few training items", "label", l, "items", n, "need", cfg.MinPositives)
+		}
+	}
+	if len(labels) == 0 {
+		return nil, fmt.Errorf("no label has %d or more training items", cfg.MinPositives)
+	}
+	return labels, nil
+}
+
+// featurize turns items into examples; training examples come first.
+func featurize(items []Item, labels []string, cfg Config, lex *models.Lexicon) ([]example, int) {
+	ex := models.NewExtractor(cfg.Features)
+	var train, valid []example
+	for _, it := range items {
+		norm := nlp.Normalize(it.Text)
+		ex.Extract(norm)
+		e := example{ids: make([]int32, len(ex.IDs)), tf: slices.Clone(ex.Counts),
+			dense: make([]float32, len(lex.Categories)), y: make([]float32, len(labels)),
+			valid: InValidation(it.Text, cfg.ValidPercent)}
+		for i, id := range ex.IDs {
+			e.ids[i] = int32(id)
+		}
+		lex.Dense(lex.Match(norm, nil), e.dense)
+		for k, l := range labels {
+			if slices.Contains(it.Labels, l) {
+				e.y[k] = 1
+			}
+		}
+		if e.valid {
+			valid = append(valid, e)
+		} else {
+			train = append(train, e)
+		}
+	}
+	return append(train, valid...), len(train)
+}
+
+// setIDF sets smoothed inverse document frequencies from the training part:
+// ln((1+N)/(1+df)) + 1.
+func setIDF(net *models.Net, exs []example) {
+	df := make([]int32, net.Buckets)
+	n := 0
+	for _, e := range exs {
+		if e.valid {
+			continue
+		}
+		n++
+		for _, id := range e.ids {
+			df[id]++
+		}
+	}
+	for b := range net.IDF {
+		net.IDF[b] = float32(math.Log(float64(1+n)/float64(1+df[b])) + 1)
+	}
+}
+
+// normWeights computes an example's normalised weights exactly as the network does.
+func normWeights(net *models.Net, e example) []float32 {
+	ids := make([]int64, len(e.ids))
+	for i, id := range e.ids {
+		ids[i] = int64(id)
+	}
+	x := make([]float32, net.Dim+net.Dense)
+	return net.Input(ids, e.tf, e.dense, x, nil)
+}
+
+func cloneNet(n *models.Net) *models.Net {
+	c := *n
+	c.Emb, c.IDF = slices.Clone(n.Emb), slices.Clone(n.IDF)
+	c.W1, c.B1, c.W2, c.B2, c.W3 = slices.Clone(n.W1), slices.Clone(n.B1), slices.Clone(n.W2), slices.Clone(n.B2), slices.Clone(n.W3)
+	return &c
+}
+
+// predict returns the network's probabilities for an example.
+func predict(net *models.Net, e example, x, h, z []float32) {
+	bag(net, e, x)
+	net.Head(x, h, z)
+	for k := range z {
+		z[k] = float32(1 / (1 + math.Exp(-float64(z[k]))))
+	}
+}
+
+// bag fills x with the pooled embedding and the dense inputs.
+func bag(net *models.Net, e example, x []float32) {
+	d := net.Dim
+	clear(x[:d])
+	for i, id := range e.ids {
+		w := e.w[i]
+		row := net.Emb[int(id)*d : int(id+1)*d]
+		for k, v := range row {
+			x[k] += w * v
+		}
+	}
+	copy(x[d:], e.dense)
+}
+
+// scoresFor predicts every example of one side of the split.
+func scoresFor(net *models.Net, exs []example, validSide bool) (scores [][]float64, truth [][]bool) {
+	K := net.Labels
+	scores, truth = make([][]float64, K), make([][]bool, K)
+	x := make([]float32, net.Dim+net.Dense)
+	h := make([]float32, net.Hidden)
+	z := make([]float32, K)
+	for _, e := range exs {
+		if e.valid != validSide {
+			continue
+		}
+		predict(net, e, x, h, z)
+		for k := range K {
+			scores[k] = append(scores[k], float64(z[k]))
+			truth[k] = append(truth[k], e.y[k] == 1)
+		}
+	}
+	return scores, truth
+}
+
+type aucList struct {
+	labels []string
+	aucs   []float64
+}
+
+func (a aucList) String() string {
+	var b strings.Builder
+	for i, l := range a.labels {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		fmt.Fprintf(&b, "%s %.3f", l, a.aucs[i])
+	}
+	return b.String()
+}
+
+// validAUC returns the per-label validation ROC-AUC and their mean over
+// labels with both classes present.
+func validAUC(net *models.Net, exs []example, labels []string) (aucList, float64) {
+	scores, truth := scoresFor(net, exs, true)
+	out := aucList{labels: labels}
+	var sum float64
+	var n int
+	for k := range labels {
+		a := ROCAUC(scores[k], truth[k])
+		out.aucs = append(out.aucs, a)
+		if !math.IsNaN(a) {
+			sum += a
+			n++
+		}
+	}
+	if n == 0 {
+		return out, 0
+	}
+	return out, sum / float64(n)
+}
+
+// minValidPositives is the fewest validation positives a threshold is chosen on;
+// with fewer, the training part is used and the card says so in a log line.
+const minValidPositives = 5
+
+// chooseThresholds sets per-label thresholds and validation metrics on the card.
+func chooseThresholds(net *models.Net, exs []example, card *models.Card, log *slog.Logger) {
+	vs, vt := scoresFor(net, exs, true)
+	var ts [][]float64
+	var tt [][]bool
+	for k, l := range card.Labels {
+		pos := 0
+		for _, y := range vt[k] {
+			if y {
+				pos++
+			}
+		}
+		s, y := vs[k], vt[k]
+		if pos < minValidPositives {
+			if ts == nil {
+				ts, tt = scoresFor(net, exs, false)
+			}
+			log.Warn("too few validation items for a threshold; choosing it on training data", "label", l, "validation_items", pos)
+			s, y = ts[k], tt[k]
+		}
+		thr := BestThreshold(s, y)
+		card.Thresholds[l] = thr
+		c := At(vs[k], vt[k], thr)
+		auc := ROCAUC(vs[k], vt[k])
+		if math.IsNaN(auc) {
+			auc = 0
+		}
+		card.Validation[l] = models.LabelMetrics{Positives: pos, ROCAUC: round4(auc), F1: round4(c.F1()),
+			Precision: round4(c.Precision()), Recall: round4(c.Recall()), MacroF1: round4(c.MacroF1())}
+	}
+}
+
+func round4(v float64) float64 { return math.Round(v*1e4) / 1e4 }
+
+// trainer holds the optimiser state.
+type trainer struct {
+	net   *models.Net
+	cfg   Config
+	exs   []example
+	nTr   int
+	rng   *rand.Rand
+	order []int
+	step  int
+	dense []param
+	embM  []float32
+	embV  []float32
+	gEmb  []float32
+	mark  []int32
+	rows  []int32
+}
+
+// param is one dense weight slice with its gradient and Adam moments.
+type param struct{ w, g, m, v []float32 }
+
+func newParam(w []float32) param {
+	return param{w: w, g: make([]float32, len(w)), m: make([]float32, len(w)), v: make([]float32, len(w))}
+}
+
+func newTrainer(net *models.Net, cfg Config, exs []example) *trainer {
+	nTr := 0
+	for _, e := range exs {
+		if !e.valid {
+			nTr++
+		}
+	}
+	t := &trainer{net: net, cfg: cfg, exs: exs, nTr: nTr, rng: rand.New(rand.NewPCG(uint64(cfg.Seed), 0x5eed)),
+		embM: make([]float32, len(net.Emb)), embV: make([]float32, len(net.Emb)), gEmb: make([]float32, len(net.Emb)),
+		mark: make([]int32, net.Buckets)}
+	r := t.rng
+	a := float32(1 / math.Sqrt(float64(net.Dim)))
+	for i := range net.Emb {
+		net.Emb[i] = (2*r.Float32() - 1) * a * 0.1
+	}
+	in := net.Dim + net.Dense
+	s1 := math.Sqrt(2 / float64(in))
+	for i := range net.W1 {
+		net.W1[i] = float32(r.NormFloat64() * s1)
+	}
+	s2 := math.Sqrt(1 / float64(net.Hidden))
+	for i := range net.W2 {
+		net.W2[i] = float32(r.NormFloat64() * s2 * 0.1)
+	}
+	// Start the output biases at the training prevalence.
+	for k := range net.B2 {
+		pos := 0
+		for _, e := range exs[:nTr] {
+			if e.y[k] == 1 {
+				pos++
+			}
+		}
+		p := (float64(pos) + 1) / (float64(nTr) + 2)
+		net.B2[k] = float32(math.Log(p / (1 - p)))
+	}
+	t.dense = []param{newParam(net.W1), newParam(net.B1), newParam(net.W2), newParam(net.B2), newParam(net.W3)}
+	t.order = make([]int, nTr)
+	for i := range t.order {
+		t.order[i] = i
+	}
+	return t
+}
+
+const (
+	beta1   = 0.9
+	beta2   = 0.999
+	adamEps = 1e-8
+)
+
+// epoch runs one pass over the training part and returns the mean loss.
+func (t *trainer) epoch() float64 {
+	net := t.net
+	t.rng.Shuffle(len(t.order), func(i, j int) { t.order[i], t.order[j] = t.order[j], t.order[i] })
+	in, H, K, D := net.Dim+net.Dense, net.Hidden, net.Labels, net.Dim
+	x := make([]float32, in)
+	a := make([]float32, H)
+	h := make([]float32, H)
+	mask := make([]float32, H)
+	z := make([]float32, K)
+	dz := make([]float32, K)
+	dh := make([]float32, H)
+	dx := make([]float32, in)
+	keep := float32(1 - t.cfg.Dropout)
+	var lossSum float64
+	for lo := 0; lo < len(t.order); lo += t.cfg.BatchSize {
+		batch := t.order[lo:min(lo+t.cfg.BatchSize, len(t.order))]
+		scale := 1 / float32(len(batch))
+		t.step++
+		t.rows = t.rows[:0]
+		for _, ei := range batch {
+			e := t.exs[ei]
+			bag(net, e, x)
+			// hidden layer with dropout
+			copy(a, net.B1)
+			for i := 0; i < in; i++ {
+				if x[i] == 0 {
+					continue
+				}
+				row := net.W1[i*H : (i+1)*H]
+				for j, w := range row {
+					a[j] += x[i] * w
+				}
+			}
+			for j := range h {
+				mask[j] = 0
+				if t.rng.Float32() < keep {
+					mask[j] = 1 / keep
+				}
+				h[j] = max(a[j], 0) * mask[j]
+			}
+			copy(z, net.B2)
+			for j := 0; j < H; j++ {
+				if h[j] == 0 {
+					continue
+				}
+				row := net.W2[j*K : (j+1)*K]
+				for k, w := range row {
+					z[k] += h[j] * w
+				}
+			}
+			for i := 0; i < in; i++ {
+				row := net.W3[i*K : (i+1)*K]
+				for k, w := range row {
+					z[k] += x[i] * w
+				}
+			}
+			for k := range z {
+				p := 1 / (1 + math.Exp(-float64(z[k])))
+				y := float64(e.y[k])
+				lossSum -= y*math.Log(p+1e-12) + (1-y)*math.Log(1-p+1e-12)
+				dz[k] = float32(p-y) * scale
+			}
+			// gradients
+			gW1, gB1, gW2, gB2, gW3 := t.dense[0].g, t.dense[1].g, t.dense[2].g, t.dense[3].g, t.dense[4].g
+			for k := range dz {
+				gB2[k] += dz[k]
+			}
+			clear(dh)
+			for j := 0; j < H; j++ {
+				row := net.W2[j*K : (j+1)*K]
+				grow := gW2[j*K : (j+1)*K]
+				for k := range dz {
+					grow[k] += h[j] * dz[k]
+					dh[j] += row[k] * dz[k]
+				}
+				if a[j] <= 0 {
+					dh[j] = 0
+				} else {
+					dh[j] *= mask[j]
+				}
+				gB1[j] += dh[j]
+			}
+			for i := 0; i < in; i++ {
+				var s float32
+				w3 := net.W3[i*K : (i+1)*K]
+				g3 := gW3[i*K : (i+1)*K]
+				for k := range dz {
+					g3[k] += x[i] * dz[k]
+					s += w3[k] * dz[k]
+				}
+				w1 := net.W1[i*H : (i+1)*H]
+				g1 := gW1[i*H : (i+1)*H]
+				for j := range dh {
+					g1[j] += x[i] * dh[j]
+					s += w1[j] * dh[j]
+				}
+				dx[i] = s
+			}
+			for i, id := range e.ids {
+				if t.mark[id] != int32(t.step) {
+					t.mark[id] = int32(t.step)
+					t.rows = append(t.rows, id)
+				}
+				w := e.w[i]
+				g := t.gEmb[int(id)*D : int(id+1)*D]
+				for k := range g {
+					g[k] += w * dx[k]
+				}
+			}
+		}
+		t.update()
+	}
+	return lossSum / float64(len(t.order)*net.Labels)
+}
+
+// update applies one Adam step to the dense weights and a lazy Adam step to
+// the embedding rows touched by the batch, and clears the gradients.
+func (t *trainer) update() {
+	lr := float32(t.cfg.LearningRate * math.Sqrt(1-math.Pow(beta2, float64(t.step))) / (1 - math.Pow(beta1, float64(t.step))))
+	adam := func(w, g, m, v []float32) {
+		for i, gi := range g {
+			m[i] = beta1*m[i] + (1-beta1)*gi
+			v[i] = beta2*v[i] + (1-beta2)*gi*gi
+			w[i] -= lr * m[i] / (float32(math.Sqrt(float64(v[i]))) + adamEps)
+			g[i] = 0
+		}
+	}
+	for _, p := range t.dense {
+		adam(p.w, p.g, p.m, p.v)
+	}
+	D := t.net.Dim
+	for _, r := range t.rows {
+		lo, hi := int(r)*D, int(r+1)*D
+		adam(t.net.Emb[lo:hi], t.gEmb[lo:hi], t.embM[lo:hi], t.embV[lo:hi])
+	}
+}
