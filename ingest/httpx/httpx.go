@@ -434,3 +434,40 @@ func ReadCapped(r io.Reader, max int64) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
+
+// RetrySettings is the retry part of a connector's YAML settings (key
+// "retry"); zero fields keep the defaults.
+type RetrySettings struct {
+	// MaxRetries is how many times a failed request is retried; -1 means none.
+	MaxRetries int `yaml:"max_retries"`
+	// BaseDelay is the first back-off delay (e.g. "500ms").
+	BaseDelay time.Duration `yaml:"base_delay"`
+	// MaxDelay caps one back-off delay.
+	MaxDelay time.Duration `yaml:"max_delay"`
+	// MaxWait caps a wait the server asks for; longer is an error.
+	MaxWait time.Duration `yaml:"max_wait"`
+}
+
+// Apply copies the non-zero settings into o.
+func (r RetrySettings) Apply(o *Options) {
+	if r.MaxRetries != 0 {
+		o.MaxRetries = r.MaxRetries
+	}
+	if r.BaseDelay > 0 {
+		o.BaseDelay = r.BaseDelay
+	}
+	if r.MaxDelay > 0 {
+		o.MaxDelay = r.MaxDelay
+	}
+	if r.MaxWait > 0 {
+		o.MaxWait = r.MaxWait
+	}
+}
+
+// Validate rejects negative durations and retry counts below -1.
+func (r RetrySettings) Validate() error {
+	if r.MaxRetries < -1 || r.BaseDelay < 0 || r.MaxDelay < 0 || r.MaxWait < 0 {
+		return errors.New("retry: values must not be negative (max_retries -1 disables retries)")
+	}
+	return nil
+}

@@ -1,0 +1,58 @@
+package httpx
+
+import (
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/rasd-iq/rasd/ingest"
+)
+
+// SpecErrorf returns a configuration error for spec, prefixed with the file
+// and line of its settings.
+func SpecErrorf(spec ingest.Spec, format string, args ...any) error {
+	line := 0
+	if spec.Settings != nil {
+		line = spec.Settings.Line
+	}
+	return fmt.Errorf("%s:%d: source %q: %s", spec.File, line, spec.Name, fmt.Sprintf(format, args...))
+}
+
+// SecretFromEnv reads the credential named by envName (a setting such as
+// token_env). The error names the variable, never its value.
+func SecretFromEnv(spec ingest.Spec, key, envName string) (ingest.Secret, error) {
+	if envName == "" {
+		return "", SpecErrorf(spec, "%s is required (the name of the environment variable holding the credential)", key)
+	}
+	v := strings.TrimSpace(os.Getenv(envName))
+	if v == "" {
+		return "", SpecErrorf(spec, "%s: environment variable %s is not set or empty", key, envName)
+	}
+	return ingest.Secret(v), nil
+}
+
+// BaseURL validates a base_url setting (absolute http or https URL) and
+// returns it without a trailing slash; empty gives def.
+func BaseURL(spec ingest.Spec, raw, def string) (string, error) {
+	if raw == "" {
+		raw = def
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", SpecErrorf(spec, "base_url %q: want an absolute http(s) URL", raw)
+	}
+	return strings.TrimRight(raw, "/"), nil
+}
+
+// OptionsFor returns client Options for a source: limits, retry settings and
+// the credential to scrub, with Header restricted to the base URL's host.
+func OptionsFor(spec ingest.Spec, retry RetrySettings, base string, secrets ...ingest.Secret) Options {
+	o := FromLimits(spec.Limits)
+	retry.Apply(&o)
+	o.Secrets = secrets
+	if u, err := url.Parse(base); err == nil {
+		o.AuthHost = u.Host
+	}
+	return o
+}
