@@ -122,7 +122,9 @@ func TestFetchPagingAndCursor(t *testing.T) {
 		{"text and permalink", 1227, func(p ingest.Post) bool {
 			return strings.HasPrefix(p.Text, "شكد صارلنا نسمع وعود؟") && p.Permalink == s.URL+"/iraq_now_news/1227"
 		}},
-		{"br becomes newline", 1226, func(p ingest.Post) bool { return strings.Contains(p.Text, "بغداد\nمنذ") || strings.Count(p.Text, "\n") == 1 }},
+		{"br becomes newline", 1226, func(p ingest.Post) bool {
+			return strings.Contains(p.Text, "بغداد\nمنذ") || strings.Count(p.Text, "\n") == 1
+		}},
 		{"views with K", 1228, func(p ingest.Post) bool { return p.Engagement.Views == 8100 }},
 		{"views plain", 1232, func(p ingest.Post) bool { return p.Engagement.Views == 987 }},
 		{"forwarded from", 1228, func(p ingest.Post) bool { return p.ForwardOf == "telegram:tahrir_square_iq/4821" }},
@@ -133,7 +135,9 @@ func TestFetchPagingAndCursor(t *testing.T) {
 		{"reply", 1231, func(p ingest.Post) bool {
 			return p.ReplyTo == "telegram:iraq_now_news/1229" && !strings.Contains(p.Text, "سؤال عن الدوام")
 		}},
-		{"signed author", 1233, func(p ingest.Post) bool { return p.Author.Handle == "أحمد الساعدي" && p.Author.ID == "iraq_now_news" }},
+		{"signed author", 1233, func(p ingest.Post) bool {
+			return p.Author.Handle == "أحمد الساعدي" && p.Author.ID == "iraq_now_news"
+		}},
 		{"channel author", 1234, func(p ingest.Post) bool { return p.Author.Handle == "العراق الآن | أخبار" }},
 		{"link preview", 1236, func(p ingest.Post) bool {
 			return len(p.MediaCaptions) == 2 && p.MediaCaptions[0] == "أسعار الخضار اليوم في أسواق بغداد"
