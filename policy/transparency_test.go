@@ -54,7 +54,7 @@ func TestTransparency(t *testing.T) {
 		{ItemID: "b", Platform: "telegram", Labels: []string{"hate", "incitement"}, FlaggedAt: at(2, 0), DecidedAt: at(2, 3), Verdict: VerdictReferred, Outcome: OutcomeDeclined, Appealed: true},
 		{ItemID: "c", Platform: "x", Labels: []string{"hate"}, FlaggedAt: at(3, 0), DecidedAt: at(3, 2), Verdict: VerdictDismissed, Appealed: true, Reversed: true},
 		{ItemID: "d", Platform: "x", Labels: []string{"hate", "hate"}, FlaggedAt: at(4, 0), DecidedAt: at(4, 10), Verdict: VerdictConfirmed},
-		{ItemID: "e", Platform: "web", Labels: []string{"terrorism"}, FlaggedAt: at(5, 0)}, // still in the queue
+		{ItemID: "e", Platform: "web", Labels: []string{"terrorism"}, FlaggedAt: at(5, 0)},                                                                               // still in the queue
 		{ItemID: "f", Platform: "x", Labels: []string{"hate"}, FlaggedAt: time.Date(2026, 9, 30, 23, 0, 0, 0, time.UTC), DecidedAt: at(1, 0), Verdict: VerdictDismissed}, // Q3
 		{ItemID: "g", Platform: "x", FlaggedAt: at(6, 0), Verdict: "maybe", DecidedAt: at(6, 1)},
 		{ItemID: "h", Platform: "x", FlaggedAt: at(6, 0), Verdict: VerdictDismissed, DecidedAt: at(5, 0)},
