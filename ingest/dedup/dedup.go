@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -176,9 +177,12 @@ func (x *Index) Canonicals() int {
 // and the entry to persist (Entry.ID is empty for DuplicateID: nothing new to persist).
 func (x *Index) Observe(id, text string) (Result, Entry) {
 	th, sh := Fingerprint(text, x.opts.MinFeatures)
-	idh := hashString(id)
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	return x.observe(id, hashString(id), th, sh)
+}
+
+func (x *Index) observe(id string, idh, th, sh uint64) (Result, Entry) {
 	if slot, ok := x.ids[idh]; ok {
 		return Result{Kind: DuplicateID, Canonical: x.idOf(slot)}, Entry{}
 	}
@@ -198,6 +202,44 @@ func (x *Index) Observe(id, text string) (Result, Entry) {
 	}
 	x.addCanonical(id, idh, th, sh)
 	return Result{Kind: New, Canonical: id}, Entry{ID: id, TextHash: th, SimHash: sh}
+}
+
+// ObserveBatch observes posts in order, as Observe would one by one, and
+// computes their fingerprints (the costly part) on all CPUs first. ids and
+// texts have the same length; results and entries are in the same order.
+func (x *Index) ObserveBatch(ids, texts []string) ([]Result, []Entry) {
+	n := len(ids)
+	ths, shs := make([]uint64, n), make([]uint64, n)
+	parallel(n, func(i int) { ths[i], shs[i] = Fingerprint(texts[i], x.opts.MinFeatures) })
+	res, ents := make([]Result, n), make([]Entry, n)
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for i := range n {
+		res[i], ents[i] = x.observe(ids[i], hashString(ids[i]), ths[i], shs[i])
+	}
+	return res, ents
+}
+
+// parallel calls fn(0..n-1) on up to GOMAXPROCS goroutines.
+func parallel(n int, fn func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), (n+127)/128)
+	if workers <= 1 {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	chunk := (n + workers - 1) / workers
+	for w := range workers {
+		lo, hi := w*chunk, min(n, (w+1)*chunk)
+		wg.Go(func() {
+			for i := lo; i < hi; i++ {
+				fn(i)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // Contains reports whether the post id is known, and its canonical id.

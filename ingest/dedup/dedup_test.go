@@ -185,6 +185,27 @@ func TestRebuildFromEntries(t *testing.T) {
 	}
 }
 
+func TestObserveBatchMatchesObserve(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 9))
+	var ids, texts []string
+	for i := range 1000 {
+		text := randomText(r, 15)
+		if i%4 == 3 {
+			text = texts[r.IntN(len(texts))]
+		}
+		id := fmt.Sprintf("s:%d", i%900) // some ids repeat
+		ids, texts = append(ids, id), append(texts, text)
+	}
+	a, b := NewIndex(Options{}), NewIndex(Options{})
+	gotRes, gotEnt := a.ObserveBatch(ids, texts)
+	for i := range ids {
+		res, ent := b.Observe(ids[i], texts[i])
+		if res != gotRes[i] || ent != gotEnt[i] {
+			t.Fatalf("post %d: batch %+v %+v, one by one %+v %+v", i, gotRes[i], gotEnt[i], res, ent)
+		}
+	}
+}
+
 func TestEntryUnmarshalShort(t *testing.T) {
 	var e Entry
 	if err := e.UnmarshalBinary([]byte{1, 2, 3}); err == nil {

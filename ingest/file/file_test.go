@@ -1,0 +1,330 @@
+package file
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/text/encoding/charmap"
+	"gopkg.in/yaml.v3"
+
+	"github.com/rasd-iq/rasd/ingest"
+)
+
+var testNow = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+
+// newConn builds a connector from settings YAML, as sources.yaml would.
+func newConn(t testing.TB, settings string, limits ingest.Limits) (*Connector, error) {
+	t.Helper()
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(settings), &doc); err != nil {
+		t.Fatalf("settings yaml: %v", err)
+	}
+	wd, _ := os.Getwd()
+	spec := ingest.Spec{Name: "partner", Type: Name, Interval: time.Hour, Limits: limits,
+		Settings: doc.Content[0], File: filepath.Join(wd, "sources.yaml")}
+	c, err := New(spec)
+	if err != nil {
+		return nil, err
+	}
+	fc := c.(*Connector)
+	fc.Now = func() time.Time { return testNow }
+	return fc, nil
+}
+
+func mustConn(t testing.TB, settings string, limits ingest.Limits) *Connector {
+	t.Helper()
+	c, err := newConn(t, settings, limits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// fetchAll fetches until the cursor stops moving, collecting posts and skipped places.
+func fetchAll(t testing.TB, c *Connector) ([]ingest.Post, []string) {
+	t.Helper()
+	var (
+		posts []ingest.Post
+		skips []string
+		cur   ingest.Cursor
+	)
+	for range 100000 {
+		batch, next, err := c.Fetch(context.Background(), cur)
+		var se *ingest.SkipError
+		switch {
+		case errors.As(err, &se):
+			for _, s := range se.Items {
+				skips = append(skips, s.Where)
+			}
+		case err != nil:
+			t.Fatalf("fetch at %q: %v", cur, err)
+		}
+		posts = append(posts, batch...)
+		if next == cur && len(batch) == 0 {
+			return posts, skips
+		}
+		cur = next
+	}
+	t.Fatal("cursor never settled")
+	return nil, nil
+}
+
+func ids(posts []ingest.Post) []string {
+	out := make([]string, len(posts))
+	for i, p := range posts {
+		out[i] = p.ID
+	}
+	return out
+}
+
+var hexSHA = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
+func TestFetchFixtures(t *testing.T) {
+	tests := []struct {
+		name      string
+		settings  string
+		wantIDs   []string
+		wantSkips []string
+		check     func(t *testing.T, posts []ingest.Post)
+	}{
+		{
+			name:      "jsonl post records",
+			settings:  "path: ../../testdata/ingest/file/posts.jsonl",
+			wantIDs:   []string{"file:p1", "file:p2", "file:p5", "file:sha256-"},
+			wantSkips: []string{"posts.jsonl:4", "posts.jsonl:5", "posts.jsonl:7"},
+			check: func(t *testing.T, posts []ingest.Post) {
+				p := posts[0]
+				if p.Author.Handle != "basra_voice" || p.Author.ID != "u1" || p.Engagement.Views != 120 || !p.Created.Equal(time.Date(2024, 5, 1, 8, 30, 0, 0, time.UTC)) {
+					t.Errorf("p1 fields: %+v", p)
+				}
+				if posts[1].Permalink != "https://example.org/p2" || posts[2].ReplyTo != "file:p2" || len(posts[2].MediaCaptions) != 1 {
+					t.Errorf("p2/p5 fields: %+v %+v", posts[1], posts[2])
+				}
+			},
+		},
+		{
+			name: "csv with column mapping and a quoted multi-line field",
+			settings: `path: ../../testdata/ingest/file/tweets.csv
+columns: {id: tweet_id, text: tweet, author: user, created: date, shares: retweets}`,
+			wantIDs:   []string{"file:1001", "file:1002", "file:1006"},
+			wantSkips: []string{"tweets.csv:5", "tweets.csv:6", "tweets.csv:7"},
+			check: func(t *testing.T, posts []ingest.Post) {
+				if got := posts[1].Text; got != "خبر عاجل:\nانقطاع الماء عن مناطق من بغداد \"الكرخ\" لساعات" {
+					t.Errorf("multi-line text = %q", got)
+				}
+				if posts[0].Engagement.Shares != 12 || posts[0].Author.Handle != "ali_iq" {
+					t.Errorf("1001 fields: %+v", posts[0])
+				}
+				if !posts[2].Created.Equal(time.Unix(1710079800, 0)) {
+					t.Errorf("unix time: %v", posts[2].Created)
+				}
+			},
+		},
+		{
+			name: "jsonl with nested field mapping",
+			settings: `path: ../../testdata/ingest/file/mapped.jsonl
+columns: {id: tweet_id, text: full_text, author: user.screen_name, author_id: user.id_str, created: created_at, shares: retweet_count}`,
+			wantIDs:   []string{"file:7001", "file:7003"},
+			wantSkips: []string{"mapped.jsonl:2"},
+			check: func(t *testing.T, posts []ingest.Post) {
+				if posts[0].Author != (ingest.Author{ID: "55", Handle: "iraqi_teacher"}) || posts[0].Engagement.Shares != 4 {
+					t.Errorf("7001 fields: %+v", posts[0])
+				}
+				if !posts[0].Created.Equal(time.Date(2024, 3, 13, 10, 0, 0, 0, time.UTC)) {
+					t.Errorf("twitter time: %v", posts[0].Created)
+				}
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := mustConn(t, tt.settings, ingest.Limits{})
+			posts, skips := fetchAll(t, c)
+			got := ids(posts)
+			if len(got) != len(tt.wantIDs) {
+				t.Fatalf("ids = %q, want %q", got, tt.wantIDs)
+			}
+			for i := range got {
+				if !strings.HasPrefix(got[i], tt.wantIDs[i]) {
+					t.Fatalf("ids = %q, want %q", got, tt.wantIDs)
+				}
+			}
+			if !slices.Equal(skips, tt.wantSkips) {
+				t.Fatalf("skipped %q, want %q", skips, tt.wantSkips)
+			}
+			for _, p := range posts {
+				if p.Platform != Name || p.Source != "partner" || !p.Fetched.Equal(testNow) || !hexSHA.MatchString(p.RawSHA256) || p.Text == "" {
+					t.Fatalf("shared fields not filled: %+v", p)
+				}
+			}
+			tt.check(t, posts)
+			// The same file read again gives the same ids (ids are stable).
+			again, _ := fetchAll(t, c)
+			if !slices.Equal(ids(again), got) {
+				t.Fatalf("second read ids %q, first %q", ids(again), got)
+			}
+		})
+	}
+}
+
+func TestResumeInSmallBatches(t *testing.T) {
+	for _, settings := range []string{
+		"path: ../../testdata/ingest/file/posts.jsonl",
+		"path: ../../testdata/ingest/file/tweets.csv\ncolumns: {id: tweet_id, text: tweet, created: date}",
+	} {
+		t.Run(settings[:40], func(t *testing.T) {
+			whole, wholeSkips := fetchAll(t, mustConn(t, settings, ingest.Limits{}))
+			c := mustConn(t, settings, ingest.Limits{MaxPosts: 1})
+			var cur ingest.Cursor
+			var got []ingest.Post
+			var skips []string
+			for range 50 {
+				// A fresh connector each time, as after a restart.
+				c = mustConn(t, settings, ingest.Limits{MaxPosts: 1})
+				batch, next, err := c.Fetch(context.Background(), cur)
+				var se *ingest.SkipError
+				if errors.As(err, &se) {
+					for _, s := range se.Items {
+						skips = append(skips, s.Where)
+					}
+				} else if err != nil {
+					t.Fatal(err)
+				}
+				if len(batch) > 1 {
+					t.Fatalf("batch of %d with max_posts 1", len(batch))
+				}
+				got = append(got, batch...)
+				if next == cur && len(batch) == 0 {
+					break
+				}
+				cur = next
+			}
+			if !slices.Equal(ids(got), ids(whole)) || !slices.Equal(skips, wholeSkips) {
+				t.Fatalf("batched read %q %q, whole read %q %q", ids(got), skips, ids(whole), wholeSkips)
+			}
+		})
+	}
+}
+
+func TestBadSettings(t *testing.T) {
+	tests := []struct {
+		name, settings, want string
+	}{
+		{"no path", "format: jsonl", "settings.path is required"},
+		{"missing file", "path: nowhere.jsonl", "no such file"},
+		{"unknown extension", "path: ../../testdata/ingest/file/README", "cannot tell the format"},
+		{"unknown format", "path: ../../testdata/ingest/file/posts.jsonl\nformat: xml", `unknown format "xml"`},
+		{"csv without text column", "path: ../../testdata/ingest/file/tweets.csv", "csv needs columns.text"},
+		{"csv column not in header", "path: ../../testdata/ingest/file/tweets.csv\ncolumns: {text: body}", `columns.text: no column "body"`},
+		{"unknown setting", "path: ../../testdata/ingest/file/posts.jsonl\ncolumn: {}", "field column not found"},
+		{"bad delimiter", "path: ../../testdata/ingest/file/tweets.csv\ncolumns: {text: tweet}\ndelimiter: ';;'", "bad delimiter"},
+		{"bad timezone", "path: ../../testdata/ingest/file/posts.jsonl\ntimezone: Mars/Olympus", "bad timezone"},
+		{"bad encoding", "path: ../../testdata/ingest/file/posts.jsonl\nencoding: ebcdic", "unknown encoding"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := newConn(t, tt.settings, ingest.Limits{})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error %v, want it to contain %q", err, tt.want)
+			}
+			if !strings.Contains(err.Error(), `sources.yaml:1: source "partner"`) {
+				t.Fatalf("error %q does not name the file, line and source", err)
+			}
+		})
+	}
+}
+
+func writeTemp(t testing.TB, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestFaults(t *testing.T) {
+	cp1256, err := charmap.Windows1256.NewEncoder().String(`{"id":"w1","text":"مرحبا بالعراق"}` + "\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name      string
+		file      string
+		data      string
+		extra     string
+		limits    ingest.Limits
+		wantTexts []string
+		wantSkips []string
+	}{
+		{"windows-1256 file", "a.jsonl", cp1256, "encoding: windows-1256", ingest.Limits{}, []string{"مرحبا بالعراق"}, nil},
+		{"windows-1256 read as utf-8 is reported", "a.jsonl", cp1256, "", ingest.Limits{}, nil, []string{"a.jsonl:1"}},
+		{"byte order mark and CRLF", "a.jsonl", "\ufeff{\"text\":\"اول\"}\r\n{\"text\":\"ثاني\"}\r\n", "", ingest.Limits{}, []string{"اول", "ثاني"}, nil},
+		{"last line without newline", "a.jsonl", "{\"text\":\"اول\"}\n{\"text\":\"اخير\"}", "", ingest.Limits{}, []string{"اول", "اخير"}, nil},
+		{"line over the size limit is skipped", "a.jsonl", "{\"text\":\"" + strings.Repeat("ب", 400) + "\"}\n{\"text\":\"قصير\"}\n", "", ingest.Limits{MaxBodyBytes: 100}, []string{"قصير"}, []string{"a.jsonl:1"}},
+		{"csv quote never closed resumes on the next line", "a.csv", "text\n\"open quote\nسطر سليم\n", "columns: {text: text}", ingest.Limits{}, []string{"سطر سليم"}, []string{"a.csv:2"}},
+		{"two values on one line", "a.jsonl", "{\"text\":\"a\"} {\"text\":\"b\"}\n{\"text\":\"c\"}\n", "", ingest.Limits{}, []string{"c"}, []string{"a.jsonl:1"}},
+		{"tab separated", "a.tsv", "id\ttext\n1\tنص مفصول بتاب\n", "columns: {id: id, text: text}", ingest.Limits{}, []string{"نص مفصول بتاب"}, nil},
+		{"empty file", "a.jsonl", "", "", ingest.Limits{}, nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := writeTemp(t, tt.file, []byte(tt.data))
+			c := mustConn(t, fmt.Sprintf("path: %s\n%s", p, tt.extra), tt.limits)
+			posts, skips := fetchAll(t, c)
+			var texts []string
+			for _, p := range posts {
+				texts = append(texts, p.Text)
+			}
+			if !slices.Equal(texts, tt.wantTexts) || !slices.Equal(skips, tt.wantSkips) {
+				t.Fatalf("texts %q skips %q, want %q %q", texts, skips, tt.wantTexts, tt.wantSkips)
+			}
+		})
+	}
+}
+
+func TestReplacedFile(t *testing.T) {
+	p := writeTemp(t, "a.jsonl", []byte("{\"text\":\"واحد\"}\n{\"text\":\"اثنين\"}\n"))
+	c := mustConn(t, "path: "+p, ingest.Limits{})
+	_, cur, err := c.Fetch(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte("{}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := c.Fetch(context.Background(), cur); err == nil || !strings.Contains(err.Error(), "shorter than the saved position") {
+		t.Fatalf("fetch of a shrunk file: %v", err)
+	}
+	if _, _, err := c.Fetch(context.Background(), "garbage"); err == nil || !strings.Contains(err.Error(), "bad file cursor") {
+		t.Fatalf("bad cursor: %v", err)
+	}
+}
+
+// Appended lines are picked up by the next fetch from the saved cursor.
+func TestAppend(t *testing.T) {
+	p := writeTemp(t, "a.jsonl", []byte("{\"id\":\"1\",\"text\":\"واحد\"}\n"))
+	c := mustConn(t, "path: "+p, ingest.Limits{})
+	posts, cur, err := c.Fetch(context.Background(), "")
+	if err != nil || len(posts) != 1 {
+		t.Fatalf("first fetch: %d posts, %v", len(posts), err)
+	}
+	f, err := os.OpenFile(p, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintln(f, `{"id":"2","text":"اثنين"}`)
+	f.Close()
+	posts, _, err = c.Fetch(context.Background(), cur)
+	if err != nil || len(posts) != 1 || posts[0].ID != "file:2" {
+		t.Fatalf("after append: %+v, %v", posts, err)
+	}
+}
