@@ -1,0 +1,462 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/rasd-iq/rasd/eval"
+	"github.com/rasd-iq/rasd/eval/dataset"
+	"github.com/rasd-iq/rasd/eval/report"
+	"github.com/rasd-iq/rasd/models"
+)
+
+// stringList is a flag that may be repeated; each value may also hold a comma-separated list.
+type stringList struct {
+	vals  []string
+	split bool
+}
+
+func (s *stringList) String() string { return strings.Join(s.vals, ",") }
+
+func (s *stringList) Set(v string) error {
+	if !s.split {
+		s.vals = append(s.vals, v)
+		return nil
+	}
+	for _, x := range strings.Split(v, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			s.vals = append(s.vals, x)
+		}
+	}
+	return nil
+}
+
+// scorerOptions are the flags that say how to run a model.
+type scorerOptions struct {
+	Device, ORTLib string
+	Batch, Threads int
+}
+
+// openScorer loads the model in dir for evaluation; tests replace it.
+var openScorer = openEvalModelScorer
+
+// evalFlags holds every flag of `rasd eval` and `rasd eval compare`.
+type evalFlags struct {
+	models          stringList
+	data            string
+	format          string
+	textCol         string
+	labelCols       stringList
+	idCol           string
+	targetCol       string
+	funcCol         string
+	maps            stringList
+	labelSep        string
+	header          string
+	newlineToken    string
+	reportPath      string
+	jsonPath        string
+	seed            uint64
+	bootstrap       int
+	targetPrecision float64
+	serious         stringList
+	maxListed       int
+	scorer          scorerOptions
+	verbose         bool
+}
+
+func (f *evalFlags) register(fs *flag.FlagSet, compare bool) {
+	f.labelCols.split = true
+	f.serious.split = true
+	if compare {
+		fs.Var(&f.models, "model", "model `DIR`; give it twice, A then B")
+	} else {
+		fs.Var(&f.models, "model", "model `DIR` (default models/default)")
+	}
+	fs.StringVar(&f.data, "data", "", "labelled data `FILE` (.jsonl, .csv or .tsv; - for stdin with --format)")
+	fs.StringVar(&f.format, "format", "", "data format: jsonl, csv or tsv (default: from the extension)")
+	fs.StringVar(&f.textCol, "text-col", "", "field or column with the text: header name or 1-based number (default text)")
+	fs.Var(&f.labelCols, "label-col", "field(s) or column(s) with labels, comma-separated (default labels)")
+	fs.StringVar(&f.idCol, "id-col", "", "field or column with the item id (default id when present)")
+	fs.StringVar(&f.targetCol, "target-col", "", "field or column with the target group (default target when present)")
+	fs.StringVar(&f.funcCol, "functionality-col", "", "field or column with the functionality (default functionality when present)")
+	fs.Var(&f.maps, "map", "label `MAP`: VALUE=LABEL[+LABEL],… (empty LABEL: none); groups \"COL:…\" separated by ';' apply to one column; repeatable")
+	fs.StringVar(&f.labelSep, "label-sep", "", "split raw label values on `SEP` and map each token (MLMA: _)")
+	fs.StringVar(&f.header, "header", "auto", "CSV/TSV header row: yes, no, or auto (a header unless every column is a number)")
+	fs.StringVar(&f.newlineToken, "newline-token", "<LF>", "token in CSV/TSV texts that stands for a line break (empty: none)")
+	fs.StringVar(&f.reportPath, "report", "", "write the HTML report to `FILE`")
+	fs.StringVar(&f.jsonPath, "json", "", "write the JSON report to `FILE` (- for stdout)")
+	fs.Uint64Var(&f.seed, "seed", 1, "bootstrap seed")
+	fs.IntVar(&f.bootstrap, "bootstrap", 1000, "bootstrap resamples for the confidence intervals (0: none)")
+	fs.Float64Var(&f.targetPrecision, "target-precision", 0.9, "precision the threshold sweep looks for")
+	fs.Var(&f.serious, "serious", "labels the functional tests treat as serious (default incitement,hate,terrorism,threat)")
+	fs.IntVar(&f.maxListed, "max-listed", 50, "failing cases per functionality and disagreements listed")
+	fs.StringVar(&f.scorer.Device, "device", "cpu", "cpu or cuda")
+	fs.StringVar(&f.scorer.ORTLib, "ort-lib", "", "ONNX Runtime library (default $RASD_ORT_LIB, then .cache/onnxruntime)")
+	fs.IntVar(&f.scorer.Batch, "batch", 0, "texts per model batch (default: the model's)")
+	fs.IntVar(&f.scorer.Threads, "threads", 0, "scoring threads (default: all cores)")
+	fs.BoolVar(&f.verbose, "v", false, "log progress to stderr")
+}
+
+func (f *evalFlags) check(fs *flag.FlagSet) error {
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if f.data == "" {
+		return usagef("--data is required")
+	}
+	if f.bootstrap < 0 {
+		return usagef("--bootstrap must be 0 or more, not %d", f.bootstrap)
+	}
+	if !(f.targetPrecision > 0 && f.targetPrecision <= 1) {
+		return usagef("--target-precision must be in (0, 1], not %v", f.targetPrecision)
+	}
+	if f.maxListed < 0 {
+		return usagef("--max-listed must be 0 or more")
+	}
+	if f.format != "" {
+		if _, err := dataset.ParseFormat(f.format); err != nil {
+			return usagef("%v", err)
+		}
+	}
+	if f.data == "-" && f.format == "" {
+		return usagef("--format is required when the data comes from stdin")
+	}
+	return nil
+}
+
+func (f *evalFlags) loadData(env *Env) (*dataset.Dataset, error) {
+	opts := dataset.Options{TextCol: f.textCol, LabelCols: f.labelCols.vals, IDCol: f.idCol, TargetCol: f.targetCol,
+		FunctionalityCol: f.funcCol, LabelSep: f.labelSep, Header: f.header, NewlineToken: f.newlineToken}
+	if f.format != "" {
+		opts.Format, _ = dataset.ParseFormat(f.format)
+	}
+	if len(f.maps.vals) > 0 {
+		m, err := dataset.ParseMap(f.maps.vals...)
+		if err != nil {
+			return nil, usagef("--map: %v", err)
+		}
+		opts.Map = m
+	}
+	if f.data == "-" {
+		d, err := dataset.Read(env.Stdin, opts)
+		if err != nil {
+			return nil, fmt.Errorf("stdin: %w", err)
+		}
+		d.Path = "-"
+		return d, nil
+	}
+	if opts.Format == "" {
+		if _, err := dataset.DetectFormat(f.data); err != nil {
+			return nil, usagef("%v", err)
+		}
+	}
+	return dataset.LoadFile(f.data, opts)
+}
+
+func (f *evalFlags) options(env *Env) eval.Options {
+	o := eval.Options{
+		Bootstrap:       eval.BootstrapOptions{Resamples: f.bootstrap, Seed: f.seed},
+		TargetPrecision: f.targetPrecision,
+		Serious:         f.serious.vals,
+		MaxListed:       f.maxListed,
+	}
+	if f.bootstrap == 0 {
+		o.Bootstrap.Resamples = -1
+	}
+	if f.maxListed == 0 {
+		o.MaxListed = -1
+	}
+	if f.verbose {
+		o.Log = slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return o
+}
+
+// commandLine renders the invocation for the report, quoting where needed.
+func commandLine(args []string) string {
+	parts := []string{"rasd", "eval"}
+	for _, a := range args {
+		if a == "" || strings.ContainsAny(a, " \t\n'\"\\$`;&|<>*?()[]{}#~") {
+			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+		parts = append(parts, a)
+	}
+	return strings.Join(parts, " ")
+}
+
+// writeReports writes the JSON and HTML reports that were asked for.
+func (f *evalFlags) writeReports(env *Env, v any, html func(io.Writer) error) error {
+	if f.jsonPath != "" {
+		w, closeOut, err := openOutput(env, f.jsonPath)
+		if err != nil {
+			return err
+		}
+		if err := report.WriteJSON(w, v); err != nil {
+			closeOut()
+			return err
+		}
+		if err := closeOut(); err != nil {
+			return fmt.Errorf("writing JSON report: %w", err)
+		}
+	}
+	if f.reportPath != "" {
+		w, closeOut, err := openOutput(env, f.reportPath)
+		if err != nil {
+			return err
+		}
+		if err := html(w); err != nil {
+			closeOut()
+			return err
+		}
+		if err := closeOut(); err != nil {
+			return fmt.Errorf("writing HTML report: %w", err)
+		}
+	}
+	return nil
+}
+
+// summaryOut is where the text summary goes: stdout, unless a report goes there.
+func (f *evalFlags) summaryOut(env *Env) io.Writer {
+	if f.jsonPath == "-" || f.reportPath == "-" {
+		return env.Stderr
+	}
+	return env.Stdout
+}
+
+func (f *evalFlags) open(dir string) (eval.Scorer, func() error, error) {
+	s, closeFn, err := openScorer(dir, f.scorer)
+	if err != nil {
+		return nil, nil, fmt.Errorf("loading model %s: %w", dir, err)
+	}
+	return s, closeFn, nil
+}
+
+func init() {
+	register(&command{
+		Name:    "eval",
+		Summary: "evaluate a model on labelled data, or compare two (eval compare)",
+		Usage: "eval [--model DIR] --data FILE [--format jsonl|csv|tsv] [--text-col C] [--label-col C[,C]] [--map 'V=L,…'] [--report out.html] [--json out.json] [--seed N] [--bootstrap N] [--target-precision P]\n" +
+			"  rasd eval compare --model A --model B --data FILE [same flags]",
+		Example: "rasd eval --data ../shared/datasets/osact2020/dev.tsv --text-col 1 --label-col 2,3 --map 'OFF=offensive,NOT_OFF=,HS=hate,NOT_HS=' --report osact-dev.html",
+		Run:     runEval,
+	})
+}
+
+func runEval(env *Env, args []string) error {
+	if len(args) > 0 && args[0] == "compare" {
+		return runEvalCompare(env, args[1:])
+	}
+	c := commands["eval"]
+	fs := newFlagSet(env, c)
+	var f evalFlags
+	f.register(fs, false)
+	if err := parseFlags(env, c, fs, args); err != nil {
+		return err
+	}
+	if err := f.check(fs); err != nil {
+		return err
+	}
+	if len(f.models.vals) > 1 {
+		return usagef("--model given %d times; use `rasd eval compare` to compare models", len(f.models.vals))
+	}
+	d, err := f.loadData(env)
+	if err != nil {
+		return err
+	}
+	dir := ""
+	if len(f.models.vals) == 1 {
+		dir = f.models.vals[0]
+	}
+	s, closeModel, err := f.open(dir)
+	if err != nil {
+		return err
+	}
+	defer closeModel()
+	res, err := eval.Evaluate(context.Background(), s, d, f.options(env))
+	if err != nil {
+		return fmt.Errorf("evaluating on %s: %w", f.data, err)
+	}
+	res.Run.Command = commandLine(args)
+	if err := f.writeReports(env, res, func(w io.Writer) error { return report.WriteHTML(w, res) }); err != nil {
+		return err
+	}
+	printSummary(f.summaryOut(env), res)
+	return nil
+}
+
+func runEvalCompare(env *Env, args []string) error {
+	c := &command{Name: "eval compare", Summary: "compare two models on the same labelled data",
+		Usage:   "eval compare --model A --model B --data FILE [--report out.html] [--json out.json] [data flags as for rasd eval]",
+		Example: "rasd eval compare --model models/default --model models/candidate --data ../shared/datasets/mlma/test.jsonl --report cmp.html"}
+	fs := newFlagSet(env, c)
+	var f evalFlags
+	f.register(fs, true)
+	if err := parseFlags(env, c, fs, args); err != nil {
+		return err
+	}
+	if err := f.check(fs); err != nil {
+		return err
+	}
+	if len(f.models.vals) != 2 {
+		return usagef("compare needs --model twice (A and B), got %d", len(f.models.vals))
+	}
+	d, err := f.loadData(env)
+	if err != nil {
+		return err
+	}
+	a, closeA, err := f.open(f.models.vals[0])
+	if err != nil {
+		return err
+	}
+	defer closeA()
+	b, closeB, err := f.open(f.models.vals[1])
+	if err != nil {
+		return err
+	}
+	defer closeB()
+	cmp, err := eval.Compare(context.Background(), a, b, d, f.options(env))
+	if err != nil {
+		return fmt.Errorf("comparing on %s: %w", f.data, err)
+	}
+	cmp.Run.Command = commandLine(append([]string{"compare"}, args...))
+	if err := f.writeReports(env, cmp, func(w io.Writer) error { return report.WriteCompareHTML(w, cmp) }); err != nil {
+		return err
+	}
+	printCompareSummary(f.summaryOut(env), cmp)
+	return nil
+}
+
+func est(e eval.Estimate) string {
+	v := "   –  "
+	if e.Value.Valid() {
+		v = fmt.Sprintf("%.3f", float64(e.Value))
+	}
+	if e.Lo.Valid() && e.Hi.Valid() {
+		return fmt.Sprintf("%s [%.3f,%.3f]", v, float64(e.Lo), float64(e.Hi))
+	}
+	return v
+}
+
+func short(h string) string {
+	if len(h) > 12 {
+		return h[:12]
+	}
+	return h
+}
+
+func printSummary(w io.Writer, r *eval.Result) {
+	fmt.Fprintf(w, "model %s (card %s) on %s (%d items, sha256 %s), seed %d, %d resamples\n",
+		r.Model.ID, short(r.Model.CardSHA256), r.Data.Path, r.Data.Items, short(r.Data.SHA256), r.Run.Seed, r.Run.Resamples)
+	fmt.Fprintf(w, "%-14s %5s %6s  %-21s %-21s %-21s %-21s %-21s %-21s\n", "label", "thr", "pos", "precision", "recall", "f1", "roc_auc", "pr_auc", "ece")
+	for _, l := range r.Labels {
+		fmt.Fprintf(w, "%-14s %5.2f %6d  %-21s %-21s %-21s %-21s %-21s %-21s\n", l.Label, float64(l.Threshold), l.Positives,
+			est(l.Precision), est(l.Recall), est(l.F1), est(l.ROCAUC), est(l.PRAUC), est(l.ECE))
+	}
+	for _, l := range r.Labels {
+		if l.AtTarget != nil {
+			fmt.Fprintf(w, "%s: precision %.2f from threshold %.3f (recall %.3f)\n", l.Label, float64(l.TargetPrecision),
+				float64(l.AtTarget.Threshold), float64(l.AtTarget.Recall))
+		}
+	}
+	if len(r.Data.Unscored) > 0 {
+		fmt.Fprintf(w, "gold labels the model does not score: %v\n", r.Data.Unscored)
+	}
+	if f := r.Functional; f != nil {
+		fmt.Fprintf(w, "functional: %d of %d correct (%.1f%%) over %d functionalities", f.Correct, f.N, 100*float64(f.Accuracy), len(f.Functionality))
+		if len(f.Missing) > 0 {
+			fmt.Fprintf(w, "; model lacks serious labels %s", strings.Join(f.Missing, ", "))
+		}
+		fmt.Fprintln(w)
+	}
+	for _, fa := range r.Fairness {
+		var parts []string
+		for _, g := range fa.Worst {
+			parts = append(parts, fmt.Sprintf("%s %s %.3f", g.Measure, g.Target, float64(g.Value)))
+		}
+		fmt.Fprintf(w, "fairness %s worst: %s\n", fa.Label, strings.Join(parts, "; "))
+	}
+	fmt.Fprintf(w, "scored in %.2fs, metrics and resamples in %.2fs\n", r.Run.ScoreSeconds, r.Run.MetricsSeconds)
+}
+
+func printCompareSummary(w io.Writer, c *eval.Comparison) {
+	fmt.Fprintf(w, "A %s vs B %s on %s (%d items), seed %d, %d paired resamples\n",
+		c.A.ID, c.B.ID, c.Data.Path, c.Data.Items, c.Run.Seed, c.Run.Resamples)
+	fmt.Fprintf(w, "%-14s %-10s %-21s %-21s %-24s\n", "label", "metric", "A", "B", "B-A")
+	for _, l := range c.Labels {
+		for _, m := range l.Metrics {
+			d := "   –"
+			if m.Diff.Value.Valid() {
+				d = fmt.Sprintf("%+.3f", float64(m.Diff.Value))
+				if m.Diff.Lo.Valid() {
+					d += fmt.Sprintf(" [%+.3f,%+.3f]", float64(m.Diff.Lo), float64(m.Diff.Hi))
+				}
+			}
+			fmt.Fprintf(w, "%-14s %-10s %-21s %-21s %-24s\n", l.Label, m.Metric, est(m.A), est(m.B), d)
+		}
+	}
+	if c.FunctionalA.Valid() {
+		fmt.Fprintf(w, "functional accuracy: A %.1f%%, B %.1f%%\n", 100*float64(c.FunctionalA), 100*float64(c.FunctionalB))
+	}
+	fmt.Fprintf(w, "%d items flagged differently\n", c.DisagreementsTotal)
+}
+
+// evalModelScorer adapts a loaded *models.Model to eval.Scorer.
+type evalModelScorer struct {
+	m    *models.Model
+	hash string
+}
+
+func (s *evalModelScorer) Labels() []string { return s.m.Card().Labels }
+
+func (s *evalModelScorer) Thresholds() map[string]float64 { return s.m.Card().Thresholds }
+
+func (s *evalModelScorer) ID() string { return s.m.ID() }
+
+func (s *evalModelScorer) CardHash() string { return s.hash }
+
+func (s *evalModelScorer) Score(ctx context.Context, texts []string) ([]map[string]float64, error) {
+	preds, err := s.m.Score(ctx, texts)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]map[string]float64, len(preds))
+	for i, p := range preds {
+		out[i] = p.Scores
+	}
+	return out, nil
+}
+
+// openEvalModelScorer loads the model in dir (models/default when empty) and
+// hashes its model card.
+func openEvalModelScorer(dir string, o scorerOptions) (eval.Scorer, func() error, error) {
+	if dir == "" {
+		d, err := models.DefaultDir()
+		if err != nil {
+			return nil, nil, err
+		}
+		dir = d
+	}
+	card, err := os.ReadFile(filepath.Join(dir, models.CardFile))
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading model card: %w", err)
+	}
+	lib, err := models.FindORTLib(o.ORTLib)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := models.Load(dir, models.Options{Device: o.Device, ORTLib: lib, Batch: o.Batch, Threads: o.Threads})
+	if err != nil {
+		return nil, nil, err
+	}
+	sum := sha256.Sum256(card)
+	return &evalModelScorer{m: m, hash: hex.EncodeToString(sum[:])}, m.Close, nil
+}

@@ -1,0 +1,224 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/rasd-iq/rasd/eval"
+	"github.com/rasd-iq/rasd/eval/dataset"
+	"github.com/rasd-iq/rasd/eval/evaltest"
+	"github.com/rasd-iq/rasd/models"
+)
+
+// withFakeScorers makes `rasd eval` load evaltest fakes: model directory "a"
+// is evaltest.Arabic("a"), "b" the same with fewer hate keywords; anything
+// else fails to load.
+func withFakeScorers(t *testing.T) {
+	t.Helper()
+	old := openScorer
+	t.Cleanup(func() { openScorer = old })
+	openScorer = func(dir string, _ scorerOptions) (eval.Scorer, func() error, error) {
+		switch dir {
+		case "a", "":
+			return evaltest.Arabic("a"), func() error { return nil }, nil
+		case "b":
+			f := evaltest.Arabic("b")
+			f.Keywords["hate"] = []string{"خنازير"}
+			return f, func() error { return nil }, nil
+		}
+		return nil, nil, errors.New("no such model")
+	}
+}
+
+func sharedData(t *testing.T, rel string) string {
+	t.Helper()
+	dir, err := dataset.SharedDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, rel)
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("shared data set %s not found (set RASD_DATASETS): %v", p, err)
+	}
+	return p
+}
+
+func readResult(t *testing.T, path string) *eval.Result {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r eval.Result
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatalf("decoding %s: %v", path, err)
+	}
+	return &r
+}
+
+var osactArgs = []string{"--text-col", "1", "--label-col", "2,3", "--map", "OFF=offensive,NOT_OFF=,HS=hate,NOT_HS="}
+
+// evalOSACTBothWays runs rasd eval on OSACT2020 dev in its original TSV and
+// on its JSONL twin and checks that every figure is the same.
+func evalOSACTBothWays(t *testing.T, model string) {
+	tsv := sharedData(t, "osact2020/dev.tsv")
+	jsonl := sharedData(t, "osact2020/dev.jsonl")
+	dir := t.TempDir()
+	common := []string{"eval", "--bootstrap", "200", "--seed", "7"}
+	if model != "" {
+		common = append(common, "--model", model)
+	}
+	a := filepath.Join(dir, "tsv.json")
+	code, out, errs := runCmd(t, "", append(append(append([]string{}, common...), osactArgs...), "--data", tsv, "--json", a)...)
+	if code != 0 {
+		t.Fatalf("rasd eval on the TSV exited %d: %s", code, errs)
+	}
+	if !strings.Contains(out, "hate") || !strings.Contains(out, "1000 items") {
+		t.Errorf("summary lacks the labels or the item count:\n%s", out)
+	}
+	b := filepath.Join(dir, "jsonl.json")
+	if code, _, errs := runCmd(t, "", append(common, "--data", jsonl, "--json", b)...); code != 0 {
+		t.Fatalf("rasd eval on the JSONL exited %d: %s", code, errs)
+	}
+	ra, rb := readResult(t, a), readResult(t, b)
+	if ra.Data.Items != 1000 || ra.Data.Format != "tsv" || rb.Data.Format != "jsonl" {
+		t.Errorf("data info: %+v / %+v", ra.Data, rb.Data)
+	}
+	if !reflect.DeepEqual(ra.Data.LabelCounts, rb.Data.LabelCounts) || ra.Data.LabelCounts["hate"] != 44 || ra.Data.LabelCounts["offensive"] != 179 {
+		t.Errorf("gold label counts differ: %v vs %v (want hate 44, offensive 179)", ra.Data.LabelCounts, rb.Data.LabelCounts)
+	}
+	ja, _ := json.Marshal(ra.Labels)
+	jb, _ := json.Marshal(rb.Labels)
+	if string(ja) != string(jb) {
+		t.Errorf("figures differ between the TSV and its JSONL twin:\n%.600s\n%.600s", ja, jb)
+	}
+	if !strings.Contains(ra.Run.Command, "--label-col 2,3") || ra.Run.Seed != 7 || ra.Model.CardSHA256 == "" || ra.Data.SHA256 == rb.Data.SHA256 {
+		t.Errorf("reproducibility record incomplete: %+v %+v", ra.Run, ra.Model)
+	}
+}
+
+func TestEvalOSACTOriginalEqualsJSONLFake(t *testing.T) {
+	withFakeScorers(t)
+	evalOSACTBothWays(t, "a")
+}
+
+func TestEvalOSACTOriginalEqualsJSONLDefaultModel(t *testing.T) {
+	dir, err := models.DefaultDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, models.ModelFile)); err != nil {
+		t.Skipf("no default model at %s (run `make model`): %v", dir, err)
+	}
+	evalOSACTBothWays(t, "")
+}
+
+func TestEvalWritesReports(t *testing.T) {
+	withFakeScorers(t)
+	dir := t.TempDir()
+	data := filepath.Join("..", "..", "testdata", "eval", "gold-like.jsonl")
+	html, js := filepath.Join(dir, "r.html"), filepath.Join(dir, "r.json")
+	code, out, errs := runCmd(t, "", "eval", "--data", data, "--report", html, "--json", js, "--bootstrap", "50")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !strings.Contains(out, "functional: ") || !strings.Contains(out, "model lacks serious labels incitement, terrorism, threat") {
+		t.Errorf("summary lacks the functional line:\n%s", out)
+	}
+	b, err := os.ReadFile(html)
+	if err != nil || !strings.Contains(string(b), "<svg") || !strings.Contains(string(b), `dir="auto"`) {
+		t.Errorf("HTML report missing or without charts: %v", err)
+	}
+	r := readResult(t, js)
+	if r.Functional == nil || r.Functional.N != 3 || len(r.Fairness) == 0 {
+		t.Errorf("JSON report lacks functional or fairness results: %+v", r.Functional)
+	}
+	// --json - sends the report to stdout and the summary to stderr.
+	code, out, errs = runCmd(t, "", "eval", "--data", data, "--json", "-", "--bootstrap", "0")
+	var back eval.Result
+	if code != 0 || json.Unmarshal([]byte(out), &back) != nil || !strings.Contains(errs, "functional") {
+		t.Errorf("--json -: exit %d, stdout not a report or summary not on stderr:\n%s\n%s", code, out, errs)
+	}
+	if back.Labels[0].F1.Lo.Valid() {
+		t.Errorf("--bootstrap 0 still produced intervals")
+	}
+}
+
+func TestEvalCompareCommand(t *testing.T) {
+	withFakeScorers(t)
+	data := sharedData(t, "mlma/test.jsonl")
+	js := filepath.Join(t.TempDir(), "cmp.json")
+	code, out, errs := runCmd(t, "", "eval", "compare", "--model", "a", "--model", "b", "--data", data, "--json", js, "--bootstrap", "100")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !strings.Contains(out, "A fake-a@1 vs B fake-b@1") || !strings.Contains(out, "items flagged differently") {
+		t.Errorf("summary:\n%s", out)
+	}
+	b, _ := os.ReadFile(js)
+	var c eval.Comparison
+	if err := json.Unmarshal(b, &c); err != nil {
+		t.Fatal(err)
+	}
+	if c.DisagreementsTotal == 0 || len(c.Labels) != 2 || c.Labels[0].Metrics[0].Diff.Lo.Valid() == false {
+		t.Errorf("comparison: %d disagreements, %d labels", c.DisagreementsTotal, len(c.Labels))
+	}
+}
+
+func TestEvalExitStatuses(t *testing.T) {
+	withFakeScorers(t)
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	tsv := write("x.tsv", "نص اول\tOFF\tNOT_HS\nنص ثان\tOFFF\tNOT_HS\n")
+	empty := write("empty.jsonl", "")
+	txt := write("x.txt", "a")
+	good := write("good.jsonl", `{"text":"يا حمار","labels":["offensive"]}`+"\n")
+	cases := []struct {
+		name string
+		args []string
+		code int
+		msg  string
+	}{
+		{"no data", []string{"eval"}, 2, "--data is required"},
+		{"unknown format", []string{"eval", "--data", good, "--format", "xml"}, 2, `unknown format "xml"`},
+		{"extension unknown", []string{"eval", "--data", txt}, 2, "cannot tell the format"},
+		{"stdin without format", []string{"eval", "--data", "-"}, 2, "--format is required"},
+		{"negative bootstrap", []string{"eval", "--data", good, "--bootstrap", "-1"}, 2, "--bootstrap"},
+		{"bad target precision", []string{"eval", "--data", good, "--target-precision", "2"}, 2, "--target-precision"},
+		{"bad map", []string{"eval", "--data", tsv, "--map", "OFF"}, 2, "want VALUE=LABEL"},
+		{"two models without compare", []string{"eval", "--data", good, "--model", "a", "--model", "b"}, 2, "eval compare"},
+		{"compare with one model", []string{"eval", "compare", "--data", good, "--model", "a"}, 2, "--model twice"},
+		{"label missing from map", append([]string{"eval", "--data", tsv}, osactArgs...), 1, `line 2: label "OFFF" (column 2) is not in the label map`},
+		{"empty file", []string{"eval", "--data", empty}, 1, "no items"},
+		{"missing file", []string{"eval", "--data", filepath.Join(dir, "nope.jsonl")}, 1, "no such file"},
+		{"model fails to load", []string{"eval", "--data", good, "--model", "zzz"}, 1, "loading model zzz: no such model"},
+		{"from stdin", []string{"eval", "--data", "-", "--format", "jsonl", "--bootstrap", "0"}, 0, ""},
+		{"compare help", []string{"eval", "compare", "--help"}, 0, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			stdin := ""
+			if c.name == "from stdin" {
+				stdin = `{"text":"يا حمار","labels":["offensive"]}` + "\n"
+			}
+			code, _, errs := runCmd(t, stdin, c.args...)
+			if code != c.code || !strings.Contains(errs, c.msg) {
+				t.Errorf("exit %d, stderr %q; want %d and %q", code, errs, c.code, c.msg)
+			}
+			if c.code != 0 && strings.Count(strings.TrimSpace(errs), "\n") > 0 {
+				t.Errorf("error is not one line: %q", errs)
+			}
+		})
+	}
+}
