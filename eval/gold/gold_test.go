@@ -243,6 +243,8 @@ func TestGoldSet(t *testing.T) {
 		}
 	}
 
+	checkVariants(t, items)
+
 	if pairs := NearDuplicates(items, NearDupThreshold); len(pairs) > 0 {
 		for _, p := range pairs {
 			t.Errorf("near-duplicates outside a template group: %s and %s (Jaccard %.2f)", p.A, p.B, p.Jaccard)
@@ -314,3 +316,33 @@ func normalised(it Item) Item {
 	}
 	return it
 }
+
+// checkVariants checks that every spelling-variant item names an existing
+// source item as its template and keeps that item's labels and target.
+func checkVariants(t *testing.T, items []Item) {
+	t.Helper()
+	byID := map[string]Item{}
+	for _, it := range items {
+		byID[it.ID] = it
+	}
+	for _, it := range items {
+		if !strings.HasPrefix(it.Functionality, "spelling_") {
+			continue
+		}
+		src, ok := byID[it.Template]
+		switch {
+		case !ok:
+			t.Errorf("%s: template %q is not an item id", it.ID, it.Template)
+		case strings.HasPrefix(src.Functionality, "spelling_"):
+			t.Errorf("%s: source %s is itself a spelling variant", it.ID, src.ID)
+		case !slices.Equal(sortedCopy(src.Labels), sortedCopy(it.Labels)):
+			t.Errorf("%s: labels %v differ from source %s labels %v", it.ID, it.Labels, src.ID, src.Labels)
+		case src.Target != it.Target:
+			t.Errorf("%s: target %s differs from source %s target %s", it.ID, it.Target, src.ID, src.Target)
+		case !strings.Contains(it.Notes, src.ID):
+			t.Errorf("%s: notes do not name the source %s", it.ID, src.ID)
+		}
+	}
+}
+
+func sortedCopy(s []string) []string { return slices.Sorted(slices.Values(s)) }
