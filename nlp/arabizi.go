@@ -203,6 +203,7 @@ func (n *Normalizer) transliterate(st *state, a, b int) {
 	// u[src[j]].off is read before it is overwritten, and offsets never
 	// decrease.
 	st.runes, st.srcs = out, src
+	st.edited = true
 }
 
 // appendWord appends the runes of ar with source indices 0, 1, 2, …

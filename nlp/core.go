@@ -55,13 +55,14 @@ type state struct {
 	steps   uint32
 	all     uint16 // OR of all word masks
 	kurdish bool
+	edited  bool // a word-level rule deleted units or made spaces
 }
 
 var statePool = sync.Pool{New: func() any { return new(state) }}
 
 func getState() *state {
 	st := statePool.Get().(*state)
-	st.steps, st.all, st.kurdish = 0, 0, false
+	st.steps, st.all, st.kurdish, st.edited = 0, 0, false, false
 	return st
 }
 
@@ -145,6 +146,11 @@ func (st *state) toNFKC(s string) string {
 // normalized is false.
 func (n *Normalizer) decode(st *state, s string, tab *table, kurd, normalized bool) bool {
 	u := st.units[:0]
+	if cap(u) < len(s) {
+		u = make([]unit, 0, len(s)+len(s)/4)
+	}
+	u = u[:cap(u)]
+	k := 0 // units used
 	words := st.words[:0]
 	var steps uint32
 	var all uint16
@@ -156,34 +162,36 @@ func (n *Normalizer) decode(st *state, s string, tab *table, kurd, normalized bo
 	wstart := 0
 	for i := 0; i < len(s); {
 		c := s[i]
-		var r rune
 		size := 1
 		var e entry
-		if c < utf8.RuneSelf {
-			e = tab[c]
+		switch {
+		case c < utf8.RuneSelf:
+			e = tab.low[c]
 			if last == ' ' && (c == 'h' || c == 'H' || c == 'w' || c == 'W' || c == '@') {
-				if k := verbatimLen(s[i:]); k > 0 {
-					u = appendVerbatim(u, s[i:i+k], i, c == '@' && !kurd)
+				if vl := verbatimLen(s[i:]); vl > 0 {
+					k = appendVerbatim(u, k, s[i:i+vl], i, c == '@' && !kurd)
 					wmask |= mVerbatim | mLatin
 					last = 0
-					i += k
+					i += vl
 					continue
 				}
 			}
-		} else {
+		case c >= 0xC2 && c < 0xE0 && i+1 < len(s) && s[i+1]&0xC0 == 0x80:
+			// Two-byte sequences (Latin-1 to Arabic Supplement) decoded inline.
+			e = tab.low[rune(c&0x1F)<<6|rune(s[i+1]&0x3F)]
+			size = 2
+		default:
+			var r rune
 			r, size = utf8.DecodeRuneInString(s[i:])
-			switch {
-			case size == 1:
+			if size == 1 {
 				e = mkEntry(utf8.RuneError, clsSym, stepRepair)
-			case r < tabSize:
-				e = tab[r]
-			default:
-				e = bigEntry(&n.opts, kurd, s[i:], r, size)
+			} else {
+				e = tab.lookup(&n.opts, kurd, s[i:], r, size)
 			}
-			if e&needNorm != 0 && !normalized {
-				st.units, st.words = u, words
-				return false
-			}
+		}
+		if e&needNorm != 0 && !normalized {
+			st.units, st.words = u[:0], words
+			return false
 		}
 		cls := e.cls()
 		if cls == clsDrop {
@@ -204,7 +212,7 @@ func (n *Normalizer) decode(st *state, s string, tab *table, kurd, normalized bo
 				case clsAr:
 					if run >= 3 {
 						if run == 3 {
-							u = u[:len(u)-1]
+							k--
 							wAr--
 						}
 						steps |= 1 << stepElongation
@@ -229,15 +237,16 @@ func (n *Normalizer) decode(st *state, s string, tab *table, kurd, normalized bo
 		}
 		steps |= 1 << e.step()
 		if cls == clsSpace {
-			words = append(words, word{start: int32(wstart), end: int32(len(u)), mask: wmask, nAr: wAr})
+			words = append(words, word{start: int32(wstart), end: int32(k), mask: wmask, nAr: wAr})
 			all |= wmask
 			wmask, wAr = 0, 0
-			u = append(u, unit{' ', int32(i)})
-			wstart = len(u)
+			u[k] = unit{' ', int32(i)}
+			k++
+			wstart = k
 			i += size
 			continue
 		}
-		if cls == clsHash && len(u) == wstart {
+		if cls == clsHash && k == wstart {
 			wmask |= mHashStart
 		}
 		wmask |= 1 << cls
@@ -247,17 +256,22 @@ func (n *Normalizer) decode(st *state, s string, tab *table, kurd, normalized bo
 		if cls == clsAr {
 			wAr++
 		}
-		u = append(u, unit{m, int32(i)})
+		if k == len(u) { // only NFKC-expanded text can outgrow the first guess
+			u = append(u, unit{})
+			u = u[:cap(u)]
+		}
+		u[k] = unit{m, int32(i)}
+		k++
 		i += size
 	}
-	if len(u) > wstart {
-		words = append(words, word{start: int32(wstart), end: int32(len(u)), mask: wmask, nAr: wAr})
+	if k > wstart {
+		words = append(words, word{start: int32(wstart), end: int32(k), mask: wmask, nAr: wAr})
 		all |= wmask
-	} else if len(u) > 0 {
-		u = u[:len(u)-1] // trailing space
+	} else if k > 0 {
+		k-- // trailing space
 		steps |= 1 << stepWhitespace
 	}
-	st.units, st.words = u, words
+	st.units, st.words = u[:k], words
 	st.steps |= steps &^ 1
 	st.all |= all
 	return true
@@ -297,9 +311,10 @@ func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
-// appendVerbatim appends a URL or mention unchanged but for invisible
-// characters, invalid bytes (repaired) and, for mentions, ASCII case.
-func appendVerbatim(u []unit, s string, base int, lower bool) []unit {
+// appendVerbatim writes a URL or mention into u from index k, unchanged but
+// for invisible characters and, for mentions, ASCII case, and returns the
+// new count. u has room: a URL has at most one unit per byte.
+func appendVerbatim(u []unit, k int, s string, base int, lower bool) int {
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if isInvisible(r) {
@@ -309,15 +324,19 @@ func appendVerbatim(u []unit, s string, base int, lower bool) []unit {
 		if lower && r >= 'A' && r <= 'Z' {
 			r += 'a' - 'A'
 		}
-		u = append(u, unit{r, int32(base + i)})
+		u[k] = unit{r, int32(base + i)}
+		k++
 		i += size
 	}
-	return u
+	return k
 }
 
 // encode writes the units as UTF-8, skipping deleted units and collapsing the
 // spaces that deletions leave, and fills st.offs when withOffs is set.
 func (n *Normalizer) encode(st *state, s string, withOffs bool) string {
+	if !withOffs && !st.edited {
+		return encodePlain(st)
+	}
 	buf := st.buf[:0]
 	offs := st.offs[:0]
 	lastSpace := true
@@ -360,4 +379,32 @@ func (n *Normalizer) encode(st *state, s string, withOffs bool) string {
 	}
 	st.buf, st.offs = buf, offs
 	return string(buf)
+}
+
+// encodePlain is encode for units that no word-level rule edited: no
+// deleted units and no double spaces, and no offsets wanted.
+func encodePlain(st *state) string {
+	u := st.units
+	buf := st.buf[:0]
+	if need := 4 * len(u); cap(buf) < need {
+		buf = make([]byte, 0, need)
+	}
+	buf = buf[:cap(buf)]
+	k := 0
+	for _, x := range u {
+		r := x.r
+		switch {
+		case r < 0x80:
+			buf[k] = byte(r)
+			k++
+		case r < 0x800:
+			buf[k] = byte(0xC0 | r>>6)
+			buf[k+1] = byte(0x80 | r&0x3F)
+			k += 2
+		default:
+			k += utf8.EncodeRune(buf[k:], r)
+		}
+	}
+	st.buf = buf[:0]
+	return string(buf[:k])
 }

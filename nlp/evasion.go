@@ -108,7 +108,7 @@ func (n *Normalizer) lookalikes(st *state, w *word, s string) {
 // mapRune applies the table's mapping to a rune produced by a word-level rule.
 func (t *table) mapRune(r rune) rune {
 	if r < tabSize {
-		if m := t[r].r(); m != 0 {
+		if m := t.low[r].r(); m != 0 {
 			return m
 		}
 	}
@@ -130,6 +130,7 @@ func (n *Normalizer) pieces(st *state, w *word) {
 			return
 		}
 		u[0].r = -1
+		st.edited = true
 		st.steps |= 1 << stepHashtags
 		u = u[1:]
 	}
@@ -139,6 +140,7 @@ func (n *Normalizer) pieces(st *state, w *word) {
 				u[j].r = -1
 			}
 		}
+		st.edited = true
 		st.steps |= 1 << stepJoined
 		return
 	}
@@ -148,10 +150,12 @@ func (n *Normalizer) pieces(st *state, w *word) {
 		}
 		if hash {
 			u[j].r = ' '
+			st.edited = true
 			continue
 		}
 		if j > 0 && j+1 < len(u) && isArabicLetter(u[j-1].r) && isArabicLetter(u[j+1].r) {
 			u[j].r = ' '
+			st.edited = true
 			st.steps |= 1 << stepHashtags
 		}
 	}
@@ -207,6 +211,7 @@ func joinSpaced(st *state) {
 					st.units[j].r = -1
 				}
 			}
+			st.edited = true
 			st.steps |= 1 << stepJoined
 		}
 		count = 0

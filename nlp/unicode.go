@@ -20,7 +20,34 @@ const tabSize = 0x800
 //	bit  31    the rune needs NFKC with its neighbours: the fast path restarts
 type entry uint32
 
-type table [tabSize]entry
+// table holds the precomputed entries: every rune below tabSize, General
+// Punctuation to CJK Symbols (U+2000-U+2FFF) and the emoji blocks
+// (U+1F000-U+1FAFF). Other runes are classified on the fly by bigEntry.
+type table struct {
+	low [tabSize]entry
+	mid [midSize]entry
+	emo [emoSize]entry
+}
+
+const (
+	midBase = 0x2000
+	midSize = 0x1000
+	emoBase = 0x1F000
+	emoSize = 0xB00
+)
+
+// lookup returns the entry for r, which starts s and is size bytes long.
+func (t *table) lookup(o *Options, kurdish bool, s string, r rune, size int) entry {
+	switch {
+	case r < tabSize:
+		return t.low[r]
+	case uint32(r-midBase) < midSize:
+		return t.mid[r-midBase]
+	case uint32(r-emoBase) < emoSize:
+		return t.emo[r-emoBase]
+	}
+	return bigEntry(o, kurdish, s, r, size)
+}
 
 const (
 	runeMask   = 1<<21 - 1
@@ -233,7 +260,15 @@ func buildTable(o Options, kurdish bool) *table {
 	}
 	t := new(table)
 	for r := rune(0); r < tabSize; r++ {
-		t[r] = runeEntry(r, o)
+		t.low[r] = runeEntry(r, o)
+	}
+	for r := rune(0); r < midSize; r++ {
+		c := string(midBase + r)
+		t.mid[r] = bigEntry(&o, kurdish, c, midBase+r, len(c))
+	}
+	for r := rune(0); r < emoSize; r++ {
+		c := string(emoBase + r)
+		t.emo[r] = bigEntry(&o, kurdish, c, emoBase+r, len(c))
 	}
 	return t
 }
@@ -316,6 +351,10 @@ func bigEntry(o *Options, kurdish bool, s string, r rune, size int) entry {
 	}
 	if r >= 0x2000 && r <= 0x3000 && isSpaceRune(r) {
 		return mkEntry(' ', clsSpace, stepWhitespace)
+	}
+	if r == 0x2026 && !o.KeepElongation && !kurdish {
+		// The ellipsis is "..." under NFKC, which the repeats rule makes ".".
+		return mkEntry('.', clsSep, stepNFKC)
 	}
 	var e entry
 	if !nfkcInert(s, size) {
