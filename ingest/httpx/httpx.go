@@ -208,8 +208,8 @@ type GetOptions struct {
 	Conditional bool
 }
 
-// Get fetches u. A status other than 2xx (or 304 for a conditional request)
-// after retries is a *StatusError.
+// Get fetches u. A status other than 2xx (or 304 when the request carried
+// If-None-Match / If-Modified-Since) after retries is a *StatusError.
 func (c *Client) Get(ctx context.Context, u string, g GetOptions) (*Response, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
@@ -242,7 +242,8 @@ func (c *Client) Get(ctx context.Context, u string, g GetOptions) (*Response, er
 	if out.SHA256 == "" {
 		out.SHA256 = SHA256Hex(raw)
 	}
-	if g.Conditional && res.StatusCode == http.StatusNotModified {
+	sentValidators := req.Header.Get("If-None-Match") != "" || req.Header.Get("If-Modified-Since") != ""
+	if sentValidators && res.StatusCode == http.StatusNotModified {
 		out.NotModified = true
 		return out, nil
 	}
