@@ -2,7 +2,9 @@ package policy
 
 import (
 	"bytes"
+	"crypto/sha256"
 	_ "embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -159,12 +161,17 @@ type Policy struct {
 	Referral ReferralRules `yaml:"referral" json:"referral"`
 
 	file      string
+	digest    string
 	labels    map[string]*Label
 	bases     map[string]*Basis
 	rules     map[string]*Rule
 	covers    map[string][]string // rule id -> rules it supersedes, transitively
 	protLabel map[string]bool     // labels that mark a protected category
 }
+
+// Digest returns the hex SHA-256 of the policy file's bytes, so that two
+// files carrying the same version string can still be told apart.
+func (p *Policy) Digest() string { return p.digest }
 
 // File returns the name the policy was loaded from.
 func (p *Policy) File() string { return p.file }
@@ -277,7 +284,8 @@ func Parse(file string, data []byte) (*Policy, error) {
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
-	p := &Policy{file: file}
+	sum := sha256.Sum256(data)
+	p := &Policy{file: file, digest: hex.EncodeToString(sum[:])}
 	if err := dec.Decode(p); err != nil && !errors.Is(err, io.EOF) {
 		return nil, &ValidationError{[]Problem{yamlProblem(file, err)}}
 	}

@@ -354,3 +354,33 @@ func TestLevelText(t *testing.T) {
 		t.Fatal("marshalled an invalid level")
 	}
 }
+
+func TestDigestTracksContent(t *testing.T) {
+	a, err := Parse("a.yaml", DefaultYAML())
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := bytes.Replace(DefaultYAML(), []byte("threshold: 0.60"), []byte("threshold: 0.65"), 1)
+	b, err := Parse("b.yaml", edited)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Digest()) != 64 || a.Digest() == b.Digest() || a.Digest() != Default().Digest() {
+		t.Fatalf("digests %s %s", a.Digest(), b.Digest())
+	}
+}
+
+func BenchmarkRoute(b *testing.B) {
+	p := Default()
+	in := Input{
+		Scores:        map[string]float64{"threat": 0.3, "incitement": 0.82, "hate": 0.9, "terrorism": 0.1, "offensive": 0.5, "counter_speech": 0.2},
+		ContextLabels: []string{"news_report"},
+		Signals:       []string{"named_person"},
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := p.Route(in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -83,7 +83,7 @@ func policyCheck(env *Env, c *command, args []string) error {
 			bad++
 			continue
 		}
-		fmt.Fprintf(env.Stdout, "%s: ok (version %s, %d labels, %d rules, %d bases)\n", path, p.Version, len(p.Labels), len(p.Rules), len(p.Bases))
+		fmt.Fprintf(env.Stdout, "%s: ok (version %s, sha256 %.12s, %d labels, %d rules, %d bases)\n", path, p.Version, p.Digest(), len(p.Labels), len(p.Rules), len(p.Bases))
 	}
 	if bad > 0 {
 		return fmt.Errorf("%d of %d policy files invalid", bad, fs.NArg())
@@ -130,7 +130,7 @@ func policyShow(env *Env, c *command, args []string) error {
 
 func writePolicyText(w io.Writer, p *policy.Policy) {
 	src := p.File()
-	fmt.Fprintf(w, "Policy %s (%s)\n", p.Version, src)
+	fmt.Fprintf(w, "Policy %s (%s, sha256 %.12s)\n", p.Version, src, p.Digest())
 	if d := strings.TrimSpace(p.Description); d != "" {
 		fmt.Fprintf(w, "  %s\n", d)
 	}

@@ -332,73 +332,105 @@ func (l *Log) catchUp() error {
 
 // Append adds ev to the log, fsyncs it and returns the stored entry.
 func (l *Log) Append(ev Event) (Entry, error) {
+	es, err := l.AppendBatch([]Event{ev})
+	if err != nil {
+		return Entry{}, err
+	}
+	return es[0], nil
+}
+
+// prepared is an event checked and encoded before the lock is taken.
+type prepared struct {
+	ev      Event
+	id      string
+	details json.RawMessage
+}
+
+func prepare(ev Event) (prepared, error) {
 	if strings.TrimSpace(ev.Type) == "" {
-		return Entry{}, errors.New("appending audit entry: event type is empty")
+		return prepared{}, errors.New("appending audit entry: event type is empty")
 	}
 	if strings.TrimSpace(ev.Actor) == "" {
-		return Entry{}, fmt.Errorf("appending %s audit entry: actor is empty", ev.Type)
+		return prepared{}, fmt.Errorf("appending %s audit entry: actor is empty", ev.Type)
 	}
-	var details json.RawMessage
+	pr := prepared{ev: ev, id: ev.ID}
 	if ev.Details != nil {
 		raw, err := json.Marshal(ev.Details)
 		if err != nil {
-			return Entry{}, fmt.Errorf("appending %s audit entry: encoding details: %w", ev.Type, err)
+			return prepared{}, fmt.Errorf("appending %s audit entry: encoding details: %w", ev.Type, err)
 		}
 		if raw, err = canonicalJSON(raw); err != nil {
-			return Entry{}, fmt.Errorf("appending %s audit entry: %w", ev.Type, err)
+			return prepared{}, fmt.Errorf("appending %s audit entry: %w", ev.Type, err)
 		}
 		if len(raw) == 0 || raw[0] != '{' {
-			return Entry{}, fmt.Errorf("appending %s audit entry: details must be a JSON object", ev.Type)
+			return prepared{}, fmt.Errorf("appending %s audit entry: details must be a JSON object", ev.Type)
 		}
-		details = raw
+		pr.details = raw
 	}
-	id := ev.ID
-	if id == "" {
+	if pr.id == "" {
 		var b [8]byte
 		if _, err := rand.Read(b[:]); err != nil {
-			return Entry{}, fmt.Errorf("appending %s audit entry: generating id: %w", ev.Type, err)
+			return prepared{}, fmt.Errorf("appending %s audit entry: generating id: %w", ev.Type, err)
 		}
-		id = hex.EncodeToString(b[:])
+		pr.id = hex.EncodeToString(b[:])
+	}
+	return pr, nil
+}
+
+// AppendBatch adds events in order with a single write and fsync, and
+// returns the stored entries. If any event is invalid nothing is written.
+func (l *Log) AppendBatch(events []Event) ([]Entry, error) {
+	prs := make([]prepared, len(events))
+	for i, ev := range events {
+		pr, err := prepare(ev)
+		if err != nil {
+			return nil, err
+		}
+		prs[i] = pr
 	}
 
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.f == nil {
-		return Entry{}, errors.New("appending audit entry: log is closed")
+		return nil, errors.New("appending audit entry: log is closed")
 	}
 	if err := lockFile(l.f); err != nil {
-		return Entry{}, fmt.Errorf("appending audit entry: locking %s: %w", l.path, err)
+		return nil, fmt.Errorf("appending audit entry: locking %s: %w", l.path, err)
 	}
 	defer unlockFile(l.f)
 	if err := l.catchUp(); err != nil {
-		return Entry{}, fmt.Errorf("appending audit entry: %w", err)
+		return nil, fmt.Errorf("appending audit entry: %w", err)
 	}
-	t := ev.Time
-	if t.IsZero() {
-		t = l.now()
+	var buf bytes.Buffer
+	out := make([]Entry, 0, len(prs))
+	seq, head := l.seq, l.head
+	for _, pr := range prs {
+		t := pr.ev.Time
+		if t.IsZero() {
+			t = l.now()
+		}
+		e := Entry{Seq: seq, ID: pr.id, Time: t.UTC(), Type: pr.ev.Type, Actor: pr.ev.Actor, Subject: pr.ev.Subject, Details: pr.details, Prev: head}
+		line, err := canonical(e)
+		if err != nil {
+			return nil, fmt.Errorf("appending audit entry: %w", err)
+		}
+		sum := sha256.Sum256(line)
+		e.Hash = hex.EncodeToString(sum[:])
+		// canonical leaves Hash out; add it back as the last field.
+		buf.Write(line[:len(line)-1])
+		buf.WriteString(`,"hash":"` + e.Hash + "\"}\n")
+		out = append(out, e)
+		seq, head = seq+1, e.Hash
 	}
-	e := Entry{Seq: l.seq, ID: id, Time: t.UTC(), Type: ev.Type, Actor: ev.Actor, Subject: ev.Subject, Details: details, Prev: l.head}
-	h, err := hashOf(e)
-	if err != nil {
-		return Entry{}, fmt.Errorf("appending audit entry: %w", err)
-	}
-	e.Hash = h
-	line, err := canonical(e)
-	if err != nil {
-		return Entry{}, fmt.Errorf("appending audit entry: %w", err)
-	}
-	// canonical drops Hash; put it back as the last field.
-	line = append(line[:len(line)-1], []byte(`,"hash":"`+h+`"}`+"\n")...)
-	if _, err := l.f.Write(line); err != nil {
-		return Entry{}, fmt.Errorf("appending audit entry to %s: %w", l.path, err)
+	if _, err := l.f.Write(buf.Bytes()); err != nil {
+		return nil, fmt.Errorf("appending audit entry to %s: %w", l.path, err)
 	}
 	if err := l.f.Sync(); err != nil {
-		return Entry{}, fmt.Errorf("syncing audit log %s: %w", l.path, err)
+		return nil, fmt.Errorf("syncing audit log %s: %w", l.path, err)
 	}
-	l.offset += int64(len(line))
-	l.seq++
-	l.head = h
-	return e, nil
+	l.offset += int64(buf.Len())
+	l.seq, l.head = seq, head
+	return out, nil
 }
 
 // Head returns the hash of the last entry this Log knows of and the count of entries.

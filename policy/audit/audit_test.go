@@ -242,3 +242,56 @@ func ExampleVerify() {
 	// 2 <nil>
 	// 1 audit chain broken at entry 1 (id dec-1): hash does not match the entry's content (entry altered)
 }
+
+func BenchmarkAppend(b *testing.B) {
+	l, err := Open(filepath.Join(b.TempDir(), "audit.jsonl"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	ev := Event{Type: TypeRouting, Actor: "policy", Subject: "telegram:1", Details: map[string]any{"rule_id": "hate-speech", "labels": []string{"hate"}}}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := l.Append(ev); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func TestAppendBatch(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	l, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	appendN(t, l, 1, "one")
+	es, err := l.AppendBatch([]Event{{Type: TypeRouting, Actor: "policy", Subject: "a"}, {Type: TypeRouting, Actor: "policy", Subject: "b"}})
+	if err != nil || len(es) != 2 || es[0].Seq != 1 || es[1].Prev != es[0].Hash {
+		t.Fatalf("batch = %+v, %v", es, err)
+	}
+	if _, err := l.AppendBatch([]Event{{Type: TypeRouting, Actor: "policy"}, {Type: TypeRouting}}); err == nil {
+		t.Fatal("batch with an invalid event accepted")
+	}
+	n, head, err := VerifyFile(path)
+	if err != nil || n != 3 || head != es[1].Hash {
+		t.Fatalf("after batches: %d %s %v", n, head, err)
+	}
+}
+
+func BenchmarkAppendBatch100(b *testing.B) {
+	l, err := Open(filepath.Join(b.TempDir(), "audit.jsonl"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	evs := make([]Event, 100)
+	for i := range evs {
+		evs[i] = Event{Type: TypeRouting, Actor: "policy", Subject: fmt.Sprint(i), Details: map[string]any{"rule_id": "hate-speech"}}
+	}
+	for b.Loop() {
+		if _, err := l.AppendBatch(evs); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
