@@ -1,0 +1,364 @@
+// Package redisstore is the scale-out Rasd store: the same store.Backend as
+// the embedded store, kept in Redis, so that several `rasd run` processes on
+// several machines share one work queue (a Redis Stream with a consumer
+// group), one set of records and one review queue.
+//
+// Keys, under a prefix (default "rasd:"): work (stream), seen (set of ingested
+// post ids), cursors (hash), rec (hash id → record JSON), queue (hash id →
+// review-queue entry JSON). Work entries a worker claimed but never
+// completed are claimed back by another worker once idle for the lease.
+package redisstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/rasd-iq/rasd/index/store"
+	"github.com/rasd-iq/rasd/ingest"
+)
+
+// Options configure a Redis store.
+type Options struct {
+	// Prefix namespaces the keys (default "rasd:").
+	Prefix string
+	// Consumer names this worker in the consumer group (default host-pid).
+	Consumer string
+	// Lease is how long a claimed entry may stay unacknowledged before another
+	// worker claims it back (default 30s).
+	Lease time.Duration
+}
+
+// Store is a store.Backend in Redis. It is safe for concurrent use.
+type Store struct {
+	rdb      *redis.Client
+	prefix   string
+	consumer string
+	lease    time.Duration
+	group    string
+
+	mu       sync.Mutex
+	released []store.Delivery
+}
+
+var _ store.Backend = (*Store)(nil)
+
+// Open connects to the Redis server at url (redis://host:port/db) and
+// prepares the consumer group.
+func Open(ctx context.Context, url string, o Options) (*Store, error) {
+	ro, err := redis.ParseURL(url)
+	if err != nil {
+		return nil, fmt.Errorf("parsing redis url: %w", err)
+	}
+	if o.Prefix == "" {
+		o.Prefix = "rasd:"
+	}
+	if o.Consumer == "" {
+		host, _ := os.Hostname()
+		o.Consumer = fmt.Sprintf("%s-%d", host, os.Getpid())
+	}
+	if o.Lease <= 0 {
+		o.Lease = 30 * time.Second
+	}
+	s := &Store{rdb: redis.NewClient(ro), prefix: o.Prefix, consumer: o.Consumer, lease: o.Lease, group: "workers"}
+	if err := s.rdb.Ping(ctx).Err(); err != nil {
+		s.rdb.Close()
+		return nil, fmt.Errorf("connecting to redis at %s: %w", ro.Addr, err)
+	}
+	err = s.rdb.XGroupCreateMkStream(ctx, s.key("work"), s.group, "0").Err()
+	if err != nil && !strings.Contains(err.Error(), "BUSYGROUP") {
+		s.rdb.Close()
+		return nil, fmt.Errorf("creating consumer group: %w", err)
+	}
+	return s, nil
+}
+
+func (s *Store) key(name string) string { return s.prefix + name }
+
+// Close closes the connection.
+func (s *Store) Close() error { return s.rdb.Close() }
+
+// ingestScript queues posts not seen before and sets the cursor, atomically.
+var ingestScript = redis.NewScript(`
+local added = 0
+for i = 3, #ARGV, 2 do
+  if redis.call('SADD', KEYS[1], ARGV[i]) == 1 then
+    redis.call('XADD', KEYS[2], '*', 'p', ARGV[i+1])
+    added = added + 1
+  end
+end
+redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
+return added
+`)
+
+// Ingest implements store.Backend.
+func (s *Store) Ingest(ctx context.Context, source string, cursor ingest.Cursor, posts []ingest.Post) (int, error) {
+	args := make([]any, 0, 2+2*len(posts))
+	args = append(args, source, string(cursor))
+	for i := range posts {
+		if posts[i].ID == "" {
+			return 0, fmt.Errorf("ingesting from %s: post %d has no id", source, i)
+		}
+		v, err := json.Marshal(&posts[i])
+		if err != nil {
+			return 0, fmt.Errorf("encoding post %s: %w", posts[i].ID, err)
+		}
+		args = append(args, posts[i].ID, v)
+	}
+	n, err := ingestScript.Run(ctx, s.rdb, []string{s.key("seen"), s.key("work"), s.key("cursors")}, args...).Int()
+	if err != nil {
+		return 0, fmt.Errorf("ingesting %d posts from %s: %w", len(posts), source, err)
+	}
+	return n, nil
+}
+
+// Cursor implements store.Backend.
+func (s *Store) Cursor(ctx context.Context, source string) (ingest.Cursor, error) {
+	v, err := s.rdb.HGet(ctx, s.key("cursors"), source).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("reading cursor of %s: %w", source, err)
+	}
+	return ingest.Cursor(v), nil
+}
+
+func decode(msgs []redis.XMessage) ([]store.Delivery, error) {
+	out := make([]store.Delivery, 0, len(msgs))
+	for _, m := range msgs {
+		raw, _ := m.Values["p"].(string)
+		d := store.Delivery{Token: m.ID}
+		if err := json.Unmarshal([]byte(raw), &d.Post); err != nil {
+			return nil, fmt.Errorf("decoding work entry %s: %w", m.ID, err)
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// Claim implements store.Backend: entries this worker released come first,
+// then entries other workers left unacknowledged past the lease, then new ones.
+func (s *Store) Claim(ctx context.Context, max int) ([]store.Delivery, error) {
+	s.mu.Lock()
+	if len(s.released) > 0 {
+		n := min(max, len(s.released))
+		out := append([]store.Delivery(nil), s.released[:n]...)
+		s.released = s.released[n:]
+		s.mu.Unlock()
+		return out, nil
+	}
+	s.mu.Unlock()
+	msgs, _, err := s.rdb.XAutoClaim(ctx, &redis.XAutoClaimArgs{
+		Stream: s.key("work"), Group: s.group, Consumer: s.consumer, MinIdle: s.lease, Start: "0-0", Count: int64(max),
+	}).Result()
+	if err != nil {
+		return nil, fmt.Errorf("claiming idle work: %w", err)
+	}
+	if len(msgs) > 0 {
+		return decode(msgs)
+	}
+	streams, err := s.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{
+		Group: s.group, Consumer: s.consumer, Streams: []string{s.key("work"), ">"}, Count: int64(max), Block: 100 * time.Millisecond,
+	}).Result()
+	if errors.Is(err, redis.Nil) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading work: %w", err)
+	}
+	var all []redis.XMessage
+	for _, st := range streams {
+		all = append(all, st.Messages...)
+	}
+	return decode(all)
+}
+
+// Release implements store.Backend: the entries are handed out again by this
+// worker's next Claim (and by any worker's after the lease).
+func (s *Store) Release(_ context.Context, ds []store.Delivery) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.released = append(s.released, ds...)
+	return nil
+}
+
+// Complete implements store.Backend in one MULTI/EXEC transaction.
+func (s *Store) Complete(ctx context.Context, recs []store.Record, ds []store.Delivery) error {
+	ids := make([]string, len(ds))
+	for i, d := range ds {
+		ids[i] = d.Token
+	}
+	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		for i := range recs {
+			r := &recs[i]
+			v, err := json.Marshal(r)
+			if err != nil {
+				return fmt.Errorf("encoding record %s: %w", r.Post.ID, err)
+			}
+			p.HSet(ctx, s.key("rec"), r.Post.ID, v)
+			if r.Queued {
+				q, _ := json.Marshal(store.QueueEntry{ID: r.Post.ID, Priority: r.Priority, Urgent: r.Urgent, MaxScore: store.MaxScore(r), Labels: r.Flags, Added: r.Processed})
+				p.HSet(ctx, s.key("queue"), r.Post.ID, q)
+			}
+		}
+		if len(ids) > 0 {
+			p.XAck(ctx, s.key("work"), s.group, ids...)
+			p.XDel(ctx, s.key("work"), ids...)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("completing %d records: %w", len(recs), err)
+	}
+	return nil
+}
+
+// WorkDepth implements store.Backend.
+func (s *Store) WorkDepth(ctx context.Context) (int, error) {
+	n, err := s.rdb.XLen(ctx, s.key("work")).Result()
+	if err != nil {
+		return 0, fmt.Errorf("reading work depth: %w", err)
+	}
+	return int(n), nil
+}
+
+// Get implements store.Backend.
+func (s *Store) Get(ctx context.Context, id string) (store.Record, error) {
+	var r store.Record
+	v, err := s.rdb.HGet(ctx, s.key("rec"), id).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return r, fmt.Errorf("post %s: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return r, fmt.Errorf("reading post %s: %w", id, err)
+	}
+	if err := json.Unmarshal(v, &r); err != nil {
+		return r, fmt.Errorf("decoding record %s: %w", id, err)
+	}
+	return r, nil
+}
+
+// AddSighting implements store.Backend with an optimistic transaction.
+func (s *Store) AddSighting(ctx context.Context, id string) error {
+	key := s.key("rec")
+	for range 20 {
+		err := s.rdb.Watch(ctx, func(tx *redis.Tx) error {
+			v, err := tx.HGet(ctx, key, id).Bytes()
+			if errors.Is(err, redis.Nil) {
+				return fmt.Errorf("sighting of unknown post %s", id)
+			}
+			if err != nil {
+				return err
+			}
+			var r store.Record
+			if err := json.Unmarshal(v, &r); err != nil {
+				return fmt.Errorf("decoding record %s: %w", id, err)
+			}
+			r.Sightings++
+			nv, _ := json.Marshal(&r)
+			_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+				p.HSet(ctx, key, id, nv)
+				return nil
+			})
+			return err
+		}, key)
+		if !errors.Is(err, redis.TxFailedErr) {
+			return err
+		}
+	}
+	return fmt.Errorf("sighting of %s: too much contention", id)
+}
+
+// Counts implements store.Backend.
+func (s *Store) Counts(ctx context.Context) (records, queued, work int, err error) {
+	p := s.rdb.Pipeline()
+	a, b, c := p.HLen(ctx, s.key("rec")), p.HLen(ctx, s.key("queue")), p.XLen(ctx, s.key("work"))
+	if _, err = p.Exec(ctx); err != nil {
+		return 0, 0, 0, fmt.Errorf("counting: %w", err)
+	}
+	return int(a.Val()), int(b.Val()), int(c.Val()), nil
+}
+
+// scanHash calls fn for every field of a hash, a page at a time.
+func (s *Store) scanHash(ctx context.Context, key string, fn func(field, value string) error) error {
+	var cur uint64
+	for {
+		kv, next, err := s.rdb.HScan(ctx, key, cur, "*", 1000).Result()
+		if err != nil {
+			return fmt.Errorf("scanning %s: %w", key, err)
+		}
+		for i := 0; i+1 < len(kv); i += 2 {
+			if err := fn(kv[i], kv[i+1]); err != nil {
+				return err
+			}
+		}
+		if next == 0 {
+			return nil
+		}
+		cur = next
+	}
+}
+
+// ForEach implements store.Backend. HSCAN may return a field twice while the
+// hash grows; each record is passed once.
+func (s *Store) ForEach(ctx context.Context, fn func(*store.Record) error) error {
+	seen := map[string]bool{}
+	return s.scanHash(ctx, s.key("rec"), func(id, v string) error {
+		if seen[id] {
+			return nil
+		}
+		seen[id] = true
+		var r store.Record
+		if err := json.Unmarshal([]byte(v), &r); err != nil {
+			return fmt.Errorf("decoding record %s: %w", id, err)
+		}
+		return fn(&r)
+	})
+}
+
+// Queue implements store.Backend.
+func (s *Store) Queue(ctx context.Context) ([]store.QueueEntry, error) {
+	seen := map[string]bool{}
+	var out []store.QueueEntry
+	err := s.scanHash(ctx, s.key("queue"), func(id, v string) error {
+		if seen[id] {
+			return nil
+		}
+		seen[id] = true
+		var q store.QueueEntry
+		if err := json.Unmarshal([]byte(v), &q); err != nil {
+			return fmt.Errorf("decoding queue entry %s: %w", id, err)
+		}
+		out = append(out, q)
+		return nil
+	})
+	return out, err
+}
+
+// Purge implements store.Backend.
+func (s *Store) Purge(ctx context.Context, cutoff time.Time) ([]string, error) {
+	var ids []string
+	err := s.ForEach(ctx, func(r *store.Record) error {
+		if !r.Queued && r.Processed.Before(cutoff) {
+			ids = append(ids, r.Post.ID)
+		}
+		return nil
+	})
+	if err != nil || len(ids) == 0 {
+		return nil, err
+	}
+	for start := 0; start < len(ids); start += 1000 {
+		if err := s.rdb.HDel(ctx, s.key("rec"), ids[start:min(start+1000, len(ids))]...).Err(); err != nil {
+			return nil, fmt.Errorf("purging records: %w", err)
+		}
+	}
+	return ids, nil
+}

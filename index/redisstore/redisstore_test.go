@@ -1,0 +1,74 @@
+package redisstore
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/rasd-iq/rasd/index/redisstore/redistest"
+	"github.com/rasd-iq/rasd/index/store"
+	"github.com/rasd-iq/rasd/index/store/storetest"
+)
+
+func TestContract(t *testing.T) {
+	addr := redistest.Start(t)
+	var n atomic.Int64
+	storetest.Run(t, func(t *testing.T) store.Backend {
+		s, err := Open(context.Background(), "redis://"+addr+"/0", Options{Prefix: fmt.Sprintf("t%d:", n.Add(1))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+}
+
+func TestIdleEntriesAreClaimedBackByAnotherWorker(t *testing.T) {
+	ctx := context.Background()
+	url := "redis://" + redistest.Start(t) + "/0"
+	a, err := Open(ctx, url, Options{Consumer: "a", Lease: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := Open(ctx, url, Options{Consumer: "b", Lease: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	a.Ingest(ctx, "s", "5", storetest.Posts(0, 5))
+	held, err := a.Claim(ctx, 5)
+	if err != nil || len(held) != 5 {
+		t.Fatalf("a claimed %d (%v)", len(held), err)
+	}
+	// Worker a dies holding them. Within the lease, b gets nothing.
+	if ds, _ := b.Claim(ctx, 5); len(ds) != 0 {
+		t.Fatalf("b claimed %d entries a still holds", len(ds))
+	}
+	time.Sleep(300 * time.Millisecond)
+	ds, err := b.Claim(ctx, 5)
+	if err != nil || len(ds) != 5 {
+		t.Fatalf("after the lease b claimed %d (%v), want 5", len(ds), err)
+	}
+	var recs []store.Record
+	for _, d := range ds {
+		recs = append(recs, store.Record{Post: d.Post, Processed: time.Now()})
+	}
+	if err := b.Complete(ctx, recs, ds); err != nil {
+		t.Fatal(err)
+	}
+	if records, _, work, _ := b.Counts(ctx); records != 5 || work != 0 {
+		t.Fatalf("records %d work %d", records, work)
+	}
+}
+
+func TestOpenRejectsBadURL(t *testing.T) {
+	if _, err := Open(context.Background(), "http://nope", Options{}); err == nil {
+		t.Fatal("bad url accepted")
+	}
+	if _, err := Open(context.Background(), "redis://127.0.0.1:1/0", Options{}); err == nil {
+		t.Fatal("unreachable server accepted")
+	}
+}

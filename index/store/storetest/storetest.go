@@ -1,0 +1,139 @@
+// Package storetest checks that a store.Backend keeps the contract the
+// pipeline and the review queue rely on. Each implementation's tests call Run.
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/rasd-iq/rasd/index/store"
+	"github.com/rasd-iq/rasd/ingest"
+)
+
+// Posts returns n posts with ids file:FROM … file:FROM+n-1.
+func Posts(from, n int) []ingest.Post {
+	ps := make([]ingest.Post, 0, n)
+	for i := from; i < from+n; i++ {
+		ps = append(ps, ingest.Post{ID: fmt.Sprintf("file:%d", i), Platform: "file", Source: "s", Text: fmt.Sprintf("نص %d", i)})
+	}
+	return ps
+}
+
+// Run checks the contract on a fresh, empty backend from open.
+func Run(t *testing.T, open func(t *testing.T) store.Backend) {
+	ctx := context.Background()
+	t.Run("ingest skips posts seen before and sets the cursor", func(t *testing.T) {
+		s := open(t)
+		if n, err := s.Ingest(ctx, "s", "10", Posts(0, 10)); err != nil || n != 10 {
+			t.Fatalf("ingest: %d, %v", n, err)
+		}
+		if n, err := s.Ingest(ctx, "s", "12", Posts(8, 4)); err != nil || n != 2 {
+			t.Fatalf("re-ingest: %d new, %v; want 2", n, err)
+		}
+		if c, err := s.Cursor(ctx, "s"); err != nil || c != "12" {
+			t.Fatalf("cursor %q, %v", c, err)
+		}
+		if c, err := s.Cursor(ctx, "other"); err != nil || c != "" {
+			t.Fatalf("unknown source cursor %q, %v", c, err)
+		}
+		if d, _ := s.WorkDepth(ctx); d != 12 {
+			t.Fatalf("work depth %d, want 12", d)
+		}
+		if _, err := s.Ingest(ctx, "s", "13", []ingest.Post{{Text: "no id"}}); err == nil {
+			t.Fatal("a post without id was accepted")
+		}
+	})
+	t.Run("claim, release and complete deliver each post once", func(t *testing.T) {
+		s := open(t)
+		s.Ingest(ctx, "s", "20", Posts(0, 20))
+		seen := map[string]int{}
+		var first []store.Delivery
+		for len(seen) < 20 {
+			ds, err := s.Claim(ctx, 7)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ds) == 0 {
+				t.Fatalf("claim returned nothing with %d of 20 seen", len(seen))
+			}
+			if first == nil {
+				first = ds
+				if err := s.Release(ctx, ds); err != nil {
+					t.Fatal(err)
+				}
+				continue
+			}
+			var recs []store.Record
+			for i, d := range ds {
+				seen[d.Post.ID]++
+				recs = append(recs, store.Record{Post: d.Post, Scores: map[string]float64{"hate": 0.9}, Flags: []string{"hate"}, Queued: i%2 == 0, Priority: 2, Processed: time.Now()})
+			}
+			if err := s.Complete(ctx, recs, ds); err != nil {
+				t.Fatal(err)
+			}
+			// A redelivered batch completed again changes nothing.
+			if err := s.Complete(ctx, recs, ds); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for id, n := range seen {
+			if n != 1 {
+				t.Errorf("%s delivered %d times", id, n)
+			}
+		}
+		records, queued, work, err := s.Counts(ctx)
+		if err != nil || records != 20 || work != 0 || queued == 0 || queued >= 20 {
+			t.Fatalf("counts: records %d queued %d work %d (%v)", records, queued, work, err)
+		}
+		q, err := s.Queue(ctx)
+		if err != nil || len(q) != queued || q[0].Priority != 2 || q[0].MaxScore != 0.9 {
+			t.Fatalf("queue: %+v %v", q, err)
+		}
+		var walked int
+		if err := s.ForEach(ctx, func(*store.Record) error { walked++; return nil }); err != nil || walked != 20 {
+			t.Fatalf("ForEach walked %d (%v)", walked, err)
+		}
+		stop := errors.New("stop")
+		if err := s.ForEach(ctx, func(*store.Record) error { return stop }); !errors.Is(err, stop) {
+			t.Fatalf("ForEach did not return fn's error: %v", err)
+		}
+	})
+	t.Run("get, sightings and purge", func(t *testing.T) {
+		s := open(t)
+		s.Ingest(ctx, "s", "3", Posts(0, 3))
+		ds, _ := s.Claim(ctx, 3)
+		old := time.Now().Add(-48 * time.Hour)
+		recs := []store.Record{
+			{Post: ds[0].Post, Processed: old},
+			{Post: ds[1].Post, Processed: old, Queued: true, Flags: []string{"threat"}, Scores: map[string]float64{"threat": 0.7}},
+			{Post: ds[2].Post, Processed: time.Now()},
+		}
+		if err := s.Complete(ctx, recs, ds); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Get(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("get unknown: %v", err)
+		}
+		for range 3 {
+			if err := s.AddSighting(ctx, "file:1"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.AddSighting(ctx, "nope"); err == nil {
+			t.Fatal("sighting of unknown post accepted")
+		}
+		if r, err := s.Get(ctx, "file:1"); err != nil || r.Sightings != 3 || r.Scores["threat"] != 0.7 {
+			t.Fatalf("get: %+v %v", r, err)
+		}
+		ids, err := s.Purge(ctx, time.Now().Add(-24*time.Hour))
+		if err != nil || len(ids) != 1 || ids[0] != "file:0" {
+			t.Fatalf("purge removed %v (%v), want only the old unqueued record", ids, err)
+		}
+		if records, _, _, _ := s.Counts(ctx); records != 2 {
+			t.Fatalf("records after purge: %d", records)
+		}
+	})
+}
