@@ -72,3 +72,10 @@ type Connector interface {
 	// cursor means nothing new.
 	Fetch(ctx context.Context, cursor Cursor) ([]Post, Cursor, error)
 }
+
+// Server is implemented by connectors that receive posts rather than fetch
+// them (e.g. tips submitted over HTTP). The crawler runs Serve beside the
+// source's fetch loop until ctx ends.
+type Server interface {
+	Serve(ctx context.Context) error
+}

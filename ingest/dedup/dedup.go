@@ -242,6 +242,21 @@ func parallel(n int, fn func(i int)) {
 	wg.Wait()
 }
 
+// AddCanonical records the post as canonical (used when recovering posts
+// already written out) and returns its entry; a known id is left as it is
+// and returns an empty entry.
+func (x *Index) AddCanonical(id, text string) Entry {
+	th, sh := Fingerprint(text, x.opts.MinFeatures)
+	idh := hashString(id)
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if _, ok := x.ids[idh]; ok {
+		return Entry{}
+	}
+	x.addCanonical(id, idh, th, sh)
+	return Entry{ID: id, TextHash: th, SimHash: sh}
+}
+
 // Contains reports whether the post id is known, and its canonical id.
 func (x *Index) Contains(id string) (string, bool) {
 	x.mu.Lock()
