@@ -218,6 +218,7 @@ type Problem struct {
 	Msg string
 }
 
+// String formats the problem as FILE:LINE: reason.
 func (p Problem) String() string {
 	if p.Line > 0 {
 		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Msg)

@@ -110,9 +110,10 @@ code,.ltr{direction:ltr;unicode-bidi:isolate;font-family:monospace}
 </html>
 `))
 
+// namedPart is one Rabat part with its English title, for the template.
 type namedPart struct {
-	Title string
-	Part  Part
+	Title string // Title is the part's English name.
+	Part  Part   // Part is the reviewer's level and reason.
 }
 
 // WriteReferralHTML writes a printable right-to-left page of the package,
