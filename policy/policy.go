@@ -288,7 +288,7 @@ func Parse(file string, data []byte) (*Policy, error) {
 	sum := sha256.Sum256(data)
 	p := &Policy{file: file, digest: hex.EncodeToString(sum[:])}
 	if err := dec.Decode(p); err != nil && !errors.Is(err, io.EOF) {
-		return nil, &ValidationError{[]Problem{yamlProblem(file, err)}}
+		return nil, &ValidationError{yamlProblems(file, err)}
 	}
 	v := validator{file: file, doc: root.Content[0]}
 	v.validate(p)
@@ -300,6 +300,20 @@ func Parse(file string, data []byte) (*Policy, error) {
 }
 
 var yamlLineRE = regexp.MustCompile(`^line (\d+): `)
+
+// yamlProblems turns a yaml.v3 decoding error into Problems, one for each
+// field it names.
+func yamlProblems(file string, err error) []Problem {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		return []Problem{yamlProblem(file, err)}
+	}
+	out := make([]Problem, 0, len(te.Errors))
+	for _, e := range te.Errors {
+		out = append(out, yamlProblem(file, errors.New(e)))
+	}
+	return out
+}
 
 // yamlProblem turns a yaml.v3 error into a Problem, keeping the line it names.
 func yamlProblem(file string, err error) Problem {

@@ -384,3 +384,15 @@ func BenchmarkRoute(b *testing.B) {
 		}
 	}
 }
+
+func TestParseReportsEveryFieldError(t *testing.T) {
+	data := bytes.Replace(DefaultYAML(), []byte("    priority: 4\n"), []byte("    priority: soon\n    colour: red\n"), 1)
+	_, err := Parse("p.yaml", data)
+	var ve *ValidationError
+	if !errors.As(err, &ve) || len(ve.Problems) != 2 {
+		t.Fatalf("err = %v, want two problems", err)
+	}
+	if !strings.Contains(ve.Problems[0].Msg, "cannot unmarshal !!str `soon` into int") || !strings.Contains(ve.Problems[1].Msg, "field colour not found") || ve.Problems[1].Line != ve.Problems[0].Line+1 {
+		t.Fatalf("problems %+v", ve.Problems)
+	}
+}

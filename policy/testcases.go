@@ -89,7 +89,7 @@ func ParseTests(file string, data []byte) (*TestFile, error) {
 	dec.KnownFields(true)
 	tf := &TestFile{file: file}
 	if err := dec.Decode(tf); err != nil && !errors.Is(err, io.EOF) {
-		return nil, &ValidationError{[]Problem{yamlProblem(file, err)}}
+		return nil, &ValidationError{yamlProblems(file, err)}
 	}
 	v := validator{file: file}
 	if len(root.Content) > 0 {
