@@ -194,6 +194,30 @@ func TestWriteAndReadSplits(t *testing.T) {
 	}
 }
 
+func TestUpdateReadme(t *testing.T) {
+	st := Compute([]Item{{ID: "ig-satire-001", Functionality: "satire", Target: "none", Dialect: "baghdadi"}},
+		map[string]string{"ig-satire-001": Test})
+	p := writeFile(t, "README.md", "# Title\n"+StatsBegin+"\nold tables\n"+StatsEnd+"\n\nLicence.\n")
+	if err := UpdateReadme(p, st); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(raw)
+	if strings.Contains(text, "old tables") || !strings.Contains(text, "| satire | 0 | 0 | 1 | 1 |") ||
+		!strings.HasPrefix(text, "# Title\n") || !strings.HasSuffix(text, StatsEnd+"\n\nLicence.\n") {
+		t.Fatalf("README after update:\n%s", text)
+	}
+	if got, err := ReadmeStats(p); err != nil || got != st.Markdown() {
+		t.Fatalf("ReadmeStats = %q, %v; want the generated tables", got, err)
+	}
+	if err := UpdateReadme(writeFile(t, "README.md", "no markers"), st); err == nil {
+		t.Error("UpdateReadme accepted a README without markers")
+	}
+}
+
 // TestGoldSet checks the committed set: size, coverage, balance, variety and
 // the consistency of its split files.
 func TestGoldSet(t *testing.T) {
@@ -299,6 +323,11 @@ func TestGoldSet(t *testing.T) {
 		if st.Functionality[f][Test] == 0 {
 			t.Errorf("functionality %s has no test items", f)
 		}
+	}
+	if got, err := ReadmeStats(filepath.Join(dir, "README.md")); err != nil {
+		t.Error(err)
+	} else if got != st.Markdown() {
+		t.Error("README.md count tables are out of date: run scripts/gold-split")
 	}
 	labels := slices.Sorted(maps.Keys(st.Labels))
 	for _, s := range SplitNames {

@@ -6,9 +6,10 @@
 //	go run ./eval/gold/splitgold [-dir eval/data/iraqi-gold] [-seed S] [-stats] [-check]
 //
 // Ids already in splits.json keep their split; new ids are assigned
-// stratified by functionality. -stats prints Markdown tables of counts per
-// label, functionality, dialect and target instead of writing; -check only
-// validates.
+// stratified by functionality. After writing the splits it refreshes the
+// count tables in the directory's README.md (between the stats markers).
+// -stats prints those Markdown tables of counts per label, functionality,
+// dialect and target instead of writing anything; -check only validates.
 package main
 
 import (
@@ -74,6 +75,9 @@ func run(args []string) error {
 		return err
 	}
 	st := gold.Compute(items, splits)
+	if err := gold.UpdateReadme(filepath.Join(*dir, "README.md"), st); err != nil {
+		return err
+	}
 	fmt.Printf("wrote %d items: train %d, dev %d, test %d; violating %d\n",
 		st.Total, st.PerSplit[gold.Train], st.PerSplit[gold.Dev], st.PerSplit[gold.Test], st.Violating)
 	return nil
