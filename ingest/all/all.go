@@ -1,0 +1,6 @@
+// Package all registers every connector type: import it for its side effects.
+package all
+
+import (
+	_ "github.com/rasd-iq/rasd/ingest/file" // file: JSONL and CSV imports
+)
