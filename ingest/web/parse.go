@@ -88,7 +88,7 @@ func ParsePage(body []byte, page *url.URL, prof Profile) (posts []ingest.Post, n
 		case p.Permalink != "":
 			p.NativeID = p.Permalink
 		default:
-			p.NativeID = page.Host + page.EscapedPath() + "#" + httpx.SHA256Hex([]byte(p.Author.Handle+"\x00"+p.Text))[:16]
+			p.NativeID = page.Host + page.EscapedPath() + "#" + httpx.SHA256Hex([]byte(p.Author.Handle + "\x00" + p.Text))[:16]
 		}
 		p.ID = ingest.MakeID(Name, p.NativeID)
 		posts = append(posts, p)
