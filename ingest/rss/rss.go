@@ -175,6 +175,14 @@ func (c *Connector) Fetch(ctx context.Context, cursor ingest.Cursor) ([]ingest.P
 	if len(st.Seen) > MaxSeen {
 		st.Seen = st.Seen[len(st.Seen)-MaxSeen:]
 	}
+	if len(posts) == 0 && cursor != "" {
+		// nothing new: keep the cursor, so that a feed whose ETag changes on
+		// every request cannot keep the caller fetching
+		if feed.Truncated != nil {
+			return nil, cursor, &ingest.SkipError{Items: []ingest.Skip{{Where: res.URL, Err: fmt.Errorf("feed cut short after %d items: %w", len(feed.Items), feed.Truncated)}}}
+		}
+		return nil, cursor, nil
+	}
 	b, err := json.Marshal(st)
 	if err != nil {
 		return posts, cursor, fmt.Errorf("rss source %q: encoding cursor: %w", c.source, err)

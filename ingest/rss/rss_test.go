@@ -308,3 +308,34 @@ func FuzzParseFeed(f *testing.F) {
 		}
 	})
 }
+
+// The caller fetches until the cursor stops changing; a feed whose ETag
+// changes on every request must still let it stop.
+func TestDrainConvergesWithChangingETag(t *testing.T) {
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("ETag", `"`+strings.Repeat("x", int(n.Add(1)))+`"`)
+		w.Write(readFixture(t, "feed.xml"))
+	}))
+	defer srv.Close()
+	c := newConnector(t, srv.URL, ingest.Limits{})
+	var cur ingest.Cursor
+	total := 0
+	for i := 0; ; i++ {
+		if i == 5 {
+			t.Fatal("cursor still changing after 5 fetches")
+		}
+		posts, next, err := c.Fetch(context.Background(), cur)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total += len(posts)
+		if next == cur {
+			break
+		}
+		cur = next
+	}
+	if total != 5 {
+		t.Errorf("got %d posts in total, want 5", total)
+	}
+}

@@ -346,12 +346,19 @@ func (c *Connector) Fetch(ctx context.Context, cursor ingest.Cursor) ([]ingest.P
 	if len(st.Seen) > MaxSeen {
 		st.Seen = st.Seen[len(st.Seen)-MaxSeen:]
 	}
-	b, err := json.Marshal(st)
-	if err != nil {
-		return out, cursor, fmt.Errorf("web source %q: encoding cursor: %w", c.source, err)
+	next := cursor
+	if len(out) > 0 || cursor == "" {
+		// Validators are kept only with new posts, so that a site whose
+		// ETags change on every request cannot make the caller, which
+		// fetches until the cursor stops changing, crawl it forever.
+		b, err := json.Marshal(st)
+		if err != nil {
+			return out, cursor, fmt.Errorf("web source %q: encoding cursor: %w", c.source, err)
+		}
+		next = ingest.Cursor(b)
 	}
 	if len(skips) > 0 {
-		return out, ingest.Cursor(b), &ingest.SkipError{Items: skips}
+		return out, next, &ingest.SkipError{Items: skips}
 	}
-	return out, ingest.Cursor(b), nil
+	return out, next, nil
 }
