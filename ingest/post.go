@@ -56,6 +56,8 @@ type Engagement struct {
 	Views     int64 `json:"views,omitempty"`
 	Shares    int64 `json:"shares,omitempty"`
 	Followers int64 `json:"followers,omitempty"`
+	// Likes counts likes or favourites (YouTube likeCount, X favorite_count).
+	Likes int64 `json:"likes,omitempty"`
 }
 
 // MakeID returns the stable post ID for a platform's native id.
