@@ -515,6 +515,10 @@ func (v *validator) validate(p *Policy) {
 	if ref.MinLevel == LevelUnset {
 		ref.MinLevel = LevelMedium
 	}
+	if ref.SecondReviewer == nil {
+		yes := true
+		ref.SecondReviewer = &yes
+	}
 	if ref.MinReasonChars == 0 {
 		ref.MinReasonChars = 10
 	}

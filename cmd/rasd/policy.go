@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,7 +19,8 @@ func init() {
 		Summary: "check, show and test the routing policy (policy.yaml)",
 		Usage: "policy check FILE...\n" +
 			"  rasd policy show [--json] [FILE]\n" +
-			"  rasd policy test [--policy FILE] [-v] CASES.yaml...",
+			"  rasd policy test [--policy FILE] [-v] CASES.yaml...\n" +
+			"  rasd policy route [--policy FILE] [-o OUT.jsonl] [ITEMS.jsonl]",
 		Example: "rasd policy test examples/policy-tests.yaml",
 		Run:     runPolicy,
 	})
@@ -26,7 +29,7 @@ func init() {
 func runPolicy(env *Env, args []string) error {
 	c := commands["policy"]
 	if len(args) == 0 {
-		return usagef("missing subcommand: check, show or test")
+		return usagef("missing subcommand: check, show, test or route")
 	}
 	switch args[0] {
 	case "-h", "--help", "-help":
@@ -38,8 +41,10 @@ func runPolicy(env *Env, args []string) error {
 		return policyShow(env, c, args[1:])
 	case "test":
 		return policyTest(env, c, args[1:])
+	case "route":
+		return policyRoute(env, c, args[1:])
 	}
-	return usagef("unknown subcommand %q (want check, show or test)", args[0])
+	return usagef("unknown subcommand %q (want check, show, test or route)", args[0])
 }
 
 // reportInvalid prints each problem of a policy error on its own line and
@@ -234,5 +239,87 @@ func policyTest(env *Env, c *command, args []string) error {
 		return fmt.Errorf("%d of %d routing tests failed", failed, total)
 	}
 	fmt.Fprintf(env.Stdout, "ok: %d routing tests passed\n", total)
+	return nil
+}
+
+// routeItem is one line of `rasd policy route` input: an item id and what
+// the pipeline knows about it.
+type routeItem struct {
+	ID string `json:"id"`
+	policy.Input
+}
+
+// routeOutput is one line of `rasd policy route` output.
+type routeOutput struct {
+	ID       string          `json:"id"`
+	Decision policy.Decision `json:"decision"`
+}
+
+func policyRoute(env *Env, c *command, args []string) error {
+	fs := newFlagSet(env, c)
+	policyFile := fs.String("policy", "", "policy file (default: the built-in policy)")
+	outPath := fs.String("o", "-", "output JSONL file of decisions (- for stdout)")
+	if err := parseFlags(env, c, fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 1 {
+		return usagef("route: at most one input file, got %d", fs.NArg())
+	}
+	p, err := loadPolicyArg(*policyFile)
+	if err != nil {
+		return reportInvalid(env, *policyFile, err)
+	}
+	in, closeIn, err := openInput(env, fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	defer closeIn()
+	w, done, err := openOutput(env, *outPath)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	name := fs.Arg(0)
+	if name == "" || name == "-" {
+		name = "stdin"
+	}
+	lineNo, bad, routed := 0, 0, 0
+	for sc.Scan() {
+		lineNo++
+		line := bytes.TrimSpace(sc.Bytes())
+		if len(line) == 0 {
+			continue
+		}
+		var item routeItem
+		dec := json.NewDecoder(bytes.NewReader(line))
+		dec.DisallowUnknownFields()
+		err := dec.Decode(&item)
+		var d policy.Decision
+		if err == nil {
+			d, err = p.Route(item.Input)
+		}
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "%s:%d: %v\n", name, lineNo, err)
+			bad++
+			continue
+		}
+		if err := enc.Encode(routeOutput{ID: item.ID, Decision: d}); err != nil {
+			return fmt.Errorf("writing decision: %w", err)
+		}
+		routed++
+	}
+	if err := sc.Err(); err != nil {
+		done()
+		return fmt.Errorf("reading %s: %w", name, err)
+	}
+	if err := done(); err != nil {
+		return err
+	}
+	if bad > 0 {
+		return fmt.Errorf("%d of %d items could not be routed (see above)", bad, bad+routed)
+	}
 	return nil
 }

@@ -11,6 +11,13 @@ func TestPolicyCommand(t *testing.T) {
 	root := filepath.Join("..", "..")
 	failing := filepath.Join(t.TempDir(), "cases.yaml")
 	os.WriteFile(failing, []byte("tests:\n  - name: hate is not a threat\n    input: {scores: {hate: 0.8}}\n    expect: {queue: true, rule: threat-general}\n"), 0o600)
+	routeIn := filepath.Join(t.TempDir(), "items.jsonl")
+	os.WriteFile(routeIn, []byte(`{"id":"a","scores":{"threat":0.9},"signals":["named_person"]}
+{"id":"b","scores":{"incitement":0.8},"source_type":"news"}
+{"id":"c","scores":{"hate":1.7}}
+
+{"id":"d","scroes":{}}
+`), 0o600)
 	for _, tc := range []struct {
 		name   string
 		args   []string
@@ -28,6 +35,7 @@ func TestPolicyCommand(t *testing.T) {
 		{"no subcommand", []string{"policy"}, 2, "", "missing subcommand"},
 		{"unknown subcommand", []string{"policy", "apply"}, 2, "", `unknown subcommand "apply"`},
 		{"check without file", []string{"policy", "check"}, 2, "", "missing policy file"},
+		{"route", []string{"policy", "route", routeIn}, 1, `"protected":[{"category":"news","detail":"source type \"news\""}],"held_back":["incitement-violence"]`, "items.jsonl:3: routing: score 1.7 for label \"hate\" is outside [0,1]\n" + routeIn + ":5: json: unknown field \"scroes\"\nrasd policy: 2 of 4 items could not be routed"},
 		{"missing cases file", []string{"policy", "test", "nope.yaml"}, 1, "", "reading test cases"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
