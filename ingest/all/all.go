@@ -3,4 +3,5 @@ package all
 
 import (
 	_ "github.com/rasd-iq/rasd/ingest/file" // file: JSONL and CSV imports
+	_ "github.com/rasd-iq/rasd/ingest/tips" // tips: reports from trusted flaggers
 )
