@@ -85,6 +85,9 @@ func digitArabizi(k []byte) bool {
 	}
 	vowel, digit := false, false
 	for i, c := range k {
+		if c >= '0' && c <= '9' && (!isArabiziDigitByte(c) || (i+1 < len(k) && k[i+1] >= '0' && k[i+1] <= '9')) {
+			return false // 0, 1, 4 and runs of digits are not Arabizi letters
+		}
 		switch {
 		case isVowel(c):
 			vowel = true
@@ -182,9 +185,9 @@ func (n *Normalizer) transliterate(st *state, a, b int) {
 	out := st.runes[:0]
 	src := st.srcs[:0]
 	if ar, ok := arabiziStrong[string(k)]; ok {
-		out, src = appendWord(out, src, ar)
+		out, src = appendWord(out, src, ar, len(u))
 	} else if ar, ok := arabiziWeak[string(k)]; ok {
-		out, src = appendWord(out, src, ar)
+		out, src = appendWord(out, src, ar, len(u))
 	} else {
 		out, src = arabiziRules(out, src, k)
 	}
@@ -206,13 +209,18 @@ func (n *Normalizer) transliterate(st *state, a, b int) {
 	st.edited = true
 }
 
-// appendWord appends the runes of ar with source indices 0, 1, 2, …
-func appendWord(out []rune, src []int32, ar string) ([]rune, []int32) {
+// appendWord appends the runes of ar with source indices 0, 1, 2, … and
+// the last rune taken from the last of n source letters, so that a
+// highlight of the word covers all of it.
+func appendWord(out []rune, src []int32, ar string, n int) ([]rune, []int32) {
 	i := int32(0)
 	for _, r := range ar {
 		out = append(out, r)
 		src = append(src, i)
 		i++
+	}
+	if len(src) > 0 {
+		src[len(src)-1] = max(src[len(src)-1], int32(n-1))
 	}
 	return out, src
 }

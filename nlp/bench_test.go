@@ -1,14 +1,16 @@
-package nlp
+package nlp_test
 
 import (
 	"bufio"
-	"syscall"
-	"time"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
+
+	"github.com/rasd-iq/rasd/nlp"
 )
 
 // datasetsDir finds ../shared/datasets next to the module root, or
@@ -103,7 +105,7 @@ func BenchmarkNormalize(b *testing.B) {
 	start := cpuTime()
 	for range b.N {
 		for _, t := range texts {
-			_ = Normalize(t)
+			_ = nlp.Normalize(t)
 		}
 	}
 	reportCPU(b, start, totalLen(texts))
@@ -118,7 +120,7 @@ func BenchmarkNormalizeConcat(b *testing.B) {
 	b.ResetTimer()
 	start := cpuTime()
 	for range b.N {
-		_ = Normalize(all)
+		_ = nlp.Normalize(all)
 	}
 	reportCPU(b, start, int64(len(all)))
 }
@@ -142,7 +144,7 @@ func BenchmarkBaselineToLower(b *testing.B) {
 // BenchmarkNormalizeWithOffsets is the reviewers' path: offsets and diagnostics.
 func BenchmarkNormalizeWithOffsets(b *testing.B) {
 	texts := datasetTexts(b)
-	n := New(DefaultOptions())
+	n := nlp.New(nlp.DefaultOptions())
 	b.SetBytes(totalLen(texts))
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -161,7 +163,7 @@ func BenchmarkTokenize(b *testing.B) {
 	norm := make([]string, len(texts))
 	var size int64
 	for i, t := range texts {
-		norm[i] = Normalize(t)
+		norm[i] = nlp.Normalize(t)
 		size += int64(len(norm[i]))
 	}
 	b.SetBytes(size)
@@ -170,7 +172,7 @@ func BenchmarkTokenize(b *testing.B) {
 	start := cpuTime()
 	for range b.N {
 		for _, t := range norm {
-			_ = Tokenize(t)
+			_ = nlp.Tokenize(t)
 		}
 	}
 	reportCPU(b, start, size)

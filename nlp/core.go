@@ -91,7 +91,7 @@ func (n *Normalizer) run(st *state, s string) {
 }
 
 // isKurdishText decides from the recorded words whether a text is Kurdish:
-// at least a quarter of its Arabic-script words contain a Sorani-only letter.
+// at least a third of its Arabic-script words contain a Sorani-only letter.
 func isKurdishText(words []word) bool {
 	var ar, kurd int
 	for _, w := range words {
@@ -102,7 +102,7 @@ func isKurdishText(words []word) bool {
 			}
 		}
 	}
-	return kurd > 0 && kurd*4 >= ar
+	return kurd > 0 && kurd*3 >= ar
 }
 
 // decodeAll decodes s into units, applying NFKC first when the fast path
@@ -211,7 +211,8 @@ func (n *Normalizer) decode(st *state, s string, tab *table, kurd, normalized bo
 				switch cls {
 				case clsAr:
 					if run >= 3 {
-						if run == 3 {
+						if run == 3 && !(m == 'ل' && k-2 == wstart+1 && u[wstart].r == 'ا') {
+							// keep one letter; "اللللله" keeps the two lams of الله
 							k--
 							wAr--
 						}

@@ -165,6 +165,12 @@ func (n *Normalizer) pieces(st *state, w *word) {
 // separated by separators, each piece at most three letters long and none a
 // function word.
 func shortPieces(st *state, u []unit) bool {
+	for len(u) > 0 && isEdgePunct(u[0].r) {
+		u = u[1:]
+	}
+	for len(u) > 0 && isEdgePunct(u[len(u)-1].r) {
+		u = u[:len(u)-1]
+	}
 	pieces := 0
 	b := st.scratch[:0]
 	defer func() { st.scratch = b }()
@@ -197,13 +203,19 @@ func shortPieces(st *state, u []unit) bool {
 	return pieces >= 2
 }
 
+// isEdgePunct reports punctuation that may close or open a word without
+// being part of it ("دا_عش!").
+func isEdgePunct(r rune) bool {
+	return r >= 0 && !isArabicLetter(r) && !isSepRune(r) && !isWordRune(r)
+}
+
 // joinSpaced joins runs of at least three single Arabic letters written as
 // separate words ("د ا ع ش", "د - ا - ع - ش", "د. ا. ع. ش").
 func joinSpaced(st *state) {
 	words := st.words
 	count, first, last := 0, 0, 0
 	flush := func() {
-		if count >= 3 {
+		if count >= 3 && !repeatedLetters(st.units, words[first:last+1]) {
 			a := letterIndex(st.units, words[first])
 			b := letterIndex(st.units, words[last])
 			for j := a + 1; j < b; j++ {
@@ -231,6 +243,28 @@ func joinSpaced(st *state) {
 		}
 	}
 	flush()
+}
+
+// repeatedLetters reports whether three consecutive single letters of ws
+// are the same ("ه ه ه" is laughter, not a split word).
+func repeatedLetters(units []unit, ws []word) bool {
+	var prev rune
+	run := 0
+	for _, w := range ws {
+		if w.nAr != 1 {
+			continue
+		}
+		r := units[letterIndex(units, w)].r
+		if r == prev {
+			run++
+			if run >= 3 {
+				return true
+			}
+		} else {
+			prev, run = r, 1
+		}
+	}
+	return false
 }
 
 // letterIndex returns the index in units of the first Arabic letter of w.

@@ -152,9 +152,9 @@ func (n *Normalizer) Explain(s string) Result {
 
 // OriginalRange maps a byte range [start,end) of r.Text to a byte range of
 // r.Original. The range covers every original character that produced the
-// bytes, plus diacritics, tatweel and invisible characters that were dropped
-// right after them; it is empty only when start == end. Out-of-range
-// arguments are clamped.
+// bytes, plus what was folded into the last of them (diacritics, tatweel,
+// invisible characters, the h of an Arabizi "sh"); it is empty only when
+// start == end. Out-of-range arguments are clamped.
 func (r *Result) OriginalRange(start, end int) (int, int) {
 	if len(r.Offsets) == 0 {
 		return 0, 0
@@ -172,7 +172,7 @@ func (r *Result) OriginalRange(start, end int) (int, int) {
 	limit := r.Offsets[end]
 	for oe < limit {
 		c, w := utf8.DecodeRuneInString(r.Original[oe:])
-		if !droppedAfterLetter(c) {
+		if !droppedAfterLetter(c) && !(isWordRune(c) && isWordRune(lastRune(r.Text[:end]))) {
 			break
 		}
 		oe += w
