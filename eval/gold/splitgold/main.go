@@ -23,11 +23,19 @@ import (
 	"github.com/rasd-iq/rasd/eval/gold"
 )
 
+// usageError marks misuse of the command (exit status 2).
+type usageError struct{ error }
+
 func main() {
-	if err := run(os.Args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			os.Exit(0)
-		}
+	err := run(os.Args[1:])
+	var usage usageError
+	switch {
+	case err == nil:
+	case errors.Is(err, flag.ErrHelp):
+	case errors.As(err, &usage):
+		fmt.Fprintln(os.Stderr, "splitgold:", err)
+		os.Exit(2)
+	default:
 		fmt.Fprintln(os.Stderr, "splitgold:", err)
 		os.Exit(1)
 	}
@@ -40,7 +48,16 @@ func run(args []string) error {
 	stats := fs.Bool("stats", false, "print Markdown count tables and write nothing")
 	check := fs.Bool("check", false, "validate only, write nothing")
 	if err := fs.Parse(args); err != nil {
-		return err
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Errorf("unexpected argument %q (flags: -dir, -seed, -stats, -check)", fs.Arg(0))}
+	}
+	if *stats && *check {
+		return usageError{errors.New("-stats and -check are exclusive")}
 	}
 	if *dir == "" {
 		d, err := gold.DefaultDir()
