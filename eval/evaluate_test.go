@@ -124,6 +124,9 @@ func TestFairnessHandComputed(t *testing.T) {
 		item("5", "b-", nil, ""),
 		item("6", "b-2", nil, "", "other"),
 	}}
+	// Four copies of each item: the figures stay the same and the group is
+	// large enough (eval.MinGroupSize) to be named among the worst.
+	d.Items = append(append(append(d.Items, d.Items...), d.Items...), d.Items...)
 	res, err := eval.Evaluate(context.Background(), s, d, eval.Options{Bootstrap: eval.BootstrapOptions{Resamples: -1}})
 	if err != nil {
 		t.Fatal(err)
@@ -154,7 +157,7 @@ func TestFairnessHandComputed(t *testing.T) {
 			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
 		}
 	}
-	if g.Target != "shia" || g.N != 3 || g.Positives != 1 {
+	if g.Target != "shia" || g.N != 12 || g.Positives != 4 {
 		t.Errorf("group = %+v", g)
 	}
 	var worst []string

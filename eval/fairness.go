@@ -48,7 +48,8 @@ type Fairness struct {
 	OverallAUC Float         `json:"overall_auc"`
 	Groups     []GroupResult `json:"groups"`
 	// Worst names, per measure, the group that fares worst: lowest subgroup,
-	// BPSN and BNSP AUC; highest FPR and FNR gap.
+	// BPSN and BNSP AUC; highest FPR and FNR gap. Only groups of at least
+	// MinGroupSize items are named.
 	Worst []Gap `json:"worst"`
 }
 
@@ -97,49 +98,48 @@ func fairness(items []dataset.Item, sc *scored) []Fairness {
 		if all.TP+all.FN == 0 {
 			continue // no positives: nothing to say about this label
 		}
+		// Each AUC is a pass over the label's ranking with 0/1 weights
+		// selecting its items, so no subset is sorted again.
+		n := len(items)
+		sub, bpsn, bnsp := make([]uint8, n), make([]uint8, n), make([]uint8, n)
+		r := sc.ranked[l]
 		for _, g := range names {
-			var sub, bpsn, bnsp struct {
-				s []float64
-				y []bool
-			}
-			add := func(d *struct {
-				s []float64
-				y []bool
-			}, i int) {
-				d.s = append(d.s, scores[i])
-				d.y = append(d.y, gold[i])
-			}
 			for i := range items {
 				in := inGroup(&items[i], g)
+				sub[i], bpsn[i], bnsp[i] = 0, 0, 0
 				switch {
 				case in:
-					add(&sub, i)
+					sub[i] = 1
 					if gold[i] {
-						add(&bnsp, i)
+						bnsp[i] = 1
 					} else {
-						add(&bpsn, i)
+						bpsn[i] = 1
 					}
 				case gold[i]:
-					add(&bpsn, i)
+					bpsn[i] = 1
 				default:
-					add(&bnsp, i)
+					bnsp[i] = 1
 				}
 			}
-			c := ConfusionAt(sub.s, sub.y, thr)
-			gr := GroupResult{Target: g, N: len(sub.s), Positives: c.TP + c.FN,
-				FPR: Float(c.FPR()), FNR: Float(c.FNR()),
-				SubgroupAUC: Float(ROCAUC(sub.s, sub.y)), BPSN: Float(ROCAUC(bpsn.s, bpsn.y)), BNSP: Float(ROCAUC(bnsp.s, bnsp.y))}
+			st := r.Pass(sub, thr)
+			gr := GroupResult{Target: g, N: int(st.P + st.N), Positives: int(st.P),
+				FPR: Float(st.FPR()), FNR: Float(st.FNR()), SubgroupAUC: Float(st.ROCAUC()),
+				BPSN: Float(r.Pass(bpsn, thr).ROCAUC()), BNSP: Float(r.Pass(bnsp, thr).ROCAUC())}
 			gr.FPRGap = gr.FPR - f.OverallFPR
 			gr.FNRGap = gr.FNR - f.OverallFNR
 			f.Groups = append(f.Groups, gr)
 		}
-		f.Worst = worstGaps(f.Groups)
+		f.Worst = worstGaps(f.Groups, MinGroupSize)
 		out = append(out, f)
 	}
 	return out
 }
 
-func worstGaps(gs []GroupResult) []Gap {
+// MinGroupSize is the number of items a target group needs to be named among
+// the worst gaps; smaller groups are still listed with their figures.
+const MinGroupSize = 10
+
+func worstGaps(gs []GroupResult, minN int) []Gap {
 	measures := []struct {
 		name   string
 		get    func(GroupResult) Float
@@ -156,7 +156,7 @@ func worstGaps(gs []GroupResult) []Gap {
 		best := Gap{Measure: m.name, Value: Float(math.NaN())}
 		for _, g := range gs {
 			v := m.get(g)
-			if !v.Valid() {
+			if !v.Valid() || g.N < minN {
 				continue
 			}
 			if !best.Value.Valid() || (m.lowest && v < best.Value) || (!m.lowest && v > best.Value) {

@@ -2,7 +2,9 @@ package eval
 
 import (
 	"math"
+	"slices"
 	"sort"
+	"sync"
 )
 
 // Ranked holds one label's scores sorted once, highest first, with tied scores
@@ -12,10 +14,13 @@ import (
 type Ranked struct {
 	n      int
 	order  []int32   // item index by rank
-	pos    []float64 // 1 for a positive, 0 for a negative, by rank
+	pos    []uint8   // 1 for a positive, 0 for a negative, by rank
 	gEnd   []int32   // rank one past the end of each group of tied scores
 	gScore []float64 // the score of each group
 	gBin   []uint8   // the calibration bin of each group
+
+	onesOnce sync.Once
+	onesW    []uint8
 }
 
 // Bins is the number of equal-width calibration bins over [0,1].
@@ -37,26 +42,37 @@ func binOf(s float64) uint8 {
 // NaN scores rank last.
 func NewRanked(scores []float64, gold []bool) *Ranked {
 	n := len(scores)
-	r := &Ranked{n: n, order: make([]int32, n), pos: make([]float64, n)}
-	for i := range r.order {
-		r.order[i] = int32(i)
+	r := &Ranked{n: n, order: make([]int32, n), pos: make([]uint8, n)}
+	type entry struct {
+		s float64
+		i int32
 	}
-	key := func(i int32) float64 {
-		s := scores[i]
+	es := make([]entry, n)
+	for i, s := range scores {
 		if math.IsNaN(s) {
-			return math.Inf(-1)
+			s = math.Inf(-1)
 		}
-		return s
+		es[i] = entry{s, int32(i)}
 	}
-	sort.SliceStable(r.order, func(a, b int) bool { return key(r.order[a]) > key(r.order[b]) })
-	for k, i := range r.order {
-		if gold[i] {
+	// Highest score first; ties in item order, so the ranking is deterministic.
+	slices.SortFunc(es, func(a, b entry) int {
+		switch {
+		case a.s > b.s:
+			return -1
+		case a.s < b.s:
+			return 1
+		}
+		return int(a.i - b.i)
+	})
+	for k, e := range es {
+		r.order[k] = e.i
+		if gold[e.i] {
 			r.pos[k] = 1
 		}
-		if k == n-1 || key(r.order[k+1]) != key(i) {
+		if k == n-1 || es[k+1].s != e.s {
 			r.gEnd = append(r.gEnd, int32(k+1))
-			r.gScore = append(r.gScore, key(i))
-			r.gBin = append(r.gBin, binOf(key(i)))
+			r.gScore = append(r.gScore, e.s)
+			r.gBin = append(r.gBin, binOf(e.s))
 		}
 	}
 	return r
@@ -135,45 +151,61 @@ func ratio(a, b float64) float64 {
 
 // Pass computes the Stats at threshold thr (flagged means score >= thr). w
 // holds one weight per item (bootstrap counts); nil means every item counts once.
+//
+// This is the bootstrap's inner loop: one flat pass in rank order with integer
+// sums, the work per group of tied scores done when the group ends.
 func (r *Ranked) Pass(w []uint8, thr float64) Stats {
+	if w == nil {
+		w = r.ones()
+	}
 	cut := r.cutGroups(thr)
-	var st Stats
 	var cal [Bins]float64
-	var tp, fp float64
-	start := int32(0)
-	for g, end := range r.gEnd {
-		var gp, gt float64
-		if w == nil {
-			for k := start; k < end; k++ {
-				gp += r.pos[k]
-			}
-			gt = float64(end - start)
-		} else {
-			ord, pos := r.order[start:end], r.pos[start:end]
-			for k, i := range ord {
-				wi := float64(w[i])
-				gt += wi
-				gp += wi * pos[k]
-			}
+	var tp, fp, gt, gp, auc2, cutTP, cutFP int64
+	var ap float64
+	ends, order, pos := r.gEnd, r.order, r.pos
+	g, next := 0, int32(0)
+	if len(ends) > 0 {
+		next = ends[0]
+	}
+	for k := int32(0); k < int32(len(order)); k++ {
+		wi := int64(w[order[k]])
+		gt += wi
+		gp += wi & -int64(pos[k])
+		if k+1 != next {
+			continue
 		}
 		gn := gt - gp
-		st.aucSum += gn * (tp + 0.5*gp)
+		auc2 += gn * (2*tp + gp) // ties count half: doubled to stay in integers
 		tp += gp
 		fp += gn
-		if gp > 0 {
-			st.apSum += gp * tp / (tp + fp)
+		ap += float64(gp) * float64(tp) / float64(max(tp+fp, 1))
+		cal[r.gBin[g]] += r.gScore[g]*float64(gt) - float64(gp)
+		g++
+		if g == cut {
+			cutTP, cutFP = tp, fp
 		}
-		cal[r.gBin[g]] += r.gScore[g]*gt - gp
-		if g+1 == cut {
-			st.TP, st.FP = tp, fp
+		if g < len(ends) {
+			next = ends[g]
 		}
-		start = end
+		gt, gp = 0, 0
 	}
-	st.P, st.N = tp, fp
+	st := Stats{P: float64(tp), N: float64(fp), TP: float64(cutTP), FP: float64(cutFP),
+		aucSum: float64(auc2) / 2, apSum: ap}
 	for _, c := range cal {
 		st.calSum += math.Abs(c)
 	}
 	return st
+}
+
+// ones returns a weight of 1 for every item.
+func (r *Ranked) ones() []uint8 {
+	r.onesOnce.Do(func() {
+		r.onesW = make([]uint8, r.n)
+		for i := range r.onesW {
+			r.onesW[i] = 1
+		}
+	})
+	return r.onesW
 }
 
 // Point is one point of a curve.
@@ -199,7 +231,7 @@ type SweepRow struct {
 func (r *Ranked) Curves() (roc, pr []Point) {
 	var P, N float64
 	for _, p := range r.pos {
-		P += p
+		P += float64(p)
 	}
 	N = float64(r.n) - P
 	roc = append(roc, Point{0, 0, Float(math.Inf(1))})
@@ -207,7 +239,7 @@ func (r *Ranked) Curves() (roc, pr []Point) {
 	start := int32(0)
 	for g, end := range r.gEnd {
 		for k := start; k < end; k++ {
-			tp += r.pos[k]
+			tp += float64(r.pos[k])
 		}
 		fp = float64(end) - tp
 		t := Float(r.gScore[g])
@@ -223,14 +255,14 @@ func (r *Ranked) Curves() (roc, pr []Point) {
 func (r *Ranked) Sweep() []SweepRow {
 	var P float64
 	for _, p := range r.pos {
-		P += p
+		P += float64(p)
 	}
 	rows := make([]SweepRow, 0, len(r.gEnd))
 	var tp float64
 	start := int32(0)
 	for g, end := range r.gEnd {
 		for k := start; k < end; k++ {
-			tp += r.pos[k]
+			tp += float64(r.pos[k])
 		}
 		fp := float64(end) - tp
 		rows = append(rows, SweepRow{
@@ -280,7 +312,7 @@ func (r *Ranked) Reliability() []Bin {
 		cnt[b] += int(end - start)
 		sum[b] += r.gScore[g] * float64(end-start)
 		for k := start; k < end; k++ {
-			posn[b] += r.pos[k]
+			posn[b] += float64(r.pos[k])
 		}
 		start = end
 	}

@@ -222,3 +222,56 @@ func TestEvalExitStatuses(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkEval100k compares the time to score 100,000 posts with the default
+// model (or $RASD_EVAL_MODEL) against the time `rasd eval` then spends on all
+// metrics with 1,000 bootstrap resamples. The posts are the shared corpora's
+// train splits, repeated. Reported: score-s, metrics-s and metrics/score.
+func BenchmarkEval100k(b *testing.B) {
+	dir := os.Getenv("RASD_EVAL_MODEL")
+	if dir == "" {
+		d, err := models.DefaultDir()
+		if err != nil {
+			b.Fatal(err)
+		}
+		dir = d
+	}
+	if _, err := os.Stat(filepath.Join(dir, models.ModelFile)); err != nil {
+		b.Skipf("no model at %s (run `make model`): %v", dir, err)
+	}
+	shared, err := dataset.SharedDir()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var pool []dataset.Item
+	for _, f := range []string{"osact2020/train.jsonl", "lhsab/train.jsonl", "mlma/train.jsonl"} {
+		d, err := dataset.LoadFile(filepath.Join(shared, f), dataset.Options{})
+		if err != nil {
+			b.Skipf("shared data: %v", err)
+		}
+		pool = append(pool, d.Items...)
+	}
+	const n = 100000
+	d := &dataset.Dataset{Path: "bench", Items: make([]dataset.Item, n)}
+	for i := range d.Items {
+		d.Items[i] = pool[i%len(pool)]
+	}
+	s, closeModel, err := openEvalModelScorer(dir, scorerOptions{Device: "cpu"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer closeModel()
+	b.ResetTimer()
+	var score, metrics float64
+	for range b.N {
+		r, err := eval.Evaluate(b.Context(), s, d, eval.Options{Bootstrap: eval.BootstrapOptions{Resamples: 1000, Seed: 1}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		score += r.Run.ScoreSeconds
+		metrics += r.Run.MetricsSeconds
+	}
+	b.ReportMetric(score/float64(b.N), "score-s")
+	b.ReportMetric(metrics/float64(b.N), "metrics-s")
+	b.ReportMetric(metrics/score, "metrics/score")
+}
