@@ -16,7 +16,7 @@ import (
 func init() {
 	register(&command{
 		Name:    "policy",
-		Summary: "check, show and test the routing policy (policy.yaml)",
+		Summary: "check, show, test and route with the routing policy (policy.yaml)",
 		Usage: "policy check FILE...\n" +
 			"  rasd policy show [--json] [FILE]\n" +
 			"  rasd policy test [--policy FILE] [-v] CASES.yaml...\n" +
