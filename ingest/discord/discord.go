@@ -1,0 +1,323 @@
+// Package discord is the connector for messages of Discord channels that a
+// bot has been added to, read over the REST API
+// (GET /channels/{id}/messages?after=…&limit=100, "Authorization: Bot TOKEN").
+//
+// Settings:
+//
+//	channel_ids: ["1180000000000000001"]   # required
+//	guild_id: "1170000000000000000"        # optional, for permalinks
+//	token_env: RASD_DISCORD_TOKEN          # env var holding the bot token (required)
+//	base_url: https://discord.com/api/v10  # default
+//	retry: {max_retries: 4, base_delay: 500ms}
+//
+// Rate limits are obeyed through X-RateLimit-Remaining /
+// X-RateLimit-Reset-After and the retry_after of 429 answers. The cursor is
+// the last message snowflake per channel; each fetch pages forward from it (a
+// new channel from its first message) up to Limits.MaxPages pages (default
+// 10) of page_size messages per channel. Post.RawSHA256 is the SHA-256 of the message's own
+// JSON object as received.
+package discord
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/rasd-iq/rasd/ingest"
+	"github.com/rasd-iq/rasd/ingest/httpx"
+)
+
+// Name is the connector type in sources.yaml.
+const Name = "discord"
+
+// DefaultBaseURL is Discord's REST API root.
+const DefaultBaseURL = "https://discord.com/api/v10"
+
+// DefaultMaxPages bounds the pages per channel in one fetch.
+const DefaultMaxPages = 10
+
+// MaxPageSize is the API's maximum number of messages per request.
+const MaxPageSize = 100
+
+func init() { ingest.MustRegister(Name, New) }
+
+// Settings are the connector's YAML settings.
+type Settings struct {
+	// ChannelIDs are the channels to read.
+	ChannelIDs []string `yaml:"channel_ids"`
+	// GuildID, when set, makes permalinks.
+	GuildID string `yaml:"guild_id"`
+	// TokenEnv names the environment variable holding the bot token.
+	TokenEnv string `yaml:"token_env"`
+	// BaseURL replaces the API root.
+	BaseURL string `yaml:"base_url"`
+	// PageSize is the messages asked for per request, 1 to 100 (default 100).
+	PageSize int `yaml:"page_size"`
+	// Retry tunes back-off.
+	Retry httpx.RetrySettings `yaml:"retry"`
+}
+
+var snowflakeRE = regexp.MustCompile(`^[0-9]{1,20}$`)
+
+// Connector reads the configured channels.
+type Connector struct {
+	source   string
+	set      Settings
+	base     string
+	token    ingest.Secret
+	maxPages int
+	maxPosts int
+	client   *httpx.Client
+	log      *slog.Logger
+}
+
+// New builds the connector from a source spec; the token must be in the environment.
+func New(spec ingest.Spec) (ingest.Connector, error) {
+	var s Settings
+	if err := spec.DecodeSettings(&s); err != nil {
+		return nil, err
+	}
+	if len(s.ChannelIDs) == 0 {
+		return nil, httpx.SpecErrorf(spec, "channel_ids: at least one channel id is required")
+	}
+	for _, id := range append(append([]string{}, s.ChannelIDs...), s.GuildID) {
+		if id != "" && !snowflakeRE.MatchString(id) {
+			return nil, httpx.SpecErrorf(spec, "id %q is not a Discord snowflake (digits)", id)
+		}
+	}
+	if s.PageSize == 0 {
+		s.PageSize = MaxPageSize
+	}
+	if s.PageSize < 1 || s.PageSize > MaxPageSize {
+		return nil, httpx.SpecErrorf(spec, "page_size %d: want 1 to %d", s.PageSize, MaxPageSize)
+	}
+	if err := s.Retry.Validate(); err != nil {
+		return nil, httpx.SpecErrorf(spec, "%v", err)
+	}
+	base, err := httpx.BaseURL(spec, s.BaseURL, DefaultBaseURL)
+	if err != nil {
+		return nil, err
+	}
+	tok, err := httpx.SecretFromEnv(spec, "token_env", s.TokenEnv)
+	if err != nil {
+		return nil, err
+	}
+	o := httpx.OptionsFor(spec, s.Retry, base, tok)
+	o.Header = http.Header{"Authorization": {"Bot " + tok.Reveal()}}
+	o.UserAgent = "DiscordBot (https://github.com/rasd-iq/rasd, 1.0)"
+	c := &Connector{
+		source: spec.Name, set: s, base: base, token: tok,
+		maxPages: spec.Limits.MaxPages, maxPosts: spec.Limits.MaxPosts,
+		client: httpx.New(o),
+		log:    slog.Default().With("source", spec.Name, "connector", Name),
+	}
+	if c.maxPages <= 0 {
+		c.maxPages = DefaultMaxPages
+	}
+	return c, nil
+}
+
+// String describes the connector without its token.
+func (c *Connector) String() string {
+	return fmt.Sprintf("discord source %q (%d channels, token %s)", c.source, len(c.set.ChannelIDs), c.token)
+}
+
+// GoString is String, so that %#v cannot print the token either.
+func (c *Connector) GoString() string { return c.String() }
+
+type message struct {
+	ID        string `json:"id"`
+	ChannelID string `json:"channel_id"`
+	Type      int    `json:"type"`
+	Content   string `json:"content"`
+	Timestamp string `json:"timestamp"`
+	Author    struct {
+		ID         string `json:"id"`
+		Username   string `json:"username"`
+		GlobalName string `json:"global_name"`
+		Bot        bool   `json:"bot"`
+	} `json:"author"`
+	Attachments []struct {
+		Filename    string `json:"filename"`
+		Description string `json:"description"`
+	} `json:"attachments"`
+	Embeds []struct {
+		Title       string `json:"title"`
+		Description string `json:"description"`
+	} `json:"embeds"`
+	Reference *struct {
+		Type      int    `json:"type"` // 0 reply, 1 forward
+		MessageID string `json:"message_id"`
+		ChannelID string `json:"channel_id"`
+	} `json:"message_reference"`
+	Snapshots []struct {
+		Message struct {
+			Content string `json:"content"`
+		} `json:"message"`
+	} `json:"message_snapshots"`
+	Reactions []struct {
+		Count int64 `json:"count"`
+	} `json:"reactions"`
+}
+
+// Fetch returns the messages after each channel's cursor position, oldest
+// first per channel. If a request fails after some pages were read, those
+// posts are returned with a cursor covering exactly them and no error: the
+// failure surfaces on the next call, which starts where this one stopped.
+// Malformed messages are reported in an *ingest.SkipError.
+func (c *Connector) Fetch(ctx context.Context, cursor ingest.Cursor) ([]ingest.Post, ingest.Cursor, error) {
+	last := map[string]string{}
+	if cursor != "" {
+		if err := json.Unmarshal([]byte(cursor), &last); err != nil {
+			return nil, cursor, fmt.Errorf("discord source %q: bad cursor: %w", c.source, err)
+		}
+	}
+	var (
+		posts []ingest.Post
+		skips []ingest.Skip
+		fail  error
+	)
+	now := time.Now().UTC()
+channels:
+	for _, ch := range c.set.ChannelIDs {
+		after := last[ch]
+		if after == "" {
+			after = "0"
+		}
+		for page := 0; page < c.maxPages; page++ {
+			if c.maxPosts > 0 && len(posts) >= c.maxPosts {
+				break channels
+			}
+			u := fmt.Sprintf("%s/channels/%s/messages?after=%s&limit=%d", c.base, url.PathEscape(ch), url.QueryEscape(after), c.set.PageSize)
+			batch, n, bad, err := c.page(ctx, u, now)
+			skips = append(skips, bad...)
+			if err != nil {
+				fail = fmt.Errorf("discord source %q: channel %s: %w", c.source, ch, err)
+				break channels
+			}
+			if c.maxPosts > 0 && len(posts)+len(batch) > c.maxPosts {
+				batch = batch[:c.maxPosts-len(posts)]
+				n = len(batch)
+			}
+			for _, p := range batch {
+				posts = append(posts, p)
+				after = p.NativeID
+			}
+			if len(batch) > 0 {
+				last[ch] = after
+			}
+			if n < c.set.PageSize {
+				break
+			}
+		}
+	}
+	next := cursor
+	if len(posts) > 0 {
+		b, err := json.Marshal(last)
+		if err != nil {
+			return nil, cursor, fmt.Errorf("discord source %q: encoding cursor: %w", c.source, err)
+		}
+		next = ingest.Cursor(b)
+	}
+	if fail != nil {
+		if len(posts) == 0 {
+			return nil, cursor, fail
+		}
+		c.log.Warn("fetch stopped early; returning the messages read so far", "err", fail)
+	}
+	if len(skips) > 0 {
+		return posts, next, &ingest.SkipError{Items: skips}
+	}
+	return posts, next, nil
+}
+
+// page fetches and decodes one page; n is the number of array elements seen
+// (for the paging decision), posts are sorted by id.
+func (c *Connector) page(ctx context.Context, u string, now time.Time) ([]ingest.Post, int, []ingest.Skip, error) {
+	res, err := c.client.Get(ctx, u, httpx.GetOptions{})
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	var raws []json.RawMessage
+	if err := json.Unmarshal(res.Raw, &raws); err != nil {
+		return nil, 0, nil, fmt.Errorf("decoding %s: want a JSON array of messages: %w", res.URL, err)
+	}
+	var posts []ingest.Post
+	var skips []ingest.Skip
+	for i, raw := range raws {
+		p, err := c.toPost(raw, now)
+		if err != nil {
+			skips = append(skips, ingest.Skip{Where: fmt.Sprintf("%s [%d]", res.URL, i), Err: err})
+			continue
+		}
+		posts = append(posts, p)
+	}
+	sort.Slice(posts, func(i, j int) bool { return snowLess(posts[i].NativeID, posts[j].NativeID) })
+	return posts, len(raws), skips, nil
+}
+
+func snowLess(a, b string) bool {
+	if len(a) != len(b) {
+		return len(a) < len(b)
+	}
+	return a < b
+}
+
+func (c *Connector) toPost(raw json.RawMessage, now time.Time) (ingest.Post, error) {
+	var m message
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return ingest.Post{}, fmt.Errorf("decoding message: %w", err)
+	}
+	if !snowflakeRE.MatchString(m.ID) {
+		return ingest.Post{}, errors.New("message without a valid id")
+	}
+	created, err := time.Parse(time.RFC3339Nano, m.Timestamp)
+	if err != nil {
+		return ingest.Post{}, fmt.Errorf("message %s: timestamp %q: %w", m.ID, m.Timestamp, err)
+	}
+	p := ingest.Post{
+		ID: ingest.MakeID(Name, m.ID), Platform: Name, Source: c.source, NativeID: m.ID,
+		Author:  ingest.Author{ID: m.Author.ID, Handle: m.Author.Username},
+		Text:    m.Content,
+		Created: created.UTC(), Fetched: now, RawSHA256: httpx.SHA256Hex(raw),
+	}
+	if c.set.GuildID != "" {
+		p.Permalink = fmt.Sprintf("https://discord.com/channels/%s/%s/%s", c.set.GuildID, m.ChannelID, m.ID)
+	}
+	for _, r := range m.Reactions {
+		p.Engagement.Likes += r.Count
+	}
+	if ref := m.Reference; ref != nil && snowflakeRE.MatchString(ref.MessageID) {
+		if ref.Type == 1 {
+			p.ForwardOf = ingest.MakeID(Name, ref.MessageID)
+		} else {
+			p.ReplyTo = ingest.MakeID(Name, ref.MessageID)
+		}
+	}
+	for _, s := range m.Snapshots {
+		if p.Text == "" {
+			p.Text = s.Message.Content
+		}
+	}
+	for _, a := range m.Attachments {
+		if d := strings.TrimSpace(a.Description); d != "" {
+			p.MediaCaptions = append(p.MediaCaptions, d)
+		}
+	}
+	for _, e := range m.Embeds {
+		for _, s := range []string{e.Title, e.Description} {
+			if s = strings.TrimSpace(s); s != "" {
+				p.MediaCaptions = append(p.MediaCaptions, s)
+			}
+		}
+	}
+	return p, nil
+}
