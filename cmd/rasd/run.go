@@ -23,6 +23,7 @@ import (
 	"github.com/rasd-iq/rasd/index"
 	"github.com/rasd-iq/rasd/index/api"
 	"github.com/rasd-iq/rasd/index/pipeline"
+	"github.com/rasd-iq/rasd/index/redisstore"
 	"github.com/rasd-iq/rasd/index/store"
 	"github.com/rasd-iq/rasd/ingest"
 	"github.com/rasd-iq/rasd/models"
@@ -48,10 +49,15 @@ type runConfig struct {
 	Batch int `yaml:"batch"`
 	// Retention is how long unflagged posts are kept.
 	Retention time.Duration `yaml:"retention"`
+	// Redis, when set (redis://host:port/db), moves the store and work queue
+	// to Redis so that several processes share them.
+	Redis string `yaml:"redis"`
+	// Role is all, ingest, worker or api (the last three need Redis).
+	Role string `yaml:"role"`
 }
 
 func defaultRunConfig() runConfig {
-	return runConfig{Data: "rasd-data", Listen: "127.0.0.1:8080", Batch: 256, Retention: 30 * 24 * time.Hour}
+	return runConfig{Data: "rasd-data", Listen: "127.0.0.1:8080", Batch: 256, Retention: 30 * 24 * time.Hour, Role: pipeline.RoleAll}
 }
 
 // loadRunConfig reads path strictly (unknown keys rejected) over the defaults.
@@ -88,7 +94,7 @@ func init() {
 	register(&command{
 		Name:    "run",
 		Summary: "run the monitoring engine: sources → normalise → score → index → review queue, with the web UI",
-		Usage:   "run [--config rasd.yaml] [--data DIR] [--listen ADDR] [--once] [--exit]",
+		Usage:   "run [--config rasd.yaml] [--data DIR] [--listen ADDR] [--redis URL --role all|ingest|worker|api] [--once] [--exit]",
 		Example: "rasd run --config examples/rasd.yaml",
 		Run:     runRun,
 	})
@@ -100,6 +106,8 @@ func runRun(env *Env, args []string) error {
 	cfgPath := fs.String("config", "", "engine configuration `file` (rasd.yaml)")
 	data := fs.String("data", "", "data `folder` (overrides the config's data)")
 	listen := fs.String("listen", "", "web UI and API `address` (overrides the config's listen)")
+	redisURL := fs.String("redis", "", "share the store and work queue through Redis at `url` (redis://host:port/db)")
+	role := fs.String("role", "", "what this process does with --redis: all, ingest, worker or api")
 	once := fs.Bool("once", false, "fetch each source once instead of on its schedule")
 	exit := fs.Bool("exit", false, "with --once: exit when every post is processed instead of serving the UI")
 	ortLib := fs.String("ort-lib", "", "ONNX Runtime shared library `path` (default $RASD_ORT_LIB, then .cache/onnxruntime)")
@@ -121,6 +129,21 @@ func runRun(env *Env, args []string) error {
 	}
 	if *listen != "" {
 		cfg.Listen = *listen
+	}
+	if *redisURL != "" {
+		cfg.Redis = *redisURL
+	}
+	if *role != "" {
+		cfg.Role = *role
+	}
+	switch cfg.Role {
+	case pipeline.RoleAll:
+	case pipeline.RoleIngest, pipeline.RoleWorker, pipeline.RoleAPI:
+		if cfg.Redis == "" {
+			return usagef("role %q needs --redis: the embedded store serves one process", cfg.Role)
+		}
+	default:
+		return usagef("unknown role %q (want all, ingest, worker or api)", cfg.Role)
 	}
 	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 
@@ -212,17 +235,27 @@ func openEngine(cfg runConfig, ortLib string, once bool, log *slog.Logger) (eng 
 			return nil, err
 		}
 	}
-	if eng.store, err = store.Open(filepath.Join(cfg.Data, "rasd.db")); err != nil {
+	if cfg.Redis != "" {
+		if eng.store, err = redisstore.Open(context.Background(), cfg.Redis, redisstore.Options{}); err != nil {
+			return nil, err
+		}
+	} else if eng.store, err = store.Open(filepath.Join(cfg.Data, "rasd.db")); err != nil {
 		return nil, err
 	}
-	if eng.index, err = index.Open(filepath.Join(cfg.Data, "index")); err != nil {
-		return nil, err
+	if cfg.Role == pipeline.RoleAll || cfg.Role == pipeline.RoleAPI {
+		if eng.index, err = index.Open(filepath.Join(cfg.Data, "index")); err != nil {
+			return nil, err
+		}
 	}
-	if eng.model, err = models.Load(cfg.Model, models.Options{Device: cfg.Device, ORTLib: ortLib, Log: log}); err != nil {
-		return nil, err
+	var scorer pipeline.Scorer
+	if cfg.Role == pipeline.RoleAll || cfg.Role == pipeline.RoleWorker {
+		if eng.model, err = models.Load(cfg.Model, models.Options{Device: cfg.Device, ORTLib: ortLib, Log: log}); err != nil {
+			return nil, err
+		}
+		scorer = modelScorer{eng.model}
 	}
 	var sources []pipeline.Source
-	if cfg.Sources != "" {
+	if cfg.Sources != "" && (cfg.Role == pipeline.RoleAll || cfg.Role == pipeline.RoleIngest) {
 		if eng.sources, err = ingest.LoadConfig(cfg.Sources); err != nil {
 			return nil, err
 		}
@@ -232,19 +265,33 @@ func openEngine(cfg runConfig, ortLib string, once bool, log *slog.Logger) (eng 
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	var syncEvery time.Duration
+	if cfg.Redis != "" {
+		syncEvery = 2 * time.Second // other processes write records: keep this node's index in step
+	}
 	eng.pipe, err = pipeline.New(pipeline.Config{
-		Store: eng.store, Index: eng.index, Scorer: modelScorer{eng.model}, Router: policyRouter{pol},
+		Role: cfg.Role, Store: eng.store, Index: eng.index, Scorer: scorer, Router: policyRouter{pol}, SyncEvery: syncEvery,
 		Sources: sources, Batch: cfg.Batch, Retention: cfg.Retention, Log: log, Metrics: reg,
 	})
 	if err != nil {
 		return nil, err
 	}
-	views, err := api.New(eng.store, eng.index, log)
-	if err != nil {
-		return nil, err
-	}
 	mux := http.NewServeMux()
-	views.Routes(mux)
+	if eng.index != nil {
+		views, err := api.New(eng.store, eng.index, log)
+		if err != nil {
+			return nil, err
+		}
+		views.Routes(mux)
+	} else {
+		mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+			if _, err := eng.store.WorkDepth(r.Context()); err != nil {
+				http.Error(w, "store unavailable", http.StatusServiceUnavailable)
+				return
+			}
+			fmt.Fprintln(w, `{"status":"ok"}`)
+		})
+	}
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/dashboard", http.StatusSeeOther)

@@ -78,6 +78,11 @@ type Config struct {
 	MaxPending int
 	// Retention is how long unflagged posts are kept (default 30 days).
 	Retention time.Duration
+	// Role is what this process does (RoleAll when empty).
+	Role string
+	// SyncEvery, when positive, re-syncs the index from the store that often
+	// (for a shared Redis store, where other processes write records).
+	SyncEvery time.Duration
 	// Log receives anomalies; nil logs nothing.
 	Log *slog.Logger
 	// Metrics registers the pipeline's metrics; nil skips registration.
@@ -105,8 +110,21 @@ type metrics struct {
 
 // New checks cfg and returns a pipeline.
 func New(cfg Config) (*Pipeline, error) {
-	if cfg.Store == nil || cfg.Index == nil || cfg.Scorer == nil || cfg.Router == nil {
-		return nil, errors.New("pipeline: store, index, scorer and router are required")
+	switch cfg.Role {
+	case "":
+		cfg.Role = RoleAll
+	case RoleAll, RoleIngest, RoleWorker, RoleAPI:
+	default:
+		return nil, fmt.Errorf("pipeline: unknown role %q (want all, ingest, worker or api)", cfg.Role)
+	}
+	if cfg.Store == nil {
+		return nil, errors.New("pipeline: a store is required")
+	}
+	if (cfg.Role == RoleAll || cfg.Role == RoleWorker) && (cfg.Scorer == nil || cfg.Router == nil) {
+		return nil, errors.New("pipeline: scoring needs a scorer and a router")
+	}
+	if (cfg.Role == RoleAll || cfg.Role == RoleAPI) && cfg.Index == nil {
+		return nil, errors.New("pipeline: this role needs an index")
 	}
 	if cfg.Batch <= 0 {
 		cfg.Batch = 256
@@ -143,49 +161,99 @@ func New(cfg Config) (*Pipeline, error) {
 	return p, nil
 }
 
-// Run reconciles the index with the store, then runs sources and the worker
-// until ctx ends. With only Once sources, it returns after they are done and
-// the work queue is empty.
+// Roles a pipeline process can take. In the embedded mode one process takes
+// them all; with Redis, processes on several machines split them.
+const (
+	// RoleAll fetches sources, scores the work queue and keeps the index.
+	RoleAll = "all"
+	// RoleIngest only fetches sources into the work queue.
+	RoleIngest = "ingest"
+	// RoleWorker only scores the work queue.
+	RoleWorker = "worker"
+	// RoleAPI only keeps its index in step with the shared store (for the UI).
+	RoleAPI = "api"
+)
+
+// Run runs the parts of the pipeline cfg.Role names until ctx ends. When
+// every source is Once, it returns after they are done and (if this process
+// scores) the work queue is empty.
 func (p *Pipeline) Run(ctx context.Context) error {
-	if err := p.Reconcile(ctx); err != nil {
-		return err
+	role := p.cfg.Role
+	ingestRole := role == RoleAll || role == RoleIngest
+	workRole := role == RoleAll || role == RoleWorker
+	if p.cfg.Index != nil {
+		if err := p.Reconcile(ctx); err != nil {
+			return err
+		}
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	allOnce := true
-	for _, s := range p.cfg.Sources {
-		allOnce = allOnce && s.Once
-		p.sourcesN.Add(1)
-		go func() {
-			defer p.sourcesN.Done()
-			p.runSource(ctx, s)
-		}()
+	allOnce := len(p.cfg.Sources) > 0
+	if ingestRole {
+		for _, s := range p.cfg.Sources {
+			allOnce = allOnce && s.Once
+			p.sourcesN.Add(1)
+			go func() {
+				defer p.sourcesN.Done()
+				p.runSource(ctx, s)
+			}()
+		}
 	}
-	workerErr := make(chan error, 1)
-	go func() { workerErr <- p.runWorker(ctx) }()
-	if allOnce {
+	errc := make(chan error, 2)
+	var running int
+	if workRole {
+		running++
+		go func() { errc <- p.runWorker(ctx) }()
+	}
+	if p.cfg.SyncEvery > 0 && p.cfg.Index != nil {
+		running++
+		go func() { errc <- p.syncIndex(ctx) }()
+	}
+	if ingestRole && allOnce {
 		p.sourcesN.Wait()
-		for {
+		for workRole {
 			n, err := p.cfg.Store.WorkDepth(ctx)
 			if err != nil {
 				return err
 			}
 			if n == 0 {
-				cancel()
 				break
 			}
 			select {
-			case err := <-workerErr:
+			case err := <-errc:
 				return err
 			case <-time.After(20 * time.Millisecond):
 			}
 		}
+		cancel()
 	}
-	err := <-workerErr
-	if errors.Is(err, context.Canceled) {
+	if running == 0 {
+		<-ctx.Done()
 		return nil
 	}
-	return err
+	var first error
+	for range running {
+		if err := <-errc; err != nil && !errors.Is(err, context.Canceled) && first == nil {
+			first = err
+			cancel()
+		}
+	}
+	return first
+}
+
+// syncIndex reconciles the index with the shared store every SyncEvery, so
+// that a node's index holds what workers elsewhere processed.
+func (p *Pipeline) syncIndex(ctx context.Context) error {
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(p.cfg.SyncEvery):
+		}
+		if err := p.Reconcile(ctx); err != nil && ctx.Err() == nil {
+			p.cfg.Log.Error("syncing index with store", "err", err)
+		}
+	}
 }
 
 // runSource fetches one source on its schedule, retrying failures with
@@ -310,6 +378,7 @@ func (p *Pipeline) Process(ctx context.Context, ds []store.Delivery) error {
 	recs := make([]store.Record, len(ds))
 	docs := make([]index.Doc, len(ds))
 	now := time.Now().UTC()
+	model := p.cfg.Scorer.ID()
 	for i := range ds {
 		post, s := &ds[i].Post, &scored[i]
 		r, err := p.cfg.Router.Route(post, s)
@@ -318,7 +387,7 @@ func (p *Pipeline) Process(ctx context.Context, ds []store.Delivery) error {
 		}
 		recs[i] = store.Record{
 			Post: *post, Scores: s.Scores, Flags: s.Flags, Context: s.Context, Spans: s.Spans,
-			Model: p.cfg.Scorer.ID(), Governorate: p.gaz.Locate(post.Text, post.Location),
+			Model: model, Governorate: p.gaz.Locate(post.Text, post.Location),
 			Queued: r.Queue, Priority: r.Priority, Urgent: r.Urgent, Reasons: r.Reasons, Processed: now,
 		}
 		docs[i] = DocFor(&recs[i])
@@ -326,8 +395,10 @@ func (p *Pipeline) Process(ctx context.Context, ds []store.Delivery) error {
 	if err := p.cfg.Store.Complete(ctx, recs, ds); err != nil {
 		return err
 	}
-	if err := p.cfg.Index.Put(docs...); err != nil {
-		return err
+	if p.cfg.Index != nil {
+		if err := p.cfg.Index.Put(docs...); err != nil {
+			return err
+		}
 	}
 	p.m.scored.Add(float64(len(recs)))
 	for i := range recs {

@@ -82,6 +82,13 @@ func Open(ctx context.Context, url string, o Options) (*Store, error) {
 
 func (s *Store) key(name string) string { return s.prefix + name }
 
+// Client returns the Redis client, so that other parts of Rasd (the review
+// queue) keep their own keys on the same server.
+func (s *Store) Client() *redis.Client { return s.rdb }
+
+// Prefix returns the key prefix.
+func (s *Store) Prefix() string { return s.prefix }
+
 // Close closes the connection.
 func (s *Store) Close() error { return s.rdb.Close() }
 

@@ -115,6 +115,10 @@ func Open(path string) (*Store, error) {
 	return &Store{db: db}, nil
 }
 
+// DB returns the underlying bbolt database, so that other parts of Rasd (the
+// review queue) keep their own buckets in the same file and transactions.
+func (s *Store) DB() *bolt.DB { return s.db }
+
 // Close closes the store.
 func (s *Store) Close() error { return s.db.Close() }
 
