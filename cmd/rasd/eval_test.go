@@ -275,3 +275,26 @@ func BenchmarkEval100k(b *testing.B) {
 	b.ReportMetric(metrics/float64(b.N), "metrics-s")
 	b.ReportMetric(metrics/score, "metrics/score")
 }
+
+// The Iraqi gold set loads as written and yields functional and fairness results.
+func TestEvalGoldSet(t *testing.T) {
+	withFakeScorers(t)
+	gold := filepath.Join("..", "..", "eval", "data", "iraqi-gold", "test.jsonl")
+	if _, err := os.Stat(gold); err != nil {
+		t.Skipf("gold set not assembled yet: %v", err)
+	}
+	js := filepath.Join(t.TempDir(), "gold.json")
+	if code, _, errs := runCmd(t, "", "eval", "--data", gold, "--json", js, "--bootstrap", "20"); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	r := readResult(t, js)
+	if r.Functional == nil || len(r.Functional.Functionality) < 10 || r.Functional.N != r.Data.Items {
+		t.Fatalf("functional result missing or incomplete: %+v", r.Functional)
+	}
+	if len(r.Fairness) == 0 || len(r.Fairness[0].Groups) < 5 {
+		t.Errorf("fairness result missing or with few groups")
+	}
+	if r.Data.Unscored["incitement"] == 0 {
+		t.Errorf("gold incitement labels not reported as unscored by a hate/offensive model: %v", r.Data.Unscored)
+	}
+}
