@@ -272,7 +272,7 @@ type BarChart struct {
 }
 
 func newBars(title string, n int, lo, hi float64) *BarChart {
-	c := &BarChart{W: 640, L: 230, R: 580, Title: title}
+	c := &BarChart{W: 720, L: 230, R: 580, Title: title}
 	c.H = 30 + float64(n)*18 + 24
 	c.TickY = c.H - 8
 	for k := 0; k <= 4; k++ {
