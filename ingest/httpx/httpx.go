@@ -14,6 +14,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -23,6 +24,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/PuerkitoBio/goquery"
 
 	"github.com/rasd-iq/rasd/ingest"
 )
@@ -262,13 +265,61 @@ func SHA256Hex(b []byte) string {
 	return hex.EncodeToString(s[:])
 }
 
+// snippet summarises an error body: the message of a JSON API error when
+// there is one (Google, Discord, X shapes), else the start of the body.
 func snippet(b []byte) string {
 	s := strings.ToValidUTF8(string(b), "")
+	if m := apiMessage(b); m != "" {
+		s = m
+	}
 	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > 120 {
-		s = string(r[:120]) + "…"
+	if r := []rune(s); len(r) > 200 {
+		s = string(r[:200]) + "…"
 	}
 	return s
+}
+
+func apiMessage(b []byte) string {
+	var v struct {
+		Error json.RawMessage `json:"error"`
+		// Discord
+		Message string `json:"message"`
+		// X v1.1 and v2
+		Errors []struct {
+			Message string `json:"message"`
+		} `json:"errors"`
+		Title  string `json:"title"`
+		Detail string `json:"detail"`
+	}
+	if json.Unmarshal(b, &v) != nil {
+		return ""
+	}
+	var msg string
+	var g struct {
+		Message string `json:"message"`
+		Errors  []struct {
+			Reason string `json:"reason"`
+		} `json:"errors"`
+	}
+	switch {
+	case len(v.Error) > 0 && json.Unmarshal(v.Error, &g) == nil && g.Message != "":
+		msg = g.Message
+		if len(g.Errors) > 0 && g.Errors[0].Reason != "" {
+			msg += " (" + g.Errors[0].Reason + ")"
+		}
+	case v.Message != "":
+		msg = v.Message
+	case len(v.Errors) > 0 && v.Errors[0].Message != "":
+		msg = v.Errors[0].Message
+	case v.Detail != "":
+		msg = strings.TrimSpace(v.Title + ": " + v.Detail)
+	}
+	if strings.ContainsRune(msg, '<') {
+		if doc, err := goquery.NewDocumentFromReader(strings.NewReader(msg)); err == nil {
+			msg = doc.Text()
+		}
+	}
+	return msg
 }
 
 // Validators is a concurrency-safe map of URL → ETag and Last-Modified.
