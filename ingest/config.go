@@ -100,8 +100,8 @@ type configParser struct {
 }
 
 func (p *configParser) errorf(n *yaml.Node, format string, args ...any) {
-	line := 0
-	if n != nil {
+	line := 1
+	if n != nil && n.Line > 0 {
 		line = n.Line
 	}
 	p.errs = append(p.errs, fmt.Errorf("%s:%d: %s", p.file, line, fmt.Sprintf(format, args...)))

@@ -1,9 +1,13 @@
 package ingest
 
 import (
-	"bytes"
+	"errors"
 	"fmt"
+	"reflect"
+	"regexp"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -37,23 +41,124 @@ type Limits struct {
 	MaxBodyBytes int64         `yaml:"max_body_bytes"`
 }
 
-// DecodeSettings decodes the source's settings into v, rejecting unknown keys.
-// Errors name the file and line.
+// DecodeSettings decodes the source's settings into v (a pointer to a struct
+// with yaml tags), rejecting unknown keys. Errors name the file and the line
+// of the offending key or value.
 func (s Spec) DecodeSettings(v any) error {
 	if s.Settings == nil {
 		return nil
 	}
-	var buf bytes.Buffer
-	enc := yaml.NewEncoder(&buf)
-	if err := enc.Encode(s.Settings); err != nil {
-		return fmt.Errorf("%s:%d: source %q: settings: %w", s.File, s.Settings.Line, s.Name, err)
+	if err := checkKnown(s.Settings, reflect.TypeOf(v), "settings"); err != nil {
+		var ke *keyError
+		if errors.As(err, &ke) {
+			return fmt.Errorf("%s:%d: source %q: %s", s.File, ke.line, s.Name, ke.msg)
+		}
+		return fmt.Errorf("%s:%d: source %q: %w", s.File, s.Settings.Line, s.Name, err)
 	}
-	dec := yaml.NewDecoder(&buf)
-	dec.KnownFields(true)
-	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("%s:%d: source %q: settings: %w", s.File, s.Settings.Line, s.Name, err)
+	if err := s.Settings.Decode(v); err != nil {
+		msg := err.Error()
+		line := s.Settings.Line
+		if m := yamlLine.FindStringSubmatch(msg); m != nil {
+			line, _ = strconv.Atoi(m[1])
+			msg = strings.TrimPrefix(msg, m[0])
+		}
+		msg = strings.TrimPrefix(msg, "yaml: unmarshal errors:\n  ")
+		return fmt.Errorf("%s:%d: source %q: settings: %s", s.File, line, s.Name, msg)
 	}
 	return nil
+}
+
+var yamlLine = regexp.MustCompile(`(?:yaml: unmarshal errors:\n\s*)?line (\d+): `)
+
+type keyError struct {
+	line int
+	msg  string
+}
+
+func (e *keyError) Error() string { return e.msg }
+
+// checkKnown reports the first mapping key in n that has no field in t.
+func checkKnown(n *yaml.Node, t reflect.Type, where string) error {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil || n == nil {
+		return nil
+	}
+	if n.Kind == yaml.AliasNode {
+		return checkKnown(n.Alias, t, where)
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		if n.Kind != yaml.MappingNode {
+			return nil // a type error, reported by Decode
+		}
+		fields := map[string]reflect.Type{}
+		collectFields(t, fields)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			ft, ok := fields[k.Value]
+			if !ok {
+				names := make([]string, 0, len(fields))
+				for name := range fields {
+					names = append(names, name)
+				}
+				sort.Strings(names)
+				return &keyError{line: k.Line, msg: fmt.Sprintf("%s: unknown key %q (allowed: %s)", where, k.Value, strings.Join(names, ", "))}
+			}
+			if err := checkKnown(n.Content[i+1], ft, where+"."+k.Value); err != nil {
+				return err
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		if n.Kind != yaml.SequenceNode {
+			return nil
+		}
+		for i, c := range n.Content {
+			if err := checkKnown(c, t.Elem(), fmt.Sprintf("%s[%d]", where, i)); err != nil {
+				return err
+			}
+		}
+	case reflect.Map:
+		if n.Kind != yaml.MappingNode {
+			return nil
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if err := checkKnown(n.Content[i+1], t.Elem(), where+"."+n.Content[i].Value); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// collectFields maps yaml key names of struct t (with inlined structs) to field types.
+func collectFields(t reflect.Type, out map[string]reflect.Type) {
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		tag := f.Tag.Get("yaml")
+		name, opts, _ := strings.Cut(tag, ",")
+		if name == "-" {
+			continue
+		}
+		if strings.Contains(opts, "inline") {
+			ft := f.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				collectFields(ft, out)
+			}
+			continue
+		}
+		if name == "" {
+			name = strings.ToLower(f.Name)
+		}
+		out[name] = f.Type
+	}
 }
 
 // Factory builds a connector for a source.

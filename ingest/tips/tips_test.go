@@ -191,7 +191,7 @@ func TestBadSettings(t *testing.T) {
 		{"missing env token", "flaggers: [{id: a, token_env: RASD_TEST_NO_SUCH_TOKEN}]", "unset or shorter"},
 		{"duplicate flagger", "flaggers: [{id: a, token_sha256: " + hashHex("x") + "}, {id: a, token_sha256: " + hashHex("y") + "}]", "listed twice"},
 		{"bad listen", "listen: nowhere\nflaggers: [{id: a, token_sha256: " + hashHex("x") + "}]", "bad listen address"},
-		{"unknown key", "flagers: []", "field flagers not found"},
+		{"unknown key", "flagers: []", `unknown key "flagers"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
