@@ -178,7 +178,9 @@ func (r *Ranked) Pass(w []uint8, thr float64) Stats {
 		auc2 += gn * (2*tp + gp) // ties count half: doubled to stay in integers
 		tp += gp
 		fp += gn
-		ap += float64(gp) * float64(tp) / float64(max(tp+fp, 1))
+		if gp != 0 { // rare enough that the branch beats an unconditional division
+			ap += float64(gp) * float64(tp) / float64(tp+fp)
+		}
 		cal[r.gBin[g]] += r.gScore[g]*float64(gt) - float64(gp)
 		g++
 		if g == cut {

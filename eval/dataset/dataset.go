@@ -8,7 +8,6 @@
 package dataset
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/csv"
@@ -575,18 +574,12 @@ func parseTable(b []byte, opts Options) ([]Item, error) {
 	return items, nil
 }
 
-// readAllLimited is a helper for callers that read data from a stream.
-func readAllLimited(r io.Reader) ([]byte, error) {
-	br := bufio.NewReaderSize(r, 1<<20)
-	return io.ReadAll(br)
-}
-
 // Read parses a data set from r (for stdin); opts.Format must be set.
 func Read(r io.Reader, opts Options) (*Dataset, error) {
 	if opts.Format == "" {
 		return nil, errors.New("reading data from a stream: give the format")
 	}
-	b, err := readAllLimited(r)
+	b, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("reading data: %w", err)
 	}
