@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/rasd-iq/rasd/ingest"
+	"github.com/rasd-iq/rasd/ingest/crawler"
 	"github.com/rasd-iq/rasd/ingest/dedup"
 )
 
@@ -203,5 +204,88 @@ func TestCrawlCommand(t *testing.T) {
 				t.Fatalf("failure message is more than one line: %q", errs)
 			}
 		})
+	}
+}
+
+func TestCrawlStopsCleanlyOnSIGTERM(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a crawler process")
+	}
+	dir := t.TempDir()
+	writePosts(t, filepath.Join(dir, "in.jsonl"), 500)
+	cfg := filepath.Join(dir, "sources.yaml")
+	os.WriteFile(cfg, []byte("sources:\n  - name: partner\n    type: file\n    interval: 1h\n    settings: {path: in.jsonl}\n"), 0o644)
+	out := filepath.Join(dir, "out.jsonl")
+	logPath := filepath.Join(dir, "stderr.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logFile.Close()
+	args := []string{"crawl", "--sources", cfg, "--out", out, "--data", filepath.Join(dir, "data")}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCrawlHelperProcess$")
+	cmd.Env = append(os.Environ(), "RASD_CRAWL_HELPER=1", "RASD_CRAWL_ARGS="+strings.Join(args, "\x1f"))
+	cmd.Stderr = logFile
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		b, _ := os.ReadFile(logPath)
+		if strings.Contains(string(b), "source caught up") {
+			if !strings.Contains(string(b), "next_run=") {
+				t.Fatalf("progress line lacks the next run: %s", b)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("crawler never caught up: %s", b)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			b, _ := os.ReadFile(logPath)
+			t.Fatalf("exit after SIGTERM: %v\n%s", err, b)
+		}
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("crawler did not stop on SIGTERM")
+	}
+	b, _ := os.ReadFile(logPath)
+	if !strings.Contains(string(b), "crawl: 1 sources: fetched 500") {
+		t.Fatalf("no summary after SIGTERM: %s", b)
+	}
+	if n := lineCount(out); n < 400 || n > 500 {
+		t.Fatalf("%d posts out of 500 (one in ten is a copy)", n)
+	}
+}
+
+func TestProgressTable(t *testing.T) {
+	var b strings.Builder
+	p := &ttyProgress{w: &b}
+	p.Write([]byte("level=WARN msg=\"fetch failed; retrying\" source=news\n"))
+	stats := []crawler.Stats{
+		{Source: "news", Type: "rss", State: crawler.Retrying, Fetched: 10, New: 7, Duplicates: 3, Errors: 1, NextRun: time.Now().Add(30 * time.Second)},
+		{Source: "partner", Type: "file", State: crawler.Done, Fetched: 500, New: 450, Duplicates: 50, Skipped: 2},
+	}
+	p.draw(stats)
+	first := b.String()
+	for _, want := range []string{"SOURCE", "NEXT RUN", "news", "retrying", "partner", "450", "fetch failed"} {
+		if !strings.Contains(first, want) {
+			t.Fatalf("table lacks %q:\n%s", want, first)
+		}
+	}
+	if strings.Contains(first, "\x1b[") {
+		t.Fatal("first draw moves the cursor")
+	}
+	p.draw(stats)
+	if again := strings.TrimPrefix(b.String(), first); !strings.HasPrefix(again, fmt.Sprintf("\x1b[%dA\x1b[J", strings.Count(first, "\n"))) {
+		t.Fatalf("redraw does not go back over the table: %q", again[:min(20, len(again))])
 	}
 }
