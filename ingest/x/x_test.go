@@ -1,0 +1,387 @@
+package x
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/rasd-iq/rasd/ingest"
+	"github.com/rasd-iq/rasd/ingest/httpx"
+)
+
+const (
+	token  = "AAAAAAAAAAAAAAAAAAAAAtest-bearer-token%2Fsecret"
+	tokEnv = "RASD_TEST_X_BEARER"
+	base   = int64(1858000000000000000)
+)
+
+func TestMain(m *testing.M) {
+	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	os.Setenv(tokEnv, token)
+	os.Exit(m.Run())
+}
+
+func readFixture(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "ingest", "x", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func rawTweets(t testing.TB, name string, search bool) []json.RawMessage {
+	var raws []json.RawMessage
+	b := readFixture(t, name)
+	if search {
+		var s struct{ Statuses []json.RawMessage }
+		json.Unmarshal(b, &s)
+		return s.Statuses
+	}
+	if err := json.Unmarshal(b, &raws); err != nil {
+		t.Fatal(err)
+	}
+	return raws
+}
+
+func idOf(r json.RawMessage) int64 {
+	var v struct {
+		IDStr string `json:"id_str"`
+	}
+	json.Unmarshal(r, &v)
+	return idNum(v.IDStr)
+}
+
+// api replays recorded v1.1 and v2 responses, paging the way the API does.
+type api struct {
+	*httptest.Server
+	mu       sync.Mutex
+	timeline []json.RawMessage
+	requests []string
+	hook     func(n int, w http.ResponseWriter, r *http.Request) bool
+}
+
+func newAPI(t *testing.T) *api {
+	a := &api{timeline: rawTweets(t, "user_timeline.json", false)}
+	search := rawTweets(t, "search_tweets.json", true)
+	a.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a.mu.Lock()
+		a.requests = append(a.requests, r.URL.Path+"?"+r.URL.RawQuery)
+		n, hook, tl := len(a.requests), a.hook, a.timeline
+		a.mu.Unlock()
+		if r.Header.Get("Authorization") != "Bearer "+token {
+			w.WriteHeader(401)
+			fmt.Fprintf(w, `{"title":"Unauthorized","detail":"bad header %s","status":401}`, r.Header.Get("Authorization"))
+			return
+		}
+		if hook != nil && hook(n, w, r) {
+			return
+		}
+		q := r.URL.Query()
+		w.Header().Set("Content-Type", "application/json;charset=utf-8")
+		w.Header().Set("x-rate-limit-limit", "900")
+		w.Header().Set("x-rate-limit-remaining", "899")
+		w.Header().Set("x-rate-limit-reset", strconv.FormatInt(time.Now().Add(15*time.Minute).Unix(), 10))
+		page := func(all []json.RawMessage) string {
+			since, _ := strconv.ParseInt(q.Get("since_id"), 10, 64)
+			maxID, _ := strconv.ParseInt(q.Get("max_id"), 10, 64)
+			count, _ := strconv.Atoi(q.Get("count"))
+			var out []string
+			for _, raw := range all {
+				id := idOf(raw)
+				if id > since && (maxID == 0 || id <= maxID) && len(out) < count {
+					out = append(out, string(raw))
+				}
+			}
+			return "[" + strings.Join(out, ",") + "]"
+		}
+		switch r.URL.Path {
+		case "/1.1/statuses/user_timeline.json":
+			if q.Get("screen_name") != "iraq_daily_news" || q.Get("tweet_mode") != "extended" {
+				w.WriteHeader(400)
+				return
+			}
+			io.WriteString(w, page(tl))
+		case "/1.1/search/tweets.json":
+			if q.Get("q") != "البصرة" || q.Get("result_type") != "recent" {
+				w.WriteHeader(400)
+				return
+			}
+			io.WriteString(w, `{"statuses":`+page(search)+`,"search_metadata":{"count":100}}`)
+		case "/2/tweets/search/recent":
+			file := "recent_search-p1.json"
+			switch {
+			case q.Get("since_id") == strconv.FormatInt(base+900, 10):
+				file = "recent_search-new.json"
+			case q.Get("since_id") != "":
+				file = "recent_search-empty.json"
+			case q.Get("next_token") == "b26v89c19zqg8o3fr5rvvz7kmjg7o2x3a8bxfbg4dbm2l":
+				file = "recent_search-p2.json"
+			}
+			w.Write(readFixture(t, file))
+		default:
+			w.WriteHeader(404)
+			io.WriteString(w, `{"errors":[{"code":34,"message":"Sorry, that page does not exist."}]}`)
+		}
+	}))
+	t.Cleanup(a.Close)
+	return a
+}
+
+func newConnector(t *testing.T, baseURL, settings string, limits ingest.Limits) ingest.Connector {
+	t.Helper()
+	var doc yaml.Node
+	s := settings + "token_env: " + tokEnv + "\nbase_url: " + baseURL + "\nretry: {base_delay: 1ms, max_delay: 5ms, max_wait: 3s}\n"
+	if err := yaml.Unmarshal([]byte(s), &doc); err != nil {
+		t.Fatal(err)
+	}
+	c, err := New(ingest.Spec{Name: "x-test", Type: Name, Settings: doc.Content[0], Limits: limits, File: "sources.yaml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+const timelineSettings = "mode: user_timeline\nscreen_name: \"@iraq_daily_news\"\npage_size: 2\n"
+
+func TestUserTimeline(t *testing.T) {
+	a := newAPI(t)
+	c := newConnector(t, a.URL, timelineSettings, ingest.Limits{})
+	posts, cur, err := c.Fetch(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(posts) != 6 || cur != ingest.Cursor(strconv.FormatInt(base+600, 10)) {
+		t.Fatalf("got %d posts, cursor %s", len(posts), cur)
+	}
+	raws := map[string][]byte{}
+	for _, r := range a.timeline {
+		raws[strconv.FormatInt(idOf(r), 10)] = r
+	}
+	for i, p := range posts {
+		if i > 0 && idNum(posts[i-1].NativeID) >= idNum(p.NativeID) {
+			t.Errorf("not oldest first at %d", i)
+		}
+		if p.ID != ingest.MakeID(Name, p.NativeID) || p.Source != "x-test" || p.Created.IsZero() || p.Author.Handle == "" ||
+			p.RawSHA256 != httpx.SHA256Hex(raws[p.NativeID]) || p.Lang[0] != "ar" || !strings.HasSuffix(p.Permalink, "/status/"+p.NativeID) {
+			t.Errorf("post %d fields: %+v", i, p)
+		}
+	}
+	byID := func(off int64) ingest.Post {
+		for _, p := range posts {
+			if p.NativeID == strconv.FormatInt(base+off, 10) {
+				return p
+			}
+		}
+		t.Fatalf("no tweet %d", off)
+		return ingest.Post{}
+	}
+	if p := byID(500); p.ForwardOf != ingest.MakeID(Name, strconv.FormatInt(base-5000, 10)) || strings.HasPrefix(p.Text, "RT @") {
+		t.Errorf("retweet: %+v", p)
+	}
+	if p := byID(400); len(p.MediaCaptions) != 1 || !strings.HasPrefix(p.MediaCaptions[0], "متظاهرون يحملون") || p.Engagement.Likes != 1500 {
+		t.Errorf("alt text: %+v", p)
+	}
+	if p := byID(300); p.ReplyTo != ingest.MakeID(Name, strconv.FormatInt(base+200, 10)) {
+		t.Errorf("reply: %+v", p)
+	}
+	if p := byID(600); p.Engagement.Followers != 245000 || p.Location != "بغداد، العراق" || p.Created.Format(time.RFC3339) != "2026-11-20T18:30:00Z" {
+		t.Errorf("user fields: %+v", p)
+	}
+
+	a.mu.Lock()
+	a.requests = nil
+	a.mu.Unlock()
+	none, cur2, err := c.Fetch(context.Background(), cur)
+	if err != nil || len(none) != 0 || cur2 != cur || len(a.requests) != 1 || !strings.Contains(a.requests[0], "since_id="+string(cur)) {
+		t.Fatalf("caught up: %d posts, cursor %s, requests %v, %v", len(none), cur2, a.requests, err)
+	}
+	a.mu.Lock()
+	a.timeline = append([]json.RawMessage{json.RawMessage(`{"created_at":"Sat Nov 21 09:00:00 +0000 2026","id":1858000000000000700,"id_str":"1858000000000000700","full_text":"تغريدة جديدة عن الأمطار","user":{"id_str":"3344556677","screen_name":"iraq_daily_news"},"lang":"ar"}`)}, a.timeline...)
+	a.mu.Unlock()
+	fresh, _, err := c.Fetch(context.Background(), cur2)
+	if err != nil || len(fresh) != 1 || fresh[0].Text != "تغريدة جديدة عن الأمطار" {
+		t.Fatalf("new tweet: %d posts, %v", len(fresh), err)
+	}
+}
+
+func TestSearchV1(t *testing.T) {
+	a := newAPI(t)
+	posts, cur, err := newConnector(t, a.URL, "mode: search\nquery: البصرة\n", ingest.Limits{}).Fetch(context.Background(), "")
+	if err != nil || len(posts) != 4 || cur != ingest.Cursor(strconv.FormatInt(base+600, 10)) {
+		t.Fatalf("%d posts, cursor %s, %v", len(posts), cur, err)
+	}
+	raws := rawTweets(t, "search_tweets.json", true)
+	if posts[3].RawSHA256 != httpx.SHA256Hex(raws[0]) {
+		t.Error("raw hash of a search result is not its own JSON")
+	}
+}
+
+func TestRecentSearchV2(t *testing.T) {
+	a := newAPI(t)
+	c := newConnector(t, a.URL, "mode: recent_search\nquery: \"الكهرباء lang:ar\"\npage_size: 10\n", ingest.Limits{})
+	posts, cur, err := c.Fetch(context.Background(), "")
+	if err != nil || len(posts) != 4 || cur != ingest.Cursor(strconv.FormatInt(base+900, 10)) {
+		t.Fatalf("%d posts, cursor %s, %v", len(posts), cur, err)
+	}
+	checks := []struct {
+		name string
+		ok   bool
+	}{
+		{"retweet", posts[0].ForwardOf == ingest.MakeID(Name, strconv.FormatInt(base+600, 10))},
+		{"reply", posts[1].ReplyTo == ingest.MakeID(Name, strconv.FormatInt(base+600, 10))},
+		{"media alt text", len(posts[2].MediaCaptions) == 1 && posts[2].MediaCaptions[0] == "الوزير خلال المؤتمر الصحفي"},
+		{"metrics", posts[2].Engagement.Views == 41000 && posts[2].Engagement.Likes == 610 && posts[2].Engagement.Shares == 89},
+		{"author", posts[3].Author.Handle == "basra_voice" && posts[3].Engagement.Followers == 18300 && posts[3].Permalink == "https://x.com/basra_voice/status/"+posts[3].NativeID},
+		{"text", posts[3].Text == "الكهرباء رجعت بعد ١٢ ساعة انقطاع، شكراً للكوادر الفنية"},
+	}
+	for _, ch := range checks {
+		if !ch.ok {
+			t.Errorf("%s: wrong", ch.name)
+		}
+	}
+	fresh, cur2, err := c.Fetch(context.Background(), cur)
+	if err != nil || len(fresh) != 1 || cur2 != ingest.Cursor(strconv.FormatInt(base+950, 10)) {
+		t.Fatalf("new: %d posts, cursor %s, %v", len(fresh), cur2, err)
+	}
+	none, cur3, err := c.Fetch(context.Background(), cur2)
+	if err != nil || len(none) != 0 || cur3 != cur2 {
+		t.Fatalf("caught up: %d posts, %v", len(none), err)
+	}
+}
+
+func TestRateLimitsAndFaults(t *testing.T) {
+	tests := []struct {
+		name     string
+		settings string
+		hook     func(n int, w http.ResponseWriter, r *http.Request) bool
+		want     int
+		wantErr  error
+		errText  string
+		minTime  time.Duration
+	}{
+		{"v1 429 waits for x-rate-limit-reset", timelineSettings, func(n int, w http.ResponseWriter, r *http.Request) bool {
+			if n == 1 {
+				w.Header().Set("x-rate-limit-remaining", "0")
+				w.Header().Set("x-rate-limit-reset", strconv.FormatInt(time.Now().Add(time.Second).Unix(), 10))
+				w.WriteHeader(429)
+				w.Write(readFixture(t, "v1-rate-limited.json"))
+				return true
+			}
+			return false
+		}, 6, nil, "", 5 * time.Millisecond},
+		{"v2 reset beyond max_wait", "mode: recent_search\nquery: x\n", func(n int, w http.ResponseWriter, r *http.Request) bool {
+			w.Header().Set("x-rate-limit-remaining", "0")
+			w.Header().Set("x-rate-limit-reset", strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10))
+			w.WriteHeader(429)
+			w.Write(readFixture(t, "v2-rate-limited.json"))
+			return true
+		}, 0, httpx.ErrRateLimited, "", 0},
+		{"v2 500 then success", "mode: recent_search\nquery: x\n", func(n int, w http.ResponseWriter, r *http.Request) bool {
+			if n == 1 {
+				w.WriteHeader(500)
+				return true
+			}
+			return false
+		}, 4, nil, "", 0},
+		{"v1 500 forever", timelineSettings, func(n int, w http.ResponseWriter, r *http.Request) bool {
+			w.WriteHeader(500)
+			return true
+		}, 0, nil, "HTTP 500", 0},
+		{"v1 error body", timelineSettings, func(n int, w http.ResponseWriter, r *http.Request) bool {
+			w.WriteHeader(404)
+			io.WriteString(w, `{"errors":[{"code":34,"message":"Sorry, that page does not exist."}]}`)
+			return true
+		}, 0, nil, "that page does not exist", 0},
+		{"v2 truncated json", "mode: recent_search\nquery: x\n", func(n int, w http.ResponseWriter, r *http.Request) bool {
+			b := readFixture(t, "recent_search-p1.json")
+			w.Write(b[:len(b)/3])
+			return true
+		}, 0, nil, "decoding", 0},
+		{"v1 truncated json", timelineSettings, func(n int, w http.ResponseWriter, r *http.Request) bool {
+			b := readFixture(t, "user_timeline.json")
+			w.Write(b[:len(b)/3])
+			return true
+		}, 0, nil, "user_timeline", 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a := newAPI(t)
+			a.hook = tc.hook
+			start := time.Now()
+			posts, _, err := newConnector(t, a.URL, tc.settings, ingest.Limits{}).Fetch(context.Background(), "")
+			switch {
+			case tc.wantErr != nil:
+				if !errors.Is(err, tc.wantErr) {
+					t.Fatalf("err = %v, want %v", err, tc.wantErr)
+				}
+			case tc.errText != "":
+				if err == nil || !strings.Contains(err.Error(), tc.errText) || !strings.Contains(err.Error(), "x-test") {
+					t.Fatalf("err = %v, want %q", err, tc.errText)
+				}
+			case err != nil:
+				t.Fatal(err)
+			}
+			if len(posts) != tc.want {
+				t.Fatalf("got %d posts, want %d", len(posts), tc.want)
+			}
+			if el := time.Since(start); el < tc.minTime {
+				t.Errorf("returned after %s, want ≥ %s", el, tc.minTime)
+			}
+		})
+	}
+}
+
+func TestTokenNeverLeaks(t *testing.T) {
+	for _, settings := range []string{timelineSettings, "mode: recent_search\nquery: x\n"} {
+		a := newAPI(t)
+		a.hook = func(n int, w http.ResponseWriter, r *http.Request) bool {
+			w.WriteHeader(403)
+			fmt.Fprintf(w, `{"errors":[{"code":220,"message":"forbidden for %s"}],"title":"x","detail":"%s"}`, r.Header.Get("Authorization"), r.Header.Get("Authorization"))
+			return true
+		}
+		c := newConnector(t, a.URL, settings, ingest.Limits{})
+		_, _, err := c.Fetch(context.Background(), "")
+		if err == nil {
+			t.Fatal("want error")
+		}
+		for _, s := range []string{err.Error(), fmt.Sprintf("%v %+v %#v", c, c, c)} {
+			if strings.Contains(s, "test-bearer-token") {
+				t.Errorf("token leaked: %s", s)
+			}
+		}
+	}
+}
+
+func TestNewRejectsBadSettings(t *testing.T) {
+	for _, tc := range []struct{ name, settings, want string }{
+		{"no mode", "query: x\ntoken_env: " + tokEnv + "\n", "mode"},
+		{"timeline without handle", "mode: user_timeline\ntoken_env: " + tokEnv + "\n", "screen_name"},
+		{"search without query", "mode: search\ntoken_env: " + tokEnv + "\n", "query is required"},
+		{"v2 page size", "mode: recent_search\nquery: x\npage_size: 5\ntoken_env: " + tokEnv + "\n", "page_size"},
+		{"unset token", "mode: search\nquery: x\ntoken_env: RASD_TEST_UNSET_X\n", "RASD_TEST_UNSET_X"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var doc yaml.Node
+			yaml.Unmarshal([]byte(tc.settings), &doc)
+			_, err := New(ingest.Spec{Name: "x", Settings: doc.Content[0], File: "sources.yaml"})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
