@@ -1,0 +1,383 @@
+// Package boltstore is review.Store in the pipeline's embedded bbolt file:
+// its own buckets beside the pipeline's, each change in one transaction.
+package boltstore
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/rasd-iq/rasd/review"
+)
+
+var (
+	bucketUsers     = []byte("review_users")
+	bucketSessions  = []byte("review_sessions")
+	bucketItems     = []byte("review_items")
+	bucketIndex     = []byte("review_index")
+	bucketDecisions = []byte("review_decisions")
+	bucketAuthors   = []byte("review_authors")
+)
+
+// Store is review.Store over a bbolt database.
+type Store struct{ db *bolt.DB }
+
+var _ review.Store = (*Store)(nil)
+
+// New creates the review buckets in db (e.g. store.Store.DB()) and returns
+// the store. Closing db is the caller's job.
+func New(db *bolt.DB) (*Store, error) {
+	err := db.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketUsers, bucketSessions, bucketItems, bucketIndex, bucketDecisions, bucketAuthors} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return fmt.Errorf("creating bucket %s: %w", b, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("preparing review buckets: %w", err)
+	}
+	return &Store{db: db}, nil
+}
+
+func put(b *bolt.Bucket, k string, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encoding %s: %w", k, err)
+	}
+	return b.Put([]byte(k), data)
+}
+
+func get(b *bolt.Bucket, k string, v any) error {
+	data := b.Get([]byte(k))
+	if data == nil {
+		return fmt.Errorf("%s: %w", k, review.ErrNotFound)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("decoding %s: %w", k, err)
+	}
+	return nil
+}
+
+// PutUser implements review.Store.
+func (s *Store) PutUser(_ context.Context, u review.User) error {
+	return s.db.Update(func(tx *bolt.Tx) error { return put(tx.Bucket(bucketUsers), u.Name, u) })
+}
+
+// User implements review.Store.
+func (s *Store) User(_ context.Context, name string) (review.User, error) {
+	var u review.User
+	err := s.db.View(func(tx *bolt.Tx) error { return get(tx.Bucket(bucketUsers), name, &u) })
+	return u, err
+}
+
+// Users implements review.Store.
+func (s *Store) Users(_ context.Context) ([]review.User, error) {
+	var out []review.User
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketUsers).ForEach(func(k, v []byte) error {
+			var u review.User
+			if err := json.Unmarshal(v, &u); err != nil {
+				return fmt.Errorf("decoding user %s: %w", k, err)
+			}
+			out = append(out, u)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// PutSession implements review.Store.
+func (s *Store) PutSession(_ context.Context, se review.Session) error {
+	return s.db.Update(func(tx *bolt.Tx) error { return put(tx.Bucket(bucketSessions), se.IDHash, se) })
+}
+
+// Session implements review.Store.
+func (s *Store) Session(_ context.Context, idHash string) (review.Session, error) {
+	var se review.Session
+	err := s.db.View(func(tx *bolt.Tx) error { return get(tx.Bucket(bucketSessions), idHash, &se) })
+	return se, err
+}
+
+// DeleteSession implements review.Store.
+func (s *Store) DeleteSession(_ context.Context, idHash string) error {
+	return s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketSessions).Delete([]byte(idHash)) })
+}
+
+// DeleteSessions implements review.Store.
+func (s *Store) DeleteSessions(_ context.Context, user string) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketSessions)
+		var del [][]byte
+		err := b.ForEach(func(k, v []byte) error {
+			var se review.Session
+			if json.Unmarshal(v, &se) != nil || se.User == user {
+				del = append(del, bytes.Clone(k))
+			}
+			return nil
+		})
+		for _, k := range del {
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+		}
+		return err
+	})
+}
+
+// Missing implements review.Store.
+func (s *Store) Missing(_ context.Context, ids []string) ([]string, error) {
+	var out []string
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketItems)
+		for _, id := range ids {
+			if b.Get([]byte(id)) == nil {
+				out = append(out, id)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+func authorKey(author, id string) []byte { return []byte(author + "\x00" + id) }
+
+// Add implements review.Store.
+func (s *Store) Add(_ context.Context, items []review.Item) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		b, ix, au := tx.Bucket(bucketItems), tx.Bucket(bucketIndex), tx.Bucket(bucketAuthors)
+		for i := range items {
+			it := items[i]
+			if it.ID == "" {
+				return fmt.Errorf("adding item: empty id")
+			}
+			if b.Get([]byte(it.ID)) != nil {
+				continue
+			}
+			if it.Status == "" {
+				it.Status = review.StatusOpen
+			}
+			if err := put(b, it.ID, it); err != nil {
+				return err
+			}
+			if it.Status != review.StatusClosed {
+				if err := ix.Put([]byte(review.IndexKey(&it)), nil); err != nil {
+					return err
+				}
+			}
+			if it.Author != "" {
+				if err := au.Put(authorKey(it.Author, it.ID), nil); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// walk calls fn for each undecided item in review order until fn returns false.
+func walk(tx *bolt.Tx, fn func(it *review.Item) (bool, error)) error {
+	b := tx.Bucket(bucketItems)
+	c := tx.Bucket(bucketIndex).Cursor()
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		id := review.IDFromKey(string(k))
+		var it review.Item
+		if err := get(b, id, &it); err != nil {
+			return fmt.Errorf("queue index entry %q: %w", k, err)
+		}
+		more, err := fn(&it)
+		if err != nil || !more {
+			return err
+		}
+	}
+	return nil
+}
+
+// List implements review.Store.
+func (s *Store) List(_ context.Context, f review.Filter) (review.Page, error) {
+	var p review.Page
+	p.Items = []review.Item{}
+	skip, size := f.Offset, f.PageSize()
+	err := s.db.View(func(tx *bolt.Tx) error {
+		p.Open = tx.Bucket(bucketIndex).Stats().KeyN
+		return walk(tx, func(it *review.Item) (bool, error) {
+			if !f.Match(it) {
+				return true, nil
+			}
+			if skip > 0 {
+				skip--
+				return true, nil
+			}
+			if len(p.Items) == size {
+				p.More = true
+				return false, nil
+			}
+			p.Items = append(p.Items, *it)
+			return true, nil
+		})
+	})
+	return p, err
+}
+
+// Item implements review.Store.
+func (s *Store) Item(_ context.Context, id string) (review.Item, error) {
+	var it review.Item
+	err := s.db.View(func(tx *bolt.Tx) error { return get(tx.Bucket(bucketItems), id, &it) })
+	return it, err
+}
+
+// ByAuthor implements review.Store.
+func (s *Store) ByAuthor(_ context.Context, author string, max int) ([]review.Item, error) {
+	var out []review.Item
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketItems)
+		prefix := []byte(author + "\x00")
+		c := tx.Bucket(bucketAuthors).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			var it review.Item
+			if err := get(b, string(k[len(prefix):]), &it); err != nil {
+				return err
+			}
+			out = append(out, it)
+		}
+		return nil
+	})
+	slices.SortFunc(out, func(a, b review.Item) int { return b.Added.Compare(a.Added) })
+	if len(out) > max {
+		out = out[:max]
+	}
+	return out, err
+}
+
+// Claim implements review.Store.
+func (s *Store) Claim(_ context.Context, id string, who review.Reviewer, now time.Time, ttl time.Duration) (review.Item, error) {
+	var it review.Item
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketItems)
+		if err := get(b, id, &it); err != nil {
+			return err
+		}
+		if err := review.ApplyClaim(&it, who, now, ttl); err != nil {
+			return err
+		}
+		return put(b, id, it)
+	})
+	return it, err
+}
+
+var errFound = errors.New("found")
+
+// ClaimNext implements review.Store.
+func (s *Store) ClaimNext(_ context.Context, who review.Reviewer, f review.Filter, now time.Time, ttl time.Duration) (review.Item, error) {
+	var got review.Item
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		err := walk(tx, func(it *review.Item) (bool, error) {
+			if !f.Match(it) || review.CanClaim(it, who, now) != nil {
+				return true, nil
+			}
+			if err := review.ApplyClaim(it, who, now, ttl); err != nil {
+				return false, err
+			}
+			got = *it
+			return false, errFound
+		})
+		if errors.Is(err, errFound) {
+			return put(tx.Bucket(bucketItems), got.ID, got)
+		}
+		if err == nil {
+			err = review.ErrEmpty
+		}
+		return err
+	})
+	return got, err
+}
+
+// Release implements review.Store.
+func (s *Store) Release(_ context.Context, id, who, token string) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketItems)
+		var it review.Item
+		if err := get(b, id, &it); err != nil {
+			return err
+		}
+		if it.Lease == nil || it.Lease.Holder != who || it.Lease.Token != token {
+			return review.ErrLeaseLost
+		}
+		it.Lease = nil
+		return put(b, id, it)
+	})
+}
+
+func decisionKey(d *review.Decision) []byte {
+	return []byte(d.Item + "\x00" + d.Time.UTC().Format("20060102T150405.000000000") + "\x00" + d.ID)
+}
+
+// Decide implements review.Store.
+func (s *Store) Decide(_ context.Context, d review.Decision, who review.Reviewer, rules review.Rules, now time.Time) (review.Item, review.Decision, error) {
+	var it review.Item
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketItems)
+		if err := get(b, d.Item, &it); err != nil {
+			return err
+		}
+		key := review.IndexKey(&it)
+		if err := review.Apply(&it, &d, who, rules, now); err != nil {
+			return err
+		}
+		if err := put(b, it.ID, it); err != nil {
+			return err
+		}
+		if it.Status == review.StatusClosed {
+			if err := tx.Bucket(bucketIndex).Delete([]byte(key)); err != nil {
+				return err
+			}
+		}
+		v, err := json.Marshal(d)
+		if err != nil {
+			return fmt.Errorf("encoding decision: %w", err)
+		}
+		return tx.Bucket(bucketDecisions).Put(decisionKey(&d), v)
+	})
+	if err != nil {
+		return it, d, fmt.Errorf("deciding %s: %w", d.Item, err)
+	}
+	return it, d, nil
+}
+
+// Decisions implements review.Store.
+func (s *Store) Decisions(_ context.Context, item string) ([]review.Decision, error) {
+	out := []review.Decision{}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		prefix := []byte(item + "\x00")
+		c := tx.Bucket(bucketDecisions).Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			var d review.Decision
+			if err := json.Unmarshal(v, &d); err != nil {
+				return fmt.Errorf("decoding decision %q: %w", k, err)
+			}
+			out = append(out, d)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// EachDecision implements review.Store.
+func (s *Store) EachDecision(_ context.Context, fn func(review.Decision) error) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketDecisions).ForEach(func(k, v []byte) error {
+			var d review.Decision
+			if err := json.Unmarshal(v, &d); err != nil {
+				return fmt.Errorf("decoding decision %q: %w", k, err)
+			}
+			return fn(d)
+		})
+	})
+}

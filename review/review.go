@@ -1,0 +1,502 @@
+package review
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Errors returned by stores and the rules; check them with errors.Is.
+var (
+	// ErrNotFound is returned for users, sessions and items a store does not hold.
+	ErrNotFound = errors.New("not found")
+	// ErrHeld is returned when another reviewer holds an unexpired lease on the item.
+	ErrHeld = errors.New("item is held by another reviewer")
+	// ErrLeaseLost is returned for a decision whose lease expired or was taken over.
+	ErrLeaseLost = errors.New("lease expired or held by someone else")
+	// ErrDecided is returned for an item that is already decided.
+	ErrDecided = errors.New("item is already decided")
+	// ErrNeedsSenior is returned when a non-senior reviewer claims an item waiting for a senior reviewer.
+	ErrNeedsSenior = errors.New("item waits for a senior reviewer")
+	// ErrReviewedBefore is returned when a reviewer claims an item they already decided.
+	ErrReviewedBefore = errors.New("reviewer already decided this item; another reviewer must")
+	// ErrEmpty is returned by ClaimNext when no item can be claimed.
+	ErrEmpty = errors.New("no item to claim")
+	// ErrInvalid is returned for a malformed decision.
+	ErrInvalid = errors.New("invalid decision")
+)
+
+// Role is what an account may do.
+type Role string
+
+// The roles.
+const (
+	// RoleAnalyst triages the queue and decides items.
+	RoleAnalyst Role = "analyst"
+	// RoleSenior decides like an analyst, and decides escalated and disputed items.
+	RoleSenior Role = "senior"
+	// RoleResearcher reads the queue and items with author identities pseudonymised; it decides nothing.
+	RoleResearcher Role = "researcher"
+	// RoleAdmin manages accounts and reads everything; it decides nothing.
+	RoleAdmin Role = "admin"
+)
+
+// Roles lists every role in a stable order.
+var Roles = []Role{RoleAnalyst, RoleSenior, RoleResearcher, RoleAdmin}
+
+// ParseRole returns the role named s.
+func ParseRole(s string) (Role, error) {
+	for _, r := range Roles {
+		if string(r) == s {
+			return r, nil
+		}
+	}
+	return "", fmt.Errorf("unknown role %q (want analyst, senior, researcher or admin)", s)
+}
+
+// Permission is one thing a handler needs.
+type Permission string
+
+// The permissions handlers are guarded by.
+const (
+	// PermView reads the queue, items, search and dashboard.
+	PermView Permission = "view"
+	// PermDecide claims and decides items.
+	PermDecide Permission = "decide"
+	// PermAuthors sees author identities and an author's other flagged posts.
+	PermAuthors Permission = "authors"
+	// PermAdmin manages accounts and reads operational endpoints.
+	PermAdmin Permission = "admin"
+)
+
+var grants = map[Role][]Permission{
+	RoleAnalyst:    {PermView, PermDecide, PermAuthors},
+	RoleSenior:     {PermView, PermDecide, PermAuthors},
+	RoleResearcher: {PermView},
+	RoleAdmin:      {PermView, PermAdmin},
+}
+
+// Can reports whether role r has permission p.
+func (r Role) Can(p Permission) bool { return slices.Contains(grants[r], p) }
+
+// User is an account.
+type User struct {
+	// Name is the login name.
+	Name string `json:"name"`
+	// Role is what the account may do.
+	Role Role `json:"role"`
+	// Hash is the password hash (bcrypt).
+	Hash []byte `json:"hash"`
+	// Disabled accounts cannot log in.
+	Disabled bool `json:"disabled,omitempty"`
+	// Created and Changed are when the account was made and last changed.
+	Created time.Time `json:"created"`
+	Changed time.Time `json:"changed"`
+}
+
+// Session is a logged-in browser or API client. The session id itself is
+// never stored: only its SHA-256 (IDHash).
+type Session struct {
+	// IDHash is the hex SHA-256 of the session id sent in the cookie.
+	IDHash string `json:"id_hash"`
+	// User is the account's name.
+	User string `json:"user"`
+	// CSRF is the token every state-changing request must carry.
+	CSRF string `json:"csrf"`
+	// Created is the login time; Expires ends the session regardless of use.
+	Created time.Time `json:"created"`
+	Expires time.Time `json:"expires"`
+	// Seen is the last request; a session idle for longer than the idle limit ends.
+	Seen time.Time `json:"seen"`
+}
+
+// Status is where an item stands in review.
+type Status string
+
+// The item statuses.
+const (
+	// StatusOpen waits for a (first or second) review.
+	StatusOpen Status = "open"
+	// StatusSenior waits for a senior reviewer (escalated, or two decisions disagreed).
+	StatusSenior Status = "senior"
+	// StatusClosed is decided.
+	StatusClosed Status = "closed"
+)
+
+// Lease is a reviewer's hold on an item until Expires.
+type Lease struct {
+	Holder  string    `json:"holder"`
+	Token   string    `json:"token"`
+	Expires time.Time `json:"expires"`
+}
+
+// Active reports whether the lease still holds at now.
+func (l *Lease) Active(now time.Time) bool { return l != nil && now.Before(l.Expires) }
+
+// Item is a review-queue item with its review state.
+type Item struct {
+	ID          string    `json:"id"`
+	Priority    int       `json:"priority"`
+	Urgent      bool      `json:"urgent"`
+	Score       float64   `json:"score"`
+	Labels      []string  `json:"labels"`
+	Platform    string    `json:"platform"`
+	Source      string    `json:"source,omitempty"`
+	Governorate string    `json:"governorate,omitempty"`
+	Author      string    `json:"author,omitempty"`
+	Added       time.Time `json:"added"`
+	Status      Status    `json:"status"`
+	Lease       *Lease    `json:"lease,omitempty"`
+	// Reviewers are the reviewers who decided the item, in order.
+	Reviewers []string `json:"reviewers,omitempty"`
+	// Pending is the first decision while a second review is awaited.
+	Pending *Decision `json:"pending,omitempty"`
+	// Outcome is the final action once closed.
+	Outcome Action `json:"outcome,omitempty"`
+}
+
+// IndexKey is the item's key in the priority-ordered queue index: urgent
+// items first, then lower priority, then higher score, then older, then id.
+// Keys compare bytewise in review order (the same in bbolt and in a Redis
+// sorted set read lexicographically).
+func IndexKey(it *Item) string {
+	u := 1
+	if it.Urgent {
+		u = 0
+	}
+	p := int64(it.Priority) + 1<<31
+	p = max(0, min(p, 1<<32-1))
+	s := int64((1 - max(0, min(it.Score, 1))) * 1e6)
+	t := max(0, it.Added.UnixNano())
+	return fmt.Sprintf("%d|%010d|%07d|%019d|%s", u, p, s, t, it.ID)
+}
+
+// keyPrefixLen is the length of an index key before the item id.
+const keyPrefixLen = len("1|0000000000|0000000|0000000000000000000|")
+
+// IDFromKey returns the item id at the end of an index key.
+func IDFromKey(k string) string {
+	if len(k) < keyPrefixLen {
+		return ""
+	}
+	return k[keyPrefixLen:]
+}
+
+// Action is what a reviewer decides to do with an item.
+type Action string
+
+// The actions.
+const (
+	// ActionDismiss closes the item as nothing to act on.
+	ActionDismiss Action = "dismiss"
+	// ActionMonitor closes the item and keeps watching the author or topic.
+	ActionMonitor Action = "monitor"
+	// ActionEscalate hands the item to a senior reviewer.
+	ActionEscalate Action = "escalate"
+	// ActionRefer marks the item for referral (the referral itself is a separate step).
+	ActionRefer Action = "refer"
+)
+
+// Actions lists the actions in the order the UI offers them.
+var Actions = []Action{ActionDismiss, ActionMonitor, ActionEscalate, ActionRefer}
+
+// Verdict is the reviewer's judgement of the model's labels: labelled data.
+type Verdict string
+
+// The verdicts.
+const (
+	// VerdictTruePositive says the flagged labels are right.
+	VerdictTruePositive Verdict = "true_positive"
+	// VerdictFalsePositive says the item violates nothing.
+	VerdictFalsePositive Verdict = "false_positive"
+	// VerdictWrongLabel says the item violates something else: Decision.Labels.
+	VerdictWrongLabel Verdict = "wrong_label"
+)
+
+// Verdicts lists the verdicts.
+var Verdicts = []Verdict{VerdictTruePositive, VerdictFalsePositive, VerdictWrongLabel}
+
+// Stage says which step of review a decision was.
+type Stage string
+
+// The stages.
+const (
+	StageFinal     Stage = "final"     // a single review closed the item
+	StageFirst     Stage = "first"     // first of two reviews
+	StageAgreed    Stage = "agreed"    // second review agreed and closed the item
+	StageDisputed  Stage = "disputed"  // second review disagreed: sent to a senior reviewer
+	StageEscalated Stage = "escalated" // the reviewer escalated
+	StageSenior    Stage = "senior"    // a senior reviewer's final decision
+)
+
+// Decision is one reviewer's decision about one item. Referrals and appeals
+// refer to decisions by ID.
+type Decision struct {
+	ID       string  `json:"id"`
+	Item     string  `json:"item"`
+	Reviewer string  `json:"reviewer"`
+	Action   Action  `json:"action"`
+	Verdict  Verdict `json:"verdict"`
+	// Labels are the right labels for VerdictWrongLabel.
+	Labels []string `json:"labels,omitempty"`
+	// Reason is the reviewer's note.
+	Reason string `json:"reason,omitempty"`
+	// Lease is the token of the lease the reviewer holds.
+	Lease string    `json:"lease,omitempty"`
+	Stage Stage     `json:"stage"`
+	Time  time.Time `json:"time"`
+}
+
+// Reviewer is who claims or decides.
+type Reviewer struct {
+	Name   string
+	Senior bool
+}
+
+// Rules configure review.
+type Rules struct {
+	// SecondReview requires two agreeing decisions before an item closes.
+	SecondReview bool
+	// Lease is how long a claim holds; DefaultLease when zero.
+	Lease time.Duration
+}
+
+// DefaultLease is how long a claim holds when Rules.Lease is zero.
+const DefaultLease = 10 * time.Minute
+
+// LeaseFor returns the lease duration.
+func (r Rules) LeaseFor() time.Duration {
+	if r.Lease <= 0 {
+		return DefaultLease
+	}
+	return r.Lease
+}
+
+// Filter selects and pages queue items.
+type Filter struct {
+	// Label keeps items flagged with it.
+	Label string
+	// MinScore keeps items scoring at least this.
+	MinScore float64
+	// Platform and Governorate keep items from them.
+	Platform    string
+	Governorate string
+	// MaxAge keeps items added within this long before Now.
+	MaxAge time.Duration
+	// Status keeps items in this status (open or senior); empty keeps both.
+	Status Status
+	// Offset and Limit page the result; Limit 0 means 50.
+	Offset, Limit int
+	// Now is the time ages are measured from.
+	Now time.Time
+}
+
+// Match reports whether it passes f (paging aside).
+func (f *Filter) Match(it *Item) bool {
+	switch {
+	case it.Status == StatusClosed:
+		return false
+	case f.Status != "" && it.Status != f.Status:
+		return false
+	case f.Label != "" && !slices.Contains(it.Labels, f.Label):
+		return false
+	case it.Score < f.MinScore:
+		return false
+	case f.Platform != "" && it.Platform != f.Platform:
+		return false
+	case f.Governorate != "" && it.Governorate != f.Governorate:
+		return false
+	case f.MaxAge > 0 && it.Added.Before(f.Now.Add(-f.MaxAge)):
+		return false
+	}
+	return true
+}
+
+// PageSize returns the page size.
+func (f *Filter) PageSize() int {
+	if f.Limit <= 0 {
+		return 50
+	}
+	return min(f.Limit, 500)
+}
+
+// Page is one page of the queue.
+type Page struct {
+	Items []Item `json:"items"`
+	// Open is the number of undecided items in the whole queue.
+	Open int `json:"open"`
+	// More is true when items after this page pass the filter.
+	More bool `json:"more"`
+}
+
+// Store keeps accounts, sessions and the review state. Both implementations
+// pass reviewtest.Run; every method is safe for concurrent use, and Claim,
+// ClaimNext, Release and Decide are atomic across processes sharing the store.
+type Store interface {
+	// PutUser creates or replaces an account.
+	PutUser(ctx context.Context, u User) error
+	// User returns an account (ErrNotFound when absent).
+	User(ctx context.Context, name string) (User, error)
+	// Users returns every account, by name.
+	Users(ctx context.Context) ([]User, error)
+
+	// PutSession creates or replaces a session.
+	PutSession(ctx context.Context, s Session) error
+	// Session returns a session by IDHash (ErrNotFound when absent).
+	Session(ctx context.Context, idHash string) (Session, error)
+	// DeleteSession ends a session; ending an absent one is not an error.
+	DeleteSession(ctx context.Context, idHash string) error
+	// DeleteSessions ends every session of user.
+	DeleteSessions(ctx context.Context, user string) error
+
+	// Missing returns the ids among ids the store has never been given.
+	Missing(ctx context.Context, ids []string) ([]string, error)
+	// Add puts new items in the queue; ids already known are left as they are.
+	Add(ctx context.Context, items []Item) error
+	// List returns a page of undecided items in review order.
+	List(ctx context.Context, f Filter) (Page, error)
+	// Item returns one item with its state (ErrNotFound when absent).
+	Item(ctx context.Context, id string) (Item, error)
+	// ByAuthor returns up to max items of author, newest first.
+	ByAuthor(ctx context.Context, author string, max int) ([]Item, error)
+
+	// Claim gives who a lease on item id (renewing their own), per Rules.CanClaim.
+	Claim(ctx context.Context, id string, who Reviewer, now time.Time, ttl time.Duration) (Item, error)
+	// ClaimNext claims the first item in review order that passes f and who may claim (ErrEmpty when none).
+	ClaimNext(ctx context.Context, who Reviewer, f Filter, now time.Time, ttl time.Duration) (Item, error)
+	// Release gives back who's lease on item id.
+	Release(ctx context.Context, id, who, token string) error
+	// Decide applies d (see Apply) and records it, atomically; it returns the
+	// item after the decision and the recorded decision.
+	Decide(ctx context.Context, d Decision, who Reviewer, rules Rules, now time.Time) (Item, Decision, error)
+	// Decisions returns the decisions about item, oldest first.
+	Decisions(ctx context.Context, item string) ([]Decision, error)
+	// EachDecision calls fn for every decision; fn's error stops the walk.
+	EachDecision(ctx context.Context, fn func(Decision) error) error
+}
+
+// NewID returns a random 128-bit hex id.
+func NewID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// CanClaim checks whether who may take a lease on it at now.
+func CanClaim(it *Item, who Reviewer, now time.Time) error {
+	switch {
+	case it.Status == StatusClosed:
+		return ErrDecided
+	case it.Status == StatusSenior && !who.Senior:
+		return ErrNeedsSenior
+	case slices.Contains(it.Reviewers, who.Name):
+		return ErrReviewedBefore
+	case it.Lease.Active(now) && it.Lease.Holder != who.Name:
+		return fmt.Errorf("%w (%s until %s)", ErrHeld, it.Lease.Holder, it.Lease.Expires.UTC().Format(time.RFC3339))
+	}
+	return nil
+}
+
+// ApplyClaim checks CanClaim and sets (or renews) who's lease on it.
+func ApplyClaim(it *Item, who Reviewer, now time.Time, ttl time.Duration) error {
+	if err := CanClaim(it, who, now); err != nil {
+		return err
+	}
+	if it.Lease.Active(now) && it.Lease.Holder == who.Name {
+		it.Lease.Expires = now.Add(ttl)
+		return nil
+	}
+	it.Lease = &Lease{Holder: who.Name, Token: NewID(), Expires: now.Add(ttl)}
+	return nil
+}
+
+// Validate checks a decision's fields.
+func (d *Decision) Validate() error {
+	if d.Item == "" || d.Reviewer == "" {
+		return fmt.Errorf("%w: item and reviewer are required", ErrInvalid)
+	}
+	if !slices.Contains(Actions, d.Action) {
+		return fmt.Errorf("%w: unknown action %q (want dismiss, monitor, escalate or refer)", ErrInvalid, d.Action)
+	}
+	if !slices.Contains(Verdicts, d.Verdict) {
+		return fmt.Errorf("%w: unknown verdict %q (want true_positive, false_positive or wrong_label)", ErrInvalid, d.Verdict)
+	}
+	if d.Verdict == VerdictWrongLabel && len(d.Labels) == 0 {
+		return fmt.Errorf("%w: wrong_label needs the right labels", ErrInvalid)
+	}
+	if d.Verdict != VerdictWrongLabel && len(d.Labels) > 0 {
+		return fmt.Errorf("%w: labels are only for wrong_label", ErrInvalid)
+	}
+	if d.Verdict == VerdictFalsePositive && d.Action == ActionRefer {
+		return fmt.Errorf("%w: a false positive cannot be referred", ErrInvalid)
+	}
+	return nil
+}
+
+func agree(a, b *Decision) bool {
+	return a.Action == b.Action && a.Verdict == b.Verdict && slices.Equal(sorted(a.Labels), sorted(b.Labels))
+}
+
+func sorted(xs []string) []string {
+	ys := slices.Clone(xs)
+	slices.Sort(ys)
+	return ys
+}
+
+// Apply checks d against it (valid, from the holder of the current lease,
+// by a senior reviewer where the item waits for one) and moves it on:
+//
+//   - escalate sends it to a senior reviewer;
+//   - a senior reviewer's decision closes it;
+//   - without a second review, a decision closes it;
+//   - with one, the first decision returns it to the queue for someone else,
+//     and the second closes it when it agrees or sends it to a senior
+//     reviewer when it does not.
+//
+// It fills d's ID, Time and Stage and clears the lease.
+func Apply(it *Item, d *Decision, who Reviewer, rules Rules, now time.Time) error {
+	if d.Reviewer != who.Name {
+		return fmt.Errorf("%w: decision by %q made as %q", ErrInvalid, d.Reviewer, who.Name)
+	}
+	if err := d.Validate(); err != nil {
+		return err
+	}
+	switch {
+	case it.Status == StatusClosed:
+		return ErrDecided
+	case !it.Lease.Active(now) || it.Lease.Holder != who.Name || it.Lease.Token != d.Lease:
+		return ErrLeaseLost
+	case it.Status == StatusSenior && !who.Senior:
+		return ErrNeedsSenior
+	}
+	if d.ID == "" {
+		d.ID = NewID()
+	}
+	d.Time = now.UTC()
+	it.Lease = nil
+	it.Reviewers = append(it.Reviewers, who.Name)
+	switch {
+	case it.Status == StatusSenior:
+		if d.Action == ActionEscalate {
+			return fmt.Errorf("%w: the item is already with a senior reviewer", ErrInvalid)
+		}
+		d.Stage, it.Status, it.Outcome, it.Pending = StageSenior, StatusClosed, d.Action, nil
+	case d.Action == ActionEscalate:
+		d.Stage, it.Status, it.Pending = StageEscalated, StatusSenior, nil
+	case !rules.SecondReview:
+		d.Stage, it.Status, it.Outcome = StageFinal, StatusClosed, d.Action
+	case it.Pending == nil:
+		d.Stage = StageFirst
+		p := *d
+		it.Pending = &p
+	case agree(it.Pending, d):
+		d.Stage, it.Status, it.Outcome, it.Pending = StageAgreed, StatusClosed, d.Action, nil
+	default:
+		d.Stage, it.Status, it.Pending = StageDisputed, StatusSenior, nil
+	}
+	return nil
+}
