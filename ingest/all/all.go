@@ -4,4 +4,11 @@ package all
 import (
 	_ "github.com/rasd-iq/rasd/ingest/file" // file: JSONL and CSV imports
 	_ "github.com/rasd-iq/rasd/ingest/tips" // tips: reports from trusted flaggers
+
+	_ "github.com/rasd-iq/rasd/ingest/discord"  // discord: channel messages through a bot
+	_ "github.com/rasd-iq/rasd/ingest/rss"      // rss: RSS 2.0 and Atom feeds
+	_ "github.com/rasd-iq/rasd/ingest/telegram" // telegram: public channel preview pages
+	_ "github.com/rasd-iq/rasd/ingest/web"      // web: comment sections and forums (colly)
+	_ "github.com/rasd-iq/rasd/ingest/x"        // x: v1.1 timelines/search and v2 recent search
+	_ "github.com/rasd-iq/rasd/ingest/youtube"  // youtube: comment threads (Data API v3)
 )

@@ -30,6 +30,9 @@ type Page struct {
 	Messages []Message
 	// Skipped explains each message element that could not be parsed.
 	Skipped []error
+	// HasOlder reports a "load older messages" link (data-before or
+	// rel=prev); its absence marks the start of the channel.
+	HasOlder bool
 }
 
 // Message is one parsed message.
@@ -56,6 +59,7 @@ func ParsePage(body []byte, base string) (*Page, error) {
 	p := &Page{
 		Title:       strings.TrimSpace(doc.Find(".tgme_channel_info_header_title").First().Text()),
 		Subscribers: subscribers(doc),
+		HasOlder:    doc.Find(".tme_messages_more[data-before], link[rel=prev]").Length() > 0,
 	}
 	msgs.Each(func(i int, s *goquery.Selection) {
 		m, err := parseMessage(s, base)

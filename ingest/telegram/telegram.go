@@ -146,7 +146,7 @@ func (c *Connector) Fetch(ctx context.Context, cursor ingest.Cursor) ([]ingest.P
 			post.Engagement.Followers = p.Subscribers
 			posts = append(posts, post)
 		}
-		if minID < 0 || minID <= last+1 {
+		if minID < 0 || minID <= last+1 || !p.HasOlder {
 			break
 		}
 		if page >= c.maxPages {

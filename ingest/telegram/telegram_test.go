@@ -104,6 +104,9 @@ func TestFetchPagingAndCursor(t *testing.T) {
 	if len(posts) != 15 || cur != "1240" {
 		t.Fatalf("got %d posts, cursor %q; want 15, 1240", len(posts), cur)
 	}
+	if len(s.requests) != 3 {
+		t.Errorf("%d requests, want 3 (page 3 has no older-messages link): %v", len(s.requests), s.requests)
+	}
 	byNum := map[int64]ingest.Post{}
 	for i, p := range posts {
 		if i > 0 && msgNum(posts[i-1]) >= msgNum(p) {
