@@ -1,0 +1,469 @@
+// Package redisstore is review.Store on Redis, beside the pipeline's Redis
+// store: one key per item (changed under WATCH/MULTI, so claims and
+// decisions are atomic across processes), a sorted set read in lexicographic
+// order as the priority index, and lists of decisions.
+package redisstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/rasd-iq/rasd/review"
+)
+
+// Store is review.Store in Redis. It is safe for concurrent use.
+type Store struct {
+	rdb    *redis.Client
+	prefix string
+}
+
+var _ review.Store = (*Store)(nil)
+
+// New returns a store that keeps its keys under prefix+"review:" on rdb
+// (e.g. the pipeline's redisstore.Store Client() and Prefix()).
+func New(rdb *redis.Client, prefix string) *Store {
+	return &Store{rdb: rdb, prefix: prefix + "review:"}
+}
+
+func (s *Store) key(parts ...string) string {
+	k := s.prefix
+	for i, p := range parts {
+		if i > 0 {
+			k += ":"
+		}
+		k += p
+	}
+	return k
+}
+
+func decode(data string, v any, what string) error {
+	if err := json.Unmarshal([]byte(data), v); err != nil {
+		return fmt.Errorf("decoding %s: %w", what, err)
+	}
+	return nil
+}
+
+func notFound(err error, what string) error {
+	if errors.Is(err, redis.Nil) {
+		return fmt.Errorf("%s: %w", what, review.ErrNotFound)
+	}
+	return fmt.Errorf("reading %s: %w", what, err)
+}
+
+// PutUser implements review.Store.
+func (s *Store) PutUser(ctx context.Context, u review.User) error {
+	v, _ := json.Marshal(u)
+	if err := s.rdb.HSet(ctx, s.key("users"), u.Name, v).Err(); err != nil {
+		return fmt.Errorf("writing user %s: %w", u.Name, err)
+	}
+	return nil
+}
+
+// User implements review.Store.
+func (s *Store) User(ctx context.Context, name string) (review.User, error) {
+	var u review.User
+	v, err := s.rdb.HGet(ctx, s.key("users"), name).Result()
+	if err != nil {
+		return u, notFound(err, "user "+name)
+	}
+	return u, decode(v, &u, "user "+name)
+}
+
+// Users implements review.Store.
+func (s *Store) Users(ctx context.Context) ([]review.User, error) {
+	m, err := s.rdb.HGetAll(ctx, s.key("users")).Result()
+	if err != nil {
+		return nil, fmt.Errorf("reading users: %w", err)
+	}
+	out := make([]review.User, 0, len(m))
+	for name, v := range m {
+		var u review.User
+		if err := decode(v, &u, "user "+name); err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	slices.SortFunc(out, func(a, b review.User) int { return cmpStr(a.Name, b.Name) })
+	return out, nil
+}
+
+func cmpStr(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// PutSession implements review.Store; the key expires with the session.
+func (s *Store) PutSession(ctx context.Context, se review.Session) error {
+	v, _ := json.Marshal(se)
+	ttl := time.Until(se.Expires)
+	if ttl < time.Second {
+		ttl = time.Hour // already expired sessions are refused by the caller; keep the key a while
+	}
+	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.Set(ctx, s.key("sess", se.IDHash), v, ttl)
+		p.SAdd(ctx, s.key("usess", se.User), se.IDHash)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("writing session: %w", err)
+	}
+	return nil
+}
+
+// Session implements review.Store.
+func (s *Store) Session(ctx context.Context, idHash string) (review.Session, error) {
+	var se review.Session
+	v, err := s.rdb.Get(ctx, s.key("sess", idHash)).Result()
+	if err != nil {
+		return se, notFound(err, "session")
+	}
+	return se, decode(v, &se, "session")
+}
+
+// DeleteSession implements review.Store.
+func (s *Store) DeleteSession(ctx context.Context, idHash string) error {
+	if err := s.rdb.Del(ctx, s.key("sess", idHash)).Err(); err != nil {
+		return fmt.Errorf("deleting session: %w", err)
+	}
+	return nil
+}
+
+// DeleteSessions implements review.Store.
+func (s *Store) DeleteSessions(ctx context.Context, user string) error {
+	hs, err := s.rdb.SMembers(ctx, s.key("usess", user)).Result()
+	if err != nil {
+		return fmt.Errorf("reading sessions of %s: %w", user, err)
+	}
+	keys := []string{s.key("usess", user)}
+	for _, h := range hs {
+		keys = append(keys, s.key("sess", h))
+	}
+	if err := s.rdb.Del(ctx, keys...).Err(); err != nil {
+		return fmt.Errorf("deleting sessions of %s: %w", user, err)
+	}
+	return nil
+}
+
+// Missing implements review.Store.
+func (s *Store) Missing(ctx context.Context, ids []string) ([]string, error) {
+	var out []string
+	for chunk := range slices.Chunk(ids, 500) {
+		cmds := make([]*redis.IntCmd, len(chunk))
+		_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for i, id := range chunk {
+				cmds[i] = p.Exists(ctx, s.key("item", id))
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("checking items: %w", err)
+		}
+		for i, c := range cmds {
+			if c.Val() == 0 {
+				out = append(out, chunk[i])
+			}
+		}
+	}
+	return out, nil
+}
+
+// Add implements review.Store.
+func (s *Store) Add(ctx context.Context, items []review.Item) error {
+	for chunk := range slices.Chunk(items, 500) {
+		cmds := make([]*redis.BoolCmd, len(chunk))
+		_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for i := range chunk {
+				it := chunk[i]
+				if it.ID == "" {
+					return fmt.Errorf("adding item: empty id")
+				}
+				if it.Status == "" {
+					it.Status = review.StatusOpen
+				}
+				v, _ := json.Marshal(it)
+				cmds[i] = p.SetNX(ctx, s.key("item", it.ID), v, 0)
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("adding items: %w", err)
+		}
+		_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for i, c := range cmds {
+				it := &chunk[i]
+				if !c.Val() {
+					continue
+				}
+				if it.Status != review.StatusClosed {
+					p.ZAdd(ctx, s.key("index"), redis.Z{Member: review.IndexKey(it)})
+				}
+				if it.Author != "" {
+					p.ZAdd(ctx, s.key("author", it.Author), redis.Z{Score: float64(it.Added.UnixNano()), Member: it.ID})
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("indexing items: %w", err)
+		}
+	}
+	return nil
+}
+
+func (s *Store) items(ctx context.Context, ids []string) ([]review.Item, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	keys := make([]string, len(ids))
+	for i, id := range ids {
+		keys[i] = s.key("item", id)
+	}
+	vs, err := s.rdb.MGet(ctx, keys...).Result()
+	if err != nil {
+		return nil, fmt.Errorf("reading items: %w", err)
+	}
+	out := make([]review.Item, 0, len(vs))
+	for i, v := range vs {
+		str, ok := v.(string)
+		if !ok {
+			return nil, fmt.Errorf("queue index entry %s: %w", ids[i], review.ErrNotFound)
+		}
+		var it review.Item
+		if err := decode(str, &it, "item "+ids[i]); err != nil {
+			return nil, err
+		}
+		out = append(out, it)
+	}
+	return out, nil
+}
+
+// walk calls fn for undecided items in review order until it returns false.
+func (s *Store) walk(ctx context.Context, fn func(it *review.Item) (bool, error)) error {
+	const chunk = 256
+	for start := int64(0); ; start += chunk {
+		keys, err := s.rdb.ZRange(ctx, s.key("index"), start, start+chunk-1).Result()
+		if err != nil {
+			return fmt.Errorf("reading queue index: %w", err)
+		}
+		ids := make([]string, len(keys))
+		for i, k := range keys {
+			ids[i] = review.IDFromKey(k)
+		}
+		items, err := s.items(ctx, ids)
+		if err != nil {
+			return err
+		}
+		for i := range items {
+			more, err := fn(&items[i])
+			if err != nil || !more {
+				return err
+			}
+		}
+		if len(keys) < chunk {
+			return nil
+		}
+	}
+}
+
+// List implements review.Store.
+func (s *Store) List(ctx context.Context, f review.Filter) (review.Page, error) {
+	p := review.Page{Items: []review.Item{}}
+	n, err := s.rdb.ZCard(ctx, s.key("index")).Result()
+	if err != nil {
+		return p, fmt.Errorf("counting queue: %w", err)
+	}
+	p.Open = int(n)
+	skip, size := f.Offset, f.PageSize()
+	err = s.walk(ctx, func(it *review.Item) (bool, error) {
+		if !f.Match(it) {
+			return true, nil
+		}
+		if skip > 0 {
+			skip--
+			return true, nil
+		}
+		if len(p.Items) == size {
+			p.More = true
+			return false, nil
+		}
+		p.Items = append(p.Items, *it)
+		return true, nil
+	})
+	return p, err
+}
+
+// Item implements review.Store.
+func (s *Store) Item(ctx context.Context, id string) (review.Item, error) {
+	var it review.Item
+	v, err := s.rdb.Get(ctx, s.key("item", id)).Result()
+	if err != nil {
+		return it, notFound(err, "item "+id)
+	}
+	return it, decode(v, &it, "item "+id)
+}
+
+// ByAuthor implements review.Store.
+func (s *Store) ByAuthor(ctx context.Context, author string, max int) ([]review.Item, error) {
+	ids, err := s.rdb.ZRevRange(ctx, s.key("author", author), 0, int64(max)-1).Result()
+	if err != nil {
+		return nil, fmt.Errorf("reading items of %s: %w", author, err)
+	}
+	return s.items(ctx, ids)
+}
+
+// update reads item id under WATCH, lets change modify it (and queue more
+// commands), and writes it back atomically, retrying when another client
+// changed the item in between.
+func (s *Store) update(ctx context.Context, id string, change func(it *review.Item) (func(p redis.Pipeliner), error)) (review.Item, error) {
+	key := s.key("item", id)
+	var it review.Item
+	for range 100 {
+		err := s.rdb.Watch(ctx, func(tx *redis.Tx) error {
+			v, err := tx.Get(ctx, key).Result()
+			if err != nil {
+				return notFound(err, "item "+id)
+			}
+			it = review.Item{}
+			if err := decode(v, &it, "item "+id); err != nil {
+				return err
+			}
+			more, err := change(&it)
+			if err != nil {
+				return err
+			}
+			nv, _ := json.Marshal(it)
+			_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+				p.Set(ctx, key, nv, 0)
+				if more != nil {
+					more(p)
+				}
+				return nil
+			})
+			return err
+		}, key)
+		if !errors.Is(err, redis.TxFailedErr) {
+			return it, err
+		}
+	}
+	return it, fmt.Errorf("updating item %s: too much contention", id)
+}
+
+// Claim implements review.Store.
+func (s *Store) Claim(ctx context.Context, id string, who review.Reviewer, now time.Time, ttl time.Duration) (review.Item, error) {
+	return s.update(ctx, id, func(it *review.Item) (func(redis.Pipeliner), error) {
+		return nil, review.ApplyClaim(it, who, now, ttl)
+	})
+}
+
+var errFound = errors.New("found")
+
+// ClaimNext implements review.Store.
+func (s *Store) ClaimNext(ctx context.Context, who review.Reviewer, f review.Filter, now time.Time, ttl time.Duration) (review.Item, error) {
+	var got review.Item
+	err := s.walk(ctx, func(it *review.Item) (bool, error) {
+		if !f.Match(it) || review.CanClaim(it, who, now) != nil {
+			return true, nil
+		}
+		c, err := s.Claim(ctx, it.ID, who, now, ttl)
+		switch {
+		case err == nil:
+			got = c
+			return false, errFound
+		case errors.Is(err, review.ErrHeld), errors.Is(err, review.ErrDecided), errors.Is(err, review.ErrNeedsSenior), errors.Is(err, review.ErrReviewedBefore):
+			return true, nil // someone else got there first
+		}
+		return false, err
+	})
+	if errors.Is(err, errFound) {
+		return got, nil
+	}
+	if err == nil {
+		err = review.ErrEmpty
+	}
+	return got, err
+}
+
+// Release implements review.Store.
+func (s *Store) Release(ctx context.Context, id, who, token string) error {
+	_, err := s.update(ctx, id, func(it *review.Item) (func(redis.Pipeliner), error) {
+		if it.Lease == nil || it.Lease.Holder != who || it.Lease.Token != token {
+			return nil, review.ErrLeaseLost
+		}
+		it.Lease = nil
+		return nil, nil
+	})
+	return err
+}
+
+// Decide implements review.Store.
+func (s *Store) Decide(ctx context.Context, d review.Decision, who review.Reviewer, rules review.Rules, now time.Time) (review.Item, review.Decision, error) {
+	it, err := s.update(ctx, d.Item, func(it *review.Item) (func(redis.Pipeliner), error) {
+		key := review.IndexKey(it)
+		dd := d
+		if err := review.Apply(it, &dd, who, rules, now); err != nil {
+			return nil, err
+		}
+		v, _ := json.Marshal(dd)
+		closed := it.Status == review.StatusClosed
+		d = dd
+		return func(p redis.Pipeliner) {
+			if closed {
+				p.ZRem(ctx, s.key("index"), key)
+			}
+			p.RPush(ctx, s.key("dec", d.Item), v)
+			p.RPush(ctx, s.key("decisions"), v)
+		}, nil
+	})
+	if err != nil {
+		return it, d, fmt.Errorf("deciding %s: %w", d.Item, err)
+	}
+	return it, d, nil
+}
+
+func (s *Store) decisions(ctx context.Context, key string, fn func(review.Decision) error) error {
+	const chunk = 500
+	for start := int64(0); ; start += chunk {
+		vs, err := s.rdb.LRange(ctx, key, start, start+chunk-1).Result()
+		if err != nil {
+			return fmt.Errorf("reading decisions: %w", err)
+		}
+		for _, v := range vs {
+			var d review.Decision
+			if err := decode(v, &d, "decision"); err != nil {
+				return err
+			}
+			if err := fn(d); err != nil {
+				return err
+			}
+		}
+		if len(vs) < chunk {
+			return nil
+		}
+	}
+}
+
+// Decisions implements review.Store.
+func (s *Store) Decisions(ctx context.Context, item string) ([]review.Decision, error) {
+	out := []review.Decision{}
+	err := s.decisions(ctx, s.key("dec", item), func(d review.Decision) error {
+		out = append(out, d)
+		return nil
+	})
+	return out, err
+}
+
+// EachDecision implements review.Store.
+func (s *Store) EachDecision(ctx context.Context, fn func(review.Decision) error) error {
+	return s.decisions(ctx, s.key("decisions"), fn)
+}
