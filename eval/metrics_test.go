@@ -305,3 +305,101 @@ func TestFloatJSON(t *testing.T) {
 		t.Errorf("null decoded to %v, %v", f, err)
 	}
 }
+
+// reference computes the Stats metrics by brute force from weighted items.
+func reference(scores []float64, gold []bool, w []uint8, thr float64) map[Metric]float64 {
+	var P, N, tp, fp, pairs float64
+	var binW, binS, binY [Bins]float64
+	for i, s := range scores {
+		wi := float64(w[i])
+		b := binOf(s)
+		binW[b] += wi
+		binS[b] += wi * s
+		if gold[i] {
+			P += wi
+			binY[b] += wi
+			if s >= thr {
+				tp += wi
+			}
+			for j, t := range scores {
+				if !gold[j] {
+					switch {
+					case s > t:
+						pairs += wi * float64(w[j])
+					case s == t:
+						pairs += 0.5 * wi * float64(w[j])
+					}
+				}
+			}
+		} else {
+			N += wi
+			if s >= thr {
+				fp += wi
+			}
+		}
+	}
+	// Average precision over distinct thresholds.
+	ths := slices.Clone(scores)
+	slices.Sort(ths)
+	ths = slices.Compact(ths)
+	var ap, prevTP float64
+	for k := len(ths) - 1; k >= 0; k-- {
+		var t, f float64
+		for i, s := range scores {
+			if s >= ths[k] {
+				if gold[i] {
+					t += float64(w[i])
+				} else {
+					f += float64(w[i])
+				}
+			}
+		}
+		if t > prevTP {
+			ap += (t - prevTP) * t / (t + f)
+			prevTP = t
+		}
+	}
+	var ece float64
+	for b := range Bins {
+		ece += math.Abs(binS[b] - binY[b])
+	}
+	return map[Metric]float64{
+		Precision: ratio(tp, tp+fp), Recall: ratio(tp, P), F1: ratio(2*tp, tp+fp+P),
+		ROCAUCMetric: ratio(pairs, P*N), PRAUC: ratio(ap, P), ECEMetric: ratio(ece, P+N),
+	}
+}
+
+func TestPassMatchesBruteForce(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		n      int
+		digits float64 // scores rounded to this many steps: few steps, many ties
+	}{{"distinct", 300, 0}, {"some ties", 300, 1000}, {"many ties", 300, 20}, {"two values", 50, 1}} {
+		t.Run(c.name, func(t *testing.T) {
+			st := uint64(len(c.name))
+			scores := make([]float64, c.n)
+			gold := make([]bool, c.n)
+			for i := range scores {
+				scores[i] = float64(splitmix64(&st)>>11) / (1 << 53)
+				if c.digits > 0 {
+					scores[i] = math.Round(scores[i]*c.digits) / c.digits
+				}
+				gold[i] = float64(splitmix64(&st)>>11)/(1<<53) < 0.3+0.4*scores[i]
+			}
+			r := NewRanked(scores, gold)
+			w := make([]uint8, c.n)
+			for rs := range 5 {
+				poissonWeights(w, 3, uint64(rs))
+				for _, thr := range []float64{0, 0.25, scores[0], 0.5, 0.9, 2} {
+					got := r.Pass(w, thr)
+					want := reference(scores, gold, w, thr)
+					for _, m := range Metrics {
+						if g, x := got.Of(m), want[m]; !(math.Abs(g-x) < 1e-7 || math.IsNaN(g) && math.IsNaN(x)) {
+							t.Errorf("resample %d, threshold %v, %s: pass %v, brute force %v", rs, thr, m, g, x)
+						}
+					}
+				}
+			}
+		})
+	}
+}

@@ -18,6 +18,8 @@ type Ranked struct {
 	gEnd   []int32   // rank one past the end of each group of tied scores
 	gScore []float64 // the score of each group
 	gBin   []uint8   // the calibration bin of each group
+	q      []int32   // by rank: the score clamped to [0,1] in units of 2^-30, for integer calibration sums
+	segs   []segment // runs of untied ranks within one bin, and groups of tied scores
 
 	onesOnce sync.Once
 	onesW    []uint8
@@ -25,6 +27,20 @@ type Ranked struct {
 
 // Bins is the number of equal-width calibration bins over [0,1].
 const Bins = 10
+
+// segment is a range of ranks that Pass handles in one loop: either a run of
+// items whose scores are all distinct and fall in one calibration bin, or one
+// group of tied scores.
+type segment struct {
+	start, end int32
+	tie        bool
+	bin        uint8
+}
+
+// calOne is the fixed-point unit of scores in calibration sums: integer sums
+// keep the resample pass free of floating-point dependency chains, and 2^-30
+// is far below the precision any report shows.
+const calOne = 1 << 30
 
 func binOf(s float64) uint8 {
 	b := int(s * Bins)
@@ -64,15 +80,27 @@ func NewRanked(scores []float64, gold []bool) *Ranked {
 		}
 		return int(a.i - b.i)
 	})
+	r.q = make([]int32, n)
+	start := int32(0)
 	for k, e := range es {
 		r.order[k] = e.i
 		if gold[e.i] {
 			r.pos[k] = 1
 		}
+		r.q[k] = int32(math.Round(math.Max(0, math.Min(1, e.s)) * calOne))
 		if k == n-1 || es[k+1].s != e.s {
-			r.gEnd = append(r.gEnd, int32(k+1))
+			end := int32(k + 1)
+			b := binOf(e.s)
+			r.gEnd = append(r.gEnd, end)
 			r.gScore = append(r.gScore, e.s)
-			r.gBin = append(r.gBin, binOf(e.s))
+			r.gBin = append(r.gBin, b)
+			tie := end-start > 1
+			if last := len(r.segs) - 1; !tie && last >= 0 && !r.segs[last].tie && r.segs[last].bin == b {
+				r.segs[last].end = end
+			} else {
+				r.segs = append(r.segs, segment{start: start, end: end, tie: tie, bin: b})
+			}
+			start = end
 		}
 	}
 	return r
@@ -152,51 +180,82 @@ func ratio(a, b float64) float64 {
 // Pass computes the Stats at threshold thr (flagged means score >= thr). w
 // holds one weight per item (bootstrap counts); nil means every item counts once.
 //
-// This is the bootstrap's inner loop: one flat pass in rank order with integer
-// sums, the work per group of tied scores done when the group ends.
+// This is the bootstrap's inner loop: one pass in rank order with integer
+// sums, untied scores in a tight loop, tied ones a group at a time.
 func (r *Ranked) Pass(w []uint8, thr float64) Stats {
 	if w == nil {
 		w = r.ones()
 	}
-	cut := r.cutGroups(thr)
-	var cal [Bins]float64
-	var tp, fp, gt, gp, auc2, cutTP, cutFP int64
-	var ap float64
-	ends, order, pos := r.gEnd, r.order, r.pos
-	g, next := 0, int32(0)
-	if len(ends) > 0 {
-		next = ends[0]
+	var ps passState
+	cutRank := int32(0)
+	if cut := r.cutGroups(thr); cut > 0 {
+		cutRank = r.gEnd[cut-1]
 	}
-	for k := int32(0); k < int32(len(order)); k++ {
-		wi := int64(w[order[k]])
-		gt += wi
-		gp += wi & -int64(pos[k])
-		if k+1 != next {
-			continue
-		}
-		gn := gt - gp
-		auc2 += gn * (2*tp + gp) // ties count half: doubled to stay in integers
-		tp += gp
-		fp += gn
-		if gp != 0 { // rare enough that the branch beats an unconditional division
-			ap += float64(gp) * float64(tp) / float64(tp+fp)
-		}
-		cal[r.gBin[g]] += r.gScore[g]*float64(gt) - float64(gp)
-		g++
-		if g == cut {
-			cutTP, cutFP = tp, fp
-		}
-		if g < len(ends) {
-			next = ends[g]
-		}
-		gt, gp = 0, 0
-	}
-	st := Stats{P: float64(tp), N: float64(fp), TP: float64(cutTP), FP: float64(cutFP),
-		aucSum: float64(auc2) / 2, apSum: ap}
-	for _, c := range cal {
-		st.calSum += math.Abs(c)
+	r.scan(&ps, w, 0, cutRank)
+	cutTP, cutFP := ps.tp, ps.fp
+	r.scan(&ps, w, cutRank, int32(r.n))
+	st := Stats{P: float64(ps.tp), N: float64(ps.fp), TP: float64(cutTP), FP: float64(cutFP),
+		aucSum: float64(ps.auc2) / 2, apSum: ps.ap}
+	for _, c := range ps.cal {
+		st.calSum += math.Abs(float64(c)) / calOne
 	}
 	return st
+}
+
+// passState holds the running sums of a Pass.
+type passState struct {
+	tp, fp int64
+	auc2   int64 // twice Σ over negatives of the positives ranked above, ties counting half
+	ap     float64
+	cal    [Bins]int64 // per bin Σ w·(score − gold), in units of 2^-30
+}
+
+// scan adds ranks [from, to) to ps; from and to fall on group boundaries.
+func (r *Ranked) scan(ps *passState, w []uint8, from, to int32) {
+	if from >= to {
+		return
+	}
+	i := sort.Search(len(r.segs), func(i int) bool { return r.segs[i].end > from })
+	tp, fp, auc2, ap := ps.tp, ps.fp, ps.auc2, ps.ap
+	for ; i < len(r.segs) && r.segs[i].start < to; i++ {
+		sg := r.segs[i]
+		a, b := max(sg.start, from), min(sg.end, to)
+		ord, pos, q := r.order[a:b], r.pos[a:b], r.q[a:b]
+		var calAcc int64
+		if sg.tie {
+			var gt, gp int64
+			for k, it := range ord {
+				wi := int64(w[it])
+				gt += wi
+				gp += wi & -int64(pos[k])
+			}
+			gn := gt - gp
+			auc2 += gn * (2*tp + gp)
+			tp += gp
+			fp += gn
+			if gp != 0 {
+				ap += float64(gp) * float64(tp) / float64(tp+fp)
+			}
+			calAcc = int64(q[0])*gt - gp*calOne
+		} else {
+			pos = pos[:len(ord)]
+			q = q[:len(ord)]
+			for k, it := range ord {
+				wi := int64(w[it])
+				p := wi & -int64(pos[k])
+				n := wi - p
+				auc2 += 2 * n * tp
+				tp += p
+				fp += n
+				if p != 0 { // rare enough that the branch beats an unconditional division
+					ap += float64(p) * float64(tp) / float64(tp+fp)
+				}
+				calAcc += int64(q[k])*wi - p*calOne
+			}
+		}
+		ps.cal[sg.bin] += calAcc
+	}
+	ps.tp, ps.fp, ps.auc2, ps.ap = tp, fp, auc2, ap
 }
 
 // ones returns a weight of 1 for every item.
