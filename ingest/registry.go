@@ -32,13 +32,20 @@ type Spec struct {
 
 // Limits bound what one fetch of a source may do. Zero means the connector's default.
 type Limits struct {
-	MaxPages     int           `yaml:"max_pages"`
-	MaxPosts     int           `yaml:"max_posts"`
-	MaxDepth     int           `yaml:"max_depth"`
-	RatePerSec   float64       `yaml:"rate_per_sec"`
-	Concurrency  int           `yaml:"concurrency"`
-	Timeout      time.Duration `yaml:"timeout"`
-	MaxBodyBytes int64         `yaml:"max_body_bytes"`
+	// MaxPages caps the pages one fetch requests.
+	MaxPages int `yaml:"max_pages"`
+	// MaxPosts caps the posts one fetch returns.
+	MaxPosts int `yaml:"max_posts"`
+	// MaxDepth caps the link depth of a crawl.
+	MaxDepth int `yaml:"max_depth"`
+	// RatePerSec caps requests per second to one host.
+	RatePerSec float64 `yaml:"rate_per_sec"`
+	// Concurrency caps parallel requests.
+	Concurrency int `yaml:"concurrency"`
+	// Timeout caps how long one fetch may take.
+	Timeout time.Duration `yaml:"timeout"`
+	// MaxBodyBytes caps the size of one response or record.
+	MaxBodyBytes int64 `yaml:"max_body_bytes"`
 }
 
 // DecodeSettings decodes the source's settings into v (a pointer to a struct

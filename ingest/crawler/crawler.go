@@ -66,16 +66,25 @@ const (
 
 // Stats are a source's counters since the runner started.
 type Stats struct {
-	Source     string
-	Type       string
-	State      State
-	Fetched    int
-	New        int
+	// Source is the source's name and Type its connector type.
+	Source, Type string
+	// State is where the source is in its schedule.
+	State State
+	// Fetched counts posts returned by the connector.
+	Fetched int
+	// New counts posts written to the output.
+	New int
+	// Duplicates counts re-fetches, same-text copies and near duplicates.
 	Duplicates int
-	Skipped    int
-	Errors     int
-	LastError  string
-	NextRun    time.Time
+	// Skipped counts malformed items the connector reported and skipped.
+	Skipped int
+	// Errors counts failed fetches.
+	Errors int
+	// LastError is the latest failure, cleared by a successful round.
+	LastError string
+	// NextRun is when the source is fetched next (zero while fetching or done).
+	NextRun time.Time
+	// LastCursor is the cursor committed last.
 	LastCursor ingest.Cursor
 }
 

@@ -51,6 +51,7 @@ func (k Kind) String() string {
 
 // Result is the verdict on one observed post.
 type Result struct {
+	// Kind says how the post relates to what was seen.
 	Kind Kind
 	// Canonical is the id of the first post with this text (the post itself when New).
 	Canonical string

@@ -74,19 +74,33 @@ type Settings struct {
 
 // Columns name the file's columns for each Post field; empty means absent.
 type Columns struct {
-	ID         string `yaml:"id"`
-	Text       string `yaml:"text"`
-	Author     string `yaml:"author"`
-	AuthorID   string `yaml:"author_id"`
-	Created    string `yaml:"created"`
-	Permalink  string `yaml:"permalink"`
-	Lang       string `yaml:"lang"`
-	ReplyTo    string `yaml:"reply_to"`
-	ForwardOf  string `yaml:"forward_of"`
-	Views      string `yaml:"views"`
-	Shares     string `yaml:"shares"`
-	Followers  string `yaml:"followers"`
-	Location   string `yaml:"location"`
+	// ID holds the platform's id of the post (Post.NativeID).
+	ID string `yaml:"id"`
+	// Text holds the post's text (required for CSV; JSONL default "text").
+	Text string `yaml:"text"`
+	// Author holds the author's handle.
+	Author string `yaml:"author"`
+	// AuthorID holds the author's platform id.
+	AuthorID string `yaml:"author_id"`
+	// Created holds when the post was made (see Settings.TimeLayouts).
+	Created string `yaml:"created"`
+	// Permalink holds the post's URL.
+	Permalink string `yaml:"permalink"`
+	// Lang holds a language hint.
+	Lang string `yaml:"lang"`
+	// ReplyTo holds the id of the post replied to.
+	ReplyTo string `yaml:"reply_to"`
+	// ForwardOf holds what the post was forwarded from.
+	ForwardOf string `yaml:"forward_of"`
+	// Views holds a view count.
+	Views string `yaml:"views"`
+	// Shares holds a share or retweet count.
+	Shares string `yaml:"shares"`
+	// Followers holds the author's follower count.
+	Followers string `yaml:"followers"`
+	// Location holds the author's stated location.
+	Location string `yaml:"location"`
+	// MediaTexts holds a caption of attached media.
 	MediaTexts string `yaml:"media_captions"`
 }
 
