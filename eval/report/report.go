@@ -48,10 +48,10 @@ var tmpl = template.Must(template.New("page").Funcs(template.FuncMap{
 	"diffChart":    diffChart,
 	"add":          func(a, b int) int { return a + b },
 	"repro": func(r *eval.Result) reproInfo {
-		return reproInfo{Models: []eval.ModelInfo{r.Model}, Data: r.Data, Run: r.Run}
+		return reproInfo{Roles: []string{""}, Models: []eval.ModelInfo{r.Model}, Data: r.Data, Run: r.Run}
 	},
 	"reproCmp": func(c *eval.Comparison) reproInfo {
-		return reproInfo{Models: []eval.ModelInfo{c.A, c.B}, Data: c.Data, Run: c.Run}
+		return reproInfo{Roles: []string{" A", " B"}, Models: []eval.ModelInfo{c.A, c.B}, Data: c.Data, Run: c.Run}
 	},
 	"excluded": func(e eval.Estimate) bool {
 		return e.Lo.Valid() && e.Hi.Valid() && (e.Lo > 0 || e.Hi < 0)
@@ -60,6 +60,8 @@ var tmpl = template.Must(template.New("page").Funcs(template.FuncMap{
 
 // reproInfo is the reproducibility block of a report.
 type reproInfo struct {
+	// Roles name the models ("" for one, "A" and "B" in a comparison).
+	Roles  []string
 	Models []eval.ModelInfo
 	Data   eval.DataInfo
 	Run    eval.Run
