@@ -68,7 +68,7 @@ func getState() *state {
 
 // maxPooled bounds the buffers kept in the pool so that one huge input does
 // not pin its memory for ever.
-const maxPooled = 1 << 20
+const maxPooled = 1 << 23
 
 func putState(st *state) {
 	if cap(st.units) > maxPooled || cap(st.buf) > maxPooled || cap(st.offs) > maxPooled || cap(st.nfkc) > maxPooled {
@@ -105,25 +105,51 @@ func isKurdishText(words []word) bool {
 	return kurd > 0 && kurd*3 >= ar
 }
 
-// decodeAll decodes s into units, applying NFKC first when the fast path
-// finds a rune that needs it.
+// decodeAll decodes s into st.units, st.words and st.buf. Words that hold a
+// rune needing NFKC (presentation forms, ligatures, combining hamza, …) are
+// decoded again from their NFKC form; the rest of the text skips NFKC.
 func (n *Normalizer) decodeAll(st *state, s string, tab *table, kurd bool) {
-	if n.decode(st, s, tab, kurd, false) {
-		return
+	d := decoder{n: n, st: st, tab: tab, kurd: kurd, keepElong: n.opts.KeepElongation || kurd}
+	d.start(s)
+	d.reserve(s)
+	for pos := 0; pos < len(s); {
+		stop := d.feed(s[pos:], pos)
+		if stop < 0 {
+			break
+		}
+		// s[a:b] is the word holding the rune at pos+stop, from the space
+		// before it to the next ASCII space: both are NFKC boundaries.
+		a := d.rollback()
+		b := pos + stop
+		for b < len(s) && !isASCIISpace(s[b]) {
+			b++
+		}
+		chunk := s[a:b]
+		ns := st.toNFKC(chunk, a)
+		if ns != chunk {
+			d.steps |= 1 << stepNFKC
+		}
+		// NFKC may expand the text (ﻻ is two letters): add that much room.
+		d.expand(utf8.RuneCountInString(ns)-utf8.RuneCountInString(chunk), len(ns)-len(chunk))
+		d.normalized = true
+		k0 := d.k
+		d.feed(ns, 0)
+		for j := k0; j < d.k; j++ {
+			d.u[j].off = st.nfkcOff[d.u[j].off]
+		}
+		d.normalized = false
+		pos = b
 	}
-	ns := st.toNFKC(s)
-	if ns != s {
-		st.steps |= 1 << stepNFKC
-	}
-	n.decode(st, ns, tab, kurd, true)
-	for i := range st.units {
-		st.units[i].off = st.nfkcOff[st.units[i].off]
-	}
+	d.finish()
+}
+
+func isASCIISpace(c byte) bool {
+	return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\v' || c == '\f'
 }
 
 // toNFKC returns the NFKC form of s and fills st.nfkcOff with, for each byte
-// of the result, the offset in s of the segment that produced it.
-func (st *state) toNFKC(s string) string {
+// of the result, base plus the offset in s of the segment that produced it.
+func (st *state) toNFKC(s string, base int) string {
 	buf := st.nfkc[:0]
 	offs := st.nfkcOff[:0]
 	var it norm.Iter
@@ -133,33 +159,121 @@ func (st *state) toNFKC(s string) string {
 		seg := it.Next()
 		buf = append(buf, seg...)
 		for range seg {
-			offs = append(offs, int32(start))
+			offs = append(offs, int32(base+start))
 		}
 	}
 	st.nfkc, st.nfkcOff = buf, offs
 	return string(buf)
 }
 
-// decode is the hot loop: one pass over the runes of s with one table lookup
-// each, dropping, mapping and collapsing, and recording word boundaries. It
-// returns false, having done nothing useful, when a rune needs NFKC and
-// normalized is false.
-func (n *Normalizer) decode(st *state, s string, tab *table, kurd, normalized bool) bool {
-	u := st.units[:0]
-	if cap(u) < len(s) {
-		u = make([]unit, 0, len(s)+len(s)/4)
+// decoder is the state of the hot loop, kept between feeds.
+type decoder struct {
+	n          *Normalizer
+	st         *state
+	tab        *table
+	kurd       bool
+	keepElong  bool
+	normalized bool // the text fed is NFKC already: never stop for NFKC
+
+	u        []unit // full capacity; k used
+	k        int
+	buf      []byte // full capacity; bl used
+	bl       int
+	words    []word
+	steps    uint32
+	all      uint16
+	last     rune
+	run      int
+	wmask    uint16
+	wAr      uint16
+	wstart   int // unit index where the current word starts
+	wstartBl int // byte index in buf where the current word starts
+	wstartIn int // offset in the original text where the current word starts
+	uNeed    int // units that must fit in u
+	bNeed    int // bytes that must fit in buf
+}
+
+func (d *decoder) start(s string) {
+	st := d.st
+	d.u = st.units[:cap(st.units)]
+	// buf receives the UTF-8 of the units as they are made, so that text no
+	// word-level rule edits needs no second pass.
+	d.buf = st.buf[:cap(st.buf)]
+	d.words = st.words[:0]
+	d.last = ' '
+}
+
+// rollback forgets the units of the current word and returns the offset in
+// the original text where it started.
+func (d *decoder) rollback() int {
+	d.k, d.bl = d.wstart, d.wstartBl
+	d.wmask, d.wAr = 0, 0
+	d.last, d.run = ' ', 0
+	return d.wstartIn
+}
+
+func (d *decoder) finish() {
+	if d.k > d.wstart {
+		d.words = append(d.words, word{start: int32(d.wstart), end: int32(d.k), mask: d.wmask, nAr: d.wAr})
+		d.all |= d.wmask
+	} else if d.k > 0 {
+		d.k-- // trailing space
+		d.bl--
+		d.steps |= 1 << stepWhitespace
 	}
-	u = u[:cap(u)]
-	k := 0 // units used
-	words := st.words[:0]
-	var steps uint32
-	var all uint16
-	keepElong := n.opts.KeepElongation || kurd
-	last := rune(' ')
-	run := 0
-	var wmask uint16
-	var wAr uint16
-	wstart := 0
+	st := d.st
+	st.units, st.words, st.buf = d.u[:d.k], d.words, d.buf[:d.bl]
+	st.steps |= d.steps &^ 1
+	st.all |= d.all
+}
+
+// reserve makes room for feeding s: every unit consumes at least one rune,
+// and every rune's UTF-8 output is at most as long as its input except for
+// invalid bytes, which become the three bytes of U+FFFD and make their own
+// room with growBuf. So feed needs no bounds checks of its own.
+func (d *decoder) reserve(s string) {
+	d.uNeed, d.bNeed = d.k+len(s), d.bl+len(s)+8
+	if d.uNeed > len(d.u) {
+		d.uNeed = d.k + utf8.RuneCountInString(s)
+	}
+	d.expand(0, 0)
+}
+
+// expand adds room for x more units and y more bytes than reserved, as NFKC
+// expansions (ﻻ is two letters) need.
+func (d *decoder) expand(x, y int) {
+	d.uNeed += max(x, 0)
+	d.bNeed += max(y, 0)
+	if d.uNeed > len(d.u) {
+		u := make([]unit, d.uNeed+d.uNeed/8)
+		copy(u, d.u[:d.k])
+		d.u = u
+	}
+	d.growBuf(d.bNeed)
+}
+
+// growBuf makes len(d.buf) at least need.
+func (d *decoder) growBuf(need int) {
+	if need <= len(d.buf) {
+		return
+	}
+	buf := make([]byte, need+need/4)
+	copy(buf, d.buf[:d.bl])
+	d.buf = buf
+}
+
+// feed is the hot loop: one pass over the runes of s with one table lookup
+// each, dropping, mapping and collapsing, and recording word boundaries.
+// The unit made from s[i] gets offset base+i. It returns -1 when s is done,
+// or the index of a rune that needs NFKC (unless d.normalized), having
+// stopped there. The caller reserves room first.
+func (d *decoder) feed(s string, base int) int {
+	u, k, buf, bl := d.u, d.k, d.buf, d.bl
+	words, steps, all := d.words, d.steps, d.all
+	last, run, wmask, wAr := d.last, d.run, d.wmask, d.wAr
+	wstart, wstartBl, wstartIn := d.wstart, d.wstartBl, d.wstartIn
+	tab, kurd, keepElong, opts := d.tab, d.kurd, d.keepElong, &d.n.opts
+	stop := -1
 	for i := 0; i < len(s); {
 		c := s[i]
 		size := 1
@@ -169,7 +283,26 @@ func (n *Normalizer) decode(st *state, s string, tab *table, kurd, normalized bo
 			e = tab.low[c]
 			if last == ' ' && (c == 'h' || c == 'H' || c == 'w' || c == 'W' || c == '@') {
 				if vl := verbatimLen(s[i:]); vl > 0 {
-					k = appendVerbatim(u, k, s[i:i+vl], i, c == '@' && !kurd)
+					for j := 0; j < vl; {
+						r, w := utf8.DecodeRuneInString(s[i+j:])
+						if !isInvisible(r) {
+							if c == '@' && !kurd && r >= 'A' && r <= 'Z' {
+								r += 'a' - 'A'
+							}
+							u[k] = unit{r, int32(base + i + j)}
+							k++
+							if r == utf8.RuneError && w == 1 {
+								d.bNeed += 2 // U+FFFD is three bytes
+								if d.bNeed > len(buf) {
+									d.bl = bl
+									d.growBuf(d.bNeed)
+									buf = d.buf
+								}
+							}
+							bl += utf8.EncodeRune(buf[bl:], r)
+						}
+						j += w
+					}
 					wmask |= mVerbatim | mLatin
 					last = 0
 					i += vl
@@ -185,35 +318,67 @@ func (n *Normalizer) decode(st *state, s string, tab *table, kurd, normalized bo
 			r, size = utf8.DecodeRuneInString(s[i:])
 			if size == 1 {
 				e = mkEntry(utf8.RuneError, clsSym, stepRepair)
+				d.bNeed += 2 // U+FFFD is three bytes
+				if d.bNeed > len(buf) {
+					d.bl = bl
+					d.growBuf(d.bNeed)
+					buf = d.buf
+				}
 			} else {
-				e = tab.lookup(&n.opts, kurd, s[i:], r, size)
+				e = tab.lookup(opts, kurd, s[i:], r, size)
 			}
 		}
-		if e&needNorm != 0 && !normalized {
-			st.units, st.words = u[:0], words
-			return false
-		}
-		cls := e.cls()
-		if cls == clsDrop {
-			steps |= 1 << e.step()
-			i += size
-			continue
+		if e&slowBit != 0 {
+			if e.needsNFKC() && !d.normalized {
+				stop = i
+				break
+			}
+			switch e.cls() {
+			case clsDrop:
+				steps |= 1 << e.step()
+				i += size
+				continue
+			case clsSpace:
+				if last == ' ' {
+					steps |= 1 << stepWhitespace
+					i += size
+					if !d.normalized {
+						wstartIn = base + i
+					}
+					continue
+				}
+				steps |= 1 << e.step()
+				words = append(words, word{start: int32(wstart), end: int32(k), mask: wmask, nAr: wAr})
+				all |= wmask
+				wmask, wAr = 0, 0
+				u[k] = unit{' ', int32(base + i)}
+				k++
+				buf[bl] = ' '
+				bl++
+				wstart, wstartBl = k, bl
+				last = ' '
+				i += size
+				if !d.normalized {
+					wstartIn = base + i
+				}
+				continue
+			case clsHash:
+				if k == wstart {
+					wmask |= mHashStart
+				}
+			}
 		}
 		m := e.r()
 		if m == last {
-			if cls == clsSpace {
-				steps |= 1 << stepWhitespace
-				i += size
-				continue
-			}
 			run++
-			if !keepElong {
-				switch cls {
+			if !keepElong && run >= 2 {
+				switch e.cls() {
 				case clsAr:
 					if run >= 3 {
 						if run == 3 && !(m == 'ل' && k-2 == wstart+1 && u[wstart].r == 'ا') {
 							// keep one letter; "اللللله" keeps the two lams of الله
 							k--
+							bl -= utf8.RuneLen(m)
 							wAr--
 						}
 						steps |= 1 << stepElongation
@@ -237,45 +402,28 @@ func (n *Normalizer) decode(st *state, s string, tab *table, kurd, normalized bo
 			run = 1
 		}
 		steps |= 1 << e.step()
-		if cls == clsSpace {
-			words = append(words, word{start: int32(wstart), end: int32(k), mask: wmask, nAr: wAr})
-			all |= wmask
-			wmask, wAr = 0, 0
-			u[k] = unit{' ', int32(i)}
-			k++
-			wstart = k
-			i += size
-			continue
-		}
-		if cls == clsHash && k == wstart {
-			wmask |= mHashStart
-		}
-		wmask |= 1 << cls
-		if e&kurdishBit != 0 {
-			wmask |= mKurd
-		}
-		if cls == clsAr {
-			wAr++
-		}
-		if k == len(u) { // only NFKC-expanded text can outgrow the first guess
-			u = append(u, unit{})
-			u = u[:cap(u)]
-		}
-		u[k] = unit{m, int32(i)}
+		wmask |= e.wordMask()
+		wAr += uint16(e>>arShift) & 1
+		u[k] = unit{m, int32(base + i)}
 		k++
+		switch {
+		case m < utf8.RuneSelf:
+			buf[bl] = byte(m)
+			bl++
+		case m < 0x800:
+			buf[bl] = byte(0xC0 | m>>6)
+			buf[bl+1] = byte(0x80 | m&0x3F)
+			bl += 2
+		default:
+			bl += utf8.EncodeRune(buf[bl:], m)
+		}
 		i += size
 	}
-	if k > wstart {
-		words = append(words, word{start: int32(wstart), end: int32(k), mask: wmask, nAr: wAr})
-		all |= wmask
-	} else if k > 0 {
-		k-- // trailing space
-		steps |= 1 << stepWhitespace
-	}
-	st.units, st.words = u[:k], words
-	st.steps |= steps &^ 1
-	st.all |= all
-	return true
+	d.u, d.k, d.buf, d.bl = u, k, buf, bl
+	d.words, d.steps, d.all = words, steps, all
+	d.last, d.run, d.wmask, d.wAr = last, run, wmask, wAr
+	d.wstart, d.wstartBl, d.wstartIn = wstart, wstartBl, wstartIn
+	return stop
 }
 
 // verbatimLen returns the length of the URL or mention at the start of s, or 0.
@@ -312,31 +460,13 @@ func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
-// appendVerbatim writes a URL or mention into u from index k, unchanged but
-// for invisible characters and, for mentions, ASCII case, and returns the
-// new count. u has room: a URL has at most one unit per byte.
-func appendVerbatim(u []unit, k int, s string, base int, lower bool) int {
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if isInvisible(r) {
-			i += size
-			continue
-		}
-		if lower && r >= 'A' && r <= 'Z' {
-			r += 'a' - 'A'
-		}
-		u[k] = unit{r, int32(base + i)}
-		k++
-		i += size
-	}
-	return k
-}
-
-// encode writes the units as UTF-8, skipping deleted units and collapsing the
-// spaces that deletions leave, and fills st.offs when withOffs is set.
+// encode returns the text of the units. Text that no word-level rule edited
+// was written by decode already; otherwise the units are written again,
+// skipping deleted units and collapsing the spaces that deletions leave. With
+// withOffs it fills st.offs.
 func (n *Normalizer) encode(st *state, s string, withOffs bool) string {
-	if !withOffs && !st.edited {
-		return encodePlain(st)
+	if !st.edited && !withOffs {
+		return string(st.buf)
 	}
 	buf := st.buf[:0]
 	offs := st.offs[:0]
@@ -380,32 +510,4 @@ func (n *Normalizer) encode(st *state, s string, withOffs bool) string {
 	}
 	st.buf, st.offs = buf, offs
 	return string(buf)
-}
-
-// encodePlain is encode for units that no word-level rule edited: no
-// deleted units and no double spaces, and no offsets wanted.
-func encodePlain(st *state) string {
-	u := st.units
-	buf := st.buf[:0]
-	if need := 4 * len(u); cap(buf) < need {
-		buf = make([]byte, 0, need)
-	}
-	buf = buf[:cap(buf)]
-	k := 0
-	for _, x := range u {
-		r := x.r
-		switch {
-		case r < 0x80:
-			buf[k] = byte(r)
-			k++
-		case r < 0x800:
-			buf[k] = byte(0xC0 | r>>6)
-			buf[k+1] = byte(0x80 | r&0x3F)
-			k += 2
-		default:
-			k += utf8.EncodeRune(buf[k:], r)
-		}
-	}
-	st.buf = buf[:0]
-	return string(buf[:k])
 }

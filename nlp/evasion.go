@@ -101,6 +101,7 @@ func (n *Normalizer) lookalikes(st *state, w *word, s string) {
 			w.nAr++
 		}
 		st.steps |= 1 << stepLookalikes
+		st.edited = true
 		j = k
 	}
 }

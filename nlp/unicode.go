@@ -18,7 +18,11 @@ const tabSize = 0x800
 //	bits 25-29 the step that the mapping counts as (step*), 0 for none
 //	bit  30    the rune is a Sorani-only letter (ڕ ڵ ێ ۆ ە)
 //	bit  31    the rune needs NFKC with its neighbours: the fast path restarts
-type entry uint32
+//	bits 32-47 the bits the rune adds to its word's mask (m*)
+//	bit  48    the rune is an Arabic-script letter
+//	bit  49    the rune takes the slow path of the decoder: dropped, space,
+//	           '#', or needing NFKC
+type entry uint64
 
 // table holds the precomputed entries: every rune below tabSize, General
 // Punctuation to CJK Symbols (U+2000-U+2FFF) and the emoji blocks
@@ -50,13 +54,18 @@ func (t *table) lookup(o *Options, kurdish bool, s string, r rune, size int) ent
 }
 
 const (
-	runeMask   = 1<<21 - 1
-	clsShift   = 21
-	clsMask    = 0xF
-	stepShift  = 25
-	stepMask   = 0x1F
-	kurdishBit = entry(1) << 30
-	needNorm   = entry(1) << 31
+	runeMask  = 1<<21 - 1
+	clsShift  = 21
+	clsMask   = 0xF
+	stepShift = 25
+	stepMask  = 0x1F
+	maskShift = 32
+	arShift   = 48
+	slowBit   = entry(1) << 49
+	// kurdishBit marks a Sorani-only letter and adds mKurd to its word.
+	kurdishBit = entry(1)<<30 | entry(mKurd)<<maskShift
+	// needNorm sends the rune to the slow path, which restarts with NFKC.
+	needNorm = entry(1)<<31 | slowBit
 )
 
 // Rune classes, as seen after mapping.
@@ -75,12 +84,21 @@ const (
 )
 
 func mkEntry(r rune, cls, step int) entry {
-	return entry(r) | entry(cls)<<clsShift | entry(step)<<stepShift
+	e := entry(r) | entry(cls)<<clsShift | entry(step)<<stepShift | entry(1)<<cls<<maskShift
+	switch cls {
+	case clsAr:
+		e |= 1 << arShift
+	case clsDrop, clsSpace, clsHash:
+		e |= slowBit
+	}
+	return e
 }
 
-func (e entry) r() rune    { return rune(e & runeMask) }
-func (e entry) cls() int   { return int(e>>clsShift) & clsMask }
-func (e entry) step() uint { return uint(e>>stepShift) & stepMask }
+func (e entry) r() rune          { return rune(e & runeMask) }
+func (e entry) cls() int         { return int(e>>clsShift) & clsMask }
+func (e entry) step() uint       { return uint(e>>stepShift) & stepMask }
+func (e entry) wordMask() uint16 { return uint16(e >> maskShift) }
+func (e entry) needsNFKC() bool  { return e&(1<<31) != 0 }
 
 // isInvisible reports format and control characters that carry no text:
 // zero-width spaces and joiners, bidi controls, variation selectors, the BOM,
