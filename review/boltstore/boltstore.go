@@ -5,6 +5,7 @@ package boltstore
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -315,8 +316,9 @@ func (s *Store) Release(_ context.Context, id, who, token string) error {
 	})
 }
 
-func decisionKey(d *review.Decision) []byte {
-	return []byte(d.Item + "\x00" + d.Time.UTC().Format("20060102T150405.000000000") + "\x00" + d.ID)
+// decisionKey orders an item's decisions by the bucket's sequence.
+func decisionKey(item string, seq uint64) []byte {
+	return binary.BigEndian.AppendUint64([]byte(item+"\x00"), seq)
 }
 
 // Decide implements review.Store.
@@ -343,7 +345,12 @@ func (s *Store) Decide(_ context.Context, d review.Decision, who review.Reviewer
 		if err != nil {
 			return fmt.Errorf("encoding decision: %w", err)
 		}
-		return tx.Bucket(bucketDecisions).Put(decisionKey(&d), v)
+		db := tx.Bucket(bucketDecisions)
+		seq, err := db.NextSequence()
+		if err != nil {
+			return err
+		}
+		return db.Put(decisionKey(d.Item, seq), v)
 	})
 	if err != nil {
 		return it, d, fmt.Errorf("deciding %s: %w", d.Item, err)

@@ -1,0 +1,75 @@
+package review
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/rasd-iq/rasd/index/store"
+)
+
+// AuthorKey identifies a post's author across platforms: "PLATFORM:ID"
+// (the handle when the platform gives no id); empty when unknown.
+func AuthorKey(r *store.Record) string {
+	a := r.Post.Author.ID
+	if a == "" {
+		a = r.Post.Author.Handle
+	}
+	if a == "" {
+		return ""
+	}
+	return r.Post.Platform + ":" + a
+}
+
+// ItemFromRecord builds the queue item of a pipeline queue entry and its record.
+func ItemFromRecord(q store.QueueEntry, r *store.Record) Item {
+	labels := q.Labels
+	if labels == nil {
+		labels = []string{}
+	}
+	return Item{
+		ID: q.ID, Priority: q.Priority, Urgent: q.Urgent, Score: q.MaxScore, Labels: labels,
+		Platform: r.Post.Platform, Source: r.Post.Source, Governorate: r.Governorate,
+		Author: AuthorKey(r), Added: q.Added, Status: StatusOpen,
+	}
+}
+
+// Sync adds the pipeline's review-queue entries that st does not know yet
+// and returns how many it added. It is cheap to repeat: known entries are
+// skipped, and an entry whose record vanished is skipped too.
+func Sync(ctx context.Context, st Store, b store.Backend) (int, error) {
+	entries, err := b.Queue(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("reading the pipeline's review queue: %w", err)
+	}
+	byID := make(map[string]store.QueueEntry, len(entries))
+	ids := make([]string, 0, len(entries))
+	for _, e := range entries {
+		byID[e.ID] = e
+		ids = append(ids, e.ID)
+	}
+	missing, err := st.Missing(ctx, ids)
+	if err != nil {
+		return 0, err
+	}
+	var added int
+	for chunk := range slices.Chunk(missing, 500) {
+		items := make([]Item, 0, len(chunk))
+		for _, id := range chunk {
+			r, err := b.Get(ctx, id)
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return added, fmt.Errorf("reading record %s: %w", id, err)
+			}
+			items = append(items, ItemFromRecord(byID[id], &r))
+		}
+		if err := st.Add(ctx, items); err != nil {
+			return added, err
+		}
+		added += len(items)
+	}
+	return added, nil
+}

@@ -1,0 +1,550 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rasd-iq/rasd/index/store"
+	"github.com/rasd-iq/rasd/policy/audit"
+	"github.com/rasd-iq/rasd/review"
+	"github.com/rasd-iq/rasd/review/session"
+)
+
+func (s *Server) setSession(w http.ResponseWriter, r *http.Request, id string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: id, Path: "/", MaxAge: maxAge, HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.secure(r)})
+}
+
+func (s *Server) pageLogin(w http.ResponseWriter, r *http.Request) {
+	s.render(w, http.StatusOK, "login.html", s.newPage(r, "login", map[string]string{"Next": localPath(r.URL.Query().Get("next"), "/queue")}))
+}
+
+// login checks the credentials, records the attempt and sets the cookie.
+func (s *Server) login(w http.ResponseWriter, r *http.Request, name, password string) (review.Session, review.User, error) {
+	se, u, id, err := s.cfg.Sessions.Login(r.Context(), name, password, clientOf(r))
+	details := map[string]any{"ok": err == nil, "client": clientOf(r)}
+	if err != nil {
+		details["error"] = err.Error()
+	}
+	if err == nil || errors.Is(err, session.ErrBadLogin) || errors.Is(err, session.ErrThrottled) {
+		s.audit(audit.Event{Type: audit.TypeLogin, Actor: "user:" + name, Subject: "user:" + name, Details: details})
+	}
+	if err == nil {
+		s.setSession(w, r, id, int(s.cfg.Sessions.Absolute/time.Second))
+	}
+	return se, u, err
+}
+
+func loginStatus(err error) (int, string) {
+	switch {
+	case errors.Is(err, session.ErrThrottled):
+		return http.StatusTooManyRequests, "throttled"
+	case errors.Is(err, session.ErrBadLogin):
+		return http.StatusUnauthorized, "bad_login"
+	}
+	return http.StatusInternalServerError, ""
+}
+
+func (s *Server) postLogin(w http.ResponseWriter, r *http.Request) {
+	next := localPath(r.PostFormValue("next"), "/queue")
+	_, _, err := s.login(w, r, r.PostFormValue("name"), r.PostFormValue("password"))
+	if err != nil {
+		status, msg := loginStatus(err)
+		if msg == "" {
+			s.cfg.Log.Error("logging in", "err", err)
+			http.Error(w, "login failed", status)
+			return
+		}
+		p := s.newPage(r, "login", map[string]string{"Next": next})
+		p.Msg = p.T("m_" + msg)
+		s.render(w, status, "login.html", p)
+		return
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) {
+	var in struct{ Name, Password string }
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&in); err != nil {
+		writeError(w, http.StatusBadRequest, fmt.Errorf("reading login: %w", err))
+		return
+	}
+	se, u, err := s.login(w, r, in.Name, in.Password)
+	if err != nil {
+		status, _ := loginStatus(err)
+		writeError(w, status, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"user": u.Name, "role": u.Role, "csrf": se.CSRF, "expires": se.Expires})
+}
+
+func (s *Server) postLogout(w http.ResponseWriter, r *http.Request) {
+	p := from(r.Context())
+	if c, err := r.Cookie(SessionCookie); err == nil {
+		if err := s.cfg.Sessions.Logout(r.Context(), c.Value); err != nil {
+			s.cfg.Log.Error("logging out", "err", err)
+		}
+	}
+	s.audit(audit.Event{Type: audit.TypeLogin, Actor: "user:" + p.User.Name, Subject: "user:" + p.User.Name, Details: map[string]any{"action": "logout"}})
+	s.setSession(w, r, "", -1)
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) {
+	p := from(r.Context())
+	var perms []review.Permission
+	for _, pm := range []review.Permission{review.PermView, review.PermDecide, review.PermAuthors, review.PermAdmin} {
+		if p.User.Role.Can(pm) {
+			perms = append(perms, pm)
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"user": p.User.Name, "role": p.User.Role, "permissions": perms, "csrf": p.Session.CSRF, "expires": p.Session.Expires})
+}
+
+// filterFrom reads queue filters from URL or form values.
+func (s *Server) filterFrom(v url.Values) (review.Filter, error) {
+	f := review.Filter{Label: v.Get("label"), Platform: v.Get("platform"), Governorate: v.Get("governorate"), Now: s.cfg.Now()}
+	switch st := review.Status(v.Get("status")); st {
+	case "", review.StatusOpen, review.StatusSenior:
+		f.Status = st
+	default:
+		return f, fmt.Errorf("status must be open or senior, not %q", st)
+	}
+	if x := v.Get("min_score"); x != "" {
+		n, err := strconv.ParseFloat(x, 64)
+		if err != nil || n < 0 || n > 1 {
+			return f, fmt.Errorf("min_score must be a number from 0 to 1, not %q", x)
+		}
+		f.MinScore = n
+	}
+	if x := v.Get("max_age"); x != "" {
+		d, err := time.ParseDuration(x)
+		if err != nil {
+			h, herr := strconv.ParseFloat(x, 64)
+			if herr != nil {
+				return f, fmt.Errorf("max_age must be hours or a duration like 36h, not %q", x)
+			}
+			d = time.Duration(h * float64(time.Hour))
+		}
+		if d <= 0 {
+			return f, fmt.Errorf("max_age must be positive, not %q", x)
+		}
+		f.MaxAge = d
+	}
+	for name, dst := range map[string]*int{"offset": &f.Offset, "limit": &f.Limit} {
+		if x := v.Get(name); x != "" {
+			n, err := strconv.Atoi(x)
+			if err != nil || n < 0 {
+				return f, fmt.Errorf("%s must be a whole number, not %q", name, x)
+			}
+			*dst = n
+		}
+	}
+	return f, nil
+}
+
+// reveal reports whether the caller sees author identities.
+func reveal(r *http.Request) bool { return from(r.Context()).User.Role.Can(review.PermAuthors) }
+
+// mask pseudonymises an item's author for callers who may not see it.
+func (s *Server) mask(r *http.Request, it *review.Item) {
+	if !reveal(r) {
+		it.Author = s.cfg.Pseudonyms.Pseudonym(it.Author)
+	}
+}
+
+func (s *Server) list(r *http.Request) (review.Page, review.Filter, int, error) {
+	s.maybeSync()
+	f, err := s.filterFrom(r.URL.Query())
+	if err != nil {
+		return review.Page{}, f, http.StatusBadRequest, err
+	}
+	p, err := s.cfg.Store.List(r.Context(), f)
+	if err != nil {
+		s.cfg.Log.Error("listing the queue", "err", err)
+		return p, f, http.StatusInternalServerError, errors.New("listing the queue failed")
+	}
+	for i := range p.Items {
+		s.mask(r, &p.Items[i])
+	}
+	return p, f, http.StatusOK, nil
+}
+
+func (s *Server) apiQueue(w http.ResponseWriter, r *http.Request) {
+	p, _, status, err := s.list(r)
+	if err != nil {
+		writeError(w, status, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, p)
+}
+
+// queueView is the queue page's data.
+type queueView struct {
+	Page     review.Page
+	Filter   review.Filter
+	Query    url.Values
+	NextURL  string
+	Error    string
+	CanClaim bool
+	Now      time.Time
+}
+
+func (s *Server) pageQueue(w http.ResponseWriter, r *http.Request) {
+	pg, f, status, err := s.list(r)
+	v := &queueView{Page: pg, Filter: f, Query: r.URL.Query(), CanClaim: from(r.Context()).User.Role.Can(review.PermDecide), Now: s.cfg.Now()}
+	if err != nil {
+		v.Error = err.Error()
+	}
+	if pg.More {
+		q := r.URL.Query()
+		q.Set("offset", strconv.Itoa(f.Offset+f.PageSize()))
+		q.Del("msg")
+		v.NextURL = "/queue?" + q.Encode()
+	}
+	s.render(w, status, "queue.html", s.newPage(r, "queue", v))
+}
+
+// itemView is an item with everything a reviewer reads about it.
+type itemView struct {
+	Item        review.Item       `json:"item"`
+	Record      *store.Record     `json:"record,omitempty"`
+	Decisions   []review.Decision `json:"decisions"`
+	Guidance    []guidance        `json:"guidance"`
+	AuthorItems []review.Item     `json:"author_items,omitempty"`
+	// Mine is true when the caller holds the lease.
+	Mine bool `json:"mine"`
+	// CanDecide is true when the caller's role decides.
+	CanDecide bool       `json:"can_decide"`
+	Held      bool       `json:"held"`
+	Scores    []scoreRow `json:"-"`
+}
+
+type guidance struct {
+	Label       string   `json:"label"`
+	Description string   `json:"description"`
+	Threshold   *float64 `json:"threshold,omitempty"`
+}
+
+type scoreRow struct {
+	Label string
+	Score float64
+}
+
+func (s *Server) itemView(r *http.Request, id string) (*itemView, int, error) {
+	ctx := r.Context()
+	it, err := s.cfg.Store.Item(ctx, id)
+	if errors.Is(err, review.ErrNotFound) {
+		return nil, http.StatusNotFound, fmt.Errorf("item %s is not in the review queue", id)
+	}
+	if err != nil {
+		return nil, http.StatusInternalServerError, err
+	}
+	p := from(ctx)
+	now := s.cfg.Now()
+	v := &itemView{Item: it, CanDecide: p.User.Role.Can(review.PermDecide)}
+	v.Mine = it.Lease.Active(now) && it.Lease.Holder == p.User.Name
+	v.Held = it.Lease.Active(now) && !v.Mine
+	if rec, err := s.cfg.Backend.Get(ctx, id); err == nil {
+		v.Record = &rec
+		if !reveal(r) {
+			a := review.AuthorKey(&rec)
+			rec.Post.Author.ID, rec.Post.Author.Handle = s.cfg.Pseudonyms.Pseudonym(a), ""
+			rec.Post.Permalink, rec.Post.Location, rec.Post.NativeID = "", "", ""
+		}
+		for l, sc := range rec.Scores {
+			v.Scores = append(v.Scores, scoreRow{l, sc})
+		}
+		slices.SortFunc(v.Scores, func(a, b scoreRow) int {
+			if a.Score != b.Score {
+				if a.Score > b.Score {
+					return -1
+				}
+				return 1
+			}
+			return strings.Compare(a.Label, b.Label)
+		})
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return nil, http.StatusInternalServerError, err
+	}
+	if v.Decisions, err = s.cfg.Store.Decisions(ctx, id); err != nil {
+		return nil, http.StatusInternalServerError, err
+	}
+	for _, l := range it.Labels {
+		if pl, ok := s.cfg.Policy.Label(l); ok {
+			v.Guidance = append(v.Guidance, guidance{Label: l, Description: pl.Description, Threshold: pl.Threshold})
+		}
+	}
+	if reveal(r) && it.Author != "" {
+		others, err := s.cfg.Store.ByAuthor(ctx, it.Author, 21)
+		if err != nil {
+			return nil, http.StatusInternalServerError, err
+		}
+		for _, o := range others {
+			if o.ID != id && len(v.AuthorItems) < 20 {
+				v.AuthorItems = append(v.AuthorItems, o)
+			}
+		}
+	}
+	s.mask(r, &v.Item)
+	if !v.Mine && v.Item.Lease != nil {
+		v.Item.Lease = &review.Lease{Holder: it.Lease.Holder, Expires: it.Lease.Expires} // the token is for its holder only
+	}
+	return v, http.StatusOK, nil
+}
+
+func (s *Server) apiItem(w http.ResponseWriter, r *http.Request) {
+	v, status, err := s.itemView(r, r.PathValue("id"))
+	if err != nil {
+		writeError(w, status, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+func (s *Server) pageItem(w http.ResponseWriter, r *http.Request) {
+	v, status, err := s.itemView(r, r.PathValue("id"))
+	if err != nil {
+		if status == http.StatusInternalServerError {
+			s.cfg.Log.Error("reading item", "item", r.PathValue("id"), "err", err)
+			err = errors.New("reading the item failed")
+		}
+		http.Error(w, err.Error(), status)
+		return
+	}
+	s.render(w, http.StatusOK, "item.html", s.newPage(r, "decide", v))
+}
+
+func (s *Server) reviewer(r *http.Request) review.Reviewer {
+	u := from(r.Context()).User
+	return review.Reviewer{Name: u.Name, Senior: u.Role == review.RoleSenior}
+}
+
+// errCode maps a review error to an HTTP status and a message key.
+func errCode(err error) (int, string) {
+	switch {
+	case errors.Is(err, review.ErrNotFound), errors.Is(err, review.ErrEmpty):
+		return http.StatusNotFound, "empty"
+	case errors.Is(err, review.ErrHeld):
+		return http.StatusConflict, "held"
+	case errors.Is(err, review.ErrLeaseLost):
+		return http.StatusConflict, "lease_lost"
+	case errors.Is(err, review.ErrDecided):
+		return http.StatusConflict, "decided_before"
+	case errors.Is(err, review.ErrReviewedBefore):
+		return http.StatusConflict, "reviewed"
+	case errors.Is(err, review.ErrNeedsSenior):
+		return http.StatusForbidden, "senior"
+	case errors.Is(err, review.ErrInvalid):
+		return http.StatusBadRequest, "invalid"
+	}
+	return http.StatusInternalServerError, ""
+}
+
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error, back string) {
+	status, code := errCode(err)
+	if status == http.StatusInternalServerError {
+		s.cfg.Log.Error("review request failed", "path", r.URL.Path, "err", err)
+		err = errors.New("the review store failed")
+	}
+	if isAPI(r) {
+		writeError(w, status, err)
+		return
+	}
+	http.Redirect(w, r, back+"?msg="+code, http.StatusSeeOther)
+}
+
+func (s *Server) postClaim(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if _, err := s.cfg.Store.Claim(r.Context(), id, s.reviewer(r), s.cfg.Now(), s.cfg.Rules.LeaseFor()); err != nil {
+		s.fail(w, r, err, "/items/"+url.PathEscape(id))
+		return
+	}
+	http.Redirect(w, r, "/items/"+url.PathEscape(id), http.StatusSeeOther)
+}
+
+func (s *Server) postRelease(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if err := s.cfg.Store.Release(r.Context(), id, s.reviewer(r).Name, r.PostFormValue("lease")); err != nil {
+		s.fail(w, r, err, "/items/"+url.PathEscape(id))
+		return
+	}
+	http.Redirect(w, r, "/queue", http.StatusSeeOther)
+}
+
+func (s *Server) postNext(w http.ResponseWriter, r *http.Request) {
+	_ = r.ParseForm()
+	f, err := s.filterFrom(r.PostForm)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	it, err := s.cfg.Store.ClaimNext(r.Context(), s.reviewer(r), f, s.cfg.Now(), s.cfg.Rules.LeaseFor())
+	if err != nil {
+		s.fail(w, r, err, "/queue")
+		return
+	}
+	http.Redirect(w, r, "/items/"+url.PathEscape(it.ID), http.StatusSeeOther)
+}
+
+// decide records d for the caller and appends it to the audit log.
+func (s *Server) decide(r *http.Request, d review.Decision) (review.Item, review.Decision, error) {
+	who := s.reviewer(r)
+	d.Reviewer = who.Name
+	if err := d.Validate(); err != nil {
+		return review.Item{}, d, err
+	}
+	it, d, err := s.cfg.Store.Decide(r.Context(), d, who, s.cfg.Rules, s.cfg.Now())
+	if err != nil {
+		return it, d, err
+	}
+	s.audit(audit.Event{Type: audit.TypeDecision, Actor: "user:" + who.Name, Subject: d.Item, Details: map[string]any{
+		"decision": d.ID, "action": d.Action, "verdict": d.Verdict, "labels": d.Labels, "reason": d.Reason,
+		"stage": d.Stage, "status": it.Status, "role": from(r.Context()).User.Role,
+	}})
+	return it, d, nil
+}
+
+func splitLabels(s string) []string {
+	var out []string
+	for _, l := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '،' || r == ' ' }) {
+		out = append(out, l)
+	}
+	return out
+}
+
+func (s *Server) postDecide(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	d := review.Decision{
+		Item: id, Action: review.Action(r.PostFormValue("action")), Verdict: review.Verdict(r.PostFormValue("verdict")),
+		Labels: splitLabels(r.PostFormValue("labels")), Reason: strings.TrimSpace(r.PostFormValue("reason")), Lease: r.PostFormValue("lease"),
+	}
+	if d.Verdict != review.VerdictWrongLabel {
+		d.Labels = nil
+	}
+	if _, _, err := s.decide(r, d); err != nil {
+		s.fail(w, r, err, "/items/"+url.PathEscape(id))
+		return
+	}
+	http.Redirect(w, r, "/queue?msg=decided", http.StatusSeeOther)
+}
+
+func readJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("reading request body: %w", err)
+	}
+	return nil
+}
+
+func (s *Server) apiClaim(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Item        string  `json:"item"`
+		Label       string  `json:"label"`
+		MinScore    float64 `json:"min_score"`
+		Platform    string  `json:"platform"`
+		Governorate string  `json:"governorate"`
+	}
+	if err := readJSON(w, r, &in); err != nil {
+		writeError(w, http.StatusBadRequest, err)
+		return
+	}
+	var (
+		it  review.Item
+		err error
+	)
+	now, ttl := s.cfg.Now(), s.cfg.Rules.LeaseFor()
+	if in.Item != "" {
+		it, err = s.cfg.Store.Claim(r.Context(), in.Item, s.reviewer(r), now, ttl)
+	} else {
+		f := review.Filter{Label: in.Label, MinScore: in.MinScore, Platform: in.Platform, Governorate: in.Governorate, Now: now}
+		it, err = s.cfg.Store.ClaimNext(r.Context(), s.reviewer(r), f, now, ttl)
+	}
+	if err != nil {
+		s.fail(w, r, err, "")
+		return
+	}
+	writeJSON(w, http.StatusOK, it)
+}
+
+func (s *Server) apiDecide(w http.ResponseWriter, r *http.Request) {
+	var d review.Decision
+	if err := readJSON(w, r, &d); err != nil {
+		writeError(w, http.StatusBadRequest, err)
+		return
+	}
+	if d.Reviewer != "" && d.Reviewer != from(r.Context()).User.Name {
+		writeError(w, http.StatusForbidden, errors.New("decisions are made in one's own name"))
+		return
+	}
+	d.ID, d.Stage, d.Time = "", "", time.Time{}
+	it, d, err := s.decide(r, d)
+	if err != nil {
+		s.fail(w, r, err, "")
+		return
+	}
+	s.mask(r, &it)
+	writeJSON(w, http.StatusCreated, map[string]any{"item": it, "decision": d})
+}
+
+func (s *Server) apiDecisions(w http.ResponseWriter, r *http.Request) {
+	id := r.URL.Query().Get("item")
+	if id == "" {
+		writeError(w, http.StatusBadRequest, errors.New("item is required"))
+		return
+	}
+	ds, err := s.cfg.Store.Decisions(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err, "")
+		return
+	}
+	writeJSON(w, http.StatusOK, ds)
+}
+
+func (s *Server) apiUsers(w http.ResponseWriter, r *http.Request) {
+	us, err := s.cfg.Store.Users(r.Context())
+	if err != nil {
+		s.fail(w, r, err, "")
+		return
+	}
+	type out struct {
+		Name     string      `json:"name"`
+		Role     review.Role `json:"role"`
+		Disabled bool        `json:"disabled"`
+		Created  time.Time   `json:"created"`
+		Changed  time.Time   `json:"changed"`
+	}
+	res := make([]out, len(us))
+	for i, u := range us {
+		res[i] = out{u.Name, u.Role, u.Disabled, u.Created, u.Changed}
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+// highlight marks the spans' byte ranges of text, escaping everything.
+func highlight(text string, spans []store.Span) template.HTML {
+	sp := slices.Clone(spans)
+	slices.SortFunc(sp, func(a, b store.Span) int { return a.Start - b.Start })
+	var b strings.Builder
+	pos := 0
+	for _, s := range sp {
+		if s.Start < pos || s.End > len(text) || s.Start >= s.End {
+			continue
+		}
+		b.WriteString(template.HTMLEscapeString(text[pos:s.Start]))
+		b.WriteString(`<mark title="` + template.HTMLEscapeString(s.Label) + `">`)
+		b.WriteString(template.HTMLEscapeString(text[s.Start:s.End]))
+		b.WriteString("</mark>")
+		pos = s.End
+	}
+	b.WriteString(template.HTMLEscapeString(text[pos:]))
+	return template.HTML(b.String())
+}

@@ -1,0 +1,556 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/rasd-iq/rasd/index/store"
+	"github.com/rasd-iq/rasd/ingest"
+	"github.com/rasd-iq/rasd/policy/audit"
+	"github.com/rasd-iq/rasd/review"
+	"github.com/rasd-iq/rasd/review/accounts"
+	"github.com/rasd-iq/rasd/review/boltstore"
+	"github.com/rasd-iq/rasd/review/reviewtest"
+	"github.com/rasd-iq/rasd/review/session"
+)
+
+func TestMain(m *testing.M) {
+	accounts.Cost = bcrypt.MinCost // fast hashes in tests
+	os.Exit(m.Run())
+}
+
+// backend is the pipeline store as far as the review UI reads it.
+type backend struct {
+	store.Backend
+	mu    sync.Mutex
+	recs  map[string]store.Record
+	queue []store.QueueEntry
+}
+
+func (b *backend) Get(_ context.Context, id string) (store.Record, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	r, ok := b.recs[id]
+	if !ok {
+		return r, fmt.Errorf("post %s: %w", id, store.ErrNotFound)
+	}
+	return r, nil
+}
+
+func (b *backend) Queue(context.Context) ([]store.QueueEntry, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]store.QueueEntry(nil), b.queue...), nil
+}
+
+// put adds records made from items to the backend's queue.
+func (b *backend) put(items []review.Item) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, it := range items {
+		plat, author, _ := strings.Cut(it.Author, ":")
+		b.recs[it.ID] = store.Record{
+			Post: ingest.Post{ID: it.ID, Platform: plat, Source: "src-" + plat, Author: ingest.Author{ID: author, Handle: "@" + author},
+				Permalink: "https://example.org/" + it.ID, Text: "نص تجريبي للمراجعة " + it.ID},
+			Scores: map[string]float64{it.Labels[0]: it.Score}, Flags: it.Labels, Model: "rasd-test@1.2.3",
+			Spans: []store.Span{{Start: 0, End: len("نص"), Label: it.Labels[0]}}, Queued: true, Priority: it.Priority,
+			Urgent: it.Urgent, Governorate: it.Governorate, Processed: it.Added,
+		}
+		b.queue = append(b.queue, store.QueueEntry{ID: it.ID, Priority: it.Priority, Urgent: it.Urgent, MaxScore: it.Score, Labels: it.Labels, Added: it.Added})
+	}
+}
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+type env struct {
+	srv   *Server
+	h     http.Handler
+	st    review.Store
+	be    *backend
+	clock *clock
+	audit string
+}
+
+const password = "password-123"
+
+var roleUsers = map[review.Role]string{review.RoleAnalyst: "ana", review.RoleSenior: "sen", review.RoleResearcher: "res", review.RoleAdmin: "adm"}
+
+func newEnv(t testing.TB, items []review.Item) *env {
+	t.Helper()
+	dir := t.TempDir()
+	db, err := bolt.Open(filepath.Join(dir, "rasd.db"), 0o600, &bolt.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	st, err := boltstore.New(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	al, err := audit.Open(filepath.Join(dir, "audit.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { al.Close() })
+	ps, _ := accounts.NewPseudonymizer([]byte("0123456789abcdef0123456789abcdef"))
+	c := &clock{t: time.Date(2026, 11, 1, 12, 30, 0, 0, time.UTC)}
+	sm := session.New(st)
+	sm.Now = c.Now
+	be := &backend{recs: map[string]store.Record{}}
+	be.put(items)
+	srv, err := New(Config{Store: st, Backend: be, Sessions: sm, Audit: al, Pseudonyms: ps, Now: c.Now, SyncEvery: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	m := &accounts.Manager{Store: st, Audit: al, Actor: "test", Now: c.Now}
+	for role, name := range roleUsers {
+		if err := m.Add(context.Background(), name, role, password); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mux := http.NewServeMux()
+	srv.Mount(mux)
+	for _, p := range []string{"GET /api/search", "GET /api/trends", "GET /search", "GET /dashboard", "GET /healthz", "GET /metrics"} {
+		mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "ok") })
+	}
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/queue", http.StatusSeeOther) })
+	return &env{srv: srv, h: srv.Guard(mux), st: st, be: be, clock: c, audit: filepath.Join(dir, "audit.jsonl")}
+}
+
+// client is a logged-in (or anonymous) caller.
+type client struct {
+	cookie *http.Cookie
+	csrf   string
+	addr   string
+}
+
+func (e *env) do(c *client, method, path string, body any, header map[string]string) *httptest.ResponseRecorder {
+	var rd *bytes.Reader
+	ct := ""
+	switch b := body.(type) {
+	case nil:
+		rd = bytes.NewReader(nil)
+	case string: // a form
+		rd, ct = bytes.NewReader([]byte(b)), "application/x-www-form-urlencoded"
+	default:
+		data, _ := json.Marshal(b)
+		rd, ct = bytes.NewReader(data), "application/json"
+	}
+	req := httptest.NewRequest(method, path, rd)
+	req.RemoteAddr = "192.0.2.10:40000"
+	if c != nil && c.addr != "" {
+		req.RemoteAddr = c.addr
+	}
+	if ct != "" {
+		req.Header.Set("Content-Type", ct)
+	}
+	if c != nil && c.cookie != nil {
+		req.AddCookie(c.cookie)
+		if c.csrf != "" && ct == "application/json" {
+			req.Header.Set("X-CSRF-Token", c.csrf)
+		}
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	w := httptest.NewRecorder()
+	e.h.ServeHTTP(w, req)
+	return w
+}
+
+func (e *env) login(t testing.TB, name string) *client {
+	t.Helper()
+	w := e.do(nil, "POST", "/api/login", map[string]string{"name": name, "password": password}, nil)
+	if w.Code != http.StatusOK {
+		t.Fatalf("login %s: %d %s", name, w.Code, w.Body)
+	}
+	var out struct{ CSRF string }
+	json.Unmarshal(w.Body.Bytes(), &out)
+	for _, c := range w.Result().Cookies() {
+		if c.Name == SessionCookie {
+			if !c.HttpOnly || c.SameSite != http.SameSiteStrictMode {
+				t.Fatalf("session cookie %+v: want HttpOnly and SameSite=Strict", c)
+			}
+			return &client{cookie: c, csrf: out.CSRF}
+		}
+	}
+	t.Fatalf("login %s set no session cookie", name)
+	return nil
+}
+
+// request is one call of the route table test.
+type request struct {
+	method, path string
+	body         any
+}
+
+// requests exercises every route in Routes.
+var requests = map[string]request{
+	"GET /login":               {"GET", "/login", nil},
+	"POST /login":              {"POST", "/login", "name=x&password=y"},
+	"POST /api/login":          {"POST", "/api/login", map[string]string{"name": "x", "password": "y"}},
+	"GET /lang":                {"GET", "/lang?to=en", nil},
+	"GET /healthz":             {"GET", "/healthz", nil},
+	"GET /metrics":             {"GET", "/metrics", nil},
+	"GET /{$}":                 {"GET", "/", nil},
+	"POST /logout":             {"POST", "/logout", map[string]string{}},
+	"GET /api/me":              {"GET", "/api/me", nil},
+	"GET /queue":               {"GET", "/queue", nil},
+	"GET /items/{id}":          {"GET", "/items/x:000001", nil},
+	"POST /items/{id}/claim":   {"POST", "/items/x:000001/claim", map[string]string{}},
+	"POST /items/{id}/release": {"POST", "/items/x:000001/release", map[string]string{}},
+	"POST /items/{id}/decide":  {"POST", "/items/x:000001/decide", map[string]string{}},
+	"POST /next":               {"POST", "/next", map[string]string{}},
+	"GET /api/queue":           {"GET", "/api/queue", nil},
+	"GET /api/items/{id}":      {"GET", "/api/items/x:000001", nil},
+	"GET /api/decisions":       {"GET", "/api/decisions?item=x:000001", nil},
+	"POST /api/claims":         {"POST", "/api/claims", map[string]string{}},
+	"POST /api/decisions":      {"POST", "/api/decisions", map[string]string{}},
+	"GET /api/users":           {"GET", "/api/users", nil},
+	"GET /api/search":          {"GET", "/api/search?q=x", nil},
+	"GET /api/trends":          {"GET", "/api/trends", nil},
+	"GET /search":              {"GET", "/search", nil},
+	"GET /dashboard":           {"GET", "/dashboard", nil},
+}
+
+// TestRoleTable calls every route as every role and anonymously: anonymous
+// calls get 401 (pages redirect to /login), roles without the permission
+// 403, everyone else gets past the guard.
+func TestRoleTable(t *testing.T) {
+	for pattern := range Routes {
+		if _, ok := requests[pattern]; !ok {
+			t.Fatalf("route %s has no request in the table test", pattern)
+		}
+	}
+	e := newEnv(t, reviewtest.Items(5))
+	e.srv.cfg.Sessions.Throttle = nil // the table's failed logins would block the client
+	callers := map[string]*client{"anonymous": nil}
+	for role, name := range roleUsers {
+		callers[string(role)] = e.login(t, name)
+	}
+	for pattern, req := range requests {
+		acc := Routes[pattern]
+		for who, c := range callers {
+			t.Run(pattern+"/"+who, func(t *testing.T) {
+				if c != nil && pattern == "POST /logout" {
+					c = e.login(t, roleUsers[review.Role(who)]) // keep the shared session alive
+				}
+				w := e.do(c, req.method, req.path, req.body, nil)
+				got := w.Code
+				var role review.Role
+				if c != nil {
+					role = review.Role(who)
+				}
+				switch {
+				case acc.Public:
+					// A public route may refuse the made-up credentials (401), never the caller.
+					if got == 403 || got == 401 && req.method == "GET" {
+						t.Fatalf("public route answered %d", got)
+					}
+				case c == nil && req.method == "GET" && !strings.HasPrefix(req.path, "/api/") && !acc.Loopback:
+					if got != http.StatusSeeOther || !strings.HasPrefix(w.Header().Get("Location"), "/login?next=") {
+						t.Fatalf("anonymous page: %d to %q, want 303 to /login", got, w.Header().Get("Location"))
+					}
+				case c == nil:
+					if got != http.StatusUnauthorized {
+						t.Fatalf("anonymous call: %d, want 401", got)
+					}
+				case acc.Loopback && !role.Can(review.PermAdmin), acc.Perm != "" && !role.Can(acc.Perm):
+					if got != http.StatusForbidden {
+						t.Fatalf("%s: %d, want 403", role, got)
+					}
+				default:
+					if got == 401 || got == 403 || got == 404 && !strings.Contains(pattern, "{id}") && pattern != "POST /api/claims" {
+						t.Fatalf("%s: %d %s, want past the guard", role, got, w.Body)
+					}
+				}
+			})
+		}
+	}
+}
+
+func TestGuard(t *testing.T) {
+	e := newEnv(t, reviewtest.Items(3))
+	ana, res, adm := e.login(t, "ana"), e.login(t, "res"), e.login(t, "adm")
+	cases := []struct {
+		name   string
+		c      *client
+		method string
+		path   string
+		body   any
+		header map[string]string
+		want   int
+	}{
+		{"undeclared route", ana, "GET", "/admin", nil, nil, 404},
+		{"undeclared api route", ana, "GET", "/api/secret", nil, nil, 404},
+		{"healthz on loopback without login", &client{addr: "127.0.0.1:5000"}, "GET", "/healthz", nil, nil, 200},
+		{"metrics on ipv6 loopback", &client{addr: "[::1]:5000"}, "GET", "/metrics", nil, nil, 200},
+		{"metrics from afar anonymous", nil, "GET", "/metrics", nil, nil, 401},
+		{"metrics from afar as admin", adm, "GET", "/metrics", nil, nil, 200},
+		{"researcher decides", res, "POST", "/api/decisions", map[string]string{"item": "x:000001"}, nil, 403},
+		{"admin claims", adm, "POST", "/api/claims", map[string]string{}, nil, 403},
+		{"analyst lists users", ana, "GET", "/api/users", nil, nil, 403},
+		{"admin lists users", adm, "GET", "/api/users", nil, nil, 200},
+		{"api post without csrf", &client{cookie: ana.cookie}, "POST", "/api/claims", map[string]string{}, nil, 403},
+		{"api post with a wrong csrf", &client{cookie: ana.cookie}, "POST", "/api/claims", map[string]string{}, map[string]string{"X-CSRF-Token": "forged"}, 403},
+		{"api post with another session's csrf", &client{cookie: ana.cookie}, "POST", "/api/claims", map[string]string{}, map[string]string{"X-CSRF-Token": res.csrf}, 403},
+		{"form post without csrf", ana, "POST", "/items/x:000001/claim", "", nil, 403},
+		{"form post with csrf", ana, "POST", "/items/x:000001/claim", "csrf=" + ana.csrf, nil, 303},
+		{"api post with csrf", ana, "POST", "/api/claims", map[string]string{}, nil, 200},
+		{"forged session cookie", &client{cookie: &http.Cookie{Name: SessionCookie, Value: "forged"}}, "GET", "/api/queue", nil, nil, 401},
+		{"bad filter", ana, "GET", "/api/queue?min_score=2", nil, nil, 400},
+		{"unknown item", ana, "GET", "/api/items/nope", nil, nil, 404},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			w := e.do(c.c, c.method, c.path, c.body, c.header)
+			if w.Code != c.want {
+				t.Fatalf("%s %s: %d %s, want %d", c.method, c.path, w.Code, w.Body, c.want)
+			}
+		})
+	}
+}
+
+func TestLoginThrottle(t *testing.T) {
+	e := newEnv(t, nil)
+	for i := range 5 {
+		w := e.do(nil, "POST", "/api/login", map[string]string{"name": "ana", "password": "wrong-password"}, nil)
+		if w.Code != http.StatusUnauthorized {
+			t.Fatalf("bad login %d: %d, want 401", i, w.Code)
+		}
+	}
+	w := e.do(nil, "POST", "/api/login", map[string]string{"name": "ana", "password": password}, nil)
+	if w.Code != http.StatusTooManyRequests {
+		t.Fatalf("right password after 5 failures: %d, want 429", w.Code)
+	}
+	w = e.do(&client{addr: "198.51.100.7:1"}, "POST", "/login", "name=sen&password="+password, nil)
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("another account from another client: %d, want 303", w.Code)
+	}
+	e.clock.Add(16 * time.Minute)
+	w = e.do(nil, "POST", "/api/login", map[string]string{"name": "ana", "password": password}, nil)
+	if w.Code != http.StatusOK {
+		t.Fatalf("after the window: %d, want 200", w.Code)
+	}
+	w = e.do(nil, "POST", "/login", "name=ghost&password=whatever-pass", nil)
+	if w.Code != http.StatusUnauthorized || !strings.Contains(w.Body.String(), lang(httptest.NewRequest("GET", "/", nil)).T("m_bad_login")) {
+		t.Fatalf("unknown account: %d, want 401 with the message", w.Code)
+	}
+}
+
+func TestSessionExpiry(t *testing.T) {
+	e := newEnv(t, nil)
+	cases := []struct {
+		name  string
+		steps []time.Duration // clock moves before each call
+		last  int
+	}{
+		{"active", []time.Duration{10 * time.Minute, 20 * time.Minute}, 200},
+		{"idle", []time.Duration{31 * time.Minute}, 401},
+		{"absolute", func() []time.Duration {
+			var s []time.Duration
+			for range 37 { // 37 × 20 min > 12 h, never idle for 30 min
+				s = append(s, 20*time.Minute)
+			}
+			return s
+		}(), 401},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cl := e.login(t, "ana")
+			var code int
+			for _, d := range c.steps {
+				e.clock.Add(d)
+				code = e.do(cl, "GET", "/api/me", nil, nil).Code
+			}
+			if code != c.last {
+				t.Fatalf("last call: %d, want %d", code, c.last)
+			}
+		})
+	}
+	t.Run("logout", func(t *testing.T) {
+		cl := e.login(t, "ana")
+		if w := e.do(cl, "POST", "/logout", "csrf="+cl.csrf, nil); w.Code != http.StatusSeeOther {
+			t.Fatalf("logout: %d", w.Code)
+		}
+		if w := e.do(cl, "GET", "/api/me", nil, nil); w.Code != http.StatusUnauthorized {
+			t.Fatalf("after logout: %d, want 401", w.Code)
+		}
+	})
+	t.Run("disabled account", func(t *testing.T) {
+		cl := e.login(t, "sen")
+		m := &accounts.Manager{Store: e.st, Actor: "test"}
+		if err := m.Disable(context.Background(), "sen"); err != nil {
+			t.Fatal(err)
+		}
+		if w := e.do(cl, "GET", "/api/me", nil, nil); w.Code != http.StatusUnauthorized {
+			t.Fatalf("disabled account's session: %d, want 401", w.Code)
+		}
+		if w := e.do(nil, "POST", "/api/login", map[string]string{"name": "sen", "password": password}, nil); w.Code != http.StatusUnauthorized {
+			t.Fatalf("disabled account's login: %d, want 401", w.Code)
+		}
+	})
+}
+
+func decode[T any](t *testing.T, w *httptest.ResponseRecorder) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal(w.Body.Bytes(), &v); err != nil {
+		t.Fatalf("decoding %s: %v", w.Body, err)
+	}
+	return v
+}
+
+func TestReviewFlow(t *testing.T) {
+	items := reviewtest.Items(30)
+	e := newEnv(t, items)
+	ana, sen, res := e.login(t, "ana"), e.login(t, "sen"), e.login(t, "res")
+	// Analyst claims the first item; the senior reviewer cannot take it.
+	w := e.do(ana, "POST", "/api/claims", map[string]string{}, nil)
+	it := decode[review.Item](t, w)
+	if w.Code != 200 || it.ID != "x:000000" || it.Lease == nil {
+		t.Fatalf("claim next: %d %s", w.Code, w.Body)
+	}
+	if w := e.do(sen, "POST", "/api/claims", map[string]string{"item": it.ID}, nil); w.Code != http.StatusConflict {
+		t.Fatalf("claim of a held item: %d, want 409", w.Code)
+	}
+	// The other reviewer sees who holds it, but not the lease token.
+	view := decode[itemView](t, e.do(sen, "GET", "/api/items/"+it.ID, nil, nil))
+	if !view.Held || view.Item.Lease == nil || view.Item.Lease.Token != "" || view.Item.Lease.Holder != "ana" {
+		t.Fatalf("held item seen by another: %+v", view.Item.Lease)
+	}
+	// A decision with someone else's name is refused; a stale lease too.
+	if w := e.do(ana, "POST", "/api/decisions", map[string]any{"item": it.ID, "reviewer": "sen", "action": "dismiss", "verdict": "false_positive", "lease": it.Lease.Token}, nil); w.Code != 403 {
+		t.Fatalf("decision in another's name: %d, want 403", w.Code)
+	}
+	if w := e.do(ana, "POST", "/api/decisions", map[string]any{"item": it.ID, "action": "dismiss", "verdict": "false_positive", "lease": "stale"}, nil); w.Code != 409 {
+		t.Fatalf("decision with a stale lease: %d, want 409", w.Code)
+	}
+	if w := e.do(ana, "POST", "/api/decisions", map[string]any{"item": it.ID, "action": "nuke", "verdict": "false_positive", "lease": it.Lease.Token}, nil); w.Code != 400 {
+		t.Fatalf("unknown action: %d, want 400", w.Code)
+	}
+	w = e.do(ana, "POST", "/api/decisions", map[string]any{"item": it.ID, "action": "escalate", "verdict": "true_positive", "reason": "تهديد صريح", "lease": it.Lease.Token}, nil)
+	if w.Code != http.StatusCreated {
+		t.Fatalf("escalate: %d %s", w.Code, w.Body)
+	}
+	out := decode[struct {
+		Item     review.Item
+		Decision review.Decision
+	}](t, w)
+	if out.Item.Status != review.StatusSenior || out.Decision.Stage != review.StageEscalated || out.Decision.ID == "" {
+		t.Fatalf("after escalation: %+v", out)
+	}
+	// The senior reviewer decides it through the pages.
+	if w := e.do(sen, "POST", "/items/"+it.ID+"/claim", "csrf="+sen.csrf, nil); w.Code != 303 || w.Header().Get("Location") != "/items/"+it.ID {
+		t.Fatalf("senior claim: %d %s", w.Code, w.Header().Get("Location"))
+	}
+	page := e.do(sen, "GET", "/items/"+it.ID, nil, nil).Body.String()
+	for _, want := range []string{`dir="rtl"`, "rasd-test@1.2.3", "<mark", `id="decide"`, "تهديد صريح", `id="author-items"`} {
+		if !strings.Contains(page, want) {
+			t.Fatalf("item page lacks %q", want)
+		}
+	}
+	lease := between(page, `name="lease" value="`, `"`)
+	w = e.do(sen, "POST", "/items/"+it.ID+"/decide", "csrf="+sen.csrf+"&lease="+lease+"&action=refer&verdict=wrong_label&labels=threat,incitement&reason=x", nil)
+	if w.Code != 303 || w.Header().Get("Location") != "/queue?msg=decided" {
+		t.Fatalf("senior decision: %d %s", w.Code, w.Header().Get("Location"))
+	}
+	ds := decode[[]review.Decision](t, e.do(res, "GET", "/api/decisions?item="+it.ID, nil, nil))
+	if len(ds) != 2 || ds[1].Stage != review.StageSenior || len(ds[1].Labels) != 2 {
+		t.Fatalf("decisions: %+v", ds)
+	}
+	// Researchers see pseudonyms, analysts the author and their other posts.
+	q := decode[review.Page](t, e.do(res, "GET", "/api/queue?limit=100", nil, nil))
+	if len(q.Items) != 29 || q.Open != 29 {
+		t.Fatalf("queue after one decision: %d items, open %d; want 29", len(q.Items), q.Open)
+	}
+	for _, it := range q.Items {
+		if !strings.HasPrefix(it.Author, "anon-") {
+			t.Fatalf("researcher sees author %q", it.Author)
+		}
+	}
+	rv := decode[itemView](t, e.do(res, "GET", "/api/items/x:000001", nil, nil))
+	if rv.Record == nil || !strings.HasPrefix(rv.Record.Post.Author.ID, "anon-") || rv.Record.Post.Author.Handle != "" || rv.Record.Post.Permalink != "" || len(rv.AuthorItems) != 0 {
+		t.Fatalf("researcher's item view reveals the author: %+v %d", rv.Record.Post.Author, len(rv.AuthorItems))
+	}
+	av := decode[itemView](t, e.do(ana, "GET", "/api/items/x:000001", nil, nil))
+	if av.Record.Post.Author.ID != "author1" || len(av.AuthorItems) == 0 || av.Item.Author != "x:author1" {
+		t.Fatalf("analyst's item view: author %+v, %d other posts", av.Record.Post.Author, len(av.AuthorItems))
+	}
+	if rv.Item.Author != e.srv.cfg.Pseudonyms.Pseudonym("x:author1") {
+		t.Fatalf("pseudonym %q is not stable", rv.Item.Author)
+	}
+	// Filters and the English page.
+	fq := decode[review.Page](t, e.do(ana, "GET", "/api/queue?label=threat&platform=telegram&max_age=10h", nil, nil))
+	for _, it := range fq.Items {
+		if it.Labels[0] != "threat" || it.Platform != "telegram" {
+			t.Fatalf("filtered queue holds %+v", it)
+		}
+	}
+	if len(fq.Items) == 0 {
+		t.Fatalf("filter matched nothing")
+	}
+	wl := e.do(ana, "GET", "/lang?to=en&next=/queue", nil, nil)
+	en := &client{cookie: ana.cookie, csrf: ana.csrf}
+	req := httptest.NewRequest("GET", "/queue", nil)
+	req.AddCookie(ana.cookie)
+	for _, c := range wl.Result().Cookies() {
+		req.AddCookie(c)
+	}
+	_ = en
+	rw := httptest.NewRecorder()
+	e.h.ServeHTTP(rw, req)
+	if body := rw.Body.String(); !strings.Contains(body, `dir="ltr"`) || !strings.Contains(body, "Review queue") {
+		t.Fatalf("English queue page is not English")
+	}
+	// Everything is in the audit log, and the chain holds.
+	n, _, err := audit.VerifyFile(e.audit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := os.Open(e.audit)
+	defer f.Close()
+	entries, _ := audit.ReadAll(f)
+	types := map[string]int{}
+	for _, en := range entries {
+		types[en.Type]++
+	}
+	if types[audit.TypeLogin] < 3 || types[audit.TypeDecision] != 2 || types[audit.TypeRoleChange] != 4 || n != len(entries) {
+		t.Fatalf("audit log types %v in %d entries", types, n)
+	}
+}
+
+func between(s, a, b string) string {
+	_, after, ok := strings.Cut(s, a)
+	if !ok {
+		return ""
+	}
+	v, _, _ := strings.Cut(after, b)
+	return v
+}
