@@ -37,14 +37,14 @@ func newServer(t *testing.T) *httptest.Server {
 		t.Fatal(err)
 	}
 	recs := []store.Record{
-		{Post: posts[0], Flags: []string{"incitement"}, Scores: map[string]float64{"incitement": 0.9}, Governorate: "basra", Queued: true, Sightings: 3, Processed: now},
+		{Post: posts[0], Flags: []string{"incitement"}, Scores: map[string]float64{"incitement": 0.9}, Governorate: "basra", Queued: true, Processed: now},
 		{Post: posts[1], Scores: map[string]float64{"incitement": 0.01}, Governorate: "nineveh", Processed: now},
 	}
 	ds, err := st.Claim(context.Background(), 2)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.Complete(context.Background(), recs, ds); err != nil {
+	if err := st.Complete(context.Background(), recs, []store.Sighting{{Canonical: "t:1", PostID: "x:7"}, {Canonical: "t:1", PostID: "x:8"}, {Canonical: "t:1", PostID: "x:9"}}, ds); err != nil {
 		t.Fatal(err)
 	}
 	for i := range recs {

@@ -22,6 +22,7 @@ import (
 	"github.com/rasd-iq/rasd/index/gazetteer"
 	"github.com/rasd-iq/rasd/index/store"
 	"github.com/rasd-iq/rasd/ingest"
+	"github.com/rasd-iq/rasd/ingest/dedup"
 )
 
 // Scored is a scorer's output for one text.
@@ -91,21 +92,19 @@ type Config struct {
 
 // Pipeline is a configured monitoring loop.
 type Pipeline struct {
-	cfg Config
-	gaz *gazetteer.Gazetteer
-	m   metrics
-	// idle is closed-and-replaced each time the worker finds the queue empty.
-	mu       sync.Mutex
-	drained  chan struct{}
+	cfg      Config
+	gaz      *gazetteer.Gazetteer
+	dedup    *dedup.Index
+	m        metrics
 	sourcesN sync.WaitGroup
 }
 
 type metrics struct {
-	in, scored, queued prometheus.Counter
-	flagged            *prometheus.CounterVec
-	depth              prometheus.GaugeFunc
-	batch              prometheus.Histogram
-	errors             *prometheus.CounterVec
+	in, scored, queued, sightings prometheus.Counter
+	flagged                       *prometheus.CounterVec
+	depth                         prometheus.GaugeFunc
+	batch                         prometheus.Histogram
+	errors                        *prometheus.CounterVec
 }
 
 // New checks cfg and returns a pipeline.
@@ -138,12 +137,13 @@ func New(cfg Config) (*Pipeline, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	p := &Pipeline{cfg: cfg, gaz: gazetteer.New(), drained: make(chan struct{})}
+	p := &Pipeline{cfg: cfg, gaz: gazetteer.New(), dedup: dedup.NewIndex(dedup.Options{})}
 	p.m = metrics{
-		in:      prometheus.NewCounter(prometheus.CounterOpts{Name: "rasd_posts_in_total", Help: "Posts taken in from sources (new ones only)."}),
-		scored:  prometheus.NewCounter(prometheus.CounterOpts{Name: "rasd_posts_scored_total", Help: "Posts scored."}),
-		queued:  prometheus.NewCounter(prometheus.CounterOpts{Name: "rasd_posts_queued_total", Help: "Posts routed to human review."}),
-		flagged: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rasd_posts_flagged_total", Help: "Posts flagged, by label."}, []string{"label"}),
+		in:        prometheus.NewCounter(prometheus.CounterOpts{Name: "rasd_posts_in_total", Help: "Posts taken in from sources (new ones only)."}),
+		scored:    prometheus.NewCounter(prometheus.CounterOpts{Name: "rasd_posts_scored_total", Help: "Posts scored."}),
+		sightings: prometheus.NewCounter(prometheus.CounterOpts{Name: "rasd_sightings_total", Help: "Copies of texts already seen, counted as sightings."}),
+		queued:    prometheus.NewCounter(prometheus.CounterOpts{Name: "rasd_posts_queued_total", Help: "Posts routed to human review."}),
+		flagged:   prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rasd_posts_flagged_total", Help: "Posts flagged, by label."}, []string{"label"}),
 		depth: prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "rasd_work_queue_depth", Help: "Posts waiting to be scored."}, func() float64 {
 			n, _ := cfg.Store.WorkDepth(context.Background())
 			return float64(n)
@@ -152,7 +152,7 @@ func New(cfg Config) (*Pipeline, error) {
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rasd_source_errors_total", Help: "Failed fetches, by source."}, []string{"source"}),
 	}
 	if cfg.Metrics != nil {
-		for _, c := range []prometheus.Collector{p.m.in, p.m.scored, p.m.queued, p.m.flagged, p.m.depth, p.m.batch, p.m.errors} {
+		for _, c := range []prometheus.Collector{p.m.in, p.m.scored, p.m.sightings, p.m.queued, p.m.flagged, p.m.depth, p.m.batch, p.m.errors} {
 			if err := cfg.Metrics.Register(c); err != nil {
 				return nil, fmt.Errorf("registering metrics: %w", err)
 			}
@@ -202,6 +202,9 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	errc := make(chan error, 2)
 	var running int
 	if workRole {
+		if err := p.rebuildDedup(ctx); err != nil {
+			return err
+		}
 		running++
 		go func() { errc <- p.runWorker(ctx) }()
 	}
@@ -364,35 +367,71 @@ func (p *Pipeline) runWorker(ctx context.Context) error {
 // written after, and Reconcile repairs it after a crash.
 func (p *Pipeline) Process(ctx context.Context, ds []store.Delivery) error {
 	start := time.Now()
+	ids := make([]string, len(ds))
 	texts := make([]string, len(ds))
 	for i := range ds {
-		texts[i] = ds[i].Post.Text
+		ids[i], texts[i] = ds[i].Post.ID, ds[i].Post.Text
 	}
-	scored, err := p.cfg.Scorer.Score(ctx, texts)
-	if err != nil {
-		return fmt.Errorf("scoring batch: %w", err)
+	// Copies of a text already seen become sightings of the canonical post,
+	// not new items: analysts see a text once, campaigns stay visible.
+	verdicts, _ := p.dedup.ObserveBatch(ids, texts)
+	var fresh []int
+	var sightings []store.Sighting
+	for i, v := range verdicts {
+		post := &ds[i].Post
+		switch v.Kind {
+		case dedup.SameText, dedup.NearDuplicate:
+			t := post.Created
+			if t.IsZero() {
+				t = post.Fetched
+			}
+			sightings = append(sightings, store.Sighting{Canonical: v.Canonical, PostID: post.ID, Source: post.Source,
+				Platform: post.Platform, Permalink: post.Permalink, Kind: v.Kind.String(), Time: t})
+		case dedup.DuplicateID:
+			// Seen in this process before: recorded already, unless the batch
+			// that saw it failed; then it is scored now.
+			if _, err := p.cfg.Store.Get(ctx, post.ID); err == nil {
+				continue
+			} else if !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			fresh = append(fresh, i)
+		default:
+			fresh = append(fresh, i)
+		}
 	}
-	if len(scored) != len(ds) {
-		return fmt.Errorf("scorer returned %d results for %d posts", len(scored), len(ds))
+	freshTexts := make([]string, len(fresh))
+	for j, i := range fresh {
+		freshTexts[j] = texts[i]
 	}
-	recs := make([]store.Record, len(ds))
-	docs := make([]index.Doc, len(ds))
+	var scored []Scored
+	if len(fresh) > 0 {
+		var err error
+		if scored, err = p.cfg.Scorer.Score(ctx, freshTexts); err != nil {
+			return fmt.Errorf("scoring batch: %w", err)
+		}
+		if len(scored) != len(fresh) {
+			return fmt.Errorf("scorer returned %d results for %d posts", len(scored), len(fresh))
+		}
+	}
+	recs := make([]store.Record, len(fresh))
+	docs := make([]index.Doc, len(fresh))
 	now := time.Now().UTC()
 	model := p.cfg.Scorer.ID()
-	for i := range ds {
-		post, s := &ds[i].Post, &scored[i]
+	for j, i := range fresh {
+		post, s := &ds[i].Post, &scored[j]
 		r, err := p.cfg.Router.Route(post, s)
 		if err != nil {
 			return fmt.Errorf("routing %s: %w", post.ID, err)
 		}
-		recs[i] = store.Record{
+		recs[j] = store.Record{
 			Post: *post, Scores: s.Scores, Flags: s.Flags, Context: s.Context, Spans: s.Spans,
 			Model: model, Governorate: p.gaz.Locate(post.Text, post.Location),
 			Queued: r.Queue, Priority: r.Priority, Urgent: r.Urgent, Reasons: r.Reasons, Processed: now,
 		}
-		docs[i] = DocFor(&recs[i])
+		docs[j] = DocFor(&recs[j])
 	}
-	if err := p.cfg.Store.Complete(ctx, recs, ds); err != nil {
+	if err := p.cfg.Store.Complete(ctx, recs, sightings, ds); err != nil {
 		return err
 	}
 	if p.cfg.Index != nil {
@@ -401,6 +440,7 @@ func (p *Pipeline) Process(ctx context.Context, ds []store.Delivery) error {
 		}
 	}
 	p.m.scored.Add(float64(len(recs)))
+	p.m.sightings.Add(float64(len(sightings)))
 	for i := range recs {
 		for _, l := range recs[i].Flags {
 			p.m.flagged.WithLabelValues(l).Inc()
@@ -410,6 +450,19 @@ func (p *Pipeline) Process(ctx context.Context, ds []store.Delivery) error {
 		}
 	}
 	p.m.batch.Observe(time.Since(start).Seconds())
+	return nil
+}
+
+// rebuildDedup loads every recorded post into the duplicate index, so that a
+// restarted worker recognises copies of texts recorded before.
+func (p *Pipeline) rebuildDedup(ctx context.Context) error {
+	err := p.cfg.Store.ForEach(ctx, func(r *store.Record) error {
+		p.dedup.AddCanonical(r.Post.ID, r.Post.Text)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("rebuilding duplicate index: %w", err)
+	}
 	return nil
 }
 

@@ -56,13 +56,28 @@ func (c *sliceConnector) Fetch(_ context.Context, cur ingest.Cursor) ([]ingest.P
 	}
 	var ps []ingest.Post
 	for i := from; i < min(from+c.size, c.n); i++ {
-		text := fmt.Sprintf("منشور رقم %d من البصرة", i)
+		// Distinct short texts (digits alone would not tell copies apart).
+		text := fmt.Sprintf("منشور %s البصرة", word(i))
 		if i%10 == 0 {
-			text = fmt.Sprintf("لازم نقتل الجماعة %d", i)
+			text = fmt.Sprintf("لازم نقتل %s", word(i))
 		}
 		ps = append(ps, ingest.Post{ID: ingest.MakeID("file", strconv.Itoa(i)), Platform: "file", Source: "s", Text: text, Fetched: time.Now()})
 	}
 	return ps, ingest.Cursor(strconv.Itoa(from + len(ps))), nil
+}
+
+// word spells i in Arabic letters, a ل between digits so that no letter
+// repeats (the normaliser collapses elongation): a distinct token per post.
+func word(i int) string {
+	letters := []rune("بتثجحخدذرزسشصضطظعغفق")
+	var b []rune
+	for {
+		b = append(b, letters[i%len(letters)], 'ل')
+		i /= len(letters)
+		if i == 0 {
+			return string(b)
+		}
+	}
 }
 
 func TestRunProcessesEveryPostOnce(t *testing.T) {
@@ -131,7 +146,7 @@ func TestReconcileRepairsAnIndexThatLagsTheStore(t *testing.T) {
 	for _, d := range ds {
 		recs = append(recs, store.Record{Post: d.Post, Processed: time.Now()})
 	}
-	if err := st.Complete(ctx, recs, ds); err != nil {
+	if err := st.Complete(ctx, recs, nil, ds); err != nil {
 		t.Fatal(err)
 	}
 	if err := ix.Put(index.Doc{ID: "a:1", Text: "x"}, index.Doc{ID: "gone:9", Text: "purged"}); err != nil {

@@ -27,7 +27,7 @@ func (c *countingScorer) Score(ctx context.Context, texts []string) ([]Scored, e
 
 func TestRedisIngestTwoWorkersAndAnAPINode(t *testing.T) {
 	url := "redis://" + redistest.Start(t) + "/0"
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	open := func(consumer string) *redisstore.Store {
 		s, err := redisstore.Open(ctx, url, redisstore.Options{Consumer: consumer})
@@ -79,7 +79,7 @@ func TestRedisIngestTwoWorkersAndAnAPINode(t *testing.T) {
 			break
 		}
 		if ctx.Err() != nil {
-			t.Fatalf("timed out with %d records, %d work", records, work)
+			t.Fatalf("timed out with %d records, %d queued, %d work", records, queued, work)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -198,7 +199,7 @@ func (s *Store) Release(_ context.Context, ds []store.Delivery) error {
 }
 
 // Complete implements store.Backend in one MULTI/EXEC transaction.
-func (s *Store) Complete(ctx context.Context, recs []store.Record, ds []store.Delivery) error {
+func (s *Store) Complete(ctx context.Context, recs []store.Record, sightings []store.Sighting, ds []store.Delivery) error {
 	ids := make([]string, len(ds))
 	for i, d := range ds {
 		ids[i] = d.Token
@@ -215,6 +216,13 @@ func (s *Store) Complete(ctx context.Context, recs []store.Record, ds []store.De
 				q, _ := json.Marshal(store.QueueEntry{ID: r.Post.ID, Priority: r.Priority, Urgent: r.Urgent, MaxScore: store.MaxScore(r), Labels: r.Flags, Added: r.Processed})
 				p.HSet(ctx, s.key("queue"), r.Post.ID, q)
 			}
+		}
+		for i := range sightings {
+			v, err := json.Marshal(&sightings[i])
+			if err != nil {
+				return fmt.Errorf("encoding sighting %s: %w", sightings[i].PostID, err)
+			}
+			p.HSet(ctx, s.key("sight:"+sightings[i].Canonical), sightings[i].PostID, v)
 		}
 		if len(ids) > 0 {
 			p.XAck(ctx, s.key("work"), s.group, ids...)
@@ -250,38 +258,30 @@ func (s *Store) Get(ctx context.Context, id string) (store.Record, error) {
 	if err := json.Unmarshal(v, &r); err != nil {
 		return r, fmt.Errorf("decoding record %s: %w", id, err)
 	}
+	n, err := s.rdb.HLen(ctx, s.key("sight:"+id)).Result()
+	if err != nil {
+		return r, fmt.Errorf("counting sightings of %s: %w", id, err)
+	}
+	r.Sightings = int(n)
 	return r, nil
 }
 
-// AddSighting implements store.Backend with an optimistic transaction.
-func (s *Store) AddSighting(ctx context.Context, id string) error {
-	key := s.key("rec")
-	for range 20 {
-		err := s.rdb.Watch(ctx, func(tx *redis.Tx) error {
-			v, err := tx.HGet(ctx, key, id).Bytes()
-			if errors.Is(err, redis.Nil) {
-				return fmt.Errorf("sighting of unknown post %s", id)
-			}
-			if err != nil {
-				return err
-			}
-			var r store.Record
-			if err := json.Unmarshal(v, &r); err != nil {
-				return fmt.Errorf("decoding record %s: %w", id, err)
-			}
-			r.Sightings++
-			nv, _ := json.Marshal(&r)
-			_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
-				p.HSet(ctx, key, id, nv)
-				return nil
-			})
-			return err
-		}, key)
-		if !errors.Is(err, redis.TxFailedErr) {
-			return err
-		}
+// Sightings implements store.Backend.
+func (s *Store) Sightings(ctx context.Context, canonical string) ([]store.Sighting, error) {
+	vals, err := s.rdb.HVals(ctx, s.key("sight:"+canonical)).Result()
+	if err != nil {
+		return nil, fmt.Errorf("reading sightings of %s: %w", canonical, err)
 	}
-	return fmt.Errorf("sighting of %s: too much contention", id)
+	out := make([]store.Sighting, 0, len(vals))
+	for _, v := range vals {
+		var si store.Sighting
+		if err := json.Unmarshal([]byte(v), &si); err != nil {
+			return nil, fmt.Errorf("decoding sighting of %s: %w", canonical, err)
+		}
+		out = append(out, si)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].PostID < out[j].PostID })
+	return out, nil
 }
 
 // Counts implements store.Backend.
@@ -318,7 +318,26 @@ func (s *Store) scanHash(ctx context.Context, key string, fn func(field, value s
 // hash grows; each record is passed once.
 func (s *Store) ForEach(ctx context.Context, fn func(*store.Record) error) error {
 	seen := map[string]bool{}
-	return s.scanHash(ctx, s.key("rec"), func(id, v string) error {
+	var page []store.Record
+	flush := func() error {
+		p := s.rdb.Pipeline()
+		counts := make([]*redis.IntCmd, len(page))
+		for i := range page {
+			counts[i] = p.HLen(ctx, s.key("sight:"+page[i].Post.ID))
+		}
+		if _, err := p.Exec(ctx); err != nil {
+			return fmt.Errorf("counting sightings: %w", err)
+		}
+		for i := range page {
+			page[i].Sightings = int(counts[i].Val())
+			if err := fn(&page[i]); err != nil {
+				return err
+			}
+		}
+		page = page[:0]
+		return nil
+	}
+	err := s.scanHash(ctx, s.key("rec"), func(id, v string) error {
 		if seen[id] {
 			return nil
 		}
@@ -327,8 +346,16 @@ func (s *Store) ForEach(ctx context.Context, fn func(*store.Record) error) error
 		if err := json.Unmarshal([]byte(v), &r); err != nil {
 			return fmt.Errorf("decoding record %s: %w", id, err)
 		}
-		return fn(&r)
+		page = append(page, r)
+		if len(page) == 500 {
+			return flush()
+		}
+		return nil
 	})
+	if err != nil {
+		return err
+	}
+	return flush()
 }
 
 // Queue implements store.Backend.

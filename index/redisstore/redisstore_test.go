@@ -56,7 +56,7 @@ func TestIdleEntriesAreClaimedBackByAnotherWorker(t *testing.T) {
 	for _, d := range ds {
 		recs = append(recs, store.Record{Post: d.Post, Processed: time.Now()})
 	}
-	if err := b.Complete(ctx, recs, ds); err != nil {
+	if err := b.Complete(ctx, recs, nil, ds); err != nil {
 		t.Fatal(err)
 	}
 	if records, _, work, _ := b.Counts(ctx); records != 5 || work != 0 {

@@ -21,18 +21,19 @@ type Backend interface {
 	Claim(ctx context.Context, max int) ([]Delivery, error)
 	// Release gives claimed entries back after a failed batch.
 	Release(ctx context.Context, ds []Delivery) error
-	// Complete records processed posts and their review-queue entries and
-	// acknowledges their work entries; recording a post twice replaces it.
-	Complete(ctx context.Context, recs []Record, ds []Delivery) error
+	// Complete records processed posts, their review-queue entries and the
+	// sightings of copies, and acknowledges the work entries, atomically.
+	// Recording a post or a sighting twice replaces it.
+	Complete(ctx context.Context, recs []Record, sightings []Sighting, ds []Delivery) error
 	// WorkDepth is the number of work entries not yet completed.
 	WorkDepth(ctx context.Context) (int, error)
-	// Get returns one record (ErrNotFound when absent).
+	// Get returns one record (ErrNotFound when absent), its Sightings counted.
 	Get(ctx context.Context, id string) (Record, error)
-	// AddSighting counts one more copy of a record's text.
-	AddSighting(ctx context.Context, id string) error
+	// Sightings lists the copies seen of a canonical record's text.
+	Sightings(ctx context.Context, canonical string) ([]Sighting, error)
 	// Counts returns the numbers of records, review-queue entries and work entries.
 	Counts(ctx context.Context) (records, queued, work int, err error)
-	// ForEach calls fn for every record; fn's error stops the walk.
+	// ForEach calls fn for every record, Sightings counted; fn's error stops the walk.
 	ForEach(ctx context.Context, fn func(*Record) error) error
 	// Queue returns the review queue's entries.
 	Queue(ctx context.Context) ([]QueueEntry, error)
@@ -40,6 +41,22 @@ type Backend interface {
 	Purge(ctx context.Context, cutoff time.Time) ([]string, error)
 	// Close releases the store.
 	Close() error
+}
+
+// Sighting records that a post was a copy (same or nearly the same text) of
+// a canonical post, seen in another place.
+type Sighting struct {
+	// Canonical is the id of the first post with this text.
+	Canonical string `json:"canonical"`
+	// PostID is the copy's id.
+	PostID    string `json:"post_id"`
+	Source    string `json:"source"`
+	Platform  string `json:"platform"`
+	Permalink string `json:"permalink,omitempty"`
+	// Kind is same_text or near_duplicate.
+	Kind string `json:"kind"`
+	// Time is when the copy was posted (or fetched).
+	Time time.Time `json:"time"`
 }
 
 var _ Backend = (*Store)(nil)

@@ -32,6 +32,7 @@ var (
 	bucketQueue   = []byte("review_queue")
 	bucketCursors = []byte("cursors")
 	bucketSeen    = []byte("seen")
+	bucketSights  = []byte("sightings")
 )
 
 // Record is a processed post: the post, its scores and how policy routed it.
@@ -51,8 +52,8 @@ type Record struct {
 	Priority int      `json:"priority,omitempty"`
 	Urgent   bool     `json:"urgent,omitempty"`
 	Reasons  []string `json:"reasons,omitempty"`
-	// Sightings counts copies of the same text seen after this one.
-	Sightings int `json:"sightings,omitempty"`
+	// Sightings counts copies of the same text seen elsewhere (filled in on read).
+	Sightings int `json:"-"`
 	// Processed is when the pipeline finished with it.
 	Processed time.Time `json:"processed"`
 }
@@ -101,7 +102,7 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketPosts, bucketWork, bucketQueue, bucketCursors, bucketSeen} {
+		for _, b := range [][]byte{bucketPosts, bucketWork, bucketQueue, bucketCursors, bucketSeen, bucketSights} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -230,7 +231,7 @@ func (s *Store) WorkDepth(_ context.Context) (int, error) {
 // Complete writes processed records, their review-queue entries, and removes
 // their work-queue entries, all in one transaction. Writing a record that is
 // already present replaces it, so a redelivered post is recorded once.
-func (s *Store) Complete(_ context.Context, recs []Record, ds []Delivery) error {
+func (s *Store) Complete(_ context.Context, recs []Record, sightings []Sighting, ds []Delivery) error {
 	seqs := make([]uint64, len(ds))
 	for i, d := range ds {
 		n, err := strconv.ParseUint(d.Token, 10, 64)
@@ -256,6 +257,16 @@ func (s *Store) Complete(_ context.Context, recs []Record, ds []Delivery) error 
 				if err := queue.Put([]byte(r.Post.ID), qv); err != nil {
 					return err
 				}
+			}
+		}
+		sights := tx.Bucket(bucketSights)
+		for i := range sightings {
+			v, err := json.Marshal(&sightings[i])
+			if err != nil {
+				return fmt.Errorf("encoding sighting %s: %w", sightings[i].PostID, err)
+			}
+			if err := sights.Put(sightKey(sightings[i].Canonical, sightings[i].PostID), v); err != nil {
+				return err
 			}
 		}
 		for _, n := range seqs {
@@ -297,22 +308,37 @@ func contains(xs []string, x string) bool {
 	return false
 }
 
-// AddSighting counts one more copy of the text of record id.
-func (s *Store) AddSighting(_ context.Context, id string) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketPosts)
-		v := b.Get([]byte(id))
-		if v == nil {
-			return fmt.Errorf("sighting of unknown post %s", id)
+func sightKey(canonical, post string) []byte {
+	return []byte(canonical + "\x00" + post)
+}
+
+// countSightings counts the sightings of canonical in tx.
+func countSightings(tx *bolt.Tx, canonical string) int {
+	prefix := []byte(canonical + "\x00")
+	c := tx.Bucket(bucketSights).Cursor()
+	n := 0
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		n++
+	}
+	return n
+}
+
+// Sightings lists the copies seen of canonical's text.
+func (s *Store) Sightings(_ context.Context, canonical string) ([]Sighting, error) {
+	var out []Sighting
+	err := s.db.View(func(tx *bolt.Tx) error {
+		prefix := []byte(canonical + "\x00")
+		c := tx.Bucket(bucketSights).Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			var si Sighting
+			if err := json.Unmarshal(v, &si); err != nil {
+				return fmt.Errorf("decoding sighting %q: %w", k, err)
+			}
+			out = append(out, si)
 		}
-		var r Record
-		if err := json.Unmarshal(v, &r); err != nil {
-			return fmt.Errorf("decoding record %s: %w", id, err)
-		}
-		r.Sightings++
-		nv, _ := json.Marshal(&r)
-		return b.Put([]byte(id), nv)
+		return nil
 	})
+	return out, err
 }
 
 // ErrNotFound is returned for ids the store does not hold.
@@ -326,7 +352,11 @@ func (s *Store) Get(_ context.Context, id string) (Record, error) {
 		if v == nil {
 			return fmt.Errorf("post %s: %w", id, ErrNotFound)
 		}
-		return json.Unmarshal(v, &r)
+		if err := json.Unmarshal(v, &r); err != nil {
+			return fmt.Errorf("decoding record %s: %w", id, err)
+		}
+		r.Sightings = countSightings(tx, id)
+		return nil
 	})
 	return r, err
 }
@@ -350,6 +380,7 @@ func (s *Store) ForEach(_ context.Context, fn func(*Record) error) error {
 			if err := json.Unmarshal(v, &r); err != nil {
 				return fmt.Errorf("decoding record %s: %w", k, err)
 			}
+			r.Sightings = countSightings(tx, r.Post.ID)
 			return fn(&r)
 		})
 	})

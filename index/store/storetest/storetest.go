@@ -71,11 +71,11 @@ func Run(t *testing.T, open func(t *testing.T) store.Backend) {
 				seen[d.Post.ID]++
 				recs = append(recs, store.Record{Post: d.Post, Scores: map[string]float64{"hate": 0.9}, Flags: []string{"hate"}, Queued: i%2 == 0, Priority: 2, Processed: time.Now()})
 			}
-			if err := s.Complete(ctx, recs, ds); err != nil {
+			if err := s.Complete(ctx, recs, nil, ds); err != nil {
 				t.Fatal(err)
 			}
 			// A redelivered batch completed again changes nothing.
-			if err := s.Complete(ctx, recs, ds); err != nil {
+			if err := s.Complete(ctx, recs, nil, ds); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -111,22 +111,30 @@ func Run(t *testing.T, open func(t *testing.T) store.Backend) {
 			{Post: ds[1].Post, Processed: old, Queued: true, Flags: []string{"threat"}, Scores: map[string]float64{"threat": 0.7}},
 			{Post: ds[2].Post, Processed: time.Now()},
 		}
-		if err := s.Complete(ctx, recs, ds); err != nil {
-			t.Fatal(err)
+		var sights []store.Sighting
+		for i := range 3 {
+			sights = append(sights, store.Sighting{Canonical: "file:1", PostID: fmt.Sprintf("telegram:%d", i), Source: "c", Platform: "telegram", Kind: "same_text", Time: old})
+		}
+		// Completed twice (a redelivery): sightings are counted once.
+		for range 2 {
+			if err := s.Complete(ctx, recs, sights, ds); err != nil {
+				t.Fatal(err)
+			}
 		}
 		if _, err := s.Get(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("get unknown: %v", err)
 		}
-		for range 3 {
-			if err := s.AddSighting(ctx, "file:1"); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := s.AddSighting(ctx, "nope"); err == nil {
-			t.Fatal("sighting of unknown post accepted")
-		}
 		if r, err := s.Get(ctx, "file:1"); err != nil || r.Sightings != 3 || r.Scores["threat"] != 0.7 {
 			t.Fatalf("get: %+v %v", r, err)
+		}
+		got, err := s.Sightings(ctx, "file:1")
+		if err != nil || len(got) != 3 || got[0].PostID != "telegram:0" || got[2].Platform != "telegram" {
+			t.Fatalf("sightings: %+v %v", got, err)
+		}
+		var counted int
+		s.ForEach(ctx, func(r *store.Record) error { counted += r.Sightings; return nil })
+		if counted != 3 {
+			t.Fatalf("ForEach counted %d sightings, want 3", counted)
 		}
 		ids, err := s.Purge(ctx, time.Now().Add(-24*time.Hour))
 		if err != nil || len(ids) != 1 || ids[0] != "file:0" {
