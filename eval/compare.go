@@ -28,6 +28,11 @@ type LabelComparison struct {
 	ThresholdB Float        `json:"threshold_b"`
 	Positives  int          `json:"positives"`
 	Metrics    []MetricDiff `json:"metrics"`
+	// ROC and PR curves of both models, thinned as in LabelResult.
+	ROCA []Point `json:"roc_a"`
+	ROCB []Point `json:"roc_b"`
+	PRA  []Point `json:"pr_a"`
+	PRB  []Point `json:"pr_b"`
 }
 
 // FunctionalityComparison is the accuracy of both models on one functionality.
@@ -117,7 +122,8 @@ func Compare(ctx context.Context, a, b Scorer, d *dataset.Dataset, opts Options)
 		la, lb := labelResult(sa, l, &opts), labelResult(sb, l, &opts)
 		intervals(&la, samples[2*k], opts.Confidence)
 		intervals(&lb, samples[2*k+1], opts.Confidence)
-		lc := LabelComparison{Label: l, ThresholdA: la.Threshold, ThresholdB: lb.Threshold, Positives: la.Positives}
+		lc := LabelComparison{Label: l, ThresholdA: la.Threshold, ThresholdB: lb.Threshold, Positives: la.Positives,
+			ROCA: la.ROC, ROCB: lb.ROC, PRA: la.PR, PRB: lb.PR}
 		for _, m := range Metrics {
 			md := MetricDiff{Metric: m.String(), A: la.Estimate(m), B: lb.Estimate(m)}
 			md.Diff = Estimate{Value: md.B.Value - md.A.Value, Lo: Float(math.NaN()), Hi: Float(math.NaN())}

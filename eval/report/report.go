@@ -46,6 +46,7 @@ var tmpl = template.Must(template.New("page").Funcs(template.FuncMap{
 	"funcChart":    functionalChart,
 	"gapChart":     gapChart,
 	"diffChart":    diffChart,
+	"cmpCurves":    compareCurves,
 	"add":          func(a, b int) int { return a + b },
 	"repro": func(r *eval.Result) reproInfo {
 		return reproInfo{Roles: []string{""}, Models: []eval.ModelInfo{r.Model}, Data: r.Data, Run: r.Run}
@@ -230,6 +231,30 @@ func curveCharts(l eval.LabelResult) []*XYPlot {
 				Title: fmt.Sprintf("threshold %.3f: FPR %.3f, TPR %.3f", float64(l.Threshold), fpr, r)})
 		}
 	}
+	return []*XYPlot{roc, pr}
+}
+
+// pointsXY splits a curve into coordinates.
+func pointsXY(ps []eval.Point) (xs, ys []float64) {
+	for _, pt := range ps {
+		xs, ys = append(xs, float64(pt.X)), append(ys, float64(pt.Y))
+	}
+	return xs, ys
+}
+
+// compareCurves overlays both models' ROC and precision–recall curves.
+func compareCurves(l eval.LabelComparison) []*XYPlot {
+	roc := newXY("ROC — "+l.Label+" (A solid, B dashed)", "false-positive rate", "true-positive rate")
+	roc.line("ref", []float64{0, 1}, []float64{0, 1})
+	xs, ys := pointsXY(l.ROCA)
+	roc.line("curve", xs, ys)
+	xs, ys = pointsXY(l.ROCB)
+	roc.line("curve b", xs, ys)
+	pr := newXY("Precision–recall — "+l.Label+" (A solid, B dashed)", "recall", "precision")
+	xs, ys = pointsXY(l.PRA)
+	pr.line("curve", xs, ys)
+	xs, ys = pointsXY(l.PRB)
+	pr.line("curve b", xs, ys)
 	return []*XYPlot{roc, pr}
 }
 
