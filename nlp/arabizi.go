@@ -148,10 +148,10 @@ func latinWord(w word) bool {
 func asciiCore(st *state, w word) (int, int, bool) {
 	u := st.units
 	a, b := int(w.start), int(w.end)
-	for a < b && (u[a].r < 0 || !isAlnumRune(u[a].r)) {
+	for a < b && (u[a].r < 0 || !isAlnumRune(lowerASCII(u[a].r))) {
 		a++
 	}
-	for b > a && (u[b-1].r < 0 || !isAlnumRune(u[b-1].r)) {
+	for b > a && (u[b-1].r < 0 || !isAlnumRune(lowerASCII(u[b-1].r))) {
 		b--
 	}
 	if a == b {
@@ -160,6 +160,9 @@ func asciiCore(st *state, w word) (int, int, bool) {
 	k := st.scratch[:0]
 	for j := a; j < b; j++ {
 		r := u[j].r
+		if r >= 'A' && r <= 'Z' { // KeepCase: detection is case-blind
+			r += 'a' - 'A'
+		}
 		if !isAlnumRune(r) {
 			st.scratch = k
 			return a, b, false
@@ -168,6 +171,13 @@ func asciiCore(st *state, w word) (int, int, bool) {
 	}
 	st.scratch = k
 	return a, b, true
+}
+
+func lowerASCII(r rune) rune {
+	if r >= 'A' && r <= 'Z' {
+		return r + 'a' - 'A'
+	}
+	return r
 }
 
 func isAlnumRune(r rune) bool { return (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') }
@@ -179,7 +189,7 @@ func (n *Normalizer) transliterate(st *state, a, b int) {
 	u := st.units[a:b]
 	k := st.scratch[:0]
 	for _, x := range u {
-		k = append(k, byte(x.r))
+		k = append(k, byte(lowerASCII(x.r)))
 	}
 	st.scratch = k
 	out := st.runes[:0]

@@ -245,7 +245,9 @@ func (d *decoder) expand(x, y int) {
 	d.uNeed += max(x, 0)
 	d.bNeed += max(y, 0)
 	if d.uNeed > len(d.u) {
-		u := make([]unit, d.uNeed+d.uNeed/8)
+		// Room for one unit per byte up to 64 KiB, so that the next post of
+		// the same size skips the rune count in reserve.
+		u := make([]unit, max(d.uNeed+d.uNeed/8, min(d.bNeed, 1<<16)))
 		copy(u, d.u[:d.k])
 		d.u = u
 	}

@@ -153,6 +153,7 @@ func TestNormalizeEvasion(t *testing.T) {
 		{"latin one as alef", "د1عش", "داعش"},
 		{"latin o as heh", "الله اكبر يا شباoب", "الله اكبر يا شباهب"},
 		{"hashtag to words", "#الموت_للخونة", "الموت للخونه"},
+		{"hashtag with tatweel and ellipsis", "#الموت_لـ…", "الموت ل."},
 		{"hashtag with evasion", "#دا_عش", "داعش"},
 		{"latin hashtag", "#Free_Iraq", "free iraq"},
 		{"two single letters stay", "ب ت", "ب ت"},
@@ -236,6 +237,7 @@ func TestOptions(t *testing.T) {
 		{"keep case", nlp.Options{KeepCase: true}, "Iraq", "Iraq"},
 		{"keep elongation", nlp.Options{KeepElongation: true}, "موووت!!!", "موووت!!!"},
 		{"keep arabizi", nlp.Options{KeepArabizi: true}, "shlonak 7abibi", "shlonak 7abibi"},
+		{"keep case still reads arabizi", nlp.Options{KeepCase: true}, "Wallah DA3ESH Now", "والله داعش Now"},
 		{"keep evasion", nlp.Options{KeepEvasion: true}, "د ا ع ش دا3ش", "د ا ع ش دا3ش"},
 		{"keep hashtags", nlp.Options{KeepHashtags: true}, "#الموت_للخونة", "#الموت_للخونه"},
 	}
