@@ -277,11 +277,18 @@ func openEngine(cfg runConfig, ortLib string, once bool, log *slog.Logger) (eng 
 		return nil, err
 	}
 	mux := http.NewServeMux()
+	// The review UI guards every route, the views' included (roles, CSRF).
+	rv, err := openReviewWeb(eng.store, cfg.Data, pol, log)
+	if err != nil {
+		return nil, err
+	}
+	rv.Mount(mux)
 	if eng.index != nil {
 		views, err := api.New(eng.store, eng.index, log)
 		if err != nil {
 			return nil, err
 		}
+		views.Header = rv.Header
 		views.Routes(mux)
 	} else {
 		mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -294,9 +301,9 @@ func openEngine(cfg runConfig, ortLib string, once bool, log *slog.Logger) (eng 
 	}
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, "/dashboard", http.StatusSeeOther)
+		http.Redirect(w, r, "/queue", http.StatusSeeOther)
 	})
-	eng.handler = mux
+	eng.handler = rv.Guard(mux)
 	return eng, nil
 }
 

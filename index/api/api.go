@@ -34,6 +34,9 @@ type Server struct {
 	// Now returns the current time (tests fix it).
 	Now func() time.Time
 	Log *slog.Logger
+	// Header, when set, renders the shared page header for a request (the
+	// user, the logout form, the language toggle); nil shows plain links.
+	Header func(r *http.Request) template.HTML
 
 	tmpl *template.Template
 }
@@ -232,9 +235,17 @@ func (s *Server) render(w http.ResponseWriter, name string, data any) {
 	}
 }
 
+// header renders the shared page header, if any.
+func (s *Server) header(r *http.Request) template.HTML {
+	if s.Header == nil {
+		return ""
+	}
+	return s.Header(r)
+}
+
 func (s *Server) pageSearch(w http.ResponseWriter, r *http.Request) {
 	res, q, status, err := s.search(r.Context(), r.URL.Query())
-	data := map[string]any{"Query": q, "Result": res, "Labels": strings.Join(q.Labels, ","), "Error": ""}
+	data := map[string]any{"Query": q, "Result": res, "Labels": strings.Join(q.Labels, ","), "Error": "", "Header": s.header(r)}
 	if err != nil {
 		w.WriteHeader(status)
 		data["Error"] = err.Error()
@@ -252,6 +263,7 @@ func (s *Server) pageDashboard(w http.ResponseWriter, r *http.Request) {
 		"Report":  rep,
 		"Daily":   trends.DailySVG(rep),
 		"Tension": trends.TensionSVG(rep, govNames),
+		"Header":  s.header(r),
 	})
 }
 

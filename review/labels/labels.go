@@ -1,0 +1,109 @@
+// Package labels turns reviewers' final verdicts into labelled data in the
+// schema of the shared research corpora ({"id","text","labels","source"}),
+// so that models are evaluated and retrained on what reviewers saw.
+package labels
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/rasd-iq/rasd/index/store"
+	"github.com/rasd-iq/rasd/review"
+)
+
+// Source is the source field of exported examples.
+const Source = "rasd-review"
+
+// Example is one labelled item, as in ../shared/datasets/*/*.jsonl.
+type Example struct {
+	ID     string   `json:"id"`
+	Text   string   `json:"text"`
+	Labels []string `json:"labels"`
+	Source string   `json:"source"`
+}
+
+// final reports whether a decision closed its item.
+func final(d review.Decision) bool {
+	switch d.Stage {
+	case review.StageFinal, review.StageAgreed, review.StageSenior:
+		return true
+	}
+	return false
+}
+
+// FromDecision returns the labels a closing decision gives an item whose
+// model flagged flagged: the flagged labels for a true positive, none for a
+// false positive, the reviewer's labels for a wrong label.
+func FromDecision(d review.Decision, flagged []string) []string {
+	var out []string
+	switch d.Verdict {
+	case review.VerdictTruePositive:
+		out = slices.Clone(flagged)
+	case review.VerdictWrongLabel:
+		out = slices.Clone(d.Labels)
+	}
+	if out == nil {
+		out = []string{}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// Stats counts what Export wrote and skipped.
+type Stats struct {
+	// Written is the number of examples written.
+	Written int
+	// Undecided counts items with decisions but no final one yet.
+	Undecided int
+	// Missing counts decided items whose post is no longer stored.
+	Missing int
+}
+
+// Export writes one example per decided item, in item id order, as JSON Lines.
+func Export(ctx context.Context, st review.Store, b store.Backend, w io.Writer) (Stats, error) {
+	var stats Stats
+	closing := map[string]review.Decision{}
+	seen := map[string]bool{}
+	err := st.EachDecision(ctx, func(d review.Decision) error {
+		seen[d.Item] = true
+		if final(d) {
+			closing[d.Item] = d
+		}
+		return nil
+	})
+	if err != nil {
+		return stats, fmt.Errorf("reading decisions: %w", err)
+	}
+	stats.Undecided = len(seen) - len(closing)
+	ids := make([]string, 0, len(closing))
+	for id := range closing {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	for _, id := range ids {
+		rec, err := b.Get(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			stats.Missing++
+			continue
+		}
+		if err != nil {
+			return stats, fmt.Errorf("reading post %s: %w", id, err)
+		}
+		flagged := rec.Flags
+		if it, err := st.Item(ctx, id); err == nil && len(flagged) == 0 {
+			flagged = it.Labels
+		}
+		ex := Example{ID: id, Text: rec.Post.Text, Labels: FromDecision(closing[id], flagged), Source: Source}
+		if err := enc.Encode(ex); err != nil {
+			return stats, fmt.Errorf("writing example %s: %w", id, err)
+		}
+		stats.Written++
+	}
+	return stats, nil
+}
