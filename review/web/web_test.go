@@ -100,8 +100,7 @@ var roleUsers = map[review.Role]string{review.RoleAnalyst: "ana", review.RoleSen
 
 func newEnv(t testing.TB, items []review.Item) *env {
 	t.Helper()
-	dir := t.TempDir()
-	db, err := bolt.Open(filepath.Join(dir, "rasd.db"), 0o600, &bolt.Options{NoSync: true})
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "rasd.db"), 0o600, &bolt.Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,6 +109,13 @@ func newEnv(t testing.TB, items []review.Item) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return newEnvWith(t, items, st)
+}
+
+// newEnvWith serves items from st with one account per role.
+func newEnvWith(t testing.TB, items []review.Item, st review.Store) *env {
+	t.Helper()
+	dir := t.TempDir()
 	al, err := audit.Open(filepath.Join(dir, "audit.jsonl"))
 	if err != nil {
 		t.Fatal(err)
