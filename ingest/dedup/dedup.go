@@ -372,6 +372,10 @@ func Fingerprint(text string, minFeatures int) (textHash, simHash uint64) {
 		}
 		prev, hasPrev = h, true
 	}
+	if first {
+		// No words at all (only emoji or punctuation): the text itself is the key.
+		th = fnvString(fnvByte(fnvOffset, 0), strings.TrimSpace(norm))
+	}
 	if sc.n < minFeatures {
 		return th, 0
 	}

@@ -64,6 +64,11 @@ func TestObserve(t *testing.T) {
 			{"x:2", "صباح النور", New, "x:2"},
 			{"x:3", "صباح الخير", SameText, "x:1"},
 		}},
+		{"texts without words are told apart", []step{
+			{"x:1", "😀😀", New, "x:1"},
+			{"x:2", "🔥", New, "x:2"},
+			{"x:3", "🔥", SameText, "x:2"},
+		}},
 		{"copy of a copy points at the first post", []step{
 			{"x:1", base, New, "x:1"},
 			{"x:2", base, SameText, "x:1"},
