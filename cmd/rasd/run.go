@@ -110,6 +110,7 @@ func runRun(env *Env, args []string) error {
 	role := fs.String("role", "", "what this process does with --redis: all, ingest, worker or api")
 	once := fs.Bool("once", false, "fetch each source once instead of on its schedule")
 	exit := fs.Bool("exit", false, "with --once: exit when every post is processed instead of serving the UI")
+	modelDir := fs.String("model", "", "model `folder` (overrides the config's model; default models/default)")
 	ortLib := fs.String("ort-lib", "", "ONNX Runtime shared library `path` (default $RASD_ORT_LIB, then .cache/onnxruntime)")
 	if err := parseFlags(env, c, fs, args); err != nil {
 		return err
@@ -132,6 +133,9 @@ func runRun(env *Env, args []string) error {
 	}
 	if *redisURL != "" {
 		cfg.Redis = *redisURL
+	}
+	if *modelDir != "" {
+		cfg.Model = *modelDir
 	}
 	if *role != "" {
 		cfg.Role = *role
@@ -222,8 +226,8 @@ func (e *engine) Close() {
 }
 
 // openEngine opens store, index, model, policy and sources from cfg.
-func openEngine(cfg runConfig, ortLib string, once bool, log *slog.Logger) (eng *engine, err error) {
-	eng = &engine{}
+func openEngine(cfg runConfig, ortLib string, once bool, log *slog.Logger) (_ *engine, err error) {
+	eng := &engine{}
 	defer func() {
 		if err != nil {
 			eng.Close()
