@@ -60,6 +60,9 @@ var (
 	bucketMarks   = []byte("marks")
 )
 
+// lockTimeout is how long Open waits for another process to release the file.
+var lockTimeout = 3 * time.Second
+
 // DB is a Committer in a bbolt file. Only one process may open it at a time.
 type DB struct {
 	db *bolt.DB
@@ -71,7 +74,7 @@ func Open(path string) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("creating checkpoint directory: %w", err)
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 3 * time.Second})
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout})
 	if err != nil {
 		if errors.Is(err, bolt.ErrTimeout) {
 			return nil, fmt.Errorf("opening checkpoints %s: in use by another rasd process", path)

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rasd-iq/rasd/ingest/dedup"
 )
@@ -109,6 +110,8 @@ func TestMemoryFailure(t *testing.T) {
 }
 
 func TestOpenLocked(t *testing.T) {
+	defer func(d time.Duration) { lockTimeout = d }(lockTimeout)
+	lockTimeout = 100 * time.Millisecond
 	p := filepath.Join(t.TempDir(), "crawl.db")
 	db, err := Open(p)
 	if err != nil {
