@@ -115,7 +115,7 @@ func (n *Normalizer) arabizi(st *state) {
 		}
 		j := i
 		strong := false
-		for j < len(words) && latinWord(words[j]) {
+		for j < len(words) && latinWord(words[j]) && (j == i || words[j].start == words[j-1].end+1) {
 			if a, b, ok := asciiCore(st, words[j]); ok && arabiziStrength(st.scratch[:b-a]) == strongAz {
 				strong = true
 			}

@@ -53,7 +53,8 @@ type state struct {
 	runes   []rune
 	srcs    []int32
 	steps   uint32
-	all     uint16 // OR of all word masks
+	counts  [4]int32 // words by script: countAr, countLatin, countOther
+	all     uint16   // OR of all word masks
 	kurdish bool
 	edited  bool // a word-level rule deleted units or made spaces
 }
@@ -63,6 +64,7 @@ var statePool = sync.Pool{New: func() any { return new(state) }}
 func getState() *state {
 	st := statePool.Get().(*state)
 	st.steps, st.all, st.kurdish, st.edited = 0, 0, false, false
+	st.counts = [4]int32{}
 	return st
 }
 
@@ -80,8 +82,9 @@ func putState(st *state) {
 // run normalises s into st.units and st.words.
 func (n *Normalizer) run(st *state, s string) {
 	n.decodeAll(st, s, n.tab, false)
-	if st.all&mKurd != 0 && isKurdishText(st.words) {
+	if st.all&mKurd != 0 && isKurdishText(st.words, int(st.counts[countAr])) {
 		st.steps = 0
+		st.counts = [4]int32{}
 		n.decodeAll(st, s, n.kurd, true)
 		st.kurdish = true
 		st.steps |= 1 << stepKurdish
@@ -90,19 +93,41 @@ func (n *Normalizer) run(st *state, s string) {
 	n.wordPass(st, s)
 }
 
-// isKurdishText decides from the recorded words whether a text is Kurdish:
-// at least a third of its Arabic-script words contain a Sorani-only letter.
-func isKurdishText(words []word) bool {
-	var ar, kurd int
+// isKurdishText decides whether a text is Kurdish: at least a third of its
+// ar Arabic-script words contain a Sorani-only letter.
+func isKurdishText(words []word, ar int) bool {
+	kurd := 0
 	for _, w := range words {
-		if w.mask&mAr != 0 {
-			ar++
-			if w.mask&mKurd != 0 {
-				kurd++
-			}
+		if w.mask&mKurd != 0 {
+			kurd++
 		}
 	}
 	return kurd > 0 && kurd*3 >= ar
+}
+
+// Indexes of state.counts.
+const (
+	countAr = iota
+	countLatin
+	countOther
+)
+
+// recorded reports whether a word needs a word-level rule, so that decode
+// records it: anything but a plain Arabic word of two letters or more.
+func recorded(mask, nAr uint16) bool {
+	return mask&^(mAr|mPunct|mSym) != 0 || nAr == 1
+}
+
+// countWord adds a finished word to the script counts.
+func countWord(c *[4]int32, mask uint16) {
+	switch {
+	case mask&mAr != 0:
+		c[countAr]++
+	case mask&mLatin != 0:
+		c[countLatin]++
+	case mask&mOther != 0:
+		c[countOther]++
+	}
 }
 
 // decodeAll decodes s into st.units, st.words and st.buf. Words that hold a
@@ -214,7 +239,10 @@ func (d *decoder) rollback() int {
 
 func (d *decoder) finish() {
 	if d.k > d.wstart {
-		d.words = append(d.words, word{start: int32(d.wstart), end: int32(d.k), mask: d.wmask, nAr: d.wAr})
+		if recorded(d.wmask, d.wAr) {
+			d.words = append(d.words, word{start: int32(d.wstart), end: int32(d.k), mask: d.wmask, nAr: d.wAr})
+		}
+		countWord(&d.st.counts, d.wmask)
 		d.all |= d.wmask
 	} else if d.k > 0 {
 		d.k-- // trailing space
@@ -275,6 +303,7 @@ func (d *decoder) feed(s string, base int) int {
 	last, run, wmask, wAr := d.last, d.run, d.wmask, d.wAr
 	wstart, wstartBl, wstartIn := d.wstart, d.wstartBl, d.wstartIn
 	tab, kurd, keepElong, opts := d.tab, d.kurd, d.keepElong, &d.n.opts
+	counts := &d.st.counts
 	stop := -1
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -350,7 +379,10 @@ func (d *decoder) feed(s string, base int) int {
 					continue
 				}
 				steps |= 1 << e.step()
-				words = append(words, word{start: int32(wstart), end: int32(k), mask: wmask, nAr: wAr})
+				if recorded(wmask, wAr) {
+					words = append(words, word{start: int32(wstart), end: int32(k), mask: wmask, nAr: wAr})
+				}
+				countWord(counts, wmask)
 				all |= wmask
 				wmask, wAr = 0, 0
 				u[k] = unit{' ', int32(base + i)}

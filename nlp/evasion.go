@@ -230,6 +230,9 @@ func joinSpaced(st *state) {
 		count = 0
 	}
 	for i, w := range words {
+		if count > 0 && w.start != words[i-1].end+1 {
+			flush() // a word that was not recorded lies between
+		}
 		single := w.nAr == 1 && w.mask&^(mAr|mSep|mKurd) == 0
 		switch {
 		case single:

@@ -78,21 +78,18 @@ type ScriptMix struct {
 	Other int `json:"other"`
 }
 
-// scriptMix counts the words recorded while normalising.
+// scriptMix counts the words seen while normalising.
 func (st *state) scriptMix() ScriptMix {
-	var m ScriptMix
+	m := ScriptMix{Latin: int(st.counts[countLatin]), Other: int(st.counts[countOther])}
+	if st.kurdish {
+		m.Kurdish = int(st.counts[countAr])
+	} else {
+		m.Arabic = int(st.counts[countAr])
+	}
 	for _, w := range st.words {
-		switch {
-		case w.mask&mArabizi != 0:
+		if w.mask&mArabizi != 0 {
 			m.Arabizi++
-		case w.mask&mAr != 0 && st.kurdish:
-			m.Kurdish++
-		case w.mask&mAr != 0:
-			m.Arabic++
-		case w.mask&mLatin != 0:
-			m.Latin++
-		case w.mask&mOther != 0:
-			m.Other++
+			m.Latin--
 		}
 	}
 	return m

@@ -157,6 +157,8 @@ func TestNormalizeEvasion(t *testing.T) {
 		{"hashtag with evasion", "#دا_عش", "داعش"},
 		{"latin hashtag", "#Free_Iraq", "free iraq"},
 		{"two single letters stay", "ب ت", "ب ت"},
+		{"a word breaks a run of letters", "د ا كلمة ع ش", "د ا كلمه ع ش"},
+		{"a run ends at a word", "د ا ع كلمة", "داع كلمه"},
 		{"function words not joined", "يا_رب", "يا رب"},
 		{"sentence dot not joined", "كلام.مرحبا", "كلام.مرحبا"},
 		{"number next to word kept", "كوفيد19 و 2019عراق", "كوفيد19 و 2019عراق"},
