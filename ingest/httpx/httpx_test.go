@@ -304,3 +304,26 @@ func TestParseRetryAfter(t *testing.T) {
 		})
 	}
 }
+
+func TestSecretsNeverInLogs(t *testing.T) {
+	const tok = "log-secret-0123456789"
+	var buf strings.Builder
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(503)
+	}))
+	defer srv.Close()
+	o := fastOpts()
+	o.MaxRetries = 2
+	o.Secrets = []ingest.Secret{tok}
+	o.Logger = slog.New(slog.NewTextHandler(&buf, nil))
+	_, err := New(o).Get(context.Background(), srv.URL+"/commentThreads?part=snippet&key="+tok, GetOptions{})
+	if err == nil {
+		t.Fatal("want error")
+	}
+	if !strings.Contains(buf.String(), "http retry") {
+		t.Fatalf("no retry logged: %s", buf.String())
+	}
+	if strings.Contains(buf.String(), tok) || strings.Contains(err.Error(), tok) {
+		t.Errorf("secret in log or error:\n%s\n%v", buf.String(), err)
+	}
+}
