@@ -32,14 +32,22 @@ import (
 
 // Defaults used when an Options field is zero.
 const (
-	DefaultTimeout      = 30 * time.Second
+	// DefaultTimeout bounds one attempt.
+	DefaultTimeout = 30 * time.Second
+	// DefaultMaxBodyBytes caps a response body (8 MiB).
 	DefaultMaxBodyBytes = 8 << 20
-	DefaultMaxRetries   = 4
-	DefaultBaseDelay    = 500 * time.Millisecond
-	DefaultMaxDelay     = 30 * time.Second
-	DefaultMaxWait      = 15 * time.Minute
+	// DefaultMaxRetries is how many times a failed attempt is retried.
+	DefaultMaxRetries = 4
+	// DefaultBaseDelay is the first back-off delay.
+	DefaultBaseDelay = 500 * time.Millisecond
+	// DefaultMaxDelay caps one computed back-off delay.
+	DefaultMaxDelay = 30 * time.Second
+	// DefaultMaxWait caps a wait the server asks for.
+	DefaultMaxWait = 15 * time.Minute
+	// DefaultMaxRedirects caps a redirect chain.
 	DefaultMaxRedirects = 10
-	DefaultUserAgent    = "RasdBot/1.0 (+https://github.com/rasd-iq/rasd)"
+	// DefaultUserAgent identifies Rasd to the sites it reads.
+	DefaultUserAgent = "RasdBot/1.0 (+https://github.com/rasd-iq/rasd)"
 )
 
 // RawSHA256Header is set by Transport on every response it returns: the hex
@@ -442,7 +450,10 @@ type scrubbed struct {
 	err error
 }
 
+// Error returns the scrubbed text.
 func (e *scrubbed) Error() string { return e.msg }
+
+// Unwrap returns the original error.
 func (e *scrubbed) Unwrap() error { return e.err }
 
 func scrubErr(err error, redact func(string) string) error {

@@ -56,8 +56,11 @@ const Name = "web"
 
 // Defaults for unset limits.
 const (
-	DefaultMaxDepth   = 3
-	DefaultMaxPages   = 20
+	// DefaultMaxDepth bounds how many next-page links deep a crawl goes.
+	DefaultMaxDepth = 3
+	// DefaultMaxPages bounds the pages of one crawl.
+	DefaultMaxPages = 20
+	// DefaultRatePerSec is the request rate per domain.
 	DefaultRatePerSec = 1.0
 	// MaxSeen bounds the post ids kept in the cursor.
 	MaxSeen = 5000
@@ -83,16 +86,26 @@ type Settings struct {
 
 // Profile holds a site's CSS selectors; see the package doc.
 type Profile struct {
-	Post         string `yaml:"post"`
-	Text         string `yaml:"text"`
-	Author       string `yaml:"author"`
+	// Post selects one element per post (required).
+	Post string `yaml:"post"`
+	// Text selects the text inside a post; empty means the post element.
+	Text string `yaml:"text"`
+	// Author selects the author's name inside a post.
+	Author string `yaml:"author"`
+	// AuthorIDAttr is the author element's attribute holding a stable id.
 	AuthorIDAttr string `yaml:"author_id_attr"`
-	Time         string `yaml:"time"`
-	TimeAttr     string `yaml:"time_attr"`
-	TimeLayout   string `yaml:"time_layout"`
-	Permalink    string `yaml:"permalink"`
-	IDAttr       string `yaml:"id_attr"`
-	NextPage     string `yaml:"next_page"`
+	// Time selects the post's time inside a post.
+	Time string `yaml:"time"`
+	// TimeAttr reads the time from this attribute instead of the text.
+	TimeAttr string `yaml:"time_attr"`
+	// TimeLayout is the Go layout of the time (default RFC 3339).
+	TimeLayout string `yaml:"time_layout"`
+	// Permalink selects a link inside a post whose href is the permalink.
+	Permalink string `yaml:"permalink"`
+	// IDAttr is the post element's attribute holding its id.
+	IDAttr string `yaml:"id_attr"`
+	// NextPage selects links to the next page on the page.
+	NextPage string `yaml:"next_page"`
 }
 
 // Connector crawls one site profile.

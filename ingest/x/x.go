@@ -54,8 +54,11 @@ const DefaultMaxPages = 5
 
 // Modes.
 const (
+	// ModeUserTimeline reads an account's tweets (v1.1 statuses/user_timeline).
 	ModeUserTimeline = "user_timeline"
-	ModeSearch       = "search"
+	// ModeSearch runs a v1.1 standard search (search/tweets).
+	ModeSearch = "search"
+	// ModeRecentSearch runs a v2 recent search (/2/tweets/search/recent).
 	ModeRecentSearch = "recent_search"
 )
 
