@@ -79,6 +79,17 @@ type TrainingInfo struct {
 	LearningRate float64 `json:"learning_rate"`
 	BatchSize    int     `json:"batch_size"`
 	Dropout      float64 `json:"dropout"`
+	// FeatureDropout and WeightDecay are the regularisation settings.
+	FeatureDropout float64 `json:"feature_dropout"`
+	WeightDecay    float64 `json:"weight_decay"`
+	// EmbeddingLR is the SGD rate of the embedding table (0: Adam).
+	EmbeddingLR float64 `json:"embedding_lr,omitempty"`
+	// LinearL2 is the L2 penalty of the linear path fitted first (0: none).
+	LinearL2 float64 `json:"linear_l2,omitempty"`
+	// MinDF is the fewest training items a bucket must occur in to count.
+	MinDF int `json:"min_df"`
+	// ThresholdRule says how thresholds were chosen.
+	ThresholdRule string `json:"threshold_rule"`
 	// ValidationRule says how items were assigned to the validation part.
 	ValidationRule string `json:"validation_rule"`
 	// TrainItems and ValidationItems count the two parts.

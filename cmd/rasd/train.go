@@ -36,6 +36,12 @@ func runTrain(env *Env, args []string) error {
 	hidden := fs.Int("hidden", d.Hidden, "hidden layer width")
 	buckets := fs.Int("buckets", d.Features.Buckets, "hash buckets (a power of two)")
 	valid := fs.Int("valid-percent", d.ValidPercent, "share of items held out for validation and thresholds")
+	fdrop := fs.Float64("feature-dropout", d.FeatureDropout, "rate at which n-gram features are dropped during training")
+	wd := fs.Float64("weight-decay", d.WeightDecay, "decoupled weight decay")
+	elr := fs.Float64("embedding-lr", d.EmbeddingLR, "SGD rate of the embedding table, decaying linearly (0: Adam like the other weights)")
+	l2 := fs.Float64("linear-l2", d.LinearL2, "L2 penalty of the linear path fitted first by L-BFGS (0: skip that stage)")
+	minDF := fs.Int("min-df", d.MinDF, "ignore hash buckets seen in fewer training items")
+	dropout := fs.Float64("dropout", d.Dropout, "hidden-layer dropout")
 	minPos := fs.Int("min-positives", d.MinPositives, "leave out labels with fewer training items")
 	quiet := fs.Bool("quiet", false, "do not print progress")
 	if err := parseFlags(env, c, fs, args); err != nil {
@@ -61,6 +67,8 @@ func runTrain(env *Env, args []string) error {
 	cfg.Version, cfg.Seed, cfg.Epochs, cfg.LearningRate = *ver, *seed, *epochs, *lr
 	cfg.Dim, cfg.Hidden, cfg.ValidPercent, cfg.MinPositives = *dim, *hidden, *valid, *minPos
 	cfg.Features.Buckets = *buckets
+	cfg.MinDF, cfg.LinearL2 = *minDF, *l2
+	cfg.FeatureDropout, cfg.WeightDecay, cfg.Dropout, cfg.EmbeddingLR = *fdrop, *wd, *dropout, *elr
 	if err := cfg.Features.Validate(); err != nil {
 		return usagef("%v", err)
 	}

@@ -90,38 +90,59 @@ func (c Confusion) Recall() float64 {
 // between two adjacent distinct scores, so that small numeric differences
 // between runtimes do not change decisions.
 func BestThreshold(scores []float64, labels []bool) float64 {
+	return BestThresholdGrouped(scores, labels, make([]int, len(scores)))
+}
+
+// BestThresholdGrouped returns the threshold with the highest mean over
+// groups (e.g. source corpora) of each group's macro-F1, so that one large
+// group does not set the threshold for all. Groups are small integers.
+func BestThresholdGrouped(scores []float64, labels []bool, groups []int) float64 {
 	idx := make([]int, len(scores))
 	for i := range idx {
 		idx[i] = i
 	}
 	sort.SliceStable(idx, func(a, b int) bool { return scores[idx[a]] > scores[idx[b]] })
-	var totalPos int
-	for _, l := range labels {
+	G := 0
+	for _, g := range groups {
+		G = max(G, g+1)
+	}
+	pos, size := make([]int, G), make([]int, G)
+	for i, l := range labels {
+		size[groups[i]]++
 		if l {
-			totalPos++
+			pos[groups[i]]++
 		}
 	}
+	tp, fp := make([]int, G), make([]int, G)
 	n := len(scores)
 	best, bestT := -1.0, 0.5
-	tp, fp := 0, 0
 	for i := 0; i < n; i++ {
-		if labels[idx[i]] {
-			tp++
+		j := idx[i]
+		if labels[j] {
+			tp[groups[j]]++
 		} else {
-			fp++
+			fp[groups[j]]++
 		}
-		if i+1 < n && scores[idx[i+1]] == scores[idx[i]] {
+		if i+1 < n && scores[idx[i+1]] == scores[j] {
 			continue
 		}
-		fn := totalPos - tp
-		tn := n - totalPos - fp
-		m := (f1(tp, fp, fn) + f1(tn, fn, fp)) / 2
-		if m > best {
+		var sum float64
+		var used int
+		for g := 0; g < G; g++ {
+			if size[g] == 0 {
+				continue
+			}
+			fn := pos[g] - tp[g]
+			tn := size[g] - pos[g] - fp[g]
+			sum += (f1(tp[g], fp[g], fn) + f1(tn, fn, fp[g])) / 2
+			used++
+		}
+		if m := sum / float64(used); m > best {
 			best = m
 			if i+1 < n {
-				bestT = (scores[idx[i]] + scores[idx[i+1]]) / 2
+				bestT = (scores[j] + scores[idx[i+1]]) / 2
 			} else {
-				bestT = scores[idx[i]]
+				bestT = scores[j]
 			}
 		}
 	}

@@ -51,12 +51,32 @@ type Config struct {
 	BatchSize int
 	// Dropout is the hidden-layer dropout rate.
 	Dropout float64
+	// FeatureDropout is the rate at which n-gram features are dropped from a
+	// training item at each step (kept ones are scaled up to compensate).
+	FeatureDropout float64
+	// WeightDecay is the decoupled (AdamW) weight decay of the weight matrices.
+	WeightDecay float64
+	// EmbeddingLR, when positive, trains the embedding table with plain SGD
+	// at this per-item rate, decaying linearly to zero over the epochs,
+	// instead of Adam: rare n-grams then move in proportion to their
+	// gradient rather than a full step each, which overfits less.
+	EmbeddingLR float64
 	// Dim and Hidden are the embedding and hidden-layer widths.
 	Dim, Hidden int
 	// Features are the feature settings.
 	Features models.FeatureConfig
 	// ValidPercent is the share of items held out for validation.
 	ValidPercent int
+	// LinearL2 is the L2 penalty of the linear path, fitted first as a
+	// logistic regression (convex, L-BFGS) and then kept fixed while the
+	// embedding's other columns and the hidden layer learn what it misses.
+	// Zero skips that stage.
+	LinearL2 float64
+	// LinearIters bounds the L-BFGS iterations.
+	LinearIters int
+	// MinDF zeroes the idf of buckets seen in fewer training items, so that
+	// n-grams seen once cannot be memorised (and unseen ones count nothing).
+	MinDF int
 	// MinPositives drops labels with fewer training positives.
 	MinPositives int
 	// Progress receives one line per epoch; nil means no progress output.
@@ -68,7 +88,7 @@ type Config struct {
 // Defaults returns the settings of the default model.
 func Defaults() Config {
 	return Config{Name: "rasd-default", Version: "1", Seed: 1, Epochs: 8, LearningRate: 0.01, BatchSize: 32,
-		Dropout: 0.2, Dim: 24, Hidden: 32, Features: models.DefaultFeatures(), ValidPercent: 10, MinPositives: 20}
+		Dropout: 0.2, Dim: 24, Hidden: 32, Features: models.DefaultFeatures(), ValidPercent: 10, MinDF: 2, MinPositives: 20, LinearL2: 2e-5, LinearIters: 200}
 }
 
 func (c *Config) fill() error {
@@ -88,8 +108,11 @@ func (c *Config) fill() error {
 	if c.BatchSize <= 0 {
 		c.BatchSize = d.BatchSize
 	}
-	if c.Dropout < 0 || c.Dropout >= 1 {
-		return fmt.Errorf("dropout %v is outside [0,1)", c.Dropout)
+	if c.Dropout < 0 || c.Dropout >= 1 || c.FeatureDropout < 0 || c.FeatureDropout >= 1 {
+		return fmt.Errorf("dropout rates %v and %v must be in [0,1)", c.Dropout, c.FeatureDropout)
+	}
+	if c.WeightDecay < 0 {
+		return fmt.Errorf("weight decay %v is negative", c.WeightDecay)
 	}
 	if c.Dim <= 0 {
 		c.Dim = d.Dim
@@ -105,6 +128,9 @@ func (c *Config) fill() error {
 			return fmt.Errorf("validation percent %d is outside 1..99", c.ValidPercent)
 		}
 		c.ValidPercent = d.ValidPercent
+	}
+	if c.MinDF <= 0 {
+		c.MinDF = d.MinDF
 	}
 	if c.MinPositives <= 0 {
 		c.MinPositives = d.MinPositives
@@ -132,6 +158,7 @@ type example struct {
 	dense []float32
 	y     []float32
 	valid bool
+	src   int // index of the training file
 }
 
 // Run trains a model as cfg says, writes it to cfg.Out and returns its card.
@@ -144,34 +171,50 @@ func Run(ctx context.Context, cfg Config) (*models.Card, error) {
 		return nil, fmt.Errorf("training: %w", err)
 	}
 	var items []Item
+	var srcs []int
 	var files []models.DataFile
-	for _, p := range cfg.Data {
+	for fi, p := range cfg.Data {
 		its, info, err := ReadFile(p)
 		if err != nil {
 			return nil, fmt.Errorf("training: %w", err)
 		}
 		info.Path = displayPath(p)
 		items = append(items, its...)
+		for range its {
+			srcs = append(srcs, fi)
+		}
 		files = append(files, info)
 	}
 	labels, err := chooseLabels(items, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("training: %w", err)
 	}
-	exs, nTrain := featurize(items, labels, cfg, lex)
+	start := time.Now()
+	exs, nTrain := featurize(items, srcs, labels, cfg, lex)
 	if nTrain == 0 || nTrain == len(exs) {
 		return nil, fmt.Errorf("training: need items on both sides of the validation split, have %d train and %d validation", nTrain, len(exs)-nTrain)
 	}
-	fmt.Fprintf(cfg.Progress, "training %s@%s: %d train and %d validation items, labels %s\n",
-		cfg.Name, cfg.Version, nTrain, len(exs)-nTrain, strings.Join(labels, ","))
+	fmt.Fprintf(cfg.Progress, "training %s@%s: %d train and %d validation items, labels %s (features in %.1fs)\n",
+		cfg.Name, cfg.Version, nTrain, len(exs)-nTrain, strings.Join(labels, ","), time.Since(start).Seconds())
 
 	net := models.NewNet(cfg.Features.Buckets, cfg.Dim, len(lex.Categories), cfg.Hidden, len(labels))
-	setIDF(net, exs)
+	setIDF(net, exs, cfg.MinDF)
 	for i := range exs {
 		exs[i].w = normWeights(net, exs[i])
 	}
 	t := newTrainer(net, cfg, exs)
 	best, bestEpoch, bestAUC := (*models.Net)(nil), 0, math.Inf(-1)
+	if cfg.LinearL2 > 0 {
+		if net.Dim <= net.Labels {
+			return nil, fmt.Errorf("training: embedding width %d must exceed the %d labels to hold the linear path", net.Dim, net.Labels)
+		}
+		start := time.Now()
+		lm := fitLinear(exs, net.Labels, net.Buckets, net.Dense, cfg.LinearL2, cfg.LinearIters, f32to64(net.B2))
+		t.setLinear(lm)
+		aucs, mean := validAUC(net, exs, labels)
+		fmt.Fprintf(cfg.Progress, "linear path (L-BFGS, L2 %g, %d evaluations)  validation ROC-AUC %s  (%.1fs)\n", cfg.LinearL2, lm.evals, aucs, time.Since(start).Seconds())
+		best, bestAUC = cloneNet(net), mean
+	}
 	for epoch := 1; epoch <= cfg.Epochs; epoch++ {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("training: %w", err)
@@ -191,8 +234,9 @@ func Run(ctx context.Context, cfg Config) (*models.Card, error) {
 		Net:      models.NetConfig{Dim: net.Dim, Dense: net.Dense, Hidden: net.Hidden, Opset: models.Opset},
 		Lexicons: lex.Info(),
 		Training: models.TrainingInfo{Seed: cfg.Seed, Epochs: cfg.Epochs, BestEpoch: bestEpoch, LearningRate: cfg.LearningRate,
-			BatchSize: cfg.BatchSize, Dropout: cfg.Dropout, ValidationRule: fmt.Sprintf("%s (valid_percent %d)", ValidationRule, cfg.ValidPercent),
-			TrainItems: nTrain, ValidationItems: len(exs) - nTrain, Data: files},
+			BatchSize: cfg.BatchSize, Dropout: cfg.Dropout, FeatureDropout: cfg.FeatureDropout, WeightDecay: cfg.WeightDecay, EmbeddingLR: cfg.EmbeddingLR, MinDF: cfg.MinDF, LinearL2: cfg.LinearL2, ValidationRule: fmt.Sprintf("%s (valid_percent %d)", ValidationRule, cfg.ValidPercent),
+			ThresholdRule: ThresholdRule,
+			TrainItems:    nTrain, ValidationItems: len(exs) - nTrain, Data: files},
 		Validation: map[string]models.LabelMetrics{},
 	}
 	for _, l := range labels {
@@ -262,15 +306,15 @@ func chooseLabels(items []Item, cfg Config) ([]string, error) {
 }
 
 // featurize turns items into examples; training examples come first.
-func featurize(items []Item, labels []string, cfg Config, lex *models.Lexicon) ([]example, int) {
+func featurize(items []Item, srcs []int, labels []string, cfg Config, lex *models.Lexicon) ([]example, int) {
 	ex := models.NewExtractor(cfg.Features)
 	var train, valid []example
-	for _, it := range items {
+	for n, it := range items {
 		norm := nlp.Normalize(it.Text)
 		ex.Extract(norm)
 		e := example{ids: make([]int32, len(ex.IDs)), tf: slices.Clone(ex.Counts),
 			dense: make([]float32, len(lex.Categories)), y: make([]float32, len(labels)),
-			valid: InValidation(it.Text, cfg.ValidPercent)}
+			valid: InValidation(it.Text, cfg.ValidPercent), src: srcs[n]}
 		for i, id := range ex.IDs {
 			e.ids[i] = int32(id)
 		}
@@ -289,9 +333,9 @@ func featurize(items []Item, labels []string, cfg Config, lex *models.Lexicon) (
 	return append(train, valid...), len(train)
 }
 
-// setIDF sets smoothed inverse document frequencies from the training part:
-// ln((1+N)/(1+df)) + 1.
-func setIDF(net *models.Net, exs []example) {
+// setIDF sets smoothed inverse document frequencies from the training part,
+// ln((1+N)/(1+df)) + 1, and 0 for buckets with df < minDF.
+func setIDF(net *models.Net, exs []example, minDF int) {
 	df := make([]int32, net.Buckets)
 	n := 0
 	for _, e := range exs {
@@ -304,6 +348,10 @@ func setIDF(net *models.Net, exs []example) {
 		}
 	}
 	for b := range net.IDF {
+		if int(df[b]) < minDF {
+			net.IDF[b] = 0
+			continue
+		}
 		net.IDF[b] = float32(math.Log(float64(1+n)/float64(1+df[b])) + 1)
 	}
 }
@@ -316,6 +364,14 @@ func normWeights(net *models.Net, e example) []float32 {
 	}
 	x := make([]float32, net.Dim+net.Dense)
 	return net.Input(ids, e.tf, e.dense, x, nil)
+}
+
+func f32to64(v []float32) []float64 {
+	out := make([]float64, len(v))
+	for i, x := range v {
+		out[i] = float64(x)
+	}
+	return out
 }
 
 func cloneNet(n *models.Net) *models.Net {
@@ -349,7 +405,7 @@ func bag(net *models.Net, e example, x []float32) {
 }
 
 // scoresFor predicts every example of one side of the split.
-func scoresFor(net *models.Net, exs []example, validSide bool) (scores [][]float64, truth [][]bool) {
+func scoresFor(net *models.Net, exs []example, validSide bool) (scores [][]float64, truth [][]bool, groups []int) {
 	K := net.Labels
 	scores, truth = make([][]float64, K), make([][]bool, K)
 	x := make([]float32, net.Dim+net.Dense)
@@ -360,12 +416,13 @@ func scoresFor(net *models.Net, exs []example, validSide bool) (scores [][]float
 			continue
 		}
 		predict(net, e, x, h, z)
+		groups = append(groups, e.src)
 		for k := range K {
 			scores[k] = append(scores[k], float64(z[k]))
 			truth[k] = append(truth[k], e.y[k] == 1)
 		}
 	}
-	return scores, truth
+	return scores, truth, groups
 }
 
 type aucList struct {
@@ -387,7 +444,7 @@ func (a aucList) String() string {
 // validAUC returns the per-label validation ROC-AUC and their mean over
 // labels with both classes present.
 func validAUC(net *models.Net, exs []example, labels []string) (aucList, float64) {
-	scores, truth := scoresFor(net, exs, true)
+	scores, truth, _ := scoresFor(net, exs, true)
 	out := aucList{labels: labels}
 	var sum float64
 	var n int
@@ -411,9 +468,10 @@ const minValidPositives = 5
 
 // chooseThresholds sets per-label thresholds and validation metrics on the card.
 func chooseThresholds(net *models.Net, exs []example, card *models.Card, log *slog.Logger) {
-	vs, vt := scoresFor(net, exs, true)
+	vs, vt, vg := scoresFor(net, exs, true)
 	var ts [][]float64
 	var tt [][]bool
+	var tg []int
 	for k, l := range card.Labels {
 		pos := 0
 		for _, y := range vt[k] {
@@ -421,15 +479,15 @@ func chooseThresholds(net *models.Net, exs []example, card *models.Card, log *sl
 				pos++
 			}
 		}
-		s, y := vs[k], vt[k]
+		s, y, g := vs[k], vt[k], vg
 		if pos < minValidPositives {
 			if ts == nil {
-				ts, tt = scoresFor(net, exs, false)
+				ts, tt, tg = scoresFor(net, exs, false)
 			}
 			log.Warn("too few validation items for a threshold; choosing it on training data", "label", l, "validation_items", pos)
-			s, y = ts[k], tt[k]
+			s, y, g = ts[k], tt[k], tg
 		}
-		thr := BestThreshold(s, y)
+		thr := BestThresholdGrouped(s, y, g)
 		card.Thresholds[l] = thr
 		c := At(vs[k], vt[k], thr)
 		auc := ROCAUC(vs[k], vt[k])
@@ -458,13 +516,78 @@ type trainer struct {
 	gEmb  []float32
 	mark  []int32
 	rows  []int32
+	wk    []float32 // the current item's weights after feature dropout
+	// frozenCols leading embedding columns (the linear path) are not trained.
+	frozenCols int
 }
 
-// param is one dense weight slice with its gradient and Adam moments.
-type param struct{ w, g, m, v []float32 }
+// dropBag is bag with feature dropout; the weights used are left in t.wk.
+func (t *trainer) dropBag(e example, x []float32) {
+	net := t.net
+	d := net.Dim
+	clear(x[:d])
+	t.wk = t.wk[:0]
+	keep := float32(1 - t.cfg.FeatureDropout)
+	for i, id := range e.ids {
+		w := e.w[i]
+		if keep < 1 {
+			if t.rng.Float32() >= keep {
+				w = 0
+			} else {
+				w /= keep
+			}
+		}
+		t.wk = append(t.wk, w)
+		if w == 0 {
+			continue
+		}
+		row := net.Emb[int(id)*d : int(id+1)*d]
+		for k, v := range row {
+			x[k] += w * v
+		}
+	}
+	copy(x[d:], e.dense)
+}
+
+// param is one dense weight slice with its gradient and Adam moments;
+// only w[lo:hi] is trained.
+type param struct {
+	w, g, m, v []float32
+	lo, hi     int
+}
 
 func newParam(w []float32) param {
-	return param{w: w, g: make([]float32, len(w)), m: make([]float32, len(w)), v: make([]float32, len(w))}
+	return param{w: w, g: make([]float32, len(w)), m: make([]float32, len(w)), v: make([]float32, len(w)), hi: len(w)}
+}
+
+// setLinear puts the fitted linear model into the network's linear path:
+// embedding column k holds label k's sparse weights, W3 routes it to logit
+// k, W3's dense rows hold the dense weights and B2 the biases. Those weights
+// are then frozen.
+func (t *trainer) setLinear(lm *linearModel) {
+	net := t.net
+	K, D := net.Labels, net.Dim
+	for k := 0; k < K; k++ {
+		for b := 0; b < net.Buckets; b++ {
+			net.Emb[b*D+k] = float32(lm.theta[lm.at(b, k)])
+		}
+		for i := 0; i < D+net.Dense; i++ {
+			net.W3[i*K+k] = 0
+		}
+		net.W3[k*K+k] = 1
+		for f := 0; f < net.Dense; f++ {
+			net.W3[(D+f)*K+k] = float32(lm.theta[lm.at(lm.V+f, k)])
+		}
+		net.B2[k] = float32(lm.theta[lm.at(lm.V+lm.F, k)])
+	}
+	// W1 must not read the linear columns at first: the hidden layer starts
+	// from the free columns and the dense inputs.
+	for i := 0; i < K; i++ {
+		clear(net.W1[i*net.Hidden : (i+1)*net.Hidden])
+	}
+	t.frozenCols = K
+	w3 := &t.dense[4]
+	w3.lo, w3.hi = K*K, D*K // only the free embedding columns' rows of W3 train
 }
 
 func newTrainer(net *models.Net, cfg Config, exs []example) *trainer {
@@ -538,7 +661,7 @@ func (t *trainer) epoch() float64 {
 		t.rows = t.rows[:0]
 		for _, ei := range batch {
 			e := t.exs[ei]
-			bag(net, e, x)
+			t.dropBag(e, x)
 			// hidden layer with dropout
 			copy(a, net.B1)
 			for i := 0; i < in; i++ {
@@ -616,11 +739,14 @@ func (t *trainer) epoch() float64 {
 				dx[i] = s
 			}
 			for i, id := range e.ids {
+				w := t.wk[i]
+				if w == 0 {
+					continue
+				}
 				if t.mark[id] != int32(t.step) {
 					t.mark[id] = int32(t.step)
 					t.rows = append(t.rows, id)
 				}
-				w := e.w[i]
 				g := t.gEmb[int(id)*D : int(id+1)*D]
 				for k := range g {
 					g[k] += w * dx[k]
@@ -636,20 +762,41 @@ func (t *trainer) epoch() float64 {
 // the embedding rows touched by the batch, and clears the gradients.
 func (t *trainer) update() {
 	lr := float32(t.cfg.LearningRate * math.Sqrt(1-math.Pow(beta2, float64(t.step))) / (1 - math.Pow(beta1, float64(t.step))))
-	adam := func(w, g, m, v []float32) {
+	decay := float32(1 - t.cfg.LearningRate*t.cfg.WeightDecay)
+	adam := func(w, g, m, v []float32, decay float32) {
 		for i, gi := range g {
 			m[i] = beta1*m[i] + (1-beta1)*gi
 			v[i] = beta2*v[i] + (1-beta2)*gi*gi
-			w[i] -= lr * m[i] / (float32(math.Sqrt(float64(v[i]))) + adamEps)
+			w[i] = w[i]*decay - lr*m[i]/(float32(math.Sqrt(float64(v[i])))+adamEps)
 			g[i] = 0
 		}
 	}
-	for _, p := range t.dense {
-		adam(p.w, p.g, p.m, p.v)
+	for i, p := range t.dense {
+		d := decay
+		if i == 1 || i == 3 { // biases are not decayed
+			d = 1
+		}
+		adam(p.w[p.lo:p.hi], p.g[p.lo:p.hi], p.m[p.lo:p.hi], p.v[p.lo:p.hi], d)
+		clear(p.g)
 	}
 	D := t.net.Dim
+	fc := t.frozenCols
+	if t.cfg.EmbeddingLR > 0 {
+		total := float64(t.cfg.Epochs * ((t.nTr + t.cfg.BatchSize - 1) / t.cfg.BatchSize))
+		elr := float32(t.cfg.EmbeddingLR * float64(t.cfg.BatchSize) * max(0, 1-float64(t.step-1)/total))
+		for _, r := range t.rows {
+			lo, hi := int(r)*D, int(r+1)*D
+			w, g := t.net.Emb[lo+fc:hi], t.gEmb[lo+fc:hi]
+			for i, gi := range g {
+				w[i] = w[i]*decay - elr*gi
+			}
+			clear(t.gEmb[lo:hi])
+		}
+		return
+	}
 	for _, r := range t.rows {
 		lo, hi := int(r)*D, int(r+1)*D
-		adam(t.net.Emb[lo:hi], t.gEmb[lo:hi], t.embM[lo:hi], t.embV[lo:hi])
+		adam(t.net.Emb[lo+fc:hi], t.gEmb[lo+fc:hi], t.embM[lo+fc:hi], t.embV[lo+fc:hi], decay)
+		clear(t.gEmb[lo:hi])
 	}
 }
