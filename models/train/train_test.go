@@ -73,9 +73,9 @@ func TestTrainLearnsSeparableToyTask(t *testing.T) {
 	}
 	defer m.Close()
 	preds, err := m.Score(context.Background(), []string{
-		"الجو حلو والناس حشرات بالسوق", // hate + offensive
+		"الجو حلو والناس حشرات بالسوق",   // hate + offensive
 		"شربنا جاي ويا الربع بعد الفطور", // clean
-		"نرفض هالكلام السوق مزدحم",      // counter-speech
+		"نرفض هالكلام السوق مزدحم",       // counter-speech
 	})
 	if err != nil {
 		t.Fatal(err)
