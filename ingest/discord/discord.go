@@ -14,8 +14,9 @@
 // X-RateLimit-Reset-After and the retry_after of 429 answers. The cursor is
 // the last message snowflake per channel; each fetch pages forward from it (a
 // new channel from its first message) up to Limits.MaxPages pages (default
-// 10) of page_size messages per channel. Post.RawSHA256 is the SHA-256 of the message's own
-// JSON object as received.
+// 10) of page_size messages per channel. A failing channel is reported and
+// does not hold up the others. Post.RawSHA256 is the SHA-256 of the
+// message's own JSON object as received.
 package discord
 
 import (
@@ -169,10 +170,12 @@ type message struct {
 }
 
 // Fetch returns the messages after each channel's cursor position, oldest
-// first per channel. If a request fails after some pages were read, those
-// posts are returned with a cursor covering exactly them and no error: the
-// failure surfaces on the next call, which starts where this one stopped.
-// Malformed messages are reported in an *ingest.SkipError.
+// first per channel. Paging runs forward, so when a request fails the
+// messages already read from that channel are kept, with a cursor covering
+// exactly them, and the other channels go on. Failed channels and malformed
+// messages are then reported in an *ingest.SkipError (failed channels are
+// tried again on the next call); when every channel fails and nothing was
+// read, the error is returned alone.
 func (c *Connector) Fetch(ctx context.Context, cursor ingest.Cursor) ([]ingest.Post, ingest.Cursor, error) {
 	last := map[string]string{}
 	if cursor != "" {
@@ -183,7 +186,7 @@ func (c *Connector) Fetch(ctx context.Context, cursor ingest.Cursor) ([]ingest.P
 	var (
 		posts []ingest.Post
 		skips []ingest.Skip
-		fail  error
+		fails []error
 	)
 	now := time.Now().UTC()
 channels:
@@ -200,8 +203,13 @@ channels:
 			batch, n, bad, err := c.page(ctx, u, now)
 			skips = append(skips, bad...)
 			if err != nil {
-				fail = fmt.Errorf("discord source %q: channel %s: %w", c.source, ch, err)
-				break channels
+				err = fmt.Errorf("discord source %q: channel %s: %w", c.source, ch, err)
+				fails = append(fails, err)
+				skips = append(skips, ingest.Skip{Where: "channel " + ch, Err: err})
+				if ctx.Err() != nil {
+					break channels
+				}
+				continue channels
 			}
 			if c.maxPosts > 0 && len(posts)+len(batch) > c.maxPosts {
 				batch = batch[:c.maxPosts-len(posts)]
@@ -219,6 +227,9 @@ channels:
 			}
 		}
 	}
+	if len(posts) == 0 && len(fails) > 0 && (len(fails) == len(c.set.ChannelIDs) || ctx.Err() != nil) {
+		return nil, cursor, errors.Join(fails...)
+	}
 	next := cursor
 	if len(posts) > 0 {
 		b, err := json.Marshal(last)
@@ -226,12 +237,6 @@ channels:
 			return nil, cursor, fmt.Errorf("discord source %q: encoding cursor: %w", c.source, err)
 		}
 		next = ingest.Cursor(b)
-	}
-	if fail != nil {
-		if len(posts) == 0 {
-			return nil, cursor, fail
-		}
-		c.log.Warn("fetch stopped early; returning the messages read so far", "err", fail)
 	}
 	if len(skips) > 0 {
 		return posts, next, &ingest.SkipError{Items: skips}

@@ -230,12 +230,31 @@ func TestFaults(t *testing.T) {
 		}
 		c := newConnector(t, a.URL, "", ingest.Limits{})
 		posts, cur, err := c.Fetch(context.Background(), "")
-		if err != nil || len(posts) != 3 || !strings.Contains(string(cur), posts[2].NativeID) {
+		var se *ingest.SkipError
+		if !errors.As(err, &se) || len(posts) != 3 || !strings.Contains(string(cur), posts[2].NativeID) || !strings.Contains(err.Error(), "HTTP 500") {
 			t.Fatalf("%d posts, cursor %s, %v", len(posts), cur, err)
 		}
 		posts, cur2, err := c.Fetch(context.Background(), cur)
-		if err == nil || len(posts) != 0 || cur2 != cur || !strings.Contains(err.Error(), "HTTP 500") || !strings.Contains(err.Error(), "dc-test") {
+		if err == nil || errors.As(err, &se) || len(posts) != 0 || cur2 != cur || !strings.Contains(err.Error(), "HTTP 500") || !strings.Contains(err.Error(), "dc-test") {
 			t.Fatalf("second call: %d posts, %v", len(posts), err)
+		}
+	})
+	t.Run("a failing channel does not hold up the others", func(t *testing.T) {
+		a := newAPI(t)
+		var doc yaml.Node
+		yaml.Unmarshal([]byte("channel_ids: [\"1180000000000000999\", \""+channel+"\"]\ntoken_env: "+tokEnv+"\nbase_url: "+a.URL+"/api/v10\nretry: {max_retries: -1}\n"), &doc)
+		c, err := New(ingest.Spec{Name: "dc-test", Type: Name, Settings: doc.Content[0], File: "sources.yaml"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		posts, cur, err := c.Fetch(context.Background(), "")
+		var se *ingest.SkipError
+		if !errors.As(err, &se) || len(posts) != 7 || !strings.Contains(err.Error(), "Unknown Channel") {
+			t.Fatalf("%d posts, %v", len(posts), err)
+		}
+		_, cur2, err := c.Fetch(context.Background(), cur)
+		if !errors.As(err, &se) || cur2 != cur {
+			t.Fatalf("caught up with one channel failing: cursor changed %v, %v", cur2 != cur, err)
 		}
 	})
 	t.Run("malformed messages", func(t *testing.T) {
