@@ -263,9 +263,11 @@ func (c *Connector) Fetch(ctx context.Context, cursor ingest.Cursor) ([]ingest.P
 			skip(link, err)
 		}
 	}
+	requested := map[string]bool{}
 	col.OnRequest(func(r *colly.Request) {
 		mu.Lock()
 		ps, ok := st.Pages[r.URL.String()]
+		requested[r.URL.String()] = true
 		mu.Unlock()
 		if ok {
 			if ps.ETag != "" {
@@ -285,6 +287,7 @@ func (c *Connector) Fetch(ctx context.Context, cursor ingest.Cursor) ([]ingest.P
 		}
 		mu.Lock()
 		okPages++
+		requested[u] = true // the final URL, after any redirect
 		st.Pages[u] = pageState{
 			Validator: httpx.Validator{ETag: r.Headers.Get("ETag"), LastModified: r.Headers.Get("Last-Modified")},
 			Next:      next,
@@ -358,6 +361,11 @@ func (c *Connector) Fetch(ctx context.Context, cursor ingest.Cursor) ([]ingest.P
 	}
 	if len(st.Seen) > MaxSeen {
 		st.Seen = st.Seen[len(st.Seen)-MaxSeen:]
+	}
+	for u := range st.Pages {
+		if !requested[u] { // no longer reachable from the start URLs
+			delete(st.Pages, u)
+		}
 	}
 	next := cursor
 	if len(out) > 0 || cursor == "" {

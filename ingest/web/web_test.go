@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -148,13 +149,26 @@ func TestCrawlPagingConditionalAndCursor(t *testing.T) {
 		t.Error("raw hash is not the page's")
 	}
 
+	var st state
+	if err := json.Unmarshal([]byte(cur), &st); err != nil || len(st.Pages) != 3 || len(st.Seen) != 9 {
+		t.Fatalf("cursor: %d pages, %d seen, %v", len(st.Pages), len(st.Seen), err)
+	}
+	if stale, _ := json.Marshal(state{Pages: map[string]pageState{s.URL + "/gone": {Next: []string{s.URL + "/gone2"}}}}); true {
+		_, c2, _ := c.Fetch(context.Background(), ingest.Cursor(stale))
+		var st2 state
+		json.Unmarshal([]byte(c2), &st2)
+		if _, ok := st2.Pages[s.URL+"/gone"]; ok || len(st2.Pages) != 3 {
+			t.Errorf("unreachable page kept in the cursor: %v", st2.Pages)
+		}
+	}
+
 	// Nothing changed: every page answers 304, next links are still followed, no posts.
 	again, cur2, err := c.Fetch(context.Background(), cur)
 	if err != nil || len(again) != 0 {
 		t.Fatalf("unchanged site: %d posts, err %v", len(again), err)
 	}
-	if n := s.hitCount("/article/5521?page=3"); n != 2 {
-		t.Errorf("page 3 fetched %d times, want 2 (followed from a 304 page)", n)
+	if n := s.hitCount("/article/5521?page=3"); n != 3 { // first crawl, stale-cursor crawl, this one
+		t.Errorf("page 3 fetched %d times, want 3 (followed from a 304 page)", n)
 	}
 
 	// A new comment on page 3.
