@@ -119,6 +119,25 @@ type Options struct {
 	Logger *slog.Logger
 }
 
+// String describes the options with header values and secrets hidden.
+func (o Options) String() string {
+	names := make([]string, 0, len(o.Header))
+	for k := range o.Header {
+		names = append(names, k)
+	}
+	return fmt.Sprintf("httpx.Options{Timeout:%s MaxBodyBytes:%d MaxRetries:%d BaseDelay:%s MaxDelay:%s MaxWait:%s MaxRedirects:%d Header:%v (values hidden) AuthHost:%q Secrets:%d}",
+		o.Timeout, o.MaxBodyBytes, o.MaxRetries, o.BaseDelay, o.MaxDelay, o.MaxWait, o.MaxRedirects, names, o.AuthHost, len(o.Secrets))
+}
+
+// GoString is String, so that %#v hides header values too.
+func (o Options) GoString() string { return o.String() }
+
+// String describes the client without its credentials.
+func (c *Client) String() string { return "httpx.Client(" + c.opts.String() + ")" }
+
+// GoString is String.
+func (c *Client) GoString() string { return c.String() }
+
 // FromLimits returns Options taking timeout and body cap from a source's limits.
 func FromLimits(l ingest.Limits) Options {
 	return Options{Timeout: l.Timeout, MaxBodyBytes: l.MaxBodyBytes}
