@@ -276,7 +276,7 @@ func TestSecretsNeverInErrors(t *testing.T) {
 			t.Errorf("secret leaked: %v", err)
 		}
 	}
-	if s := fmt.Sprintf("%v %s %v %+v %#v %v %#v", o.Secrets, o.Secrets[0], o, o, o, c, c); strings.Contains(s, tok) {
+	if s := fmt.Sprintf("%v %s %v %+v %#v %v %#v %v %+v", o.Secrets, o.Secrets[0], o, o, o, c, c, c.Transport(), c.Transport()); strings.Contains(s, tok) {
 		t.Errorf("secret printed: %s", s)
 	}
 }

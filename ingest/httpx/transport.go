@@ -30,6 +30,12 @@ type Transport struct {
 	blocked map[string]time.Time // host → no request before this instant
 }
 
+// String describes the transport without its credentials.
+func (t *Transport) String() string { return "httpx.Transport(" + t.opts.String() + ")" }
+
+// GoString is String.
+func (t *Transport) GoString() string { return t.String() }
+
 // CheckRedirect is an http.Client CheckRedirect that stops redirect loops
 // (ErrRedirectLoop) and chains longer than Options.MaxRedirects.
 func (t *Transport) CheckRedirect(req *http.Request, via []*http.Request) error {
