@@ -3,6 +3,7 @@ package dedup
 import (
 	"flag"
 	"fmt"
+	"math/bits"
 	"math/rand/v2"
 	"runtime"
 	"strings"
@@ -91,7 +92,7 @@ func TestObserve(t *testing.T) {
 func TestNearDuplicateDistance(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	x := NewIndex(Options{})
-	// One word replaced in a 300-word text: SimHash within 3 bits for nearly
+	// One word replaced in a 300-word text: SimHash within 5 bits for nearly
 	// all such edits (short texts need a larger share of shared words).
 	const trials = 200
 	found := 0
@@ -104,20 +105,82 @@ func TestNearDuplicateDistance(t *testing.T) {
 		res, _ := x.Observe("a:2", strings.Join(w, " "))
 		if res.Kind == NearDuplicate && res.Canonical == "a:1" {
 			found++
-			if res.Distance > 3 {
-				t.Fatalf("trial %d: distance %d above 3", k, res.Distance)
+			if res.Distance > 5 {
+				t.Fatalf("trial %d: distance %d above 5", k, res.Distance)
 			}
 		}
 	}
-	if found < trials*95/100 {
-		t.Fatalf("one word changed in 300: %d of %d found as near duplicates, want at least 95%%", found, trials)
+	if found < trials*90/100 {
+		t.Fatalf("one word changed in 300: %d of %d found as near duplicates, want at least 90%%", found, trials)
 	}
+	x = NewIndex(Options{})
 	// Many unrelated texts never match each other.
 	for i := range 2000 {
 		res, _ := x.Observe(fmt.Sprintf("b:%d", i), randomText(r, 20))
 		if res.Kind != New {
 			t.Fatalf("random text %d matched %q as %v (distance %d)", i, res.Canonical, res.Kind, res.Distance)
 		}
+	}
+}
+
+// TestBandsFindEveryMatchWithinFive checks the lookup guarantee on raw
+// fingerprints: every hash within 5 bits is found, whichever bits differ, and
+// none at 6 or more.
+func TestBandsFindEveryMatchWithinFive(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for trial := range 3000 {
+		x := NewIndex(Options{})
+		base := r.Uint64() | 1
+		x.addCanonical("c", hashString("c"), 1, base)
+		d := 1 + trial%7 // 1..7 bits
+		probe := base
+		for _, bit := range r.Perm(64)[:d] {
+			probe ^= 1 << bit
+		}
+		if probe == 0 {
+			continue
+		}
+		_, got, ok := x.near(probe)
+		if want := d <= 5; ok != want || (ok && got != d) {
+			t.Fatalf("distance %d: found=%v (distance %d), want found=%v", d, ok, got, want)
+		}
+	}
+	// Worst case for banding: the differing bits spread one per band.
+	x := NewIndex(Options{})
+	x.addCanonical("c", hashString("c"), 1, 0xAAAAAAAAAAAAAAAA)
+	probe := uint64(0xAAAAAAAAAAAAAAAA)
+	for b := range 5 {
+		probe ^= 1 << bandShift[b]
+	}
+	if _, d, ok := x.near(probe); !ok || d != 5 {
+		t.Fatalf("5 bits in 5 bands: found=%v distance %d", ok, d)
+	}
+}
+
+// TestRealWorldCopies uses the kinds of copies seen in Arabic tweet corpora.
+func TestRealWorldCopies(t *testing.T) {
+	tests := []struct {
+		name, a, b string
+		want       Kind
+	}{
+		{"retweet prefix", "قالي يا قمرة يا حلوة يا روح روح علتي يا زينه و سبب بلواي", "RT @USER: قالي يا قمرة يا حلوة يا روح روح\nعلتي يا زينه و سبب بلواي URL", NearDuplicate},
+		{"different hashtags only", "#نازل_اخذ_حقي يوم 25 كلنا بساحة التحرير سلمية سلمية نطالب بحقوقنا ونرفض الفساد", "يوم 25 كلنا بساحة التحرير سلمية سلمية نطالب بحقوقنا ونرفض الفساد #العراق_ينتفض #25_اكتوبر", NearDuplicate},
+		{"elongation and punctuation", "يا صوتك اللي بداخلي في حسبة اشواقي لعب لبيه يا بحة حبال الشوق يا مشتاقلي", "يا صوتك اللي بداخلي في حسبة اشواقي لعب\nلبيــه يا بحة حبال الشوق يا مشتاقلي 🎶", SameText},
+		{"campaign copy with a new hashtag", "يا شباب ديالى ما نسكت بعد اليوم على اللي صار بالمقدادية كلنا نطلع الجمعة بعد الصلاة", "يا شباب ديالى ما نسكت بعد اليوم على اللي صار بالمقدادية كلنا نطلع الجمعة بعد الصلاة #ديالى_تنتفض", NearDuplicate},
+		{"vocative lists are not copies", "@USER كل زق يا خنيث يا جرار يا نيفيا يا ابن القحبه", "اللهم اني اسألك باسمك يا عفو يا غفور يا صبور يا شكور يا رؤوف يا عطوف يا مسؤول يا ودود", New},
+		{"same topic, different post", "انقطاع الكهرباء في البصرة مستمر منذ الصباح والناس تعاني من الحر الشديد", "انقطاع الماء في بغداد مستمر منذ يومين والناس تشتري الماء من السوق", New},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			x := NewIndex(Options{})
+			x.Observe("a", tt.a)
+			res, _ := x.Observe("b", tt.b)
+			if res.Kind != tt.want {
+				th1, s1 := Fingerprint(tt.a, 6)
+				th2, s2 := Fingerprint(tt.b, 6)
+				t.Fatalf("got %v (distance %d), want %v; hashes %x/%x simhash distance %d", res.Kind, res.Distance, tt.want, th1, th2, bits.OnesCount64(s1^s2))
+			}
+		})
 	}
 }
 
