@@ -97,6 +97,15 @@ func TestBrowser(t *testing.T) {
 	if shown := eval[bool](t, ctx, `getComputedStyle(document.getElementById("help")).display !== "none"`); !shown {
 		t.Fatalf("? did not show the shortcuts")
 	}
+	if d := os.Getenv("RASD_SCREENSHOTS"); d != "" {
+		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+		if err == nil {
+			err = os.WriteFile(filepath.Join(d, "item.png"), png, 0o644)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 	do("dismissing with d", chromedp.KeyEvent("d"), chromedp.WaitVisible("#msg"), chromedp.WaitVisible("#queue"))
 	if n := eval[int](t, ctx, rows); n != 5 {
 		t.Fatalf("after dismissing, the queue shows %d rows, want 5", n)
@@ -113,11 +122,15 @@ func TestBrowser(t *testing.T) {
 	if status != Arabic.T("senior") {
 		t.Fatalf("escalated item's status %q, want %q", status, Arabic.T("senior"))
 	}
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		t.Fatal(err)
 	}
-	shot := filepath.Join(t.TempDir(), "queue.png")
+	dir := t.TempDir()
+	if d := os.Getenv("RASD_SCREENSHOTS"); d != "" {
+		dir = d // keep the screenshot after the test
+	}
+	shot := filepath.Join(dir, "queue.png")
 	if err := os.WriteFile(shot, png, 0o644); err != nil {
 		t.Fatal(err)
 	}
