@@ -14,15 +14,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	bolt "go.etcd.io/bbolt"
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/rasd-iq/rasd/index/redisstore/redistest"
 	"github.com/rasd-iq/rasd/index/store"
 	"github.com/rasd-iq/rasd/ingest"
 	"github.com/rasd-iq/rasd/policy/audit"
 	"github.com/rasd-iq/rasd/review"
 	"github.com/rasd-iq/rasd/review/accounts"
 	"github.com/rasd-iq/rasd/review/boltstore"
+	"github.com/rasd-iq/rasd/review/redisstore"
 	"github.com/rasd-iq/rasd/review/reviewtest"
 	"github.com/rasd-iq/rasd/review/session"
 )
@@ -434,8 +437,15 @@ func decode[T any](t *testing.T, w *httptest.ResponseRecorder) T {
 }
 
 func TestReviewFlow(t *testing.T) {
-	items := reviewtest.Items(30)
-	e := newEnv(t, items)
+	t.Run("bolt", func(t *testing.T) { testReviewFlow(t, newEnv(t, reviewtest.Items(30))) })
+	t.Run("redis", func(t *testing.T) {
+		rdb := redis.NewClient(&redis.Options{Addr: redistest.Start(t)})
+		t.Cleanup(func() { rdb.Close() })
+		testReviewFlow(t, newEnvWith(t, reviewtest.Items(30), redisstore.New(rdb, "flow:")))
+	})
+}
+
+func testReviewFlow(t *testing.T, e *env) {
 	ana, sen, res := e.login(t, "ana"), e.login(t, "sen"), e.login(t, "res")
 	// Analyst claims the first item; the senior reviewer cannot take it.
 	w := e.do(ana, "POST", "/api/claims", map[string]string{}, nil)
