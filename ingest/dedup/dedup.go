@@ -21,7 +21,6 @@ import (
 	"fmt"
 	"math/bits"
 	"runtime"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -365,8 +364,31 @@ func (x *Index) near(sh uint64) (uint32, int, bool) {
 // in a campaign often add or vary.
 func Fingerprint(text string, minFeatures int) (textHash, simHash uint64) {
 	norm := nlp.Normalize(text)
-	th := uint64(fnvOffset)
-	first := true
+	// The SimHash leaves out hashtags, which copies in a campaign add and vary
+	// (the normaliser turns a hashtag into plain words, so they go first).
+	simText := norm
+	if strings.IndexByte(text, '#') >= 0 {
+		simText = nlp.Normalize(stripHashtags(text))
+	}
+	separate := simText != norm
+	var (
+		th      = uint64(fnvOffset)
+		first   = true
+		fs      featureSet
+		prev    uint64
+		hasPrev bool
+	)
+	addFeatures := func(tok string) {
+		if volatile(tok) {
+			return
+		}
+		h := hashString(tok)
+		fs.add(mix(h))
+		if hasPrev {
+			fs.add(mix(prev*31 ^ h))
+		}
+		prev, hasPrev = h, true
+	}
 	for tok := range tokens(norm) {
 		// The exact-text hash covers every token, separated by one space.
 		if !first {
@@ -374,51 +396,63 @@ func Fingerprint(text string, minFeatures int) (textHash, simHash uint64) {
 		}
 		first = false
 		th = fnvString(th, tok)
+		if !separate {
+			addFeatures(tok)
+		}
+	}
+	if separate {
+		for tok := range tokens(simText) {
+			addFeatures(tok)
+		}
 	}
 	if first {
 		// No words at all (only emoji or punctuation): the text itself is the key.
 		th = fnvString(fnvByte(fnvOffset, 0), strings.TrimSpace(norm))
 	}
-	// The SimHash leaves out hashtags, which copies in a campaign add and vary
-	// (the normaliser turns a hashtag into plain words, so they go first).
-	if strings.IndexByte(text, '#') >= 0 {
-		norm = nlp.Normalize(stripHashtags(text))
-	}
-	var (
-		buf     [256]uint64
-		feats   = buf[:0]
-		prev    uint64
-		hasPrev bool
-	)
-	for tok := range tokens(norm) {
-		if volatile(tok) {
-			continue
-		}
-		h := hashString(tok)
-		feats = append(feats, mix(h))
-		if hasPrev {
-			feats = append(feats, mix(prev*31^h))
-		}
-		prev, hasPrev = h, true
-	}
-	// Each distinct feature counts once, so that a word repeated many times
-	// (the vocative يا in a list of names, a chanted slogan) does not outweigh
-	// the rest of the text.
-	slices.Sort(feats)
-	feats = slices.Compact(feats)
-	if len(feats) < minFeatures {
+	if fs.n < minFeatures {
 		return th, 0
 	}
-	var sc simCounter
-	for _, f := range feats {
-		sc.add(f)
-	}
-	sh := sc.sum()
+	sh := fs.sum()
 	if sh == 0 {
 		sh = 1
 	}
 	return th, sh
 }
+
+// featureSet feeds each distinct feature once into a simCounter, so that a
+// word repeated many times (the vocative يا in a list of names, a chanted
+// slogan) does not outweigh the rest of the text. Up to 192 distinct features
+// are tracked in a fixed open-addressing table; beyond that (very long
+// texts), later repeats are counted again, which no longer matters there.
+type featureSet struct {
+	table [256]uint64
+	sc    simCounter
+	n     int
+}
+
+func (f *featureSet) add(h uint64) {
+	if h == 0 {
+		h = 1 // 0 marks an empty slot
+	}
+	if f.n >= 192 {
+		f.sc.add(h)
+		f.n++
+		return
+	}
+	for i := uint8(h); ; i++ {
+		switch f.table[i] {
+		case h:
+			return
+		case 0:
+			f.table[i] = h
+			f.sc.add(h)
+			f.n++
+			return
+		}
+	}
+}
+
+func (f *featureSet) sum() uint64 { return f.sc.sum() }
 
 // simCounter counts, for each of the 64 bit positions, how many features set
 // it. Eight bit positions share one uint64 of 8-bit lanes (byteLanes spreads a
