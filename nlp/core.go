@@ -191,7 +191,10 @@ func (st *state) toNFKC(s string, base int) string {
 	return string(buf)
 }
 
-// decoder is the state of the hot loop, kept between feeds.
+// decoder is the state of the hot loop, kept between feeds. The loop keeps
+// the busiest fields in locals and hands the rest to methods for the rare
+// cases (spaces, dropped runes, repeats, URLs, NFKC), to leave the common
+// path with few live variables.
 type decoder struct {
 	n          *Normalizer
 	st         *state
@@ -205,17 +208,18 @@ type decoder struct {
 	buf      []byte // full capacity; bl used
 	bl       int
 	words    []word
-	steps    uint32
-	all      uint16
-	last     rune
-	run      int
-	wmask    uint16
-	wAr      uint16
-	wstart   int // unit index where the current word starts
-	wstartBl int // byte index in buf where the current word starts
-	wstartIn int // offset in the original text where the current word starts
-	uNeed    int // units that must fit in u
-	bNeed    int // bytes that must fit in buf
+	steps    uint32 // steps recorded explicitly (step* bits)
+	acc      entry  // OR of the entries of finished words: their steps and masks
+	wacc     entry  // OR of the entries of the current word
+	wflags   uint16 // mHashStart and mVerbatim for the current word
+	last     rune   // the last rune emitted, ' ' at a word start
+	skipRune rune   // the rune of the last run cut short …
+	skipAt   int    // … and the unit count when it was cut
+	wstart   int    // unit index where the current word starts
+	wstartBl int    // byte index in buf where the current word starts
+	wstartIn int    // offset in the original text where the current word starts
+	uNeed    int    // units that must fit in u
+	bNeed    int    // bytes that must fit in buf
 }
 
 func (d *decoder) start(s string) {
@@ -232,27 +236,49 @@ func (d *decoder) start(s string) {
 // the original text where it started.
 func (d *decoder) rollback() int {
 	d.k, d.bl = d.wstart, d.wstartBl
-	d.wmask, d.wAr = 0, 0
-	d.last, d.run = ' ', 0
+	d.wacc, d.wflags = 0, 0
+	d.last, d.skipRune = ' ', 0
 	return d.wstartIn
+}
+
+// endWord records the word that ends at unit d.k.
+func (d *decoder) endWord() {
+	mask := d.wacc.wordMask() | d.wflags
+	nAr := uint16(2) // only "one" matters; longer words are not counted
+	switch n := d.k - d.wstart; {
+	case mask&mAr == 0:
+		nAr = 0
+	case n == 1:
+		nAr = 1
+	case n <= 4 && mask&(mSep|mPunct|mSym|mHash) != 0:
+		nAr = 0
+		for _, x := range d.u[d.wstart:d.k] {
+			if isArabicLetter(x.r) {
+				nAr++
+			}
+		}
+	}
+	if recorded(mask, nAr) {
+		d.words = append(d.words, word{start: int32(d.wstart), end: int32(d.k), mask: mask, nAr: nAr})
+	}
+	countWord(&d.st.counts, mask)
+	d.acc |= d.wacc
+	d.st.all |= mask
+	d.wacc, d.wflags = 0, 0
 }
 
 func (d *decoder) finish() {
 	if d.k > d.wstart {
-		if recorded(d.wmask, d.wAr) {
-			d.words = append(d.words, word{start: int32(d.wstart), end: int32(d.k), mask: d.wmask, nAr: d.wAr})
-		}
-		countWord(&d.st.counts, d.wmask)
-		d.all |= d.wmask
+		d.endWord()
 	} else if d.k > 0 {
 		d.k-- // trailing space
 		d.bl--
 		d.steps |= 1 << stepWhitespace
 	}
+	d.acc |= d.wacc
 	st := d.st
 	st.units, st.words, st.buf = d.u[:d.k], d.words, d.buf[:d.bl]
-	st.steps |= d.steps &^ 1
-	st.all |= d.all
+	st.steps |= (d.steps | d.acc.steps()) &^ 1
 }
 
 // reserve makes room for feeding s: every unit consumes at least one rune,
@@ -298,147 +324,68 @@ func (d *decoder) growBuf(need int) {
 // or the index of a rune that needs NFKC (unless d.normalized), having
 // stopped there. The caller reserves room first.
 func (d *decoder) feed(s string, base int) int {
-	u, k, buf, bl := d.u, d.k, d.buf, d.bl
-	words, steps, all := d.words, d.steps, d.all
-	last, run, wmask, wAr := d.last, d.run, d.wmask, d.wAr
-	wstart, wstartBl, wstartIn := d.wstart, d.wstartBl, d.wstartIn
-	tab, kurd, keepElong, opts := d.tab, d.kurd, d.keepElong, &d.n.opts
-	counts := &d.st.counts
-	stop := -1
+	k0 := d.k
+	stop := d.feedAt(s, base)
+	if base != 0 {
+		// feedAt wrote offsets relative to s, except for the units of the
+		// slow path, which know base; add it to the others.
+		for j := k0; j < d.k; j++ {
+			if d.u[j].off < 0 {
+				d.u[j].off = ^d.u[j].off
+			} else {
+				d.u[j].off += int32(base)
+			}
+		}
+	}
+	return stop
+}
+
+// feedAt is feed's loop. Units of the common path get offset i; units made
+// by the slow path get ^(base+i), which feed turns into base+i.
+func (d *decoder) feedAt(s string, base int) int {
+	u, buf := d.u, d.buf
+	k, bl := d.k, d.bl
+	last, wacc := d.last, d.wacc
+	tab := &d.tab.low
 	for i := 0; i < len(s); {
 		c := s[i]
 		size := 1
 		var e entry
 		switch {
 		case c < utf8.RuneSelf:
-			e = tab.low[c]
-			if last == ' ' && (c == 'h' || c == 'H' || c == 'w' || c == 'W' || c == '@') {
-				if vl := verbatimLen(s[i:]); vl > 0 {
-					for j := 0; j < vl; {
-						r, w := utf8.DecodeRuneInString(s[i+j:])
-						if !isInvisible(r) {
-							if c == '@' && !kurd && r >= 'A' && r <= 'Z' {
-								r += 'a' - 'A'
-							}
-							u[k] = unit{r, int32(base + i + j)}
-							k++
-							if r == utf8.RuneError && w == 1 {
-								d.bNeed += 2 // U+FFFD is three bytes
-								if d.bNeed > len(buf) {
-									d.bl = bl
-									d.growBuf(d.bNeed)
-									buf = d.buf
-								}
-							}
-							bl += utf8.EncodeRune(buf[bl:], r)
-						}
-						j += w
-					}
-					wmask |= mVerbatim | mLatin
-					last = 0
-					i += vl
-					continue
-				}
-			}
+			e = tab[c]
 		case c >= 0xC2 && c < 0xE0 && i+1 < len(s) && s[i+1]&0xC0 == 0x80:
 			// Two-byte sequences (Latin-1 to Arabic Supplement) decoded inline.
-			e = tab.low[rune(c&0x1F)<<6|rune(s[i+1]&0x3F)]
+			e = tab[uint(c&0x1F)<<6|uint(s[i+1]&0x3F)]
 			size = 2
 		default:
-			var r rune
-			r, size = utf8.DecodeRuneInString(s[i:])
-			if size == 1 {
-				e = mkEntry(utf8.RuneError, clsSym, stepRepair)
-				d.bNeed += 2 // U+FFFD is three bytes
-				if d.bNeed > len(buf) {
-					d.bl = bl
-					d.growBuf(d.bNeed)
-					buf = d.buf
-				}
-			} else {
-				e = tab.lookup(opts, kurd, s[i:], r, size)
-			}
+			e, size = d.lookupRest(s[i:])
 		}
 		if e&slowBit != 0 {
-			if e.needsNFKC() && !d.normalized {
-				stop = i
-				break
+			d.k, d.bl, d.last, d.wacc = k, bl, last, wacc
+			adv := d.slow(s, i, base, e, size)
+			u, buf = d.u, d.buf
+			k, bl, last, wacc = d.k, d.bl, d.last, d.wacc
+			if adv < 0 {
+				return i
 			}
-			switch e.cls() {
-			case clsDrop:
-				steps |= 1 << e.step()
-				i += size
+			if adv > 0 {
+				i += adv
 				continue
-			case clsSpace:
-				if last == ' ' {
-					steps |= 1 << stepWhitespace
-					i += size
-					if !d.normalized {
-						wstartIn = base + i
-					}
-					continue
-				}
-				steps |= 1 << e.step()
-				if recorded(wmask, wAr) {
-					words = append(words, word{start: int32(wstart), end: int32(k), mask: wmask, nAr: wAr})
-				}
-				countWord(counts, wmask)
-				all |= wmask
-				wmask, wAr = 0, 0
-				u[k] = unit{' ', int32(base + i)}
-				k++
-				buf[bl] = ' '
-				bl++
-				wstart, wstartBl = k, bl
-				last = ' '
-				i += size
-				if !d.normalized {
-					wstartIn = base + i
-				}
-				continue
-			case clsHash:
-				if k == wstart {
-					wmask |= mHashStart
-				}
 			}
 		}
 		m := e.r()
 		if m == last {
-			run++
-			if !keepElong && run >= 2 {
-				switch e.cls() {
-				case clsAr:
-					if run >= 3 {
-						if run == 3 && !(m == 'ل' && k-2 == wstart+1 && u[wstart].r == 'ا') {
-							// keep one letter; "اللللله" keeps the two lams of الله
-							k--
-							bl -= utf8.RuneLen(m)
-							wAr--
-						}
-						steps |= 1 << stepElongation
-						i += size
-						continue
-					}
-				case clsLatin:
-					if run >= 3 {
-						steps |= 1 << stepElongation
-						i += size
-						continue
-					}
-				case clsPunct, clsSym, clsSep:
-					steps |= 1 << stepRepeats
-					i += size
-					continue
-				}
+			d.k, d.bl = k, bl
+			if d.repeat(m, e) {
+				k, bl = d.k, d.bl
+				i += size
+				continue
 			}
-		} else {
-			last = m
-			run = 1
 		}
-		steps |= 1 << e.step()
-		wmask |= e.wordMask()
-		wAr += uint16(e>>arShift) & 1
-		u[k] = unit{m, int32(base + i)}
+		last = m
+		wacc |= e
+		u[k] = unit{m, int32(i)}
 		k++
 		switch {
 		case m < utf8.RuneSelf:
@@ -453,11 +400,136 @@ func (d *decoder) feed(s string, base int) int {
 		}
 		i += size
 	}
-	d.u, d.k, d.buf, d.bl = u, k, buf, bl
-	d.words, d.steps, d.all = words, steps, all
-	d.last, d.run, d.wmask, d.wAr = last, run, wmask, wAr
-	d.wstart, d.wstartBl, d.wstartIn = wstart, wstartBl, wstartIn
-	return stop
+	d.k, d.bl, d.last, d.wacc = k, bl, last, wacc
+	return -1
+}
+
+// lookupRest decodes a rune of three or four bytes, or an invalid byte, at
+// the start of s and returns its entry and length.
+func (d *decoder) lookupRest(s string) (entry, int) {
+	r, size := utf8.DecodeRuneInString(s)
+	if size == 1 {
+		return invalidEntry, 1
+	}
+	return d.tab.lookup(&d.n.opts, d.kurd, s, r, size), size
+}
+
+// invalidEntry stands for an invalid UTF-8 byte: it becomes U+FFFD, three
+// bytes, so the slow path makes room for it.
+var invalidEntry = mkEntry(utf8.RuneError, clsSym, stepRepair) | slowBit
+
+// slow handles the entries marked slowBit: it returns the bytes of s it
+// consumed, 0 when the rune at s[i] goes on through the common path, or -1
+// to stop for NFKC.
+func (d *decoder) slow(s string, i, base int, e entry, size int) int {
+	if e.needsNFKC() && !d.normalized {
+		return -1
+	}
+	switch e.cls() {
+	case clsDrop:
+		d.acc |= e & stepRegion
+		return size
+	case clsSpace:
+		d.acc |= e & stepRegion
+		if d.last == ' ' {
+			d.steps |= 1 << stepWhitespace
+		} else {
+			d.endWord()
+			d.u[d.k] = unit{' ', slowOff(base, i)}
+			d.k++
+			d.buf[d.bl] = ' '
+			d.bl++
+			d.wstart, d.wstartBl = d.k, d.bl
+			d.last = ' '
+		}
+		if !d.normalized {
+			d.wstartIn = base + i + size
+		}
+		return size
+	case clsHash:
+		if d.k == d.wstart {
+			d.wflags |= mHashStart
+		}
+		return 0
+	}
+	if e.r() == utf8.RuneError && size == 1 {
+		d.bNeed += 2 // U+FFFD is three bytes
+		d.growBuf(d.bNeed)
+		return 0
+	}
+	// 'h', 'w' and '@' may start a URL or a mention at a word start.
+	if d.last != ' ' {
+		return 0
+	}
+	vl := verbatimLen(s[i:])
+	if vl == 0 {
+		return 0
+	}
+	lower := s[i] == '@' && !d.kurd
+	for j := 0; j < vl; {
+		r, w := utf8.DecodeRuneInString(s[i+j:])
+		if !isInvisible(r) {
+			if lower && r >= 'A' && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+			if r == utf8.RuneError && w == 1 {
+				d.bNeed += 2
+				d.growBuf(d.bNeed)
+			}
+			d.u[d.k] = unit{r, slowOff(base, i+j)}
+			d.k++
+			d.bl += utf8.EncodeRune(d.buf[d.bl:], r)
+		}
+		j += w
+	}
+	d.wflags |= mVerbatim | mLatin
+	d.last = 0
+	return vl
+}
+
+// slowOff is the offset the slow path gives a unit made from s[i]; see feed.
+func slowOff(base, i int) int32 {
+	if base == 0 {
+		return int32(i)
+	}
+	return ^int32(base + i)
+}
+
+// repeat handles a rune equal to the one before it and reports whether it
+// is dropped: a third Arabic letter in a row and beyond (the second is taken
+// back, but the lams of الله stay), a third Latin letter, a second
+// punctuation mark or emoji.
+func (d *decoder) repeat(m rune, e entry) bool {
+	if d.keepElong {
+		return false
+	}
+	if d.skipRune == m && d.skipAt == d.k {
+		return true // further on in a run already cut
+	}
+	// m == d.u[d.k-1].r: is this its second or third time in a row?
+	third := d.k-2 >= d.wstart && d.u[d.k-2].r == m
+	switch e.cls() {
+	case clsAr:
+		if !third {
+			return false
+		}
+		if !(m == 'ل' && d.k-2 == d.wstart+1 && d.u[d.wstart].r == 'ا') {
+			d.k--
+			d.bl -= utf8.RuneLen(m)
+		}
+		d.steps |= 1 << stepElongation
+	case clsLatin:
+		if !third {
+			return false
+		}
+		d.steps |= 1 << stepElongation
+	case clsPunct, clsSym, clsSep:
+		d.steps |= 1 << stepRepeats
+	default:
+		return false
+	}
+	d.skipRune, d.skipAt = m, d.k
+	return true
 }
 
 // verbatimLen returns the length of the URL or mention at the start of s, or 0.

@@ -60,12 +60,18 @@ const (
 	stepShift = 25
 	stepMask  = 0x1F
 	maskShift = 32
-	arShift   = 48
-	slowBit   = entry(1) << 49
-	// kurdishBit marks a Sorani-only letter and adds mKurd to its word.
-	kurdishBit = entry(1)<<30 | entry(mKurd)<<maskShift
+	slowBit   = entry(1) << 48
+	// stepBits holds, from bit 50, one bit per step 1 to 14, so that OR-ing
+	// entries collects the steps that applied.
+	stepBits = 49
+	// stepRegion selects the step bits of an entry.
+	stepRegion = entry(1<<64-1) &^ (1<<(stepBits+1) - 1)
+	// kurdishBit adds mKurd to the word of a Sorani-only letter.
+	kurdishBit = entry(mKurd) << maskShift
 	// needNorm sends the rune to the slow path, which restarts with NFKC.
 	needNorm = entry(1)<<31 | slowBit
+	// verbatimBit marks h, w and @, which may start a URL or a mention.
+	verbatimBit = slowBit
 )
 
 // Rune classes, as seen after mapping.
@@ -85,13 +91,25 @@ const (
 
 func mkEntry(r rune, cls, step int) entry {
 	e := entry(r) | entry(cls)<<clsShift | entry(step)<<stepShift | entry(1)<<cls<<maskShift
+	if step > 0 && step < 64-stepBits {
+		e |= 1 << (stepBits + step)
+	}
 	switch cls {
-	case clsAr:
-		e |= 1 << arShift
 	case clsDrop, clsSpace, clsHash:
 		e |= slowBit
 	}
 	return e
+}
+
+// steps returns the step* bits collected in an OR of entries.
+func (e entry) steps() uint32 {
+	var s uint32
+	for st := 1; st < 64-stepBits; st++ {
+		if e&(1<<(stepBits+st)) != 0 {
+			s |= 1 << st
+		}
+	}
+	return s
 }
 
 func (e entry) r() rune          { return rune(e & runeMask) }
@@ -279,6 +297,9 @@ func buildTable(o Options, kurdish bool) *table {
 	t := new(table)
 	for r := rune(0); r < tabSize; r++ {
 		t.low[r] = runeEntry(r, o)
+	}
+	for _, c := range "hHwW@" {
+		t.low[c] |= verbatimBit
 	}
 	for r := rune(0); r < midSize; r++ {
 		c := string(midBase + r)
