@@ -261,6 +261,9 @@ type Reviewer struct {
 type Rules struct {
 	// SecondReview requires two agreeing decisions before an item closes.
 	SecondReview bool
+	// SecondReviewRefer requires them when the first decision is a referral
+	// (the policy's second_reviewer); other decisions close the item at once.
+	SecondReviewRefer bool
 	// Lease is how long a claim holds; DefaultLease when zero.
 	Lease time.Duration
 }
@@ -452,7 +455,7 @@ func sorted(xs []string) []string {
 //
 //   - escalate sends it to a senior reviewer;
 //   - a senior reviewer's decision closes it;
-//   - without a second review, a decision closes it;
+//   - without a second review (Rules), a decision closes it;
 //   - with one, the first decision returns it to the queue for someone else,
 //     and the second closes it when it agrees or sends it to a senior
 //     reviewer when it does not.
@@ -487,7 +490,7 @@ func Apply(it *Item, d *Decision, who Reviewer, rules Rules, now time.Time) erro
 		d.Stage, it.Status, it.Outcome, it.Pending = StageSenior, StatusClosed, d.Action, nil
 	case d.Action == ActionEscalate:
 		d.Stage, it.Status, it.Pending = StageEscalated, StatusSenior, nil
-	case !rules.SecondReview:
+	case !rules.SecondReview && it.Pending == nil && !(rules.SecondReviewRefer && d.Action == ActionRefer):
 		d.Stage, it.Status, it.Outcome = StageFinal, StatusClosed, d.Action
 	case it.Pending == nil:
 		d.Stage = StageFirst

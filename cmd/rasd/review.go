@@ -108,7 +108,8 @@ func openReviewWeb(b store.Backend, dataDir string, pol *policy.Policy, log *slo
 	if err != nil {
 		return nil, err
 	}
-	return web.New(web.Config{Store: rs, Backend: b, Audit: al, Policy: pol, Pseudonyms: ps, Log: log})
+	rules := review.Rules{SecondReviewRefer: pol.SecondReviewerRequired()}
+	return web.New(web.Config{Store: rs, Backend: b, Audit: al, Policy: pol, Rules: rules, Pseudonyms: ps, Log: log})
 }
 
 func runReview(env *Env, args []string) error {

@@ -262,11 +262,11 @@ func decide(ctx context.Context, s review.Store, id string, who review.Reviewer,
 
 func testDecisions(t *testing.T, s review.Store) {
 	ctx := context.Background()
-	if err := s.Add(ctx, Items(6)); err != nil {
+	if err := s.Add(ctx, Items(8)); err != nil {
 		t.Fatal(err)
 	}
 	a, b, sen := review.Reviewer{Name: "a"}, review.Reviewer{Name: "b"}, review.Reviewer{Name: "s", Senior: true}
-	one, two := review.Rules{}, review.Rules{SecondReview: true}
+	one, two, referTwice := review.Rules{}, review.Rules{SecondReview: true}, review.Rules{SecondReviewRefer: true}
 	tp, fp := review.VerdictTruePositive, review.VerdictFalsePositive
 	type step struct {
 		who     review.Reviewer
@@ -302,6 +302,14 @@ func testDecisions(t *testing.T, s review.Store) {
 			{a, review.ActionEscalate, tp, nil, review.StageEscalated, review.StatusSenior, nil},
 			{sen, review.ActionEscalate, tp, nil, "", "", review.ErrInvalid},
 			{sen, review.ActionMonitor, tp, nil, review.StageSenior, review.StatusClosed, nil},
+		}},
+		{"a referral needs a second reviewer", "x:000005", referTwice, []step{
+			{a, review.ActionRefer, tp, nil, review.StageFirst, review.StatusOpen, nil},
+			{b, review.ActionDismiss, fp, nil, review.StageDisputed, review.StatusSenior, nil},
+			{sen, review.ActionDismiss, fp, nil, review.StageSenior, review.StatusClosed, nil},
+		}},
+		{"other decisions close at once under the referral rule", "x:000006", referTwice, []step{
+			{a, review.ActionMonitor, tp, nil, review.StageFinal, review.StatusClosed, nil},
 		}},
 		{"invalid decisions change nothing", "x:000004", one, []step{
 			{a, "delete", tp, nil, "", "", review.ErrInvalid},
@@ -344,12 +352,12 @@ func testDecisions(t *testing.T, s review.Store) {
 		})
 	}
 	p, err := s.List(ctx, review.Filter{})
-	if err != nil || len(p.Items) != 1 || p.Items[0].ID != "x:000005" || p.Open != 1 {
-		t.Fatalf("after decisions the queue holds %d items (open %d), %v; want only x:000005", len(p.Items), p.Open, err)
+	if err != nil || len(p.Items) != 1 || p.Items[0].ID != "x:000007" || p.Open != 1 {
+		t.Fatalf("after decisions the queue holds %d items (open %d), %v; want only x:000007", len(p.Items), p.Open, err)
 	}
 	var n int
-	if err := s.EachDecision(ctx, func(review.Decision) error { n++; return nil }); err != nil || n != 9 {
-		t.Fatalf("EachDecision saw %d, %v; want 9", n, err)
+	if err := s.EachDecision(ctx, func(review.Decision) error { n++; return nil }); err != nil || n != 13 {
+		t.Fatalf("EachDecision saw %d, %v; want 13", n, err)
 	}
 }
 
