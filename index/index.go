@@ -10,18 +10,20 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/mapping"
-	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/rasd-iq/rasd/nlp"
 )
 
-// Doc is what the index holds for one post.
+// Doc is what the index holds for one post: the fields it searches, filters,
+// facets and sorts on. Nothing is stored in the index beyond them; hits are
+// shown from the store, which is the source of truth.
 type Doc struct {
 	// ID is the post's stable id.
 	ID string `json:"id"`
@@ -36,14 +38,8 @@ type Doc struct {
 	// Labels are the flagged labels; Context the protective context labels.
 	Labels  []string `json:"labels,omitempty"`
 	Context []string `json:"context,omitempty"`
-	// Scores holds the model's score per label.
-	Scores map[string]float64 `json:"scores,omitempty"`
 	// MaxScore is the highest violation score, for sorting and range filters.
 	MaxScore float64 `json:"max_score"`
-	// Sightings counts how often the same text was seen.
-	Sightings int `json:"sightings"`
-	// Permalink is the post's public URL.
-	Permalink string `json:"permalink,omitempty"`
 }
 
 // Index is an open bleve index. It is safe for concurrent use.
@@ -55,22 +51,22 @@ type Index struct {
 func Mapping() (mapping.IndexMapping, error) {
 	text := bleve.NewTextFieldMapping()
 	text.Analyzer = AnalyzerName
-	text.Store = true
-	text.IncludeTermVectors = true
+	text.Store = false
+	text.IncludeTermVectors = false
+	text.IncludeInAll = false
 
 	kw := bleve.NewKeywordFieldMapping()
 	kw.Analyzer = keyword.Name
-	kw.Store = true
+	kw.Store = false
+	kw.IncludeInAll = false
 
 	num := bleve.NewNumericFieldMapping()
-	num.Store = true
+	num.Store = false
+	num.IncludeInAll = false
 
 	date := bleve.NewDateTimeFieldMapping()
-	date.Store = true
-
-	stored := bleve.NewTextFieldMapping()
-	stored.Index = false
-	stored.Store = true
+	date.Store = false
+	date.IncludeInAll = false
 
 	doc := bleve.NewDocumentStaticMapping()
 	doc.AddFieldMappingsAt("text", text)
@@ -79,18 +75,12 @@ func Mapping() (mapping.IndexMapping, error) {
 	}
 	doc.AddFieldMappingsAt("created", date)
 	doc.AddFieldMappingsAt("max_score", num)
-	doc.AddFieldMappingsAt("sightings", num)
-	doc.AddFieldMappingsAt("permalink", stored)
-	scores := bleve.NewDocumentMapping()
-	scores.Dynamic = true
-	scores.DefaultAnalyzer = keyword.Name
-	doc.AddSubDocumentMapping("scores", scores)
 
 	im := bleve.NewIndexMapping()
 	im.DefaultMapping = doc
 	im.DefaultAnalyzer = AnalyzerName
-	im.StoreDynamic = true
-	im.IndexDynamic = true
+	im.StoreDynamic = false
+	im.IndexDynamic = false
 	if err := im.Validate(); err != nil {
 		return nil, fmt.Errorf("validating index mapping: %w", err)
 	}
@@ -185,13 +175,11 @@ type Query struct {
 	Size, Offset int
 }
 
-// Hit is one search result.
+// Hit is one search result: the post's id and its relevance to the query.
 type Hit struct {
-	Doc
+	ID string `json:"id"`
 	// Relevance is bleve's score for the query.
 	Relevance float64 `json:"relevance"`
-	// Highlights are byte ranges of the original text that matched the query.
-	Highlights []Range `json:"highlights,omitempty"`
 }
 
 // Range is a byte range [Start,End) of a post's original text.
@@ -228,8 +216,6 @@ func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
 		return nil, fmt.Errorf("%w: negative offset", ErrBadQuery)
 	}
 	req := bleve.NewSearchRequestOptions(bq, size, q.Offset, false)
-	req.Fields = []string{"*"}
-	req.IncludeLocations = true
 	switch q.Sort {
 	case "", "relevance":
 	case "score":
@@ -257,7 +243,7 @@ func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
 		out.Facets[name] = m
 	}
 	for _, h := range res.Hits {
-		out.Hits = append(out.Hits, Hit{Doc: docFromFields(h.ID, h.Fields), Relevance: h.Score, Highlights: highlights(h)})
+		out.Hits = append(out.Hits, Hit{ID: h.ID, Relevance: h.Score})
 	}
 	return out, nil
 }
@@ -317,69 +303,37 @@ func buildQuery(q Query) (query.Query, error) {
 	return bleve.NewConjunctionQuery(must...), nil
 }
 
-// highlights turns the term locations of the "text" field into merged ranges.
-func highlights(h *search.DocumentMatch) []Range {
-	var rs []Range
-	for _, locs := range h.Locations["text"] {
-		for _, l := range locs {
-			if l.End > l.Start {
-				rs = append(rs, Range{Start: int(l.Start), End: int(l.End)})
-			}
-		}
+// Highlights returns the byte ranges of text (as posted) whose normalised
+// words match a word of query, normalised the same way, so that a search for
+// داعش marks د.ا.ع.ش in the original.
+func Highlights(text, query string) []Range {
+	want := map[string]bool{}
+	for _, tk := range nlp.Tokenize(nlp.Normalize(query)) {
+		want[tk.Text] = true
 	}
-	sort.Slice(rs, func(i, j int) bool { return rs[i].Start < rs[j].Start })
-	merged := rs[:0]
-	for _, r := range rs {
-		if n := len(merged); n > 0 && r.Start <= merged[n-1].End {
-			merged[n-1].End = max(merged[n-1].End, r.End)
+	if len(want) == 0 {
+		return nil
+	}
+	res := normalizer.NormalizeWithOffsets(text)
+	var rs []Range
+	for _, tk := range nlp.Tokenize(res.Text) {
+		if !want[tk.Text] {
 			continue
 		}
-		merged = append(merged, r)
+		start, end := res.OriginalRange(tk.Start, tk.End)
+		if end <= start {
+			continue
+		}
+		if n := len(rs); n > 0 && start <= rs[n-1].End {
+			rs[n-1].End = max(rs[n-1].End, end)
+			continue
+		}
+		rs = append(rs, Range{Start: start, End: end})
 	}
-	return merged
+	return rs
 }
 
-func docFromFields(id string, f map[string]interface{}) Doc {
-	d := Doc{ID: id, Scores: map[string]float64{}}
-	d.Text, _ = f["text"].(string)
-	d.Platform, _ = f["platform"].(string)
-	d.Source, _ = f["source"].(string)
-	d.Governorate, _ = f["governorate"].(string)
-	d.Permalink, _ = f["permalink"].(string)
-	d.MaxScore, _ = f["max_score"].(float64)
-	if s, ok := f["sightings"].(float64); ok {
-		d.Sightings = int(s)
-	}
-	if s, ok := f["created"].(string); ok {
-		d.Created, _ = time.Parse(time.RFC3339Nano, s)
-	}
-	d.Labels = stringsField(f["labels"])
-	d.Context = stringsField(f["context"])
-	for k, v := range f {
-		if name, ok := strings.CutPrefix(k, "scores."); ok {
-			if s, ok := v.(float64); ok {
-				d.Scores[name] = s
-			}
-		}
-	}
-	return d
-}
-
-func stringsField(v interface{}) []string {
-	switch t := v.(type) {
-	case string:
-		return []string{t}
-	case []interface{}:
-		out := make([]string, 0, len(t))
-		for _, e := range t {
-			if s, ok := e.(string); ok {
-				out = append(out, s)
-			}
-		}
-		return out
-	}
-	return nil
-}
+var normalizer = nlp.New(nlp.DefaultOptions())
 
 // IDs returns the set of indexed doc ids (used to reconcile with the store).
 func (x *Index) IDs() (map[string]struct{}, error) {

@@ -143,7 +143,34 @@ func writeError(w http.ResponseWriter, status int, err error) {
 	writeJSON(w, status, map[string]string{"error": err.Error()})
 }
 
-func (s *Server) search(ctx context.Context, v url.Values) (*index.Result, index.Query, int, error) {
+// SearchHit is one search result as the API and pages show it: the stored
+// record with the matches marked in the original text.
+type SearchHit struct {
+	ID          string             `json:"id"`
+	Text        string             `json:"text"`
+	Platform    string             `json:"platform"`
+	Source      string             `json:"source"`
+	Permalink   string             `json:"permalink,omitempty"`
+	Governorate string             `json:"governorate,omitempty"`
+	Created     time.Time          `json:"created"`
+	Labels      []string           `json:"labels,omitempty"`
+	Context     []string           `json:"context,omitempty"`
+	Scores      map[string]float64 `json:"scores,omitempty"`
+	MaxScore    float64            `json:"max_score"`
+	Sightings   int                `json:"sightings"`
+	Model       string             `json:"model,omitempty"`
+	Relevance   float64            `json:"relevance"`
+	Highlights  []index.Range      `json:"highlights,omitempty"`
+}
+
+// SearchResult is a page of hits with the total and facet counts.
+type SearchResult struct {
+	Total  uint64                    `json:"total"`
+	Hits   []SearchHit               `json:"hits"`
+	Facets map[string]map[string]int `json:"facets"`
+}
+
+func (s *Server) search(ctx context.Context, v url.Values) (*SearchResult, index.Query, int, error) {
 	q, err := queryFromURL(v)
 	if err != nil {
 		return nil, q, http.StatusBadRequest, err
@@ -156,7 +183,28 @@ func (s *Server) search(ctx context.Context, v url.Values) (*index.Result, index
 		s.Log.Error("search failed", "err", err)
 		return nil, q, http.StatusInternalServerError, errors.New("search failed")
 	}
-	return res, q, http.StatusOK, nil
+	out := &SearchResult{Total: res.Total, Facets: res.Facets, Hits: make([]SearchHit, 0, len(res.Hits))}
+	for _, h := range res.Hits {
+		r, err := s.Store.Get(ctx, h.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			continue // purged after the index answered
+		}
+		if err != nil {
+			s.Log.Error("reading hit", "id", h.ID, "err", err)
+			return nil, q, http.StatusInternalServerError, errors.New("search failed")
+		}
+		created := r.Post.Created
+		if created.IsZero() {
+			created = r.Processed
+		}
+		out.Hits = append(out.Hits, SearchHit{
+			ID: h.ID, Text: r.Post.Text, Platform: r.Post.Platform, Source: r.Post.Source, Permalink: r.Post.Permalink,
+			Governorate: r.Governorate, Created: created, Labels: r.Flags, Context: r.Context, Scores: r.Scores,
+			MaxScore: store.MaxScore(&r), Sightings: r.Sightings, Model: r.Model, Relevance: h.Relevance,
+			Highlights: index.Highlights(r.Post.Text, q.Text),
+		})
+	}
+	return out, q, http.StatusOK, nil
 }
 
 func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {

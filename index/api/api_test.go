@@ -50,7 +50,7 @@ func newServer(t *testing.T) *httptest.Server {
 	for i := range recs {
 		r := &recs[i]
 		if err := ix.Put(index.Doc{ID: r.Post.ID, Text: r.Post.Text, Platform: r.Post.Platform, Source: r.Post.Source,
-			Governorate: r.Governorate, Created: r.Post.Created, Labels: r.Flags, Scores: r.Scores, MaxScore: store.MaxScore(r)}); err != nil {
+			Governorate: r.Governorate, Created: r.Post.Created, Labels: r.Flags, MaxScore: store.MaxScore(r)}); err != nil {
 			t.Fatal(err)
 		}
 	}

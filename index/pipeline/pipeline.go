@@ -74,6 +74,9 @@ type Config struct {
 	Sources []Source
 	// Batch is the scoring batch size (default 256).
 	Batch int
+	// Workers is the number of batches processed at once (default 2), so
+	// that storing and indexing one batch overlaps scoring the next.
+	Workers int
 	// MaxPending bounds the work queue: connectors wait while it is fuller
 	// (back-pressure; default 20,000).
 	MaxPending int
@@ -127,6 +130,9 @@ func New(cfg Config) (*Pipeline, error) {
 	}
 	if cfg.Batch <= 0 {
 		cfg.Batch = 256
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 2
 	}
 	if cfg.MaxPending <= 0 {
 		cfg.MaxPending = 20000
@@ -199,14 +205,16 @@ func (p *Pipeline) Run(ctx context.Context) error {
 			}()
 		}
 	}
-	errc := make(chan error, 2)
+	errc := make(chan error, p.cfg.Workers+1)
 	var running int
 	if workRole {
 		if err := p.rebuildDedup(ctx); err != nil {
 			return err
 		}
-		running++
-		go func() { errc <- p.runWorker(ctx) }()
+		for range p.cfg.Workers {
+			running++
+			go func() { errc <- p.runWorker(ctx) }()
+		}
 	}
 	if p.cfg.SyncEvery > 0 && p.cfg.Index != nil {
 		running++
@@ -478,7 +486,7 @@ func DocFor(r *store.Record) index.Doc {
 	return index.Doc{
 		ID: r.Post.ID, Text: r.Post.Text, Platform: r.Post.Platform, Source: r.Post.Source,
 		Governorate: r.Governorate, Created: created, Labels: r.Flags, Context: r.Context,
-		Scores: r.Scores, MaxScore: store.MaxScore(r), Sightings: r.Sightings, Permalink: r.Post.Permalink,
+		MaxScore: store.MaxScore(r),
 	}
 }
 
