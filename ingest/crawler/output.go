@@ -18,6 +18,7 @@ type Output struct {
 	f    *os.File // nil for a plain writer
 	w    *bufio.Writer
 	size int64
+	done bool // closed
 }
 
 // OpenOutput opens path for appending, creating it if needed.
@@ -91,8 +92,12 @@ func (o *Output) Sync() error {
 	return nil
 }
 
-// Close syncs and closes the output.
+// Close syncs and closes the output; closing it again does nothing.
 func (o *Output) Close() error {
+	if o.done {
+		return nil
+	}
+	o.done = true
 	err := o.Sync()
 	if o.f != nil {
 		if cerr := o.f.Close(); err == nil && cerr != nil {
