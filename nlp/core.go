@@ -34,7 +34,6 @@ const (
 	mSym       = 1 << clsSym
 	mOther     = 1 << clsOther
 	mHash      = 1 << clsHash
-	mAt        = 1 << clsAt
 	mKurd      = 1 << 11 // contains a Sorani-only letter
 	mVerbatim  = 1 << 12 // URL or mention: copied as is
 	mHashStart = 1 << 13 // starts with '#'

@@ -440,3 +440,32 @@ func TestDatasets(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrent checks that one Normalizer gives the same results from many
+// goroutines (run with -race to check the pooled buffers).
+func TestConcurrent(t *testing.T) {
+	inputs := []string{"گاعد يحچي عن دا_عش!!!", "shlonak 7abibi", "ﻻ ﷺ ﷲ", "ئەم پیاوە زۆر باشە", "د ا ع ش", "a\xffb"}
+	n := nlp.New(nlp.DefaultOptions())
+	want := make([]string, len(inputs))
+	for i, s := range inputs {
+		want[i] = n.Normalize(s)
+	}
+	errs := make(chan string, 8)
+	for g := 0; g < 8; g++ {
+		go func() {
+			for it := 0; it < 200; it++ {
+				i := (g + it) % len(inputs)
+				if got := n.NormalizeWithOffsets(inputs[i]).Text; got != want[i] {
+					errs <- got
+					return
+				}
+			}
+			errs <- ""
+		}()
+	}
+	for g := 0; g < 8; g++ {
+		if got := <-errs; got != "" {
+			t.Errorf("concurrent Normalize gave %q", got)
+		}
+	}
+}

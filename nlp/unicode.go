@@ -1,6 +1,7 @@
 package nlp
 
 import (
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -15,13 +16,13 @@ const tabSize = 0x800
 //
 //	bits  0-20 the rune to emit (after mapping)
 //	bits 21-24 the class of the emitted rune (cls*)
-//	bits 25-29 the step that the mapping counts as (step*), 0 for none
-//	bit  30    the rune is a Sorani-only letter (ڕ ڵ ێ ۆ ە)
-//	bit  31    the rune needs NFKC with its neighbours: the fast path restarts
-//	bits 32-47 the bits the rune adds to its word's mask (m*)
-//	bit  48    the rune is an Arabic-script letter
-//	bit  49    the rune takes the slow path of the decoder: dropped, space,
-//	           '#', or needing NFKC
+//	bit  31    the rune needs NFKC with its neighbours: its word is decoded
+//	           again from its NFKC form
+//	bits 32-47 the bits the rune adds to its word's mask (m*; mKurd for the
+//	           Sorani-only letters ڕ ڵ ێ ۆ ە)
+//	bit  48    the rune takes the slow path of the decoder: dropped, space,
+//	           '#', invalid, needing NFKC, or h w @ (which may start a URL)
+//	bits 50-63 one bit per step 1-14 that the mapping counts as (step*)
 type entry uint64
 
 // table holds the precomputed entries: every rune below tabSize, General
@@ -57,8 +58,6 @@ const (
 	runeMask  = 1<<21 - 1
 	clsShift  = 21
 	clsMask   = 0xF
-	stepShift = 25
-	stepMask  = 0x1F
 	maskShift = 32
 	slowBit   = entry(1) << 48
 	// stepBits holds, from bit 50, one bit per step 1 to 14, so that OR-ing
@@ -90,7 +89,7 @@ const (
 )
 
 func mkEntry(r rune, cls, step int) entry {
-	e := entry(r) | entry(cls)<<clsShift | entry(step)<<stepShift | entry(1)<<cls<<maskShift
+	e := entry(r) | entry(cls)<<clsShift | entry(1)<<cls<<maskShift
 	if step > 0 && step < 64-stepBits {
 		e |= 1 << (stepBits + step)
 	}
@@ -114,7 +113,6 @@ func (e entry) steps() uint32 {
 
 func (e entry) r() rune          { return rune(e & runeMask) }
 func (e entry) cls() int         { return int(e>>clsShift) & clsMask }
-func (e entry) step() uint       { return uint(e>>stepShift) & stepMask }
 func (e entry) wordMask() uint16 { return uint16(e >> maskShift) }
 func (e entry) needsNFKC() bool  { return e&(1<<31) != 0 }
 
@@ -369,15 +367,8 @@ func runeEntry(r rune, o Options) entry {
 	return e
 }
 
-var kurdTab *table
-
-// kurdishTable returns the shared table for Kurdish text.
-func kurdishTable() *table {
-	if kurdTab == nil {
-		kurdTab = buildTable(Options{}, true)
-	}
-	return kurdTab
-}
+// kurdishTable returns the shared table for Kurdish text, built once.
+var kurdishTable = sync.OnceValue(func() *table { return buildTable(Options{}, true) })
 
 // bigEntry computes the action for a rune outside the table. s starts with
 // the rune, which is size bytes long.
