@@ -3,8 +3,8 @@ package web
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"net/http"
+	"os"
 	"sync"
 	"testing"
 
