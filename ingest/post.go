@@ -53,8 +53,11 @@ type Author struct {
 
 // Engagement holds reach figures where known; -1 or 0 means unknown.
 type Engagement struct {
-	Views     int64 `json:"views,omitempty"`
-	Shares    int64 `json:"shares,omitempty"`
+	// Views is how many times the post was seen.
+	Views int64 `json:"views,omitempty"`
+	// Shares counts shares, retweets or forwards.
+	Shares int64 `json:"shares,omitempty"`
+	// Followers is the author's follower or subscriber count.
 	Followers int64 `json:"followers,omitempty"`
 	// Likes counts likes or favourites (YouTube likeCount, X favorite_count).
 	Likes int64 `json:"likes,omitempty"`

@@ -17,6 +17,7 @@ type Skip struct {
 // a *SkipError, the posts and next cursor it returned are valid and must be
 // used: the bad items are reported and counted, never retried.
 type SkipError struct {
+	// Items are the skipped items in input order.
 	Items []Skip
 }
 

@@ -45,10 +45,14 @@ type Reporter struct {
 
 // Access records one lookup of a tip's reporter.
 type Access struct {
-	Tip    string    `json:"tip"`
-	By     string    `json:"by"`
-	Reason string    `json:"reason"`
-	Time   time.Time `json:"time"`
+	// Tip is the post id of the tip whose reporter was read.
+	Tip string `json:"tip"`
+	// By is who read it.
+	By string `json:"by"`
+	// Reason is why, e.g. the reference of a legal request.
+	Reason string `json:"reason"`
+	// Time is when it was read.
+	Time time.Time `json:"time"`
 }
 
 var (
