@@ -55,7 +55,7 @@ func BenchmarkQueueRedis(b *testing.B) {
 }
 
 // BenchmarkSyncKnown times the background sync when all 100,000 queued
-// items are already known (its steady state).
+// items are already known (its steady state: one count, no walk).
 func BenchmarkSyncKnown(b *testing.B) {
 	e := newEnv(b, reviewtest.Items(benchItems))
 	for b.Loop() {

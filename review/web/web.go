@@ -121,6 +121,9 @@ type Server struct {
 	syncing  atomic.Bool
 	syncMu   sync.Mutex
 	lastSync time.Time
+	// synced is the pipeline's queue length at the last complete sync:
+	// entries are only ever added, so an unchanged length means nothing new.
+	synced atomic.Int64
 }
 
 // New checks cfg and parses the templates.
@@ -160,6 +163,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("parsing review templates: %w", err)
 	}
 	s := &Server{cfg: cfg, tmpl: t, guard: http.NewServeMux()}
+	s.synced.Store(-1)
 	for pattern := range Routes {
 		s.guard.Handle(pattern, http.NotFoundHandler())
 	}
@@ -394,15 +398,28 @@ func (s *Server) maybeSync() {
 		defer s.syncing.Store(false)
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		if _, err := review.Sync(ctx, s.cfg.Store, s.cfg.Backend); err != nil {
+		if _, err := s.Sync(ctx); err != nil {
 			s.cfg.Log.Error("syncing the review queue", "err", err)
 		}
 	}()
 }
 
-// Sync brings the queue in step with the pipeline's now.
+// Sync brings the queue in step with the pipeline's now, and returns how
+// many items it added; it does nothing while the pipeline's queue length is
+// the one of the last sync.
 func (s *Server) Sync(ctx context.Context) (int, error) {
-	return review.Sync(ctx, s.cfg.Store, s.cfg.Backend)
+	_, queued, _, err := s.cfg.Backend.Counts(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("counting the pipeline's queue: %w", err)
+	}
+	if int64(queued) == s.synced.Load() {
+		return 0, nil
+	}
+	n, err := review.Sync(ctx, s.cfg.Store, s.cfg.Backend)
+	if err == nil {
+		s.synced.Store(int64(queued))
+	}
+	return n, err
 }
 
 func (s *Server) audit(ev audit.Event) {

@@ -53,6 +53,12 @@ func (b *backend) Get(_ context.Context, id string) (store.Record, error) {
 	return r, nil
 }
 
+func (b *backend) Counts(context.Context) (records, queued, work int, err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.recs), len(b.queue), 0, nil
+}
+
 func (b *backend) Queue(context.Context) ([]store.QueueEntry, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -569,4 +575,21 @@ func between(s, a, b string) string {
 	}
 	v, _, _ := strings.Cut(after, b)
 	return v
+}
+
+func TestSyncFollowsThePipeline(t *testing.T) {
+	items := reviewtest.Items(12)
+	e := newEnv(t, items[:10])
+	ana := e.login(t, "ana")
+	if n, err := e.srv.Sync(context.Background()); err != nil || n != 0 {
+		t.Fatalf("sync with nothing new: %d, %v", n, err)
+	}
+	e.be.put(items[10:])
+	if n, err := e.srv.Sync(context.Background()); err != nil || n != 2 {
+		t.Fatalf("sync after two new entries: %d, %v; want 2", n, err)
+	}
+	q := decode[review.Page](t, e.do(ana, "GET", "/api/queue", nil, nil))
+	if q.Open != 12 {
+		t.Fatalf("queue holds %d, want 12", q.Open)
+	}
 }
