@@ -69,6 +69,19 @@ func TestNormalizeOrthography(t *testing.T) {
 	})
 }
 
+// TestNormalizeDialects runs real sentences of each dialect through several
+// rules at once.
+func TestNormalizeDialects(t *testing.T) {
+	runCases(t, nlp.New(nlp.DefaultOptions()), []normCase{
+		{"iraqi", "شكو ماكو؟ گاعد أحچي وياك هوايةةة", "شكو ماكو؟ قاعد احكي وياك هوايه"},
+		{"iraqi arabizi", "shlonak 3eni? wallah zain", "شلونك عيني? والله زين"},
+		{"gulf", "وش تبى يا رجّال؟؟ ترى الموضوع مررره سهل", "وش تبي يا رجال؟ تري الموضوع مره سهل"},
+		{"levantine", "شو بدك يا زلمة؟ هلأ بجي 😂😂😂", "شو بدك يا زلمه؟ هلا بجي 😂"},
+		{"egyptian", "إنت عايز إيه يا عم؟ ده كلام فاضى خالص", "انت عايز ايه يا عم؟ ده كلام فاضي خالص"},
+		{"msa news", "أعلنت وزارة الداخلية العراقية اعتقال ٣ متهمين", "اعلنت وزاره الداخليه العراقيه اعتقال 3 متهمين"},
+	})
+}
+
 func TestNormalizeIraqiLetters(t *testing.T) {
 	runCases(t, nlp.New(nlp.DefaultOptions()), []normCase{
 		{"gaf", "گاعد يگول", "قاعد يقول"},
