@@ -80,11 +80,25 @@ var arabiziDigit = [10]rune{
 	9: 0x635, // ص
 }
 
+// maxLookalikeWord is the most Arabic letters a word may have for its
+// look-alikes to be mapped.
+const maxLookalikeWord = 7
+
 // lookalikes maps Latin letters and digits between Arabic letters of one word
 // ("د1عش", "دا3ش") to the Arabic letters they imitate. At most two
-// consecutive look-alikes are mapped.
+// consecutive look-alikes are mapped, not two digits, and not in words of
+// more than maxLookalikeWord letters.
 func (n *Normalizer) lookalikes(st *state, w *word, s string) {
 	u := st.units[w.start:w.end]
+	letters := 0
+	for _, x := range u {
+		if isArabicLetter(x.r) {
+			letters++
+		}
+	}
+	if letters > maxLookalikeWord {
+		return // a long run of text glued to a number, not a disguised word
+	}
 	for j := 1; j+1 < len(u); j++ {
 		if !isArabicLetter(u[j-1].r) || isArabicLetter(u[j].r) {
 			continue
@@ -95,6 +109,9 @@ func (n *Normalizer) lookalikes(st *state, w *word, s string) {
 		}
 		if k == j || k >= len(u) || !isArabicLetter(u[k].r) {
 			continue
+		}
+		if k-j == 2 && isDigitRune(u[j].r) && isDigitRune(u[j+1].r) {
+			continue // a number: "مليونية18ابريل"
 		}
 		for x := j; x < k; x++ {
 			u[x].r = n.tab.mapRune(lookalike(u[x], s))
@@ -162,9 +179,12 @@ func (n *Normalizer) pieces(st *state, w *word) {
 	}
 }
 
-// shortPieces reports whether u is at least two pieces of Arabic letters
-// separated by separators, each piece at most three letters long and none a
-// function word.
+// shortPieces reports whether u is pieces of Arabic letters that evasion
+// split apart: at least two pieces separated by _ or * (censoring), each at
+// most three letters and none a function word ("دا_عش", "خن*ثين"), or at
+// least three single letters separated by . - · ("د.ا.ع.ش"). Dots and dashes
+// between longer pieces are ellipses and abbreviations ("د.سحر",
+// "فيه...عيل") and stay.
 func shortPieces(st *state, u []unit) bool {
 	for len(u) > 0 && isEdgePunct(u[0].r) {
 		u = u[1:]
@@ -172,7 +192,8 @@ func shortPieces(st *state, u []unit) bool {
 	for len(u) > 0 && isEdgePunct(u[len(u)-1].r) {
 		u = u[:len(u)-1]
 	}
-	pieces := 0
+	pieces, longest := 0, 0
+	strict := false // a dot or dash separates pieces
 	b := st.scratch[:0]
 	defer func() { st.scratch = b }()
 	plen := 0
@@ -181,6 +202,9 @@ func shortPieces(st *state, u []unit) bool {
 			continue
 		}
 		if j == len(u) || isSepRune(u[j].r) {
+			if j < len(u) && u[j].r != '_' && u[j].r != '*' {
+				strict = true
+			}
 			if plen == 0 {
 				if j == 0 || j == len(u) {
 					continue
@@ -191,6 +215,7 @@ func shortPieces(st *state, u []unit) bool {
 				return false
 			}
 			pieces++
+			longest = max(longest, plen)
 			plen = 0
 			b = b[:0]
 			continue
@@ -200,6 +225,9 @@ func shortPieces(st *state, u []unit) bool {
 		}
 		plen++
 		b = utf8.AppendRune(b, u[j].r)
+	}
+	if strict {
+		return pieces >= 3 && longest == 1
 	}
 	return pieces >= 2
 }

@@ -174,6 +174,12 @@ func TestNormalizeEvasion(t *testing.T) {
 		{"a run ends at a word", "د ا ع كلمة", "داع كلمه"},
 		{"function words not joined", "يا_رب", "يا رب"},
 		{"sentence dot not joined", "كلام.مرحبا", "كلام.مرحبا"},
+		{"ellipsis between short words not joined", "منك...خلك", "منك.خلك"},
+		{"abbreviation not joined", "د.سحر", "د.سحر"},
+		{"censoring star joined", "خن*ثين", "خنثين"},
+		{"spaced insult", "يا ق ح ب", "يا قحب"},
+		{"date glued to words", "مليونية18ابريل", "مليونيه18ابريل"},
+		{"digit glued to long words", "للاتصالات1يارب", "للاتصالات1يارب"},
 		{"number next to word kept", "كوفيد19 و 2019عراق", "كوفيد19 و 2019عراق"},
 	})
 }
