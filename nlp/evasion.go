@@ -181,7 +181,8 @@ func (n *Normalizer) pieces(st *state, w *word) {
 
 // shortPieces reports whether u is pieces of Arabic letters that evasion
 // split apart: at least two pieces separated by _ or * (censoring), each at
-// most three letters and none a function word ("دا_عش", "خن*ثين"), or at
+// most three letters, one at most two, and none a function word ("دا_عش",
+// "خن*ثين", but not "قدح_وجم"), or at
 // least three single letters separated by . - · ("د.ا.ع.ش"). Dots and dashes
 // between longer pieces are ellipses and abbreviations ("د.سحر",
 // "فيه...عيل") and stay.
@@ -192,7 +193,7 @@ func shortPieces(st *state, u []unit) bool {
 	for len(u) > 0 && isEdgePunct(u[len(u)-1].r) {
 		u = u[:len(u)-1]
 	}
-	pieces, longest := 0, 0
+	pieces, longest, shortest := 0, 0, 4
 	strict := false // a dot or dash separates pieces
 	b := st.scratch[:0]
 	defer func() { st.scratch = b }()
@@ -216,6 +217,7 @@ func shortPieces(st *state, u []unit) bool {
 			}
 			pieces++
 			longest = max(longest, plen)
+			shortest = min(shortest, plen)
 			plen = 0
 			b = b[:0]
 			continue
@@ -229,7 +231,7 @@ func shortPieces(st *state, u []unit) bool {
 	if strict {
 		return pieces >= 3 && longest == 1
 	}
-	return pieces >= 2
+	return pieces >= 2 && shortest <= 2
 }
 
 // isEdgePunct reports punctuation that may close or open a word without

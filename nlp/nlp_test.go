@@ -177,6 +177,7 @@ func TestNormalizeEvasion(t *testing.T) {
 		{"ellipsis between short words not joined", "منك...خلك", "منك.خلك"},
 		{"abbreviation not joined", "د.سحر", "د.سحر"},
 		{"censoring star joined", "خن*ثين", "خنثين"},
+		{"two three-letter words stay apart", "قدح_وجم", "قدح وجم"},
 		{"spaced insult", "يا ق ح ب", "يا قحب"},
 		{"date glued to words", "مليونية18ابريل", "مليونيه18ابريل"},
 		{"digit glued to long words", "للاتصالات1يارب", "للاتصالات1يارب"},
