@@ -110,7 +110,8 @@ type Result struct {
 	Text string
 	// Offsets has len(Text)+1 entries: Offsets[i] is the byte offset in Original
 	// of the character that produced byte i of Text, and Offsets[len(Text)] is
-	// len(Original). The entries never decrease.
+	// len(Original). The entries never decrease. Texts are expected to be
+	// posts: offsets are kept in 32 bits while normalising (texts under 2 GiB).
 	Offsets []int
 	// Kurdish reports that the text was recognised as Kurdish (Sorani) and
 	// left intact apart from Unicode clean-up.
