@@ -178,44 +178,49 @@ func (s *Store) Missing(ctx context.Context, ids []string) ([]string, error) {
 	return out, nil
 }
 
+// addScript puts new items, their index entry and author entry in one
+// atomic step, so a crash never leaves a known item out of the index.
+// KEYS: index key, then per item its item key and author key (or "");
+// ARGV: per item its JSON, index member (or ""), author score and id.
+var addScript = redis.NewScript(`
+local n = 0
+for i = 2, #KEYS, 2 do
+  local a = (i / 2 - 1) * 4
+  if redis.call('SET', KEYS[i], ARGV[a+1], 'NX') then
+    if ARGV[a+2] ~= '' then redis.call('ZADD', KEYS[1], 0, ARGV[a+2]) end
+    if KEYS[i+1] ~= '' then redis.call('ZADD', KEYS[i+1], ARGV[a+3], ARGV[a+4]) end
+    n = n + 1
+  end
+end
+return n
+`)
+
 // Add implements review.Store.
 func (s *Store) Add(ctx context.Context, items []review.Item) error {
-	for chunk := range slices.Chunk(items, 500) {
-		cmds := make([]*redis.BoolCmd, len(chunk))
-		_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-			for i := range chunk {
-				it := chunk[i]
-				if it.ID == "" {
-					return fmt.Errorf("adding item: empty id")
-				}
-				if it.Status == "" {
-					it.Status = review.StatusOpen
-				}
-				v, _ := json.Marshal(it)
-				cmds[i] = p.SetNX(ctx, s.key("item", it.ID), v, 0)
+	for chunk := range slices.Chunk(items, 200) {
+		keys := []string{s.key("index")}
+		var args []any
+		for i := range chunk {
+			it := chunk[i]
+			if it.ID == "" {
+				return fmt.Errorf("adding item: empty id")
 			}
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("adding items: %w", err)
+			if it.Status == "" {
+				it.Status = review.StatusOpen
+			}
+			v, _ := json.Marshal(it)
+			member, author := "", ""
+			if it.Status != review.StatusClosed {
+				member = review.IndexKey(&it)
+			}
+			if it.Author != "" {
+				author = s.key("author", it.Author)
+			}
+			keys = append(keys, s.key("item", it.ID), author)
+			args = append(args, v, member, it.Added.UnixNano(), it.ID)
 		}
-		_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-			for i, c := range cmds {
-				it := &chunk[i]
-				if !c.Val() {
-					continue
-				}
-				if it.Status != review.StatusClosed {
-					p.ZAdd(ctx, s.key("index"), redis.Z{Member: review.IndexKey(it)})
-				}
-				if it.Author != "" {
-					p.ZAdd(ctx, s.key("author", it.Author), redis.Z{Score: float64(it.Added.UnixNano()), Member: it.ID})
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("indexing items: %w", err)
+		if err := addScript.Run(ctx, s.rdb, keys, args...).Err(); err != nil {
+			return fmt.Errorf("adding items: %w", err)
 		}
 	}
 	return nil
