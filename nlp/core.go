@@ -347,6 +347,73 @@ func (d *decoder) feedAt(s string, base int) int {
 	last, wacc := d.last, d.wacc
 	tab := &d.tab.low
 	for i := 0; i < len(s); {
+		// The common case, with no calls so that the loop variables stay in
+		// registers: ASCII and two-byte runes on the fast path that do not
+		// repeat the rune before them and map below U+0800.
+		for i < len(s) {
+			c := s[i]
+			var e entry
+			size := 1
+			if c < utf8.RuneSelf {
+				e = tab[c]
+			} else if c >= 0xC2 && c < 0xE0 && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+				e = tab[uint(c&0x1F)<<6|uint(s[i+1]&0x3F)]
+				size = 2
+			} else {
+				break
+			}
+			m := e.r()
+			if e&slowBit != 0 {
+				// A plain space after a word of two or more Arabic letters
+				// that no word-level rule needs ends the word here; other
+				// words go to endWord.
+				if c != ' ' || last == ' ' {
+					break
+				}
+				mask := wacc.wordMask() | d.wflags
+				n := k - d.wstart
+				if mask&^(mAr|mPunct|mSym) != 0 || n < 2 || (n <= 4 && mask != mAr) {
+					break
+				}
+				if mask&mAr != 0 {
+					d.st.counts[countAr]++
+				}
+				d.acc |= wacc
+				d.st.all |= mask
+				wacc, d.wflags = 0, 0
+				u[k] = unit{' ', int32(i)}
+				k++
+				buf[bl] = ' '
+				bl++
+				d.wstart, d.wstartBl = k, bl
+				last = ' '
+				i++
+				if !d.normalized {
+					d.wstartIn = base + i
+				}
+				continue
+			}
+			if m == last || m >= 0x800 {
+				break
+			}
+			last = m
+			wacc |= e
+			u[k] = unit{m, int32(i)}
+			k++
+			if m < utf8.RuneSelf {
+				buf[bl] = byte(m)
+				bl++
+			} else {
+				buf[bl] = byte(0xC0 | m>>6)
+				buf[bl+1] = byte(0x80 | m&0x3F)
+				bl += 2
+			}
+			i += size
+		}
+		if i >= len(s) {
+			break
+		}
+		// Everything else, one rune at a time.
 		c := s[i]
 		size := 1
 		var e entry
