@@ -86,6 +86,8 @@ type TrainingInfo struct {
 	EmbeddingLR float64 `json:"embedding_lr,omitempty"`
 	// LinearL2 is the L2 penalty of the linear path fitted first (0: none).
 	LinearL2 float64 `json:"linear_l2,omitempty"`
+	// NB is true when the linear path used naive-Bayes feature scaling (NB-LR).
+	NB bool `json:"nb,omitempty"`
 	// MinDF is the fewest training items a bucket must occur in to count.
 	MinDF int `json:"min_df"`
 	// ThresholdRule says how thresholds were chosen.

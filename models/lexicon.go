@@ -61,8 +61,8 @@ type LexMatch struct {
 }
 
 // clitics are prefixes (after normalising) that may precede a lexicon term
-// in the same word, longest first.
-var clitics = []string{"وبال", "وال", "بال", "فال", "كال", "ولل", "لل", "ال", "و", "ف", "ب", "ل", "ك"}
+// in the same word, longest first, after the empty prefix.
+var clitics = []string{"", "وبال", "وال", "بال", "فال", "كال", "ولل", "لل", "ال", "و", "ف", "ب", "ل", "ك"}
 
 var (
 	defaultLexOnce sync.Once
@@ -168,7 +168,15 @@ func (lx *Lexicon) parseFile(name, text string) error {
 	return nil
 }
 
-func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsMark(r) || unicode.IsDigit(r) }
+func isWordRune(r rune) bool {
+	switch {
+	case r < 0x80:
+		return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
+	case r >= 0x0621 && r <= 0x0669: // Arabic letters, harakat and digits
+		return true
+	}
+	return unicode.IsLetter(r) || unicode.IsMark(r) || unicode.IsDigit(r)
+}
 
 // lexWords splits normalised text into words.
 func lexWords(s string) []string {
@@ -200,7 +208,7 @@ func (lx *Lexicon) Match(normalized string, dst []LexMatch) []LexMatch {
 	for wi, w := range words {
 		word := normalized[w.start:w.end]
 		matched := false
-		for _, pre := range append([]string{""}, clitics...) {
+		for _, pre := range clitics {
 			if matched {
 				break
 			}

@@ -87,6 +87,8 @@ type worker struct {
 	tf    []float32
 	out   []float32
 	match []LexMatch
+	// gDense holds one group's dense inputs.
+	gDense []float32
 }
 
 // subBatch is the number of posts in one ONNX Runtime call: posts of a
@@ -338,7 +340,8 @@ func (w *worker) runGroup(group []int, scores []float32) error {
 	w.tf = slices.Grow(w.tf[:0], B*L)[:B*L]
 	clear(w.ids)
 	clear(w.tf)
-	dense := make([]float32, B*w.nDen)
+	w.gDense = slices.Grow(w.gDense[:0], B*w.nDen)[:B*w.nDen]
+	dense := w.gDense
 	for r, i := range group {
 		copy(w.ids[r*L:], w.fIDs[w.off[i]:w.off[i+1]])
 		copy(w.tf[r*L:], w.fTF[w.off[i]:w.off[i+1]])

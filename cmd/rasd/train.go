@@ -32,14 +32,18 @@ func runTrain(env *Env, args []string) error {
 	seed := fs.Int64("seed", d.Seed, "random seed; the same seed and data give a byte-identical model.onnx")
 	epochs := fs.Int("epochs", d.Epochs, "passes over the training data")
 	lr := fs.Float64("lr", d.LearningRate, "Adam learning rate")
-	dim := fs.Int("dim", d.Dim, "embedding width")
+	dim := fs.Int("dim", d.Dim, "embedding width (0: one column per label plus 6)")
 	hidden := fs.Int("hidden", d.Hidden, "hidden layer width")
 	buckets := fs.Int("buckets", d.Features.Buckets, "hash buckets (a power of two)")
+	charMin := fs.Int("char-min", d.Features.CharMin, "shortest character n-gram")
+	charMax := fs.Int("char-max", d.Features.CharMax, "longest character n-gram (0: none)")
+	wordMax := fs.Int("word-max", d.Features.WordMax, "longest word n-gram (0: none)")
 	valid := fs.Int("valid-percent", d.ValidPercent, "share of items held out for validation and thresholds")
 	fdrop := fs.Float64("feature-dropout", d.FeatureDropout, "rate at which n-gram features are dropped during training")
 	wd := fs.Float64("weight-decay", d.WeightDecay, "decoupled weight decay")
 	elr := fs.Float64("embedding-lr", d.EmbeddingLR, "SGD rate of the embedding table, decaying linearly (0: Adam like the other weights)")
 	l2 := fs.Float64("linear-l2", d.LinearL2, "L2 penalty of the linear path fitted first by L-BFGS (0: skip that stage)")
+	nb := fs.Bool("nb", d.NB, "scale the linear path's features by naive-Bayes log-count ratios (NB-LR)")
 	minDF := fs.Int("min-df", d.MinDF, "ignore hash buckets seen in fewer training items")
 	dropout := fs.Float64("dropout", d.Dropout, "hidden-layer dropout")
 	minPos := fs.Int("min-positives", d.MinPositives, "leave out labels with fewer training items")
@@ -67,7 +71,8 @@ func runTrain(env *Env, args []string) error {
 	cfg.Version, cfg.Seed, cfg.Epochs, cfg.LearningRate = *ver, *seed, *epochs, *lr
 	cfg.Dim, cfg.Hidden, cfg.ValidPercent, cfg.MinPositives = *dim, *hidden, *valid, *minPos
 	cfg.Features.Buckets = *buckets
-	cfg.MinDF, cfg.LinearL2 = *minDF, *l2
+	cfg.Features.CharMin, cfg.Features.CharMax, cfg.Features.WordMax = *charMin, *charMax, *wordMax
+	cfg.MinDF, cfg.LinearL2, cfg.NB = *minDF, *l2, *nb
 	cfg.FeatureDropout, cfg.WeightDecay, cfg.Dropout, cfg.EmbeddingLR = *fdrop, *wd, *dropout, *elr
 	if err := cfg.Features.Validate(); err != nil {
 		return usagef("%v", err)

@@ -14,8 +14,51 @@ type linearModel struct {
 	// the K labels' weights side by side (one memory access serves all labels).
 	theta []float64
 
+	// r, when set, is [V][K]: each label's naive-Bayes log-count ratio per
+	// bucket, multiplying the features (NB-LR); the fitted sparse weights
+	// are then theta⊙r.
+	r []float64
+
 	partGrad [][]float64
 	evals    int
+}
+
+// nbRatios returns the naive-Bayes log-count ratios of the buckets per label
+// on the training part: log((p_b/‖p‖₁)/(q_b/‖q‖₁)) with p_b (q_b) one plus
+// the number of positive (negative) items containing bucket b.
+func nbRatios(exs []example, K, V int) []float64 {
+	p := make([]float64, V*K)
+	q := make([]float64, V*K)
+	for i := range p {
+		p[i], q[i] = 1, 1
+	}
+	for ei := range exs {
+		e := &exs[ei]
+		if e.valid {
+			continue
+		}
+		for _, id := range e.ids {
+			for k := 0; k < K; k++ {
+				if e.y[k] == 1 {
+					p[int(id)*K+k]++
+				} else {
+					q[int(id)*K+k]++
+				}
+			}
+		}
+	}
+	r := make([]float64, V*K)
+	for k := 0; k < K; k++ {
+		var sp, sq float64
+		for b := 0; b < V; b++ {
+			sp += p[b*K+k]
+			sq += q[b*K+k]
+		}
+		for b := 0; b < V; b++ {
+			r[b*K+k] = math.Log((p[b*K+k] / sp) / (q[b*K+k] / sq))
+		}
+	}
+	return r
 }
 
 // at returns the index in theta of row r (bucket, then dense input, then bias), label k.
@@ -28,6 +71,13 @@ func (lm *linearModel) logits(theta []float64, e *example, z []float64) {
 	for i, id := range e.ids {
 		w := float64(e.w[i])
 		row := theta[int(id)*K : int(id+1)*K]
+		if lm.r != nil {
+			rr := lm.r[int(id)*K : int(id+1)*K]
+			for k, t := range row {
+				z[k] += w * t * rr[k]
+			}
+			continue
+		}
 		for k, t := range row {
 			z[k] += w * t
 		}
@@ -84,6 +134,13 @@ func (lm *linearModel) objective(theta, grad []float64, exs []example, lambda fl
 				for i, id := range e.ids {
 					w := float64(e.w[i])
 					row := g[int(id)*K : int(id+1)*K]
+					if lm.r != nil {
+						rr := lm.r[int(id)*K : int(id+1)*K]
+						for k := range row {
+							row[k] += d[k] * w * rr[k]
+						}
+						continue
+					}
 					for k := range row {
 						row[k] += d[k] * w
 					}
@@ -128,12 +185,20 @@ func (lm *linearModel) objective(theta, grad []float64, exs []example, lambda fl
 }
 
 // fitLinear fits the linear model with L-BFGS (full batch, deterministic).
-func fitLinear(exs []example, K, V, F int, lambda float64, iters int, bias []float64) *linearModel {
+func fitLinear(exs []example, K, V, F int, lambda float64, iters int, bias []float64, nb bool) *linearModel {
 	lm := &linearModel{K: K, V: V, F: F}
+	if nb {
+		lm.r = nbRatios(exs, K, V)
+	}
 	lm.theta = make([]float64, (V+F+1)*K)
 	copy(lm.theta[(V+F)*K:], bias)
 	f := func(x, g []float64) float64 { return lm.objective(x, g, exs, lambda) }
 	lbfgs(f, lm.theta, iters, 10)
+	if lm.r != nil { // fold the ratios into the weights: the network sees plain features
+		for i, r := range lm.r {
+			lm.theta[i] *= r
+		}
+	}
 	return lm
 }
 

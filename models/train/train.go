@@ -33,6 +33,10 @@ var Taxonomy = []string{"incitement", "hate", "terrorism", "threat", "offensive"
 // ContextLabels are the taxonomy's speech-protecting labels.
 var ContextLabels = []string{"counter_speech", "news_report"}
 
+// FreeDim is the number of embedding columns beyond one per label when
+// Config.Dim is 0.
+const FreeDim = 6
+
 // Config configures a training run. Zero fields take the defaults of Defaults.
 type Config struct {
 	// Name and Version name the model.
@@ -61,8 +65,12 @@ type Config struct {
 	// instead of Adam: rare n-grams then move in proportion to their
 	// gradient rather than a full step each, which overfits less.
 	EmbeddingLR float64
-	// Dim and Hidden are the embedding and hidden-layer widths.
-	Dim, Hidden int
+	// Dim is the embedding width; 0 means the number of labels plus FreeDim.
+	// With the linear path, its first columns (one per label) hold the
+	// linear weights and the rest are free for the hidden layer.
+	Dim int
+	// Hidden is the hidden-layer width.
+	Hidden int
 	// Features are the feature settings.
 	Features models.FeatureConfig
 	// ValidPercent is the share of items held out for validation.
@@ -74,6 +82,8 @@ type Config struct {
 	LinearL2 float64
 	// LinearIters bounds the L-BFGS iterations.
 	LinearIters int
+	// NB scales the linear path's features by naive-Bayes log-count ratios (NB-LR).
+	NB bool
 	// MinDF zeroes the idf of buckets seen in fewer training items, so that
 	// n-grams seen once cannot be memorised (and unseen ones count nothing).
 	MinDF int
@@ -87,8 +97,8 @@ type Config struct {
 
 // Defaults returns the settings of the default model.
 func Defaults() Config {
-	return Config{Name: "rasd-default", Version: "1", Seed: 1, Epochs: 8, LearningRate: 0.01, BatchSize: 32,
-		Dropout: 0.2, Dim: 24, Hidden: 32, Features: models.DefaultFeatures(), ValidPercent: 10, MinDF: 2, MinPositives: 20, LinearL2: 2e-5, LinearIters: 200}
+	return Config{Name: "rasd-default", Version: "1", Seed: 1, Epochs: 2, LearningRate: 0.0005, BatchSize: 32, NB: true,
+		Dropout: 0.2, Hidden: 32, Features: models.DefaultFeatures(), ValidPercent: 10, MinDF: 2, MinPositives: 20, LinearL2: 1e-5, LinearIters: 200}
 }
 
 func (c *Config) fill() error {
@@ -114,8 +124,8 @@ func (c *Config) fill() error {
 	if c.WeightDecay < 0 {
 		return fmt.Errorf("weight decay %v is negative", c.WeightDecay)
 	}
-	if c.Dim <= 0 {
-		c.Dim = d.Dim
+	if c.Dim < 0 {
+		return fmt.Errorf("embedding width %d is negative", c.Dim)
 	}
 	if c.Hidden <= 0 {
 		c.Hidden = d.Hidden
@@ -197,6 +207,9 @@ func Run(ctx context.Context, cfg Config) (*models.Card, error) {
 	fmt.Fprintf(cfg.Progress, "training %s@%s: %d train and %d validation items, labels %s (features in %.1fs)\n",
 		cfg.Name, cfg.Version, nTrain, len(exs)-nTrain, strings.Join(labels, ","), time.Since(start).Seconds())
 
+	if cfg.Dim == 0 {
+		cfg.Dim = len(labels) + FreeDim
+	}
 	net := models.NewNet(cfg.Features.Buckets, cfg.Dim, len(lex.Categories), cfg.Hidden, len(labels))
 	setIDF(net, exs, cfg.MinDF)
 	for i := range exs {
@@ -209,7 +222,7 @@ func Run(ctx context.Context, cfg Config) (*models.Card, error) {
 			return nil, fmt.Errorf("training: embedding width %d must exceed the %d labels to hold the linear path", net.Dim, net.Labels)
 		}
 		start := time.Now()
-		lm := fitLinear(exs, net.Labels, net.Buckets, net.Dense, cfg.LinearL2, cfg.LinearIters, f32to64(net.B2))
+		lm := fitLinear(exs, net.Labels, net.Buckets, net.Dense, cfg.LinearL2, cfg.LinearIters, f32to64(net.B2), cfg.NB)
 		t.setLinear(lm)
 		aucs, mean := validAUC(net, exs, labels)
 		fmt.Fprintf(cfg.Progress, "linear path (L-BFGS, L2 %g, %d evaluations)  validation ROC-AUC %s  (%.1fs)\n", cfg.LinearL2, lm.evals, aucs, time.Since(start).Seconds())
@@ -234,7 +247,7 @@ func Run(ctx context.Context, cfg Config) (*models.Card, error) {
 		Net:      models.NetConfig{Dim: net.Dim, Dense: net.Dense, Hidden: net.Hidden, Opset: models.Opset},
 		Lexicons: lex.Info(),
 		Training: models.TrainingInfo{Seed: cfg.Seed, Epochs: cfg.Epochs, BestEpoch: bestEpoch, LearningRate: cfg.LearningRate,
-			BatchSize: cfg.BatchSize, Dropout: cfg.Dropout, FeatureDropout: cfg.FeatureDropout, WeightDecay: cfg.WeightDecay, EmbeddingLR: cfg.EmbeddingLR, MinDF: cfg.MinDF, LinearL2: cfg.LinearL2, ValidationRule: fmt.Sprintf("%s (valid_percent %d)", ValidationRule, cfg.ValidPercent),
+			BatchSize: cfg.BatchSize, Dropout: cfg.Dropout, FeatureDropout: cfg.FeatureDropout, WeightDecay: cfg.WeightDecay, EmbeddingLR: cfg.EmbeddingLR, MinDF: cfg.MinDF, LinearL2: cfg.LinearL2, NB: cfg.NB, ValidationRule: fmt.Sprintf("%s (valid_percent %d)", ValidationRule, cfg.ValidPercent),
 			ThresholdRule: ThresholdRule,
 			TrainItems:    nTrain, ValidationItems: len(exs) - nTrain, Data: files},
 		Validation: map[string]models.LabelMetrics{},
@@ -613,6 +626,11 @@ func newTrainer(net *models.Net, cfg Config, exs []example) *trainer {
 	s2 := math.Sqrt(1 / float64(net.Hidden))
 	for i := range net.W2 {
 		net.W2[i] = float32(r.NormFloat64() * s2 * 0.1)
+	}
+	if cfg.LinearL2 > 0 {
+		// The hidden layer starts silent, so that before its first epoch the
+		// network is exactly the fitted linear path.
+		clear(net.W2)
 	}
 	// Start the output biases at the training prevalence.
 	for k := range net.B2 {
