@@ -298,9 +298,9 @@ func (d *decoder) expand(x, y int) {
 	d.uNeed += max(x, 0)
 	d.bNeed += max(y, 0)
 	if d.uNeed > len(d.u) {
-		// Room for one unit per byte up to 64 KiB, so that the next post of
-		// the same size skips the rune count in reserve.
-		u := make([]unit, max(d.uNeed+d.uNeed/8, min(d.bNeed, 1<<16)))
+		// Room for one unit per byte up to 4 Mi units, so that the next text
+		// of the same size skips the rune count in reserve.
+		u := make([]unit, max(d.uNeed+d.uNeed/8, min(d.bNeed, 1<<22)))
 		copy(u, d.u[:d.k])
 		d.u = u
 	}
@@ -663,6 +663,13 @@ func (n *Normalizer) encode(st *state, s string, withOffs bool) string {
 			continue
 		}
 		lastSpace = false
+		if x.r < 0x800 {
+			buf = append(buf, byte(0xC0|x.r>>6), byte(0x80|x.r&0x3F))
+			if withOffs {
+				offs = append(offs, int(x.off), int(x.off))
+			}
+			continue
+		}
 		k := len(buf)
 		buf = utf8.AppendRune(buf, x.r)
 		if withOffs {
