@@ -176,8 +176,12 @@ func marshalJSON(v any) ([]byte, error) {
 }
 
 // jsonLine normalises the text field of one JSON object, keeping its other
-// fields; a line that cannot be used gets an error record instead.
+// fields; a blank line stays blank and a line that cannot be used gets an
+// error record instead.
 func (p *normalizer) jsonLine(line string) error {
+	if strings.TrimSpace(line) == "" {
+		return p.w.WriteByte('\n') // a blank line stays blank, keeping the count
+	}
 	var rec map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(line), &rec); err != nil {
 		return p.badLine(fmt.Sprintf("invalid JSON: %v", err))

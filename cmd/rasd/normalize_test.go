@@ -68,6 +68,7 @@ func TestNormalizeKeepFlags(t *testing.T) {
 func TestNormalizeJSONL(t *testing.T) {
 	in := `{"id":"1","text":"چان گاعد","labels":[]}
 {"id":"2","text":"da3esh <script>","n":1.50}
+
 {"id":"3","text":"ماكو شي"}
 `
 	code, out, errs := runCmd(t, in, "normalize", "--jsonl")
@@ -75,11 +76,17 @@ func TestNormalizeJSONL(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
-	want := []struct{ id, text string }{{"1", "كان قاعد"}, {"2", "داعش <script>"}, {"3", "ماكو شي"}}
+	want := []struct{ id, text string }{{"1", "كان قاعد"}, {"2", "داعش <script>"}, {"", ""}, {"3", "ماكو شي"}}
 	if len(lines) != len(want) {
 		t.Fatalf("got %d lines, want %d:\n%s", len(lines), len(want), out)
 	}
 	for i, line := range lines {
+		if want[i].id == "" {
+			if line != "" {
+				t.Errorf("blank line %d became %q", i+1, line)
+			}
+			continue
+		}
 		var rec map[string]any
 		if err := json.Unmarshal([]byte(line), &rec); err != nil {
 			t.Fatalf("line %d not JSON: %v: %s", i+1, err, line)
