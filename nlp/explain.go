@@ -28,8 +28,8 @@ const (
 	numSteps
 )
 
-// StepNames lists the names that Result.Steps uses, in pipeline order.
-var StepNames = [numSteps]string{
+// stepNameList holds the names that Result.Steps uses, in pipeline order.
+var stepNameList = [numSteps]string{
 	stepNone:       "",
 	stepRepair:     "utf8-repair",
 	stepNFKC:       "nfkc",
@@ -58,7 +58,7 @@ func stepNames(mask uint32) []string {
 	var out []string
 	for i := 1; i < numSteps; i++ {
 		if mask&(1<<i) != 0 {
-			out = append(out, StepNames[i])
+			out = append(out, stepNameList[i])
 		}
 	}
 	return out
