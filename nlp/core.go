@@ -154,7 +154,7 @@ func (n *Normalizer) decodeAll(st *state, s string, tab *table, kurd bool) {
 			d.steps |= 1 << stepNFKC
 		}
 		// NFKC may expand the text (ﻻ is two letters): add that much room.
-		d.expand(utf8.RuneCountInString(ns)-utf8.RuneCountInString(chunk), len(ns)-len(chunk))
+		d.expand(utf8.RuneCountInString(ns) - utf8.RuneCountInString(chunk))
 		d.normalized = true
 		k0 := d.k
 		d.feed(ns, 0)
@@ -204,8 +204,6 @@ type decoder struct {
 
 	u        []unit // full capacity; k used
 	k        int
-	buf      []byte // full capacity; bl used
-	bl       int
 	words    []word
 	steps    uint32 // steps recorded explicitly (step* bits)
 	acc      entry  // OR of the entries of finished words: their steps and masks
@@ -215,18 +213,13 @@ type decoder struct {
 	skipRune rune   // the rune of the last run cut short …
 	skipAt   int    // … and the unit count when it was cut
 	wstart   int    // unit index where the current word starts
-	wstartBl int    // byte index in buf where the current word starts
 	wstartIn int    // offset in the original text where the current word starts
 	uNeed    int    // units that must fit in u
-	bNeed    int    // bytes that must fit in buf
 }
 
 func (d *decoder) start(s string) {
 	st := d.st
 	d.u = st.units[:cap(st.units)]
-	// buf receives the UTF-8 of the units as they are made, so that text no
-	// word-level rule edits needs no second pass.
-	d.buf = st.buf[:cap(st.buf)]
 	d.words = st.words[:0]
 	d.last = ' '
 }
@@ -234,7 +227,7 @@ func (d *decoder) start(s string) {
 // rollback forgets the units of the current word and returns the offset in
 // the original text where it started.
 func (d *decoder) rollback() int {
-	d.k, d.bl = d.wstart, d.wstartBl
+	d.k = d.wstart
 	d.wacc, d.wflags = 0, 0
 	d.last, d.skipRune = ' ', 0
 	return d.wstartIn
@@ -271,50 +264,40 @@ func (d *decoder) finish() {
 		d.endWord()
 	} else if d.k > 0 {
 		d.k-- // trailing space
-		d.bl--
 		d.steps |= 1 << stepWhitespace
 	}
 	d.acc |= d.wacc
 	st := d.st
-	st.units, st.words, st.buf = d.u[:d.k], d.words, d.buf[:d.bl]
+	st.units, st.words = d.u[:d.k], d.words
 	st.steps |= (d.steps | d.acc.steps()) &^ 1
 }
 
-// reserve makes room for feeding s: every unit consumes at least one rune,
-// and every rune's UTF-8 output is at most as long as its input except for
-// invalid bytes, which become the three bytes of U+FFFD and make their own
-// room with growBuf. So feed needs no bounds checks of its own.
+// reserve makes room for the units of s: every unit consumes at least one
+// rune, so feed needs no bounds checks of its own.
 func (d *decoder) reserve(s string) {
-	d.uNeed, d.bNeed = d.k+len(s), d.bl+len(s)+8
-	if d.uNeed > len(d.u) {
-		d.uNeed = d.k + utf8.RuneCountInString(s)
+	d.uNeed = d.k + len(s)
+	if d.uNeed <= len(d.u) {
+		return
 	}
-	d.expand(0, 0)
-}
-
-// expand adds room for x more units and y more bytes than reserved, as NFKC
-// expansions (ﻻ is two letters) need.
-func (d *decoder) expand(x, y int) {
-	d.uNeed += max(x, 0)
-	d.bNeed += max(y, 0)
+	d.uNeed = d.k + utf8.RuneCountInString(s)
 	if d.uNeed > len(d.u) {
 		// Room for one unit per byte up to 4 Mi units, so that the next text
-		// of the same size skips the rune count in reserve.
-		u := make([]unit, max(d.uNeed+d.uNeed/8, min(d.bNeed, 1<<22)))
+		// of the same size skips the rune count.
+		u := make([]unit, max(d.uNeed+d.uNeed/8, d.k+min(len(s), 1<<22)))
 		copy(u, d.u[:d.k])
 		d.u = u
 	}
-	d.growBuf(d.bNeed)
 }
 
-// growBuf makes len(d.buf) at least need.
-func (d *decoder) growBuf(need int) {
-	if need <= len(d.buf) {
-		return
+// expand adds room for x more units than reserved, as NFKC expansions (ﻻ
+// is two letters) need.
+func (d *decoder) expand(x int) {
+	d.uNeed += max(x, 0)
+	if d.uNeed > len(d.u) {
+		u := make([]unit, d.uNeed+d.uNeed/8)
+		copy(u, d.u[:d.k])
+		d.u = u
 	}
-	buf := make([]byte, need+need/4)
-	copy(buf, d.buf[:d.bl])
-	d.buf = buf
 }
 
 // feed is the hot loop: one pass over the runes of s with one table lookup
@@ -342,8 +325,8 @@ func (d *decoder) feed(s string, base int) int {
 // feedAt is feed's loop. Units of the common path get offset i; units made
 // by the slow path get ^(base+i), which feed turns into base+i.
 func (d *decoder) feedAt(s string, base int) int {
-	u, buf := d.u, d.buf
-	k, bl := d.k, d.bl
+	u := d.u
+	k := d.k
 	last, wacc := d.last, d.wacc
 	tab := &d.tab.low
 	for i := 0; i < len(s); {
@@ -383,9 +366,7 @@ func (d *decoder) feedAt(s string, base int) int {
 				wacc, d.wflags = 0, 0
 				u[k] = unit{' ', int32(i)}
 				k++
-				buf[bl] = ' '
-				bl++
-				d.wstart, d.wstartBl = k, bl
+				d.wstart = k
 				last = ' '
 				i++
 				if !d.normalized {
@@ -400,14 +381,6 @@ func (d *decoder) feedAt(s string, base int) int {
 			wacc |= e
 			u[k] = unit{m, int32(i)}
 			k++
-			if m < utf8.RuneSelf {
-				buf[bl] = byte(m)
-				bl++
-			} else {
-				buf[bl] = byte(0xC0 | m>>6)
-				buf[bl+1] = byte(0x80 | m&0x3F)
-				bl += 2
-			}
 			i += size
 		}
 		if i >= len(s) {
@@ -428,10 +401,10 @@ func (d *decoder) feedAt(s string, base int) int {
 			e, size = d.lookupRest(s[i:])
 		}
 		if e&slowBit != 0 {
-			d.k, d.bl, d.last, d.wacc = k, bl, last, wacc
+			d.k, d.last, d.wacc = k, last, wacc
 			adv := d.slow(s, i, base, e, size)
-			u, buf = d.u, d.buf
-			k, bl, last, wacc = d.k, d.bl, d.last, d.wacc
+			u = d.u
+			k, last, wacc = d.k, d.last, d.wacc
 			if adv < 0 {
 				return i
 			}
@@ -442,9 +415,9 @@ func (d *decoder) feedAt(s string, base int) int {
 		}
 		m := e.r()
 		if m == last {
-			d.k, d.bl = k, bl
+			d.k = k
 			if d.repeat(m, e) {
-				k, bl = d.k, d.bl
+				k = d.k
 				i += size
 				continue
 			}
@@ -453,20 +426,9 @@ func (d *decoder) feedAt(s string, base int) int {
 		wacc |= e
 		u[k] = unit{m, int32(i)}
 		k++
-		switch {
-		case m < utf8.RuneSelf:
-			buf[bl] = byte(m)
-			bl++
-		case m < 0x800:
-			buf[bl] = byte(0xC0 | m>>6)
-			buf[bl+1] = byte(0x80 | m&0x3F)
-			bl += 2
-		default:
-			bl += utf8.EncodeRune(buf[bl:], m)
-		}
 		i += size
 	}
-	d.k, d.bl, d.last, d.wacc = k, bl, last, wacc
+	d.k, d.last, d.wacc = k, last, wacc
 	return -1
 }
 
@@ -503,9 +465,7 @@ func (d *decoder) slow(s string, i, base int, e entry, size int) int {
 			d.endWord()
 			d.u[d.k] = unit{' ', slowOff(base, i)}
 			d.k++
-			d.buf[d.bl] = ' '
-			d.bl++
-			d.wstart, d.wstartBl = d.k, d.bl
+			d.wstart = d.k
 			d.last = ' '
 		}
 		if !d.normalized {
@@ -519,9 +479,7 @@ func (d *decoder) slow(s string, i, base int, e entry, size int) int {
 		return 0
 	}
 	if e.r() == utf8.RuneError && size == 1 {
-		d.bNeed += 2 // U+FFFD is three bytes
-		d.growBuf(d.bNeed)
-		return 0
+		return 0 // an invalid byte: U+FFFD on the common path
 	}
 	// 'h', 'w' and '@' may start a URL or a mention at a word start.
 	if d.last != ' ' {
@@ -538,13 +496,8 @@ func (d *decoder) slow(s string, i, base int, e entry, size int) int {
 			if lower && r >= 'A' && r <= 'Z' {
 				r += 'a' - 'A'
 			}
-			if r == utf8.RuneError && w == 1 {
-				d.bNeed += 2
-				d.growBuf(d.bNeed)
-			}
 			d.u[d.k] = unit{r, slowOff(base, i+j)}
 			d.k++
-			d.bl += utf8.EncodeRune(d.buf[d.bl:], r)
 		}
 		j += w
 	}
@@ -581,7 +534,6 @@ func (d *decoder) repeat(m rune, e entry) bool {
 		}
 		if !(m == 'ل' && d.k-2 == d.wstart+1 && d.u[d.wstart].r == 'ا') {
 			d.k--
-			d.bl -= utf8.RuneLen(m)
 		}
 		d.steps |= 1 << stepElongation
 	case clsLatin:
@@ -638,7 +590,7 @@ func hasPrefixFold(s, prefix string) bool {
 // withOffs it fills st.offs.
 func (n *Normalizer) encode(st *state, s string, withOffs bool) string {
 	if !st.edited && !withOffs {
-		return string(st.buf)
+		return encodePlain(st)
 	}
 	buf := st.buf[:0]
 	offs := st.offs[:0]
@@ -689,4 +641,32 @@ func (n *Normalizer) encode(st *state, s string, withOffs bool) string {
 	}
 	st.buf, st.offs = buf, offs
 	return string(buf)
+}
+
+// encodePlain writes units that no word-level rule edited (no deleted units,
+// no double spaces) as UTF-8.
+func encodePlain(st *state) string {
+	u := st.units
+	buf := st.buf
+	if need := 4 * len(u); cap(buf) < need {
+		buf = make([]byte, need+need/4)
+	}
+	buf = buf[:cap(buf)]
+	n := 0
+	for _, x := range u {
+		r := x.r
+		switch {
+		case r < utf8.RuneSelf:
+			buf[n] = byte(r)
+			n++
+		case r < 0x800:
+			buf[n] = byte(0xC0 | r>>6)
+			buf[n+1] = byte(0x80 | r&0x3F)
+			n += 2
+		default:
+			n += utf8.EncodeRune(buf[n:], r)
+		}
+	}
+	st.buf = buf[:0]
+	return string(buf[:n])
 }
