@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"sort"
 	"strings"
 )
@@ -154,5 +155,22 @@ func run(env *Env, args []string) int {
 }
 
 func main() {
+	// RASD_CPUPROFILE=FILE writes a CPU profile of the whole command, for
+	// operators measuring where time goes (go tool pprof FILE).
+	if path := os.Getenv("RASD_CPUPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "rasd: RASD_CPUPROFILE: %v\n", err)
+			os.Exit(1)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintf(os.Stderr, "rasd: RASD_CPUPROFILE: %v\n", err)
+			os.Exit(1)
+		}
+		code := run(&Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}, os.Args[1:])
+		pprof.StopCPUProfile()
+		f.Close()
+		os.Exit(code)
+	}
 	os.Exit(run(&Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}, os.Args[1:]))
 }
