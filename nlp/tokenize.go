@@ -48,7 +48,7 @@ type Token struct {
 // URLs and emoji. Punctuation and spaces separate tokens and are not tokens.
 // Text that was not normalised tokenises too, less consistently.
 func Tokenize(s string) []Token {
-	toks := make([]Token, 0, len(s)/10+1) // about one token per 10 bytes of Arabic posts
+	toks := make([]Token, 0, len(s)/6+1)
 	return appendTokens(toks, s)
 }
 
