@@ -271,6 +271,15 @@ func (p *Pipeline) syncIndex(ctx context.Context) error {
 // exponential back-off and jitter; it never stops the other sources.
 func (p *Pipeline) runSource(ctx context.Context, s Source) {
 	log := p.cfg.Log.With("source", s.Name)
+	// Connectors that receive posts (tips from trusted flaggers) serve their
+	// endpoint while the source runs.
+	if srv, ok := s.Connector.(ingest.Server); ok && !s.Once {
+		go func() {
+			if err := srv.Serve(ctx); err != nil && ctx.Err() == nil {
+				log.Error("serving source endpoint", "err", err)
+			}
+		}()
+	}
 	backoff := time.Second
 	for {
 		if err := p.waitForRoom(ctx); err != nil {

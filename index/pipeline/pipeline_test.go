@@ -191,3 +191,37 @@ func TestFailingSourceIsRetriedWithoutStoppingOthers(t *testing.T) {
 		t.Fatalf("failing source did not recover: cursor %q", c)
 	}
 }
+
+// servingConnector receives posts through its own endpoint (like tips).
+type servingConnector struct {
+	sliceConnector
+	served chan struct{}
+}
+
+func (c *servingConnector) Serve(ctx context.Context) error {
+	close(c.served)
+	<-ctx.Done()
+	return nil
+}
+
+func TestReceivingSourcesServeWhileRunning(t *testing.T) {
+	st, _ := store.Open(filepath.Join(t.TempDir(), "rasd.db"))
+	defer st.Close()
+	ix, _ := index.Open("")
+	defer ix.Close()
+	conn := &servingConnector{sliceConnector: sliceConnector{n: 3, size: 3}, served: make(chan struct{})}
+	p, _ := New(Config{Store: st, Index: ix, Scorer: &keywordScorer{}, Router: flagRouter{},
+		Sources: []Source{{Name: "tips", Connector: conn, Interval: time.Hour}}})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	select {
+	case <-conn.served:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the source's endpoint was not served")
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
