@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -380,6 +381,55 @@ type Store interface {
 	Decisions(ctx context.Context, item string) ([]Decision, error)
 	// EachDecision calls fn for every decision; fn's error stops the walk.
 	EachDecision(ctx context.Context, fn func(Decision) error) error
+	// AppendDecision records a decision made outside the claim flow (an
+	// appeal's, StageAppeal) after the item's other decisions, leaving the
+	// item as it is (ErrNotFound for an unknown item).
+	AppendDecision(ctx context.Context, d Decision) error
+
+	// PutReferral stores a new referral (ErrExists when the id is taken).
+	PutReferral(ctx context.Context, r Referral) error
+	// Referral returns one referral (ErrNotFound when absent).
+	Referral(ctx context.Context, id string) (Referral, error)
+	// UpdateReferral applies fn to referral id and stores the result,
+	// atomically; fn's error leaves it unchanged.
+	UpdateReferral(ctx context.Context, id string, fn func(*Referral) error) (Referral, error)
+	// Referrals returns every referral, urgent first, then oldest first.
+	Referrals(ctx context.Context) ([]Referral, error)
+
+	// PutAppeal stores a new appeal (ErrExists when the id is taken).
+	PutAppeal(ctx context.Context, a Appeal) error
+	// Appeal returns one appeal (ErrNotFound when absent).
+	Appeal(ctx context.Context, id string) (Appeal, error)
+	// UpdateAppeal applies fn to appeal id and stores the result, atomically.
+	UpdateAppeal(ctx context.Context, id string, fn func(*Appeal) error) (Appeal, error)
+	// Appeals returns every appeal, oldest first.
+	Appeals(ctx context.Context) ([]Appeal, error)
+}
+
+// SortReferrals orders referrals urgent first, then oldest first, then by id.
+func SortReferrals(rs []Referral) {
+	slices.SortFunc(rs, func(a, b Referral) int {
+		switch {
+		case a.Urgent != b.Urgent:
+			if a.Urgent {
+				return -1
+			}
+			return 1
+		case !a.Created.Equal(b.Created):
+			return a.Created.Compare(b.Created)
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+}
+
+// SortAppeals orders appeals oldest first, then by id.
+func SortAppeals(as []Appeal) {
+	slices.SortFunc(as, func(a, b Appeal) int {
+		if c := a.Filed.Compare(b.Filed); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
 }
 
 // NewID returns a random 128-bit hex id.

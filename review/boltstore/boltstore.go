@@ -24,6 +24,8 @@ var (
 	bucketIndex     = []byte("review_index")
 	bucketDecisions = []byte("review_decisions")
 	bucketAuthors   = []byte("review_authors")
+	bucketReferrals = []byte("review_referrals")
+	bucketAppeals   = []byte("review_appeals")
 )
 
 // Store is review.Store over a bbolt database.
@@ -35,7 +37,7 @@ var _ review.Store = (*Store)(nil)
 // the store. Closing db is the caller's job.
 func New(db *bolt.DB) (*Store, error) {
 	err := db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketUsers, bucketSessions, bucketItems, bucketIndex, bucketDecisions, bucketAuthors} {
+		for _, b := range [][]byte{bucketUsers, bucketSessions, bucketItems, bucketIndex, bucketDecisions, bucketAuthors, bucketReferrals, bucketAppeals} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return fmt.Errorf("creating bucket %s: %w", b, err)
 			}
@@ -387,4 +389,119 @@ func (s *Store) EachDecision(_ context.Context, fn func(review.Decision) error) 
 			return fn(d)
 		})
 	})
+}
+
+// AppendDecision implements review.Store.
+func (s *Store) AppendDecision(_ context.Context, d review.Decision) error {
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketItems).Get([]byte(d.Item)) == nil {
+			return fmt.Errorf("item %s: %w", d.Item, review.ErrNotFound)
+		}
+		v, err := json.Marshal(d)
+		if err != nil {
+			return fmt.Errorf("encoding decision: %w", err)
+		}
+		db := tx.Bucket(bucketDecisions)
+		seq, err := db.NextSequence()
+		if err != nil {
+			return err
+		}
+		return db.Put(decisionKey(d.Item, seq), v)
+	})
+	if err != nil {
+		return fmt.Errorf("recording decision about %s: %w", d.Item, err)
+	}
+	return nil
+}
+
+// create stores v under id in bucket unless the id is taken.
+func (s *Store) create(bucket []byte, id string, v any) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucket)
+		if b.Get([]byte(id)) != nil {
+			return fmt.Errorf("%s %s: %w", bucket, id, review.ErrExists)
+		}
+		return put(b, id, v)
+	})
+}
+
+// change reads id from bucket into v, applies fn and writes v back in one transaction.
+func change[T any](s *Store, bucket []byte, id string, fn func(*T) error) (T, error) {
+	var v T
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucket)
+		v = *new(T)
+		if err := get(b, id, &v); err != nil {
+			return err
+		}
+		if err := fn(&v); err != nil {
+			return err
+		}
+		return put(b, id, v)
+	})
+	return v, err
+}
+
+// all decodes every value of bucket.
+func all[T any](s *Store, bucket []byte) ([]T, error) {
+	out := []T{}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucket).ForEach(func(k, data []byte) error {
+			var v T
+			if err := json.Unmarshal(data, &v); err != nil {
+				return fmt.Errorf("decoding %s %q: %w", bucket, k, err)
+			}
+			out = append(out, v)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// PutReferral implements review.Store.
+func (s *Store) PutReferral(_ context.Context, r review.Referral) error {
+	return s.create(bucketReferrals, r.ID, r)
+}
+
+// Referral implements review.Store.
+func (s *Store) Referral(_ context.Context, id string) (review.Referral, error) {
+	var r review.Referral
+	err := s.db.View(func(tx *bolt.Tx) error { return get(tx.Bucket(bucketReferrals), id, &r) })
+	return r, err
+}
+
+// UpdateReferral implements review.Store.
+func (s *Store) UpdateReferral(_ context.Context, id string, fn func(*review.Referral) error) (review.Referral, error) {
+	return change(s, bucketReferrals, id, fn)
+}
+
+// Referrals implements review.Store.
+func (s *Store) Referrals(_ context.Context) ([]review.Referral, error) {
+	rs, err := all[review.Referral](s, bucketReferrals)
+	review.SortReferrals(rs)
+	return rs, err
+}
+
+// PutAppeal implements review.Store.
+func (s *Store) PutAppeal(_ context.Context, a review.Appeal) error {
+	return s.create(bucketAppeals, a.ID, a)
+}
+
+// Appeal implements review.Store.
+func (s *Store) Appeal(_ context.Context, id string) (review.Appeal, error) {
+	var a review.Appeal
+	err := s.db.View(func(tx *bolt.Tx) error { return get(tx.Bucket(bucketAppeals), id, &a) })
+	return a, err
+}
+
+// UpdateAppeal implements review.Store.
+func (s *Store) UpdateAppeal(_ context.Context, id string, fn func(*review.Appeal) error) (review.Appeal, error) {
+	return change(s, bucketAppeals, id, fn)
+}
+
+// Appeals implements review.Store.
+func (s *Store) Appeals(_ context.Context) ([]review.Appeal, error) {
+	as, err := all[review.Appeal](s, bucketAppeals)
+	review.SortAppeals(as)
+	return as, err
 }

@@ -26,10 +26,11 @@ type Example struct {
 	Source string   `json:"source"`
 }
 
-// final reports whether a decision closed its item.
+// final reports whether a decision closed its item or corrected it on
+// appeal; a later one (an appeal's) replaces an earlier one.
 func final(d review.Decision) bool {
 	switch d.Stage {
-	case review.StageFinal, review.StageAgreed, review.StageSenior:
+	case review.StageFinal, review.StageAgreed, review.StageSenior, review.StageAppeal:
 		return true
 	}
 	return false

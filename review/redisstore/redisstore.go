@@ -472,3 +472,152 @@ func (s *Store) Decisions(ctx context.Context, item string) ([]review.Decision, 
 func (s *Store) EachDecision(ctx context.Context, fn func(review.Decision) error) error {
 	return s.decisions(ctx, s.key("decisions"), fn)
 }
+
+// AppendDecision implements review.Store.
+func (s *Store) AppendDecision(ctx context.Context, d review.Decision) error {
+	n, err := s.rdb.Exists(ctx, s.key("item", d.Item)).Result()
+	if err != nil {
+		return fmt.Errorf("recording decision about %s: %w", d.Item, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("recording decision about %s: item: %w", d.Item, review.ErrNotFound)
+	}
+	v, err := json.Marshal(d)
+	if err != nil {
+		return fmt.Errorf("encoding decision: %w", err)
+	}
+	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.RPush(ctx, s.key("dec", d.Item), v)
+		p.RPush(ctx, s.key("decisions"), v)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("recording decision about %s: %w", d.Item, err)
+	}
+	return nil
+}
+
+// create stores v as field id of hash kind unless the id is taken.
+func (s *Store) create(ctx context.Context, kind, id string, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encoding %s %s: %w", kind, id, err)
+	}
+	ok, err := s.rdb.HSetNX(ctx, s.key(kind), id, data).Result()
+	if err != nil {
+		return fmt.Errorf("storing %s %s: %w", kind, id, err)
+	}
+	if !ok {
+		return fmt.Errorf("%s %s: %w", kind, id, review.ErrExists)
+	}
+	return nil
+}
+
+// one reads field id of hash kind into v.
+func (s *Store) one(ctx context.Context, kind, id string, v any) error {
+	data, err := s.rdb.HGet(ctx, s.key(kind), id).Result()
+	if err != nil {
+		return notFound(err, kind+" "+id)
+	}
+	return decode(data, v, kind+" "+id)
+}
+
+// change reads field id of hash kind under WATCH, applies fn and writes it
+// back atomically, retrying when another client changed the hash in between.
+func change[T any](ctx context.Context, s *Store, kind, id string, fn func(*T) error) (T, error) {
+	key := s.key(kind)
+	var v T
+	for range 100 {
+		err := s.rdb.Watch(ctx, func(tx *redis.Tx) error {
+			data, err := tx.HGet(ctx, key, id).Result()
+			if err != nil {
+				return notFound(err, kind+" "+id)
+			}
+			v = *new(T)
+			if err := decode(data, &v, kind+" "+id); err != nil {
+				return err
+			}
+			if err := fn(&v); err != nil {
+				return err
+			}
+			nv, err := json.Marshal(v)
+			if err != nil {
+				return fmt.Errorf("encoding %s %s: %w", kind, id, err)
+			}
+			_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+				p.HSet(ctx, key, id, nv)
+				return nil
+			})
+			return err
+		}, key)
+		if !errors.Is(err, redis.TxFailedErr) {
+			return v, err
+		}
+	}
+	return v, fmt.Errorf("updating %s %s: too much contention", kind, id)
+}
+
+// all decodes every field of hash kind.
+func all[T any](ctx context.Context, s *Store, kind string) ([]T, error) {
+	m, err := s.rdb.HGetAll(ctx, s.key(kind)).Result()
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", kind, err)
+	}
+	out := make([]T, 0, len(m))
+	for id, data := range m {
+		var v T
+		if err := decode(data, &v, kind+" "+id); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// PutReferral implements review.Store.
+func (s *Store) PutReferral(ctx context.Context, r review.Referral) error {
+	return s.create(ctx, "referrals", r.ID, r)
+}
+
+// Referral implements review.Store.
+func (s *Store) Referral(ctx context.Context, id string) (review.Referral, error) {
+	var r review.Referral
+	err := s.one(ctx, "referrals", id, &r)
+	return r, err
+}
+
+// UpdateReferral implements review.Store.
+func (s *Store) UpdateReferral(ctx context.Context, id string, fn func(*review.Referral) error) (review.Referral, error) {
+	return change(ctx, s, "referrals", id, fn)
+}
+
+// Referrals implements review.Store.
+func (s *Store) Referrals(ctx context.Context) ([]review.Referral, error) {
+	rs, err := all[review.Referral](ctx, s, "referrals")
+	review.SortReferrals(rs)
+	return rs, err
+}
+
+// PutAppeal implements review.Store.
+func (s *Store) PutAppeal(ctx context.Context, a review.Appeal) error {
+	return s.create(ctx, "appeals", a.ID, a)
+}
+
+// Appeal implements review.Store.
+func (s *Store) Appeal(ctx context.Context, id string) (review.Appeal, error) {
+	var a review.Appeal
+	err := s.one(ctx, "appeals", id, &a)
+	return a, err
+}
+
+// UpdateAppeal implements review.Store.
+func (s *Store) UpdateAppeal(ctx context.Context, id string, fn func(*review.Appeal) error) (review.Appeal, error) {
+	return change(ctx, s, "appeals", id, fn)
+}
+
+// Appeals implements review.Store.
+func (s *Store) Appeals(ctx context.Context) ([]review.Appeal, error) {
+	as, err := all[review.Appeal](ctx, s, "appeals")
+	review.SortAppeals(as)
+	return as, err
+}

@@ -1,6 +1,7 @@
 // Package reviewtest is the conformance test every review.Store passes:
 // accounts, sessions, queue order, filters and paging, leases, the decision
-// rules, and 20 reviewers claiming and deciding at once.
+// rules, 20 reviewers claiming and deciding at once, and referrals and
+// appeals with their outcomes.
 package reviewtest
 
 import (
@@ -23,6 +24,8 @@ func Run(t *testing.T, open func(t *testing.T) review.Store) {
 	t.Run("Leases", func(t *testing.T) { testLeases(t, open(t)) })
 	t.Run("Decisions", func(t *testing.T) { testDecisions(t, open(t)) })
 	t.Run("Concurrent", func(t *testing.T) { testConcurrent(t, open(t)) })
+	t.Run("Referrals", func(t *testing.T) { testReferrals(t, open(t)) })
+	t.Run("Appeals", func(t *testing.T) { testAppeals(t, open(t)) })
 }
 
 var t0 = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)

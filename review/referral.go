@@ -1,0 +1,91 @@
+package review
+
+import (
+	"errors"
+	"time"
+
+	"github.com/rasd-iq/rasd/policy"
+)
+
+// ErrExists is returned when a referral or appeal with the same id is already stored.
+var ErrExists = errors.New("already exists")
+
+// StageAppeal is the decision an appeal reviewer records when an appeal
+// reverses an item's decision: it replaces the item's label in the
+// labelled data, and leaves the item's review state as it is.
+const StageAppeal Stage = "appeal"
+
+// ReferralStatus is where a referral stands.
+type ReferralStatus string
+
+// The referral statuses.
+const (
+	// ReferralAwaiting waits for a second reviewer's approval.
+	ReferralAwaiting ReferralStatus = "awaiting_approval"
+	// ReferralApproved passed policy.CheckReferral and may be exported.
+	ReferralApproved ReferralStatus = "approved"
+	// ReferralWithdrawn was reversed on appeal; it is never exported again.
+	ReferralWithdrawn ReferralStatus = "withdrawn"
+)
+
+// Check is one re-check of a referred URL.
+type Check struct {
+	// At is when the URL was fetched.
+	At time.Time `json:"at"`
+	// Code is the HTTP status, 0 when the request failed.
+	Code int `json:"code"`
+	// Note is what was found, e.g. "HTTP 404" or the transport error.
+	Note string `json:"note"`
+}
+
+// Referral is a reviewer's referral of an item: the six-part assessment,
+// the approvals, and what became of it on the platform. It never holds
+// anything about a tip's reporter.
+type Referral struct {
+	// ID identifies the referral.
+	ID string `json:"id"`
+	// Item is the referred item's id.
+	Item string `json:"item"`
+	// Decision is the id of the assessor's refer decision.
+	Decision string `json:"decision"`
+	// Platform is the item's platform, for filtering exports.
+	Platform string `json:"platform"`
+	// Urgent marks threats to life; urgent referrals are listed first.
+	Urgent bool `json:"urgent"`
+	// Assessment is the six-part Rabat assessment.
+	Assessment policy.RabatAssessment `json:"assessment"`
+	// Approvals are second reviewers' approvals.
+	Approvals []policy.Approval `json:"approvals,omitempty"`
+	// Explanation says why the content is illegal or against the platform's rules.
+	Explanation string `json:"explanation"`
+	// Facts are the facts and circumstances relied on.
+	Facts string `json:"facts"`
+	// Status is where the referral stands.
+	Status ReferralStatus `json:"status"`
+	// Created is when the assessment was recorded; Approved when it passed.
+	Created  time.Time `json:"created"`
+	Approved time.Time `json:"approved,omitzero"`
+	// Outcomes are the platform's answers and removals found by re-checks.
+	Outcomes []policy.Outcome `json:"outcomes,omitempty"`
+	// Checks are the re-checks of the referred URL, oldest first.
+	Checks []Check `json:"checks,omitempty"`
+}
+
+// Outcome returns the referral's current outcome.
+func (r *Referral) Outcome() policy.OutcomeStatus { return policy.CurrentOutcome(r.Outcomes) }
+
+// Appeal is an appeal against a referral or a decision, with its hearing.
+type Appeal struct {
+	policy.Appeal
+	// Item is the appealed item (for a referral, the referred item).
+	Item string `json:"item"`
+	// Reason is why the appellant contests the decision.
+	Reason string `json:"reason"`
+	// Filed is when the appeal was filed; Decided when it was heard.
+	Filed   time.Time `json:"filed"`
+	Decided time.Time `json:"decided,omitzero"`
+	// Note is the appeal reviewer's reasoning.
+	Note string `json:"note,omitempty"`
+	// Decision is the id of the corrected decision a reversal recorded.
+	Decision string `json:"decision,omitempty"`
+}
