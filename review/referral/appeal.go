@@ -1,0 +1,214 @@
+package referral
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/rasd-iq/rasd/policy"
+	"github.com/rasd-iq/rasd/policy/audit"
+	"github.com/rasd-iq/rasd/review"
+)
+
+// The targets an appeal may name.
+const (
+	// TargetReferral appeals a referral; the target id is the referral's id.
+	TargetReferral = "referral"
+	// TargetDecision appeals the decision on an item; the target id is the item's id.
+	TargetDecision = "decision"
+)
+
+// closing returns the decision that currently stands for an item: the
+// last closing or appeal decision, or nil while the item is undecided.
+func closing(ds []review.Decision) *review.Decision {
+	var out *review.Decision
+	for i := range ds {
+		switch ds[i].Stage {
+		case review.StageFinal, review.StageAgreed, review.StageSenior, review.StageAppeal:
+			out = &ds[i]
+		}
+	}
+	return out
+}
+
+// deciders returns everyone who decided, assessed or approved the item.
+func (s *Service) deciders(ctx context.Context, item string) ([]string, []review.Decision, error) {
+	ds, err := s.Store.Decisions(ctx, item)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []string
+	for _, d := range ds {
+		out = append(out, d.Reviewer)
+	}
+	rs, err := s.ForItem(ctx, item)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, r := range rs {
+		out = append(out, r.Assessment.ReviewerID)
+		for _, a := range r.Approvals {
+			out = append(out, a.ReviewerID)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out), ds, nil
+}
+
+// File files an appeal by appellant against a referral or an item's
+// decision and assigns it to the first reviewer (by name) who may decide
+// items and did not decide, assess or approve the item nor file the appeal.
+func (s *Service) File(ctx context.Context, target, targetID, appellant, reason string) (review.Appeal, error) {
+	var item string
+	switch target {
+	case TargetReferral:
+		r, err := s.Store.Referral(ctx, targetID)
+		if err != nil {
+			return review.Appeal{}, fmt.Errorf("appealing referral %s: %w", targetID, err)
+		}
+		if r.Status != review.ReferralApproved {
+			return review.Appeal{}, fmt.Errorf("appealing referral %s: %w: it is %s", targetID, ErrState, r.Status)
+		}
+		item = r.Item
+	case TargetDecision:
+		item = targetID
+	default:
+		return review.Appeal{}, fmt.Errorf("%w: appeal target %q (want referral or decision)", ErrInvalid, target)
+	}
+	if strings.TrimSpace(reason) == "" {
+		return review.Appeal{}, fmt.Errorf("%w: an appeal needs a reason", ErrInvalid)
+	}
+	deciders, ds, err := s.deciders(ctx, item)
+	if err != nil {
+		return review.Appeal{}, fmt.Errorf("appealing %s %s: %w", target, targetID, err)
+	}
+	if closing(ds) == nil {
+		return review.Appeal{}, fmt.Errorf("appealing %s %s: %w: item %s is not decided", target, targetID, ErrState, item)
+	}
+	as, err := s.Store.Appeals(ctx)
+	if err != nil {
+		return review.Appeal{}, fmt.Errorf("reading appeals: %w", err)
+	}
+	for _, a := range as {
+		if a.Target == target && a.TargetID == targetID && a.Outcome == policy.AppealPending {
+			return review.Appeal{}, fmt.Errorf("appealing %s %s: %w: appeal %s is still pending", target, targetID, ErrState, a.ID)
+		}
+	}
+	a := review.Appeal{Appeal: policy.Appeal{ID: review.NewID(), Target: target, TargetID: targetID, Deciders: deciders, Appellant: appellant, Outcome: policy.AppealPending},
+		Item: item, Reason: strings.TrimSpace(reason), Filed: s.now()}
+	users, err := s.Store.Users(ctx)
+	if err != nil {
+		return review.Appeal{}, fmt.Errorf("reading accounts: %w", err)
+	}
+	var candidates []string
+	for _, u := range users {
+		if !u.Disabled && u.Role.Can(review.PermDecide) {
+			candidates = append(candidates, u.Name)
+		}
+	}
+	slices.Sort(candidates)
+	if a.Reviewer, err = policy.PickAppealReviewer(candidates, a.Appeal); err != nil {
+		return review.Appeal{}, fmt.Errorf("assigning the appeal: %w", err)
+	}
+	if err := s.Store.PutAppeal(ctx, a); err != nil {
+		return review.Appeal{}, fmt.Errorf("storing the appeal: %w", err)
+	}
+	s.audit(audit.Event{Type: audit.TypeAppeal, Actor: "user:" + appellant, Subject: item, Details: map[string]any{
+		"action": "filed", "appeal": a.ID, "target": target, "target_id": targetID, "reviewer": a.Reviewer, "reason": a.Reason,
+	}})
+	return a, nil
+}
+
+// Ruling is an appeal reviewer's decision.
+type Ruling struct {
+	// Outcome is upheld or reversed.
+	Outcome policy.AppealOutcome `json:"outcome"`
+	// Note is the reviewer's reasoning.
+	Note string `json:"note"`
+	// Verdict is the corrected verdict for a reversal; empty flips the
+	// standing one (a true positive becomes a false positive and back).
+	Verdict review.Verdict `json:"verdict,omitempty"`
+	// Labels are the right labels for a wrong_label verdict.
+	Labels []string `json:"labels,omitempty"`
+}
+
+// Decide records reviewer's ruling on appeal id. The reviewer must be
+// eligible (policy.EligibleAppealReviewer). A reversal records the
+// corrected decision (StageAppeal), which the labelled-data export then
+// uses, and withdraws the item's referrals.
+func (s *Service) Decide(ctx context.Context, id, reviewer string, rl Ruling) (review.Appeal, error) {
+	a, err := s.Store.Appeal(ctx, id)
+	if err != nil {
+		return a, fmt.Errorf("deciding appeal %s: %w", id, err)
+	}
+	if a.Outcome != policy.AppealPending {
+		return a, fmt.Errorf("deciding appeal %s: %w: already %s", id, ErrState, a.Outcome)
+	}
+	if rl.Outcome != policy.AppealUpheld && rl.Outcome != policy.AppealReversed {
+		return a, fmt.Errorf("deciding appeal %s: %w: outcome %q (want upheld or reversed)", id, ErrInvalid, rl.Outcome)
+	}
+	if strings.TrimSpace(rl.Note) == "" {
+		return a, fmt.Errorf("deciding appeal %s: %w: a ruling needs a note", id, ErrInvalid)
+	}
+	// Deciders may have grown since filing (a second review): check against both.
+	deciders, ds, err := s.deciders(ctx, a.Item)
+	if err != nil {
+		return a, fmt.Errorf("deciding appeal %s: %w", id, err)
+	}
+	check := a.Appeal
+	check.Deciders = append(slices.Clone(a.Deciders), deciders...)
+	if err := policy.EligibleAppealReviewer(reviewer, check); err != nil {
+		return a, err
+	}
+	now := s.now()
+	var fix review.Decision
+	if rl.Outcome == policy.AppealReversed {
+		cur := closing(ds)
+		if cur == nil {
+			return a, fmt.Errorf("deciding appeal %s: %w: item %s has no standing decision", id, ErrState, a.Item)
+		}
+		v := rl.Verdict
+		if v == "" {
+			v = review.VerdictFalsePositive
+			if cur.Verdict == review.VerdictFalsePositive {
+				v = review.VerdictTruePositive
+			}
+		}
+		action := review.ActionMonitor
+		if v == review.VerdictFalsePositive {
+			action = review.ActionDismiss
+		}
+		fix = review.Decision{ID: review.NewID(), Item: a.Item, Reviewer: reviewer, Action: action, Verdict: v, Labels: rl.Labels,
+			Reason: "appeal " + id + ": " + strings.TrimSpace(rl.Note), Stage: review.StageAppeal, Time: now}
+		if err := fix.Validate(); err != nil {
+			return a, fmt.Errorf("deciding appeal %s: %w", id, err)
+		}
+		if err := s.Store.AppendDecision(ctx, fix); err != nil {
+			return a, fmt.Errorf("deciding appeal %s: %w", id, err)
+		}
+		rs, err := s.ForItem(ctx, a.Item)
+		if err != nil {
+			return a, err
+		}
+		for _, r := range rs {
+			if _, err := s.Store.UpdateReferral(ctx, r.ID, func(r *review.Referral) error { r.Status = review.ReferralWithdrawn; return nil }); err != nil {
+				return a, fmt.Errorf("withdrawing referral %s: %w", r.ID, err)
+			}
+		}
+	}
+	a, err = s.Store.UpdateAppeal(ctx, id, func(x *review.Appeal) error {
+		if x.Outcome != policy.AppealPending {
+			return fmt.Errorf("%w: already %s", ErrState, x.Outcome)
+		}
+		x.Outcome, x.Reviewer, x.Note, x.Decided, x.Decision = rl.Outcome, reviewer, strings.TrimSpace(rl.Note), now, fix.ID
+		return nil
+	})
+	if err != nil {
+		return a, fmt.Errorf("deciding appeal %s: %w", id, err)
+	}
+	s.audit(audit.Event{Type: audit.TypeAppeal, Actor: "user:" + reviewer, Subject: a.Item, Details: map[string]any{
+		"action": "decided", "appeal": id, "outcome": rl.Outcome, "note": a.Note, "decision": fix.ID, "verdict": fix.Verdict, "labels": fix.Labels,
+	}})
+	return a, nil
+}

@@ -1,0 +1,161 @@
+package referral
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/rasd-iq/rasd/policy"
+	"github.com/rasd-iq/rasd/policy/audit"
+	"github.com/rasd-iq/rasd/review"
+)
+
+// RecordOutcome records a platform's answer to approved referral id,
+// reported by user.
+func (s *Service) RecordOutcome(ctx context.Context, id, user string, status policy.OutcomeStatus, note string) (review.Referral, error) {
+	o := policy.Outcome{ReferralID: id, Status: status, Source: policy.SourcePlatformResponse, At: s.now(), Note: strings.TrimSpace(note)}
+	if err := o.Validate(); err != nil {
+		return review.Referral{}, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	r, err := s.Store.UpdateReferral(ctx, id, func(r *review.Referral) error {
+		if r.Status == review.ReferralAwaiting {
+			return fmt.Errorf("%w: referral awaits approval and was never sent", ErrState)
+		}
+		r.Outcomes = append(r.Outcomes, o)
+		return nil
+	})
+	if err != nil {
+		return r, fmt.Errorf("recording the outcome of referral %s: %w", id, err)
+	}
+	s.audit(audit.Event{Type: audit.TypeReferral, Actor: "user:" + user, Subject: r.Item, Details: map[string]any{
+		"action": "outcome", "referral": id, "status": status, "note": o.Note,
+	}})
+	return r, nil
+}
+
+// Checker re-fetches referred URLs to find removed content.
+type Checker struct {
+	// Client makes the requests; it should have a timeout. http.DefaultClient when nil.
+	Client *http.Client
+	// UserAgent is sent with each request.
+	UserAgent string
+}
+
+// Fetch asks for url with HEAD (GET where HEAD is refused) and returns what it found.
+func (c *Checker) Fetch(ctx context.Context, url string) review.Check {
+	cl := c.Client
+	if cl == nil {
+		cl = http.DefaultClient
+	}
+	var code int
+	var err error
+	for _, method := range []string{http.MethodHead, http.MethodGet} {
+		var req *http.Request
+		req, err = http.NewRequestWithContext(ctx, method, url, nil)
+		if err != nil {
+			break
+		}
+		if c.UserAgent != "" {
+			req.Header.Set("User-Agent", c.UserAgent)
+		}
+		var resp *http.Response
+		resp, err = cl.Do(req)
+		if err != nil {
+			break
+		}
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		resp.Body.Close()
+		code = resp.StatusCode
+		if code != http.StatusMethodNotAllowed && code != http.StatusNotImplemented {
+			break
+		}
+	}
+	if err != nil {
+		return review.Check{Note: err.Error()}
+	}
+	return review.Check{Code: code, Note: fmt.Sprintf("HTTP %d", code)}
+}
+
+// Removed reports whether a check shows the content gone (404 or 410).
+func Removed(c review.Check) bool {
+	return c.Code == http.StatusNotFound || c.Code == http.StatusGone
+}
+
+// Recheck fetches the URL of referral id and records the check; a 404 or
+// 410 records the outcome "removed" (source recheck).
+func (s *Service) Recheck(ctx context.Context, c *Checker, id string) (review.Check, error) {
+	r, err := s.Store.Referral(ctx, id)
+	if err != nil {
+		return review.Check{}, fmt.Errorf("re-checking referral %s: %w", id, err)
+	}
+	rec, err := s.Backend.Get(ctx, r.Item)
+	if err != nil {
+		return review.Check{}, fmt.Errorf("re-checking referral %s: reading item %s: %w", id, r.Item, err)
+	}
+	if rec.Post.Permalink == "" {
+		return review.Check{}, fmt.Errorf("re-checking referral %s: %w: item %s has no URL", id, ErrInvalid, r.Item)
+	}
+	ch := c.Fetch(ctx, rec.Post.Permalink)
+	ch.At = s.now()
+	_, err = s.Store.UpdateReferral(ctx, id, func(r *review.Referral) error {
+		r.Checks = append(r.Checks, ch)
+		if Removed(ch) && r.Outcome() != policy.OutcomeRemoved {
+			r.Outcomes = append(r.Outcomes, policy.Outcome{ReferralID: id, Status: policy.OutcomeRemoved, Source: policy.SourceRecheck, At: ch.At, Note: ch.Note})
+		}
+		return nil
+	})
+	if err != nil {
+		return ch, fmt.Errorf("recording the re-check of referral %s: %w", id, err)
+	}
+	s.audit(audit.Event{Type: audit.TypeReferral, Actor: "recheck", Subject: r.Item, Details: map[string]any{
+		"action": "recheck", "referral": id, "code": ch.Code, "note": ch.Note, "removed": Removed(ch),
+	}})
+	return ch, nil
+}
+
+// RecheckStats counts what RecheckDue did.
+type RecheckStats struct {
+	// Checked counts referrals fetched; Removed those found gone.
+	Checked, Removed int
+	// Failed names referrals that could not be checked, with why.
+	Failed []string
+}
+
+// RecheckDue re-checks every approved referral not yet known removed whose
+// last check is older than every (all of them when every is 0).
+func (s *Service) RecheckDue(ctx context.Context, c *Checker, every time.Duration) (RecheckStats, error) {
+	var st RecheckStats
+	rs, err := s.Store.Referrals(ctx)
+	if err != nil {
+		return st, fmt.Errorf("reading referrals: %w", err)
+	}
+	now := s.now()
+	for _, r := range rs {
+		if r.Status != review.ReferralApproved || r.Outcome() == policy.OutcomeRemoved {
+			continue
+		}
+		if n := len(r.Checks); n > 0 && every > 0 && now.Sub(r.Checks[n-1].At) < every {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return st, err
+		}
+		ch, err := s.Recheck(ctx, c, r.ID)
+		if err != nil {
+			if errors.Is(err, context.Canceled) {
+				return st, err
+			}
+			st.Failed = append(st.Failed, err.Error())
+			continue
+		}
+		st.Checked++
+		if Removed(ch) {
+			st.Removed++
+		}
+	}
+	return st, nil
+}
