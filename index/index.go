@@ -11,10 +11,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
 
@@ -45,6 +47,10 @@ type Doc struct {
 // Index is an open bleve index. It is safe for concurrent use.
 type Index struct {
 	bi bleve.Index
+	// unpersisted counts on-disk batches searchable but not yet on disk;
+	// Close waits for them.
+	unpersisted sync.WaitGroup
+	onDisk      bool
 }
 
 // Mapping returns the index mapping, built in code and validated.
@@ -102,24 +108,59 @@ func Open(dir string) (*Index, error) {
 		return &Index{bi: bi}, nil
 	}
 	if _, err := os.Stat(filepath.Join(dir, "index_meta.json")); err == nil {
-		bi, err := bleve.Open(dir)
+		bi, err := bleve.OpenUsing(dir, runtimeConfig())
 		if err != nil {
 			return nil, fmt.Errorf("opening index %s: %w", dir, err)
 		}
-		return &Index{bi: bi}, nil
+		return &Index{bi: bi, onDisk: true}, nil
 	}
 	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 		return nil, fmt.Errorf("creating index folder: %w", err)
 	}
-	bi, err := bleve.New(dir, im)
+	bi, err := bleve.NewUsing(dir, im, scorch.Name, scorch.Name, runtimeConfig())
 	if err != nil {
 		return nil, fmt.Errorf("creating index %s: %w", dir, err)
 	}
-	return &Index{bi: bi}, nil
+	return &Index{bi: bi, onDisk: true}, nil
 }
 
-// Close closes the index.
-func (x *Index) Close() error { return x.bi.Close() }
+// runtimeConfig lets a batch return once it is searchable, without waiting
+// for it to reach the disk: the store is the source of truth, and the
+// pipeline re-indexes from it whatever a crash kept from the disk.
+func runtimeConfig() map[string]interface{} {
+	return map[string]interface{}{"unsafe_batch": true}
+}
+
+// closeWait bounds how long Close waits for batches to reach the disk.
+const closeWait = time.Minute
+
+// Close waits until every batch is on disk, then closes the index.
+func (x *Index) Close() error {
+	done := make(chan struct{})
+	go func() { x.unpersisted.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(closeWait):
+		// The store holds everything; the next start re-indexes what is missing.
+	}
+	return x.bi.Close()
+}
+
+// batch runs b, tracking its persistence on disk.
+func (x *Index) batch(b *bleve.Batch) error {
+	if x.onDisk {
+		var once sync.Once
+		x.unpersisted.Add(1)
+		done := func() { once.Do(x.unpersisted.Done) }
+		b.SetPersistedCallback(func(error) { done() })
+		if err := x.bi.Batch(b); err != nil {
+			done()
+			return err
+		}
+		return nil
+	}
+	return x.bi.Batch(b)
+}
 
 // Put indexes docs in one batch. Indexing a doc whose ID is already present
 // replaces it, so redelivery never indexes a post twice.
@@ -136,7 +177,7 @@ func (x *Index) Put(docs ...Doc) error {
 			return fmt.Errorf("indexing %s: %w", docs[i].ID, err)
 		}
 	}
-	if err := x.bi.Batch(b); err != nil {
+	if err := x.batch(b); err != nil {
 		return fmt.Errorf("writing index batch: %w", err)
 	}
 	return nil
@@ -148,7 +189,7 @@ func (x *Index) Delete(ids ...string) error {
 	for _, id := range ids {
 		b.Delete(id)
 	}
-	if err := x.bi.Batch(b); err != nil {
+	if err := x.batch(b); err != nil {
 		return fmt.Errorf("deleting from index: %w", err)
 	}
 	return nil
