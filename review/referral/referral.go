@@ -125,6 +125,9 @@ func withoutSecondReviewer(p *policy.Policy) *policy.Policy {
 // the policy's bar; the referral then awaits a second reviewer's approval
 // (or is approved at once where the policy waives it).
 func (s *Service) Create(ctx context.Context, item, user string, f Form) (review.Referral, error) {
+	if strings.TrimSpace(item) == "" {
+		return review.Referral{}, fmt.Errorf("%w: the item to refer is required", ErrInvalid)
+	}
 	it, err := s.Store.Item(ctx, item)
 	if err != nil {
 		return review.Referral{}, fmt.Errorf("referring %s: %w", item, err)

@@ -434,6 +434,10 @@ func (s *Server) postDecide(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, "/items/"+url.PathEscape(id))
 		return
 	}
+	if d.Action == review.ActionRefer { // the six-part referral form follows
+		http.Redirect(w, r, "/items/"+url.PathEscape(id)+"/refer", http.StatusSeeOther)
+		return
+	}
 	http.Redirect(w, r, "/queue?msg=decided", http.StatusSeeOther)
 }
 

@@ -30,6 +30,7 @@ import (
 	"github.com/rasd-iq/rasd/policy/audit"
 	"github.com/rasd-iq/rasd/review"
 	"github.com/rasd-iq/rasd/review/accounts"
+	"github.com/rasd-iq/rasd/review/referral"
 	"github.com/rasd-iq/rasd/review/session"
 )
 
@@ -82,6 +83,27 @@ var Routes = map[string]Access{
 	"GET /api/trends":          {Perm: review.PermView},
 	"GET /search":              {Perm: review.PermView},
 	"GET /dashboard":           {Perm: review.PermView},
+
+	// Referrals (author identities and URLs: PermAuthors to read) and appeals.
+	"GET /items/{id}/refer":            {Perm: review.PermDecide},
+	"POST /items/{id}/refer":           {Perm: review.PermDecide},
+	"GET /referrals":                   {Perm: review.PermAuthors},
+	"GET /referrals/{id}":              {Perm: review.PermAuthors},
+	"GET /referrals/{id}/print":        {Perm: review.PermAuthors},
+	"POST /referrals/{id}/approve":     {Perm: review.PermDecide},
+	"POST /referrals/{id}/outcome":     {Perm: review.PermDecide},
+	"GET /appeals":                     {Perm: review.PermView},
+	"POST /appeals":                    {Perm: review.PermView},
+	"POST /appeals/{id}/decide":        {Perm: review.PermDecide},
+	"GET /api/referrals":               {Perm: review.PermAuthors},
+	"POST /api/referrals":              {Perm: review.PermDecide},
+	"GET /api/referrals/{id}":          {Perm: review.PermAuthors},
+	"GET /api/referrals/{id}/package":  {Perm: review.PermAuthors},
+	"POST /api/referrals/{id}/approve": {Perm: review.PermDecide},
+	"POST /api/referrals/{id}/outcome": {Perm: review.PermDecide},
+	"GET /api/appeals":                 {Perm: review.PermView},
+	"POST /api/appeals":                {Perm: review.PermView},
+	"POST /api/appeals/{id}/decide":    {Perm: review.PermDecide},
 }
 
 // Config is what the server needs.
@@ -110,6 +132,9 @@ type Config struct {
 	// SecureCookies marks cookies Secure even when this server does not see
 	// TLS (behind a TLS-terminating proxy). Requests over TLS always get it.
 	SecureCookies bool
+	// Notifier is the organisation named in referral packages;
+	// referral.DefaultNotifier() when empty.
+	Notifier policy.Notifier
 }
 
 // Server is the review web UI and API.
@@ -117,6 +142,7 @@ type Server struct {
 	cfg   Config
 	tmpl  *template.Template
 	guard *http.ServeMux
+	ref   *referral.Service
 
 	syncing  atomic.Bool
 	syncMu   sync.Mutex
@@ -162,7 +188,12 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parsing review templates: %w", err)
 	}
+	if cfg.Notifier == (policy.Notifier{}) {
+		cfg.Notifier = referral.DefaultNotifier()
+	}
 	s := &Server{cfg: cfg, tmpl: t, guard: http.NewServeMux()}
+	s.ref = &referral.Service{Store: cfg.Store, Backend: cfg.Backend, Policy: cfg.Policy, Audit: cfg.Audit, Notifier: cfg.Notifier,
+		RoleID: func(u string) string { return cfg.Pseudonyms.Pseudonym("reviewer:" + u) }, Now: cfg.Now, Log: cfg.Log}
 	s.synced.Store(-1)
 	for pattern := range Routes {
 		s.guard.Handle(pattern, http.NotFoundHandler())
@@ -190,6 +221,7 @@ func (s *Server) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/claims", s.apiClaim)
 	mux.HandleFunc("POST /api/decisions", s.apiDecide)
 	mux.HandleFunc("GET /api/users", s.apiUsers)
+	s.mountReferrals(mux)
 }
 
 // principal is the logged-in caller.

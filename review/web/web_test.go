@@ -252,6 +252,26 @@ var requests = map[string]request{
 	"GET /api/trends":          {"GET", "/api/trends", nil},
 	"GET /search":              {"GET", "/search", nil},
 	"GET /dashboard":           {"GET", "/dashboard", nil},
+
+	"GET /items/{id}/refer":            {"GET", "/items/x:000001/refer", nil},
+	"POST /items/{id}/refer":           {"POST", "/items/x:000001/refer", map[string]string{}},
+	"GET /referrals":                   {"GET", "/referrals", nil},
+	"GET /referrals/{id}":              {"GET", "/referrals/r1", nil},
+	"GET /referrals/{id}/print":        {"GET", "/referrals/r1/print", nil},
+	"POST /referrals/{id}/approve":     {"POST", "/referrals/r1/approve", map[string]string{}},
+	"POST /referrals/{id}/outcome":     {"POST", "/referrals/r1/outcome", map[string]string{}},
+	"GET /appeals":                     {"GET", "/appeals", nil},
+	"POST /appeals":                    {"POST", "/appeals", map[string]string{}},
+	"POST /appeals/{id}/decide":        {"POST", "/appeals/a1/decide", map[string]string{}},
+	"GET /api/referrals":               {"GET", "/api/referrals", nil},
+	"POST /api/referrals":              {"POST", "/api/referrals", map[string]string{}},
+	"GET /api/referrals/{id}":          {"GET", "/api/referrals/r1", nil},
+	"GET /api/referrals/{id}/package":  {"GET", "/api/referrals/r1/package", nil},
+	"POST /api/referrals/{id}/approve": {"POST", "/api/referrals/r1/approve", map[string]string{}},
+	"POST /api/referrals/{id}/outcome": {"POST", "/api/referrals/r1/outcome", map[string]string{}},
+	"GET /api/appeals":                 {"GET", "/api/appeals", nil},
+	"POST /api/appeals":                {"POST", "/api/appeals", map[string]string{}},
+	"POST /api/appeals/{id}/decide":    {"POST", "/api/appeals/a1/decide", map[string]string{}},
 }
 
 // TestRoleTable calls every route as every role and anonymously: anonymous
@@ -500,7 +520,7 @@ func testReviewFlow(t *testing.T, e *env) {
 	}
 	lease := between(page, `name="lease" value="`, `"`)
 	w = e.do(sen, "POST", "/items/"+it.ID+"/decide", "csrf="+sen.csrf+"&lease="+lease+"&action=refer&verdict=wrong_label&labels=threat,incitement&reason=x", nil)
-	if w.Code != 303 || w.Header().Get("Location") != "/queue?msg=decided" {
+	if w.Code != 303 || w.Header().Get("Location") != "/items/"+it.ID+"/refer" { // "refer" opens the referral form
 		t.Fatalf("senior decision: %d %s", w.Code, w.Header().Get("Location"))
 	}
 	ds := decode[[]review.Decision](t, e.do(res, "GET", "/api/decisions?item="+it.ID, nil, nil))

@@ -1,0 +1,454 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/rasd-iq/rasd/index/store"
+	"github.com/rasd-iq/rasd/policy"
+	"github.com/rasd-iq/rasd/review"
+	"github.com/rasd-iq/rasd/review/referral"
+)
+
+// referralWords are the referral and appeal pages' strings: key → Arabic, English.
+var referralWords = map[string][2]string{
+	"referrals":          {"الإحالات", "Referrals"},
+	"referral":           {"إحالة", "Referral"},
+	"refer_form":         {"نموذج الإحالة: اختبار الرباط السداسي", "Referral: the Rabat six-part test"},
+	"part_context":       {"السياق", "Context"},
+	"part_speaker":       {"المتكلم (مكانته، مدى وصوله)", "Speaker (status, reach)"},
+	"part_intent":        {"النية", "Intent"},
+	"part_content":       {"المحتوى والشكل", "Content and form"},
+	"part_extent":        {"المدى (الجمهور، المتابعون، المشاهدات)", "Extent (audience, followers, sightings)"},
+	"part_likelihood":    {"احتمال الضرر وقربه", "Likelihood and imminence of harm"},
+	"level":              {"الدرجة", "Level"},
+	"lv_absent":          {"منعدمة", "absent"},
+	"lv_low":             {"منخفضة", "low"},
+	"lv_medium":          {"متوسطة", "medium"},
+	"lv_high":            {"عالية", "high"},
+	"explanation":        {"الشرح (لماذا المحتوى مخالف)", "Explanation (why the content is illegal or against the rules)"},
+	"facts":              {"الوقائع والظروف", "Facts and circumstances"},
+	"threat_to_life":     {"تهديد للحياة (عاجل)", "Threat to life (urgent)"},
+	"submit_referral":    {"تسجيل الإحالة", "Record the referral"},
+	"approve":            {"موافقة مراجع ثانٍ", "Approve as second reviewer"},
+	"awaiting_approval":  {"بانتظار موافقة مراجع ثانٍ", "awaiting a second reviewer"},
+	"approved":           {"معتمدة", "approved"},
+	"withdrawn":          {"مسحوبة", "withdrawn"},
+	"assessor":           {"المقيِّم", "Assessor"},
+	"approvals":          {"الموافقات", "Approvals"},
+	"print":              {"نسخة للطباعة", "Printable page"},
+	"package":            {"حزمة JSON", "JSON package"},
+	"outcome":            {"رد المنصة", "Platform outcome"},
+	"record_outcome":     {"تسجيل الرد", "Record the outcome"},
+	"note":               {"ملاحظة", "Note"},
+	"checks":             {"إعادة الفحص", "Re-checks"},
+	"appeals":            {"الطعون", "Appeals"},
+	"file_appeal":        {"تقديم طعن", "File an appeal"},
+	"target":             {"موضوع الطعن", "Target"},
+	"target_id":          {"المعرّف", "Id"},
+	"hearing":            {"المراجع المكلف", "Heard by"},
+	"upheld":             {"تأييد القرار", "uphold"},
+	"reversed":           {"نقض القرار", "reverse"},
+	"pending":            {"قيد الانتظار", "pending"},
+	"removed":            {"أزيل", "removed"},
+	"restricted":         {"قُيِّد", "restricted"},
+	"declined":           {"رُفض", "declined"},
+	"no_referrals":       {"لا إحالات.", "No referrals."},
+	"no_appeals":         {"لا طعون.", "No appeals."},
+	"m_referred":         {"سُجِّلت الإحالة وهي بانتظار موافقة مراجع ثانٍ.", "Referral recorded; it awaits a second reviewer."},
+	"m_approved":         {"اعتُمدت الإحالة.", "Referral approved."},
+	"m_outcome":          {"سُجِّل رد المنصة.", "Outcome recorded."},
+	"m_appealed":         {"قُدِّم الطعن.", "Appeal filed."},
+	"m_appeal_decided":   {"سُجِّل قرار الطعن.", "Appeal decided."},
+	"m_self_approval":    {"لا يوافق المقيِّم على إحالته؛ يجب أن يوافق مراجع آخر.", "An assessor cannot approve their own referral; someone else must."},
+	"m_not_ready":        {"الإحالة غير مكتملة.", "The referral is not complete."},
+	"m_state":            {"لا تسمح حالة الإحالة أو الطعن بذلك.", "The referral or appeal is not in a state that allows this."},
+	"m_ineligible":       {"لا يجوز لك النظر في هذا الطعن.", "You may not hear this appeal."},
+	"m_not_referred":     {"قرِّر «إحالة» على العنصر أولاً.", "Decide “refer” on the item first."},
+	"referral_only_once": {"الإحالة تُرسل بعد موافقة مراجع ثانٍ فقط.", "A referral is sent only after a second reviewer approves it."},
+}
+
+func init() {
+	for k, v := range referralWords {
+		words[k] = v
+	}
+}
+
+// refStatus maps a referral or appeal error to an HTTP status and a message key.
+func refStatus(err error) (int, string) {
+	switch {
+	case errors.Is(err, review.ErrNotFound), errors.Is(err, store.ErrNotFound):
+		return http.StatusNotFound, "empty"
+	case errors.Is(err, referral.ErrSelfApproval), errors.Is(err, policy.ErrIneligibleReviewer):
+		if errors.Is(err, referral.ErrSelfApproval) {
+			return http.StatusForbidden, "self_approval"
+		}
+		return http.StatusForbidden, "ineligible"
+	case errors.Is(err, policy.ErrReferralNotReady):
+		return http.StatusUnprocessableEntity, "not_ready"
+	case errors.Is(err, referral.ErrNotReferred):
+		return http.StatusConflict, "not_referred"
+	case errors.Is(err, referral.ErrState), errors.Is(err, review.ErrExists):
+		return http.StatusConflict, "state"
+	case errors.Is(err, referral.ErrInvalid), errors.Is(err, review.ErrInvalid):
+		return http.StatusBadRequest, "invalid"
+	}
+	return http.StatusInternalServerError, ""
+}
+
+// refFail answers a failed referral or appeal step: JSON for the API, a
+// redirect back with a message for pages.
+func (s *Server) refFail(w http.ResponseWriter, r *http.Request, err error, back string) {
+	status, code := refStatus(err)
+	if status == http.StatusInternalServerError {
+		s.cfg.Log.Error("referral request failed", "path", r.URL.Path, "err", err)
+		err = errors.New("the review store failed")
+	}
+	if isAPI(r) {
+		writeError(w, status, err)
+		return
+	}
+	http.Redirect(w, r, back+"?msg="+code, http.StatusSeeOther)
+}
+
+func (s *Server) user(r *http.Request) string { return from(r.Context()).User.Name }
+
+// partFields are the form field prefixes of the six parts, in policy.PartNames order.
+var partFields = []struct{ Field, Title string }{
+	{"context", "part_context"}, {"speaker", "part_speaker"}, {"intent", "part_intent"},
+	{"content_and_form", "part_content"}, {"extent", "part_extent"}, {"likelihood", "part_likelihood"},
+}
+
+// formFrom reads the referral form; a level that does not parse stays unset
+// and policy.CheckReferral names it.
+func formFrom(r *http.Request) referral.Form {
+	var f referral.Form
+	parts := []*policy.Part{&f.Context, &f.Speaker, &f.Intent, &f.ContentAndForm, &f.Extent, &f.Likelihood}
+	for i, pf := range partFields {
+		lv, _ := policy.ParseLevel(r.PostFormValue(pf.Field + "_level"))
+		*parts[i] = policy.Part{Level: lv, Reason: strings.TrimSpace(r.PostFormValue(pf.Field + "_reason"))}
+	}
+	f.Explanation = r.PostFormValue("explanation")
+	f.Facts = r.PostFormValue("facts")
+	f.ThreatToLife = r.PostFormValue("threat_to_life") != ""
+	return f
+}
+
+// formPart is one part of the form as the template shows it.
+type formPart struct {
+	Field, Title string
+	Part         policy.Part
+}
+
+// referView is the referral form's data.
+type referView struct {
+	Item   review.Item
+	Record *store.Record
+	Parts  []formPart
+	Form   referral.Form
+	Error  string
+	Levels []string
+}
+
+func (s *Server) referView(r *http.Request, id string, f referral.Form, msg string) (*referView, int, error) {
+	it, err := s.cfg.Store.Item(r.Context(), id)
+	if err != nil {
+		status, _ := refStatus(err)
+		return nil, status, err
+	}
+	v := &referView{Item: it, Form: f, Error: msg, Levels: []string{"absent", "low", "medium", "high"}}
+	if rec, err := s.cfg.Backend.Get(r.Context(), id); err == nil {
+		v.Record = &rec
+	}
+	parts := []policy.Part{f.Context, f.Speaker, f.Intent, f.ContentAndForm, f.Extent, f.Likelihood}
+	for i, pf := range partFields {
+		v.Parts = append(v.Parts, formPart{pf.Field, pf.Title, parts[i]})
+	}
+	return v, http.StatusOK, nil
+}
+
+func (s *Server) pageRefer(w http.ResponseWriter, r *http.Request) {
+	v, status, err := s.referView(r, r.PathValue("id"), referral.Form{}, "")
+	if err != nil {
+		http.Error(w, err.Error(), status)
+		return
+	}
+	s.render(w, http.StatusOK, "refer.html", s.newPage(r, "refer_form", v))
+}
+
+func (s *Server) postRefer(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	f := formFrom(r)
+	ref, err := s.ref.Create(r.Context(), id, s.user(r), f)
+	if err != nil {
+		status, _ := refStatus(err)
+		if status == http.StatusInternalServerError {
+			s.refFail(w, r, err, "/items/"+url.PathEscape(id)+"/refer")
+			return
+		}
+		v, st, verr := s.referView(r, id, f, err.Error())
+		if verr != nil {
+			http.Error(w, verr.Error(), st)
+			return
+		}
+		s.render(w, status, "refer.html", s.newPage(r, "refer_form", v))
+		return
+	}
+	http.Redirect(w, r, "/referrals/"+url.PathEscape(ref.ID)+"?msg=referred", http.StatusSeeOther)
+}
+
+// referralView is a referral page's data.
+type referralView struct {
+	Ref        review.Referral
+	Record     *store.Record
+	Parts      []formPart
+	CanApprove bool
+	CanDecide  bool
+	Outcome    policy.OutcomeStatus
+	Statuses   []policy.OutcomeStatus
+}
+
+func (s *Server) pageReferral(w http.ResponseWriter, r *http.Request) {
+	ref, err := s.ref.Get(r.Context(), r.PathValue("id"))
+	if err != nil {
+		status, _ := refStatus(err)
+		http.Error(w, err.Error(), status)
+		return
+	}
+	u := from(r.Context()).User
+	v := &referralView{Ref: ref, CanDecide: u.Role.Can(review.PermDecide), Outcome: ref.Outcome(), Statuses: policy.OutcomeStatuses[1:]}
+	v.CanApprove = v.CanDecide && ref.Status == review.ReferralAwaiting && ref.Assessment.ReviewerID != u.Name
+	if rec, err := s.cfg.Backend.Get(r.Context(), ref.Item); err == nil {
+		v.Record = &rec
+	}
+	for i, p := range ref.Assessment.Parts() {
+		v.Parts = append(v.Parts, formPart{partFields[i].Field, partFields[i].Title, p})
+	}
+	s.render(w, http.StatusOK, "referral.html", s.newPage(r, "referral", v))
+}
+
+func (s *Server) pageReferrals(w http.ResponseWriter, r *http.Request) {
+	rs, err := s.cfg.Store.Referrals(r.Context())
+	if err != nil {
+		s.refFail(w, r, err, "/queue")
+		return
+	}
+	s.render(w, http.StatusOK, "referrals.html", s.newPage(r, "referrals", rs))
+}
+
+func (s *Server) postApprove(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if _, err := s.ref.Approve(r.Context(), id, s.user(r)); err != nil {
+		s.refFail(w, r, err, "/referrals/"+url.PathEscape(id))
+		return
+	}
+	http.Redirect(w, r, "/referrals/"+url.PathEscape(id)+"?msg=approved", http.StatusSeeOther)
+}
+
+func (s *Server) postOutcome(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if _, err := s.ref.RecordOutcome(r.Context(), id, s.user(r), policy.OutcomeStatus(r.PostFormValue("status")), r.PostFormValue("note")); err != nil {
+		s.refFail(w, r, err, "/referrals/"+url.PathEscape(id))
+		return
+	}
+	http.Redirect(w, r, "/referrals/"+url.PathEscape(id)+"?msg=outcome", http.StatusSeeOther)
+}
+
+// packageOf builds referral id's package and records the export.
+func (s *Server) packageOf(r *http.Request, id, what string) (policy.ReferralPackage, error) {
+	ref, err := s.ref.Get(r.Context(), id)
+	if err != nil {
+		return policy.ReferralPackage{}, err
+	}
+	pkg, err := s.ref.Package(r.Context(), ref)
+	if err != nil {
+		return pkg, err
+	}
+	s.ref.Exported("user:"+s.user(r), what, []string{id})
+	return pkg, nil
+}
+
+func (s *Server) pagePrint(w http.ResponseWriter, r *http.Request) {
+	pkg, err := s.packageOf(r, r.PathValue("id"), "referral_html")
+	if err != nil {
+		status, _ := refStatus(err)
+		http.Error(w, err.Error(), status)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if err := policy.WriteReferralHTML(w, pkg); err != nil {
+		s.cfg.Log.Error("writing the referral page", "referral", pkg.ReferralID, "err", err)
+	}
+}
+
+func (s *Server) apiPackage(w http.ResponseWriter, r *http.Request) {
+	pkg, err := s.packageOf(r, r.PathValue("id"), "referral_package")
+	if err != nil {
+		s.refFail(w, r, err, "")
+		return
+	}
+	w.Header().Set("Content-Disposition", `attachment; filename="referral-`+pkg.ReferralID+`.json"`)
+	writeJSON(w, http.StatusOK, pkg)
+}
+
+func (s *Server) apiReferrals(w http.ResponseWriter, r *http.Request) {
+	rs, err := s.cfg.Store.Referrals(r.Context())
+	if err != nil {
+		s.refFail(w, r, err, "")
+		return
+	}
+	writeJSON(w, http.StatusOK, rs)
+}
+
+func (s *Server) apiReferral(w http.ResponseWriter, r *http.Request) {
+	ref, err := s.ref.Get(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.refFail(w, r, err, "")
+		return
+	}
+	writeJSON(w, http.StatusOK, ref)
+}
+
+func (s *Server) apiRefer(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Item string `json:"item"`
+		referral.Form
+	}
+	if err := readJSON(w, r, &in); err != nil {
+		writeError(w, http.StatusBadRequest, err)
+		return
+	}
+	ref, err := s.ref.Create(r.Context(), in.Item, s.user(r), in.Form)
+	if err != nil {
+		s.refFail(w, r, err, "")
+		return
+	}
+	writeJSON(w, http.StatusCreated, ref)
+}
+
+func (s *Server) apiApprove(w http.ResponseWriter, r *http.Request) {
+	ref, err := s.ref.Approve(r.Context(), r.PathValue("id"), s.user(r))
+	if err != nil {
+		s.refFail(w, r, err, "")
+		return
+	}
+	writeJSON(w, http.StatusOK, ref)
+}
+
+func (s *Server) apiOutcome(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Status policy.OutcomeStatus `json:"status"`
+		Note   string               `json:"note"`
+	}
+	if err := readJSON(w, r, &in); err != nil {
+		writeError(w, http.StatusBadRequest, err)
+		return
+	}
+	ref, err := s.ref.RecordOutcome(r.Context(), r.PathValue("id"), s.user(r), in.Status, in.Note)
+	if err != nil {
+		s.refFail(w, r, err, "")
+		return
+	}
+	writeJSON(w, http.StatusCreated, ref)
+}
+
+// appealsView is the appeals page's data.
+type appealsView struct {
+	Appeals   []review.Appeal
+	CanDecide bool
+	Me        string
+}
+
+func (s *Server) pageAppeals(w http.ResponseWriter, r *http.Request) {
+	as, err := s.cfg.Store.Appeals(r.Context())
+	if err != nil {
+		s.refFail(w, r, err, "/queue")
+		return
+	}
+	u := from(r.Context()).User
+	s.render(w, http.StatusOK, "appeals.html", s.newPage(r, "appeals", &appealsView{Appeals: as, CanDecide: u.Role.Can(review.PermDecide), Me: u.Name}))
+}
+
+func (s *Server) postAppeal(w http.ResponseWriter, r *http.Request) {
+	if _, err := s.ref.File(r.Context(), r.PostFormValue("target"), strings.TrimSpace(r.PostFormValue("target_id")), s.user(r), r.PostFormValue("reason")); err != nil {
+		s.refFail(w, r, err, "/appeals")
+		return
+	}
+	http.Redirect(w, r, "/appeals?msg=appealed", http.StatusSeeOther)
+}
+
+func (s *Server) postAppealDecide(w http.ResponseWriter, r *http.Request) {
+	rl := referral.Ruling{Outcome: policy.AppealOutcome(r.PostFormValue("outcome")), Note: r.PostFormValue("note"),
+		Verdict: review.Verdict(r.PostFormValue("verdict")), Labels: splitLabels(r.PostFormValue("labels"))}
+	if _, err := s.ref.Decide(r.Context(), r.PathValue("id"), s.user(r), rl); err != nil {
+		s.refFail(w, r, err, "/appeals")
+		return
+	}
+	http.Redirect(w, r, "/appeals?msg=appeal_decided", http.StatusSeeOther)
+}
+
+func (s *Server) apiAppeals(w http.ResponseWriter, r *http.Request) {
+	as, err := s.cfg.Store.Appeals(r.Context())
+	if err != nil {
+		s.refFail(w, r, err, "")
+		return
+	}
+	writeJSON(w, http.StatusOK, as)
+}
+
+func (s *Server) apiFileAppeal(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Target   string `json:"target"`
+		TargetID string `json:"target_id"`
+		Reason   string `json:"reason"`
+	}
+	if err := readJSON(w, r, &in); err != nil {
+		writeError(w, http.StatusBadRequest, err)
+		return
+	}
+	a, err := s.ref.File(r.Context(), in.Target, in.TargetID, s.user(r), in.Reason)
+	if err != nil {
+		s.refFail(w, r, err, "")
+		return
+	}
+	writeJSON(w, http.StatusCreated, a)
+}
+
+func (s *Server) apiDecideAppeal(w http.ResponseWriter, r *http.Request) {
+	var rl referral.Ruling
+	if err := readJSON(w, r, &rl); err != nil {
+		writeError(w, http.StatusBadRequest, err)
+		return
+	}
+	a, err := s.ref.Decide(r.Context(), r.PathValue("id"), s.user(r), rl)
+	if err != nil {
+		s.refFail(w, r, err, "")
+		return
+	}
+	writeJSON(w, http.StatusOK, a)
+}
+
+// mountReferrals registers the referral and appeal routes on mux.
+func (s *Server) mountReferrals(mux *http.ServeMux) {
+	mux.HandleFunc("GET /items/{id}/refer", s.pageRefer)
+	mux.HandleFunc("POST /items/{id}/refer", s.postRefer)
+	mux.HandleFunc("GET /referrals", s.pageReferrals)
+	mux.HandleFunc("GET /referrals/{id}", s.pageReferral)
+	mux.HandleFunc("GET /referrals/{id}/print", s.pagePrint)
+	mux.HandleFunc("POST /referrals/{id}/approve", s.postApprove)
+	mux.HandleFunc("POST /referrals/{id}/outcome", s.postOutcome)
+	mux.HandleFunc("GET /appeals", s.pageAppeals)
+	mux.HandleFunc("POST /appeals", s.postAppeal)
+	mux.HandleFunc("POST /appeals/{id}/decide", s.postAppealDecide)
+	mux.HandleFunc("GET /api/referrals", s.apiReferrals)
+	mux.HandleFunc("POST /api/referrals", s.apiRefer)
+	mux.HandleFunc("GET /api/referrals/{id}", s.apiReferral)
+	mux.HandleFunc("GET /api/referrals/{id}/package", s.apiPackage)
+	mux.HandleFunc("POST /api/referrals/{id}/approve", s.apiApprove)
+	mux.HandleFunc("POST /api/referrals/{id}/outcome", s.apiOutcome)
+	mux.HandleFunc("GET /api/appeals", s.apiAppeals)
+	mux.HandleFunc("POST /api/appeals", s.apiFileAppeal)
+	mux.HandleFunc("POST /api/appeals/{id}/decide", s.apiDecideAppeal)
+}
