@@ -98,6 +98,7 @@ type Pipeline struct {
 	cfg      Config
 	gaz      *gazetteer.Gazetteer
 	dedup    *dedup.Index
+	indexQ   chan []index.Doc
 	m        metrics
 	sourcesN sync.WaitGroup
 }
@@ -207,9 +208,22 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	}
 	errc := make(chan error, p.cfg.Workers+1)
 	var running int
+	var indexerDone chan error
 	if workRole {
 		if err := p.rebuildDedup(ctx); err != nil {
 			return err
+		}
+		if p.cfg.Index != nil {
+			p.indexQ = make(chan []index.Doc, 4)
+			indexerDone = make(chan error, 1)
+			go func() { indexerDone <- p.runIndexer() }()
+			defer func() {
+				// Workers have stopped: index what they handed over, then return.
+				close(p.indexQ)
+				if err := <-indexerDone; err != nil {
+					p.cfg.Log.Error("indexing", "err", err)
+				}
+			}()
 		}
 		for range p.cfg.Workers {
 			running++
@@ -451,7 +465,9 @@ func (p *Pipeline) Process(ctx context.Context, ds []store.Delivery) error {
 	if err := p.cfg.Store.Complete(ctx, recs, sightings, ds); err != nil {
 		return err
 	}
-	if p.cfg.Index != nil {
+	if p.indexQ != nil && len(docs) > 0 {
+		p.indexQ <- docs
+	} else if p.cfg.Index != nil && p.indexQ == nil {
 		if err := p.cfg.Index.Put(docs...); err != nil {
 			return err
 		}
@@ -468,6 +484,48 @@ func (p *Pipeline) Process(ctx context.Context, ds []store.Delivery) error {
 	}
 	p.m.batch.Observe(time.Since(start).Seconds())
 	return nil
+}
+
+// indexBatch is how many documents the indexer gathers into one index batch:
+// few large batches make few segments for the index to merge.
+const indexBatch = 8192
+
+// runIndexer writes the documents the workers hand over in large batches,
+// flushing at least every 250 ms, until indexQ is closed. A document stored
+// but not yet indexed when the process dies is indexed by Reconcile on the
+// next start.
+func (p *Pipeline) runIndexer() error {
+	var pending []index.Doc
+	var firstErr error
+	flush := func() {
+		if len(pending) == 0 {
+			return
+		}
+		if err := p.cfg.Index.Put(pending...); err != nil {
+			p.cfg.Log.Error("indexing batch; it is re-indexed on restart", "docs", len(pending), "err", err)
+			if firstErr == nil {
+				firstErr = err
+			}
+		}
+		pending = pending[:0]
+	}
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case docs, ok := <-p.indexQ:
+			if !ok {
+				flush()
+				return firstErr
+			}
+			pending = append(pending, docs...)
+			if len(pending) >= indexBatch {
+				flush()
+			}
+		case <-tick.C:
+			flush()
+		}
+	}
 }
 
 // rebuildDedup loads every recorded post into the duplicate index, so that a
