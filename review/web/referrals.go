@@ -289,7 +289,6 @@ func (s *Server) apiPackage(w http.ResponseWriter, r *http.Request) {
 		s.refFail(w, r, err, "")
 		return
 	}
-	w.Header().Set("Content-Disposition", `attachment; filename="referral-`+pkg.ReferralID+`.json"`)
 	writeJSON(w, http.StatusOK, pkg)
 }
 

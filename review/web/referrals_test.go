@@ -1,0 +1,222 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/rasd-iq/rasd/policy"
+	"github.com/rasd-iq/rasd/policy/jsonschema"
+	"github.com/rasd-iq/rasd/review"
+	"github.com/rasd-iq/rasd/review/accounts"
+	"github.com/rasd-iq/rasd/review/reviewtest"
+)
+
+// referralEnv serves six items whose first one threatens a named person,
+// with a third decider ("ana2") and a notifier for packages.
+func referralEnv(t *testing.T) *env {
+	t.Helper()
+	e := newEnv(t, reviewtest.Items(6))
+	e.srv.ref.Notifier = policy.Notifier{Name: "Rasd observatory", Email: "referrals@example.org"}
+	e.be.mu.Lock()
+	rec := e.be.recs["x:000000"]
+	rec.Scores = map[string]float64{"threat": 0.93, "named_person": 0.9}
+	rec.Post.Fetched = time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
+	e.be.recs["x:000000"] = rec
+	e.be.mu.Unlock()
+	m := &accounts.Manager{Store: e.st, Audit: nil, Actor: "test", Now: e.clock.Now}
+	if err := m.Add(context.Background(), "ana2", review.RoleAnalyst, password); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func referralForm(item string) map[string]any {
+	p := map[string]string{"level": "high", "reason": "سبب مفصل يتجاوز عشرة أحرف"}
+	return map[string]any{"item": item, "context": p, "speaker": p, "intent": p, "content_and_form": p, "extent": p, "likelihood": p,
+		"explanation": "تهديد صريح بالقتل", "facts": "منشور علني يسمي الضحية", "threat_to_life": true}
+}
+
+func loadReferralSchema(t *testing.T) map[string]any {
+	t.Helper()
+	s, err := jsonschema.Load("../../docs/referral.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func checkPackage(t *testing.T, schema map[string]any, doc []byte) {
+	t.Helper()
+	errs, err := jsonschema.Check(schema, doc)
+	if err != nil || len(errs) > 0 {
+		t.Fatalf("package does not match docs/referral.schema.json: %v %v\n%s", err, errs, doc)
+	}
+}
+
+// TestReferralAPI refers, approves, records an outcome and appeals
+// through the JSON API, with the role and CSRF checks in the way.
+func TestReferralAPI(t *testing.T) {
+	e := referralEnv(t)
+	ana, sen, res, ana2 := e.login(t, "ana"), e.login(t, "sen"), e.login(t, "res"), e.login(t, "ana2")
+	id := "x:000000"
+	it := decode[review.Item](t, e.do(ana, "POST", "/api/claims", map[string]string{"item": id}, nil))
+	if w := e.do(ana, "POST", "/api/referrals", referralForm(id), nil); w.Code != http.StatusConflict {
+		t.Fatalf("referral before deciding refer: %d %s", w.Code, w.Body)
+	}
+	if w := e.do(ana, "POST", "/api/decisions", map[string]any{"item": id, "action": "refer", "verdict": "true_positive", "lease": it.Lease.Token}, nil); w.Code != http.StatusCreated {
+		t.Fatalf("refer decision: %d %s", w.Code, w.Body)
+	}
+	short := referralForm(id)
+	short["extent"] = map[string]string{"level": "high", "reason": ""}
+	if w := e.do(ana, "POST", "/api/referrals", short, nil); w.Code != http.StatusUnprocessableEntity || !strings.Contains(w.Body.String(), "extent: reason not recorded") {
+		t.Fatalf("incomplete assessment: %d %s", w.Code, w.Body)
+	}
+	ref := decode[review.Referral](t, e.do(ana, "POST", "/api/referrals", referralForm(id), nil))
+	if ref.Status != review.ReferralAwaiting || !ref.Urgent || strings.Contains(ref.Assessment.RoleID, "ana") {
+		t.Fatalf("referral %+v: want awaiting, urgent, a pseudonymous role id", ref)
+	}
+	base := "/api/referrals/" + ref.ID
+	if w := e.do(res, "GET", base, nil, nil); w.Code != http.StatusForbidden {
+		t.Fatalf("researcher reading a referral: %d", w.Code)
+	}
+	if w := e.do(ana, "GET", base+"/package", nil, nil); w.Code != http.StatusConflict {
+		t.Fatalf("package before approval: %d %s", w.Code, w.Body)
+	}
+	if w := e.do(ana, "POST", base+"/approve", map[string]string{}, nil); w.Code != http.StatusForbidden {
+		t.Fatalf("self-approval: %d %s", w.Code, w.Body)
+	}
+	if w := e.do(&client{cookie: sen.cookie}, "POST", base+"/approve", map[string]string{}, nil); w.Code != http.StatusForbidden {
+		t.Fatalf("approval without the CSRF token: %d", w.Code)
+	}
+	if got := decode[review.Referral](t, e.do(sen, "POST", base+"/approve", map[string]string{}, nil)); got.Status != review.ReferralApproved {
+		t.Fatalf("approved referral %+v", got)
+	}
+	w := e.do(sen, "GET", base+"/package", nil, nil)
+	if w.Code != http.StatusOK {
+		t.Fatalf("package: %d %s", w.Code, w.Body)
+	}
+	checkPackage(t, loadReferralSchema(t), w.Body.Bytes())
+	if strings.Contains(w.Body.String(), `"ana"`) || strings.Contains(w.Body.String(), `"sen"`) {
+		t.Fatalf("package names reviewers: %s", w.Body)
+	}
+	if w := e.do(sen, "GET", "/referrals/"+ref.ID+"/print", nil, nil); w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `dir="rtl"`) {
+		t.Fatalf("printable page: %d", w.Code)
+	}
+
+	// Outcomes: role-checked, CSRF-checked, validated.
+	if w := e.do(res, "POST", base+"/outcome", map[string]string{"status": "removed"}, nil); w.Code != http.StatusForbidden {
+		t.Fatalf("researcher recording an outcome: %d", w.Code)
+	}
+	if w := e.do(ana, "POST", base+"/outcome", map[string]string{"status": "gone"}, nil); w.Code != http.StatusBadRequest {
+		t.Fatalf("unknown outcome: %d %s", w.Code, w.Body)
+	}
+	if got := decode[review.Referral](t, e.do(ana, "POST", base+"/outcome", map[string]string{"status": "removed", "note": "removed within 24h"}, nil)); got.Outcome() != policy.OutcomeRemoved {
+		t.Fatalf("outcome %+v", got.Outcomes)
+	}
+
+	// An appeal filed by a researcher goes to the one analyst who did not decide.
+	ap := decode[review.Appeal](t, e.do(res, "POST", "/api/appeals", map[string]string{"target": "referral", "target_id": ref.ID, "reason": "نقد لا تهديد"}, nil))
+	if ap.Reviewer != "ana2" {
+		t.Fatalf("appeal assigned to %q, want ana2", ap.Reviewer)
+	}
+	if w := e.do(sen, "POST", "/api/appeals/"+ap.ID+"/decide", map[string]string{"outcome": "reversed", "note": "x"}, nil); w.Code != http.StatusForbidden {
+		t.Fatalf("approver hearing the appeal: %d %s", w.Code, w.Body)
+	}
+	if got := decode[review.Appeal](t, e.do(ana2, "POST", "/api/appeals/"+ap.ID+"/decide", map[string]string{"outcome": "reversed", "note": "نقد محمي"}, nil)); got.Outcome != policy.AppealReversed {
+		t.Fatalf("appeal decision %+v", got)
+	}
+	if got := decode[review.Referral](t, e.do(ana, "GET", base, nil, nil)); got.Status != review.ReferralWithdrawn {
+		t.Fatalf("referral after a reversal: %s, want withdrawn", got.Status)
+	}
+	ds := decode[[]review.Decision](t, e.do(res, "GET", "/api/decisions?item="+id, nil, nil))
+	if last := ds[len(ds)-1]; last.Stage != review.StageAppeal || last.Verdict != review.VerdictFalsePositive || last.Reviewer != "ana2" {
+		t.Fatalf("last decision %+v: want ana2's appeal correction", last)
+	}
+}
+
+// TestBrowserReferral: reviewer A decides "refer" and fills the six-part
+// form, reviewer B approves it, and the exported package matches the schema.
+func TestBrowserReferral(t *testing.T) {
+	bctx := browser(t)
+	e := referralEnv(t)
+	ts := httptest.NewServer(e.h)
+	defer ts.Close()
+	ctx, cancel := context.WithTimeout(bctx, 90*time.Second)
+	defer cancel()
+	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	login := func(name string) {
+		t.Helper()
+		do("logging in as "+name,
+			chromedp.WaitVisible("#login-form"),
+			chromedp.SendKeys("#name", name),
+			chromedp.SendKeys("#password", password),
+			chromedp.Click("#login"),
+		)
+	}
+	id := "x:000000"
+	do("opening the item", chromedp.Navigate(ts.URL+"/items/"+id))
+	login("ana")
+	do("claiming", chromedp.WaitVisible("#claim"), chromedp.Click("#claim"), chromedp.WaitVisible("#decide"))
+	do("deciding refer", chromedp.SetValue("#verdict", "true_positive"), chromedp.Click("#act-refer"), chromedp.WaitVisible("#refer-form"))
+	if p := eval[string](t, ctx, `location.pathname`); p != "/items/"+id+"/refer" {
+		t.Fatalf("refer led to %s, want the referral form", p)
+	}
+	if dir := eval[string](t, ctx, `getComputedStyle(document.body).direction`); dir != "rtl" {
+		t.Fatalf("referral form direction %q, want rtl", dir)
+	}
+	// Leave out the likelihood first: the form comes back naming it.
+	var steps []chromedp.Action[chromedp.Void]
+	for _, f := range partFields[:5] {
+		steps = append(steps, chromedp.SetValue("#"+f.Field+"_level", "high"), chromedp.SendKeys("#"+f.Field+"_reason", "reason given in detail"))
+	}
+	steps = append(steps, chromedp.SetValue("#likelihood_reason", "imminent"), chromedp.SendKeys("#explanation", "explicit threat to kill a named person"),
+		chromedp.SendKeys("#facts", "public post naming the target"), chromedp.Click("#threat_to_life"), chromedp.Click("#submit-referral"), chromedp.WaitVisible("#form-error"))
+	do("submitting an incomplete form", steps...)
+	if msg := eval[string](t, ctx, `document.getElementById("form-error").textContent`); !strings.Contains(msg, "likelihood") {
+		t.Fatalf("form error %q does not name the likelihood", msg)
+	}
+	if kept := eval[string](t, ctx, `document.getElementById("explanation").value`); kept != "explicit threat to kill a named person" {
+		t.Fatalf("the form lost what was typed: %q", kept)
+	}
+	do("completing the likelihood", chromedp.SetValue("#likelihood_level", "high"), chromedp.SetValue("#likelihood_reason", "imminent: the post names a time and place"),
+		chromedp.Click("#submit-referral"), chromedp.WaitVisible("#ref-status"))
+	if st := eval[string](t, ctx, `document.getElementById("ref-status").dataset.status`); st != string(review.ReferralAwaiting) {
+		t.Fatalf("after the form, status %q, want awaiting_approval", st)
+	}
+	if n := eval[int](t, ctx, `document.querySelectorAll("#approve").length`); n != 0 {
+		t.Fatalf("the assessor is offered to approve their own referral")
+	}
+	refURL := eval[string](t, ctx, `location.pathname`)
+
+	do("logging out", chromedp.Click("#logout"), chromedp.WaitVisible("#login-form"))
+	do("opening the referral as sen", chromedp.Navigate(ts.URL+refURL))
+	login("sen")
+	do("approving", chromedp.WaitVisible("#approve"), chromedp.Click("#approve"), chromedp.WaitVisible("#print"))
+	if st := eval[string](t, ctx, `document.getElementById("ref-status").dataset.status`); st != string(review.ReferralApproved) {
+		t.Fatalf("after approval, status %q, want approved", st)
+	}
+	pkgURL := eval[string](t, ctx, `document.getElementById("package").href`)
+	do("exporting the package", chromedp.Navigate(pkgURL), chromedp.WaitReady("body"))
+	doc := eval[string](t, ctx, `document.body.innerText`)
+	checkPackage(t, loadReferralSchema(t), []byte(doc))
+	for _, want := range []string{`"urgent":true`, `"likelihood":{"level":"high","reason":"imminent: the post names a time and place"}`, `"action":"approved"`} {
+		if !strings.Contains(doc, want) {
+			t.Fatalf("package lacks %s:\n%s", want, doc)
+		}
+	}
+	rs, err := e.st.Referrals(context.Background())
+	if err != nil || len(rs) != 1 || rs[0].Assessment.ReviewerID != "ana" || rs[0].Approvals[0].ReviewerID != "sen" {
+		t.Fatalf("stored referrals %+v, %v", rs, err)
+	}
+}
