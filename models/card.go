@@ -88,6 +88,10 @@ type TrainingInfo struct {
 	LinearL2 float64 `json:"linear_l2,omitempty"`
 	// NB is true when the linear path used naive-Bayes feature scaling (NB-LR).
 	NB bool `json:"nb,omitempty"`
+	// NBMix is, per label in label order, the weight of the NB-LR view in
+	// the linear path (the plain logistic regression view has the rest),
+	// chosen on validation data.
+	NBMix []float64 `json:"nb_mix,omitempty"`
 	// MinDF is the fewest training items a bucket must occur in to count.
 	MinDF int `json:"min_df"`
 	// ThresholdRule says how thresholds were chosen.

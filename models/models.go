@@ -14,6 +14,7 @@ import (
 
 	ort "github.com/yalue/onnxruntime_go"
 
+	"github.com/rasd-iq/rasd/models/onnxpb"
 	"github.com/rasd-iq/rasd/nlp"
 )
 
@@ -76,6 +77,7 @@ type worker struct {
 	ex    *Extractor
 	norm  *nlp.Normalizer
 	lex   *Lexicon
+	idf   []float32
 	nLab  int
 	nDen  int
 	order []int
@@ -153,6 +155,13 @@ func Load(dir string, opts Options) (*Model, error) {
 	if err := checkIO(onnx, card); err != nil {
 		return nil, fmt.Errorf("loading model %s: %w", card.ID(), err)
 	}
+	idfDims, idf, err := onnxpb.ReadFloatInitializer(onnx, "idf")
+	if err != nil {
+		return nil, fmt.Errorf("loading model %s: %w", card.ID(), err)
+	}
+	if len(idfDims) != 1 || int(idfDims[0]) != card.Features.Buckets {
+		return nil, fmt.Errorf("loading model %s: idf has shape %v, want [%d]", card.ID(), idfDims, card.Features.Buckets)
+	}
 	m := &Model{card: card, dir: dir, lex: lex, net: card.Net, batch: opts.Batch, device: opts.Device,
 		workers: make(chan *worker, opts.Threads)}
 	for _, l := range card.Labels {
@@ -169,7 +178,7 @@ func Load(dir string, opts Options) (*Model, error) {
 			log.Warn("cuda execution provider unavailable; scoring on the cpu", "model", card.ID(), "reason", cudaErr.Error())
 			m.device = "cpu"
 		}
-		w := &worker{sess: s, ex: NewExtractor(card.Features), norm: nlp.New(nlp.DefaultOptions()), lex: lex,
+		w := &worker{sess: s, ex: NewExtractor(card.Features), norm: nlp.New(nlp.DefaultOptions()), lex: lex, idf: idf,
 			nLab: len(card.Labels), nDen: card.Net.Dense}
 		m.all = append(m.all, w)
 		m.workers <- w
@@ -190,8 +199,8 @@ func checkIO(onnx []byte, card *Card) error {
 		}
 		return s
 	}
-	if !slices.Equal(names(ins), []string{InputIDs, InputTF, InputDense}) || !slices.Equal(names(outs), []string{OutputScores}) {
-		return fmt.Errorf("model inputs %v and outputs %v are not %v and %v", names(ins), names(outs), []string{InputIDs, InputTF, InputDense}, []string{OutputScores})
+	if !slices.Equal(names(ins), []string{InputIDs, InputWeights, InputDense}) || !slices.Equal(names(outs), []string{OutputScores}) {
+		return fmt.Errorf("model inputs %v and outputs %v are not %v and %v", names(ins), names(outs), []string{InputIDs, InputWeights, InputDense}, []string{OutputScores})
 	}
 	if d := outs[0].Dimensions; len(d) != 2 || d[1] != int64(len(card.Labels)) {
 		return fmt.Errorf("model output shape %v does not match the card's %d labels", d, len(card.Labels))
@@ -274,7 +283,7 @@ func (w *worker) run(m *Model, texts []string, preds []Prediction, scores []floa
 		norm := nlp.Normalize(t)
 		w.ex.Extract(norm)
 		w.fIDs = append(w.fIDs, w.ex.IDs...)
-		w.fTF = append(w.fTF, w.ex.Counts...)
+		w.fTF = Weights(w.idf, w.ex.IDs, w.ex.Counts, w.fTF)
 		w.off = append(w.off, len(w.fIDs))
 		w.match = w.lex.Match(norm, w.match[:0])
 		w.lex.Dense(w.match, w.dense[i*w.nDen:(i+1)*w.nDen])

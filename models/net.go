@@ -11,8 +11,9 @@ import (
 const (
 	// InputIDs is int64 [batch, features]: bucket ids, padded with 0.
 	InputIDs = "ids"
-	// InputTF is float [batch, features]: sublinear term frequencies, 0 for padding.
-	InputTF = "tf"
+	// InputWeights is float [batch, features]: each feature's tf·idf weight,
+	// L2-normalised per post (see Net.Weights), 0 for padding.
+	InputWeights = "weights"
 	// InputDense is float [batch, dense]: lexicon features.
 	InputDense = "dense"
 	// OutputScores is float [batch, labels]: one sigmoid per label.
@@ -25,11 +26,13 @@ const Opset = 17
 // Net is the classifier network with its weights. For one post with bucket
 // ids id_i, term frequencies tf_i and dense inputs d:
 //
-//	w_i = tf_i·IDF[id_i] / ‖tf·IDF‖₂
+//	w_i = tf_i·IDF[id_i] / ‖tf·IDF‖₂              (computed in Go: Weights)
 //	x   = [Σ_i w_i·Emb[id_i] ; d]                 (Dim+Dense)
 //	h   = relu(x·W1 + B1)                          (Hidden)
 //	p   = sigmoid(h·W2 + B2 + x·W3)                (Labels)
 //
+// The ONNX graph takes ids and w and computes the rest; IDF travels in the
+// same file as an initializer the graph does not use, read by Load.
 // Matrices are row-major with the input dimension first.
 type Net struct {
 	// Buckets, Dim, Dense, Hidden and Labels are the sizes.
@@ -46,9 +49,6 @@ type Net struct {
 	W3 []float32
 }
 
-// normEps keeps the weight normalisation finite for empty posts.
-const normEps = 1e-12
-
 // NewNet allocates a zero network of the given sizes.
 func NewNet(buckets, dim, dense, hidden, labels int) *Net {
 	in := dim + dense
@@ -61,20 +61,32 @@ func NewNet(buckets, dim, dense, hidden, labels int) *Net {
 	}
 }
 
-// Input fills x (len Dim+Dense) with the network input for one post and
-// returns the normalised weights it used in w (reused when large enough).
-func (n *Net) Input(ids []int64, tf []float32, dense []float32, x, w []float32) []float32 {
-	w = w[:0]
+// Weights appends to w the L2-normalised tf·idf weights of a post's
+// features and returns it.
+func Weights(idf []float32, ids []int64, tf []float32, w []float32) []float32 {
+	start := len(w)
 	var ss float32
 	for i, id := range ids {
-		v := tf[i] * n.IDF[id]
+		v := tf[i] * idf[id]
 		w = append(w, v)
 		ss += v * v
 	}
-	nrm := float32(math.Sqrt(float64(ss + normEps)))
+	if ss == 0 {
+		return w
+	}
+	inv := 1 / float32(math.Sqrt(float64(ss)))
+	for i := start; i < len(w); i++ {
+		w[i] *= inv
+	}
+	return w
+}
+
+// Input fills x (len Dim+Dense) with the network input for one post and
+// returns the normalised weights it used in w (reused when large enough).
+func (n *Net) Input(ids []int64, tf []float32, dense []float32, x, w []float32) []float32 {
+	w = Weights(n.IDF, ids, tf, w[:0])
 	clear(x[:n.Dim])
 	for i, id := range ids {
-		w[i] /= nrm
 		row := n.Emb[int(id)*n.Dim : int(id+1)*n.Dim]
 		for k, e := range row {
 			x[k] += w[i] * e
@@ -178,18 +190,10 @@ func (n *Net) ONNX(meta [][2]string) ([]byte, error) {
 			f("w2", []int64{int64(n.Hidden), int64(n.Labels)}, n.W2),
 			f("b2", []int64{int64(n.Labels)}, n.B2),
 			f("w3", []int64{in, int64(n.Labels)}, n.W3),
-			f("eps", nil, []float32{normEps}),
 			i64("axis1", 1),
 		},
 		Nodes: []onnxpb.Node{
-			node("Gather", []string{"idf", InputIDs}, "idf_g", onnxpb.IntAttr("axis", 0)),
-			node("Mul", []string{InputTF, "idf_g"}, "w"),
-			node("Mul", []string{"w", "w"}, "w_sq"),
-			node("ReduceSum", []string{"w_sq", "axis1"}, "w_ss", onnxpb.IntAttr("keepdims", 1)),
-			node("Add", []string{"w_ss", "eps"}, "w_ss_eps"),
-			node("Sqrt", []string{"w_ss_eps"}, "w_norm"),
-			node("Div", []string{"w", "w_norm"}, "w_n"),
-			node("Unsqueeze", []string{"w_n", "axis1"}, "w_row"),
+			node("Unsqueeze", []string{InputWeights, "axis1"}, "w_row"),
 			node("Gather", []string{"emb", InputIDs}, "e", onnxpb.IntAttr("axis", 0)),
 			node("MatMul", []string{"w_row", "e"}, "bag3"),
 			node("Squeeze", []string{"bag3", "axis1"}, "bag"),
@@ -203,7 +207,7 @@ func (n *Net) ONNX(meta [][2]string) ([]byte, error) {
 		},
 		Inputs: []onnxpb.ValueInfo{
 			{Name: InputIDs, ElemType: onnxpb.Int64, Dims: []int64{-1, -1}, Params: []string{"batch", "features"}},
-			{Name: InputTF, ElemType: onnxpb.Float, Dims: []int64{-1, -1}, Params: []string{"batch", "features"}},
+			{Name: InputWeights, ElemType: onnxpb.Float, Dims: []int64{-1, -1}, Params: []string{"batch", "features"}},
 			{Name: InputDense, ElemType: onnxpb.Float, Dims: []int64{-1, int64(n.Dense)}, Params: []string{"batch", ""}},
 		},
 		Outputs: []onnxpb.ValueInfo{

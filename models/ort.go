@@ -52,7 +52,7 @@ func newSession(onnx []byte, device string, threads int) (s *ort.DynamicAdvanced
 		cudaErr = appendCUDA(so)
 	}
 	s, err = ort.NewDynamicAdvancedSessionWithONNXData(onnx,
-		[]string{InputIDs, InputTF, InputDense}, []string{OutputScores}, so)
+		[]string{InputIDs, InputWeights, InputDense}, []string{OutputScores}, so)
 	if err != nil {
 		return nil, cudaErr, fmt.Errorf("creating onnx runtime session: %w", err)
 	}

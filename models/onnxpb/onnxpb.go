@@ -9,6 +9,7 @@ package onnxpb
 
 import (
 	"encoding/binary"
+	"fmt"
 	"math"
 
 	"google.golang.org/protobuf/encoding/protowire"
@@ -57,10 +58,11 @@ const (
 	attrInt    = 2 // AttributeProto.INT
 	attrIntsTy = 7 // AttributeProto.INTS
 
-	tensorDims     = 1
-	tensorDataType = 2
-	tensorName     = 8
-	tensorRawData  = 9
+	tensorDims      = 1
+	tensorDataType  = 2
+	tensorFloatData = 4
+	tensorName      = 8
+	tensorRawData   = 9
 
 	valueName = 1
 	valueType = 2
@@ -311,4 +313,125 @@ func appendStringField(b []byte, num protowire.Number, s string) []byte {
 func appendMessage(b []byte, num protowire.Number, msg []byte) []byte {
 	b = protowire.AppendTag(b, num, protowire.BytesType)
 	return protowire.AppendBytes(b, msg)
+}
+
+// ReadFloatInitializer finds the float32 initializer called name in an
+// encoded ModelProto and returns its shape and values. It reads raw_data and
+// float_data encodings.
+func ReadFloatInitializer(model []byte, name string) ([]int64, []float32, error) {
+	graph, err := field(model, modelGraph)
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading onnx model: %w", err)
+	}
+	if graph == nil {
+		return nil, nil, fmt.Errorf("reading onnx model: no graph")
+	}
+	var found []byte
+	err = each(graph, func(num protowire.Number, typ protowire.Type, v []byte) error {
+		if num != graphInitializer || typ != protowire.BytesType || found != nil {
+			return nil
+		}
+		n, err := field(v, tensorName)
+		if err != nil {
+			return err
+		}
+		if string(n) == name {
+			found = v
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading onnx model: %w", err)
+	}
+	if found == nil {
+		return nil, nil, fmt.Errorf("onnx model has no initializer %q", name)
+	}
+	var dims []int64
+	var vals []float32
+	dtype := uint64(0)
+	err = each(found, func(num protowire.Number, typ protowire.Type, v []byte) error {
+		switch {
+		case num == tensorDims && typ == protowire.BytesType:
+			for len(v) > 0 {
+				d, n := protowire.ConsumeVarint(v)
+				if n < 0 {
+					return protowire.ParseError(n)
+				}
+				dims = append(dims, int64(d))
+				v = v[n:]
+			}
+		case num == tensorDims && typ == protowire.VarintType:
+			d, _ := protowire.ConsumeVarint(v)
+			dims = append(dims, int64(d))
+		case num == tensorDataType:
+			dtype, _ = protowire.ConsumeVarint(v)
+		case num == tensorRawData || num == tensorFloatData && typ == protowire.BytesType:
+			if len(v)%4 != 0 {
+				return fmt.Errorf("initializer %q: %d data bytes is not a multiple of 4", name, len(v))
+			}
+			vals = make([]float32, len(v)/4)
+			for i := range vals {
+				vals[i] = math.Float32frombits(binary.LittleEndian.Uint32(v[4*i:]))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading initializer %q: %w", name, err)
+	}
+	if dtype != Float {
+		return nil, nil, fmt.Errorf("initializer %q has data type %d, want float", name, dtype)
+	}
+	n := int64(1)
+	for _, d := range dims {
+		n *= d
+	}
+	if n != int64(len(vals)) {
+		return nil, nil, fmt.Errorf("initializer %q has shape %v but %d values", name, dims, len(vals))
+	}
+	return dims, vals, nil
+}
+
+// each calls fn for every field of a message; for varint and fixed fields v
+// holds the encoded value, for length-delimited ones the payload.
+func each(msg []byte, fn func(num protowire.Number, typ protowire.Type, v []byte) error) error {
+	for len(msg) > 0 {
+		num, typ, n := protowire.ConsumeTag(msg)
+		if n < 0 {
+			return protowire.ParseError(n)
+		}
+		msg = msg[n:]
+		var v []byte
+		switch typ {
+		case protowire.BytesType:
+			b, m := protowire.ConsumeBytes(msg)
+			if m < 0 {
+				return protowire.ParseError(m)
+			}
+			v, n = b, m
+		default:
+			m := protowire.ConsumeFieldValue(num, typ, msg)
+			if m < 0 {
+				return protowire.ParseError(m)
+			}
+			v, n = msg[:m], m
+		}
+		if err := fn(num, typ, v); err != nil {
+			return err
+		}
+		msg = msg[n:]
+	}
+	return nil
+}
+
+// field returns the payload of the first length-delimited field num of msg, or nil.
+func field(msg []byte, num protowire.Number) ([]byte, error) {
+	var out []byte
+	err := each(msg, func(n protowire.Number, typ protowire.Type, v []byte) error {
+		if n == num && typ == protowire.BytesType && out == nil {
+			out = v
+		}
+		return nil
+	})
+	return out, err
 }

@@ -207,8 +207,12 @@ func Run(ctx context.Context, cfg Config) (*models.Card, error) {
 	fmt.Fprintf(cfg.Progress, "training %s@%s: %d train and %d validation items, labels %s (features in %.1fs)\n",
 		cfg.Name, cfg.Version, nTrain, len(exs)-nTrain, strings.Join(labels, ","), time.Since(start).Seconds())
 
+	views := 1
+	if cfg.LinearL2 > 0 && cfg.NB {
+		views = 2
+	}
 	if cfg.Dim == 0 {
-		cfg.Dim = len(labels) + FreeDim
+		cfg.Dim = views*len(labels) + FreeDim
 	}
 	net := models.NewNet(cfg.Features.Buckets, cfg.Dim, len(lex.Categories), cfg.Hidden, len(labels))
 	setIDF(net, exs, cfg.MinDF)
@@ -217,15 +221,52 @@ func Run(ctx context.Context, cfg Config) (*models.Card, error) {
 	}
 	t := newTrainer(net, cfg, exs)
 	best, bestEpoch, bestAUC := (*models.Net)(nil), 0, math.Inf(-1)
+	linearMix := make([]float64, net.Labels)
 	if cfg.LinearL2 > 0 {
-		if net.Dim <= net.Labels {
-			return nil, fmt.Errorf("training: embedding width %d must exceed the %d labels to hold the linear path", net.Dim, net.Labels)
+		if net.Dim <= views*net.Labels {
+			return nil, fmt.Errorf("training: embedding width %d must exceed %d (labels × linear views) to hold the linear path", net.Dim, views*net.Labels)
 		}
-		start := time.Now()
-		lm := fitLinear(exs, net.Labels, net.Buckets, net.Dense, cfg.LinearL2, cfg.LinearIters, f32to64(net.B2), cfg.NB)
-		t.setLinear(lm)
+		// One or two linear views: plain logistic regression and, with NB,
+		// NB-LR; their logits are mixed with the weight that does best on
+		// the validation part (1, ½ or 0 for NB-LR).
+		var lms []*linearModel
+		for v := 0; v < views; v++ {
+			start := time.Now()
+			lm := fitLinear(exs, net.Labels, net.Buckets, net.Dense, cfg.LinearL2, cfg.LinearIters, f32to64(net.B2), v == 1)
+			lms = append(lms, lm)
+			name := "logistic regression"
+			if v == 1 {
+				name = "NB-LR"
+			}
+			fmt.Fprintf(cfg.Progress, "linear path %d/%d: %s (L-BFGS, L2 %g, %d evaluations, %.1fs)\n", v+1, views, name, cfg.LinearL2, lm.evals, time.Since(start).Seconds())
+		}
+		mixes := []float64{0}
+		if views == 2 {
+			mixes = []float64{1, 0.5, 0}
+		}
+		// Per label, the mix with the best validation ROC-AUC.
+		bestMix := make([]float64, net.Labels)
+		bestLabelAUC := make([]float64, net.Labels)
+		for i := range bestLabelAUC {
+			bestLabelAUC[i] = math.Inf(-1)
+		}
+		for _, a := range mixes {
+			for k := range bestMix {
+				linearMix[k] = a
+			}
+			t.setLinear(lms, linearMix)
+			aucs, _ := validAUC(net, exs, labels)
+			fmt.Fprintf(cfg.Progress, "linear path, NB-LR weight %.1f: validation ROC-AUC %s\n", a, aucs)
+			for k, auc := range aucs.aucs {
+				if auc > bestLabelAUC[k] || math.IsNaN(bestLabelAUC[k]) {
+					bestLabelAUC[k], bestMix[k] = auc, a
+				}
+			}
+		}
+		copy(linearMix, bestMix)
+		t.setLinear(lms, linearMix)
 		aucs, mean := validAUC(net, exs, labels)
-		fmt.Fprintf(cfg.Progress, "linear path (L-BFGS, L2 %g, %d evaluations)  validation ROC-AUC %s  (%.1fs)\n", cfg.LinearL2, lm.evals, aucs, time.Since(start).Seconds())
+		fmt.Fprintf(cfg.Progress, "linear path, NB-LR weights %v: validation ROC-AUC %s\n", linearMix, aucs)
 		best, bestAUC = cloneNet(net), mean
 	}
 	for epoch := 1; epoch <= cfg.Epochs; epoch++ {
@@ -247,7 +288,7 @@ func Run(ctx context.Context, cfg Config) (*models.Card, error) {
 		Net:      models.NetConfig{Dim: net.Dim, Dense: net.Dense, Hidden: net.Hidden, Opset: models.Opset},
 		Lexicons: lex.Info(),
 		Training: models.TrainingInfo{Seed: cfg.Seed, Epochs: cfg.Epochs, BestEpoch: bestEpoch, LearningRate: cfg.LearningRate,
-			BatchSize: cfg.BatchSize, Dropout: cfg.Dropout, FeatureDropout: cfg.FeatureDropout, WeightDecay: cfg.WeightDecay, EmbeddingLR: cfg.EmbeddingLR, MinDF: cfg.MinDF, LinearL2: cfg.LinearL2, NB: cfg.NB, ValidationRule: fmt.Sprintf("%s (valid_percent %d)", ValidationRule, cfg.ValidPercent),
+			BatchSize: cfg.BatchSize, Dropout: cfg.Dropout, FeatureDropout: cfg.FeatureDropout, WeightDecay: cfg.WeightDecay, EmbeddingLR: cfg.EmbeddingLR, MinDF: cfg.MinDF, LinearL2: cfg.LinearL2, NB: cfg.NB, NBMix: linearMix, ValidationRule: fmt.Sprintf("%s (valid_percent %d)", ValidationRule, cfg.ValidPercent),
 			ThresholdRule: ThresholdRule,
 			TrainItems:    nTrain, ValidationItems: len(exs) - nTrain, Data: files},
 		Validation: map[string]models.LabelMetrics{},
@@ -573,34 +614,44 @@ func newParam(w []float32) param {
 	return param{w: w, g: make([]float32, len(w)), m: make([]float32, len(w)), v: make([]float32, len(w)), hi: len(w)}
 }
 
-// setLinear puts the fitted linear model into the network's linear path:
-// embedding column k holds label k's sparse weights, W3 routes it to logit
-// k, W3's dense rows hold the dense weights and B2 the biases. Those weights
-// are then frozen.
-func (t *trainer) setLinear(lm *linearModel) {
+// setLinear puts the fitted linear views into the network's linear path:
+// embedding column v·K+k holds view v's sparse weights for label k, W3
+// routes it to logit k with the view's mixing weight (a[k] for the second
+// view, 1-a[k] for the first), W3's dense rows and B2 hold the mixed dense
+// weights and biases. Those weights are then frozen.
+func (t *trainer) setLinear(lms []*linearModel, a []float64) {
 	net := t.net
 	K, D := net.Labels, net.Dim
 	for k := 0; k < K; k++ {
-		for b := 0; b < net.Buckets; b++ {
-			net.Emb[b*D+k] = float32(lm.theta[lm.at(b, k)])
+		mix := []float64{1}
+		if len(lms) == 2 {
+			mix = []float64{1 - a[k], a[k]}
 		}
 		for i := 0; i < D+net.Dense; i++ {
 			net.W3[i*K+k] = 0
 		}
-		net.W3[k*K+k] = 1
-		for f := 0; f < net.Dense; f++ {
-			net.W3[(D+f)*K+k] = float32(lm.theta[lm.at(lm.V+f, k)])
+		net.B2[k] = 0
+		for v, lm := range lms {
+			col := v*K + k
+			for b := 0; b < net.Buckets; b++ {
+				net.Emb[b*D+col] = float32(lm.theta[lm.at(b, k)])
+			}
+			net.W3[col*K+k] = float32(mix[v])
+			for f := 0; f < net.Dense; f++ {
+				net.W3[(D+f)*K+k] += float32(mix[v] * lm.theta[lm.at(lm.V+f, k)])
+			}
+			net.B2[k] += float32(mix[v] * lm.theta[lm.at(lm.V+lm.F, k)])
 		}
-		net.B2[k] = float32(lm.theta[lm.at(lm.V+lm.F, k)])
 	}
 	// W1 must not read the linear columns at first: the hidden layer starts
 	// from the free columns and the dense inputs.
-	for i := 0; i < K; i++ {
+	fc := len(lms) * K
+	for i := 0; i < fc; i++ {
 		clear(net.W1[i*net.Hidden : (i+1)*net.Hidden])
 	}
-	t.frozenCols = K
+	t.frozenCols = fc
 	w3 := &t.dense[4]
-	w3.lo, w3.hi = K*K, D*K // only the free embedding columns' rows of W3 train
+	w3.lo, w3.hi = fc*K, D*K // only the free embedding columns' rows of W3 train
 }
 
 func newTrainer(net *models.Net, cfg Config, exs []example) *trainer {
