@@ -1,0 +1,157 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"testing"
+
+	"github.com/rasd-iq/rasd/index"
+	"github.com/rasd-iq/rasd/index/redisstore"
+	"github.com/rasd-iq/rasd/index/redisstore/redistest"
+	"github.com/rasd-iq/rasd/index/store"
+	"github.com/rasd-iq/rasd/models"
+)
+
+// requireDefaultModel returns the committed default model's folder (or
+// $RASD_TEST_MODEL), failing without it under `make test` and skipping otherwise.
+func requireDefaultModel(t *testing.T) string {
+	t.Helper()
+	dir, err := models.DefaultDir()
+	if m := os.Getenv("RASD_TEST_MODEL"); m != "" {
+		dir, err = m, nil
+	}
+	if err == nil {
+		_, err = os.Stat(filepath.Join(dir, models.CardFile))
+	}
+	if err != nil {
+		if os.Getenv("RASD_TEST_REQUIRE_SERVERS") != "" {
+			t.Fatalf("default model missing: %v", err)
+		}
+		t.Skipf("default model missing: %v", err)
+	}
+	return dir
+}
+
+var processedLine = regexp.MustCompile(`processed: (\d+) posts stored, (\d+) in the review queue`)
+
+// runSample runs the bundled sample through `rasd run --once --exit` and
+// returns the stored and queued counts it reports.
+func runSample(t *testing.T, extra ...string) (stored, queued int) {
+	t.Helper()
+	args := append([]string{"run", "--config", "../../examples/rasd.yaml", "--model", requireDefaultModel(t), "--once", "--exit"}, extra...)
+	code, out, errs := runCmd(t, "", args...)
+	if code != 0 {
+		t.Fatalf("rasd run exited %d: %s", code, errs)
+	}
+	m := processedLine.FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no summary in output %q", out)
+	}
+	stored, _ = strconv.Atoi(m[1])
+	queued, _ = strconv.Atoi(m[2])
+	return stored, queued
+}
+
+// checkSearch checks that the sample's flagged posts are searchable,
+// obfuscated spellings included.
+func checkSearch(t *testing.T, indexDir string, flagged int) {
+	t.Helper()
+	ix, err := index.Open(indexDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	ctx := context.Background()
+	all, err := ix.Search(ctx, index.Query{Size: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if int(all.Total) < flagged || all.Total == 0 {
+		t.Fatalf("index holds %d posts", all.Total)
+	}
+	isis, err := ix.Search(ctx, index.Query{Text: "داعش", Size: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if isis.Total == 0 {
+		t.Fatal("search for داعش finds nothing in the sample")
+	}
+	var withLabels uint64
+	for _, n := range all.Facets["labels"] {
+		withLabels += uint64(n)
+	}
+	if withLabels == 0 {
+		t.Fatalf("no flagged post in the index facets: %v", all.Facets)
+	}
+}
+
+func TestRunSampleEmbedded(t *testing.T) {
+	requireDefaultModel(t)
+	data := t.TempDir()
+	stored, queued := runSample(t, "--data", data)
+	// 300 sample posts; the planted campaigns' copies are sightings, not records.
+	if stored < 250 || stored >= 300 || queued == 0 || queued > stored/2 {
+		t.Fatalf("sample run stored %d posts and queued %d", stored, queued)
+	}
+	st, err := store.Open(filepath.Join(data, "rasd.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	records, q, work, err := st.Counts(context.Background())
+	var sightings int
+	st.ForEach(context.Background(), func(r *store.Record) error { sightings += r.Sightings; return nil })
+	st.Close()
+	if err != nil || records != stored || q != queued || work != 0 || records+sightings != 300 {
+		t.Fatalf("store: records %d queued %d work %d sightings %d (%v)", records, q, work, sightings, err)
+	}
+	checkSearch(t, filepath.Join(data, "index"), queued)
+
+	// Running again over the same sample adds nothing: cursors and ids hold.
+	if again, _ := runSample(t, "--data", data); again != stored {
+		t.Fatalf("second run: %d stored, want %d", again, stored)
+	}
+}
+
+func TestRunSampleRedis(t *testing.T) {
+	requireDefaultModel(t)
+	url := "redis://" + redistest.Start(t) + "/0"
+	data := t.TempDir()
+	stored, queued := runSample(t, "--data", data, "--redis", url)
+	if stored < 250 || queued == 0 {
+		t.Fatalf("sample run stored %d posts and queued %d", stored, queued)
+	}
+	st, err := redisstore.Open(context.Background(), url, redisstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if records, q, work, err := st.Counts(context.Background()); err != nil || records != stored || q != queued || work != 0 {
+		t.Fatalf("redis store: records %d queued %d work %d (%v)", records, q, work, err)
+	}
+	checkSearch(t, filepath.Join(data, "index"), queued)
+}
+
+func TestRunRejectsMisuse(t *testing.T) {
+	tests := []struct {
+		args []string
+		want int
+	}{
+		{[]string{"run", "--role", "worker"}, 2},
+		{[]string{"run", "--role", "boss", "--redis", "redis://127.0.0.1:1/0"}, 2},
+		{[]string{"run", "--exit"}, 2},
+		{[]string{"run", "--config", "does-not-exist.yaml"}, 1},
+	}
+	for _, tt := range tests {
+		if code, _, errs := runCmd(t, "", tt.args...); code != tt.want {
+			t.Errorf("%v: exit %d (%s), want %d", tt.args, code, errs, tt.want)
+		}
+	}
+	bad := filepath.Join(t.TempDir(), "rasd.yaml")
+	os.WriteFile(bad, []byte("listen: 127.0.0.1:0\nbogus: 1\n"), 0o644)
+	if code, _, errs := runCmd(t, "", "run", "--config", bad); code != 1 || !regexp.MustCompile(`bogus`).MatchString(errs) {
+		t.Errorf("unknown key: exit %d, %q", code, errs)
+	}
+}
