@@ -136,6 +136,11 @@ func (s *Service) Create(ctx context.Context, item, user string, f Form) (review
 	if err != nil {
 		return review.Referral{}, fmt.Errorf("referring %s: %w", item, err)
 	}
+	if open, err := s.Active(ctx, item); err != nil {
+		return review.Referral{}, err
+	} else if open != nil {
+		return review.Referral{}, fmt.Errorf("referring %s: %w: referral %s is %s", item, ErrState, open.ID, open.Status)
+	}
 	var dec *review.Decision
 	for i := range ds {
 		if ds[i].Reviewer == user && ds[i].Action == review.ActionRefer {
@@ -261,6 +266,21 @@ func (s *Service) ForItem(ctx context.Context, item string) ([]review.Referral, 
 		return nil, fmt.Errorf("reading referrals: %w", err)
 	}
 	return slices.DeleteFunc(rs, func(r review.Referral) bool { return r.Item != item }), nil
+}
+
+// Active returns the item's referral that is awaiting approval or
+// approved, or nil when there is none (none, or all withdrawn).
+func (s *Service) Active(ctx context.Context, item string) (*review.Referral, error) {
+	rs, err := s.ForItem(ctx, item)
+	if err != nil {
+		return nil, err
+	}
+	for i := range rs {
+		if rs[i].Status != review.ReferralWithdrawn {
+			return &rs[i], nil
+		}
+	}
+	return nil, nil
 }
 
 // Exported records an export of n packages by actor in the audit log.

@@ -457,3 +457,21 @@ func TestAppealRoundTrip(t *testing.T) {
 		t.Fatalf("audit events %v: want two appeals filed and decided", types)
 	}
 }
+
+func TestOneOpenReferralPerItem(t *testing.T) {
+	f := newFixture(t, map[string]string{"telegram:1": "telegram"})
+	ctx := context.Background()
+	r := f.refer(t, "telegram:1")
+	if act, err := f.svc.Active(ctx, "telegram:1"); err != nil || act == nil || act.ID != r.ID {
+		t.Fatalf("active referral %+v, %v; want %s", act, err, r.ID)
+	}
+	if _, err := f.svc.Create(ctx, "telegram:1", "a", fullForm()); !errors.Is(err, ErrState) {
+		t.Fatalf("second referral of the item: %v, want ErrState", err)
+	}
+	if _, err := f.svc.RecordOutcome(ctx, r.ID, "a", policy.OutcomeDeclined, "not against our rules"); err != nil {
+		t.Fatal(err)
+	}
+	if rs, _ := f.st.Referrals(ctx); len(rs) != 1 {
+		t.Fatalf("%d referrals stored, want 1", len(rs))
+	}
+}

@@ -170,6 +170,14 @@ func (s *Server) referView(r *http.Request, id string, f referral.Form, msg stri
 }
 
 func (s *Server) pageRefer(w http.ResponseWriter, r *http.Request) {
+	// A second reviewer who agreed "refer" approves the open referral instead.
+	if open, err := s.ref.Active(r.Context(), r.PathValue("id")); err != nil {
+		s.refFail(w, r, err, "/queue")
+		return
+	} else if open != nil {
+		http.Redirect(w, r, "/referrals/"+url.PathEscape(open.ID), http.StatusSeeOther)
+		return
+	}
 	v, status, err := s.referView(r, r.PathValue("id"), referral.Form{}, "")
 	if err != nil {
 		http.Error(w, err.Error(), status)

@@ -82,6 +82,12 @@ func TestReferralAPI(t *testing.T) {
 		t.Fatalf("referral %+v: want awaiting, urgent, a pseudonymous role id", ref)
 	}
 	base := "/api/referrals/" + ref.ID
+	if w := e.do(sen, "GET", "/items/"+id+"/refer", nil, nil); w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/referrals/"+ref.ID {
+		t.Fatalf("referral form of an item with an open referral: %d %s, want the referral to approve", w.Code, w.Header().Get("Location"))
+	}
+	if w := e.do(ana, "POST", "/api/referrals", referralForm(id), nil); w.Code != http.StatusConflict {
+		t.Fatalf("second referral of the item: %d %s", w.Code, w.Body)
+	}
 	if w := e.do(res, "GET", base, nil, nil); w.Code != http.StatusForbidden {
 		t.Fatalf("researcher reading a referral: %d", w.Code)
 	}
