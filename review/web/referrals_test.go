@@ -226,3 +226,21 @@ func TestBrowserReferral(t *testing.T) {
 		t.Fatalf("stored referrals %+v, %v", rs, err)
 	}
 }
+
+// TestItemLinksToItsReferral: once decided "refer", the item page links to
+// the referral form (which leads to the open referral).
+func TestItemLinksToItsReferral(t *testing.T) {
+	e := referralEnv(t)
+	ana := e.login(t, "ana")
+	id := "x:000000"
+	if page := e.do(ana, "GET", "/items/"+id, nil, nil).Body.String(); strings.Contains(page, `id="referral-link"`) {
+		t.Fatal("an undecided item links to a referral")
+	}
+	it := decode[review.Item](t, e.do(ana, "POST", "/api/claims", map[string]string{"item": id}, nil))
+	if w := e.do(ana, "POST", "/api/decisions", map[string]any{"item": id, "action": "refer", "verdict": "true_positive", "lease": it.Lease.Token}, nil); w.Code != http.StatusCreated {
+		t.Fatalf("refer decision: %d %s", w.Code, w.Body)
+	}
+	if page := e.do(ana, "GET", "/items/"+id, nil, nil).Body.String(); !strings.Contains(page, `href="/items/`+id+`/refer"`) {
+		t.Fatal("a referred item does not link to its referral form")
+	}
+}
