@@ -244,3 +244,46 @@ func TestItemLinksToItsReferral(t *testing.T) {
 		t.Fatal("a referred item does not link to its referral form")
 	}
 }
+
+// TestReferralPages records an outcome and files and decides an appeal
+// through the HTML forms.
+func TestReferralPages(t *testing.T) {
+	e := referralEnv(t)
+	ana, sen, res, ana2 := e.login(t, "ana"), e.login(t, "sen"), e.login(t, "res"), e.login(t, "ana2")
+	id := "x:000000"
+	it := decode[review.Item](t, e.do(ana, "POST", "/api/claims", map[string]string{"item": id}, nil))
+	e.do(ana, "POST", "/api/decisions", map[string]any{"item": id, "action": "refer", "verdict": "true_positive", "lease": it.Lease.Token}, nil)
+	ref := decode[review.Referral](t, e.do(ana, "POST", "/api/referrals", referralForm(id), nil))
+	page := "/referrals/" + ref.ID
+	if w := e.do(sen, "POST", page+"/approve", "csrf="+sen.csrf, nil); w.Code != http.StatusSeeOther || w.Header().Get("Location") != page+"?msg=approved" {
+		t.Fatalf("approve form: %d %s", w.Code, w.Header().Get("Location"))
+	}
+	if w := e.do(ana, "POST", page+"/outcome", "csrf="+ana.csrf+"&status=declined&note=no+violation+found", nil); w.Code != http.StatusSeeOther || w.Header().Get("Location") != page+"?msg=outcome" {
+		t.Fatalf("outcome form: %d %s", w.Code, w.Header().Get("Location"))
+	}
+	body := e.do(ana, "GET", page, nil, nil).Body.String()
+	for _, want := range []string{`data-status="approved"`, `id="print"`, Arabic.T("declined"), "no violation found"} {
+		if !strings.Contains(body, want) {
+			t.Fatalf("referral page lacks %q", want)
+		}
+	}
+	if body := e.do(ana, "GET", "/referrals", nil, nil).Body.String(); !strings.Contains(body, `data-id="`+ref.ID+`"`) {
+		t.Fatal("referral list lacks the referral")
+	}
+	if w := e.do(res, "POST", "/appeals", "csrf="+res.csrf+"&target=referral&target_id="+ref.ID+"&reason=criticism", nil); w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/appeals?msg=appealed" {
+		t.Fatalf("appeal form: %d %s", w.Code, w.Header().Get("Location"))
+	}
+	as, err := e.st.Appeals(context.Background())
+	if err != nil || len(as) != 1 {
+		t.Fatalf("appeals %v, %v", as, err)
+	}
+	if w := e.do(ana, "POST", "/appeals/"+as[0].ID+"/decide", "csrf="+ana.csrf+"&outcome=upheld&note=stands", nil); w.Header().Get("Location") != "/appeals?msg=ineligible" {
+		t.Fatalf("the assessor hearing the appeal: %d %s", w.Code, w.Header().Get("Location"))
+	}
+	if w := e.do(ana2, "POST", "/appeals/"+as[0].ID+"/decide", "csrf="+ana2.csrf+"&outcome=upheld&note=stands", nil); w.Header().Get("Location") != "/appeals?msg=appeal_decided" {
+		t.Fatalf("appeal decision form: %d %s", w.Code, w.Header().Get("Location"))
+	}
+	if body := e.do(res, "GET", "/appeals", nil, nil).Body.String(); !strings.Contains(body, Arabic.T("upheld")) || strings.Contains(body, `name="outcome"`) {
+		t.Fatal("appeals page does not show the upheld appeal without forms for a researcher")
+	}
+}
