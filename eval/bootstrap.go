@@ -65,15 +65,15 @@ func (s Stats) Of(m Metric) float64 {
 
 // Estimate is a point value with a bootstrap confidence interval.
 type Estimate struct {
-	Value Float `json:"value"`
-	Lo    Float `json:"lo"`
-	Hi    Float `json:"hi"`
+	Value Float `json:"value"` // the figure on the data as given
+	Lo    Float `json:"lo"`    // lower bound of the interval; NaN without resamples
+	Hi    Float `json:"hi"`    // upper bound of the interval; NaN without resamples
 }
 
 // Target is one ranked score list and the threshold its flags use.
 type Target struct {
-	R         *Ranked
-	Threshold float64
+	R         *Ranked // the label's ranking
+	Threshold float64 // flag scores at or above it
 }
 
 // BootstrapOptions configures resampling.

@@ -12,9 +12,9 @@ import (
 
 // MetricDiff is one metric of two models with the paired difference B − A.
 type MetricDiff struct {
-	Metric string   `json:"metric"`
-	A      Estimate `json:"a"`
-	B      Estimate `json:"b"`
+	Metric string   `json:"metric"` // the Metric's name
+	A      Estimate `json:"a"`      // model A's figure
+	B      Estimate `json:"b"`      // model B's figure
 	// Diff is B − A with a paired bootstrap interval (both models scored on the
 	// same resamples); an interval excluding 0 means the difference is unlikely
 	// to be resampling noise.
@@ -23,61 +23,62 @@ type MetricDiff struct {
 
 // LabelComparison compares two models on one label.
 type LabelComparison struct {
-	Label      string       `json:"label"`
-	ThresholdA Float        `json:"threshold_a"`
-	ThresholdB Float        `json:"threshold_b"`
-	Positives  int          `json:"positives"`
-	Metrics    []MetricDiff `json:"metrics"`
-	// ROC and PR curves of both models, thinned as in LabelResult.
+	Label      string       `json:"label"`       // the label both models score
+	ThresholdA Float        `json:"threshold_a"` // model A's card threshold
+	ThresholdB Float        `json:"threshold_b"` // model B's card threshold
+	Positives  int          `json:"positives"`   // gold positives
+	Metrics    []MetricDiff `json:"metrics"`     // every Metric, in Metrics order
+	// ROCA, ROCB, PRA and PRB are the ROC and PR curves of both models,
+	// thinned as in LabelResult.
 	ROCA []Point `json:"roc_a"`
-	ROCB []Point `json:"roc_b"`
-	PRA  []Point `json:"pr_a"`
-	PRB  []Point `json:"pr_b"`
+	ROCB []Point `json:"roc_b"` // see ROCA
+	PRA  []Point `json:"pr_a"`  // see ROCA
+	PRB  []Point `json:"pr_b"`  // see ROCA
 }
 
 // FunctionalityComparison is the accuracy of both models on one functionality.
 type FunctionalityComparison struct {
-	Name      string `json:"name"`
-	N         int    `json:"n"`
-	AccuracyA Float  `json:"accuracy_a"`
-	AccuracyB Float  `json:"accuracy_b"`
+	Name      string `json:"name"`       // the functionality
+	N         int    `json:"n"`          // its items
+	AccuracyA Float  `json:"accuracy_a"` // model A's accuracy
+	AccuracyB Float  `json:"accuracy_b"` // model B's accuracy
 }
 
 // Disagreement is an item the two models flag differently.
 type Disagreement struct {
-	ID            string           `json:"id"`
-	Line          int              `json:"line"`
-	Text          string           `json:"text"`
-	Functionality string           `json:"functionality,omitempty"`
-	Targets       []string         `json:"targets,omitempty"`
-	Gold          []string         `json:"gold"`
-	FlagsA        []string         `json:"flags_a"`
-	FlagsB        []string         `json:"flags_b"`
-	ScoresA       map[string]Float `json:"scores_a"`
-	ScoresB       map[string]Float `json:"scores_b"`
+	ID            string           `json:"id"`                      // the item's id
+	Line          int              `json:"line"`                    // its line in the data file
+	Text          string           `json:"text"`                    // its text
+	Functionality string           `json:"functionality,omitempty"` // its functionality, if any
+	Targets       []string         `json:"targets,omitempty"`       // its target groups, if any
+	Gold          []string         `json:"gold"`                    // its gold labels
+	FlagsA        []string         `json:"flags_a"`                 // model A's flags
+	FlagsB        []string         `json:"flags_b"`                 // model B's flags
+	ScoresA       map[string]Float `json:"scores_a"`                // model A's scores
+	ScoresB       map[string]Float `json:"scores_b"`                // model B's scores
 	// Delta is the largest absolute score difference over the shared labels.
 	Delta Float `json:"delta"`
 }
 
 // Comparison is two models evaluated on the same data.
 type Comparison struct {
-	A    ModelInfo `json:"a"`
-	B    ModelInfo `json:"b"`
-	Data DataInfo  `json:"data"`
-	Run  Run       `json:"run"`
+	A    ModelInfo `json:"a"`    // model A
+	B    ModelInfo `json:"b"`    // model B
+	Data DataInfo  `json:"data"` // the data both were scored on
+	Run  Run       `json:"run"`  // how the comparison was made
 	// Labels compares the labels both models score; OnlyA and OnlyB list the rest.
 	Labels []LabelComparison `json:"labels"`
-	OnlyA  []string          `json:"only_a,omitempty"`
-	OnlyB  []string          `json:"only_b,omitempty"`
+	OnlyA  []string          `json:"only_a,omitempty"` // labels only A scores
+	OnlyB  []string          `json:"only_b,omitempty"` // labels only B scores
 	// Functional compares functional accuracy, when items carry a functionality.
 	Functional []FunctionalityComparison `json:"functional,omitempty"`
 	// FunctionalA and FunctionalB are the overall functional accuracies.
 	FunctionalA Float `json:"functional_accuracy_a"`
-	FunctionalB Float `json:"functional_accuracy_b"`
+	FunctionalB Float `json:"functional_accuracy_b"` // see FunctionalA
 	// Disagreements lists items flagged differently on the shared labels,
 	// largest score difference first (at most the listing limit); DisagreementsTotal counts them all.
 	Disagreements      []Disagreement `json:"disagreements"`
-	DisagreementsTotal int            `json:"disagreements_total"`
+	DisagreementsTotal int            `json:"disagreements_total"` // all disagreements, listed or not
 }
 
 // Compare evaluates a and b on d and compares them label by label with paired

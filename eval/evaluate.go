@@ -76,18 +76,18 @@ func (o *Options) defaults() {
 
 // ModelInfo identifies the model a result belongs to.
 type ModelInfo struct {
-	ID         string           `json:"id"`
-	CardSHA256 string           `json:"card_sha256"`
-	Labels     []string         `json:"labels"`
-	Thresholds map[string]Float `json:"thresholds"`
+	ID         string           `json:"id"`          // NAME@VERSION
+	CardSHA256 string           `json:"card_sha256"` // hex SHA-256 of the model card
+	Labels     []string         `json:"labels"`      // the labels it scores
+	Thresholds map[string]Float `json:"thresholds"`  // the card's thresholds
 }
 
 // DataInfo identifies the data a result belongs to.
 type DataInfo struct {
-	Path   string `json:"path"`
-	Format string `json:"format"`
-	SHA256 string `json:"sha256"`
-	Items  int    `json:"items"`
+	Path   string `json:"path"`   // the file as given
+	Format string `json:"format"` // jsonl, csv or tsv
+	SHA256 string `json:"sha256"` // hex SHA-256 of the file
+	Items  int    `json:"items"`  // number of items
 	// LabelCounts counts the gold labels.
 	LabelCounts map[string]int `json:"label_counts"`
 	// Unscored counts gold labels the model does not score (left out of the metrics).
@@ -96,41 +96,41 @@ type DataInfo struct {
 
 // Run records how a result was produced.
 type Run struct {
-	Command    string  `json:"command,omitempty"`
-	Seed       uint64  `json:"seed"`
-	Resamples  int     `json:"bootstrap_resamples"`
-	Confidence float64 `json:"confidence"`
-	Created    string  `json:"created"`
+	Command    string  `json:"command,omitempty"`   // the command line, set by the caller
+	Seed       uint64  `json:"seed"`                // the bootstrap seed
+	Resamples  int     `json:"bootstrap_resamples"` // number of resamples (0: no intervals)
+	Confidence float64 `json:"confidence"`          // coverage of the intervals
+	Created    string  `json:"created"`             // RFC 3339 time of the run
 	// ScoreSeconds is the time spent scoring; MetricsSeconds the time spent on all metrics and resamples.
 	ScoreSeconds   float64 `json:"score_seconds"`
-	MetricsSeconds float64 `json:"metrics_seconds"`
+	MetricsSeconds float64 `json:"metrics_seconds"` // see ScoreSeconds
 }
 
 // LabelResult holds the figures for one label.
 type LabelResult struct {
-	Label     string    `json:"label"`
-	Threshold Float     `json:"threshold"`
-	Positives int       `json:"positives"`
-	Negatives int       `json:"negatives"`
-	Confusion Confusion `json:"confusion"`
-	Precision Estimate  `json:"precision"`
-	Recall    Estimate  `json:"recall"`
-	F1        Estimate  `json:"f1"`
-	ROCAUC    Estimate  `json:"roc_auc"`
-	PRAUC     Estimate  `json:"pr_auc"`
-	ECE       Estimate  `json:"ece"`
+	Label     string    `json:"label"`     // the label
+	Threshold Float     `json:"threshold"` // the card's threshold
+	Positives int       `json:"positives"` // gold positives
+	Negatives int       `json:"negatives"` // gold negatives
+	Confusion Confusion `json:"confusion"` // at the threshold
+	Precision Estimate  `json:"precision"` // at the threshold, with its bootstrap interval
+	Recall    Estimate  `json:"recall"`    // at the threshold, with its bootstrap interval
+	F1        Estimate  `json:"f1"`        // at the threshold, with its bootstrap interval
+	ROCAUC    Estimate  `json:"roc_auc"`   // over all scores, with its bootstrap interval
+	PRAUC     Estimate  `json:"pr_auc"`    // average precision, with its bootstrap interval
+	ECE       Estimate  `json:"ece"`       // expected calibration error, with its bootstrap interval
 	// Reliability is the reliability diagram behind ECE.
 	Reliability []Bin `json:"reliability"`
 	// ROC and PR are the curves, thinned to at most 200 points.
 	ROC []Point `json:"roc"`
-	PR  []Point `json:"pr"`
+	PR  []Point `json:"pr"` // see ROC
 	// Sweep gives precision and recall on a grid of thresholds (0.05 steps,
 	// the card's threshold and the target-precision threshold).
 	Sweep []SweepRow `json:"sweep"`
 	// TargetPrecision and AtTarget: the lowest threshold reaching the target
 	// precision (nil when none does).
 	TargetPrecision Float     `json:"target_precision"`
-	AtTarget        *SweepRow `json:"at_target"`
+	AtTarget        *SweepRow `json:"at_target"` // see TargetPrecision
 }
 
 // Estimate returns the estimate of metric m.
@@ -171,12 +171,12 @@ func (r *LabelResult) setEstimate(m Metric, e Estimate) {
 
 // Result is the evaluation of one model on one data set.
 type Result struct {
-	Model      ModelInfo     `json:"model"`
-	Data       DataInfo      `json:"data"`
-	Run        Run           `json:"run"`
-	Labels     []LabelResult `json:"labels"`
-	Functional *Functional   `json:"functional,omitempty"`
-	Fairness   []Fairness    `json:"fairness,omitempty"`
+	Model      ModelInfo     `json:"model"`                // the model evaluated
+	Data       DataInfo      `json:"data"`                 // the data it was evaluated on
+	Run        Run           `json:"run"`                  // how the result was produced
+	Labels     []LabelResult `json:"labels"`               // one per model label, in card order
+	Functional *Functional   `json:"functional,omitempty"` // nil when no item has a functionality
+	Fairness   []Fairness    `json:"fairness,omitempty"`   // empty when no item has a target
 }
 
 // scored is one model's scores on a data set, prepared for metrics.

@@ -11,15 +11,15 @@ import (
 // GroupResult holds the bias figures of one target group for one label
 // (Borkan et al. 2019, "Nuanced Metrics for Measuring Unintended Bias").
 type GroupResult struct {
-	Target    string `json:"target"`
-	N         int    `json:"n"`
-	Positives int    `json:"positives"`
+	Target    string `json:"target"`    // the group
+	N         int    `json:"n"`         // its items
+	Positives int    `json:"positives"` // its gold positives
 	// FPR and FNR are the group's error rates at the threshold; the gaps are
 	// the group's rate minus the rate over all items.
 	FPR    Float `json:"fpr"`
-	FNR    Float `json:"fnr"`
-	FPRGap Float `json:"fpr_gap"`
-	FNRGap Float `json:"fnr_gap"`
+	FNR    Float `json:"fnr"`     // see FPR
+	FPRGap Float `json:"fpr_gap"` // see FPR
+	FNRGap Float `json:"fnr_gap"` // see FPR
 	// SubgroupAUC is the ROC-AUC within the group.
 	SubgroupAUC Float `json:"subgroup_auc"`
 	// BPSN (background positive, subgroup negative) is the AUC over the group's
@@ -34,19 +34,19 @@ type GroupResult struct {
 
 // Gap names the worst group on one measure.
 type Gap struct {
-	Measure string `json:"measure"`
-	Target  string `json:"target"`
-	Value   Float  `json:"value"`
+	Measure string `json:"measure"` // subgroup_auc, bpsn_auc, bnsp_auc, fpr_gap or fnr_gap
+	Target  string `json:"target"`  // the group
+	Value   Float  `json:"value"`   // its value
 }
 
 // Fairness holds the per-target figures for one label.
 type Fairness struct {
-	Label      string        `json:"label"`
-	Threshold  Float         `json:"threshold"`
-	OverallFPR Float         `json:"overall_fpr"`
-	OverallFNR Float         `json:"overall_fnr"`
-	OverallAUC Float         `json:"overall_auc"`
-	Groups     []GroupResult `json:"groups"`
+	Label      string        `json:"label"`       // the label
+	Threshold  Float         `json:"threshold"`   // the card's threshold
+	OverallFPR Float         `json:"overall_fpr"` // over all items
+	OverallFNR Float         `json:"overall_fnr"` // over all items
+	OverallAUC Float         `json:"overall_auc"` // over all items
+	Groups     []GroupResult `json:"groups"`      // one per target group, sorted
 	// Worst names, per measure, the group that fares worst: lowest subgroup,
 	// BPSN and BNSP AUC; highest FPR and FNR gap. Only groups of at least
 	// MinGroupSize items are named.

@@ -18,40 +18,40 @@ const FunctionalRule = "An item is violating when its gold labels include a seri
 
 // Case is one item as the model saw it, listed among failures or disagreements.
 type Case struct {
-	ID            string           `json:"id"`
-	Line          int              `json:"line"`
-	Text          string           `json:"text"`
-	Functionality string           `json:"functionality,omitempty"`
-	Targets       []string         `json:"targets,omitempty"`
-	Gold          []string         `json:"gold"`
-	Flags         []string         `json:"flags"`
-	Scores        map[string]Float `json:"scores"`
+	ID            string           `json:"id"`                      // the item's id
+	Line          int              `json:"line"`                    // its line in the data file
+	Text          string           `json:"text"`                    // its text
+	Functionality string           `json:"functionality,omitempty"` // its functionality, if any
+	Targets       []string         `json:"targets,omitempty"`       // its target groups, if any
+	Gold          []string         `json:"gold"`                    // its gold labels
+	Flags         []string         `json:"flags"`                   // the labels the model flagged
+	Scores        map[string]Float `json:"scores"`                  // the model's scores
 }
 
 // FunctionalityResult is the accuracy on one functionality.
 type FunctionalityResult struct {
-	Name string `json:"name"`
+	Name string `json:"name"` // the functionality
 	// Expect is "violating", "non-violating" or "mixed", from the gold labels.
 	Expect   string `json:"expect"`
-	N        int    `json:"n"`
-	Correct  int    `json:"correct"`
-	Accuracy Float  `json:"accuracy"`
+	N        int    `json:"n"`        // its items
+	Correct  int    `json:"correct"`  // items judged correct by FunctionalRule
+	Accuracy Float  `json:"accuracy"` // Correct / N
 	// Failures lists failing cases (at most the listing limit); FailuresTotal counts them all.
 	Failures      []Case `json:"failures"`
-	FailuresTotal int    `json:"failures_total"`
+	FailuresTotal int    `json:"failures_total"` // see Failures
 }
 
 // Functional is the HateCheck-style functional result.
 type Functional struct {
-	Rule string `json:"rule"`
+	Rule string `json:"rule"` // FunctionalRule, for the reader
 	// Serious are the serious labels the model has; Missing those it lacks.
 	Serious []string `json:"serious"`
-	Missing []string `json:"missing,omitempty"`
-	N       int      `json:"n"`
-	Correct int      `json:"correct"`
+	Missing []string `json:"missing,omitempty"` // see Serious
+	N       int      `json:"n"`                 // items with a functionality
+	Correct int      `json:"correct"`           // of those, judged correct
 	// Accuracy is over all items that carry a functionality.
 	Accuracy      Float                 `json:"accuracy"`
-	Functionality []FunctionalityResult `json:"functionalities"`
+	Functionality []FunctionalityResult `json:"functionalities"` // sorted by name
 }
 
 // functionalCorrect judges one item by FunctionalRule.

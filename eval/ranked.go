@@ -271,7 +271,9 @@ func (r *Ranked) ones() []uint8 {
 
 // Point is one point of a curve.
 type Point struct {
+	// X is the false-positive rate (ROC) or the recall (PR).
 	X Float `json:"x"`
+	// Y is the true-positive rate (ROC) or the precision (PR).
 	Y Float `json:"y"`
 	// T is the threshold the point belongs to.
 	T Float `json:"t"`
@@ -279,11 +281,14 @@ type Point struct {
 
 // SweepRow is precision and recall when flagging scores >= Threshold.
 type SweepRow struct {
+	// Threshold flags scores at or above it.
 	Threshold Float `json:"threshold"`
+	// Precision, Recall and F1 at the threshold; undefined values are NaN.
 	Precision Float `json:"precision"`
-	Recall    Float `json:"recall"`
-	F1        Float `json:"f1"`
-	Flagged   int   `json:"flagged"`
+	Recall    Float `json:"recall"` // see Precision
+	F1        Float `json:"f1"`     // see Precision
+	// Flagged is the number of items flagged.
+	Flagged int `json:"flagged"`
 }
 
 // Curves returns the ROC curve (FPR, TPR) and the precision–recall curve
@@ -354,7 +359,7 @@ func (r *Ranked) ThresholdForPrecision(target float64) (row SweepRow, ok bool) {
 type Bin struct {
 	// Lo and Hi bound the scores in the bin: [Lo, Hi), the last bin including 1.
 	Lo Float `json:"lo"`
-	Hi Float `json:"hi"`
+	Hi Float `json:"hi"` // upper bound of the bin
 	// Count is the number of items in the bin.
 	Count int `json:"count"`
 	// MeanScore is the mean predicted score of the items in the bin.
@@ -406,10 +411,10 @@ func ECE(scores []float64, gold []bool) float64 {
 
 // Confusion is a confusion matrix at one threshold.
 type Confusion struct {
-	TP int `json:"tp"`
-	FP int `json:"fp"`
-	TN int `json:"tn"`
-	FN int `json:"fn"`
+	TP int `json:"tp"` // flagged gold positives
+	FP int `json:"fp"` // flagged gold negatives
+	TN int `json:"tn"` // unflagged gold negatives
+	FN int `json:"fn"` // unflagged gold positives
 }
 
 // ConfusionAt returns the confusion matrix when flagging scores >= thr.

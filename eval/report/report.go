@@ -148,49 +148,49 @@ const (
 	padL, padR, padT, padB = 44.0, 12.0, 22.0, 36.0
 )
 
-// Tick is an axis tick.
-type Tick struct {
+// tick is an axis tick.
+type tick struct {
 	Pos   float64
 	Label string
 }
 
-// Series is one polyline of an XY plot.
-type Series struct {
+// series is one polyline of an XY plot.
+type series struct {
 	Points string
 	Class  string
 }
 
-// Dot is one marker of an XY plot.
-type Dot struct {
+// dot is one marker of an XY plot.
+type dot struct {
 	X, Y, R float64
 	Title   string
 	Class   string
 }
 
-// XYPlot is a square-domain ([0,1]×[0,1]) line chart.
-type XYPlot struct {
+// xyPlot is a square-domain ([0,1]×[0,1]) line chart.
+type xyPlot struct {
 	W, H, L, T, R, B float64
 	Title            string
 	XLabel, YLabel   string
-	XTicks, YTicks   []Tick
-	Series           []Series
-	Dots             []Dot
+	XTicks, YTicks   []tick
+	Series           []series
+	Dots             []dot
 }
 
-func newXY(title, xl, yl string) *XYPlot {
-	p := &XYPlot{W: plotW, H: plotH, L: padL, T: padT, R: plotW - padR, B: plotH - padB, Title: title, XLabel: xl, YLabel: yl}
+func newXY(title, xl, yl string) *xyPlot {
+	p := &xyPlot{W: plotW, H: plotH, L: padL, T: padT, R: plotW - padR, B: plotH - padB, Title: title, XLabel: xl, YLabel: yl}
 	for k := 0; k <= 4; k++ {
 		v := float64(k) / 4
-		p.XTicks = append(p.XTicks, Tick{p.x(v), fmt.Sprintf("%.2g", v)})
-		p.YTicks = append(p.YTicks, Tick{p.y(v), fmt.Sprintf("%.2g", v)})
+		p.XTicks = append(p.XTicks, tick{p.x(v), fmt.Sprintf("%.2g", v)})
+		p.YTicks = append(p.YTicks, tick{p.y(v), fmt.Sprintf("%.2g", v)})
 	}
 	return p
 }
 
-func (p *XYPlot) x(v float64) float64 { return p.L + v*(p.R-p.L) }
-func (p *XYPlot) y(v float64) float64 { return p.B - v*(p.B-p.T) }
+func (p *xyPlot) x(v float64) float64 { return p.L + v*(p.R-p.L) }
+func (p *xyPlot) y(v float64) float64 { return p.B - v*(p.B-p.T) }
 
-func (p *XYPlot) line(class string, xs, ys []float64) {
+func (p *xyPlot) line(class string, xs, ys []float64) {
 	var b strings.Builder
 	for i := range xs {
 		if math.IsNaN(xs[i]) || math.IsNaN(ys[i]) {
@@ -199,12 +199,12 @@ func (p *XYPlot) line(class string, xs, ys []float64) {
 		fmt.Fprintf(&b, "%.1f,%.1f ", p.x(xs[i]), p.y(ys[i]))
 	}
 	if b.Len() > 0 {
-		p.Series = append(p.Series, Series{Points: strings.TrimSpace(b.String()), Class: class})
+		p.Series = append(p.Series, series{Points: strings.TrimSpace(b.String()), Class: class})
 	}
 }
 
 // curveCharts returns the ROC and precision–recall plots of a label.
-func curveCharts(l eval.LabelResult) []*XYPlot {
+func curveCharts(l eval.LabelResult) []*xyPlot {
 	roc := newXY("ROC — "+l.Label+" (AUC "+num(l.ROCAUC.Value)+")", "false-positive rate", "true-positive rate")
 	roc.line("ref", []float64{0, 1}, []float64{0, 1})
 	var xs, ys []float64
@@ -224,14 +224,14 @@ func curveCharts(l eval.LabelResult) []*XYPlot {
 	pr.line("curve", xs, ys)
 	// The operating point at the card's threshold.
 	if p, r := float64(l.Precision.Value), float64(l.Recall.Value); !math.IsNaN(p) && !math.IsNaN(r) {
-		pr.Dots = append(pr.Dots, Dot{X: pr.x(r), Y: pr.y(p), R: 4, Class: "op",
+		pr.Dots = append(pr.Dots, dot{X: pr.x(r), Y: pr.y(p), R: 4, Class: "op",
 			Title: fmt.Sprintf("threshold %.3f: precision %.3f, recall %.3f", float64(l.Threshold), p, r)})
 		if fpr := float64(l.Confusion.FP) / math.Max(1, float64(l.Negatives)); l.Negatives > 0 {
-			roc.Dots = append(roc.Dots, Dot{X: roc.x(fpr), Y: roc.y(r), R: 4, Class: "op",
+			roc.Dots = append(roc.Dots, dot{X: roc.x(fpr), Y: roc.y(r), R: 4, Class: "op",
 				Title: fmt.Sprintf("threshold %.3f: FPR %.3f, TPR %.3f", float64(l.Threshold), fpr, r)})
 		}
 	}
-	return []*XYPlot{roc, pr}
+	return []*xyPlot{roc, pr}
 }
 
 // pointsXY splits a curve into coordinates.
@@ -243,7 +243,7 @@ func pointsXY(ps []eval.Point) (xs, ys []float64) {
 }
 
 // compareCurves overlays both models' ROC and precision–recall curves.
-func compareCurves(l eval.LabelComparison) []*XYPlot {
+func compareCurves(l eval.LabelComparison) []*xyPlot {
 	roc := newXY("ROC — "+l.Label+" (A solid, B dashed)", "false-positive rate", "true-positive rate")
 	roc.line("ref", []float64{0, 1}, []float64{0, 1})
 	xs, ys := pointsXY(l.ROCA)
@@ -255,11 +255,11 @@ func compareCurves(l eval.LabelComparison) []*XYPlot {
 	pr.line("curve", xs, ys)
 	xs, ys = pointsXY(l.PRB)
 	pr.line("curve b", xs, ys)
-	return []*XYPlot{roc, pr}
+	return []*xyPlot{roc, pr}
 }
 
 // reliabilityChart plots positive rate against mean score per bin.
-func reliabilityChart(l eval.LabelResult) *XYPlot {
+func reliabilityChart(l eval.LabelResult) *xyPlot {
 	p := newXY("Reliability — "+l.Label+" (ECE "+num(l.ECE.Value)+")", "mean predicted score", "fraction positive")
 	p.line("ref", []float64{0, 1}, []float64{0, 1})
 	var xs, ys []float64
@@ -273,15 +273,15 @@ func reliabilityChart(l eval.LabelResult) *XYPlot {
 		}
 		x, y := float64(b.MeanScore), float64(b.PositiveRate)
 		xs, ys = append(xs, x), append(ys, y)
-		p.Dots = append(p.Dots, Dot{X: p.x(x), Y: p.y(y), R: 2 + 5*math.Sqrt(float64(b.Count)/float64(maxN)), Class: "bin",
+		p.Dots = append(p.Dots, dot{X: p.x(x), Y: p.y(y), R: 2 + 5*math.Sqrt(float64(b.Count)/float64(maxN)), Class: "bin",
 			Title: fmt.Sprintf("scores %.1f–%.1f: %d items, mean score %.3f, positive %.3f", float64(b.Lo), float64(b.Hi), b.Count, x, y)})
 	}
 	p.line("curve", xs, ys)
 	return p
 }
 
-// BarRow is one horizontal bar.
-type BarRow struct {
+// barRow is one horizontal bar.
+type barRow struct {
 	Y, H, X, W float64
 	Label      string
 	Value      string
@@ -289,40 +289,40 @@ type BarRow struct {
 	Title      string
 }
 
-// BarChart is a horizontal bar chart; values map to [Lo, Hi] across the plot.
-type BarChart struct {
+// barChart is a horizontal bar chart; values map to [Lo, Hi] across the plot.
+type barChart struct {
 	W, H, L, R, Zero float64
 	Title            string
-	Rows             []BarRow
-	Ticks            []Tick
+	Rows             []barRow
+	Ticks            []tick
 	TickY            float64
 }
 
-func newBars(title string, n int, lo, hi float64) *BarChart {
-	c := &BarChart{W: 720, L: 230, R: 580, Title: title}
+func newBars(title string, n int, lo, hi float64) *barChart {
+	c := &barChart{W: 720, L: 230, R: 580, Title: title}
 	c.H = 30 + float64(n)*18 + 24
 	c.TickY = c.H - 8
 	for k := 0; k <= 4; k++ {
 		v := lo + (hi-lo)*float64(k)/4
-		c.Ticks = append(c.Ticks, Tick{c.L + (c.R-c.L)*(v-lo)/(hi-lo), fmt.Sprintf("%.2g", v)})
+		c.Ticks = append(c.Ticks, tick{c.L + (c.R-c.L)*(v-lo)/(hi-lo), fmt.Sprintf("%.2g", v)})
 	}
 	c.Zero = c.L + (c.R-c.L)*(0-lo)/(hi-lo)
 	return c
 }
 
-func (c *BarChart) bar(i int, v, lo, hi float64, label, value, class, title string) {
+func (c *barChart) bar(i int, v, lo, hi float64, label, value, class, title string) {
 	if math.IsNaN(v) {
 		v = 0
 	}
 	v = math.Max(lo, math.Min(hi, v))
 	x := c.L + (c.R-c.L)*(v-lo)/(hi-lo)
 	x0, x1 := math.Min(x, c.Zero), math.Max(x, c.Zero)
-	c.Rows = append(c.Rows, BarRow{Y: 26 + float64(i)*18, H: 14, X: x0, W: math.Max(x1-x0, 0.5),
+	c.Rows = append(c.Rows, barRow{Y: 26 + float64(i)*18, H: 14, X: x0, W: math.Max(x1-x0, 0.5),
 		Label: label, Value: value, Class: class, Title: title})
 }
 
 // functionalChart shows accuracy per functionality.
-func functionalChart(f *eval.Functional) *BarChart {
+func functionalChart(f *eval.Functional) *barChart {
 	c := newBars("Accuracy per functionality", len(f.Functionality), 0, 1)
 	for i, r := range f.Functionality {
 		c.bar(i, float64(r.Accuracy), 0, 1, r.Name, fmt.Sprintf("%s (%d/%d)", pct(r.Accuracy), r.Correct, r.N),
@@ -332,7 +332,7 @@ func functionalChart(f *eval.Functional) *BarChart {
 }
 
 // gapChart shows each target's FPR and FNR gap to the overall rate.
-func gapChart(f eval.Fairness) *BarChart {
+func gapChart(f eval.Fairness) *barChart {
 	c := newBars("Error-rate gaps per target — "+f.Label+" (group rate − overall rate)", 2*len(f.Groups), -1, 1)
 	for i, g := range f.Groups {
 		c.bar(2*i, float64(g.FPRGap), -1, 1, g.Target+" FPR", signed(g.FPRGap), "fpr",
@@ -344,7 +344,7 @@ func gapChart(f eval.Fairness) *BarChart {
 }
 
 // diffChart shows B − A per metric of one label, with the interval as a whisker in the title.
-func diffChart(l eval.LabelComparison) *BarChart {
+func diffChart(l eval.LabelComparison) *barChart {
 	c := newBars("B − A — "+l.Label, len(l.Metrics), -0.5, 0.5)
 	for i, m := range l.Metrics {
 		class := "diff"
