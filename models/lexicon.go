@@ -50,6 +50,23 @@ type Lexicon struct {
 	catIndex map[string]int
 	byFirst  map[string][]int
 	normSeen map[string]bool
+	// filter has a bit set for the filterKey of every first word, so that
+	// most words are rejected without a map lookup.
+	filter [1 << 10]uint64
+}
+
+// filterKey hashes a word's length and first four bytes into 16 bits.
+func filterKey(w string) uint32 {
+	h := uint32(len(w)) * 0x9e3779b1
+	for i := 0; i < len(w) && i < 4; i++ {
+		h = (h ^ uint32(w[i])) * 16777619
+	}
+	return (h ^ h>>16) & 0xffff
+}
+
+func (lx *Lexicon) mayStart(w string) bool {
+	k := filterKey(w)
+	return lx.filter[k>>6]&(1<<(k&63)) != 0
 }
 
 // LexMatch is one lexicon hit in normalised text.
@@ -63,6 +80,15 @@ type LexMatch struct {
 // clitics are prefixes (after normalising) that may precede a lexicon term
 // in the same word, longest first, after the empty prefix.
 var clitics = []string{"", "وبال", "وال", "بال", "فال", "كال", "ولل", "لل", "ال", "و", "ف", "ب", "ل", "ك"}
+
+// cliticStart reports whether r begins one of the clitics.
+func cliticStart(r rune) bool {
+	switch r {
+	case 'و', 'ف', 'ب', 'ل', 'ك', 'ا':
+		return true
+	}
+	return false
+}
 
 var (
 	defaultLexOnce sync.Once
@@ -102,6 +128,8 @@ func ParseLexicons(fsys fs.FS, dir string) (*Lexicon, error) {
 	for i := range lx.Entries {
 		first := lx.Entries[i].words[0]
 		lx.byFirst[first] = append(lx.byFirst[first], i)
+		k := filterKey(first)
+		lx.filter[k>>6] |= 1 << (k & 63)
 	}
 	return lx, nil
 }
@@ -190,7 +218,8 @@ type span struct{ start, end int }
 // A term matches at the start of a word, optionally after one clitic prefix
 // (و ف ب ل ك ال وال بال …); multi-word terms match consecutive words.
 func (lx *Lexicon) Match(normalized string, dst []LexMatch) []LexMatch {
-	var words []span
+	var buf [64]span
+	words := buf[:0]
 	start := -1
 	for i, r := range normalized {
 		if isWordRune(r) {
@@ -207,8 +236,15 @@ func (lx *Lexicon) Match(normalized string, dst []LexMatch) []LexMatch {
 	}
 	for wi, w := range words {
 		word := normalized[w.start:w.end]
+		if len(word) < 2 {
+			continue
+		}
+		pres := clitics[:1]
+		if r, _ := utf8.DecodeRuneInString(word); cliticStart(r) {
+			pres = clitics
+		}
 		matched := false
-		for _, pre := range clitics {
+		for _, pre := range pres {
 			if matched {
 				break
 			}
@@ -216,8 +252,11 @@ func (lx *Lexicon) Match(normalized string, dst []LexMatch) []LexMatch {
 			if !ok || utf8.RuneCountInString(rest) < 2 {
 				continue
 			}
-			cands := lx.byFirst[rest]
-			if pre == "لل" || pre == "ولل" {
+			var cands []int
+			if lx.mayStart(rest) {
+				cands = lx.byFirst[rest]
+			}
+			if (pre == "لل" || pre == "ولل") && lx.mayStart("ال"+rest) {
 				cands = append(cands[:len(cands):len(cands)], lx.byFirst["ال"+rest]...)
 			}
 			for _, ei := range cands {

@@ -35,7 +35,7 @@ var ContextLabels = []string{"counter_speech", "news_report"}
 
 // FreeDim is the number of embedding columns beyond one per label when
 // Config.Dim is 0.
-const FreeDim = 6
+const FreeDim = 4
 
 // Config configures a training run. Zero fields take the defaults of Defaults.
 type Config struct {

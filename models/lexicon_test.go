@@ -1,0 +1,86 @@
+package models
+
+import (
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/rasd-iq/rasd/nlp"
+)
+
+func TestLexiconMatch(t *testing.T) {
+	lx, err := DefaultLexicon()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, text string
+		want       string // "term/category" of each match, space-separated
+	}{
+		{"plain slur", "هؤلاء روافض", "روافض/sectarian_slur"},
+		{"clitic و+ال", "والروافض كلهم", "روافض/sectarian_slur"},
+		{"clitic بال", "بالدواعش", "دواعش/organisation"},
+		{"multi-word organisation", "بيان الدولة الاسلامية اليوم", "الدولة الاسلامية/organisation"},
+		{"bare state is not matched", "الدولة فاشلة والحكومة فاسدة", ""},
+		{"tribal threat phrase", "صارت دكة عشائرية البارحة", "دكة عشائرية/tribal_threat"},
+		{"violent verb", "اقتلوهم وين ما تلكوهم", "اقتلوهم/violent_verb"},
+		{"no partial word", "داعشستان", ""},
+		{"several", "جرذان وحشرات", "جرذان/dehumanising حشرات/dehumanising"},
+		{"empty", "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			norm := nlp.Normalize(tc.text)
+			var got []string
+			for _, m := range lx.Match(norm, nil) {
+				got = append(got, m.Entry.Term+"/"+m.Entry.Category)
+				if m.Start < 0 || m.End > len(norm) || m.Start >= m.End {
+					t.Errorf("bad range %d..%d in %q", m.Start, m.End, norm)
+				}
+			}
+			if g := strings.Join(got, " "); g != tc.want {
+				t.Errorf("matches in %q (normalised % x) = %q, want %q", tc.text, norm, g, tc.want)
+			}
+		})
+	}
+	dense := make([]float32, len(lx.Categories))
+	lx.Dense(lx.Match(nlp.Normalize("جرذان حشرات داعش"), nil), dense)
+	var nonzero int
+	for _, v := range dense {
+		if v > 0 {
+			nonzero++
+		}
+	}
+	if nonzero != 2 {
+		t.Errorf("dense = %v, want two categories set", dense)
+	}
+}
+
+func TestLexiconFilesAreDocumented(t *testing.T) {
+	lx, err := DefaultLexicon()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lx.Categories) != 5 || len(lx.Entries) < 40 {
+		t.Errorf("categories %v, %d entries", lx.Categories, len(lx.Entries))
+	}
+	for _, e := range lx.Entries {
+		if e.Note == "" || e.Label == "" || e.Dialect == "" {
+			t.Errorf("entry %q is not documented: %+v", e.Term, e)
+		}
+	}
+	header := "# lexicon: x\n# label: hate\n# source: s\n# licence: l\n# applies: after normalising\n"
+	for _, tc := range []struct{ name, body, want string }{
+		{"missing header", "# lexicon: x\nكلمة\tall\tnote\n", "header line"},
+		{"two fields", header + "كلمة\tall\n", "want 3 tab-separated fields"},
+		{"bad dialect", header + "كلمة\tmars\tnote\n", "dialect"},
+		{"no note", header + "كلمة\tall\t\n", "no note"},
+		{"duplicate", header + "كلمة\tall\tn\nكلمة\tall\tn\n", "listed twice"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseLexicons(fstest.MapFS{"l/x.tsv": {Data: []byte(tc.body)}}, "l")
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "l/x.tsv:") {
+				t.Errorf("err = %v, want file:line and %q", err, tc.want)
+			}
+		})
+	}
+}
