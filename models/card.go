@@ -107,8 +107,12 @@ type TrainingInfo struct {
 
 // DataFile is one training file with its size, digest and label counts.
 type DataFile struct {
-	// Path is the file as given to training, relative to the repository when possible.
+	// Path is the file as given to training, relative to the repository's
+	// parent directory when it lies inside it.
 	Path string `json:"path"`
+	// Role is "train" (fitted, with a hash-chosen part held out) or
+	// "validation" (only used to choose the epoch and thresholds).
+	Role string `json:"role"`
 	// Items is the number of items read.
 	Items int `json:"items"`
 	// SHA256 is the file's digest.

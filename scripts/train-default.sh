@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Retrains the committed default model, models/default, from the train splits
 # of ../shared/datasets (osact2020, lhsab, mlma) plus the Iraqi gold set's
-# train split (eval/data/iraqi-gold/train.jsonl) when it exists; the gold
-# set's dev and test splits are never used. Called by `make model` after
-# bin/rasd is built. The same data and seed give a byte-identical model.onnx.
+# train split (eval/data/iraqi-gold/train.jsonl) when it exists, with its dev
+# split (dev.jsonl) used only for validation (epoch choice and thresholds);
+# the gold test split is never used. Called by `make model` after bin/rasd is
+# built. The same data and seed give a byte-identical model.onnx.
 #
 # Environment: RASD_DATASETS (default ../shared/datasets), MODEL_VERSION
 # (default: today's date, YYYYMMDD), RASD_SEED (default 1).
@@ -18,17 +19,22 @@ for s in osact2020 lhsab mlma; do
   [ -f "$f" ] || { echo "train-default: $f is missing (set RASD_DATASETS)" >&2; exit 1; }
   data="$data${data:+,}$f"
 done
-gold="$root/eval/data/iraqi-gold/train.jsonl"
-if [ -f "$gold" ]; then
-  data="$data,$gold"
-  echo "train-default: including the Iraqi gold set's train split ($gold)" >&2
+gold="$root/eval/data/iraqi-gold"
+valid=()
+if [ -f "$gold/train.jsonl" ]; then
+  data="$data,$gold/train.jsonl"
+  echo "train-default: including the Iraqi gold set's train split ($gold/train.jsonl)" >&2
+  if [ -f "$gold/dev.jsonl" ]; then
+    valid=(--valid "$gold/dev.jsonl")
+    echo "train-default: validating on the gold dev split too ($gold/dev.jsonl)" >&2
+  fi
 else
-  echo "train-default: no Iraqi gold set train split yet ($gold); public corpora only" >&2
+  echo "train-default: no Iraqi gold set train split yet ($gold/train.jsonl); public corpora only" >&2
 fi
 out="$root/models/default"
 tmp="$(mktemp -d "$root/models/.default.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
-"$rasd" train --data "$data" --out "$tmp" --name rasd-default \
+"$rasd" train --data "$data" "${valid[@]}" --out "$tmp" --name rasd-default \
   --version "${MODEL_VERSION:-$(date -u +%Y%m%d)}" --seed "${RASD_SEED:-1}"
 mkdir -p "$out"
 for f in model.onnx model-card.json MODEL_CARD.md; do

@@ -15,7 +15,7 @@ func init() {
 	register(&command{
 		Name:    "train",
 		Summary: "train a text classifier on labelled JSONL and export it as an ONNX model",
-		Usage:   "train --data A.jsonl[,B.jsonl…] --out models/NAME [--seed N] [--epochs N]",
+		Usage:   "train --data A.jsonl[,B.jsonl…] [--valid DEV.jsonl] --out models/NAME [--seed N] [--epochs N]",
 		Example: "rasd train --data ../shared/datasets/osact2020/train.jsonl --out models/mine",
 		Run:     runTrain,
 	})
@@ -26,6 +26,7 @@ func runTrain(env *Env, args []string) error {
 	fs := newFlagSet(env, c)
 	d := train.Defaults()
 	data := fs.String("data", "", "comma-separated JSONL training files ({\"text\":…,\"labels\":[…]})")
+	valid := fs.String("valid", "", "comma-separated JSONL files used only for validation (epoch, thresholds), e.g. a gold dev split")
 	out := fs.String("out", "", "model directory to write (model.onnx, model-card.json, MODEL_CARD.md)")
 	name := fs.String("name", "", "model name (default: the base name of --out)")
 	ver := fs.String("version", d.Version, "model version")
@@ -38,7 +39,7 @@ func runTrain(env *Env, args []string) error {
 	charMin := fs.Int("char-min", d.Features.CharMin, "shortest character n-gram")
 	charMax := fs.Int("char-max", d.Features.CharMax, "longest character n-gram (0: none)")
 	wordMax := fs.Int("word-max", d.Features.WordMax, "longest word n-gram (0: none)")
-	valid := fs.Int("valid-percent", d.ValidPercent, "share of items held out for validation and thresholds")
+	validPct := fs.Int("valid-percent", d.ValidPercent, "share of items held out for validation and thresholds")
 	fdrop := fs.Float64("feature-dropout", d.FeatureDropout, "rate at which n-gram features are dropped during training")
 	wd := fs.Float64("weight-decay", d.WeightDecay, "decoupled weight decay")
 	elr := fs.Float64("embedding-lr", d.EmbeddingLR, "SGD rate of the embedding table, decaying linearly (0: Adam like the other weights)")
@@ -63,13 +64,18 @@ func runTrain(env *Env, args []string) error {
 			cfg.Data = append(cfg.Data, p)
 		}
 	}
+	for _, p := range strings.Split(*valid, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			cfg.Valid = append(cfg.Valid, p)
+		}
+	}
 	cfg.Out = *out
 	cfg.Name = *name
 	if cfg.Name == "" {
 		cfg.Name = baseName(*out)
 	}
 	cfg.Version, cfg.Seed, cfg.Epochs, cfg.LearningRate = *ver, *seed, *epochs, *lr
-	cfg.Dim, cfg.Hidden, cfg.ValidPercent, cfg.MinPositives = *dim, *hidden, *valid, *minPos
+	cfg.Dim, cfg.Hidden, cfg.ValidPercent, cfg.MinPositives = *dim, *hidden, *validPct, *minPos
 	cfg.Features.Buckets = *buckets
 	cfg.Features.CharMin, cfg.Features.CharMax, cfg.Features.WordMax = *charMin, *charMax, *wordMax
 	cfg.MinDF, cfg.LinearL2, cfg.NB = *minDF, *l2, *nb

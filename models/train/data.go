@@ -84,7 +84,7 @@ func readItems(r io.Reader, name string) ([]Item, error) {
 }
 
 // ThresholdRule describes how per-label thresholds are chosen.
-const ThresholdRule = "per label, the midpoint between adjacent validation scores that maximises the mean over training files of each file's macro-F1 on its validation items"
+const ThresholdRule = "per label, the midpoint between adjacent validation scores that maximises the mean over data files of each file's macro-F1 on its validation items"
 
 // ValidationRule describes how InValidation splits items.
 const ValidationRule = "validation when sha256(text), read as a big-endian integer, mod 100 < valid_percent"

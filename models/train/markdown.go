@@ -26,7 +26,7 @@ func markdown(c *models.Card) string {
 	}
 	fmt.Fprintf(&b, "\nValidation: %d items held out (%s); training: %d items, %d epochs, best epoch %d.\n\n",
 		c.Training.ValidationItems, c.Training.ValidationRule, c.Training.TrainItems, c.Training.Epochs, c.Training.BestEpoch)
-	b.WriteString("## Training data\n\n| file | items | sha256 | label counts |\n|---|---|---|---|\n")
+	b.WriteString("## Training data\n\n| file | role | items | sha256 | label counts |\n|---|---|---|---|---|\n")
 	for _, d := range c.Training.Data {
 		var counts []string
 		for _, l := range append(append([]string{}, Taxonomy...), c.Labels...) {
@@ -34,7 +34,7 @@ func markdown(c *models.Card) string {
 				counts = append(counts, fmt.Sprintf("%s=%d", l, n))
 			}
 		}
-		fmt.Fprintf(&b, "| %s | %d | %s… | %s |\n", d.Path, d.Items, d.SHA256[:12], strings.Join(counts, " "))
+		fmt.Fprintf(&b, "| %s | %s | %d | %s… | %s |\n", d.Path, d.Role, d.Items, d.SHA256[:12], strings.Join(counts, " "))
 	}
 	f := c.Features
 	fmt.Fprintf(&b, "\n## Features and network\n\nNormalised text (package nlp); word 1–%d-grams and character %d–%d-grams hashed into %d buckets (at most %d per post), "+

@@ -41,8 +41,12 @@ const FreeDim = 4
 type Config struct {
 	// Name and Version name the model.
 	Name, Version string
-	// Data are the JSONL training files.
+	// Data are the JSONL training files; ValidPercent of their items are
+	// held out for validation.
 	Data []string
+	// Valid are JSONL files used only for validation (epoch choice,
+	// thresholds, metrics), e.g. a gold set's dev split; never for fitting.
+	Valid []string
 	// Out is the model directory to write.
 	Out string
 	// Seed makes the run reproducible.
@@ -98,7 +102,7 @@ type Config struct {
 // Defaults returns the settings of the default model.
 func Defaults() Config {
 	return Config{Name: "rasd-default", Version: "1", Seed: 1, Epochs: 2, LearningRate: 0.0005, BatchSize: 32, NB: true,
-		Dropout: 0.2, Hidden: 32, Features: models.DefaultFeatures(), ValidPercent: 10, MinDF: 2, MinPositives: 20, LinearL2: 1e-5, LinearIters: 200}
+		Dropout: 0.2, Hidden: 32, Features: models.DefaultFeatures(), ValidPercent: 10, MinDF: 2, MinPositives: 15, LinearL2: 1e-5, LinearIters: 200}
 }
 
 func (c *Config) fill() error {
@@ -183,24 +187,29 @@ func Run(ctx context.Context, cfg Config) (*models.Card, error) {
 	var items []Item
 	var srcs []int
 	var files []models.DataFile
-	for fi, p := range cfg.Data {
+	for fi, p := range append(slices.Clone(cfg.Data), cfg.Valid...) {
 		its, info, err := ReadFile(p)
 		if err != nil {
 			return nil, fmt.Errorf("training: %w", err)
 		}
 		info.Path = displayPath(p)
+		info.Role = "train"
+		if fi >= len(cfg.Data) {
+			info.Role = "validation"
+		}
 		items = append(items, its...)
 		for range its {
 			srcs = append(srcs, fi)
 		}
 		files = append(files, info)
 	}
-	labels, err := chooseLabels(items, cfg)
+	validFrom := len(cfg.Data) // srcs at or above this are validation-only files
+	labels, err := chooseLabels(items, srcs, validFrom, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("training: %w", err)
 	}
 	start := time.Now()
-	exs, nTrain := featurize(items, srcs, labels, cfg, lex)
+	exs, nTrain := featurize(items, srcs, validFrom, labels, cfg, lex)
 	if nTrain == 0 || nTrain == len(exs) {
 		return nil, fmt.Errorf("training: need items on both sides of the validation split, have %d train and %d validation", nTrain, len(exs)-nTrain)
 	}
@@ -327,10 +336,10 @@ func displayPath(p string) string {
 
 // chooseLabels returns the labels with at least MinPositives training items:
 // taxonomy labels first in taxonomy order, then any others sorted.
-func chooseLabels(items []Item, cfg Config) ([]string, error) {
+func chooseLabels(items []Item, srcs []int, validFrom int, cfg Config) ([]string, error) {
 	count := map[string]int{}
-	for _, it := range items {
-		if InValidation(it.Text, cfg.ValidPercent) {
+	for n, it := range items {
+		if srcs[n] >= validFrom || InValidation(it.Text, cfg.ValidPercent) {
 			continue
 		}
 		for _, l := range it.Labels {
@@ -360,7 +369,7 @@ func chooseLabels(items []Item, cfg Config) ([]string, error) {
 }
 
 // featurize turns items into examples; training examples come first.
-func featurize(items []Item, srcs []int, labels []string, cfg Config, lex *models.Lexicon) ([]example, int) {
+func featurize(items []Item, srcs []int, validFrom int, labels []string, cfg Config, lex *models.Lexicon) ([]example, int) {
 	ex := models.NewExtractor(cfg.Features)
 	var train, valid []example
 	for n, it := range items {
@@ -368,7 +377,7 @@ func featurize(items []Item, srcs []int, labels []string, cfg Config, lex *model
 		ex.Extract(norm)
 		e := example{ids: make([]int32, len(ex.IDs)), tf: slices.Clone(ex.Counts),
 			dense: make([]float32, len(lex.Categories)), y: make([]float32, len(labels)),
-			valid: InValidation(it.Text, cfg.ValidPercent), src: srcs[n]}
+			valid: srcs[n] >= validFrom || InValidation(it.Text, cfg.ValidPercent), src: srcs[n]}
 		for i, id := range ex.IDs {
 			e.ids[i] = int32(id)
 		}
