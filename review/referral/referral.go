@@ -199,6 +199,13 @@ func levels(a policy.RabatAssessment) map[string]string {
 // Approve records user's approval of referral id: user must not be its
 // assessor, and with the approval the referral must pass policy.CheckReferral.
 func (s *Service) Approve(ctx context.Context, id, user string) (review.Referral, error) {
+	cur, err := s.Store.Referral(ctx, id)
+	if err != nil {
+		return cur, fmt.Errorf("approving referral %s: %w", id, err)
+	}
+	if err := s.itemStillReferred(ctx, cur.Item); err != nil {
+		return cur, fmt.Errorf("approving referral %s: %w", id, err)
+	}
 	now := s.now()
 	r, err := s.Store.UpdateReferral(ctx, id, func(r *review.Referral) error {
 		switch {
@@ -221,6 +228,27 @@ func (s *Service) Approve(ctx context.Context, id, user string) (review.Referral
 		"action": "approved", "referral": r.ID, "urgent": r.Urgent, "policy_version": s.Policy.Version,
 	}})
 	return r, nil
+}
+
+// itemStillReferred checks that the item's review does not contradict the
+// referral: it does not wait for a senior reviewer, and once closed its
+// standing decision is refer.
+func (s *Service) itemStillReferred(ctx context.Context, item string) error {
+	it, err := s.Store.Item(ctx, item)
+	if err != nil {
+		return err
+	}
+	if it.Status == review.StatusSenior {
+		return fmt.Errorf("%w: item %s waits for a senior reviewer", ErrState, item)
+	}
+	ds, err := s.Store.Decisions(ctx, item)
+	if err != nil {
+		return err
+	}
+	if d := closing(ds); it.Status == review.StatusClosed && d != nil && d.Action != review.ActionRefer {
+		return fmt.Errorf("%w: item %s was finally decided %s, not refer", ErrState, item, d.Action)
+	}
+	return nil
 }
 
 // Package builds referral r's package with policy.BuildReferralPackage,

@@ -475,3 +475,45 @@ func TestOneOpenReferralPerItem(t *testing.T) {
 		t.Fatalf("%d referrals stored, want 1", len(rs))
 	}
 }
+
+func TestApprovalFollowsTheItemsReview(t *testing.T) {
+	f := newFixture(t, map[string]string{"telegram:1": "telegram", "x:2": "x"})
+	ctx := context.Background()
+	rules := review.Rules{SecondReviewRefer: true}
+	decide := func(item, who string, a review.Action, v review.Verdict) {
+		t.Helper()
+		rv := review.Reviewer{Name: who, Senior: who == "s"}
+		it, err := f.st.Claim(ctx, item, rv, f.now, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := f.st.Decide(ctx, review.Decision{Item: item, Reviewer: who, Action: a, Verdict: v, Lease: it.Lease.Token}, rv, rules, f.now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// telegram:1: a refers, b disputes; while a senior reviewer decides, and
+	// after they dismiss, the referral cannot be approved.
+	decide("telegram:1", "a", review.ActionRefer, review.VerdictTruePositive)
+	r, err := f.svc.Create(ctx, "telegram:1", "a", fullForm())
+	if err != nil {
+		t.Fatal(err)
+	}
+	decide("telegram:1", "b", review.ActionDismiss, review.VerdictFalsePositive)
+	if _, err := f.svc.Approve(ctx, r.ID, "c"); !errors.Is(err, ErrState) || !strings.Contains(err.Error(), "senior") {
+		t.Fatalf("approval while disputed: %v, want ErrState", err)
+	}
+	decide("telegram:1", "s", review.ActionDismiss, review.VerdictFalsePositive)
+	if _, err := f.svc.Approve(ctx, r.ID, "c"); !errors.Is(err, ErrState) || !strings.Contains(err.Error(), "dismiss") {
+		t.Fatalf("approval after a dismissal: %v, want ErrState", err)
+	}
+	// x:2: a refers, b agrees and approves: the two-person rule met twice over.
+	decide("x:2", "a", review.ActionRefer, review.VerdictTruePositive)
+	r2, err := f.svc.Create(ctx, "x:2", "a", fullForm())
+	if err != nil {
+		t.Fatal(err)
+	}
+	decide("x:2", "b", review.ActionRefer, review.VerdictTruePositive)
+	if got, err := f.svc.Approve(ctx, r2.ID, "b"); err != nil || got.Status != review.ReferralApproved {
+		t.Fatalf("approval after agreement: %+v, %v", got, err)
+	}
+}
