@@ -108,6 +108,9 @@ func openReviewWeb(b store.Backend, dataDir string, pol *policy.Policy, log *slo
 	if err != nil {
 		return nil, err
 	}
+	if _, err := policy.RecordChange(al, filepath.Join(dataDir, "audit.jsonl"), "rasd run", pol); err != nil {
+		return nil, err
+	}
 	rules := review.Rules{SecondReviewRefer: pol.SecondReviewerRequired()}
 	return web.New(web.Config{Store: rs, Backend: b, Audit: al, Policy: pol, Rules: rules, Pseudonyms: ps, Log: log})
 }
