@@ -30,7 +30,7 @@ type FeatureConfig struct {
 
 // DefaultFeatures returns the feature settings of the default model.
 func DefaultFeatures() FeatureConfig {
-	return FeatureConfig{Buckets: 1 << 18, CharMin: 1, CharMax: 5, WordMax: 2, MaxFeatures: 1500}
+	return FeatureConfig{Buckets: 1 << 18, CharMin: 2, CharMax: 5, WordMax: 2, MaxFeatures: 1500}
 }
 
 // Validate checks the settings.

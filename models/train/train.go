@@ -317,8 +317,9 @@ func Run(ctx context.Context, cfg Config) (*models.Card, error) {
 	return card, nil
 }
 
-// displayPath makes p relative to the repository's parent when it lies
-// inside it, so that cards do not record one machine's directories.
+// displayPath makes p relative to the repository root when it lies inside
+// the repository's parent directory (e.g. ../shared/datasets/…), so that
+// cards do not record one machine's directories.
 func displayPath(p string) string {
 	abs, err := filepath.Abs(p)
 	if err != nil {
@@ -328,7 +329,7 @@ func displayPath(p string) string {
 	if err != nil {
 		return p
 	}
-	if rel, err := filepath.Rel(filepath.Dir(root), abs); err == nil && !strings.HasPrefix(rel, "..") {
+	if rel, err := filepath.Rel(root, abs); err == nil && !strings.HasPrefix(rel, "../..") {
 		return rel
 	}
 	return p
