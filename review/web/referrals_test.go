@@ -287,3 +287,14 @@ func TestReferralPages(t *testing.T) {
 		t.Fatal("appeals page does not show the upheld appeal without forms for a researcher")
 	}
 }
+
+// TestReferralsLinkFollowsTheRole: only roles that may read referrals see the link.
+func TestReferralsLinkFollowsTheRole(t *testing.T) {
+	e := referralEnv(t)
+	for name, want := range map[string]bool{"ana": true, "sen": true, "res": false, "adm": false} {
+		body := e.do(e.login(t, name), "GET", "/appeals", nil, nil).Body.String()
+		if got := strings.Contains(body, `id="nav-referrals"`); got != want {
+			t.Fatalf("%s sees the referrals link: %v, want %v", name, got, want)
+		}
+	}
+}
