@@ -33,7 +33,7 @@ func runTrain(env *Env, args []string) error {
 	seed := fs.Int64("seed", d.Seed, "random seed; the same seed and data give a byte-identical model.onnx")
 	epochs := fs.Int("epochs", d.Epochs, "passes over the training data")
 	lr := fs.Float64("lr", d.LearningRate, "Adam learning rate")
-	dim := fs.Int("dim", d.Dim, "embedding width (0: one column per label and linear view, plus 4)")
+	dim := fs.Int("dim", d.Dim, "embedding width (0: one column per label plus 4)")
 	hidden := fs.Int("hidden", d.Hidden, "hidden layer width")
 	buckets := fs.Int("buckets", d.Features.Buckets, "hash buckets (a power of two)")
 	charMin := fs.Int("char-min", d.Features.CharMin, "shortest character n-gram")

@@ -221,7 +221,7 @@ func Run(ctx context.Context, cfg Config) (*models.Card, error) {
 		views = 2
 	}
 	if cfg.Dim == 0 {
-		cfg.Dim = views*len(labels) + FreeDim
+		cfg.Dim = len(labels) + FreeDim
 	}
 	net := models.NewNet(cfg.Features.Buckets, cfg.Dim, len(lex.Categories), cfg.Hidden, len(labels))
 	setIDF(net, exs, cfg.MinDF)
@@ -232,8 +232,8 @@ func Run(ctx context.Context, cfg Config) (*models.Card, error) {
 	best, bestEpoch, bestAUC := (*models.Net)(nil), 0, math.Inf(-1)
 	linearMix := make([]float64, net.Labels)
 	if cfg.LinearL2 > 0 {
-		if net.Dim <= views*net.Labels {
-			return nil, fmt.Errorf("training: embedding width %d must exceed %d (labels × linear views) to hold the linear path", net.Dim, views*net.Labels)
+		if net.Dim <= net.Labels {
+			return nil, fmt.Errorf("training: embedding width %d must exceed the %d labels to hold the linear path", net.Dim, net.Labels)
 		}
 		// One or two linear views: plain logistic regression and, with NB,
 		// NB-LR; their logits are mixed with the weight that does best on
@@ -624,11 +624,12 @@ func newParam(w []float32) param {
 	return param{w: w, g: make([]float32, len(w)), m: make([]float32, len(w)), v: make([]float32, len(w)), hi: len(w)}
 }
 
-// setLinear puts the fitted linear views into the network's linear path:
-// embedding column v·K+k holds view v's sparse weights for label k, W3
-// routes it to logit k with the view's mixing weight (a[k] for the second
-// view, 1-a[k] for the first), W3's dense rows and B2 hold the mixed dense
-// weights and biases. Those weights are then frozen.
+// setLinear puts the fitted linear views into the network's linear path.
+// The views' logits are mixed per label (a[k] for the second view, 1-a[k]
+// for the first), and since both are linear in the same features the mix is
+// one set of weights: embedding column k holds label k's mixed sparse
+// weights, W3 routes it to logit k, W3's dense rows and B2 hold the mixed
+// dense weights and biases. Those weights are then frozen.
 func (t *trainer) setLinear(lms []*linearModel, a []float64) {
 	net := t.net
 	K, D := net.Labels, net.Dim
@@ -640,28 +641,30 @@ func (t *trainer) setLinear(lms []*linearModel, a []float64) {
 		for i := 0; i < D+net.Dense; i++ {
 			net.W3[i*K+k] = 0
 		}
+		net.W3[k*K+k] = 1
 		net.B2[k] = 0
-		for v, lm := range lms {
-			col := v*K + k
-			for b := 0; b < net.Buckets; b++ {
-				net.Emb[b*D+col] = float32(lm.theta[lm.at(b, k)])
+		for b := 0; b < net.Buckets; b++ {
+			var v float64
+			for j, lm := range lms {
+				v += mix[j] * lm.theta[lm.at(b, k)]
 			}
-			net.W3[col*K+k] = float32(mix[v])
+			net.Emb[b*D+k] = float32(v)
+		}
+		for j, lm := range lms {
 			for f := 0; f < net.Dense; f++ {
-				net.W3[(D+f)*K+k] += float32(mix[v] * lm.theta[lm.at(lm.V+f, k)])
+				net.W3[(D+f)*K+k] += float32(mix[j] * lm.theta[lm.at(lm.V+f, k)])
 			}
-			net.B2[k] += float32(mix[v] * lm.theta[lm.at(lm.V+lm.F, k)])
+			net.B2[k] += float32(mix[j] * lm.theta[lm.at(lm.V+lm.F, k)])
 		}
 	}
 	// W1 must not read the linear columns at first: the hidden layer starts
 	// from the free columns and the dense inputs.
-	fc := len(lms) * K
-	for i := 0; i < fc; i++ {
+	for i := 0; i < K; i++ {
 		clear(net.W1[i*net.Hidden : (i+1)*net.Hidden])
 	}
-	t.frozenCols = fc
+	t.frozenCols = K
 	w3 := &t.dense[4]
-	w3.lo, w3.hi = fc*K, D*K // only the free embedding columns' rows of W3 train
+	w3.lo, w3.hi = K*K, D*K // only the free embedding columns' rows of W3 train
 }
 
 func newTrainer(net *models.Net, cfg Config, exs []example) *trainer {
