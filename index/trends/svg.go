@@ -16,7 +16,7 @@ func DailySVG(r Report) string {
 		maxN = max(maxN, n)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" role="img" aria-label="المنشورات المعلَّمة يومياً" class="chart">`, w, h)
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" direction="ltr" role="img" aria-label="المنشورات المعلَّمة يومياً" class="chart">`, w, h)
 	fmt.Fprintf(&b, `<title>المنشورات المعلَّمة يومياً (آخر %d يوماً)</title>`, len(r.PerDay))
 	n := len(r.PerDay)
 	if n == 0 {
@@ -49,7 +49,7 @@ func TensionSVG(r Report, names map[string]string) string {
 		maxI = math.Max(maxI, t.Index)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" role="img" aria-label="مؤشر التوتر حسب المحافظة" class="chart">`, w, h)
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" direction="ltr" role="img" aria-label="مؤشر التوتر حسب المحافظة" class="chart">`, w, h)
 	b.WriteString(`<title>مؤشر التوتر حسب المحافظة</title>`)
 	for i, t := range r.Tension {
 		y := pad + i*rowH
