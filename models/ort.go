@@ -16,6 +16,9 @@ var (
 
 // initORT loads the ONNX Runtime library once per process. Later calls with
 // a different path keep the first library (a process can load only one).
+// ONNX Runtime's own log is limited to fatal messages: every failure also
+// comes back as an error, which Rasd reports in its own words (for example
+// the single warning of a CUDA fallback).
 func initORT(lib string, log *slog.Logger) error {
 	ortOnce.Do(func() {
 		ortPath = lib
@@ -23,7 +26,7 @@ func initORT(lib string, log *slog.Logger) error {
 			return
 		}
 		ort.SetSharedLibraryPath(lib)
-		if err := ort.InitializeEnvironment(ort.WithLogLevelError()); err != nil {
+		if err := ort.InitializeEnvironment(ort.WithLogLevelFatal()); err != nil {
 			ortErr = fmt.Errorf("initialising onnx runtime from %s: %w", lib, err)
 		}
 	})

@@ -188,3 +188,23 @@ func TestParseObject(t *testing.T) {
 		})
 	}
 }
+
+func TestScoreCUDAFallbackSaysSoOnce(t *testing.T) {
+	model := toyModel(t)
+	var stdout, stderr bytes.Buffer
+	env := &Env{Stdin: strings.NewReader(`{"id":"a","text":"الجو حلو"}` + "\n"), Stdout: &stdout, Stderr: &stderr}
+	if code := run(env, []string{"score", "--model", model, "--device", "cuda", "--threads", "2"}); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), `"id":"a"`) {
+		t.Errorf("no scored line: %q", stdout.String())
+	}
+	if strings.Contains(stderr.String(), "scoring on the cpu") {
+		lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+		if len(lines) != 2 || strings.Count(stderr.String(), "cuda") != 1 {
+			t.Errorf("want one warning line and the summary, got:\n%s", stderr.String())
+		}
+	} else if strings.Contains(stderr.String(), "cuda") {
+		t.Errorf("unexpected cuda output:\n%s", stderr.String())
+	}
+}
