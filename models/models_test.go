@@ -178,3 +178,44 @@ func TestLoadErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestDefaultModelLoadsAndScores(t *testing.T) {
+	lib := testORT(t)
+	dir, err := DefaultDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(filepath.Join(dir, ModelFile))
+	if err != nil {
+		t.Fatalf("the committed default model is missing (make model): %v", err)
+	}
+	if st.Size() > 30<<20 {
+		t.Errorf("model.onnx is %d bytes, over the 30 MB budget", st.Size())
+	}
+	m, err := Load("", Options{ORTLib: lib})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	card := m.Card()
+	for _, l := range []string{"hate", "offensive"} {
+		if _, ok := card.Thresholds[l]; !ok {
+			t.Errorf("default model lacks label %q: %v", l, card.Labels)
+		}
+	}
+	for _, l := range card.ContextLabels {
+		if l != "counter_speech" && l != "news_report" {
+			t.Errorf("unexpected context label %q", l)
+		}
+	}
+	preds, err := m.Score(context.Background(), []string{"الجو حلو اليوم", "والله الروافض ما ينفع وياهم غير السيف، اقتلوهم"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(preds[0].Flags) != 0 {
+		t.Errorf("a post about the weather is flagged: %v %v", preds[0].Flags, preds[0].Scores)
+	}
+	if len(preds[1].Flags) == 0 || len(preds[1].Spans) != 2 {
+		t.Errorf("an explicit sectarian call to kill is not flagged with evidence: %+v", preds[1])
+	}
+}
