@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -252,11 +253,13 @@ func openEngine(cfg runConfig, ortLib string, once bool, log *slog.Logger) (_ *e
 		}
 	}
 	var scorer pipeline.Scorer
+	router := policyRouter{p: pol}
 	if cfg.Role == pipeline.RoleAll || cfg.Role == pipeline.RoleWorker {
 		if eng.model, err = models.Load(cfg.Model, models.Options{Device: cfg.Device, ORTLib: ortLib, Log: log}); err != nil {
 			return nil, err
 		}
 		scorer = modelScorer{eng.model}
+		router.thresholds = eng.model.Card().Thresholds
 	}
 	var sources []pipeline.Source
 	if cfg.Sources != "" && (cfg.Role == pipeline.RoleAll || cfg.Role == pipeline.RoleIngest) {
@@ -274,7 +277,7 @@ func openEngine(cfg runConfig, ortLib string, once bool, log *slog.Logger) (_ *e
 		syncEvery = 2 * time.Second // other processes write records: keep this node's index in step
 	}
 	eng.pipe, err = pipeline.New(pipeline.Config{
-		Role: cfg.Role, Store: eng.store, Index: eng.index, Scorer: scorer, Router: policyRouter{pol}, SyncEvery: syncEvery,
+		Role: cfg.Role, Store: eng.store, Index: eng.index, Scorer: scorer, Router: router, SyncEvery: syncEvery,
 		Sources: sources, Batch: cfg.Batch, Retention: cfg.Retention, Log: log, Metrics: reg,
 	})
 	if err != nil {
@@ -331,11 +334,33 @@ func (s modelScorer) Score(ctx context.Context, texts []string) ([]pipeline.Scor
 	return out, nil
 }
 
-// policyRouter adapts a policy.Policy to the pipeline's Router.
-type policyRouter struct{ p *policy.Policy }
+// policyRouter adapts a policy.Policy to the pipeline's Router. The policy
+// reads scores on one scale for every model: each raw score is re-centred on
+// its label's threshold in the model card (see recentre), so that 0.5 is the
+// model's own operating point and the policy's bars sit above it.
+type policyRouter struct {
+	p          *policy.Policy
+	thresholds map[string]float64
+}
+
+// recentre maps a raw score s onto the policy's scale for a label whose
+// model-card threshold is t: σ(logit(s) − logit(t)), monotone, 0.5 at s = t.
+func recentre(s, t float64) float64 {
+	if t <= 0 || t >= 1 {
+		return s
+	}
+	const eps = 1e-9
+	s = math.Min(math.Max(s, eps), 1-eps)
+	z := math.Log(s/(1-s)) - math.Log(t/(1-t))
+	return 1 / (1 + math.Exp(-z))
+}
 
 func (r policyRouter) Route(post *ingest.Post, s *pipeline.Scored) (pipeline.Route, error) {
-	d, err := r.p.Route(policy.Input{Scores: s.Scores, ContextLabels: s.Context, SourceType: post.Platform})
+	scores := make(map[string]float64, len(s.Scores))
+	for l, v := range s.Scores {
+		scores[l] = recentre(v, r.thresholds[l])
+	}
+	d, err := r.p.Route(policy.Input{Scores: scores, ContextLabels: s.Context, SourceType: post.Platform})
 	if err != nil {
 		return pipeline.Route{}, err
 	}
