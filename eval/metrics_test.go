@@ -374,7 +374,9 @@ func TestPassMatchesBruteForce(t *testing.T) {
 		name   string
 		n      int
 		digits float64 // scores rounded to this many steps: few steps, many ties
-	}{{"distinct", 300, 0}, {"some ties", 300, 1000}, {"many ties", 300, 20}, {"two values", 50, 1}} {
+		class  int     // 1: positives only, -1: negatives only, 0: both
+	}{{"distinct", 300, 0, 0}, {"some ties", 300, 1000, 0}, {"many ties", 300, 20, 0}, {"two values", 50, 1, 0},
+		{"negatives only", 200, 0, -1}, {"positives only with ties", 200, 50, 1}} {
 		t.Run(c.name, func(t *testing.T) {
 			st := uint64(len(c.name))
 			scores := make([]float64, c.n)
@@ -385,6 +387,9 @@ func TestPassMatchesBruteForce(t *testing.T) {
 					scores[i] = math.Round(scores[i]*c.digits) / c.digits
 				}
 				gold[i] = float64(splitmix64(&st)>>11)/(1<<53) < 0.3+0.4*scores[i]
+				if c.class != 0 {
+					gold[i] = c.class > 0
+				}
 			}
 			r := NewRanked(scores, gold)
 			w := make([]uint8, c.n)

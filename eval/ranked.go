@@ -20,6 +20,9 @@ type Ranked struct {
 	gBin   []uint8   // the calibration bin of each group
 	q      []int32   // by rank: the score clamped to [0,1] in units of 2^-30, for integer calibration sums
 	segs   []segment // runs of untied ranks within one bin, and groups of tied scores
+	// oneClass is 1 when every item is positive, -1 when every item is
+	// negative, else 0; Pass then needs only the calibration sums.
+	oneClass int
 
 	onesOnce sync.Once
 	onesW    []uint8
@@ -102,6 +105,16 @@ func NewRanked(scores []float64, gold []bool) *Ranked {
 			}
 			start = end
 		}
+	}
+	var np int
+	for _, p := range r.pos {
+		np += int(p)
+	}
+	switch np {
+	case n:
+		r.oneClass = 1
+	case 0:
+		r.oneClass = -1
 	}
 	return r
 }
@@ -216,6 +229,10 @@ func (r *Ranked) scan(ps *passState, w []uint8, from, to int32) {
 		return
 	}
 	i := sort.Search(len(r.segs), func(i int) bool { return r.segs[i].end > from })
+	if r.oneClass != 0 {
+		r.scanOneClass(ps, w, i, from, to)
+		return
+	}
 	tp, fp, auc2, ap := ps.tp, ps.fp, ps.auc2, ps.ap
 	for ; i < len(r.segs) && r.segs[i].start < to; i++ {
 		sg := r.segs[i]
@@ -256,6 +273,37 @@ func (r *Ranked) scan(ps *passState, w []uint8, from, to int32) {
 		ps.cal[sg.bin] += calAcc
 	}
 	ps.tp, ps.fp, ps.auc2, ps.ap = tp, fp, auc2, ap
+}
+
+// scanOneClass is scan for data with one class only, from segment i on:
+// there is no pair to rank, so only the totals and calibration sums move.
+// With positives only, every flagged item has precision 1, so the average
+// precision sum is the positive total.
+func (r *Ranked) scanOneClass(ps *passState, w []uint8, i int, from, to int32) {
+	var tot int64
+	for ; i < len(r.segs) && r.segs[i].start < to; i++ {
+		sg := r.segs[i]
+		a, b := max(sg.start, from), min(sg.end, to)
+		ord, q := r.order[a:b], r.q[a:b]
+		q = q[:len(ord)]
+		var sum, calAcc int64
+		for k, it := range ord {
+			wi := int64(w[it])
+			sum += wi
+			calAcc += int64(q[k]) * wi
+		}
+		if r.oneClass > 0 {
+			calAcc -= sum * calOne
+		}
+		ps.cal[sg.bin] += calAcc
+		tot += sum
+	}
+	if r.oneClass > 0 {
+		ps.tp += tot
+		ps.ap += float64(tot)
+	} else {
+		ps.fp += tot
+	}
 }
 
 // ones returns a weight of 1 for every item.
