@@ -97,6 +97,10 @@ type Samples [][numMetrics][]float64
 // A resample gives every item a Poisson(1) count (the Poisson bootstrap, which
 // approximates drawing n items with replacement) and each target is then one
 // O(n) weighted pass over its pre-sorted order.
+//
+// A target without any positive item is not resampled (its samples are NaN):
+// recall, AUC and average precision are undefined for it and precision and F1
+// are 0 in every resample, so intervals would say nothing.
 func Resample(n int, targets []Target, opts BootstrapOptions) Samples {
 	out := make(Samples, len(targets))
 	for t := range out {
@@ -126,6 +130,12 @@ func Resample(n int, targets []Target, opts BootstrapOptions) Samples {
 				}
 				poissonWeights(w, opts.Seed, uint64(r))
 				for t, tg := range targets {
+					if tg.R.oneClass < 0 {
+						for _, m := range Metrics {
+							out[t][m][r] = math.NaN()
+						}
+						continue
+					}
 					st := tg.R.Pass(w, tg.Threshold)
 					for _, m := range Metrics {
 						out[t][m][r] = st.Of(m)

@@ -408,3 +408,18 @@ func TestPassMatchesBruteForce(t *testing.T) {
 		})
 	}
 }
+
+func TestResampleSkipsLabelsWithoutPositives(t *testing.T) {
+	scores, gold := synthetic(500, 4)
+	none := make([]bool, len(gold))
+	s := Resample(len(scores), []Target{{NewRanked(scores, gold), 0.5}, {NewRanked(scores, none), 0.5}},
+		BootstrapOptions{Resamples: 20, Seed: 1})
+	for _, m := range Metrics {
+		if lo, hi := Interval(s[1][m], 0.95); !math.IsNaN(lo) || !math.IsNaN(hi) {
+			t.Errorf("%s: label without positives got interval [%v, %v]", m, lo, hi)
+		}
+		if lo, _ := Interval(s[0][m], 0.95); math.IsNaN(lo) {
+			t.Errorf("%s: label with positives got no interval", m)
+		}
+	}
+}
