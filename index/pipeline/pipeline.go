@@ -82,6 +82,8 @@ type Config struct {
 	MaxPending int
 	// Retention is how long unflagged posts are kept (default 30 days).
 	Retention time.Duration
+	// PurgeEvery is how often retention runs (default 1h).
+	PurgeEvery time.Duration
 	// Role is what this process does (RoleAll when empty).
 	Role string
 	// SyncEvery, when positive, re-syncs the index from the store that often
@@ -137,6 +139,9 @@ func New(cfg Config) (*Pipeline, error) {
 	}
 	if cfg.MaxPending <= 0 {
 		cfg.MaxPending = 20000
+	}
+	if cfg.PurgeEvery <= 0 {
+		cfg.PurgeEvery = time.Hour
 	}
 	if cfg.Retention <= 0 {
 		cfg.Retention = 30 * 24 * time.Hour
@@ -234,6 +239,10 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		running++
 		go func() { errc <- p.syncIndex(ctx) }()
 	}
+	if (role == RoleAll || role == RoleAPI) && !(ingestRole && allOnce) {
+		running++
+		go func() { errc <- p.runRetention(ctx) }()
+	}
 	if ingestRole && allOnce {
 		p.sourcesN.Wait()
 		for workRole {
@@ -264,6 +273,20 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		}
 	}
 	return first
+}
+
+// runRetention applies retention at start and every PurgeEvery.
+func (p *Pipeline) runRetention(ctx context.Context) error {
+	for {
+		if _, err := p.Purge(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			p.cfg.Log.Error("retention purge", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(p.cfg.PurgeEvery):
+		}
+	}
 }
 
 // syncIndex reconciles the index with the shared store every SyncEvery, so
@@ -625,8 +648,10 @@ func (p *Pipeline) Purge(ctx context.Context, now time.Time) (int, error) {
 	if len(ids) == 0 {
 		return 0, nil
 	}
-	if err := p.cfg.Index.Delete(ids...); err != nil {
-		return 0, fmt.Errorf("purging index: %w", err)
+	if p.cfg.Index != nil {
+		if err := p.cfg.Index.Delete(ids...); err != nil {
+			return 0, fmt.Errorf("purging index: %w", err)
+		}
 	}
 	p.cfg.Log.Info("retention purge", "removed", len(ids), "older_than", p.cfg.Retention)
 	return len(ids), nil

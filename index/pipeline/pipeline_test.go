@@ -225,3 +225,28 @@ func TestReceivingSourcesServeWhileRunning(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestRetentionPurgesUnflaggedPostsFromStoreAndIndex(t *testing.T) {
+	ctx := context.Background()
+	st, _ := store.Open(filepath.Join(t.TempDir(), "rasd.db"))
+	defer st.Close()
+	ix, _ := index.Open("")
+	defer ix.Close()
+	p, _ := New(Config{Store: st, Index: ix, Scorer: &keywordScorer{}, Router: flagRouter{}, Retention: 24 * time.Hour,
+		Sources: []Source{{Name: "s", Connector: &sliceConnector{n: 50, size: 50}, Once: true}}})
+	if err := p.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := p.Purge(ctx, time.Now()); err != nil || n != 0 {
+		t.Fatalf("fresh posts purged: %d (%v)", n, err)
+	}
+	n, err := p.Purge(ctx, time.Now().Add(48*time.Hour))
+	if err != nil || n != 45 {
+		t.Fatalf("purged %d (%v), want the 45 unflagged posts", n, err)
+	}
+	records, queued, _, _ := st.Counts(ctx)
+	indexed, _ := ix.Count()
+	if records != 5 || queued != 5 || indexed != 5 {
+		t.Fatalf("after purge: records %d queued %d indexed %d, want the 5 flagged", records, queued, indexed)
+	}
+}

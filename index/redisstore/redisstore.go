@@ -381,7 +381,7 @@ func (s *Store) Queue(ctx context.Context) ([]store.QueueEntry, error) {
 func (s *Store) Purge(ctx context.Context, cutoff time.Time) ([]string, error) {
 	var ids []string
 	err := s.ForEach(ctx, func(r *store.Record) error {
-		if !r.Queued && r.Processed.Before(cutoff) {
+		if store.Purgeable(r, cutoff) {
 			ids = append(ids, r.Post.ID)
 		}
 		return nil

@@ -37,7 +37,7 @@ type Backend interface {
 	ForEach(ctx context.Context, fn func(*Record) error) error
 	// Queue returns the review queue's entries.
 	Queue(ctx context.Context) ([]QueueEntry, error)
-	// Purge removes never-queued records processed before cutoff and returns their ids.
+	// Purge removes the records Purgeable allows and returns their ids.
 	Purge(ctx context.Context, cutoff time.Time) ([]string, error)
 	// Close releases the store.
 	Close() error

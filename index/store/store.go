@@ -402,8 +402,15 @@ func (s *Store) Queue(_ context.Context) ([]QueueEntry, error) {
 	return out, err
 }
 
-// Purge deletes records that were never queued and were processed before
-// cutoff, and returns their ids (so the index can drop them too).
+// Purgeable reports whether retention may remove a record processed before
+// cutoff: nobody flagged it and it never entered review. Flagged posts stay
+// (they are evidence for cases, kept under the review retention rules).
+func Purgeable(r *Record, cutoff time.Time) bool {
+	return !r.Queued && len(r.Flags) == 0 && r.Processed.Before(cutoff)
+}
+
+// Purge deletes the purgeable records (see Purgeable) and returns their ids
+// (so the index can drop them too).
 func (s *Store) Purge(_ context.Context, cutoff time.Time) ([]string, error) {
 	var ids []string
 	err := s.db.Update(func(tx *bolt.Tx) error {
@@ -414,7 +421,7 @@ func (s *Store) Purge(_ context.Context, cutoff time.Time) ([]string, error) {
 			if err := json.Unmarshal(v, &r); err != nil {
 				return fmt.Errorf("decoding record %s: %w", k, err)
 			}
-			if !r.Queued && r.Processed.Before(cutoff) {
+			if Purgeable(&r, cutoff) {
 				ids = append(ids, string(bytes.Clone(k)))
 			}
 		}

@@ -103,13 +103,15 @@ func Run(t *testing.T, open func(t *testing.T) store.Backend) {
 	})
 	t.Run("get, sightings and purge", func(t *testing.T) {
 		s := open(t)
-		s.Ingest(ctx, "s", "3", Posts(0, 3))
-		ds, _ := s.Claim(ctx, 3)
+		s.Ingest(ctx, "s", "4", Posts(0, 4))
+		ds, _ := s.Claim(ctx, 4)
 		old := time.Now().Add(-48 * time.Hour)
 		recs := []store.Record{
 			{Post: ds[0].Post, Processed: old},
 			{Post: ds[1].Post, Processed: old, Queued: true, Flags: []string{"threat"}, Scores: map[string]float64{"threat": 0.7}},
 			{Post: ds[2].Post, Processed: time.Now()},
+			// Flagged but below the policy's bar: kept as evidence.
+			{Post: ds[3].Post, Processed: old, Flags: []string{"hate"}, Scores: map[string]float64{"hate": 0.4}},
 		}
 		var sights []store.Sighting
 		for i := range 3 {
@@ -138,9 +140,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Backend) {
 		}
 		ids, err := s.Purge(ctx, time.Now().Add(-24*time.Hour))
 		if err != nil || len(ids) != 1 || ids[0] != "file:0" {
-			t.Fatalf("purge removed %v (%v), want only the old unqueued record", ids, err)
+			t.Fatalf("purge removed %v (%v), want only the old unflagged, unqueued record", ids, err)
 		}
-		if records, _, _, _ := s.Counts(ctx); records != 2 {
+		if records, _, _, _ := s.Counts(ctx); records != 3 {
 			t.Fatalf("records after purge: %d", records)
 		}
 	})
