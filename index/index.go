@@ -82,6 +82,9 @@ func Mapping() (mapping.IndexMapping, error) {
 	doc.AddFieldMappingsAt("created", date)
 	doc.AddFieldMappingsAt("max_score", num)
 
+	// No composite _all field: every query names its field.
+	doc.AddSubDocumentMapping("_all", bleve.NewDocumentDisabledMapping())
+
 	im := bleve.NewIndexMapping()
 	im.DefaultMapping = doc
 	im.DefaultAnalyzer = AnalyzerName
