@@ -383,8 +383,13 @@ func (c *Connector) Fetch(ctx context.Context, cur ingest.Cursor) ([]ingest.Post
 		if p.NativeID == "" {
 			p.NativeID = "sha256-" + p.RawSHA256[:24]
 		}
-		p.ID = ingest.MakeID(Name, p.NativeID)
-		p.Platform = Name
+		// A partner's export keeps the platform it came from, so that a post
+		// imported from a file and the same post fetched by its connector
+		// share one id.
+		if p.Platform == "" {
+			p.Platform = Name
+		}
+		p.ID = ingest.MakeID(p.Platform, p.NativeID)
 		p.Source = c.name
 		p.Fetched = fetched
 	})
@@ -449,7 +454,7 @@ func (c *Connector) parse(raw []byte, first bool) (ingest.Post, error) {
 		if native == "" {
 			native = p.ID
 		}
-		keep := ingest.Post{NativeID: native, Permalink: p.Permalink, Author: p.Author, Text: p.Text, Lang: p.Lang,
+		keep := ingest.Post{Platform: strings.TrimSpace(p.Platform), NativeID: native, Permalink: p.Permalink, Author: p.Author, Text: p.Text, Lang: p.Lang,
 			Created: p.Created, Engagement: p.Engagement, ReplyTo: p.ReplyTo, ForwardOf: p.ForwardOf,
 			MediaCaptions: p.MediaCaptions, Location: p.Location}
 		return keep, nil

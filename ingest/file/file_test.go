@@ -328,3 +328,22 @@ func TestAppend(t *testing.T) {
 		t.Fatalf("after append: %+v, %v", posts, err)
 	}
 }
+
+func TestPlatformOfOriginIsKept(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "export.jsonl")
+	data := `{"platform":"telegram","native_id":"chan/77","text":"منشور من قناة"}` + "\n" + `{"native_id":"row-2","text":"بلا منصة"}` + "\n"
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	posts, skips := fetchAll(t, mustConn(t, "path: "+path, ingest.Limits{}))
+	if len(skips) != 0 || len(posts) != 2 {
+		t.Fatalf("posts %d, skips %v", len(posts), skips)
+	}
+	if posts[0].Platform != "telegram" || posts[0].ID != "telegram:chan/77" {
+		t.Errorf("a partner's telegram post became %q / %q; want its platform and id kept", posts[0].Platform, posts[0].ID)
+	}
+	if posts[1].Platform != Name || posts[1].ID != "file:row-2" {
+		t.Errorf("a row without platform became %q / %q", posts[1].Platform, posts[1].ID)
+	}
+}
