@@ -220,6 +220,8 @@ type itemView struct {
 	Decisions   []review.Decision `json:"decisions"`
 	Guidance    []guidance        `json:"guidance"`
 	AuthorItems []review.Item     `json:"author_items,omitempty"`
+	// Sightings are the copies of the same text seen elsewhere.
+	Sightings []store.Sighting `json:"sightings,omitempty"`
 	// Mine is true when the caller holds the lease.
 	Mine bool `json:"mine"`
 	// CanDecide is true when the caller's role decides.
@@ -274,6 +276,14 @@ func (s *Server) itemView(r *http.Request, id string) (*itemView, int, error) {
 		})
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return nil, http.StatusInternalServerError, err
+	}
+	if v.Sightings, err = s.cfg.Backend.Sightings(ctx, id); err != nil {
+		return nil, http.StatusInternalServerError, err
+	}
+	if !reveal(r) {
+		for i := range v.Sightings {
+			v.Sightings[i].Permalink = "" // where a copy was posted can identify its poster
+		}
 	}
 	if v.Decisions, err = s.cfg.Store.Decisions(ctx, id); err != nil {
 		return nil, http.StatusInternalServerError, err

@@ -31,6 +31,7 @@ var words = map[string][2]string{
 	"label":            {"التصنيف", "Label"},
 	"min_score":        {"أدنى درجة", "Min score"},
 	"platform":         {"المنصة", "Platform"},
+	"source":           {"المصدر", "Source"},
 	"governorate":      {"المحافظة", "Governorate"},
 	"max_age":          {"العمر الأقصى (ساعات)", "Max age (hours)"},
 	"status":           {"الحالة", "Status"},

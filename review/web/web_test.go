@@ -38,9 +38,16 @@ func TestMain(m *testing.M) {
 // backend is the pipeline store as far as the review UI reads it.
 type backend struct {
 	store.Backend
-	mu    sync.Mutex
-	recs  map[string]store.Record
-	queue []store.QueueEntry
+	mu     sync.Mutex
+	recs   map[string]store.Record
+	queue  []store.QueueEntry
+	sights map[string][]store.Sighting
+}
+
+func (b *backend) Sightings(_ context.Context, id string) ([]store.Sighting, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]store.Sighting(nil), b.sights[id]...), nil
 }
 
 func (b *backend) Get(_ context.Context, id string) (store.Record, error) {
@@ -134,7 +141,9 @@ func newEnvWith(t testing.TB, items []review.Item, st review.Store) *env {
 	c := &clock{t: time.Date(2026, 11, 1, 12, 30, 0, 0, time.UTC)}
 	sm := session.New(st)
 	sm.Now = c.Now
-	be := &backend{recs: map[string]store.Record{}}
+	be := &backend{recs: map[string]store.Record{}, sights: map[string][]store.Sighting{
+		"x:000001": {{Canonical: "x:000001", PostID: "telegram:9", Source: "chan", Platform: "telegram", Permalink: "https://t.me/chan/9", Kind: "same_text"}},
+	}}
 	be.put(items)
 	srv, err := New(Config{Store: st, Backend: be, Sessions: sm, Audit: al, Pseudonyms: ps, Now: c.Now, SyncEvery: -1})
 	if err != nil {
@@ -544,6 +553,16 @@ func testReviewFlow(t *testing.T, e *env) {
 	av := decode[itemView](t, e.do(ana, "GET", "/api/items/x:000001", nil, nil))
 	if av.Record.Post.Author.ID != "author1" || len(av.AuthorItems) == 0 || av.Item.Author != "x:author1" {
 		t.Fatalf("analyst's item view: author %+v, %d other posts", av.Record.Post.Author, len(av.AuthorItems))
+	}
+	// The copies seen elsewhere: analysts see where, researchers only that.
+	if len(av.Sightings) != 1 || av.Sightings[0].Permalink != "https://t.me/chan/9" {
+		t.Fatalf("analyst's sightings: %+v", av.Sightings)
+	}
+	if len(rv.Sightings) != 1 || rv.Sightings[0].Permalink != "" {
+		t.Fatalf("researcher's sightings reveal where: %+v", rv.Sightings)
+	}
+	if page := e.do(ana, "GET", "/items/x:000001", nil, nil).Body.String(); !strings.Contains(page, `id="sightings"`) || !strings.Contains(page, "https://t.me/chan/9") {
+		t.Fatalf("item page lacks the sightings table")
 	}
 	if rv.Item.Author != e.srv.cfg.Pseudonyms.Pseudonym("x:author1") {
 		t.Fatalf("pseudonym %q is not stable", rv.Item.Author)
