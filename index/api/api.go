@@ -131,7 +131,8 @@ func queryFromURL(v url.Values) (index.Query, error) {
 	return q, err
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
+// WriteJSON writes v as a JSON response with status (Arabic left unescaped).
+func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
@@ -139,8 +140,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = enc.Encode(v)
 }
 
-func writeError(w http.ResponseWriter, status int, err error) {
-	writeJSON(w, status, map[string]string{"error": err.Error()})
+// WriteError writes {"error": err} with status: the API's one error shape.
+func WriteError(w http.ResponseWriter, status int, err error) {
+	WriteJSON(w, status, map[string]string{"error": err.Error()})
 }
 
 // SearchHit is one search result as the API and pages show it: the stored
@@ -210,10 +212,10 @@ func (s *Server) search(ctx context.Context, v url.Values) (*SearchResult, index
 func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
 	res, _, status, err := s.search(r.Context(), r.URL.Query())
 	if err != nil {
-		writeError(w, status, err)
+		WriteError(w, status, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, res)
+	WriteJSON(w, http.StatusOK, res)
 }
 
 // Trends computes the early-warning report from the store.
@@ -253,7 +255,7 @@ func (s *Server) apiTrends(w http.ResponseWriter, r *http.Request) {
 	if d := r.URL.Query().Get("days"); d != "" {
 		n, err := strconv.Atoi(d)
 		if err != nil || n < 1 || n > 366 {
-			writeError(w, http.StatusBadRequest, fmt.Errorf("days must be a whole number from 1 to 366, not %q", d))
+			WriteError(w, http.StatusBadRequest, fmt.Errorf("days must be a whole number from 1 to 366, not %q", d))
 			return
 		}
 		days = n
@@ -261,19 +263,19 @@ func (s *Server) apiTrends(w http.ResponseWriter, r *http.Request) {
 	rep, err := s.Trends(r.Context(), days)
 	if err != nil {
 		s.Log.Error("trends failed", "err", err)
-		writeError(w, http.StatusInternalServerError, errors.New("trends failed"))
+		WriteError(w, http.StatusInternalServerError, errors.New("trends failed"))
 		return
 	}
-	writeJSON(w, http.StatusOK, rep)
+	WriteJSON(w, http.StatusOK, rep)
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	records, queued, work, err := s.Store.Counts(r.Context())
 	if err != nil {
-		writeError(w, http.StatusServiceUnavailable, errors.New("store unavailable"))
+		WriteError(w, http.StatusServiceUnavailable, errors.New("store unavailable"))
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "records": records, "queued": queued, "work_pending": work})
+	WriteJSON(w, http.StatusOK, map[string]any{"status": "ok", "records": records, "queued": queued, "work_pending": work})
 }
 
 func (s *Server) render(w http.ResponseWriter, name string, data any) {

@@ -12,7 +12,6 @@ import (
 	"bytes"
 	"context"
 	"embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -25,6 +24,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/rasd-iq/rasd/index/api"
 	"github.com/rasd-iq/rasd/index/store"
 	"github.com/rasd-iq/rasd/policy"
 	"github.com/rasd-iq/rasd/policy/audit"
@@ -322,17 +322,12 @@ func (s *Server) forbidden(w http.ResponseWriter, r *http.Request, err error) {
 	http.Error(w, "403 forbidden: "+err.Error(), http.StatusForbidden)
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
-}
-
-func writeError(w http.ResponseWriter, status int, err error) {
-	writeJSON(w, status, map[string]string{"error": err.Error()})
-}
+// writeJSON and writeError give the review API the same response shapes as
+// the search API.
+var (
+	writeJSON  = api.WriteJSON
+	writeError = api.WriteError
+)
 
 // lang returns the caller's UI language.
 func lang(r *http.Request) Lang {
