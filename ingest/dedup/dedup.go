@@ -20,13 +20,13 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
-	"runtime"
 	"strings"
 	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/rasd-iq/rasd/ingest"
 	"github.com/rasd-iq/rasd/nlp"
 )
 
@@ -226,7 +226,7 @@ func (x *Index) observe(id string, idh, th, sh uint64) (Result, Entry) {
 func (x *Index) ObserveBatch(ids, texts []string) ([]Result, []Entry) {
 	n := len(ids)
 	ths, shs := make([]uint64, n), make([]uint64, n)
-	parallel(n, func(i int) { ths[i], shs[i] = Fingerprint(texts[i], x.opts.MinFeatures) })
+	ingest.Parallel(n, 128, func(i int) { ths[i], shs[i] = Fingerprint(texts[i], x.opts.MinFeatures) })
 	res, ents := make([]Result, n), make([]Entry, n)
 	x.mu.Lock()
 	defer x.mu.Unlock()
@@ -234,28 +234,6 @@ func (x *Index) ObserveBatch(ids, texts []string) ([]Result, []Entry) {
 		res[i], ents[i] = x.observe(ids[i], hashString(ids[i]), ths[i], shs[i])
 	}
 	return res, ents
-}
-
-// parallel calls fn(0..n-1) on up to GOMAXPROCS goroutines.
-func parallel(n int, fn func(i int)) {
-	workers := min(runtime.GOMAXPROCS(0), (n+127)/128)
-	if workers <= 1 {
-		for i := range n {
-			fn(i)
-		}
-		return
-	}
-	var wg sync.WaitGroup
-	chunk := (n + workers - 1) / workers
-	for w := range workers {
-		lo, hi := w*chunk, min(n, (w+1)*chunk)
-		wg.Go(func() {
-			for i := lo; i < hi; i++ {
-				fn(i)
-			}
-		})
-	}
-	wg.Wait()
 }
 
 // AddCanonical records the post as canonical (used when recovering posts

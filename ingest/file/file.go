@@ -20,11 +20,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -371,7 +369,7 @@ func (c *Connector) Fetch(ctx context.Context, cur ingest.Cursor) ([]ingest.Post
 		items = append(items, item{rec: rec})
 	}
 	// Parsing is the costly part: spread it over the CPUs, keeping file order.
-	parallel(len(items), func(i int) {
+	ingest.Parallel(len(items), 64, func(i int) {
 		it := &items[i]
 		it.post, it.err = c.parse(it.rec.raw, it.rec.off == 0)
 		if it.err != nil {
@@ -633,26 +631,4 @@ func mergeSkips(a, b []ingest.Skip) []ingest.Skip {
 func skipLine(where string) int {
 	n, _ := strconv.Atoi(where[strings.LastIndexByte(where, ':')+1:])
 	return n
-}
-
-// parallel calls fn(0..n-1) on up to GOMAXPROCS goroutines.
-func parallel(n int, fn func(i int)) {
-	workers := min(runtime.GOMAXPROCS(0), (n+63)/64)
-	if workers <= 1 {
-		for i := range n {
-			fn(i)
-		}
-		return
-	}
-	var wg sync.WaitGroup
-	chunk := (n + workers - 1) / workers
-	for w := range workers {
-		lo, hi := w*chunk, min(n, (w+1)*chunk)
-		wg.Go(func() {
-			for i := lo; i < hi; i++ {
-				fn(i)
-			}
-		})
-	}
-	wg.Wait()
 }
