@@ -41,19 +41,18 @@ type Server struct {
 	tmpl *template.Template
 }
 
-// govNames maps governorate ids to Arabic names for display.
-var govNames = func() map[string]string {
-	m := map[string]string{}
+// govNames and govNamesEnglish map governorate ids to display names.
+var govNames, govNamesEnglish = func() (map[string]string, map[string]string) {
+	ar, en := map[string]string{}, map[string]string{}
 	for _, g := range gazetteer.Governorates {
-		m[g.ID] = g.Arabic
+		ar[g.ID], en[g.ID] = g.Arabic, g.English
 	}
-	return m
+	return ar, en
 }()
 
 // New parses the templates and returns a server.
 func New(st store.Backend, ix *index.Index, log *slog.Logger) (*Server, error) {
 	funcs := template.FuncMap{
-		"gov":       func(id string) string { return orDefault(govNames[id], id) },
 		"highlight": Highlight,
 		"pct":       func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
 		"day":       func(t time.Time) string { return t.Format("2006-01-02") },
@@ -68,13 +67,6 @@ func New(st store.Backend, ix *index.Index, log *slog.Logger) (*Server, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Server{Store: st, Index: ix, Now: time.Now, Log: log, tmpl: t}, nil
-}
-
-func orDefault(s, d string) string {
-	if s == "" {
-		return d
-	}
-	return s
 }
 
 // Routes registers the handlers on mux.
@@ -295,12 +287,12 @@ func (s *Server) header(r *http.Request) template.HTML {
 
 func (s *Server) pageSearch(w http.ResponseWriter, r *http.Request) {
 	res, q, status, err := s.search(r.Context(), r.URL.Query())
-	data := map[string]any{"Query": q, "Result": res, "Labels": strings.Join(q.Labels, ","), "Error": "", "Header": s.header(r)}
+	data := map[string]any{"title": "search", "Query": q, "Result": res, "Labels": strings.Join(q.Labels, ","), "Error": ""}
 	if err != nil {
 		w.WriteHeader(status)
 		data["Error"] = err.Error()
 	}
-	s.render(w, "search.html", data)
+	s.render(w, "search.html", page{English: english(r), Header: s.header(r), Data: data})
 }
 
 func (s *Server) pageDashboard(w http.ResponseWriter, r *http.Request) {
@@ -309,12 +301,18 @@ func (s *Server) pageDashboard(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "trends failed", http.StatusInternalServerError)
 		return
 	}
-	s.render(w, "dashboard.html", map[string]any{
+	p := page{English: english(r), Header: s.header(r)}
+	names := govNames
+	if p.English {
+		names = govNamesEnglish
+	}
+	p.Data = map[string]any{
+		"title":   "warning",
 		"Report":  rep,
 		"Daily":   trends.DailySVG(rep),
-		"Tension": trends.TensionSVG(rep, govNames),
-		"Header":  s.header(r),
-	})
+		"Tension": trends.TensionSVG(rep, names),
+	}
+	s.render(w, "dashboard.html", p)
 }
 
 // Highlight returns text with the byte ranges marked by <mark>, escaped.

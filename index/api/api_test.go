@@ -160,3 +160,38 @@ func TestHighlightSkipsBadRanges(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+func TestPagesFollowTheLanguageToggle(t *testing.T) {
+	srv := newServer(t)
+	for _, tt := range []struct {
+		cookie string
+		want   []string
+	}{
+		{"", []string{`lang="ar" dir="rtl"`, "الإنذار المبكر", "البصرة"}},
+		{"en", []string{`lang="en" dir="ltr"`, "Early warning", "Basra", "Tension index by governorate"}},
+	} {
+		req, _ := http.NewRequest("GET", srv.URL+"/dashboard", nil)
+		if tt.cookie != "" {
+			req.AddCookie(&http.Cookie{Name: LangCookie, Value: tt.cookie})
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		buf := make([]byte, 1<<16)
+		for {
+			n, err := resp.Body.Read(buf)
+			b.Write(buf[:n])
+			if err != nil {
+				break
+			}
+		}
+		resp.Body.Close()
+		for _, w := range tt.want {
+			if !strings.Contains(b.String(), w) {
+				t.Errorf("cookie %q: dashboard lacks %q", tt.cookie, w)
+			}
+		}
+	}
+}

@@ -41,8 +41,8 @@ var templateFS embed.FS
 const (
 	// SessionCookie carries the session id.
 	SessionCookie = "rasd_session"
-	// LangCookie carries the UI language.
-	LangCookie = "rasd_lang"
+	// LangCookie carries the UI language; the search and dashboard pages read the same cookie.
+	LangCookie = api.LangCookie
 )
 
 // Access says who may call a route.
