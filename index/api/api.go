@@ -213,11 +213,7 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
 // Trends computes the early-warning report from the store.
 func (s *Server) Trends(ctx context.Context, days int) (trends.Report, error) {
 	var events []trends.Event
-	type camp struct {
-		c       trends.Campaign
-		sources map[string]bool
-	}
-	campaigns := map[string]*camp{}
+	var campaigns []trends.Campaign
 	err := s.Store.ForEach(ctx, func(r *store.Record) error {
 		if len(r.Flags) == 0 {
 			return nil
@@ -228,18 +224,14 @@ func (s *Server) Trends(ctx context.Context, days int) (trends.Report, error) {
 		}
 		events = append(events, trends.Event{Time: t, Labels: r.Flags, Governorate: r.Governorate})
 		if r.Sightings > 0 {
-			campaigns[r.Post.ID] = &camp{c: trends.Campaign{ID: r.Post.ID, Text: r.Post.Text, Sightings: r.Sightings + 1, Labels: r.Flags}}
+			campaigns = append(campaigns, trends.Campaign{ID: r.Post.ID, Text: r.Post.Text, Sightings: r.Sightings + 1, Labels: r.Flags})
 		}
 		return nil
 	})
 	if err != nil {
 		return trends.Report{}, err
 	}
-	var cs []trends.Campaign
-	for _, c := range campaigns {
-		cs = append(cs, c.c)
-	}
-	return trends.Compute(events, cs, trends.Options{Now: s.Now(), Days: days}), nil
+	return trends.Compute(events, campaigns, trends.Options{Now: s.Now(), Days: days}), nil
 }
 
 func (s *Server) apiTrends(w http.ResponseWriter, r *http.Request) {

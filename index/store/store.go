@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -291,21 +292,12 @@ func MaxScore(r *Record) float64 {
 	}
 	if len(r.Flags) == 0 {
 		for l, v := range r.Scores {
-			if !contains(r.Context, l) {
+			if !slices.Contains(r.Context, l) {
 				m = max(m, v)
 			}
 		}
 	}
 	return m
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 func sightKey(canonical, post string) []byte {

@@ -28,8 +28,6 @@ type Campaign struct {
 	Text string `json:"text"`
 	// Sightings counts copies seen across sources.
 	Sightings int `json:"sightings"`
-	// Sources counts distinct sources it was seen in.
-	Sources int `json:"sources"`
 	// Labels are the canonical post's flagged labels.
 	Labels []string `json:"labels,omitempty"`
 }
