@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,10 +16,13 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
+	bindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/rasd-iq/rasd/nlp"
 )
@@ -47,40 +51,69 @@ type Doc struct {
 // Index is an open bleve index. It is safe for concurrent use.
 type Index struct {
 	bi bleve.Index
+	// text and keyword analyse the fields of the documents Put builds.
+	text, keyword analysis.Analyzer
 	// unpersisted counts on-disk batches searchable but not yet on disk;
 	// Close waits for them.
 	unpersisted sync.WaitGroup
 	onDisk      bool
 }
 
-// Mapping returns the index mapping, built in code and validated.
+// Index fields beyond the post's own: the day (for date filters) and the
+// fixed-width keys the sorts read. Dates and scores are indexed as one
+// keyword term each rather than as bleve's numeric and date fields, which
+// index sixteen prefix terms per value and cost more than the text itself.
+const (
+	fieldDay     = "day"
+	fieldCreated = "created"
+	fieldScore   = "max_score"
+)
+
+// dayLayout, createdLayout and scoreScale fix the keys' width, so that their
+// byte order is the order of the dates and scores they encode.
+const (
+	dayLayout     = "2006-01-02"
+	createdLayout = "2006-01-02T15:04:05.000"
+	scoreScale    = 1000
+)
+
+// FormatVersion names the index's document layout. An index written with
+// another layout is rebuilt from the store when opened.
+const FormatVersion = "2"
+
+// formatKey is the bleve internal key that records FormatVersion.
+var formatKey = []byte("rasd_format")
+
+// dayKey is the UTC day of t, as indexed.
+func dayKey(t time.Time) string { return t.UTC().Format(dayLayout) }
+
+// scoreKey is s truncated to 1/scoreScale, with a fixed width ("0.930").
+func scoreKey(s float64) string {
+	n := int(math.Floor(math.Max(0, math.Min(1, s)) * scoreScale))
+	return fmt.Sprintf("%d.%03d", n/scoreScale, n%scoreScale)
+}
+
+// Mapping returns the index mapping, built in code and validated. Documents
+// are built directly by Put; the mapping names the same fields for queries,
+// facets and sorts.
 func Mapping() (mapping.IndexMapping, error) {
 	text := bleve.NewTextFieldMapping()
 	text.Analyzer = AnalyzerName
 	text.Store = false
 	text.IncludeTermVectors = false
 	text.IncludeInAll = false
+	text.DocValues = false
 
 	kw := bleve.NewKeywordFieldMapping()
 	kw.Analyzer = keyword.Name
 	kw.Store = false
 	kw.IncludeInAll = false
 
-	num := bleve.NewNumericFieldMapping()
-	num.Store = false
-	num.IncludeInAll = false
-
-	date := bleve.NewDateTimeFieldMapping()
-	date.Store = false
-	date.IncludeInAll = false
-
 	doc := bleve.NewDocumentStaticMapping()
 	doc.AddFieldMappingsAt("text", text)
-	for _, f := range []string{"platform", "source", "governorate", "labels", "context"} {
+	for _, f := range []string{"platform", "source", "governorate", "labels", "context", fieldDay, fieldCreated, fieldScore} {
 		doc.AddFieldMappingsAt(f, kw)
 	}
-	doc.AddFieldMappingsAt("created", date)
-	doc.AddFieldMappingsAt("max_score", num)
 
 	// No composite _all field: every query names its field.
 	doc.AddSubDocumentMapping("_all", bleve.NewDocumentDisabledMapping())
@@ -97,34 +130,74 @@ func Mapping() (mapping.IndexMapping, error) {
 }
 
 // Open opens the index in dir, creating it when absent. An empty dir gives an
-// in-memory index (for tests and throwaway runs).
+// in-memory index (for tests and throwaway runs). An index written with
+// another FormatVersion is removed and created afresh: the store is the source
+// of truth, and the pipeline re-indexes it.
 func Open(dir string) (*Index, error) {
 	im, err := Mapping()
 	if err != nil {
 		return nil, err
 	}
+	bi, onDisk, err := openBleve(dir, im)
+	if err != nil {
+		return nil, err
+	}
+	x := &Index{bi: bi, onDisk: onDisk}
+	if x.text, err = analyzer(im, AnalyzerName); err == nil {
+		x.keyword, err = analyzer(im, keyword.Name)
+	}
+	if err != nil {
+		bi.Close()
+		return nil, err
+	}
+	return x, nil
+}
+
+// openBleve opens or creates the bleve index in dir (in memory when dir is
+// empty), replacing one in an older format.
+func openBleve(dir string, im mapping.IndexMapping) (bi bleve.Index, onDisk bool, err error) {
 	if dir == "" {
 		bi, err := bleve.NewMemOnly(im)
 		if err != nil {
-			return nil, fmt.Errorf("creating in-memory index: %w", err)
+			return nil, false, fmt.Errorf("creating in-memory index: %w", err)
 		}
-		return &Index{bi: bi}, nil
+		return bi, false, bi.SetInternal(formatKey, []byte(FormatVersion))
 	}
 	if _, err := os.Stat(filepath.Join(dir, "index_meta.json")); err == nil {
 		bi, err := bleve.OpenUsing(dir, runtimeConfig())
 		if err != nil {
-			return nil, fmt.Errorf("opening index %s: %w", dir, err)
+			return nil, false, fmt.Errorf("opening index %s: %w", dir, err)
 		}
-		return &Index{bi: bi, onDisk: true}, nil
+		v, err := bi.GetInternal(formatKey)
+		if err == nil && string(v) == FormatVersion {
+			return bi, true, nil
+		}
+		bi.Close()
+		if err := os.RemoveAll(dir); err != nil {
+			return nil, false, fmt.Errorf("removing index %s in an older format: %w", dir, err)
+		}
 	}
 	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
-		return nil, fmt.Errorf("creating index folder: %w", err)
+		return nil, false, fmt.Errorf("creating index folder: %w", err)
 	}
-	bi, err := bleve.NewUsing(dir, im, scorch.Name, scorch.Name, runtimeConfig())
+	bi, err = bleve.NewUsing(dir, im, scorch.Name, scorch.Name, runtimeConfig())
 	if err != nil {
-		return nil, fmt.Errorf("creating index %s: %w", dir, err)
+		return nil, false, fmt.Errorf("creating index %s: %w", dir, err)
 	}
-	return &Index{bi: bi, onDisk: true}, nil
+	if err := bi.SetInternal(formatKey, []byte(FormatVersion)); err != nil {
+		bi.Close()
+		return nil, false, fmt.Errorf("recording index format: %w", err)
+	}
+	return bi, true, nil
+}
+
+// analyzer looks up a registered analyser through the mapping's cache.
+func analyzer(im mapping.IndexMapping, name string) (analysis.Analyzer, error) {
+	a := im.AnalyzerNamed(name)
+	if a == nil {
+		return nil, fmt.Errorf("index: no analyser %q", name)
+	}
+	return a, nil
 }
 
 // runtimeConfig lets a batch return once it is searchable, without waiting
@@ -176,7 +249,7 @@ func (x *Index) Put(docs ...Doc) error {
 		if docs[i].ID == "" {
 			return errors.New("indexing: doc without id")
 		}
-		if err := b.Index(docs[i].ID, &docs[i]); err != nil {
+		if err := b.IndexAdvanced(x.document(&docs[i])); err != nil {
 			return fmt.Errorf("indexing %s: %w", docs[i].ID, err)
 		}
 	}
@@ -184,6 +257,33 @@ func (x *Index) Put(docs ...Doc) error {
 		return fmt.Errorf("writing index batch: %w", err)
 	}
 	return nil
+}
+
+// document builds d's bleve document without the mapping's reflection: the
+// text analysed by the normaliser, keywords for facets and filters, the day,
+// and the sort keys.
+func (x *Index) document(d *Doc) *document.Document {
+	doc := document.NewDocument(d.ID)
+	doc.AddField(document.NewTextFieldCustom("text", nil, []byte(d.Text), bindex.IndexField, x.text))
+	keyword := func(name, v string, opts bindex.FieldIndexingOptions) {
+		doc.AddField(document.NewTextFieldCustom(name, nil, []byte(v), opts, x.keyword))
+	}
+	facet := bindex.IndexField | bindex.DocValues
+	keyword("platform", d.Platform, facet)
+	keyword("source", d.Source, facet)
+	if d.Governorate != "" {
+		keyword("governorate", d.Governorate, facet)
+	}
+	for _, l := range d.Labels {
+		keyword("labels", l, facet)
+	}
+	for _, c := range d.Context {
+		keyword("context", c, facet)
+	}
+	keyword(fieldDay, dayKey(d.Created), bindex.IndexField)
+	keyword(fieldCreated, d.Created.UTC().Format(createdLayout), facet)
+	keyword(fieldScore, scoreKey(d.MaxScore), facet)
+	return doc
 }
 
 // Delete removes docs by id (retention purges).
@@ -209,9 +309,10 @@ type Query struct {
 	Labels []string
 	// Platform, Source and Governorate keep exact matches when set.
 	Platform, Source, Governorate string
-	// MinScore and MaxScore bound MaxScore when set (MaxScore 0 means no bound).
+	// MinScore and MaxScore bound MaxScore when set (MaxScore 0 means no
+	// bound), both included, to three decimals.
 	MinScore, MaxScore float64
-	// From and To bound Created when non-zero.
+	// From and To bound Created by UTC day when non-zero, both days included.
 	From, To time.Time
 	// Sort is "score" (max_score, highest first), "time" (newest first) or "" (relevance).
 	Sort string
@@ -292,6 +393,15 @@ func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	return out, nil
 }
 
+// keyRange matches keys of field between lo and hi, both included; an empty
+// bound is open.
+func keyRange(field, lo, hi string) query.Query {
+	incl := true
+	q := bleve.NewTermRangeInclusiveQuery(lo, hi, &incl, &incl)
+	q.SetField(field)
+	return q
+}
+
 func buildQuery(q Query) (query.Query, error) {
 	var must []query.Query
 	if t := strings.TrimSpace(q.Text); t != "" {
@@ -321,25 +431,27 @@ func buildQuery(q Query) (query.Query, error) {
 		return nil, fmt.Errorf("%w: score range [%g, %g] outside 0..1 or reversed", ErrBadQuery, q.MinScore, q.MaxScore)
 	}
 	if q.MinScore > 0 || q.MaxScore > 0 {
-		var lo, hi *float64
-		incl := true
+		lo, hi := "", ""
 		if q.MinScore > 0 {
-			lo = &q.MinScore
+			lo = scoreKey(q.MinScore)
 		}
 		if q.MaxScore > 0 {
-			hi = &q.MaxScore
+			hi = scoreKey(q.MaxScore)
 		}
-		nq := bleve.NewNumericRangeInclusiveQuery(lo, hi, &incl, &incl)
-		nq.SetField("max_score")
-		must = append(must, nq)
+		must = append(must, keyRange(fieldScore, lo, hi))
 	}
 	if !q.From.IsZero() || !q.To.IsZero() {
 		if !q.From.IsZero() && !q.To.IsZero() && q.To.Before(q.From) {
 			return nil, fmt.Errorf("%w: date range ends before it starts", ErrBadQuery)
 		}
-		dq := bleve.NewDateRangeQuery(q.From, q.To)
-		dq.SetField("created")
-		must = append(must, dq)
+		lo, hi := "", ""
+		if !q.From.IsZero() {
+			lo = dayKey(q.From)
+		}
+		if !q.To.IsZero() {
+			hi = dayKey(q.To)
+		}
+		must = append(must, keyRange(fieldDay, lo, hi))
 	}
 	if len(must) == 0 {
 		return bleve.NewMatchAllQuery(), nil

@@ -119,12 +119,28 @@ func TestFiltersFacetsAndSort(t *testing.T) {
 	if r.Facets["platform"]["telegram"] != 2 || r.Facets["platform"]["x"] != 2 || r.Facets["governorate"]["basra"] != 1 {
 		t.Errorf("facets: %v", r.Facets)
 	}
-	r, err = x.Search(ctx, Query{MinScore: 0.5, From: day.Add(-80 * time.Hour), To: day.Add(-1 * time.Hour)})
+	// Dates filter by whole UTC days, both ends included; scores to three
+	// decimals, both ends included.
+	r, err = x.Search(ctx, Query{MinScore: 0.5, From: day.Add(-80 * time.Hour), To: day.Add(-24 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := ids(r); len(got) != 1 || got[0] != "t:4" {
 		t.Errorf("score and date range: got %v", got)
+	}
+	r, err = x.Search(ctx, Query{MinScore: 0.8, MaxScore: 0.8, From: day.Add(-72 * time.Hour), To: day.Add(-72 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(r); len(got) != 1 || got[0] != "t:4" {
+		t.Errorf("bounds equal to the post's score and day: got %v", got)
+	}
+	r, err = x.Search(ctx, Query{MinScore: 0.801, From: day.Add(-72 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(r); len(got) != 1 || got[0] != "t:1" {
+		t.Errorf("score just above t:4's: got %v", got)
 	}
 	r, err = x.Search(ctx, Query{Governorate: "anbar"})
 	if err != nil {
@@ -176,5 +192,46 @@ func TestReindexingIsIdempotentAndPersists(t *testing.T) {
 	defer x.Close()
 	if n, _ := x.Count(); n != uint64(len(docs)-1) {
 		t.Fatalf("after reopen: %d docs, want %d", n, len(docs)-1)
+	}
+}
+
+func TestScoreKeysSortLikeScores(t *testing.T) {
+	scores := []float64{-1, 0, 0.0004, 0.001, 0.01, 0.099, 0.1, 0.5, 0.9999, 1, 2}
+	for i := 1; i < len(scores); i++ {
+		a, b := scoreKey(scores[i-1]), scoreKey(scores[i])
+		if len(a) != 5 || len(b) != 5 || a > b {
+			t.Errorf("scoreKey(%g)=%q, scoreKey(%g)=%q: want fixed width and same order", scores[i-1], a, scores[i], b)
+		}
+	}
+	if scoreKey(0.4999) == scoreKey(0.5) {
+		t.Errorf("0.4999 and 0.5 share a key %q", scoreKey(0.5))
+	}
+}
+
+func TestOlderIndexFormatIsRebuilt(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "index")
+	x, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := x.Put(Doc{ID: "a", Text: "نص", Created: day}); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.bi.SetInternal(formatKey, []byte("1")); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.Close(); err != nil {
+		t.Fatal(err)
+	}
+	x, err = Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	if n, err := x.Count(); err != nil || n != 0 {
+		t.Fatalf("index in format 1 reopened with %d docs (err %v), want a fresh empty index", n, err)
+	}
+	if v, err := x.bi.GetInternal(formatKey); err != nil || string(v) != FormatVersion {
+		t.Errorf("format after rebuild: %q, %v", v, err)
 	}
 }
