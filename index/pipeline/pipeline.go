@@ -513,24 +513,39 @@ func (p *Pipeline) Process(ctx context.Context, ds []store.Delivery) error {
 // few large batches make few segments for the index to merge.
 const indexBatch = 8192
 
+// indexWriters is how many index batches are written at once.
+const indexWriters = 2
+
 // runIndexer writes the documents the workers hand over in large batches,
 // flushing at least every 250 ms, until indexQ is closed. A document stored
 // but not yet indexed when the process dies is indexed by Reconcile on the
 // next start.
 func (p *Pipeline) runIndexer() error {
 	var pending []index.Doc
+	var mu sync.Mutex
 	var firstErr error
+	// Two batches may be written at once: bleve builds a batch's segment in
+	// the calling goroutine, so a second writer keeps both cores busy.
+	writers := make(chan struct{}, indexWriters)
+	var running sync.WaitGroup
 	flush := func() {
 		if len(pending) == 0 {
 			return
 		}
-		if err := p.cfg.Index.Put(pending...); err != nil {
-			p.cfg.Log.Error("indexing batch; it is re-indexed on restart", "docs", len(pending), "err", err)
-			if firstErr == nil {
-				firstErr = err
+		docs := pending
+		pending = make([]index.Doc, 0, indexBatch)
+		writers <- struct{}{}
+		running.Go(func() {
+			defer func() { <-writers }()
+			if err := p.cfg.Index.Put(docs...); err != nil {
+				p.cfg.Log.Error("indexing batch; it is re-indexed on restart", "docs", len(docs), "err", err)
+				mu.Lock()
+				if firstErr == nil {
+					firstErr = err
+				}
+				mu.Unlock()
 			}
-		}
-		pending = pending[:0]
+		})
 	}
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
@@ -539,6 +554,7 @@ func (p *Pipeline) runIndexer() error {
 		case docs, ok := <-p.indexQ:
 			if !ok {
 				flush()
+				running.Wait()
 				return firstErr
 			}
 			pending = append(pending, docs...)
