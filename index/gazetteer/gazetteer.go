@@ -14,6 +14,7 @@ package gazetteer
 import (
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/rasd-iq/rasd/nlp"
 )
@@ -63,8 +64,8 @@ type Match struct {
 type Gazetteer struct {
 	// single maps a one-word normalised name to governorate indices.
 	single map[string]int
-	// multi holds multi-word normalised names.
-	multi []multiName
+	// multi holds multi-word normalised names by their first word.
+	multi map[string][]multiName
 }
 
 type multiName struct {
@@ -74,7 +75,7 @@ type multiName struct {
 
 // New builds a gazetteer from Governorates.
 func New() *Gazetteer {
-	g := &Gazetteer{single: map[string]int{}}
+	g := &Gazetteer{single: map[string]int{}, multi: map[string][]multiName{}}
 	for i, gov := range Governorates {
 		for _, name := range append([]string{gov.Arabic, gov.English}, gov.Names...) {
 			words := strings.Fields(nlp.Normalize(name))
@@ -86,7 +87,7 @@ func New() *Gazetteer {
 			case 1:
 				g.single[words[0]] = i
 			default:
-				g.multi = append(g.multi, multiName{words: words, gov: i})
+				g.multi[words[0]] = append(g.multi[words[0]], multiName{words: words, gov: i})
 			}
 		}
 	}
@@ -100,7 +101,7 @@ var prefixes = []string{"وبال", "وال", "بال", "فال", "كال", "ل�
 // stripArticle removes a leading proclitic and article from an Arabic word.
 func stripArticle(w string) string {
 	for _, p := range prefixes {
-		if rest, ok := strings.CutPrefix(w, p); ok && len([]rune(rest)) >= 3 {
+		if rest, ok := strings.CutPrefix(w, p); ok && utf8.RuneCountInString(rest) >= 3 {
 			return rest
 		}
 	}
@@ -110,7 +111,12 @@ func stripArticle(w string) string {
 // Find returns the governorates named in text (raw or normalised), most
 // mentioned first; ties keep the fixed order of Governorates.
 func (g *Gazetteer) Find(text string) []Match {
-	words := strings.FieldsFunc(nlp.Normalize(text), func(r rune) bool {
+	return g.FindNormalized(nlp.Normalize(text))
+}
+
+// FindNormalized is Find for text the caller has normalised already.
+func (g *Gazetteer) FindNormalized(norm string) []Match {
+	words := strings.FieldsFunc(norm, func(r rune) bool {
 		return r == ' ' || r == '\n' || r == '\t' || r == '#' || r == '_' || r == '.' || r == '،' || r == ',' || r == '!' || r == '?' || r == '؟'
 	})
 	for i := range words {
@@ -121,7 +127,7 @@ func (g *Gazetteer) Find(text string) []Match {
 		if gov, ok := g.single[w]; ok {
 			counts[gov]++
 		}
-		for _, m := range g.multi {
+		for _, m := range g.multi[w] {
 			if i+len(m.words) <= len(words) && equalWords(words[i:i+len(m.words)], m.words) {
 				counts[m.gov]++
 			}
@@ -150,10 +156,18 @@ func equalWords(a, b []string) bool {
 // stated location when it names one, else the governorate its text names
 // most, else "".
 func (g *Gazetteer) Locate(text, authorLocation string) string {
-	if m := g.Find(authorLocation); len(m) > 0 {
-		return m[0].ID
+	return g.LocateNormalized(nlp.Normalize(text), authorLocation)
+}
+
+// LocateNormalized is Locate for a post text the caller has normalised
+// already (the author's location is normalised here).
+func (g *Gazetteer) LocateNormalized(norm, authorLocation string) string {
+	if authorLocation != "" {
+		if m := g.Find(authorLocation); len(m) > 0 {
+			return m[0].ID
+		}
 	}
-	if m := g.Find(text); len(m) > 0 {
+	if m := g.FindNormalized(norm); len(m) > 0 {
 		return m[0].ID
 	}
 	return ""

@@ -1,6 +1,10 @@
 package gazetteer
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/rasd-iq/rasd/nlp"
+)
 
 func TestLocate(t *testing.T) {
 	g := New()
@@ -21,6 +25,9 @@ func TestLocate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := g.Locate(tt.text, tt.loc); got != tt.want {
 				t.Errorf("Locate(%q, %q) = %q, want %q (matches %v)", tt.text, tt.loc, got, tt.want, g.Find(tt.text))
+			}
+			if got := g.LocateNormalized(nlp.Normalize(tt.text), tt.loc); got != tt.want {
+				t.Errorf("LocateNormalized(%q, %q) = %q, want %q", nlp.Normalize(tt.text), tt.loc, got, tt.want)
 			}
 		})
 	}
