@@ -8,26 +8,38 @@ import (
 )
 
 // TokenizerName is the bleve tokenizer that runs Rasd's normaliser and emits
-// normalised terms whose offsets point into the original text, so that bleve's
-// highlighter marks the text as it was posted.
+// its word, number and hashtag tokens, so that queries and posts fold the same
+// way as the models see them. Token offsets point into the normalised text:
+// the index keeps no term vectors, and search highlights are recomputed on the
+// original text (see Highlights).
 const TokenizerName = "rasd_normalizing"
 
 // AnalyzerName is the bleve analyser used for post text: the normalising
-// tokenizer and nothing else, so that queries and documents fold the same way
-// as the models see them.
+// tokenizer and nothing else.
 const AnalyzerName = "rasd_ar"
 
 // normalizingTokenizer implements analysis.Tokenizer on top of nlp.
 type normalizingTokenizer struct{ n *nlp.Normalizer }
 
-// Tokenize normalises input and returns its word, number and hashtag tokens with
-// original byte offsets.
+// Tokenize normalises input and returns its tokens.
 func (t normalizingTokenizer) Tokenize(input []byte) analysis.TokenStream {
-	res := t.n.NormalizeWithOffsets(string(input))
-	toks := nlp.Tokenize(res.Text)
-	out := make(analysis.TokenStream, 0, len(toks))
-	pos := 0
-	for _, tk := range toks {
+	return tokens([]byte(t.n.Normalize(string(input))))
+}
+
+// normalizedTokenizer tokenises text that nlp.Normalize has folded already:
+// the same tokens as normalizingTokenizer gives for the original.
+type normalizedTokenizer struct{}
+
+// Tokenize returns the tokens of normalised input.
+func (normalizedTokenizer) Tokenize(input []byte) analysis.TokenStream { return tokens(input) }
+
+// tokens splits normalised text into bleve tokens, their terms sharing norm's
+// bytes and the tokens one allocation.
+func tokens(norm []byte) analysis.TokenStream {
+	toks := nlp.Tokenize(string(norm))
+	vals := make([]analysis.Token, len(toks))
+	out := make(analysis.TokenStream, len(toks))
+	for i, tk := range toks {
 		typ := analysis.AlphaNumeric
 		switch tk.Kind {
 		case nlp.Number:
@@ -35,20 +47,8 @@ func (t normalizingTokenizer) Tokenize(input []byte) analysis.TokenStream {
 		case nlp.URL, nlp.Mention, nlp.Emoji:
 			typ = analysis.Single
 		}
-		start, end := res.OriginalRange(tk.Start, tk.End)
-		if end <= start {
-			// A token the original cannot place (should not happen): keep it
-			// searchable, highlight nothing wrong.
-			start, end = 0, 0
-		}
-		pos++
-		out = append(out, &analysis.Token{
-			Term:     []byte(tk.Text),
-			Start:    start,
-			End:      end,
-			Position: pos,
-			Type:     typ,
-		})
+		vals[i] = analysis.Token{Term: norm[tk.Start:tk.End:tk.End], Start: tk.Start, End: tk.End, Position: i + 1, Type: typ}
+		out[i] = &vals[i]
 	}
 	return out
 }

@@ -35,6 +35,9 @@ type Doc struct {
 	ID string `json:"id"`
 	// Text is the original text; it is analysed with the normaliser.
 	Text string `json:"text"`
+	// Normalized, when set, is Text as nlp.Normalize folds it: the index
+	// tokenises it directly instead of normalising Text again.
+	Normalized string `json:"-"`
 	// Platform, Source and Governorate are exact-match facets.
 	Platform    string `json:"platform"`
 	Source      string `json:"source"`
@@ -51,8 +54,9 @@ type Doc struct {
 // Index is an open bleve index. It is safe for concurrent use.
 type Index struct {
 	bi bleve.Index
-	// text and keyword analyse the fields of the documents Put builds.
-	text, keyword analysis.Analyzer
+	// text, normalized and keyword analyse the fields of the documents Put
+	// builds: raw text, text normalised already, and exact keywords.
+	text, normalized, keyword analysis.Analyzer
 	// unpersisted counts on-disk batches searchable but not yet on disk;
 	// Close waits for them.
 	unpersisted sync.WaitGroup
@@ -146,6 +150,7 @@ func Open(dir string) (*Index, error) {
 	if x.text, err = analyzer(im, AnalyzerName); err == nil {
 		x.keyword, err = analyzer(im, keyword.Name)
 	}
+	x.normalized = &analysis.DefaultAnalyzer{Tokenizer: normalizedTokenizer{}}
 	if err != nil {
 		bi.Close()
 		return nil, err
@@ -264,7 +269,11 @@ func (x *Index) Put(docs ...Doc) error {
 // and the sort keys.
 func (x *Index) document(d *Doc) *document.Document {
 	doc := document.NewDocument(d.ID)
-	doc.AddField(document.NewTextFieldCustom("text", nil, []byte(d.Text), bindex.IndexField, x.text))
+	if d.Normalized != "" {
+		doc.AddField(document.NewTextFieldCustom("text", nil, []byte(d.Normalized), bindex.IndexField, x.normalized))
+	} else {
+		doc.AddField(document.NewTextFieldCustom("text", nil, []byte(d.Text), bindex.IndexField, x.text))
+	}
 	keyword := func(name, v string, opts bindex.FieldIndexingOptions) {
 		doc.AddField(document.NewTextFieldCustom(name, nil, []byte(v), opts, x.keyword))
 	}

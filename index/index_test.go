@@ -3,7 +3,9 @@ package index
 import (
 	"context"
 	"errors"
+	"github.com/rasd-iq/rasd/nlp"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -233,5 +235,33 @@ func TestOlderIndexFormatIsRebuilt(t *testing.T) {
 	}
 	if v, err := x.bi.GetInternal(formatKey); err != nil || string(v) != FormatVersion {
 		t.Errorf("format after rebuild: %q, %v", v, err)
+	}
+}
+
+func TestNormalizedTextIndexesLikeTheOriginal(t *testing.T) {
+	texts := []string{"الدولة باقية و د.ا.ع.ش راجعين", "گال راح نجي للدكة 7aram #بغداد_تنتفض @user https://x.com/a 😡 ١٢٣", ""}
+	for _, text := range texts {
+		raw := normalizingTokenizer{n: nlp.New(nlp.DefaultOptions())}.Tokenize([]byte(text))
+		pre := normalizedTokenizer{}.Tokenize([]byte(nlp.Normalize(text)))
+		if len(raw) != len(pre) {
+			t.Fatalf("%q: %d tokens from the original, %d from its normalised form", text, len(raw), len(pre))
+		}
+		for i := range raw {
+			if string(raw[i].Term) != string(pre[i].Term) || raw[i].Type != pre[i].Type || raw[i].Position != pre[i].Position {
+				t.Errorf("%q token %d: %+v vs %+v", text, i, raw[i], pre[i])
+			}
+		}
+	}
+	x := openTest(t, "")
+	text := "الدولة باقية و د.ا.ع.ش راجعين"
+	if err := x.Put(Doc{ID: "n:1", Text: text, Normalized: nlp.Normalize(text), Created: day}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := x.Search(context.Background(), Query{Text: "داعش"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(ids(r), "n:1") {
+		t.Errorf("doc indexed from its normalised text not found: %v", ids(r))
 	}
 }

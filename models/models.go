@@ -44,6 +44,9 @@ type Prediction struct {
 	Context []string
 	// Spans are lexicon matches that explain the scores, in text order.
 	Spans []Span
+	// Normalized is the text as the normaliser folded it for scoring, for
+	// callers that need it too (the search index, the gazetteer).
+	Normalized string `json:"-"`
 }
 
 // Span marks evidence in a post.
@@ -281,6 +284,7 @@ func (w *worker) run(m *Model, texts []string, preds []Prediction, scores []floa
 	w.dense = slices.Grow(w.dense[:0], len(texts)*w.nDen)[:len(texts)*w.nDen]
 	for i, t := range texts {
 		norm := nlp.Normalize(t)
+		preds[i].Normalized = norm
 		w.ex.Extract(norm)
 		w.fIDs = append(w.fIDs, w.ex.IDs...)
 		w.fTF = Weights(w.idf, w.ex.IDs, w.ex.Counts, w.fTF)

@@ -328,7 +328,7 @@ func (s modelScorer) Score(ctx context.Context, texts []string) ([]pipeline.Scor
 	}
 	out := make([]pipeline.Scored, len(preds))
 	for i, p := range preds {
-		out[i] = pipeline.Scored{Scores: p.Scores, Flags: p.Flags, Context: p.Context}
+		out[i] = pipeline.Scored{Scores: p.Scores, Flags: p.Flags, Context: p.Context, Normalized: p.Normalized}
 		for _, sp := range p.Spans {
 			out[i].Spans = append(out[i].Spans, store.Span{Start: sp.Start, End: sp.End, Label: sp.Label, Term: sp.Term})
 		}

@@ -31,6 +31,9 @@ type Scored struct {
 	Flags   []string
 	Context []string
 	Spans   []store.Span
+	// Normalized is the text as the normaliser folds it, when the scorer
+	// has it; the pipeline then does not normalise the text again.
+	Normalized string
 }
 
 // Scorer scores texts in one batch, same order.
@@ -480,10 +483,11 @@ func (p *Pipeline) Process(ctx context.Context, ds []store.Delivery) error {
 		}
 		recs[j] = store.Record{
 			Post: *post, Scores: s.Scores, Flags: s.Flags, Context: s.Context, Spans: s.Spans,
-			Model: model, Governorate: p.gaz.Locate(post.Text, post.Location),
+			Model: model, Governorate: p.locate(post, s),
 			Queued: r.Queue, Priority: r.Priority, Urgent: r.Urgent, Reasons: r.Reasons, Processed: now,
 		}
 		docs[j] = DocFor(&recs[j])
+		docs[j].Normalized = s.Normalized
 	}
 	if err := p.cfg.Store.Complete(ctx, recs, sightings, ds); err != nil {
 		return err
@@ -507,6 +511,15 @@ func (p *Pipeline) Process(ctx context.Context, ds []store.Delivery) error {
 	}
 	p.m.batch.Observe(time.Since(start).Seconds())
 	return nil
+}
+
+// locate attributes post to a governorate, from the scorer's normalised
+// text when it has one.
+func (p *Pipeline) locate(post *ingest.Post, s *Scored) string {
+	if s.Normalized != "" {
+		return p.gaz.LocateNormalized(s.Normalized, post.Location)
+	}
+	return p.gaz.Locate(post.Text, post.Location)
 }
 
 // indexBatch is how many documents the indexer gathers into one index batch:
