@@ -12,7 +12,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -22,6 +21,7 @@ import (
 	"sync"
 	"time"
 
+	json "github.com/go-json-experiment/json/v1"
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/rasd-iq/rasd/ingest"
