@@ -91,11 +91,7 @@ func (f storeFlags) open() (b store.Backend, rs review.Store, al *audit.Log, dat
 
 // openReviewWeb builds the review UI over the engine's store: accounts and
 // sessions in the same store, decisions and logins in dataDir/audit.jsonl.
-func openReviewWeb(b store.Backend, dataDir string, pol *policy.Policy, log *slog.Logger) (*web.Server, error) {
-	rs, err := reviewStore(b)
-	if err != nil {
-		return nil, err
-	}
+func openReviewWeb(rs review.Store, b store.Backend, dataDir string, pol *policy.Policy, log *slog.Logger) (*web.Server, error) {
 	key, err := accounts.LoadKey(dataDir)
 	if err != nil {
 		return nil, err

@@ -30,6 +30,7 @@ import (
 	"github.com/rasd-iq/rasd/ingest"
 	"github.com/rasd-iq/rasd/models"
 	"github.com/rasd-iq/rasd/policy"
+	"github.com/rasd-iq/rasd/review"
 )
 
 // runConfig is rasd.yaml: where the engine keeps its data and what it runs.
@@ -51,6 +52,10 @@ type runConfig struct {
 	Batch int `yaml:"batch"`
 	// Retention is how long unflagged posts are kept.
 	Retention time.Duration `yaml:"retention"`
+	// CaseRetention is how long a post that entered review is kept after
+	// its case closed (and a post flagged below the review bar after it was
+	// processed).
+	CaseRetention time.Duration `yaml:"case_retention"`
 	// Redis, when set (redis://host:port/db), moves the store and work queue
 	// to Redis so that several processes share them.
 	Redis string `yaml:"redis"`
@@ -59,7 +64,7 @@ type runConfig struct {
 }
 
 func defaultRunConfig() runConfig {
-	return runConfig{Data: "rasd-data", Listen: "127.0.0.1:8080", Batch: 256, Retention: 30 * 24 * time.Hour, Role: pipeline.RoleAll}
+	return runConfig{Data: "rasd-data", Listen: "127.0.0.1:8080", Batch: 256, Retention: 30 * 24 * time.Hour, CaseRetention: 365 * 24 * time.Hour, Role: pipeline.RoleAll}
 }
 
 // loadRunConfig reads path strictly (unknown keys rejected) over the defaults.
@@ -88,6 +93,9 @@ func loadRunConfig(path string) (runConfig, error) {
 	}
 	if c.Retention < time.Hour {
 		return c, fmt.Errorf("%s: retention must be at least 1h, not %s", path, c.Retention)
+	}
+	if c.CaseRetention < time.Hour {
+		return c, fmt.Errorf("%s: case_retention must be at least 1h, not %s", path, c.CaseRetention)
 	}
 	return c, nil
 }
@@ -278,16 +286,22 @@ func openEngine(cfg runConfig, ortLib string, once bool, log *slog.Logger) (_ *e
 	if cfg.Redis != "" {
 		syncEvery = 2 * time.Second // other processes write records: keep this node's index in step
 	}
+	rs, err := reviewStore(eng.store)
+	if err != nil {
+		return nil, err
+	}
 	eng.pipe, err = pipeline.New(pipeline.Config{
 		Role: cfg.Role, Store: eng.store, Index: eng.index, Scorer: scorer, Router: router, SyncEvery: syncEvery,
 		Sources: sources, Batch: cfg.Batch, Retention: cfg.Retention, Log: log, Metrics: reg,
+		CaseRetention: cfg.CaseRetention,
+		ClosedCases:   func(ctx context.Context) (map[string]time.Time, error) { return review.ClosedCases(ctx, rs) },
 	})
 	if err != nil {
 		return nil, err
 	}
 	mux := http.NewServeMux()
 	// The review UI guards every route, the views' included (roles, CSRF).
-	rv, err := openReviewWeb(eng.store, cfg.Data, pol, log)
+	rv, err := openReviewWeb(rs, eng.store, cfg.Data, pol, log)
 	if err != nil {
 		return nil, err
 	}

@@ -156,6 +156,10 @@ func TestRunRejectsMisuse(t *testing.T) {
 	if code, _, errs := runCmd(t, "", "run", "--config", bad); code != 1 || !regexp.MustCompile(`bogus`).MatchString(errs) {
 		t.Errorf("unknown key: exit %d, %q", code, errs)
 	}
+	os.WriteFile(bad, []byte("listen: 127.0.0.1:0\ncase_retention: 10m\n"), 0o644)
+	if code, _, errs := runCmd(t, "", "run", "--config", bad); code != 1 || !regexp.MustCompile(`case_retention must be at least 1h`).MatchString(errs) {
+		t.Errorf("case_retention 10m: exit %d, %q", code, errs)
+	}
 }
 
 func TestRecentreKeepsOrderAndCentresOnTheCardThreshold(t *testing.T) {

@@ -85,6 +85,12 @@ type Config struct {
 	MaxPending int
 	// Retention is how long unflagged posts are kept (default 30 days).
 	Retention time.Duration
+	// CaseRetention is how long a post that entered review is kept after its
+	// case closed (default 365 days); ClosedCases says which cases are
+	// closed and when (review.ClosedCases). Without ClosedCases, posts that
+	// entered review are kept.
+	CaseRetention time.Duration
+	ClosedCases   func(context.Context) (map[string]time.Time, error)
 	// PurgeEvery is how often retention runs (default 1h).
 	PurgeEvery time.Duration
 	// Role is what this process does (RoleAll when empty).
@@ -148,6 +154,9 @@ func New(cfg Config) (*Pipeline, error) {
 	}
 	if cfg.Retention <= 0 {
 		cfg.Retention = 30 * 24 * time.Hour
+	}
+	if cfg.CaseRetention <= 0 {
+		cfg.CaseRetention = 365 * 24 * time.Hour
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
@@ -667,10 +676,18 @@ func (p *Pipeline) Reconcile(ctx context.Context) error {
 	return nil
 }
 
-// Purge applies retention: unflagged posts older than the retention period are
-// removed from the store and the index, and the purge is logged.
+// Purge applies retention: unflagged posts older than Retention, and posts
+// whose review case closed more than CaseRetention ago, are removed from the
+// store and the index, and the purge is logged.
 func (p *Pipeline) Purge(ctx context.Context, now time.Time) (int, error) {
-	ids, err := p.cfg.Store.Purge(ctx, now.Add(-p.cfg.Retention))
+	rule := store.Retention{Unflagged: now.Add(-p.cfg.Retention), ClosedBefore: now.Add(-p.cfg.CaseRetention)}
+	if p.cfg.ClosedCases != nil {
+		var err error
+		if rule.Closed, err = p.cfg.ClosedCases(ctx); err != nil {
+			return 0, fmt.Errorf("finding closed cases: %w", err)
+		}
+	}
+	ids, err := p.cfg.Store.Purge(ctx, rule)
 	if err != nil {
 		return 0, fmt.Errorf("purging store: %w", err)
 	}
@@ -682,6 +699,6 @@ func (p *Pipeline) Purge(ctx context.Context, now time.Time) (int, error) {
 			return 0, fmt.Errorf("purging index: %w", err)
 		}
 	}
-	p.cfg.Log.Info("retention purge", "removed", len(ids), "older_than", p.cfg.Retention)
+	p.cfg.Log.Info("retention purge", "removed", len(ids), "unflagged_older_than", p.cfg.Retention, "cases_closed_before", rule.ClosedBefore.Format(time.RFC3339))
 	return len(ids), nil
 }

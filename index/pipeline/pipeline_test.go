@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strconv"
@@ -248,5 +249,22 @@ func TestRetentionPurgesUnflaggedPostsFromStoreAndIndex(t *testing.T) {
 	indexed, _ := ix.Count()
 	if records != 5 || queued != 5 || indexed != 5 {
 		t.Fatalf("after purge: records %d queued %d indexed %d, want the 5 flagged", records, queued, indexed)
+	}
+	// Two cases closed over a year ago, one closed yesterday: the first two go.
+	q, _ := st.Queue(ctx)
+	closed := map[string]time.Time{q[0].ID: time.Now().Add(-400 * 24 * time.Hour), q[1].ID: time.Now().Add(-366 * 24 * time.Hour), q[2].ID: time.Now().Add(-24 * time.Hour)}
+	p.cfg.ClosedCases = func(context.Context) (map[string]time.Time, error) { return closed, nil }
+	if n, err := p.Purge(ctx, time.Now()); err != nil || n != 2 {
+		t.Fatalf("purged %d (%v), want the 2 posts whose case closed over a year ago", n, err)
+	}
+	for _, id := range []string{q[0].ID, q[1].ID} {
+		if _, err := st.Get(ctx, id); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("%s: %v after its case's retention, want ErrNotFound", id, err)
+		}
+	}
+	records, queued, _, _ = st.Counts(ctx)
+	indexed, _ = ix.Count()
+	if records != 3 || queued != 3 || indexed != 3 {
+		t.Fatalf("after purging closed cases: records %d queued %d indexed %d, want 3", records, queued, indexed)
 	}
 }

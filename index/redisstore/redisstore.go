@@ -378,10 +378,10 @@ func (s *Store) Queue(ctx context.Context) ([]store.QueueEntry, error) {
 }
 
 // Purge implements store.Backend.
-func (s *Store) Purge(ctx context.Context, cutoff time.Time) ([]string, error) {
+func (s *Store) Purge(ctx context.Context, rule store.Retention) ([]string, error) {
 	var ids []string
 	err := s.ForEach(ctx, func(r *store.Record) error {
-		if store.Purgeable(r, cutoff) {
+		if rule.Allows(r) {
 			ids = append(ids, r.Post.ID)
 		}
 		return nil
@@ -390,7 +390,16 @@ func (s *Store) Purge(ctx context.Context, cutoff time.Time) ([]string, error) {
 		return nil, err
 	}
 	for start := 0; start < len(ids); start += 1000 {
-		if err := s.rdb.HDel(ctx, s.key("rec"), ids[start:min(start+1000, len(ids))]...).Err(); err != nil {
+		page := ids[start:min(start+1000, len(ids))]
+		_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			p.HDel(ctx, s.key("rec"), page...)
+			p.HDel(ctx, s.key("queue"), page...)
+			for _, id := range page {
+				p.Del(ctx, s.key("sight:"+id))
+			}
+			return nil
+		})
+		if err != nil {
 			return nil, fmt.Errorf("purging records: %w", err)
 		}
 	}

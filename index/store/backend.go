@@ -37,8 +37,9 @@ type Backend interface {
 	ForEach(ctx context.Context, fn func(*Record) error) error
 	// Queue returns the review queue's entries.
 	Queue(ctx context.Context) ([]QueueEntry, error)
-	// Purge removes the records Purgeable allows and returns their ids.
-	Purge(ctx context.Context, cutoff time.Time) ([]string, error)
+	// Purge removes the records rule allows, with their review-queue entries
+	// and sightings, and returns their ids.
+	Purge(ctx context.Context, rule Retention) ([]string, error)
 	// Close releases the store.
 	Close() error
 }

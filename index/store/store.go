@@ -394,16 +394,36 @@ func (s *Store) Queue(_ context.Context) ([]QueueEntry, error) {
 	return out, err
 }
 
-// Purgeable reports whether retention may remove a record processed before
-// cutoff: nobody flagged it and it never entered review. Flagged posts stay
-// (they are evidence for cases, kept under the review retention rules).
-func Purgeable(r *Record, cutoff time.Time) bool {
-	return !r.Queued && len(r.Flags) == 0 && r.Processed.Before(cutoff)
+// Retention says which records may be removed.
+type Retention struct {
+	// Unflagged removes records nobody flagged and that never entered review,
+	// processed before it.
+	Unflagged time.Time
+	// Closed maps the ids of posts whose review case is closed to when it
+	// closed; ClosedBefore removes those that closed before it. Posts in
+	// review stay while their case is open, however old. Posts flagged
+	// below the policy's bar, which never entered review, have no case:
+	// they go once processed before ClosedBefore.
+	Closed       map[string]time.Time
+	ClosedBefore time.Time
 }
 
-// Purge deletes the purgeable records (see Purgeable) and returns their ids
-// (so the index can drop them too).
-func (s *Store) Purge(_ context.Context, cutoff time.Time) ([]string, error) {
+// Allows reports whether the rule lets retention remove r.
+func (rt Retention) Allows(r *Record) bool {
+	switch {
+	case r.Queued:
+		closed, ok := rt.Closed[r.Post.ID]
+		return ok && closed.Before(rt.ClosedBefore)
+	case len(r.Flags) > 0:
+		return r.Processed.Before(rt.ClosedBefore)
+	default:
+		return r.Processed.Before(rt.Unflagged)
+	}
+}
+
+// Purge deletes the records rule allows, with their review-queue entries and
+// sightings, and returns their ids (so the index can drop them too).
+func (s *Store) Purge(_ context.Context, rule Retention) ([]string, error) {
 	var ids []string
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketPosts)
@@ -413,13 +433,24 @@ func (s *Store) Purge(_ context.Context, cutoff time.Time) ([]string, error) {
 			if err := json.Unmarshal(v, &r); err != nil {
 				return fmt.Errorf("decoding record %s: %w", k, err)
 			}
-			if Purgeable(&r, cutoff) {
+			if rule.Allows(&r) {
 				ids = append(ids, string(bytes.Clone(k)))
 			}
 		}
+		queue, sights := tx.Bucket(bucketQueue), tx.Bucket(bucketSights)
 		for _, id := range ids {
 			if err := b.Delete([]byte(id)); err != nil {
 				return err
+			}
+			if err := queue.Delete([]byte(id)); err != nil {
+				return err
+			}
+			prefix := []byte(id + "\x00")
+			sc := sights.Cursor()
+			for k, _ := sc.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = sc.Seek(prefix) {
+				if err := sc.Delete(); err != nil {
+					return err
+				}
 			}
 		}
 		return nil

@@ -26,6 +26,7 @@ func Run(t *testing.T, open func(t *testing.T) review.Store) {
 	t.Run("Concurrent", func(t *testing.T) { testConcurrent(t, open(t)) })
 	t.Run("Referrals", func(t *testing.T) { testReferrals(t, open(t)) })
 	t.Run("Appeals", func(t *testing.T) { testAppeals(t, open(t)) })
+	t.Run("ClosedCases", func(t *testing.T) { testClosedCases(t, open(t)) })
 }
 
 var t0 = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -138,12 +139,32 @@ func Run(t *testing.T, open func(t *testing.T) store.Backend) {
 		if counted != 3 {
 			t.Fatalf("ForEach counted %d sightings, want 3", counted)
 		}
-		ids, err := s.Purge(ctx, time.Now().Add(-24*time.Hour))
+		ids, err := s.Purge(ctx, store.Retention{Unflagged: time.Now().Add(-24 * time.Hour)})
 		if err != nil || len(ids) != 1 || ids[0] != "file:0" {
 			t.Fatalf("purge removed %v (%v), want only the old unflagged, unqueued record", ids, err)
 		}
 		if records, _, _, _ := s.Counts(ctx); records != 3 {
 			t.Fatalf("records after purge: %d", records)
+		}
+		// A case closed recently stays, and so does a flagged post younger
+		// than the case retention.
+		dayAgo := time.Now().Add(-24 * time.Hour)
+		if ids, err := s.Purge(ctx, store.Retention{Unflagged: dayAgo, Closed: map[string]time.Time{"file:1": time.Now()}, ClosedBefore: old.Add(-time.Hour)}); err != nil || len(ids) != 0 {
+			t.Fatalf("purge with a recently closed case removed %v (%v)", ids, err)
+		}
+		// A case closed long enough ago goes with its queue entry and
+		// sightings; so does a post flagged below the bar (no case) as old.
+		ids, err = s.Purge(ctx, store.Retention{Unflagged: dayAgo, Closed: map[string]time.Time{"file:1": old}, ClosedBefore: dayAgo})
+		slices.Sort(ids)
+		if err != nil || len(ids) != 2 || ids[0] != "file:1" || ids[1] != "file:3" {
+			t.Fatalf("purge of closed cases removed %v (%v), want [file:1 file:3]", ids, err)
+		}
+		records, queued, _, err := s.Counts(ctx)
+		if err != nil || records != 1 || queued != 0 {
+			t.Fatalf("after purging closed cases: records %d queued %d (%v), want 1 and 0", records, queued, err)
+		}
+		if got, err := s.Sightings(ctx, "file:1"); err != nil || len(got) != 0 {
+			t.Fatalf("sightings of a purged post: %d (%v), want none", len(got), err)
 		}
 	})
 }
