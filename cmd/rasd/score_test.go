@@ -109,6 +109,7 @@ func TestScoreAndTrainMisuse(t *testing.T) {
 		{"score missing model", []string{"score", "--model", "/nonexistent/model"}, 1, "reading model card"},
 		{"train no data", []string{"train", "--out", "x"}, 2, "--data and --out are required"},
 		{"train bad buckets", []string{"train", "--data", "a", "--out", "b", "--buckets", "1000"}, 2, "power of two"},
+		{"train one fold", []string{"train", "--data", "a", "--out", "b", "--threshold-folds", "1"}, 2, "0 or at least 2"},
 		{"train missing file", []string{"train", "--data", "/nonexistent.jsonl", "--out", "/tmp/x"}, 1, "nonexistent.jsonl"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -48,6 +48,7 @@ func runTrain(env *Env, args []string) error {
 	minDF := fs.Int("min-df", d.MinDF, "ignore hash buckets seen in fewer training items")
 	dropout := fs.Float64("dropout", d.Dropout, "hidden-layer dropout")
 	minPos := fs.Int("min-positives", d.MinPositives, "leave out labels with fewer training items")
+	folds := fs.Int("threshold-folds", d.ThresholdFolds, "choose thresholds on out-of-fold scores of every training item plus the validation part, with this many folds (0: the validation part only)")
 	quiet := fs.Bool("quiet", false, "do not print progress")
 	if err := parseFlags(env, c, fs, args); err != nil {
 		return err
@@ -79,6 +80,10 @@ func runTrain(env *Env, args []string) error {
 	cfg.Features.Buckets = *buckets
 	cfg.Features.CharMin, cfg.Features.CharMax, cfg.Features.WordMax = *charMin, *charMax, *wordMax
 	cfg.MinDF, cfg.LinearL2, cfg.NB = *minDF, *l2, *nb
+	if *folds < 0 || *folds == 1 {
+		return usagef("--threshold-folds must be 0 or at least 2, not %d", *folds)
+	}
+	cfg.ThresholdFolds = *folds
 	cfg.FeatureDropout, cfg.WeightDecay, cfg.Dropout, cfg.EmbeddingLR = *fdrop, *wd, *dropout, *elr
 	if err := cfg.Features.Validate(); err != nil {
 		return usagef("%v", err)

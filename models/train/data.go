@@ -86,6 +86,10 @@ func readItems(r io.Reader, name string) ([]Item, error) {
 // ThresholdRule describes how per-label thresholds are chosen.
 const ThresholdRule = "per label, the midpoint between adjacent validation scores that maximises the mean over data files of each file's macro-F1 on its validation items"
 
+// FoldThresholdRule describes how thresholds are chosen with
+// Config.ThresholdFolds (the %d is the number of folds).
+const FoldThresholdRule = "per label, the midpoint between adjacent scores that maximises the mean over data files of each file's macro-F1, on every item: training items scored out of fold by linear paths fitted on the other %d-1 folds, validation items by the model"
+
 // ValidationRule describes how InValidation splits items.
 const ValidationRule = "validation when sha256(text), read as a big-endian integer, mod 100 < valid_percent"
 

@@ -200,3 +200,51 @@ func TestInValidationIsStable(t *testing.T) {
 		t.Error("InValidation disagrees with sha256(text) mod 100")
 	}
 }
+
+func TestOutOfFoldScoresSeparateTheToyTask(t *testing.T) {
+	cfg := smallConfig(t, t.TempDir(), 1)
+	cfg.ThresholdFolds = 4
+	if err := cfg.fill(); err != nil {
+		t.Fatal(err)
+	}
+	items, _, err := ReadFile(toyData(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srcs := make([]int, len(items))
+	labels, err := chooseLabels(items, srcs, 1, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lex, err := models.DefaultLexicon()
+	if err != nil {
+		t.Fatal(err)
+	}
+	exs, nTrain := featurize(items, srcs, 1, labels, cfg, lex)
+	net := models.NewNet(cfg.Features.Buckets, len(labels)+FreeDim, len(lex.Categories), cfg.Hidden, len(labels))
+	setIDF(net, exs, cfg.MinDF)
+	for i := range exs {
+		exs[i].w = normWeights(net, exs[i])
+	}
+	mix := make([]float64, len(labels))
+	for k := range mix {
+		mix[k] = 0.5
+	}
+	a := outOfFold(exs, net, cfg, 2, mix)
+	if len(a.groups) != nTrain {
+		t.Fatalf("%d out-of-fold scores for %d training items", len(a.groups), nTrain)
+	}
+	for k, l := range labels {
+		if auc := ROCAUC(a.scores[k], a.truth[k]); auc < 0.95 {
+			t.Errorf("%s: out-of-fold ROC-AUC %.3f, want the separable task learnt (≥ 0.95)", l, auc)
+		}
+	}
+	b := outOfFold(exs, net, cfg, 2, mix)
+	for k := range labels {
+		for i := range a.scores[k] {
+			if a.scores[k][i] != b.scores[k][i] {
+				t.Fatalf("out-of-fold scores differ between two runs (label %d, item %d)", k, i)
+			}
+		}
+	}
+}
