@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rasd-iq/rasd/index"
@@ -37,8 +38,21 @@ type Server struct {
 	// Header, when set, renders the shared page header for a request (the
 	// user, the logout form, the language toggle); nil shows plain links.
 	Header func(r *http.Request) template.HTML
+	// TrendsEvery is how long the flagged posts read for the early-warning
+	// view are reused before the store is read again (default one minute):
+	// reading them walks every record.
+	TrendsEvery time.Duration
 
-	tmpl *template.Template
+	tmpl   *template.Template
+	trends trendsCache
+}
+
+// trendsCache holds the flagged posts the early-warning view last read.
+type trendsCache struct {
+	mu        sync.Mutex
+	read      time.Time
+	events    []trends.Event
+	campaigns []trends.Campaign
 }
 
 // govNames and govNamesEnglish map governorate ids to display names.
@@ -66,7 +80,7 @@ func New(st store.Backend, ix *index.Index, log *slog.Logger) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Server{Store: st, Index: ix, Now: time.Now, Log: log, tmpl: t}, nil
+	return &Server{Store: st, Index: ix, Now: time.Now, Log: log, TrendsEvery: time.Minute, tmpl: t}, nil
 }
 
 // Routes registers the handlers on mux.
@@ -212,6 +226,23 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
 
 // Trends computes the early-warning report from the store.
 func (s *Server) Trends(ctx context.Context, days int) (trends.Report, error) {
+	events, campaigns, err := s.flagged(ctx)
+	if err != nil {
+		return trends.Report{}, err
+	}
+	return trends.Compute(events, campaigns, trends.Options{Now: s.Now(), Days: days}), nil
+}
+
+// flagged returns the flagged posts and campaigns, read from the store at
+// most every TrendsEvery; concurrent requests wait for one read.
+func (s *Server) flagged(ctx context.Context) ([]trends.Event, []trends.Campaign, error) {
+	c := &s.trends
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := s.Now()
+	if !c.read.IsZero() && now.Sub(c.read) < s.TrendsEvery && now.Sub(c.read) >= 0 {
+		return c.events, c.campaigns, nil
+	}
 	var events []trends.Event
 	var campaigns []trends.Campaign
 	err := s.Store.ForEach(ctx, func(r *store.Record) error {
@@ -229,9 +260,10 @@ func (s *Server) Trends(ctx context.Context, days int) (trends.Report, error) {
 		return nil
 	})
 	if err != nil {
-		return trends.Report{}, err
+		return nil, nil, err
 	}
-	return trends.Compute(events, campaigns, trends.Options{Now: s.Now(), Days: days}), nil
+	c.read, c.events, c.campaigns = now, events, campaigns
+	return events, campaigns, nil
 }
 
 func (s *Server) apiTrends(w http.ResponseWriter, r *http.Request) {

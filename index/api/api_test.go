@@ -195,3 +195,52 @@ func TestPagesFollowTheLanguageToggle(t *testing.T) {
 		}
 	}
 }
+
+func TestTrendsReuseTheStoreReadForAMinute(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(filepath.Join(t.TempDir(), "rasd.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	add := func(id string) {
+		p := ingest.Post{ID: id, Platform: "x", Source: "c", Text: "نص " + id, Created: now.Add(-time.Hour)}
+		if _, err := st.Ingest(ctx, "c", ingest.Cursor(id), []ingest.Post{p}); err != nil {
+			t.Fatal(err)
+		}
+		ds, err := st.Claim(ctx, 1)
+		if err != nil || len(ds) != 1 {
+			t.Fatalf("claim: %v %v", ds, err)
+		}
+		rec := store.Record{Post: p, Flags: []string{"threat"}, Scores: map[string]float64{"threat": 0.9}, Governorate: "basra", Processed: now}
+		if err := st.Complete(ctx, []store.Record{rec}, nil, ds); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := New(st, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := now
+	s.Now = func() time.Time { return clock }
+	flaggedToday := func() int {
+		rep, err := s.Trends(ctx, 7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep.PerDay[6]
+	}
+	add("a")
+	if got := flaggedToday(); got != 1 {
+		t.Fatalf("flagged today %d, want 1", got)
+	}
+	add("b")
+	clock = now.Add(30 * time.Second)
+	if got := flaggedToday(); got != 1 {
+		t.Errorf("within a minute: %d flagged today, want the 1 read before", got)
+	}
+	clock = now.Add(61 * time.Second)
+	if got := flaggedToday(); got != 2 {
+		t.Errorf("after a minute: %d flagged today, want 2", got)
+	}
+}
