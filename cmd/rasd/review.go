@@ -90,8 +90,9 @@ func (f storeFlags) open() (b store.Backend, rs review.Store, al *audit.Log, dat
 }
 
 // openReviewWeb builds the review UI over the engine's store: accounts and
-// sessions in the same store, decisions and logins in dataDir/audit.jsonl.
-func openReviewWeb(rs review.Store, b store.Backend, dataDir string, pol *policy.Policy, log *slog.Logger) (*web.Server, error) {
+// sessions in the same store, decisions and logins in dataDir/audit.jsonl,
+// scores shown against the model card's thresholds.
+func openReviewWeb(rs review.Store, b store.Backend, dataDir string, pol *policy.Policy, log *slog.Logger, thresholds map[string]float64) (*web.Server, error) {
 	key, err := accounts.LoadKey(dataDir)
 	if err != nil {
 		return nil, err
@@ -108,7 +109,7 @@ func openReviewWeb(rs review.Store, b store.Backend, dataDir string, pol *policy
 		return nil, err
 	}
 	rules := review.Rules{SecondReviewRefer: pol.SecondReviewerRequired()}
-	return web.New(web.Config{Store: rs, Backend: b, Audit: al, Policy: pol, Rules: rules, Pseudonyms: ps, Log: log})
+	return web.New(web.Config{Store: rs, Backend: b, Audit: al, Policy: pol, Rules: rules, Pseudonyms: ps, Log: log, Thresholds: thresholds})
 }
 
 func runReview(env *Env, args []string) error {

@@ -301,7 +301,7 @@ func openEngine(cfg runConfig, ortLib string, once bool, log *slog.Logger) (_ *e
 	}
 	mux := http.NewServeMux()
 	// The review UI guards every route, the views' included (roles, CSRF).
-	rv, err := openReviewWeb(rs, eng.store, cfg.Data, pol, log)
+	rv, err := openReviewWeb(rs, eng.store, cfg.Data, pol, log, cardThresholds(router.thresholds, cfg.Model))
 	if err != nil {
 		return nil, err
 	}
@@ -328,6 +328,26 @@ func openEngine(cfg runConfig, ortLib string, once bool, log *slog.Logger) (_ *e
 	})
 	eng.handler = rv.Guard(mux)
 	return eng, nil
+}
+
+// cardThresholds returns the model card's thresholds for the review UI:
+// loaded ones when this process scores, else read from the model folder
+// (nil when it has none; the UI then shows scores alone).
+func cardThresholds(loaded map[string]float64, modelDir string) map[string]float64 {
+	if loaded != nil {
+		return loaded
+	}
+	if modelDir == "" {
+		var err error
+		if modelDir, err = models.DefaultDir(); err != nil {
+			return nil
+		}
+	}
+	card, err := models.ReadCard(modelDir)
+	if err != nil {
+		return nil
+	}
+	return card.Thresholds
 }
 
 // modelScorer adapts a models.Model to the pipeline's Scorer.

@@ -239,6 +239,10 @@ type guidance struct {
 type scoreRow struct {
 	Label string
 	Score float64
+	// Threshold is the model card's threshold for the label, when known.
+	Threshold *float64
+	// Flagged and Context say whether the model raised the label.
+	Flagged, Context bool
 }
 
 func (s *Server) itemView(r *http.Request, id string) (*itemView, int, error) {
@@ -263,7 +267,11 @@ func (s *Server) itemView(r *http.Request, id string) (*itemView, int, error) {
 			rec.Post.Permalink, rec.Post.Location, rec.Post.NativeID = "", "", ""
 		}
 		for l, sc := range rec.Scores {
-			v.Scores = append(v.Scores, scoreRow{l, sc})
+			row := scoreRow{Label: l, Score: sc, Flagged: slices.Contains(rec.Flags, l), Context: slices.Contains(rec.Context, l)}
+			if t, ok := s.cfg.Thresholds[l]; ok {
+				row.Threshold = &t
+			}
+			v.Scores = append(v.Scores, row)
 		}
 		slices.SortFunc(v.Scores, func(a, b scoreRow) int {
 			if a.Score != b.Score {

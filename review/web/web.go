@@ -132,6 +132,10 @@ type Config struct {
 	// SecureCookies marks cookies Secure even when this server does not see
 	// TLS (behind a TLS-terminating proxy). Requests over TLS always get it.
 	SecureCookies bool
+	// Thresholds are the model card's thresholds per label, shown beside
+	// each score so that reviewers see why a label was flagged; nil shows
+	// scores alone.
+	Thresholds map[string]float64
 	// Notifier is the organisation named in referral packages;
 	// referral.DefaultNotifier() when empty.
 	Notifier policy.Notifier
@@ -174,6 +178,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	funcs := template.FuncMap{
 		"pct":  func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
+		"pct1": func(f float64) string { return fmt.Sprintf("%.1f%%", f*100) },
 		"join": strings.Join,
 		"when": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") },
 		"mark": highlight,

@@ -632,3 +632,17 @@ func TestSyncFollowsThePipeline(t *testing.T) {
 		t.Fatalf("queue holds %d, want 12", q.Open)
 	}
 }
+
+func TestItemPageShowsScoresAgainstTheModelThresholds(t *testing.T) {
+	e := newEnv(t, reviewtest.Items(3))
+	e.srv.cfg.Thresholds = map[string]float64{"incitement": 0.034}
+	ana := e.login(t, "ana")
+	page := e.do(ana, "GET", "/items/x:000001", nil, nil).Body.String()
+	table := between(page, `<table id="scores">`, `</table>`)
+	// x:000001 is flagged incitement with score 0.01.
+	for _, want := range []string{"عتبة النموذج", `<tr class="raised"><td>incitement</td><td>1.0%</td><td>3.4%</td><td>مُعلَّم</td></tr>`} {
+		if !strings.Contains(table, want) {
+			t.Errorf("score table lacks %q:\n%s", want, table)
+		}
+	}
+}
