@@ -35,7 +35,7 @@ out="$root/models/default"
 tmp="$(mktemp -d "$root/models/.default.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 "$rasd" train --data "$data" "${valid[@]}" --out "$tmp" --name rasd-default \
-  --version "${MODEL_VERSION:-$(date -u +%Y%m%d)}" --seed "${RASD_SEED:-1}"
+  --version "${MODEL_VERSION:-$(date -u +%Y%m%d)}" --seed "${RASD_SEED:-1}" --threshold-folds 5
 mkdir -p "$out"
 for f in model.onnx model-card.json MODEL_CARD.md; do
   mv "$tmp/$f" "$out/$f"
