@@ -91,7 +91,16 @@ type Store struct {
 	// claimed is the last work sequence handed out by Claim.
 	claimMu sync.Mutex
 	claimed uint64
+	// queued keeps the posts of work entries this process ingested, by
+	// sequence, so that Claim hands them out without decoding them again;
+	// the work bucket stays the source of truth (after a restart, or past
+	// maxQueued, entries are decoded from it).
+	queuedMu sync.Mutex
+	queued   map[uint64]ingest.Post
 }
+
+// maxQueued bounds Store.queued.
+const maxQueued = 1 << 16
 
 // Open opens (creating if needed) the store file at path.
 func Open(path string) (*Store, error) {
@@ -135,7 +144,10 @@ func seqKey(n uint64) []byte {
 // that fetches a post again never queues it twice. It returns how many were new.
 func (s *Store) Ingest(_ context.Context, source string, cursor ingest.Cursor, posts []ingest.Post) (int, error) {
 	var added int
+	var seqs []uint64
+	var fresh []int
 	err := s.db.Update(func(tx *bolt.Tx) error {
+		seqs, fresh = seqs[:0], fresh[:0]
 		work, seen := tx.Bucket(bucketWork), tx.Bucket(bucketSeen)
 		for i := range posts {
 			id := []byte(posts[i].ID)
@@ -159,6 +171,7 @@ func (s *Store) Ingest(_ context.Context, source string, cursor ingest.Cursor, p
 			if err := seen.Put(id, []byte{1}); err != nil {
 				return err
 			}
+			seqs, fresh = append(seqs, n), append(fresh, i)
 			added++
 		}
 		return tx.Bucket(bucketCursors).Put([]byte(source), []byte(cursor))
@@ -166,6 +179,17 @@ func (s *Store) Ingest(_ context.Context, source string, cursor ingest.Cursor, p
 	if err != nil {
 		return 0, fmt.Errorf("ingesting %d posts from %s: %w", len(posts), source, err)
 	}
+	s.queuedMu.Lock()
+	if s.queued == nil {
+		s.queued = map[uint64]ingest.Post{}
+	}
+	for j, n := range seqs {
+		if len(s.queued) >= maxQueued {
+			break
+		}
+		s.queued[n] = posts[fresh[j]]
+	}
+	s.queuedMu.Unlock()
 	return added, nil
 }
 
@@ -187,13 +211,17 @@ func (s *Store) Claim(_ context.Context, max int) ([]Delivery, error) {
 	defer s.claimMu.Unlock()
 	var out []Delivery
 	err := s.db.View(func(tx *bolt.Tx) error {
+		s.queuedMu.Lock()
+		defer s.queuedMu.Unlock()
 		c := tx.Bucket(bucketWork).Cursor()
 		k, v := c.Seek(seqKey(s.claimed + 1))
 		for ; k != nil && len(out) < max; k, v = c.Next() {
 			seq := binary.BigEndian.Uint64(k)
 			var d Delivery
 			d.Token = strconv.FormatUint(seq, 10)
-			if err := json.Unmarshal(v, &d.Post); err != nil {
+			if p, ok := s.queued[seq]; ok {
+				d.Post = p
+			} else if err := json.Unmarshal(v, &d.Post); err != nil {
 				return fmt.Errorf("decoding work entry %d: %w", seq, err)
 			}
 			out = append(out, d)
@@ -280,6 +308,11 @@ func (s *Store) Complete(_ context.Context, recs []Record, sightings []Sighting,
 	if err != nil {
 		return fmt.Errorf("completing %d records: %w", len(recs), err)
 	}
+	s.queuedMu.Lock()
+	for _, n := range seqs {
+		delete(s.queued, n)
+	}
+	s.queuedMu.Unlock()
 	return nil
 }
 

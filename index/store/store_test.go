@@ -1,7 +1,9 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"path/filepath"
 	"testing"
 
@@ -42,5 +44,14 @@ func TestWorkSurvivesReopen(t *testing.T) {
 	}
 	if c, _ := s.Cursor(ctx, "s"); c != "10" {
 		t.Fatalf("cursor after reopen %q", c)
+	}
+	// Posts handed out from memory before the restart and decoded from the
+	// work bucket after it are the same.
+	for i := range ds {
+		a, _ := json.Marshal(ds[i].Post)
+		b, _ := json.Marshal(again[i].Post)
+		if !bytes.Equal(a, b) {
+			t.Errorf("entry %d before the restart %s, after %s", i, a, b)
+		}
 	}
 }
