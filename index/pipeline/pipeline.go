@@ -440,7 +440,10 @@ func (p *Pipeline) Process(ctx context.Context, ds []store.Delivery) error {
 	}
 	// Copies of a text already seen become sightings of the canonical post,
 	// not new items: analysts see a text once, campaigns stay visible.
-	verdicts, _ := p.dedup.ObserveBatch(ids, texts)
+	verdicts, entries := p.dedup.ObserveBatch(ids, texts)
+	if err := p.agreeOnTexts(ctx, ids, verdicts, entries); err != nil {
+		return err
+	}
 	var fresh []int
 	var sightings []store.Sighting
 	for i, v := range verdicts {
@@ -519,6 +522,41 @@ func (p *Pipeline) Process(ctx context.Context, ds []store.Delivery) error {
 		}
 	}
 	p.m.batch.Observe(time.Since(start).Seconds())
+	return nil
+}
+
+// agreeOnTexts asks a shared store which post was first with each text this
+// worker took for new, so that copies that reach different workers are
+// sightings of one canonical post: a text another worker claimed first turns
+// the verdict into a sighting of that worker's post.
+func (p *Pipeline) agreeOnTexts(ctx context.Context, ids []string, verdicts []dedup.Result, entries []dedup.Entry) error {
+	tc, ok := p.cfg.Store.(store.TextClaimer)
+	if !ok {
+		return nil
+	}
+	var idx []int
+	var hashes []uint64
+	var claimers []string
+	for i, v := range verdicts {
+		if v.Kind == dedup.New {
+			idx = append(idx, i)
+			hashes = append(hashes, entries[i].TextHash)
+			claimers = append(claimers, ids[i])
+		}
+	}
+	if len(idx) == 0 {
+		return nil
+	}
+	canon, err := tc.ClaimTexts(ctx, hashes, claimers)
+	if err != nil {
+		return err
+	}
+	for j, i := range idx {
+		if canon[j] != ids[i] {
+			p.dedup.Adopt(ids[i], canon[j])
+			verdicts[i] = dedup.Result{Kind: dedup.SameText, Canonical: canon[j]}
+		}
+	}
 	return nil
 }
 

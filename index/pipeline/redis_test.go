@@ -12,6 +12,9 @@ import (
 	"github.com/rasd-iq/rasd/index"
 	"github.com/rasd-iq/rasd/index/redisstore"
 	"github.com/rasd-iq/rasd/index/redisstore/redistest"
+	"github.com/rasd-iq/rasd/index/store"
+	"github.com/rasd-iq/rasd/ingest"
+	"github.com/rasd-iq/rasd/ingest/dedup"
 )
 
 // countingScorer counts every text it scores, across workers.
@@ -120,5 +123,60 @@ func TestRedisIngestTwoWorkersAndAnAPINode(t *testing.T) {
 	r, err := ix.Search(ctx, index.Query{Labels: []string{"hate"}})
 	if err != nil || r.Total != n/10 {
 		t.Fatalf("flagged in the api node's search: %v %v", r, err)
+	}
+}
+
+func TestCopiesReachingTwoWorkersAreOneCanonicalPost(t *testing.T) {
+	url := "redis://" + redistest.Start(t) + "/0"
+	ctx := context.Background()
+	open := func(consumer string) *redisstore.Store {
+		s, err := redisstore.Open(ctx, url, redisstore.Options{Consumer: consumer})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	text := "انزلوا كلكم يوم الجمعة لساحة التحرير حتى نسترد وطننا من الفاسدين"
+	posts := []ingest.Post{{ID: "x:1", Platform: "x", Source: "s", Text: text}, {ID: "telegram:2", Platform: "telegram", Source: "s", Text: text}}
+	in := open("ingest")
+	if _, err := in.Ingest(ctx, "s", "2", posts); err != nil {
+		t.Fatal(err)
+	}
+	// Each worker claims one copy and processes it with its own duplicate index.
+	for _, name := range []string{"w1", "w2"} {
+		st := open(name)
+		w, err := New(Config{Role: RoleWorker, Store: st, Scorer: &keywordScorer{}, Router: flagRouter{}, Batch: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ds, err := st.Claim(ctx, 1)
+		if err != nil || len(ds) != 1 {
+			t.Fatalf("%s claimed %d (%v)", name, len(ds), err)
+		}
+		if err := w.Process(ctx, ds); err != nil {
+			t.Fatal(err)
+		}
+	}
+	records, _, work, err := in.Counts(ctx)
+	if err != nil || records != 1 || work != 0 {
+		t.Fatalf("records %d, work %d (%v); want one canonical post and nothing left", records, work, err)
+	}
+	r, err := in.Get(ctx, "x:1")
+	if err != nil || r.Sightings != 1 {
+		t.Fatalf("canonical x:1: %+v, %v; want it recorded with one sighting", r.Sightings, err)
+	}
+	// Once the canonical post is purged, its text is new again.
+	th, _ := dedup.Fingerprint(text, 6)
+	if got, err := in.ClaimTexts(ctx, []uint64{th}, []string{"y:9"}); err != nil || got[0] != "x:1" {
+		t.Fatalf("claiming the text again before the purge: %v, %v; want x:1", got, err)
+	}
+	later := time.Now().Add(time.Hour)
+	ids, err := in.Purge(ctx, store.Retention{Unflagged: later, ClosedBefore: later, Closed: map[string]time.Time{"x:1": time.Now()}})
+	if err != nil || len(ids) != 1 || ids[0] != "x:1" {
+		t.Fatalf("purge removed %v (%v), want x:1", ids, err)
+	}
+	if got, err := in.ClaimTexts(ctx, []uint64{th}, []string{"y:9"}); err != nil || got[0] != "y:9" {
+		t.Fatalf("claiming the text after its canonical post was purged: %v, %v; want y:9", got, err)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -377,6 +378,43 @@ func (s *Store) Queue(ctx context.Context) ([]store.QueueEntry, error) {
 	return out, err
 }
 
+// claimTextsScript records ARGV[i+1] as the canonical post of text hash
+// ARGV[i] unless one is recorded (remembering the winner's text in KEYS[2] for
+// purges) and returns each hash's canonical post id.
+var claimTextsScript = redis.NewScript(`
+local out = {}
+for i = 1, #ARGV, 2 do
+  if redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i+1]) == 1 then
+    redis.call('HSET', KEYS[2], ARGV[i+1], ARGV[i])
+  end
+  out[#out+1] = redis.call('HGET', KEYS[1], ARGV[i])
+end
+return out
+`)
+
+// ClaimTexts implements store.TextClaimer: workers on every machine agree
+// on the first post of each text.
+func (s *Store) ClaimTexts(ctx context.Context, hashes []uint64, ids []string) ([]string, error) {
+	if len(hashes) != len(ids) {
+		return nil, fmt.Errorf("claiming texts: %d hashes for %d ids", len(hashes), len(ids))
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, 0, 2*len(ids))
+	for i, h := range hashes {
+		args = append(args, strconv.FormatUint(h, 16), ids[i])
+	}
+	out, err := claimTextsScript.Run(ctx, s.rdb, []string{s.key("text"), s.key("textof")}, args...).StringSlice()
+	if err != nil {
+		return nil, fmt.Errorf("claiming texts: %w", err)
+	}
+	if len(out) != len(ids) {
+		return nil, fmt.Errorf("claiming texts: %d answers for %d texts", len(out), len(ids))
+	}
+	return out, nil
+}
+
 // Purge implements store.Backend.
 func (s *Store) Purge(ctx context.Context, rule store.Retention) ([]string, error) {
 	var ids []string
@@ -391,7 +429,17 @@ func (s *Store) Purge(ctx context.Context, rule store.Retention) ([]string, erro
 	}
 	for start := 0; start < len(ids); start += 1000 {
 		page := ids[start:min(start+1000, len(ids))]
-		_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		texts, err := s.rdb.HMGet(ctx, s.key("textof"), page...).Result()
+		if err != nil {
+			return nil, fmt.Errorf("purging records: %w", err)
+		}
+		_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			for _, t := range texts {
+				if h, ok := t.(string); ok {
+					p.HDel(ctx, s.key("text"), h)
+				}
+			}
+			p.HDel(ctx, s.key("textof"), page...)
 			p.HDel(ctx, s.key("rec"), page...)
 			p.HDel(ctx, s.key("queue"), page...)
 			for _, id := range page {

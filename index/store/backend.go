@@ -61,3 +61,14 @@ type Sighting struct {
 }
 
 var _ Backend = (*Store)(nil)
+
+// TextClaimer is a Backend shared by several processes that agree on the
+// first post of each text, so that a copy is a sighting of the same canonical
+// post whichever worker sees it. The embedded store has one process and does
+// not need it.
+type TextClaimer interface {
+	// ClaimTexts records ids[i] as the canonical post of the text with hash
+	// hashes[i] where none is recorded yet, and returns each text's canonical
+	// post id, in order. Purge forgets the texts of the posts it removes.
+	ClaimTexts(ctx context.Context, hashes []uint64, ids []string) ([]string, error)
+}

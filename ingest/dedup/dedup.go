@@ -159,6 +159,9 @@ type Index struct {
 	ends  []uint32          // slot -> end of its id in arena
 	bands [numBands][][]uint32
 	posts int
+	// adopted maps slots whose canonical post turned out to be another
+	// process's to that post's id (see Adopt).
+	adopted map[uint32]string
 }
 
 // NewIndex returns an empty index.
@@ -251,6 +254,25 @@ func (x *Index) AddCanonical(id, text string) Entry {
 	return Entry{ID: id, TextHash: th, SimHash: sh}
 }
 
+// Adopt records that the post id, which this index took for a new text, is a
+// copy of canonical, which another process saw first (processes that share a
+// store agree on the first post of each text): canonical becomes the text's
+// canonical post here too, and id and later copies point to it. An id this
+// index does not know is left alone.
+func (x *Index) Adopt(id, canonical string) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	slot, ok := x.ids[hashString(id)]
+	if !ok || id == canonical {
+		return
+	}
+	if x.adopted == nil {
+		x.adopted = map[uint32]string{}
+	}
+	x.adopted[slot] = canonical
+	x.ids[hashString(canonical)] = slot
+}
+
 // Contains reports whether the post id is known, and its canonical id.
 func (x *Index) Contains(id string) (string, bool) {
 	x.mu.Lock()
@@ -289,6 +311,9 @@ func (x *Index) Add(e Entry) error {
 }
 
 func (x *Index) idOf(slot uint32) string {
+	if c, ok := x.adopted[slot]; ok {
+		return c
+	}
 	start := uint32(0)
 	if slot > 0 {
 		start = x.ends[slot-1]

@@ -347,3 +347,26 @@ func TestDecodeRuneMatchesUTF8(t *testing.T) {
 		}
 	}
 }
+
+func TestAdoptPointsCopiesToAnotherProcesssCanonical(t *testing.T) {
+	x := NewIndex(Options{})
+	text := "ارفعوا الصوت يوم الجمعة بساحة التحرير كلنا نطالب بحقوقنا"
+	if r, _ := x.Observe("w1:a", text); r.Kind != New {
+		t.Fatalf("first sighting here: %v, want New", r.Kind)
+	}
+	// Another worker recorded w2:z with this text first.
+	x.Adopt("w1:a", "w2:z")
+	if c, ok := x.Contains("w1:a"); !ok || c != "w2:z" {
+		t.Errorf("w1:a now points to %q (%v), want w2:z", c, ok)
+	}
+	if r, _ := x.Observe("w1:b", text); r.Kind != SameText || r.Canonical != "w2:z" {
+		t.Errorf("a later copy: %+v, want SameText of w2:z", r)
+	}
+	if r, _ := x.Observe("w2:z", text); r.Kind != DuplicateID {
+		t.Errorf("the adopted canonical itself: %+v, want DuplicateID", r)
+	}
+	x.Adopt("unknown", "w2:y") // unknown ids are left alone
+	if _, ok := x.Contains("w2:y"); ok {
+		t.Error("adopting for an unknown id added its canonical")
+	}
+}
