@@ -321,6 +321,9 @@ func Run(ctx context.Context, cfg Config) (*models.Card, error) {
 		card.Training.ThresholdRule = fmt.Sprintf(FoldThresholdRule, cfg.ThresholdFolds)
 		fmt.Fprintf(cfg.Progress, "thresholds on %d out-of-fold training scores and the validation part (%d folds, %.1fs)\n", len(oof.groups), cfg.ThresholdFolds, time.Since(start).Seconds())
 	} else {
+		if cfg.ThresholdFolds > 1 {
+			cfg.Log.Warn("out-of-fold thresholds need the linear path as the kept model; choosing them on the validation part", "best_epoch", bestEpoch, "linear_l2", cfg.LinearL2)
+		}
 		chooseThresholds(net, exs, card, cfg.Log)
 	}
 	if err := models.SaveNet(cfg.Out, net, card); err != nil {
