@@ -28,11 +28,11 @@ func (c *countingScorer) Score(ctx context.Context, texts []string) ([]Scored, e
 	return c.keywordScorer.Score(ctx, texts)
 }
 
-func TestRedisIngestTwoWorkersAndAnAPINode(t *testing.T) {
+// redisOpener starts a redis-server for the test and returns a function that
+// opens a store on it as the named consumer (one per simulated process).
+func redisOpener(ctx context.Context, t *testing.T) func(consumer string) *redisstore.Store {
 	url := "redis://" + redistest.Start(t) + "/0"
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	open := func(consumer string) *redisstore.Store {
+	return func(consumer string) *redisstore.Store {
 		s, err := redisstore.Open(ctx, url, redisstore.Options{Consumer: consumer})
 		if err != nil {
 			t.Fatal(err)
@@ -40,6 +40,12 @@ func TestRedisIngestTwoWorkersAndAnAPINode(t *testing.T) {
 		t.Cleanup(func() { s.Close() })
 		return s
 	}
+}
+
+func TestRedisIngestTwoWorkersAndAnAPINode(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	open := redisOpener(ctx, t)
 	const n = 3000
 	var scoredTexts atomic.Int64
 
@@ -127,16 +133,8 @@ func TestRedisIngestTwoWorkersAndAnAPINode(t *testing.T) {
 }
 
 func TestCopiesReachingTwoWorkersAreOneCanonicalPost(t *testing.T) {
-	url := "redis://" + redistest.Start(t) + "/0"
 	ctx := context.Background()
-	open := func(consumer string) *redisstore.Store {
-		s, err := redisstore.Open(ctx, url, redisstore.Options{Consumer: consumer})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		return s
-	}
+	open := redisOpener(ctx, t)
 	text := "انزلوا كلكم يوم الجمعة لساحة التحرير حتى نسترد وطننا من الفاسدين"
 	posts := []ingest.Post{{ID: "x:1", Platform: "x", Source: "s", Text: text}, {ID: "telegram:2", Platform: "telegram", Source: "s", Text: text}}
 	in := open("ingest")
