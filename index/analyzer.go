@@ -26,13 +26,6 @@ func (t normalizingTokenizer) Tokenize(input []byte) analysis.TokenStream {
 	return tokens([]byte(t.n.Normalize(string(input))))
 }
 
-// normalizedTokenizer tokenises text that nlp.Normalize has folded already:
-// the same tokens as normalizingTokenizer gives for the original.
-type normalizedTokenizer struct{}
-
-// Tokenize returns the tokens of normalised input.
-func (normalizedTokenizer) Tokenize(input []byte) analysis.TokenStream { return tokens(input) }
-
 // tokens splits normalised text into bleve tokens, their terms sharing norm's
 // bytes and the tokens one allocation.
 func tokens(norm []byte) analysis.TokenStream {

@@ -54,9 +54,8 @@ type Doc struct {
 // Index is an open bleve index. It is safe for concurrent use.
 type Index struct {
 	bi bleve.Index
-	// text, normalized and keyword analyse the fields of the documents Put
-	// builds: raw text, text normalised already, and exact keywords.
-	text, normalized, keyword analysis.Analyzer
+	// keywords builds the keyword fields of documents.
+	keywords keywordFields
 	// unpersisted counts on-disk batches searchable but not yet on disk;
 	// Close waits for them.
 	unpersisted sync.WaitGroup
@@ -146,16 +145,7 @@ func Open(dir string) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	x := &Index{bi: bi, onDisk: onDisk}
-	if x.text, err = analyzer(im, AnalyzerName); err == nil {
-		x.keyword, err = analyzer(im, keyword.Name)
-	}
-	x.normalized = &analysis.DefaultAnalyzer{Tokenizer: normalizedTokenizer{}}
-	if err != nil {
-		bi.Close()
-		return nil, err
-	}
-	return x, nil
+	return &Index{bi: bi, onDisk: onDisk}, nil
 }
 
 // openBleve opens or creates the bleve index in dir (in memory when dir is
@@ -264,34 +254,30 @@ func (x *Index) Put(docs ...Doc) error {
 	return nil
 }
 
-// document builds d's bleve document without the mapping's reflection: the
-// text analysed by the normaliser, keywords for facets and filters, the day,
-// and the sort keys.
+// document builds d's bleve document without the mapping's reflection or
+// bleve's analysis chain: the text's normalised tokens, keywords for facets
+// and filters, the day, and the sort keys.
 func (x *Index) document(d *Doc) *document.Document {
 	doc := document.NewDocument(d.ID)
-	if d.Normalized != "" {
-		doc.AddField(document.NewTextFieldCustom("text", nil, []byte(d.Normalized), bindex.IndexField, x.normalized))
-	} else {
-		doc.AddField(document.NewTextFieldCustom("text", nil, []byte(d.Text), bindex.IndexField, x.text))
+	norm := d.Normalized
+	if norm == "" {
+		norm = nlp.Normalize(d.Text)
 	}
-	keyword := func(name, v string, opts bindex.FieldIndexingOptions) {
-		doc.AddField(document.NewTextFieldCustom(name, nil, []byte(v), opts, x.keyword))
-	}
+	doc.AddField(textField("text", norm, bindex.IndexField))
 	facet := bindex.IndexField | bindex.DocValues
-	keyword("platform", d.Platform, facet)
-	keyword("source", d.Source, facet)
-	if d.Governorate != "" {
-		keyword("governorate", d.Governorate, facet)
+	add := func(name string, opts bindex.FieldIndexingOptions, shared bool, values ...string) {
+		if f := x.keywords.field(name, opts, shared, values...); f != nil {
+			doc.AddField(f)
+		}
 	}
-	for _, l := range d.Labels {
-		keyword("labels", l, facet)
-	}
-	for _, c := range d.Context {
-		keyword("context", c, facet)
-	}
-	keyword(fieldDay, dayKey(d.Created), bindex.IndexField)
-	keyword(fieldCreated, d.Created.UTC().Format(createdLayout), facet)
-	keyword(fieldScore, scoreKey(d.MaxScore), facet)
+	add("platform", facet, true, d.Platform)
+	add("source", facet, true, d.Source)
+	add("governorate", facet, true, d.Governorate)
+	add("labels", facet, true, d.Labels...)
+	add("context", facet, true, d.Context...)
+	add(fieldDay, bindex.IndexField, true, dayKey(d.Created))
+	add(fieldCreated, facet, false, d.Created.UTC().Format(createdLayout))
+	add(fieldScore, facet, true, scoreKey(d.MaxScore))
 	return doc
 }
 

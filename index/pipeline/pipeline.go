@@ -576,12 +576,20 @@ const indexBatch = 8192
 // indexWriters is how many index batches are written at once.
 const indexWriters = 2
 
+// indexDelay is the longest a document waits for its batch to fill before
+// the indexer writes the batch anyway: under load, batches fill to
+// indexBatch first; when posts trickle in, each is searchable within about
+// a second.
+const indexDelay = time.Second
+
 // runIndexer writes the documents the workers hand over in large batches,
-// flushing at least every 250 ms, until indexQ is closed. A document stored
+// flushing a batch once it is full or its oldest document has waited
+// indexDelay, until indexQ is closed. A document stored
 // but not yet indexed when the process dies is indexed by Reconcile on the
 // next start.
 func (p *Pipeline) runIndexer() error {
 	var pending []index.Doc
+	var oldest time.Time // when the first pending document arrived
 	var mu sync.Mutex
 	var firstErr error
 	// Two batches may be written at once: bleve builds a batch's segment in
@@ -607,7 +615,7 @@ func (p *Pipeline) runIndexer() error {
 			}
 		})
 	}
-	tick := time.NewTicker(250 * time.Millisecond)
+	tick := time.NewTicker(indexDelay / 4)
 	defer tick.Stop()
 	for {
 		select {
@@ -617,12 +625,17 @@ func (p *Pipeline) runIndexer() error {
 				running.Wait()
 				return firstErr
 			}
+			if len(pending) == 0 {
+				oldest = time.Now()
+			}
 			pending = append(pending, docs...)
 			if len(pending) >= indexBatch {
 				flush()
 			}
-		case <-tick.C:
-			flush()
+		case now := <-tick.C:
+			if len(pending) > 0 && now.Sub(oldest) >= indexDelay {
+				flush()
+			}
 		}
 	}
 }

@@ -1,0 +1,121 @@
+package index
+
+import (
+	"slices"
+	"sync"
+
+	bindex "github.com/blevesearch/bleve_index_api"
+
+	"github.com/rasd-iq/rasd/nlp"
+)
+
+// termsField is a document field whose terms are known when the document is
+// built, so bleve's analysis chain (a token stream, then a frequency map) is
+// skipped: keywords carry their own value as their one term, and post text
+// is tokenised once from its normalised form. It implements bleve's
+// document.Field.
+type termsField struct {
+	name   string
+	value  []byte
+	opts   bindex.FieldIndexingOptions
+	length int
+	freqs  bindex.TokenFrequencies
+}
+
+func (f *termsField) Name() string                                      { return f.name }
+func (f *termsField) ArrayPositions() []uint64                          { return nil }
+func (f *termsField) Options() bindex.FieldIndexingOptions              { return f.opts }
+func (f *termsField) Analyze()                                          {}
+func (f *termsField) Value() []byte                                     { return f.value }
+func (f *termsField) NumPlainTextBytes() uint64                         { return uint64(len(f.value)) }
+func (f *termsField) EncodedFieldType() byte                            { return 't' }
+func (f *termsField) AnalyzedLength() int                               { return f.length }
+func (f *termsField) AnalyzedTokenFrequencies() bindex.TokenFrequencies { return f.freqs }
+
+// Size estimates the field's memory, for bleve's batch accounting.
+func (f *termsField) Size() int {
+	n := 64 + len(f.name) + len(f.value)
+	for t := range f.freqs {
+		n += 48 + len(t)
+	}
+	return n
+}
+
+// textField returns the "text" field of normalised text: its tokens as
+// terms, with their counts, the terms sharing one copy of norm.
+func textField(name, norm string, opts bindex.FieldIndexingOptions) *termsField {
+	value := []byte(norm)
+	toks := nlp.Tokenize(norm)
+	freqs := make(bindex.TokenFrequencies, len(toks))
+	slab := make([]bindex.TokenFreq, 0, len(toks))
+	for _, tk := range toks {
+		term := value[tk.Start:tk.End:tk.End]
+		if tf, ok := freqs[string(term)]; ok {
+			tf.SetFrequency(tf.Frequency() + 1)
+			continue
+		}
+		slab = append(slab, bindex.TokenFreq{Term: term})
+		tf := &slab[len(slab)-1]
+		tf.SetFrequency(1)
+		freqs[string(term)] = tf
+	}
+	return &termsField{name: name, value: value, opts: opts, length: len(toks), freqs: freqs}
+}
+
+// keywordFields builds keyword fields, each value one exact term. Fields of
+// the same name and values share one frequency map: bleve only reads it, as
+// long as a document holds each field name once (several values of one
+// field go into one field, see keywordField).
+type keywordFields struct {
+	mu    sync.RWMutex
+	cache map[string]bindex.TokenFrequencies
+}
+
+// maxCachedKeywords bounds the shared frequency maps; past it, maps are built
+// per document.
+const maxCachedKeywords = 1 << 14
+
+// field returns the field name with the given values as its terms (empty
+// values are left out; none gives nil). With shared set, the frequency map comes from the cache:
+// for values of few distinct kinds, such as platforms, labels and days.
+func (k *keywordFields) field(name string, opts bindex.FieldIndexingOptions, shared bool, values ...string) *termsField {
+	if slices.Contains(values, "") {
+		values = slices.DeleteFunc(slices.Clone(values), func(v string) bool { return v == "" })
+	}
+	if len(values) == 0 {
+		return nil
+	}
+	key := name
+	for _, v := range values {
+		key += "\x00" + v
+	}
+	var freqs bindex.TokenFrequencies
+	if shared {
+		k.mu.RLock()
+		freqs = k.cache[key]
+		k.mu.RUnlock()
+	}
+	if freqs == nil {
+		freqs = make(bindex.TokenFrequencies, len(values))
+		for _, v := range values {
+			if tf, ok := freqs[v]; ok {
+				tf.SetFrequency(tf.Frequency() + 1)
+				continue
+			}
+			tf := &bindex.TokenFreq{Term: []byte(v)}
+			tf.SetFrequency(1)
+			freqs[v] = tf
+		}
+		if shared {
+			k.mu.Lock()
+			if k.cache == nil {
+				k.cache = map[string]bindex.TokenFrequencies{}
+			}
+			if len(k.cache) < maxCachedKeywords {
+				k.cache[key] = freqs
+			}
+			k.mu.Unlock()
+		}
+	}
+	return &termsField{name: name, value: []byte(key[len(name)+1:]), opts: opts, length: len(values), freqs: freqs}
+}
