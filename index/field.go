@@ -20,6 +20,7 @@ type termsField struct {
 	opts   bindex.FieldIndexingOptions
 	length int
 	freqs  bindex.TokenFrequencies
+	size   int
 }
 
 func (f *termsField) Name() string                                      { return f.name }
@@ -33,12 +34,13 @@ func (f *termsField) AnalyzedLength() int                               { return
 func (f *termsField) AnalyzedTokenFrequencies() bindex.TokenFrequencies { return f.freqs }
 
 // Size estimates the field's memory, for bleve's batch accounting.
-func (f *termsField) Size() int {
-	n := 64 + len(f.name) + len(f.value)
-	for t := range f.freqs {
-		n += 48 + len(t)
-	}
-	return n
+func (f *termsField) Size() int { return f.size }
+
+// newTermsField returns the field, its size estimated once.
+func newTermsField(name string, value []byte, opts bindex.FieldIndexingOptions, length int, freqs bindex.TokenFrequencies) *termsField {
+	// The struct, the value, and per distinct term a map entry and a TokenFreq.
+	size := 96 + len(name) + len(value) + 64*len(freqs)
+	return &termsField{name: name, value: value, opts: opts, length: length, freqs: freqs, size: size}
 }
 
 // textField returns the "text" field of normalised text: its tokens as
@@ -59,7 +61,7 @@ func textField(name, norm string, opts bindex.FieldIndexingOptions) *termsField 
 		tf.SetFrequency(1)
 		freqs[string(term)] = tf
 	}
-	return &termsField{name: name, value: value, opts: opts, length: len(toks), freqs: freqs}
+	return newTermsField(name, value, opts, len(toks), freqs)
 }
 
 // keywordFields builds keyword fields, each value one exact term. Fields of
@@ -117,5 +119,5 @@ func (k *keywordFields) field(name string, opts bindex.FieldIndexingOptions, sha
 			k.mu.Unlock()
 		}
 	}
-	return &termsField{name: name, value: []byte(key[len(name)+1:]), opts: opts, length: len(values), freqs: freqs}
+	return newTermsField(name, []byte(key[len(name)+1:]), opts, len(values), freqs)
 }

@@ -73,16 +73,18 @@ const (
 )
 
 // dayLayout, createdLayout and scoreScale fix the keys' width, so that their
-// byte order is the order of the dates and scores they encode.
+// byte order is the order of the dates and scores they encode. Times sort to
+// the second, the resolution platforms give; posts of the same second sort
+// by id.
 const (
 	dayLayout     = "2006-01-02"
-	createdLayout = "2006-01-02T15:04:05.000"
+	createdLayout = "2006-01-02T15:04:05"
 	scoreScale    = 1000
 )
 
 // FormatVersion names the index's document layout. An index written with
 // another layout is rebuilt from the store when opened.
-const FormatVersion = "2"
+const FormatVersion = "3"
 
 // formatKey is the bleve internal key that records FormatVersion.
 var formatKey = []byte("rasd_format")
