@@ -115,11 +115,7 @@ func (s *Store) Ingest(ctx context.Context, source string, cursor ingest.Cursor,
 		if posts[i].ID == "" {
 			return 0, fmt.Errorf("ingesting from %s: post %d has no id", source, i)
 		}
-		v, err := json.Marshal(&posts[i])
-		if err != nil {
-			return 0, fmt.Errorf("encoding post %s: %w", posts[i].ID, err)
-		}
-		args = append(args, posts[i].ID, v)
+		args = append(args, posts[i].ID, store.EncodePost(nil, &posts[i]))
 	}
 	n, err := ingestScript.Run(ctx, s.rdb, []string{s.key("seen"), s.key("work"), s.key("cursors")}, args...).Int()
 	if err != nil {
@@ -145,7 +141,7 @@ func decode(msgs []redis.XMessage) ([]store.Delivery, error) {
 	for _, m := range msgs {
 		raw, _ := m.Values["p"].(string)
 		d := store.Delivery{Token: m.ID}
-		if err := json.Unmarshal([]byte(raw), &d.Post); err != nil {
+		if err := store.DecodePost([]byte(raw), &d.Post); err != nil {
 			return nil, fmt.Errorf("decoding work entry %s: %w", m.ID, err)
 		}
 		out = append(out, d)
@@ -208,11 +204,7 @@ func (s *Store) Complete(ctx context.Context, recs []store.Record, sightings []s
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		for i := range recs {
 			r := &recs[i]
-			v, err := json.Marshal(r)
-			if err != nil {
-				return fmt.Errorf("encoding record %s: %w", r.Post.ID, err)
-			}
-			p.HSet(ctx, s.key("rec"), r.Post.ID, v)
+			p.HSet(ctx, s.key("rec"), r.Post.ID, store.EncodeRecord(nil, r))
 			if r.Queued {
 				q, _ := json.Marshal(store.QueueEntry{ID: r.Post.ID, Priority: r.Priority, Urgent: r.Urgent, MaxScore: store.MaxScore(r), Labels: r.Flags, Added: r.Processed})
 				p.HSet(ctx, s.key("queue"), r.Post.ID, q)
@@ -256,7 +248,7 @@ func (s *Store) Get(ctx context.Context, id string) (store.Record, error) {
 	if err != nil {
 		return r, fmt.Errorf("reading post %s: %w", id, err)
 	}
-	if err := json.Unmarshal(v, &r); err != nil {
+	if err := store.DecodeRecord(v, &r); err != nil {
 		return r, fmt.Errorf("decoding record %s: %w", id, err)
 	}
 	n, err := s.rdb.HLen(ctx, s.key("sight:"+id)).Result()
@@ -344,7 +336,7 @@ func (s *Store) ForEach(ctx context.Context, fn func(*store.Record) error) error
 		}
 		seen[id] = true
 		var r store.Record
-		if err := json.Unmarshal([]byte(v), &r); err != nil {
+		if err := store.DecodeRecord([]byte(v), &r); err != nil {
 			return fmt.Errorf("decoding record %s: %w", id, err)
 		}
 		page = append(page, r)

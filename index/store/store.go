@@ -161,11 +161,7 @@ func (s *Store) Ingest(_ context.Context, source string, cursor ingest.Cursor, p
 			if err != nil {
 				return err
 			}
-			v, err := json.Marshal(&posts[i])
-			if err != nil {
-				return fmt.Errorf("encoding post %s: %w", posts[i].ID, err)
-			}
-			if err := work.Put(seqKey(n), v); err != nil {
+			if err := work.Put(seqKey(n), EncodePost(nil, &posts[i])); err != nil {
 				return err
 			}
 			if err := seen.Put(id, []byte{1}); err != nil {
@@ -221,7 +217,7 @@ func (s *Store) Claim(_ context.Context, max int) ([]Delivery, error) {
 			d.Token = strconv.FormatUint(seq, 10)
 			if p, ok := s.queued[seq]; ok {
 				d.Post = p
-			} else if err := json.Unmarshal(v, &d.Post); err != nil {
+			} else if err := DecodePost(v, &d.Post); err != nil {
 				return fmt.Errorf("decoding work entry %d: %w", seq, err)
 			}
 			out = append(out, d)
@@ -273,11 +269,7 @@ func (s *Store) Complete(_ context.Context, recs []Record, sightings []Sighting,
 		posts, queue, work := tx.Bucket(bucketPosts), tx.Bucket(bucketQueue), tx.Bucket(bucketWork)
 		for i := range recs {
 			r := &recs[i]
-			v, err := json.Marshal(r)
-			if err != nil {
-				return fmt.Errorf("encoding record %s: %w", r.Post.ID, err)
-			}
-			if err := posts.Put([]byte(r.Post.ID), v); err != nil {
+			if err := posts.Put([]byte(r.Post.ID), EncodeRecord(nil, r)); err != nil {
 				return err
 			}
 			if r.Queued {
@@ -377,7 +369,7 @@ func (s *Store) Get(_ context.Context, id string) (Record, error) {
 		if v == nil {
 			return fmt.Errorf("post %s: %w", id, ErrNotFound)
 		}
-		if err := json.Unmarshal(v, &r); err != nil {
+		if err := DecodeRecord(v, &r); err != nil {
 			return fmt.Errorf("decoding record %s: %w", id, err)
 		}
 		r.Sightings = countSightings(tx, id)
@@ -402,7 +394,7 @@ func (s *Store) ForEach(_ context.Context, fn func(*Record) error) error {
 	return s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketPosts).ForEach(func(k, v []byte) error {
 			var r Record
-			if err := json.Unmarshal(v, &r); err != nil {
+			if err := DecodeRecord(v, &r); err != nil {
 				return fmt.Errorf("decoding record %s: %w", k, err)
 			}
 			r.Sightings = countSightings(tx, r.Post.ID)
@@ -463,7 +455,7 @@ func (s *Store) Purge(_ context.Context, rule Retention) ([]string, error) {
 		c := b.Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
 			var r Record
-			if err := json.Unmarshal(v, &r); err != nil {
+			if err := DecodeRecord(v, &r); err != nil {
 				return fmt.Errorf("decoding record %s: %w", k, err)
 			}
 			if rule.Allows(&r) {

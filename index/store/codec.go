@@ -1,0 +1,298 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	json "github.com/go-json-experiment/json/v1"
+
+	"github.com/rasd-iq/rasd/ingest"
+)
+
+// Stored posts and records are written in a compact binary layout: a
+// version byte, then each field in a fixed order, strings and lists with
+// their length first (uvarint), integers as varints, scores as float64
+// bits, times as seconds and nanoseconds since 1970 (UTC). Encoding a
+// record this way is several times faster than JSON, which matters at
+// thousands of posts a second. Values written by earlier versions as JSON
+// (they start with '{') are still read.
+const codecV1 = 1
+
+// errCorrupt reports a stored value that ends early or holds a bad length.
+var errCorrupt = errors.New("corrupt stored value")
+
+// EncodePost appends p's stored form to dst.
+func EncodePost(dst []byte, p *ingest.Post) []byte {
+	dst = append(dst, codecV1)
+	return appendPost(dst, p)
+}
+
+// DecodePost reads a value written by EncodePost (or an older JSON one).
+func DecodePost(b []byte, p *ingest.Post) error {
+	if len(b) > 0 && b[0] == '{' {
+		return json.Unmarshal(b, p)
+	}
+	d := decoder{b: b}
+	if v := d.byte(); v != codecV1 && d.err == nil {
+		return fmt.Errorf("stored post: unknown layout %d", v)
+	}
+	*p = ingest.Post{}
+	d.post(p)
+	return d.done("post")
+}
+
+// EncodeRecord appends r's stored form to dst. Sightings is not stored: it
+// is counted on read.
+func EncodeRecord(dst []byte, r *Record) []byte {
+	dst = append(dst, codecV1)
+	dst = appendPost(dst, &r.Post)
+	dst = binary.AppendUvarint(dst, uint64(len(r.Scores)))
+	for l, s := range r.Scores {
+		dst = appendString(dst, l)
+		dst = binary.LittleEndian.AppendUint64(dst, math.Float64bits(s))
+	}
+	dst = appendStrings(dst, r.Flags)
+	dst = appendStrings(dst, r.Context)
+	dst = binary.AppendUvarint(dst, uint64(len(r.Spans)))
+	for _, sp := range r.Spans {
+		dst = binary.AppendVarint(dst, int64(sp.Start))
+		dst = binary.AppendVarint(dst, int64(sp.End))
+		dst = appendString(dst, sp.Label)
+		dst = appendString(dst, sp.Term)
+	}
+	dst = appendString(dst, r.Model)
+	dst = appendString(dst, r.Governorate)
+	dst = appendBool(dst, r.Queued)
+	dst = binary.AppendVarint(dst, int64(r.Priority))
+	dst = appendBool(dst, r.Urgent)
+	dst = appendStrings(dst, r.Reasons)
+	return appendTime(dst, r.Processed)
+}
+
+// DecodeRecord reads a value written by EncodeRecord (or an older JSON one).
+func DecodeRecord(b []byte, r *Record) error {
+	if len(b) > 0 && b[0] == '{' {
+		return json.Unmarshal(b, r)
+	}
+	d := decoder{b: b}
+	if v := d.byte(); v != codecV1 && d.err == nil {
+		return fmt.Errorf("stored record: unknown layout %d", v)
+	}
+	*r = Record{}
+	d.post(&r.Post)
+	if n := d.count(9); n > 0 {
+		r.Scores = make(map[string]float64, n)
+		for range n {
+			l := d.string()
+			r.Scores[l] = math.Float64frombits(d.uint64())
+		}
+	}
+	r.Flags = d.strings()
+	r.Context = d.strings()
+	if n := d.count(4); n > 0 {
+		r.Spans = make([]Span, n)
+		for i := range r.Spans {
+			sp := &r.Spans[i]
+			sp.Start, sp.End = int(d.varint()), int(d.varint())
+			sp.Label, sp.Term = d.string(), d.string()
+		}
+	}
+	r.Model = d.string()
+	r.Governorate = d.string()
+	r.Queued = d.bool()
+	r.Priority = int(d.varint())
+	r.Urgent = d.bool()
+	r.Reasons = d.strings()
+	r.Processed = d.time()
+	return d.done("record")
+}
+
+func appendPost(dst []byte, p *ingest.Post) []byte {
+	for _, s := range [...]string{p.ID, p.Platform, p.Source, p.NativeID, p.Permalink, p.Author.ID, p.Author.Handle, p.Text} {
+		dst = appendString(dst, s)
+	}
+	dst = appendStrings(dst, p.Lang)
+	dst = appendTime(dst, p.Created)
+	dst = appendTime(dst, p.Fetched)
+	for _, n := range [...]int64{p.Engagement.Views, p.Engagement.Shares, p.Engagement.Followers, p.Engagement.Likes} {
+		dst = binary.AppendVarint(dst, n)
+	}
+	dst = appendString(dst, p.ReplyTo)
+	dst = appendString(dst, p.ForwardOf)
+	dst = appendStrings(dst, p.MediaCaptions)
+	dst = appendString(dst, p.RawSHA256)
+	return appendString(dst, p.Location)
+}
+
+func appendString(dst []byte, s string) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(s)))
+	return append(dst, s...)
+}
+
+// appendStrings writes a nil list as 0 and a list as its length plus one,
+// so that a decoded record keeps the difference.
+func appendStrings(dst []byte, ss []string) []byte {
+	if ss == nil {
+		return append(dst, 0)
+	}
+	dst = binary.AppendUvarint(dst, uint64(len(ss))+1)
+	for _, s := range ss {
+		dst = appendString(dst, s)
+	}
+	return dst
+}
+
+func appendBool(dst []byte, v bool) []byte {
+	if v {
+		return append(dst, 1)
+	}
+	return append(dst, 0)
+}
+
+// appendTime writes the zero time as one 0 byte, any other as 1, seconds
+// and nanoseconds.
+func appendTime(dst []byte, t time.Time) []byte {
+	if t.IsZero() {
+		return append(dst, 0)
+	}
+	dst = append(dst, 1)
+	dst = binary.AppendVarint(dst, t.Unix())
+	return binary.AppendUvarint(dst, uint64(t.Nanosecond()))
+}
+
+// decoder reads the binary layout, remembering the first error.
+type decoder struct {
+	b   []byte
+	err error
+}
+
+func (d *decoder) fail() {
+	if d.err == nil {
+		d.err = errCorrupt
+	}
+	d.b = nil
+}
+
+func (d *decoder) done(what string) error {
+	if d.err == nil && len(d.b) > 0 {
+		d.err = errCorrupt
+	}
+	if d.err != nil {
+		return fmt.Errorf("stored %s: %w", what, d.err)
+	}
+	return nil
+}
+
+func (d *decoder) byte() byte {
+	if len(d.b) == 0 {
+		d.fail()
+		return 0
+	}
+	v := d.b[0]
+	d.b = d.b[1:]
+	return v
+}
+
+func (d *decoder) bool() bool { return d.byte() == 1 }
+
+func (d *decoder) uvarint() uint64 {
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.fail()
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) varint() int64 {
+	v, n := binary.Varint(d.b)
+	if n <= 0 {
+		d.fail()
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) uint64() uint64 {
+	if len(d.b) < 8 {
+		d.fail()
+		return 0
+	}
+	v := binary.LittleEndian.Uint64(d.b)
+	d.b = d.b[8:]
+	return v
+}
+
+// count reads a length of items at least minSize bytes each, refusing one
+// the remaining bytes cannot hold.
+func (d *decoder) count(minSize int) int {
+	n := d.uvarint()
+	if n > uint64(len(d.b)/minSize) {
+		d.fail()
+		return 0
+	}
+	return int(n)
+}
+
+func (d *decoder) string() string {
+	n := d.uvarint()
+	if n > uint64(len(d.b)) {
+		d.fail()
+		return ""
+	}
+	s := string(d.b[:n])
+	d.b = d.b[n:]
+	return s
+}
+
+func (d *decoder) strings() []string {
+	n := d.uvarint()
+	if n == 0 {
+		return nil
+	}
+	n--
+	if n > uint64(len(d.b)) {
+		d.fail()
+		return nil
+	}
+	ss := make([]string, n)
+	for i := range ss {
+		ss[i] = d.string()
+	}
+	return ss
+}
+
+func (d *decoder) time() time.Time {
+	if d.byte() == 0 {
+		return time.Time{}
+	}
+	sec := d.varint()
+	nsec := d.uvarint()
+	if nsec >= 1e9 {
+		d.fail()
+		return time.Time{}
+	}
+	return time.Unix(sec, int64(nsec)).UTC()
+}
+
+func (d *decoder) post(p *ingest.Post) {
+	for _, s := range [...]*string{&p.ID, &p.Platform, &p.Source, &p.NativeID, &p.Permalink, &p.Author.ID, &p.Author.Handle, &p.Text} {
+		*s = d.string()
+	}
+	p.Lang = d.strings()
+	p.Created = d.time()
+	p.Fetched = d.time()
+	for _, n := range [...]*int64{&p.Engagement.Views, &p.Engagement.Shares, &p.Engagement.Followers, &p.Engagement.Likes} {
+		*n = d.varint()
+	}
+	p.ReplyTo = d.string()
+	p.ForwardOf = d.string()
+	p.MediaCaptions = d.strings()
+	p.RawSHA256 = d.string()
+	p.Location = d.string()
+}
