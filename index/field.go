@@ -51,15 +51,15 @@ func textField(name, norm string, opts bindex.FieldIndexingOptions) *termsField 
 	freqs := make(bindex.TokenFrequencies, len(toks))
 	slab := make([]bindex.TokenFreq, 0, len(toks))
 	for _, tk := range toks {
-		term := value[tk.Start:tk.End:tk.End]
-		if tf, ok := freqs[string(term)]; ok {
+		key := norm[tk.Start:tk.End] // map keys share norm's bytes
+		if tf, ok := freqs[key]; ok {
 			tf.SetFrequency(tf.Frequency() + 1)
 			continue
 		}
-		slab = append(slab, bindex.TokenFreq{Term: term})
+		slab = append(slab, bindex.TokenFreq{Term: value[tk.Start:tk.End:tk.End]})
 		tf := &slab[len(slab)-1]
 		tf.SetFrequency(1)
-		freqs[string(term)] = tf
+		freqs[key] = tf
 	}
 	return newTermsField(name, value, opts, len(toks), freqs)
 }

@@ -111,7 +111,16 @@ func (d Decision) AuditEvent(item string) audit.Event {
 // only on malformed input: a score that is not a number in [0,1].
 func (p *Policy) Route(in Input) (Decision, error) {
 	d := Decision{PolicyVersion: p.Version}
-	for _, name := range slices.Sorted(maps.Keys(in.Scores)) {
+	// Labels are sorted only when one is out of range or unknown, so that
+	// errors and Ignored come in a fixed order.
+	odd := false
+	for name, s := range in.Scores {
+		if badScore(s) || p.labels[name] == nil {
+			odd = true
+			break
+		}
+	}
+	for _, name := range oddLabels(odd, in.Scores) {
 		s := in.Scores[name]
 		if badScore(s) {
 			return Decision{}, fmt.Errorf("routing: score %v for label %q is outside [0,1]", s, name)
@@ -295,4 +304,12 @@ func (p *Policy) protectedReasons(in Input) []Reason {
 		}
 	}
 	return out
+}
+
+// oddLabels returns the labels of scores in order when odd, else none.
+func oddLabels(odd bool, scores map[string]float64) []string {
+	if !odd {
+		return nil
+	}
+	return slices.Sorted(maps.Keys(scores))
 }

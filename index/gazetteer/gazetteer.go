@@ -100,6 +100,9 @@ var prefixes = []string{"وبال", "وال", "بال", "فال", "كال", "ل�
 
 // stripArticle removes a leading proclitic and article from an Arabic word.
 func stripArticle(w string) string {
+	if !mayHavePrefix(w) {
+		return w
+	}
 	for _, p := range prefixes {
 		if rest, ok := strings.CutPrefix(w, p); ok && utf8.RuneCountInString(rest) >= 3 {
 			return rest
@@ -108,20 +111,59 @@ func stripArticle(w string) string {
 	return w
 }
 
+// mayHavePrefix reports whether w starts with a letter some prefix starts
+// with (و ب ف ك ل ا), which most words do not.
+func mayHavePrefix(w string) bool {
+	if len(w) < 2 {
+		return false
+	}
+	switch w[:2] {
+	case "و", "ب", "ف", "ك", "ل", "ا":
+		return true
+	}
+	return false
+}
+
 // Find returns the governorates named in text (raw or normalised), most
 // mentioned first; ties keep the fixed order of Governorates.
 func (g *Gazetteer) Find(text string) []Match {
 	return g.FindNormalized(nlp.Normalize(text))
 }
 
+// appendWords appends the words of normalised text, split at spaces,
+// hashtag marks, underscores and punctuation, without their proclitics.
+func appendWords(words []string, norm string) []string {
+	start := -1
+	for i := 0; i < len(norm); {
+		sep, size := false, 1
+		switch c := norm[i]; c {
+		case ' ', '\n', '\t', '#', '_', '.', ',', '!', '?':
+			sep = true
+		case 0xD8: // ، and ؟ are U+060C and U+061F
+			if i+1 < len(norm) && (norm[i+1] == 0x8C || norm[i+1] == 0x9F) {
+				sep, size = true, 2
+			}
+		}
+		if sep {
+			if start >= 0 {
+				words = append(words, stripArticle(norm[start:i]))
+				start = -1
+			}
+		} else if start < 0 {
+			start = i
+		}
+		i += size
+	}
+	if start >= 0 {
+		words = append(words, stripArticle(norm[start:]))
+	}
+	return words
+}
+
 // FindNormalized is Find for text the caller has normalised already.
 func (g *Gazetteer) FindNormalized(norm string) []Match {
-	words := strings.FieldsFunc(norm, func(r rune) bool {
-		return r == ' ' || r == '\n' || r == '\t' || r == '#' || r == '_' || r == '.' || r == '،' || r == ',' || r == '!' || r == '?' || r == '؟'
-	})
-	for i := range words {
-		words[i] = stripArticle(words[i])
-	}
+	var buf [128]string
+	words := appendWords(buf[:0], norm)
 	counts := make([]int, len(Governorates))
 	for i, w := range words {
 		if gov, ok := g.single[w]; ok {

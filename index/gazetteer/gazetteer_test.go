@@ -1,6 +1,8 @@
 package gazetteer
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/rasd-iq/rasd/nlp"
@@ -44,6 +46,25 @@ func TestEveryGovernorateIsFoundByItsArabicName(t *testing.T) {
 		}
 		if _, ok := ByID(gov.ID); !ok {
 			t.Errorf("ByID(%q) failed", gov.ID)
+		}
+	}
+}
+
+func TestWordSplitMatchesRuneSplit(t *testing.T) {
+	texts := []string{
+		"", "بغداد", " وبالبصرة،الموصل؟ #كربلاء_المقدسة. اهل,الناصرية!نعم?لا\tو\nب",
+		"ابو غريب و الفلوجة ،، ؟؟ __ ..", "mixed النجف abc_def 7aram", "؟", "،بغداد",
+	}
+	for _, text := range texts {
+		norm := nlp.Normalize(text)
+		want := strings.FieldsFunc(norm, func(r rune) bool {
+			return r == ' ' || r == '\n' || r == '\t' || r == '#' || r == '_' || r == '.' || r == '،' || r == ',' || r == '!' || r == '?' || r == '؟'
+		})
+		for i := range want {
+			want[i] = stripArticle(want[i])
+		}
+		if got := appendWords(nil, norm); !slices.Equal(got, want) {
+			t.Errorf("%q: words %q, want %q", norm, got, want)
 		}
 	}
 }
