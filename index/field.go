@@ -43,11 +43,11 @@ func newTermsField(name string, value []byte, opts bindex.FieldIndexingOptions, 
 	return &termsField{name: name, value: value, opts: opts, length: length, freqs: freqs, size: size}
 }
 
-// textField returns the "text" field of normalised text: its tokens as
-// terms, with their counts, the terms sharing one copy of norm.
-func textField(name, norm string, opts bindex.FieldIndexingOptions) *termsField {
+// textField returns the field of normalised text with the given tokens
+// (nlp.Tokenize(norm)) as terms, with their counts, the terms sharing one
+// copy of norm.
+func textField(name, norm string, toks []nlp.Token, opts bindex.FieldIndexingOptions) *termsField {
 	value := []byte(norm)
-	toks := nlp.Tokenize(norm)
 	freqs := make(bindex.TokenFrequencies, len(toks))
 	slab := make([]bindex.TokenFreq, 0, len(toks))
 	for _, tk := range toks {

@@ -36,8 +36,10 @@ type Doc struct {
 	// Text is the original text; it is analysed with the normaliser.
 	Text string `json:"text"`
 	// Normalized, when set, is Text as nlp.Normalize folds it: the index
-	// tokenises it directly instead of normalising Text again.
-	Normalized string `json:"-"`
+	// tokenises it directly instead of normalising Text again. Tokens, when
+	// set with it, are its tokens (nlp.Tokenize), used as they are.
+	Normalized string      `json:"-"`
+	Tokens     []nlp.Token `json:"-"`
 	// Platform, Source and Governorate are exact-match facets.
 	Platform    string `json:"platform"`
 	Source      string `json:"source"`
@@ -261,11 +263,14 @@ func (x *Index) Put(docs ...Doc) error {
 // and filters, the day, and the sort keys.
 func (x *Index) document(d *Doc) *document.Document {
 	doc := document.NewDocument(d.ID)
-	norm := d.Normalized
+	norm, toks := d.Normalized, d.Tokens
 	if norm == "" {
-		norm = nlp.Normalize(d.Text)
+		norm, toks = nlp.Normalize(d.Text), nil
 	}
-	doc.AddField(textField("text", norm, bindex.IndexField))
+	if toks == nil {
+		toks = nlp.Tokenize(norm)
+	}
+	doc.AddField(textField("text", norm, toks, bindex.IndexField))
 	facet := bindex.IndexField | bindex.DocValues
 	add := func(name string, opts bindex.FieldIndexingOptions, shared bool, values ...string) {
 		if f := x.keywords.field(name, opts, shared, values...); f != nil {

@@ -247,7 +247,8 @@ func TestNormalizedTextIndexesLikeTheOriginal(t *testing.T) {
 	for _, text := range texts {
 		raw := normalizingTokenizer{n: nlp.New(nlp.DefaultOptions())}.Tokenize([]byte(text))
 		want := analysis.TokenFrequency(raw, nil, bindex.IndexField)
-		pre := textField("text", nlp.Normalize(text), bindex.IndexField)
+		norm := nlp.Normalize(text)
+		pre := textField("text", norm, nlp.Tokenize(norm), bindex.IndexField)
 		if pre.AnalyzedLength() != len(raw) {
 			t.Fatalf("%q: %d tokens from the original, %d from its normalised form", text, len(raw), pre.AnalyzedLength())
 		}
@@ -272,5 +273,23 @@ func TestNormalizedTextIndexesLikeTheOriginal(t *testing.T) {
 	}
 	if !slices.Contains(ids(r), "n:1") {
 		t.Errorf("doc indexed from its normalised text not found: %v", ids(r))
+	}
+}
+
+func TestDocTokensIndexLikeTheText(t *testing.T) {
+	text := "گال راح نجي للدكة #بغداد_تنتفض @user https://x.com/a"
+	norm := nlp.Normalize(text)
+	x := openTest(t, "")
+	if err := x.Put(Doc{ID: "a", Text: text, Created: day}, Doc{ID: "b", Text: text, Normalized: norm, Tokens: nlp.Tokenize(norm), Created: day}); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"للدكة", "بغداد", "قال", "تنتفض"} {
+		r, err := x.Search(context.Background(), Query{Text: q, Sort: "time"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := ids(r); !slices.Contains(got, "a") || !slices.Contains(got, "b") {
+			t.Errorf("%q: hits %v, want both posts a and b", q, got)
+		}
 	}
 }

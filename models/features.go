@@ -76,6 +76,7 @@ type Extractor struct {
 	gen   uint32
 	runes []rune
 	words []uint32
+	toks  []string
 
 	// IDs and Counts hold the last Extract result (distinct buckets, in order of first occurrence).
 	IDs    []int64
@@ -121,13 +122,20 @@ func (e *Extractor) add(h uint32) {
 // Extract computes the features of normalised text into e.IDs and e.Counts;
 // Counts are turned into sublinear term frequencies 1+ln(count).
 func (e *Extractor) Extract(normalized string) {
+	e.ExtractTokens(nlp.Tokenize(normalized))
+}
+
+// ExtractTokens is Extract for the tokens of normalised text
+// (nlp.Tokenize), for a caller that has them already.
+func (e *Extractor) ExtractTokens(tokens []nlp.Token) {
 	e.IDs, e.Counts = e.IDs[:0], e.Counts[:0]
 	e.gen++
 	if e.gen == 0 { // wrapped: clear so stale generations cannot match
 		clear(e.slots)
 		e.gen = 1
 	}
-	toks := nlp.ModelTokens(normalized)
+	e.toks = nlp.AppendModelTokens(e.toks[:0], tokens)
+	toks := e.toks
 	e.words = e.words[:0]
 	for _, t := range toks {
 		h := uint32(seedWord)

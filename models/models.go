@@ -45,8 +45,10 @@ type Prediction struct {
 	// Spans are lexicon matches that explain the scores, in text order.
 	Spans []Span
 	// Normalized is the text as the normaliser folded it for scoring, for
-	// callers that need it too (the search index, the gazetteer).
-	Normalized string `json:"-"`
+	// callers that need it too (the search index, the gazetteer), and
+	// Tokens its tokens (nlp.Tokenize).
+	Normalized string      `json:"-"`
+	Tokens     []nlp.Token `json:"-"`
 }
 
 // Span marks evidence in a post.
@@ -232,6 +234,16 @@ var ErrClosed = errors.New("model is closed")
 // Score scores texts in batches on all workers and returns one Prediction
 // per text, in the same order.
 func (m *Model) Score(ctx context.Context, texts []string) ([]Prediction, error) {
+	return m.ScoreNormalized(ctx, texts, nil)
+}
+
+// ScoreNormalized is Score for a caller that has normalised the texts
+// already: norms[i] is nlp.Normalize(texts[i]), or "" to normalise it here;
+// norms may be nil.
+func (m *Model) ScoreNormalized(ctx context.Context, texts, norms []string) ([]Prediction, error) {
+	if norms != nil && len(norms) != len(texts) {
+		return nil, fmt.Errorf("scoring with %s: %d normalised texts for %d texts", m.ID(), len(norms), len(texts))
+	}
 	if m.closed.Load() {
 		return nil, fmt.Errorf("scoring with %s: %w", m.ID(), ErrClosed)
 	}
@@ -263,7 +275,11 @@ func (m *Model) Score(ctx context.Context, texts []string) ([]Prediction, error)
 					return
 				}
 				lo, hi := j*m.batch, min((j+1)*m.batch, len(texts))
-				if err := w.run(m, texts[lo:hi], preds[lo:hi], scores[lo*len(m.card.Labels):hi*len(m.card.Labels)]); err != nil {
+				var ns []string
+				if norms != nil {
+					ns = norms[lo:hi]
+				}
+				if err := w.run(m, texts[lo:hi], ns, preds[lo:hi], scores[lo*len(m.card.Labels):hi*len(m.card.Labels)]); err != nil {
 					errs[g] = fmt.Errorf("scoring with %s: %w", m.ID(), err)
 					return
 				}
@@ -277,15 +293,23 @@ func (m *Model) Score(ctx context.Context, texts []string) ([]Prediction, error)
 	return preds, nil
 }
 
-// run scores one batch of texts into preds, using scores as scratch.
-func (w *worker) run(m *Model, texts []string, preds []Prediction, scores []float32) error {
+// run scores one batch of texts into preds, using scores as scratch; norms,
+// when not nil, holds their normalised forms ("" for one to normalise here).
+func (w *worker) run(m *Model, texts, norms []string, preds []Prediction, scores []float32) error {
 	w.off = append(w.off[:0], 0)
 	w.fIDs, w.fTF = w.fIDs[:0], w.fTF[:0]
 	w.dense = slices.Grow(w.dense[:0], len(texts)*w.nDen)[:len(texts)*w.nDen]
 	for i, t := range texts {
-		norm := nlp.Normalize(t)
+		var norm string
+		if norms != nil {
+			norm = norms[i]
+		}
+		if norm == "" {
+			norm = nlp.Normalize(t)
+		}
 		preds[i].Normalized = norm
-		w.ex.Extract(norm)
+		preds[i].Tokens = nlp.Tokenize(norm)
+		w.ex.ExtractTokens(preds[i].Tokens)
 		w.fIDs = append(w.fIDs, w.ex.IDs...)
 		w.fTF = Weights(w.idf, w.ex.IDs, w.ex.Counts, w.fTF)
 		w.off = append(w.off, len(w.fIDs))

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -217,5 +218,40 @@ func TestDefaultModelLoadsAndScores(t *testing.T) {
 	}
 	if len(preds[1].Flags) == 0 || len(preds[1].Spans) != 2 {
 		t.Errorf("an explicit sectarian call to kill is not flagged with evidence: %+v", preds[1])
+	}
+}
+
+func TestScoreNormalizedMatchesScore(t *testing.T) {
+	lib := testORT(t)
+	dir, _, _ := randomModel(t, 5, []string{"hate", "offensive", "counter_speech"})
+	m, err := Load(dir, Options{ORTLib: lib, Batch: 2, Threads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	texts := []string{"يا ناس، الروافض جرذان! https://x.com/a @someone", "د.ا.ع.ش راجعين #بغداد", "", "7aram 3alaik"}
+	want, err := m.Score(context.Background(), texts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	norms := make([]string, len(texts))
+	for i, s := range texts {
+		norms[i] = nlp.Normalize(s)
+	}
+	norms[1] = "" // normalised by the model
+	got, err := m.ScoreNormalized(context.Background(), texts, norms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range texts {
+		if !reflect.DeepEqual(got[i], want[i]) {
+			t.Errorf("text %d: ScoreNormalized %+v, Score %+v", i, got[i], want[i])
+		}
+		if !reflect.DeepEqual(want[i].Tokens, nlp.Tokenize(want[i].Normalized)) {
+			t.Errorf("text %d: tokens %v are not those of %q", i, want[i].Tokens, want[i].Normalized)
+		}
+	}
+	if _, err := m.ScoreNormalized(context.Background(), texts, norms[:1]); err == nil {
+		t.Error("ScoreNormalized took 1 normalised text for 4 texts")
 	}
 }

@@ -178,16 +178,21 @@ func isTrailingURLPunct(c byte) bool {
 // mentions "<user>"; everything else is the token text.
 func ModelTokens(s string) []string {
 	toks := Tokenize(s)
-	out := make([]string, len(toks))
-	for i, t := range toks {
+	return AppendModelTokens(make([]string, 0, len(toks)), toks)
+}
+
+// AppendModelTokens appends the model's view of toks (see ModelTokens) to
+// dst and returns it.
+func AppendModelTokens(dst []string, toks []Token) []string {
+	for _, t := range toks {
 		switch t.Kind {
 		case URL:
-			out[i] = "<url>"
+			dst = append(dst, "<url>")
 		case Mention:
-			out[i] = "<user>"
+			dst = append(dst, "<user>")
 		default:
-			out[i] = t.Text
+			dst = append(dst, t.Text)
 		}
 	}
-	return out
+	return dst
 }

@@ -356,13 +356,18 @@ type modelScorer struct{ m *models.Model }
 func (s modelScorer) ID() string { return s.m.ID() }
 
 func (s modelScorer) Score(ctx context.Context, texts []string) ([]pipeline.Scored, error) {
-	preds, err := s.m.Score(ctx, texts)
+	return s.ScoreNormalized(ctx, texts, nil)
+}
+
+// ScoreNormalized implements pipeline.NormalizedScorer.
+func (s modelScorer) ScoreNormalized(ctx context.Context, texts, norms []string) ([]pipeline.Scored, error) {
+	preds, err := s.m.ScoreNormalized(ctx, texts, norms)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]pipeline.Scored, len(preds))
 	for i, p := range preds {
-		out[i] = pipeline.Scored{Scores: p.Scores, Flags: p.Flags, Context: p.Context, Normalized: p.Normalized}
+		out[i] = pipeline.Scored{Scores: p.Scores, Flags: p.Flags, Context: p.Context, Normalized: p.Normalized, Tokens: p.Tokens}
 		for _, sp := range p.Spans {
 			out[i].Spans = append(out[i].Spans, store.Span{Start: sp.Start, End: sp.End, Label: sp.Label, Term: sp.Term})
 		}

@@ -23,6 +23,7 @@ import (
 	"github.com/rasd-iq/rasd/index/store"
 	"github.com/rasd-iq/rasd/ingest"
 	"github.com/rasd-iq/rasd/ingest/dedup"
+	"github.com/rasd-iq/rasd/nlp"
 )
 
 // Scored is a scorer's output for one text.
@@ -32,8 +33,10 @@ type Scored struct {
 	Context []string
 	Spans   []store.Span
 	// Normalized is the text as the normaliser folds it, when the scorer
-	// has it; the pipeline then does not normalise the text again.
+	// has it; the pipeline then does not normalise the text again. Tokens,
+	// when set, are its tokens (nlp.Tokenize), which the index reuses.
 	Normalized string
+	Tokens     []nlp.Token
 }
 
 // Scorer scores texts in one batch, same order.
@@ -42,6 +45,14 @@ type Scorer interface {
 	Score(ctx context.Context, texts []string) ([]Scored, error)
 	// ID names the model as NAME@VERSION.
 	ID() string
+}
+
+// NormalizedScorer is a Scorer that can take the texts' normalised forms
+// (nlp.Normalize), which the pipeline computes for duplicate detection
+// first, instead of normalising them again.
+type NormalizedScorer interface {
+	Scorer
+	ScoreNormalized(ctx context.Context, texts, norms []string) ([]Scored, error)
 }
 
 // Route is policy's verdict on a scored post.
@@ -440,7 +451,7 @@ func (p *Pipeline) Process(ctx context.Context, ds []store.Delivery) error {
 	}
 	// Copies of a text already seen become sightings of the canonical post,
 	// not new items: analysts see a text once, campaigns stay visible.
-	verdicts, entries := p.dedup.ObserveBatch(ids, texts)
+	verdicts, entries, norms := p.dedup.ObserveBatchNormalized(ids, texts)
 	if err := p.agreeOnTexts(ctx, ids, verdicts, entries); err != nil {
 		return err
 	}
@@ -469,14 +480,19 @@ func (p *Pipeline) Process(ctx context.Context, ds []store.Delivery) error {
 			fresh = append(fresh, i)
 		}
 	}
-	freshTexts := make([]string, len(fresh))
+	freshTexts, freshNorms := make([]string, len(fresh)), make([]string, len(fresh))
 	for j, i := range fresh {
-		freshTexts[j] = texts[i]
+		freshTexts[j], freshNorms[j] = texts[i], norms[i]
 	}
 	var scored []Scored
 	if len(fresh) > 0 {
 		var err error
-		if scored, err = p.cfg.Scorer.Score(ctx, freshTexts); err != nil {
+		if ns, ok := p.cfg.Scorer.(NormalizedScorer); ok {
+			scored, err = ns.ScoreNormalized(ctx, freshTexts, freshNorms)
+		} else {
+			scored, err = p.cfg.Scorer.Score(ctx, freshTexts)
+		}
+		if err != nil {
 			return fmt.Errorf("scoring batch: %w", err)
 		}
 		if len(scored) != len(fresh) {
@@ -499,7 +515,7 @@ func (p *Pipeline) Process(ctx context.Context, ds []store.Delivery) error {
 			Queued: r.Queue, Priority: r.Priority, Urgent: r.Urgent, Reasons: r.Reasons, Processed: now,
 		}
 		docs[j] = DocFor(&recs[j])
-		docs[j].Normalized = s.Normalized
+		docs[j].Normalized, docs[j].Tokens = s.Normalized, s.Tokens
 	}
 	if err := p.cfg.Store.Complete(ctx, recs, sightings, ds); err != nil {
 		return err

@@ -227,16 +227,28 @@ func (x *Index) observe(id string, idh, th, sh uint64) (Result, Entry) {
 // computes their fingerprints (the costly part) on all CPUs first. ids and
 // texts have the same length; results and entries are in the same order.
 func (x *Index) ObserveBatch(ids, texts []string) ([]Result, []Entry) {
+	res, ents, _ := x.ObserveBatchNormalized(ids, texts)
+	return res, ents
+}
+
+// ObserveBatchNormalized is ObserveBatch that also returns each text's
+// normalised form (nlp.Normalize), computed on the way, for a caller that
+// needs it next.
+func (x *Index) ObserveBatchNormalized(ids, texts []string) ([]Result, []Entry, []string) {
 	n := len(ids)
 	ths, shs := make([]uint64, n), make([]uint64, n)
-	ingest.Parallel(n, 128, func(i int) { ths[i], shs[i] = Fingerprint(texts[i], x.opts.MinFeatures) })
+	norms := make([]string, n)
+	ingest.Parallel(n, 128, func(i int) {
+		norms[i] = nlp.Normalize(texts[i])
+		ths[i], shs[i] = FingerprintNormalized(texts[i], norms[i], x.opts.MinFeatures)
+	})
 	res, ents := make([]Result, n), make([]Entry, n)
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	for i := range n {
 		res[i], ents[i] = x.observe(ids[i], hashString(ids[i]), ths[i], shs[i])
 	}
-	return res, ents
+	return res, ents, norms
 }
 
 // AddCanonical records the post as canonical (used when recovering posts
@@ -366,7 +378,12 @@ func (x *Index) near(sh uint64) (uint32, int, bool) {
 // leaving out hashtags, links, @mentions, bare numbers and "RT", which copies
 // in a campaign often add or vary.
 func Fingerprint(text string, minFeatures int) (textHash, simHash uint64) {
-	norm := nlp.Normalize(text)
+	return FingerprintNormalized(text, nlp.Normalize(text), minFeatures)
+}
+
+// FingerprintNormalized is Fingerprint for a caller that has normalised the
+// text already: norm is nlp.Normalize(text).
+func FingerprintNormalized(text, norm string, minFeatures int) (textHash, simHash uint64) {
 	// The SimHash leaves out hashtags, which copies in a campaign add and vary
 	// (the normaliser turns a hashtag into plain words, so they go first).
 	simText := norm

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/rasd-iq/rasd/nlp"
 )
 
 var words = strings.Fields(`الحكومة البرلمان الشعب بغداد البصرة الموصل الانتخابات الفساد المظاهرات الشباب
@@ -265,12 +267,16 @@ func TestObserveBatchMatchesObserve(t *testing.T) {
 		id := fmt.Sprintf("s:%d", i%900) // some ids repeat
 		ids, texts = append(ids, id), append(texts, text)
 	}
-	a, b := NewIndex(Options{}), NewIndex(Options{})
+	a, b, c := NewIndex(Options{}), NewIndex(Options{}), NewIndex(Options{})
 	gotRes, gotEnt := a.ObserveBatch(ids, texts)
+	normRes, normEnt, norms := c.ObserveBatchNormalized(ids, texts)
 	for i := range ids {
 		res, ent := b.Observe(ids[i], texts[i])
 		if res != gotRes[i] || ent != gotEnt[i] {
 			t.Fatalf("post %d: batch %+v %+v, one by one %+v %+v", i, gotRes[i], gotEnt[i], res, ent)
+		}
+		if res != normRes[i] || ent != normEnt[i] || norms[i] != nlp.Normalize(texts[i]) {
+			t.Fatalf("post %d: normalising batch %+v %+v %q, one by one %+v %+v", i, normRes[i], normEnt[i], norms[i], res, ent)
 		}
 	}
 }
