@@ -64,7 +64,7 @@ type runConfig struct {
 }
 
 func defaultRunConfig() runConfig {
-	return runConfig{Data: "rasd-data", Listen: "127.0.0.1:8080", Batch: 256, Retention: 30 * 24 * time.Hour, CaseRetention: 365 * 24 * time.Hour, Role: pipeline.RoleAll}
+	return runConfig{Data: "rasd-data", Listen: "127.0.0.1:8080", Batch: pipeline.DefaultBatch, Retention: 30 * 24 * time.Hour, CaseRetention: 365 * 24 * time.Hour, Role: pipeline.RoleAll}
 }
 
 // loadRunConfig reads path strictly (unknown keys rejected) over the defaults.

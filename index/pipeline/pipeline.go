@@ -86,7 +86,8 @@ type Config struct {
 	Router Router
 	// Sources are fetched on their schedules; may be empty (worker only).
 	Sources []Source
-	// Batch is the scoring batch size (default 256).
+	// Batch is the scoring batch size (default 2048): the most posts a
+	// worker claims, scores and records in one store transaction.
 	Batch int
 	// Workers is the number of batches processed at once (default 2), so
 	// that storing and indexing one batch overlaps scoring the next.
@@ -152,7 +153,7 @@ func New(cfg Config) (*Pipeline, error) {
 		return nil, errors.New("pipeline: this role needs an index")
 	}
 	if cfg.Batch <= 0 {
-		cfg.Batch = 256
+		cfg.Batch = DefaultBatch
 	}
 	if cfg.Workers <= 0 {
 		cfg.Workers = 2
@@ -584,6 +585,11 @@ func (p *Pipeline) locate(post *ingest.Post, s *Scored) string {
 	}
 	return p.gaz.Locate(post.Text, post.Location)
 }
+
+// DefaultBatch is the default scoring batch: larger batches cost less per
+// post (one store transaction and one index hand-over each), and a worker
+// takes fewer posts when fewer wait.
+const DefaultBatch = 2048
 
 // indexBatch is how many documents the indexer gathers into one index batch:
 // few large batches make few segments for the index to merge.
