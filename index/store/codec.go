@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	json "github.com/go-json-experiment/json/v1"
@@ -26,6 +27,7 @@ var errCorrupt = errors.New("corrupt stored value")
 
 // EncodePost appends p's stored form to dst.
 func EncodePost(dst []byte, p *ingest.Post) []byte {
+	dst = slices.Grow(dst, postSize(p))
 	dst = append(dst, codecV1)
 	return appendPost(dst, p)
 }
@@ -47,6 +49,13 @@ func DecodePost(b []byte, p *ingest.Post) error {
 // EncodeRecord appends r's stored form to dst. Sightings is not stored: it
 // is counted on read.
 func EncodeRecord(dst []byte, r *Record) []byte {
+	n := postSize(&r.Post) + 64 + len(r.Model) + len(r.Governorate) + 32*len(r.Scores) + 32*len(r.Spans)
+	for _, ss := range [...][]string{r.Flags, r.Context, r.Reasons} {
+		for _, x := range ss {
+			n += len(x) + 2
+		}
+	}
+	dst = slices.Grow(dst, n)
 	dst = append(dst, codecV1)
 	dst = appendPost(dst, &r.Post)
 	dst = binary.AppendUvarint(dst, uint64(len(r.Scores)))
@@ -108,6 +117,20 @@ func DecodeRecord(b []byte, r *Record) error {
 	r.Reasons = d.strings()
 	r.Processed = d.time()
 	return d.done("record")
+}
+
+// postSize bounds p's encoded size closely enough that encoding it grows
+// the buffer once.
+func postSize(p *ingest.Post) int {
+	n := 96 + len(p.ID) + len(p.Platform) + len(p.Source) + len(p.NativeID) + len(p.Permalink) +
+		len(p.Author.ID) + len(p.Author.Handle) + len(p.Text) + len(p.ReplyTo) + len(p.ForwardOf) +
+		len(p.RawSHA256) + len(p.Location)
+	for _, ss := range [...][]string{p.Lang, p.MediaCaptions} {
+		for _, x := range ss {
+			n += len(x) + 2
+		}
+	}
+	return n
 }
 
 func appendPost(dst []byte, p *ingest.Post) []byte {

@@ -199,19 +199,20 @@ func (s *Store) Cursor(_ context.Context, source string) (ingest.Cursor, error) 
 	return c, err
 }
 
-// Claim hands out up to max work-queue entries not yet handed out, oldest
+// Claim hands out up to limit work-queue entries not yet handed out, oldest
 // first. Entries stay in the queue until Complete; after a restart, or a
 // Release, they are handed out again.
-func (s *Store) Claim(_ context.Context, max int) ([]Delivery, error) {
+func (s *Store) Claim(_ context.Context, limit int) ([]Delivery, error) {
 	s.claimMu.Lock()
 	defer s.claimMu.Unlock()
 	var out []Delivery
 	err := s.db.View(func(tx *bolt.Tx) error {
 		s.queuedMu.Lock()
 		defer s.queuedMu.Unlock()
+		out = make([]Delivery, 0, min(limit, max(len(s.queued), 64)))
 		c := tx.Bucket(bucketWork).Cursor()
 		k, v := c.Seek(seqKey(s.claimed + 1))
-		for ; k != nil && len(out) < max; k, v = c.Next() {
+		for ; k != nil && len(out) < limit; k, v = c.Next() {
 			seq := binary.BigEndian.Uint64(k)
 			var d Delivery
 			d.Token = strconv.FormatUint(seq, 10)
