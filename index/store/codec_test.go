@@ -58,7 +58,7 @@ func TestRecordRoundTripKeepsEveryField(t *testing.T) {
 	var r Record
 	seed := 0
 	fill(t, reflect.ValueOf(&r).Elem(), &seed)
-	r.Sightings = 0 // counted on read, not stored
+	r.Sightings = 0                                                        // counted on read, not stored
 	r.Post.Engagement.Views, r.Priority, r.Spans[0].Start = -1, -5, -1<<40 // negatives and large values
 	var got Record
 	if err := DecodeRecord(EncodeRecord(nil, &r), &got); err != nil {
