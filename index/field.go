@@ -67,7 +67,7 @@ func textField(name, norm string, toks []nlp.Token, opts bindex.FieldIndexingOpt
 // keywordFields builds keyword fields, each value one exact term. Fields of
 // the same name and values share one frequency map: bleve only reads it, as
 // long as a document holds each field name once (several values of one
-// field go into one field, see keywordField).
+// field go into one field, see field).
 type keywordFields struct {
 	mu    sync.RWMutex
 	cache map[string]bindex.TokenFrequencies
@@ -78,8 +78,9 @@ type keywordFields struct {
 const maxCachedKeywords = 1 << 14
 
 // field returns the field name with the given values as its terms (empty
-// values are left out; none gives nil). With shared set, the frequency map comes from the cache:
-// for values of few distinct kinds, such as platforms, labels and days.
+// values are left out; none gives nil). With shared set, the frequency map
+// comes from the cache: for values of few distinct kinds, such as
+// platforms, labels and days.
 func (k *keywordFields) field(name string, opts bindex.FieldIndexingOptions, shared bool, values ...string) *termsField {
 	if slices.Contains(values, "") {
 		values = slices.DeleteFunc(slices.Clone(values), func(v string) bool { return v == "" })

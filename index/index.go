@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -188,15 +187,6 @@ func openBleve(dir string, im mapping.IndexMapping) (bi bleve.Index, onDisk bool
 		return nil, false, fmt.Errorf("recording index format: %w", err)
 	}
 	return bi, true, nil
-}
-
-// analyzer looks up a registered analyser through the mapping's cache.
-func analyzer(im mapping.IndexMapping, name string) (analysis.Analyzer, error) {
-	a := im.AnalyzerNamed(name)
-	if a == nil {
-		return nil, fmt.Errorf("index: no analyser %q", name)
-	}
-	return a, nil
 }
 
 // runtimeConfig lets a batch return once it is searchable, without waiting
