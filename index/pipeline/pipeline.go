@@ -124,6 +124,10 @@ type Pipeline struct {
 	indexQ   chan []index.Doc
 	m        metrics
 	sourcesN sync.WaitGroup
+	// canonMu guards canonCursor, the position in the canonical posts other
+	// processes share (store.CanonicalSharer) up to which dedup has them.
+	canonMu     sync.Mutex
+	canonCursor string
 }
 
 type metrics struct {
@@ -239,6 +243,17 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	var running int
 	var indexerDone chan error
 	if workRole {
+		// Shared canonical posts published from here on are learned as they
+		// come; those before are among the records rebuildDedup loads.
+		if cs, ok := p.cfg.Store.(store.CanonicalSharer); ok {
+			cursor, err := cs.CanonicalCursor(ctx)
+			if err != nil {
+				return err
+			}
+			p.canonMu.Lock()
+			p.canonCursor = cursor
+			p.canonMu.Unlock()
+		}
 		if err := p.rebuildDedup(ctx); err != nil {
 			return err
 		}
@@ -452,6 +467,9 @@ func (p *Pipeline) Process(ctx context.Context, ds []store.Delivery) error {
 	}
 	// Copies of a text already seen become sightings of the canonical post,
 	// not new items: analysts see a text once, campaigns stay visible.
+	if err := p.learnCanonicals(ctx); err != nil {
+		return err
+	}
 	verdicts, entries, norms := p.dedup.ObserveBatchNormalized(ids, texts)
 	if err := p.agreeOnTexts(ctx, ids, verdicts, entries); err != nil {
 		return err
@@ -521,6 +539,9 @@ func (p *Pipeline) Process(ctx context.Context, ds []store.Delivery) error {
 	if err := p.cfg.Store.Complete(ctx, recs, sightings, ds); err != nil {
 		return err
 	}
+	if err := p.shareCanonicals(ctx, verdicts, entries); err != nil {
+		return err
+	}
 	if p.indexQ != nil && len(docs) > 0 {
 		p.indexQ <- docs
 	} else if p.cfg.Index != nil && p.indexQ == nil {
@@ -575,6 +596,68 @@ func (p *Pipeline) agreeOnTexts(ctx context.Context, ids []string, verdicts []de
 		}
 	}
 	return nil
+}
+
+// maxLearn is how many shared canonical posts learnCanonicals reads at once.
+const maxLearn = 10000
+
+// learnCanonicals adds to the duplicate index the canonical posts other
+// processes sharing the store recorded since the last call, so that a
+// near-duplicate of one is recognised here too (exact copies are agreed on
+// by agreeOnTexts). A store that is not shared has none.
+func (p *Pipeline) learnCanonicals(ctx context.Context) error {
+	cs, ok := p.cfg.Store.(store.CanonicalSharer)
+	if !ok {
+		return nil
+	}
+	p.canonMu.Lock()
+	defer p.canonMu.Unlock()
+	for {
+		ids, entries, next, err := cs.SharedCanonicals(ctx, p.canonCursor, maxLearn)
+		if err != nil {
+			return err
+		}
+		for i, id := range ids {
+			var e dedup.Entry
+			if err := e.UnmarshalBinary(entries[i]); err != nil {
+				p.cfg.Log.Warn("skipping a shared canonical post", "id", id, "err", err)
+				continue
+			}
+			e.ID = id
+			if err := p.dedup.Add(e); err != nil {
+				p.cfg.Log.Warn("skipping a shared canonical post", "id", id, "err", err)
+			}
+		}
+		p.canonCursor = next
+		if len(ids) < maxLearn {
+			return nil
+		}
+	}
+}
+
+// shareCanonicals publishes the posts of a recorded batch that became
+// canonical with a SimHash, for the other processes' learnCanonicals.
+func (p *Pipeline) shareCanonicals(ctx context.Context, verdicts []dedup.Result, entries []dedup.Entry) error {
+	cs, ok := p.cfg.Store.(store.CanonicalSharer)
+	if !ok {
+		return nil
+	}
+	var ids []string
+	var encoded [][]byte
+	for i, v := range verdicts {
+		if v.Kind != dedup.New || entries[i].SimHash == 0 {
+			continue
+		}
+		b, err := entries[i].MarshalBinary()
+		if err != nil {
+			return err
+		}
+		ids, encoded = append(ids, entries[i].ID), append(encoded, b)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	return cs.ShareCanonicals(ctx, ids, encoded)
 }
 
 // locate attributes post to a governorate, from the scorer's normalised

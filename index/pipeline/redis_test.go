@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"math/bits"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -176,5 +177,55 @@ func TestCopiesReachingTwoWorkersAreOneCanonicalPost(t *testing.T) {
 	}
 	if got, err := in.ClaimTexts(ctx, []uint64{th}, []string{"y:9"}); err != nil || got[0] != "y:9" {
 		t.Fatalf("claiming the text after its canonical post was purged: %v, %v; want y:9", got, err)
+	}
+}
+
+func TestNearDuplicatesAcrossWorkersAreSightings(t *testing.T) {
+	ctx := context.Background()
+	open := redisOpener(ctx, t)
+	text := "انزلوا كلكم يوم الجمعة لساحة التحرير حتى نسترد وطننا من الفاسدين والحرامية"
+	variant := text + " #ثورة_تشرين"
+	th1, sh1 := dedup.Fingerprint(text, 6)
+	th2, sh2 := dedup.Fingerprint(variant, 6)
+	if th1 == th2 || sh1 == 0 || bits.OnesCount64(sh1^sh2) > 5 {
+		t.Fatalf("test texts must differ but be near duplicates: same text %v, SimHash distance %d", th1 == th2, bits.OnesCount64(sh1^sh2))
+	}
+	in := open("ingest")
+	if _, err := in.Ingest(ctx, "s", "1", []ingest.Post{{ID: "x:1", Platform: "x", Source: "s", Text: text}}); err != nil {
+		t.Fatal(err)
+	}
+	// Both workers start before anything is recorded; w1 records the first
+	// post, then w2 gets the variant.
+	var workers []*Pipeline
+	var stores []*redisstore.Store
+	for _, name := range []string{"w1", "w2"} {
+		st := open(name)
+		w, err := New(Config{Role: RoleWorker, Store: st, Scorer: &keywordScorer{}, Router: flagRouter{}, Batch: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		workers, stores = append(workers, w), append(stores, st)
+	}
+	for i, post := range []ingest.Post{{}, {ID: "telegram:2", Platform: "telegram", Source: "s", Text: variant}} {
+		if post.ID != "" {
+			if _, err := in.Ingest(ctx, "s", "2", []ingest.Post{post}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ds, err := stores[i].Claim(ctx, 1)
+		if err != nil || len(ds) != 1 {
+			t.Fatalf("worker %d claimed %d (%v)", i+1, len(ds), err)
+		}
+		if err := workers[i].Process(ctx, ds); err != nil {
+			t.Fatal(err)
+		}
+	}
+	records, _, work, err := in.Counts(ctx)
+	if err != nil || records != 1 || work != 0 {
+		t.Fatalf("records %d, work %d (%v); want the variant recorded as a sighting of x:1", records, work, err)
+	}
+	sights, err := in.Sightings(ctx, "x:1")
+	if err != nil || len(sights) != 1 || sights[0].PostID != "telegram:2" || sights[0].Kind != "near_duplicate" {
+		t.Fatalf("sightings of x:1: %+v (%v); want telegram:2 as a near duplicate", sights, err)
 	}
 }

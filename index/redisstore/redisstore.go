@@ -50,7 +50,11 @@ type Store struct {
 	released []store.Delivery
 }
 
-var _ store.Backend = (*Store)(nil)
+var (
+	_ store.Backend         = (*Store)(nil)
+	_ store.TextClaimer     = (*Store)(nil)
+	_ store.CanonicalSharer = (*Store)(nil)
+)
 
 // Open connects to the Redis server at url (redis://host:port/db) and
 // prepares the consumer group.
@@ -405,6 +409,63 @@ func (s *Store) ClaimTexts(ctx context.Context, hashes []uint64, ids []string) (
 		return nil, fmt.Errorf("claiming texts: %d answers for %d texts", len(out), len(ids))
 	}
 	return out, nil
+}
+
+// maxSharedCanonicals is about how many canonical-post entries the shared
+// stream keeps (Redis trims it approximately): enough for workers to catch
+// up after a pause; a restarted worker loads the records instead.
+const maxSharedCanonicals = 1 << 20
+
+// ShareCanonicals implements store.CanonicalSharer with a stream.
+func (s *Store) ShareCanonicals(ctx context.Context, ids []string, entries [][]byte) error {
+	if len(ids) != len(entries) {
+		return fmt.Errorf("sharing canonical posts: %d entries for %d ids", len(entries), len(ids))
+	}
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, id := range ids {
+			p.XAdd(ctx, &redis.XAddArgs{Stream: s.key("canon"), MaxLen: maxSharedCanonicals, Approx: true,
+				Values: []any{"id", id, "e", entries[i]}})
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sharing canonical posts: %w", err)
+	}
+	return nil
+}
+
+// SharedCanonicals implements store.CanonicalSharer.
+func (s *Store) SharedCanonicals(ctx context.Context, cursor string, max int) ([]string, [][]byte, string, error) {
+	start := "-"
+	if cursor != "" {
+		start = "(" + cursor
+	}
+	msgs, err := s.rdb.XRangeN(ctx, s.key("canon"), start, "+", int64(max)).Result()
+	if err != nil {
+		return nil, nil, cursor, fmt.Errorf("reading shared canonical posts: %w", err)
+	}
+	ids, entries := make([]string, 0, len(msgs)), make([][]byte, 0, len(msgs))
+	for _, m := range msgs {
+		id, _ := m.Values["id"].(string)
+		e, _ := m.Values["e"].(string)
+		if id != "" {
+			ids, entries = append(ids, id), append(entries, []byte(e))
+		}
+		cursor = m.ID
+	}
+	return ids, entries, cursor, nil
+}
+
+// CanonicalCursor implements store.CanonicalSharer.
+func (s *Store) CanonicalCursor(ctx context.Context) (string, error) {
+	msgs, err := s.rdb.XRevRangeN(ctx, s.key("canon"), "+", "-", 1).Result()
+	if err != nil {
+		return "", fmt.Errorf("reading shared canonical posts: %w", err)
+	}
+	if len(msgs) == 0 {
+		return "0-0", nil
+	}
+	return msgs[0].ID, nil
 }
 
 // Purge implements store.Backend.

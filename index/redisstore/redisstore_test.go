@@ -72,3 +72,39 @@ func TestOpenRejectsBadURL(t *testing.T) {
 		t.Fatal("unreachable server accepted")
 	}
 }
+
+func TestSharedCanonicalsComeInOrderFromTheCursor(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, "redis://"+redistest.Start(t)+"/0", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	start, err := s.CanonicalCursor(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ShareCanonicals(ctx, []string{"a", "b", "c"}, [][]byte{{1}, {2}, {3}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ShareCanonicals(ctx, []string{"a"}, nil); err == nil {
+		t.Error("one id without its entry was accepted")
+	}
+	ids, entries, next, err := s.SharedCanonicals(ctx, start, 2)
+	if err != nil || fmt.Sprint(ids, entries) != "[a b] [[1] [2]]" {
+		t.Fatalf("first page: %v %v (%v), want a and b", ids, entries, err)
+	}
+	ids, _, next, err = s.SharedCanonicals(ctx, next, 2)
+	if err != nil || fmt.Sprint(ids) != "[c]" {
+		t.Fatalf("second page: %v (%v), want c", ids, err)
+	}
+	if ids, _, again, err := s.SharedCanonicals(ctx, next, 2); err != nil || len(ids) != 0 || again != next {
+		t.Fatalf("past the end: %v, cursor %q → %q (%v)", ids, next, again, err)
+	}
+	if last, err := s.CanonicalCursor(ctx); err != nil || last != next {
+		t.Errorf("newest cursor %q (%v), want %q", last, err, next)
+	}
+	if all, _, _, err := s.SharedCanonicals(ctx, "", 10); err != nil || len(all) != 3 {
+		t.Errorf("from the oldest: %v (%v), want all three", all, err)
+	}
+}

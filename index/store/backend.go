@@ -72,3 +72,19 @@ type TextClaimer interface {
 	// post id, in order. Purge forgets the texts of the posts it removes.
 	ClaimTexts(ctx context.Context, hashes []uint64, ids []string) ([]string, error)
 }
+
+// CanonicalSharer is a Backend shared by several processes that tell one
+// another the canonical posts each records, with their fingerprints, so that
+// a near-duplicate of a post another process recorded is recognised too.
+// Entries are opaque to the store (the pipeline writes encoded dedup
+// entries); the store keeps the most recent ones.
+type CanonicalSharer interface {
+	// ShareCanonicals publishes entries[i] for the post ids[i].
+	ShareCanonicals(ctx context.Context, ids []string, entries [][]byte) error
+	// SharedCanonicals returns up to max entries published after cursor
+	// ("" for the oldest kept), oldest first, and the cursor to pass next.
+	SharedCanonicals(ctx context.Context, cursor string, max int) (ids []string, entries [][]byte, next string, err error)
+	// CanonicalCursor returns the cursor of the newest entry published, for
+	// a process that has loaded every post recorded so far.
+	CanonicalCursor(ctx context.Context) (string, error)
+}
