@@ -99,6 +99,16 @@ type Store struct {
 	queued   map[uint64]ingest.Post
 }
 
+// Page fill on split for buckets written mostly in key order. bbolt splits
+// pages half full by default, which suits random keys; the work queue's keys
+// are a sequence, and post ids (platform ids, mostly increasing per source)
+// arrive largely in order, so half-full pages would double the file and the
+// bytes each commit writes.
+const (
+	fillAppend       = 1.0
+	fillMostlyAppend = 0.9
+)
+
 // maxQueued bounds Store.queued.
 const maxQueued = 1 << 16
 
@@ -149,6 +159,7 @@ func (s *Store) Ingest(_ context.Context, source string, cursor ingest.Cursor, p
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		seqs, fresh = seqs[:0], fresh[:0]
 		work, seen := tx.Bucket(bucketWork), tx.Bucket(bucketSeen)
+		work.FillPercent, seen.FillPercent = fillAppend, fillMostlyAppend
 		for i := range posts {
 			id := []byte(posts[i].ID)
 			if len(id) == 0 {
@@ -268,6 +279,7 @@ func (s *Store) Complete(_ context.Context, recs []Record, sightings []Sighting,
 	}
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		posts, queue, work := tx.Bucket(bucketPosts), tx.Bucket(bucketQueue), tx.Bucket(bucketWork)
+		posts.FillPercent, work.FillPercent = fillMostlyAppend, fillAppend
 		for i := range recs {
 			r := &recs[i]
 			if err := posts.Put([]byte(r.Post.ID), EncodeRecord(nil, r)); err != nil {

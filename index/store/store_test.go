@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/rasd-iq/rasd/index/store"
 	"github.com/rasd-iq/rasd/index/store/storetest"
 )
@@ -53,5 +55,44 @@ func TestWorkSurvivesReopen(t *testing.T) {
 		if !bytes.Equal(a, b) {
 			t.Errorf("entry %d before the restart %s, after %s", i, a, b)
 		}
+	}
+}
+
+// Posts arriving in id order fill the store's pages instead of leaving them
+// half empty, so the file and each commit's writes stay small.
+func TestPostsInIDOrderFillPages(t *testing.T) {
+	ctx := context.Background()
+	s, err := store.Open(filepath.Join(t.TempDir(), "rasd.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for from := 10000; from < 30000; from += 1000 {
+		if _, err := s.Ingest(ctx, "s", "", storetest.Posts(from, 1000)); err != nil {
+			t.Fatal(err)
+		}
+		ds, err := s.Claim(ctx, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs := make([]store.Record, len(ds))
+		for i, d := range ds {
+			recs[i] = store.Record{Post: d.Post, Scores: map[string]float64{"hate": 0.1}}
+		}
+		if err := s.Complete(ctx, recs, nil, ds); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err = s.DB().View(func(tx *bolt.Tx) error {
+		for _, name := range []string{"posts", "seen"} {
+			st := tx.Bucket([]byte(name)).Stats()
+			if fill := float64(st.LeafInuse) / float64(st.LeafAlloc); fill < 0.8 {
+				t.Errorf("%s: leaf pages %.0f%% full, want at least 80%%", name, 100*fill)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
