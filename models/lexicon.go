@@ -81,13 +81,85 @@ type LexMatch struct {
 // in the same word, longest first, after the empty prefix.
 var clitics = []string{"", "وبال", "وال", "بال", "فال", "كال", "ولل", "لل", "ال", "و", "ف", "ب", "ل", "ك"}
 
-// cliticStart reports whether r begins one of the clitics.
-func cliticStart(r rune) bool {
-	switch r {
-	case 'و', 'ف', 'ب', 'ل', 'ك', 'ا':
-		return true
+// Prefixes to try on a word, by its first rune: the empty prefix and the
+// clitics starting with that rune, in the order of clitics.
+var (
+	prefixesNone = clitics[:1]
+	prefixesWaw  = cliticsStarting('و')
+	prefixesFa   = cliticsStarting('ف')
+	prefixesBa   = cliticsStarting('ب')
+	prefixesLam  = cliticsStarting('ل')
+	prefixesKaf  = cliticsStarting('ك')
+	prefixesAlif = cliticsStarting('ا')
+)
+
+// cliticsStarting returns the empty prefix and the clitics starting with r.
+func cliticsStarting(r rune) []string {
+	out := []string{""}
+	for _, c := range clitics[1:] {
+		if first, _ := utf8.DecodeRuneInString(c); first == r {
+			out = append(out, c)
+		}
 	}
-	return false
+	return out
+}
+
+// prefixesFor returns the prefixes to try on a word starting with r.
+func prefixesFor(r rune) []string {
+	switch r {
+	case 'و':
+		return prefixesWaw
+	case 'ف':
+		return prefixesFa
+	case 'ب':
+		return prefixesBa
+	case 'ل':
+		return prefixesLam
+	case 'ك':
+		return prefixesKaf
+	case 'ا':
+		return prefixesAlif
+	}
+	return prefixesNone
+}
+
+// runeAt decodes the rune at s[i], with a fast path for ASCII and the
+// two-byte sequences of Arabic script.
+func runeAt(s string, i int) (rune, int) {
+	if b := s[i]; b < utf8.RuneSelf {
+		return rune(b), 1
+	} else if b >= 0xC2 && b <= 0xDF && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+		return rune(b&0x1F)<<6 | rune(s[i+1]&0x3F), 2
+	}
+	return utf8.DecodeRuneInString(s[i:])
+}
+
+// wordRunes says, for runes below U+0700, whether isWordRune holds.
+var wordRunes = func() (t [0x700]bool) {
+	for r := range t {
+		t[r] = isWordRune(rune(r))
+	}
+	return t
+}()
+
+// wordRune is isWordRune with a table for Latin and Arabic.
+func wordRune(r rune) bool {
+	if r < 0x700 {
+		return wordRunes[r]
+	}
+	return isWordRune(r)
+}
+
+// atLeastTwoRunes reports whether s holds two runes or more.
+func atLeastTwoRunes(s string) bool {
+	switch {
+	case len(s) < 2:
+		return false
+	case s[0] < 0xC0 || len(s) > utf8.UTFMax:
+		return true // the first rune is one byte, or shorter than s
+	}
+	_, n := utf8.DecodeRuneInString(s)
+	return n < len(s)
 }
 
 var (
@@ -211,8 +283,11 @@ func lexWords(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return !isWordRune(r) })
 }
 
-// span is a word's byte range.
-type span struct{ start, end int }
+// span is a word's byte range and its first rune.
+type span struct {
+	start, end int
+	first      rune
+}
 
 // Match appends to dst the lexicon hits in normalised text and returns it.
 // A term matches at the start of a word, optionally after one clitic prefix
@@ -221,35 +296,35 @@ func (lx *Lexicon) Match(normalized string, dst []LexMatch) []LexMatch {
 	var buf [64]span
 	words := buf[:0]
 	start := -1
-	for i, r := range normalized {
-		if isWordRune(r) {
+	var first rune
+	for i := 0; i < len(normalized); {
+		r, n := runeAt(normalized, i)
+		if wordRune(r) {
 			if start < 0 {
-				start = i
+				start, first = i, r
 			}
 		} else if start >= 0 {
-			words = append(words, span{start, i})
+			words = append(words, span{start, i, first})
 			start = -1
 		}
+		i += n
 	}
 	if start >= 0 {
-		words = append(words, span{start, len(normalized)})
+		words = append(words, span{start, len(normalized), first})
 	}
 	for wi, w := range words {
 		word := normalized[w.start:w.end]
 		if len(word) < 2 {
 			continue
 		}
-		pres := clitics[:1]
-		if r, _ := utf8.DecodeRuneInString(word); cliticStart(r) {
-			pres = clitics
-		}
+		pres := prefixesFor(w.first)
 		matched := false
 		for _, pre := range pres {
 			if matched {
 				break
 			}
 			rest, ok := strings.CutPrefix(word, pre)
-			if !ok || utf8.RuneCountInString(rest) < 2 {
+			if !ok || !atLeastTwoRunes(rest) {
 				continue
 			}
 			var cands []int

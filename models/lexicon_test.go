@@ -1,7 +1,10 @@
 package models
 
 import (
+	"math/rand/v2"
+	"slices"
 	"strings"
+	"unicode/utf8"
 	"testing"
 	"testing/fstest"
 
@@ -82,5 +85,92 @@ func TestLexiconFilesAreDocumented(t *testing.T) {
 				t.Errorf("err = %v, want file:line and %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// plainMatch is Match written the plain way (every clitic tried on every
+// word, runes counted), which the fast scan must agree with.
+func plainMatch(lx *Lexicon, normalized string) []LexMatch {
+	var words []span
+	start := -1
+	for i, r := range normalized {
+		if isWordRune(r) {
+			if start < 0 {
+				start = i
+			}
+		} else if start >= 0 {
+			words = append(words, span{start: start, end: i})
+			start = -1
+		}
+	}
+	if start >= 0 {
+		words = append(words, span{start: start, end: len(normalized)})
+	}
+	var out []LexMatch
+	for wi, w := range words {
+		word := normalized[w.start:w.end]
+		if len(word) < 2 {
+			continue
+		}
+	prefixes:
+		for _, pre := range clitics {
+			rest, ok := strings.CutPrefix(word, pre)
+			if !ok || utf8.RuneCountInString(rest) < 2 {
+				continue
+			}
+			cands := lx.byFirst[rest]
+			if pre == "لل" || pre == "ولل" {
+				cands = append(slices.Clone(cands), lx.byFirst["ال"+rest]...)
+			}
+			for _, ei := range cands {
+				e := &lx.Entries[ei]
+				if wi+len(e.words) > len(words) {
+					continue
+				}
+				ok := true
+				for k := 1; k < len(e.words); k++ {
+					if normalized[words[wi+k].start:words[wi+k].end] != e.words[k] {
+						ok = false
+						break
+					}
+				}
+				if ok {
+					out = append(out, LexMatch{Start: w.start, End: words[wi+len(e.words)-1].end, Entry: e})
+					break prefixes
+				}
+			}
+		}
+	}
+	return out
+}
+
+func TestLexiconMatchAgreesWithPlainScan(t *testing.T) {
+	lx, err := DefaultLexicon()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	fillers := []string{"و", "ال", "في", "x", "2", "😡", "#وسم", "abc", "ـ", "گلب", "!", "ا", "لل", "بال"}
+	var hits int
+	for range 3000 {
+		var b strings.Builder
+		for range 1 + rng.IntN(8) {
+			if rng.IntN(2) == 0 {
+				e := lx.Entries[rng.IntN(len(lx.Entries))]
+				b.WriteString(clitics[rng.IntN(len(clitics))] + strings.Join(e.words, " "))
+			} else {
+				b.WriteString(fillers[rng.IntN(len(fillers))])
+			}
+			b.WriteString([]string{" ", "،", ".", "\n", ""}[rng.IntN(5)])
+		}
+		norm := nlp.Normalize(b.String())
+		got, want := lx.Match(norm, nil), plainMatch(lx, norm)
+		if !slices.Equal(got, want) {
+			t.Fatalf("in %q: Match = %v, plain scan = %v", norm, got, want)
+		}
+		hits += len(got)
+	}
+	if hits < 1000 {
+		t.Fatalf("only %d matches in the generated texts; the test checks too little", hits)
 	}
 }
