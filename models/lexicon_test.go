@@ -4,9 +4,9 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
-	"unicode/utf8"
 	"testing"
 	"testing/fstest"
+	"unicode/utf8"
 
 	"github.com/rasd-iq/rasd/nlp"
 )
