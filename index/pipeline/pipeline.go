@@ -701,12 +701,7 @@ func (p *Pipeline) runIndexer() error {
 	// the calling goroutine, so a second writer keeps both cores busy.
 	writers := make(chan struct{}, indexWriters)
 	var running sync.WaitGroup
-	flush := func() {
-		if len(pending) == 0 {
-			return
-		}
-		docs := pending
-		pending = make([]index.Doc, 0, indexBatch)
+	write := func(docs []index.Doc) {
 		writers <- struct{}{}
 		running.Go(func() {
 			defer func() { <-writers }()
@@ -720,13 +715,24 @@ func (p *Pipeline) runIndexer() error {
 			}
 		})
 	}
+	flush := func() {
+		if len(pending) == 0 {
+			return
+		}
+		write(pending)
+		pending = make([]index.Doc, 0, indexBatch)
+	}
 	tick := time.NewTicker(indexDelay / 4)
 	defer tick.Stop()
 	for {
 		select {
 		case docs, ok := <-p.indexQ:
 			if !ok {
-				flush()
+				// The last batch is written by all writers at once, in
+				// parts, so that the end of a run is not left to one core.
+				for _, part := range splitDocs(pending, indexWriters, minIndexPart) {
+					write(part)
+				}
 				running.Wait()
 				return firstErr
 			}
@@ -743,6 +749,25 @@ func (p *Pipeline) runIndexer() error {
 			}
 		}
 	}
+}
+
+// minIndexPart is the smallest part splitDocs makes: smaller index batches
+// cost more per document than they save by running in parallel.
+const minIndexPart = 1024
+
+// splitDocs splits docs into at most n parts of nearly equal size, none
+// smaller than least (one part when docs is shorter than 2*least, none when
+// docs is empty).
+func splitDocs(docs []index.Doc, n, least int) [][]index.Doc {
+	n = max(1, min(n, len(docs)/max(least, 1)))
+	if len(docs) == 0 {
+		return nil
+	}
+	parts := make([][]index.Doc, 0, n)
+	for i := range n {
+		parts = append(parts, docs[i*len(docs)/n:(i+1)*len(docs)/n])
+	}
+	return parts
 }
 
 // rebuildDedup loads every recorded post into the duplicate index, so that a

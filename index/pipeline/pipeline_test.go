@@ -268,3 +268,34 @@ func TestRetentionPurgesUnflaggedPostsFromStoreAndIndex(t *testing.T) {
 		t.Fatalf("after purging closed cases: records %d queued %d indexed %d, want 3", records, queued, indexed)
 	}
 }
+
+func TestSplitDocsKeepsEveryDocInOrder(t *testing.T) {
+	docs := make([]index.Doc, 5000)
+	for i := range docs {
+		docs[i].ID = fmt.Sprint(i)
+	}
+	for _, tc := range []struct{ n, docs, least, parts int }{
+		{2, 5000, 1024, 2}, {2, 2047, 1024, 1}, {2, 2048, 1024, 2}, {3, 5000, 1024, 3},
+		{4, 5000, 1024, 4}, {8, 5000, 1024, 4}, {2, 10, 1024, 1}, {2, 0, 1024, 0},
+	} {
+		parts := splitDocs(docs[:tc.docs], tc.n, tc.least)
+		if len(parts) != tc.parts {
+			t.Errorf("%d docs in %d parts of at least %d: %d parts, want %d", tc.docs, tc.n, tc.least, len(parts), tc.parts)
+		}
+		var next int
+		for _, part := range parts {
+			if len(parts) > 1 && len(part) < tc.least {
+				t.Errorf("%d docs in %d parts: a part of %d", tc.docs, tc.n, len(part))
+			}
+			for _, d := range part {
+				if d.ID != fmt.Sprint(next) {
+					t.Fatalf("%d docs in %d parts: doc %s where %d was due", tc.docs, tc.n, d.ID, next)
+				}
+				next++
+			}
+		}
+		if next != tc.docs {
+			t.Errorf("%d docs in %d parts: %d kept", tc.docs, tc.n, next)
+		}
+	}
+}
