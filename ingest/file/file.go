@@ -341,7 +341,7 @@ func (c *Connector) Fetch(ctx context.Context, cur ingest.Cursor) ([]ingest.Post
 		err  error
 	}
 	var (
-		items   []item
+		items   = make([]item, 0, min(c.batch, 4096))
 		skips   []ingest.Skip
 		fetched = c.Now().UTC()
 		base    = filepath.Base(c.path)
