@@ -89,8 +89,9 @@ type Config struct {
 	// Batch is the scoring batch size (default 2048): the most posts a
 	// worker claims, scores and records in one store transaction.
 	Batch int
-	// Workers is the number of batches processed at once (default 2), so
-	// that storing and indexing one batch overlaps scoring the next.
+	// Workers is the number of batches processed at once (default 3), so
+	// that storing and indexing one batch overlaps scoring the next, and a
+	// worker waiting on the store or the index leaves another one to run.
 	Workers int
 	// MaxPending bounds the work queue: connectors wait while it is fuller
 	// (back-pressure; default 20,000).
@@ -160,7 +161,7 @@ func New(cfg Config) (*Pipeline, error) {
 		cfg.Batch = DefaultBatch
 	}
 	if cfg.Workers <= 0 {
-		cfg.Workers = 2
+		cfg.Workers = 3
 	}
 	if cfg.MaxPending <= 0 {
 		cfg.MaxPending = 20000
