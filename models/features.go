@@ -3,7 +3,6 @@ package models
 import (
 	"fmt"
 	"math"
-	"unicode/utf8"
 
 	"github.com/rasd-iq/rasd/nlp"
 )
@@ -75,6 +74,7 @@ type Extractor struct {
 	slots []slot
 	gen   uint32
 	runes []rune
+	at    []int
 	words []uint32
 	toks  []string
 
@@ -136,14 +136,23 @@ func (e *Extractor) ExtractTokens(tokens []nlp.Token) {
 	}
 	e.toks = nlp.AppendModelTokens(e.toks[:0], tokens)
 	toks := e.toks
-	e.words = e.words[:0]
+	// Each token's runes are decoded once, padded with a space on both
+	// sides for the character n-grams: token k is e.runes[e.at[k]:e.at[k+1]].
+	e.runes, e.at, e.words = e.runes[:0], e.at[:0], e.words[:0]
 	for _, t := range toks {
+		e.at = append(e.at, len(e.runes))
+		e.runes = append(e.runes, ' ')
 		h := uint32(seedWord)
-		for _, r := range t {
+		for i := 0; i < len(t); {
+			r, size := runeAt(t, i)
 			h = (h ^ uint32(r)) * fnvPrime
+			e.runes = append(e.runes, r)
+			i += size
 		}
+		e.runes = append(e.runes, ' ')
 		e.words = append(e.words, h)
 	}
+	e.at = append(e.at, len(e.runes))
 	for n := 1; n <= e.cfg.WordMax; n++ {
 		for i := 0; i+n <= len(e.words); i++ {
 			h := uint32(fnvOffset) ^ uint32(n)
@@ -154,18 +163,11 @@ func (e *Extractor) ExtractTokens(tokens []nlp.Token) {
 		}
 	}
 	if e.cfg.CharMax > 0 {
-		for _, t := range toks {
+		for k, t := range toks {
 			if t == "<url>" || t == "<user>" {
 				continue
 			}
-			e.runes = append(e.runes[:0], ' ')
-			for len(t) > 0 {
-				r, size := utf8.DecodeRuneInString(t)
-				e.runes = append(e.runes, r)
-				t = t[size:]
-			}
-			e.runes = append(e.runes, ' ')
-			rs := e.runes
+			rs := e.runes[e.at[k]:e.at[k+1]]
 			for i := range rs {
 				h := uint32(seedChar)
 				for n := 1; n <= e.cfg.CharMax && i+n <= len(rs); n++ {
