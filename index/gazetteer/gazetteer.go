@@ -98,30 +98,70 @@ func New() *Gazetteer {
 // or without the article, e.g. بالبصرة, وللموصل.
 var prefixes = []string{"وبال", "وال", "بال", "فال", "كال", "لل", "ال", "و", "ب", "ل", "ف"}
 
+// Prefixes by the letter they start with, in the order of prefixes.
+var (
+	prefixesWaw  = prefixesStarting("و")
+	prefixesBa   = prefixesStarting("ب")
+	prefixesFa   = prefixesStarting("ف")
+	prefixesKaf  = prefixesStarting("ك")
+	prefixesLam  = prefixesStarting("ل")
+	prefixesAlif = prefixesStarting("ا")
+)
+
+// prefixesStarting returns the prefixes starting with letter.
+func prefixesStarting(letter string) []string {
+	var out []string
+	for _, p := range prefixes {
+		if strings.HasPrefix(p, letter) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// prefixesOf returns the prefixes w may start with: none for most words,
+// which start with no letter a prefix starts with.
+func prefixesOf(w string) []string {
+	if len(w) < 2 {
+		return nil
+	}
+	switch w[:2] {
+	case "و":
+		return prefixesWaw
+	case "ب":
+		return prefixesBa
+	case "ف":
+		return prefixesFa
+	case "ك":
+		return prefixesKaf
+	case "ل":
+		return prefixesLam
+	case "ا":
+		return prefixesAlif
+	}
+	return nil
+}
+
 // stripArticle removes a leading proclitic and article from an Arabic word.
 func stripArticle(w string) string {
-	if !mayHavePrefix(w) {
-		return w
-	}
-	for _, p := range prefixes {
-		if rest, ok := strings.CutPrefix(w, p); ok && utf8.RuneCountInString(rest) >= 3 {
+	for _, p := range prefixesOf(w) {
+		if rest, ok := strings.CutPrefix(w, p); ok && hasRunes(rest, 3) {
 			return rest
 		}
 	}
 	return w
 }
 
-// mayHavePrefix reports whether w starts with a letter some prefix starts
-// with (و ب ف ك ل ا), which most words do not.
-func mayHavePrefix(w string) bool {
-	if len(w) < 2 {
-		return false
+// hasRunes reports whether s holds at least n runes.
+func hasRunes(s string, n int) bool {
+	for ; n > 0; n-- {
+		if s == "" {
+			return false
+		}
+		_, size := utf8.DecodeRuneInString(s)
+		s = s[size:]
 	}
-	switch w[:2] {
-	case "و", "ب", "ف", "ك", "ل", "ا":
-		return true
-	}
-	return false
+	return true
 }
 
 // Find returns the governorates named in text (raw or normalised), most

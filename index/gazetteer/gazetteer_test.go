@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/rasd-iq/rasd/nlp"
 )
@@ -65,6 +66,32 @@ func TestWordSplitMatchesRuneSplit(t *testing.T) {
 		}
 		if got := appendWords(nil, norm); !slices.Equal(got, want) {
 			t.Errorf("%q: words %q, want %q", norm, got, want)
+		}
+	}
+}
+
+func TestStripArticleMatchesPlainPrefixScan(t *testing.T) {
+	plain := func(w string) string {
+		for _, p := range prefixes {
+			if rest, ok := strings.CutPrefix(w, p); ok && utf8.RuneCountInString(rest) >= 3 {
+				return rest
+			}
+		}
+		return w
+	}
+	letters := []string{"و", "ب", "ف", "ك", "ل", "ا", "م", "ن", "ص", "ر", "ة", "ه", "a", "😀", ""}
+	for _, a := range letters {
+		for _, b := range letters {
+			for _, c := range letters {
+				for _, d := range letters {
+					for _, e := range []string{"", "بصرة", "ي", "يي"} {
+						w := a + b + c + d + e
+						if got, want := stripArticle(w), plain(w); got != want {
+							t.Fatalf("stripArticle(%q) = %q, want %q", w, got, want)
+						}
+					}
+				}
+			}
 		}
 	}
 }
