@@ -81,47 +81,8 @@ type LexMatch struct {
 // in the same word, longest first, after the empty prefix.
 var clitics = []string{"", "وبال", "وال", "بال", "فال", "كال", "ولل", "لل", "ال", "و", "ف", "ب", "ل", "ك"}
 
-// Prefixes to try on a word, by its first rune: the empty prefix and the
-// clitics starting with that rune, in the order of clitics.
-var (
-	prefixesNone = clitics[:1]
-	prefixesWaw  = cliticsStarting('و')
-	prefixesFa   = cliticsStarting('ف')
-	prefixesBa   = cliticsStarting('ب')
-	prefixesLam  = cliticsStarting('ل')
-	prefixesKaf  = cliticsStarting('ك')
-	prefixesAlif = cliticsStarting('ا')
-)
-
-// cliticsStarting returns the empty prefix and the clitics starting with r.
-func cliticsStarting(r rune) []string {
-	out := []string{""}
-	for _, c := range clitics[1:] {
-		if first, _ := utf8.DecodeRuneInString(c); first == r {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-// prefixesFor returns the prefixes to try on a word starting with r.
-func prefixesFor(r rune) []string {
-	switch r {
-	case 'و':
-		return prefixesWaw
-	case 'ف':
-		return prefixesFa
-	case 'ب':
-		return prefixesBa
-	case 'ل':
-		return prefixesLam
-	case 'ك':
-		return prefixesKaf
-	case 'ا':
-		return prefixesAlif
-	}
-	return prefixesNone
-}
+// cliticsByLetter groups clitics by first letter, the empty prefix first.
+var cliticsByLetter = nlp.NewPrefixSet(clitics...)
 
 // runeAt decodes the rune at s[i], with a fast path for ASCII and the
 // two-byte sequences of Arabic script.
@@ -317,7 +278,7 @@ func (lx *Lexicon) Match(normalized string, dst []LexMatch) []LexMatch {
 		if len(word) < 2 {
 			continue
 		}
-		pres := prefixesFor(w.first)
+		pres := cliticsByLetter.For(w.first)
 		matched := false
 		for _, pre := range pres {
 			if matched {

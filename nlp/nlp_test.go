@@ -489,3 +489,25 @@ func TestConcurrent(t *testing.T) {
 		}
 	}
 }
+
+func TestPrefixSetKeepsOrderByFirstLetter(t *testing.T) {
+	s := nlp.NewPrefixSet("", "وبال", "وال", "بال", "ال", "و", "ب", "x", "xy")
+	for _, tc := range []struct {
+		word string
+		want []string
+	}{
+		{"والبصرة", []string{"", "وبال", "وال", "و"}},
+		{"بالبصرة", []string{"", "بال", "ب"}},
+		{"البصرة", []string{"", "ال"}},
+		{"نجف", []string{""}},
+		{"xyz", []string{"", "x", "xy"}},
+		{"", []string{""}},
+	} {
+		if got := s.ForWord(tc.word); !slices.Equal(got, tc.want) {
+			t.Errorf("ForWord(%q) = %q, want %q", tc.word, got, tc.want)
+		}
+	}
+	if got := nlp.NewPrefixSet("ال", "و").ForWord("نجف"); got != nil {
+		t.Errorf("without the empty prefix, a word starting with no prefix's letter gets %q", got)
+	}
+}

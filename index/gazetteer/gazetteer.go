@@ -98,53 +98,12 @@ func New() *Gazetteer {
 // or without the article, e.g. بالبصرة, وللموصل.
 var prefixes = []string{"وبال", "وال", "بال", "فال", "كال", "لل", "ال", "و", "ب", "ل", "ف"}
 
-// Prefixes by the letter they start with, in the order of prefixes.
-var (
-	prefixesWaw  = prefixesStarting("و")
-	prefixesBa   = prefixesStarting("ب")
-	prefixesFa   = prefixesStarting("ف")
-	prefixesKaf  = prefixesStarting("ك")
-	prefixesLam  = prefixesStarting("ل")
-	prefixesAlif = prefixesStarting("ا")
-)
-
-// prefixesStarting returns the prefixes starting with letter.
-func prefixesStarting(letter string) []string {
-	var out []string
-	for _, p := range prefixes {
-		if strings.HasPrefix(p, letter) {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-// prefixesOf returns the prefixes w may start with: none for most words,
-// which start with no letter a prefix starts with.
-func prefixesOf(w string) []string {
-	if len(w) < 2 {
-		return nil
-	}
-	switch w[:2] {
-	case "و":
-		return prefixesWaw
-	case "ب":
-		return prefixesBa
-	case "ف":
-		return prefixesFa
-	case "ك":
-		return prefixesKaf
-	case "ل":
-		return prefixesLam
-	case "ا":
-		return prefixesAlif
-	}
-	return nil
-}
+// prefixesByLetter groups prefixes by first letter.
+var prefixesByLetter = nlp.NewPrefixSet(prefixes...)
 
 // stripArticle removes a leading proclitic and article from an Arabic word.
 func stripArticle(w string) string {
-	for _, p := range prefixesOf(w) {
+	for _, p := range prefixesByLetter.ForWord(w) {
 		if rest, ok := strings.CutPrefix(w, p); ok && hasRunes(rest, 3) {
 			return rest
 		}
