@@ -144,7 +144,7 @@ func (e *Extractor) ExtractTokens(tokens []nlp.Token) {
 		e.runes = append(e.runes, ' ')
 		h := uint32(seedWord)
 		for i := 0; i < len(t); {
-			r, size := runeAt(t, i)
+			r, size := nlp.DecodeRune(t, i)
 			h = (h ^ uint32(r)) * fnvPrime
 			e.runes = append(e.runes, r)
 			i += size

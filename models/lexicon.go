@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/rasd-iq/rasd/nlp"
 )
@@ -84,17 +83,6 @@ var clitics = []string{"", "وبال", "وال", "بال", "فال", "كال", "
 // cliticsByLetter groups clitics by first letter, the empty prefix first.
 var cliticsByLetter = nlp.NewPrefixSet(clitics...)
 
-// runeAt decodes the rune at s[i], with a fast path for ASCII and the
-// two-byte sequences of Arabic script.
-func runeAt(s string, i int) (rune, int) {
-	if b := s[i]; b < utf8.RuneSelf {
-		return rune(b), 1
-	} else if b >= 0xC2 && b <= 0xDF && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
-		return rune(b&0x1F)<<6 | rune(s[i+1]&0x3F), 2
-	}
-	return utf8.DecodeRuneInString(s[i:])
-}
-
 // wordRunes says, for runes below U+0700, whether isWordRune holds.
 var wordRunes = func() (t [0x700]bool) {
 	for r := range t {
@@ -109,18 +97,6 @@ func wordRune(r rune) bool {
 		return wordRunes[r]
 	}
 	return isWordRune(r)
-}
-
-// atLeastTwoRunes reports whether s holds two runes or more.
-func atLeastTwoRunes(s string) bool {
-	switch {
-	case len(s) < 2:
-		return false
-	case s[0] < 0xC0 || len(s) > utf8.UTFMax:
-		return true // the first rune is one byte, or shorter than s
-	}
-	_, n := utf8.DecodeRuneInString(s)
-	return n < len(s)
 }
 
 var (
@@ -259,7 +235,7 @@ func (lx *Lexicon) Match(normalized string, dst []LexMatch) []LexMatch {
 	start := -1
 	var first rune
 	for i := 0; i < len(normalized); {
-		r, n := runeAt(normalized, i)
+		r, n := nlp.DecodeRune(normalized, i)
 		if wordRune(r) {
 			if start < 0 {
 				start, first = i, r
@@ -285,7 +261,7 @@ func (lx *Lexicon) Match(normalized string, dst []LexMatch) []LexMatch {
 				break
 			}
 			rest, ok := strings.CutPrefix(word, pre)
-			if !ok || !atLeastTwoRunes(rest) {
+			if !ok || !nlp.HasRunes(rest, 2) {
 				continue
 			}
 			var cands []int

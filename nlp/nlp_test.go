@@ -511,3 +511,25 @@ func TestPrefixSetKeepsOrderByFirstLetter(t *testing.T) {
 		t.Errorf("without the empty prefix, a word starting with no prefix's letter gets %q", got)
 	}
 }
+
+func TestDecodeRuneMatchesUTF8(t *testing.T) {
+	for _, s := range []string{"شكو ماكو", "abc", "\xc2", "\xc2A", "\xd8\xa7\xff", "é😀ج", "\xe0\x80\x80", "\xc0\x80"} {
+		for i := 0; i < len(s); i++ {
+			r1, n1 := nlp.DecodeRune(s, i)
+			r2, n2 := utf8.DecodeRuneInString(s[i:])
+			if r1 != r2 || n1 != n2 {
+				t.Fatalf("% x at %d: got %U/%d, want %U/%d", s, i, r1, n1, r2, n2)
+			}
+		}
+	}
+}
+
+func TestHasRunesCountsRunes(t *testing.T) {
+	for _, s := range []string{"", "a", "ab", "ج", "جج", "ججج", "😀", "😀😀", "\xff", "\xff\xff", "abcdefghijklm", "ججججججججج"} {
+		for n := 0; n <= 6; n++ {
+			if got, want := nlp.HasRunes(s, n), utf8.RuneCountInString(s) >= n; got != want {
+				t.Errorf("HasRunes(%q, %d) = %v, want %v", s, n, got, want)
+			}
+		}
+	}
+}

@@ -66,3 +66,29 @@ func (s *PrefixSet) ForWord(word string) []string {
 	r, _ := utf8.DecodeRuneInString(word)
 	return s.For(r)
 }
+
+// DecodeRune decodes the rune at s[i] like utf8.DecodeRuneInString(s[i:]),
+// with a fast path for ASCII and the two-byte sequences of Arabic script.
+func DecodeRune(s string, i int) (rune, int) {
+	if b := s[i]; b < utf8.RuneSelf {
+		return rune(b), 1
+	} else if b >= 0xC2 && b <= 0xDF && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+		return rune(b&0x1F)<<6 | rune(s[i+1]&0x3F), 2
+	}
+	return utf8.DecodeRuneInString(s[i:])
+}
+
+// HasRunes reports whether s holds at least n runes, decoding n at most.
+func HasRunes(s string, n int) bool {
+	if len(s) >= n*utf8.UTFMax {
+		return true
+	}
+	for ; n > 0; n-- {
+		if s == "" {
+			return false
+		}
+		_, size := utf8.DecodeRuneInString(s)
+		s = s[size:]
+	}
+	return true
+}

@@ -14,7 +14,6 @@ package gazetteer
 import (
 	"sort"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/rasd-iq/rasd/nlp"
 )
@@ -104,23 +103,11 @@ var prefixesByLetter = nlp.NewPrefixSet(prefixes...)
 // stripArticle removes a leading proclitic and article from an Arabic word.
 func stripArticle(w string) string {
 	for _, p := range prefixesByLetter.ForWord(w) {
-		if rest, ok := strings.CutPrefix(w, p); ok && hasRunes(rest, 3) {
+		if rest, ok := strings.CutPrefix(w, p); ok && nlp.HasRunes(rest, 3) {
 			return rest
 		}
 	}
 	return w
-}
-
-// hasRunes reports whether s holds at least n runes.
-func hasRunes(s string, n int) bool {
-	for ; n > 0; n-- {
-		if s == "" {
-			return false
-		}
-		_, size := utf8.DecodeRuneInString(s)
-		s = s[size:]
-	}
-	return true
 }
 
 // Find returns the governorates named in text (raw or normalised), most

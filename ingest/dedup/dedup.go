@@ -549,14 +549,14 @@ func tokens(s string) func(yield func(string) bool) {
 				i = j
 				continue
 			}
-			r, n := decodeRune(s, i)
+			r, n := nlp.DecodeRune(s, i)
 			if !wordRune(r) && r != '#' && r != '@' {
 				i += n
 				continue
 			}
 			j := i + n
 			for j < len(s) {
-				r, m := decodeRune(s, j)
+				r, m := nlp.DecodeRune(s, j)
 				if !wordRune(r) {
 					break
 				}
@@ -572,19 +572,6 @@ func tokens(s string) func(yield func(string) bool) {
 			i = j
 		}
 	}
-}
-
-// decodeRune decodes the rune at s[i], with a fast path for the two-byte
-// sequences that Arabic script uses.
-func decodeRune(s string, i int) (rune, int) {
-	b := s[i]
-	if b < utf8.RuneSelf {
-		return rune(b), 1
-	}
-	if b >= 0xC2 && b <= 0xDF && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
-		return rune(b&0x1F)<<6 | rune(s[i+1]&0x3F), 2
-	}
-	return utf8.DecodeRuneInString(s[i:])
 }
 
 func hasLinkPrefix(s string) bool {

@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/rasd-iq/rasd/nlp"
 )
@@ -339,18 +338,6 @@ func BenchmarkIndexMemory(b *testing.B) {
 			}
 			b.ReportMetric(perPost, "bytes/post")
 		})
-	}
-}
-
-func TestDecodeRuneMatchesUTF8(t *testing.T) {
-	for _, s := range []string{"شكو ماكو", "abc", "\xc2", "\xc2A", "\xd8\xa7\xff", "é😀ج", "\xe0\x80\x80", "\xc0\x80"} {
-		for i := 0; i < len(s); i++ {
-			r1, n1 := decodeRune(s, i)
-			r2, n2 := utf8.DecodeRuneInString(s[i:])
-			if r1 != r2 || n1 != n2 {
-				t.Fatalf("% x at %d: got %U/%d, want %U/%d", s, i, r1, n1, r2, n2)
-			}
-		}
 	}
 }
 
