@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -28,6 +29,13 @@ func testORT(t testing.TB) string {
 // randomModel writes a random network and its card to a temp dir.
 func randomModel(t testing.TB, seed uint64, labels []string) (string, *Net, *Card) {
 	t.Helper()
+	return randomModelEdited(t, seed, labels, nil)
+}
+
+// randomModelEdited is randomModel with edit applied to the network before
+// it is saved.
+func randomModelEdited(t testing.TB, seed uint64, labels []string, edit func(*Net)) (string, *Net, *Card) {
+	t.Helper()
 	lex, err := DefaultLexicon()
 	if err != nil {
 		t.Fatal(err)
@@ -42,6 +50,9 @@ func randomModel(t testing.TB, seed uint64, labels []string) (string, *Net, *Car
 	}
 	for i := range n.IDF {
 		n.IDF[i] = 1 + 3*r.Float32()
+	}
+	if edit != nil {
+		edit(n)
 	}
 	card := &Card{Name: "rand", Version: "1", Labels: labels, Thresholds: map[string]float64{},
 		Normalizer: nlp.Version, Features: feat, Lexicons: lex.Info(),
@@ -60,8 +71,23 @@ func randomModel(t testing.TB, seed uint64, labels []string) (string, *Net, *Car
 }
 
 func TestGoForwardMatchesONNXRuntime(t *testing.T) {
+	t.Run("every bucket trained", func(t *testing.T) { testGoForwardMatchesONNXRuntime(t, nil) })
+	// Buckets no training post filled have idf 0; the scorer leaves their
+	// features out of the ONNX input, the Go network keeps them.
+	t.Run("untrained buckets", func(t *testing.T) {
+		testGoForwardMatchesONNXRuntime(t, func(n *Net) {
+			for i := range n.IDF {
+				if i%3 == 0 {
+					n.IDF[i] = 0
+				}
+			}
+		})
+	})
+}
+
+func testGoForwardMatchesONNXRuntime(t *testing.T, edit func(*Net)) {
 	lib := testORT(t)
-	dir, n, card := randomModel(t, 7, []string{"hate", "offensive", "counter_speech"})
+	dir, n, card := randomModelEdited(t, 7, []string{"hate", "offensive", "counter_speech"}, edit)
 	m, err := Load(dir, Options{ORTLib: lib, Batch: 5, Threads: 2})
 	if err != nil {
 		t.Fatal(err)
@@ -96,6 +122,15 @@ func TestGoForwardMatchesONNXRuntime(t *testing.T) {
 				t.Errorf("text %d label %s: onnx runtime %.7f, go %.7f", i, l, got, want[k])
 			}
 		}
+	}
+}
+
+func TestDropUnweighted(t *testing.T) {
+	ids := []int64{1, 2, 3, 4, 5, 6}
+	w := []float32{0, 0.5, 0, 0.25, 0.125, 0}
+	gotIDs, gotW := dropUnweighted(ids, w, 1)
+	if !slices.Equal(gotIDs, []int64{1, 2, 4, 5}) || !slices.Equal(gotW, []float32{0, 0.5, 0.25, 0.125}) {
+		t.Errorf("got %v %v; want the zero weights after position 1 removed", gotIDs, gotW)
 	}
 }
 
