@@ -2,7 +2,7 @@ package index
 
 import (
 	"slices"
-	"sync"
+	"strings"
 
 	bindex "github.com/blevesearch/bleve_index_api"
 
@@ -64,61 +64,51 @@ func textField(name, norm string, toks []nlp.Token, opts bindex.FieldIndexingOpt
 	return newTermsField(name, value, opts, len(toks), freqs)
 }
 
-// keywordFields builds keyword fields, each value one exact term. Fields of
-// the same name and values share one frequency map: bleve only reads it, as
-// long as a document holds each field name once (several values of one
-// field go into one field, see field).
-type keywordFields struct {
-	mu    sync.RWMutex
-	cache map[string]bindex.TokenFrequencies
-}
+// keywordFields builds the keyword fields of one batch, each value one
+// exact term. A field of few distinct values (platforms, labels, days) is
+// built once per batch and shared by the documents that hold it: bleve only
+// reads fields, as long as a document holds each field name once (several
+// values of one field go into one field, see field). It is used by one
+// goroutine.
+type keywordFields map[keywordKey]*termsField
 
-// maxCachedKeywords bounds the shared frequency maps; past it, maps are built
-// per document.
-const maxCachedKeywords = 1 << 14
+// keywordKey names a shared keyword field: its name and its values, joined
+// by NUL when there are several.
+type keywordKey struct{ name, values string }
 
 // field returns the field name with the given values as its terms (empty
-// values are left out; none gives nil). With shared set, the frequency map
-// comes from the cache: for values of few distinct kinds, such as
-// platforms, labels and days.
-func (k *keywordFields) field(name string, opts bindex.FieldIndexingOptions, shared bool, values ...string) *termsField {
+// values are left out; none gives nil). With shared set, the field is taken
+// from, or added to, k.
+func (k keywordFields) field(name string, opts bindex.FieldIndexingOptions, shared bool, values ...string) *termsField {
 	if slices.Contains(values, "") {
 		values = slices.DeleteFunc(slices.Clone(values), func(v string) bool { return v == "" })
 	}
 	if len(values) == 0 {
 		return nil
 	}
-	key := name
-	for _, v := range values {
-		key += "\x00" + v
+	joined := values[0]
+	if len(values) > 1 {
+		joined = strings.Join(values, "\x00")
 	}
-	var freqs bindex.TokenFrequencies
+	key := keywordKey{name, joined}
 	if shared {
-		k.mu.RLock()
-		freqs = k.cache[key]
-		k.mu.RUnlock()
-	}
-	if freqs == nil {
-		freqs = make(bindex.TokenFrequencies, len(values))
-		for _, v := range values {
-			if tf, ok := freqs[v]; ok {
-				tf.SetFrequency(tf.Frequency() + 1)
-				continue
-			}
-			tf := &bindex.TokenFreq{Term: []byte(v)}
-			tf.SetFrequency(1)
-			freqs[v] = tf
-		}
-		if shared {
-			k.mu.Lock()
-			if k.cache == nil {
-				k.cache = map[string]bindex.TokenFrequencies{}
-			}
-			if len(k.cache) < maxCachedKeywords {
-				k.cache[key] = freqs
-			}
-			k.mu.Unlock()
+		if f, ok := k[key]; ok {
+			return f
 		}
 	}
-	return newTermsField(name, []byte(key[len(name)+1:]), opts, len(values), freqs)
+	freqs := make(bindex.TokenFrequencies, len(values))
+	for _, v := range values {
+		if tf, ok := freqs[v]; ok {
+			tf.SetFrequency(tf.Frequency() + 1)
+			continue
+		}
+		tf := &bindex.TokenFreq{Term: []byte(v)}
+		tf.SetFrequency(1)
+		freqs[v] = tf
+	}
+	f := newTermsField(name, []byte(joined), opts, len(values), freqs)
+	if shared {
+		k[key] = f
+	}
+	return f
 }

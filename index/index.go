@@ -55,8 +55,6 @@ type Doc struct {
 // Index is an open bleve index. It is safe for concurrent use.
 type Index struct {
 	bi bleve.Index
-	// keywords builds the keyword fields of documents.
-	keywords keywordFields
 	// unpersisted counts on-disk batches searchable but not yet on disk;
 	// Close waits for them.
 	unpersisted sync.WaitGroup
@@ -234,11 +232,12 @@ func (x *Index) Put(docs ...Doc) error {
 		return nil
 	}
 	b := x.bi.NewBatch()
+	keywords := keywordFields{}
 	for i := range docs {
 		if docs[i].ID == "" {
 			return errors.New("indexing: doc without id")
 		}
-		if err := b.IndexAdvanced(x.document(&docs[i])); err != nil {
+		if err := b.IndexAdvanced(bleveDocument(&docs[i], keywords)); err != nil {
 			return fmt.Errorf("indexing %s: %w", docs[i].ID, err)
 		}
 	}
@@ -248,10 +247,11 @@ func (x *Index) Put(docs ...Doc) error {
 	return nil
 }
 
-// document builds d's bleve document without the mapping's reflection or
+// bleveDocument builds d's bleve document without the mapping's reflection or
 // bleve's analysis chain: the text's normalised tokens, keywords for facets
-// and filters, the day, and the sort keys.
-func (x *Index) document(d *Doc) *document.Document {
+// and filters, the day, and the sort keys. Keyword fields come from, and go
+// to, keywords.
+func bleveDocument(d *Doc, keywords keywordFields) *document.Document {
 	doc := document.NewDocument(d.ID)
 	norm, toks := d.Normalized, d.Tokens
 	if norm == "" {
@@ -263,7 +263,7 @@ func (x *Index) document(d *Doc) *document.Document {
 	doc.AddField(textField("text", norm, toks, bindex.IndexField))
 	facet := bindex.IndexField | bindex.DocValues
 	add := func(name string, opts bindex.FieldIndexingOptions, shared bool, values ...string) {
-		if f := x.keywords.field(name, opts, shared, values...); f != nil {
+		if f := keywords.field(name, opts, shared, values...); f != nil {
 			doc.AddField(f)
 		}
 	}
