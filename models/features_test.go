@@ -75,6 +75,12 @@ func TestExtractMatchesPlainComputation(t *testing.T) {
 	pieces := []string{"الروافض", "جرذان", "اقتلوهم", "گلب", "چاي", "داعش", "و", "ال", "7abibi", "3ala", "😡", "🇮🇶",
 		"https://t.co/x", "@user", "#تشرين", "2019", "٢٠١٩", "é", "\xff\xfe", "ـــ", "ﻻ", "a", "", "وبالروافض"}
 	cfgs := []FeatureConfig{DefaultFeatures(), {Buckets: 1 << 10, CharMin: 1, CharMax: 3, WordMax: 3, MaxFeatures: 40}}
+	// One extractor per setting serves every text, as in scoring: its table
+	// is sized to each post and holds slots of the posts before.
+	exs := make([]*Extractor, len(cfgs))
+	for i, cfg := range cfgs {
+		exs[i] = NewExtractor(cfg)
+	}
 	var nonEmpty int
 	for range 2000 {
 		var b strings.Builder
@@ -83,8 +89,8 @@ func TestExtractMatchesPlainComputation(t *testing.T) {
 			b.WriteString([]string{" ", "", "،", "\n", "."}[rng.IntN(5)])
 		}
 		norm := nlp.Normalize(b.String())
-		for _, cfg := range cfgs {
-			e := NewExtractor(cfg)
+		for i, cfg := range cfgs {
+			e := exs[i]
 			e.Extract(norm)
 			ids, counts := plainExtract(cfg, norm)
 			if !slices.Equal(e.IDs, ids) || !slices.Equal(e.Counts, counts) {
