@@ -192,11 +192,13 @@ func Load(dir string, opts Options) (*Model, error) {
 
 // checkIO verifies that the ONNX file's interface matches the card.
 func checkIO(onnx []byte, card *Card) error {
-	ins, outs, err := ort.GetInputOutputInfoWithONNXData(onnx)
+	// Read from the file itself: asking ONNX Runtime would open a second
+	// session on the whole model just for its interface.
+	ins, outs, err := onnxpb.ReadIO(onnx)
 	if err != nil {
-		return fmt.Errorf("reading model inputs: %w", err)
+		return err
 	}
-	names := func(infos []ort.InputOutputInfo) []string {
+	names := func(infos []onnxpb.ValueInfo) []string {
 		var s []string
 		for _, i := range infos {
 			s = append(s, i.Name)
@@ -206,10 +208,10 @@ func checkIO(onnx []byte, card *Card) error {
 	if !slices.Equal(names(ins), []string{InputIDs, InputWeights, InputDense}) || !slices.Equal(names(outs), []string{OutputScores}) {
 		return fmt.Errorf("model inputs %v and outputs %v are not %v and %v", names(ins), names(outs), []string{InputIDs, InputWeights, InputDense}, []string{OutputScores})
 	}
-	if d := outs[0].Dimensions; len(d) != 2 || d[1] != int64(len(card.Labels)) {
+	if d := outs[0].Dims; len(d) != 2 || d[1] != int64(len(card.Labels)) {
 		return fmt.Errorf("model output shape %v does not match the card's %d labels", d, len(card.Labels))
 	}
-	if d := ins[2].Dimensions; len(d) != 2 || d[1] != int64(card.Net.Dense) {
+	if d := ins[2].Dims; len(d) != 2 || d[1] != int64(card.Net.Dense) {
 		return fmt.Errorf("model dense input shape %v does not match the card's %d dense features", d, card.Net.Dense)
 	}
 	return nil

@@ -196,6 +196,16 @@ func TestLoadErrors(t *testing.T) {
 	dir, _, _ := randomModel(t, 5, []string{"hate"})
 	bad := t.TempDir()
 	os.WriteFile(filepath.Join(bad, CardFile), []byte("{"), 0o644)
+	// A card that names more labels than the network scores.
+	mismatch, _, card := randomModel(t, 6, []string{"hate"})
+	card.Labels = append(card.Labels, "threat")
+	card.Thresholds["threat"] = 0.5
+	if err := WriteCard(mismatch, card); err != nil {
+		t.Fatal(err)
+	}
+	// A file that is not an ONNX model.
+	garbled, _, _ := randomModel(t, 7, []string{"hate"})
+	os.WriteFile(filepath.Join(garbled, ModelFile), []byte{0x3a, 0xff, 0xff}, 0o644)
 	for _, tc := range []struct {
 		name, dir string
 		opts      Options
@@ -205,6 +215,8 @@ func TestLoadErrors(t *testing.T) {
 		{"bad card", bad, Options{ORTLib: lib}, "parsing"},
 		{"bad device", dir, Options{ORTLib: lib, Device: "tpu"}, "unknown device"},
 		{"missing library", dir, Options{ORTLib: filepath.Join(dir, "libnone.so")}, "onnx runtime library"},
+		{"card and network disagree", mismatch, Options{ORTLib: lib}, "does not match the card's 2 labels"},
+		{"not an onnx file", garbled, Options{ORTLib: lib}, "reading onnx model"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Load(tc.dir, tc.opts)

@@ -11,6 +11,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"slices"
 
 	"google.golang.org/protobuf/encoding/protowire"
 )
@@ -434,4 +435,99 @@ func field(msg []byte, num protowire.Number) ([]byte, error) {
 		return nil
 	})
 	return out, err
+}
+
+// ReadIO returns the declared inputs and outputs of an encoded ModelProto's
+// graph, in order, without the inputs that are also initializers (constants
+// a caller may override, which ONNX Runtime does not list as inputs either).
+// A symbolic dimension has Dims[i] -1 and its name in Params[i]; Params is
+// nil when every dimension is fixed.
+func ReadIO(model []byte) (inputs, outputs []ValueInfo, err error) {
+	graph, err := field(model, modelGraph)
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading onnx model: %w", err)
+	}
+	if graph == nil {
+		return nil, nil, fmt.Errorf("reading onnx model: no graph")
+	}
+	consts := map[string]bool{}
+	err = each(graph, func(num protowire.Number, typ protowire.Type, v []byte) error {
+		if typ != protowire.BytesType {
+			return nil
+		}
+		switch num {
+		case graphInitializer:
+			n, err := field(v, tensorName)
+			if err != nil {
+				return err
+			}
+			consts[string(n)] = true
+		case graphInput, graphOutput:
+			vi, err := readValueInfo(v)
+			if err != nil {
+				return err
+			}
+			if num == graphInput {
+				inputs = append(inputs, vi)
+			} else {
+				outputs = append(outputs, vi)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading onnx model inputs and outputs: %w", err)
+	}
+	inputs = slices.DeleteFunc(inputs, func(vi ValueInfo) bool { return consts[vi.Name] })
+	return inputs, outputs, nil
+}
+
+// readValueInfo decodes a ValueInfoProto of a tensor.
+func readValueInfo(msg []byte) (ValueInfo, error) {
+	var vi ValueInfo
+	var hasParam bool
+	err := each(msg, func(num protowire.Number, typ protowire.Type, v []byte) error {
+		switch {
+		case num == valueName && typ == protowire.BytesType:
+			vi.Name = string(v)
+		case num == valueType && typ == protowire.BytesType:
+			tt, err := field(v, typeTensor)
+			if err != nil || tt == nil {
+				return err
+			}
+			return each(tt, func(num protowire.Number, typ protowire.Type, v []byte) error {
+				switch {
+				case num == tensorElemType && typ == protowire.VarintType:
+					e, _ := protowire.ConsumeVarint(v)
+					vi.ElemType = int32(e)
+				case num == tensorShape && typ == protowire.BytesType:
+					return each(v, func(num protowire.Number, typ protowire.Type, v []byte) error {
+						if num != shapeDim || typ != protowire.BytesType {
+							return nil
+						}
+						d, param := int64(-1), ""
+						err := each(v, func(num protowire.Number, typ protowire.Type, v []byte) error {
+							switch {
+							case num == dimValue && typ == protowire.VarintType:
+								n, _ := protowire.ConsumeVarint(v)
+								d = int64(n)
+							case num == dimParam && typ == protowire.BytesType:
+								param, hasParam = string(v), true
+							}
+							return nil
+						})
+						vi.Dims = append(vi.Dims, d)
+						vi.Params = append(vi.Params, param)
+						return err
+					})
+				}
+				return nil
+			})
+		}
+		return nil
+	})
+	if !hasParam {
+		vi.Params = nil
+	}
+	return vi, err
 }

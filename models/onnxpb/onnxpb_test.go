@@ -46,3 +46,36 @@ func TestReadFloatInitializerRoundTrip(t *testing.T) {
 		t.Error("Marshal is not deterministic")
 	}
 }
+
+func TestReadIORoundTrip(t *testing.T) {
+	ins := []ValueInfo{
+		{Name: "ids", ElemType: Int64, Dims: []int64{-1, -1}, Params: []string{"batch", "features"}},
+		{Name: "dense", ElemType: Float, Dims: []int64{-1, 5}, Params: []string{"batch", ""}},
+		{Name: "fixed", ElemType: Float, Dims: []int64{2, 3}},
+	}
+	outs := []ValueInfo{{Name: "scores", ElemType: Float, Dims: []int64{-1, 7}, Params: []string{"batch", ""}}}
+	// An input that is also an initializer is an overridable constant, not
+	// an input a caller must feed.
+	withConst := append(slices.Clone(ins), ValueInfo{Name: "w", ElemType: Float, Dims: []int64{1}})
+	m := Model{IRVersion: 8, Opset: 17, Graph: Graph{
+		Name:         "g",
+		Initializers: []Tensor{{Name: "w", Dims: []int64{1}, DataType: Float, Floats: []float32{1}}},
+		Nodes:        []Node{{Op: "Identity", Inputs: []string{"dense"}, Outputs: []string{"scores"}}},
+		Inputs:       withConst, Outputs: outs,
+	}}
+	gotIns, gotOuts, err := ReadIO(m.Marshal())
+	if err != nil {
+		t.Fatal(err)
+	}
+	eq := func(a, b ValueInfo) bool {
+		return a.Name == b.Name && a.ElemType == b.ElemType && slices.Equal(a.Dims, b.Dims) && slices.Equal(a.Params, b.Params)
+	}
+	if !slices.EqualFunc(gotIns, ins, eq) || !slices.EqualFunc(gotOuts, outs, eq) {
+		t.Errorf("read inputs %+v outputs %+v; want %+v and %+v", gotIns, gotOuts, ins, outs)
+	}
+	for _, bad := range [][]byte{{}, m.Marshal()[:40]} {
+		if _, _, err := ReadIO(bad); err == nil {
+			t.Errorf("ReadIO(%d bytes) gave no error", len(bad))
+		}
+	}
+}
