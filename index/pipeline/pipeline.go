@@ -729,9 +729,10 @@ func (p *Pipeline) runIndexer() error {
 		select {
 		case docs, ok := <-p.indexQ:
 			if !ok {
-				// The last batch is written by all writers at once, in
-				// parts, so that the end of a run is not left to one core.
-				for _, part := range splitDocs(pending, indexWriters, minIndexPart) {
+				// The last batch is written in parts that the writers take
+				// as they come free, so that they finish together and the
+				// end of a run is not left to one core.
+				for _, part := range splitDocs(pending, tailParts, minIndexPart) {
 					write(part)
 				}
 				running.Wait()
@@ -751,6 +752,11 @@ func (p *Pipeline) runIndexer() error {
 		}
 	}
 }
+
+// tailParts is the most parts the last batch of a run is split into: with
+// several parts per writer, the writers finish within a part's time of each
+// other, however far the batches they were building had got.
+const tailParts = 4 * indexWriters
 
 // minIndexPart is the smallest part splitDocs makes: smaller index batches
 // cost more per document than they save by running in parallel.
