@@ -268,6 +268,8 @@ func (p *Pipeline) Run(ctx context.Context) error {
 				if err := <-indexerDone; err != nil {
 					p.cfg.Log.Error("indexing", "err", err)
 				}
+				// Process called after Run indexes its batch itself.
+				p.indexQ = nil
 			}()
 		}
 		for range p.cfg.Workers {
@@ -619,6 +621,10 @@ func (p *Pipeline) learnCanonicals(ctx context.Context) error {
 			return err
 		}
 		for i, id := range ids {
+			if len(entries[i]) == 0 { // purged by the process that ran retention
+				p.dedup.Forget(id)
+				continue
+			}
 			var e dedup.Entry
 			if err := e.UnmarshalBinary(entries[i]); err != nil {
 				p.cfg.Log.Warn("skipping a shared canonical post", "id", id, "err", err)
@@ -885,6 +891,14 @@ func (p *Pipeline) Purge(ctx context.Context, now time.Time) (int, error) {
 	if p.cfg.Index != nil {
 		if err := p.cfg.Index.Delete(ids...); err != nil {
 			return 0, fmt.Errorf("purging index: %w", err)
+		}
+	}
+	// A later copy of a purged text is a new post, here and in the
+	// processes that share the store, not a sighting of a post that is gone.
+	p.dedup.Forget(ids...)
+	if cs, ok := p.cfg.Store.(store.CanonicalSharer); ok {
+		if err := cs.ShareCanonicals(ctx, ids, make([][]byte, len(ids))); err != nil {
+			return 0, fmt.Errorf("telling other processes of the purge: %w", err)
 		}
 	}
 	p.cfg.Log.Info("retention purge", "removed", len(ids), "unflagged_older_than", p.cfg.Retention, "cases_closed_before", rule.ClosedBefore.Format(time.RFC3339))

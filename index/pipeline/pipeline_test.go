@@ -250,6 +250,25 @@ func TestRetentionPurgesUnflaggedPostsFromStoreAndIndex(t *testing.T) {
 	if records != 5 || queued != 5 || indexed != 5 {
 		t.Fatalf("after purge: records %d queued %d indexed %d, want the 5 flagged", records, queued, indexed)
 	}
+	// A copy of a purged text arriving later is a new post, not a sighting
+	// of a post that is gone.
+	copyOf := ingest.Post{ID: "file:copy-of-1", Platform: "file", Source: "s", Text: fmt.Sprintf("منشور %s البصرة", word(1)), Fetched: time.Now()}
+	if _, err := st.Ingest(ctx, "later", "1", []ingest.Post{copyOf}); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := st.Claim(ctx, 10)
+	if err != nil || len(ds) != 1 {
+		t.Fatalf("claimed %d (%v), want the copy", len(ds), err)
+	}
+	if err := p.Process(ctx, ds); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Get(ctx, copyOf.ID); err != nil {
+		t.Fatalf("copy of a purged text: %v, want it recorded as a new post", err)
+	}
+	if n, err := p.Purge(ctx, time.Now().Add(48*time.Hour)); err != nil || n != 1 {
+		t.Fatalf("purged %d (%v), want the unflagged copy", n, err)
+	}
 	// Two cases closed over a year ago, one closed yesterday: the first two go.
 	q, _ := st.Queue(ctx)
 	closed := map[string]time.Time{q[0].ID: time.Now().Add(-400 * 24 * time.Hour), q[1].ID: time.Now().Add(-366 * 24 * time.Hour), q[2].ID: time.Now().Add(-24 * time.Hour)}

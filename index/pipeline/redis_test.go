@@ -228,4 +228,33 @@ func TestNearDuplicatesAcrossWorkersAreSightings(t *testing.T) {
 	if err != nil || len(sights) != 1 || sights[0].PostID != "telegram:2" || sights[0].Kind != "near_duplicate" {
 		t.Fatalf("sightings of x:1: %+v (%v); want telegram:2 as a near duplicate", sights, err)
 	}
+
+	// Retention, run by another process, purges x:1. The workers forget it:
+	// a later variant is a new post, not a sighting of a post that is gone.
+	apiIndex, err := index.Open("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer apiIndex.Close()
+	api, err := New(Config{Role: RoleAPI, Store: open("api"), Index: apiIndex, Retention: 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := api.Purge(ctx, time.Now().Add(48*time.Hour)); err != nil || n != 1 {
+		t.Fatalf("purged %d (%v), want x:1", n, err)
+	}
+	later := ingest.Post{ID: "telegram:3", Platform: "telegram", Source: "s", Text: text + " #نازلين"}
+	if _, err := in.Ingest(ctx, "s", "3", []ingest.Post{later}); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := stores[1].Claim(ctx, 1)
+	if err != nil || len(ds) != 1 {
+		t.Fatalf("worker 2 claimed %d (%v)", len(ds), err)
+	}
+	if err := workers[1].Process(ctx, ds); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := in.Get(ctx, later.ID); err != nil {
+		t.Fatalf("variant after the purge: %v, want it recorded as a new post", err)
+	}
 }

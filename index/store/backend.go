@@ -79,7 +79,8 @@ type TextClaimer interface {
 // Entries are opaque to the store (the pipeline writes encoded dedup
 // entries); the store keeps the most recent ones.
 type CanonicalSharer interface {
-	// ShareCanonicals publishes entries[i] for the post ids[i].
+	// ShareCanonicals publishes entries[i] for the post ids[i]. An empty
+	// entry says that the post was purged: processes forget it.
 	ShareCanonicals(ctx context.Context, ids []string, entries [][]byte) error
 	// SharedCanonicals returns up to max entries published after cursor
 	// ("" for the oldest kept), oldest first, and the cursor to pass next.

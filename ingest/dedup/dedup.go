@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -162,6 +163,8 @@ type Index struct {
 	// adopted maps slots whose canonical post turned out to be another
 	// process's to that post's id (see Adopt).
 	adopted map[uint32]string
+	// dead holds the slots of canonical posts removed by Forget.
+	dead map[uint32]bool
 }
 
 // NewIndex returns an empty index.
@@ -189,7 +192,7 @@ func (x *Index) Len() int {
 func (x *Index) Canonicals() int {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	return len(x.fps)
+	return len(x.fps) - len(x.dead)
 }
 
 // Observe classifies the post (id, text) and records it, returning the verdict
@@ -283,6 +286,55 @@ func (x *Index) Adopt(id, canonical string) {
 	}
 	x.adopted[slot] = canonical
 	x.ids[hashString(canonical)] = slot
+}
+
+// Forget removes canonical posts, with the copies recorded as theirs, after
+// they were purged: a later copy of one of their texts is a new post, not a
+// sighting of a post that is gone. Ids that are not canonical posts here are
+// left alone. It returns how many canonical posts it removed. (Their ids'
+// bytes stay in the index's arena; the index is rebuilt from the records at
+// each start.)
+func (x *Index) Forget(ids ...string) int {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	gone := map[uint32]bool{}
+	for _, id := range ids {
+		if slot, ok := x.ids[hashString(id)]; ok && x.idOf(slot) == id && !x.dead[slot] {
+			gone[slot] = true
+		}
+	}
+	if len(gone) == 0 {
+		return 0
+	}
+	for h, slot := range x.ids {
+		if gone[slot] {
+			delete(x.ids, h)
+			x.posts--
+		}
+	}
+	for h, slot := range x.texts {
+		if gone[slot] {
+			delete(x.texts, h)
+		}
+	}
+	for slot := range gone {
+		if sh := x.fps[slot]; sh != 0 {
+			for b := range numBands {
+				if x.bands[b] == nil {
+					continue
+				}
+				key := bandKey(sh, b)
+				x.bands[b][key] = slices.DeleteFunc(x.bands[b][key], func(s uint32) bool { return s == slot })
+			}
+		}
+		x.fps[slot] = 0
+		delete(x.adopted, slot)
+		if x.dead == nil {
+			x.dead = map[uint32]bool{}
+		}
+		x.dead[slot] = true
+	}
+	return len(gone)
 }
 
 // Contains reports whether the post id is known, and its canonical id.

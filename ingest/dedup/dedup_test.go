@@ -363,3 +363,43 @@ func TestAdoptPointsCopiesToAnotherProcesssCanonical(t *testing.T) {
 		t.Error("adopting for an unknown id added its canonical")
 	}
 }
+
+func TestForgetMakesLaterCopiesNew(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	a, b := randomText(r, 30), randomText(r, 30)
+	// A near copy of a: a link added, which the SimHash leaves out.
+	nearA := a + " https://t.co/x1"
+	x := NewIndex(Options{})
+	for _, p := range []struct{ id, text string }{{"p:a", a}, {"p:a2", a}, {"p:b", b}} {
+		x.Observe(p.id, p.text)
+	}
+	if res, _ := x.Observe("p:a3", nearA); res.Kind != NearDuplicate || res.Canonical != "p:a" {
+		t.Fatalf("near copy before forgetting: %+v, want a near duplicate of p:a", res)
+	}
+	if n := x.Forget("p:a2", "p:unknown"); n != 0 {
+		t.Fatalf("Forget of a copy and an unknown id removed %d canonical posts, want 0", n)
+	}
+	if n := x.Forget("p:a"); n != 1 {
+		t.Fatalf("Forget(p:a) removed %d, want 1", n)
+	}
+	if n := x.Forget("p:a"); n != 0 {
+		t.Fatalf("second Forget(p:a) removed %d, want 0", n)
+	}
+	if x.Len() != 1 || x.Canonicals() != 1 {
+		t.Fatalf("after forgetting p:a and its copies: %d posts, %d canonical, want 1 and 1", x.Len(), x.Canonicals())
+	}
+	for _, tc := range []struct {
+		id, text string
+		want     Kind
+		canon    string
+	}{
+		{"p:a4", a, New, "p:a4"},               // the forgotten text, exactly
+		{"p:a5", nearA, NearDuplicate, "p:a4"}, // its near copy finds the new canonical
+		{"p:a2", a, SameText, "p:a4"},          // a forgotten copy's id is not a known id any more
+		{"p:b2", b, SameText, "p:b"},           // the other text is untouched
+	} {
+		if res, _ := x.Observe(tc.id, tc.text); res.Kind != tc.want || res.Canonical != tc.canon {
+			t.Errorf("%s: %+v, want %v of %s", tc.id, res, tc.want, tc.canon)
+		}
+	}
+}
