@@ -9,7 +9,7 @@
 // SimHash is kept strict on purpose: replacing one word of a 20-word post
 // usually moves it more than 5 bits, and such a post counts as a new one.
 //
-// The Index keeps what it needs in compact form (about 150 bytes per post at
+// The Index keeps what it needs in compact form (about 165 bytes per post at
 // one million posts, exact maps included; see BenchmarkIndexMemory) and can be
 // rebuilt from the Entry records it hands out, which callers persist next to
 // their output.
@@ -163,8 +163,12 @@ type Index struct {
 	// adopted maps slots whose canonical post turned out to be another
 	// process's to that post's id (see Adopt).
 	adopted map[uint32]string
-	// dead holds the slots of canonical posts removed by Forget.
-	dead map[uint32]bool
+	// ths and copies hold, per slot, the canonical post's text hash and
+	// the number of copies recorded as its; dead holds the slots of
+	// canonical posts removed by Forget.
+	ths    []uint64
+	copies []uint32
+	dead   map[uint32]bool
 }
 
 // NewIndex returns an empty index.
@@ -205,12 +209,13 @@ func (x *Index) Observe(id, text string) (Result, Entry) {
 }
 
 func (x *Index) observe(id string, idh, th, sh uint64) (Result, Entry) {
-	if slot, ok := x.ids[idh]; ok {
+	if slot, ok := x.alive(idh); ok {
 		return Result{Kind: DuplicateID, Canonical: x.idOf(slot)}, Entry{}
 	}
 	if slot, ok := x.texts[th]; ok {
 		x.ids[idh] = slot
 		x.posts++
+		x.copies[slot]++
 		c := x.idOf(slot)
 		return Result{Kind: SameText, Canonical: c}, Entry{ID: id, Canonical: c}
 	}
@@ -218,6 +223,7 @@ func (x *Index) observe(id string, idh, th, sh uint64) (Result, Entry) {
 		if slot, d, ok := x.near(sh); ok {
 			x.ids[idh] = slot
 			x.posts++
+			x.copies[slot]++
 			c := x.idOf(slot)
 			return Result{Kind: NearDuplicate, Canonical: c, Distance: d}, Entry{ID: id, Canonical: c}
 		}
@@ -262,7 +268,7 @@ func (x *Index) AddCanonical(id, text string) Entry {
 	idh := hashString(id)
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if _, ok := x.ids[idh]; ok {
+	if _, ok := x.alive(idh); ok {
 		return Entry{}
 	}
 	x.addCanonical(id, idh, th, sh)
@@ -277,7 +283,7 @@ func (x *Index) AddCanonical(id, text string) Entry {
 func (x *Index) Adopt(id, canonical string) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	slot, ok := x.ids[hashString(id)]
+	slot, ok := x.alive(hashString(id))
 	if !ok || id == canonical {
 		return
 	}
@@ -291,33 +297,24 @@ func (x *Index) Adopt(id, canonical string) {
 // Forget removes canonical posts, with the copies recorded as theirs, after
 // they were purged: a later copy of one of their texts is a new post, not a
 // sighting of a post that is gone. Ids that are not canonical posts here are
-// left alone. It returns how many canonical posts it removed. (Their ids'
-// bytes stay in the index's arena; the index is rebuilt from the records at
-// each start.)
+// left alone. It returns how many canonical posts it removed. Its cost is in
+// the ids given, not in the size of the index: copies' ids are dropped when
+// next seen, and the removed ids' bytes stay in the arena until the index is
+// rebuilt from the records at the next start.
 func (x *Index) Forget(ids ...string) int {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	gone := map[uint32]bool{}
+	var n int
 	for _, id := range ids {
-		if slot, ok := x.ids[hashString(id)]; ok && x.idOf(slot) == id && !x.dead[slot] {
-			gone[slot] = true
+		idh := hashString(id)
+		slot, ok := x.alive(idh)
+		if !ok || x.idOf(slot) != id {
+			continue
 		}
-	}
-	if len(gone) == 0 {
-		return 0
-	}
-	for h, slot := range x.ids {
-		if gone[slot] {
-			delete(x.ids, h)
-			x.posts--
+		delete(x.ids, idh)
+		if th := x.ths[slot]; x.texts[th] == slot {
+			delete(x.texts, th)
 		}
-	}
-	for h, slot := range x.texts {
-		if gone[slot] {
-			delete(x.texts, h)
-		}
-	}
-	for slot := range gone {
 		if sh := x.fps[slot]; sh != 0 {
 			for b := range numBands {
 				if x.bands[b] == nil {
@@ -333,15 +330,28 @@ func (x *Index) Forget(ids ...string) int {
 			x.dead = map[uint32]bool{}
 		}
 		x.dead[slot] = true
+		x.posts -= 1 + int(x.copies[slot])
+		n++
 	}
-	return len(gone)
+	return n
+}
+
+// alive returns the canonical slot of the post id hash idh, unless Forget
+// removed it; an id left pointing to a removed slot is dropped here.
+func (x *Index) alive(idh uint64) (uint32, bool) {
+	slot, ok := x.ids[idh]
+	if ok && x.dead[slot] {
+		delete(x.ids, idh)
+		return 0, false
+	}
+	return slot, ok
 }
 
 // Contains reports whether the post id is known, and its canonical id.
 func (x *Index) Contains(id string) (string, bool) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	slot, ok := x.ids[hashString(id)]
+	slot, ok := x.alive(hashString(id))
 	if !ok {
 		return "", false
 	}
@@ -358,19 +368,20 @@ func (x *Index) Add(e Entry) error {
 	idh := hashString(e.ID)
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if _, ok := x.ids[idh]; ok {
+	if _, ok := x.alive(idh); ok {
 		return nil
 	}
 	if e.Canonical == "" {
 		x.addCanonical(e.ID, idh, e.TextHash, e.SimHash)
 		return nil
 	}
-	slot, ok := x.ids[hashString(e.Canonical)]
+	slot, ok := x.alive(hashString(e.Canonical))
 	if !ok {
 		return fmt.Errorf("adding %q: %w: %q", e.ID, ErrUnknownCanonical, e.Canonical)
 	}
 	x.ids[idh] = slot
 	x.posts++
+	x.copies[slot]++
 	return nil
 }
 
@@ -388,6 +399,8 @@ func (x *Index) idOf(slot uint32) string {
 func (x *Index) addCanonical(id string, idh, th, sh uint64) {
 	slot := uint32(len(x.fps))
 	x.fps = append(x.fps, sh)
+	x.ths = append(x.ths, th)
+	x.copies = append(x.copies, 0)
 	x.arena = append(x.arena, id...)
 	x.ends = append(x.ends, uint32(len(x.arena)))
 	x.ids[idh] = slot

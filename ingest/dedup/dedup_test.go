@@ -1,6 +1,7 @@
 package dedup
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"math/bits"
@@ -387,6 +388,14 @@ func TestForgetMakesLaterCopiesNew(t *testing.T) {
 	}
 	if x.Len() != 1 || x.Canonicals() != 1 {
 		t.Fatalf("after forgetting p:a and its copies: %d posts, %d canonical, want 1 and 1", x.Len(), x.Canonicals())
+	}
+	for _, id := range []string{"p:a", "p:a2", "p:a3"} {
+		if c, ok := x.Contains(id); ok {
+			t.Errorf("Contains(%s) = %s after forgetting p:a, want unknown", id, c)
+		}
+	}
+	if err := x.Add(Entry{ID: "p:a9", Canonical: "p:a"}); !errors.Is(err, ErrUnknownCanonical) {
+		t.Errorf("adding a copy of the forgotten p:a: %v, want ErrUnknownCanonical", err)
 	}
 	for _, tc := range []struct {
 		id, text string
