@@ -79,7 +79,6 @@ type Model struct {
 }
 
 type worker struct {
-	sess  *ort.DynamicAdvancedSession
 	ex    *Extractor
 	norm  *nlp.Normalizer
 	lex   *Lexicon
@@ -184,7 +183,7 @@ func Load(dir string, opts Options) (*Model, error) {
 	}
 	m.sess = s
 	for i := 0; i < opts.Threads; i++ {
-		m.workers <- &worker{sess: s, ex: NewExtractor(card.Features), norm: nlp.New(nlp.DefaultOptions()), lex: lex, idf: idf,
+		m.workers <- &worker{ex: NewExtractor(card.Features), norm: nlp.New(nlp.DefaultOptions()), lex: lex, idf: idf,
 			nLab: len(card.Labels), nDen: card.Net.Dense}
 	}
 	return m, nil
@@ -331,7 +330,7 @@ func (w *worker) run(m *Model, texts, norms []string, preds []Prediction, scores
 	})
 	for lo := 0; lo < len(w.order); lo += subBatch {
 		group := w.order[lo:min(lo+subBatch, len(w.order))]
-		if err := w.runGroup(group, scores); err != nil {
+		if err := w.runGroup(m.sess, group, scores); err != nil {
 			return err
 		}
 	}
@@ -384,9 +383,9 @@ func (w *worker) spans(text, norm string) []Span {
 	return spans
 }
 
-// runGroup runs one ONNX Runtime call for the posts in group (indexes into
+// runGroup runs one ONNX Runtime call on sess for the posts in group (indexes into
 // the current batch) and writes their scores.
-func (w *worker) runGroup(group []int, scores []float32) error {
+func (w *worker) runGroup(sess *ort.DynamicAdvancedSession, group []int, scores []float32) error {
 	L := 1
 	for _, i := range group {
 		L = max(L, w.off[i+1]-w.off[i])
@@ -429,7 +428,7 @@ func (w *worker) runGroup(group []int, scores []float32) error {
 		return fmt.Errorf("creating output tensor: %w", err)
 	}
 	defer tOut.Destroy()
-	if err := w.sess.Run([]ort.Value{tIDs, tTF, tDense}, []ort.Value{tOut}); err != nil {
+	if err := sess.Run([]ort.Value{tIDs, tTF, tDense}, []ort.Value{tOut}); err != nil {
 		return fmt.Errorf("running onnx runtime: %w", err)
 	}
 	for r, i := range group {
