@@ -72,4 +72,4 @@ require (
 	google.golang.org/appengine v1.6.8 // indirect
 )
 
-replace github.com/blevesearch/zapx/v17 => ./index/zapx
+replace github.com/blevesearch/zapx/v17 => ./index/third_party/zapx
