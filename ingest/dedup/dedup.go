@@ -9,7 +9,7 @@
 // SimHash is kept strict on purpose: replacing one word of a 20-word post
 // usually moves it more than 5 bits, and such a post counts as a new one.
 //
-// The Index keeps what it needs in compact form (about 165 bytes per post at
+// The Index keeps what it needs in compact form (about 190 bytes per post at
 // one million posts, exact maps included; see BenchmarkIndexMemory) and can be
 // rebuilt from the Entry records it hands out, which callers persist next to
 // their output.
@@ -148,6 +148,21 @@ func bandKey(sh uint64, b int) uint32 {
 	return uint32(sh>>bandShift[b]) & (1<<bandWidth[b] - 1)
 }
 
+// bandEntry is a canonical post in a band's bucket: its slot, and the 32
+// SimHash bits that follow the band (wrapping round), which the bucket's key
+// does not fix. Their distance to a query's is a lower bound of the whole
+// distance, so most of a bucket is passed over without reading the post's
+// SimHash: a bucket holds about 500 posts at a million, and reading each
+// one's SimHash from the slot table missed the cache every time.
+type bandEntry struct {
+	slot, rest uint32
+}
+
+// bandRest returns the 32 bits of sh that follow band b.
+func bandRest(sh uint64, b int) uint32 {
+	return uint32(bits.RotateLeft64(sh, -int(bandShift[b]+bandWidth[b])))
+}
+
 // Index is an in-memory duplicate index. It is safe for concurrent use.
 type Index struct {
 	opts Options
@@ -158,7 +173,7 @@ type Index struct {
 	fps   []uint64          // slot -> SimHash (0: none)
 	arena []byte            // canonical ids, concatenated
 	ends  []uint32          // slot -> end of its id in arena
-	bands [numBands][][]uint32
+	bands [numBands][][]bandEntry
 	posts int
 	// adopted maps slots whose canonical post turned out to be another
 	// process's to that post's id (see Adopt).
@@ -321,7 +336,7 @@ func (x *Index) Forget(ids ...string) int {
 					continue
 				}
 				key := bandKey(sh, b)
-				x.bands[b][key] = slices.DeleteFunc(x.bands[b][key], func(s uint32) bool { return s == slot })
+				x.bands[b][key] = slices.DeleteFunc(x.bands[b][key], func(e bandEntry) bool { return e.slot == slot })
 			}
 		}
 		x.fps[slot] = 0
@@ -413,10 +428,10 @@ func (x *Index) addCanonical(id string, idh, th, sh uint64) {
 	}
 	for b := range numBands {
 		if x.bands[b] == nil {
-			x.bands[b] = make([][]uint32, 1<<bandWidth[b])
+			x.bands[b] = make([][]bandEntry, 1<<bandWidth[b])
 		}
 		key := bandKey(sh, b)
-		x.bands[b][key] = append(x.bands[b][key], slot)
+		x.bands[b][key] = append(x.bands[b][key], bandEntry{slot: slot, rest: bandRest(sh, b)})
 	}
 }
 
@@ -428,9 +443,13 @@ func (x *Index) near(sh uint64) (uint32, int, bool) {
 		if x.bands[b] == nil {
 			continue
 		}
-		for _, slot := range x.bands[b][bandKey(sh, b)] {
-			if d := bits.OnesCount64(x.fps[slot] ^ sh); d < bestD || (d == bestD && slot < best) {
-				best, bestD = slot, d
+		rest := bandRest(sh, b)
+		for _, e := range x.bands[b][bandKey(sh, b)] {
+			if bits.OnesCount32(e.rest^rest) > bestD {
+				continue // too far already on these 32 bits
+			}
+			if d := bits.OnesCount64(x.fps[e.slot] ^ sh); d < bestD || (d == bestD && e.slot < best) {
+				best, bestD = e.slot, d
 			}
 		}
 	}

@@ -159,6 +159,51 @@ func TestBandsFindEveryMatchWithinFive(t *testing.T) {
 	}
 }
 
+// TestNearIsTheClosest checks near against a scan of every canonical post,
+// in crowded buckets: it must return the closest within five bits and, of
+// several as close, the earliest. Probes are made near chosen posts, at 0
+// to 7 bits, so that a bucket holds matches and near misses alike.
+func TestNearIsTheClosest(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	x := NewIndex(Options{})
+	const n = 20000
+	for i := range n {
+		sh := r.Uint64() | 1
+		if i%10 == 1 {
+			// A close relative of an earlier post: ties and near misses.
+			sh = x.fps[r.IntN(i)] ^ 1<<r.IntN(64) ^ 1<<r.IntN(64)
+		}
+		if sh == 0 {
+			sh = 1
+		}
+		id := fmt.Sprintf("p:%d", i)
+		x.addCanonical(id, hashString(id), uint64(i), sh)
+	}
+	found := 0
+	for range 3000 {
+		probe := x.fps[r.IntN(n)]
+		for range r.IntN(8) {
+			probe ^= 1 << r.IntN(64)
+		}
+		wantSlot, wantD := uint32(0), 6
+		for slot, fp := range x.fps {
+			if d := bits.OnesCount64(fp ^ probe); d < wantD {
+				wantSlot, wantD = uint32(slot), d
+			}
+		}
+		slot, d, ok := x.near(probe)
+		if ok != (wantD <= 5) || (ok && (slot != wantSlot || d != wantD)) {
+			t.Fatalf("probe %x: near gave slot %d at %d (found %v), want slot %d at %d", probe, slot, d, ok, wantSlot, wantD)
+		}
+		if ok {
+			found++
+		}
+	}
+	if found < 1000 {
+		t.Fatalf("only %d of 3000 probes had a match: the test does not exercise matches", found)
+	}
+}
+
 // TestRealWorldCopies uses the kinds of copies seen in Arabic tweet corpora.
 func TestRealWorldCopies(t *testing.T) {
 	tests := []struct {
@@ -411,4 +456,25 @@ func TestForgetMakesLaterCopiesNew(t *testing.T) {
 			t.Errorf("%s: %+v, want %v of %s", tc.id, res, tc.want, tc.canon)
 		}
 	}
+}
+
+// BenchmarkNearLarge measures the near-duplicate search of a new text in an
+// index of a million canonical posts, where each band's bucket holds about
+// 500 of them.
+func BenchmarkNearLarge(b *testing.B) {
+	r := rand.New(rand.NewPCG(9, 10))
+	x := NewIndex(Options{})
+	for i := range 1_000_000 {
+		id := fmt.Sprintf("b:%d", i)
+		x.addCanonical(id, hashString(id), r.Uint64(), r.Uint64()|1)
+	}
+	probes := make([]uint64, 4096)
+	for i := range probes {
+		probes[i] = r.Uint64() | 1
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		x.near(probes[i%len(probes)])
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lookups/s")
 }
