@@ -539,10 +539,7 @@ func (p *Pipeline) Process(ctx context.Context, ds []store.Delivery) error {
 		docs[j] = DocFor(&recs[j])
 		docs[j].Normalized, docs[j].Tokens = s.Normalized, s.Tokens
 	}
-	if err := p.cfg.Store.Complete(ctx, recs, sightings, ds); err != nil {
-		return err
-	}
-	if err := p.shareCanonicals(ctx, verdicts, entries); err != nil {
+	if err := p.complete(ctx, recs, sightings, ds, verdicts, entries); err != nil {
 		return err
 	}
 	if p.indexQ != nil && len(docs) > 0 {
@@ -642,12 +639,14 @@ func (p *Pipeline) learnCanonicals(ctx context.Context) error {
 	}
 }
 
-// shareCanonicals publishes the posts of a recorded batch that became
-// canonical with a SimHash, for the other processes' learnCanonicals.
-func (p *Pipeline) shareCanonicals(ctx context.Context, verdicts []dedup.Result, entries []dedup.Entry) error {
+// complete records a scored batch in the store. A store shared with other
+// processes also publishes, in the same transaction, the batch's posts that
+// became canonical with a SimHash, for the other processes'
+// learnCanonicals: a batch recorded is a batch shared.
+func (p *Pipeline) complete(ctx context.Context, recs []store.Record, sightings []store.Sighting, ds []store.Delivery, verdicts []dedup.Result, entries []dedup.Entry) error {
 	cs, ok := p.cfg.Store.(store.CanonicalSharer)
 	if !ok {
-		return nil
+		return p.cfg.Store.Complete(ctx, recs, sightings, ds)
 	}
 	var ids []string
 	var encoded [][]byte
@@ -661,10 +660,7 @@ func (p *Pipeline) shareCanonicals(ctx context.Context, verdicts []dedup.Result,
 		}
 		ids, encoded = append(ids, entries[i].ID), append(encoded, b)
 	}
-	if len(ids) == 0 {
-		return nil
-	}
-	return cs.ShareCanonicals(ctx, ids, encoded)
+	return cs.CompleteSharing(ctx, recs, sightings, ds, ids, encoded)
 }
 
 // locate attributes post to a governorate, from the scorer's normalised

@@ -201,6 +201,16 @@ func (s *Store) Release(_ context.Context, ds []store.Delivery) error {
 
 // Complete implements store.Backend in one MULTI/EXEC transaction.
 func (s *Store) Complete(ctx context.Context, recs []store.Record, sightings []store.Sighting, ds []store.Delivery) error {
+	return s.CompleteSharing(ctx, recs, sightings, ds, nil, nil)
+}
+
+// CompleteSharing implements store.CanonicalSharer: one transaction records
+// the batch, acknowledges its work entries and adds the canonical posts to
+// the shared stream.
+func (s *Store) CompleteSharing(ctx context.Context, recs []store.Record, sightings []store.Sighting, ds []store.Delivery, canonIDs []string, canonEntries [][]byte) error {
+	if len(canonIDs) != len(canonEntries) {
+		return fmt.Errorf("completing %d records: %d canonical entries for %d ids", len(recs), len(canonEntries), len(canonIDs))
+	}
 	ids := make([]string, len(ds))
 	for i, d := range ds {
 		ids[i] = d.Token
@@ -225,6 +235,7 @@ func (s *Store) Complete(ctx context.Context, recs []store.Record, sightings []s
 			p.XAck(ctx, s.key("work"), s.group, ids...)
 			p.XDel(ctx, s.key("work"), ids...)
 		}
+		s.addCanonicals(ctx, p, canonIDs, canonEntries)
 		return nil
 	})
 	if err != nil {
@@ -422,16 +433,22 @@ func (s *Store) ShareCanonicals(ctx context.Context, ids []string, entries [][]b
 		return fmt.Errorf("sharing canonical posts: %d entries for %d ids", len(entries), len(ids))
 	}
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for i, id := range ids {
-			p.XAdd(ctx, &redis.XAddArgs{Stream: s.key("canon"), MaxLen: maxSharedCanonicals, Approx: true,
-				Values: []any{"id", id, "e", entries[i]}})
-		}
+		s.addCanonicals(ctx, p, ids, entries)
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("sharing canonical posts: %w", err)
 	}
 	return nil
+}
+
+// addCanonicals queues on p the stream entries that share entries[i] for
+// the post ids[i].
+func (s *Store) addCanonicals(ctx context.Context, p redis.Pipeliner, ids []string, entries [][]byte) {
+	for i, id := range ids {
+		p.XAdd(ctx, &redis.XAddArgs{Stream: s.key("canon"), MaxLen: maxSharedCanonicals, Approx: true,
+			Values: []any{"id", id, "e", entries[i]}})
+	}
 }
 
 // SharedCanonicals implements store.CanonicalSharer.

@@ -64,6 +64,53 @@ func TestIdleEntriesAreClaimedBackByAnotherWorker(t *testing.T) {
 	}
 }
 
+// TestCompleteSharingRecordsAndSharesTogether checks that a batch's
+// canonical posts are shared in the transaction that records it, and that a
+// malformed call records nothing and shares nothing.
+func TestCompleteSharingRecordsAndSharesTogether(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, "redis://"+redistest.Start(t)+"/0", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	start, err := s.CanonicalCursor(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Ingest(ctx, "s", "3", storetest.Posts(0, 3)); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := s.Claim(ctx, 3)
+	if err != nil || len(ds) != 3 {
+		t.Fatalf("claimed %d (%v)", len(ds), err)
+	}
+	var recs []store.Record
+	for _, d := range ds {
+		recs = append(recs, store.Record{Post: d.Post, Processed: time.Now()})
+	}
+	canon := []string{ds[0].Post.ID, ds[2].Post.ID}
+	if err := s.CompleteSharing(ctx, recs, nil, ds, canon, [][]byte{{1}}); err == nil {
+		t.Fatal("two canonical ids with one entry were accepted")
+	}
+	if records, _, _, _ := s.Counts(ctx); records != 0 {
+		t.Fatalf("the rejected call recorded %d posts", records)
+	}
+	if ids, _, _, _ := s.SharedCanonicals(ctx, start, 10); len(ids) != 0 {
+		t.Fatalf("the rejected call shared %v", ids)
+	}
+	if err := s.CompleteSharing(ctx, recs, nil, ds, canon, [][]byte{{1}, {2}}); err != nil {
+		t.Fatal(err)
+	}
+	if records, _, work, _ := s.Counts(ctx); records != 3 || work != 0 {
+		t.Fatalf("records %d work %d, want 3 and 0", records, work)
+	}
+	ids, entries, _, err := s.SharedCanonicals(ctx, start, 10)
+	if err != nil || fmt.Sprint(ids, entries) != fmt.Sprint(canon, [][]byte{{1}, {2}}) {
+		t.Fatalf("shared %v %v (%v), want %v", ids, entries, err, canon)
+	}
+}
+
 func TestOpenRejectsBadURL(t *testing.T) {
 	if _, err := Open(context.Background(), "http://nope", Options{}); err == nil {
 		t.Fatal("bad url accepted")

@@ -82,6 +82,11 @@ type CanonicalSharer interface {
 	// ShareCanonicals publishes entries[i] for the post ids[i]. An empty
 	// entry says that the post was purged: processes forget it.
 	ShareCanonicals(ctx context.Context, ids []string, entries [][]byte) error
+	// CompleteSharing is Backend.Complete that also publishes entries[i]
+	// for the post ids[i], as ShareCanonicals does, in the same
+	// transaction: a batch is recorded and its canonical posts shared, or
+	// neither.
+	CompleteSharing(ctx context.Context, recs []Record, sightings []Sighting, ds []Delivery, ids []string, entries [][]byte) error
 	// SharedCanonicals returns up to max entries published after cursor
 	// ("" for the oldest kept), oldest first, and the cursor to pass next.
 	SharedCanonicals(ctx context.Context, cursor string, max int) (ids []string, entries [][]byte, next string, err error)
