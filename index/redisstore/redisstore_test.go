@@ -52,10 +52,7 @@ func TestIdleEntriesAreClaimedBackByAnotherWorker(t *testing.T) {
 	if err != nil || len(ds) != 5 {
 		t.Fatalf("after the lease b claimed %d (%v), want 5", len(ds), err)
 	}
-	var recs []store.Record
-	for _, d := range ds {
-		recs = append(recs, store.Record{Post: d.Post, Processed: time.Now()})
-	}
+	recs := recordsOf(ds)
 	if err := b.Complete(ctx, recs, nil, ds); err != nil {
 		t.Fatal(err)
 	}
@@ -69,15 +66,7 @@ func TestIdleEntriesAreClaimedBackByAnotherWorker(t *testing.T) {
 // malformed call records nothing and shares nothing.
 func TestCompleteSharingRecordsAndSharesTogether(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, "redis://"+redistest.Start(t)+"/0", Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	start, err := s.CanonicalCursor(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, start := openAtCanonicalCursor(t)
 	if _, err := s.Ingest(ctx, "s", "3", storetest.Posts(0, 3)); err != nil {
 		t.Fatal(err)
 	}
@@ -85,10 +74,7 @@ func TestCompleteSharingRecordsAndSharesTogether(t *testing.T) {
 	if err != nil || len(ds) != 3 {
 		t.Fatalf("claimed %d (%v)", len(ds), err)
 	}
-	var recs []store.Record
-	for _, d := range ds {
-		recs = append(recs, store.Record{Post: d.Post, Processed: time.Now()})
-	}
+	recs := recordsOf(ds)
 	canon := []string{ds[0].Post.ID, ds[2].Post.ID}
 	if err := s.CompleteSharing(ctx, recs, nil, ds, canon, [][]byte{{1}}); err == nil {
 		t.Fatal("two canonical ids with one entry were accepted")
@@ -111,6 +97,32 @@ func TestCompleteSharingRecordsAndSharesTogether(t *testing.T) {
 	}
 }
 
+// recordsOf returns a record, unscored, for each delivered post.
+func recordsOf(ds []store.Delivery) []store.Record {
+	recs := make([]store.Record, len(ds))
+	for i, d := range ds {
+		recs[i] = store.Record{Post: d.Post, Processed: time.Now()}
+	}
+	return recs
+}
+
+// openAtCanonicalCursor opens a store on a fresh redis-server, closed when
+// the test ends, and returns the cursor of its newest shared canonical post.
+func openAtCanonicalCursor(t *testing.T) (*Store, string) {
+	t.Helper()
+	ctx := context.Background()
+	s, err := Open(ctx, "redis://"+redistest.Start(t)+"/0", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	start, err := s.CanonicalCursor(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, start
+}
+
 func TestOpenRejectsBadURL(t *testing.T) {
 	if _, err := Open(context.Background(), "http://nope", Options{}); err == nil {
 		t.Fatal("bad url accepted")
@@ -122,15 +134,7 @@ func TestOpenRejectsBadURL(t *testing.T) {
 
 func TestSharedCanonicalsComeInOrderFromTheCursor(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, "redis://"+redistest.Start(t)+"/0", Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	start, err := s.CanonicalCursor(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, start := openAtCanonicalCursor(t)
 	if err := s.ShareCanonicals(ctx, []string{"a", "b", "c"}, [][]byte{{1}, {2}, {3}}); err != nil {
 		t.Fatal(err)
 	}
