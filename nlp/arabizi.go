@@ -217,6 +217,14 @@ func (n *Normalizer) transliterate(st *state, a, b int) {
 	// decrease.
 	st.runes, st.srcs = out, src
 	st.edited = true
+	idx := st.live[:0]
+	for j := a; j < b; j++ {
+		if st.units[j].r >= 0 {
+			idx = append(idx, int32(j))
+		}
+	}
+	collapseRuns(st.units, idx)
+	st.live = idx
 }
 
 // appendWord appends the runes of ar with source indices 0, 1, 2, … and

@@ -44,6 +44,7 @@ const (
 type state struct {
 	units   []unit
 	words   []word
+	split   []word // the other buffer of resplit
 	buf     []byte
 	offs    []int
 	nfkc    []byte
@@ -51,6 +52,7 @@ type state struct {
 	scratch []byte
 	runes   []rune
 	srcs    []int32
+	live    []int32 // unit indexes of one word, for lookalikes
 	steps   uint32
 	counts  [4]int32 // words by script: countAr, countLatin, countOther
 	all     uint16   // OR of all word masks
@@ -541,7 +543,7 @@ func (d *decoder) repeat(m rune, e entry) bool {
 			return false
 		}
 		d.steps |= 1 << stepElongation
-	case clsPunct, clsSym, clsSep:
+	case clsPunct, clsSym, clsSep, clsHash:
 		d.steps |= 1 << stepRepeats
 	default:
 		return false

@@ -12,9 +12,22 @@ var functionWords = map[string]bool{
 	"قد": true, "لو": true, "هم": true, "انا": true, "انت": true, "الله": true, "ولا": true,
 }
 
-// wordPass runs the word-level rules on the words that need them.
+// wordPass runs the word-level rules on the words that need them. Separators
+// go first: a hashtag or an underscore may split a word in several, and the
+// other rules (look-alikes, spaced letters, Arabizi) then judge the words
+// that the output holds, so that a second pass finds nothing more to do.
 func (n *Normalizer) wordPass(st *state, s string) {
 	o := &n.opts
+	split := false
+	for i := range st.words {
+		w := &st.words[i]
+		if w.mask&mVerbatim == 0 && w.mask&(mSep|mHashStart) != 0 && n.pieces(st, w) {
+			split = true
+		}
+	}
+	if split {
+		resplit(st)
+	}
 	var singles, latin bool
 	for i := range st.words {
 		w := &st.words[i]
@@ -24,9 +37,6 @@ func (n *Normalizer) wordPass(st *state, s string) {
 		}
 		if m&mAr != 0 && m&(mLatin|mDigit) != 0 && !o.KeepEvasion {
 			n.lookalikes(st, w, s)
-		}
-		if m&(mSep|mHashStart) != 0 {
-			n.pieces(st, w)
 		}
 		if w.nAr == 1 {
 			singles = true
@@ -41,6 +51,61 @@ func (n *Normalizer) wordPass(st *state, s string) {
 	if latin && !o.KeepArabizi {
 		n.arabizi(st)
 	}
+}
+
+// resplit replaces each word that pieces split with spaces by its parts,
+// each with the mask and letter count of what it holds now.
+func resplit(st *state) {
+	out := st.split[:0]
+	for _, w := range st.words {
+		spaced := false
+		for j := w.start; j < w.end; j++ {
+			if st.units[j].r == ' ' {
+				spaced = true
+				break
+			}
+		}
+		if !spaced {
+			out = append(out, w)
+			continue
+		}
+		a := w.start
+		for j := w.start; j <= w.end; j++ {
+			if j < w.end && st.units[j].r != ' ' {
+				continue
+			}
+			if part, ok := partWord(st.units, a, j, w.mask&mKurd); ok {
+				out = append(out, part)
+			}
+			a = j + 1
+		}
+	}
+	st.split, st.words = st.words, out
+}
+
+// partWord describes units[a:b], a part of a split word, as a word; it
+// fails when every unit there was deleted.
+func partWord(units []unit, a, b int32, kurd uint16) (word, bool) {
+	var mask uint16
+	live, letters := 0, uint16(0)
+	for _, x := range units[a:b] {
+		if x.r < 0 {
+			continue
+		}
+		live++
+		mask |= 1 << classify(x.r)
+		if isArabicLetter(x.r) {
+			letters++
+		}
+	}
+	if live == 0 {
+		return word{}, false
+	}
+	nAr := min(letters, 2) // as decode counts: only "one" matters
+	if live > 4 && letters > 0 {
+		nAr = 2
+	}
+	return word{start: a, end: b, mask: mask | kurd, nAr: nAr}, true
 }
 
 // lookalike returns the Arabic letter that a Latin letter or digit inside an
@@ -87,39 +152,93 @@ const maxLookalikeWord = 7
 // lookalikes maps Latin letters and digits between Arabic letters of one word
 // ("د1عش", "دا3ش") to the Arabic letters they imitate. At most two
 // consecutive look-alikes are mapped, not two digits, and not in words of
-// more than maxLookalikeWord letters.
+// more than maxLookalikeWord letters. It runs after pieces, on each part of
+// w that the output keeps as one word: units deleted by pieces are skipped
+// and the spaces it made split w.
 func (n *Normalizer) lookalikes(st *state, w *word, s string) {
-	u := st.units[w.start:w.end]
+	idx := st.live[:0]
+	flush := func() {
+		if n.lookalikesIn(st, idx, s) {
+			w.nAr++
+		}
+		idx = idx[:0]
+	}
+	for j := w.start; j < w.end; j++ {
+		switch r := st.units[j].r; {
+		case r < 0:
+		case r == ' ':
+			flush()
+		default:
+			idx = append(idx, j)
+		}
+	}
+	flush()
+	st.live = idx
+}
+
+// lookalikesIn applies the look-alike rule to the units at idx, one word of
+// the output, and reports whether it mapped any.
+func (n *Normalizer) lookalikesIn(st *state, idx []int32, s string) bool {
+	u := st.units
 	letters := 0
-	for _, x := range u {
-		if isArabicLetter(x.r) {
+	for _, j := range idx {
+		if isArabicLetter(u[j].r) {
 			letters++
 		}
 	}
 	if letters > maxLookalikeWord {
-		return // a long run of text glued to a number, not a disguised word
+		return false // a long run of text glued to a number, not a disguised word
 	}
-	for j := 1; j+1 < len(u); j++ {
-		if !isArabicLetter(u[j-1].r) || isArabicLetter(u[j].r) {
+	mapped := false
+	for j := 1; j+1 < len(idx); j++ {
+		if !isArabicLetter(u[idx[j-1]].r) || isArabicLetter(u[idx[j]].r) {
 			continue
 		}
 		k := j
-		for k < len(u) && k-j < 2 && lookalike(u[k], s) != 0 {
+		for k < len(idx) && k-j < 2 && lookalike(u[idx[k]], s) != 0 {
 			k++
 		}
-		if k == j || k >= len(u) || !isArabicLetter(u[k].r) {
+		if k == j || k >= len(idx) || !isArabicLetter(u[idx[k]].r) {
 			continue
 		}
-		if k-j == 2 && isDigitRune(u[j].r) && isDigitRune(u[j+1].r) {
+		if k-j == 2 && isDigitRune(u[idx[j]].r) && isDigitRune(u[idx[j+1]].r) {
 			continue // a number: "مليونية18ابريل"
 		}
 		for x := j; x < k; x++ {
-			u[x].r = n.tab.mapRune(lookalike(u[x], s))
-			w.nAr++
+			u[idx[x]].r = n.tab.mapRune(lookalike(u[idx[x]], s))
 		}
+		mapped = true
 		st.steps |= 1 << stepLookalikes
 		st.edited = true
 		j = k
+	}
+	if mapped {
+		collapseRuns(u, idx)
+	}
+	return mapped
+}
+
+// collapseRuns applies decode's elongation rule to the units at idx, one
+// word, after a word-level rule changed letters: a run of three or more of
+// one Arabic letter keeps its first ("د111ش" → "داش", as "دااااش" → "داش"),
+// but the lams of الله stay two.
+func collapseRuns(u []unit, idx []int32) {
+	for a := 0; a < len(idx); {
+		r := u[idx[a]].r
+		b := a + 1
+		for b < len(idx) && u[idx[b]].r == r {
+			b++
+		}
+		if b-a >= 3 && isArabicLetter(r) {
+			keep := a + 1
+			if r == 'ل' && a == 1 && u[idx[0]].r == 'ا' {
+				keep = a + 2
+			}
+			for x := keep; x < b; x++ {
+				u[idx[x]].r = -1
+			}
+		}
+		a = b
 	}
 }
 
@@ -136,21 +255,30 @@ func (t *table) mapRune(r rune) rune {
 // pieces handles separators inside one word: a hashtag loses its '#';
 // pieces split by _ - . * that are all short Arabic letter groups are
 // joined ("دا_عش", "د.ا.ع.ش"); otherwise underscores between Arabic pieces
-// and in hashtags become spaces ("الموت_للخونه").
-func (n *Normalizer) pieces(st *state, w *word) {
+// and in hashtags become spaces ("الموت_للخونه"). It reports whether it
+// made a space, splitting w.
+func (n *Normalizer) pieces(st *state, w *word) (split bool) {
 	u := st.units[w.start:w.end]
 	hash := w.mask&mHashStart != 0
 	if hash {
 		if n.opts.KeepHashtags {
 			return
 		}
-		if len(u) < 2 {
+		// The marker is the whole run of '#' ("##سبها"); a word of nothing
+		// but '#' stays as it is (decode has collapsed it to one).
+		h := 0
+		for h < len(u) && u[h].r == '#' {
+			h++
+		}
+		if h == len(u) {
 			return
 		}
-		u[0].r = -1
+		for j := range h {
+			u[j].r = -1
+		}
 		st.edited = true
 		st.steps |= 1 << stepHashtags
-		u = u[1:]
+		u = u[h:]
 	}
 	if !n.opts.KeepEvasion && shortPieces(st, u) {
 		for j := range u {
@@ -167,16 +295,22 @@ func (n *Normalizer) pieces(st *state, w *word) {
 			continue
 		}
 		if hash {
+			// Each part of a hashtag becomes a word, so a '#' that would
+			// start one goes too ("الاسد_#الولايات").
 			u[j].r = ' '
-			st.edited = true
+			for x := j + 1; x < len(u) && u[x].r == '#'; x++ {
+				u[x].r = -1
+			}
+			st.edited, split = true, true
 			continue
 		}
 		if j > 0 && j+1 < len(u) && isArabicLetter(u[j-1].r) && isArabicLetter(u[j+1].r) {
 			u[j].r = ' '
-			st.edited = true
+			st.edited, split = true, true
 			st.steps |= 1 << stepHashtags
 		}
 	}
+	return split
 }
 
 // shortPieces reports whether u is pieces of Arabic letters that evasion

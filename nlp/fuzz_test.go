@@ -7,7 +7,7 @@ import (
 	"github.com/rasd-iq/rasd/nlp"
 )
 
-// FuzzNormalize checks that Normalize never panics, returns valid UTF-8 on
+// FuzzNormalize checks that Normalize never panics, is idempotent, returns valid UTF-8 on
 // one line, agrees with NormalizeWithOffsets, and keeps the offset map
 // consistent: len(Text)+1 entries, non-decreasing, within the original, and
 // every token maps to a non-empty original range. Run it with
@@ -21,6 +21,7 @@ func FuzzNormalize(f *testing.F) {
 		"😂😂😂👍🏽", "RT @USER: https://t.co/AbC URL", "١٢٣ ۴۵۶", "ا\u0654 ا\u0653 و\u0654", "مُحَمَّدٌ", "ـــ",
 		"#", "@", "@_", "www.", "d a 3 e s h", "ه ه ه ه", "ك. ل. ا. ب", "اللللله", "…", "\x00\x01\x7f\u0085",
 		"Ｈｅｌｌｏ ﬁ ℌ", "x_y_z", "_ا_ب_", "#_", "-.-", "3ala 3ala 3ala", "ﷺ_ﷺ",
+		"##سبها ###", "#معصيتي_رIحتي", "#سنخضعكم_راغممه1من", "#الاسد_#الولايات", "د1_عش", "#shlonak_حبيبي",
 	}
 	for _, s := range seeds {
 		f.Add(s)
@@ -43,6 +44,9 @@ func FuzzNormalize(f *testing.F) {
 				t.Fatalf("NormalizeWithOffsets(%q).Text = %q, Normalize = %q", s, r.Text, text)
 			}
 			checkOffsets(t, r)
+		}
+		if once := n.Normalize(s); n.Normalize(once) != once {
+			t.Fatalf("not idempotent on %q:\n once  %q\n twice %q", s, once, n.Normalize(once))
 		}
 		_ = nlp.ModelTokens(s)
 		_ = nlp.DialectMarkers(s)
