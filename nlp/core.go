@@ -3,6 +3,7 @@ package nlp
 import (
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
@@ -38,6 +39,8 @@ const (
 	mVerbatim  = 1 << 12 // URL or mention: copied as is
 	mHashStart = 1 << 13 // starts with '#'
 	mArabizi   = 1 << 14 // transliterated from Arabizi
+	mPieced    = 1 << 15 // changed by pieces: resplit describes it anew
+	mPieces    = 1 << clsDrop // pieces is still to look at it (no word holds a dropped rune)
 )
 
 // state is the scratch space of one normalisation; it is pooled.
@@ -48,6 +51,7 @@ type state struct {
 	buf     []byte
 	offs    []int
 	nfkc    []byte
+	lower   []byte // lowerForNFKC's buffer
 	nfkcOff []int32
 	scratch []byte
 	runes   []rune
@@ -151,7 +155,7 @@ func (n *Normalizer) decodeAll(st *state, s string, tab *table, kurd bool) {
 			b++
 		}
 		chunk := s[a:b]
-		ns := st.toNFKC(chunk, a)
+		ns := st.toNFKC(n.lowerForNFKC(st, chunk, kurd), a)
 		if ns != chunk {
 			d.steps |= 1 << stepNFKC
 		}
@@ -171,6 +175,34 @@ func (n *Normalizer) decodeAll(st *state, s string, tab *table, kurd bool) {
 
 func isASCIISpace(c byte) bool {
 	return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\v' || c == '\f'
+}
+
+// lowerForNFKC lower-cases the letters of chunk, when the options fold case,
+// before NFKC composes them with the marks that follow, so that a capital
+// with no precomposed form ("Y̊") becomes the composed small letter ("ẙ")
+// in one pass, as it does in a second. Only letters whose small form has
+// the same length change, so byte offsets stay valid.
+func (n *Normalizer) lowerForNFKC(st *state, chunk string, kurd bool) string {
+	if n.opts.KeepCase || kurd {
+		return chunk
+	}
+	b := st.lower[:0]
+	changed := false
+	for i := 0; i < len(chunk); {
+		r, size := utf8.DecodeRuneInString(chunk[i:])
+		if l := unicode.ToLower(r); l != r && unicode.IsUpper(r) && utf8.RuneLen(l) == size {
+			b = utf8.AppendRune(b, l)
+			changed = true
+		} else {
+			b = append(b, chunk[i:i+size]...)
+		}
+		i += size
+	}
+	st.lower = b
+	if !changed {
+		return chunk
+	}
+	return string(b)
 }
 
 // toNFKC returns the NFKC form of s and fills st.nfkcOff with, for each byte

@@ -18,15 +18,40 @@ var functionWords = map[string]bool{
 // that the output holds, so that a second pass finds nothing more to do.
 func (n *Normalizer) wordPass(st *state, s string) {
 	o := &n.opts
-	split := false
 	for i := range st.words {
-		w := &st.words[i]
-		if w.mask&mVerbatim == 0 && w.mask&(mSep|mHashStart) != 0 && n.pieces(st, w) {
-			split = true
+		if w := &st.words[i]; w.mask&mVerbatim == 0 && w.mask&(mSep|mHashStart) != 0 {
+			w.mask |= mPieces
 		}
 	}
-	if split {
-		resplit(st)
+	// A look-alike mapped in a word that still holds separators may make
+	// its pieces short letter groups ("ي*ر0ح" → "ي*رهح"): pieces looks
+	// again, a bounded number of times.
+	for round := 0; round < 4; round++ {
+		changed := false
+		for i := range st.words {
+			w := &st.words[i]
+			if w.mask&mPieces != 0 {
+				w.mask &^= mPieces
+				if n.pieces(st, w) {
+					w.mask |= mPieced
+					changed = true
+				}
+			}
+		}
+		again := changed && resplit(st)
+		for i := range st.words {
+			w := &st.words[i]
+			m := w.mask
+			if m&mVerbatim == 0 && m&mAr != 0 && m&(mLatin|mDigit) != 0 && !o.KeepEvasion && n.lookalikes(st, w, s) {
+				if m&mSep != 0 {
+					w.mask |= mPieces
+					again = true
+				}
+			}
+		}
+		if !again {
+			break
+		}
 	}
 	var singles, latin bool
 	for i := range st.words {
@@ -34,9 +59,6 @@ func (n *Normalizer) wordPass(st *state, s string) {
 		m := w.mask
 		if m&mVerbatim != 0 {
 			continue
-		}
-		if m&mAr != 0 && m&(mLatin|mDigit) != 0 && !o.KeepEvasion {
-			n.lookalikes(st, w, s)
 		}
 		if w.nAr == 1 {
 			singles = true
@@ -53,23 +75,19 @@ func (n *Normalizer) wordPass(st *state, s string) {
 	}
 }
 
-// resplit replaces each word that pieces split with spaces by its parts,
-// each with the mask and letter count of what it holds now.
-func resplit(st *state) {
+// resplit replaces each word that pieces changed by its parts (the word
+// itself when pieces made no space in it), each with the mask and letter
+// count of what it holds now. A part of a split word that holds separators
+// is marked for pieces again ("ا*ب_ا00" → "ا*ب ا00" → "اب ا00"); resplit
+// reports whether it marked one.
+func resplit(st *state) (again bool) {
 	out := st.split[:0]
 	for _, w := range st.words {
-		spaced := false
-		for j := w.start; j < w.end; j++ {
-			if st.units[j].r == ' ' {
-				spaced = true
-				break
-			}
-		}
-		if !spaced {
+		if w.mask&mPieced == 0 {
 			out = append(out, w)
 			continue
 		}
-		a := w.start
+		a, first := w.start, len(out)
 		for j := w.start; j <= w.end; j++ {
 			if j < w.end && st.units[j].r != ' ' {
 				continue
@@ -79,8 +97,17 @@ func resplit(st *state) {
 			}
 			a = j + 1
 		}
+		if len(out)-first > 1 {
+			for k := first; k < len(out); k++ {
+				if out[k].mask&mSep != 0 {
+					out[k].mask |= mPieces
+					again = true
+				}
+			}
+		}
 	}
 	st.split, st.words = st.words, out
+	return again
 }
 
 // partWord describes units[a:b], a part of a split word, as a word; it
@@ -155,11 +182,12 @@ const maxLookalikeWord = 7
 // more than maxLookalikeWord letters. It runs after pieces, on each part of
 // w that the output keeps as one word: units deleted by pieces are skipped
 // and the spaces it made split w.
-func (n *Normalizer) lookalikes(st *state, w *word, s string) {
+func (n *Normalizer) lookalikes(st *state, w *word, s string) (mapped bool) {
 	idx := st.live[:0]
 	flush := func() {
 		if n.lookalikesIn(st, idx, s) {
 			w.nAr++
+			mapped = true
 		}
 		idx = idx[:0]
 	}
@@ -174,6 +202,7 @@ func (n *Normalizer) lookalikes(st *state, w *word, s string) {
 	}
 	flush()
 	st.live = idx
+	return mapped
 }
 
 // lookalikesIn applies the look-alike rule to the units at idx, one word of
@@ -256,8 +285,8 @@ func (t *table) mapRune(r rune) rune {
 // pieces split by _ - . * that are all short Arabic letter groups are
 // joined ("دا_عش", "د.ا.ع.ش"); otherwise underscores between Arabic pieces
 // and in hashtags become spaces ("الموت_للخونه"). It reports whether it
-// made a space, splitting w.
-func (n *Normalizer) pieces(st *state, w *word) (split bool) {
+// changed w.
+func (n *Normalizer) pieces(st *state, w *word) (changed bool) {
 	u := st.units[w.start:w.end]
 	hash := w.mask&mHashStart != 0
 	if hash {
@@ -276,7 +305,7 @@ func (n *Normalizer) pieces(st *state, w *word) (split bool) {
 		for j := range h {
 			u[j].r = -1
 		}
-		st.edited = true
+		st.edited, changed = true, true
 		st.steps |= 1 << stepHashtags
 		u = u[h:]
 	}
@@ -288,7 +317,7 @@ func (n *Normalizer) pieces(st *state, w *word) (split bool) {
 		}
 		st.edited = true
 		st.steps |= 1 << stepJoined
-		return
+		return true
 	}
 	for j := range u {
 		if u[j].r != '_' {
@@ -301,16 +330,16 @@ func (n *Normalizer) pieces(st *state, w *word) (split bool) {
 			for x := j + 1; x < len(u) && u[x].r == '#'; x++ {
 				u[x].r = -1
 			}
-			st.edited, split = true, true
+			st.edited, changed = true, true
 			continue
 		}
 		if j > 0 && j+1 < len(u) && isArabicLetter(u[j-1].r) && isArabicLetter(u[j+1].r) {
 			u[j].r = ' '
-			st.edited, split = true, true
+			st.edited, changed = true, true
 			st.steps |= 1 << stepHashtags
 		}
 	}
-	return split
+	return changed
 }
 
 // shortPieces reports whether u is pieces of Arabic letters that evasion
@@ -321,10 +350,10 @@ func (n *Normalizer) pieces(st *state, w *word) (split bool) {
 // between longer pieces are ellipses and abbreviations ("د.سحر",
 // "فيه...عيل") and stay.
 func shortPieces(st *state, u []unit) bool {
-	for len(u) > 0 && isEdgePunct(u[0].r) {
+	for len(u) > 0 && (u[0].r < 0 || isEdgePunct(u[0].r)) {
 		u = u[1:]
 	}
-	for len(u) > 0 && isEdgePunct(u[len(u)-1].r) {
+	for len(u) > 0 && (u[len(u)-1].r < 0 || isEdgePunct(u[len(u)-1].r)) {
 		u = u[:len(u)-1]
 	}
 	pieces, longest, shortest := 0, 0, 4
