@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -191,7 +192,7 @@ func (p *configParser) walkMap(n *yaml.Node, where string, fn func(key string, k
 }
 
 func (p *configParser) parseSource(n *yaml.Node) (Spec, bool, bool) {
-	spec := Spec{File: p.file, Interval: DefaultInterval}
+	spec := Spec{File: p.file, Interval: DefaultInterval, Kind: KindUnknown}
 	enabled := true
 	if n.Kind != yaml.MappingNode {
 		p.errorf(n, "each source must be a mapping with name, type and settings")
@@ -207,6 +208,11 @@ func (p *configParser) parseSource(n *yaml.Node) (Spec, bool, bool) {
 		case "type":
 			typeNode = v
 			spec.Type = p.scalar(v, "type")
+		case "kind":
+			spec.Kind = p.scalar(v, "kind")
+			if !slices.Contains(Kinds, spec.Kind) {
+				p.errorf(v, "bad kind %q: want one of %s", spec.Kind, strings.Join(Kinds, ", "))
+			}
 		case "interval":
 			s := p.scalar(v, "interval")
 			d, err := time.ParseDuration(s)
@@ -234,7 +240,7 @@ func (p *configParser) parseSource(n *yaml.Node) (Spec, bool, bool) {
 			}
 			spec.Settings = v
 		default:
-			p.errorf(k, "unknown key %q in source (allowed: name, type, interval, enabled, limits, settings)", key)
+			p.errorf(k, "unknown key %q in source (allowed: name, type, kind, interval, enabled, limits, settings)", key)
 		}
 	})
 	switch {

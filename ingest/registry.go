@@ -20,6 +20,10 @@ type Spec struct {
 	Name string
 	// Type is the connector type, e.g. "rss".
 	Type string
+	// Kind is what kind of speaker the source is (see Kinds): news, official,
+	// ngo, community or unknown (the default). The policy reads it as the
+	// post's source type: a news outlet's reporting is protected speech.
+	Kind string
 	// Interval is how often the source is fetched.
 	Interval time.Duration
 	// Limits bound the work one fetch may do.
@@ -29,6 +33,23 @@ type Spec struct {
 	// File is the configuration file the source came from, for error messages.
 	File string
 }
+
+// The kinds of source, as sources.yaml names them.
+const (
+	// KindNews is a news outlet or a journalist's channel.
+	KindNews = "news"
+	// KindOfficial is a government body's or an official's account.
+	KindOfficial = "official"
+	// KindNGO is a civil-society organisation.
+	KindNGO = "ngo"
+	// KindCommunity is a public group, channel or page of the community.
+	KindCommunity = "community"
+	// KindUnknown is any other source.
+	KindUnknown = "unknown"
+)
+
+// Kinds lists the source kinds in a stable order.
+var Kinds = []string{KindNews, KindOfficial, KindNGO, KindCommunity, KindUnknown}
 
 // Limits bound what one fetch of a source may do. Zero means the connector's default.
 type Limits struct {

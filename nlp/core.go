@@ -35,11 +35,11 @@ const (
 	mSym       = 1 << clsSym
 	mOther     = 1 << clsOther
 	mHash      = 1 << clsHash
-	mKurd      = 1 << 11 // contains a Sorani-only letter
-	mVerbatim  = 1 << 12 // URL or mention: copied as is
-	mHashStart = 1 << 13 // starts with '#'
-	mArabizi   = 1 << 14 // transliterated from Arabizi
-	mPieced    = 1 << 15 // changed by pieces: resplit describes it anew
+	mKurd      = 1 << 11      // contains a Sorani-only letter
+	mVerbatim  = 1 << 12      // URL or mention: copied as is
+	mHashStart = 1 << 13      // starts with '#'
+	mArabizi   = 1 << 14      // transliterated from Arabizi
+	mPieced    = 1 << 15      // changed by pieces: resplit describes it anew
 	mPieces    = 1 << clsDrop // pieces is still to look at it (no word holds a dropped rune)
 )
 

@@ -204,9 +204,6 @@ func BuildReferralPackage(in ReferralInput, p *Policy) (ReferralPackage, error) 
 	if !d.Queue || d.RuleID == "" || len(d.Bases) == 0 {
 		missing = append(missing, "a routing decision that queued the item under a rule with bases")
 	}
-	if d.PolicyVersion != "" && d.PolicyVersion != p.Version {
-		missing = append(missing, fmt.Sprintf("decision made under policy %s, not the current %s; route again", d.PolicyVersion, p.Version))
-	}
 	u, err := url.Parse(in.Post.Permalink)
 	if in.Post.Permalink == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		missing = append(missing, "exact http(s) URL of the content")
@@ -292,6 +289,12 @@ func BuildReferralPackage(in ReferralInput, p *Policy) (ReferralPackage, error) 
 		}
 		reviewers = append(reviewers, ReviewerRole{RoleID: a.RoleID, Action: "approved", At: a.At.UTC()})
 	}
+	// The grounds are the stored decision's, so the package names the
+	// policy that made it, even after the policy changed.
+	policyVersion := d.PolicyVersion
+	if policyVersion == "" {
+		policyVersion = p.Version
+	}
 	a := in.Assessment
 	return ReferralPackage{
 		SchemaVersion: ReferralSchemaVersion,
@@ -321,7 +324,7 @@ func BuildReferralPackage(in ReferralInput, p *Policy) (ReferralPackage, error) 
 		Bases:      append([]Basis{}, d.Bases...),
 		Assessment: Rabat6{a.Context, a.Speaker, a.Intent, a.ContentAndForm, a.Extent, a.Likelihood},
 		Reviewers:  reviewers,
-		Versions:   Versions{Policy: p.Version, Model: in.ModelVersion, Normalizer: in.NormalizerVersion},
+		Versions:   Versions{Policy: policyVersion, Model: in.ModelVersion, Normalizer: in.NormalizerVersion},
 	}, nil
 }
 

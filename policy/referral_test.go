@@ -125,7 +125,6 @@ func TestBuildReferralPackageRefuses(t *testing.T) {
 		{"no second reviewer", func(in *ReferralInput) { in.Approvals = nil }, []string{"approval by a second reviewer"}},
 		{"incomplete assessment", func(in *ReferralInput) { in.Assessment.Intent = Part{} }, []string{"intent: not recorded"}},
 		{"not queued", func(in *ReferralInput) { in.Decision = Decision{PolicyVersion: Default().Version} }, []string{"routing decision"}},
-		{"old policy", func(in *ReferralInput) { in.Decision.PolicyVersion = "2020.1" }, []string{"policy 2020.1"}},
 		{"no url", func(in *ReferralInput) { in.Post.Permalink = "" }, []string{"exact http(s) URL"}},
 		{"relative url", func(in *ReferralInput) { in.Post.Permalink = "/chan/881" }, []string{"exact http(s) URL"}},
 		{"javascript url", func(in *ReferralInput) { in.Post.Permalink = "javascript:alert(1)" }, []string{"exact http(s) URL"}},
@@ -147,6 +146,22 @@ func TestBuildReferralPackageRefuses(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestBuildReferralPackageKeepsTheDecisionsPolicy: a decision stored under an
+// earlier policy is packaged with its own rule, bases and policy version;
+// the current policy does not rewrite it.
+func TestBuildReferralPackageKeepsTheDecisionsPolicy(t *testing.T) {
+	in := testReferralInput(t)
+	in.Decision.PolicyVersion = "2020.1"
+	in.Decision.Bases = []Basis{{ID: "old-basis", Kind: BasisLegal, Title: "An earlier law", Provision: "Art. 1"}}
+	pkg, err := BuildReferralPackage(in, Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pkg.Versions.Policy != "2020.1" || len(pkg.Bases) != 1 || pkg.Bases[0].ID != "old-basis" || !strings.Contains(pkg.StatementOfReasons.LegalGround, "An earlier law") {
+		t.Errorf("package versions %+v, bases %+v, legal ground %q", pkg.Versions, pkg.Bases, pkg.StatementOfReasons.LegalGround)
 	}
 }
 

@@ -37,11 +37,17 @@ func referralData(t *testing.T, site string) string {
 	var recs []store.Record
 	for _, id := range []string{"telegram:1", "x:2", "x:3"} {
 		plat, _, _ := strings.Cut(id, ":")
+		raw := map[string]float64{"threat": 0.298}
+		j, err := policy.Default().Judge(policy.Scored{Model: "rasd-test@1.0.0", Raw: raw, Signals: []policy.Signal{{Name: "named_person"}}},
+			map[string]float64{"threat": 0.0137}, flagged)
+		if err != nil || !j.Decision.Queue {
+			t.Fatalf("judging the fixture: %+v, %v", j.Decision, err)
+		}
 		recs = append(recs, store.Record{
 			Post: ingest.Post{ID: id, Platform: plat, Author: ingest.Author{ID: "u", Handle: "@speaker"}, Permalink: site + "/p/" + id,
 				Text: "سأقتل فلان إذا رأيته غداً", Fetched: flagged.Add(-time.Hour)},
-			Scores: map[string]float64{"threat": 0.93, "named_person": 0.9}, Flags: []string{"threat"}, Model: "rasd-test@1.0.0",
-			Queued: true, Processed: flagged,
+			Scores: raw, Flags: []string{"threat"}, Model: j.Model,
+			Queued: true, Urgent: j.Decision.Urgent, Priority: j.Decision.Priority, Processed: flagged, Judgement: &j,
 		})
 	}
 	if err := st.Complete(ctx, recs, nil, nil); err != nil {

@@ -92,20 +92,13 @@ func (f storeFlags) open() (b store.Backend, rs review.Store, al *audit.Log, dat
 // openReviewWeb builds the review UI over the engine's store: accounts and
 // sessions in the same store, decisions and logins in dataDir/audit.jsonl,
 // scores shown against the model card's thresholds.
-func openReviewWeb(rs review.Store, b store.Backend, dataDir string, pol *policy.Policy, log *slog.Logger, thresholds map[string]float64) (*web.Server, error) {
+func openReviewWeb(rs review.Store, b store.Backend, al *audit.Log, dataDir string, pol *policy.Policy, log *slog.Logger, thresholds map[string]float64) (*web.Server, error) {
 	key, err := accounts.LoadKey(dataDir)
 	if err != nil {
 		return nil, err
 	}
 	ps, err := accounts.NewPseudonymizer(key)
 	if err != nil {
-		return nil, err
-	}
-	al, err := audit.Open(filepath.Join(dataDir, "audit.jsonl"))
-	if err != nil {
-		return nil, err
-	}
-	if _, err := policy.RecordChange(al, filepath.Join(dataDir, "audit.jsonl"), "rasd run", pol); err != nil {
 		return nil, err
 	}
 	rules := review.Rules{SecondReviewRefer: pol.SecondReviewerRequired()}

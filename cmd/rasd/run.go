@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math"
 	"net"
 	"net/http"
 	"os"
@@ -30,6 +29,7 @@ import (
 	"github.com/rasd-iq/rasd/ingest"
 	"github.com/rasd-iq/rasd/models"
 	"github.com/rasd-iq/rasd/policy"
+	"github.com/rasd-iq/rasd/policy/audit"
 	"github.com/rasd-iq/rasd/review"
 )
 
@@ -217,6 +217,7 @@ type engine struct {
 	model   *models.Model
 	sources *ingest.Config
 	pipe    *pipeline.Pipeline
+	audit   *audit.Log
 	handler http.Handler
 }
 
@@ -233,6 +234,9 @@ func (e *engine) Close() {
 	}
 	if e.store != nil {
 		e.store.Close()
+	}
+	if e.audit != nil {
+		e.audit.Close()
 	}
 }
 
@@ -263,21 +267,24 @@ func openEngine(cfg runConfig, ortLib string, once bool, log *slog.Logger) (_ *e
 		}
 	}
 	var scorer pipeline.Scorer
-	router := policyRouter{p: pol}
+	router := pipeline.PolicyRouter{Policy: pol, SourceKinds: map[string]string{}}
 	if cfg.Role == pipeline.RoleAll || cfg.Role == pipeline.RoleWorker {
 		if eng.model, err = models.Load(cfg.Model, models.Options{Device: cfg.Device, ORTLib: ortLib, Log: log}); err != nil {
 			return nil, err
 		}
-		scorer = modelScorer{eng.model}
-		router.thresholds = eng.model.Card().Thresholds
+		scorer = pipeline.ModelScorer{Model: eng.model}
+		router.Model, router.Thresholds = eng.model.ID(), eng.model.Card().Thresholds
 	}
 	var sources []pipeline.Source
-	if cfg.Sources != "" && (cfg.Role == pipeline.RoleAll || cfg.Role == pipeline.RoleIngest) {
+	if cfg.Sources != "" {
 		if eng.sources, err = ingest.LoadConfig(cfg.Sources); err != nil {
 			return nil, err
 		}
 		for _, s := range eng.sources.Sources {
-			sources = append(sources, pipeline.Source{Name: s.Name, Connector: s.Connector, Interval: s.Interval, Once: once})
+			router.SourceKinds[s.Name] = s.Kind
+			if cfg.Role == pipeline.RoleAll || cfg.Role == pipeline.RoleIngest {
+				sources = append(sources, pipeline.Source{Name: s.Name, Connector: s.Connector, Interval: s.Interval, Once: once})
+			}
 		}
 	}
 	reg := prometheus.NewRegistry()
@@ -290,8 +297,15 @@ func openEngine(cfg runConfig, ortLib string, once bool, log *slog.Logger) (_ *e
 	if err != nil {
 		return nil, err
 	}
+	auditPath := filepath.Join(cfg.Data, "audit.jsonl")
+	if eng.audit, err = audit.Open(auditPath); err != nil {
+		return nil, err
+	}
+	if _, err := policy.RecordChange(eng.audit, auditPath, "rasd run", pol); err != nil {
+		return nil, err
+	}
 	eng.pipe, err = pipeline.New(pipeline.Config{
-		Role: cfg.Role, Store: eng.store, Index: eng.index, Scorer: scorer, Router: router, SyncEvery: syncEvery,
+		Role: cfg.Role, Store: eng.store, Index: eng.index, Scorer: scorer, Router: router, SyncEvery: syncEvery, Audit: eng.audit,
 		Sources: sources, Batch: cfg.Batch, Retention: cfg.Retention, Log: log, Metrics: reg,
 		CaseRetention: cfg.CaseRetention,
 		ClosedCases:   func(ctx context.Context) (map[string]time.Time, error) { return review.ClosedCases(ctx, rs) },
@@ -301,7 +315,7 @@ func openEngine(cfg runConfig, ortLib string, once bool, log *slog.Logger) (_ *e
 	}
 	mux := http.NewServeMux()
 	// The review UI guards every route, the views' included (roles, CSRF).
-	rv, err := openReviewWeb(rs, eng.store, cfg.Data, pol, log, cardThresholds(router.thresholds, cfg.Model))
+	rv, err := openReviewWeb(rs, eng.store, eng.audit, cfg.Data, pol, log, cardThresholds(router.Thresholds, cfg.Model))
 	if err != nil {
 		return nil, err
 	}
@@ -348,68 +362,6 @@ func cardThresholds(loaded map[string]float64, modelDir string) map[string]float
 		return nil
 	}
 	return card.Thresholds
-}
-
-// modelScorer adapts a models.Model to the pipeline's Scorer.
-type modelScorer struct{ m *models.Model }
-
-func (s modelScorer) ID() string { return s.m.ID() }
-
-func (s modelScorer) Score(ctx context.Context, texts []string) ([]pipeline.Scored, error) {
-	return s.ScoreNormalized(ctx, texts, nil)
-}
-
-// ScoreNormalized implements pipeline.NormalizedScorer.
-func (s modelScorer) ScoreNormalized(ctx context.Context, texts, norms []string) ([]pipeline.Scored, error) {
-	preds, err := s.m.ScoreNormalized(ctx, texts, norms)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]pipeline.Scored, len(preds))
-	for i, p := range preds {
-		out[i] = pipeline.Scored{Scores: p.Scores, Flags: p.Flags, Context: p.Context, Normalized: p.Normalized, Tokens: p.Tokens}
-		for _, sp := range p.Spans {
-			out[i].Spans = append(out[i].Spans, store.Span{Start: sp.Start, End: sp.End, Label: sp.Label, Term: sp.Term})
-		}
-	}
-	return out, nil
-}
-
-// policyRouter adapts a policy.Policy to the pipeline's Router. The policy
-// reads scores on one scale for every model: each raw score is re-centred on
-// its label's threshold in the model card (see recentre), so that 0.5 is the
-// model's own operating point and the policy's bars sit above it.
-type policyRouter struct {
-	p          *policy.Policy
-	thresholds map[string]float64
-}
-
-// recentre maps a raw score s onto the policy's scale for a label whose
-// model-card threshold is t: σ(logit(s) − logit(t)), monotone, 0.5 at s = t.
-func recentre(s, t float64) float64 {
-	if t <= 0 || t >= 1 {
-		return s
-	}
-	const eps = 1e-9
-	s = math.Min(math.Max(s, eps), 1-eps)
-	z := math.Log(s/(1-s)) - math.Log(t/(1-t))
-	return 1 / (1 + math.Exp(-z))
-}
-
-func (r policyRouter) Route(post *ingest.Post, s *pipeline.Scored) (pipeline.Route, error) {
-	scores := make(map[string]float64, len(s.Scores))
-	for l, v := range s.Scores {
-		scores[l] = recentre(v, r.thresholds[l])
-	}
-	d, err := r.p.Route(policy.Input{Scores: scores, ContextLabels: s.Context, SourceType: post.Platform})
-	if err != nil {
-		return pipeline.Route{}, err
-	}
-	reasons := d.Reasons
-	for _, pr := range d.Protected {
-		reasons = append(reasons, "protected: "+pr.Category+": "+pr.Detail)
-	}
-	return pipeline.Route{Queue: d.Queue, Priority: d.Priority, Urgent: d.Urgent, Reasons: reasons}, nil
 }
 
 // runGCPercent is the garbage collector's target for rasd run: indexing

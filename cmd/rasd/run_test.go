@@ -162,23 +162,6 @@ func TestRunRejectsMisuse(t *testing.T) {
 	}
 }
 
-func TestRecentreKeepsOrderAndCentresOnTheCardThreshold(t *testing.T) {
-	if got := recentre(0.02, 0.02); math.Abs(got-0.5) > 1e-9 {
-		t.Errorf("a score at the card threshold maps to %v, want 0.5", got)
-	}
-	prev := -1.0
-	for _, s := range []float64{0, 0.001, 0.01, 0.02, 0.1, 0.5, 0.9, 1} {
-		got := recentre(s, 0.02)
-		if got < prev || got < 0 || got > 1 {
-			t.Errorf("recentre(%v) = %v, not monotone in [0,1] (previous %v)", s, got, prev)
-		}
-		prev = got
-	}
-	if got := recentre(0.7, 0); got != 0.7 {
-		t.Errorf("without a card threshold the score is kept: %v", got)
-	}
-}
-
 func TestTuneGCLeavesAnOperatorsGOGC(t *testing.T) {
 	defer debug.SetGCPercent(debug.SetGCPercent(100))
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))

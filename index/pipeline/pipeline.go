@@ -24,10 +24,13 @@ import (
 	"github.com/rasd-iq/rasd/ingest"
 	"github.com/rasd-iq/rasd/ingest/dedup"
 	"github.com/rasd-iq/rasd/nlp"
+	"github.com/rasd-iq/rasd/policy"
+	"github.com/rasd-iq/rasd/policy/audit"
 )
 
 // Scored is a scorer's output for one text.
 type Scored struct {
+	// Scores are the model's raw scores.
 	Scores  map[string]float64
 	Flags   []string
 	Context []string
@@ -37,6 +40,8 @@ type Scored struct {
 	// when set, are its tokens (nlp.Tokenize), which the index reuses.
 	Normalized string
 	Tokens     []nlp.Token
+	// Signals are filled by the pipeline's Signaler, when it has one.
+	Signals []policy.Signal
 }
 
 // Scorer scores texts in one batch, same order.
@@ -55,18 +60,24 @@ type NormalizedScorer interface {
 	ScoreNormalized(ctx context.Context, texts, norms []string) ([]Scored, error)
 }
 
-// Route is policy's verdict on a scored post.
-type Route struct {
-	Queue    bool
-	Priority int
-	Urgent   bool
-	Reasons  []string
+// Router judges a scored post: it maps the scores onto the policy's scale,
+// routes them with the post's signals and source type, and returns the
+// whole judgement, which is stored with the record.
+type Router interface {
+	Judge(p *ingest.Post, s *Scored) (policy.Judgement, error)
 }
 
-// Router decides whether a scored post goes to human review.
-type Router interface {
-	// Route returns the verdict for a post's scores and context labels.
-	Route(p *ingest.Post, s *Scored) (Route, error)
+// Signaler finds the signals of a post (a named person, a threat to a home,
+// a quotation) with evidence spans into its original text, between scoring
+// and routing.
+type Signaler interface {
+	Signals(p *ingest.Post, normalized string) []policy.Signal
+}
+
+// AuditLog receives the judgements that put posts in the review queue,
+// once their records are stored.
+type AuditLog interface {
+	AppendBatch(events []audit.Event) ([]audit.Entry, error)
 }
 
 // Source is a configured connector with its schedule.
@@ -84,6 +95,10 @@ type Config struct {
 	Index  *index.Index
 	Scorer Scorer
 	Router Router
+	// Signals, when set, finds each post's signals before it is routed.
+	Signals Signaler
+	// Audit, when set, receives the judgement of every post routed to review.
+	Audit AuditLog
 	// Sources are fetched on their schedules; may be empty (worker only).
 	Sources []Source
 	// Batch is the scoring batch size (default 2048): the most posts a
@@ -527,14 +542,19 @@ func (p *Pipeline) Process(ctx context.Context, ds []store.Delivery) error {
 	model := p.cfg.Scorer.ID()
 	for j, i := range fresh {
 		post, s := &ds[i].Post, &scored[j]
-		r, err := p.cfg.Router.Route(post, s)
+		if p.cfg.Signals != nil {
+			s.Signals = p.cfg.Signals.Signals(post, s.Normalized)
+		}
+		jd, err := p.cfg.Router.Judge(post, s)
 		if err != nil {
 			return fmt.Errorf("routing %s: %w", post.ID, err)
 		}
+		d := &jd.Decision
 		recs[j] = store.Record{
 			Post: *post, Scores: s.Scores, Flags: s.Flags, Context: s.Context, Spans: s.Spans,
 			Model: model, Governorate: p.locate(post, s),
-			Queued: r.Queue, Priority: r.Priority, Urgent: r.Urgent, Reasons: r.Reasons, Processed: now,
+			Queued: d.Queue, Priority: d.Priority, Urgent: d.Urgent, Reasons: d.ReasonLines(), Processed: now,
+			Judgement: &jd,
 		}
 		docs[j] = DocFor(&recs[j])
 		docs[j].Normalized, docs[j].Tokens = s.Normalized, s.Tokens
@@ -542,6 +562,7 @@ func (p *Pipeline) Process(ctx context.Context, ds []store.Delivery) error {
 	if err := p.complete(ctx, recs, sightings, ds, verdicts, entries); err != nil {
 		return err
 	}
+	p.auditQueued(recs)
 	if p.indexQ != nil && len(docs) > 0 {
 		p.indexQ <- docs
 	} else if p.cfg.Index != nil && p.indexQ == nil {
@@ -561,6 +582,27 @@ func (p *Pipeline) Process(ctx context.Context, ds []store.Delivery) error {
 	}
 	p.m.batch.Observe(time.Since(start).Seconds())
 	return nil
+}
+
+// auditQueued appends the judgements that put posts of a stored batch in
+// the review queue to the audit log. A failure is logged: the records and
+// their judgements are stored already.
+func (p *Pipeline) auditQueued(recs []store.Record) {
+	if p.cfg.Audit == nil {
+		return
+	}
+	var evs []audit.Event
+	for i := range recs {
+		if r := &recs[i]; r.Queued && r.Judgement != nil {
+			evs = append(evs, r.Judgement.AuditEvent(r.Post.ID))
+		}
+	}
+	if len(evs) == 0 {
+		return
+	}
+	if _, err := p.cfg.Audit.AppendBatch(evs); err != nil {
+		p.cfg.Log.Error("auditing routing decisions", "items", len(evs), "err", err)
+	}
 }
 
 // agreeOnTexts asks a shared store which post was first with each text this

@@ -14,6 +14,7 @@ import (
 	"github.com/rasd-iq/rasd/index"
 	"github.com/rasd-iq/rasd/index/store"
 	"github.com/rasd-iq/rasd/ingest"
+	"github.com/rasd-iq/rasd/policy"
 )
 
 // keywordScorer flags "hate" for texts containing قتل and reports a batch count.
@@ -36,8 +37,9 @@ func (k *keywordScorer) ID() string { return "keyword@1" }
 
 type flagRouter struct{}
 
-func (flagRouter) Route(_ *ingest.Post, s *Scored) (Route, error) {
-	return Route{Queue: len(s.Flags) > 0, Priority: 3, Reasons: s.Flags}, nil
+func (flagRouter) Judge(_ *ingest.Post, s *Scored) (policy.Judgement, error) {
+	return policy.Judgement{Raw: s.Scores, Scores: s.Scores, Signals: s.Signals,
+		Decision: policy.Decision{Queue: len(s.Flags) > 0, Priority: 3, Reasons: s.Flags}}, nil
 }
 
 // sliceConnector serves n posts in pages of size, the cursor being the next index.

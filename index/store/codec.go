@@ -11,6 +11,7 @@ import (
 	json "github.com/go-json-experiment/json/v1"
 
 	"github.com/rasd-iq/rasd/ingest"
+	"github.com/rasd-iq/rasd/policy"
 )
 
 // Stored posts and records are written in a compact binary layout: a
@@ -19,8 +20,12 @@ import (
 // bits, times as seconds and nanoseconds since 1970 (UTC). Encoding a
 // record this way is several times faster than JSON, which matters at
 // thousands of posts a second. Values written by earlier versions as JSON
-// (they start with '{') are still read.
-const codecV1 = 1
+// (they start with '{') are still read. Layout 2 adds the judgement after
+// the record's fields; layout 1 records are read without one.
+const (
+	codecV1 = 1
+	codecV2 = 2
+)
 
 // errCorrupt reports a stored value that ends early or holds a bad length.
 var errCorrupt = errors.New("corrupt stored value")
@@ -55,8 +60,11 @@ func EncodeRecord(dst []byte, r *Record) []byte {
 			n += len(x) + 2
 		}
 	}
+	if v := r.Judgement; v != nil {
+		n += 64 + 24*len(v.Thresholds) + 32*len(v.Signals)
+	}
 	dst = slices.Grow(dst, n)
-	dst = append(dst, codecV1)
+	dst = append(dst, codecV2)
 	dst = appendPost(dst, &r.Post)
 	dst = binary.AppendUvarint(dst, uint64(len(r.Scores)))
 	for l, s := range r.Scores {
@@ -78,7 +86,46 @@ func EncodeRecord(dst []byte, r *Record) []byte {
 	dst = binary.AppendVarint(dst, int64(r.Priority))
 	dst = appendBool(dst, r.Urgent)
 	dst = appendStrings(dst, r.Reasons)
-	return appendTime(dst, r.Processed)
+	dst = appendTime(dst, r.Processed)
+	return appendJudgement(dst, r.Judgement)
+}
+
+// appendJudgement writes v after the record that holds its model and raw
+// scores: the normaliser, source type, signals and thresholds always (the
+// scores on the policy's scale are computed again on read), then the
+// decision in full (JSON) when it queued the post or any rule fired or was
+// held back, else only its policy version.
+func appendJudgement(dst []byte, v *policy.Judgement) []byte {
+	if v == nil {
+		return append(dst, 0)
+	}
+	dst = append(dst, 1)
+	dst = appendString(dst, v.Normalizer)
+	dst = appendString(dst, v.SourceType)
+	dst = binary.AppendUvarint(dst, uint64(len(v.Signals)))
+	for _, sg := range v.Signals {
+		dst = appendString(dst, sg.Name)
+		dst = binary.AppendVarint(dst, int64(sg.Start))
+		dst = binary.AppendVarint(dst, int64(sg.End))
+		dst = appendString(dst, sg.Detail)
+	}
+	dst = binary.AppendUvarint(dst, uint64(len(v.Thresholds)))
+	for l, t := range v.Thresholds {
+		dst = appendString(dst, l)
+		dst = binary.LittleEndian.AppendUint64(dst, math.Float64bits(t))
+	}
+	dst = appendTime(dst, v.At)
+	d := &v.Decision
+	if !d.Queue && len(d.Fired) == 0 && len(d.HeldBack) == 0 && len(d.Protected) == 0 {
+		dst = append(dst, 0)
+		return appendString(dst, d.PolicyVersion)
+	}
+	dst = append(dst, 1)
+	b, err := json.Marshal(d)
+	if err != nil { // a Decision holds only strings, numbers and lists
+		panic(fmt.Sprintf("encoding a routing decision: %v", err))
+	}
+	return appendString(dst, string(b))
 }
 
 // DecodeRecord reads a value written by EncodeRecord (or an older JSON one).
@@ -87,8 +134,9 @@ func DecodeRecord(b []byte, r *Record) error {
 		return json.Unmarshal(b, r)
 	}
 	d := decoder{b: b}
-	if v := d.byte(); v != codecV1 && d.err == nil {
-		return fmt.Errorf("stored record: unknown layout %d", v)
+	layout := d.byte()
+	if layout != codecV1 && layout != codecV2 && d.err == nil {
+		return fmt.Errorf("stored record: unknown layout %d", layout)
 	}
 	*r = Record{}
 	d.post(&r.Post)
@@ -116,7 +164,43 @@ func DecodeRecord(b []byte, r *Record) error {
 	r.Urgent = d.bool()
 	r.Reasons = d.strings()
 	r.Processed = d.time()
+	if layout == codecV2 && d.bool() {
+		r.Judgement = d.judgement(r)
+	}
 	return d.done("record")
+}
+
+// judgement reads what appendJudgement wrote for record r.
+func (d *decoder) judgement(r *Record) *policy.Judgement {
+	v := &policy.Judgement{Model: r.Model, Raw: r.Scores}
+	v.Normalizer = d.string()
+	v.SourceType = d.string()
+	if n := d.count(3); n > 0 {
+		v.Signals = make([]policy.Signal, n)
+		for i := range v.Signals {
+			sg := &v.Signals[i]
+			sg.Name = d.string()
+			sg.Start, sg.End = int(d.varint()), int(d.varint())
+			sg.Detail = d.string()
+		}
+	}
+	if n := d.count(9); n > 0 {
+		v.Thresholds = make(map[string]float64, n)
+		for range n {
+			l := d.string()
+			v.Thresholds[l] = math.Float64frombits(d.uint64())
+		}
+	}
+	v.At = d.time()
+	v.Scores = policy.PolicyScores(v.Raw, v.Thresholds)
+	if d.bool() {
+		if err := json.Unmarshal([]byte(d.string()), &v.Decision); err != nil && d.err == nil {
+			d.err = fmt.Errorf("stored routing decision: %w", err)
+		}
+	} else {
+		v.Decision.PolicyVersion = d.string()
+	}
+	return v
 }
 
 // postSize bounds p's encoded size closely enough that encoding it grows

@@ -10,6 +10,7 @@ import (
 	json "github.com/go-json-experiment/json/v1"
 
 	"github.com/rasd-iq/rasd/ingest"
+	"github.com/rasd-iq/rasd/policy"
 )
 
 // fill sets every field reachable from v to a value derived from seed, so
@@ -49,6 +50,9 @@ func fill(t *testing.T, v reflect.Value, seed *int) {
 		for i := range v.NumField() {
 			fill(t, v.Field(i), seed)
 		}
+	case reflect.Pointer:
+		v.Set(reflect.New(v.Type().Elem()))
+		fill(t, v.Elem(), seed)
 	default:
 		t.Fatalf("fill: no rule for %s", v.Type())
 	}
@@ -60,6 +64,12 @@ func TestRecordRoundTripKeepsEveryField(t *testing.T) {
 	fill(t, reflect.ValueOf(&r).Elem(), &seed)
 	r.Sightings = 0                                                        // counted on read, not stored
 	r.Post.Engagement.Views, r.Priority, r.Spans[0].Start = -1, -5, -1<<40 // negatives and large values
+	// The judgement shares the record's model and raw scores, and its
+	// policy-scale scores are computed from them on read.
+	j := r.Judgement
+	j.Model, j.Raw = r.Model, r.Scores
+	j.Thresholds = map[string]float64{"hate": 0.2, "threat": 0.9}
+	j.Scores = policy.PolicyScores(j.Raw, j.Thresholds)
 	var got Record
 	if err := DecodeRecord(EncodeRecord(nil, &r), &got); err != nil {
 		t.Fatal(err)
@@ -131,5 +141,24 @@ func TestTruncatedOrGarbledValuesAreErrors(t *testing.T) {
 	// A length larger than what follows is refused, not allocated.
 	if err := DecodePost([]byte{codecV1, 0xff, 0xff, 0xff, 0xff, 0x0f}, new(ingest.Post)); !errors.Is(err, errCorrupt) {
 		t.Errorf("huge length: err %v", err)
+	}
+}
+
+func TestJudgementWithoutFiringKeepsPolicyVersionOnly(t *testing.T) {
+	raw := map[string]float64{"threat": 0.3, "hate": 0.01}
+	th := map[string]float64{"threat": 0.0137, "hate": 0.17}
+	r := Record{Post: ingest.Post{ID: "x:2"}, Scores: raw, Model: "m@1",
+		Judgement: &policy.Judgement{Model: "m@1", Raw: raw, Thresholds: th, Scores: policy.PolicyScores(raw, th),
+			SourceType: "news", Signals: []policy.Signal{{Name: "named_person", Start: 3, End: 9, Detail: "activist"}},
+			Decision: policy.Decision{PolicyVersion: "p1"}, At: time.Unix(1e9, 0).UTC()}}
+	var got Record
+	if err := DecodeRecord(EncodeRecord(nil, &r), &got); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.Judgement, r.Judgement) {
+		t.Errorf("judgement read as %+v, want %+v", got.Judgement, r.Judgement)
+	}
+	if got.Judgement.Scores["threat"] < 0.9 {
+		t.Errorf("policy-scale threat score %v: a raw 0.3 over a threshold of 0.0137 is far above the operating point", got.Judgement.Scores["threat"])
 	}
 }

@@ -25,6 +25,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/rasd-iq/rasd/ingest"
+	"github.com/rasd-iq/rasd/policy"
 )
 
 var (
@@ -53,6 +54,11 @@ type Record struct {
 	Priority int      `json:"priority,omitempty"`
 	Urgent   bool     `json:"urgent,omitempty"`
 	Reasons  []string `json:"reasons,omitempty"`
+	// Judgement is what the engine decided about the post when it routed it:
+	// scores on the policy's scale, signals and the routing decision. Queued,
+	// Priority, Urgent and Reasons above repeat its decision for the queue.
+	// Nil for records stored before judgements were kept.
+	Judgement *policy.Judgement `json:"judgement,omitempty"`
 	// Sightings counts copies of the same text seen elsewhere (filled in on read).
 	Sightings int `json:"-"`
 	// Processed is when the pipeline finished with it.
@@ -322,14 +328,19 @@ func (s *Store) Complete(_ context.Context, recs []Record, sightings []Sighting,
 }
 
 // MaxScore is the highest score among a record's flagged labels, or among all
-// its scores when nothing is flagged.
+// its violation scores when nothing is flagged, on the policy's scale (the
+// judgement's scores; raw scores for records stored before judgements).
 func MaxScore(r *Record) float64 {
+	scores := r.Scores
+	if r.Judgement != nil && r.Judgement.Scores != nil {
+		scores = r.Judgement.Scores
+	}
 	var m float64
 	for _, l := range r.Flags {
-		m = max(m, r.Scores[l])
+		m = max(m, scores[l])
 	}
 	if len(r.Flags) == 0 {
-		for l, v := range r.Scores {
+		for l, v := range scores {
 			if !slices.Contains(r.Context, l) {
 				m = max(m, v)
 			}

@@ -252,8 +252,10 @@ func (s *Service) itemStillReferred(ctx context.Context, item string) error {
 }
 
 // Package builds referral r's package with policy.BuildReferralPackage,
-// from the item's stored post and its routing under the current policy.
-// It is the same for the same referral, record and policy.
+// from the item's stored post and the judgement the engine stored when it
+// routed the post: its rule, legal bases and policy version, never a new
+// routing under whatever policy is current. It is the same for the same
+// referral and record.
 func (s *Service) Package(ctx context.Context, r review.Referral) (policy.ReferralPackage, error) {
 	if r.Status != review.ReferralApproved {
 		return policy.ReferralPackage{}, fmt.Errorf("packaging referral %s: %w: it is %s", r.ID, ErrState, r.Status)
@@ -262,15 +264,20 @@ func (s *Service) Package(ctx context.Context, r review.Referral) (policy.Referr
 	if err != nil {
 		return policy.ReferralPackage{}, fmt.Errorf("packaging referral %s: reading item %s: %w", r.ID, r.Item, err)
 	}
-	d, err := s.Policy.Route(policy.Input{Scores: rec.Scores, ContextLabels: rec.Context, SourceType: rec.Post.Platform})
-	if err != nil {
-		return policy.ReferralPackage{}, fmt.Errorf("packaging referral %s: %w", r.ID, err)
+	j := rec.Judgement
+	if j == nil {
+		return policy.ReferralPackage{}, fmt.Errorf("packaging referral %s: %w: item %s has no stored routing decision (recorded before decisions were kept)", r.ID, ErrState, r.Item)
 	}
+	d := j.Decision
 	d.Urgent = d.Urgent || r.Urgent
+	normalizer := j.Normalizer
+	if normalizer == "" {
+		normalizer = s.NormalizerVersion
+	}
 	pkg, err := policy.BuildReferralPackage(policy.ReferralInput{
 		ID: r.ID, Created: r.Approved, Post: rec.Post, Decision: d, Assessment: r.Assessment, Approvals: r.Approvals,
 		Explanation: r.Explanation, Facts: r.Facts, Notifier: s.Notifier, AutomatedDetection: true,
-		ModelVersion: rec.Model, NormalizerVersion: s.NormalizerVersion,
+		ModelVersion: j.Model, NormalizerVersion: normalizer,
 	}, s.Policy)
 	if err != nil {
 		return pkg, fmt.Errorf("packaging: %w", err)

@@ -83,11 +83,8 @@ func newFixture(t *testing.T, items map[string]string) *fixture {
 	var its []review.Item
 	for id, plat := range items {
 		its = append(its, review.Item{ID: id, Labels: []string{"threat"}, Platform: plat, Score: 0.93, Added: t0.Add(-time.Hour), Status: review.StatusOpen})
-		f.be.recs[id] = store.Record{
-			Post: ingest.Post{ID: id, Platform: plat, Author: ingest.Author{ID: "u1", Handle: "@speaker"}, Permalink: "https://example.org/p/" + id,
-				Text: "سأقتل فلان إذا رأيته غداً", Fetched: t0.Add(-2 * time.Hour)},
-			Scores: map[string]float64{"threat": 0.93, "named_person": 0.9}, Flags: []string{"threat"}, Model: "rasd-test@1.0.0", Queued: true,
-		}
+		f.be.recs[id] = judgedRecord(t, ingest.Post{ID: id, Platform: plat, Author: ingest.Author{ID: "u1", Handle: "@speaker"}, Permalink: "https://example.org/p/" + id,
+			Text: "سأقتل فلان إذا رأيته غداً", Fetched: t0.Add(-2 * time.Hour)}, t0.Add(-time.Hour))
 	}
 	if err := st.Add(ctx, its); err != nil {
 		t.Fatal(err)
@@ -95,6 +92,28 @@ func newFixture(t *testing.T, items map[string]string) *fixture {
 	f.svc = &Service{Store: st, Backend: f.be, Policy: policy.Default(), Audit: al, Notifier: policy.Notifier{Name: "Rasd observatory", Email: "referrals@example.org"},
 		RoleID: func(u string) string { return "role-" + u }, Now: func() time.Time { return f.now }}
 	return f
+}
+
+// nearThreshold is a raw threat score below every bar of the policy but
+// far above the model card's threshold: on the policy's scale it is 0.96.
+const nearThreshold, cardThreshold = 0.298, 0.0137
+
+// judgedRecord is post as the pipeline stores it: scored with a raw threat
+// score of nearThreshold and judged under the default policy.
+func judgedRecord(t *testing.T, post ingest.Post, at time.Time) store.Record {
+	t.Helper()
+	raw := map[string]float64{"threat": nearThreshold}
+	j, err := policy.Default().Judge(policy.Scored{Model: "rasd-test@1.0.0", Raw: raw,
+		Signals: []policy.Signal{{Name: "named_person", Start: 6, End: 14, Detail: "named"}}},
+		map[string]float64{"threat": cardThreshold}, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !j.Decision.Queue {
+		t.Fatalf("the fixture's post is not queued: %+v", j.Decision)
+	}
+	return store.Record{Post: post, Scores: raw, Flags: []string{"threat"}, Model: j.Model, Queued: true,
+		Priority: j.Decision.Priority, Urgent: j.Decision.Urgent, Judgement: &j, Processed: at}
 }
 
 // decide claims item as who and decides it.
@@ -515,5 +534,45 @@ func TestApprovalFollowsTheItemsReview(t *testing.T) {
 	decide("x:2", "b", review.ActionRefer, review.VerdictTruePositive)
 	if got, err := f.svc.Approve(ctx, r2.ID, "b"); err != nil || got.Status != review.ReferralApproved {
 		t.Fatalf("approval after agreement: %+v, %v", got, err)
+	}
+}
+
+// TestPackageUsesTheStoredDecision: the package is built from the judgement
+// stored when the post was routed (a raw threat score of 0.298, queued on the
+// policy's scale under threat-named-person), not by routing the raw scores
+// again, and a stricter policy installed afterwards does not rewrite it.
+func TestPackageUsesTheStoredDecision(t *testing.T) {
+	f := newFixture(t, map[string]string{"x:1": "x"})
+	ctx := context.Background()
+	f.be.recs["x:1"] = func() store.Record {
+		r := f.be.recs["x:1"]
+		r.Post.Permalink = "https://x.com/i/status/1"
+		return r
+	}()
+	r := f.refer(t, "x:1")
+	f.svc.Notifier = policy.Notifier{Name: "Rasd", Email: "referrals@example.org"}
+	// The policy changes after the routing: threats now need 0.99.
+	stricter := strings.Replace(string(policy.DefaultYAML()), "threshold: 0.60", "threshold: 0.99", 1)
+	stricter = strings.Replace(stricter, "bar: 0.90", "bar: 0.995", 1)
+	stricter = strings.Replace(stricter, `version: "2026.11.1"`, `version: "2099.1"`, 1)
+	p2, err := policy.Parse("stricter.yaml", []byte(stricter))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := p2.Route(policy.Input{Scores: f.be.recs["x:1"].Judgement.Scores}); d.Queue {
+		t.Fatal("the stricter policy should not queue the post; the test would not tell the two apart")
+	}
+	f.svc.Policy = p2
+	pkg, err := f.svc.Package(ctx, r)
+	if err != nil {
+		t.Fatalf("packaging under a later policy: %v", err)
+	}
+	stored := f.be.recs["x:1"].Judgement.Decision
+	if pkg.RuleID != stored.RuleID || pkg.RuleID != "threat-named-person" || pkg.Versions.Policy != policy.Default().Version || len(pkg.Bases) != len(stored.Bases) || !pkg.Urgent {
+		t.Errorf("package rule %q, policy %q, %d bases, urgent %v; want the stored %q under %q with %d bases, urgent",
+			pkg.RuleID, pkg.Versions.Policy, len(pkg.Bases), pkg.Urgent, stored.RuleID, stored.PolicyVersion, len(stored.Bases))
+	}
+	if pkg.Versions.Model != "rasd-test@1.0.0" {
+		t.Errorf("package model %q", pkg.Versions.Model)
 	}
 }

@@ -25,7 +25,14 @@ func referralEnv(t *testing.T) *env {
 	e.srv.ref.Notifier = policy.Notifier{Name: "Rasd observatory", Email: "referrals@example.org"}
 	e.be.mu.Lock()
 	rec := e.be.recs["x:000000"]
-	rec.Scores = map[string]float64{"threat": 0.93, "named_person": 0.9}
+	// Scored and judged as the pipeline would: a threat naming an activist.
+	rec.Scores = map[string]float64{"threat": 0.93}
+	j, err := policy.Default().Judge(policy.Scored{Model: rec.Model, Raw: rec.Scores, Signals: []policy.Signal{{Name: "named_person", Detail: "activist"}}},
+		map[string]float64{"threat": 0.5}, rec.Processed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.Judgement = &j
 	rec.Post.Fetched = time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
 	e.be.recs["x:000000"] = rec
 	e.be.mu.Unlock()

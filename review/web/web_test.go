@@ -21,6 +21,7 @@ import (
 	"github.com/rasd-iq/rasd/index/redisstore/redistest"
 	"github.com/rasd-iq/rasd/index/store"
 	"github.com/rasd-iq/rasd/ingest"
+	"github.com/rasd-iq/rasd/policy"
 	"github.com/rasd-iq/rasd/policy/audit"
 	"github.com/rasd-iq/rasd/review"
 	"github.com/rasd-iq/rasd/review/accounts"
@@ -78,12 +79,19 @@ func (b *backend) put(items []review.Item) {
 	defer b.mu.Unlock()
 	for _, it := range items {
 		plat, author, _ := strings.Cut(it.Author, ":")
+		raw := map[string]float64{it.Labels[0]: it.Score}
+		// Judged as the pipeline judges, with the model card's operating
+		// point at 0.5 so that both scales agree.
+		j, err := policy.Default().Judge(policy.Scored{Model: "rasd-test@1.2.3", Raw: raw}, map[string]float64{it.Labels[0]: 0.5}, it.Added)
+		if err != nil {
+			panic(err)
+		}
 		b.recs[it.ID] = store.Record{
 			Post: ingest.Post{ID: it.ID, Platform: plat, Source: "src-" + plat, Author: ingest.Author{ID: author, Handle: "@" + author},
 				Permalink: "https://example.org/" + it.ID, Text: "نص تجريبي للمراجعة " + it.ID},
-			Scores: map[string]float64{it.Labels[0]: it.Score}, Flags: it.Labels, Model: "rasd-test@1.2.3",
+			Scores: raw, Flags: it.Labels, Model: "rasd-test@1.2.3",
 			Spans: []store.Span{{Start: 0, End: len("نص"), Label: it.Labels[0]}}, Queued: true, Priority: it.Priority,
-			Urgent: it.Urgent, Governorate: it.Governorate, Processed: it.Added,
+			Urgent: it.Urgent, Governorate: it.Governorate, Processed: it.Added, Judgement: &j,
 		}
 		b.queue = append(b.queue, store.QueueEntry{ID: it.ID, Priority: it.Priority, Urgent: it.Urgent, MaxScore: it.Score, Labels: it.Labels, Added: it.Added})
 	}

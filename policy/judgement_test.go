@@ -1,0 +1,54 @@
+package policy_test
+
+import (
+	"math"
+	"testing"
+	"time"
+
+	"github.com/rasd-iq/rasd/policy"
+)
+
+func TestPolicyScoreKeepsOrderAndCentresOnTheCardThreshold(t *testing.T) {
+	if got := policy.PolicyScore(0.02, 0.02); math.Abs(got-0.5) > 1e-9 {
+		t.Errorf("a score at the card threshold maps to %v, want 0.5", got)
+	}
+	prev := -1.0
+	for _, s := range []float64{0, 0.001, 0.01, 0.02, 0.1, 0.5, 0.9, 1} {
+		got := policy.PolicyScore(s, 0.02)
+		if got < prev || got < 0 || got > 1 {
+			t.Errorf("PolicyScore(%v) = %v, not monotone in [0,1] (previous %v)", s, got, prev)
+		}
+		prev = got
+	}
+	if got := policy.PolicyScore(0.7, 0); got != 0.7 {
+		t.Errorf("without a card threshold the score is kept: %v", got)
+	}
+}
+
+// TestJudgeRoutesOnThePolicyScale: a raw threat score below the policy's bar
+// but far above the model's operating point is routed on the policy scale,
+// and the judgement keeps both scales and the signals it was routed with.
+func TestJudgeRoutesOnThePolicyScale(t *testing.T) {
+	p := policy.Default()
+	th := map[string]float64{"threat": 0.0137}
+	at := time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
+	j, err := p.Judge(policy.Scored{Model: "m@1", Raw: map[string]float64{"threat": 0.298},
+		Signals: []policy.Signal{{Name: "named_person", Start: 0, End: 10, Detail: "activist"}}}, th, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if raw, _ := p.Route(policy.Input{Scores: map[string]float64{"threat": 0.298}}); raw.Queue {
+		t.Fatalf("a raw 0.298 should be below the policy's threat bar; the test no longer separates the scales")
+	}
+	d := j.Decision
+	if !d.Queue || d.RuleID != "threat-named-person" || !d.Urgent || len(d.Bases) == 0 {
+		t.Errorf("judged %+v, want queued under threat-named-person, urgent, with bases", d)
+	}
+	if j.Raw["threat"] != 0.298 || j.Scores["threat"] < 0.9 || j.Thresholds["threat"] != 0.0137 || !j.At.Equal(at) {
+		t.Errorf("judgement keeps raw %v, policy %v, threshold %v, at %v", j.Raw, j.Scores, j.Thresholds, j.At)
+	}
+	ev := j.AuditEvent("x:1")
+	if ev.Type != "routing" || ev.Subject != "x:1" {
+		t.Errorf("audit event %+v", ev)
+	}
+}
