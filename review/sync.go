@@ -22,22 +22,36 @@ func AuthorKey(r *store.Record) string {
 	return r.Post.Platform + ":" + a
 }
 
-// ItemFromRecord builds the queue item of a pipeline queue entry and its record.
-func ItemFromRecord(q store.QueueEntry, r *store.Record) Item {
-	labels := q.Labels
+// ItemFor builds the review-queue item of a record the pipeline routed to
+// review: its priority, urgency and labels, and its score on the policy's
+// scale (store.MaxScore).
+func ItemFor(r *store.Record) Item {
+	labels := r.Flags
 	if labels == nil {
 		labels = []string{}
 	}
 	return Item{
-		ID: q.ID, Priority: q.Priority, Urgent: q.Urgent, Score: q.MaxScore, Labels: labels,
+		ID: r.Post.ID, Priority: r.Priority, Urgent: r.Urgent, Score: store.MaxScore(r), Labels: labels,
 		Platform: r.Post.Platform, Source: r.Post.Source, Governorate: r.Governorate,
-		Author: AuthorKey(r), Added: q.Added, Status: StatusOpen,
+		Author: AuthorKey(r), Added: r.Processed, Status: StatusOpen,
 	}
 }
 
+// ItemFromRecord builds the queue item of a pipeline queue entry and its record.
+func ItemFromRecord(q store.QueueEntry, r *store.Record) Item {
+	it := ItemFor(r)
+	it.Priority, it.Urgent, it.Score, it.Added = q.Priority, q.Urgent, q.MaxScore, q.Added
+	if q.Labels != nil {
+		it.Labels = q.Labels
+	}
+	return it
+}
+
 // Sync adds the pipeline's review-queue entries that st does not know yet
-// and returns how many it added. It is cheap to repeat: known entries are
-// skipped, and an entry whose record vanished is skipped too.
+// and returns how many it added. The pipeline enqueues review items itself,
+// in the transaction that stores their records; Sync repairs a store
+// written before it did, once at start. Known entries are skipped, and an
+// entry whose record vanished is skipped too.
 func Sync(ctx context.Context, st Store, b store.Backend) (int, error) {
 	entries, err := b.Queue(ctx)
 	if err != nil {

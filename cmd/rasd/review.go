@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	bolt "go.etcd.io/bbolt"
 
 	"github.com/rasd-iq/rasd/index/redisstore"
 	"github.com/rasd-iq/rasd/index/store"
@@ -36,10 +35,17 @@ func init() {
 // reviewStore opens the review store over an open pipeline store.
 func reviewStore(b store.Backend) (review.Store, error) {
 	switch s := b.(type) {
-	case interface{ DB() *bolt.DB }:
-		return boltstore.New(s.DB())
+	case *store.Store:
+		rs, err := boltstore.New(s.DB())
+		if err != nil {
+			return nil, err
+		}
+		s.EnqueueWith(rs)
+		return rs, nil
 	case *redisstore.Store:
-		return reviewredis.New(s.Client(), s.Prefix()), nil
+		rs := reviewredis.New(s.Client(), s.Prefix())
+		s.EnqueueWith(rs)
+		return rs, nil
 	}
 	return nil, fmt.Errorf("no review store for a %T pipeline store", b)
 }

@@ -293,9 +293,17 @@ func openEngine(cfg runConfig, ortLib string, once bool, log *slog.Logger) (_ *e
 	if cfg.Redis != "" {
 		syncEvery = 2 * time.Second // other processes write records: keep this node's index in step
 	}
+	// The pipeline enqueues what it routes to review in the transaction
+	// that stores the records; entries of a store written before it did
+	// are taken over once here.
 	rs, err := reviewStore(eng.store)
 	if err != nil {
 		return nil, err
+	}
+	if n, err := review.Sync(context.Background(), rs, eng.store); err != nil {
+		return nil, err
+	} else if n > 0 {
+		log.Info("review queue: took over entries recorded before the pipeline enqueued them", "items", n)
 	}
 	auditPath := filepath.Join(cfg.Data, "audit.jsonl")
 	if eng.audit, err = audit.Open(auditPath); err != nil {

@@ -16,6 +16,9 @@ import (
 	"github.com/rasd-iq/rasd/index/redisstore"
 	"github.com/rasd-iq/rasd/index/redisstore/redistest"
 	"github.com/rasd-iq/rasd/index/store"
+	"github.com/rasd-iq/rasd/review"
+	"github.com/rasd-iq/rasd/review/boltstore"
+	reviewredis "github.com/rasd-iq/rasd/review/redisstore"
 )
 
 // The crash test runs the pipeline in a child process (this test binary,
@@ -42,9 +45,23 @@ func crashChild(dir, redisURL string) error {
 	var st store.Backend
 	var err error
 	if redisURL != "" {
-		st, err = redisstore.Open(ctx, redisURL, redisstore.Options{Consumer: fmt.Sprint("child-", os.Getpid()), Lease: 500 * time.Millisecond})
+		var rst *redisstore.Store
+		rst, err = redisstore.Open(ctx, redisURL, redisstore.Options{Consumer: fmt.Sprint("child-", os.Getpid()), Lease: 500 * time.Millisecond})
+		if err == nil {
+			rst.EnqueueWith(reviewredis.New(rst.Client(), rst.Prefix()))
+			st = rst
+		}
 	} else {
-		st, err = store.Open(filepath.Join(dir, "rasd.db"))
+		var bst *store.Store
+		if bst, err = store.Open(filepath.Join(dir, "rasd.db")); err == nil {
+			var rs *boltstore.Store
+			if rs, err = boltstore.New(bst.DB()); err != nil {
+				bst.Close()
+				return err
+			}
+			bst.EnqueueWith(rs)
+			st = bst
+		}
 	}
 	if err != nil {
 		return err
@@ -109,9 +126,12 @@ func runChild(t *testing.T, dir, redisURL string, killAfter int) {
 	}
 }
 
-func checkCrashCounts(t *testing.T, st store.Backend, dir string) {
+func checkCrashCounts(t *testing.T, st store.Backend, rs review.Store, dir string) {
 	t.Helper()
 	ctx := context.Background()
+	if p, err := rs.List(ctx, review.Filter{Limit: 1}); err != nil || p.Open != crashPosts/10 {
+		t.Fatalf("after crash and restart the review queue holds %d items (%v), want %d", p.Open, err, crashPosts/10)
+	}
 	records, queued, work, err := st.Counts(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -140,7 +160,11 @@ func TestSIGKILLLosesNothingEmbedded(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	checkCrashCounts(t, st, dir)
+	rs, err := boltstore.New(st.DB())
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkCrashCounts(t, st, rs, dir)
 }
 
 func TestSIGKILLLosesNothingRedis(t *testing.T) {
@@ -156,5 +180,5 @@ func TestSIGKILLLosesNothingRedis(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	checkCrashCounts(t, st, dir)
+	checkCrashCounts(t, st, reviewredis.New(st.Client(), st.Prefix()), dir)
 }

@@ -48,6 +48,8 @@ type Store struct {
 
 	mu       sync.Mutex
 	released []store.Delivery
+	// enqueuer, when set, adds review items in Complete's transaction.
+	enqueuer PipeEnqueuer
 }
 
 var (
@@ -199,6 +201,17 @@ func (s *Store) Release(_ context.Context, ds []store.Delivery) error {
 	return nil
 }
 
+// PipeEnqueuer puts the review items of a batch's records that policy
+// routed to review into the review queue, inside the MULTI/EXEC transaction
+// that records the batch (review's Redis store implements it).
+type PipeEnqueuer interface {
+	EnqueuePipe(ctx context.Context, p redis.Pipeliner, recs []store.Record) error
+}
+
+// EnqueueWith makes Complete put the review items of queued records into
+// e's review queue in the same transaction. Set it before the pipeline runs.
+func (s *Store) EnqueueWith(e PipeEnqueuer) { s.enqueuer = e }
+
 // Complete implements store.Backend in one MULTI/EXEC transaction.
 func (s *Store) Complete(ctx context.Context, recs []store.Record, sightings []store.Sighting, ds []store.Delivery) error {
 	return s.CompleteSharing(ctx, recs, sightings, ds, nil, nil)
@@ -222,6 +235,11 @@ func (s *Store) CompleteSharing(ctx context.Context, recs []store.Record, sighti
 			if r.Queued {
 				q, _ := json.Marshal(store.QueueEntry{ID: r.Post.ID, Priority: r.Priority, Urgent: r.Urgent, MaxScore: store.MaxScore(r), Labels: r.Flags, Added: r.Processed})
 				p.HSet(ctx, s.key("queue"), r.Post.ID, q)
+			}
+		}
+		if s.enqueuer != nil {
+			if err := s.enqueuer.EnqueuePipe(ctx, p, recs); err != nil {
+				return fmt.Errorf("enqueuing for review: %w", err)
 			}
 		}
 		for i := range sightings {

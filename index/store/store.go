@@ -90,6 +90,14 @@ type Delivery struct {
 	Post  ingest.Post
 }
 
+// TxEnqueuer puts the review items of a batch's records that policy routed
+// to review into the review queue, inside the transaction that stores the
+// records (review's embedded store implements it), so that the queue and
+// the records never disagree.
+type TxEnqueuer interface {
+	EnqueueTx(tx *bolt.Tx, recs []Record) error
+}
+
 // Store is an open embedded store. It is safe for concurrent use, by one
 // process (bbolt locks the file).
 type Store struct {
@@ -103,7 +111,13 @@ type Store struct {
 	// maxQueued, entries are decoded from it).
 	queuedMu sync.Mutex
 	queued   map[uint64]ingest.Post
+	// enqueuer, when set, adds review items in Complete's transaction.
+	enqueuer TxEnqueuer
 }
+
+// EnqueueWith makes Complete put the review items of queued records into
+// e's review queue in the same transaction. Set it before the pipeline runs.
+func (s *Store) EnqueueWith(e TxEnqueuer) { s.enqueuer = e }
 
 // Page fill on split for buckets written mostly in key order. bbolt splits
 // pages half full by default, which suits random keys; the work queue's keys
@@ -297,6 +311,11 @@ func (s *Store) Complete(_ context.Context, recs []Record, sightings []Sighting,
 				if err := queue.Put([]byte(r.Post.ID), qv); err != nil {
 					return err
 				}
+			}
+		}
+		if s.enqueuer != nil {
+			if err := s.enqueuer.EnqueueTx(tx, recs); err != nil {
+				return fmt.Errorf("enqueuing for review: %w", err)
 			}
 		}
 		sights := tx.Bucket(bucketSights)

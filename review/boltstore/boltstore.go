@@ -14,6 +14,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/rasd-iq/rasd/index/store"
 	"github.com/rasd-iq/rasd/review"
 )
 
@@ -154,35 +155,58 @@ func authorKey(author, id string) []byte { return []byte(author + "\x00" + id) }
 
 // Add implements review.Store.
 func (s *Store) Add(_ context.Context, items []review.Item) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
-		b, ix, au := tx.Bucket(bucketItems), tx.Bucket(bucketIndex), tx.Bucket(bucketAuthors)
-		for i := range items {
-			it := items[i]
-			if it.ID == "" {
-				return fmt.Errorf("adding item: empty id")
-			}
-			if b.Get([]byte(it.ID)) != nil {
-				continue
-			}
-			if it.Status == "" {
-				it.Status = review.StatusOpen
-			}
-			if err := put(b, it.ID, it); err != nil {
+	return s.db.Update(func(tx *bolt.Tx) error { return addTx(tx, items) })
+}
+
+// EnqueueTx implements store.TxEnqueuer: the pipeline's store calls it in
+// the transaction that records a batch, so that a post routed to review is
+// in the review queue as soon as its record exists, and never one without
+// the other.
+func (s *Store) EnqueueTx(tx *bolt.Tx, recs []store.Record) error {
+	var items []review.Item
+	for i := range recs {
+		if recs[i].Queued {
+			items = append(items, review.ItemFor(&recs[i]))
+		}
+	}
+	if len(items) == 0 {
+		return nil
+	}
+	return addTx(tx, items)
+}
+
+// addTx adds the items tx does not hold yet.
+func addTx(tx *bolt.Tx, items []review.Item) error {
+	b, ix, au := tx.Bucket(bucketItems), tx.Bucket(bucketIndex), tx.Bucket(bucketAuthors)
+	if b == nil {
+		return fmt.Errorf("adding items: the review buckets do not exist (open the review store first)")
+	}
+	for i := range items {
+		it := items[i]
+		if it.ID == "" {
+			return fmt.Errorf("adding item: empty id")
+		}
+		if b.Get([]byte(it.ID)) != nil {
+			continue
+		}
+		if it.Status == "" {
+			it.Status = review.StatusOpen
+		}
+		if err := put(b, it.ID, it); err != nil {
+			return err
+		}
+		if it.Status != review.StatusClosed {
+			if err := ix.Put([]byte(review.IndexKey(&it)), nil); err != nil {
 				return err
 			}
-			if it.Status != review.StatusClosed {
-				if err := ix.Put([]byte(review.IndexKey(&it)), nil); err != nil {
-					return err
-				}
-			}
-			if it.Author != "" {
-				if err := au.Put(authorKey(it.Author, it.ID), nil); err != nil {
-					return err
-				}
+		}
+		if it.Author != "" {
+			if err := au.Put(authorKey(it.Author, it.ID), nil); err != nil {
+				return err
 			}
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // walk calls fn for each undecided item in review order until fn returns false.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/rasd-iq/rasd/index/store"
 	"github.com/rasd-iq/rasd/review"
 )
 
@@ -198,32 +199,63 @@ return n
 // Add implements review.Store.
 func (s *Store) Add(ctx context.Context, items []review.Item) error {
 	for chunk := range slices.Chunk(items, 200) {
-		keys := []string{s.key("index")}
-		var args []any
-		for i := range chunk {
-			it := chunk[i]
-			if it.ID == "" {
-				return fmt.Errorf("adding item: empty id")
-			}
-			if it.Status == "" {
-				it.Status = review.StatusOpen
-			}
-			v, _ := json.Marshal(it)
-			member, author := "", ""
-			if it.Status != review.StatusClosed {
-				member = review.IndexKey(&it)
-			}
-			if it.Author != "" {
-				author = s.key("author", it.Author)
-			}
-			keys = append(keys, s.key("item", it.ID), author)
-			args = append(args, v, member, it.Added.UnixNano(), it.ID)
+		keys, args, err := s.addArgs(chunk)
+		if err != nil {
+			return err
 		}
 		if err := addScript.Run(ctx, s.rdb, keys, args...).Err(); err != nil {
 			return fmt.Errorf("adding items: %w", err)
 		}
 	}
 	return nil
+}
+
+// EnqueuePipe implements redisstore.PipeEnqueuer: the pipeline's store calls
+// it inside the MULTI/EXEC transaction that records a batch, so that a post
+// routed to review is in the review queue as soon as its record exists.
+func (s *Store) EnqueuePipe(ctx context.Context, p redis.Pipeliner, recs []store.Record) error {
+	var items []review.Item
+	for i := range recs {
+		if recs[i].Queued {
+			items = append(items, review.ItemFor(&recs[i]))
+		}
+	}
+	for chunk := range slices.Chunk(items, 200) {
+		keys, args, err := s.addArgs(chunk)
+		if err != nil {
+			return err
+		}
+		// EVAL, not EVALSHA: inside MULTI a missing script would only
+		// show at EXEC, after the batch's records were written.
+		addScript.Eval(ctx, p, keys, args...)
+	}
+	return nil
+}
+
+// addArgs returns addScript's keys and arguments for items.
+func (s *Store) addArgs(items []review.Item) ([]string, []any, error) {
+	keys := []string{s.key("index")}
+	var args []any
+	for i := range items {
+		it := items[i]
+		if it.ID == "" {
+			return nil, nil, fmt.Errorf("adding item: empty id")
+		}
+		if it.Status == "" {
+			it.Status = review.StatusOpen
+		}
+		v, _ := json.Marshal(it)
+		member, author := "", ""
+		if it.Status != review.StatusClosed {
+			member = review.IndexKey(&it)
+		}
+		if it.Author != "" {
+			author = s.key("author", it.Author)
+		}
+		keys = append(keys, s.key("item", it.ID), author)
+		args = append(args, v, member, it.Added.UnixNano(), it.ID)
+	}
+	return keys, args, nil
 }
 
 func (s *Store) items(ctx context.Context, ids []string) ([]review.Item, error) {

@@ -54,14 +54,3 @@ func BenchmarkQueueRedis(b *testing.B) {
 	benchQueue(b, e)
 }
 
-// BenchmarkSyncKnown times the background sync when all 100,000 queued
-// items are already known (its steady state: one count, no walk).
-func BenchmarkSyncKnown(b *testing.B) {
-	e := newEnv(b, reviewtest.Items(benchItems))
-	for b.Loop() {
-		if n, err := e.srv.Sync(context.Background()); err != nil || n != 0 {
-			b.Fatalf("sync added %d, %v", n, err)
-		}
-	}
-	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/op")
-}

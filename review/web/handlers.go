@@ -162,7 +162,6 @@ func (s *Server) mask(r *http.Request, it *review.Item) {
 }
 
 func (s *Server) list(r *http.Request) (review.Page, review.Filter, int, error) {
-	s.maybeSync()
 	f, err := s.filterFrom(r.URL.Query())
 	if err != nil {
 		return review.Page{}, f, http.StatusBadRequest, err

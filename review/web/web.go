@@ -20,8 +20,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/rasd-iq/rasd/index/api"
@@ -126,9 +124,6 @@ type Config struct {
 	Log *slog.Logger
 	// Now returns the current time (tests move it).
 	Now func() time.Time
-	// SyncEvery is how often the queue is brought in step with the
-	// pipeline's (default 5s; negative never, for tests that add items).
-	SyncEvery time.Duration
 	// SecureCookies marks cookies Secure even when this server does not see
 	// TLS (behind a TLS-terminating proxy). Requests over TLS always get it.
 	SecureCookies bool
@@ -147,13 +142,6 @@ type Server struct {
 	tmpl  *template.Template
 	guard *http.ServeMux
 	ref   *referral.Service
-
-	syncing  atomic.Bool
-	syncMu   sync.Mutex
-	lastSync time.Time
-	// synced is the pipeline's queue length at the last complete sync:
-	// entries are only ever added, so an unchanged length means nothing new.
-	synced atomic.Int64
 }
 
 // New checks cfg and parses the templates.
@@ -172,9 +160,6 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
-	}
-	if cfg.SyncEvery == 0 {
-		cfg.SyncEvery = 5 * time.Second
 	}
 	funcs := template.FuncMap{
 		"pct":  func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
@@ -199,7 +184,6 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, tmpl: t, guard: http.NewServeMux()}
 	s.ref = &referral.Service{Store: cfg.Store, Backend: cfg.Backend, Policy: cfg.Policy, Audit: cfg.Audit, Notifier: cfg.Notifier,
 		RoleID: func(u string) string { return cfg.Pseudonyms.Pseudonym("reviewer:" + u) }, Now: cfg.Now, Log: cfg.Log}
-	s.synced.Store(-1)
 	for pattern := range Routes {
 		s.guard.Handle(pattern, http.NotFoundHandler())
 	}
@@ -409,49 +393,6 @@ func (s *Server) Header(r *http.Request) template.HTML {
 		s.cfg.Log.Error("rendering header", "err", err)
 	}
 	return template.HTML(buf.String())
-}
-
-// maybeSync brings the queue in step with the pipeline's in the background,
-// at most every SyncEvery.
-func (s *Server) maybeSync() {
-	if s.cfg.SyncEvery < 0 {
-		return
-	}
-	s.syncMu.Lock()
-	due := time.Since(s.lastSync) >= s.cfg.SyncEvery
-	if due {
-		s.lastSync = time.Now()
-	}
-	s.syncMu.Unlock()
-	if !due || !s.syncing.CompareAndSwap(false, true) {
-		return
-	}
-	go func() {
-		defer s.syncing.Store(false)
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if _, err := s.Sync(ctx); err != nil {
-			s.cfg.Log.Error("syncing the review queue", "err", err)
-		}
-	}()
-}
-
-// Sync brings the queue in step with the pipeline's now, and returns how
-// many items it added; it does nothing while the pipeline's queue length is
-// the one of the last sync.
-func (s *Server) Sync(ctx context.Context) (int, error) {
-	_, queued, _, err := s.cfg.Backend.Counts(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("counting the pipeline's queue: %w", err)
-	}
-	if int64(queued) == s.synced.Load() {
-		return 0, nil
-	}
-	n, err := review.Sync(ctx, s.cfg.Store, s.cfg.Backend)
-	if err == nil {
-		s.synced.Store(int64(queued))
-	}
-	return n, err
 }
 
 func (s *Server) audit(ev audit.Event) {

@@ -1,0 +1,110 @@
+package pipeline
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/rasd-iq/rasd/index"
+	"github.com/rasd-iq/rasd/index/store"
+	"github.com/rasd-iq/rasd/review"
+	"github.com/rasd-iq/rasd/review/boltstore"
+	reviewredis "github.com/rasd-iq/rasd/review/redisstore"
+)
+
+// checkEnqueued checks that every record the pipeline routed to review is
+// in the review store, with its priority and its score on the policy's
+// scale, and nothing else is, without any sync between the two.
+func checkEnqueued(t *testing.T, ctx context.Context, b store.Backend, rs review.Store) {
+	t.Helper()
+	want := map[string]store.Record{}
+	err := b.ForEach(ctx, func(r *store.Record) error {
+		if r.Queued {
+			want[r.Post.ID] = *r
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want) == 0 {
+		t.Fatal("nothing was routed to review; the test proves nothing")
+	}
+	p, err := rs.List(ctx, review.Filter{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Open != len(want) || len(p.Items) != len(want) {
+		t.Fatalf("review queue holds %d items (%d listed), want the %d routed records", p.Open, len(p.Items), len(want))
+	}
+	for _, it := range p.Items {
+		r, ok := want[it.ID]
+		if !ok {
+			t.Fatalf("review item %s has no queued record", it.ID)
+		}
+		if it.Priority != r.Priority || it.Score != store.MaxScore(&r) || it.Status != review.StatusOpen {
+			t.Errorf("item %+v does not match its record (priority %d, score %v)", it, r.Priority, store.MaxScore(&r))
+		}
+	}
+	// A reviewer can take the first item at once.
+	if _, err := rs.ClaimNext(ctx, review.Reviewer{Name: "ana"}, review.Filter{}, time.Now(), time.Minute); err != nil {
+		t.Fatalf("claiming the first item: %v", err)
+	}
+}
+
+func TestPipelineEnqueuesForReviewInTheRecordsTransaction(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := store.Open(filepath.Join(dir, "rasd.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	rs, err := boltstore.New(st.DB())
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.EnqueueWith(rs)
+	ix, err := index.Open(filepath.Join(dir, "index"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	p, err := New(Config{Store: st, Index: ix, Scorer: &keywordScorer{}, Router: flagRouter{}, Batch: 64,
+		Sources: []Source{{Name: "s", Connector: &sliceConnector{n: 300, size: 100}, Once: true}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	checkEnqueued(t, ctx, st, rs)
+}
+
+func TestRedisPipelineEnqueuesForReviewInTheRecordsTransaction(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	st := redisOpener(ctx, t)("w0")
+	rs := reviewredis.New(st.Client(), st.Prefix())
+	st.EnqueueWith(rs)
+	p, err := New(Config{Role: RoleAll, Store: st, Index: openIndex(t), Scorer: &keywordScorer{}, Router: flagRouter{}, Batch: 64,
+		Sources: []Source{{Name: "s", Connector: &sliceConnector{n: 300, size: 100}, Once: true}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	checkEnqueued(t, ctx, st, rs)
+}
+
+func openIndex(t *testing.T) *index.Index {
+	t.Helper()
+	ix, err := index.Open(filepath.Join(t.TempDir(), "index"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	return ix
+}
