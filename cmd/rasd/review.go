@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 
-
 	"github.com/rasd-iq/rasd/index/redisstore"
 	"github.com/rasd-iq/rasd/index/store"
 	"github.com/rasd-iq/rasd/policy"

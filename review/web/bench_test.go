@@ -53,4 +53,3 @@ func BenchmarkQueueRedis(b *testing.B) {
 	}
 	benchQueue(b, e)
 }
-
