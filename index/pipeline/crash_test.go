@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -84,12 +85,11 @@ func crashChild(dir, redisURL string) error {
 // progressScorer is keywordScorer that reports progress on stdout.
 type progressScorer struct {
 	keywordScorer
-	n int
+	n atomic.Int64
 }
 
 func (p *progressScorer) Score(ctx context.Context, texts []string) ([]Scored, error) {
-	p.n += len(texts)
-	fmt.Printf("scored %d\n", p.n)
+	fmt.Printf("scored %d\n", p.n.Add(int64(len(texts))))
 	return p.keywordScorer.Score(ctx, texts)
 }
 

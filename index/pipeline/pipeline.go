@@ -137,9 +137,13 @@ type Pipeline struct {
 	cfg      Config
 	gaz      *gazetteer.Gazetteer
 	dedup    *dedup.Index
-	indexQ   chan []index.Doc
+	// indexMu guards indexQ, the indexer's queue while Run runs.
+	indexMu sync.RWMutex
+	indexQ  chan []index.Doc
+	// idle is signalled (without blocking) when a worker finds the work
+	// queue empty.
+	idle chan struct{}
 	m        metrics
-	sourcesN sync.WaitGroup
 	// canonMu guards canonCursor, the position in the canonical posts other
 	// processes share (store.CanonicalSharer) up to which dedup has them.
 	canonMu     sync.Mutex
@@ -193,7 +197,7 @@ func New(cfg Config) (*Pipeline, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	p := &Pipeline{cfg: cfg, gaz: gazetteer.New(), dedup: dedup.NewIndex(dedup.Options{})}
+	p := &Pipeline{cfg: cfg, gaz: gazetteer.New(), dedup: dedup.NewIndex(dedup.Options{}), idle: make(chan struct{}, 1)}
 	p.m = metrics{
 		in:        prometheus.NewCounter(prometheus.CounterOpts{Name: "rasd_posts_in_total", Help: "Posts taken in from sources (new ones only)."}),
 		scored:    prometheus.NewCounter(prometheus.CounterOpts{Name: "rasd_posts_scored_total", Help: "Posts scored."}),
@@ -232,32 +236,20 @@ const (
 
 // Run runs the parts of the pipeline cfg.Role names until ctx ends. When
 // every source is Once, it returns after they are done and (if this process
-// scores) the work queue is empty.
+// scores) the work queue is empty. Run returns only after every goroutine it
+// started has stopped and the index holds what the workers handed over; the
+// first error of any part stops the others and is returned.
 func (p *Pipeline) Run(ctx context.Context) error {
 	role := p.cfg.Role
 	ingestRole := role == RoleAll || role == RoleIngest
 	workRole := role == RoleAll || role == RoleWorker
+	// Everything that can fail before the parts start is done first, so
+	// that no early return leaves a goroutine running.
 	if p.cfg.Index != nil {
 		if err := p.Reconcile(ctx); err != nil {
 			return err
 		}
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	allOnce := len(p.cfg.Sources) > 0
-	if ingestRole {
-		for _, s := range p.cfg.Sources {
-			allOnce = allOnce && s.Once
-			p.sourcesN.Add(1)
-			go func() {
-				defer p.sourcesN.Done()
-				p.runSource(ctx, s)
-			}()
-		}
-	}
-	errc := make(chan error, p.cfg.Workers+1)
-	var running int
-	var indexerDone chan error
 	if workRole {
 		// Shared canonical posts published from here on are learned as they
 		// come; those before are among the records rebuildDedup loads.
@@ -273,63 +265,106 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		if err := p.rebuildDedup(ctx); err != nil {
 			return err
 		}
+	}
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var (
+		parts, workers, sources sync.WaitGroup
+		errMu                   sync.Mutex
+		first                   error
+	)
+	fail := func(err error) {
+		if err == nil || errors.Is(err, context.Canceled) {
+			return
+		}
+		errMu.Lock()
+		if first == nil {
+			first = err
+		}
+		errMu.Unlock()
+		cancel(err)
+	}
+
+	allOnce := ingestRole && len(p.cfg.Sources) > 0
+	if ingestRole {
+		for _, s := range p.cfg.Sources {
+			allOnce = allOnce && s.Once
+			sources.Go(func() { p.runSource(ctx, s) })
+		}
+	}
+	var indexerDone chan error
+	if workRole {
 		if p.cfg.Index != nil {
-			p.indexQ = make(chan []index.Doc, 4)
+			q := make(chan []index.Doc, 4)
+			p.setIndexQ(q)
 			indexerDone = make(chan error, 1)
-			go func() { indexerDone <- p.runIndexer() }()
-			defer func() {
-				// Workers have stopped: index what they handed over, then return.
-				close(p.indexQ)
-				if err := <-indexerDone; err != nil {
-					p.cfg.Log.Error("indexing", "err", err)
-				}
-				// Process called after Run indexes its batch itself.
-				p.indexQ = nil
-			}()
+			go func() { indexerDone <- p.runIndexer(q) }()
 		}
 		for range p.cfg.Workers {
-			running++
-			go func() { errc <- p.runWorker(ctx) }()
+			workers.Go(func() { fail(p.runWorker(ctx)) })
 		}
 	}
 	if p.cfg.SyncEvery > 0 && p.cfg.Index != nil {
-		running++
-		go func() { errc <- p.syncIndex(ctx) }()
+		parts.Go(func() { fail(p.syncIndex(ctx)) })
 	}
-	if (role == RoleAll || role == RoleAPI) && !(ingestRole && allOnce) {
-		running++
-		go func() { errc <- p.runRetention(ctx) }()
+	if (role == RoleAll || role == RoleAPI) && !allOnce {
+		parts.Go(func() { fail(p.runRetention(ctx)) })
 	}
-	if ingestRole && allOnce {
-		p.sourcesN.Wait()
-		for workRole {
-			n, err := p.cfg.Store.WorkDepth(ctx)
-			if err != nil {
-				return err
+	if allOnce {
+		// Sources that run once: stop when they are done and the work
+		// queue is drained, checked each time a worker finds it empty.
+		parts.Go(func() {
+			sources.Wait()
+			if workRole {
+				if err := p.waitDrained(ctx); err != nil {
+					fail(err)
+					return
+				}
 			}
-			if n == 0 {
-				break
-			}
-			select {
-			case err := <-errc:
-				return err
-			case <-time.After(20 * time.Millisecond):
-			}
-		}
-		cancel()
+			cancel(nil)
+		})
 	}
-	if running == 0 {
-		<-ctx.Done()
-		return nil
-	}
-	var first error
-	for range running {
-		if err := <-errc; err != nil && !errors.Is(err, context.Canceled) && first == nil {
-			first = err
-			cancel()
+	<-ctx.Done()
+	sources.Wait()
+	workers.Wait()
+	parts.Wait()
+	if indexerDone != nil {
+		// Workers have stopped: index what they handed over, then return.
+		p.setIndexQ(nil)
+		if err := <-indexerDone; err != nil {
+			p.cfg.Log.Error("indexing", "err", err)
+			fail(err)
 		}
 	}
 	return first
+}
+
+// setIndexQ hands the indexer's queue to Process, or with nil closes the
+// current one: Process then indexes its batches itself.
+func (p *Pipeline) setIndexQ(q chan []index.Doc) {
+	p.indexMu.Lock()
+	defer p.indexMu.Unlock()
+	if q == nil && p.indexQ != nil {
+		close(p.indexQ)
+	}
+	p.indexQ = q
+}
+
+// waitDrained returns once the work queue is empty, looking again each time
+// a worker finds nothing to claim.
+func (p *Pipeline) waitDrained(ctx context.Context) error {
+	for {
+		n, err := p.cfg.Store.WorkDepth(ctx)
+		if err != nil || n == 0 {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-p.idle:
+		}
+	}
 }
 
 // runRetention applies retention at start and every PurgeEvery.
@@ -368,11 +403,13 @@ func (p *Pipeline) runSource(ctx context.Context, s Source) {
 	// Connectors that receive posts (tips from trusted flaggers) serve their
 	// endpoint while the source runs.
 	if srv, ok := s.Connector.(ingest.Server); ok && !s.Once {
-		go func() {
+		var serving sync.WaitGroup
+		defer serving.Wait() // the endpoint stops with ctx
+		serving.Go(func() {
 			if err := srv.Serve(ctx); err != nil && ctx.Err() == nil {
 				log.Error("serving source endpoint", "err", err)
 			}
-		}()
+		})
 	}
 	backoff := time.Second
 	for {
@@ -449,6 +486,10 @@ func (p *Pipeline) runWorker(ctx context.Context) error {
 			continue
 		}
 		if len(ds) == 0 {
+			select {
+			case p.idle <- struct{}{}:
+			default:
+			}
 			select {
 			case <-ctx.Done():
 				return ctx.Err()
@@ -563,12 +604,8 @@ func (p *Pipeline) Process(ctx context.Context, ds []store.Delivery) error {
 		return err
 	}
 	p.auditQueued(recs)
-	if p.indexQ != nil && len(docs) > 0 {
-		p.indexQ <- docs
-	} else if p.cfg.Index != nil && p.indexQ == nil {
-		if err := p.cfg.Index.Put(docs...); err != nil {
-			return err
-		}
+	if err := p.index(docs); err != nil {
+		return err
 	}
 	p.m.scored.Add(float64(len(recs)))
 	p.m.sightings.Add(float64(len(sightings)))
@@ -582,6 +619,20 @@ func (p *Pipeline) Process(ctx context.Context, ds []store.Delivery) error {
 	}
 	p.m.batch.Observe(time.Since(start).Seconds())
 	return nil
+}
+
+// index hands docs to the indexer while Run runs, or writes them itself.
+func (p *Pipeline) index(docs []index.Doc) error {
+	if p.cfg.Index == nil || len(docs) == 0 {
+		return nil
+	}
+	p.indexMu.RLock()
+	defer p.indexMu.RUnlock()
+	if p.indexQ != nil {
+		p.indexQ <- docs
+		return nil
+	}
+	return p.cfg.Index.Put(docs...)
 }
 
 // auditQueued appends the judgements that put posts of a stored batch in
@@ -737,7 +788,7 @@ const indexDelay = time.Second
 // indexDelay, until indexQ is closed. A document stored
 // but not yet indexed when the process dies is indexed by Reconcile on the
 // next start.
-func (p *Pipeline) runIndexer() error {
+func (p *Pipeline) runIndexer(q <-chan []index.Doc) error {
 	var pending []index.Doc
 	var oldest time.Time // when the first pending document arrived
 	var mu sync.Mutex
@@ -771,7 +822,7 @@ func (p *Pipeline) runIndexer() error {
 	defer tick.Stop()
 	for {
 		select {
-		case docs, ok := <-p.indexQ:
+		case docs, ok := <-q:
 			if !ok {
 				// The last batch is written in parts that the writers take
 				// as they come free, so that they finish together and the
