@@ -134,16 +134,16 @@ type Config struct {
 
 // Pipeline is a configured monitoring loop.
 type Pipeline struct {
-	cfg      Config
-	gaz      *gazetteer.Gazetteer
-	dedup    *dedup.Index
+	cfg   Config
+	gaz   *gazetteer.Gazetteer
+	dedup *dedup.Index
 	// indexMu guards indexQ, the indexer's queue while Run runs.
 	indexMu sync.RWMutex
 	indexQ  chan []index.Doc
 	// idle is signalled (without blocking) when a worker finds the work
 	// queue empty.
 	idle chan struct{}
-	m        metrics
+	m    metrics
 	// canonMu guards canonCursor, the position in the canonical posts other
 	// processes share (store.CanonicalSharer) up to which dedup has them.
 	canonMu     sync.Mutex
