@@ -237,7 +237,8 @@ type guidance struct {
 
 type scoreRow struct {
 	Label string
-	Score float64
+	// Score is on the policy's scale; Raw is the model's own score.
+	Score, Raw float64
 	// Threshold is the model card's threshold for the label, when known.
 	Threshold *float64
 	// Flagged and Context say whether the model raised the label.
@@ -265,9 +266,19 @@ func (s *Server) itemView(r *http.Request, id string) (*itemView, int, error) {
 			rec.Post.Author.ID, rec.Post.Author.Handle = s.cfg.Pseudonyms.Pseudonym(a), ""
 			rec.Post.Permalink, rec.Post.Location, rec.Post.NativeID = "", "", ""
 		}
-		for l, sc := range rec.Scores {
-			row := scoreRow{Label: l, Score: sc, Flagged: slices.Contains(rec.Flags, l), Context: slices.Contains(rec.Context, l)}
-			if t, ok := s.cfg.Thresholds[l]; ok {
+		// One scale everywhere: the policy's, from the stored judgement,
+		// with the raw score and the model card's threshold beside it.
+		j := rec.Judgement
+		for l, raw := range rec.Scores {
+			row := scoreRow{Label: l, Score: raw, Raw: raw, Flagged: slices.Contains(rec.Flags, l), Context: slices.Contains(rec.Context, l)}
+			if j != nil {
+				if sc, ok := j.Scores[l]; ok {
+					row.Score = sc
+				}
+				if t, ok := j.Thresholds[l]; ok {
+					row.Threshold = &t
+				}
+			} else if t, ok := s.cfg.Thresholds[l]; ok {
 				row.Threshold = &t
 			}
 			v.Scores = append(v.Scores, row)

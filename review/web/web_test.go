@@ -628,12 +628,21 @@ func between(s, a, b string) string {
 
 func TestItemPageShowsScoresAgainstTheModelThresholds(t *testing.T) {
 	e := newEnv(t, reviewtest.Items(3))
-	e.srv.cfg.Thresholds = map[string]float64{"incitement": 0.034}
+	// x:000001 is flagged incitement with a raw score of 0.01, judged with
+	// the model card's threshold of 0.034: 22.3% on the policy's scale.
+	e.be.mu.Lock()
+	rec := e.be.recs["x:000001"]
+	j, err := policy.Default().Judge(policy.Scored{Model: rec.Model, Raw: rec.Scores}, map[string]float64{"incitement": 0.034}, rec.Processed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.Judgement = &j
+	e.be.recs["x:000001"] = rec
+	e.be.mu.Unlock()
 	ana := e.login(t, "ana")
 	page := e.do(ana, "GET", "/items/x:000001", nil, nil).Body.String()
 	table := between(page, `<table id="scores">`, `</table>`)
-	// x:000001 is flagged incitement with score 0.01.
-	for _, want := range []string{"عتبة النموذج", `<tr class="raised"><td>incitement</td><td>1.0%</td><td>3.4%</td><td>مُعلَّم</td></tr>`} {
+	for _, want := range []string{"عتبة النموذج", "درجة النموذج الخام", `<tr class="raised"><td>incitement</td><td>22.3%</td><td class="meta">1.0%</td><td class="meta">3.4%</td><td>مُعلَّم</td></tr>`} {
 		if !strings.Contains(table, want) {
 			t.Errorf("score table lacks %q:\n%s", want, table)
 		}
