@@ -35,7 +35,6 @@ run: ort build
 test: deps
 	$(GO) vet ./...
 	RASD_TEST_REQUIRE_SERVERS=1 $(GO) test -count=1 -timeout 60m ./...
-	cd index/third_party/zapx && $(GO) vet . && $(GO) test -count=1 .
 
 ## model: retrain the committed default model from ../shared/datasets (+ the Iraqi gold set)
 model: ort build

@@ -71,5 +71,3 @@ require (
 	golang.org/x/sys v0.49.0 // indirect
 	google.golang.org/appengine v1.6.8 // indirect
 )
-
-replace github.com/blevesearch/zapx/v17 => ./index/third_party/zapx
