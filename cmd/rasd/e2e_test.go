@@ -1,0 +1,471 @@
+package main
+
+// The end-to-end suite: the scenarios of examples/scenarios.yaml pass
+// through the real engine (the rasd binary's `run` over a file source, its
+// HTTP API), in the embedded and the Redis mode, and one queued post is
+// walked from the queue to an exported referral package, an outcome, an
+// appeal that reverses it, the transparency report and the labels export.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/rasd-iq/rasd/index/redisstore"
+	"github.com/rasd-iq/rasd/index/redisstore/redistest"
+	"github.com/rasd-iq/rasd/index/store"
+	"github.com/rasd-iq/rasd/policy"
+	"github.com/rasd-iq/rasd/policy/jsonschema"
+)
+
+// scenarioFile is examples/scenarios.yaml.
+type scenarioFile struct {
+	Sources []struct {
+		Name string `yaml:"name"`
+		Kind string `yaml:"kind"`
+	} `yaml:"sources"`
+	Scenarios []scenario `yaml:"scenarios"`
+}
+
+type scenario struct {
+	ID     string `yaml:"id"`
+	Source string `yaml:"source"`
+	Text   string `yaml:"text"`
+	Expect struct {
+		Queued    bool     `yaml:"queued"`
+		Rule      string   `yaml:"rule"`
+		Urgent    *bool    `yaml:"urgent"`
+		Protected []string `yaml:"protected"`
+	} `yaml:"expect"`
+	Pending string `yaml:"pending"`
+}
+
+func loadScenarios(t *testing.T) scenarioFile {
+	t.Helper()
+	data, err := os.ReadFile("../../examples/scenarios.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f scenarioFile
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil {
+		t.Fatalf("examples/scenarios.yaml: %v", err)
+	}
+	if len(f.Scenarios) == 0 {
+		t.Fatal("examples/scenarios.yaml holds no scenario")
+	}
+	return f
+}
+
+// mismatch says how judgement j misses s's expectation, or "".
+func (s *scenario) mismatch(r *store.Record) string {
+	var bad []string
+	if r.Queued != s.Expect.Queued {
+		bad = append(bad, fmt.Sprintf("queued %v, want %v", r.Queued, s.Expect.Queued))
+	}
+	j := r.Judgement
+	if j == nil {
+		return "no judgement stored"
+	}
+	if s.Expect.Rule != "" && j.Decision.RuleID != s.Expect.Rule {
+		bad = append(bad, fmt.Sprintf("rule %q, want %q", j.Decision.RuleID, s.Expect.Rule))
+	}
+	if s.Expect.Urgent != nil && j.Decision.Urgent != *s.Expect.Urgent {
+		bad = append(bad, fmt.Sprintf("urgent %v, want %v", j.Decision.Urgent, *s.Expect.Urgent))
+	}
+	for _, c := range s.Expect.Protected {
+		if !slices.ContainsFunc(j.Decision.Protected, func(p policy.Reason) bool { return p.Category == c }) {
+			bad = append(bad, fmt.Sprintf("no protected finding %q in %+v", c, j.Decision.Protected))
+		}
+	}
+	return strings.Join(bad, "; ")
+}
+
+// buildRasd builds the rasd binary into a temporary folder.
+func buildRasd(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "rasd")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("building rasd: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// e2eEngine is a running `rasd run` and the files it was given.
+type e2eEngine struct {
+	bin, cfg, data, addr string
+	redis                string
+	cmd                  *exec.Cmd
+	log                  *bytes.Buffer
+}
+
+// storeArgs are the flags that name the engine's stores for other commands.
+func (e *e2eEngine) storeArgs() []string {
+	if e.redis != "" {
+		return []string{"--config", e.cfg, "--redis", e.redis}
+	}
+	return []string{"--config", e.cfg}
+}
+
+func (e *e2eEngine) rasd(t *testing.T, stdin string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(e.bin, args...)
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("rasd %s: %v\n%s", strings.Join(args, " "), err, errb.String())
+	}
+	return out.String()
+}
+
+// setupEngine writes the scenarios into file sources and the configuration,
+// creates one account per role (and a second analyst), and starts the engine.
+func setupEngine(t *testing.T, f scenarioFile, redisURL string) *e2eEngine {
+	t.Helper()
+	dir := t.TempDir()
+	e := &e2eEngine{bin: buildRasd(t), cfg: filepath.Join(dir, "rasd.yaml"), data: filepath.Join(dir, "data"), addr: freeAddr(t), redis: redisURL}
+	posts := map[string]*bytes.Buffer{}
+	created := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	for i, s := range f.Scenarios {
+		src := s.Source
+		if src == "" {
+			src = f.Sources[0].Name
+		}
+		if posts[src] == nil {
+			posts[src] = &bytes.Buffer{}
+		}
+		line, _ := json.Marshal(map[string]any{
+			"platform": "x", "native_id": s.ID, "permalink": "https://x.com/i/status/" + fmt.Sprint(1000+i),
+			"author": map[string]string{"id": fmt.Sprint("u", 100+i), "handle": fmt.Sprint("poster_", i)}, "text": s.Text, "lang": []string{"ar"},
+			"created": created.Add(time.Duration(i) * time.Minute), "fetched": created.Add(time.Hour),
+		})
+		posts[src].Write(append(line, '\n'))
+	}
+	var sources strings.Builder
+	sources.WriteString("sources:\n")
+	for _, s := range f.Sources {
+		path := filepath.Join(dir, s.Name+".jsonl")
+		if err := os.WriteFile(path, posts[s.Name].Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&sources, "  - name: %s\n    type: file\n    kind: %s\n    interval: 1h\n    settings:\n      path: %s\n", s.Name, s.Kind, path)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "sources.yaml"), []byte(sources.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := fmt.Sprintf("data: %s\nlisten: %s\nsources: sources.yaml\nmodel: %s\n", e.data, e.addr, requireDefaultModel(t))
+	if err := os.WriteFile(e.cfg, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, role := range map[string]string{"ana": "analyst", "ana2": "analyst", "sen": "senior", "res": "researcher", "adm": "admin"} {
+		e.rasd(t, e2ePassword+"\n", append([]string{"user", "add", name, "--role", role, "--password-stdin"}, e.storeArgs()...)...)
+	}
+	e.log = &bytes.Buffer{}
+	e.cmd = exec.Command(e.bin, append([]string{"run", "--once"}, e.storeArgs()...)...)
+	e.cmd.Env = append(os.Environ(), "RASD_NOTIFIER_NAME=Rasd observatory", "RASD_NOTIFIER_EMAIL=referrals@example.org")
+	e.cmd.Stdout, e.cmd.Stderr = e.log, e.log
+	if err := e.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if e.cmd.ProcessState == nil {
+			e.cmd.Process.Kill()
+			e.cmd.Wait()
+		}
+	})
+	// Ready when every scenario is recorded and nothing waits to be scored.
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		var h struct {
+			Records int `json:"records"`
+			Work    int `json:"work_pending"`
+		}
+		resp, err := http.Get("http://" + e.addr + "/healthz")
+		if err == nil {
+			json.NewDecoder(resp.Body).Decode(&h)
+			resp.Body.Close()
+			if h.Records == len(f.Scenarios) && h.Work == 0 {
+				return e
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("engine not ready after 90s (records %d of %d, work %d, err %v); log:\n%s", h.Records, len(f.Scenarios), h.Work, err, e.log)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// stop ends the engine with SIGTERM and checks that it exits cleanly.
+func (e *e2eEngine) stop(t *testing.T) {
+	t.Helper()
+	e.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- e.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("engine exited with %v; log:\n%s", err, e.log)
+		}
+	case <-time.After(30 * time.Second):
+		e.cmd.Process.Kill()
+		t.Fatalf("engine did not stop within 30s of SIGTERM; log:\n%s", e.log)
+	}
+}
+
+const e2ePassword = "e2e-password-123"
+
+// apiClient is a logged-in API client.
+type apiClient struct {
+	t    *testing.T
+	base string
+	http *http.Client
+	csrf string
+}
+
+func login(t *testing.T, e *e2eEngine, name string) *apiClient {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &apiClient{t: t, base: "http://" + e.addr, http: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
+	var me struct{ CSRF string }
+	c.call("POST", "/api/login", map[string]string{"name": name, "password": e2ePassword}, http.StatusOK, &me)
+	c.csrf = me.CSRF
+	return c
+}
+
+// call sends body as JSON, checks the status and decodes the answer into out.
+func (c *apiClient) call(method, path string, body any, want int, out any) []byte {
+	c.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequestWithContext(context.Background(), method, c.base+path, rd)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-CSRF-Token", c.csrf)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != want {
+		c.t.Fatalf("%s %s: %d %s, want %d", method, path, resp.StatusCode, data, want)
+	}
+	if out != nil {
+		if err := json.Unmarshal(data, out); err != nil {
+			c.t.Fatalf("%s %s: decoding %s: %v", method, path, data, err)
+		}
+	}
+	return data
+}
+
+func TestEndToEndEmbedded(t *testing.T) {
+	runEndToEnd(t, "")
+}
+
+func TestEndToEndRedis(t *testing.T) {
+	runEndToEnd(t, "redis://"+redistest.Start(t)+"/0")
+}
+
+func runEndToEnd(t *testing.T, redisURL string) {
+	if testing.Short() {
+		t.Skip("the end-to-end suite builds and runs the engine")
+	}
+	f := loadScenarios(t)
+	e := setupEngine(t, f, redisURL)
+	ana, ana2, sen, res := login(t, e, "ana"), login(t, e, "ana2"), login(t, e, "sen"), login(t, e, "res")
+
+	// The review queue holds what the engine routed there, at once, urgent first.
+	var page struct {
+		Items []struct {
+			ID     string  `json:"id"`
+			Urgent bool    `json:"urgent"`
+			Score  float64 `json:"score"`
+		} `json:"items"`
+		Open int `json:"open"`
+	}
+	ana.call("GET", "/api/queue?limit=200", nil, http.StatusOK, &page)
+	queued := map[string]bool{}
+	for i, it := range page.Items {
+		queued[it.ID] = true
+		if i > 0 && it.Urgent && !page.Items[i-1].Urgent {
+			t.Errorf("urgent item %s listed after a non-urgent one", it.ID)
+		}
+	}
+
+	// The walk: a queued post whose raw score is below its label's policy
+	// bar while its score on the policy's scale is above it, so that only
+	// the stored judgement can explain its referral's grounds.
+	type view struct {
+		Item   struct{ ID string } `json:"item"`
+		Record store.Record        `json:"record"`
+	}
+	pol := policy.Default()
+	var walk *view
+	for _, s := range f.Scenarios {
+		id := "x:" + s.ID
+		if !queued[id] {
+			continue
+		}
+		var v view
+		ana.call("GET", "/api/items/"+id, nil, http.StatusOK, &v)
+		j := v.Record.Judgement
+		if j == nil {
+			t.Fatalf("item %s has no judgement in the API", id)
+		}
+		for _, l := range j.Decision.Labels {
+			lab, _ := pol.Label(l)
+			if lab.Threshold != nil && j.Raw[l] < *lab.Threshold && j.Scores[l] >= *lab.Threshold && len(j.Decision.Bases) > 0 && walk == nil {
+				walk = &v
+			}
+		}
+	}
+	if walk == nil {
+		t.Fatal("no queued scenario has a raw score below its policy bar and above it on the policy's scale; add one")
+	}
+	id := walk.Item.ID
+	stored := walk.Record.Judgement.Decision
+	var it struct {
+		Lease struct{ Token string } `json:"lease"`
+	}
+	ana.call("POST", "/api/claims", map[string]string{"item": id}, http.StatusOK, &it)
+	ana.call("POST", "/api/decisions", map[string]any{"item": id, "action": "refer", "verdict": "true_positive", "lease": it.Lease.Token}, http.StatusCreated, nil)
+	part := map[string]string{"level": "high", "reason": "سبب مفصل يتجاوز عشرة أحرف"}
+	var ref struct {
+		ID     string `json:"id"`
+		Status string `json:"status"`
+	}
+	ana.call("POST", "/api/referrals", map[string]any{"item": id, "context": part, "speaker": part, "intent": part, "content_and_form": part,
+		"extent": part, "likelihood": part, "explanation": "تهديد صريح بالعنف", "facts": "منشور علني", "threat_to_life": false}, http.StatusCreated, &ref)
+	if ref.Status != "awaiting_approval" {
+		t.Fatalf("referral %+v", ref)
+	}
+	// The second reviewer reviews the item too, then approves the referral.
+	sen.call("POST", "/api/claims", map[string]string{"item": id}, http.StatusOK, &it)
+	sen.call("POST", "/api/decisions", map[string]any{"item": id, "action": "refer", "verdict": "true_positive", "lease": it.Lease.Token}, http.StatusCreated, nil)
+	sen.call("POST", "/api/referrals/"+ref.ID+"/approve", map[string]string{}, http.StatusOK, &ref)
+	pkgJSON := sen.call("GET", "/api/referrals/"+ref.ID+"/package", nil, http.StatusOK, nil)
+	schema, err := jsonschema.Load("../../docs/referral.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if errs, err := jsonschema.Check(schema, pkgJSON); err != nil || len(errs) > 0 {
+		t.Fatalf("package does not match docs/referral.schema.json: %v %v\n%s", err, errs, pkgJSON)
+	}
+	var pkg policy.ReferralPackage
+	json.Unmarshal(pkgJSON, &pkg)
+	if pkg.RuleID != stored.RuleID || len(pkg.Bases) != len(stored.Bases) || pkg.Versions.Policy != stored.PolicyVersion || pkg.Versions.Model == "" {
+		t.Errorf("package rule %q with %d bases under %q; the stored decision is %q with %d bases under %q",
+			pkg.RuleID, len(pkg.Bases), pkg.Versions.Policy, stored.RuleID, len(stored.Bases), stored.PolicyVersion)
+	}
+	ana.call("POST", "/api/referrals/"+ref.ID+"/outcome", map[string]string{"status": "removed", "note": "removed within a day"}, http.StatusCreated, nil)
+	var ap struct {
+		ID       string `json:"id"`
+		Reviewer string `json:"reviewer"`
+	}
+	res.call("POST", "/api/appeals", map[string]string{"target": "referral", "target_id": ref.ID, "reason": "نقد لا تهديد"}, http.StatusCreated, &ap)
+	hearer := map[string]*apiClient{"ana2": ana2, "sen": sen, "ana": ana}[ap.Reviewer]
+	if hearer == nil || ap.Reviewer == "ana" || ap.Reviewer == "sen" {
+		t.Fatalf("appeal assigned to %q: it must go to a reviewer who neither referred nor approved", ap.Reviewer)
+	}
+	hearer.call("POST", "/api/appeals/"+ap.ID+"/decide", map[string]string{"outcome": "reversed", "note": "نقد محمي"}, http.StatusOK, nil)
+	ana.call("GET", "/api/referrals/"+ref.ID, nil, http.StatusOK, &ref)
+	if ref.Status != "withdrawn" {
+		t.Fatalf("referral after the reversed appeal: %s, want withdrawn", ref.Status)
+	}
+	e.stop(t)
+
+	// Every scenario's stored judgement against its expectation.
+	var b store.Backend
+	if redisURL != "" {
+		b, err = redisstore.Open(context.Background(), redisURL, redisstore.Options{})
+	} else {
+		b, err = store.Open(filepath.Join(e.data, "rasd.db"))
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := map[string]store.Record{}
+	b.ForEach(context.Background(), func(r *store.Record) error { recs[r.Post.NativeID] = *r; return nil })
+	b.Close()
+	for _, s := range f.Scenarios {
+		r, ok := recs[s.ID]
+		if !ok {
+			t.Errorf("%s: not recorded", s.ID)
+			continue
+		}
+		if queued["x:"+s.ID] != r.Queued {
+			t.Errorf("%s: the review queue and the record disagree (queue %v, record %v)", s.ID, queued["x:"+s.ID], r.Queued)
+		}
+		miss := s.mismatch(&r)
+		switch {
+		case s.Pending == "" && miss != "":
+			t.Errorf("%s: %s", s.ID, miss)
+		case s.Pending != "" && miss == "":
+			t.Errorf("%s: now meets its expectation; remove its pending mark (%s)", s.ID, s.Pending)
+		case s.Pending != "":
+			t.Logf("%s: pending (%s): %s", s.ID, s.Pending, miss)
+		}
+	}
+
+	// The transparency report and the labels export show the walk.
+	var rep struct {
+		Totals struct{ Flagged, Referred, Appealed, Reversed, Removed int } `json:"totals"`
+	}
+	out := e.rasd(t, "", append([]string{"report", "transparency", "--period", "2026", "--format", "json"}, e.storeArgs()...)...)
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("transparency report: %v\n%s", err, out)
+	}
+	if rep.Totals.Flagged != len(page.Items) || rep.Totals.Referred != 1 || rep.Totals.Appealed != 1 || rep.Totals.Reversed != 1 {
+		t.Errorf("transparency totals %+v: want %d flagged, 1 referred, 1 appealed, 1 reversed", rep.Totals, len(page.Items))
+	}
+	labelsOut := e.rasd(t, "", append([]string{"review", "export", "--labels"}, e.storeArgs()...)...)
+	found := false
+	for _, line := range strings.Split(strings.TrimSpace(labelsOut), "\n") {
+		var l struct {
+			ID     string   `json:"id"`
+			Labels []string `json:"labels"`
+		}
+		json.Unmarshal([]byte(line), &l)
+		if l.ID == id {
+			found = true
+			if len(l.Labels) != 0 {
+				t.Errorf("labels export of %s after a reversal to false positive: %v, want none", id, l.Labels)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("labels export lacks the walked item %s:\n%s", id, labelsOut)
+	}
+}
