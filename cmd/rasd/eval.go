@@ -2,20 +2,15 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/rasd-iq/rasd/eval"
 	"github.com/rasd-iq/rasd/eval/dataset"
 	"github.com/rasd-iq/rasd/eval/report"
-	"github.com/rasd-iq/rasd/models"
 )
 
 // stringList is a flag that may be repeated; each value may also hold a comma-separated list.
@@ -40,13 +35,10 @@ func (s *stringList) Set(v string) error {
 }
 
 // scorerOptions are the flags that say how to run a model.
-type scorerOptions struct {
-	Device, ORTLib string
-	Batch, Threads int
-}
+type scorerOptions = eval.ModelOptions
 
 // openScorer loads the model in dir for evaluation; tests replace it.
-var openScorer = openEvalModelScorer
+var openScorer = eval.OpenModel
 
 // evalFlags holds every flag of `rasd eval` and `rasd eval compare`.
 type evalFlags struct {
@@ -289,7 +281,7 @@ func runEval(env *Env, args []string) error {
 	if err := f.writeReports(env, res, func(w io.Writer) error { return report.WriteHTML(w, res) }); err != nil {
 		return err
 	}
-	printSummary(f.summaryOut(env), res)
+	report.WriteSummary(f.summaryOut(env), res)
 	return nil
 }
 
@@ -331,132 +323,6 @@ func runEvalCompare(env *Env, args []string) error {
 	if err := f.writeReports(env, cmp, func(w io.Writer) error { return report.WriteCompareHTML(w, cmp) }); err != nil {
 		return err
 	}
-	printCompareSummary(f.summaryOut(env), cmp)
+	report.WriteComparisonSummary(f.summaryOut(env), cmp)
 	return nil
-}
-
-func est(e eval.Estimate) string {
-	v := "   –  "
-	if e.Value.Valid() {
-		v = fmt.Sprintf("%.3f", float64(e.Value))
-	}
-	if e.Lo.Valid() && e.Hi.Valid() {
-		return fmt.Sprintf("%s [%.3f,%.3f]", v, float64(e.Lo), float64(e.Hi))
-	}
-	return v
-}
-
-func short(h string) string {
-	if len(h) > 12 {
-		return h[:12]
-	}
-	return h
-}
-
-func printSummary(w io.Writer, r *eval.Result) {
-	fmt.Fprintf(w, "model %s (card %s) on %s (%d items, sha256 %s), seed %d, %d resamples\n",
-		r.Model.ID, short(r.Model.CardSHA256), r.Data.Path, r.Data.Items, short(r.Data.SHA256), r.Run.Seed, r.Run.Resamples)
-	fmt.Fprintf(w, "%-14s %5s %6s  %-21s %-21s %-21s %-21s %-21s %-21s\n", "label", "thr", "pos", "precision", "recall", "f1", "roc_auc", "pr_auc", "ece")
-	for _, l := range r.Labels {
-		fmt.Fprintf(w, "%-14s %5.2f %6d  %-21s %-21s %-21s %-21s %-21s %-21s\n", l.Label, float64(l.Threshold), l.Positives,
-			est(l.Precision), est(l.Recall), est(l.F1), est(l.ROCAUC), est(l.PRAUC), est(l.ECE))
-	}
-	for _, l := range r.Labels {
-		if l.AtTarget != nil {
-			fmt.Fprintf(w, "%s: precision %.2f from threshold %.3f (recall %.3f)\n", l.Label, float64(l.TargetPrecision),
-				float64(l.AtTarget.Threshold), float64(l.AtTarget.Recall))
-		}
-	}
-	if len(r.Data.Unscored) > 0 {
-		fmt.Fprintf(w, "gold labels the model does not score: %v\n", r.Data.Unscored)
-	}
-	if f := r.Functional; f != nil {
-		fmt.Fprintf(w, "functional: %d of %d correct (%.1f%%) over %d functionalities", f.Correct, f.N, 100*float64(f.Accuracy), len(f.Functionality))
-		if len(f.Missing) > 0 {
-			fmt.Fprintf(w, "; model lacks serious labels %s", strings.Join(f.Missing, ", "))
-		}
-		fmt.Fprintln(w)
-	}
-	for _, fa := range r.Fairness {
-		var parts []string
-		for _, g := range fa.Worst {
-			parts = append(parts, fmt.Sprintf("%s %s %.3f", g.Measure, g.Target, float64(g.Value)))
-		}
-		fmt.Fprintf(w, "fairness %s worst: %s\n", fa.Label, strings.Join(parts, "; "))
-	}
-	fmt.Fprintf(w, "scored in %.2fs, metrics and resamples in %.2fs\n", r.Run.ScoreSeconds, r.Run.MetricsSeconds)
-}
-
-func printCompareSummary(w io.Writer, c *eval.Comparison) {
-	fmt.Fprintf(w, "A %s vs B %s on %s (%d items), seed %d, %d paired resamples\n",
-		c.A.ID, c.B.ID, c.Data.Path, c.Data.Items, c.Run.Seed, c.Run.Resamples)
-	fmt.Fprintf(w, "%-14s %-10s %-21s %-21s %-24s\n", "label", "metric", "A", "B", "B-A")
-	for _, l := range c.Labels {
-		for _, m := range l.Metrics {
-			d := "   –"
-			if m.Diff.Value.Valid() {
-				d = fmt.Sprintf("%+.3f", float64(m.Diff.Value))
-				if m.Diff.Lo.Valid() {
-					d += fmt.Sprintf(" [%+.3f,%+.3f]", float64(m.Diff.Lo), float64(m.Diff.Hi))
-				}
-			}
-			fmt.Fprintf(w, "%-14s %-10s %-21s %-21s %-24s\n", l.Label, m.Metric, est(m.A), est(m.B), d)
-		}
-	}
-	if c.FunctionalA.Valid() {
-		fmt.Fprintf(w, "functional accuracy: A %.1f%%, B %.1f%%\n", 100*float64(c.FunctionalA), 100*float64(c.FunctionalB))
-	}
-	fmt.Fprintf(w, "%d items flagged differently\n", c.DisagreementsTotal)
-}
-
-// evalModelScorer adapts a loaded *models.Model to eval.Scorer.
-type evalModelScorer struct {
-	m    *models.Model
-	hash string
-}
-
-func (s *evalModelScorer) Labels() []string { return s.m.Card().Labels }
-
-func (s *evalModelScorer) Thresholds() map[string]float64 { return s.m.Card().Thresholds }
-
-func (s *evalModelScorer) ID() string { return s.m.ID() }
-
-func (s *evalModelScorer) CardHash() string { return s.hash }
-
-func (s *evalModelScorer) Score(ctx context.Context, texts []string) ([]map[string]float64, error) {
-	preds, err := s.m.Score(ctx, texts)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]map[string]float64, len(preds))
-	for i, p := range preds {
-		out[i] = p.Scores
-	}
-	return out, nil
-}
-
-// openEvalModelScorer loads the model in dir (models/default when empty) and
-// hashes its model card.
-func openEvalModelScorer(dir string, o scorerOptions) (eval.Scorer, func() error, error) {
-	if dir == "" {
-		d, err := models.DefaultDir()
-		if err != nil {
-			return nil, nil, err
-		}
-		dir = d
-	}
-	card, err := os.ReadFile(filepath.Join(dir, models.CardFile))
-	if err != nil {
-		return nil, nil, fmt.Errorf("reading model card: %w", err)
-	}
-	lib, err := models.FindORTLib(o.ORTLib)
-	if err != nil {
-		return nil, nil, err
-	}
-	m, err := models.Load(dir, models.Options{Device: o.Device, ORTLib: lib, Batch: o.Batch, Threads: o.Threads})
-	if err != nil {
-		return nil, nil, err
-	}
-	sum := sha256.Sum256(card)
-	return &evalModelScorer{m: m, hash: hex.EncodeToString(sum[:])}, m.Close, nil
 }

@@ -262,7 +262,7 @@ func BenchmarkEval100k(b *testing.B) {
 		d.Items[i] = pool[i%len(pool)]
 		texts[i] = d.Items[i].Text
 	}
-	s, closeModel, err := openEvalModelScorer(dir, scorerOptions{Device: "cpu"})
+	s, closeModel, err := eval.OpenModel(dir, scorerOptions{Device: "cpu"})
 	if err != nil {
 		b.Fatal(err)
 	}
