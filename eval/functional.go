@@ -4,10 +4,11 @@ import (
 	"sort"
 
 	"github.com/rasd-iq/rasd/eval/dataset"
+	"github.com/rasd-iq/rasd/policy"
 )
 
 // DefaultSerious are the serious violation labels of the project's taxonomy.
-var DefaultSerious = []string{"incitement", "hate", "terrorism", "threat"}
+var DefaultSerious = policy.SeriousLabels
 
 // FunctionalRule states how an item of a functional test is judged; reports print it.
 const FunctionalRule = "An item is violating when its gold labels include a serious label. " +

@@ -2,6 +2,7 @@ package policy_test
 
 import (
 	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -50,5 +51,27 @@ func TestJudgeRoutesOnThePolicyScale(t *testing.T) {
 	ev := j.AuditEvent("x:1")
 	if ev.Type != "routing" || ev.Subject != "x:1" {
 		t.Errorf("audit event %+v", ev)
+	}
+}
+
+// TestTaxonomyIsTheDefaultPolicys: every model label is declared by the
+// default policy with its kind, and every violation or context label of the
+// policy is a model label.
+func TestTaxonomyIsTheDefaultPolicys(t *testing.T) {
+	p := policy.Default()
+	for _, l := range policy.ModelLabels {
+		lab, ok := p.Label(l)
+		want := policy.KindViolation
+		if slices.Contains(policy.ContextLabels, l) {
+			want = policy.KindContext
+		}
+		if !ok || lab.Kind != want {
+			t.Errorf("model label %q: policy declares %+v (found %v), want kind %s", l, lab, ok, want)
+		}
+	}
+	for _, lab := range p.Labels {
+		if lab.Kind != policy.KindSignal && !slices.Contains(policy.ModelLabels, lab.Name) {
+			t.Errorf("policy label %q (%s) is not a model label", lab.Name, lab.Kind)
+		}
 	}
 }

@@ -19,6 +19,8 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/rasd-iq/rasd/policy"
 )
 
 // Item is one labelled post of the gold set.
@@ -67,9 +69,9 @@ func (it Item) Violating() bool {
 // Labels of the taxonomy (docs/annotation-guidelines.md).
 var (
 	// SeriousLabels are the four labels that make an item violating.
-	SeriousLabels = []string{"incitement", "hate", "terrorism", "threat"}
+	SeriousLabels = policy.SeriousLabels
 	// AllLabels are every label an item may carry.
-	AllLabels = []string{"incitement", "hate", "terrorism", "threat", "offensive", "counter_speech", "news_report"}
+	AllLabels = policy.ModelLabels
 )
 
 // Targets are the allowed target values.

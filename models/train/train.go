@@ -24,14 +24,15 @@ import (
 
 	"github.com/rasd-iq/rasd/models"
 	"github.com/rasd-iq/rasd/nlp"
+	"github.com/rasd-iq/rasd/policy"
 )
 
 // Taxonomy is the default label set, in output order; a model keeps the
 // labels its training data has enough examples of.
-var Taxonomy = []string{"incitement", "hate", "terrorism", "threat", "offensive", "counter_speech", "news_report"}
+var Taxonomy = policy.ModelLabels
 
 // ContextLabels are the taxonomy's speech-protecting labels.
-var ContextLabels = []string{"counter_speech", "news_report"}
+var ContextLabels = policy.ContextLabels
 
 // FreeDim is the number of embedding columns beyond one per label when
 // Config.Dim is 0.
