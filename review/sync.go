@@ -22,6 +22,21 @@ func AuthorKey(r *store.Record) string {
 	return r.Post.Platform + ":" + a
 }
 
+// RecordReader reads the pipeline's stored records: referrals, appeals and
+// the labels export read a referred or reviewed post and its judgement.
+type RecordReader interface {
+	// Get returns a record, or store.ErrNotFound.
+	Get(ctx context.Context, id string) (store.Record, error)
+}
+
+// QueuedRecords is what Sync reads of the pipeline's store: the entries it
+// routed to review and their records.
+type QueuedRecords interface {
+	RecordReader
+	// Queue returns the entries the pipeline routed to review.
+	Queue(ctx context.Context) ([]store.QueueEntry, error)
+}
+
 // ItemFor builds the review-queue item of a record the pipeline routed to
 // review: its priority, urgency and labels, and its score on the policy's
 // scale (store.MaxScore).
@@ -52,7 +67,7 @@ func ItemFromRecord(q store.QueueEntry, r *store.Record) Item {
 // in the transaction that stores their records; Sync repairs a store
 // written before it did, once at start. Known entries are skipped, and an
 // entry whose record vanished is skipped too.
-func Sync(ctx context.Context, st Store, b store.Backend) (int, error) {
+func Sync(ctx context.Context, st Store, b QueuedRecords) (int, error) {
 	entries, err := b.Queue(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("reading the pipeline's review queue: %w", err)

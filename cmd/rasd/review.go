@@ -15,9 +15,8 @@ import (
 	"github.com/rasd-iq/rasd/policy/audit"
 	"github.com/rasd-iq/rasd/review"
 	"github.com/rasd-iq/rasd/review/accounts"
-	"github.com/rasd-iq/rasd/review/boltstore"
 	"github.com/rasd-iq/rasd/review/labels"
-	reviewredis "github.com/rasd-iq/rasd/review/redisstore"
+	"github.com/rasd-iq/rasd/review/queue"
 	"github.com/rasd-iq/rasd/review/web"
 )
 
@@ -29,24 +28,6 @@ func init() {
 		Example: "rasd review export --labels --data rasd-data --out reviewed.jsonl",
 		Run:     runReview,
 	})
-}
-
-// reviewStore opens the review store over an open pipeline store.
-func reviewStore(b store.Backend) (review.Store, error) {
-	switch s := b.(type) {
-	case *store.Store:
-		rs, err := boltstore.New(s.DB())
-		if err != nil {
-			return nil, err
-		}
-		s.EnqueueWith(rs)
-		return rs, nil
-	case *redisstore.Store:
-		rs := reviewredis.New(s.Client(), s.Prefix())
-		s.EnqueueWith(rs)
-		return rs, nil
-	}
-	return nil, fmt.Errorf("no review store for a %T pipeline store", b)
 }
 
 // storeFlags are the flags that say where the stores are.
@@ -83,7 +64,7 @@ func (f storeFlags) open() (b store.Backend, rs review.Store, al *audit.Log, dat
 	if err != nil {
 		return nil, nil, nil, "", err
 	}
-	if rs, err = reviewStore(b); err != nil {
+	if rs, err = queue.Open(b); err != nil {
 		b.Close()
 		return nil, nil, nil, "", err
 	}

@@ -31,6 +31,7 @@ import (
 	"github.com/rasd-iq/rasd/policy"
 	"github.com/rasd-iq/rasd/policy/audit"
 	"github.com/rasd-iq/rasd/review"
+	"github.com/rasd-iq/rasd/review/queue"
 )
 
 // runConfig is rasd.yaml: where the engine keeps its data and what it runs.
@@ -296,7 +297,7 @@ func openEngine(cfg runConfig, ortLib string, once bool, log *slog.Logger) (_ *e
 	// The pipeline enqueues what it routes to review in the transaction
 	// that stores the records; entries of a store written before it did
 	// are taken over once here.
-	rs, err := reviewStore(eng.store)
+	rs, err := queue.Open(eng.store)
 	if err != nil {
 		return nil, err
 	}

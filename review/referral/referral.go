@@ -16,7 +16,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rasd-iq/rasd/index/store"
 	"github.com/rasd-iq/rasd/policy"
 	"github.com/rasd-iq/rasd/policy/audit"
 	"github.com/rasd-iq/rasd/review"
@@ -53,7 +52,7 @@ type Service struct {
 	// Store keeps items, decisions, referrals and appeals.
 	Store review.Store
 	// Backend holds the pipeline's records (the post, scores, model version).
-	Backend store.Backend
+	Backend review.RecordReader
 	// Policy is the referral bar and the routing that gives a referral its grounds.
 	Policy *policy.Policy
 	// Audit receives every referral, approval, outcome, export and appeal.
