@@ -73,4 +73,3 @@ func TestParseObject(t *testing.T) {
 		})
 	}
 }
-
