@@ -9,10 +9,10 @@ import (
 func ExamplePolicy_Route() {
 	p := policy.Default()
 
-	// A threat against a named person goes to the top of the queue.
+	// A threat against a named activist goes to the top of the queue.
 	d, _ := p.Route(policy.Input{
 		Scores:  map[string]float64{"threat": 0.91},
-		Signals: []string{"named_person"},
+		Signals: []string{"named_person", "defender_targeted"},
 	})
 	fmt.Println(d.Queue, d.RuleID, d.Priority, d.Urgent)
 
@@ -23,7 +23,7 @@ func ExamplePolicy_Route() {
 	})
 	fmt.Println(d.Queue, d.Protected[0].Category, d.HeldBack)
 	// Output:
-	// true threat-named-person 1 true
+	// true threat-defender 1 true
 	// false news [incitement-violence]
 }
 

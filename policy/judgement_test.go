@@ -34,7 +34,7 @@ func TestJudgeRoutesOnThePolicyScale(t *testing.T) {
 	th := map[string]float64{"threat": 0.0137}
 	at := time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
 	j, err := p.Judge(policy.Scored{Model: "m@1", Raw: map[string]float64{"threat": 0.298},
-		Signals: []policy.Signal{{Name: "named_person", Start: 0, End: 10, Detail: "activist"}}}, th, at)
+		Signals: []policy.Signal{{Name: "named_person", Start: 0, End: 10, Detail: `role "activist"`}, {Name: "defender_targeted", Start: 0, End: 10, Detail: `role "activist"`}}}, th, at)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,8 +42,8 @@ func TestJudgeRoutesOnThePolicyScale(t *testing.T) {
 		t.Fatalf("a raw 0.298 should be below the policy's threat bar; the test no longer separates the scales")
 	}
 	d := j.Decision
-	if !d.Queue || d.RuleID != "threat-named-person" || !d.Urgent || len(d.Bases) == 0 {
-		t.Errorf("judged %+v, want queued under threat-named-person, urgent, with bases", d)
+	if !d.Queue || d.RuleID != "threat-defender" || !d.Urgent || len(d.Bases) == 0 {
+		t.Errorf("judged %+v, want queued under threat-defender, urgent, with bases", d)
 	}
 	if j.Raw["threat"] != 0.298 || j.Scores["threat"] < 0.9 || j.Thresholds["threat"] != 0.0137 || !j.At.Equal(at) {
 		t.Errorf("judgement keeps raw %v, policy %v, threshold %v, at %v", j.Raw, j.Scores, j.Thresholds, j.At)

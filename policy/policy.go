@@ -127,7 +127,25 @@ type Rule struct {
 	Bases []string `yaml:"bases" json:"bases"`
 	// Category is the statement-of-reasons category; see Categories.
 	Category string `yaml:"category,omitempty" json:"category,omitempty"`
+	// IgnoresProtection lists protected categories that do not raise this
+	// rule's bar: a threat against a named person is not made acceptable by
+	// also criticising a minister, so such a rule ignores the categories
+	// marked by topic (criticism, protest, religion) and by signal cues.
+	IgnoresProtection []string `yaml:"ignores_protection,omitempty" json:"ignores_protection,omitempty"`
+	// Queue is "review" (the default) or "support": items a support rule
+	// decides go to the victim-support queue (blackmail, sextortion), for
+	// help and removal of the victim's images, and are never referred. A
+	// support rule may route on signal labels alone.
+	Queue string `yaml:"queue,omitempty" json:"queue,omitempty"`
 }
+
+// Queues a rule may send items to.
+const (
+	// QueueReview is the review queue, from which referrals may be made.
+	QueueReview = "review"
+	// QueueSupport is the victim-support queue: never referred.
+	QueueSupport = "support"
+)
 
 // ReferralRules is the policy's bar for referrals.
 type ReferralRules struct {
@@ -167,6 +185,13 @@ type Policy struct {
 	rules     map[string]*Rule
 	covers    map[string][]string // rule id -> rules it supersedes, transitively
 	protLabel map[string]bool     // labels that mark a protected category
+	signalUse []signalUse         // where rules and categories name signal labels
+}
+
+// signalUse is one place a rule or protected category names a signal label.
+type signalUse struct {
+	label, where string
+	line         int
 }
 
 // Digest returns the hex SHA-256 of the policy file's bytes, so that two
@@ -201,6 +226,47 @@ func (p *Policy) Rule(id string) (Rule, bool) {
 		return Rule{}, false
 	}
 	return *r, true
+}
+
+// CheckSignals reports, as a *ValidationError, every rule and protected
+// category that names a signal label not in computable: the engine could
+// never set it, so the rule would never fire or the category never mark.
+func (p *Policy) CheckSignals(computable []string) error {
+	var probs []Problem
+	for _, u := range p.signalUse {
+		if !slices.Contains(computable, u.label) {
+			probs = append(probs, Problem{File: p.file, Line: u.line, Msg: fmt.Sprintf("%s: signal label %q is not computed by the signals stage (known: %s)", u.where, u.label, strings.Join(computable, ", "))})
+		}
+	}
+	if len(probs) == 0 {
+		return nil
+	}
+	sort.SliceStable(probs, func(i, j int) bool { return probs[i].Line < probs[j].Line })
+	return &ValidationError{probs}
+}
+
+// SignalLabels returns the signal labels the policy's rules and protected
+// categories use, each once, in file order.
+func (p *Policy) SignalLabels() []string {
+	var out []string
+	for _, u := range p.signalUse {
+		if !slices.Contains(out, u.label) {
+			out = append(out, u.label)
+		}
+	}
+	return out
+}
+
+// SignalUsers returns where the policy uses the signal label name: the
+// rules and protected categories that name it.
+func (p *Policy) SignalUsers(name string) []string {
+	var out []string
+	for _, u := range p.signalUse {
+		if u.label == name && !slices.Contains(out, u.where) {
+			out = append(out, u.where)
+		}
+	}
+	return out
 }
 
 // SecondReviewerRequired reports whether a referral needs a second reviewer's approval.
@@ -445,6 +511,9 @@ func (v *validator) validate(p *Policy) {
 				v.addf(v.at("protected", "categories", i, "labels", j), "protected category %q: label %q is a violation label; only context and signal labels mark protected speech", c.ID, name)
 			default:
 				p.protLabel[name] = true
+				if l.Kind == KindSignal {
+					p.signalUse = append(p.signalUse, signalUse{name, fmt.Sprintf("protected category %q", c.ID), v.at("protected", "categories", i, "labels", j)})
+				}
 			}
 		}
 	}
@@ -561,8 +630,30 @@ func (v *validator) rule(p *Policy, i int, r *Rule) {
 		}
 		seen[name] = true
 	}
-	if len(r.MustHave) > 0 && !hasViolation {
+	switch r.Queue {
+	case "":
+		r.Queue = QueueReview
+	case QueueReview, QueueSupport:
+	default:
+		v.addf(v.at("rules", i, "queue"), "rule %q: queue %q is not one of %s, %s", r.ID, r.Queue, QueueReview, QueueSupport)
+	}
+	if len(r.MustHave) > 0 && !hasViolation && r.Queue != QueueSupport {
 		v.addf(v.at("rules", i, "must_have"), "rule %q: must_have needs at least one violation label", r.ID)
+	}
+	for j, name := range r.MustHave {
+		if l := p.labels[name]; l != nil && l.Kind == KindSignal {
+			p.signalUse = append(p.signalUse, signalUse{name, fmt.Sprintf("rule %q", r.ID), v.at("rules", i, "must_have", j)})
+		}
+	}
+	for j, name := range r.MustNotHave {
+		if l := p.labels[name]; l != nil && l.Kind == KindSignal {
+			p.signalUse = append(p.signalUse, signalUse{name, fmt.Sprintf("rule %q", r.ID), v.at("rules", i, "must_not_have", j)})
+		}
+	}
+	for j, id := range r.IgnoresProtection {
+		if !slices.ContainsFunc(p.Protected.Categories, func(c ProtectedCategory) bool { return c.ID == id }) {
+			v.addf(v.at("rules", i, "ignores_protection", j), "rule %q: ignores_protection names unknown protected category %q", r.ID, id)
+		}
 	}
 	for j, name := range r.MustNotHave {
 		at := v.at("rules", i, "must_not_have", j)

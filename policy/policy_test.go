@@ -149,8 +149,9 @@ func TestRoute(t *testing.T) {
 	}{
 		{name: "empty input", in: Input{}},
 		{name: "threat at threshold counts", in: Input{Scores: map[string]float64{"threat": 0.60}}, queue: true, rule: "threat-general"},
-		{name: "threat to named person urgent", in: Input{Scores: map[string]float64{"threat": 0.7}, Signals: []string{"named_person"}}, queue: true, rule: "threat-named-person", urgent: true, superseded: []string{"threat-general"}},
-		{name: "urgent wins over lower priority number", in: Input{Scores: map[string]float64{"threat": 0.7, "incitement": 0.99}, Signals: []string{"named_person"}}, queue: true, rule: "threat-named-person", urgent: true, superseded: []string{"threat-general"}},
+		{name: "threat to named person first but not urgent", in: Input{Scores: map[string]float64{"threat": 0.7}, Signals: []string{"named_person"}}, queue: true, rule: "threat-named-person", superseded: []string{"threat-general"}},
+		{name: "threat to a defender urgent", in: Input{Scores: map[string]float64{"threat": 0.7}, Signals: []string{"named_person", "defender_targeted"}}, queue: true, rule: "threat-defender", urgent: true, superseded: []string{"threat-named-person", "threat-general"}},
+		{name: "urgent wins over lower priority number", in: Input{Scores: map[string]float64{"threat": 0.7, "incitement": 0.99}, Signals: []string{"defender_targeted"}}, queue: true, rule: "threat-defender", urgent: true, superseded: []string{"threat-general", "incitement-violence"}},
 		{name: "supersedes is transitive", in: Input{Scores: map[string]float64{"terrorism": 0.9, "incitement": 0.9, "hate": 0.9}}, queue: true, rule: "terrorism-incitement", superseded: []string{"incitement-violence", "terrorism-propaganda", "hate-speech"}},
 		{name: "must_not_have blocks", in: Input{Scores: map[string]float64{"offensive": 0.9, "hate": 0.76}, Signals: []string{"named_person"}}, queue: true, rule: "hate-speech"},
 		{name: "harassment fires without hate", in: Input{Scores: map[string]float64{"offensive": 0.9}, Signals: []string{"named_person"}}, queue: true, rule: "harassment-named-person"},
@@ -243,10 +244,10 @@ func TestBeforeOrdersQueue(t *testing.T) {
 }
 
 func TestDecisionAuditEvent(t *testing.T) {
-	d, _ := Default().Route(Input{Scores: map[string]float64{"threat": 0.8}, Signals: []string{"named_person"}})
+	d, _ := Default().Route(Input{Scores: map[string]float64{"threat": 0.8}, Signals: []string{"named_person", "defender_targeted"}})
 	ev := d.AuditEvent("telegram:9")
 	det := ev.Details.(map[string]any)
-	if ev.Type != "routing" || ev.Subject != "telegram:9" || det["rule_id"] != "threat-named-person" || det["urgent"] != true {
+	if ev.Type != "routing" || ev.Subject != "telegram:9" || det["rule_id"] != "threat-defender" || det["urgent"] != true || det["support"] != false {
 		t.Fatalf("event = %+v", ev)
 	}
 	if b := det["bases"].([]string); !slices.Equal(b, []string{"iq-penal-threat", "platform-violent-speech"}) {

@@ -184,11 +184,20 @@ type Versions struct {
 
 var roleIDRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
 
-// BuildReferralPackage assembles a referral package. It refuses (with an
+// ErrNotReferable is matched (errors.Is) when a decision routed an item for
+// victim support (blackmail, sextortion): such an item is never packaged
+// for a platform or authority, since the package would repeat the harm.
+var ErrNotReferable = errors.New("routed for victim support; not referable")
+
+// BuildReferralPackage assembles a referral package. It refuses an item
+// routed for victim support (ErrNotReferable), and (with an
 // error naming what is missing) unless the decision queued the item, the
 // assessment and approvals pass CheckReferral, and the content has an exact
 // http(s) URL. It is pure: the same input gives the same package.
 func BuildReferralPackage(in ReferralInput, p *Policy) (ReferralPackage, error) {
+	if in.Decision.Support {
+		return ReferralPackage{}, fmt.Errorf("building referral %s: rule %s routed the item for victim support: %w", in.ID, in.Decision.RuleID, ErrNotReferable)
+	}
 	var missing []string
 	if err := CheckReferral(in.Assessment, p, in.Approvals); err != nil {
 		var re *ReferralError

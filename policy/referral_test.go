@@ -15,7 +15,7 @@ import (
 
 func testReferralInput(t *testing.T) ReferralInput {
 	t.Helper()
-	d, err := Default().Route(Input{Scores: map[string]float64{"threat": 0.93}, Signals: []string{"named_person"}})
+	d, err := Default().Route(Input{Scores: map[string]float64{"threat": 0.93}, Signals: []string{"named_person", "defender_targeted"}})
 	if err != nil || !d.Queue {
 		t.Fatalf("route: %+v %v", d, err)
 	}
@@ -72,7 +72,7 @@ func TestBuildReferralPackage(t *testing.T) {
 		{"reviewers by role", len(pkg.Reviewers) == 2 && pkg.Reviewers[0].RoleID == "R-01" && pkg.Reviewers[1] == ReviewerRole{RoleID: "R-02", Action: "approved", At: in.Approvals[0].At}},
 		{"versions", pkg.Versions == Versions{Policy: Default().Version, Model: "iraqi-bert-2026.10", Normalizer: "3"}},
 		{"six parts", pkg.Assessment.Likelihood == in.Assessment.Likelihood && pkg.Assessment.Context == in.Assessment.Context},
-		{"rule and labels", pkg.RuleID == "threat-named-person" && len(pkg.Labels) == 1 && pkg.Labels[0] == "threat"},
+		{"rule and labels", pkg.RuleID == "threat-defender" && len(pkg.Labels) == 1 && pkg.Labels[0] == "threat"},
 		{"author of a public post", pkg.Content.AuthorHandle == "@chan"},
 	}
 	for _, c := range checks {

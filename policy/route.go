@@ -60,6 +60,10 @@ type Decision struct {
 	Superseded []string `json:"superseded,omitempty"`
 	// HeldBack lists rules that would have fired had the item not been protected.
 	HeldBack []string `json:"held_back,omitempty"`
+	// Support is true when a support rule decided the item (blackmail,
+	// sextortion): it goes to the victim-support queue for help and
+	// removal of the victim's images, and is never referred.
+	Support bool `json:"support,omitempty"`
 	// MaxScore is the highest score among Labels, used to order equal priorities.
 	MaxScore float64 `json:"max_score,omitempty"`
 	// Ignored lists scored labels the policy does not declare.
@@ -102,6 +106,7 @@ func (d Decision) AuditEvent(item string) audit.Event {
 		"fired":          d.Fired,
 		"superseded":     d.Superseded,
 		"held_back":      d.HeldBack,
+		"support":        d.Support,
 		"policy_version": d.PolicyVersion,
 	}
 	return audit.Event{Type: audit.TypeRouting, Actor: "policy", Subject: item, Details: details}
@@ -133,17 +138,22 @@ func (p *Policy) Route(in Input) (Decision, error) {
 	d.Protected = p.protectedReasons(in)
 	protected := len(d.Protected) > 0
 
-	// Evaluate every rule; with protection, violation labels need the bar.
+	// Evaluate every rule; with protection, violation labels need the bar,
+	// unless the rule ignores every category that marks the item.
 	var fired []*Rule
 	for i := range p.Rules {
 		r := &p.Rules[i]
 		if !p.matches(r, in, false) {
 			continue
 		}
-		if protected && !p.matches(r, in, true) {
+		prot := protectedFor(r, d.Protected)
+		if prot && !p.matches(r, in, true) {
 			d.HeldBack = append(d.HeldBack, r.ID)
 			d.Reasons = append(d.Reasons, fmt.Sprintf("rule %s held back: item is protected and %s", r.ID, p.belowBar(r, in)))
 			continue
+		}
+		if protected && !prot {
+			d.Reasons = append(d.Reasons, fmt.Sprintf("rule %s is not held back by the protection of this item (%s): it ignores those categories", r.ID, categoryList(d.Protected)))
 		}
 		fired = append(fired, r)
 		d.Fired = append(d.Fired, r.ID)
@@ -188,6 +198,7 @@ func (p *Policy) Route(in Input) (Decision, error) {
 	var reasons []string
 	for _, r := range live {
 		d.Urgent = d.Urgent || r.Urgent
+		d.Support = d.Support || r.Queue == QueueSupport
 		d.Priority = min(d.Priority, r.Priority)
 		for _, id := range r.Bases {
 			if !seenBasis[id] {
@@ -195,18 +206,44 @@ func (p *Policy) Route(in Input) (Decision, error) {
 				d.Bases = append(d.Bases, *p.bases[id])
 			}
 		}
-		reasons = append(reasons, fmt.Sprintf("rule %s fired: %s", r.ID, p.evidence(r, in, protected)))
+		reasons = append(reasons, fmt.Sprintf("rule %s fired: %s", r.ID, p.evidence(r, in, protectedFor(r, d.Protected))))
+	}
+	if d.Support {
+		reasons = append(reasons, "routed for victim support: not referable")
 	}
 	d.Reasons = append(reasons, d.Reasons...)
 
+	winProt := protectedFor(win, d.Protected)
 	for _, l := range p.Labels {
-		if l.Kind == KindViolation && p.present(l.Name, in, protected) {
+		if l.Kind == KindViolation && p.present(l.Name, in, winProt) {
 			d.Labels = append(d.Labels, l.Name)
 			d.MaxScore = math.Max(d.MaxScore, in.Scores[l.Name])
 		}
 	}
 	sort.SliceStable(d.Labels, func(i, j int) bool { return in.Scores[d.Labels[i]] > in.Scores[d.Labels[j]] })
 	return d, nil
+}
+
+// protectedFor reports whether any of the item's protection reasons holds
+// for r, that is, names a category r does not ignore.
+func protectedFor(r *Rule, reasons []Reason) bool {
+	for _, pr := range reasons {
+		if !slices.Contains(r.IgnoresProtection, pr.Category) {
+			return true
+		}
+	}
+	return false
+}
+
+// categoryList names the categories of reasons, each once.
+func categoryList(reasons []Reason) string {
+	var ids []string
+	for _, pr := range reasons {
+		if !slices.Contains(ids, pr.Category) {
+			ids = append(ids, pr.Category)
+		}
+	}
+	return strings.Join(ids, ", ")
 }
 
 // bar returns the score a violation label must reach.

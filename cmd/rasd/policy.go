@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/rasd-iq/rasd/models/signals"
 	"github.com/rasd-iq/rasd/policy"
 )
 
@@ -19,6 +20,7 @@ func init() {
 		Summary: "check, show, test and route with the routing policy (policy.yaml)",
 		Usage: "policy check FILE...\n" +
 			"  rasd policy show [--json] [FILE]\n" +
+			"  rasd policy signals [--policy FILE]\n" +
 			"  rasd policy test [--policy FILE] [-v] CASES.yaml...\n" +
 			"  rasd policy route [--policy FILE] [-o OUT.jsonl] [ITEMS.jsonl]",
 		Example: "rasd policy test examples/policy-tests.yaml",
@@ -29,7 +31,7 @@ func init() {
 func runPolicy(env *Env, args []string) error {
 	c := commands["policy"]
 	if len(args) == 0 {
-		return usagef("missing subcommand: check, show, test or route")
+		return usagef("missing subcommand: check, show, signals, test or route")
 	}
 	switch args[0] {
 	case "-h", "--help", "-help":
@@ -39,12 +41,14 @@ func runPolicy(env *Env, args []string) error {
 		return policyCheck(env, c, args[1:])
 	case "show":
 		return policyShow(env, c, args[1:])
+	case "signals":
+		return policySignals(env, c, args[1:])
 	case "test":
 		return policyTest(env, c, args[1:])
 	case "route":
 		return policyRoute(env, c, args[1:])
 	}
-	return usagef("unknown subcommand %q (want check, show, test or route)", args[0])
+	return usagef("unknown subcommand %q (want check, show, signals, test or route)", args[0])
 }
 
 // reportInvalid prints each problem of a policy error on its own line and
@@ -79,6 +83,9 @@ func policyCheck(env *Env, c *command, args []string) error {
 	bad := 0
 	for _, path := range fs.Args() {
 		p, err := policy.Load(path)
+		if err == nil {
+			err = p.CheckSignals(signals.Names())
+		}
 		if err != nil {
 			var ve *policy.ValidationError
 			if !errors.As(err, &ve) {
@@ -92,6 +99,32 @@ func policyCheck(env *Env, c *command, args []string) error {
 	}
 	if bad > 0 {
 		return fmt.Errorf("%d of %d policy files invalid", bad, fs.NArg())
+	}
+	return nil
+}
+
+// policySignals lists the signals the engine computes, with their
+// definitions and the rules and protected categories of the policy that use them.
+func policySignals(env *Env, c *command, args []string) error {
+	fs := newFlagSet(env, c)
+	policyFile := fs.String("policy", "", "policy whose use of each signal is shown (default: the built-in policy)")
+	if err := parseFlags(env, c, fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("signals: unexpected argument %q", fs.Arg(0))
+	}
+	p, err := loadPolicyArg(*policyFile)
+	if err != nil {
+		return reportInvalid(env, *policyFile, err)
+	}
+	for _, d := range signals.Definitions() {
+		fmt.Fprintf(env.Stdout, "%s\n  %s\n  evidence: %s\n", d.Name, d.Meaning, d.Evidence)
+		if users := p.SignalUsers(d.Name); len(users) > 0 {
+			fmt.Fprintf(env.Stdout, "  used by: %s\n", strings.Join(users, ", "))
+		} else {
+			fmt.Fprintln(env.Stdout, "  used by: nothing in this policy")
+		}
 	}
 	return nil
 }
@@ -169,6 +202,9 @@ func writePolicyText(w io.Writer, p *policy.Policy) {
 		if r.Urgent {
 			urgent = " URGENT"
 		}
+		if r.Queue == policy.QueueSupport {
+			urgent += " SUPPORT (never referred)"
+		}
 		fmt.Fprintf(w, "  %d%s %s: must have %s", r.Priority, urgent, r.ID, strings.Join(r.MustHave, "+"))
 		if len(r.MustNotHave) > 0 {
 			fmt.Fprintf(w, ", must not have %s", strings.Join(r.MustNotHave, ","))
@@ -177,6 +213,9 @@ func writePolicyText(w io.Writer, p *policy.Policy) {
 			fmt.Fprintf(w, "; supersedes %s", strings.Join(r.Supersedes, ","))
 		}
 		fmt.Fprintf(w, "\n      bases: %s\n", strings.Join(r.Bases, ", "))
+		if len(r.IgnoresProtection) > 0 {
+			fmt.Fprintf(w, "      not held back by: %s\n", strings.Join(r.IgnoresProtection, ", "))
+		}
 	}
 	fmt.Fprintln(w, "\nBases:")
 	for _, b := range p.Bases {

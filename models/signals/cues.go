@@ -1,0 +1,241 @@
+package signals
+
+import (
+	"bufio"
+	"bytes"
+	"embed"
+	"fmt"
+	"io/fs"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/rasd-iq/rasd/nlp"
+)
+
+//go:embed cues/*.tsv
+var cueFiles embed.FS
+
+// class is what a cue phrase is evidence of.
+type class uint8
+
+const (
+	cRole class = iota
+	cGroup
+	cKunya
+	cGiven
+	cAdjective
+	cNotName
+	cWork
+	cItem
+	cKnow
+	cSchedule
+	cAddress
+	cNumRef
+	cContact
+	cPower
+	cCritic
+	cCritique
+	cCorruption
+	cMoney
+	cWaste
+	cProtest
+	cTheology
+	cDebate
+	cFaith
+	cSatire
+	cReport
+	cCondemn
+	cNegate
+	cMedia
+	cExpose
+	cDemand
+	cCondition
+	nClasses
+)
+
+var classNames = map[string]class{
+	"role": cRole, "group": cGroup, "kunya": cKunya, "given": cGiven, "adjective": cAdjective, "notname": cNotName, "work": cWork,
+	"item": cItem, "know": cKnow, "schedule": cSchedule, "address": cAddress, "numref": cNumRef, "contact": cContact,
+	"power": cPower, "critic": cCritic, "critique": cCritique, "corruption": cCorruption, "money": cMoney, "waste": cWaste,
+	"protest": cProtest, "theology": cTheology, "debate": cDebate, "faith": cFaith, "satire": cSatire,
+	"report": cReport, "condemn": cCondemn, "negate": cNegate,
+	"media": cMedia, "expose": cExpose, "demand": cDemand, "condition": cCondition,
+}
+
+// phrase is one cue: the words after the first, what it is evidence of and
+// its detail (a role, the kind of item).
+type phrase struct {
+	rest   []string
+	class  class
+	detail string
+	// definite is true when the first word carries the article, or is
+	// not Arabic (Kak, Mamosta): a role so written points at one person.
+	definite bool
+}
+
+// Flags of an entry, for the words that follow a role.
+const (
+	fNotName   uint8 = 1 << iota // the word is no name
+	fGiven                       // the word is a common given name
+	fAdjective                   // the word may stand between a role and a name
+)
+
+// entry is what one normalised word (with any clitic prefix) starts.
+type entry struct {
+	phrases []phrase
+	flags   uint8
+}
+
+// table maps normalised words to the cues they start.
+type table map[string]*entry
+
+// sieve is a bit set over a cheap signature of every key of a table, so
+// that most words of a post, which start no cue, are passed over without a
+// map lookup.
+type sieve [1 << 16 / 64]uint64
+
+// signature hashes a word's length and two of its bytes into 16 bits.
+func signature(w string) uint32 {
+	n := len(w)
+	return (uint32(n)*0x9E37 ^ uint32(w[n/2])*0x2F1 ^ uint32(w[n-1])*0x61) & 0xFFFF
+}
+
+func (sv *sieve) add(w string) {
+	h := signature(w)
+	sv[h>>6] |= 1 << (h & 63)
+}
+
+func (sv *sieve) mayHave(w string) bool {
+	h := signature(w)
+	return sv[h>>6]&(1<<(h&63)) != 0
+}
+
+// newSieve returns the sieve of t's keys.
+func newSieve(t table) *sieve {
+	sv := new(sieve)
+	for k := range t {
+		sv.add(k)
+	}
+	return sv
+}
+
+// pronoun suffixes accepted after a word written with a trailing +.
+var suffixes = []string{"ك", "كم", "ه", "ها", "هم", "ي", "نا"}
+
+// loadTable reads every embedded cue file.
+func loadTable() (table, error) {
+	t := table{}
+	files, err := fs.Glob(cueFiles, "cues/*.tsv")
+	if err != nil {
+		return nil, fmt.Errorf("listing cue files: %w", err)
+	}
+	for _, f := range files {
+		data, err := cueFiles.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", f, err)
+		}
+		if err := t.load(f, data); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
+// load adds the cues of one file: lines of phrase, class and detail
+// separated by tabs; # starts a comment line.
+func (t table) load(name string, data []byte) error {
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	line := 0
+	for sc.Scan() {
+		line++
+		s := strings.TrimSpace(sc.Text())
+		if s == "" || s == "#" || strings.HasPrefix(s, "# ") {
+			continue
+		}
+		cols := strings.Split(s, "\t")
+		if len(cols) != 3 {
+			return fmt.Errorf("%s:%d: want phrase, class and detail separated by tabs, got %d columns", name, line, len(cols))
+		}
+		c, ok := classNames[cols[1]]
+		if !ok {
+			return fmt.Errorf("%s:%d: unknown class %q", name, line, cols[1])
+		}
+		detail := cols[2]
+		if detail == "-" {
+			detail = ""
+		}
+		t.add(cols[0], c, detail)
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("reading %s: %w", name, err)
+	}
+	return nil
+}
+
+// add indexes a phrase as written and as normalised, under every prefixed
+// (and, for a word ending in +, suffixed) form of its first word.
+func (t table) add(raw string, c class, detail string) {
+	suffixed := strings.HasSuffix(raw, "+")
+	raw = strings.TrimSuffix(raw, "+")
+	forms := []string{strings.ToLower(raw)}
+	if n := nlp.Normalize(raw); n != forms[0] {
+		forms = append(forms, n)
+	}
+	for _, form := range forms {
+		words := strings.Fields(form)
+		if len(words) == 0 {
+			continue
+		}
+		firsts := []string{words[0]}
+		if suffixed && len(words) == 1 {
+			stem := strings.TrimSuffix(words[0], "ه")
+			if stem != words[0] {
+				stem += "ت"
+			}
+			for _, sfx := range suffixes {
+				firsts = append(firsts, stem+sfx)
+			}
+		}
+		for _, first := range firsts {
+			for _, key := range prefixed(first) {
+				e := t[key]
+				if e == nil {
+					e = &entry{}
+					t[key] = e
+				}
+				e.phrases = append(e.phrases, phrase{rest: words[1:], class: c, detail: detail, definite: definite(words[0])})
+				if len(words) == 1 {
+					switch c {
+					case cGiven:
+						e.flags |= fGiven
+					case cAdjective:
+						e.flags |= fAdjective | fNotName
+					case cKunya, cPower, cMoney, cFaith, cSatire, cDemand, cMedia:
+						// Ordinary nouns: a name may look like them.
+					default:
+						e.flags |= fNotName
+					}
+				}
+			}
+		}
+	}
+}
+
+// prefixed returns w and w with the clitic prefixes it may carry: the
+// conjunctions و and ف, the prepositions ب ل ك, and ل before ال as لل.
+func prefixed(w string) []string {
+	r, _ := utf8.DecodeRuneInString(w)
+	if r < 0x0600 || r > 0x06FF {
+		return []string{w}
+	}
+	if rest, ok := strings.CutPrefix(w, "ال"); ok {
+		return []string{w, "و" + w, "ف" + w, "ب" + w, "ك" + w, "وب" + w, "فب" + w, "لل" + rest, "ولل" + rest, "فلل" + rest}
+	}
+	return []string{w, "و" + w, "ف" + w, "ب" + w, "ل" + w, "ك" + w, "وب" + w, "ول" + w, "فل" + w}
+}
+
+// definite reports whether w carries the article or is not Arabic.
+func definite(w string) bool {
+	r, _ := utf8.DecodeRuneInString(w)
+	return strings.HasPrefix(w, "ال") || r < 0x0600 || r > 0x06FF
+}

@@ -1,0 +1,131 @@
+package signals
+
+import "fmt"
+
+// defenderRoles are the roles whose targeting is a threat to civic space.
+var defenderRoles = map[string]bool{"activist": true, "journalist": true, "defender": true, "protester": true}
+
+// decide turns the cues found in sc into signals, in the order of Names.
+func (d *Detector) decide(sc *scan) {
+	h := &sc.hits
+	named := false
+	for _, p := range sc.persons {
+		if p.how != "group" {
+			named = true
+			break
+		}
+	}
+	if !d.off[NamedPerson] {
+		for _, p := range sc.persons {
+			if p.how == "group" {
+				continue
+			}
+			detail := ""
+			switch {
+			case p.how == "handle":
+				detail = fmt.Sprintf("handle %q", sc.word(p.from))
+			case p.role != "":
+				detail = fmt.Sprintf("role %q", p.role)
+			default:
+				detail = p.how
+			}
+			sc.add(NamedPerson, p.from, p.to, detail)
+		}
+	}
+	if !d.off[DefenderTargeted] {
+		for _, p := range sc.persons {
+			if !defenderRoles[p.role] {
+				continue
+			}
+			detail := fmt.Sprintf("role %q", p.role)
+			if p.how == "group" {
+				detail += " (group)"
+			}
+			sc.add(DefenderTargeted, p.from, p.to, detail)
+		}
+	}
+	if !d.off[DefenderTargeted] && named && h[cWork].n > 0 {
+		defender := false
+		for _, p := range sc.persons {
+			defender = defender || defenderRoles[p.role]
+		}
+		if !defender {
+			for _, p := range sc.persons {
+				if p.how != "group" {
+					sc.add(DefenderTargeted, p.from, p.to, fmt.Sprintf("role %q (by their work)", h[cWork].detail))
+					break
+				}
+			}
+		}
+	}
+	if !d.off[Doxxing] {
+		hasNamed := named && !d.off[NamedPerson]
+		switch {
+		case h[cItem].n > 0 && (h[cKnow].n > 0 || h[cSchedule].n > 0):
+			sc.addHit(Doxxing, h[cItem], h[cItem].detail)
+		case sc.phone.n > 0 && (hasNamed || h[cNumRef].n > 0) && h[cContact].n == 0:
+			sc.addHit(Doxxing, sc.phone, "phone number")
+		case h[cAddress].n > 0 && hasNamed && h[cContact].n == 0:
+			sc.addHit(Doxxing, h[cAddress], "address")
+		}
+	}
+	if !d.off[Blackmail] && h[cMedia].n > 0 {
+		switch {
+		case h[cExpose].n > 0 && (h[cDemand].n > 0 || h[cCondition].n > 0):
+			sc.addHit(Blackmail, h[cMedia], "threat to expose private media")
+		case h[cDemand].n > 0 && h[cCondition].n > 0:
+			sc.addHit(Blackmail, h[cMedia], "demand over private media")
+		}
+	}
+	if !d.off[CriticismOfficial] {
+		switch {
+		case h[cPower].n > 0 && h[cCritic].n > 0:
+			sc.addHit(CriticismOfficial, h[cPower], fmt.Sprintf("target %q", h[cPower].detail))
+		case h[cCritique].n > 0:
+			sc.addHit(CriticismOfficial, h[cCritique], "slogan")
+		}
+	}
+	if !d.off[AntiCorruption] {
+		switch {
+		case h[cCorruption].n > 0:
+			sc.addHit(AntiCorruption, h[cCorruption], "corruption claim")
+		case h[cMoney].n > 0 && h[cWaste].n > 0:
+			sc.addHit(AntiCorruption, h[cMoney], "public money gone nowhere")
+		}
+	}
+	if !d.off[Protest] && h[cProtest].n > 0 {
+		sc.addHit(Protest, h[cProtest], h[cProtest].detail)
+	}
+	if !d.off[ReligiousDebate] {
+		switch {
+		case h[cTheology].n > 0:
+			sc.addHit(ReligiousDebate, h[cTheology], "theology")
+		case h[cDebate].n > 0 && h[cFaith].n > 0:
+			sc.addHit(ReligiousDebate, h[cDebate], "argument about faith")
+		}
+	}
+	if !d.off[Satire] && h[cSatire].n > 0 {
+		sc.addHit(Satire, h[cSatire], h[cSatire].detail)
+	}
+	if !d.off[Quotation] {
+		switch {
+		case sc.quote.n > 0:
+			sc.addHit(Quotation, sc.quote, "quotation marks")
+		case h[cReport].n > 0:
+			sc.addHit(Quotation, h[cReport], "reporting verb")
+		}
+	}
+	if !d.off[Condemnation] && h[cCondemn].n > 0 {
+		sc.addHit(Condemnation, h[cCondemn], "rejection")
+	}
+	if !d.off[Negation] && h[cNegate].n > 0 {
+		sc.addHit(Negation, h[cNegate], "negated claim")
+	}
+}
+
+// add records a signal over tokens [from, to).
+func (sc *scan) add(name string, from, to int, detail string) {
+	sc.found = append(sc.found, found{name: name, start: sc.toks[from].start, end: sc.toks[to-1].end, detail: detail})
+}
+
+func (sc *scan) addHit(name string, h hit, detail string) { sc.add(name, h.from, h.to, detail) }

@@ -1,0 +1,528 @@
+package signals
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/rasd-iq/rasd/ingest"
+	"github.com/rasd-iq/rasd/nlp"
+	"github.com/rasd-iq/rasd/policy"
+)
+
+// Detector finds signals in posts. It is safe for concurrent use.
+type Detector struct {
+	t   table
+	sv  *sieve
+	off map[string]bool
+}
+
+var (
+	defaultTable table
+	defaultSieve *sieve
+	tableErr     error
+	tableOnce    sync.Once
+)
+
+// New returns a Detector with the embedded cue lists, reporting every signal
+// but those opts disables.
+func New(opts Options) (*Detector, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	tableOnce.Do(func() {
+		defaultTable, tableErr = loadTable()
+		defaultSieve = newSieve(defaultTable)
+	})
+	if tableErr != nil {
+		return nil, fmt.Errorf("signals: loading cue lists: %w", tableErr)
+	}
+	d := &Detector{t: defaultTable, sv: defaultSieve, off: map[string]bool{}}
+	for _, n := range opts.Disabled {
+		d.off[n] = true
+	}
+	if d.off[NamedPerson] {
+		d.off[DefenderTargeted] = true
+	}
+	return d, nil
+}
+
+// Signals returns the signals found in p, each with its evidence span in
+// p.Text. normalized is nlp.Normalize(p.Text), or "" to normalise here.
+// A post without text has no signals.
+func (d *Detector) Signals(p *ingest.Post, normalized string) []policy.Signal {
+	if p == nil || p.Text == "" {
+		return nil
+	}
+	sc := getScan()
+	defer putScan(sc)
+	if normalized == "" {
+		normalized = nlp.Normalize(p.Text)
+	}
+	d.scan(sc, normalized)
+	if len(sc.found) == 0 {
+		return nil
+	}
+	mapper(&sc.spans, p.Text, normalized, sc.maxEnd())
+	if r := sc.spans.res; r != nil && r.Text != normalized && !strings.HasPrefix(normalized, r.Text) {
+		// The caller's text is not this normaliser's: read ours.
+		d.scan(sc, r.Text)
+	}
+	out := make([]policy.Signal, len(sc.found))
+	for i, f := range sc.found {
+		s, e := sc.spans.original(f.start, f.end)
+		out[i] = policy.Signal{Name: f.name, Start: s, End: e, Detail: f.detail}
+	}
+	return out
+}
+
+// maxEnd returns the end of the last evidence found.
+func (sc *scan) maxEnd() int {
+	m := 0
+	for _, f := range sc.found {
+		m = max(m, f.end)
+	}
+	return m
+}
+
+// Token kinds of the scanner.
+const (
+	kWord uint8 = iota
+	kNumber
+	kMention
+	kEmoji
+	kQuote
+)
+
+type token struct {
+	start, end int
+	kind       uint8
+	e          *entry
+}
+
+// hit is the first evidence of one class: tokens [from, to).
+type hit struct {
+	from, to int
+	detail   string
+	n        int
+}
+
+// person is one named or targeted person (or group): tokens [from, to).
+type person struct {
+	from, to int
+	role     string
+	how      string // "role", "handle", "name", "kunya", "group"
+}
+
+// found is one signal in normalised coordinates.
+type found struct {
+	name       string
+	start, end int
+	detail     string
+}
+
+// scan is the per-call state, pooled so that a post allocates little.
+type scan struct {
+	text    string
+	toks    []token
+	hits    [nClasses]hit
+	persons []person
+	phone   hit
+	quote   hit
+	found   []found
+	spans   spans
+}
+
+var scanPool = sync.Pool{New: func() any { return &scan{toks: make([]token, 0, 64)} }}
+
+func getScan() *scan { return scanPool.Get().(*scan) }
+
+func putScan(sc *scan) {
+	if cap(sc.toks) > 4096 {
+		sc.toks = nil
+	}
+	if cap(sc.spans.offs) > 1<<16 {
+		sc.spans.offs = nil
+	}
+	sc.text, sc.spans.orig, sc.spans.res = "", "", nil
+	scanPool.Put(sc)
+}
+
+func (sc *scan) reset(text string) {
+	sc.text = text
+	sc.toks = sc.toks[:0]
+	sc.hits = [nClasses]hit{}
+	sc.persons = sc.persons[:0]
+	sc.phone, sc.quote = hit{}, hit{}
+	sc.found = sc.found[:0]
+}
+
+func (sc *scan) word(i int) string { t := sc.toks[i]; return sc.text[t.start:t.end] }
+
+// scan tokenises text, matches the cues and decides the signals.
+func (d *Detector) scan(sc *scan, text string) {
+	sc.reset(text)
+	d.tokenize(sc)
+	for i := range sc.toks {
+		t := &sc.toks[i]
+		switch t.kind {
+		case kMention:
+			if i > 0 && sc.word(i-1) == "rt" {
+				sc.record(cReport, i-1, i+1, "")
+				continue
+			}
+			sc.addPerson(person{from: i, to: i + 1, how: "handle"})
+		case kNumber:
+			sc.phoneAt(i)
+		case kQuote:
+			sc.quoteAt(i)
+		}
+		if t.e == nil {
+			continue
+		}
+		for _, ph := range t.e.phrases {
+			j, ok := sc.matchRest(i+1, ph.rest)
+			if !ok {
+				continue
+			}
+			sc.cue(ph, i, j)
+		}
+	}
+	d.decide(sc)
+}
+
+// matchRest reports whether the words from token i on are rest, and where they end.
+func (sc *scan) matchRest(i int, rest []string) (int, bool) {
+	for _, w := range rest {
+		if i >= len(sc.toks) || sc.word(i) != w {
+			return 0, false
+		}
+		i++
+	}
+	return i, true
+}
+
+func (sc *scan) record(c class, from, to int, detail string) {
+	h := &sc.hits[c]
+	if h.n == 0 {
+		h.from, h.to, h.detail = from, to, detail
+	}
+	h.n++
+}
+
+// addPerson keeps p unless a person already found starts at the same token.
+func (sc *scan) addPerson(p person) {
+	for _, q := range sc.persons {
+		if q.from <= p.from && p.from < q.to {
+			return
+		}
+	}
+	sc.persons = append(sc.persons, p)
+}
+
+// cue handles a cue phrase matched at tokens [i, j).
+func (sc *scan) cue(ph phrase, i, j int) {
+	switch ph.class {
+	case cRole:
+		addressed := i > 0 && sc.word(i-1) == "يا"
+		k := j
+		for n := 0; n < 2 && k < len(sc.toks) && sc.toks[k].e != nil && sc.toks[k].e.flags&fAdjective != 0; n++ {
+			k++
+		}
+		definite := ph.definite || len(ph.rest) > 0
+		switch {
+		case k < len(sc.toks) && sc.toks[k].kind == kMention:
+			sc.addPerson(person{from: i, to: k + 1, role: ph.detail, how: "role"})
+		case k < len(sc.toks) && sc.joined(k) && sc.nameLike(k) && (definite || addressed):
+			to := k + 1
+			if to < len(sc.toks) && sc.joined(to) && (sc.nameLike(to) || sc.nisba(to)) {
+				to++
+			}
+			sc.addPerson(person{from: i, to: to, role: ph.detail, how: "role"})
+		case definite && defenderRoles[ph.detail] && sc.relativeWithin(k, 3):
+			// The journalist who filmed it: identified by their work.
+			sc.addPerson(person{from: i, to: j, role: ph.detail, how: "role"})
+		case addressed:
+			sc.addPerson(person{from: i - 1, to: j, role: ph.detail, how: "role"})
+		case definite && len(sc.persons) > 0 && sc.persons[len(sc.persons)-1].to == i && sc.joined(i):
+			// A role after the name (ابو سيف الناشط) tells who the person is.
+			if q := &sc.persons[len(sc.persons)-1]; q.role == "" {
+				q.role, q.to = ph.detail, j
+			}
+		}
+	case cGroup:
+		// A group counts when it is addressed (يا صحفيين), singled out by
+		// what it did (الناشطين اللي ...) or taken as a whole (كل الصحفيين).
+		if i > 0 && (sc.word(i-1) == "يا" || sc.word(i-1) == "كل") || sc.relativeWithin(j, 3) {
+			sc.addPerson(person{from: i, to: j, role: ph.detail, how: "group"})
+		}
+	case cKunya:
+		if j < len(sc.toks) && sc.joined(j) && (sc.given(j) || ph.detail != "strict" && (sc.nameLike(j) || sc.nisba(j))) {
+			sc.addPerson(person{from: i, to: j + 1, how: "kunya"})
+		}
+	case cGiven:
+		// علي is also على normalised: it needs a family name after it,
+		// and is never the second of two given names.
+		first := sc.word(i) == "علي"
+		if j < len(sc.toks) && sc.joined(j) && (sc.given(j) && !first && sc.word(j) != "علي" || sc.nisba(j) && !(first && brokenPlural(sc.word(j)))) {
+			sc.addPerson(person{from: i, to: j + 1, how: "name"})
+		}
+	case cReport:
+		if j < len(sc.toks) && isAddressee(sc.word(j)) {
+			return
+		}
+		sc.record(cReport, i, j, ph.detail)
+	case cAdjective, cNotName:
+	default:
+		sc.record(ph.class, i, j, ph.detail)
+	}
+}
+
+// nameLike reports whether token k may be a name: a word that is no cue
+// of another kind, no function word and carries no article.
+func (sc *scan) nameLike(k int) bool {
+	t := sc.toks[k]
+	if t.kind != kWord {
+		return false
+	}
+	if t.e != nil && t.e.flags&fGiven != 0 {
+		return true
+	}
+	if t.e != nil && t.e.flags&fNotName != 0 {
+		return false
+	}
+	w := sc.text[t.start:t.end]
+	return utf8.RuneCountInString(w) >= 2 && !hasArticle(w)
+}
+
+// hasArticle reports whether w carries the article, after a clitic or not.
+func hasArticle(w string) bool {
+	for _, p := range [...]string{"ال", "بال", "وال", "فال", "كال", "لل", "ولل"} {
+		if strings.HasPrefix(w, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// joined reports whether token k follows the one before it with nothing
+// but spaces between: a comma or question mark ends a name.
+func (sc *scan) joined(k int) bool {
+	if k == 0 {
+		return true
+	}
+	for _, c := range []byte(sc.text[sc.toks[k-1].end:sc.toks[k].start]) {
+		if c != ' ' {
+			return false
+		}
+	}
+	return true
+}
+
+func (sc *scan) given(k int) bool {
+	t := sc.toks[k]
+	return t.kind == kWord && t.e != nil && t.e.flags&fGiven != 0
+}
+
+// nisba reports whether token k looks like a family name: ال…ي (الكعبي).
+func (sc *scan) nisba(k int) bool {
+	t := sc.toks[k]
+	if t.kind != kWord || t.e != nil && t.e.flags&fNotName != 0 {
+		return false
+	}
+	w := sc.text[t.start:t.end]
+	return strings.HasPrefix(w, "ال") && strings.HasSuffix(w, "ي") && utf8.RuneCountInString(w) >= 5
+}
+
+// relativeWithin reports whether a relative pronoun (اللي) comes within n
+// tokens from k, joined to what comes before: المراسل بالديوانية اللي يصور.
+func (sc *scan) relativeWithin(k, n int) bool {
+	for m := k; m < len(sc.toks) && m < k+n; m++ {
+		if !sc.joined(m) {
+			return false
+		}
+		if isRelative(sc.word(m)) {
+			return true
+		}
+	}
+	return false
+}
+
+// brokenPlural reports whether w ends like الاهالي or التهاني (…اXي), a
+// plural after على rather than a family name after علي.
+func brokenPlural(w string) bool {
+	r := []rune(w)
+	return len(r) >= 4 && r[len(r)-3] == 'ا'
+}
+
+func isRelative(w string) bool {
+	switch w {
+	case "اللي", "الي", "الذي", "التي", "الذين", "يلي":
+		return true
+	}
+	return false
+}
+
+// isAddressee reports whether w addresses the reader, as in قال لك: a
+// message passed on, not a report.
+func isAddressee(w string) bool {
+	switch w {
+	case "لك", "لكم", "الك", "الكم", "لج":
+		return true
+	}
+	return false
+}
+
+// phoneAt records an Iraqi mobile number starting at number token i: 07XX
+// XXX XXXX or +964 7XX XXX XXXX, in one piece or in groups.
+func (sc *scan) phoneAt(i int) {
+	if sc.phone.n > 0 {
+		return
+	}
+	var digits [16]byte
+	n, j := 0, i
+	for j < len(sc.toks) && sc.toks[j].kind == kNumber && n < len(digits) {
+		if j > i && sc.toks[j].start-sc.toks[j-1].end > 2 {
+			break
+		}
+		for _, c := range []byte(sc.word(j)) {
+			if c >= '0' && c <= '9' && n < len(digits) {
+				digits[n] = c
+				n++
+			}
+		}
+		j++
+		if isPhone(digits[:n]) {
+			sc.phone = hit{from: i, to: j, n: 1}
+			return
+		}
+	}
+}
+
+func isPhone(d []byte) bool {
+	s := string(d)
+	s = strings.TrimPrefix(s, "00")
+	if rest, ok := strings.CutPrefix(s, "964"); ok {
+		s = "0" + rest
+	}
+	return len(s) == 11 && s[0] == '0' && s[1] == '7' && s[2] >= '3' && s[2] <= '9'
+}
+
+// quoteAt records words between quotation marks, from the mark at token i
+// to the next one.
+func (sc *scan) quoteAt(i int) {
+	if sc.quote.n > 0 {
+		return
+	}
+	for j := i + 1; j < len(sc.toks) && j <= i+40; j++ {
+		if sc.toks[j].kind == kQuote {
+			if j > i+1 {
+				sc.quote = hit{from: i, to: j + 1, n: 1}
+			}
+			return
+		}
+	}
+}
+
+// tokenize splits sc.text into words, numbers, mentions, emoji and
+// quotation marks, and looks every word up once.
+func (d *Detector) tokenize(sc *scan) {
+	s := sc.text
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '@' && i+1 < len(s) && isWordByte(s[i+1]):
+				j := i + 1
+				for j < len(s) && (isWordByte(s[j]) || s[j] == '_' || s[j] == '.') {
+					j++
+				}
+				sc.toks = append(sc.toks, token{start: i, end: j, kind: kMention})
+				i = j
+			case c == '"':
+				sc.toks = append(sc.toks, token{start: i, end: i + 1, kind: kQuote})
+				i++
+			case isWordByte(c):
+				i = d.wordAt(sc, i)
+			default:
+				i++
+			}
+			continue
+		}
+		r, w := decodeRune(s[i:])
+		switch {
+		case isWordRune(r):
+			i = d.wordAt(sc, i)
+		case r == '«' || r == '»' || r == '“' || r == '”' || r == '„':
+			sc.toks = append(sc.toks, token{start: i, end: i + w, kind: kQuote})
+			i += w
+		case r >= 0x1F300 || r >= 0x2600 && r <= 0x27BF:
+			sc.toks = append(sc.toks, token{start: i, end: i + w, kind: kEmoji, e: d.lookup(s[i : i+w])})
+			i += w
+		default:
+			i += w
+		}
+	}
+}
+
+// wordAt reads the word or number starting at byte i and returns its end.
+func (d *Detector) wordAt(sc *scan, i int) int {
+	s := sc.text
+	j, digits := i, true
+	for j < len(s) {
+		c := s[j]
+		if c < utf8.RuneSelf {
+			if !isWordByte(c) {
+				break
+			}
+			digits = digits && c >= '0' && c <= '9'
+			j++
+			continue
+		}
+		r, w := decodeRune(s[j:])
+		if !isWordRune(r) {
+			break
+		}
+		digits = false
+		j += w
+	}
+	if digits {
+		sc.toks = append(sc.toks, token{start: i, end: j, kind: kNumber})
+	} else {
+		sc.toks = append(sc.toks, token{start: i, end: j, kind: kWord, e: d.lookup(s[i:j])})
+	}
+	return j
+}
+
+// lookup returns the entry of word w, if any.
+func (d *Detector) lookup(w string) *entry {
+	if !d.sv.mayHave(w) {
+		return nil
+	}
+	return d.t[w]
+}
+
+// decodeRune decodes the first rune of s, with a fast path for the
+// two-byte sequences of Arabic letters.
+func decodeRune(s string) (rune, int) {
+	if len(s) >= 2 && s[0] >= 0xD8 && s[0] <= 0xDB && s[1]&0xC0 == 0x80 {
+		return rune(s[0]&0x1F)<<6 | rune(s[1]&0x3F), 2
+	}
+	return utf8.DecodeRuneInString(s)
+}
+
+func isWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+func isWordRune(r rune) bool {
+	if r >= 0x0621 && r <= 0x065F || r >= 0x066E && r <= 0x06D3 || r >= 0x06D5 && r <= 0x06FF && r != 0x06DD && r != 0x06DE {
+		return true
+	}
+	if r >= 0x0600 && r <= 0x06FF {
+		return false
+	}
+	return unicode.IsLetter(r) || unicode.IsMark(r) || unicode.IsDigit(r)
+}

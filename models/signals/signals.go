@@ -1,0 +1,116 @@
+// Package signals finds the cues in a post that the routing policy weighs
+// besides a model's scores: who is named or targeted (and whether they are
+// an activist, journalist or other defender), whether their home, family or
+// phone number is exposed, whether the post is blackmail, and the cues of
+// protected speech (criticism of officials, anti-corruption claims, protest
+// calls, religious debate, satire) and of speech about speech (quotation,
+// condemnation, negation).
+//
+// A Detector reads the normalised text once, looks each word (and each
+// word with its clitic prefixes) up in one table built from the cue lists
+// in cues/, and returns policy.Signal values whose Start and End point into
+// the post's original text. Each signal can be switched off with Options.
+// The names are the policy's signal labels; see Definitions and
+// docs/signals.md.
+package signals
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Signal names: the policy's signal labels this package computes.
+const (
+	NamedPerson       = "named_person"
+	DefenderTargeted  = "defender_targeted"
+	Doxxing           = "doxxing"
+	Blackmail         = "blackmail"
+	CriticismOfficial = "criticism_official"
+	AntiCorruption    = "anti_corruption"
+	Protest           = "protest"
+	ReligiousDebate   = "religious_debate"
+	Satire            = "satire"
+	Quotation         = "quotation"
+	Condemnation      = "condemnation"
+	Negation          = "negation"
+)
+
+// Definition describes one signal: what it means and what evidence fires it.
+type Definition struct {
+	// Name is the signal label, e.g. "named_person".
+	Name string `json:"name"`
+	// Meaning says what the signal means, for policy authors and reviewers.
+	Meaning string `json:"meaning"`
+	// Evidence says what in a post fires it.
+	Evidence string `json:"evidence"`
+}
+
+var definitions = []Definition{
+	{NamedPerson, "The post names, tags or addresses an identifiable person.",
+		"an @handle; a role or honorific before a name (الناشط، الصحفي، الشيخ، النائب، الدكتور، Kak, Mamosta) or before اللي, or addressed with يا; ابو / ام before a name; a common given name followed by a name or family name"},
+	{DefenderTargeted, "The person or group named is an activist, journalist, human-rights defender or protester.",
+		"a named_person whose role is activist, journalist, defender or protester, or the plural of such a role (الصحفيين، المتظاهرين) as a group"},
+	{Doxxing, "The post exposes where a person lives, works or goes, their family, car or phone number.",
+		"a home, family member, car, workplace or route together with a cue that the writer knows or watches it (نعرف وين تسكن، بيتك معلوم), or with a schedule (تطلع الصبح); an Iraqi phone number or an address given for a named person, unless the post is an advert's own contact line"},
+	{Blackmail, "Sextortion or blackmail: private images, videos or chats held over someone.",
+		"private media (صورك، الفيديو، المحادثات) with a threat to expose them and a demand or condition (اذا ما ... انشر، ادفع والا)"},
+	{CriticismOfficial, "Criticism of officials, ministries, parliament, parties, the government or armed factions.",
+		"an official or body (الوزير، الحكومة، البرلمان، الفصائل، الاحزاب) with a critical word (فاشل، فاسد، سرقو، حرامية، كذابين، ارحلو), or a standing slogan of criticism"},
+	{AntiCorruption, "Claims or reporting of corruption.",
+		"فساد، سرقة المال العام، رشوة، النزاهة، هدر، عقود وهمية، فضائيين; or public money with a project gone nowhere"},
+	{Protest, "Calls to peaceful protest, strikes or sit-ins, and protest slogans.",
+		"تظاهرة، مظاهرة، وقفة احتجاجية، اعتصام، اضراب، ساحة التحرير، نازل اخذ حقي، نريد وطن، سلمية"},
+	{ReligiousDebate, "Theological argument or debate between schools and sects.",
+		"a term of theology (الفقه، المذهب، تفسير، راي العلماء، السند، اجتهاد), or a word of argument (الدليل، نختلف، الحديث، رايي) about a religious subject"},
+	{Satire, "Satire, jokes and mockery.",
+		"😂 🤣 😹 😆, ساخر، نكتة، تحشيش، مسخرة"},
+	{Quotation, "The post reports or quotes what someone else said.",
+		"a reporting verb or attribution (قال، صرح، نقلا عن، حسب، وفق، افاد، مصدر) not addressed to the reader (قال لك), or words between quotation marks (« » “ ” \")"},
+	{Condemnation, "The post rejects or condemns what was said.",
+		"نرفض، ندين، نستنكر، لا للطائفية، كلنا عراقيين، هذا الكلام مرفوض، عيب، تحريض، خطاب كراهية"},
+	{Negation, "The post negates a hateful claim or a generalisation.",
+		"مو كل، ليس كل، ما اقول، لا يجوز، ما اكره، لا تعمم"},
+}
+
+// Names returns the names of the signals this package computes, in a fixed order.
+func Names() []string {
+	out := make([]string, len(definitions))
+	for i, d := range definitions {
+		out[i] = d.Name
+	}
+	return out
+}
+
+// Definitions returns every signal's definition, in the order of Names.
+func Definitions() []Definition { return slices.Clone(definitions) }
+
+// Known reports whether name is a signal this package computes.
+func Known(name string) bool {
+	return slices.ContainsFunc(definitions, func(d Definition) bool { return d.Name == name })
+}
+
+// Options configures a Detector.
+type Options struct {
+	// Disabled lists signals the Detector never reports, by name (see
+	// Names), so that a signal can be switched off without a deploy: a
+	// policy rule that needs it then never fires, and a protected category
+	// it marks is marked by its other labels only. Switching off
+	// named_person also switches off defender_targeted, and the address and
+	// phone-number evidence of doxxing, which need a named person.
+	Disabled []string `yaml:"disabled,omitempty" json:"disabled,omitempty"`
+}
+
+// Validate checks that every disabled name is a known signal.
+func (o Options) Validate() error {
+	var bad []string
+	for _, n := range o.Disabled {
+		if !Known(n) {
+			bad = append(bad, fmt.Sprintf("%q", n))
+		}
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("signals: unknown signal %s (want one of %s)", strings.Join(bad, ", "), strings.Join(Names(), ", "))
+	}
+	return nil
+}

@@ -1,0 +1,213 @@
+package signals
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/rasd-iq/rasd/ingest"
+	"github.com/rasd-iq/rasd/nlp"
+	"github.com/rasd-iq/rasd/policy"
+)
+
+func detector(t testing.TB, disabled ...string) *Detector {
+	t.Helper()
+	d, err := New(Options{Disabled: disabled})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func find(sigs []policy.Signal, name string) (policy.Signal, bool) {
+	for _, s := range sigs {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return policy.Signal{}, false
+}
+
+// TestSignalsAndTwins checks each signal on posts written the way people
+// post, and that a minimally different twin (quoted, negated, reported,
+// an advert, banter) does not fire it. The evidence must point into the
+// original text at the cue.
+func TestSignalsAndTwins(t *testing.T) {
+	d := detector(t)
+	for _, tc := range []struct {
+		name   string
+		signal string
+		text   string
+		cue    string // text[Start:End] of the signal contains it
+		detail string // the signal's detail contains it
+		twin   string // must not fire signal
+	}{
+		{"activist named with role", DefenderTargeted,
+			"الناشطه نور الساعدي خل تقرا الفاتحة على روحها، ما بقالها الا ايام", "نور", `role "activist"`,
+			"الناشطين بالعالم كله يحتفلون باليوم العالمي للبيئة"},
+		{"journalist addressed", DefenderTargeted,
+			"يا مراسل الفضائية، بعد تقرير واحد عن المعبر وشوف شيصير بيك", "مراسل", `role "journalist"`,
+			"مطلوب مراسل لقناة محلية بالبصرة، الراتب زين"},
+		{"journalist by relative clause", DefenderTargeted,
+			"الصحفيه اللي كتبت عن الادويه المغشوشه، عدها ايام", "الصحفيه", "journalist",
+			"صحفيه شابه فازت بجائزه، مبروك الها"},
+		{"handle tagged", NamedPerson,
+			"@sara_basrawi_ احذفي الفيديو قبل الليل", "@sara_basrawi_", "handle",
+			"شكرا للجميع على التهاني، حبايبي كلكم"},
+		{"honorific and name, elongated", NamedPerson,
+			"الشيييخ عدنان الزيدي كلامه ما يمشي علينا", "عدنان", `role "cleric"`,
+			"الشيخ اللي ما يفهم بالشي لا يحچي بيه"},
+		{"kunya", NamedPerson,
+			"ابو مهدي صاحب المولدة، حسابك وياي", "ابو مهدي", "kunya",
+			"ابو الفلافل بشارعنا احسن واحد 😋"},
+		{"Kurdish honorific", NamedPerson,
+			"Kak Rebwar, stop posting about the dam", "Rebwar", "honorific",
+			"the dam needs repairs before winter"},
+		{"given and family name", NamedPerson,
+			"حيدر الشويلي والله ما تفلت منا", "حيدر الشويلي", "name",
+			"حيدر بالعربي معناها الاسد"},
+		{"doxxing: home known", Doxxing,
+			"نعرف بيتكم بحي العامل، وولدك يطلع الساعة سبعة", "بيتكم", "home",
+			"البيت بيتك حبيبي، تعال بأي وقت"},
+		{"doxxing: Arabizi", Doxxing,
+			"ne3ruf bietak zain, ib3id", "bietak", "home",
+			"bietak 7ilo, mashallah"},
+		{"doxxing: family schedule", Doxxing,
+			"مرتك تطلع كل يوم للدوام بنفس الطريق", "مرتك", "family",
+			"سلملي على مرتك وجهالك"},
+		{"doxxing: phone number of a named person", Doxxing,
+			"هذا رقم الصحفي سامر البدري 0770 123 4567 خلوه يشوف شغله", "0770 123 4567", "phone",
+			"مطلوب سائق لشركة نقل، للتواصل 07701234567"},
+		{"blackmail", Blackmail,
+			"صووورچ كلها عندي، اذا ما تحولين ٢٠٠ الف باچر انشرها بكروب العشيرة", "صووورچ", "expose",
+			"صوركم بالحفلة حلوة، راح انشرها بالكروب اذا وافقتو"},
+		{"blackmail demand with condition", Blackmail,
+			"الفيديو مالتك عندي، ادفع ٥٠٠ دولار والا تندم", "الفيديو", "demand",
+			"الفيديو مالتك حلو كلش، شكد كلفك المونتاج؟"},
+		{"criticism of a minister", CriticismOfficial,
+			"الوزير فاااشل وسرقو البلد، ارحلووو", "الوزير", "minister",
+			"الوزير زار مستشفى الكندي واطلع على الخدمات"},
+		{"criticism of factions in Arabizi", CriticismOfficial,
+			"el wazeer fashil w kul el 7ukuma", "wazeer", "minister",
+			"el wazeer zar el mustashfa el yom"},
+		{"anti-corruption", AntiCorruption,
+			"عقود وهمية بالمليارات وهيئة #النزاهة نايمة", "عقود وهمية", "corruption",
+			"العقد مالتي بالشركة خلص، ادور شغل جديد"},
+		{"protest call", Protest,
+			"#نازل_اخذ_حقي الجمعة ساحة التحرير الساعة ٣ سلمية", "نازل", "slogan",
+			"التحرير بالموصل كان سنة ٢٠١٧"},
+		{"religious debate", ReligiousDebate,
+			"رأي العلماء بالمسألة مختلف، ونختلف بالدليل بس نحترم بعض", "العلماء", "theology",
+			"العلماء اكتشفوا كوكب جديد"},
+		{"satire", Satire,
+			"الكهرباء اجت ساعة وحدة وصرنا نحتفل 😂😂", "😂", "emoji",
+			"الكهرباء اجت ساعة وحدة اليوم"},
+		{"quotation marks", Quotation,
+			"واحد كاتب «كلهم دواعش» بالتعليقات", "كلهم دواعش", "marks",
+			"كلهم طيبين بمنطقتنا"},
+		{"reporting verb", Quotation,
+			"نقلا عن مصدر امني، المسلحين هددوا الاهالي", "نقلا", "reporting",
+			"المسلحين هددوا الاهالي"},
+		{"condemnation", Condemnation,
+			"هذا الكلام مرفوض، لا للطائفية، كلنا عراقيين", "مرفوض", "rejection",
+			"هذا الكلام صحيح"},
+		{"negation", Negation,
+			"مو كل السنة دواعش ولا كل الشيعة ميليشيات", "مو كل", "negated",
+			"كل السنة والشيعة اخوان"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sigs := d.Signals(&ingest.Post{Text: tc.text}, nlp.Normalize(tc.text))
+			s, ok := find(sigs, tc.signal)
+			if !ok {
+				t.Fatalf("%s not found in %q: %+v", tc.signal, tc.text, sigs)
+			}
+			if s.Start < 0 || s.End > len(tc.text) || s.Start >= s.End {
+				t.Fatalf("span [%d,%d) outside %q", s.Start, s.End, tc.text)
+			}
+			if ev := tc.text[s.Start:s.End]; !strings.Contains(ev, tc.cue) {
+				t.Errorf("evidence %q (% x) lacks %q", ev, ev, tc.cue)
+			}
+			if !strings.Contains(s.Detail, tc.detail) {
+				t.Errorf("detail %q lacks %q", s.Detail, tc.detail)
+			}
+			if twin := d.Signals(&ingest.Post{Text: tc.twin}, ""); slices.ContainsFunc(twin, func(s policy.Signal) bool { return s.Name == tc.signal }) {
+				t.Errorf("twin %q fires %s: %+v", tc.twin, tc.signal, twin)
+			}
+		})
+	}
+}
+
+func TestNormalisedArgumentMayBeEmpty(t *testing.T) {
+	d := detector(t)
+	text := "الناشط علي الحسيني نعرف وين تسكن"
+	a := d.Signals(&ingest.Post{Text: text}, "")
+	b := d.Signals(&ingest.Post{Text: text}, nlp.Normalize(text))
+	if len(a) == 0 || !slices.Equal(a, b) {
+		t.Fatalf("with and without the normalised text:\n%+v\n%+v", a, b)
+	}
+	// A caller's text that is not the normaliser's is read again.
+	c := d.Signals(&ingest.Post{Text: text}, "something else entirely")
+	if len(c) != 0 && !slices.Equal(a, c) {
+		t.Fatalf("foreign normalised text gave %+v", c)
+	}
+	if got := d.Signals(&ingest.Post{}, ""); got != nil {
+		t.Fatalf("empty post: %+v", got)
+	}
+	if got := d.Signals(nil, ""); got != nil {
+		t.Fatalf("nil post: %+v", got)
+	}
+}
+
+func TestDisabled(t *testing.T) {
+	text := "الصحفي كرار الموسوي نعرف بيتك، الوزير فاشل 😂"
+	all := SignalNamesOf(detector(t).Signals(&ingest.Post{Text: text}, ""))
+	for _, want := range []string{NamedPerson, DefenderTargeted, Doxxing, CriticismOfficial, Satire} {
+		if !slices.Contains(all, want) {
+			t.Fatalf("signals %v lack %s", all, want)
+		}
+	}
+	got := SignalNamesOf(detector(t, NamedPerson, Satire).Signals(&ingest.Post{Text: text}, ""))
+	for _, off := range []string{NamedPerson, DefenderTargeted, Satire} {
+		if slices.Contains(got, off) {
+			t.Errorf("disabled %s still reported: %v", off, got)
+		}
+	}
+	if !slices.Contains(got, Doxxing) || !slices.Contains(got, CriticismOfficial) {
+		t.Errorf("other signals lost: %v", got)
+	}
+	if _, err := New(Options{Disabled: []string{"named-person"}}); err == nil || !strings.Contains(err.Error(), `"named-person"`) {
+		t.Fatalf("unknown name: %v", err)
+	}
+}
+
+func TestDefinitions(t *testing.T) {
+	names := Names()
+	if len(names) != 12 || !Known(Doxxing) || Known("threat") {
+		t.Fatalf("names = %v", names)
+	}
+	for _, d := range Definitions() {
+		if d.Meaning == "" || d.Evidence == "" {
+			t.Errorf("%s has no definition", d.Name)
+		}
+	}
+}
+
+func TestCueFilesLoad(t *testing.T) {
+	tb, err := loadTable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tb) < 1000 {
+		t.Fatalf("only %d cue keys", len(tb))
+	}
+	bad := table{}
+	if err := bad.load("x.tsv", []byte("# header\nفاشل\tcritic\n")); err == nil || !strings.Contains(err.Error(), "x.tsv:2") {
+		t.Fatalf("short line: %v", err)
+	}
+	if err := bad.load("x.tsv", []byte("فاشل\tnosuch\t-\n")); err == nil || !strings.Contains(err.Error(), `unknown class "nosuch"`) {
+		t.Fatalf("bad class: %v", err)
+	}
+}
+
+// SignalNamesOf returns the distinct names of sigs.
+func SignalNamesOf(sigs []policy.Signal) []string { return policy.SignalNames(sigs) }
