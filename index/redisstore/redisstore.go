@@ -98,7 +98,12 @@ func (s *Store) Client() *redis.Client { return s.rdb }
 func (s *Store) Prefix() string { return s.prefix }
 
 // Close closes the connection.
-func (s *Store) Close() error { return s.rdb.Close() }
+func (s *Store) Close() error {
+	if s == nil || s.rdb == nil {
+		return nil
+	}
+	return s.rdb.Close()
+}
 
 // ingestScript queues posts not seen before and sets the cursor, atomically.
 var ingestScript = redis.NewScript(`

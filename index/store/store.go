@@ -160,8 +160,14 @@ func Open(path string) (*Store, error) {
 // review queue) keep their own buckets in the same file and transactions.
 func (s *Store) DB() *bolt.DB { return s.db }
 
-// Close closes the store.
-func (s *Store) Close() error { return s.db.Close() }
+// Close closes the store; closing a nil store (one that failed to open)
+// does nothing.
+func (s *Store) Close() error {
+	if s == nil || s.db == nil {
+		return nil
+	}
+	return s.db.Close()
+}
 
 func seqKey(n uint64) []byte {
 	var k [8]byte

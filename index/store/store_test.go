@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
@@ -94,5 +96,27 @@ func TestPostsInIDOrderFillPages(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestOpenFailsCleanly: a data folder that is a file, or a store file that
+// another process holds, is an error that names it, and closing what the
+// failed open returned does not panic.
+func TestOpenFailsCleanly(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "data")
+	if err := os.WriteFile(file, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(filepath.Join(file, "rasd.db"))
+	if err == nil || !strings.Contains(err.Error(), "data") {
+		t.Fatalf("opening under a file: %v", err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatalf("closing a store that failed to open: %v", err)
+	}
+	var b store.Backend = st // as the engine holds it
+	if err := b.Close(); err != nil {
+		t.Fatalf("closing it through the interface: %v", err)
 	}
 }
