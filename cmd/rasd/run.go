@@ -28,6 +28,7 @@ import (
 	"github.com/rasd-iq/rasd/index/store"
 	"github.com/rasd-iq/rasd/ingest"
 	"github.com/rasd-iq/rasd/models"
+	"github.com/rasd-iq/rasd/models/signals"
 	"github.com/rasd-iq/rasd/policy"
 	"github.com/rasd-iq/rasd/policy/audit"
 	"github.com/rasd-iq/rasd/review"
@@ -62,6 +63,11 @@ type runConfig struct {
 	Redis string `yaml:"redis"`
 	// Role is all, ingest, worker or api (the last three need Redis).
 	Role string `yaml:"role"`
+	// Signals configures the signals stage (docs/signals.md).
+	Signals struct {
+		// Disabled lists signals never computed.
+		Disabled []string `yaml:"disabled"`
+	} `yaml:"signals"`
 }
 
 func defaultRunConfig() runConfig {
@@ -268,12 +274,18 @@ func openEngine(cfg runConfig, ortLib string, once bool, log *slog.Logger) (_ *e
 		}
 	}
 	var scorer pipeline.Scorer
+	var signaler pipeline.Signaler
 	router := pipeline.PolicyRouter{Policy: pol, SourceKinds: map[string]string{}}
 	if cfg.Role == pipeline.RoleAll || cfg.Role == pipeline.RoleWorker {
 		if eng.model, err = models.Load(cfg.Model, models.Options{Device: cfg.Device, ORTLib: ortLib, Log: log}); err != nil {
 			return nil, err
 		}
 		scorer = pipeline.ModelScorer{Model: eng.model}
+		det, err := signals.New(signals.Options{Disabled: cfg.Signals.Disabled})
+		if err != nil {
+			return nil, fmt.Errorf("signals: %w", err)
+		}
+		signaler = det
 		router.Model, router.Thresholds = eng.model.ID(), eng.model.Card().Thresholds
 	}
 	var sources []pipeline.Source
@@ -314,7 +326,7 @@ func openEngine(cfg runConfig, ortLib string, once bool, log *slog.Logger) (_ *e
 		return nil, err
 	}
 	eng.pipe, err = pipeline.New(pipeline.Config{
-		Role: cfg.Role, Store: eng.store, Index: eng.index, Scorer: scorer, Router: router, SyncEvery: syncEvery, Audit: eng.audit,
+		Role: cfg.Role, Store: eng.store, Index: eng.index, Scorer: scorer, Router: router, SyncEvery: syncEvery, Audit: eng.audit, Signals: signaler,
 		Sources: sources, Batch: cfg.Batch, Retention: cfg.Retention, Log: log, Metrics: reg,
 		CaseRetention: cfg.CaseRetention,
 		ClosedCases:   func(ctx context.Context) (map[string]time.Time, error) { return review.ClosedCases(ctx, rs) },
