@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"log/slog"
 	"path/filepath"
 	"strings"
 
@@ -75,10 +74,10 @@ func (f storeFlags) open() (b store.Backend, rs review.Store, al *audit.Log, dat
 	return b, rs, al, cfg.Data, nil
 }
 
-// openReviewWeb builds the review UI over the engine's store: accounts and
-// sessions in the same store, decisions and logins in dataDir/audit.jsonl,
-// scores shown against the model card's thresholds.
-func openReviewWeb(rs review.Store, b store.Backend, al *audit.Log, dataDir string, pol *policy.Policy, log *slog.Logger, thresholds map[string]float64) (*web.Server, error) {
+// openWeb builds the web UI and API from cfg (accounts and sessions in its
+// review store, decisions and logins in its audit log), with the pseudonym
+// key from dataDir and the review rules from cfg's policy.
+func openWeb(cfg web.Config, dataDir string) (*web.Server, error) {
 	key, err := accounts.LoadKey(dataDir)
 	if err != nil {
 		return nil, err
@@ -87,8 +86,12 @@ func openReviewWeb(rs review.Store, b store.Backend, al *audit.Log, dataDir stri
 	if err != nil {
 		return nil, err
 	}
-	rules := review.Rules{SecondReviewRefer: pol.SecondReviewerRequired()}
-	return web.New(web.Config{Store: rs, Backend: b, Audit: al, Policy: pol, Rules: rules, Pseudonyms: ps, Log: log, Thresholds: thresholds})
+	cfg.Pseudonyms = ps
+	if cfg.Policy == nil {
+		cfg.Policy = policy.Default()
+	}
+	cfg.Rules.SecondReviewRefer = cfg.Policy.SecondReviewerRequired()
+	return web.New(cfg)
 }
 
 func runReview(env *Env, args []string) error {

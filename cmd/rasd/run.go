@@ -18,11 +18,9 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"gopkg.in/yaml.v3"
 
 	"github.com/rasd-iq/rasd/index"
-	"github.com/rasd-iq/rasd/index/api"
 	"github.com/rasd-iq/rasd/index/pipeline"
 	"github.com/rasd-iq/rasd/index/redisstore"
 	"github.com/rasd-iq/rasd/index/store"
@@ -33,6 +31,7 @@ import (
 	"github.com/rasd-iq/rasd/policy/audit"
 	"github.com/rasd-iq/rasd/review"
 	"github.com/rasd-iq/rasd/review/queue"
+	"github.com/rasd-iq/rasd/review/web"
 )
 
 // runConfig is rasd.yaml: where the engine keeps its data and what it runs.
@@ -334,34 +333,15 @@ func openEngine(cfg runConfig, ortLib string, once bool, log *slog.Logger) (_ *e
 	if err != nil {
 		return nil, err
 	}
-	mux := http.NewServeMux()
-	// The review UI guards every route, the views' included (roles, CSRF).
-	rv, err := openReviewWeb(rs, eng.store, eng.audit, cfg.Data, pol, log, cardThresholds(router.Thresholds, cfg.Model))
+	// One web server serves every page and API behind its guard (roles,
+	// CSRF); without an index (ingest and worker roles) search answers 503.
+	eng.handler, err = openWeb(web.Config{
+		Store: rs, Backend: eng.store, Index: eng.index, Metrics: reg, Audit: eng.audit, Policy: pol, Log: log,
+		Thresholds: cardThresholds(router.Thresholds, cfg.Model),
+	}, cfg.Data)
 	if err != nil {
 		return nil, err
 	}
-	rv.Mount(mux)
-	if eng.index != nil {
-		views, err := api.New(eng.store, eng.index, log)
-		if err != nil {
-			return nil, err
-		}
-		views.Header = rv.Header
-		views.Routes(mux)
-	} else {
-		mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-			if _, err := eng.store.WorkDepth(r.Context()); err != nil {
-				http.Error(w, "store unavailable", http.StatusServiceUnavailable)
-				return
-			}
-			fmt.Fprintln(w, `{"status":"ok"}`)
-		})
-	}
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, "/queue", http.StatusSeeOther)
-	})
-	eng.handler = rv.Guard(mux)
 	return eng, nil
 }
 

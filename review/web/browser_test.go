@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/rasd-iq/rasd/index"
+	"github.com/rasd-iq/rasd/index/store"
 	"github.com/rasd-iq/rasd/review"
 	"github.com/rasd-iq/rasd/review/reviewtest"
 )
@@ -50,10 +53,20 @@ func eval[T any](t *testing.T, ctx context.Context, js string) T {
 }
 
 // TestBrowser logs in, triages one item with the keyboard, escalates
-// another, and sees the queue update, in Arabic, right to left.
+// another, and sees the queue update, in Arabic, right to left; then opens
+// search and the early-warning dashboard in the same layout, right to left,
+// and switches the dashboard to English, left to right.
 func TestBrowser(t *testing.T) {
 	bctx := browser(t)
 	e := newEnv(t, reviewtest.Items(6))
+	var docs []index.Doc
+	for _, r := range e.be.recs {
+		docs = append(docs, index.Doc{ID: r.Post.ID, Text: r.Post.Text, Platform: r.Post.Platform, Source: r.Post.Source,
+			Governorate: r.Governorate, Created: r.Processed, Labels: r.Flags, MaxScore: store.MaxScore(&r)})
+	}
+	if err := e.srv.cfg.Index.Put(docs...); err != nil {
+		t.Fatal(err)
+	}
 	ts := httptest.NewServer(e.h)
 	defer ts.Close()
 	ctx, cancel := context.WithTimeout(bctx, 90*time.Second)
@@ -64,6 +77,22 @@ func TestBrowser(t *testing.T) {
 		if err := chromedp.Do(ctx, steps...); err != nil {
 			t.Fatalf("%s: %v", what, err)
 		}
+	}
+	shots := t.TempDir()
+	if d := os.Getenv("RASD_SCREENSHOTS"); d != "" {
+		shots = d // keep the screenshots after the test
+	}
+	shot := func(name string) {
+		t.Helper()
+		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(shots, name)
+		if err := os.WriteFile(path, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("screenshot: %s (%d bytes)", path, len(png))
 	}
 	rows := `document.querySelectorAll("#queue tbody tr").length`
 	do("logging in",
@@ -97,15 +126,7 @@ func TestBrowser(t *testing.T) {
 	if shown := eval[bool](t, ctx, `getComputedStyle(document.getElementById("help")).display !== "none"`); !shown {
 		t.Fatalf("? did not show the shortcuts")
 	}
-	if d := os.Getenv("RASD_SCREENSHOTS"); d != "" {
-		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-		if err == nil {
-			err = os.WriteFile(filepath.Join(d, "item.png"), png, 0o644)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	shot("item.png")
 	do("dismissing with d", chromedp.KeyEvent("d"), chromedp.WaitVisible("#msg"), chromedp.WaitVisible("#queue"))
 	if n := eval[int](t, ctx, rows); n != 5 {
 		t.Fatalf("after dismissing, the queue shows %d rows, want 5", n)
@@ -122,19 +143,7 @@ func TestBrowser(t *testing.T) {
 	if status != Arabic.T("senior") {
 		t.Fatalf("escalated item's status %q, want %q", status, Arabic.T("senior"))
 	}
-	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	if d := os.Getenv("RASD_SCREENSHOTS"); d != "" {
-		dir = d // keep the screenshot after the test
-	}
-	shot := filepath.Join(dir, "queue.png")
-	if err := os.WriteFile(shot, png, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshot: %s (%d bytes)", shot, len(png))
+	shot("queue.png")
 
 	for id, want := range map[string]review.Action{first: review.ActionDismiss, second: review.ActionEscalate} {
 		ds, err := e.st.Decisions(context.Background(), id)
@@ -145,4 +154,45 @@ func TestBrowser(t *testing.T) {
 	if ds, _ := e.st.Decisions(context.Background(), first); ds[0].Verdict != review.VerdictFalsePositive {
 		t.Fatalf("d recorded verdict %s, want false_positive", ds[0].Verdict)
 	}
+
+	// Search and the dashboard: the same header, right to left.
+	do("searching", chromedp.Navigate(ts.URL+"/search?q="+url.QueryEscape("تجريبي")), chromedp.WaitVisible("#total"))
+	checkLayout := func(page, want string) {
+		t.Helper()
+		if dir := eval[string](t, ctx, `getComputedStyle(document.body).direction`); dir != want {
+			t.Fatalf("%s direction %q, want %s", page, dir, want)
+		}
+		if who := eval[string](t, ctx, `document.getElementById("whoami").textContent`); who != "ana" {
+			t.Fatalf("%s header shows %q, want ana", page, who)
+		}
+		// The header's first item (the name) sits at the start edge: right
+		// in Arabic, left in English; nothing is wider than the window.
+		right := eval[bool](t, ctx, `(() => { const h = document.querySelector("header").getBoundingClientRect(), b = document.querySelector("header strong").getBoundingClientRect(); return b.right > h.left + h.width / 2; })()`)
+		if right != (want == "rtl") {
+			t.Fatalf("%s: the header starts on the wrong side for %s", page, want)
+		}
+		if wide := eval[bool](t, ctx, `document.documentElement.scrollWidth > window.innerWidth`); wide {
+			t.Fatalf("%s is wider than the window", page)
+		}
+	}
+	checkLayout("search page", "rtl")
+	if n := eval[int](t, ctx, `document.querySelectorAll(".hit").length`); n != 6 {
+		t.Fatalf("search shows %d hits, want 6", n)
+	}
+	if n := eval[int](t, ctx, `document.querySelectorAll(".hit mark").length`); n != 6 {
+		t.Fatalf("search marks %d matches, want 6", n)
+	}
+	shot("search.png")
+	do("opening the dashboard", chromedp.Navigate(ts.URL+"/dashboard"), chromedp.WaitVisible("#tension"))
+	checkLayout("dashboard", "rtl")
+	if n := eval[int](t, ctx, `document.querySelectorAll("svg").length`); n != 2 {
+		t.Fatalf("dashboard draws %d charts, want 2", n)
+	}
+	shot("dashboard.png")
+	do("switching to English", chromedp.Click("#lang"), chromedp.WaitVisible("#tension"))
+	checkLayout("English dashboard", "ltr")
+	if h := eval[string](t, ctx, `document.querySelector("h1").textContent`); h != "Early warning" {
+		t.Fatalf("English dashboard heading %q", h)
+	}
+	shot("dashboard-en.png")
 }

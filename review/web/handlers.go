@@ -74,16 +74,16 @@ func (s *Server) postLogin(w http.ResponseWriter, r *http.Request) {
 func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) {
 	var in struct{ Name, Password string }
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&in); err != nil {
-		writeError(w, http.StatusBadRequest, fmt.Errorf("reading login: %w", err))
+		WriteError(w, http.StatusBadRequest, fmt.Errorf("reading login: %w", err))
 		return
 	}
 	se, u, err := s.login(w, r, in.Name, in.Password)
 	if err != nil {
 		status, _ := loginStatus(err)
-		writeError(w, status, err)
+		WriteError(w, status, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"user": u.Name, "role": u.Role, "csrf": se.CSRF, "expires": se.Expires})
+	WriteJSON(w, http.StatusOK, map[string]any{"user": u.Name, "role": u.Role, "csrf": se.CSRF, "expires": se.Expires})
 }
 
 func (s *Server) postLogout(w http.ResponseWriter, r *http.Request) {
@@ -106,7 +106,7 @@ func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) {
 			perms = append(perms, pm)
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"user": p.User.Name, "role": p.User.Role, "permissions": perms, "csrf": p.Session.CSRF, "expires": p.Session.Expires})
+	WriteJSON(w, http.StatusOK, map[string]any{"user": p.User.Name, "role": p.User.Role, "permissions": perms, "csrf": p.Session.CSRF, "expires": p.Session.Expires})
 }
 
 // filterFrom reads queue filters from URL or form values.
@@ -180,10 +180,10 @@ func (s *Server) list(r *http.Request) (review.Page, review.Filter, int, error) 
 func (s *Server) apiQueue(w http.ResponseWriter, r *http.Request) {
 	p, _, status, err := s.list(r)
 	if err != nil {
-		writeError(w, status, err)
+		WriteError(w, status, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, p)
+	WriteJSON(w, http.StatusOK, p)
 }
 
 // queueView is the queue page's data.
@@ -332,10 +332,10 @@ func (s *Server) itemView(r *http.Request, id string) (*itemView, int, error) {
 func (s *Server) apiItem(w http.ResponseWriter, r *http.Request) {
 	v, status, err := s.itemView(r, r.PathValue("id"))
 	if err != nil {
-		writeError(w, status, err)
+		WriteError(w, status, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, v)
+	WriteJSON(w, http.StatusOK, v)
 }
 
 func (s *Server) pageItem(w http.ResponseWriter, r *http.Request) {
@@ -384,7 +384,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error, back st
 		err = errors.New("the review store failed")
 	}
 	if isAPI(r) {
-		writeError(w, status, err)
+		WriteError(w, status, err)
 		return
 	}
 	http.Redirect(w, r, back+"?msg="+code, http.StatusSeeOther)
@@ -487,7 +487,7 @@ func (s *Server) apiClaim(w http.ResponseWriter, r *http.Request) {
 		Governorate string  `json:"governorate"`
 	}
 	if err := readJSON(w, r, &in); err != nil {
-		writeError(w, http.StatusBadRequest, err)
+		WriteError(w, http.StatusBadRequest, err)
 		return
 	}
 	var (
@@ -505,17 +505,17 @@ func (s *Server) apiClaim(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, "")
 		return
 	}
-	writeJSON(w, http.StatusOK, it)
+	WriteJSON(w, http.StatusOK, it)
 }
 
 func (s *Server) apiDecide(w http.ResponseWriter, r *http.Request) {
 	var d review.Decision
 	if err := readJSON(w, r, &d); err != nil {
-		writeError(w, http.StatusBadRequest, err)
+		WriteError(w, http.StatusBadRequest, err)
 		return
 	}
 	if d.Reviewer != "" && d.Reviewer != from(r.Context()).User.Name {
-		writeError(w, http.StatusForbidden, errors.New("decisions are made in one's own name"))
+		WriteError(w, http.StatusForbidden, errors.New("decisions are made in one's own name"))
 		return
 	}
 	d.ID, d.Stage, d.Time = "", "", time.Time{}
@@ -525,13 +525,13 @@ func (s *Server) apiDecide(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mask(r, &it)
-	writeJSON(w, http.StatusCreated, map[string]any{"item": it, "decision": d})
+	WriteJSON(w, http.StatusCreated, map[string]any{"item": it, "decision": d})
 }
 
 func (s *Server) apiDecisions(w http.ResponseWriter, r *http.Request) {
 	id := r.URL.Query().Get("item")
 	if id == "" {
-		writeError(w, http.StatusBadRequest, errors.New("item is required"))
+		WriteError(w, http.StatusBadRequest, errors.New("item is required"))
 		return
 	}
 	ds, err := s.cfg.Store.Decisions(r.Context(), id)
@@ -539,7 +539,7 @@ func (s *Server) apiDecisions(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, "")
 		return
 	}
-	writeJSON(w, http.StatusOK, ds)
+	WriteJSON(w, http.StatusOK, ds)
 }
 
 func (s *Server) apiUsers(w http.ResponseWriter, r *http.Request) {
@@ -559,11 +559,11 @@ func (s *Server) apiUsers(w http.ResponseWriter, r *http.Request) {
 	for i, u := range us {
 		res[i] = out{u.Name, u.Role, u.Disabled, u.Created, u.Changed}
 	}
-	writeJSON(w, http.StatusOK, res)
+	WriteJSON(w, http.StatusOK, res)
 }
 
-// highlight marks the spans' byte ranges of text, escaping everything.
-func highlight(text string, spans []store.Span) template.HTML {
+// markSpans marks the spans' byte ranges of text, escaping everything.
+func markSpans(text string, spans []store.Span) template.HTML {
 	sp := slices.Clone(spans)
 	slices.SortFunc(sp, func(a, b store.Span) int { return a.Start - b.Start })
 	var b strings.Builder

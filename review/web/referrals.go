@@ -12,70 +12,6 @@ import (
 	"github.com/rasd-iq/rasd/review/referral"
 )
 
-// referralWords are the referral and appeal pages' strings: key → Arabic, English.
-var referralWords = map[string][2]string{
-	"referrals":          {"الإحالات", "Referrals"},
-	"referral":           {"إحالة", "Referral"},
-	"refer_form":         {"نموذج الإحالة: اختبار الرباط السداسي", "Referral: the Rabat six-part test"},
-	"part_context":       {"السياق", "Context"},
-	"part_speaker":       {"المتكلم (مكانته، مدى وصوله)", "Speaker (status, reach)"},
-	"part_intent":        {"النية", "Intent"},
-	"part_content":       {"المحتوى والشكل", "Content and form"},
-	"part_extent":        {"المدى (الجمهور، المتابعون، المشاهدات)", "Extent (audience, followers, sightings)"},
-	"part_likelihood":    {"احتمال الضرر وقربه", "Likelihood and imminence of harm"},
-	"level":              {"الدرجة", "Level"},
-	"lv_absent":          {"منعدمة", "absent"},
-	"lv_low":             {"منخفضة", "low"},
-	"lv_medium":          {"متوسطة", "medium"},
-	"lv_high":            {"عالية", "high"},
-	"explanation":        {"الشرح (لماذا المحتوى مخالف)", "Explanation (why the content is illegal or against the rules)"},
-	"facts":              {"الوقائع والظروف", "Facts and circumstances"},
-	"threat_to_life":     {"تهديد للحياة (عاجل)", "Threat to life (urgent)"},
-	"submit_referral":    {"تسجيل الإحالة", "Record the referral"},
-	"approve":            {"موافقة مراجع ثانٍ", "Approve as second reviewer"},
-	"awaiting_approval":  {"بانتظار موافقة مراجع ثانٍ", "awaiting a second reviewer"},
-	"approved":           {"معتمدة", "approved"},
-	"withdrawn":          {"مسحوبة", "withdrawn"},
-	"assessor":           {"المقيِّم", "Assessor"},
-	"approvals":          {"الموافقات", "Approvals"},
-	"print":              {"نسخة للطباعة", "Printable page"},
-	"package":            {"حزمة JSON", "JSON package"},
-	"outcome":            {"رد المنصة", "Platform outcome"},
-	"record_outcome":     {"تسجيل الرد", "Record the outcome"},
-	"note":               {"ملاحظة", "Note"},
-	"checks":             {"إعادة الفحص", "Re-checks"},
-	"appeals":            {"الطعون", "Appeals"},
-	"file_appeal":        {"تقديم طعن", "File an appeal"},
-	"target":             {"موضوع الطعن", "Target"},
-	"target_id":          {"المعرّف", "Id"},
-	"hearing":            {"المراجع المكلف", "Heard by"},
-	"upheld":             {"تأييد القرار", "uphold"},
-	"reversed":           {"نقض القرار", "reverse"},
-	"pending":            {"قيد الانتظار", "pending"},
-	"removed":            {"أزيل", "removed"},
-	"restricted":         {"قُيِّد", "restricted"},
-	"declined":           {"رُفض", "declined"},
-	"no_referrals":       {"لا إحالات.", "No referrals."},
-	"no_appeals":         {"لا طعون.", "No appeals."},
-	"m_referred":         {"سُجِّلت الإحالة وهي بانتظار موافقة مراجع ثانٍ.", "Referral recorded; it awaits a second reviewer."},
-	"m_approved":         {"اعتُمدت الإحالة.", "Referral approved."},
-	"m_outcome":          {"سُجِّل رد المنصة.", "Outcome recorded."},
-	"m_appealed":         {"قُدِّم الطعن.", "Appeal filed."},
-	"m_appeal_decided":   {"سُجِّل قرار الطعن.", "Appeal decided."},
-	"m_self_approval":    {"لا يوافق المقيِّم على إحالته؛ يجب أن يوافق مراجع آخر.", "An assessor cannot approve their own referral; someone else must."},
-	"m_not_ready":        {"الإحالة غير مكتملة.", "The referral is not complete."},
-	"m_state":            {"لا تسمح حالة الإحالة أو الطعن بذلك.", "The referral or appeal is not in a state that allows this."},
-	"m_ineligible":       {"لا يجوز لك النظر في هذا الطعن.", "You may not hear this appeal."},
-	"m_not_referred":     {"قرِّر «إحالة» على العنصر أولاً.", "Decide “refer” on the item first."},
-	"referral_only_once": {"الإحالة تُرسل بعد موافقة مراجع ثانٍ فقط.", "A referral is sent only after a second reviewer approves it."},
-}
-
-func init() {
-	for k, v := range referralWords {
-		words[k] = v
-	}
-}
-
 // refStatus maps a referral or appeal error to an HTTP status and a message key.
 func refStatus(err error) (int, string) {
 	switch {
@@ -107,7 +43,7 @@ func (s *Server) refFail(w http.ResponseWriter, r *http.Request, err error, back
 		err = errors.New("the review store failed")
 	}
 	if isAPI(r) {
-		writeError(w, status, err)
+		WriteError(w, status, err)
 		return
 	}
 	http.Redirect(w, r, back+"?msg="+code, http.StatusSeeOther)
@@ -297,7 +233,7 @@ func (s *Server) apiPackage(w http.ResponseWriter, r *http.Request) {
 		s.refFail(w, r, err, "")
 		return
 	}
-	writeJSON(w, http.StatusOK, pkg)
+	WriteJSON(w, http.StatusOK, pkg)
 }
 
 func (s *Server) apiReferrals(w http.ResponseWriter, r *http.Request) {
@@ -306,7 +242,7 @@ func (s *Server) apiReferrals(w http.ResponseWriter, r *http.Request) {
 		s.refFail(w, r, err, "")
 		return
 	}
-	writeJSON(w, http.StatusOK, rs)
+	WriteJSON(w, http.StatusOK, rs)
 }
 
 func (s *Server) apiReferral(w http.ResponseWriter, r *http.Request) {
@@ -315,7 +251,7 @@ func (s *Server) apiReferral(w http.ResponseWriter, r *http.Request) {
 		s.refFail(w, r, err, "")
 		return
 	}
-	writeJSON(w, http.StatusOK, ref)
+	WriteJSON(w, http.StatusOK, ref)
 }
 
 func (s *Server) apiRefer(w http.ResponseWriter, r *http.Request) {
@@ -324,7 +260,7 @@ func (s *Server) apiRefer(w http.ResponseWriter, r *http.Request) {
 		referral.Form
 	}
 	if err := readJSON(w, r, &in); err != nil {
-		writeError(w, http.StatusBadRequest, err)
+		WriteError(w, http.StatusBadRequest, err)
 		return
 	}
 	ref, err := s.ref.Create(r.Context(), in.Item, s.user(r), in.Form)
@@ -332,7 +268,7 @@ func (s *Server) apiRefer(w http.ResponseWriter, r *http.Request) {
 		s.refFail(w, r, err, "")
 		return
 	}
-	writeJSON(w, http.StatusCreated, ref)
+	WriteJSON(w, http.StatusCreated, ref)
 }
 
 func (s *Server) apiApprove(w http.ResponseWriter, r *http.Request) {
@@ -341,7 +277,7 @@ func (s *Server) apiApprove(w http.ResponseWriter, r *http.Request) {
 		s.refFail(w, r, err, "")
 		return
 	}
-	writeJSON(w, http.StatusOK, ref)
+	WriteJSON(w, http.StatusOK, ref)
 }
 
 func (s *Server) apiOutcome(w http.ResponseWriter, r *http.Request) {
@@ -350,7 +286,7 @@ func (s *Server) apiOutcome(w http.ResponseWriter, r *http.Request) {
 		Note   string               `json:"note"`
 	}
 	if err := readJSON(w, r, &in); err != nil {
-		writeError(w, http.StatusBadRequest, err)
+		WriteError(w, http.StatusBadRequest, err)
 		return
 	}
 	ref, err := s.ref.RecordOutcome(r.Context(), r.PathValue("id"), s.user(r), in.Status, in.Note)
@@ -358,7 +294,7 @@ func (s *Server) apiOutcome(w http.ResponseWriter, r *http.Request) {
 		s.refFail(w, r, err, "")
 		return
 	}
-	writeJSON(w, http.StatusCreated, ref)
+	WriteJSON(w, http.StatusCreated, ref)
 }
 
 // appealsView is the appeals page's data.
@@ -402,7 +338,7 @@ func (s *Server) apiAppeals(w http.ResponseWriter, r *http.Request) {
 		s.refFail(w, r, err, "")
 		return
 	}
-	writeJSON(w, http.StatusOK, as)
+	WriteJSON(w, http.StatusOK, as)
 }
 
 func (s *Server) apiFileAppeal(w http.ResponseWriter, r *http.Request) {
@@ -412,7 +348,7 @@ func (s *Server) apiFileAppeal(w http.ResponseWriter, r *http.Request) {
 		Reason   string `json:"reason"`
 	}
 	if err := readJSON(w, r, &in); err != nil {
-		writeError(w, http.StatusBadRequest, err)
+		WriteError(w, http.StatusBadRequest, err)
 		return
 	}
 	a, err := s.ref.File(r.Context(), in.Target, in.TargetID, s.user(r), in.Reason)
@@ -420,13 +356,13 @@ func (s *Server) apiFileAppeal(w http.ResponseWriter, r *http.Request) {
 		s.refFail(w, r, err, "")
 		return
 	}
-	writeJSON(w, http.StatusCreated, a)
+	WriteJSON(w, http.StatusCreated, a)
 }
 
 func (s *Server) apiDecideAppeal(w http.ResponseWriter, r *http.Request) {
 	var rl referral.Ruling
 	if err := readJSON(w, r, &rl); err != nil {
-		writeError(w, http.StatusBadRequest, err)
+		WriteError(w, http.StatusBadRequest, err)
 		return
 	}
 	a, err := s.ref.Decide(r.Context(), r.PathValue("id"), s.user(r), rl)
@@ -434,28 +370,7 @@ func (s *Server) apiDecideAppeal(w http.ResponseWriter, r *http.Request) {
 		s.refFail(w, r, err, "")
 		return
 	}
-	writeJSON(w, http.StatusOK, a)
+	WriteJSON(w, http.StatusOK, a)
 }
 
 // mountReferrals registers the referral and appeal routes on mux.
-func (s *Server) mountReferrals(mux *http.ServeMux) {
-	mux.HandleFunc("GET /items/{id}/refer", s.pageRefer)
-	mux.HandleFunc("POST /items/{id}/refer", s.postRefer)
-	mux.HandleFunc("GET /referrals", s.pageReferrals)
-	mux.HandleFunc("GET /referrals/{id}", s.pageReferral)
-	mux.HandleFunc("GET /referrals/{id}/print", s.pagePrint)
-	mux.HandleFunc("POST /referrals/{id}/approve", s.postApprove)
-	mux.HandleFunc("POST /referrals/{id}/outcome", s.postOutcome)
-	mux.HandleFunc("GET /appeals", s.pageAppeals)
-	mux.HandleFunc("POST /appeals", s.postAppeal)
-	mux.HandleFunc("POST /appeals/{id}/decide", s.postAppealDecide)
-	mux.HandleFunc("GET /api/referrals", s.apiReferrals)
-	mux.HandleFunc("POST /api/referrals", s.apiRefer)
-	mux.HandleFunc("GET /api/referrals/{id}", s.apiReferral)
-	mux.HandleFunc("GET /api/referrals/{id}/package", s.apiPackage)
-	mux.HandleFunc("POST /api/referrals/{id}/approve", s.apiApprove)
-	mux.HandleFunc("POST /api/referrals/{id}/outcome", s.apiOutcome)
-	mux.HandleFunc("GET /api/appeals", s.apiAppeals)
-	mux.HandleFunc("POST /api/appeals", s.apiFileAppeal)
-	mux.HandleFunc("POST /api/appeals/{id}/decide", s.apiDecideAppeal)
-}

@@ -1,17 +1,23 @@
-// Package web serves the review queue to people: the server-rendered,
-// Arabic-first (RTL, with an English toggle) queue and item pages with
-// keyboard shortcuts, the JSON API under /api/ (queue, items, claims,
-// decisions, users), login and logout, and the guard that puts a role check
-// in front of every route, its own and those of the search and dashboard
-// views: anonymous calls get 401 (pages redirect to /login), wrong roles
-// 403, state-changing calls without the session's CSRF token 403, and
-// routes nobody declared 404.
+// Package web serves Rasd to people and clients: the server-rendered,
+// Arabic-first (RTL, with an English toggle) pages (queue and item pages
+// with keyboard shortcuts, referrals, appeals, search and the early-warning
+// dashboard), all in one layout with one header, the JSON API under /api/
+// (queue, items, claims, decisions, users, referrals, appeals, search,
+// trends), login and logout, /healthz and /metrics, and the guard that
+// puts a role check in front of every route: anonymous calls get 401
+// (pages redirect to /login), wrong roles 403, state-changing calls without
+// the session's CSRF token 403, and routes nobody declared 404.
+//
+// One table, Routes, lists every route with who may call it; the server
+// serves exactly those routes and New fails if a handler and the table
+// disagree.
 package web
 
 import (
 	"bytes"
 	"context"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -22,7 +28,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rasd-iq/rasd/index/api"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/rasd-iq/rasd/index"
+	"github.com/rasd-iq/rasd/index/gazetteer"
 	"github.com/rasd-iq/rasd/index/store"
 	"github.com/rasd-iq/rasd/policy"
 	"github.com/rasd-iq/rasd/policy/audit"
@@ -39,8 +49,9 @@ var templateFS embed.FS
 const (
 	// SessionCookie carries the session id.
 	SessionCookie = "rasd_session"
-	// LangCookie carries the UI language; the search and dashboard pages read the same cookie.
-	LangCookie = api.LangCookie
+	// LangCookie carries the UI language ("en" for English; anything else
+	// is Arabic, the default); the toggle in the header sets it.
+	LangCookie = "rasd_lang"
 )
 
 // Access says who may call a route.
@@ -53,8 +64,8 @@ type Access struct {
 	Perm review.Permission
 }
 
-// Routes is the guard's table: every route served behind the guard, with
-// who may call it. A route missing here answers 404 whatever the mux holds.
+// Routes is the one route table: every route the server serves, with who
+// may call it; the guard enforces it. A route missing here answers 404.
 var Routes = map[string]Access{
 	"GET /login":               {Public: true},
 	"POST /login":              {Public: true},
@@ -77,10 +88,13 @@ var Routes = map[string]Access{
 	"POST /api/claims":         {Perm: review.PermDecide},
 	"POST /api/decisions":      {Perm: review.PermDecide},
 	"GET /api/users":           {Perm: review.PermAdmin},
-	"GET /api/search":          {Perm: review.PermView},
-	"GET /api/trends":          {Perm: review.PermView},
-	"GET /search":              {Perm: review.PermView},
-	"GET /dashboard":           {Perm: review.PermView},
+
+	// Search and the early-warning dashboard (aggregates; search hits carry
+	// permalinks only for PermAuthors).
+	"GET /api/search": {Perm: review.PermView},
+	"GET /api/trends": {Perm: review.PermView},
+	"GET /search":     {Perm: review.PermView},
+	"GET /dashboard":  {Perm: review.PermView},
 
 	// Referrals (author identities and URLs: PermAuthors to read) and appeals.
 	"GET /items/{id}/refer":            {Perm: review.PermDecide},
@@ -110,6 +124,15 @@ type Config struct {
 	Store review.Store
 	// Backend is the pipeline's store: records, and the queue to sync from.
 	Backend store.Backend
+	// Index answers /search and /api/search; nil in processes that hold no
+	// index (the ingest and worker roles), where they answer 503.
+	Index *index.Index
+	// Metrics is served on /metrics; nil answers 404 there.
+	Metrics prometheus.Gatherer
+	// TrendsEvery is how long the flagged posts read for the early-warning
+	// view are reused before the store is read again (default one minute):
+	// reading them walks every record.
+	TrendsEvery time.Duration
 	// Sessions logs people in; session.New(Store) when nil.
 	Sessions *session.Manager
 	// Audit receives logins, logouts and decisions; required.
@@ -136,12 +159,13 @@ type Config struct {
 	Notifier policy.Notifier
 }
 
-// Server is the review web UI and API.
+// Server is the web UI and API: an http.Handler serving Routes.
 type Server struct {
-	cfg   Config
-	tmpl  *template.Template
-	guard *http.ServeMux
-	ref   *referral.Service
+	cfg    Config
+	tmpl   *template.Template
+	mux    *http.ServeMux
+	ref    *referral.Service
+	trends trendsCache
 }
 
 // New checks cfg and parses the templates.
@@ -161,12 +185,18 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.TrendsEvery == 0 {
+		cfg.TrendsEvery = time.Minute
+	}
 	funcs := template.FuncMap{
-		"pct":  func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
-		"pct1": func(f float64) string { return fmt.Sprintf("%.1f%%", f*100) },
-		"join": strings.Join,
-		"when": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") },
-		"mark": highlight,
+		"pct":       func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
+		"pct1":      func(f float64) string { return fmt.Sprintf("%.1f%%", f*100) },
+		"join":      strings.Join,
+		"when":      func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") },
+		"day":       func(t time.Time) string { return t.Format("2006-01-02") },
+		"mark":      markSpans,
+		"highlight": Highlight,
+		"svg":       func(s string) template.HTML { return template.HTML(s) }, // produced by trends, which escapes its text
 		"holder": func(it review.Item, now time.Time) string {
 			if it.Lease.Active(now) {
 				return it.Lease.Holder
@@ -176,41 +206,103 @@ func New(cfg Config) (*Server, error) {
 	}
 	t, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html")
 	if err != nil {
-		return nil, fmt.Errorf("parsing review templates: %w", err)
+		return nil, fmt.Errorf("parsing web templates: %w", err)
 	}
 	if cfg.Notifier == (policy.Notifier{}) {
 		cfg.Notifier = referral.DefaultNotifier()
 	}
-	s := &Server{cfg: cfg, tmpl: t, guard: http.NewServeMux()}
+	s := &Server{cfg: cfg, tmpl: t, mux: http.NewServeMux()}
 	s.ref = &referral.Service{Store: cfg.Store, Backend: cfg.Backend, Policy: cfg.Policy, Audit: cfg.Audit, Notifier: cfg.Notifier,
 		RoleID: func(u string) string { return cfg.Pseudonyms.Pseudonym("reviewer:" + u) }, Now: cfg.Now, Log: cfg.Log}
+	hs := s.handlers()
 	for pattern := range Routes {
-		s.guard.Handle(pattern, http.NotFoundHandler())
+		if hs[pattern] == nil {
+			return nil, fmt.Errorf("route %s has no handler", pattern)
+		}
+	}
+	for pattern, h := range hs {
+		if _, ok := Routes[pattern]; !ok {
+			return nil, fmt.Errorf("handler for %s is not in the route table", pattern)
+		}
+		s.mux.HandleFunc(pattern, h)
 	}
 	return s, nil
 }
 
-// Mount registers the review routes on mux.
-func (s *Server) Mount(mux *http.ServeMux) {
-	mux.HandleFunc("GET /login", s.pageLogin)
-	mux.HandleFunc("POST /login", s.postLogin)
-	mux.HandleFunc("POST /api/login", s.apiLogin)
-	mux.HandleFunc("GET /lang", s.setLang)
-	mux.HandleFunc("POST /logout", s.postLogout)
-	mux.HandleFunc("GET /api/me", s.apiMe)
-	mux.HandleFunc("GET /queue", s.pageQueue)
-	mux.HandleFunc("GET /items/{id}", s.pageItem)
-	mux.HandleFunc("POST /items/{id}/claim", s.postClaim)
-	mux.HandleFunc("POST /items/{id}/release", s.postRelease)
-	mux.HandleFunc("POST /items/{id}/decide", s.postDecide)
-	mux.HandleFunc("POST /next", s.postNext)
-	mux.HandleFunc("GET /api/queue", s.apiQueue)
-	mux.HandleFunc("GET /api/items/{id}", s.apiItem)
-	mux.HandleFunc("GET /api/decisions", s.apiDecisions)
-	mux.HandleFunc("POST /api/claims", s.apiClaim)
-	mux.HandleFunc("POST /api/decisions", s.apiDecide)
-	mux.HandleFunc("GET /api/users", s.apiUsers)
-	s.mountReferrals(mux)
+// handlers returns the handler of each route; New checks that its keys are
+// exactly those of Routes.
+func (s *Server) handlers() map[string]http.HandlerFunc {
+	return map[string]http.HandlerFunc{
+		"GET /login":               s.pageLogin,
+		"POST /login":              s.postLogin,
+		"POST /api/login":          s.apiLogin,
+		"GET /lang":                s.setLang,
+		"GET /healthz":             s.healthz,
+		"GET /metrics":             s.metrics,
+		"GET /{$}":                 s.root,
+		"POST /logout":             s.postLogout,
+		"GET /api/me":              s.apiMe,
+		"GET /queue":               s.pageQueue,
+		"GET /items/{id}":          s.pageItem,
+		"POST /items/{id}/claim":   s.postClaim,
+		"POST /items/{id}/release": s.postRelease,
+		"POST /items/{id}/decide":  s.postDecide,
+		"POST /next":               s.postNext,
+		"GET /api/queue":           s.apiQueue,
+		"GET /api/items/{id}":      s.apiItem,
+		"GET /api/decisions":       s.apiDecisions,
+		"POST /api/claims":         s.apiClaim,
+		"POST /api/decisions":      s.apiDecide,
+		"GET /api/users":           s.apiUsers,
+
+		"GET /api/search": s.apiSearch,
+		"GET /api/trends": s.apiTrends,
+		"GET /search":     s.pageSearch,
+		"GET /dashboard":  s.pageDashboard,
+
+		"GET /items/{id}/refer":            s.pageRefer,
+		"POST /items/{id}/refer":           s.postRefer,
+		"GET /referrals":                   s.pageReferrals,
+		"GET /referrals/{id}":              s.pageReferral,
+		"GET /referrals/{id}/print":        s.pagePrint,
+		"POST /referrals/{id}/approve":     s.postApprove,
+		"POST /referrals/{id}/outcome":     s.postOutcome,
+		"GET /appeals":                     s.pageAppeals,
+		"POST /appeals":                    s.postAppeal,
+		"POST /appeals/{id}/decide":        s.postAppealDecide,
+		"GET /api/referrals":               s.apiReferrals,
+		"POST /api/referrals":              s.apiRefer,
+		"GET /api/referrals/{id}":          s.apiReferral,
+		"GET /api/referrals/{id}/package":  s.apiPackage,
+		"POST /api/referrals/{id}/approve": s.apiApprove,
+		"POST /api/referrals/{id}/outcome": s.apiOutcome,
+		"GET /api/appeals":                 s.apiAppeals,
+		"POST /api/appeals":                s.apiFileAppeal,
+		"POST /api/appeals/{id}/decide":    s.apiDecideAppeal,
+	}
+}
+
+func (s *Server) root(w http.ResponseWriter, r *http.Request) {
+	http.Redirect(w, r, "/queue", http.StatusSeeOther)
+}
+
+// healthz reports the store's counts: records, review queue, work pending.
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	records, queued, work, err := s.cfg.Backend.Counts(r.Context())
+	if err != nil {
+		s.cfg.Log.Error("health check: counting", "err", err)
+		WriteError(w, http.StatusServiceUnavailable, errors.New("store unavailable"))
+		return
+	}
+	WriteJSON(w, http.StatusOK, map[string]any{"status": "ok", "records": records, "queued": queued, "work_pending": work})
+}
+
+func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.Metrics == nil {
+		http.NotFound(w, r)
+		return
+	}
+	promhttp.HandlerFor(s.cfg.Metrics, promhttp.HandlerOpts{}).ServeHTTP(w, r)
 }
 
 // principal is the logged-in caller.
@@ -245,78 +337,83 @@ func clientOf(r *http.Request) string {
 
 func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
 
-// Guard wraps next (a mux holding Mount's routes and the other views) with
-// the access checks of Routes.
-func (s *Server) Guard(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, pattern := s.guard.Handler(r)
-		acc, ok := Routes[pattern]
-		if !ok {
-			if isAPI(r) {
-				writeError(w, http.StatusNotFound, errors.New("no such route"))
-			} else {
-				http.NotFound(w, r)
-			}
+// ServeHTTP serves the routes of Routes behind the guard, which applies
+// each route's access rule before its handler runs.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	_, pattern := s.mux.Handler(r)
+	acc, ok := Routes[pattern]
+	if !ok {
+		if isAPI(r) {
+			WriteError(w, http.StatusNotFound, errors.New("no such route"))
+		} else {
+			http.NotFound(w, r)
+		}
+		return
+	}
+	if acc.Public || (acc.Loopback && isLoopback(r)) {
+		s.mux.ServeHTTP(w, r)
+		return
+	}
+	if acc.Loopback {
+		acc.Perm = review.PermAdmin
+	}
+	var p *principal
+	if c, err := r.Cookie(SessionCookie); err == nil {
+		se, u, err := s.cfg.Sessions.Lookup(r.Context(), c.Value)
+		if err == nil {
+			p = &principal{User: u, Session: se}
+		} else if !errors.Is(err, session.ErrNoSession) {
+			s.cfg.Log.Error("looking up session", "err", err)
+			http.Error(w, "session store unavailable", http.StatusServiceUnavailable)
 			return
 		}
-		if acc.Public || (acc.Loopback && isLoopback(r)) {
-			next.ServeHTTP(w, r)
+	}
+	if p == nil {
+		if isAPI(r) || r.Method != http.MethodGet || acc.Loopback {
+			WriteError(w, http.StatusUnauthorized, errors.New("log in first"))
 			return
 		}
-		if acc.Loopback {
-			acc.Perm = review.PermAdmin
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
+	if acc.Perm != "" && !p.User.Role.Can(acc.Perm) {
+		s.forbidden(w, r, fmt.Errorf("the %s role may not do this", p.User.Role))
+		return
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		token := r.Header.Get("X-CSRF-Token")
+		if token == "" && !isAPI(r) {
+			token = r.PostFormValue("csrf")
 		}
-		var p *principal
-		if c, err := r.Cookie(SessionCookie); err == nil {
-			se, u, err := s.cfg.Sessions.Lookup(r.Context(), c.Value)
-			if err == nil {
-				p = &principal{User: u, Session: se}
-			} else if !errors.Is(err, session.ErrNoSession) {
-				s.cfg.Log.Error("looking up session", "err", err)
-				http.Error(w, "session store unavailable", http.StatusServiceUnavailable)
-				return
-			}
-		}
-		if p == nil {
-			if isAPI(r) || r.Method != http.MethodGet || acc.Loopback {
-				writeError(w, http.StatusUnauthorized, errors.New("log in first"))
-				return
-			}
-			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		if !session.CheckCSRF(p.Session, token) {
+			s.forbidden(w, r, errors.New("missing or wrong CSRF token"))
 			return
 		}
-		if acc.Perm != "" && !p.User.Role.Can(acc.Perm) {
-			s.forbidden(w, r, fmt.Errorf("the %s role may not do this", p.User.Role))
-			return
-		}
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			token := r.Header.Get("X-CSRF-Token")
-			if token == "" && !isAPI(r) {
-				token = r.PostFormValue("csrf")
-			}
-			if !session.CheckCSRF(p.Session, token) {
-				s.forbidden(w, r, errors.New("missing or wrong CSRF token"))
-				return
-			}
-		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, p)))
-	})
+	}
+	s.mux.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, p)))
 }
 
 func (s *Server) forbidden(w http.ResponseWriter, r *http.Request, err error) {
 	if isAPI(r) {
-		writeError(w, http.StatusForbidden, err)
+		WriteError(w, http.StatusForbidden, err)
 		return
 	}
 	http.Error(w, "403 forbidden: "+err.Error(), http.StatusForbidden)
 }
 
-// writeJSON and writeError give the review API the same response shapes as
-// the search API.
-var (
-	writeJSON  = api.WriteJSON
-	writeError = api.WriteError
-)
+// WriteJSON writes v as a JSON response with status (Arabic left unescaped).
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// WriteError writes {"error": err} with status: the API's one error shape.
+func WriteError(w http.ResponseWriter, status int, err error) {
+	WriteJSON(w, status, map[string]string{"error": err.Error()})
+}
 
 // lang returns the caller's UI language.
 func lang(r *http.Request) Lang {
@@ -359,6 +456,19 @@ type page struct {
 // T translates key into the page's language.
 func (p *page) T(key string) string { return p.Lang.T(key) }
 
+// Gov names a governorate in the page's language (the id when unknown).
+func (p *page) Gov(id string) string {
+	g, ok := gazetteer.ByID(id)
+	switch {
+	case !ok:
+		return id
+	case p.Lang == English:
+		return g.English
+	default:
+		return g.Arabic
+	}
+}
+
 func (s *Server) newPage(r *http.Request, title string, data any) *page {
 	p := &page{Lang: lang(r), Path: r.URL.RequestURI(), Data: data}
 	p.Title = p.Lang.T(title)
@@ -383,16 +493,6 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, p *page)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = buf.WriteTo(w)
-}
-
-// Header returns the shared page header for r (links, the user, the logout
-// form and the language toggle), for the other views' pages.
-func (s *Server) Header(r *http.Request) template.HTML {
-	var buf bytes.Buffer
-	if err := s.tmpl.ExecuteTemplate(&buf, "header", s.newPage(r, "", nil)); err != nil {
-		s.cfg.Log.Error("rendering header", "err", err)
-	}
-	return template.HTML(buf.String())
 }
 
 func (s *Server) audit(ev audit.Event) {

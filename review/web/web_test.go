@@ -14,10 +14,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 	bolt "go.etcd.io/bbolt"
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/rasd-iq/rasd/index"
 	"github.com/rasd-iq/rasd/index/redisstore/redistest"
 	"github.com/rasd-iq/rasd/index/store"
 	"github.com/rasd-iq/rasd/ingest"
@@ -65,6 +67,21 @@ func (b *backend) Counts(context.Context) (records, queued, work int, err error)
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return len(b.recs), len(b.queue), 0, nil
+}
+
+func (b *backend) ForEach(ctx context.Context, fn func(*store.Record) error) error {
+	b.mu.Lock()
+	recs := make([]store.Record, 0, len(b.recs))
+	for _, r := range b.recs {
+		recs = append(recs, r)
+	}
+	b.mu.Unlock()
+	for i := range recs {
+		if err := fn(&recs[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (b *backend) Queue(context.Context) ([]store.QueueEntry, error) {
@@ -139,6 +156,24 @@ func newEnv(t testing.TB, items []review.Item) *env {
 // newEnvWith serves items from st with one account per role.
 func newEnvWith(t testing.TB, items []review.Item, st review.Store) *env {
 	t.Helper()
+	be := &backend{recs: map[string]store.Record{}, sights: map[string][]store.Sighting{
+		"x:000001": {{Canonical: "x:000001", PostID: "telegram:9", Source: "chan", Platform: "telegram", Permalink: "https://t.me/chan/9", Kind: "same_text"}},
+	}}
+	be.put(items)
+	ix, err := index.Open("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	e := newEnvOver(t, st, be, ix, time.Date(2026, 11, 1, 12, 30, 0, 0, time.UTC))
+	e.be = be
+	return e
+}
+
+// newEnvOver serves the pipeline store b and index ix, with review state in
+// st, one account per role, and the clock at now.
+func newEnvOver(t testing.TB, st review.Store, b store.Backend, ix *index.Index, now time.Time) *env {
+	t.Helper()
 	dir := t.TempDir()
 	al, err := audit.Open(filepath.Join(dir, "audit.jsonl"))
 	if err != nil {
@@ -146,20 +181,16 @@ func newEnvWith(t testing.TB, items []review.Item, st review.Store) *env {
 	}
 	t.Cleanup(func() { al.Close() })
 	ps, _ := accounts.NewPseudonymizer([]byte("0123456789abcdef0123456789abcdef"))
-	c := &clock{t: time.Date(2026, 11, 1, 12, 30, 0, 0, time.UTC)}
+	c := &clock{t: now}
 	sm := session.New(st)
 	sm.Now = c.Now
-	be := &backend{recs: map[string]store.Record{}, sights: map[string][]store.Sighting{
-		"x:000001": {{Canonical: "x:000001", PostID: "telegram:9", Source: "chan", Platform: "telegram", Permalink: "https://t.me/chan/9", Kind: "same_text"}},
-	}}
-	be.put(items)
-	srv, err := New(Config{Store: st, Backend: be, Sessions: sm, Audit: al, Pseudonyms: ps, Now: c.Now})
+	srv, err := New(Config{Store: st, Backend: b, Index: ix, Metrics: prometheus.NewRegistry(), Sessions: sm, Audit: al, Pseudonyms: ps, Now: c.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The pipeline enqueues the items it routes to review; here the
 	// backend's entries are taken over as a store written earlier is.
-	if _, err := review.Sync(context.Background(), st, be); err != nil {
+	if _, err := review.Sync(context.Background(), st, b); err != nil {
 		t.Fatal(err)
 	}
 	m := &accounts.Manager{Store: st, Audit: al, Actor: "test", Now: c.Now}
@@ -168,13 +199,7 @@ func newEnvWith(t testing.TB, items []review.Item, st review.Store) *env {
 			t.Fatal(err)
 		}
 	}
-	mux := http.NewServeMux()
-	srv.Mount(mux)
-	for _, p := range []string{"GET /api/search", "GET /api/trends", "GET /search", "GET /dashboard", "GET /healthz", "GET /metrics"} {
-		mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "ok") })
-	}
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/queue", http.StatusSeeOther) })
-	return &env{srv: srv, h: srv.Guard(mux), st: st, be: be, clock: c, audit: filepath.Join(dir, "audit.jsonl")}
+	return &env{srv: srv, h: srv, st: st, clock: c, audit: filepath.Join(dir, "audit.jsonl")}
 }
 
 // client is a logged-in (or anonymous) caller.
@@ -291,6 +316,40 @@ var requests = map[string]request{
 	"GET /api/appeals":                 {"GET", "/api/appeals", nil},
 	"POST /api/appeals":                {"POST", "/api/appeals", map[string]string{}},
 	"POST /api/appeals/{id}/decide":    {"POST", "/api/appeals/a1/decide", map[string]string{}},
+}
+
+// TestOneRouteTable: the server registers a handler for every route in
+// Routes and no route outside it, each request of the table test reaches
+// the route it was written for, and New refuses a table a handler is
+// missing for.
+func TestOneRouteTable(t *testing.T) {
+	e := newEnv(t, nil)
+	hs := e.srv.handlers()
+	for pattern := range Routes {
+		if hs[pattern] == nil {
+			t.Errorf("route %s has no handler", pattern)
+		}
+	}
+	for pattern := range hs {
+		if _, ok := Routes[pattern]; !ok {
+			t.Errorf("handler for %s is not in Routes", pattern)
+		}
+	}
+	for pattern, req := range requests {
+		if _, ok := Routes[pattern]; !ok {
+			t.Errorf("the table test calls %s, which is not in Routes", pattern)
+			continue
+		}
+		r := httptest.NewRequest(req.method, req.path, nil)
+		if _, got := e.srv.mux.Handler(r); got != pattern {
+			t.Errorf("%s %s reaches %q, want %q", req.method, req.path, got, pattern)
+		}
+	}
+	Routes["GET /unserved"] = Access{}
+	defer delete(Routes, "GET /unserved")
+	if _, err := New(e.srv.cfg); err == nil || !strings.Contains(err.Error(), "GET /unserved") {
+		t.Fatalf("New with a route without a handler: %v, want an error naming it", err)
+	}
 }
 
 // TestRoleTable calls every route as every role and anonymously: anonymous
