@@ -1,0 +1,175 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/rasd-iq/rasd/index"
+	"github.com/rasd-iq/rasd/index/pipeline"
+	"github.com/rasd-iq/rasd/index/redisstore"
+	"github.com/rasd-iq/rasd/index/store"
+	"github.com/rasd-iq/rasd/ingest"
+	"github.com/rasd-iq/rasd/models"
+	"github.com/rasd-iq/rasd/models/signals"
+	"github.com/rasd-iq/rasd/policy"
+	"github.com/rasd-iq/rasd/policy/audit"
+	"github.com/rasd-iq/rasd/review"
+	"github.com/rasd-iq/rasd/review/queue"
+	"github.com/rasd-iq/rasd/review/web"
+)
+
+// engine is the opened parts of a running rasd.
+type engine struct {
+	store   store.Backend
+	index   *index.Index
+	model   *models.Model
+	sources *ingest.Config
+	pipe    *pipeline.Pipeline
+	audit   *audit.Log
+	handler http.Handler
+}
+
+// Close releases everything the engine opened.
+func (e *engine) Close() {
+	if e.sources != nil {
+		e.sources.Close()
+	}
+	if e.model != nil {
+		e.model.Close()
+	}
+	if e.index != nil {
+		e.index.Close()
+	}
+	if e.store != nil {
+		e.store.Close()
+	}
+	if e.audit != nil {
+		e.audit.Close()
+	}
+}
+
+// openEngine opens store, index, model, policy and sources from cfg.
+func openEngine(cfg runConfig, ortLib string, once bool, log *slog.Logger) (_ *engine, err error) {
+	eng := &engine{}
+	defer func() {
+		if err != nil {
+			eng.Close()
+		}
+	}()
+	pol := policy.Default()
+	if cfg.Policy != "" {
+		if pol, err = policy.Load(cfg.Policy); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.Redis != "" {
+		if eng.store, err = redisstore.Open(context.Background(), cfg.Redis, redisstore.Options{}); err != nil {
+			return nil, err
+		}
+	} else if eng.store, err = store.Open(filepath.Join(cfg.Data, "rasd.db")); err != nil {
+		return nil, err
+	}
+	if cfg.Role == pipeline.RoleAll || cfg.Role == pipeline.RoleAPI {
+		if eng.index, err = index.Open(filepath.Join(cfg.Data, "index")); err != nil {
+			return nil, err
+		}
+	}
+	var scorer pipeline.Scorer
+	var signaler pipeline.Signaler
+	router := pipeline.PolicyRouter{Policy: pol, SourceKinds: map[string]string{}}
+	if cfg.Role == pipeline.RoleAll || cfg.Role == pipeline.RoleWorker {
+		if eng.model, err = models.Load(cfg.Model, models.Options{Device: cfg.Device, ORTLib: ortLib, Log: log}); err != nil {
+			return nil, err
+		}
+		scorer = pipeline.ModelScorer{Model: eng.model}
+		det, err := signals.New(signals.Options{Disabled: cfg.Signals.Disabled})
+		if err != nil {
+			return nil, fmt.Errorf("signals: %w", err)
+		}
+		signaler = det
+		router.Model, router.Thresholds = eng.model.ID(), eng.model.Card().Thresholds
+	}
+	var sources []pipeline.Source
+	if cfg.Sources != "" {
+		if eng.sources, err = ingest.LoadConfig(cfg.Sources); err != nil {
+			return nil, err
+		}
+		for _, s := range eng.sources.Sources {
+			router.SourceKinds[s.Name] = s.Kind
+			if cfg.Role == pipeline.RoleAll || cfg.Role == pipeline.RoleIngest {
+				sources = append(sources, pipeline.Source{Name: s.Name, Connector: s.Connector, Interval: s.Interval, Once: once})
+			}
+		}
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	var syncEvery time.Duration
+	if cfg.Redis != "" {
+		syncEvery = 2 * time.Second // other processes write records: keep this node's index in step
+	}
+	// The pipeline enqueues what it routes to review in the transaction
+	// that stores the records; entries of a store written before it did
+	// are taken over once here.
+	rs, err := queue.Open(eng.store)
+	if err != nil {
+		return nil, err
+	}
+	if n, err := review.Sync(context.Background(), rs, eng.store); err != nil {
+		return nil, err
+	} else if n > 0 {
+		log.Info("review queue: took over entries recorded before the pipeline enqueued them", "items", n)
+	}
+	auditPath := filepath.Join(cfg.Data, "audit.jsonl")
+	if eng.audit, err = audit.Open(auditPath); err != nil {
+		return nil, err
+	}
+	if _, err := policy.RecordChange(eng.audit, auditPath, "rasd run", pol); err != nil {
+		return nil, err
+	}
+	eng.pipe, err = pipeline.New(pipeline.Config{
+		Role: cfg.Role, Store: eng.store, Index: eng.index, Scorer: scorer, Router: router, SyncEvery: syncEvery, Audit: eng.audit, Signals: signaler,
+		Sources: sources, Batch: cfg.Batch, Retention: cfg.Retention, Log: log, Metrics: reg,
+		CaseRetention: cfg.CaseRetention,
+		ClosedCases:   func(ctx context.Context) (map[string]time.Time, error) { return review.ClosedCases(ctx, rs) },
+	})
+	if err != nil {
+		return nil, err
+	}
+	// One web server serves every page and API behind its guard (roles,
+	// CSRF); without an index (ingest and worker roles) search answers 503.
+	eng.handler, err = openWeb(web.Config{
+		Store: rs, Backend: eng.store, Index: eng.index, Metrics: reg, Audit: eng.audit, Policy: pol, Log: log,
+		Thresholds: cardThresholds(router.Thresholds, cfg.Model),
+	}, cfg.Data)
+	if err != nil {
+		return nil, err
+	}
+	return eng, nil
+}
+
+// cardThresholds returns the model card's thresholds for the review UI:
+// loaded ones when this process scores, else read from the model folder
+// (nil when it has none; the UI then shows scores alone).
+func cardThresholds(loaded map[string]float64, modelDir string) map[string]float64 {
+	if loaded != nil {
+		return loaded
+	}
+	if modelDir == "" {
+		var err error
+		if modelDir, err = models.DefaultDir(); err != nil {
+			return nil
+		}
+	}
+	card, err := models.ReadCard(modelDir)
+	if err != nil {
+		return nil
+	}
+	return card.Thresholds
+}
