@@ -1,13 +1,16 @@
 package policy
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 
-	"github.com/rasd-iq/rasd/policy/audit"
 	"maps"
 	"math"
 	"slices"
 	"time"
+
+	"github.com/rasd-iq/rasd/policy/audit"
 )
 
 // Signal is one cue found in a post besides the model's scores, with the
@@ -132,18 +135,57 @@ func (v *Judgement) Labels() []string { return slices.Sorted(maps.Keys(v.Raw)) }
 // AuditEvent returns the judgement as the audit event of its routing
 // decision about item, with the model, the scores of the labels it routed
 // on (raw, threshold and policy scale), the signals and the source type.
+// Its details are encoded once, in the audit log's canonical form.
 func (j *Judgement) AuditEvent(item string) audit.Event {
-	ev := j.Decision.AuditEvent(item)
-	scores := map[string]any{}
-	for _, l := range j.Decision.Labels {
-		scores[l] = map[string]float64{"raw": j.Raw[l], "threshold": j.Thresholds[l], "policy": j.Scores[l]}
+	d := &j.Decision
+	// Fields in the order of their JSON names, so that the encoding is
+	// canonical (keys sorted at every level); a test checks it.
+	type scoreDetail struct {
+		Policy    float64 `json:"policy"`
+		Raw       float64 `json:"raw"`
+		Threshold float64 `json:"threshold"`
 	}
-	details := ev.Details.(map[string]any)
-	details["model"] = j.Model
-	details["normalizer"] = j.Normalizer
-	details["scores"] = scores
-	details["signals"] = SignalNames(j.Signals)
-	details["source_type"] = j.SourceType
-	ev.Time = j.At
+	type details struct {
+		Bases         []string               `json:"bases"`
+		Fired         []string               `json:"fired"`
+		HeldBack      []string               `json:"held_back"`
+		Labels        []string               `json:"labels"`
+		Model         string                 `json:"model"`
+		Normalizer    string                 `json:"normalizer"`
+		PolicyVersion string                 `json:"policy_version"`
+		Priority      int                    `json:"priority"`
+		Protected     []Reason               `json:"protected"`
+		Queue         bool                   `json:"queue"`
+		Reasons       []string               `json:"reasons"`
+		RuleID        string                 `json:"rule_id"`
+		Scores        map[string]scoreDetail `json:"scores"`
+		Signals       []string               `json:"signals"`
+		SourceType    string                 `json:"source_type"`
+		Superseded    []string               `json:"superseded"`
+		Support       bool                   `json:"support"`
+		Urgent        bool                   `json:"urgent"`
+	}
+	v := details{
+		Fired: d.Fired, HeldBack: d.HeldBack, Labels: d.Labels, Model: j.Model, Normalizer: j.Normalizer,
+		PolicyVersion: d.PolicyVersion, Priority: d.Priority, Protected: d.Protected, Queue: d.Queue, Reasons: d.Reasons,
+		RuleID: d.RuleID, Scores: make(map[string]scoreDetail, len(d.Labels)), Signals: SignalNames(j.Signals),
+		SourceType: j.SourceType, Superseded: d.Superseded, Support: d.Support, Urgent: d.Urgent,
+		Bases: make([]string, len(d.Bases)),
+	}
+	for i, b := range d.Bases {
+		v.Bases[i] = b.ID
+	}
+	for _, l := range d.Labels {
+		v.Scores[l] = scoreDetail{Policy: j.Scores[l], Raw: j.Raw[l], Threshold: j.Thresholds[l]}
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	ev := audit.Event{Type: audit.TypeRouting, Actor: "policy", Subject: item, Time: j.At}
+	if err := enc.Encode(v); err != nil { // strings, numbers and lists only
+		ev.Details = map[string]any{"error": err.Error()}
+		return ev
+	}
+	ev.Details = audit.CanonicalDetails(bytes.TrimRight(buf.Bytes(), "\n"))
 	return ev
 }

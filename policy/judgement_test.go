@@ -1,12 +1,15 @@
 package policy_test
 
 import (
+	"bytes"
 	"math"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/rasd-iq/rasd/policy"
+	"github.com/rasd-iq/rasd/policy/audit"
 )
 
 func TestPolicyScoreKeepsOrderAndCentresOnTheCardThreshold(t *testing.T) {
@@ -73,5 +76,46 @@ func TestTaxonomyIsTheDefaultPolicys(t *testing.T) {
 		if lab.Kind != policy.KindSignal && !slices.Contains(policy.ModelLabels, lab.Name) {
 			t.Errorf("policy label %q (%s) is not a model label", lab.Name, lab.Kind)
 		}
+	}
+}
+
+// TestJudgementAuditDetailsAreCanonical: the routing event's details are
+// written as they are, so they must already be the audit log's canonical
+// form, or the entry would not verify.
+func TestJudgementAuditDetailsAreCanonical(t *testing.T) {
+	p := policy.Default()
+	j, err := p.Judge(policy.Scored{Model: "m<1>&", Normalizer: "1", Raw: map[string]float64{"threat": 0.298, "hate": 0.9, "counter_speech": 0.4},
+		Context: []string{"counter_speech"}, SourceType: "news",
+		Signals: []policy.Signal{{Name: "named_person", Detail: "«الناشط»"}, {Name: "defender_targeted"}}},
+		map[string]float64{"threat": 0.0137, "hate": 0.17, "counter_speech": 0.02}, time.Unix(1e9, 0).UTC())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := j.AuditEvent("x:<1>")
+	raw, ok := ev.Details.(audit.CanonicalDetails)
+	if !ok {
+		t.Fatalf("details are %T, want audit.CanonicalDetails", ev.Details)
+	}
+	canon, err := audit.CanonicalJSON(raw)
+	if err != nil || !bytes.Equal(canon, raw) {
+		t.Fatalf("details are not canonical (%v):\n got  %s\n want %s", err, raw, canon)
+	}
+	for _, want := range []string{`"rule_id":"` + j.Decision.RuleID + `"`, `"signals":["named_person","defender_targeted"]`, `"source_type":"news"`, `"model":"m<1>&"`} {
+		if !bytes.Contains(raw, []byte(want)) {
+			t.Errorf("details lack %s: %s", want, raw)
+		}
+	}
+	// And the log takes them and verifies.
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	l, err := audit.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.AppendBatch([]audit.Event{ev, ev}); err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	if n, _, err := audit.VerifyFile(path); err != nil || n != 2 {
+		t.Fatalf("log of two routing events verifies %d entries: %v", n, err)
 	}
 }

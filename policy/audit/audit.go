@@ -118,8 +118,14 @@ func (e *BrokenError) Is(target error) bool { return target == ErrBroken }
 // canonical returns the JSON the hash is computed over: the entry with Hash
 // empty, fields in declaration order, details with object keys sorted.
 func canonical(e Entry) ([]byte, error) {
+	return canonicalEntry(e, false)
+}
+
+// canonicalEntry is canonical; with detailsCanonical the details are known
+// to be canonical already (prepare made them so) and are not re-encoded.
+func canonicalEntry(e Entry, detailsCanonical bool) ([]byte, error) {
 	e.Hash = ""
-	if len(e.Details) > 0 {
+	if len(e.Details) > 0 && !detailsCanonical {
 		d, err := canonicalJSON(e.Details)
 		if err != nil {
 			return nil, fmt.Errorf("canonicalising details: %w", err)
@@ -339,6 +345,17 @@ func (l *Log) Append(ev Event) (Entry, error) {
 	return es[0], nil
 }
 
+// CanonicalDetails are event details already in the log's canonical form:
+// one JSON object, object keys sorted at every level, no HTML escaping, as
+// CanonicalJSON returns. Append stores them as they are, which saves
+// encoding hot events (the routing of every queued post) twice; details
+// that are not canonical would make the entry fail verification, so a
+// producer of CanonicalDetails tests its output with CanonicalJSON.
+type CanonicalDetails []byte
+
+// CanonicalJSON re-encodes raw JSON in the log's canonical form.
+func CanonicalJSON(raw []byte) ([]byte, error) { return canonicalJSON(raw) }
+
 // prepared is an event checked and encoded before the lock is taken.
 type prepared struct {
 	ev      Event
@@ -354,7 +371,12 @@ func prepare(ev Event) (prepared, error) {
 		return prepared{}, fmt.Errorf("appending %s audit entry: actor is empty", ev.Type)
 	}
 	pr := prepared{ev: ev, id: ev.ID}
-	if ev.Details != nil {
+	if c, ok := ev.Details.(CanonicalDetails); ok {
+		if len(c) == 0 || c[0] != '{' || !json.Valid(c) {
+			return prepared{}, fmt.Errorf("appending %s audit entry: details must be a JSON object", ev.Type)
+		}
+		pr.details = json.RawMessage(c)
+	} else if ev.Details != nil {
 		raw, err := json.Marshal(ev.Details)
 		if err != nil {
 			return prepared{}, fmt.Errorf("appending %s audit entry: encoding details: %w", ev.Type, err)
@@ -410,7 +432,7 @@ func (l *Log) AppendBatch(events []Event) ([]Entry, error) {
 			t = l.now()
 		}
 		e := Entry{Seq: seq, ID: pr.id, Time: t.UTC(), Type: pr.ev.Type, Actor: pr.ev.Actor, Subject: pr.ev.Subject, Details: pr.details, Prev: head}
-		line, err := canonical(e)
+		line, err := canonicalEntry(e, true)
 		if err != nil {
 			return nil, fmt.Errorf("appending audit entry: %w", err)
 		}

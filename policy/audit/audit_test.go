@@ -295,3 +295,19 @@ func BenchmarkAppendBatch100(b *testing.B) {
 		}
 	}
 }
+
+func TestCanonicalDetailsMustBeAnObject(t *testing.T) {
+	l, err := Open(filepath.Join(t.TempDir(), "audit.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	for _, bad := range []string{"", "[1]", `{"a":`, "null"} {
+		if _, err := l.Append(Event{Type: TypeRouting, Actor: "policy", Details: CanonicalDetails(bad)}); err == nil {
+			t.Errorf("details %q accepted", bad)
+		}
+	}
+	if _, err := l.Append(Event{Type: TypeRouting, Actor: "policy", Details: CanonicalDetails(`{"a":1}`)}); err != nil {
+		t.Fatal(err)
+	}
+}
