@@ -250,6 +250,49 @@ func (s *Service) itemStillReferred(ctx context.Context, item string) error {
 	return nil
 }
 
+// FollowReview withdraws the item's open referrals (awaiting approval or
+// approved) once its review contradicts them: the item was finally decided
+// something other than refer (dismissed, monitored). Each withdrawal is
+// audited. Call it after every decision on an item; it returns the
+// referrals it withdrew.
+func (s *Service) FollowReview(ctx context.Context, item, actor string) ([]review.Referral, error) {
+	it, err := s.Store.Item(ctx, item)
+	if err != nil {
+		return nil, fmt.Errorf("following the review of %s: %w", item, err)
+	}
+	if it.Status != review.StatusClosed {
+		return nil, nil
+	}
+	ds, err := s.Store.Decisions(ctx, item)
+	if err != nil {
+		return nil, fmt.Errorf("following the review of %s: %w", item, err)
+	}
+	d := closing(ds)
+	if d == nil || d.Action == review.ActionRefer {
+		return nil, nil
+	}
+	rs, err := s.ForItem(ctx, item)
+	if err != nil {
+		return nil, err
+	}
+	var out []review.Referral
+	for _, r := range rs {
+		if r.Status != review.ReferralAwaiting && r.Status != review.ReferralApproved {
+			continue
+		}
+		was := r.Status
+		got, err := s.Store.UpdateReferral(ctx, r.ID, func(r *review.Referral) error { r.Status = review.ReferralWithdrawn; return nil })
+		if err != nil {
+			return out, fmt.Errorf("withdrawing referral %s: %w", r.ID, err)
+		}
+		s.audit(audit.Event{Type: audit.TypeReferral, Actor: actor, Subject: item, Details: map[string]any{
+			"action": "withdrawn", "referral": r.ID, "was": was, "reason": "the item was finally decided " + string(d.Action), "decision": d.ID,
+		}})
+		out = append(out, got)
+	}
+	return out, nil
+}
+
 // Package builds referral r's package with policy.BuildReferralPackage,
 // from the item's stored post and the judgement the engine stored when it
 // routed the post: its rule, legal bases and policy version, never a new
@@ -258,6 +301,10 @@ func (s *Service) itemStillReferred(ctx context.Context, item string) error {
 func (s *Service) Package(ctx context.Context, r review.Referral) (policy.ReferralPackage, error) {
 	if r.Status != review.ReferralApproved {
 		return policy.ReferralPackage{}, fmt.Errorf("packaging referral %s: %w: it is %s", r.ID, ErrState, r.Status)
+	}
+	// A referral never outlives the review that supports it.
+	if err := s.itemStillReferred(ctx, r.Item); err != nil {
+		return policy.ReferralPackage{}, fmt.Errorf("packaging referral %s: %w", r.ID, err)
 	}
 	rec, err := s.Backend.Get(ctx, r.Item)
 	if err != nil {

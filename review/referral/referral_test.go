@@ -576,3 +576,59 @@ func TestPackageUsesTheStoredDecision(t *testing.T) {
 		t.Errorf("package model %q", pkg.Versions.Model)
 	}
 }
+
+// TestDismissalWithdrawsTheReferral: refer, approval by someone who never
+// reviewed the item, a second reviewer dismisses, a senior finally
+// dismisses as a false positive: the approved referral is withdrawn, the
+// withdrawal audited, and it can no longer be packaged or exported.
+func TestDismissalWithdrawsTheReferral(t *testing.T) {
+	f := newFixture(t, map[string]string{"x:1": "x"})
+	ctx := context.Background()
+	if err := f.st.PutUser(ctx, review.User{Name: "s", Role: review.RoleSenior}); err != nil {
+		t.Fatal(err)
+	}
+	rules := review.Rules{SecondReviewRefer: true}
+	decide := func(who string, senior bool, a review.Action, v review.Verdict) {
+		t.Helper()
+		rv := review.Reviewer{Name: who, Senior: senior}
+		it, err := f.st.Claim(ctx, "x:1", rv, f.now, time.Minute)
+		if err != nil {
+			t.Fatalf("%s claiming: %v", who, err)
+		}
+		if _, _, err := f.st.Decide(ctx, review.Decision{Item: "x:1", Reviewer: who, Action: a, Verdict: v, Lease: it.Lease.Token}, rv, rules, f.now); err != nil {
+			t.Fatalf("%s deciding %s: %v", who, a, err)
+		}
+		if _, err := f.svc.FollowReview(ctx, "x:1", "user:"+who); err != nil {
+			t.Fatal(err)
+		}
+	}
+	decide("a", false, review.ActionRefer, review.VerdictTruePositive)
+	r, err := f.svc.Create(ctx, "x:1", "a", fullForm())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.svc.Notifier = policy.Notifier{Name: "Rasd", Email: "referrals@example.org"}
+	// b approves without having reviewed the item.
+	if r, err = f.svc.Approve(ctx, r.ID, "b"); err != nil || r.Status != review.ReferralApproved {
+		t.Fatalf("approval: %+v, %v", r, err)
+	}
+	decide("c", false, review.ActionDismiss, review.VerdictFalsePositive)
+	if got, _ := f.svc.Get(ctx, r.ID); got.Status == review.ReferralWithdrawn {
+		t.Fatalf("withdrawn while the item waits for a senior reviewer")
+	}
+	decide("s", true, review.ActionDismiss, review.VerdictFalsePositive)
+	got, err := f.svc.Get(ctx, r.ID)
+	if err != nil || got.Status != review.ReferralWithdrawn {
+		t.Fatalf("referral after the final dismissal: %s (%v), want withdrawn", got.Status, err)
+	}
+	if _, err := f.svc.Package(ctx, got); !errors.Is(err, ErrState) {
+		t.Fatalf("packaging a withdrawn referral: %v", err)
+	}
+	var out bytes.Buffer
+	if st, err := f.svc.Export(ctx, "test", Filter{}, &out, ""); err != nil || out.Len() != 0 {
+		t.Fatalf("export after the dismissal wrote %q (%+v, %v)", out.String(), st, err)
+	}
+	if types := auditTypes(t, f.audit); types["referral/withdrawn"] != 1 {
+		t.Fatalf("audit %v: want one withdrawal", types)
+	}
+}

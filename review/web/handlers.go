@@ -438,6 +438,10 @@ func (s *Server) decide(r *http.Request, d review.Decision) (review.Item, review
 		"decision": d.ID, "action": d.Action, "verdict": d.Verdict, "labels": d.Labels, "reason": d.Reason,
 		"stage": d.Stage, "status": it.Status, "role": from(r.Context()).User.Role,
 	}})
+	// A final decision that is not refer withdraws the item's referrals.
+	if _, err := s.ref.FollowReview(r.Context(), d.Item, "user:"+who.Name); err != nil {
+		s.cfg.Log.Error("withdrawing referrals after a decision", "item", d.Item, "err", err)
+	}
 	return it, d, nil
 }
 
