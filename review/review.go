@@ -158,6 +158,10 @@ type Item struct {
 	Pending *Decision `json:"pending,omitempty"`
 	// Outcome is the final action once closed.
 	Outcome Action `json:"outcome,omitempty"`
+	// Support marks an item routed for victim support (blackmail,
+	// sextortion): it is kept out of the main queue, in the support queue,
+	// and is never referred to a platform in public.
+	Support bool `json:"support,omitempty"`
 }
 
 // IndexKey is the item's key in the priority-ordered queue index: urgent
@@ -293,6 +297,8 @@ type Filter struct {
 	MaxAge time.Duration
 	// Status keeps items in this status (open or senior); empty keeps both.
 	Status Status
+	// Support lists the victim-support queue instead of the main one.
+	Support bool
 	// Offset and Limit page the result; Limit 0 means 50.
 	Offset, Limit int
 	// Now is the time ages are measured from.
@@ -303,6 +309,8 @@ type Filter struct {
 func (f *Filter) Match(it *Item) bool {
 	switch {
 	case it.Status == StatusClosed:
+		return false
+	case it.Support != f.Support:
 		return false
 	case f.Status != "" && it.Status != f.Status:
 		return false

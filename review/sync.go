@@ -49,6 +49,7 @@ func ItemFor(r *store.Record) Item {
 		ID: r.Post.ID, Priority: r.Priority, Urgent: r.Urgent, Score: store.MaxScore(r), Labels: labels,
 		Platform: r.Post.Platform, Source: r.Post.Source, Governorate: r.Governorate,
 		Author: AuthorKey(r), Added: r.Processed, Status: StatusOpen,
+		Support: r.Judgement != nil && r.Judgement.Decision.Support,
 	}
 }
 

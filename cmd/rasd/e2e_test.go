@@ -51,6 +51,7 @@ type scenario struct {
 		Rule      string   `yaml:"rule"`
 		Urgent    *bool    `yaml:"urgent"`
 		Protected []string `yaml:"protected"`
+		Support   bool     `yaml:"support"`
 	} `yaml:"expect"`
 	Pending string `yaml:"pending"`
 }
@@ -88,6 +89,9 @@ func (s *scenario) mismatch(r *store.Record) string {
 	}
 	if s.Expect.Urgent != nil && j.Decision.Urgent != *s.Expect.Urgent {
 		bad = append(bad, fmt.Sprintf("urgent %v, want %v", j.Decision.Urgent, *s.Expect.Urgent))
+	}
+	if j.Decision.Support != s.Expect.Support {
+		bad = append(bad, fmt.Sprintf("support %v, want %v", j.Decision.Support, s.Expect.Support))
 	}
 	for _, c := range s.Expect.Protected {
 		if !slices.ContainsFunc(j.Decision.Protected, func(p policy.Reason) bool { return p.Category == c }) {
@@ -323,6 +327,21 @@ func runEndToEnd(t *testing.T, redisURL string) {
 			t.Errorf("urgent item %s listed after a non-urgent one", it.ID)
 		}
 	}
+	// Victim-support items wait in their own queue, and are never referred.
+	var support struct {
+		Items []struct {
+			ID      string `json:"id"`
+			Support bool   `json:"support"`
+		} `json:"items"`
+	}
+	ana.call("GET", "/api/queue?queue=support&limit=200", nil, http.StatusOK, &support)
+	inSupport := map[string]bool{}
+	for _, it := range support.Items {
+		if queued[it.ID] || !it.Support {
+			t.Errorf("support item %s: in the main queue %v, marked support %v", it.ID, queued[it.ID], it.Support)
+		}
+		inSupport[it.ID] = true
+	}
 
 	// The walk: a queued post whose raw score is below its label's policy
 	// bar while its score on the policy's scale is above it, so that only
@@ -404,6 +423,16 @@ func runEndToEnd(t *testing.T, redisURL string) {
 	if ref.Status != "withdrawn" {
 		t.Fatalf("referral after the reversed appeal: %s, want withdrawn", ref.Status)
 	}
+	for id := range inSupport {
+		var it struct {
+			Lease struct{ Token string } `json:"lease"`
+		}
+		ana.call("POST", "/api/claims", map[string]string{"item": id}, http.StatusOK, &it)
+		ana.call("POST", "/api/decisions", map[string]any{"item": id, "action": "refer", "verdict": "true_positive", "lease": it.Lease.Token}, http.StatusCreated, nil)
+		ana.call("POST", "/api/referrals", map[string]any{"item": id, "context": part, "speaker": part, "intent": part, "content_and_form": part,
+			"extent": part, "likelihood": part, "explanation": "ابتزاز", "facts": "رسالة خاصة", "threat_to_life": false}, http.StatusConflict, nil)
+		break
+	}
 	e.stop(t)
 
 	// Every scenario's stored judgement against its expectation.
@@ -425,8 +454,11 @@ func runEndToEnd(t *testing.T, redisURL string) {
 			t.Errorf("%s: not recorded", s.ID)
 			continue
 		}
-		if queued["x:"+s.ID] != r.Queued {
-			t.Errorf("%s: the review queue and the record disagree (queue %v, record %v)", s.ID, queued["x:"+s.ID], r.Queued)
+		if inQueue := queued["x:"+s.ID] || inSupport["x:"+s.ID]; inQueue != r.Queued {
+			t.Errorf("%s: the review queues and the record disagree (queued %v, record %v)", s.ID, inQueue, r.Queued)
+		}
+		if r.Judgement != nil && r.Judgement.Decision.Support != inSupport["x:"+s.ID] {
+			t.Errorf("%s: support decision %v, in the support queue %v", s.ID, r.Judgement.Decision.Support, inSupport["x:"+s.ID])
 		}
 		miss := s.mismatch(&r)
 		switch {
@@ -447,8 +479,9 @@ func runEndToEnd(t *testing.T, redisURL string) {
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("transparency report: %v\n%s", err, out)
 	}
-	if rep.Totals.Flagged != len(page.Items) || rep.Totals.Referred != 1 || rep.Totals.Appealed != 1 || rep.Totals.Reversed != 1 {
-		t.Errorf("transparency totals %+v: want %d flagged, 1 referred, 1 appealed, 1 reversed", rep.Totals, len(page.Items))
+	flagged := len(page.Items) + len(support.Items)
+	if rep.Totals.Flagged != flagged || rep.Totals.Referred != 1 || rep.Totals.Appealed != 1 || rep.Totals.Reversed != 1 {
+		t.Errorf("transparency totals %+v: want %d flagged, 1 referred, 1 appealed, 1 reversed", rep.Totals, flagged)
 	}
 	labelsOut := e.rasd(t, "", append([]string{"review", "export", "--labels"}, e.storeArgs()...)...)
 	found := false

@@ -131,6 +131,9 @@ func (s *Service) Create(ctx context.Context, item, user string, f Form) (review
 	if err != nil {
 		return review.Referral{}, fmt.Errorf("referring %s: %w", item, err)
 	}
+	if it.Support {
+		return review.Referral{}, fmt.Errorf("referring %s: %w: it was routed for victim support, which is never referred in public", item, ErrState)
+	}
 	ds, err := s.Store.Decisions(ctx, item)
 	if err != nil {
 		return review.Referral{}, fmt.Errorf("referring %s: %w", item, err)

@@ -118,6 +118,13 @@ func (s *Server) filterFrom(v url.Values) (review.Filter, error) {
 	default:
 		return f, fmt.Errorf("status must be open or senior, not %q", st)
 	}
+	switch q := v.Get("queue"); q {
+	case "", "main":
+	case "support":
+		f.Support = true
+	default:
+		return f, fmt.Errorf("queue must be main or support, not %q", q)
+	}
 	if x := v.Get("min_score"); x != "" {
 		n, err := strconv.ParseFloat(x, 64)
 		if err != nil || n < 0 || n > 1 {
