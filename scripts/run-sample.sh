@@ -19,6 +19,11 @@ for pair in admin:admin analyst:analyst senior:senior researcher:researcher; do
   pw=$(./bin/rasd user add "$name" --role "$role" --config "$cfg" | sed -n 's/^password: //p')
   printf '%s %s %s\n' "$name" "$role" "$pw" >>"$accounts"
 done
+# Referral packages name the sending organisation; the sample names one so
+# that a new user can walk a post to an exported package. Set both to your
+# organisation's before sending anything.
+export RASD_NOTIFIER_NAME="${RASD_NOTIFIER_NAME:-Rasd sample observatory}"
+export RASD_NOTIFIER_EMAIL="${RASD_NOTIFIER_EMAIL:-referrals@example.org}"
 listen=$(sed -n 's/^listen: *\([^ #]*\).*/\1/p' "$cfg")
 echo "rasd: log in at http://${listen:-127.0.0.1:8080}/login with a sample account (name role password):"
 sed 's/^/  /' "$accounts"
