@@ -119,6 +119,11 @@ type Config struct {
 	// entered review are kept.
 	CaseRetention time.Duration
 	ClosedCases   func(context.Context) (map[string]time.Time, error)
+	// PollEvery is how long an idle worker waits before it looks for work
+	// again when no source of this process said it queued some (default
+	// 250ms with a shared Redis store, where other processes queue work;
+	// 2s otherwise).
+	PollEvery time.Duration
 	// PurgeEvery is how often retention runs (default 1h).
 	PurgeEvery time.Duration
 	// Role is what this process does (RoleAll when empty).
@@ -141,8 +146,8 @@ type Pipeline struct {
 	indexMu sync.RWMutex
 	indexQ  chan []index.Doc
 	// idle is signalled (without blocking) when a worker finds the work
-	// queue empty.
-	idle chan struct{}
+	// queue empty; work when a source of this process queued posts.
+	idle, work chan struct{}
 	m    metrics
 	// canonMu guards canonCursor, the position in the canonical posts other
 	// processes share (store.CanonicalSharer) up to which dedup has them.
@@ -185,6 +190,12 @@ func New(cfg Config) (*Pipeline, error) {
 	if cfg.MaxPending <= 0 {
 		cfg.MaxPending = 20000
 	}
+	if cfg.PollEvery <= 0 {
+		cfg.PollEvery = 2 * time.Second
+		if _, shared := cfg.Store.(store.CanonicalSharer); shared {
+			cfg.PollEvery = 250 * time.Millisecond
+		}
+	}
 	if cfg.PurgeEvery <= 0 {
 		cfg.PurgeEvery = time.Hour
 	}
@@ -197,7 +208,7 @@ func New(cfg Config) (*Pipeline, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	p := &Pipeline{cfg: cfg, gaz: gazetteer.New(), dedup: dedup.NewIndex(dedup.Options{}), idle: make(chan struct{}, 1)}
+	p := &Pipeline{cfg: cfg, gaz: gazetteer.New(), dedup: dedup.NewIndex(dedup.Options{}), idle: make(chan struct{}, 1), work: make(chan struct{}, cfg.Workers)}
 	p.m = metrics{
 		in:        prometheus.NewCounter(prometheus.CounterOpts{Name: "rasd_posts_in_total", Help: "Posts taken in from sources (new ones only)."}),
 		scored:    prometheus.NewCounter(prometheus.CounterOpts{Name: "rasd_posts_scored_total", Help: "Posts scored."}),
@@ -351,6 +362,17 @@ func (p *Pipeline) setIndexQ(q chan []index.Doc) {
 	p.indexQ = q
 }
 
+// wake tells the workers that waiting for work that work was queued.
+func (p *Pipeline) wake() {
+	for range p.cfg.Workers {
+		select {
+		case p.work <- struct{}{}:
+		default:
+			return
+		}
+	}
+}
+
 // waitDrained returns once the work queue is empty, looking again each time
 // a worker finds nothing to claim.
 func (p *Pipeline) waitDrained(ctx context.Context) error {
@@ -425,6 +447,9 @@ func (p *Pipeline) runSource(ctx context.Context, s Source) {
 				var n int
 				n, err = p.cfg.Store.Ingest(ctx, s.Name, next, posts)
 				p.m.in.Add(float64(n))
+				if n > 0 {
+					p.wake()
+				}
 				if err == nil && len(posts) > 0 && next != cur {
 					backoff = time.Second
 					continue // more may be waiting: fetch again at once
@@ -490,10 +515,13 @@ func (p *Pipeline) runWorker(ctx context.Context) error {
 			case p.idle <- struct{}{}:
 			default:
 			}
+			// Sources of this process say when they queue work; work that
+			// other processes queue (Redis) is looked for now and then.
 			select {
 			case <-ctx.Done():
 				return ctx.Err()
-			case <-time.After(25 * time.Millisecond):
+			case <-p.work:
+			case <-time.After(p.cfg.PollEvery):
 			}
 			continue
 		}
