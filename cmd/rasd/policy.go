@@ -20,7 +20,8 @@ func init() {
 			"  rasd policy show [--json] [FILE]\n" +
 			"  rasd policy signals [--policy FILE]\n" +
 			"  rasd policy test [--policy FILE] [-v] CASES.yaml...\n" +
-			"  rasd policy route [--policy FILE] [-o OUT.jsonl] [ITEMS.jsonl]",
+			"  rasd policy route [--policy FILE] [-o OUT.jsonl] [ITEMS.jsonl]\n" +
+			"  rasd policy reroute [--policy FILE] --reason TEXT [store flags] ID...",
 		Example: "rasd policy test examples/policy-tests.yaml",
 		Run:     runPolicy,
 	})
@@ -29,7 +30,7 @@ func init() {
 func runPolicy(env *Env, args []string) error {
 	c := commands["policy"]
 	if len(args) == 0 {
-		return usagef("missing subcommand: check, show, signals, test or route")
+		return usagef("missing subcommand: check, show, signals, test, route or reroute")
 	}
 	switch args[0] {
 	case "-h", "--help", "-help":
@@ -45,8 +46,10 @@ func runPolicy(env *Env, args []string) error {
 		return policyTest(env, c, args[1:])
 	case "route":
 		return policyRoute(env, c, args[1:])
+	case "reroute":
+		return policyReroute(env, c, args[1:])
 	}
-	return usagef("unknown subcommand %q (want check, show, signals, test or route)", args[0])
+	return usagef("unknown subcommand %q (want check, show, signals, test, route or reroute)", args[0])
 }
 
 // reportInvalid prints each problem of a policy error on its own line and

@@ -148,7 +148,7 @@ type Pipeline struct {
 	// idle is signalled (without blocking) when a worker finds the work
 	// queue empty; work when a source of this process queued posts.
 	idle, work chan struct{}
-	m    metrics
+	m          metrics
 	// canonMu guards canonCursor, the position in the canonical posts other
 	// processes share (store.CanonicalSharer) up to which dedup has them.
 	canonMu     sync.Mutex

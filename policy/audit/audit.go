@@ -30,6 +30,8 @@ import (
 const (
 	// TypeRouting is a policy routing decision about an item.
 	TypeRouting = "routing"
+	// TypeReroute is a post routed again under a new policy, on purpose.
+	TypeReroute = "reroute"
 	// TypeDecision is a reviewer's decision about an item.
 	TypeDecision = "decision"
 	// TypeLogin is a user signing in.
