@@ -73,8 +73,13 @@ var dummy = sync.OnceValue(func() []byte {
 func (m *Manager) Login(ctx context.Context, name, password, client string) (review.Session, review.User, string, error) {
 	now := m.Now()
 	keys := []string{"user:" + name, "client:" + client}
-	if m.Throttle != nil && m.Throttle.Blocked(now, keys...) {
-		return review.Session{}, review.User{}, "", ErrThrottled
+	// The attempt is counted before the password is checked, so that
+	// parallel attempts cannot all pass the throttle before one fails.
+	if m.Throttle != nil {
+		if !m.Throttle.Begin(now, keys...) {
+			return review.Session{}, review.User{}, "", ErrThrottled
+		}
+		defer m.Throttle.End(keys...)
 	}
 	u, err := m.Store.User(ctx, name)
 	if err != nil && !errors.Is(err, review.ErrNotFound) {
@@ -146,18 +151,55 @@ func CheckCSRF(s review.Session, token string) bool {
 
 // Throttle counts failed logins per key (account, client) and blocks a key
 // after Max failures within Window, until the window since the last failure
-// passes. It is per process.
+// passes. Attempts still being checked count as failures until they end,
+// so parallel attempts are throttled as sequential ones are. It is per
+// process.
 type Throttle struct {
 	Max    int
 	Window time.Duration
 
-	mu    sync.Mutex
-	fails map[string][]time.Time
+	mu      sync.Mutex
+	fails   map[string][]time.Time
+	pending map[string]int
 }
 
 // NewThrottle returns a throttle allowing max failures per window.
 func NewThrottle(max int, window time.Duration) *Throttle {
-	return &Throttle{Max: max, Window: window, fails: map[string][]time.Time{}}
+	return &Throttle{Max: max, Window: window, fails: map[string][]time.Time{}, pending: map[string]int{}}
+}
+
+// Begin reports whether an attempt for keys may go ahead, and if so counts
+// it as pending until End: none of keys has Max failures and pending
+// attempts together within the window.
+func (t *Throttle) Begin(now time.Time, keys ...string) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.pending == nil {
+		t.pending = map[string]int{}
+	}
+	for _, k := range keys {
+		if len(t.recent(now, k))+t.pending[k] >= t.Max {
+			return false
+		}
+	}
+	for _, k := range keys {
+		t.pending[k]++
+	}
+	return true
+}
+
+// End ends an attempt that Begin let through (Fail or Reset records how it
+// went).
+func (t *Throttle) End(keys ...string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, k := range keys {
+		if t.pending[k] <= 1 {
+			delete(t.pending, k)
+		} else {
+			t.pending[k]--
+		}
+	}
 }
 
 func (t *Throttle) recent(now time.Time, key string) []time.Time {

@@ -27,6 +27,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -425,8 +426,28 @@ func lang(r *http.Request) Lang {
 
 // localPath returns p when it is a path on this site, else def.
 func localPath(p, def string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
+	// Browsers drop tabs and line breaks from URLs and read a backslash as
+	// a slash, so "/\t/host" and "/\\host" lead to another origin: any
+	// control character or backslash, and anything but a path on this
+	// origin, gives the default.
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsRune(p, '\\') || len(p) > 2048 {
 		return def
+	}
+	for _, c := range p {
+		if c < 0x20 || c == 0x7f || unicode.Is(unicode.Cf, c) {
+			return def
+		}
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !strings.HasPrefix(u.Path, "/") ||
+		strings.HasPrefix(u.Path, "//") || strings.ContainsRune(u.Path, '\\') {
+		return def
+	}
+	// The same for the path with its escapes decoded ("/%09/host").
+	for _, c := range u.Path {
+		if c < 0x20 || c == 0x7f || unicode.Is(unicode.Cf, c) {
+			return def
+		}
 	}
 	return p
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -705,5 +706,30 @@ func TestItemPageShowsScoresAgainstTheModelThresholds(t *testing.T) {
 		if !strings.Contains(table, want) {
 			t.Errorf("score table lacks %q:\n%s", want, table)
 		}
+	}
+}
+
+// TestRedirectsStayOnThisSite: /lang and /login send the browser only to a
+// path of this site, whatever next says (tabs, line breaks and backslashes
+// that browsers strip or turn into slashes included).
+func TestRedirectsStayOnThisSite(t *testing.T) {
+	e := newEnv(t, reviewtest.Items(1))
+	bad := []string{"//evil.example/x", "/%09/evil.example/x", "/\t/evil.example/x", "/\n/evil.example", "/\\evil.example", "/\\/evil.example",
+		"https://evil.example/", "javascript:alert(1)", "/\r\n/evil.example", "/\u200e/evil.example", "evil.example", ""}
+	for _, next := range bad {
+		for _, path := range []string{"/lang?to=en&next=" + url.QueryEscape(next)} {
+			w := e.do(nil, "GET", path, nil, nil)
+			if loc := w.Header().Get("Location"); loc != "/queue" {
+				t.Errorf("GET %s sends the browser to %q, want /queue", path, loc)
+			}
+		}
+		form := url.Values{"name": {"ana"}, "password": {password}, "next": {next}}.Encode()
+		w := e.do(nil, "POST", "/login", form, nil)
+		if loc := w.Header().Get("Location"); w.Code == http.StatusSeeOther && loc != "/queue" {
+			t.Errorf("login with next %q sends the browser to %q, want /queue", next, loc)
+		}
+	}
+	if loc := e.do(nil, "GET", "/lang?to=en&next="+url.QueryEscape("/items/x:000000?a=1"), nil, nil).Header().Get("Location"); loc != "/items/x:000000?a=1" {
+		t.Errorf("a local next became %q", loc)
 	}
 }
