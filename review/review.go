@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Errors returned by stores and the rules; check them with errors.Is.
@@ -494,6 +495,28 @@ func (d *Decision) Validate() error {
 	}
 	if d.Verdict == VerdictFalsePositive && d.Action == ActionRefer {
 		return fmt.Errorf("%w: a false positive cannot be referred", ErrInvalid)
+	}
+	if len(d.Labels) > 16 {
+		return fmt.Errorf("%w: at most 16 labels", ErrInvalid)
+	}
+	return CheckText("reason", d.Reason, MaxReason)
+}
+
+// Limits on what reviewers write: a reason or note of a decision, an
+// appeal or an outcome, and the explanation and facts of a referral.
+const (
+	MaxReason = 2000
+	MaxLong   = 8000
+)
+
+// CheckText refuses text longer than max characters, or that is not valid
+// UTF-8, naming field.
+func CheckText(field, text string, max int) error {
+	if !utf8.ValidString(text) {
+		return fmt.Errorf("%w: %s is not valid UTF-8", ErrInvalid, field)
+	}
+	if n := utf8.RuneCountInString(text); n > max {
+		return fmt.Errorf("%w: %s has %d characters; at most %d", ErrInvalid, field, n, max)
 	}
 	return nil
 }

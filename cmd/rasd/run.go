@@ -178,7 +178,10 @@ func runRun(env *Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", cfg.Listen, err)
 	}
-	srv := &http.Server{Handler: eng.handler, ReadHeaderTimeout: 10 * time.Second}
+	// Bounded reads, writes and idle connections: a client that stalls
+	// never holds a connection for long.
+	srv := &http.Server{Handler: eng.handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
 	fmt.Fprintf(env.Stdout, "rasd: serving on http://%s (dashboard /dashboard, search /search, API /api/search, /api/trends, /metrics)\n", ln.Addr())
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()

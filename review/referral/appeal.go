@@ -60,6 +60,9 @@ func (s *Service) deciders(ctx context.Context, item string) ([]string, []review
 // decision and assigns it to the first reviewer (by name) who may decide
 // items and did not decide, assess or approve the item nor file the appeal.
 func (s *Service) File(ctx context.Context, target, targetID, appellant, reason string) (review.Appeal, error) {
+	if err := review.CheckText("reason", reason, review.MaxReason); err != nil {
+		return review.Appeal{}, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
 	var item string
 	switch target {
 	case TargetReferral:
@@ -147,6 +150,9 @@ func (s *Service) Decide(ctx context.Context, id, reviewer string, rl Ruling) (r
 	}
 	if rl.Outcome != policy.AppealUpheld && rl.Outcome != policy.AppealReversed {
 		return a, fmt.Errorf("deciding appeal %s: %w: outcome %q (want upheld or reversed)", id, ErrInvalid, rl.Outcome)
+	}
+	if err := review.CheckText("note", rl.Note, review.MaxReason); err != nil {
+		return a, fmt.Errorf("deciding appeal %s: %w: %w", id, ErrInvalid, err)
 	}
 	if strings.TrimSpace(rl.Note) == "" {
 		return a, fmt.Errorf("deciding appeal %s: %w: a ruling needs a note", id, ErrInvalid)

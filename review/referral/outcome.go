@@ -17,6 +17,9 @@ import (
 // RecordOutcome records a platform's answer to approved referral id,
 // reported by user.
 func (s *Service) RecordOutcome(ctx context.Context, id, user string, status policy.OutcomeStatus, note string) (review.Referral, error) {
+	if err := review.CheckText("note", note, review.MaxReason); err != nil {
+		return review.Referral{}, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
 	o := policy.Outcome{ReferralID: id, Status: status, Source: policy.SourcePlatformResponse, At: s.now(), Note: strings.TrimSpace(note)}
 	if err := o.Validate(); err != nil {
 		return review.Referral{}, fmt.Errorf("%w: %w", ErrInvalid, err)

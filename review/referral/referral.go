@@ -163,6 +163,16 @@ func (s *Service) Create(ctx context.Context, item, user string, f Form) (review
 		}
 		missing = re.Missing
 	}
+	for _, t := range []struct {
+		field, text string
+		max         int
+	}{{"explanation", f.Explanation, review.MaxLong}, {"facts", f.Facts, review.MaxLong},
+		{"context", f.Context.Reason, review.MaxReason}, {"speaker", f.Speaker.Reason, review.MaxReason}, {"intent", f.Intent.Reason, review.MaxReason},
+		{"content_and_form", f.ContentAndForm.Reason, review.MaxReason}, {"extent", f.Extent.Reason, review.MaxReason}, {"likelihood", f.Likelihood.Reason, review.MaxReason}} {
+		if err := review.CheckText(t.field, t.text, t.max); err != nil {
+			return review.Referral{}, fmt.Errorf("referring %s: %w: %w", item, ErrInvalid, err)
+		}
+	}
 	if strings.TrimSpace(f.Explanation) == "" {
 		missing = append(missing, "explanation")
 	}

@@ -632,3 +632,32 @@ func TestDismissalWithdrawsTheReferral(t *testing.T) {
 		t.Fatalf("audit %v: want one withdrawal", types)
 	}
 }
+
+// TestLongTextIsRefused: reasons, notes, explanations and facts have
+// limits; a 9 MB appeal reason is refused, not stored and audited.
+func TestLongTextIsRefused(t *testing.T) {
+	f := newFixture(t, map[string]string{"x:1": "x"})
+	ctx := context.Background()
+	r := f.refer(t, "x:1")
+	huge := strings.Repeat("ن", 9<<20/2)
+	if _, err := f.svc.File(ctx, TargetReferral, r.ID, "r", huge); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("9 MB appeal reason: %v", err)
+	}
+	if _, err := f.svc.RecordOutcome(ctx, r.ID, "a", policy.OutcomeRemoved, strings.Repeat("x", review.MaxReason+1)); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("long outcome note: %v", err)
+	}
+	f2 := newFixture(t, map[string]string{"x:2": "x"})
+	f2.decide(t, "x:2", "a", review.ActionRefer, review.VerdictTruePositive)
+	form := fullForm()
+	form.Facts = strings.Repeat("y", review.MaxLong+1)
+	if _, err := f2.svc.Create(ctx, "x:2", "a", form); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("long facts: %v", err)
+	}
+	if as, _ := f.st.Appeals(ctx); len(as) != 0 {
+		t.Fatalf("%d appeals stored", len(as))
+	}
+	data, _ := os.ReadFile(f.audit)
+	if len(data) > 1<<20 {
+		t.Fatalf("audit log grew to %d bytes", len(data))
+	}
+}

@@ -343,6 +343,16 @@ func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/")
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, pattern := s.mux.Handler(r)
 	acc, ok := Routes[pattern]
+	setSecurityHeaders(w, ok && acc.Public && r.Method == http.MethodGet)
+	// Every form and JSON body is small: a bound on what anyone, logged in
+	// or not, can make the server read; forms are never multipart.
+	if r.Body != nil && r.Method != http.MethodGet && r.Method != http.MethodHead {
+		if ct := r.Header.Get("Content-Type"); strings.HasPrefix(strings.ToLower(ct), "multipart/") {
+			http.Error(w, "multipart bodies are not accepted", http.StatusUnsupportedMediaType)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+	}
 	if !ok {
 		if isAPI(r) {
 			WriteError(w, http.StatusNotFound, errors.New("no such route"))
@@ -423,6 +433,9 @@ func lang(r *http.Request) Lang {
 	}
 	return Arabic
 }
+
+// MaxBody is the largest request body the server reads (forms and JSON).
+const MaxBody = 256 << 10
 
 // localPath returns p when it is a path on this site, else def.
 func localPath(p, def string) string {

@@ -733,3 +733,47 @@ func TestRedirectsStayOnThisSite(t *testing.T) {
 		t.Errorf("a local next became %q", loc)
 	}
 }
+
+// TestSecurityHeaders: every answer carries the content security policy and
+// the framing, sniffing and referrer headers; private pages are not cached.
+func TestSecurityHeaders(t *testing.T) {
+	e := newEnv(t, reviewtest.Items(2))
+	ana := e.login(t, "ana")
+	for _, c := range []struct {
+		who  *client
+		path string
+	}{{nil, "/login"}, {ana, "/queue"}, {ana, "/items/x:000000"}, {ana, "/api/queue"}, {nil, "/no-such-page"}} {
+		w := e.do(c.who, "GET", c.path, nil, nil)
+		h := w.Header()
+		csp := h.Get("Content-Security-Policy")
+		if !strings.Contains(csp, "default-src 'none'") || !strings.Contains(csp, "frame-ancestors 'none'") || !strings.Contains(csp, "'sha256-") {
+			t.Errorf("%s: CSP %q", c.path, csp)
+		}
+		if h.Get("X-Content-Type-Options") != "nosniff" || h.Get("X-Frame-Options") != "DENY" || h.Get("Referrer-Policy") != "no-referrer" {
+			t.Errorf("%s: headers %v", c.path, h)
+		}
+		if c.who != nil && h.Get("Cache-Control") != "no-store" {
+			t.Errorf("%s: a private page may be cached (%q)", c.path, h.Get("Cache-Control"))
+		}
+	}
+}
+
+// TestBodiesAreBounded: no route reads more than MaxBody, and multipart
+// bodies (which the standard library spools to disk) are refused before
+// anyone is logged in.
+func TestBodiesAreBounded(t *testing.T) {
+	e := newEnv(t, reviewtest.Items(1))
+	w := e.do(nil, "POST", "/login", "x=1", map[string]string{"Content-Type": "multipart/form-data; boundary=x"})
+	if w.Code != http.StatusUnsupportedMediaType {
+		t.Errorf("multipart login: %d", w.Code)
+	}
+	big := "name=ana&password=" + strings.Repeat("a", MaxBody+10)
+	if w := e.do(nil, "POST", "/login", big, nil); w.Code == http.StatusSeeOther {
+		t.Errorf("a login body over MaxBody was read and accepted")
+	}
+	ana := e.login(t, "ana")
+	w = e.do(ana, "POST", "/api/appeals", map[string]string{"target": "decision", "target_id": "x", "reason": strings.Repeat("r", MaxBody)}, nil)
+	if w.Code < 400 || w.Code >= 500 {
+		t.Errorf("an appeal body over MaxBody: %d %s", w.Code, w.Body.String()[:min(200, w.Body.Len())])
+	}
+}
