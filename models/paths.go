@@ -11,27 +11,51 @@ import (
 var ErrNoORTLib = errors.New("onnx runtime library not found (run `make ort` or `bash scripts/setup-ort.sh`, or set RASD_ORT_LIB)")
 
 // RepoRoot returns the directory holding go.mod, found by walking up from the
-// working directory.
+// working directory, or else from the rasd binary's folder (bin/rasd run
+// from anywhere).
 func RepoRoot() (string, error) {
 	wd, err := os.Getwd()
 	if err != nil {
 		return "", fmt.Errorf("finding repository root: %w", err)
 	}
-	for d := wd; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return d, nil
+	if d, ok := findUp(wd, "go.mod"); ok {
+		return d, nil
+	}
+	if exe, err := os.Executable(); err == nil {
+		if exe, err = filepath.EvalSymlinks(exe); err == nil {
+			if d, ok := findUp(filepath.Dir(exe), "go.mod"); ok {
+				return d, nil
+			}
+		}
+	}
+	return "", fmt.Errorf("finding repository root: no go.mod above %s or the rasd binary", wd)
+}
+
+// findUp returns the first folder from dir upwards that holds name.
+func findUp(dir, name string) (string, bool) {
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, name)); err == nil {
+			return d, true
 		}
 		if filepath.Dir(d) == d {
-			return "", fmt.Errorf("finding repository root: no go.mod above %s", wd)
+			return "", false
 		}
 	}
 }
 
-// DefaultDir returns <repo>/models/default, the committed default model.
+// ModelEnv names the model folder to use when none is given.
+const ModelEnv = "RASD_MODEL"
+
+// DefaultDir returns $RASD_MODEL, or else <repo>/models/default, the
+// committed default model (the repository found from the working
+// directory or the rasd binary).
 func DefaultDir() (string, error) {
+	if d := os.Getenv(ModelEnv); d != "" {
+		return d, nil
+	}
 	root, err := RepoRoot()
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("%w; name a model with --model or $%s", err, ModelEnv)
 	}
 	return filepath.Join(root, "models", "default"), nil
 }

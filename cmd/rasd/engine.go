@@ -56,7 +56,7 @@ func (e *engine) Close() {
 }
 
 // openEngine opens store, index, model, policy and sources from cfg.
-func openEngine(cfg runConfig, ortLib string, once bool, log *slog.Logger) (_ *engine, err error) {
+func openEngine(cfg runConfig, ortLib string, once, exit bool, log *slog.Logger) (_ *engine, err error) {
 	eng := &engine{}
 	defer func() {
 		if err != nil {
@@ -135,7 +135,7 @@ func openEngine(cfg runConfig, ortLib string, once bool, log *slog.Logger) (_ *e
 	}
 	eng.pipe, err = pipeline.New(pipeline.Config{
 		Role: cfg.Role, Store: eng.store, Index: eng.index, Scorer: scorer, Router: router, SyncEvery: syncEvery, Audit: eng.audit, Signals: signaler,
-		Sources: sources, Batch: cfg.Batch, Retention: cfg.Retention, Log: log, Metrics: reg,
+		Sources: sources, Batch: cfg.Batch, Retention: cfg.Retention, Log: log, Metrics: reg, Drain: exit,
 		CaseRetention: cfg.CaseRetention,
 		ClosedCases:   func(ctx context.Context) (map[string]time.Time, error) { return review.ClosedCases(ctx, rs) },
 	})

@@ -157,7 +157,7 @@ func runRun(env *Env, args []string) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	eng, err := openEngine(cfg, *ortLib, *once, log)
+	eng, err := openEngine(cfg, *ortLib, *once, *exit, log)
 	if err != nil {
 		return err
 	}

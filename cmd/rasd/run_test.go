@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/rasd-iq/rasd/index"
 	"github.com/rasd-iq/rasd/index/redisstore"
@@ -180,5 +181,26 @@ func TestTuneGCLeavesAnOperatorsGOGC(t *testing.T) {
 	}
 	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
 		t.Errorf("with GOMEMLIMIT set: memory limit changed to %d", got)
+	}
+}
+
+// TestRunOnceExitWithoutSources: --once --exit with no sources drains the
+// work queue and exits instead of running for ever.
+func TestRunOnceExitWithoutSources(t *testing.T) {
+	model := requireDefaultModel(t)
+	cfg := filepath.Join(t.TempDir(), "rasd.yaml")
+	os.WriteFile(cfg, []byte("data: "+filepath.Join(filepath.Dir(cfg), "data")+"\nlisten: 127.0.0.1:0\n"), 0o644)
+	done := make(chan int, 1)
+	go func() {
+		code, _, _ := runCmd(t, "", "run", "--config", cfg, "--model", model, "--once", "--exit")
+		done <- code
+	}()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Fatalf("exit %d", code)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("rasd run --once --exit with no sources did not exit within 60s")
 	}
 }

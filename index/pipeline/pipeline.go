@@ -104,6 +104,10 @@ type Config struct {
 	// Batch is the scoring batch size (default 2048): the most posts a
 	// worker claims, scores and records in one store transaction.
 	Batch int
+	// Drain makes Run return once the sources are done (they all run
+	// once, or there are none) and the work queue is drained: `rasd run
+	// --once --exit`.
+	Drain bool
 	// Workers is the number of batches processed at once (default 3), so
 	// that storing and indexing one batch overlaps scoring the next, and a
 	// worker waiting on the store or the index leaves another one to run.
@@ -304,6 +308,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 			sources.Go(func() { p.runSource(ctx, s) })
 		}
 	}
+	allOnce = allOnce || p.cfg.Drain
 	var indexerDone chan error
 	if workRole {
 		if p.cfg.Index != nil {
@@ -435,10 +440,14 @@ func (p *Pipeline) runSource(ctx context.Context, s Source) {
 	}
 	backoff := time.Second
 	for {
-		if err := p.waitForRoom(ctx); err != nil {
-			return
+		// A store that cannot be read (Redis restarting, a disk full) is
+		// waited out with back-off like a failed fetch: the source never
+		// stops for it.
+		err := p.waitForRoom(ctx)
+		var cur ingest.Cursor
+		if err == nil {
+			cur, err = p.cfg.Store.Cursor(ctx, s.Name)
 		}
-		cur, err := p.cfg.Store.Cursor(ctx, s.Name)
 		if err == nil {
 			var posts []ingest.Post
 			var next ingest.Cursor
@@ -457,10 +466,10 @@ func (p *Pipeline) runSource(ctx context.Context, s Source) {
 			}
 		}
 		wait := s.Interval
+		if ctx.Err() != nil {
+			return
+		}
 		if err != nil {
-			if ctx.Err() != nil {
-				return
-			}
 			p.m.errors.WithLabelValues(s.Name).Inc()
 			log.Warn("fetch failed", "err", err, "retry_in", backoff)
 			wait = backoff + time.Duration(rand.Int64N(int64(backoff/4)+1))

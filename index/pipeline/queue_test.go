@@ -2,7 +2,9 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -107,4 +109,43 @@ func openIndex(t *testing.T) *index.Index {
 	}
 	t.Cleanup(func() { ix.Close() })
 	return ix
+}
+
+// flakyStore fails its first reads of the work queue's depth, as a Redis
+// that restarts does.
+type flakyStore struct {
+	store.Backend
+	fails atomic.Int64
+}
+
+func (f *flakyStore) WorkDepth(ctx context.Context) (int, error) {
+	if f.fails.Add(-1) >= 0 {
+		return 0, errors.New("connection refused")
+	}
+	return f.Backend.WorkDepth(ctx)
+}
+
+// TestSourcesOutliveAStoreOutage: a store that cannot be read for a while
+// stops no source; every post arrives once it answers again.
+func TestSourcesOutliveAStoreOutage(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	st, err := store.Open(filepath.Join(t.TempDir(), "rasd.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	fs := &flakyStore{Backend: st}
+	fs.fails.Store(2)
+	p, err := New(Config{Store: fs, Index: openIndex(t), Scorer: &keywordScorer{}, Router: flagRouter{}, Batch: 64,
+		Sources: []Source{{Name: "s", Connector: &sliceConnector{n: 200, size: 100}, Once: true}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if records, _, _, _ := st.Counts(ctx); records != 200 {
+		t.Fatalf("after the outage %d of 200 posts were recorded", records)
+	}
 }

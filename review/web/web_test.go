@@ -777,3 +777,18 @@ func TestBodiesAreBounded(t *testing.T) {
 		t.Errorf("an appeal body over MaxBody: %d %s", w.Code, w.Body.String()[:min(200, w.Body.Len())])
 	}
 }
+
+// TestHandlesAreIsolated: a handle or source name with bidi controls
+// (U+202E) cannot reorder the text around it on the item page.
+func TestHandlesAreIsolated(t *testing.T) {
+	e := newEnv(t, reviewtest.Items(1))
+	e.be.mu.Lock()
+	rec := e.be.recs["x:000000"]
+	rec.Post.Author.Handle = "@evil\u202etxt.exe"
+	e.be.recs["x:000000"] = rec
+	e.be.mu.Unlock()
+	page := e.do(e.login(t, "ana"), "GET", "/items/x:000000", nil, nil).Body.String()
+	if !strings.Contains(page, "(<bdi>@evil\u202etxt.exe</bdi>)") {
+		t.Errorf("handle not isolated:\n%s", between(page, `<span id="author">`, `</span>`))
+	}
+}
