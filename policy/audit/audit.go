@@ -107,6 +107,9 @@ type BrokenError struct {
 
 // Error names the entry and the reason.
 func (e *BrokenError) Error() string {
+	if e.Index < 0 {
+		return "audit chain broken: " + e.Reason
+	}
 	id := e.ID
 	if id == "" {
 		id = "unknown"
@@ -189,8 +192,25 @@ func VerifyFile(path string) (n int, head string, err error) {
 		return 0, "", fmt.Errorf("opening audit log: %w", err)
 	}
 	defer f.Close()
-	head, n, err = scan(f, func(Entry) {})
-	return n, head, err
+	cp, ok, err := ReadCheckpoint(path)
+	if err != nil {
+		return 0, "", err
+	}
+	var headAt string
+	head, n, err = scan(f, func(e Entry) {
+		if ok && e.Seq == cp.Entries-1 {
+			headAt = e.Hash
+		}
+	})
+	if err != nil {
+		return n, head, err
+	}
+	if ok {
+		if err := cp.checkAgainst(int64(n), headAt); err != nil {
+			return n, head, err
+		}
+	}
+	return n, head, nil
 }
 
 // ReadAll returns every entry of a verified log.
@@ -290,11 +310,42 @@ func Open(path string) (*Log, error) {
 	}
 	err = l.catchUp()
 	unlockFile(f)
+	if err == nil {
+		err = l.checkCheckpoint()
+	}
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
 	return l, nil
+}
+
+// checkCheckpoint refuses a log that its checkpoint says was cut short or
+// rewritten, so that nothing is appended after a cut.
+func (l *Log) checkCheckpoint() error {
+	cp, ok, err := ReadCheckpoint(l.path)
+	if err != nil || !ok {
+		return err
+	}
+	var headAt string
+	if cp.Entries > 0 && cp.Entries <= l.seq {
+		f, err := os.Open(l.path)
+		if err != nil {
+			return fmt.Errorf("audit log %s: %w", l.path, err)
+		}
+		defer f.Close()
+		if _, _, err := scan(f, func(e Entry) {
+			if e.Seq == cp.Entries-1 {
+				headAt = e.Hash
+			}
+		}); err != nil {
+			return fmt.Errorf("audit log %s: %w", l.path, err)
+		}
+	}
+	if err := cp.checkAgainst(l.seq, headAt); err != nil {
+		return fmt.Errorf("audit log %s: %w", l.path, err)
+	}
+	return nil
 }
 
 func dirOf(path string) string {
@@ -454,6 +505,9 @@ func (l *Log) AppendBatch(events []Event) ([]Entry, error) {
 	}
 	l.offset += int64(buf.Len())
 	l.seq, l.head = seq, head
+	if err := writeCheckpoint(l.path, seq, head, l.now()); err != nil {
+		return out, fmt.Errorf("audit log %s: %w", l.path, err)
+	}
 	return out, nil
 }
 
