@@ -155,15 +155,7 @@ func TestSIGKILLLosesNothingEmbedded(t *testing.T) {
 	dir := t.TempDir()
 	runChild(t, dir, "", 30000)
 	runChild(t, dir, "", 0)
-	st, err := store.Open(filepath.Join(dir, "rasd.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	rs, err := boltstore.New(st.DB())
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, rs := openQueued(t, dir)
 	checkCrashCounts(t, st, rs, dir)
 }
 

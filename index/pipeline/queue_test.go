@@ -55,19 +55,27 @@ func checkEnqueued(t *testing.T, ctx context.Context, b store.Backend, rs review
 	}
 }
 
-func TestPipelineEnqueuesForReviewInTheRecordsTransaction(t *testing.T) {
-	ctx := context.Background()
-	dir := t.TempDir()
+// openQueued opens an embedded store in dir with the review queue beside
+// it, as rasd run wires them; both close with the test.
+func openQueued(t *testing.T, dir string) (*store.Store, *boltstore.Store) {
+	t.Helper()
 	st, err := store.Open(filepath.Join(dir, "rasd.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
+	t.Cleanup(func() { st.Close() })
 	rs, err := boltstore.New(st.DB())
 	if err != nil {
 		t.Fatal(err)
 	}
 	st.EnqueueWith(rs)
+	return st, rs
+}
+
+func TestPipelineEnqueuesForReviewInTheRecordsTransaction(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, rs := openQueued(t, dir)
 	ix, err := index.Open(filepath.Join(dir, "index"))
 	if err != nil {
 		t.Fatal(err)

@@ -14,7 +14,6 @@ import (
 	"github.com/rasd-iq/rasd/policy"
 	"github.com/rasd-iq/rasd/policy/audit"
 	"github.com/rasd-iq/rasd/review"
-	"github.com/rasd-iq/rasd/review/boltstore"
 )
 
 // TestRerouteIsExplicitAndAudited: posts judged under one policy keep their
@@ -24,16 +23,7 @@ import (
 func TestRerouteIsExplicitAndAudited(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	st, err := store.Open(filepath.Join(dir, "rasd.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	rs, err := boltstore.New(st.DB())
-	if err != nil {
-		t.Fatal(err)
-	}
-	st.EnqueueWith(rs)
+	st, rs := openQueued(t, dir)
 	at := time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
 	router := PolicyRouter{Policy: policy.Default(), Model: "m@1", Thresholds: map[string]float64{"threat": 0.5}, Now: func() time.Time { return at }}
 	var recs []store.Record

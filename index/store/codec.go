@@ -66,11 +66,7 @@ func EncodeRecord(dst []byte, r *Record) []byte {
 	dst = slices.Grow(dst, n)
 	dst = append(dst, codecV2)
 	dst = appendPost(dst, &r.Post)
-	dst = binary.AppendUvarint(dst, uint64(len(r.Scores)))
-	for l, s := range r.Scores {
-		dst = appendString(dst, l)
-		dst = binary.LittleEndian.AppendUint64(dst, math.Float64bits(s))
-	}
+	dst = appendFloats(dst, r.Scores)
 	dst = appendStrings(dst, r.Flags)
 	dst = appendStrings(dst, r.Context)
 	dst = binary.AppendUvarint(dst, uint64(len(r.Spans)))
@@ -109,11 +105,7 @@ func appendJudgement(dst []byte, v *policy.Judgement) []byte {
 		dst = binary.AppendVarint(dst, int64(sg.End))
 		dst = appendString(dst, sg.Detail)
 	}
-	dst = binary.AppendUvarint(dst, uint64(len(v.Thresholds)))
-	for l, t := range v.Thresholds {
-		dst = appendString(dst, l)
-		dst = binary.LittleEndian.AppendUint64(dst, math.Float64bits(t))
-	}
+	dst = appendFloats(dst, v.Thresholds)
 	dst = appendTime(dst, v.At)
 	d := &v.Decision
 	if !d.Queue && len(d.Fired) == 0 && len(d.HeldBack) == 0 && len(d.Protected) == 0 {
@@ -140,13 +132,7 @@ func DecodeRecord(b []byte, r *Record) error {
 	}
 	*r = Record{}
 	d.post(&r.Post)
-	if n := d.count(9); n > 0 {
-		r.Scores = make(map[string]float64, n)
-		for range n {
-			l := d.string()
-			r.Scores[l] = math.Float64frombits(d.uint64())
-		}
-	}
+	r.Scores = d.floats()
 	r.Flags = d.strings()
 	r.Context = d.strings()
 	if n := d.count(4); n > 0 {
@@ -184,13 +170,7 @@ func (d *decoder) judgement(r *Record) *policy.Judgement {
 			sg.Detail = d.string()
 		}
 	}
-	if n := d.count(9); n > 0 {
-		v.Thresholds = make(map[string]float64, n)
-		for range n {
-			l := d.string()
-			v.Thresholds[l] = math.Float64frombits(d.uint64())
-		}
-	}
+	v.Thresholds = d.floats()
 	v.At = d.time()
 	v.Scores = policy.PolicyScores(v.Raw, v.Thresholds)
 	if d.bool() {
@@ -201,6 +181,31 @@ func (d *decoder) judgement(r *Record) *policy.Judgement {
 		v.Decision.PolicyVersion = d.string()
 	}
 	return v
+}
+
+// appendFloats writes a label → number map: its length, then each label
+// and the number's bits.
+func appendFloats(dst []byte, m map[string]float64) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(m)))
+	for l, v := range m {
+		dst = appendString(dst, l)
+		dst = binary.LittleEndian.AppendUint64(dst, math.Float64bits(v))
+	}
+	return dst
+}
+
+// floats reads what appendFloats wrote; nil for an empty map.
+func (d *decoder) floats() map[string]float64 {
+	n := d.count(9)
+	if n == 0 {
+		return nil
+	}
+	m := make(map[string]float64, n)
+	for range n {
+		l := d.string()
+		m[l] = math.Float64frombits(d.uint64())
+	}
+	return m
 }
 
 // postSize bounds p's encoded size closely enough that encoding it grows
