@@ -73,10 +73,11 @@ func PolicyScore(s, t float64) float64 {
 	if t <= 0 || t >= 1 || math.IsNaN(s) {
 		return s
 	}
-	const eps = 1e-9
-	s = math.Min(math.Max(s, eps), 1-eps)
-	z := math.Log(s/(1-s)) - math.Log(t/(1-t))
-	return 1 / (1 + math.Exp(-z))
+	s = math.Min(math.Max(s, 0), 1)
+	// σ(logit(s) − logit(t)) = s(1−t) / (s(1−t) + t(1−s)): no logarithm
+	// or exponential, for every label of every post.
+	a, b := s*(1-t), t*(1-s)
+	return a / (a + b)
 }
 
 // SignalNames returns the distinct names of signals, in first-seen order.
