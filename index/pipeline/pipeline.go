@@ -161,7 +161,7 @@ type Pipeline struct {
 
 type metrics struct {
 	in, scored, queued, sightings prometheus.Counter
-	flagged                       *prometheus.CounterVec
+	flagged, signals, routed      *prometheus.CounterVec
 	depth                         prometheus.GaugeFunc
 	batch                         prometheus.Histogram
 	errors                        *prometheus.CounterVec
@@ -219,6 +219,8 @@ func New(cfg Config) (*Pipeline, error) {
 		sightings: prometheus.NewCounter(prometheus.CounterOpts{Name: "rasd_sightings_total", Help: "Copies of texts already seen, counted as sightings."}),
 		queued:    prometheus.NewCounter(prometheus.CounterOpts{Name: "rasd_posts_queued_total", Help: "Posts routed to human review."}),
 		flagged:   prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rasd_posts_flagged_total", Help: "Posts flagged, by label."}, []string{"label"}),
+		signals:   prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rasd_signals_total", Help: "Posts in which a signal fired, by signal."}, []string{"signal"}),
+		routed:    prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rasd_routed_total", Help: "Posts routed to review, by rule."}, []string{"rule"}),
 		depth: prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "rasd_work_queue_depth", Help: "Posts waiting to be scored."}, func() float64 {
 			n, _ := cfg.Store.WorkDepth(context.Background())
 			return float64(n)
@@ -227,7 +229,7 @@ func New(cfg Config) (*Pipeline, error) {
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rasd_source_errors_total", Help: "Failed fetches, by source."}, []string{"source"}),
 	}
 	if cfg.Metrics != nil {
-		for _, c := range []prometheus.Collector{p.m.in, p.m.scored, p.m.sightings, p.m.queued, p.m.flagged, p.m.depth, p.m.batch, p.m.errors} {
+		for _, c := range []prometheus.Collector{p.m.in, p.m.scored, p.m.sightings, p.m.queued, p.m.flagged, p.m.signals, p.m.routed, p.m.depth, p.m.batch, p.m.errors} {
 			if err := cfg.Metrics.Register(c); err != nil {
 				return nil, fmt.Errorf("registering metrics: %w", err)
 			}
@@ -652,6 +654,14 @@ func (p *Pipeline) Process(ctx context.Context, ds []store.Delivery) error {
 		}
 		if recs[i].Queued {
 			p.m.queued.Inc()
+		}
+		if j := recs[i].Judgement; j != nil {
+			for _, name := range policy.SignalNames(j.Signals) {
+				p.m.signals.WithLabelValues(name).Inc()
+			}
+			if j.Decision.Queue {
+				p.m.routed.WithLabelValues(j.Decision.RuleID).Inc()
+			}
 		}
 	}
 	p.m.batch.Observe(time.Since(start).Seconds())

@@ -4,12 +4,18 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
 	"github.com/rasd-iq/rasd/index"
 	"github.com/rasd-iq/rasd/index/store"
+	"github.com/rasd-iq/rasd/ingest"
+	"github.com/rasd-iq/rasd/policy"
 	"github.com/rasd-iq/rasd/review"
 	"github.com/rasd-iq/rasd/review/boltstore"
 	reviewredis "github.com/rasd-iq/rasd/review/redisstore"
@@ -155,5 +161,46 @@ func TestSourcesOutliveAStoreOutage(t *testing.T) {
 	}
 	if records, _, _, _ := st.Counts(ctx); records != 200 {
 		t.Fatalf("after the outage %d of 200 posts were recorded", records)
+	}
+}
+
+// wordSignaler reports a named_person signal on every post that holds word,
+// with the word as evidence.
+type wordSignaler struct{ word string }
+
+func (w wordSignaler) Signals(p *ingest.Post, _ string) []policy.Signal {
+	if i := strings.Index(p.Text, w.word); i >= 0 {
+		return []policy.Signal{{Name: "named_person", Start: i, End: i + len(w.word)}}
+	}
+	return nil
+}
+
+// TestSignalsAreStoredAndCounted: the signals stage's findings reach the
+// router, are stored with the judgement, and are counted in /metrics.
+func TestSignalsAreStoredAndCounted(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, _ := openQueued(t, dir)
+	reg := prometheus.NewRegistry()
+	p, err := New(Config{Store: st, Index: openIndex(t), Scorer: &keywordScorer{}, Router: flagRouter{}, Signals: wordSignaler{"نقتل"}, Metrics: reg,
+		Sources: []Source{{Name: "s", Connector: &sliceConnector{n: 100, size: 100}, Once: true}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	withSignal := 0
+	st.ForEach(ctx, func(r *store.Record) error {
+		if r.Judgement != nil && len(r.Judgement.Signals) == 1 && r.Post.Text[r.Judgement.Signals[0].Start:r.Judgement.Signals[0].End] == "نقتل" {
+			withSignal++
+		}
+		return nil
+	})
+	if withSignal != 10 {
+		t.Fatalf("%d records carry the signal with its evidence, want the 10 that hold the word", withSignal)
+	}
+	if got := testutil.ToFloat64(p.m.signals.WithLabelValues("named_person")); got != 10 {
+		t.Fatalf("rasd_signals_total{signal=named_person} = %v, want 10", got)
 	}
 }

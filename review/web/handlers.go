@@ -574,6 +574,27 @@ func (s *Server) apiUsers(w http.ResponseWriter, r *http.Request) {
 }
 
 // markSpans marks the spans' byte ranges of text, escaping everything.
+// signalMark prefixes the label of a highlight that is a signal's evidence.
+const signalMark = "signal: "
+
+// evidence returns the highlights of a record: the model's lexicon spans and
+// the evidence of the signals its judgement found.
+func evidence(r *store.Record) []store.Span {
+	out := slices.Clone(r.Spans)
+	if r.Judgement != nil {
+		for _, sg := range r.Judgement.Signals {
+			if sg.End > sg.Start {
+				label := signalMark + sg.Name
+				if sg.Detail != "" {
+					label += " (" + sg.Detail + ")"
+				}
+				out = append(out, store.Span{Start: sg.Start, End: sg.End, Label: label})
+			}
+		}
+	}
+	return out
+}
+
 func markSpans(text string, spans []store.Span) template.HTML {
 	sp := slices.Clone(spans)
 	slices.SortFunc(sp, func(a, b store.Span) int { return a.Start - b.Start })
@@ -584,7 +605,11 @@ func markSpans(text string, spans []store.Span) template.HTML {
 			continue
 		}
 		b.WriteString(template.HTMLEscapeString(text[pos:s.Start]))
-		b.WriteString(`<mark title="` + template.HTMLEscapeString(s.Label) + `">`)
+		class := ""
+		if strings.HasPrefix(s.Label, signalMark) {
+			class = ` class="sig"`
+		}
+		b.WriteString(`<mark` + class + ` title="` + template.HTMLEscapeString(s.Label) + `">`)
 		b.WriteString(template.HTMLEscapeString(text[s.Start:s.End]))
 		b.WriteString("</mark>")
 		pos = s.End

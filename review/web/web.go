@@ -196,6 +196,7 @@ func New(cfg Config) (*Server, error) {
 		"when":      func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") },
 		"day":       func(t time.Time) string { return t.Format("2006-01-02") },
 		"mark":      markSpans,
+		"evidence":  evidence,
 		"highlight": Highlight,
 		"svg":       func(s string) template.HTML { return template.HTML(s) }, // produced by trends, which escapes its text
 		"holder": func(it review.Item, now time.Time) string {

@@ -792,3 +792,23 @@ func TestHandlesAreIsolated(t *testing.T) {
 		t.Errorf("handle not isolated:\n%s", between(page, `<span id="author">`, `</span>`))
 	}
 }
+
+// TestSignalEvidenceIsHighlighted: the item page marks the evidence of the
+// signals the judgement found, in the original text.
+func TestSignalEvidenceIsHighlighted(t *testing.T) {
+	e := newEnv(t, reviewtest.Items(1))
+	e.be.mu.Lock()
+	rec := e.be.recs["x:000000"]
+	rec.Post.Text = "الناشط حسن خل يقرا الفاتحة"
+	rec.Spans = nil
+	j := *rec.Judgement
+	j.Signals = []policy.Signal{{Name: "defender_targeted", Start: 0, End: len("الناشط حسن"), Detail: "activist"}}
+	rec.Judgement = &j
+	e.be.recs["x:000000"] = rec
+	e.be.mu.Unlock()
+	page := e.do(e.login(t, "ana"), "GET", "/items/x:000000", nil, nil).Body.String()
+	want := `<mark class="sig" title="signal: defender_targeted (activist)">الناشط حسن</mark>`
+	if !strings.Contains(page, want) {
+		t.Errorf("item page lacks %s:\n%s", want, between(page, `<p class="post"`, `</p>`))
+	}
+}
