@@ -52,6 +52,8 @@ type scenario struct {
 		Urgent    *bool    `yaml:"urgent"`
 		Protected []string `yaml:"protected"`
 		Support   bool     `yaml:"support"`
+		Signals   []string `yaml:"signals"`
+		Without   []string `yaml:"without"`
 	} `yaml:"expect"`
 	Pending string `yaml:"pending"`
 }
@@ -92,6 +94,17 @@ func (s *scenario) mismatch(r *store.Record) string {
 	}
 	if j.Decision.Support != s.Expect.Support {
 		bad = append(bad, fmt.Sprintf("support %v, want %v", j.Decision.Support, s.Expect.Support))
+	}
+	names := policy.SignalNames(j.Signals)
+	for _, sg := range s.Expect.Signals {
+		if !slices.Contains(names, sg) {
+			bad = append(bad, fmt.Sprintf("signal %s missing from %v", sg, names))
+		}
+	}
+	for _, sg := range s.Expect.Without {
+		if slices.Contains(names, sg) {
+			bad = append(bad, fmt.Sprintf("signal %s fired", sg))
+		}
 	}
 	for _, c := range s.Expect.Protected {
 		if !slices.ContainsFunc(j.Decision.Protected, func(p policy.Reason) bool { return p.Category == c }) {
@@ -481,7 +494,7 @@ func runEndToEnd(t *testing.T, redisURL string) {
 	}
 	flagged := len(page.Items) + len(support.Items)
 	if rep.Totals.Flagged != flagged || rep.Totals.Referred != 1 || rep.Totals.Appealed != 1 || rep.Totals.Reversed != 1 {
-		t.Errorf("transparency totals %+v: want %d flagged, 1 referred, 1 appealed, 1 reversed", rep.Totals, flagged)
+		t.Errorf("transparency totals %+v: want %d flagged, 1 referred, 1 appealed, 1 reversed\n%s", rep.Totals, flagged, out)
 	}
 	labelsOut := e.rasd(t, "", append([]string{"review", "export", "--labels"}, e.storeArgs()...)...)
 	found := false

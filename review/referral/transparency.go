@@ -16,19 +16,21 @@ import (
 // outcome and whether it was appealed and reversed.
 func CaseRecords(ctx context.Context, st review.Store) ([]policy.CaseRecord, error) {
 	items := map[string]review.Item{}
-	f := review.Filter{Limit: 500}
-	for {
-		p, err := st.List(ctx, f)
-		if err != nil {
-			return nil, fmt.Errorf("listing the queue: %w", err)
+	for _, support := range []bool{false, true} { // the review and the victim-support queues
+		f := review.Filter{Limit: 500, Support: support}
+		for {
+			p, err := st.List(ctx, f)
+			if err != nil {
+				return nil, fmt.Errorf("listing the queue: %w", err)
+			}
+			for _, it := range p.Items {
+				items[it.ID] = it
+			}
+			if !p.More || len(p.Items) == 0 {
+				break
+			}
+			f.Offset += len(p.Items)
 		}
-		for _, it := range p.Items {
-			items[it.ID] = it
-		}
-		if !p.More || len(p.Items) == 0 {
-			break
-		}
-		f.Offset += len(p.Items)
 	}
 	first := map[string]review.Decision{}
 	err := st.EachDecision(ctx, func(d review.Decision) error {
