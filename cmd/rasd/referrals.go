@@ -4,9 +4,9 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"net/http"
 	"time"
 
+	"github.com/rasd-iq/rasd/ingest/httpx"
 	"github.com/rasd-iq/rasd/policy"
 	"github.com/rasd-iq/rasd/review/accounts"
 	"github.com/rasd-iq/rasd/review/referral"
@@ -156,6 +156,7 @@ func referralsRecheck(env *Env, c *command, args []string) error {
 	rf := addReferralFlags(fs)
 	every := fs.Duration("every", 24*time.Hour, "re-check a referral only when its last check is older than this (0: all)")
 	timeout := fs.Duration("timeout", 20*time.Second, "time limit of each request")
+	internal := fs.Bool("allow-internal", false, "also fetch URLs on loopback, private and link-local addresses (refused by default)")
 	if err := parseFlags(env, c, fs, args); err != nil {
 		return err
 	}
@@ -170,7 +171,7 @@ func referralsRecheck(env *Env, c *command, args []string) error {
 		return err
 	}
 	defer closeAll()
-	ch := &referral.Checker{Client: &http.Client{Timeout: *timeout}, UserAgent: "rasd-recheck"}
+	ch := &referral.Checker{Client: httpx.GuardedClient(*timeout, *internal), UserAgent: "rasd-recheck"}
 	st, err := svc.RecheckDue(context.Background(), ch, *every)
 	if err != nil {
 		return fmt.Errorf("re-checking referrals: %w", err)

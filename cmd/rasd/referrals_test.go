@@ -146,7 +146,8 @@ func TestReferralCommands(t *testing.T) {
 		{"bad period", []string{"report", "transparency", "--data", data, "--period", "2026-Q5"}, 2, "", "want YYYY, YYYY-QN or YYYY-MM"},
 		{"bad format", []string{"report", "transparency", "--data", data, "--period", "2026", "--format", "pdf"}, 2, "", "want md or json"},
 		{"no period", []string{"report", "transparency", "--data", data}, 2, "", "--period is required"},
-		{"recheck", []string{"referrals", "recheck", "--data", data, "--every", "0"}, 0, "re-checked 1 referrals: 1 removed, 0 failed", ""},
+		{"recheck refuses the local site", []string{"referrals", "recheck", "--data", data, "--every", "0"}, 0, "re-checked 1 referrals: 0 removed, 0 failed", ""},
+		{"recheck", []string{"referrals", "recheck", "--data", data, "--every", "0", "--allow-internal"}, 0, "re-checked 1 referrals: 1 removed, 0 failed", ""},
 		{"recheck again", []string{"referrals", "recheck", "--data", data, "--every", "0"}, 0, "re-checked 0 referrals", ""},
 	}
 	for _, c := range cases {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rasd-iq/rasd/ingest/httpx"
 	"github.com/rasd-iq/rasd/policy"
 	"github.com/rasd-iq/rasd/policy/audit"
 	"github.com/rasd-iq/rasd/review"
@@ -42,7 +43,8 @@ func (s *Service) RecordOutcome(ctx context.Context, id, user string, status pol
 
 // Checker re-fetches referred URLs to find removed content.
 type Checker struct {
-	// Client makes the requests; it should have a timeout. http.DefaultClient when nil.
+	// Client makes the requests; it should have a timeout and refuse
+	// internal addresses. httpx.GuardedClient (20 s) when nil.
 	Client *http.Client
 	// UserAgent is sent with each request.
 	UserAgent string
@@ -52,7 +54,7 @@ type Checker struct {
 func (c *Checker) Fetch(ctx context.Context, url string) review.Check {
 	cl := c.Client
 	if cl == nil {
-		cl = http.DefaultClient
+		cl = httpx.GuardedClient(20*time.Second, false)
 	}
 	var code int
 	var err error
@@ -78,7 +80,17 @@ func (c *Checker) Fetch(ctx context.Context, url string) review.Check {
 		}
 	}
 	if err != nil {
-		return review.Check{Note: err.Error()}
+		// What a failed request says (addresses, host names of the
+		// network it tried) is not recorded: only that it failed.
+		note := "request failed"
+		var ne interface{ Timeout() bool }
+		switch {
+		case errors.Is(err, httpx.ErrInternalAddress):
+			note = "refused: not a public internet address"
+		case errors.As(err, &ne) && ne.Timeout():
+			note = "request timed out"
+		}
+		return review.Check{Note: note}
 	}
 	return review.Check{Code: code, Note: fmt.Sprintf("HTTP %d", code)}
 }

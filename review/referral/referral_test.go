@@ -661,3 +661,19 @@ func TestLongTextIsRefused(t *testing.T) {
 		t.Fatalf("audit log grew to %d bytes", len(data))
 	}
 }
+
+// TestRecheckRefusesInternalAddresses: a referred URL that points at an
+// internal service is not fetched, its answer is never read as a removal,
+// and the check's note does not describe the internal network.
+func TestRecheckRefusesInternalAddresses(t *testing.T) {
+	internal := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) }))
+	defer internal.Close()
+	c := (&Checker{}).Fetch(context.Background(), internal.URL+"/admin")
+	if Removed(c) || c.Code != 0 || c.Note != "refused: not a public internet address" {
+		t.Fatalf("check of an internal URL: %+v", c)
+	}
+	c = (&Checker{}).Fetch(context.Background(), "http://[::1]:1/x")
+	if strings.Contains(c.Note, "::1") || strings.Contains(c.Note, "connect") {
+		t.Fatalf("check note leaks the network: %q", c.Note)
+	}
+}
