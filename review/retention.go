@@ -18,7 +18,7 @@ import (
 // approval or, once approved, for the platform's answer. It closed at the
 // latest of its decisions, appeal hearings and referral outcomes, so that an
 // appeal or an outcome restarts the clock.
-func ClosedCases(ctx context.Context, st Store) (map[string]time.Time, error) {
+func ClosedCases(ctx context.Context, st Cases) (map[string]time.Time, error) {
 	last := map[string]time.Time{}
 	open := map[string]bool{}
 	later := func(id string, t time.Time) {

@@ -346,10 +346,9 @@ type Page struct {
 	More bool `json:"more"`
 }
 
-// Store keeps accounts, sessions and the review state. Both implementations
-// pass reviewtest.Run; every method is safe for concurrent use, and Claim,
-// ClaimNext, Release and Decide are atomic across processes sharing the store.
-type Store interface {
+// Accounts keeps the accounts and their sessions (the session manager and
+// account administration use it).
+type Accounts interface {
 	// PutUser creates or replaces an account.
 	PutUser(ctx context.Context, u User) error
 	// User returns an account (ErrNotFound when absent).
@@ -365,7 +364,11 @@ type Store interface {
 	DeleteSession(ctx context.Context, idHash string) error
 	// DeleteSessions ends every session of user.
 	DeleteSessions(ctx context.Context, user string) error
+}
 
+// Queue is the review queue: items, leases and decisions (the reviewers'
+// pages, the pipeline's enqueuer, retention and the labels export use it).
+type Queue interface {
 	// Missing returns the ids among ids the store has never been given.
 	Missing(ctx context.Context, ids []string) ([]string, error)
 	// Add puts new items in the queue; ids already known are left as they are.
@@ -394,7 +397,11 @@ type Store interface {
 	// appeal's, StageAppeal) after the item's other decisions, leaving the
 	// item as it is (ErrNotFound for an unknown item).
 	AppendDecision(ctx context.Context, d Decision) error
+}
 
+// Referrals keeps referrals and appeals (the referral service uses it, with
+// the Queue for the items they are about).
+type Referrals interface {
 	// PutReferral stores a new referral (ErrExists when the id is taken).
 	PutReferral(ctx context.Context, r Referral) error
 	// Referral returns one referral (ErrNotFound when absent).
@@ -413,6 +420,21 @@ type Store interface {
 	UpdateAppeal(ctx context.Context, id string, fn func(*Appeal) error) (Appeal, error)
 	// Appeals returns every appeal, oldest first.
 	Appeals(ctx context.Context) ([]Appeal, error)
+}
+
+// Store keeps accounts, sessions and the review state. Both implementations
+// pass reviewtest.Run; every method is safe for concurrent use, and Claim,
+// ClaimNext, Release and Decide are atomic across processes sharing the store.
+type Store interface {
+	Accounts
+	Cases
+}
+
+// Cases is the queue with the referrals and appeals of its items: what the
+// referral service, the transparency report and retention read and write.
+type Cases interface {
+	Queue
+	Referrals
 }
 
 // SortReferrals orders referrals urgent first, then oldest first, then by id.

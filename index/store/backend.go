@@ -7,16 +7,13 @@ import (
 	"github.com/rasd-iq/rasd/ingest"
 )
 
-// Backend is the contract of a Rasd store. The embedded Store (bbolt, one
-// machine) and the Redis store (index/redisstore, several machines) both
-// implement it, so the pipeline, the views and the review queue run on
-// either without change.
-type Backend interface {
+// WorkQueue is the durable queue between connectors and workers: posts
+// taken in, claimed in batches, and completed with their records (the
+// pipeline uses it).
+type WorkQueue interface {
 	// Ingest appends the posts not ingested before to the work queue and sets
 	// source's cursor, atomically; it returns how many were new.
 	Ingest(ctx context.Context, source string, cursor ingest.Cursor, posts []ingest.Post) (int, error)
-	// Cursor returns source's persisted cursor.
-	Cursor(ctx context.Context, source string) (ingest.Cursor, error)
 	// Claim hands this worker up to max work entries nobody else holds.
 	Claim(ctx context.Context, max int) ([]Delivery, error)
 	// Release gives claimed entries back after a failed batch.
@@ -27,6 +24,17 @@ type Backend interface {
 	Complete(ctx context.Context, recs []Record, sightings []Sighting, ds []Delivery) error
 	// WorkDepth is the number of work entries not yet completed.
 	WorkDepth(ctx context.Context) (int, error)
+}
+
+// Cursors keeps where each source got to (the connectors' checkpoints).
+type Cursors interface {
+	// Cursor returns source's persisted cursor.
+	Cursor(ctx context.Context, source string) (ingest.Cursor, error)
+}
+
+// Records are the processed posts: what the web pages, referrals, the
+// labels export, search repair and retention read.
+type Records interface {
 	// Get returns one record (ErrNotFound when absent), its Sightings counted.
 	Get(ctx context.Context, id string) (Record, error)
 	// Sightings lists the copies seen of a canonical record's text.
@@ -35,11 +43,22 @@ type Backend interface {
 	Counts(ctx context.Context) (records, queued, work int, err error)
 	// ForEach calls fn for every record, Sightings counted; fn's error stops the walk.
 	ForEach(ctx context.Context, fn func(*Record) error) error
-	// Queue returns the review queue's entries.
+	// Queue returns the entries routed to review.
 	Queue(ctx context.Context) ([]QueueEntry, error)
 	// Purge removes the records rule allows, with their review-queue entries
 	// and sightings, and returns their ids.
 	Purge(ctx context.Context, rule Retention) ([]string, error)
+}
+
+// Backend is the contract of a Rasd store: the work queue, the cursors and
+// the records. The embedded Store (bbolt, one machine) and the Redis store
+// (index/redisstore, several machines) both implement it, so the pipeline,
+// the views and the review queue run on either without change; each
+// consumer asks for the part it uses.
+type Backend interface {
+	WorkQueue
+	Cursors
+	Records
 	// Close releases the store.
 	Close() error
 }

@@ -67,7 +67,7 @@ func GeneratePassword() string {
 
 // Manager changes accounts and records every change in the audit log.
 type Manager struct {
-	Store review.Store
+	Store review.Accounts
 	// Audit receives one event per change; nil records nothing (tests only).
 	Audit *audit.Log
 	// Actor names who makes the changes, e.g. "cli:root".

@@ -65,7 +65,7 @@ type Stats struct {
 }
 
 // Export writes one example per decided item, in item id order, as JSON Lines.
-func Export(ctx context.Context, st review.Store, b review.RecordReader, w io.Writer) (Stats, error) {
+func Export(ctx context.Context, st review.Queue, b review.RecordReader, w io.Writer) (Stats, error) {
 	var stats Stats
 	closing := map[string]review.Decision{}
 	seen := map[string]bool{}

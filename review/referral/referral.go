@@ -49,7 +49,8 @@ func DefaultNotifier() policy.Notifier {
 
 // Service runs referrals and appeals over the review store.
 type Service struct {
-	// Store keeps items, decisions, referrals and appeals.
+	// Store keeps items, decisions, referrals and appeals, and the accounts
+	// appeals are assigned to.
 	Store review.Store
 	// Backend holds the pipeline's records (the post, scores, model version).
 	Backend review.RecordReader

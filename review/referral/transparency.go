@@ -14,7 +14,7 @@ import (
 // decision (dismissed for a false positive or a dismissal, referred when an
 // approved referral was sent, else confirmed), with its referral's current
 // outcome and whether it was appealed and reversed.
-func CaseRecords(ctx context.Context, st review.Store) ([]policy.CaseRecord, error) {
+func CaseRecords(ctx context.Context, st review.Cases) ([]policy.CaseRecord, error) {
 	items := map[string]review.Item{}
 	for _, support := range []bool{false, true} { // the review and the victim-support queues
 		f := review.Filter{Limit: 500, Support: support}
@@ -104,7 +104,7 @@ func CaseRecords(ctx context.Context, st review.Store) ([]policy.CaseRecord, err
 }
 
 // Transparency computes the transparency report for period from the store.
-func Transparency(ctx context.Context, st review.Store, period policy.Period) (policy.Report, error) {
+func Transparency(ctx context.Context, st review.Cases, period policy.Period) (policy.Report, error) {
 	recs, err := CaseRecords(ctx, st)
 	if err != nil {
 		return policy.Report{}, err

@@ -32,7 +32,7 @@ var (
 
 // Manager creates and checks sessions.
 type Manager struct {
-	Store review.Store
+	Store review.Accounts
 	// Idle ends a session unused for this long (default 30 minutes).
 	Idle time.Duration
 	// Absolute ends a session this long after login (default 12 hours).
@@ -44,7 +44,7 @@ type Manager struct {
 }
 
 // New returns a manager with the default limits.
-func New(st review.Store) *Manager {
+func New(st review.Accounts) *Manager {
 	return &Manager{Store: st, Idle: 30 * time.Minute, Absolute: 12 * time.Hour, Now: time.Now, Throttle: NewThrottle(5, 15*time.Minute)}
 }
 

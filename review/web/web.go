@@ -123,8 +123,8 @@ var Routes = map[string]Access{
 type Config struct {
 	// Store keeps accounts, sessions and review state.
 	Store review.Store
-	// Backend is the pipeline's store: records, and the queue to sync from.
-	Backend store.Backend
+	// Backend is the pipeline's records: posts, judgements and sightings.
+	Backend store.Records
 	// Index answers /search and /api/search; nil in processes that hold no
 	// index (the ingest and worker roles), where they answer 503.
 	Index *index.Index
