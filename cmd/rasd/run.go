@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -44,6 +45,10 @@ type runConfig struct {
 	// its case closed (and a post flagged below the review bar after it was
 	// processed).
 	CaseRetention time.Duration `yaml:"case_retention"`
+	// TLSCert and TLSKey, both or neither, make the web UI and API serve
+	// HTTPS with this certificate (PEM files); session cookies are then Secure.
+	TLSCert string `yaml:"tls_cert"`
+	TLSKey  string `yaml:"tls_key"`
 	// Redis, when set (redis://host:port/db), moves the store and work queue
 	// to Redis so that several processes share them.
 	Redis string `yaml:"redis"`
@@ -76,7 +81,7 @@ func loadRunConfig(path string) (runConfig, error) {
 		return c, fmt.Errorf("%s: %w", path, err)
 	}
 	base := filepath.Dir(path)
-	for _, p := range []*string{&c.Data, &c.Sources, &c.Model, &c.Policy} {
+	for _, p := range []*string{&c.Data, &c.Sources, &c.Model, &c.Policy, &c.TLSCert, &c.TLSKey} {
 		if *p != "" && !filepath.IsAbs(*p) {
 			*p = filepath.Join(base, *p)
 		}
@@ -89,6 +94,9 @@ func loadRunConfig(path string) (runConfig, error) {
 	}
 	if c.CaseRetention < time.Hour {
 		return c, fmt.Errorf("%s: case_retention must be at least 1h, not %s", path, c.CaseRetention)
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return c, fmt.Errorf("%s: tls_cert and tls_key go together", path)
 	}
 	return c, nil
 }
@@ -181,10 +189,21 @@ func runRun(env *Env, args []string) error {
 	// Bounded reads, writes and idle connections: a client that stalls
 	// never holds a connection for long.
 	srv := &http.Server{Handler: eng.handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
-	fmt.Fprintf(env.Stdout, "rasd: serving on http://%s (dashboard /dashboard, search /search, API /api/search, /api/trends, /metrics)\n", ln.Addr())
+		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
+		TLSConfig: &tls.Config{MinVersion: tls.VersionTLS12}}
+	scheme := "http"
+	if cfg.TLSCert != "" {
+		scheme = "https"
+	}
+	fmt.Fprintf(env.Stdout, "rasd: serving on %s://%s (dashboard /dashboard, search /search, API /api/search, /api/trends, /metrics)\n", scheme, ln.Addr())
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
+	go func() {
+		if cfg.TLSCert != "" {
+			serveErr <- srv.ServeTLS(ln, cfg.TLSCert, cfg.TLSKey)
+			return
+		}
+		serveErr <- srv.Serve(ln)
+	}()
 	select {
 	case err := <-pipeDone:
 		if err != nil {
