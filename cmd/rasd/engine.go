@@ -70,8 +70,21 @@ func openEngine(cfg runConfig, ortLib string, once, exit bool, log *slog.Logger)
 		}
 	}
 	if cfg.Redis != "" {
-		if eng.store, err = redisstore.Open(context.Background(), cfg.Redis, redisstore.Options{}); err != nil {
+		rs, err := redisstore.Open(context.Background(), cfg.Redis, redisstore.Options{})
+		if err != nil {
 			return nil, err
+		}
+		eng.store = rs
+		// The work queue and the review queue live in Redis: a server that
+		// keeps nothing on disk loses them when it restarts.
+		if !cfg.RedisVolatile {
+			p, err := rs.Persistence(context.Background())
+			if err != nil {
+				return nil, fmt.Errorf("%w (set redis_volatile: true to run without knowing)", err)
+			}
+			if p == "none" {
+				return nil, fmt.Errorf("Redis at %s keeps nothing on disk (appendonly no, no save points): a restart would lose the work and review queues; turn on appendonly, or set redis_volatile: true (or --redis-volatile) to accept that", cfg.Redis)
+			}
 		}
 	} else if eng.store, err = store.Open(filepath.Join(cfg.Data, "rasd.db")); err != nil {
 		return nil, err

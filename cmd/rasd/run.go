@@ -52,6 +52,9 @@ type runConfig struct {
 	// Redis, when set (redis://host:port/db), moves the store and work queue
 	// to Redis so that several processes share them.
 	Redis string `yaml:"redis"`
+	// RedisVolatile accepts a Redis that keeps nothing on disk (tests,
+	// benchmarks); otherwise rasd run refuses one.
+	RedisVolatile bool `yaml:"redis_volatile"`
 	// Role is all, ingest, worker or api (the last three need Redis).
 	Role string `yaml:"role"`
 	// Signals configures the signals stage (docs/signals.md).
@@ -119,6 +122,7 @@ func runRun(env *Env, args []string) error {
 	listen := fs.String("listen", "", "web UI and API `address` (overrides the config's listen)")
 	redisURL := fs.String("redis", "", "share the store and work queue through Redis at `url` (redis://host:port/db)")
 	role := fs.String("role", "", "what this process does with --redis: all, ingest, worker or api")
+	volatile := fs.Bool("redis-volatile", false, "accept a Redis that keeps nothing on disk (a restart loses the queues)")
 	once := fs.Bool("once", false, "fetch each source once instead of on its schedule")
 	exit := fs.Bool("exit", false, "with --once: exit when every post is processed instead of serving the UI")
 	modelDir := fs.String("model", "", "model `folder` (overrides the config's model; default models/default)")
@@ -152,6 +156,7 @@ func runRun(env *Env, args []string) error {
 	if *role != "" {
 		cfg.Role = *role
 	}
+	cfg.RedisVolatile = cfg.RedisVolatile || *volatile
 	switch cfg.Role {
 	case pipeline.RoleAll:
 	case pipeline.RoleIngest, pipeline.RoleWorker, pipeline.RoleAPI:

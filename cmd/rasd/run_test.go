@@ -204,3 +204,20 @@ func TestRunOnceExitWithoutSources(t *testing.T) {
 		t.Fatal("rasd run --once --exit with no sources did not exit within 60s")
 	}
 }
+
+// TestRunRefusesAVolatileRedis: a Redis that keeps nothing on disk would
+// lose the queues on a restart; rasd run says so and stops, unless told to
+// accept it.
+func TestRunRefusesAVolatileRedis(t *testing.T) {
+	model := requireDefaultModel(t)
+	url := "redis://" + redistest.StartVolatile(t) + "/0"
+	cfg := filepath.Join(t.TempDir(), "rasd.yaml")
+	os.WriteFile(cfg, []byte("data: "+filepath.Join(filepath.Dir(cfg), "data")+"\nlisten: 127.0.0.1:0\n"), 0o644)
+	code, _, errs := runCmd(t, "", "run", "--config", cfg, "--model", model, "--redis", url, "--once", "--exit")
+	if code != 1 || !regexp.MustCompile(`keeps nothing on disk`).MatchString(errs) {
+		t.Fatalf("volatile Redis: exit %d, %q", code, errs)
+	}
+	if code, _, errs := runCmd(t, "", "run", "--config", cfg, "--model", model, "--redis", url, "--redis-volatile", "--once", "--exit"); code != 0 {
+		t.Fatalf("volatile Redis accepted with --redis-volatile: exit %d, %q", code, errs)
+	}
+}

@@ -546,3 +546,25 @@ func (s *Store) Purge(ctx context.Context, rule store.Retention) ([]string, erro
 	}
 	return ids, nil
 }
+
+// Persistence says how the Redis server keeps its data on disk: "aof"
+// (append-only file), "rdb" (snapshots), or "none", when a restart of the
+// server would lose the work queue and the review queue. It fails when
+// the server does not say (CONFIG and INFO refused).
+func (s *Store) Persistence(ctx context.Context) (string, error) {
+	info, err := s.rdb.Info(ctx, "persistence").Result()
+	if err != nil {
+		return "", fmt.Errorf("asking Redis how it persists: %w", err)
+	}
+	if strings.Contains(info, "aof_enabled:1") {
+		return "aof", nil
+	}
+	save, err := s.rdb.ConfigGet(ctx, "save").Result()
+	if err != nil {
+		return "", fmt.Errorf("asking Redis how it persists: %w", err)
+	}
+	if strings.TrimSpace(save["save"]) != "" {
+		return "rdb", nil
+	}
+	return "none", nil
+}

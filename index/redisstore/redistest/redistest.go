@@ -13,10 +13,22 @@ import (
 	"time"
 )
 
-// Start runs redis-server and returns its address (host:port). Without a
-// redis-server binary the test is skipped, unless RASD_TEST_REQUIRE_SERVERS
-// is set (as `make test` does), when it fails.
+// Start runs redis-server with an append-only file, as Rasd expects in
+// production, and returns its address (host:port). Without a redis-server
+// binary the test is skipped, unless RASD_TEST_REQUIRE_SERVERS is set (as
+// `make test` does), when it fails.
 func Start(t testing.TB) string {
+	t.Helper()
+	return start(t, "yes")
+}
+
+// StartVolatile is Start for a redis-server that keeps nothing on disk.
+func StartVolatile(t testing.TB) string {
+	t.Helper()
+	return start(t, "no")
+}
+
+func start(t testing.TB, appendonly string) string {
 	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
@@ -32,7 +44,7 @@ func Start(t testing.TB) string {
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
 	dir := t.TempDir()
-	cmd := exec.Command(bin, "--port", fmt.Sprint(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--protected-mode", "yes")
+	cmd := exec.Command(bin, "--port", fmt.Sprint(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", appendonly, "--dir", dir, "--protected-mode", "yes")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
