@@ -159,7 +159,7 @@ func openEngine(cfg runConfig, ortLib string, once, exit bool, log *slog.Logger)
 	// CSRF); without an index (ingest and worker roles) search answers 503.
 	eng.handler, err = openWeb(web.Config{
 		Store: rs, Backend: eng.store, Index: eng.index, Metrics: reg, Audit: eng.audit, Policy: pol, Log: log,
-		Thresholds: cardThresholds(router.Thresholds, cfg.Model),
+		Thresholds: cardThresholds(router.Thresholds, cfg.Model), Failing: eng.pipe.Failing,
 	}, cfg.Data)
 	if err != nil {
 		return nil, err

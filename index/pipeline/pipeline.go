@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -153,6 +154,10 @@ type Pipeline struct {
 	// queue empty; work when a source of this process queued posts.
 	idle, work chan struct{}
 	m          metrics
+	// failMu guards failing: the sources whose last attempt failed, with
+	// when their failures began.
+	failMu  sync.Mutex
+	failing map[string]time.Time
 	// canonMu guards canonCursor, the position in the canonical posts other
 	// processes share (store.CanonicalSharer) up to which dedup has them.
 	canonMu     sync.Mutex
@@ -369,6 +374,35 @@ func (p *Pipeline) setIndexQ(q chan []index.Doc) {
 	p.indexQ = q
 }
 
+// setFailing records whether source's last attempt failed.
+func (p *Pipeline) setFailing(source string, failed bool) {
+	p.failMu.Lock()
+	defer p.failMu.Unlock()
+	if !failed {
+		delete(p.failing, source)
+		return
+	}
+	if p.failing == nil {
+		p.failing = map[string]time.Time{}
+	}
+	if _, ok := p.failing[source]; !ok {
+		p.failing[source] = time.Now()
+	}
+}
+
+// Failing names the sources whose last fetch or store write failed, with
+// how long they have been failing, for /healthz.
+func (p *Pipeline) Failing() []string {
+	p.failMu.Lock()
+	defer p.failMu.Unlock()
+	out := make([]string, 0, len(p.failing))
+	for name, since := range p.failing {
+		out = append(out, fmt.Sprintf("source %s failing for %s", name, time.Since(since).Round(time.Second)))
+	}
+	slices.Sort(out)
+	return out
+}
+
 // wake tells the workers that waiting for work that work was queued.
 func (p *Pipeline) wake() {
 	for range p.cfg.Workers {
@@ -471,6 +505,7 @@ func (p *Pipeline) runSource(ctx context.Context, s Source) {
 		if ctx.Err() != nil {
 			return
 		}
+		p.setFailing(s.Name, err != nil)
 		if err != nil {
 			p.m.errors.WithLabelValues(s.Name).Inc()
 			log.Warn("fetch failed", "err", err, "retry_in", backoff)

@@ -151,13 +151,32 @@ func TestSourcesOutliveAStoreOutage(t *testing.T) {
 	defer st.Close()
 	fs := &flakyStore{Backend: st}
 	fs.fails.Store(2)
+	var sawFailing []string
 	p, err := New(Config{Store: fs, Index: openIndex(t), Scorer: &keywordScorer{}, Router: flagRouter{}, Batch: 64,
 		Sources: []Source{{Name: "s", Connector: &sliceConnector{n: 200, size: 100}, Once: true}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := p.Run(ctx); err != nil {
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	for sawFailing == nil {
+		select {
+		case err := <-done:
+			t.Fatalf("the run ended (%v) before the outage was reported", err)
+		case <-time.After(20 * time.Millisecond):
+			if f := p.Failing(); len(f) > 0 {
+				sawFailing = f
+			}
+		}
+	}
+	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+	if !strings.Contains(sawFailing[0], "source s failing") {
+		t.Fatalf("during the outage Failing said %q", sawFailing)
+	}
+	if f := p.Failing(); len(f) != 0 {
+		t.Fatalf("after the outage Failing still says %q", f)
 	}
 	if records, _, _, _ := st.Counts(ctx); records != 200 {
 		t.Fatalf("after the outage %d of 200 posts were recorded", records)

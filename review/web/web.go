@@ -148,6 +148,10 @@ type Config struct {
 	Log *slog.Logger
 	// Now returns the current time (tests move it).
 	Now func() time.Time
+	// Failing, when set, names the parts of the engine that are failing
+	// now (sources whose fetches or store writes fail); /healthz then
+	// reports "degraded" and lists them.
+	Failing func() []string
 	// SecureCookies marks cookies Secure even when this server does not see
 	// TLS (behind a TLS-terminating proxy). Requests over TLS always get it.
 	SecureCookies bool
@@ -296,7 +300,13 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, http.StatusServiceUnavailable, errors.New("store unavailable"))
 		return
 	}
-	WriteJSON(w, http.StatusOK, map[string]any{"status": "ok", "records": records, "queued": queued, "work_pending": work})
+	out := map[string]any{"status": "ok", "records": records, "queued": queued, "work_pending": work}
+	if s.cfg.Failing != nil {
+		if failing := s.cfg.Failing(); len(failing) > 0 {
+			out["status"], out["failing"] = "degraded", failing
+		}
+	}
+	WriteJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {

@@ -812,3 +812,24 @@ func TestSignalEvidenceIsHighlighted(t *testing.T) {
 		t.Errorf("item page lacks %s:\n%s", want, between(page, `<p class="post"`, `</p>`))
 	}
 }
+
+// TestHealthzReportsDegraded: while a part of the engine fails, /healthz
+// says degraded and names it.
+func TestHealthzReportsDegraded(t *testing.T) {
+	e := newEnv(t, reviewtest.Items(1))
+	failing := []string{"source tg failing for 4s"}
+	e.srv.cfg.Failing = func() []string { return failing }
+	w := e.do(&client{addr: "127.0.0.1:5000"}, "GET", "/healthz", nil, nil)
+	var h struct {
+		Status  string   `json:"status"`
+		Failing []string `json:"failing"`
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &h); err != nil || h.Status != "degraded" || len(h.Failing) != 1 {
+		t.Fatalf("healthz during a failure: %d %s", w.Code, w.Body)
+	}
+	failing = nil
+	w = e.do(&client{addr: "127.0.0.1:5000"}, "GET", "/healthz", nil, nil)
+	if !strings.Contains(w.Body.String(), `"status":"ok"`) {
+		t.Fatalf("healthz after the failure: %s", w.Body)
+	}
+}
