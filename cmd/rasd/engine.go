@@ -157,7 +157,11 @@ func openEngine(cfg runConfig, ortLib string, once, exit bool, log *slog.Logger)
 	}
 	// One web server serves every page and API behind its guard (roles,
 	// CSRF); without an index (ingest and worker roles) search answers 503.
-	eng.handler, err = openWeb(web.Config{
+	proxies, err := proxyPrefixes(cfg.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
+	eng.handler, err = openWeb(web.Config{TrustedProxies: proxies,
 		Store: rs, Backend: eng.store, Index: eng.index, Metrics: reg, Audit: eng.audit, Policy: pol, Log: log,
 		Thresholds: cardThresholds(router.Thresholds, cfg.Model), Failing: eng.pipe.Failing,
 	}, cfg.Data)

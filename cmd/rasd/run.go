@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -49,6 +50,9 @@ type runConfig struct {
 	// HTTPS with this certificate (PEM files); session cookies are then Secure.
 	TLSCert string `yaml:"tls_cert"`
 	TLSKey  string `yaml:"tls_key"`
+	// TrustedProxies are the addresses (CIDR) of reverse proxies in front
+	// of rasd, whose X-Forwarded-For and X-Forwarded-Proto are believed.
+	TrustedProxies []string `yaml:"trusted_proxies"`
 	// Redis, when set (redis://host:port/db), moves the store and work queue
 	// to Redis so that several processes share them.
 	Redis string `yaml:"redis"`
@@ -100,6 +104,9 @@ func loadRunConfig(path string) (runConfig, error) {
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return c, fmt.Errorf("%s: tls_cert and tls_key go together", path)
+	}
+	if _, err := proxyPrefixes(c.TrustedProxies); err != nil {
+		return c, fmt.Errorf("%s: %w", path, err)
 	}
 	return c, nil
 }
@@ -249,4 +256,21 @@ func tuneGC(getenv func(string) string) {
 	if getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(runMemoryLimit)
 	}
+}
+
+// proxyPrefixes parses trusted_proxies: addresses or CIDR prefixes.
+func proxyPrefixes(ss []string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, x := range ss {
+		p, err := netip.ParsePrefix(x)
+		if err != nil {
+			a, aerr := netip.ParseAddr(x)
+			if aerr != nil {
+				return nil, fmt.Errorf("trusted_proxies: %q is not an address or CIDR prefix", x)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }

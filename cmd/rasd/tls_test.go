@@ -102,3 +102,20 @@ func TestTLSNeedsCertAndKey(t *testing.T) {
 		t.Fatalf("tls_cert alone: %v", err)
 	}
 }
+
+func TestTrustedProxiesAreChecked(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "rasd.yaml")
+	os.WriteFile(cfg, []byte("trusted_proxies: [127.0.0.1, 10.0.0.0/8, not-an-address]\n"), 0o644)
+	if _, err := loadRunConfig(cfg); err == nil || !strings.Contains(err.Error(), "not-an-address") {
+		t.Fatalf("a bad trusted proxy: %v", err)
+	}
+	os.WriteFile(cfg, []byte("trusted_proxies: [127.0.0.1, 10.0.0.0/8]\n"), 0o644)
+	c, err := loadRunConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, err := proxyPrefixes(c.TrustedProxies)
+	if err != nil || len(ps) != 2 || ps[0].Bits() != 32 {
+		t.Fatalf("prefixes %v, %v", ps, err)
+	}
+}

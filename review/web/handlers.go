@@ -29,8 +29,8 @@ func (s *Server) pageLogin(w http.ResponseWriter, r *http.Request) {
 
 // login checks the credentials, records the attempt and sets the cookie.
 func (s *Server) login(w http.ResponseWriter, r *http.Request, name, password string) (review.Session, review.User, error) {
-	se, u, id, err := s.cfg.Sessions.Login(r.Context(), name, password, clientOf(r))
-	details := map[string]any{"ok": err == nil, "client": clientOf(r)}
+	se, u, id, err := s.cfg.Sessions.Login(r.Context(), name, password, s.clientOf(r))
+	details := map[string]any{"ok": err == nil, "client": s.clientOf(r)}
 	if err != nil {
 		details["error"] = err.Error()
 	}

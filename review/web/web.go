@@ -24,6 +24,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -152,6 +153,11 @@ type Config struct {
 	// now (sources whose fetches or store writes fail); /healthz then
 	// reports "degraded" and lists them.
 	Failing func() []string
+	// TrustedProxies are the addresses of reverse proxies in front of this
+	// server: only from them are X-Forwarded-For (the client's address,
+	// for the login throttle, the audit log and the loopback-only routes)
+	// and X-Forwarded-Proto (https makes cookies Secure) believed.
+	TrustedProxies []netip.Prefix
 	// SecureCookies marks cookies Secure even when this server does not see
 	// TLS (behind a TLS-terminating proxy). Requests over TLS always get it.
 	SecureCookies bool
@@ -330,21 +336,67 @@ func from(ctx context.Context) *principal {
 	return p
 }
 
-func isLoopback(r *http.Request) bool {
+// remoteIP is the address the connection came from.
+func remoteIP(r *http.Request) netip.Addr {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
 	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	ip, _ := netip.ParseAddr(host)
+	return ip.Unmap()
 }
 
-func clientOf(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+// viaProxy reports whether the request came through a trusted reverse
+// proxy (Config.TrustedProxies), whose forwarding headers are believed.
+func (s *Server) viaProxy(r *http.Request) bool {
+	ip := remoteIP(r)
+	for _, p := range s.cfg.TrustedProxies {
+		if p.Contains(ip) {
+			return true
+		}
 	}
-	return host
+	return false
+}
+
+// clientIP is the client's address: the connection's, or behind a trusted
+// proxy the last address in X-Forwarded-For that no trusted proxy added.
+func (s *Server) clientIP(r *http.Request) netip.Addr {
+	ip := remoteIP(r)
+	xff := r.Header.Values("X-Forwarded-For")
+	if !s.viaProxy(r) || len(xff) == 0 {
+		return ip // a direct request, or the proxy's own
+	}
+	hops := strings.Split(strings.Join(xff, ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			return netip.Addr{} // a forged or garbled chain: no address to trust
+		}
+		hop = hop.Unmap()
+		trusted := false
+		for _, p := range s.cfg.TrustedProxies {
+			trusted = trusted || p.Contains(hop)
+		}
+		if !trusted {
+			return hop
+		}
+	}
+	return netip.Addr{}
+}
+
+// isLoopback reports whether the client is on this machine; a request a
+// proxy forwarded is the proxy's client's, never the proxy's own.
+func (s *Server) isLoopback(r *http.Request) bool {
+	ip := s.clientIP(r)
+	return ip.IsValid() && ip.IsLoopback()
+}
+
+// clientOf names the client for the login throttle and the audit log.
+func (s *Server) clientOf(r *http.Request) string {
+	if ip := s.clientIP(r); ip.IsValid() {
+		return ip.String()
+	}
+	return r.RemoteAddr
 }
 
 func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
@@ -372,7 +424,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	if acc.Public || (acc.Loopback && isLoopback(r)) {
+	if acc.Public || (acc.Loopback && s.isLoopback(r)) {
 		s.mux.ServeHTTP(w, r)
 		return
 	}
@@ -476,7 +528,11 @@ func localPath(p, def string) string {
 	return p
 }
 
-func (s *Server) secure(r *http.Request) bool { return r.TLS != nil || s.cfg.SecureCookies }
+// secure reports whether the browser reached this server over TLS: directly,
+// or through a trusted proxy that says so (X-Forwarded-Proto: https).
+func (s *Server) secure(r *http.Request) bool {
+	return r.TLS != nil || s.cfg.SecureCookies || (s.viaProxy(r) && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https"))
+}
 
 func (s *Server) setLang(w http.ResponseWriter, r *http.Request) {
 	l := Arabic

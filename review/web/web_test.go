@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -831,5 +832,45 @@ func TestHealthzReportsDegraded(t *testing.T) {
 	w = e.do(&client{addr: "127.0.0.1:5000"}, "GET", "/healthz", nil, nil)
 	if !strings.Contains(w.Body.String(), `"status":"ok"`) {
 		t.Fatalf("healthz after the failure: %s", w.Body)
+	}
+}
+
+// TestForwardingHeadersOnlyFromTrustedProxies: X-Forwarded-For and
+// X-Forwarded-Proto are ignored from anyone but a configured proxy; from
+// one, the client behind it is who counts (a forwarded request is never
+// "loopback"), and https makes the session cookie Secure.
+func TestForwardingHeadersOnlyFromTrustedProxies(t *testing.T) {
+	e := newEnv(t, reviewtest.Items(1))
+	proxy := &client{addr: "127.0.0.1:40000"}
+	fwd := map[string]string{"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
+	login := url.Values{"name": {"ana"}, "password": {password}}.Encode()
+
+	// No trusted proxy: the headers change nothing.
+	if w := e.do(proxy, "GET", "/healthz", nil, fwd); w.Code != http.StatusOK {
+		t.Fatalf("healthz from loopback without trusted proxies: %d", w.Code)
+	}
+	if c := e.do(&client{addr: "198.51.100.7:1"}, "POST", "/login", login, fwd).Header().Get("Set-Cookie"); strings.Contains(c, "Secure") {
+		t.Fatalf("a client's own X-Forwarded-Proto made the cookie Secure: %q", c)
+	}
+
+	e.srv.cfg.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
+	if w := e.do(proxy, "GET", "/healthz", nil, fwd); w.Code == http.StatusOK {
+		t.Fatalf("a request forwarded for a remote client reached the loopback-only /healthz")
+	}
+	if w := e.do(proxy, "GET", "/healthz", nil, nil); w.Code != http.StatusOK {
+		t.Fatalf("the proxy's own request to /healthz: %d", w.Code)
+	}
+	w := e.do(proxy, "POST", "/login", login, fwd)
+	if c := w.Header().Get("Set-Cookie"); w.Code != http.StatusSeeOther || !strings.Contains(c, "Secure") {
+		t.Fatalf("login through the proxy over https: %d, cookie %q", w.Code, c)
+	}
+	if got := e.srv.clientOf(httptest.NewRequest("GET", "/", nil)); got == "203.0.113.9" {
+		t.Fatalf("a direct request took a forwarded address")
+	}
+	r := httptest.NewRequest("GET", "/", nil)
+	r.RemoteAddr = "127.0.0.1:40000"
+	r.Header.Set("X-Forwarded-For", "198.51.100.1, 203.0.113.9")
+	if got := e.srv.clientOf(r); got != "203.0.113.9" {
+		t.Fatalf("client behind the proxy is %q, want the last untrusted hop", got)
 	}
 }
