@@ -119,3 +119,28 @@ func TestJudgementAuditDetailsAreCanonical(t *testing.T) {
 		t.Fatalf("log of two routing events verifies %d entries: %v", n, err)
 	}
 }
+
+// TestAdvertsAreCommercialSpeech: an advert that a model reads as a threat
+// needs the protected bar; a threat aimed at a named person is not lowered
+// by an advert's words.
+func TestAdvertsAreCommercialSpeech(t *testing.T) {
+	p := policy.Default()
+	th := map[string]float64{"threat": 0.0137}
+	raw := map[string]float64{"threat": 0.024} // 0.63 on the policy's scale
+	at := time.Unix(1e9, 0)
+	ad, err := p.Judge(policy.Scored{Raw: raw, Signals: []policy.Signal{{Name: "advert"}}}, th, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ad.Decision.Queue || len(ad.Decision.Protected) == 0 || ad.Decision.Protected[0].Category != "commercial" {
+		t.Errorf("job advert read as a threat: %+v", ad.Decision)
+	}
+	plain, _ := p.Judge(policy.Scored{Raw: raw}, th, at)
+	if !plain.Decision.Queue {
+		t.Fatalf("the same scores without the advert should queue; the test no longer separates them")
+	}
+	targeted, _ := p.Judge(policy.Scored{Raw: raw, Signals: []policy.Signal{{Name: "advert"}, {Name: "named_person"}}}, th, at)
+	if !targeted.Decision.Queue {
+		t.Errorf("a threat naming a person was lowered by advert words: %+v", targeted.Decision)
+	}
+}

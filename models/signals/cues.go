@@ -50,6 +50,8 @@ const (
 	cExpose
 	cDemand
 	cCondition
+	cWanted
+	cJob
 	nClasses
 )
 
@@ -60,6 +62,7 @@ var classNames = map[string]class{
 	"protest": cProtest, "theology": cTheology, "debate": cDebate, "faith": cFaith, "satire": cSatire,
 	"report": cReport, "condemn": cCondemn, "negate": cNegate,
 	"media": cMedia, "expose": cExpose, "demand": cDemand, "condition": cCondition,
+	"wanted": cWanted, "job": cJob,
 }
 
 // phrase is one cue: the words after the first, what it is evidence of and

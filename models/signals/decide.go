@@ -107,6 +107,9 @@ func (d *Detector) decide(sc *scan) {
 	if !d.off[Satire] && h[cSatire].n > 0 {
 		sc.addHit(Satire, h[cSatire], h[cSatire].detail)
 	}
+	if !d.off[Advert] && h[cWanted].n > 0 && h[cJob].n > 0 {
+		sc.addHit(Advert, h[cWanted], "advert")
+	}
 	if !d.off[Quotation] {
 		switch {
 		case sc.quote.n > 0:

@@ -34,6 +34,7 @@ const (
 	Quotation         = "quotation"
 	Condemnation      = "condemnation"
 	Negation          = "negation"
+	Advert            = "advert"
 )
 
 // Definition describes one signal: what it means and what evidence fires it.
@@ -71,6 +72,8 @@ var definitions = []Definition{
 		"نرفض، ندين، نستنكر، لا للطائفية، كلنا عراقيين، هذا الكلام مرفوض، عيب، تحريض، خطاب كراهية"},
 	{Negation, "The post negates a hateful claim or a generalisation.",
 		"مو كل، ليس كل، ما اقول، لا يجوز، ما اكره، لا تعمم"},
+	{Advert, "A job, sale, rent or service advert.",
+		"a word of wanting, hiring or selling (مطلوب، نطلب، فرصة عمل، شاغر، للبيع، للايجار) with a word of a job, pay or contact (سائق، موظف، راتب، دوام، خبرة، للتواصل، السعر)"},
 }
 
 // Names returns the names of the signals this package computes, in a fixed order.

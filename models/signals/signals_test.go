@@ -182,7 +182,7 @@ func TestDisabled(t *testing.T) {
 
 func TestDefinitions(t *testing.T) {
 	names := Names()
-	if len(names) != 12 || !Known(Doxxing) || Known("threat") {
+	if len(names) != 13 || !Known(Doxxing) || !Known(Advert) || Known("threat") {
 		t.Fatalf("names = %v", names)
 	}
 	for _, d := range Definitions() {
@@ -211,3 +211,38 @@ func TestCueFilesLoad(t *testing.T) {
 
 // SignalNamesOf returns the distinct names of sigs.
 func SignalNamesOf(sigs []policy.Signal) []string { return policy.SignalNames(sigs) }
+
+// TestAdvert: job, sale and rent adverts are recognised; "wanted" said of a
+// person to be punished, or a threat with a price on a head, is not one.
+func TestAdvert(t *testing.T) {
+	d, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	has := func(text string) bool {
+		for _, s := range d.Signals(&ingest.Post{Text: text}, "") {
+			if s.Name == Advert {
+				return true
+			}
+		}
+		return false
+	}
+	for _, text := range []string{
+		"مطلوب سائق لشركة نقل بالديوانية، راتب زين",
+		"فرصة عمل: مطلوب محاسبة بخبرة سنتين، للتواصل واتساب",
+		"شقة للايجار بالمنصور، السعر ٥٠٠ الف دينار",
+	} {
+		if !has(text) {
+			t.Errorf("no advert in %q", text)
+		}
+	}
+	for _, text := range []string{
+		"مطلوب راس فلان حي او ميت، واللي يجيبه اله مكافأة",
+		"هذا الخاين مطلوب للعشيرة، دمه مهدور",
+		"الراتب ما نزل ثلث اشهر، الحكومة فاشلة",
+	} {
+		if has(text) {
+			t.Errorf("advert found in %q", text)
+		}
+	}
+}
