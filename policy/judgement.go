@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"maps"
 	"math"
 	"slices"
 	"time"
@@ -129,9 +128,6 @@ func (d *Decision) ReasonLines() []string {
 	}
 	return out
 }
-
-// Labels returns the labels v has raw scores for, sorted.
-func (v *Judgement) Labels() []string { return slices.Sorted(maps.Keys(v.Raw)) }
 
 // AuditEvent returns the judgement as the audit event of its routing
 // decision about item, with the model, the scores of the labels it routed

@@ -403,7 +403,7 @@ func (p *Pipeline) Failing() []string {
 	return out
 }
 
-// wake tells the workers that waiting for work that work was queued.
+// wake tells idle workers that this process queued work.
 func (p *Pipeline) wake() {
 	for range p.cfg.Workers {
 		select {

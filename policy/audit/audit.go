@@ -327,8 +327,11 @@ func (l *Log) checkCheckpoint() error {
 	if err != nil || !ok {
 		return err
 	}
-	var headAt string
-	if cp.Entries > 0 && cp.Entries <= l.seq {
+	// catchUp has just read the whole log: its head is the anchored
+	// entry's hash unless the log has grown past the checkpoint (an append
+	// whose checkpoint was not written), and only then is it read again.
+	headAt := l.head
+	if cp.Entries > 0 && cp.Entries < l.seq {
 		f, err := os.Open(l.path)
 		if err != nil {
 			return fmt.Errorf("audit log %s: %w", l.path, err)

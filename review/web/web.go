@@ -26,6 +26,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -348,14 +349,11 @@ func remoteIP(r *http.Request) netip.Addr {
 
 // viaProxy reports whether the request came through a trusted reverse
 // proxy (Config.TrustedProxies), whose forwarding headers are believed.
-func (s *Server) viaProxy(r *http.Request) bool {
-	ip := remoteIP(r)
-	for _, p := range s.cfg.TrustedProxies {
-		if p.Contains(ip) {
-			return true
-		}
-	}
-	return false
+func (s *Server) viaProxy(r *http.Request) bool { return s.trusted(remoteIP(r)) }
+
+// trusted reports whether ip is one of the configured proxies.
+func (s *Server) trusted(ip netip.Addr) bool {
+	return slices.ContainsFunc(s.cfg.TrustedProxies, func(p netip.Prefix) bool { return p.Contains(ip) })
 }
 
 // clientIP is the client's address: the connection's, or behind a trusted
@@ -372,12 +370,7 @@ func (s *Server) clientIP(r *http.Request) netip.Addr {
 		if err != nil {
 			return netip.Addr{} // a forged or garbled chain: no address to trust
 		}
-		hop = hop.Unmap()
-		trusted := false
-		for _, p := range s.cfg.TrustedProxies {
-			trusted = trusted || p.Contains(hop)
-		}
-		if !trusted {
+		if hop = hop.Unmap(); !s.trusted(hop) {
 			return hop
 		}
 	}
@@ -509,23 +502,19 @@ func localPath(p, def string) string {
 	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsRune(p, '\\') || len(p) > 2048 {
 		return def
 	}
-	for _, c := range p {
-		if c < 0x20 || c == 0x7f || unicode.Is(unicode.Cf, c) {
-			return def
-		}
-	}
 	u, err := url.Parse(p)
-	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !strings.HasPrefix(u.Path, "/") ||
-		strings.HasPrefix(u.Path, "//") || strings.ContainsRune(u.Path, '\\') {
+	// The same for the path with its escapes decoded ("/%09/host").
+	if hasInvisible(p) || err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" ||
+		!strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") || strings.ContainsRune(u.Path, '\\') || hasInvisible(u.Path) {
 		return def
 	}
-	// The same for the path with its escapes decoded ("/%09/host").
-	for _, c := range u.Path {
-		if c < 0x20 || c == 0x7f || unicode.Is(unicode.Cf, c) {
-			return def
-		}
-	}
 	return p
+}
+
+// hasInvisible reports a control or format character (tab, line break,
+// bidi mark) in s, which browsers drop from URLs or that hides what follows.
+func hasInvisible(s string) bool {
+	return strings.ContainsFunc(s, func(c rune) bool { return c < 0x20 || c == 0x7f || unicode.Is(unicode.Cf, c) })
 }
 
 // secure reports whether the browser reached this server over TLS: directly,
