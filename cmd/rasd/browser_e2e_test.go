@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestEndToEndBrowser walks the referral path in headless Chromium against
+// the real engine: an analyst takes the first item of the queue with "next",
+// refers it with the six-part form, a senior reviewer approves, and the
+// JSON package names the rule of the stored decision.
+func TestEndToEndBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the engine and a browser")
+	}
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("RASD_TEST_REQUIRE_SERVERS") != "" {
+			t.Fatalf("chromium not found (install it with scripts/setup-debian.sh chromium): %v", err)
+		}
+		t.Skip("chromium not found; `make test` installs it")
+	}
+	e := setupEngine(t, loadScenarios(t), "")
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.Headless, chromedp.DisableGPU,
+		chromedp.NoFirstRun, chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 1000))
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelA()
+	bctx, cancelB := chromedp.NewContext(actx)
+	defer cancelB()
+	if err := chromedp.Do(bctx); err != nil {
+		t.Fatalf("starting chromium: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(bctx, 90*time.Second)
+	defer cancel()
+	base := "http://" + e.addr
+	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	js := func(expr string) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
+		if err != nil {
+			t.Fatalf("%s: %v", expr, err)
+		}
+		return v
+	}
+	login := func(name string) {
+		t.Helper()
+		do("logging in as "+name, chromedp.WaitVisible("#login-form"), chromedp.SendKeys("#name", name),
+			chromedp.SendKeys("#password", e2ePassword), chromedp.Click("#login"))
+	}
+	do("opening the queue", chromedp.Navigate(base+"/queue"))
+	login("ana")
+	do("taking the next item", chromedp.WaitVisible("#queue"), chromedp.Click("#next"), chromedp.WaitVisible("#decide"))
+	if urgent := js(`document.querySelector("h1 .urgent") ? "yes" : "no"`); urgent != "yes" {
+		t.Fatalf("the first item of the queue is not urgent")
+	}
+	rule := js(`document.getElementById("rule").textContent`)
+	do("deciding refer", chromedp.SetValue("#verdict", "true_positive"), chromedp.Click("#act-refer"), chromedp.WaitVisible("#refer-form"))
+	var steps []chromedp.Action[chromedp.Void]
+	for _, f := range []string{"context", "speaker", "intent", "content_and_form", "extent", "likelihood"} {
+		steps = append(steps, chromedp.SetValue("#"+f+"_level", "high"), chromedp.SendKeys("#"+f+"_reason", "reason given in detail"))
+	}
+	steps = append(steps, chromedp.SendKeys("#explanation", "explicit threat against a named activist"),
+		chromedp.SendKeys("#facts", "public post naming the target"), chromedp.Click("#threat_to_life"),
+		chromedp.Click("#submit-referral"), chromedp.WaitVisible("#ref-status"))
+	do("filling the six-part form", steps...)
+	ref := js(`location.pathname`)
+	do("logging out", chromedp.Click("#logout"), chromedp.WaitVisible("#login-form"))
+	do("opening the referral as the senior", chromedp.Navigate(base+ref))
+	login("sen")
+	do("approving", chromedp.WaitVisible("#approve"), chromedp.Click("#approve"), chromedp.WaitVisible("#print"))
+	do("exporting the package", chromedp.Navigate(js(`document.getElementById("package").href`)), chromedp.WaitReady("body"))
+	doc := js(`document.body.innerText`)
+	if !strings.Contains(doc, `"rule_id":"`+rule+`"`) || !strings.Contains(doc, `"urgent":true`) {
+		t.Fatalf("package does not carry the stored rule %q or urgency:\n%s", rule, doc)
+	}
+	e.stop(t)
+}
