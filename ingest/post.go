@@ -3,7 +3,9 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
+	"strings"
 	"time"
 )
 
@@ -41,6 +43,68 @@ type Post struct {
 	RawSHA256 string `json:"raw_sha256,omitempty"`
 	// Location is the author's stated location, when known.
 	Location string `json:"location,omitempty"`
+	// Media lists what the post carries besides its text (photos, video
+	// thumbnails, attachments, images in a page) as the platform links them.
+	// The media stage fetches and hashes them; connectors only name them.
+	Media []Media `json:"media,omitempty"`
+	// Capture is the raw form of this one message as fetched: the API's JSON
+	// object for it, or the HTML fragment of its page, at most MaxCapture
+	// bytes (see TrimCapture). It is kept as evidence for posts that enter
+	// review and dropped for the others.
+	Capture []byte `json:"capture,omitempty"`
+	// CaptureType is Capture's media type, e.g. "application/json" or "text/html".
+	CaptureType string `json:"capture_type,omitempty"`
+}
+
+// MaxMedia bounds how many media items a connector keeps for one post.
+const MaxMedia = 16
+
+// MaxCapture bounds the raw capture kept for one message.
+const MaxCapture = 64 << 10
+
+// Media is one image, video or file attached to a post.
+type Media struct {
+	// URL is where the platform serves it (absolute http or https).
+	URL string `json:"url"`
+	// Kind is what it is: "image", "video" (a video's thumbnail is its own
+	// "image" item), "audio" or "file".
+	Kind string `json:"kind"`
+	// Type is the media type the platform states, when it does (e.g. "image/jpeg").
+	Type string `json:"type,omitempty"`
+	// SHA256 is the hex SHA-256 of the fetched bytes, set once the media
+	// stage has them.
+	SHA256 string `json:"sha256,omitempty"`
+}
+
+// Media kinds.
+const (
+	MediaImage = "image"
+	MediaVideo = "video"
+	MediaAudio = "audio"
+	MediaFile  = "file"
+)
+
+// AddMedia appends m to p.Media unless its URL is empty, not http(s), already
+// listed, or p already holds MaxMedia items.
+func (p *Post) AddMedia(m Media) {
+	if len(p.Media) >= MaxMedia || !(strings.HasPrefix(m.URL, "https://") || strings.HasPrefix(m.URL, "http://")) {
+		return
+	}
+	for _, x := range p.Media {
+		if x.URL == m.URL {
+			return
+		}
+	}
+	p.Media = append(p.Media, m)
+}
+
+// SetCapture keeps raw as p's capture, cut to MaxCapture bytes.
+func (p *Post) SetCapture(raw []byte, mediaType string) {
+	if len(raw) > MaxCapture {
+		raw = raw[:MaxCapture]
+	}
+	p.Capture = bytes.Clone(raw)
+	p.CaptureType = mediaType
 }
 
 // Author identifies the poster on its platform.

@@ -671,6 +671,11 @@ func (p *Pipeline) Process(ctx context.Context, ds []store.Delivery) error {
 			Queued: d.Queue, Priority: d.Priority, Urgent: d.Urgent, Reasons: d.ReasonLines(), Processed: now,
 			Judgement: &jd,
 		}
+		if !d.Queue {
+			// The raw capture is evidence for what enters review; the
+			// others keep only the page's hash.
+			recs[j].Post.Capture, recs[j].Post.CaptureType = nil, ""
+		}
 		docs[j] = DocFor(&recs[j])
 		docs[j].Normalized, docs[j].Tokens = s.Normalized, s.Tokens
 	}

@@ -21,10 +21,15 @@ import (
 // record this way is several times faster than JSON, which matters at
 // thousands of posts a second. Values written by earlier versions as JSON
 // (they start with '{') are still read. Layout 2 adds the judgement after
-// the record's fields; layout 1 records are read without one.
+// the record's fields; layout 1 records are read without one. Layout 3
+// (posts: 2) adds the post's media and raw capture after its fields.
 const (
 	codecV1 = 1
 	codecV2 = 2
+	codecV3 = 3
+
+	postV1 = 1
+	postV2 = 2
 )
 
 // errCorrupt reports a stored value that ends early or holds a bad length.
@@ -33,7 +38,7 @@ var errCorrupt = errors.New("corrupt stored value")
 // EncodePost appends p's stored form to dst.
 func EncodePost(dst []byte, p *ingest.Post) []byte {
 	dst = slices.Grow(dst, postSize(p))
-	dst = append(dst, codecV1)
+	dst = append(dst, postV2)
 	return appendPost(dst, p)
 }
 
@@ -43,11 +48,12 @@ func DecodePost(b []byte, p *ingest.Post) error {
 		return json.Unmarshal(b, p)
 	}
 	d := decoder{b: b}
-	if v := d.byte(); v != codecV1 && d.err == nil {
+	v := d.byte()
+	if v != postV1 && v != postV2 && d.err == nil {
 		return fmt.Errorf("stored post: unknown layout %d", v)
 	}
 	*p = ingest.Post{}
-	d.post(p)
+	d.post(p, v == postV2)
 	return d.done("post")
 }
 
@@ -64,7 +70,7 @@ func EncodeRecord(dst []byte, r *Record) []byte {
 		n += 64 + 24*len(v.Thresholds) + 32*len(v.Signals)
 	}
 	dst = slices.Grow(dst, n)
-	dst = append(dst, codecV2)
+	dst = append(dst, codecV3)
 	dst = appendPost(dst, &r.Post)
 	dst = appendFloats(dst, r.Scores)
 	dst = appendStrings(dst, r.Flags)
@@ -127,11 +133,11 @@ func DecodeRecord(b []byte, r *Record) error {
 	}
 	d := decoder{b: b}
 	layout := d.byte()
-	if layout != codecV1 && layout != codecV2 && d.err == nil {
+	if layout != codecV1 && layout != codecV2 && layout != codecV3 && d.err == nil {
 		return fmt.Errorf("stored record: unknown layout %d", layout)
 	}
 	*r = Record{}
-	d.post(&r.Post)
+	d.post(&r.Post, layout >= codecV3)
 	r.Scores = d.floats()
 	r.Flags = d.strings()
 	r.Context = d.strings()
@@ -150,7 +156,7 @@ func DecodeRecord(b []byte, r *Record) error {
 	r.Urgent = d.bool()
 	r.Reasons = d.strings()
 	r.Processed = d.time()
-	if layout == codecV2 && d.bool() {
+	if layout >= codecV2 && d.bool() {
 		r.Judgement = d.judgement(r)
 	}
 	return d.done("record")
@@ -213,7 +219,10 @@ func (d *decoder) floats() map[string]float64 {
 func postSize(p *ingest.Post) int {
 	n := 96 + len(p.ID) + len(p.Platform) + len(p.Source) + len(p.NativeID) + len(p.Permalink) +
 		len(p.Author.ID) + len(p.Author.Handle) + len(p.Text) + len(p.ReplyTo) + len(p.ForwardOf) +
-		len(p.RawSHA256) + len(p.Location)
+		len(p.RawSHA256) + len(p.Location) + len(p.Capture) + len(p.CaptureType)
+	for _, m := range p.Media {
+		n += len(m.URL) + len(m.Kind) + len(m.Type) + len(m.SHA256) + 8
+	}
 	for _, ss := range [...][]string{p.Lang, p.MediaCaptions} {
 		for _, x := range ss {
 			n += len(x) + 2
@@ -236,7 +245,15 @@ func appendPost(dst []byte, p *ingest.Post) []byte {
 	dst = appendString(dst, p.ForwardOf)
 	dst = appendStrings(dst, p.MediaCaptions)
 	dst = appendString(dst, p.RawSHA256)
-	return appendString(dst, p.Location)
+	dst = appendString(dst, p.Location)
+	dst = binary.AppendUvarint(dst, uint64(len(p.Media)))
+	for _, m := range p.Media {
+		for _, s := range [...]string{m.URL, m.Kind, m.Type, m.SHA256} {
+			dst = appendString(dst, s)
+		}
+	}
+	dst = appendString(dst, string(p.Capture))
+	return appendString(dst, p.CaptureType)
 }
 
 func appendString(dst []byte, s string) []byte {
@@ -388,7 +405,9 @@ func (d *decoder) time() time.Time {
 	return time.Unix(sec, int64(nsec)).UTC()
 }
 
-func (d *decoder) post(p *ingest.Post) {
+// post reads what appendPost wrote; withMedia is false for layouts older
+// than media and capture.
+func (d *decoder) post(p *ingest.Post, withMedia bool) {
 	for _, s := range [...]*string{&p.ID, &p.Platform, &p.Source, &p.NativeID, &p.Permalink, &p.Author.ID, &p.Author.Handle, &p.Text} {
 		*s = d.string()
 	}
@@ -403,4 +422,20 @@ func (d *decoder) post(p *ingest.Post) {
 	p.MediaCaptions = d.strings()
 	p.RawSHA256 = d.string()
 	p.Location = d.string()
+	if !withMedia {
+		return
+	}
+	if n := d.count(4); n > 0 {
+		p.Media = make([]ingest.Media, n)
+		for i := range p.Media {
+			m := &p.Media[i]
+			for _, s := range [...]*string{&m.URL, &m.Kind, &m.Type, &m.SHA256} {
+				*s = d.string()
+			}
+		}
+	}
+	if c := d.string(); c != "" {
+		p.Capture = []byte(c)
+	}
+	p.CaptureType = d.string()
 }

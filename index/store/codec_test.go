@@ -21,6 +21,8 @@ func fill(t *testing.T, v reflect.Value, seed *int) {
 	switch v.Kind() {
 	case reflect.String:
 		v.SetString("v" + strings.Repeat("ع", n%4) + string(rune('a'+n%26)))
+	case reflect.Uint8:
+		v.SetUint(uint64('a' + n%26))
 	case reflect.Int, reflect.Int64:
 		v.SetInt(int64(n*1000 - 7))
 	case reflect.Float64:
