@@ -7,7 +7,7 @@ ORT_LIB   := $(CURDIR)/.cache/onnxruntime/libonnxruntime.so.1
 DATASETS  ?= $(CURDIR)/../shared/datasets
 export RASD_ORT_LIB ?= $(ORT_LIB)
 
-.PHONY: all build run test test-short deps ort debian model bench fmt vet clean
+.PHONY: media-tools all build run test test-short deps ort debian model bench fmt vet clean
 
 all: build
 
@@ -20,14 +20,18 @@ ort: $(ORT_LIB)
 $(ORT_LIB):
 	bash scripts/setup-ort.sh
 
-## debian: install redis-server and chromium from Debian if missing (tests use them)
-debian:
-	bash scripts/setup-debian.sh redis-server chromium
+## debian: install redis-server, chromium and the media tools from Debian if missing (tests use them)
+debian: media-tools
+	bash scripts/setup-debian.sh redis-server chromium pango-view=pango1.0-tools
+
+## media-tools: Arabic OCR (tesseract) and video keyframes (ffmpeg) for the media stage
+media-tools:
+	bash scripts/setup-debian.sh ffmpeg tesseract=tesseract-ocr /usr/share/tesseract-ocr/5/tessdata/ara.traineddata=tesseract-ocr-ara
 
 deps: ort debian
 
 ## run: the main job on the bundled sample data, embedded default, nothing to configure
-run: ort build
+run: ort media-tools build
 	bash scripts/run-sample.sh
 
 ## test: every test (installs ONNX Runtime, redis-server and chromium first);

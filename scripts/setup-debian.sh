@@ -1,11 +1,22 @@
 #!/usr/bin/env bash
 # Installs Debian packages that tests need when they are missing:
-#   scripts/setup-debian.sh redis-server chromium
-# Each argument is a command name that is also its package name.
+#   scripts/setup-debian.sh redis-server chromium tesseract=tesseract-ocr,tesseract-ocr-ara
+# Each argument is a command name that is also its package name, or
+# WHAT=PKG[,PKG…]: the packages to install when WHAT (a command name, or an
+# absolute path to a file) is missing.
 set -euo pipefail
 missing=()
-for cmd in "$@"; do
-  command -v "$cmd" >/dev/null 2>&1 || missing+=("$cmd")
+for arg in "$@"; do
+  what=${arg%%=*}
+  pkgs=$what
+  [[ $arg == *=* ]] && pkgs=${arg#*=}
+  if [[ $what == /* ]]; then
+    [ -e "$what" ] && continue
+  else
+    command -v "$what" >/dev/null 2>&1 && continue
+  fi
+  IFS=, read -r -a list <<<"$pkgs"
+  missing+=("${list[@]}")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 SUDO=""
