@@ -237,6 +237,12 @@ func (s *Store) CompleteSharing(ctx context.Context, recs []store.Record, sighti
 		for i := range recs {
 			r := &recs[i]
 			p.HSet(ctx, s.key("rec"), r.Post.ID, store.EncodeRecord(nil, r))
+			switch {
+			case store.NeedsMedia(r):
+				p.ZAddNX(ctx, s.key("media"), redis.Z{Member: r.Post.ID})
+			case len(r.Media) > 0:
+				p.ZRem(ctx, s.key("media"), r.Post.ID)
+			}
 			if r.Queued {
 				q, _ := json.Marshal(store.QueueEntry{ID: r.Post.ID, Priority: r.Priority, Urgent: r.Urgent, MaxScore: store.MaxScore(r), Labels: r.Flags, Added: r.Processed})
 				p.HSet(ctx, s.key("queue"), r.Post.ID, q)
@@ -535,6 +541,7 @@ func (s *Store) Purge(ctx context.Context, rule store.Retention) ([]string, erro
 			p.HDel(ctx, s.key("textof"), page...)
 			p.HDel(ctx, s.key("rec"), page...)
 			p.HDel(ctx, s.key("queue"), page...)
+			p.ZRem(ctx, s.key("media"), toAny(page)...)
 			for _, id := range page {
 				p.Del(ctx, s.key("sight:"+id))
 			}
@@ -567,4 +574,75 @@ func (s *Store) Persistence(ctx context.Context) (string, error) {
 		return "rdb", nil
 	}
 	return "none", nil
+}
+
+func toAny(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+// mediaLease is how long a claimed post's media stay with one process
+// before another may claim them (after a crash, say).
+const mediaLease = 5 * time.Minute
+
+// claimMedia atomically takes up to ARGV[2] members of the pending-media
+// set whose lease (score, Unix milliseconds) ended by ARGV[1], and leases
+// them until ARGV[3].
+var claimMedia = redis.NewScript(`
+local ids = redis.call('ZRANGE', KEYS[1], '-inf', ARGV[1], 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[2]))
+for _, id in ipairs(ids) do
+  redis.call('ZADD', KEYS[1], 'XX', ARGV[3], id)
+end
+return ids
+`)
+
+// ClaimMedia hands out up to max posts whose media the media stage has not
+// processed yet and that no process holds; each is leased for a few
+// minutes. Completing the post's record with its media results removes it;
+// ReleaseMedia gives it back at once.
+func (s *Store) ClaimMedia(ctx context.Context, limit int) ([]string, error) {
+	now := time.Now()
+	ids, err := claimMedia.Run(ctx, s.rdb, []string{s.key("media")}, now.UnixMilli(), limit, now.Add(mediaLease).UnixMilli()).StringSlice()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("claiming media work: %w", err)
+	}
+	return ids, nil
+}
+
+// ReleaseMedia gives claimed posts back to ClaimMedia.
+func (s *Store) ReleaseMedia(ctx context.Context, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	zs := make([]redis.Z, len(ids))
+	for i, id := range ids {
+		zs[i] = redis.Z{Member: id}
+	}
+	if err := s.rdb.ZAddXX(ctx, s.key("media"), zs...).Err(); err != nil {
+		return fmt.Errorf("releasing media work: %w", err)
+	}
+	return nil
+}
+
+// DropMedia removes posts from the media work list without results.
+func (s *Store) DropMedia(ctx context.Context, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if err := s.rdb.ZRem(ctx, s.key("media"), toAny(ids)...).Err(); err != nil {
+		return fmt.Errorf("dropping media work: %w", err)
+	}
+	return nil
+}
+
+// MediaDepth is the number of posts whose media wait for the media stage.
+func (s *Store) MediaDepth(ctx context.Context) (int, error) {
+	n, err := s.rdb.ZCard(ctx, s.key("media")).Result()
+	if err != nil {
+		return 0, fmt.Errorf("reading media depth: %w", err)
+	}
+	return int(n), nil
 }

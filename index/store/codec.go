@@ -69,19 +69,17 @@ func EncodeRecord(dst []byte, r *Record) []byte {
 	if v := r.Judgement; v != nil {
 		n += 64 + 24*len(v.Thresholds) + 32*len(v.Signals)
 	}
+	for i := range r.Media {
+		m := &r.Media[i]
+		n += 96 + len(m.URL) + len(m.Type) + len(m.OCR) + len(m.Error) + 32*len(m.Matches) + 16*len(m.OCRSpans)
+	}
 	dst = slices.Grow(dst, n)
 	dst = append(dst, codecV3)
 	dst = appendPost(dst, &r.Post)
 	dst = appendFloats(dst, r.Scores)
 	dst = appendStrings(dst, r.Flags)
 	dst = appendStrings(dst, r.Context)
-	dst = binary.AppendUvarint(dst, uint64(len(r.Spans)))
-	for _, sp := range r.Spans {
-		dst = binary.AppendVarint(dst, int64(sp.Start))
-		dst = binary.AppendVarint(dst, int64(sp.End))
-		dst = appendString(dst, sp.Label)
-		dst = appendString(dst, sp.Term)
-	}
+	dst = appendSpans(dst, r.Spans)
 	dst = appendString(dst, r.Model)
 	dst = appendString(dst, r.Governorate)
 	dst = appendBool(dst, r.Queued)
@@ -89,7 +87,84 @@ func EncodeRecord(dst []byte, r *Record) []byte {
 	dst = appendBool(dst, r.Urgent)
 	dst = appendStrings(dst, r.Reasons)
 	dst = appendTime(dst, r.Processed)
-	return appendJudgement(dst, r.Judgement)
+	dst = appendJudgement(dst, r.Judgement)
+	return appendMedia(dst, r.Media)
+}
+
+// appendMedia writes the media stage's results (layout 3).
+func appendMedia(dst []byte, ms []MediaResult) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(ms)))
+	for i := range ms {
+		m := &ms[i]
+		for _, s := range [...]string{m.URL, m.Type, m.SHA256, m.MD5, m.PDQ, m.OCR, m.Error} {
+			dst = appendString(dst, s)
+		}
+		for _, n := range [...]int64{m.Size, int64(m.Quality), int64(m.Frames)} {
+			dst = binary.AppendVarint(dst, n)
+		}
+		dst = binary.AppendUvarint(dst, uint64(len(m.Matches)))
+		for _, k := range m.Matches {
+			dst = appendString(dst, k.Bank)
+			dst = appendString(dst, k.Entry)
+			dst = appendString(dst, k.Kind)
+			dst = binary.AppendVarint(dst, int64(k.Distance))
+		}
+		dst = appendSpans(dst, m.OCRSpans)
+		dst = appendTime(dst, m.At)
+	}
+	return dst
+}
+
+func appendSpans(dst []byte, spans []Span) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(spans)))
+	for _, sp := range spans {
+		dst = binary.AppendVarint(dst, int64(sp.Start))
+		dst = binary.AppendVarint(dst, int64(sp.End))
+		dst = appendString(dst, sp.Label)
+		dst = appendString(dst, sp.Term)
+	}
+	return dst
+}
+
+func (d *decoder) spans() []Span {
+	n := d.count(4)
+	if n == 0 {
+		return nil
+	}
+	spans := make([]Span, n)
+	for i := range spans {
+		sp := &spans[i]
+		sp.Start, sp.End = int(d.varint()), int(d.varint())
+		sp.Label, sp.Term = d.string(), d.string()
+	}
+	return spans
+}
+
+// media reads what appendMedia wrote.
+func (d *decoder) media() []MediaResult {
+	n := d.count(12)
+	if n == 0 {
+		return nil
+	}
+	ms := make([]MediaResult, n)
+	for i := range ms {
+		m := &ms[i]
+		for _, s := range [...]*string{&m.URL, &m.Type, &m.SHA256, &m.MD5, &m.PDQ, &m.OCR, &m.Error} {
+			*s = d.string()
+		}
+		m.Size, m.Quality, m.Frames = d.varint(), int(d.varint()), int(d.varint())
+		if k := d.count(4); k > 0 {
+			m.Matches = make([]KnownMatch, k)
+			for j := range m.Matches {
+				km := &m.Matches[j]
+				km.Bank, km.Entry, km.Kind = d.string(), d.string(), d.string()
+				km.Distance = int(d.varint())
+			}
+		}
+		m.OCRSpans = d.spans()
+		m.At = d.time()
+	}
+	return ms
 }
 
 // appendJudgement writes v after the record that holds its model and raw
@@ -141,14 +216,7 @@ func DecodeRecord(b []byte, r *Record) error {
 	r.Scores = d.floats()
 	r.Flags = d.strings()
 	r.Context = d.strings()
-	if n := d.count(4); n > 0 {
-		r.Spans = make([]Span, n)
-		for i := range r.Spans {
-			sp := &r.Spans[i]
-			sp.Start, sp.End = int(d.varint()), int(d.varint())
-			sp.Label, sp.Term = d.string(), d.string()
-		}
-	}
+	r.Spans = d.spans()
 	r.Model = d.string()
 	r.Governorate = d.string()
 	r.Queued = d.bool()
@@ -158,6 +226,9 @@ func DecodeRecord(b []byte, r *Record) error {
 	r.Processed = d.time()
 	if layout >= codecV2 && d.bool() {
 		r.Judgement = d.judgement(r)
+	}
+	if layout >= codecV3 {
+		r.Media = d.media()
 	}
 	return d.done("record")
 }

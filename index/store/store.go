@@ -35,6 +35,7 @@ var (
 	bucketCursors = []byte("cursors")
 	bucketSeen    = []byte("seen")
 	bucketSights  = []byte("sightings")
+	bucketMedia   = []byte("media_pending")
 )
 
 // Record is a processed post: the post, its scores and how policy routed it.
@@ -63,6 +64,53 @@ type Record struct {
 	Sightings int `json:"-"`
 	// Processed is when the pipeline finished with it.
 	Processed time.Time `json:"processed"`
+	// Media holds what the media stage found in Post.Media, one result per
+	// item in the same order; empty until the stage has run (see NeedsMedia).
+	Media []MediaResult `json:"media,omitempty"`
+}
+
+// NeedsMedia reports whether r carries media the media stage has not
+// processed yet.
+func NeedsMedia(r *Record) bool { return len(r.Post.Media) > 0 && len(r.Media) == 0 }
+
+// MediaResult is what the media stage found in one media item of a post.
+type MediaResult struct {
+	// URL is the item's URL (Post.Media[i].URL).
+	URL string `json:"url"`
+	// Type is the media type sniffed from the fetched bytes.
+	Type string `json:"type,omitempty"`
+	// SHA256 and MD5 are hex digests of the fetched bytes (the blob's key
+	// and the exact-match hash banks use); Size is their length.
+	SHA256 string `json:"sha256,omitempty"`
+	MD5    string `json:"md5,omitempty"`
+	Size   int64  `json:"size,omitempty"`
+	// PDQ is the image's perceptual hash (hex), or the first keyframe's of a
+	// video; Quality is PDQ's quality metric (0–100); Frames counts the
+	// video keyframes hashed.
+	PDQ     string `json:"pdq,omitempty"`
+	Quality int    `json:"quality,omitempty"`
+	Frames  int    `json:"frames,omitempty"`
+	// Matches are the hash-bank entries the item matched.
+	Matches []KnownMatch `json:"matches,omitempty"`
+	// OCR is the text read in the image; OCRSpans the evidence in it (model
+	// terms and signals), as byte ranges of OCR.
+	OCR      string `json:"ocr,omitempty"`
+	OCRSpans []Span `json:"ocr_spans,omitempty"`
+	// Error says why the item could not be fetched or read, when it could not.
+	Error string `json:"error,omitempty"`
+	// At is when the stage processed it.
+	At time.Time `json:"at"`
+}
+
+// KnownMatch is a match of a media item against a bank of known content.
+type KnownMatch struct {
+	// Bank names the hash bank; Entry is the matched entry's id there.
+	Bank  string `json:"bank"`
+	Entry string `json:"entry"`
+	// Kind is the hash that matched: "pdq", "md5" or "sha256".
+	Kind string `json:"kind"`
+	// Distance is the Hamming distance of a PDQ match (0 for exact ones).
+	Distance int `json:"distance"`
 }
 
 // Span is a highlighted byte range of the original text.
@@ -113,6 +161,10 @@ type Store struct {
 	queued   map[uint64]ingest.Post
 	// enqueuer, when set, adds review items in Complete's transaction.
 	enqueuer TxEnqueuer
+	// mediaClaimed holds the posts ClaimMedia handed out and not yet
+	// completed or released.
+	mediaMu      sync.Mutex
+	mediaClaimed map[string]bool
 }
 
 // EnqueueWith makes Complete put the review items of queued records into
@@ -142,7 +194,7 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketPosts, bucketWork, bucketQueue, bucketCursors, bucketSeen, bucketSights} {
+		for _, b := range [][]byte{bucketPosts, bucketWork, bucketQueue, bucketCursors, bucketSeen, bucketSights, bucketMedia} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -306,10 +358,21 @@ func (s *Store) Complete(_ context.Context, recs []Record, sightings []Sighting,
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		posts, queue, work := tx.Bucket(bucketPosts), tx.Bucket(bucketQueue), tx.Bucket(bucketWork)
 		posts.FillPercent, work.FillPercent = fillMostlyAppend, fillAppend
+		media := tx.Bucket(bucketMedia)
 		for i := range recs {
 			r := &recs[i]
 			if err := posts.Put([]byte(r.Post.ID), EncodeRecord(nil, r)); err != nil {
 				return err
+			}
+			switch {
+			case NeedsMedia(r):
+				if err := media.Put([]byte(r.Post.ID), nil); err != nil {
+					return err
+				}
+			case len(r.Media) > 0:
+				if err := media.Delete([]byte(r.Post.ID)); err != nil {
+					return err
+				}
 			}
 			if r.Queued {
 				q := QueueEntry{ID: r.Post.ID, Priority: r.Priority, Urgent: r.Urgent, MaxScore: MaxScore(r), Labels: r.Flags, Added: r.Processed}
@@ -349,7 +412,80 @@ func (s *Store) Complete(_ context.Context, recs []Record, sightings []Sighting,
 		delete(s.queued, n)
 	}
 	s.queuedMu.Unlock()
+	s.mediaMu.Lock()
+	for i := range recs {
+		if len(recs[i].Media) > 0 {
+			delete(s.mediaClaimed, recs[i].Post.ID)
+		}
+	}
+	s.mediaMu.Unlock()
 	return nil
+}
+
+// ClaimMedia hands out up to max posts whose media the media stage has not
+// processed yet and that no caller holds. Completing the post's record with
+// its media results removes it from the list; ReleaseMedia gives it back.
+func (s *Store) ClaimMedia(_ context.Context, limit int) ([]string, error) {
+	s.mediaMu.Lock()
+	defer s.mediaMu.Unlock()
+	var ids []string
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketMedia).Cursor()
+		for k, _ := c.First(); k != nil && len(ids) < limit; k, _ = c.Next() {
+			if !s.mediaClaimed[string(k)] {
+				ids = append(ids, string(k))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claiming media work: %w", err)
+	}
+	if s.mediaClaimed == nil {
+		s.mediaClaimed = map[string]bool{}
+	}
+	for _, id := range ids {
+		s.mediaClaimed[id] = true
+	}
+	return ids, nil
+}
+
+// ReleaseMedia gives claimed posts back to ClaimMedia.
+func (s *Store) ReleaseMedia(_ context.Context, ids []string) error {
+	s.mediaMu.Lock()
+	defer s.mediaMu.Unlock()
+	for _, id := range ids {
+		delete(s.mediaClaimed, id)
+	}
+	return nil
+}
+
+// DropMedia removes posts from the media work list without results: posts
+// purged, or gone from the store.
+func (s *Store) DropMedia(_ context.Context, ids []string) error {
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketMedia)
+		for _, id := range ids {
+			if err := b.Delete([]byte(id)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("dropping media work: %w", err)
+	}
+	return s.ReleaseMedia(context.Background(), ids)
+}
+
+// MediaDepth is the number of posts whose media wait for the media stage.
+func (s *Store) MediaDepth(_ context.Context) (int, error) {
+	var n int
+	err := s.db.View(func(tx *bolt.Tx) error {
+		n = tx.Bucket(bucketMedia).Stats().KeyN
+		return nil
+	})
+	return n, err
 }
 
 // MaxScore is the highest score among a record's flagged labels, or among all
@@ -511,12 +647,15 @@ func (s *Store) Purge(_ context.Context, rule Retention) ([]string, error) {
 				ids = append(ids, string(bytes.Clone(k)))
 			}
 		}
-		queue, sights := tx.Bucket(bucketQueue), tx.Bucket(bucketSights)
+		queue, sights, media := tx.Bucket(bucketQueue), tx.Bucket(bucketSights), tx.Bucket(bucketMedia)
 		for _, id := range ids {
 			if err := b.Delete([]byte(id)); err != nil {
 				return err
 			}
 			if err := queue.Delete([]byte(id)); err != nil {
+				return err
+			}
+			if err := media.Delete([]byte(id)); err != nil {
 				return err
 			}
 			prefix := []byte(id + "\x00")

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -167,4 +168,69 @@ func Run(t *testing.T, open func(t *testing.T) store.Backend) {
 			t.Fatalf("sightings of a purged post: %d (%v), want none", len(got), err)
 		}
 	})
+	t.Run("media work: pending until the record has results, claimed once, released, purged", func(t *testing.T) {
+		s := open(t)
+		mq, ok := s.(MediaQueue)
+		if !ok {
+			t.Fatalf("%T has no media work list", s)
+		}
+		s.Ingest(ctx, "s", "3", Posts(0, 3))
+		ds, _ := s.Claim(ctx, 3)
+		old := time.Now().Add(-48 * time.Hour)
+		recs := make([]store.Record, 3)
+		for i := range recs {
+			recs[i] = store.Record{Post: ds[i].Post, Processed: old}
+		}
+		img := ingest.Media{URL: "https://example.org/a.jpg", Kind: ingest.MediaImage}
+		recs[0].Post.Media = []ingest.Media{img}
+		recs[1].Post.Media = []ingest.Media{img}
+		if err := s.Complete(ctx, recs, nil, ds); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := mq.MediaDepth(ctx); err != nil || n != 2 {
+			t.Fatalf("media depth %d (%v), want 2", n, err)
+		}
+		a, err := mq.ClaimMedia(ctx, 10)
+		if err != nil || len(a) != 2 {
+			t.Fatalf("first claim: %v %v", a, err)
+		}
+		if b, err := mq.ClaimMedia(ctx, 10); err != nil || len(b) != 0 {
+			t.Fatalf("second claim took held posts: %v %v", b, err)
+		}
+		if err := mq.ReleaseMedia(ctx, a[1:]); err != nil {
+			t.Fatal(err)
+		}
+		if b, err := mq.ClaimMedia(ctx, 10); err != nil || len(b) != 1 || b[0] != a[1] {
+			t.Fatalf("claim after release: %v %v, want [%s]", b, err, a[1])
+		}
+		// Results recorded: no longer pending, and a second Complete of the
+		// same record does not bring it back.
+		done := recs[0]
+		done.Media = []store.MediaResult{{URL: img.URL, SHA256: strings.Repeat("ab", 32), At: time.Now()}}
+		for range 2 {
+			if err := s.Complete(ctx, []store.Record{done}, nil, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n, _ := mq.MediaDepth(ctx); n != 1 {
+			t.Fatalf("media depth after results: %d, want 1", n)
+		}
+		if r, err := s.Get(ctx, done.Post.ID); err != nil || len(r.Media) != 1 || r.Media[0].SHA256 != done.Media[0].SHA256 {
+			t.Fatalf("stored media results: %+v %v", r.Media, err)
+		}
+		if _, err := s.Purge(ctx, store.Retention{Unflagged: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := mq.MediaDepth(ctx); n != 0 {
+			t.Fatalf("media depth after purge: %d, want 0", n)
+		}
+	})
+}
+
+// MediaQueue is the media work list both stores keep beside the records.
+type MediaQueue interface {
+	ClaimMedia(ctx context.Context, max int) ([]string, error)
+	ReleaseMedia(ctx context.Context, ids []string) error
+	DropMedia(ctx context.Context, ids []string) error
+	MediaDepth(ctx context.Context) (int, error)
 }
