@@ -79,6 +79,10 @@ func PolicyScore(s, t float64) float64 {
 	return a / (a + b)
 }
 
+// KnownContentSignal is the signal a media item matching a bank of known
+// content raises, as "known_content:BANK"; rules name it without the bank.
+const KnownContentSignal = "known_content"
+
 // SignalNames returns the distinct names of signals, in first-seen order.
 func SignalNames(signals []Signal) []string {
 	var names []string

@@ -637,7 +637,9 @@ func (v *validator) rule(p *Policy, i int, r *Rule) {
 	default:
 		v.addf(v.at("rules", i, "queue"), "rule %q: queue %q is not one of %s, %s", r.ID, r.Queue, QueueReview, QueueSupport)
 	}
-	if len(r.MustHave) > 0 && !hasViolation && r.Queue != QueueSupport {
+	// A bank match is evidence of its own: a rule on it, like a rule on the
+	// victim-support queue, needs no violation label.
+	if len(r.MustHave) > 0 && !hasViolation && r.Queue != QueueSupport && !slices.Contains(r.MustHave, KnownContentSignal) {
 		v.addf(v.at("rules", i, "must_have"), "rule %q: must_have needs at least one violation label", r.ID)
 	}
 	for j, name := range r.MustHave {

@@ -272,7 +272,7 @@ func (p *Policy) present(name string, in Input, protected bool) bool {
 		s, ok := in.Scores[name]
 		return ok && l.Threshold != nil && s >= *l.Threshold
 	case KindSignal:
-		return slices.Contains(in.Signals, name)
+		return slices.ContainsFunc(in.Signals, func(s string) bool { return signalIs(s, name) })
 	}
 	return false
 }
@@ -349,4 +349,11 @@ func oddLabels(odd bool, scores map[string]float64) []string {
 		return nil
 	}
 	return slices.Sorted(maps.Keys(scores))
+}
+
+// signalIs reports whether the signal s is the label name: the same, or
+// name with a qualifier after a colon ("known_content:gifct" is
+// "known_content").
+func signalIs(s, name string) bool {
+	return s == name || len(s) > len(name) && s[len(name)] == ':' && s[:len(name)] == name
 }

@@ -85,7 +85,7 @@ func policyCheck(env *Env, c *command, args []string) error {
 	for _, path := range fs.Args() {
 		p, err := policy.Load(path)
 		if err == nil {
-			err = p.CheckSignals(signals.Names())
+			err = p.CheckSignals(append(signals.Names(), policy.KnownContentSignal))
 		}
 		if err != nil {
 			var ve *policy.ValidationError

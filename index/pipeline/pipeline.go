@@ -140,6 +140,11 @@ type Config struct {
 	Log *slog.Logger
 	// Metrics registers the pipeline's metrics; nil skips registration.
 	Metrics prometheus.Registerer
+	// Media, when set and the store keeps a media work list (MediaQueue),
+	// runs the media stage on posts that carry media, off the text path,
+	// with MediaWorkers at once (default 2).
+	Media        MediaAnalyzer
+	MediaWorkers int
 }
 
 // Pipeline is a configured monitoring loop.
@@ -153,7 +158,9 @@ type Pipeline struct {
 	// idle is signalled (without blocking) when a worker finds the work
 	// queue empty; work when a source of this process queued posts.
 	idle, work chan struct{}
-	m          metrics
+	// mediaIdle and mediaWork do the same for the media stage.
+	mediaIdle, mediaWork chan struct{}
+	m                    metrics
 	// failMu guards failing: the sources whose last attempt failed, with
 	// when their failures began.
 	failMu  sync.Mutex
@@ -170,6 +177,9 @@ type metrics struct {
 	depth                         prometheus.GaugeFunc
 	batch                         prometheus.Histogram
 	errors                        *prometheus.CounterVec
+	media                         *prometheus.CounterVec
+	mediaSeconds                  prometheus.Histogram
+	mediaDepth                    prometheus.GaugeFunc
 }
 
 // New checks cfg and returns a pipeline.
@@ -217,7 +227,11 @@ func New(cfg Config) (*Pipeline, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	p := &Pipeline{cfg: cfg, gaz: gazetteer.New(), dedup: dedup.NewIndex(dedup.Options{}), idle: make(chan struct{}, 1), work: make(chan struct{}, cfg.Workers)}
+	if cfg.MediaWorkers <= 0 {
+		cfg.MediaWorkers = 2
+	}
+	p := &Pipeline{cfg: cfg, gaz: gazetteer.New(), dedup: dedup.NewIndex(dedup.Options{}), idle: make(chan struct{}, 1), work: make(chan struct{}, cfg.Workers),
+		mediaIdle: make(chan struct{}, 1), mediaWork: make(chan struct{}, max(cfg.MediaWorkers, 1))}
 	p.m = metrics{
 		in:        prometheus.NewCounter(prometheus.CounterOpts{Name: "rasd_posts_in_total", Help: "Posts taken in from sources (new ones only)."}),
 		scored:    prometheus.NewCounter(prometheus.CounterOpts{Name: "rasd_posts_scored_total", Help: "Posts scored."}),
@@ -232,9 +246,20 @@ func New(cfg Config) (*Pipeline, error) {
 		}),
 		batch:  prometheus.NewHistogram(prometheus.HistogramOpts{Name: "rasd_batch_seconds", Help: "Time to score, route, store and index one batch.", Buckets: prometheus.ExponentialBuckets(0.001, 2, 14)}),
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rasd_source_errors_total", Help: "Failed fetches, by source."}, []string{"source"}),
+		media:  prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rasd_media_total", Help: "Media items the media stage processed, by outcome (read, matched, failed)."}, []string{"outcome"}),
+		mediaSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "rasd_media_post_seconds", Help: "Time to fetch, hash, match and read one post's media and judge it again.",
+			Buckets: prometheus.ExponentialBuckets(0.01, 2, 12)}),
+		mediaDepth: prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "rasd_media_queue_depth", Help: "Posts whose media wait for the media stage."}, func() float64 {
+			mq, ok := cfg.Store.(MediaQueue)
+			if !ok {
+				return 0
+			}
+			n, _ := mq.MediaDepth(context.Background())
+			return float64(n)
+		}),
 	}
 	if cfg.Metrics != nil {
-		for _, c := range []prometheus.Collector{p.m.in, p.m.scored, p.m.sightings, p.m.queued, p.m.flagged, p.m.signals, p.m.routed, p.m.depth, p.m.batch, p.m.errors} {
+		for _, c := range []prometheus.Collector{p.m.in, p.m.scored, p.m.sightings, p.m.queued, p.m.flagged, p.m.signals, p.m.routed, p.m.depth, p.m.batch, p.m.errors, p.m.media, p.m.mediaSeconds, p.m.mediaDepth} {
 			if err := cfg.Metrics.Register(c); err != nil {
 				return nil, fmt.Errorf("registering metrics: %w", err)
 			}
@@ -326,6 +351,11 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		}
 		for range p.cfg.Workers {
 			workers.Go(func() { fail(p.runWorker(ctx)) })
+		}
+		if mq, ok := p.mediaQueue(); ok {
+			for range p.cfg.MediaWorkers {
+				workers.Go(func() { fail(p.runMediaWorker(ctx, mq)) })
+			}
 		}
 	}
 	if p.cfg.SyncEvery > 0 && p.cfg.Index != nil {
@@ -419,8 +449,11 @@ func (p *Pipeline) wake() {
 func (p *Pipeline) waitDrained(ctx context.Context) error {
 	for {
 		n, err := p.cfg.Store.WorkDepth(ctx)
-		if err != nil || n == 0 {
+		if err != nil {
 			return err
+		}
+		if n == 0 {
+			break
 		}
 		select {
 		case <-ctx.Done():
@@ -428,6 +461,33 @@ func (p *Pipeline) waitDrained(ctx context.Context) error {
 		case <-p.idle:
 		}
 	}
+	mq, ok := p.mediaQueue()
+	if !ok {
+		return nil
+	}
+	// Then the media of what was stored.
+	for {
+		n, err := mq.MediaDepth(ctx)
+		if err != nil || n == 0 {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-p.mediaIdle:
+		case <-time.After(p.cfg.PollEvery):
+		}
+	}
+}
+
+// mediaQueue returns the store's media work list when the media stage is
+// configured and the store keeps one.
+func (p *Pipeline) mediaQueue() (MediaQueue, bool) {
+	if p.cfg.Media == nil {
+		return nil, false
+	}
+	mq, ok := p.cfg.Store.(MediaQueue)
+	return mq, ok
 }
 
 // runRetention applies retention at start and every PurgeEvery.
@@ -686,6 +746,15 @@ func (p *Pipeline) Process(ctx context.Context, ds []store.Delivery) error {
 	if err := p.index(docs); err != nil {
 		return err
 	}
+	for i := range recs {
+		if store.NeedsMedia(&recs[i]) {
+			select {
+			case p.mediaWork <- struct{}{}:
+			default:
+			}
+			break
+		}
+	}
 	p.m.scored.Add(float64(len(recs)))
 	p.m.sightings.Add(float64(len(sightings)))
 	for i := range recs {
@@ -732,7 +801,7 @@ func (p *Pipeline) auditQueued(recs []store.Record) {
 	var evs []audit.Event
 	for i := range recs {
 		if r := &recs[i]; r.Queued && r.Judgement != nil {
-			evs = append(evs, r.Judgement.AuditEvent(r.Post.ID))
+			evs = append(evs, r.Judgement.AuditEvent(r.Post.ID), captureEvent(r))
 		}
 	}
 	if len(evs) == 0 {

@@ -46,6 +46,10 @@ const (
 	TypeReferral = "referral"
 	// TypeAppeal is an appeal filed or decided.
 	TypeAppeal = "appeal"
+	// TypeEvidence is evidence kept for an item: the raw capture of a post
+	// that entered review, or the media the media stage fetched and
+	// hashed (chain of custody).
+	TypeEvidence = "evidence"
 )
 
 // DefaultPath is where the audit log lives when nothing else is configured.
