@@ -1050,8 +1050,15 @@ func DocFor(r *store.Record) index.Doc {
 	if created.IsZero() {
 		created = r.Processed
 	}
+	text := r.Post.Text
+	for _, m := range r.Media {
+		// The text read in the post's images is searchable with its words.
+		if m.OCR != "" {
+			text += "\n" + m.OCR
+		}
+	}
 	return index.Doc{
-		ID: r.Post.ID, Text: r.Post.Text, Platform: r.Post.Platform, Source: r.Post.Source,
+		ID: r.Post.ID, Text: text, Platform: r.Post.Platform, Source: r.Post.Source,
 		Governorate: r.Governorate, Created: created, Labels: r.Flags, Context: r.Context,
 		MaxScore: store.MaxScore(r),
 	}
