@@ -234,6 +234,21 @@ type itemView struct {
 	CanDecide bool       `json:"can_decide"`
 	Held      bool       `json:"held"`
 	Scores    []scoreRow `json:"-"`
+	// Media are the post's media with what the media stage found.
+	Media []mediaRow `json:"-"`
+}
+
+// mediaRow is one media item of a post as the item page shows it.
+type mediaRow struct {
+	store.MediaResult
+	// N is the item's position in the post's media; Href serves its bytes.
+	N    int
+	Href string
+	// Kind is what the connector said it is; Image whether the page shows it.
+	Kind  string
+	Image bool
+	// Pending is true while the media stage has not processed it.
+	Pending bool
 }
 
 type guidance struct {
@@ -272,7 +287,16 @@ func (s *Server) itemView(r *http.Request, id string) (*itemView, int, error) {
 			a := review.AuthorKey(&rec)
 			rec.Post.Author.ID, rec.Post.Author.Handle = s.cfg.Pseudonyms.Pseudonym(a), ""
 			rec.Post.Permalink, rec.Post.Location, rec.Post.NativeID = "", "", ""
+			// The raw capture and the media's addresses name the poster.
+			rec.Post.Capture, rec.Post.CaptureType = nil, ""
+			for i := range rec.Post.Media {
+				rec.Post.Media[i].URL = ""
+			}
+			for i := range rec.Media {
+				rec.Media[i].URL = ""
+			}
 		}
+		v.Media = mediaRows(id, &rec)
 		// One scale everywhere: the policy's, from the stored judgement,
 		// with the raw score and the model card's threshold beside it.
 		j := rec.Judgement
@@ -616,4 +640,64 @@ func markSpans(text string, spans []store.Span) template.HTML {
 	}
 	b.WriteString(template.HTMLEscapeString(text[pos:]))
 	return template.HTML(b.String())
+}
+
+// mediaRows lists rec's media for the item page.
+func mediaRows(id string, rec *store.Record) []mediaRow {
+	rows := make([]mediaRow, len(rec.Post.Media))
+	for i, m := range rec.Post.Media {
+		row := mediaRow{N: i, Kind: m.Kind, Pending: i >= len(rec.Media)}
+		if !row.Pending {
+			row.MediaResult = rec.Media[i]
+			row.Image = strings.HasPrefix(row.Type, "image/")
+			row.Href = fmt.Sprintf("/items/%s/media/%d", url.PathEscape(id), i)
+		}
+		rows[i] = row
+	}
+	return rows
+}
+
+// getMedia serves the bytes of media item n of a post in the review queue,
+// to those who may see the item: images as what they are, anything else as
+// a download, never as a page of this site.
+func (s *Server) getMedia(w http.ResponseWriter, r *http.Request) {
+	ctx, id := r.Context(), r.PathValue("id")
+	if _, err := s.cfg.Store.Item(ctx, id); err != nil {
+		status, _ := errCode(err)
+		http.Error(w, http.StatusText(status), status)
+		return
+	}
+	n, err := strconv.Atoi(r.PathValue("n"))
+	rec, gerr := s.cfg.Backend.Get(ctx, id)
+	if err != nil || gerr != nil || n < 0 || n >= len(rec.Media) || rec.Media[n].SHA256 == "" || s.cfg.Media == nil {
+		if gerr != nil && !errors.Is(gerr, store.ErrNotFound) {
+			s.cfg.Log.Error("reading item for media", "item", id, "err", gerr)
+		}
+		http.Error(w, "no stored media "+r.PathValue("n")+" for this item", http.StatusNotFound)
+		return
+	}
+	m := rec.Media[n]
+	rc, err := s.cfg.Media.Open(ctx, m.SHA256)
+	if err != nil {
+		s.cfg.Log.Error("opening stored media", "item", id, "sha256", m.SHA256, "err", err)
+		http.Error(w, "the stored media could not be read", http.StatusInternalServerError)
+		return
+	}
+	defer rc.Close()
+	h := w.Header()
+	if strings.HasPrefix(m.Type, "image/") && !strings.Contains(m.Type, "svg") || strings.HasPrefix(m.Type, "video/") {
+		h.Set("Content-Type", m.Type)
+	} else {
+		h.Set("Content-Type", "application/octet-stream")
+		h.Set("Content-Disposition", "attachment")
+	}
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	h.Set("Cache-Control", "private, max-age=3600")
+	if m.Size > 0 {
+		h.Set("Content-Length", strconv.FormatInt(m.Size, 10))
+	}
+	if _, err := io.Copy(w, rc); err != nil && ctx.Err() == nil {
+		s.cfg.Log.Warn("serving stored media", "item", id, "err", err)
+	}
 }

@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -70,27 +71,28 @@ type Access struct {
 // Routes is the one route table: every route the server serves, with who
 // may call it; the guard enforces it. A route missing here answers 404.
 var Routes = map[string]Access{
-	"GET /login":               {Public: true},
-	"POST /login":              {Public: true},
-	"POST /api/login":          {Public: true},
-	"GET /lang":                {Public: true},
-	"GET /healthz":             {Loopback: true},
-	"GET /metrics":             {Loopback: true},
-	"GET /{$}":                 {},
-	"POST /logout":             {},
-	"GET /api/me":              {},
-	"GET /queue":               {Perm: review.PermView},
-	"GET /items/{id}":          {Perm: review.PermView},
-	"POST /items/{id}/claim":   {Perm: review.PermDecide},
-	"POST /items/{id}/release": {Perm: review.PermDecide},
-	"POST /items/{id}/decide":  {Perm: review.PermDecide},
-	"POST /next":               {Perm: review.PermDecide},
-	"GET /api/queue":           {Perm: review.PermView},
-	"GET /api/items/{id}":      {Perm: review.PermView},
-	"GET /api/decisions":       {Perm: review.PermView},
-	"POST /api/claims":         {Perm: review.PermDecide},
-	"POST /api/decisions":      {Perm: review.PermDecide},
-	"GET /api/users":           {Perm: review.PermAdmin},
+	"GET /login":                {Public: true},
+	"POST /login":               {Public: true},
+	"POST /api/login":           {Public: true},
+	"GET /lang":                 {Public: true},
+	"GET /healthz":              {Loopback: true},
+	"GET /metrics":              {Loopback: true},
+	"GET /{$}":                  {},
+	"POST /logout":              {},
+	"GET /api/me":               {},
+	"GET /queue":                {Perm: review.PermView},
+	"GET /items/{id}":           {Perm: review.PermView},
+	"GET /items/{id}/media/{n}": {Perm: review.PermView},
+	"POST /items/{id}/claim":    {Perm: review.PermDecide},
+	"POST /items/{id}/release":  {Perm: review.PermDecide},
+	"POST /items/{id}/decide":   {Perm: review.PermDecide},
+	"POST /next":                {Perm: review.PermDecide},
+	"GET /api/queue":            {Perm: review.PermView},
+	"GET /api/items/{id}":       {Perm: review.PermView},
+	"GET /api/decisions":        {Perm: review.PermView},
+	"POST /api/claims":          {Perm: review.PermDecide},
+	"POST /api/decisions":       {Perm: review.PermDecide},
+	"GET /api/users":            {Perm: review.PermAdmin},
 
 	// Search and the early-warning dashboard (aggregates; search hits carry
 	// permalinks only for PermAuthors).
@@ -169,6 +171,14 @@ type Config struct {
 	// Notifier is the organisation named in referral packages;
 	// referral.DefaultNotifier() when empty.
 	Notifier policy.Notifier
+	// Media, when set, serves the bytes of the media the media stage
+	// stored, to those who may see the item.
+	Media MediaOpener
+}
+
+// MediaOpener opens stored media by the hex SHA-256 of their bytes.
+type MediaOpener interface {
+	Open(ctx context.Context, sha256 string) (io.ReadCloser, error)
 }
 
 // Server is the web UI and API: an http.Handler serving Routes.
@@ -246,27 +256,28 @@ func New(cfg Config) (*Server, error) {
 // exactly those of Routes.
 func (s *Server) handlers() map[string]http.HandlerFunc {
 	return map[string]http.HandlerFunc{
-		"GET /login":               s.pageLogin,
-		"POST /login":              s.postLogin,
-		"POST /api/login":          s.apiLogin,
-		"GET /lang":                s.setLang,
-		"GET /healthz":             s.healthz,
-		"GET /metrics":             s.metrics,
-		"GET /{$}":                 s.root,
-		"POST /logout":             s.postLogout,
-		"GET /api/me":              s.apiMe,
-		"GET /queue":               s.pageQueue,
-		"GET /items/{id}":          s.pageItem,
-		"POST /items/{id}/claim":   s.postClaim,
-		"POST /items/{id}/release": s.postRelease,
-		"POST /items/{id}/decide":  s.postDecide,
-		"POST /next":               s.postNext,
-		"GET /api/queue":           s.apiQueue,
-		"GET /api/items/{id}":      s.apiItem,
-		"GET /api/decisions":       s.apiDecisions,
-		"POST /api/claims":         s.apiClaim,
-		"POST /api/decisions":      s.apiDecide,
-		"GET /api/users":           s.apiUsers,
+		"GET /login":                s.pageLogin,
+		"POST /login":               s.postLogin,
+		"POST /api/login":           s.apiLogin,
+		"GET /lang":                 s.setLang,
+		"GET /healthz":              s.healthz,
+		"GET /metrics":              s.metrics,
+		"GET /{$}":                  s.root,
+		"POST /logout":              s.postLogout,
+		"GET /api/me":               s.apiMe,
+		"GET /queue":                s.pageQueue,
+		"GET /items/{id}":           s.pageItem,
+		"GET /items/{id}/media/{n}": s.getMedia,
+		"POST /items/{id}/claim":    s.postClaim,
+		"POST /items/{id}/release":  s.postRelease,
+		"POST /items/{id}/decide":   s.postDecide,
+		"POST /next":                s.postNext,
+		"GET /api/queue":            s.apiQueue,
+		"GET /api/items/{id}":       s.apiItem,
+		"GET /api/decisions":        s.apiDecisions,
+		"POST /api/claims":          s.apiClaim,
+		"POST /api/decisions":       s.apiDecide,
+		"GET /api/users":            s.apiUsers,
 
 		"GET /api/search": s.apiSearch,
 		"GET /api/trends": s.apiTrends,
