@@ -10,9 +10,10 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	_ "image/gif" // decoders for DecodeConfig
+	"image/color"
+	_ "image/gif" // decoders
 	_ "image/jpeg"
-	_ "image/png"
+	"image/png"
 	"os/exec"
 	"strings"
 	"time"
@@ -123,11 +124,15 @@ func (r *Reader) Read(ctx context.Context, img []byte) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	prepared, err := prepare(img)
+	if err != nil {
+		return "", fmt.Errorf("reading text in a %s image: %w", format, err)
+	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	// --psm 3: automatic page segmentation; stdin/stdout keep files out of it.
 	cmd := exec.CommandContext(ctx, path, "stdin", "stdout", "-l", r.languages(), "--psm", "3")
-	cmd.Stdin = bytes.NewReader(img)
+	cmd.Stdin = bytes.NewReader(prepared)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.Env = []string{"OMP_THREAD_LIMIT=1"}
@@ -138,6 +143,51 @@ func (r *Reader) Read(ctx context.Context, img []byte) (string, error) {
 		return "", fmt.Errorf("reading text in a %s image: tesseract: %v: %s", format, err, firstLine(stderr.String()))
 	}
 	return Clean(stdout.String()), nil
+}
+
+// prepare makes an image easier for Tesseract: grey, dark text on a light
+// ground (memes often set light text on dark), and small images scaled up
+// twice, since Tesseract misses lines of Arabic set smaller than about 40
+// pixels. It returns a PNG.
+func prepare(img []byte) ([]byte, error) {
+	src, _, err := image.Decode(bytes.NewReader(img))
+	if err != nil {
+		return nil, fmt.Errorf("decoding: %w", err)
+	}
+	b := src.Bounds()
+	w, h := b.Dx(), b.Dy()
+	scale := 1
+	if max(w, h) <= 1600 {
+		scale = 2
+	}
+	grey := image.NewGray(image.Rect(0, 0, w, h))
+	var sum uint64
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			c := color.GrayModel.Convert(src.At(b.Min.X+x, b.Min.Y+y)).(color.Gray)
+			grey.Pix[y*grey.Stride+x] = c.Y
+			sum += uint64(c.Y)
+		}
+	}
+	invert := sum < uint64(w*h)*128
+	out := image.NewGray(image.Rect(0, 0, w*scale, h*scale))
+	for y := 0; y < h*scale; y++ {
+		row := grey.Pix[(y/scale)*grey.Stride:]
+		dst := out.Pix[y*out.Stride:]
+		for x := 0; x < w*scale; x++ {
+			v := row[x/scale]
+			if invert {
+				v = 255 - v
+			}
+			dst[x] = v
+		}
+	}
+	var buf bytes.Buffer
+	enc := png.Encoder{CompressionLevel: png.BestSpeed}
+	if err := enc.Encode(&buf, out); err != nil {
+		return nil, fmt.Errorf("encoding for OCR: %w", err)
+	}
+	return buf.Bytes(), nil
 }
 
 // Clean tidies Tesseract's output: invalid UTF-8 and control characters

@@ -30,6 +30,22 @@ func TestReadsArabicTextInAnImage(t *testing.T) {
 	}
 }
 
+func TestReadsTwoLinesOfLightTextOnDark(t *testing.T) {
+	ocrtest.RequireTesseract(t)
+	img := ocrtest.RenderStyled(t, "الدولة الإسلامية باقية وتتمدد\nانضموا إلى صفوف المجاهدين", "#111111", "white")
+	var r ocr.Reader
+	got, err := r.Read(context.Background(), img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	norm := nlp.Normalize(got)
+	for _, w := range []string{"باقية", "وتتمدد", "انضموا", "المجاهدين"} {
+		if !strings.Contains(norm, nlp.Normalize(w)) {
+			t.Errorf("OCR text %q lacks %q", got, w)
+		}
+	}
+}
+
 func TestBlankImageHasNoText(t *testing.T) {
 	ocrtest.RequireTesseract(t)
 	img := image.NewGray(image.Rect(0, 0, 200, 100))

@@ -39,13 +39,20 @@ func RequireTesseract(t testing.TB) {
 // letters, rendered by pango-view.
 func Render(t testing.TB, text string) []byte {
 	t.Helper()
+	return RenderStyled(t, text, "white", "black")
+}
+
+// RenderStyled is Render with the given background and text colours
+// (names or #rrggbb), lines centred, in bold.
+func RenderStyled(t testing.TB, text, background, foreground string) []byte {
+	t.Helper()
 	bin, err := exec.LookPath("pango-view")
 	if err != nil {
 		missing(t, "pango-view is not installed (Debian: pango1.0-tools)")
 	}
 	out := filepath.Join(t.TempDir(), "text.png")
-	cmd := exec.Command(bin, "--text", text, "--font", "DejaVu Sans 36", "--background", "white",
-		"--foreground", "black", "--margin", "30", "-q", "-o", out)
+	cmd := exec.Command(bin, "--text", text, "--font", "DejaVu Sans Bold 30", "--background", background,
+		"--foreground", foreground, "--margin", "40", "--align", "center", "-q", "-o", out)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("pango-view: %v: %s", err, b)
 	}
