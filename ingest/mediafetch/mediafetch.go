@@ -56,9 +56,11 @@ type Config struct {
 	// (default 4).
 	HostBurst int
 	// Concurrency is how many fetches run at once over all hosts
-	// (default 4); more wait their turn.
+	// (default 4); more wait their turn. A fetch waiting for its host's
+	// turn holds its place.
 	Concurrency int
-	// MaxRedirects is how many redirects one fetch follows (default 3).
+	// MaxRedirects is how many redirects one fetch follows (default 3;
+	// zero takes the default).
 	MaxRedirects int
 	// AllowInternal also fetches from loopback, private and link-local
 	// addresses (the engine's --allow-internal; refused by default).
@@ -124,11 +126,11 @@ func (c Config) Validate() error {
 	c = c.withDefaults()
 	switch {
 	case c.MaxImageBytes < 0 || c.MaxVideoBytes < 0 || c.MaxOtherBytes < 0:
-		return errors.New("media fetch: size caps must be positive")
+		return errors.New("media fetch: size caps must not be negative")
 	case c.Timeout < 0 || c.ConnectTimeout < 0 || c.HostInterval < 0:
-		return errors.New("media fetch: durations must be positive")
+		return errors.New("media fetch: durations must not be negative")
 	case c.HostBurst < 0 || c.Concurrency < 0 || c.MaxRedirects < 0:
-		return errors.New("media fetch: burst, concurrency and redirects must be positive")
+		return errors.New("media fetch: burst, concurrency and redirects must not be negative")
 	case len(c.AllowedTypes) == 0:
 		return errors.New("media fetch: no allowed media types")
 	}
