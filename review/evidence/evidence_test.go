@@ -184,7 +184,9 @@ func TestTamperingIsCaught(t *testing.T) {
 		{"another key", func() string { return path }, testSigner(t).Public(), Options{}, SignatureName, "does not verify with key"},
 		{"a path leaving the bundle", func() string { return rewrite(t, path, nil, map[string]string{"../evil.sh": "x"}) }, nil, Options{}, "../evil.sh", "unsafe path"},
 		{"an absolute path", func() string { return rewrite(t, path, nil, map[string]string{"/etc/cron.d/x": "x"}) }, nil, Options{}, "/etc/cron.d/x", "unsafe path"},
-		{"a duplicate entry", func() string { return rewrite(t, path, nil, map[string]string{"referral.json": `{"referral_id":"other"}`}) }, nil, Options{}, "referral.json", "appears twice"},
+		{"a duplicate entry", func() string {
+			return rewrite(t, path, nil, map[string]string{"referral.json": `{"referral_id":"other"}`})
+		}, nil, Options{}, "referral.json", "appears twice"},
 		{"a file over the size limit", func() string { return path }, nil, Options{MaxFileSize: 20}, "evidence/capture.json", "larger than the limit"},
 	}
 	for _, c := range cases {
