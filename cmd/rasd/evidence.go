@@ -94,8 +94,12 @@ func referralsVerify(env *Env, c *command, args []string) error {
 		if rep.SignatureOK {
 			fmt.Fprintf(env.Stdout, "ok  %s  signature by key %s, manifest SHA-256 %s\n", evidence.SignatureName, rep.KeyID, rep.ManifestSHA256)
 		}
+		mark := "ok "
+		if !rep.SignatureOK {
+			mark = "ok (as the unsigned manifest says)"
+		}
 		for _, f := range rep.Files {
-			fmt.Fprintf(env.Stdout, "ok  %s  %d bytes  SHA-256 %s\n", f.Path, f.Size, f.SHA256)
+			fmt.Fprintf(env.Stdout, "%s %s  %d bytes  SHA-256 %s\n", mark, f.Path, f.Size, f.SHA256)
 		}
 	}
 	if err != nil {

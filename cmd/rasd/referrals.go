@@ -19,8 +19,8 @@ func init() {
 		Name:    "referrals",
 		Summary: "export approved referrals as DSA-shaped JSON packages, printable pages and signed evidence bundles; check bundles; re-check referred URLs",
 		Usage: "referrals export [--since T] [--platform P] [--out FILE] [--html DIR] [--bundle DIR] [store flags]\n" +
-			"  rasd referrals verify [--pubkey FILE | store flags] BUNDLE\n" +
-			"  rasd referrals pubkey [store flags]\n" +
+			"  rasd referrals verify [--pubkey FILE | --data DIR | --config FILE] BUNDLE\n" +
+			"  rasd referrals pubkey [--data DIR | --config FILE]\n" +
 			"  rasd referrals recheck [--every DURATION] [--timeout DURATION] [store flags]",
 		Example: "rasd referrals export --since 2026-10-01 --platform telegram --out referrals.jsonl --bundle bundles/\n" +
 			"  rasd referrals pubkey --data rasd-data > rasd-referrals.pub\n" +

@@ -22,8 +22,8 @@ import (
 const (
 	// DefaultMaxFileSize bounds one file: 1 GiB.
 	DefaultMaxFileSize = 1 << 30
-	// DefaultMaxTotal bounds all files together: 4 GiB.
-	DefaultMaxTotal = 4 << 30
+	// DefaultMaxTotal bounds all files together: 16 GiB.
+	DefaultMaxTotal = 16 << 30
 	// DefaultMaxFiles bounds the number of entries.
 	DefaultMaxFiles = 1024
 	// maxManifest bounds manifest.json and the files kept for the caller.
