@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 
 	"github.com/rasd-iq/rasd/ingest"
 	"github.com/rasd-iq/rasd/policy"
@@ -65,20 +66,21 @@ func (s *Service) heldMedia(ctx context.Context, p ingest.Post) map[string]polic
 	}
 	out := map[string]policy.HeldMedia{}
 	for _, m := range p.Media {
-		if !policy.ValidSHA256(m.SHA256) {
+		sum := strings.ToLower(m.SHA256)
+		if !policy.ValidSHA256(sum) {
 			continue
 		}
-		if _, done := out[m.SHA256]; done {
+		if _, done := out[sum]; done {
 			continue
 		}
-		h, err := s.readMedia(ctx, m.SHA256)
+		h, err := s.readMedia(ctx, sum)
 		if err != nil {
 			if !errors.Is(err, fs.ErrNotExist) && s.Log != nil {
-				s.Log.Warn("media left out of a referral", "post", p.ID, "sha256", m.SHA256, "err", err)
+				s.Log.Warn("media left out of a referral", "post", p.ID, "sha256", sum, "err", err)
 			}
 			continue
 		}
-		out[m.SHA256] = h
+		out[sum] = h
 	}
 	return out
 }
