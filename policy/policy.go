@@ -43,19 +43,6 @@ const (
 	BasisPlatform BasisKind = "platform"
 )
 
-// Categories lists the statement-of-reasons categories a rule may declare,
-// after the categories of the EU Digital Services Act transparency database.
-var Categories = []string{
-	"illegal_or_harmful_speech",
-	"violence",
-	"risk_for_public_security",
-	"non_consensual_behaviour",
-	"scope_of_platform_service",
-}
-
-// DefaultCategory is the statement-of-reasons category of a rule that names none.
-const DefaultCategory = "illegal_or_harmful_speech"
-
 // Label is one entry of the taxonomy.
 type Label struct {
 	// Name is the label as models and rules write it, e.g. "incitement".
@@ -679,7 +666,7 @@ func (v *validator) rule(p *Policy, i int, r *Rule) {
 	}
 	if r.Category == "" {
 		r.Category = DefaultCategory
-	} else if !slices.Contains(Categories, r.Category) {
+	} else if !knownCategory(r.Category) {
 		v.addf(v.at("rules", i, "category"), "rule %q: category %q is not one of %s", r.ID, r.Category, strings.Join(Categories, ", "))
 	}
 }

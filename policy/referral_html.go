@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"strings"
 	"time"
 )
 
 var referralTmpl = template.Must(template.New("referral").Funcs(template.FuncMap{
-	"ts": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+	"ts":   func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+	"join": func(l []string) string { return strings.Join(l, ", ") },
 	"tsp": func(t *time.Time) string {
 		if t == nil {
 			return "unknown"
@@ -64,25 +66,48 @@ code,.ltr{direction:ltr;unicode-bidi:isolate;font-family:monospace}
 <tr><th lang="en">Captured</th><td class="ltr">{{ts .Content.CapturedAt}}</td></tr>
 <tr><th lang="en">Content SHA-256</th><td><code>{{.Content.SHA256}}</code></td></tr>
 {{- if .Content.RawSHA256}}
-<tr><th lang="en">Raw capture SHA-256</th><td><code>{{.Content.RawSHA256}}</code></td></tr>
+<tr><th lang="en">Page SHA-256</th><td><code>{{.Content.RawSHA256}}</code></td></tr>
+{{- end}}
+<tr><th lang="en">Language</th><td class="ltr">{{.Content.Language}}</td></tr>
+</table>
+{{- if or .Content.Capture .Content.Media}}
+
+<h2 lang="en" dir="ltr">Evidence</h2>
+<table>
+{{- with .Content.Capture}}
+<tr><th lang="en">Raw capture</th><td class="ltr">{{.File}} ({{.Type}}, {{.Size}} bytes)<br>SHA-256 <code>{{.SHA256}}</code><br>MD5 <code>{{.MD5}}</code></td></tr>
+{{- end}}
+{{- range .Content.Media}}
+<tr><th lang="en">Media: {{.Kind}}</th><td class="ltr"><a href="{{.URL}}">{{.URL}}</a>
+{{- if .SHA256}}<br>SHA-256 <code>{{.SHA256}}</code>{{end}}
+{{- if .Included}}<br>MD5 <code>{{.MD5}}</code><br>included: {{.File}} ({{.Size}} bytes){{else}}<br>not included{{end}}</td></tr>
 {{- end}}
 </table>
+{{- end}}
 
-<h2 lang="en" dir="ltr">Statement of reasons</h2>
+<h2 lang="en" dir="ltr">Statement of reasons (proposed)</h2>
 <table>
-<tr><th lang="en">Category</th><td class="ltr">{{.StatementOfReasons.Category}}</td></tr>
-<tr><th lang="en">Ground</th><td class="ltr">{{.StatementOfReasons.Ground}}</td></tr>
-{{- if .StatementOfReasons.LegalGround}}
-<tr><th lang="en">Legal ground</th><td dir="auto">{{.StatementOfReasons.LegalGround}}</td></tr>
+{{- with .StatementOfReasons}}
+<tr><th lang="en">Requested action</th><td class="ltr">{{join .DecisionVisibility}}</td></tr>
+<tr><th lang="en">Territorial scope</th><td class="ltr">{{if .TerritorialScope}}{{join .TerritorialScope}}{{else}}as the platform's rules apply{{end}}</td></tr>
+<tr><th lang="en">Ground</th><td class="ltr">{{.DecisionGround}}</td></tr>
+{{- if .IllegalContentLegalGround}}
+<tr><th lang="en">Legal ground</th><td dir="auto">{{.IllegalContentLegalGround}}</td></tr>
 {{- end}}
-{{- if .StatementOfReasons.ContractualGround}}
-<tr><th lang="en">Platform rules</th><td dir="auto">{{.StatementOfReasons.ContractualGround}}</td></tr>
+{{- if .IncompatibleContentGround}}
+<tr><th lang="en">Platform rules</th><td dir="auto">{{.IncompatibleContentGround}}</td></tr>
 {{- end}}
-<tr><th lang="en">Facts</th><td dir="auto">{{.StatementOfReasons.Facts}}</td></tr>
-<tr><th lang="en">Content date</th><td class="ltr">{{ts .StatementOfReasons.ContentDate}}</td></tr>
-<tr><th lang="en">Language</th><td class="ltr">{{.StatementOfReasons.Language}}</td></tr>
-<tr><th lang="en">Automated detection</th><td class="ltr">{{if .StatementOfReasons.AutomatedDetection}}yes{{else}}no{{end}}</td></tr>
+<tr><th lang="en">Category</th><td class="ltr">{{.Category}}{{range .CategoryAddition}}, {{.}}{{end}}</td></tr>
+{{- if .CategorySpecification}}
+<tr><th lang="en">Specification</th><td class="ltr">{{join .CategorySpecification}}</td></tr>
+{{- end}}
+<tr><th lang="en">Content type</th><td class="ltr">{{join .ContentType}}</td></tr>
+<tr><th lang="en">Facts</th><td dir="auto">{{.DecisionFacts}}</td></tr>
+<tr><th lang="en">Content date</th><td class="ltr">{{.ContentDate}}</td></tr>
+<tr><th lang="en">Source</th><td class="ltr">{{.SourceType}}</td></tr>
+<tr><th lang="en">Automated detection</th><td class="ltr">{{.AutomatedDetection}}</td></tr>
 <tr><th lang="en">Automated decision</th><td class="ltr">no: decided by human reviewers</td></tr>
+{{- end}}
 <tr><th lang="en">Labels</th><td class="ltr">{{range $i, $l := .Labels}}{{if $i}}, {{end}}{{$l}}{{end}}</td></tr>
 <tr><th lang="en">Policy rule</th><td class="ltr">{{.RuleID}}</td></tr>
 </table>

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -33,7 +34,16 @@ func testReferralInput(t *testing.T) ReferralInput {
 			Fetched:   time.Date(2026, 11, 20, 6, 0, 0, 0, time.UTC),
 			RawSHA256: strings.Repeat("ab", 32),
 			Location:  "Basra",
+			Media: []ingest.Media{
+				{URL: "https://cdn.t.me/file/1.jpg", Kind: ingest.MediaImage, Type: "image/jpeg", SHA256: strings.Repeat("1a", 32)},
+				{URL: "https://cdn.t.me/file/2", Kind: ingest.MediaVideo, SHA256: strings.Repeat("2b", 32)},
+				{URL: "https://cdn.t.me/file/3.png", Kind: ingest.MediaImage, Type: "image/png", SHA256: "../../etc/passwd"},
+			},
+			Capture:     []byte(`{"id":881,"message":"سنقتل فلان"}`),
+			CaptureType: "application/json",
 		},
+		Signals:            []string{"named_person", "defender_targeted"},
+		Media:              map[string]HeldMedia{strings.Repeat("2b", 32): {Size: 2048, MD5: strings.Repeat("c", 32), Type: "video/mp4"}},
 		Decision:           d,
 		Assessment:         fullAssessment(),
 		Approvals:          []Approval{{ReviewerID: "u-2", RoleID: "R-02", At: time.Date(2026, 11, 20, 11, 0, 0, 0, time.UTC)}},
@@ -53,6 +63,8 @@ func TestBuildReferralPackage(t *testing.T) {
 		t.Fatal(err)
 	}
 	sum := sha256.Sum256([]byte(in.Post.Text))
+	captureSum := sha256.Sum256(in.Post.Capture)
+	sor := pkg.StatementOfReasons
 	checks := []struct {
 		name string
 		ok   bool
@@ -62,12 +74,22 @@ func TestBuildReferralPackage(t *testing.T) {
 		{"sha256 of text", pkg.Content.SHA256 == hex.EncodeToString(sum[:])},
 		{"raw sha kept", pkg.Content.RawSHA256 == in.Post.RawSHA256},
 		{"capture time", pkg.Content.CapturedAt.Equal(in.Post.Fetched)},
-		{"content date is post date in UTC", pkg.StatementOfReasons.ContentDate.Equal(in.Post.Created) && pkg.StatementOfReasons.ContentDate.Location() == time.UTC},
-		{"illegal content ground", pkg.StatementOfReasons.Ground == "illegal_content" && strings.Contains(pkg.StatementOfReasons.LegalGround, "Arts. 430-432")},
-		{"platform ground", strings.Contains(pkg.StatementOfReasons.ContractualGround, "Violent speech")},
-		{"category from rule", pkg.StatementOfReasons.Category == "violence"},
-		{"language", pkg.StatementOfReasons.Language == "ar-IQ"},
-		{"automated detection, human decision", pkg.StatementOfReasons.AutomatedDetection && !pkg.StatementOfReasons.AutomatedDecision},
+		{"content date is the post's day in UTC", sor.ContentDate == "2026-11-19" && pkg.Content.PostedAt.Equal(in.Post.Created) && pkg.Content.PostedAt.Location() == time.UTC},
+		{"illegal content ground", sor.DecisionGround == GroundIllegal && strings.Contains(sor.IllegalContentLegalGround, "Arts. 430-432") && sor.IllegalContentExplanation == in.Explanation},
+		{"platform ground, also illegal", strings.Contains(sor.IncompatibleContentGround, "Violent speech") && sor.IncompatibleContentExplanation == in.Explanation && sor.IncompatibleContentIllegal == "Yes"},
+		{"category from rule", sor.Category == "STATEMENT_CATEGORY_VIOLENCE"},
+		{"threat is cyber harassment", fmt.Sprint(sor.CategoryAddition) == "[STATEMENT_CATEGORY_CYBER_VIOLENCE]" && fmt.Sprint(sor.CategorySpecification) == "[KEYWORD_CYBER_HARASSMENT]"},
+		{"requested removal in Iraq", fmt.Sprint(sor.DecisionVisibility) == "["+VisibilityRemoved+"]" && fmt.Sprint(sor.TerritorialScope) == "[IQ]"},
+		{"content types", fmt.Sprint(sor.ContentType) == "[CONTENT_TYPE_TEXT CONTENT_TYPE_IMAGE CONTENT_TYPE_VIDEO]"},
+		{"language", sor.ContentLanguage == "AR" && pkg.Content.Language == "ar-IQ"},
+		{"notice under Art. 16", sor.SourceType == SourceArticle16 && sor.DecisionFacts == in.Facts},
+		{"automated detection, human decision", sor.AutomatedDetection == "Yes" && sor.AutomatedDecision == AutomatedDecisionNone},
+		{"capture", pkg.Content.Capture != nil && bytes.Equal(pkg.Content.Capture.Data, in.Post.Capture) && pkg.Content.Capture.File == "evidence/capture.json" &&
+			pkg.Content.Capture.SHA256 == hex.EncodeToString(captureSum[:]) && pkg.Content.Capture.Size == len(in.Post.Capture) && len(pkg.Content.Capture.MD5) == 32},
+		{"media listed, the held one included", len(pkg.Content.Media) == 3 && !pkg.Content.Media[0].Included && pkg.Content.Media[0].SHA256 == strings.Repeat("1a", 32) &&
+			pkg.Content.Media[1] == MediaEvidence{URL: "https://cdn.t.me/file/2", Kind: "video", Type: "video/mp4", SHA256: strings.Repeat("2b", 32), MD5: strings.Repeat("c", 32),
+				Size: 2048, Included: true, File: "media/" + strings.Repeat("2b", 32) + ".mp4"}},
+		{"a malformed media hash is dropped", pkg.Content.Media[2].SHA256 == "" && !pkg.Content.Media[2].Included && pkg.Content.Media[2].File == ""},
 		{"good faith statement", strings.HasPrefix(pkg.Notice.GoodFaithStatement, "The notifier has a bona fide belief")},
 		{"reviewers by role", len(pkg.Reviewers) == 2 && pkg.Reviewers[0].RoleID == "R-01" && pkg.Reviewers[1] == ReviewerRole{RoleID: "R-02", Action: "approved", At: in.Approvals[0].At}},
 		{"versions", pkg.Versions == Versions{Policy: Default().Version, Model: "iraqi-bert-2026.10", Normalizer: "3"}},
@@ -101,6 +123,9 @@ func TestReferralOmitsTipReporter(t *testing.T) {
 	pkg, err := BuildReferralPackage(in, Default())
 	if err != nil {
 		t.Fatal(err)
+	}
+	if pkg.Content.Capture != nil {
+		t.Errorf("a tip's package carries its raw form: %+v", pkg.Content.Capture)
 	}
 	var page bytes.Buffer
 	if err := WriteReferralHTML(&page, pkg); err != nil {
@@ -160,8 +185,8 @@ func TestBuildReferralPackageKeepsTheDecisionsPolicy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if pkg.Versions.Policy != "2020.1" || len(pkg.Bases) != 1 || pkg.Bases[0].ID != "old-basis" || !strings.Contains(pkg.StatementOfReasons.LegalGround, "An earlier law") {
-		t.Errorf("package versions %+v, bases %+v, legal ground %q", pkg.Versions, pkg.Bases, pkg.StatementOfReasons.LegalGround)
+	if pkg.Versions.Policy != "2020.1" || len(pkg.Bases) != 1 || pkg.Bases[0].ID != "old-basis" || !strings.Contains(pkg.StatementOfReasons.IllegalContentLegalGround, "An earlier law") {
+		t.Errorf("package versions %+v, bases %+v, legal ground %q", pkg.Versions, pkg.Bases, pkg.StatementOfReasons.IllegalContentLegalGround)
 	}
 }
 
@@ -187,7 +212,11 @@ func TestWriteReferralHTML(t *testing.T) {
 		"names a place and a time tomorrow",
 		"R-02, 2026-11-20 11:00 UTC",
 		"Posted</th><td class=\"ltr\">2026-11-19 18:04 UTC",
-		"Automated detection</th><td class=\"ltr\">yes",
+		"Automated detection</th><td class=\"ltr\">Yes",
+		"STATEMENT_CATEGORY_VIOLENCE, STATEMENT_CATEGORY_CYBER_VIOLENCE",
+		"evidence/capture.json (application/json, ",
+		"included: media/" + strings.Repeat("2b", 32) + ".mp4 (2048 bytes)",
+		"not included",
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %q", want)

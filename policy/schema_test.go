@@ -70,8 +70,15 @@ func TestSchemaValidatorCatches(t *testing.T) {
 		{"missing required", func(m map[string]any) { delete(m, "notice") }, `missing required property "notice"`},
 		{"extra property", func(m map[string]any) { m["reporter"] = "x" }, `property "reporter" is not allowed`},
 		{"nested extra property", func(m map[string]any) { m["content"].(map[string]any)["reporter_email"] = "a@b" }, `property "reporter_email" is not allowed`},
-		{"bad enum", func(m map[string]any) { m["statement_of_reasons"].(map[string]any)["ground"] = "vibes" }, "is not one of"},
-		{"automated decision", func(m map[string]any) { m["statement_of_reasons"].(map[string]any)["automated_decision"] = true }, "is not one of"},
+		{"bad enum", func(m map[string]any) { m["statement_of_reasons"].(map[string]any)["decision_ground"] = "vibes" }, "is not one of"},
+		{"old category name", func(m map[string]any) { m["statement_of_reasons"].(map[string]any)["category"] = "violence" }, "is not one of"},
+		{"automated decision", func(m map[string]any) {
+			m["statement_of_reasons"].(map[string]any)["automated_decision"] = "AUTOMATED_DECISION_FULLY"
+		}, "is not one of"},
+		{"media file outside media/", func(m map[string]any) {
+			m["content"].(map[string]any)["media"].([]any)[1].(map[string]any)["file"] = "media/../../etc/passwd"
+		}, "does not match"},
+		{"capture without its hash", func(m map[string]any) { delete(m["content"].(map[string]any)["capture"].(map[string]any), "sha256") }, `missing required property "sha256"`},
 		{"bad pattern", func(m map[string]any) { m["content"].(map[string]any)["sha256"] = "XYZ" }, "does not match"},
 		{"bad date", func(m map[string]any) { m["created_at"] = "yesterday" }, "not an RFC 3339 date-time"},
 		{"empty string", func(m map[string]any) { m["notice"].(map[string]any)["explanation"] = "" }, "shorter than 1"},

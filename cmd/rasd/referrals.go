@@ -4,22 +4,28 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/rasd-iq/rasd/ingest/httpx"
 	"github.com/rasd-iq/rasd/policy"
 	"github.com/rasd-iq/rasd/review/accounts"
+	"github.com/rasd-iq/rasd/review/evidence"
 	"github.com/rasd-iq/rasd/review/referral"
 )
 
 func init() {
 	register(&command{
 		Name:    "referrals",
-		Summary: "export approved referrals as DSA-shaped JSON packages and printable pages; re-check referred URLs",
-		Usage: "referrals export [--since T] [--platform P] [--out FILE] [--html DIR] [store flags]\n" +
+		Summary: "export approved referrals as DSA-shaped JSON packages, printable pages and signed evidence bundles; check bundles; re-check referred URLs",
+		Usage: "referrals export [--since T] [--platform P] [--out FILE] [--html DIR] [--bundle DIR] [store flags]\n" +
+			"  rasd referrals verify [--pubkey FILE | --data DIR | --config FILE] BUNDLE\n" +
+			"  rasd referrals pubkey [--data DIR | --config FILE]\n" +
 			"  rasd referrals recheck [--every DURATION] [--timeout DURATION] [store flags]",
-		Example: "rasd referrals export --since 2026-10-01 --platform telegram --out referrals.jsonl --html referrals/",
-		Run:     runReferrals,
+		Example: "rasd referrals export --since 2026-10-01 --platform telegram --out referrals.jsonl --bundle bundles/\n" +
+			"  rasd referrals pubkey --data rasd-data > rasd-referrals.pub\n" +
+			"  rasd referrals verify --pubkey rasd-referrals.pub bundles/0f3a….zip",
+		Run: runReferrals,
 	})
 }
 
@@ -27,6 +33,7 @@ func init() {
 type referralFlags struct {
 	storeFlags
 	policy, notifierName, notifierEmail *string
+	trustedFlagger                      *bool
 }
 
 func addReferralFlags(fs *flag.FlagSet) referralFlags {
@@ -36,14 +43,17 @@ func addReferralFlags(fs *flag.FlagSet) referralFlags {
 		policy:        fs.String("policy", "", "policy `file` (default the config's, else the built-in policy)"),
 		notifierName:  fs.String("notifier-name", def.Name, "sending organisation named in packages (default $"+referral.NotifierNameEnv+")"),
 		notifierEmail: fs.String("notifier-email", def.Email, "address platforms answer (default $"+referral.NotifierEmailEnv+")"),
+		trustedFlagger: fs.Bool("trusted-flagger", def.TrustedFlagger, "the notifier is a trusted flagger under DSA Art. 22 (default $"+
+			referral.NotifierTrustedFlaggerEnv+")"),
 	}
 }
 
-// service opens the stores and returns the referral service over them; close releases them.
-func (f referralFlags) service() (svc *referral.Service, close func(), err error) {
+// service opens the stores and returns the referral service over them and
+// the data folder; close releases them.
+func (f referralFlags) service() (svc *referral.Service, dataDir string, close func(), err error) {
 	cfg, err := loadRunConfig(*f.config)
 	if err != nil {
-		return nil, nil, err
+		return nil, "", nil, err
 	}
 	path := *f.policy
 	if path == "" {
@@ -52,28 +62,30 @@ func (f referralFlags) service() (svc *referral.Service, close func(), err error
 	pol := policy.Default()
 	if path != "" {
 		if pol, err = policy.Load(path); err != nil {
-			return nil, nil, err
+			return nil, "", nil, err
 		}
 	}
 	b, rs, al, dataDir, err := f.open()
 	if err != nil {
-		return nil, nil, err
+		return nil, "", nil, err
 	}
 	closeAll := func() { al.Close(); b.Close() }
 	key, err := accounts.LoadKey(dataDir)
 	if err != nil {
 		closeAll()
-		return nil, nil, err
+		return nil, "", nil, err
 	}
 	ps, err := accounts.NewPseudonymizer(key)
 	if err != nil {
 		closeAll()
-		return nil, nil, err
+		return nil, "", nil, err
 	}
 	svc = &referral.Service{Store: rs, Backend: b, Policy: pol, Audit: al,
-		Notifier: policy.Notifier{Name: *f.notifierName, Email: *f.notifierEmail},
+		Notifier: policy.Notifier{Name: *f.notifierName, Email: *f.notifierEmail, TrustedFlagger: *f.trustedFlagger},
 		RoleID:   func(u string) string { return ps.Pseudonym("reviewer:" + u) }}
-	return svc, closeAll, nil
+	// Media stay listed by URL and hash until the media stage's store is
+	// wired here as svc.Media (a referral.MediaReader).
+	return svc, dataDir, closeAll, nil
 }
 
 // parseSince reads an RFC 3339 time or a YYYY-MM-DD date (UTC midnight).
@@ -94,7 +106,7 @@ func parseSince(s string) (time.Time, error) {
 func runReferrals(env *Env, args []string) error {
 	c := commands["referrals"]
 	if len(args) == 0 {
-		return usagef("missing subcommand: export or recheck")
+		return usagef("missing subcommand: export, verify, pubkey or recheck")
 	}
 	switch args[0] {
 	case "-h", "--help", "-help":
@@ -104,8 +116,12 @@ func runReferrals(env *Env, args []string) error {
 		return referralsExport(env, c, args[1:])
 	case "recheck":
 		return referralsRecheck(env, c, args[1:])
+	case "verify":
+		return referralsVerify(env, c, args[1:])
+	case "pubkey":
+		return referralsPubkey(env, c, args[1:])
 	}
-	return usagef("unknown subcommand %q (want export or recheck)", args[0])
+	return usagef("unknown subcommand %q (want export, verify, pubkey or recheck)", args[0])
 }
 
 func referralsExport(env *Env, c *command, args []string) error {
@@ -115,6 +131,7 @@ func referralsExport(env *Env, c *command, args []string) error {
 	platform := fs.String("platform", "", "only referrals of items on this `platform`")
 	out := fs.String("out", "", "JSON Lines `file` of packages, one per referral (default stdout)")
 	htmlDir := fs.String("html", "", "also write DIR/<id>.json and DIR/<id>.html (printable page) per referral")
+	bundleDir := fs.String("bundle", "", "also write DIR/<id>.zip per referral: the signed evidence bundle (JSON Lines then only with --out)")
 	if err := parseFlags(env, c, fs, args); err != nil {
 		return err
 	}
@@ -125,16 +142,26 @@ func referralsExport(env *Env, c *command, args []string) error {
 	if err != nil {
 		return usagef("export: %v", err)
 	}
-	svc, closeAll, err := rf.service()
+	svc, dataDir, closeAll, err := rf.service()
 	if err != nil {
 		return err
 	}
 	defer closeAll()
-	w, closeOut, err := openOutput(env, *out)
-	if err != nil {
-		return err
+	if *bundleDir != "" {
+		if svc.Signer, err = evidence.LoadSigner(dataDir, true); err != nil {
+			return err
+		}
 	}
-	st, err := svc.Export(context.Background(), "cli", referral.Filter{Since: t, Platform: *platform}, w, *htmlDir)
+	var w io.Writer = io.Discard
+	closeOut := func() error { return nil }
+	if *bundleDir == "" || *out != "" {
+		bw, c, err := openOutput(env, *out)
+		if err != nil {
+			return err
+		}
+		w, closeOut = bw, c
+	}
+	st, err := svc.Export(context.Background(), "cli", referral.Filter{Since: t, Platform: *platform}, w, referral.Files{HTML: *htmlDir, Bundle: *bundleDir})
 	if cerr := closeOut(); err == nil {
 		err = cerr
 	}
@@ -166,7 +193,7 @@ func referralsRecheck(env *Env, c *command, args []string) error {
 	if *timeout <= 0 || *every < 0 {
 		return usagef("recheck: --timeout must be positive and --every not negative")
 	}
-	svc, closeAll, err := rf.service()
+	svc, _, closeAll, err := rf.service()
 	if err != nil {
 		return err
 	}

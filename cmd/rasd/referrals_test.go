@@ -1,8 +1,10 @@
 package main
 
 import (
+	"archive/zip"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -243,5 +245,82 @@ func TestReferralCommands(t *testing.T) {
 		if kinds[k] == 0 {
 			t.Fatalf("audit log lacks %s: %v", k, kinds)
 		}
+	}
+}
+
+// TestReferralBundleCommands: export writes a signed bundle per approved
+// referral, pubkey prints the key that checks it, verify passes on the
+// bundle and fails naming the file once a byte changes or with another
+// key, and the signing is in the audit log, whose chain still holds.
+func TestReferralBundleCommands(t *testing.T) {
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer site.Close()
+	data := referralData(t, site.URL)
+	bundles := t.TempDir()
+	code, stdout, stderr := runCmd(t, "", "referrals", "export", "--data", data, "--bundle", bundles, "--notifier-name", "Rasd observatory", "--notifier-email", "referrals@example.org")
+	if code != 0 || stdout != "" || !strings.Contains(stderr, "exported 1 referrals") {
+		t.Fatalf("export: %d %q %q", code, stdout, stderr)
+	}
+	zips, _ := filepath.Glob(filepath.Join(bundles, "*.zip"))
+	if len(zips) != 1 {
+		t.Fatalf("bundles %v, want one", zips)
+	}
+	keyFile := filepath.Join(data, "keys", "referral-signing.key")
+	if st, err := os.Stat(keyFile); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("signing key: %v", err)
+	}
+	code, pub, _ := runCmd(t, "", "referrals", "pubkey", "--data", data)
+	secret, _ := os.ReadFile(keyFile)
+	if code != 0 || !strings.Contains(pub, "-----BEGIN PUBLIC KEY-----") || strings.Contains(pub, string(secret[40:60])) {
+		t.Fatalf("pubkey: %d %q", code, pub)
+	}
+	pubFile := filepath.Join(t.TempDir(), "rasd.pub")
+	os.WriteFile(pubFile, []byte(pub), 0o644)
+
+	for _, args := range [][]string{{"--pubkey", pubFile}, {"--data", data}} {
+		code, stdout, stderr = runCmd(t, "", append(append([]string{"referrals", "verify"}, args...), zips[0])...)
+		if code != 0 || !strings.Contains(stdout, "ok  referral.json") || !strings.Contains(stdout, "ok  manifest.sig  signature by key") ||
+			!strings.Contains(stdout, "verified: referral ") {
+			t.Fatalf("verify %v: %d\n%s\n%s", args, code, stdout, stderr)
+		}
+	}
+
+	// One byte of the printable page changed, in the unpacked bundle.
+	zr, err := zip.OpenReader(zips[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	unpacked := t.TempDir()
+	for _, e := range zr.File {
+		rc, _ := e.Open()
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		if e.Name == "referral.html" {
+			b[100] ^= 1
+		}
+		os.WriteFile(filepath.Join(unpacked, e.Name), b, 0o644)
+	}
+	zr.Close()
+	code, _, stderr = runCmd(t, "", "referrals", "verify", "--pubkey", pubFile, unpacked)
+	if code != 1 || !strings.Contains(stderr, "referral.html: SHA-256 mismatch") {
+		t.Fatalf("verify of a changed page: %d %q", code, stderr)
+	}
+	other := t.TempDir()
+	runCmd(t, "", "referrals", "pubkey", "--data", other)
+	code, _, stderr = runCmd(t, "", "referrals", "verify", "--data", other, zips[0])
+	if code != 1 || !strings.Contains(stderr, "manifest.sig: does not verify with key") {
+		t.Fatalf("verify with another key: %d %q", code, stderr)
+	}
+	if code, _, stderr = runCmd(t, "", "referrals", "verify", "--data", t.TempDir(), zips[0]); code != 1 || !strings.Contains(stderr, "--pubkey") {
+		t.Fatalf("verify without a key: %d %q", code, stderr)
+	}
+
+	code, stdout, _ = runCmd(t, "", "audit", "verify", "--log", filepath.Join(data, "audit.jsonl"))
+	if code != 0 || !strings.Contains(stdout, ": ok,") {
+		t.Fatalf("audit verify: %d %s", code, stdout)
+	}
+	log, _ := os.ReadFile(filepath.Join(data, "audit.jsonl"))
+	if !strings.Contains(string(log), `"action":"signed"`) || !strings.Contains(string(log), `"manifest_sha256":"`) {
+		t.Fatal("the audit log lacks the signing")
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/rasd-iq/rasd/policy/audit"
 	"github.com/rasd-iq/rasd/review"
 	"github.com/rasd-iq/rasd/review/accounts"
+	"github.com/rasd-iq/rasd/review/evidence"
 	"github.com/rasd-iq/rasd/review/labels"
 	"github.com/rasd-iq/rasd/review/queue"
 	"github.com/rasd-iq/rasd/review/web"
@@ -87,6 +88,12 @@ func openWeb(cfg web.Config, dataDir string) (*web.Server, error) {
 		return nil, err
 	}
 	cfg.Pseudonyms = ps
+	// The referral page offers the signed evidence bundle: the key is
+	// created with the data folder's other keys. cfg.Media (the media
+	// stage's store) is the caller's to set.
+	if cfg.Signer, err = evidence.LoadSigner(dataDir, true); err != nil {
+		return nil, err
+	}
 	if cfg.Policy == nil {
 		cfg.Policy = policy.Default()
 	}

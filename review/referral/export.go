@@ -34,20 +34,35 @@ type ExportStats struct {
 	Failed []string
 }
 
+// Files says what Export writes besides the JSON Lines.
+type Files struct {
+	// HTML, when set, is a folder to write <id>.json and <id>.html (the
+	// printable page) to.
+	HTML string
+	// Bundle, when set, is a folder to write each referral's signed
+	// evidence bundle to, as <id>.zip (see Bundle); it needs Service.Signer.
+	Bundle string
+}
+
 // Export writes the package of every approved referral passing f, urgent
-// first, as JSON Lines to w; with htmlDir set it also writes
-// htmlDir/<id>.json and htmlDir/<id>.html (the printable page). A referral
-// whose package cannot be built is listed in Failed and the rest go on.
-// actor and the ids are recorded in the audit log.
-func (s *Service) Export(ctx context.Context, actor string, f Filter, w io.Writer, htmlDir string) (ExportStats, error) {
+// first, as JSON Lines to w, and the files out asks for. A referral whose
+// package cannot be built is listed in Failed and the rest go on. actor
+// and the ids are recorded in the audit log, and each bundle's signing.
+func (s *Service) Export(ctx context.Context, actor string, f Filter, w io.Writer, out Files) (ExportStats, error) {
 	var st ExportStats
 	rs, err := s.Store.Referrals(ctx)
 	if err != nil {
 		return st, fmt.Errorf("reading referrals: %w", err)
 	}
-	if htmlDir != "" {
-		if err := os.MkdirAll(htmlDir, 0o755); err != nil {
-			return st, fmt.Errorf("creating %s: %w", htmlDir, err)
+	if out.Bundle != "" && s.Signer == nil {
+		return st, ErrNoSigner
+	}
+	for _, dir := range []string{out.HTML, out.Bundle} {
+		if dir == "" {
+			continue
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return st, fmt.Errorf("creating %s: %w", dir, err)
 		}
 	}
 	enc := json.NewEncoder(w)
@@ -61,11 +76,17 @@ func (s *Service) Export(ctx context.Context, actor string, f Filter, w io.Write
 			st.Failed = append(st.Failed, err.Error())
 			continue
 		}
+		if out.Bundle != "" {
+			if err := s.writeBundleFile(ctx, actor, r, pkg, out.Bundle); err != nil {
+				st.Failed = append(st.Failed, err.Error())
+				continue
+			}
+		}
 		if err := enc.Encode(pkg); err != nil {
 			return st, fmt.Errorf("writing referral %s: %w", r.ID, err)
 		}
-		if htmlDir != "" {
-			if err := writeFiles(htmlDir, pkg); err != nil {
+		if out.HTML != "" {
+			if err := writeFiles(out.HTML, pkg); err != nil {
 				return st, err
 			}
 		}

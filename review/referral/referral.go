@@ -13,12 +13,14 @@ import (
 	"log/slog"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/rasd-iq/rasd/policy"
 	"github.com/rasd-iq/rasd/policy/audit"
 	"github.com/rasd-iq/rasd/review"
+	"github.com/rasd-iq/rasd/review/evidence"
 )
 
 // Errors returned by the service; check them with errors.Is.
@@ -39,12 +41,17 @@ const (
 	NotifierNameEnv = "RASD_NOTIFIER_NAME"
 	// NotifierEmailEnv is where platforms answer.
 	NotifierEmailEnv = "RASD_NOTIFIER_EMAIL"
+	// NotifierTrustedFlaggerEnv, set to "true", marks the organisation a
+	// trusted flagger (DSA Art. 22).
+	NotifierTrustedFlaggerEnv = "RASD_NOTIFIER_TRUSTED_FLAGGER"
 )
 
 // DefaultNotifier returns the notifier named by $RASD_NOTIFIER_NAME and
-// $RASD_NOTIFIER_EMAIL (empty fields when unset: packages then refuse to build).
+// $RASD_NOTIFIER_EMAIL (empty fields when unset: packages then refuse to
+// build), a trusted flagger when $RASD_NOTIFIER_TRUSTED_FLAGGER is "true".
 func DefaultNotifier() policy.Notifier {
-	return policy.Notifier{Name: os.Getenv(NotifierNameEnv), Email: os.Getenv(NotifierEmailEnv)}
+	trusted, _ := strconv.ParseBool(os.Getenv(NotifierTrustedFlaggerEnv))
+	return policy.Notifier{Name: os.Getenv(NotifierNameEnv), Email: os.Getenv(NotifierEmailEnv), TrustedFlagger: trusted}
 }
 
 // Service runs referrals and appeals over the review store.
@@ -64,6 +71,14 @@ type Service struct {
 	RoleID func(user string) string
 	// NormalizerVersion is recorded in packages when known.
 	NormalizerVersion string
+	// Media reads the media files the media stage stored; packages
+	// include those it holds (checked against their SHA-256). Nil lists
+	// media by URL and hash only.
+	Media MediaReader
+	// MaxMediaSize is the largest media file included; DefaultMaxMediaSize when zero.
+	MaxMediaSize int64
+	// Signer signs evidence bundles; nil refuses them (ErrNoSigner).
+	Signer *evidence.Signer
 	// Now returns the current time; time.Now when nil.
 	Now func() time.Time
 	// Log receives anomalies; discarded when nil.
@@ -310,8 +325,10 @@ func (s *Service) FollowReview(ctx context.Context, item, actor string) ([]revie
 // Package builds referral r's package with policy.BuildReferralPackage,
 // from the item's stored post and the judgement the engine stored when it
 // routed the post: its rule, legal bases and policy version, never a new
-// routing under whatever policy is current. It is the same for the same
-// referral and record.
+// routing under whatever policy is current. The package carries the
+// post's raw capture and lists its media, including those s.Media holds
+// whose bytes match the recorded SHA-256. It is the same for the same
+// referral, record and held media.
 func (s *Service) Package(ctx context.Context, r review.Referral) (policy.ReferralPackage, error) {
 	if r.Status != review.ReferralApproved {
 		return policy.ReferralPackage{}, fmt.Errorf("packaging referral %s: %w: it is %s", r.ID, ErrState, r.Status)
@@ -335,7 +352,8 @@ func (s *Service) Package(ctx context.Context, r review.Referral) (policy.Referr
 		normalizer = s.NormalizerVersion
 	}
 	pkg, err := policy.BuildReferralPackage(policy.ReferralInput{
-		ID: r.ID, Created: r.Approved, Post: rec.Post, Decision: d, Assessment: r.Assessment, Approvals: r.Approvals,
+		ID: r.ID, Created: r.Approved, Post: rec.Post, Decision: d, Signals: policy.SignalNames(j.Signals), Media: s.heldMedia(ctx, rec.Post),
+		Assessment: r.Assessment, Approvals: r.Approvals,
 		Explanation: r.Explanation, Facts: r.Facts, Notifier: s.Notifier, AutomatedDetection: true,
 		ModelVersion: j.Model, NormalizerVersion: normalizer,
 	}, s.Policy)

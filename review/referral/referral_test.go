@@ -268,7 +268,7 @@ func TestExportMatchesTheSchema(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			var buf bytes.Buffer
 			dir := t.TempDir()
-			st, err := f.svc.Export(ctx, "test", c.filter, &buf, dir)
+			st, err := f.svc.Export(ctx, "test", c.filter, &buf, Files{HTML: dir})
 			if err != nil || len(st.Failed) > 0 {
 				t.Fatalf("export: %v %v", err, st.Failed)
 			}
@@ -430,7 +430,7 @@ func TestAppealRoundTrip(t *testing.T) {
 		t.Fatalf("referral after reversal: %s, want withdrawn", rr.Status)
 	}
 	var buf bytes.Buffer
-	if _, err := f.svc.Export(ctx, "test", Filter{}, &buf, ""); err != nil || buf.Len() != 0 {
+	if _, err := f.svc.Export(ctx, "test", Filter{}, &buf, Files{}); err != nil || buf.Len() != 0 {
 		t.Fatalf("a withdrawn referral was exported: %q %v", buf.String(), err)
 	}
 
@@ -625,7 +625,7 @@ func TestDismissalWithdrawsTheReferral(t *testing.T) {
 		t.Fatalf("packaging a withdrawn referral: %v", err)
 	}
 	var out bytes.Buffer
-	if st, err := f.svc.Export(ctx, "test", Filter{}, &out, ""); err != nil || out.Len() != 0 {
+	if st, err := f.svc.Export(ctx, "test", Filter{}, &out, Files{}); err != nil || out.Len() != 0 {
 		t.Fatalf("export after the dismissal wrote %q (%+v, %v)", out.String(), st, err)
 	}
 	if types := auditTypes(t, f.audit); types["referral/withdrawn"] != 1 {

@@ -150,6 +150,7 @@ var words = map[string][2]string{
 	"approvals":          {"الموافقات", "Approvals"},
 	"print":              {"نسخة للطباعة", "Printable page"},
 	"package":            {"حزمة JSON", "JSON package"},
+	"bundle":             {"حزمة الأدلة الموقعة", "Signed evidence bundle"},
 	"outcome":            {"رد المنصة", "Platform outcome"},
 	"record_outcome":     {"تسجيل الرد", "Record the outcome"},
 	"note":               {"ملاحظة", "Note"},

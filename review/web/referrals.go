@@ -2,8 +2,11 @@ package web
 
 import (
 	"errors"
+	"fmt"
+	"mime"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 
 	"github.com/rasd-iq/rasd/index/store"
@@ -234,6 +237,37 @@ func (s *Server) apiPackage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	WriteJSON(w, http.StatusOK, pkg)
+}
+
+// apiBundle answers referral id's signed evidence bundle (a zip), written
+// to a temporary file first so that a failure is never half sent.
+func (s *Server) apiBundle(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	ref, err := s.ref.Get(r.Context(), id)
+	if err != nil {
+		s.refFail(w, r, err, "")
+		return
+	}
+	tmp, err := os.CreateTemp("", "rasd-bundle-*.zip")
+	if err != nil {
+		s.refFail(w, r, fmt.Errorf("bundling referral %s: %w", id, err), "")
+		return
+	}
+	defer func() { tmp.Close(); os.Remove(tmp.Name()) }()
+	actor := "user:" + s.user(r)
+	m, err := s.ref.Bundle(r.Context(), actor, ref, tmp)
+	if errors.Is(err, referral.ErrNoSigner) {
+		WriteError(w, http.StatusServiceUnavailable, err)
+		return
+	}
+	if err != nil {
+		s.refFail(w, r, err, "")
+		return
+	}
+	s.ref.Exported(actor, "referral_bundle", []string{id})
+	w.Header().Set("Content-Type", "application/zip")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": "referral-" + id + ".zip"}))
+	http.ServeContent(w, r, "", m.CreatedAt, tmp)
 }
 
 func (s *Server) apiReferrals(w http.ResponseWriter, r *http.Request) {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +16,8 @@ import (
 	"github.com/rasd-iq/rasd/policy/jsonschema"
 	"github.com/rasd-iq/rasd/review"
 	"github.com/rasd-iq/rasd/review/accounts"
+	bundle "github.com/rasd-iq/rasd/review/evidence"
+	"github.com/rasd-iq/rasd/review/referral"
 	"github.com/rasd-iq/rasd/review/reviewtest"
 )
 
@@ -120,6 +124,31 @@ func TestReferralAPI(t *testing.T) {
 	}
 	if w := e.do(sen, "GET", "/referrals/"+ref.ID+"/print", nil, nil); w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `dir="rtl"`) {
 		t.Fatalf("printable page: %d", w.Code)
+	}
+
+	// The signed evidence bundle: refused without a signing key, then a
+	// zip that verifies against the key.
+	if w := e.do(sen, "GET", base+"/bundle", nil, nil); w.Code != http.StatusServiceUnavailable {
+		t.Fatalf("bundle without a signing key: %d %s", w.Code, w.Body)
+	}
+	signer, err := bundle.LoadSigner(t.TempDir(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.srv.ref.Signer = signer
+	w = e.do(sen, "GET", base+"/bundle", nil, nil)
+	if w.Code != http.StatusOK || w.Header().Get("Content-Type") != "application/zip" || !strings.Contains(w.Header().Get("Content-Disposition"), "referral-"+ref.ID+".zip") {
+		t.Fatalf("bundle: %d %v", w.Code, w.Header())
+	}
+	zipPath := filepath.Join(t.TempDir(), "bundle.zip")
+	if err := os.WriteFile(zipPath, w.Body.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := referral.VerifyBundle(zipPath, signer.Public(), bundle.Options{}); err != nil || rep.Manifest.ReferralID != ref.ID {
+		t.Fatalf("the downloaded bundle does not verify: %v", err)
+	}
+	if w := e.do(res, "GET", base+"/bundle", nil, nil); w.Code != http.StatusForbidden {
+		t.Fatalf("researcher downloading a bundle: %d", w.Code)
 	}
 
 	// Outcomes: role-checked, CSRF-checked, validated.

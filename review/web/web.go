@@ -21,7 +21,6 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -42,6 +41,7 @@ import (
 	"github.com/rasd-iq/rasd/policy/audit"
 	"github.com/rasd-iq/rasd/review"
 	"github.com/rasd-iq/rasd/review/accounts"
+	bundle "github.com/rasd-iq/rasd/review/evidence"
 	"github.com/rasd-iq/rasd/review/referral"
 	"github.com/rasd-iq/rasd/review/session"
 )
@@ -116,6 +116,7 @@ var Routes = map[string]Access{
 	"POST /api/referrals":              {Perm: review.PermDecide},
 	"GET /api/referrals/{id}":          {Perm: review.PermAuthors},
 	"GET /api/referrals/{id}/package":  {Perm: review.PermAuthors},
+	"GET /api/referrals/{id}/bundle":   {Perm: review.PermAuthors},
 	"POST /api/referrals/{id}/approve": {Perm: review.PermDecide},
 	"POST /api/referrals/{id}/outcome": {Perm: review.PermDecide},
 	"GET /api/appeals":                 {Perm: review.PermView},
@@ -171,14 +172,13 @@ type Config struct {
 	// Notifier is the organisation named in referral packages;
 	// referral.DefaultNotifier() when empty.
 	Notifier policy.Notifier
-	// Media, when set, serves the bytes of the media the media stage
-	// stored, to those who may see the item.
-	Media MediaOpener
-}
-
-// MediaOpener opens stored media by the hex SHA-256 of their bytes.
-type MediaOpener interface {
-	Open(ctx context.Context, sha256 string) (io.ReadCloser, error)
+	// Media reads the media files the media stage stored: the item page
+	// shows them to those who may see the item, and referral packages and
+	// bundles include them; nil lists media by URL and hash only.
+	Media referral.MediaReader
+	// Signer signs the evidence bundles of GET /api/referrals/{id}/bundle;
+	// nil answers 503 there.
+	Signer *bundle.Signer
 }
 
 // Server is the web UI and API: an http.Handler serving Routes.
@@ -236,7 +236,8 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, tmpl: t, mux: http.NewServeMux()}
 	s.ref = &referral.Service{Store: cfg.Store, Backend: cfg.Backend, Policy: cfg.Policy, Audit: cfg.Audit, Notifier: cfg.Notifier,
-		RoleID: func(u string) string { return cfg.Pseudonyms.Pseudonym("reviewer:" + u) }, Now: cfg.Now, Log: cfg.Log}
+		RoleID: func(u string) string { return cfg.Pseudonyms.Pseudonym("reviewer:" + u) }, Now: cfg.Now, Log: cfg.Log,
+		Media: cfg.Media, Signer: cfg.Signer}
 	hs := s.handlers()
 	for pattern := range Routes {
 		if hs[pattern] == nil {
@@ -298,6 +299,7 @@ func (s *Server) handlers() map[string]http.HandlerFunc {
 		"POST /api/referrals":              s.apiRefer,
 		"GET /api/referrals/{id}":          s.apiReferral,
 		"GET /api/referrals/{id}/package":  s.apiPackage,
+		"GET /api/referrals/{id}/bundle":   s.apiBundle,
 		"POST /api/referrals/{id}/approve": s.apiApprove,
 		"POST /api/referrals/{id}/outcome": s.apiOutcome,
 		"GET /api/appeals":                 s.apiAppeals,

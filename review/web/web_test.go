@@ -314,6 +314,7 @@ var requests = map[string]request{
 	"POST /api/referrals":              {"POST", "/api/referrals", map[string]string{}},
 	"GET /api/referrals/{id}":          {"GET", "/api/referrals/r1", nil},
 	"GET /api/referrals/{id}/package":  {"GET", "/api/referrals/r1/package", nil},
+	"GET /api/referrals/{id}/bundle":   {"GET", "/api/referrals/r1/bundle", nil},
 	"POST /api/referrals/{id}/approve": {"POST", "/api/referrals/r1/approve", map[string]string{}},
 	"POST /api/referrals/{id}/outcome": {"POST", "/api/referrals/r1/outcome", map[string]string{}},
 	"GET /api/appeals":                 {"GET", "/api/appeals", nil},
