@@ -223,12 +223,16 @@ func downsample(buf []float32, rows, cols int, out *[64][64]float32) {
 	}
 
 	// Pass 1: rows.
-	boxRows(buf, rows, cols, wRow, nil)
+	boxRows(buf, rows, cols, wRow, nil, nil)
 	// Pass 2: columns.
 	boxColumns(buf, rows, cols, wCol)
 	// Pass 3: rows, keeping only the 64 sampled columns of each row.
 	kept := make([]float32, 64*rows)
-	boxRows(buf, rows, cols, wRow, func(r int, line []float32) {
+	want := make([]bool, cols)
+	for _, c := range colIdx {
+		want[c] = true
+	}
+	boxRows(buf, rows, cols, wRow, want, func(r int, line []float32) {
 		k := kept[r*64 : (r+1)*64]
 		for j, c := range colIdx {
 			k[j] = line[c]
@@ -243,25 +247,24 @@ func downsample(buf []float32, rows, cols int, out *[64][64]float32) {
 
 // boxRows is box1D along every row of the rows×cols matrix buf. With keep
 // nil the result replaces buf; otherwise buf is left as it is and keep is
-// given each filtered row. Four rows go through box1D4 together.
-func boxRows(buf []float32, rows, cols, w int, keep func(r int, line []float32)) {
+// given each filtered row, in which only the columns marked in want are
+// computed. Four rows go through box1D4 together.
+func boxRows(buf []float32, rows, cols, w int, want []bool, keep func(r int, line []float32)) {
 	scratch := make([]float32, 4*cols)
 	var in, out [4][]float32
-	for i := range 4 {
-		in[i] = scratch[i*cols : (i+1)*cols]
-	}
 	r := 0
 	for ; r+4 <= rows; r += 4 {
 		for i := range 4 {
 			line := buf[(r+i)*cols : (r+i+1)*cols]
+			tmp := scratch[i*cols : (i+1)*cols]
 			if keep == nil {
-				copy(in[i], line)
-				out[i] = line
+				copy(tmp, line)
+				in[i], out[i] = tmp, line
 			} else {
-				in[i], out[i] = line, scratch[i*cols:(i+1)*cols]
+				in[i], out[i] = line, tmp
 			}
 		}
-		box1D4(&in, &out, w)
+		box1D4(&in, &out, w, want)
 		if keep != nil {
 			for i := range 4 {
 				keep(r+i, out[i])
@@ -323,44 +326,59 @@ func box1D(in, out []float32, w int) {
 
 // box1D4 is box1D on four vectors of the same length at once: the same
 // operations in the same order for each, interleaved so that the four
-// running sums do not wait on one another.
-func box1D4(in, out *[4][]float32, w int) {
+// running sums do not wait on one another. With want set, only the outputs
+// it marks are written (the sums still run through every element).
+func box1D4(in, out *[4][]float32, w int, want []bool) {
 	n := len(in[0])
 	half := (w + 2) / 2
 	p1, p2, p3, p4 := half-1, w-half+1, n-w, half-1
 	a0, a1, a2, a3 := in[0][:n], in[1][:n], in[2][:n], in[3][:n]
 	o0, o1, o2, o3 := out[0][:n], out[1][:n], out[2][:n], out[3][:n]
+	if want != nil {
+		want = want[:n]
+	}
 	var s0, s1, s2, s3 float32
 	cur := 0
-	ri := 0
-	for range p1 {
+	for ri := range p1 {
 		s0 += a0[ri]
 		s1 += a1[ri]
 		s2 += a2[ri]
 		s3 += a3[ri]
 		cur++
-		ri++
 	}
-	oi := 0
-	for range p2 {
+	for oi := range p2 {
+		ri := p1 + oi
 		s0 += a0[ri]
 		s1 += a1[ri]
 		s2 += a2[ri]
 		s3 += a3[ri]
 		cur++
-		d := float32(cur)
-		o0[oi], o1[oi], o2[oi], o3[oi] = s0/d, s1/d, s2/d, s3/d
-		ri++
-		oi++
+		if want == nil || want[oi] {
+			d := float32(cur)
+			o0[oi], o1[oi], o2[oi], o3[oi] = s0/d, s1/d, s2/d, s3/d
+		}
 	}
 	d := float32(cur)
-	for li := range p3 {
-		ri, oi := li+w, li+p2
-		s0 = (s0 + a0[ri]) - a0[li]
-		s1 = (s1 + a1[ri]) - a1[li]
-		s2 = (s2 + a2[ri]) - a2[li]
-		s3 = (s3 + a3[ri]) - a3[li]
-		o0[oi], o1[oi], o2[oi], o3[oi] = s0/d, s1/d, s2/d, s3/d
+	if want == nil {
+		for li := range p3 {
+			ri, oi := li+w, li+p2
+			s0 = (s0 + a0[ri]) - a0[li]
+			s1 = (s1 + a1[ri]) - a1[li]
+			s2 = (s2 + a2[ri]) - a2[li]
+			s3 = (s3 + a3[ri]) - a3[li]
+			o0[oi], o1[oi], o2[oi], o3[oi] = s0/d, s1/d, s2/d, s3/d
+		}
+	} else {
+		for li := range p3 {
+			ri, oi := li+w, li+p2
+			s0 = (s0 + a0[ri]) - a0[li]
+			s1 = (s1 + a1[ri]) - a1[li]
+			s2 = (s2 + a2[ri]) - a2[li]
+			s3 = (s3 + a3[ri]) - a3[li]
+			if want[oi] {
+				o0[oi], o1[oi], o2[oi], o3[oi] = s0/d, s1/d, s2/d, s3/d
+			}
+		}
 	}
 	for li := p3; li < p3+p4; li++ {
 		oi := li + p2
@@ -369,8 +387,10 @@ func box1D4(in, out *[4][]float32, w int) {
 		s2 -= a2[li]
 		s3 -= a3[li]
 		cur--
-		d := float32(cur)
-		o0[oi], o1[oi], o2[oi], o3[oi] = s0/d, s1/d, s2/d, s3/d
+		if want == nil || want[oi] {
+			d := float32(cur)
+			o0[oi], o1[oi], o2[oi], o3[oi] = s0/d, s1/d, s2/d, s3/d
+		}
 	}
 }
 
@@ -402,10 +422,16 @@ func boxColumns(buf []float32, rows, cols, w int) {
 	}
 	div := float32(cur)
 	for range p3 {
-		addSub(sum, row(ri), saved(li))
-		o := row(oi)
-		copy(saved(oi), o)
-		divInto(o, sum, div)
+		// saved(li) and saved(oi) are the same slot (oi-li = p2): read the
+		// original row li from it, then keep the original row oi there.
+		plus, ring, o := row(ri)[:cols], saved(li)[:cols], row(oi)[:cols]
+		for c, sc := range sum {
+			s := sc + plus[c]
+			s -= ring[c]
+			ring[c] = o[c]
+			sum[c] = s
+			o[c] = s / div
+		}
 		li++
 		ri++
 		oi++
@@ -430,16 +456,6 @@ func sub(sum, in []float32) {
 	in = in[:len(sum)]
 	for i := range sum {
 		sum[i] -= in[i]
-	}
-}
-
-// addSub adds plus then subtracts minus, in that order, as the reference does.
-func addSub(sum, plus, minus []float32) {
-	plus = plus[:len(sum)]
-	minus = minus[:len(sum)]
-	for i := range sum {
-		s := sum[i] + plus[i]
-		sum[i] = s - minus[i]
 	}
 }
 
