@@ -25,9 +25,10 @@ func (k *keywordScorer) Score(_ context.Context, texts []string) ([]Scored, erro
 	out := make([]Scored, len(texts))
 	for i, t := range texts {
 		out[i].Scores = map[string]float64{"hate": 0.1}
-		if strings.Contains(t, "قتل") {
+		if at := strings.Index(t, "قتل"); at >= 0 {
 			out[i].Scores["hate"] = 0.95
 			out[i].Flags = []string{"hate"}
+			out[i].Spans = []store.Span{{Start: at, End: at + len("قتل"), Label: "hate", Term: "قتل"}}
 		}
 	}
 	return out, nil
