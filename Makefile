@@ -20,9 +20,9 @@ ort: $(ORT_LIB)
 $(ORT_LIB):
 	bash scripts/setup-ort.sh
 
-## debian: install redis-server and chromium from Debian if missing (tests use them)
+## debian: install redis-server, chromium and ffmpeg from Debian if missing (tests use them)
 debian:
-	bash scripts/setup-debian.sh redis-server chromium
+	bash scripts/setup-debian.sh redis-server chromium ffmpeg
 
 deps: ort debian
 
@@ -30,7 +30,7 @@ deps: ort debian
 run: ort build
 	bash scripts/run-sample.sh
 
-## test: every test (installs ONNX Runtime, redis-server and chromium first);
+## test: every test (installs ONNX Runtime, redis-server, chromium and ffmpeg first);
 ## tests that need those servers fail rather than skip here
 test: deps
 	$(GO) vet ./...

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs Debian packages that tests need when they are missing:
-#   scripts/setup-debian.sh redis-server chromium
+#   scripts/setup-debian.sh redis-server chromium ffmpeg
 # Each argument is a command name that is also its package name.
 set -euo pipefail
 missing=()
