@@ -34,7 +34,7 @@ deps: ort debian
 run: ort media-tools build
 	bash scripts/run-sample.sh
 
-## test: every test (installs ONNX Runtime, redis-server and chromium first);
+## test: every test (installs ONNX Runtime, redis-server, chromium and ffmpeg first);
 ## tests that need those servers fail rather than skip here
 test: deps
 	$(GO) vet ./...
