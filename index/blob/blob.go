@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"io/fs"
 	"time"
 )
 
@@ -67,8 +68,9 @@ type Info struct {
 const StaleTemp = time.Hour
 
 var (
-	// ErrNotFound is returned for a key with no blob.
-	ErrNotFound = errors.New("blob not found")
+	// ErrNotFound is returned for a key with no blob; it is an
+	// fs.ErrNotExist, as readers of files expect.
+	ErrNotFound = fmt.Errorf("blob not found: %w", fs.ErrNotExist)
 	// ErrBadKey is returned for a key that is not 64 lowercase hex digits,
 	// so that no key can name a path or object outside the store.
 	ErrBadKey = errors.New("blob key is not a hex SHA-256")

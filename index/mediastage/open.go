@@ -48,6 +48,27 @@ type Config struct {
 	} `yaml:"video"`
 }
 
+// OpenStore opens the media store cfg names: DATA/media, or the S3 bucket
+// of the RASD_S3_* environment when cfg.S3.
+func OpenStore(ctx context.Context, cfg Config, dataDir string) (blob.Store, error) {
+	if cfg.S3 {
+		s3cfg, err := blob.S3ConfigFromEnv(os.Getenv)
+		if err != nil {
+			return nil, fmt.Errorf("media store: %w", err)
+		}
+		s3, err := blob.OpenS3(ctx, s3cfg)
+		if err != nil {
+			return nil, fmt.Errorf("media store: %w", err)
+		}
+		return s3, nil
+	}
+	d, err := blob.OpenDir(filepath.Join(dataDir, blob.DirName))
+	if err != nil {
+		return nil, fmt.Errorf("media store: %w", err)
+	}
+	return d, nil
+}
+
 // Opened is the media stage and the store it keeps media in.
 type Opened struct {
 	Stage *Stage
@@ -59,23 +80,9 @@ type Opened struct {
 // installed (a warning names what is missing). base resolves relative
 // folders in cfg.Files.
 func Open(ctx context.Context, cfg Config, dataDir, base string, log *slog.Logger) (*Opened, error) {
-	var st blob.Store
-	if cfg.S3 {
-		s3cfg, err := blob.S3ConfigFromEnv(os.Getenv)
-		if err != nil {
-			return nil, fmt.Errorf("media store: %w", err)
-		}
-		s3, err := blob.OpenS3(ctx, s3cfg)
-		if err != nil {
-			return nil, fmt.Errorf("media store: %w", err)
-		}
-		st = s3
-	} else {
-		d, err := blob.OpenDir(filepath.Join(dataDir, blob.DirName))
-		if err != nil {
-			return nil, fmt.Errorf("media store: %w", err)
-		}
-		st = d
+	st, err := OpenStore(ctx, cfg, dataDir)
+	if err != nil {
+		return nil, err
 	}
 	f, err := mediafetch.New(st, mediafetch.Config{MaxImageBytes: cfg.MaxImageBytes, MaxVideoBytes: cfg.MaxVideoBytes,
 		HostInterval: cfg.HostInterval, AllowInternal: cfg.AllowInternal})
