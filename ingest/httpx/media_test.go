@@ -75,9 +75,9 @@ func TestPageImagesAndBackground(t *testing.T) {
 	}
 	for style, want := range map[string]string{
 		"width:800px;background-image:url('https://cdn4.telesco.pe/file/a.jpg')": "https://cdn4.telesco.pe/file/a.jpg",
-		`background-image: url("//cdn/b.jpg"); height:2px`:                      "//cdn/b.jpg",
-		"background:#000 url(c.png) no-repeat":                                  "c.png",
-		"color:red":                                                             "",
+		`background-image: url("//cdn/b.jpg"); height:2px`:                       "//cdn/b.jpg",
+		"background:#000 url(c.png) no-repeat":                                   "c.png",
+		"color:red":                                                              "",
 	} {
 		if got := BackgroundImage(style); got != want {
 			t.Errorf("BackgroundImage(%q) = %q, want %q", style, got, want)
