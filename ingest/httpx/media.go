@@ -65,22 +65,33 @@ const (
 )
 
 // Images returns the images in sel (img elements, sel's own included) as
-// media, in document order: the largest srcset candidate, else src (or a
-// lazy-loading data-src / data-original / data-lazy-src when src is missing
-// or a data: placeholder), resolved against page. Data URIs, tracking
-// pixels (a declared width or height of 2 or less), icons (both sides 32 or
-// less, or "icon", "emoji", "avatar" and the like in the class, id or file
-// name) are left out, and so is anything past ingest.MaxMedia.
+// media, in document order, resolved against page: the references
+// ImageRefs picks, at most ingest.MaxMedia of them.
 func Images(sel *goquery.Selection, page *url.URL) []ingest.Media {
 	var p ingest.Post
-	sel.Find("img").AddSelection(sel.Filter("img")).Each(func(_ int, img *goquery.Selection) {
-		if len(p.Media) >= ingest.MaxMedia || decorative(img) {
-			return
+	for _, ref := range ImageRefs(sel) {
+		p.AddMedia(ingest.Media{URL: ResolveMedia(page, ref), Kind: ingest.MediaImage})
+	}
+	return p.Media
+}
+
+// ImageRefs returns the references of the images in sel (img elements,
+// sel's own included) as written, in document order: the largest srcset
+// candidate, else src, else a lazy-loading data-src / data-original /
+// data-lazy-src when src is missing or a data: placeholder. Data URIs,
+// tracking pixels (a declared width or height of 2 or less) and icons (both
+// sides 32 or less, or "icon", "emoji", "avatar" and the like in the class,
+// id or file name) are left out; at most 4 × ingest.MaxMedia are returned.
+func ImageRefs(sel *goquery.Selection) []string {
+	var out []string
+	sel.Find("img").AddSelection(sel.Filter("img")).EachWithBreak(func(_ int, img *goquery.Selection) bool {
+		if decorative(img) {
+			return true
 		}
 		ref := largestSrcset(img.AttrOr("srcset", ""))
 		if ref == "" {
 			ref = img.AttrOr("src", "")
-			if ref == "" || strings.HasPrefix(strings.TrimSpace(strings.ToLower(ref)), "data:") {
+			if ref == "" || isDataURI(ref) {
 				for _, a := range []string{"data-src", "data-original", "data-lazy-src"} {
 					if v := img.AttrOr(a, ""); v != "" {
 						ref = v
@@ -89,11 +100,17 @@ func Images(sel *goquery.Selection, page *url.URL) []ingest.Media {
 				}
 			}
 		}
-		if u := ResolveMedia(page, ref); u != "" {
-			p.AddMedia(ingest.Media{URL: u, Kind: ingest.MediaImage})
+		if ref = strings.TrimSpace(ref); ref != "" && !isDataURI(ref) {
+			out = append(out, ref)
 		}
+		return len(out) < 4*ingest.MaxMedia
 	})
-	return p.Media
+	return out
+}
+
+func isDataURI(ref string) bool {
+	ref = strings.TrimSpace(ref)
+	return len(ref) >= 5 && strings.EqualFold(ref[:5], "data:")
 }
 
 // decorative reports a tracking pixel or an icon.
