@@ -139,10 +139,10 @@ type atomEntry struct {
 		URI   string `xml:"uri"`
 		Email string `xml:"email"`
 	} `xml:"author"`
-	Lang    string         `xml:"http://www.w3.org/XML/1998/namespace lang,attr"`
-	Groups  []mediaGroup   `xml:"http://search.yahoo.com/mrss/ group"`
-	Media   []mediaContent `xml:"http://search.yahoo.com/mrss/ content"`
-	Thumbs  []mediaThumb   `xml:"http://search.yahoo.com/mrss/ thumbnail"`
+	Lang   string         `xml:"http://www.w3.org/XML/1998/namespace lang,attr"`
+	Groups []mediaGroup   `xml:"http://search.yahoo.com/mrss/ group"`
+	Media  []mediaContent `xml:"http://search.yahoo.com/mrss/ content"`
+	Thumbs []mediaThumb   `xml:"http://search.yahoo.com/mrss/ thumbnail"`
 }
 
 // Parse parses an RSS 2.0 or Atom document. contentType is the HTTP
