@@ -223,3 +223,36 @@ func TestSignalsAreStoredAndCounted(t *testing.T) {
 		t.Fatalf("rasd_signals_total{signal=named_person} = %v, want 10", got)
 	}
 }
+
+// degradedConnector is a sliceConnector whose connector reports itself
+// degraded (posts arrive, but incomplete).
+type degradedConnector struct{ *sliceConnector }
+
+func (degradedConnector) Health() error { return errors.New("bot lacks the message content intent") }
+
+// TestDegradedSourceIsReportedAndKept: a source whose connector reports
+// itself degraded has every post recorded and is named by Failing.
+func TestDegradedSourceIsReportedAndKept(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	st, err := store.Open(filepath.Join(t.TempDir(), "rasd.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	p, err := New(Config{Store: st, Index: openIndex(t), Scorer: &keywordScorer{}, Router: flagRouter{}, Batch: 64,
+		Sources: []Source{{Name: "hollow", Connector: degradedConnector{&sliceConnector{n: 150, size: 100}}, Once: true},
+			{Name: "fine", Connector: &sliceConnector{n: 0, size: 10}, Once: true}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if records, _, _, _ := st.Counts(ctx); records != 150 {
+		t.Fatalf("%d of 150 posts recorded", records)
+	}
+	if f := p.Failing(); len(f) != 1 || f[0] != "source hollow degraded: bot lacks the message content intent" {
+		t.Fatalf("Failing = %q", f)
+	}
+}
