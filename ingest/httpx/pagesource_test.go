@@ -88,3 +88,24 @@ func TestPageSourceTokensCoverPage(t *testing.T) {
 		t.Error("capture of an empty selection")
 	}
 }
+
+func FuzzPageSource(f *testing.F) {
+	f.Add([]byte(`<div class=c data-id='1'>أهلاً <b>بكم</b></div><ul><li>a<li>b</ul>`))
+	f.Add([]byte(`<table id=t><div id=f>x</div><tr><td>y</td></tr></table><script>"</div>"</script>`))
+	f.Add([]byte("<svg><style><div></style></svg><p>\x00<textarea></div></textarea>"))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		doc, err := goquery.NewDocumentFromReader(bytes.NewReader(body))
+		if err != nil {
+			return
+		}
+		ps := NewPageSource(body, doc.Nodes[0])
+		doc.Find("*").Each(func(_ int, s *goquery.Selection) {
+			if b := ps.Outer(s.Get(0)); b != nil && !bytes.Contains(body, b) {
+				t.Fatalf("Outer returned bytes not in the page: %q", b)
+			}
+			if ps.Capture(s) == nil {
+				t.Fatal("no capture for an element")
+			}
+		})
+	})
+}
