@@ -518,6 +518,19 @@ func (p *Pipeline) runSource(ctx context.Context, s Source) {
 			var next ingest.Cursor
 			posts, next, err = s.Connector.Fetch(ctx, cur)
 			p.setDegraded(log, s.Name, ingest.HealthOf(s.Connector))
+			// Skipped items leave the batch and its cursor valid (see
+			// ingest.SkipError): they are reported, never retried.
+			var skipped *ingest.SkipError
+			if errors.As(err, &skipped) {
+				for i, it := range skipped.Items {
+					if i == 5 {
+						log.Warn("more malformed items skipped", "count", len(skipped.Items)-i)
+						break
+					}
+					log.Warn("malformed item skipped", "at", it.Where, "err", it.Err)
+				}
+				err = nil
+			}
 			if err == nil {
 				var n int
 				n, err = p.cfg.Store.Ingest(ctx, s.Name, next, posts)
