@@ -49,7 +49,7 @@ type Post struct {
 	Media []Media `json:"media,omitempty"`
 	// Capture is the raw form of this one message as fetched: the API's JSON
 	// object for it, or the HTML fragment of its page, at most MaxCapture
-	// bytes (see TrimCapture). It is kept as evidence for posts that enter
+	// bytes (see SetCapture). It is kept as evidence for posts that enter
 	// review and dropped for the others.
 	Capture []byte `json:"capture,omitempty"`
 	// CaptureType is Capture's media type, e.g. "application/json" or "text/html".
@@ -84,10 +84,10 @@ const (
 	MediaFile  = "file"
 )
 
-// AddMedia appends m to p.Media unless its URL is empty, not http(s), already
-// listed, or p already holds MaxMedia items.
+// AddMedia appends m to p.Media unless its URL is empty, not http(s), longer
+// than MaxMediaURL, already listed, or p already holds MaxMedia items.
 func (p *Post) AddMedia(m Media) {
-	if len(p.Media) >= MaxMedia || !(strings.HasPrefix(m.URL, "https://") || strings.HasPrefix(m.URL, "http://")) {
+	if len(p.Media) >= MaxMedia || len(m.URL) > MaxMediaURL || !(strings.HasPrefix(m.URL, "https://") || strings.HasPrefix(m.URL, "http://")) {
 		return
 	}
 	for _, x := range p.Media {

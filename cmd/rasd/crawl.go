@@ -130,15 +130,22 @@ func runCrawl(env *Env, args []string) error {
 		runErr = err
 	}
 	var tot crawler.Stats
+	var degraded []string
 	for _, s := range r.Stats() {
 		tot.Fetched += s.Fetched
 		tot.New += s.New
 		tot.Duplicates += s.Duplicates
 		tot.Skipped += s.Skipped
 		tot.Errors += s.Errors
+		if s.Degraded != "" {
+			degraded = append(degraded, s.Source+": "+s.Degraded)
+		}
 	}
 	fmt.Fprintf(env.Stderr, "crawl: %d sources: fetched %d, new %d, duplicates %d, malformed %d, errors %d\n",
 		len(cfg.Sources), tot.Fetched, tot.New, tot.Duplicates, tot.Skipped, tot.Errors)
+	for _, d := range degraded {
+		fmt.Fprintf(env.Stderr, "crawl: degraded source %s\n", d)
+	}
 	if errors.Is(runErr, crawler.ErrSourcesFailed) {
 		return fmt.Errorf("%w (see the log above)", runErr)
 	}
@@ -200,7 +207,11 @@ func (t *ttyProgress) draw(stats []crawler.Stats) {
 		if !s.NextRun.IsZero() {
 			next = time.Until(s.NextRun).Round(time.Second).String()
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", s.Source, s.Type, s.State, s.Fetched, s.New, s.Duplicates, s.Skipped, s.Errors, next)
+		state := string(s.State)
+		if s.Degraded != "" {
+			state += ", degraded"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", s.Source, s.Type, state, s.Fetched, s.New, s.Duplicates, s.Skipped, s.Errors, next)
 	}
 	tw.Flush()
 	t.mu.Lock()

@@ -273,10 +273,11 @@ func TestProgressTable(t *testing.T) {
 	stats := []crawler.Stats{
 		{Source: "news", Type: "rss", State: crawler.Retrying, Fetched: 10, New: 7, Duplicates: 3, Errors: 1, NextRun: time.Now().Add(30 * time.Second)},
 		{Source: "partner", Type: "file", State: crawler.Done, Fetched: 500, New: 450, Duplicates: 50, Skipped: 2},
+		{Source: "community", Type: "discord", State: crawler.Waiting, Fetched: 40, New: 40, Degraded: "bot lacks the intent"},
 	}
 	p.draw(stats)
 	first := b.String()
-	for _, want := range []string{"SOURCE", "NEXT RUN", "news", "retrying", "partner", "450", "fetch failed"} {
+	for _, want := range []string{"SOURCE", "NEXT RUN", "news", "retrying", "partner", "450", "fetch failed", "waiting, degraded"} {
 		if !strings.Contains(first, want) {
 			t.Fatalf("table lacks %q:\n%s", want, first)
 		}

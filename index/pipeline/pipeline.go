@@ -161,10 +161,12 @@ type Pipeline struct {
 	// mediaIdle and mediaWork do the same for the media stage.
 	mediaIdle, mediaWork chan struct{}
 	m                    metrics
-	// failMu guards failing: the sources whose last attempt failed, with
-	// when their failures began.
-	failMu  sync.Mutex
-	failing map[string]time.Time
+	// failMu guards failing, the sources whose last attempt failed (with
+	// when their failures began), and degraded, the sources whose
+	// connectors report them working only in part (with what is wrong).
+	failMu   sync.Mutex
+	failing  map[string]time.Time
+	degraded map[string]string
 	// canonMu guards canonCursor, the position in the canonical posts other
 	// processes share (store.CanonicalSharer) up to which dedup has them.
 	canonMu     sync.Mutex
@@ -420,14 +422,41 @@ func (p *Pipeline) setFailing(source string, failed bool) {
 	}
 }
 
+// setDegraded records what a source's connector reports wrong after a
+// fetch (nil: nothing; see ingest.HealthReporter), logging at error level
+// when it turns degraded and at info level when it recovers.
+func (p *Pipeline) setDegraded(log *slog.Logger, source string, health error) {
+	p.failMu.Lock()
+	was := p.degraded[source]
+	if health == nil {
+		delete(p.degraded, source)
+	} else {
+		if p.degraded == nil {
+			p.degraded = map[string]string{}
+		}
+		p.degraded[source] = health.Error()
+	}
+	p.failMu.Unlock()
+	switch {
+	case health != nil && was == "":
+		log.Error("source degraded: its fetches succeed but what they return is incomplete", "err", health)
+	case health == nil && was != "":
+		log.Info("source no longer degraded")
+	}
+}
+
 // Failing names the sources whose last fetch or store write failed, with
-// how long they have been failing, for /healthz.
+// how long they have been failing, and the sources whose connectors report
+// them degraded, with why, for /healthz.
 func (p *Pipeline) Failing() []string {
 	p.failMu.Lock()
 	defer p.failMu.Unlock()
-	out := make([]string, 0, len(p.failing))
+	out := make([]string, 0, len(p.failing)+len(p.degraded))
 	for name, since := range p.failing {
 		out = append(out, fmt.Sprintf("source %s failing for %s", name, time.Since(since).Round(time.Second)))
+	}
+	for name, why := range p.degraded {
+		out = append(out, fmt.Sprintf("source %s degraded: %s", name, why))
 	}
 	slices.Sort(out)
 	return out
@@ -548,6 +577,20 @@ func (p *Pipeline) runSource(ctx context.Context, s Source) {
 			var posts []ingest.Post
 			var next ingest.Cursor
 			posts, next, err = s.Connector.Fetch(ctx, cur)
+			p.setDegraded(log, s.Name, ingest.HealthOf(s.Connector))
+			// Skipped items leave the batch and its cursor valid (see
+			// ingest.SkipError): they are reported, never retried.
+			var skipped *ingest.SkipError
+			if errors.As(err, &skipped) {
+				for i, it := range skipped.Items {
+					if i == 5 {
+						log.Warn("more malformed items skipped", "count", len(skipped.Items)-i)
+						break
+					}
+					log.Warn("malformed item skipped", "at", it.Where, "err", it.Err)
+				}
+				err = nil
+			}
 			if err == nil {
 				var n int
 				n, err = p.cfg.Store.Ingest(ctx, s.Name, next, posts)

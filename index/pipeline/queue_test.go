@@ -223,3 +223,74 @@ func TestSignalsAreStoredAndCounted(t *testing.T) {
 		t.Fatalf("rasd_signals_total{signal=named_person} = %v, want 10", got)
 	}
 }
+
+// degradedConnector is a sliceConnector whose connector reports itself
+// degraded (posts arrive, but incomplete).
+type degradedConnector struct{ *sliceConnector }
+
+func (degradedConnector) Health() error { return errors.New("bot lacks the message content intent") }
+
+// TestDegradedSourceIsReportedAndKept: a source whose connector reports
+// itself degraded has every post recorded and is named by Failing.
+func TestDegradedSourceIsReportedAndKept(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	st, err := store.Open(filepath.Join(t.TempDir(), "rasd.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	p, err := New(Config{Store: st, Index: openIndex(t), Scorer: &keywordScorer{}, Router: flagRouter{}, Batch: 64,
+		Sources: []Source{{Name: "hollow", Connector: degradedConnector{&sliceConnector{n: 150, size: 100}}, Once: true},
+			{Name: "fine", Connector: &sliceConnector{n: 0, size: 10}, Once: true}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if records, _, _, _ := st.Counts(ctx); records != 150 {
+		t.Fatalf("%d of 150 posts recorded", records)
+	}
+	if f := p.Failing(); len(f) != 1 || f[0] != "source hollow degraded: bot lacks the message content intent" {
+		t.Fatalf("Failing = %q", f)
+	}
+}
+
+// skippingConnector is a sliceConnector that reports one malformed item
+// with every batch, as connectors do for a bad message among good ones.
+type skippingConnector struct{ *sliceConnector }
+
+func (c skippingConnector) Fetch(ctx context.Context, cur ingest.Cursor) ([]ingest.Post, ingest.Cursor, error) {
+	posts, next, err := c.sliceConnector.Fetch(ctx, cur)
+	if err != nil || len(posts) == 0 {
+		return posts, next, err
+	}
+	return posts, next, &ingest.SkipError{Items: []ingest.Skip{{Where: "page " + string(cur), Err: errors.New("message without a date")}}}
+}
+
+// TestSkippedItemsKeepTheBatch: a fetch that skipped a malformed item hands
+// over its posts and cursor like any other; the source is not failing.
+func TestSkippedItemsKeepTheBatch(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	st, err := store.Open(filepath.Join(t.TempDir(), "rasd.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	p, err := New(Config{Store: st, Index: openIndex(t), Scorer: &keywordScorer{}, Router: flagRouter{}, Batch: 64,
+		Sources: []Source{{Name: "s", Connector: skippingConnector{&sliceConnector{n: 250, size: 100}}, Once: true}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if records, _, _, _ := st.Counts(ctx); records != 250 {
+		t.Fatalf("%d of 250 posts recorded", records)
+	}
+	if f := p.Failing(); len(f) != 0 {
+		t.Fatalf("Failing = %q", f)
+	}
+}

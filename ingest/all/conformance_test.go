@@ -1,10 +1,14 @@
 package all
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
+	"encoding/xml"
 	"errors"
+	"net/url"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -31,6 +35,8 @@ type fixture struct {
 	limits ingest.Limits
 	// prepare, if set, runs after the connector is built and before Fetch.
 	prepare func(t *testing.T, c ingest.Connector)
+	// noCapture marks a connector that keeps no capture of its posts.
+	noCapture bool
 }
 
 // fixtures maps connector type to its fixture.
@@ -46,6 +52,9 @@ func init() {
 	}}
 	const token = "conformance-token-0123456789"
 	fixtures["tips"] = fixture{
+		// A tip's request body holds the flagger's contact, which must stay
+		// apart from the post: tips keep no capture.
+		noCapture: true,
 		settings: func(t *testing.T, dir string) map[string]any {
 			sum := sha256.Sum256([]byte(token))
 			return map[string]any{"spool": "tips.db", "flaggers": []map[string]string{{"id": "f1", "token_sha256": hex.EncodeToString(sum[:])}}}
@@ -113,9 +122,11 @@ func TestConformance(t *testing.T) {
 				if p.Source != spec.Name {
 					t.Errorf("%s: source %q, want %q", where, p.Source, spec.Name)
 				}
-				if strings.TrimSpace(p.Text) == "" || !utf8.ValidString(p.Text) {
-					t.Errorf("%s: text empty or not UTF-8: %q", where, p.Text)
+				if strings.TrimSpace(p.Text) == "" && len(p.Media) == 0 || !utf8.ValidString(p.Text) {
+					t.Errorf("%s: text empty (and no media) or not UTF-8: %q", where, p.Text)
 				}
+				checkMedia(t, where, p.Media)
+				checkCapture(t, where, p, fx.noCapture)
 				if p.Fetched.Before(start) || p.Fetched.After(time.Now().Add(time.Minute)) {
 					t.Errorf("%s: fetched time %v is not now", where, p.Fetched)
 				}
@@ -132,6 +143,59 @@ func TestConformance(t *testing.T) {
 				t.Errorf("ids differ between two reads:\n%q\n%q", postIDs(first), postIDs(second))
 			}
 		})
+	}
+}
+
+// checkMedia checks that media are absolute http(s) URLs of a known kind,
+// listed once, at most ingest.MaxMedia, with no SHA-256 (the media stage
+// sets it).
+func checkMedia(t *testing.T, where string, media []ingest.Media) {
+	t.Helper()
+	if len(media) > ingest.MaxMedia {
+		t.Errorf("%s: %d media, more than %d", where, len(media), ingest.MaxMedia)
+	}
+	seen := map[string]bool{}
+	for _, m := range media {
+		u, err := url.Parse(m.URL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || !u.IsAbs() {
+			t.Errorf("%s: media URL %q is not absolute http(s)", where, m.URL)
+		}
+		if !ingest.ValidMediaKind(m.Kind) || m.SHA256 != "" || seen[m.URL] {
+			t.Errorf("%s: media %+v: bad kind, a SHA-256 set, or listed twice", where, m)
+		}
+		seen[m.URL] = true
+	}
+}
+
+// checkCapture checks that p carries the raw form of its message, within
+// bounds and of a stated type that its bytes parse as.
+func checkCapture(t *testing.T, where string, p ingest.Post, none bool) {
+	t.Helper()
+	switch {
+	case none:
+		if p.Capture != nil || p.CaptureType != "" {
+			t.Errorf("%s: capture kept by a connector that must keep none", where)
+		}
+		return
+	case len(p.Capture) == 0 || p.CaptureType == "":
+		t.Errorf("%s: no capture (%d bytes, type %q)", where, len(p.Capture), p.CaptureType)
+		return
+	case len(p.Capture) > ingest.MaxCapture:
+		t.Errorf("%s: capture of %d bytes, more than %d", where, len(p.Capture), ingest.MaxCapture)
+	}
+	mt, _, _ := strings.Cut(p.CaptureType, ";")
+	switch mt {
+	case "application/json":
+		if !json.Valid(p.Capture) || !bytes.HasPrefix(bytes.TrimSpace(p.Capture), []byte("{")) {
+			t.Errorf("%s: capture is not one JSON object: %.80q", where, p.Capture)
+		}
+	case "application/xml":
+		if err := xml.Unmarshal(p.Capture, new(struct{})); err != nil {
+			t.Errorf("%s: capture is not one XML element: %v", where, err)
+		}
+	case "text/html", "text/csv":
+	default:
+		t.Errorf("%s: capture type %q", where, p.CaptureType)
 	}
 }
 

@@ -82,6 +82,9 @@ type Stats struct {
 	Errors int
 	// LastError is the latest failure, cleared by a successful round.
 	LastError string
+	// Degraded is what the connector reports wrong while its fetches
+	// succeed (see ingest.HealthReporter); empty while it is healthy.
+	Degraded string
 	// NextRun is when the source is fetched next (zero while fetching or done).
 	NextRun time.Time
 	// LastCursor is the cursor committed last.
@@ -402,6 +405,7 @@ func (r *Runner) drain(ctx context.Context, src ingest.Source) error {
 		}
 		posts, next, err := src.Connector.Fetch(fctx, cur)
 		cancel()
+		r.noteHealth(src.Name, ingest.HealthOf(src.Connector))
 		var skipped *ingest.SkipError
 		if errors.As(err, &skipped) {
 			r.reportSkips(src.Name, skipped)
@@ -425,6 +429,23 @@ func (r *Runner) drain(ctx context.Context, src ingest.Source) error {
 		cur = next
 	}
 	return nil
+}
+
+// noteHealth records a source's health after a fetch, logging at error
+// level once when it turns degraded and at info level when it recovers.
+func (r *Runner) noteHealth(name string, health error) {
+	msg := ""
+	if health != nil {
+		msg = health.Error()
+	}
+	var was string
+	r.update(name, func(s *Stats) { was, s.Degraded = s.Degraded, msg })
+	switch {
+	case msg != "" && was == "":
+		r.log.Error("source degraded: its fetches succeed but what they return is incomplete", "source", name, "err", health)
+	case msg == "" && was != "":
+		r.log.Info("source no longer degraded", "source", name)
+	}
 }
 
 func (r *Runner) reportSkips(name string, e *ingest.SkipError) {

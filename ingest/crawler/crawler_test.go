@@ -345,3 +345,69 @@ func TestOutputCheckpointMismatch(t *testing.T) {
 		t.Fatal("post already in the output not recorded as seen")
 	}
 }
+
+// hollowPager is a pager whose connector reports itself degraded for its
+// first fetches (forever when mendAfter is 0).
+type hollowPager struct {
+	*pager
+	mendAfter int
+}
+
+func (h *hollowPager) Health() error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.mendAfter > 0 && h.calls >= h.mendAfter {
+		return nil
+	}
+	return errors.New("bot lacks the message content intent")
+}
+
+func TestDegradedSourceKeepsPostsAndIsReportedOnce(t *testing.T) {
+	dir := t.TempDir()
+	hollow := &hollowPager{pager: &pager{platform: "hollow", texts: texts("hollow", 25), size: 10}}
+	mended := &hollowPager{pager: &pager{platform: "mended", texts: texts("mend", 25), size: 10}, mendAfter: 3}
+	out, err := OpenOutput(filepath.Join(dir, "posts.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	var logs strings.Builder
+	var logMu sync.Mutex
+	log := slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {
+		logMu.Lock()
+		defer logMu.Unlock()
+		return logs.Write(p)
+	}), nil))
+	r, err := New(Options{Sources: []ingest.Source{source("hollow", hollow), source("mended", mended)}, State: checkpoint.NewMemory(),
+		Out: out, Once: true, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if ids := countIDs(t, filepath.Join(dir, "posts.jsonl"), "id"); len(ids) != 50 {
+		t.Fatalf("%d posts written, want all 50: a degraded source's posts are kept", len(ids))
+	}
+	stats := map[string]Stats{}
+	for _, s := range r.Stats() {
+		stats[s.Source] = s
+	}
+	if s := stats["hollow"]; s.Degraded != "bot lacks the message content intent" || s.Errors != 0 || s.State != Done {
+		t.Errorf("hollow stats %+v", s)
+	}
+	if s := stats["mended"]; s.Degraded != "" {
+		t.Errorf("mended stats %+v", s)
+	}
+	text := logs.String()
+	if n := strings.Count(text, `level=ERROR msg="source degraded`); n != 2 {
+		t.Errorf("%d error lines, want one per source:\n%s", n, text)
+	}
+	if !strings.Contains(text, `msg="source no longer degraded" source=mended`) {
+		t.Errorf("recovery not logged:\n%s", text)
+	}
+}
+
+type writerFunc func(p []byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

@@ -16,7 +16,15 @@
 // new channel from its first message) up to Limits.MaxPages pages (default
 // 10) of page_size messages per channel. A failing channel is reported and
 // does not hold up the others. Post.RawSHA256 is the SHA-256 of the
-// message's own JSON object as received.
+// message's own JSON object as received, and Post.Capture is that object.
+//
+// Post.Media lists the message's attachments (kind from content_type, else
+// the file name), its embeds' images and thumbnails, and an embed's video
+// when Discord proxies it as a file (a GIF's mp4; a YouTube player is left
+// to its thumbnail); a forward adds the forwarded message's. A bot without
+// the MESSAGE_CONTENT privileged intent is shown messages with content,
+// attachments and embeds blanked: the connector keeps them and reports
+// ErrNoMessageContent through Health (see ingest.HealthReporter).
 package discord
 
 import (
@@ -30,6 +38,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rasd-iq/rasd/ingest"
@@ -78,6 +87,9 @@ type Connector struct {
 	maxPosts int
 	client   *httpx.Client
 	log      *slog.Logger
+	// healthMu guards health, what Health reports.
+	healthMu sync.Mutex
+	health   error
 }
 
 // New builds the connector from a source spec; the token must be in the environment.
@@ -146,27 +158,107 @@ type message struct {
 		GlobalName string `json:"global_name"`
 		Bot        bool   `json:"bot"`
 	} `json:"author"`
-	Attachments []struct {
-		Filename    string `json:"filename"`
-		Description string `json:"description"`
-	} `json:"attachments"`
-	Embeds []struct {
-		Title       string `json:"title"`
-		Description string `json:"description"`
-	} `json:"embeds"`
-	Reference *struct {
+	Attachments []attachment `json:"attachments"`
+	Embeds      []embed      `json:"embeds"`
+	Reference   *struct {
 		Type      int    `json:"type"` // 0 reply, 1 forward
 		MessageID string `json:"message_id"`
 		ChannelID string `json:"channel_id"`
 	} `json:"message_reference"`
 	Snapshots []struct {
 		Message struct {
-			Content string `json:"content"`
+			Content     string       `json:"content"`
+			Attachments []attachment `json:"attachments"`
+			Embeds      []embed      `json:"embeds"`
 		} `json:"message"`
 	} `json:"message_snapshots"`
 	Reactions []struct {
 		Count int64 `json:"count"`
 	} `json:"reactions"`
+	// What else a message can carry, and whom it mentions: read only to
+	// tell a message whose content the API withheld (see hollow).
+	Components      []json.RawMessage `json:"components"`
+	StickerItems    []json.RawMessage `json:"sticker_items"`
+	Poll            json.RawMessage   `json:"poll"`
+	Mentions        []json.RawMessage `json:"mentions"`
+	MentionRoles    []json.RawMessage `json:"mention_roles"`
+	MentionEveryone bool              `json:"mention_everyone"`
+}
+
+type attachment struct {
+	URL         string `json:"url"`
+	Filename    string `json:"filename"`
+	ContentType string `json:"content_type"`
+	Description string `json:"description"`
+}
+
+type embedMedia struct {
+	URL      string `json:"url"`
+	ProxyURL string `json:"proxy_url"`
+}
+
+type embed struct {
+	Type        string      `json:"type"`
+	Title       string      `json:"title"`
+	Description string      `json:"description"`
+	Image       *embedMedia `json:"image"`
+	Thumbnail   *embedMedia `json:"thumbnail"`
+	Video       *embedMedia `json:"video"`
+}
+
+// Message types that carry what a user wrote.
+const (
+	typeDefault = 0
+	typeReply   = 19
+)
+
+// hollow reports a message whose content the API withheld: a user's message
+// (default or reply) with no content, attachments, embeds, components,
+// stickers, poll or forwarded snapshot. Discord sends no such message to a
+// bot that may read content; it blanks exactly these fields for a bot
+// without the MESSAGE_CONTENT intent, except in messages that mention it.
+func (m *message) hollow() bool {
+	return (m.Type == typeDefault || m.Type == typeReply) && m.Content == "" && len(m.Attachments) == 0 &&
+		len(m.Embeds) == 0 && len(m.Components) == 0 && len(m.StickerItems) == 0 && !hasJSON(m.Poll) &&
+		len(m.Snapshots) == 0
+}
+
+// showsContent reports a user's message whose content came through without
+// mentioning anyone, which a bot without the intent would not be shown.
+func (m *message) showsContent() bool {
+	return (m.Type == typeDefault || m.Type == typeReply) && m.Content != "" && len(m.Mentions) == 0 &&
+		len(m.MentionRoles) == 0 && !m.MentionEveryone
+}
+
+func hasJSON(r json.RawMessage) bool {
+	s := strings.TrimSpace(string(r))
+	return s != "" && s != "null"
+}
+
+// ErrNoMessageContent is wrapped by Health when messages arrive with their
+// content withheld: the bot lacks the MESSAGE_CONTENT privileged intent.
+var ErrNoMessageContent = errors.New("discord withholds message content: the bot lacks the MESSAGE_CONTENT privileged intent")
+
+// Health reports ErrNoMessageContent (wrapped, with the source and an
+// example message) from the fetch that first returns a message whose
+// content was withheld until one that shows content to the bot without a
+// mention and withholds none.
+func (c *Connector) Health() error {
+	c.healthMu.Lock()
+	defer c.healthMu.Unlock()
+	return c.health
+}
+
+// noteContent updates Health from one fetch's counts.
+func (c *Connector) noteContent(hollow int, example string, shown int) {
+	c.healthMu.Lock()
+	defer c.healthMu.Unlock()
+	switch {
+	case hollow > 0:
+		c.health = fmt.Errorf("discord source %q: %w (%d message(s) without content, e.g. %s): turn on \"Message Content Intent\" under Bot in the Discord developer portal", c.source, ErrNoMessageContent, hollow, example)
+	case shown > 0:
+		c.health = nil
+	}
 }
 
 // Fetch returns the messages after each channel's cursor position, oldest
@@ -187,8 +279,10 @@ func (c *Connector) Fetch(ctx context.Context, cursor ingest.Cursor) ([]ingest.P
 		posts []ingest.Post
 		skips []ingest.Skip
 		fails []error
+		seen  contentSeen
 	)
 	now := time.Now().UTC()
+	defer func() { c.noteContent(seen.hollow, seen.example, seen.shown) }()
 channels:
 	for _, ch := range c.set.ChannelIDs {
 		after := last[ch]
@@ -200,7 +294,7 @@ channels:
 				break channels
 			}
 			u := fmt.Sprintf("%s/channels/%s/messages?after=%s&limit=%d", c.base, url.PathEscape(ch), url.QueryEscape(after), c.set.PageSize)
-			batch, n, bad, err := c.page(ctx, u, now)
+			batch, n, bad, err := c.page(ctx, u, now, &seen)
 			skips = append(skips, bad...)
 			if err != nil {
 				err = fmt.Errorf("discord source %q: channel %s: %w", c.source, ch, err)
@@ -244,9 +338,16 @@ channels:
 	return posts, next, nil
 }
 
+// contentSeen counts, over one fetch, the messages whose content was
+// withheld (with an example id) and those that show content unmentioned.
+type contentSeen struct {
+	hollow, shown int
+	example       string
+}
+
 // page fetches and decodes one page; n is the number of array elements seen
 // (for the paging decision), posts are sorted by id.
-func (c *Connector) page(ctx context.Context, u string, now time.Time) ([]ingest.Post, int, []ingest.Skip, error) {
+func (c *Connector) page(ctx context.Context, u string, now time.Time, seen *contentSeen) ([]ingest.Post, int, []ingest.Skip, error) {
 	res, err := c.client.Get(ctx, u, httpx.GetOptions{})
 	if err != nil {
 		return nil, 0, nil, err
@@ -258,10 +359,19 @@ func (c *Connector) page(ctx context.Context, u string, now time.Time) ([]ingest
 	var posts []ingest.Post
 	var skips []ingest.Skip
 	for i, raw := range raws {
-		p, err := c.toPost(raw, now)
+		p, m, err := c.toPost(raw, now)
 		if err != nil {
 			skips = append(skips, ingest.Skip{Where: fmt.Sprintf("%s [%d]", res.URL, i), Err: err})
 			continue
+		}
+		switch {
+		case m.hollow():
+			if seen.hollow == 0 {
+				seen.example = m.ID
+			}
+			seen.hollow++
+		case m.showsContent():
+			seen.shown++
 		}
 		posts = append(posts, p)
 	}
@@ -276,17 +386,19 @@ func snowLess(a, b string) bool {
 	return a < b
 }
 
-func (c *Connector) toPost(raw json.RawMessage, now time.Time) (ingest.Post, error) {
+// toPost turns one message object into a Post; its capture is the object
+// exactly as received.
+func (c *Connector) toPost(raw json.RawMessage, now time.Time) (ingest.Post, *message, error) {
 	var m message
 	if err := json.Unmarshal(raw, &m); err != nil {
-		return ingest.Post{}, fmt.Errorf("decoding message: %w", err)
+		return ingest.Post{}, nil, fmt.Errorf("decoding message: %w", err)
 	}
 	if !snowflakeRE.MatchString(m.ID) {
-		return ingest.Post{}, errors.New("message without a valid id")
+		return ingest.Post{}, nil, errors.New("message without a valid id")
 	}
 	created, err := time.Parse(time.RFC3339Nano, m.Timestamp)
 	if err != nil {
-		return ingest.Post{}, fmt.Errorf("message %s: timestamp %q: %w", m.ID, m.Timestamp, err)
+		return ingest.Post{}, nil, fmt.Errorf("message %s: timestamp %q: %w", m.ID, m.Timestamp, err)
 	}
 	p := ingest.Post{
 		ID: ingest.MakeID(Name, m.ID), Platform: Name, Source: c.source, NativeID: m.ID,
@@ -294,6 +406,7 @@ func (c *Connector) toPost(raw json.RawMessage, now time.Time) (ingest.Post, err
 		Text:    m.Content,
 		Created: created.UTC(), Fetched: now, RawSHA256: httpx.SHA256Hex(raw),
 	}
+	p.SetCapture(raw, "application/json")
 	if c.set.GuildID != "" {
 		p.Permalink = fmt.Sprintf("https://discord.com/channels/%s/%s/%s", c.set.GuildID, m.ChannelID, m.ID)
 	}
@@ -307,22 +420,41 @@ func (c *Connector) toPost(raw json.RawMessage, now time.Time) (ingest.Post, err
 			p.ReplyTo = ingest.MakeID(Name, ref.MessageID)
 		}
 	}
+	attachments, embeds := m.Attachments, m.Embeds
 	for _, s := range m.Snapshots {
 		if p.Text == "" {
 			p.Text = s.Message.Content
 		}
+		// a forward carries the forwarded message's files and embeds
+		attachments = append(attachments, s.Message.Attachments...)
+		embeds = append(embeds, s.Message.Embeds...)
 	}
-	for _, a := range m.Attachments {
+	for _, a := range attachments {
 		if d := strings.TrimSpace(a.Description); d != "" {
 			p.MediaCaptions = append(p.MediaCaptions, d)
 		}
+		kind := ingest.MediaKindOfType(a.ContentType)
+		if kind == "" {
+			kind = ingest.MediaKindOfName(a.Filename)
+		}
+		p.AddMedia(ingest.Media{URL: a.URL, Kind: kind, Type: a.ContentType})
 	}
-	for _, e := range m.Embeds {
+	for _, e := range embeds {
 		for _, s := range []string{e.Title, e.Description} {
 			if s = strings.TrimSpace(s); s != "" {
 				p.MediaCaptions = append(p.MediaCaptions, s)
 			}
 		}
+		// A video Discord proxies is a file (a GIF's mp4); one it does not
+		// is a player page (YouTube's embed), left to its thumbnail.
+		if v := e.Video; v != nil && v.ProxyURL != "" {
+			p.AddMedia(ingest.Media{URL: v.URL, Kind: ingest.MediaVideo})
+		}
+		for _, im := range []*embedMedia{e.Image, e.Thumbnail} {
+			if im != nil {
+				p.AddMedia(ingest.Media{URL: im.URL, Kind: ingest.MediaImage})
+			}
+		}
 	}
-	return p, nil
+	return p, &m, nil
 }

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -328,5 +329,130 @@ func TestNewRejectsBadSettings(t *testing.T) {
 				t.Fatalf("err = %v, want %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// servePage makes the API answer the first page with a recorded file and
+// every later one with no messages.
+func servePage(t *testing.T, a *api, name string) {
+	body := readFixture(t, name)
+	a.hook = func(n int, w http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Query().Get("after") == "0" {
+			w.Write(body)
+		} else {
+			io.WriteString(w, "[]")
+		}
+		return true
+	}
+}
+
+func TestMediaAndCapture(t *testing.T) {
+	a := newAPI(t)
+	c := newConnector(t, a.URL, "", ingest.Limits{})
+	posts, _, err := c.Fetch(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The recorded channel: the attachment and the link preview's thumbnail.
+	if m := posts[2].Media; len(m) != 1 || m[0].Kind != ingest.MediaImage || m[0].Type != "image/jpeg" ||
+		!strings.HasPrefix(m[0].URL, "https://cdn.discordapp.com/attachments/1180000000000000001/1180000000100000902/mutanabbi.jpg?ex=") {
+		t.Errorf("attachment: %+v", m)
+	}
+	if m := posts[4].Media; len(m) != 1 || m[0].URL != "https://moe.example.iq/uploads/2026/11/exams.jpg" || m[0].Kind != ingest.MediaImage {
+		t.Errorf("link preview thumbnail: %+v", m)
+	}
+	if posts[0].Media != nil {
+		t.Errorf("a message without media has media: %+v", posts[0].Media)
+	}
+	for i, p := range posts {
+		checkCapture(t, p, a.msgs[i])
+	}
+
+	a2 := newAPI(t)
+	servePage(t, a2, "media.json")
+	posts, _, err = newConnector(t, a2.URL, "", ingest.Limits{}).Fetch(context.Background(), "")
+	if err != nil || len(posts) != 7 {
+		t.Fatalf("%d posts, %v", len(posts), err)
+	}
+	type m = ingest.Media
+	cdn := "https://cdn.discordapp.com/attachments/1180000000000000001/"
+	sig := "?ex=693f1a21&is=693dc8a1&hm=9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b1a0f9e8d&"
+	want := []struct {
+		name  string
+		text  string
+		media []m
+	}{
+		{"image only, no text", "", []m{{URL: cdn + "1180000029460128001/IMG_2031.png" + sig, Kind: "image", Type: "image/png"}}},
+		{"video and a file without a type", "فيديو من ساحة التحرير قبل ساعة", []m{
+			{URL: cdn + "1180000033654432001/tahrir.mp4" + sig, Kind: "video", Type: "video/mp4"},
+			{URL: cdn + "1180000033654432002/bayan.pdf" + sig, Kind: "file"}}},
+		{"gif: proxied video and thumbnail", "😂😂", []m{
+			{URL: "https://media.tenor.com/Xk2b7Qp1aAAAAPo/iraq-dance.mp4", Kind: "video"},
+			{URL: "https://media.tenor.com/Xk2b7Qp1aAAAAAAe/iraq-dance.png", Kind: "image"}}},
+		{"youtube: thumbnail, not the player", "شوفوا هالتقرير https://www.youtube.com/watch?v=kJ8sD2fQw1E", []m{
+			{URL: "https://i.ytimg.com/vi/kJ8sD2fQw1E/maxresdefault.jpg", Kind: "image"}}},
+		{"rich embed image", "", []m{{URL: "https://static.example.iq/bayan-1121.jpg", Kind: "image"}}},
+		{"forward carries the forwarded file", "", []m{{URL: cdn + "1180000000000009001/manshoor.jpg" + sig, Kind: "image", Type: "image/jpeg"}}},
+		{"sticker only", "", nil},
+	}
+	for i, w := range want {
+		p := posts[i]
+		if p.Text != w.text || !slices.Equal(p.Media, w.media) {
+			t.Errorf("%s: text %q media %+v, want %q %+v", w.name, p.Text, p.Media, w.text, w.media)
+		}
+	}
+	if p := posts[4]; !slices.Equal(p.MediaCaptions, []string{"بيان", "نص البيان في الصورة"}) {
+		t.Errorf("rich embed captions %q", p.MediaCaptions)
+	}
+	if err := c.(ingest.HealthReporter).Health(); err != nil {
+		t.Errorf("media-only messages taken for withheld content: %v", err)
+	}
+}
+
+// checkCapture asserts that p's capture is exactly raw, the one message.
+func checkCapture(t *testing.T, p ingest.Post, raw []byte) {
+	t.Helper()
+	var v struct{ ID string }
+	if err := json.Unmarshal(p.Capture, &v); err != nil || v.ID != p.NativeID || string(p.Capture) != string(raw) || p.CaptureType != "application/json" {
+		t.Errorf("post %s: capture %q (%s) is not its own message object", p.NativeID, p.Capture, p.CaptureType)
+	}
+}
+
+func TestMessageContentIntentMissing(t *testing.T) {
+	a := newAPI(t)
+	servePage(t, a, "no-message-content.json")
+	c := newConnector(t, a.URL, "", ingest.Limits{})
+	posts, cur, err := c.Fetch(context.Background(), "")
+	if err != nil || len(posts) != 4 {
+		t.Fatalf("%d posts, %v: the batch must be kept", len(posts), err)
+	}
+	if posts[2].Text != "<@1180000000000000077> شنو رأيك؟" {
+		t.Errorf("a mention of the bot shows its content: %q", posts[2].Text)
+	}
+	health := ingest.HealthOf(c)
+	if !errors.Is(health, ErrNoMessageContent) || !strings.Contains(health.Error(), "dc-test") ||
+		!strings.Contains(health.Error(), "2 message(s)") || !strings.Contains(health.Error(), "e.g. 11800000") {
+		t.Fatalf("health = %v", health)
+	}
+	// Nothing new: the warning stands.
+	if _, _, err := c.Fetch(context.Background(), cur); err != nil || !errors.Is(ingest.HealthOf(c), ErrNoMessageContent) {
+		t.Fatalf("after an empty fetch: %v, health %v", err, ingest.HealthOf(c))
+	}
+	// The intent is turned on: a message shows content without a mention.
+	a.mu.Lock()
+	a.hook = nil
+	a.msgs = append(a.msgs, json.RawMessage(`{"id":"1180000075597472000","channel_id":"`+channel+`","type":0,"content":"رجعت الرسائل","mentions":[],"mention_roles":[],"timestamp":"2026-11-22T10:00:00+00:00","author":{"id":"1","username":"u"}}`))
+	a.mu.Unlock()
+	fresh, _, err := c.Fetch(context.Background(), cur)
+	if err != nil || len(fresh) != 1 || ingest.HealthOf(c) != nil {
+		t.Fatalf("after the intent is on: %d posts, %v, health %v", len(fresh), err, ingest.HealthOf(c))
+	}
+
+	// The recorded channel has a forward with empty content and no message
+	// without content: it is healthy.
+	b := newAPI(t)
+	c2 := newConnector(t, b.URL, "", ingest.Limits{})
+	if _, _, err := c2.Fetch(context.Background(), ""); err != nil || ingest.HealthOf(c2) != nil {
+		t.Fatalf("recorded channel: %v, health %v", err, ingest.HealthOf(c2))
 	}
 }

@@ -4,7 +4,9 @@
 // Its cursor is the byte offset and line number of the next record, so an
 // interrupted import goes on where it stopped. Malformed records are reported
 // with their line number (as an *ingest.SkipError) and skipped; they never
-// stop the import. Each post keeps the SHA-256 of its raw record as evidence.
+// stop the import. Each post keeps the SHA-256 of its raw record as evidence
+// and the record itself as its capture. Media come from a JSONL record's
+// media list ([{url, kind, type}]) or from the column mapped as media.
 package file
 
 import (
@@ -18,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -100,6 +103,9 @@ type Columns struct {
 	Location string `yaml:"location"`
 	// MediaTexts holds a caption of attached media.
 	MediaTexts string `yaml:"media_captions"`
+	// Media holds the post's media: in JSONL a URL, a list of URLs or a
+	// list of {url, kind, type} objects; in CSV URLs separated by spaces.
+	Media string `yaml:"media"`
 }
 
 func (c Columns) isZero() bool { return c == Columns{} }
@@ -110,7 +116,7 @@ func (c Columns) fields() []struct{ field, col string } {
 		{"id", c.ID}, {"text", c.Text}, {"author", c.Author}, {"author_id", c.AuthorID},
 		{"created", c.Created}, {"permalink", c.Permalink}, {"lang", c.Lang}, {"reply_to", c.ReplyTo},
 		{"forward_of", c.ForwardOf}, {"views", c.Views}, {"shares", c.Shares}, {"followers", c.Followers},
-		{"location", c.Location}, {"media_captions", c.MediaTexts},
+		{"location", c.Location}, {"media_captions", c.MediaTexts}, {"media", c.Media},
 	}
 	out := all[:0]
 	for _, f := range all {
@@ -145,6 +151,7 @@ type Connector struct {
 	header   map[string]int // CSV column name -> index
 	headerAt int64          // CSV: offset after the header record
 	headerLn int
+	capType  string // Post.CaptureType of a record
 	// Now returns the fetch time; tests replace it.
 	Now func() time.Time
 }
@@ -234,6 +241,13 @@ func New(spec ingest.Spec) (ingest.Connector, error) {
 		}
 	default:
 		return nil, spec.Errorf("file: unknown encoding %q (want utf-8, windows-1256, iso-8859-6 or utf-16)", s.Encoding)
+	}
+	c.capType = "application/json"
+	if c.csv {
+		c.capType = "text/csv"
+	}
+	if c.enc != nil {
+		c.capType += "; charset=" + strings.ToLower(s.Encoding)
 	}
 	f, err := os.Open(c.path)
 	if err != nil {
@@ -378,6 +392,7 @@ func (c *Connector) Fetch(ctx context.Context, cur ingest.Cursor) ([]ingest.Post
 		p := &it.post
 		sum := sha256.Sum256(it.rec.raw)
 		p.RawSHA256 = hex.EncodeToString(sum[:])
+		p.SetCapture(it.rec.raw, c.capType)
 		if p.NativeID == "" {
 			p.NativeID = "sha256-" + p.RawSHA256[:24]
 		}
@@ -445,9 +460,6 @@ func (c *Connector) parse(raw []byte, first bool) (ingest.Post, error) {
 		if err := jsonv2.Unmarshal(raw, &p, jsonv2.MatchCaseInsensitiveNames(true)); err != nil {
 			return p, fmt.Errorf("bad JSON: %w", err)
 		}
-		if strings.TrimSpace(p.Text) == "" {
-			return p, errors.New("no text")
-		}
 		native := p.NativeID
 		if native == "" {
 			native = p.ID
@@ -455,6 +467,12 @@ func (c *Connector) parse(raw []byte, first bool) (ingest.Post, error) {
 		keep := ingest.Post{Platform: strings.TrimSpace(p.Platform), NativeID: native, Permalink: p.Permalink, Author: p.Author, Text: p.Text, Lang: p.Lang,
 			Created: p.Created, Engagement: p.Engagement, ReplyTo: p.ReplyTo, ForwardOf: p.ForwardOf,
 			MediaCaptions: p.MediaCaptions, Location: p.Location}
+		for _, m := range p.Media {
+			addMedia(&keep, m.URL, m.Kind, m.Type)
+		}
+		if strings.TrimSpace(keep.Text) == "" && len(keep.Media) == 0 {
+			return keep, errors.New("no text and no media")
+		}
 		return keep, nil
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -570,7 +588,14 @@ func (c *Connector) mapped(get func(col string) (any, bool)) (ingest.Post, error
 	if err != nil {
 		return p, err
 	}
-	if strings.TrimSpace(p.Text) == "" {
+	if c.cols.Media != "" {
+		if v, ok := get(c.cols.Media); ok {
+			if err := mediaValue(&p, v); err != nil {
+				return p, fmt.Errorf("media (%q): %w", c.cols.Media, err)
+			}
+		}
+	}
+	if strings.TrimSpace(p.Text) == "" && len(p.Media) == 0 {
 		return p, fmt.Errorf("no text in %q", textCol)
 	}
 	if !utf8.ValidString(p.Text) {
@@ -598,6 +623,60 @@ func (c *Connector) mapped(get func(col string) (any, bool)) (ingest.Post, error
 		return p, err
 	}
 	return p, nil
+}
+
+// mediaValue adds the media a mapped column holds: a string of URLs
+// separated by spaces, or a list of URLs and {url, kind, type} objects.
+func mediaValue(p *ingest.Post, v any) error {
+	switch x := v.(type) {
+	case nil:
+	case string:
+		for _, u := range strings.Fields(x) {
+			addMedia(p, u, "", "")
+		}
+	case []any:
+		for _, e := range x {
+			switch m := e.(type) {
+			case string:
+				addMedia(p, m, "", "")
+			case map[string]any:
+				u, _ := m["url"].(string)
+				kind, _ := m["kind"].(string)
+				typ, _ := m["type"].(string)
+				if u == "" {
+					return errors.New("a media object without a url")
+				}
+				addMedia(p, u, kind, typ)
+			default:
+				return errors.New("want URLs or {url, kind, type} objects")
+			}
+		}
+	default:
+		return errors.New("want a URL or a list of them")
+	}
+	return nil
+}
+
+// maxMediaType bounds a media type taken from a file.
+const maxMediaType = 127
+
+// addMedia adds one media item read from a file: an absolute http(s) URL;
+// a kind other than image, video, audio or file is taken from the type,
+// else from the URL's file name; the SHA-256 is left to the media stage.
+func addMedia(p *ingest.Post, raw, kind, typ string) {
+	raw = strings.TrimSpace(raw)
+	if u, err := url.Parse(raw); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return
+	}
+	if typ = strings.TrimSpace(typ); len(typ) > maxMediaType {
+		typ = ""
+	}
+	if kind = strings.ToLower(strings.TrimSpace(kind)); !ingest.ValidMediaKind(kind) {
+		if kind = ingest.MediaKindOfType(typ); kind == "" {
+			kind = ingest.MediaKindOfName(raw)
+		}
+	}
+	p.AddMedia(ingest.Media{URL: raw, Kind: kind, Type: typ})
 }
 
 func (c *Connector) parseTime(s string) (time.Time, error) {

@@ -2,6 +2,7 @@ package file
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
@@ -98,9 +99,29 @@ func TestFetchFixtures(t *testing.T) {
 		{
 			name:      "jsonl post records",
 			settings:  "path: ../../testdata/ingest/file/posts.jsonl",
-			wantIDs:   []string{"file:p1", "file:p2", "file:p5", "file:sha256-"},
+			wantIDs:   []string{"file:p1", "file:p2", "file:p5", "file:sha256-", "file:p8", "file:p9"},
 			wantSkips: []string{"posts.jsonl:4", "posts.jsonl:5", "posts.jsonl:7"},
 			check: func(t *testing.T, posts []ingest.Post) {
+				wantMedia := []ingest.Media{
+					{URL: "https://partner.example.org/m/p8-1.jpg", Kind: "image", Type: "image/jpeg"}, // the file's sha256 is not taken
+					{URL: "https://partner.example.org/m/p8-2.mp4", Kind: "video", Type: "video/mp4"},
+					{URL: "https://partner.example.org/m/p8-3", Kind: "file"},
+				}
+				if !slices.Equal(posts[4].Media, wantMedia) {
+					t.Errorf("p8 media %+v, want %+v", posts[4].Media, wantMedia)
+				}
+				if p := posts[5]; p.Text != "" || len(p.Media) != 1 || p.Media[0].Kind != "image" {
+					t.Errorf("p9, media without text: %+v", p)
+				}
+				if posts[0].Media != nil {
+					t.Errorf("p1 has media %+v", posts[0].Media)
+				}
+				lines := strings.Split(string(must(os.ReadFile("../../testdata/ingest/file/posts.jsonl"))), "\n")
+				for i, line := range []int{1, 2, 6, 8, 9, 10} {
+					if p := posts[i]; string(p.Capture) != lines[line-1] || p.CaptureType != "application/json" {
+						t.Errorf("%s: capture %q (%s), want line %d", p.ID, p.Capture, p.CaptureType, line)
+					}
+				}
 				p := posts[0]
 				if p.Author.Handle != "basra_voice" || p.Author.ID != "u1" || p.Engagement.Views != 120 || !p.Created.Equal(time.Date(2024, 5, 1, 8, 30, 0, 0, time.UTC)) {
 					t.Errorf("p1 fields: %+v", p)
@@ -126,6 +147,22 @@ columns: {id: tweet_id, text: tweet, author: user, created: date, shares: retwee
 				if !posts[2].Created.Equal(time.Unix(1710079800, 0)) {
 					t.Errorf("unix time: %v", posts[2].Created)
 				}
+				if c := string(posts[1].Capture); c != "1002,noor_bg,2024-03-10 14:07:00,\"خبر عاجل:\nانقطاع الماء عن مناطق من بغداد \"\"الكرخ\"\" لساعات\",3" || posts[1].CaptureType != "text/csv" {
+					t.Errorf("capture of a record over two lines: %q (%s)", c, posts[1].CaptureType)
+				}
+			},
+		},
+		{
+			name: "jsonl with a media column",
+			settings: `path: ../../testdata/ingest/file/mapped.jsonl
+columns: {id: tweet_id, text: full_text, media: media_urls}`,
+			wantIDs:   []string{"file:7001", "file:7002", "file:7003"},
+			wantSkips: nil,
+			check: func(t *testing.T, posts []ingest.Post) {
+				want := []ingest.Media{{URL: "https://pbs.twimg.com/media/Fq7001.jpg", Kind: "image"}, {URL: "https://video.twimg.com/v/7001.mp4", Kind: "video", Type: "video/mp4"}}
+				if !slices.Equal(posts[0].Media, want) || posts[1].Media != nil {
+					t.Errorf("media %+v / %+v, want %+v", posts[0].Media, posts[1].Media, want)
+				}
 			},
 		},
 		{
@@ -137,6 +174,9 @@ columns: {id: tweet_id, text: full_text, author: user.screen_name, author_id: us
 			check: func(t *testing.T, posts []ingest.Post) {
 				if posts[0].Author != (ingest.Author{ID: "55", Handle: "iraqi_teacher"}) || posts[0].Engagement.Shares != 4 {
 					t.Errorf("7001 fields: %+v", posts[0])
+				}
+				if posts[0].Media != nil {
+					t.Errorf("media taken from a column not mapped: %+v", posts[0].Media)
 				}
 				if !posts[0].Created.Equal(time.Date(2024, 3, 13, 10, 0, 0, 0, time.UTC)) {
 					t.Errorf("twitter time: %v", posts[0].Created)
@@ -161,7 +201,8 @@ columns: {id: tweet_id, text: full_text, author: user.screen_name, author_id: us
 				t.Fatalf("skipped %q, want %q", skips, tt.wantSkips)
 			}
 			for _, p := range posts {
-				if p.Platform != Name || p.Source != "partner" || !p.Fetched.Equal(testNow) || !hexSHA.MatchString(p.RawSHA256) || p.Text == "" {
+				if p.Platform != Name || p.Source != "partner" || !p.Fetched.Equal(testNow) || !hexSHA.MatchString(p.RawSHA256) || p.Text == "" && p.Media == nil ||
+					p.RawSHA256 != fmt.Sprintf("%x", sha256.Sum256(p.Capture)) {
 					t.Fatalf("shared fields not filled: %+v", p)
 				}
 			}
@@ -345,5 +386,40 @@ func TestPlatformOfOriginIsKept(t *testing.T) {
 	}
 	if posts[1].Platform != Name || posts[1].ID != "file:row-2" {
 		t.Errorf("a row without platform became %q / %q", posts[1].Platform, posts[1].ID)
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+func TestCSVMediaColumn(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "posts.csv")
+	body := "id,text,media\n" +
+		"1,\"نص مع صورتين\",https://cdn.example.org/a.jpg https://cdn.example.org/b.mp4\n" +
+		"2,,https://cdn.example.org/only.png\n" +
+		"3,,\n" +
+		"4,\"بلا وسائط\",ftp://cdn.example.org/x.jpg\n"
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := mustConn(t, "path: "+path+"\ncolumns: {id: id, text: text, media: media}", ingest.Limits{})
+	posts, skips := fetchAll(t, c)
+	if !slices.Equal(ids(posts), []string{"file:1", "file:2", "file:4"}) || !slices.Equal(skips, []string{"posts.csv:4"}) {
+		t.Fatalf("ids %q skips %q", ids(posts), skips)
+	}
+	want := [][]ingest.Media{
+		{{URL: "https://cdn.example.org/a.jpg", Kind: "image"}, {URL: "https://cdn.example.org/b.mp4", Kind: "video"}},
+		{{URL: "https://cdn.example.org/only.png", Kind: "image"}},
+		nil,
+	}
+	for i, p := range posts {
+		if !slices.Equal(p.Media, want[i]) {
+			t.Errorf("%s: media %+v, want %+v", p.ID, p.Media, want[i])
+		}
 	}
 }

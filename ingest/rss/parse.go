@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/rasd-iq/rasd/ingest"
 	"github.com/rasd-iq/rasd/ingest/httpx"
 )
 
@@ -48,35 +50,75 @@ type Item struct {
 	Lang string
 	// MediaCaptions are Media RSS titles and descriptions.
 	MediaCaptions []string
+	// Media are the item's enclosures (RSS enclosure, Atom link
+	// rel=enclosure) and Media RSS content and thumbnails of image, video
+	// or audio, then the images in its HTML, in that order, at most
+	// maxItemMedia; URLs as the feed writes them (possibly relative).
+	Media []ingest.Media
 	// Raw is the item's XML exactly as in the fetched bytes, when the feed
 	// was UTF-8; nil when it had to be transcoded.
 	Raw []byte
+	// XML is the item's XML element as parsed: the same bytes as Raw when
+	// the feed was UTF-8, else the element converted to UTF-8.
+	XML []byte
 }
+
+// maxItemMedia bounds the media one item lists before they are resolved and
+// cut to ingest.MaxMedia.
+const maxItemMedia = 4 * ingest.MaxMedia
 
 type rssItem struct {
-	Title       string   `xml:"title"`
-	Link        string   `xml:"link"`
-	Description string   `xml:"description"`
-	Content     string   `xml:"http://purl.org/rss/1.0/modules/content/ encoded"`
-	GUID        string   `xml:"guid"`
-	PubDate     string   `xml:"pubDate"`
-	DCDate      string   `xml:"http://purl.org/dc/elements/1.1/ date"`
-	Author      string   `xml:"author"`
-	Creator     string   `xml:"http://purl.org/dc/elements/1.1/ creator"`
-	Lang        string   `xml:"http://www.w3.org/XML/1998/namespace lang,attr"`
-	Media       []mediaT `xml:"http://search.yahoo.com/mrss/ content"`
-	MediaTitle  []string `xml:"http://search.yahoo.com/mrss/ title"`
-	MediaDesc   []string `xml:"http://search.yahoo.com/mrss/ description"`
+	Title       string         `xml:"title"`
+	Link        string         `xml:"link"`
+	Description string         `xml:"description"`
+	Content     string         `xml:"http://purl.org/rss/1.0/modules/content/ encoded"`
+	GUID        string         `xml:"guid"`
+	PubDate     string         `xml:"pubDate"`
+	DCDate      string         `xml:"http://purl.org/dc/elements/1.1/ date"`
+	Author      string         `xml:"author"`
+	Creator     string         `xml:"http://purl.org/dc/elements/1.1/ creator"`
+	Lang        string         `xml:"http://www.w3.org/XML/1998/namespace lang,attr"`
+	Enclosures  []enclosure    `xml:"enclosure"`
+	Media       []mediaContent `xml:"http://search.yahoo.com/mrss/ content"`
+	Groups      []mediaGroup   `xml:"http://search.yahoo.com/mrss/ group"`
+	Thumbs      []mediaThumb   `xml:"http://search.yahoo.com/mrss/ thumbnail"`
+	MediaTitle  []string       `xml:"http://search.yahoo.com/mrss/ title"`
+	MediaDesc   []string       `xml:"http://search.yahoo.com/mrss/ description"`
 }
 
-type mediaT struct {
-	Title string `xml:"http://search.yahoo.com/mrss/ title"`
-	Desc  string `xml:"http://search.yahoo.com/mrss/ description"`
+// enclosure is an RSS <enclosure url type length>.
+type enclosure struct {
+	URL  string `xml:"url,attr"`
+	Type string `xml:"type,attr"`
+}
+
+// mediaContent is a Media RSS <media:content>.
+type mediaContent struct {
+	URL    string       `xml:"url,attr"`
+	Type   string       `xml:"type,attr"`
+	Medium string       `xml:"medium,attr"`
+	Title  string       `xml:"http://search.yahoo.com/mrss/ title"`
+	Desc   string       `xml:"http://search.yahoo.com/mrss/ description"`
+	Thumbs []mediaThumb `xml:"http://search.yahoo.com/mrss/ thumbnail"`
+}
+
+// mediaGroup is a Media RSS <media:group> of alternatives of one object.
+type mediaGroup struct {
+	Title    string         `xml:"http://search.yahoo.com/mrss/ title"`
+	Desc     string         `xml:"http://search.yahoo.com/mrss/ description"`
+	Contents []mediaContent `xml:"http://search.yahoo.com/mrss/ content"`
+	Thumbs   []mediaThumb   `xml:"http://search.yahoo.com/mrss/ thumbnail"`
+}
+
+// mediaThumb is a Media RSS <media:thumbnail>.
+type mediaThumb struct {
+	URL string `xml:"url,attr"`
 }
 
 type atomLink struct {
 	Rel  string `xml:"rel,attr"`
 	Href string `xml:"href,attr"`
+	Type string `xml:"type,attr"`
 }
 
 type atomText struct {
@@ -97,8 +139,10 @@ type atomEntry struct {
 		URI   string `xml:"uri"`
 		Email string `xml:"email"`
 	} `xml:"author"`
-	Lang  string   `xml:"http://www.w3.org/XML/1998/namespace lang,attr"`
-	Media []mediaT `xml:"http://search.yahoo.com/mrss/ group"`
+	Lang   string         `xml:"http://www.w3.org/XML/1998/namespace lang,attr"`
+	Groups []mediaGroup   `xml:"http://search.yahoo.com/mrss/ group"`
+	Media  []mediaContent `xml:"http://search.yahoo.com/mrss/ content"`
+	Thumbs []mediaThumb   `xml:"http://search.yahoo.com/mrss/ thumbnail"`
 }
 
 // Parse parses an RSS 2.0 or Atom document. contentType is the HTTP
@@ -110,6 +154,14 @@ func Parse(body []byte, contentType string) (*Feed, error) {
 	if cs := httpx.DeclaredCharset(contentType); cs != "" && cs != "utf-8" && cs != "utf8" {
 		body = httpx.ToUTF8(body, contentType)
 		transcoded = true
+	} else if label := declaredEncoding(body); label != "" && label != "utf-8" && label != "utf8" {
+		// Converted up front, so that offsets into body stay those of the
+		// text the decoder reads (and an item's XML can be cut from it).
+		if r, err := httpx.CharsetReader(label, bytes.NewReader(body)); err == nil {
+			if conv, err := io.ReadAll(r); err == nil {
+				body, transcoded = conv, true
+			}
+		}
 	}
 	d := xml.NewDecoder(bytes.NewReader(body))
 	d.Strict = false
@@ -157,14 +209,14 @@ func Parse(body []byte, contentType string) (*Feed, error) {
 					return f.stop(kind, fmt.Errorf("item %d: %w", len(f.Items)+1, err))
 				}
 				depth--
-				f.Items = append(f.Items, it.item(rawSlice(raw, start, d.InputOffset(), transcoded)))
+				f.Items = append(f.Items, it.item(rawSlice(raw, start, d.InputOffset(), transcoded), rawSlice(body, start, d.InputOffset(), false)))
 			case kind == "atom" && name == "entry":
 				var e atomEntry
 				if err := d.DecodeElement(&e, &t); err != nil {
 					return f.stop(kind, fmt.Errorf("entry %d: %w", len(f.Items)+1, err))
 				}
 				depth--
-				f.Items = append(f.Items, e.item(rawSlice(raw, start, d.InputOffset(), transcoded)))
+				f.Items = append(f.Items, e.item(rawSlice(raw, start, d.InputOffset(), transcoded), rawSlice(body, start, d.InputOffset(), false)))
 			case name == "title" && f.Title == "" && (depth == 2 || kind == "rss" && depth == 3):
 				var s string
 				if err := d.DecodeElement(&s, &t); err != nil {
@@ -212,6 +264,18 @@ func attr(t xml.StartElement, local string) string {
 	return ""
 }
 
+var xmlDecl = regexp.MustCompile(`^\s*<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._:-]+)["']`)
+
+// declaredEncoding returns the encoding an XML declaration names,
+// lowercased, or "".
+func declaredEncoding(body []byte) string {
+	head := bytes.TrimPrefix(body[:min(len(body), 256)], []byte("\ufeff"))
+	if m := xmlDecl.FindSubmatch(head); m != nil {
+		return strings.ToLower(string(m[1]))
+	}
+	return ""
+}
+
 func rawSlice(raw []byte, start, end int64, transcoded bool) []byte {
 	if transcoded || start < 0 || end > int64(len(raw)) || start >= end {
 		return nil
@@ -219,8 +283,9 @@ func rawSlice(raw []byte, start, end int64, transcoded bool) []byte {
 	return raw[start:end]
 }
 
-func (it rssItem) item(raw []byte) Item {
+func (it rssItem) item(raw, xmlBytes []byte) Item {
 	out := Item{
+		XML:      xmlBytes,
 		GUID:     strings.TrimSpace(it.GUID),
 		Link:     strings.TrimSpace(it.Link),
 		Title:    htmlText(it.Title),
@@ -247,11 +312,75 @@ func (it rssItem) item(raw []byte) Item {
 	for _, s := range append(it.MediaTitle, it.MediaDesc...) {
 		out.MediaCaptions = appendNonEmpty(out.MediaCaptions, htmlText(s))
 	}
+	for _, g := range it.Groups {
+		out.MediaCaptions = appendNonEmpty(out.MediaCaptions, htmlText(g.Title), htmlText(g.Desc))
+	}
+	var ml mediaList
+	for _, e := range it.Enclosures {
+		ml.add(e.URL, ingest.MediaKindOfType(e.Type), e.Type)
+	}
+	ml.addMRSS(it.Media, it.Groups, it.Thumbs)
+	ml.addImages(it.Content, it.Description)
+	out.Media = ml.media
 	return out
 }
 
-func (e atomEntry) item(raw []byte) Item {
+// mediaList gathers an item's media, at most maxItemMedia.
+type mediaList struct{ media []ingest.Media }
+
+// add lists ref when kind is image, video or audio.
+func (l *mediaList) add(ref, kind, typ string) {
+	ref = strings.TrimSpace(ref)
+	if ref == "" || len(l.media) >= maxItemMedia || kind != ingest.MediaImage && kind != ingest.MediaVideo && kind != ingest.MediaAudio {
+		return
+	}
+	l.media = append(l.media, ingest.Media{URL: ref, Kind: kind, Type: strings.TrimSpace(typ)})
+}
+
+// addMRSS lists Media RSS content (kind from medium, else type, else the
+// file name), in groups too, then the thumbnails.
+func (l *mediaList) addMRSS(contents []mediaContent, groups []mediaGroup, thumbs []mediaThumb) {
+	all := append([]mediaContent(nil), contents...)
+	for _, g := range groups {
+		all = append(all, g.Contents...)
+		thumbs = append(thumbs, g.Thumbs...)
+	}
+	for _, c := range all {
+		kind := strings.ToLower(strings.TrimSpace(c.Medium))
+		if kind == "" {
+			kind = ingest.MediaKindOfType(c.Type)
+		}
+		if kind == "" {
+			kind = ingest.MediaKindOfName(c.URL)
+		}
+		l.add(c.URL, kind, c.Type)
+		thumbs = append(thumbs, c.Thumbs...)
+	}
+	for _, t := range thumbs {
+		l.add(t.URL, ingest.MediaImage, "")
+	}
+}
+
+// addImages lists the img elements of HTML fragments as httpx.ImageRefs
+// picks them.
+func (l *mediaList) addImages(fragments ...string) {
+	for _, h := range fragments {
+		if !strings.Contains(strings.ToLower(h), "<img") {
+			continue
+		}
+		doc, err := goquery.NewDocumentFromReader(strings.NewReader(h))
+		if err != nil {
+			continue
+		}
+		for _, ref := range httpx.ImageRefs(doc.Selection) {
+			l.add(ref, ingest.MediaImage, "")
+		}
+	}
+}
+
+func (e atomEntry) item(raw, xmlBytes []byte) Item {
 	out := Item{
+		XML:      xmlBytes,
 		GUID:     strings.TrimSpace(e.ID),
 		Title:    e.Title.text(),
 		Author:   strings.TrimSpace(e.Author.Name),
@@ -262,10 +391,15 @@ func (e atomEntry) item(raw []byte) Item {
 	if out.AuthorID == "" {
 		out.AuthorID = strings.TrimSpace(e.Author.Email)
 	}
+	var ml mediaList
 	for _, l := range e.Links {
-		if l.Rel == "" || l.Rel == "alternate" {
-			out.Link = strings.TrimSpace(l.Href)
-			break
+		switch l.Rel {
+		case "", "alternate":
+			if out.Link == "" {
+				out.Link = strings.TrimSpace(l.Href)
+			}
+		case "enclosure":
+			ml.add(l.Href, ingest.MediaKindOfType(l.Type), l.Type)
 		}
 	}
 	out.Summary = e.Content.text()
@@ -276,19 +410,27 @@ func (e atomEntry) item(raw []byte) Item {
 	if out.Published.IsZero() {
 		out.Published = parseDate(e.Updated)
 	}
+	for _, g := range e.Groups {
+		out.MediaCaptions = appendNonEmpty(out.MediaCaptions, htmlText(g.Title), htmlText(g.Desc))
+	}
 	for _, m := range e.Media {
 		out.MediaCaptions = appendNonEmpty(out.MediaCaptions, htmlText(m.Title), htmlText(m.Desc))
 	}
+	ml.addMRSS(e.Media, e.Groups, e.Thumbs)
+	ml.addImages(e.Content.html(), e.Summary.html())
+	out.Media = ml.media
 	return out
 }
 
-// text returns an Atom text construct as plain text: inner XML is unescaped
-// once for text/html types (xhtml is markup already), then stripped.
-func (a atomText) text() string {
+// text returns an Atom text construct as plain text.
+func (a atomText) text() string { return htmlText(a.html()) }
+
+// html returns an Atom text construct as markup: inner XML is unescaped
+// once for text/html types (xhtml is markup already; CDATA is taken as is).
+func (a atomText) html() string {
 	body := a.Body
 	if strings.Contains(body, "<![CDATA[") {
-		body = strings.NewReplacer("<![CDATA[", "", "]]>", "").Replace(body)
-		return htmlText(body)
+		return strings.NewReplacer("<![CDATA[", "", "]]>", "").Replace(body)
 	}
 	if a.Type != "xhtml" {
 		var s string
@@ -296,7 +438,7 @@ func (a atomText) text() string {
 			body = s
 		}
 	}
-	return htmlText(body)
+	return body
 }
 
 func appendNonEmpty(dst []string, ss ...string) []string {

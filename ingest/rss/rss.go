@@ -11,7 +11,10 @@
 // the newest item date, and the feed's ETag / Last-Modified, so an unchanged
 // feed costs one 304 and each item is returned once. Post.RawSHA256 is the
 // SHA-256 of the item's own XML bytes as fetched when the feed is UTF-8, and
-// of the whole fetched feed when it had to be transcoded.
+// of the whole fetched feed when it had to be transcoded. Post.Capture is
+// the item's XML element (converted to UTF-8 when the feed was not), and
+// Post.Media its enclosures, Media RSS content and thumbnails, and the
+// images in its HTML, resolved against the item's link (else the feed's).
 package rss
 
 import (
@@ -20,6 +23,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"sort"
 	"time"
 
@@ -32,6 +36,10 @@ const Name = "rss"
 
 // MaxSeen bounds the item ids kept in the cursor.
 const MaxSeen = 2000
+
+// XMLCaptureType is the Post.CaptureType of an item's XML element; the
+// element is always UTF-8 (a feed in another encoding is converted first).
+const XMLCaptureType = "application/xml"
 
 func init() { ingest.MustRegister(Name, New) }
 
@@ -116,6 +124,10 @@ func (c *Connector) Fetch(ctx context.Context, cursor ingest.Cursor) ([]ingest.P
 		seen[id] = true
 	}
 	now := time.Now().UTC()
+	feedURL, err := url.Parse(res.URL)
+	if err != nil {
+		return nil, cursor, fmt.Errorf("rss source %q: feed url %q: %w", c.source, res.URL, err)
+	}
 	var posts []ingest.Post
 	for i := len(feed.Items) - 1; i >= 0; i-- { // feeds list newest first
 		it := feed.Items[i]
@@ -139,6 +151,15 @@ func (c *Connector) Fetch(ctx context.Context, cursor ingest.Cursor) ([]ingest.P
 		}
 		if it.Raw != nil {
 			p.RawSHA256 = httpx.SHA256Hex(it.Raw)
+		}
+		p.SetCapture(it.XML, XMLCaptureType)
+		base := feedURL
+		if l, err := url.Parse(it.Link); err == nil && (l.Scheme == "http" || l.Scheme == "https") && l.Host != "" {
+			base = l
+		}
+		for _, m := range it.Media {
+			m.URL = httpx.ResolveMedia(base, m.URL)
+			p.AddMedia(m)
 		}
 		if l := firstNonEmpty(it.Lang, feed.Lang); l != "" {
 			p.Lang = []string{l}

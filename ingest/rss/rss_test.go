@@ -1,7 +1,9 @@
 package rss
 
 import (
+	"bytes"
 	"context"
+	"encoding/xml"
 	"errors"
 	"io"
 	"log/slog"
@@ -9,10 +11,12 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -337,5 +341,90 @@ func TestDrainConvergesWithChangingETag(t *testing.T) {
 	}
 	if total != 5 {
 		t.Errorf("got %d posts in total, want 5", total)
+	}
+}
+
+func TestMediaAndCapture(t *testing.T) {
+	files := map[string]string{"/feed": "feed.xml", "/media": "feed-media.xml", "/yt": "youtube-atom.xml", "/1256": "feed-windows-1256.xml"}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/1256" {
+			w.Header().Set("Content-Type", "application/xml")
+		}
+		w.Write(readFixture(t, files[r.URL.Path]))
+	}))
+	defer srv.Close()
+	fetch := func(path string) []ingest.Post {
+		t.Helper()
+		posts, _, err := newConnector(t, srv.URL+path, ingest.Limits{}).Fetch(context.Background(), "")
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		return posts
+	}
+	img := func(u string) ingest.Media { return ingest.Media{URL: u, Kind: ingest.MediaImage} }
+	checks := []struct {
+		path, id string
+		media    []ingest.Media
+	}{
+		{"/media", "https://rafidain.example.iq/news/7712", []ingest.Media{
+			{URL: "https://video.rafidain.example.iq/7712/720p.mp4", Kind: ingest.MediaVideo, Type: "video/mp4"},
+			{URL: "https://video.rafidain.example.iq/7712/360p.mp4", Kind: ingest.MediaVideo, Type: "video/mp4"},
+			img("https://img.rafidain.example.iq/7712/poster.jpg")}},
+		{"/media", "podcast-55", []ingest.Media{ // the PDF enclosure is no image, video or audio
+			{URL: "https://cdn.rafidain.example.iq/podcast/55.mp3", Kind: ingest.MediaAudio, Type: "audio/mpeg"},
+			img("https://cdn.rafidain.example.iq/podcast/55-thumb.jpg")}},
+		{"/media", "https://rafidain.example.iq/news/7714", []ingest.Media{
+			{URL: "https://img.rafidain.example.iq/7714/main.jpg", Kind: ingest.MediaImage, Type: "image/jpeg"},
+			img("https://rafidain.example.iq/uploads/7714/street-1200.jpg"), // resolved against the item's link
+			img("https://img.rafidain.example.iq/7714/bridge.jpg")}},
+		{"/yt", "yt:video:kJ8sD2fQw1E", []ingest.Media{img("https://i2.ytimg.com/vi/kJ8sD2fQw1E/hqdefault.jpg")}},
+		{"/feed", "n-1002", []ingest.Media{img("https://news.example.iq/article/a.jpg")}},
+		{"/feed", "n-1003", []ingest.Media{img("https://news.example.iq/img/bridge.jpg")}},
+		{"/feed", "n-1001", nil},
+	}
+	got := map[string][]ingest.Post{}
+	for _, c := range checks {
+		if got[c.path] == nil {
+			got[c.path] = fetch(c.path)
+		}
+		var p *ingest.Post
+		for i := range got[c.path] {
+			if got[c.path][i].NativeID == c.id {
+				p = &got[c.path][i]
+			}
+		}
+		if p == nil {
+			t.Fatalf("%s: no item %s", c.path, c.id)
+		}
+		if !slices.Equal(p.Media, c.media) {
+			t.Errorf("%s: media\n got %+v\nwant %+v", c.id, p.Media, c.media)
+		}
+	}
+	if p := got["/yt"][1]; len(p.MediaCaptions) != 2 || p.MediaCaptions[1] != "تقرير عن ملوحة المياه في البصرة وشح مياه الشرب." {
+		t.Errorf("youtube media:group captions %q", p.MediaCaptions)
+	}
+	// Each capture is its own item's element, byte for byte.
+	for path, posts := range got {
+		feed := readFixture(t, files[path])
+		for _, p := range posts {
+			var el struct {
+				XMLName xml.Name
+				GUID    string `xml:"guid"`
+				ID      string `xml:"id"`
+			}
+			if err := xml.Unmarshal(p.Capture, &el); err != nil || el.GUID+el.ID != p.NativeID || !bytes.Contains(feed, p.Capture) ||
+				p.CaptureType != "application/xml" || p.RawSHA256 != httpx.SHA256Hex(p.Capture) {
+				t.Errorf("%s %s: capture %q (%v)", path, p.NativeID, p.Capture, err)
+			}
+		}
+	}
+	// A windows-1256 feed: the item's element converted to UTF-8.
+	for _, p := range fetch("/1256") {
+		if !utf8.Valid(p.Capture) || !bytes.HasPrefix(p.Capture, []byte("<item>")) || !strings.Contains(string(p.Capture), p.NativeID) {
+			t.Errorf("1256 %s: capture %q", p.NativeID, p.Capture)
+		}
+		if first, _, _ := strings.Cut(p.Text, "\n"); !strings.Contains(string(p.Capture), first) {
+			t.Errorf("1256 %s: capture lacks the title %q", p.NativeID, first)
+		}
 	}
 }

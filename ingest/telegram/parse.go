@@ -56,13 +56,18 @@ func ParsePage(body []byte, base string) (*Page, error) {
 	if msgs.Length() == 0 && doc.Find(".tgme_channel_info, .tgme_channel_history").Length() == 0 {
 		return nil, ErrNotChannelPage
 	}
+	src := httpx.NewPageSource(body, doc.Nodes[0])
+	baseURL, err := url.Parse(base)
+	if err != nil {
+		return nil, fmt.Errorf("base url %q: %w", base, err)
+	}
 	p := &Page{
 		Title:       strings.TrimSpace(doc.Find(".tgme_channel_info_header_title").First().Text()),
 		Subscribers: subscribers(doc),
 		HasOlder:    doc.Find(".tme_messages_more[data-before], link[rel=prev]").Length() > 0,
 	}
 	msgs.Each(func(i int, s *goquery.Selection) {
-		m, err := parseMessage(s, base)
+		m, err := parseMessage(s, base, baseURL, src)
 		if err != nil {
 			post, _ := s.Attr("data-post")
 			p.Skipped = append(p.Skipped, fmt.Errorf("message %q: %w", post, err))
@@ -86,7 +91,7 @@ func subscribers(doc *goquery.Document) int64 {
 	return n
 }
 
-func parseMessage(s *goquery.Selection, base string) (Message, error) {
+func parseMessage(s *goquery.Selection, base string, baseURL *url.URL, src *httpx.PageSource) (Message, error) {
 	dp, _ := s.Attr("data-post")
 	ch, num, ok := strings.Cut(strings.TrimSpace(dp), "/")
 	n, err := strconv.ParseInt(num, 10, 64)
@@ -142,7 +147,38 @@ func parseMessage(s *goquery.Selection, base string) (Message, error) {
 	if post.Text == "" && len(post.MediaCaptions) == 0 && !hasMedia {
 		return Message{}, errors.New("no text and no media")
 	}
+	addMedia(&post, s, baseURL)
+	post.SetCapture(src.Capture(s), httpx.HTMLCaptureType)
 	return Message{Channel: ch, Num: n, Post: post}, nil
+}
+
+// mediaSel selects, inside a message, what names its media: photos and
+// video, round-video and link-preview thumbnails (all as CSS background
+// images), the players' video and audio elements, and document links.
+// Stickers, custom emoji, the author's picture and the thumbnail of a
+// replied-to message are left out.
+const mediaSel = ".tgme_widget_message_photo_wrap, .tgme_widget_message_video_thumb, .tgme_widget_message_roundvideo_thumb, " +
+	"video, audio, .link_preview_image, .link_preview_right_image, a.tgme_widget_message_document_wrap"
+
+// addMedia lists the message's media in page order. A document's link
+// counts only when it leads somewhere other than a message page (which is
+// where Telegram's preview links its documents).
+func addMedia(post *ingest.Post, s *goquery.Selection, base *url.URL) {
+	s.Find(mediaSel).Not(".tgme_widget_message_reply *").Each(func(_ int, m *goquery.Selection) {
+		switch {
+		case m.Is("video"):
+			post.AddMedia(ingest.Media{URL: httpx.ResolveMedia(base, m.AttrOr("src", "")), Kind: ingest.MediaVideo})
+		case m.Is("audio"):
+			post.AddMedia(ingest.Media{URL: httpx.ResolveMedia(base, m.AttrOr("src", "")), Kind: ingest.MediaAudio})
+		case m.Is("a.tgme_widget_message_document_wrap"):
+			u := httpx.ResolveMedia(base, m.AttrOr("href", ""))
+			if pu, err := url.Parse(u); err == nil && u != "" && !strings.EqualFold(pu.Host, base.Host) && postIDFromURL(u) == "" {
+				post.AddMedia(ingest.Media{URL: u, Kind: ingest.MediaFile})
+			}
+		default:
+			post.AddMedia(ingest.Media{URL: httpx.ResolveMedia(base, httpx.BackgroundImage(m.AttrOr("style", ""))), Kind: ingest.MediaImage})
+		}
+	})
 }
 
 // postIDFromURL turns https://t.me/CHANNEL/NUM into the post ID telegram:CHANNEL/NUM.

@@ -11,7 +11,10 @@
 // The cursor is the highest message id seen. Each fetch reads the newest page
 // and pages back until it reaches the cursor or Limits.MaxPages (default 10).
 // Post.RawSHA256 is the SHA-256 of the raw bytes of the page the message was
-// on (messages are not separable byte-exact from the page).
+// on. Post.Capture is the message's element (.tgme_widget_message) as it
+// stands in the page (see httpx.PageSource), and Post.Media its photos,
+// video and round-video thumbnails with the videos themselves when the page
+// links them, voice messages, and link-preview images.
 package telegram
 
 import (

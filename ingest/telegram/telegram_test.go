@@ -1,6 +1,7 @@
 package telegram
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -9,6 +10,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -356,4 +359,75 @@ func FuzzParseTelegram(f *testing.F) {
 func TestMain(m *testing.M) {
 	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	os.Exit(m.Run())
+}
+
+func TestMediaAndCapture(t *testing.T) {
+	s := newServer(t)
+	page := readFixture(t, "media.html")
+	s.hook = func(w http.ResponseWriter, r *http.Request) bool {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write(page)
+		return true
+	}
+	posts, _, err := s.connector(t, ingest.Limits{MaxPages: 1}).Fetch(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const cdn = "https://cdn4.telesco.pe/file/"
+	img := func(u string) ingest.Media { return ingest.Media{URL: u, Kind: ingest.MediaImage} }
+	want := map[string][]ingest.Media{
+		"1243": {img(cdn + "rT9x_1243a.jpg"), img(cdn + "vThumb_1244.jpg"), {URL: cdn + "f5e1c0a9_1244.mp4?token=Qx7_p3iTk2", Kind: ingest.MediaVideo}},
+		"1245": {img(cdn + "vThumb_1245.jpg")},
+		"1246": {{URL: cdn + "voice_1246.ogg?token=Vb2_kq", Kind: ingest.MediaAudio}},
+		"1247": {img(cdn + "round_1247.jpg"), {URL: cdn + "round_1247.mp4?token=Rn4", Kind: ingest.MediaVideo}},
+		"1248": {img("https://cdn4.telesco.pe/file/lp_884.jpg")},
+		"1249": nil, // the document's link is the message's own page
+		"1250": {img(cdn + "xP0_1250.jpg")},
+	}
+	if len(posts) != len(want) {
+		t.Fatalf("%d posts, want %d", len(posts), len(want))
+	}
+	for _, p := range posts {
+		num := strings.TrimPrefix(p.NativeID, "iraq_now_news/")
+		if w := want[num]; !slices.Equal(p.Media, w) {
+			t.Errorf("%s: media\n got %+v\nwant %+v", num, p.Media, w)
+		}
+		if !bytes.Contains(page, p.Capture) || !bytes.HasPrefix(p.Capture, []byte(`<div class="tgme_widget_message `)) ||
+			!bytes.Contains(p.Capture, []byte(`data-post="`+p.NativeID+`"`)) || !bytes.HasSuffix(p.Capture, []byte("</div></div>")) ||
+			p.CaptureType != "text/html" {
+			t.Errorf("%s: capture is not the message's markup as fetched: %q", num, p.Capture)
+		}
+	}
+	if p := posts[len(posts)-1]; p.Text != "" || len(p.Media) != 1 {
+		t.Errorf("photo without a caption: %+v", p)
+	}
+
+	// The recorded pages: each capture holds its own message and no other.
+	s2 := newServer(t)
+	posts, _, err = s2.connector(t, ingest.Limits{}).Fetch(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := string(readFixture(t, "page1.html")) + string(readFixture(t, "page2.html")) + string(readFixture(t, "page3.html"))
+	for i, p := range posts {
+		c := string(p.Capture)
+		if !strings.Contains(pages, c) || !strings.Contains(c, `data-post="`+p.NativeID+`"`) || strings.Count(c, "data-post=") != 1 {
+			t.Errorf("%s: capture %q", p.NativeID, c)
+		}
+		if first, _, _ := strings.Cut(p.Text, "\n"); !strings.Contains(c, first) {
+			t.Errorf("%s: capture lacks the text %q", p.NativeID, first)
+		}
+		if i > 0 {
+			if prev, _, _ := strings.Cut(posts[i-1].Text, "\n"); prev != "" && strings.Contains(c, prev) {
+				t.Errorf("%s: capture holds the previous message's text %q", p.NativeID, prev)
+			}
+		}
+		if num := msgNum(p); num == 1238 || num == 1229 {
+			if len(p.Media) != 1 || !strings.HasSuffix(p.Media[0].URL, strconv.FormatInt(num, 10)+".jpg") {
+				t.Errorf("%d: photo %+v", num, p.Media)
+			}
+		} else if p.Media != nil {
+			t.Errorf("%d: media %+v in a message without any", num, p.Media)
+		}
+	}
 }

@@ -21,7 +21,7 @@ func (p Profile) validate() error {
 	}
 	for _, s := range []struct{ key, sel string }{
 		{"post", p.Post}, {"text", p.Text}, {"author", p.Author}, {"time", p.Time},
-		{"permalink", p.Permalink}, {"next_page", p.NextPage},
+		{"permalink", p.Permalink}, {"next_page", p.NextPage}, {"media", p.Media},
 	} {
 		if s.sel == "" {
 			continue
@@ -38,14 +38,20 @@ func (p Profile) validate() error {
 
 // ParsePage extracts the posts and next-page links of one UTF-8 page using
 // the profile. Posts have every field the page provides (not Source, Fetched,
-// Lang or RawSHA256). Post elements with no text are reported in bad and
-// left out; an unparsable time leaves Created zero.
+// Lang or RawSHA256), their media and their capture. Post elements with no
+// text are reported in bad and left out; an unparsable time leaves Created
+// zero.
 func ParsePage(body []byte, page *url.URL, prof Profile) (posts []ingest.Post, next []string, bad []error) {
 	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(body))
 	if err != nil {
 		return nil, nil, []error{fmt.Errorf("parsing html: %w", err)}
 	}
 	doc.Url = page
+	src := httpx.NewPageSource(body, doc.Nodes[0])
+	var pageMedia []ingest.Media
+	if prof.PageMedia {
+		pageMedia = httpx.PageImages(doc.Selection, page)
+	}
 	layout := prof.TimeLayout
 	if layout == "" {
 		layout = time.RFC3339
@@ -91,6 +97,14 @@ func ParsePage(body []byte, page *url.URL, prof Profile) (posts []ingest.Post, n
 			p.NativeID = page.Host + page.EscapedPath() + "#" + httpx.SHA256Hex([]byte(p.Author.Handle + "\x00" + p.Text))[:16]
 		}
 		p.ID = ingest.MakeID(Name, p.NativeID)
+		mediaSel := textSel
+		if prof.Media != "" {
+			mediaSel = s.Find(prof.Media)
+		}
+		for _, m := range append(httpx.Images(mediaSel, page), pageMedia...) {
+			p.AddMedia(m)
+		}
+		p.SetCapture(src.Capture(s), httpx.HTMLCaptureType)
 		posts = append(posts, p)
 	})
 	if prof.NextPage != "" {

@@ -19,6 +19,8 @@
 //	  permalink: a.permalink         # inside post; its href
 //	  id_attr: data-comment-id       # attribute of the post element holding its id
 //	  next_page: a.next              # on the page; followed up to max_depth / max_pages
+//	  media: .attachments            # inside post: where its images are; default: the text element
+//	  page_media: false              # true: og:image / twitter:image belong to each post (article pages)
 //	retry: {max_retries: 4, base_delay: 500ms}
 //
 // robots.txt is always respected. Limits: rate_per_sec (default 1) and
@@ -30,7 +32,9 @@
 // links found on it, plus the ids of posts already returned. Unchanged pages
 // are answered 304 and not parsed again; their stored next links are still
 // followed. Post.RawSHA256 is the SHA-256 of the raw bytes of the page the
-// post was on.
+// post was on. Post.Capture is the post element as it stands in the page
+// (converted to UTF-8; see httpx.PageSource), and Post.Media the images in
+// it (see httpx.Images), with the page's own picture when page_media is set.
 package web
 
 import (
@@ -106,6 +110,14 @@ type Profile struct {
 	IDAttr string `yaml:"id_attr"`
 	// NextPage selects links to the next page on the page.
 	NextPage string `yaml:"next_page"`
+	// Media selects, inside a post, the elements whose images are the
+	// post's media (img elements or what holds them); empty means the text
+	// element.
+	Media string `yaml:"media"`
+	// PageMedia adds the page's own picture (og:image, twitter:image) to
+	// each post's media: for profiles whose post is the article itself, not
+	// for comment sections, where that picture is the article's.
+	PageMedia bool `yaml:"page_media"`
 }
 
 // Connector crawls one site profile.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -254,6 +256,12 @@ func TestWindows1256Forum(t *testing.T) {
 	if posts[0].RawSHA256 != httpx.SHA256Hex(body) {
 		t.Error("raw hash is not of the windows-1256 bytes")
 	}
+	// The capture is the post's row of the page converted to UTF-8.
+	for _, p := range posts {
+		if c := string(p.Capture); !strings.HasPrefix(c, "<tr class=") || !strings.Contains(c, p.Text) || strings.Count(c, "<tr") != 1 {
+			t.Errorf("%s: capture %q", p.NativeID, c)
+		}
+	}
 }
 
 func TestCrawlFaults(t *testing.T) {
@@ -375,4 +383,67 @@ func FuzzParseWebPage(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestMediaAndCapture(t *testing.T) {
+	s := newSite(t)
+	page := readFixture(t, "article-media.html")
+	s.mu.Lock()
+	s.pages["/article/6120"] = page
+	s.mu.Unlock()
+	img := func(u string) ingest.Media { return ingest.Media{URL: u, Kind: ingest.MediaImage} }
+
+	// Comments: their own images only, not the article's picture.
+	posts, _, err := newConnector(t, s.URL+"/article/6120", articleProfile, ingest.Limits{}).Fetch(context.Background(), "")
+	if err != nil || len(posts) != 3 {
+		t.Fatalf("%d posts, %v", len(posts), err)
+	}
+	want := [][]ingest.Media{
+		{img("https://i.imgur.example/Qz81Lp.jpg")}, // lazy image; the emoji and the avatar left out
+		nil,
+		{img(s.URL + "/uploads/comments/90003.webp")}, // resolved against the page
+	}
+	for i, p := range posts {
+		if !slices.Equal(p.Media, want[i]) {
+			t.Errorf("comment %d: media %+v, want %+v", i, p.Media, want[i])
+		}
+		id := strings.TrimPrefix(p.NativeID, strings.TrimPrefix(s.URL, "http://")+"#")
+		if !bytes.Contains(page, p.Capture) || !bytes.HasPrefix(p.Capture, []byte(`<div class="comment" data-comment-id="`+id+`">`)) ||
+			!bytes.HasSuffix(p.Capture, []byte("</div>")) || p.CaptureType != "text/html" {
+			t.Errorf("comment %d: capture %q", i, p.Capture)
+		}
+		for j, q := range posts {
+			first := string([]rune(q.Text)[:12])
+			if in := bytes.Contains(p.Capture, []byte(first)); in != (i == j) {
+				t.Errorf("comment %d: capture holds comment %d's text: %v", i, j, in)
+			}
+		}
+	}
+
+	// The article itself: the largest srcset candidate and the page's picture;
+	// the tracking pixel and the logo left out.
+	articleOnly := "selectors: {post: article.story, text: .lead, id_attr: data-article-id, page_media: true}\nretry: {base_delay: 1ms}\n"
+	posts, _, err = newConnector(t, s.URL+"/article/6120", articleOnly, ingest.Limits{}).Fetch(context.Background(), "")
+	if err != nil || len(posts) != 1 {
+		t.Fatalf("article: %d posts, %v", len(posts), err)
+	}
+	if got := posts[0].Media; len(got) != 2 || !strings.HasSuffix(got[0].URL, "-og.jpg") || !strings.HasSuffix(got[1].URL, "-tw.jpg") {
+		t.Errorf("text element .lead holds no image: want the page's pictures alone, got %+v", got)
+	}
+	articleMedia := "selectors: {post: article.story, text: .lead, media: figure, id_attr: data-article-id, page_media: true}\nretry: {base_delay: 1ms}\n"
+	posts, _, err = newConnector(t, s.URL+"/article/6120", articleMedia, ingest.Limits{}).Fetch(context.Background(), "")
+	if err != nil || len(posts) != 1 {
+		t.Fatalf("article: %d posts, %v", len(posts), err)
+	}
+	wantArticle := []ingest.Media{
+		img(s.URL + "/uploads/2026/11/maysan-1-1600.jpg"),
+		img("https://alkhabar.example.iq/uploads/2026/11/maysan-flood-og.jpg"),
+		img(s.URL + "/uploads/2026/11/maysan-flood-tw.jpg"),
+	}
+	if !slices.Equal(posts[0].Media, wantArticle) {
+		t.Errorf("article media %+v, want %+v", posts[0].Media, wantArticle)
+	}
+	if c := posts[0].Capture; !bytes.Contains(page, c) || !bytes.HasPrefix(c, []byte(`<article class="story"`)) || !bytes.HasSuffix(c, []byte("</article>")) {
+		t.Errorf("article capture %q", c)
+	}
 }

@@ -142,6 +142,7 @@ func (c *Connector) v1Post(t twitter.Tweet, raw, body []byte) (ingest.Post, erro
 	}
 	if raw != nil {
 		p.RawSHA256 = httpx.SHA256Hex(raw)
+		p.SetCapture(raw, "application/json")
 	} else {
 		p.RawSHA256 = httpx.SHA256Hex(body)
 	}
@@ -177,5 +178,30 @@ func (c *Connector) v1Post(t twitter.Tweet, raw, body []byte) (ingest.Post, erro
 			}
 		}
 	}
+	for _, m := range v1Media(&t) {
+		vs := make([]variant, len(m.VideoInfo.Variants))
+		for i, v := range m.VideoInfo.Variants {
+			vs[i] = variant{v.ContentType, int64(v.Bitrate), v.URL}
+		}
+		addMedia(&p, m.Type, m.MediaURLHttps, vs)
+	}
 	return p, nil
+}
+
+// v1Media returns a tweet's media entities: extended_entities (every photo,
+// the video or GIF), else entities (the first photo), else those of the
+// retweeted status.
+func v1Media(t *twitter.Tweet) []twitter.MediaEntity {
+	for _, s := range []*twitter.Tweet{t, t.RetweetedStatus} {
+		if s == nil {
+			continue
+		}
+		if s.ExtendedEntities != nil && len(s.ExtendedEntities.Media) > 0 {
+			return s.ExtendedEntities.Media
+		}
+		if s.Entities != nil && len(s.Entities.Media) > 0 {
+			return s.Entities.Media
+		}
+	}
+	return nil
 }

@@ -36,8 +36,16 @@ type v2User struct {
 }
 
 type v2Media struct {
-	Key     string `json:"media_key"`
-	AltText string `json:"alt_text"`
+	Key             string `json:"media_key"`
+	Type            string `json:"type"`
+	URL             string `json:"url"`
+	PreviewImageURL string `json:"preview_image_url"`
+	AltText         string `json:"alt_text"`
+	Variants        []struct {
+		BitRate     int64  `json:"bit_rate"`
+		ContentType string `json:"content_type"`
+		URL         string `json:"url"`
+	} `json:"variants"`
 }
 
 type v2Tweet struct {
@@ -90,7 +98,7 @@ func (c *Connector) fetchRecent(ctx context.Context, since int64) ([]ingest.Post
 		q.Set("tweet.fields", "created_at,author_id,lang,public_metrics,referenced_tweets,attachments,note_tweet")
 		q.Set("expansions", "author_id,attachments.media_keys")
 		q.Set("user.fields", "username,public_metrics,location")
-		q.Set("media.fields", "alt_text")
+		q.Set("media.fields", "alt_text,type,url,preview_image_url,variants")
 		res, err := c.client.Get(ctx, c.base+"/2/tweets/search/recent?"+q.Encode(), httpx.GetOptions{})
 		if err != nil {
 			return nil, nil, fmt.Errorf("recent search: %w", err)
@@ -103,9 +111,9 @@ func (c *Connector) fetchRecent(ctx context.Context, since int64) ([]ingest.Post
 		for _, u := range r.Includes.Users {
 			users[u.ID] = u
 		}
-		media := make(map[string]string, len(r.Includes.Media))
+		media := make(map[string]v2Media, len(r.Includes.Media))
 		for _, m := range r.Includes.Media {
-			media[m.Key] = m.AltText
+			media[m.Key] = m
 		}
 		now := time.Now().UTC()
 		for i, raw := range r.Data {
@@ -126,7 +134,7 @@ func (c *Connector) fetchRecent(ctx context.Context, since int64) ([]ingest.Post
 	return posts, skips, nil
 }
 
-func (c *Connector) v2Post(raw json.RawMessage, users map[string]v2User, media map[string]string, now time.Time) (ingest.Post, error) {
+func (c *Connector) v2Post(raw json.RawMessage, users map[string]v2User, media map[string]v2Media, now time.Time) (ingest.Post, error) {
 	var t v2Tweet
 	if err := json.Unmarshal(raw, &t); err != nil {
 		return ingest.Post{}, fmt.Errorf("malformed tweet: %w", err)
@@ -144,6 +152,7 @@ func (c *Connector) v2Post(raw json.RawMessage, users map[string]v2User, media m
 		Engagement: ingest.Engagement{Views: t.PublicMetrics.Impressions, Shares: t.PublicMetrics.Retweets + t.PublicMetrics.Quotes, Likes: t.PublicMetrics.Likes},
 		Permalink:  "https://x.com/i/web/status/" + t.ID,
 	}
+	p.SetCapture(raw, "application/json")
 	if t.NoteTweet.Text != "" {
 		p.Text = t.NoteTweet.Text
 	}
@@ -166,10 +175,49 @@ func (c *Connector) v2Post(raw json.RawMessage, users map[string]v2User, media m
 			p.ForwardOf = ingest.MakeID(Name, ref.ID)
 		}
 	}
-	for _, k := range t.Attachments.MediaKeys {
-		if s := strings.TrimSpace(media[k]); s != "" {
+	for i, k := range t.Attachments.MediaKeys {
+		if i == ingest.MaxMedia {
+			break
+		}
+		m, ok := media[k]
+		if !ok {
+			continue
+		}
+		if s := strings.TrimSpace(m.AltText); s != "" {
 			p.MediaCaptions = append(p.MediaCaptions, s)
 		}
+		still := m.URL
+		if still == "" {
+			still = m.PreviewImageURL
+		}
+		vs := make([]variant, len(m.Variants))
+		for i, v := range m.Variants {
+			vs[i] = variant{v.ContentType, v.BitRate, v.URL}
+		}
+		addMedia(&p, m.Type, still, vs)
 	}
 	return p, nil
+}
+
+// variant is one encoding of a video or GIF.
+type variant struct {
+	contentType string
+	bitRate     int64
+	url         string
+}
+
+// addMedia adds one photo, video or GIF. A photo is its image; a video or
+// GIF is its highest-bitrate mp4 variant (kind video), then its still
+// (kind image).
+func addMedia(p *ingest.Post, typ, still string, variants []variant) {
+	if typ == "video" || typ == "animated_gif" {
+		best, rate := "", int64(-1)
+		for _, v := range variants {
+			if strings.EqualFold(v.contentType, "video/mp4") && v.bitRate > rate {
+				best, rate = v.url, v.bitRate
+			}
+		}
+		p.AddMedia(ingest.Media{URL: best, Kind: ingest.MediaVideo, Type: "video/mp4"})
+	}
+	p.AddMedia(ingest.Media{URL: still, Kind: ingest.MediaImage})
 }

@@ -18,7 +18,12 @@
 // 429 is retried after the reset. The cursor is the highest tweet id seen
 // (since_id); each fetch pages back from the newest (max_id for v1.1,
 // next_token for v2) until the cursor or Limits.MaxPages (default 5).
-// Post.RawSHA256 is the SHA-256 of the tweet's own JSON object as received.
+// Post.RawSHA256 is the SHA-256 of the tweet's own JSON object as received,
+// and Post.Capture is that object (v1.1: the status; v2: the element of
+// data). Post.Media lists each photo, and for a video or GIF its
+// highest-bitrate mp4 (kind video) and its still: v1.1 from
+// extended_entities (else entities, else the retweeted status's), v2 from
+// includes.media through attachments.media_keys.
 //
 // go-twitter always calls https://api.twitter.com/1.1/; its requests are
 // rewritten by a RoundTripper onto base_url.

@@ -9,8 +9,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -202,6 +204,26 @@ func TestUserTimeline(t *testing.T) {
 	if p := byID(600); p.Engagement.Followers != 245000 || p.Location != "بغداد، العراق" || p.Created.Format(time.RFC3339) != "2026-11-20T18:30:00Z" {
 		t.Errorf("user fields: %+v", p)
 	}
+	img := func(u string) ingest.Media { return ingest.Media{URL: u, Kind: ingest.MediaImage} }
+	for _, tc := range []struct {
+		name  string
+		off   int64
+		media []ingest.Media
+	}{
+		{"photo", 400, []ingest.Media{img("https://pbs.twimg.com/media/Fx1858000000000000400.jpg")}},
+		{"video: highest-bitrate mp4, then its still", 200, []ingest.Media{
+			{URL: "https://video.twimg.com/ext_tw_video/1858000000000000201/pu/vid/avc1/1280x720/Nq2bT8xWk5Rm1Lp4.mp4?tag=12", Kind: ingest.MediaVideo, Type: "video/mp4"},
+			img("https://pbs.twimg.com/ext_tw_video_thumb/1858000000000000201/pu/img/Ra7Lq2Wm9Tx4Kc1B.jpg")}},
+		{"retweet: the original's photo", 500, []ingest.Media{img("https://pbs.twimg.com/media/Fw1857999999999995001.jpg")}},
+		{"no media", 600, nil},
+	} {
+		if p := byID(tc.off); !slices.Equal(p.Media, tc.media) {
+			t.Errorf("%s: media %+v, want %+v", tc.name, p.Media, tc.media)
+		}
+	}
+	for _, p := range posts {
+		checkCapture(t, p, raws[p.NativeID], "id_str")
+	}
 
 	a.mu.Lock()
 	a.requests = nil
@@ -229,6 +251,16 @@ func TestSearchV1(t *testing.T) {
 	if posts[3].RawSHA256 != httpx.SHA256Hex(raws[0]) {
 		t.Error("raw hash of a search result is not its own JSON")
 	}
+	checkCapture(t, posts[3], raws[0], "id_str")
+}
+
+// checkCapture asserts that p's capture is exactly raw, its own tweet object.
+func checkCapture(t *testing.T, p ingest.Post, raw []byte, idKey string) {
+	t.Helper()
+	var v map[string]any
+	if err := json.Unmarshal(p.Capture, &v); err != nil || v[idKey] != p.NativeID || string(p.Capture) != string(raw) || p.CaptureType != "application/json" {
+		t.Errorf("tweet %s: capture %.80q… (%s) is not its own object", p.NativeID, p.Capture, p.CaptureType)
+	}
 }
 
 func TestRecentSearchV2(t *testing.T) {
@@ -253,6 +285,42 @@ func TestRecentSearchV2(t *testing.T) {
 		if !ch.ok {
 			t.Errorf("%s: wrong", ch.name)
 		}
+	}
+	q, _ := url.ParseQuery(a.requests[0][strings.IndexByte(a.requests[0], '?')+1:])
+	for _, f := range []string{"type", "url", "preview_image_url", "variants", "alt_text"} {
+		if !slices.Contains(strings.Split(q.Get("media.fields"), ","), f) {
+			t.Errorf("media.fields %q lacks %s", q.Get("media.fields"), f)
+		}
+	}
+	if !slices.Contains(strings.Split(q.Get("expansions"), ","), "attachments.media_keys") {
+		t.Errorf("expansions %q lack attachments.media_keys", q.Get("expansions"))
+	}
+	img := func(u string) ingest.Media { return ingest.Media{URL: u, Kind: ingest.MediaImage} }
+	wantMedia := [][]ingest.Media{
+		nil,
+		{{URL: "https://video.twimg.com/tweet_video/Gd1858000000000000821.mp4", Kind: ingest.MediaVideo, Type: "video/mp4"},
+			img("https://pbs.twimg.com/tweet_video_thumb/Gd1858000000000000821.jpg")},
+		{img("https://pbs.twimg.com/media/Gc1858000000000000851.jpg")},
+		{{URL: "https://video.twimg.com/ext_tw_video/1858000000000000901/pu/vid/avc1/720x1280/Ij90Kl12Mn34Op56.mp4?tag=12", Kind: ingest.MediaVideo, Type: "video/mp4"},
+			img("https://pbs.twimg.com/ext_tw_video_thumb/1858000000000000901/pu/img/Qm2xT7s1pLk9aB3c.jpg")},
+	}
+	raws := map[string][]byte{}
+	for _, f := range []string{"recent_search-p1.json", "recent_search-p2.json"} {
+		var r struct{ Data []json.RawMessage }
+		if err := json.Unmarshal(readFixture(t, f), &r); err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range r.Data {
+			var v struct{ ID string }
+			json.Unmarshal(d, &v)
+			raws[v.ID] = d
+		}
+	}
+	for i, p := range posts {
+		if !slices.Equal(p.Media, wantMedia[i]) {
+			t.Errorf("tweet %s: media %+v, want %+v", p.NativeID, p.Media, wantMedia[i])
+		}
+		checkCapture(t, p, raws[p.NativeID], "id")
 	}
 	fresh, cur2, err := c.Fetch(context.Background(), cur)
 	if err != nil || len(fresh) != 1 || cur2 != ingest.Cursor(strconv.FormatInt(base+950, 10)) {

@@ -17,7 +17,9 @@
 // instant; a fetch pages back until it reaches that time or Limits.MaxPages
 // (default 5). Replies arrive inside their thread (up to the five the API
 // embeds), so a late reply to an old thread is not seen. Post.RawSHA256 is
-// the SHA-256 of the comment's own JSON object as received.
+// the SHA-256 of the comment's own JSON object as received, and
+// Post.Capture is that object (a reply's, not its thread's). Comments carry
+// no media; the connector reads no video data.
 package youtube
 
 import (
@@ -339,6 +341,7 @@ func (c *Connector) toPost(raw json.RawMessage, videoID string, now time.Time) (
 		Engagement: ingest.Engagement{Likes: cm.Snippet.LikeCount},
 		RawSHA256:  httpx.SHA256Hex(raw),
 	}
+	p.SetCapture(raw, "application/json")
 	if p.Text == "" {
 		p.Text = cm.Snippet.TextDisplay
 	}

@@ -142,6 +142,16 @@ func TestFetchPagingAndCursor(t *testing.T) {
 			p.Created.IsZero() || p.RawSHA256 != httpx.SHA256Hex(raws[p.NativeID]) || !strings.Contains(p.Permalink, "&lc="+p.NativeID) {
 			t.Errorf("post %d fields: %+v", i, p)
 		}
+		var own struct {
+			Kind, ID string
+		}
+		if err := json.Unmarshal(p.Capture, &own); err != nil || own.Kind != "youtube#comment" || own.ID != p.NativeID ||
+			string(p.Capture) != string(raws[p.NativeID]) || p.CaptureType != "application/json" {
+			t.Errorf("post %d: capture %.60q… is not its own comment object", i, p.Capture)
+		}
+		if p.Media != nil {
+			t.Errorf("post %d: a comment has media %+v", i, p.Media)
+		}
 		if p.ReplyTo != "" {
 			replies++
 			if !strings.HasPrefix(p.NativeID, strings.TrimPrefix(p.ReplyTo, "youtube:")+".") {
