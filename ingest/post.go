@@ -98,6 +98,21 @@ func (p *Post) AddMedia(m Media) {
 	p.Media = append(p.Media, m)
 }
 
+// AddFileMedia is AddMedia for importers of files that name media on disk:
+// it takes an absolute file:// URL (the media stage reads it only from the
+// folders its configuration allows).
+func (p *Post) AddFileMedia(m Media) {
+	if len(p.Media) >= MaxMedia || !strings.HasPrefix(m.URL, "file:///") {
+		return
+	}
+	for _, x := range p.Media {
+		if x.URL == m.URL {
+			return
+		}
+	}
+	p.Media = append(p.Media, m)
+}
+
 // SetCapture keeps raw as p's capture, cut to MaxCapture bytes.
 func (p *Post) SetCapture(raw []byte, mediaType string) {
 	if len(raw) > MaxCapture {

@@ -468,7 +468,7 @@ func (c *Connector) parse(raw []byte, first bool) (ingest.Post, error) {
 			Created: p.Created, Engagement: p.Engagement, ReplyTo: p.ReplyTo, ForwardOf: p.ForwardOf,
 			MediaCaptions: p.MediaCaptions, Location: p.Location}
 		for _, m := range p.Media {
-			addMedia(&keep, m.URL, m.Kind, m.Type)
+			addMedia(&keep, filepath.Dir(c.path), m.URL, m.Kind, m.Type)
 		}
 		if strings.TrimSpace(keep.Text) == "" && len(keep.Media) == 0 {
 			return keep, errors.New("no text and no media")
@@ -590,7 +590,7 @@ func (c *Connector) mapped(get func(col string) (any, bool)) (ingest.Post, error
 	}
 	if c.cols.Media != "" {
 		if v, ok := get(c.cols.Media); ok {
-			if err := mediaValue(&p, v); err != nil {
+			if err := mediaValue(&p, filepath.Dir(c.path), v); err != nil {
 				return p, fmt.Errorf("media (%q): %w", c.cols.Media, err)
 			}
 		}
@@ -627,18 +627,18 @@ func (c *Connector) mapped(get func(col string) (any, bool)) (ingest.Post, error
 
 // mediaValue adds the media a mapped column holds: a string of URLs
 // separated by spaces, or a list of URLs and {url, kind, type} objects.
-func mediaValue(p *ingest.Post, v any) error {
+func mediaValue(p *ingest.Post, dir string, v any) error {
 	switch x := v.(type) {
 	case nil:
 	case string:
 		for _, u := range strings.Fields(x) {
-			addMedia(p, u, "", "")
+			addMedia(p, dir, u, "", "")
 		}
 	case []any:
 		for _, e := range x {
 			switch m := e.(type) {
 			case string:
-				addMedia(p, m, "", "")
+				addMedia(p, dir, m, "", "")
 			case map[string]any:
 				u, _ := m["url"].(string)
 				kind, _ := m["kind"].(string)
@@ -646,7 +646,7 @@ func mediaValue(p *ingest.Post, v any) error {
 				if u == "" {
 					return errors.New("a media object without a url")
 				}
-				addMedia(p, u, kind, typ)
+				addMedia(p, dir, u, kind, typ)
 			default:
 				return errors.New("want URLs or {url, kind, type} objects")
 			}
@@ -660,13 +660,34 @@ func mediaValue(p *ingest.Post, v any) error {
 // maxMediaType bounds a media type taken from a file.
 const maxMediaType = 127
 
-// addMedia adds one media item read from a file: an absolute http(s) URL;
-// a kind other than image, video, audio or file is taken from the type,
-// else from the URL's file name; the SHA-256 is left to the media stage.
-func addMedia(p *ingest.Post, raw, kind, typ string) {
+// addMedia adds one media item read from a file: an absolute http(s) URL,
+// or a file: URL of a file in dir, the imported file's folder or below
+// (file:rel/path, or file:///abs/path inside dir; the media stage reads
+// files only from the folders its configuration allows too); a kind other than image, video, audio
+// or file is taken from the type, else from the URL's file name; the
+// SHA-256 is left to the media stage.
+func addMedia(p *ingest.Post, dir, raw, kind, typ string) {
 	raw = strings.TrimSpace(raw)
-	if u, err := url.Parse(raw); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	u, err := url.Parse(raw)
+	if err != nil {
 		return
+	}
+	local := ""
+	switch {
+	case u.Scheme == "file" && u.Opaque != "":
+		local = filepath.Join(dir, filepath.FromSlash(u.Opaque))
+	case u.Scheme == "file" && u.Host == "" && filepath.IsAbs(u.Path):
+		local = filepath.Clean(u.Path)
+	case (u.Scheme == "http" || u.Scheme == "https") && u.Host != "":
+	default:
+		return
+	}
+	if local != "" {
+		rel, err := filepath.Rel(dir, local)
+		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return
+		}
+		raw = (&url.URL{Scheme: "file", Path: local}).String()
 	}
 	if typ = strings.TrimSpace(typ); len(typ) > maxMediaType {
 		typ = ""
@@ -675,6 +696,10 @@ func addMedia(p *ingest.Post, raw, kind, typ string) {
 		if kind = ingest.MediaKindOfType(typ); kind == "" {
 			kind = ingest.MediaKindOfName(raw)
 		}
+	}
+	if local != "" {
+		p.AddFileMedia(ingest.Media{URL: raw, Kind: kind, Type: typ})
+		return
 	}
 	p.AddMedia(ingest.Media{URL: raw, Kind: kind, Type: typ})
 }

@@ -423,3 +423,32 @@ func TestCSVMediaColumn(t *testing.T) {
 		}
 	}
 }
+
+func TestMediaOnDiskOnlyBesideTheImportedFile(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "posts.jsonl")
+	rec := `{"id":"p1","text":"صورة","media":[` +
+		`{"url":"file:media/a.png","kind":"image"},` +
+		`{"url":"file:../outside.png","kind":"image"},` +
+		`{"url":"file:///etc/passwd"},` +
+		`{"url":"file://` + filepath.Join(dir, "media", "b.png") + `","kind":"image"}]}` + "\n"
+	if err := os.WriteFile(data, []byte(rec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := mustConn(t, "path: "+data+"\ncolumns: {id: id, text: text, media: media}\n", ingest.Limits{})
+	posts, _, err := c.Fetch(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(posts) != 1 {
+		t.Fatalf("%d posts", len(posts))
+	}
+	var got []string
+	for _, m := range posts[0].Media {
+		got = append(got, m.URL)
+	}
+	want := []string{"file://" + filepath.Join(dir, "media", "a.png"), "file://" + filepath.Join(dir, "media", "b.png")}
+	if !slices.Equal(got, want) {
+		t.Fatalf("media %q, want %q", got, want)
+	}
+}
