@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/rasd-iq/rasd/index"
+	"github.com/rasd-iq/rasd/index/mediastage"
 	"github.com/rasd-iq/rasd/index/pipeline"
 	"github.com/rasd-iq/rasd/index/redisstore"
 	"github.com/rasd-iq/rasd/index/store"
@@ -22,6 +23,7 @@ import (
 	"github.com/rasd-iq/rasd/policy/audit"
 	"github.com/rasd-iq/rasd/review"
 	"github.com/rasd-iq/rasd/review/queue"
+	"github.com/rasd-iq/rasd/review/referral"
 	"github.com/rasd-iq/rasd/review/web"
 )
 
@@ -109,6 +111,21 @@ func openEngine(cfg runConfig, ortLib string, once, exit bool, log *slog.Logger)
 		signaler = det
 		router.Model, router.Thresholds = eng.model.ID(), eng.model.Card().Thresholds
 	}
+	// The media stage runs where posts are scored; every role that serves
+	// pages reads the media store.
+	var media pipeline.MediaAnalyzer
+	var mediaStore referral.MediaReader
+	if !cfg.Media.Disabled {
+		if cfg.Role == pipeline.RoleAll || cfg.Role == pipeline.RoleWorker {
+			m, err := mediastage.Open(context.Background(), cfg.Media, cfg.Data, "", log)
+			if err != nil {
+				return nil, err
+			}
+			media, mediaStore = m.Stage, m.Store
+		} else if mediaStore, err = mediastage.OpenStore(context.Background(), cfg.Media, cfg.Data); err != nil {
+			return nil, err
+		}
+	}
 	var sources []pipeline.Source
 	if cfg.Sources != "" {
 		if eng.sources, err = ingest.LoadConfig(cfg.Sources); err != nil {
@@ -149,8 +166,8 @@ func openEngine(cfg runConfig, ortLib string, once, exit bool, log *slog.Logger)
 	eng.pipe, err = pipeline.New(pipeline.Config{
 		Role: cfg.Role, Store: eng.store, Index: eng.index, Scorer: scorer, Router: router, SyncEvery: syncEvery, Audit: eng.audit, Signals: signaler,
 		Sources: sources, Batch: cfg.Batch, Retention: cfg.Retention, Log: log, Metrics: reg, Drain: exit,
-		CaseRetention: cfg.CaseRetention,
-		ClosedCases:   func(ctx context.Context) (map[string]time.Time, error) { return review.ClosedCases(ctx, rs) },
+		CaseRetention: cfg.CaseRetention, Media: media, MediaWorkers: cfg.Media.Workers,
+		ClosedCases: func(ctx context.Context) (map[string]time.Time, error) { return review.ClosedCases(ctx, rs) },
 	})
 	if err != nil {
 		return nil, err
@@ -163,7 +180,7 @@ func openEngine(cfg runConfig, ortLib string, once, exit bool, log *slog.Logger)
 	}
 	eng.handler, err = openWeb(web.Config{TrustedProxies: proxies,
 		Store: rs, Backend: eng.store, Index: eng.index, Metrics: reg, Audit: eng.audit, Policy: pol, Log: log,
-		Thresholds: cardThresholds(router.Thresholds, cfg.Model), Failing: eng.pipe.Failing,
+		Thresholds: cardThresholds(router.Thresholds, cfg.Model), Failing: eng.pipe.Failing, Media: mediaStore,
 	}, cfg.Data)
 	if err != nil {
 		return nil, err

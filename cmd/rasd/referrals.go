@@ -7,6 +7,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/rasd-iq/rasd/index/mediastage"
 	"github.com/rasd-iq/rasd/ingest/httpx"
 	"github.com/rasd-iq/rasd/policy"
 	"github.com/rasd-iq/rasd/review/accounts"
@@ -83,8 +84,15 @@ func (f referralFlags) service() (svc *referral.Service, dataDir string, close f
 	svc = &referral.Service{Store: rs, Backend: b, Policy: pol, Audit: al,
 		Notifier: policy.Notifier{Name: *f.notifierName, Email: *f.notifierEmail, TrustedFlagger: *f.trustedFlagger},
 		RoleID:   func(u string) string { return ps.Pseudonym("reviewer:" + u) }}
-	// Media stay listed by URL and hash until the media stage's store is
-	// wired here as svc.Media (a referral.MediaReader).
+	// Packages and bundles include the media the media stage stored.
+	if !cfg.Media.Disabled {
+		ms, err := mediastage.OpenStore(context.Background(), cfg.Media, dataDir)
+		if err != nil {
+			closeAll()
+			return nil, "", nil, err
+		}
+		svc.Media = ms
+	}
 	return svc, dataDir, closeAll, nil
 }
 

@@ -20,6 +20,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/rasd-iq/rasd/index/mediastage"
 	"github.com/rasd-iq/rasd/index/pipeline"
 )
 
@@ -66,6 +67,8 @@ type runConfig struct {
 		// Disabled lists signals never computed.
 		Disabled []string `yaml:"disabled"`
 	} `yaml:"signals"`
+	// Media configures the media stage (docs/media.md).
+	Media mediastage.Config `yaml:"media"`
 }
 
 func defaultRunConfig() runConfig {
@@ -88,7 +91,11 @@ func loadRunConfig(path string) (runConfig, error) {
 		return c, fmt.Errorf("%s: %w", path, err)
 	}
 	base := filepath.Dir(path)
-	for _, p := range []*string{&c.Data, &c.Sources, &c.Model, &c.Policy, &c.TLSCert, &c.TLSKey} {
+	paths := []*string{&c.Data, &c.Sources, &c.Model, &c.Policy, &c.TLSCert, &c.TLSKey, &c.Media.Banks.Dir}
+	for i := range c.Media.Files {
+		paths = append(paths, &c.Media.Files[i])
+	}
+	for _, p := range paths {
 		if *p != "" && !filepath.IsAbs(*p) {
 			*p = filepath.Join(base, *p)
 		}

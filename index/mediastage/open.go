@@ -41,6 +41,17 @@ type Config struct {
 		// Languages are Tesseract's codes joined by "+" (default ara+eng).
 		Languages string `yaml:"languages"`
 	} `yaml:"ocr"`
+	// Banks are the banks of known content matched against (docs/media.md).
+	Banks struct {
+		// Dir holds one CSV file per bank (default DATA/banks).
+		Dir string `yaml:"dir"`
+		// Disabled names banks not matched against.
+		Disabled []string `yaml:"disabled"`
+		// MaxDistance is the largest PDQ distance that matches (default 31).
+		MaxDistance int `yaml:"max_distance"`
+		// MinQuality is the lowest PDQ quality matched on (default 50).
+		MinQuality int `yaml:"min_quality"`
+	} `yaml:"banks"`
 	// Video hashes video keyframes with ffmpeg.
 	Video struct {
 		// Disabled turns keyframe hashing off.
