@@ -111,6 +111,18 @@ func Open(ctx context.Context, cfg Config, dataDir, base string, log *slog.Logge
 		}
 		s.Fetch = l
 	}
+	dir := cfg.Banks.Dir
+	if dir == "" {
+		dir = filepath.Join(dataDir, "banks")
+	}
+	set, err := loadBanks(dir, cfg.Banks.Disabled, cfg.Banks.MaxDistance, cfg.Banks.MinQuality)
+	if err != nil {
+		return nil, err
+	}
+	s.Banks = Banks{Set: set}
+	for _, b := range set.Banks() {
+		log.Info("media stage: bank of known content", "bank", b.Name, "enabled", b.Enabled, "hashes", b.Counts)
+	}
 	if !cfg.OCR.Disabled {
 		r := &ocr.Reader{Languages: cfg.OCR.Languages}
 		if err := r.Available(ctx); err != nil {
