@@ -89,7 +89,10 @@ func (l *Local) allowed(p string) (string, error) {
 		return "", fmt.Errorf("%w: %v", ErrNotAllowed, err)
 	}
 	for _, root := range l.Roots {
-		r, err := filepath.EvalSymlinks(root)
+		r, err := filepath.Abs(root)
+		if err == nil {
+			r, err = filepath.EvalSymlinks(r)
+		}
 		if err != nil {
 			continue
 		}

@@ -145,7 +145,8 @@ func (p *Pipeline) processMedia(ctx context.Context, mq MediaQueue, id string) e
 // the signals found there and the bank matches, and judges rec again: the
 // raw scores are the highest of the post's and its media's, so that an
 // image's text can route a post its words alone did not. It reports
-// whether the routing changed.
+// whether the routing changed. Context labels (counter-speech, news) keep
+// the post text's scores: the framing is the poster's words.
 func (p *Pipeline) judgeWithMedia(ctx context.Context, rec *store.Record, results []store.MediaResult) (bool, error) {
 	rec.Media = results
 	var texts []string
@@ -179,10 +180,15 @@ func (p *Pipeline) judgeWithMedia(ctx context.Context, rec *store.Record, result
 			m, sc := &results[i], &scored[j]
 			m.OCRSpans = slices.Clone(sc.Spans)
 			for l, v := range sc.Scores {
-				s.Scores[l] = max(s.Scores[l], v)
+				// What an image says counts as content; whether the post
+				// reports, rejects or answers it is the poster's own words'
+				// to say, so context labels keep the post text's scores.
+				if !slices.Contains(policy.ContextLabels, l) {
+					s.Scores[l] = max(s.Scores[l], v)
+				}
 			}
 			for _, l := range sc.Flags {
-				if !slices.Contains(s.Flags, l) {
+				if !slices.Contains(s.Flags, l) && !slices.Contains(policy.ContextLabels, l) {
 					s.Flags = append(s.Flags, l)
 				}
 			}

@@ -683,6 +683,13 @@ func addMedia(p *ingest.Post, dir, raw, kind, typ string) {
 		return
 	}
 	if local != "" {
+		var err error
+		if dir, err = filepath.Abs(dir); err != nil {
+			return
+		}
+		if local, err = filepath.Abs(local); err != nil {
+			return
+		}
 		rel, err := filepath.Rel(dir, local)
 		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 			return
