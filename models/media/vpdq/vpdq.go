@@ -19,6 +19,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/rasd-iq/rasd/models/media/pdq"
@@ -264,3 +265,13 @@ func (t *tailBuffer) Write(p []byte) (int, error) {
 
 // Bytes returns what was kept.
 func (t *tailBuffer) Bytes() []byte { return t.b }
+
+// videoExts are the file name extensions of the containers in Demuxers.
+var videoExts = map[string]bool{
+	".mp4": true, ".m4v": true, ".mov": true, ".3gp": true, ".mkv": true, ".webm": true, ".avi": true,
+	".flv": true, ".ts": true, ".mts": true, ".mpg": true, ".mpeg": true, ".ogv": true, ".wmv": true,
+}
+
+// IsVideoName reports whether path's extension names a video container
+// (.mp4, .mkv, .webm, .mov, …; not .gif, which is hashed as an image).
+func IsVideoName(path string) bool { return videoExts[strings.ToLower(filepath.Ext(path))] }

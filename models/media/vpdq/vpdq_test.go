@@ -221,3 +221,11 @@ func TestReadPPM(t *testing.T) {
 		t.Errorf("end of stream: %v", err)
 	}
 }
+
+func TestIsVideoName(t *testing.T) {
+	for name, want := range map[string]bool{"a.mp4": true, "dir/B.MKV": true, "x.webm": true, "p.jpg": false, "anim.gif": false, "noext": false, "a.mp4.png": false} {
+		if IsVideoName(name) != want {
+			t.Errorf("IsVideoName(%q) = %v", name, !want)
+		}
+	}
+}
