@@ -7,14 +7,19 @@ package main
 // appeal that reverses it, the transparency report and the labels export.
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,6 +34,7 @@ import (
 	"github.com/rasd-iq/rasd/index/redisstore"
 	"github.com/rasd-iq/rasd/index/redisstore/redistest"
 	"github.com/rasd-iq/rasd/index/store"
+	"github.com/rasd-iq/rasd/models/ocr/ocrtest"
 	"github.com/rasd-iq/rasd/policy"
 	"github.com/rasd-iq/rasd/policy/jsonschema"
 )
@@ -56,6 +62,12 @@ type scenario struct {
 		Without   []string `yaml:"without"`
 	} `yaml:"expect"`
 	Pending string `yaml:"pending"`
+	// Media are images the post carries: a file under examples/, or
+	// Arabic text the suite renders.
+	Media []struct {
+		File   string `yaml:"file"`
+		Render string `yaml:"render"`
+	} `yaml:"media"`
 }
 
 func loadScenarios(t *testing.T) scenarioFile {
@@ -171,6 +183,18 @@ func setupEngine(t *testing.T, f scenarioFile, redisURL string) *e2eEngine {
 	e := &e2eEngine{bin: buildRasd(t), cfg: filepath.Join(dir, "rasd.yaml"), data: filepath.Join(dir, "data"), addr: freeAddr(t), redis: redisURL}
 	posts := map[string]*bytes.Buffer{}
 	created := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	// The posts' images, served over HTTP as a platform's CDN would.
+	images := map[string][]byte{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, ok := images[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "image/png")
+		w.Write(b)
+	}))
+	t.Cleanup(srv.Close)
 	for i, s := range f.Scenarios {
 		src := s.Source
 		if src == "" {
@@ -179,10 +203,25 @@ func setupEngine(t *testing.T, f scenarioFile, redisURL string) *e2eEngine {
 		if posts[src] == nil {
 			posts[src] = &bytes.Buffer{}
 		}
+		var media []map[string]string
+		for n, m := range s.Media {
+			path := fmt.Sprintf("/media/%s-%d.png", s.ID, n)
+			switch {
+			case m.File != "":
+				b, err := os.ReadFile(filepath.Join("../../examples", m.File))
+				if err != nil {
+					t.Fatal(err)
+				}
+				images[path] = b
+			default:
+				images[path] = ocrtest.RenderStyled(t, m.Render, "#111111", "white")
+			}
+			media = append(media, map[string]string{"url": srv.URL + path, "kind": "image"})
+		}
 		line, _ := json.Marshal(map[string]any{
 			"platform": "x", "native_id": s.ID, "permalink": "https://x.com/i/status/" + fmt.Sprint(1000+i),
 			"author": map[string]string{"id": fmt.Sprint("u", 100+i), "handle": fmt.Sprint("poster_", i)}, "text": s.Text, "lang": []string{"ar"},
-			"created": created.Add(time.Duration(i) * time.Minute), "fetched": created.Add(time.Hour),
+			"created": created.Add(time.Duration(i) * time.Minute), "fetched": created.Add(time.Hour), "media": media,
 		})
 		posts[src].Write(append(line, '\n'))
 	}
@@ -198,7 +237,9 @@ func setupEngine(t *testing.T, f scenarioFile, redisURL string) *e2eEngine {
 	if err := os.WriteFile(filepath.Join(dir, "sources.yaml"), []byte(sources.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cfg := fmt.Sprintf("data: %s\nlisten: %s\nsources: sources.yaml\nmodel: %s\n", e.data, e.addr, requireDefaultModel(t))
+	banks, _ := filepath.Abs("../../examples/banks")
+	cfg := fmt.Sprintf("data: %s\nlisten: %s\nsources: sources.yaml\nmodel: %s\nmedia:\n  allow_internal: true\n  banks: {dir: %s}\n",
+		e.data, e.addr, requireDefaultModel(t), banks)
 	if err := os.WriteFile(e.cfg, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -218,18 +259,20 @@ func setupEngine(t *testing.T, f scenarioFile, redisURL string) *e2eEngine {
 			e.cmd.Wait()
 		}
 	})
-	// Ready when every scenario is recorded and nothing waits to be scored.
+	// Ready when every scenario is recorded and nothing waits to be scored
+	// or to have its media read.
 	deadline := time.Now().Add(90 * time.Second)
 	for {
 		var h struct {
-			Records int `json:"records"`
-			Work    int `json:"work_pending"`
+			Records int  `json:"records"`
+			Work    int  `json:"work_pending"`
+			Media   *int `json:"media_pending"`
 		}
 		resp, err := http.Get("http://" + e.addr + "/healthz")
 		if err == nil {
 			json.NewDecoder(resp.Body).Decode(&h)
 			resp.Body.Close()
-			if h.Records == len(f.Scenarios) && h.Work == 0 {
+			if h.Records == len(f.Scenarios) && h.Work == 0 && h.Media != nil && *h.Media == 0 {
 				return e
 			}
 		}
@@ -446,6 +489,7 @@ func runEndToEnd(t *testing.T, redisURL string) {
 			"extent": part, "likelihood": part, "explanation": "ابتزاز", "facts": "رسالة خاصة", "threat_to_life": false}, http.StatusConflict, nil)
 		break
 	}
+	mediaWalk(t, e, ana, sen, res)
 	e.stop(t)
 
 	// Every scenario's stored judgement against its expectation.
@@ -493,8 +537,8 @@ func runEndToEnd(t *testing.T, redisURL string) {
 		t.Fatalf("transparency report: %v\n%s", err, out)
 	}
 	flagged := len(page.Items) + len(support.Items)
-	if rep.Totals.Flagged != flagged || rep.Totals.Referred != 1 || rep.Totals.Appealed != 1 || rep.Totals.Reversed != 1 {
-		t.Errorf("transparency totals %+v: want %d flagged, 1 referred, 1 appealed, 1 reversed\n%s", rep.Totals, flagged, out)
+	if rep.Totals.Flagged != flagged || rep.Totals.Referred != 2 || rep.Totals.Appealed != 1 || rep.Totals.Reversed != 1 {
+		t.Errorf("transparency totals %+v: want %d flagged, 2 referred, 1 appealed, 1 reversed\n%s", rep.Totals, flagged, out)
 	}
 	labelsOut := e.rasd(t, "", append([]string{"review", "export", "--labels"}, e.storeArgs()...)...)
 	found := false
@@ -513,5 +557,80 @@ func runEndToEnd(t *testing.T, redisURL string) {
 	}
 	if !found {
 		t.Errorf("labels export lacks the walked item %s:\n%s", id, labelsOut)
+	}
+}
+
+// mediaWalk checks what the media stage did through the API and walks the
+// post whose image carries a slogan to a signed evidence bundle that
+// `rasd referrals verify` accepts.
+func mediaWalk(t *testing.T, e *e2eEngine, ana, sen, res *apiClient) {
+	t.Helper()
+	type view struct {
+		Record store.Record `json:"record"`
+	}
+	var banked view
+	ana.call("GET", "/api/items/x:banked-banner", nil, http.StatusOK, &banked)
+	if len(banked.Record.Media) != 1 || len(banked.Record.Media[0].Matches) != 1 || banked.Record.Media[0].Matches[0].Bank != "demo" {
+		t.Fatalf("banked image: media results %+v", banked.Record.Media)
+	}
+	// The image itself, as the item page shows it.
+	img := ana.call("GET", "/items/x:banked-banner/media/0", nil, http.StatusOK, nil)
+	if sum := sha256.Sum256(img); hex.EncodeToString(sum[:]) != banked.Record.Media[0].SHA256 {
+		t.Fatalf("served image does not hash to the stored SHA-256")
+	}
+	// A researcher sees neither the raw capture nor where the media came from.
+	raw := res.call("GET", "/api/items/x:banked-banner", nil, http.StatusOK, nil)
+	if bytes.Contains(raw, []byte(`"capture"`)) || bytes.Contains(raw, []byte("/media/banked-banner")) {
+		t.Fatalf("researcher's view of the item holds the capture or the media URL: %s", raw)
+	}
+	// The words in the poster are searchable with the post.
+	var found struct {
+		Hits []struct{ ID string } `json:"hits"`
+	}
+	ana.call("GET", "/api/search?q="+url.QueryEscape("صفوف"), nil, http.StatusOK, &found)
+	if len(found.Hits) != 1 || found.Hits[0].ID != "x:slogan-poster" {
+		t.Fatalf("search for a word of the poster: %+v", found.Hits)
+	}
+	// Referred, approved, and exported as a signed bundle with its image.
+	id := "x:slogan-poster"
+	var it struct {
+		Lease struct{ Token string } `json:"lease"`
+	}
+	ana.call("POST", "/api/claims", map[string]string{"item": id}, http.StatusOK, &it)
+	ana.call("POST", "/api/decisions", map[string]any{"item": id, "action": "refer", "verdict": "true_positive", "lease": it.Lease.Token}, http.StatusCreated, nil)
+	part := map[string]string{"level": "high", "reason": "ملصق دعائي لتنظيم إرهابي يدعو للانضمام"}
+	var ref struct{ ID string }
+	ana.call("POST", "/api/referrals", map[string]any{"item": id, "context": part, "speaker": part, "intent": part, "content_and_form": part,
+		"extent": part, "likelihood": part, "explanation": "دعاية وتجنيد لتنظيم داعش", "facts": "صورة ملصق", "threat_to_life": false}, http.StatusCreated, &ref)
+	sen.call("POST", "/api/claims", map[string]string{"item": id}, http.StatusOK, &it)
+	sen.call("POST", "/api/decisions", map[string]any{"item": id, "action": "refer", "verdict": "true_positive", "lease": it.Lease.Token}, http.StatusCreated, nil)
+	sen.call("POST", "/api/referrals/"+ref.ID+"/approve", map[string]string{}, http.StatusOK, nil)
+	pkgJSON := sen.call("GET", "/api/referrals/"+ref.ID+"/package", nil, http.StatusOK, nil)
+	schema, err := jsonschema.Load("../../docs/referral.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if errs, err := jsonschema.Check(schema, pkgJSON); err != nil || len(errs) > 0 {
+		t.Fatalf("package with media does not match the schema: %v %v\n%s", err, errs, pkgJSON)
+	}
+	zipped := sen.call("GET", "/api/referrals/"+ref.ID+"/bundle", nil, http.StatusOK, nil)
+	zr, err := zip.NewReader(bytes.NewReader(zipped), int64(len(zipped)))
+	if err != nil {
+		t.Fatalf("bundle: %v", err)
+	}
+	var haveImage, haveCapture bool
+	for _, f := range zr.File {
+		haveImage = haveImage || strings.HasPrefix(f.Name, "media/") && strings.HasSuffix(f.Name, ".png")
+		haveCapture = haveCapture || strings.HasPrefix(f.Name, "evidence/capture.")
+	}
+	if !haveImage || !haveCapture {
+		t.Fatalf("bundle lacks the image (%v) or the capture (%v)", haveImage, haveCapture)
+	}
+	path := filepath.Join(t.TempDir(), "bundle.zip")
+	if err := os.WriteFile(path, zipped, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out := e.rasd(t, "", "referrals", "verify", "--data", e.data, path); !strings.Contains(out, "ok") {
+		t.Fatalf("rasd referrals verify: %s", out)
 	}
 }

@@ -774,9 +774,10 @@ func (p *Pipeline) Process(ctx context.Context, ds []store.Delivery) error {
 			Queued: d.Queue, Priority: d.Priority, Urgent: d.Urgent, Reasons: d.ReasonLines(), Processed: now,
 			Judgement: &jd,
 		}
-		if !d.Queue {
+		if !d.Queue && !store.NeedsMedia(&recs[j]) {
 			// The raw capture is evidence for what enters review; the
-			// others keep only the page's hash.
+			// others keep only the page's hash (a post with media keeps it
+			// until the media stage has judged it again).
 			recs[j].Post.Capture, recs[j].Post.CaptureType = nil, ""
 		}
 		docs[j] = DocFor(&recs[j])

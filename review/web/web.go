@@ -321,6 +321,14 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := map[string]any{"status": "ok", "records": records, "queued": queued, "work_pending": work}
+	// Posts whose media wait for the media stage, where the store keeps them.
+	if mq, ok := s.cfg.Backend.(interface {
+		MediaDepth(ctx context.Context) (int, error)
+	}); ok {
+		if n, err := mq.MediaDepth(r.Context()); err == nil {
+			out["media_pending"] = n
+		}
+	}
 	if s.cfg.Failing != nil {
 		if failing := s.cfg.Failing(); len(failing) > 0 {
 			out["status"], out["failing"] = "degraded", failing
