@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -84,6 +85,26 @@ func TestEndToEndBrowser(t *testing.T) {
 	doc := js(`document.body.innerText`)
 	if !strings.Contains(doc, `"rule_id":"`+rule+`"`) || !strings.Contains(doc, `"urgent":true`) {
 		t.Fatalf("package does not carry the stored rule %q or urgency:\n%s", rule, doc)
+	}
+	// The item page of a post whose image is in a bank of known content
+	// and of one whose poster was read: the images, the match, the text.
+	shots := t.TempDir()
+	if d := os.Getenv("RASD_SCREENSHOTS"); d != "" {
+		shots = d
+	}
+	for _, it := range []struct{ id, shot, want string }{
+		{"x:banked-banner", "item-known-content.png", "#media .known-match"},
+		{"x:slogan-poster", "item-ocr.png", "#media .ocr mark"},
+	} {
+		do("opening "+it.id, chromedp.Navigate(base+"/items/"+it.id), chromedp.WaitVisible(it.want))
+		do("waiting for the image", chromedp.Poll[chromedp.Void](`document.querySelector("#media img").complete && document.querySelector("#media img").naturalWidth > 0`))
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(shots, it.shot), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	e.stop(t)
 }

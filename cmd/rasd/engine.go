@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/rasd-iq/rasd/index"
+	"github.com/rasd-iq/rasd/index/blob"
 	"github.com/rasd-iq/rasd/index/mediastage"
 	"github.com/rasd-iq/rasd/index/pipeline"
 	"github.com/rasd-iq/rasd/index/redisstore"
@@ -114,7 +115,8 @@ func openEngine(cfg runConfig, ortLib string, once, exit bool, log *slog.Logger)
 	// The media stage runs where posts are scored; every role that serves
 	// pages reads the media store.
 	var media pipeline.MediaAnalyzer
-	var mediaStore referral.MediaReader
+	var mediaStore blob.Store
+	var sweeper pipeline.MediaSweeper
 	if !cfg.Media.Disabled {
 		if cfg.Role == pipeline.RoleAll || cfg.Role == pipeline.RoleWorker {
 			m, err := mediastage.Open(context.Background(), cfg.Media, cfg.Data, "", log)
@@ -125,6 +127,7 @@ func openEngine(cfg runConfig, ortLib string, once, exit bool, log *slog.Logger)
 		} else if mediaStore, err = mediastage.OpenStore(context.Background(), cfg.Media, cfg.Data); err != nil {
 			return nil, err
 		}
+		sweeper = mediastage.Sweeper{Store: mediaStore}
 	}
 	var sources []pipeline.Source
 	if cfg.Sources != "" {
@@ -166,7 +169,7 @@ func openEngine(cfg runConfig, ortLib string, once, exit bool, log *slog.Logger)
 	eng.pipe, err = pipeline.New(pipeline.Config{
 		Role: cfg.Role, Store: eng.store, Index: eng.index, Scorer: scorer, Router: router, SyncEvery: syncEvery, Audit: eng.audit, Signals: signaler,
 		Sources: sources, Batch: cfg.Batch, Retention: cfg.Retention, Log: log, Metrics: reg, Drain: exit,
-		CaseRetention: cfg.CaseRetention, Media: media, MediaWorkers: cfg.Media.Workers,
+		CaseRetention: cfg.CaseRetention, Media: media, MediaWorkers: cfg.Media.Workers, MediaSweeper: sweeper,
 		ClosedCases: func(ctx context.Context) (map[string]time.Time, error) { return review.ClosedCases(ctx, rs) },
 	})
 	if err != nil {
@@ -180,7 +183,7 @@ func openEngine(cfg runConfig, ortLib string, once, exit bool, log *slog.Logger)
 	}
 	eng.handler, err = openWeb(web.Config{TrustedProxies: proxies,
 		Store: rs, Backend: eng.store, Index: eng.index, Metrics: reg, Audit: eng.audit, Policy: pol, Log: log,
-		Thresholds: cardThresholds(router.Thresholds, cfg.Model), Failing: eng.pipe.Failing, Media: mediaStore,
+		Thresholds: cardThresholds(router.Thresholds, cfg.Model), Failing: eng.pipe.Failing, Media: mediaReader(mediaStore),
 	}, cfg.Data)
 	if err != nil {
 		return nil, err
@@ -206,4 +209,13 @@ func cardThresholds(loaded map[string]float64, modelDir string) map[string]float
 		return nil
 	}
 	return card.Thresholds
+}
+
+// mediaReader is the media store as the web server reads it (nil when the
+// media stage is off).
+func mediaReader(st blob.Store) referral.MediaReader {
+	if st == nil {
+		return nil
+	}
+	return st
 }

@@ -145,6 +145,9 @@ type Config struct {
 	// with MediaWorkers at once (default 2).
 	Media        MediaAnalyzer
 	MediaWorkers int
+	// MediaSweeper, when set, removes the stored media of purged posts
+	// after each retention purge.
+	MediaSweeper MediaSweeper
 }
 
 // Pipeline is a configured monitoring loop.
@@ -1198,5 +1201,18 @@ func (p *Pipeline) Purge(ctx context.Context, now time.Time) (int, error) {
 		}
 	}
 	p.cfg.Log.Info("retention purge", "removed", len(ids), "unflagged_older_than", p.cfg.Retention, "cases_closed_before", rule.ClosedBefore.Format(time.RFC3339))
+	if p.cfg.MediaSweeper != nil {
+		// Media go with the last post that names them.
+		n, err := p.cfg.MediaSweeper.SweepMedia(ctx, p.cfg.Store)
+		if err != nil {
+			return len(ids), fmt.Errorf("purging media: %w", err)
+		}
+		p.cfg.Log.Info("retention purge of media", "removed", n)
+	}
 	return len(ids), nil
+}
+
+// MediaSweeper removes stored media that no record names any more.
+type MediaSweeper interface {
+	SweepMedia(ctx context.Context, records store.Records) (int, error)
 }
