@@ -114,7 +114,7 @@ func (p *Pipeline) processMedia(ctx context.Context, mq MediaQueue, id string) e
 			rec.Post.Media[i].SHA256 = results[i].SHA256
 		}
 	}
-	before := rec.Judgement
+	before, wasQueued := rec.Judgement, rec.Queued
 	changed, err := p.judgeWithMedia(ctx, &rec, results)
 	if err != nil {
 		return fmt.Errorf("media of %s: %w", id, err)
@@ -126,6 +126,9 @@ func (p *Pipeline) processMedia(ctx context.Context, mq MediaQueue, id string) e
 		return fmt.Errorf("storing media results of %s: %w", id, err)
 	}
 	p.auditMedia(&rec, before, changed)
+	if rec.Queued && !wasQueued {
+		p.notifyQueued(ctx, []store.Record{rec})
+	}
 	if err := p.index([]index.Doc{DocFor(&rec)}); err != nil {
 		return err
 	}

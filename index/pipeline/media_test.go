@@ -105,7 +105,8 @@ func TestMediaStageRoutesPostsByWhatTheirImagesHold(t *testing.T) {
 			}
 			stage := &mediastage.Stage{Fetch: f, Blobs: blobs, OCR: &ocr.Reader{}, Banks: oneBank{name: "demo", hs: []pdq.Hash{bannerHash}}}
 			ix := openIndex(t)
-			p, err := New(Config{Store: st, Index: ix, Scorer: &keywordScorer{}, Media: stage,
+			n := &recordingNotifier{}
+			p, err := New(Config{Store: st, Index: ix, Scorer: &keywordScorer{}, Media: stage, Notify: n,
 				Router:  PolicyRouter{Policy: policy.Default(), Model: "keyword@1", Thresholds: map[string]float64{"hate": 0.5}},
 				Sources: []Source{{Name: "s", Connector: mediaPosts{base: srv.URL}, Once: true}}})
 			if err != nil {
@@ -153,6 +154,12 @@ func TestMediaStageRoutesPostsByWhatTheirImagesHold(t *testing.T) {
 			q, err := st.Queue(ctx)
 			if err != nil || len(q) != 2 {
 				t.Fatalf("review queue: %+v %v", q, err)
+			}
+			// The media stage told the notifier of each, once.
+			heard := n.heard()
+			slices.Sort(heard)
+			if !slices.Equal(heard, []string{"x:1", "x:2"}) || n.notQueued != 0 {
+				t.Fatalf("notifier heard of %v (%d not queued), want x:1 and x:2 once each", heard, n.notQueued)
 			}
 
 		})

@@ -81,6 +81,14 @@ type AuditLog interface {
 	AppendBatch(events []audit.Event) ([]audit.Entry, error)
 }
 
+// Notifier hears of posts newly routed to review, once their records are
+// stored (alerts). Routed must return at once: it runs on the pipeline's
+// path, so any delivery happens elsewhere. recs holds only records routed
+// to review; it must not be kept after Routed returns.
+type Notifier interface {
+	Routed(ctx context.Context, recs []store.Record)
+}
+
 // Source is a configured connector with its schedule.
 type Source struct {
 	Name      string
@@ -100,6 +108,10 @@ type Config struct {
 	Signals Signaler
 	// Audit, when set, receives the judgement of every post routed to review.
 	Audit AuditLog
+	// Notify, when set, hears of every post newly routed to review: by the
+	// text stage when its batch is stored, by the media stage when what a
+	// post's media hold sends it there.
+	Notify Notifier
 	// Sources are fetched on their schedules; may be empty (worker only).
 	Sources []Source
 	// Batch is the scoring batch size (default 2048): the most posts a
@@ -790,6 +802,7 @@ func (p *Pipeline) Process(ctx context.Context, ds []store.Delivery) error {
 		return err
 	}
 	p.auditQueued(recs)
+	p.notifyQueued(ctx, recs)
 	if err := p.index(docs); err != nil {
 		return err
 	}
@@ -856,6 +869,23 @@ func (p *Pipeline) auditQueued(recs []store.Record) {
 	}
 	if _, err := p.cfg.Audit.AppendBatch(evs); err != nil {
 		p.cfg.Log.Error("auditing routing decisions", "items", len(evs), "err", err)
+	}
+}
+
+// notifyQueued hands the records of a stored batch that entered review
+// to the notifier.
+func (p *Pipeline) notifyQueued(ctx context.Context, recs []store.Record) {
+	if p.cfg.Notify == nil {
+		return
+	}
+	var queued []store.Record
+	for i := range recs {
+		if recs[i].Queued {
+			queued = append(queued, recs[i])
+		}
+	}
+	if len(queued) > 0 {
+		p.cfg.Notify.Routed(ctx, queued)
 	}
 }
 
