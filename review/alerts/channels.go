@@ -81,6 +81,10 @@ type webhook struct {
 	now    func() time.Time
 }
 
+// String and GoString name the channel without its secret.
+func (w *webhook) String() string   { return "webhook(" + w.url + ")" }
+func (w *webhook) GoString() string { return w.String() }
+
 func (w *webhook) send(ctx context.Context, a *Alert) error {
 	body, err := json.Marshal(a)
 	if err != nil {
@@ -105,6 +109,10 @@ type telegram struct {
 	token     ingest.Secret
 	client    *http.Client
 }
+
+// String and GoString name the channel without its token.
+func (t *telegram) String() string   { return "telegram(" + t.chat + ")" }
+func (t *telegram) GoString() string { return t.String() }
 
 func (t *telegram) send(ctx context.Context, a *Alert) error {
 	body, err := json.Marshal(map[string]any{"chat_id": t.chat, "text": messageText(a), "disable_web_page_preview": true})
@@ -194,6 +202,10 @@ type email struct {
 	// tlsConfig is used for STARTTLS (nil: verify the server's name).
 	tlsConfig *tls.Config
 }
+
+// String and GoString name the channel without its credentials.
+func (e *email) String() string   { return "email(" + e.addr + ")" }
+func (e *email) GoString() string { return e.String() }
 
 func (e *email) send(ctx context.Context, a *Alert) error {
 	conn, err := e.dialer.DialContext(ctx, "tcp", e.addr)
