@@ -153,6 +153,9 @@ type e2eEngine struct {
 	redis                string
 	cmd                  *exec.Cmd
 	log                  *bytes.Buffer
+	// hook and down receive the engine's webhook alerts; down refuses
+	// them until told otherwise.
+	hook, down *hookReceiver
 }
 
 // storeArgs are the flags that name the engine's stores for other commands.
@@ -239,7 +242,7 @@ func setupEngine(t *testing.T, f scenarioFile, redisURL string) *e2eEngine {
 	}
 	banks, _ := filepath.Abs("../../examples/banks")
 	cfg := fmt.Sprintf("data: %s\nlisten: %s\nsources: sources.yaml\nmodel: %s\nmedia:\n  allow_internal: true\n  banks: {dir: %s}\n",
-		e.data, e.addr, requireDefaultModel(t), banks)
+		e.data, e.addr, requireDefaultModel(t), banks) + alertsConfig(t, e)
 	if err := os.WriteFile(e.cfg, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -248,7 +251,7 @@ func setupEngine(t *testing.T, f scenarioFile, redisURL string) *e2eEngine {
 	}
 	e.log = &bytes.Buffer{}
 	e.cmd = exec.Command(e.bin, append([]string{"run", "--once"}, e.storeArgs()...)...)
-	e.cmd.Env = append(os.Environ(), "RASD_NOTIFIER_NAME=Rasd observatory", "RASD_NOTIFIER_EMAIL=referrals@example.org")
+	e.cmd.Env = append(os.Environ(), "RASD_NOTIFIER_NAME=Rasd observatory", "RASD_NOTIFIER_EMAIL=referrals@example.org", hookSecretEnv+"="+hookSecret)
 	e.cmd.Stdout, e.cmd.Stderr = e.log, e.log
 	if err := e.cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -23,6 +23,7 @@ import (
 	"github.com/rasd-iq/rasd/policy"
 	"github.com/rasd-iq/rasd/policy/audit"
 	"github.com/rasd-iq/rasd/review"
+	"github.com/rasd-iq/rasd/review/alerts"
 	"github.com/rasd-iq/rasd/review/queue"
 	"github.com/rasd-iq/rasd/review/referral"
 	"github.com/rasd-iq/rasd/review/web"
@@ -36,11 +37,18 @@ type engine struct {
 	sources *ingest.Config
 	pipe    *pipeline.Pipeline
 	audit   *audit.Log
+	alerts  *alerts.Notifier
 	handler http.Handler
 }
 
 // Close releases everything the engine opened.
 func (e *engine) Close() {
+	if e.alerts != nil {
+		// Alerts still queued are delivered, or kept as dead letters.
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		e.alerts.Close(ctx)
+		cancel()
+	}
 	if e.sources != nil {
 		e.sources.Close()
 	}
@@ -166,7 +174,15 @@ func openEngine(cfg runConfig, ortLib string, once, exit bool, log *slog.Logger)
 	if _, err := policy.RecordChange(eng.audit, auditPath, "rasd run", pol); err != nil {
 		return nil, err
 	}
-	eng.pipe, err = pipeline.New(pipeline.Config{
+	// Alerts are raised where posts are routed: by the workers.
+	var notify pipeline.Notifier
+	if cfg.Alerts.Enabled() && (cfg.Role == pipeline.RoleAll || cfg.Role == pipeline.RoleWorker) {
+		if eng.alerts, err = alerts.Open(cfg.Alerts, alerts.Options{Data: cfg.Data, Audit: eng.audit, Log: log, Metrics: reg}); err != nil {
+			return nil, err
+		}
+		notify = eng.alerts
+	}
+	eng.pipe, err = pipeline.New(pipeline.Config{Notify: notify,
 		Role: cfg.Role, Store: eng.store, Index: eng.index, Scorer: scorer, Router: router, SyncEvery: syncEvery, Audit: eng.audit, Signals: signaler,
 		Sources: sources, Batch: cfg.Batch, Retention: cfg.Retention, Log: log, Metrics: reg, Drain: exit,
 		CaseRetention: cfg.CaseRetention, Media: media, MediaWorkers: cfg.Media.Workers, MediaSweeper: sweeper,

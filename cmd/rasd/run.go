@@ -22,6 +22,7 @@ import (
 
 	"github.com/rasd-iq/rasd/index/mediastage"
 	"github.com/rasd-iq/rasd/index/pipeline"
+	"github.com/rasd-iq/rasd/review/alerts"
 )
 
 // runConfig is rasd.yaml: where the engine keeps its data and what it runs.
@@ -69,6 +70,8 @@ type runConfig struct {
 	} `yaml:"signals"`
 	// Media configures the media stage (docs/media.md).
 	Media mediastage.Config `yaml:"media"`
+	// Alerts says which routed posts raise alerts and where they go (docs/alerts.md).
+	Alerts alerts.Config `yaml:"alerts"`
 }
 
 func defaultRunConfig() runConfig {
@@ -113,6 +116,9 @@ func loadRunConfig(path string) (runConfig, error) {
 		return c, fmt.Errorf("%s: tls_cert and tls_key go together", path)
 	}
 	if _, err := proxyPrefixes(c.TrustedProxies); err != nil {
+		return c, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := c.Alerts.Validate(); err != nil {
 		return c, fmt.Errorf("%s: %w", path, err)
 	}
 	return c, nil
