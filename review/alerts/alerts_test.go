@@ -91,7 +91,9 @@ func open(t *testing.T, chs []ChannelConfig, o Options) *Notifier {
 		o.Data = t.TempDir()
 	}
 	if o.Getenv == nil {
-		o.Getenv = func(k string) string { return map[string]string{"HOOK_SECRET": secret, "BOT_TOKEN": "123456:ABC-token"}[k] }
+		o.Getenv = func(k string) string {
+			return map[string]string{"HOOK_SECRET": secret, "BOT_TOKEN": "123456:ABC-token"}[k]
+		}
 	}
 	n, err := Open(Config{BaseURL: "https://rasd.example.org/", Backoff: time.Second, Timeout: 5 * time.Second,
 		Rules: []Rule{{Name: "urgent", Match: Match{Urgent: true}, Channels: names}}, Channels: chs}, o)
