@@ -126,6 +126,11 @@ func TestAlertsEndToEnd(t *testing.T) {
 	if err := json.Unmarshal([]byte(strings.TrimSpace(out)), &dl); err != nil || dl.Channel != "down" || dl.Alert.Item != item || dl.Tries != 2 {
 		t.Fatalf("rasd alerts dead: %q (%v)", out, err)
 	}
+	var listed []alerts.DeadLetter
+	login(t, e, "adm").call("GET", "/api/alerts/dead", nil, http.StatusOK, &listed)
+	if len(listed) != 1 || listed[0].ID != dl.ID {
+		t.Fatalf("GET /api/alerts/dead: %+v, want %s", listed, dl.ID)
+	}
 	e.down.mu.Lock()
 	e.down.refuse = false
 	e.down.mu.Unlock()
@@ -150,4 +155,37 @@ func TestAlertsEndToEnd(t *testing.T) {
 		}
 	}
 	e.stop(t)
+}
+
+// TestAlertsConfigErrors: rasd.yaml's alerts section is read strictly, and
+// a bad value is named with the file and the field.
+func TestAlertsConfigErrors(t *testing.T) {
+	dir := t.TempDir()
+	good := "alerts:\n  base_url: https://rasd.example.org\n  rules:\n    - {name: urgent, match: {urgent: true, governorates: [basra]}, channels: [hook]}\n" +
+		"  channels:\n    - {name: hook, type: webhook, url: https://hooks.example.org/rasd, secret_env: HOOK_SECRET}\n"
+	for _, tc := range []struct{ name, yaml, want string }{
+		{"good", good, ""},
+		{"unknown key", strings.Replace(good, "urgent: true", "urgnt: true", 1), "line 4: field urgnt not found"},
+		{"unknown channel", strings.Replace(good, "channels: [hook]", "channels: [hok]", 1), `alerts.rules[0].channels[0]: no channel is named "hok"`},
+		{"bad governorate", strings.Replace(good, "[basra]", "[Basra]", 1), `alerts.rules[0].match.governorates[0]: "Basra" is not a governorate id`},
+		{"bad type", strings.Replace(good, "type: webhook", "type: slack", 1), `alerts.channels[0].type: "slack" is not webhook, email or telegram`},
+		{"bad tries", good + "  tries: 99\n", "alerts.tries: must be between 1 and 20"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(dir, "rasd.yaml")
+			if err := os.WriteFile(path, []byte(tc.yaml), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			c, err := loadRunConfig(path)
+			if tc.want == "" {
+				if err != nil || !c.Alerts.Enabled() || c.Alerts.Channels[0].SecretEnv != "HOOK_SECRET" {
+					t.Fatalf("good config: %v %+v", err, c.Alerts)
+				}
+				return
+			}
+			if err == nil || !strings.HasPrefix(err.Error(), path+": ") || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, want %s: …%s", err, path, tc.want)
+			}
+		})
+	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/rasd-iq/rasd/index/store"
 	"github.com/rasd-iq/rasd/policy/audit"
 	"github.com/rasd-iq/rasd/review"
+	"github.com/rasd-iq/rasd/review/alerts"
 	"github.com/rasd-iq/rasd/review/session"
 )
 
@@ -595,6 +596,21 @@ func (s *Server) apiUsers(w http.ResponseWriter, r *http.Request) {
 		res[i] = out{u.Name, u.Role, u.Disabled, u.Created, u.Changed}
 	}
 	WriteJSON(w, http.StatusOK, res)
+}
+
+// apiDeadAlerts lists the alerts given up on, oldest first (no post text:
+// dead letters keep none).
+func (s *Server) apiDeadAlerts(w http.ResponseWriter, r *http.Request) {
+	list := []alerts.DeadLetter{}
+	if s.cfg.DeadAlerts != nil {
+		l, err := s.cfg.DeadAlerts()
+		if err != nil {
+			s.fail(w, r, fmt.Errorf("listing dead letters: %w", err), "")
+			return
+		}
+		list = append(list, l...)
+	}
+	WriteJSON(w, http.StatusOK, list)
 }
 
 // markSpans marks the spans' byte ranges of text, escaping everything.

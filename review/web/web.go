@@ -41,6 +41,7 @@ import (
 	"github.com/rasd-iq/rasd/policy/audit"
 	"github.com/rasd-iq/rasd/review"
 	"github.com/rasd-iq/rasd/review/accounts"
+	"github.com/rasd-iq/rasd/review/alerts"
 	bundle "github.com/rasd-iq/rasd/review/evidence"
 	"github.com/rasd-iq/rasd/review/referral"
 	"github.com/rasd-iq/rasd/review/session"
@@ -93,6 +94,7 @@ var Routes = map[string]Access{
 	"POST /api/claims":          {Perm: review.PermDecide},
 	"POST /api/decisions":       {Perm: review.PermDecide},
 	"GET /api/users":            {Perm: review.PermAdmin},
+	"GET /api/alerts/dead":      {Perm: review.PermAdmin},
 
 	// Search and the early-warning dashboard (aggregates; search hits carry
 	// permalinks only for PermAuthors).
@@ -176,6 +178,9 @@ type Config struct {
 	// shows them to those who may see the item, and referral packages and
 	// bundles include them; nil lists media by URL and hash only.
 	Media referral.MediaReader
+	// DeadAlerts lists the alerts that could not be delivered (admins:
+	// GET /api/alerts/dead); nil lists none.
+	DeadAlerts func() ([]alerts.DeadLetter, error)
 	// Signer signs the evidence bundles of GET /api/referrals/{id}/bundle;
 	// nil answers 503 there.
 	Signer *bundle.Signer
@@ -279,6 +284,7 @@ func (s *Server) handlers() map[string]http.HandlerFunc {
 		"POST /api/claims":          s.apiClaim,
 		"POST /api/decisions":       s.apiDecide,
 		"GET /api/users":            s.apiUsers,
+		"GET /api/alerts/dead":      s.apiDeadAlerts,
 
 		"GET /api/search": s.apiSearch,
 		"GET /api/trends": s.apiTrends,

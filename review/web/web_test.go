@@ -295,6 +295,7 @@ var requests = map[string]request{
 	"POST /api/claims":          {"POST", "/api/claims", map[string]string{}},
 	"POST /api/decisions":       {"POST", "/api/decisions", map[string]string{}},
 	"GET /api/users":            {"GET", "/api/users", nil},
+	"GET /api/alerts/dead":      {"GET", "/api/alerts/dead", nil},
 	"GET /api/search":           {"GET", "/api/search?q=x", nil},
 	"GET /api/trends":           {"GET", "/api/trends", nil},
 	"GET /search":               {"GET", "/search", nil},
