@@ -2,7 +2,11 @@ package alerts
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
 	"net"
+	"net/http/httptest"
 	"net/textproto"
 	"strings"
 	"sync"
@@ -15,6 +19,9 @@ import (
 // envelopes and messages it receives.
 type smtpServer struct {
 	ln   net.Listener
+	// tls, when set, is offered with STARTTLS, and AUTH PLAIN after it.
+	tls  *tls.Config
+	auth string
 	mu   sync.Mutex
 	from string
 	to   []string
@@ -39,7 +46,7 @@ func (s *smtpServer) serve() {
 	if err != nil {
 		return
 	}
-	defer c.Close()
+	defer func() { c.Close() }()
 	defer close(s.done)
 	tp := textproto.NewConn(c)
 	tp.PrintfLine("220 test ESMTP")
@@ -51,7 +58,28 @@ func (s *smtpServer) serve() {
 		verb, arg, _ := strings.Cut(line, " ")
 		switch strings.ToUpper(verb) {
 		case "EHLO", "HELO":
-			tp.PrintfLine("250-test\r\n250 8BITMIME")
+			_, secure := c.(*tls.Conn)
+			switch {
+			case s.tls != nil && !secure:
+				tp.PrintfLine("250-test\r\n250-STARTTLS\r\n250 8BITMIME")
+			case secure:
+				tp.PrintfLine("250-test\r\n250-AUTH PLAIN\r\n250 8BITMIME")
+			default:
+				tp.PrintfLine("250-test\r\n250 8BITMIME")
+			}
+		case "STARTTLS":
+			tp.PrintfLine("220 go ahead")
+			tc := tls.Server(c, s.tls)
+			if err := tc.Handshake(); err != nil {
+				return
+			}
+			c, tp = tc, textproto.NewConn(tc)
+		case "AUTH":
+			b, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(arg, "PLAIN "))
+			s.mu.Lock()
+			s.auth = string(b)
+			s.mu.Unlock()
+			tp.PrintfLine("235 ok")
 		case "MAIL":
 			s.mu.Lock()
 			s.from = arg
@@ -104,5 +132,33 @@ func TestEmailThroughSMTP(t *testing.T) {
 		if strings.Contains(s.data, leak) {
 			t.Errorf("message contains %q", leak)
 		}
+	}
+}
+
+func TestEmailUpgradesWithSTARTTLSAndAuthenticates(t *testing.T) {
+	cert := httptest.NewTLSServer(nil)
+	cert.Close()
+	s := startSMTP(t)
+	s.tls = &tls.Config{Certificates: cert.TLS.Certificates}
+	pool := x509.NewCertPool()
+	pool.AddCert(cert.Certificate())
+	n, err := Open(Config{BaseURL: "https://rasd.example.org", Rules: []Rule{{Name: "all", Channels: []string{"mail"}}},
+		Channels: []ChannelConfig{{Name: "mail", Type: TypeEmail, SMTP: s.ln.Addr().String(), From: "rasd@example.org", To: []string{"duty@example.org"},
+			UsernameEnv: "SMTP_USER", PasswordEnv: "SMTP_PASS", AllowInternal: true}}},
+		Options{Data: t.TempDir(), Getenv: func(k string) string { return map[string]string{"SMTP_USER": "rasd", "SMTP_PASS": "mail-pass"}[k] }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.senders["mail"].(*email).tlsConfig = &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"}
+	n.Routed(context.Background(), []store.Record{urgentRecord("x:threat-tls")})
+	n.Close(context.Background())
+	<-s.done
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.auth != "\x00rasd\x00mail-pass" {
+		t.Fatalf("AUTH PLAIN gave %q", s.auth)
+	}
+	if !strings.Contains(s.data, "x:threat-tls") {
+		t.Fatalf("message over TLS: %q", s.data)
 	}
 }
