@@ -18,7 +18,7 @@ import (
 // smtpServer is a minimal SMTP server (no STARTTLS, no auth) keeping the
 // envelopes and messages it receives.
 type smtpServer struct {
-	ln   net.Listener
+	ln net.Listener
 	// tls, when set, is offered with STARTTLS, and AUTH PLAIN after it.
 	tls  *tls.Config
 	auth string
