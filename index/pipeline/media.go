@@ -114,7 +114,7 @@ func (p *Pipeline) processMedia(ctx context.Context, mq MediaQueue, id string) e
 			rec.Post.Media[i].SHA256 = results[i].SHA256
 		}
 	}
-	before, wasQueued := rec.Judgement, rec.Queued
+	before, wasQueued, wasUrgent := rec.Judgement, rec.Queued, rec.Urgent
 	changed, err := p.judgeWithMedia(ctx, &rec, results)
 	if err != nil {
 		return fmt.Errorf("media of %s: %w", id, err)
@@ -126,7 +126,9 @@ func (p *Pipeline) processMedia(ctx context.Context, mq MediaQueue, id string) e
 		return fmt.Errorf("storing media results of %s: %w", id, err)
 	}
 	p.auditMedia(&rec, before, changed)
-	if rec.Queued && !wasQueued {
+	// A post its media sent to review, or made urgent there (banked
+	// content in a post whose words were queued already), is news.
+	if rec.Queued && (!wasQueued || rec.Urgent && !wasUrgent) {
 		p.notifyQueued(ctx, []store.Record{rec})
 	}
 	if err := p.index([]index.Doc{DocFor(&rec)}); err != nil {

@@ -110,7 +110,8 @@ type Config struct {
 	Audit AuditLog
 	// Notify, when set, hears of every post newly routed to review: by the
 	// text stage when its batch is stored, by the media stage when what a
-	// post's media hold sends it there.
+	// post's media hold sends it there, or makes a post already in review
+	// urgent (then it hears of the post a second time).
 	Notify Notifier
 	// Sources are fetched on their schedules; may be empty (worker only).
 	Sources []Source
