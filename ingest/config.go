@@ -231,6 +231,12 @@ func (p *configParser) parseSource(n *yaml.Node) (Spec, bool, bool) {
 				p.errorf(v, "bad enabled %q: want true or false", v.Value)
 			}
 			enabled = b
+		case "allow_internal":
+			b, err := strconv.ParseBool(p.scalar(v, "allow_internal"))
+			if err != nil || v.Tag == "!!str" {
+				p.errorf(v, "bad allow_internal %q: want true or false", v.Value)
+			}
+			spec.AllowInternal = b
 		case "limits":
 			spec.Limits = p.parseLimits(v)
 		case "settings":
@@ -240,7 +246,7 @@ func (p *configParser) parseSource(n *yaml.Node) (Spec, bool, bool) {
 			}
 			spec.Settings = v
 		default:
-			p.errorf(k, "unknown key %q in source (allowed: name, type, kind, interval, enabled, limits, settings)", key)
+			p.errorf(k, "unknown key %q in source (allowed: name, type, kind, interval, enabled, allow_internal, limits, settings)", key)
 		}
 	})
 	switch {

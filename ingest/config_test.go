@@ -11,6 +11,7 @@ import (
 
 	"github.com/rasd-iq/rasd/ingest"
 	_ "github.com/rasd-iq/rasd/ingest/file"
+	_ "github.com/rasd-iq/rasd/ingest/rss"
 	_ "github.com/rasd-iq/rasd/ingest/tips"
 )
 
@@ -127,4 +128,26 @@ func TestExampleSources(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.Close()
+}
+
+func TestAllowInternal(t *testing.T) {
+	cfg, err := ingest.ParseConfig("s.yaml", []byte(`sources:
+  - name: intranet
+    type: rss
+    allow_internal: true
+    settings: {url: "http://10.0.0.5/feed"}
+  - name: public
+    type: rss
+    settings: {url: "https://example.org/feed"}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := cfg.Sources[0].AllowInternal, cfg.Sources[1].AllowInternal; !a || b {
+		t.Errorf("allow_internal: intranet %v, public %v; want true, false", a, b)
+	}
+	_, err = ingest.ParseConfig("s.yaml", []byte("sources:\n  - name: a\n    type: rss\n    allow_internal: \"yes\"\n    settings: {url: \"https://example.org/feed\"}\n"))
+	if err == nil || !strings.Contains(err.Error(), `s.yaml:4: bad allow_internal "yes"`) {
+		t.Errorf("quoted allow_internal: %v", err)
+	}
 }

@@ -110,7 +110,7 @@ func newConnector(t *testing.T, base string, extra string, limits ingest.Limits)
 	if err := yaml.Unmarshal([]byte(s), &doc); err != nil {
 		t.Fatal(err)
 	}
-	c, err := New(ingest.Spec{Name: "dc-test", Type: Name, Settings: doc.Content[0], Limits: limits, File: "sources.yaml"})
+	c, err := New(ingest.Spec{Name: "dc-test", Type: Name, Settings: doc.Content[0], Limits: limits, File: "sources.yaml", AllowInternal: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -151,7 +151,7 @@ func newConnector(t *testing.T, baseURL, settings string, limits ingest.Limits) 
 	if err := yaml.Unmarshal([]byte(s), &doc); err != nil {
 		t.Fatal(err)
 	}
-	c, err := New(ingest.Spec{Name: "x-test", Type: Name, Settings: doc.Content[0], Limits: limits, File: "sources.yaml"})
+	c, err := New(ingest.Spec{Name: "x-test", Type: Name, Settings: doc.Content[0], Limits: limits, File: "sources.yaml", AllowInternal: true})
 	if err != nil {
 		t.Fatal(err)
 	}
