@@ -24,6 +24,7 @@ import (
 	"github.com/rasd-iq/rasd/policy/audit"
 	"github.com/rasd-iq/rasd/review"
 	"github.com/rasd-iq/rasd/review/queue"
+	"github.com/rasd-iq/rasd/review/recheck"
 	"github.com/rasd-iq/rasd/review/referral"
 	"github.com/rasd-iq/rasd/review/web"
 )
@@ -37,6 +38,8 @@ type engine struct {
 	pipe    *pipeline.Pipeline
 	audit   *audit.Log
 	handler http.Handler
+	// recheck re-checks referred posts on a schedule; nil when off.
+	recheck *recheck.Loop
 }
 
 // Close releases everything the engine opened.
@@ -188,7 +191,41 @@ func openEngine(cfg runConfig, ortLib string, once, exit bool, log *slog.Logger)
 	if err != nil {
 		return nil, err
 	}
+	// Referred posts are re-checked where the API is served.
+	if cfg.Recheck.Every > 0 && (cfg.Role == pipeline.RoleAll || cfg.Role == pipeline.RoleAPI) {
+		if eng.recheck, err = openRecheck(cfg.Recheck, eng.sources, rs, eng.store, pol, eng.audit, reg, log); err != nil {
+			return nil, err
+		}
+	}
 	return eng, nil
+}
+
+// openRecheck builds the re-check schedule over the referral store, with
+// the platform checks taking their credentials from the sources.
+func openRecheck(cfg recheck.Config, sources *ingest.Config, rs review.Store, b store.Backend, pol *policy.Policy, al *audit.Log,
+	reg prometheus.Registerer, log *slog.Logger) (*recheck.Loop, error) {
+	m, err := recheck.NewMetrics(reg)
+	if err != nil {
+		return nil, err
+	}
+	p, err := recheck.New(recheck.Options{Config: cfg, Sources: sourceSpecs(sources), Metrics: m})
+	if err != nil {
+		return nil, err
+	}
+	svc := &referral.Service{Store: rs, Backend: b, Policy: pol, Audit: al}
+	return &recheck.Loop{Service: svc, Prober: p, Every: cfg.Every, Log: log}, nil
+}
+
+// sourceSpecs lists the specs of the configured sources (none when nil).
+func sourceSpecs(c *ingest.Config) []ingest.Spec {
+	if c == nil {
+		return nil
+	}
+	specs := make([]ingest.Spec, 0, len(c.Sources))
+	for _, s := range c.Sources {
+		specs = append(specs, s.Spec)
+	}
+	return specs
 }
 
 // cardThresholds returns the model card's thresholds for the review UI:

@@ -22,6 +22,7 @@ import (
 
 	"github.com/rasd-iq/rasd/index/mediastage"
 	"github.com/rasd-iq/rasd/index/pipeline"
+	"github.com/rasd-iq/rasd/review/recheck"
 )
 
 // runConfig is rasd.yaml: where the engine keeps its data and what it runs.
@@ -69,10 +70,13 @@ type runConfig struct {
 	} `yaml:"signals"`
 	// Media configures the media stage (docs/media.md).
 	Media mediastage.Config `yaml:"media"`
+	// Recheck schedules re-checks of referred posts (docs/referrals.md).
+	Recheck recheck.Config `yaml:"recheck"`
 }
 
 func defaultRunConfig() runConfig {
-	return runConfig{Data: "rasd-data", Listen: "127.0.0.1:8080", Batch: pipeline.DefaultBatch, Retention: 30 * 24 * time.Hour, CaseRetention: 365 * 24 * time.Hour, Role: pipeline.RoleAll}
+	return runConfig{Data: "rasd-data", Listen: "127.0.0.1:8080", Batch: pipeline.DefaultBatch, Retention: 30 * 24 * time.Hour, CaseRetention: 365 * 24 * time.Hour, Role: pipeline.RoleAll,
+		Recheck: recheck.DefaultConfig()}
 }
 
 // loadRunConfig reads path strictly (unknown keys rejected) over the defaults.
@@ -108,6 +112,9 @@ func loadRunConfig(path string) (runConfig, error) {
 	}
 	if c.CaseRetention < time.Hour {
 		return c, fmt.Errorf("%s: case_retention must be at least 1h, not %s", path, c.CaseRetention)
+	}
+	if err := c.Recheck.Validate(); err != nil {
+		return c, fmt.Errorf("%s: %w", path, err)
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return c, fmt.Errorf("%s: tls_cert and tls_key go together", path)
@@ -199,6 +206,9 @@ func runRun(env *Env, args []string) error {
 		records, queued, _, _ := eng.store.Counts(ctx)
 		fmt.Fprintf(env.Stdout, "processed: %d posts stored, %d in the review queue\n", records, queued)
 		return nil
+	}
+	if eng.recheck != nil {
+		defer eng.recheck.Start(ctx)()
 	}
 
 	ln, err := net.Listen("tcp", cfg.Listen)

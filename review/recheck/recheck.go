@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"gopkg.in/yaml.v3"
 
 	"github.com/rasd-iq/rasd/ingest"
 	"github.com/rasd-iq/rasd/ingest/httpx"
@@ -60,6 +61,51 @@ type Config struct {
 	// AllowInternal lets the permalink check fetch loopback, private and
 	// link-local addresses (tests, an intranet deployment).
 	AllowInternal bool `yaml:"allow_internal"`
+}
+
+// UnmarshalYAML reads the section over the values already in c, taking
+// durations such as 6h, 20s, and a bare 0 for every (off). Unknown keys are
+// rejected.
+func (c *Config) UnmarshalYAML(n *yaml.Node) error {
+	var raw struct {
+		Every         *string `yaml:"every"`
+		Timeout       *string `yaml:"timeout"`
+		AllowInternal *bool   `yaml:"allow_internal"`
+	}
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			switch k := n.Content[i].Value; k {
+			case "every", "timeout", "allow_internal":
+			default:
+				return fmt.Errorf("line %d: recheck: unknown key %q (allowed: every, timeout, allow_internal)", n.Content[i].Line, k)
+			}
+		}
+	}
+	if err := n.Decode(&raw); err != nil {
+		return err
+	}
+	for _, f := range []struct {
+		name string
+		s    *string
+		d    *time.Duration
+	}{{"every", raw.Every, &c.Every}, {"timeout", raw.Timeout, &c.Timeout}} {
+		if f.s == nil {
+			continue
+		}
+		if *f.s == "0" {
+			*f.d = 0
+			continue
+		}
+		d, err := time.ParseDuration(*f.s)
+		if err != nil {
+			return fmt.Errorf("line %d: recheck: bad %s %q: want a duration such as 6h or 20s", n.Line, f.name, *f.s)
+		}
+		*f.d = d
+	}
+	if raw.AllowInternal != nil {
+		c.AllowInternal = *raw.AllowInternal
+	}
+	return nil
 }
 
 // DefaultConfig is the configuration when rasd.yaml says nothing.

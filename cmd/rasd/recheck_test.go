@@ -1,0 +1,61 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/rasd-iq/rasd/review/recheck"
+)
+
+func TestRecheckConfig(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "rasd.yaml")
+	c, err := loadRunConfig("")
+	if err != nil || c.Recheck.Every != recheck.DefaultEvery || c.Recheck.Timeout != recheck.DefaultTimeout {
+		t.Fatalf("default recheck %+v, %v; want every %s, timeout %s", c.Recheck, err, recheck.DefaultEvery, recheck.DefaultTimeout)
+	}
+	for _, tc := range []struct{ yaml, err string }{
+		{"recheck: {every: 12h, timeout: 5s}\n", ""},
+		{"recheck: {every: 0}\n", ""},
+		{"recheck: {every: 10s}\n", "every must be 0 (off) or at least 1m0s"},
+		{"recheck: {timeout: 0s}\n", "timeout must be positive"},
+		{"recheck: {evry: 1h}\n", `unknown key "evry"`},
+		{"recheck: {every: soon}\n", `bad every "soon"`},
+	} {
+		os.WriteFile(cfg, []byte(tc.yaml), 0o644)
+		_, err := loadRunConfig(cfg)
+		if tc.err == "" {
+			if err != nil {
+				t.Errorf("%q: %v", tc.yaml, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), tc.err) {
+			t.Errorf("%q: %v, want an error saying %q", tc.yaml, err, tc.err)
+		}
+	}
+	os.WriteFile(cfg, []byte("recheck: {every: 12h, timeout: 5s, allow_internal: true}\n"), 0o644)
+	if c, err = loadRunConfig(cfg); err != nil || c.Recheck != (recheck.Config{Every: 12 * time.Hour, Timeout: 5 * time.Second, AllowInternal: true}) {
+		t.Fatalf("recheck read as %+v, %v", c.Recheck, err)
+	}
+}
+
+// TestRecheckWiring builds the engine's re-check schedule: its counter is
+// on the engine's registry (served at /metrics).
+func TestRecheckWiring(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	l, err := openRecheck(recheck.Config{Every: time.Hour, Timeout: time.Second}, nil, nil, nil, nil, nil, reg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Every != time.Hour || l.Service == nil || l.Prober == nil {
+		t.Fatalf("loop %+v", l)
+	}
+	if err := reg.Register(prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rasd_referral_rechecks_total", Help: "x"}, []string{"platform", "result"})); err == nil {
+		t.Fatal("rasd_referral_rechecks_total not registered on the engine's registry")
+	}
+}
