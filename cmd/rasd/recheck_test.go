@@ -44,6 +44,14 @@ func TestRecheckConfig(t *testing.T) {
 	}
 }
 
+// TestRecheckExample: the bundled configuration schedules re-checks.
+func TestRecheckExample(t *testing.T) {
+	c, err := loadRunConfig("../../examples/rasd.yaml")
+	if err != nil || c.Recheck.Every != 6*time.Hour || c.Recheck.Timeout != 20*time.Second {
+		t.Fatalf("examples/rasd.yaml recheck %+v, %v", c.Recheck, err)
+	}
+}
+
 // TestRecheckWiring builds the engine's re-check schedule: its counter is
 // on the engine's registry (served at /metrics).
 func TestRecheckWiring(t *testing.T) {
