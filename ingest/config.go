@@ -98,6 +98,34 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 type configParser struct {
 	file string
 	errs []error
+	// specsOnly parses and checks the sources without building connectors.
+	specsOnly bool
+}
+
+// LoadSpecs reads the sources in the YAML file at path and returns the
+// enabled ones' specs, checked as LoadConfig checks them but without
+// building connectors: nothing is opened (a tips spool, say) and no
+// credential needs to be set. For readers of the settings, such as the
+// re-checks that use the connectors' credentials.
+func LoadSpecs(path string) ([]Spec, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading sources: %w", err)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	p := &configParser{file: path, specsOnly: true}
+	cfg := p.parse(&doc)
+	if len(p.errs) > 0 {
+		return nil, errors.Join(p.errs...)
+	}
+	specs := make([]Spec, 0, len(cfg.Sources))
+	for _, s := range cfg.Sources {
+		specs = append(specs, s.Spec)
+	}
+	return specs, nil
 }
 
 func (p *configParser) errorf(n *yaml.Node, format string, args ...any) {
@@ -158,6 +186,10 @@ func (p *configParser) parse(doc *yaml.Node) *Config {
 		f, found := Lookup(spec.Type)
 		if !found {
 			continue // reported by parseSource
+		}
+		if p.specsOnly {
+			cfg.Sources = append(cfg.Sources, Source{Spec: spec})
+			continue
 		}
 		conn, err := f(spec)
 		if err != nil {

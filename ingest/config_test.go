@@ -151,3 +151,37 @@ func TestAllowInternal(t *testing.T) {
 		t.Errorf("quoted allow_internal: %v", err)
 	}
 }
+
+// TestLoadSpecs: the specs are checked as LoadConfig checks them, but no
+// connector is built, so a tips spool is not opened.
+func TestLoadSpecs(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "sources.yaml")
+	os.WriteFile(path, []byte(`sources:
+  - name: feed
+    type: rss
+    allow_internal: true
+    settings: {url: "http://10.0.0.5/feed"}
+  - name: flaggers
+    type: tips
+    settings: {spool: tips.db, flaggers: [{id: f1, token_env: RASD_TEST_UNSET_TOKEN}]}
+  - name: off
+    type: rss
+    enabled: false
+    settings: {url: "https://example.org/feed"}
+`), 0o644)
+	specs, err := ingest.LoadSpecs(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(specs) != 2 || specs[0].Name != "feed" || !specs[0].AllowInternal || specs[1].Type != "tips" {
+		t.Fatalf("specs %+v", specs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "tips.db")); !os.IsNotExist(err) {
+		t.Errorf("the tips spool was opened: %v", err)
+	}
+	os.WriteFile(path, []byte("sources:\n  - name: a\n    type: rss\n    intervall: 1h\n"), 0o644)
+	if _, err := ingest.LoadSpecs(path); err == nil || !strings.Contains(err.Error(), `sources.yaml:4: unknown key "intervall"`) {
+		t.Errorf("a bad key: %v", err)
+	}
+}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -65,5 +67,39 @@ func TestRecheckWiring(t *testing.T) {
 	}
 	if err := reg.Register(prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rasd_referral_rechecks_total", Help: "x"}, []string{"platform", "result"})); err == nil {
 		t.Fatal("rasd_referral_rechecks_total not registered on the engine's registry")
+	}
+}
+
+// TestRecheckCommandAsksThePlatform: with the engine's configuration, rasd
+// referrals recheck asks X's tweet lookup (through the x source's token and
+// base_url), which reports the tweet deleted while its page answers 200.
+func TestRecheckCommandAsksThePlatform(t *testing.T) {
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/2/tweets" {
+			w.WriteHeader(http.StatusOK) // the permalink: X answers 200 for removed tweets
+			return
+		}
+		if r.Header.Get("Authorization") != "Bearer cmd-test-bearer-0123456789" || r.URL.Query().Get("ids") != "2" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		w.Write([]byte(`{"errors":[{"value":"2","detail":"Could not find tweet with ids: [2].","title":"Not Found Error","resource_type":"tweet",` +
+			`"parameter":"ids","resource_id":"2","type":"https://api.twitter.com/2/problems/resource-not-found"}]}`))
+	}))
+	defer site.Close()
+	data := referralData(t, site.URL)
+	t.Setenv("RASD_CMD_TEST_X", "cmd-test-bearer-0123456789")
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "sources.yaml"), []byte("sources:\n  - name: xs\n    type: x\n    allow_internal: true\n"+
+		"    settings: {mode: recent_search, query: q, token_env: RASD_CMD_TEST_X, base_url: \""+site.URL+"\"}\n"), 0o644)
+	cfg := filepath.Join(dir, "rasd.yaml")
+	os.WriteFile(cfg, []byte("data: "+data+"\nsources: sources.yaml\n"), 0o644)
+	code, stdout, stderr := runCmd(t, "", "referrals", "recheck", "--config", cfg, "--every", "0")
+	if code != 0 || !strings.Contains(stdout, "re-checked 1 referrals: 1 removed, 0 failed") {
+		t.Fatalf("exit %d\nstdout %q\nstderr %q", code, stdout, stderr)
+	}
+	b, err := os.ReadFile(filepath.Join(data, "audit.jsonl"))
+	if err != nil || !strings.Contains(string(b), `"method":"x-api"`) || !strings.Contains(string(b), `X: Not Found Error (deleted)`) {
+		t.Fatalf("audit log lacks the X lookup's answer: %v\n%s", err, b)
 	}
 }

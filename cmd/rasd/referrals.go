@@ -211,12 +211,9 @@ func referralsRecheck(env *Env, c *command, args []string) error {
 	// permalink check (Telegram's public preview needs none).
 	var specs []ingest.Spec
 	if cfg.Sources != "" {
-		sc, err := ingest.LoadConfig(cfg.Sources)
-		if err != nil {
+		if specs, err = ingest.LoadSpecs(cfg.Sources); err != nil {
 			return fmt.Errorf("re-checking referrals: %w", err)
 		}
-		defer sc.Close()
-		specs = sourceSpecs(sc)
 	}
 	p, err := recheck.New(recheck.Options{Config: recheck.Config{Timeout: *timeout, AllowInternal: *internal}, Sources: specs, UserAgent: "rasd-recheck"})
 	if err != nil {
