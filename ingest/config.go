@@ -63,11 +63,24 @@ func (c *Config) Close() error {
 // Every problem is reported as "file:line: reason"; several problems are
 // joined into one error, one per line.
 func LoadConfig(path string) (*Config, error) {
+	return LoadConfigWith(path, LoadOptions{})
+}
+
+// LoadOptions alter how LoadConfigWith builds the sources.
+type LoadOptions struct {
+	// AllowInternal lets every source reach loopback, private and
+	// link-local addresses, as if each set allow_internal (the engine's
+	// --allow-internal, for tests and intranet deployments).
+	AllowInternal bool
+}
+
+// LoadConfigWith is LoadConfig with options.
+func LoadConfigWith(path string, o LoadOptions) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading sources: %w", err)
 	}
-	return ParseConfig(path, data)
+	return parseConfig(path, data, o)
 }
 
 var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): `)
@@ -75,6 +88,10 @@ var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): `)
 // ParseConfig is LoadConfig for data already read from file (used in messages
 // and to resolve relative paths in settings).
 func ParseConfig(file string, data []byte) (*Config, error) {
+	return parseConfig(file, data, LoadOptions{})
+}
+
+func parseConfig(file string, data []byte, o LoadOptions) (*Config, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		msg := strings.TrimPrefix(err.Error(), "yaml: ")
@@ -84,7 +101,7 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 		}
 		return nil, fmt.Errorf("%s: %s", file, msg)
 	}
-	p := &configParser{file: file}
+	p := &configParser{file: file, allowInternal: o.AllowInternal}
 	cfg := p.parse(&doc)
 	if len(p.errs) > 0 {
 		if cfg != nil {
@@ -100,6 +117,8 @@ type configParser struct {
 	errs []error
 	// specsOnly parses and checks the sources without building connectors.
 	specsOnly bool
+	// allowInternal sets every source's AllowInternal.
+	allowInternal bool
 }
 
 // LoadSpecs reads the sources in the YAML file at path and returns the
@@ -183,6 +202,7 @@ func (p *configParser) parse(doc *yaml.Node) *Config {
 		if !enabled {
 			continue
 		}
+		spec.AllowInternal = spec.AllowInternal || p.allowInternal
 		f, found := Lookup(spec.Type)
 		if !found {
 			continue // reported by parseSource

@@ -185,3 +185,20 @@ func TestLoadSpecs(t *testing.T) {
 		t.Errorf("a bad key: %v", err)
 	}
 }
+
+// TestLoadConfigWithAllowInternal: the engine's --allow-internal allows
+// every source.
+func TestLoadConfigWithAllowInternal(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sources.yaml")
+	os.WriteFile(path, []byte("sources:\n  - name: feed\n    type: rss\n    settings: {url: \"http://10.0.0.5/feed\"}\n"), 0o644)
+	for _, allow := range []bool{false, true} {
+		cfg, err := ingest.LoadConfigWith(path, ingest.LoadOptions{AllowInternal: allow})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := cfg.Sources[0].AllowInternal; got != allow {
+			t.Errorf("LoadOptions.AllowInternal %v: source allows internal %v", allow, got)
+		}
+		cfg.Close()
+	}
+}

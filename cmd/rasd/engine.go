@@ -64,6 +64,9 @@ func (e *engine) Close() {
 // openEngine opens store, index, model, policy and sources from cfg.
 func openEngine(cfg runConfig, ortLib string, once, exit bool, log *slog.Logger) (_ *engine, err error) {
 	eng := &engine{}
+	if cfg.AllowInternal {
+		cfg.Media.AllowInternal, cfg.Recheck.AllowInternal = true, true
+	}
 	defer func() {
 		if err != nil {
 			eng.Close()
@@ -134,7 +137,7 @@ func openEngine(cfg runConfig, ortLib string, once, exit bool, log *slog.Logger)
 	}
 	var sources []pipeline.Source
 	if cfg.Sources != "" {
-		if eng.sources, err = ingest.LoadConfig(cfg.Sources); err != nil {
+		if eng.sources, err = ingest.LoadConfigWith(cfg.Sources, ingest.LoadOptions{AllowInternal: cfg.AllowInternal}); err != nil {
 			return nil, err
 		}
 		for _, s := range eng.sources.Sources {

@@ -46,6 +46,16 @@ func TestRecheckConfig(t *testing.T) {
 	}
 }
 
+// TestAllowInternalConfig: allow_internal in rasd.yaml is read (rasd run
+// --allow-internal sets it too).
+func TestAllowInternalConfig(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "rasd.yaml")
+	os.WriteFile(cfg, []byte("allow_internal: true\n"), 0o644)
+	if c, err := loadRunConfig(cfg); err != nil || !c.AllowInternal || c.Media.AllowInternal || c.Recheck.AllowInternal {
+		t.Fatalf("allow_internal read as %v (media %v, recheck %v), %v", c.AllowInternal, c.Media.AllowInternal, c.Recheck.AllowInternal, err)
+	}
+}
+
 // TestRecheckExample: the bundled configuration schedules re-checks.
 func TestRecheckExample(t *testing.T) {
 	c, err := loadRunConfig("../../examples/rasd.yaml")

@@ -70,6 +70,8 @@ type runConfig struct {
 	} `yaml:"signals"`
 	// Media configures the media stage (docs/media.md).
 	Media mediastage.Config `yaml:"media"`
+	// AllowInternal lets every outbound fetch (sources, media, re-checks) reach internal addresses.
+	AllowInternal bool `yaml:"allow_internal"`
 	// Recheck schedules re-checks of referred posts (docs/referrals.md).
 	Recheck recheck.Config `yaml:"recheck"`
 }
@@ -129,7 +131,7 @@ func init() {
 	register(&command{
 		Name:    "run",
 		Summary: "run the monitoring engine: sources → normalise → score → index → review queue, with the web UI",
-		Usage:   "run [--config rasd.yaml] [--data DIR] [--listen ADDR] [--redis URL --role all|ingest|worker|api] [--once] [--exit]",
+		Usage:   "run [--config rasd.yaml] [--data DIR] [--listen ADDR] [--redis URL --role all|ingest|worker|api] [--once] [--exit] [--allow-internal]",
 		Example: "rasd run --config examples/rasd.yaml",
 		Run:     runRun,
 	})
@@ -148,6 +150,7 @@ func runRun(env *Env, args []string) error {
 	exit := fs.Bool("exit", false, "with --once: exit when every post is processed instead of serving the UI")
 	modelDir := fs.String("model", "", "model `folder` (overrides the config's model; default models/default)")
 	ortLib := fs.String("ort-lib", "", "ONNX Runtime shared library `path` (default $RASD_ORT_LIB, then .cache/onnxruntime)")
+	internal := fs.Bool("allow-internal", false, "let sources, media and re-checks reach loopback and private addresses (tests, an intranet)")
 	if err := parseFlags(env, c, fs, args); err != nil {
 		return err
 	}
@@ -177,7 +180,7 @@ func runRun(env *Env, args []string) error {
 	if *role != "" {
 		cfg.Role = *role
 	}
-	cfg.RedisVolatile = cfg.RedisVolatile || *volatile
+	cfg.RedisVolatile, cfg.AllowInternal = cfg.RedisVolatile || *volatile, cfg.AllowInternal || *internal
 	switch cfg.Role {
 	case pipeline.RoleAll:
 	case pipeline.RoleIngest, pipeline.RoleWorker, pipeline.RoleAPI:
