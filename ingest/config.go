@@ -63,11 +63,24 @@ func (c *Config) Close() error {
 // Every problem is reported as "file:line: reason"; several problems are
 // joined into one error, one per line.
 func LoadConfig(path string) (*Config, error) {
+	return LoadConfigWith(path, LoadOptions{})
+}
+
+// LoadOptions alter how LoadConfigWith builds the sources.
+type LoadOptions struct {
+	// AllowInternal lets every source reach loopback, private and
+	// link-local addresses, as if each set allow_internal (the engine's
+	// --allow-internal, for tests and intranet deployments).
+	AllowInternal bool
+}
+
+// LoadConfigWith is LoadConfig with options.
+func LoadConfigWith(path string, o LoadOptions) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading sources: %w", err)
 	}
-	return ParseConfig(path, data)
+	return parseConfig(path, data, o)
 }
 
 var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): `)
@@ -75,6 +88,10 @@ var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): `)
 // ParseConfig is LoadConfig for data already read from file (used in messages
 // and to resolve relative paths in settings).
 func ParseConfig(file string, data []byte) (*Config, error) {
+	return parseConfig(file, data, LoadOptions{})
+}
+
+func parseConfig(file string, data []byte, o LoadOptions) (*Config, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		msg := strings.TrimPrefix(err.Error(), "yaml: ")
@@ -84,7 +101,7 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 		}
 		return nil, fmt.Errorf("%s: %s", file, msg)
 	}
-	p := &configParser{file: file}
+	p := &configParser{file: file, allowInternal: o.AllowInternal}
 	cfg := p.parse(&doc)
 	if len(p.errs) > 0 {
 		if cfg != nil {
@@ -98,6 +115,36 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 type configParser struct {
 	file string
 	errs []error
+	// specsOnly parses and checks the sources without building connectors.
+	specsOnly bool
+	// allowInternal sets every source's AllowInternal.
+	allowInternal bool
+}
+
+// LoadSpecs reads the sources in the YAML file at path and returns the
+// enabled ones' specs, checked as LoadConfig checks them but without
+// building connectors: nothing is opened (a tips spool, say) and no
+// credential needs to be set. For readers of the settings, such as the
+// re-checks that use the connectors' credentials.
+func LoadSpecs(path string) ([]Spec, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading sources: %w", err)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	p := &configParser{file: path, specsOnly: true}
+	cfg := p.parse(&doc)
+	if len(p.errs) > 0 {
+		return nil, errors.Join(p.errs...)
+	}
+	specs := make([]Spec, 0, len(cfg.Sources))
+	for _, s := range cfg.Sources {
+		specs = append(specs, s.Spec)
+	}
+	return specs, nil
 }
 
 func (p *configParser) errorf(n *yaml.Node, format string, args ...any) {
@@ -155,9 +202,14 @@ func (p *configParser) parse(doc *yaml.Node) *Config {
 		if !enabled {
 			continue
 		}
+		spec.AllowInternal = spec.AllowInternal || p.allowInternal
 		f, found := Lookup(spec.Type)
 		if !found {
 			continue // reported by parseSource
+		}
+		if p.specsOnly {
+			cfg.Sources = append(cfg.Sources, Source{Spec: spec})
+			continue
 		}
 		conn, err := f(spec)
 		if err != nil {
@@ -231,6 +283,12 @@ func (p *configParser) parseSource(n *yaml.Node) (Spec, bool, bool) {
 				p.errorf(v, "bad enabled %q: want true or false", v.Value)
 			}
 			enabled = b
+		case "allow_internal":
+			b, err := strconv.ParseBool(p.scalar(v, "allow_internal"))
+			if err != nil || v.Tag == "!!str" {
+				p.errorf(v, "bad allow_internal %q: want true or false", v.Value)
+			}
+			spec.AllowInternal = b
 		case "limits":
 			spec.Limits = p.parseLimits(v)
 		case "settings":
@@ -240,7 +298,7 @@ func (p *configParser) parseSource(n *yaml.Node) (Spec, bool, bool) {
 			}
 			spec.Settings = v
 		default:
-			p.errorf(k, "unknown key %q in source (allowed: name, type, kind, interval, enabled, limits, settings)", key)
+			p.errorf(k, "unknown key %q in source (allowed: name, type, kind, interval, enabled, allow_internal, limits, settings)", key)
 		}
 	})
 	switch {

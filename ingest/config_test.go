@@ -11,6 +11,7 @@ import (
 
 	"github.com/rasd-iq/rasd/ingest"
 	_ "github.com/rasd-iq/rasd/ingest/file"
+	_ "github.com/rasd-iq/rasd/ingest/rss"
 	_ "github.com/rasd-iq/rasd/ingest/tips"
 )
 
@@ -127,4 +128,77 @@ func TestExampleSources(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.Close()
+}
+
+func TestAllowInternal(t *testing.T) {
+	cfg, err := ingest.ParseConfig("s.yaml", []byte(`sources:
+  - name: intranet
+    type: rss
+    allow_internal: true
+    settings: {url: "http://10.0.0.5/feed"}
+  - name: public
+    type: rss
+    settings: {url: "https://example.org/feed"}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := cfg.Sources[0].AllowInternal, cfg.Sources[1].AllowInternal; !a || b {
+		t.Errorf("allow_internal: intranet %v, public %v; want true, false", a, b)
+	}
+	_, err = ingest.ParseConfig("s.yaml", []byte("sources:\n  - name: a\n    type: rss\n    allow_internal: \"yes\"\n    settings: {url: \"https://example.org/feed\"}\n"))
+	if err == nil || !strings.Contains(err.Error(), `s.yaml:4: bad allow_internal "yes"`) {
+		t.Errorf("quoted allow_internal: %v", err)
+	}
+}
+
+// TestLoadSpecs: the specs are checked as LoadConfig checks them, but no
+// connector is built, so a tips spool is not opened.
+func TestLoadSpecs(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "sources.yaml")
+	os.WriteFile(path, []byte(`sources:
+  - name: feed
+    type: rss
+    allow_internal: true
+    settings: {url: "http://10.0.0.5/feed"}
+  - name: flaggers
+    type: tips
+    settings: {spool: tips.db, flaggers: [{id: f1, token_env: RASD_TEST_UNSET_TOKEN}]}
+  - name: off
+    type: rss
+    enabled: false
+    settings: {url: "https://example.org/feed"}
+`), 0o644)
+	specs, err := ingest.LoadSpecs(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(specs) != 2 || specs[0].Name != "feed" || !specs[0].AllowInternal || specs[1].Type != "tips" {
+		t.Fatalf("specs %+v", specs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "tips.db")); !os.IsNotExist(err) {
+		t.Errorf("the tips spool was opened: %v", err)
+	}
+	os.WriteFile(path, []byte("sources:\n  - name: a\n    type: rss\n    intervall: 1h\n"), 0o644)
+	if _, err := ingest.LoadSpecs(path); err == nil || !strings.Contains(err.Error(), `sources.yaml:4: unknown key "intervall"`) {
+		t.Errorf("a bad key: %v", err)
+	}
+}
+
+// TestLoadConfigWithAllowInternal: the engine's --allow-internal allows
+// every source.
+func TestLoadConfigWithAllowInternal(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sources.yaml")
+	os.WriteFile(path, []byte("sources:\n  - name: feed\n    type: rss\n    settings: {url: \"http://10.0.0.5/feed\"}\n"), 0o644)
+	for _, allow := range []bool{false, true} {
+		cfg, err := ingest.LoadConfigWith(path, ingest.LoadOptions{AllowInternal: allow})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := cfg.Sources[0].AllowInternal; got != allow {
+			t.Errorf("LoadOptions.AllowInternal %v: source allows internal %v", allow, got)
+		}
+		cfg.Close()
+	}
 }

@@ -28,6 +28,10 @@ type Spec struct {
 	Interval time.Duration
 	// Limits bound the work one fetch may do.
 	Limits Limits
+	// AllowInternal lets the connector reach loopback, private and
+	// link-local addresses (tests, intranet sources); otherwise it dials
+	// only public internet addresses (httpx.GuardedDialer).
+	AllowInternal bool
 	// Settings holds the connector's own settings, decoded strictly by DecodeSettings.
 	Settings *yaml.Node
 	// File is the configuration file the source came from, for error messages.

@@ -28,14 +28,41 @@ const (
 	ReferralWithdrawn ReferralStatus = "withdrawn"
 )
 
-// Check is one re-check of a referred URL.
+// What a re-check found.
+const (
+	// CheckRemoved means the platform no longer shows the content.
+	CheckRemoved = "removed"
+	// CheckPresent means the content is still up.
+	CheckPresent = "present"
+	// CheckUnknown means the check could not tell (request failed, no
+	// credentials, an answer not understood).
+	CheckUnknown = "unknown"
+)
+
+// Check is one re-check of a referred post on its platform.
 type Check struct {
-	// At is when the URL was fetched.
+	// At is when the platform was asked.
 	At time.Time `json:"at"`
 	// Code is the HTTP status, 0 when the request failed.
 	Code int `json:"code"`
-	// Note is what was found, e.g. "HTTP 404" or the transport error.
+	// Note is what was found, e.g. "HTTP 404", "X: Not Found Error" or why
+	// the check failed.
 	Note string `json:"note"`
+	// Result is CheckRemoved, CheckPresent or CheckUnknown; empty in checks
+	// recorded before platforms were asked through their own APIs, which
+	// count as removed on HTTP 404 or 410.
+	Result string `json:"result,omitempty"`
+	// Method is how the platform was asked, e.g. "x-api", "telegram-embed",
+	// "youtube-api" or "http".
+	Method string `json:"method,omitempty"`
+}
+
+// Removed reports whether the check found the content gone.
+func (c Check) Removed() bool {
+	if c.Result != "" {
+		return c.Result == CheckRemoved
+	}
+	return c.Code == 404 || c.Code == 410
 }
 
 // Referral is a reviewer's referral of an item: the six-part assessment,

@@ -25,7 +25,7 @@ func init() {
 	register(&command{
 		Name:    "crawl",
 		Summary: "fetch posts from the sources in sources.yaml and write new ones as JSON Lines",
-		Usage:   "crawl --sources FILE [--once] [--out FILE] [--sightings FILE] [--data DIR]",
+		Usage:   "crawl --sources FILE [--once] [--out FILE] [--sightings FILE] [--data DIR] [--allow-internal]",
 		Example: "rasd crawl --sources examples/sources.yaml --once --out posts.jsonl",
 		Run:     runCrawl,
 	})
@@ -42,6 +42,7 @@ func runCrawl(env *Env, args []string) error {
 	retries := fs.Int("retries", 5, "with --once, retries of a failing source before it is given up")
 	progress := fs.String("progress", "auto", "progress display: auto (table on a terminal, log lines otherwise), table, log")
 	verbose := fs.Bool("v", false, "log every batch")
+	internal := fs.Bool("allow-internal", false, "let every source reach loopback and private addresses (tests, an intranet)")
 	if err := parseFlags(env, c, fs, args); err != nil {
 		return err
 	}
@@ -68,7 +69,7 @@ func runCrawl(env *Env, args []string) error {
 		return usagef("--sightings and --out must be different files")
 	}
 
-	cfg, err := ingest.LoadConfig(*sources)
+	cfg, err := ingest.LoadConfigWith(*sources, ingest.LoadOptions{AllowInternal: *internal})
 	if err != nil {
 		return err
 	}

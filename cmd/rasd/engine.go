@@ -25,6 +25,7 @@ import (
 	"github.com/rasd-iq/rasd/review"
 	"github.com/rasd-iq/rasd/review/alerts"
 	"github.com/rasd-iq/rasd/review/queue"
+	"github.com/rasd-iq/rasd/review/recheck"
 	"github.com/rasd-iq/rasd/review/referral"
 	"github.com/rasd-iq/rasd/review/web"
 )
@@ -39,6 +40,8 @@ type engine struct {
 	audit   *audit.Log
 	alerts  *alerts.Notifier
 	handler http.Handler
+	// recheck re-checks referred posts on a schedule; nil when off.
+	recheck *recheck.Loop
 }
 
 // Close releases everything the engine opened.
@@ -69,6 +72,9 @@ func (e *engine) Close() {
 // openEngine opens store, index, model, policy and sources from cfg.
 func openEngine(cfg runConfig, ortLib string, once, exit bool, log *slog.Logger) (_ *engine, err error) {
 	eng := &engine{}
+	if cfg.AllowInternal {
+		cfg.Media.AllowInternal, cfg.Recheck.AllowInternal = true, true
+	}
 	defer func() {
 		if err != nil {
 			eng.Close()
@@ -139,7 +145,7 @@ func openEngine(cfg runConfig, ortLib string, once, exit bool, log *slog.Logger)
 	}
 	var sources []pipeline.Source
 	if cfg.Sources != "" {
-		if eng.sources, err = ingest.LoadConfig(cfg.Sources); err != nil {
+		if eng.sources, err = ingest.LoadConfigWith(cfg.Sources, ingest.LoadOptions{AllowInternal: cfg.AllowInternal}); err != nil {
 			return nil, err
 		}
 		for _, s := range eng.sources.Sources {
@@ -205,7 +211,41 @@ func openEngine(cfg runConfig, ortLib string, once, exit bool, log *slog.Logger)
 	if err != nil {
 		return nil, err
 	}
+	// Referred posts are re-checked where the API is served.
+	if cfg.Recheck.Every > 0 && (cfg.Role == pipeline.RoleAll || cfg.Role == pipeline.RoleAPI) {
+		if eng.recheck, err = openRecheck(cfg.Recheck, eng.sources, rs, eng.store, pol, eng.audit, reg, log); err != nil {
+			return nil, err
+		}
+	}
 	return eng, nil
+}
+
+// openRecheck builds the re-check schedule over the referral store, with
+// the platform checks taking their credentials from the sources.
+func openRecheck(cfg recheck.Config, sources *ingest.Config, rs review.Store, b store.Backend, pol *policy.Policy, al *audit.Log,
+	reg prometheus.Registerer, log *slog.Logger) (*recheck.Loop, error) {
+	m, err := recheck.NewMetrics(reg)
+	if err != nil {
+		return nil, err
+	}
+	p, err := recheck.New(recheck.Options{Config: cfg, Sources: sourceSpecs(sources), Metrics: m})
+	if err != nil {
+		return nil, err
+	}
+	svc := &referral.Service{Store: rs, Backend: b, Policy: pol, Audit: al}
+	return &recheck.Loop{Service: svc, Prober: p, Every: cfg.Every, Log: log}, nil
+}
+
+// sourceSpecs lists the specs of the configured sources (none when nil).
+func sourceSpecs(c *ingest.Config) []ingest.Spec {
+	if c == nil {
+		return nil
+	}
+	specs := make([]ingest.Spec, 0, len(c.Sources))
+	for _, s := range c.Sources {
+		specs = append(specs, s.Spec)
+	}
+	return specs
 }
 
 // cardThresholds returns the model card's thresholds for the review UI:

@@ -8,10 +8,11 @@ import (
 	"time"
 
 	"github.com/rasd-iq/rasd/index/mediastage"
-	"github.com/rasd-iq/rasd/ingest/httpx"
+	"github.com/rasd-iq/rasd/ingest"
 	"github.com/rasd-iq/rasd/policy"
 	"github.com/rasd-iq/rasd/review/accounts"
 	"github.com/rasd-iq/rasd/review/evidence"
+	"github.com/rasd-iq/rasd/review/recheck"
 	"github.com/rasd-iq/rasd/review/referral"
 )
 
@@ -201,13 +202,29 @@ func referralsRecheck(env *Env, c *command, args []string) error {
 	if *timeout <= 0 || *every < 0 {
 		return usagef("recheck: --timeout must be positive and --every not negative")
 	}
+	cfg, err := loadRunConfig(*rf.config)
+	if err != nil {
+		return err
+	}
+	// The platform checks take their credentials from the sources, as the
+	// engine's schedule does; without sources every post gets the
+	// permalink check (Telegram's public preview needs none).
+	var specs []ingest.Spec
+	if cfg.Sources != "" {
+		if specs, err = ingest.LoadSpecs(cfg.Sources); err != nil {
+			return fmt.Errorf("re-checking referrals: %w", err)
+		}
+	}
+	p, err := recheck.New(recheck.Options{Config: recheck.Config{Timeout: *timeout, AllowInternal: *internal}, Sources: specs, UserAgent: "rasd-recheck"})
+	if err != nil {
+		return err
+	}
 	svc, _, closeAll, err := rf.service()
 	if err != nil {
 		return err
 	}
 	defer closeAll()
-	ch := &referral.Checker{Client: httpx.GuardedClient(*timeout, *internal), UserAgent: "rasd-recheck"}
-	st, err := svc.RecheckDue(context.Background(), ch, *every)
+	st, err := svc.RecheckDue(context.Background(), p, *every)
 	if err != nil {
 		return fmt.Errorf("re-checking referrals: %w", err)
 	}

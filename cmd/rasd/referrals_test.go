@@ -38,7 +38,7 @@ func referralData(t *testing.T, site string) string {
 	flagged := time.Date(2026, 11, 2, 8, 0, 0, 0, time.UTC)
 	var recs []store.Record
 	for _, id := range []string{"telegram:1", "x:2", "x:3"} {
-		plat, _, _ := strings.Cut(id, ":")
+		plat, native, _ := strings.Cut(id, ":")
 		raw := map[string]float64{"threat": 0.298}
 		j, err := policy.Default().Judge(policy.Scored{Model: "rasd-test@1.0.0", Raw: raw, Signals: []policy.Signal{{Name: "named_person"}}},
 			map[string]float64{"threat": 0.0137}, flagged)
@@ -46,7 +46,7 @@ func referralData(t *testing.T, site string) string {
 			t.Fatalf("judging the fixture: %+v, %v", j.Decision, err)
 		}
 		recs = append(recs, store.Record{
-			Post: ingest.Post{ID: id, Platform: plat, Author: ingest.Author{ID: "u", Handle: "@speaker"}, Permalink: site + "/p/" + id,
+			Post: ingest.Post{ID: id, Platform: plat, NativeID: native, Author: ingest.Author{ID: "u", Handle: "@speaker"}, Permalink: site + "/p/" + id,
 				Text: "سأقتل فلان إذا رأيته غداً", Fetched: flagged.Add(-time.Hour)},
 			Scores: raw, Flags: []string{"threat"}, Model: j.Model,
 			Queued: true, Urgent: j.Decision.Urgent, Priority: j.Decision.Priority, Processed: flagged, Judgement: &j,

@@ -23,6 +23,7 @@ import (
 	"github.com/rasd-iq/rasd/index/mediastage"
 	"github.com/rasd-iq/rasd/index/pipeline"
 	"github.com/rasd-iq/rasd/review/alerts"
+	"github.com/rasd-iq/rasd/review/recheck"
 )
 
 // runConfig is rasd.yaml: where the engine keeps its data and what it runs.
@@ -72,10 +73,15 @@ type runConfig struct {
 	Media mediastage.Config `yaml:"media"`
 	// Alerts says which routed posts raise alerts and where they go (docs/alerts.md).
 	Alerts alerts.Config `yaml:"alerts"`
+	// AllowInternal lets every outbound fetch (sources, media, re-checks) reach internal addresses.
+	AllowInternal bool `yaml:"allow_internal"`
+	// Recheck schedules re-checks of referred posts (docs/referrals.md).
+	Recheck recheck.Config `yaml:"recheck"`
 }
 
 func defaultRunConfig() runConfig {
-	return runConfig{Data: "rasd-data", Listen: "127.0.0.1:8080", Batch: pipeline.DefaultBatch, Retention: 30 * 24 * time.Hour, CaseRetention: 365 * 24 * time.Hour, Role: pipeline.RoleAll}
+	return runConfig{Data: "rasd-data", Listen: "127.0.0.1:8080", Batch: pipeline.DefaultBatch, Retention: 30 * 24 * time.Hour, CaseRetention: 365 * 24 * time.Hour, Role: pipeline.RoleAll,
+		Recheck: recheck.DefaultConfig()}
 }
 
 // loadRunConfig reads path strictly (unknown keys rejected) over the defaults.
@@ -94,15 +100,12 @@ func loadRunConfig(path string) (runConfig, error) {
 		return c, fmt.Errorf("%s: %w", path, err)
 	}
 	base := filepath.Dir(path)
-	paths := []*string{&c.Data, &c.Sources, &c.Model, &c.Policy, &c.TLSCert, &c.TLSKey, &c.Media.Banks.Dir}
-	for i := range c.Media.Files {
-		paths = append(paths, &c.Media.Files[i])
-	}
-	for _, p := range paths {
+	for _, p := range []*string{&c.Data, &c.Sources, &c.Model, &c.Policy, &c.TLSCert, &c.TLSKey} {
 		if *p != "" && !filepath.IsAbs(*p) {
 			*p = filepath.Join(base, *p)
 		}
 	}
+	c.Media.Resolve(base)
 	if c.Batch <= 0 || c.Batch > 100000 {
 		return c, fmt.Errorf("%s: batch must be between 1 and 100000, not %d", path, c.Batch)
 	}
@@ -111,6 +114,9 @@ func loadRunConfig(path string) (runConfig, error) {
 	}
 	if c.CaseRetention < time.Hour {
 		return c, fmt.Errorf("%s: case_retention must be at least 1h, not %s", path, c.CaseRetention)
+	}
+	if err := c.Recheck.Validate(); err != nil {
+		return c, fmt.Errorf("%s: %w", path, err)
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return c, fmt.Errorf("%s: tls_cert and tls_key go together", path)
@@ -128,7 +134,7 @@ func init() {
 	register(&command{
 		Name:    "run",
 		Summary: "run the monitoring engine: sources → normalise → score → index → review queue, with the web UI",
-		Usage:   "run [--config rasd.yaml] [--data DIR] [--listen ADDR] [--redis URL --role all|ingest|worker|api] [--once] [--exit]",
+		Usage:   "run [--config rasd.yaml] [--data DIR] [--listen ADDR] [--redis URL --role all|ingest|worker|api] [--once] [--exit] [--allow-internal]",
 		Example: "rasd run --config examples/rasd.yaml",
 		Run:     runRun,
 	})
@@ -147,6 +153,7 @@ func runRun(env *Env, args []string) error {
 	exit := fs.Bool("exit", false, "with --once: exit when every post is processed instead of serving the UI")
 	modelDir := fs.String("model", "", "model `folder` (overrides the config's model; default models/default)")
 	ortLib := fs.String("ort-lib", "", "ONNX Runtime shared library `path` (default $RASD_ORT_LIB, then .cache/onnxruntime)")
+	internal := fs.Bool("allow-internal", false, "let sources, media and re-checks reach loopback and private addresses (tests, an intranet)")
 	if err := parseFlags(env, c, fs, args); err != nil {
 		return err
 	}
@@ -176,7 +183,7 @@ func runRun(env *Env, args []string) error {
 	if *role != "" {
 		cfg.Role = *role
 	}
-	cfg.RedisVolatile = cfg.RedisVolatile || *volatile
+	cfg.RedisVolatile, cfg.AllowInternal = cfg.RedisVolatile || *volatile, cfg.AllowInternal || *internal
 	switch cfg.Role {
 	case pipeline.RoleAll:
 	case pipeline.RoleIngest, pipeline.RoleWorker, pipeline.RoleAPI:
@@ -205,6 +212,9 @@ func runRun(env *Env, args []string) error {
 		records, queued, _, _ := eng.store.Counts(ctx)
 		fmt.Fprintf(env.Stdout, "processed: %d posts stored, %d in the review queue\n", records, queued)
 		return nil
+	}
+	if eng.recheck != nil {
+		defer eng.recheck.Start(ctx)()
 	}
 
 	ln, err := net.Listen("tcp", cfg.Listen)

@@ -80,6 +80,20 @@ func OpenStore(ctx context.Context, cfg Config, dataDir string) (blob.Store, err
 	return d, nil
 }
 
+// Resolve makes cfg's relative folders (files, banks) relative to base,
+// the folder of the configuration file.
+func (cfg *Config) Resolve(base string) {
+	paths := []*string{&cfg.Banks.Dir}
+	for i := range cfg.Files {
+		paths = append(paths, &cfg.Files[i])
+	}
+	for _, p := range paths {
+		if *p != "" && !filepath.IsAbs(*p) {
+			*p = filepath.Join(base, *p)
+		}
+	}
+}
+
 // Opened is the media stage and the store it keeps media in.
 type Opened struct {
 	Stage *Stage

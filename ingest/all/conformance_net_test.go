@@ -145,4 +145,8 @@ func init() {
 	}}
 }
 
+// dialers are the connector types that fetch over the network: each must
+// refuse an internal address unless its source allows one.
+var dialers = []string{"web", "telegram", "rss", "discord", "youtube", "x"}
+
 func limitsFast() ingest.Limits { return ingest.Limits{RatePerSec: 1000} }

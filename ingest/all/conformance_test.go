@@ -86,7 +86,7 @@ func TestConformance(t *testing.T) {
 			if err := node.Encode(fx.settings(t, dir)); err != nil {
 				t.Fatal(err)
 			}
-			spec := ingest.Spec{Name: "conf-" + typ, Type: typ, Interval: time.Minute, Limits: fx.limits, Settings: &node,
+			spec := ingest.Spec{Name: "conf-" + typ, Type: typ, Interval: time.Minute, Limits: fx.limits, Settings: &node, AllowInternal: true,
 				File: filepath.Join(dir, "sources.yaml")}
 			factory, _ := ingest.Lookup(typ)
 			conn, err := factory(spec)

@@ -110,7 +110,7 @@ func newConnector(t *testing.T, base string, extra string, limits ingest.Limits)
 	if err := yaml.Unmarshal([]byte(s), &doc); err != nil {
 		t.Fatal(err)
 	}
-	c, err := New(ingest.Spec{Name: "dc-test", Type: Name, Settings: doc.Content[0], Limits: limits, File: "sources.yaml"})
+	c, err := New(ingest.Spec{Name: "dc-test", Type: Name, Settings: doc.Content[0], Limits: limits, File: "sources.yaml", AllowInternal: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,7 +244,7 @@ func TestFaults(t *testing.T) {
 		a := newAPI(t)
 		var doc yaml.Node
 		yaml.Unmarshal([]byte("channel_ids: [\"1180000000000000999\", \""+channel+"\"]\ntoken_env: "+tokEnv+"\nbase_url: "+a.URL+"/api/v10\nretry: {max_retries: -1}\n"), &doc)
-		c, err := New(ingest.Spec{Name: "dc-test", Type: Name, Settings: doc.Content[0], File: "sources.yaml"})
+		c, err := New(ingest.Spec{Name: "dc-test", Type: Name, Settings: doc.Content[0], File: "sources.yaml", AllowInternal: true})
 		if err != nil {
 			t.Fatal(err)
 		}

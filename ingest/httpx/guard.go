@@ -15,7 +15,7 @@ import (
 // on the public internet: loopback, private, link-local, carrier-grade NAT,
 // multicast or unspecified. Outbound fetches of content never go there
 // unless a source is configured to.
-var ErrInternalAddress = errors.New("refused: not a public internet address")
+var ErrInternalAddress = errors.New("refused: internal address, not on the public internet")
 
 // cgnat is the carrier-grade NAT range (RFC 6598), private in practice.
 var cgnat = netip.MustParsePrefix("100.64.0.0/10")

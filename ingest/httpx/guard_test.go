@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 )
@@ -44,5 +45,27 @@ func TestGuardedClientRefusesInternalAddresses(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("allowed request: %d", resp.StatusCode)
+	}
+}
+
+// TestClientRefusesInternal checks that a Client dials only public
+// addresses unless Options.AllowInternal is set, and does not retry a
+// refused address.
+func TestClientRefusesInternal(t *testing.T) {
+	calls := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { calls++ }))
+	defer srv.Close()
+	o := Options{BaseDelay: time.Second, Timeout: 2 * time.Second}
+	start := time.Now()
+	_, err := New(o).Get(context.Background(), srv.URL, GetOptions{})
+	if !errors.Is(err, ErrInternalAddress) || !strings.Contains(err.Error(), "internal address") {
+		t.Fatalf("Get %s: %v, want ErrInternalAddress", srv.URL, err)
+	}
+	if calls != 0 || time.Since(start) > time.Second {
+		t.Fatalf("%d requests reached the server, %s spent: want none and no retry", calls, time.Since(start))
+	}
+	o.AllowInternal = true
+	if _, err := New(o).Get(context.Background(), srv.URL, GetOptions{}); err != nil || calls != 1 {
+		t.Fatalf("with AllowInternal: %v, %d requests", err, calls)
 	}
 }

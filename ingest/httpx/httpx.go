@@ -113,8 +113,14 @@ type Options struct {
 	AuthHost string
 	// Secrets are values scrubbed from every error and log line.
 	Secrets []ingest.Secret
-	// Base is the underlying transport; nil means a clone of http.DefaultTransport.
+	// Base is the underlying transport; nil means a clone of
+	// http.DefaultTransport whose connections go only to public addresses
+	// (see GuardedDialer) unless AllowInternal is set.
 	Base http.RoundTripper
+	// AllowInternal lets the default Base dial loopback, private and
+	// link-local addresses (tests, intranet sources); otherwise such a
+	// connection fails with ErrInternalAddress.
+	AllowInternal bool
 	// Logger receives retry and rate-limit events; nil means slog.Default().
 	Logger *slog.Logger
 }
@@ -125,8 +131,8 @@ func (o Options) String() string {
 	for k := range o.Header {
 		names = append(names, k)
 	}
-	return fmt.Sprintf("httpx.Options{Timeout:%s MaxBodyBytes:%d MaxRetries:%d BaseDelay:%s MaxDelay:%s MaxWait:%s MaxRedirects:%d Header:%v (values hidden) AuthHost:%q Secrets:%d}",
-		o.Timeout, o.MaxBodyBytes, o.MaxRetries, o.BaseDelay, o.MaxDelay, o.MaxWait, o.MaxRedirects, names, o.AuthHost, len(o.Secrets))
+	return fmt.Sprintf("httpx.Options{Timeout:%s MaxBodyBytes:%d MaxRetries:%d BaseDelay:%s MaxDelay:%s MaxWait:%s MaxRedirects:%d Header:%v (values hidden) AuthHost:%q Secrets:%d AllowInternal:%t}",
+		o.Timeout, o.MaxBodyBytes, o.MaxRetries, o.BaseDelay, o.MaxDelay, o.MaxWait, o.MaxRedirects, names, o.AuthHost, len(o.Secrets), o.AllowInternal)
 }
 
 // GoString is String, so that %#v hides header values too.
@@ -137,6 +143,20 @@ func (c *Client) String() string { return "httpx.Client(" + c.opts.String() + ")
 
 // GoString is String.
 func (c *Client) GoString() string { return c.String() }
+
+// baseTransport is a clone of http.DefaultTransport that dials through
+// GuardedDialer. A guarded transport uses no proxy: the address it checks
+// must be the one it connects to.
+func baseTransport(allowInternal bool) *http.Transport {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	if allowInternal {
+		return tr
+	}
+	d := GuardedDialer(30*time.Second, false)
+	tr.Proxy = nil
+	tr.DialContext = d.DialContext
+	return tr
+}
 
 // FromLimits returns Options taking timeout and body cap from a source's limits.
 func FromLimits(l ingest.Limits) Options {
@@ -171,7 +191,7 @@ func (o Options) withDefaults() Options {
 		o.UserAgent = DefaultUserAgent
 	}
 	if o.Base == nil {
-		o.Base = http.DefaultTransport.(*http.Transport).Clone()
+		o.Base = baseTransport(o.AllowInternal)
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()

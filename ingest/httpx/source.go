@@ -45,12 +45,14 @@ func BaseURL(spec ingest.Spec, raw, def string) (string, error) {
 	return strings.TrimRight(raw, "/"), nil
 }
 
-// OptionsFor returns client Options for a source: limits, retry settings and
-// the credential to scrub, with Header restricted to the base URL's host.
+// OptionsFor returns client Options for a source: limits, retry settings,
+// the credential to scrub, with Header restricted to the base URL's host, and
+// whether the source may reach internal addresses (Spec.AllowInternal).
 func OptionsFor(spec ingest.Spec, retry RetrySettings, base string, secrets ...ingest.Secret) Options {
 	o := FromLimits(spec.Limits)
 	retry.Apply(&o)
 	o.Secrets = secrets
+	o.AllowInternal = spec.AllowInternal
 	if u, err := url.Parse(base); err == nil {
 		o.AuthHost = u.Host
 	}

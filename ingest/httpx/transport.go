@@ -113,7 +113,8 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 			serverWait = waitFromResponse(res.StatusCode, res.Header, body, time.Now())
 		}
-		if !idempotent || attempt >= t.opts.MaxRetries {
+		// A refused address stays refused: no retry.
+		if !idempotent || attempt >= t.opts.MaxRetries || errors.Is(err, ErrInternalAddress) {
 			if err != nil {
 				return nil, err
 			}

@@ -44,7 +44,7 @@ func newConnector(t *testing.T, url string, limits ingest.Limits) ingest.Connect
 	if err := yaml.Unmarshal([]byte("url: "+url+"\nretry: {base_delay: 1ms, max_delay: 5ms}\n"), &doc); err != nil {
 		t.Fatal(err)
 	}
-	c, err := New(ingest.Spec{Name: "rss-test", Type: Name, Settings: doc.Content[0], Limits: limits, File: "sources.yaml"})
+	c, err := New(ingest.Spec{Name: "rss-test", Type: Name, Settings: doc.Content[0], Limits: limits, File: "sources.yaml", AllowInternal: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,7 +40,7 @@ func newSpec(t testing.TB, settings string, limits ingest.Limits) ingest.Spec {
 	if err := yaml.Unmarshal([]byte(settings), &doc); err != nil {
 		t.Fatal(err)
 	}
-	return ingest.Spec{Name: "tg-test", Type: Name, Settings: doc.Content[0], Limits: limits, File: "sources.yaml"}
+	return ingest.Spec{Name: "tg-test", Type: Name, Settings: doc.Content[0], Limits: limits, File: "sources.yaml", AllowInternal: true}
 }
 
 // server replays the recorded pages; first is served for the newest page.

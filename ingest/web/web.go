@@ -343,10 +343,13 @@ func (c *Connector) Fetch(ctx context.Context, cursor ingest.Cursor) ([]ingest.P
 
 	if okPages == 0 {
 		msgs := make([]string, 0, len(skips))
+		errs := make([]error, 0, len(skips))
 		for _, s := range skips {
 			msgs = append(msgs, s.Where+": "+s.Err.Error())
+			errs = append(errs, s.Err)
 		}
-		return nil, cursor, fmt.Errorf("web source %q: no page could be fetched: %s", c.source, strings.Join(msgs, "; "))
+		// The causes stay wrapped (errors.Is finds httpx.ErrInternalAddress).
+		return nil, cursor, &fetchError{msg: fmt.Sprintf("web source %q: no page could be fetched: %s", c.source, strings.Join(msgs, "; ")), errs: errs}
 	}
 	var out []ingest.Post
 	for _, u := range order {
@@ -395,3 +398,16 @@ func (c *Connector) Fetch(ctx context.Context, cursor ingest.Cursor) ([]ingest.P
 	}
 	return out, next, nil
 }
+
+// fetchError is the error of a fetch in which no page worked: its text lists
+// every page and why, and Unwrap gives each cause.
+type fetchError struct {
+	msg  string
+	errs []error
+}
+
+// Error lists the pages that failed.
+func (e *fetchError) Error() string { return e.msg }
+
+// Unwrap returns the cause of each failed page.
+func (e *fetchError) Unwrap() []error { return e.errs }

@@ -115,7 +115,7 @@ func newConnector(t *testing.T, start, profile string, limits ingest.Limits) ing
 	if limits.RatePerSec == 0 {
 		limits.RatePerSec = 1000
 	}
-	c, err := New(ingest.Spec{Name: "web-test", Type: Name, Settings: doc.Content[0], Limits: limits, File: "sources.yaml"})
+	c, err := New(ingest.Spec{Name: "web-test", Type: Name, Settings: doc.Content[0], Limits: limits, File: "sources.yaml", AllowInternal: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -151,7 +151,7 @@ func newConnector(t *testing.T, baseURL, settings string, limits ingest.Limits) 
 	if err := yaml.Unmarshal([]byte(s), &doc); err != nil {
 		t.Fatal(err)
 	}
-	c, err := New(ingest.Spec{Name: "x-test", Type: Name, Settings: doc.Content[0], Limits: limits, File: "sources.yaml"})
+	c, err := New(ingest.Spec{Name: "x-test", Type: Name, Settings: doc.Content[0], Limits: limits, File: "sources.yaml", AllowInternal: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -451,5 +451,25 @@ func TestNewRejectsBadSettings(t *testing.T) {
 				t.Fatalf("err = %v, want %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestV1RefusesInternal: go-twitter's requests (user_timeline, search) go
+// through the guarded transport too, so a base_url on 127.0.0.1 is refused
+// without the source's allow_internal.
+func TestV1RefusesInternal(t *testing.T) {
+	a := newAPI(t)
+	var doc yaml.Node
+	s := timelineSettings + "token_env: " + tokEnv + "\nbase_url: " + a.URL + "\n"
+	if err := yaml.Unmarshal([]byte(s), &doc); err != nil {
+		t.Fatal(err)
+	}
+	c, err := New(ingest.Spec{Name: "x-test", Type: Name, Settings: doc.Content[0], File: "sources.yaml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	posts, _, err := c.Fetch(context.Background(), "")
+	if !errors.Is(err, httpx.ErrInternalAddress) || len(posts) != 0 {
+		t.Fatalf("user_timeline on %s: %d posts, %v; want ErrInternalAddress", a.URL, len(posts), err)
 	}
 }

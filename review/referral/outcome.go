@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rasd-iq/rasd/ingest"
 	"github.com/rasd-iq/rasd/ingest/httpx"
 	"github.com/rasd-iq/rasd/policy"
 	"github.com/rasd-iq/rasd/policy/audit"
@@ -41,7 +42,17 @@ func (s *Service) RecordOutcome(ctx context.Context, id, user string, status pol
 	return r, nil
 }
 
-// Checker re-fetches referred URLs to find removed content.
+// A Prober asks a referred post's platform whether the post is still up.
+type Prober interface {
+	// Probe looks post up and returns what it found: Result
+	// review.CheckRemoved, review.CheckPresent or review.CheckUnknown, with
+	// a Note saying why (never a credential) and the HTTP Code when there
+	// was an answer. The caller sets At.
+	Probe(ctx context.Context, post ingest.Post) review.Check
+}
+
+// Checker re-fetches referred URLs to find removed content: the check for
+// platforms without a check of their own (HTTP 404 or 410 means removed).
 type Checker struct {
 	// Client makes the requests; it should have a timeout and refuse
 	// internal addresses. httpx.GuardedClient (20 s) when nil.
@@ -90,19 +101,39 @@ func (c *Checker) Fetch(ctx context.Context, url string) review.Check {
 		case errors.As(err, &ne) && ne.Timeout():
 			note = "request timed out"
 		}
-		return review.Check{Note: note}
+		return review.Check{Note: note, Result: review.CheckUnknown, Method: MethodHTTP}
 	}
-	return review.Check{Code: code, Note: fmt.Sprintf("HTTP %d", code)}
+	res := review.CheckPresent
+	switch {
+	case code == http.StatusNotFound || code == http.StatusGone:
+		res = review.CheckRemoved
+	case code >= 400:
+		res = review.CheckUnknown // refused, rate-limited or failing: not an answer about the content
+	}
+	return review.Check{Code: code, Note: fmt.Sprintf("HTTP %d", code), Result: res, Method: MethodHTTP}
 }
 
-// Removed reports whether a check shows the content gone (404 or 410).
+// MethodHTTP is the Check.Method of Checker.
+const MethodHTTP = "http"
+
+// Probe fetches the post's permalink (implements Prober).
+func (c *Checker) Probe(ctx context.Context, post ingest.Post) review.Check {
+	if post.Permalink == "" {
+		return review.Check{Note: "no URL to check", Result: review.CheckUnknown, Method: MethodHTTP}
+	}
+	return c.Fetch(ctx, post.Permalink)
+}
+
+// Removed reports whether a check shows the content gone (see
+// review.Check.Removed).
 func Removed(c review.Check) bool {
-	return c.Code == http.StatusNotFound || c.Code == http.StatusGone
+	return c.Removed()
 }
 
-// Recheck fetches the URL of referral id and records the check; a 404 or
-// 410 records the outcome "removed" (source recheck).
-func (s *Service) Recheck(ctx context.Context, c *Checker, id string) (review.Check, error) {
+// Recheck asks the platform of referral id's post, through p, whether the
+// post is still up, and records the check; a removal records the outcome
+// "removed" (source recheck) with the check's time and note.
+func (s *Service) Recheck(ctx context.Context, p Prober, id string) (review.Check, error) {
 	r, err := s.Store.Referral(ctx, id)
 	if err != nil {
 		return review.Check{}, fmt.Errorf("re-checking referral %s: %w", id, err)
@@ -111,10 +142,13 @@ func (s *Service) Recheck(ctx context.Context, c *Checker, id string) (review.Ch
 	if err != nil {
 		return review.Check{}, fmt.Errorf("re-checking referral %s: reading item %s: %w", id, r.Item, err)
 	}
-	if rec.Post.Permalink == "" {
+	if rec.Post.Permalink == "" && rec.Post.NativeID == "" {
 		return review.Check{}, fmt.Errorf("re-checking referral %s: %w: item %s has no URL", id, ErrInvalid, r.Item)
 	}
-	ch := c.Fetch(ctx, rec.Post.Permalink)
+	ch := p.Probe(ctx, rec.Post)
+	if ch.Result == "" {
+		ch.Result = review.CheckUnknown
+	}
 	ch.At = s.now()
 	_, err = s.Store.UpdateReferral(ctx, id, func(r *review.Referral) error {
 		r.Checks = append(r.Checks, ch)
@@ -127,7 +161,8 @@ func (s *Service) Recheck(ctx context.Context, c *Checker, id string) (review.Ch
 		return ch, fmt.Errorf("recording the re-check of referral %s: %w", id, err)
 	}
 	s.audit(audit.Event{Type: audit.TypeReferral, Actor: "recheck", Subject: r.Item, Details: map[string]any{
-		"action": "recheck", "referral": id, "code": ch.Code, "note": ch.Note, "removed": Removed(ch),
+		"action": "recheck", "referral": id, "platform": rec.Post.Platform, "method": ch.Method, "result": ch.Result,
+		"code": ch.Code, "note": ch.Note, "removed": Removed(ch),
 	}})
 	return ch, nil
 }
@@ -140,9 +175,9 @@ type RecheckStats struct {
 	Failed []string
 }
 
-// RecheckDue re-checks every approved referral not yet known removed whose
-// last check is older than every (all of them when every is 0).
-func (s *Service) RecheckDue(ctx context.Context, c *Checker, every time.Duration) (RecheckStats, error) {
+// RecheckDue re-checks, through p, every approved referral not yet known
+// removed whose last check is older than every (all of them when every is 0).
+func (s *Service) RecheckDue(ctx context.Context, p Prober, every time.Duration) (RecheckStats, error) {
 	var st RecheckStats
 	rs, err := s.Store.Referrals(ctx)
 	if err != nil {
@@ -159,7 +194,7 @@ func (s *Service) RecheckDue(ctx context.Context, c *Checker, every time.Duratio
 		if err := ctx.Err(); err != nil {
 			return st, err
 		}
-		ch, err := s.Recheck(ctx, c, r.ID)
+		ch, err := s.Recheck(ctx, p, r.ID)
 		if err != nil {
 			if errors.Is(err, context.Canceled) {
 				return st, err
