@@ -11,7 +11,7 @@ import (
 
 	"github.com/rasd-iq/rasd/ingest"
 	_ "github.com/rasd-iq/rasd/ingest/file"
-	_ "github.com/rasd-iq/rasd/ingest/tips"
+	"github.com/rasd-iq/rasd/ingest/tips"
 )
 
 // TestBadConfigs loads each testdata/ingest/config/NAME.bad.yaml and checks
@@ -63,6 +63,7 @@ sources:
     type: tips
     settings:
       spool: data/tips.db
+      key_file: keys/tips.key # apart from the data folder
       flaggers:
         - {id: ngo, token_sha256: ` + hex.EncodeToString(sum[:]) + `}
   - name: old-dump
@@ -72,6 +73,9 @@ sources:
 `
 	path := filepath.Join(dir, "sources.yaml")
 	os.WriteFile(path, []byte(cfg), 0o644)
+	if _, err := tips.NewKeyFile(filepath.Join(dir, "keys", "tips.key")); err != nil {
+		t.Fatal(err)
+	}
 	c, err := ingest.LoadConfig(path)
 	if err != nil {
 		t.Fatal(err)
