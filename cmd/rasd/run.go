@@ -207,8 +207,8 @@ func runRun(env *Env, args []string) error {
 	}
 	// Bounded reads, writes and idle connections: a client that stalls
 	// never holds a connection for long.
-	srv := &http.Server{Handler: eng.handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
+	srv := &http.Server{Handler: eng.handler, ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout,
+		WriteTimeout: writeTimeout, IdleTimeout: idleTimeout, MaxHeaderBytes: 64 << 10,
 		TLSConfig: &tls.Config{MinVersion: tls.VersionTLS12}}
 	scheme := "http"
 	if cfg.TLSCert != "" {
@@ -281,3 +281,12 @@ func proxyPrefixes(ss []string) ([]netip.Prefix, error) {
 	}
 	return out, nil
 }
+
+// The web server's bounds on slow clients: a connection that has not sent
+// its headers, or its whole request, in time is closed.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 2 * time.Minute
+	idleTimeout       = 2 * time.Minute
+)
