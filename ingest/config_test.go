@@ -18,6 +18,7 @@ import (
 // its error against NAME.bad.yaml.err: "LINE: text" means the error must
 // contain "FILE:LINE: text"; otherwise it must contain the file and the text.
 func TestBadConfigs(t *testing.T) {
+	t.Setenv(tips.KeyEnv, "") // tips-no-key.bad.yaml: no key from the environment either
 	files, err := filepath.Glob("../testdata/ingest/config/*.bad.yaml")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no fixtures: %v", err)
