@@ -1,11 +1,17 @@
 package main
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
+	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/rasd-iq/rasd/ingest/tips"
 	"github.com/rasd-iq/rasd/policy/audit"
@@ -82,5 +88,87 @@ func TestTipsRotateKeyCommand(t *testing.T) {
 	}
 	if code, _, _ := auditRun("tips", "rotate-key", "--spool", spoolPath); code != 2 {
 		t.Fatalf("rotate-key without --new-key: %d", code)
+	}
+}
+
+// TestTipsEncryptedInLiveEngine: rasd run refuses a tips source without a
+// key, and with one, a tip submitted to the live endpoint leaves no byte of
+// its reporter in the spool file.
+func TestTipsEncryptedInLiveEngine(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the engine")
+	}
+	dir := t.TempDir()
+	keyFile := filepath.Join(t.TempDir(), "tips.key") // apart from the data folder
+	k, err := tips.NewKeyFile(keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tipsAddr := freeAddr(t)
+	const token = "live-engine-tips-token-0123456789"
+	sources := fmt.Sprintf("sources:\n  - name: flaggers\n    type: tips\n    interval: 1s\n    settings:\n      spool: data/tips-flaggers.db\n      listen: %s\n      flaggers:\n        - {id: ngo-secret-team, token_env: RASD_TEST_TIPS_TOKEN}\n", tipsAddr)
+	os.WriteFile(filepath.Join(dir, "sources.yaml"), []byte(sources), 0o644)
+	cfg := filepath.Join(dir, "rasd.yaml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf("data: %s\nlisten: %s\nsources: sources.yaml\nmodel: %s\n", filepath.Join(dir, "data"), freeAddr(t), requireDefaultModel(t))), 0o644)
+	bin := buildRasd(t)
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, tips.KeyEnv+"=") {
+			env = append(env, kv)
+		}
+	}
+	env = append(env, "RASD_TEST_TIPS_TOKEN="+token)
+
+	noKey := exec.Command(bin, "run", "--config", cfg)
+	noKey.Env = env
+	out, err := noKey.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "no key for reporters") || !strings.Contains(string(out), tips.KeyEnv) {
+		t.Fatalf("rasd run with a tips source and no key: %v\n%s", err, out)
+	}
+
+	var log bytes.Buffer
+	cmd := exec.Command(bin, "run", "--config", cfg)
+	cmd.Env = append(env, tips.KeyEnv+"="+keyFile)
+	cmd.Stdout, cmd.Stderr = &log, &log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	const contact = "شاهدة من البصرة +9647709998877"
+	body := `{"text":"تهديد صريح لصحفي في البصرة","reporter":"` + contact + `"}`
+	var resp *http.Response
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		req, _ := http.NewRequest("POST", "http://"+tipsAddr+"/v1/tips", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		if resp, err = http.DefaultClient.Do(req); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("tips endpoint not served: %v\n%s", err, log.String())
+		}
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("tip: %d", resp.StatusCode)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Wait()
+	spool := filepath.Join(dir, "data", "tips-flaggers.db")
+	raw, err := os.ReadFile(spool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range []string{contact, "+9647709998877", "ngo-secret-team"} {
+		if bytes.Contains(raw, []byte(secret)) {
+			t.Fatalf("the spool file holds %q", secret)
+		}
+	}
+	s, err := tips.OpenSpool(spool, tips.SpoolOptions{Key: k})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, err := s.RevealReporter("tips:1", "legal@rasd", "test"); err != nil || r.Contact != contact || r.Flagger != "ngo-secret-team" {
+		t.Fatalf("reporter read back with the key: %+v, %v", r, err)
 	}
 }
