@@ -7,7 +7,7 @@ ORT_LIB   := $(CURDIR)/.cache/onnxruntime/libonnxruntime.so.1
 DATASETS  ?= $(CURDIR)/../shared/datasets
 export RASD_ORT_LIB ?= $(ORT_LIB)
 
-.PHONY: media-tools all build run test test-short deps ort debian model bench fmt vet clean
+.PHONY: media-tools all build run test test-short deps ort debian model bench fmt vet clean vulncheck
 
 all: build
 
@@ -48,6 +48,11 @@ model: ort build
 bench: ort
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2x ./...
 	bash scripts/bench-pipeline
+
+## vulncheck: known vulnerabilities in the code and its dependencies (govulncheck; needs vuln.go.dev
+## or GOVULNDB=file:///mirror; warns and checks nothing when the database cannot be reached)
+vulncheck:
+	bash scripts/govulncheck
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

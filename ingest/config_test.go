@@ -12,13 +12,14 @@ import (
 	"github.com/rasd-iq/rasd/ingest"
 	_ "github.com/rasd-iq/rasd/ingest/file"
 	_ "github.com/rasd-iq/rasd/ingest/rss"
-	_ "github.com/rasd-iq/rasd/ingest/tips"
+	"github.com/rasd-iq/rasd/ingest/tips"
 )
 
 // TestBadConfigs loads each testdata/ingest/config/NAME.bad.yaml and checks
 // its error against NAME.bad.yaml.err: "LINE: text" means the error must
 // contain "FILE:LINE: text"; otherwise it must contain the file and the text.
 func TestBadConfigs(t *testing.T) {
+	t.Setenv(tips.KeyEnv, "") // tips-no-key.bad.yaml: no key from the environment either
 	files, err := filepath.Glob("../testdata/ingest/config/*.bad.yaml")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no fixtures: %v", err)
@@ -64,6 +65,7 @@ sources:
     type: tips
     settings:
       spool: data/tips.db
+      key_file: keys/tips.key # apart from the data folder
       flaggers:
         - {id: ngo, token_sha256: ` + hex.EncodeToString(sum[:]) + `}
   - name: old-dump
@@ -73,6 +75,9 @@ sources:
 `
 	path := filepath.Join(dir, "sources.yaml")
 	os.WriteFile(path, []byte(cfg), 0o644)
+	if _, err := tips.NewKeyFile(filepath.Join(dir, "keys", "tips.key")); err != nil {
+		t.Fatal(err)
+	}
 	c, err := ingest.LoadConfig(path)
 	if err != nil {
 		t.Fatal(err)

@@ -57,7 +57,11 @@ func init() {
 		noCapture: true,
 		settings: func(t *testing.T, dir string) map[string]any {
 			sum := sha256.Sum256([]byte(token))
-			return map[string]any{"spool": "tips.db", "flaggers": []map[string]string{{"id": "f1", "token_sha256": hex.EncodeToString(sum[:])}}}
+			key := filepath.Join(t.TempDir(), "tips.key") // apart from the spool's folder
+			if _, err := tips.NewKeyFile(key); err != nil {
+				t.Fatal(err)
+			}
+			return map[string]any{"spool": "tips.db", "key_file": key, "flaggers": []map[string]string{{"id": "f1", "token_sha256": hex.EncodeToString(sum[:])}}}
 		},
 		prepare: func(t *testing.T, c ingest.Connector) {
 			h := c.(*tips.Connector).Handler()

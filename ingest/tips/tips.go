@@ -4,7 +4,10 @@
 // to a durable spool and Fetch hands them to the crawler as Posts. Who sent a
 // tip is kept confidential: it is stored apart from the tip, never put in a
 // Post (Post.Author is the tipped post's author, when given), and can only be
-// read with Spool.RevealReporter, which records every lookup.
+// read with Spool.RevealReporter, which records every lookup. Reporter
+// records are encrypted at rest (AES-256-GCM, a random nonce and the key's id
+// in each record) with a key kept outside the data folder (key_file or
+// $RASD_TIPS_KEY_FILE); Spool.RotateKey re-encrypts them under a new key.
 package tips
 
 import (
@@ -22,6 +25,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -55,6 +59,14 @@ type Settings struct {
 	Path string `yaml:"path"`
 	// Flaggers may submit tips, each with their own token.
 	Flaggers []Flagger `yaml:"flaggers"`
+	// KeyFile is the file holding the key reporter records are encrypted
+	// with (AES-256-GCM; make one with `rasd tips new-key FILE`), relative to
+	// sources.yaml unless absolute. Default: the file named by $RASD_TIPS_KEY_FILE.
+	// It must not lie in the spool's folder.
+	KeyFile string `yaml:"key_file"`
+	// InsecurePlaintext keeps reporters unencrypted, for demos only; it is
+	// logged as a warning at every start.
+	InsecurePlaintext bool `yaml:"insecure_plaintext"`
 }
 
 // Flagger is one trusted flagger. Exactly one of TokenSHA256 and TokenEnv is set.
@@ -146,12 +158,53 @@ func New(spec ingest.Spec) (ingest.Connector, error) {
 	if path == "" {
 		path = "rasd-data/tips-" + spec.Name + ".db"
 	}
-	sp, err := OpenSpool(spec.Resolve(path))
+	spoolPath := spec.Resolve(path)
+	opt, err := c.spoolOptions(spec, s, spoolPath)
+	if err != nil {
+		return nil, err
+	}
+	sp, err := OpenSpool(spoolPath, opt)
 	if err != nil {
 		return nil, spec.Errorf("tips: %v", err)
 	}
+	if n := sp.Migrated(); n > 0 {
+		c.log.Warn("tips: plaintext reporter records encrypted", "source", c.name, "records", n, "key", sp.KeyID())
+	}
 	c.spool = sp
 	return c, nil
+}
+
+// spoolOptions finds the key reporters are encrypted with.
+func (c *Connector) spoolOptions(spec ingest.Spec, s Settings, spoolPath string) (SpoolOptions, error) {
+	keyFile := s.KeyFile
+	if keyFile != "" {
+		keyFile = spec.Resolve(keyFile)
+	} else {
+		keyFile = os.Getenv(KeyEnv)
+	}
+	if s.InsecurePlaintext {
+		if keyFile != "" {
+			return SpoolOptions{}, spec.Errorf("tips: insecure_plaintext is set but so is a key (%s): drop one", keyFile)
+		}
+		c.log.Warn("tips: INSECURE: reporter identities and contacts are stored in plaintext (insecure_plaintext: true); for demos only",
+			"source", c.name, "spool", spoolPath)
+		return SpoolOptions{InsecurePlaintext: true}, nil
+	}
+	if keyFile == "" {
+		return SpoolOptions{}, spec.Errorf("tips: no key for reporters' identities and contacts: set key_file or $%s to a key file outside the data folder (make one with `rasd tips new-key FILE`), or insecure_plaintext: true for a demo", KeyEnv)
+	}
+	absKey, err := filepath.Abs(keyFile)
+	if err != nil {
+		return SpoolOptions{}, spec.Errorf("tips: key file %s: %v", keyFile, err)
+	}
+	if dir := filepath.Dir(spoolPath); absKey == dir || strings.HasPrefix(absKey, dir+string(filepath.Separator)) {
+		return SpoolOptions{}, spec.Errorf("tips: key file %s lies in the spool's folder %s: keep it apart from the data", absKey, dir)
+	}
+	k, err := LoadKey(absKey)
+	if err != nil {
+		return SpoolOptions{}, spec.Errorf("tips: %v", err)
+	}
+	return SpoolOptions{Key: k}, nil
 }
 
 // Spool returns the connector's spool.

@@ -31,6 +31,9 @@ func hashHex(s string) string {
 
 func newTips(t *testing.T, settings string, limits ingest.Limits) (*Connector, error) {
 	t.Helper()
+	if os.Getenv(KeyEnv) == "" {
+		useNewKey(t)
+	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal([]byte(settings), &doc); err != nil {
 		t.Fatal(err)
@@ -192,9 +195,23 @@ func TestBadSettings(t *testing.T) {
 		{"duplicate flagger", "flaggers: [{id: a, token_sha256: " + hashHex("x") + "}, {id: a, token_sha256: " + hashHex("y") + "}]", "listed twice"},
 		{"bad listen", "listen: nowhere\nflaggers: [{id: a, token_sha256: " + hashHex("x") + "}]", "bad listen address"},
 		{"unknown key", "flagers: []", `unknown key "flagers"`},
+		{"no key", "flaggers: [{id: a, token_sha256: " + hashHex("x") + "}]", "no key for reporters"},
+		{"key in the data folder", "key_file: rasd-data/tips.key\nflaggers: [{id: a, token_sha256: " + hashHex("x") + "}]", "apart from the data"},
+		{"key and plaintext", "insecure_plaintext: true\nflaggers: [{id: a, token_sha256: " + hashHex("x") + "}]", "drop one"},
+		{"key file missing", "key_file: /nonexistent/tips.key\nflaggers: [{id: a, token_sha256: " + hashHex("x") + "}]", "reading tips key"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if tt.name == "no key" {
+				t.Setenv(KeyEnv, "")
+				os.Unsetenv(KeyEnv)
+				_, err := New(ingest.Spec{Name: "flaggers", Type: Name, Interval: time.Minute, Settings: yamlNode(t, tt.settings),
+					File: filepath.Join(t.TempDir(), "sources.yaml")})
+				if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), KeyEnv) {
+					t.Fatalf("error %v, want %q naming %s", err, tt.want, KeyEnv)
+				}
+				return
+			}
 			_, err := newTips(t, tt.settings, ingest.Limits{})
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("error %v, want %q", err, tt.want)

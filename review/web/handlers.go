@@ -55,6 +55,17 @@ func loginStatus(err error) (int, string) {
 }
 
 func (s *Server) postLogin(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		// A body cut off at MaxBody is not a login attempt: it counts
+		// against no one's throttle.
+		if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
+			w.Header().Set("Connection", "close")
+			http.Error(w, fmt.Sprintf("request body larger than %d bytes", mbe.Limit), http.StatusRequestEntityTooLarge)
+			return
+		}
+		http.Error(w, "bad login form", http.StatusBadRequest)
+		return
+	}
 	next := localPath(r.PostFormValue("next"), "/queue")
 	_, _, err := s.login(w, r, r.PostFormValue("name"), r.PostFormValue("password"))
 	if err != nil {

@@ -430,6 +430,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Every form and JSON body is small: a bound on what anyone, logged in
 	// or not, can make the server read; forms are never multipart.
 	if r.Body != nil && r.Method != http.MethodGet && r.Method != http.MethodHead {
+		// A body declared larger than the bound is refused before a byte of
+		// it is read, and the connection closed.
+		if r.ContentLength > MaxBody {
+			w.Header().Set("Connection", "close")
+			http.Error(w, fmt.Sprintf("request body larger than %d bytes", MaxBody), http.StatusRequestEntityTooLarge)
+			return
+		}
 		if ct := r.Header.Get("Content-Type"); strings.HasPrefix(strings.ToLower(ct), "multipart/") {
 			http.Error(w, "multipart bodies are not accepted", http.StatusUnsupportedMediaType)
 			return

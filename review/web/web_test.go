@@ -772,8 +772,8 @@ func TestBodiesAreBounded(t *testing.T) {
 		t.Errorf("multipart login: %d", w.Code)
 	}
 	big := "name=ana&password=" + strings.Repeat("a", MaxBody+10)
-	if w := e.do(nil, "POST", "/login", big, nil); w.Code == http.StatusSeeOther {
-		t.Errorf("a login body over MaxBody was read and accepted")
+	if w := e.do(nil, "POST", "/login", big, nil); w.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("a login body over MaxBody: %d, want 413", w.Code)
 	}
 	ana := e.login(t, "ana")
 	w = e.do(ana, "POST", "/api/appeals", map[string]string{"target": "decision", "target_id": "x", "reason": strings.Repeat("r", MaxBody)}, nil)
