@@ -229,3 +229,28 @@ func (m *Manager) ResetTOTP(ctx context.Context, name string) error {
 		return nil
 	})
 }
+
+// Revoke ends session idHash of account name, or every session of the
+// account when idHash is empty, and records it.
+func (m *Manager) Revoke(ctx context.Context, name, idHash string) error {
+	if _, err := m.Store.User(ctx, name); err != nil {
+		return fmt.Errorf("account %s: %w", name, err)
+	}
+	details := map[string]any{}
+	if idHash == "" {
+		if err := m.Store.DeleteSessions(ctx, name); err != nil {
+			return fmt.Errorf("ending the sessions of %s: %w", name, err)
+		}
+		details["sessions"] = "all"
+	} else {
+		se, err := m.Store.Session(ctx, idHash)
+		if err != nil || se.User != name {
+			return fmt.Errorf("session %s of %s: %w", idHash, name, review.ErrNotFound)
+		}
+		if err := m.Store.DeleteSession(ctx, idHash); err != nil {
+			return fmt.Errorf("ending session of %s: %w", name, err)
+		}
+		details["session"] = idHash[:min(12, len(idHash))]
+	}
+	return m.record(ctx, name, "revoke", details)
+}
