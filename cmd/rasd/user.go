@@ -156,6 +156,8 @@ func runUser(env *Env, args []string) error {
 			}
 			fmt.Fprintf(env.Stdout, "totp secret: %s\ntotp uri: %s\nrecovery codes: %s\n", totp.Encode(secret),
 				totp.URI(accounts.Issuer, pos[0], secret), strings.Join(codes, " "))
+		} else if review.Role(*role).NeedsTOTP() {
+			fmt.Fprintf(env.Stdout, "the %s role requires two-factor login: %s enrols at the first login\n", *role, pos[0])
 		}
 	case "disable":
 		if err := m.Disable(ctx, pos[0]); err != nil {

@@ -24,7 +24,7 @@ func TestUserCommands(t *testing.T) {
 		stderr string
 	}{
 		{"add generates a password", "", []string{"add", "zainab", "--role", "analyst"}, 0, "password: ", ""},
-		{"add with a password from stdin", "correct-horse-battery\n", []string{"add", "--role", "senior", "ali", "--password-stdin"}, 0, "added ali (senior)", ""},
+		{"add with a password from stdin", "correct-horse-battery\n", []string{"add", "--role", "senior", "ali", "--password-stdin"}, 0, "added ali (senior)\nthe senior role requires two-factor login: ali enrols at the first login", ""},
 		{"add twice", "", []string{"add", "ali", "--role", "analyst"}, 1, "", "already exists"},
 		{"short password", "short\n", []string{"add", "omar", "--role", "admin", "--password-stdin"}, 1, "", "at least 10"},
 		{"unknown role", "", []string{"add", "omar", "--role", "boss"}, 2, "", "unknown role"},
