@@ -245,7 +245,9 @@ func (m *Manager) List(ctx context.Context, user string) ([]review.Session, erro
 }
 
 // Lookup returns the live session of id and its account; expired sessions
-// and sessions of disabled accounts are ended and refused.
+// and sessions of disabled accounts are ended and refused. A session of an
+// account that must enrol in two-factor login is returned as
+// review.PendingEnrol, whatever it was made as.
 func (m *Manager) Lookup(ctx context.Context, id string) (review.Session, review.User, error) {
 	if id == "" {
 		return review.Session{}, review.User{}, ErrNoSession
@@ -272,6 +274,12 @@ func (m *Manager) Lookup(ctx context.Context, id string) (review.Session, review
 		if err := m.Store.PutSession(ctx, s); err != nil {
 			return s, u, fmt.Errorf("refreshing session: %w", err)
 		}
+	}
+	// A full session of an account whose role requires two-factor login
+	// and that has none (made before the requirement, or before a reset)
+	// may only enrol.
+	if s.Pending == "" && u.Role.NeedsTOTP() && !u.HasTOTP() {
+		s.Pending = review.PendingEnrol
 	}
 	return s, u, nil
 }

@@ -136,6 +136,22 @@ func TestTwoFactorWeb(t *testing.T) {
 	if w := e.do(nil, "POST", "/login", url.Values{"name": {"sen2"}, "password": {password}, "code": {codes[0][1]}}.Encode(), nil); w.Code != http.StatusUnauthorized {
 		t.Fatalf("recovery code again: %d, want 401", w.Code)
 	}
+	// A full session of an account that is now a senior without TOTP may
+	// only enrol; after an admin's reset, login leads to enrolment again.
+	full = e.login(t, "ana")
+	am := &accounts.Manager{Store: e.st, Actor: "test", Now: e.clock.Now}
+	if _, err := e.st.UpdateUser(context.Background(), "ana", func(u *review.User) error { u.Role = review.RoleSenior; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if w := e.do(full, "GET", "/queue", nil, nil); w.Code != http.StatusSeeOther || !strings.HasPrefix(w.Header().Get("Location"), "/account/totp") {
+		t.Fatalf("a full session of a senior without TOTP: %d to %q, want enrolment", w.Code, w.Header().Get("Location"))
+	}
+	if err := am.ResetTOTP(context.Background(), "sen2"); err != nil {
+		t.Fatal(err)
+	}
+	if w := e.do(nil, "POST", "/login", url.Values{"name": {"sen2"}, "password": {password}}.Encode(), nil); !strings.HasPrefix(w.Header().Get("Location"), "/account/totp") {
+		t.Fatalf("login after a reset: %d to %q, want enrolment", w.Code, w.Header().Get("Location"))
+	}
 }
 
 // TestTwoFactorAPI: the same through POST /api/login with a code field.
