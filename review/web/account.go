@@ -229,8 +229,59 @@ func (s *Server) postEnrol(w http.ResponseWriter, r *http.Request) {
 	s.render(w, http.StatusOK, "recovery.html", pg)
 }
 
+// fresh checks the current TOTP or recovery code the caller gives to turn
+// two-factor login off or replace the recovery codes, so that a session
+// left open is not enough; a wrong code counts in the login throttle.
+func (s *Server) fresh(r *http.Request) error {
+	p := from(r.Context())
+	sm := s.cfg.Sessions
+	now := s.cfg.Now()
+	keys := []string{"user:" + p.User.Name, "client:" + s.clientOf(r)}
+	if sm.Throttle != nil {
+		if !sm.Throttle.Begin(now, keys...) {
+			return session.ErrThrottled
+		}
+		defer sm.Throttle.End(keys...)
+	}
+	method, err := accounts.CheckCode(r.Context(), s.cfg.Store, p.User.Name, r.PostFormValue("code"), now)
+	if errors.Is(err, accounts.ErrBadCode) && sm.Throttle != nil {
+		sm.Throttle.Fail(now, keys...)
+	}
+	if err == nil && method == accounts.MethodRecovery {
+		s.audit(audit.Event{Type: audit.TypeLogin, Actor: "user:" + p.User.Name, Subject: "user:" + p.User.Name,
+			Details: map[string]any{"action": "recovery_code", "client": s.clientOf(r)}})
+	}
+	return err
+}
+
+// freshFailed answers a wrong or throttled code of fresh.
+func (s *Server) freshFailed(w http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case errors.Is(err, session.ErrThrottled):
+		http.Redirect(w, r, "/account?msg=throttled", http.StatusSeeOther)
+	case errors.Is(err, accounts.ErrBadCode):
+		http.Redirect(w, r, "/account?msg=bad_code", http.StatusSeeOther)
+	default:
+		s.cfg.Log.Error("checking a two-factor code", "err", err)
+		http.Error(w, "checking the code failed", http.StatusInternalServerError)
+	}
+}
+
 func (s *Server) postDisableTOTP(w http.ResponseWriter, r *http.Request) {
-	err := s.accountManager(r).DisableTOTP(r.Context(), from(r.Context()).User.Name)
+	u := from(r.Context()).User
+	if u.Role.NeedsTOTP() {
+		http.Redirect(w, r, "/account?msg=totp_required", http.StatusSeeOther)
+		return
+	}
+	if !u.HasTOTP() {
+		http.Redirect(w, r, "/account", http.StatusSeeOther)
+		return
+	}
+	if err := s.fresh(r); err != nil {
+		s.freshFailed(w, r, err)
+		return
+	}
+	err := s.accountManager(r).DisableTOTP(r.Context(), u.Name)
 	switch {
 	case errors.Is(err, accounts.ErrTOTPRequired):
 		http.Redirect(w, r, "/account?msg=totp_required", http.StatusSeeOther)
@@ -245,6 +296,14 @@ func (s *Server) postDisableTOTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) postRecovery(w http.ResponseWriter, r *http.Request) {
+	if !from(r.Context()).User.HasTOTP() {
+		http.Redirect(w, r, "/account/totp", http.StatusSeeOther)
+		return
+	}
+	if err := s.fresh(r); err != nil {
+		s.freshFailed(w, r, err)
+		return
+	}
 	codes, err := s.accountManager(r).RegenerateRecovery(r.Context(), from(r.Context()).User.Name)
 	if errors.Is(err, accounts.ErrNotEnrolled) {
 		http.Redirect(w, r, "/account/totp", http.StatusSeeOther)

@@ -241,6 +241,7 @@ var words = map[string][2]string{
 	"m_totp_required": {"لا يمكن إيقاف التحقق بخطوتين لهذا الدور.", "This role cannot turn two-factor login off."},
 	"m_totp_off":      {"أوقف التحقق بخطوتين.", "Two-factor login is off."},
 	"m_revoked":       {"أُنهيت الجلسة.", "Session revoked."},
+	"current_code":    {"الرمز الحالي", "Current code"},
 }
 
 // T returns the UI string key in l; the key itself when unknown.
