@@ -309,3 +309,74 @@ func TestSessionsRevoke(t *testing.T) {
 		t.Fatalf("audit log has %d revocations, want 2", n)
 	}
 }
+
+// TestTwoFactorOptional: an analyst may enrol and turn it off again (with a
+// current code); new recovery codes replace the old ones; a senior may not
+// turn it off.
+func TestTwoFactorOptional(t *testing.T) {
+	e := newEnv(t, reviewtest.Items(3))
+	ana := e.login(t, "ana")
+	w := e.do(ana, "POST", "/api/totp", map[string]string{}, nil)
+	var en struct{ Secret string }
+	json.Unmarshal(w.Body.Bytes(), &en)
+	secret, err := totp.Decode(en.Secret)
+	if w.Code != 200 || err != nil {
+		t.Fatalf("analyst starting enrolment: %d %s", w.Code, w.Body)
+	}
+	w = e.do(ana, "POST", "/api/totp/confirm", map[string]string{"code": totp.Code(secret, e.clock.Now())}, nil)
+	var conf struct {
+		Recovery []string `json:"recovery_codes"`
+	}
+	json.Unmarshal(w.Body.Bytes(), &conf)
+	if w.Code != 200 || len(conf.Recovery) != 10 || sessionCookie(w) != nil {
+		t.Fatalf("analyst confirming: %d %s (a full session keeps its cookie)", w.Code, w.Body)
+	}
+	if w := e.do(nil, "POST", "/api/login", map[string]string{"name": "ana", "password": password}, nil); w.Code != http.StatusUnauthorized {
+		t.Fatalf("analyst login without a code after enrolment: %d", w.Code)
+	}
+	form := func(c *client, path string, v url.Values) *httptest.ResponseRecorder {
+		v.Set("csrf", c.csrf)
+		return e.do(c, "POST", path, v.Encode(), nil)
+	}
+	// New recovery codes need a current code, and replace the old ones.
+	if w := form(ana, "/account/recovery", url.Values{"code": {"999999"}}); w.Header().Get("Location") != "/account?msg=bad_code" {
+		t.Fatalf("new recovery codes with a wrong code: %d %q", w.Code, w.Header().Get("Location"))
+	}
+	w = form(ana, "/account/recovery", url.Values{"code": {conf.Recovery[0]}})
+	fresh := codesRe.FindAllStringSubmatch(w.Body.String(), -1)
+	if w.Code != 200 || len(fresh) != 10 {
+		t.Fatalf("new recovery codes: %d, %d codes", w.Code, len(fresh))
+	}
+	e.srv.cfg.Sessions.Throttle = nil
+	if w := e.do(nil, "POST", "/api/login", map[string]string{"name": "ana", "password": password, "code": conf.Recovery[1]}, nil); w.Code != http.StatusUnauthorized {
+		t.Fatalf("an old recovery code after regenerating: %d, want 401", w.Code)
+	}
+	if w := e.do(nil, "POST", "/api/login", map[string]string{"name": "ana", "password": password, "code": fresh[1][1]}, nil); w.Code != 200 {
+		t.Fatalf("a new recovery code: %d", w.Code)
+	}
+	if page := e.do(ana, "GET", "/account", nil, nil).Body.String(); !strings.Contains(page, `id="recovery-left">9<`) {
+		t.Fatal("the account page does not count 9 recovery codes left")
+	}
+	// Turning it off needs a current code too.
+	e.clock.Add(totp.Step)
+	if w := form(ana, "/account/totp/disable", url.Values{"code": {totp.Code(secret, e.clock.Now())}}); w.Header().Get("Location") != "/account?msg=totp_off" {
+		t.Fatalf("turning two-factor off: %d %q", w.Code, w.Header().Get("Location"))
+	}
+	if w := e.do(nil, "POST", "/api/login", map[string]string{"name": "ana", "password": password}, nil); w.Code != 200 {
+		t.Fatalf("analyst login after turning two-factor off: %d", w.Code)
+	}
+	// A senior may not.
+	sen := e.login(t, "sen")
+	if w := form(sen, "/account/totp/disable", url.Values{"code": {e.code("sen")}}); w.Header().Get("Location") != "/account?msg=totp_required" {
+		t.Fatalf("senior turning two-factor off: %d %q", w.Code, w.Header().Get("Location"))
+	}
+	if u, _ := e.st.User(context.Background(), "sen"); !u.HasTOTP() {
+		t.Fatal("the senior's enrolment is gone")
+	}
+	log, _ := os.ReadFile(e.audit)
+	for _, want := range []string{`"recovery_regenerate"`, `"totp_disable"`} {
+		if !strings.Contains(string(log), want) {
+			t.Errorf("audit log lacks %s", want)
+		}
+	}
+}
