@@ -380,3 +380,69 @@ func TestTwoFactorOptional(t *testing.T) {
 		}
 	}
 }
+
+// TestPendingSessionReachesOnlyItsStep: a session that must still enrol
+// gets past the guard only on the routes marked Partial; pages send it to
+// enrolment, everything else answers 403.
+func TestPendingSessionReachesOnlyItsStep(t *testing.T) {
+	e := newEnv(t, reviewtest.Items(3))
+	e.srv.cfg.Sessions.Throttle = nil
+	e.addUser(t, "sen4", review.RoleSenior)
+	login := func() *client {
+		w := e.do(nil, "POST", "/api/login", map[string]string{"name": "sen4", "password": password}, nil)
+		var out struct{ CSRF, Pending string }
+		json.Unmarshal(w.Body.Bytes(), &out)
+		if w.Code != 200 || out.Pending != review.PendingEnrol {
+			t.Fatalf("login: %d %s", w.Code, w.Body)
+		}
+		return &client{cookie: sessionCookie(w), csrf: out.CSRF}
+	}
+	c := login()
+	for pattern, req := range requests {
+		acc := Routes[pattern]
+		if acc.Public {
+			continue
+		}
+		t.Run(pattern, func(t *testing.T) {
+			if pattern == "POST /logout" {
+				c = login()
+				defer func() { c = login() }()
+			}
+			w := e.do(c, req.method, req.path, req.body, nil)
+			switch {
+			case acc.Partial:
+				if w.Code == 401 || w.Code == 403 {
+					t.Fatalf("partial route: %d %s", w.Code, w.Body)
+				}
+			case req.method == "GET" && !strings.HasPrefix(req.path, "/api/"):
+				if w.Code != http.StatusSeeOther || !strings.HasPrefix(w.Header().Get("Location"), "/account/totp") {
+					t.Fatalf("page: %d to %q, want enrolment", w.Code, w.Header().Get("Location"))
+				}
+			default:
+				if w.Code != http.StatusForbidden {
+					t.Fatalf("%d, want 403", w.Code)
+				}
+			}
+		})
+	}
+}
+
+func TestShortAgent(t *testing.T) {
+	cases := []struct{ name, ua, want string }{
+		{"firefox on linux", "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0", "Firefox · Linux"},
+		{"chrome on android", "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36", "Chrome · Android"},
+		{"edge on windows", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36 Edg/131.0", "Edge · Windows"},
+		{"safari on iphone", "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1", "Safari · iOS"},
+		{"curl", "curl/8.5.0", "curl"},
+		{"unknown, long", strings.Repeat("x", 100), strings.Repeat("x", 48) + "…"},
+		{"control characters", "evil\u202eagent", ""},
+		{"empty", "", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := shortAgent(c.ua); got != c.want {
+				t.Fatalf("shortAgent(%q) = %q, want %q", c.ua, got, c.want)
+			}
+		})
+	}
+}
