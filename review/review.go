@@ -98,7 +98,44 @@ type User struct {
 	// Created and Changed are when the account was made and last changed.
 	Created time.Time `json:"created"`
 	Changed time.Time `json:"changed"`
+	// TwoFactor is the account's TOTP enrolment and recovery codes.
+	TwoFactor TwoFactor `json:"two_factor,omitzero"`
 }
+
+// HasTOTP reports whether the account has confirmed a TOTP enrolment.
+func (u *User) HasTOTP() bool { return len(u.TwoFactor.Secret) > 0 }
+
+// NeedsTOTP reports whether accounts of role r must use two-factor login
+// (senior reviewers and admins).
+func (r Role) NeedsTOTP() bool { return r == RoleSenior || r == RoleAdmin }
+
+// TwoFactor is an account's second factor: a TOTP secret and single-use
+// recovery codes. It is kept in the account record and never shown after
+// enrolment; it prints as "<secret>" so that it cannot leak into logs.
+type TwoFactor struct {
+	// Secret is the confirmed TOTP secret; empty when not enrolled.
+	Secret []byte `json:"secret,omitempty"`
+	// Pending is a secret shown for enrolment and not yet confirmed by a
+	// code; PendingSince is when it was made.
+	Pending      []byte    `json:"pending,omitempty"`
+	PendingSince time.Time `json:"pending_since,omitzero"`
+	// Last is the time step of the last code accepted: codes of that step
+	// and earlier are refused, so that a code is used only once.
+	Last int64 `json:"last,omitempty"`
+	// Salt salts the recovery code hashes.
+	Salt []byte `json:"salt,omitempty"`
+	// Recovery holds the hex SHA-256 of salt and code of each unused
+	// recovery code.
+	Recovery []string `json:"recovery,omitempty"`
+	// Enrolled is when the secret was confirmed.
+	Enrolled time.Time `json:"enrolled,omitzero"`
+}
+
+// String hides the secrets.
+func (TwoFactor) String() string { return "<secret>" }
+
+// GoString hides the secrets.
+func (TwoFactor) GoString() string { return "<secret>" }
 
 // Session is a logged-in browser or API client. The session id itself is
 // never stored: only its SHA-256 (IDHash).
@@ -114,7 +151,24 @@ type Session struct {
 	Expires time.Time `json:"expires"`
 	// Seen is the last request; a session idle for longer than the idle limit ends.
 	Seen time.Time `json:"seen"`
+	// Pending is the step of login still to pass: "" for none (a full
+	// session), PendingCode for the second factor's code, PendingEnrol for
+	// a two-factor enrolment the account's role requires.
+	Pending string `json:"pending,omitempty"`
+	// Addr is the client's address at login; Agent its User-Agent
+	// (shortened), for the owner's list of sessions.
+	Addr  string `json:"addr,omitempty"`
+	Agent string `json:"agent,omitempty"`
 }
+
+// The steps of login a session may still have to pass (Session.Pending).
+const (
+	// PendingCode: the password was right; the TOTP or recovery code is awaited.
+	PendingCode = "code"
+	// PendingEnrol: the password was right; the role requires two-factor
+	// login and the account must enrol before anything else.
+	PendingEnrol = "enrol"
+)
 
 // Status is where an item stands in review.
 type Status string
@@ -353,6 +407,9 @@ type Accounts interface {
 	PutUser(ctx context.Context, u User) error
 	// User returns an account (ErrNotFound when absent).
 	User(ctx context.Context, name string) (User, error)
+	// UpdateUser applies fn to account name and stores the result,
+	// atomically (ErrNotFound when absent); fn's error leaves it unchanged.
+	UpdateUser(ctx context.Context, name string, fn func(*User) error) (User, error)
 	// Users returns every account, by name.
 	Users(ctx context.Context) ([]User, error)
 
@@ -364,6 +421,9 @@ type Accounts interface {
 	DeleteSession(ctx context.Context, idHash string) error
 	// DeleteSessions ends every session of user.
 	DeleteSessions(ctx context.Context, user string) error
+	// Sessions returns the stored sessions of user, oldest first (expired
+	// ones may be among them; callers check).
+	Sessions(ctx context.Context, user string) ([]Session, error)
 }
 
 // Queue is the review queue: items, leases and decisions (the reviewers'
@@ -450,6 +510,16 @@ func SortReferrals(rs []Referral) {
 			return a.Created.Compare(b.Created)
 		}
 		return strings.Compare(a.ID, b.ID)
+	})
+}
+
+// SortSessions orders sessions oldest first, then by IDHash.
+func SortSessions(ss []Session) {
+	slices.SortFunc(ss, func(a, b Session) int {
+		if c := a.Created.Compare(b.Created); c != 0 {
+			return c
+		}
+		return strings.Compare(a.IDHash, b.IDHash)
 	})
 }
 

@@ -59,6 +59,9 @@ func TestEndToEndBrowser(t *testing.T) {
 		t.Helper()
 		do("logging in as "+name, chromedp.WaitVisible("#login-form"), chromedp.SendKeys("#name", name),
 			chromedp.SendKeys("#password", e2ePassword), chromedp.Click("#login"))
+		if _, ok := e.totp[name]; ok {
+			do("entering the code of "+name, chromedp.WaitVisible("#code-form"), chromedp.SendKeys("#code", e.code(t, name)), chromedp.Click("#verify"))
+		}
 	}
 	do("opening the queue", chromedp.Navigate(base+"/queue"))
 	login("ana")

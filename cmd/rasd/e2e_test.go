@@ -25,6 +25,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -37,6 +38,8 @@ import (
 	"github.com/rasd-iq/rasd/models/ocr/ocrtest"
 	"github.com/rasd-iq/rasd/policy"
 	"github.com/rasd-iq/rasd/policy/jsonschema"
+	"github.com/rasd-iq/rasd/review"
+	"github.com/rasd-iq/rasd/review/totp"
 )
 
 // scenarioFile is examples/scenarios.yaml.
@@ -156,6 +159,31 @@ type e2eEngine struct {
 	// hook and down receive the engine's webhook alerts; down refuses
 	// them until told otherwise.
 	hook, down *hookReceiver
+
+	mu    sync.Mutex
+	totp  map[string][]byte // the TOTP secrets of accounts enrolled with --totp
+	steps map[string]int64  // the last TOTP step used per account
+}
+
+// code returns a TOTP code of account name that has not been used yet,
+// waiting for the next step when the window's codes are spent.
+func (e *e2eEngine) code(t *testing.T, name string) string {
+	t.Helper()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	secret, ok := e.totp[name]
+	if !ok {
+		t.Fatalf("account %s has no TOTP secret", name)
+	}
+	for {
+		now := totp.Counter(time.Now())
+		step := max(now-totp.Window, e.steps[name]+1)
+		if step <= now+totp.Window {
+			e.steps[name] = step
+			return totp.HOTP(secret, step, totp.Digits)
+		}
+		time.Sleep(time.Second)
+	}
 }
 
 // storeArgs are the flags that name the engine's stores for other commands.
@@ -246,8 +274,21 @@ func setupEngine(t *testing.T, f scenarioFile, redisURL string) *e2eEngine {
 	if err := os.WriteFile(e.cfg, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	e.totp, e.steps = map[string][]byte{}, map[string]int64{}
 	for name, role := range map[string]string{"ana": "analyst", "ana2": "analyst", "sen": "senior", "res": "researcher", "adm": "admin"} {
-		e.rasd(t, e2ePassword+"\n", append([]string{"user", "add", name, "--role", role, "--password-stdin"}, e.storeArgs()...)...)
+		args := []string{"user", "add", name, "--role", role, "--password-stdin"}
+		if review.Role(role).NeedsTOTP() {
+			args = append(args, "--totp") // required for the role: enrolled at once, its secret printed
+		}
+		out := e.rasd(t, e2ePassword+"\n", append(args, e.storeArgs()...)...)
+		if review.Role(role).NeedsTOTP() {
+			_, rest, ok := strings.Cut(out, "totp secret: ")
+			secret, err := totp.Decode(strings.SplitN(rest, "\n", 2)[0])
+			if !ok || err != nil {
+				t.Fatalf("rasd user add --totp printed no secret: %q (%v)", out, err)
+			}
+			e.totp[name] = secret
+		}
 	}
 	e.log = &bytes.Buffer{}
 	e.cmd = exec.Command(e.bin, append([]string{"run", "--once"}, e.storeArgs()...)...)
@@ -318,7 +359,11 @@ func login(t *testing.T, e *e2eEngine, name string) *apiClient {
 	jar, _ := cookiejar.New(nil)
 	c := &apiClient{t: t, base: "http://" + e.addr, http: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
 	var me struct{ CSRF string }
-	c.call("POST", "/api/login", map[string]string{"name": name, "password": e2ePassword}, http.StatusOK, &me)
+	in := map[string]string{"name": name, "password": e2ePassword}
+	if _, ok := e.totp[name]; ok {
+		in["code"] = e.code(t, name)
+	}
+	c.call("POST", "/api/login", in, http.StatusOK, &me)
 	c.csrf = me.CSRF
 	return c
 }

@@ -8,18 +8,22 @@ import (
 	"fmt"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/rasd-iq/rasd/review"
 	"github.com/rasd-iq/rasd/review/accounts"
+	"github.com/rasd-iq/rasd/review/totp"
 )
 
 func init() {
 	register(&command{
 		Name:    "user",
-		Summary: "manage review accounts: add, list, disable, enable, passwd, role",
-		Usage: "user add NAME --role analyst|senior|researcher|admin [--password-stdin] | user list | user disable NAME |\n" +
-			"  rasd user enable NAME | rasd user passwd NAME [--password-stdin] | rasd user role NAME ROLE\n" +
-			"  (each with [--config rasd.yaml | --data DIR | --redis URL])",
+		Summary: "manage review accounts: add, list, disable, enable, passwd, role, totp reset, sessions, revoke",
+		Usage: "user add NAME --role analyst|senior|researcher|admin [--password-stdin] [--totp] | user list | user disable NAME |\n" +
+			"  rasd user enable NAME | rasd user passwd NAME [--password-stdin] | rasd user role NAME ROLE |\n" +
+			"  rasd user totp reset NAME | rasd user sessions NAME | rasd user revoke NAME [SESSION]\n" +
+			"  (each with [--config rasd.yaml | --data DIR | --redis URL]; senior and admin accounts must use two-factor\n" +
+			"  login: --totp enrols one at once and prints its secret, otherwise they enrol at their first login)",
 		Example: "rasd user add zainab --role analyst --data rasd-data",
 		Run:     runUser,
 	})
@@ -43,10 +47,10 @@ func parseMixed(env *Env, c *command, fs *flag.FlagSet, args []string) ([]string
 func runUser(env *Env, args []string) error {
 	c := commands["user"]
 	if len(args) == 0 {
-		return usagef("missing subcommand: add, list, disable, enable, passwd or role")
+		return usagef("missing subcommand: add, list, disable, enable, passwd, role, totp, sessions or revoke")
 	}
 	sub := args[0]
-	want := map[string]int{"add": 1, "list": 0, "disable": 1, "enable": 1, "passwd": 1, "role": 2}
+	want := map[string]int{"add": 1, "list": 0, "disable": 1, "enable": 1, "passwd": 1, "role": 2, "totp": 2, "sessions": 1, "revoke": 1}
 	switch sub {
 	case "-h", "--help", "-help":
 		printCommandHelp(env.Stdout, c, nil)
@@ -54,18 +58,28 @@ func runUser(env *Env, args []string) error {
 	}
 	n, ok := want[sub]
 	if !ok {
-		return usagef("unknown subcommand %q (want add, list, disable, enable, passwd or role)", sub)
+		return usagef("unknown subcommand %q (want add, list, disable, enable, passwd, role, totp, sessions or revoke)", sub)
 	}
 	fs := newFlagSet(env, c)
 	sf := addStoreFlags(fs)
 	role := fs.String("role", "", "the account's `role`: analyst, senior, researcher or admin")
 	stdin := fs.Bool("password-stdin", false, "read the password from the first line of stdin (default: generate and print one)")
+	withTOTP := fs.Bool("totp", false, "add: enrol two-factor login at once and print its secret, otpauth URI and recovery codes (for scripts)")
 	pos, err := parseMixed(env, c, fs, args[1:])
 	if err != nil {
 		return err
 	}
+	if sub == "revoke" && len(pos) == 2 {
+		n = 2 // one session rather than all
+	}
 	if len(pos) != n {
 		return usagef("%s takes %d argument(s), got %d", sub, n, len(pos))
+	}
+	if sub == "totp" {
+		if pos[0] != "reset" {
+			return usagef("totp: unknown action %q (want reset)", pos[0])
+		}
+		pos = pos[1:]
 	}
 	if sub == "add" {
 		if *role == "" {
@@ -113,13 +127,20 @@ func runUser(env *Env, args []string) error {
 			return err
 		}
 		tw := tabwriter.NewWriter(env.Stdout, 2, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tROLE\tSTATE\tCHANGED")
+		fmt.Fprintln(tw, "NAME\tROLE\tSTATE\tCHANGED\tTOTP")
 		for _, u := range us {
 			state := "active"
 			if u.Disabled {
 				state = "disabled"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.Name, u.Role, state, u.Changed.UTC().Format("2006-01-02 15:04"))
+			tf := "off"
+			switch {
+			case u.HasTOTP():
+				tf = "on"
+			case u.Role.NeedsTOTP():
+				tf = "required"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.Name, u.Role, state, u.Changed.UTC().Format("2006-01-02 15:04"), tf)
 		}
 		return tw.Flush()
 	case "add":
@@ -127,6 +148,17 @@ func runUser(env *Env, args []string) error {
 			return err
 		}
 		fmt.Fprintf(env.Stdout, "added %s (%s)\n", pos[0], *role)
+		if *withTOTP {
+			secret := totp.NewSecret()
+			codes, err := m.EnrolTOTP(ctx, pos[0], secret)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(env.Stdout, "totp secret: %s\ntotp uri: %s\nrecovery codes: %s\n", totp.Encode(secret),
+				totp.URI(accounts.Issuer, pos[0], secret), strings.Join(codes, " "))
+		} else if review.Role(*role).NeedsTOTP() {
+			fmt.Fprintf(env.Stdout, "the %s role requires two-factor login: %s enrols at the first login\n", *role, pos[0])
+		}
 	case "disable":
 		if err := m.Disable(ctx, pos[0]); err != nil {
 			return notFound(err)
@@ -144,6 +176,43 @@ func runUser(env *Env, args []string) error {
 			return notFound(err)
 		}
 		fmt.Fprintf(env.Stdout, "changed the password of %s and ended its sessions\n", pos[0])
+	case "totp":
+		if err := m.ResetTOTP(ctx, pos[0]); err != nil {
+			return notFound(err)
+		}
+		fmt.Fprintf(env.Stdout, "removed the two-factor enrolment of %s and ended its sessions; it enrols again at its next login\n", pos[0])
+		return nil
+	case "sessions":
+		if _, err := rs.User(ctx, pos[0]); err != nil {
+			return notFound(err)
+		}
+		ss, err := rs.Sessions(ctx, pos[0])
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(env.Stdout, 2, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "SESSION\tCREATED\tLAST SEEN\tADDRESS\tAGENT")
+		for _, se := range ss {
+			if !time.Now().Before(se.Expires) {
+				continue
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", se.IDHash, se.Created.UTC().Format("2006-01-02 15:04"), se.Seen.UTC().Format("2006-01-02 15:04"), se.Addr, se.Agent)
+		}
+		return tw.Flush()
+	case "revoke":
+		id := ""
+		if len(pos) == 2 {
+			id = pos[1]
+		}
+		if err := m.Revoke(ctx, pos[0], id); err != nil {
+			return err
+		}
+		if id == "" {
+			fmt.Fprintf(env.Stdout, "ended every session of %s\n", pos[0])
+		} else {
+			fmt.Fprintf(env.Stdout, "ended session %s of %s\n", id, pos[0])
+		}
+		return nil
 	case "role":
 		if err := m.SetRole(ctx, pos[0], review.Role(pos[1])); err != nil {
 			return notFound(err)

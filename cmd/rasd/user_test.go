@@ -24,7 +24,7 @@ func TestUserCommands(t *testing.T) {
 		stderr string
 	}{
 		{"add generates a password", "", []string{"add", "zainab", "--role", "analyst"}, 0, "password: ", ""},
-		{"add with a password from stdin", "correct-horse-battery\n", []string{"add", "--role", "senior", "ali", "--password-stdin"}, 0, "added ali (senior)", ""},
+		{"add with a password from stdin", "correct-horse-battery\n", []string{"add", "--role", "senior", "ali", "--password-stdin"}, 0, "added ali (senior)\nthe senior role requires two-factor login: ali enrols at the first login", ""},
 		{"add twice", "", []string{"add", "ali", "--role", "analyst"}, 1, "", "already exists"},
 		{"short password", "short\n", []string{"add", "omar", "--role", "admin", "--password-stdin"}, 1, "", "at least 10"},
 		{"unknown role", "", []string{"add", "omar", "--role", "boss"}, 2, "", "unknown role"},
@@ -35,6 +35,14 @@ func TestUserCommands(t *testing.T) {
 		{"disable unknown", "", []string{"disable", "ghost"}, 1, "", "no such account"},
 		{"passwd", "another-long-password\n", []string{"passwd", "zainab", "--password-stdin"}, 0, "changed the password", ""},
 		{"list", "", []string{"list"}, 0, "senior      disabled", ""},
+		{"add with TOTP", "a-long-password-1\n", []string{"add", "sara", "--role", "admin", "--password-stdin", "--totp"}, 0, "totp uri: otpauth://totp/Rasd:sara?", ""},
+		{"list shows two-factor state", "", []string{"list"}, 0, "  on\n", ""},
+		{"totp reset", "", []string{"totp", "reset", "sara"}, 0, "removed the two-factor enrolment of sara", ""},
+		{"totp reset unknown", "", []string{"totp", "reset", "ghost"}, 1, "", "no such account"},
+		{"totp unknown action", "", []string{"totp", "show", "sara"}, 2, "", "want reset"},
+		{"sessions", "", []string{"sessions", "sara"}, 0, "SESSION", ""},
+		{"revoke all", "", []string{"revoke", "sara"}, 0, "ended every session of sara", ""},
+		{"revoke unknown session", "", []string{"revoke", "sara", "abc"}, 1, "", "not found"},
 		{"unknown subcommand", "", []string{"promote", "ali"}, 2, "", "unknown subcommand"},
 		{"wrong arity", "", []string{"role", "ali"}, 2, "", "takes 2 argument"},
 	}
@@ -61,7 +69,12 @@ func TestUserCommands(t *testing.T) {
 			actions = append(actions, e.Subject+" "+strings.Trim(string(e.Details), "{}"))
 		}
 	}
-	if len(actions) != 5 {
-		t.Fatalf("audit log role changes: %q, want add, add, role, disable, passwd", actions)
+	if len(actions) != 9 {
+		t.Fatalf("audit log role changes: %q, want add, add, role, disable, passwd, add, totp_enrol, totp_reset, revoke", actions)
+	}
+	for _, a := range actions {
+		if strings.Contains(a, "secret") || strings.Contains(a, "recovery\"") {
+			t.Fatalf("audit entry holds a secret: %s", a)
+		}
 	}
 }

@@ -82,6 +82,15 @@ func (s *Store) User(_ context.Context, name string) (review.User, error) {
 	return u, err
 }
 
+// UpdateUser implements review.Store.
+func (s *Store) UpdateUser(_ context.Context, name string, fn func(*review.User) error) (review.User, error) {
+	u, err := change(s, bucketUsers, name, fn)
+	if err != nil {
+		return u, fmt.Errorf("updating user %s: %w", name, err)
+	}
+	return u, nil
+}
+
 // Users implements review.Store.
 func (s *Store) Users(_ context.Context) ([]review.User, error) {
 	var out []review.User
@@ -134,6 +143,28 @@ func (s *Store) DeleteSessions(_ context.Context, user string) error {
 		}
 		return err
 	})
+}
+
+// Sessions implements review.Store.
+func (s *Store) Sessions(_ context.Context, user string) ([]review.Session, error) {
+	var out []review.Session
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketSessions).ForEach(func(k, v []byte) error {
+			var se review.Session
+			if err := json.Unmarshal(v, &se); err != nil {
+				return fmt.Errorf("decoding session: %w", err)
+			}
+			if se.User == user {
+				out = append(out, se)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading sessions of %s: %w", user, err)
+	}
+	review.SortSessions(out)
+	return out, nil
 }
 
 // Missing implements review.Store.

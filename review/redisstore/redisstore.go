@@ -76,6 +76,15 @@ func (s *Store) User(ctx context.Context, name string) (review.User, error) {
 	return u, decode(v, &u, "user "+name)
 }
 
+// UpdateUser implements review.Store.
+func (s *Store) UpdateUser(ctx context.Context, name string, fn func(*review.User) error) (review.User, error) {
+	u, err := change(ctx, s, "users", name, fn)
+	if err != nil {
+		return u, fmt.Errorf("updating user %s: %w", name, err)
+	}
+	return u, nil
+}
+
 // Users implements review.Store.
 func (s *Store) Users(ctx context.Context) ([]review.User, error) {
 	m, err := s.rdb.HGetAll(ctx, s.key("users")).Result()
@@ -154,6 +163,50 @@ func (s *Store) DeleteSessions(ctx context.Context, user string) error {
 		return fmt.Errorf("deleting sessions of %s: %w", user, err)
 	}
 	return nil
+}
+
+// Sessions implements review.Store; ids of sessions that expired are
+// dropped from the account's set as they are found.
+func (s *Store) Sessions(ctx context.Context, user string) ([]review.Session, error) {
+	set := s.key("usess", user)
+	hs, err := s.rdb.SMembers(ctx, set).Result()
+	if err != nil {
+		return nil, fmt.Errorf("reading sessions of %s: %w", user, err)
+	}
+	var out []review.Session
+	if len(hs) == 0 {
+		return out, nil
+	}
+	keys := make([]string, len(hs))
+	for i, h := range hs {
+		keys[i] = s.key("sess", h)
+	}
+	vs, err := s.rdb.MGet(ctx, keys...).Result()
+	if err != nil {
+		return nil, fmt.Errorf("reading sessions of %s: %w", user, err)
+	}
+	var gone []any
+	for i, v := range vs {
+		str, ok := v.(string)
+		if !ok {
+			gone = append(gone, hs[i])
+			continue
+		}
+		var se review.Session
+		if err := decode(str, &se, "session"); err != nil {
+			return nil, err
+		}
+		if se.User == user {
+			out = append(out, se)
+		}
+	}
+	if len(gone) > 0 {
+		if err := s.rdb.SRem(ctx, set, gone...).Err(); err != nil {
+			return nil, fmt.Errorf("dropping ended sessions of %s: %w", user, err)
+		}
+	}
+	review.SortSessions(out)
+	return out, nil
 }
 
 // Missing implements review.Store.

@@ -20,6 +20,8 @@ import (
 func Run(t *testing.T, open func(t *testing.T) review.Store) {
 	t.Run("Users", func(t *testing.T) { testUsers(t, open(t)) })
 	t.Run("Sessions", func(t *testing.T) { testSessions(t, open(t)) })
+	t.Run("UpdateUser", func(t *testing.T) { testUpdateUser(t, open(t)) })
+	t.Run("SessionList", func(t *testing.T) { testSessionList(t, open(t)) })
 	t.Run("Queue", func(t *testing.T) { testQueue(t, open(t)) })
 	t.Run("Leases", func(t *testing.T) { testLeases(t, open(t)) })
 	t.Run("Decisions", func(t *testing.T) { testDecisions(t, open(t)) })
@@ -99,6 +101,80 @@ func testSessions(t *testing.T, s review.Store) {
 		if _, err := s.Session(ctx, h); !errors.Is(err, review.ErrNotFound) {
 			t.Fatalf("session %s of a survived DeleteSessions: %v", h, err)
 		}
+	}
+}
+
+func testUpdateUser(t *testing.T, s review.Store) {
+	ctx := context.Background()
+	if _, err := s.UpdateUser(ctx, "nobody", func(*review.User) error { return nil }); !errors.Is(err, review.ErrNotFound) {
+		t.Fatalf("UpdateUser(nobody) = %v, want ErrNotFound", err)
+	}
+	if err := s.PutUser(ctx, review.User{Name: "sen", Role: review.RoleSenior, Hash: []byte("h"), Created: t0}); err != nil {
+		t.Fatal(err)
+	}
+	tf := review.TwoFactor{Secret: []byte("0123456789abcdefghij"), Last: 7, Salt: []byte("salt"), Recovery: []string{"r1", "r2"}, Enrolled: t0}
+	u, err := s.UpdateUser(ctx, "sen", func(u *review.User) error { u.TwoFactor = tf; return nil })
+	if err != nil || !u.HasTOTP() {
+		t.Fatalf("UpdateUser = %+v, %v", u, err)
+	}
+	u, err = s.User(ctx, "sen")
+	if err != nil || string(u.TwoFactor.Secret) != string(tf.Secret) || u.TwoFactor.Last != 7 || !slices.Equal(u.TwoFactor.Recovery, tf.Recovery) ||
+		string(u.TwoFactor.Salt) != "salt" || !u.TwoFactor.Enrolled.Equal(t0) || string(u.Hash) != "h" {
+		t.Fatalf("stored account lost its two-factor state: %#v, %v", u.TwoFactor.Recovery, err)
+	}
+	// fn's error leaves the account as it was.
+	boom := errors.New("boom")
+	if _, err := s.UpdateUser(ctx, "sen", func(u *review.User) error { u.TwoFactor = review.TwoFactor{}; return boom }); !errors.Is(err, boom) {
+		t.Fatalf("UpdateUser with a failing fn: %v", err)
+	}
+	if u, _ := s.User(ctx, "sen"); !u.HasTOTP() {
+		t.Fatal("a failed update changed the account")
+	}
+	// Concurrent updates each consume one step: none is lost.
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			if _, err := s.UpdateUser(ctx, "sen", func(u *review.User) error { u.TwoFactor.Last++; return nil }); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if u, _ := s.User(ctx, "sen"); u.TwoFactor.Last != 27 {
+		t.Fatalf("after 20 concurrent increments Last = %d, want 27", u.TwoFactor.Last)
+	}
+}
+
+func testSessionList(t *testing.T, s review.Store) {
+	ctx := context.Background()
+	if ss, err := s.Sessions(ctx, "a"); err != nil || len(ss) != 0 {
+		t.Fatalf("Sessions of an account without any = %v, %v", ss, err)
+	}
+	for i, user := range []string{"a", "b", "a", "a"} {
+		se := review.Session{IDHash: fmt.Sprint("h", i), User: user, CSRF: "c", Created: t0.Add(time.Duration(-i) * time.Minute),
+			Expires: time.Now().Add(time.Hour), Seen: t0, Addr: "192.0.2.1", Agent: "Firefox"}
+		if err := s.PutSession(ctx, se); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ss, err := s.Sessions(ctx, "a")
+	if err != nil || len(ss) != 3 || ss[0].IDHash != "h3" || ss[1].IDHash != "h2" || ss[2].IDHash != "h0" || ss[0].Addr != "192.0.2.1" || ss[0].Agent != "Firefox" {
+		t.Fatalf("Sessions(a) = %+v, %v; want h3, h2, h0 with address and agent", ss, err)
+	}
+	if err := s.DeleteSession(ctx, "h2"); err != nil {
+		t.Fatal(err)
+	}
+	if ss, err := s.Sessions(ctx, "a"); err != nil || len(ss) != 2 {
+		t.Fatalf("Sessions(a) after ending one = %+v, %v; want 2", ss, err)
+	}
+	if err := s.DeleteSessions(ctx, "a"); err != nil {
+		t.Fatal(err)
+	}
+	if ss, err := s.Sessions(ctx, "a"); err != nil || len(ss) != 0 {
+		t.Fatalf("Sessions(a) after DeleteSessions = %+v, %v", ss, err)
+	}
+	if ss, err := s.Sessions(ctx, "b"); err != nil || len(ss) != 1 || ss[0].IDHash != "h1" {
+		t.Fatalf("Sessions(b) = %+v, %v", ss, err)
 	}
 }
 

@@ -67,48 +67,187 @@ var dummy = sync.OnceValue(func() []byte {
 	return h
 })
 
-// Login checks name and password (client identifies the caller for the
-// throttle, e.g. its IP) and returns a new session and its secret id, to be
-// sent in the cookie.
-func (m *Manager) Login(ctx context.Context, name, password, client string) (review.Session, review.User, string, error) {
+// ErrCodeRequired is returned by Login for an account with two-factor
+// login when the attempt carries no code and may not defer it.
+var ErrCodeRequired = errors.New("two-factor code required")
+
+// ErrBadCode is a wrong or reused TOTP or recovery code.
+var ErrBadCode = accounts.ErrBadCode
+
+// PendingTTL is how long a session that still has a login step to pass
+// (the code, or a required enrolment) lasts.
+const PendingTTL = 10 * time.Minute
+
+// Attempt is one login.
+type Attempt struct {
+	// Name and Password are the account's.
+	Name, Password string
+	// Code is the TOTP or a recovery code, for accounts with two-factor login.
+	Code string
+	// Client identifies the caller for the throttle (its IP); Agent is its
+	// User-Agent, shortened, kept with the session for the owner's list.
+	Client, Agent string
+	// Deferred lets a right password without a code open a session that
+	// waits for it (review.PendingCode: the login form's second step);
+	// otherwise a missing code is ErrCodeRequired.
+	Deferred bool
+}
+
+// Result is a successful login step.
+type Result struct {
+	// Session is the new session; ID is its secret id, for the cookie.
+	Session review.Session
+	User    review.User
+	ID      string
+	// Method is the second factor used (accounts.MethodTOTP or
+	// accounts.MethodRecovery), empty when none was.
+	Method string
+}
+
+// Login checks an attempt's name, password and, for accounts with
+// two-factor login, code, behind the throttle (wrong passwords and wrong
+// codes both count). It returns a new session: a full one; one waiting
+// for the code (Deferred attempts without one); or, for a role that
+// requires two-factor login and an account without it, one that may only
+// enrol (review.PendingEnrol).
+func (m *Manager) Login(ctx context.Context, a Attempt) (Result, error) {
 	now := m.Now()
-	keys := []string{"user:" + name, "client:" + client}
+	keys := []string{"user:" + a.Name, "client:" + a.Client}
 	// The attempt is counted before the password is checked, so that
 	// parallel attempts cannot all pass the throttle before one fails.
 	if m.Throttle != nil {
 		if !m.Throttle.Begin(now, keys...) {
-			return review.Session{}, review.User{}, "", ErrThrottled
+			return Result{}, ErrThrottled
 		}
 		defer m.Throttle.End(keys...)
 	}
-	u, err := m.Store.User(ctx, name)
+	u, err := m.Store.User(ctx, a.Name)
 	if err != nil && !errors.Is(err, review.ErrNotFound) {
-		return review.Session{}, u, "", err
+		return Result{}, err
 	}
 	hash := u.Hash
 	if err != nil {
 		hash = dummy()
 	}
-	ok := accounts.Check(hash, password) && err == nil && !u.Disabled
+	ok := accounts.Check(hash, a.Password) && err == nil && !u.Disabled
 	if !ok {
-		if m.Throttle != nil {
-			m.Throttle.Fail(now, keys...)
+		m.fail(now, keys)
+		return Result{User: u}, ErrBadLogin
+	}
+	pending, method := "", ""
+	switch {
+	case u.HasTOTP() && a.Code != "":
+		method, err = accounts.CheckCode(ctx, m.Store, u.Name, a.Code, now)
+		if errors.Is(err, accounts.ErrBadCode) {
+			m.fail(now, keys)
+			return Result{User: u}, ErrBadCode
 		}
-		return review.Session{}, u, "", ErrBadLogin
+		if err != nil {
+			return Result{User: u}, fmt.Errorf("checking the two-factor code: %w", err)
+		}
+	case u.HasTOTP() && !a.Deferred:
+		return Result{User: u}, ErrCodeRequired
+	case u.HasTOTP():
+		pending = review.PendingCode
+	case u.Role.NeedsTOTP():
+		pending = review.PendingEnrol
+	}
+	if m.Throttle != nil && pending == "" {
+		m.Throttle.Reset("user:" + a.Name)
+	}
+	res, err := m.open(ctx, u, pending, a.Client, a.Agent, now)
+	res.Method = method
+	return res, err
+}
+
+func (m *Manager) fail(now time.Time, keys []string) {
+	if m.Throttle != nil {
+		m.Throttle.Fail(now, keys...)
+	}
+}
+
+// open saves a new session of u.
+func (m *Manager) open(ctx context.Context, u review.User, pending, addr, agent string, now time.Time) (Result, error) {
+	id := random32()
+	exp := now.Add(m.Absolute)
+	if pending != "" {
+		exp = now.Add(min(PendingTTL, m.Absolute))
+	}
+	s := review.Session{IDHash: HashID(id), User: u.Name, CSRF: random32(), Created: now.UTC(), Expires: exp.UTC(), Seen: now.UTC(),
+		Pending: pending, Addr: addr, Agent: agent}
+	if err := m.Store.PutSession(ctx, s); err != nil {
+		return Result{}, fmt.Errorf("saving session: %w", err)
+	}
+	return Result{Session: s, User: u, ID: id}, nil
+}
+
+// Verify checks the code of a session waiting for one (review.PendingCode)
+// behind the throttle, and replaces the session with a full one under a new
+// id.
+func (m *Manager) Verify(ctx context.Context, s review.Session, code, client string) (Result, error) {
+	if s.Pending != review.PendingCode {
+		return Result{}, ErrNoSession
+	}
+	now := m.Now()
+	keys := []string{"user:" + s.User, "client:" + client}
+	if m.Throttle != nil {
+		if !m.Throttle.Begin(now, keys...) {
+			return Result{}, ErrThrottled
+		}
+		defer m.Throttle.End(keys...)
+	}
+	method, err := accounts.CheckCode(ctx, m.Store, s.User, code, now)
+	if errors.Is(err, accounts.ErrBadCode) {
+		m.fail(now, keys)
+		return Result{}, ErrBadCode
+	}
+	if err != nil {
+		return Result{}, fmt.Errorf("checking the two-factor code: %w", err)
 	}
 	if m.Throttle != nil {
-		m.Throttle.Reset("user:" + name)
+		m.Throttle.Reset("user:" + s.User)
 	}
-	id := random32()
-	s := review.Session{IDHash: HashID(id), User: u.Name, CSRF: random32(), Created: now.UTC(), Expires: now.Add(m.Absolute).UTC(), Seen: now.UTC()}
-	if err := m.Store.PutSession(ctx, s); err != nil {
-		return s, u, "", fmt.Errorf("saving session: %w", err)
+	res, err := m.Promote(ctx, s)
+	res.Method = method
+	return res, err
+}
+
+// Promote replaces a session that passed its pending step (the code, or
+// the enrolment) with a full session under a new id.
+func (m *Manager) Promote(ctx context.Context, s review.Session) (Result, error) {
+	u, err := m.Store.User(ctx, s.User)
+	if err != nil {
+		return Result{}, fmt.Errorf("reading account %s: %w", s.User, err)
 	}
-	return s, u, id, nil
+	if u.Disabled || u.Role.NeedsTOTP() && !u.HasTOTP() {
+		return Result{}, ErrNoSession
+	}
+	if err := m.Store.DeleteSession(ctx, s.IDHash); err != nil {
+		return Result{}, fmt.Errorf("ending the pending session: %w", err)
+	}
+	return m.open(ctx, u, "", s.Addr, s.Agent, m.Now())
+}
+
+// List returns the live sessions of user, oldest first.
+func (m *Manager) List(ctx context.Context, user string) ([]review.Session, error) {
+	ss, err := m.Store.Sessions(ctx, user)
+	if err != nil {
+		return nil, err
+	}
+	now := m.Now()
+	out := ss[:0]
+	for _, s := range ss {
+		if now.Before(s.Expires) && now.Sub(s.Seen) < m.Idle {
+			out = append(out, s)
+		}
+	}
+	return out, nil
 }
 
 // Lookup returns the live session of id and its account; expired sessions
-// and sessions of disabled accounts are ended and refused.
+// and sessions of disabled accounts are ended and refused. A session of an
+// account that must enrol in two-factor login is returned as
+// review.PendingEnrol, whatever it was made as.
 func (m *Manager) Lookup(ctx context.Context, id string) (review.Session, review.User, error) {
 	if id == "" {
 		return review.Session{}, review.User{}, ErrNoSession
@@ -135,6 +274,12 @@ func (m *Manager) Lookup(ctx context.Context, id string) (review.Session, review
 		if err := m.Store.PutSession(ctx, s); err != nil {
 			return s, u, fmt.Errorf("refreshing session: %w", err)
 		}
+	}
+	// A full session of an account whose role requires two-factor login
+	// and that has none (made before the requirement, or before a reset)
+	// may only enrol.
+	if s.Pending == "" && u.Role.NeedsTOTP() && !u.HasTOTP() {
+		s.Pending = review.PendingEnrol
 	}
 	return s, u, nil
 }

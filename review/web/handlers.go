@@ -29,19 +29,26 @@ func (s *Server) pageLogin(w http.ResponseWriter, r *http.Request) {
 }
 
 // login checks the credentials, records the attempt and sets the cookie.
-func (s *Server) login(w http.ResponseWriter, r *http.Request, name, password string) (review.Session, review.User, error) {
-	se, u, id, err := s.cfg.Sessions.Login(r.Context(), name, password, s.clientOf(r))
-	details := map[string]any{"ok": err == nil, "client": s.clientOf(r)}
+func (s *Server) login(w http.ResponseWriter, r *http.Request, a session.Attempt) (session.Result, error) {
+	a.Client, a.Agent = s.clientOf(r), shortAgent(r.UserAgent())
+	if len(a.Name) > 64 || len(a.Password) > 256 || len(a.Code) > 32 {
+		return session.Result{}, session.ErrBadLogin
+	}
+	res, err := s.cfg.Sessions.Login(r.Context(), a)
+	details := map[string]any{"ok": err == nil, "client": a.Client}
 	if err != nil {
 		details["error"] = err.Error()
 	}
-	if err == nil || errors.Is(err, session.ErrBadLogin) || errors.Is(err, session.ErrThrottled) {
-		s.audit(audit.Event{Type: audit.TypeLogin, Actor: "user:" + name, Subject: "user:" + name, Details: details})
+	if err == nil && res.Session.Pending != "" {
+		details["pending"] = res.Session.Pending
+	}
+	if err == nil || errors.Is(err, session.ErrBadLogin) || errors.Is(err, session.ErrThrottled) || errors.Is(err, session.ErrBadCode) {
+		s.audit(audit.Event{Type: audit.TypeLogin, Actor: "user:" + a.Name, Subject: "user:" + a.Name, Details: details})
 	}
 	if err == nil {
-		s.setSession(w, r, id, int(s.cfg.Sessions.Absolute/time.Second))
+		s.completeLogin(w, r, res)
 	}
-	return se, u, err
+	return res, err
 }
 
 func loginStatus(err error) (int, string) {
@@ -50,6 +57,10 @@ func loginStatus(err error) (int, string) {
 		return http.StatusTooManyRequests, "throttled"
 	case errors.Is(err, session.ErrBadLogin):
 		return http.StatusUnauthorized, "bad_login"
+	case errors.Is(err, session.ErrBadCode):
+		return http.StatusUnauthorized, "bad_code"
+	case errors.Is(err, session.ErrCodeRequired):
+		return http.StatusUnauthorized, "code_required"
 	}
 	return http.StatusInternalServerError, ""
 }
@@ -67,7 +78,8 @@ func (s *Server) postLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	next := localPath(r.PostFormValue("next"), "/queue")
-	_, _, err := s.login(w, r, r.PostFormValue("name"), r.PostFormValue("password"))
+	res, err := s.login(w, r, session.Attempt{Name: r.PostFormValue("name"), Password: r.PostFormValue("password"),
+		Code: r.PostFormValue("code"), Deferred: true})
 	if err != nil {
 		status, msg := loginStatus(err)
 		if msg == "" {
@@ -80,22 +92,33 @@ func (s *Server) postLogin(w http.ResponseWriter, r *http.Request) {
 		s.render(w, status, "login.html", p)
 		return
 	}
+	if res.Session.Pending != "" {
+		next = pendingPath(res.Session.Pending, next)
+	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
 func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) {
-	var in struct{ Name, Password string }
+	var in struct{ Name, Password, Code string }
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&in); err != nil {
 		WriteError(w, http.StatusBadRequest, fmt.Errorf("reading login: %w", err))
 		return
 	}
-	se, u, err := s.login(w, r, in.Name, in.Password)
+	res, err := s.login(w, r, session.Attempt{Name: in.Name, Password: in.Password, Code: in.Code})
 	if err != nil {
 		status, _ := loginStatus(err)
-		WriteError(w, status, err)
+		out := map[string]any{"error": err.Error()}
+		if errors.Is(err, session.ErrCodeRequired) {
+			out["code_required"] = true
+		}
+		WriteJSON(w, status, out)
 		return
 	}
-	WriteJSON(w, http.StatusOK, map[string]any{"user": u.Name, "role": u.Role, "csrf": se.CSRF, "expires": se.Expires})
+	out := map[string]any{"user": res.User.Name, "role": res.User.Role, "csrf": res.Session.CSRF, "expires": res.Session.Expires}
+	if res.Session.Pending != "" {
+		out["pending"] = res.Session.Pending
+	}
+	WriteJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) postLogout(w http.ResponseWriter, r *http.Request) {
@@ -118,7 +141,12 @@ func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) {
 			perms = append(perms, pm)
 		}
 	}
-	WriteJSON(w, http.StatusOK, map[string]any{"user": p.User.Name, "role": p.User.Role, "permissions": perms, "csrf": p.Session.CSRF, "expires": p.Session.Expires})
+	out := map[string]any{"user": p.User.Name, "role": p.User.Role, "permissions": perms, "csrf": p.Session.CSRF, "expires": p.Session.Expires,
+		"two_factor": p.User.HasTOTP()}
+	if p.Session.Pending != "" {
+		out["pending"], out["permissions"] = p.Session.Pending, []review.Permission{}
+	}
+	WriteJSON(w, http.StatusOK, out)
 }
 
 // filterFrom reads queue filters from URL or form values.

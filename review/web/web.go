@@ -67,6 +67,11 @@ type Access struct {
 	Loopback bool
 	// Perm is the permission needed; empty means any logged-in account.
 	Perm review.Permission
+	// Partial routes are also open to sessions with a login step still to
+	// pass (the two-factor code, or an enrolment the role requires): the
+	// code form, enrolment, /api/me and logout. Every other route sends
+	// such a session to its step (pages) or answers 403 (API).
+	Partial bool
 }
 
 // Routes is the one route table: every route the server serves, with who
@@ -79,8 +84,8 @@ var Routes = map[string]Access{
 	"GET /healthz":              {Loopback: true},
 	"GET /metrics":              {Loopback: true},
 	"GET /{$}":                  {},
-	"POST /logout":              {},
-	"GET /api/me":               {},
+	"POST /logout":              {Partial: true},
+	"GET /api/me":               {Partial: true},
 	"GET /queue":                {Perm: review.PermView},
 	"GET /items/{id}":           {Perm: review.PermView},
 	"GET /items/{id}/media/{n}": {Perm: review.PermView},
@@ -124,6 +129,21 @@ var Routes = map[string]Access{
 	"GET /api/appeals":                 {Perm: review.PermView},
 	"POST /api/appeals":                {Perm: review.PermView},
 	"POST /api/appeals/{id}/decide":    {Perm: review.PermDecide},
+
+	// Two-factor login and one's account: the code step, enrolment,
+	// recovery codes, and sessions (one's own; admins' any account's).
+	"GET /login/code":                    {Partial: true},
+	"POST /login/code":                   {Partial: true},
+	"GET /account":                       {},
+	"GET /account/totp":                  {Partial: true},
+	"POST /account/totp":                 {Partial: true},
+	"POST /account/totp/disable":         {},
+	"POST /account/recovery":             {},
+	"POST /account/sessions/{id}/revoke": {},
+	"POST /api/totp":                     {Partial: true},
+	"POST /api/totp/confirm":             {Partial: true},
+	"GET /api/sessions":                  {},
+	"POST /api/sessions/{id}/revoke":     {},
 }
 
 // Config is what the server needs.
@@ -311,6 +331,19 @@ func (s *Server) handlers() map[string]http.HandlerFunc {
 		"GET /api/appeals":                 s.apiAppeals,
 		"POST /api/appeals":                s.apiFileAppeal,
 		"POST /api/appeals/{id}/decide":    s.apiDecideAppeal,
+
+		"GET /login/code":                    s.pageCode,
+		"POST /login/code":                   s.postCode,
+		"GET /account":                       s.pageAccount,
+		"GET /account/totp":                  s.pageEnrol,
+		"POST /account/totp":                 s.postEnrol,
+		"POST /account/totp/disable":         s.postDisableTOTP,
+		"POST /account/recovery":             s.postRecovery,
+		"POST /account/sessions/{id}/revoke": s.postRevoke,
+		"POST /api/totp":                     s.apiEnrol,
+		"POST /api/totp/confirm":             s.apiConfirm,
+		"GET /api/sessions":                  s.apiSessions,
+		"POST /api/sessions/{id}/revoke":     s.apiRevoke,
 	}
 }
 
@@ -477,6 +510,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		return
 	}
+	if p.Session.Pending != "" && !acc.Partial {
+		if isAPI(r) || r.Method != http.MethodGet {
+			s.forbidden(w, r, errors.New("finish logging in first: two-factor code or enrolment required"))
+			return
+		}
+		http.Redirect(w, r, pendingPath(p.Session.Pending, r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
 	if acc.Perm != "" && !p.User.Role.Can(acc.Perm) {
 		s.forbidden(w, r, fmt.Errorf("the %s role may not do this", p.User.Role))
 		return
@@ -575,6 +616,9 @@ type page struct {
 	Path  string
 	Msg   string
 	Data  any
+	// Pending is the session's login step still to pass, if any: the
+	// header then offers nothing but logging out.
+	Pending string
 }
 
 // T translates key into the page's language.
@@ -597,7 +641,7 @@ func (s *Server) newPage(r *http.Request, title string, data any) *page {
 	p := &page{Lang: lang(r), Path: r.URL.RequestURI(), Data: data}
 	p.Title = p.Lang.T(title)
 	if pr := from(r.Context()); pr != nil {
-		p.User, p.CSRF = &pr.User, pr.Session.CSRF
+		p.User, p.CSRF, p.Pending = &pr.User, pr.Session.CSRF, pr.Session.Pending
 	}
 	if m := r.URL.Query().Get("msg"); m != "" {
 		if _, ok := words["m_"+m]; ok {

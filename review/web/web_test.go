@@ -33,6 +33,7 @@ import (
 	"github.com/rasd-iq/rasd/review/redisstore"
 	"github.com/rasd-iq/rasd/review/reviewtest"
 	"github.com/rasd-iq/rasd/review/session"
+	"github.com/rasd-iq/rasd/review/totp"
 )
 
 func TestMain(m *testing.M) {
@@ -135,6 +136,27 @@ type env struct {
 	be    *backend
 	clock *clock
 	audit string
+
+	mu    sync.Mutex
+	steps map[string]int64 // the last TOTP step used per account
+}
+
+// totpSecrets are the TOTP secrets of the accounts whose role requires
+// two-factor login, enrolled when the environment is made.
+var totpSecrets = map[string][]byte{"sen": []byte("sen-totp-secret-0123"), "adm": []byte("adm-totp-secret-0123")}
+
+// code returns a TOTP code of account name that has not been used yet,
+// moving the clock on a step when the window's codes are spent.
+func (e *env) code(name string) string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	next := func() int64 { return max(totp.Counter(e.clock.Now())-totp.Window, e.steps[name]+1) }
+	if next() > totp.Counter(e.clock.Now())+totp.Window {
+		e.clock.Add(totp.Step)
+	}
+	step := next()
+	e.steps[name] = step
+	return totp.HOTP(totpSecrets[name], step, totp.Digits)
 }
 
 const password = "password-123"
@@ -200,8 +222,13 @@ func newEnvOver(t testing.TB, st review.Store, b store.Backend, ix *index.Index,
 		if err := m.Add(context.Background(), name, role, password); err != nil {
 			t.Fatal(err)
 		}
+		if secret, ok := totpSecrets[name]; ok {
+			if _, err := m.EnrolTOTP(context.Background(), name, secret); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
-	return &env{srv: srv, h: srv, st: st, clock: c, audit: filepath.Join(dir, "audit.jsonl")}
+	return &env{srv: srv, h: srv, st: st, clock: c, audit: filepath.Join(dir, "audit.jsonl"), steps: map[string]int64{}}
 }
 
 // client is a logged-in (or anonymous) caller.
@@ -247,7 +274,11 @@ func (e *env) do(c *client, method, path string, body any, header map[string]str
 
 func (e *env) login(t testing.TB, name string) *client {
 	t.Helper()
-	w := e.do(nil, "POST", "/api/login", map[string]string{"name": name, "password": password}, nil)
+	in := map[string]string{"name": name, "password": password}
+	if _, ok := totpSecrets[name]; ok {
+		in["code"] = e.code(name)
+	}
+	w := e.do(nil, "POST", "/api/login", in, nil)
 	if w.Code != http.StatusOK {
 		t.Fatalf("login %s: %d %s", name, w.Code, w.Body)
 	}
@@ -321,6 +352,19 @@ var requests = map[string]request{
 	"GET /api/appeals":                 {"GET", "/api/appeals", nil},
 	"POST /api/appeals":                {"POST", "/api/appeals", map[string]string{}},
 	"POST /api/appeals/{id}/decide":    {"POST", "/api/appeals/a1/decide", map[string]string{}},
+
+	"GET /login/code":                    {"GET", "/login/code", nil},
+	"POST /login/code":                   {"POST", "/login/code", map[string]string{}},
+	"GET /account":                       {"GET", "/account", nil},
+	"GET /account/totp":                  {"GET", "/account/totp", nil},
+	"POST /account/totp":                 {"POST", "/account/totp", map[string]string{}},
+	"POST /account/totp/disable":         {"POST", "/account/totp/disable", map[string]string{}},
+	"POST /account/recovery":             {"POST", "/account/recovery", map[string]string{}},
+	"POST /account/sessions/{id}/revoke": {"POST", "/account/sessions/s1/revoke", map[string]string{}},
+	"POST /api/totp":                     {"POST", "/api/totp", map[string]string{}},
+	"POST /api/totp/confirm":             {"POST", "/api/totp/confirm", map[string]string{}},
+	"GET /api/sessions":                  {"GET", "/api/sessions", nil},
+	"POST /api/sessions/{id}/revoke":     {"POST", "/api/sessions/s1/revoke", map[string]string{}},
 }
 
 // TestOneRouteTable: the server registers a handler for every route in
@@ -676,7 +720,7 @@ func testReviewFlow(t *testing.T, e *env) {
 	for _, en := range entries {
 		types[en.Type]++
 	}
-	if types[audit.TypeLogin] < 3 || types[audit.TypeDecision] != 2 || types[audit.TypeRoleChange] != 4 || n != len(entries) {
+	if types[audit.TypeLogin] < 3 || types[audit.TypeDecision] != 2 || types[audit.TypeRoleChange] != 6 || n != len(entries) { // four accounts added, two enrolled in TOTP
 		t.Fatalf("audit log types %v in %d entries", types, n)
 	}
 }
