@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,11 +38,15 @@ func (c *Connector) fetchV1(ctx context.Context, since int64) ([]ingest.Post, []
 			err    error
 			what   string
 		)
-		switch c.set.Mode {
-		case ModeUserTimeline:
+		switch c.mode {
+		case ModeTimeline:
 			what = "user_timeline of @" + c.set.ScreenName
+			uid, _ := strconv.ParseInt(c.set.UserID, 10, 64)
+			if uid > 0 {
+				what = "user_timeline of user " + c.set.UserID
+			}
 			tweets, resp, err = tw.Timelines.UserTimeline(&twitter.UserTimelineParams{
-				ScreenName: c.set.ScreenName, Count: c.set.PageSize, SinceID: since, MaxID: maxID,
+				ScreenName: c.set.ScreenName, UserID: uid, Count: c.set.PageSize, SinceID: since, MaxID: maxID,
 				TweetMode: "extended", IncludeRetweets: &yes,
 			})
 		default:
@@ -62,7 +67,7 @@ func (c *Connector) fetchV1(ctx context.Context, since int64) ([]ingest.Post, []
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", what, err)
 		}
-		raws := v1RawByID(body, c.set.Mode == ModeSearch)
+		raws := v1RawByID(body, c.mode == ModeSearch)
 		if len(tweets) == 0 {
 			break
 		}
