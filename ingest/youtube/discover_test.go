@@ -382,3 +382,33 @@ func TestNewRejectsBadDiscoverySettings(t *testing.T) {
 		})
 	}
 }
+
+// TestMaxPostsClipsDiscovery: a target with more new videos than
+// Limits.MaxPosts gives the oldest now and the rest next time.
+func TestMaxPostsClipsDiscovery(t *testing.T) {
+	a := newDiscoveryAPI(t)
+	var doc yaml.Node
+	s := "upload_channels: [" + uploadCh + "]\ncomments: false\nkey_env: " + keyEnv + "\nbase_url: " + a.URL + "/youtube/v3\npage_size: 2\n"
+	if err := yaml.Unmarshal([]byte(s), &doc); err != nil {
+		t.Fatal(err)
+	}
+	c, err := New(ingest.Spec{Name: "yt-clip", Type: Name, Settings: doc.Content[0], File: "sources.yaml", AllowInternal: true, Limits: ingest.Limits{MaxPosts: 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cur ingest.Cursor
+	for i, want := range [][]string{{"dF2gHs8Kq5T", "cR7wNz4Hj1E"}, {"bT3kLm9QxP2"}, nil} {
+		posts, next, err := c.Fetch(context.Background(), cur)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, p := range posts {
+			ids = append(ids, p.NativeID)
+		}
+		if !slices.Equal(ids, want) {
+			t.Fatalf("fetch %d: %v, want %v", i+1, ids, want)
+		}
+		cur = next
+	}
+}

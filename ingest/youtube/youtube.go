@@ -59,6 +59,7 @@ import (
 	"log/slog"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -356,8 +357,9 @@ func (c *Connector) Fetch(ctx context.Context, cursor ingest.Cursor) ([]ingest.P
 			}
 			continue
 		}
-		if c.maxPosts > 0 && len(posts)+len(got) > c.maxPosts {
-			break // this target waits for the next fetch
+		got, m, ok := c.clip(got, old, m, len(posts))
+		if !ok {
+			break // no room left: the rest wait for the next fetch
 		}
 		for _, p := range got {
 			if seen[p.NativeID] {
@@ -411,8 +413,9 @@ func (c *Connector) Fetch(ctx context.Context, cursor ingest.Cursor) ([]ingest.P
 			stopped = c.Health() != nil
 			continue
 		}
-		if c.maxPosts > 0 && len(posts)+len(got) > c.maxPosts {
-			break // this target waits for the next fetch
+		got, m, ok := c.clip(got, old, m, len(posts))
+		if !ok {
+			break // no room left: the rest wait for the next fetch
 		}
 		posts = append(posts, got...)
 		if len(got) > 0 {
@@ -434,6 +437,27 @@ func (c *Connector) Fetch(ctx context.Context, cursor ingest.Cursor) ([]ingest.P
 		return posts, next, &ingest.SkipError{Items: skips}
 	}
 	return posts, next, nil
+}
+
+// clip keeps the oldest of a target's posts (got, oldest first) that fit
+// under Limits.MaxPosts beside the have already taken, with the mark that
+// covers exactly those: the newer ones come next time. ok is false when
+// there is no room at all.
+func (c *Connector) clip(got []ingest.Post, old, m mark, have int) (kept []ingest.Post, nm mark, ok bool) {
+	if c.maxPosts <= 0 || have+len(got) <= c.maxPosts {
+		return got, m, true
+	}
+	room := c.maxPosts - have
+	if room <= 0 {
+		return nil, old, false
+	}
+	nm = old
+	nm.IDs = slices.Clone(old.IDs)
+	nm.Playlist = m.Playlist
+	for _, p := range got[:room] {
+		nm.advance(p)
+	}
+	return got[:room], nm, true
 }
 
 // followed lists the keys of the discovered videos whose comments are read,
