@@ -168,6 +168,12 @@ func (c *Connector) v1Post(t twitter.Tweet, raw, body []byte) (ingest.Post, erro
 	if rt := t.RetweetedStatus; rt != nil && rt.IDStr != "" {
 		p.ForwardOf = ingest.MakeID(Name, rt.IDStr)
 		p.Text = fullText(rt)
+	} else if qt := t.QuotedStatus; qt != nil && fullText(qt) != "" {
+		p.Text += QuoteSeparator
+		if qt.User != nil && qt.User.ScreenName != "" {
+			p.Text += "@" + qt.User.ScreenName + ": "
+		}
+		p.Text += fullText(qt)
 	}
 	var alt struct {
 		ExtendedEntities struct {

@@ -197,10 +197,7 @@ func New(spec ingest.Spec) (ingest.Connector, error) {
 		if s.Username != "" && !screenNameRE.MatchString(s.Username) {
 			return nil, httpx.SpecErrorf(spec, "username %q: want an X handle (1-15 letters, digits or _)", s.Username)
 		}
-		if s.UserID != "" && !userIDRE.MatchString(s.UserID) {
-			return nil, httpx.SpecErrorf(spec, "user_id %q: want an X account's numeric id", s.UserID)
-		}
-		if _, err := strconv.ParseUint(s.UserID, 10, 64); s.UserID != "" && err != nil {
+		if _, err := strconv.ParseUint(s.UserID, 10, 64); s.UserID != "" && (err != nil || !userIDRE.MatchString(s.UserID)) {
 			return nil, httpx.SpecErrorf(spec, "user_id %q: want an X account's numeric id", s.UserID)
 		}
 		if s.Query != "" {

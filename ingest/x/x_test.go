@@ -254,9 +254,16 @@ func TestUserTimeline(t *testing.T) {
 	a.mu.Lock()
 	a.timeline = append([]json.RawMessage{json.RawMessage(`{"created_at":"Sat Nov 21 09:00:00 +0000 2026","id":1858000000000000700,"id_str":"1858000000000000700","full_text":"تغريدة جديدة عن الأمطار","user":{"id_str":"3344556677","screen_name":"iraq_daily_news"},"lang":"ar"}`)}, a.timeline...)
 	a.mu.Unlock()
-	fresh, _, err := c.Fetch(context.Background(), cur2)
+	fresh, cur3, err := c.Fetch(context.Background(), cur2)
 	if err != nil || len(fresh) != 1 || fresh[0].Text != "تغريدة جديدة عن الأمطار" {
 		t.Fatalf("new tweet: %d posts, %v", len(fresh), err)
+	}
+	a.mu.Lock()
+	a.timeline = append([]json.RawMessage{json.RawMessage(`{"created_at":"Sat Nov 21 10:00:00 +0000 2026","id":1858000000000000800,"id_str":"1858000000000000800","full_text":"كلام خطير","is_quote_status":true,"quoted_status_id_str":"1858000000000000100","quoted_status":{"created_at":"Sat Nov 21 08:00:00 +0000 2026","id_str":"1858000000000000100","full_text":"نص التغريدة المقتبسة","user":{"id_str":"5566778899","screen_name":"some_agitator"}},"user":{"id_str":"3344556677","screen_name":"iraq_daily_news"},"lang":"ar"}`)}, a.timeline...)
+	a.mu.Unlock()
+	quote, _, err := c.Fetch(context.Background(), cur3)
+	if err != nil || len(quote) != 1 || quote[0].Text != "كلام خطير"+QuoteSeparator+"@some_agitator: نص التغريدة المقتبسة" {
+		t.Fatalf("v1.1 quote tweet: %d posts %+v, %v", len(quote), quote, err)
 	}
 }
 
