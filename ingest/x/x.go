@@ -165,7 +165,7 @@ func New(spec ingest.Spec) (ingest.Connector, error) {
 	s.UserID = strings.TrimSpace(s.UserID)
 	switch {
 	case s.ScreenName != "" && s.Username != "" && !strings.EqualFold(s.ScreenName, s.Username):
-		return nil, httpx.SpecErrorf(spec, "screen_name %q and username %q differ: set username alone", s.ScreenName, s.Username)
+		return nil, httpx.KeyErrorf(spec, "screen_name", -1, "screen_name %q and username %q differ: set username alone", s.ScreenName, s.Username)
 	case s.Username == "":
 		s.Username = s.ScreenName
 	}
@@ -174,7 +174,7 @@ func New(spec ingest.Spec) (ingest.Connector, error) {
 		s.API = APIv2
 	}
 	if s.API != APIv2 && s.API != APIv1 {
-		return nil, httpx.SpecErrorf(spec, "api %q: want v2 or v1", s.API)
+		return nil, httpx.KeyErrorf(spec, "api", -1, "api %q: want v2 or v1", s.API)
 	}
 	mode := s.Mode
 	switch s.Mode {
@@ -182,42 +182,42 @@ func New(spec ingest.Spec) (ingest.Connector, error) {
 		mode = ModeTimeline
 	case ModeRecentSearch:
 		if s.API == APIv1 {
-			return nil, httpx.SpecErrorf(spec, "mode recent_search is v2 only: use mode search with api: v1 for v1.1 search")
+			return nil, httpx.KeyErrorf(spec, "api", -1, "mode recent_search is v2 only: use mode search with api: v1 for v1.1 search")
 		}
 		mode = ModeSearch
 	}
 	switch mode {
 	case ModeTimeline, ModeMentions:
 		if s.Username == "" && s.UserID == "" {
-			return nil, httpx.SpecErrorf(spec, "username (or user_id) is required for mode %s", s.Mode)
+			return nil, httpx.KeyErrorf(spec, "mode", -1, "username (or user_id) is required for mode %s", s.Mode)
 		}
 		if s.Username != "" && s.UserID != "" {
-			return nil, httpx.SpecErrorf(spec, "username and user_id: set one, not both")
+			return nil, httpx.KeyErrorf(spec, "user_id", -1, "username and user_id: set one, not both")
 		}
 		if s.Username != "" && !screenNameRE.MatchString(s.Username) {
-			return nil, httpx.SpecErrorf(spec, "username %q: want an X handle (1-15 letters, digits or _)", s.Username)
+			return nil, httpx.KeyErrorf(spec, usernameKey(spec), -1, "username %q: want an X handle (1-15 letters, digits or _)", s.Username)
 		}
 		if _, err := strconv.ParseUint(s.UserID, 10, 64); s.UserID != "" && (err != nil || !userIDRE.MatchString(s.UserID)) {
-			return nil, httpx.SpecErrorf(spec, "user_id %q: want an X account's numeric id", s.UserID)
+			return nil, httpx.KeyErrorf(spec, "user_id", -1, "user_id %q: want an X account's numeric id", s.UserID)
 		}
 		if s.Query != "" {
-			return nil, httpx.SpecErrorf(spec, "query is not used by mode %s", s.Mode)
+			return nil, httpx.KeyErrorf(spec, "query", -1, "query is not used by mode %s", s.Mode)
 		}
 		if mode == ModeMentions && s.API == APIv1 {
-			return nil, httpx.SpecErrorf(spec, "mode mentions is v2 only: remove api: v1")
+			return nil, httpx.KeyErrorf(spec, "api", -1, "mode mentions is v2 only: remove api: v1")
 		}
 	case ModeSearch:
 		if strings.TrimSpace(s.Query) == "" {
-			return nil, httpx.SpecErrorf(spec, "query is required for mode %s", s.Mode)
+			return nil, httpx.KeyErrorf(spec, "mode", -1, "query is required for mode %s", s.Mode)
 		}
 		if len(s.Query) > MaxQuery {
-			return nil, httpx.SpecErrorf(spec, "query: %d bytes, want at most %d", len(s.Query), MaxQuery)
+			return nil, httpx.KeyErrorf(spec, "query", -1, "query: %d bytes, want at most %d", len(s.Query), MaxQuery)
 		}
 		if s.Username != "" || s.UserID != "" {
-			return nil, httpx.SpecErrorf(spec, "username, screen_name and user_id are not used by mode %s", s.Mode)
+			return nil, httpx.KeyErrorf(spec, "mode", -1, "username, screen_name and user_id are not used by mode %s", s.Mode)
 		}
 	default:
-		return nil, httpx.SpecErrorf(spec, "mode %q: want timeline, mentions or search", s.Mode)
+		return nil, httpx.KeyErrorf(spec, "mode", -1, "mode %q: want timeline, mentions or search", s.Mode)
 	}
 	lo, hi := 1, 200 // v1.1 user_timeline count
 	switch {
@@ -232,7 +232,7 @@ func New(spec ingest.Spec) (ingest.Connector, error) {
 		s.PageSize = 100
 	}
 	if s.PageSize < lo || s.PageSize > hi {
-		return nil, httpx.SpecErrorf(spec, "page_size %d: want %d to %d for mode %s (api %s)", s.PageSize, lo, hi, s.Mode, s.API)
+		return nil, httpx.KeyErrorf(spec, "page_size", -1, "page_size %d: want %d to %d for mode %s (api %s)", s.PageSize, lo, hi, s.Mode, s.API)
 	}
 	if err := s.Retry.Validate(); err != nil {
 		return nil, httpx.SpecErrorf(spec, "%v", err)
@@ -258,6 +258,19 @@ func New(spec ingest.Spec) (ingest.Connector, error) {
 		c.maxPages = DefaultMaxPages
 	}
 	return c, nil
+}
+
+// usernameKey is the settings key that names the account: username, or
+// its former name screen_name.
+func usernameKey(spec ingest.Spec) string {
+	if n := spec.Settings; n != nil {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == "screen_name" {
+				return "screen_name"
+			}
+		}
+	}
+	return "username"
 }
 
 // String describes the connector without its token.

@@ -363,11 +363,12 @@ func TestAPIQuotaExceededIsHealth(t *testing.T) {
 func TestNewRejectsBadDiscoverySettings(t *testing.T) {
 	for _, tc := range []struct{ name, settings, want string }{
 		{"bad upload channel", "upload_channels: [rafidain]\n", "upload_channels"},
-		{"empty query", "search_queries: [\" \"]\n", "search_queries[0]"},
+		{"empty query", "search_queries:\n  - البصرة\n  - \" \"\n", "sources.yaml:3: source \"yt\": search_queries[1]"},
+		{"bad upload channel in a list", "upload_channels:\n  - " + uploadCh + "\n  - rafidain\n", "sources.yaml:3: source \"yt\": upload_channels: \"rafidain\""},
 		{"long query", "search_queries: [" + strings.Repeat("a", MaxQueryLen+1) + "]\n", "search_queries[0]"},
 		{"region", "search_queries: [x]\nregion_code: iraq\n", "region_code"},
 		{"language", "search_queries: [x]\nrelevance_language: Arabic\n", "relevance_language"},
-		{"quota", "search_queries: [x]\ndaily_quota: -5\n", "daily_quota -5"},
+		{"quota", "search_queries: [x]\ndaily_quota: -5\n", "sources.yaml:2: source \"yt\": daily_quota -5"},
 		{"watch", "search_queries: [x]\nwatch_videos: 501\n", "watch_videos 501"},
 		{"too many", "search_queries: [" + strings.Repeat("x,", MaxTargets) + "x]\n", "at most 200"},
 		{"unknown key", "search_queries: [x]\nquota: 5\n", "sources.yaml:2"},

@@ -169,59 +169,59 @@ func New(spec ingest.Spec) (ingest.Connector, error) {
 	}
 	for key, n := range map[string]int{"video_ids": len(s.VideoIDs), "channel_ids": len(s.ChannelIDs), "upload_channels": len(s.UploadChannels), "search_queries": len(s.SearchQueries)} {
 		if n > MaxTargets {
-			return nil, httpx.SpecErrorf(spec, "%s: %d entries, want at most %d", key, n, MaxTargets)
+			return nil, httpx.KeyErrorf(spec, key, -1, "%s: %d entries, want at most %d", key, n, MaxTargets)
 		}
 	}
-	for _, v := range s.VideoIDs {
+	for i, v := range s.VideoIDs {
 		if !videoRE.MatchString(v) {
-			return nil, httpx.SpecErrorf(spec, "video_ids: %q is not a YouTube video id (11 characters)", v)
+			return nil, httpx.KeyErrorf(spec, "video_ids", i, "video_ids: %q is not a YouTube video id (11 characters)", v)
 		}
 	}
-	for _, ch := range s.ChannelIDs {
+	for i, ch := range s.ChannelIDs {
 		if !channelRE.MatchString(ch) {
-			return nil, httpx.SpecErrorf(spec, "channel_ids: %q is not a YouTube channel id (UC + 22 characters)", ch)
+			return nil, httpx.KeyErrorf(spec, "channel_ids", i, "channel_ids: %q is not a YouTube channel id (UC + 22 characters)", ch)
 		}
 	}
-	for _, ch := range s.UploadChannels {
+	for i, ch := range s.UploadChannels {
 		if !channelRE.MatchString(ch) {
-			return nil, httpx.SpecErrorf(spec, "upload_channels: %q is not a YouTube channel id (UC + 22 characters)", ch)
+			return nil, httpx.KeyErrorf(spec, "upload_channels", i, "upload_channels: %q is not a YouTube channel id (UC + 22 characters)", ch)
 		}
 	}
 	for i, q := range s.SearchQueries {
 		s.SearchQueries[i] = strings.TrimSpace(q)
 		if s.SearchQueries[i] == "" || len(q) > MaxQueryLen {
-			return nil, httpx.SpecErrorf(spec, "search_queries[%d]: want 1 to %d bytes of text", i, MaxQueryLen)
+			return nil, httpx.KeyErrorf(spec, "search_queries", i, "search_queries[%d]: want 1 to %d bytes of text", i, MaxQueryLen)
 		}
 	}
 	if s.RegionCode == "" {
 		s.RegionCode = "IQ"
 	}
 	if !regionRE.MatchString(s.RegionCode) {
-		return nil, httpx.SpecErrorf(spec, "region_code %q: want an ISO 3166-1 alpha-2 code such as IQ", s.RegionCode)
+		return nil, httpx.KeyErrorf(spec, "region_code", -1, "region_code %q: want an ISO 3166-1 alpha-2 code such as IQ", s.RegionCode)
 	}
 	if s.RelevanceLanguage == "" {
 		s.RelevanceLanguage = "ar"
 	}
 	if !languageRE.MatchString(s.RelevanceLanguage) {
-		return nil, httpx.SpecErrorf(spec, "relevance_language %q: want an ISO 639-1 code such as ar", s.RelevanceLanguage)
+		return nil, httpx.KeyErrorf(spec, "relevance_language", -1, "relevance_language %q: want an ISO 639-1 code such as ar", s.RelevanceLanguage)
 	}
 	if s.WatchVideos == 0 {
 		s.WatchVideos = DefaultWatchVideos
 	}
 	if s.WatchVideos < 0 || s.WatchVideos > MaxWatchVideos {
-		return nil, httpx.SpecErrorf(spec, "watch_videos %d: want 1 to %d", s.WatchVideos, MaxWatchVideos)
+		return nil, httpx.KeyErrorf(spec, "watch_videos", -1, "watch_videos %d: want 1 to %d", s.WatchVideos, MaxWatchVideos)
 	}
 	if s.DailyQuota == 0 {
 		s.DailyQuota = DefaultDailyQuota
 	}
 	if s.DailyQuota < 1 || s.DailyQuota > MaxDailyQuota {
-		return nil, httpx.SpecErrorf(spec, "daily_quota %d: want 1 to %d units", s.DailyQuota, MaxDailyQuota)
+		return nil, httpx.KeyErrorf(spec, "daily_quota", -1, "daily_quota %d: want 1 to %d units", s.DailyQuota, MaxDailyQuota)
 	}
 	if s.PageSize == 0 {
 		s.PageSize = 100
 	}
 	if s.PageSize < 1 || s.PageSize > 100 {
-		return nil, httpx.SpecErrorf(spec, "page_size %d: want 1 to 100", s.PageSize)
+		return nil, httpx.KeyErrorf(spec, "page_size", -1, "page_size %d: want 1 to 100", s.PageSize)
 	}
 	if err := s.Retry.Validate(); err != nil {
 		return nil, httpx.SpecErrorf(spec, "%v", err)
