@@ -18,6 +18,7 @@ import (
 	"github.com/rasd-iq/rasd/index/redisstore"
 	"github.com/rasd-iq/rasd/index/store"
 	"github.com/rasd-iq/rasd/ingest"
+	"github.com/rasd-iq/rasd/ingest/youtube"
 	"github.com/rasd-iq/rasd/models"
 	"github.com/rasd-iq/rasd/models/signals"
 	"github.com/rasd-iq/rasd/policy"
@@ -157,6 +158,7 @@ func openEngine(cfg runConfig, ortLib string, once, exit bool, log *slog.Logger)
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(youtube.QuotaUnits) // the YouTube connector counts the API quota units its sources spend
 	var syncEvery time.Duration
 	if cfg.Redis != "" {
 		syncEvery = 2 * time.Second // other processes write records: keep this node's index in step

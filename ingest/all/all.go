@@ -9,6 +9,6 @@ import (
 	_ "github.com/rasd-iq/rasd/ingest/rss"      // rss: RSS 2.0 and Atom feeds
 	_ "github.com/rasd-iq/rasd/ingest/telegram" // telegram: public channel preview pages
 	_ "github.com/rasd-iq/rasd/ingest/web"      // web: comment sections and forums (colly)
-	_ "github.com/rasd-iq/rasd/ingest/x"        // x: v1.1 timelines/search and v2 recent search
-	_ "github.com/rasd-iq/rasd/ingest/youtube"  // youtube: comment threads (Data API v3)
+	_ "github.com/rasd-iq/rasd/ingest/x"        // x: v2 timelines, mentions and recent search (v1.1 behind api: v1)
+	_ "github.com/rasd-iq/rasd/ingest/youtube"  // youtube: videos by channel uploads and search, and comment threads (Data API v3)
 )

@@ -113,13 +113,38 @@ func init() {
 				w.WriteHeader(400)
 				return
 			}
-			name := "video-p1.json"
-			if q.Get("pageToken") != "" {
-				name = "video-p2.json"
+			var name string
+			switch strings.TrimPrefix(r.URL.Path, "/youtube/v3/") {
+			case "channels":
+				name = "channels-contentDetails.json"
+			case "playlistItems":
+				name = "playlist-p1.json"
+				if q.Get("pageToken") != "" {
+					name = "playlist-p2.json"
+				}
+			case "search":
+				name = "search-p1.json"
+				if q.Get("publishedAfter") != "" {
+					name = "search-new.json"
+				}
+			case "commentThreads":
+				name = "comments-empty.json"
+				switch {
+				case q.Get("videoId") == "kJ8sD2fQw1E" && q.Get("pageToken") != "":
+					name = "video-p2.json"
+				case q.Get("videoId") == "kJ8sD2fQw1E":
+					name = "video-p1.json"
+				case q.Get("videoId") == "bT3kLm9QxP2":
+					name = "comments-discovered.json"
+				}
+			default:
+				w.WriteHeader(404)
+				return
 			}
 			w.Write(netFixture(t, "youtube", name))
 		})
-		return map[string]any{"video_ids": []string{"kJ8sD2fQw1E"}, "key_env": "RASD_CONF_YOUTUBE_KEY",
+		return map[string]any{"video_ids": []string{"kJ8sD2fQw1E"}, "upload_channels": []string{"UCk9Rb2mTq4Wx7Yz1Lp3Nv8H"},
+			"search_queries": []string{"البصرة"}, "key_env": "RASD_CONF_YOUTUBE_KEY",
 			"base_url": u + "/youtube/v3", "retry": fastRetry}
 	}}
 
@@ -127,20 +152,29 @@ func init() {
 		t.Setenv("RASD_CONF_X_BEARER", "conformance-x-bearer")
 		u := serve(t, func(w http.ResponseWriter, r *http.Request) {
 			q := r.URL.Query()
-			if r.Header.Get("Authorization") != "Bearer conformance-x-bearer" || r.URL.Path != "/2/tweets/search/recent" {
+			if r.Header.Get("Authorization") != "Bearer conformance-x-bearer" {
 				w.WriteHeader(401)
 				return
 			}
-			name := "recent_search-p1.json"
-			switch {
-			case q.Get("since_id") != "":
-				name = "recent_search-empty.json"
-			case q.Get("next_token") != "":
-				name = "recent_search-p2.json"
+			var name string
+			switch r.URL.Path {
+			case "/2/users/by/username/iraq_daily_news":
+				name = "users_by_username.json"
+			case "/2/users/3344556677/tweets":
+				name = "user_tweets-p1.json"
+				switch {
+				case q.Get("since_id") != "":
+					name = "recent_search-empty.json"
+				case q.Get("pagination_token") != "":
+					name = "user_tweets-p2.json"
+				}
+			default:
+				w.WriteHeader(404)
+				return
 			}
 			w.Write(netFixture(t, "x", name))
 		})
-		return map[string]any{"mode": "recent_search", "query": "الكهرباء", "token_env": "RASD_CONF_X_BEARER",
+		return map[string]any{"mode": "timeline", "username": "iraq_daily_news", "token_env": "RASD_CONF_X_BEARER",
 			"base_url": u, "retry": fastRetry}
 	}}
 }

@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/rasd-iq/rasd/ingest"
 )
 
@@ -15,6 +17,29 @@ func SpecErrorf(spec ingest.Spec, format string, args ...any) error {
 	line := 0
 	if spec.Settings != nil {
 		line = spec.Settings.Line
+	}
+	return fmt.Errorf("%s:%d: source %q: %s", spec.File, line, spec.Name, fmt.Sprintf(format, args...))
+}
+
+// KeyErrorf is SpecErrorf with the line of the settings key named key (its
+// value's line when index ≥ 0 picks an element of a list), so that the
+// error points at the offending value; it falls back to the settings' line
+// when the key is absent.
+func KeyErrorf(spec ingest.Spec, key string, index int, format string, args ...any) error {
+	n := spec.Settings
+	if n == nil || n.Kind != yaml.MappingNode {
+		return SpecErrorf(spec, format, args...)
+	}
+	line := n.Line
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value != key {
+			continue
+		}
+		line = n.Content[i].Line
+		if v := n.Content[i+1]; index >= 0 && v.Kind == yaml.SequenceNode && index < len(v.Content) {
+			line = v.Content[index].Line
+		}
+		break
 	}
 	return fmt.Errorf("%s:%d: source %q: %s", spec.File, line, spec.Name, fmt.Sprintf(format, args...))
 }

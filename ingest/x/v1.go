@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,11 +38,15 @@ func (c *Connector) fetchV1(ctx context.Context, since int64) ([]ingest.Post, []
 			err    error
 			what   string
 		)
-		switch c.set.Mode {
-		case ModeUserTimeline:
+		switch c.mode {
+		case ModeTimeline:
 			what = "user_timeline of @" + c.set.ScreenName
+			uid, _ := strconv.ParseInt(c.set.UserID, 10, 64)
+			if uid > 0 {
+				what = "user_timeline of user " + c.set.UserID
+			}
 			tweets, resp, err = tw.Timelines.UserTimeline(&twitter.UserTimelineParams{
-				ScreenName: c.set.ScreenName, Count: c.set.PageSize, SinceID: since, MaxID: maxID,
+				ScreenName: c.set.ScreenName, UserID: uid, Count: c.set.PageSize, SinceID: since, MaxID: maxID,
 				TweetMode: "extended", IncludeRetweets: &yes,
 			})
 		default:
@@ -62,7 +67,7 @@ func (c *Connector) fetchV1(ctx context.Context, since int64) ([]ingest.Post, []
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", what, err)
 		}
-		raws := v1RawByID(body, c.set.Mode == ModeSearch)
+		raws := v1RawByID(body, c.mode == ModeSearch)
 		if len(tweets) == 0 {
 			break
 		}
@@ -163,6 +168,12 @@ func (c *Connector) v1Post(t twitter.Tweet, raw, body []byte) (ingest.Post, erro
 	if rt := t.RetweetedStatus; rt != nil && rt.IDStr != "" {
 		p.ForwardOf = ingest.MakeID(Name, rt.IDStr)
 		p.Text = fullText(rt)
+	} else if qt := t.QuotedStatus; qt != nil && fullText(qt) != "" {
+		p.Text += QuoteSeparator
+		if qt.User != nil && qt.User.ScreenName != "" {
+			p.Text += "@" + qt.User.ScreenName + ": "
+		}
+		p.Text += fullText(qt)
 	}
 	var alt struct {
 		ExtendedEntities struct {

@@ -135,6 +135,25 @@ func newAPI(t *testing.T) *api {
 				file = "recent_search-p2.json"
 			}
 			w.Write(readFixture(t, file))
+		case "/2/users/by/username/iraq_daily_news":
+			w.Write(readFixture(t, "users_by_username.json"))
+		case "/2/users/by/username/no_such_account":
+			w.Write(readFixture(t, "users_by_username-not-found.json"))
+		case "/2/users/3344556677/tweets":
+			file := "user_tweets-p1.json"
+			switch {
+			case q.Get("since_id") != "":
+				file = "recent_search-empty.json"
+			case q.Get("pagination_token") == "7140dibdnow9c7btw3z2vwioqbz8ra5h2mbyxapj1h9ji":
+				file = "user_tweets-p2.json"
+			}
+			w.Write(readFixture(t, file))
+		case "/2/users/3344556677/mentions":
+			file := "mentions.json"
+			if q.Get("since_id") != "" {
+				file = "recent_search-empty.json"
+			}
+			w.Write(readFixture(t, file))
 		default:
 			w.WriteHeader(404)
 			io.WriteString(w, `{"errors":[{"code":34,"message":"Sorry, that page does not exist."}]}`)
@@ -158,7 +177,7 @@ func newConnector(t *testing.T, baseURL, settings string, limits ingest.Limits) 
 	return c
 }
 
-const timelineSettings = "mode: user_timeline\nscreen_name: \"@iraq_daily_news\"\npage_size: 2\n"
+const timelineSettings = "mode: user_timeline\napi: v1\nscreen_name: \"@iraq_daily_news\"\npage_size: 2\n"
 
 func TestUserTimeline(t *testing.T) {
 	a := newAPI(t)
@@ -235,15 +254,22 @@ func TestUserTimeline(t *testing.T) {
 	a.mu.Lock()
 	a.timeline = append([]json.RawMessage{json.RawMessage(`{"created_at":"Sat Nov 21 09:00:00 +0000 2026","id":1858000000000000700,"id_str":"1858000000000000700","full_text":"تغريدة جديدة عن الأمطار","user":{"id_str":"3344556677","screen_name":"iraq_daily_news"},"lang":"ar"}`)}, a.timeline...)
 	a.mu.Unlock()
-	fresh, _, err := c.Fetch(context.Background(), cur2)
+	fresh, cur3, err := c.Fetch(context.Background(), cur2)
 	if err != nil || len(fresh) != 1 || fresh[0].Text != "تغريدة جديدة عن الأمطار" {
 		t.Fatalf("new tweet: %d posts, %v", len(fresh), err)
+	}
+	a.mu.Lock()
+	a.timeline = append([]json.RawMessage{json.RawMessage(`{"created_at":"Sat Nov 21 10:00:00 +0000 2026","id":1858000000000000800,"id_str":"1858000000000000800","full_text":"كلام خطير","is_quote_status":true,"quoted_status_id_str":"1858000000000000100","quoted_status":{"created_at":"Sat Nov 21 08:00:00 +0000 2026","id_str":"1858000000000000100","full_text":"نص التغريدة المقتبسة","user":{"id_str":"5566778899","screen_name":"some_agitator"}},"user":{"id_str":"3344556677","screen_name":"iraq_daily_news"},"lang":"ar"}`)}, a.timeline...)
+	a.mu.Unlock()
+	quote, _, err := c.Fetch(context.Background(), cur3)
+	if err != nil || len(quote) != 1 || quote[0].Text != "كلام خطير"+QuoteSeparator+"@some_agitator: نص التغريدة المقتبسة" {
+		t.Fatalf("v1.1 quote tweet: %d posts %+v, %v", len(quote), quote, err)
 	}
 }
 
 func TestSearchV1(t *testing.T) {
 	a := newAPI(t)
-	posts, cur, err := newConnector(t, a.URL, "mode: search\nquery: البصرة\n", ingest.Limits{}).Fetch(context.Background(), "")
+	posts, cur, err := newConnector(t, a.URL, "mode: search\napi: v1\nquery: البصرة\n", ingest.Limits{}).Fetch(context.Background(), "")
 	if err != nil || len(posts) != 4 || cur != ingest.Cursor(strconv.FormatInt(base+600, 10)) {
 		t.Fatalf("%d posts, cursor %s, %v", len(posts), cur, err)
 	}
@@ -415,7 +441,7 @@ func TestRateLimitsAndFaults(t *testing.T) {
 }
 
 func TestTokenNeverLeaks(t *testing.T) {
-	for _, settings := range []string{timelineSettings, "mode: recent_search\nquery: x\n"} {
+	for _, settings := range []string{timelineSettings, "mode: recent_search\nquery: x\n", "mode: timeline\nusername: iraq_daily_news\n", "mode: mentions\nuser_id: \"3344556677\"\n"} {
 		a := newAPI(t)
 		a.hook = func(n int, w http.ResponseWriter, r *http.Request) bool {
 			w.WriteHeader(403)
@@ -438,9 +464,21 @@ func TestTokenNeverLeaks(t *testing.T) {
 func TestNewRejectsBadSettings(t *testing.T) {
 	for _, tc := range []struct{ name, settings, want string }{
 		{"no mode", "query: x\ntoken_env: " + tokEnv + "\n", "mode"},
-		{"timeline without handle", "mode: user_timeline\ntoken_env: " + tokEnv + "\n", "screen_name"},
+		{"timeline without handle", "mode: user_timeline\ntoken_env: " + tokEnv + "\n", "username (or user_id) is required"},
 		{"search without query", "mode: search\ntoken_env: " + tokEnv + "\n", "query is required"},
 		{"v2 page size", "mode: recent_search\nquery: x\npage_size: 5\ntoken_env: " + tokEnv + "\n", "page_size"},
+		{"v2 timeline page size", "mode: timeline\nusername: a\npage_size: 101\ntoken_env: " + tokEnv + "\n", "sources.yaml:3: source \"x\": page_size 101: want 5 to 100"},
+		{"mentions on v1", "mode: mentions\nusername: a\napi: v1\ntoken_env: " + tokEnv + "\n", "v2 only"},
+		{"recent_search on v1", "mode: recent_search\nquery: x\napi: v1\ntoken_env: " + tokEnv + "\n", "v2 only"},
+		{"bad api", "mode: search\nquery: x\napi: v3\ntoken_env: " + tokEnv + "\n", "api \"v3\""},
+		{"username and user_id", "mode: timeline\nusername: a\nuser_id: \"12\"\ntoken_env: " + tokEnv + "\n", "set one"},
+		{"screen_name and username differ", "mode: timeline\nusername: a\nscreen_name: b\ntoken_env: " + tokEnv + "\n", "differ"},
+		{"bad user_id", "mode: mentions\nuser_id: \"12ab\"\ntoken_env: " + tokEnv + "\n", "sources.yaml:2: source \"x\": user_id \"12ab\""},
+		{"bad screen_name", "mode: timeline\napi: v1\nscreen_name: \"a b\"\ntoken_env: " + tokEnv + "\n", "sources.yaml:3: source \"x\": username \"a b\""},
+		{"bad handle", "mode: timeline\nusername: \"with space\"\ntoken_env: " + tokEnv + "\n", "username"},
+		{"query too long", "mode: search\nquery: " + strings.Repeat("x", MaxQuery+1) + "\ntoken_env: " + tokEnv + "\n", "at most"},
+		{"query on timeline", "mode: timeline\nusername: a\nquery: x\ntoken_env: " + tokEnv + "\n", "not used"},
+		{"unknown key", "mode: timeline\nusername: a\nuser: b\ntoken_env: " + tokEnv + "\n", "sources.yaml:3"},
 		{"unset token", "mode: search\nquery: x\ntoken_env: RASD_TEST_UNSET_X\n", "RASD_TEST_UNSET_X"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -471,5 +509,146 @@ func TestV1RefusesInternal(t *testing.T) {
 	posts, _, err := c.Fetch(context.Background(), "")
 	if !errors.Is(err, httpx.ErrInternalAddress) || len(posts) != 0 {
 		t.Fatalf("user_timeline on %s: %d posts, %v; want ErrInternalAddress", a.URL, len(posts), err)
+	}
+}
+
+// v2Raws maps tweet id → its element of data in v2 fixtures.
+func v2Raws(t *testing.T, files ...string) map[string][]byte {
+	raws := map[string][]byte{}
+	for _, f := range files {
+		var r struct{ Data []json.RawMessage }
+		if err := json.Unmarshal(readFixture(t, f), &r); err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range r.Data {
+			var v struct{ ID string }
+			json.Unmarshal(d, &v)
+			raws[v.ID] = d
+		}
+	}
+	return raws
+}
+
+func TestTimelineV2(t *testing.T) {
+	a := newAPI(t)
+	c := newConnector(t, a.URL, "mode: timeline\nusername: \"@iraq_daily_news\"\npage_size: 5\n", ingest.Limits{})
+	posts, cur, err := c.Fetch(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(posts) != 4 || cur != ingest.Cursor(strconv.FormatInt(base+1100, 10)) {
+		t.Fatalf("got %d posts, cursor %s", len(posts), cur)
+	}
+	if len(a.requests) != 3 || !strings.HasPrefix(a.requests[0], "/2/users/by/username/iraq_daily_news?") ||
+		!strings.Contains(a.requests[2], "pagination_token=7140dibdnow9c7btw3z2vwioqbz8ra5h2mbyxapj1h9ji") {
+		t.Fatalf("requests: %v", a.requests)
+	}
+	q, _ := url.ParseQuery(a.requests[1][strings.IndexByte(a.requests[1], '?')+1:])
+	for key, want := range map[string][]string{
+		"expansions":   {"author_id", "attachments.media_keys", "referenced_tweets.id", "referenced_tweets.id.author_id"},
+		"tweet.fields": {"note_tweet", "referenced_tweets", "entities", "created_at", "public_metrics"},
+		"max_results":  {"5"},
+	} {
+		for _, f := range want {
+			if !slices.Contains(strings.Split(q.Get(key), ","), f) {
+				t.Errorf("%s %q lacks %s", key, q.Get(key), f)
+			}
+		}
+	}
+	raws := v2Raws(t, "user_tweets-p1.json", "user_tweets-p2.json")
+	byID := map[string]ingest.Post{}
+	for i, p := range posts {
+		byID[p.NativeID] = p
+		if i > 0 && idNum(posts[i-1].NativeID) >= idNum(p.NativeID) {
+			t.Errorf("not oldest first at %d", i)
+		}
+		if p.Author.Handle != "iraq_daily_news" || p.RawSHA256 != httpx.SHA256Hex(raws[p.NativeID]) ||
+			p.Permalink != "https://x.com/iraq_daily_news/status/"+p.NativeID {
+			t.Errorf("post %s fields: %+v", p.NativeID, p)
+		}
+	}
+	id := func(off int64) string { return strconv.FormatInt(base+off, 10) }
+
+	rt := byID[id(1100)]
+	wantRT := "بيان | أهالي أبي الخصيب يطالبون بمحاسبة المسؤولين عن تلوث المياه، ويحذرون من أن صبر الناس له حدود وأن الاعتصام مستمر حتى تنفيذ المطالب كاملة دون تسويف. نرفض أي اعتداء على المتظاهرين السلميين ونحمّل الحكومة المحلية المسؤولية."
+	if rt.Text != wantRT || rt.ForwardOf != "x:1857999999999993000" {
+		t.Errorf("retweet: text %q, forward_of %q; want the original's full note_tweet text", rt.Text, rt.ForwardOf)
+	}
+	if !slices.Equal(rt.Media, []ingest.Media{{URL: "https://pbs.twimg.com/media/Gf1857999999999993001.jpg", Kind: ingest.MediaImage}}) ||
+		!slices.Equal(rt.MediaCaptions, []string{"صورة البيان"}) {
+		t.Errorf("retweet: media %+v captions %q; want the original's photo", rt.Media, rt.MediaCaptions)
+	}
+	var capture struct {
+		Data     json.RawMessage
+		Includes struct{ Tweets []json.RawMessage }
+	}
+	if err := json.Unmarshal(rt.Capture, &capture); err != nil || string(capture.Data) != string(raws[rt.NativeID]) ||
+		len(capture.Includes.Tweets) != 1 || !strings.Contains(string(capture.Includes.Tweets[0]), "ونحمّل الحكومة المحلية") {
+		t.Errorf("retweet capture %.120q… lacks its own object or the original (%v)", rt.Capture, err)
+	}
+
+	qt := byID[id(1050)]
+	own := "هذا الكلام تحريض صريح ويجب أن يحاسب قائله https://t.co/Qx7ZkP2mLa"
+	if qt.Text != own+QuoteSeparator+"@some_agitator: اطردوهم من المنطقة قبل لا يكثرون، هذولة مو منّا" || qt.ForwardOf != "" {
+		t.Errorf("quote tweet: %q", qt.Text)
+	}
+	if !strings.HasPrefix(qt.Text, own) || qt.Engagement.Shares != 42 || qt.Engagement.Views != 52000 {
+		t.Errorf("quote tweet: own text first, metrics: %+v", qt)
+	}
+
+	long := byID[id(1020)]
+	if !strings.HasSuffix(long.Text, "محطات التحلية المتوقفة منذ سنوات.") {
+		t.Errorf("long post: %q, want note_tweet's text", long.Text)
+	}
+	checkCapture(t, long, raws[long.NativeID], "id")
+
+	reply := byID[id(1010)]
+	if reply.ReplyTo != "x:1857999999999991000" || reply.Text != "@basra_voice صورة من محطة التحلية المتوقفة https://t.co/Lm3NpQ8rSt" ||
+		!slices.Equal(reply.Media, []ingest.Media{{URL: "https://pbs.twimg.com/media/Gg1858000000000001011.jpg", Kind: ingest.MediaImage}}) {
+		t.Errorf("reply: %+v", reply)
+	}
+	checkCapture(t, reply, raws[reply.NativeID], "id") // a replied-to tweet lends no text: own object alone
+
+	// caught up: the handle is not looked up again and since_id is the cursor
+	a.mu.Lock()
+	a.requests = nil
+	a.mu.Unlock()
+	none, cur2, err := c.Fetch(context.Background(), cur)
+	if err != nil || len(none) != 0 || cur2 != cur || len(a.requests) != 1 ||
+		!strings.HasPrefix(a.requests[0], "/2/users/3344556677/tweets?") || !strings.Contains(a.requests[0], "since_id="+string(cur)) {
+		t.Fatalf("caught up: %d posts, cursor %s, requests %v, %v", len(none), cur2, a.requests, err)
+	}
+}
+
+func TestMentionsV2(t *testing.T) {
+	a := newAPI(t)
+	c := newConnector(t, a.URL, "mode: mentions\nuser_id: \"3344556677\"\n", ingest.Limits{})
+	posts, cur, err := c.Fetch(context.Background(), "")
+	if err != nil || len(posts) != 2 || cur != ingest.Cursor(strconv.FormatInt(base+1200, 10)) {
+		t.Fatalf("%d posts, cursor %s, %v", len(posts), cur, err)
+	}
+	if len(a.requests) != 1 || !strings.HasPrefix(a.requests[0], "/2/users/3344556677/mentions?") {
+		t.Fatalf("user_id needs no lookup: %v", a.requests)
+	}
+	p := posts[1]
+	if p.Author.Handle != "some_agitator" || p.Text != "@iraq_daily_news انتو تنشرون أكاذيب، راح نعرف مكانكم" ||
+		p.ReplyTo != ingest.MakeID(Name, strconv.FormatInt(base+1050, 10)) || p.Permalink != "https://x.com/some_agitator/status/"+p.NativeID {
+		t.Errorf("mention: %+v", p)
+	}
+	if posts[0].Author.Handle != "basra_voice" || posts[0].Engagement.Followers != 18300 {
+		t.Errorf("mention: %+v", posts[0])
+	}
+	none, cur2, err := c.Fetch(context.Background(), cur)
+	if err != nil || len(none) != 0 || cur2 != cur {
+		t.Fatalf("caught up: %d posts, %v", len(none), err)
+	}
+}
+
+func TestUnknownUsername(t *testing.T) {
+	a := newAPI(t)
+	c := newConnector(t, a.URL, "mode: timeline\nusername: no_such_account\n", ingest.Limits{})
+	_, cur, err := c.Fetch(context.Background(), "")
+	if err == nil || !strings.Contains(err.Error(), "Could not find user with username") || !strings.Contains(err.Error(), "x-test") || cur != "" {
+		t.Fatalf("err = %v, cursor %q", err, cur)
 	}
 }

@@ -272,7 +272,7 @@ func TestKeyNeverLeaks(t *testing.T) {
 
 func TestNewRejectsBadSettings(t *testing.T) {
 	for _, tc := range []struct{ name, settings, want string }{
-		{"nothing to read", "key_env: " + keyEnv + "\n", "video_ids or channel_ids"},
+		{"nothing to read", "key_env: " + keyEnv + "\n", "video_ids, channel_ids, upload_channels or search_queries: at least one"},
 		{"bad video id", "video_ids: [abc]\nkey_env: " + keyEnv + "\n", "video id"},
 		{"bad channel id", "channel_ids: [mychannel]\nkey_env: " + keyEnv + "\n", "channel id"},
 		{"unset key", "video_ids: [" + videoID + "]\nkey_env: RASD_TEST_UNSET\n", "RASD_TEST_UNSET"},
