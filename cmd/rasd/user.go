@@ -17,7 +17,7 @@ func init() {
 	register(&command{
 		Name:    "user",
 		Summary: "manage review accounts: add, list, disable, enable, passwd, role",
-		Usage: "user add NAME --role analyst|senior|researcher|admin [--password-stdin] | user list | user disable NAME |\n" +
+		Usage: "user add NAME --role analyst|senior|researcher|admin|auditor [--password-stdin] | user list | user disable NAME |\n" +
 			"  rasd user enable NAME | rasd user passwd NAME [--password-stdin] | rasd user role NAME ROLE\n" +
 			"  (each with [--config rasd.yaml | --data DIR | --redis URL])",
 		Example: "rasd user add zainab --role analyst --data rasd-data",
@@ -58,7 +58,7 @@ func runUser(env *Env, args []string) error {
 	}
 	fs := newFlagSet(env, c)
 	sf := addStoreFlags(fs)
-	role := fs.String("role", "", "the account's `role`: analyst, senior, researcher or admin")
+	role := fs.String("role", "", "the account's `role`: analyst, senior, researcher, admin or auditor")
 	stdin := fs.Bool("password-stdin", false, "read the password from the first line of stdin (default: generate and print one)")
 	pos, err := parseMixed(env, c, fs, args[1:])
 	if err != nil {
@@ -69,7 +69,7 @@ func runUser(env *Env, args []string) error {
 	}
 	if sub == "add" {
 		if *role == "" {
-			return usagef("add: --role is required (analyst, senior, researcher or admin)")
+			return usagef("add: --role is required (analyst, senior, researcher, admin or auditor)")
 		}
 		if _, err := review.ParseRole(*role); err != nil {
 			return usageError{err.Error()}

@@ -199,7 +199,7 @@ func (s *Service) Create(ctx context.Context, item, user string, f Form) (review
 		return review.Referral{}, fmt.Errorf("referring %s: %w", item, &policy.ReferralError{Missing: missing})
 	}
 	r := review.Referral{
-		ID: review.NewID(), Item: item, Decision: dec.ID, Platform: it.Platform, Urgent: it.Urgent || f.ThreatToLife,
+		ID: review.NewID(), Reference: review.NewReference(), Item: item, Decision: dec.ID, Platform: it.Platform, Urgent: it.Urgent || f.ThreatToLife,
 		Assessment: a, Explanation: strings.TrimSpace(f.Explanation), Facts: strings.TrimSpace(f.Facts),
 		Status: review.ReferralAwaiting, Created: now,
 	}
@@ -352,7 +352,7 @@ func (s *Service) Package(ctx context.Context, r review.Referral) (policy.Referr
 		normalizer = s.NormalizerVersion
 	}
 	pkg, err := policy.BuildReferralPackage(policy.ReferralInput{
-		ID: r.ID, Created: r.Approved, Post: rec.Post, Decision: d, Signals: policy.SignalNames(j.Signals), Media: s.heldMedia(ctx, rec.Post),
+		ID: r.ID, Reference: r.Reference, Created: r.Approved, Post: rec.Post, Decision: d, Signals: policy.SignalNames(j.Signals), Media: s.heldMedia(ctx, rec.Post),
 		Assessment: r.Assessment, Approvals: r.Approvals,
 		Explanation: r.Explanation, Facts: r.Facts, Notifier: s.Notifier, AutomatedDetection: true,
 		ModelVersion: j.Model, NormalizerVersion: normalizer,

@@ -139,7 +139,8 @@ type env struct {
 
 const password = "password-123"
 
-var roleUsers = map[review.Role]string{review.RoleAnalyst: "ana", review.RoleSenior: "sen", review.RoleResearcher: "res", review.RoleAdmin: "adm"}
+var roleUsers = map[review.Role]string{review.RoleAnalyst: "ana", review.RoleSenior: "sen", review.RoleResearcher: "res", review.RoleAdmin: "adm",
+	review.RoleAuditor: "aud"}
 
 func newEnv(t testing.TB, items []review.Item) *env {
 	t.Helper()
@@ -320,6 +321,13 @@ var requests = map[string]request{
 	"GET /api/appeals":                 {"GET", "/api/appeals", nil},
 	"POST /api/appeals":                {"POST", "/api/appeals", map[string]string{}},
 	"POST /api/appeals/{id}/decide":    {"POST", "/api/appeals/a1/decide", map[string]string{}},
+
+	"GET /audit":            {"GET", "/audit", nil},
+	"GET /api/audit":        {"GET", "/api/audit", nil},
+	"GET /transparency":     {"GET", "/transparency", nil},
+	"GET /api/transparency": {"GET", "/api/transparency?period=2026-Q4", nil},
+	"GET /complaint":        {"GET", "/complaint", nil},
+	"POST /complaint":       {"POST", "/complaint", "reference=x&text=y"},
 }
 
 // TestOneRouteTable: the server registers a handler for every route in
@@ -405,6 +413,17 @@ func TestRoleTable(t *testing.T) {
 				default:
 					if got == 401 || got == 403 || got == 404 && !strings.Contains(pattern, "{id}") && pattern != "POST /api/claims" {
 						t.Fatalf("%s: %d %s, want past the guard", role, got, w.Body)
+					}
+				}
+				// The auditor changes nothing: every state-changing route
+				// that is not public (log in, file a complaint) refuses it,
+				// but logging out; and it reads every oversight route.
+				if role == review.RoleAuditor && !acc.Public {
+					switch {
+					case req.method != "GET" && pattern != "POST /logout" && got != http.StatusForbidden:
+						t.Fatalf("auditor on a state-changing route: %d, want 403", got)
+					case req.method == "GET" && acc.Perm == review.PermOversight && got != http.StatusOK:
+						t.Fatalf("auditor reading %s: %d %s, want 200", pattern, got, w.Body)
 					}
 				}
 			})
@@ -675,7 +694,7 @@ func testReviewFlow(t *testing.T, e *env) {
 	for _, en := range entries {
 		types[en.Type]++
 	}
-	if types[audit.TypeLogin] < 3 || types[audit.TypeDecision] != 2 || types[audit.TypeRoleChange] != 4 || n != len(entries) {
+	if types[audit.TypeLogin] < 3 || types[audit.TypeDecision] != 2 || types[audit.TypeRoleChange] != len(roleUsers) || n != len(entries) {
 		t.Fatalf("audit log types %v in %d entries", types, n)
 	}
 }
