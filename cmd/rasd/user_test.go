@@ -31,6 +31,7 @@ func TestUserCommands(t *testing.T) {
 		{"missing role", "", []string{"add", "omar"}, 2, "", "--role is required"},
 		{"bad name", "", []string{"add", "Bad Name", "--role", "analyst"}, 1, "", "invalid account name"},
 		{"role change", "", []string{"role", "zainab", "researcher"}, 0, "zainab is now researcher", ""},
+		{"add an auditor", "", []string{"add", "huda", "--role", "auditor"}, 0, "added huda (auditor)", ""},
 		{"disable", "", []string{"disable", "ali"}, 0, "disabled ali", ""},
 		{"disable unknown", "", []string{"disable", "ghost"}, 1, "", "no such account"},
 		{"passwd", "another-long-password\n", []string{"passwd", "zainab", "--password-stdin"}, 0, "changed the password", ""},
@@ -61,7 +62,7 @@ func TestUserCommands(t *testing.T) {
 			actions = append(actions, e.Subject+" "+strings.Trim(string(e.Details), "{}"))
 		}
 	}
-	if len(actions) != 5 {
-		t.Fatalf("audit log role changes: %q, want add, add, role, disable, passwd", actions)
+	if len(actions) != 6 {
+		t.Fatalf("audit log role changes: %q, want add, add, role, add, disable, passwd", actions)
 	}
 }
