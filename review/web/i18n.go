@@ -205,6 +205,7 @@ var words = map[string][2]string{
 	"t_declined":      {"رفضتها المنصة", "Declined by the platform"},
 	"complaints":      {"شكاوى المتضررين", "Complaints from affected people"},
 	"complaint":       {"شكوى", "complaint"},
+	"nav_complaint":   {"الاعتراض على إحالة", "Contest a referral"},
 	"contact":         {"للتواصل", "Contact"},
 	"c_received":      {"الواردة", "Received"},
 	"c_upheld":        {"بقيت الإحالة", "Referral upheld"},

@@ -94,6 +94,9 @@ func TestComplaintFlow(t *testing.T) {
 	if w := e.do(sen, "GET", "/referrals/"+ref.ID, nil, nil); !strings.Contains(w.Body.String(), ref.Reference) {
 		t.Fatalf("the referral page does not show the reference %s", ref.Reference)
 	}
+	if w := e.do(sen, "GET", "/referrals/"+ref.ID+"/print", nil, nil); !strings.Contains(w.Body.String(), ref.Reference) {
+		t.Fatalf("the printable notice does not show the reference %s", ref.Reference)
+	}
 
 	person := &client{addr: "203.0.113.5:1234"}
 	// The reference as someone may type it: lower case, with a dash.
