@@ -226,6 +226,8 @@ func levels(a policy.RabatAssessment) map[string]string {
 
 // Approve records user's approval of referral id: user must not be its
 // assessor, and with the approval the referral must pass policy.CheckReferral.
+// A referral stored before public references existed gets one here, before
+// any notice is sent.
 func (s *Service) Approve(ctx context.Context, id, user string) (review.Referral, error) {
 	cur, err := s.Store.Referral(ctx, id)
 	if err != nil {
@@ -247,6 +249,9 @@ func (s *Service) Approve(ctx context.Context, id, user string) (review.Referral
 			return err
 		}
 		r.Approvals, r.Status, r.Approved = approvals, review.ReferralApproved, now
+		if r.Reference == "" { // stored before referrals had public references
+			r.Reference = review.NewReference()
+		}
 		return nil
 	})
 	if err != nil {
