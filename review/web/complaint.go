@@ -34,6 +34,10 @@ type ComplaintLimits struct {
 	Window time.Duration
 	// TokenTTL is how long a served form may be posted (default two hours).
 	TokenTTL time.Duration
+	// Answer is the least time a well-formed complaint takes to answer, so
+	// that one that is filed (stored, audited) and one naming an unknown
+	// reference take the same time (default one second; negative: no wait).
+	Answer time.Duration
 }
 
 func (l ComplaintLimits) withDefaults() ComplaintLimits {
@@ -48,6 +52,9 @@ func (l ComplaintLimits) withDefaults() ComplaintLimits {
 	}
 	if l.TokenTTL <= 0 {
 		l.TokenTTL = 2 * time.Hour
+	}
+	if l.Answer == 0 {
+		l.Answer = time.Second
 	}
 	return l
 }
@@ -197,7 +204,15 @@ func (s *Server) postComplaint(w http.ResponseWriter, r *http.Request) {
 		s.complaintPage(w, r, http.StatusBadRequest, v)
 		return
 	}
+	start := time.Now()
 	_, err := s.ref.FileComplaint(r.Context(), c)
+	// Even out the time: whether the reference exists does not show in it.
+	if wait := lim.Answer - time.Since(start); wait > 0 {
+		select {
+		case <-time.After(wait):
+		case <-r.Context().Done():
+		}
+	}
 	switch {
 	case err == nil:
 	case errors.Is(err, referral.ErrUnknownReference):

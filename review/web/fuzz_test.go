@@ -70,7 +70,7 @@ func FuzzComplaint(f *testing.F) {
 		f.Add(seed)
 	}
 	e := newEnv(f, reviewtest.Items(3))
-	e.srv.cfg.ComplaintLimits = ComplaintLimits{PerAddress: 1 << 30, Global: 1 << 30}
+	e.srv.cfg.ComplaintLimits = ComplaintLimits{PerAddress: 1 << 30, Global: 1 << 30, Answer: -1}
 	c := &client{addr: "203.0.113.50:1"}
 	f.Fuzz(func(t *testing.T, body string) {
 		tok := tokenRE.FindStringSubmatch(e.do(c, "GET", "/complaint", nil, nil).Body.String())[1]

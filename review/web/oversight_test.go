@@ -235,7 +235,7 @@ func TestComplaintRateLimit(t *testing.T) {
 	if got := complain(t, e, one, "ZZZZZZZZZZ", "نص", ""); got.Code != http.StatusOK {
 		t.Fatalf("a minute later: %d, want 200", got.Code)
 	}
-	e.srv.cfg.ComplaintLimits = ComplaintLimits{PerAddress: 50, Global: 3}
+	e.srv.cfg.ComplaintLimits = ComplaintLimits{PerAddress: 50, Global: 3, Answer: -1}
 	e.clock.Add(61 * time.Second)
 	for i := range 3 {
 		c := &client{addr: "198.51.100." + string(rune('1'+i)) + ":1"}
@@ -376,6 +376,21 @@ func TestAuditPaging(t *testing.T) {
 	}
 	if w := e.do(aud, "GET", "/audit?type=test&limit=3", nil, nil); w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `id="older"`) {
 		t.Fatalf("audit page: %d", w.Code)
+	}
+}
+
+// TestComplaintAnswerTime: a well-formed complaint naming an unknown
+// reference is answered no sooner than the configured answer time, as a
+// filed one is.
+func TestComplaintAnswerTime(t *testing.T) {
+	e := newEnv(t, nil)
+	e.srv.cfg.ComplaintLimits.Answer = 80 * time.Millisecond
+	start := time.Now()
+	if got := complain(t, e, &client{addr: "203.0.113.20:1"}, "ZZZZZZZZZZ", "نص", ""); got.Code != http.StatusOK {
+		t.Fatalf("complaint: %d", got.Code)
+	}
+	if d := time.Since(start); d < 80*time.Millisecond {
+		t.Fatalf("answered in %s, want at least 80ms", d)
 	}
 }
 

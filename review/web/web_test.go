@@ -187,7 +187,8 @@ func newEnvOver(t testing.TB, st review.Store, b store.Backend, ix *index.Index,
 	c := &clock{t: now}
 	sm := session.New(st)
 	sm.Now = c.Now
-	srv, err := New(Config{Store: st, Backend: b, Index: ix, Metrics: prometheus.NewRegistry(), Sessions: sm, Audit: al, Pseudonyms: ps, Now: c.Now})
+	srv, err := New(Config{Store: st, Backend: b, Index: ix, Metrics: prometheus.NewRegistry(), Sessions: sm, Audit: al, Pseudonyms: ps, Now: c.Now,
+		ComplaintLimits: ComplaintLimits{Answer: -1}})
 	if err != nil {
 		t.Fatal(err)
 	}
