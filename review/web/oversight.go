@@ -365,11 +365,14 @@ func (s *Server) pageTransparency(w http.ResponseWriter, r *http.Request) {
 
 // maskRecord removes from rec what names or leads to its author: the
 // author's id (pseudonymised) and handle, the permalink, location and
-// native id, the raw capture and the media's addresses.
+// native id, the posts it replies to or forwards, the raw capture and the
+// media's addresses.
 func (s *Server) maskRecord(rec *store.Record) {
 	a := review.AuthorKey(rec)
 	rec.Post.Author.ID, rec.Post.Author.Handle = s.cfg.Pseudonyms.Pseudonym(a), ""
 	rec.Post.Permalink, rec.Post.Location, rec.Post.NativeID = "", "", ""
+	// The post replied to and the one forwarded name other posters.
+	rec.Post.ReplyTo, rec.Post.ForwardOf = "", ""
 	rec.Post.Capture, rec.Post.CaptureType = nil, ""
 	rec.Post.Media = slices.Clone(rec.Post.Media)
 	for i := range rec.Post.Media {
