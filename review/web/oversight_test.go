@@ -98,6 +98,16 @@ func TestComplaintFlow(t *testing.T) {
 		t.Fatalf("the printable notice does not show the reference %s", ref.Reference)
 	}
 
+	// The form: Arabic and right to left by default, English on request,
+	// never cached (its token is the client's own).
+	if w := e.do(nil, "GET", "/complaint", nil, nil); !strings.Contains(w.Body.String(), `dir="rtl"`) || !strings.Contains(w.Body.String(), Arabic.T("complaint_title")) ||
+		w.Header().Get("Cache-Control") != "no-store" {
+		t.Fatalf("complaint form in Arabic: %d %v", w.Code, w.Header())
+	}
+	if w := e.do(&client{cookie: &http.Cookie{Name: LangCookie, Value: "en"}}, "GET", "/complaint", nil, nil); !strings.Contains(w.Body.String(), `dir="ltr"`) ||
+		!strings.Contains(w.Body.String(), "Contest the referral of a post") {
+		t.Fatalf("complaint form in English: %d", w.Code)
+	}
 	person := &client{addr: "203.0.113.5:1234"}
 	// The reference as someone may type it: lower case, with a dash.
 	typed := strings.ToLower(ref.Reference[:5]) + "-" + ref.Reference[5:]
