@@ -38,6 +38,8 @@ type Notifier struct {
 type ReferralInput struct {
 	// ID identifies the referral.
 	ID string
+	// Reference is the referral's public reference, printed in the notice.
+	Reference string
 	// Created is when the package is built.
 	Created time.Time
 	// Post is the referred item as captured. For posts that came in as
@@ -109,6 +111,9 @@ type Notice struct {
 	Explanation string `json:"explanation"`
 	// URL is the exact location of the content (b).
 	URL string `json:"url"`
+	// Reference is the referral's public reference: the author of the
+	// content can quote it in a complaint to the notifier.
+	Reference string `json:"reference,omitempty"`
 	// Notifier is the notifier's name and email (c).
 	Notifier Notifier `json:"notifier"`
 	// GoodFaithStatement is the notifier's bona fide statement (d).
@@ -508,6 +513,7 @@ func BuildReferralPackage(in ReferralInput, p *Policy) (ReferralPackage, error) 
 		Notice: Notice{
 			Explanation:        in.Explanation,
 			URL:                in.Post.Permalink,
+			Reference:          in.Reference,
 			Notifier:           in.Notifier,
 			GoodFaithStatement: strings.TrimSpace(p.Referral.GoodFaithStatement),
 		},

@@ -53,6 +53,7 @@ code,.ltr{direction:ltr;unicode-bidi:isolate;font-family:monospace}
 <tr><th lang="en">Explanation</th><td dir="auto">{{.Notice.Explanation}}</td></tr>
 <tr><th lang="en">Notifier</th><td dir="auto">{{.Notice.Notifier.Name}} &lt;<span class="ltr">{{.Notice.Notifier.Email}}</span>&gt;</td></tr>
 <tr><th lang="en">Good-faith statement</th><td dir="auto">{{.Notice.GoodFaithStatement}}</td></tr>
+{{with .Notice.Reference}}<tr><th lang="en">Reference (the author may quote it to contest this referral with the notifier)</th><td class="ltr" id="reference">{{.}}</td></tr>{{end}}
 </table>
 
 <h2 lang="en" dir="ltr">Content</h2>

@@ -167,8 +167,52 @@ type Report struct {
 	// MedianTimeToDecision is the median time from flag to decision, in
 	// seconds, over reviewed cases; nil when none was reviewed.
 	MedianTimeToDecision *float64 `json:"median_time_to_decision_seconds"`
+	// Complaints counts the complaints that people whose posts were
+	// referred filed in the period, and how they were ruled on.
+	Complaints ComplaintCounts `json:"complaints"`
 	// Invalid lists the ids of records in the period left out as malformed, with why.
 	Invalid []string `json:"invalid,omitempty"`
+}
+
+// ComplaintRecord is one complaint from a person whose post was referred.
+type ComplaintRecord struct {
+	// FiledAt is when it was received; it places the complaint in a period.
+	FiledAt time.Time
+	// Outcome is the ruling on it, AppealPending until it is heard.
+	Outcome AppealOutcome
+}
+
+// ComplaintCounts are the complaint figures of a period.
+type ComplaintCounts struct {
+	// Received counts complaints filed against a referral Rasd made
+	// (complaints naming no referral file nothing and are not counted).
+	Received int `json:"received"`
+	// Pending counts those not ruled on yet.
+	Pending int `json:"pending"`
+	// Upheld counts those after which the referral stood.
+	Upheld int `json:"upheld"`
+	// Reversed counts those that overturned the referral.
+	Reversed int `json:"reversed"`
+}
+
+// CountComplaints counts the complaints of records received in period.
+func CountComplaints(records []ComplaintRecord, period Period) ComplaintCounts {
+	var c ComplaintCounts
+	for _, r := range records {
+		if !period.Contains(r.FiledAt) {
+			continue
+		}
+		c.Received++
+		switch r.Outcome {
+		case AppealUpheld:
+			c.Upheld++
+		case AppealReversed:
+			c.Reversed++
+		default:
+			c.Pending++
+		}
+	}
+	return c
 }
 
 // Transparency computes the report for period from records. A record
@@ -297,6 +341,9 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 	}
 	fmt.Fprintf(&b, "| Removal rate of referrals | %s |\n", rate(t.RemovalRate))
 	fmt.Fprintf(&b, "| Median time to decision | %s |\n", duration(r.MedianTimeToDecision))
+	cc := r.Complaints
+	fmt.Fprintf(&b, "\n## Complaints from affected people\n\n| | Count |\n|---|---:|\n| Received | %d |\n| Pending | %d |\n| Referral upheld | %d |\n| Referral reversed | %d |\n",
+		cc.Received, cc.Pending, cc.Upheld, cc.Reversed)
 	for _, sec := range []struct {
 		title, key string
 		rows       []Slice

@@ -144,3 +144,27 @@ func ExampleParsePeriod() {
 	fmt.Println(p.Start.Format("2006-01-02"), p.End.Format("2006-01-02"))
 	// Output: 2026-10-01 2027-01-01
 }
+
+// TestCountComplaints counts the complaints received in the period by
+// their ruling, and writes them in the published report.
+func TestCountComplaints(t *testing.T) {
+	p, _ := ParsePeriod("2026-Q4")
+	at := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 12, 0, 0, 0, time.UTC) }
+	recs := []ComplaintRecord{
+		{FiledAt: at(10, 1), Outcome: AppealPending}, {FiledAt: at(11, 2), Outcome: AppealUpheld}, {FiledAt: at(12, 31), Outcome: AppealReversed},
+		{FiledAt: at(12, 3), Outcome: AppealUpheld}, {FiledAt: at(9, 30), Outcome: AppealReversed}, // the last outside the period
+	}
+	got := CountComplaints(recs, p)
+	if want := (ComplaintCounts{Received: 4, Pending: 1, Upheld: 2, Reversed: 1}); got != want {
+		t.Fatalf("CountComplaints = %+v, want %+v", got, want)
+	}
+	rep := Transparency(nil, p)
+	rep.Complaints = got
+	var md, js bytes.Buffer
+	if err := rep.WriteMarkdown(&md); err != nil || !strings.Contains(md.String(), "## Complaints from affected people") || !strings.Contains(md.String(), "| Received | 4 |") || !strings.Contains(md.String(), "| Referral upheld | 2 |") {
+		t.Fatalf("markdown: %v\n%s", err, md.String())
+	}
+	if err := rep.WriteJSON(&js); err != nil || !strings.Contains(js.String(), `"received": 4`) {
+		t.Fatalf("json: %v\n%s", err, js.String())
+	}
+}

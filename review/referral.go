@@ -1,7 +1,9 @@
 package review
 
 import (
+	"crypto/rand"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/rasd-iq/rasd/policy"
@@ -71,6 +73,11 @@ func (c Check) Removed() bool {
 type Referral struct {
 	// ID identifies the referral.
 	ID string `json:"id"`
+	// Reference is the referral's public reference (NewReference): printed
+	// in the notice sent to the platform, so that a person whose post was
+	// referred can name it in a complaint. Empty for referrals stored
+	// before references existed.
+	Reference string `json:"reference,omitempty"`
 	// Item is the referred item's id.
 	Item string `json:"item"`
 	// Decision is the id of the assessor's refer decision.
@@ -115,4 +122,60 @@ type Appeal struct {
 	Note string `json:"note,omitempty"`
 	// Decision is the id of the corrected decision a reversal recorded.
 	Decision string `json:"decision,omitempty"`
+	// Origin is OriginComplaint for a complaint from an affected person;
+	// empty for an appeal a user of Rasd filed.
+	Origin string `json:"origin,omitempty"`
+	// Contact is the complainant's optional e-mail address, kept only to
+	// send the ruling; only roles that see author identities read it.
+	Contact string `json:"contact,omitempty"`
+}
+
+// OriginComplaint marks an appeal that a person whose post was referred
+// filed through the public complaint form.
+const OriginComplaint = "complaint"
+
+// referenceAlphabet is Crockford's base32: no I, L, O or U, so that a
+// reference read aloud or copied by hand is not mistaken.
+const referenceAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+// ReferenceLen is the length of a referral's public reference.
+const ReferenceLen = 10
+
+// NewReference returns a random public reference: ReferenceLen characters
+// of Crockford's base32 (50 random bits), which says nothing about the
+// referral, its item or when it was made.
+func NewReference() string {
+	var b [ReferenceLen]byte
+	_, _ = rand.Read(b[:])
+	for i := range b {
+		b[i] = referenceAlphabet[b[i]&31]
+	}
+	return string(b[:])
+}
+
+// NormalizeReference returns ref as stored: upper case, without spaces or
+// dashes, with O read as 0 and I or L as 1; "" when it cannot be a reference.
+func NormalizeReference(ref string) string {
+	if len(ref) > 4*ReferenceLen {
+		return ""
+	}
+	var b strings.Builder
+	for _, c := range strings.ToUpper(ref) {
+		switch {
+		case c == ' ' || c == '-' || c == '\t':
+			continue
+		case c == 'O':
+			c = '0'
+		case c == 'I' || c == 'L':
+			c = '1'
+		}
+		if !strings.ContainsRune(referenceAlphabet, c) {
+			return ""
+		}
+		b.WriteRune(c)
+	}
+	if b.Len() != ReferenceLen {
+		return ""
+	}
+	return b.String()
 }

@@ -45,10 +45,15 @@ const (
 	RoleResearcher Role = "researcher"
 	// RoleAdmin manages accounts and reads everything; it decides nothing.
 	RoleAdmin Role = "admin"
+	// RoleAuditor is an independent oversight body (civil society or a
+	// court): it reads the audit log, decisions, referrals, appeals and
+	// the transparency figures with every identity pseudonymised, and
+	// changes nothing.
+	RoleAuditor Role = "auditor"
 )
 
 // Roles lists every role in a stable order.
-var Roles = []Role{RoleAnalyst, RoleSenior, RoleResearcher, RoleAdmin}
+var Roles = []Role{RoleAnalyst, RoleSenior, RoleResearcher, RoleAdmin, RoleAuditor}
 
 // ParseRole returns the role named s.
 func ParseRole(s string) (Role, error) {
@@ -57,7 +62,7 @@ func ParseRole(s string) (Role, error) {
 			return r, nil
 		}
 	}
-	return "", fmt.Errorf("unknown role %q (want analyst, senior, researcher or admin)", s)
+	return "", fmt.Errorf("unknown role %q (want analyst, senior, researcher, admin or auditor)", s)
 }
 
 // Permission is one thing a handler needs.
@@ -73,13 +78,21 @@ const (
 	PermAuthors Permission = "authors"
 	// PermAdmin manages accounts and reads operational endpoints.
 	PermAdmin Permission = "admin"
+	// PermAppeal files appeals against decisions and referrals.
+	PermAppeal Permission = "appeal"
+	// PermOversight reads the audit log and the transparency figures.
+	PermOversight Permission = "oversight"
+	// PermReferrals reads referrals (with author identities only for
+	// PermAuthors).
+	PermReferrals Permission = "referrals"
 )
 
 var grants = map[Role][]Permission{
-	RoleAnalyst:    {PermView, PermDecide, PermAuthors},
-	RoleSenior:     {PermView, PermDecide, PermAuthors},
-	RoleResearcher: {PermView},
-	RoleAdmin:      {PermView, PermAdmin},
+	RoleAnalyst:    {PermView, PermDecide, PermAuthors, PermAppeal, PermReferrals},
+	RoleSenior:     {PermView, PermDecide, PermAuthors, PermAppeal, PermReferrals},
+	RoleResearcher: {PermView, PermAppeal},
+	RoleAdmin:      {PermView, PermAdmin, PermAppeal, PermOversight},
+	RoleAuditor:    {PermView, PermOversight, PermReferrals},
 }
 
 // Can reports whether role r has permission p.

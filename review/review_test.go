@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -125,4 +126,31 @@ func ExampleApply() {
 	// Output:
 	// ana first open
 	// omar agreed closed
+}
+
+func TestNormalizeReference(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"7K3MQ9XR2D", "7K3MQ9XR2D"},
+		{"7k3mq-9xr2d", "7K3MQ9XR2D"},
+		{" 7K3 MQ9 XR2D ", "7K3MQ9XR2D"},
+		{"OIL0000000", "0110000000"}, // O as 0, I and L as 1
+		{"7K3MQ9XR2", ""},            // too short
+		{"7K3MQ9XR2DD", ""},          // too long
+		{"7K3MQ9XR2U", ""},           // U is not in the alphabet
+		{"٧K3MQ9XR2D", ""},           // an Arabic-Indic digit
+		{strings.Repeat("-", 100), ""},
+	}
+	for _, c := range cases {
+		if got := review.NormalizeReference(c.in); got != c.want {
+			t.Errorf("review.NormalizeReference(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	seen := map[string]bool{}
+	for range 1000 {
+		r := review.NewReference()
+		if review.NormalizeReference(r) != r || seen[r] {
+			t.Fatalf("NewReference gave %q (repeated: %v)", r, seen[r])
+		}
+		seen[r] = true
+	}
 }

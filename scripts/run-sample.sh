@@ -2,7 +2,7 @@
 # The main job on the bundled sample data: `rasd run` with examples/rasd.yaml
 # (sample posts → normalise → score → index → review queue, with the web UI).
 # On first use it creates one sample account per role (admin, analyst, senior,
-# researcher) and keeps their generated passwords in
+# researcher, auditor) and keeps their generated passwords in
 # rasd-data/sample-accounts.txt (mode 0600); accounts missing from an older
 # file are added. Senior and admin accounts must use two-factor login: the
 # sample ones are enrolled at once and their demo TOTP secret and otpauth://
@@ -17,7 +17,7 @@ accounts="$data/sample-accounts.txt"
 mkdir -p "$data"
 umask 077
 touch "$accounts"
-for pair in admin:admin analyst:analyst senior:senior researcher:researcher; do
+for pair in admin:admin analyst:analyst senior:senior researcher:researcher auditor:auditor; do
   name=${pair%%:*} role=${pair##*:}
   grep -q "^$name " "$accounts" && continue
   totp=

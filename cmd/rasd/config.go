@@ -63,6 +63,16 @@ type runConfig struct {
 	} `yaml:"signals"`
 	// Media configures the media stage (docs/media.md).
 	Media mediastage.Config `yaml:"media"`
+	// Complaints bound the public complaint form (docs/security.md); zero
+	// keeps the defaults.
+	Complaints struct {
+		// PerAddress is how many complaints one address may post per window.
+		PerAddress int `yaml:"per_address"`
+		// Global is how many all addresses together may post per window.
+		Global int `yaml:"global"`
+		// Window is the period both count over.
+		Window time.Duration `yaml:"window"`
+	} `yaml:"complaints"`
 	// Alerts says which routed posts raise alerts and where they go (docs/alerts.md).
 	Alerts alerts.Config `yaml:"alerts"`
 	// AllowInternal lets every outbound fetch (sources, media, re-checks) reach internal addresses.
@@ -115,6 +125,9 @@ func loadRunConfig(path string) (runConfig, error) {
 	}
 	if _, err := proxyPrefixes(c.TrustedProxies); err != nil {
 		return c, fmt.Errorf("%s: %w", path, err)
+	}
+	if cl := c.Complaints; cl.PerAddress < 0 || cl.Global < 0 || cl.Window < 0 || cl.Window > 24*time.Hour {
+		return c, fmt.Errorf("%s: complaints: per_address and global must not be negative, window between 0 and 24h", path)
 	}
 	if err := c.Alerts.Validate(); err != nil {
 		return c, fmt.Errorf("%s: %w", path, err)

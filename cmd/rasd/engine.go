@@ -208,7 +208,8 @@ func openEngine(cfg runConfig, ortLib string, once, exit bool, log *slog.Logger)
 	eng.handler, err = openWeb(web.Config{TrustedProxies: proxies,
 		Store: rs, Backend: eng.store, Index: eng.index, Metrics: reg, Audit: eng.audit, Policy: pol, Log: log,
 		Thresholds: cardThresholds(router.Thresholds, cfg.Model), Failing: eng.pipe.Failing, Media: mediaReader(mediaStore),
-		DeadAlerts: func() ([]alerts.DeadLetter, error) { return alerts.ListDeadLetters(cfg.Data) },
+		DeadAlerts:      func() ([]alerts.DeadLetter, error) { return alerts.ListDeadLetters(cfg.Data) },
+		ComplaintLimits: web.ComplaintLimits{PerAddress: cfg.Complaints.PerAddress, Global: cfg.Complaints.Global, Window: cfg.Complaints.Window},
 	}, cfg.Data)
 	if err != nil {
 		return nil, err

@@ -111,6 +111,14 @@ func referralData(t *testing.T, site string) string {
 	if _, err := svc.Decide(ctx, ap.ID, "c", referral.Ruling{Outcome: policy.AppealReversed, Note: "نقد محمي"}); err != nil {
 		t.Fatal(err)
 	}
+	// The author of x:2 contests its referral with the public reference.
+	r2, err := svc.Get(ctx, refs["x:2"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.FileComplaint(ctx, referral.Complaint{Reference: r2.Reference, Text: "منشوري ليس تهديداً", Contact: "author@example.org"}); err != nil {
+		t.Fatal(err)
+	}
 	return data
 }
 
@@ -144,6 +152,7 @@ func TestReferralCommands(t *testing.T) {
 		{"bad since", []string{"referrals", "export", "--data", data, "--since", "last week"}, 2, "", "want YYYY-MM-DD"},
 		{"unknown subcommand", []string{"referrals", "send"}, 2, "", "unknown subcommand"},
 		{"transparency md", []string{"report", "transparency", "--data", data, "--period", "2026-Q4"}, 0, "| Reversed on appeal | 1 |", ""},
+		{"transparency complaints", []string{"report", "transparency", "--data", data, "--period", "2026-Q4"}, 0, "## Complaints from affected people\n\n| | Count |\n|---|---:|\n| Received | 1 |", ""},
 		{"transparency other quarter", []string{"report", "transparency", "--data", data, "--period", "2026-Q3"}, 0, "| Flagged | 0 |", ""},
 		{"bad period", []string{"report", "transparency", "--data", data, "--period", "2026-Q5"}, 2, "", "want YYYY, YYYY-QN or YYYY-MM"},
 		{"bad format", []string{"report", "transparency", "--data", data, "--period", "2026", "--format", "pdf"}, 2, "", "want md or json"},
@@ -193,7 +202,10 @@ func TestReferralCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	tt := rep.Totals
-	if tt.Flagged != 3 || tt.Referred != 2 || tt.Dismissed != 1 || tt.Appealed != 1 || tt.Reversed != 1 || tt.Removed != 1 || tt.RemovalRate == nil || *tt.RemovalRate != 0.5 {
+	if rep.Complaints != (policy.ComplaintCounts{Received: 1, Pending: 1}) {
+		t.Fatalf("complaints %+v, want one received, pending", rep.Complaints)
+	}
+	if tt.Flagged != 3 || tt.Referred != 2 || tt.Dismissed != 1 || tt.Appealed != 2 || tt.Reversed != 1 || tt.Removed != 1 || tt.RemovalRate == nil || *tt.RemovalRate != 0.5 {
 		t.Fatalf("totals %+v", tt)
 	}
 	var byTelegram policy.Slice

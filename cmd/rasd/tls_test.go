@@ -119,3 +119,16 @@ func TestTrustedProxiesAreChecked(t *testing.T) {
 		t.Fatalf("prefixes %v, %v", ps, err)
 	}
 }
+
+func TestRunConfigComplaintLimits(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "rasd.yaml")
+	os.WriteFile(cfg, []byte("complaints: {per_address: 3, global: 50, window: 2m}\n"), 0o644)
+	c, err := loadRunConfig(cfg)
+	if err != nil || c.Complaints.PerAddress != 3 || c.Complaints.Global != 50 || c.Complaints.Window != 2*time.Minute {
+		t.Fatalf("complaint limits %+v, %v", c.Complaints, err)
+	}
+	os.WriteFile(cfg, []byte("complaints: {per_address: -1}\n"), 0o644)
+	if _, err := loadRunConfig(cfg); err == nil || !strings.Contains(err.Error(), "complaints:") {
+		t.Fatalf("a negative limit: %v", err)
+	}
+}

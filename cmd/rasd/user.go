@@ -19,7 +19,7 @@ func init() {
 	register(&command{
 		Name:    "user",
 		Summary: "manage review accounts: add, list, disable, enable, passwd, role, totp reset, sessions, revoke",
-		Usage: "user add NAME --role analyst|senior|researcher|admin [--password-stdin] [--totp] | user list | user disable NAME |\n" +
+		Usage: "user add NAME --role analyst|senior|researcher|admin|auditor [--password-stdin] [--totp] | user list | user disable NAME |\n" +
 			"  rasd user enable NAME | rasd user passwd NAME [--password-stdin] | rasd user role NAME ROLE |\n" +
 			"  rasd user totp reset NAME | rasd user sessions NAME | rasd user revoke NAME [SESSION]\n" +
 			"  (each with [--config rasd.yaml | --data DIR | --redis URL]; senior and admin accounts must use two-factor\n" +
@@ -62,7 +62,7 @@ func runUser(env *Env, args []string) error {
 	}
 	fs := newFlagSet(env, c)
 	sf := addStoreFlags(fs)
-	role := fs.String("role", "", "the account's `role`: analyst, senior, researcher or admin")
+	role := fs.String("role", "", "the account's `role`: analyst, senior, researcher, admin or auditor")
 	stdin := fs.Bool("password-stdin", false, "read the password from the first line of stdin (default: generate and print one)")
 	withTOTP := fs.Bool("totp", false, "add: enrol two-factor login at once and print its secret, otpauth URI and recovery codes (for scripts)")
 	pos, err := parseMixed(env, c, fs, args[1:])
@@ -83,7 +83,7 @@ func runUser(env *Env, args []string) error {
 	}
 	if sub == "add" {
 		if *role == "" {
-			return usagef("add: --role is required (analyst, senior, researcher or admin)")
+			return usagef("add: --role is required (analyst, senior, researcher, admin or auditor)")
 		}
 		if _, err := review.ParseRole(*role); err != nil {
 			return usageError{err.Error()}

@@ -31,6 +31,7 @@ func TestUserCommands(t *testing.T) {
 		{"missing role", "", []string{"add", "omar"}, 2, "", "--role is required"},
 		{"bad name", "", []string{"add", "Bad Name", "--role", "analyst"}, 1, "", "invalid account name"},
 		{"role change", "", []string{"role", "zainab", "researcher"}, 0, "zainab is now researcher", ""},
+		{"add an auditor", "", []string{"add", "huda", "--role", "auditor"}, 0, "added huda (auditor)", ""},
 		{"disable", "", []string{"disable", "ali"}, 0, "disabled ali", ""},
 		{"disable unknown", "", []string{"disable", "ghost"}, 1, "", "no such account"},
 		{"passwd", "another-long-password\n", []string{"passwd", "zainab", "--password-stdin"}, 0, "changed the password", ""},
@@ -69,8 +70,8 @@ func TestUserCommands(t *testing.T) {
 			actions = append(actions, e.Subject+" "+strings.Trim(string(e.Details), "{}"))
 		}
 	}
-	if len(actions) != 9 {
-		t.Fatalf("audit log role changes: %q, want add, add, role, disable, passwd, add, totp_enrol, totp_reset, revoke", actions)
+	if len(actions) != 10 {
+		t.Fatalf("audit log role changes: %q, want add, add, role, add, disable, passwd, add, totp_enrol, totp_reset, revoke", actions)
 	}
 	for _, a := range actions {
 		if strings.Contains(a, "secret") || strings.Contains(a, "recovery\"") {

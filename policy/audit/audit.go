@@ -525,6 +525,9 @@ func (l *Log) Head() (hash string, n int64) {
 	return l.head, l.seq
 }
 
+// Path returns the file the log appends to, for readers of the log.
+func (l *Log) Path() string { return l.path }
+
 // Close closes the file; appends after Close fail.
 func (l *Log) Close() error {
 	l.mu.Lock()

@@ -2,7 +2,10 @@ package referral
 
 import (
 	"context"
+	"crypto/subtle"
+	"errors"
 	"fmt"
+	"net/mail"
 	"slices"
 	"strings"
 
@@ -60,6 +63,96 @@ func (s *Service) deciders(ctx context.Context, item string) ([]string, []review
 // decision and assigns it to the first reviewer (by name) who may decide
 // items and did not decide, assess or approve the item nor file the appeal.
 func (s *Service) File(ctx context.Context, target, targetID, appellant, reason string) (review.Appeal, error) {
+	return s.file(ctx, review.Appeal{Appeal: policy.Appeal{Target: target, TargetID: targetID, Appellant: appellant}, Reason: reason}, "user:"+appellant)
+}
+
+// ErrUnknownReference is matched (errors.Is) when a complaint names a
+// reference no referral has.
+var ErrUnknownReference = errors.New("no referral has this reference")
+
+// Complaint is what a person whose post was referred sends through the
+// public complaint form.
+type Complaint struct {
+	// Reference is the public reference of the referral, as printed in the
+	// notice the platform received.
+	Reference string
+	// Text is why the person contests the referral.
+	Text string
+	// Contact is an optional e-mail address for the ruling.
+	Contact string
+}
+
+// Limits on a complaint's fields, in characters.
+const (
+	MaxComplaintText    = review.MaxReason
+	MaxComplaintContact = 254
+)
+
+// CheckComplaint checks c's fields: a reference of the right form, a text
+// within MaxComplaintText, and a contact that is empty or an e-mail
+// address within MaxComplaintContact.
+func CheckComplaint(c Complaint) error {
+	if review.NormalizeReference(c.Reference) == "" {
+		return fmt.Errorf("%w: the reference has %d characters of 0-9 and A-Z", ErrInvalid, review.ReferenceLen)
+	}
+	if err := review.CheckText("text", c.Text, MaxComplaintText); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	if strings.TrimSpace(c.Text) == "" {
+		return fmt.Errorf("%w: a complaint needs a text", ErrInvalid)
+	}
+	if err := review.CheckText("contact", c.Contact, MaxComplaintContact); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	if ct := strings.TrimSpace(c.Contact); ct != "" {
+		if a, err := mail.ParseAddress(ct); err != nil || a.Address != ct {
+			return fmt.Errorf("%w: the contact is not an e-mail address", ErrInvalid)
+		}
+	}
+	return nil
+}
+
+// ByReference returns the referral whose public reference is ref
+// (ErrUnknownReference when none is).
+func (s *Service) ByReference(ctx context.Context, ref string) (review.Referral, error) {
+	ref = review.NormalizeReference(ref)
+	if ref == "" {
+		return review.Referral{}, ErrUnknownReference
+	}
+	rs, err := s.Store.Referrals(ctx)
+	if err != nil {
+		return review.Referral{}, fmt.Errorf("reading referrals: %w", err)
+	}
+	for _, r := range rs {
+		if subtle.ConstantTimeCompare([]byte(r.Reference), []byte(ref)) == 1 {
+			return r, nil
+		}
+	}
+	return review.Referral{}, ErrUnknownReference
+}
+
+// FileComplaint files complaint c against the referral it names as an
+// appeal of origin OriginComplaint, assigned as File assigns appeals. The
+// contact is stored with the appeal for the reply and is never written to
+// the audit log. A reference no referral has gives ErrUnknownReference and
+// files nothing.
+func (s *Service) FileComplaint(ctx context.Context, c Complaint) (review.Appeal, error) {
+	if err := CheckComplaint(c); err != nil {
+		return review.Appeal{}, err
+	}
+	r, err := s.ByReference(ctx, c.Reference)
+	if err != nil {
+		return review.Appeal{}, fmt.Errorf("filing a complaint: %w", err)
+	}
+	return s.file(ctx, review.Appeal{Appeal: policy.Appeal{Target: TargetReferral, TargetID: r.ID}, Reason: c.Text,
+		Origin: review.OriginComplaint, Contact: strings.TrimSpace(c.Contact)}, "complainant")
+}
+
+// file stores draft (target, target id, appellant, reason, origin and
+// contact set) as a pending appeal assigned to an eligible reviewer, and
+// audits it as done by actor.
+func (s *Service) file(ctx context.Context, draft review.Appeal, actor string) (review.Appeal, error) {
+	target, targetID, reason := draft.Target, draft.TargetID, draft.Reason
 	if err := review.CheckText("reason", reason, review.MaxReason); err != nil {
 		return review.Appeal{}, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
@@ -98,8 +191,8 @@ func (s *Service) File(ctx context.Context, target, targetID, appellant, reason 
 			return review.Appeal{}, fmt.Errorf("appealing %s %s: %w: appeal %s is still pending", target, targetID, ErrState, a.ID)
 		}
 	}
-	a := review.Appeal{Appeal: policy.Appeal{ID: review.NewID(), Target: target, TargetID: targetID, Deciders: deciders, Appellant: appellant, Outcome: policy.AppealPending},
-		Item: item, Reason: strings.TrimSpace(reason), Filed: s.now()}
+	a := draft
+	a.ID, a.Deciders, a.Outcome, a.Item, a.Reason, a.Filed = review.NewID(), deciders, policy.AppealPending, item, strings.TrimSpace(reason), s.now()
 	users, err := s.Store.Users(ctx)
 	if err != nil {
 		return review.Appeal{}, fmt.Errorf("reading accounts: %w", err)
@@ -117,9 +210,11 @@ func (s *Service) File(ctx context.Context, target, targetID, appellant, reason 
 	if err := s.Store.PutAppeal(ctx, a); err != nil {
 		return review.Appeal{}, fmt.Errorf("storing the appeal: %w", err)
 	}
-	s.audit(audit.Event{Type: audit.TypeAppeal, Actor: "user:" + appellant, Subject: item, Details: map[string]any{
-		"action": "filed", "appeal": a.ID, "target": target, "target_id": targetID, "reviewer": a.Reviewer, "reason": a.Reason,
-	}})
+	details := map[string]any{"action": "filed", "appeal": a.ID, "target": target, "target_id": targetID, "reviewer": a.Reviewer, "reason": a.Reason}
+	if a.Origin != "" {
+		details["origin"] = a.Origin
+	}
+	s.audit(audit.Event{Type: audit.TypeAppeal, Actor: actor, Subject: item, Details: details})
 	return a, nil
 }
 

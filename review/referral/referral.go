@@ -199,7 +199,7 @@ func (s *Service) Create(ctx context.Context, item, user string, f Form) (review
 		return review.Referral{}, fmt.Errorf("referring %s: %w", item, &policy.ReferralError{Missing: missing})
 	}
 	r := review.Referral{
-		ID: review.NewID(), Item: item, Decision: dec.ID, Platform: it.Platform, Urgent: it.Urgent || f.ThreatToLife,
+		ID: review.NewID(), Reference: review.NewReference(), Item: item, Decision: dec.ID, Platform: it.Platform, Urgent: it.Urgent || f.ThreatToLife,
 		Assessment: a, Explanation: strings.TrimSpace(f.Explanation), Facts: strings.TrimSpace(f.Facts),
 		Status: review.ReferralAwaiting, Created: now,
 	}
@@ -226,6 +226,8 @@ func levels(a policy.RabatAssessment) map[string]string {
 
 // Approve records user's approval of referral id: user must not be its
 // assessor, and with the approval the referral must pass policy.CheckReferral.
+// A referral stored before public references existed gets one here, before
+// any notice is sent.
 func (s *Service) Approve(ctx context.Context, id, user string) (review.Referral, error) {
 	cur, err := s.Store.Referral(ctx, id)
 	if err != nil {
@@ -247,6 +249,9 @@ func (s *Service) Approve(ctx context.Context, id, user string) (review.Referral
 			return err
 		}
 		r.Approvals, r.Status, r.Approved = approvals, review.ReferralApproved, now
+		if r.Reference == "" { // stored before referrals had public references
+			r.Reference = review.NewReference()
+		}
 		return nil
 	})
 	if err != nil {
@@ -352,7 +357,7 @@ func (s *Service) Package(ctx context.Context, r review.Referral) (policy.Referr
 		normalizer = s.NormalizerVersion
 	}
 	pkg, err := policy.BuildReferralPackage(policy.ReferralInput{
-		ID: r.ID, Created: r.Approved, Post: rec.Post, Decision: d, Signals: policy.SignalNames(j.Signals), Media: s.heldMedia(ctx, rec.Post),
+		ID: r.ID, Reference: r.Reference, Created: r.Approved, Post: rec.Post, Decision: d, Signals: policy.SignalNames(j.Signals), Media: s.heldMedia(ctx, rec.Post),
 		Assessment: r.Assessment, Approvals: r.Approvals,
 		Explanation: r.Explanation, Facts: r.Facts, Notifier: s.Notifier, AutomatedDetection: true,
 		ModelVersion: j.Model, NormalizerVersion: normalizer,

@@ -109,5 +109,27 @@ func Transparency(ctx context.Context, st review.Cases, period policy.Period) (p
 	if err != nil {
 		return policy.Report{}, err
 	}
-	return policy.Transparency(recs, period), nil
+	rep := policy.Transparency(recs, period)
+	cs, err := ComplaintRecords(ctx, st)
+	if err != nil {
+		return policy.Report{}, err
+	}
+	rep.Complaints = policy.CountComplaints(cs, period)
+	return rep, nil
+}
+
+// ComplaintRecords returns one policy.ComplaintRecord per appeal of origin
+// review.OriginComplaint.
+func ComplaintRecords(ctx context.Context, st review.Referrals) ([]policy.ComplaintRecord, error) {
+	as, err := st.Appeals(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading appeals: %w", err)
+	}
+	var out []policy.ComplaintRecord
+	for _, a := range as {
+		if a.Origin == review.OriginComplaint {
+			out = append(out, policy.ComplaintRecord{FiledAt: a.Filed, Outcome: a.Outcome})
+		}
+	}
+	return out, nil
 }

@@ -136,7 +136,7 @@ func (s *Server) postLogout(w http.ResponseWriter, r *http.Request) {
 func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) {
 	p := from(r.Context())
 	var perms []review.Permission
-	for _, pm := range []review.Permission{review.PermView, review.PermDecide, review.PermAuthors, review.PermAdmin} {
+	for _, pm := range []review.Permission{review.PermView, review.PermDecide, review.PermAuthors, review.PermAdmin, review.PermAppeal, review.PermOversight, review.PermReferrals} {
 		if p.User.Role.Can(pm) {
 			perms = append(perms, pm)
 		}
@@ -205,6 +205,20 @@ func reveal(r *http.Request) bool { return from(r.Context()).User.Role.Can(revie
 func (s *Server) mask(r *http.Request, it *review.Item) {
 	if !reveal(r) {
 		it.Author = s.cfg.Pseudonyms.Pseudonym(it.Author)
+	}
+	if pseudoReviewers(r) {
+		rs := make([]string, len(it.Reviewers))
+		for i, n := range it.Reviewers {
+			rs[i] = s.roleID(n)
+		}
+		it.Reviewers = rs
+		if it.Lease != nil {
+			it.Lease = &review.Lease{Holder: s.roleID(it.Lease.Holder), Expires: it.Lease.Expires}
+		}
+		if it.Pending != nil {
+			d := s.maskDecision(r, *it.Pending)
+			it.Pending = &d
+		}
 	}
 }
 
@@ -324,17 +338,8 @@ func (s *Server) itemView(r *http.Request, id string) (*itemView, int, error) {
 	if rec, err := s.cfg.Backend.Get(ctx, id); err == nil {
 		v.Record = &rec
 		if !reveal(r) {
-			a := review.AuthorKey(&rec)
-			rec.Post.Author.ID, rec.Post.Author.Handle = s.cfg.Pseudonyms.Pseudonym(a), ""
-			rec.Post.Permalink, rec.Post.Location, rec.Post.NativeID = "", "", ""
 			// The raw capture and the media's addresses name the poster.
-			rec.Post.Capture, rec.Post.CaptureType = nil, ""
-			for i := range rec.Post.Media {
-				rec.Post.Media[i].URL = ""
-			}
-			for i := range rec.Media {
-				rec.Media[i].URL = ""
-			}
+			s.maskRecord(&rec)
 		}
 		v.Media = mediaRows(id, &rec)
 		// One scale everywhere: the policy's, from the stored judgement,
@@ -377,6 +382,9 @@ func (s *Server) itemView(r *http.Request, id string) (*itemView, int, error) {
 	if v.Decisions, err = s.cfg.Store.Decisions(ctx, id); err != nil {
 		return nil, http.StatusInternalServerError, err
 	}
+	for i := range v.Decisions {
+		v.Decisions[i] = s.maskDecision(r, v.Decisions[i])
+	}
 	for _, l := range it.Labels {
 		if pl, ok := s.cfg.Policy.Label(l); ok {
 			v.Guidance = append(v.Guidance, guidance{Label: l, Description: pl.Description, Threshold: pl.Threshold})
@@ -393,10 +401,10 @@ func (s *Server) itemView(r *http.Request, id string) (*itemView, int, error) {
 			}
 		}
 	}
-	s.mask(r, &v.Item)
 	if !v.Mine && v.Item.Lease != nil {
 		v.Item.Lease = &review.Lease{Holder: it.Lease.Holder, Expires: it.Lease.Expires} // the token is for its holder only
 	}
+	s.mask(r, &v.Item)
 	return v, http.StatusOK, nil
 }
 
@@ -613,6 +621,9 @@ func (s *Server) apiDecisions(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.fail(w, r, err, "")
 		return
+	}
+	for i := range ds {
+		ds[i] = s.maskDecision(r, ds[i])
 	}
 	WriteJSON(w, http.StatusOK, ds)
 }

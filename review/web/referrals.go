@@ -153,8 +153,11 @@ type referralView struct {
 	Parts      []formPart
 	CanApprove bool
 	CanDecide  bool
-	Outcome    policy.OutcomeStatus
-	Statuses   []policy.OutcomeStatus
+	// CanExport shows the package, bundle and print links: they carry the
+	// author's identity, for roles that may see it.
+	CanExport bool
+	Outcome   policy.OutcomeStatus
+	Statuses  []policy.OutcomeStatus
 }
 
 func (s *Server) pageReferral(w http.ResponseWriter, r *http.Request) {
@@ -165,11 +168,17 @@ func (s *Server) pageReferral(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u := from(r.Context()).User
-	v := &referralView{Ref: ref, CanDecide: u.Role.Can(review.PermDecide), Outcome: ref.Outcome(), Statuses: policy.OutcomeStatuses[1:]}
+	v := &referralView{Ref: ref, CanDecide: u.Role.Can(review.PermDecide), Outcome: ref.Outcome(), Statuses: policy.OutcomeStatuses[1:],
+		CanExport: reveal(r)}
 	v.CanApprove = v.CanDecide && ref.Status == review.ReferralAwaiting && ref.Assessment.ReviewerID != u.Name
 	if rec, err := s.cfg.Backend.Get(r.Context(), ref.Item); err == nil {
+		if !reveal(r) {
+			s.maskRecord(&rec)
+		}
 		v.Record = &rec
 	}
+	v.Ref = s.maskReferral(r, ref)
+	ref = v.Ref
 	for i, p := range ref.Assessment.Parts() {
 		v.Parts = append(v.Parts, formPart{partFields[i].Field, partFields[i].Title, p})
 	}
@@ -181,6 +190,9 @@ func (s *Server) pageReferrals(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.refFail(w, r, err, "/queue")
 		return
+	}
+	for i := range rs {
+		rs[i] = s.maskReferral(r, rs[i])
 	}
 	s.render(w, http.StatusOK, "referrals.html", s.newPage(r, "referrals", rs))
 }
@@ -276,6 +288,9 @@ func (s *Server) apiReferrals(w http.ResponseWriter, r *http.Request) {
 		s.refFail(w, r, err, "")
 		return
 	}
+	for i := range rs {
+		rs[i] = s.maskReferral(r, rs[i])
+	}
 	WriteJSON(w, http.StatusOK, rs)
 }
 
@@ -285,7 +300,7 @@ func (s *Server) apiReferral(w http.ResponseWriter, r *http.Request) {
 		s.refFail(w, r, err, "")
 		return
 	}
-	WriteJSON(w, http.StatusOK, ref)
+	WriteJSON(w, http.StatusOK, s.maskReferral(r, ref))
 }
 
 func (s *Server) apiRefer(w http.ResponseWriter, r *http.Request) {
@@ -335,6 +350,7 @@ func (s *Server) apiOutcome(w http.ResponseWriter, r *http.Request) {
 type appealsView struct {
 	Appeals   []review.Appeal
 	CanDecide bool
+	CanAppeal bool
 	Me        string
 }
 
@@ -345,7 +361,11 @@ func (s *Server) pageAppeals(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u := from(r.Context()).User
-	s.render(w, http.StatusOK, "appeals.html", s.newPage(r, "appeals", &appealsView{Appeals: as, CanDecide: u.Role.Can(review.PermDecide), Me: u.Name}))
+	for i := range as {
+		as[i] = s.maskAppeal(r, as[i])
+	}
+	s.render(w, http.StatusOK, "appeals.html", s.newPage(r, "appeals", &appealsView{Appeals: as, CanDecide: u.Role.Can(review.PermDecide),
+		CanAppeal: u.Role.Can(review.PermAppeal), Me: u.Name}))
 }
 
 func (s *Server) postAppeal(w http.ResponseWriter, r *http.Request) {
@@ -371,6 +391,9 @@ func (s *Server) apiAppeals(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.refFail(w, r, err, "")
 		return
+	}
+	for i := range as {
+		as[i] = s.maskAppeal(r, as[i])
 	}
 	WriteJSON(w, http.StatusOK, as)
 }

@@ -3,7 +3,9 @@
 // with keyboard shortcuts, referrals, appeals, search and the early-warning
 // dashboard), all in one layout with one header, the JSON API under /api/
 // (queue, items, claims, decisions, users, referrals, appeals, search,
-// trends), login and logout, /healthz and /metrics, and the guard that
+// trends), the oversight views (the audit log and the transparency
+// figures, identities withheld), the public complaint form, login and
+// logout, /healthz and /metrics, and the guard that
 // puts a role check in front of every route: anonymous calls get 401
 // (pages redirect to /login), wrong roles 403, state-changing calls without
 // the session's CSRF token 403, and routes nobody declared 404.
@@ -111,23 +113,23 @@ var Routes = map[string]Access{
 	// Referrals (author identities and URLs: PermAuthors to read) and appeals.
 	"GET /items/{id}/refer":            {Perm: review.PermDecide},
 	"POST /items/{id}/refer":           {Perm: review.PermDecide},
-	"GET /referrals":                   {Perm: review.PermAuthors},
-	"GET /referrals/{id}":              {Perm: review.PermAuthors},
+	"GET /referrals":                   {Perm: review.PermReferrals},
+	"GET /referrals/{id}":              {Perm: review.PermReferrals},
 	"GET /referrals/{id}/print":        {Perm: review.PermAuthors},
 	"POST /referrals/{id}/approve":     {Perm: review.PermDecide},
 	"POST /referrals/{id}/outcome":     {Perm: review.PermDecide},
 	"GET /appeals":                     {Perm: review.PermView},
-	"POST /appeals":                    {Perm: review.PermView},
+	"POST /appeals":                    {Perm: review.PermAppeal},
 	"POST /appeals/{id}/decide":        {Perm: review.PermDecide},
-	"GET /api/referrals":               {Perm: review.PermAuthors},
+	"GET /api/referrals":               {Perm: review.PermReferrals},
 	"POST /api/referrals":              {Perm: review.PermDecide},
-	"GET /api/referrals/{id}":          {Perm: review.PermAuthors},
+	"GET /api/referrals/{id}":          {Perm: review.PermReferrals},
 	"GET /api/referrals/{id}/package":  {Perm: review.PermAuthors},
 	"GET /api/referrals/{id}/bundle":   {Perm: review.PermAuthors},
 	"POST /api/referrals/{id}/approve": {Perm: review.PermDecide},
 	"POST /api/referrals/{id}/outcome": {Perm: review.PermDecide},
 	"GET /api/appeals":                 {Perm: review.PermView},
-	"POST /api/appeals":                {Perm: review.PermView},
+	"POST /api/appeals":                {Perm: review.PermAppeal},
 	"POST /api/appeals/{id}/decide":    {Perm: review.PermDecide},
 
 	// Two-factor login and one's account: the code step, enrolment,
@@ -144,6 +146,19 @@ var Routes = map[string]Access{
 	"POST /api/totp/confirm":             {Partial: true},
 	"GET /api/sessions":                  {},
 	"POST /api/sessions/{id}/revoke":     {},
+
+	// Oversight: the audit log and the transparency figures, identities
+	// pseudonymised or withheld (PermOversight: the auditor and admin).
+	"GET /audit":            {Perm: review.PermOversight},
+	"GET /api/audit":        {Perm: review.PermOversight},
+	"GET /transparency":     {Perm: review.PermOversight},
+	"GET /api/transparency": {Perm: review.PermOversight},
+
+	// The public complaint form of people whose posts were referred: no
+	// account, a signed form token instead of the session's CSRF token,
+	// rate-limited (ComplaintLimits).
+	"GET /complaint":  {Public: true},
+	"POST /complaint": {Public: true},
 }
 
 // Config is what the server needs.
@@ -204,6 +219,8 @@ type Config struct {
 	// Signer signs the evidence bundles of GET /api/referrals/{id}/bundle;
 	// nil answers 503 there.
 	Signer *bundle.Signer
+	// ComplaintLimits bound the public complaint form (defaults when zero).
+	ComplaintLimits ComplaintLimits
 }
 
 // Server is the web UI and API: an http.Handler serving Routes.
@@ -213,6 +230,8 @@ type Server struct {
 	mux    *http.ServeMux
 	ref    *referral.Service
 	trends trendsCache
+	// complaints counts complaint posts per client address and in all.
+	complaints rateLimiter
 }
 
 // New checks cfg and parses the templates.
@@ -344,6 +363,14 @@ func (s *Server) handlers() map[string]http.HandlerFunc {
 		"POST /api/totp/confirm":             s.apiConfirm,
 		"GET /api/sessions":                  s.apiSessions,
 		"POST /api/sessions/{id}/revoke":     s.apiRevoke,
+
+		"GET /audit":            s.pageAudit,
+		"GET /api/audit":        s.apiAudit,
+		"GET /transparency":     s.pageTransparency,
+		"GET /api/transparency": s.apiTransparency,
+
+		"GET /complaint":  s.pageComplaint,
+		"POST /complaint": s.postComplaint,
 	}
 }
 

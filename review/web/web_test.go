@@ -161,7 +161,8 @@ func (e *env) code(name string) string {
 
 const password = "password-123"
 
-var roleUsers = map[review.Role]string{review.RoleAnalyst: "ana", review.RoleSenior: "sen", review.RoleResearcher: "res", review.RoleAdmin: "adm"}
+var roleUsers = map[review.Role]string{review.RoleAnalyst: "ana", review.RoleSenior: "sen", review.RoleResearcher: "res", review.RoleAdmin: "adm",
+	review.RoleAuditor: "aud"}
 
 func newEnv(t testing.TB, items []review.Item) *env {
 	t.Helper()
@@ -208,7 +209,8 @@ func newEnvOver(t testing.TB, st review.Store, b store.Backend, ix *index.Index,
 	c := &clock{t: now}
 	sm := session.New(st)
 	sm.Now = c.Now
-	srv, err := New(Config{Store: st, Backend: b, Index: ix, Metrics: prometheus.NewRegistry(), Sessions: sm, Audit: al, Pseudonyms: ps, Now: c.Now})
+	srv, err := New(Config{Store: st, Backend: b, Index: ix, Metrics: prometheus.NewRegistry(), Sessions: sm, Audit: al, Pseudonyms: ps, Now: c.Now,
+		ComplaintLimits: ComplaintLimits{Answer: -1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -365,6 +367,12 @@ var requests = map[string]request{
 	"POST /api/totp/confirm":             {"POST", "/api/totp/confirm", map[string]string{}},
 	"GET /api/sessions":                  {"GET", "/api/sessions", nil},
 	"POST /api/sessions/{id}/revoke":     {"POST", "/api/sessions/s1/revoke", map[string]string{}},
+	"GET /audit":                         {"GET", "/audit", nil},
+	"GET /api/audit":                     {"GET", "/api/audit", nil},
+	"GET /transparency":                  {"GET", "/transparency", nil},
+	"GET /api/transparency":              {"GET", "/api/transparency?period=2026-Q4", nil},
+	"GET /complaint":                     {"GET", "/complaint", nil},
+	"POST /complaint":                    {"POST", "/complaint", "reference=x&text=y"},
 }
 
 // TestOneRouteTable: the server registers a handler for every route in
@@ -450,6 +458,17 @@ func TestRoleTable(t *testing.T) {
 				default:
 					if got == 401 || got == 403 || got == 404 && !strings.Contains(pattern, "{id}") && pattern != "POST /api/claims" {
 						t.Fatalf("%s: %d %s, want past the guard", role, got, w.Body)
+					}
+				}
+				// The auditor changes nothing: every state-changing route
+				// that is not public (log in, file a complaint) refuses it,
+				// but logging out; and it reads every oversight route.
+				if role == review.RoleAuditor && !acc.Public {
+					switch {
+					case req.method != "GET" && pattern != "POST /logout" && got != http.StatusForbidden:
+						t.Fatalf("auditor on a state-changing route: %d, want 403", got)
+					case req.method == "GET" && acc.Perm == review.PermOversight && got != http.StatusOK:
+						t.Fatalf("auditor reading %s: %d %s, want 200", pattern, got, w.Body)
 					}
 				}
 			})
@@ -720,7 +739,7 @@ func testReviewFlow(t *testing.T, e *env) {
 	for _, en := range entries {
 		types[en.Type]++
 	}
-	if types[audit.TypeLogin] < 3 || types[audit.TypeDecision] != 2 || types[audit.TypeRoleChange] != 6 || n != len(entries) { // four accounts added, two enrolled in TOTP
+	if types[audit.TypeLogin] < 3 || types[audit.TypeDecision] != 2 || types[audit.TypeRoleChange] != len(roleUsers)+2 || n != len(entries) { // the accounts added, and two enrolled in TOTP
 		t.Fatalf("audit log types %v in %d entries", types, n)
 	}
 }
