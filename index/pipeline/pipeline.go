@@ -168,8 +168,11 @@ type Pipeline struct {
 	// when their failures began), and degraded, the sources whose
 	// connectors report them working only in part (with what is wrong).
 	failMu   sync.Mutex
-	failing  map[string]time.Time
+	failing  map[string]failure
 	degraded map[string]string
+	// workFailing is set while the workers' last claim or batch failed (the
+	// store unreachable or refusing writes).
+	workFailing failure
 	// canonMu guards canonCursor, the position in the canonical posts other
 	// processes share (store.CanonicalSharer) up to which dedup has them.
 	canonMu     sync.Mutex
@@ -409,19 +412,53 @@ func (p *Pipeline) setIndexQ(q chan []index.Doc) {
 	p.indexQ = q
 }
 
-// setFailing records whether source's last attempt failed.
-func (p *Pipeline) setFailing(source string, failed bool) {
+// failure is a part of the pipeline that is failing: since when, and its
+// last error.
+type failure struct {
+	since time.Time
+	err   string
+}
+
+// update returns f after an attempt that ended with err: the zero failure
+// after a success, the same start with the new error after a failure.
+func (f failure) update(err error) failure {
+	if err == nil {
+		return failure{}
+	}
+	if f.since.IsZero() {
+		f.since = time.Now()
+	}
+	f.err = err.Error()
+	return f
+}
+
+// setFailing records whether source's last attempt failed, and why.
+func (p *Pipeline) setFailing(source string, err error) {
 	p.failMu.Lock()
 	defer p.failMu.Unlock()
-	if !failed {
+	if err == nil {
 		delete(p.failing, source)
 		return
 	}
 	if p.failing == nil {
-		p.failing = map[string]time.Time{}
+		p.failing = map[string]failure{}
 	}
-	if _, ok := p.failing[source]; !ok {
-		p.failing[source] = time.Now()
+	p.failing[source] = p.failing[source].update(err)
+}
+
+// setWorkFailing records whether a worker's last claim or batch failed,
+// logging at error level when the workers start failing and at info level
+// when they recover.
+func (p *Pipeline) setWorkFailing(err error) {
+	p.failMu.Lock()
+	was := !p.workFailing.since.IsZero()
+	p.workFailing = p.workFailing.update(err)
+	p.failMu.Unlock()
+	switch {
+	case err != nil && !was:
+		p.cfg.Log.Error("workers failing: batches wait in the work queue", "err", err)
+	case err == nil && was:
+		p.cfg.Log.Info("workers recovered")
 	}
 }
 
@@ -448,15 +485,20 @@ func (p *Pipeline) setDegraded(log *slog.Logger, source string, health error) {
 	}
 }
 
-// Failing names the sources whose last fetch or store write failed, with
-// how long they have been failing, and the sources whose connectors report
-// them degraded, with why, for /healthz.
+// Failing names, for /healthz, the sources whose last fetch or store write
+// failed and the workers when their last claim or batch failed (the store
+// unreachable or refusing writes), each with how long it has been failing
+// and its last error, and the sources whose connectors report them
+// degraded, with why.
 func (p *Pipeline) Failing() []string {
 	p.failMu.Lock()
 	defer p.failMu.Unlock()
-	out := make([]string, 0, len(p.failing)+len(p.degraded))
-	for name, since := range p.failing {
-		out = append(out, fmt.Sprintf("source %s failing for %s", name, time.Since(since).Round(time.Second)))
+	out := make([]string, 0, len(p.failing)+len(p.degraded)+1)
+	for name, f := range p.failing {
+		out = append(out, fmt.Sprintf("source %s failing for %s: %s", name, time.Since(f.since).Round(time.Second), f.err))
+	}
+	if f := p.workFailing; !f.since.IsZero() {
+		out = append(out, fmt.Sprintf("workers failing for %s: %s", time.Since(f.since).Round(time.Second), f.err))
 	}
 	for name, why := range p.degraded {
 		out = append(out, fmt.Sprintf("source %s degraded: %s", name, why))
@@ -611,7 +653,7 @@ func (p *Pipeline) runSource(ctx context.Context, s Source) {
 		if ctx.Err() != nil {
 			return
 		}
-		p.setFailing(s.Name, err != nil)
+		p.setFailing(s.Name, err)
 		if err != nil {
 			p.m.errors.WithLabelValues(s.Name).Inc()
 			log.Warn("fetch failed", "err", err, "retry_in", backoff)
@@ -654,7 +696,8 @@ func (p *Pipeline) runWorker(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			p.cfg.Log.Error("reading work queue", "err", err)
+			p.setWorkFailing(err)
+			p.cfg.Log.Warn("reading work queue", "err", err)
 			select {
 			case <-ctx.Done():
 				return ctx.Err()
@@ -663,6 +706,7 @@ func (p *Pipeline) runWorker(ctx context.Context) error {
 			continue
 		}
 		if len(ds) == 0 {
+			p.setWorkFailing(nil)
 			select {
 			case p.idle <- struct{}{}:
 			default:
@@ -677,11 +721,13 @@ func (p *Pipeline) runWorker(ctx context.Context) error {
 			}
 			continue
 		}
-		if err := p.Process(ctx, ds); err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			p.cfg.Log.Error("batch failed; it will be retried", "err", err, "first", ds[0].Post.ID)
+		err = p.Process(ctx, ds)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		p.setWorkFailing(err)
+		if err != nil {
+			p.cfg.Log.Warn("batch failed; it will be retried", "err", err, "first", ds[0].Post.ID)
 			if err := p.cfg.Store.Release(ctx, ds); err != nil {
 				p.cfg.Log.Error("releasing failed batch", "err", err)
 			}
