@@ -76,6 +76,19 @@ func faultText(i int) string {
 	return fmt.Sprintf("منشور %s البصرة", word(i))
 }
 
+// slowScorer is keywordScorer taking pause per batch, so that the workers
+// lag the source and a backlog waits in the work queue when the store
+// fails: workers and source both meet the outage.
+type slowScorer struct {
+	keywordScorer
+	pause time.Duration
+}
+
+func (s *slowScorer) Score(ctx context.Context, texts []string) ([]Scored, error) {
+	time.Sleep(s.pause)
+	return s.keywordScorer.Score(ctx, texts)
+}
+
 // faultRun runs p until it returns, calling outage (which makes the store
 // fail for faultOutage and lets it recover) once records reach a quarter
 // of faultPosts. It returns what Failing said during the outage.
@@ -101,6 +114,9 @@ func faultRun(t *testing.T, p *Pipeline, st store.Backend, conn *pacedConnector,
 		}
 	}
 	servedBefore := conn.served.Load()
+	if _, _, work, err := st.Counts(ctx); err != nil || work == 0 {
+		t.Fatalf("no backlog when the outage starts (%d, %v): the workers would not meet it", work, err)
+	}
 	seen := map[string]bool{}
 	var said []string
 	outageStart := time.Now()
@@ -204,7 +220,7 @@ func TestRedisKilledAndRestartedLosesNothing(t *testing.T) {
 	}
 	defer ix.Close()
 	conn := &pacedConnector{n: faultPosts, size: 200, pace: 25 * time.Millisecond}
-	p, err := New(Config{Store: st, Index: ix, Scorer: &keywordScorer{}, Router: flagRouter{}, Batch: 256, Workers: 2, MaxPending: 4000,
+	p, err := New(Config{Store: st, Index: ix, Scorer: &slowScorer{pause: 100 * time.Millisecond}, Router: flagRouter{}, Batch: 256, Workers: 2, MaxPending: 4000,
 		Sources: []Source{{Name: "s", Connector: conn, Once: true}}})
 	if err != nil {
 		t.Fatal(err)
