@@ -344,6 +344,7 @@ func (s *Server) pageAppeals(w http.ResponseWriter, r *http.Request) {
 		s.refFail(w, r, err, "/queue")
 		return
 	}
+	s.maskAppeals(r, as)
 	u := from(r.Context()).User
 	s.render(w, http.StatusOK, "appeals.html", s.newPage(r, "appeals", &appealsView{Appeals: as, CanDecide: u.Role.Can(review.PermDecide), Me: u.Name}))
 }
@@ -372,6 +373,7 @@ func (s *Server) apiAppeals(w http.ResponseWriter, r *http.Request) {
 		s.refFail(w, r, err, "")
 		return
 	}
+	s.maskAppeals(r, as)
 	WriteJSON(w, http.StatusOK, as)
 }
 
@@ -408,3 +410,11 @@ func (s *Server) apiDecideAppeal(w http.ResponseWriter, r *http.Request) {
 }
 
 // mountReferrals registers the referral and appeal routes on mux.
+
+// maskAppeals replaces the appealed items' ids with their pseudonymous ids
+// for callers who may not see identities.
+func (s *Server) maskAppeals(r *http.Request, as []review.Appeal) {
+	for i := range as {
+		as[i].Item = s.itemID(r, as[i].Item)
+	}
+}

@@ -188,6 +188,9 @@ type Server struct {
 	mux    *http.ServeMux
 	ref    *referral.Service
 	trends trendsCache
+	// opaqueIDs maps the pseudonymous item ids shown to roles that may not
+	// see identities back to item ids.
+	opaqueIDs opaqueIDs
 }
 
 // New checks cfg and parses the templates.
