@@ -92,6 +92,21 @@ func TestResearchersSeeOpaqueItemIDs(t *testing.T) {
 	if code, _ := e.get(res, "/api/items/p:0000000000000000", ""); code != 404 {
 		t.Errorf("unknown pseudonymous id: status %d, want 404", code)
 	}
+	// An appeal against a decision names the item by the id researchers see.
+	it := decode[review.Item](t, e.do(ana, "POST", "/api/claims", map[string]string{"item": first}, nil))
+	if w := e.do(ana, "POST", "/api/decisions", map[string]any{"item": first, "action": "dismiss", "verdict": "false_positive", "lease": it.Lease.Token}, nil); w.Code != 201 {
+		t.Fatalf("analyst's decision: %d %s", w.Code, w.Body)
+	}
+	w := e.do(res, "POST", "/api/appeals", map[string]string{"target": "decision", "target_id": opaque, "reason": "نقد لا تحريض"}, nil)
+	if w.Code != 201 || strings.Contains(w.Body.String(), "rafidain_chan") {
+		t.Fatalf("researcher's appeal by pseudonymous id: %d %s", w.Code, w.Body)
+	}
+	if ap := decode[[]review.Appeal](t, e.do(ana, "GET", "/api/appeals", nil, nil)); len(ap) != 1 || ap[0].Item != first {
+		t.Fatalf("appeals as analysts see them: %+v, want one about %s", ap, first)
+	}
+	if _, body := e.get(res, "/api/appeals", ""); strings.Contains(body, "rafidain_chan") || !strings.Contains(body, opaque) {
+		t.Fatalf("appeals as researchers see them: %s", body)
+	}
 	// Analysts see the item ids themselves.
 	for _, p := range []string{"/api/queue", "/queue", apiSearch, "/api/items/" + url.PathEscape(first)} {
 		if _, body := e.get(ana, p, ""); !strings.Contains(body, "rafidain_chan/10") || strings.Contains(body, `p:`+opaque[2:]) {
