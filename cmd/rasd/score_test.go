@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // toyModel trains a small model on testdata/models/toy-train.jsonl with the
@@ -139,5 +140,42 @@ func TestScoreCUDAFallbackSaysSoOnce(t *testing.T) {
 		}
 	} else if strings.Contains(stderr.String(), "cuda") {
 		t.Errorf("unexpected cuda output:\n%s", stderr.String())
+	}
+}
+
+func TestScoreReplacesInvalidUTF8(t *testing.T) {
+	model := toyModel(t)
+	in := "{\"id\":\"a\xff\",\"text\":\"الجو \xff حلو\",\"note\":\"x\xfe\xffy\",\"k\xff\":1}\n" +
+		"not json \xff\n"
+	var stdout, stderr bytes.Buffer
+	env := &Env{Stdin: strings.NewReader(in), Stdout: &stdout, Stderr: &stderr}
+	if code := run(env, []string{"score", "--model", model, "--threads", "1"}); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	out := stdout.Bytes()
+	if !utf8.Valid(out) {
+		t.Fatalf("output holds invalid UTF-8: % x", out)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("want 2 output lines, got %q", out)
+	}
+	var post struct {
+		ID, Text, Note string
+	}
+	var fields map[string]any
+	if err := json.Unmarshal([]byte(lines[0]), &post); err != nil {
+		t.Fatalf("line 1 is not JSON: %v\n%s", err, lines[0])
+	}
+	json.Unmarshal([]byte(lines[0]), &fields)
+	if post.Text != "الجو \ufffd حلو" || post.Note != "x\ufffd\ufffdy" || fields["k\ufffd"] != 1.0 || post.ID != "a\ufffd" {
+		t.Errorf("line 1 = %+v (% x); want each invalid byte replaced by U+FFFD", post, lines[0])
+	}
+	var bad struct {
+		Line  int
+		Error string
+	}
+	if err := json.Unmarshal([]byte(lines[1]), &bad); err != nil || bad.Line != 2 || bad.Error == "" {
+		t.Errorf("line 2 = %q (%v); want an error record for line 2", lines[1], err)
 	}
 }

@@ -181,12 +181,18 @@ type Pipeline struct {
 	// when their failures began), and degraded, the sources whose
 	// connectors report them working only in part (with what is wrong).
 	failMu   sync.Mutex
-	failing  map[string]time.Time
+	failing  map[string]failure
 	degraded map[string]string
+	// workFailing is set while the workers' last claim or batch failed (the
+	// store unreachable or refusing writes).
+	workFailing failure
 	// canonMu guards canonCursor, the position in the canonical posts other
 	// processes share (store.CanonicalSharer) up to which dedup has them.
 	canonMu     sync.Mutex
 	canonCursor string
+	// claimMu makes workers claim a batch and run it through the duplicate
+	// index one at a time.
+	claimMu sync.Mutex
 }
 
 type metrics struct {
@@ -422,19 +428,53 @@ func (p *Pipeline) setIndexQ(q chan []index.Doc) {
 	p.indexQ = q
 }
 
-// setFailing records whether source's last attempt failed.
-func (p *Pipeline) setFailing(source string, failed bool) {
+// failure is a part of the pipeline that is failing: since when, and its
+// last error.
+type failure struct {
+	since time.Time
+	err   string
+}
+
+// update returns f after an attempt that ended with err: the zero failure
+// after a success, the same start with the new error after a failure.
+func (f failure) update(err error) failure {
+	if err == nil {
+		return failure{}
+	}
+	if f.since.IsZero() {
+		f.since = time.Now()
+	}
+	f.err = err.Error()
+	return f
+}
+
+// setFailing records whether source's last attempt failed, and why.
+func (p *Pipeline) setFailing(source string, err error) {
 	p.failMu.Lock()
 	defer p.failMu.Unlock()
-	if !failed {
+	if err == nil {
 		delete(p.failing, source)
 		return
 	}
 	if p.failing == nil {
-		p.failing = map[string]time.Time{}
+		p.failing = map[string]failure{}
 	}
-	if _, ok := p.failing[source]; !ok {
-		p.failing[source] = time.Now()
+	p.failing[source] = p.failing[source].update(err)
+}
+
+// setWorkFailing records whether a worker's last claim or batch failed,
+// logging at error level when the workers start failing and at info level
+// when they recover.
+func (p *Pipeline) setWorkFailing(err error) {
+	p.failMu.Lock()
+	was := !p.workFailing.since.IsZero()
+	p.workFailing = p.workFailing.update(err)
+	p.failMu.Unlock()
+	switch {
+	case err != nil && !was:
+		p.cfg.Log.Error("workers failing: batches wait in the work queue", "err", err)
+	case err == nil && was:
+		p.cfg.Log.Info("workers recovered")
 	}
 }
 
@@ -461,15 +501,20 @@ func (p *Pipeline) setDegraded(log *slog.Logger, source string, health error) {
 	}
 }
 
-// Failing names the sources whose last fetch or store write failed, with
-// how long they have been failing, and the sources whose connectors report
-// them degraded, with why, for /healthz.
+// Failing names, for /healthz, the sources whose last fetch or store write
+// failed and the workers when their last claim or batch failed (the store
+// unreachable or refusing writes), each with how long it has been failing
+// and its last error, and the sources whose connectors report them
+// degraded, with why.
 func (p *Pipeline) Failing() []string {
 	p.failMu.Lock()
 	defer p.failMu.Unlock()
-	out := make([]string, 0, len(p.failing)+len(p.degraded))
-	for name, since := range p.failing {
-		out = append(out, fmt.Sprintf("source %s failing for %s", name, time.Since(since).Round(time.Second)))
+	out := make([]string, 0, len(p.failing)+len(p.degraded)+1)
+	for name, f := range p.failing {
+		out = append(out, fmt.Sprintf("source %s failing for %s: %s", name, time.Since(f.since).Round(time.Second), f.err))
+	}
+	if f := p.workFailing; !f.since.IsZero() {
+		out = append(out, fmt.Sprintf("workers failing for %s: %s", time.Since(f.since).Round(time.Second), f.err))
 	}
 	for name, why := range p.degraded {
 		out = append(out, fmt.Sprintf("source %s degraded: %s", name, why))
@@ -624,7 +669,7 @@ func (p *Pipeline) runSource(ctx context.Context, s Source) {
 		if ctx.Err() != nil {
 			return
 		}
-		p.setFailing(s.Name, err != nil)
+		p.setFailing(s.Name, err)
 		if err != nil {
 			p.m.errors.WithLabelValues(s.Name).Inc()
 			log.Warn("fetch failed", "err", err, "retry_in", backoff)
@@ -662,12 +707,31 @@ func (p *Pipeline) runWorker(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		// Batches are claimed and observed by the duplicate index one at a
+		// time, so that the index sees posts in work-queue order whatever
+		// the number of workers: of copies of one text, the first queued
+		// is the canonical post. Scoring and storing run in parallel.
+		p.claimMu.Lock()
 		ds, err := p.cfg.Store.Claim(ctx, p.cfg.Batch)
+		var ob *observation
+		if err == nil && len(ds) > 0 {
+			ob, err = p.observe(ctx, ds)
+			if err != nil {
+				err = p.failed(ctx, ds, ob, err)
+				p.claimMu.Unlock()
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				continue
+			}
+		}
+		p.claimMu.Unlock()
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			p.cfg.Log.Error("reading work queue", "err", err)
+			p.setWorkFailing(err)
+			p.cfg.Log.Warn("reading work queue", "err", err)
 			select {
 			case <-ctx.Done():
 				return ctx.Err()
@@ -676,6 +740,7 @@ func (p *Pipeline) runWorker(ctx context.Context) error {
 			continue
 		}
 		if len(ds) == 0 {
+			p.setWorkFailing(nil)
 			select {
 			case p.idle <- struct{}{}:
 			default:
@@ -690,42 +755,101 @@ func (p *Pipeline) runWorker(ctx context.Context) error {
 			}
 			continue
 		}
-		if err := p.Process(ctx, ds); err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			p.cfg.Log.Error("batch failed; it will be retried", "err", err, "first", ds[0].Post.ID)
-			if err := p.cfg.Store.Release(ctx, ds); err != nil {
-				p.cfg.Log.Error("releasing failed batch", "err", err)
-			}
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(time.Second):
-			}
+		err = p.finish(ctx, ds, ob)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err != nil {
+			p.failed(ctx, ds, ob, err)
+			continue
+		}
+		p.setWorkFailing(nil)
+	}
+}
+
+// failed handles a batch that failed after it was claimed: the copies it
+// observed are withdrawn from the duplicate index (observed again, they are
+// copies again), the batch is released for a retry, and the workers are
+// reported failing for a second. It returns nil: the worker goes on.
+func (p *Pipeline) failed(ctx context.Context, ds []store.Delivery, ob *observation, err error) error {
+	if ob != nil {
+		ob.withdraw(p.dedup)
+	}
+	if ctx.Err() != nil {
+		return nil
+	}
+	p.setWorkFailing(err)
+	p.cfg.Log.Warn("batch failed; it will be retried", "err", err, "first", ds[0].Post.ID)
+	if err := p.cfg.Store.Release(ctx, ds); err != nil {
+		p.cfg.Log.Error("releasing failed batch", "err", err)
+	}
+	select {
+	case <-ctx.Done():
+	case <-time.After(time.Second):
+	}
+	return nil
+}
+
+// observation is what the duplicate index made of a batch.
+type observation struct {
+	start      time.Time
+	ids, texts []string
+	verdicts   []dedup.Result
+	entries    []dedup.Entry
+	norms      []string
+}
+
+// withdraw takes the batch's copies out of the duplicate index again, for a
+// batch that was not recorded.
+func (ob *observation) withdraw(x *dedup.Index) {
+	var copies []string
+	for i, v := range ob.verdicts {
+		if v.Kind == dedup.SameText || v.Kind == dedup.NearDuplicate {
+			copies = append(copies, ob.ids[i])
 		}
 	}
+	x.Withdraw(copies...)
 }
 
 // Process scores, routes, stores and indexes one batch of deliveries. The
 // store transaction that records the batch also acknowledges it; the index is
-// written after, and Reconcile repairs it after a crash.
+// written after, and Reconcile repairs it after a crash. When it fails, the
+// copies it observed are withdrawn from the duplicate index, so that the
+// batch can be processed again.
 func (p *Pipeline) Process(ctx context.Context, ds []store.Delivery) error {
-	start := time.Now()
-	ids := make([]string, len(ds))
-	texts := make([]string, len(ds))
+	ob, err := p.observe(ctx, ds)
+	if err == nil {
+		err = p.finish(ctx, ds, ob)
+	}
+	if err != nil && ob != nil {
+		ob.withdraw(p.dedup)
+	}
+	return err
+}
+
+// observe runs a batch through the duplicate index. On error the returned
+// observation, when not nil, holds what the index recorded.
+func (p *Pipeline) observe(ctx context.Context, ds []store.Delivery) (*observation, error) {
+	ob := &observation{start: time.Now(), ids: make([]string, len(ds)), texts: make([]string, len(ds))}
 	for i := range ds {
-		ids[i], texts[i] = ds[i].Post.ID, ds[i].Post.Text
+		ob.ids[i], ob.texts[i] = ds[i].Post.ID, ds[i].Post.Text
 	}
 	// Copies of a text already seen become sightings of the canonical post,
 	// not new items: analysts see a text once, campaigns stay visible.
 	if err := p.learnCanonicals(ctx); err != nil {
-		return err
+		return nil, err
 	}
-	verdicts, entries, norms := p.dedup.ObserveBatchNormalized(ids, texts)
-	if err := p.agreeOnTexts(ctx, ids, verdicts, entries); err != nil {
-		return err
+	ob.verdicts, ob.entries, ob.norms = p.dedup.ObserveBatchNormalized(ob.ids, ob.texts)
+	if err := p.agreeOnTexts(ctx, ob.ids, ob.verdicts, ob.entries); err != nil {
+		return ob, err
 	}
+	return ob, nil
+}
+
+// finish scores, routes, stores and indexes a batch the duplicate index has
+// observed.
+func (p *Pipeline) finish(ctx context.Context, ds []store.Delivery, ob *observation) error {
+	start, texts, verdicts, entries, norms := ob.start, ob.texts, ob.verdicts, ob.entries, ob.norms
 	var fresh []int
 	var sightings []store.Sighting
 	for i, v := range verdicts {
@@ -739,8 +863,15 @@ func (p *Pipeline) Process(ctx context.Context, ds []store.Delivery) error {
 			sightings = append(sightings, store.Sighting{Canonical: v.Canonical, PostID: post.ID, Source: post.Source,
 				Platform: post.Platform, Permalink: post.Permalink, Kind: v.Kind.String(), Time: t})
 		case dedup.DuplicateID:
-			// Seen in this process before: recorded already, unless the batch
-			// that saw it failed; then it is scored now.
+			// Seen in this process before (a delivery handed out twice: a
+			// lease that ran out, a reply lost with the connection). A copy
+			// is recorded as a sighting by the batch that observed it, or
+			// withdrawn if that batch fails and observed again with it; a
+			// canonical post is recorded already, unless the batch that saw
+			// it failed: then it is scored now.
+			if v.Canonical != post.ID {
+				continue
+			}
 			if _, err := p.cfg.Store.Get(ctx, post.ID); err == nil {
 				continue
 			} else if !errors.Is(err, store.ErrNotFound) {

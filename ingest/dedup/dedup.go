@@ -351,6 +351,47 @@ func (x *Index) Forget(ids ...string) int {
 	return n
 }
 
+// Withdraw undoes the observation of posts that were taken for copies of a
+// canonical post (or adopted another process's, see Adopt), for a caller
+// whose batch failed before it was written out: observed again, each is
+// again a copy of its canonical post rather than a known id. Canonical
+// posts are left as they are: a retried canonical post is a known id, which
+// the caller records if it has not. It returns how many ids it withdrew.
+func (x *Index) Withdraw(ids ...string) int {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	var n int
+	for _, id := range ids {
+		idh := hashString(id)
+		slot, ok := x.alive(idh)
+		if !ok {
+			continue
+		}
+		if x.ownID(slot) == id {
+			// The post's own slot: a canonical post, unless it was adopted.
+			if _, adopted := x.adopted[slot]; !adopted {
+				continue
+			}
+		} else if x.copies[slot] > 0 {
+			x.copies[slot]--
+		}
+		delete(x.ids, idh)
+		x.posts--
+		n++
+	}
+	return n
+}
+
+// ownID returns the id of the post the slot was made for (idOf returns the
+// post that another process recorded first, once adopted).
+func (x *Index) ownID(slot uint32) string {
+	start := uint32(0)
+	if slot > 0 {
+		start = x.ends[slot-1]
+	}
+	return string(x.arena[start:x.ends[slot]])
+}
+
 // alive returns the canonical slot of the post id hash idh, unless Forget
 // removed it; an id left pointing to a removed slot is dropped here.
 func (x *Index) alive(idh uint64) (uint32, bool) {
@@ -404,11 +445,7 @@ func (x *Index) idOf(slot uint32) string {
 	if c, ok := x.adopted[slot]; ok {
 		return c
 	}
-	start := uint32(0)
-	if slot > 0 {
-		start = x.ends[slot-1]
-	}
-	return string(x.arena[start:x.ends[slot]])
+	return x.ownID(slot)
 }
 
 func (x *Index) addCanonical(id string, idh, th, sh uint64) {

@@ -478,3 +478,40 @@ func BenchmarkNearLarge(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lookups/s")
 }
+
+func TestWithdrawLetsFailedCopiesBeObservedAgain(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	a, b := randomText(r, 30), randomText(r, 30)
+	x := NewIndex(Options{})
+	x.Observe("p:a", a)
+	// A batch with a new post, a copy and a near copy fails before it is
+	// written out.
+	x.Observe("p:b", b)
+	x.Observe("p:a2", a)
+	x.Observe("p:a3", a+" https://t.co/x1")
+	if n := x.Withdraw("p:b", "p:a2", "p:a3", "p:unknown"); n != 2 {
+		t.Fatalf("Withdraw removed %d ids, want the 2 copies", n)
+	}
+	if x.Len() != 2 {
+		t.Fatalf("after withdrawing the copies the index knows %d posts, want 2", x.Len())
+	}
+	// Retried, the copies are copies again and the new post a known id.
+	for _, tc := range []struct {
+		id, text string
+		want     Kind
+	}{{"p:b", b, DuplicateID}, {"p:a2", a, SameText}, {"p:a3", a + " https://t.co/x1", NearDuplicate}} {
+		if res, _ := x.Observe(tc.id, tc.text); res.Kind != tc.want {
+			t.Errorf("%s retried: %v, want %v", tc.id, res.Kind, tc.want)
+		}
+	}
+	// A post adopted as another process's copy is withdrawn too.
+	c := randomText(r, 30)
+	x.Observe("w1:c", c)
+	x.Adopt("w1:c", "w2:c")
+	if n := x.Withdraw("w1:c"); n != 1 {
+		t.Fatalf("Withdraw of an adopted post removed %d, want 1", n)
+	}
+	if res, _ := x.Observe("w1:c", c); res.Kind != SameText || res.Canonical != "w2:c" {
+		t.Errorf("adopted post retried: %+v, want SameText of w2:c", res)
+	}
+}

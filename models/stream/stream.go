@@ -3,7 +3,9 @@
 // with the scores, flags, context labels and evidence spans. It reads and
 // writes JSON with its own scanner and encoder, which keep unknown fields'
 // bytes and are several times faster than encoding/json at this volume;
-// malformed lines are counted and reported, never fatal.
+// malformed lines are counted and reported, never fatal. Invalid UTF-8 in
+// a line is replaced, byte by byte, with U+FFFD before the line is parsed:
+// the output is always valid UTF-8.
 package stream
 
 import (
@@ -175,6 +177,13 @@ func (ch *chunk) process(ctx context.Context, m *models.Model) {
 		p := post{line: ch.firstLine + i}
 		if isBlank(b) {
 			continue
+		}
+		// Invalid UTF-8 never reaches the output: each invalid byte of the
+		// line becomes U+FFFD before it is parsed, so the fields copied
+		// through as they were (text, unknown fields, the id) are valid
+		// too, and the text scored is the text written.
+		if !utf8.Valid(b) {
+			b = toValidUTF8(b)
 		}
 		p.fields, p.err = parseObject(b)
 		if p.err == nil {
@@ -634,6 +643,8 @@ func decodeJSONString(raw []byte) (string, error) {
 	return s, nil
 }
 
+// toValidUTF8 returns b with each byte that is not part of a valid UTF-8
+// sequence replaced by U+FFFD.
 func toValidUTF8(b []byte) []byte {
 	out := make([]byte, 0, len(b))
 	for len(b) > 0 {

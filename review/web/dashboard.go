@@ -89,6 +89,7 @@ func (s *Server) apiTrends(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, http.StatusInternalServerError, errors.New("trends failed"))
 		return
 	}
+	s.maskCampaigns(r, &rep)
 	WriteJSON(w, http.StatusOK, rep)
 }
 
@@ -106,6 +107,22 @@ func (s *Server) pageDashboard(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "trends failed", http.StatusInternalServerError)
 		return
 	}
+	s.maskCampaigns(r, &rep)
 	v := &dashboardView{Report: rep, Daily: trends.DailySVG(rep), Tension: trends.TensionSVG(rep, govNames[lang(r)])}
 	s.render(w, http.StatusOK, "dashboard.html", s.newPage(r, "warning", v))
+}
+
+// maskCampaigns replaces the campaigns' canonical post ids with their
+// pseudonymous ids for callers who may not see identities (the report's
+// campaigns are its own copy: the cached ones are left as they are).
+func (s *Server) maskCampaigns(r *http.Request, rep *trends.Report) {
+	if reveal(r) {
+		return
+	}
+	cs := make([]trends.Campaign, len(rep.Campaign))
+	for i, c := range rep.Campaign {
+		c.ID = s.opaque(c.ID)
+		cs[i] = c
+	}
+	rep.Campaign = cs
 }

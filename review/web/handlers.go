@@ -205,6 +205,7 @@ func reveal(r *http.Request) bool { return from(r.Context()).User.Role.Can(revie
 func (s *Server) mask(r *http.Request, it *review.Item) {
 	if !reveal(r) {
 		it.Author = s.cfg.Pseudonyms.Pseudonym(it.Author)
+		it.ID = s.opaque(it.ID)
 	}
 	if pseudoReviewers(r) {
 		rs := make([]string, len(it.Reviewers))
@@ -340,8 +341,9 @@ func (s *Server) itemView(r *http.Request, id string) (*itemView, int, error) {
 		if !reveal(r) {
 			// The raw capture and the media's addresses name the poster.
 			s.maskRecord(&rec)
+			rec.Post.ID = s.opaque(rec.Post.ID)
 		}
-		v.Media = mediaRows(id, &rec)
+		v.Media = mediaRows(s.itemID(r, id), &rec)
 		// One scale everywhere: the policy's, from the stored judgement,
 		// with the raw score and the model card's threshold beside it.
 		j := rec.Judgement
@@ -377,6 +379,7 @@ func (s *Server) itemView(r *http.Request, id string) (*itemView, int, error) {
 	if !reveal(r) {
 		for i := range v.Sightings {
 			v.Sightings[i].Permalink = "" // where a copy was posted can identify its poster
+			v.Sightings[i].PostID, v.Sightings[i].Canonical = s.opaque(v.Sightings[i].PostID), s.opaque(v.Sightings[i].Canonical)
 		}
 	}
 	if v.Decisions, err = s.cfg.Store.Decisions(ctx, id); err != nil {
@@ -384,6 +387,7 @@ func (s *Server) itemView(r *http.Request, id string) (*itemView, int, error) {
 	}
 	for i := range v.Decisions {
 		v.Decisions[i] = s.maskDecision(r, v.Decisions[i])
+		v.Decisions[i].Item = s.itemID(r, v.Decisions[i].Item)
 	}
 	for _, l := range it.Labels {
 		if pl, ok := s.cfg.Policy.Label(l); ok {
@@ -409,7 +413,7 @@ func (s *Server) itemView(r *http.Request, id string) (*itemView, int, error) {
 }
 
 func (s *Server) apiItem(w http.ResponseWriter, r *http.Request) {
-	v, status, err := s.itemView(r, r.PathValue("id"))
+	v, status, err := s.itemView(r, s.pathItem(r))
 	if err != nil {
 		WriteError(w, status, err)
 		return
@@ -418,7 +422,7 @@ func (s *Server) apiItem(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) pageItem(w http.ResponseWriter, r *http.Request) {
-	v, status, err := s.itemView(r, r.PathValue("id"))
+	v, status, err := s.itemView(r, s.pathItem(r))
 	if err != nil {
 		if status == http.StatusInternalServerError {
 			s.cfg.Log.Error("reading item", "item", r.PathValue("id"), "err", err)
@@ -470,7 +474,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error, back st
 }
 
 func (s *Server) postClaim(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
+	id := s.pathItem(r)
 	if _, err := s.cfg.Store.Claim(r.Context(), id, s.reviewer(r), s.cfg.Now(), s.cfg.Rules.LeaseFor()); err != nil {
 		s.fail(w, r, err, "/items/"+url.PathEscape(id))
 		return
@@ -479,7 +483,7 @@ func (s *Server) postClaim(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) postRelease(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
+	id := s.pathItem(r)
 	if err := s.cfg.Store.Release(r.Context(), id, s.reviewer(r).Name, r.PostFormValue("lease")); err != nil {
 		s.fail(w, r, err, "/items/"+url.PathEscape(id))
 		return
@@ -533,7 +537,7 @@ func splitLabels(s string) []string {
 }
 
 func (s *Server) postDecide(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
+	id := s.pathItem(r)
 	d := review.Decision{
 		Item: id, Action: review.Action(r.PostFormValue("action")), Verdict: review.Verdict(r.PostFormValue("verdict")),
 		Labels: splitLabels(r.PostFormValue("labels")), Reason: strings.TrimSpace(r.PostFormValue("reason")), Lease: r.PostFormValue("lease"),
@@ -617,6 +621,15 @@ func (s *Server) apiDecisions(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, http.StatusBadRequest, errors.New("item is required"))
 		return
 	}
+	id, err := s.resolveID(r.Context(), id)
+	if errors.Is(err, errUnknownOpaque) {
+		WriteJSON(w, http.StatusOK, []review.Decision{})
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err, "")
+		return
+	}
 	ds, err := s.cfg.Store.Decisions(r.Context(), id)
 	if err != nil {
 		s.fail(w, r, err, "")
@@ -624,6 +637,7 @@ func (s *Server) apiDecisions(w http.ResponseWriter, r *http.Request) {
 	}
 	for i := range ds {
 		ds[i] = s.maskDecision(r, ds[i])
+		ds[i].Item = s.itemID(r, ds[i].Item)
 	}
 	WriteJSON(w, http.StatusOK, ds)
 }
@@ -727,7 +741,7 @@ func mediaRows(id string, rec *store.Record) []mediaRow {
 // to those who may see the item: images as what they are, anything else as
 // a download, never as a page of this site.
 func (s *Server) getMedia(w http.ResponseWriter, r *http.Request) {
-	ctx, id := r.Context(), r.PathValue("id")
+	ctx, id := r.Context(), s.pathItem(r)
 	if _, err := s.cfg.Store.Item(ctx, id); err != nil {
 		status, _ := errCode(err)
 		http.Error(w, http.StatusText(status), status)

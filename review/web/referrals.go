@@ -360,6 +360,7 @@ func (s *Server) pageAppeals(w http.ResponseWriter, r *http.Request) {
 		s.refFail(w, r, err, "/queue")
 		return
 	}
+	s.opaqueAppeals(r, as)
 	u := from(r.Context()).User
 	for i := range as {
 		as[i] = s.maskAppeal(r, as[i])
@@ -369,7 +370,8 @@ func (s *Server) pageAppeals(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) postAppeal(w http.ResponseWriter, r *http.Request) {
-	if _, err := s.ref.File(r.Context(), r.PostFormValue("target"), strings.TrimSpace(r.PostFormValue("target_id")), s.user(r), r.PostFormValue("reason")); err != nil {
+	target := r.PostFormValue("target")
+	if _, err := s.ref.File(r.Context(), target, s.appealTarget(r, target, strings.TrimSpace(r.PostFormValue("target_id"))), s.user(r), r.PostFormValue("reason")); err != nil {
 		s.refFail(w, r, err, "/appeals")
 		return
 	}
@@ -395,6 +397,7 @@ func (s *Server) apiAppeals(w http.ResponseWriter, r *http.Request) {
 	for i := range as {
 		as[i] = s.maskAppeal(r, as[i])
 	}
+	s.opaqueAppeals(r, as)
 	WriteJSON(w, http.StatusOK, as)
 }
 
@@ -408,11 +411,13 @@ func (s *Server) apiFileAppeal(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, http.StatusBadRequest, err)
 		return
 	}
-	a, err := s.ref.File(r.Context(), in.Target, in.TargetID, s.user(r), in.Reason)
+	a, err := s.ref.File(r.Context(), in.Target, s.appealTarget(r, in.Target, in.TargetID), s.user(r), in.Reason)
 	if err != nil {
 		s.refFail(w, r, err, "")
 		return
 	}
+	a = s.maskAppeal(r, a)
+	s.opaqueAppeal(r, &a)
 	WriteJSON(w, http.StatusCreated, a)
 }
 
@@ -431,3 +436,32 @@ func (s *Server) apiDecideAppeal(w http.ResponseWriter, r *http.Request) {
 }
 
 // mountReferrals registers the referral and appeal routes on mux.
+
+// opaqueAppeals applies opaqueAppeal to every appeal.
+func (s *Server) opaqueAppeals(r *http.Request, as []review.Appeal) {
+	for i := range as {
+		s.opaqueAppeal(r, &as[i])
+	}
+}
+
+// opaqueAppeal replaces the item ids an appeal names (its item, and its
+// target when that is a decision about the item) for callers who may not
+// see identities.
+func (s *Server) opaqueAppeal(r *http.Request, a *review.Appeal) {
+	a.Item = s.itemID(r, a.Item)
+	if a.Target == referral.TargetDecision {
+		a.TargetID = s.itemID(r, a.TargetID)
+	}
+}
+
+// appealTarget returns the id an appeal names: an item's pseudonymous id
+// (the only one researchers see) becomes the item id.
+func (s *Server) appealTarget(r *http.Request, target, id string) string {
+	if target != referral.TargetDecision {
+		return id
+	}
+	if resolved, err := s.resolveID(r.Context(), id); err == nil {
+		return resolved
+	}
+	return id
+}

@@ -132,6 +132,7 @@ func (s *Server) search(ctx context.Context, v url.Values, authors bool) (*Searc
 		}
 		if !authors {
 			hit.Permalink = ""
+			hit.ID = s.opaque(hit.ID)
 		}
 		out.Hits = append(out.Hits, hit)
 	}

@@ -232,6 +232,9 @@ type Server struct {
 	trends trendsCache
 	// complaints counts complaint posts per client address and in all.
 	complaints rateLimiter
+	// opaqueIDs maps the pseudonymous item ids shown to roles that may not
+	// see identities back to item ids.
+	opaqueIDs opaqueIDs
 }
 
 // New checks cfg and parses the templates.

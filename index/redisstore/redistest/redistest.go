@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -19,16 +20,39 @@ import (
 // `make test` does), when it fails.
 func Start(t testing.TB) string {
 	t.Helper()
-	return start(t, "yes")
+	return StartServer(t).Addr
 }
 
 // StartVolatile is Start for a redis-server that keeps nothing on disk.
 func StartVolatile(t testing.TB) string {
 	t.Helper()
-	return start(t, "no")
+	s := &Server{appendonly: "no"}
+	s.init(t)
+	return s.Addr
 }
 
-func start(t testing.TB, appendonly string) string {
+// Server is a redis-server with an append-only file that a test can kill
+// and start again, on the same port and data folder.
+type Server struct {
+	// Addr is the server's address (host:port); it stays the same across
+	// Kill and Restart.
+	Addr string
+
+	appendonly, bin, dir string
+	port                 int
+	mu                   sync.Mutex
+	cmd                  *exec.Cmd
+}
+
+// StartServer is Start returning the server, for tests that kill it.
+func StartServer(t testing.TB) *Server {
+	t.Helper()
+	s := &Server{appendonly: "yes"}
+	s.init(t)
+	return s
+}
+
+func (s *Server) init(t testing.TB) {
 	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
@@ -41,21 +65,29 @@ func start(t testing.TB, appendonly string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	port := ln.Addr().(*net.TCPAddr).Port
+	s.port = ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
-	dir := t.TempDir()
-	cmd := exec.Command(bin, "--port", fmt.Sprint(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", appendonly, "--dir", dir, "--protected-mode", "yes")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
+	s.bin, s.dir = bin, t.TempDir()
+	s.Addr = fmt.Sprintf("127.0.0.1:%d", s.port)
+	t.Cleanup(s.Kill)
+	if err := s.run(); err != nil {
 		t.Fatal(err)
 	}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting redis-server: %v", err)
+}
+
+// run starts redis-server and waits until it accepts connections.
+func (s *Server) run() error {
+	cmd := exec.Command(s.bin, "--port", fmt.Sprint(s.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", s.appendonly, "--dir", s.dir, "--protected-mode", "yes")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return fmt.Errorf("starting redis-server: %w", err)
 	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("starting redis-server: %w", err)
+	}
+	s.mu.Lock()
+	s.cmd = cmd
+	s.mu.Unlock()
 	ready := make(chan struct{})
 	go func() {
 		sc := bufio.NewScanner(out)
@@ -69,8 +101,45 @@ func start(t testing.TB, appendonly string) string {
 	}()
 	select {
 	case <-ready:
+		return nil
 	case <-time.After(15 * time.Second):
-		t.Fatal("redis-server did not start within 15s")
+		return fmt.Errorf("redis-server on port %d did not start within 15s", s.port)
 	}
-	return fmt.Sprintf("127.0.0.1:%d", port)
+}
+
+// Kill stops the server with SIGKILL (no shutdown, no last write) and waits
+// until it has exited. Killing a stopped server does nothing.
+func (s *Server) Kill() {
+	s.mu.Lock()
+	cmd := s.cmd
+	s.cmd = nil
+	s.mu.Unlock()
+	if cmd == nil {
+		return
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+}
+
+// Restart starts a killed server again on the same port and data folder;
+// with an append-only file it loads what it had written before.
+func (s *Server) Restart(t testing.TB) {
+	t.Helper()
+	s.Kill()
+	// The port may linger for a moment after the kill.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ln, err := net.Listen("tcp", s.Addr)
+		if err == nil {
+			ln.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("port of redis-server still taken: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := s.run(); err != nil {
+		t.Fatal(err)
+	}
 }
