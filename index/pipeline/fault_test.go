@@ -27,7 +27,7 @@ import (
 // test stays well under a minute on a two-core machine while the source
 // still sends posts before, during and after the outage (with 100,000 posts
 // the Redis test took 48 s there).
-const faultPosts = 20000
+const faultPosts = 100000
 
 // faultOutage is how long the store fails.
 const faultOutage = 5 * time.Second
