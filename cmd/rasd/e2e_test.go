@@ -14,6 +14,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"net"
 	"net/http"
@@ -23,6 +24,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -585,8 +587,11 @@ func runEndToEnd(t *testing.T, redisURL string) {
 		t.Fatalf("transparency report: %v\n%s", err, out)
 	}
 	flagged := len(page.Items) + len(support.Items)
-	if rep.Totals.Flagged != flagged || rep.Totals.Referred != 2 || rep.Totals.Appealed != 1 || rep.Totals.Reversed != 1 {
-		t.Errorf("transparency totals %+v: want %d flagged, 2 referred, 1 appealed, 1 reversed\n%s", rep.Totals, flagged, out)
+	if rep.Totals.Flagged != flagged || rep.Totals.Referred != 2 || rep.Totals.Appealed != 2 || rep.Totals.Reversed != 1 {
+		t.Errorf("transparency totals %+v: want %d flagged, 2 referred, 2 appealed (one by complaint), 1 reversed\n%s", rep.Totals, flagged, out)
+	}
+	if !regexp.MustCompile(`"complaints":\s*\{\s*"received":\s*1,`).MatchString(out) {
+		t.Errorf("transparency report does not count the complaint:\n%s", out)
 	}
 	labelsOut := e.rasd(t, "", append([]string{"review", "export", "--labels"}, e.storeArgs()...)...)
 	found := false
@@ -674,11 +679,64 @@ func mediaWalk(t *testing.T, e *e2eEngine, ana, sen, res *apiClient) {
 	if !haveImage || !haveCapture {
 		t.Fatalf("bundle lacks the image (%v) or the capture (%v)", haveImage, haveCapture)
 	}
+	// The person whose post was referred contests it on the public form
+	// with the reference the platform's notice carries: an appeal follows.
+	var pk struct {
+		Notice struct {
+			Reference string `json:"reference"`
+		} `json:"notice"`
+	}
+	json.Unmarshal(pkgJSON, &pk)
+	if len(pk.Notice.Reference) != 10 {
+		t.Fatalf("package has no public reference: %q", pk.Notice.Reference)
+	}
+	complain(t, e, pk.Notice.Reference)
+	var appeals []struct {
+		Origin   string `json:"origin"`
+		Target   string `json:"target"`
+		TargetID string `json:"target_id"`
+	}
+	ana.call("GET", "/api/appeals", nil, http.StatusOK, &appeals)
+	filed := false
+	for _, a := range appeals {
+		filed = filed || a.Origin == "complaint" && a.Target == "referral" && a.TargetID == ref.ID
+	}
+	if !filed {
+		t.Fatalf("no appeal from the complaint against %s: %+v", ref.ID, appeals)
+	}
 	path := filepath.Join(t.TempDir(), "bundle.zip")
 	if err := os.WriteFile(path, zipped, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if out := e.rasd(t, "", "referrals", "verify", "--data", e.data, path); !strings.Contains(out, "ok") {
 		t.Fatalf("rasd referrals verify: %s", out)
+	}
+}
+
+// complain files a complaint on the engine's public form, as a person
+// without an account does: the form's token, then the post.
+func complain(t *testing.T, e *e2eEngine, reference string) {
+	t.Helper()
+	c := &http.Client{Timeout: 30 * time.Second}
+	resp, err := c.Get("http://" + e.addr + "/complaint")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := regexp.MustCompile(`name="token" value="([^"]+)"`).FindSubmatch(page)
+	if m == nil {
+		t.Fatalf("complaint form without a token: %s", page)
+	}
+	form := url.Values{"token": {html.UnescapeString(string(m[1]))}, "reference": {reference},
+		"text": {"هذا المنشور نقل خبر وليس دعاية"}, "contact": {"person@example.org"}}
+	resp, err = c.PostForm("http://"+e.addr+"/complaint", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("filing the complaint: %d %s", resp.StatusCode, body)
 	}
 }
