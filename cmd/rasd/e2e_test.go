@@ -292,13 +292,16 @@ func setupEngine(t *testing.T, f scenarioFile, redisURL string) *e2eEngine {
 			e.totp[name] = secret
 		}
 	}
-	e.log = &bytes.Buffer{}
-	e.cmd = exec.Command(e.bin, append([]string{"run", "--once"}, e.storeArgs()...)...)
-	e.cmd.Env = append(os.Environ(), "RASD_NOTIFIER_NAME=Rasd observatory", "RASD_NOTIFIER_EMAIL=referrals@example.org", hookSecretEnv+"="+hookSecret)
-	e.cmd.Stdout, e.cmd.Stderr = e.log, e.log
-	if err := e.cmd.Start(); err != nil {
-		t.Fatal(err)
+	start := func() {
+		e.log = &bytes.Buffer{}
+		e.cmd = exec.Command(e.bin, append([]string{"run", "--once"}, e.storeArgs()...)...)
+		e.cmd.Env = append(os.Environ(), "RASD_NOTIFIER_NAME=Rasd observatory", "RASD_NOTIFIER_EMAIL=referrals@example.org", hookSecretEnv+"="+hookSecret)
+		e.cmd.Stdout, e.cmd.Stderr = e.log, e.log
+		if err := e.cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
 	}
+	start()
 	t.Cleanup(func() {
 		if e.cmd.ProcessState == nil {
 			e.cmd.Process.Kill()
@@ -308,7 +311,23 @@ func setupEngine(t *testing.T, f scenarioFile, redisURL string) *e2eEngine {
 	// Ready when every scenario is recorded and nothing waits to be scored
 	// or to have its media read.
 	deadline := time.Now().Add(90 * time.Second)
-	for {
+	for retries := 0; ; {
+		// The free port was taken by another test between freeAddr and
+		// the engine's listen: the engine exits; start it on another.
+		if strings.Contains(e.log.String(), "address already in use") && retries < 3 {
+			retries++
+			e.cmd.Wait()
+			old := e.addr
+			e.addr = freeAddr(t)
+			cfg, err := os.ReadFile(e.cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(e.cfg, bytes.ReplaceAll(cfg, []byte(old), []byte(e.addr)), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			start()
+		}
 		var h struct {
 			Records int  `json:"records"`
 			Work    int  `json:"work_pending"`
