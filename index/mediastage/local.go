@@ -16,15 +16,16 @@ import (
 
 // Local fetches file:// media from folders the operator allows (archives
 // imported from disk, the bundled demo) and hands every other URL to Next.
-// A file outside the allowed folders, a link out of them, or a file of a
-// type the fetcher would refuse is an error.
+// Policy's allowed types and size limits apply to files as to fetched
+// media. A file outside the allowed folders, a link out of them, or a file
+// of a type Policy refuses is an error.
 type Local struct {
 	// Roots are the allowed folders (absolute after Clean).
 	Roots []string
 	// Store keeps the bytes.
 	Store mediafetch.Store
-	// MaxBytes bounds a file (default 20 MiB).
-	MaxBytes int64
+	// Policy says which types are kept and how large; required.
+	Policy *mediafetch.Fetcher
 	// Next fetches the other URLs; nil refuses them.
 	Next Fetcher
 }
@@ -59,17 +60,13 @@ func (l *Local) Fetch(ctx context.Context, raw string) (mediafetch.Result, error
 		return mediafetch.Result{}, fmt.Errorf("media file %s: %w", path, err)
 	}
 	typ := mediafetch.Sniff(head[:n])
-	if !strings.HasPrefix(typ, "image/") && !strings.HasPrefix(typ, "video/") {
+	if !l.Policy.Allowed(typ) {
 		return mediafetch.Result{}, fmt.Errorf("media file %s is %s: %w", path, typ, mediafetch.ErrRefusedType)
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return mediafetch.Result{}, fmt.Errorf("media file %s: %w", path, err)
 	}
-	max := l.MaxBytes
-	if max <= 0 {
-		max = 20 << 20
-	}
-	info, err := l.Store.Put(ctx, f, max)
+	info, err := l.Store.Put(ctx, f, l.Policy.Limit(typ))
 	if errors.Is(err, blob.ErrTooLarge) {
 		return mediafetch.Result{}, fmt.Errorf("media file %s: %w", path, mediafetch.ErrTooLarge)
 	}

@@ -116,7 +116,7 @@ func Open(ctx context.Context, cfg Config, dataDir, base string, log *slog.Logge
 	}
 	s := &Stage{Fetch: f, Blobs: st}
 	if len(cfg.Files) > 0 {
-		l := &Local{Store: st, Next: f, MaxBytes: cfg.MaxImageBytes}
+		l := &Local{Store: st, Policy: f, Next: f}
 		for _, d := range cfg.Files {
 			if !filepath.IsAbs(d) {
 				d = filepath.Join(base, d)

@@ -126,7 +126,11 @@ func TestLocalFilesOnlyFromAllowedFolders(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir, _ := blob.OpenDir(t.TempDir())
-	l := &mediastage.Local{Roots: []string{root}, Store: dir}
+	policy, err := mediafetch.New(dir, mediafetch.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &mediastage.Local{Roots: []string{root}, Store: dir, Policy: policy}
 	ctx := context.Background()
 	res, err := l.Fetch(ctx, "file://"+filepath.Join(root, "a.png"))
 	if err != nil || res.Type != "image/png" || res.Size != int64(len(img)) {

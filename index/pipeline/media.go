@@ -2,10 +2,9 @@ package pipeline
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/rasd-iq/rasd/index"
 	"github.com/rasd-iq/rasd/index/store"
 	"github.com/rasd-iq/rasd/ingest"
+	"github.com/rasd-iq/rasd/ingest/httpx"
 	"github.com/rasd-iq/rasd/policy"
 	"github.com/rasd-iq/rasd/policy/audit"
 )
@@ -172,7 +172,10 @@ func (p *Pipeline) judgeWithMedia(ctx context.Context, rec *store.Record, result
 	if len(texts) == 0 && !matched {
 		return false, nil
 	}
-	s := Scored{Scores: maps(rec.Scores), Flags: slices.Clone(rec.Flags), Context: slices.Clone(rec.Context), Spans: rec.Spans}
+	s := Scored{Scores: maps.Clone(rec.Scores), Flags: slices.Clone(rec.Flags), Context: slices.Clone(rec.Context), Spans: rec.Spans}
+	if s.Scores == nil {
+		s.Scores = map[string]float64{}
+	}
 	if rec.Judgement != nil {
 		s.Signals = slices.Clone(rec.Judgement.Signals)
 	}
@@ -273,24 +276,11 @@ func (p *Pipeline) auditMedia(rec *store.Record, before *policy.Judgement, chang
 // captureEvent records the raw capture kept for a post that entered review.
 func captureEvent(r *store.Record) audit.Event {
 	d := map[string]any{"stage": "capture", "permalink": r.Post.Permalink, "fetched": r.Post.Fetched.UTC().Format(time.RFC3339Nano),
-		"raw_sha256": r.Post.RawSHA256, "text_sha256": sha256Hex([]byte(r.Post.Text))}
+		"raw_sha256": r.Post.RawSHA256, "text_sha256": httpx.SHA256Hex([]byte(r.Post.Text))}
 	if len(r.Post.Capture) > 0 {
-		d["capture_sha256"], d["capture_type"], d["capture_bytes"] = sha256Hex(r.Post.Capture), r.Post.CaptureType, len(r.Post.Capture)
+		d["capture_sha256"], d["capture_type"], d["capture_bytes"] = httpx.SHA256Hex(r.Post.Capture), r.Post.CaptureType, len(r.Post.Capture)
 	}
 	return audit.Event{Type: audit.TypeEvidence, Actor: "pipeline", Subject: r.Post.ID, Time: r.Processed, Details: d}
-}
-
-func sha256Hex(b []byte) string {
-	h := sha256.Sum256(b)
-	return hex.EncodeToString(h[:])
-}
-
-func maps(m map[string]float64) map[string]float64 {
-	out := make(map[string]float64, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }
 
 func short(sha string) string {

@@ -393,6 +393,13 @@ func statedType(header string) string {
 	return t
 }
 
+// Allowed reports whether media of type typ (as the bytes show it) are
+// fetched, under Config.AllowedTypes.
+func (f *Fetcher) Allowed(typ string) bool { return f.allowed(typ) }
+
+// Limit is the most bytes kept of media of type typ.
+func (f *Fetcher) Limit(typ string) int64 { return f.limit(typ) }
+
 func (f *Fetcher) allowed(typ string) bool {
 	major, _, _ := strings.Cut(typ, "/")
 	for _, a := range f.cfg.AllowedTypes {

@@ -167,12 +167,6 @@ func (w *Writer) Close(s *Signer, referralID string, created time.Time) (Manifes
 	return m, data, nil
 }
 
-// SHA256Hex returns the hex SHA-256 of data.
-func SHA256Hex(data []byte) string {
-	sum := sha256.Sum256(data)
-	return hex.EncodeToString(sum[:])
-}
-
 // hashingReader hashes and counts what is read through it.
 type hashingReader struct {
 	r io.Reader

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rasd-iq/rasd/ingest/httpx"
 )
 
 var t0 = time.Date(2026, 11, 4, 10, 0, 0, 0, time.UTC)
@@ -99,7 +101,7 @@ func rewrite(t *testing.T, path string, edit func(name string, data []byte) (str
 func TestBundleVerifies(t *testing.T) {
 	s := testSigner(t)
 	path, m := writeBundle(t, s)
-	if len(m.Files) != 3 || m.KeyID != s.KeyID() || m.Files[1].Size != int64(len(testFiles[1].data)) || m.Files[1].SHA256 != SHA256Hex([]byte(testFiles[1].data)) {
+	if len(m.Files) != 3 || m.KeyID != s.KeyID() || m.Files[1].Size != int64(len(testFiles[1].data)) || m.Files[1].SHA256 != httpx.SHA256Hex([]byte(testFiles[1].data)) {
 		t.Fatalf("manifest %+v", m)
 	}
 	rep, err := Verify(path, s.Public(), Options{Keep: []string{"referral.json"}})
@@ -333,7 +335,7 @@ func TestZipRefusesLinks(t *testing.T) {
 		t.Fatal(err)
 	}
 	lw.Write([]byte("/etc/passwd"))
-	w.files = append(w.files, File{Path: "media/link.jpg", Size: 11, SHA256: SHA256Hex([]byte("/etc/passwd"))})
+	w.files = append(w.files, File{Path: "media/link.jpg", Size: 11, SHA256: httpx.SHA256Hex([]byte("/etc/passwd"))})
 	if _, _, err := w.Close(s, "r1", t0); err != nil {
 		t.Fatal(err)
 	}

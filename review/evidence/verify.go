@@ -16,6 +16,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/rasd-iq/rasd/ingest/httpx"
 )
 
 // Default limits of Verify.
@@ -292,7 +294,7 @@ func check(entries []entry, pub ed25519.PublicKey, opt Options) (*Report, []Prob
 		add(ManifestName, "unreadable: %v", err)
 		return rep, problems
 	}
-	rep.ManifestSHA256 = SHA256Hex(manifest)
+	rep.ManifestSHA256 = httpx.SHA256Hex(manifest)
 	dec := json.NewDecoder(bytes.NewReader(manifest))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&rep.Manifest); err != nil {

@@ -18,6 +18,8 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/rasd-iq/rasd/ingest/httpx"
+
 	"github.com/rasd-iq/rasd/ingest"
 	"github.com/rasd-iq/rasd/policy"
 	"github.com/rasd-iq/rasd/policy/audit"
@@ -185,7 +187,7 @@ func (s *Service) writeBundle(ctx context.Context, actor string, r review.Referr
 	if err != nil {
 		return m, fmt.Errorf("bundling referral %s: %w", r.ID, err)
 	}
-	details := map[string]any{"action": "signed", "referral": r.ID, "manifest_sha256": evidence.SHA256Hex(data), "key_id": m.KeyID,
+	details := map[string]any{"action": "signed", "referral": r.ID, "manifest_sha256": httpx.SHA256Hex(data), "key_id": m.KeyID,
 		"files": m.Files, "created": m.CreatedAt}
 	if name != "" {
 		details["bundle"] = name
@@ -296,7 +298,7 @@ func checkAgainstPackage(rep *evidence.Report, pkg policy.ReferralPackage, probl
 		}
 	}
 	if c := pkg.Content.Capture; c != nil {
-		if evidence.SHA256Hex(c.Data) != c.SHA256 {
+		if httpx.SHA256Hex(c.Data) != c.SHA256 {
 			problem(PackageFile, "the capture's data does not match its SHA-256")
 		}
 		want(c.File, c.SHA256, "capture")

@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rasd-iq/rasd/ingest/httpx"
+
 	"github.com/rasd-iq/rasd/index/store"
 	"github.com/rasd-iq/rasd/ingest"
 	"github.com/rasd-iq/rasd/policy"
@@ -240,7 +242,7 @@ func TestBundleVerifies(t *testing.T) {
 		t.Fatal("no signed event in the audit log")
 	}
 	logged, _ := json.Marshal(signed["files"])
-	if signed["manifest_sha256"] != evidence.SHA256Hex(files[evidence.ManifestName]) || signed["key_id"] != f.svc.Signer.KeyID() ||
+	if signed["manifest_sha256"] != httpx.SHA256Hex(files[evidence.ManifestName]) || signed["key_id"] != f.svc.Signer.KeyID() ||
 		signed["referral"] != f.referral.ID || signed["bundle"] != f.referral.ID+".zip" ||
 		!strings.Contains(string(logged), hexSum(video)) || !strings.Contains(string(logged), hexSum(capture)) {
 		t.Fatalf("signed event %v", signed)
