@@ -17,6 +17,7 @@ import (
 	"github.com/rasd-iq/rasd/index/pipeline"
 	"github.com/rasd-iq/rasd/index/redisstore"
 	"github.com/rasd-iq/rasd/index/store"
+	"github.com/rasd-iq/rasd/index/trends"
 	"github.com/rasd-iq/rasd/ingest"
 	"github.com/rasd-iq/rasd/ingest/youtube"
 	"github.com/rasd-iq/rasd/models"
@@ -43,6 +44,9 @@ type engine struct {
 	handler http.Handler
 	// recheck re-checks referred posts on a schedule; nil when off.
 	recheck *recheck.Loop
+	// tension computes the tension index for the alerts' tension rules;
+	// nil when there are none or this process does not serve the API.
+	tension alerts.TensionSource
 }
 
 // Close releases everything the engine opened.
@@ -182,13 +186,17 @@ func openEngine(cfg runConfig, ortLib string, once, exit bool, log *slog.Logger)
 	if _, err := policy.RecordChange(eng.audit, auditPath, "rasd run", pol); err != nil {
 		return nil, err
 	}
-	// Alerts are raised where posts are routed: by the workers.
+	// Alerts are raised where posts are routed (the workers) and, for the
+	// tension rules, where the API is served.
 	var notify pipeline.Notifier
-	if cfg.Alerts.Enabled() && (cfg.Role == pipeline.RoleAll || cfg.Role == pipeline.RoleWorker) {
+	routes, serves := cfg.Role == pipeline.RoleAll || cfg.Role == pipeline.RoleWorker, cfg.Role == pipeline.RoleAll || cfg.Role == pipeline.RoleAPI
+	if cfg.Alerts.Enabled() && (routes || serves && len(cfg.Alerts.Tension) > 0) {
 		if eng.alerts, err = alerts.Open(cfg.Alerts, alerts.Options{Data: cfg.Data, Audit: eng.audit, Log: log, Metrics: reg}); err != nil {
 			return nil, err
 		}
-		notify = eng.alerts
+		if routes {
+			notify = eng.alerts
+		}
 	}
 	eng.pipe, err = pipeline.New(pipeline.Config{Notify: notify,
 		Role: cfg.Role, Store: eng.store, Index: eng.index, Scorer: scorer, Router: router, SyncEvery: syncEvery, Audit: eng.audit, Signals: signaler,
@@ -205,7 +213,7 @@ func openEngine(cfg runConfig, ortLib string, once, exit bool, log *slog.Logger)
 	if err != nil {
 		return nil, err
 	}
-	eng.handler, err = openWeb(web.Config{TrustedProxies: proxies,
+	srv, err := openWeb(web.Config{TrustedProxies: proxies,
 		Store: rs, Backend: eng.store, Index: eng.index, Metrics: reg, Audit: eng.audit, Policy: pol, Log: log,
 		Thresholds: cardThresholds(router.Thresholds, cfg.Model), Failing: eng.pipe.Failing, Media: mediaReader(mediaStore),
 		DeadAlerts:      func() ([]alerts.DeadLetter, error) { return alerts.ListDeadLetters(cfg.Data) },
@@ -213,6 +221,13 @@ func openEngine(cfg runConfig, ortLib string, once, exit bool, log *slog.Logger)
 	}, cfg.Data)
 	if err != nil {
 		return nil, err
+	}
+	eng.handler = srv
+	if eng.alerts != nil && serves && len(cfg.Alerts.Tension) > 0 {
+		eng.tension = func(ctx context.Context) ([]trends.Tension, error) {
+			rep, err := srv.Trends(ctx, 30)
+			return rep.Tension, err
+		}
 	}
 	// Referred posts are re-checked where the API is served.
 	if cfg.Recheck.Every > 0 && (cfg.Role == pipeline.RoleAll || cfg.Role == pipeline.RoleAPI) {

@@ -102,6 +102,9 @@ func runRun(env *Env, args []string) error {
 	if eng.recheck != nil {
 		defer eng.recheck.Start(ctx)()
 	}
+	if eng.tension != nil {
+		go eng.alerts.WatchTension(ctx, eng.tension)
+	}
 
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
