@@ -44,9 +44,9 @@ type engine struct {
 	handler http.Handler
 	// recheck re-checks referred posts on a schedule; nil when off.
 	recheck *recheck.Loop
-	// tension computes the tension index for the alerts' tension rules;
-	// nil when there are none or this process does not serve the API.
-	tension alerts.TensionSource
+	// watchers are the alerts' loops over the tension index and the
+	// saved searches, run where the web UI is served.
+	watchers []func(context.Context)
 }
 
 // Close releases everything the engine opened.
@@ -190,7 +190,8 @@ func openEngine(cfg runConfig, ortLib string, once, exit bool, log *slog.Logger)
 	// tension rules, where the API is served.
 	var notify pipeline.Notifier
 	routes, serves := cfg.Role == pipeline.RoleAll || cfg.Role == pipeline.RoleWorker, cfg.Role == pipeline.RoleAll || cfg.Role == pipeline.RoleAPI
-	if cfg.Alerts.Enabled() && (routes || serves && len(cfg.Alerts.Tension) > 0) {
+	watches := serves && (len(cfg.Alerts.Tension) > 0 || len(cfg.Alerts.Searches) > 0)
+	if cfg.Alerts.Enabled() && (routes || watches) {
 		if eng.alerts, err = alerts.Open(cfg.Alerts, alerts.Options{Data: cfg.Data, Audit: eng.audit, Log: log, Metrics: reg}); err != nil {
 			return nil, err
 		}
@@ -223,11 +224,13 @@ func openEngine(cfg runConfig, ortLib string, once, exit bool, log *slog.Logger)
 		return nil, err
 	}
 	eng.handler = srv
-	if eng.alerts != nil && serves && len(cfg.Alerts.Tension) > 0 {
-		eng.tension = func(ctx context.Context) ([]trends.Tension, error) {
-			rep, err := srv.Trends(ctx, 30)
-			return rep.Tension, err
-		}
+	if eng.alerts != nil && watches {
+		eng.watchers = append(eng.watchers, func(ctx context.Context) {
+			eng.alerts.WatchTension(ctx, func(ctx context.Context) ([]trends.Tension, error) {
+				rep, err := srv.Trends(ctx, 30)
+				return rep.Tension, err
+			})
+		}, func(ctx context.Context) { eng.alerts.WatchSearches(ctx, eng.index) })
 	}
 	// Referred posts are re-checked where the API is served.
 	if cfg.Recheck.Every > 0 && (cfg.Role == pipeline.RoleAll || cfg.Role == pipeline.RoleAPI) {

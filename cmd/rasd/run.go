@@ -102,8 +102,8 @@ func runRun(env *Env, args []string) error {
 	if eng.recheck != nil {
 		defer eng.recheck.Start(ctx)()
 	}
-	if eng.tension != nil {
-		go eng.alerts.WatchTension(ctx, eng.tension)
+	for _, watch := range eng.watchers {
+		go watch(ctx)
 	}
 
 	ln, err := net.Listen("tcp", cfg.Listen)

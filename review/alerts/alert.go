@@ -25,7 +25,8 @@ type Alert struct {
 	// that timed out may have arrived).
 	ID string `json:"id"`
 	// Kind is KindPost for a post routed to review, KindTension for a
-	// governorate whose tension index rose.
+	// governorate whose tension index rose, KindSearch for a new post a
+	// saved search matches.
 	Kind string `json:"kind"`
 	// Rule is the alert rule that raised it.
 	Rule string `json:"rule"`
@@ -62,6 +63,8 @@ const (
 	KindPost = "post"
 	// KindTension is an alert about a governorate's tension index.
 	KindTension = "tension"
+	// KindSearch is an alert about a new post that a saved search matches.
+	KindSearch = "search"
 )
 
 // TensionFigures are a governorate's early-warning figures when its

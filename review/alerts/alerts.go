@@ -73,8 +73,9 @@ type Notifier struct {
 	dead     *deadFile
 	total    *prometheus.CounterVec
 
-	// tensionMu serialises the tension rules' state file.
-	tensionMu sync.Mutex
+	// tensionMu and searchMu serialise the tension rules' and the saved
+	// searches' state files.
+	tensionMu, searchMu sync.Mutex
 	// mu guards closed and sends on queue.
 	mu     sync.RWMutex
 	closed bool

@@ -178,6 +178,11 @@ func messageText(a *Alert) string {
 		b.WriteString(a.URL)
 		return b.String()
 	}
+	if a.Kind == KindSearch {
+		fmt.Fprintf(&b, "Rasd alert (%s): the saved search matches a new post, item %s\n", a.Rule, a.Item)
+		b.WriteString(a.URL)
+		return b.String()
+	}
 	fmt.Fprintf(&b, "Rasd alert (%s): item %s\n", a.Rule, a.Item)
 	if a.PolicyRule != "" {
 		fmt.Fprintf(&b, "policy rule: %s\n", a.PolicyRule)

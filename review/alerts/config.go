@@ -61,6 +61,11 @@ type Config struct {
 	// TensionEvery is how often the tension index is computed for the
 	// tension rules (default 10m).
 	TensionEvery time.Duration `yaml:"tension_every"`
+	// Searches are saved searches that raise an alert for every new post
+	// they match.
+	Searches []SearchRule `yaml:"searches"`
+	// SearchEvery is how often the saved searches run (default 5m).
+	SearchEvery time.Duration `yaml:"search_every"`
 }
 
 // TensionRule raises an alert on its channels when a governorate's tension
@@ -146,7 +151,7 @@ type ChannelConfig struct {
 }
 
 // Enabled reports whether c raises any alert.
-func (c Config) Enabled() bool { return len(c.Rules) > 0 || len(c.Tension) > 0 }
+func (c Config) Enabled() bool { return len(c.Rules) > 0 || len(c.Tension) > 0 || len(c.Searches) > 0 }
 
 var (
 	nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
@@ -172,6 +177,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.TensionEvery == 0 {
 		c.TensionEvery = 10 * time.Minute
+	}
+	if c.SearchEvery == 0 {
+		c.SearchEvery = 5 * time.Minute
 	}
 	c.Tension = slices.Clone(c.Tension)
 	for i := range c.Tension {
@@ -347,6 +355,47 @@ func (c Config) Validate() error {
 		for j, g := range r.Governorates {
 			if _, ok := gazetteer.ByID(g); !ok {
 				bad(fmt.Sprintf("%s.governorates[%d]", f, j), "%q is not a governorate id (baghdad, basra, nineveh, …)", g)
+			}
+		}
+	}
+	if c.SearchEvery < 0 || (c.SearchEvery > 0 && c.SearchEvery < time.Second) || c.SearchEvery > 24*time.Hour {
+		bad("search_every", "must be between 1s and 24h, not %s", c.SearchEvery)
+	}
+	if len(c.Searches) > maxRules {
+		bad("searches", "at most %d saved searches, not %d", maxRules, len(c.Searches))
+	}
+	for i, r := range c.Searches {
+		f := fmt.Sprintf("searches[%d]", i)
+		if !nameRE.MatchString(r.Name) {
+			bad(f+".name", "%q is not a name (letters, digits, _ . -; at most 64)", r.Name)
+		} else if names[r.Name] {
+			bad(f+".name", "%q is named twice", r.Name)
+		}
+		names[r.Name] = true
+		q := r.Query
+		if q.empty() {
+			bad(f+".query", "set at least one of text, labels, governorate, platform, source, min_score")
+		}
+		if len(q.Text) > 500 {
+			bad(f+".query.text", "at most 500 bytes")
+		}
+		if len(q.Labels) > maxList || slices.Contains(q.Labels, "") {
+			bad(f+".query.labels", "at most %d labels, none empty", maxList)
+		}
+		if q.Governorate != "" {
+			if _, ok := gazetteer.ByID(q.Governorate); !ok {
+				bad(f+".query.governorate", "%q is not a governorate id (baghdad, basra, nineveh, …)", q.Governorate)
+			}
+		}
+		if q.MinScore < 0 || q.MinScore > 1 {
+			bad(f+".query.min_score", "must be between 0 and 1, not %g", q.MinScore)
+		}
+		if len(r.Channels) == 0 {
+			bad(f+".channels", "name at least one channel")
+		}
+		for j, ch := range r.Channels {
+			if !channels[ch] {
+				bad(fmt.Sprintf("%s.channels[%d]", f, j), "no channel is named %q", ch)
 			}
 		}
 	}

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/rasd-iq/rasd/index/trends"
 )
@@ -68,47 +67,20 @@ func (n *Notifier) Tension(ctx context.Context, ts []trends.Tension) (int, error
 	if err := n.writeTensionState(next); err != nil {
 		return 0, err
 	}
-	queued := 0
-	n.mu.RLock()
-	defer n.mu.RUnlock()
-	if n.closed {
-		return 0, errors.New("alerts: closed")
-	}
-	for _, j := range jobs {
-		select {
-		case n.queue <- j:
-			queued++
-		default:
-			n.total.WithLabelValues(j.channel, OutcomeDropped).Inc()
-			n.opts.Log.Warn("alert queue full: tension alert dropped", "governorate", j.alert.Governorate, "rule", j.alert.Rule, "channel", j.channel)
-		}
-	}
-	return queued, nil
+	return n.enqueue(jobs)
 }
 
 // WatchTension computes the tension index every TensionEvery with src and
 // raises the tension rules' alerts, until ctx ends. Failures are logged and
 // tried again at the next tick.
 func (n *Notifier) WatchTension(ctx context.Context, src TensionSource) {
-	if len(n.cfg.Tension) == 0 {
-		return
-	}
-	tick := time.NewTicker(n.cfg.TensionEvery)
-	defer tick.Stop()
-	for {
+	n.watch(ctx, len(n.cfg.Tension) > 0, n.cfg.TensionEvery, "tension alerts", func() error {
 		ts, err := src(ctx)
 		if err == nil {
 			_, err = n.Tension(ctx, ts)
 		}
-		if err != nil && ctx.Err() == nil {
-			n.opts.Log.Error("tension alerts", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-	}
+		return err
+	})
 }
 
 func (n *Notifier) readTensionState() (map[string]bool, error) {
@@ -138,16 +110,5 @@ func (n *Notifier) writeTensionState(above map[string]bool) error {
 	}
 	slices.Sort(keys)
 	b, _ := json.Marshal(keys)
-	path := TensionStatePath(n.opts.Data)
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return fmt.Errorf("alerts: %w", err)
-	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return fmt.Errorf("alerts: writing tension state: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("alerts: writing tension state: %w", err)
-	}
-	return nil
+	return writeAtomic(TensionStatePath(n.opts.Data), b)
 }
