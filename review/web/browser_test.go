@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -185,10 +186,22 @@ func TestBrowser(t *testing.T) {
 	shot("search.png")
 	do("opening the dashboard", chromedp.Navigate(ts.URL+"/dashboard"), chromedp.WaitVisible("#tension"))
 	checkLayout("dashboard", "rtl")
-	if n := eval[int](t, ctx, `document.querySelectorAll("svg").length`); n != 2 {
-		t.Fatalf("dashboard draws %d charts, want 2", n)
+	if n := eval[int](t, ctx, `document.querySelectorAll("svg.chart").length`); n != 4 {
+		t.Fatalf("dashboard draws %d charts, want 4 (per day, per label, map, tension)", n)
+	}
+	if n := eval[int](t, ctx, `document.querySelectorAll("#map circle").length`); n != 18 {
+		t.Fatalf("the map draws %d governorates, want 18", n)
 	}
 	shot("dashboard.png")
+	// A shorter window: the daily chart has a bar per day of it.
+	do("choosing a 7-day window", chromedp.SetValue(`#window select[name="days"]`, "7"), chromedp.Click(`#window button`),
+		chromedp.WaitVisible("#tension"))
+	if n := eval[int](t, ctx, `document.querySelector("svg.chart").querySelectorAll("rect").length`); n != 7 {
+		t.Fatalf("a 7-day window draws %d daily bars", n)
+	}
+	if u := eval[string](t, ctx, `location.search`); !strings.Contains(u, "days=7") {
+		t.Fatalf("window form went to %q", u)
+	}
 	do("switching to English", chromedp.Click("#lang"), chromedp.WaitVisible("#tension"))
 	checkLayout("English dashboard", "ltr")
 	if h := eval[string](t, ctx, `document.querySelector("h1").textContent`); h != "Early warning" {

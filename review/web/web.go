@@ -261,6 +261,7 @@ func New(cfg Config) (*Server, error) {
 		"pct":       func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
 		"pct1":      func(f float64) string { return fmt.Sprintf("%.1f%%", f*100) },
 		"join":      strings.Join,
+		"list":      func(xs ...int) []int { return xs },
 		"when":      func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") },
 		"day":       func(t time.Time) string { return t.Format("2006-01-02") },
 		"mark":      markSpans,
@@ -653,6 +654,15 @@ type page struct {
 
 // T translates key into the page's language.
 func (p *page) T(key string) string { return p.Lang.T(key) }
+
+// Label names a model label in the page's language (the id when the
+// catalogue has none).
+func (p *page) Label(id string) string {
+	if _, ok := words["label_"+id]; ok {
+		return p.Lang.T("label_" + id)
+	}
+	return id
+}
 
 // Gov names a governorate in the page's language (the id when unknown).
 func (p *page) Gov(id string) string {
