@@ -69,17 +69,17 @@ type Options struct {
 
 // Report is the early-warning view.
 type Report struct {
-	From     time.Time  `json:"from"`
-	To       time.Time  `json:"to"`
-	Days     []string   `json:"days"`
-	Cells    []Cell     `json:"cells"`
-	PerDay   []int      `json:"per_day"`
+	From   time.Time `json:"from"`
+	To     time.Time `json:"to"`
+	Days   []string  `json:"days"`
+	Cells  []Cell    `json:"cells"`
+	PerDay []int     `json:"per_day"`
 	// PerLabel counts flagged posts per label and day (same days as PerDay).
 	PerLabel map[string][]int `json:"per_label"`
 	// PerGovernorate counts flagged posts per governorate over the window.
 	PerGovernorate map[string]int `json:"per_governorate"`
-	Tension  []Tension  `json:"tension"`
-	Campaign []Campaign `json:"campaigns"`
+	Tension        []Tension      `json:"tension"`
+	Campaign       []Campaign     `json:"campaigns"`
 }
 
 const dayLayout = "2006-01-02"
