@@ -146,5 +146,21 @@ func TestEndToEndBrowser(t *testing.T) {
 		t.Fatalf("English dashboard direction %s", d)
 	}
 	shot("dashboard-live-en.png")
+
+	// An admin adds an analyst while the engine runs, and sees the new
+	// password once.
+	do("switching back to Arabic", chromedp.Click("#lang"), chromedp.WaitVisible("#map"))
+	do("logging out the senior", chromedp.Click("#logout"), chromedp.WaitVisible("#login-form"))
+	do("opening the accounts page", chromedp.Navigate(base+"/admin/users"))
+	login("adm")
+	do("adding an analyst", chromedp.WaitVisible("#add-user"), chromedp.SendKeys("#new-name", "ana4"), chromedp.SetValue("#new-role", "analyst"),
+		chromedp.Click("#add"), chromedp.WaitVisible("#new-password"))
+	if pw := js(`document.getElementById("password").textContent`); len(pw) < 12 {
+		t.Fatalf("the new password shown is %q", pw)
+	}
+	if row := js(`document.querySelector('#users tr[data-user="ana4"]') ? "yes" : "no"`); row != "yes" {
+		t.Fatal("the new account is not listed")
+	}
+	shot("admin-users.png")
 	e.stop(t)
 }

@@ -559,6 +559,7 @@ func runEndToEnd(t *testing.T, redisURL string) {
 		break
 	}
 	mediaWalk(t, e, ana, sen, res)
+	adminWalk(t, e)
 	e.stop(t)
 
 	// Every scenario's stored judgement against its expectation.

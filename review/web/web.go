@@ -102,6 +102,12 @@ var Routes = map[string]Access{
 	"POST /api/decisions":       {Perm: review.PermDecide},
 	"GET /api/users":            {Perm: review.PermAdmin},
 	"GET /api/alerts/dead":      {Perm: review.PermAdmin},
+	// Accounts, managed by admins while the engine runs.
+	"GET /admin/users":          {Perm: review.PermAdmin},
+	"POST /admin/users":         {Perm: review.PermAdmin},
+	"POST /admin/users/{name}":  {Perm: review.PermAdmin},
+	"POST /api/users":           {Perm: review.PermAdmin},
+	"POST /api/users/{name}":    {Perm: review.PermAdmin},
 
 	// Search and the early-warning dashboard (aggregates; search hits carry
 	// permalinks only for PermAuthors).
@@ -328,6 +334,11 @@ func (s *Server) handlers() map[string]http.HandlerFunc {
 		"POST /api/decisions":       s.apiDecide,
 		"GET /api/users":            s.apiUsers,
 		"GET /api/alerts/dead":      s.apiDeadAlerts,
+		"GET /admin/users":          s.pageAdminUsers,
+		"POST /admin/users":         s.postAdminUsers,
+		"POST /admin/users/{name}":  s.postAdminUser,
+		"POST /api/users":           s.apiAddUser,
+		"POST /api/users/{name}":    s.apiChangeUser,
 
 		"GET /api/search": s.apiSearch,
 		"GET /api/trends": s.apiTrends,
