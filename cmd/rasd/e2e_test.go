@@ -560,6 +560,7 @@ func runEndToEnd(t *testing.T, redisURL string) {
 	}
 	mediaWalk(t, e, ana, sen, res)
 	adminWalk(t, e)
+	secondReviewWalk(t, e, ana, sen)
 	e.stop(t)
 
 	// Every scenario's stored judgement against its expectation.

@@ -273,6 +273,22 @@ var words = map[string][2]string{
 	"label_threat":       {"تهديد", "threat"},
 	"label_offensive":    {"إساءة", "offensive"},
 
+	// Legal grounds and the second review of a referral.
+	"legal_grounds":       {"الأسس القانونية وقواعد المنصة", "Legal grounds and platform rules"},
+	"legal_grounds_help":  {"اختر ما تستند إليه الإحالة؛ المعلَّم مسبقاً أسس القاعدة التي وجَّهت المنشور.", "Choose what the referral relies on; those checked first are the grounds of the rule that routed the post."},
+	"basis_legal":         {"قانون", "law"},
+	"basis_platform":      {"قاعدة منصة", "platform rule"},
+	"second_review":       {"المراجعة الثانية", "Second review"},
+	"second_review_note":  {"ملاحظة (مطلوبة للرفض أو الإعادة)", "Note (required to reject or send back)"},
+	"second_review_notes": {"ملاحظات المراجعة الثانية", "Second review notes"},
+	"reject_referral":     {"رفض الإحالة", "Reject the referral"},
+	"send_back":           {"إعادة إلى المقيِّم", "Send back to the assessor"},
+	"refer_again":         {"إحالة من جديد بتقييم معدَّل", "Refer again with a revised assessment"},
+	"rejected":            {"مرفوضة", "rejected"},
+	"sent_back":           {"أعيدت إلى المقيِّم", "sent back"},
+	"m_rejected":          {"رُفضت الإحالة.", "The referral was rejected."},
+	"m_sent_back":         {"أعيدت الإحالة إلى المقيِّم مع ملاحظتك.", "The referral was sent back with your note."},
+
 	// The admin's accounts page.
 	"admin_users":       {"المستخدمون", "Users"},
 	"add_user":          {"إضافة مستخدم", "Add a user"},
