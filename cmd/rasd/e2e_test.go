@@ -548,6 +548,14 @@ func runEndToEnd(t *testing.T, redisURL string) {
 	if ref.Status != "withdrawn" {
 		t.Fatalf("referral after the reversed appeal: %s, want withdrawn", ref.Status)
 	}
+	// The item's page says what stands now: the decision reversed on appeal.
+	var itemJSON struct {
+		Appealed *struct{ Action, Stage string } `json:"appealed"`
+	}
+	ana.call("GET", "/api/items/"+url.PathEscape(id), nil, http.StatusOK, &itemJSON)
+	if itemJSON.Appealed == nil || itemJSON.Appealed.Stage != "appeal" || itemJSON.Appealed.Action != "dismiss" {
+		t.Fatalf("the item after the reversed appeal: appealed %+v, want the dismissal the ruling recorded", itemJSON.Appealed)
+	}
 	for id := range inSupport {
 		var it struct {
 			Lease struct{ Token string } `json:"lease"`

@@ -283,6 +283,9 @@ type itemView struct {
 	AuthorItems []review.Item     `json:"author_items,omitempty"`
 	// Sightings are the copies of the same text seen elsewhere.
 	Sightings []store.Sighting `json:"sightings,omitempty"`
+	// Appealed is the decision an appeal ruling recorded when the item's
+	// decision was reversed (the latest), which now stands.
+	Appealed *review.Decision `json:"appealed,omitempty"`
 	// Mine is true when the caller holds the lease.
 	Mine bool `json:"mine"`
 	// CanDecide is true when the caller's role decides.
@@ -388,6 +391,9 @@ func (s *Server) itemView(r *http.Request, id string) (*itemView, int, error) {
 	for i := range v.Decisions {
 		v.Decisions[i] = s.maskDecision(r, v.Decisions[i])
 		v.Decisions[i].Item = s.itemID(r, v.Decisions[i].Item)
+		if v.Decisions[i].Stage == review.StageAppeal {
+			v.Appealed = &v.Decisions[i] // the latest ruling on appeal stands
+		}
 	}
 	for _, l := range it.Labels {
 		if pl, ok := s.cfg.Policy.Label(l); ok {

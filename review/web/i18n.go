@@ -289,6 +289,9 @@ var words = map[string][2]string{
 	"m_rejected":          {"رُفضت الإحالة.", "The referral was rejected."},
 	"m_sent_back":         {"أعيدت الإحالة إلى المقيِّم مع ملاحظتك.", "The referral was sent back with your note."},
 
+	"reversed_on_appeal": {"عُدِّل بعد الطعن", "reversed on appeal"},
+	"appeal_decision":    {"الطعن في قرار هذا العنصر، السبب:", "Appeal this item's decision, because:"},
+
 	// The admin's accounts page.
 	"admin_users":       {"المستخدمون", "Users"},
 	"add_user":          {"إضافة مستخدم", "Add a user"},
