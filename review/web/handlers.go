@@ -283,6 +283,8 @@ type itemView struct {
 	AuthorItems []review.Item     `json:"author_items,omitempty"`
 	// Sightings are the copies of the same text seen elsewhere.
 	Sightings []store.Sighting `json:"sightings,omitempty"`
+	// Timeline is the item's history: decisions, referrals, appeals.
+	Timeline []timelineEntry `json:"timeline"`
 	// Appealed is the decision an appeal ruling recorded when the item's
 	// decision was reversed (the latest), which now stands.
 	Appealed *review.Decision `json:"appealed,omitempty"`
@@ -395,6 +397,7 @@ func (s *Server) itemView(r *http.Request, id string) (*itemView, int, error) {
 			v.Appealed = &v.Decisions[i] // the latest ruling on appeal stands
 		}
 	}
+	v.Timeline = s.timeline(ctx, id, v.Decisions, p.User.Role.Can(review.PermReferrals))
 	for _, l := range it.Labels {
 		if pl, ok := s.cfg.Policy.Label(l); ok {
 			v.Guidance = append(v.Guidance, guidance{Label: l, Description: pl.Description, Threshold: pl.Threshold})

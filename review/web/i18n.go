@@ -289,6 +289,15 @@ var words = map[string][2]string{
 	"m_rejected":          {"رُفضت الإحالة.", "The referral was rejected."},
 	"m_sent_back":         {"أعيدت الإحالة إلى المقيِّم مع ملاحظتك.", "The referral was sent back with your note."},
 
+	"timeline":           {"سجل العنصر", "History"},
+	"tl_decision":        {"قرار", "decision"},
+	"tl_appeal_ruling":   {"قرار بعد الطعن", "decision on appeal"},
+	"tl_referred":        {"إحالة بتقييم من ستة أجزاء", "referral assessed"},
+	"tl_approved":        {"موافقة المراجع الثاني", "second reviewer approved"},
+	"tl_second_review":   {"المراجعة الثانية", "second review"},
+	"tl_outcome":         {"ردّ المنصة", "platform outcome"},
+	"tl_appeal_filed":    {"طعن مقدَّم", "appeal filed"},
+	"tl_appeal_heard":    {"بُتّ في الطعن", "appeal heard"},
 	"reversed_on_appeal": {"عُدِّل بعد الطعن", "reversed on appeal"},
 	"appeal_decision":    {"الطعن في قرار هذا العنصر، السبب:", "Appeal this item's decision, because:"},
 
