@@ -30,6 +30,9 @@ var (
 	ErrEmpty = errors.New("no item to claim")
 	// ErrInvalid is returned for a malformed decision.
 	ErrInvalid = errors.New("invalid decision")
+	// ErrUndo is returned for an undo that is not allowed: not the item's
+	// last decision, not the caller's, or past the undo window.
+	ErrUndo = errors.New("decision cannot be undone")
 )
 
 // Role is what an account may do.
@@ -318,11 +321,34 @@ type Decision struct {
 	Labels []string `json:"labels,omitempty"`
 	// Reason is the reviewer's note.
 	Reason string `json:"reason,omitempty"`
+	// ReasonCode says why an item was dismissed (one of ReasonCodes);
+	// a dismissal without one is never exported as labelled data.
+	ReasonCode ReasonCode `json:"reason_code,omitempty"`
 	// Lease is the token of the lease the reviewer holds.
 	Lease string    `json:"lease,omitempty"`
 	Stage Stage     `json:"stage"`
 	Time  time.Time `json:"time"`
 }
+
+// ReasonCode is why a reviewer dismissed an item.
+type ReasonCode string
+
+// The reason codes of a dismissal.
+const (
+	// ReasonFalsePositive: the post violates nothing; the model was wrong.
+	ReasonFalsePositive ReasonCode = "false_positive"
+	// ReasonProtected: the post is protected speech (news, criticism,
+	// counter-speech, art, religion).
+	ReasonProtected ReasonCode = "protected_speech"
+	// ReasonNotActionable: the post may be harmful but nothing can or
+	// should be done (too vague, too old, out of scope).
+	ReasonNotActionable ReasonCode = "not_actionable"
+	// ReasonDuplicate: the same post is already in review or decided.
+	ReasonDuplicate ReasonCode = "duplicate"
+)
+
+// ReasonCodes lists the reason codes in the order the UI offers them.
+var ReasonCodes = []ReasonCode{ReasonFalsePositive, ReasonProtected, ReasonNotActionable, ReasonDuplicate}
 
 // Reviewer is who claims or decides.
 type Reviewer struct {
@@ -339,6 +365,21 @@ type Rules struct {
 	SecondReviewRefer bool
 	// Lease is how long a claim holds; DefaultLease when zero.
 	Lease time.Duration
+	// UndoWindow is how long after a decision its author may undo it;
+	// DefaultUndoWindow when zero, none when negative.
+	UndoWindow time.Duration
+}
+
+// DefaultUndoWindow is how long a decision can be undone when
+// Rules.UndoWindow is zero.
+const DefaultUndoWindow = 10 * time.Second
+
+// UndoFor returns the undo window.
+func (r Rules) UndoFor() time.Duration {
+	if r.UndoWindow == 0 {
+		return DefaultUndoWindow
+	}
+	return max(0, r.UndoWindow)
 }
 
 // DefaultLease is how long a claim holds when Rules.Lease is zero.
@@ -466,6 +507,10 @@ type Queue interface {
 	Decisions(ctx context.Context, item string) ([]Decision, error)
 	// EachDecision calls fn for every decision; fn's error stops the walk.
 	EachDecision(ctx context.Context, fn func(Decision) error) error
+	// Undo takes back decision id about item (see Undo) and removes its
+	// record, atomically; it returns the item as it stands again and the
+	// decision taken back.
+	Undo(ctx context.Context, item, id string, who Reviewer, rules Rules, now time.Time) (Item, Decision, error)
 	// AppendDecision records a decision made outside the claim flow (an
 	// appeal's, StageAppeal) after the item's other decisions, leaving the
 	// item as it is (ErrNotFound for an unknown item).
@@ -598,6 +643,12 @@ func (d *Decision) Validate() error {
 	if d.Verdict != VerdictWrongLabel && len(d.Labels) > 0 {
 		return fmt.Errorf("%w: labels are only for wrong_label", ErrInvalid)
 	}
+	if d.ReasonCode != "" && !slices.Contains(ReasonCodes, d.ReasonCode) {
+		return fmt.Errorf("%w: unknown reason code %q (want false_positive, protected_speech, not_actionable or duplicate)", ErrInvalid, d.ReasonCode)
+	}
+	if d.ReasonCode != "" && d.Action != ActionDismiss {
+		return fmt.Errorf("%w: a reason code is only for a dismissal", ErrInvalid)
+	}
 	if d.Verdict == VerdictFalsePositive && d.Action == ActionRefer {
 		return fmt.Errorf("%w: a false positive cannot be referred", ErrInvalid)
 	}
@@ -687,5 +738,41 @@ func Apply(it *Item, d *Decision, who Reviewer, rules Rules, now time.Time) erro
 	default:
 		d.Stage, it.Status, it.Pending = StageDisputed, StatusSenior, nil
 	}
+	return nil
+}
+
+// Undo takes back d, the last decision about it, for who at now, and puts
+// the item back where it stood before d, leased to who for ttl so that they
+// decide again: prev is the decision before d (nil when none). Only d's
+// author may undo it, within rules.UndoFor() of it (ErrUndo otherwise),
+// and not while someone else holds the item (ErrHeld).
+func Undo(it *Item, d, prev *Decision, who Reviewer, rules Rules, now time.Time, ttl time.Duration) error {
+	switch {
+	case d.Reviewer != who.Name:
+		return fmt.Errorf("%w: decision %s is %s's", ErrUndo, d.ID, d.Reviewer)
+	case now.Sub(d.Time) > rules.UndoFor():
+		return fmt.Errorf("%w: decision %s is older than %s", ErrUndo, d.ID, rules.UndoFor())
+	case it.Lease.Active(now) && it.Lease.Holder != who.Name:
+		return fmt.Errorf("%w (%s)", ErrHeld, it.Lease.Holder)
+	case len(it.Reviewers) == 0 || it.Reviewers[len(it.Reviewers)-1] != who.Name:
+		return fmt.Errorf("%w: decision %s is not the item's last", ErrUndo, d.ID)
+	}
+	it.Reviewers = it.Reviewers[:len(it.Reviewers)-1]
+	it.Outcome = ""
+	switch d.Stage {
+	case StageFinal, StageFirst:
+		it.Status, it.Pending = StatusOpen, nil
+	case StageAgreed, StageDisputed, StageEscalated:
+		it.Status, it.Pending = StatusOpen, nil
+		if prev != nil && prev.Stage == StageFirst {
+			p := *prev
+			it.Pending = &p
+		}
+	case StageSenior:
+		it.Status = StatusSenior
+	default:
+		return fmt.Errorf("%w: a %s decision is not undone here", ErrUndo, d.Stage)
+	}
+	it.Lease = &Lease{Holder: who.Name, Token: NewID(), Expires: now.Add(ttl)}
 	return nil
 }

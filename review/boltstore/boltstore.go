@@ -415,6 +415,55 @@ func (s *Store) Decide(_ context.Context, d review.Decision, who review.Reviewer
 	return it, d, nil
 }
 
+// Undo implements review.Store.
+func (s *Store) Undo(_ context.Context, item, id string, who review.Reviewer, rules review.Rules, now time.Time) (review.Item, review.Decision, error) {
+	var (
+		it   review.Item
+		last review.Decision
+	)
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketItems)
+		if err := get(b, item, &it); err != nil {
+			return err
+		}
+		prefix := []byte(item + "\x00")
+		c := tx.Bucket(bucketDecisions).Cursor()
+		var lastKey []byte
+		var prev *review.Decision
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			if lastKey != nil {
+				p := last
+				prev = &p
+			}
+			last = review.Decision{}
+			if err := json.Unmarshal(v, &last); err != nil {
+				return fmt.Errorf("decoding decision %q: %w", k, err)
+			}
+			lastKey = slices.Clone(k)
+		}
+		if lastKey == nil || last.ID != id {
+			return fmt.Errorf("%w: %s is not the item's last decision", review.ErrUndo, id)
+		}
+		wasClosed := it.Status == review.StatusClosed
+		if err := review.Undo(&it, &last, prev, who, rules, now, rules.LeaseFor()); err != nil {
+			return err
+		}
+		if err := put(b, it.ID, it); err != nil {
+			return err
+		}
+		if wasClosed {
+			if err := tx.Bucket(bucketIndex).Put([]byte(review.IndexKey(&it)), nil); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(bucketDecisions).Delete(lastKey)
+	})
+	if err != nil {
+		return it, last, fmt.Errorf("undoing decision %s about %s: %w", id, item, err)
+	}
+	return it, last, nil
+}
+
 // Decisions implements review.Store.
 func (s *Store) Decisions(_ context.Context, item string) ([]review.Decision, error) {
 	out := []review.Decision{}

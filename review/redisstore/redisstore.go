@@ -521,6 +521,70 @@ func (s *Store) Decide(ctx context.Context, d review.Decision, who review.Review
 	return it, d, nil
 }
 
+// Undo implements review.Store.
+func (s *Store) Undo(ctx context.Context, item, id string, who review.Reviewer, rules review.Rules, now time.Time) (review.Item, review.Decision, error) {
+	key, dkey := s.key("item", item), s.key("dec", item)
+	var (
+		it   review.Item
+		last review.Decision
+	)
+	for range 100 {
+		err := s.rdb.Watch(ctx, func(tx *redis.Tx) error {
+			v, err := tx.Get(ctx, key).Result()
+			if err != nil {
+				return notFound(err, "item "+item)
+			}
+			it, last = review.Item{}, review.Decision{}
+			if err := decode(v, &it, "item "+item); err != nil {
+				return err
+			}
+			raw, err := tx.LRange(ctx, dkey, -2, -1).Result()
+			if err != nil {
+				return fmt.Errorf("reading decisions: %w", err)
+			}
+			if len(raw) == 0 {
+				return fmt.Errorf("%w: the item has no decision", review.ErrUndo)
+			}
+			if err := decode(raw[len(raw)-1], &last, "decision"); err != nil {
+				return err
+			}
+			if last.ID != id {
+				return fmt.Errorf("%w: %s is not the item's last decision", review.ErrUndo, id)
+			}
+			var prev *review.Decision
+			if len(raw) == 2 {
+				prev = &review.Decision{}
+				if err := decode(raw[0], prev, "decision"); err != nil {
+					return err
+				}
+			}
+			wasClosed := it.Status == review.StatusClosed
+			if err := review.Undo(&it, &last, prev, who, rules, now, rules.LeaseFor()); err != nil {
+				return err
+			}
+			nv, _ := json.Marshal(it)
+			_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+				p.Set(ctx, key, nv, 0)
+				if wasClosed {
+					p.ZAdd(ctx, s.key("index"), redis.Z{Member: review.IndexKey(&it)})
+				}
+				p.LRem(ctx, dkey, -1, raw[len(raw)-1])
+				p.LRem(ctx, s.key("decisions"), -1, raw[len(raw)-1])
+				return nil
+			})
+			return err
+		}, key)
+		if errors.Is(err, redis.TxFailedErr) {
+			continue
+		}
+		if err != nil {
+			return it, last, fmt.Errorf("undoing decision %s about %s: %w", id, item, err)
+		}
+		return it, last, nil
+	}
+	return it, last, fmt.Errorf("undoing decision %s about %s: too much contention", id, item)
+}
+
 func (s *Store) decisions(ctx context.Context, key string, fn func(review.Decision) error) error {
 	const chunk = 500
 	for start := int64(0); ; start += chunk {
