@@ -127,7 +127,13 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("? did not show the shortcuts")
 	}
 	shot("item.png")
-	do("dismissing with d", chromedp.KeyEvent("d"), chromedp.WaitVisible("#msg"), chromedp.WaitVisible("#queue"))
+	// d without a reason dismisses nothing: it asks for one; 1 picks
+	// "false positive" and d dismisses.
+	do("pressing d without a reason", chromedp.KeyEvent("d"), chromedp.WaitVisible("#kbd-hint"))
+	if p := eval[string](t, ctx, `location.pathname`); p != "/items/"+first {
+		t.Fatalf("d without a reason left the item for %s", p)
+	}
+	do("dismissing with 1 then d", chromedp.KeyEvent("1"), chromedp.KeyEvent("d"), chromedp.WaitVisible("#msg"), chromedp.WaitVisible("#queue"))
 	if n := eval[int](t, ctx, rows); n != 5 {
 		t.Fatalf("after dismissing, the queue shows %d rows, want 5", n)
 	}
@@ -151,8 +157,8 @@ func TestBrowser(t *testing.T) {
 			t.Fatalf("decisions of %s: %+v, %v; want one %s by ana", id, ds, err, want)
 		}
 	}
-	if ds, _ := e.st.Decisions(context.Background(), first); ds[0].Verdict != review.VerdictFalsePositive {
-		t.Fatalf("d recorded verdict %s, want false_positive", ds[0].Verdict)
+	if ds, _ := e.st.Decisions(context.Background(), first); ds[0].Verdict != review.VerdictFalsePositive || ds[0].ReasonCode != review.ReasonFalsePositive {
+		t.Fatalf("1 d recorded verdict %s, reason %q; want false_positive for both", ds[0].Verdict, ds[0].ReasonCode)
 	}
 
 	// Search and the dashboard: the same header, right to left.

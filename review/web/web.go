@@ -95,6 +95,9 @@ var Routes = map[string]Access{
 	"POST /items/{id}/release":  {Perm: review.PermDecide},
 	"POST /items/{id}/decide":   {Perm: review.PermDecide},
 	"POST /next":                {Perm: review.PermDecide},
+	"POST /items/{id}/undo":     {Perm: review.PermDecide},
+	"POST /items/{id}/review":   {Perm: review.PermDecide},
+	"POST /api/undo":            {Perm: review.PermDecide},
 	"GET /api/queue":            {Perm: review.PermView},
 	"GET /api/items/{id}":       {Perm: review.PermView},
 	"GET /api/decisions":        {Perm: review.PermView},
@@ -320,6 +323,9 @@ func (s *Server) handlers() map[string]http.HandlerFunc {
 		"POST /items/{id}/release":  s.postRelease,
 		"POST /items/{id}/decide":   s.postDecide,
 		"POST /next":                s.postNext,
+		"POST /items/{id}/undo":     s.postUndo,
+		"POST /items/{id}/review":   s.postSendToReview,
+		"POST /api/undo":            s.apiUndo,
 		"GET /api/queue":            s.apiQueue,
 		"GET /api/items/{id}":       s.apiItem,
 		"GET /api/decisions":        s.apiDecisions,
@@ -510,7 +516,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if isAPI(r) {
 			WriteError(w, http.StatusNotFound, errors.New("no such route"))
 		} else {
-			http.NotFound(w, r)
+			s.errorPage(w, r, http.StatusNotFound, errors.New("no such page"))
 		}
 		return
 	}
@@ -570,7 +576,7 @@ func (s *Server) forbidden(w http.ResponseWriter, r *http.Request, err error) {
 		WriteError(w, http.StatusForbidden, err)
 		return
 	}
-	http.Error(w, "403 forbidden: "+err.Error(), http.StatusForbidden)
+	s.errorPage(w, r, http.StatusForbidden, err)
 }
 
 // WriteJSON writes v as a JSON response with status (Arabic left unescaped).

@@ -1,0 +1,362 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rasd-iq/rasd/index/gazetteer"
+	"github.com/rasd-iq/rasd/index/store"
+	"github.com/rasd-iq/rasd/policy/audit"
+	"github.com/rasd-iq/rasd/review"
+)
+
+// HighScore is the score from which dismissing an item on its page needs
+// an explicit confirmation.
+const HighScore = 0.8
+
+// Errors of a decision the pages explain in the reader's language.
+var (
+	// errNeedReason: a dismissal says why (review.ReasonCodes).
+	errNeedReason = fmt.Errorf("%w: a dismissal needs a reason code (false_positive, protected_speech, not_actionable or duplicate)", review.ErrInvalid)
+	// errConfirmHigh: dismissing a high-scoring item on its page needs the confirmation box ticked.
+	errConfirmHigh = fmt.Errorf("%w: dismissing an item scored %.0f%% or more needs a confirmation", review.ErrInvalid, HighScore*100)
+	// errNoPost: send to review names a post the store does not hold.
+	errNoPost = errors.New("no stored post has this id")
+)
+
+// inputError is a bad query or form value: Key names its message in the
+// catalogue; the English text serves the API.
+type inputError struct {
+	Key, Value string
+	en         string
+}
+
+func (e *inputError) Error() string { return fmt.Sprintf("%s, not %q", e.en, e.Value) }
+
+// localError returns err in the page's language where the catalogue has it.
+func (p *page) localError(err error) string {
+	var ie *inputError
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &ie):
+		return p.T(ie.Key) + " «" + ie.Value + "»"
+	case errors.Is(err, errNoIndex):
+		return p.T("e_no_index")
+	}
+	if _, code := errCode(err); code != "" && code != "invalid" {
+		return p.T("m_" + code)
+	}
+	return p.T("e_failed")
+}
+
+// latinDigits replaces Arabic-Indic and Persian digits and the Arabic
+// decimal separator with their ASCII forms, so that numbers typed on an
+// Arabic keyboard parse.
+func latinDigits(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= '٠' && r <= '٩':
+			return '0' + (r - '٠')
+		case r >= '۰' && r <= '۹':
+			return '0' + (r - '۰')
+		case r == '٫':
+			return '.'
+		case r == '٪':
+			return '%'
+		}
+		return r
+	}, s)
+}
+
+// govID returns the id of the governorate named s in Arabic, English or
+// any spelling the gazetteer knows; s itself when none matches.
+func govID(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return ""
+	}
+	if _, ok := gazetteer.ByID(s); ok {
+		return s
+	}
+	for _, g := range gazetteer.Governorates {
+		if s == g.Arabic || strings.EqualFold(s, g.English) || slices.Contains(g.Names, strings.ToLower(s)) {
+			return g.ID
+		}
+	}
+	return s
+}
+
+// Label names a label in the page's language (the name when unknown).
+func (p *page) Label(name string) string {
+	if _, ok := words["l_"+name]; ok {
+		return p.T("l_" + name)
+	}
+	return name
+}
+
+// Guidance is a label's policy guidance in the page's language: the
+// catalogue's where it has one, the policy's own text otherwise.
+func (p *page) Guidance(name, policyText string) string {
+	if _, ok := words["g_"+name]; ok && p.Lang == Arabic {
+		return p.T("g_" + name)
+	}
+	return policyText
+}
+
+// Num writes n in the page's digits.
+func (p *page) Num(n any) string {
+	s := fmt.Sprint(n)
+	if p.Lang == English {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return '٠' + (r - '0')
+		}
+		return r
+	}, s)
+}
+
+// Pct writes a 0–1 score as a whole percentage in the page's digits.
+func (p *page) Pct(f float64) string {
+	if p.Lang == English {
+		return fmt.Sprintf("%.0f%%", f*100)
+	}
+	return p.Num(fmt.Sprintf("%.0f", f*100)) + "٪"
+}
+
+// Platforms and urgency choices the queue's filters offer.
+var queuePlatforms = []string{"telegram", "x", "facebook", "tiktok", "youtube", "web", "rss"}
+
+// queueRow is one queue item with its post as the queue shows it.
+type queueRow struct {
+	review.Item
+	// Text is the post with the evidence marked; empty when not stored.
+	Text template.HTML
+	// Href opens the item.
+	Href string
+}
+
+// queueView is the queue page's data.
+type queueView struct {
+	Page     review.Page
+	Rows     []queueRow
+	Filter   review.Filter
+	Query    url.Values
+	NextURL  string
+	PrevURL  string
+	From, To int
+	Error    string
+	CanClaim bool
+	Now      time.Time
+	// Labels, Governorates and Platforms fill the filter dropdowns.
+	Labels       []string
+	Governorates []gazetteer.Governorate
+	Platforms    []string
+	// Undo is the decision just made that its author may still undo.
+	Undo, UndoItem string
+	UndoSeconds    int
+}
+
+func (s *Server) pageQueue(w http.ResponseWriter, r *http.Request) {
+	pg, f, status, err := s.list(r, true)
+	q := r.URL.Query()
+	p := s.newPage(r, "queue", nil)
+	v := &queueView{Page: pg, Filter: f, Query: q, CanClaim: from(r.Context()).User.Role.Can(review.PermDecide), Now: s.cfg.Now(),
+		Governorates: gazetteer.Governorates, Platforms: queuePlatforms}
+	for _, l := range s.cfg.Policy.Labels {
+		v.Labels = append(v.Labels, l.Name)
+	}
+	if err != nil {
+		v.Error = p.localError(err)
+	}
+	for _, it := range pg.Items {
+		row := queueRow{Item: it, Href: "/items/" + url.PathEscape(it.ID)}
+		id := it.ID
+		if strings.HasPrefix(id, OpaquePrefix) {
+			id, _ = s.resolveID(r.Context(), id)
+		}
+		if rec, err := s.cfg.Backend.Get(r.Context(), id); err == nil {
+			row.Text = markSpans(rec.Post.Text, evidence(&rec))
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	if n := len(pg.Items); n > 0 {
+		v.From, v.To = f.Offset+1, f.Offset+n
+	}
+	page := func(off int) string {
+		qq := url.Values{}
+		for k, vs := range q {
+			if k != "msg" && k != "undo" && k != "item" {
+				qq[k] = vs
+			}
+		}
+		qq.Set("offset", strconv.Itoa(max(0, off)))
+		return "/queue?" + qq.Encode()
+	}
+	if pg.More {
+		v.NextURL = page(f.Offset + f.PageSize())
+	}
+	if f.Offset > 0 {
+		v.PrevURL = page(f.Offset - f.PageSize())
+	}
+	if u := q.Get("undo"); u != "" && v.CanClaim {
+		v.Undo, v.UndoItem, v.UndoSeconds = u, q.Get("item"), int(s.cfg.Rules.UndoFor()/time.Second)
+	}
+	p.Data = v
+	s.render(w, status, "queue.html", p)
+}
+
+// undo takes back the caller's decision id about item and audits it.
+func (s *Server) undo(r *http.Request, item, id string) (review.Item, review.Decision, error) {
+	who := s.reviewer(r)
+	it, d, err := s.cfg.Store.Undo(r.Context(), item, id, who, s.cfg.Rules, s.cfg.Now())
+	if err != nil {
+		return it, d, err
+	}
+	s.audit(audit.Event{Type: audit.TypeDecision, Actor: "user:" + who.Name, Subject: item, Details: map[string]any{
+		"undo": d.ID, "action": d.Action, "verdict": d.Verdict, "reason_code": d.ReasonCode, "stage": d.Stage,
+		"status": it.Status, "role": from(r.Context()).User.Role,
+	}})
+	// An undone referral or dismissal changes what the item's referrals follow.
+	if _, err := s.ref.FollowReview(r.Context(), item, "user:"+who.Name); err != nil {
+		s.cfg.Log.Error("following review after an undo", "item", item, "err", err)
+	}
+	return it, d, nil
+}
+
+func (s *Server) postUndo(w http.ResponseWriter, r *http.Request) {
+	id := s.pathItem(r)
+	if _, _, err := s.undo(r, id, r.PostFormValue("decision")); err != nil {
+		s.fail(w, r, err, "/queue")
+		return
+	}
+	http.Redirect(w, r, "/items/"+url.PathEscape(s.itemID(r, id))+"?msg=undone", http.StatusSeeOther)
+}
+
+func (s *Server) apiUndo(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Item     string `json:"item"`
+		Decision string `json:"decision"`
+	}
+	if err := readJSON(w, r, &in); err != nil {
+		WriteError(w, http.StatusBadRequest, err)
+		return
+	}
+	item, err := s.resolveID(r.Context(), in.Item)
+	if err != nil {
+		item = in.Item
+	}
+	it, d, err := s.undo(r, item, in.Decision)
+	if err != nil {
+		s.fail(w, r, err, "")
+		return
+	}
+	s.mask(r, &it)
+	WriteJSON(w, http.StatusOK, map[string]any{"item": it, "undone": s.maskDecision(r, d)})
+}
+
+// sendToReview puts the stored post id in the review queue as a manual
+// item, audited; an item already there is left as it is.
+func (s *Server) sendToReview(r *http.Request, id string) (string, error) {
+	rec, err := s.cfg.Backend.Get(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", errNoPost
+	}
+	if err != nil {
+		return "", fmt.Errorf("reading post %s: %w", id, err)
+	}
+	if _, err := s.cfg.Store.Item(r.Context(), id); err == nil {
+		return id, nil
+	}
+	it := review.ItemFor(&rec)
+	it.Added = s.cfg.Now()
+	if err := s.cfg.Store.Add(r.Context(), []review.Item{it}); err != nil {
+		return "", fmt.Errorf("adding %s to the review queue: %w", id, err)
+	}
+	who := from(r.Context()).User
+	s.audit(audit.Event{Type: audit.TypeDecision, Actor: "user:" + who.Name, Subject: id, Details: map[string]any{
+		"action": "send_to_review", "labels": it.Labels, "score": it.Score, "role": who.Role,
+	}})
+	return id, nil
+}
+
+func (s *Server) postSendToReview(w http.ResponseWriter, r *http.Request) {
+	id, err := s.sendToReview(r, s.pathItem(r))
+	if err != nil {
+		status := http.StatusInternalServerError
+		if errors.Is(err, errNoPost) {
+			status = http.StatusNotFound
+		} else {
+			s.cfg.Log.Error("sending a post to review", "err", err)
+		}
+		s.errorPage(w, r, status, err)
+		return
+	}
+	http.Redirect(w, r, "/items/"+url.PathEscape(s.itemID(r, id))+"?msg=sent", http.StatusSeeOther)
+}
+
+// errorView is an error page's data.
+type errorView struct {
+	Status  int
+	Heading string
+	Detail  string
+}
+
+// errorPage answers a page request with status in the site's layout, in
+// the reader's language.
+func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, err error) {
+	p := s.newPage(r, "error", nil)
+	v := &errorView{Status: status, Heading: p.T(fmt.Sprintf("e_%d", status))}
+	if _, ok := words[fmt.Sprintf("e_%d", status)]; !ok {
+		v.Heading = p.T("e_failed")
+	}
+	if status != http.StatusNotFound {
+		v.Detail = p.localError(err)
+	}
+	p.Title = v.Heading
+	p.Data = v
+	s.render(w, status, "error.html", p)
+}
+
+// reasonPhrases are the fixed phrases of the policy's routing reasons
+// (policy/route.go) with their Arabic, longest first.
+var reasonPhrases = [][2]string{
+	{"item is protected; no violation label reached a rule", "المنشور محمي؛ لم يبلغ أي تصنيف مخالف قاعدة"},
+	{"): it ignores those categories", "): تتجاهل هذه الفئات"},
+	{" is not held back by the protection of this item (", " لا توقفها حماية هذا المنشور ("},
+	{" held back: item is protected and ", " أُوقفت: المنشور محمي و"},
+	{"protected item above the protected bar", "منشور محمي فوق عتبة الحماية"},
+	{"< protected bar", "< عتبة الحماية"},
+	{" superseded by ", " حلّت محلها "},
+	{" fired: ", " انطبقت: "},
+	{"rule ", "القاعدة "},
+	{"context ", "سياق "},
+	{"signal ", "إشارة "},
+}
+
+// Reason writes a routing reason in the page's language: in Arabic its
+// fixed phrases and label names translated, rule ids and numbers kept.
+func (p *page) Reason(s string) string {
+	if p.Lang == English {
+		return s
+	}
+	for _, ph := range reasonPhrases {
+		s = strings.ReplaceAll(s, ph[0], ph[1])
+	}
+	f := strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' || r == '(' || r == ')' })
+	for _, w := range f {
+		if _, ok := words["l_"+w]; ok {
+			s = strings.ReplaceAll(s, " "+w+" ", " "+p.T("l_"+w)+" ")
+		}
+	}
+	return s
+}
