@@ -540,6 +540,10 @@ func (s *Server) postDecide(w http.ResponseWriter, r *http.Request) {
 		d.ReasonCode = "" // the form sends the dismissal's reason with every button
 	}
 	back := "/items/" + url.PathEscape(s.itemID(r, id))
+	if d.Action == review.ActionDismiss && d.ReasonCode == "" {
+		s.fail(w, r, errNeedReason, back)
+		return
+	}
 	if d.Action == review.ActionDismiss && r.PostFormValue("confirm") == "" {
 		if it, err := s.cfg.Store.Item(r.Context(), id); err == nil && it.Score >= HighScore {
 			s.fail(w, r, errConfirmHigh, back)

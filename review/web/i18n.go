@@ -305,6 +305,7 @@ var words = map[string][2]string{
 	"prev":                {"السابق", "Previous"},
 	"showing":             {"المعروض", "Showing"},
 	"of":                  {"من", "of"},
+	"pending_work":        {"ما زالت منشورات قيد التحليل وستظهر هنا عند انتهائه؛ أعد تحميل الصفحة بعد قليل. عددها:", "Posts are still being analysed and will appear here when done; reload shortly. Posts waiting:"},
 	"post_missing":        {"نص المنشور غير محفوظ.", "The post's text is not stored."},
 	"error":               {"خطأ", "Error"},
 	"back_queue":          {"العودة إلى قائمة المراجعة", "Back to the review queue"},

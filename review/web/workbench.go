@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rasd-iq/rasd/index"
 	"github.com/rasd-iq/rasd/index/gazetteer"
 	"github.com/rasd-iq/rasd/index/store"
 	"github.com/rasd-iq/rasd/policy/audit"
@@ -50,6 +51,8 @@ func (p *page) localError(err error) string {
 		return p.T(ie.Key) + " «" + ie.Value + "»"
 	case errors.Is(err, errNoIndex):
 		return p.T("e_no_index")
+	case errors.Is(err, index.ErrBadQuery):
+		return p.T("e_bad_query")
 	}
 	if _, code := errCode(err); code != "" && code != "invalid" {
 		return p.T("m_" + code)
@@ -161,6 +164,9 @@ type queueView struct {
 	Labels       []string
 	Governorates []gazetteer.Governorate
 	Platforms    []string
+	// Pending counts posts the pipeline has not analysed yet, shown when
+	// the queue is empty (right after start the queue fills as they are).
+	Pending int
 	// Undo is the decision just made that its author may still undo.
 	Undo, UndoItem string
 	UndoSeconds    int
@@ -191,6 +197,10 @@ func (s *Server) pageQueue(w http.ResponseWriter, r *http.Request) {
 	}
 	if n := len(pg.Items); n > 0 {
 		v.From, v.To = f.Offset+1, f.Offset+n
+	} else if err == nil {
+		if _, _, work, cerr := s.cfg.Backend.Counts(r.Context()); cerr == nil {
+			v.Pending = work
+		}
 	}
 	page := func(off int) string {
 		qq := url.Values{}
