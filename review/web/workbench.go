@@ -221,6 +221,11 @@ func (s *Server) pageQueue(w http.ResponseWriter, r *http.Request) {
 	if u := q.Get("undo"); u != "" && v.CanClaim {
 		v.Undo, v.UndoItem, v.UndoSeconds = u, q.Get("item"), int(s.cfg.Rules.UndoFor()/time.Second)
 	}
+	if q.Get("msg") == "bulk" {
+		if n, err := strconv.Atoi(q.Get("done")); err == nil {
+			p.Msg += " " + p.Num(n)
+		}
+	}
 	p.Data = v
 	s.render(w, status, "queue.html", p)
 }
@@ -369,4 +374,66 @@ func (p *page) Reason(s string) string {
 		}
 	}
 	return s
+}
+
+// maxBulk bounds the items of one bulk decision.
+const maxBulk = 100
+
+// verdictFor is the verdict a dismissal with reason code rc records: none
+// of the labels hold for a false positive or protected speech; they hold
+// for a post that is not actionable or a duplicate.
+func verdictFor(rc review.ReasonCode) review.Verdict {
+	if rc == review.ReasonNotActionable || rc == review.ReasonDuplicate {
+		return review.VerdictTruePositive
+	}
+	return review.VerdictFalsePositive
+}
+
+// postBulk dismisses the selected queue items with one reason code: each
+// is claimed and decided as a decision of its own (audited); items another
+// reviewer holds or that are decided already are skipped.
+func (s *Server) postBulk(w http.ResponseWriter, r *http.Request) {
+	_ = r.ParseForm()
+	ids := r.PostForm["ids"]
+	rc := review.ReasonCode(r.PostFormValue("reason_code"))
+	switch {
+	case len(ids) == 0 || len(ids) > maxBulk:
+		s.errorPage(w, r, http.StatusBadRequest, &inputError{Key: "e_bulk", Value: strconv.Itoa(len(ids)), en: fmt.Sprintf("select from 1 to %d items", maxBulk)})
+		return
+	case rc == "":
+		s.fail(w, r, errNeedReason, "/queue")
+		return
+	}
+	who, now := s.reviewer(r), s.cfg.Now()
+	done := 0
+	for _, raw := range ids {
+		id, err := s.resolveID(r.Context(), raw)
+		if err != nil {
+			continue
+		}
+		it, err := s.cfg.Store.Item(r.Context(), id)
+		if err != nil {
+			continue
+		}
+		if it.Score >= HighScore && r.PostFormValue("confirm") == "" {
+			s.fail(w, r, errConfirmHigh, "/queue")
+			return
+		}
+		it, err = s.cfg.Store.Claim(r.Context(), id, who, now, s.cfg.Rules.LeaseFor())
+		if err != nil {
+			continue
+		}
+		d := review.Decision{Item: id, Action: review.ActionDismiss, Verdict: verdictFor(rc), ReasonCode: rc, Lease: it.Lease.Token,
+			Reason: strings.TrimSpace(r.PostFormValue("reason"))}
+		if _, _, err := s.decide(r, d); err != nil {
+			if status, _ := errCode(err); status == http.StatusBadRequest {
+				s.fail(w, r, err, "/queue")
+				return
+			}
+			_ = s.cfg.Store.Release(r.Context(), id, who.Name, it.Lease.Token)
+			continue
+		}
+		done++
+	}
+	http.Redirect(w, r, "/queue?msg=bulk&done="+strconv.Itoa(done), http.StatusSeeOther)
 }

@@ -345,3 +345,42 @@ func TestPagesSpeakOneLanguage(t *testing.T) {
 		t.Fatalf("crossLanguage found %v in an English page with an Arabic stage", bad)
 	}
 }
+
+// TestBulkDismissal: several selected items are dismissed with one reason
+// code, each a decision of its own; without a reason, or with a 96% item
+// and no confirmation, nothing is dismissed.
+func TestBulkDismissal(t *testing.T) {
+	bothStores(t, workItems(), func(t *testing.T, e *env) {
+		ana := e.login(t, "ana")
+		ctx := context.Background()
+		for _, c := range []struct {
+			form url.Values
+			msg  string
+		}{
+			{url.Values{"ids": {"x:000002", "x:000003"}}, "need_reason"},
+			{url.Values{"ids": {"x:000000", "x:000002"}, "reason_code": {"duplicate"}}, "confirm_high"},
+		} {
+			if w := e.inLang(ana, Arabic, "POST", "/queue/bulk", c.form); !strings.HasSuffix(w.Header().Get("Location"), "msg="+c.msg) {
+				t.Fatalf("bulk %v: %d %q, want msg=%s", c.form, w.Code, w.Header().Get("Location"), c.msg)
+			}
+		}
+		var n int
+		_ = e.st.EachDecision(ctx, func(review.Decision) error { n++; return nil })
+		if n != 0 {
+			t.Fatalf("refused bulk dismissals recorded %d decisions", n)
+		}
+		w := e.inLang(ana, Arabic, "POST", "/queue/bulk", url.Values{"ids": {"x:000002", "x:000003", "x:000004"}, "reason_code": {"not_actionable"}})
+		if w.Header().Get("Location") != "/queue?msg=bulk&done=3" {
+			t.Fatalf("bulk dismissal: %d %q", w.Code, w.Header().Get("Location"))
+		}
+		for _, id := range []string{"x:000002", "x:000003", "x:000004"} {
+			ds, _ := e.st.Decisions(ctx, id)
+			if len(ds) != 1 || ds[0].Action != review.ActionDismiss || ds[0].ReasonCode != review.ReasonNotActionable || ds[0].Reviewer != "ana" {
+				t.Fatalf("%s decisions %+v, want one not_actionable dismissal by ana", id, ds)
+			}
+		}
+		if page := e.inLang(ana, Arabic, "GET", "/queue?msg=bulk&done=3", nil).Body.String(); !strings.Contains(page, Arabic.T("m_bulk")+" ٣") {
+			t.Fatalf("queue after the bulk dismissal lacks the count")
+		}
+	})
+}
