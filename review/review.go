@@ -235,10 +235,14 @@ type Item struct {
 	Support bool `json:"support,omitempty"`
 }
 
-// IndexKey is the item's key in the priority-ordered queue index: urgent
-// items first, then lower priority, then higher score, then older, then id.
-// Keys compare bytewise in review order (the same in bbolt and in a Redis
-// sorted set read lexicographically).
+// IndexOrder names the order IndexKey sorts in; a store whose index was
+// built in another order rebuilds it once (both stores record it).
+const IndexOrder = "urgent-score-priority"
+
+// IndexKey is the item's key in the queue index: urgent items first, then
+// higher score, then lower priority, then older, then id. Keys compare
+// bytewise in review order (the same in bbolt and in a Redis sorted set
+// read lexicographically).
 func IndexKey(it *Item) string {
 	u := 1
 	if it.Urgent {
@@ -248,11 +252,11 @@ func IndexKey(it *Item) string {
 	p = max(0, min(p, 1<<32-1))
 	s := int64((1 - max(0, min(it.Score, 1))) * 1e6)
 	t := max(0, it.Added.UnixNano())
-	return fmt.Sprintf("%d|%010d|%07d|%019d|%s", u, p, s, t, it.ID)
+	return fmt.Sprintf("%d|%07d|%010d|%019d|%s", u, s, p, t, it.ID)
 }
 
 // keyPrefixLen is the length of an index key before the item id.
-const keyPrefixLen = len("1|0000000000|0000000|0000000000000000000|")
+const keyPrefixLen = len("1|0000000|0000000000|0000000000000000000|")
 
 // IDFromKey returns the item id at the end of an index key.
 func IDFromKey(k string) string {

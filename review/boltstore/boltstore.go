@@ -27,6 +27,9 @@ var (
 	bucketAuthors   = []byte("review_authors")
 	bucketReferrals = []byte("review_referrals")
 	bucketAppeals   = []byte("review_appeals")
+	bucketMeta      = []byte("review_meta")
+	// keyIndexOrder records the review.IndexOrder the index was built in.
+	keyIndexOrder = []byte("index_order")
 )
 
 // Store is review.Store over a bbolt database.
@@ -38,17 +41,47 @@ var _ review.Store = (*Store)(nil)
 // the store. Closing db is the caller's job.
 func New(db *bolt.DB) (*Store, error) {
 	err := db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketUsers, bucketSessions, bucketItems, bucketIndex, bucketDecisions, bucketAuthors, bucketReferrals, bucketAppeals} {
+		for _, b := range [][]byte{bucketUsers, bucketSessions, bucketItems, bucketIndex, bucketDecisions, bucketAuthors, bucketReferrals, bucketAppeals, bucketMeta} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return fmt.Errorf("creating bucket %s: %w", b, err)
 			}
 		}
-		return nil
+		return reindex(tx)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("preparing review buckets: %w", err)
 	}
 	return &Store{db: db}, nil
+}
+
+// reindex rebuilds the queue index when it was built in another order than
+// review.IndexOrder (by an earlier version).
+func reindex(tx *bolt.Tx) error {
+	meta := tx.Bucket(bucketMeta)
+	if string(meta.Get(keyIndexOrder)) == review.IndexOrder {
+		return nil
+	}
+	if err := tx.DeleteBucket(bucketIndex); err != nil {
+		return fmt.Errorf("rebuilding the queue index: %w", err)
+	}
+	ix, err := tx.CreateBucket(bucketIndex)
+	if err != nil {
+		return fmt.Errorf("rebuilding the queue index: %w", err)
+	}
+	err = tx.Bucket(bucketItems).ForEach(func(k, v []byte) error {
+		var it review.Item
+		if err := json.Unmarshal(v, &it); err != nil {
+			return fmt.Errorf("decoding item %q: %w", k, err)
+		}
+		if it.Status == review.StatusClosed {
+			return nil
+		}
+		return ix.Put([]byte(review.IndexKey(&it)), nil)
+	})
+	if err != nil {
+		return fmt.Errorf("rebuilding the queue index: %w", err)
+	}
+	return meta.Put(keyIndexOrder, []byte(review.IndexOrder))
 }
 
 func put(b *bolt.Bucket, k string, v any) error {

@@ -600,3 +600,29 @@ func testUndo(t *testing.T, s review.Store) {
 		t.Fatalf("undoing an escalation: %+v, %v", it, err)
 	}
 }
+
+// OldIndexKey is the index key of versions before review.IndexOrder
+// (urgent|priority|score|time|id), for the stores' upgrade tests.
+func OldIndexKey(it *review.Item) string {
+	u := 1
+	if it.Urgent {
+		u = 0
+	}
+	p := max(0, min(int64(it.Priority)+1<<31, 1<<32-1))
+	s := int64((1 - max(0, min(it.Score, 1))) * 1e6)
+	return fmt.Sprintf("%d|%010d|%07d|%019d|%s", u, p, s, max(0, it.Added.UnixNano()), it.ID)
+}
+
+// CheckReordered checks that s, opened over an index an earlier version
+// built, lists the items of Items(n) in review order, all of them.
+func CheckReordered(t *testing.T, s review.Store, n int) {
+	t.Helper()
+	p, err := s.List(context.Background(), review.Filter{Limit: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Open != n || len(p.Items) != min(n, 500) {
+		t.Fatalf("after the upgrade the queue lists %d of %d open items, want %d", len(p.Items), p.Open, n)
+	}
+	inOrder(t, p.Items)
+}

@@ -145,7 +145,7 @@ func TestBrowser(t *testing.T) {
 	do("claiming the next item", chromedp.KeyEvent("n"), chromedp.WaitVisible("#decide"))
 	second := eval[string](t, ctx, `location.pathname.slice(7)`)
 	do("escalating with e", chromedp.KeyEvent("e"), chromedp.WaitVisible("#msg"), chromedp.WaitVisible("#queue"))
-	status := eval[string](t, ctx, `document.querySelector('#queue tr[data-id="`+second+`"] td:nth-child(7)').textContent`)
+	status := eval[string](t, ctx, `document.querySelector('#queue tr[data-id="`+second+`"] td:nth-child(8)').textContent`)
 	if status != Arabic.T("senior") {
 		t.Fatalf("escalated item's status %q, want %q", status, Arabic.T("senior"))
 	}

@@ -625,8 +625,14 @@ func TestReviewFlow(t *testing.T) {
 
 func testReviewFlow(t *testing.T, e *env) {
 	ana, sen, res := e.login(t, "ana"), e.login(t, "sen"), e.login(t, "res")
-	// Analyst claims the first item; the senior reviewer cannot take it.
+	// Claiming the next item takes the first in review order: urgent, then
+	// the highest score (x:000017 before x:000000).
 	w := e.do(ana, "POST", "/api/claims", map[string]string{}, nil)
+	if it := decode[review.Item](t, w); w.Code != 200 || it.ID != "x:000017" {
+		t.Fatalf("claim next: %d %s", w.Code, w.Body)
+	}
+	// Analyst claims x:000000; the senior reviewer cannot take it.
+	w = e.do(ana, "POST", "/api/claims", map[string]string{"item": "x:000000"}, nil)
 	it := decode[review.Item](t, w)
 	if w.Code != 200 || it.ID != "x:000000" || it.Lease == nil {
 		t.Fatalf("claim next: %d %s", w.Code, w.Body)
