@@ -116,6 +116,20 @@ type User struct {
 	Changed time.Time `json:"changed"`
 	// TwoFactor is the account's TOTP enrolment and recovery codes.
 	TwoFactor TwoFactor `json:"two_factor,omitzero"`
+	// Saved are the account's saved queue filters and searches.
+	Saved []SavedQuery `json:"saved,omitempty"`
+}
+
+// SavedQuery is a queue filter or a search an account saved under a name.
+type SavedQuery struct {
+	// Kind is "queue" or "search".
+	Kind string `json:"kind"`
+	// Name is what the account called it.
+	Name string `json:"name"`
+	// Query is the URL query string of the filter or search.
+	Query string `json:"query"`
+	// Created is when it was saved.
+	Created time.Time `json:"created"`
 }
 
 // HasTOTP reports whether the account has confirmed a TOTP enrolment.

@@ -185,6 +185,8 @@ type searchView struct {
 	From, To         int
 	// CanSend is true for roles that may send a post to review.
 	CanSend bool
+	// Saved are the caller's saved searches.
+	Saved savedView
 }
 
 // facetGroup is one facet's values, most frequent first.
@@ -209,7 +211,7 @@ func (s *Server) pageSearch(w http.ResponseWriter, r *http.Request) {
 	res, q, status, err := s.search(r.Context(), v0, reveal(r), true)
 	p := s.newPage(r, "search_title", nil)
 	v := &searchView{Query: q, Labels: strings.Join(q.Labels, ","), Result: res, MinPct: v0.Get("min_score"),
-		CanSend: from(r.Context()).User.Role.Can(review.PermDecide)}
+		CanSend: from(r.Context()).User.Role.Can(review.PermDecide), Saved: s.saved(r, "search")}
 	if err != nil {
 		v.Error = p.localError(err)
 	}

@@ -326,6 +326,7 @@ var requests = map[string]request{
 	"POST /items/{id}/review":   {"POST", "/items/x:000000/review", map[string]string{}},
 	"POST /api/undo":            {"POST", "/api/undo", map[string]string{"item": "x:000000", "decision": "none"}},
 	"POST /queue/bulk":          {"POST", "/queue/bulk", map[string]string{}},
+	"POST /saved":               {"POST", "/saved", map[string]string{"kind": "queue", "name": "mine", "query": "label=hate"}},
 	"GET /api/queue":            {"GET", "/api/queue", nil},
 	"GET /api/items/{id}":       {"GET", "/api/items/x:000001", nil},
 	"GET /api/decisions":        {"GET", "/api/decisions?item=x:000001", nil},

@@ -167,6 +167,8 @@ type queueView struct {
 	// Pending counts posts the pipeline has not analysed yet, shown when
 	// the queue is empty (right after start the queue fills as they are).
 	Pending int
+	// Saved are the caller's saved queue filters.
+	Saved savedView
 	// Undo is the decision just made that its author may still undo.
 	Undo, UndoItem string
 	UndoSeconds    int
@@ -177,7 +179,7 @@ func (s *Server) pageQueue(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	p := s.newPage(r, "queue", nil)
 	v := &queueView{Page: pg, Filter: f, Query: q, CanClaim: from(r.Context()).User.Role.Can(review.PermDecide), Now: s.cfg.Now(),
-		Governorates: gazetteer.Governorates, Platforms: queuePlatforms}
+		Governorates: gazetteer.Governorates, Platforms: queuePlatforms, Saved: s.saved(r, "queue")}
 	for _, l := range s.cfg.Policy.Labels {
 		v.Labels = append(v.Labels, l.Name)
 	}
@@ -436,4 +438,98 @@ func (s *Server) postBulk(w http.ResponseWriter, r *http.Request) {
 		done++
 	}
 	http.Redirect(w, r, "/queue?msg=bulk&done="+strconv.Itoa(done), http.StatusSeeOther)
+}
+
+// Limits on saved filters and searches.
+const (
+	maxSaved     = 20
+	maxSavedName = 60
+)
+
+// savedKinds are the pages a query can be saved on, with their paths.
+var savedKinds = map[string]string{"queue": "/queue", "search": "/search"}
+
+// cleanQuery keeps the filter of a query string: no paging, messages or
+// one-off parameters.
+func cleanQuery(raw string) (string, error) {
+	v, err := url.ParseQuery(raw)
+	if err != nil {
+		return "", err
+	}
+	for _, k := range []string{"offset", "msg", "undo", "item", "done", "csrf"} {
+		v.Del(k)
+	}
+	return v.Encode(), nil
+}
+
+// postSaved saves the current queue filter or search under a name (one of
+// that name is replaced), or with delete set removes it; audited.
+func (s *Server) postSaved(w http.ResponseWriter, r *http.Request) {
+	kind, name := r.PostFormValue("kind"), strings.TrimSpace(r.PostFormValue("name"))
+	path, ok := savedKinds[kind]
+	if !ok {
+		s.errorPage(w, r, http.StatusBadRequest, &inputError{Key: "e_saved_kind", Value: kind, en: "kind must be queue or search"})
+		return
+	}
+	query, err := cleanQuery(r.PostFormValue("query"))
+	if err != nil || name == "" || len([]rune(name)) > maxSavedName || len(query) > 2048 {
+		s.errorPage(w, r, http.StatusBadRequest, &inputError{Key: "e_saved_name", Value: name, en: fmt.Sprintf("a saved filter needs a name of at most %d characters", maxSavedName)})
+		return
+	}
+	del := r.PostFormValue("delete") != ""
+	who := from(r.Context()).User.Name
+	_, err = s.cfg.Store.UpdateUser(r.Context(), who, func(u *review.User) error {
+		u.Saved = slices.DeleteFunc(u.Saved, func(q review.SavedQuery) bool { return q.Kind == kind && q.Name == name })
+		if del {
+			return nil
+		}
+		if n := len(slices.DeleteFunc(slices.Clone(u.Saved), func(q review.SavedQuery) bool { return q.Kind != kind })); n >= maxSaved {
+			return &inputError{Key: "e_saved_many", Value: strconv.Itoa(n), en: fmt.Sprintf("at most %d saved per page", maxSaved)}
+		}
+		u.Saved = append(u.Saved, review.SavedQuery{Kind: kind, Name: name, Query: query, Created: s.cfg.Now().UTC()})
+		return nil
+	})
+	if ie := (*inputError)(nil); errors.As(err, &ie) {
+		s.errorPage(w, r, http.StatusBadRequest, err)
+		return
+	}
+	if err != nil {
+		s.cfg.Log.Error("saving a filter", "user", who, "err", err)
+		s.errorPage(w, r, http.StatusInternalServerError, err)
+		return
+	}
+	action := "save"
+	if del {
+		action = "delete"
+	}
+	s.audit(audit.Event{Type: "saved_query", Actor: "user:" + who, Subject: "user:" + who, Details: map[string]any{
+		"action": action, "kind": kind, "name": name, "query": query}})
+	if del {
+		http.Redirect(w, r, path, http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, path+"?"+query, http.StatusSeeOther)
+}
+
+// savedView lists the caller's saved queries of kind with their links.
+type savedView struct {
+	Kind, Query string
+	List        []savedLink
+}
+
+type savedLink struct {
+	Name, Href string
+	On         bool
+}
+
+// saved returns the caller's saved queries of kind, marking the one r shows.
+func (s *Server) saved(r *http.Request, kind string) savedView {
+	cur, _ := cleanQuery(r.URL.RawQuery)
+	v := savedView{Kind: kind, Query: cur}
+	for _, q := range from(r.Context()).User.Saved {
+		if q.Kind == kind {
+			v.List = append(v.List, savedLink{Name: q.Name, Href: savedKinds[kind] + "?" + q.Query, On: q.Query == cur})
+		}
+	}
+	return v
 }

@@ -384,3 +384,41 @@ func TestBulkDismissal(t *testing.T) {
 		}
 	})
 }
+
+// TestSavedFilters: a queue filter and a search saved under a name are the
+// account's own, listed as links on their page, survive a new login,
+// replace one of the same name, can be deleted, and are audited.
+func TestSavedFilters(t *testing.T) {
+	bothStores(t, workItems(), func(t *testing.T, e *env) {
+		ana, sen := e.login(t, "ana"), e.login(t, "sen")
+		w := e.inLang(ana, Arabic, "POST", "/saved", url.Values{"kind": {"queue"}, "name": {"ديالى العالية"}, "query": {"governorate=diyala&min_score=50&offset=50&msg=decided"}})
+		if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/queue?governorate=diyala&min_score=50" {
+			t.Fatalf("saving: %d %q", w.Code, w.Header().Get("Location"))
+		}
+		e.inLang(ana, Arabic, "POST", "/saved", url.Values{"kind": {"search"}, "name": {"manual"}, "query": {"q=manual"}})
+		page := e.inLang(e.login(t, "ana"), Arabic, "GET", "/queue", nil).Body.String()
+		if !strings.Contains(page, `href="/queue?governorate=diyala&amp;min_score=50"`) || !strings.Contains(page, "ديالى العالية") || strings.Contains(page, "q=manual") {
+			t.Fatalf("the queue page does not list the saved queue filter (and only it)")
+		}
+		if strings.Contains(e.inLang(sen, Arabic, "GET", "/queue", nil).Body.String(), "ديالى العالية") {
+			t.Fatalf("another account sees ana's saved filter")
+		}
+		if !strings.Contains(e.inLang(ana, Arabic, "GET", "/search", nil).Body.String(), `href="/search?q=manual"`) {
+			t.Fatalf("the search page does not list the saved search")
+		}
+		e.inLang(ana, Arabic, "POST", "/saved", url.Values{"kind": {"queue"}, "name": {"ديالى العالية"}, "query": {"governorate=diyala"}})
+		e.inLang(ana, Arabic, "POST", "/saved", url.Values{"kind": {"search"}, "name": {"manual"}, "delete": {"1"}})
+		u, _ := e.st.User(context.Background(), "ana")
+		if len(u.Saved) != 1 || u.Saved[0].Query != "governorate=diyala" {
+			t.Fatalf("saved after replacing and deleting: %+v", u.Saved)
+		}
+		for _, bad := range []url.Values{{"kind": {"audit"}, "name": {"x"}}, {"kind": {"queue"}, "name": {""}}, {"kind": {"queue"}, "name": {strings.Repeat("س", 61)}}} {
+			if w := e.inLang(ana, Arabic, "POST", "/saved", bad); w.Code != http.StatusBadRequest || crossLanguage(w.Body.String(), Arabic) != nil {
+				t.Fatalf("saving %v: %d, want 400 in Arabic", bad, w.Code)
+			}
+		}
+		if log, _ := os.ReadFile(e.audit); bytes.Count(log, []byte(`"saved_query"`)) != 4 {
+			t.Fatalf("audit log has %d saved_query events, want 4", bytes.Count(log, []byte(`"saved_query"`)))
+		}
+	})
+}
