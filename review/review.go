@@ -417,9 +417,12 @@ type Filter struct {
 	Label string
 	// MinScore keeps items scoring at least this.
 	MinScore float64
-	// Platform and Governorate keep items from them.
+	// Platform, Source and Governorate keep items from them.
 	Platform    string
+	Source      string
 	Governorate string
+	// Urgent keeps urgent items only.
+	Urgent bool
 	// MaxAge keeps items added within this long before Now.
 	MaxAge time.Duration
 	// Status keeps items in this status (open or senior); empty keeps both.
@@ -446,6 +449,10 @@ func (f *Filter) Match(it *Item) bool {
 	case it.Score < f.MinScore:
 		return false
 	case f.Platform != "" && it.Platform != f.Platform:
+		return false
+	case f.Source != "" && it.Source != f.Source:
+		return false
+	case f.Urgent && !it.Urgent:
 		return false
 	case f.Governorate != "" && it.Governorate != f.Governorate:
 		return false

@@ -153,7 +153,8 @@ func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) {
 // fraction from 0 to 1, or with pct (the pages) a percentage from 0 to 100.
 // Its errors are *inputError, which pages show in their language.
 func (s *Server) filterFrom(v url.Values, pct bool) (review.Filter, error) {
-	f := review.Filter{Label: v.Get("label"), Platform: v.Get("platform"), Governorate: govID(v.Get("governorate")), Now: s.cfg.Now()}
+	f := review.Filter{Label: v.Get("label"), Platform: v.Get("platform"), Source: strings.TrimSpace(v.Get("source")),
+		Governorate: govID(v.Get("governorate")), Urgent: v.Get("urgent") == "1", Now: s.cfg.Now()}
 	switch st := review.Status(v.Get("status")); st {
 	case "", review.StatusOpen, review.StatusSenior:
 		f.Status = st

@@ -422,3 +422,20 @@ func TestSavedFilters(t *testing.T) {
 		}
 	})
 }
+
+// TestQueueFiltersBySourceAndUrgency: the source and urgency filters keep
+// only matching items.
+func TestQueueFiltersBySourceAndUrgency(t *testing.T) {
+	e := newEnv(t, workItems())
+	ana := e.login(t, "ana")
+	page := e.inLang(ana, Arabic, "GET", "/queue?urgent=1", nil).Body.String()
+	if n := strings.Count(page, "<tr data-id="); n != 2 || strings.Count(page, `class="urgent-row"`) != 2 {
+		t.Fatalf("urgent only lists %d rows, want the 2 urgent ones", n)
+	}
+	it, _ := e.st.Item(context.Background(), "x:000005")
+	all := e.inLang(ana, Arabic, "GET", "/queue", nil).Body.String()
+	page = e.inLang(ana, Arabic, "GET", "/queue?source="+url.QueryEscape(it.Source), nil).Body.String()
+	if n := strings.Count(page, "<tr data-id="); n == 0 || n >= strings.Count(all, "<tr data-id=") || !strings.Contains(page, `data-id="x:000005"`) {
+		t.Fatalf("source %q lists %d rows", it.Source, n)
+	}
+}
