@@ -154,7 +154,7 @@ type dashboardView struct {
 func trendWords(l Lang) trends.Words {
 	labels := map[string]string{}
 	for k := range words {
-		if id, ok := strings.CutPrefix(k, "label_"); ok {
+		if id, ok := strings.CutPrefix(k, "l_"); ok {
 			labels[id] = l.T(k)
 		}
 	}

@@ -95,6 +95,11 @@ var Routes = map[string]Access{
 	"POST /items/{id}/release":  {Perm: review.PermDecide},
 	"POST /items/{id}/decide":   {Perm: review.PermDecide},
 	"POST /next":                {Perm: review.PermDecide},
+	"POST /items/{id}/undo":     {Perm: review.PermDecide},
+	"POST /items/{id}/review":   {Perm: review.PermDecide},
+	"POST /api/undo":            {Perm: review.PermDecide},
+	"POST /queue/bulk":          {Perm: review.PermDecide},
+	"POST /saved":               {},
 	"GET /api/queue":            {Perm: review.PermView},
 	"GET /api/items/{id}":       {Perm: review.PermView},
 	"GET /api/decisions":        {Perm: review.PermView},
@@ -331,6 +336,11 @@ func (s *Server) handlers() map[string]http.HandlerFunc {
 		"POST /items/{id}/release":  s.postRelease,
 		"POST /items/{id}/decide":   s.postDecide,
 		"POST /next":                s.postNext,
+		"POST /items/{id}/undo":     s.postUndo,
+		"POST /items/{id}/review":   s.postSendToReview,
+		"POST /api/undo":            s.apiUndo,
+		"POST /queue/bulk":          s.postBulk,
+		"POST /saved":               s.postSaved,
 		"GET /api/queue":            s.apiQueue,
 		"GET /api/items/{id}":       s.apiItem,
 		"GET /api/decisions":        s.apiDecisions,
@@ -530,7 +540,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if isAPI(r) {
 			WriteError(w, http.StatusNotFound, errors.New("no such route"))
 		} else {
-			http.NotFound(w, r)
+			s.errorPage(w, r, http.StatusNotFound, errors.New("no such page"))
 		}
 		return
 	}
@@ -590,7 +600,7 @@ func (s *Server) forbidden(w http.ResponseWriter, r *http.Request, err error) {
 		WriteError(w, http.StatusForbidden, err)
 		return
 	}
-	http.Error(w, "403 forbidden: "+err.Error(), http.StatusForbidden)
+	s.errorPage(w, r, http.StatusForbidden, err)
 }
 
 // WriteJSON writes v as a JSON response with status (Arabic left unescaped).
@@ -673,15 +683,6 @@ type page struct {
 
 // T translates key into the page's language.
 func (p *page) T(key string) string { return p.Lang.T(key) }
-
-// Label names a model label in the page's language (the id when the
-// catalogue has none).
-func (p *page) Label(id string) string {
-	if _, ok := words["label_"+id]; ok {
-		return p.Lang.T("label_" + id)
-	}
-	return id
-}
 
 // Gov names a governorate in the page's language (the id when unknown).
 func (p *page) Gov(id string) string {

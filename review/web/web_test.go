@@ -322,6 +322,11 @@ var requests = map[string]request{
 	"POST /items/{id}/release":  {"POST", "/items/x:000001/release", map[string]string{}},
 	"POST /items/{id}/decide":   {"POST", "/items/x:000001/decide", map[string]string{}},
 	"POST /next":                {"POST", "/next", map[string]string{}},
+	"POST /items/{id}/undo":     {"POST", "/items/x:000000/undo", map[string]string{"decision": "none"}},
+	"POST /items/{id}/review":   {"POST", "/items/x:000000/review", map[string]string{}},
+	"POST /api/undo":            {"POST", "/api/undo", map[string]string{"item": "x:000000", "decision": "none"}},
+	"POST /queue/bulk":          {"POST", "/queue/bulk", map[string]string{}},
+	"POST /saved":               {"POST", "/saved", map[string]string{"kind": "queue", "name": "mine", "query": "label=hate"}},
 	"GET /api/queue":            {"GET", "/api/queue", nil},
 	"GET /api/items/{id}":       {"GET", "/api/items/x:000001", nil},
 	"GET /api/decisions":        {"GET", "/api/decisions?item=x:000001", nil},
@@ -630,8 +635,14 @@ func TestReviewFlow(t *testing.T) {
 
 func testReviewFlow(t *testing.T, e *env) {
 	ana, sen, res := e.login(t, "ana"), e.login(t, "sen"), e.login(t, "res")
-	// Analyst claims the first item; the senior reviewer cannot take it.
+	// Claiming the next item takes the first in review order: urgent, then
+	// the highest score (x:000017 before x:000000).
 	w := e.do(ana, "POST", "/api/claims", map[string]string{}, nil)
+	if it := decode[review.Item](t, w); w.Code != 200 || it.ID != "x:000017" {
+		t.Fatalf("claim next: %d %s", w.Code, w.Body)
+	}
+	// Analyst claims x:000000; the senior reviewer cannot take it.
+	w = e.do(ana, "POST", "/api/claims", map[string]string{"item": "x:000000"}, nil)
 	it := decode[review.Item](t, w)
 	if w.Code != 200 || it.ID != "x:000000" || it.Lease == nil {
 		t.Fatalf("claim next: %d %s", w.Code, w.Body)
@@ -645,10 +656,10 @@ func testReviewFlow(t *testing.T, e *env) {
 		t.Fatalf("held item seen by another: %+v", view.Item.Lease)
 	}
 	// A decision with someone else's name is refused; a stale lease too.
-	if w := e.do(ana, "POST", "/api/decisions", map[string]any{"item": it.ID, "reviewer": "sen", "action": "dismiss", "verdict": "false_positive", "lease": it.Lease.Token}, nil); w.Code != 403 {
+	if w := e.do(ana, "POST", "/api/decisions", map[string]any{"item": it.ID, "reviewer": "sen", "action": "dismiss", "verdict": "false_positive", "reason_code": "false_positive", "lease": it.Lease.Token}, nil); w.Code != 403 {
 		t.Fatalf("decision in another's name: %d, want 403", w.Code)
 	}
-	if w := e.do(ana, "POST", "/api/decisions", map[string]any{"item": it.ID, "action": "dismiss", "verdict": "false_positive", "lease": "stale"}, nil); w.Code != 409 {
+	if w := e.do(ana, "POST", "/api/decisions", map[string]any{"item": it.ID, "action": "dismiss", "verdict": "false_positive", "reason_code": "false_positive", "lease": "stale"}, nil); w.Code != 409 {
 		t.Fatalf("decision with a stale lease: %d, want 409", w.Code)
 	}
 	if w := e.do(ana, "POST", "/api/decisions", map[string]any{"item": it.ID, "action": "nuke", "verdict": "false_positive", "lease": it.Lease.Token}, nil); w.Code != 400 {
@@ -780,7 +791,7 @@ func TestItemPageShowsScoresAgainstTheModelThresholds(t *testing.T) {
 	ana := e.login(t, "ana")
 	page := e.do(ana, "GET", "/items/x:000001", nil, nil).Body.String()
 	table := between(page, `<table id="scores">`, `</table>`)
-	for _, want := range []string{"عتبة النموذج", "درجة النموذج الخام", `<tr class="raised"><td>incitement</td><td>22.3%</td><td class="meta">1.0%</td><td class="meta">3.4%</td><td>مُعلَّم</td></tr>`} {
+	for _, want := range []string{"عتبة النموذج", "درجة النموذج الخام", `<tr class="raised"><td>تحريض</td><td>22.3%</td><td class="meta">1.0%</td><td class="meta">3.4%</td><td>مُعلَّم</td></tr>`} {
 		if !strings.Contains(table, want) {
 			t.Errorf("score table lacks %q:\n%s", want, table)
 		}
