@@ -284,7 +284,9 @@ var words = map[string][2]string{
 	"m_rejected":          {"رُفضت الإحالة.", "The referral was rejected."},
 	"m_sent_back":         {"أعيدت الإحالة إلى المقيِّم مع ملاحظتك.", "The referral was sent back with your note."},
 
-	"timeline":           {"سجل العنصر", "History"},
+	"timeline": {"سجل العنصر", "History"},
+
+	"e_csrf":             {"رمز الحماية من الطلبات المزوَّرة (CSRF) مفقود أو خاطئ؛ أعد تحميل الصفحة وحاول من جديد.", "Missing or wrong CSRF token; reload the page and try again."},
 	"tl_decision":        {"قرار", "decision"},
 	"tl_appeal_ruling":   {"قرار بعد الطعن", "decision on appeal"},
 	"tl_referred":        {"إحالة بتقييم من ستة أجزاء", "referral assessed"},

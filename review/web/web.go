@@ -588,12 +588,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			token = r.PostFormValue("csrf")
 		}
 		if !session.CheckCSRF(p.Session, token) {
-			s.forbidden(w, r, errors.New("missing or wrong CSRF token"))
+			s.forbidden(w, r, errCSRF)
 			return
 		}
 	}
 	s.mux.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, p)))
 }
+
+// errCSRF refuses a state-changing request without the session's token.
+var errCSRF = errors.New("missing or wrong CSRF token")
 
 func (s *Server) forbidden(w http.ResponseWriter, r *http.Request, err error) {
 	if isAPI(r) {

@@ -51,6 +51,8 @@ func (p *page) localError(err error) string {
 		return p.T(ie.Key) + " «" + ie.Value + "»"
 	case errors.Is(err, errNoIndex):
 		return p.T("e_no_index")
+	case errors.Is(err, errCSRF):
+		return p.T("e_csrf")
 	case errors.Is(err, index.ErrBadQuery):
 		return p.T("e_bad_query")
 	}
@@ -266,6 +268,10 @@ func (s *Server) apiUndo(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := readJSON(w, r, &in); err != nil {
 		WriteError(w, http.StatusBadRequest, err)
+		return
+	}
+	if in.Item == "" || in.Decision == "" {
+		WriteError(w, http.StatusBadRequest, errors.New(`name the "item" and the "decision" to undo`))
 		return
 	}
 	item, err := s.resolveID(r.Context(), in.Item)
