@@ -286,6 +286,8 @@ var words = map[string][2]string{
 
 	"timeline": {"سجل العنصر", "History"},
 
+	"decision": {"قرار", "decision"},
+
 	"e_csrf":             {"رمز الحماية من الطلبات المزوَّرة (CSRF) مفقود أو خاطئ؛ أعد تحميل الصفحة وحاول من جديد.", "Missing or wrong CSRF token; reload the page and try again."},
 	"tl_decision":        {"قرار", "decision"},
 	"tl_appeal_ruling":   {"قرار بعد الطعن", "decision on appeal"},
