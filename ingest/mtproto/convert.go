@@ -51,8 +51,9 @@ func indexPeers(chats []tg.ChatClass, users []tg.UserClass) peers {
 }
 
 // convertPage turns an answer into posts above cursor, oldest first.
-// Service messages (joins, pins) and messages with neither text nor any
-// caption are passed over; the cursor still moves past them.
+// Service messages (joins, pins) and messages without text (a photo or
+// file sent without a caption, whose bytes this connector does not fetch)
+// are passed over; the cursor still moves past them.
 func (c *Connector) convertPage(res tg.MessagesMessagesClass, cursor int64, now time.Time) (page, error) {
 	mod, ok := res.AsModified()
 	if !ok {
@@ -82,7 +83,7 @@ func (c *Connector) convertPage(res tg.MessagesMessagesClass, cursor int64, now 
 			pg.skips = append(pg.skips, ingest.Skip{Where: c.permalink(id), Err: err})
 			continue
 		}
-		if post.Text == "" && len(post.MediaCaptions) == 0 && len(post.Media) == 0 {
+		if strings.TrimSpace(post.Text) == "" && len(post.Media) == 0 {
 			continue
 		}
 		post.Fetched, post.RawSHA256 = now, rawSHA

@@ -107,23 +107,23 @@ var peerRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{3,31}$`)
 
 // Connector reads one public group or channel.
 type Connector struct {
-	source    string
-	username  string
-	pageSize  int
-	maxPages  int
-	maxPosts  int
-	interval  time.Duration
-	maxFlood  time.Duration
-	log       *slog.Logger
-	dialMu    sync.Mutex
-	dial      Dialer
-	sleep     func(ctx context.Context, d time.Duration) error
-	now       func() time.Time
-	lastCall  time.Time
-	peerMu    sync.Mutex
-	peer      tg.InputPeerClass
-	healthMu  sync.Mutex
-	health    error
+	source   string
+	username string
+	pageSize int
+	maxPages int
+	maxPosts int
+	interval time.Duration
+	maxFlood time.Duration
+	log      *slog.Logger
+	dialMu   sync.Mutex
+	dial     Dialer
+	sleep    func(ctx context.Context, d time.Duration) error
+	now      func() time.Time
+	lastCall time.Time
+	peerMu   sync.Mutex
+	peer     tg.InputPeerClass
+	healthMu sync.Mutex
+	health   error
 }
 
 // New builds the connector from a source spec. The session file need not

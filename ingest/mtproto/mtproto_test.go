@@ -213,11 +213,15 @@ func TestFetchWholeHistoryAndNewMessages(t *testing.T) {
 		}},
 		{"forward", 12, func(p ingest.Post) bool { return p.ForwardOf == "telegram-mtproto:tahrir_square_iq/4821" }},
 		{"reply", 23, func(p ingest.Post) bool { return p.ReplyTo == "telegram-mtproto:basra_voice/21" }},
-		{"signature", 14, func(p ingest.Post) bool { return p.Author.Handle == "أحمد الساعدي" && p.Author.ID == "basra_voice" }},
+		{"signature", 14, func(p ingest.Post) bool {
+			return p.Author.Handle == "أحمد الساعدي" && p.Author.ID == "basra_voice"
+		}},
 		{"document", 15, func(p ingest.Post) bool {
 			return slices.Equal(p.MediaCaptions, []string{p.Text, "بيان_15.pdf"})
 		}},
-		{"link preview", 17, func(p ingest.Post) bool { return slices.Equal(p.MediaCaptions, []string{"أسعار الخضار اليوم"}) }},
+		{"link preview", 17, func(p ingest.Post) bool {
+			return slices.Equal(p.MediaCaptions, []string{"أسعار الخضار اليوم"})
+		}},
 	}
 	for _, tc := range checks {
 		t.Run(tc.name, func(t *testing.T) {
