@@ -29,6 +29,9 @@ type sessionDialer struct {
 	appHash       ingest.Secret
 	path          string
 	allowInternal bool
+	// options, when set, adjusts the client's options (tests point it at
+	// an in-process Telegram).
+	options func(*telegram.Options)
 }
 
 // CheckSession reports whether path holds a usable session: ErrNoSession
@@ -69,14 +72,18 @@ func (d *sessionDialer) Dial(ctx context.Context, fn func(ctx context.Context, a
 // only public addresses unless the source allows internal ones.
 func (d *sessionDialer) client(path string) *telegram.Client {
 	guard := httpx.GuardedDialer(30*time.Second, d.allowInternal)
-	return telegram.NewClient(d.appID, d.appHash.Reveal(), telegram.Options{
+	opts := telegram.Options{
 		SessionStorage: &session.FileStorage{Path: path},
 		NoUpdates:      true,
 		Logger:         zap.NewNop(),
 		Resolver: dcs.Plain(dcs.PlainOptions{Dial: func(ctx context.Context, network, addr string) (net.Conn, error) {
 			return guard.DialContext(ctx, network, addr)
 		}}),
-	})
+	}
+	if d.options != nil {
+		d.options(&opts)
+	}
+	return telegram.NewClient(d.appID, d.appHash.Reveal(), opts)
 }
 
 // LoginOptions are what Login needs.
@@ -98,13 +105,15 @@ type LoginOptions struct {
 // Login signs the operator's account in once and writes the session file
 // the connector uses. Telegram sends a login code to the account's other
 // devices (or by SMS); it and the two-step password are read from In.
-func Login(ctx context.Context, o LoginOptions) error {
+// It returns the signed-in account's user id.
+func Login(ctx context.Context, o LoginOptions) (int64, error) {
 	if o.APIID <= 0 || o.APIHash.Reveal() == "" || o.Session == "" || !strings.HasPrefix(o.Phone, "+") {
-		return errors.New("telegram login: api id, api hash, session path and a phone number starting with + are required")
+		return 0, errors.New("telegram login: api id, api hash, session path and a phone number starting with + are required")
 	}
 	if err := os.MkdirAll(filepath.Dir(o.Session), 0o700); err != nil {
-		return fmt.Errorf("telegram login: creating the session's folder: %w", err)
+		return 0, fmt.Errorf("telegram login: creating the session's folder: %w", err)
 	}
+	var userID int64
 	in := bufio.NewReader(o.In)
 	ask := func(prompt string) (string, error) {
 		fmt.Fprint(o.Out, prompt)
@@ -125,13 +134,17 @@ func Login(ctx context.Context, o LoginOptions) error {
 		if err != nil {
 			return fmt.Errorf("reading the signed-in account: %w", err)
 		}
+		userID = self.ID
 		fmt.Fprintf(o.Out, "signed in as %s (id %d); session saved to %s\n", strings.TrimSpace(self.FirstName+" "+self.LastName), self.ID, o.Session)
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("telegram login: %w", err)
+		return 0, fmt.Errorf("telegram login: %w", err)
 	}
-	return os.Chmod(o.Session, 0o600)
+	if err := os.Chmod(o.Session, 0o600); err != nil {
+		return 0, fmt.Errorf("telegram login: %w", err)
+	}
+	return userID, nil
 }
 
 // terminalAuth answers gotd's sign-in flow from the operator's terminal.

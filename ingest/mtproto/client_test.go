@@ -1,0 +1,113 @@
+package mtproto
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"slices"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gotd/td/bin"
+	"github.com/gotd/td/session"
+	"github.com/gotd/td/telegram"
+	"github.com/gotd/td/tg"
+	"github.com/gotd/td/tgerr"
+	"github.com/gotd/td/tgtest"
+	"github.com/gotd/td/tgtest/cluster"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/rasd-iq/rasd/ingest"
+)
+
+// rawTL is a request or answer passed on as its TL bytes.
+type rawTL struct{ b []byte }
+
+func (r *rawTL) Encode(b *bin.Buffer) error { b.Put(r.b); return nil }
+
+func (r *rawTL) Decode(b *bin.Buffer) error {
+	r.b = slices.Clone(b.Buf)
+	b.Skip(len(b.Buf))
+	return nil
+}
+
+// TestSessionFileAgainstInProcessTelegram runs the connector's own dialer —
+// gotd's client, MTProto's key exchange and encryption, the session file —
+// against gotd's in-process Telegram (tgtest), whose DC answers from an
+// mtprototest channel. Telegram first accepts the session, then revokes it.
+func TestSessionFileAgainstInProcessTelegram(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	srv := channel(60)
+	var revoked atomic.Bool
+	c := cluster.NewCluster(cluster.Options{})
+	dc := c.Dispatch(2, "dc2")
+	dc.Handle(tg.UsersGetUsersRequestTypeID, tgtest.HandlerFunc(func(s *tgtest.Server, req *tgtest.Request) error {
+		if revoked.Load() {
+			return s.SendErr(req, tgerr.New(401, "AUTH_KEY_UNREGISTERED"))
+		}
+		return s.SendVector(req, &tg.User{ID: 42, Self: true, FirstName: "مشغل", AccessHash: 1})
+	}))
+	relay := tgtest.HandlerFunc(func(s *tgtest.Server, req *tgtest.Request) error {
+		var out rawTL
+		if err := srv.Invoke(req.RequestCtx, &rawTL{b: slices.Clone(req.Buf.Buf)}, &out); err != nil {
+			var rpc *tgerr.Error
+			if errors.As(err, &rpc) {
+				return s.SendErr(req, rpc)
+			}
+			return err
+		}
+		return s.SendResult(req, &out)
+	})
+	dc.Handle(tg.ContactsResolveUsernameRequestTypeID, relay)
+	dc.Handle(tg.MessagesGetHistoryRequestTypeID, relay)
+
+	g, gctx := errgroup.WithContext(ctx)
+	upCtx, stopCluster := context.WithCancel(gctx)
+	g.Go(func() error { return c.Up(upCtx) })
+	defer func() {
+		stopCluster()
+		if err := g.Wait(); err != nil && !errors.Is(err, context.Canceled) {
+			t.Errorf("cluster: %v", err)
+		}
+	}()
+	select {
+	case <-c.Ready():
+	case <-ctx.Done():
+		t.Fatal("cluster did not start")
+	}
+	local := func(o *telegram.Options) {
+		o.PublicKeys, o.Resolver, o.DCList = c.Keys(), c.Resolver(), c.List()
+	}
+
+	// The operator's session file: made once by a client that signs in
+	// (here the key exchange alone; the fake DC treats the key as signed in).
+	path := filepath.Join(t.TempDir(), "telegram.session")
+	first := telegram.NewClient(1, "hash", telegram.Options{SessionStorage: &session.FileStorage{Path: path}, NoUpdates: true,
+		PublicKeys: c.Keys(), Resolver: c.Resolver(), DCList: c.List()})
+	if err := first.Run(ctx, func(ctx context.Context) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckSession(ctx, path); err != nil {
+		t.Fatalf("session written by the client: %v", err)
+	}
+
+	conn, _ := newConnector(t, srv, "", ingest.Limits{RatePerSec: 1000})
+	conn.SetDialer(&sessionDialer{appID: 1, appHash: "hash", path: path, options: local})
+	posts, cur, err := conn.Fetch(ctx, "")
+	if err != nil || cur != "60" || !slices.Equal(ids(posts), readable(srv)) {
+		t.Fatalf("through the session: %d posts, cursor %q, err %v", len(posts), cur, err)
+	}
+	if m, err := DecodeCapture(posts[0].Capture); err != nil || m.Message != posts[0].Text {
+		t.Errorf("capture after the wire: %v", err)
+	}
+
+	revoked.Store(true)
+	for id := 61; id <= 62; id++ {
+		addMessage(srv, id)
+	}
+	if _, cur2, err := conn.Fetch(ctx, cur); !errors.Is(err, ErrNotAuthorized) || cur2 != cur || !errors.Is(conn.Health(), ErrNotAuthorized) {
+		t.Errorf("revoked session: cursor %q, err %v, health %v", cur2, err, conn.Health())
+	}
+}
