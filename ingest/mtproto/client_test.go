@@ -3,14 +3,15 @@ package mtproto
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/gotd/td/bin"
-	"github.com/gotd/td/session"
 	"github.com/gotd/td/telegram"
 	"github.com/gotd/td/tg"
 	"github.com/gotd/td/tgerr"
@@ -35,19 +36,42 @@ func (r *rawTL) Decode(b *bin.Buffer) error {
 // TestSessionFileAgainstInProcessTelegram runs the connector's own dialer —
 // gotd's client, MTProto's key exchange and encryption, the session file —
 // against gotd's in-process Telegram (tgtest), whose DC answers from an
-// mtprototest channel. Telegram first accepts the session, then revokes it.
+// mtprototest channel: the operator logs in with Login, the connector reads
+// with the session file it wrote, then Telegram revokes the session.
 func TestSessionFileAgainstInProcessTelegram(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	srv := channel(60)
-	var revoked atomic.Bool
+	var signedIn, revoked atomic.Bool
+	operator := &tg.User{ID: 42, Self: true, FirstName: "مشغل", AccessHash: 1}
 	c := cluster.NewCluster(cluster.Options{})
 	dc := c.Dispatch(2, "dc2")
 	dc.Handle(tg.UsersGetUsersRequestTypeID, tgtest.HandlerFunc(func(s *tgtest.Server, req *tgtest.Request) error {
-		if revoked.Load() {
+		if !signedIn.Load() || revoked.Load() {
 			return s.SendErr(req, tgerr.New(401, "AUTH_KEY_UNREGISTERED"))
 		}
-		return s.SendVector(req, &tg.User{ID: 42, Self: true, FirstName: "مشغل", AccessHash: 1})
+		return s.SendVector(req, operator)
+	}))
+	dc.Handle(tg.AuthSendCodeRequestTypeID, tgtest.HandlerFunc(func(s *tgtest.Server, req *tgtest.Request) error {
+		var r tg.AuthSendCodeRequest
+		if err := r.Decode(req.Buf); err != nil {
+			return err
+		}
+		if r.PhoneNumber != "+9647700000000" || r.APIID != 1 {
+			return s.SendErr(req, tgerr.New(400, "PHONE_NUMBER_INVALID"))
+		}
+		return s.SendResult(req, &tg.AuthSentCode{Type: &tg.AuthSentCodeTypeApp{Length: 5}, PhoneCodeHash: "code-hash"})
+	}))
+	dc.Handle(tg.AuthSignInRequestTypeID, tgtest.HandlerFunc(func(s *tgtest.Server, req *tgtest.Request) error {
+		var r tg.AuthSignInRequest
+		if err := r.Decode(req.Buf); err != nil {
+			return err
+		}
+		if r.PhoneCodeHash != "code-hash" || r.PhoneCode != "24680" {
+			return s.SendErr(req, tgerr.New(400, "PHONE_CODE_INVALID"))
+		}
+		signedIn.Store(true)
+		return s.SendResult(req, &tg.AuthAuthorization{User: operator})
 	}))
 	relay := tgtest.HandlerFunc(func(s *tgtest.Server, req *tgtest.Request) error {
 		var out rawTL
@@ -81,16 +105,19 @@ func TestSessionFileAgainstInProcessTelegram(t *testing.T) {
 		o.PublicKeys, o.Resolver, o.DCList = c.Keys(), c.Resolver(), c.List()
 	}
 
-	// The operator's session file: made once by a client that signs in
-	// (here the key exchange alone; the fake DC treats the key as signed in).
-	path := filepath.Join(t.TempDir(), "telegram.session")
-	first := telegram.NewClient(1, "hash", telegram.Options{SessionStorage: &session.FileStorage{Path: path}, NoUpdates: true,
-		PublicKeys: c.Keys(), Resolver: c.Resolver(), DCList: c.List()})
-	if err := first.Run(ctx, func(ctx context.Context) error { return nil }); err != nil {
-		t.Fatal(err)
+	// The operator signs in once: the code Telegram sent is typed in.
+	path := filepath.Join(t.TempDir(), "sessions", "telegram.session")
+	var out strings.Builder
+	id, err := Login(ctx, LoginOptions{APIID: 1, APIHash: "hash", Session: path, Phone: "+9647700000000",
+		In: strings.NewReader("24680\n"), Out: &out, clientOptions: local})
+	if err != nil || id != 42 || !strings.Contains(out.String(), "signed in as مشغل (id 42)") {
+		t.Fatalf("login: id %d, err %v, output %q", id, err, out.String())
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("session file: %v %v", fi, err)
 	}
 	if err := CheckSession(ctx, path); err != nil {
-		t.Fatalf("session written by the client: %v", err)
+		t.Fatalf("session written by the login: %v", err)
 	}
 
 	conn, _ := newConnector(t, srv, "", ingest.Limits{RatePerSec: 1000})

@@ -100,6 +100,9 @@ type LoginOptions struct {
 	In io.Reader
 	// Out is where the prompts go.
 	Out io.Writer
+
+	// clientOptions, when set, adjusts the client's options (tests).
+	clientOptions func(*telegram.Options)
 }
 
 // Login signs the operator's account in once and writes the session file
@@ -123,7 +126,7 @@ func Login(ctx context.Context, o LoginOptions) (int64, error) {
 		}
 		return strings.TrimSpace(line), nil
 	}
-	d := &sessionDialer{appID: o.APIID, appHash: o.APIHash, path: o.Session}
+	d := &sessionDialer{appID: o.APIID, appHash: o.APIHash, path: o.Session, options: o.clientOptions}
 	client := d.client(o.Session)
 	err := client.Run(ctx, func(ctx context.Context) error {
 		flow := auth.NewFlow(terminalAuth{phone: o.Phone, ask: ask}, auth.SendCodeOptions{})
