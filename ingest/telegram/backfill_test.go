@@ -173,8 +173,8 @@ func TestBackfillReadsWholeHistoryWhileNewArrive(t *testing.T) {
 	if got, want := in.sorted(), h.want(); !slices.Equal(got, want) {
 		t.Fatalf("ingested %d messages, want %d: got %v", len(got), len(want), got)
 	}
-	if cur != "460" {
-		t.Errorf("final cursor %q, want 460 (nothing left to read)", cur)
+	if cur != "460;backfill" {
+		t.Errorf("final cursor %q, want 460;backfill (nothing left to read)", cur)
 	}
 	// 395 messages (after holes) at 20 a page need about 20 older pages,
 	// 2 a fetch: the backfill takes several fetches, as it must.
@@ -279,8 +279,8 @@ func TestBackfillResumesAfterRestart(t *testing.T) {
 	if got, want := in.sorted(), h.want(); !slices.Equal(got, want) {
 		t.Fatalf("after restart: ingested %d messages, want %d", len(got), len(want))
 	}
-	if cur != "313" {
-		t.Errorf("final cursor %q, want 313", cur)
+	if cur != "313;backfill" {
+		t.Errorf("final cursor %q, want 313;backfill", cur)
 	}
 }
 
@@ -312,20 +312,21 @@ func TestBackfillMaxPosts(t *testing.T) {
 }
 
 func TestPositionCursor(t *testing.T) {
-	good := []string{"", "1240", "1240;1231-0", "900;850-700;640-0"}
+	good := []string{"", "1240", "1240;backfill", "1240;backfill;1231-0", "900;backfill;850-700;640-0", "900;backfill;850-700;701-0"}
 	for _, c := range good {
 		p, err := parsePosition(c)
 		if err != nil || p.String() != c {
 			t.Errorf("%q: %+v %v (round trip %q)", c, p, err, p.String())
 		}
 	}
-	bad := []string{"x", "-1", "1240;", "1240;1231", "1240;5-9", "1240;1300-0", "900;640-0;850-700", "900;850-600;700-0", "1240;a-0"}
+	bad := []string{"x", "-1", "1240;", "1240;1231-0", "1240;backfill;1231", "1240;backfill;5-9", "1240;backfill;1300-0",
+		"900;backfill;640-0;850-700", "900;backfill;850-600;700-0", "900;backfill;850-700;702-0", "1240;backfill;a-0", "1240;backfill;backfill"}
 	for _, c := range bad {
 		if _, err := parsePosition(c); err == nil {
 			t.Errorf("%q accepted", c)
 		}
 	}
-	p := position{newest: 2000}
+	p := position{newest: 2000, backfill: true}
 	for i := range maxSpans + 2 {
 		p.addSpan(span{before: int64(1000 - 10*i), after: int64(995 - 10*i)})
 	}
@@ -337,7 +338,37 @@ func TestPositionCursor(t *testing.T) {
 	}
 	h := newHistory(t, 50)
 	c := h.connector(t, true, ingest.Limits{})
-	if _, _, err := c.Fetch(context.Background(), "50;60-0"); err == nil || !strings.Contains(err.Error(), "bad cursor") {
+	if _, _, err := c.Fetch(context.Background(), "50;backfill;60-0"); err == nil || !strings.Contains(err.Error(), "bad cursor") {
 		t.Errorf("cursor with a span above the newest id: %v", err)
+	}
+}
+
+func TestBackfillFromCursorSavedWithout(t *testing.T) {
+	h := newHistory(t, 200)
+	posts, cur, err := h.connector(t, false, ingest.Limits{MaxPages: 2}).Fetch(context.Background(), "")
+	if err != nil || len(posts) != 2*perPage || cur != "200" {
+		t.Fatalf("without backfill: %d posts, cursor %q, %v", len(posts), cur, err)
+	}
+	// Backfill is turned on: the history below the saved cursor is walked
+	// once (the pages read before come again; dedup drops them).
+	c := h.connector(t, true, ingest.Limits{MaxPages: 2})
+	in := &ingested{t: t, ids: map[int64]bool{}}
+	h.add(208)
+	for range 50 {
+		posts, next, err := c.Fetch(context.Background(), cur)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in.take(posts)
+		if next == cur && len(posts) == 0 {
+			break
+		}
+		cur = next
+	}
+	if got, want := in.sorted(), h.want(); !slices.Equal(got, want) {
+		t.Fatalf("ingested %d, want %d", len(got), len(want))
+	}
+	if cur != "208;backfill" {
+		t.Errorf("final cursor %q", cur)
 	}
 }

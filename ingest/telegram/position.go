@@ -16,13 +16,18 @@ type span struct {
 }
 
 // position is what the cursor holds: the highest message id handed
-// downstream and, when backfilling, the older stretches not yet read,
-// newest first. As a string: "NEWEST" or "NEWEST;BEFORE-AFTER;…", so a
-// cursor saved before backfill existed ("1240") still reads.
+// downstream and, once backfill has started, the older stretches not yet
+// read, newest first. As a string: "NEWEST" without backfill (the form
+// saved before backfill existed), "NEWEST;backfill;BEFORE-AFTER;…" with it,
+// and "NEWEST;backfill" once the whole history has been read.
 type position struct {
-	newest  int64
-	pending []span
+	newest   int64
+	backfill bool
+	pending  []span
 }
+
+// backfillMark follows the newest id in a cursor once backfill has started.
+const backfillMark = "backfill"
 
 // parsePosition reads a cursor; the empty cursor is the start.
 func parsePosition(c string) (position, error) {
@@ -35,6 +40,12 @@ func parsePosition(c string) (position, error) {
 		return position{}, errors.New("want a message id")
 	}
 	p := position{newest: n}
+	if len(parts) > 1 && parts[1] == backfillMark {
+		p.backfill, parts = true, parts[1:]
+	}
+	if len(parts) > 1 && !p.backfill {
+		return position{}, errors.New("backfill spans without the backfill mark")
+	}
 	for _, s := range parts[1:] {
 		b, a, ok := strings.Cut(s, "-")
 		before, err1 := strconv.ParseInt(b, 10, 64)
@@ -42,7 +53,7 @@ func parsePosition(c string) (position, error) {
 		if !ok || err1 != nil || err2 != nil || after < 0 || before <= after+1 || before > n+1 {
 			return position{}, errors.New("want NEWEST;BEFORE-AFTER spans")
 		}
-		if k := len(p.pending); k > 0 && before > p.pending[k-1].after {
+		if k := len(p.pending); k > 0 && before-1 > p.pending[k-1].after {
 			return position{}, errors.New("backfill spans overlap or are out of order")
 		}
 		p.pending = append(p.pending, span{before: before, after: after})
@@ -55,11 +66,14 @@ func parsePosition(c string) (position, error) {
 
 // String formats the position as a cursor; the start is "".
 func (p position) String() string {
-	if p.newest == 0 && len(p.pending) == 0 {
+	if p.newest == 0 && !p.backfill {
 		return ""
 	}
 	var b strings.Builder
 	b.WriteString(strconv.FormatInt(p.newest, 10))
+	if p.backfill {
+		b.WriteString(";" + backfillMark)
+	}
 	for _, s := range p.pending {
 		b.WriteByte(';')
 		b.WriteString(strconv.FormatInt(s.before, 10))

@@ -12,8 +12,8 @@
 // The cursor is the highest message id seen. Each fetch reads the newest page
 // and pages back until it reaches the cursor or Limits.MaxPages (default 10).
 // With backfill, each fetch then reads up to Limits.MaxPages older pages, and
-// the cursor also holds how far back it has read ("1240;1231-0": ids below
-// 1231 and above 0 are still to read), so a restart resumes there.
+// the cursor also holds how far back it has read ("1240;backfill;1231-0":
+// ids below 1231 and above 0 are still to read), so a restart resumes there.
 // Post.RawSHA256 is the SHA-256 of the raw bytes of the page the message was
 // on. Post.Capture is the message's element (.tgme_widget_message) as it
 // stands in the page (see httpx.PageSource), and Post.Media its photos,
@@ -135,6 +135,13 @@ func (c *Connector) Fetch(ctx context.Context, cursor ingest.Cursor) ([]ingest.P
 	next := pos
 	if len(posts) > 0 {
 		next.newest = msgNum(posts[len(posts)-1])
+	}
+	if c.backfill && !pos.backfill {
+		// Backfill starts: everything up to the cursor is to be read
+		// (from a cursor saved without backfill, what was read below it
+		// comes again once and dedup drops it).
+		next.backfill = true
+		next.addSpan(span{before: last + 1, after: 0})
 	}
 	if !fw.done {
 		switch {
