@@ -3,110 +3,33 @@ package telegram
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/rasd-iq/rasd/ingest"
 	"github.com/rasd-iq/rasd/ingest/checkpoint"
+	"github.com/rasd-iq/rasd/ingest/telegram/telegramtest"
 )
 
-// history serves a channel's preview the way t.me/s/CHANNEL does: the
-// newest perPage messages, ?before=ID for the perPage messages below ID, a
-// "load older" link while older ones exist, and holes where messages were
-// deleted.
 type history struct {
-	*httptest.Server
-	mu       sync.Mutex
-	ids      []int64 // ascending
-	fail     map[string]bool
-	requests []string
+	*telegramtest.History
 }
 
 const (
 	histChannel = "iraq_archive"
-	perPage     = 20
+	perPage     = telegramtest.PerPage
 )
 
 func newHistory(t *testing.T, upTo int64) *history {
-	h := &history{fail: map[string]bool{}}
-	h.add(upTo)
-	h.Server = httptest.NewServer(http.HandlerFunc(h.serve))
+	h := &history{telegramtest.NewHistory(histChannel, upTo)}
 	t.Cleanup(h.Close)
 	return h
 }
 
-// add posts messages up to id, leaving every seventh id deleted.
-func (h *history) add(upTo int64) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	from := int64(1)
-	if n := len(h.ids); n > 0 {
-		from = h.ids[n-1] + 1
-	}
-	for id := from; id <= upTo; id++ {
-		if id%7 != 0 {
-			h.ids = append(h.ids, id)
-		}
-	}
-}
-
-// want lists the ids the channel holds.
-func (h *history) want() []int64 {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return slices.Clone(h.ids)
-}
-
-func (h *history) serve(w http.ResponseWriter, r *http.Request) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	before := r.URL.Query().Get("before")
-	h.requests = append(h.requests, before)
-	if r.URL.Path != "/s/"+histChannel {
-		http.NotFound(w, r)
-		return
-	}
-	if h.fail[before] {
-		w.WriteHeader(http.StatusBadGateway)
-		return
-	}
-	end := len(h.ids)
-	if before != "" {
-		b, _ := strconv.ParseInt(before, 10, 64)
-		end, _ = slices.BinarySearch(h.ids, b)
-	}
-	page := h.ids[max(0, end-perPage):end]
-	var b strings.Builder
-	b.WriteString(`<!DOCTYPE html><html><head><meta charset="utf-8"><title>أرشيف العراق – Telegram</title>`)
-	if len(page) > 0 && page[0] > h.ids[0] {
-		fmt.Fprintf(&b, `<link rel="prev" href="/s/%s?before=%d">`, histChannel, page[0])
-	}
-	b.WriteString(`</head><body class="widget_frame_base tgme_webpage_body"><main class="tgme_main">`)
-	b.WriteString(`<section class="tgme_right_column"><div class="tgme_channel_info"><div class="tgme_channel_info_header_title"><span dir="auto">أرشيف العراق</span></div>`)
-	b.WriteString(`<div class="tgme_channel_info_counter"><span class="counter_value">12.5K</span> <span class="counter_type">subscribers</span></div></div></section>`)
-	b.WriteString(`<section class="tgme_channel_history js-message_history">`)
-	if len(page) > 0 && page[0] > h.ids[0] {
-		fmt.Fprintf(&b, `<div class="tgme_widget_message_centered js-messages_more_wrap"><a href="/s/%s?before=%d" class="tme_messages_more js-messages_more" data-before="%d"></a></div>`, histChannel, page[0], page[0])
-	}
-	start := time.Date(2024, 1, 1, 8, 0, 0, 0, time.UTC)
-	for _, id := range page {
-		fmt.Fprintf(&b, `<div class="tgme_widget_message_wrap js-widget_message_wrap"><div class="tgme_widget_message js-widget_message" data-post="%[1]s/%[2]d"><div class="tgme_widget_message_bubble">`+
-			`<div class="tgme_widget_message_author accent_color js-message_author"><a class="tgme_widget_message_owner_name" href="https://t.me/%[1]s"><span dir="auto">أرشيف العراق</span></a></div>`+
-			`<div class="tgme_widget_message_text js-message_text" dir="auto">منشور رقم %[2]d من الأرشيف</div>`+
-			`<div class="tgme_widget_message_footer compact js-message_footer"><div class="tgme_widget_message_info short js-message_info"><span class="tgme_widget_message_views">%[2]d</span><span class="tgme_widget_message_meta"><a class="tgme_widget_message_date" href="https://t.me/%[1]s/%[2]d"><time datetime="%[3]s" class="time">08:00</time></a></span></div></div>`+
-			`</div></div></div>`+"\n", histChannel, id, start.Add(time.Duration(id)*time.Hour).Format(time.RFC3339))
-	}
-	b.WriteString(`</section></main></body></html>`)
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Write([]byte(b.String()))
-}
+func (h *history) want() []int64 { return h.IDs() }
 
 func (h *history) connector(t *testing.T, backfill bool, limits ingest.Limits) ingest.Connector {
 	t.Helper()
@@ -134,7 +57,7 @@ func (in *ingested) take(posts []ingest.Post) {
 		if i > 0 && msgNum(posts[i-1]) >= n {
 			in.t.Errorf("posts not oldest first at %d", n)
 		}
-		if p.Source != "tg-test" || p.Text != "منشور رقم "+strconv.FormatInt(n, 10)+" من الأرشيف" || p.Engagement.Followers != 12500 {
+		if p.Source != "tg-test" || p.Text != telegramtest.Text(n) || p.Engagement.Followers != 12500 {
 			in.t.Errorf("message %d: %+v", n, p)
 		}
 		in.ids[n] = true
@@ -163,7 +86,7 @@ func TestBackfillReadsWholeHistoryWhileNewArrive(t *testing.T) {
 		}
 		in.take(posts)
 		if fetches == 2 {
-			h.add(460) // new messages arrive mid-backfill, more than the page cap reads at once
+			h.Add(460) // new messages arrive mid-backfill, more than the page cap reads at once
 		}
 		if next == cur && len(posts) == 0 {
 			break
@@ -232,9 +155,7 @@ func TestBackfillResumesAfterRestart(t *testing.T) {
 
 	// The next older page fails: the fetch's posts are not committed and
 	// the saved cursor stays where it was; then the process is killed.
-	h.mu.Lock()
-	h.fail[resumeAt] = true
-	h.mu.Unlock()
+	h.Fail(resumeAt, true)
 	if _, n, err := step(c, store); err == nil || !strings.Contains(err.Error(), "502") || n != 0 {
 		t.Fatalf("failing page: %d posts, err %v", n, err)
 	}
@@ -245,11 +166,9 @@ func TestBackfillResumesAfterRestart(t *testing.T) {
 	// Restart: a new connector and the reopened checkpoint. New messages
 	// arrived while it was down (fewer than a page: the stretch between
 	// them and the cursor is tested in TestBackfillReadsWholeHistoryWhileNewArrive).
-	h.mu.Lock()
-	h.fail = map[string]bool{}
-	h.requests = nil
-	h.mu.Unlock()
-	h.add(313)
+	h.Fail(resumeAt, false)
+	h.Requests()
+	h.Add(313)
 	store, err = checkpoint.Open(db)
 	if err != nil {
 		t.Fatal(err)
@@ -259,9 +178,7 @@ func TestBackfillResumesAfterRestart(t *testing.T) {
 	if _, _, err := step(c, store); err != nil {
 		t.Fatal(err)
 	}
-	h.mu.Lock()
-	first := slices.Clone(h.requests)
-	h.mu.Unlock()
+	first := h.Requests()
 	if len(first) != 2 || first[0] != "" || first[1] != resumeAt {
 		t.Errorf("after the restart the first fetch asked for %q, want the newest page then before=%s", first, resumeAt)
 	}
@@ -303,7 +220,7 @@ func TestBackfillMaxPosts(t *testing.T) {
 		}
 		cur = next
 		if len(in.ids) == 30 {
-			h.add(150)
+			h.Add(150)
 		}
 	}
 	if got, want := in.sorted(), h.want(); !slices.Equal(got, want) {
@@ -353,7 +270,7 @@ func TestBackfillFromCursorSavedWithout(t *testing.T) {
 	// once (the pages read before come again; dedup drops them).
 	c := h.connector(t, true, ingest.Limits{MaxPages: 2})
 	in := &ingested{t: t, ids: map[int64]bool{}}
-	h.add(208)
+	h.Add(208)
 	for range 50 {
 		posts, next, err := c.Fetch(context.Background(), cur)
 		if err != nil {
