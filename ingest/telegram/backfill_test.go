@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rasd-iq/rasd/ingest"
 	"github.com/rasd-iq/rasd/ingest/checkpoint"
@@ -19,6 +20,7 @@ type history struct {
 }
 
 const (
+	fast        = 1e6 // requests a second: pacing is not what these tests look at
 	histChannel = "iraq_archive"
 	perPage     = telegramtest.PerPage
 )
@@ -75,7 +77,7 @@ func (in *ingested) sorted() []int64 {
 
 func TestBackfillReadsWholeHistoryWhileNewArrive(t *testing.T) {
 	h := newHistory(t, 400)
-	c := h.connector(t, true, ingest.Limits{MaxPages: 2})
+	c := h.connector(t, true, ingest.Limits{MaxPages: 2, RatePerSec: fast})
 	in := &ingested{t: t, ids: map[int64]bool{}}
 	var cur ingest.Cursor
 	fetches := 0
@@ -106,7 +108,7 @@ func TestBackfillReadsWholeHistoryWhileNewArrive(t *testing.T) {
 	}
 
 	// Without backfill the same channel gives only what the page cap reaches.
-	plain := h.connector(t, false, ingest.Limits{MaxPages: 2})
+	plain := h.connector(t, false, ingest.Limits{MaxPages: 2, RatePerSec: fast})
 	posts, cur2, err := plain.Fetch(context.Background(), "")
 	if err != nil || len(posts) != 2*perPage || cur2 != "460" {
 		t.Fatalf("without backfill: %d posts, cursor %q, err %v", len(posts), cur2, err)
@@ -140,7 +142,7 @@ func TestBackfillResumesAfterRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := h.connector(t, true, ingest.Limits{MaxPages: 1})
+	c := h.connector(t, true, ingest.Limits{MaxPages: 1, RatePerSec: fast})
 	var cur ingest.Cursor
 	for range 3 {
 		if cur, _, err = step(c, store); err != nil {
@@ -174,7 +176,7 @@ func TestBackfillResumesAfterRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	c = h.connector(t, true, ingest.Limits{MaxPages: 1})
+	c = h.connector(t, true, ingest.Limits{MaxPages: 1, RatePerSec: fast})
 	if _, _, err := step(c, store); err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +205,7 @@ func TestBackfillResumesAfterRestart(t *testing.T) {
 
 func TestBackfillMaxPosts(t *testing.T) {
 	h := newHistory(t, 120)
-	c := h.connector(t, true, ingest.Limits{MaxPages: 3, MaxPosts: 7})
+	c := h.connector(t, true, ingest.Limits{MaxPages: 3, MaxPosts: 7, RatePerSec: fast})
 	in := &ingested{t: t, ids: map[int64]bool{}}
 	var cur ingest.Cursor
 	for range 200 {
@@ -254,7 +256,7 @@ func TestPositionCursor(t *testing.T) {
 		t.Errorf("full position does not read back: %v", err)
 	}
 	h := newHistory(t, 50)
-	c := h.connector(t, true, ingest.Limits{})
+	c := h.connector(t, true, ingest.Limits{RatePerSec: fast})
 	if _, _, err := c.Fetch(context.Background(), "50;backfill;60-0"); err == nil || !strings.Contains(err.Error(), "bad cursor") {
 		t.Errorf("cursor with a span above the newest id: %v", err)
 	}
@@ -262,13 +264,13 @@ func TestPositionCursor(t *testing.T) {
 
 func TestBackfillFromCursorSavedWithout(t *testing.T) {
 	h := newHistory(t, 200)
-	posts, cur, err := h.connector(t, false, ingest.Limits{MaxPages: 2}).Fetch(context.Background(), "")
+	posts, cur, err := h.connector(t, false, ingest.Limits{MaxPages: 2, RatePerSec: fast}).Fetch(context.Background(), "")
 	if err != nil || len(posts) != 2*perPage || cur != "200" {
 		t.Fatalf("without backfill: %d posts, cursor %q, %v", len(posts), cur, err)
 	}
 	// Backfill is turned on: the history below the saved cursor is walked
 	// once (the pages read before come again; dedup drops them).
-	c := h.connector(t, true, ingest.Limits{MaxPages: 2})
+	c := h.connector(t, true, ingest.Limits{MaxPages: 2, RatePerSec: fast})
 	in := &ingested{t: t, ids: map[int64]bool{}}
 	h.Add(208)
 	for range 50 {
@@ -287,5 +289,21 @@ func TestBackfillFromCursorSavedWithout(t *testing.T) {
 	}
 	if cur != "208;backfill" {
 		t.Errorf("final cursor %q", cur)
+	}
+}
+
+func TestBackfillPace(t *testing.T) {
+	for _, tc := range []struct {
+		backfill bool
+		rate     float64
+		want     time.Duration
+	}{{false, 0, 0}, {true, 0, time.Second}, {true, 4, 250 * time.Millisecond}, {false, 2, 500 * time.Millisecond}} {
+		c, err := New(newSpec(t, fmt.Sprintf("channel: %s\nbackfill: %v\n", histChannel, tc.backfill), ingest.Limits{RatePerSec: tc.rate}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.(*Connector).interval; got != tc.want {
+			t.Errorf("backfill %v, rate_per_sec %v: %v between requests, want %v", tc.backfill, tc.rate, got, tc.want)
+		}
 	}
 }

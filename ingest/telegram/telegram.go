@@ -11,7 +11,9 @@
 //
 // The cursor is the highest message id seen. Each fetch reads the newest page
 // and pages back until it reaches the cursor or Limits.MaxPages (default 10).
-// With backfill, each fetch then reads up to Limits.MaxPages older pages, and
+// Limits.RatePerSec paces the requests (default: none, or
+// DefaultBackfillRate with backfill). With backfill, each fetch then reads
+// up to Limits.MaxPages older pages, and
 // the cursor also holds how far back it has read ("1240;backfill;1231-0":
 // ids below 1231 and above 0 are still to read), so a restart resumes there.
 // Post.RawSHA256 is the SHA-256 of the raw bytes of the page the message was
@@ -31,6 +33,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rasd-iq/rasd/ingest"
@@ -45,6 +48,11 @@ const DefaultBaseURL = "https://t.me"
 
 // DefaultMaxPages bounds one fetch when Limits.MaxPages is zero.
 const DefaultMaxPages = 10
+
+// DefaultBackfillRate is the request rate (per second) of a backfilling
+// source when Limits.RatePerSec is zero: a history walk is many requests
+// in a row, and t.me should not see them as a flood.
+const DefaultBackfillRate = 1.0
 
 func init() { ingest.MustRegister(Name, New) }
 
@@ -72,6 +80,9 @@ type Connector struct {
 	maxPages int
 	maxPosts int
 	backfill bool
+	interval time.Duration // between requests; 0: none
+	paceMu   sync.Mutex
+	lastGet  time.Time
 	client   *httpx.Client
 	log      *slog.Logger
 }
@@ -101,6 +112,13 @@ func New(spec ingest.Spec) (ingest.Connector, error) {
 	}
 	if c.maxPages <= 0 {
 		c.maxPages = DefaultMaxPages
+	}
+	rate := spec.Limits.RatePerSec
+	if rate <= 0 && s.Backfill {
+		rate = DefaultBackfillRate
+	}
+	if rate > 0 {
+		c.interval = time.Duration(float64(time.Second) / rate)
 	}
 	return c, nil
 }
@@ -197,6 +215,9 @@ func (r *reader) readBack(ctx context.Context, s span, maxPages int) (readResult
 	}
 	for res.pages < maxPages {
 		res.pages++
+		if err := c.pace(ctx); err != nil {
+			return res, fmt.Errorf("telegram source %q: %w", c.source, err)
+		}
 		got, err := c.client.Get(ctx, pageURL, httpx.GetOptions{})
 		if err == nil && len(got.Raw) == 0 {
 			err = errors.New("empty page")
@@ -278,6 +299,27 @@ func (r *reader) backfill(ctx context.Context, pos *position, budget int) ([]ing
 	}
 	sortPosts(out)
 	return out, nil
+}
+
+// pace waits until the source's request interval has passed since its
+// last request.
+func (c *Connector) pace(ctx context.Context) error {
+	if c.interval <= 0 {
+		return nil
+	}
+	c.paceMu.Lock()
+	defer c.paceMu.Unlock()
+	if wait := c.interval - time.Since(c.lastGet); wait > 0 {
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	c.lastGet = time.Now()
+	return nil
 }
 
 // finish returns what was parsed before a failure with the old cursor.
