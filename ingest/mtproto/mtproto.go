@@ -119,6 +119,7 @@ type Connector struct {
 	dial     Dialer
 	sleep    func(ctx context.Context, d time.Duration) error
 	now      func() time.Time
+	paceMu   sync.Mutex // held across a request, so requests keep the pace
 	lastCall time.Time
 	peerMu   sync.Mutex
 	peer     tg.InputPeerClass
@@ -346,6 +347,8 @@ type paced struct {
 
 // Invoke implements tg.Invoker.
 func (p *paced) Invoke(ctx context.Context, input bin.Encoder, output bin.Decoder) error {
+	p.c.paceMu.Lock()
+	defer p.c.paceMu.Unlock()
 	for attempt := 0; ; attempt++ {
 		if wait := p.c.interval - p.now().Sub(p.c.lastCall); !p.c.lastCall.IsZero() && wait > 0 {
 			if err := p.sleep(ctx, wait); err != nil {
