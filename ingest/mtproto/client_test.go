@@ -20,6 +20,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/rasd-iq/rasd/ingest"
+	"github.com/rasd-iq/rasd/ingest/httpx"
 )
 
 // rawTL is a request or answer passed on as its TL bytes.
@@ -128,6 +129,16 @@ func TestSessionFileAgainstInProcessTelegram(t *testing.T) {
 	}
 	if m, err := DecodeCapture(posts[0].Capture); err != nil || m.Message != posts[0].Text {
 		t.Errorf("capture after the wire: %v", err)
+	}
+
+	// Without allow_internal the guard refuses the (local) data centre,
+	// and the fetch fails after a few attempts instead of retrying forever.
+	guarded, _ := newConnector(t, srv, "", ingest.Limits{RatePerSec: 1000})
+	guarded.SetDialer(&sessionDialer{appID: 1, appHash: "hash", path: path, options: func(o *telegram.Options) {
+		o.PublicKeys, o.DCList = c.Keys(), c.List()
+	}})
+	if _, _, err := guarded.Fetch(ctx, ""); !errors.Is(err, httpx.ErrInternalAddress) {
+		t.Errorf("internal data centre without allow_internal: %v", err)
 	}
 
 	revoked.Store(true)

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cenkalti/backoff/v4"
 	"github.com/gotd/td/session"
 	"github.com/gotd/td/telegram"
 	"github.com/gotd/td/telegram/auth"
@@ -79,6 +80,13 @@ func (d *sessionDialer) client(path string) *telegram.Client {
 		Resolver: dcs.Plain(dcs.PlainOptions{Dial: func(ctx context.Context, network, addr string) (net.Conn, error) {
 			return guard.DialContext(ctx, network, addr)
 		}}),
+		// A few reconnection attempts, then the fetch fails and the
+		// crawler's own back-off takes over (gotd would retry forever).
+		ReconnectionBackoff: func() backoff.BackOff {
+			b := backoff.NewExponentialBackOff()
+			b.InitialInterval, b.MaxInterval = 500*time.Millisecond, 5*time.Second
+			return backoff.WithMaxRetries(b, 3)
+		},
 	}
 	if d.options != nil {
 		d.options(&opts)
