@@ -423,3 +423,23 @@ func TestNewRejectsBadSettings(t *testing.T) {
 		t.Errorf("api hash printed: %s", s)
 	}
 }
+
+// BenchmarkFetchPage measures one page of 100 messages: the request and
+// answer through their TL form (mtprototest) and the mapping to posts.
+func BenchmarkFetchPage(b *testing.B) {
+	srv := channel(100)
+	b.Setenv(hashEnv, "0123456789abcdef0123456789abcdef")
+	conn, err := New(newSpec(b, "peer: basra_voice\napi_id: 1\napi_hash_env: "+hashEnv+"\n", ingest.Limits{MaxPages: 1, RatePerSec: 1e9}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := conn.(*Connector)
+	c.SetDialer(srv)
+	b.ReportAllocs()
+	for b.Loop() {
+		posts, _, err := c.Fetch(context.Background(), "")
+		if err != nil || len(posts) == 0 {
+			b.Fatal(len(posts), err)
+		}
+	}
+}
