@@ -13,7 +13,7 @@ import (
 type Post struct {
 	// ID is stable across fetches: "PLATFORM:NATIVEID" (see MakeID).
 	ID string `json:"id"`
-	// Platform is the connector type that fetched it: web, telegram, rss, x, youtube, discord, file, tips.
+	// Platform is the connector type that fetched it: web, telegram, telegram-mtproto, rss, x, youtube, discord, file, tips.
 	Platform string `json:"platform"`
 	// Source is the name of the source in sources.yaml.
 	Source string `json:"source"`

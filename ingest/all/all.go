@@ -6,6 +6,7 @@ import (
 	_ "github.com/rasd-iq/rasd/ingest/tips" // tips: reports from trusted flaggers
 
 	_ "github.com/rasd-iq/rasd/ingest/discord"  // discord: channel messages through a bot
+	_ "github.com/rasd-iq/rasd/ingest/mtproto"  // telegram-mtproto: public groups and channels through an operator's session
 	_ "github.com/rasd-iq/rasd/ingest/rss"      // rss: RSS 2.0 and Atom feeds
 	_ "github.com/rasd-iq/rasd/ingest/telegram" // telegram: public channel preview pages
 	_ "github.com/rasd-iq/rasd/ingest/web"      // web: comment sections and forums (colly)

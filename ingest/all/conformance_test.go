@@ -20,6 +20,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/rasd-iq/rasd/ingest"
+	"github.com/rasd-iq/rasd/ingest/mtproto"
 	"github.com/rasd-iq/rasd/ingest/tips"
 )
 
@@ -196,6 +197,10 @@ func checkCapture(t *testing.T, where string, p ingest.Post, none bool) {
 	case "application/xml":
 		if err := xml.Unmarshal(p.Capture, new(struct{})); err != nil {
 			t.Errorf("%s: capture is not one XML element: %v", where, err)
+		}
+	case mtproto.CaptureType:
+		if m, err := mtproto.DecodeCapture(p.Capture); err != nil || m.Message != p.Text {
+			t.Errorf("%s: capture is not the message's TL object: %v", where, err)
 		}
 	case "text/html", "text/csv":
 	default:

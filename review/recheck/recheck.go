@@ -34,6 +34,7 @@ import (
 
 	"github.com/rasd-iq/rasd/ingest"
 	"github.com/rasd-iq/rasd/ingest/httpx"
+	"github.com/rasd-iq/rasd/ingest/mtproto"
 	"github.com/rasd-iq/rasd/ingest/telegram"
 	"github.com/rasd-iq/rasd/ingest/x"
 	"github.com/rasd-iq/rasd/ingest/youtube"
@@ -142,7 +143,7 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 type Platforms struct {
 	// X checks posts of platform x; nil without a bearer token.
 	X *X
-	// Telegram checks posts of platform telegram.
+	// Telegram checks posts of platforms telegram and telegram-mtproto.
 	Telegram *Telegram
 	// YouTube checks posts of platform youtube; nil without an API key.
 	YouTube *YouTube
@@ -158,7 +159,9 @@ func (p *Platforms) Probe(ctx context.Context, post ingest.Post) review.Check {
 	switch {
 	case post.Platform == x.Name && p.X != nil:
 		pr = p.X
-	case post.Platform == telegram.Name && p.Telegram != nil:
+	case (post.Platform == telegram.Name || post.Platform == mtproto.Name) && p.Telegram != nil:
+		// A public group's or channel's message read through the API has
+		// an embed page like a preview channel's (USERNAME/ID).
 		pr = p.Telegram
 	case post.Platform == youtube.Name && p.YouTube != nil:
 		pr = p.YouTube
