@@ -217,7 +217,7 @@ func openEngine(cfg runConfig, ortLib string, once, exit bool, log *slog.Logger)
 	srv, err := openWeb(web.Config{TrustedProxies: proxies,
 		Store: rs, Backend: eng.store, Index: eng.index, Metrics: reg, Audit: eng.audit, Policy: pol, Log: log,
 		Thresholds: cardThresholds(router.Thresholds, cfg.Model), Failing: eng.pipe.Failing, Media: mediaReader(mediaStore),
-		DeadAlerts:      func() ([]alerts.DeadLetter, error) { return alerts.ListDeadLetters(cfg.Data) },
+		DeadAlerts: func() ([]alerts.DeadLetter, error) { return alerts.ListDeadLetters(cfg.Data) }, RetryAlert: retryAlert(eng.alerts),
 		ComplaintLimits: web.ComplaintLimits{PerAddress: cfg.Complaints.PerAddress, Global: cfg.Complaints.Global, Window: cfg.Complaints.Window},
 	}, cfg.Data)
 	if err != nil {
@@ -239,34 +239,6 @@ func openEngine(cfg runConfig, ortLib string, once, exit bool, log *slog.Logger)
 		}
 	}
 	return eng, nil
-}
-
-// openRecheck builds the re-check schedule over the referral store, with
-// the platform checks taking their credentials from the sources.
-func openRecheck(cfg recheck.Config, sources *ingest.Config, rs review.Store, b store.Backend, pol *policy.Policy, al *audit.Log,
-	reg prometheus.Registerer, log *slog.Logger) (*recheck.Loop, error) {
-	m, err := recheck.NewMetrics(reg)
-	if err != nil {
-		return nil, err
-	}
-	p, err := recheck.New(recheck.Options{Config: cfg, Sources: sourceSpecs(sources), Metrics: m})
-	if err != nil {
-		return nil, err
-	}
-	svc := &referral.Service{Store: rs, Backend: b, Policy: pol, Audit: al}
-	return &recheck.Loop{Service: svc, Prober: p, Every: cfg.Every, Log: log}, nil
-}
-
-// sourceSpecs lists the specs of the configured sources (none when nil).
-func sourceSpecs(c *ingest.Config) []ingest.Spec {
-	if c == nil {
-		return nil
-	}
-	specs := make([]ingest.Spec, 0, len(c.Sources))
-	for _, s := range c.Sources {
-		specs = append(specs, s.Spec)
-	}
-	return specs
 }
 
 // cardThresholds returns the model card's thresholds for the review UI:

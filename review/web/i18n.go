@@ -302,6 +302,16 @@ var words = map[string][2]string{
 
 	// The admin's accounts page.
 	"admin_users":       {"المستخدمون", "Users"},
+	"dead_alerts":       {"التنبيهات المتعذّر إيصالها", "Undelivered alerts"},
+	"dead_alerts_help":  {"تنبيهات فشل إيصالها بعد كل المحاولات. أعد إرسالها حين تعود القناة؛ كل إعادة تُسجَّل باسمك.", "Alerts given up after every try. Send them again once the channel is back; each retry is recorded in your name."},
+	"no_dead_alerts":    {"لا تنبيهات متعذّرة.", "No undelivered alerts."},
+	"channel":           {"القناة", "Channel"},
+	"tries":             {"المحاولات", "Tries"},
+	"last_error":        {"آخر خطأ", "Last error"},
+	"retry":             {"إعادة الإرسال", "Send again"},
+	"e_retry_failed":    {"تعذّر الإرسال مجدداً:", "Sending again failed:"},
+	"e_no_dead_letter":  {"لا تنبيه متعذّر بهذا المعرّف.", "No undelivered alert has this id."},
+	"m_alert_retried":   {"أُرسل التنبيه.", "The alert was sent."},
 	"add_user":          {"إضافة مستخدم", "Add a user"},
 	"state":             {"الحالة", "State"},
 	"active":            {"فعّال", "active"},
