@@ -71,19 +71,70 @@ func TestEndToEndBrowser(t *testing.T) {
 	}
 	rule := js(`document.getElementById("rule").textContent`)
 	do("deciding refer", chromedp.SetValue("#verdict", "true_positive"), chromedp.Click("#act-refer"), chromedp.WaitVisible("#refer-form"))
-	var steps []chromedp.Action[chromedp.Void]
-	for _, f := range []string{"context", "speaker", "intent", "content_and_form", "extent", "likelihood"} {
-		steps = append(steps, chromedp.SetValue("#"+f+"_level", "high"), chromedp.SendKeys("#"+f+"_reason", "reason given in detail"))
+	shots := t.TempDir()
+	if d := os.Getenv("RASD_SCREENSHOTS"); d != "" {
+		shots = d
 	}
-	steps = append(steps, chromedp.SendKeys("#explanation", "explicit threat against a named activist"),
-		chromedp.SendKeys("#facts", "public post naming the target"), chromedp.Click("#threat_to_life"),
-		chromedp.Click("#submit-referral"), chromedp.WaitVisible("#ref-status"))
-	do("filling the six-part form", steps...)
+	shot := func(name string) {
+		t.Helper()
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(shots, name), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fill := func(what string) {
+		t.Helper()
+		var steps []chromedp.Action[chromedp.Void]
+		for _, f := range []string{"context", "speaker", "intent", "content_and_form", "extent", "likelihood"} {
+			steps = append(steps, chromedp.SetValue("#"+f+"_level", "high"), chromedp.SendKeys("#"+f+"_reason", "reason given in detail"))
+		}
+		steps = append(steps, chromedp.SendKeys("#explanation", "explicit threat against a named activist"),
+			chromedp.SendKeys("#facts", "public post naming the target"), chromedp.Click("#threat_to_life"))
+		do(what, steps...)
+	}
+	// The form offers the policy's grounds, those of the routing rule checked.
+	if n := js(`String(document.querySelectorAll("#bases input:checked").length) + "/" + String(document.querySelectorAll("#bases input").length)`); strings.HasPrefix(n, "0/") {
+		t.Fatalf("the referral form checks no ground (%s)", n)
+	}
+	fill("filling the six-part form")
+	shot("refer-form.png")
+	do("submitting", chromedp.Click("#submit-referral"), chromedp.WaitVisible("#ref-status"))
+	first := js(`location.pathname`)
+	do("logging out", chromedp.Click("#logout"), chromedp.WaitVisible("#login-form"))
+	// The senior sends it back with a note.
+	do("opening the referral as the senior", chromedp.Navigate(base+first))
+	login("sen")
+	do("sending it back", chromedp.WaitVisible("#second-review"), chromedp.SendKeys("#second-note", "the reach of the account is not described"),
+		chromedp.Click("#send-back"), chromedp.WaitVisible("#ref-notes"))
+	if st := js(`document.getElementById("ref-status").dataset.status`); st != "sent_back" {
+		t.Fatalf("after sending back the referral is %s", st)
+	}
+	shot("referral-sent-back.png")
+	do("logging out the senior", chromedp.Click("#logout"), chromedp.WaitVisible("#login-form"))
+	// The analyst refers again, with one ground only.
+	do("opening the sent-back referral", chromedp.Navigate(base+first))
+	login("ana")
+	do("referring again", chromedp.WaitVisible("#refer-again"), chromedp.Click("#refer-again"), chromedp.WaitVisible("#refer-form"))
+	do("keeping one ground", chromedp.Evaluate[chromedp.Void](`document.querySelectorAll("#bases input").forEach((b, i) => b.checked = i === 0)`))
+	fill("filling the form again")
+	do("submitting again", chromedp.Click("#submit-referral"), chromedp.WaitVisible("#ref-status"))
 	ref := js(`location.pathname`)
+	if ref == first || js(`String(document.querySelectorAll("#ref-bases li").length)`) != "1" {
+		t.Fatalf("the second referral %s (first %s) cites %s grounds, want 1", ref, first, js(`String(document.querySelectorAll("#ref-bases li").length)`))
+	}
 	do("logging out", chromedp.Click("#logout"), chromedp.WaitVisible("#login-form"))
 	do("opening the referral as the senior", chromedp.Navigate(base+ref))
 	login("sen")
-	do("approving", chromedp.WaitVisible("#approve"), chromedp.Click("#approve"), chromedp.WaitVisible("#print"))
+	do("waiting for the referral", chromedp.WaitVisible("#ref-status"))
+	itemPage := js(`document.querySelector('.card .meta a[href^="/items/"]').getAttribute("href")`)
+	// The senior reviews the item too (it closes with two agreeing
+	// reviews), which leads back to the open referral, and approves it.
+	do("reviewing the item as the senior", chromedp.Navigate(base+itemPage), chromedp.WaitVisible("#claim"), chromedp.Click("#claim"),
+		chromedp.WaitVisible("#decide"), chromedp.SetValue("#verdict", "true_positive"), chromedp.Click("#act-refer"), chromedp.WaitVisible("#approve"))
+	do("approving", chromedp.Click("#approve"), chromedp.WaitVisible("#print"))
 	do("exporting the package", chromedp.Navigate(js(`document.getElementById("package").href`)), chromedp.WaitReady("body"))
 	doc := js(`document.body.innerText`)
 	if !strings.Contains(doc, `"rule_id":"`+rule+`"`) || !strings.Contains(doc, `"urgent":true`) {
@@ -91,10 +142,6 @@ func TestEndToEndBrowser(t *testing.T) {
 	}
 	// The item page of a post whose image is in a bank of known content
 	// and of one whose poster was read: the images, the match, the text.
-	shots := t.TempDir()
-	if d := os.Getenv("RASD_SCREENSHOTS"); d != "" {
-		shots = d
-	}
 	for _, it := range []struct{ id, shot, want string }{
 		{"x:banked-banner", "item-known-content.png", "#media .known-match"},
 		{"x:slogan-poster", "item-ocr.png", "#media .ocr mark"},
@@ -118,16 +165,6 @@ func TestEndToEndBrowser(t *testing.T) {
 	}
 	if n := js(`String(document.querySelectorAll("svg.chart").length) + "/" + String(document.querySelectorAll("#map circle").length)`); n != "4/18" {
 		t.Fatalf("charts/governorates on the dashboard: %s, want 4/18", n)
-	}
-	shot := func(name string) {
-		t.Helper()
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(shots, name), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
 	}
 	shot("dashboard-live.png")
 	gov := js(`(() => { const g = [...document.querySelectorAll("#map g.gov")].find(g => +g.querySelector("circle").getAttribute("r") > 5); return g ? g.dataset.governorate : ""; })()`)
@@ -162,5 +199,12 @@ func TestEndToEndBrowser(t *testing.T) {
 		t.Fatal("the new account is not listed")
 	}
 	shot("admin-users.png")
+	// The admin appeals the referred item's decision from its page.
+	do("opening the referred item", chromedp.Navigate(base+itemPage), chromedp.WaitVisible("#item-appeal"))
+	do("appealing", chromedp.SendKeys("#appeal-reason", "criticism of an official, not a threat"), chromedp.Click("#file-appeal"), chromedp.WaitVisible("#appeals"))
+	if n := js(`String(document.querySelectorAll("#appeals tr[data-id]").length)`); n == "0" {
+		t.Fatal("the appeal filed from the item is not listed")
+	}
+	shot("appeal-from-item.png")
 	e.stop(t)
 }
