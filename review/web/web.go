@@ -559,7 +559,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if acc.Perm != "" && !p.User.Role.Can(acc.Perm) {
-		s.forbidden(w, r, fmt.Errorf("the %s role may not do this", p.User.Role))
+		s.forbidden(w, r, fmt.Errorf("%w: the %s role may not do this", errRole, p.User.Role))
 		return
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -568,7 +568,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			token = r.PostFormValue("csrf")
 		}
 		if !session.CheckCSRF(p.Session, token) {
-			s.forbidden(w, r, errors.New("missing or wrong CSRF token"))
+			s.forbidden(w, r, errCSRF)
 			return
 		}
 	}

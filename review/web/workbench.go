@@ -28,6 +28,10 @@ var (
 	errNeedReason = fmt.Errorf("%w: a dismissal needs a reason code (false_positive, protected_speech, not_actionable or duplicate)", review.ErrInvalid)
 	// errConfirmHigh: dismissing a high-scoring item on its page needs the confirmation box ticked.
 	errConfirmHigh = fmt.Errorf("%w: dismissing an item scored %.0f%% or more needs a confirmation", review.ErrInvalid, HighScore*100)
+	// errCSRF: a state-changing request without the session's token.
+	errCSRF = errors.New("missing or wrong CSRF token")
+	// errRole: the caller's role lacks the route's permission.
+	errRole = errors.New("not allowed")
 	// errNoPost: send to review names a post the store does not hold.
 	errNoPost = errors.New("no stored post has this id")
 )
@@ -51,6 +55,10 @@ func (p *page) localError(err error) string {
 		return p.T(ie.Key) + " «" + ie.Value + "»"
 	case errors.Is(err, errNoIndex):
 		return p.T("e_no_index")
+	case errors.Is(err, errCSRF):
+		return p.T("e_csrf")
+	case errors.Is(err, errRole):
+		return p.T("e_role")
 	case errors.Is(err, index.ErrBadQuery):
 		return p.T("e_bad_query")
 	}
@@ -266,6 +274,10 @@ func (s *Server) apiUndo(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := readJSON(w, r, &in); err != nil {
 		WriteError(w, http.StatusBadRequest, err)
+		return
+	}
+	if in.Item == "" || in.Decision == "" {
+		WriteError(w, http.StatusBadRequest, errors.New("item and decision are required"))
 		return
 	}
 	item, err := s.resolveID(r.Context(), in.Item)
