@@ -37,6 +37,9 @@ func TestReviewExport(t *testing.T) {
 			act = review.ActionEscalate
 		}
 		d := review.Decision{Item: id, Reviewer: "a", Action: act, Verdict: review.VerdictFalsePositive, Lease: it.Lease.Token}
+		if act == review.ActionDismiss {
+			d.ReasonCode = review.ReasonFalsePositive
+		}
 		if _, _, err := rs.Decide(ctx, d, who, review.Rules{}, now); err != nil {
 			t.Fatal(err)
 		}
@@ -48,7 +51,7 @@ func TestReviewExport(t *testing.T) {
 		code   int
 		stderr string
 	}{
-		{"labels", []string{"export", "--labels", "--data", data}, 0, "exported 0 labelled items (1 awaiting a final decision, 1 whose post is gone)"},
+		{"labels", []string{"export", "--labels", "--data", data}, 0, "exported 0 labelled items (1 awaiting a final decision, 1 whose post is gone, 0 dismissed without a reason code)"},
 		{"nothing to export", []string{"export", "--data", data}, 2, "--labels"},
 		{"unknown subcommand", []string{"import"}, 2, "unknown subcommand"},
 		{"missing subcommand", nil, 2, "missing subcommand"},

@@ -282,6 +282,9 @@ func (s *Service) Decide(ctx context.Context, id, reviewer string, rl Ruling) (r
 		}
 		fix = review.Decision{ID: review.NewID(), Item: a.Item, Reviewer: reviewer, Action: action, Verdict: v, Labels: rl.Labels,
 			Reason: "appeal " + id + ": " + strings.TrimSpace(rl.Note), Stage: review.StageAppeal, Time: now}
+		if action == review.ActionDismiss {
+			fix.ReasonCode = review.ReasonFalsePositive // an appeal reversed to a false positive says why: the ruling
+		}
 		if err := fix.Validate(); err != nil {
 			return a, fmt.Errorf("deciding appeal %s: %w", id, err)
 		}

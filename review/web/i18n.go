@@ -288,7 +288,6 @@ var words = map[string][2]string{
 
 	"decision": {"قرار", "decision"},
 
-	"e_csrf":             {"رمز الحماية من الطلبات المزوَّرة (CSRF) مفقود أو خاطئ؛ أعد تحميل الصفحة وحاول من جديد.", "Missing or wrong CSRF token; reload the page and try again."},
 	"tl_decision":        {"قرار", "decision"},
 	"tl_appeal_ruling":   {"قرار بعد الطعن", "decision on appeal"},
 	"tl_referred":        {"إحالة بتقييم من ستة أجزاء", "referral assessed"},
@@ -404,6 +403,8 @@ var words = map[string][2]string{
 	"role_admin":          {"مدير", "admin"},
 	"role_auditor":        {"مدقق", "auditor"},
 	"urgent_only":         {"العاجل فقط", "Urgent only"},
+	"e_csrf":              {"رمز الحماية (CSRF) ناقص أو خاطئ؛ أعد تحميل الصفحة وحاول مجدداً.", "Missing or wrong CSRF token; reload the page and try again."},
+	"e_role":              {"لا يملك دورك صلاحية هذا الإجراء.", "Your role may not do this."},
 	"post_missing":        {"نص المنشور غير محفوظ.", "The post's text is not stored."},
 	"error":               {"خطأ", "Error"},
 	"back_queue":          {"العودة إلى قائمة المراجعة", "Back to the review queue"},

@@ -588,7 +588,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if acc.Perm != "" && !p.User.Role.Can(acc.Perm) {
-		s.forbidden(w, r, fmt.Errorf("the %s role may not do this", p.User.Role))
+		s.forbidden(w, r, fmt.Errorf("%w: the %s role may not do this", errRole, p.User.Role))
 		return
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -603,9 +603,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mux.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, p)))
 }
-
-// errCSRF refuses a state-changing request without the session's token.
-var errCSRF = errors.New("missing or wrong CSRF token")
 
 func (s *Server) forbidden(w http.ResponseWriter, r *http.Request, err error) {
 	if isAPI(r) {

@@ -28,6 +28,10 @@ var (
 	errNeedReason = fmt.Errorf("%w: a dismissal needs a reason code (false_positive, protected_speech, not_actionable or duplicate)", review.ErrInvalid)
 	// errConfirmHigh: dismissing a high-scoring item on its page needs the confirmation box ticked.
 	errConfirmHigh = fmt.Errorf("%w: dismissing an item scored %.0f%% or more needs a confirmation", review.ErrInvalid, HighScore*100)
+	// errCSRF: a state-changing request without the session's token.
+	errCSRF = errors.New("missing or wrong CSRF token")
+	// errRole: the caller's role lacks the route's permission.
+	errRole = errors.New("not allowed")
 	// errNoPost: send to review names a post the store does not hold.
 	errNoPost = errors.New("no stored post has this id")
 )
@@ -53,6 +57,8 @@ func (p *page) localError(err error) string {
 		return p.T("e_no_index")
 	case errors.Is(err, errCSRF):
 		return p.T("e_csrf")
+	case errors.Is(err, errRole):
+		return p.T("e_role")
 	case errors.Is(err, index.ErrBadQuery):
 		return p.T("e_bad_query")
 	}
@@ -271,7 +277,7 @@ func (s *Server) apiUndo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if in.Item == "" || in.Decision == "" {
-		WriteError(w, http.StatusBadRequest, errors.New(`name the "item" and the "decision" to undo`))
+		WriteError(w, http.StatusBadRequest, errors.New("item and decision are required"))
 		return
 	}
 	item, err := s.resolveID(r.Context(), in.Item)
