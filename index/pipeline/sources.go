@@ -171,33 +171,9 @@ func (p *Pipeline) request(ctx context.Context, req sourceReq, before func()) er
 	}
 }
 
-// SourceHealth is what a source's fetches did lately, for the sources
-// admin page and API.
-type SourceHealth struct {
-	// Name is the source's name.
-	Name string `json:"name"`
-	// Running is true while the source is being fetched.
-	Running bool `json:"running"`
-	// LastFetch is when its last fetch ended, well or not.
-	LastFetch time.Time `json:"last_fetch,omitzero"`
-	// LastSuccess is when a fetch last succeeded.
-	LastSuccess time.Time `json:"last_success,omitzero"`
-	// LastError is the error of the last fetch; empty when it succeeded.
-	LastError string `json:"last_error,omitempty"`
-	// FailingSince is when its fetches began to fail, while they fail.
-	FailingSince time.Time `json:"failing_since,omitzero"`
-	// Degraded says what its connector reports wrong (ingest.HealthReporter).
-	Degraded string `json:"degraded,omitempty"`
-	// Lag is how old the newest post of the last fetch that took posts in
-	// was when it was fetched: how far behind the platform Rasd reads it.
-	Lag time.Duration `json:"lag_ns"`
-	// PostsLastHour counts the new posts taken in during the last hour.
-	PostsLastHour int `json:"posts_last_hour"`
-}
-
 // sourceHealth is a source's health record.
 type sourceHealth struct {
-	SourceHealth
+	ingest.SourceHealth
 	// taken lists when posts were taken in during the last hour, and how many.
 	taken []takenIn
 }
@@ -217,7 +193,7 @@ func (p *Pipeline) entry(name string) *sourceHealth {
 	}
 	h := p.health[name]
 	if h == nil {
-		h = &sourceHealth{SourceHealth: SourceHealth{Name: name}}
+		h = &sourceHealth{SourceHealth: ingest.SourceHealth{Name: name}}
 		p.health[name] = h
 	}
 	return h
@@ -261,10 +237,10 @@ func (p *Pipeline) noteFetch(source string, err error, posts []ingest.Post, n in
 }
 
 // Health returns the health of every source this process has run, by name.
-func (p *Pipeline) Health() []SourceHealth {
+func (p *Pipeline) Health() []ingest.SourceHealth {
 	now := time.Now()
 	p.healthMu.Lock()
-	out := make([]SourceHealth, 0, len(p.health))
+	out := make([]ingest.SourceHealth, 0, len(p.health))
 	for _, h := range p.health {
 		h.taken = slices.DeleteFunc(h.taken, func(t takenIn) bool { return now.Sub(t.at) > rate })
 		sh := h.SourceHealth
@@ -279,7 +255,7 @@ func (p *Pipeline) Health() []SourceHealth {
 		out[i].Degraded = p.degraded[out[i].Name]
 	}
 	p.failMu.Unlock()
-	slices.SortFunc(out, func(a, b SourceHealth) int {
+	slices.SortFunc(out, func(a, b ingest.SourceHealth) int {
 		switch {
 		case a.Name < b.Name:
 			return -1

@@ -86,14 +86,14 @@ func TestSourcesStartAndStopWhileRunning(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, "source b's posts, started at run time", stored("file:b4"))
-	health := func(name string) SourceHealth {
+	health := func(name string) ingest.SourceHealth {
 		for _, h := range p.Health() {
 			if h.Name == name {
 				return h
 			}
 		}
 		t.Fatalf("no health for %s in %+v", name, p.Health())
-		return SourceHealth{}
+		return ingest.SourceHealth{}
 	}
 	waitFor(t, "b's health", func() bool { return health("b").PostsLastHour == 5 })
 	if h := health("b"); !h.Running || h.LastSuccess.IsZero() || h.LastError != "" || h.Lag < time.Minute {

@@ -233,6 +233,9 @@ func newEnvOver(t testing.TB, st review.Store, b store.Backend, ix *index.Index,
 	return &env{srv: srv, h: srv, st: st, clock: c, audit: filepath.Join(dir, "audit.jsonl"), steps: map[string]int64{}}
 }
 
+// rawBody is a request body sent as it is, as YAML.
+type rawBody string
+
 // client is a logged-in (or anonymous) caller.
 type client struct {
 	cookie *http.Cookie
@@ -248,6 +251,8 @@ func (e *env) do(c *client, method, path string, body any, header map[string]str
 		rd = bytes.NewReader(nil)
 	case string: // a form
 		rd, ct = bytes.NewReader([]byte(b)), "application/x-www-form-urlencoded"
+	case rawBody: // a YAML document
+		rd, ct = bytes.NewReader([]byte(b)), "application/yaml"
 	default:
 		data, _ := json.Marshal(b)
 		rd, ct = bytes.NewReader(data), "application/json"
@@ -373,6 +378,23 @@ var requests = map[string]request{
 	"GET /api/transparency":              {"GET", "/api/transparency?period=2026-Q4", nil},
 	"GET /complaint":                     {"GET", "/complaint", nil},
 	"POST /complaint":                    {"POST", "/complaint", "reference=x&text=y"},
+
+	"GET /admin/sources":                          {"GET", "/admin/sources", nil},
+	"POST /admin/sources":                         {"POST", "/admin/sources", map[string]string{}},
+	"POST /admin/sources/{name}":                  {"POST", "/admin/sources/s1", map[string]string{}},
+	"POST /admin/sources/{name}/pause":            {"POST", "/admin/sources/s1/pause", map[string]string{}},
+	"POST /admin/sources/{name}/resume":           {"POST", "/admin/sources/s1/resume", map[string]string{}},
+	"GET /api/sources":                            {"GET", "/api/sources", nil},
+	"POST /api/sources":                           {"POST", "/api/sources", map[string]string{}},
+	"PUT /api/sources/{name}":                     {"PUT", "/api/sources/s1", map[string]string{}},
+	"POST /api/sources/{name}/pause":              {"POST", "/api/sources/s1/pause", map[string]string{}},
+	"POST /api/sources/{name}/resume":             {"POST", "/api/sources/s1/resume", map[string]string{}},
+	"GET /discovery":                              {"GET", "/discovery", nil},
+	"POST /discovery/{id}/approve":                {"POST", "/discovery/c1/approve", map[string]string{}},
+	"POST /discovery/{id}/reject":                 {"POST", "/discovery/c1/reject", map[string]string{}},
+	"GET /api/discovery/candidates":               {"GET", "/api/discovery/candidates", nil},
+	"POST /api/discovery/candidates/{id}/approve": {"POST", "/api/discovery/candidates/c1/approve", map[string]string{}},
+	"POST /api/discovery/candidates/{id}/reject":  {"POST", "/api/discovery/candidates/c1/reject", map[string]string{}},
 }
 
 // TestOneRouteTable: the server registers a handler for every route in
