@@ -43,6 +43,8 @@ type engine struct {
 	handler http.Handler
 	// recheck re-checks referred posts on a schedule; nil when off.
 	recheck *recheck.Loop
+	// run is the sources changed at run time and discovery.
+	run *runSources
 }
 
 // Close releases everything the engine opened.
@@ -52,6 +54,9 @@ func (e *engine) Close() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		e.alerts.Close(ctx)
 		cancel()
+	}
+	if e.run != nil {
+		e.run.Close()
 	}
 	if e.sources != nil {
 		e.sources.Close()
@@ -144,17 +149,19 @@ func openEngine(cfg runConfig, ortLib string, once, exit bool, log *slog.Logger)
 		}
 		sweeper = mediastage.Sweeper{Store: mediaStore}
 	}
-	var sources []pipeline.Source
 	if cfg.Sources != "" {
 		if eng.sources, err = ingest.LoadConfigWith(cfg.Sources, ingest.LoadOptions{AllowInternal: cfg.AllowInternal}); err != nil {
 			return nil, err
 		}
-		for _, s := range eng.sources.Sources {
-			router.SourceKinds[s.Name] = s.Kind
-			if cfg.Role == pipeline.RoleAll || cfg.Role == pipeline.RoleIngest {
-				sources = append(sources, pipeline.Source{Name: s.Name, Connector: s.Connector, Interval: s.Interval, Once: once})
-			}
-		}
+	}
+	// sources.yaml with the sources added, edited and paused at run time.
+	var sources []pipeline.Source
+	if eng.run, err = openRunSources(cfg, eng.store, eng.sources, eng.audit, log); err != nil {
+		return nil, err
+	}
+	router.SourceKind = eng.run.catalog.Kind
+	if cfg.Role == pipeline.RoleAll || cfg.Role == pipeline.RoleIngest {
+		sources = eng.run.pipelineSources(once)
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -182,13 +189,14 @@ func openEngine(cfg runConfig, ortLib string, once, exit bool, log *slog.Logger)
 	if _, err := policy.RecordChange(eng.audit, auditPath, "rasd run", pol); err != nil {
 		return nil, err
 	}
-	// Alerts are raised where posts are routed: by the workers.
-	var notify pipeline.Notifier
+	// Alerts are raised, and candidate sources found, where posts are
+	// routed: by the workers.
+	notify := notifiers{eng.run.finder}
 	if cfg.Alerts.Enabled() && (cfg.Role == pipeline.RoleAll || cfg.Role == pipeline.RoleWorker) {
 		if eng.alerts, err = alerts.Open(cfg.Alerts, alerts.Options{Data: cfg.Data, Audit: eng.audit, Log: log, Metrics: reg}); err != nil {
 			return nil, err
 		}
-		notify = eng.alerts
+		notify = append(notify, eng.alerts)
 	}
 	eng.pipe, err = pipeline.New(pipeline.Config{Notify: notify,
 		Role: cfg.Role, Store: eng.store, Index: eng.index, Scorer: scorer, Router: router, SyncEvery: syncEvery, Audit: eng.audit, Signals: signaler,
@@ -199,6 +207,7 @@ func openEngine(cfg runConfig, ortLib string, once, exit bool, log *slog.Logger)
 	if err != nil {
 		return nil, err
 	}
+	eng.run.start(eng.pipe, cfg.Role, once, cfg.Redis != "", log)
 	// One web server serves every page and API behind its guard (roles,
 	// CSRF); without an index (ingest and worker roles) search answers 503.
 	proxies, err := proxyPrefixes(cfg.TrustedProxies)
@@ -210,6 +219,7 @@ func openEngine(cfg runConfig, ortLib string, once, exit bool, log *slog.Logger)
 		Thresholds: cardThresholds(router.Thresholds, cfg.Model), Failing: eng.pipe.Failing, Media: mediaReader(mediaStore),
 		DeadAlerts:      func() ([]alerts.DeadLetter, error) { return alerts.ListDeadLetters(cfg.Data) },
 		ComplaintLimits: web.ComplaintLimits{PerAddress: cfg.Complaints.PerAddress, Global: cfg.Complaints.Global, Window: cfg.Complaints.Window},
+		Sources:         eng.run.catalog, SourceHealth: eng.pipe.Health, Discovery: eng.run.finder,
 	}, cfg.Data)
 	if err != nil {
 		return nil, err
