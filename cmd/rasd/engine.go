@@ -154,15 +154,6 @@ func openEngine(cfg runConfig, ortLib string, once, exit bool, log *slog.Logger)
 			return nil, err
 		}
 	}
-	// sources.yaml with the sources added, edited and paused at run time.
-	var sources []pipeline.Source
-	if eng.run, err = openRunSources(cfg, eng.store, eng.sources, eng.audit, log); err != nil {
-		return nil, err
-	}
-	router.SourceKind = eng.run.catalog.Kind
-	if cfg.Role == pipeline.RoleAll || cfg.Role == pipeline.RoleIngest {
-		sources = eng.run.pipelineSources(once)
-	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	reg.MustRegister(youtube.QuotaUnits) // the YouTube connector counts the API quota units its sources spend
@@ -188,6 +179,15 @@ func openEngine(cfg runConfig, ortLib string, once, exit bool, log *slog.Logger)
 	}
 	if _, err := policy.RecordChange(eng.audit, auditPath, "rasd run", pol); err != nil {
 		return nil, err
+	}
+	// sources.yaml with the sources added, edited and paused at run time.
+	var sources []pipeline.Source
+	if eng.run, err = openRunSources(cfg, eng.store, eng.sources, eng.audit, log); err != nil {
+		return nil, err
+	}
+	router.SourceKind = eng.run.catalog.Kind
+	if cfg.Role == pipeline.RoleAll || cfg.Role == pipeline.RoleIngest {
+		sources = eng.run.pipelineSources(once)
 	}
 	// Alerts are raised, and candidate sources found, where posts are
 	// routed: by the workers.
