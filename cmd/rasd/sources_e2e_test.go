@@ -113,7 +113,8 @@ func TestSourcesEndToEndRedis(t *testing.T) {
 // and rejects the other; an admin's bad source is refused with its line,
 // a pause stops a source; after a restart the sources and the candidates'
 // states are as they were; every change is in the audit log. With
-// chromium, the candidates page and the sources page are captured.
+// chromium (embedded run), the candidates page and the sources page are
+// captured.
 func runSourcesEndToEnd(t *testing.T, redisURL string) {
 	if testing.Short() {
 		t.Skip("the end-to-end suite builds and runs the engine")
@@ -203,6 +204,13 @@ func runSourcesEndToEnd(t *testing.T, redisURL string) {
 		t.Fatalf("origin_one's example %v", got["origin_one"].Examples)
 	}
 	adm.call("POST", "/api/discovery/candidates/origin_one/approve", map[string]string{}, http.StatusForbidden, nil)
+	var shoot pageShooter
+	if redisURL == "" {
+		shoot = newPageShooter(t, e)
+	}
+	if shoot != nil {
+		shoot("/discovery", "ana", `#candidates tr[data-candidate="origin_one"]`, "discovery-candidates.png")
+	}
 
 	// Approving one fetches it without a restart.
 	before := tg.fetches("origin_one")
@@ -254,8 +262,8 @@ func runSourcesEndToEnd(t *testing.T, redisURL string) {
 		t.Fatalf("main after pausing: %+v", s)
 	}
 
-	if redisURL == "" {
-		screenshotSources(t, e)
+	if shoot != nil {
+		shoot("/admin/sources", "adm", `#sources tr[data-source="main"][data-state="paused"]`, "admin-sources.png")
 	}
 
 	// After a restart: as it was.
@@ -387,9 +395,12 @@ func (c *apiClient) callRaw(method, path, body string, want int) string {
 	return string(data)
 }
 
-// screenshotSources captures the candidates page (as the analyst) and the
-// sources admin page (as the admin) in headless Chromium, when it is there.
-func screenshotSources(t *testing.T, e *e2eEngine) {
+// pageShooter captures pages of the engine in headless Chromium, logged in
+// as the account named; nil without chromium.
+type pageShooter func(path, who, ready, file string)
+
+// newPageShooter starts headless Chromium for e (nil when it is not there).
+func newPageShooter(t *testing.T, e *e2eEngine) pageShooter {
 	t.Helper()
 	path, err := exec.LookPath("chromium")
 	if err != nil {
@@ -397,53 +408,48 @@ func screenshotSources(t *testing.T, e *e2eEngine) {
 			t.Fatalf("chromium not found: %v", err)
 		}
 		t.Log("chromium not found: no screenshots")
-		return
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.Headless, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelA()
-	bctx, cancelB := chromedp.NewContext(actx)
-	defer cancelB()
-	ctx, cancel := context.WithTimeout(bctx, 90*time.Second)
-	defer cancel()
-	base := "http://" + e.addr
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
-	login := func(name string) {
-		t.Helper()
-		do("logging in as "+name, chromedp.WaitVisible("#login-form"), chromedp.SendKeys("#name", name),
-			chromedp.SendKeys("#password", e2ePassword), chromedp.Click("#login"))
-		if _, ok := e.totp[name]; ok {
-			do("entering the code of "+name, chromedp.WaitVisible("#code-form"), chromedp.SendKeys("#code", e.code(t, name)), chromedp.Click("#verify"))
-		}
+		return nil
 	}
 	shots := t.TempDir()
 	if d := os.Getenv("RASD_SCREENSHOTS"); d != "" {
 		shots = d
 	}
-	shot := func(name string) {
+	// A browser of its own per page: a fresh profile, no session.
+	return func(page, who, ready, file string) {
 		t.Helper()
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.Headless, chromedp.DisableGPU,
+			chromedp.NoFirstRun, chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
+		actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+		defer cancelA()
+		bctx, cancelB := chromedp.NewContext(actx)
+		defer cancelB()
+		if err := chromedp.Do(bctx); err != nil {
+			t.Fatalf("starting chromium: %v", err)
+		}
+		ctx, cancel := context.WithTimeout(bctx, 90*time.Second)
+		defer cancel()
+		do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+			t.Helper()
+			if err := chromedp.Do(ctx, steps...); err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+		}
+		base := "http://" + e.addr
+		do("opening "+page, chromedp.Navigate(base+page))
+		do("logging in as "+who, chromedp.WaitVisible("#login-form"), chromedp.SendKeys("#name", who),
+			chromedp.SendKeys("#password", e2ePassword), chromedp.Click("#login"))
+		if _, ok := e.totp[who]; ok {
+			do("entering the code of "+who, chromedp.WaitVisible("#code-form"), chromedp.SendKeys("#code", e.code(t, who)), chromedp.Click("#verify"))
+		}
+		do("waiting for "+ready, chromedp.WaitVisible(ready))
+		// The viewport, not the full page: the pages are shorter than it.
+		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(shots, name), png, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(shots, file), png, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	do("opening the candidates", chromedp.Navigate(base+"/discovery"))
-	login("ana")
-	do("the decided candidates", chromedp.WaitVisible(`#decided tr[data-candidate="origin_one"]`))
-	shot("discovery-candidates.png")
-	do("logging out", chromedp.Click("#logout"), chromedp.WaitVisible("#login-form"))
-	do("opening the sources", chromedp.Navigate(base+"/admin/sources"))
-	login("adm")
-	do("the sources", chromedp.WaitVisible(`#sources tr[data-source="tg-origin_one"]`), chromedp.WaitVisible(`#sources tr[data-source="main"][data-state="paused"]`))
-	shot("admin-sources.png")
 }
