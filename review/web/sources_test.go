@@ -4,11 +4,9 @@ import (
 	"context"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/rasd-iq/rasd/index/kvstore"
 	"github.com/rasd-iq/rasd/index/store"
 	"github.com/rasd-iq/rasd/ingest"
 	"github.com/rasd-iq/rasd/ingest/catalog"
@@ -24,21 +22,8 @@ import (
 func TestSourcesAndCandidates(t *testing.T) {
 	e := newEnv(t, nil)
 	ctx := context.Background()
-	kv, err := kvstore.OpenBolt(filepath.Join(t.TempDir(), "state.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer kv.Close()
-	cat, err := catalog.Open(ctx, catalog.Options{Store: kv, Audit: e.srv.cfg.Audit})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cat.Close()
-	f, err := discovery.New(discovery.Options{Store: kv, Sources: cat, Audit: e.srv.cfg.Audit})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.srv.cfg.Sources, e.srv.cfg.Discovery = cat, f
+	cat := e.srv.cfg.Sources.(*catalog.Catalog)
+	f := e.srv.cfg.Discovery.(*discovery.Finder)
 	e.srv.cfg.SourceHealth = func() []ingest.SourceHealth {
 		return []ingest.SourceHealth{{Name: "chan", Running: true, LastError: "fetching channel: 502", PostsLastHour: 7}}
 	}

@@ -22,9 +22,12 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/rasd-iq/rasd/index"
+	"github.com/rasd-iq/rasd/index/kvstore"
 	"github.com/rasd-iq/rasd/index/redisstore/redistest"
 	"github.com/rasd-iq/rasd/index/store"
 	"github.com/rasd-iq/rasd/ingest"
+	"github.com/rasd-iq/rasd/ingest/catalog"
+	"github.com/rasd-iq/rasd/ingest/discovery"
 	"github.com/rasd-iq/rasd/policy"
 	"github.com/rasd-iq/rasd/policy/audit"
 	"github.com/rasd-iq/rasd/review"
@@ -209,8 +212,23 @@ func newEnvOver(t testing.TB, st review.Store, b store.Backend, ix *index.Index,
 	c := &clock{t: now}
 	sm := session.New(st)
 	sm.Now = c.Now
+	// Run-time sources and their candidates, kept in the folder.
+	kv, err := kvstore.OpenBolt(filepath.Join(dir, "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { kv.Close() })
+	cat, err := catalog.Open(context.Background(), catalog.Options{Store: kv, Audit: al})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cat.Close() })
+	finder, err := discovery.New(discovery.Options{Store: kv, Sources: cat, Audit: al})
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv, err := New(Config{Store: st, Backend: b, Index: ix, Metrics: prometheus.NewRegistry(), Sessions: sm, Audit: al, Pseudonyms: ps, Now: c.Now,
-		ComplaintLimits: ComplaintLimits{Answer: -1}})
+		ComplaintLimits: ComplaintLimits{Answer: -1}, Sources: cat, Discovery: finder})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -478,7 +496,7 @@ func TestRoleTable(t *testing.T) {
 						t.Fatalf("%s: %d, want 403", role, got)
 					}
 				default:
-					if got == 401 || got == 403 || got == 404 && !strings.Contains(pattern, "{id}") && pattern != "POST /api/claims" {
+					if got == 401 || got == 403 || got == 404 && !strings.Contains(pattern, "{id}") && !strings.Contains(pattern, "{name}") && pattern != "POST /api/claims" {
 						t.Fatalf("%s: %d %s, want past the guard", role, got, w.Body)
 					}
 				}
