@@ -123,6 +123,9 @@ type Catalog struct {
 	problems map[string]string
 	// applied is what the runner was last given: name → fingerprint.
 	applied map[string]string
+	// retired are connectors replaced by another process's change, to
+	// close once the runner no longer runs them.
+	retired []ingest.Connector
 }
 
 type builtSource struct {
@@ -164,7 +167,8 @@ func (c *Catalog) load(ctx context.Context) error {
 	c.records = recs
 	for name, b := range c.built {
 		if r, ok := recs[name]; !ok || r.YAML != b.yaml {
-			closeConnector(b.src.Connector, c.o.Log)
+			// It may still run: closed once the runner has let it go.
+			c.retired = append(c.retired, b.src.Connector)
 			delete(c.built, name)
 		}
 	}
@@ -212,7 +216,16 @@ func (c *Catalog) Close() error {
 		closeConnector(b.src.Connector, c.o.Log)
 		delete(c.built, name)
 	}
+	c.closeRetired()
 	return nil
+}
+
+// closeRetired closes the retired connectors; mu is held.
+func (c *Catalog) closeRetired() {
+	for _, conn := range c.retired {
+		closeConnector(conn, c.o.Log)
+	}
+	c.retired = nil
 }
 
 // effective returns the sources to fetch now with a fingerprint each; mu
@@ -295,11 +308,13 @@ func (c *Catalog) Refresh(ctx context.Context) error {
 // the catalogue says; mu is held.
 func (c *Catalog) apply(ctx context.Context) error {
 	if c.runner == nil {
+		c.closeRetired() // nothing runs them
 		return nil
 	}
+	defer c.closeRetired()
 	srcs, prints := c.effective()
 	var errs []error
-	for name, fp := range c.applied {
+	for name := range c.applied {
 		if _, ok := prints[name]; ok {
 			continue
 		}
@@ -307,7 +322,6 @@ func (c *Catalog) apply(ctx context.Context) error {
 			errs = append(errs, fmt.Errorf("stopping source %q: %w", name, err))
 		}
 		delete(c.applied, name)
-		_ = fp
 	}
 	for _, name := range slices.Sorted(maps.Keys(prints)) {
 		if c.applied[name] == prints[name] {
