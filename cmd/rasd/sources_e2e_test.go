@@ -214,12 +214,14 @@ func runSourcesEndToEnd(t *testing.T, redisURL string) {
 
 	// Approving one fetches it without a restart.
 	before := tg.fetches("origin_one")
+	approvedAt := time.Now()
 	var approved candidate
 	ana.call("POST", "/api/discovery/candidates/origin_one/approve", map[string]string{}, http.StatusOK, &approved)
 	if approved.State != "approved" || approved.Source != "tg-origin_one" {
 		t.Fatalf("approved %+v", approved)
 	}
 	waitUntil(t, "the approved channel's post", func() bool { return healthRecords(t, e) == 4 })
+	t.Logf("approval to the new channel's post stored and scored: %s", time.Since(approvedAt).Round(time.Millisecond))
 	if tg.fetches("origin_one") == before {
 		t.Fatal("the approved channel was not fetched")
 	}
