@@ -13,7 +13,7 @@
 // final. Verdicts (true positive, false positive, wrong label) are kept as
 // labelled data for evaluation and retraining.
 //
-// The queue is kept in priority order by an index keyed by
-// urgent|priority|score|time|id (see IndexKey), so that listing a page never
-// sorts the whole queue.
+// The queue is kept in review order by an index keyed by
+// urgent|score|priority|time|id (see IndexKey): what is urgent first, then
+// the highest scores, so that listing a page never sorts the whole queue.
 package review

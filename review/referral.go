@@ -28,7 +28,25 @@ const (
 	ReferralApproved ReferralStatus = "approved"
 	// ReferralWithdrawn was reversed on appeal; it is never exported again.
 	ReferralWithdrawn ReferralStatus = "withdrawn"
+	// ReferralRejected was refused by the second reviewer; it is never
+	// exported.
+	ReferralRejected ReferralStatus = "rejected"
+	// ReferralReturned was sent back to its assessor by the second
+	// reviewer, with a note; the assessor may refer the item again.
+	ReferralReturned ReferralStatus = "sent_back"
 )
+
+// ReferralNote is a second reviewer's note on a referral they rejected or
+// sent back.
+type ReferralNote struct {
+	// By is the reviewer; At when they wrote it.
+	By string    `json:"by"`
+	At time.Time `json:"at"`
+	// Status is what the reviewer did: rejected or sent_back.
+	Status ReferralStatus `json:"status"`
+	// Text is the note.
+	Text string `json:"text"`
+}
 
 // What a re-check found.
 const (
@@ -96,6 +114,11 @@ type Referral struct {
 	Facts string `json:"facts"`
 	// Status is where the referral stands.
 	Status ReferralStatus `json:"status"`
+	// Bases are the ids of the policy's legal and platform grounds the
+	// assessor cited; empty means those of the rule that routed the post.
+	Bases []string `json:"bases,omitempty"`
+	// Notes are the second reviewers' notes, oldest first.
+	Notes []ReferralNote `json:"notes,omitempty"`
 	// Created is when the assessment was recorded; Approved when it passed.
 	Created  time.Time `json:"created"`
 	Approved time.Time `json:"approved,omitzero"`

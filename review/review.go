@@ -30,6 +30,9 @@ var (
 	ErrEmpty = errors.New("no item to claim")
 	// ErrInvalid is returned for a malformed decision.
 	ErrInvalid = errors.New("invalid decision")
+	// ErrUndo is returned for an undo that is not allowed: not the item's
+	// last decision, not the caller's, or past the undo window.
+	ErrUndo = errors.New("decision cannot be undone")
 )
 
 // Role is what an account may do.
@@ -113,6 +116,20 @@ type User struct {
 	Changed time.Time `json:"changed"`
 	// TwoFactor is the account's TOTP enrolment and recovery codes.
 	TwoFactor TwoFactor `json:"two_factor,omitzero"`
+	// Saved are the account's saved queue filters and searches.
+	Saved []SavedQuery `json:"saved,omitempty"`
+}
+
+// SavedQuery is a queue filter or a search an account saved under a name.
+type SavedQuery struct {
+	// Kind is "queue" or "search".
+	Kind string `json:"kind"`
+	// Name is what the account called it.
+	Name string `json:"name"`
+	// Query is the URL query string of the filter or search.
+	Query string `json:"query"`
+	// Created is when it was saved.
+	Created time.Time `json:"created"`
 }
 
 // HasTOTP reports whether the account has confirmed a TOTP enrolment.
@@ -232,10 +249,14 @@ type Item struct {
 	Support bool `json:"support,omitempty"`
 }
 
-// IndexKey is the item's key in the priority-ordered queue index: urgent
-// items first, then lower priority, then higher score, then older, then id.
-// Keys compare bytewise in review order (the same in bbolt and in a Redis
-// sorted set read lexicographically).
+// IndexOrder names the order IndexKey sorts in; a store whose index was
+// built in another order rebuilds it once (both stores record it).
+const IndexOrder = "urgent-score-priority"
+
+// IndexKey is the item's key in the queue index: urgent items first, then
+// higher score, then lower priority, then older, then id. Keys compare
+// bytewise in review order (the same in bbolt and in a Redis sorted set
+// read lexicographically).
 func IndexKey(it *Item) string {
 	u := 1
 	if it.Urgent {
@@ -245,11 +266,11 @@ func IndexKey(it *Item) string {
 	p = max(0, min(p, 1<<32-1))
 	s := int64((1 - max(0, min(it.Score, 1))) * 1e6)
 	t := max(0, it.Added.UnixNano())
-	return fmt.Sprintf("%d|%010d|%07d|%019d|%s", u, p, s, t, it.ID)
+	return fmt.Sprintf("%d|%07d|%010d|%019d|%s", u, s, p, t, it.ID)
 }
 
 // keyPrefixLen is the length of an index key before the item id.
-const keyPrefixLen = len("1|0000000000|0000000|0000000000000000000|")
+const keyPrefixLen = len("1|0000000|0000000000|0000000000000000000|")
 
 // IDFromKey returns the item id at the end of an index key.
 func IDFromKey(k string) string {
@@ -318,11 +339,34 @@ type Decision struct {
 	Labels []string `json:"labels,omitempty"`
 	// Reason is the reviewer's note.
 	Reason string `json:"reason,omitempty"`
+	// ReasonCode says why an item was dismissed (one of ReasonCodes);
+	// a dismissal without one is never exported as labelled data.
+	ReasonCode ReasonCode `json:"reason_code,omitempty"`
 	// Lease is the token of the lease the reviewer holds.
 	Lease string    `json:"lease,omitempty"`
 	Stage Stage     `json:"stage"`
 	Time  time.Time `json:"time"`
 }
+
+// ReasonCode is why a reviewer dismissed an item.
+type ReasonCode string
+
+// The reason codes of a dismissal.
+const (
+	// ReasonFalsePositive: the post violates nothing; the model was wrong.
+	ReasonFalsePositive ReasonCode = "false_positive"
+	// ReasonProtected: the post is protected speech (news, criticism,
+	// counter-speech, art, religion).
+	ReasonProtected ReasonCode = "protected_speech"
+	// ReasonNotActionable: the post may be harmful but nothing can or
+	// should be done (too vague, too old, out of scope).
+	ReasonNotActionable ReasonCode = "not_actionable"
+	// ReasonDuplicate: the same post is already in review or decided.
+	ReasonDuplicate ReasonCode = "duplicate"
+)
+
+// ReasonCodes lists the reason codes in the order the UI offers them.
+var ReasonCodes = []ReasonCode{ReasonFalsePositive, ReasonProtected, ReasonNotActionable, ReasonDuplicate}
 
 // Reviewer is who claims or decides.
 type Reviewer struct {
@@ -339,6 +383,21 @@ type Rules struct {
 	SecondReviewRefer bool
 	// Lease is how long a claim holds; DefaultLease when zero.
 	Lease time.Duration
+	// UndoWindow is how long after a decision its author may undo it;
+	// DefaultUndoWindow when zero, none when negative.
+	UndoWindow time.Duration
+}
+
+// DefaultUndoWindow is how long a decision can be undone when
+// Rules.UndoWindow is zero.
+const DefaultUndoWindow = 10 * time.Second
+
+// UndoFor returns the undo window.
+func (r Rules) UndoFor() time.Duration {
+	if r.UndoWindow == 0 {
+		return DefaultUndoWindow
+	}
+	return max(0, r.UndoWindow)
 }
 
 // DefaultLease is how long a claim holds when Rules.Lease is zero.
@@ -358,9 +417,12 @@ type Filter struct {
 	Label string
 	// MinScore keeps items scoring at least this.
 	MinScore float64
-	// Platform and Governorate keep items from them.
+	// Platform, Source and Governorate keep items from them.
 	Platform    string
+	Source      string
 	Governorate string
+	// Urgent keeps urgent items only.
+	Urgent bool
 	// MaxAge keeps items added within this long before Now.
 	MaxAge time.Duration
 	// Status keeps items in this status (open or senior); empty keeps both.
@@ -387,6 +449,10 @@ func (f *Filter) Match(it *Item) bool {
 	case it.Score < f.MinScore:
 		return false
 	case f.Platform != "" && it.Platform != f.Platform:
+		return false
+	case f.Source != "" && it.Source != f.Source:
+		return false
+	case f.Urgent && !it.Urgent:
 		return false
 	case f.Governorate != "" && it.Governorate != f.Governorate:
 		return false
@@ -466,6 +532,10 @@ type Queue interface {
 	Decisions(ctx context.Context, item string) ([]Decision, error)
 	// EachDecision calls fn for every decision; fn's error stops the walk.
 	EachDecision(ctx context.Context, fn func(Decision) error) error
+	// Undo takes back decision id about item (see Undo) and removes its
+	// record, atomically; it returns the item as it stands again and the
+	// decision taken back.
+	Undo(ctx context.Context, item, id string, who Reviewer, rules Rules, now time.Time) (Item, Decision, error)
 	// AppendDecision records a decision made outside the claim flow (an
 	// appeal's, StageAppeal) after the item's other decisions, leaving the
 	// item as it is (ErrNotFound for an unknown item).
@@ -598,6 +668,12 @@ func (d *Decision) Validate() error {
 	if d.Verdict != VerdictWrongLabel && len(d.Labels) > 0 {
 		return fmt.Errorf("%w: labels are only for wrong_label", ErrInvalid)
 	}
+	if d.ReasonCode != "" && !slices.Contains(ReasonCodes, d.ReasonCode) {
+		return fmt.Errorf("%w: unknown reason code %q (want false_positive, protected_speech, not_actionable or duplicate)", ErrInvalid, d.ReasonCode)
+	}
+	if d.ReasonCode != "" && d.Action != ActionDismiss {
+		return fmt.Errorf("%w: a reason code is only for a dismissal", ErrInvalid)
+	}
 	if d.Verdict == VerdictFalsePositive && d.Action == ActionRefer {
 		return fmt.Errorf("%w: a false positive cannot be referred", ErrInvalid)
 	}
@@ -687,5 +763,41 @@ func Apply(it *Item, d *Decision, who Reviewer, rules Rules, now time.Time) erro
 	default:
 		d.Stage, it.Status, it.Pending = StageDisputed, StatusSenior, nil
 	}
+	return nil
+}
+
+// Undo takes back d, the last decision about it, for who at now, and puts
+// the item back where it stood before d, leased to who for ttl so that they
+// decide again: prev is the decision before d (nil when none). Only d's
+// author may undo it, within rules.UndoFor() of it (ErrUndo otherwise),
+// and not while someone else holds the item (ErrHeld).
+func Undo(it *Item, d, prev *Decision, who Reviewer, rules Rules, now time.Time, ttl time.Duration) error {
+	switch {
+	case d.Reviewer != who.Name:
+		return fmt.Errorf("%w: decision %s is %s's", ErrUndo, d.ID, d.Reviewer)
+	case now.Sub(d.Time) > rules.UndoFor():
+		return fmt.Errorf("%w: decision %s is older than %s", ErrUndo, d.ID, rules.UndoFor())
+	case it.Lease.Active(now) && it.Lease.Holder != who.Name:
+		return fmt.Errorf("%w (%s)", ErrHeld, it.Lease.Holder)
+	case len(it.Reviewers) == 0 || it.Reviewers[len(it.Reviewers)-1] != who.Name:
+		return fmt.Errorf("%w: decision %s is not the item's last", ErrUndo, d.ID)
+	}
+	it.Reviewers = it.Reviewers[:len(it.Reviewers)-1]
+	it.Outcome = ""
+	switch d.Stage {
+	case StageFinal, StageFirst:
+		it.Status, it.Pending = StatusOpen, nil
+	case StageAgreed, StageDisputed, StageEscalated:
+		it.Status, it.Pending = StatusOpen, nil
+		if prev != nil && prev.Stage == StageFirst {
+			p := *prev
+			it.Pending = &p
+		}
+	case StageSenior:
+		it.Status = StatusSenior
+	default:
+		return fmt.Errorf("%w: a %s decision is not undone here", ErrUndo, d.Stage)
+	}
+	it.Lease = &Lease{Holder: who.Name, Token: NewID(), Expires: now.Add(ttl)}
 	return nil
 }

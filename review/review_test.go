@@ -20,16 +20,19 @@ import (
 
 func TestIndexKeyOrder(t *testing.T) {
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	// In review order: urgent first, then lower priority, higher score, older, id.
+	// In review order: urgent first, then higher score, lower priority, older, id:
+	// a 93% terrorism post before a 2% threat of a higher-priority rule.
 	want := []review.Item{
 		{ID: "u", Urgent: true, Priority: 9, Score: 0.1, Added: t0},
-		{ID: "neg", Priority: -3, Score: 0.2, Added: t0},
+		{ID: "p10", Priority: 10, Score: 1, Added: t0},
+		{ID: "p100", Priority: 100, Score: 1, Added: t0},
 		{ID: "p0-high", Priority: 0, Score: 0.99, Added: t0},
+		{ID: "terrorism-93", Priority: 2, Score: 0.93, Added: t0},
 		{ID: "p0-low-old", Priority: 0, Score: 0.5, Added: t0},
 		{ID: "p0-low-new-a", Priority: 0, Score: 0.5, Added: t0.Add(time.Hour)},
 		{ID: "p0-low-new-b", Priority: 0, Score: 0.5, Added: t0.Add(time.Hour)},
-		{ID: "p10", Priority: 10, Score: 1, Added: t0},
-		{ID: "p100", Priority: 100, Score: 1, Added: t0},
+		{ID: "neg", Priority: -3, Score: 0.2, Added: t0},
+		{ID: "threat-2", Priority: 0, Score: 0.02, Added: t0},
 	}
 	keys := make([]string, len(want))
 	for i := range want {

@@ -38,7 +38,7 @@ func TestEndToEndBrowser(t *testing.T) {
 	if err := chromedp.Do(bctx); err != nil {
 		t.Fatalf("starting chromium: %v", err)
 	}
-	ctx, cancel := context.WithTimeout(bctx, 90*time.Second)
+	ctx, cancel := context.WithTimeout(bctx, 120*time.Second)
 	defer cancel()
 	base := "http://" + e.addr
 	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
@@ -109,5 +109,58 @@ func TestEndToEndBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The early-warning dashboard on this data: the window ends on the
+	// data's last day (not today), the map and the charts are drawn, and a
+	// governorate on the map leads to its posts.
+	do("opening the dashboard", chromedp.Navigate(base+"/dashboard"), chromedp.WaitVisible("#map"))
+	if to := js(`document.querySelector('#window input[name="to"]').value`); to != "2026-11-20" {
+		t.Fatalf("the dashboard's window ends on %s, want the data's last day 2026-11-20", to)
+	}
+	if n := js(`String(document.querySelectorAll("svg.chart").length) + "/" + String(document.querySelectorAll("#map circle").length)`); n != "4/18" {
+		t.Fatalf("charts/governorates on the dashboard: %s, want 4/18", n)
+	}
+	shot := func(name string) {
+		t.Helper()
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(shots, name), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	shot("dashboard-live.png")
+	gov := js(`(() => { const g = [...document.querySelectorAll("#map g.gov")].find(g => +g.querySelector("circle").getAttribute("r") > 5); return g ? g.dataset.governorate : ""; })()`)
+	if gov == "" {
+		t.Fatal("no governorate on the map has flagged posts")
+	}
+	do("following "+gov+" on the map", chromedp.Click(`#map g.gov[data-governorate="`+gov+`"] circle`), chromedp.WaitVisible("#total"))
+	if u := js(`location.search`); !strings.Contains(u, "governorate="+gov) {
+		t.Fatalf("the map led to %q", u)
+	}
+	if n := js(`String(document.querySelectorAll(".hit").length)`); n == "0" {
+		t.Fatalf("the search for %s's posts found none", gov)
+	}
+	do("the dashboard in English", chromedp.Navigate(base+"/dashboard"), chromedp.WaitVisible("#map"), chromedp.Click("#lang"), chromedp.WaitVisible("#map"))
+	if d := js(`getComputedStyle(document.body).direction`); d != "ltr" {
+		t.Fatalf("English dashboard direction %s", d)
+	}
+	shot("dashboard-live-en.png")
+
+	// An admin adds an analyst while the engine runs, and sees the new
+	// password once.
+	do("switching back to Arabic", chromedp.Click("#lang"), chromedp.WaitVisible("#map"))
+	do("logging out the senior", chromedp.Click("#logout"), chromedp.WaitVisible("#login-form"))
+	do("opening the accounts page", chromedp.Navigate(base+"/admin/users"))
+	login("adm")
+	do("adding an analyst", chromedp.WaitVisible("#add-user"), chromedp.SendKeys("#new-name", "ana4"), chromedp.SetValue("#new-role", "analyst"),
+		chromedp.Click("#add"), chromedp.WaitVisible("#new-password"))
+	if pw := js(`document.getElementById("password").textContent`); len(pw) < 12 {
+		t.Fatalf("the new password shown is %q", pw)
+	}
+	if row := js(`document.querySelector('#users tr[data-user="ana4"]') ? "yes" : "no"`); row != "yes" {
+		t.Fatal("the new account is not listed")
+	}
+	shot("admin-users.png")
 	e.stop(t)
 }

@@ -548,6 +548,24 @@ func runEndToEnd(t *testing.T, redisURL string) {
 	if ref.Status != "withdrawn" {
 		t.Fatalf("referral after the reversed appeal: %s, want withdrawn", ref.Status)
 	}
+	// The item's page says what stands now: the decision reversed on appeal.
+	var itemJSON struct {
+		Appealed *struct{ Action, Stage string } `json:"appealed"`
+		Timeline []struct{ What, Detail string } `json:"timeline"`
+	}
+	ana.call("GET", "/api/items/"+url.PathEscape(id), nil, http.StatusOK, &itemJSON)
+	if itemJSON.Appealed == nil || itemJSON.Appealed.Stage != "appeal" || itemJSON.Appealed.Action != "dismiss" {
+		t.Fatalf("the item after the reversed appeal: appealed %+v, want the dismissal the ruling recorded", itemJSON.Appealed)
+	}
+	var steps []string
+	for _, e := range itemJSON.Timeline {
+		steps = append(steps, e.What+":"+e.Detail)
+	}
+	if got := strings.Join(steps, " "); !strings.Contains(got, "tl_referred:withdrawn") || !strings.Contains(got, "tl_approved:") ||
+		!strings.Contains(got, "tl_outcome:removed") || !strings.Contains(got, "tl_appeal_filed:referral") || !strings.Contains(got, "tl_appeal_heard:reversed") ||
+		!strings.HasSuffix(got, "tl_appeal_ruling:dismiss") && !strings.Contains(got, "tl_appeal_ruling:dismiss tl_appeal_heard:reversed") {
+		t.Fatalf("the item's history: %s", got)
+	}
 	for id := range inSupport {
 		var it struct {
 			Lease struct{ Token string } `json:"lease"`
@@ -559,6 +577,8 @@ func runEndToEnd(t *testing.T, redisURL string) {
 		break
 	}
 	mediaWalk(t, e, ana, sen, res)
+	adminWalk(t, e)
+	secondReviewWalk(t, e, ana, sen)
 	e.stop(t)
 
 	// Every scenario's stored judgement against its expectation.

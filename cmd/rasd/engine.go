@@ -17,6 +17,7 @@ import (
 	"github.com/rasd-iq/rasd/index/pipeline"
 	"github.com/rasd-iq/rasd/index/redisstore"
 	"github.com/rasd-iq/rasd/index/store"
+	"github.com/rasd-iq/rasd/index/trends"
 	"github.com/rasd-iq/rasd/ingest"
 	"github.com/rasd-iq/rasd/ingest/youtube"
 	"github.com/rasd-iq/rasd/models"
@@ -43,8 +44,10 @@ type engine struct {
 	handler http.Handler
 	// recheck re-checks referred posts on a schedule; nil when off.
 	recheck *recheck.Loop
-	// run is the sources changed at run time and discovery.
-	run *runSources
+	run     *runSources // the sources changed at run time, and discovery
+	// watchers are the alerts' loops over the tension index and the
+	// saved searches, run where the web UI is served.
+	watchers []func(context.Context)
 }
 
 // Close releases everything the engine opened.
@@ -55,9 +58,7 @@ func (e *engine) Close() {
 		e.alerts.Close(ctx)
 		cancel()
 	}
-	if e.run != nil {
-		e.run.Close()
-	}
+	e.run.Close()
 	if e.sources != nil {
 		e.sources.Close()
 	}
@@ -180,23 +181,21 @@ func openEngine(cfg runConfig, ortLib string, once, exit bool, log *slog.Logger)
 	if _, err := policy.RecordChange(eng.audit, auditPath, "rasd run", pol); err != nil {
 		return nil, err
 	}
-	// sources.yaml with the sources added, edited and paused at run time.
-	var sources []pipeline.Source
-	if eng.run, err = openRunSources(cfg, eng.store, eng.sources, eng.audit, log); err != nil {
+	if eng.run, err = openRunSources(cfg, eng.store, eng.sources, eng.audit, log); err != nil { // sources.yaml and run-time changes
 		return nil, err
 	}
-	router.SourceKind = eng.run.catalog.Kind
-	if cfg.Role == pipeline.RoleAll || cfg.Role == pipeline.RoleIngest {
-		sources = eng.run.pipelineSources(once)
-	}
-	// Alerts are raised, and candidate sources found, where posts are
-	// routed: by the workers.
+	sources := eng.run.wire(&router, cfg.Role, once)
+	// Candidates found, alerts raised where posts are routed; tension alerts where the API is.
 	notify := notifiers{eng.run.finder}
-	if cfg.Alerts.Enabled() && (cfg.Role == pipeline.RoleAll || cfg.Role == pipeline.RoleWorker) {
+	routes, serves := cfg.Role == pipeline.RoleAll || cfg.Role == pipeline.RoleWorker, cfg.Role == pipeline.RoleAll || cfg.Role == pipeline.RoleAPI
+	watches := serves && (len(cfg.Alerts.Tension) > 0 || len(cfg.Alerts.Searches) > 0)
+	if cfg.Alerts.Enabled() && (routes || watches) {
 		if eng.alerts, err = alerts.Open(cfg.Alerts, alerts.Options{Data: cfg.Data, Audit: eng.audit, Log: log, Metrics: reg}); err != nil {
 			return nil, err
 		}
-		notify = append(notify, eng.alerts)
+		if routes {
+			notify = append(notify, eng.alerts)
+		}
 	}
 	eng.pipe, err = pipeline.New(pipeline.Config{Notify: notify,
 		Role: cfg.Role, Store: eng.store, Index: eng.index, Scorer: scorer, Router: router, SyncEvery: syncEvery, Audit: eng.audit, Signals: signaler,
@@ -214,7 +213,7 @@ func openEngine(cfg runConfig, ortLib string, once, exit bool, log *slog.Logger)
 	if err != nil {
 		return nil, err
 	}
-	eng.handler, err = openWeb(web.Config{TrustedProxies: proxies,
+	srv, err := openWeb(web.Config{TrustedProxies: proxies,
 		Store: rs, Backend: eng.store, Index: eng.index, Metrics: reg, Audit: eng.audit, Policy: pol, Log: log,
 		Thresholds: cardThresholds(router.Thresholds, cfg.Model), Failing: eng.pipe.Failing, Media: mediaReader(mediaStore),
 		DeadAlerts:      func() ([]alerts.DeadLetter, error) { return alerts.ListDeadLetters(cfg.Data) },
@@ -223,6 +222,15 @@ func openEngine(cfg runConfig, ortLib string, once, exit bool, log *slog.Logger)
 	}, cfg.Data)
 	if err != nil {
 		return nil, err
+	}
+	eng.handler = srv
+	if eng.alerts != nil && watches {
+		eng.watchers = append(eng.watchers, func(ctx context.Context) {
+			eng.alerts.WatchTension(ctx, func(ctx context.Context) ([]trends.Tension, error) {
+				rep, err := srv.Trends(ctx, 30)
+				return rep.Tension, err
+			})
+		}, func(ctx context.Context) { eng.alerts.WatchSearches(ctx, eng.index) })
 	}
 	// Referred posts are re-checked where the API is served.
 	if cfg.Recheck.Every > 0 && (cfg.Role == pipeline.RoleAll || cfg.Role == pipeline.RoleAPI) {

@@ -144,10 +144,10 @@ func runReview(env *Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("exporting labels: %w", err)
 	}
-	if _, err := al.Append(audit.Event{Type: audit.TypeExport, Actor: "cli", Subject: "labels", Details: map[string]any{"out": *out, "written": stats.Written}}); err != nil {
+	if _, err := al.Append(audit.Event{Type: audit.TypeExport, Actor: "cli", Subject: "labels", Details: map[string]any{"out": *out, "written": stats.Written, "unreasoned": stats.Unreasoned}}); err != nil {
 		return fmt.Errorf("recording the export: %w", err)
 	}
-	fmt.Fprintf(env.Stderr, "exported %d labelled items (%d awaiting a final decision, %d whose post is gone)\n", stats.Written, stats.Undecided, stats.Missing)
+	fmt.Fprintf(env.Stderr, "exported %d labelled items (%d awaiting a final decision, %d whose post is gone, %d dismissed without a reason code)\n", stats.Written, stats.Undecided, stats.Missing, stats.Unreasoned)
 	return nil
 }
 

@@ -102,6 +102,9 @@ func runRun(env *Env, args []string) error {
 	if eng.recheck != nil {
 		defer eng.recheck.Start(ctx)()
 	}
+	for _, watch := range eng.watchers {
+		go watch(ctx)
+	}
 
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {

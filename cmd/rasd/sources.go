@@ -60,8 +60,13 @@ func openRunSources(cfg runConfig, b any, base *ingest.Config, al catalog.Audito
 	return rs, nil
 }
 
-// pipelineSources is what the pipeline starts with.
-func (rs *runSources) pipelineSources(once bool) []pipeline.Source {
+// wire makes router read the sources' kinds from the catalogue and returns
+// the sources the pipeline starts with (none when role does not fetch).
+func (rs *runSources) wire(router *pipeline.PolicyRouter, role string, once bool) []pipeline.Source {
+	router.SourceKind = rs.catalog.Kind
+	if role != pipeline.RoleAll && role != pipeline.RoleIngest {
+		return nil
+	}
 	var out []pipeline.Source
 	for _, s := range rs.catalog.Sources() {
 		out = append(out, pipelineSource(s, once))
@@ -96,8 +101,12 @@ func (rs *runSources) start(p *pipeline.Pipeline, role string, once, shared bool
 	log.Debug("run-time sources ready", "fetches", fetches, "shared", shared)
 }
 
-// Close stops the background work and closes the run-time state.
+// Close stops the background work and closes the run-time state (nothing
+// when rs is nil: the engine failed before opening it).
 func (rs *runSources) Close() {
+	if rs == nil {
+		return
+	}
 	if rs.stop != nil {
 		rs.stop()
 		<-rs.done

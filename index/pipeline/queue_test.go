@@ -63,7 +63,7 @@ func checkEnqueued(t *testing.T, ctx context.Context, b store.Backend, rs review
 
 // openQueued opens an embedded store in dir with the review queue beside
 // it, as rasd run wires them; both close with the test.
-func openQueued(t *testing.T, dir string) (*store.Store, *boltstore.Store) {
+func openQueued(t testing.TB, dir string) (*store.Store, *boltstore.Store) {
 	t.Helper()
 	st, err := store.Open(filepath.Join(dir, "rasd.db"))
 	if err != nil {
@@ -115,7 +115,7 @@ func TestRedisPipelineEnqueuesForReviewInTheRecordsTransaction(t *testing.T) {
 	checkEnqueued(t, ctx, st, rs)
 }
 
-func openIndex(t *testing.T) *index.Index {
+func openIndex(t testing.TB) *index.Index {
 	t.Helper()
 	ix, err := index.Open(filepath.Join(t.TempDir(), "index"))
 	if err != nil {

@@ -56,7 +56,8 @@ type Tension struct {
 
 // Options shape a report.
 type Options struct {
-	// Now is the end of the report (exclusive); zero means time.Now().
+	// Now is the end of the report: the report covers the days up to and
+	// including Now's UTC day; zero means time.Now().
 	Now time.Time
 	// Days is how many days the cube covers (default 30).
 	Days int
@@ -68,13 +69,17 @@ type Options struct {
 
 // Report is the early-warning view.
 type Report struct {
-	From     time.Time  `json:"from"`
-	To       time.Time  `json:"to"`
-	Days     []string   `json:"days"`
-	Cells    []Cell     `json:"cells"`
-	PerDay   []int      `json:"per_day"`
-	Tension  []Tension  `json:"tension"`
-	Campaign []Campaign `json:"campaigns"`
+	From   time.Time `json:"from"`
+	To     time.Time `json:"to"`
+	Days   []string  `json:"days"`
+	Cells  []Cell    `json:"cells"`
+	PerDay []int     `json:"per_day"`
+	// PerLabel counts flagged posts per label and day (same days as PerDay).
+	PerLabel map[string][]int `json:"per_label"`
+	// PerGovernorate counts flagged posts per governorate over the window.
+	PerGovernorate map[string]int `json:"per_governorate"`
+	Tension        []Tension      `json:"tension"`
+	Campaign       []Campaign     `json:"campaigns"`
 }
 
 const dayLayout = "2006-01-02"
@@ -103,6 +108,7 @@ func Compute(events []Event, campaigns []Campaign, o Options) Report {
 		r.Days = append(r.Days, d)
 	}
 	r.PerDay = make([]int, o.Days)
+	r.PerLabel, r.PerGovernorate = map[string][]int{}, map[string]int{}
 	type key struct{ label, gov, day string }
 	cube := map[key]int{}
 
@@ -120,6 +126,13 @@ func Compute(events []Event, campaigns []Campaign, o Options) Report {
 			r.PerDay[dayIndex[d]]++
 			for _, l := range e.Labels {
 				cube[key{l, e.Governorate, d}]++
+				if r.PerLabel[l] == nil {
+					r.PerLabel[l] = make([]int, o.Days)
+				}
+				r.PerLabel[l][dayIndex[d]]++
+			}
+			if e.Governorate != "" {
+				r.PerGovernorate[e.Governorate]++
 			}
 		}
 		if e.Governorate == "" || t.Before(baseStart) || !t.Before(end) {
@@ -168,6 +181,18 @@ func Compute(events []Event, campaigns []Campaign, o Options) Report {
 		r.Campaign = r.Campaign[:10]
 	}
 	return r
+}
+
+// Latest returns the time of the newest event (zero when there is none),
+// the natural end of a report on data that is not live.
+func Latest(events []Event) time.Time {
+	var t time.Time
+	for _, e := range events {
+		if e.Time.After(t) {
+			t = e.Time
+		}
+	}
+	return t
 }
 
 func meanSD(xs []int) (float64, float64) {

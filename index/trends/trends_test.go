@@ -71,20 +71,52 @@ func TestCampaignsSortedAndCapped(t *testing.T) {
 }
 
 func TestSVGIsWellFormed(t *testing.T) {
-	ev := []Event{{Time: at(0), Labels: []string{"hate"}, Governorate: "basra"}}
+	ev := []Event{{Time: at(0), Labels: []string{"hate"}, Governorate: "basra"}, {Time: at(1), Labels: []string{"threat", "hate"}, Governorate: "diyala"}}
 	r := Compute(ev, nil, Options{Now: now})
-	for name, svg := range map[string]string{
-		"daily":   DailySVG(r),
-		"tension": TensionSVG(r, map[string]string{"basra": "البصرة <&>"}),
+	wd := Words{RTL: true, PerDay: "يومياً <&>", Names: map[string]string{"basra": "البصرة <&>"}, Labels: map[string]string{"hate": "كراهية"},
+		Link: func(id string) string { return "/search?governorate=" + id + "&x=<" }}
+	for name, tc := range map[string]struct {
+		svg, want string
+	}{
+		"daily":   {DailySVG(r, wd), "<rect"},
+		"labels":  {LabelsSVG(r, wd), "<polyline"},
+		"tension": {TensionSVG(r, wd), "<rect"},
+		"map":     {MapSVG(r, wd), "<circle"},
 	} {
-		if err := xml.Unmarshal([]byte(svg), new(struct{})); err != nil {
-			t.Errorf("%s svg not well-formed: %v\n%s", name, err, svg)
+		if err := xml.Unmarshal([]byte(tc.svg), new(struct{})); err != nil {
+			t.Errorf("%s svg not well-formed: %v\n%s", name, err, tc.svg)
 		}
-		if !strings.Contains(svg, "<rect") {
-			t.Errorf("%s svg has no bars", name)
+		if !strings.Contains(tc.svg, tc.want) {
+			t.Errorf("%s svg has no %s", name, tc.want)
 		}
 	}
-	if !strings.Contains(TensionSVG(r, map[string]string{"basra": "البصرة"}), "البصرة") {
-		t.Error("tension chart lacks the governorate name")
+	if !strings.Contains(TensionSVG(r, wd), "البصرة") || !strings.Contains(LabelsSVG(r, wd), "كراهية") {
+		t.Error("charts lack the names they were given")
+	}
+	m := MapSVG(r, wd)
+	if strings.Count(m, "<circle") != len(Centroids) || !strings.Contains(m, `href="/search?governorate=diyala&amp;x=&lt;"`) {
+		t.Errorf("map: %d governorates, links escaped? %s", strings.Count(m, "<circle"), m)
+	}
+	if r.PerGovernorate["basra"] != 1 || r.PerLabel["hate"][len(r.Days)-1] != 1 || r.PerLabel["threat"][len(r.Days)-2] != 1 {
+		t.Errorf("per governorate %v, per label %v", r.PerGovernorate, r.PerLabel)
+	}
+}
+
+// TestChartsFollowTheReadingDirection: in Arabic the newest day is on the
+// left (time runs right to left), in English on the right.
+func TestChartsFollowTheReadingDirection(t *testing.T) {
+	r := Compute([]Event{{Time: at(0), Labels: []string{"hate"}}}, nil, Options{Now: now, Days: 10})
+	x := func(rtl bool) float64 { return dayX(len(r.Days)-1, len(r.Days), 640, 24, rtl) }
+	if !(x(true) < 320 && x(false) > 320) {
+		t.Fatalf("newest day at x=%.0f (rtl) and %.0f (ltr)", x(true), x(false))
+	}
+}
+
+func TestLatest(t *testing.T) {
+	if got := Latest([]Event{{Time: at(3)}, {Time: at(1)}, {Time: at(2)}}); !got.Equal(at(1)) {
+		t.Fatalf("latest %v", got)
+	}
+	if !Latest(nil).IsZero() {
+		t.Fatal("latest of nothing is not zero")
 	}
 }

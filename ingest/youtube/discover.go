@@ -84,6 +84,19 @@ func (c *Connector) Health() error {
 	return c.health
 }
 
+// restoreQuota takes the units spent today from the cursor's marks when
+// they are more than this process counted (it restarted during the quota
+// day), and returns the units spent before this fetch.
+func (c *Connector) restoreQuota(marks map[string]mark) int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.rollDay(c.now())
+	if m, ok := marks[quotaKey+c.day]; ok && m.Spent > c.spent {
+		c.spent = m.Spent
+	}
+	return c.spent
+}
+
 // QuotaSpent returns the current quota day (a date in Pacific time) and the
 // units spent on it.
 func (c *Connector) QuotaSpent() (day string, units int64) {

@@ -315,9 +315,21 @@ func TestQuotaBudget(t *testing.T) {
 		t.Errorf("cursor after the stop: %s", cur)
 	}
 
+	if marks[quotaKey+"2026-11-23"].Spent != 105 {
+		t.Errorf("cursor does not keep the day's spending: %s", cur)
+	}
+
 	again, cur2, err := c.Fetch(context.Background(), cur)
 	if err != nil || len(again) != 0 || cur2 != cur || len(a.take()) != 0 || c.Health() == nil {
 		t.Fatalf("same quota day: %d posts, %v; want nothing asked", len(again), err)
+	}
+
+	// A restart on the same quota day: the new process counts on from the
+	// cursor and asks nothing.
+	restarted := newDiscoverer(t, a.URL, "yt-budget", "daily_quota: 105\n")
+	restarted.now = func() time.Time { return clock }
+	if again, _, err := restarted.Fetch(context.Background(), cur); err != nil || len(again) != 0 || len(a.take()) != 0 || restarted.Health() == nil {
+		t.Fatalf("after a restart: %d posts, %v, health %v; want nothing asked", len(again), err, restarted.Health())
 	}
 
 	clock = clock.Add(12 * time.Hour) // past midnight Pacific

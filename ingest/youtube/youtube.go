@@ -267,7 +267,14 @@ type mark struct {
 	Video    time.Time `json:"video,omitzero"`
 	Closed   bool      `json:"closed,omitempty"` // a discovered video whose comments are disabled
 	Playlist string    `json:"playlist,omitempty"`
+	// Spent is, under the key quotaKey, the quota units spent on the quota
+	// day the key names, so that a restart keeps counting against the
+	// day's budget.
+	Spent int64 `json:"spent,omitempty"`
 }
+
+// quotaKey prefixes the cursor entry that carries a quota day's spending.
+const quotaKey = "quota:"
 
 func (m mark) covers(id string, t time.Time) bool {
 	if t.Before(m.Newest) {
@@ -310,6 +317,7 @@ func (c *Connector) Fetch(ctx context.Context, cursor ingest.Cursor) ([]ingest.P
 			return nil, cursor, fmt.Errorf("youtube source %q: bad cursor: %w", c.source, err)
 		}
 	}
+	spentBefore := c.restoreQuota(marks)
 	var (
 		posts   []ingest.Post
 		skips   []ingest.Skip
@@ -424,6 +432,17 @@ func (c *Connector) Fetch(ctx context.Context, cursor ingest.Cursor) ([]ingest.P
 	}
 	if tried > 0 && len(fails) == tried {
 		return nil, cursor, errors.Join(fails...)
+	}
+	// The day's spending rides along whenever the cursor moves; a fetch that
+	// found nothing keeps the cursor as it was ("caught up"), so the units
+	// of such polls are written with the next one that finds something.
+	if day, spent := c.QuotaSpent(); spent != spentBefore && (len(posts) > 0 || changed) {
+		for k := range marks {
+			if strings.HasPrefix(k, quotaKey) {
+				delete(marks, k)
+			}
+		}
+		marks[quotaKey+day] = mark{Spent: spent}
 	}
 	next := cursor
 	if len(posts) > 0 || changed {

@@ -24,10 +24,14 @@ type Alert struct {
 	// ID identifies the alert; receivers use it to drop repeats (a delivery
 	// that timed out may have arrived).
 	ID string `json:"id"`
+	// Kind is KindPost for a post routed to review, KindTension for a
+	// governorate whose tension index rose, KindSearch for a new post a
+	// saved search matches.
+	Kind string `json:"kind"`
 	// Rule is the alert rule that raised it.
 	Rule string `json:"rule"`
-	// Item is the post's id in Rasd.
-	Item string `json:"item"`
+	// Item is the post's id in Rasd (empty for a tension alert).
+	Item string `json:"item,omitempty"`
 	// PolicyRule is the policy rule that routed the post to review.
 	PolicyRule string `json:"policy_rule,omitempty"`
 	// Labels are the violation labels at or above their bar.
@@ -49,6 +53,33 @@ type Alert struct {
 	Routed time.Time `json:"routed"`
 	// Text is the post's text, only for channels with include_text.
 	Text string `json:"text,omitempty"`
+	// Tension holds the figures of a tension alert.
+	Tension *TensionFigures `json:"tension,omitempty"`
+}
+
+// Alert kinds.
+const (
+	// KindPost is an alert about one post routed to review.
+	KindPost = "post"
+	// KindTension is an alert about a governorate's tension index.
+	KindTension = "tension"
+	// KindSearch is an alert about a new post that a saved search matches.
+	KindSearch = "search"
+)
+
+// TensionFigures are a governorate's early-warning figures when its
+// tension index rose: aggregates only, no post or person.
+type TensionFigures struct {
+	// Index is (recent flags per day + 1) / (baseline flags per day + 1).
+	Index float64 `json:"index"`
+	// Above is the rule's level that the index reached.
+	Above float64 `json:"above"`
+	// Recent is the number of flagged posts in the recent window.
+	Recent int `json:"recent"`
+	// BaselinePerDay is the baseline window's mean daily flags.
+	BaselinePerDay float64 `json:"baseline_per_day"`
+	// Z is the rise in standard deviations of the baseline.
+	Z float64 `json:"z"`
 }
 
 // matches reports whether m selects the routed record r.
@@ -90,7 +121,7 @@ func labelsOf(r *store.Record) []string {
 
 // newAlert builds the alert rule raises about r, without its text.
 func newAlert(rule string, r *store.Record, baseURL string, now time.Time) Alert {
-	a := Alert{ID: newID(), Rule: rule, Item: r.Post.ID, Labels: slices.Clone(labelsOf(r)), Urgent: r.Urgent, Priority: r.Priority,
+	a := Alert{ID: newID(), Kind: KindPost, Rule: rule, Item: r.Post.ID, Labels: slices.Clone(labelsOf(r)), Urgent: r.Urgent, Priority: r.Priority,
 		Governorate: r.Governorate, Platform: r.Post.Platform, URL: itemURL(baseURL, r.Post.ID), Routed: r.Processed}
 	if r.Judgement != nil {
 		a.PolicyRule, a.Score = r.Judgement.Decision.RuleID, r.Judgement.Decision.MaxScore

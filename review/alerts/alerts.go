@@ -73,6 +73,9 @@ type Notifier struct {
 	dead     *deadFile
 	total    *prometheus.CounterVec
 
+	// tensionMu and searchMu serialise the tension rules' and the saved
+	// searches' state files.
+	tensionMu, searchMu sync.Mutex
 	// mu guards closed and sends on queue.
 	mu     sync.RWMutex
 	closed bool
@@ -274,7 +277,7 @@ func (n *Notifier) audit(j job, outcome string, tries int, actor string, err err
 	if n.opts.Audit == nil {
 		return
 	}
-	d := map[string]any{"alert": j.alert.ID, "rule": j.alert.Rule, "channel": j.channel, "outcome": outcome, "tries": tries,
+	d := map[string]any{"alert": j.alert.ID, "kind": j.alert.Kind, "rule": j.alert.Rule, "channel": j.channel, "outcome": outcome, "tries": tries,
 		"urgent": j.alert.Urgent, "text_included": j.alert.Text != ""}
 	if actor != "" {
 		d["retry"], d["by"] = true, actor
@@ -282,7 +285,12 @@ func (n *Notifier) audit(j job, outcome string, tries int, actor string, err err
 	if err != nil {
 		d["error"] = err.Error()
 	}
-	ev := audit.Event{Type: TypeAlert, Actor: "alerts", Subject: j.alert.Item, Time: n.opts.Now().UTC(), Details: d}
+	subject := j.alert.Item
+	if j.alert.Kind == KindTension {
+		subject = "governorate:" + j.alert.Governorate
+		d["index"] = j.alert.Tension.Index
+	}
+	ev := audit.Event{Type: TypeAlert, Actor: "alerts", Subject: subject, Time: n.opts.Now().UTC(), Details: d}
 	if _, aerr := n.opts.Audit.AppendBatch([]audit.Event{ev}); aerr != nil {
 		n.opts.Log.Error("auditing an alert", "item", j.alert.Item, "err", aerr)
 	}

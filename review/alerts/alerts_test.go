@@ -305,7 +305,7 @@ func TestAlertCarriesNoPersonalDataByDefault(t *testing.T) {
 		t.Fatal(err)
 	}
 	for k := range keys {
-		if !slices.Contains([]string{"id", "rule", "item", "policy_rule", "labels", "signals", "urgent", "priority", "governorate", "score", "platform", "url", "routed"}, k) {
+		if !slices.Contains([]string{"id", "kind", "rule", "item", "policy_rule", "labels", "signals", "urgent", "priority", "governorate", "score", "platform", "url", "routed"}, k) {
 			t.Errorf("default alert has field %q", k)
 		}
 	}

@@ -170,6 +170,19 @@ func messageText(a *Alert) string {
 	if a.Urgent {
 		b.WriteString("URGENT ")
 	}
+	if t := a.Tension; t != nil {
+		fmt.Fprintf(&b, "Rasd alert (%s): tension rising in %s\n", a.Rule, a.Governorate)
+		fmt.Fprintf(&b, "tension index %.1f (level %.1f): %d flagged posts in the recent window, baseline %.1f a day\n",
+			t.Index, t.Above, t.Recent, t.BaselinePerDay)
+		fmt.Fprintf(&b, "computed: %s\n", a.Routed.Format(time.RFC3339))
+		b.WriteString(a.URL)
+		return b.String()
+	}
+	if a.Kind == KindSearch {
+		fmt.Fprintf(&b, "Rasd alert (%s): the saved search matches a new post, item %s\n", a.Rule, a.Item)
+		b.WriteString(a.URL)
+		return b.String()
+	}
 	fmt.Fprintf(&b, "Rasd alert (%s): item %s\n", a.Rule, a.Item)
 	if a.PolicyRule != "" {
 		fmt.Fprintf(&b, "policy rule: %s\n", a.PolicyRule)
@@ -271,6 +284,9 @@ func (e *email) send(ctx context.Context, a *Alert) error {
 // message is the alert as an RFC 5322 message.
 func (e *email) message(a *Alert) []byte {
 	subject := "Rasd alert: " + a.Rule + " " + a.Item
+	if a.Kind == KindTension {
+		subject = "Rasd alert: " + a.Rule + ": tension rising in " + a.Governorate
+	}
 	if a.Urgent {
 		subject = "URGENT " + subject
 	}

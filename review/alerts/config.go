@@ -55,6 +55,35 @@ type Config struct {
 	Rules []Rule `yaml:"rules"`
 	// Channels are the destinations rules name.
 	Channels []ChannelConfig `yaml:"channels"`
+	// Tension rules raise an alert when a governorate's tension index (the
+	// early-warning dashboard's) rises to a level.
+	Tension []TensionRule `yaml:"tension"`
+	// TensionEvery is how often the tension index is computed for the
+	// tension rules (default 10m).
+	TensionEvery time.Duration `yaml:"tension_every"`
+	// Searches are saved searches that raise an alert for every new post
+	// they match.
+	Searches []SearchRule `yaml:"searches"`
+	// SearchEvery is how often the saved searches run (default 5m).
+	SearchEvery time.Duration `yaml:"search_every"`
+}
+
+// TensionRule raises an alert on its channels when a governorate's tension
+// index rises to Above with at least MinRecent flagged posts in the recent
+// window. It fires once per rise: again only after the index fell below
+// Above.
+type TensionRule struct {
+	// Name identifies the rule in alerts and the audit log.
+	Name string `yaml:"name"`
+	// Above is the index level (default 2: twice the baseline's daily flags).
+	Above float64 `yaml:"above"`
+	// MinRecent is the fewest flagged posts in the recent window (default 5),
+	// so that two posts in a quiet governorate do not raise an alert.
+	MinRecent int `yaml:"min_recent"`
+	// Governorates limits the rule to these gazetteer ids; empty means all.
+	Governorates []string `yaml:"governorates"`
+	// Channels are names from Config.Channels.
+	Channels []string `yaml:"channels"`
 }
 
 // Rule raises an alert on the channels it names for every post newly routed
@@ -122,7 +151,7 @@ type ChannelConfig struct {
 }
 
 // Enabled reports whether c raises any alert.
-func (c Config) Enabled() bool { return len(c.Rules) > 0 }
+func (c Config) Enabled() bool { return len(c.Rules) > 0 || len(c.Tension) > 0 || len(c.Searches) > 0 }
 
 var (
 	nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
@@ -146,6 +175,21 @@ func (c Config) withDefaults() Config {
 	if c.Timeout == 0 {
 		c.Timeout = 15 * time.Second
 	}
+	if c.TensionEvery == 0 {
+		c.TensionEvery = 10 * time.Minute
+	}
+	if c.SearchEvery == 0 {
+		c.SearchEvery = 5 * time.Minute
+	}
+	c.Tension = slices.Clone(c.Tension)
+	for i := range c.Tension {
+		if c.Tension[i].Above == 0 {
+			c.Tension[i].Above = 2
+		}
+		if c.Tension[i].MinRecent == 0 {
+			c.Tension[i].MinRecent = 5
+		}
+	}
 	for i := range c.Channels {
 		if c.Channels[i].Type == TypeTelegram && c.Channels[i].APIURL == "" {
 			c.Channels[i].APIURL = "https://api.telegram.org"
@@ -166,7 +210,7 @@ func (c Config) Validate() error {
 			bad("base_url", "%v", err)
 		}
 	} else if c.Enabled() {
-		bad("base_url", "required with rules: alerts link to the item in the web UI")
+		bad("base_url", "required with rules: alerts link to the item or the dashboard in the web UI")
 	}
 	if c.Queue < 0 || c.Queue > maxQueue {
 		bad("queue", "must be between 1 and %d, not %d", maxQueue, c.Queue)
@@ -274,6 +318,84 @@ func (c Config) Validate() error {
 		for j, g := range m.Governorates {
 			if _, ok := gazetteer.ByID(g); !ok {
 				bad(fmt.Sprintf("%s.match.governorates[%d]", f, j), "%q is not a governorate id (baghdad, basra, nineveh, …)", g)
+			}
+		}
+	}
+	if c.TensionEvery < 0 || (c.TensionEvery > 0 && c.TensionEvery < time.Second) || c.TensionEvery > 24*time.Hour {
+		bad("tension_every", "must be between 1s and 24h, not %s", c.TensionEvery)
+	}
+	if len(c.Tension) > maxRules {
+		bad("tension", "at most %d rules, not %d", maxRules, len(c.Tension))
+	}
+	for i, r := range c.Tension {
+		f := fmt.Sprintf("tension[%d]", i)
+		if !nameRE.MatchString(r.Name) {
+			bad(f+".name", "%q is not a name (letters, digits, _ . -; at most 64)", r.Name)
+		} else if names[r.Name] {
+			bad(f+".name", "%q is named twice", r.Name)
+		}
+		names[r.Name] = true
+		if r.Above < 0 || (r.Above > 0 && r.Above <= 1) || r.Above > 1000 {
+			bad(f+".above", "must be above 1 (the baseline) and at most 1000, not %g", r.Above)
+		}
+		if r.MinRecent < 0 || r.MinRecent > 1_000_000 {
+			bad(f+".min_recent", "must be between 1 and 1000000, not %d", r.MinRecent)
+		}
+		if len(r.Channels) == 0 {
+			bad(f+".channels", "name at least one channel")
+		}
+		for j, ch := range r.Channels {
+			if !channels[ch] {
+				bad(fmt.Sprintf("%s.channels[%d]", f, j), "no channel is named %q", ch)
+			}
+		}
+		if len(r.Governorates) > maxList {
+			bad(f+".governorates", "at most %d entries", maxList)
+		}
+		for j, g := range r.Governorates {
+			if _, ok := gazetteer.ByID(g); !ok {
+				bad(fmt.Sprintf("%s.governorates[%d]", f, j), "%q is not a governorate id (baghdad, basra, nineveh, …)", g)
+			}
+		}
+	}
+	if c.SearchEvery < 0 || (c.SearchEvery > 0 && c.SearchEvery < time.Second) || c.SearchEvery > 24*time.Hour {
+		bad("search_every", "must be between 1s and 24h, not %s", c.SearchEvery)
+	}
+	if len(c.Searches) > maxRules {
+		bad("searches", "at most %d saved searches, not %d", maxRules, len(c.Searches))
+	}
+	for i, r := range c.Searches {
+		f := fmt.Sprintf("searches[%d]", i)
+		if !nameRE.MatchString(r.Name) {
+			bad(f+".name", "%q is not a name (letters, digits, _ . -; at most 64)", r.Name)
+		} else if names[r.Name] {
+			bad(f+".name", "%q is named twice", r.Name)
+		}
+		names[r.Name] = true
+		q := r.Query
+		if q.empty() {
+			bad(f+".query", "set at least one of text, labels, governorate, platform, source, min_score")
+		}
+		if len(q.Text) > 500 {
+			bad(f+".query.text", "at most 500 bytes")
+		}
+		if len(q.Labels) > maxList || slices.Contains(q.Labels, "") {
+			bad(f+".query.labels", "at most %d labels, none empty", maxList)
+		}
+		if q.Governorate != "" {
+			if _, ok := gazetteer.ByID(q.Governorate); !ok {
+				bad(f+".query.governorate", "%q is not a governorate id (baghdad, basra, nineveh, …)", q.Governorate)
+			}
+		}
+		if q.MinScore < 0 || q.MinScore > 1 {
+			bad(f+".query.min_score", "must be between 0 and 1, not %g", q.MinScore)
+		}
+		if len(r.Channels) == 0 {
+			bad(f+".channels", "name at least one channel")
+		}
+		for j, ch := range r.Channels {
+			if !channels[ch] {
+				bad(fmt.Sprintf("%s.channels[%d]", f, j), "no channel is named %q", ch)
 			}
 		}
 	}

@@ -27,6 +27,9 @@ var (
 	bucketAuthors   = []byte("review_authors")
 	bucketReferrals = []byte("review_referrals")
 	bucketAppeals   = []byte("review_appeals")
+	bucketMeta      = []byte("review_meta")
+	// keyIndexOrder records the review.IndexOrder the index was built in.
+	keyIndexOrder = []byte("index_order")
 )
 
 // Store is review.Store over a bbolt database.
@@ -38,17 +41,47 @@ var _ review.Store = (*Store)(nil)
 // the store. Closing db is the caller's job.
 func New(db *bolt.DB) (*Store, error) {
 	err := db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketUsers, bucketSessions, bucketItems, bucketIndex, bucketDecisions, bucketAuthors, bucketReferrals, bucketAppeals} {
+		for _, b := range [][]byte{bucketUsers, bucketSessions, bucketItems, bucketIndex, bucketDecisions, bucketAuthors, bucketReferrals, bucketAppeals, bucketMeta} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return fmt.Errorf("creating bucket %s: %w", b, err)
 			}
 		}
-		return nil
+		return reindex(tx)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("preparing review buckets: %w", err)
 	}
 	return &Store{db: db}, nil
+}
+
+// reindex rebuilds the queue index when it was built in another order than
+// review.IndexOrder (by an earlier version).
+func reindex(tx *bolt.Tx) error {
+	meta := tx.Bucket(bucketMeta)
+	if string(meta.Get(keyIndexOrder)) == review.IndexOrder {
+		return nil
+	}
+	if err := tx.DeleteBucket(bucketIndex); err != nil {
+		return fmt.Errorf("rebuilding the queue index: %w", err)
+	}
+	ix, err := tx.CreateBucket(bucketIndex)
+	if err != nil {
+		return fmt.Errorf("rebuilding the queue index: %w", err)
+	}
+	err = tx.Bucket(bucketItems).ForEach(func(k, v []byte) error {
+		var it review.Item
+		if err := json.Unmarshal(v, &it); err != nil {
+			return fmt.Errorf("decoding item %q: %w", k, err)
+		}
+		if it.Status == review.StatusClosed {
+			return nil
+		}
+		return ix.Put([]byte(review.IndexKey(&it)), nil)
+	})
+	if err != nil {
+		return fmt.Errorf("rebuilding the queue index: %w", err)
+	}
+	return meta.Put(keyIndexOrder, []byte(review.IndexOrder))
 }
 
 func put(b *bolt.Bucket, k string, v any) error {
@@ -413,6 +446,55 @@ func (s *Store) Decide(_ context.Context, d review.Decision, who review.Reviewer
 		return it, d, fmt.Errorf("deciding %s: %w", d.Item, err)
 	}
 	return it, d, nil
+}
+
+// Undo implements review.Store.
+func (s *Store) Undo(_ context.Context, item, id string, who review.Reviewer, rules review.Rules, now time.Time) (review.Item, review.Decision, error) {
+	var (
+		it   review.Item
+		last review.Decision
+	)
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketItems)
+		if err := get(b, item, &it); err != nil {
+			return err
+		}
+		prefix := []byte(item + "\x00")
+		c := tx.Bucket(bucketDecisions).Cursor()
+		var lastKey []byte
+		var prev *review.Decision
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			if lastKey != nil {
+				p := last
+				prev = &p
+			}
+			last = review.Decision{}
+			if err := json.Unmarshal(v, &last); err != nil {
+				return fmt.Errorf("decoding decision %q: %w", k, err)
+			}
+			lastKey = slices.Clone(k)
+		}
+		if lastKey == nil || last.ID != id {
+			return fmt.Errorf("%w: %s is not the item's last decision", review.ErrUndo, id)
+		}
+		wasClosed := it.Status == review.StatusClosed
+		if err := review.Undo(&it, &last, prev, who, rules, now, rules.LeaseFor()); err != nil {
+			return err
+		}
+		if err := put(b, it.ID, it); err != nil {
+			return err
+		}
+		if wasClosed {
+			if err := tx.Bucket(bucketIndex).Put([]byte(review.IndexKey(&it)), nil); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(bucketDecisions).Delete(lastKey)
+	})
+	if err != nil {
+		return it, last, fmt.Errorf("undoing decision %s about %s: %w", id, item, err)
+	}
+	return it, last, nil
 }
 
 // Decisions implements review.Store.

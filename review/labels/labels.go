@@ -24,6 +24,8 @@ type Example struct {
 	Text   string   `json:"text"`
 	Labels []string `json:"labels"`
 	Source string   `json:"source"`
+	// Reason is the reason code of a dismissal (review.ReasonCodes).
+	Reason review.ReasonCode `json:"reason,omitempty"`
 }
 
 // final reports whether a decision closed its item or corrected it on
@@ -62,9 +64,14 @@ type Stats struct {
 	Undecided int
 	// Missing counts decided items whose post is no longer stored.
 	Missing int
+	// Unreasoned counts items dismissed without a reason code: nobody said
+	// why, so they are not clean data and are left out.
+	Unreasoned int
 }
 
-// Export writes one example per decided item, in item id order, as JSON Lines.
+// Export writes one example per decided item, in item id order, as JSON
+// Lines. A dismissal carries its reason code; one without a reason code is
+// left out (Stats.Unreasoned).
 func Export(ctx context.Context, st review.Queue, b review.RecordReader, w io.Writer) (Stats, error) {
 	var stats Stats
 	closing := map[string]review.Decision{}
@@ -88,6 +95,11 @@ func Export(ctx context.Context, st review.Queue, b review.RecordReader, w io.Wr
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	for _, id := range ids {
+		d := closing[id]
+		if d.Action == review.ActionDismiss && d.ReasonCode == "" {
+			stats.Unreasoned++
+			continue
+		}
 		rec, err := b.Get(ctx, id)
 		if errors.Is(err, store.ErrNotFound) {
 			stats.Missing++
@@ -100,7 +112,7 @@ func Export(ctx context.Context, st review.Queue, b review.RecordReader, w io.Wr
 		if it, err := st.Item(ctx, id); err == nil && len(flagged) == 0 {
 			flagged = it.Labels
 		}
-		ex := Example{ID: id, Text: rec.Post.Text, Labels: FromDecision(closing[id], flagged), Source: Source}
+		ex := Example{ID: id, Text: rec.Post.Text, Labels: FromDecision(d, flagged), Source: Source, Reason: d.ReasonCode}
 		if err := enc.Encode(ex); err != nil {
 			return stats, fmt.Errorf("writing example %s: %w", id, err)
 		}

@@ -44,7 +44,7 @@ func TestExport(t *testing.T) {
 	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	be := backend{recs: map[string]store.Record{}}
 	var items []review.Item
-	for i := range 5 {
+	for i := range 6 {
 		id := fmt.Sprintf("x:%d", i)
 		items = append(items, review.Item{ID: id, Labels: []string{"hate"}, Added: now})
 		if i != 3 { // x:3's post was purged
@@ -61,6 +61,9 @@ func TestExport(t *testing.T) {
 			t.Fatal(err)
 		}
 		d := review.Decision{Item: id, Reviewer: who.Name, Action: act, Verdict: v, Labels: ls, Lease: it.Lease.Token}
+		if act == review.ActionDismiss && id != "x:5" { // x:5 is dismissed without saying why
+			d.ReasonCode = review.ReasonFalsePositive
+		}
 		if _, _, err := st.Decide(ctx, d, who, review.Rules{}, now); err != nil {
 			t.Fatal(err)
 		}
@@ -71,13 +74,14 @@ func TestExport(t *testing.T) {
 	decide("x:2", b, review.ActionMonitor, review.VerdictWrongLabel, []string{"offensive", "threat"})
 	decide("x:3", a, review.ActionDismiss, review.VerdictFalsePositive, nil)
 	decide("x:4", a, review.ActionEscalate, review.VerdictTruePositive, nil) // not final yet
+	decide("x:5", a, review.ActionDismiss, review.VerdictFalsePositive, nil)
 
 	var buf bytes.Buffer
 	stats, err := labels.Export(ctx, st, be, &buf)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if stats != (labels.Stats{Written: 3, Undecided: 1, Missing: 1}) {
+	if stats != (labels.Stats{Written: 3, Undecided: 1, Missing: 1, Unreasoned: 1}) {
 		t.Fatalf("stats %+v", stats)
 	}
 	want := map[string][]string{"x:0": {"hate"}, "x:1": {}, "x:2": {"offensive", "threat"}}
@@ -88,11 +92,18 @@ func TestExport(t *testing.T) {
 		if err := json.Unmarshal(sc.Bytes(), &raw); err != nil {
 			t.Fatal(err)
 		}
-		if len(raw) != 4 {
-			t.Fatalf("line %s: want exactly id, text, labels, source", sc.Text())
+		fields := 4
+		if _, ok := raw["reason"]; ok {
+			fields++
+		}
+		if len(raw) != fields {
+			t.Fatalf("line %s: want exactly id, text, labels, source (and reason for a dismissal)", sc.Text())
 		}
 		var ex labels.Example
 		json.Unmarshal(sc.Bytes(), &ex)
+		if (ex.ID == "x:1") != (ex.Reason == review.ReasonFalsePositive) {
+			t.Fatalf("example %+v: only the dismissal x:1 carries its reason", ex)
+		}
 		if ex.Labels == nil || !slices.Equal(ex.Labels, want[ex.ID]) || ex.Text != "نص "+ex.ID || ex.Source != labels.Source {
 			t.Fatalf("example %+v, want labels %v", ex, want[ex.ID])
 		}

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -22,6 +23,9 @@ import (
 type Store struct {
 	rdb    *redis.Client
 	prefix string
+	// ordered is set once the index is known to be in review.IndexOrder.
+	orderMu sync.Mutex
+	ordered bool
 }
 
 var _ review.Store = (*Store)(nil)
@@ -30,6 +34,59 @@ var _ review.Store = (*Store)(nil)
 // (e.g. the pipeline's redisstore.Store Client() and Prefix()).
 func New(rdb *redis.Client, prefix string) *Store {
 	return &Store{rdb: rdb, prefix: prefix + "review:"}
+}
+
+// ensureOrder rebuilds the queue index, once, when an earlier version built
+// it in another order than review.IndexOrder; every method that reads or
+// changes the index calls it first.
+func (s *Store) ensureOrder(ctx context.Context) error {
+	s.orderMu.Lock()
+	defer s.orderMu.Unlock()
+	if s.ordered {
+		return nil
+	}
+	v, err := s.rdb.Get(ctx, s.key("index_order")).Result()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return fmt.Errorf("reading the queue index order: %w", err)
+	}
+	if v != review.IndexOrder {
+		members, err := s.rdb.ZRange(ctx, s.key("index"), 0, -1).Result()
+		if err != nil {
+			return fmt.Errorf("rebuilding the queue index: %w", err)
+		}
+		for chunk := range slices.Chunk(members, 500) {
+			keys := make([]string, len(chunk))
+			for i, m := range chunk {
+				keys[i] = s.key("item", review.IDFromKey(m))
+			}
+			vs, err := s.rdb.MGet(ctx, keys...).Result()
+			if err != nil {
+				return fmt.Errorf("rebuilding the queue index: %w", err)
+			}
+			_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+				for i, m := range chunk {
+					str, ok := vs[i].(string)
+					var it review.Item
+					if !ok || json.Unmarshal([]byte(str), &it) != nil {
+						continue
+					}
+					if nk := review.IndexKey(&it); nk != m {
+						p.ZRem(ctx, s.key("index"), m)
+						p.ZAdd(ctx, s.key("index"), redis.Z{Member: nk})
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				return fmt.Errorf("rebuilding the queue index: %w", err)
+			}
+		}
+		if err := s.rdb.Set(ctx, s.key("index_order"), review.IndexOrder, 0).Err(); err != nil {
+			return fmt.Errorf("recording the queue index order: %w", err)
+		}
+	}
+	s.ordered = true
+	return nil
 }
 
 func (s *Store) key(parts ...string) string {
@@ -251,6 +308,9 @@ return n
 
 // Add implements review.Store.
 func (s *Store) Add(ctx context.Context, items []review.Item) error {
+	if err := s.ensureOrder(ctx); err != nil {
+		return err
+	}
 	for chunk := range slices.Chunk(items, 200) {
 		keys, args, err := s.addArgs(chunk)
 		if err != nil {
@@ -267,6 +327,9 @@ func (s *Store) Add(ctx context.Context, items []review.Item) error {
 // it inside the MULTI/EXEC transaction that records a batch, so that a post
 // routed to review is in the review queue as soon as its record exists.
 func (s *Store) EnqueuePipe(ctx context.Context, p redis.Pipeliner, recs []store.Record) error {
+	if err := s.ensureOrder(ctx); err != nil {
+		return err
+	}
 	var items []review.Item
 	for i := range recs {
 		if recs[i].Queued {
@@ -340,6 +403,9 @@ func (s *Store) items(ctx context.Context, ids []string) ([]review.Item, error) 
 
 // walk calls fn for undecided items in review order until it returns false.
 func (s *Store) walk(ctx context.Context, fn func(it *review.Item) (bool, error)) error {
+	if err := s.ensureOrder(ctx); err != nil {
+		return err
+	}
 	const chunk = 256
 	for start := int64(0); ; start += chunk {
 		keys, err := s.rdb.ZRange(ctx, s.key("index"), start, start+chunk-1).Result()
@@ -368,6 +434,9 @@ func (s *Store) walk(ctx context.Context, fn func(it *review.Item) (bool, error)
 
 // List implements review.Store.
 func (s *Store) List(ctx context.Context, f review.Filter) (review.Page, error) {
+	if err := s.ensureOrder(ctx); err != nil {
+		return review.Page{}, err
+	}
 	p := review.Page{Items: []review.Item{}}
 	n, err := s.rdb.ZCard(ctx, s.key("index")).Result()
 	if err != nil {
@@ -498,6 +567,9 @@ func (s *Store) Release(ctx context.Context, id, who, token string) error {
 
 // Decide implements review.Store.
 func (s *Store) Decide(ctx context.Context, d review.Decision, who review.Reviewer, rules review.Rules, now time.Time) (review.Item, review.Decision, error) {
+	if err := s.ensureOrder(ctx); err != nil {
+		return review.Item{}, d, err
+	}
 	it, err := s.update(ctx, d.Item, func(it *review.Item) (func(redis.Pipeliner), error) {
 		key := review.IndexKey(it)
 		dd := d
@@ -519,6 +591,73 @@ func (s *Store) Decide(ctx context.Context, d review.Decision, who review.Review
 		return it, d, fmt.Errorf("deciding %s: %w", d.Item, err)
 	}
 	return it, d, nil
+}
+
+// Undo implements review.Store.
+func (s *Store) Undo(ctx context.Context, item, id string, who review.Reviewer, rules review.Rules, now time.Time) (review.Item, review.Decision, error) {
+	if err := s.ensureOrder(ctx); err != nil {
+		return review.Item{}, review.Decision{}, err
+	}
+	key, dkey := s.key("item", item), s.key("dec", item)
+	var (
+		it   review.Item
+		last review.Decision
+	)
+	for range 100 {
+		err := s.rdb.Watch(ctx, func(tx *redis.Tx) error {
+			v, err := tx.Get(ctx, key).Result()
+			if err != nil {
+				return notFound(err, "item "+item)
+			}
+			it, last = review.Item{}, review.Decision{}
+			if err := decode(v, &it, "item "+item); err != nil {
+				return err
+			}
+			raw, err := tx.LRange(ctx, dkey, -2, -1).Result()
+			if err != nil {
+				return fmt.Errorf("reading decisions: %w", err)
+			}
+			if len(raw) == 0 {
+				return fmt.Errorf("%w: the item has no decision", review.ErrUndo)
+			}
+			if err := decode(raw[len(raw)-1], &last, "decision"); err != nil {
+				return err
+			}
+			if last.ID != id {
+				return fmt.Errorf("%w: %s is not the item's last decision", review.ErrUndo, id)
+			}
+			var prev *review.Decision
+			if len(raw) == 2 {
+				prev = &review.Decision{}
+				if err := decode(raw[0], prev, "decision"); err != nil {
+					return err
+				}
+			}
+			wasClosed := it.Status == review.StatusClosed
+			if err := review.Undo(&it, &last, prev, who, rules, now, rules.LeaseFor()); err != nil {
+				return err
+			}
+			nv, _ := json.Marshal(it)
+			_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+				p.Set(ctx, key, nv, 0)
+				if wasClosed {
+					p.ZAdd(ctx, s.key("index"), redis.Z{Member: review.IndexKey(&it)})
+				}
+				p.LRem(ctx, dkey, -1, raw[len(raw)-1])
+				p.LRem(ctx, s.key("decisions"), -1, raw[len(raw)-1])
+				return nil
+			})
+			return err
+		}, key)
+		if errors.Is(err, redis.TxFailedErr) {
+			continue
+		}
+		if err != nil {
+			return it, last, fmt.Errorf("undoing decision %s about %s: %w", id, item, err)
+		}
+		return it, last, nil
+	}
+	return it, last, fmt.Errorf("undoing decision %s about %s: too much contention", id, item)
 }
 
 func (s *Store) decisions(ctx context.Context, key string, fn func(review.Decision) error) error {

@@ -26,3 +26,21 @@ func TestConformance(t *testing.T) {
 		return redisstore.New(rdb, fmt.Sprintf("t%d:", n))
 	})
 }
+
+// TestIndexUpgrade: an index an earlier version built in its order is
+// rebuilt in review.IndexOrder on first use.
+func TestIndexUpgrade(t *testing.T) {
+	rdb := redis.NewClient(&redis.Options{Addr: redistest.Start(t)})
+	t.Cleanup(func() { rdb.Close() })
+	ctx := context.Background()
+	items := reviewtest.Items(120)
+	if err := redisstore.New(rdb, "up:").Add(ctx, items); err != nil {
+		t.Fatal(err)
+	}
+	// Back to what an earlier version wrote: old keys, no recorded order.
+	rdb.Del(ctx, "up:review:index", "up:review:index_order")
+	for i := range items {
+		rdb.ZAdd(ctx, "up:review:index", redis.Z{Member: reviewtest.OldIndexKey(&items[i])})
+	}
+	reviewtest.CheckReordered(t, redisstore.New(rdb, "up:"), 120)
+}

@@ -124,6 +124,9 @@ type Form struct {
 	Facts string `json:"facts"`
 	// ThreatToLife marks the referral urgent.
 	ThreatToLife bool `json:"threat_to_life"`
+	// Bases are the ids of the policy's grounds cited (at most 10); empty
+	// means those of the rule that routed the post.
+	Bases []string `json:"bases"`
 }
 
 // withoutSecondReviewer is p with the two-person rule waived, to check an
@@ -189,6 +192,10 @@ func (s *Service) Create(ctx context.Context, item, user string, f Form) (review
 			return review.Referral{}, fmt.Errorf("referring %s: %w: %w", item, ErrInvalid, err)
 		}
 	}
+	bases, err := s.checkBases(f.Bases)
+	if err != nil {
+		return review.Referral{}, fmt.Errorf("referring %s: %w: %w", item, ErrInvalid, err)
+	}
 	if strings.TrimSpace(f.Explanation) == "" {
 		missing = append(missing, "explanation")
 	}
@@ -201,7 +208,7 @@ func (s *Service) Create(ctx context.Context, item, user string, f Form) (review
 	r := review.Referral{
 		ID: review.NewID(), Reference: review.NewReference(), Item: item, Decision: dec.ID, Platform: it.Platform, Urgent: it.Urgent || f.ThreatToLife,
 		Assessment: a, Explanation: strings.TrimSpace(f.Explanation), Facts: strings.TrimSpace(f.Facts),
-		Status: review.ReferralAwaiting, Created: now,
+		Status: review.ReferralAwaiting, Created: now, Bases: bases,
 	}
 	if !s.Policy.SecondReviewerRequired() {
 		r.Status, r.Approved = review.ReferralApproved, now
@@ -352,6 +359,14 @@ func (s *Service) Package(ctx context.Context, r review.Referral) (policy.Referr
 	}
 	d := j.Decision
 	d.Urgent = d.Urgent || r.Urgent
+	if len(r.Bases) > 0 { // the grounds the assessor chose
+		d.Bases = make([]policy.Basis, 0, len(r.Bases))
+		for _, id := range r.Bases {
+			if b, ok := s.Policy.Basis(id); ok {
+				d.Bases = append(d.Bases, b)
+			}
+		}
+	}
 	normalizer := j.Normalizer
 	if normalizer == "" {
 		normalizer = s.NormalizerVersion
@@ -387,14 +402,15 @@ func (s *Service) ForItem(ctx context.Context, item string) ([]review.Referral, 
 }
 
 // Active returns the item's referral that is awaiting approval or
-// approved, or nil when there is none (none, or all withdrawn).
+// approved, or nil when there is none (none, or all withdrawn, rejected or
+// sent back).
 func (s *Service) Active(ctx context.Context, item string) (*review.Referral, error) {
 	rs, err := s.ForItem(ctx, item)
 	if err != nil {
 		return nil, err
 	}
 	for i := range rs {
-		if rs[i].Status != review.ReferralWithdrawn {
+		if st := rs[i].Status; st == review.ReferralAwaiting || st == review.ReferralApproved {
 			return &rs[i], nil
 		}
 	}

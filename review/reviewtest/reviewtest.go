@@ -25,6 +25,7 @@ func Run(t *testing.T, open func(t *testing.T) review.Store) {
 	t.Run("Queue", func(t *testing.T) { testQueue(t, open(t)) })
 	t.Run("Leases", func(t *testing.T) { testLeases(t, open(t)) })
 	t.Run("Decisions", func(t *testing.T) { testDecisions(t, open(t)) })
+	t.Run("Undo", func(t *testing.T) { testUndo(t, open(t)) })
 	t.Run("Concurrent", func(t *testing.T) { testConcurrent(t, open(t)) })
 	t.Run("Referrals", func(t *testing.T) { testReferrals(t, open(t)) })
 	t.Run("Appeals", func(t *testing.T) { testAppeals(t, open(t)) })
@@ -517,4 +518,111 @@ func testConcurrent(t *testing.T, s review.Store) {
 	if err != nil || p.Open != 0 || len(p.Items) != 0 {
 		t.Fatalf("queue after all decided: open %d, %d items, %v", p.Open, len(p.Items), err)
 	}
+}
+
+// testUndo: the author of an item's last decision takes it back within the
+// window, and the item stands as before, leased to them, its decision gone;
+// anyone else, a later undo, or an older decision is refused.
+func testUndo(t *testing.T, s review.Store) {
+	ctx := context.Background()
+	if err := s.Add(ctx, Items(4)); err != nil {
+		t.Fatal(err)
+	}
+	a, b := review.Reviewer{Name: "a"}, review.Reviewer{Name: "b"}
+	one, two := review.Rules{}, review.Rules{SecondReview: true}
+	// A closing dismissal, with its reason code, undone at once.
+	it, err := s.Claim(ctx, "x:000000", a, t0, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := review.Decision{Item: "x:000000", Reviewer: "a", Action: review.ActionDismiss, Verdict: review.VerdictFalsePositive,
+		ReasonCode: review.ReasonProtected, Lease: it.Lease.Token}
+	_, d, err = s.Decide(ctx, d, a, one, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ds, _ := s.Decisions(ctx, "x:000000"); len(ds) != 1 || ds[0].ReasonCode != review.ReasonProtected {
+		t.Fatalf("stored decisions %+v: want one with reason code protected_speech", ds)
+	}
+	if _, _, err := s.Undo(ctx, "x:000000", d.ID, b, one, t0.Add(time.Second)); !errors.Is(err, review.ErrUndo) {
+		t.Fatalf("undo by another reviewer: %v, want ErrUndo", err)
+	}
+	if _, _, err := s.Undo(ctx, "x:000000", d.ID, a, one, t0.Add(review.DefaultUndoWindow+time.Second)); !errors.Is(err, review.ErrUndo) {
+		t.Fatalf("undo after the window: %v, want ErrUndo", err)
+	}
+	it, got, err := s.Undo(ctx, "x:000000", d.ID, a, one, t0.Add(5*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ID != d.ID || it.Status != review.StatusOpen || it.Outcome != "" || len(it.Reviewers) != 0 || !it.Lease.Active(t0.Add(5*time.Second)) || it.Lease.Holder != "a" {
+		t.Fatalf("after undo: %+v (undid %s), want open, leased to a, no reviewers", it, got.ID)
+	}
+	if ds, _ := s.Decisions(ctx, "x:000000"); len(ds) != 0 {
+		t.Fatalf("after undo the item has decisions %+v", ds)
+	}
+	if p, _ := s.List(ctx, review.Filter{}); p.Open != 4 {
+		t.Fatalf("after undo the queue holds %d open items, want 4", p.Open)
+	}
+	if _, _, err := s.Undo(ctx, "x:000000", d.ID, a, one, t0.Add(6*time.Second)); !errors.Is(err, review.ErrUndo) {
+		t.Fatalf("second undo: %v, want ErrUndo", err)
+	}
+	// The lease it gives back decides again.
+	d2 := review.Decision{Item: "x:000000", Reviewer: "a", Action: review.ActionMonitor, Verdict: review.VerdictTruePositive, Lease: it.Lease.Token}
+	if _, _, err := s.Decide(ctx, d2, a, one, t0.Add(7*time.Second)); err != nil {
+		t.Fatalf("deciding after undo: %v", err)
+	}
+
+	// Under second review: undoing the agreeing decision restores the first as pending.
+	_, first, err := decide(ctx, s, "x:000001", a, review.ActionMonitor, review.VerdictTruePositive, nil, two, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, second, err := decide(ctx, s, "x:000001", b, review.ActionMonitor, review.VerdictTruePositive, nil, two, t0.Add(time.Second))
+	if err != nil || second.Stage != review.StageAgreed {
+		t.Fatalf("second decision %+v, %v", second, err)
+	}
+	if _, _, err := s.Undo(ctx, "x:000001", first.ID, a, two, t0.Add(2*time.Second)); !errors.Is(err, review.ErrUndo) {
+		t.Fatalf("undoing a decision that is not the last: %v, want ErrUndo", err)
+	}
+	it, _, err = s.Undo(ctx, "x:000001", second.ID, b, two, t0.Add(2*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if it.Status != review.StatusOpen || it.Pending == nil || it.Pending.ID != first.ID || !slices.Equal(it.Reviewers, []string{"a"}) {
+		t.Fatalf("after undoing the second review: %+v, want open with a's decision pending", it)
+	}
+	// An escalation undone leaves the item open again.
+	_, esc, err := decide(ctx, s, "x:000002", a, review.ActionEscalate, review.VerdictTruePositive, nil, one, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if it, _, err = s.Undo(ctx, "x:000002", esc.ID, a, one, t0.Add(time.Second)); err != nil || it.Status != review.StatusOpen {
+		t.Fatalf("undoing an escalation: %+v, %v", it, err)
+	}
+}
+
+// OldIndexKey is the index key of versions before review.IndexOrder
+// (urgent|priority|score|time|id), for the stores' upgrade tests.
+func OldIndexKey(it *review.Item) string {
+	u := 1
+	if it.Urgent {
+		u = 0
+	}
+	p := max(0, min(int64(it.Priority)+1<<31, 1<<32-1))
+	s := int64((1 - max(0, min(it.Score, 1))) * 1e6)
+	return fmt.Sprintf("%d|%010d|%07d|%019d|%s", u, p, s, max(0, it.Added.UnixNano()), it.ID)
+}
+
+// CheckReordered checks that s, opened over an index an earlier version
+// built, lists the items of Items(n) in review order, all of them.
+func CheckReordered(t *testing.T, s review.Store, n int) {
+	t.Helper()
+	p, err := s.List(context.Background(), review.Filter{Limit: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Open != n || len(p.Items) != min(n, 500) {
+		t.Fatalf("after the upgrade the queue lists %d of %d open items, want %d", len(p.Items), p.Open, n)
+	}
+	inOrder(t, p.Items)
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -127,7 +128,13 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("? did not show the shortcuts")
 	}
 	shot("item.png")
-	do("dismissing with d", chromedp.KeyEvent("d"), chromedp.WaitVisible("#msg"), chromedp.WaitVisible("#queue"))
+	// d without a reason dismisses nothing: it asks for one; 1 picks
+	// "false positive" and d dismisses.
+	do("pressing d without a reason", chromedp.KeyEvent("d"), chromedp.WaitVisible("#kbd-hint"))
+	if p := eval[string](t, ctx, `location.pathname`); p != "/items/"+first {
+		t.Fatalf("d without a reason left the item for %s", p)
+	}
+	do("dismissing with 1 then d", chromedp.KeyEvent("1"), chromedp.KeyEvent("d"), chromedp.WaitVisible("#msg"), chromedp.WaitVisible("#queue"))
 	if n := eval[int](t, ctx, rows); n != 5 {
 		t.Fatalf("after dismissing, the queue shows %d rows, want 5", n)
 	}
@@ -139,7 +146,7 @@ func TestBrowser(t *testing.T) {
 	do("claiming the next item", chromedp.KeyEvent("n"), chromedp.WaitVisible("#decide"))
 	second := eval[string](t, ctx, `location.pathname.slice(7)`)
 	do("escalating with e", chromedp.KeyEvent("e"), chromedp.WaitVisible("#msg"), chromedp.WaitVisible("#queue"))
-	status := eval[string](t, ctx, `document.querySelector('#queue tr[data-id="`+second+`"] td:nth-child(7)').textContent`)
+	status := eval[string](t, ctx, `document.querySelector('#queue tr[data-id="`+second+`"] td:nth-child(8)').textContent`)
 	if status != Arabic.T("senior") {
 		t.Fatalf("escalated item's status %q, want %q", status, Arabic.T("senior"))
 	}
@@ -151,8 +158,8 @@ func TestBrowser(t *testing.T) {
 			t.Fatalf("decisions of %s: %+v, %v; want one %s by ana", id, ds, err, want)
 		}
 	}
-	if ds, _ := e.st.Decisions(context.Background(), first); ds[0].Verdict != review.VerdictFalsePositive {
-		t.Fatalf("d recorded verdict %s, want false_positive", ds[0].Verdict)
+	if ds, _ := e.st.Decisions(context.Background(), first); ds[0].Verdict != review.VerdictFalsePositive || ds[0].ReasonCode != review.ReasonFalsePositive {
+		t.Fatalf("1 d recorded verdict %s, reason %q; want false_positive for both", ds[0].Verdict, ds[0].ReasonCode)
 	}
 
 	// Search and the dashboard: the same header, right to left.
@@ -185,10 +192,22 @@ func TestBrowser(t *testing.T) {
 	shot("search.png")
 	do("opening the dashboard", chromedp.Navigate(ts.URL+"/dashboard"), chromedp.WaitVisible("#tension"))
 	checkLayout("dashboard", "rtl")
-	if n := eval[int](t, ctx, `document.querySelectorAll("svg").length`); n != 2 {
-		t.Fatalf("dashboard draws %d charts, want 2", n)
+	if n := eval[int](t, ctx, `document.querySelectorAll("svg.chart").length`); n != 4 {
+		t.Fatalf("dashboard draws %d charts, want 4 (per day, per label, map, tension)", n)
+	}
+	if n := eval[int](t, ctx, `document.querySelectorAll("#map circle").length`); n != 18 {
+		t.Fatalf("the map draws %d governorates, want 18", n)
 	}
 	shot("dashboard.png")
+	// A shorter window: the daily chart has a bar per day of it.
+	do("choosing a 7-day window", chromedp.SetValue(`#window select[name="days"]`, "7"), chromedp.Click(`#window button`),
+		chromedp.WaitVisible("#tension"))
+	if n := eval[int](t, ctx, `document.querySelector("svg.chart").querySelectorAll("rect").length`); n != 7 {
+		t.Fatalf("a 7-day window draws %d daily bars", n)
+	}
+	if u := eval[string](t, ctx, `location.search`); !strings.Contains(u, "days=7") {
+		t.Fatalf("window form went to %q", u)
+	}
 	do("switching to English", chromedp.Click("#lang"), chromedp.WaitVisible("#tension"))
 	checkLayout("English dashboard", "ltr")
 	if h := eval[string](t, ctx, `document.querySelector("h1").textContent`); h != "Early warning" {

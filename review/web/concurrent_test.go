@@ -51,7 +51,7 @@ func TestConcurrentReviewers(t *testing.T) {
 					t.Errorf("decoding the claim: %v", err)
 					return
 				}
-				w = e.do(c, "POST", "/api/decisions", map[string]any{"item": it.ID, "action": "dismiss", "verdict": "false_positive", "lease": it.Lease.Token}, nil)
+				w = e.do(c, "POST", "/api/decisions", map[string]any{"item": it.ID, "action": "dismiss", "verdict": "false_positive", "reason_code": "false_positive", "lease": it.Lease.Token}, nil)
 				if w.Code != http.StatusCreated {
 					t.Errorf("decide %s: %d %s", it.ID, w.Code, w.Body)
 					return

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -73,17 +75,59 @@ func (s *Server) flagged(ctx context.Context) ([]trends.Event, []trends.Campaign
 	return events, campaigns, nil
 }
 
-func (s *Server) apiTrends(w http.ResponseWriter, r *http.Request) {
-	days := 30
+// Trends window limits.
+const (
+	defaultTrendDays = 30
+	maxTrendDays     = 366
+)
+
+// trendWindow reads days (1–366, default 30) and to (a UTC day,
+// YYYY-MM-DD; default: the day of the newest flagged post, so that data
+// that ended a while ago is shown, not an empty stretch up to today).
+// Errors are in the reader's language.
+func trendWindow(r *http.Request) (days int, to time.Time, err error) {
+	l := lang(r)
+	days = defaultTrendDays
 	if d := r.URL.Query().Get("days"); d != "" {
-		n, err := strconv.Atoi(d)
-		if err != nil || n < 1 || n > 366 {
-			WriteError(w, http.StatusBadRequest, fmt.Errorf("days must be a whole number from 1 to 366, not %q", d))
-			return
+		n, cerr := strconv.Atoi(d)
+		if cerr != nil || n < 1 || n > maxTrendDays {
+			return 0, time.Time{}, fmt.Errorf(l.T("err_days"), d)
 		}
 		days = n
 	}
-	rep, err := s.Trends(r.Context(), days)
+	if d := r.URL.Query().Get("to"); d != "" {
+		t, perr := time.Parse("2006-01-02", d)
+		if perr != nil {
+			return 0, time.Time{}, fmt.Errorf(l.T("err_to_day"), d)
+		}
+		to = t
+	}
+	return days, to, nil
+}
+
+// trendsFor computes the report over days ending on to's day (zero: the
+// newest flagged post's day, or today without any).
+func (s *Server) trendsFor(ctx context.Context, days int, to time.Time) (trends.Report, error) {
+	events, campaigns, err := s.flagged(ctx)
+	if err != nil {
+		return trends.Report{}, err
+	}
+	if to.IsZero() {
+		to = trends.Latest(events)
+	}
+	if to.IsZero() {
+		to = s.cfg.Now()
+	}
+	return trends.Compute(events, campaigns, trends.Options{Now: to, Days: days}), nil
+}
+
+func (s *Server) apiTrends(w http.ResponseWriter, r *http.Request) {
+	days, to, err := trendWindow(r)
+	if err != nil {
+		WriteError(w, http.StatusBadRequest, err)
+		return
+	}
+	rep, err := s.trendsFor(r.Context(), days, to)
 	if err != nil {
 		s.cfg.Log.Error("trends failed", "err", err)
 		WriteError(w, http.StatusInternalServerError, errors.New("trends failed"))
@@ -95,21 +139,63 @@ func (s *Server) apiTrends(w http.ResponseWriter, r *http.Request) {
 
 // dashboardView is the early-warning page's data.
 type dashboardView struct {
-	Report  trends.Report
-	Daily   string // SVG produced by trends, which escapes its text
-	Tension string
+	Report trends.Report
+	// The charts: SVG produced by trends, which escapes its text.
+	Daily, Labels, Tension, Map string
+	// Days and To are the window asked for (To: the report's last day).
+	Days int
+	To   string
+	// Explained are the rising governorates' figures in words.
+	Explained []string
+	Error     string
+}
+
+// trendWords are the charts' texts in the page's language.
+func trendWords(l Lang) trends.Words {
+	labels := map[string]string{}
+	for k := range words {
+		if id, ok := strings.CutPrefix(k, "l_"); ok {
+			labels[id] = l.T(k)
+		}
+	}
+	return trends.Words{RTL: l.Dir() == "rtl", PerDay: l.T("per_day"), PerLabel: l.T("per_label"), Tension: l.T("tension"),
+		Map: l.T("tension_map"), Posts: l.T("posts_word"), Names: govNames[l], Labels: labels,
+		Link: func(id string) string { return "/search?governorate=" + url.QueryEscape(id) }}
+}
+
+// explainTension says in words why the governorates at a raised level
+// stand out (at most five).
+func explainTension(l Lang, rep trends.Report) []string {
+	var out []string
+	for _, t := range rep.Tension {
+		if t.Index < 1.3 || len(out) == 5 {
+			break
+		}
+		out = append(out, fmt.Sprintf(l.T("tension_words"), govNames[l][t.Governorate], t.Recent, t.BaselinePerDay, t.Index))
+	}
+	return out
 }
 
 func (s *Server) pageDashboard(w http.ResponseWriter, r *http.Request) {
-	rep, err := s.Trends(r.Context(), 30)
+	l := lang(r)
+	days, to, err := trendWindow(r)
+	v := &dashboardView{Days: days}
+	status := http.StatusOK
+	if err != nil {
+		v.Error, v.Days, status = err.Error(), defaultTrendDays, http.StatusBadRequest
+		days, to = defaultTrendDays, time.Time{}
+	}
+	rep, err := s.trendsFor(r.Context(), days, to)
 	if err != nil {
 		s.cfg.Log.Error("trends failed", "err", err)
 		http.Error(w, "trends failed", http.StatusInternalServerError)
 		return
 	}
 	s.maskCampaigns(r, &rep)
-	v := &dashboardView{Report: rep, Daily: trends.DailySVG(rep), Tension: trends.TensionSVG(rep, govNames[lang(r)])}
-	s.render(w, http.StatusOK, "dashboard.html", s.newPage(r, "warning", v))
+	wd := trendWords(l)
+	v.Report, v.Daily, v.Labels, v.Tension, v.Map = rep, trends.DailySVG(rep, wd), trends.LabelsSVG(rep, wd), trends.TensionSVG(rep, wd), trends.MapSVG(rep, wd)
+	v.To, v.Explained = rep.To.AddDate(0, 0, -1).Format("2006-01-02"), explainTension(l, rep)
+	s.render(w, status, "dashboard.html", s.newPage(r, "warning", v))
 }
 
 // maskCampaigns replaces the campaigns' canonical post ids with their

@@ -149,48 +149,56 @@ func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) {
 	WriteJSON(w, http.StatusOK, out)
 }
 
-// filterFrom reads queue filters from URL or form values.
-func (s *Server) filterFrom(v url.Values) (review.Filter, error) {
-	f := review.Filter{Label: v.Get("label"), Platform: v.Get("platform"), Governorate: v.Get("governorate"), Now: s.cfg.Now()}
+// filterFrom reads queue filters from URL or form values: min_score is a
+// fraction from 0 to 1, or with pct (the pages) a percentage from 0 to 100.
+// Its errors are *inputError, which pages show in their language.
+func (s *Server) filterFrom(v url.Values, pct bool) (review.Filter, error) {
+	f := review.Filter{Label: v.Get("label"), Platform: v.Get("platform"), Source: strings.TrimSpace(v.Get("source")),
+		Governorate: govID(v.Get("governorate")), Urgent: v.Get("urgent") == "1", Now: s.cfg.Now()}
 	switch st := review.Status(v.Get("status")); st {
 	case "", review.StatusOpen, review.StatusSenior:
 		f.Status = st
 	default:
-		return f, fmt.Errorf("status must be open or senior, not %q", st)
+		return f, &inputError{Key: "e_status", Value: string(st), en: "status must be open or senior"}
 	}
 	switch q := v.Get("queue"); q {
 	case "", "main":
 	case "support":
 		f.Support = true
 	default:
-		return f, fmt.Errorf("queue must be main or support, not %q", q)
+		return f, &inputError{Key: "e_queue", Value: q, en: "queue must be main or support"}
 	}
 	if x := v.Get("min_score"); x != "" {
-		n, err := strconv.ParseFloat(x, 64)
-		if err != nil || n < 0 || n > 1 {
-			return f, fmt.Errorf("min_score must be a number from 0 to 1, not %q", x)
+		n, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(latinDigits(x)), "%"), 64)
+		switch {
+		case pct && (err != nil || n < 0 || n > 100):
+			return f, &inputError{Key: "e_min_pct", Value: x, en: "min_score must be a percentage from 0 to 100"}
+		case !pct && (err != nil || n < 0 || n > 1):
+			return f, &inputError{Key: "e_min_score", Value: x, en: "min_score must be a number from 0 to 1"}
+		case pct:
+			n /= 100
 		}
 		f.MinScore = n
 	}
 	if x := v.Get("max_age"); x != "" {
-		d, err := time.ParseDuration(x)
+		d, err := time.ParseDuration(latinDigits(x))
 		if err != nil {
-			h, herr := strconv.ParseFloat(x, 64)
+			h, herr := strconv.ParseFloat(latinDigits(x), 64)
 			if herr != nil {
-				return f, fmt.Errorf("max_age must be hours or a duration like 36h, not %q", x)
+				return f, &inputError{Key: "e_max_age", Value: x, en: "max_age must be hours or a duration like 36h"}
 			}
 			d = time.Duration(h * float64(time.Hour))
 		}
 		if d <= 0 {
-			return f, fmt.Errorf("max_age must be positive, not %q", x)
+			return f, &inputError{Key: "e_max_age_positive", Value: x, en: "max_age must be positive"}
 		}
 		f.MaxAge = d
 	}
 	for name, dst := range map[string]*int{"offset": &f.Offset, "limit": &f.Limit} {
 		if x := v.Get(name); x != "" {
-			n, err := strconv.Atoi(x)
+			n, err := strconv.Atoi(latinDigits(x))
 			if err != nil || n < 0 {
-				return f, fmt.Errorf("%s must be a whole number, not %q", name, x)
+				return f, &inputError{Key: "e_" + name, Value: x, en: name + " must be a whole number"}
 			}
 			*dst = n
 		}
@@ -223,8 +231,8 @@ func (s *Server) mask(r *http.Request, it *review.Item) {
 	}
 }
 
-func (s *Server) list(r *http.Request) (review.Page, review.Filter, int, error) {
-	f, err := s.filterFrom(r.URL.Query())
+func (s *Server) list(r *http.Request, pct bool) (review.Page, review.Filter, int, error) {
+	f, err := s.filterFrom(r.URL.Query(), pct)
 	if err != nil {
 		return review.Page{}, f, http.StatusBadRequest, err
 	}
@@ -240,38 +248,12 @@ func (s *Server) list(r *http.Request) (review.Page, review.Filter, int, error) 
 }
 
 func (s *Server) apiQueue(w http.ResponseWriter, r *http.Request) {
-	p, _, status, err := s.list(r)
+	p, _, status, err := s.list(r, false)
 	if err != nil {
 		WriteError(w, status, err)
 		return
 	}
 	WriteJSON(w, http.StatusOK, p)
-}
-
-// queueView is the queue page's data.
-type queueView struct {
-	Page     review.Page
-	Filter   review.Filter
-	Query    url.Values
-	NextURL  string
-	Error    string
-	CanClaim bool
-	Now      time.Time
-}
-
-func (s *Server) pageQueue(w http.ResponseWriter, r *http.Request) {
-	pg, f, status, err := s.list(r)
-	v := &queueView{Page: pg, Filter: f, Query: r.URL.Query(), CanClaim: from(r.Context()).User.Role.Can(review.PermDecide), Now: s.cfg.Now()}
-	if err != nil {
-		v.Error = err.Error()
-	}
-	if pg.More {
-		q := r.URL.Query()
-		q.Set("offset", strconv.Itoa(f.Offset+f.PageSize()))
-		q.Del("msg")
-		v.NextURL = "/queue?" + q.Encode()
-	}
-	s.render(w, status, "queue.html", s.newPage(r, "queue", v))
 }
 
 // itemView is an item with everything a reviewer reads about it.
@@ -283,6 +265,11 @@ type itemView struct {
 	AuthorItems []review.Item     `json:"author_items,omitempty"`
 	// Sightings are the copies of the same text seen elsewhere.
 	Sightings []store.Sighting `json:"sightings,omitempty"`
+	// Timeline is the item's history: decisions, referrals, appeals.
+	Timeline []timelineEntry `json:"timeline"`
+	// Appealed is the decision an appeal ruling recorded when the item's
+	// decision was reversed (the latest), which now stands.
+	Appealed *review.Decision `json:"appealed,omitempty"`
 	// Mine is true when the caller holds the lease.
 	Mine bool `json:"mine"`
 	// CanDecide is true when the caller's role decides.
@@ -388,7 +375,11 @@ func (s *Server) itemView(r *http.Request, id string) (*itemView, int, error) {
 	for i := range v.Decisions {
 		v.Decisions[i] = s.maskDecision(r, v.Decisions[i])
 		v.Decisions[i].Item = s.itemID(r, v.Decisions[i].Item)
+		if v.Decisions[i].Stage == review.StageAppeal {
+			v.Appealed = &v.Decisions[i] // the latest ruling on appeal stands
+		}
 	}
+	v.Timeline = s.timeline(ctx, id, v.Decisions, p.User.Role.Can(review.PermReferrals))
 	for _, l := range it.Labels {
 		if pl, ok := s.cfg.Policy.Label(l); ok {
 			v.Guidance = append(v.Guidance, guidance{Label: l, Description: pl.Description, Threshold: pl.Threshold})
@@ -428,7 +419,7 @@ func (s *Server) pageItem(w http.ResponseWriter, r *http.Request) {
 			s.cfg.Log.Error("reading item", "item", r.PathValue("id"), "err", err)
 			err = errors.New("reading the item failed")
 		}
-		http.Error(w, err.Error(), status)
+		s.errorPage(w, r, status, err)
 		return
 	}
 	s.render(w, http.StatusOK, "item.html", s.newPage(r, "decide", v))
@@ -454,6 +445,12 @@ func errCode(err error) (int, string) {
 		return http.StatusConflict, "reviewed"
 	case errors.Is(err, review.ErrNeedsSenior):
 		return http.StatusForbidden, "senior"
+	case errors.Is(err, errNeedReason):
+		return http.StatusBadRequest, "need_reason"
+	case errors.Is(err, errConfirmHigh):
+		return http.StatusBadRequest, "confirm_high"
+	case errors.Is(err, review.ErrUndo):
+		return http.StatusConflict, "undo"
 	case errors.Is(err, review.ErrInvalid):
 		return http.StatusBadRequest, "invalid"
 	}
@@ -493,9 +490,9 @@ func (s *Server) postRelease(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) postNext(w http.ResponseWriter, r *http.Request) {
 	_ = r.ParseForm()
-	f, err := s.filterFrom(r.PostForm)
+	f, err := s.filterFrom(r.PostForm, true)
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
+		s.errorPage(w, r, http.StatusBadRequest, err)
 		return
 	}
 	it, err := s.cfg.Store.ClaimNext(r.Context(), s.reviewer(r), f, s.cfg.Now(), s.cfg.Rules.LeaseFor())
@@ -513,12 +510,15 @@ func (s *Server) decide(r *http.Request, d review.Decision) (review.Item, review
 	if err := d.Validate(); err != nil {
 		return review.Item{}, d, err
 	}
+	if d.Action == review.ActionDismiss && d.ReasonCode == "" {
+		return review.Item{}, d, errNeedReason
+	}
 	it, d, err := s.cfg.Store.Decide(r.Context(), d, who, s.cfg.Rules, s.cfg.Now())
 	if err != nil {
 		return it, d, err
 	}
 	s.audit(audit.Event{Type: audit.TypeDecision, Actor: "user:" + who.Name, Subject: d.Item, Details: map[string]any{
-		"decision": d.ID, "action": d.Action, "verdict": d.Verdict, "labels": d.Labels, "reason": d.Reason,
+		"decision": d.ID, "action": d.Action, "verdict": d.Verdict, "labels": d.Labels, "reason": d.Reason, "reason_code": d.ReasonCode,
 		"stage": d.Stage, "status": it.Status, "role": from(r.Context()).User.Role,
 	}})
 	// A final decision that is not refer withdraws the item's referrals.
@@ -541,19 +541,36 @@ func (s *Server) postDecide(w http.ResponseWriter, r *http.Request) {
 	d := review.Decision{
 		Item: id, Action: review.Action(r.PostFormValue("action")), Verdict: review.Verdict(r.PostFormValue("verdict")),
 		Labels: splitLabels(r.PostFormValue("labels")), Reason: strings.TrimSpace(r.PostFormValue("reason")), Lease: r.PostFormValue("lease"),
+		ReasonCode: review.ReasonCode(r.PostFormValue("reason_code")),
 	}
 	if d.Verdict != review.VerdictWrongLabel {
 		d.Labels = nil
 	}
-	if _, _, err := s.decide(r, d); err != nil {
-		s.fail(w, r, err, "/items/"+url.PathEscape(id))
+	if d.Action != review.ActionDismiss {
+		d.ReasonCode = "" // the form sends the dismissal's reason with every button
+	}
+	back := "/items/" + url.PathEscape(s.itemID(r, id))
+	if d.Action == review.ActionDismiss && d.ReasonCode == "" {
+		s.fail(w, r, errNeedReason, back)
+		return
+	}
+	if d.Action == review.ActionDismiss && r.PostFormValue("confirm") == "" {
+		if it, err := s.cfg.Store.Item(r.Context(), id); err == nil && it.Score >= HighScore {
+			s.fail(w, r, errConfirmHigh, back)
+			return
+		}
+	}
+	_, d, err := s.decide(r, d)
+	if err != nil {
+		s.fail(w, r, err, back)
 		return
 	}
 	if d.Action == review.ActionRefer { // the six-part referral form follows
 		http.Redirect(w, r, "/items/"+url.PathEscape(id)+"/refer", http.StatusSeeOther)
 		return
 	}
-	http.Redirect(w, r, "/queue?msg=decided", http.StatusSeeOther)
+	q := url.Values{"msg": {"decided"}, "undo": {d.ID}, "item": {s.itemID(r, id)}}
+	http.Redirect(w, r, "/queue?"+q.Encode(), http.StatusSeeOther)
 }
 
 func readJSON(w http.ResponseWriter, r *http.Request, v any) error {

@@ -94,7 +94,7 @@ func TestResearchersSeeOpaqueItemIDs(t *testing.T) {
 	}
 	// An appeal against a decision names the item by the id researchers see.
 	it := decode[review.Item](t, e.do(ana, "POST", "/api/claims", map[string]string{"item": first}, nil))
-	if w := e.do(ana, "POST", "/api/decisions", map[string]any{"item": first, "action": "dismiss", "verdict": "false_positive", "lease": it.Lease.Token}, nil); w.Code != 201 {
+	if w := e.do(ana, "POST", "/api/decisions", map[string]any{"item": first, "action": "dismiss", "verdict": "false_positive", "reason_code": "false_positive", "lease": it.Lease.Token}, nil); w.Code != 201 {
 		t.Fatalf("analyst's decision: %d %s", w.Code, w.Body)
 	}
 	w := e.do(res, "POST", "/api/appeals", map[string]string{"target": "decision", "target_id": opaque, "reason": "نقد لا تحريض"}, nil)

@@ -72,7 +72,14 @@ func formFrom(r *http.Request) referral.Form {
 	f.Explanation = r.PostFormValue("explanation")
 	f.Facts = r.PostFormValue("facts")
 	f.ThreatToLife = r.PostFormValue("threat_to_life") != ""
+	f.Bases = r.PostForm["bases"]
 	return f
+}
+
+// basisChoice is one ground the referral form offers.
+type basisChoice struct {
+	policy.Basis
+	Checked bool
 }
 
 // formPart is one part of the form as the template shows it.
@@ -89,6 +96,9 @@ type referView struct {
 	Form   referral.Form
 	Error  string
 	Levels []string
+	// Bases are the policy's grounds; those checked are the form's, or
+	// the routing rule's when the form names none.
+	Bases []basisChoice
 }
 
 func (s *Server) referView(r *http.Request, id string, f referral.Form, msg string) (*referView, int, error) {
@@ -98,8 +108,20 @@ func (s *Server) referView(r *http.Request, id string, f referral.Form, msg stri
 		return nil, status, err
 	}
 	v := &referView{Item: it, Form: f, Error: msg, Levels: []string{"absent", "low", "medium", "high"}}
+	checked := map[string]bool{}
+	for _, b := range f.Bases {
+		checked[b] = true
+	}
 	if rec, err := s.cfg.Backend.Get(r.Context(), id); err == nil {
 		v.Record = &rec
+		if len(f.Bases) == 0 && rec.Judgement != nil {
+			for _, b := range rec.Judgement.Decision.Bases {
+				checked[b.ID] = true
+			}
+		}
+	}
+	for _, b := range s.cfg.Policy.Bases {
+		v.Bases = append(v.Bases, basisChoice{b, checked[b.ID]})
 	}
 	parts := []policy.Part{f.Context, f.Speaker, f.Intent, f.ContentAndForm, f.Extent, f.Likelihood}
 	for i, pf := range partFields {
@@ -153,6 +175,8 @@ type referralView struct {
 	Parts      []formPart
 	CanApprove bool
 	CanDecide  bool
+	// Bases are the grounds the referral cites, with their text.
+	Bases []policy.Basis
 	// CanExport shows the package, bundle and print links: they carry the
 	// author's identity, for roles that may see it.
 	CanExport bool
@@ -179,6 +203,14 @@ func (s *Server) pageReferral(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Ref = s.maskReferral(r, ref)
 	ref = v.Ref
+	for _, id := range ref.Bases {
+		if b, ok := s.cfg.Policy.Basis(id); ok {
+			v.Bases = append(v.Bases, b)
+		}
+	}
+	if len(ref.Bases) == 0 && v.Record != nil && v.Record.Judgement != nil {
+		v.Bases = v.Record.Judgement.Decision.Bases
+	}
 	for i, p := range ref.Assessment.Parts() {
 		v.Parts = append(v.Parts, formPart{partFields[i].Field, partFields[i].Title, p})
 	}
@@ -204,6 +236,42 @@ func (s *Server) postApprove(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/referrals/"+url.PathEscape(id)+"?msg=approved", http.StatusSeeOther)
+}
+
+// postSecondReview rejects or sends back a referral with the note given.
+func (s *Server) postSecondReview(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	do := s.ref.Reject
+	msg := "rejected"
+	if strings.HasSuffix(r.URL.Path, "/send-back") {
+		do, msg = s.ref.SendBack, "sent_back"
+	}
+	if _, err := do(r.Context(), id, s.user(r), r.PostFormValue("note")); err != nil {
+		s.refFail(w, r, err, "/referrals/"+url.PathEscape(id))
+		return
+	}
+	http.Redirect(w, r, "/referrals/"+url.PathEscape(id)+"?msg="+msg, http.StatusSeeOther)
+}
+
+// apiSecondReview rejects or sends back a referral: {"note"}.
+func (s *Server) apiSecondReview(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Note string `json:"note"`
+	}
+	if err := readJSON(w, r, &in); err != nil {
+		WriteError(w, http.StatusBadRequest, err)
+		return
+	}
+	do := s.ref.Reject
+	if strings.HasSuffix(r.URL.Path, "/send-back") {
+		do = s.ref.SendBack
+	}
+	ref, err := do(r.Context(), r.PathValue("id"), s.user(r), in.Note)
+	if err != nil {
+		s.refFail(w, r, err, "")
+		return
+	}
+	WriteJSON(w, http.StatusOK, s.maskReferral(r, ref))
 }
 
 func (s *Server) postOutcome(w http.ResponseWriter, r *http.Request) {

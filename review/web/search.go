@@ -3,27 +3,31 @@ package web
 import (
 	"context"
 	"errors"
-	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/rasd-iq/rasd/index"
 	"github.com/rasd-iq/rasd/index/store"
+	"github.com/rasd-iq/rasd/review"
 )
 
 // errNoIndex answers searches on a process that holds no index (the
 // ingest and worker roles).
 var errNoIndex = errors.New("search is not served here: this process holds no index (run the api or all role)")
 
-// queryFromURL reads search filters from URL parameters.
-func queryFromURL(v url.Values) (index.Query, error) {
+// queryFromURL reads search filters from URL parameters: scores are
+// fractions from 0 to 1, or with pct (the search page) percentages.
+// Governorates may be named in Arabic or English. Its errors are
+// *inputError, which pages show in their language.
+func queryFromURL(v url.Values, pct bool) (index.Query, error) {
 	q := index.Query{
 		Text: v.Get("q"), Platform: v.Get("platform"), Source: v.Get("source"),
-		Governorate: v.Get("governorate"), Sort: v.Get("sort"),
+		Governorate: govID(v.Get("governorate")), Sort: v.Get("sort"),
 	}
 	for _, l := range v["label"] {
 		if l != "" {
@@ -32,18 +36,29 @@ func queryFromURL(v url.Values) (index.Query, error) {
 	}
 	var err error
 	num := func(name string, dst *float64) {
-		if s := v.Get(name); s != "" && err == nil {
-			if *dst, err = strconv.ParseFloat(s, 64); err != nil {
-				err = fmt.Errorf("%s must be a number, not %q", name, s)
-			}
+		x := v.Get(name)
+		if x == "" || err != nil {
+			return
+		}
+		n, perr := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(latinDigits(x)), "%"), 64)
+		switch {
+		case pct && (perr != nil || n < 0 || n > 100):
+			err = &inputError{Key: "e_" + strings.Replace(name, "_score", "_pct", 1), Value: x, en: name + " must be a percentage from 0 to 100"}
+		case !pct && perr != nil:
+			err = &inputError{Key: "e_" + name, Value: x, en: name + " must be a number"}
+		case pct:
+			*dst = n / 100
+		default:
+			*dst = n
 		}
 	}
 	num("min_score", &q.MinScore)
 	num("max_score", &q.MaxScore)
 	date := func(name string, dst *time.Time) {
 		if s := v.Get(name); s != "" && err == nil {
-			if *dst, err = time.Parse("2006-01-02", s); err != nil {
-				err = fmt.Errorf("%s must be a date YYYY-MM-DD, not %q", name, s)
+			var perr error
+			if *dst, perr = time.Parse("2006-01-02", latinDigits(s)); perr != nil {
+				err = &inputError{Key: "e_date", Value: s, en: name + " must be a date YYYY-MM-DD"}
 			}
 		}
 	}
@@ -54,8 +69,9 @@ func queryFromURL(v url.Values) (index.Query, error) {
 	}
 	intv := func(name string, dst *int) {
 		if s := v.Get(name); s != "" && err == nil {
-			if *dst, err = strconv.Atoi(s); err != nil {
-				err = fmt.Errorf("%s must be a whole number, not %q", name, s)
+			var perr error
+			if *dst, perr = strconv.Atoi(latinDigits(s)); perr != nil || *dst < 0 {
+				err = &inputError{Key: "e_" + name, Value: s, en: name + " must be a whole number"}
 			}
 		}
 	}
@@ -83,6 +99,9 @@ type SearchHit struct {
 	Model       string             `json:"model,omitempty"`
 	Relevance   float64            `json:"relevance"`
 	Highlights  []index.Range      `json:"highlights,omitempty"`
+	// InReview is true when the post is in the review queue (its item
+	// page exists); false posts can be sent to review.
+	InReview bool `json:"in_review"`
 }
 
 // SearchResult is a page of hits with the total and facet counts.
@@ -94,8 +113,8 @@ type SearchResult struct {
 
 // search runs the query in v; authors says whether the caller sees where
 // the posts were published (permalinks identify their posters).
-func (s *Server) search(ctx context.Context, v url.Values, authors bool) (*SearchResult, index.Query, int, error) {
-	q, err := queryFromURL(v)
+func (s *Server) search(ctx context.Context, v url.Values, authors, pct bool) (*SearchResult, index.Query, int, error) {
+	q, err := queryFromURL(v, pct)
 	if err != nil {
 		return nil, q, http.StatusBadRequest, err
 	}
@@ -130,6 +149,9 @@ func (s *Server) search(ctx context.Context, v url.Values, authors bool) (*Searc
 			MaxScore: store.MaxScore(&r), Sightings: r.Sightings, Model: r.Model, Relevance: h.Relevance,
 			Highlights: index.Highlights(r.Post.Text, q.Text),
 		}
+		if _, err := s.cfg.Store.Item(ctx, h.ID); err == nil {
+			hit.InReview = true
+		}
 		if !authors {
 			hit.Permalink = ""
 			hit.ID = s.opaque(hit.ID)
@@ -140,7 +162,7 @@ func (s *Server) search(ctx context.Context, v url.Values, authors bool) (*Searc
 }
 
 func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
-	res, _, status, err := s.search(r.Context(), r.URL.Query(), reveal(r))
+	res, _, status, err := s.search(r.Context(), r.URL.Query(), reveal(r), false)
 	if err != nil {
 		WriteError(w, status, err)
 		return
@@ -154,15 +176,94 @@ type searchView struct {
 	Labels string
 	Result *SearchResult
 	Error  string
+	// MinPct is the min_score field as typed (a percentage).
+	MinPct string
+	// Facets are the facet values as links that narrow the search.
+	Facets []facetGroup
+	// PrevURL and NextURL page the hits; From and To number this page's.
+	PrevURL, NextURL string
+	From, To         int
+	// CanSend is true for roles that may send a post to review.
+	CanSend bool
+	// Saved are the caller's saved searches.
+	Saved savedView
 }
 
+// facetGroup is one facet's values, most frequent first.
+type facetGroup struct {
+	Name   string
+	Values []facetValue
+}
+
+// facetValue is one facet value with its count and the search it opens.
+type facetValue struct {
+	Value string
+	Count int
+	Href  string
+	On    bool
+}
+
+// facetParams maps facet names to the query parameter each narrows.
+var facetParams = map[string]string{"labels": "label", "platform": "platform", "source": "source", "governorate": "governorate"}
+
 func (s *Server) pageSearch(w http.ResponseWriter, r *http.Request) {
-	res, q, status, err := s.search(r.Context(), r.URL.Query(), reveal(r))
-	v := &searchView{Query: q, Labels: strings.Join(q.Labels, ","), Result: res}
+	v0 := r.URL.Query()
+	res, q, status, err := s.search(r.Context(), v0, reveal(r), true)
+	p := s.newPage(r, "search_title", nil)
+	v := &searchView{Query: q, Labels: strings.Join(q.Labels, ","), Result: res, MinPct: v0.Get("min_score"),
+		CanSend: from(r.Context()).User.Role.Can(review.PermDecide), Saved: s.saved(r, "search")}
 	if err != nil {
-		v.Error = err.Error()
+		v.Error = p.localError(err)
 	}
-	s.render(w, status, "search.html", s.newPage(r, "search_title", v))
+	link := func(set map[string]string) string {
+		qq := url.Values{}
+		for k, vs := range v0 {
+			if k != "offset" && k != "msg" {
+				qq[k] = vs
+			}
+		}
+		for k, x := range set {
+			qq.Set(k, x)
+		}
+		return "/search?" + qq.Encode()
+	}
+	if res != nil {
+		for _, name := range []string{"labels", "governorate", "platform", "source"} {
+			m := res.Facets[name]
+			if len(m) == 0 {
+				continue
+			}
+			g := facetGroup{Name: name}
+			for val, n := range m {
+				param := facetParams[name]
+				on := v0.Get(param) == val || param == "governorate" && q.Governorate == val
+				g.Values = append(g.Values, facetValue{Value: val, Count: n, Href: link(map[string]string{param: val}), On: on})
+			}
+			slices.SortFunc(g.Values, func(a, b facetValue) int {
+				if a.Count != b.Count {
+					return b.Count - a.Count
+				}
+				return strings.Compare(a.Value, b.Value)
+			})
+			v.Facets = append(v.Facets, g)
+		}
+		size := q.Size
+		if size <= 0 {
+			size = 20
+		}
+		size = min(size, 200)
+		if n := len(res.Hits); n > 0 {
+			v.From, v.To = q.Offset+1, q.Offset+n
+		}
+		if uint64(q.Offset+size) < res.Total {
+			v.NextURL = link(map[string]string{"offset": strconv.Itoa(q.Offset + size)})
+		}
+		if q.Offset > 0 {
+			v.PrevURL = link(map[string]string{"offset": strconv.Itoa(max(0, q.Offset-size))})
+		}
+	}
+	p.Data = v
+	s.render(w, status, "search.html", p)
 }
 
 // Highlight returns text with the byte ranges marked by <mark>, escaped.

@@ -96,6 +96,11 @@ var Routes = map[string]Access{
 	"POST /items/{id}/release":  {Perm: review.PermDecide},
 	"POST /items/{id}/decide":   {Perm: review.PermDecide},
 	"POST /next":                {Perm: review.PermDecide},
+	"POST /items/{id}/undo":     {Perm: review.PermDecide},
+	"POST /items/{id}/review":   {Perm: review.PermDecide},
+	"POST /api/undo":            {Perm: review.PermDecide},
+	"POST /queue/bulk":          {Perm: review.PermDecide},
+	"POST /saved":               {},
 	"GET /api/queue":            {Perm: review.PermView},
 	"GET /api/items/{id}":       {Perm: review.PermView},
 	"GET /api/decisions":        {Perm: review.PermView},
@@ -103,6 +108,12 @@ var Routes = map[string]Access{
 	"POST /api/decisions":       {Perm: review.PermDecide},
 	"GET /api/users":            {Perm: review.PermAdmin},
 	"GET /api/alerts/dead":      {Perm: review.PermAdmin},
+	// Accounts, managed by admins while the engine runs.
+	"GET /admin/users":         {Perm: review.PermAdmin},
+	"POST /admin/users":        {Perm: review.PermAdmin},
+	"POST /admin/users/{name}": {Perm: review.PermAdmin},
+	"POST /api/users":          {Perm: review.PermAdmin},
+	"POST /api/users/{name}":   {Perm: review.PermAdmin},
 
 	// Search and the early-warning dashboard (aggregates; search hits carry
 	// permalinks only for PermAuthors).
@@ -112,26 +123,30 @@ var Routes = map[string]Access{
 	"GET /dashboard":  {Perm: review.PermView},
 
 	// Referrals (author identities and URLs: PermAuthors to read) and appeals.
-	"GET /items/{id}/refer":            {Perm: review.PermDecide},
-	"POST /items/{id}/refer":           {Perm: review.PermDecide},
-	"GET /referrals":                   {Perm: review.PermReferrals},
-	"GET /referrals/{id}":              {Perm: review.PermReferrals},
-	"GET /referrals/{id}/print":        {Perm: review.PermAuthors},
-	"POST /referrals/{id}/approve":     {Perm: review.PermDecide},
-	"POST /referrals/{id}/outcome":     {Perm: review.PermDecide},
-	"GET /appeals":                     {Perm: review.PermView},
-	"POST /appeals":                    {Perm: review.PermAppeal},
-	"POST /appeals/{id}/decide":        {Perm: review.PermDecide},
-	"GET /api/referrals":               {Perm: review.PermReferrals},
-	"POST /api/referrals":              {Perm: review.PermDecide},
-	"GET /api/referrals/{id}":          {Perm: review.PermReferrals},
-	"GET /api/referrals/{id}/package":  {Perm: review.PermAuthors},
-	"GET /api/referrals/{id}/bundle":   {Perm: review.PermAuthors},
-	"POST /api/referrals/{id}/approve": {Perm: review.PermDecide},
-	"POST /api/referrals/{id}/outcome": {Perm: review.PermDecide},
-	"GET /api/appeals":                 {Perm: review.PermView},
-	"POST /api/appeals":                {Perm: review.PermAppeal},
-	"POST /api/appeals/{id}/decide":    {Perm: review.PermDecide},
+	"GET /items/{id}/refer":              {Perm: review.PermDecide},
+	"POST /items/{id}/refer":             {Perm: review.PermDecide},
+	"GET /referrals":                     {Perm: review.PermReferrals},
+	"GET /referrals/{id}":                {Perm: review.PermReferrals},
+	"GET /referrals/{id}/print":          {Perm: review.PermAuthors},
+	"POST /referrals/{id}/approve":       {Perm: review.PermDecide},
+	"POST /referrals/{id}/reject":        {Perm: review.PermDecide},
+	"POST /referrals/{id}/send-back":     {Perm: review.PermDecide},
+	"POST /referrals/{id}/outcome":       {Perm: review.PermDecide},
+	"GET /appeals":                       {Perm: review.PermView},
+	"POST /appeals":                      {Perm: review.PermAppeal},
+	"POST /appeals/{id}/decide":          {Perm: review.PermDecide},
+	"GET /api/referrals":                 {Perm: review.PermReferrals},
+	"POST /api/referrals":                {Perm: review.PermDecide},
+	"GET /api/referrals/{id}":            {Perm: review.PermReferrals},
+	"GET /api/referrals/{id}/package":    {Perm: review.PermAuthors},
+	"GET /api/referrals/{id}/bundle":     {Perm: review.PermAuthors},
+	"POST /api/referrals/{id}/approve":   {Perm: review.PermDecide},
+	"POST /api/referrals/{id}/reject":    {Perm: review.PermDecide},
+	"POST /api/referrals/{id}/send-back": {Perm: review.PermDecide},
+	"POST /api/referrals/{id}/outcome":   {Perm: review.PermDecide},
+	"GET /api/appeals":                   {Perm: review.PermView},
+	"POST /api/appeals":                  {Perm: review.PermAppeal},
+	"POST /api/appeals/{id}/decide":      {Perm: review.PermDecide},
 
 	// Two-factor login and one's account: the code step, enrolment,
 	// recovery codes, and sessions (one's own; admins' any account's).
@@ -291,6 +306,7 @@ func New(cfg Config) (*Server, error) {
 		"pct":       func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
 		"pct1":      func(f float64) string { return fmt.Sprintf("%.1f%%", f*100) },
 		"join":      strings.Join,
+		"list":      func(xs ...int) []int { return xs },
 		"when":      func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") },
 		"day":       func(t time.Time) string { return t.Format("2006-01-02") },
 		"mark":      markSpans,
@@ -350,6 +366,11 @@ func (s *Server) handlers() map[string]http.HandlerFunc {
 		"POST /items/{id}/release":  s.postRelease,
 		"POST /items/{id}/decide":   s.postDecide,
 		"POST /next":                s.postNext,
+		"POST /items/{id}/undo":     s.postUndo,
+		"POST /items/{id}/review":   s.postSendToReview,
+		"POST /api/undo":            s.apiUndo,
+		"POST /queue/bulk":          s.postBulk,
+		"POST /saved":               s.postSaved,
 		"GET /api/queue":            s.apiQueue,
 		"GET /api/items/{id}":       s.apiItem,
 		"GET /api/decisions":        s.apiDecisions,
@@ -357,32 +378,41 @@ func (s *Server) handlers() map[string]http.HandlerFunc {
 		"POST /api/decisions":       s.apiDecide,
 		"GET /api/users":            s.apiUsers,
 		"GET /api/alerts/dead":      s.apiDeadAlerts,
+		"GET /admin/users":          s.pageAdminUsers,
+		"POST /admin/users":         s.postAdminUsers,
+		"POST /admin/users/{name}":  s.postAdminUser,
+		"POST /api/users":           s.apiAddUser,
+		"POST /api/users/{name}":    s.apiChangeUser,
 
 		"GET /api/search": s.apiSearch,
 		"GET /api/trends": s.apiTrends,
 		"GET /search":     s.pageSearch,
 		"GET /dashboard":  s.pageDashboard,
 
-		"GET /items/{id}/refer":            s.pageRefer,
-		"POST /items/{id}/refer":           s.postRefer,
-		"GET /referrals":                   s.pageReferrals,
-		"GET /referrals/{id}":              s.pageReferral,
-		"GET /referrals/{id}/print":        s.pagePrint,
-		"POST /referrals/{id}/approve":     s.postApprove,
-		"POST /referrals/{id}/outcome":     s.postOutcome,
-		"GET /appeals":                     s.pageAppeals,
-		"POST /appeals":                    s.postAppeal,
-		"POST /appeals/{id}/decide":        s.postAppealDecide,
-		"GET /api/referrals":               s.apiReferrals,
-		"POST /api/referrals":              s.apiRefer,
-		"GET /api/referrals/{id}":          s.apiReferral,
-		"GET /api/referrals/{id}/package":  s.apiPackage,
-		"GET /api/referrals/{id}/bundle":   s.apiBundle,
-		"POST /api/referrals/{id}/approve": s.apiApprove,
-		"POST /api/referrals/{id}/outcome": s.apiOutcome,
-		"GET /api/appeals":                 s.apiAppeals,
-		"POST /api/appeals":                s.apiFileAppeal,
-		"POST /api/appeals/{id}/decide":    s.apiDecideAppeal,
+		"GET /items/{id}/refer":              s.pageRefer,
+		"POST /items/{id}/refer":             s.postRefer,
+		"GET /referrals":                     s.pageReferrals,
+		"GET /referrals/{id}":                s.pageReferral,
+		"GET /referrals/{id}/print":          s.pagePrint,
+		"POST /referrals/{id}/approve":       s.postApprove,
+		"POST /referrals/{id}/reject":        s.postSecondReview,
+		"POST /referrals/{id}/send-back":     s.postSecondReview,
+		"POST /referrals/{id}/outcome":       s.postOutcome,
+		"GET /appeals":                       s.pageAppeals,
+		"POST /appeals":                      s.postAppeal,
+		"POST /appeals/{id}/decide":          s.postAppealDecide,
+		"GET /api/referrals":                 s.apiReferrals,
+		"POST /api/referrals":                s.apiRefer,
+		"GET /api/referrals/{id}":            s.apiReferral,
+		"GET /api/referrals/{id}/package":    s.apiPackage,
+		"GET /api/referrals/{id}/bundle":     s.apiBundle,
+		"POST /api/referrals/{id}/approve":   s.apiApprove,
+		"POST /api/referrals/{id}/reject":    s.apiSecondReview,
+		"POST /api/referrals/{id}/send-back": s.apiSecondReview,
+		"POST /api/referrals/{id}/outcome":   s.apiOutcome,
+		"GET /api/appeals":                   s.apiAppeals,
+		"POST /api/appeals":                  s.apiFileAppeal,
+		"POST /api/appeals/{id}/decide":      s.apiDecideAppeal,
 
 		"GET /login/code":                    s.pageCode,
 		"POST /login/code":                   s.postCode,
@@ -557,7 +587,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if isAPI(r) {
 			WriteError(w, http.StatusNotFound, errors.New("no such route"))
 		} else {
-			http.NotFound(w, r)
+			s.errorPage(w, r, http.StatusNotFound, errors.New("no such page"))
 		}
 		return
 	}
@@ -617,7 +647,7 @@ func (s *Server) forbidden(w http.ResponseWriter, r *http.Request, err error) {
 		WriteError(w, http.StatusForbidden, err)
 		return
 	}
-	http.Error(w, "403 forbidden: "+err.Error(), http.StatusForbidden)
+	s.errorPage(w, r, http.StatusForbidden, err)
 }
 
 // WriteJSON writes v as a JSON response with status (Arabic left unescaped).

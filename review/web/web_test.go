@@ -345,6 +345,11 @@ var requests = map[string]request{
 	"POST /items/{id}/release":  {"POST", "/items/x:000001/release", map[string]string{}},
 	"POST /items/{id}/decide":   {"POST", "/items/x:000001/decide", map[string]string{}},
 	"POST /next":                {"POST", "/next", map[string]string{}},
+	"POST /items/{id}/undo":     {"POST", "/items/x:000000/undo", map[string]string{"decision": "none"}},
+	"POST /items/{id}/review":   {"POST", "/items/x:000000/review", map[string]string{}},
+	"POST /api/undo":            {"POST", "/api/undo", map[string]string{"item": "x:000000", "decision": "none"}},
+	"POST /queue/bulk":          {"POST", "/queue/bulk", map[string]string{}},
+	"POST /saved":               {"POST", "/saved", map[string]string{"kind": "queue", "name": "mine", "query": "label=hate"}},
 	"GET /api/queue":            {"GET", "/api/queue", nil},
 	"GET /api/items/{id}":       {"GET", "/api/items/x:000001", nil},
 	"GET /api/decisions":        {"GET", "/api/decisions?item=x:000001", nil},
@@ -352,31 +357,40 @@ var requests = map[string]request{
 	"POST /api/decisions":       {"POST", "/api/decisions", map[string]string{}},
 	"GET /api/users":            {"GET", "/api/users", nil},
 	"GET /api/alerts/dead":      {"GET", "/api/alerts/dead", nil},
+	"GET /admin/users":          {"GET", "/admin/users", nil},
+	"POST /admin/users":         {"POST", "/admin/users", map[string]string{}},
+	"POST /admin/users/{name}":  {"POST", "/admin/users/nobody", map[string]string{}},
+	"POST /api/users":           {"POST", "/api/users", map[string]string{}},
+	"POST /api/users/{name}":    {"POST", "/api/users/nobody", map[string]string{}},
 	"GET /api/search":           {"GET", "/api/search?q=x", nil},
 	"GET /api/trends":           {"GET", "/api/trends", nil},
 	"GET /search":               {"GET", "/search", nil},
 	"GET /dashboard":            {"GET", "/dashboard", nil},
 
-	"GET /items/{id}/refer":            {"GET", "/items/x:000001/refer", nil},
-	"POST /items/{id}/refer":           {"POST", "/items/x:000001/refer", map[string]string{}},
-	"GET /referrals":                   {"GET", "/referrals", nil},
-	"GET /referrals/{id}":              {"GET", "/referrals/r1", nil},
-	"GET /referrals/{id}/print":        {"GET", "/referrals/r1/print", nil},
-	"POST /referrals/{id}/approve":     {"POST", "/referrals/r1/approve", map[string]string{}},
-	"POST /referrals/{id}/outcome":     {"POST", "/referrals/r1/outcome", map[string]string{}},
-	"GET /appeals":                     {"GET", "/appeals", nil},
-	"POST /appeals":                    {"POST", "/appeals", map[string]string{}},
-	"POST /appeals/{id}/decide":        {"POST", "/appeals/a1/decide", map[string]string{}},
-	"GET /api/referrals":               {"GET", "/api/referrals", nil},
-	"POST /api/referrals":              {"POST", "/api/referrals", map[string]string{}},
-	"GET /api/referrals/{id}":          {"GET", "/api/referrals/r1", nil},
-	"GET /api/referrals/{id}/package":  {"GET", "/api/referrals/r1/package", nil},
-	"GET /api/referrals/{id}/bundle":   {"GET", "/api/referrals/r1/bundle", nil},
-	"POST /api/referrals/{id}/approve": {"POST", "/api/referrals/r1/approve", map[string]string{}},
-	"POST /api/referrals/{id}/outcome": {"POST", "/api/referrals/r1/outcome", map[string]string{}},
-	"GET /api/appeals":                 {"GET", "/api/appeals", nil},
-	"POST /api/appeals":                {"POST", "/api/appeals", map[string]string{}},
-	"POST /api/appeals/{id}/decide":    {"POST", "/api/appeals/a1/decide", map[string]string{}},
+	"GET /items/{id}/refer":              {"GET", "/items/x:000001/refer", nil},
+	"POST /items/{id}/refer":             {"POST", "/items/x:000001/refer", map[string]string{}},
+	"GET /referrals":                     {"GET", "/referrals", nil},
+	"GET /referrals/{id}":                {"GET", "/referrals/r1", nil},
+	"GET /referrals/{id}/print":          {"GET", "/referrals/r1/print", nil},
+	"POST /referrals/{id}/approve":       {"POST", "/referrals/r1/approve", map[string]string{}},
+	"POST /referrals/{id}/reject":        {"POST", "/referrals/r1/reject", map[string]string{}},
+	"POST /referrals/{id}/send-back":     {"POST", "/referrals/r1/send-back", map[string]string{}},
+	"POST /referrals/{id}/outcome":       {"POST", "/referrals/r1/outcome", map[string]string{}},
+	"GET /appeals":                       {"GET", "/appeals", nil},
+	"POST /appeals":                      {"POST", "/appeals", map[string]string{}},
+	"POST /appeals/{id}/decide":          {"POST", "/appeals/a1/decide", map[string]string{}},
+	"GET /api/referrals":                 {"GET", "/api/referrals", nil},
+	"POST /api/referrals":                {"POST", "/api/referrals", map[string]string{}},
+	"GET /api/referrals/{id}":            {"GET", "/api/referrals/r1", nil},
+	"GET /api/referrals/{id}/package":    {"GET", "/api/referrals/r1/package", nil},
+	"GET /api/referrals/{id}/bundle":     {"GET", "/api/referrals/r1/bundle", nil},
+	"POST /api/referrals/{id}/approve":   {"POST", "/api/referrals/r1/approve", map[string]string{}},
+	"POST /api/referrals/{id}/reject":    {"POST", "/api/referrals/r1/reject", map[string]string{}},
+	"POST /api/referrals/{id}/send-back": {"POST", "/api/referrals/r1/send-back", map[string]string{}},
+	"POST /api/referrals/{id}/outcome":   {"POST", "/api/referrals/r1/outcome", map[string]string{}},
+	"GET /api/appeals":                   {"GET", "/api/appeals", nil},
+	"POST /api/appeals":                  {"POST", "/api/appeals", map[string]string{}},
+	"POST /api/appeals/{id}/decide":      {"POST", "/api/appeals/a1/decide", map[string]string{}},
 
 	"GET /login/code":                    {"GET", "/login/code", nil},
 	"POST /login/code":                   {"POST", "/login/code", map[string]string{}},
@@ -661,8 +675,14 @@ func TestReviewFlow(t *testing.T) {
 
 func testReviewFlow(t *testing.T, e *env) {
 	ana, sen, res := e.login(t, "ana"), e.login(t, "sen"), e.login(t, "res")
-	// Analyst claims the first item; the senior reviewer cannot take it.
+	// Claiming the next item takes the first in review order: urgent, then
+	// the highest score (x:000017 before x:000000).
 	w := e.do(ana, "POST", "/api/claims", map[string]string{}, nil)
+	if it := decode[review.Item](t, w); w.Code != 200 || it.ID != "x:000017" {
+		t.Fatalf("claim next: %d %s", w.Code, w.Body)
+	}
+	// Analyst claims x:000000; the senior reviewer cannot take it.
+	w = e.do(ana, "POST", "/api/claims", map[string]string{"item": "x:000000"}, nil)
 	it := decode[review.Item](t, w)
 	if w.Code != 200 || it.ID != "x:000000" || it.Lease == nil {
 		t.Fatalf("claim next: %d %s", w.Code, w.Body)
@@ -676,10 +696,10 @@ func testReviewFlow(t *testing.T, e *env) {
 		t.Fatalf("held item seen by another: %+v", view.Item.Lease)
 	}
 	// A decision with someone else's name is refused; a stale lease too.
-	if w := e.do(ana, "POST", "/api/decisions", map[string]any{"item": it.ID, "reviewer": "sen", "action": "dismiss", "verdict": "false_positive", "lease": it.Lease.Token}, nil); w.Code != 403 {
+	if w := e.do(ana, "POST", "/api/decisions", map[string]any{"item": it.ID, "reviewer": "sen", "action": "dismiss", "verdict": "false_positive", "reason_code": "false_positive", "lease": it.Lease.Token}, nil); w.Code != 403 {
 		t.Fatalf("decision in another's name: %d, want 403", w.Code)
 	}
-	if w := e.do(ana, "POST", "/api/decisions", map[string]any{"item": it.ID, "action": "dismiss", "verdict": "false_positive", "lease": "stale"}, nil); w.Code != 409 {
+	if w := e.do(ana, "POST", "/api/decisions", map[string]any{"item": it.ID, "action": "dismiss", "verdict": "false_positive", "reason_code": "false_positive", "lease": "stale"}, nil); w.Code != 409 {
 		t.Fatalf("decision with a stale lease: %d, want 409", w.Code)
 	}
 	if w := e.do(ana, "POST", "/api/decisions", map[string]any{"item": it.ID, "action": "nuke", "verdict": "false_positive", "lease": it.Lease.Token}, nil); w.Code != 400 {
@@ -811,7 +831,7 @@ func TestItemPageShowsScoresAgainstTheModelThresholds(t *testing.T) {
 	ana := e.login(t, "ana")
 	page := e.do(ana, "GET", "/items/x:000001", nil, nil).Body.String()
 	table := between(page, `<table id="scores">`, `</table>`)
-	for _, want := range []string{"عتبة النموذج", "درجة النموذج الخام", `<tr class="raised"><td>incitement</td><td>22.3%</td><td class="meta">1.0%</td><td class="meta">3.4%</td><td>مُعلَّم</td></tr>`} {
+	for _, want := range []string{"عتبة النموذج", "درجة النموذج الخام", `<tr class="raised"><td>تحريض</td><td>22.3%</td><td class="meta">1.0%</td><td class="meta">3.4%</td><td>مُعلَّم</td></tr>`} {
 		if !strings.Contains(table, want) {
 			t.Errorf("score table lacks %q:\n%s", want, table)
 		}

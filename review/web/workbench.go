@@ -1,0 +1,535 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rasd-iq/rasd/index"
+	"github.com/rasd-iq/rasd/index/gazetteer"
+	"github.com/rasd-iq/rasd/index/store"
+	"github.com/rasd-iq/rasd/policy/audit"
+	"github.com/rasd-iq/rasd/review"
+)
+
+// HighScore is the score from which dismissing an item on its page needs
+// an explicit confirmation.
+const HighScore = 0.8
+
+// Errors of a decision the pages explain in the reader's language.
+var (
+	// errNeedReason: a dismissal says why (review.ReasonCodes).
+	errNeedReason = fmt.Errorf("%w: a dismissal needs a reason code (false_positive, protected_speech, not_actionable or duplicate)", review.ErrInvalid)
+	// errConfirmHigh: dismissing a high-scoring item on its page needs the confirmation box ticked.
+	errConfirmHigh = fmt.Errorf("%w: dismissing an item scored %.0f%% or more needs a confirmation", review.ErrInvalid, HighScore*100)
+	// errNoPost: send to review names a post the store does not hold.
+	errNoPost = errors.New("no stored post has this id")
+)
+
+// inputError is a bad query or form value: Key names its message in the
+// catalogue; the English text serves the API.
+type inputError struct {
+	Key, Value string
+	en         string
+}
+
+func (e *inputError) Error() string { return fmt.Sprintf("%s, not %q", e.en, e.Value) }
+
+// localError returns err in the page's language where the catalogue has it.
+func (p *page) localError(err error) string {
+	var ie *inputError
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &ie):
+		return p.T(ie.Key) + " «" + ie.Value + "»"
+	case errors.Is(err, errNoIndex):
+		return p.T("e_no_index")
+	case errors.Is(err, index.ErrBadQuery):
+		return p.T("e_bad_query")
+	}
+	if _, code := errCode(err); code != "" && code != "invalid" {
+		return p.T("m_" + code)
+	}
+	return p.T("e_failed")
+}
+
+// latinDigits replaces Arabic-Indic and Persian digits and the Arabic
+// decimal separator with their ASCII forms, so that numbers typed on an
+// Arabic keyboard parse.
+func latinDigits(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= '٠' && r <= '٩':
+			return '0' + (r - '٠')
+		case r >= '۰' && r <= '۹':
+			return '0' + (r - '۰')
+		case r == '٫':
+			return '.'
+		case r == '٪':
+			return '%'
+		}
+		return r
+	}, s)
+}
+
+// govID returns the id of the governorate named s in Arabic, English or
+// any spelling the gazetteer knows; s itself when none matches.
+func govID(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return ""
+	}
+	if _, ok := gazetteer.ByID(s); ok {
+		return s
+	}
+	for _, g := range gazetteer.Governorates {
+		if s == g.Arabic || strings.EqualFold(s, g.English) || slices.Contains(g.Names, strings.ToLower(s)) {
+			return g.ID
+		}
+	}
+	return s
+}
+
+// Label names a label in the page's language (the name when unknown).
+func (p *page) Label(name string) string {
+	if _, ok := words["l_"+name]; ok {
+		return p.T("l_" + name)
+	}
+	return name
+}
+
+// Guidance is a label's policy guidance in the page's language: the
+// catalogue's where it has one, the policy's own text otherwise.
+func (p *page) Guidance(name, policyText string) string {
+	if _, ok := words["g_"+name]; ok && p.Lang == Arabic {
+		return p.T("g_" + name)
+	}
+	return policyText
+}
+
+// Num writes n in the page's digits.
+func (p *page) Num(n any) string {
+	s := fmt.Sprint(n)
+	if p.Lang == English {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return '٠' + (r - '0')
+		}
+		return r
+	}, s)
+}
+
+// Pct writes a 0–1 score as a whole percentage in the page's digits.
+func (p *page) Pct(f float64) string {
+	if p.Lang == English {
+		return fmt.Sprintf("%.0f%%", f*100)
+	}
+	return p.Num(fmt.Sprintf("%.0f", f*100)) + "٪"
+}
+
+// Platforms and urgency choices the queue's filters offer.
+var queuePlatforms = []string{"telegram", "x", "facebook", "tiktok", "youtube", "web", "rss"}
+
+// queueRow is one queue item with its post as the queue shows it.
+type queueRow struct {
+	review.Item
+	// Text is the post with the evidence marked; empty when not stored.
+	Text template.HTML
+	// Href opens the item.
+	Href string
+}
+
+// queueView is the queue page's data.
+type queueView struct {
+	Page     review.Page
+	Rows     []queueRow
+	Filter   review.Filter
+	Query    url.Values
+	NextURL  string
+	PrevURL  string
+	From, To int
+	Error    string
+	CanClaim bool
+	Now      time.Time
+	// Labels, Governorates and Platforms fill the filter dropdowns.
+	Labels       []string
+	Governorates []gazetteer.Governorate
+	Platforms    []string
+	// Pending counts posts the pipeline has not analysed yet, shown when
+	// the queue is empty (right after start the queue fills as they are).
+	Pending int
+	// Saved are the caller's saved queue filters.
+	Saved savedView
+	// Undo is the decision just made that its author may still undo.
+	Undo, UndoItem string
+	UndoSeconds    int
+}
+
+func (s *Server) pageQueue(w http.ResponseWriter, r *http.Request) {
+	pg, f, status, err := s.list(r, true)
+	q := r.URL.Query()
+	p := s.newPage(r, "queue", nil)
+	v := &queueView{Page: pg, Filter: f, Query: q, CanClaim: from(r.Context()).User.Role.Can(review.PermDecide), Now: s.cfg.Now(),
+		Governorates: gazetteer.Governorates, Platforms: queuePlatforms, Saved: s.saved(r, "queue")}
+	for _, l := range s.cfg.Policy.Labels {
+		v.Labels = append(v.Labels, l.Name)
+	}
+	if err != nil {
+		v.Error = p.localError(err)
+	}
+	for _, it := range pg.Items {
+		row := queueRow{Item: it, Href: "/items/" + url.PathEscape(it.ID)}
+		id := it.ID
+		if strings.HasPrefix(id, OpaquePrefix) {
+			id, _ = s.resolveID(r.Context(), id)
+		}
+		if rec, err := s.cfg.Backend.Get(r.Context(), id); err == nil {
+			row.Text = markSpans(rec.Post.Text, evidence(&rec))
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	if n := len(pg.Items); n > 0 {
+		v.From, v.To = f.Offset+1, f.Offset+n
+	} else if err == nil {
+		if _, _, work, cerr := s.cfg.Backend.Counts(r.Context()); cerr == nil {
+			v.Pending = work
+		}
+	}
+	page := func(off int) string {
+		qq := url.Values{}
+		for k, vs := range q {
+			if k != "msg" && k != "undo" && k != "item" {
+				qq[k] = vs
+			}
+		}
+		qq.Set("offset", strconv.Itoa(max(0, off)))
+		return "/queue?" + qq.Encode()
+	}
+	if pg.More {
+		v.NextURL = page(f.Offset + f.PageSize())
+	}
+	if f.Offset > 0 {
+		v.PrevURL = page(f.Offset - f.PageSize())
+	}
+	if u := q.Get("undo"); u != "" && v.CanClaim {
+		v.Undo, v.UndoItem, v.UndoSeconds = u, q.Get("item"), int(s.cfg.Rules.UndoFor()/time.Second)
+	}
+	if q.Get("msg") == "bulk" {
+		if n, err := strconv.Atoi(q.Get("done")); err == nil {
+			p.Msg += " " + p.Num(n)
+		}
+	}
+	p.Data = v
+	s.render(w, status, "queue.html", p)
+}
+
+// undo takes back the caller's decision id about item and audits it.
+func (s *Server) undo(r *http.Request, item, id string) (review.Item, review.Decision, error) {
+	who := s.reviewer(r)
+	it, d, err := s.cfg.Store.Undo(r.Context(), item, id, who, s.cfg.Rules, s.cfg.Now())
+	if err != nil {
+		return it, d, err
+	}
+	s.audit(audit.Event{Type: audit.TypeDecision, Actor: "user:" + who.Name, Subject: item, Details: map[string]any{
+		"undo": d.ID, "action": d.Action, "verdict": d.Verdict, "reason_code": d.ReasonCode, "stage": d.Stage,
+		"status": it.Status, "role": from(r.Context()).User.Role,
+	}})
+	// An undone referral or dismissal changes what the item's referrals follow.
+	if _, err := s.ref.FollowReview(r.Context(), item, "user:"+who.Name); err != nil {
+		s.cfg.Log.Error("following review after an undo", "item", item, "err", err)
+	}
+	return it, d, nil
+}
+
+func (s *Server) postUndo(w http.ResponseWriter, r *http.Request) {
+	id := s.pathItem(r)
+	if _, _, err := s.undo(r, id, r.PostFormValue("decision")); err != nil {
+		s.fail(w, r, err, "/queue")
+		return
+	}
+	http.Redirect(w, r, "/items/"+url.PathEscape(s.itemID(r, id))+"?msg=undone", http.StatusSeeOther)
+}
+
+func (s *Server) apiUndo(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Item     string `json:"item"`
+		Decision string `json:"decision"`
+	}
+	if err := readJSON(w, r, &in); err != nil {
+		WriteError(w, http.StatusBadRequest, err)
+		return
+	}
+	item, err := s.resolveID(r.Context(), in.Item)
+	if err != nil {
+		item = in.Item
+	}
+	it, d, err := s.undo(r, item, in.Decision)
+	if err != nil {
+		s.fail(w, r, err, "")
+		return
+	}
+	s.mask(r, &it)
+	WriteJSON(w, http.StatusOK, map[string]any{"item": it, "undone": s.maskDecision(r, d)})
+}
+
+// sendToReview puts the stored post id in the review queue as a manual
+// item, audited; an item already there is left as it is.
+func (s *Server) sendToReview(r *http.Request, id string) (string, error) {
+	rec, err := s.cfg.Backend.Get(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", errNoPost
+	}
+	if err != nil {
+		return "", fmt.Errorf("reading post %s: %w", id, err)
+	}
+	if _, err := s.cfg.Store.Item(r.Context(), id); err == nil {
+		return id, nil
+	}
+	it := review.ItemFor(&rec)
+	it.Added = s.cfg.Now()
+	if err := s.cfg.Store.Add(r.Context(), []review.Item{it}); err != nil {
+		return "", fmt.Errorf("adding %s to the review queue: %w", id, err)
+	}
+	who := from(r.Context()).User
+	s.audit(audit.Event{Type: audit.TypeDecision, Actor: "user:" + who.Name, Subject: id, Details: map[string]any{
+		"action": "send_to_review", "labels": it.Labels, "score": it.Score, "role": who.Role,
+	}})
+	return id, nil
+}
+
+func (s *Server) postSendToReview(w http.ResponseWriter, r *http.Request) {
+	id, err := s.sendToReview(r, s.pathItem(r))
+	if err != nil {
+		status := http.StatusInternalServerError
+		if errors.Is(err, errNoPost) {
+			status = http.StatusNotFound
+		} else {
+			s.cfg.Log.Error("sending a post to review", "err", err)
+		}
+		s.errorPage(w, r, status, err)
+		return
+	}
+	http.Redirect(w, r, "/items/"+url.PathEscape(s.itemID(r, id))+"?msg=sent", http.StatusSeeOther)
+}
+
+// errorView is an error page's data.
+type errorView struct {
+	Status  int
+	Heading string
+	Detail  string
+}
+
+// errorPage answers a page request with status in the site's layout, in
+// the reader's language.
+func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, err error) {
+	p := s.newPage(r, "error", nil)
+	v := &errorView{Status: status, Heading: p.T(fmt.Sprintf("e_%d", status))}
+	if _, ok := words[fmt.Sprintf("e_%d", status)]; !ok {
+		v.Heading = p.T("e_failed")
+	}
+	if status != http.StatusNotFound {
+		v.Detail = p.localError(err)
+	}
+	p.Title = v.Heading
+	p.Data = v
+	s.render(w, status, "error.html", p)
+}
+
+// reasonPhrases are the fixed phrases of the policy's routing reasons
+// (policy/route.go) with their Arabic, longest first.
+var reasonPhrases = [][2]string{
+	{"item is protected; no violation label reached a rule", "المنشور محمي؛ لم يبلغ أي تصنيف مخالف قاعدة"},
+	{"): it ignores those categories", "): تتجاهل هذه الفئات"},
+	{" is not held back by the protection of this item (", " لا توقفها حماية هذا المنشور ("},
+	{" held back: item is protected and ", " أُوقفت: المنشور محمي و"},
+	{"protected item above the protected bar", "منشور محمي فوق عتبة الحماية"},
+	{"< protected bar", "< عتبة الحماية"},
+	{" superseded by ", " حلّت محلها "},
+	{" fired: ", " انطبقت: "},
+	{"rule ", "القاعدة "},
+	{"context ", "سياق "},
+	{"signal ", "إشارة "},
+}
+
+// Reason writes a routing reason in the page's language: in Arabic its
+// fixed phrases and label names translated, rule ids and numbers kept.
+func (p *page) Reason(s string) string {
+	if p.Lang == English {
+		return s
+	}
+	for _, ph := range reasonPhrases {
+		s = strings.ReplaceAll(s, ph[0], ph[1])
+	}
+	f := strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' || r == '(' || r == ')' })
+	for _, w := range f {
+		if _, ok := words["l_"+w]; ok {
+			s = strings.ReplaceAll(s, " "+w+" ", " "+p.T("l_"+w)+" ")
+		}
+	}
+	return s
+}
+
+// maxBulk bounds the items of one bulk decision.
+const maxBulk = 100
+
+// verdictFor is the verdict a dismissal with reason code rc records: none
+// of the labels hold for a false positive or protected speech; they hold
+// for a post that is not actionable or a duplicate.
+func verdictFor(rc review.ReasonCode) review.Verdict {
+	if rc == review.ReasonNotActionable || rc == review.ReasonDuplicate {
+		return review.VerdictTruePositive
+	}
+	return review.VerdictFalsePositive
+}
+
+// postBulk dismisses the selected queue items with one reason code: each
+// is claimed and decided as a decision of its own (audited); items another
+// reviewer holds or that are decided already are skipped.
+func (s *Server) postBulk(w http.ResponseWriter, r *http.Request) {
+	_ = r.ParseForm()
+	ids := r.PostForm["ids"]
+	rc := review.ReasonCode(r.PostFormValue("reason_code"))
+	switch {
+	case len(ids) == 0 || len(ids) > maxBulk:
+		s.errorPage(w, r, http.StatusBadRequest, &inputError{Key: "e_bulk", Value: strconv.Itoa(len(ids)), en: fmt.Sprintf("select from 1 to %d items", maxBulk)})
+		return
+	case rc == "":
+		s.fail(w, r, errNeedReason, "/queue")
+		return
+	}
+	who, now := s.reviewer(r), s.cfg.Now()
+	done := 0
+	for _, raw := range ids {
+		id, err := s.resolveID(r.Context(), raw)
+		if err != nil {
+			continue
+		}
+		it, err := s.cfg.Store.Item(r.Context(), id)
+		if err != nil {
+			continue
+		}
+		if it.Score >= HighScore && r.PostFormValue("confirm") == "" {
+			s.fail(w, r, errConfirmHigh, "/queue")
+			return
+		}
+		it, err = s.cfg.Store.Claim(r.Context(), id, who, now, s.cfg.Rules.LeaseFor())
+		if err != nil {
+			continue
+		}
+		d := review.Decision{Item: id, Action: review.ActionDismiss, Verdict: verdictFor(rc), ReasonCode: rc, Lease: it.Lease.Token,
+			Reason: strings.TrimSpace(r.PostFormValue("reason"))}
+		if _, _, err := s.decide(r, d); err != nil {
+			if status, _ := errCode(err); status == http.StatusBadRequest {
+				s.fail(w, r, err, "/queue")
+				return
+			}
+			_ = s.cfg.Store.Release(r.Context(), id, who.Name, it.Lease.Token)
+			continue
+		}
+		done++
+	}
+	http.Redirect(w, r, "/queue?msg=bulk&done="+strconv.Itoa(done), http.StatusSeeOther)
+}
+
+// Limits on saved filters and searches.
+const (
+	maxSaved     = 20
+	maxSavedName = 60
+)
+
+// savedKinds are the pages a query can be saved on, with their paths.
+var savedKinds = map[string]string{"queue": "/queue", "search": "/search"}
+
+// cleanQuery keeps the filter of a query string: no paging, messages or
+// one-off parameters.
+func cleanQuery(raw string) (string, error) {
+	v, err := url.ParseQuery(raw)
+	if err != nil {
+		return "", err
+	}
+	for _, k := range []string{"offset", "msg", "undo", "item", "done", "csrf"} {
+		v.Del(k)
+	}
+	return v.Encode(), nil
+}
+
+// postSaved saves the current queue filter or search under a name (one of
+// that name is replaced), or with delete set removes it; audited.
+func (s *Server) postSaved(w http.ResponseWriter, r *http.Request) {
+	kind, name := r.PostFormValue("kind"), strings.TrimSpace(r.PostFormValue("name"))
+	path, ok := savedKinds[kind]
+	if !ok {
+		s.errorPage(w, r, http.StatusBadRequest, &inputError{Key: "e_saved_kind", Value: kind, en: "kind must be queue or search"})
+		return
+	}
+	query, err := cleanQuery(r.PostFormValue("query"))
+	if err != nil || name == "" || len([]rune(name)) > maxSavedName || len(query) > 2048 {
+		s.errorPage(w, r, http.StatusBadRequest, &inputError{Key: "e_saved_name", Value: name, en: fmt.Sprintf("a saved filter needs a name of at most %d characters", maxSavedName)})
+		return
+	}
+	del := r.PostFormValue("delete") != ""
+	who := from(r.Context()).User.Name
+	_, err = s.cfg.Store.UpdateUser(r.Context(), who, func(u *review.User) error {
+		u.Saved = slices.DeleteFunc(u.Saved, func(q review.SavedQuery) bool { return q.Kind == kind && q.Name == name })
+		if del {
+			return nil
+		}
+		if n := len(slices.DeleteFunc(slices.Clone(u.Saved), func(q review.SavedQuery) bool { return q.Kind != kind })); n >= maxSaved {
+			return &inputError{Key: "e_saved_many", Value: strconv.Itoa(n), en: fmt.Sprintf("at most %d saved per page", maxSaved)}
+		}
+		u.Saved = append(u.Saved, review.SavedQuery{Kind: kind, Name: name, Query: query, Created: s.cfg.Now().UTC()})
+		return nil
+	})
+	if ie := (*inputError)(nil); errors.As(err, &ie) {
+		s.errorPage(w, r, http.StatusBadRequest, err)
+		return
+	}
+	if err != nil {
+		s.cfg.Log.Error("saving a filter", "user", who, "err", err)
+		s.errorPage(w, r, http.StatusInternalServerError, err)
+		return
+	}
+	action := "save"
+	if del {
+		action = "delete"
+	}
+	s.audit(audit.Event{Type: "saved_query", Actor: "user:" + who, Subject: "user:" + who, Details: map[string]any{
+		"action": action, "kind": kind, "name": name, "query": query}})
+	if del {
+		http.Redirect(w, r, path, http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, path+"?"+query, http.StatusSeeOther)
+}
+
+// savedView lists the caller's saved queries of kind with their links.
+type savedView struct {
+	Kind, Query string
+	List        []savedLink
+}
+
+type savedLink struct {
+	Name, Href string
+	On         bool
+}
+
+// saved returns the caller's saved queries of kind, marking the one r shows.
+func (s *Server) saved(r *http.Request, kind string) savedView {
+	cur, _ := cleanQuery(r.URL.RawQuery)
+	v := savedView{Kind: kind, Query: cur}
+	for _, q := range from(r.Context()).User.Saved {
+		if q.Kind == kind {
+			v.List = append(v.List, savedLink{Name: q.Name, Href: savedKinds[kind] + "?" + q.Query, On: q.Query == cur})
+		}
+	}
+	return v
+}
