@@ -203,26 +203,70 @@ func (p *configParser) parse(doc *yaml.Node) *Config {
 			continue
 		}
 		spec.AllowInternal = spec.AllowInternal || p.allowInternal
-		f, found := Lookup(spec.Type)
-		if !found {
+		if _, found := Lookup(spec.Type); !found {
 			continue // reported by parseSource
 		}
 		if p.specsOnly {
 			cfg.Sources = append(cfg.Sources, Source{Spec: spec})
 			continue
 		}
-		conn, err := f(spec)
+		src, err := p.build(n, spec)
 		if err != nil {
-			msg := err.Error()
-			if !strings.HasPrefix(msg, p.file+":") {
-				err = fmt.Errorf("%s:%d: source %q: %w", p.file, n.Line, spec.Name, err)
-			}
 			p.errs = append(p.errs, err)
 			continue
 		}
-		cfg.Sources = append(cfg.Sources, Source{Spec: spec, Connector: conn})
+		cfg.Sources = append(cfg.Sources, src)
 	}
 	return cfg
+}
+
+// ParseSource reads one source, a mapping with the keys of an entry of
+// sources.yaml's list (JSON is accepted too, being YAML), checks it as
+// LoadConfig checks each source and builds its connector. Problems are
+// reported as "file:line: reason", file naming where the text came from (a
+// request, a stored run-time source). A source with enabled: false is an
+// error here: run-time sources are paused, not disabled.
+func ParseSource(file string, data []byte, o LoadOptions) (Source, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
+			return Source{}, fmt.Errorf("%s:%s: %s", file, m[1], strings.TrimPrefix(err.Error(), m[0]))
+		}
+		return Source{}, fmt.Errorf("%s: %s", file, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	p := &configParser{file: file, allowInternal: o.AllowInternal}
+	if doc.Kind == 0 || len(doc.Content) == 0 {
+		p.errorf(&doc, "empty source: expected a mapping with name, type and settings")
+		return Source{}, errors.Join(p.errs...)
+	}
+	n := doc.Content[0]
+	spec, enabled, ok := p.parseSource(n)
+	if ok && !enabled {
+		p.errorf(n, "source %q: enabled: false has no meaning here (pause the source instead)", spec.Name)
+	}
+	if len(p.errs) > 0 {
+		return Source{}, errors.Join(p.errs...)
+	}
+	spec.AllowInternal = spec.AllowInternal || o.AllowInternal
+	src, err := p.build(n, spec)
+	if err != nil {
+		return Source{}, err
+	}
+	return src, nil
+}
+
+// build makes spec's connector, prefixing an error that does not name the
+// file with the file and n's line.
+func (p *configParser) build(n *yaml.Node, spec Spec) (Source, error) {
+	f, _ := Lookup(spec.Type)
+	conn, err := f(spec)
+	if err != nil {
+		if !strings.HasPrefix(err.Error(), p.file+":") {
+			err = fmt.Errorf("%s:%d: source %q: %w", p.file, n.Line, spec.Name, err)
+		}
+		return Source{}, err
+	}
+	return Source{Spec: spec, Connector: conn}, nil
 }
 
 // walkMap calls fn for each key of a mapping node, reporting non-string and repeated keys.

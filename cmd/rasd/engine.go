@@ -44,6 +44,7 @@ type engine struct {
 	handler http.Handler
 	// recheck re-checks referred posts on a schedule; nil when off.
 	recheck *recheck.Loop
+	run     *runSources // the sources changed at run time, and discovery
 	// watchers are the alerts' loops over the tension index and the
 	// saved searches, run where the web UI is served.
 	watchers []func(context.Context)
@@ -57,6 +58,7 @@ func (e *engine) Close() {
 		e.alerts.Close(ctx)
 		cancel()
 	}
+	e.run.Close()
 	if e.sources != nil {
 		e.sources.Close()
 	}
@@ -148,16 +150,9 @@ func openEngine(cfg runConfig, ortLib string, once, exit bool, log *slog.Logger)
 		}
 		sweeper = mediastage.Sweeper{Store: mediaStore}
 	}
-	var sources []pipeline.Source
 	if cfg.Sources != "" {
 		if eng.sources, err = ingest.LoadConfigWith(cfg.Sources, ingest.LoadOptions{AllowInternal: cfg.AllowInternal}); err != nil {
 			return nil, err
-		}
-		for _, s := range eng.sources.Sources {
-			router.SourceKinds[s.Name] = s.Kind
-			if cfg.Role == pipeline.RoleAll || cfg.Role == pipeline.RoleIngest {
-				sources = append(sources, pipeline.Source{Name: s.Name, Connector: s.Connector, Interval: s.Interval, Once: once})
-			}
 		}
 	}
 	reg := prometheus.NewRegistry()
@@ -186,9 +181,12 @@ func openEngine(cfg runConfig, ortLib string, once, exit bool, log *slog.Logger)
 	if _, err := policy.RecordChange(eng.audit, auditPath, "rasd run", pol); err != nil {
 		return nil, err
 	}
-	// Alerts are raised where posts are routed (the workers) and, for the
-	// tension rules, where the API is served.
-	var notify pipeline.Notifier
+	if eng.run, err = openRunSources(cfg, eng.store, eng.sources, eng.audit, log); err != nil { // sources.yaml and run-time changes
+		return nil, err
+	}
+	sources := eng.run.wire(&router, cfg.Role, once)
+	// Candidates found, alerts raised where posts are routed; tension alerts where the API is.
+	notify := notifiers{eng.run.finder}
 	routes, serves := cfg.Role == pipeline.RoleAll || cfg.Role == pipeline.RoleWorker, cfg.Role == pipeline.RoleAll || cfg.Role == pipeline.RoleAPI
 	watches := serves && (len(cfg.Alerts.Tension) > 0 || len(cfg.Alerts.Searches) > 0)
 	if cfg.Alerts.Enabled() && (routes || watches) {
@@ -196,7 +194,7 @@ func openEngine(cfg runConfig, ortLib string, once, exit bool, log *slog.Logger)
 			return nil, err
 		}
 		if routes {
-			notify = eng.alerts
+			notify = append(notify, eng.alerts)
 		}
 	}
 	eng.pipe, err = pipeline.New(pipeline.Config{Notify: notify,
@@ -208,6 +206,7 @@ func openEngine(cfg runConfig, ortLib string, once, exit bool, log *slog.Logger)
 	if err != nil {
 		return nil, err
 	}
+	eng.run.start(eng.pipe, cfg.Role, once, cfg.Redis != "", log)
 	// One web server serves every page and API behind its guard (roles,
 	// CSRF); without an index (ingest and worker roles) search answers 503.
 	proxies, err := proxyPrefixes(cfg.TrustedProxies)
@@ -219,6 +218,7 @@ func openEngine(cfg runConfig, ortLib string, once, exit bool, log *slog.Logger)
 		Thresholds: cardThresholds(router.Thresholds, cfg.Model), Failing: eng.pipe.Failing, Media: mediaReader(mediaStore),
 		DeadAlerts: func() ([]alerts.DeadLetter, error) { return alerts.ListDeadLetters(cfg.Data) }, RetryAlert: retryAlert(eng.alerts),
 		ComplaintLimits: web.ComplaintLimits{PerAddress: cfg.Complaints.PerAddress, Global: cfg.Complaints.Global, Window: cfg.Complaints.Window},
+		Sources:         eng.run.catalog, SourceHealth: eng.pipe.Health, Discovery: eng.run.finder,
 	}, cfg.Data)
 	if err != nil {
 		return nil, err

@@ -78,7 +78,7 @@ func routePath(pattern, item string) (method, path string) {
 	if strings.HasPrefix(path, "/items/") || strings.HasPrefix(path, "/api/items/") {
 		id = url.PathEscape(item)
 	}
-	return method, strings.NewReplacer("{id}", id, "{n}", "0", "{$}", "").Replace(path)
+	return method, strings.NewReplacer("{id}", id, "{name}", "none", "{n}", "0", "{$}", "").Replace(path)
 }
 
 // postBody is an empty but well-formed body for a state-changing route.
@@ -309,7 +309,7 @@ func TestSecurityAttacks(t *testing.T) {
 			}
 			// A token in the form field, for pages, is checked the same way.
 			if !strings.HasPrefix(path, "/api/") {
-				resp, _ := ana.do(t, method, path, "csrf=forged", ctype, "")
+				resp, _ := c.do(t, method, path, "csrf=forged", ctype, "")
 				if resp.StatusCode != http.StatusForbidden {
 					t.Errorf("%s %s with a forged form token: %d", method, path, resp.StatusCode)
 				}

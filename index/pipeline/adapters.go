@@ -51,6 +51,10 @@ type PolicyRouter struct {
 	Thresholds map[string]float64
 	// SourceKinds maps a source's name to its kind (ingest.Kinds).
 	SourceKinds map[string]string
+	// SourceKind, when set, gives a source's kind instead of SourceKinds
+	// (for sources that change while the engine runs); it must be safe for
+	// concurrent use.
+	SourceKind func(name string) string
 	// Now returns the time a judgement is made; time.Now when nil.
 	Now func() time.Time
 }
@@ -61,8 +65,12 @@ func (r PolicyRouter) Judge(post *ingest.Post, s *Scored) (policy.Judgement, err
 	if r.Now != nil {
 		now = r.Now
 	}
+	kind := r.SourceKinds[post.Source]
+	if r.SourceKind != nil {
+		kind = r.SourceKind(post.Source)
+	}
 	return r.Policy.Judge(policy.Scored{
 		Model: r.Model, Normalizer: nlp.Version, Raw: s.Scores, Context: s.Context,
-		Signals: s.Signals, SourceType: r.SourceKinds[post.Source],
+		Signals: s.Signals, SourceType: kind,
 	}, r.Thresholds, now().UTC())
 }

@@ -193,6 +193,11 @@ type Pipeline struct {
 	// claimMu makes workers claim a batch and run it through the duplicate
 	// index one at a time.
 	claimMu sync.Mutex
+	// mgr is the source manager's side of StartSource and StopSource.
+	mgr manager
+	// healthMu guards health, what each source's fetches did lately.
+	healthMu sync.Mutex
+	health   map[string]*sourceHealth
 }
 
 type metrics struct {
@@ -359,10 +364,15 @@ func (p *Pipeline) Run(ctx context.Context) error {
 
 	allOnce := ingestRole && len(p.cfg.Sources) > 0
 	if ingestRole {
-		for _, s := range p.cfg.Sources {
+		// The sources of the configuration start here; the source manager
+		// starts, restarts and stops sources while Run runs.
+		ctl, stopped, initial := p.beginManaging()
+		live := map[string]*runner{}
+		for _, s := range initial {
 			allOnce = allOnce && s.Once
-			sources.Go(func() { p.runSource(ctx, s) })
+			live[s.Name] = p.launch(ctx, s, &sources)
 		}
+		parts.Go(func() { p.manageSources(ctx, ctl, stopped, live) })
 	}
 	allOnce = allOnce || p.cfg.Drain
 	var indexerDone chan error
@@ -634,8 +644,9 @@ func (p *Pipeline) runSource(ctx context.Context, s Source) {
 		if err == nil {
 			cur, err = p.cfg.Store.Cursor(ctx, s.Name)
 		}
+		var posts []ingest.Post
+		var n int
 		if err == nil {
-			var posts []ingest.Post
 			var next ingest.Cursor
 			posts, next, err = s.Connector.Fetch(ctx, cur)
 			p.setDegraded(log, s.Name, ingest.HealthOf(s.Connector))
@@ -653,13 +664,13 @@ func (p *Pipeline) runSource(ctx context.Context, s Source) {
 				err = nil
 			}
 			if err == nil {
-				var n int
 				n, err = p.cfg.Store.Ingest(ctx, s.Name, next, posts)
 				p.m.in.Add(float64(n))
 				if n > 0 {
 					p.wake()
 				}
 				if err == nil && len(posts) > 0 && next != cur {
+					p.noteFetch(s.Name, nil, posts, n)
 					backoff = time.Second
 					continue // more may be waiting: fetch again at once
 				}
@@ -669,6 +680,7 @@ func (p *Pipeline) runSource(ctx context.Context, s Source) {
 		if ctx.Err() != nil {
 			return
 		}
+		p.noteFetch(s.Name, err, posts, n)
 		p.setFailing(s.Name, err)
 		if err != nil {
 			p.m.errors.WithLabelValues(s.Name).Inc()

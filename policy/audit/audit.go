@@ -50,6 +50,11 @@ const (
 	// that entered review, or the media the media stage fetched and
 	// hashed (chain of custody).
 	TypeEvidence = "evidence"
+	// TypeSourceChange is a source added, edited, paused or resumed while
+	// the engine runs.
+	TypeSourceChange = "source_change"
+	// TypeDiscovery is a candidate source approved or rejected.
+	TypeDiscovery = "discovery"
 )
 
 // DefaultPath is where the audit log lives when nothing else is configured.

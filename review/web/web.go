@@ -39,6 +39,7 @@ import (
 	"github.com/rasd-iq/rasd/index"
 	"github.com/rasd-iq/rasd/index/gazetteer"
 	"github.com/rasd-iq/rasd/index/store"
+	"github.com/rasd-iq/rasd/ingest"
 	"github.com/rasd-iq/rasd/policy"
 	"github.com/rasd-iq/rasd/policy/audit"
 	"github.com/rasd-iq/rasd/review"
@@ -177,6 +178,26 @@ var Routes = map[string]Access{
 	// rate-limited (ComplaintLimits).
 	"GET /complaint":  {Public: true},
 	"POST /complaint": {Public: true},
+
+	// Sources at run time (admins): add, edit, pause and resume, with
+	// each source's health; and the candidate sources discovery proposes
+	// (analysts approve or reject them).
+	"GET /admin/sources":                          {Perm: review.PermAdmin},
+	"POST /admin/sources":                         {Perm: review.PermAdmin},
+	"POST /admin/sources/{name}":                  {Perm: review.PermAdmin},
+	"POST /admin/sources/{name}/pause":            {Perm: review.PermAdmin},
+	"POST /admin/sources/{name}/resume":           {Perm: review.PermAdmin},
+	"GET /api/sources":                            {Perm: review.PermAdmin},
+	"POST /api/sources":                           {Perm: review.PermAdmin},
+	"PUT /api/sources/{name}":                     {Perm: review.PermAdmin},
+	"POST /api/sources/{name}/pause":              {Perm: review.PermAdmin},
+	"POST /api/sources/{name}/resume":             {Perm: review.PermAdmin},
+	"GET /discovery":                              {Perm: review.PermDecide},
+	"POST /discovery/{id}/approve":                {Perm: review.PermDecide},
+	"POST /discovery/{id}/reject":                 {Perm: review.PermDecide},
+	"GET /api/discovery/candidates":               {Perm: review.PermDecide},
+	"POST /api/discovery/candidates/{id}/approve": {Perm: review.PermDecide},
+	"POST /api/discovery/candidates/{id}/reject":  {Perm: review.PermDecide},
 }
 
 // Config is what the server needs.
@@ -242,6 +263,15 @@ type Config struct {
 	Signer *bundle.Signer
 	// ComplaintLimits bound the public complaint form (defaults when zero).
 	ComplaintLimits ComplaintLimits
+	// Sources changes the sources while the engine runs (admins); nil
+	// answers 503 on its routes.
+	Sources SourceAdmin
+	// SourceHealth reports what each source's fetches did lately; nil
+	// shows none.
+	SourceHealth func() []ingest.SourceHealth
+	// Discovery serves the candidate sources (analysts); nil answers 503
+	// on its routes.
+	Discovery Candidates
 }
 
 // Server is the web UI and API: an http.Handler serving Routes.
@@ -413,6 +443,23 @@ func (s *Server) handlers() map[string]http.HandlerFunc {
 
 		"GET /complaint":  s.pageComplaint,
 		"POST /complaint": s.postComplaint,
+
+		"GET /admin/sources":                          s.pageSources,
+		"POST /admin/sources":                         s.postAddSource,
+		"POST /admin/sources/{name}":                  s.postEditSource,
+		"POST /admin/sources/{name}/pause":            s.postPauseSource,
+		"POST /admin/sources/{name}/resume":           s.postResumeSource,
+		"GET /api/sources":                            s.apiSources,
+		"POST /api/sources":                           s.apiAddSource,
+		"PUT /api/sources/{name}":                     s.apiEditSource,
+		"POST /api/sources/{name}/pause":              s.apiPauseSource,
+		"POST /api/sources/{name}/resume":             s.apiResumeSource,
+		"GET /discovery":                              s.pageDiscovery,
+		"POST /discovery/{id}/approve":                s.postApproveCandidate,
+		"POST /discovery/{id}/reject":                 s.postRejectCandidate,
+		"GET /api/discovery/candidates":               s.apiCandidates,
+		"POST /api/discovery/candidates/{id}/approve": s.apiApproveCandidate,
+		"POST /api/discovery/candidates/{id}/reject":  s.apiRejectCandidate,
 	}
 }
 

@@ -22,9 +22,12 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/rasd-iq/rasd/index"
+	"github.com/rasd-iq/rasd/index/kvstore"
 	"github.com/rasd-iq/rasd/index/redisstore/redistest"
 	"github.com/rasd-iq/rasd/index/store"
 	"github.com/rasd-iq/rasd/ingest"
+	"github.com/rasd-iq/rasd/ingest/catalog"
+	"github.com/rasd-iq/rasd/ingest/discovery"
 	"github.com/rasd-iq/rasd/policy"
 	"github.com/rasd-iq/rasd/policy/audit"
 	"github.com/rasd-iq/rasd/review"
@@ -209,8 +212,23 @@ func newEnvOver(t testing.TB, st review.Store, b store.Backend, ix *index.Index,
 	c := &clock{t: now}
 	sm := session.New(st)
 	sm.Now = c.Now
+	// Run-time sources and their candidates, kept in the folder.
+	kv, err := kvstore.OpenBolt(filepath.Join(dir, "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { kv.Close() })
+	cat, err := catalog.Open(context.Background(), catalog.Options{Store: kv, Audit: al})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cat.Close() })
+	finder, err := discovery.New(discovery.Options{Store: kv, Sources: cat, Audit: al})
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv, err := New(Config{Store: st, Backend: b, Index: ix, Metrics: prometheus.NewRegistry(), Sessions: sm, Audit: al, Pseudonyms: ps, Now: c.Now,
-		ComplaintLimits: ComplaintLimits{Answer: -1}})
+		ComplaintLimits: ComplaintLimits{Answer: -1}, Sources: cat, Discovery: finder})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,6 +251,9 @@ func newEnvOver(t testing.TB, st review.Store, b store.Backend, ix *index.Index,
 	return &env{srv: srv, h: srv, st: st, clock: c, audit: filepath.Join(dir, "audit.jsonl"), steps: map[string]int64{}}
 }
 
+// rawBody is a request body sent as it is, as YAML.
+type rawBody string
+
 // client is a logged-in (or anonymous) caller.
 type client struct {
 	cookie *http.Cookie
@@ -248,6 +269,8 @@ func (e *env) do(c *client, method, path string, body any, header map[string]str
 		rd = bytes.NewReader(nil)
 	case string: // a form
 		rd, ct = bytes.NewReader([]byte(b)), "application/x-www-form-urlencoded"
+	case rawBody: // a YAML document
+		rd, ct = bytes.NewReader([]byte(b)), "application/yaml"
 	default:
 		data, _ := json.Marshal(b)
 		rd, ct = bytes.NewReader(data), "application/json"
@@ -390,6 +413,23 @@ var requests = map[string]request{
 	"GET /api/transparency":              {"GET", "/api/transparency?period=2026-Q4", nil},
 	"GET /complaint":                     {"GET", "/complaint", nil},
 	"POST /complaint":                    {"POST", "/complaint", "reference=x&text=y"},
+
+	"GET /admin/sources":                          {"GET", "/admin/sources", nil},
+	"POST /admin/sources":                         {"POST", "/admin/sources", map[string]string{}},
+	"POST /admin/sources/{name}":                  {"POST", "/admin/sources/s1", map[string]string{}},
+	"POST /admin/sources/{name}/pause":            {"POST", "/admin/sources/s1/pause", map[string]string{}},
+	"POST /admin/sources/{name}/resume":           {"POST", "/admin/sources/s1/resume", map[string]string{}},
+	"GET /api/sources":                            {"GET", "/api/sources", nil},
+	"POST /api/sources":                           {"POST", "/api/sources", map[string]string{}},
+	"PUT /api/sources/{name}":                     {"PUT", "/api/sources/s1", map[string]string{}},
+	"POST /api/sources/{name}/pause":              {"POST", "/api/sources/s1/pause", map[string]string{}},
+	"POST /api/sources/{name}/resume":             {"POST", "/api/sources/s1/resume", map[string]string{}},
+	"GET /discovery":                              {"GET", "/discovery", nil},
+	"POST /discovery/{id}/approve":                {"POST", "/discovery/c1/approve", map[string]string{}},
+	"POST /discovery/{id}/reject":                 {"POST", "/discovery/c1/reject", map[string]string{}},
+	"GET /api/discovery/candidates":               {"GET", "/api/discovery/candidates", nil},
+	"POST /api/discovery/candidates/{id}/approve": {"POST", "/api/discovery/candidates/c1/approve", map[string]string{}},
+	"POST /api/discovery/candidates/{id}/reject":  {"POST", "/api/discovery/candidates/c1/reject", map[string]string{}},
 }
 
 // TestOneRouteTable: the server registers a handler for every route in
@@ -473,7 +513,7 @@ func TestRoleTable(t *testing.T) {
 						t.Fatalf("%s: %d, want 403", role, got)
 					}
 				default:
-					if got == 401 || got == 403 || got == 404 && !strings.Contains(pattern, "{id}") && pattern != "POST /api/claims" {
+					if got == 401 || got == 403 || got == 404 && !strings.Contains(pattern, "{id}") && !strings.Contains(pattern, "{name}") && pattern != "POST /api/claims" {
 						t.Fatalf("%s: %d %s, want past the guard", role, got, w.Body)
 					}
 				}
