@@ -68,8 +68,12 @@ type Comparison struct {
 	Run  Run       `json:"run"`  // how the comparison was made
 	// Labels compares the labels both models score; OnlyA and OnlyB list the rest.
 	Labels []LabelComparison `json:"labels"`
-	OnlyA  []string          `json:"only_a,omitempty"` // labels only A scores
-	OnlyB  []string          `json:"only_b,omitempty"` // labels only B scores
+	// TrafficA and TrafficB are each model's flag rate on ordinary posts
+	// (set by the caller with Traffic); nil when no traffic sample was given.
+	TrafficA *TrafficResult `json:"traffic_a,omitempty"`
+	TrafficB *TrafficResult `json:"traffic_b,omitempty"` // see TrafficA
+	OnlyA    []string       `json:"only_a,omitempty"`    // labels only A scores
+	OnlyB    []string       `json:"only_b,omitempty"`    // labels only B scores
 	// Functional compares functional accuracy, when items carry a functionality.
 	Functional []FunctionalityComparison `json:"functional,omitempty"`
 	// FunctionalA and FunctionalB are the overall functional accuracies.

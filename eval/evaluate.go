@@ -177,6 +177,9 @@ type Result struct {
 	Labels     []LabelResult `json:"labels"`               // one per model label, in card order
 	Functional *Functional   `json:"functional,omitempty"` // nil when no item has a functionality
 	Fairness   []Fairness    `json:"fairness,omitempty"`   // empty when no item has a target
+	// Traffic is the flag rate on ordinary, unannotated posts (set by the
+	// caller with Traffic); nil when no traffic sample was given.
+	Traffic *TrafficResult `json:"traffic,omitempty"`
 }
 
 // scored is one model's scores on a data set, prepared for metrics.

@@ -341,3 +341,40 @@ func TestEvalGoldSet(t *testing.T) {
 		t.Errorf("gold incitement labels not reported as unscored by a hate/offensive model: %v", r.Data.Unscored)
 	}
 }
+
+// TestEvalTrafficFlagRate: `rasd eval compare --traffic` scores the ordinary,
+// unannotated posts of realtweets with both models, reports each model's
+// serious-flag rate and writes the flagged posts for a person to read.
+func TestEvalTrafficFlagRate(t *testing.T) {
+	withFakeScorers(t)
+	data := sharedData(t, "mlma/test.jsonl")
+	traffic := sharedData(t, "realtweets/test.jsonl")
+	dir := t.TempDir()
+	js, flagged := filepath.Join(dir, "cmp.json"), filepath.Join(dir, "flagged.jsonl")
+	code, out, errs := runCmd(t, "", "eval", "compare", "--model", "a", "--model", "b", "--data", data, "--json", js,
+		"--bootstrap", "0", "--traffic", traffic, "--traffic-flagged", flagged)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	b, _ := os.ReadFile(js)
+	var c eval.Comparison
+	if err := json.Unmarshal(b, &c); err != nil {
+		t.Fatal(err)
+	}
+	if c.TrafficA == nil || c.TrafficB == nil || c.TrafficA.Posts < 2000 || len(c.TrafficA.Groups) < 3 {
+		t.Fatalf("traffic results: %+v %+v", c.TrafficA, c.TrafficB)
+	}
+	if !strings.Contains(out, "A: ordinary traffic") || !strings.Contains(out, "B: ordinary traffic") {
+		t.Errorf("summary lacks the traffic lines:\n%s", out)
+	}
+	fl, err := os.ReadFile(flagged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(fl), "\n"); n != c.TrafficA.Flagged+c.TrafficB.Flagged {
+		t.Errorf("flagged file has %d lines, results flag %d + %d", n, c.TrafficA.Flagged, c.TrafficB.Flagged)
+	}
+	if code, _, _ := runCmd(t, "", "eval", "--data", data, "--traffic-flagged", flagged); code != 2 {
+		t.Errorf("--traffic-flagged without --traffic: exit %d, want 2", code)
+	}
+}
