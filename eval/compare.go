@@ -106,6 +106,7 @@ func Compare(ctx context.Context, a, b Scorer, d *dataset.Dataset, opts Options)
 	c := &Comparison{A: sa.info, B: sb.info, Data: dataInfo(d, append(slices.Clone(sa.labels), sb.labels...)),
 		Run: Run{Seed: opts.Bootstrap.Seed, Resamples: opts.Bootstrap.Resamples, Confidence: opts.Confidence,
 			Created: t0.UTC().Format(time.RFC3339)}, Disagreements: []Disagreement{}}
+	c.Data.NotAnnotated = sa.notAnnotated(sb)
 	for _, l := range sa.labels {
 		if sb.hasLabel(l) {
 			shared = append(shared, l)

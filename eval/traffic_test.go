@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/rasd-iq/rasd/eval"
+	"github.com/rasd-iq/rasd/eval/dataset"
 	"github.com/rasd-iq/rasd/eval/evaltest"
 )
 
@@ -67,5 +68,28 @@ func TestLoadTrafficRejectsBadLines(t *testing.T) {
 		} else if err == nil {
 			t.Errorf("%s: no error", name)
 		}
+	}
+}
+
+func TestEvaluateLeavesOutLabelsTheDataDoesNotAnnotate(t *testing.T) {
+	data := strings.Join([]string{
+		`{"text":"اقتلوهم زفت","labels":["hate","offensive"],"annotates":["hate"]}`,
+		`{"text":"صباح الخير","labels":[],"annotates":["hate"]}`,
+		`{"text":"كلام زفت","labels":[],"annotates":["hate"]}`,
+	}, "\n")
+	d, err := dataset.Parse([]byte(data), dataset.Options{Format: dataset.JSONL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &evaltest.Fake{Name: "fake@1", Keywords: map[string][]string{"hate": {"اقتلوهم"}, "offensive": {"زفت"}}}
+	r, err := eval.Evaluate(context.Background(), m, d, eval.Options{Bootstrap: eval.BootstrapOptions{Resamples: -1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Labels) != 1 || r.Labels[0].Label != "hate" || r.Labels[0].Negatives != 2 {
+		t.Fatalf("labels evaluated: %+v", r.Labels)
+	}
+	if len(r.Data.NotAnnotated) != 1 || r.Data.NotAnnotated[0] != "offensive" {
+		t.Errorf("not annotated = %v, want [offensive]", r.Data.NotAnnotated)
 	}
 }

@@ -94,6 +94,8 @@ type TrainingInfo struct {
 	NBMix []float64 `json:"nb_mix,omitempty"`
 	// MinDF is the fewest training items a bucket must occur in to count.
 	MinDF int `json:"min_df"`
+	// LabelRule says which items count for a label (label masking).
+	LabelRule string `json:"label_rule,omitempty"`
 	// ThresholdRule says how thresholds were chosen.
 	ThresholdRule string `json:"threshold_rule"`
 	// ValidationRule says how items were assigned to the validation part.

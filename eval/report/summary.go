@@ -45,6 +45,9 @@ func WriteSummary(w io.Writer, r *eval.Result) {
 				float64(l.AtTarget.Threshold), float64(l.AtTarget.Recall))
 		}
 	}
+	if len(r.Data.NotAnnotated) > 0 {
+		fmt.Fprintf(w, "labels the data does not annotate on every item (left out): %s\n", strings.Join(r.Data.NotAnnotated, ", "))
+	}
 	if len(r.Data.Unscored) > 0 {
 		fmt.Fprintf(w, "gold labels the model does not score: %v\n", r.Data.Unscored)
 	}
