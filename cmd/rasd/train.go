@@ -49,6 +49,10 @@ func runTrain(env *Env, args []string) error {
 	dropout := fs.Float64("dropout", d.Dropout, "hidden-layer dropout")
 	minPos := fs.Int("min-positives", d.MinPositives, "leave out labels with fewer training items")
 	folds := fs.Int("threshold-folds", d.ThresholdFolds, "choose thresholds on out-of-fold scores of every training item plus the validation part, with this many folds (0: the validation part only)")
+	traffic := fs.String("traffic", "", "comma-separated JSONL files of unannotated ordinary posts (e.g. realtweets/train.jsonl): set each flag label's threshold at the operating point (--target-precision at --prevalence)")
+	trafficCheck := fs.String("traffic-check", "", "comma-separated held-out ordinary posts (e.g. realtweets/test.jsonl): the card reports how many the model flags serious")
+	targetP := fs.Float64("target-precision", 0.5, "precision the operating point aims at (with --traffic)")
+	prev := fs.Float64("prevalence", 0.005, "expected share of ordinary posts carrying a flag label (with --traffic)")
 	quiet := fs.Bool("quiet", false, "do not print progress")
 	if err := parseFlags(env, c, fs, args); err != nil {
 		return err
@@ -84,6 +88,14 @@ func runTrain(env *Env, args []string) error {
 		return usagef("--threshold-folds must be 0 or at least 2, not %d", *folds)
 	}
 	cfg.ThresholdFolds = *folds
+	cfg.Traffic, cfg.TrafficCheck = splitList(*traffic), splitList(*trafficCheck)
+	if len(cfg.TrafficCheck) > 0 && len(cfg.Traffic) == 0 {
+		return usagef("--traffic-check needs --traffic")
+	}
+	if !(*targetP > 0 && *targetP < 1) || !(*prev > 0 && *prev < 1) {
+		return usagef("--target-precision and --prevalence must be in (0, 1)")
+	}
+	cfg.TargetPrecision, cfg.Prevalence = *targetP, *prev
 	cfg.FeatureDropout, cfg.WeightDecay, cfg.Dropout, cfg.EmbeddingLR = *fdrop, *wd, *dropout, *elr
 	if err := cfg.Features.Validate(); err != nil {
 		return usagef("%v", err)
@@ -113,4 +125,15 @@ func baseName(p string) string {
 		return p[i+1:]
 	}
 	return p
+}
+
+// splitList splits a comma-separated flag value, dropping empty parts.
+func splitList(v string) []string {
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -101,6 +101,16 @@ type Config struct {
 	// items make the thresholds steadier; the fits cost ThresholdFolds
 	// times the linear stage.
 	ThresholdFolds int
+	// Traffic are JSONL files of unannotated ordinary posts (e.g.
+	// realtweets' train split); when given, each flag label's threshold is
+	// the operating point of OperatingRule at TargetPrecision and Prevalence.
+	Traffic []string
+	// TrafficCheck are held-out ordinary posts on which the card reports
+	// how many posts the model flags serious (the reviewer load).
+	TrafficCheck []string
+	// TargetPrecision and Prevalence set the operating point (defaults 0.5
+	// and 0.005).
+	TargetPrecision, Prevalence float64
 	// Progress receives one line per epoch; nil means no progress output.
 	Progress io.Writer
 	// Log receives warnings; nil means slog.Default().
@@ -159,6 +169,15 @@ func (c *Config) fill() error {
 	}
 	if c.Log == nil {
 		c.Log = slog.Default()
+	}
+	if c.TargetPrecision == 0 {
+		c.TargetPrecision = 0.5
+	}
+	if c.Prevalence == 0 {
+		c.Prevalence = 0.005
+	}
+	if !(c.TargetPrecision > 0 && c.TargetPrecision < 1) || !(c.Prevalence > 0 && c.Prevalence < 1) {
+		return fmt.Errorf("target precision %v and prevalence %v must be in (0,1)", c.TargetPrecision, c.Prevalence)
 	}
 	if c.Progress == nil {
 		c.Progress = io.Discard
@@ -315,9 +334,11 @@ func Run(ctx context.Context, cfg Config) (*models.Card, error) {
 			card.ContextLabels = append(card.ContextLabels, l)
 		}
 	}
+	var oofp *sideScores
 	if cfg.ThresholdFolds > 1 && cfg.LinearL2 > 0 && bestEpoch == 0 {
 		start := time.Now()
 		oof := outOfFold(exs, net, cfg, views, linearMix)
+		oofp = &oof
 		chooseThresholdsOn(net, exs, card, oof)
 		card.Training.ThresholdRule = fmt.Sprintf(FoldThresholdRule, cfg.ThresholdFolds)
 		fmt.Fprintf(cfg.Progress, "thresholds on %d out-of-fold training scores and the validation part (%d folds, %.1fs)\n", len(oof.groups[0]), cfg.ThresholdFolds, time.Since(start).Seconds())
@@ -326,6 +347,14 @@ func Run(ctx context.Context, cfg Config) (*models.Card, error) {
 			cfg.Log.Warn("out-of-fold thresholds need the linear path as the kept model; choosing them on the validation part", "best_epoch", bestEpoch, "linear_l2", cfg.LinearL2)
 		}
 		chooseThresholds(net, exs, card, cfg.Log)
+	}
+	if len(cfg.Traffic) > 0 {
+		start := time.Now()
+		if err := setOperatingPoint(net, exs, card, oofp, cfg, lex); err != nil {
+			return nil, fmt.Errorf("training: %w", err)
+		}
+		card.Training.ThresholdRule = card.Training.Operating.Rule + "; context labels: " + card.Training.ThresholdRule
+		fmt.Fprintf(cfg.Progress, "operating point on %d traffic posts (%.1fs)\n", card.Training.Operating.TrafficPosts, time.Since(start).Seconds())
 	}
 	if err := models.SaveNet(cfg.Out, net, card); err != nil {
 		return nil, fmt.Errorf("training: %w", err)
