@@ -326,7 +326,7 @@ func Run(ctx context.Context, cfg Config) (*models.Card, error) {
 		Training: models.TrainingInfo{Seed: cfg.Seed, Epochs: cfg.Epochs, BestEpoch: bestEpoch, LearningRate: cfg.LearningRate,
 			BatchSize: cfg.BatchSize, Dropout: cfg.Dropout, FeatureDropout: cfg.FeatureDropout, WeightDecay: cfg.WeightDecay, EmbeddingLR: cfg.EmbeddingLR, MinDF: cfg.MinDF, LinearL2: cfg.LinearL2, NB: cfg.NB, NBMix: linearMix, ValidationRule: fmt.Sprintf("%s (valid_percent %d)", ValidationRule, cfg.ValidPercent),
 			ThresholdRule: ThresholdRule, LabelRule: LabelRule,
-			TrainItems:    nTrain, ValidationItems: len(exs) - nTrain, Data: files},
+			TrainItems: nTrain, ValidationItems: len(exs) - nTrain, Data: files},
 		Validation: map[string]models.LabelMetrics{},
 	}
 	for _, l := range labels {
