@@ -110,7 +110,7 @@ type TrainingInfo struct {
 }
 
 // OperatingPoint records how thresholds were set for real traffic, where
-// almost every post is benign: per flag label, the lowest threshold whose
+// almost every post is benign: per serious label, the lowest threshold whose
 // estimated precision at the expected prevalence reaches the target.
 type OperatingPoint struct {
 	// TargetPrecision is the share of flagged posts that should be real.

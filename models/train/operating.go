@@ -14,7 +14,7 @@ import (
 
 // OperatingRule describes how Config.Traffic sets thresholds (the %g are the
 // target precision and the prevalence).
-const OperatingRule = "per flag label, the lowest threshold t whose estimated precision π·R(t) / (π·R(t) + (1−π)·F(t)) reaches %g at prevalence π = %g, where R(t) is the share of the label's labelled positives (the scores the macro-F1 rule uses) scoring at least t and F(t) the share of the unannotated traffic sample scoring at least t, all counted as false alarms; when none reaches it, the threshold with the best estimate"
+const OperatingRule = "per serious label (incitement, hate, terrorism, threat; offensive and the context labels keep the macro-F1 rule), the lowest threshold t whose estimated precision π·R(t) / (π·R(t) + (1−π)·F(t)) reaches %g at prevalence π = %g, where R(t) is the share of the label's labelled positives (the scores the macro-F1 rule uses) scoring at least t and F(t) the share of the unannotated traffic sample scoring at least t, all counted as false alarms; when none reaches it, the threshold with the best estimate"
 
 // SeriousLabels are the labels whose flags send a post to reviewers as
 // serious; the traffic check counts posts with any of them.
@@ -155,7 +155,7 @@ func positivesPool(net *models.Net, exs []example, oof *sideScores) [][]float64 
 	return out
 }
 
-// setOperatingPoint moves the flag labels' thresholds to the operating
+// setOperatingPoint moves the serious labels' thresholds to the operating
 // point on cfg.Traffic and, with cfg.TrafficCheck, counts the held-out
 // ordinary posts the model then flags serious.
 func setOperatingPoint(net *models.Net, exs []example, card *models.Card, oof *sideScores, cfg Config, lex *models.Lexicon) error {
@@ -173,7 +173,7 @@ func setOperatingPoint(net *models.Net, exs []example, card *models.Card, oof *s
 		op.Traffic = append(op.Traffic, displayPath(p))
 	}
 	for k, l := range card.Labels {
-		if card.IsContext(l) || len(pool[k]) == 0 {
+		if !slices.Contains(SeriousLabels, l) || len(pool[k]) == 0 {
 			continue
 		}
 		ol := operatingThreshold(pool[k], traffic[k], cfg.TargetPrecision, cfg.Prevalence)
