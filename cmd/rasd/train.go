@@ -45,6 +45,7 @@ func runTrain(env *Env, args []string) error {
 	elr := fs.Float64("embedding-lr", d.EmbeddingLR, "SGD rate of the embedding table, decaying linearly (0: Adam like the other weights)")
 	l2 := fs.Float64("linear-l2", d.LinearL2, "L2 penalty of the linear path fitted first by L-BFGS (0: skip that stage)")
 	nb := fs.Bool("nb", d.NB, "scale the linear path's features by naive-Bayes log-count ratios (NB-LR)")
+	iters := fs.Int("linear-iters", d.LinearIters, "most L-BFGS iterations of the linear path (fewer: faster, less converged)")
 	minDF := fs.Int("min-df", d.MinDF, "ignore hash buckets seen in fewer training items")
 	dropout := fs.Float64("dropout", d.Dropout, "hidden-layer dropout")
 	minPos := fs.Int("min-positives", d.MinPositives, "leave out labels with fewer training items")
@@ -83,7 +84,7 @@ func runTrain(env *Env, args []string) error {
 	cfg.Dim, cfg.Hidden, cfg.ValidPercent, cfg.MinPositives = *dim, *hidden, *validPct, *minPos
 	cfg.Features.Buckets = *buckets
 	cfg.Features.CharMin, cfg.Features.CharMax, cfg.Features.WordMax = *charMin, *charMax, *wordMax
-	cfg.MinDF, cfg.LinearL2, cfg.NB = *minDF, *l2, *nb
+	cfg.MinDF, cfg.LinearL2, cfg.NB, cfg.LinearIters = *minDF, *l2, *nb, *iters
 	if *folds < 0 || *folds == 1 {
 		return usagef("--threshold-folds must be 0 or at least 2, not %d", *folds)
 	}
