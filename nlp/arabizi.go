@@ -9,13 +9,6 @@ package nlp
 // abbreviation. A word in arabiziWeak ("ya", "ana", "w") is Arabizi only in
 // a run of Latin words that holds a strong one. Everything else, including
 // plain English sentences, is left alone.
-//
-// A post is written in Arabizi when it holds a strong Arabizi word and none
-// of its Latin words is an English function word (englishFunction: "you",
-// "the", "is" …). Then every Latin word of the post whose letters and
-// digits could be Arabizi is transliterated, listed or not ("a7eb el 3arab
-// kolhom" → "احب ال عرب كولهم"); in a post that mixes English and Arabizi
-// only the strong and weak words of runs that hold a strong word are.
 
 // arabiziStrong maps unambiguous Arabizi words (lower case) to their Arabic
 // spelling, written as the default options normalise it. Source: Rasd's own
@@ -112,91 +105,9 @@ func digitArabizi(k []byte) bool {
 	return vowel && digit
 }
 
-// englishFunction lists English function words: one of them among a post's
-// Latin words means the post mixes English and Arabizi, so that Latin words
-// outside the Arabizi lists are left as written (with a few very common
-// English words). None is an Arabizi word of the lists above.
-var englishFunction = map[string]bool{
-	"the": true, "you": true, "i": true, "is": true, "are": true, "am": true, "to": true, "and": true,
-	"of": true, "my": true, "me": true, "your": true, "it": true, "this": true, "that": true, "in": true,
-	"on": true, "for": true, "with": true, "be": true, "was": true, "we": true, "they": true, "he": true,
-	"she": true, "not": true, "so": true, "but": true, "what": true, "a": true, "an": true, "do": true,
-	"have": true, "will": true, "just": true, "our": true, "at": true, "if": true, "all": true, "from": true,
-	"now": true, "no": true, "yes": true, "please": true, "love": true, "miss": true, "like": true, "get": true,
-}
-
-// arabiziWord reports whether a lower-case ASCII word can be Arabizi
-// letter by letter: it has a letter, and every digit is an Arabizi digit
-// standing alone (0, 1, 4 and runs of digits are numbers).
-func arabiziWord(k []byte) bool {
-	letter := false
-	for i, c := range k {
-		switch {
-		case isLatinByte(c):
-			letter = true
-		case !isArabiziDigitByte(c) || i+1 < len(k) && k[i+1] >= '0' && k[i+1] <= '9':
-			return false
-		}
-	}
-	return letter && !notArabizi[string(k)]
-}
-
-// plainWord reports whether w holds only letters, digits and sentence
-// punctuation: markup, code and identifiers ("<script>", "a_b", "x=1")
-// are not Arabizi words.
-func plainWord(st *state, w word) bool {
-	for _, u := range st.units[w.start:w.end] {
-		switch r := lowerASCII(u.r); {
-		case r < 0, isAlnumRune(r):
-		case r == '.', r == ',', r == '!', r == '?', r == ':', r == ';', r == '\'', r == '"', r == '(', r == ')', r == '-':
-		default:
-			return false
-		}
-	}
-	return true
-}
-
-// arabiziPost reports whether the post is written in Arabizi (see the
-// package note above).
-func arabiziPost(st *state) bool {
-	strong := false
-	for _, w := range st.words {
-		if !latinWord(w) {
-			continue
-		}
-		a, b, ok := asciiCore(st, w)
-		if !ok {
-			continue
-		}
-		if englishFunction[string(st.scratch[:b-a])] {
-			return false
-		}
-		if arabiziStrength(st.scratch[:b-a]) == strongAz {
-			strong = true
-		}
-	}
-	return strong
-}
-
 // arabizi transliterates Arabizi words in runs of Latin-script words.
 func (n *Normalizer) arabizi(st *state) {
 	words := st.words
-	if n.forceArabizi || arabiziPost(st) {
-		for k := range words {
-			if !latinWord(words[k]) {
-				continue
-			}
-			if !plainWord(st, words[k]) {
-				continue
-			}
-			if a, b, ok := asciiCore(st, words[k]); ok && arabiziWord(st.scratch[:b-a]) {
-				n.transliterate(st, a, b)
-				words[k].mask |= mArabizi
-				st.steps |= 1 << stepArabizi
-			}
-		}
-		return
-	}
 	for i := 0; i < len(words); {
 		if !latinWord(words[i]) {
 			i++
@@ -333,10 +244,8 @@ func appendWord(out []rune, src []int32, ar string, n int) ([]rune, []int32) {
 }
 
 // arabiziRules transliterates a lower-case ASCII word letter by letter.
-// Vowels: a word-initial vowel is ا; inside a word single a, e, o, u are
-// short vowels and dropped, i → ي; aa → ا, ee ii → ي, oo ou uu → و; at the
-// end, o u → و, e → ه, "ah" → ه, and a → ه after two letters or more (ة).
-// A doubled consonant is written once. Digraphs sh kh gh th dh ch.
+// Vowels: a → ا (final "ah" → ه), i → ي, o u → و, e dropped inside a word
+// and ه at its end; a word-initial vowel is ا. Digraphs sh kh gh th dh ch.
 func arabiziRules(out []rune, src []int32, k []byte) ([]rune, []int32) {
 	for i := 0; i < len(k); {
 		c := k[i]
@@ -377,12 +286,10 @@ func arabiziRules(out []rune, src []int32, k []byte) ([]rune, []int32) {
 			case c == 'a' && i == len(k)-2 && k[i+1] == 'h':
 				r = 'ه'
 				w = 2
-			case c == 'e' && i == len(k)-1, c == 'a' && i == len(k)-1 && i >= 2:
-				r = 'ه' // final e, and final a of a longer word: ة or ه, which normalise alike
-			case c == 'e', (c == 'a' || c == 'o' || c == 'u') && i < len(k)-1:
-				r = 0 // short vowels inside a word are not written in Arabic
-			case i > 0 && k[i-1] == c:
-				r = 0 // a doubled consonant is one letter with shadda
+			case c == 'e' && i == len(k)-1:
+				r = 'ه'
+			case c == 'e':
+				r = 0
 			default:
 				r = latinLetter[c]
 			}

@@ -26,7 +26,7 @@ package nlp
 import "unicode/utf8"
 
 // Version identifies the normaliser's behaviour; it changes whenever output changes.
-const Version = "2"
+const Version = "1"
 
 // Options selects which distinctions the normaliser folds away. The zero
 // value folds everything (the models' view); each Keep field keeps one
@@ -73,8 +73,6 @@ type Normalizer struct {
 	tab  *table
 	// kurd is the table used for Kurdish text, which is left intact.
 	kurd *table
-	// forceArabizi reads every text as an Arabizi post (NormalizeArabizi).
-	forceArabizi bool
 }
 
 // New returns a Normalizer for opts.
@@ -83,14 +81,6 @@ func New(opts Options) *Normalizer {
 }
 
 var defaultNormalizer = New(DefaultOptions())
-
-var arabiziNormalizer = func() *Normalizer { n := New(DefaultOptions()); n.forceArabizi = true; return n }()
-
-// NormalizeArabizi is Normalize for a text known to be Arabizi, such as a
-// lexicon entry written in Latin letters ("wazeer"): every Latin word that
-// can be Arabizi is transliterated, as Normalize does inside a post it
-// detects as Arabizi, so that the entry matches such posts.
-func NormalizeArabizi(s string) string { return arabiziNormalizer.Normalize(s) }
 
 // Normalize returns the normalised text with the default options. It is the
 // hot path used by the models; it computes no offsets.

@@ -75,10 +75,6 @@ func TestNormalizeDialects(t *testing.T) {
 	runCases(t, nlp.New(nlp.DefaultOptions()), []normCase{
 		{"iraqi", "شكو ماكو؟ گاعد أحچي وياك هوايةةة", "شكو ماكو؟ قاعد احكي وياك هوايه"},
 		{"iraqi arabizi", "shlonak 3eni? wallah zain", "شلونك عيني? والله زين"},
-		{"arabizi post: every latin word", "a7eb el 3arab kolhom", "احب ال عرب كلهم"},
-		{"arabizi post: short vowels, shadda, final a", "wallah ra7 nedba7hom kolhom ya kuffar", "والله رح ندبحهم كلهم يا كفر"},
-		{"arabizi post keeps numbers", "da3esh 2024 shi3a", "داعش 2024 شيعه"},
-		{"english with one arabizi word stays english", "we love you 7abibi mohema", "we love you حبيبي mohema"},
 		{"gulf", "وش تبى يا رجّال؟؟ ترى الموضوع مررره سهل", "وش تبي يا رجال؟ تري الموضوع مره سهل"},
 		{"levantine", "شو بدك يا زلمة؟ هلأ بجي 😂😂😂", "شو بدك يا زلمه؟ هلا بجي 😂"},
 		{"egyptian", "إنت عايز إيه يا عم؟ ده كلام فاضى خالص", "انت عايز ايه يا عم؟ ده كلام فاضي خالص"},

@@ -6,7 +6,6 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -183,9 +182,6 @@ func (t table) add(raw string, c class, detail string) {
 	raw = strings.TrimSuffix(raw, "+")
 	forms := []string{strings.ToLower(raw)}
 	if n := nlp.Normalize(raw); n != forms[0] {
-		forms = append(forms, n)
-	}
-	if n := nlp.NormalizeArabizi(raw); !slices.Contains(forms, n) { // as it reads inside an Arabizi post
 		forms = append(forms, n)
 	}
 	for _, form := range forms {
