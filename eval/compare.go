@@ -68,8 +68,12 @@ type Comparison struct {
 	Run  Run       `json:"run"`  // how the comparison was made
 	// Labels compares the labels both models score; OnlyA and OnlyB list the rest.
 	Labels []LabelComparison `json:"labels"`
-	OnlyA  []string          `json:"only_a,omitempty"` // labels only A scores
-	OnlyB  []string          `json:"only_b,omitempty"` // labels only B scores
+	// TrafficA and TrafficB are each model's flag rate on ordinary posts
+	// (set by the caller with Traffic); nil when no traffic sample was given.
+	TrafficA *TrafficResult `json:"traffic_a,omitempty"`
+	TrafficB *TrafficResult `json:"traffic_b,omitempty"` // see TrafficA
+	OnlyA    []string       `json:"only_a,omitempty"`    // labels only A scores
+	OnlyB    []string       `json:"only_b,omitempty"`    // labels only B scores
 	// Functional compares functional accuracy, when items carry a functionality.
 	Functional []FunctionalityComparison `json:"functional,omitempty"`
 	// FunctionalA and FunctionalB are the overall functional accuracies.
@@ -102,6 +106,7 @@ func Compare(ctx context.Context, a, b Scorer, d *dataset.Dataset, opts Options)
 	c := &Comparison{A: sa.info, B: sb.info, Data: dataInfo(d, append(slices.Clone(sa.labels), sb.labels...)),
 		Run: Run{Seed: opts.Bootstrap.Seed, Resamples: opts.Bootstrap.Resamples, Confidence: opts.Confidence,
 			Created: t0.UTC().Format(time.RFC3339)}, Disagreements: []Disagreement{}}
+	c.Data.NotAnnotated = sa.notAnnotated(sb)
 	for _, l := range sa.labels {
 		if sb.hasLabel(l) {
 			shared = append(shared, l)

@@ -92,6 +92,9 @@ type DataInfo struct {
 	LabelCounts map[string]int `json:"label_counts"`
 	// Unscored counts gold labels the model does not score (left out of the metrics).
 	Unscored map[string]int `json:"unscored,omitempty"`
+	// NotAnnotated lists model labels that some items' corpora do not
+	// annotate (their "annotates" field), left out of the metrics.
+	NotAnnotated []string `json:"not_annotated,omitempty"`
 }
 
 // Run records how a result was produced.
@@ -177,6 +180,9 @@ type Result struct {
 	Labels     []LabelResult `json:"labels"`               // one per model label, in card order
 	Functional *Functional   `json:"functional,omitempty"` // nil when no item has a functionality
 	Fairness   []Fairness    `json:"fairness,omitempty"`   // empty when no item has a target
+	// Traffic is the flag rate on ordinary, unannotated posts (set by the
+	// caller with Traffic); nil when no traffic sample was given.
+	Traffic *TrafficResult `json:"traffic,omitempty"`
 }
 
 // scored is one model's scores on a data set, prepared for metrics.
@@ -187,6 +193,23 @@ type scored struct {
 	scores     map[string][]float64
 	gold       map[string][]bool
 	ranked     map[string]*Ranked
+}
+
+// notAnnotated returns the model labels (of s, then of also) that the data
+// does not annotate on every item, once each.
+func (s *scored) notAnnotated(also *scored) []string {
+	var out []string
+	for _, x := range []*scored{s, also} {
+		if x == nil {
+			continue
+		}
+		for _, l := range x.info.Labels {
+			if !x.hasLabel(l) && !slices.Contains(out, l) {
+				out = append(out, l)
+			}
+		}
+	}
+	return out
 }
 
 func (s *scored) hasLabel(l string) bool { _, ok := s.scores[l]; return ok }
@@ -218,6 +241,19 @@ func (s *scored) caseOf(it *dataset.Item, i int) Case {
 	return c
 }
 
+// allAnnotate reports whether every item's corpus answers label l. A label
+// that some items' corpora do not annotate is left out of the metrics:
+// counting its absence as a negative would call a Let-Mi tweet "not
+// offensive" when Let-Mi only said it was not misogynistic.
+func allAnnotate(items []dataset.Item, l string) bool {
+	for i := range items {
+		if !items[i].Annotated(l) {
+			return false
+		}
+	}
+	return true
+}
+
 // ErrNoLabels is returned when a scorer reports no labels.
 var ErrNoLabels = errors.New("model has no labels")
 
@@ -227,10 +263,15 @@ func score(ctx context.Context, sc Scorer, items []dataset.Item, opts *Options) 
 	if len(labels) == 0 {
 		return nil, ErrNoLabels
 	}
+	all := labels
+	labels = slices.DeleteFunc(slices.Clone(labels), func(l string) bool { return !allAnnotate(items, l) })
+	if len(labels) == 0 {
+		return nil, fmt.Errorf("the data annotates none of the labels of model %s (%v)", sc.ID(), sc.Labels())
+	}
 	thr := sc.Thresholds()
 	s := &scored{labels: labels, thresholds: map[string]float64{}, scores: map[string][]float64{},
 		gold: map[string][]bool{}, ranked: map[string]*Ranked{},
-		info: ModelInfo{ID: sc.ID(), CardSHA256: sc.CardHash(), Labels: labels, Thresholds: map[string]Float{}}}
+		info: ModelInfo{ID: sc.ID(), CardSHA256: sc.CardHash(), Labels: all, Thresholds: map[string]Float{}}}
 	for _, l := range labels {
 		t, ok := thr[l]
 		if !ok {
@@ -387,6 +428,7 @@ func Evaluate(ctx context.Context, sc Scorer, d *dataset.Dataset, opts Options) 
 	res := &Result{Model: s.info, Data: dataInfo(d, s.labels),
 		Run: Run{Seed: opts.Bootstrap.Seed, Resamples: opts.Bootstrap.Resamples, Confidence: opts.Confidence,
 			Created: t0.UTC().Format(time.RFC3339)}}
+	res.Data.NotAnnotated = s.notAnnotated(nil)
 	samples := Resample(len(d.Items), s.targets(), opts.Bootstrap)
 	for i, l := range s.labels {
 		lr := labelResult(s, l, &opts)

@@ -94,6 +94,8 @@ type TrainingInfo struct {
 	NBMix []float64 `json:"nb_mix,omitempty"`
 	// MinDF is the fewest training items a bucket must occur in to count.
 	MinDF int `json:"min_df"`
+	// LabelRule says which items count for a label (label masking).
+	LabelRule string `json:"label_rule,omitempty"`
 	// ThresholdRule says how thresholds were chosen.
 	ThresholdRule string `json:"threshold_rule"`
 	// ValidationRule says how items were assigned to the validation part.
@@ -103,6 +105,57 @@ type TrainingInfo struct {
 	ValidationItems int `json:"validation_items"`
 	// Data lists the training files.
 	Data []DataFile `json:"data"`
+	// Operating is the operating point, when thresholds were set on traffic.
+	Operating *OperatingPoint `json:"operating_point,omitempty"`
+}
+
+// OperatingPoint records how thresholds were set for real traffic, where
+// almost every post is benign: per serious label, the lowest threshold whose
+// estimated precision at the expected prevalence reaches the target.
+type OperatingPoint struct {
+	// TargetPrecision is the share of flagged posts that should be real.
+	TargetPrecision float64 `json:"target_precision"`
+	// Prevalence is the expected share of ordinary posts carrying a label.
+	Prevalence float64 `json:"prevalence"`
+	// Rule says how the thresholds follow from the two.
+	Rule string `json:"rule"`
+	// Traffic lists the unannotated posts the thresholds were set on and
+	// TrafficPosts counts them.
+	Traffic      []string `json:"traffic"`
+	TrafficPosts int      `json:"traffic_posts"`
+	// Labels holds each flag label's operating point.
+	Labels map[string]OperatingLabel `json:"labels"`
+	// Check is the flag rate on held-out ordinary posts, when given.
+	Check *TrafficCheck `json:"check,omitempty"`
+}
+
+// OperatingLabel is one label's operating point.
+type OperatingLabel struct {
+	// Threshold is the chosen threshold (also in Card.Thresholds);
+	// F1Threshold the one the macro-F1 rule would have chosen.
+	Threshold   float64 `json:"threshold"`
+	F1Threshold float64 `json:"f1_threshold"`
+	// Recall is the share of labelled positives at or above Threshold.
+	Recall float64 `json:"recall"`
+	// TrafficRate is the share of the traffic sample at or above Threshold.
+	TrafficRate float64 `json:"traffic_rate"`
+	// Precision is the estimate π·recall / (π·recall + (1−π)·traffic rate).
+	Precision float64 `json:"precision"`
+	// Reached is false when no threshold reaches the target (the one with
+	// the best estimated precision is used).
+	Reached bool `json:"reached"`
+}
+
+// TrafficCheck is how many held-out ordinary posts the model flags.
+type TrafficCheck struct {
+	Traffic []string `json:"traffic"` // the files
+	Posts   int      `json:"posts"`   // posts scored
+	// Flagged counts posts with a serious flag (incitement, hate, terrorism,
+	// threat); PerTenThousand is the reviewer load per 10,000 ordinary posts.
+	Flagged        int            `json:"flagged"`
+	Rate           float64        `json:"rate"`      // Flagged / Posts
+	PerTenThousand float64        `json:"per_10000"` // Rate × 10,000
+	ByLabel        map[string]int `json:"by_label"`  // posts flagged per label
 }
 
 // DataFile is one training file with its size, digest and label counts.

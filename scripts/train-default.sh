@@ -7,7 +7,11 @@
 # built. The same data and seed give a byte-identical model.onnx.
 #
 # Environment: RASD_DATASETS (default ../shared/datasets), MODEL_VERSION
-# (default: today's date, YYYYMMDD), RASD_SEED (default 1).
+# (default: today's date, YYYYMMDD), RASD_SEED (default 1), RASD_TRAIN_FLAGS
+# (more `rasd train` flags, e.g. the operating point:
+# "--traffic $RASD_DATASETS/realtweets/train.jsonl --traffic-check
+# $RASD_DATASETS/realtweets/test.jsonl"; see docs/models.md for why it is not
+# the default yet).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 datasets="${RASD_DATASETS:-$root/../shared/datasets}"
@@ -35,7 +39,7 @@ out="$root/models/default"
 tmp="$(mktemp -d "$root/models/.default.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 "$rasd" train --data "$data" "${valid[@]}" --out "$tmp" --name rasd-default \
-  --version "${MODEL_VERSION:-$(date -u +%Y%m%d)}" --seed "${RASD_SEED:-1}" --threshold-folds 5
+  --version "${MODEL_VERSION:-$(date -u +%Y%m%d)}" --seed "${RASD_SEED:-1}" --threshold-folds 5 ${RASD_TRAIN_FLAGS:-}
 mkdir -p "$out"
 for f in model.onnx model-card.json MODEL_CARD.md; do
   mv "$tmp/$f" "$out/$f"

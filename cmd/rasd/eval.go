@@ -41,7 +41,7 @@ func init() {
 	register(&command{
 		Name:    "eval",
 		Summary: "evaluate a model on labelled data, or compare two (eval compare)",
-		Usage: "eval [--model DIR] --data FILE [--format jsonl|csv|tsv] [--text-col C] [--label-col C[,C]] [--map 'V=L,…'] [--report out.html] [--json out.json] [--seed N] [--bootstrap N] [--target-precision P]\n" +
+		Usage: "eval [--model DIR] --data FILE [--format jsonl|csv|tsv] [--text-col C] [--label-col C[,C]] [--map 'V=L,…'] [--report out.html] [--json out.json] [--seed N] [--bootstrap N] [--target-precision P] [--traffic FILE[,FILE] [--traffic-flagged out.jsonl]]\n" +
 			"  rasd eval compare --model A --model B --data FILE [same flags]",
 		Example: "rasd eval --data ../shared/datasets/osact2020/dev.tsv --text-col 1 --label-col 2,3 --map 'OFF=offensive,NOT_OFF=,HS=hate,NOT_HS=' --report osact-dev.html",
 		Run:     runEval,
@@ -82,6 +82,11 @@ func runEval(env *Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("evaluating on %s: %w", f.data, err)
 	}
+	tr, err := f.trafficRun(env, s)
+	if err != nil {
+		return err
+	}
+	res.Traffic = tr[0]
 	res.Run.Command = commandLine(args)
 	if err := f.writeReports(env, res, func(w io.Writer) error { return report.WriteHTML(w, res) }); err != nil {
 		return err
@@ -124,6 +129,11 @@ func runEvalCompare(env *Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("comparing on %s: %w", f.data, err)
 	}
+	tr, err := f.trafficRun(env, a, b)
+	if err != nil {
+		return err
+	}
+	cmp.TrafficA, cmp.TrafficB = tr[0], tr[1]
 	cmp.Run.Command = commandLine(append([]string{"compare"}, args...))
 	if err := f.writeReports(env, cmp, func(w io.Writer) error { return report.WriteCompareHTML(w, cmp) }); err != nil {
 		return err

@@ -95,7 +95,18 @@ func evalOSACTBothWays(t *testing.T, model string) {
 	if !reflect.DeepEqual(ra.Data.LabelCounts, rb.Data.LabelCounts) || ra.Data.LabelCounts["hate"] != 44 || ra.Data.LabelCounts["offensive"] != 179 {
 		t.Errorf("gold label counts differ: %v vs %v (want hate 44, offensive 179)", ra.Data.LabelCounts, rb.Data.LabelCounts)
 	}
-	ja, _ := json.Marshal(ra.Labels)
+	// The JSONL twin says OSACT annotates hate and offensive only, so the
+	// model's other labels are left out there; those two must match.
+	var shared []eval.LabelResult
+	for _, l := range ra.Labels {
+		if l.Label == "hate" || l.Label == "offensive" {
+			shared = append(shared, l)
+		}
+	}
+	if model != "a" && len(rb.Labels) != 2 {
+		t.Errorf("JSONL twin: %d labels evaluated, want hate and offensive (the labels OSACT annotates)", len(rb.Labels))
+	}
+	ja, _ := json.Marshal(shared)
 	jb, _ := json.Marshal(rb.Labels)
 	if string(ja) != string(jb) {
 		t.Errorf("figures differ between the TSV and its JSONL twin:\n%.600s\n%.600s", ja, jb)
@@ -339,5 +350,42 @@ func TestEvalGoldSet(t *testing.T) {
 	}
 	if r.Data.Unscored["incitement"] == 0 {
 		t.Errorf("gold incitement labels not reported as unscored by a hate/offensive model: %v", r.Data.Unscored)
+	}
+}
+
+// TestEvalTrafficFlagRate: `rasd eval compare --traffic` scores the ordinary,
+// unannotated posts of realtweets with both models, reports each model's
+// serious-flag rate and writes the flagged posts for a person to read.
+func TestEvalTrafficFlagRate(t *testing.T) {
+	withFakeScorers(t)
+	data := sharedData(t, "mlma/test.jsonl")
+	traffic := sharedData(t, "realtweets/test.jsonl")
+	dir := t.TempDir()
+	js, flagged := filepath.Join(dir, "cmp.json"), filepath.Join(dir, "flagged.jsonl")
+	code, out, errs := runCmd(t, "", "eval", "compare", "--model", "a", "--model", "b", "--data", data, "--json", js,
+		"--bootstrap", "0", "--traffic", traffic, "--traffic-flagged", flagged)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	b, _ := os.ReadFile(js)
+	var c eval.Comparison
+	if err := json.Unmarshal(b, &c); err != nil {
+		t.Fatal(err)
+	}
+	if c.TrafficA == nil || c.TrafficB == nil || c.TrafficA.Posts < 2000 || len(c.TrafficA.Groups) < 3 {
+		t.Fatalf("traffic results: %+v %+v", c.TrafficA, c.TrafficB)
+	}
+	if !strings.Contains(out, "A: ordinary traffic") || !strings.Contains(out, "B: ordinary traffic") {
+		t.Errorf("summary lacks the traffic lines:\n%s", out)
+	}
+	fl, err := os.ReadFile(flagged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(fl), "\n"); n != c.TrafficA.Flagged+c.TrafficB.Flagged {
+		t.Errorf("flagged file has %d lines, results flag %d + %d", n, c.TrafficA.Flagged, c.TrafficB.Flagged)
+	}
+	if code, _, _ := runCmd(t, "", "eval", "--data", data, "--traffic-flagged", flagged); code != 2 {
+		t.Errorf("--traffic-flagged without --traffic: exit %d, want 2", code)
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -35,10 +36,13 @@ type evalFlags struct {
 	maxListed       int
 	scorer          scorerOptions
 	verbose         bool
+	traffic         stringList
+	trafficFlagged  string
 }
 
 func (f *evalFlags) register(fs *flag.FlagSet, compare bool) {
 	f.labelCols.split = true
+	f.traffic.split = true
 	f.serious.split = true
 	if compare {
 		fs.Var(&f.models, "model", "model `DIR`; give it twice, A then B")
@@ -68,6 +72,8 @@ func (f *evalFlags) register(fs *flag.FlagSet, compare bool) {
 	fs.IntVar(&f.scorer.Batch, "batch", 0, "texts per model batch (default: the model's)")
 	fs.IntVar(&f.scorer.Threads, "threads", 0, "scoring threads (default: all cores)")
 	fs.BoolVar(&f.verbose, "v", false, "log progress to stderr")
+	fs.Var(&f.traffic, "traffic", "unannotated ordinary posts `FILE`(s), JSONL, comma-separated (e.g. ../shared/datasets/realtweets/test.jsonl): report how many each model flags serious")
+	fs.StringVar(&f.trafficFlagged, "traffic-flagged", "", "write the ordinary posts flagged serious to `FILE` (JSONL, for a person to read; needs --traffic)")
 }
 
 func (f *evalFlags) check(fs *flag.FlagSet) error {
@@ -82,6 +88,9 @@ func (f *evalFlags) check(fs *flag.FlagSet) error {
 	}
 	if !(f.targetPrecision > 0 && f.targetPrecision <= 1) {
 		return usagef("--target-precision must be in (0, 1], not %v", f.targetPrecision)
+	}
+	if f.trafficFlagged != "" && len(f.traffic.vals) == 0 {
+		return usagef("--traffic-flagged needs --traffic")
 	}
 	if f.maxListed < 0 {
 		return usagef("--max-listed must be 0 or more")
@@ -194,6 +203,39 @@ func (f *evalFlags) summaryOut(env *Env) io.Writer {
 		return env.Stderr
 	}
 	return env.Stdout
+}
+
+// trafficRun scores the ordinary-traffic sample with each model, writing the
+// posts flagged serious to --traffic-flagged; nil results without --traffic.
+func (f *evalFlags) trafficRun(env *Env, models ...eval.Scorer) ([]*eval.TrafficResult, error) {
+	if len(f.traffic.vals) == 0 {
+		return make([]*eval.TrafficResult, len(models)), nil
+	}
+	posts, sums, err := eval.LoadTraffic(f.traffic.vals)
+	if err != nil {
+		return nil, err
+	}
+	var out io.Writer
+	closeOut := func() error { return nil }
+	if f.trafficFlagged != "" {
+		out, closeOut, err = openOutput(env, f.trafficFlagged)
+		if err != nil {
+			return nil, err
+		}
+	}
+	var res []*eval.TrafficResult
+	for _, m := range models {
+		r, err := eval.Traffic(context.Background(), m, posts, f.traffic.vals, sums, f.serious.vals, f.scorer.Batch, out)
+		if err != nil {
+			closeOut()
+			return nil, err
+		}
+		res = append(res, r)
+	}
+	if err := closeOut(); err != nil {
+		return nil, fmt.Errorf("writing flagged traffic posts: %w", err)
+	}
+	return res, nil
 }
 
 func (f *evalFlags) open(dir string) (eval.Scorer, func() error, error) {

@@ -45,10 +45,15 @@ func runTrain(env *Env, args []string) error {
 	elr := fs.Float64("embedding-lr", d.EmbeddingLR, "SGD rate of the embedding table, decaying linearly (0: Adam like the other weights)")
 	l2 := fs.Float64("linear-l2", d.LinearL2, "L2 penalty of the linear path fitted first by L-BFGS (0: skip that stage)")
 	nb := fs.Bool("nb", d.NB, "scale the linear path's features by naive-Bayes log-count ratios (NB-LR)")
+	iters := fs.Int("linear-iters", d.LinearIters, "most L-BFGS iterations of the linear path (fewer: faster, less converged)")
 	minDF := fs.Int("min-df", d.MinDF, "ignore hash buckets seen in fewer training items")
 	dropout := fs.Float64("dropout", d.Dropout, "hidden-layer dropout")
 	minPos := fs.Int("min-positives", d.MinPositives, "leave out labels with fewer training items")
 	folds := fs.Int("threshold-folds", d.ThresholdFolds, "choose thresholds on out-of-fold scores of every training item plus the validation part, with this many folds (0: the validation part only)")
+	traffic := fs.String("traffic", "", "comma-separated JSONL files of unannotated ordinary posts (e.g. realtweets/train.jsonl): set each flag label's threshold at the operating point (--target-precision at --prevalence)")
+	trafficCheck := fs.String("traffic-check", "", "comma-separated held-out ordinary posts (e.g. realtweets/test.jsonl): the card reports how many the model flags serious")
+	targetP := fs.Float64("target-precision", 0.5, "precision the operating point aims at (with --traffic)")
+	prev := fs.Float64("prevalence", 0.005, "expected share of ordinary posts carrying a flag label (with --traffic)")
 	quiet := fs.Bool("quiet", false, "do not print progress")
 	if err := parseFlags(env, c, fs, args); err != nil {
 		return err
@@ -79,11 +84,19 @@ func runTrain(env *Env, args []string) error {
 	cfg.Dim, cfg.Hidden, cfg.ValidPercent, cfg.MinPositives = *dim, *hidden, *validPct, *minPos
 	cfg.Features.Buckets = *buckets
 	cfg.Features.CharMin, cfg.Features.CharMax, cfg.Features.WordMax = *charMin, *charMax, *wordMax
-	cfg.MinDF, cfg.LinearL2, cfg.NB = *minDF, *l2, *nb
+	cfg.MinDF, cfg.LinearL2, cfg.NB, cfg.LinearIters = *minDF, *l2, *nb, *iters
 	if *folds < 0 || *folds == 1 {
 		return usagef("--threshold-folds must be 0 or at least 2, not %d", *folds)
 	}
 	cfg.ThresholdFolds = *folds
+	cfg.Traffic, cfg.TrafficCheck = splitList(*traffic), splitList(*trafficCheck)
+	if len(cfg.TrafficCheck) > 0 && len(cfg.Traffic) == 0 {
+		return usagef("--traffic-check needs --traffic")
+	}
+	if !(*targetP > 0 && *targetP < 1) || !(*prev > 0 && *prev < 1) {
+		return usagef("--target-precision and --prevalence must be in (0, 1)")
+	}
+	cfg.TargetPrecision, cfg.Prevalence = *targetP, *prev
 	cfg.FeatureDropout, cfg.WeightDecay, cfg.Dropout, cfg.EmbeddingLR = *fdrop, *wd, *dropout, *elr
 	if err := cfg.Features.Validate(); err != nil {
 		return usagef("%v", err)
@@ -113,4 +126,15 @@ func baseName(p string) string {
 		return p[i+1:]
 	}
 	return p
+}
+
+// splitList splits a comma-separated flag value, dropping empty parts.
+func splitList(v string) []string {
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -18,6 +18,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -51,6 +52,16 @@ type Item struct {
 	Functionality string `json:"functionality,omitempty"`
 	// Targets are the groups the item is about; empty when unknown.
 	Targets []string `json:"targets,omitempty"`
+	// Annotates are the labels the item's corpus answers yes or no for (the
+	// shared datasets' "annotates" field); nil when the data does not say,
+	// which means every label.
+	Annotates []string `json:"annotates,omitempty"`
+}
+
+// Annotated reports whether the item's corpus answers label l: a label
+// outside a given annotates list is unknown when absent, not a negative.
+func (it *Item) Annotated(l string) bool {
+	return it.Annotates == nil || slices.Contains(it.Annotates, l)
 }
 
 // HasLabel reports whether l is among the item's gold labels.
@@ -283,6 +294,14 @@ func parseJSONL(b []byte, opts Options) ([]Item, error) {
 		}
 		if it.Targets, err = jsonStrings(obj, targetKey); err != nil {
 			return nil, fmt.Errorf("line %d: %w", line, err)
+		}
+		if _, ok := obj["annotates"]; ok && string(obj["annotates"]) != "null" {
+			if it.Annotates, err = jsonStrings(obj, "annotates"); err != nil {
+				return nil, fmt.Errorf("line %d: %w", line, err)
+			}
+			if it.Annotates == nil {
+				it.Annotates = []string{}
+			}
 		}
 		labels := map[string]bool{}
 		for _, c := range lcols {

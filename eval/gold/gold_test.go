@@ -389,3 +389,41 @@ func checkVariants(t *testing.T, items []Item) {
 }
 
 func sortedCopy(s []string) []string { return slices.Sorted(slices.Values(s)) }
+
+func TestAssignKeepsTemplateGroupsTogether(t *testing.T) {
+	var items []Item
+	for i := range 40 {
+		src := Item{ID: fmt.Sprintf("ig-threat_activist-%03d", i), Functionality: "threat_activist"}
+		items = append(items, src,
+			Item{ID: fmt.Sprintf("ig-spelling_arabizi-%03d", i), Functionality: "spelling_arabizi", Template: src.ID},
+			Item{ID: fmt.Sprintf("ig-spelling_elongation-%03d", i), Functionality: "spelling_elongation", Template: fmt.Sprintf("ig-spelling_arabizi-%03d", i)},
+			Item{ID: fmt.Sprintf("ig-negated_hate-%03d", i), Functionality: "negated_hate", Template: fmt.Sprintf("frame-%d", i%5)})
+	}
+	// An old split that put every variant in test, sources anywhere.
+	old := map[string]string{}
+	for _, it := range items {
+		if it.Template != "" {
+			old[it.ID] = Test
+		}
+	}
+	s := Assign(items, DefaultSeed, old)
+	keys := GroupKeys(items)
+	byGroup := map[string]string{}
+	for _, it := range items {
+		k := keys[it.ID]
+		if g, ok := byGroup[k]; ok && g != s[it.ID] {
+			t.Fatalf("group %s straddles %s and %s (item %s)", k, g, s[it.ID], it.ID)
+		}
+		byGroup[k] = s[it.ID]
+	}
+	if keys["ig-spelling_elongation-007"] != "ig-threat_activist-007" || keys["ig-negated_hate-003"] != "frame-3" {
+		t.Errorf("group keys: %s, %s", keys["ig-spelling_elongation-007"], keys["ig-negated_hate-003"])
+	}
+	n := map[string]int{}
+	for i := range 40 {
+		n[s[fmt.Sprintf("ig-threat_activist-%03d", i)]]++
+	}
+	if n[Train] == 0 || n[Test] == 0 {
+		t.Errorf("sources not stratified: %v", n)
+	}
+}

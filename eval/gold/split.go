@@ -42,7 +42,71 @@ func Split(items []Item, seed string) map[string]string {
 // (ids in existing that are no longer items are dropped). New items of a
 // functionality fill whichever splits are short of their share first, so the
 // set stays stratified as it grows.
+//
+// Template groups are never split: items of one group (GroupKey: the
+// template chain followed to its end, so a variant of a variant joins its
+// source's group, and items sharing a frame template join each other) all
+// take one split, whatever existing says, so that a spelling variant is never
+// scored in test while its source was trained on. The group's split is its
+// source item's when the group has one (the source is assigned by its
+// functionality like any item), else that of the member that comes first by
+// hash of seed and id.
 func Assign(items []Item, seed string, existing map[string]string) map[string]string {
+	out := assignStratified(items, seed, existing)
+	keys := GroupKeys(items)
+	byID := make(map[string]bool, len(items))
+	for _, it := range items {
+		byID[it.ID] = true
+	}
+	leader := map[string]string{}
+	for _, it := range items {
+		k := keys[it.ID]
+		if byID[k] {
+			leader[k] = k
+			continue
+		}
+		if l, ok := leader[k]; !ok || hashID(seed, it.ID) < hashID(seed, l) || hashID(seed, it.ID) == hashID(seed, l) && it.ID < l {
+			leader[k] = it.ID
+		}
+	}
+	for _, it := range items {
+		out[it.ID] = out[leader[keys[it.ID]]]
+	}
+	return out
+}
+
+// GroupKeys returns each item's template group (by id): its template chain
+// is followed while the template is another item of the set; the key is the
+// last item's template when that is not an item (a frame name), else the
+// last item's id. A cycle ends at the first item seen twice.
+func GroupKeys(items []Item) map[string]string {
+	byID := make(map[string]*Item, len(items))
+	for i := range items {
+		byID[items[i].ID] = &items[i]
+	}
+	keys := make(map[string]string, len(items))
+	for _, it := range items {
+		id := it.ID
+		seen := map[string]bool{}
+		for !seen[id] {
+			seen[id] = true
+			cur := byID[id]
+			if cur.Template == "" {
+				break
+			}
+			if _, ok := byID[cur.Template]; !ok {
+				id = cur.Template
+				break
+			}
+			id = cur.Template
+		}
+		keys[it.ID] = id
+	}
+	return keys
+}
+
+// assignStratified is Assign without the template rule.
+func assignStratified(items []Item, seed string, existing map[string]string) map[string]string {
 	byFunc := map[string][]Item{}
 	for _, it := range items {
 		byFunc[it.Functionality] = append(byFunc[it.Functionality], it)

@@ -45,6 +45,9 @@ func WriteSummary(w io.Writer, r *eval.Result) {
 				float64(l.AtTarget.Threshold), float64(l.AtTarget.Recall))
 		}
 	}
+	if len(r.Data.NotAnnotated) > 0 {
+		fmt.Fprintf(w, "labels the data does not annotate on every item (left out): %s\n", strings.Join(r.Data.NotAnnotated, ", "))
+	}
 	if len(r.Data.Unscored) > 0 {
 		fmt.Fprintf(w, "gold labels the model does not score: %v\n", r.Data.Unscored)
 	}
@@ -62,7 +65,27 @@ func WriteSummary(w io.Writer, r *eval.Result) {
 		}
 		fmt.Fprintf(w, "fairness %s worst: %s\n", fa.Label, strings.Join(parts, "; "))
 	}
+	writeTraffic(w, "", r.Traffic)
 	fmt.Fprintf(w, "scored in %.2fs, metrics and resamples in %.2fs\n", r.Run.ScoreSeconds, r.Run.MetricsSeconds)
+}
+
+// writeTraffic writes the flag rate on ordinary posts, when measured.
+func writeTraffic(w io.Writer, who string, t *eval.TrafficResult) {
+	if t == nil {
+		return
+	}
+	fmt.Fprintf(w, "%sordinary traffic %s: %d of %d posts flagged serious (%.2f%%, %.0f per 10,000), %d with any flag; by label %v\n",
+		who, strings.Join(t.Paths, ","), t.Flagged, t.Posts, 100*float64(t.Rate), float64(t.PerTenThousand), t.AnyFlagged, t.ByLabel)
+	var parts []string
+	for _, g := range t.Groups {
+		parts = append(parts, fmt.Sprintf("%s %d/%d (%.2f%%)", g.Dialect, g.Flagged, g.Posts, 100*float64(g.Rate)))
+	}
+	if len(parts) > 0 {
+		fmt.Fprintf(w, "%sordinary traffic by dialect: %s\n", who, strings.Join(parts, "; "))
+	}
+	if t.Iraqi == nil && len(t.Groups) > 0 {
+		fmt.Fprintf(w, "%sordinary traffic: no post is marked Iraqi in this sample\n", who)
+	}
 }
 
 // WriteComparisonSummary writes the plain-text summary of a paired
@@ -87,4 +110,6 @@ func WriteComparisonSummary(w io.Writer, c *eval.Comparison) {
 		fmt.Fprintf(w, "functional accuracy: A %.1f%%, B %.1f%%\n", 100*float64(c.FunctionalA), 100*float64(c.FunctionalB))
 	}
 	fmt.Fprintf(w, "%d items flagged differently\n", c.DisagreementsTotal)
+	writeTraffic(w, "A: ", c.TrafficA)
+	writeTraffic(w, "B: ", c.TrafficB)
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/rasd-iq/rasd/models"
@@ -20,6 +21,45 @@ type Item struct {
 	Text string `json:"text"`
 	// Labels are the labels that apply; empty for a clean item.
 	Labels []string `json:"labels"`
+	// Annotates are the labels the item's corpus answers yes or no for on
+	// every item (the shared datasets' "annotates" field). Nil means every
+	// label (a set labelled with the whole taxonomy, like the gold set).
+	Annotates []string `json:"annotates"`
+}
+
+// LabelRule describes label masking for the model card.
+const LabelRule = "a label counts for an item (positive or negative) only where the item's corpus annotates it (annotates field; none given: every label), or annotates offensive and marks the item not offensive (then not hate, incitement or threat either); elsewhere it adds no loss and no threshold or validation item"
+
+// Unknown marks a label an item's corpus does not annotate: it is neither a
+// positive nor a negative, and it adds nothing to the loss, the naive-Bayes
+// ratios, the thresholds or the validation figures of that label.
+const Unknown = -1
+
+// NegativeImplies lists, for a label, the labels whose absence an annotated
+// "no" for it implies. The public corpora follow OSACT's definition of
+// offensive language (insults, attacks and threats against people, hate
+// speech included), so an item its corpus marks not offensive is not hate,
+// incitement or a threat either; terrorism is not implied (praise of an
+// armed group can be worded politely) and neither are the context labels.
+var NegativeImplies = map[string][]string{"offensive": {"hate", "incitement", "threat"}}
+
+// Annotated reports whether the item's label l is known: the item carries
+// no annotates list, its corpus annotates l, or its corpus annotates a label
+// the item lacks whose absence implies l's (NegativeImplies). A label the
+// item carries but its corpus does not annotate (offensive on a Let-Mi
+// positive, which only says "misogynistic") is not known either: counting
+// such positives without the corpus's negatives would teach the corpus's
+// style, not the label.
+func (it Item) Annotated(l string) bool {
+	if it.Annotates == nil || slices.Contains(it.Annotates, l) {
+		return true
+	}
+	for _, a := range it.Annotates {
+		if slices.Contains(NegativeImplies[a], l) && !slices.Contains(it.Labels, a) && !slices.Contains(it.Labels, l) {
+			return true
+		}
+	}
+	return false
 }
 
 // ReadFile reads a JSONL file of items ({"text": …, "labels": […]}, other
@@ -51,8 +91,9 @@ func readItems(r io.Reader, name string) ([]Item, error) {
 		b, err := br.ReadBytes('\n')
 		if len(bytes.TrimSpace(b)) > 0 {
 			var it struct {
-				Text   *string  `json:"text"`
-				Labels []string `json:"labels"`
+				Text      *string  `json:"text"`
+				Labels    []string `json:"labels"`
+				Annotates []string `json:"annotates"`
 			}
 			if jerr := json.Unmarshal(b, &it); jerr != nil {
 				return nil, fmt.Errorf("%s:%d: %w", name, line, jerr)
@@ -72,7 +113,10 @@ func readItems(r io.Reader, name string) ([]Item, error) {
 					labels = append(labels, l)
 				}
 			}
-			items = append(items, Item{Text: *it.Text, Labels: labels})
+			if it.Annotates != nil && len(it.Annotates) == 0 {
+				return nil, fmt.Errorf("%s:%d: item annotates no label (unannotated data such as realtweets cannot train a model)", name, line)
+			}
+			items = append(items, Item{Text: *it.Text, Labels: labels, Annotates: it.Annotates})
 		}
 		if err == io.EOF {
 			return items, nil

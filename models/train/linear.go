@@ -39,9 +39,10 @@ func nbRatios(exs []example, K, V int) []float64 {
 		}
 		for _, id := range e.ids {
 			for k := 0; k < K; k++ {
-				if e.y[k] == 1 {
+				switch e.y[k] {
+				case 1:
 					p[int(id)*K+k]++
-				} else {
+				case 0:
 					q[int(id)*K+k]++
 				}
 			}
@@ -101,8 +102,9 @@ func (lm *linearModel) objective(theta, grad []float64, exs []example, lambda fl
 			lm.partGrad = append(lm.partGrad, make([]float64, len(theta)))
 		}
 	}
-	losses := make([]float64, parts)
-	counts := make([]int, parts)
+	K0 := lm.K
+	losses := make([]float64, parts*K0) // per part and label
+	counts := make([]int, parts*K0)     // items that count for the label (annotated)
 	var wg sync.WaitGroup
 	for p := 0; p < parts; p++ {
 		wg.Add(1)
@@ -119,15 +121,19 @@ func (lm *linearModel) objective(theta, grad []float64, exs []example, lambda fl
 				if e.valid {
 					continue
 				}
-				counts[p]++
 				lm.logits(theta, e, z)
 				for k, zk := range z {
 					y := float64(e.y[k])
+					if y < 0 { // label not annotated for this item: no loss
+						d[k] = 0
+						continue
+					}
+					counts[p*K+k]++
 					// log(1+exp(z)) - y·z, computed stably
 					if zk > 0 {
-						losses[p] += zk + math.Log1p(math.Exp(-zk)) - y*zk
+						losses[p*K+k] += zk + math.Log1p(math.Exp(-zk)) - y*zk
 					} else {
-						losses[p] += math.Log1p(math.Exp(zk)) - y*zk
+						losses[p*K+k] += math.Log1p(math.Exp(zk)) - y*zk
 					}
 					d[k] = 1/(1+math.Exp(-zk)) - y
 				}
@@ -159,14 +165,22 @@ func (lm *linearModel) objective(theta, grad []float64, exs []example, lambda fl
 		}()
 	}
 	wg.Wait()
+	// Each label's loss is the mean over the items that count for it, so a
+	// label annotated by fewer corpora is not regularised harder.
 	var loss float64
-	n := 0
-	for p := 0; p < parts; p++ {
-		loss += losses[p]
-		n += counts[p]
+	inv := make([]float64, K0)
+	for k := range K0 {
+		var l float64
+		n := 0
+		for p := 0; p < parts; p++ {
+			l += losses[p*K0+k]
+			n += counts[p*K0+k]
+		}
+		if n > 0 {
+			inv[k] = 1 / float64(n)
+		}
+		loss += l * inv[k]
 	}
-	inv := 1 / float64(n)
-	loss *= inv
 	copy(grad, lm.partGrad[0])
 	for p := 1; p < parts; p++ {
 		for i, v := range lm.partGrad[p] {
@@ -174,7 +188,7 @@ func (lm *linearModel) objective(theta, grad []float64, exs []example, lambda fl
 		}
 	}
 	for i := range grad {
-		grad[i] *= inv
+		grad[i] *= inv[i%K0]
 	}
 	for j := 0; j < (lm.V+lm.F)*lm.K; j++ { // the bias row is not penalised
 		loss += lambda / 2 * theta[j] * theta[j]

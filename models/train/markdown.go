@@ -26,6 +26,9 @@ func markdown(c *models.Card) string {
 	}
 	fmt.Fprintf(&b, "\nValidation: %d items held out (%s); training: %d items, %d epochs, best epoch %d.\n\n",
 		c.Training.ValidationItems, c.Training.ValidationRule, c.Training.TrainItems, c.Training.Epochs, c.Training.BestEpoch)
+	if c.Training.LabelRule != "" {
+		fmt.Fprintf(&b, "Label masking: %s.\n\n", c.Training.LabelRule)
+	}
 	b.WriteString("## Training data\n\n| file | role | items | sha256 | label counts |\n|---|---|---|---|---|\n")
 	for _, d := range c.Training.Data {
 		var counts []string
@@ -35,6 +38,20 @@ func markdown(c *models.Card) string {
 			}
 		}
 		fmt.Fprintf(&b, "| %s | %s | %d | %s… | %s |\n", d.Path, d.Role, d.Items, d.SHA256[:12], strings.Join(counts, " "))
+	}
+	if op := c.Training.Operating; op != nil {
+		fmt.Fprintf(&b, "\n## Operating point\n\nThresholds of the flag labels are set for real traffic, where almost every post is benign: target precision %.2f at an expected prevalence of %.3f per label, on %d unannotated ordinary posts (%s). Rule: %s.\n\n",
+			op.TargetPrecision, op.Prevalence, op.TrafficPosts, strings.Join(op.Traffic, ", "), op.Rule)
+		b.WriteString("| label | threshold | macro-F1 threshold | recall on labelled positives | traffic flag rate | estimated precision | target reached |\n|---|---|---|---|---|---|---|\n")
+		for _, l := range c.Labels {
+			if ol, ok := op.Labels[l]; ok {
+				fmt.Fprintf(&b, "| %s | %.4f | %.4f | %.3f | %.4f | %.3f | %v |\n", l, ol.Threshold, ol.F1Threshold, ol.Recall, ol.TrafficRate, ol.Precision, ol.Reached)
+			}
+		}
+		if ch := op.Check; ch != nil {
+			fmt.Fprintf(&b, "\nExpected reviewer load: on %d held-out ordinary posts (%s), %d flagged serious (%.2f%%), i.e. about **%.0f per 10,000 posts** before any real violation is counted (by label: %v). A flag there is not always wrong; the rate bounds the false alarms.\n",
+				ch.Posts, strings.Join(ch.Traffic, ", "), ch.Flagged, 100*ch.Rate, ch.PerTenThousand, ch.ByLabel)
+		}
 	}
 	f := c.Features
 	fmt.Fprintf(&b, "\n## Features and network\n\nNormalised text (package nlp); word 1–%d-grams and character %d–%d-grams hashed into %d buckets (at most %d per post), "+

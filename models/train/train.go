@@ -101,6 +101,16 @@ type Config struct {
 	// items make the thresholds steadier; the fits cost ThresholdFolds
 	// times the linear stage.
 	ThresholdFolds int
+	// Traffic are JSONL files of unannotated ordinary posts (e.g.
+	// realtweets' train split); when given, each flag label's threshold is
+	// the operating point of OperatingRule at TargetPrecision and Prevalence.
+	Traffic []string
+	// TrafficCheck are held-out ordinary posts on which the card reports
+	// how many posts the model flags serious (the reviewer load).
+	TrafficCheck []string
+	// TargetPrecision and Prevalence set the operating point (defaults 0.5
+	// and 0.005).
+	TargetPrecision, Prevalence float64
 	// Progress receives one line per epoch; nil means no progress output.
 	Progress io.Writer
 	// Log receives warnings; nil means slog.Default().
@@ -160,6 +170,15 @@ func (c *Config) fill() error {
 	if c.Log == nil {
 		c.Log = slog.Default()
 	}
+	if c.TargetPrecision == 0 {
+		c.TargetPrecision = 0.5
+	}
+	if c.Prevalence == 0 {
+		c.Prevalence = 0.005
+	}
+	if !(c.TargetPrecision > 0 && c.TargetPrecision < 1) || !(c.Prevalence > 0 && c.Prevalence < 1) {
+		return fmt.Errorf("target precision %v and prevalence %v must be in (0,1)", c.TargetPrecision, c.Prevalence)
+	}
 	if c.Progress == nil {
 		c.Progress = io.Discard
 	}
@@ -178,7 +197,7 @@ type example struct {
 	w     []float32 // normalised tf·idf weights
 	tf    []float32
 	dense []float32
-	y     []float32
+	y     []float32 // 1 positive, 0 negative, Unknown where the item's corpus does not annotate the label
 	valid bool
 	src   int // index of the training file
 }
@@ -306,8 +325,8 @@ func Run(ctx context.Context, cfg Config) (*models.Card, error) {
 		Lexicons: lex.Info(),
 		Training: models.TrainingInfo{Seed: cfg.Seed, Epochs: cfg.Epochs, BestEpoch: bestEpoch, LearningRate: cfg.LearningRate,
 			BatchSize: cfg.BatchSize, Dropout: cfg.Dropout, FeatureDropout: cfg.FeatureDropout, WeightDecay: cfg.WeightDecay, EmbeddingLR: cfg.EmbeddingLR, MinDF: cfg.MinDF, LinearL2: cfg.LinearL2, NB: cfg.NB, NBMix: linearMix, ValidationRule: fmt.Sprintf("%s (valid_percent %d)", ValidationRule, cfg.ValidPercent),
-			ThresholdRule: ThresholdRule,
-			TrainItems:    nTrain, ValidationItems: len(exs) - nTrain, Data: files},
+			ThresholdRule: ThresholdRule, LabelRule: LabelRule,
+			TrainItems: nTrain, ValidationItems: len(exs) - nTrain, Data: files},
 		Validation: map[string]models.LabelMetrics{},
 	}
 	for _, l := range labels {
@@ -315,17 +334,27 @@ func Run(ctx context.Context, cfg Config) (*models.Card, error) {
 			card.ContextLabels = append(card.ContextLabels, l)
 		}
 	}
+	var oofp *sideScores
 	if cfg.ThresholdFolds > 1 && cfg.LinearL2 > 0 && bestEpoch == 0 {
 		start := time.Now()
 		oof := outOfFold(exs, net, cfg, views, linearMix)
+		oofp = &oof
 		chooseThresholdsOn(net, exs, card, oof)
 		card.Training.ThresholdRule = fmt.Sprintf(FoldThresholdRule, cfg.ThresholdFolds)
-		fmt.Fprintf(cfg.Progress, "thresholds on %d out-of-fold training scores and the validation part (%d folds, %.1fs)\n", len(oof.groups), cfg.ThresholdFolds, time.Since(start).Seconds())
+		fmt.Fprintf(cfg.Progress, "thresholds on %d out-of-fold training scores and the validation part (%d folds, %.1fs)\n", len(oof.groups[0]), cfg.ThresholdFolds, time.Since(start).Seconds())
 	} else {
 		if cfg.ThresholdFolds > 1 {
 			cfg.Log.Warn("out-of-fold thresholds need the linear path as the kept model; choosing them on the validation part", "best_epoch", bestEpoch, "linear_l2", cfg.LinearL2)
 		}
 		chooseThresholds(net, exs, card, cfg.Log)
+	}
+	if len(cfg.Traffic) > 0 {
+		start := time.Now()
+		if err := setOperatingPoint(net, exs, card, oofp, cfg, lex); err != nil {
+			return nil, fmt.Errorf("training: %w", err)
+		}
+		card.Training.ThresholdRule = card.Training.Operating.Rule + "; context labels: " + card.Training.ThresholdRule
+		fmt.Fprintf(cfg.Progress, "operating point on %d traffic posts (%.1fs)\n", card.Training.Operating.TrafficPosts, time.Since(start).Seconds())
 	}
 	if err := models.SaveNet(cfg.Out, net, card); err != nil {
 		return nil, fmt.Errorf("training: %w", err)
@@ -363,7 +392,9 @@ func chooseLabels(items []Item, srcs []int, validFrom int, cfg Config) ([]string
 			continue
 		}
 		for _, l := range it.Labels {
-			count[l]++
+			if it.Annotated(l) {
+				count[l]++
+			}
 		}
 	}
 	var others []string
@@ -403,7 +434,10 @@ func featurize(items []Item, srcs []int, validFrom int, labels []string, cfg Con
 		}
 		lex.Dense(lex.Match(norm, nil), e.dense)
 		for k, l := range labels {
-			if slices.Contains(it.Labels, l) {
+			switch {
+			case !it.Annotated(l):
+				e.y[k] = Unknown
+			case slices.Contains(it.Labels, l):
 				e.y[k] = 1
 			}
 		}
@@ -488,9 +522,9 @@ func bag(net *models.Net, e example, x []float32) {
 }
 
 // scoresFor predicts every example of one side of the split.
-func scoresFor(net *models.Net, exs []example, validSide bool) (scores [][]float64, truth [][]bool, groups []int) {
+func scoresFor(net *models.Net, exs []example, validSide bool) (scores [][]float64, truth [][]bool, groups [][]int) {
 	K := net.Labels
-	scores, truth = make([][]float64, K), make([][]bool, K)
+	scores, truth, groups = make([][]float64, K), make([][]bool, K), make([][]int, K)
 	x := make([]float32, net.Dim+net.Dense)
 	h := make([]float32, net.Hidden)
 	z := make([]float32, K)
@@ -499,8 +533,11 @@ func scoresFor(net *models.Net, exs []example, validSide bool) (scores [][]float
 			continue
 		}
 		predict(net, e, x, h, z)
-		groups = append(groups, e.src)
 		for k := range K {
+			if e.y[k] < 0 {
+				continue
+			}
+			groups[k] = append(groups[k], e.src)
 			scores[k] = append(scores[k], float64(z[k]))
 			truth[k] = append(truth[k], e.y[k] == 1)
 		}
@@ -554,7 +591,7 @@ func chooseThresholds(net *models.Net, exs []example, card *models.Card, log *sl
 	vs, vt, vg := scoresFor(net, exs, true)
 	var ts [][]float64
 	var tt [][]bool
-	var tg []int
+	var tg [][]int
 	for k, l := range card.Labels {
 		pos := 0
 		for _, y := range vt[k] {
@@ -562,13 +599,13 @@ func chooseThresholds(net *models.Net, exs []example, card *models.Card, log *sl
 				pos++
 			}
 		}
-		s, y, g := vs[k], vt[k], vg
+		s, y, g := vs[k], vt[k], vg[k]
 		if pos < minValidPositives {
 			if ts == nil {
 				ts, tt, tg = scoresFor(net, exs, false)
 			}
 			log.Warn("too few validation items for a threshold; choosing it on training data", "label", l, "validation_items", pos)
-			s, y, g = ts[k], tt[k], tg
+			s, y, g = ts[k], tt[k], tg[k]
 		}
 		thr := BestThresholdGrouped(s, y, g)
 		card.Thresholds[l] = thr
@@ -711,13 +748,16 @@ func newTrainer(net *models.Net, cfg Config, exs []example) *trainer {
 	}
 	// Start the output biases at the training prevalence.
 	for k := range net.B2 {
-		pos := 0
+		pos, known := 0, 0
 		for _, e := range exs[:nTr] {
 			if e.y[k] == 1 {
 				pos++
 			}
+			if e.y[k] >= 0 {
+				known++
+			}
 		}
-		p := (float64(pos) + 1) / (float64(nTr) + 2)
+		p := (float64(pos) + 1) / (float64(known) + 2)
 		net.B2[k] = float32(math.Log(p / (1 - p)))
 	}
 	t.dense = []param{newParam(net.W1), newParam(net.B1), newParam(net.W2), newParam(net.B2), newParam(net.W3)}
@@ -794,6 +834,10 @@ func (t *trainer) epoch() float64 {
 			for k := range z {
 				p := 1 / (1 + math.Exp(-float64(z[k])))
 				y := float64(e.y[k])
+				if y < 0 { // label not annotated for this item: no loss
+					dz[k] = 0
+					continue
+				}
 				lossSum -= y*math.Log(p+1e-12) + (1-y)*math.Log(1-p+1e-12)
 				dz[k] = float32(p-y) * scale
 			}
@@ -901,7 +945,7 @@ func (t *trainer) update() {
 type sideScores struct {
 	scores [][]float64
 	truth  [][]bool
-	groups []int
+	groups [][]int
 }
 
 // outOfFold scores every training item with linear paths fitted without it:
@@ -910,7 +954,7 @@ type sideScores struct {
 // the final model mixes them (mix, the NB-LR weight).
 func outOfFold(exs []example, net *models.Net, cfg Config, views int, mix []float64) sideScores {
 	K, folds := net.Labels, cfg.ThresholdFolds
-	out := sideScores{scores: make([][]float64, K), truth: make([][]bool, K)}
+	out := sideScores{scores: make([][]float64, K), truth: make([][]bool, K), groups: make([][]int, K)}
 	var train []int
 	for i, e := range exs {
 		if !e.valid {
@@ -948,10 +992,13 @@ func outOfFold(exs []example, net *models.Net, cfg Config, views int, mix []floa
 				if views == 2 {
 					z[k] = (1-mix[k])*zs[0][k] + mix[k]*zs[1][k]
 				}
+				if e.y[k] < 0 {
+					continue
+				}
 				out.scores[k] = append(out.scores[k], 1/(1+math.Exp(-z[k])))
 				out.truth[k] = append(out.truth[k], e.y[k] == 1)
+				out.groups[k] = append(out.groups[k], e.src)
 			}
-			out.groups = append(out.groups, e.src)
 		}
 	}
 	return out
@@ -965,7 +1012,7 @@ func chooseThresholdsOn(net *models.Net, exs []example, card *models.Card, oof s
 	for k, l := range card.Labels {
 		s := append(slices.Clone(oof.scores[k]), vs[k]...)
 		y := append(slices.Clone(oof.truth[k]), vt[k]...)
-		g := append(slices.Clone(oof.groups), vg...)
+		g := append(slices.Clone(oof.groups[k]), vg[k]...)
 		thr := BestThresholdGrouped(s, y, g)
 		card.Thresholds[l] = thr
 		card.Validation[l] = validationMetrics(vs[k], vt[k], thr)

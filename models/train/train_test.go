@@ -3,6 +3,7 @@ package train
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -231,8 +232,8 @@ func TestOutOfFoldScoresSeparateTheToyTask(t *testing.T) {
 		mix[k] = 0.5
 	}
 	a := outOfFold(exs, net, cfg, 2, mix)
-	if len(a.groups) != nTrain {
-		t.Fatalf("%d out-of-fold scores for %d training items", len(a.groups), nTrain)
+	if len(a.groups[0]) != nTrain {
+		t.Fatalf("%d out-of-fold scores for %d training items", len(a.groups[0]), nTrain)
 	}
 	for k, l := range labels {
 		if auc := ROCAUC(a.scores[k], a.truth[k]); auc < 0.95 {
@@ -246,5 +247,62 @@ func TestOutOfFoldScoresSeparateTheToyTask(t *testing.T) {
 				t.Fatalf("out-of-fold scores differ between two runs (label %d, item %d)", k, i)
 			}
 		}
+	}
+}
+
+// TestLabelMaskingIgnoresUnannotatedLabels: a corpus that annotates hate
+// only (rude posts, none hateful) must not teach that rudeness is not
+// offensive. Its items are hate negatives and unknown for offensive.
+func TestLabelMaskingIgnoresUnannotatedLabels(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	words := []string{"الجو", "حلو", "رايحة", "والسوق", "بالمقهى", "اليوم", "الفطور", "جاي"}
+	for i := range 300 {
+		fmt.Fprintf(&b, `{"text":"سخيف %s %s %s %d","labels":[],"annotates":["hate"]}`+"\n", words[i%8], words[(i/8)%8], words[(i+3)%8], i)
+	}
+	extra := filepath.Join(dir, "hate-only.jsonl")
+	if err := os.WriteFile(extra, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	items, _, err := ReadFile(extra)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !items[0].Annotated("hate") || items[0].Annotated("offensive") || items[0].Annotated("threat") {
+		t.Fatalf("hate-only item: hate %v offensive %v threat %v", items[0].Annotated("hate"), items[0].Annotated("offensive"), items[0].Annotated("threat"))
+	}
+	notOff := Item{Labels: nil, Annotates: []string{"offensive"}}
+	if !notOff.Annotated("hate") || !notOff.Annotated("threat") || notOff.Annotated("terrorism") {
+		t.Errorf("an annotated not-offensive item implies not hate and not threat, nothing about terrorism")
+	}
+	off := Item{Labels: []string{"offensive"}, Annotates: []string{"offensive"}}
+	if off.Annotated("hate") {
+		t.Errorf("an offensive item of an offensive-only corpus says nothing about hate")
+	}
+
+	// The linear path, as the default model is trained (the hidden layer
+	// shares embedding columns between labels, so it is left out here).
+	linear := func(out string, data ...string) Config {
+		c := smallConfig(t, out, 1)
+		c.Data, c.LinearL2, c.NB, c.Epochs = data, 1e-4, true, 1
+		return c
+	}
+	card, err := Run(context.Background(), linear(filepath.Join(dir, "m"), toyData(t), extra))
+	if err != nil {
+		t.Fatal(err)
+	}
+	toyOnly, err := Run(context.Background(), linear(filepath.Join(dir, "toy"), toyData(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := card.Validation["offensive"].Positives, toyOnly.Validation["offensive"].Positives; got != want {
+		t.Errorf("offensive validation positives %d, want the toy set's %d", got, want)
+	}
+	t.Logf("toy only %+v, with the hate-only corpus %+v", toyOnly.Validation["offensive"], card.Validation["offensive"])
+	if m := card.Validation["offensive"]; m.ROCAUC < 0.97 || m.Recall < 0.9 {
+		t.Errorf("offensive validation %+v: the hate-only corpus's rude posts were taken as offensive negatives", m)
+	}
+	if card.Training.LabelRule == "" {
+		t.Errorf("the card does not state the label rule")
 	}
 }
