@@ -200,8 +200,18 @@ func TestBrowser(t *testing.T) {
 	}
 	shot("dashboard.png")
 	// A shorter window: the daily chart has a bar per day of it.
-	do("choosing a 7-day window", chromedp.SetValue(`#window select[name="days"]`, "7"), chromedp.Click(`#window button`),
-		chromedp.WaitVisible("#tension"))
+	do("choosing a 7-day window", chromedp.SetValue(`#window select[name="days"]`, "7"), chromedp.Click(`#window button`))
+	// The form's page replaces this one: look until it has (a look while
+	// the page is being replaced fails, and is tried again).
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`location.search.includes("days=7") && document.readyState === "complete" && !!document.getElementById("tension")`))
+		if err == nil && ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the window form did not lead to the 7-day dashboard (%v)", err)
+		}
+	}
 	if n := eval[int](t, ctx, `document.querySelector("svg.chart").querySelectorAll("rect").length`); n != 7 {
 		t.Fatalf("a 7-day window draws %d daily bars", n)
 	}
