@@ -290,22 +290,35 @@ func (c Config) Validate() error {
 		}
 	}
 	names := map[string]bool{}
-	for i, r := range c.Rules {
-		f := fmt.Sprintf("rules[%d]", i)
-		if !nameRE.MatchString(r.Name) {
-			bad(f+".name", "%q is not a name (letters, digits, _ . -; at most 64)", r.Name)
-		} else if names[r.Name] {
-			bad(f+".name", "%q is named twice", r.Name)
+	// named checks a rule's name (unique across every kind of rule);
+	// routes checks the channels it names.
+	named := func(f, name string) {
+		if !nameRE.MatchString(name) {
+			bad(f+".name", "%q is not a name (letters, digits, _ . -; at most 64)", name)
+		} else if names[name] {
+			bad(f+".name", "%q is named twice", name)
 		}
-		names[r.Name] = true
-		if len(r.Channels) == 0 {
+		names[name] = true
+	}
+	routes := func(f string, chs []string) {
+		if len(chs) == 0 {
 			bad(f+".channels", "name at least one channel")
 		}
-		for j, ch := range r.Channels {
+		for j, ch := range chs {
 			if !channels[ch] {
 				bad(fmt.Sprintf("%s.channels[%d]", f, j), "no channel is named %q", ch)
 			}
 		}
+	}
+	every := func(field string, d time.Duration) {
+		if d < 0 || (d > 0 && d < time.Second) || d > 24*time.Hour {
+			bad(field, "must be between 1s and 24h, not %s", d)
+		}
+	}
+	for i, r := range c.Rules {
+		f := fmt.Sprintf("rules[%d]", i)
+		named(f, r.Name)
+		routes(f, r.Channels)
 		m := r.Match
 		for field, list := range map[string][]string{"rules": m.Rules, "labels": m.Labels, "signals": m.Signals, "governorates": m.Governorates} {
 			if len(list) > maxList {
@@ -321,34 +334,20 @@ func (c Config) Validate() error {
 			}
 		}
 	}
-	if c.TensionEvery < 0 || (c.TensionEvery > 0 && c.TensionEvery < time.Second) || c.TensionEvery > 24*time.Hour {
-		bad("tension_every", "must be between 1s and 24h, not %s", c.TensionEvery)
-	}
+	every("tension_every", c.TensionEvery)
 	if len(c.Tension) > maxRules {
 		bad("tension", "at most %d rules, not %d", maxRules, len(c.Tension))
 	}
 	for i, r := range c.Tension {
 		f := fmt.Sprintf("tension[%d]", i)
-		if !nameRE.MatchString(r.Name) {
-			bad(f+".name", "%q is not a name (letters, digits, _ . -; at most 64)", r.Name)
-		} else if names[r.Name] {
-			bad(f+".name", "%q is named twice", r.Name)
-		}
-		names[r.Name] = true
+		named(f, r.Name)
 		if r.Above < 0 || (r.Above > 0 && r.Above <= 1) || r.Above > 1000 {
 			bad(f+".above", "must be above 1 (the baseline) and at most 1000, not %g", r.Above)
 		}
 		if r.MinRecent < 0 || r.MinRecent > 1_000_000 {
 			bad(f+".min_recent", "must be between 1 and 1000000, not %d", r.MinRecent)
 		}
-		if len(r.Channels) == 0 {
-			bad(f+".channels", "name at least one channel")
-		}
-		for j, ch := range r.Channels {
-			if !channels[ch] {
-				bad(fmt.Sprintf("%s.channels[%d]", f, j), "no channel is named %q", ch)
-			}
-		}
+		routes(f, r.Channels)
 		if len(r.Governorates) > maxList {
 			bad(f+".governorates", "at most %d entries", maxList)
 		}
@@ -358,20 +357,13 @@ func (c Config) Validate() error {
 			}
 		}
 	}
-	if c.SearchEvery < 0 || (c.SearchEvery > 0 && c.SearchEvery < time.Second) || c.SearchEvery > 24*time.Hour {
-		bad("search_every", "must be between 1s and 24h, not %s", c.SearchEvery)
-	}
+	every("search_every", c.SearchEvery)
 	if len(c.Searches) > maxRules {
 		bad("searches", "at most %d saved searches, not %d", maxRules, len(c.Searches))
 	}
 	for i, r := range c.Searches {
 		f := fmt.Sprintf("searches[%d]", i)
-		if !nameRE.MatchString(r.Name) {
-			bad(f+".name", "%q is not a name (letters, digits, _ . -; at most 64)", r.Name)
-		} else if names[r.Name] {
-			bad(f+".name", "%q is named twice", r.Name)
-		}
-		names[r.Name] = true
+		named(f, r.Name)
 		q := r.Query
 		if q.empty() {
 			bad(f+".query", "set at least one of text, labels, governorate, platform, source, min_score")
@@ -390,14 +382,7 @@ func (c Config) Validate() error {
 		if q.MinScore < 0 || q.MinScore > 1 {
 			bad(f+".query.min_score", "must be between 0 and 1, not %g", q.MinScore)
 		}
-		if len(r.Channels) == 0 {
-			bad(f+".channels", "name at least one channel")
-		}
-		for j, ch := range r.Channels {
-			if !channels[ch] {
-				bad(fmt.Sprintf("%s.channels[%d]", f, j), "no channel is named %q", ch)
-			}
-		}
+		routes(f, r.Channels)
 	}
 	return errors.Join(errs...)
 }

@@ -183,18 +183,28 @@ func (n *Notifier) enqueue(jobs []job) (int, error) {
 }
 
 func (n *Notifier) readSearchState() (searchState, error) {
-	b, err := os.ReadFile(SearchStatePath(n.opts.Data))
+	st, err := readState[searchState](SearchStatePath(n.opts.Data))
+	if st == nil {
+		st = searchState{}
+	}
+	return st, err
+}
+
+// readState reads the JSON state file at path; a missing file is the zero
+// state.
+func readState[T any](path string) (T, error) {
+	var v T
+	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return searchState{}, nil
+		return v, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("alerts: reading saved-search state: %w", err)
+		return v, fmt.Errorf("alerts: reading %s: %w", path, err)
 	}
-	st := searchState{}
-	if err := json.Unmarshal(b, &st); err != nil {
-		return nil, fmt.Errorf("alerts: %s: %w", SearchStatePath(n.opts.Data), err)
+	if err := json.Unmarshal(b, &v); err != nil {
+		return v, fmt.Errorf("alerts: %s: %w", path, err)
 	}
-	return st, nil
+	return v, nil
 }
 
 func (n *Notifier) writeSearchState(st searchState) error {

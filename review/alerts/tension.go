@@ -3,10 +3,6 @@ package alerts
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -84,22 +80,12 @@ func (n *Notifier) WatchTension(ctx context.Context, src TensionSource) {
 }
 
 func (n *Notifier) readTensionState() (map[string]bool, error) {
-	b, err := os.ReadFile(TensionStatePath(n.opts.Data))
-	if errors.Is(err, fs.ErrNotExist) {
-		return map[string]bool{}, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("alerts: reading tension state: %w", err)
-	}
-	var keys []string
-	if err := json.Unmarshal(b, &keys); err != nil {
-		return nil, fmt.Errorf("alerts: %s: %w", TensionStatePath(n.opts.Data), err)
-	}
+	keys, err := readState[[]string](TensionStatePath(n.opts.Data))
 	m := map[string]bool{}
 	for _, k := range keys {
 		m[k] = true
 	}
-	return m, nil
+	return m, err
 }
 
 // writeTensionState replaces the state file atomically.
