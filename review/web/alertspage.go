@@ -56,11 +56,14 @@ var errNoRetry = errors.New("this process does not deliver alerts: retry with `r
 
 func (s *Server) postRetryAlert(w http.ResponseWriter, r *http.Request) {
 	if err := s.retryAlert(r.Context(), r.PathValue("id")); err != nil {
-		msg := lang(r).T("e_retry_failed") + " " + err.Error()
-		if errors.Is(err, alerts.ErrNoDeadLetter) {
-			msg = lang(r).T("e_no_dead_letter")
+		status, msg := http.StatusBadGateway, lang(r).T("e_retry_failed")+" "+err.Error()
+		switch {
+		case errors.Is(err, alerts.ErrNoDeadLetter):
+			status, msg = http.StatusNotFound, lang(r).T("e_no_dead_letter")
+		case errors.Is(err, errNoRetry):
+			status = http.StatusServiceUnavailable
 		}
-		s.renderDeadAlerts(w, r, http.StatusBadGateway, msg)
+		s.renderDeadAlerts(w, r, status, msg)
 		return
 	}
 	http.Redirect(w, r, "/admin/alerts?msg=alert_retried&id="+url.QueryEscape(r.PathValue("id")), http.StatusSeeOther)
