@@ -144,9 +144,16 @@ func runRun(env *Env, args []string) error {
 	case err := <-serveErr:
 		return fmt.Errorf("serving: %w", err)
 	}
+	// Requests in flight get 5 s to finish. A client that holds a
+	// connection open without a request (browsers open spare ones) does
+	// not keep the engine from stopping: it is cut off then.
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	return srv.Shutdown(shutdown)
+	if err := srv.Shutdown(shutdown); err != nil {
+		log.Warn("connections still open after 5s: closed", "err", err)
+		return srv.Close()
+	}
+	return nil
 }
 
 // runGCPercent is the garbage collector's target for rasd run: indexing
