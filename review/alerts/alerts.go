@@ -138,12 +138,8 @@ func Open(cfg Config, o Options) (*Notifier, error) {
 // Each channel gets at most one alert per record, from the first rule
 // (in configuration order) that selects it for that channel.
 func (n *Notifier) Routed(_ context.Context, recs []store.Record) {
-	n.mu.RLock()
-	defer n.mu.RUnlock()
-	if n.closed {
-		return
-	}
 	now := n.opts.Now().UTC()
+	var jobs []job
 	for i := range recs {
 		r := &recs[i]
 		if !r.Queued {
@@ -165,15 +161,11 @@ func (n *Notifier) Routed(_ context.Context, recs []store.Record) {
 				if n.channels[ch].IncludeText {
 					a.Text = clip(r.Post.Text, maxText)
 				}
-				select {
-				case n.queue <- job{alert: a, channel: ch}:
-				default:
-					n.total.WithLabelValues(ch, OutcomeDropped).Inc()
-					n.opts.Log.Warn("alert queue full: alert dropped", "item", a.Item, "rule", a.Rule, "channel", ch)
-				}
+				jobs = append(jobs, job{alert: a, channel: ch})
 			}
 		}
 	}
+	n.enqueue(jobs) // after Close, nothing is queued
 }
 
 // Close stops taking alerts and waits for the queued ones to be delivered.

@@ -176,7 +176,7 @@ func (n *Notifier) enqueue(jobs []job) (int, error) {
 			queued++
 		default:
 			n.total.WithLabelValues(j.channel, OutcomeDropped).Inc()
-			n.opts.Log.Warn("alert queue full: alert dropped", "kind", j.alert.Kind, "rule", j.alert.Rule, "channel", j.channel)
+			n.opts.Log.Warn("alert queue full: alert dropped", "kind", j.alert.Kind, "item", j.alert.Item, "rule", j.alert.Rule, "channel", j.channel)
 		}
 	}
 	return queued, nil

@@ -33,13 +33,10 @@ var govNames = func() map[Lang]map[string]string {
 	return map[Lang]map[string]string{Arabic: ar, English: en}
 }()
 
-// Trends computes the early-warning report from the store.
+// Trends computes the early-warning report of the days up to today (the
+// wall clock, as the tension alerts need).
 func (s *Server) Trends(ctx context.Context, days int) (trends.Report, error) {
-	events, campaigns, err := s.flagged(ctx)
-	if err != nil {
-		return trends.Report{}, err
-	}
-	return trends.Compute(events, campaigns, trends.Options{Now: s.cfg.Now(), Days: days}), nil
+	return s.trendsFor(ctx, days, s.cfg.Now())
 }
 
 // flagged returns the flagged posts and campaigns, read from the store at
