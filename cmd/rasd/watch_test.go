@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rasd-iq/rasd/index/redisstore/redistest"
 	"github.com/rasd-iq/rasd/review/alerts"
 )
 
@@ -20,7 +21,14 @@ import (
 // alerts the new post that matches it, once, and not Basra's. (The earlier
 // Diyala post is alerted at most once: whether the search first looked
 // before or after it was indexed is a matter of timing.)
-func TestWatchAlertsEndToEnd(t *testing.T) {
+func TestWatchAlertsEndToEnd(t *testing.T) { watchAlerts(t, "") }
+
+// TestWatchAlertsEndToEndRedis walks the same with the stores in Redis.
+func TestWatchAlertsEndToEndRedis(t *testing.T) {
+	watchAlerts(t, "redis://"+redistest.Start(t)+"/0")
+}
+
+func watchAlerts(t *testing.T, redisURL string) {
 	if testing.Short() {
 		t.Skip("builds and runs the engine")
 	}
@@ -62,7 +70,11 @@ alerts:
     - {name: hook, type: webhook, url: %q, secret_env: %s, allow_internal: true}
 `, filepath.Join(dir, "data"), addr, requireDefaultModel(t), addr, hook.srv.URL, hookSecretEnv), 0o644)
 	os.WriteFile(filepath.Join(dir, "sources.yaml"), []byte("sources:\n  - name: feed\n    type: file\n    interval: 1s\n    settings: {path: posts.jsonl}\n"), 0o644)
-	cmd := exec.Command(bin, "run", "--config", cfg)
+	args := []string{"run", "--config", cfg}
+	if redisURL != "" {
+		args = append(args, "--redis", redisURL)
+	}
+	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), hookSecretEnv+"="+hookSecret)
 	var log strings.Builder
 	cmd.Stdout, cmd.Stderr = &log, &log
