@@ -54,6 +54,11 @@ type Label struct {
 	Threshold *float64 `yaml:"threshold,omitempty" json:"threshold,omitempty"`
 	// Description says what the label means, for reviewers.
 	Description string `yaml:"description,omitempty" json:"description,omitempty"`
+	// RoutesAlone marks a signal that is evidence of harm by itself (a bank
+	// match, blackmail, words of a death threat), so that a rule may route
+	// on it without a violation label; only signal labels take it. Such a
+	// rule is held back by every protected category it does not ignore.
+	RoutesAlone bool `yaml:"routes_alone,omitempty" json:"routes_alone,omitempty"`
 }
 
 // Basis is a legal or platform ground a referral may cite.
@@ -458,6 +463,9 @@ func (v *validator) validate(p *Policy) {
 		default:
 			v.addf(v.at("labels", i, "kind"), "label %q: kind %q is not one of violation, context, signal", l.Name, l.Kind)
 		}
+		if l.RoutesAlone && l.Kind != KindSignal {
+			v.addf(v.at("labels", i, "routes_alone"), "label %q: only signal labels may route alone", l.Name)
+		}
 		if l.Threshold != nil && badScore(*l.Threshold) {
 			v.addf(v.at("labels", i, "threshold"), "label %q: threshold %v is outside [0,1]", l.Name, *l.Threshold)
 		}
@@ -624,10 +632,12 @@ func (v *validator) rule(p *Policy, i int, r *Rule) {
 	default:
 		v.addf(v.at("rules", i, "queue"), "rule %q: queue %q is not one of %s, %s", r.ID, r.Queue, QueueReview, QueueSupport)
 	}
-	// A bank match is evidence of its own: a rule on it, like a rule on the
-	// victim-support queue, needs no violation label.
-	if len(r.MustHave) > 0 && !hasViolation && r.Queue != QueueSupport && !slices.Contains(r.MustHave, KnownContentSignal) {
-		v.addf(v.at("rules", i, "must_have"), "rule %q: must_have needs at least one violation label", r.ID)
+	// A signal that is evidence of harm by itself (a bank match, blackmail,
+	// the words of a death threat: routes_alone) may route without a
+	// violation label; a rule on the victim-support queue needs none either.
+	alone := slices.ContainsFunc(r.MustHave, func(name string) bool { l := p.labels[name]; return l != nil && l.RoutesAlone })
+	if len(r.MustHave) > 0 && !hasViolation && r.Queue != QueueSupport && !alone {
+		v.addf(v.at("rules", i, "must_have"), "rule %q: must_have needs at least one violation label or a signal that routes alone", r.ID)
 	}
 	for j, name := range r.MustHave {
 		if l := p.labels[name]; l != nil && l.Kind == KindSignal {

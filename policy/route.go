@@ -147,6 +147,13 @@ func (p *Policy) Route(in Input) (Decision, error) {
 			continue
 		}
 		prot := protectedFor(r, d.Protected)
+		if prot && p.signalsOnly(r) {
+			// No score can reach the protected bar: a rule that rests on
+			// signals alone is held back by every category it does not ignore.
+			d.HeldBack = append(d.HeldBack, r.ID)
+			d.Reasons = append(d.Reasons, fmt.Sprintf("rule %s held back: item is protected and the rule rests on signals alone", r.ID))
+			continue
+		}
 		if prot && !p.matches(r, in, true) {
 			d.HeldBack = append(d.HeldBack, r.ID)
 			d.Reasons = append(d.Reasons, fmt.Sprintf("rule %s held back: item is protected and %s", r.ID, p.belowBar(r, in)))
@@ -287,6 +294,17 @@ func (p *Policy) matches(r *Rule, in Input, protected bool) bool {
 	}
 	for _, name := range r.MustNotHave {
 		if p.present(name, in, false) {
+			return false
+		}
+	}
+	return true
+}
+
+// signalsOnly reports whether r names no violation label among what it
+// must have: it fires on signals (and context) alone.
+func (p *Policy) signalsOnly(r *Rule) bool {
+	for _, name := range r.MustHave {
+		if p.labels[name].Kind == KindViolation {
 			return false
 		}
 	}

@@ -99,11 +99,13 @@ func TestBlackmailGoesToSupport(t *testing.T) {
 func TestRuleQueueAndIgnoresProtectionValidated(t *testing.T) {
 	data := bytes.Replace(DefaultYAML(), []byte("    queue: support\n"), []byte("    queue: police\n"), 1)
 	data = bytes.Replace(data, []byte("ignores_protection: [counter_speech_cue,"), []byte("ignores_protection: [no_such_category,"), 1)
+	data = bytes.ReplaceAll(data, []byte("    routes_alone: true\n"), nil)
+	data = bytes.Replace(data, []byte("  - name: threat\n    kind: violation\n"), []byte("  - name: threat\n    kind: violation\n    routes_alone: true\n"), 1)
 	_, err := Parse("p.yaml", data)
 	if err == nil {
 		t.Fatal("bad queue and category accepted")
 	}
-	for _, want := range []string{`queue "police" is not one of review, support`, `ignores_protection names unknown protected category "no_such_category"`, `rule "blackmail-support": must_have needs at least one violation label`} {
+	for _, want := range []string{`queue "police" is not one of review, support`, `ignores_protection names unknown protected category "no_such_category"`, `rule "blackmail-support": must_have needs at least one violation label or a signal that routes alone`, `rule "threat-words-named": must_have needs at least one violation label or a signal that routes alone`, `label "threat": only signal labels may route alone`} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q lacks %q", err, want)
 		}
@@ -121,7 +123,8 @@ func TestCheckSignals(t *testing.T) {
 	if !errors.As(err, &ve) || !errors.Is(err, ErrInvalid) {
 		t.Fatalf("CheckSignals = %v", err)
 	}
-	if len(ve.Problems) != 1 || !strings.Contains(ve.Problems[0].Msg, `rule "threat-doxxing": signal label "doxxing" is not computed`) || ve.Problems[0].Line == 0 {
+	if len(ve.Problems) != 2 || !strings.Contains(ve.Problems[0].Msg, `rule "threat-words-doxxing": signal label "doxxing" is not computed`) ||
+		!strings.Contains(ve.Problems[1].Msg, `rule "threat-doxxing": signal label "doxxing" is not computed`) || ve.Problems[0].Line == 0 {
 		t.Fatalf("problems %v", ve.Problems)
 	}
 	if users := p.SignalUsers("quotation"); !slices.Equal(users, []string{`protected category "reported_speech"`}) {

@@ -6,6 +6,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -52,6 +53,7 @@ const (
 	cCondition
 	cWanted
 	cJob
+	cThreat
 	nClasses
 )
 
@@ -63,6 +65,7 @@ var classNames = map[string]class{
 	"report": cReport, "condemn": cCondemn, "negate": cNegate,
 	"media": cMedia, "expose": cExpose, "demand": cDemand, "condition": cCondition,
 	"wanted": cWanted, "job": cJob,
+	"harm": cThreat, "harm2": cThreat, "menace": cThreat,
 }
 
 // phrase is one cue: the words after the first, what it is evidence of and
@@ -125,6 +128,31 @@ func newSieve(t table) *sieve {
 // pronoun suffixes accepted after a word written with a trailing +.
 var suffixes = []string{"ك", "كم", "ه", "ها", "هم", "ي", "نا"}
 
+// Affixes of a first-person verb aimed at someone: the subject prefixes
+// (with the oath's لـ and the future's حـ) and the object pronouns.
+var (
+	firstPersonPrefixes = []string{"ا", "ن", "لا", "لن", "حا", "حن"}
+	secondPersonObjects = []string{"ك", "كم", "كن", "ج"}
+	thirdPersonObjects  = []string{"ه", "ها", "هم"}
+)
+
+// firstPersonForms returns the forms of a verb stem in the first person
+// with an object pronoun: نقتلك، لاقتله. With third false only the
+// second-person objects count ("I will slaughter you", not "it").
+func firstPersonForms(stem string, third bool) []string {
+	objects := secondPersonObjects
+	if third {
+		objects = append(slices.Clone(objects), thirdPersonObjects...)
+	}
+	var out []string
+	for _, p := range firstPersonPrefixes {
+		for _, o := range objects {
+			out = append(out, p+stem+o)
+		}
+	}
+	return out
+}
+
 // loadTable reads every embedded cue file.
 func loadTable() (table, error) {
 	t := table{}
@@ -166,6 +194,16 @@ func (t table) load(name string, data []byte) error {
 		detail := cols[2]
 		if detail == "-" {
 			detail = ""
+		}
+		switch cols[1] {
+		case "harm", "harm2":
+			if strings.ContainsAny(cols[0], " +") {
+				return fmt.Errorf("%s:%d: a %s cue is one verb stem, got %q", name, line, cols[1], cols[0])
+			}
+			for _, w := range firstPersonForms(cols[0], cols[1] == "harm") {
+				t.add(w, c, detail)
+			}
+			continue
 		}
 		t.add(cols[0], c, detail)
 	}

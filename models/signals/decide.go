@@ -69,6 +69,9 @@ func (d *Detector) decide(sc *scan) {
 			sc.addHit(Doxxing, h[cAddress], "address")
 		}
 	}
+	if !d.off[ThreatCue] && h[cThreat].n > 0 {
+		sc.addHit(ThreatCue, h[cThreat], h[cThreat].detail)
+	}
 	if !d.off[Blackmail] && h[cMedia].n > 0 {
 		switch {
 		case h[cExpose].n > 0 && (h[cDemand].n > 0 || h[cCondition].n > 0):

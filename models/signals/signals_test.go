@@ -182,7 +182,7 @@ func TestDisabled(t *testing.T) {
 
 func TestDefinitions(t *testing.T) {
 	names := Names()
-	if len(names) != 13 || !Known(Doxxing) || !Known(Advert) || Known("threat") {
+	if len(names) != 14 || !Known(ThreatCue) || !Known(Doxxing) || !Known(Advert) || Known("threat") {
 		t.Fatalf("names = %v", names)
 	}
 	for _, d := range Definitions() {
