@@ -40,9 +40,10 @@ var openScorer = eval.OpenModel
 func init() {
 	register(&command{
 		Name:    "eval",
-		Summary: "evaluate a model on labelled data, or compare two (eval compare)",
+		Summary: "evaluate a model on labelled data, compare two (eval compare), or run labelled posts through the decision path (eval route)",
 		Usage: "eval [--model DIR] --data FILE [--format jsonl|csv|tsv] [--text-col C] [--label-col C[,C]] [--map 'V=L,…'] [--report out.html] [--json out.json] [--seed N] [--bootstrap N] [--target-precision P] [--traffic FILE[,FILE] [--traffic-flagged out.jsonl]]\n" +
-			"  rasd eval compare --model A --model B --data FILE [same flags]",
+			"  rasd eval compare --model A --model B --data FILE [same flags]\n" +
+			"  rasd eval route --data FILE [--model DIR] [--policy FILE] [--source-kind KIND] [--json out.json] [--routed out.jsonl]",
 		Example: "rasd eval --data ../shared/datasets/osact2020/dev.tsv --text-col 1 --label-col 2,3 --map 'OFF=offensive,NOT_OFF=,HS=hate,NOT_HS=' --report osact-dev.html",
 		Run:     runEval,
 	})
@@ -51,6 +52,9 @@ func init() {
 func runEval(env *Env, args []string) error {
 	if len(args) > 0 && args[0] == "compare" {
 		return runEvalCompare(env, args[1:])
+	}
+	if len(args) > 0 && args[0] == "route" {
+		return runEvalRoute(env, args[1:])
 	}
 	c := commands["eval"]
 	fs := newFlagSet(env, c)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -387,5 +388,52 @@ func TestEvalTrafficFlagRate(t *testing.T) {
 	}
 	if code, _, _ := runCmd(t, "", "eval", "--data", data, "--traffic-flagged", flagged); code != 2 {
 		t.Errorf("--traffic-flagged without --traffic: exit %d, want 2", code)
+	}
+}
+
+// TestEvalRouteThroughDecisionPath runs posts through the real model, the
+// signals stage and the built-in policy: threats worded as Iraqi idiom
+// against a journalist and an activist are urgent whatever the model's
+// score, the same words condemned or joked about are not queued.
+func TestEvalRouteThroughDecisionPath(t *testing.T) {
+	model := requireDefaultModel(t)
+	dir := t.TempDir()
+	js, routed := filepath.Join(dir, "r.json"), filepath.Join(dir, "routed.jsonl")
+	data := filepath.Join("..", "..", "testdata", "eval", "route-threats.jsonl")
+	code, out, errs := runCmd(t, "", "eval", "route", "--model", model, "--data", data, "--json", js, "--routed", routed)
+	if code != 0 {
+		t.Fatalf("exit %d: %s %s", code, out, errs)
+	}
+	if !strings.Contains(out, "threats against defenders  2 of 2 urgent") || !strings.Contains(out, "protected or ordinary      0 of 3 queued") {
+		t.Errorf("summary:\n%s", out)
+	}
+	var rep eval.RoutingReport
+	b, err := os.ReadFile(js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.CounterSpeech.Items != 1 || rep.CounterSpeech.Queued != 0 || rep.Violating.Queued != 2 {
+		t.Errorf("report %+v", rep)
+	}
+	lines, err := os.ReadFile(routed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var first eval.RoutedItem
+	if err := json.Unmarshal([]byte(strings.SplitN(string(lines), "\n", 2)[0]), &first); err != nil {
+		t.Fatal(err)
+	}
+	if first.Item.ID != "t1" || !first.Urgent || !strings.HasPrefix(first.Rule, "threat-") || !slices.Contains(first.Signals, "threat_cue") {
+		t.Errorf("first routed item %+v", first)
+	}
+	// Bad input: a clear error, no report.
+	if code, _, errs := runCmd(t, "", "eval", "route", "--data", data, "--source-kind", "blog"); code != 2 || !strings.Contains(errs, `--source-kind "blog" is not one of`) {
+		t.Errorf("bad kind: exit %d, %s", code, errs)
+	}
+	if code, _, errs := runCmd(t, "", "eval", "route", "--data", data, "--disable-signals", "threats"); code != 2 || !strings.Contains(errs, `"threats"`) {
+		t.Errorf("bad signal: exit %d, %s", code, errs)
 	}
 }

@@ -326,10 +326,11 @@ func (sc *scan) given(k int) bool {
 	return t.kind == kWord && t.e != nil && t.e.flags&fGiven != 0
 }
 
-// nisba reports whether token k looks like a family name: ال…ي (الكعبي).
+// nisba reports whether token k looks like a family name: ال…ي (الكعبي),
+// a place's adjective too (البصري: a Basran, and a family name).
 func (sc *scan) nisba(k int) bool {
 	t := sc.toks[k]
-	if t.kind != kWord || t.e != nil && t.e.flags&fNotName != 0 {
+	if t.kind != kWord || t.e != nil && t.e.flags&fNotName != 0 && t.e.flags&fAdjective == 0 {
 		return false
 	}
 	w := sc.text[t.start:t.end]

@@ -1,0 +1,185 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"slices"
+
+	"github.com/rasd-iq/rasd/eval"
+	"github.com/rasd-iq/rasd/eval/dataset"
+	"github.com/rasd-iq/rasd/eval/report"
+	"github.com/rasd-iq/rasd/index/pipeline"
+	"github.com/rasd-iq/rasd/ingest"
+	"github.com/rasd-iq/rasd/models"
+	"github.com/rasd-iq/rasd/models/signals"
+)
+
+// runEvalRoute runs labelled posts through the engine's decision path (the
+// model, the signals stage and the routing policy, as `rasd run` wires
+// them) and reports what reaches a reviewer.
+func runEvalRoute(env *Env, args []string) error {
+	c := &command{Name: "eval route", Summary: "run labelled posts through the decision path (model, signals, policy) and count what is queued",
+		Usage: "eval route --data FILE [--model DIR] [--policy FILE] [--source-kind KIND] [--disable-signals A,B] [--serious L,…] [--defender-targets T,…] [--json out.json] [--routed out.jsonl] [data flags as for rasd eval]",
+		Example: "rasd eval route --data eval/data/iraqi-gold/test.jsonl --routed routed.jsonl"}
+	fs := newFlagSet(env, c)
+	var f evalFlags
+	f.labelCols.split = true
+	f.serious.split = true
+	var disabled, defenders stringList
+	disabled.split, defenders.split = true, true
+	fs.Var(&f.models, "model", "model `DIR` (default models/default)")
+	fs.StringVar(&f.data, "data", "", "labelled data `FILE` (.jsonl, .csv or .tsv; - for stdin with --format)")
+	fs.StringVar(&f.format, "format", "", "data format: jsonl, csv or tsv (default: from the extension)")
+	fs.StringVar(&f.textCol, "text-col", "", "field or column with the text (default text)")
+	fs.Var(&f.labelCols, "label-col", "field(s) or column(s) with labels, comma-separated (default labels)")
+	fs.StringVar(&f.idCol, "id-col", "", "field or column with the item id (default id when present)")
+	fs.StringVar(&f.targetCol, "target-col", "", "field or column with the target group (default target when present)")
+	fs.StringVar(&f.funcCol, "functionality-col", "", "field or column with the functionality (default functionality when present)")
+	fs.Var(&f.maps, "map", "label `MAP`: VALUE=LABEL[+LABEL],…; repeatable")
+	fs.StringVar(&f.labelSep, "label-sep", "", "split raw label values on `SEP` and map each token")
+	fs.StringVar(&f.header, "header", "auto", "CSV/TSV header row: yes, no, or auto")
+	fs.StringVar(&f.newlineToken, "newline-token", "<LF>", "token in CSV/TSV texts that stands for a line break (empty: none)")
+	fs.StringVar(&f.jsonPath, "json", "", "write the JSON report to `FILE` (- for stdout)")
+	fs.Var(&f.serious, "serious", "labels that make an item violating (default incitement,hate,terrorism,threat)")
+	fs.StringVar(&f.scorer.Device, "device", "cpu", "cpu or cuda")
+	fs.StringVar(&f.scorer.ORTLib, "ort-lib", "", "ONNX Runtime library (default $RASD_ORT_LIB, then .cache/onnxruntime)")
+	policyFile := fs.String("policy", "", "routing policy `FILE` (default: the built-in policy)")
+	sourceKind := fs.String("source-kind", "", "the kind of source the posts come from as sources.yaml gives it (news, official, ngo, community; default unknown)")
+	fs.Var(&disabled, "disable-signals", "signals to switch off, comma-separated (as signals.disabled in rasd.yaml)")
+	fs.Var(&defenders, "defender-targets", "target values that name activists, journalists, defenders or protesters (default activists,journalists,…)")
+	routedPath := fs.String("routed", "", "write every item with its decision to `FILE` (JSONL, for a person to read)")
+	if err := parseFlags(env, c, fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if f.data == "" {
+		return usagef("--data is required")
+	}
+	if len(f.models.vals) > 1 {
+		return usagef("--model given %d times; route one model at a time", len(f.models.vals))
+	}
+	if *sourceKind != "" && !slices.Contains(ingest.Kinds, *sourceKind) {
+		return usagef("--source-kind %q is not one of %v", *sourceKind, ingest.Kinds)
+	}
+	if f.data == "-" && f.format == "" {
+		return usagef("--format is required when the data comes from stdin")
+	}
+	pol, err := loadPolicyArg(*policyFile)
+	if err != nil {
+		return reportInvalid(env, *policyFile, err)
+	}
+	det, err := signals.New(signals.Options{Disabled: disabled.vals})
+	if err != nil {
+		return usagef("--disable-signals: %v", err)
+	}
+	d, err := f.loadData(env)
+	if err != nil {
+		return err
+	}
+	dir := ""
+	if len(f.models.vals) == 1 {
+		dir = f.models.vals[0]
+	}
+	if dir == "" {
+		if dir, err = models.DefaultDir(); err != nil {
+			return err
+		}
+	}
+	lib, err := models.FindORTLib(f.scorer.ORTLib)
+	if err != nil {
+		return err
+	}
+	m, err := models.Load(dir, models.Options{Device: f.scorer.Device, ORTLib: lib})
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	routed, err := routeItems(context.Background(), pipeline.ModelScorer{Model: m}, det,
+		pipeline.PolicyRouter{Policy: pol, Model: m.ID(), Thresholds: m.Card().Thresholds,
+			SourceKind: func(string) string { return *sourceKind }}, d.Items)
+	if err != nil {
+		return fmt.Errorf("routing %s: %w", f.data, err)
+	}
+	rep := eval.SummarizeRouting(routed, f.serious.vals, defenders.vals)
+	rep.Data, rep.Model, rep.Policy = filepath.Base(f.data), m.ID(), pol.Version
+	if *routedPath != "" {
+		if err := writeRouted(env, *routedPath, routed); err != nil {
+			return err
+		}
+	}
+	if f.jsonPath != "" {
+		w, closeOut, err := openOutput(env, f.jsonPath)
+		if err != nil {
+			return err
+		}
+		if err := report.WriteJSON(w, rep); err != nil {
+			closeOut()
+			return err
+		}
+		if err := closeOut(); err != nil {
+			return fmt.Errorf("writing JSON report: %w", err)
+		}
+	}
+	return rep.WriteText(f.summaryOut(env))
+}
+
+// routeItems scores items in batches and passes each through the signals
+// stage and the router, as the pipeline does for every post.
+func routeItems(ctx context.Context, scorer pipeline.ModelScorer, det *signals.Detector, router pipeline.PolicyRouter, items []dataset.Item) ([]eval.RoutedItem, error) {
+	const batch = 512
+	out := make([]eval.RoutedItem, 0, len(items))
+	for start := 0; start < len(items); start += batch {
+		part := items[start:min(start+batch, len(items))]
+		texts := make([]string, len(part))
+		for i := range part {
+			texts[i] = part[i].Text
+		}
+		scored, err := scorer.Score(ctx, texts)
+		if err != nil {
+			return nil, err
+		}
+		for i := range part {
+			post := &ingest.Post{ID: part[i].ID, Text: part[i].Text, Source: "eval"}
+			s := &scored[i]
+			s.Signals = det.Signals(post, s.Normalized)
+			jd, err := router.Judge(post, s)
+			if err != nil {
+				return nil, fmt.Errorf("item %s (line %d): %w", part[i].ID, part[i].Line, err)
+			}
+			r := eval.RoutedItem{Item: part[i], Queued: jd.Decision.Queue, Urgent: jd.Decision.Urgent,
+				Support: jd.Decision.Support, Rule: jd.Decision.RuleID}
+			for _, sg := range s.Signals {
+				r.Signals = append(r.Signals, sg.Name)
+			}
+			for _, p := range jd.Decision.Protected {
+				r.Protected = append(r.Protected, p.Category)
+			}
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// writeRouted writes one JSON line per routed item.
+func writeRouted(env *Env, path string, routed []eval.RoutedItem) error {
+	w, closeOut, err := openOutput(env, path)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	for i := range routed {
+		if err := enc.Encode(routed[i]); err != nil {
+			closeOut()
+			return fmt.Errorf("writing %s: %w", path, err)
+		}
+	}
+	if err := closeOut(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}
