@@ -21,7 +21,7 @@ import (
 // them) and reports what reaches a reviewer.
 func runEvalRoute(env *Env, args []string) error {
 	c := &command{Name: "eval route", Summary: "run labelled posts through the decision path (model, signals, policy) and count what is queued",
-		Usage: "eval route --data FILE [--model DIR] [--policy FILE] [--source-kind KIND] [--disable-signals A,B] [--serious L,…] [--defender-targets T,…] [--json out.json] [--routed out.jsonl] [data flags as for rasd eval]",
+		Usage:   "eval route --data FILE [--model DIR] [--policy FILE] [--source-kind KIND] [--disable-signals A,B] [--serious L,…] [--defender-targets T,…] [--json out.json] [--routed out.jsonl] [data flags as for rasd eval]",
 		Example: "rasd eval route --data eval/data/iraqi-gold/test.jsonl --routed routed.jsonl"}
 	fs := newFlagSet(env, c)
 	var f evalFlags
