@@ -44,13 +44,15 @@ func (d *Detector) decide(sc *scan) {
 			sc.add(DefenderTargeted, p.from, p.to, detail)
 		}
 	}
-	if !d.off[DefenderTargeted] && named && h[cWork].n > 0 {
+	if !d.off[DefenderTargeted] && (named || len(sc.described) > 0) && h[cWork].n > 0 {
 		defender := false
 		for _, p := range sc.persons {
 			defender = defender || defenderRoles[p.role]
 		}
 		if !defender {
-			for _, p := range sc.persons {
+			// A person named, or pointed at by what they do (الدكتورة اللي
+			// تسوي ندوات عن حقوق المعتقلين), threatened over their work.
+			for _, p := range append(sc.persons, sc.described...) {
 				if p.how != "group" {
 					sc.add(DefenderTargeted, p.from, p.to, fmt.Sprintf("role %q (by their work)", h[cWork].detail))
 					break

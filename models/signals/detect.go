@@ -129,6 +129,9 @@ type scan struct {
 	toks    []token
 	hits    [nClasses]hit
 	persons []person
+	// described are people a role and a relative clause point at (الدكتورة
+	// اللي تسوي ندوات): not named, but identified by what they do.
+	described []person
 	phone   hit
 	quote   hit
 	found   []found
@@ -155,6 +158,7 @@ func (sc *scan) reset(text string) {
 	sc.toks = sc.toks[:0]
 	sc.hits = [nClasses]hit{}
 	sc.persons = sc.persons[:0]
+	sc.described = sc.described[:0]
 	sc.phone, sc.quote = hit{}, hit{}
 	sc.found = sc.found[:0]
 }
@@ -173,7 +177,7 @@ func (d *Detector) scan(sc *scan, text string) {
 				sc.record(cReport, i-1, i+1, "")
 				continue
 			}
-			sc.addPerson(person{from: i, to: i + 1, how: "handle"})
+			sc.addPerson(person{from: i, to: i + 1, how: "handle", role: handleRole(sc.word(i))})
 		case kNumber:
 			sc.phoneAt(i)
 		case kQuote:
@@ -246,6 +250,8 @@ func (sc *scan) cue(ph phrase, i, j int) {
 			sc.addPerson(person{from: i, to: j, role: ph.detail, how: "role"})
 		case addressed:
 			sc.addPerson(person{from: i - 1, to: j, role: ph.detail, how: "role"})
+		case definite && sc.relativeWithin(k, 3):
+			sc.described = append(sc.described, person{from: i, to: j, role: ph.detail, how: "described"})
 		case definite && len(sc.persons) > 0 && sc.persons[len(sc.persons)-1].to == i && sc.joined(i):
 			// A role after the name (ابو سيف الناشط) tells who the person is.
 			if q := &sc.persons[len(sc.persons)-1]; q.role == "" {
@@ -364,6 +370,28 @@ func isRelative(w string) bool {
 		return true
 	}
 	return false
+}
+
+// handleRoles are the parts of an account name that say who keeps it: a
+// newsroom, a reporter, an activist (@najaf_news_24, @reporter_hala,
+// @ahmed_tishreen_91).
+var handleRoles = []struct{ part, role string }{
+	{"news", "journalist"}, {"press", "journalist"}, {"reporter", "journalist"}, {"journalist", "journalist"},
+	{"editor", "journalist"}, {"media", "journalist"}, {"podcast", "journalist"}, {"sahafi", "journalist"},
+	{"sa7afi", "journalist"}, {"i3lami", "journalist"}, {"akhbar", "journalist"}, {"a5bar", "journalist"},
+	{"activist", "activist"}, {"protest", "activist"}, {"tishreen", "protester"}, {"tshreen", "protester"},
+	{"thawra", "activist"}, {"tahrir", "protester"}, {"rights", "defender"}, {"7uqooq", "defender"}, {"huquq", "defender"},
+}
+
+// handleRole returns the role an @handle's name shows, or "".
+func handleRole(h string) string {
+	h = strings.ToLower(h)
+	for _, x := range handleRoles {
+		if strings.Contains(h, x.part) {
+			return x.role
+		}
+	}
+	return ""
 }
 
 // isAddressee reports whether w addresses the reader, as in قال لك: a
