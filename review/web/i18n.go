@@ -519,6 +519,7 @@ var words = map[string][2]string{
 	"l_defender_targeted":  {"استهداف مدافع", "defender targeted"},
 	"l_doxxing":            {"كشف معلومات شخصية", "doxxing"},
 	"l_blackmail":          {"ابتزاز", "blackmail"},
+	"l_threat_cue":         {"عبارة تهديد", "threat wording"},
 	"l_satire":             {"سخرية", "satire"},
 	"l_quotation":          {"اقتباس", "quotation"},
 	"l_condemnation":       {"إدانة", "condemnation"},
@@ -531,6 +532,7 @@ var words = map[string][2]string{
 	"g_hate":               {"هجوم على أشخاص بسبب دينهم أو مذهبهم أو قوميتهم أو عشيرتهم أو صفة محمية أخرى.", "Attack on people for their religion, sect, ethnicity, tribe or other protected trait."},
 	"g_offensive":          {"شتائم وإساءات؛ لا تُوجَّه للمراجعة وحدها.", "Insults and abuse; never routed on its own."},
 	"g_doxxing":            {"كشف مكان سكن شخص أو عمله أو أسرته أو سيارته أو هاتفه.", "Exposes where a person lives or works, their family, car or phone number."},
+	"g_threat_cue":         {"صياغة تهديد بالقتل أو الأذى لمن يخاطبه المنشور أو يسمّيه (احسب ايامك، انت التالي، دمك مهدور).", "Worded as a threat of death or injury to the person the post addresses or names (counted days, you are next, blood declared lawful)."},
 	"g_blackmail":          {"ابتزاز جنسي أو ابتزاز بصور أو مقاطع أو محادثات خاصة.", "Sextortion or blackmail with private images, videos or chats."},
 }
 
