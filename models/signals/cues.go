@@ -54,6 +54,8 @@ const (
 	cWanted
 	cJob
 	cThreat
+	cIncite
+	cJihad
 	nClasses
 )
 
@@ -66,6 +68,7 @@ var classNames = map[string]class{
 	"media": cMedia, "expose": cExpose, "demand": cDemand, "condition": cCondition,
 	"wanted": cWanted, "job": cJob,
 	"harm": cThreat, "harm2": cThreat, "menace": cThreat,
+	"harmcall": cIncite, "call": cIncite, "jihadcall": cJihad,
 }
 
 // phrase is one cue: the words after the first, what it is evidence of and
@@ -153,6 +156,16 @@ func firstPersonForms(stem string, third bool) []string {
 	return out
 }
 
+// pluralImperativeForms returns the plural imperative of a verb stem with
+// an object pronoun, a call on others to do it to someone: اقتلوه، احرقوهم.
+func pluralImperativeForms(stem string) []string {
+	var out []string
+	for _, o := range []string{"وه", "وها", "وهم", "وهن"} {
+		out = append(out, "ا"+stem+o)
+	}
+	return out
+}
+
 // loadTable reads every embedded cue file.
 func loadTable() (table, error) {
 	t := table{}
@@ -196,11 +209,15 @@ func (t table) load(name string, data []byte) error {
 			detail = ""
 		}
 		switch cols[1] {
-		case "harm", "harm2":
+		case "harm", "harm2", "harmcall":
 			if strings.ContainsAny(cols[0], " +") {
 				return fmt.Errorf("%s:%d: a %s cue is one verb stem, got %q", name, line, cols[1], cols[0])
 			}
-			for _, w := range firstPersonForms(cols[0], cols[1] == "harm") {
+			forms := pluralImperativeForms(cols[0])
+			if cols[1] != "harmcall" {
+				forms = firstPersonForms(cols[0], cols[1] == "harm")
+			}
+			for _, w := range forms {
 				t.add(w, c, detail)
 			}
 			continue

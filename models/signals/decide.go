@@ -74,6 +74,12 @@ func (d *Detector) decide(sc *scan) {
 	if !d.off[ThreatCue] && h[cThreat].n > 0 {
 		sc.addHit(ThreatCue, h[cThreat], h[cThreat].detail)
 	}
+	if !d.off[IncitementCue] && h[cIncite].n > 0 {
+		sc.addHit(IncitementCue, h[cIncite], h[cIncite].detail)
+	}
+	if !d.off[TerrorismCue] && h[cJihad].n > 0 {
+		sc.addHit(TerrorismCue, h[cJihad], h[cJihad].detail)
+	}
 	if !d.off[Blackmail] && h[cMedia].n > 0 {
 		switch {
 		case h[cExpose].n > 0 && (h[cDemand].n > 0 || h[cCondition].n > 0):

@@ -132,10 +132,10 @@ type scan struct {
 	// described are people a role and a relative clause point at (الدكتورة
 	// اللي تسوي ندوات): not named, but identified by what they do.
 	described []person
-	phone   hit
-	quote   hit
-	found   []found
-	spans   spans
+	phone     hit
+	quote     hit
+	found     []found
+	spans     spans
 }
 
 var scanPool = sync.Pool{New: func() any { return &scan{toks: make([]token, 0, 64)} }}
@@ -280,6 +280,12 @@ func (sc *scan) cue(ph phrase, i, j int) {
 			return
 		}
 		sc.record(cReport, i, j, ph.detail)
+	case cSatire:
+		// "هاي مو نكتة": a joke denied is no satire.
+		if i > 0 && isNegator(sc.word(i-1)) {
+			return
+		}
+		sc.record(ph.class, i, j, ph.detail)
 	case cAdjective, cNotName:
 	default:
 		sc.record(ph.class, i, j, ph.detail)
@@ -392,6 +398,15 @@ func handleRole(h string) string {
 		}
 	}
 	return ""
+}
+
+// isNegator reports whether w negates the word after it.
+func isNegator(w string) bool {
+	switch w {
+	case "مو", "مش", "موش", "ليس", "ليست", "مب", "ماهي", "موب":
+		return true
+	}
+	return false
 }
 
 // isAddressee reports whether w addresses the reader, as in قال لك: a

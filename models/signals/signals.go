@@ -26,6 +26,8 @@ const (
 	DefenderTargeted  = "defender_targeted"
 	Doxxing           = "doxxing"
 	ThreatCue         = "threat_cue"
+	IncitementCue     = "incitement_cue"
+	TerrorismCue      = "terrorism_cue"
 	Blackmail         = "blackmail"
 	CriticismOfficial = "criticism_official"
 	AntiCorruption    = "anti_corruption"
@@ -57,6 +59,10 @@ var definitions = []Definition{
 		"a home, family member, car, workplace or route together with a cue that the writer knows or watches it (نعرف وين تسكن، بيتك معلوم), or with a schedule (تطلع الصبح); an Iraqi phone number or an address given for a named person, unless the post is an advert's own contact line"},
 	{ThreatCue, "The post is worded as a threat of death or injury to the person it addresses or names.",
 		"a first-person verb of killing or maiming with an object pronoun (نقتلك، لاخطفه، راح نذبحكم), or a set phrase of intimidation: counted days (احسب ايامك), you are next (انت التالي), a last warning (اعذر من انذر), blood declared lawful (دمك مهدور), a bullet or bomb meant for the reader (رصاصة براسك), a tribal raid on your house (الدكة الجاية), fear for your life or family (خاف على اهلك)"},
+	{IncitementCue, "The post calls on others to kill or hurt a person.",
+		"a plural imperative of a verb of killing or maiming with an object pronoun (اقتلوه، اسحلوها، احرقوهم), or a set call (لازم ينسحل، يستاهل الذبح، دمه حلال للكل، اللي يشوفه يقتله، انشروا صورته وعنوانه)"},
+	{TerrorismCue, "The post carries a slogan, oath or recruitment call of a terrorist organisation.",
+		"باقية وتتمدد، انفروا خفافا وثقالا، التحقوا بالمجاهدين، بايعوا الخليفة، جنود الخلافة، هاجروا الى ارض الخلافة"},
 	{Blackmail, "Sextortion or blackmail: private images, videos or chats held over someone.",
 		"private media (صورك، الفيديو، المحادثات) with a threat to expose them and a demand or condition (اذا ما ... انشر، ادفع والا)"},
 	{CriticismOfficial, "Criticism of officials, ministries, parliament, parties, the government or armed factions.",

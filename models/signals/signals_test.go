@@ -63,6 +63,15 @@ func TestSignalsAndTwins(t *testing.T) {
 		{"a condolence is no threat", ThreatCue,
 			"خل يقرا الفاتحة على روحه، ما بقاله الا ايام", "خل يقرا", "funeral prayer",
 			"رحمه الله، نرجو من الجميع قراءة الفاتحة على روحه"},
+		{"a call on others to kill him", IncitementCue,
+			"هذا الخاين ابو مصطفى اقتلوه وين ما تلگوه", "اقتلوه", "kill",
+			"قتلوه البارحة ابو مصطفى، الله يرحمه"},
+		{"a terrorist slogan", TerrorismCue,
+			"الدولة الاسلامية باقية وتتمدد رغم انوفكم", "باقية", "slogan",
+			"الدولة العراقية باقية رغم كل الازمات"},
+		{"a joke denied is no satire", Satire,
+			"هالتصريح نكتة السنة 😂", "نكتة", "word",
+			"كل جامع بالمنطقة لازم ينحرق، هاي مو نكتة"},
 		{"newsroom handle", DefenderTargeted,
 			"@najaf_news_24 احذف الخبر خلال ساعة", "@najaf_news_24", "journalist",
 			"@najaf_cafe_24 شكرا على الضيافة، نرجعلكم الجمعة"},
@@ -203,7 +212,7 @@ func TestDisabled(t *testing.T) {
 
 func TestDefinitions(t *testing.T) {
 	names := Names()
-	if len(names) != 14 || !Known(ThreatCue) || !Known(Doxxing) || !Known(Advert) || Known("threat") {
+	if len(names) != 16 || !Known(ThreatCue) || !Known(IncitementCue) || !Known(TerrorismCue) || !Known(Doxxing) || !Known(Advert) || Known("threat") {
 		t.Fatalf("names = %v", names)
 	}
 	for _, d := range Definitions() {
