@@ -41,6 +41,12 @@ func TestBundledSamples(t *testing.T) {
 		"sample:0319": {has: []string{Satire}, hasNot: []string{NamedPerson, DefenderTargeted}},
 		"sample:0320": {hasNot: []string{NamedPerson, Doxxing}},
 		"sample:0321": {has: []string{NamedPerson}, hasNot: []string{DefenderTargeted}},
+		"sample:0324": {has: []string{ThreatCue, DefenderTargeted}},
+		"sample:0325": {has: []string{ThreatCue, Quotation}},
+		"sample:0326": {has: []string{TerrorismCue}},
+		"sample:0327": {has: []string{TerrorismCue, Quotation}},
+		"sample:0328": {has: []string{IncitementCue, DefenderTargeted}},
+		"sample:0329": {has: []string{ThreatCue, Satire}, hasNot: []string{NamedPerson}},
 	}
 	d := detector(t)
 	sc := bufio.NewScanner(fh)
