@@ -9,7 +9,6 @@ import (
 
 	"github.com/rasd-iq/rasd/eval"
 	"github.com/rasd-iq/rasd/eval/dataset"
-	"github.com/rasd-iq/rasd/eval/report"
 	"github.com/rasd-iq/rasd/index/pipeline"
 	"github.com/rasd-iq/rasd/ingest"
 	"github.com/rasd-iq/rasd/models"
@@ -111,18 +110,8 @@ func runEvalRoute(env *Env, args []string) error {
 			return err
 		}
 	}
-	if f.jsonPath != "" {
-		w, closeOut, err := openOutput(env, f.jsonPath)
-		if err != nil {
-			return err
-		}
-		if err := report.WriteJSON(w, rep); err != nil {
-			closeOut()
-			return err
-		}
-		if err := closeOut(); err != nil {
-			return fmt.Errorf("writing JSON report: %w", err)
-		}
+	if err := f.writeReports(env, rep, nil); err != nil { // JSON only: no --report here
+		return err
 	}
 	return rep.WriteText(f.summaryOut(env))
 }
