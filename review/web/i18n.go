@@ -503,7 +503,7 @@ var words = map[string][2]string{
 	"st_senior":    {"قرار المراجع الأول", "senior decision"},
 	"st_appeal":    {"قرار الطعن", "appeal decision"},
 
-	// Label names and, for the violation labels, the policy's guidance.
+	// Label names (the policy gives their guidance in both languages).
 	"l_threat":             {"تهديد", "threat"},
 	"l_incitement":         {"تحريض", "incitement"},
 	"l_terrorism":          {"إرهاب", "terrorism"},
@@ -525,13 +525,6 @@ var words = map[string][2]string{
 	"l_negation":           {"نفي", "negation"},
 	"l_advert":             {"إعلان", "advert"},
 	"l_known_content":      {"محتوى معروف", "known content"},
-	"g_threat":             {"تهديد بالعنف ضد شخص أو جماعة.", "Threat of violence against a person or group."},
-	"g_incitement":         {"دعوة الآخرين إلى ارتكاب العنف أو التمييز.", "Call on others to commit violence or discrimination."},
-	"g_terrorism":          {"تمجيد منظمة أو عمل إرهابي أو التجنيد أو الدعاية لهما.", "Praise, recruitment or propaganda for a terrorist organisation or act."},
-	"g_hate":               {"هجوم على أشخاص بسبب دينهم أو مذهبهم أو قوميتهم أو عشيرتهم أو صفة محمية أخرى.", "Attack on people for their religion, sect, ethnicity, tribe or other protected trait."},
-	"g_offensive":          {"شتائم وإساءات؛ لا تُوجَّه للمراجعة وحدها.", "Insults and abuse; never routed on its own."},
-	"g_doxxing":            {"كشف مكان سكن شخص أو عمله أو أسرته أو سيارته أو هاتفه.", "Exposes where a person lives or works, their family, car or phone number."},
-	"g_blackmail":          {"ابتزاز جنسي أو ابتزاز بصور أو مقاطع أو محادثات خاصة.", "Sextortion or blackmail with private images, videos or chats."},
 }
 
 // T returns the UI string key in l; the key itself when unknown.
