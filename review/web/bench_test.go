@@ -2,12 +2,17 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/rasd-iq/rasd/index"
 	"github.com/rasd-iq/rasd/index/redisstore/redistest"
+	"github.com/rasd-iq/rasd/index/store"
 	"github.com/rasd-iq/rasd/review"
 	"github.com/rasd-iq/rasd/review/redisstore"
 	"github.com/rasd-iq/rasd/review/reviewtest"
@@ -52,4 +57,64 @@ func BenchmarkQueueRedis(b *testing.B) {
 		b.Fatalf("queue holds %d items, want %d", p.Open, benchItems)
 	}
 	benchQueue(b, e)
+}
+
+// benchWords make the benchmark's posts: each post has six of them, so
+// that a word is in about one post in eight and a query matches thousands.
+var benchWords = []string{"الحشد", "الانتخابات", "بغداد", "البصرة", "الموصل", "المظاهرات", "الكهرباء", "الماء",
+	"العشيرة", "الطائفة", "الحكومة", "البرلمان", "الفساد", "الرواتب", "الجامعة", "المستشفى",
+	"الطريق", "الجسر", "السوق", "النفط", "المحافظ", "الوزير", "الشباب", "العمل",
+	"التعيين", "الحدود", "الأمن", "السيطرة", "الزيارة", "المرجعية", "الدستور", "القضاء",
+	"الإعلام", "القناة", "التلفزيون", "الفيسبوك", "تلكرام", "التيك", "المدرسة", "الطلاب",
+	"الإيجار", "البيع", "الشراء", "الذهب", "الدولار", "الدينار", "الأسعار", "الغلاء"}
+
+// BenchmarkSearch times the search page and /api/search at 100,000 indexed
+// posts: a word, a word with facet filters (label and platform), the facet
+// filters alone, and two words sorted by score.
+func BenchmarkSearch(b *testing.B) {
+	e := newEnv(b, reviewtest.Items(benchItems))
+	docs := make([]index.Doc, 0, benchItems)
+	e.be.mu.Lock()
+	for i := range benchItems {
+		id := fmt.Sprintf("x:%06d", i)
+		r := e.be.recs[id]
+		w := make([]string, 6)
+		for j := range w {
+			w[j] = benchWords[(i*7+j*13+i/len(benchWords))%len(benchWords)]
+		}
+		r.Post.Text = strings.Join(w, " ") + " " + id
+		e.be.recs[id] = r
+		docs = append(docs, index.Doc{ID: id, Text: r.Post.Text, Platform: r.Post.Platform, Source: r.Post.Source,
+			Governorate: r.Governorate, Created: r.Processed, Labels: r.Flags, MaxScore: store.MaxScore(&r)})
+	}
+	e.be.mu.Unlock()
+	for len(docs) > 0 {
+		n := min(len(docs), 5000)
+		if err := e.srv.cfg.Index.Put(docs[:n]...); err != nil {
+			b.Fatal(err)
+		}
+		docs = docs[n:]
+	}
+	if n, _ := e.srv.cfg.Index.Count(); n != benchItems {
+		b.Fatalf("index holds %d posts, want %d", n, benchItems)
+	}
+	c := e.login(b, "ana")
+	q := url.QueryEscape(benchWords[5])
+	for _, bc := range []struct{ name, path string }{
+		{"page-query", "/search?q=" + q},
+		{"page-query-facets", "/search?q=" + q + "&label=threat&platform=telegram"},
+		{"page-facets", "/search?label=hate&governorate=baghdad"},
+		{"page-two-words-by-score", "/search?q=" + q + "+" + url.QueryEscape(benchWords[12]) + "&sort=score"},
+		{"api-query", "/api/search?q=" + q},
+		{"api-query-facets", "/api/search?q=" + q + "&label=threat&platform=telegram"},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				if w := e.do(c, "GET", bc.path, nil, nil); w.Code != http.StatusOK {
+					b.Fatalf("%s: %d %s", bc.path, w.Code, w.Body)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/op")
+		})
+	}
 }
