@@ -297,6 +297,9 @@ func (w *walker) walk(n int) {
 	if got := w.js(`document.querySelector('#window select[name="days"]').value + " " + document.querySelector('#window input[name="to"]').value + " " + (document.getElementById("error") ? "error" : "ok")`); got != "7 2026-11-19 ok" {
 		w.fatalf("picking another window", "the window reads %q, want 7 days to 2026-11-19", got)
 	}
+	if got := w.js(`document.getElementById("empty-window") ? "empty" : "posts"`); got != "empty" {
+		w.fatalf("picking another window", "the window before the data's day does not say it holds no flagged posts")
+	}
 	if got := w.js(`String(document.querySelectorAll("svg.chart").length)`); got != "4" {
 		w.fatalf("picking another window", "%s charts drawn, want 4", got)
 	}

@@ -255,6 +255,8 @@ var words = map[string][2]string{
 	"campaigns":          {"الحملات الأكثر تكراراً", "Most repeated campaigns"},
 	"campaign_sightings": {"المشاهدات", "Sightings"},
 	"no_campaigns":       {"لا حملات بعد", "No campaigns yet"},
+	"no_flagged_window":  {"لا منشورات معلَّمة في هذه المدة؛ اختر مدة أخرى.", "No flagged posts in this window; pick another."},
+	"no_tension":         {"لا منشورات معلَّمة لمحافظة في هذه المدة", "No flagged posts for any governorate in this window"},
 	"per_label":          {"المنشورات المعلَّمة يومياً حسب التصنيف", "Flagged posts per day by label"},
 	"tension_map":        {"خريطة المحافظات: حجم الدائرة عدد المنشورات المعلَّمة ولونها مؤشر التوتر", "Governorates: a circle's size is the flagged posts, its colour the tension index"},
 	"posts_word":         {"منشوراً", "posts"},
