@@ -132,6 +132,25 @@ func (w *walker) shot(name string, whole bool) {
 	}
 }
 
+// fits fails when the page is wider than the window, naming the widest
+// elements that stick out.
+func (w *walker) fits(step string) {
+	w.t.Helper()
+	over := w.js(`(() => {
+		const W = document.documentElement.clientWidth;
+		if (document.documentElement.scrollWidth <= W) return "";
+		return [...document.body.querySelectorAll("*")].map(e => [e, e.getBoundingClientRect()])
+			.filter(([e, r]) => r.right > W + 1 || r.left < -1)
+			.sort((a, b) => (b[1].width - a[1].width))
+			.slice(0, 5)
+			.map(([e, r]) => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (e.className ? "." + String(e.className).split(" ").join(".") : "") + " [" + Math.round(r.left) + "," + Math.round(r.right) + "]")
+			.join(", ") + " in a window " + W + " px wide";
+	})()`)
+	if over != "" {
+		w.fatalf(step, "the page is wider than the window: %s", over)
+	}
+}
+
 // login fills the login form shown and, for accounts with a second factor,
 // the code form; it returns once neither form is shown, so that a refused
 // password or code fails here and says so.
@@ -205,6 +224,7 @@ func (w *walker) walk(n int) {
 	if bad := w.foreign(w.js(`[...document.querySelectorAll("#bases, #rule-text, #guidance")].map(e => e.innerText).join(" ")`)); bad != "" {
 		w.fatalf("reading the item", "the rule, bases and guidance carry text of the other language: %q", bad)
 	}
+	w.fits("reading the item")
 	w.shot("item.png", true)
 	w.do("deciding refer", chromedp.SetValue("#verdict", "true_positive"), chromedp.Click("#act-refer"), chromedp.WaitVisible("#refer-form"))
 	fill := func(step string) {
@@ -226,6 +246,7 @@ func (w *walker) walk(n int) {
 		w.fatalf("opening the referral form", "the grounds carry text of the other language: %q", bad)
 	}
 	fill("filling the six-part form")
+	w.fits("filling the six-part form")
 	w.shot("refer-form.png", true)
 	w.do("submitting the referral", chromedp.Click("#submit-referral"), chromedp.WaitVisible("#ref-status"))
 	first := w.js(`location.pathname`)
@@ -259,6 +280,7 @@ func (w *walker) walk(n int) {
 	w.do("reviewing the item as the senior", chromedp.Navigate(base+itemPage), chromedp.WaitVisible("#claim"), chromedp.Click("#claim"),
 		chromedp.WaitVisible("#decide"), chromedp.SetValue("#verdict", "true_positive"), chromedp.Click("#act-refer"), chromedp.WaitVisible("#approve"))
 	w.do("approving", chromedp.Click("#approve"), chromedp.WaitVisible("#print"))
+	w.fits("approving")
 	w.shot("referral-approved.png", true)
 	w.do("exporting the package", chromedp.Navigate(w.js(`document.getElementById("package").href`)), chromedp.WaitReady("body"))
 	if doc := w.js(`document.body.innerText`); !strings.Contains(doc, `"rule_id":"`+rule+`"`) || (n == 0 && !strings.Contains(doc, `"urgent":true`)) {
@@ -290,6 +312,7 @@ func (w *walker) walk(n int) {
 	if d := w.js(`getComputedStyle(document.body).direction`); d != dir {
 		w.fatalf("opening the dashboard", "direction %s, want %s", d, dir)
 	}
+	w.fits("opening the dashboard")
 	w.shot("dashboard.png", true)
 	w.do("picking another window", chromedp.SetValue(`#window select[name="days"]`, "7"), chromedp.SetValue(`#window input[name="to"]`, "2026-11-19"),
 		chromedp.Click(`#window button[type="submit"]`))
@@ -318,7 +341,13 @@ func (w *walker) walk(n int) {
 	if hits := w.js(`String(document.querySelectorAll(".hit").length)`); hits == "0" {
 		w.fatalf("following "+gov+" on the map", "the search found none of its posts")
 	}
-	w.shot("search.png", true)
+	w.fits("searching the governorate's posts")
+	if x := w.js(`String(window.scrollX)`); x != "0" {
+		w.fatalf("searching the governorate's posts", "the page is scrolled sideways by %s px", x)
+	}
+	// As the window shows it: a full-page capture of this right-to-left
+	// page, opened from a click on the map, comes out shifted sideways.
+	w.shot("search.png", false)
 	w.logout("the senior")
 
 	// An admin adds an analyst while the engine runs, and sees the new
@@ -334,6 +363,7 @@ func (w *walker) walk(n int) {
 	if row := w.js(`document.querySelector('#users tr[data-user="` + name + `"]') ? "yes" : "no"`); row != "yes" {
 		w.fatalf("adding an analyst", "the new account %s is not listed", name)
 	}
+	w.fits("adding an analyst")
 	w.shot("admin-users.png", true)
 	// The admin appeals the referred item's decision from its page.
 	w.do("opening the referred item", chromedp.Navigate(base+itemPage), chromedp.WaitVisible("#item-appeal"))
@@ -342,9 +372,7 @@ func (w *walker) walk(n int) {
 		w.fatalf("appealing", "the appeal filed from the item is not listed")
 	}
 	// The page fits the window (an admin's header holds the most links).
-	if px := w.js(`String(document.documentElement.scrollWidth - window.innerWidth)`); px != "0" {
-		w.fatalf("appealing", "the appeals page is %s px wider than the window", px)
-	}
+	w.fits("appealing")
 	// A page shorter than the window is taken as the window shows it.
 	w.shot("appeal-from-item.png", false)
 	w.logout("the admin")
