@@ -59,7 +59,21 @@ type Label struct {
 	// on it without a violation label; only signal labels take it. Such a
 	// rule is held back by every protected category it does not ignore.
 	RoutesAlone bool `yaml:"routes_alone,omitempty" json:"routes_alone,omitempty"`
+	// DescriptionAr is Description in Arabic, for reviewers reading Arabic.
+	DescriptionAr string `yaml:"description_ar,omitempty" json:"description_ar,omitempty"`
 }
+
+// DescriptionIn is the label's description in lang ("ar" for Arabic, else
+// English); the English when the policy gives no Arabic.
+func (l Label) DescriptionIn(lang string) string {
+	if lang == LangArabic && l.DescriptionAr != "" {
+		return l.DescriptionAr
+	}
+	return l.Description
+}
+
+// LangArabic is the language code the *In methods read as Arabic.
+const LangArabic = "ar"
 
 // Basis is a legal or platform ground a referral may cite.
 type Basis struct {
@@ -75,6 +89,46 @@ type Basis struct {
 	Jurisdiction string `yaml:"jurisdiction,omitempty" json:"jurisdiction,omitempty"`
 	// URL points to the text of the law or rule.
 	URL string `yaml:"url,omitempty" json:"url,omitempty"`
+	// TitleAr, ProvisionAr and JurisdictionAr are the title, provision and
+	// jurisdiction in Arabic, with the Arabic legal terms (قانون العقوبات
+	// العراقي رقم 111 لسنة 1969), for readers and authorities reading Arabic.
+	TitleAr        string `yaml:"title_ar,omitempty" json:"title_ar,omitempty"`
+	ProvisionAr    string `yaml:"provision_ar,omitempty" json:"provision_ar,omitempty"`
+	JurisdictionAr string `yaml:"jurisdiction_ar,omitempty" json:"jurisdiction_ar,omitempty"`
+}
+
+// In returns the basis with its title, provision and jurisdiction in lang
+// ("ar" for Arabic, else English) and ok true; where the policy gives no
+// Arabic title, the basis as written and ok false. A provision or
+// jurisdiction without Arabic is dropped rather than mixed in, except a
+// jurisdiction that is a country code.
+func (b Basis) In(lang string) (Basis, bool) {
+	if lang != LangArabic {
+		return b, true
+	}
+	if b.TitleAr == "" {
+		return b, false
+	}
+	out := b
+	out.Title, out.Provision, out.Jurisdiction = b.TitleAr, b.ProvisionAr, b.JurisdictionAr
+	if out.Jurisdiction == "" && countryRE.MatchString(b.Jurisdiction) {
+		out.Jurisdiction = b.Jurisdiction
+	}
+	return out, true
+}
+
+// Citation is the basis as one line in lang, as In gives it: title, then
+// provision.
+func (b Basis) Citation(lang string) string {
+	c, ok := b.In(lang)
+	sep := ", "
+	if ok && lang == LangArabic {
+		sep = "، "
+	}
+	if c.Provision == "" {
+		return c.Title
+	}
+	return c.Title + sep + c.Provision
 }
 
 // ProtectedCategory is a kind of speech that is never routed as a violation
@@ -105,6 +159,8 @@ type Rule struct {
 	ID string `yaml:"id" json:"id"`
 	// Description says what the rule is for.
 	Description string `yaml:"description,omitempty" json:"description,omitempty"`
+	// DescriptionAr is Description in Arabic.
+	DescriptionAr string `yaml:"description_ar,omitempty" json:"description_ar,omitempty"`
 	// MustHave lists labels that must all be present; at least one is a violation label.
 	MustHave []string `yaml:"must_have" json:"must_have"`
 	// MustNotHave lists labels none of which may be present.
@@ -178,6 +234,8 @@ type Policy struct {
 	covers    map[string][]string // rule id -> rules it supersedes, transitively
 	protLabel map[string]bool     // labels that mark a protected category
 	signalUse []signalUse         // where rules and categories name signal labels
+	// untranslated are warnings for text without Arabic; see Untranslated.
+	untranslated []Problem
 }
 
 // signalUse is one place a rule or protected category names a signal label.
@@ -354,6 +412,7 @@ func Parse(file string, data []byte) (*Policy, error) {
 		sort.SliceStable(v.problems, func(i, j int) bool { return v.problems[i].Line < v.problems[j].Line })
 		return nil, &ValidationError{v.problems}
 	}
+	p.untranslated = v.untranslated(p)
 	return p, nil
 }
 
@@ -600,6 +659,48 @@ func (v *validator) validate(p *Policy) {
 	if strings.TrimSpace(ref.GoodFaithStatement) == "" {
 		v.addf(v.at("referral"), "referral: good_faith_statement is required")
 	}
+}
+
+// DescriptionIn is the rule's description in lang ("ar" for Arabic, else
+// English); the English when the policy gives no Arabic.
+func (r Rule) DescriptionIn(lang string) string {
+	if lang == LangArabic && r.DescriptionAr != "" {
+		return r.DescriptionAr
+	}
+	return r.Description
+}
+
+// Untranslated lists, as warnings with their lines, the labels, rules and
+// bases whose reviewer-facing text has no Arabic: a label or rule with a
+// description but no description_ar, a basis without title_ar, or with a
+// provision or a jurisdiction other than a country code but no Arabic for
+// it. The Arabic UI shows such text in English. The built-in policy has none.
+func (p *Policy) Untranslated() []Problem { return slices.Clone(p.untranslated) }
+
+// untranslated finds what Untranslated reports.
+func (v *validator) untranslated(p *Policy) []Problem {
+	v = &validator{file: v.file, doc: v.doc}
+	for i, l := range p.Labels {
+		if strings.TrimSpace(l.Description) != "" && strings.TrimSpace(l.DescriptionAr) == "" {
+			v.addf(v.at("labels", i), "warning: label %q has no description_ar (Arabic guidance)", l.Name)
+		}
+	}
+	for i, b := range p.Bases {
+		switch {
+		case strings.TrimSpace(b.TitleAr) == "":
+			v.addf(v.at("bases", i), "warning: basis %q has no title_ar (Arabic title)", b.ID)
+		case b.Provision != "" && strings.TrimSpace(b.ProvisionAr) == "":
+			v.addf(v.at("bases", i), "warning: basis %q has no provision_ar (Arabic provision)", b.ID)
+		case b.Jurisdiction != "" && !countryRE.MatchString(b.Jurisdiction) && strings.TrimSpace(b.JurisdictionAr) == "":
+			v.addf(v.at("bases", i), "warning: basis %q has no jurisdiction_ar (Arabic jurisdiction)", b.ID)
+		}
+	}
+	for i, r := range p.Rules {
+		if strings.TrimSpace(r.Description) != "" && strings.TrimSpace(r.DescriptionAr) == "" {
+			v.addf(v.at("rules", i), "warning: rule %q has no description_ar", r.ID)
+		}
+	}
+	return v.problems
 }
 
 func (v *validator) rule(p *Policy, i int, r *Rule) {

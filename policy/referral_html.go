@@ -98,6 +98,11 @@ code,.ltr{direction:ltr;unicode-bidi:isolate;font-family:monospace}
 {{- if .IncompatibleContentGround}}
 <tr><th lang="en">Platform rules</th><td dir="auto">{{.IncompatibleContentGround}}</td></tr>
 {{- end}}
+{{- end}}
+{{- with $.Cited}}
+<tr><th lang="en">Grounds cited{{if $.Arabic}} (Arabic){{end}}</th><td id="bases"{{if $.Arabic}} lang="ar" dir="rtl"{{end}}><ul>{{range .}}<li{{if .English}} lang="en" dir="ltr"{{end}}>{{.Text}}</li>{{end}}</ul></td></tr>
+{{- end}}
+{{- with .StatementOfReasons}}
 <tr><th lang="en">Category</th><td class="ltr">{{.Category}}{{range .CategoryAddition}}, {{.}}{{end}}</td></tr>
 {{- if .CategorySpecification}}
 <tr><th lang="en">Specification</th><td class="ltr">{{join .CategorySpecification}}</td></tr>
@@ -142,10 +147,52 @@ type namedPart struct {
 	Part  Part   // Part is the reviewer's level and reason.
 }
 
+// referralPage is what the referral page's template reads: the package
+// and the language its grounds are cited in.
+type referralPage struct {
+	ReferralPackage
+	// Arabic is true when the grounds are cited in Arabic.
+	Arabic bool
+}
+
+// citedBasis is one ground as the page cites it.
+type citedBasis struct {
+	Text string
+	// English is true for a ground without Arabic on an Arabic page.
+	English bool
+}
+
+// Cited lists the package's grounds in the page's language, each with its
+// jurisdiction.
+func (p referralPage) Cited() []citedBasis {
+	lang := "en"
+	if p.Arabic {
+		lang = LangArabic
+	}
+	var out []citedBasis
+	for _, b := range p.Bases {
+		c, ok := b.In(lang)
+		t := b.Citation(lang)
+		if c.Jurisdiction != "" {
+			t += " (" + c.Jurisdiction + ")"
+		}
+		out = append(out, citedBasis{Text: t, English: !ok})
+	}
+	return out
+}
+
 // WriteReferralHTML writes a printable right-to-left page of the package,
-// with English field names and the content in its own direction.
+// with English field names, the content in its own direction and the
+// grounds cited in English.
 func WriteReferralHTML(w io.Writer, pkg ReferralPackage) error {
-	if err := referralTmpl.Execute(w, pkg); err != nil {
+	return WriteReferralHTMLIn(w, pkg, "en")
+}
+
+// WriteReferralHTMLIn is WriteReferralHTML with the grounds cited in lang
+// ("ar" for Arabic, with the policy's Arabic legal titles and provisions;
+// any other for English).
+func WriteReferralHTMLIn(w io.Writer, pkg ReferralPackage, lang string) error {
+	if err := referralTmpl.Execute(w, referralPage{pkg, lang == LangArabic}); err != nil {
 		return fmt.Errorf("rendering referral %s: %w", pkg.ReferralID, err)
 	}
 	return nil

@@ -228,6 +228,28 @@ func TestWriteReferralHTML(t *testing.T) {
 	if n := strings.Count(page, "(high)</th>"); n != 6 {
 		t.Errorf("page shows %d of 6 Rabat parts", n)
 	}
+	// The grounds cited, in English by default and in Arabic when asked.
+	cited := func(p string) string {
+		_, after, _ := strings.Cut(p, `id="bases"`)
+		body, _, _ := strings.Cut(after, "</td>")
+		return body
+	}
+	if got := cited(page); !strings.Contains(got, "<li>Iraqi Penal Code No. 111 of 1969, Arts. 430-432") || strings.Contains(got, "قانون") {
+		t.Errorf("English grounds: %s", got)
+	}
+	b.Reset()
+	if err := WriteReferralHTMLIn(&b, pkg, LangArabic); err != nil {
+		t.Fatal(err)
+	}
+	got := cited(b.String())
+	if !strings.Contains(got, "<li>قانون العقوبات العراقي رقم 111 لسنة 1969، المواد 430–432 (التهديد بارتكاب جريمة ضد شخص) (العراق)</li>") {
+		t.Errorf("Arabic grounds: %s", got)
+	}
+	for _, bs := range pkg.Bases {
+		if strings.Contains(got, bs.Title) {
+			t.Errorf("Arabic grounds cite %q in English: %s", bs.Title, got)
+		}
+	}
 }
 
 func TestOutcomes(t *testing.T) {

@@ -178,8 +178,16 @@ func (e *e2eEngine) code(t *testing.T, name string) string {
 		t.Fatalf("account %s has no TOTP secret", name)
 	}
 	for {
-		now := totp.Counter(time.Now())
-		step := max(now-totp.Window, e.steps[name]+1)
+		t0 := time.Now()
+		now := totp.Counter(t0)
+		// The oldest step still accepted stops being accepted at the next
+		// step boundary: a code for it, typed and sent in the last seconds
+		// of the step, arrives refused. Use it only well before then.
+		lo := now - totp.Window
+		if left := totp.Step - t0.Sub(time.Unix(now*int64(totp.Step/time.Second), 0)); left < 10*time.Second {
+			lo = now
+		}
+		step := max(lo, e.steps[name]+1)
 		if step <= now+totp.Window {
 			e.steps[name] = step
 			return totp.HOTP(secret, step, totp.Digits)

@@ -16,7 +16,7 @@ func init() {
 	register(&command{
 		Name:    "policy",
 		Summary: "check, show, test and route with the routing policy (policy.yaml)",
-		Usage: "policy check FILE...\n" +
+		Usage: "policy check [--strict] FILE...\n" +
 			"  rasd policy show [--json] [FILE]\n" +
 			"  rasd policy signals [--policy FILE]\n" +
 			"  rasd policy test [--policy FILE] [-v] CASES.yaml...\n" +
@@ -75,6 +75,7 @@ func plural(n int) string {
 
 func policyCheck(env *Env, c *command, args []string) error {
 	fs := newFlagSet(env, c)
+	strict := fs.Bool("strict", false, "count labels, rules and bases without Arabic text as problems, not warnings")
 	if err := parseFlags(env, c, fs, args); err != nil {
 		return err
 	}
@@ -95,6 +96,17 @@ func policyCheck(env *Env, c *command, args []string) error {
 			reportInvalid(env, path, err)
 			bad++
 			continue
+		}
+		// Text without Arabic is shown in English to Arabic readers.
+		if w := p.Untranslated(); len(w) > 0 {
+			for _, pr := range w {
+				fmt.Fprintln(env.Stderr, pr)
+			}
+			if *strict {
+				fmt.Fprintf(env.Stderr, "%s: %d without Arabic text (--strict)\n", path, len(w))
+				bad++
+				continue
+			}
 		}
 		fmt.Fprintf(env.Stdout, "%s: ok (version %s, sha256 %.12s, %d labels, %d rules, %d bases)\n", path, p.Version, p.Digest(), len(p.Labels), len(p.Rules), len(p.Bases))
 	}

@@ -294,9 +294,11 @@ type mediaRow struct {
 }
 
 type guidance struct {
-	Label       string   `json:"label"`
-	Description string   `json:"description"`
-	Threshold   *float64 `json:"threshold,omitempty"`
+	Label       string `json:"label"`
+	Description string `json:"description"`
+	// DescriptionAr is the policy's Arabic guidance, when it gives one.
+	DescriptionAr string   `json:"description_ar,omitempty"`
+	Threshold     *float64 `json:"threshold,omitempty"`
 }
 
 type scoreRow struct {
@@ -382,7 +384,7 @@ func (s *Server) itemView(r *http.Request, id string) (*itemView, int, error) {
 	v.Timeline = s.timeline(ctx, id, v.Decisions, p.User.Role.Can(review.PermReferrals))
 	for _, l := range it.Labels {
 		if pl, ok := s.cfg.Policy.Label(l); ok {
-			v.Guidance = append(v.Guidance, guidance{Label: l, Description: pl.Description, Threshold: pl.Threshold})
+			v.Guidance = append(v.Guidance, guidance{Label: l, Description: pl.Description, DescriptionAr: pl.DescriptionAr, Threshold: pl.Threshold})
 		}
 	}
 	if reveal(r) && it.Author != "" {

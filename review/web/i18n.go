@@ -255,6 +255,8 @@ var words = map[string][2]string{
 	"campaigns":          {"الحملات الأكثر تكراراً", "Most repeated campaigns"},
 	"campaign_sightings": {"المشاهدات", "Sightings"},
 	"no_campaigns":       {"لا حملات بعد", "No campaigns yet"},
+	"no_flagged_window":  {"لا منشورات معلَّمة في هذه المدة؛ اختر مدة أخرى.", "No flagged posts in this window; pick another."},
+	"no_tension":         {"لا منشورات معلَّمة لمحافظة في هذه المدة", "No flagged posts for any governorate in this window"},
 	"per_label":          {"المنشورات المعلَّمة يومياً حسب التصنيف", "Flagged posts per day by label"},
 	"tension_map":        {"خريطة المحافظات: حجم الدائرة عدد المنشورات المعلَّمة ولونها مؤشر التوتر", "Governorates: a circle's size is the flagged posts, its colour the tension index"},
 	"posts_word":         {"منشوراً", "posts"},
@@ -503,7 +505,7 @@ var words = map[string][2]string{
 	"st_senior":    {"قرار المراجع الأول", "senior decision"},
 	"st_appeal":    {"قرار الطعن", "appeal decision"},
 
-	// Label names and, for the violation labels, the policy's guidance.
+	// Label names (the policy gives their guidance in both languages).
 	"l_threat":             {"تهديد", "threat"},
 	"l_incitement":         {"تحريض", "incitement"},
 	"l_terrorism":          {"إرهاب", "terrorism"},
@@ -520,20 +522,14 @@ var words = map[string][2]string{
 	"l_doxxing":            {"كشف معلومات شخصية", "doxxing"},
 	"l_blackmail":          {"ابتزاز", "blackmail"},
 	"l_threat_cue":         {"عبارة تهديد", "threat wording"},
+	"l_incitement_cue":     {"عبارة دعوة للأذى", "call-to-harm wording"},
+	"l_terrorism_cue":      {"شعار تنظيم إرهابي", "terrorist slogan"},
 	"l_satire":             {"سخرية", "satire"},
 	"l_quotation":          {"اقتباس", "quotation"},
 	"l_condemnation":       {"إدانة", "condemnation"},
 	"l_negation":           {"نفي", "negation"},
 	"l_advert":             {"إعلان", "advert"},
 	"l_known_content":      {"محتوى معروف", "known content"},
-	"g_threat":             {"تهديد بالعنف ضد شخص أو جماعة.", "Threat of violence against a person or group."},
-	"g_incitement":         {"دعوة الآخرين إلى ارتكاب العنف أو التمييز.", "Call on others to commit violence or discrimination."},
-	"g_terrorism":          {"تمجيد منظمة أو عمل إرهابي أو التجنيد أو الدعاية لهما.", "Praise, recruitment or propaganda for a terrorist organisation or act."},
-	"g_hate":               {"هجوم على أشخاص بسبب دينهم أو مذهبهم أو قوميتهم أو عشيرتهم أو صفة محمية أخرى.", "Attack on people for their religion, sect, ethnicity, tribe or other protected trait."},
-	"g_offensive":          {"شتائم وإساءات؛ لا تُوجَّه للمراجعة وحدها.", "Insults and abuse; never routed on its own."},
-	"g_doxxing":            {"كشف مكان سكن شخص أو عمله أو أسرته أو سيارته أو هاتفه.", "Exposes where a person lives or works, their family, car or phone number."},
-	"g_threat_cue":         {"صياغة تهديد بالقتل أو الأذى لمن يخاطبه المنشور أو يسمّيه (احسب ايامك، انت التالي، دمك مهدور).", "Worded as a threat of death or injury to the person the post addresses or names (counted days, you are next, blood declared lawful)."},
-	"g_blackmail":          {"ابتزاز جنسي أو ابتزاز بصور أو مقاطع أو محادثات خاصة.", "Sextortion or blackmail with private images, videos or chats."},
 }
 
 // T returns the UI string key in l; the key itself when unknown.

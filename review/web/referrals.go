@@ -305,7 +305,7 @@ func (s *Server) pagePrint(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	if err := policy.WriteReferralHTML(w, pkg); err != nil {
+	if err := policy.WriteReferralHTMLIn(w, pkg, string(lang(r))); err != nil {
 		s.cfg.Log.Error("writing the referral page", "referral", pkg.ReferralID, "err", err)
 	}
 }

@@ -735,6 +735,9 @@ type page struct {
 	// Pending is the session's login step still to pass, if any: the
 	// header then offers nothing but logging out.
 	Pending string
+
+	// pol is the policy whose text the page shows.
+	pol *policy.Policy
 }
 
 // T translates key into the page's language.
@@ -754,7 +757,7 @@ func (p *page) Gov(id string) string {
 }
 
 func (s *Server) newPage(r *http.Request, title string, data any) *page {
-	p := &page{Lang: lang(r), Path: r.URL.RequestURI(), Data: data}
+	p := &page{Lang: lang(r), Path: r.URL.RequestURI(), Data: data, pol: s.cfg.Policy}
 	p.Title = p.Lang.T(title)
 	if pr := from(r.Context()); pr != nil {
 		p.User, p.CSRF, p.Pending = &pr.User, pr.Session.CSRF, pr.Session.Pending

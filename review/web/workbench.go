@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/rasd-iq/rasd/index"
 	"github.com/rasd-iq/rasd/index/gazetteer"
 	"github.com/rasd-iq/rasd/index/store"
+	"github.com/rasd-iq/rasd/policy"
 	"github.com/rasd-iq/rasd/policy/audit"
 	"github.com/rasd-iq/rasd/review"
 )
@@ -114,12 +116,72 @@ func (p *page) Label(name string) string {
 }
 
 // Guidance is a label's policy guidance in the page's language: the
-// catalogue's where it has one, the policy's own text otherwise.
-func (p *page) Guidance(name, policyText string) string {
-	if _, ok := words["g_"+name]; ok && p.Lang == Arabic {
-		return p.T("g_" + name)
+// policy's Arabic on Arabic pages where it has one, its English otherwise.
+func (p *page) Guidance(g guidance) policyText {
+	if p.Lang == Arabic {
+		if g.DescriptionAr != "" {
+			return policyText{Text: g.DescriptionAr}
+		}
+		return policyText{Text: g.Description, English: true}
 	}
-	return policyText
+	return policyText{Text: g.Description}
+}
+
+// policyText is text from the policy in the page's language; English is
+// true on an Arabic page where the policy gives no Arabic, so that the page
+// marks it as English.
+type policyText struct {
+	Text    string
+	English bool
+}
+
+// basisText is a legal or platform basis as a page shows it.
+type basisText struct {
+	policy.Basis
+	// Citation is title and provision in one line.
+	Citation string
+	// English is true on an Arabic page where the policy gives no Arabic.
+	English bool
+	// Sep separates title and provision: the Arabic comma in Arabic.
+	Sep string
+}
+
+// Basis writes a basis in the page's language. A basis stored with a
+// decision made before the policy gave its Arabic takes the Arabic of the
+// policy's basis of the same id and title.
+func (p *page) Basis(b policy.Basis) basisText {
+	if p.Lang != Arabic {
+		return basisText{Basis: b, Citation: b.Citation("en"), Sep: ", "}
+	}
+	if b.TitleAr == "" && p.pol != nil {
+		if cur, ok := p.pol.Basis(b.ID); ok && cur.Title == b.Title && cur.Provision == b.Provision {
+			b = cur
+		}
+	}
+	ar, ok := b.In(policy.LangArabic)
+	t := basisText{Basis: ar, Citation: b.Citation(policy.LangArabic), English: !ok, Sep: "، "}
+	if !ok {
+		t.Sep = ", "
+	}
+	return t
+}
+
+// Rule describes a routing rule of the policy in the page's language; empty
+// when the policy has no such rule or no description for it.
+func (p *page) Rule(id string) policyText {
+	if p.pol == nil {
+		return policyText{}
+	}
+	r, ok := p.pol.Rule(id)
+	switch {
+	case !ok:
+		return policyText{}
+	case p.Lang == Arabic && r.DescriptionAr == "" && r.Description != "":
+		return policyText{Text: r.Description, English: true}
+	case p.Lang == Arabic:
+		return policyText{Text: r.DescriptionAr}
+	}
+	return policyText{Text: r.Description}
 }
 
 // Num writes n in the page's digits.
@@ -372,22 +434,47 @@ var reasonPhrases = [][2]string{
 	{"signal ", "إشارة "},
 }
 
+// reasonWord finds the identifiers in a routing reason: rule ids and label
+// names.
+var reasonWord = regexp.MustCompile(`[a-z][a-z0-9_.-]*[a-z0-9]`)
+
 // Reason writes a routing reason in the page's language: in Arabic its
-// fixed phrases and label names translated, rule ids and numbers kept.
-func (p *page) Reason(s string) string {
-	if p.Lang == English {
-		return s
-	}
-	for _, ph := range reasonPhrases {
-		s = strings.ReplaceAll(s, ph[0], ph[1])
-	}
-	f := strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' || r == '(' || r == ')' })
-	for _, w := range f {
-		if _, ok := words["l_"+w]; ok {
-			s = strings.ReplaceAll(s, " "+w+" ", " "+p.T("l_"+w)+" ")
+// fixed phrases and label names translated; rule ids and numbers kept, the
+// rule ids as code.
+func (p *page) Reason(s string) template.HTML {
+	if p.Lang == Arabic {
+		for _, ph := range reasonPhrases {
+			s = strings.ReplaceAll(s, ph[0], ph[1])
 		}
+		s = strings.ReplaceAll(s, ", ", "، ")
 	}
-	return s
+	var b strings.Builder
+	last := 0
+	for _, m := range reasonWord.FindAllStringIndex(s, -1) {
+		b.WriteString(template.HTMLEscapeString(s[last:m[0]]))
+		w := s[m[0]:m[1]]
+		_, isLabel := words["l_"+w]
+		_, isRule := p.rule(w)
+		switch {
+		case isRule:
+			b.WriteString(`<code dir="ltr">` + template.HTMLEscapeString(w) + `</code>`)
+		case isLabel:
+			b.WriteString(template.HTMLEscapeString(p.T("l_" + w)))
+		default:
+			b.WriteString(template.HTMLEscapeString(w))
+		}
+		last = m[1]
+	}
+	b.WriteString(template.HTMLEscapeString(s[last:]))
+	return template.HTML(b.String())
+}
+
+// rule returns the policy's rule id, when there is one.
+func (p *page) rule(id string) (policy.Rule, bool) {
+	if p.pol == nil {
+		return policy.Rule{}, false
+	}
+	return p.pol.Rule(id)
 }
 
 // maxBulk bounds the items of one bulk decision.

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +20,7 @@ import (
 	"github.com/rasd-iq/rasd/index"
 	"github.com/rasd-iq/rasd/index/redisstore/redistest"
 	"github.com/rasd-iq/rasd/index/store"
+	"github.com/rasd-iq/rasd/policy"
 	"github.com/rasd-iq/rasd/review"
 	"github.com/rasd-iq/rasd/review/redisstore"
 	"github.com/rasd-iq/rasd/review/reviewtest"
@@ -271,7 +274,7 @@ func TestSearchPagesFacetsAndSendsToReview(t *testing.T) {
 // own language removed), among label names, stages, reason codes, errors and
 // messages.
 func crossLanguage(page string, l Lang) []string {
-	strip := regexp.MustCompile(`(?s)<script.*?</script>|<style.*?</style>|<code[^>]*>.*?</code>|<span lang="en" dir="ltr" class="cited">.*?</span>|<div class="snippet".*?</div>|<p class="post".*?</p>|<div class="text".*?</div>|<[^>]*>`)
+	strip := regexp.MustCompile(`(?s)<script.*?</script>|<style.*?</style>|<code[^>]*>.*?</code>|<div class="snippet".*?</div>|<p class="post".*?</p>|<div class="text".*?</div>|<[^>]*>`)
 	text := " " + strings.Join(strings.Fields(strip.ReplaceAllString(page, " ")), " ") + " "
 	other := 0
 	if l == Arabic {
@@ -296,7 +299,37 @@ func crossLanguage(page string, l Lang) []string {
 			found = append(found, key+"="+s)
 		}
 	}
+	// The policy's text: guidance, rules and the legal and platform bases.
+	for _, t := range policyTexts(policy.Default()) {
+		s := t[other]
+		if s == "" || s == t[1-other] {
+			continue
+		}
+		if strings.Contains(text, strings.Join(strings.Fields(html.EscapeString(s)), " ")) && !slices.Contains(found, "policy="+s) {
+			found = append(found, "policy="+s)
+		}
+	}
 	return found
+}
+
+// policyTexts lists the policy's reviewer-facing text as {Arabic, English}
+// pairs: label and rule descriptions, basis titles, provisions and
+// jurisdictions other than country codes.
+func policyTexts(p *policy.Policy) [][2]string {
+	var out [][2]string
+	for _, l := range p.Labels {
+		out = append(out, [2]string{l.DescriptionAr, l.Description})
+	}
+	for _, r := range p.Rules {
+		out = append(out, [2]string{r.DescriptionAr, r.Description})
+	}
+	for _, b := range p.Bases {
+		out = append(out, [2]string{b.TitleAr, b.Title}, [2]string{b.ProvisionAr, b.Provision})
+		if len(b.Jurisdiction) != 2 {
+			out = append(out, [2]string{b.JurisdictionAr, b.Jurisdiction})
+		}
+	}
+	return out
 }
 
 // TestPagesSpeakOneLanguage: the queue, an item with decisions, search,
@@ -343,6 +376,14 @@ func TestPagesSpeakOneLanguage(t *testing.T) {
 	}
 	if bad := crossLanguage(fmt.Sprintf("<p>%s</p>", Arabic.T("st_first")), English); len(bad) != 1 {
 		t.Fatalf("crossLanguage found %v in an English page with an Arabic stage", bad)
+	}
+	// And an English legal title on an Arabic page, even marked as English,
+	// or an Arabic one on an English page.
+	if bad := crossLanguage(`<li><span lang="en" dir="ltr">Iraqi Penal Code No. 111 of 1969, Art. 200(2)</span></li>`, Arabic); len(bad) != 1 {
+		t.Fatalf("crossLanguage found %v in an Arabic page citing the penal code in English", bad)
+	}
+	if bad := crossLanguage(`<li>العهد الدولي الخاص بالحقوق المدنية والسياسية</li>`, English); !slices.Contains(bad, "policy=العهد الدولي الخاص بالحقوق المدنية والسياسية") {
+		t.Fatalf("crossLanguage found %v in an English page citing the covenant in Arabic", bad)
 	}
 }
 
