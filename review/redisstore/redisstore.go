@@ -432,6 +432,34 @@ func (s *Store) walk(ctx context.Context, fn func(it *review.Item) (bool, error)
 	}
 }
 
+// walkSorted calls fn with the queued items in the order f.Sort asks for,
+// sorting the index keys alone and reading only the items fn is called with.
+func (s *Store) walkSorted(ctx context.Context, f *review.Filter, fn func(it *review.Item) (bool, error)) error {
+	all, err := s.rdb.ZRange(ctx, s.key("index"), 0, -1).Result()
+	if err != nil {
+		return fmt.Errorf("reading queue index: %w", err)
+	}
+	keys := review.Ordered(all, f)
+	const chunk = 256
+	for start := 0; start < len(keys); start += chunk {
+		part := keys[start:min(start+chunk, len(keys))]
+		ids := make([]string, len(part))
+		for i, k := range part {
+			ids[i] = review.IDFromKey(k)
+		}
+		items, err := s.items(ctx, ids)
+		if err != nil {
+			return err
+		}
+		for i := range items {
+			if more, err := fn(&items[i]); err != nil || !more {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // List implements review.Store.
 func (s *Store) List(ctx context.Context, f review.Filter) (review.Page, error) {
 	if err := s.ensureOrder(ctx); err != nil {
@@ -444,7 +472,13 @@ func (s *Store) List(ctx context.Context, f review.Filter) (review.Page, error) 
 	}
 	p.Open = int(n)
 	skip, size := f.Offset, f.PageSize()
-	err = s.walk(ctx, func(it *review.Item) (bool, error) {
+	walk := s.walk
+	if f.Sort != "" {
+		walk = func(ctx context.Context, fn func(it *review.Item) (bool, error)) error {
+			return s.walkSorted(ctx, &f, fn)
+		}
+	}
+	err = walk(ctx, func(it *review.Item) (bool, error) {
 		if !f.Match(it) {
 			return true, nil
 		}

@@ -87,20 +87,16 @@ func latinDigits(s string) string {
 	}, s)
 }
 
-// govID returns the id of the governorate named s in Arabic, English or
-// any spelling the gazetteer knows; s itself when none matches.
+// govID returns the id of the governorate named s by its id, Arabic or
+// English name or any spelling the gazetteer knows (dialect, city, Latin);
+// s itself when none matches.
 func govID(s string) string {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return ""
 	}
-	if _, ok := gazetteer.ByID(s); ok {
-		return s
-	}
-	for _, g := range gazetteer.Governorates {
-		if s == g.Arabic || strings.EqualFold(s, g.English) || slices.Contains(g.Names, strings.ToLower(s)) {
-			return g.ID
-		}
+	if g, ok := gazetteer.Lookup(s); ok {
+		return g.ID
 	}
 	return s
 }
@@ -147,6 +143,49 @@ func (p *page) Pct(f float64) string {
 // Platforms and urgency choices the queue's filters offer.
 var queuePlatforms = []string{"telegram", "x", "facebook", "tiktok", "youtube", "web", "rss"}
 
+// defaultDesc reports whether sort key k first sorts descending: the
+// highest score and the newest first; the most urgent and label A first.
+func defaultDesc(k string) bool { return k == review.SortScore || k == review.SortTime }
+
+// sortCol is a sortable column header: the link that sorts by it (or
+// reverses its order) and how it is sorted now.
+type sortCol struct {
+	Href string
+	// Aria is the header's aria-sort: ascending, descending or none.
+	Aria string
+	// Arrow shows the order: ▲ ascending, ▼ descending, empty when unsorted.
+	Arrow string
+}
+
+// sortCols returns the queue's sortable headers for the query q sorted as f.
+func sortCols(q url.Values, f review.Filter) map[string]sortCol {
+	out := map[string]sortCol{}
+	for _, k := range review.SortKeys {
+		qq := url.Values{}
+		for name, vs := range q {
+			switch name {
+			case "offset", "msg", "undo", "item", "done", "sort", "dir":
+			default:
+				qq[name] = vs
+			}
+		}
+		c := sortCol{Aria: "none"}
+		desc := defaultDesc(k)
+		if f.Sort == k {
+			c.Aria, c.Arrow = "ascending", "▲"
+			if f.Desc {
+				c.Aria, c.Arrow = "descending", "▼"
+			}
+			desc = !f.Desc
+		}
+		qq.Set("sort", k)
+		qq.Set("dir", map[bool]string{false: "asc", true: "desc"}[desc])
+		c.Href = "/queue?" + qq.Encode()
+		out[k] = c
+	}
+	return out
+}
+
 // queueRow is one queue item with its post as the queue shows it.
 type queueRow struct {
 	review.Item
@@ -177,6 +216,8 @@ type queueView struct {
 	Pending int
 	// Saved are the caller's saved queue filters.
 	Saved savedView
+	// Sort holds the sortable column headers by sort key.
+	Sort map[string]sortCol
 	// Undo is the decision just made that its author may still undo.
 	Undo, UndoItem string
 	UndoSeconds    int
@@ -187,7 +228,8 @@ func (s *Server) pageQueue(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	p := s.newPage(r, "queue", nil)
 	v := &queueView{Page: pg, Filter: f, Query: q, CanClaim: from(r.Context()).User.Role.Can(review.PermDecide), Now: s.cfg.Now(),
-		Governorates: gazetteer.Governorates, Platforms: queuePlatforms, Saved: s.saved(r, "queue")}
+		Governorates: gazetteer.Governorates, Platforms: queuePlatforms, Saved: s.saved(r, "queue"),
+		Sort: sortCols(q, f)}
 	for _, l := range s.cfg.Policy.Labels {
 		v.Labels = append(v.Labels, l.Name)
 	}
