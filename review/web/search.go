@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/rasd-iq/rasd/index"
+	"github.com/rasd-iq/rasd/index/gazetteer"
 	"github.com/rasd-iq/rasd/index/store"
 	"github.com/rasd-iq/rasd/review"
 )
@@ -187,6 +188,10 @@ type searchView struct {
 	CanSend bool
 	// Saved are the caller's saved searches.
 	Saved savedView
+	// Governorates fill the governorate dropdown; OtherGov is a value
+	// typed in the URL that names none of them, kept as it was.
+	Governorates []gazetteer.Governorate
+	OtherGov     string
 }
 
 // facetGroup is one facet's values, most frequent first.
@@ -210,8 +215,11 @@ func (s *Server) pageSearch(w http.ResponseWriter, r *http.Request) {
 	v0 := r.URL.Query()
 	res, q, status, err := s.search(r.Context(), v0, reveal(r), true)
 	p := s.newPage(r, "search_title", nil)
-	v := &searchView{Query: q, Labels: strings.Join(q.Labels, ","), Result: res, MinPct: v0.Get("min_score"),
+	v := &searchView{Query: q, Labels: strings.Join(q.Labels, ","), Result: res, MinPct: v0.Get("min_score"), Governorates: gazetteer.Governorates,
 		CanSend: from(r.Context()).User.Role.Can(review.PermDecide), Saved: s.saved(r, "search")}
+	if _, ok := gazetteer.ByID(q.Governorate); !ok {
+		v.OtherGov = q.Governorate
+	}
 	if err != nil {
 		v.Error = p.localError(err)
 	}

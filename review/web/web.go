@@ -753,6 +753,20 @@ func (p *page) Gov(id string) string {
 	}
 }
 
+// GovSpoken names a governorate for a filter's choices: in Arabic its
+// name with the names people commonly call it by (البصرة / بصرة,
+// ذي قار / الناصرية); in English its English name.
+func (p *page) GovSpoken(id string) string {
+	g, ok := gazetteer.ByID(id)
+	switch {
+	case !ok:
+		return id
+	case p.Lang == English:
+		return g.English
+	}
+	return strings.Join(append([]string{g.Arabic}, g.Spoken()...), " / ")
+}
+
 func (s *Server) newPage(r *http.Request, title string, data any) *page {
 	p := &page{Lang: lang(r), Path: r.URL.RequestURI(), Data: data}
 	p.Title = p.Lang.T(title)
