@@ -118,6 +118,36 @@ type User struct {
 	TwoFactor TwoFactor `json:"two_factor,omitzero"`
 	// Saved are the account's saved queue filters and searches.
 	Saved []SavedQuery `json:"saved,omitempty"`
+	// Inbox holds the new posts the account's alerting saved searches
+	// matched, newest last (at most MaxInbox).
+	Inbox []InboxAlert `json:"inbox,omitempty"`
+}
+
+// MaxInbox bounds the alerts kept in an account's inbox: the oldest go.
+const MaxInbox = 200
+
+// InboxAlert is a new post one of an account's saved searches matched.
+type InboxAlert struct {
+	// ID identifies the alert.
+	ID string `json:"id"`
+	// Search is the saved search's name; Post the post it matched.
+	Search string `json:"search"`
+	Post   string `json:"post"`
+	// At is when the match was found.
+	At time.Time `json:"at"`
+	// Seen is set once the account has opened its alerts.
+	Seen bool `json:"seen,omitempty"`
+}
+
+// Unseen counts the alerts the account has not opened yet.
+func (u *User) Unseen() int {
+	n := 0
+	for i := range u.Inbox {
+		if !u.Inbox[i].Seen {
+			n++
+		}
+	}
+	return n
 }
 
 // SavedQuery is a queue filter or a search an account saved under a name.
@@ -130,6 +160,9 @@ type SavedQuery struct {
 	Query string `json:"query"`
 	// Created is when it was saved.
 	Created time.Time `json:"created"`
+	// Alert raises an alert in the account's inbox (and on the alert
+	// channels named for it) for every new post a saved search matches.
+	Alert bool `json:"alert,omitempty"`
 }
 
 // HasTOTP reports whether the account has confirmed a TOTP enrolment.
@@ -251,7 +284,7 @@ type Item struct {
 
 // IndexOrder names the order IndexKey sorts in; a store whose index was
 // built in another order rebuilds it once (both stores record it).
-const IndexOrder = "urgent-score-priority-label"
+const IndexOrder = "urgent-score-priority-label-sorts"
 
 // IndexKey is the item's key in the queue index: urgent items first, then
 // higher score, then lower priority, then older, then id. Keys compare

@@ -654,20 +654,7 @@ func testSort(t *testing.T, s review.Store) {
 		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			var all []review.Item
-			for off := 0; ; {
-				f := c.f
-				f.Offset, f.Limit, f.Now = off, 40, t0
-				p, err := s.List(ctx, f)
-				if err != nil {
-					t.Fatal(err)
-				}
-				all = append(all, p.Items...)
-				off += len(p.Items)
-				if !p.More {
-					break
-				}
-			}
+			all := listAll(t, s, c.f)
 			want := 0
 			for i := range items {
 				if c.f.Match(&items[i]) {
@@ -687,6 +674,34 @@ func testSort(t *testing.T, s review.Store) {
 					t.Fatalf("item %d (%+v) listed after %+v", i, all[i], all[i-1])
 				}
 			}
+			// The other direction lists exactly the reverse, ties included.
+			rf := c.f
+			rf.Desc = !rf.Desc
+			back := listAll(t, s, rf)
+			slices.Reverse(back)
+			for i := range back {
+				if back[i].ID != all[i].ID {
+					t.Fatalf("reversed, item %d is %s, want %s", i, back[i].ID, all[i].ID)
+				}
+			}
 		})
+	}
+}
+
+// listAll lists every item f passes, a page of 40 at a time.
+func listAll(t *testing.T, s review.Store, f review.Filter) []review.Item {
+	t.Helper()
+	var all []review.Item
+	for off := 0; ; {
+		f.Offset, f.Limit, f.Now = off, 40, t0
+		p, err := s.List(context.Background(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, p.Items...)
+		off += len(p.Items)
+		if !p.More {
+			return all
+		}
 	}
 }

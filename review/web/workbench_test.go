@@ -458,8 +458,8 @@ func TestQueueSorts(t *testing.T) {
 				t.Fatalf("ascending scores %v then %v", p.Items[i-1].Score, p.Items[i].Score)
 			}
 		}
-		if p.Items[0].ID != "x:000001" {
-			t.Fatalf("lowest score first is %s, want x:000001 (2%%)", p.Items[0].ID)
+		if p.Items[0].Score != 0.02 {
+			t.Fatalf("lowest score first is %s at %v, want 2%%", p.Items[0].ID, p.Items[0].Score)
 		}
 		w = e.do(ana, "GET", "/api/queue?sort=time&limit=3", nil, nil)
 		_ = json.Unmarshal(w.Body.Bytes(), &p)
