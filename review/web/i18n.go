@@ -447,6 +447,8 @@ var words = map[string][2]string{
 	"alert_me":            {"نبّهني حين تطابقه منشورات جديدة", "Alert me when new posts match"},
 	"alert_turn_on":       {"تشغيل التنبيه", "Turn the alert on"},
 	"alert_turn_off":      {"إيقاف التنبيه", "Turn the alert off"},
+	"alert_on_short":      {"(التنبيه مفعّل)", "(alert on)"},
+	"alert_off_short":     {"(بلا تنبيه)", "(no alert)"},
 	"my_alerts":           {"تنبيهاتي", "My alerts"},
 	"alerts_new":          {"جديدة", "new"},
 	"alert_new":           {"جديد", "new"},
