@@ -118,6 +118,36 @@ type User struct {
 	TwoFactor TwoFactor `json:"two_factor,omitzero"`
 	// Saved are the account's saved queue filters and searches.
 	Saved []SavedQuery `json:"saved,omitempty"`
+	// Inbox holds the new posts the account's alerting saved searches
+	// matched, newest last (at most MaxInbox).
+	Inbox []InboxAlert `json:"inbox,omitempty"`
+}
+
+// MaxInbox bounds the alerts kept in an account's inbox: the oldest go.
+const MaxInbox = 200
+
+// InboxAlert is a new post one of an account's saved searches matched.
+type InboxAlert struct {
+	// ID identifies the alert.
+	ID string `json:"id"`
+	// Search is the saved search's name; Post the post it matched.
+	Search string `json:"search"`
+	Post   string `json:"post"`
+	// At is when the match was found.
+	At time.Time `json:"at"`
+	// Seen is set once the account has opened its alerts.
+	Seen bool `json:"seen,omitempty"`
+}
+
+// Unseen counts the alerts the account has not opened yet.
+func (u *User) Unseen() int {
+	n := 0
+	for i := range u.Inbox {
+		if !u.Inbox[i].Seen {
+			n++
+		}
+	}
+	return n
 }
 
 // SavedQuery is a queue filter or a search an account saved under a name.
@@ -130,6 +160,9 @@ type SavedQuery struct {
 	Query string `json:"query"`
 	// Created is when it was saved.
 	Created time.Time `json:"created"`
+	// Alert raises an alert in the account's inbox (and on the alert
+	// channels named for it) for every new post a saved search matches.
+	Alert bool `json:"alert,omitempty"`
 }
 
 // HasTOTP reports whether the account has confirmed a TOTP enrolment.
@@ -251,12 +284,13 @@ type Item struct {
 
 // IndexOrder names the order IndexKey sorts in; a store whose index was
 // built in another order rebuilds it once (both stores record it).
-const IndexOrder = "urgent-score-priority"
+const IndexOrder = "urgent-score-priority-label-sorts"
 
 // IndexKey is the item's key in the queue index: urgent items first, then
 // higher score, then lower priority, then older, then id. Keys compare
 // bytewise in review order (the same in bbolt and in a Redis sorted set
-// read lexicographically).
+// read lexicographically). The item's first label follows the id after a
+// NUL byte, so that the queue can be sorted by label from the keys alone.
 func IndexKey(it *Item) string {
 	u := 1
 	if it.Urgent {
@@ -266,7 +300,11 @@ func IndexKey(it *Item) string {
 	p = max(0, min(p, 1<<32-1))
 	s := int64((1 - max(0, min(it.Score, 1))) * 1e6)
 	t := max(0, it.Added.UnixNano())
-	return fmt.Sprintf("%d|%07d|%010d|%019d|%s", u, s, p, t, it.ID)
+	label := ""
+	if len(it.Labels) > 0 {
+		label = it.Labels[0]
+	}
+	return fmt.Sprintf("%d|%07d|%010d|%019d|%s\x00%s", u, s, p, t, it.ID, label)
 }
 
 // keyPrefixLen is the length of an index key before the item id.
@@ -277,7 +315,8 @@ func IDFromKey(k string) string {
 	if len(k) < keyPrefixLen {
 		return ""
 	}
-	return k[keyPrefixLen:]
+	id, _, _ := strings.Cut(k[keyPrefixLen:], "\x00")
+	return id
 }
 
 // Action is what a reviewer decides to do with an item.
@@ -429,6 +468,10 @@ type Filter struct {
 	Status Status
 	// Support lists the victim-support queue instead of the main one.
 	Support bool
+	// Sort orders the list by one of SortKeys, descending when Desc is
+	// set; empty keeps review order. Ties keep review order.
+	Sort string
+	Desc bool
 	// Offset and Limit page the result; Limit 0 means 50.
 	Offset, Limit int
 	// Now is the time ages are measured from.

@@ -188,9 +188,15 @@ func openEngine(cfg runConfig, ortLib string, once, exit bool, log *slog.Logger)
 	// Candidates found, alerts raised where posts are routed; tension alerts where the API is.
 	notify := notifiers{eng.run.finder}
 	routes, serves := cfg.Role == pipeline.RoleAll || cfg.Role == pipeline.RoleWorker, cfg.Role == pipeline.RoleAll || cfg.Role == pipeline.RoleAPI
-	watches := serves && (len(cfg.Alerts.Tension) > 0 || len(cfg.Alerts.Searches) > 0)
-	if cfg.Alerts.Enabled() && (routes || watches) {
-		if eng.alerts, err = alerts.Open(cfg.Alerts, alerts.Options{Data: cfg.Data, Audit: eng.audit, Log: log, Metrics: reg}); err != nil {
+	// Where the API is served, the searches accounts saved with alerts on
+	// run too, whether or not rasd.yaml configures alerts.
+	watches := serves
+	if cfg.Alerts.Enabled() && routes || watches {
+		var accounts alerts.Accounts
+		if serves {
+			accounts = web.AccountAlerts(rs, eng.audit, log)
+		}
+		if eng.alerts, err = alerts.Open(cfg.Alerts, alerts.Options{Data: cfg.Data, Audit: eng.audit, Log: log, Metrics: reg, Accounts: accounts}); err != nil {
 			return nil, err
 		}
 		if routes {

@@ -210,3 +210,66 @@ func ByID(id string) (Governorate, bool) {
 	}
 	return Governorate{}, false
 }
+
+// spoken are the names people commonly call a governorate by besides its
+// Arabic name: its capital, its dialect or older name. Filters show them
+// next to the name; Lookup accepts them (some, like العمارة, are left out
+// of Names because the bare word also means something else in posts).
+var spoken = map[string][]string{
+	"basra":        {"بصرة"},
+	"nineveh":      {"الموصل"},
+	"anbar":        {"الرمادي"},
+	"babil":        {"الحلة"},
+	"wasit":        {"الكوت"},
+	"maysan":       {"العمارة"},
+	"dhi_qar":      {"الناصرية"},
+	"muthanna":     {"السماوة"},
+	"qadisiyyah":   {"الديوانية"},
+	"diyala":       {"بعقوبة"},
+	"salah_al_din": {"تكريت"},
+	"erbil":        {"هولير"},
+}
+
+// Spoken returns the names people commonly call g by besides g.Arabic (its
+// capital, its dialect name), most common first; none for most of the
+// governorates whose capital bears their name.
+func (g Governorate) Spoken() []string { return spoken[g.ID] }
+
+// lookupKey folds a name for Lookup: normalised like the posts, each word
+// without its article, Latin in lower case.
+func lookupKey(name string) string {
+	words := strings.Fields(nlp.Normalize(strings.ToLower(strings.TrimSpace(name))))
+	for i := range words {
+		words[i] = stripArticle(words[i])
+	}
+	return strings.Join(words, " ")
+}
+
+// byName maps every folded name of a governorate to its index.
+var byName = func() map[string]int {
+	m := map[string]int{}
+	for i, g := range Governorates {
+		for _, name := range append(append([]string{g.ID, g.Arabic, g.English}, g.Names...), spoken[g.ID]...) {
+			if k := lookupKey(name); k != "" {
+				if _, ok := m[k]; !ok {
+					m[k] = i
+				}
+			}
+		}
+	}
+	return m
+}()
+
+// Lookup returns the governorate a filter names: by id, Arabic or English
+// name, or any spelling it is known by (city, dialect, Latin), with or
+// without the article, however the hamza and taa marbuta are written.
+func Lookup(name string) (Governorate, bool) {
+	if g, ok := ByID(name); ok {
+		return g, true
+	}
+	i, ok := byName[lookupKey(name)]
+	if !ok {
+		return Governorate{}, false
+	}
+	return Governorates[i], true
+}

@@ -95,3 +95,53 @@ func TestStripArticleMatchesPlainPrefixScan(t *testing.T) {
 		}
 	}
 }
+
+func TestLookup(t *testing.T) {
+	for _, c := range []struct{ name, want string }{
+		{"dhi_qar", "dhi_qar"},
+		{"الناصرية", "dhi_qar"},
+		{"ناصرية", "dhi_qar"},
+		{"ذي قار", "dhi_qar"},
+		{"Nasiriyah", "dhi_qar"},
+		{"البصرة", "basra"},
+		{"بصرة", "basra"},
+		{"البصره", "basra"},
+		{"Basra", "basra"},
+		{"الموصل", "nineveh"},
+		{"العمارة", "maysan"},
+		{"الحلة", "babil"},
+		{"الكوت", "wasit"},
+		{"الديوانية", "qadisiyyah"},
+		{"السماوة", "muthanna"},
+		{"بعقوبة", "diyala"},
+		{"الرمادي", "anbar"},
+		{"الانبار", "anbar"},
+		{"الأنبار", "anbar"},
+		{"تكريت", "salah_al_din"},
+		{"هولير", "erbil"},
+		{"اربيل", "erbil"},
+		{" Erbil ", "erbil"},
+		{"dohuk", "duhok"},
+		{"السليمانية", "sulaymaniyah"},
+		{"كربلاء", "karbala"},
+		{"النجف", "najaf"},
+		{"كركوك", "kirkuk"},
+		{"بغداد", "baghdad"},
+		{"لندن", ""},
+		{"", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			g, ok := Lookup(c.name)
+			if g.ID != c.want || ok != (c.want != "") {
+				t.Fatalf("Lookup(%q) = %q, %v; want %q (% x)", c.name, g.ID, ok, c.want, c.name)
+			}
+		})
+	}
+	for _, g := range Governorates {
+		for _, name := range g.Spoken() {
+			if got, _ := Lookup(name); got.ID != g.ID {
+				t.Errorf("spoken name %q of %s looks up %q", name, g.ID, got.ID)
+			}
+		}
+	}
+}

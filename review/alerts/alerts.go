@@ -56,6 +56,9 @@ type Options struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// Accounts, when set, adds the searches accounts saved with alerts on
+	// in the web UI to the saved searches the notifier runs.
+	Accounts Accounts
 }
 
 // job is one alert for one channel.

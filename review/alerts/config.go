@@ -64,8 +64,13 @@ type Config struct {
 	// Searches are saved searches that raise an alert for every new post
 	// they match.
 	Searches []SearchRule `yaml:"searches"`
-	// SearchEvery is how often the saved searches run (default 5m).
+	// SearchEvery is how often the saved searches run (default 5m), those
+	// of this file and those accounts saved with alerts on in the web UI.
 	SearchEvery time.Duration `yaml:"search_every"`
+	// AccountChannels are the channels (names from Channels) that also
+	// receive the alerts of the searches accounts saved with alerts on in
+	// the web UI; empty keeps those alerts in the accounts' inboxes only.
+	AccountChannels []string `yaml:"account_channels"`
 }
 
 // TensionRule raises an alert on its channels when a governorate's tension
@@ -383,6 +388,11 @@ func (c Config) Validate() error {
 			bad(f+".query.min_score", "must be between 0 and 1, not %g", q.MinScore)
 		}
 		routes(f, r.Channels)
+	}
+	for j, ch := range c.AccountChannels {
+		if !channels[ch] {
+			bad(fmt.Sprintf("account_channels[%d]", j), "no channel is named %q", ch)
+		}
 	}
 	return errors.Join(errs...)
 }

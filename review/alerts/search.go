@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/rasd-iq/rasd/index"
@@ -68,11 +69,21 @@ type seenPosts struct {
 	IDs    []string `json:"ids"`
 }
 
-// Searches runs every saved search once and queues an alert for each post
-// it matches that it did not match before; the first look of a rule only
-// learns what already matches. It returns how many alerts were queued.
+// Searches runs every saved search once, those of the configuration and
+// those accounts saved with alerts on (Options.Accounts), and queues an
+// alert for each post one matches that it did not match before; the first
+// look of a search only learns what already matches. An account's matches
+// go to its inbox and to Config.AccountChannels. It returns how many
+// alerts were queued for the channels.
 func (n *Notifier) Searches(ctx context.Context, s Searcher) (int, error) {
-	if len(n.cfg.Searches) == 0 {
+	var accounts []AccountSearch
+	if n.opts.Accounts != nil {
+		var err error
+		if accounts, err = n.opts.Accounts.AlertSearches(ctx); err != nil {
+			return 0, fmt.Errorf("alerts: reading the accounts' saved searches: %w", err)
+		}
+	}
+	if len(n.cfg.Searches) == 0 && len(accounts) == 0 && n.opts.Accounts == nil {
 		return 0, nil
 	}
 	n.searchMu.Lock()
@@ -82,43 +93,14 @@ func (n *Notifier) Searches(ctx context.Context, s Searcher) (int, error) {
 		return 0, err
 	}
 	now := n.opts.Now().UTC()
+	since := now.AddDate(0, 0, -1)
 	var jobs []job
 	for _, rule := range n.cfg.Searches {
 		q := index.Query{Text: rule.Query.Text, Labels: rule.Query.Labels, Governorate: rule.Query.Governorate, Platform: rule.Query.Platform,
-			Source: rule.Query.Source, MinScore: rule.Query.MinScore, From: now.AddDate(0, 0, -1), Sort: "time", Size: 200}
-		st := state[rule.Name]
-		if st == nil {
-			st = &seenPosts{}
-			state[rule.Name] = st
-		}
-		seen := map[string]bool{}
-		for _, id := range st.IDs {
-			seen[id] = true
-		}
-		var fresh []string
-		for page := range searchPages {
-			q.Offset = page * q.Size
-			res, err := s.Search(ctx, q)
-			if err != nil {
-				return 0, fmt.Errorf("alerts: saved search %s: %w", rule.Name, err)
-			}
-			for _, h := range res.Hits {
-				if !seen[h.ID] {
-					seen[h.ID] = true
-					fresh = append(fresh, h.ID)
-				}
-			}
-			if len(res.Hits) < q.Size {
-				break
-			}
-		}
-		st.IDs = append(st.IDs, fresh...)
-		if len(st.IDs) > maxSeen {
-			st.IDs = st.IDs[len(st.IDs)-maxSeen:]
-		}
-		if !st.Primed {
-			st.Primed = true
-			continue
+			Source: rule.Query.Source, MinScore: rule.Query.MinScore, From: since}
+		fresh, err := n.look(ctx, s, state, rule.Name, q)
+		if err != nil {
+			return 0, fmt.Errorf("alerts: saved search %s: %w", rule.Name, err)
 		}
 		for _, id := range fresh {
 			for _, ch := range rule.Channels {
@@ -127,15 +109,93 @@ func (n *Notifier) Searches(ctx context.Context, s Searcher) (int, error) {
 			}
 		}
 	}
+	// The accounts' searches: their state is kept under a key of account,
+	// name and query, so that a search saved anew, or whose alert was
+	// turned off and on again, first learns what already matches.
+	var matches []AccountMatch
+	keep := map[string]bool{}
+	for _, a := range accounts {
+		key := accountKey(a)
+		keep[key] = true
+		q := a.Query
+		if q.From.Before(since) {
+			q.From = since
+		}
+		fresh, err := n.look(ctx, s, state, key, q)
+		if err != nil {
+			n.opts.Log.Error("alerts: an account's saved search", "user", a.User, "search", a.Name, "err", err)
+			continue
+		}
+		rule := a.User + "/" + a.Name
+		for _, id := range fresh {
+			matches = append(matches, AccountMatch{User: a.User, Search: a.Name, Post: id, At: now})
+			for _, ch := range n.cfg.AccountChannels {
+				jobs = append(jobs, job{channel: ch, alert: Alert{ID: newID(), Kind: KindSearch, Rule: rule, Item: id,
+					URL: itemURL(n.cfg.BaseURL, id), Routed: now}})
+			}
+		}
+	}
+	for key := range state {
+		if strings.HasPrefix(key, accountPrefix) && !keep[key] {
+			delete(state, key)
+		}
+	}
 	if err := n.writeSearchState(state); err != nil {
 		return 0, err
+	}
+	if len(matches) > 0 {
+		if err := n.opts.Accounts.Notify(ctx, matches); err != nil {
+			return 0, fmt.Errorf("alerts: adding the accounts' alerts: %w", err)
+		}
 	}
 	return n.enqueue(jobs)
 }
 
+// look runs one saved search q (from its From on, newest first) and
+// returns the posts it matches that its state, kept in state[key], has
+// not seen; none on its first look, which only learns them.
+func (n *Notifier) look(ctx context.Context, s Searcher, state searchState, key string, q index.Query) ([]string, error) {
+	q.Sort, q.Size = "time", 200
+	st := state[key]
+	if st == nil {
+		st = &seenPosts{}
+		state[key] = st
+	}
+	seen := map[string]bool{}
+	for _, id := range st.IDs {
+		seen[id] = true
+	}
+	var fresh []string
+	for page := range searchPages {
+		q.Offset = page * q.Size
+		res, err := s.Search(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range res.Hits {
+			if !seen[h.ID] {
+				seen[h.ID] = true
+				fresh = append(fresh, h.ID)
+			}
+		}
+		if len(res.Hits) < q.Size {
+			break
+		}
+	}
+	st.IDs = append(st.IDs, fresh...)
+	if len(st.IDs) > maxSeen {
+		st.IDs = st.IDs[len(st.IDs)-maxSeen:]
+	}
+	if !st.Primed {
+		st.Primed = true
+		return nil, nil
+	}
+	return fresh, nil
+}
+
 // WatchSearches runs the saved searches every SearchEvery until ctx ends.
 func (n *Notifier) WatchSearches(ctx context.Context, s Searcher) {
-	n.watch(ctx, len(n.cfg.Searches) > 0, n.cfg.SearchEvery, "saved-search alerts", func() error {
+	n.watch(ctx, len(n.cfg.Searches) > 0 || n.opts.Accounts != nil, n.cfg.SearchEvery, "saved-search alerts", func() error {
 		_, err := n.Searches(ctx, s)
 		return err
 	})

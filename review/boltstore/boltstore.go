@@ -296,25 +296,51 @@ func (s *Store) List(_ context.Context, f review.Filter) (review.Page, error) {
 	var p review.Page
 	p.Items = []review.Item{}
 	skip, size := f.Offset, f.PageSize()
+	take := func(it *review.Item) (bool, error) {
+		if !f.Match(it) {
+			return true, nil
+		}
+		if skip > 0 {
+			skip--
+			return true, nil
+		}
+		if len(p.Items) == size {
+			p.More = true
+			return false, nil
+		}
+		p.Items = append(p.Items, *it)
+		return true, nil
+	}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		p.Open = tx.Bucket(bucketIndex).Stats().KeyN
-		return walk(tx, func(it *review.Item) (bool, error) {
-			if !f.Match(it) {
-				return true, nil
-			}
-			if skip > 0 {
-				skip--
-				return true, nil
-			}
-			if len(p.Items) == size {
-				p.More = true
-				return false, nil
-			}
-			p.Items = append(p.Items, *it)
-			return true, nil
-		})
+		if f.Sort == "" {
+			return walk(tx, take)
+		}
+		return walkSorted(tx, &f, take)
 	})
 	return p, err
+}
+
+// walkSorted calls fn with the queued items in the order f.Sort asks for,
+// sorting the index keys alone and reading only the items fn is called with.
+func walkSorted(tx *bolt.Tx, f *review.Filter, fn func(it *review.Item) (bool, error)) error {
+	ix := tx.Bucket(bucketIndex)
+	keys := make([]string, 0, ix.Stats().KeyN)
+	c := ix.Cursor()
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		keys = append(keys, string(k))
+	}
+	b := tx.Bucket(bucketItems)
+	for _, k := range review.Ordered(keys, f) {
+		var it review.Item
+		if err := get(b, review.IDFromKey(k), &it); err != nil {
+			return fmt.Errorf("queue index entry %q: %w", k, err)
+		}
+		if more, err := fn(&it); err != nil || !more {
+			return err
+		}
+	}
+	return nil
 }
 
 // Item implements review.Store.

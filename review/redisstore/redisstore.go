@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -50,6 +51,9 @@ func (s *Store) ensureOrder(ctx context.Context) error {
 		return fmt.Errorf("reading the queue index order: %w", err)
 	}
 	if v != review.IndexOrder {
+		if err := s.rdb.Del(ctx, s.sortKeys()...).Err(); err != nil {
+			return fmt.Errorf("rebuilding the queue's sort indexes: %w", err)
+		}
 		members, err := s.rdb.ZRange(ctx, s.key("index"), 0, -1).Result()
 		if err != nil {
 			return fmt.Errorf("rebuilding the queue index: %w", err)
@@ -74,6 +78,7 @@ func (s *Store) ensureOrder(ctx context.Context) error {
 						p.ZRem(ctx, s.key("index"), m)
 						p.ZAdd(ctx, s.key("index"), redis.Z{Member: nk})
 					}
+					s.sortAdd(ctx, p, &it)
 				}
 				return nil
 			})
@@ -87,6 +92,33 @@ func (s *Store) ensureOrder(ctx context.Context) error {
 	}
 	s.ordered = true
 	return nil
+}
+
+// sortKeys are the sorted sets of the queue's sort orders, in the order
+// of review.SortKeys: each holds every index member again, scored so that
+// reading it by rank lists the queue in that order (review.SortEntry).
+func (s *Store) sortKeys() []string {
+	out := make([]string, len(review.SortKeys))
+	for i, k := range review.SortKeys {
+		out[i] = s.key("index", "by", k)
+	}
+	return out
+}
+
+// sortAdd queues the item's entries in the sort orders' sets on p.
+func (s *Store) sortAdd(ctx context.Context, p redis.Pipeliner, it *review.Item) {
+	for _, k := range review.SortKeys {
+		score, member := review.SortEntry(k, it)
+		p.ZAdd(ctx, s.key("index", "by", k), redis.Z{Score: score, Member: member})
+	}
+}
+
+// sortRem queues the removal of the item's entries in the sort orders' sets on p.
+func (s *Store) sortRem(ctx context.Context, p redis.Pipeliner, it *review.Item) {
+	for _, k := range review.SortKeys {
+		_, member := review.SortEntry(k, it)
+		p.ZRem(ctx, s.key("index", "by", k), member)
+	}
 }
 
 func (s *Store) key(parts ...string) string {
@@ -289,19 +321,27 @@ func (s *Store) Missing(ctx context.Context, ids []string) ([]string, error) {
 	return out, nil
 }
 
-// addScript puts new items, their index entry and author entry in one
+// addScript puts new items, their index entries and author entry in one
 // atomic step, so a crash never leaves a known item out of the index.
-// KEYS: index key, then per item its item key and author key (or "");
-// ARGV: per item its JSON, index member (or ""), author score and id.
+// KEYS: index key and the sort orders' keys (sortKeys), then per item its
+// item key and author key (or ""); ARGV: per item its JSON, index member
+// (or ""), author score and id, then per sort order a score and member.
 var addScript = redis.NewScript(`
+local s = #KEYS - 2 * tonumber(ARGV[1])
 local n = 0
-for i = 2, #KEYS, 2 do
-  local a = (i / 2 - 1) * 4
+local a = 1
+for i = s + 1, #KEYS, 2 do
   if redis.call('SET', KEYS[i], ARGV[a+1], 'NX') then
-    if ARGV[a+2] ~= '' then redis.call('ZADD', KEYS[1], 0, ARGV[a+2]) end
+    if ARGV[a+2] ~= '' then
+      redis.call('ZADD', KEYS[1], 0, ARGV[a+2])
+      for j = 2, s do
+        redis.call('ZADD', KEYS[j], ARGV[a+4+2*(j-1)-1], ARGV[a+4+2*(j-1)])
+      end
+    end
     if KEYS[i+1] ~= '' then redis.call('ZADD', KEYS[i+1], ARGV[a+3], ARGV[a+4]) end
     n = n + 1
   end
+  a = a + 4 + 2 * (s - 1)
 end
 return n
 `)
@@ -350,8 +390,8 @@ func (s *Store) EnqueuePipe(ctx context.Context, p redis.Pipeliner, recs []store
 
 // addArgs returns addScript's keys and arguments for items.
 func (s *Store) addArgs(items []review.Item) ([]string, []any, error) {
-	keys := []string{s.key("index")}
-	var args []any
+	keys := append([]string{s.key("index")}, s.sortKeys()...)
+	args := []any{len(items)}
 	for i := range items {
 		it := items[i]
 		if it.ID == "" {
@@ -370,6 +410,10 @@ func (s *Store) addArgs(items []review.Item) ([]string, []any, error) {
 		}
 		keys = append(keys, s.key("item", it.ID), author)
 		args = append(args, v, member, it.Added.UnixNano(), it.ID)
+		for _, k := range review.SortKeys {
+			score, m := review.SortEntry(k, &it)
+			args = append(args, strconv.FormatFloat(score, 'f', -1, 64), m)
+		}
 	}
 	return keys, args, nil
 }
@@ -432,6 +476,43 @@ func (s *Store) walk(ctx context.Context, fn func(it *review.Item) (bool, error)
 	}
 }
 
+// walkSorted calls fn with the queued items in the order f.Sort asks for,
+// reading the order's sorted set by rank (forwards in its natural
+// direction, backwards in the other), a chunk at a time.
+func (s *Store) walkSorted(ctx context.Context, f *review.Filter, fn func(it *review.Item) (bool, error)) error {
+	set := s.key("index", "by", f.Sort)
+	rev := f.Desc != review.SortDescFirst(f.Sort)
+	const chunk = 256
+	for start := int64(0); ; start += chunk {
+		var members []string
+		var err error
+		if rev {
+			members, err = s.rdb.ZRevRange(ctx, set, start, start+chunk-1).Result()
+		} else {
+			members, err = s.rdb.ZRange(ctx, set, start, start+chunk-1).Result()
+		}
+		if err != nil {
+			return fmt.Errorf("reading the queue's %s order: %w", f.Sort, err)
+		}
+		ids := make([]string, len(members))
+		for i, m := range members {
+			ids[i] = review.IDFromKey(review.KeyFromSortEntry(f.Sort, m))
+		}
+		items, err := s.items(ctx, ids)
+		if err != nil {
+			return err
+		}
+		for i := range items {
+			if more, err := fn(&items[i]); err != nil || !more {
+				return err
+			}
+		}
+		if len(members) < chunk {
+			return nil
+		}
+	}
+}
+
 // List implements review.Store.
 func (s *Store) List(ctx context.Context, f review.Filter) (review.Page, error) {
 	if err := s.ensureOrder(ctx); err != nil {
@@ -444,7 +525,13 @@ func (s *Store) List(ctx context.Context, f review.Filter) (review.Page, error) 
 	}
 	p.Open = int(n)
 	skip, size := f.Offset, f.PageSize()
-	err = s.walk(ctx, func(it *review.Item) (bool, error) {
+	walk := s.walk
+	if f.Sort != "" {
+		walk = func(ctx context.Context, fn func(it *review.Item) (bool, error)) error {
+			return s.walkSorted(ctx, &f, fn)
+		}
+	}
+	err = walk(ctx, func(it *review.Item) (bool, error) {
 		if !f.Match(it) {
 			return true, nil
 		}
@@ -571,7 +658,7 @@ func (s *Store) Decide(ctx context.Context, d review.Decision, who review.Review
 		return review.Item{}, d, err
 	}
 	it, err := s.update(ctx, d.Item, func(it *review.Item) (func(redis.Pipeliner), error) {
-		key := review.IndexKey(it)
+		key, was := review.IndexKey(it), *it
 		dd := d
 		if err := review.Apply(it, &dd, who, rules, now); err != nil {
 			return nil, err
@@ -582,6 +669,7 @@ func (s *Store) Decide(ctx context.Context, d review.Decision, who review.Review
 		return func(p redis.Pipeliner) {
 			if closed {
 				p.ZRem(ctx, s.key("index"), key)
+				s.sortRem(ctx, p, &was)
 			}
 			p.RPush(ctx, s.key("dec", d.Item), v)
 			p.RPush(ctx, s.key("decisions"), v)
@@ -642,6 +730,7 @@ func (s *Store) Undo(ctx context.Context, item, id string, who review.Reviewer, 
 				p.Set(ctx, key, nv, 0)
 				if wasClosed {
 					p.ZAdd(ctx, s.key("index"), redis.Z{Member: review.IndexKey(&it)})
+					s.sortAdd(ctx, p, &it)
 				}
 				p.LRem(ctx, dkey, -1, raw[len(raw)-1])
 				p.LRem(ctx, s.key("decisions"), -1, raw[len(raw)-1])

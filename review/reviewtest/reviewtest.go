@@ -23,6 +23,7 @@ func Run(t *testing.T, open func(t *testing.T) review.Store) {
 	t.Run("UpdateUser", func(t *testing.T) { testUpdateUser(t, open(t)) })
 	t.Run("SessionList", func(t *testing.T) { testSessionList(t, open(t)) })
 	t.Run("Queue", func(t *testing.T) { testQueue(t, open(t)) })
+	t.Run("Sort", func(t *testing.T) { testSort(t, open(t)) })
 	t.Run("Leases", func(t *testing.T) { testLeases(t, open(t)) })
 	t.Run("Decisions", func(t *testing.T) { testDecisions(t, open(t)) })
 	t.Run("Undo", func(t *testing.T) { testUndo(t, open(t)) })
@@ -625,4 +626,82 @@ func CheckReordered(t *testing.T, s review.Store, n int) {
 		t.Fatalf("after the upgrade the queue lists %d of %d open items, want %d", len(p.Items), p.Open, n)
 	}
 	inOrder(t, p.Items)
+}
+
+func testSort(t *testing.T, s review.Store) {
+	ctx := context.Background()
+	items := Items(300)
+	if err := s.Add(ctx, items); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		f    review.Filter
+		less func(a, b *review.Item) bool // a must not come after b
+	}{
+		{"score-desc", review.Filter{Sort: review.SortScore, Desc: true}, func(a, b *review.Item) bool { return a.Score >= b.Score }},
+		{"score-asc", review.Filter{Sort: review.SortScore}, func(a, b *review.Item) bool { return a.Score <= b.Score }},
+		{"time-asc", review.Filter{Sort: review.SortTime}, func(a, b *review.Item) bool { return !a.Added.After(b.Added) }},
+		{"time-desc", review.Filter{Sort: review.SortTime, Desc: true}, func(a, b *review.Item) bool { return !a.Added.Before(b.Added) }},
+		{"label-asc", review.Filter{Sort: review.SortLabel}, func(a, b *review.Item) bool { return a.Labels[0] <= b.Labels[0] }},
+		{"label-desc-telegram", review.Filter{Sort: review.SortLabel, Desc: true, Platform: "telegram", MinScore: 0.5},
+			func(a, b *review.Item) bool { return a.Labels[0] >= b.Labels[0] }},
+		{"priority-asc", review.Filter{Sort: review.SortPriority}, func(a, b *review.Item) bool {
+			return a.Urgent && !b.Urgent || a.Urgent == b.Urgent && a.Priority <= b.Priority
+		}},
+		{"priority-desc", review.Filter{Sort: review.SortPriority, Desc: true}, func(a, b *review.Item) bool {
+			return !a.Urgent && b.Urgent || a.Urgent == b.Urgent && a.Priority >= b.Priority
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			all := listAll(t, s, c.f)
+			want := 0
+			for i := range items {
+				if c.f.Match(&items[i]) {
+					want++
+				}
+			}
+			if len(all) != want {
+				t.Fatalf("listed %d items over the pages, want %d", len(all), want)
+			}
+			seen := map[string]bool{}
+			for i := range all {
+				if seen[all[i].ID] {
+					t.Fatalf("item %s listed twice", all[i].ID)
+				}
+				seen[all[i].ID] = true
+				if i > 0 && !c.less(&all[i-1], &all[i]) {
+					t.Fatalf("item %d (%+v) listed after %+v", i, all[i], all[i-1])
+				}
+			}
+			// The other direction lists exactly the reverse, ties included.
+			rf := c.f
+			rf.Desc = !rf.Desc
+			back := listAll(t, s, rf)
+			slices.Reverse(back)
+			for i := range back {
+				if back[i].ID != all[i].ID {
+					t.Fatalf("reversed, item %d is %s, want %s", i, back[i].ID, all[i].ID)
+				}
+			}
+		})
+	}
+}
+
+// listAll lists every item f passes, a page of 40 at a time.
+func listAll(t *testing.T, s review.Store, f review.Filter) []review.Item {
+	t.Helper()
+	var all []review.Item
+	for off := 0; ; {
+		f.Offset, f.Limit, f.Now = off, 40, t0
+		p, err := s.List(context.Background(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, p.Items...)
+		off += len(p.Items)
+		if !p.More {
+			return all
+		}
+	}
 }

@@ -26,6 +26,9 @@ func benchQueue(b *testing.B, e *env) {
 		{"api", "/api/queue"},
 		{"api-filtered", "/api/queue?label=threat&platform=telegram&min_score=0.5"},
 		{"api-page-20", "/api/queue?offset=1000"},
+		{"page-sorted-score", "/queue?sort=score&dir=asc"},
+		{"page-sorted-label", "/queue?sort=label&dir=desc"},
+		{"api-sorted-filtered", "/api/queue?sort=time&label=threat&platform=telegram&min_score=0.5"},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			for b.Loop() {

@@ -168,6 +168,17 @@ func (s *Server) filterFrom(v url.Values, pct bool) (review.Filter, error) {
 	default:
 		return f, &inputError{Key: "e_queue", Value: q, en: "queue must be main or support"}
 	}
+	if f.Sort = v.Get("sort"); !review.ValidSort(f.Sort) {
+		return f, &inputError{Key: "e_sort", Value: f.Sort, en: "sort must be one of " + strings.Join(review.SortKeys, ", ")}
+	}
+	switch d := v.Get("dir"); d {
+	case "":
+		f.Desc = defaultDesc(f.Sort)
+	case "asc", "desc":
+		f.Desc = d == "desc"
+	default:
+		return f, &inputError{Key: "e_dir", Value: d, en: "dir must be asc or desc"}
+	}
 	if x := v.Get("min_score"); x != "" {
 		n, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(latinDigits(x)), "%"), 64)
 		switch {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/rasd-iq/rasd/index"
+	"github.com/rasd-iq/rasd/index/gazetteer"
 	"github.com/rasd-iq/rasd/index/store"
 	"github.com/rasd-iq/rasd/review"
 )
@@ -131,34 +132,47 @@ func (s *Server) search(ctx context.Context, v url.Values, authors, pct bool) (*
 	}
 	out := &SearchResult{Total: res.Total, Facets: res.Facets, Hits: make([]SearchHit, 0, len(res.Hits))}
 	for _, h := range res.Hits {
-		r, err := s.cfg.Backend.Get(ctx, h.ID)
-		if errors.Is(err, store.ErrNotFound) {
-			continue // purged after the index answered
-		}
+		hit, ok, err := s.hit(ctx, h.ID, h.Relevance, q.Text, authors)
 		if err != nil {
 			s.cfg.Log.Error("reading hit", "id", h.ID, "err", err)
 			return nil, q, http.StatusInternalServerError, errors.New("search failed")
 		}
-		created := r.Post.Created
-		if created.IsZero() {
-			created = r.Processed
+		if ok {
+			out.Hits = append(out.Hits, hit)
 		}
-		hit := SearchHit{
-			ID: h.ID, Text: r.Post.Text, Platform: r.Post.Platform, Source: r.Post.Source, Permalink: r.Post.Permalink,
-			Governorate: r.Governorate, Created: created, Labels: r.Flags, Context: r.Context, Scores: r.Scores,
-			MaxScore: store.MaxScore(&r), Sightings: r.Sightings, Model: r.Model, Relevance: h.Relevance,
-			Highlights: index.Highlights(r.Post.Text, q.Text),
-		}
-		if _, err := s.cfg.Store.Item(ctx, h.ID); err == nil {
-			hit.InReview = true
-		}
-		if !authors {
-			hit.Permalink = ""
-			hit.ID = s.opaque(hit.ID)
-		}
-		out.Hits = append(out.Hits, hit)
 	}
 	return out, q, http.StatusOK, nil
+}
+
+// hit reads stored post id as a search hit with text's matches marked;
+// false when it is no longer stored. Without authors the hit carries no
+// permalink and an opaque id.
+func (s *Server) hit(ctx context.Context, id string, relevance float64, text string, authors bool) (SearchHit, bool, error) {
+	r, err := s.cfg.Backend.Get(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return SearchHit{}, false, nil // purged after the index answered
+	}
+	if err != nil {
+		return SearchHit{}, false, err
+	}
+	created := r.Post.Created
+	if created.IsZero() {
+		created = r.Processed
+	}
+	hit := SearchHit{
+		ID: id, Text: r.Post.Text, Platform: r.Post.Platform, Source: r.Post.Source, Permalink: r.Post.Permalink,
+		Governorate: r.Governorate, Created: created, Labels: r.Flags, Context: r.Context, Scores: r.Scores,
+		MaxScore: store.MaxScore(&r), Sightings: r.Sightings, Model: r.Model, Relevance: relevance,
+		Highlights: index.Highlights(r.Post.Text, text),
+	}
+	if _, err := s.cfg.Store.Item(ctx, id); err == nil {
+		hit.InReview = true
+	}
+	if !authors {
+		hit.Permalink = ""
+		hit.ID = s.opaque(hit.ID)
+	}
+	return hit, true, nil
 }
 
 func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
@@ -187,6 +201,10 @@ type searchView struct {
 	CanSend bool
 	// Saved are the caller's saved searches.
 	Saved savedView
+	// Governorates fill the governorate dropdown; OtherGov is a value
+	// typed in the URL that names none of them, kept as it was.
+	Governorates []gazetteer.Governorate
+	OtherGov     string
 }
 
 // facetGroup is one facet's values, most frequent first.
@@ -210,8 +228,11 @@ func (s *Server) pageSearch(w http.ResponseWriter, r *http.Request) {
 	v0 := r.URL.Query()
 	res, q, status, err := s.search(r.Context(), v0, reveal(r), true)
 	p := s.newPage(r, "search_title", nil)
-	v := &searchView{Query: q, Labels: strings.Join(q.Labels, ","), Result: res, MinPct: v0.Get("min_score"),
+	v := &searchView{Query: q, Labels: strings.Join(q.Labels, ","), Result: res, MinPct: v0.Get("min_score"), Governorates: gazetteer.Governorates,
 		CanSend: from(r.Context()).User.Role.Can(review.PermDecide), Saved: s.saved(r, "search")}
+	if _, ok := gazetteer.ByID(q.Governorate); !ok {
+		v.OtherGov = q.Governorate
+	}
 	if err != nil {
 		v.Error = p.localError(err)
 	}

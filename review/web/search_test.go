@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -300,5 +301,40 @@ func TestTrendsReuseTheStoreReadForAMinute(t *testing.T) {
 	e.clock.Add(31 * time.Second)
 	if got := flaggedToday(); got != 2 {
 		t.Errorf("after a minute: %d flagged today, want 2", got)
+	}
+}
+
+// TestGovernorateSpellings: the governorate filters offer each governorate
+// with the names people call it by (in English its English name), and any
+// of those spellings, Arabic or Latin, finds the same posts in the search,
+// its API and the queue.
+func TestGovernorateSpellings(t *testing.T) {
+	e, _ := newViews(t, true)
+	ana := e.login(t, "ana")
+	for _, gov := range []string{"basra", "البصرة", "بصرة", "البصره", "Basra", "basrah", "الزبير"} {
+		code, body := e.get(ana, "/api/search?governorate="+url.QueryEscape(gov), "")
+		if code != 200 || !strings.Contains(body, `"total":1`) || !strings.Contains(body, `"id":"t:1"`) {
+			t.Errorf("search governorate=%s: %d %s", gov, code, body)
+		}
+		w := e.do(ana, "GET", "/api/queue?governorate="+url.QueryEscape(gov), nil, nil)
+		if w.Code != 200 || !strings.Contains(w.Body.String(), `"id":"t:1"`) {
+			t.Errorf("queue governorate=%s: %d %s", gov, w.Code, w.Body)
+		}
+	}
+	for _, c := range []struct {
+		path string
+		l    Lang
+		want []string
+	}{
+		{"/search?governorate=" + url.QueryEscape("الناصرية"), Arabic, []string{`<option value="dhi_qar" selected>ذي قار / الناصرية</option>`, `<option value="maysan">ميسان / العمارة</option>`, `<option value="baghdad">بغداد</option>`}},
+		{"/search?governorate=Nasiriyah", English, []string{`<option value="dhi_qar" selected>Dhi Qar</option>`, `<option value="erbil">Erbil</option>`}},
+		{"/queue?governorate=" + url.QueryEscape("هولير"), Arabic, []string{`<option value="erbil" selected>أربيل / هولير</option>`, `<option value="nineveh">نينوى / الموصل</option>`}},
+	} {
+		code, body := e.get(ana, c.path, c.l)
+		for _, want := range c.want {
+			if code != 200 || !strings.Contains(body, want) {
+				t.Errorf("%s %s: %d, lacks %s", c.l, c.path, code, want)
+			}
+		}
 	}
 }

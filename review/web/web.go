@@ -101,6 +101,11 @@ var Routes = map[string]Access{
 	"POST /api/undo":            {Perm: review.PermDecide},
 	"POST /queue/bulk":          {Perm: review.PermDecide},
 	"POST /saved":               {},
+	"POST /saved/alert":         {Perm: review.PermView},
+	"POST /api/saved":           {},
+	"GET /alerts":               {Perm: review.PermView},
+	"GET /api/alerts":           {Perm: review.PermView},
+	"POST /alerts/seen":         {Perm: review.PermView},
 	"GET /api/queue":            {Perm: review.PermView},
 	"GET /api/items/{id}":       {Perm: review.PermView},
 	"GET /api/decisions":        {Perm: review.PermView},
@@ -377,6 +382,11 @@ func (s *Server) handlers() map[string]http.HandlerFunc {
 		"POST /api/undo":                   s.apiUndo,
 		"POST /queue/bulk":                 s.postBulk,
 		"POST /saved":                      s.postSaved,
+		"POST /saved/alert":                s.postSavedAlert,
+		"POST /api/saved":                  s.apiSaved,
+		"GET /alerts":                      s.pageInbox,
+		"GET /api/alerts":                  s.apiInbox,
+		"POST /alerts/seen":                s.postInboxSeen,
 		"GET /api/queue":                   s.apiQueue,
 		"GET /api/items/{id}":              s.apiItem,
 		"GET /api/decisions":               s.apiDecisions,
@@ -754,6 +764,20 @@ func (p *page) Gov(id string) string {
 	default:
 		return g.Arabic
 	}
+}
+
+// GovSpoken names a governorate for a filter's choices: in Arabic its
+// name with the names people commonly call it by (البصرة / بصرة,
+// ذي قار / الناصرية); in English its English name.
+func (p *page) GovSpoken(id string) string {
+	g, ok := gazetteer.ByID(id)
+	switch {
+	case !ok:
+		return id
+	case p.Lang == English:
+		return g.English
+	}
+	return strings.Join(append([]string{g.Arabic}, g.Spoken()...), " / ")
 }
 
 func (s *Server) newPage(r *http.Request, title string, data any) *page {

@@ -89,20 +89,16 @@ func latinDigits(s string) string {
 	}, s)
 }
 
-// govID returns the id of the governorate named s in Arabic, English or
-// any spelling the gazetteer knows; s itself when none matches.
+// govID returns the id of the governorate named s by its id, Arabic or
+// English name or any spelling the gazetteer knows (dialect, city, Latin);
+// s itself when none matches.
 func govID(s string) string {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return ""
 	}
-	if _, ok := gazetteer.ByID(s); ok {
-		return s
-	}
-	for _, g := range gazetteer.Governorates {
-		if s == g.Arabic || strings.EqualFold(s, g.English) || slices.Contains(g.Names, strings.ToLower(s)) {
-			return g.ID
-		}
+	if g, ok := gazetteer.Lookup(s); ok {
+		return g.ID
 	}
 	return s
 }
@@ -209,6 +205,49 @@ func (p *page) Pct(f float64) string {
 // Platforms and urgency choices the queue's filters offer.
 var queuePlatforms = []string{"telegram", "x", "facebook", "tiktok", "youtube", "web", "rss"}
 
+// defaultDesc reports whether sort key k first sorts descending: the
+// highest score and the newest first; the most urgent and label A first.
+func defaultDesc(k string) bool { return review.SortDescFirst(k) }
+
+// sortCol is a sortable column header: the link that sorts by it (or
+// reverses its order) and how it is sorted now.
+type sortCol struct {
+	Href string
+	// Aria is the header's aria-sort: ascending, descending or none.
+	Aria string
+	// Arrow shows the order: ▲ ascending, ▼ descending, empty when unsorted.
+	Arrow string
+}
+
+// sortCols returns the queue's sortable headers for the query q sorted as f.
+func sortCols(q url.Values, f review.Filter) map[string]sortCol {
+	out := map[string]sortCol{}
+	for _, k := range review.SortKeys {
+		qq := url.Values{}
+		for name, vs := range q {
+			switch name {
+			case "offset", "msg", "undo", "item", "done", "sort", "dir":
+			default:
+				qq[name] = vs
+			}
+		}
+		c := sortCol{Aria: "none"}
+		desc := defaultDesc(k)
+		if f.Sort == k {
+			c.Aria, c.Arrow = "ascending", "▲"
+			if f.Desc {
+				c.Aria, c.Arrow = "descending", "▼"
+			}
+			desc = !f.Desc
+		}
+		qq.Set("sort", k)
+		qq.Set("dir", map[bool]string{false: "asc", true: "desc"}[desc])
+		c.Href = "/queue?" + qq.Encode()
+		out[k] = c
+	}
+	return out
+}
+
 // queueRow is one queue item with its post as the queue shows it.
 type queueRow struct {
 	review.Item
@@ -239,6 +278,8 @@ type queueView struct {
 	Pending int
 	// Saved are the caller's saved queue filters.
 	Saved savedView
+	// Sort holds the sortable column headers by sort key.
+	Sort map[string]sortCol
 	// Undo is the decision just made that its author may still undo.
 	Undo, UndoItem string
 	UndoSeconds    int
@@ -249,7 +290,8 @@ func (s *Server) pageQueue(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	p := s.newPage(r, "queue", nil)
 	v := &queueView{Page: pg, Filter: f, Query: q, CanClaim: from(r.Context()).User.Role.Can(review.PermDecide), Now: s.cfg.Now(),
-		Governorates: gazetteer.Governorates, Platforms: queuePlatforms, Saved: s.saved(r, "queue")}
+		Governorates: gazetteer.Governorates, Platforms: queuePlatforms, Saved: s.saved(r, "queue"),
+		Sort: sortCols(q, f)}
 	for _, l := range s.cfg.Policy.Labels {
 		v.Labels = append(v.Labels, l.Name)
 	}
@@ -561,21 +603,25 @@ func cleanQuery(raw string) (string, error) {
 	return v.Encode(), nil
 }
 
-// postSaved saves the current queue filter or search under a name (one of
-// that name is replaced), or with delete set removes it; audited.
-func (s *Server) postSaved(w http.ResponseWriter, r *http.Request) {
-	kind, name := r.PostFormValue("kind"), strings.TrimSpace(r.PostFormValue("name"))
-	path, ok := savedKinds[kind]
-	if !ok {
-		s.errorPage(w, r, http.StatusBadRequest, &inputError{Key: "e_saved_kind", Value: kind, en: "kind must be queue or search"})
-		return
+// saveQuery saves query (cleaned) under name for the caller's page kind,
+// replacing one of that name, with alert set for a search that raises
+// alerts, or with del removes it; audited. It returns the cleaned query.
+func (s *Server) saveQuery(r *http.Request, kind, name, raw string, alert, del bool) (string, error) {
+	name = strings.TrimSpace(name)
+	if _, ok := savedKinds[kind]; !ok {
+		return "", &inputError{Key: "e_saved_kind", Value: kind, en: "kind must be queue or search"}
 	}
-	query, err := cleanQuery(r.PostFormValue("query"))
+	query, err := cleanQuery(raw)
 	if err != nil || name == "" || len([]rune(name)) > maxSavedName || len(query) > 2048 {
-		s.errorPage(w, r, http.StatusBadRequest, &inputError{Key: "e_saved_name", Value: name, en: fmt.Sprintf("a saved filter needs a name of at most %d characters", maxSavedName)})
-		return
+		return "", &inputError{Key: "e_saved_name", Value: name, en: fmt.Sprintf("a saved filter needs a name of at most %d characters", maxSavedName)}
 	}
-	del := r.PostFormValue("delete") != ""
+	alert = alert && kind == "search" && !del
+	if alert {
+		v, _ := url.ParseQuery(query)
+		if _, err := queryFromURL(v, true); err != nil {
+			return "", err
+		}
+	}
 	who := from(r.Context()).User.Name
 	_, err = s.cfg.Store.UpdateUser(r.Context(), who, func(u *review.User) error {
 		u.Saved = slices.DeleteFunc(u.Saved, func(q review.SavedQuery) bool { return q.Kind == kind && q.Name == name })
@@ -585,29 +631,71 @@ func (s *Server) postSaved(w http.ResponseWriter, r *http.Request) {
 		if n := len(slices.DeleteFunc(slices.Clone(u.Saved), func(q review.SavedQuery) bool { return q.Kind != kind })); n >= maxSaved {
 			return &inputError{Key: "e_saved_many", Value: strconv.Itoa(n), en: fmt.Sprintf("at most %d saved per page", maxSaved)}
 		}
-		u.Saved = append(u.Saved, review.SavedQuery{Kind: kind, Name: name, Query: query, Created: s.cfg.Now().UTC()})
+		u.Saved = append(u.Saved, review.SavedQuery{Kind: kind, Name: name, Query: query, Created: s.cfg.Now().UTC(), Alert: alert})
 		return nil
 	})
-	if ie := (*inputError)(nil); errors.As(err, &ie) {
-		s.errorPage(w, r, http.StatusBadRequest, err)
-		return
-	}
 	if err != nil {
-		s.cfg.Log.Error("saving a filter", "user", who, "err", err)
-		s.errorPage(w, r, http.StatusInternalServerError, err)
-		return
+		return "", err
 	}
 	action := "save"
 	if del {
 		action = "delete"
 	}
-	s.audit(audit.Event{Type: "saved_query", Actor: "user:" + who, Subject: "user:" + who, Details: map[string]any{
-		"action": action, "kind": kind, "name": name, "query": query}})
-	if del {
-		http.Redirect(w, r, path, http.StatusSeeOther)
+	details := map[string]any{"action": action, "kind": kind, "name": name, "query": query}
+	if alert {
+		details["alert"] = true
+	}
+	s.audit(audit.Event{Type: "saved_query", Actor: "user:" + who, Subject: "user:" + who, Details: details})
+	return query, nil
+}
+
+// postSaved saves the current queue filter or search under a name (one of
+// that name is replaced), or with delete set removes it; audited.
+func (s *Server) postSaved(w http.ResponseWriter, r *http.Request) {
+	kind, del := r.PostFormValue("kind"), r.PostFormValue("delete") != ""
+	query, err := s.saveQuery(r, kind, r.PostFormValue("name"), r.PostFormValue("query"), r.PostFormValue("alert") == "1", del)
+	if ie := (*inputError)(nil); errors.As(err, &ie) {
+		s.errorPage(w, r, http.StatusBadRequest, err)
 		return
 	}
-	http.Redirect(w, r, path+"?"+query, http.StatusSeeOther)
+	if err != nil {
+		s.cfg.Log.Error("saving a filter", "err", err)
+		s.errorPage(w, r, http.StatusInternalServerError, err)
+		return
+	}
+	if del {
+		http.Redirect(w, r, savedKinds[kind], http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, savedKinds[kind]+"?"+query, http.StatusSeeOther)
+}
+
+// apiSaved saves, changes or deletes a saved queue filter or search:
+// {"kind", "name", "query", "alert", "delete"}; audited.
+func (s *Server) apiSaved(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Kind   string `json:"kind"`
+		Name   string `json:"name"`
+		Query  string `json:"query"`
+		Alert  bool   `json:"alert"`
+		Delete bool   `json:"delete"`
+	}
+	if err := readJSON(w, r, &in); err != nil {
+		WriteError(w, http.StatusBadRequest, err)
+		return
+	}
+	query, err := s.saveQuery(r, in.Kind, in.Name, in.Query, in.Alert, in.Delete)
+	if ie := (*inputError)(nil); errors.As(err, &ie) {
+		WriteError(w, http.StatusBadRequest, err)
+		return
+	}
+	if err != nil {
+		s.cfg.Log.Error("saving a filter", "err", err)
+		WriteError(w, http.StatusInternalServerError, errors.New("saving failed"))
+		return
+	}
+	WriteJSON(w, http.StatusOK, map[string]any{"kind": in.Kind, "name": strings.TrimSpace(in.Name), "query": query,
+		"alert": in.Alert && in.Kind == "search" && !in.Delete, "deleted": in.Delete})
 }
 
 // savedView lists the caller's saved queries of kind with their links.
@@ -619,6 +707,8 @@ type savedView struct {
 type savedLink struct {
 	Name, Href string
 	On         bool
+	// Alert is set for a saved search that raises alerts.
+	Alert bool
 }
 
 // saved returns the caller's saved queries of kind, marking the one r shows.
@@ -627,7 +717,7 @@ func (s *Server) saved(r *http.Request, kind string) savedView {
 	v := savedView{Kind: kind, Query: cur}
 	for _, q := range from(r.Context()).User.Saved {
 		if q.Kind == kind {
-			v.List = append(v.List, savedLink{Name: q.Name, Href: savedKinds[kind] + "?" + q.Query, On: q.Query == cur})
+			v.List = append(v.List, savedLink{Name: q.Name, Href: savedKinds[kind] + "?" + q.Query, On: q.Query == cur, Alert: q.Alert})
 		}
 	}
 	return v

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"html"
 	"net/http"
@@ -350,7 +351,7 @@ func TestPagesSpeakOneLanguage(t *testing.T) {
 	}
 	res := e.login(t, "res")
 	paths := []string{"/queue", "/queue?min_score=abc", "/queue?status=gone", "/items/x:000000", "/items/x:000003",
-		"/items/x:000000?msg=need_reason", "/search", "/search?min_score=x", "/search?governorate=diyala", "/no/such/page", "/items/x:none"}
+		"/items/x:000000?msg=need_reason", "/search", "/search?min_score=x", "/search?governorate=diyala", "/queue?sort=bogus", "/queue?sort=score&dir=asc", "/queue?sort=label&dir=up", "/no/such/page", "/items/x:none"}
 	for _, l := range []Lang{Arabic, English} {
 		for _, path := range paths {
 			w := e.inLang(ana, l, "GET", path, nil)
@@ -479,4 +480,55 @@ func TestQueueFiltersBySourceAndUrgency(t *testing.T) {
 	if n := strings.Count(page, "<tr data-id="); n == 0 || n >= strings.Count(all, "<tr data-id=") || !strings.Contains(page, `data-id="x:000005"`) {
 		t.Fatalf("source %q lists %d rows", it.Source, n)
 	}
+}
+
+// TestQueueSorts: the queue's headers sort it by score, priority, time and
+// label both ways, the order kept by the pager and the header links, shown
+// with aria-sort; /api/queue takes the same parameters and a bad key is a
+// 400 in the reader's language.
+func TestQueueSorts(t *testing.T) {
+	bothStores(t, workItems(), func(t *testing.T, e *env) {
+		ana := e.login(t, "ana")
+		w := e.do(ana, "GET", "/api/queue?sort=score&dir=asc&limit=5", nil, nil)
+		var p review.Page
+		if err := json.Unmarshal(w.Body.Bytes(), &p); err != nil || w.Code != http.StatusOK || len(p.Items) != 5 {
+			t.Fatalf("api sort=score: %d %v %s", w.Code, err, w.Body)
+		}
+		for i := 1; i < len(p.Items); i++ {
+			if p.Items[i].Score < p.Items[i-1].Score {
+				t.Fatalf("ascending scores %v then %v", p.Items[i-1].Score, p.Items[i].Score)
+			}
+		}
+		if p.Items[0].Score != 0.02 {
+			t.Fatalf("lowest score first is %s at %v, want 2%%", p.Items[0].ID, p.Items[0].Score)
+		}
+		w = e.do(ana, "GET", "/api/queue?sort=time&limit=3", nil, nil)
+		_ = json.Unmarshal(w.Body.Bytes(), &p)
+		if p.Items[0].ID != "x:000000" {
+			t.Fatalf("time sorts newest first by default, got %s", p.Items[0].ID)
+		}
+		page := e.inLang(ana, English, "GET", "/queue?sort=score&dir=desc&limit=10", nil).Body.String()
+		for _, want := range []string{`aria-sort="descending"><a href="/queue?dir=asc&amp;limit=10&amp;sort=score" id="sort-score"`,
+			`aria-sort="none"><a href="/queue?dir=desc&amp;limit=10&amp;sort=time" id="sort-time"`, `id="more"`} {
+			if !strings.Contains(page, want) {
+				t.Fatalf("sorted queue page lacks %s", want)
+			}
+		}
+		if !strings.Contains(page, `href="/queue?dir=desc&amp;limit=10&amp;offset=10&amp;sort=score"`) {
+			t.Fatal("the pager drops the sort")
+		}
+		if first := page[strings.Index(page, "<tr data-id="):]; !strings.HasPrefix(first, `<tr data-id="x:000000"`) {
+			t.Fatalf("highest score first: %.40s", first)
+		}
+		for _, l := range []Lang{Arabic, English} {
+			w = e.inLang(ana, l, "GET", "/queue?sort=colour", nil)
+			if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), l.T("e_sort")) {
+				t.Fatalf("%s: bad sort %d, want 400 with %q", l, w.Code, l.T("e_sort"))
+			}
+		}
+		w = e.do(ana, "GET", "/api/queue?sort=score&dir=sideways", nil, nil)
+		if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "asc or desc") {
+			t.Fatalf("api bad dir: %d %s", w.Code, w.Body)
+		}
+	})
 }
