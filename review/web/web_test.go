@@ -350,6 +350,11 @@ var requests = map[string]request{
 	"POST /api/undo":                   {"POST", "/api/undo", map[string]string{"item": "x:000000", "decision": "none"}},
 	"POST /queue/bulk":                 {"POST", "/queue/bulk", map[string]string{}},
 	"POST /saved":                      {"POST", "/saved", map[string]string{"kind": "queue", "name": "mine", "query": "label=hate"}},
+	"POST /saved/alert":                {"POST", "/saved/alert", map[string]string{"kind": "search", "name": "mine", "alert": "1"}},
+	"POST /api/saved":                  {"POST", "/api/saved", map[string]string{"kind": "search", "name": "mine", "query": "q=x"}},
+	"GET /alerts":                      {"GET", "/alerts", nil},
+	"GET /api/alerts":                  {"GET", "/api/alerts", nil},
+	"POST /alerts/seen":                {"POST", "/alerts/seen", map[string]string{}},
 	"GET /api/queue":                   {"GET", "/api/queue", nil},
 	"GET /api/items/{id}":              {"GET", "/api/items/x:000001", nil},
 	"GET /api/decisions":               {"GET", "/api/decisions?item=x:000001", nil},
@@ -834,7 +839,7 @@ func TestItemPageShowsScoresAgainstTheModelThresholds(t *testing.T) {
 	ana := e.login(t, "ana")
 	page := e.do(ana, "GET", "/items/x:000001", nil, nil).Body.String()
 	table := between(page, `<table id="scores">`, `</table>`)
-	for _, want := range []string{"عتبة النموذج", "درجة النموذج الخام", `<tr class="raised"><td>تحريض</td><td>22.3%</td><td class="meta">1.0%</td><td class="meta">3.4%</td><td>مُعلَّم</td></tr>`} {
+	for _, want := range []string{"عتبة النموذج", "درجة النموذج الخام", `<tr class="raised"><td>تحريض</td><td>٢٢٫٣٪</td><td class="meta">١٫٠٪</td><td class="meta">٣٫٤٪</td><td>مُعلَّم</td></tr>`} {
 		if !strings.Contains(table, want) {
 			t.Errorf("score table lacks %q:\n%s", want, table)
 		}

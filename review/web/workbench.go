@@ -722,3 +722,56 @@ func (s *Server) saved(r *http.Request, kind string) savedView {
 	}
 	return v
 }
+
+// Pct1 writes a 0–1 score as a percentage with one decimal in the page's
+// digits.
+func (p *page) Pct1(f float64) string {
+	if p.Lang == English {
+		return fmt.Sprintf("%.1f%%", f*100)
+	}
+	return p.Num(strings.Replace(fmt.Sprintf("%.1f", f*100), ".", "٫", 1)) + "٪"
+}
+
+// signalDetails are the Arabic of the details the signals stage writes: the
+// roles it reads and the kinds of threat, call and slogan it names.
+var signalDetails = map[string]string{
+	"activist": "ناشط", "journalist": "صحفي", "defender": "مدافع عن حقوق الإنسان", "protester": "متظاهر",
+	"official": "مسؤول", "candidate": "مرشح", "cleric": "رجل دين", "tribal": "شخصية عشائرية", "bounty": "مطلوب رأسه",
+	"handle": "حساب", "kunya": "كنية", "name": "اسم", "home": "البيت", "family": "الأسرة", "car": "السيارة",
+	"work": "العمل", "phone number": "رقم هاتف", "address": "عنوان", "slogan": "شعار", "recruitment": "تجنيد",
+	"pledge": "بيعة", "kill": "قتل", "slaughter": "ذبح", "abduct": "خطف", "days counted": "أيام معدودة",
+	"you are next": "أنت التالي", "last warning": "إنذار أخير", "blood declared lawful": "إهدار الدم",
+	"bullet": "رصاصة", "tribal attack": "دكة عشائرية", "fear for your life": "تهديد بالحياة",
+	"fear for your family": "تهديد بالأسرة", "silence or else": "إسكات بالتهديد", "funeral prayer": "الفاتحة على الحي",
+	"rejection": "رفض", "negated claim": "نفي", "reporting verb": "فعل نقل", "quotation marks": "علامات اقتباس",
+	"corruption claim": "ادعاء فساد", "advert": "إعلان", "theology": "علم ديني", "word": "كلمة", "emoji": "رمز تعبيري",
+}
+
+// SignalDetail writes a signal's detail in the page's language: English
+// pages get it as stored; Arabic pages get the role or kind it names in
+// Arabic, the handle as written, and nothing for a detail with no Arabic.
+func (p *page) SignalDetail(d string) string {
+	if p.Lang == English || d == "" {
+		return d
+	}
+	if h, ok := strings.CutPrefix(d, "handle "); ok {
+		return strings.Trim(h, `"`)
+	}
+	key := d
+	if r, ok := strings.CutPrefix(d, "role "); ok {
+		key, _, _ = strings.Cut(strings.Trim(r, `"`), `"`)
+		key = strings.TrimSpace(key)
+	}
+	if ar, ok := signalDetails[key]; ok {
+		return ar
+	}
+	return ""
+}
+
+// Protection names a protected-speech category in the page's language.
+func (p *page) Protection(id string) string {
+	if _, ok := words["pc_"+id]; ok {
+		return p.T("pc_" + id)
+	}
+	return id
+}
