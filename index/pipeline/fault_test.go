@@ -121,9 +121,16 @@ func faultRun(t *testing.T, p *Pipeline, st store.Backend, conn *pacedConnector,
 	var said []string
 	outageStart := time.Now()
 	outage(func() {
+		// Every distinct error of each part is kept: a worker's first may
+		// be the reply cut off by the kill (EOF), the next the refused
+		// connection.
 		for _, f := range p.Failing() {
-			if !seen[f[:strings.Index(f, " failing for")]] {
-				seen[f[:strings.Index(f, " failing for")]] = true
+			who, rest := f[:strings.Index(f, " failing for")], ""
+			if i := strings.Index(f, ": "); i >= 0 {
+				rest = f[i+2:]
+			}
+			if !seen[who+"\x00"+rest] {
+				seen[who+"\x00"+rest] = true
 				said = append(said, f)
 			}
 		}
