@@ -119,7 +119,7 @@ func (p *Pipeline) processMedia(ctx context.Context, mq MediaQueue, id string) e
 	if err != nil {
 		return fmt.Errorf("media of %s: %w", id, err)
 	}
-	if !rec.Queued {
+	if !rec.Queued && !rec.Sample {
 		rec.Post.Capture, rec.Post.CaptureType = nil, ""
 	}
 	if err := p.cfg.Store.Complete(ctx, []store.Record{rec}, nil, nil); err != nil {
