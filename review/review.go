@@ -88,13 +88,16 @@ const (
 	// PermReferrals reads referrals (with author identities only for
 	// PermAuthors).
 	PermReferrals Permission = "referrals"
+	// PermResearch reads the estimates of the model's precision and
+	// recall made from reviewers' decisions (counts only, no identity).
+	PermResearch Permission = "research"
 )
 
 var grants = map[Role][]Permission{
 	RoleAnalyst:    {PermView, PermDecide, PermAuthors, PermAppeal, PermReferrals},
-	RoleSenior:     {PermView, PermDecide, PermAuthors, PermAppeal, PermReferrals},
-	RoleResearcher: {PermView, PermAppeal},
-	RoleAdmin:      {PermView, PermAdmin, PermAppeal, PermOversight},
+	RoleSenior:     {PermView, PermDecide, PermAuthors, PermAppeal, PermReferrals, PermResearch},
+	RoleResearcher: {PermView, PermAppeal, PermResearch},
+	RoleAdmin:      {PermView, PermAdmin, PermAppeal, PermOversight, PermResearch},
 	RoleAuditor:    {PermView, PermOversight, PermReferrals},
 }
 

@@ -113,6 +113,9 @@ type Report struct {
 	MinDecisions int        `json:"min_decisions"`
 }
 
+// Rows returns the overall estimate, then one per label.
+func (r Report) Rows() []Estimate { return append([]Estimate{r.Overall}, r.Labels...) }
+
 // Case is one decided item as the estimator sees it.
 type Case struct {
 	// Sample is true for a sampled unrouted post.
