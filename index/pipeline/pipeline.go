@@ -163,7 +163,9 @@ type Config struct {
 	MediaSweeper MediaSweeper
 	// SampleRate is the share (0 to 1) of the posts policy did not route
 	// that are sent to review all the same as a random sample (Sampled),
-	// so that reviewers measure what the rules miss; 0 sends none.
+	// so that reviewers measure what the rules miss; 0 sends none. A post
+	// with media is sampled after the media stage, if its media did not
+	// route it.
 	SampleRate float64
 }
 
@@ -941,8 +943,10 @@ func (p *Pipeline) finish(ctx context.Context, ds []store.Delivery, ob *observat
 			Model: model, Governorate: p.locate(post, s),
 			Queued: d.Queue, Priority: d.Priority, Urgent: d.Urgent, Reasons: d.ReasonLines(), Processed: now,
 			Judgement: &jd,
-			Sample:    !d.Queue && Sampled(post.ID, p.cfg.SampleRate),
 		}
+		// A post with media is sampled once the media stage has judged it
+		// again (what its media hold may route it).
+		recs[j].Sample = !d.Queue && !store.NeedsMedia(&recs[j]) && Sampled(post.ID, p.cfg.SampleRate)
 		if !d.Queue && !recs[j].Sample && !store.NeedsMedia(&recs[j]) {
 			// The raw capture is evidence for what enters review (routed or
 			// sampled); the others keep only the page's hash (a post with
