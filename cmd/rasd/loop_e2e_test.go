@@ -6,12 +6,18 @@ package main
 // researchers' quality estimates read back exactly what they decided.
 
 import (
+	"bytes"
+	"encoding/json"
 	"math"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/rasd-iq/rasd/index/redisstore/redistest"
+	"github.com/rasd-iq/rasd/review"
+	"github.com/rasd-iq/rasd/review/labels"
 	"github.com/rasd-iq/rasd/review/quality"
 )
 
@@ -134,4 +140,42 @@ func runReviewLoop(t *testing.T, redisURL string) {
 	// The analyst reads no estimates.
 	ana.call("GET", "/api/research/quality", nil, http.StatusForbidden, nil)
 	e.stop(t)
+
+	// The decided samples flow back as labelled data: the violating one
+	// with its label, the clean one with none, and `rasd train` (what
+	// scripts/train-default.sh runs with RASD_REVIEWED) takes the export.
+	exported := e.rasd(t, "", append([]string{"review", "export", "--labels"}, e.storeArgs()...)...)
+	byID := map[string]labels.Example{}
+	for _, line := range strings.Split(strings.TrimSpace(exported), "\n") {
+		var ex labels.Example
+		if err := json.Unmarshal([]byte(line), &ex); err != nil {
+			t.Fatalf("labels export line %q: %v", line, err)
+		}
+		byID[ex.ID] = ex
+	}
+	if ex := byID[samples[0]]; len(ex.Labels) != 1 || ex.Labels[0] != "hate" {
+		t.Errorf("violating sample exported as %+v", ex)
+	}
+	if ex := byID[samples[1]]; len(ex.Labels) != 0 || ex.Reason != review.ReasonClean || ex.Text == "" {
+		t.Errorf("clean sample exported as %+v", ex)
+	}
+	reviewed := filepath.Join(t.TempDir(), "reviewed.jsonl")
+	if err := os.WriteFile(reviewed, []byte(exported), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	trainOnReviewed(t, reviewed)
+}
+
+// trainOnReviewed trains a small model on the toy data plus reviewed, a
+// labels export, as scripts/train-default.sh adds RASD_REVIEWED.
+func trainOnReviewed(t *testing.T, reviewed string) {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "toy")
+	var stdout, stderr bytes.Buffer
+	env := &Env{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr}
+	code := run(env, []string{"train", "--data", "../../testdata/models/toy-train.jsonl," + reviewed, "--out", out,
+		"--epochs", "1", "--dim", "8", "--hidden", "8", "--buckets", "4096", "--valid-percent", "25", "--min-positives", "5", "--quiet"})
+	if code != 0 {
+		t.Fatalf("rasd train on the toy data and a labels export exited %d: %s", code, stderr.String())
+	}
 }
