@@ -88,13 +88,16 @@ const (
 	// PermReferrals reads referrals (with author identities only for
 	// PermAuthors).
 	PermReferrals Permission = "referrals"
+	// PermResearch reads the estimates of the model's precision and
+	// recall made from reviewers' decisions (counts only, no identity).
+	PermResearch Permission = "research"
 )
 
 var grants = map[Role][]Permission{
 	RoleAnalyst:    {PermView, PermDecide, PermAuthors, PermAppeal, PermReferrals},
-	RoleSenior:     {PermView, PermDecide, PermAuthors, PermAppeal, PermReferrals},
-	RoleResearcher: {PermView, PermAppeal},
-	RoleAdmin:      {PermView, PermAdmin, PermAppeal, PermOversight},
+	RoleSenior:     {PermView, PermDecide, PermAuthors, PermAppeal, PermReferrals, PermResearch},
+	RoleResearcher: {PermView, PermAppeal, PermResearch},
+	RoleAdmin:      {PermView, PermAdmin, PermAppeal, PermOversight, PermResearch},
 	RoleAuditor:    {PermView, PermOversight, PermReferrals},
 }
 
@@ -280,21 +283,32 @@ type Item struct {
 	// sextortion): it is kept out of the main queue, in the support queue,
 	// and is never referred to a platform in public.
 	Support bool `json:"support,omitempty"`
+	// Sample marks a post no rule routed that the random sample of unrouted
+	// posts sent to review, so that reviewers measure what the rules miss:
+	// it is never counted as flagged, sorts after the flagged items, and a
+	// reviewer who finds it violates nothing dismisses it as clean.
+	Sample bool `json:"sample,omitempty"`
+	// Manual marks a post a reviewer sent to review from search.
+	Manual bool `json:"manual,omitempty"`
 }
 
 // IndexOrder names the order IndexKey sorts in; a store whose index was
 // built in another order rebuilds it once (both stores record it).
-const IndexOrder = "urgent-score-priority-label-sorts"
+const IndexOrder = "urgent-sample-score-priority-label-sorts"
 
 // IndexKey is the item's key in the queue index: urgent items first, then
-// higher score, then lower priority, then older, then id. Keys compare
-// bytewise in review order (the same in bbolt and in a Redis sorted set
-// read lexicographically). The item's first label follows the id after a
-// NUL byte, so that the queue can be sorted by label from the keys alone.
+// the other flagged ones, then samples; then higher score, then lower
+// priority, then older, then id. Keys compare bytewise in review order
+// (the same in bbolt and in a Redis sorted set read lexicographically).
+// The item's first label follows the id after a NUL byte, so that the
+// queue can be sorted by label from the keys alone.
 func IndexKey(it *Item) string {
 	u := 1
-	if it.Urgent {
+	switch {
+	case it.Urgent:
 		u = 0
+	case it.Sample:
+		u = 2
 	}
 	p := int64(it.Priority) + 1<<31
 	p = max(0, min(p, 1<<32-1))
@@ -402,10 +416,14 @@ const (
 	ReasonNotActionable ReasonCode = "not_actionable"
 	// ReasonDuplicate: the same post is already in review or decided.
 	ReasonDuplicate ReasonCode = "duplicate"
+	// ReasonClean: a sampled post (Item.Sample) violates nothing. Only
+	// samples are dismissed as clean; a flagged post that violates nothing
+	// is a false positive.
+	ReasonClean ReasonCode = "clean"
 )
 
 // ReasonCodes lists the reason codes in the order the UI offers them.
-var ReasonCodes = []ReasonCode{ReasonFalsePositive, ReasonProtected, ReasonNotActionable, ReasonDuplicate}
+var ReasonCodes = []ReasonCode{ReasonFalsePositive, ReasonProtected, ReasonNotActionable, ReasonDuplicate, ReasonClean}
 
 // Reviewer is who claims or decides.
 type Reviewer struct {
@@ -712,7 +730,7 @@ func (d *Decision) Validate() error {
 		return fmt.Errorf("%w: labels are only for wrong_label", ErrInvalid)
 	}
 	if d.ReasonCode != "" && !slices.Contains(ReasonCodes, d.ReasonCode) {
-		return fmt.Errorf("%w: unknown reason code %q (want false_positive, protected_speech, not_actionable or duplicate)", ErrInvalid, d.ReasonCode)
+		return fmt.Errorf("%w: unknown reason code %q (want false_positive, protected_speech, not_actionable, duplicate or clean)", ErrInvalid, d.ReasonCode)
 	}
 	if d.ReasonCode != "" && d.Action != ActionDismiss {
 		return fmt.Errorf("%w: a reason code is only for a dismissal", ErrInvalid)
@@ -774,6 +792,10 @@ func Apply(it *Item, d *Decision, who Reviewer, rules Rules, now time.Time) erro
 		return err
 	}
 	switch {
+	case it.Sample && d.ReasonCode == ReasonFalsePositive:
+		return fmt.Errorf("%w: a sampled post was flagged by no rule: dismiss it as clean", ErrInvalid)
+	case !it.Sample && d.ReasonCode == ReasonClean:
+		return fmt.Errorf("%w: clean is for sampled posts; a flagged post that violates nothing is a false positive", ErrInvalid)
 	case it.Status == StatusClosed:
 		return ErrDecided
 	case !it.Lease.Active(now) || it.Lease.Holder != who.Name || it.Lease.Token != d.Lease:

@@ -157,3 +157,42 @@ func TestNormalizeReference(t *testing.T) {
 		seen[r] = true
 	}
 }
+
+func TestSamplesSortAfterFlaggedItems(t *testing.T) {
+	now := time.Now()
+	flagged := &review.Item{ID: "a", Score: 0.1, Priority: 9, Added: now}
+	sample := &review.Item{ID: "b", Score: 0.99, Priority: 0, Added: now.Add(-time.Hour), Sample: true}
+	urgent := &review.Item{ID: "c", Score: 0.2, Urgent: true, Added: now}
+	if !(review.IndexKey(urgent) < review.IndexKey(flagged) && review.IndexKey(flagged) < review.IndexKey(sample)) {
+		t.Errorf("keys out of order: urgent %s, flagged %s, sample %s", review.IndexKey(urgent), review.IndexKey(flagged), review.IndexKey(sample))
+	}
+	if review.IDFromKey(review.IndexKey(sample)) != "b" {
+		t.Error("a sample's key does not end in its id")
+	}
+}
+
+func TestSampleDismissedAsClean(t *testing.T) {
+	now := time.Now()
+	who := review.Reviewer{Name: "ana"}
+	for _, c := range []struct {
+		name   string
+		sample bool
+		code   review.ReasonCode
+		ok     bool
+	}{
+		{"sample clean", true, review.ReasonClean, true},
+		{"sample false positive", true, review.ReasonFalsePositive, false},
+		{"sample not actionable", true, review.ReasonNotActionable, true},
+		{"flagged clean", false, review.ReasonClean, false},
+		{"flagged false positive", false, review.ReasonFalsePositive, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			it := review.Item{ID: "x", Status: review.StatusOpen, Sample: c.sample, Lease: &review.Lease{Holder: "ana", Token: "t", Expires: now.Add(time.Minute)}}
+			d := review.Decision{Item: "x", Reviewer: "ana", Action: review.ActionDismiss, Verdict: review.VerdictFalsePositive, ReasonCode: c.code, Lease: "t"}
+			err := review.Apply(&it, &d, who, review.Rules{}, now)
+			if (err == nil) != c.ok {
+				t.Errorf("Apply: %v, want ok %v", err, c.ok)
+			}
+		})
+	}
+}

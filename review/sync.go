@@ -38,8 +38,8 @@ type QueuedRecords interface {
 }
 
 // ItemFor builds the review-queue item of a record the pipeline routed to
-// review: its priority, urgency and labels, and its score on the policy's
-// scale (store.MaxScore).
+// review (or sampled: store.Record.Sample): its priority, urgency and
+// labels, and its score on the policy's scale (store.MaxScore).
 func ItemFor(r *store.Record) Item {
 	labels := r.Flags
 	if labels == nil {
@@ -50,8 +50,13 @@ func ItemFor(r *store.Record) Item {
 		Platform: r.Post.Platform, Source: r.Post.Source, Governorate: r.Governorate,
 		Author: AuthorKey(r), Added: r.Processed, Status: StatusOpen,
 		Support: r.Judgement != nil && r.Judgement.Decision.Support,
+		Sample:  r.Sample && !r.Queued,
 	}
 }
+
+// Enqueued reports whether the pipeline puts r's post in the review queue
+// when it stores r: routed by policy, or sampled.
+func Enqueued(r *store.Record) bool { return r.Queued || r.Sample }
 
 // ItemFromRecord builds the queue item of a pipeline queue entry and its record.
 func ItemFromRecord(q store.QueueEntry, r *store.Record) Item {

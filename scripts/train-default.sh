@@ -11,7 +11,9 @@
 # (more `rasd train` flags, e.g. the operating point:
 # "--traffic $RASD_DATASETS/realtweets/train.jsonl --traffic-check
 # $RASD_DATASETS/realtweets/test.jsonl"; see docs/models.md for why it is not
-# the default yet).
+# the default yet), RASD_REVIEWED (FILE[,FILE…]: labelled data reviewers
+# made, written by `rasd review export --labels`, added to the training
+# data; see docs/models.md).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 datasets="${RASD_DATASETS:-$root/../shared/datasets}"
@@ -34,6 +36,15 @@ if [ -f "$gold/train.jsonl" ]; then
   fi
 else
   echo "train-default: no Iraqi gold set train split yet ($gold/train.jsonl); public corpora only" >&2
+fi
+if [ -n "${RASD_REVIEWED:-}" ]; then
+  IFS=',' read -r -a reviewed <<< "$RASD_REVIEWED"
+  for f in "${reviewed[@]}"; do
+    [ -n "$f" ] || continue
+    [ -f "$f" ] || { echo "train-default: RASD_REVIEWED file $f is missing" >&2; exit 1; }
+    data="$data,$f"
+    echo "train-default: including reviewed data ($f, $(grep -c . "$f") examples)" >&2
+  done
 fi
 out="$root/models/default"
 tmp="$(mktemp -d "$root/models/.default.XXXXXX")"

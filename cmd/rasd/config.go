@@ -79,11 +79,20 @@ type runConfig struct {
 	AllowInternal bool `yaml:"allow_internal"`
 	// Recheck schedules re-checks of referred posts (docs/referrals.md).
 	Recheck recheck.Config `yaml:"recheck"`
+	// Review configures what the pipeline sends to review besides what
+	// policy routes (docs/review.md).
+	Review struct {
+		// SampleRate is the share (0 to 1) of posts no rule routed that are
+		// sent to review as a random sample; 0 sends none.
+		SampleRate float64 `yaml:"sample_rate"`
+	} `yaml:"review"`
 }
 
 func defaultRunConfig() runConfig {
-	return runConfig{Data: "rasd-data", Listen: "127.0.0.1:8080", Batch: pipeline.DefaultBatch, Retention: 30 * 24 * time.Hour, CaseRetention: 365 * 24 * time.Hour, Role: pipeline.RoleAll,
+	c := runConfig{Data: "rasd-data", Listen: "127.0.0.1:8080", Batch: pipeline.DefaultBatch, Retention: 30 * 24 * time.Hour, CaseRetention: 365 * 24 * time.Hour, Role: pipeline.RoleAll,
 		Recheck: recheck.DefaultConfig()}
+	c.Review.SampleRate = pipeline.DefaultSampleRate
+	return c
 }
 
 // loadRunConfig reads path strictly (unknown keys rejected) over the defaults.
@@ -116,6 +125,9 @@ func loadRunConfig(path string) (runConfig, error) {
 	}
 	if c.CaseRetention < time.Hour {
 		return c, fmt.Errorf("%s: case_retention must be at least 1h, not %s", path, c.CaseRetention)
+	}
+	if r := c.Review.SampleRate; !(r >= 0 && r <= 1) {
+		return c, fmt.Errorf("%s: review: sample_rate must be between 0 (no sample) and 1 (every unrouted post), not %v", path, r)
 	}
 	if err := c.Recheck.Validate(); err != nil {
 		return c, fmt.Errorf("%s: %w", path, err)

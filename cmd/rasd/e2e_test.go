@@ -218,7 +218,9 @@ func (e *e2eEngine) rasd(t *testing.T, stdin string, args ...string) string {
 
 // setupEngine writes the scenarios into file sources and the configuration,
 // creates one account per role (and a second analyst), and starts the engine.
-func setupEngine(t *testing.T, f scenarioFile, redisURL string) *e2eEngine {
+// extra is added to rasd.yaml; without it no unrouted post is sampled for
+// review (review.sample_rate 0), so that the queue holds what was routed.
+func setupEngine(t *testing.T, f scenarioFile, redisURL string, extra ...string) *e2eEngine {
 	t.Helper()
 	dir := t.TempDir()
 	e := &e2eEngine{bin: buildRasd(t), cfg: filepath.Join(dir, "rasd.yaml"), data: filepath.Join(dir, "data"), addr: freeAddr(t), redis: redisURL}
@@ -281,6 +283,10 @@ func setupEngine(t *testing.T, f scenarioFile, redisURL string) *e2eEngine {
 	banks, _ := filepath.Abs("../../examples/banks")
 	cfg := fmt.Sprintf("data: %s\nlisten: %s\nsources: sources.yaml\nmodel: %s\nmedia:\n  allow_internal: true\n  banks: {dir: %s}\n",
 		e.data, e.addr, requireDefaultModel(t), banks) + alertsConfig(t, e)
+	if len(extra) == 0 {
+		extra = []string{"review:\n  sample_rate: 0\n"}
+	}
+	cfg += strings.Join(extra, "")
 	if err := os.WriteFile(e.cfg, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -207,6 +207,7 @@ func openEngine(cfg runConfig, ortLib string, once, exit bool, log *slog.Logger)
 		Role: cfg.Role, Store: eng.store, Index: eng.index, Scorer: scorer, Router: router, SyncEvery: syncEvery, Audit: eng.audit, Signals: signaler,
 		Sources: sources, Batch: cfg.Batch, Retention: cfg.Retention, Log: log, Metrics: reg, Drain: exit,
 		CaseRetention: cfg.CaseRetention, Media: media, MediaWorkers: cfg.Media.Workers, MediaSweeper: sweeper,
+		SampleRate:  cfg.Review.SampleRate,
 		ClosedCases: func(ctx context.Context) (map[string]time.Time, error) { return review.ClosedCases(ctx, rs) },
 	})
 	if err != nil {

@@ -161,6 +161,15 @@ func TestRunRejectsMisuse(t *testing.T) {
 	if code, _, errs := runCmd(t, "", "run", "--config", bad); code != 1 || !regexp.MustCompile(`case_retention must be at least 1h`).MatchString(errs) {
 		t.Errorf("case_retention 10m: exit %d, %q", code, errs)
 	}
+	for _, rate := range []string{"-0.1", "1.5", ".nan"} {
+		os.WriteFile(bad, []byte("listen: 127.0.0.1:0\nreview:\n  sample_rate: "+rate+"\n"), 0o644)
+		if code, _, errs := runCmd(t, "", "run", "--config", bad); code != 1 || !regexp.MustCompile(`sample_rate must be between 0 \(no sample\) and 1`).MatchString(errs) {
+			t.Errorf("sample_rate %s: exit %d, %q", rate, code, errs)
+		}
+	}
+	if c, err := loadRunConfig(""); err != nil || c.Review.SampleRate != 0.005 {
+		t.Errorf("default sample rate %v, %v; want 0.005", c.Review.SampleRate, err)
+	}
 }
 
 func TestTuneGCLeavesAnOperatorsGOGC(t *testing.T) {

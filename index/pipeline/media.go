@@ -119,13 +119,19 @@ func (p *Pipeline) processMedia(ctx context.Context, mq MediaQueue, id string) e
 	if err != nil {
 		return fmt.Errorf("media of %s: %w", id, err)
 	}
-	if !rec.Queued {
+	sampled := !rec.Queued && !rec.Sample && Sampled(id, p.cfg.SampleRate)
+	rec.Sample = rec.Sample || sampled
+	if !rec.Queued && !rec.Sample {
 		rec.Post.Capture, rec.Post.CaptureType = nil, ""
 	}
 	if err := p.cfg.Store.Complete(ctx, []store.Record{rec}, nil, nil); err != nil {
 		return fmt.Errorf("storing media results of %s: %w", id, err)
 	}
 	p.auditMedia(&rec, before, changed)
+	if sampled {
+		p.m.sampled.Inc()
+		p.auditQueued([]store.Record{rec})
+	}
 	// A post its media sent to review, or made urgent there (banked
 	// content in a post whose words were queued already), is news.
 	if rec.Queued && (!wasQueued || rec.Urgent && !wasUrgent) {

@@ -161,6 +161,12 @@ type Config struct {
 	// MediaSweeper, when set, removes the stored media of purged posts
 	// after each retention purge.
 	MediaSweeper MediaSweeper
+	// SampleRate is the share (0 to 1) of the posts policy did not route
+	// that are sent to review all the same as a random sample (Sampled),
+	// so that reviewers measure what the rules miss; 0 sends none. A post
+	// with media is sampled after the media stage, if its media did not
+	// route it.
+	SampleRate float64
 }
 
 // Pipeline is a configured monitoring loop.
@@ -201,14 +207,15 @@ type Pipeline struct {
 }
 
 type metrics struct {
-	in, scored, queued, sightings prometheus.Counter
-	flagged, signals, routed      *prometheus.CounterVec
-	depth                         prometheus.GaugeFunc
-	batch                         prometheus.Histogram
-	errors                        *prometheus.CounterVec
-	media                         *prometheus.CounterVec
-	mediaSeconds                  prometheus.Histogram
-	mediaDepth                    prometheus.GaugeFunc
+	in, scored, queued, sampled prometheus.Counter
+	sightings                   prometheus.Counter
+	flagged, signals, routed    *prometheus.CounterVec
+	depth                       prometheus.GaugeFunc
+	batch                       prometheus.Histogram
+	errors                      *prometheus.CounterVec
+	media                       *prometheus.CounterVec
+	mediaSeconds                prometheus.Histogram
+	mediaDepth                  prometheus.GaugeFunc
 }
 
 // New checks cfg and returns a pipeline.
@@ -259,6 +266,9 @@ func New(cfg Config) (*Pipeline, error) {
 	if cfg.MediaWorkers <= 0 {
 		cfg.MediaWorkers = 2
 	}
+	if cfg.SampleRate < 0 || cfg.SampleRate > 1 || cfg.SampleRate != cfg.SampleRate {
+		return nil, fmt.Errorf("pipeline: sample rate %v is not between 0 and 1", cfg.SampleRate)
+	}
 	p := &Pipeline{cfg: cfg, gaz: gazetteer.New(), dedup: dedup.NewIndex(dedup.Options{}), idle: make(chan struct{}, 1), work: make(chan struct{}, cfg.Workers),
 		mediaIdle: make(chan struct{}, 1), mediaWork: make(chan struct{}, max(cfg.MediaWorkers, 1))}
 	p.m = metrics{
@@ -266,6 +276,7 @@ func New(cfg Config) (*Pipeline, error) {
 		scored:    prometheus.NewCounter(prometheus.CounterOpts{Name: "rasd_posts_scored_total", Help: "Posts scored."}),
 		sightings: prometheus.NewCounter(prometheus.CounterOpts{Name: "rasd_sightings_total", Help: "Copies of texts already seen, counted as sightings."}),
 		queued:    prometheus.NewCounter(prometheus.CounterOpts{Name: "rasd_posts_queued_total", Help: "Posts routed to human review."}),
+		sampled:   prometheus.NewCounter(prometheus.CounterOpts{Name: "rasd_posts_sampled_total", Help: "Posts no rule routed sent to review as a random sample."}),
 		flagged:   prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rasd_posts_flagged_total", Help: "Posts flagged, by label."}, []string{"label"}),
 		signals:   prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rasd_signals_total", Help: "Posts in which a signal fired, by signal."}, []string{"signal"}),
 		routed:    prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rasd_routed_total", Help: "Posts routed to review, by rule."}, []string{"rule"}),
@@ -288,7 +299,7 @@ func New(cfg Config) (*Pipeline, error) {
 		}),
 	}
 	if cfg.Metrics != nil {
-		for _, c := range []prometheus.Collector{p.m.in, p.m.scored, p.m.sightings, p.m.queued, p.m.flagged, p.m.signals, p.m.routed, p.m.depth, p.m.batch, p.m.errors, p.m.media, p.m.mediaSeconds, p.m.mediaDepth} {
+		for _, c := range []prometheus.Collector{p.m.in, p.m.scored, p.m.sightings, p.m.queued, p.m.sampled, p.m.flagged, p.m.signals, p.m.routed, p.m.depth, p.m.batch, p.m.errors, p.m.media, p.m.mediaSeconds, p.m.mediaDepth} {
 			if err := cfg.Metrics.Register(c); err != nil {
 				return nil, fmt.Errorf("registering metrics: %w", err)
 			}
@@ -933,10 +944,13 @@ func (p *Pipeline) finish(ctx context.Context, ds []store.Delivery, ob *observat
 			Queued: d.Queue, Priority: d.Priority, Urgent: d.Urgent, Reasons: d.ReasonLines(), Processed: now,
 			Judgement: &jd,
 		}
-		if !d.Queue && !store.NeedsMedia(&recs[j]) {
-			// The raw capture is evidence for what enters review; the
-			// others keep only the page's hash (a post with media keeps it
-			// until the media stage has judged it again).
+		// A post with media is sampled once the media stage has judged it
+		// again (what its media hold may route it).
+		recs[j].Sample = !d.Queue && !store.NeedsMedia(&recs[j]) && Sampled(post.ID, p.cfg.SampleRate)
+		if !d.Queue && !recs[j].Sample && !store.NeedsMedia(&recs[j]) {
+			// The raw capture is evidence for what enters review (routed or
+			// sampled); the others keep only the page's hash (a post with
+			// media keeps it until the media stage has judged it again).
 			recs[j].Post.Capture, recs[j].Post.CaptureType = nil, ""
 		}
 		docs[j] = DocFor(&recs[j])
@@ -967,6 +981,8 @@ func (p *Pipeline) finish(ctx context.Context, ds []store.Delivery, ob *observat
 		}
 		if recs[i].Queued {
 			p.m.queued.Inc()
+		} else if recs[i].Sample {
+			p.m.sampled.Inc()
 		}
 		if j := recs[i].Judgement; j != nil {
 			for _, name := range policy.SignalNames(j.Signals) {
@@ -996,8 +1012,9 @@ func (p *Pipeline) index(docs []index.Doc) error {
 }
 
 // auditQueued appends the judgements that put posts of a stored batch in
-// the review queue to the audit log. A failure is logged: the records and
-// their judgements are stored already.
+// the review queue to the audit log, and for a sampled post its judgement
+// and that the sample chose it. A failure is logged: the records and their
+// judgements are stored already.
 func (p *Pipeline) auditQueued(recs []store.Record) {
 	if p.cfg.Audit == nil {
 		return
@@ -1006,6 +1023,8 @@ func (p *Pipeline) auditQueued(recs []store.Record) {
 	for i := range recs {
 		if r := &recs[i]; r.Queued && r.Judgement != nil {
 			evs = append(evs, r.Judgement.AuditEvent(r.Post.ID), captureEvent(r))
+		} else if r.Sample && r.Judgement != nil {
+			evs = append(evs, r.Judgement.AuditEvent(r.Post.ID), sampleEvent(r, p.cfg.SampleRate), captureEvent(r))
 		}
 	}
 	if len(evs) == 0 {

@@ -5,7 +5,8 @@
 //
 // Keys, under a prefix (default "rasd:"): work (stream), seen (set of ingested
 // post ids), cursors (hash), rec (hash id → record JSON), queue (hash id →
-// review-queue entry JSON). Work entries a worker claimed but never
+// review-queue entry JSON), tally (hash DAY:processed/routed/sampled → count).
+// Work entries a worker claimed but never
 // completed are claimed back by another worker once idle for the lease.
 package redisstore
 
@@ -248,6 +249,15 @@ func (s *Store) CompleteSharing(ctx context.Context, recs []store.Record, sighti
 				p.HSet(ctx, s.key("queue"), r.Post.ID, q)
 			}
 		}
+		if len(ds) > 0 {
+			for day, t := range store.TallyOf(recs) {
+				for f, n := range map[string]int64{"processed": t.Processed, "routed": t.Routed, "sampled": t.Sampled} {
+					if n > 0 {
+						p.HIncrBy(ctx, s.key("tally"), day+":"+f, n)
+					}
+				}
+			}
+		}
 		if s.enqueuer != nil {
 			if err := s.enqueuer.EnqueuePipe(ctx, p, recs); err != nil {
 				return fmt.Errorf("enqueuing for review: %w", err)
@@ -271,6 +281,39 @@ func (s *Store) CompleteSharing(ctx context.Context, recs []store.Record, sighti
 		return fmt.Errorf("completing %d records: %w", len(recs), err)
 	}
 	return nil
+}
+
+// Tally implements store.Tallier.
+func (s *Store) Tally(ctx context.Context, from, to time.Time) (store.Tally, error) {
+	var out store.Tally
+	days := store.Days(from, to)
+	fields := make([]string, 0, 3*len(days))
+	for _, d := range days {
+		fields = append(fields, d+":processed", d+":routed", d+":sampled")
+	}
+	vs, err := s.rdb.HMGet(ctx, s.key("tally"), fields...).Result()
+	if err != nil {
+		return out, fmt.Errorf("reading the tally: %w", err)
+	}
+	for i, v := range vs {
+		str, ok := v.(string)
+		if !ok {
+			continue
+		}
+		n, err := strconv.ParseInt(str, 10, 64)
+		if err != nil {
+			return out, fmt.Errorf("reading the tally: %s: %w", fields[i], err)
+		}
+		switch i % 3 {
+		case 0:
+			out.Processed += n
+		case 1:
+			out.Routed += n
+		default:
+			out.Sampled += n
+		}
+	}
+	return out, nil
 }
 
 // WorkDepth implements store.Backend.

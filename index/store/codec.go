@@ -22,11 +22,13 @@ import (
 // thousands of posts a second. Values written by earlier versions as JSON
 // (they start with '{') are still read. Layout 2 adds the judgement after
 // the record's fields; layout 1 records are read without one. Layout 3
-// (posts: 2) adds the post's media and raw capture after its fields.
+// (posts: 2) adds the post's media and raw capture after its fields;
+// layout 4 adds Sample after the media.
 const (
 	codecV1 = 1
 	codecV2 = 2
 	codecV3 = 3
+	codecV4 = 4
 
 	postV1 = 1
 	postV2 = 2
@@ -74,7 +76,7 @@ func EncodeRecord(dst []byte, r *Record) []byte {
 		n += 96 + len(m.URL) + len(m.Type) + len(m.OCR) + len(m.Error) + 32*len(m.Matches) + 16*len(m.OCRSpans)
 	}
 	dst = slices.Grow(dst, n)
-	dst = append(dst, codecV3)
+	dst = append(dst, codecV4)
 	dst = appendPost(dst, &r.Post)
 	dst = appendFloats(dst, r.Scores)
 	dst = appendStrings(dst, r.Flags)
@@ -88,7 +90,8 @@ func EncodeRecord(dst []byte, r *Record) []byte {
 	dst = appendStrings(dst, r.Reasons)
 	dst = appendTime(dst, r.Processed)
 	dst = appendJudgement(dst, r.Judgement)
-	return appendMedia(dst, r.Media)
+	dst = appendMedia(dst, r.Media)
+	return appendBool(dst, r.Sample)
 }
 
 // appendMedia writes the media stage's results (layout 3).
@@ -208,7 +211,7 @@ func DecodeRecord(b []byte, r *Record) error {
 	}
 	d := decoder{b: b}
 	layout := d.byte()
-	if layout != codecV1 && layout != codecV2 && layout != codecV3 && d.err == nil {
+	if layout != codecV1 && layout != codecV2 && layout != codecV3 && layout != codecV4 && d.err == nil {
 		return fmt.Errorf("stored record: unknown layout %d", layout)
 	}
 	*r = Record{}
@@ -229,6 +232,9 @@ func DecodeRecord(b []byte, r *Record) error {
 	}
 	if layout >= codecV3 {
 		r.Media = d.media()
+	}
+	if layout >= codecV4 {
+		r.Sample = d.bool()
 	}
 	return d.done("record")
 }

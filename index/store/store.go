@@ -36,6 +36,7 @@ var (
 	bucketSeen    = []byte("seen")
 	bucketSights  = []byte("sightings")
 	bucketMedia   = []byte("media_pending")
+	bucketTally   = []byte("tally")
 )
 
 // Record is a processed post: the post, its scores and how policy routed it.
@@ -51,10 +52,15 @@ type Record struct {
 	// Governorate is the gazetteer's attribution.
 	Governorate string `json:"governorate,omitempty"`
 	// Queued is true when policy routed it to review; Priority orders the queue.
-	Queued   bool     `json:"queued"`
-	Priority int      `json:"priority,omitempty"`
-	Urgent   bool     `json:"urgent,omitempty"`
-	Reasons  []string `json:"reasons,omitempty"`
+	Queued   bool `json:"queued"`
+	Priority int  `json:"priority,omitempty"`
+	// Sample is true when policy did not route the post to review and the
+	// random sample of unrouted posts sent it there all the same, so that
+	// reviewers measure what the rules miss. It never makes the post count
+	// as flagged.
+	Sample  bool     `json:"sample,omitempty"`
+	Urgent  bool     `json:"urgent,omitempty"`
+	Reasons []string `json:"reasons,omitempty"`
 	// Judgement is what the engine decided about the post when it routed it:
 	// scores on the policy's scale, signals and the routing decision. Queued,
 	// Priority, Urgent and Reasons above repeat its decision for the queue.
@@ -194,7 +200,7 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketPosts, bucketWork, bucketQueue, bucketCursors, bucketSeen, bucketSights, bucketMedia} {
+		for _, b := range [][]byte{bucketPosts, bucketWork, bucketQueue, bucketCursors, bucketSeen, bucketSights, bucketMedia, bucketTally} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -344,7 +350,8 @@ func (s *Store) WorkDepth(_ context.Context) (int, error) {
 }
 
 // Complete writes processed records, their review-queue entries, and removes
-// their work-queue entries, all in one transaction. Writing a record that is
+// their work-queue entries, all in one transaction; records completed with
+// work entries (a batch's first recording) are counted in the tally. Writing a record that is
 // already present replaces it, so a redelivered post is recorded once.
 func (s *Store) Complete(_ context.Context, recs []Record, sightings []Sighting, ds []Delivery) error {
 	seqs := make([]uint64, len(ds))
@@ -380,6 +387,11 @@ func (s *Store) Complete(_ context.Context, recs []Record, sightings []Sighting,
 				if err := queue.Put([]byte(r.Post.ID), qv); err != nil {
 					return err
 				}
+			}
+		}
+		if len(ds) > 0 {
+			if err := tallyTx(tx, recs); err != nil {
+				return fmt.Errorf("counting: %w", err)
 			}
 		}
 		if s.enqueuer != nil {
@@ -621,7 +633,7 @@ type Retention struct {
 // Allows reports whether the rule lets retention remove r.
 func (rt Retention) Allows(r *Record) bool {
 	switch {
-	case r.Queued:
+	case r.Queued || r.Sample:
 		closed, ok := rt.Closed[r.Post.ID]
 		return ok && closed.Before(rt.ClosedBefore)
 	case len(r.Flags) > 0:

@@ -229,7 +229,7 @@ func (s *Store) Add(_ context.Context, items []review.Item) error {
 func (s *Store) EnqueueTx(tx *bolt.Tx, recs []store.Record) error {
 	var items []review.Item
 	for i := range recs {
-		if recs[i].Queued {
+		if review.Enqueued(&recs[i]) {
 			items = append(items, review.ItemFor(&recs[i]))
 		}
 	}

@@ -28,9 +28,9 @@ type Example struct {
 	Reason review.ReasonCode `json:"reason,omitempty"`
 }
 
-// final reports whether a decision closed its item or corrected it on
+// Final reports whether a decision closed its item or corrected it on
 // appeal; a later one (an appeal's) replaces an earlier one.
-func final(d review.Decision) bool {
+func Final(d review.Decision) bool {
 	switch d.Stage {
 	case review.StageFinal, review.StageAgreed, review.StageSenior, review.StageAppeal:
 		return true
@@ -78,7 +78,7 @@ func Export(ctx context.Context, st review.Queue, b review.RecordReader, w io.Wr
 	seen := map[string]bool{}
 	err := st.EachDecision(ctx, func(d review.Decision) error {
 		seen[d.Item] = true
-		if final(d) {
+		if Final(d) {
 			closing[d.Item] = d
 		}
 		return nil

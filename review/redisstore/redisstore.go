@@ -372,7 +372,7 @@ func (s *Store) EnqueuePipe(ctx context.Context, p redis.Pipeliner, recs []store
 	}
 	var items []review.Item
 	for i := range recs {
-		if recs[i].Queued {
+		if review.Enqueued(&recs[i]) {
 			items = append(items, review.ItemFor(&recs[i]))
 		}
 	}

@@ -10,7 +10,7 @@ import (
 )
 
 // CaseRecords returns one policy.CaseRecord per item the review store
-// knows: flagged when it entered the queue, decided by its first closing
+// knows, samples of unrouted posts (review.Item.Sample) aside: flagged when it entered the queue, decided by its first closing
 // decision (dismissed for a false positive or a dismissal, referred when an
 // approved referral was sent, else confirmed), with its referral's current
 // outcome and whether it was appealed and reversed.
@@ -75,6 +75,9 @@ func CaseRecords(ctx context.Context, st review.Cases) ([]policy.CaseRecord, err
 	}
 	out := make([]policy.CaseRecord, 0, len(items))
 	for id, it := range items {
+		if it.Sample { // a random sample of unrouted posts: never flagged
+			continue
+		}
 		c := policy.CaseRecord{ItemID: id, Platform: it.Platform, Labels: it.Labels, FlaggedAt: it.Added}
 		if d, ok := first[id]; ok {
 			c.DecidedAt = d.Time

@@ -178,6 +178,12 @@ var Routes = map[string]Access{
 	"GET /transparency":     {Perm: review.PermOversight},
 	"GET /api/transparency": {Perm: review.PermOversight},
 
+	// The model's precision and recall estimated from reviewers' final
+	// decisions on routed and sampled items: counts only, no identity
+	// (PermResearch: researchers, senior reviewers and admins).
+	"GET /research/quality":     {Perm: review.PermResearch},
+	"GET /api/research/quality": {Perm: review.PermResearch},
+
 	// The public complaint form of people whose posts were referred: no
 	// account, a signed form token instead of the session's CSRF token,
 	// rate-limited (ComplaintLimits).
@@ -450,6 +456,9 @@ func (s *Server) handlers() map[string]http.HandlerFunc {
 		"GET /api/audit":        s.apiAudit,
 		"GET /transparency":     s.pageTransparency,
 		"GET /api/transparency": s.apiTransparency,
+
+		"GET /research/quality":     s.pageQuality,
+		"GET /api/research/quality": s.apiQuality,
 
 		"GET /complaint":  s.pageComplaint,
 		"POST /complaint": s.postComplaint,

@@ -416,6 +416,8 @@ var requests = map[string]request{
 	"GET /api/audit":                     {"GET", "/api/audit", nil},
 	"GET /transparency":                  {"GET", "/transparency", nil},
 	"GET /api/transparency":              {"GET", "/api/transparency?period=2026-Q4", nil},
+	"GET /research/quality":              {"GET", "/research/quality?days=7", nil},
+	"GET /api/research/quality":          {"GET", "/api/research/quality", nil},
 	"GET /complaint":                     {"GET", "/complaint", nil},
 	"POST /complaint":                    {"POST", "/complaint", "reference=x&text=y"},
 

@@ -27,7 +27,7 @@ const HighScore = 0.8
 // Errors of a decision the pages explain in the reader's language.
 var (
 	// errNeedReason: a dismissal says why (review.ReasonCodes).
-	errNeedReason = fmt.Errorf("%w: a dismissal needs a reason code (false_positive, protected_speech, not_actionable or duplicate)", review.ErrInvalid)
+	errNeedReason = fmt.Errorf("%w: a dismissal needs a reason code (false_positive, protected_speech, not_actionable, duplicate, or clean for a sample)", review.ErrInvalid)
 	// errConfirmHigh: dismissing a high-scoring item on its page needs the confirmation box ticked.
 	errConfirmHigh = fmt.Errorf("%w: dismissing an item scored %.0f%% or more needs a confirmation", review.ErrInvalid, HighScore*100)
 	// errCSRF: a state-changing request without the session's token.
@@ -411,7 +411,7 @@ func (s *Server) sendToReview(r *http.Request, id string) (string, error) {
 		return id, nil
 	}
 	it := review.ItemFor(&rec)
-	it.Added = s.cfg.Now()
+	it.Added, it.Manual, it.Sample = s.cfg.Now(), true, false
 	if err := s.cfg.Store.Add(r.Context(), []review.Item{it}); err != nil {
 		return "", fmt.Errorf("adding %s to the review queue: %w", id, err)
 	}

@@ -48,6 +48,51 @@ func Run(t *testing.T, open func(t *testing.T) store.Backend) {
 			t.Fatal("a post without id was accepted")
 		}
 	})
+	t.Run("the tally counts a batch's posts by day, not later recordings", func(t *testing.T) {
+		s := open(t)
+		tl, ok := s.(store.Tallier)
+		if !ok {
+			t.Skip("no tally")
+		}
+		s.Ingest(ctx, "s", "6", Posts(0, 6))
+		ds, err := s.Claim(ctx, 6)
+		if err != nil || len(ds) != 6 {
+			t.Fatalf("claim: %d, %v", len(ds), err)
+		}
+		day := time.Date(2026, 3, 4, 23, 30, 0, 0, time.UTC)
+		var recs []store.Record
+		for i, d := range ds {
+			at := day
+			if i == 5 {
+				at = day.Add(time.Hour) // the next day
+			}
+			recs = append(recs, store.Record{Post: d.Post, Queued: i < 2, Sample: i == 2, Processed: at})
+		}
+		if err := s.Complete(ctx, recs, nil, ds); err != nil {
+			t.Fatal(err)
+		}
+		// A later recording without work entries (the media stage, a
+		// reroute) is not counted again.
+		if err := s.Complete(ctx, recs[:1], nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			from, to time.Time
+			want     store.Tally
+		}{
+			{day, day, store.Tally{Processed: 5, Routed: 2, Sampled: 1}},
+			{day, day.Add(24 * time.Hour), store.Tally{Processed: 6, Routed: 2, Sampled: 1}},
+			{day.Add(-48 * time.Hour), day.Add(-24 * time.Hour), store.Tally{}},
+		} {
+			got, err := tl.Tally(ctx, c.from, c.to)
+			if err != nil || got != c.want {
+				t.Errorf("tally %s to %s: %+v, %v; want %+v", store.Day(c.from), store.Day(c.to), got, err, c.want)
+			}
+		}
+		if got, _ := tl.Tally(ctx, day, day.Add(24*time.Hour)); got.Unrouted() != 4 {
+			t.Errorf("unrouted %d, want 4", got.Unrouted())
+		}
+	})
 	t.Run("claim, release and complete deliver each post once", func(t *testing.T) {
 		s := open(t)
 		s.Ingest(ctx, "s", "20", Posts(0, 20))
