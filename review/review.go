@@ -531,6 +531,29 @@ func (f *Filter) PageSize() int {
 	return min(f.Limit, 500)
 }
 
+// Collect returns the function a store's walk over the queue, in order,
+// calls with each item: it skips f.Offset matching items, puts the next
+// f.PageSize() into p.Items and sets p.More when one more follows (and
+// stops the walk there).
+func (f *Filter) Collect(p *Page) func(it *Item) (bool, error) {
+	skip, size := f.Offset, f.PageSize()
+	return func(it *Item) (bool, error) {
+		if !f.Match(it) {
+			return true, nil
+		}
+		if skip > 0 {
+			skip--
+			return true, nil
+		}
+		if len(p.Items) == size {
+			p.More = true
+			return false, nil
+		}
+		p.Items = append(p.Items, *it)
+		return true, nil
+	}
+}
+
 // Page is one page of the queue.
 type Page struct {
 	Items []Item `json:"items"`

@@ -295,22 +295,7 @@ func walk(tx *bolt.Tx, fn func(it *review.Item) (bool, error)) error {
 func (s *Store) List(_ context.Context, f review.Filter) (review.Page, error) {
 	var p review.Page
 	p.Items = []review.Item{}
-	skip, size := f.Offset, f.PageSize()
-	take := func(it *review.Item) (bool, error) {
-		if !f.Match(it) {
-			return true, nil
-		}
-		if skip > 0 {
-			skip--
-			return true, nil
-		}
-		if len(p.Items) == size {
-			p.More = true
-			return false, nil
-		}
-		p.Items = append(p.Items, *it)
-		return true, nil
-	}
+	take := f.Collect(&p)
 	err := s.db.View(func(tx *bolt.Tx) error {
 		p.Open = tx.Bucket(bucketIndex).Stats().KeyN
 		if f.Sort == "" {

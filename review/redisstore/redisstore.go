@@ -524,28 +524,13 @@ func (s *Store) List(ctx context.Context, f review.Filter) (review.Page, error) 
 		return p, fmt.Errorf("counting queue: %w", err)
 	}
 	p.Open = int(n)
-	skip, size := f.Offset, f.PageSize()
 	walk := s.walk
 	if f.Sort != "" {
 		walk = func(ctx context.Context, fn func(it *review.Item) (bool, error)) error {
 			return s.walkSorted(ctx, &f, fn)
 		}
 	}
-	err = walk(ctx, func(it *review.Item) (bool, error) {
-		if !f.Match(it) {
-			return true, nil
-		}
-		if skip > 0 {
-			skip--
-			return true, nil
-		}
-		if len(p.Items) == size {
-			p.More = true
-			return false, nil
-		}
-		p.Items = append(p.Items, *it)
-		return true, nil
-	})
+	err = walk(ctx, f.Collect(&p))
 	return p, err
 }
 
