@@ -287,6 +287,27 @@ func (w *walker) walk(n int) {
 		w.fatalf("exporting the package", "the package does not carry the stored rule %q or urgency:\n%s", rule, doc)
 	}
 
+	// A second referral, which the senior rejects with a note.
+	w.do("leaving the package", chromedp.Navigate(base+"/queue"), chromedp.WaitVisible("#queue"))
+	w.logout("the senior")
+	w.do("opening the queue for a second referral", chromedp.Navigate(base+"/queue"))
+	w.login("ana")
+	w.do("taking another item", chromedp.WaitVisible("#queue"), chromedp.Click("#next"), chromedp.WaitVisible("#decide"))
+	w.do("deciding refer on it", chromedp.SetValue("#verdict", "true_positive"), chromedp.Click("#act-refer"), chromedp.WaitVisible("#refer-form"))
+	fill("filling the form for the second referral")
+	w.do("submitting the second referral", chromedp.Click("#submit-referral"), chromedp.WaitVisible("#ref-status"))
+	second := w.js(`location.pathname`)
+	w.logout("the analyst")
+	w.do("opening the second referral as the senior", chromedp.Navigate(base+second))
+	w.login("sen")
+	w.do("rejecting the referral", chromedp.WaitVisible("#second-review"), chromedp.SendKeys("#second-note", "the post reports the threat, it does not make it"),
+		chromedp.Click("#reject"), chromedp.WaitVisible("#ref-notes"))
+	if st := w.js(`document.getElementById("ref-status").dataset.status`); st != "rejected" {
+		w.fatalf("rejecting the referral", "the referral is %s", st)
+	}
+	w.fits("rejecting the referral")
+	w.shot("referral-rejected.png", true)
+
 	// The item page of a post whose image is in a bank of known content
 	// and of one whose poster was read: the images, the match, the text.
 	for _, it := range []struct{ id, shot, want string }{
