@@ -89,7 +89,18 @@ func sortAndAlertBrowser(t *testing.T, l Lang) {
 
 	// Save a search of Diyala with its alert on.
 	do("searching Diyala", chromedp.Navigate(ts.URL+"/search"), chromedp.WaitVisible("#s-gov"),
-		chromedp.SetValue("#s-gov", "diyala"), chromedp.Click(`#search-form button[type="submit"]`), chromedp.WaitVisible("#total"))
+		chromedp.SetValue("#s-gov", "diyala"), chromedp.Click(`#search-form button[type="submit"]`))
+	// The results page, not the form page it replaces: its nodes are the
+	// ones typed into (an error while the page navigates is a "not yet").
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`location.search.length > 1 && document.readyState === "complete" && !!document.getElementById("save-name")`)); err == nil && ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("searching Diyala: the results page did not load: %s", eval[string](t, ctx, `location.href`))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	do("saving with an alert", chromedp.SendKeys("#save-name", "diyala-watch"), chromedp.Click("#save-alert"), chromedp.Click("#save"))
 	for deadline := time.Now().Add(10 * time.Second); ; {
 		if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.readyState === "complete" && !!document.querySelector("button.bell.on")`)); err == nil && ok {

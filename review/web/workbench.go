@@ -775,3 +775,10 @@ func (p *page) Protection(id string) string {
 	}
 	return id
 }
+
+// When writes a time as the pages do (UTC, to the minute) in the page's
+// digits.
+func (p *page) When(t time.Time) string { return p.Num(t.UTC().Format("2006-01-02 15:04")) }
+
+// Day writes a day in the page's digits.
+func (p *page) Day(t time.Time) string { return p.Num(t.Format("2006-01-02")) }
