@@ -320,12 +320,8 @@ func New(cfg Config) (*Server, error) {
 		cfg.TrendsEvery = time.Minute
 	}
 	funcs := template.FuncMap{
-		"pct":       func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
-		"pct1":      func(f float64) string { return fmt.Sprintf("%.1f%%", f*100) },
 		"join":      strings.Join,
 		"list":      func(xs ...int) []int { return xs },
-		"when":      func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") },
-		"day":       func(t time.Time) string { return t.Format("2006-01-02") },
 		"mark":      markSpans,
 		"evidence":  evidence,
 		"highlight": Highlight,
