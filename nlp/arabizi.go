@@ -105,9 +105,107 @@ func digitArabizi(k []byte) bool {
 	return vowel && digit
 }
 
+// englishFunction lists English function words: one of them among a post's
+// Latin words means the post mixes English and Arabizi, and is not read as
+// an Arabizi post. None is an Arabizi word of the lists above.
+var englishFunction = map[string]bool{
+	"the": true, "you": true, "i": true, "is": true, "are": true, "am": true, "to": true, "and": true,
+	"of": true, "my": true, "me": true, "your": true, "it": true, "this": true, "that": true, "in": true,
+	"on": true, "for": true, "with": true, "be": true, "was": true, "we": true, "they": true, "he": true,
+	"she": true, "not": true, "so": true, "but": true, "what": true, "a": true, "an": true, "do": true,
+	"have": true, "will": true, "just": true, "our": true, "at": true, "if": true, "all": true, "from": true,
+	"now": true, "no": true, "yes": true, "please": true, "love": true, "miss": true, "like": true, "get": true,
+}
+
+// arabiziWord reports whether a lower-case ASCII word can be Arabizi
+// letter by letter: it has a letter, and every digit is an Arabizi digit
+// standing alone (0, 1, 4 and runs of digits are numbers).
+func arabiziWord(k []byte) bool {
+	letter := false
+	for i, c := range k {
+		switch {
+		case isLatinByte(c):
+			letter = true
+		case !isArabiziDigitByte(c) || i+1 < len(k) && k[i+1] >= '0' && k[i+1] <= '9':
+			return false
+		}
+	}
+	return letter && !notArabizi[string(k)]
+}
+
+// plainWord reports whether w holds only letters, digits and sentence
+// punctuation: markup, code and identifiers ("<script>", "a_b", "x=1")
+// are not Arabizi words.
+func plainWord(st *state, w word) bool {
+	for _, u := range st.units[w.start:w.end] {
+		switch r := lowerASCII(u.r); {
+		case r < 0, isAlnumRune(r):
+		case r == '.', r == ',', r == '!', r == '?', r == ':', r == ';', r == '\'', r == '"', r == '(', r == ')', r == '-':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// arabiziPost reports whether the post is written in Arabizi: it holds a
+// strong Arabizi word and none of its Latin words is an English function
+// word.
+func arabiziPost(st *state) bool {
+	strong := false
+	for _, w := range st.words {
+		if !latinWord(w) {
+			continue
+		}
+		a, b, ok := asciiCore(st, w)
+		if !ok {
+			continue
+		}
+		if englishFunction[string(st.scratch[:b-a])] {
+			return false
+		}
+		if arabiziStrength(st.scratch[:b-a]) == strongAz {
+			strong = true
+		}
+	}
+	return strong
+}
+
+// isArticle reports whether a lower-case Arabizi word is the article.
+func isArticle(k []byte) bool {
+	s := string(k)
+	return s == "el" || s == "al" || s == "il"
+}
+
+// arabiziPostRead transliterates every Latin word of an Arabizi post that
+// can be Arabizi, and joins the article to the word after it.
+func (n *Normalizer) arabiziPostRead(st *state) {
+	words := st.words
+	for k := range words {
+		if !latinWord(words[k]) || !plainWord(st, words[k]) {
+			continue
+		}
+		a, b, ok := asciiCore(st, words[k])
+		if !ok || !arabiziWord(st.scratch[:b-a]) {
+			continue
+		}
+		article := isArticle(st.scratch[:b-a]) && b == int(words[k].end)
+		n.transliteratePost(st, a, b)
+		words[k].mask |= mArabizi
+		st.steps |= 1<<stepArabizi | 1<<stepArabiziPost
+		if article && k+1 < len(words) && latinWord(words[k+1]) && int(words[k+1].start) == b+1 && st.units[b].r == ' ' {
+			st.units[b].r = -1 // "el ka3bi" → الكعبي
+		}
+	}
+}
+
 // arabizi transliterates Arabizi words in runs of Latin-script words.
 func (n *Normalizer) arabizi(st *state) {
 	words := st.words
+	if n.opts.ReadArabiziPosts && (n.forceArabizi || arabiziPost(st)) {
+		n.arabiziPostRead(st)
+		return
+	}
 	for i := 0; i < len(words); {
 		if !latinWord(words[i]) {
 			i++
@@ -185,7 +283,13 @@ func isAlnumRune(r rune) bool { return (r >= 'a' && r <= 'z') || (r >= '0' && r 
 // transliterate rewrites units[a:b], lower-case ASCII Arabizi, in Arabic
 // letters. Each Arabic letter keeps the offset of the Latin letter it came
 // from; the units left over are deleted.
-func (n *Normalizer) transliterate(st *state, a, b int) {
+func (n *Normalizer) transliterate(st *state, a, b int) { n.transliterateWith(st, a, b, false) }
+
+// transliteratePost is transliterate inside an Arabizi post: words outside
+// the lists are spelt as Arabic spells them (arabiziRules with post).
+func (n *Normalizer) transliteratePost(st *state, a, b int) { n.transliterateWith(st, a, b, true) }
+
+func (n *Normalizer) transliterateWith(st *state, a, b int, post bool) {
 	u := st.units[a:b]
 	k := st.scratch[:0]
 	for _, x := range u {
@@ -199,7 +303,7 @@ func (n *Normalizer) transliterate(st *state, a, b int) {
 	} else if ar, ok := arabiziWeak[string(k)]; ok {
 		out, src = appendWord(out, src, ar, len(u))
 	} else {
-		out, src = arabiziRules(out, src, k)
+		out, src = arabiziRules(out, src, k, post)
 	}
 	if len(out) > len(u) { // cannot happen with the lists above; never grow
 		out, src = out[:len(u)], src[:len(u)]
@@ -246,7 +350,10 @@ func appendWord(out []rune, src []int32, ar string, n int) ([]rune, []int32) {
 // arabiziRules transliterates a lower-case ASCII word letter by letter.
 // Vowels: a → ا (final "ah" → ه), i → ي, o u → و, e dropped inside a word
 // and ه at its end; a word-initial vowel is ا. Digraphs sh kh gh th dh ch.
-func arabiziRules(out []rune, src []int32, k []byte) ([]rune, []int32) {
+// With post (an Arabizi post, read whole), single a, o, u inside a word are
+// short vowels and dropped too, a final a after three letters or more is ة
+// (written ه), and a doubled consonant is written once.
+func arabiziRules(out []rune, src []int32, k []byte, post bool) ([]rune, []int32) {
 	for i := 0; i < len(k); {
 		c := k[i]
 		var r rune
@@ -286,9 +393,11 @@ func arabiziRules(out []rune, src []int32, k []byte) ([]rune, []int32) {
 			case c == 'a' && i == len(k)-2 && k[i+1] == 'h':
 				r = 'ه'
 				w = 2
-			case c == 'e' && i == len(k)-1:
+			case c == 'e' && i == len(k)-1, post && c == 'a' && i == len(k)-1 && i >= 3:
 				r = 'ه'
-			case c == 'e':
+			case c == 'e', post && (c == 'a' || c == 'o' || c == 'u') && i < len(k)-1:
+				r = 0
+			case post && i > 0 && k[i-1] == c && !isVowel(c):
 				r = 0
 			default:
 				r = latinLetter[c]

@@ -24,34 +24,36 @@ const (
 	stepJoined
 	stepLookalikes
 	stepArabizi
+	stepArabiziPost
 	stepKurdish
 	numSteps
 )
 
 // stepNameList holds the names that Result.Steps uses, in pipeline order.
 var stepNameList = [numSteps]string{
-	stepNone:       "",
-	stepRepair:     "utf8-repair",
-	stepNFKC:       "nfkc",
-	stepInvisible:  "invisible",
-	stepWhitespace: "whitespace",
-	stepDigits:     "digits",
-	stepLowercase:  "lowercase",
-	stepDiacritics: "diacritics",
-	stepTatweel:    "tatweel",
-	stepAlef:       "alef",
-	stepYeh:        "alef-maqsura",
-	stepTehMarbuta: "teh-marbuta",
-	stepHamza:      "hamza-carriers",
-	stepIraqi:      "iraqi-letters",
-	stepPersian:    "persian-forms",
-	stepElongation: "elongation",
-	stepRepeats:    "repeats",
-	stepHashtags:   "hashtags",
-	stepJoined:     "joined-letters",
-	stepLookalikes: "lookalikes",
-	stepArabizi:    "arabizi",
-	stepKurdish:    "kurdish",
+	stepNone:        "",
+	stepRepair:      "utf8-repair",
+	stepNFKC:        "nfkc",
+	stepInvisible:   "invisible",
+	stepWhitespace:  "whitespace",
+	stepDigits:      "digits",
+	stepLowercase:   "lowercase",
+	stepDiacritics:  "diacritics",
+	stepTatweel:     "tatweel",
+	stepAlef:        "alef",
+	stepYeh:         "alef-maqsura",
+	stepTehMarbuta:  "teh-marbuta",
+	stepHamza:       "hamza-carriers",
+	stepIraqi:       "iraqi-letters",
+	stepPersian:     "persian-forms",
+	stepElongation:  "elongation",
+	stepRepeats:     "repeats",
+	stepHashtags:    "hashtags",
+	stepJoined:      "joined-letters",
+	stepLookalikes:  "lookalikes",
+	stepArabizi:     "arabizi",
+	stepArabiziPost: "arabizi-post",
+	stepKurdish:     "kurdish",
 }
 
 func stepNames(mask uint32) []string {

@@ -23,7 +23,10 @@
 // docs/normaliser.md for every rule and option.
 package nlp
 
-import "unicode/utf8"
+import (
+	"slices"
+	"unicode/utf8"
+)
 
 // Version identifies the normaliser's behaviour; it changes whenever output changes.
 const Version = "1"
@@ -56,6 +59,13 @@ type Options struct {
 	KeepElongation bool
 	// KeepArabizi keeps Arabizi words in Latin script.
 	KeepArabizi bool
+	// ReadArabiziPosts reads a post written in Arabizi whole (see
+	// ReadArabizi): every Latin word that can be Arabizi is transliterated,
+	// listed or not, short vowels inside a word are dropped as Arabic
+	// spelling drops them, a doubled consonant is written once and the
+	// article (el, al, il) joins its noun. Off by default: the models read
+	// the default normalisation.
+	ReadArabiziPosts bool
 	// KeepEvasion turns off the anti-evasion rules: spaced and split letters
 	// stay apart and look-alikes inside Arabic words are kept.
 	KeepEvasion bool
@@ -73,6 +83,8 @@ type Normalizer struct {
 	tab  *table
 	// kurd is the table used for Kurdish text, which is left intact.
 	kurd *table
+	// forceArabizi reads every text as an Arabizi post (NormalizeArabizi).
+	forceArabizi bool
 }
 
 // New returns a Normalizer for opts.
@@ -89,6 +101,71 @@ func Normalize(s string) string { return defaultNormalizer.Normalize(s) }
 // NormalizeWithOffsets normalises s with the default options and keeps a map
 // back to the original.
 func NormalizeWithOffsets(s string) Result { return defaultNormalizer.NormalizeWithOffsets(s) }
+
+var (
+	postReader   = New(Options{ReadArabiziPosts: true})
+	forcedReader = func() *Normalizer { n := New(Options{ReadArabiziPosts: true}); n.forceArabizi = true; return n }()
+)
+
+// ReadArabizi reads s as a post written in Arabizi: it returns nil unless s
+// holds a strong Arabizi word and no English function word, and otherwise
+// the normalisation with the ReadArabiziPosts option, with offsets
+// ("sajjad el ka3bi, re9a9a wa7da tikfeek" → "سجد الكعبي, رصصه وحده
+// تيكفيك"). A post without a strong Arabizi word is passed over without
+// normalising.
+func ReadArabizi(s string) *Result {
+	if !mayBeArabizi(s) {
+		return nil
+	}
+	r := postReader.NormalizeWithOffsets(s)
+	if !slices.Contains(r.Steps, stepNameList[stepArabiziPost]) {
+		return nil
+	}
+	return &r
+}
+
+// NormalizeArabizi is Normalize for a text known to be Arabizi, such as a
+// cue written in Latin letters ("tishreen"): every Latin word that can be
+// Arabizi is transliterated as ReadArabizi transliterates a post.
+func NormalizeArabizi(s string) string { return forcedReader.Normalize(s) }
+
+// mayBeArabizi reports whether s holds a strong Arabizi word ("3ala",
+// "da3esh", "wallah"), which an Arabizi post needs, without normalising s.
+func mayBeArabizi(s string) bool {
+	var buf [32]byte
+	for i := 0; i < len(s); {
+		if !isASCIIAlnum(s[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && isASCIIAlnum(s[j]) {
+			j++
+		}
+		// Handles, links and file names (@najaf_news_24, t.me/x) are
+		// not words of the post.
+		handle := i > 0 && (s[i-1] == '@' || s[i-1] == '/' || s[i-1] == '.' || s[i-1] == '_') ||
+			j < len(s) && (s[j] == '.' || s[j] == '_' || s[j] == '/')
+		if !handle && j-i <= len(buf) {
+			k := buf[:0]
+			for _, c := range []byte(s[i:j]) {
+				if c >= 'A' && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				k = append(k, c)
+			}
+			if arabiziStrength(k) == strongAz {
+				return true
+			}
+		}
+		i = j
+	}
+	return false
+}
+
+func isASCIIAlnum(c byte) bool { return isASCIILetter(c) || c >= '0' && c <= '9' }
+
+func isASCIILetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
 
 // Normalize returns the normalised form of s.
 func (n *Normalizer) Normalize(s string) string {

@@ -533,3 +533,51 @@ func TestHasRunesCountsRunes(t *testing.T) {
 		}
 	}
 }
+
+// TestReadArabizi checks the reading of posts written in Arabizi: every
+// Latin word is written in Arabic letters as Arabic spells it, the article
+// joins its noun, offsets point back at the Latin text, and posts that are
+// not Arabizi are not read.
+func TestReadArabizi(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"a7eb el 3arab kolhom", "احب العرب كلهم"},
+		{"sajjad el ka3bi, re9a9a wa7da tikfeek", "سجد الكعبي, رصصه وحده تيكفيك"},
+		{"wallah ra7 nedba7hom kolhom ya kuffar", "والله رح ندبحهم كلهم يا كفر"},
+		{"la tloom ila nafsak 3ad", "لا تلوم الا نفسك عاد"},
+		{"da3esh 2024", "داعش 2024"},
+	} {
+		r := nlp.ReadArabizi(tc.in)
+		if r == nil || r.Text != tc.want {
+			t.Errorf("ReadArabizi(%q) = %+v; want %q", tc.in, r, tc.want)
+			continue
+		}
+		// The reading's words map back onto the Latin words they came from.
+		if s, e := r.OriginalRange(0, len(r.Text)); s != 0 || e != len(tc.in) {
+			t.Errorf("ReadArabizi(%q): whole reading maps to [%d,%d), want [0,%d)", tc.in, s, e, len(tc.in))
+		}
+	}
+	if r := nlp.ReadArabizi("sajjad el ka3bi"); r != nil {
+		s, e := r.OriginalRange(len("سجد "), len(r.Text))
+		if got := "sajjad el ka3bi"[s:e]; got != "el ka3bi" {
+			t.Errorf("the family name maps to %q, want %q", got, "el ka3bi")
+		}
+	}
+	for _, in := range []string{
+		"we love you 7abibi, see you tomorrow", // English with one Arabizi word
+		"الناشط علي الحسيني",                   // Arabic
+		"meeting at 3pm in room b2",            // no Arabizi word
+		"",
+	} {
+		if r := nlp.ReadArabizi(in); r != nil {
+			t.Errorf("ReadArabizi(%q) read it as Arabizi: %q", in, r.Text)
+		}
+	}
+	// The models' normalisation does not change: Latin words outside the
+	// lists stay Latin outside an Arabizi reading.
+	if got := nlp.Normalize("a7eb el 3arab kolhom"); got == "احب العرب كلهم" {
+		t.Errorf("Normalize reads Arabizi posts whole: %q", got)
+	}
+	if got := nlp.NormalizeArabizi("tishreen"); got != "تيشرين" {
+		t.Errorf("NormalizeArabizi(tishreen) = %q", got)
+	}
+}

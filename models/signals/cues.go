@@ -54,6 +54,8 @@ const (
 	cWanted
 	cJob
 	cThreat
+	cRepeat
+	cVisit
 	cIncite
 	cJihad
 	nClasses
@@ -67,7 +69,7 @@ var classNames = map[string]class{
 	"report": cReport, "condemn": cCondemn, "negate": cNegate,
 	"media": cMedia, "expose": cExpose, "demand": cDemand, "condition": cCondition,
 	"wanted": cWanted, "job": cJob,
-	"harm": cThreat, "harm2": cThreat, "menace": cThreat,
+	"harm": cThreat, "harm2": cThreat, "menace": cThreat, "repeat": cRepeat, "visit": cVisit,
 	"harmcall": cIncite, "call": cIncite, "jihadcall": cJihad,
 }
 

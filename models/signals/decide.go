@@ -1,6 +1,9 @@
 package signals
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // defenderRoles are the roles whose targeting is a threat to civic space.
 var defenderRoles = map[string]bool{"activist": true, "journalist": true, "defender": true, "protester": true}
@@ -8,6 +11,11 @@ var defenderRoles = map[string]bool{"activist": true, "journalist": true, "defen
 // decide turns the cues found in sc into signals, in the order of Names.
 func (d *Detector) decide(sc *scan) {
 	h := &sc.hits
+	if h[cThreat].n == 0 && h[cVisit].n == 0 {
+		// A bare given name after يا (يا جمال الجو، يا كريم) names
+		// someone only in the words of a threat (ونبدا بيك يا احمد).
+		sc.persons = slices.DeleteFunc(sc.persons, func(p person) bool { return p.how == "addressed" })
+	}
 	named := false
 	for _, p := range sc.persons {
 		if p.how != "group" {
@@ -71,8 +79,15 @@ func (d *Detector) decide(sc *scan) {
 			sc.addHit(Doxxing, h[cAddress], "address")
 		}
 	}
-	if !d.off[ThreatCue] && h[cThreat].n > 0 {
-		sc.addHit(ThreatCue, h[cThreat], h[cThreat].detail)
+	if !d.off[ThreatCue] {
+		switch {
+		case h[cThreat].n > 0:
+			sc.addHit(ThreatCue, h[cThreat], h[cThreat].detail)
+		case h[cRepeat].n > 0 && h[cVisit].n > 0 && h[cRepeat].to <= h[cVisit].from:
+			// "Do it once more and we come to you": a warning against
+			// repeating something, then a visit.
+			sc.add(ThreatCue, h[cRepeat].from, h[cVisit].to, "warned visit")
+		}
 	}
 	if !d.off[IncitementCue] && h[cIncite].n > 0 {
 		sc.addHit(IncitementCue, h[cIncite], h[cIncite].detail)

@@ -17,10 +17,13 @@ type Detector struct {
 	t   table
 	sv  *sieve
 	off map[string]bool
+	// skel holds the cues by consonant skeleton, for Arabizi posts.
+	skel table
 }
 
 var (
 	defaultTable table
+	defaultSkel  table
 	defaultSieve *sieve
 	tableErr     error
 	tableOnce    sync.Once
@@ -35,11 +38,14 @@ func New(opts Options) (*Detector, error) {
 	tableOnce.Do(func() {
 		defaultTable, tableErr = loadTable()
 		defaultSieve = newSieve(defaultTable)
+		if tableErr == nil {
+			defaultSkel = skeletonTable(defaultTable)
+		}
 	})
 	if tableErr != nil {
 		return nil, fmt.Errorf("signals: loading cue lists: %w", tableErr)
 	}
-	d := &Detector{t: defaultTable, sv: defaultSieve, off: map[string]bool{}}
+	d := &Detector{t: defaultTable, sv: defaultSieve, skel: defaultSkel, off: map[string]bool{}}
 	for _, n := range opts.Disabled {
 		d.off[n] = true
 	}
@@ -62,7 +68,11 @@ func (d *Detector) Signals(p *ingest.Post, normalized string) []policy.Signal {
 		normalized = nlp.Normalize(p.Text)
 	}
 	d.scan(sc, normalized)
+	reading := nlp.ReadArabizi(p.Text)
 	if len(sc.found) == 0 {
+		if reading != nil {
+			return d.readArabizi(reading, nil)
+		}
 		return nil
 	}
 	mapper(&sc.spans, p.Text, normalized, sc.maxEnd())
@@ -74,6 +84,9 @@ func (d *Detector) Signals(p *ingest.Post, normalized string) []policy.Signal {
 	for i, f := range sc.found {
 		s, e := sc.spans.original(f.start, f.end)
 		out[i] = policy.Signal{Name: f.name, Start: s, End: e, Detail: f.detail}
+	}
+	if reading != nil {
+		out = append(out, d.readArabizi(reading, out)...)
 	}
 	return out
 }
@@ -136,6 +149,10 @@ type scan struct {
 	quote     hit
 	found     []found
 	spans     spans
+	// reading is the Arabizi reading being scanned, or nil; keys then
+	// holds each token's match key (see key).
+	reading *nlp.Result
+	keys    []string
 }
 
 var scanPool = sync.Pool{New: func() any { return &scan{toks: make([]token, 0, 64)} }}
@@ -150,6 +167,7 @@ func putScan(sc *scan) {
 		sc.spans.offs = nil
 	}
 	sc.text, sc.spans.orig, sc.spans.res = "", "", nil
+	sc.reading, sc.keys = nil, nil
 	scanPool.Put(sc)
 }
 
@@ -169,6 +187,9 @@ func (sc *scan) word(i int) string { t := sc.toks[i]; return sc.text[t.start:t.e
 func (d *Detector) scan(sc *scan, text string) {
 	sc.reset(text)
 	d.tokenize(sc)
+	if sc.reading != nil {
+		d.skeletonKeys(sc)
+	}
 	for i := range sc.toks {
 		t := &sc.toks[i]
 		switch t.kind {
@@ -200,7 +221,7 @@ func (d *Detector) scan(sc *scan, text string) {
 // matchRest reports whether the words from token i on are rest, and where they end.
 func (sc *scan) matchRest(i int, rest []string) (int, bool) {
 	for _, w := range rest {
-		if i >= len(sc.toks) || sc.word(i) != w {
+		if i >= len(sc.toks) || sc.key(i) != w {
 			return 0, false
 		}
 		i++
@@ -272,8 +293,13 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		// علي is also على normalised: it needs a family name after it,
 		// and is never the second of two given names.
 		first := sc.word(i) == "علي"
-		if j < len(sc.toks) && sc.joined(j) && (sc.given(j) && !first && sc.word(j) != "علي" || sc.nisba(j) && !(first && brokenPlural(sc.word(j)))) {
+		switch {
+		case j < len(sc.toks) && sc.joined(j) && (sc.given(j) && !first && sc.word(j) != "علي" || sc.nisba(j) && !(first && brokenPlural(sc.word(j)))):
 			sc.addPerson(person{from: i, to: j + 1, how: "name"})
+		case i > 0 && sc.word(i-1) == "يا" && !invocation(sc.word(i)):
+			// Addressed by a given name alone (ونبدا بيك يا احمد); the
+			// names that يا invokes in prayer (يا علي، يا حسين) are not.
+			sc.addPerson(person{from: i - 1, to: j, how: "addressed"})
 		}
 	case cReport:
 		if j < len(sc.toks) && isAddressee(sc.word(j)) {
@@ -398,6 +424,16 @@ func handleRole(h string) string {
 		}
 	}
 	return ""
+}
+
+// invocation reports whether يا before the given name w is more often a
+// prayer than an address: the Prophet, the imams and the Prophet's family.
+func invocation(w string) bool {
+	switch w {
+	case "محمد", "علي", "حسين", "حسن", "عباس", "فاطمه", "زهراء", "زينب", "مهدي", "كاظم", "رضا", "جواد", "صاحب", "رسول", "الله":
+		return true
+	}
+	return false
 }
 
 // isNegator reports whether w negates the word after it.

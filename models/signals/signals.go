@@ -52,13 +52,13 @@ type Definition struct {
 
 var definitions = []Definition{
 	{NamedPerson, "The post names, tags or addresses an identifiable person.",
-		"an @handle; a role or honorific before a name (الناشط، الصحفي، الشيخ، النائب، الدكتور، Kak, Mamosta) or before اللي, or addressed with يا; ابو / ام before a name; a common given name followed by a name or family name"},
+		"an @handle; a role or honorific before a name (الناشط، الصحفي، الشيخ، النائب، الدكتور، Kak, Mamosta) or before اللي, or addressed with يا; ابو / ام before a name; a common given name followed by a name or family name, or, in the words of a threat, alone after يا (ونبدا بيك يا احمد; not the names يا invokes in prayer)"},
 	{DefenderTargeted, "The person or group named is an activist, journalist, human-rights defender or protester.",
 		"a named_person whose role is activist, journalist, defender or protester, or the plural of such a role (الصحفيين، المتظاهرين) as a group"},
 	{Doxxing, "The post exposes where a person lives, works or goes, their family, car or phone number.",
 		"a home, family member, car, workplace or route together with a cue that the writer knows or watches it (نعرف وين تسكن، بيتك معلوم), or with a schedule (تطلع الصبح); an Iraqi phone number or an address given for a named person, unless the post is an advert's own contact line"},
 	{ThreatCue, "The post is worded as a threat of death or injury to the person it addresses or names.",
-		"a first-person verb of killing or maiming with an object pronoun (نقتلك، لاخطفه، راح نذبحكم), or a set phrase of intimidation: counted days (احسب ايامك), you are next (انت التالي), a last warning (اعذر من انذر), blood declared lawful (دمك مهدور), a bullet or bomb meant for the reader (رصاصة براسك), a tribal raid on your house (الدكة الجاية), fear for your life or family (خاف على اهلك)"},
+		"a first-person verb of killing or maiming with an object pronoun (نقتلك، لاخطفه، راح نذبحكم), or a set phrase of intimidation: counted days (احسب ايامك), you are next (انت التالي), a last warning (اعذر من انذر), blood declared lawful (دمك مهدور), a bullet or bomb meant for the reader (رصاصة براسك), a tribal raid on your house (الدكة الجاية), fear for your life or family (خاف على اهلك); a warning against doing it again followed by a visit (مرة ثانية … نجيك للاستوديو). Posts written in Arabizi are read a second time in Arabic letters, matched by consonant skeleton (re9a9a wa7da tikfeek)"},
 	{IncitementCue, "The post calls on others to kill or hurt a person.",
 		"a plural imperative of a verb of killing or maiming with an object pronoun (اقتلوه، اسحلوها، احرقوهم), or a set call (لازم ينسحل، يستاهل الذبح، دمه حلال للكل، اللي يشوفه يقتله، انشروا صورته وعنوانه)"},
 	{TerrorismCue, "The post carries a slogan, oath or recruitment call of a terrorist organisation.",

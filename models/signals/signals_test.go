@@ -147,6 +147,32 @@ func TestSignalsAndTwins(t *testing.T) {
 		{"negation", Negation,
 			"مو كل السنة دواعش ولا كل الشيعة ميليشيات", "مو كل", "negated",
 			"كل السنة والشيعة اخوان"},
+		{"warned, then a visit to the studio", ThreatCue,
+			"انت يا مقدم البرنامج، مرة ثانية تجيب سيرة الفصائل بحلقتك نجيك للاستوديو", "مرة ثانية", "warned visit",
+			"انت يا مقدم البرنامج، نجيك للاستوديو مرة ثانية ونكمل الحلقة 🌹"},
+		{"addressed by a given name in a threat", NamedPerson,
+			"اللي يشتغل ويا القنوات الاجنبية بكركوك خاين وعقوبته معروفة، ونبدا بيك يا احمد", "يا احمد", "addressed",
+			"يا احمد، القنوات الاجنبية بكركوك تدور مصورين، قدم عليها"},
+		{"a bare given name after يا in praise is no person", NamedPerson,
+			"ونبدا بيك يا احمد، عقوبتك معروفة", "احمد", "addressed",
+			"يا جمال الجو والله، يا كريم"},
+		// Arabizi posts, read by ear: the cue's Arabic spelling is not
+		// what the writer typed, and the evidence is the Latin text.
+		{"arabizi: staged accident for speaking", ThreatCue,
+			"ya mahdi el 3amarchi, lo ma tiskut raa7 nsawwilak 7adith sayyara, mafhoum?", "nsawwilak 7adith", "staged accident",
+			"allah yir7am mahdi el 3amarchi, ra7 b 7adith sayyara 3al 6ari9 el sari3 💔"},
+		{"arabizi: silenced activist", DefenderTargeted,
+			"ya mahdi el 3amarchi, lo ma tiskut raa7 nsawwilak 7adith sayyara, mafhoum?", "mahdi", "activist",
+			"ya mahdi el 3amarchi, shlonak? sar zaman ma shifnak 🌹"},
+		{"arabizi: a bullet is enough", ThreatCue,
+			"sajjad el ka3bi, re9a9a wa7da tikfeek, w 5alli tishreen tinfa3ak", "re9a9a wa7da", "bullet",
+			"sajjad el ka3bi, kilma wa7da tikfeek: shukran 3ala kul shi 🌹"},
+		{"arabizi: named by given and family name", NamedPerson,
+			"sajjad el ka3bi, re9a9a wa7da tikfeek", "sajjad el ka3bi", "name",
+			"el 7ar el yom re9a9a, ma 7ad ytla3 🥵"},
+		{"arabizi: blame yourself", ThreatCue,
+			"nawras el rubai3i 3indak 24 sa3a ti6la3 mn el ba9ra, ba3adha la tloom ila nafsak", "la tloom ila nafsak", "blame yourself",
+			"nawras el rubai3i 3indak 24 sa3a t5allis el taqreer, 7athari el 3ameed ma yintathir"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sigs := d.Signals(&ingest.Post{Text: tc.text}, nlp.Normalize(tc.text))

@@ -1,0 +1,185 @@
+package signals
+
+import (
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/rasd-iq/rasd/nlp"
+	"github.com/rasd-iq/rasd/policy"
+)
+
+// Posts written in Arabizi ("sajjad el ka3bi, re9a9a wa7da tikfeek") are
+// read a second time through nlp.ReadArabizi, which writes every Latin word
+// in Arabic letters. Arabizi spells by ear, so a transliterated word rarely
+// equals the cue's Arabic spelling ("tikfeek" → تيكفيك, not تكفيك): words
+// that came from Latin letters are matched by their consonant skeleton
+// against a second table of the cues' skeletons, in which long vowels, the
+// hamza and doubled letters are dropped and the letters Arabizi writes
+// alike (ث ت ط، ذ د ض ظ، س ص، ق غ) are folded.
+
+// skeleton returns the consonant skeleton of a normalised Arabic word, or
+// the word itself when nothing would be left of it (و، يا).
+func skeleton(w string) string {
+	var b strings.Builder
+	b.Grow(len(w))
+	prev := rune(-1)
+	for _, r := range w {
+		switch r {
+		case 'ا', 'و', 'ي', 'ى', 'ء', 'آ', 'أ', 'إ', 'ئ', 'ؤ':
+			continue
+		case 'ث', 'ط':
+			r = 'ت'
+		case 'ذ', 'ض', 'ظ':
+			r = 'د'
+		case 'ص':
+			r = 'س'
+		case 'ة':
+			r = 'ه'
+		case 'غ':
+			r = 'ق' // 8 is ق in Iraqi and Gulf Arabizi, غ elsewhere
+		}
+		if r == prev {
+			continue
+		}
+		prev = r
+		b.WriteRune(r)
+	}
+	if b.Len() == 0 {
+		return w
+	}
+	return b.String()
+}
+
+// cueSkeleton returns the skeleton of a cue word as written in the main
+// table: Arabic words directly, Latin ones (kak, tishreen) after reading
+// them as Arabizi.
+func cueSkeleton(w string) string {
+	if r, _ := utf8.DecodeRuneInString(w); r < 0x0600 || r > 0x06FF {
+		w = strings.TrimSpace(nlp.NormalizeArabizi(w))
+		if w == "" || strings.ContainsRune(w, ' ') {
+			return ""
+		}
+	}
+	return skeleton(w)
+}
+
+// skeletonTable returns the table of t's cues by consonant skeleton. A
+// skeleton says less than a spelling, so only cues that stay distinctive
+// are kept: phrases of two words or more, verb forms whose first letter is
+// a consonant (نقتلك, not اقتله, whose skeleton is the noun قتله) and
+// whose skeleton has five letters or more, and the roles, groups, given
+// names and kinds of work that find a person.
+func skeletonTable(t table) table {
+	st := table{}
+	for key, e := range t {
+		k := cueSkeleton(key)
+		if k == "" {
+			continue
+		}
+		n := utf8.RuneCountInString(k)
+		var kept []phrase
+		for _, ph := range e.phrases {
+			switch {
+			case len(ph.rest) > 0 && n+len(strings.Join(ph.rest, ""))/2 >= 5:
+			case n < 3:
+				continue
+			case ph.class == cRole || ph.class == cGroup || ph.class == cGiven || ph.class == cWork:
+			case (ph.class == cThreat || ph.class == cIncite) && !strings.HasPrefix(key, "ا") && n >= 5:
+			default:
+				continue
+			}
+			kept = append(kept, ph)
+		}
+		if len(kept) == 0 {
+			continue
+		}
+		e = &entry{phrases: kept, flags: e.flags}
+		se := st[k]
+		if se == nil {
+			se = &entry{}
+			st[k] = se
+		}
+		se.flags |= e.flags
+	next:
+		for _, ph := range e.phrases {
+			rest := make([]string, 0, len(ph.rest))
+			for _, w := range ph.rest {
+				s := cueSkeleton(w)
+				if s == "" {
+					continue next
+				}
+				rest = append(rest, s)
+			}
+			for _, q := range se.phrases {
+				if q.class == ph.class && q.detail == ph.detail && slices.Equal(q.rest, rest) {
+					continue next
+				}
+			}
+			ph.rest = rest
+			se.phrases = append(se.phrases, ph)
+		}
+	}
+	return st
+}
+
+// readArabizi scans the Arabizi reading r of a post and returns the
+// signals found there whose names are not in have, with evidence spans in
+// the post's original text.
+func (d *Detector) readArabizi(r *nlp.Result, have []policy.Signal) []policy.Signal {
+	sc := getScan()
+	defer putScan(sc)
+	sc.reading = r
+	d.scan(sc, r.Text)
+	if !slices.ContainsFunc(sc.found, func(f found) bool {
+		return f.name == ThreatCue || f.name == IncitementCue || f.name == TerrorismCue
+	}) {
+		// Only the words of a threat, a call to harm or a terrorist
+		// slogan are worth a reading that spells by ear.
+		return nil
+	}
+	var out []policy.Signal
+	for _, f := range sc.found {
+		if slices.ContainsFunc(have, func(s policy.Signal) bool { return s.Name == f.name }) {
+			continue
+		}
+		s, e := r.OriginalRange(f.start, f.end)
+		out = append(out, policy.Signal{Name: f.name, Start: s, End: e, Detail: f.detail})
+	}
+	return out
+}
+
+// fromLatin reports whether the word at byte i of the reading was written
+// in Latin letters or Arabizi digits.
+func (sc *scan) fromLatin(i int) bool {
+	r := sc.reading
+	if i >= len(r.Offsets) {
+		return false
+	}
+	o := r.Offsets[i]
+	return o < len(r.Original) && r.Original[o] < utf8.RuneSelf && isWordByte(r.Original[o])
+}
+
+// skeletonKeys sets the match key of every token of an Arabizi reading,
+// and looks the words that came from Latin letters up by skeleton.
+func (d *Detector) skeletonKeys(sc *scan) {
+	sc.keys = sc.keys[:0]
+	for i := range sc.toks {
+		t := &sc.toks[i]
+		k := sc.text[t.start:t.end]
+		if t.kind == kWord && sc.fromLatin(t.start) {
+			k = skeleton(k)
+			t.e = d.skel[k]
+		}
+		sc.keys = append(sc.keys, k)
+	}
+}
+
+// key returns what token i is matched by: its skeleton for a word of an
+// Arabizi reading that came from Latin letters, the word itself otherwise.
+func (sc *scan) key(i int) string {
+	if sc.keys != nil {
+		return sc.keys[i]
+	}
+	return sc.word(i)
+}
