@@ -142,6 +142,12 @@ type ProtectedCategory struct {
 	Labels []string `yaml:"labels,omitempty" json:"labels,omitempty"`
 	// SourceTypes are connector source types that mark it, e.g. "news".
 	SourceTypes []string `yaml:"source_types,omitempty" json:"source_types,omitempty"`
+	// Bar, when set, is the score a violation label must reach on an item
+	// this category marks, instead of the policy's protected bar; it may
+	// only be higher. A bar of 1 holds back every rule that does not
+	// ignore the category, whatever the scores: for speech that is plainly
+	// about speech, such as a call quoted in order to condemn it.
+	Bar *float64 `yaml:"bar,omitempty" json:"bar,omitempty"`
 }
 
 // Protection holds the protected categories and the bar they raise.
@@ -547,6 +553,9 @@ func (v *validator) validate(p *Policy) {
 	seenCat := map[string]bool{}
 	for i, c := range p.Protected.Categories {
 		line := v.at("protected", "categories", i)
+		if c.Bar != nil && (badScore(*c.Bar) || *c.Bar < p.Protected.Bar) {
+			v.addf(v.at("protected", "categories", i, "bar"), "protected category %q: bar %v must lie between the protected bar %v and 1", c.ID, *c.Bar, p.Protected.Bar)
+		}
 		if !nameRE.MatchString(c.ID) {
 			v.addf(line, "protected category %q: id must match %s", c.ID, nameRE)
 		} else if seenCat[c.ID] {

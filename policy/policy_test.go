@@ -197,8 +197,8 @@ func TestRouteProtectedReasonSaysWhy(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []Reason{
-		{Category: "news", Detail: `context label "news_report" reported by the model`},
 		{Category: "news", Detail: `source type "news"`},
+		{Category: "news_reading", Detail: `context label "news_report" reported by the model`},
 	}
 	if !slices.Equal(d.Protected, want) {
 		t.Fatalf("Protected = %+v, want %+v", d.Protected, want)
@@ -395,5 +395,64 @@ func TestParseReportsEveryFieldError(t *testing.T) {
 	}
 	if !strings.Contains(ve.Problems[0].Msg, "cannot unmarshal !!str `soon` into int") || !strings.Contains(ve.Problems[1].Msg, "field colour not found") || ve.Problems[1].Line != ve.Problems[0].Line+1 {
 		t.Fatalf("problems %+v", ve.Problems)
+	}
+}
+
+// TestCategoryBar checks a protected category's own bar: the highest bar
+// of the categories that hold a rule applies, a bar of 1 holds back every
+// rule the category marks whatever the score, a rule that ignores the
+// category is not held by it, and a bar below the protected bar is refused.
+func TestCategoryBar(t *testing.T) {
+	p, err := Parse("test.yaml", []byte(strings.Replace(string(DefaultYAML()), `    - id: satire
+      description: Satire and jokes.`, `    - id: satire
+      description: Satire and jokes.
+      bar: 0.95`, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name    string
+		in      Input
+		queue   bool
+		rule    string
+		because string
+	}{
+		{"above the policy bar, below the category's", Input{Scores: map[string]float64{"incitement": 0.92}, Signals: []string{"satire"}}, false, "", "incitement 0.92 < protected bar 0.95"},
+		{"above the category's bar", Input{Scores: map[string]float64{"incitement": 0.96}, Signals: []string{"satire"}}, true, "incitement-violence", "protected item above the protected bar 0.95"},
+		{"the highest bar of two categories", Input{Scores: map[string]float64{"incitement": 0.92}, Signals: []string{"satire", "protest"}}, false, "", "< protected bar 0.95"},
+		{"only the policy bar", Input{Scores: map[string]float64{"incitement": 0.92}, Signals: []string{"protest"}}, true, "incitement-violence", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := p.Route(tc.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Queue != tc.queue || d.RuleID != tc.rule {
+				t.Fatalf("queue %v rule %q, want %v %q; reasons %q", d.Queue, d.RuleID, tc.queue, tc.rule, d.Reasons)
+			}
+			if tc.because != "" && !slices.ContainsFunc(d.Reasons, func(r string) bool { return strings.Contains(r, tc.because) }) {
+				t.Fatalf("no reason says %q: %q", tc.because, d.Reasons)
+			}
+		})
+	}
+	d, err := Default().Route(Input{Scores: map[string]float64{"incitement": 0.99}, Signals: []string{"condemned_quote"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Queue || !slices.Contains(d.HeldBack, "incitement-violence") {
+		t.Fatalf("a condemned quote scoring 0.99 was routed: %+v", d)
+	}
+	d, err = Default().Route(Input{Scores: map[string]float64{"incitement": 0.99}, Signals: []string{"condemned_quote", "incitement_cue", "named_person", "defender_targeted"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Queue {
+		t.Fatalf("a condemned quote of a call against an activist was routed: %+v", d)
+	}
+	if _, err := Parse("test.yaml", []byte(strings.Replace(string(DefaultYAML()), `    - id: satire
+      description: Satire and jokes.`, `    - id: satire
+      description: Satire and jokes.
+      bar: 0.5`, 1))); err == nil || !strings.Contains(err.Error(), "must lie between the protected bar") {
+		t.Fatalf("a category bar below the protected bar was accepted: %v", err)
 	}
 }

@@ -143,10 +143,11 @@ func (p *Policy) Route(in Input) (Decision, error) {
 	var fired []*Rule
 	for i := range p.Rules {
 		r := &p.Rules[i]
-		if !p.matches(r, in, false) {
+		if !p.matches(r, in, 0) {
 			continue
 		}
-		prot := protectedFor(r, d.Protected)
+		bar := p.ruleBar(r, d.Protected)
+		prot := bar > 0
 		if prot && p.signalsOnly(r) {
 			// No score can reach the protected bar: a rule that rests on
 			// signals alone is held back by every category it does not ignore.
@@ -154,9 +155,15 @@ func (p *Policy) Route(in Input) (Decision, error) {
 			d.Reasons = append(d.Reasons, fmt.Sprintf("rule %s held back: item is protected and the rule rests on signals alone", r.ID))
 			continue
 		}
-		if prot && !p.matches(r, in, true) {
+		if bar >= 1 {
+			// A category whose bar is 1 holds back every rule it marks.
 			d.HeldBack = append(d.HeldBack, r.ID)
-			d.Reasons = append(d.Reasons, fmt.Sprintf("rule %s held back: item is protected and %s", r.ID, p.belowBar(r, in)))
+			d.Reasons = append(d.Reasons, fmt.Sprintf("rule %s held back: item is protected by a category whose bar no score reaches", r.ID))
+			continue
+		}
+		if prot && !p.matches(r, in, bar) {
+			d.HeldBack = append(d.HeldBack, r.ID)
+			d.Reasons = append(d.Reasons, fmt.Sprintf("rule %s held back: item is protected and %s", r.ID, p.belowBar(r, in, bar)))
 			continue
 		}
 		if protected && !prot {
@@ -213,33 +220,22 @@ func (p *Policy) Route(in Input) (Decision, error) {
 				d.Bases = append(d.Bases, *p.bases[id])
 			}
 		}
-		reasons = append(reasons, fmt.Sprintf("rule %s fired: %s", r.ID, p.evidence(r, in, protectedFor(r, d.Protected))))
+		reasons = append(reasons, fmt.Sprintf("rule %s fired: %s", r.ID, p.evidence(r, in, p.ruleBar(r, d.Protected))))
 	}
 	if d.Support {
 		reasons = append(reasons, "routed for victim support: not referable")
 	}
 	d.Reasons = append(reasons, d.Reasons...)
 
-	winProt := protectedFor(win, d.Protected)
+	winBar := p.ruleBar(win, d.Protected)
 	for _, l := range p.Labels {
-		if l.Kind == KindViolation && p.present(l.Name, in, winProt) {
+		if l.Kind == KindViolation && p.present(l.Name, in, winBar) {
 			d.Labels = append(d.Labels, l.Name)
 			d.MaxScore = math.Max(d.MaxScore, in.Scores[l.Name])
 		}
 	}
 	sort.SliceStable(d.Labels, func(i, j int) bool { return in.Scores[d.Labels[i]] > in.Scores[d.Labels[j]] })
 	return d, nil
-}
-
-// protectedFor reports whether any of the item's protection reasons holds
-// for r, that is, names a category r does not ignore.
-func protectedFor(r *Rule, reasons []Reason) bool {
-	for _, pr := range reasons {
-		if !slices.Contains(r.IgnoresProtection, pr.Category) {
-			return true
-		}
-	}
-	return false
 }
 
 // categoryList names the categories of reasons, each once.
@@ -253,17 +249,39 @@ func categoryList(reasons []Reason) string {
 	return strings.Join(ids, ", ")
 }
 
-// bar returns the score a violation label must reach.
-func (p *Policy) bar(l *Label, protected bool) float64 {
-	t := *l.Threshold
-	if protected {
-		t = math.Max(t, p.Protected.Bar)
+// ruleBar returns the bar that the item's protection sets for r: 0 when no
+// category that marks the item holds r (every one is ignored by r), and
+// otherwise the highest bar of the categories that do: a category's own bar,
+// or the policy's protected bar.
+func (p *Policy) ruleBar(r *Rule, reasons []Reason) float64 {
+	bar := 0.0
+	for _, pr := range reasons {
+		if !slices.Contains(r.IgnoresProtection, pr.Category) {
+			bar = math.Max(bar, p.categoryBar(pr.Category))
+		}
 	}
-	return t
+	return bar
 }
 
-// present reports whether the named label holds for the item.
-func (p *Policy) present(name string, in Input, protected bool) bool {
+// categoryBar returns the bar of the protected category id.
+func (p *Policy) categoryBar(id string) float64 {
+	for _, c := range p.Protected.Categories {
+		if c.ID == id && c.Bar != nil {
+			return math.Max(*c.Bar, p.Protected.Bar)
+		}
+	}
+	return p.Protected.Bar
+}
+
+// bar returns the score a violation label must reach: its threshold, or
+// the protected bar when that is higher (0: the item is not protected).
+func (p *Policy) bar(l *Label, protectedBar float64) float64 {
+	return math.Max(*l.Threshold, protectedBar)
+}
+
+// present reports whether the named label holds for the item, with the
+// protected bar protectedBar (0 when unprotected).
+func (p *Policy) present(name string, in Input, protectedBar float64) bool {
 	l := p.labels[name]
 	if l == nil {
 		return false
@@ -271,7 +289,7 @@ func (p *Policy) present(name string, in Input, protected bool) bool {
 	switch l.Kind {
 	case KindViolation:
 		s, ok := in.Scores[name]
-		return ok && s >= p.bar(l, protected)
+		return ok && s >= p.bar(l, protectedBar)
 	case KindContext:
 		if slices.Contains(in.ContextLabels, name) {
 			return true
@@ -286,14 +304,14 @@ func (p *Policy) present(name string, in Input, protected bool) bool {
 
 // matches reports whether r's conditions hold. Must-not-have labels are
 // always judged at their ordinary thresholds.
-func (p *Policy) matches(r *Rule, in Input, protected bool) bool {
+func (p *Policy) matches(r *Rule, in Input, protectedBar float64) bool {
 	for _, name := range r.MustHave {
-		if !p.present(name, in, protected) {
+		if !p.present(name, in, protectedBar) {
 			return false
 		}
 	}
 	for _, name := range r.MustNotHave {
-		if p.present(name, in, false) {
+		if p.present(name, in, 0) {
 			return false
 		}
 	}
@@ -311,31 +329,31 @@ func (p *Policy) signalsOnly(r *Rule) bool {
 	return true
 }
 
-func (p *Policy) evidence(r *Rule, in Input, protected bool) string {
+func (p *Policy) evidence(r *Rule, in Input, protectedBar float64) string {
 	var parts []string
 	for _, name := range r.MustHave {
 		l := p.labels[name]
 		switch l.Kind {
 		case KindViolation:
-			parts = append(parts, fmt.Sprintf("%s %.2f ≥ %.2f", name, in.Scores[name], p.bar(l, protected)))
+			parts = append(parts, fmt.Sprintf("%s %.2f ≥ %.2f", name, in.Scores[name], p.bar(l, protectedBar)))
 		case KindContext:
 			parts = append(parts, "context "+name)
 		case KindSignal:
 			parts = append(parts, "signal "+name)
 		}
 	}
-	if protected {
-		parts = append(parts, fmt.Sprintf("protected item above the protected bar %.2f", p.Protected.Bar))
+	if protectedBar > 0 {
+		parts = append(parts, fmt.Sprintf("protected item above the protected bar %.2f", protectedBar))
 	}
 	return strings.Join(parts, ", ")
 }
 
-func (p *Policy) belowBar(r *Rule, in Input) string {
+func (p *Policy) belowBar(r *Rule, in Input, protectedBar float64) string {
 	var parts []string
 	for _, name := range r.MustHave {
 		l := p.labels[name]
-		if l.Kind == KindViolation && !p.present(name, in, true) {
-			parts = append(parts, fmt.Sprintf("%s %.2f < protected bar %.2f", name, in.Scores[name], p.bar(l, true)))
+		if l.Kind == KindViolation && !p.present(name, in, protectedBar) {
+			parts = append(parts, fmt.Sprintf("%s %.2f < protected bar %.2f", name, in.Scores[name], p.bar(l, protectedBar)))
 		}
 	}
 	return strings.Join(parts, ", ")
@@ -345,7 +363,7 @@ func (p *Policy) protectedReasons(in Input) []Reason {
 	var out []Reason
 	for _, c := range p.Protected.Categories {
 		for _, name := range c.Labels {
-			if !p.present(name, in, false) {
+			if !p.present(name, in, 0) {
 				continue
 			}
 			how := "signal %q"

@@ -38,6 +38,7 @@ import (
 	"github.com/rasd-iq/rasd/index/redisstore/redistest"
 	"github.com/rasd-iq/rasd/index/store"
 	"github.com/rasd-iq/rasd/models/ocr/ocrtest"
+	"github.com/rasd-iq/rasd/models/signals"
 	"github.com/rasd-iq/rasd/policy"
 	"github.com/rasd-iq/rasd/policy/jsonschema"
 	"github.com/rasd-iq/rasd/review"
@@ -608,6 +609,7 @@ func runEndToEnd(t *testing.T, redisURL string) {
 	recs := map[string]store.Record{}
 	b.ForEach(context.Background(), func(r *store.Record) error { recs[r.Post.NativeID] = *r; return nil })
 	b.Close()
+	decided, fired := map[string]bool{}, map[string]bool{}
 	for _, s := range f.Scenarios {
 		r, ok := recs[s.ID]
 		if !ok {
@@ -628,6 +630,24 @@ func runEndToEnd(t *testing.T, redisURL string) {
 			t.Errorf("%s: now meets its expectation; remove its pending mark (%s)", s.ID, s.Pending)
 		case s.Pending != "":
 			t.Logf("%s: pending (%s): %s", s.ID, s.Pending, miss)
+		}
+		if s.Pending == "" && miss == "" && r.Judgement != nil {
+			decided[r.Judgement.Decision.RuleID] = true
+			for _, n := range policy.SignalNames(r.Judgement.Signals) {
+				fired[n] = true
+			}
+		}
+	}
+	// Every rule of the default policy decides a scenario that meets its
+	// expectation, and every signal the engine computes fires in one.
+	for _, r := range policy.Default().Rules {
+		if !decided[r.ID] {
+			t.Errorf("rule %s decides no scenario that meets its expectation: add one to examples/scenarios.yaml", r.ID)
+		}
+	}
+	for _, n := range signals.Names() {
+		if !fired[n] {
+			t.Errorf("signal %s fires in no scenario that meets its expectation", n)
 		}
 	}
 

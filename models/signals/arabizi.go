@@ -131,11 +131,15 @@ func (d *Detector) readArabizi(r *nlp.Result, have []policy.Signal) []policy.Sig
 	defer putScan(sc)
 	sc.reading = r
 	d.scan(sc, r.Text)
-	if !slices.ContainsFunc(sc.found, func(f found) bool {
-		return f.name == ThreatCue || f.name == IncitementCue || f.name == TerrorismCue
-	}) {
-		// Only the words of a threat, a call to harm or a terrorist
-		// slogan are worth a reading that spells by ear.
+	harm := func(name string) bool {
+		return name == ThreatCue || name == IncitementCue || name == TerrorismCue || name == Doxxing || name == Blackmail
+	}
+	if !slices.ContainsFunc(sc.found, func(f found) bool { return harm(f.name) }) &&
+		!slices.ContainsFunc(have, func(s policy.Signal) bool { return harm(s.Name) }) {
+		// Only a post with the words of a threat, a call to harm, a
+		// terrorist slogan, doxxing or blackmail is worth a reading that
+		// spells by ear: the reading may find them, or find that the post
+		// quotes them to condemn them.
 		return nil
 	}
 	var out []policy.Signal

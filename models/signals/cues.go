@@ -46,6 +46,7 @@ const (
 	cSatire
 	cReport
 	cCondemn
+	cReject
 	cNegate
 	cMedia
 	cExpose
@@ -66,7 +67,7 @@ var classNames = map[string]class{
 	"item": cItem, "know": cKnow, "schedule": cSchedule, "address": cAddress, "numref": cNumRef, "contact": cContact,
 	"power": cPower, "critic": cCritic, "critique": cCritique, "corruption": cCorruption, "money": cMoney, "waste": cWaste,
 	"protest": cProtest, "theology": cTheology, "debate": cDebate, "faith": cFaith, "satire": cSatire,
-	"report": cReport, "condemn": cCondemn, "negate": cNegate,
+	"report": cReport, "condemn": cCondemn, "reject": cReject, "negate": cNegate,
 	"media": cMedia, "expose": cExpose, "demand": cDemand, "condition": cCondition,
 	"wanted": cWanted, "job": cJob,
 	"harm": cThreat, "harm2": cThreat, "menace": cThreat, "repeat": cRepeat, "visit": cVisit,

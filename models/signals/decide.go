@@ -147,6 +147,20 @@ func (d *Detector) decide(sc *scan) {
 	if !d.off[Condemnation] && h[cCondemn].n > 0 {
 		sc.addHit(Condemnation, h[cCondemn], "rejection")
 	}
+	if !d.off[CondemnedQuote] && !d.off[Quotation] && !d.off[Condemnation] && h[cReject].n > 0 {
+		// Words quoted or reported, and the writer's own rejection of
+		// them outside the quotation marks: speech about speech.
+		r, q := h[cReject], sc.quote
+		switch {
+		case q.n > 0 && q.to-q.from >= 4 && (r.to <= q.from && q.from-r.to <= 12 || r.from >= q.to && r.from-q.to <= 12) && !sc.harmOutside(q):
+			// At least two quoted words, the rejection beside them, and no
+			// words of harm the writer uses outside the marks.
+			sc.add(CondemnedQuote, min(r.from, q.from), max(r.to, q.to), "quoted to condemn")
+		case q.n == 0 && h[cReport].n > 0:
+			q = h[cReport]
+			sc.add(CondemnedQuote, min(r.from, q.from), max(r.to, q.to), "reported to condemn")
+		}
+	}
 	if !d.off[Negation] && h[cNegate].n > 0 {
 		sc.addHit(Negation, h[cNegate], "negated claim")
 	}
@@ -158,3 +172,14 @@ func (sc *scan) add(name string, from, to int, detail string) {
 }
 
 func (sc *scan) addHit(name string, h hit, detail string) { sc.add(name, h.from, h.to, detail) }
+
+// harmOutside reports whether the words of a threat, a call to harm or a
+// terrorist slogan stand outside the quotation q: the writer's own words.
+func (sc *scan) harmOutside(q hit) bool {
+	for _, h := range []hit{sc.hits[cThreat], sc.hits[cIncite], sc.hits[cJihad], sc.lastHarm} {
+		if h.n > 0 && (h.to <= q.from || h.from >= q.to) {
+			return true
+		}
+	}
+	return false
+}

@@ -147,8 +147,10 @@ type scan struct {
 	described []person
 	phone     hit
 	quote     hit
-	found     []found
-	spans     spans
+	// lastHarm is the last words of a threat, a call to harm or a slogan.
+	lastHarm hit
+	found    []found
+	spans    spans
 	// reading is the Arabizi reading being scanned, or nil; keys then
 	// holds each token's match key (see key).
 	reading *nlp.Result
@@ -177,7 +179,7 @@ func (sc *scan) reset(text string) {
 	sc.hits = [nClasses]hit{}
 	sc.persons = sc.persons[:0]
 	sc.described = sc.described[:0]
-	sc.phone, sc.quote = hit{}, hit{}
+	sc.phone, sc.quote, sc.lastHarm = hit{}, hit{}, hit{}
 	sc.found = sc.found[:0]
 }
 
@@ -230,6 +232,9 @@ func (sc *scan) matchRest(i int, rest []string) (int, bool) {
 }
 
 func (sc *scan) record(c class, from, to int, detail string) {
+	if c == cThreat || c == cIncite || c == cJihad {
+		sc.lastHarm = hit{from: from, to: to, n: 1}
+	}
 	h := &sc.hits[c]
 	if h.n == 0 {
 		h.from, h.to, h.detail = from, to, detail
@@ -332,7 +337,8 @@ func (sc *scan) nameLike(k int) bool {
 		return false
 	}
 	w := sc.text[t.start:t.end]
-	return utf8.RuneCountInString(w) >= 2 && !hasArticle(w)
+	// هالكهرباء، هالشبكة: "this" before a noun, no name.
+	return utf8.RuneCountInString(w) >= 2 && !hasArticle(w) && !strings.HasPrefix(w, "هال")
 }
 
 // hasArticle reports whether w carries the article, after a clitic or not.
@@ -524,6 +530,11 @@ func (d *Detector) tokenize(sc *scan) {
 			case c == '"':
 				sc.toks = append(sc.toks, token{start: i, end: i + 1, kind: kQuote})
 				i++
+			case c == '\'' && singleQuote(s, i):
+				// 'ib3id 3an el nafut': a quotation mark, not the
+				// apostrophe inside a word (t'adhamun).
+				sc.toks = append(sc.toks, token{start: i, end: i + 1, kind: kQuote})
+				i++
 			case isWordByte(c):
 				i = d.wordAt(sc, i)
 			default:
@@ -545,6 +556,26 @@ func (d *Detector) tokenize(sc *scan) {
 			i += w
 		}
 	}
+}
+
+// singleQuote reports whether the ' at byte i opens or closes a quotation:
+// it stands at a word's edge, with no letter on one side of it.
+func singleQuote(s string, i int) bool {
+	before := i > 0 && wordEdge(s[:i], true)
+	after := i+1 < len(s) && wordEdge(s[i+1:], false)
+	return before != after
+}
+
+// wordEdge reports whether the text just before (or just after) a position
+// is a letter or digit.
+func wordEdge(s string, last bool) bool {
+	var r rune
+	if last {
+		r, _ = utf8.DecodeLastRuneInString(s)
+	} else {
+		r, _ = utf8.DecodeRuneInString(s)
+	}
+	return isWordRune(r)
 }
 
 // wordAt reads the word or number starting at byte i and returns its end.

@@ -36,6 +36,7 @@ const (
 	Satire            = "satire"
 	Quotation         = "quotation"
 	Condemnation      = "condemnation"
+	CondemnedQuote    = "condemned_quote"
 	Negation          = "negation"
 	Advert            = "advert"
 )
@@ -79,6 +80,8 @@ var definitions = []Definition{
 		"a reporting verb or attribution (قال، صرح، نقلا عن، حسب، وفق، افاد، مصدر) not addressed to the reader (قال لك), or words between quotation marks (« » “ ” \")"},
 	{Condemnation, "The post rejects or condemns what was said.",
 		"نرفض، ندين، نستنكر، لا للطائفية، كلنا عراقيين، هذا الكلام مرفوض، عيب، تحريض، خطاب كراهية"},
+	{CondemnedQuote, "The post quotes or reports words in order to reject them: speech about speech.",
+		"words between quotation marks, or a reporting verb or frame (قال، اللي يكتب، اللي يكول), together with the writer's own rejection of what was said outside the marks (نرفض، ندين، مرفوض، ما يمثلنا، هذا تحريض، خطاب كراهية); words that only describe (طائفي، عنصرية) do not count as rejection here"},
 	{Negation, "The post negates a hateful claim or a generalisation.",
 		"مو كل، ليس كل، ما اقول، لا يجوز، ما اكره، لا تعمم"},
 	{Advert, "A job, sale, rent or service advert.",

@@ -156,6 +156,21 @@ func TestSignalsAndTwins(t *testing.T) {
 		{"a bare given name after يا in praise is no person", NamedPerson,
 			"ونبدا بيك يا احمد، عقوبتك معروفة", "احمد", "addressed",
 			"يا جمال الجو والله، يا كريم"},
+		{"a call quoted to condemn it", CondemnedQuote,
+			"نرفض هذا الكلام الطائفي: اللي يكتب اقتلوا الشيعة ما يمثلنا، كلنا عراقيين", "نرفض", "reported to condemn",
+			"هذا الكلام الطائفي صحيح، اقتلوا الشيعة كلهم"},
+		{"a threat received and shown, with solidarity", CondemnedQuote,
+			"وصلتني هالرسالة بالخاص: «والله اذا ما تمسح البوست نجيك للبيت» ما راح امسح شي، تضامننا ويا كل زميل", "«والله", "quoted to condemn",
+			"«والله اذا ما تمسح البوست نجيك للبيت» تضامننا ويا اللي كتبها، ونقتلك اذا ما تسكت"},
+		{"quoted in single marks (Arabizi)", CondemnedQuote,
+			"7ada kitab l 3ali 'bietak m3arouf w sayartak m3aroufa'.. هذا تهديد ولازم يتحاسب", "'bietak", "quoted to condemn",
+			"هذا تهديد: bietak m3arouf w sayartak m3aroufa"},
+		{"a union reports a threat and asks for protection", CondemnedQuote,
+			"نقابة الصحفيين: الزميل باسم الطائي تلقى تهديد مكتوب «الكواتم ما تقرا بطاقات نقابة»، والنقابة تحمّل الجهات الامنية مسؤولية سلامته", "مسؤولية سلامته", "quoted to condemn",
+			"«الكواتم ما تقرا بطاقات نقابة» يا باسم الطائي"},
+		{"a charge denied", Negation,
+			"الاكراد مو خونة، كركوك بيتهم مثل ما هي بيت العرب والتركمان", "مو خونة", "negated",
+			"الاكراد خونة، كركوك مو بيتهم"},
 		// Arabizi posts, read by ear: the cue's Arabic spelling is not
 		// what the writer typed, and the evidence is the Latin text.
 		{"arabizi: staged accident for speaking", ThreatCue,
@@ -241,7 +256,7 @@ func TestDisabled(t *testing.T) {
 
 func TestDefinitions(t *testing.T) {
 	names := Names()
-	if len(names) != 16 || !Known(ThreatCue) || !Known(IncitementCue) || !Known(TerrorismCue) || !Known(Doxxing) || !Known(Advert) || Known("threat") {
+	if len(names) != 17 || !Known(CondemnedQuote) || !Known(ThreatCue) || !Known(IncitementCue) || !Known(TerrorismCue) || !Known(Doxxing) || !Known(Advert) || Known("threat") {
 		t.Fatalf("names = %v", names)
 	}
 	for _, d := range Definitions() {
