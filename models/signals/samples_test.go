@@ -47,6 +47,12 @@ func TestBundledSamples(t *testing.T) {
 		"sample:0327": {has: []string{TerrorismCue, Quotation}},
 		"sample:0328": {has: []string{IncitementCue, DefenderTargeted}},
 		"sample:0329": {has: []string{ThreatCue, Satire}, hasNot: []string{NamedPerson}},
+		"sample:0330": {has: []string{ThreatCue, DefenderTargeted}},
+		"sample:0331": {hasNot: []string{ThreatCue}},
+		"sample:0332": {has: []string{Doxxing, CondemnedQuote}},
+		"sample:0333": {has: []string{CondemnedQuote, DefenderTargeted}},
+		"sample:0334": {has: []string{ThreatCue, DefenderTargeted}},
+		"sample:0335": {hasNot: []string{ThreatCue}},
 	}
 	d := detector(t)
 	sc := bufio.NewScanner(fh)
