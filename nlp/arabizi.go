@@ -140,7 +140,7 @@ func plainWord(st *state, w word) bool {
 	for _, u := range st.units[w.start:w.end] {
 		switch r := lowerASCII(u.r); {
 		case r < 0, isAlnumRune(r):
-		case r == '.', r == ',', r == '!', r == '?', r == ':', r == ';', r == '\'', r == '"', r == '(', r == ')', r == '-':
+		case r == '.', r == ',', r == '!', r == '?', r == ':', r == ';', r == '\'', r == '"', r == '(', r == ')', r == '-', r == '،', r == '؛', r == '؟':
 		default:
 			return false
 		}
@@ -171,10 +171,18 @@ func arabiziPost(st *state) bool {
 	return strong
 }
 
+// postArticles are the article, alone or after a preposition or "and",
+// as Arabizi writes them apart from their noun ("el ka3bi", "lil
+// tansee9iya"); inside an Arabizi post they are joined to it.
+var postArticles = map[string]string{
+	"el": "ال", "al": "ال", "il": "ال", "lil": "لل", "lel": "لل", "bil": "بال", "bel": "بال",
+	"wil": "وال", "wel": "وال", "fil": "فال",
+}
+
 // isArticle reports whether a lower-case Arabizi word is the article.
 func isArticle(k []byte) bool {
-	s := string(k)
-	return s == "el" || s == "al" || s == "il"
+	_, ok := postArticles[string(k)]
+	return ok
 }
 
 // arabiziPostRead transliterates every Latin word of an Arabizi post that
@@ -298,7 +306,9 @@ func (n *Normalizer) transliterateWith(st *state, a, b int, post bool) {
 	st.scratch = k
 	out := st.runes[:0]
 	src := st.srcs[:0]
-	if ar, ok := arabiziStrong[string(k)]; ok {
+	if ar, ok := postArticles[string(k)]; ok && post {
+		out, src = appendWord(out, src, ar, len(u))
+	} else if ar, ok := arabiziStrong[string(k)]; ok {
 		out, src = appendWord(out, src, ar, len(u))
 	} else if ar, ok := arabiziWeak[string(k)]; ok {
 		out, src = appendWord(out, src, ar, len(u))

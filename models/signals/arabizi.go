@@ -167,23 +167,32 @@ func (sc *scan) fromLatin(i int) bool {
 // skeletonKeys sets the match key of every token of an Arabizi reading,
 // and looks the words that came from Latin letters up by skeleton.
 func (d *Detector) skeletonKeys(sc *scan) {
-	sc.keys = sc.keys[:0]
+	sc.keys, sc.alts = sc.keys[:0], sc.alts[:0]
 	for i := range sc.toks {
 		t := &sc.toks[i]
-		k := sc.text[t.start:t.end]
+		w := sc.text[t.start:t.end]
+		k, alt := w, ""
 		if t.kind == kWord && sc.fromLatin(t.start) {
-			k = skeleton(k)
+			k = skeleton(w)
 			t.e = d.skel[k]
+			if strings.Contains(w, "ص") {
+				// 9 is ص, and ق in Iraqi and Gulf Arabizi (tansee9iya).
+				alt = skeleton(strings.ReplaceAll(w, "ص", "ق"))
+				if t.e == nil {
+					t.e = d.skel[alt]
+				}
+			}
 		}
 		sc.keys = append(sc.keys, k)
+		sc.alts = append(sc.alts, alt)
 	}
 }
 
-// key returns what token i is matched by: its skeleton for a word of an
-// Arabizi reading that came from Latin letters, the word itself otherwise.
-func (sc *scan) key(i int) string {
-	if sc.keys != nil {
-		return sc.keys[i]
+// matchesKey reports whether token i matches the cue word w by its key or
+// its alternative reading.
+func (sc *scan) matchesKey(i int, w string) bool {
+	if sc.keys == nil {
+		return sc.word(i) == w
 	}
-	return sc.word(i)
+	return sc.keys[i] == w || sc.alts[i] != "" && sc.alts[i] == w
 }

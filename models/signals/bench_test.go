@@ -13,10 +13,16 @@ import (
 	"github.com/rasd-iq/rasd/nlp"
 )
 
-// benchPosts reads about 2,000 posts from the shared datasets, a few
-// hundred from each, and skips the benchmark when they are absent.
+// benchPosts reads about 2,000 posts from the shared datasets
+// (RASD_DATASETS, default ../../../shared/datasets), 200 from each train
+// split, and skips the benchmark when they are absent. models'
+// BenchmarkScoreDatasetPosts scores the same posts.
 func benchPosts(b *testing.B) []ingest.Post {
-	files, _ := filepath.Glob("/work/shared/datasets/*/train.jsonl")
+	root := os.Getenv("RASD_DATASETS")
+	if root == "" {
+		root = filepath.Join("..", "..", "..", "shared", "datasets")
+	}
+	files, _ := filepath.Glob(filepath.Join(root, "*", "train.jsonl"))
 	var posts []ingest.Post
 	for _, f := range files {
 		fh, err := os.Open(f)
@@ -37,7 +43,7 @@ func benchPosts(b *testing.B) []ingest.Post {
 		fh.Close()
 	}
 	if len(posts) < 500 {
-		b.Skipf("only %d dataset posts under /work/shared/datasets", len(posts))
+		b.Skipf("only %d dataset posts under %s", len(posts), root)
 	}
 	return posts
 }

@@ -57,6 +57,8 @@ const (
 	cThreat
 	cRepeat
 	cVisit
+	cBackOff
+	cOrElse
 	cIncite
 	cJihad
 	nClasses
@@ -70,7 +72,7 @@ var classNames = map[string]class{
 	"report": cReport, "condemn": cCondemn, "reject": cReject, "negate": cNegate,
 	"media": cMedia, "expose": cExpose, "demand": cDemand, "condition": cCondition,
 	"wanted": cWanted, "job": cJob,
-	"harm": cThreat, "harm2": cThreat, "menace": cThreat, "repeat": cRepeat, "visit": cVisit,
+	"harm": cThreat, "harm2": cThreat, "menace": cThreat, "repeat": cRepeat, "visit": cVisit, "backoff": cBackOff, "orelse": cOrElse,
 	"harmcall": cIncite, "call": cIncite, "jihadcall": cJihad,
 }
 

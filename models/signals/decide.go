@@ -11,10 +11,11 @@ var defenderRoles = map[string]bool{"activist": true, "journalist": true, "defen
 // decide turns the cues found in sc into signals, in the order of Names.
 func (d *Detector) decide(sc *scan) {
 	h := &sc.hits
-	if h[cThreat].n == 0 && h[cVisit].n == 0 {
-		// A bare given name after يا (يا جمال الجو، يا كريم) names
-		// someone only in the words of a threat (ونبدا بيك يا احمد).
-		sc.persons = slices.DeleteFunc(sc.persons, func(p person) bool { return p.how == "addressed" })
+	if h[cThreat].n == 0 && h[cVisit].n == 0 && h[cOrElse].n == 0 && (h[cItem].n == 0 || h[cKnow].n == 0 && h[cSchedule].n == 0) {
+		// A bare given name after يا (يا جمال الجو، يا كريم), or a role
+		// that opens the post, names someone only in the words of a
+		// threat (ونبدا بيك يا احمد) or of doxxing.
+		sc.persons = slices.DeleteFunc(sc.persons, func(p person) bool { return p.how == "addressed" || p.how == "opening" })
 	}
 	named := false
 	for _, p := range sc.persons {
@@ -87,6 +88,10 @@ func (d *Detector) decide(sc *scan) {
 			// "Do it once more and we come to you": a warning against
 			// repeating something, then a visit.
 			sc.add(ThreatCue, h[cRepeat].from, h[cVisit].to, "warned visit")
+		case h[cBackOff].n > 0 && h[cOrElse].n > 0 && h[cBackOff].to <= h[cOrElse].from && h[cOrElse].from-h[cBackOff].to <= 12:
+			// "Stay away from the oil file, or else": a demand to back off
+			// or be silent, then "or else".
+			sc.add(ThreatCue, h[cBackOff].from, h[cOrElse].to, "or else")
 		}
 	}
 	if !d.off[IncitementCue] && h[cIncite].n > 0 {

@@ -155,6 +155,7 @@ type scan struct {
 	// holds each token's match key (see key).
 	reading *nlp.Result
 	keys    []string
+	alts    []string
 }
 
 var scanPool = sync.Pool{New: func() any { return &scan{toks: make([]token, 0, 64)} }}
@@ -169,7 +170,7 @@ func putScan(sc *scan) {
 		sc.spans.offs = nil
 	}
 	sc.text, sc.spans.orig, sc.spans.res = "", "", nil
-	sc.reading, sc.keys = nil, nil
+	sc.reading, sc.keys, sc.alts = nil, nil, nil
 	scanPool.Put(sc)
 }
 
@@ -223,7 +224,7 @@ func (d *Detector) scan(sc *scan, text string) {
 // matchRest reports whether the words from token i on are rest, and where they end.
 func (sc *scan) matchRest(i int, rest []string) (int, bool) {
 	for _, w := range rest {
-		if i >= len(sc.toks) || sc.key(i) != w {
+		if i >= len(sc.toks) || !sc.matchesKey(i, w) {
 			return 0, false
 		}
 		i++
@@ -258,7 +259,10 @@ func (sc *scan) cue(ph phrase, i, j int) {
 	case cRole:
 		addressed := i > 0 && sc.word(i-1) == "يا"
 		k := j
-		for n := 0; n < 2 && k < len(sc.toks) && sc.toks[k].e != nil && sc.toks[k].e.flags&fAdjective != 0; n++ {
+		for n := 0; n < 2 && k < len(sc.toks) && sc.joined(k) && (sc.toks[k].e != nil && sc.toks[k].e.flags&fAdjective != 0 ||
+			// المدون الايزيدي خدر، الناشط التركماني ارشد: a people's
+			// adjective before the name (a family name when nothing follows).
+			sc.nisbaAdjective(k) && k+1 < len(sc.toks) && sc.joined(k+1) && sc.nameLike(k+1)); n++ {
 			k++
 		}
 		definite := ph.definite || len(ph.rest) > 0
@@ -278,6 +282,11 @@ func (sc *scan) cue(ph phrase, i, j int) {
 			sc.addPerson(person{from: i - 1, to: j, role: ph.detail, how: "role"})
 		case definite && sc.relativeWithin(k, 3):
 			sc.described = append(sc.described, person{from: i, to: j, role: ph.detail, how: "described"})
+		case sc.opening(i) && sc.endsClause(k, 4):
+			// "مراسل القناة الكردية بكركوك، نعرف بيتك": a role that opens
+			// the post and its first clause addresses the reader; it
+			// counts only in the words of a threat (see decide).
+			sc.addPerson(person{from: i, to: j, role: ph.detail, how: "opening"})
 		case definite && len(sc.persons) > 0 && sc.persons[len(sc.persons)-1].to == i && sc.joined(i):
 			// A role after the name (ابو سيف الناشط) tells who the person is.
 			if q := &sc.persons[len(sc.persons)-1]; q.role == "" {
@@ -393,6 +402,38 @@ func (sc *scan) relativeWithin(k, n int) bool {
 		}
 	}
 	return false
+}
+
+// nisbaAdjective reports whether token k is a nisba adjective, masculine
+// or feminine: الايزيدي، التركمانية، الصابئية.
+func (sc *scan) nisbaAdjective(k int) bool {
+	if sc.nisba(k) {
+		return true
+	}
+	t := sc.toks[k]
+	w := sc.text[t.start:t.end]
+	return t.kind == kWord && strings.HasPrefix(w, "ال") && strings.HasSuffix(w, "يه") && utf8.RuneCountInString(w) >= 6
+}
+
+// opening reports whether token i starts the post, after any @mentions.
+func (sc *scan) opening(i int) bool {
+	for m := 0; m < i; m++ {
+		if sc.toks[m].kind != kMention {
+			return false
+		}
+	}
+	return true
+}
+
+// endsClause reports whether a comma, colon or other break follows within n
+// tokens from k: the words from the start to it are one address.
+func (sc *scan) endsClause(k, n int) bool {
+	for m := k; m < len(sc.toks) && m <= k+n; m++ {
+		if !sc.joined(m) {
+			return true
+		}
+	}
+	return k+n >= len(sc.toks)
 }
 
 // brokenPlural reports whether w ends like الاهالي or التهاني (…اXي), a
