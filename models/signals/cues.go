@@ -54,6 +54,7 @@ const (
 	cCondition
 	cWanted
 	cJob
+	cSports
 	cThreat
 	cRepeat
 	cVisit
@@ -71,7 +72,7 @@ var classNames = map[string]class{
 	"protest": cProtest, "theology": cTheology, "debate": cDebate, "faith": cFaith, "satire": cSatire,
 	"report": cReport, "condemn": cCondemn, "reject": cReject, "negate": cNegate,
 	"media": cMedia, "expose": cExpose, "demand": cDemand, "condition": cCondition,
-	"wanted": cWanted, "job": cJob,
+	"wanted": cWanted, "job": cJob, "sports": cSports,
 	"harm": cThreat, "harm2": cThreat, "menace": cThreat, "repeat": cRepeat, "visit": cVisit, "backoff": cBackOff, "orelse": cOrElse,
 	"harmcall": cIncite, "call": cIncite, "jihadcall": cJihad,
 }

@@ -141,6 +141,9 @@ func (d *Detector) decide(sc *scan) {
 	if !d.off[Advert] && h[cWanted].n > 0 && h[cJob].n > 0 {
 		sc.addHit(Advert, h[cWanted], "advert")
 	}
+	if !d.off[Sports] && h[cSports].n > 0 {
+		sc.addHit(Sports, h[cSports], "sport")
+	}
 	if !d.off[Quotation] {
 		switch {
 		case sc.quote.n > 0:

@@ -39,6 +39,7 @@ const (
 	CondemnedQuote    = "condemned_quote"
 	Negation          = "negation"
 	Advert            = "advert"
+	Sports            = "sports"
 )
 
 // Definition describes one signal: what it means and what evidence fires it.
@@ -84,6 +85,8 @@ var definitions = []Definition{
 		"words between quotation marks, or a reporting verb or frame (قال، اللي يكتب، اللي يكول), together with the writer's own rejection of what was said outside the marks (نرفض، ندين، مرفوض، ما يمثلنا، هذا تحريض، خطاب كراهية); words that only describe (طائفي، عنصرية) do not count as rejection here"},
 	{Negation, "The post negates a hateful claim or a generalisation.",
 		"مو كل، ليس كل، ما اقول، لا يجوز، ما اكره، لا تعمم"},
+	{Sports, "Talk about a match, a team or its fans, where the terraces' violent idiom (نذبحهم بالملعب، يفترس الكل) is banter.",
+		"a word of football and other sport: الملعب، المباراة، الدوري، المنتخب، الكورة، المدرب، الجمهور، الديربي، ⚽"},
 	{Advert, "A job, sale, rent or service advert.",
 		"a word of wanting, hiring or selling (مطلوب، نطلب، فرصة عمل، شاغر، للبيع، للايجار) with a word of a job, pay or contact (سائق، موظف، راتب، دوام، خبرة، للتواصل، السعر)"},
 }

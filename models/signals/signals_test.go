@@ -171,6 +171,9 @@ func TestSignalsAndTwins(t *testing.T) {
 		{"a charge denied", Negation,
 			"الاكراد مو خونة، كركوك بيتهم مثل ما هي بيت العرب والتركمان", "مو خونة", "negated",
 			"الاكراد خونة، كركوك مو بيتهم"},
+		{"sports talk", Sports,
+			"الجمعة نذبحهم بالملعب، الزوراء ما يرحم ⚽", "بالملعب", "sport",
+			"الجمعة نذبحهم بالسوق، ما نرحم احد"},
 		// Arabizi posts, read by ear: the cue's Arabic spelling is not
 		// what the writer typed, and the evidence is the Latin text.
 		{"arabizi: staged accident for speaking", ThreatCue,
@@ -256,7 +259,7 @@ func TestDisabled(t *testing.T) {
 
 func TestDefinitions(t *testing.T) {
 	names := Names()
-	if len(names) != 17 || !Known(CondemnedQuote) || !Known(ThreatCue) || !Known(IncitementCue) || !Known(TerrorismCue) || !Known(Doxxing) || !Known(Advert) || Known("threat") {
+	if len(names) != 18 || !Known(Sports) || !Known(CondemnedQuote) || !Known(ThreatCue) || !Known(IncitementCue) || !Known(TerrorismCue) || !Known(Doxxing) || !Known(Advert) || Known("threat") {
 		t.Fatalf("names = %v", names)
 	}
 	for _, d := range Definitions() {
