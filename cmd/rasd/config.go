@@ -60,6 +60,9 @@ type runConfig struct {
 	Signals struct {
 		// Disabled lists signals never computed.
 		Disabled []string `yaml:"disabled"`
+		// DefendersFile lists people known to be activists, journalists,
+		// defenders or protesters (role, tab, name or @handle per line).
+		DefendersFile string `yaml:"defenders_file"`
 	} `yaml:"signals"`
 	// Media configures the media stage (docs/media.md).
 	Media mediastage.Config `yaml:"media"`
@@ -111,7 +114,7 @@ func loadRunConfig(path string) (runConfig, error) {
 		return c, fmt.Errorf("%s: %w", path, err)
 	}
 	base := filepath.Dir(path)
-	for _, p := range []*string{&c.Data, &c.Sources, &c.Model, &c.Policy, &c.TLSCert, &c.TLSKey} {
+	for _, p := range []*string{&c.Data, &c.Sources, &c.Model, &c.Policy, &c.TLSCert, &c.TLSKey, &c.Signals.DefendersFile} {
 		if *p != "" && !filepath.IsAbs(*p) {
 			*p = filepath.Join(base, *p)
 		}

@@ -282,8 +282,9 @@ func setupEngine(t *testing.T, f scenarioFile, redisURL string, extra ...string)
 		t.Fatal(err)
 	}
 	banks, _ := filepath.Abs("../../examples/banks")
-	cfg := fmt.Sprintf("data: %s\nlisten: %s\nsources: sources.yaml\nmodel: %s\nmedia:\n  allow_internal: true\n  banks: {dir: %s}\n",
-		e.data, e.addr, requireDefaultModel(t), banks) + alertsConfig(t, e)
+	known, _ := filepath.Abs("../../examples/known-defenders.tsv")
+	cfg := fmt.Sprintf("data: %s\nlisten: %s\nsources: sources.yaml\nmodel: %s\nmedia:\n  allow_internal: true\n  banks: {dir: %s}\nsignals:\n  defenders_file: %s\n",
+		e.data, e.addr, requireDefaultModel(t), banks, known) + alertsConfig(t, e)
 	if len(extra) == 0 {
 		extra = []string{"review:\n  sample_rate: 0\n"}
 	}

@@ -126,7 +126,11 @@ func openEngine(cfg runConfig, ortLib string, once, exit bool, log *slog.Logger)
 			return nil, err
 		}
 		scorer = pipeline.ModelScorer{Model: eng.model}
-		det, err := signals.New(signals.Options{Disabled: cfg.Signals.Disabled})
+		opts := signals.Options{Disabled: cfg.Signals.Disabled}
+		if opts.Defenders, err = readDefenders(cfg.Signals.DefendersFile); err != nil {
+			return nil, err
+		}
+		det, err := signals.New(opts)
 		if err != nil {
 			return nil, fmt.Errorf("signals: %w", err)
 		}

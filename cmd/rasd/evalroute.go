@@ -20,7 +20,7 @@ import (
 // them) and reports what reaches a reviewer.
 func runEvalRoute(env *Env, args []string) error {
 	c := &command{Name: "eval route", Summary: "run labelled posts through the decision path (model, signals, policy) and count what is queued",
-		Usage:   "eval route --data FILE [--model DIR] [--policy FILE] [--source-kind KIND] [--disable-signals A,B] [--serious L,…] [--defender-targets T,…] [--json out.json] [--routed out.jsonl] [data flags as for rasd eval]",
+		Usage:   "eval route --data FILE [--model DIR] [--policy FILE] [--source-kind KIND] [--disable-signals A,B] [--known-defenders FILE] [--serious L,…] [--defender-targets T,…] [--json out.json] [--routed out.jsonl] [data flags as for rasd eval]",
 		Example: "rasd eval route --data eval/data/iraqi-gold/test.jsonl --routed routed.jsonl"}
 	fs := newFlagSet(env, c)
 	var f evalFlags
@@ -49,6 +49,7 @@ func runEvalRoute(env *Env, args []string) error {
 	fs.Var(&disabled, "disable-signals", "signals to switch off, comma-separated (as signals.disabled in rasd.yaml)")
 	fs.Var(&defenders, "defender-targets", "target values that name activists, journalists, defenders or protesters (default activists,journalists,…)")
 	routedPath := fs.String("routed", "", "write every item with its decision to `FILE` (JSONL, for a person to read)")
+	knownFile := fs.String("known-defenders", "", "people known to be activists, journalists, defenders or protesters: `FILE` as signals.defenders_file in rasd.yaml")
 	if err := parseFlags(env, c, fs, args); err != nil {
 		return err
 	}
@@ -71,9 +72,13 @@ func runEvalRoute(env *Env, args []string) error {
 	if err != nil {
 		return reportInvalid(env, *policyFile, err)
 	}
-	det, err := signals.New(signals.Options{Disabled: disabled.vals})
+	known, err := readDefenders(*knownFile)
 	if err != nil {
-		return usagef("--disable-signals: %v", err)
+		return usagef("--known-defenders: %v", err)
+	}
+	det, err := signals.New(signals.Options{Disabled: disabled.vals, Defenders: known})
+	if err != nil {
+		return usagef("%v", err)
 	}
 	d, err := f.loadData(env)
 	if err != nil {

@@ -95,8 +95,8 @@ func TestRunSampleEmbedded(t *testing.T) {
 	requireDefaultModel(t)
 	data := t.TempDir()
 	stored, queued := runSample(t, "--data", data)
-	// 335 sample posts; the planted campaigns' copies are sightings, not records.
-	if stored < 270 || stored >= 335 || queued == 0 || queued > stored/2 {
+	// 336 sample posts; the planted campaigns' copies are sightings, not records.
+	if stored < 270 || stored >= 336 || queued == 0 || queued > stored/2 {
 		t.Fatalf("sample run stored %d posts and queued %d", stored, queued)
 	}
 	st, err := store.Open(filepath.Join(data, "rasd.db"))
@@ -105,10 +105,22 @@ func TestRunSampleEmbedded(t *testing.T) {
 	}
 	records, q, work, err := st.Counts(context.Background())
 	var sightings int
-	st.ForEach(context.Background(), func(r *store.Record) error { sightings += r.Sightings; return nil })
+	knownUrgent := false
+	st.ForEach(context.Background(), func(r *store.Record) error {
+		sightings += r.Sightings
+		// sample:0336 names a man on examples/known-defenders.tsv, which
+		// examples/rasd.yaml gives the signals stage.
+		if r.Post.NativeID == "0336" && r.Judgement != nil {
+			knownUrgent = r.Queued && r.Judgement.Decision.Urgent
+		}
+		return nil
+	})
 	st.Close()
-	if err != nil || records != stored || q != queued || work != 0 || records+sightings != 335 {
+	if err != nil || records != stored || q != queued || work != 0 || records+sightings != 336 {
 		t.Fatalf("store: records %d queued %d work %d sightings %d (%v)", records, q, work, sightings, err)
+	}
+	if !knownUrgent {
+		t.Error("sample:0336, a threat naming a known defender, is not urgent")
 	}
 	checkSearch(t, filepath.Join(data, "index"), queued)
 

@@ -47,8 +47,11 @@ func (d *Detector) decide(sc *scan) {
 				continue
 			}
 			detail := fmt.Sprintf("role %q", p.role)
-			if p.how == "group" {
+			switch p.how {
+			case "group":
 				detail += " (group)"
+			case "listed":
+				detail += " (known defender)"
 			}
 			sc.add(DefenderTargeted, p.from, p.to, detail)
 		}

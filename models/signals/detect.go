@@ -19,6 +19,9 @@ type Detector struct {
 	off map[string]bool
 	// skel holds the cues by consonant skeleton, for Arabizi posts.
 	skel table
+	// listedNames and listedHandles are the known defenders (Options).
+	listedNames   map[string][]listed
+	listedHandles map[string]string
 }
 
 var (
@@ -52,6 +55,7 @@ func New(opts Options) (*Detector, error) {
 	if d.off[NamedPerson] {
 		d.off[DefenderTargeted] = true
 	}
+	d.indexDefenders(opts.Defenders)
 	return d, nil
 }
 
@@ -201,21 +205,27 @@ func (d *Detector) scan(sc *scan, text string) {
 				sc.record(cReport, i-1, i+1, "")
 				continue
 			}
-			sc.addPerson(person{from: i, to: i + 1, how: "handle", role: handleRole(sc.word(i))})
+			role := handleRole(sc.word(i))
+			if r, ok := d.listedHandles[strings.ToLower(strings.TrimPrefix(sc.word(i), "@"))]; ok {
+				role = r
+			}
+			sc.addPerson(person{from: i, to: i + 1, how: "handle", role: role})
 		case kNumber:
 			sc.phoneAt(i)
 		case kQuote:
 			sc.quoteAt(i)
 		}
-		if t.e == nil {
-			continue
-		}
-		for _, ph := range t.e.phrases {
-			j, ok := sc.matchRest(i+1, ph.rest)
-			if !ok {
-				continue
+		if t.e != nil {
+			for _, ph := range t.e.phrases {
+				j, ok := sc.matchRest(i+1, ph.rest)
+				if !ok {
+					continue
+				}
+				sc.cue(ph, i, j)
 			}
-			sc.cue(ph, i, j)
+		}
+		if d.listedNames != nil && t.kind == kWord {
+			d.listedAt(sc, i)
 		}
 	}
 	d.decide(sc)

@@ -53,6 +53,7 @@ func TestBundledSamples(t *testing.T) {
 		"sample:0333": {has: []string{CondemnedQuote, DefenderTargeted}},
 		"sample:0334": {has: []string{ThreatCue, DefenderTargeted}},
 		"sample:0335": {hasNot: []string{ThreatCue}},
+		"sample:0336": {has: []string{ThreatCue, NamedPerson}},
 	}
 	d := detector(t)
 	sc := bufio.NewScanner(fh)

@@ -117,6 +117,11 @@ type Options struct {
 	// named_person also switches off defender_targeted, and the address and
 	// phone-number evidence of doxxing, which need a named person.
 	Disabled []string `yaml:"disabled,omitempty" json:"disabled,omitempty"`
+	// Defenders are people known to be activists, journalists,
+	// human-rights defenders or protesters: a post naming one targets a
+	// defender (see KnownDefender). rasd run reads them from
+	// signals.defenders_file.
+	Defenders []KnownDefender `yaml:"-" json:"-"`
 }
 
 // Validate checks that every disabled name is a known signal.
@@ -129,6 +134,14 @@ func (o Options) Validate() error {
 	}
 	if len(bad) > 0 {
 		return fmt.Errorf("signals: unknown signal %s (want one of %s)", strings.Join(bad, ", "), strings.Join(Names(), ", "))
+	}
+	if len(o.Defenders) > MaxDefenders {
+		return fmt.Errorf("signals: %d known defenders, more than %d", len(o.Defenders), MaxDefenders)
+	}
+	for i, k := range o.Defenders {
+		if err := k.validate(); err != nil {
+			return fmt.Errorf("signals: known defender %d: %w", i+1, err)
+		}
 	}
 	return nil
 }

@@ -323,3 +323,53 @@ func TestAdvert(t *testing.T) {
 		}
 	}
 }
+
+// TestKnownDefenders checks that a person on the deployment's list is a
+// defender when a post names them without saying who they are, by name or
+// by @handle, that others are not, and that bad lists are refused with the
+// line at fault.
+func TestKnownDefenders(t *testing.T) {
+	list, err := ReadDefenders(strings.NewReader("# comment\nactivist\tنورس الربيعي\njournalist\t@Hawraa_Writes\n\n"))
+	if err != nil || len(list) != 2 {
+		t.Fatalf("ReadDefenders = %+v, %v", list, err)
+	}
+	d, err := New(Options{Defenders: list})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		text, role string
+	}{
+		{"نورس الربيعي عندك ٢٤ ساعة تطلع من البصرة، بعدها لا تلوم الا نفسك", "activist"},
+		{"والله يا نورس الربيعي نعرف وين تسكن", "activist"},
+		{"@hawraa_writes احسبي ايامج", "journalist"},
+		{"حيدر الربيعي عندك ٢٤ ساعة تطلع من البصرة", ""},
+		{"نورس حلو اليوم والربيعي جاي", ""},
+	} {
+		sigs := d.Signals(&ingest.Post{Text: tc.text}, "")
+		s, ok := find(sigs, DefenderTargeted)
+		switch {
+		case tc.role == "" && ok:
+			t.Errorf("%q: defender_targeted %+v", tc.text, s)
+		case tc.role != "" && (!ok || !strings.Contains(s.Detail, tc.role)):
+			t.Errorf("%q: want defender_targeted as %s, got %+v", tc.text, tc.role, sigs)
+		}
+	}
+	// Without the list the same post names a person, no defender.
+	if sigs := detector(t).Signals(&ingest.Post{Text: "نورس الربيعي عندك ٢٤ ساعة"}, ""); slices.ContainsFunc(sigs, func(s policy.Signal) bool { return s.Name == DefenderTargeted }) {
+		t.Errorf("defender without a list: %+v", sigs)
+	}
+	for in, want := range map[string]string{
+		"activist نورس الربيعي\n": "line 1: want a role, a tab",
+		"poet\tنورس الربيعي\n":    `line 1: role "poet"`,
+		"# x\nactivist\tنورس\n":   "line 2: name",
+		"journalist\t@\n":         "line 1: neither a name nor a handle",
+	} {
+		if _, err := ReadDefenders(strings.NewReader(in)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ReadDefenders(%q) = %v, want %q", in, err, want)
+		}
+	}
+	if _, err := New(Options{Defenders: []KnownDefender{{Name: "نورس الربيعي", Role: "poet"}}}); err == nil {
+		t.Error("New accepted a known defender with an unknown role")
+	}
+}
