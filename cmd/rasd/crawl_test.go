@@ -109,6 +109,9 @@ func TestCrawlSurvivesKill(t *testing.T) {
 		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
 			kills++
 			t.Logf("killed with %d lines out", lineCount(out))
+		} else {
+			// Say why a run ended before it could be killed.
+			t.Logf("run ended by itself (%v) with %d lines out, waiting for %d:\n%s", cmd.ProcessState, lineCount(out), at, cmd.Stderr)
 		}
 	}
 	cmd := start()
