@@ -532,3 +532,21 @@ func TestQueueSorts(t *testing.T) {
 		}
 	})
 }
+
+// TestEveryPolicyNameSpeaksBothLanguages checks that every label and every
+// protected category of the default policy has its name in Arabic and
+// English, so that a new signal or category never reaches a page as its
+// identifier.
+func TestEveryPolicyNameSpeaksBothLanguages(t *testing.T) {
+	p := policy.Default()
+	for _, l := range p.Labels {
+		if _, ok := words["l_"+l.Name]; !ok {
+			t.Errorf("label %s has no words l_%s", l.Name, l.Name)
+		}
+	}
+	for _, c := range p.Protected.Categories {
+		if _, ok := words["pc_"+c.ID]; !ok {
+			t.Errorf("protected category %s has no words pc_%s", c.ID, c.ID)
+		}
+	}
+}
