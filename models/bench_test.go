@@ -1,15 +1,14 @@
 package models
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/rasd-iq/rasd/eval/evaltest"
 )
 
 // benchModel loads the committed default model, or a random one of the
@@ -81,11 +80,11 @@ func BenchmarkScoreBatch(b *testing.B) {
 // batches of 1,024 as the pipeline scores them. cpu-ns/post is the figure
 // to hold the signals stage's cpu-ns/post against (at most 15%).
 func BenchmarkScoreDatasetPosts(b *testing.B) {
-	texts := datasetTexts(b, 200)
+	texts := evaltest.DatasetTexts(b, "train.jsonl", 200, 500)
 	m := benchModel(b, 0)
 	ctx := context.Background()
 	b.ResetTimer()
-	start := cpuTime()
+	start := evaltest.CPUTime()
 	for range b.N {
 		for i := 0; i < len(texts); i += 1024 {
 			if _, err := m.Score(ctx, texts[i:min(i+1024, len(texts))]); err != nil {
@@ -93,49 +92,6 @@ func BenchmarkScoreDatasetPosts(b *testing.B) {
 			}
 		}
 	}
-	b.ReportMetric(float64((cpuTime()-start).Nanoseconds())/float64(b.N*len(texts)), "cpu-ns/post")
+	b.ReportMetric(float64((evaltest.CPUTime()-start).Nanoseconds())/float64(b.N*len(texts)), "cpu-ns/post")
 	b.ReportMetric(float64(b.N*len(texts))/b.Elapsed().Seconds(), "posts/s")
-}
-
-// datasetTexts reads up to n texts from each train split under the shared
-// datasets (RASD_DATASETS, default ../../shared/datasets), and skips the
-// benchmark when there are too few.
-func datasetTexts(b *testing.B, n int) []string {
-	root := os.Getenv("RASD_DATASETS")
-	if root == "" {
-		root = filepath.Join("..", "..", "shared", "datasets")
-	}
-	files, _ := filepath.Glob(filepath.Join(root, "*", "train.jsonl"))
-	var texts []string
-	for _, f := range files {
-		fh, err := os.Open(f)
-		if err != nil {
-			continue
-		}
-		sc := bufio.NewScanner(fh)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		for k := 0; k < n && sc.Scan(); {
-			var it struct {
-				Text string `json:"text"`
-			}
-			if json.Unmarshal(sc.Bytes(), &it) == nil && it.Text != "" {
-				texts = append(texts, it.Text)
-				k++
-			}
-		}
-		fh.Close()
-	}
-	if len(texts) < 500 {
-		b.Skipf("only %d dataset posts under %s", len(texts), root)
-	}
-	return texts
-}
-
-// cpuTime returns the process's user and system CPU time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

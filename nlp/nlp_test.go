@@ -6,6 +6,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/rasd-iq/rasd/eval/evaltest"
 	"github.com/rasd-iq/rasd/nlp"
 )
 
@@ -438,7 +439,7 @@ func TestModelTokens(t *testing.T) {
 // TestDatasets normalises every public dataset post and checks the
 // invariants on real text.
 func TestDatasets(t *testing.T) {
-	texts := datasetTexts(t)
+	texts := evaltest.DatasetTexts(t, "*.jsonl", 0, 1)
 	if testing.Short() {
 		texts = texts[:min(len(texts), 2000)]
 	}

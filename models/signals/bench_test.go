@@ -1,49 +1,21 @@
 package signals
 
 import (
-	"bufio"
-	"encoding/json"
-	"os"
-	"path/filepath"
-	"syscall"
 	"testing"
-	"time"
 
+	"github.com/rasd-iq/rasd/eval/evaltest"
 	"github.com/rasd-iq/rasd/ingest"
 	"github.com/rasd-iq/rasd/nlp"
 )
 
-// benchPosts reads about 2,000 posts from the shared datasets
-// (RASD_DATASETS, default ../../../shared/datasets), 200 from each train
-// split, and skips the benchmark when they are absent. models'
+// benchPosts reads about 2,000 posts from the shared datasets, 200 from
+// each train split, and skips the benchmark when they are absent. models'
 // BenchmarkScoreDatasetPosts scores the same posts.
 func benchPosts(b *testing.B) []ingest.Post {
-	root := os.Getenv("RASD_DATASETS")
-	if root == "" {
-		root = filepath.Join("..", "..", "..", "shared", "datasets")
-	}
-	files, _ := filepath.Glob(filepath.Join(root, "*", "train.jsonl"))
-	var posts []ingest.Post
-	for _, f := range files {
-		fh, err := os.Open(f)
-		if err != nil {
-			continue
-		}
-		sc := bufio.NewScanner(fh)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		for n := 0; n < 200 && sc.Scan(); {
-			var it struct {
-				Text string `json:"text"`
-			}
-			if json.Unmarshal(sc.Bytes(), &it) == nil && it.Text != "" {
-				posts = append(posts, ingest.Post{Text: it.Text})
-				n++
-			}
-		}
-		fh.Close()
-	}
-	if len(posts) < 500 {
-		b.Skipf("only %d dataset posts under %s", len(posts), root)
+	texts := evaltest.DatasetTexts(b, "train.jsonl", 200, 500)
+	posts := make([]ingest.Post, len(texts))
+	for i, t := range texts {
+		posts[i] = ingest.Post{Text: t}
 	}
 	return posts
 }
@@ -66,14 +38,14 @@ func BenchmarkSignals(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
-	start := cpuTime()
+	start := evaltest.CPUTime()
 	for range b.N {
 		for i := range posts {
 			d.Signals(&posts[i], norms[i])
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(posts)), "ns/post")
-	b.ReportMetric(float64((cpuTime()-start).Nanoseconds())/float64(b.N*len(posts)), "cpu-ns/post")
+	b.ReportMetric(float64((evaltest.CPUTime()-start).Nanoseconds())/float64(b.N*len(posts)), "cpu-ns/post")
 	b.ReportMetric(100*float64(fired)/float64(len(posts)), "%posts-with-signals")
 }
 
@@ -88,7 +60,7 @@ func BenchmarkSignalsScan(b *testing.B) {
 	d := detector(b)
 	b.ReportAllocs()
 	b.ResetTimer()
-	start := cpuTime()
+	start := evaltest.CPUTime()
 	for range b.N {
 		for i := range norms {
 			sc := getScan()
@@ -97,14 +69,5 @@ func BenchmarkSignalsScan(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(posts)), "ns/post")
-	b.ReportMetric(float64((cpuTime()-start).Nanoseconds())/float64(b.N*len(posts)), "cpu-ns/post")
-}
-
-// cpuTime returns the process's user and system CPU time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	b.ReportMetric(float64((evaltest.CPUTime()-start).Nanoseconds())/float64(b.N*len(posts)), "cpu-ns/post")
 }
