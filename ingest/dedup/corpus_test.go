@@ -7,30 +7,9 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/rasd-iq/rasd/eval/evaltest"
 	"github.com/rasd-iq/rasd/nlp"
 )
-
-// datasetsDir finds the shared data sets: $RASD_DATASETS, else ../shared/datasets
-// beside the directory holding go.mod.
-func datasetsDir(t *testing.T) string {
-	if d := os.Getenv("RASD_DATASETS"); d != "" {
-		return d
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "datasets")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-}
 
 func wordSet(s string) map[string]bool {
 	set := map[string]bool{}
@@ -47,7 +26,7 @@ func wordSet(s string) map[string]bool {
 // most of its words with its canonical post: the SimHash threshold finds
 // copies, not posts that merely look alike.
 func TestNearDuplicatesOnArabicCorpora(t *testing.T) {
-	dir := datasetsDir(t)
+	dir := evaltest.DatasetsDir(t)
 	var texts []string
 	for _, f := range []string{"osact2020/train.jsonl", "lhsab/train.jsonl", "mlma/train.jsonl"} {
 		fh, err := os.Open(filepath.Join(dir, f))
