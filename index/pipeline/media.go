@@ -124,6 +124,12 @@ func (p *Pipeline) processMedia(ctx context.Context, mq MediaQueue, id string) e
 	if !rec.Queued && !rec.Sample {
 		rec.Post.Capture, rec.Post.CaptureType = nil, ""
 	}
+	// The search index first: once the store says the media are done
+	// (media_pending in /healthz), what the media said is searchable. The
+	// index is derived, so a failure between the two only indexes again.
+	if err := p.index([]index.Doc{DocFor(&rec)}); err != nil {
+		return err
+	}
 	if err := p.cfg.Store.Complete(ctx, []store.Record{rec}, nil, nil); err != nil {
 		return fmt.Errorf("storing media results of %s: %w", id, err)
 	}
@@ -136,9 +142,6 @@ func (p *Pipeline) processMedia(ctx context.Context, mq MediaQueue, id string) e
 	// content in a post whose words were queued already), is news.
 	if rec.Queued && (!wasQueued || rec.Urgent && !wasUrgent) {
 		p.notifyQueued(ctx, []store.Record{rec})
-	}
-	if err := p.index([]index.Doc{DocFor(&rec)}); err != nil {
-		return err
 	}
 	for i := range results {
 		r := &results[i]
