@@ -63,7 +63,7 @@ type Options struct {
 	// ReadArabizi): every Latin word that can be Arabizi is transliterated,
 	// listed or not, short vowels inside a word are dropped as Arabic
 	// spelling drops them, a doubled consonant is written once and the
-	// article (el, al, il) joins its noun. Off by default: the models read
+	// article (el, al, il, lil, bil …) joins its noun. Off by default: the models read
 	// the default normalisation.
 	ReadArabiziPosts bool
 	// KeepEvasion turns off the anti-evasion rules: spaced and split letters

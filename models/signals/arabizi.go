@@ -94,7 +94,6 @@ func skeletonTable(t table) table {
 		if len(kept) == 0 {
 			continue
 		}
-		e = &entry{phrases: kept, flags: e.flags}
 		se := st[k]
 		if se == nil {
 			se = &entry{}
@@ -102,7 +101,7 @@ func skeletonTable(t table) table {
 		}
 		se.flags |= e.flags
 	next:
-		for _, ph := range e.phrases {
+		for _, ph := range kept {
 			rest := make([]string, 0, len(ph.rest))
 			for _, w := range ph.rest {
 				s := cueSkeleton(w)

@@ -11,7 +11,9 @@ var defenderRoles = map[string]bool{"activist": true, "journalist": true, "defen
 // decide turns the cues found in sc into signals, in the order of Names.
 func (d *Detector) decide(sc *scan) {
 	h := &sc.hits
-	if h[cThreat].n == 0 && h[cVisit].n == 0 && h[cOrElse].n == 0 && (h[cItem].n == 0 || h[cKnow].n == 0 && h[cSchedule].n == 0) {
+	// A home, family, car or route that the writer knows or watches.
+	watched := h[cItem].n > 0 && (h[cKnow].n > 0 || h[cSchedule].n > 0)
+	if h[cThreat].n == 0 && h[cVisit].n == 0 && h[cOrElse].n == 0 && !watched {
 		// A bare given name after يا (يا جمال الجو، يا كريم), or a role
 		// that opens the post, names someone only in the words of a
 		// threat (ونبدا بيك يا احمد) or of doxxing.
@@ -75,7 +77,7 @@ func (d *Detector) decide(sc *scan) {
 	if !d.off[Doxxing] {
 		hasNamed := named && !d.off[NamedPerson]
 		switch {
-		case h[cItem].n > 0 && (h[cKnow].n > 0 || h[cSchedule].n > 0):
+		case watched:
 			sc.addHit(Doxxing, h[cItem], h[cItem].detail)
 		case sc.phone.n > 0 && (hasNamed || h[cNumRef].n > 0) && h[cContact].n == 0:
 			sc.addHit(Doxxing, sc.phone, "phone number")

@@ -113,13 +113,11 @@ func (d *Detector) listedAt(sc *scan, i int) {
 		if !ok {
 			continue
 		}
-		for k := range sc.persons {
-			if q := &sc.persons[k]; q.from <= i && i < q.to {
-				if !defenderRoles[q.role] {
-					q.role, q.how = l.role, "listed"
-				}
-				return
+		if q := sc.personAt(i); q != nil {
+			if !defenderRoles[q.role] {
+				q.role, q.how = l.role, "listed"
 			}
+			return
 		}
 		sc.persons = append(sc.persons, person{from: i, to: j, role: l.role, how: "listed"})
 		return

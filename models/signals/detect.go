@@ -155,8 +155,8 @@ type scan struct {
 	lastHarm hit
 	found    []found
 	spans    spans
-	// reading is the Arabizi reading being scanned, or nil; keys then
-	// holds each token's match key (see key).
+	// reading is the Arabizi reading being scanned, or nil; keys and
+	// alts then hold each token's match keys (see matchesKey).
 	reading *nlp.Result
 	keys    []string
 	alts    []string
@@ -255,12 +255,19 @@ func (sc *scan) record(c class, from, to int, detail string) {
 
 // addPerson keeps p unless a person already found starts at the same token.
 func (sc *scan) addPerson(p person) {
-	for _, q := range sc.persons {
-		if q.from <= p.from && p.from < q.to {
-			return
+	if sc.personAt(p.from) == nil {
+		sc.persons = append(sc.persons, p)
+	}
+}
+
+// personAt returns the person found already whose words hold token i, or nil.
+func (sc *scan) personAt(i int) *person {
+	for k := range sc.persons {
+		if q := &sc.persons[k]; q.from <= i && i < q.to {
+			return q
 		}
 	}
-	sc.persons = append(sc.persons, p)
+	return nil
 }
 
 // cue handles a cue phrase matched at tokens [i, j).
