@@ -7,7 +7,7 @@ ORT_LIB   := $(CURDIR)/.cache/onnxruntime/libonnxruntime.so.1
 DATASETS  ?= $(CURDIR)/../shared/datasets
 export RASD_ORT_LIB ?= $(ORT_LIB)
 
-.PHONY: media-tools all build run test test-short deps ort debian model bench fmt vet clean vulncheck
+.PHONY: media-tools all build run test test-short deps ort ort-gpu gpu-check debian model bench fmt vet clean vulncheck
 
 all: build
 
@@ -19,6 +19,14 @@ build:
 ort: $(ORT_LIB)
 $(ORT_LIB):
 	bash scripts/setup-ort.sh
+
+## ort-gpu: install the CUDA-capable ONNX Runtime 1.29 into .cache/onnxruntime-gpu (see scripts/setup-ort.sh)
+ort-gpu:
+	bash scripts/setup-ort.sh --gpu
+
+## gpu-check: on a GPU machine, score the same posts on the CPU and on CUDA; posts/s and largest difference
+gpu-check:
+	bash scripts/gpu-check
 
 ## debian: install redis-server, chromium and the media tools from Debian if missing (tests use them)
 debian: media-tools

@@ -98,10 +98,15 @@ type worker struct {
 	gDense []float32
 }
 
-// subBatch is the number of posts in one ONNX Runtime call: posts of a
-// worker's batch are sorted by feature count and run in groups this large,
-// so that little padding is computed.
+// subBatch is the number of posts in one ONNX Runtime call on the CPU:
+// posts of a worker's batch are sorted by feature count and run in groups
+// this large, so that little padding is computed.
 const subBatch = 32
+
+// subBatchCUDA is the group size on a GPU, where each call costs a kernel
+// launch and a copy to the device, so fewer, larger calls pay and padding
+// costs little.
+const subBatchCUDA = 1024
 
 // Load opens the model in dir (DefaultDir when empty) for scoring.
 func Load(dir string, opts Options) (*Model, error) {
@@ -328,8 +333,12 @@ func (w *worker) run(m *Model, texts, norms []string, preds []Prediction, scores
 	slices.SortStableFunc(w.order, func(a, b int) int {
 		return (w.off[a+1] - w.off[a]) - (w.off[b+1] - w.off[b])
 	})
-	for lo := 0; lo < len(w.order); lo += subBatch {
-		group := w.order[lo:min(lo+subBatch, len(w.order))]
+	size := subBatch
+	if m.device == "cuda" {
+		size = subBatchCUDA
+	}
+	for lo := 0; lo < len(w.order); lo += size {
+		group := w.order[lo:min(lo+size, len(w.order))]
 		if err := w.runGroup(m.sess, group, scores); err != nil {
 			return err
 		}

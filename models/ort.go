@@ -37,29 +37,45 @@ func initORT(lib string, log *slog.Logger) error {
 }
 
 // newSession opens one ONNX Runtime session on the model bytes. With
-// device "cuda" it appends the CUDA provider; when that fails it reports
-// cudaErr and opens a CPU session instead.
+// device "cuda" it appends the CUDA provider; when that fails, or the
+// session cannot be created with it (the provider loads the CUDA libraries
+// then), it reports cudaErr and opens a CPU session instead.
 func newSession(onnx []byte, device string, threads int) (s *ort.DynamicAdvancedSession, cudaErr error, err error) {
+	if device == "cuda" {
+		s, err := openSession(onnx, true, threads)
+		if err == nil {
+			return s, nil, nil
+		}
+		cudaErr = err
+	}
+	s, err = openSession(onnx, false, threads)
+	return s, cudaErr, err
+}
+
+// openSession opens one session, with the CUDA provider first when cuda is set.
+func openSession(onnx []byte, cuda bool, threads int) (*ort.DynamicAdvancedSession, error) {
 	so, err := ort.NewSessionOptions()
 	if err != nil {
-		return nil, nil, fmt.Errorf("creating session options: %w", err)
+		return nil, fmt.Errorf("creating session options: %w", err)
 	}
 	defer so.Destroy()
 	if err := so.SetIntraOpNumThreads(threads); err != nil {
-		return nil, nil, fmt.Errorf("setting threads: %w", err)
+		return nil, fmt.Errorf("setting threads: %w", err)
 	}
 	if err := so.SetInterOpNumThreads(1); err != nil {
-		return nil, nil, fmt.Errorf("setting threads: %w", err)
+		return nil, fmt.Errorf("setting threads: %w", err)
 	}
-	if device == "cuda" {
-		cudaErr = appendCUDA(so)
+	if cuda {
+		if err := appendCUDA(so); err != nil {
+			return nil, fmt.Errorf("adding the GPU execution provider: %w", err)
+		}
 	}
-	s, err = ort.NewDynamicAdvancedSessionWithONNXData(onnx,
+	s, err := ort.NewDynamicAdvancedSessionWithONNXData(onnx,
 		[]string{InputIDs, InputWeights, InputDense}, []string{OutputScores}, so)
 	if err != nil {
-		return nil, cudaErr, fmt.Errorf("creating onnx runtime session: %w", err)
+		return nil, fmt.Errorf("creating onnx runtime session: %w", err)
 	}
-	return s, cudaErr, nil
+	return s, nil
 }
 
 func appendCUDA(so *ort.SessionOptions) error {

@@ -80,7 +80,7 @@ func runScore(env *Env, args []string) error {
 		return err
 	}
 	secs := time.Since(start).Seconds()
-	msg := fmt.Sprintf("rasd score: %d posts scored with %s in %.1fs (%.0f posts/s), %d malformed lines", st.Scored, m.ID(), secs, float64(st.Scored)/max(secs, 1e-9), st.Malformed)
+	msg := fmt.Sprintf("rasd score: %d posts scored with %s on %s in %.1fs (%.0f posts/s), %d malformed lines", st.Scored, m.ID(), m.Device(), secs, float64(st.Scored)/max(secs, 1e-9), st.Malformed)
 	if st.Malformed > 0 {
 		msg += fmt.Sprintf(" (first: line %d)", st.FirstBad)
 	}
