@@ -68,6 +68,18 @@ type LexiconInfo struct {
 	SHA256 string `json:"sha256"`
 }
 
+// Augmentation records the training-time augmentation.
+type Augmentation struct {
+	// Rule says how copies are made and chosen.
+	Rule string `json:"rule"`
+	// Arabizi and Typos are the shares of training items copied in Arabizi
+	// and with spelling variants.
+	Arabizi float64 `json:"arabizi"`
+	Typos   float64 `json:"typos"`
+	// Copies counts the copies added (part of TrainItems).
+	Copies int `json:"copies"`
+}
+
 // TrainingInfo records the training run.
 type TrainingInfo struct {
 	// Seed makes training reproducible.
@@ -100,6 +112,9 @@ type TrainingInfo struct {
 	ThresholdRule string `json:"threshold_rule"`
 	// ValidationRule says how items were assigned to the validation part.
 	ValidationRule string `json:"validation_rule"`
+	// Augmentation records the augmented copies added to the training
+	// part (none when nil).
+	Augmentation *Augmentation `json:"augmentation,omitempty"`
 	// TrainItems and ValidationItems count the two parts.
 	TrainItems      int `json:"train_items"`
 	ValidationItems int `json:"validation_items"`

@@ -25,11 +25,31 @@ type FeatureConfig struct {
 	WordMax int `json:"word_max"`
 	// MaxFeatures caps the distinct features of one post.
 	MaxFeatures int `json:"max_features"`
+	// ArabiziReading makes the features (n-grams and lexicon inputs) of a
+	// post written in Arabizi read its Arabic reading (nlp.ReadArabizi)
+	// instead of its Latin letters, so that what the model learnt from
+	// Arabic script applies to it. Models trained before it have it off.
+	ArabiziReading bool `json:"arabizi_reading,omitempty"`
+}
+
+// ModelText returns the text the features read for a post: its Arabic
+// reading when ArabiziReading is on and the post is written in Arabizi,
+// else norm, the post's normalisation (computed here when "").
+func (c FeatureConfig) ModelText(text, norm string) string {
+	if c.ArabiziReading {
+		if r := nlp.ReadArabizi(text); r != nil {
+			return r.Text
+		}
+	}
+	if norm == "" {
+		norm = nlp.Normalize(text)
+	}
+	return norm
 }
 
 // DefaultFeatures returns the feature settings of the default model.
 func DefaultFeatures() FeatureConfig {
-	return FeatureConfig{Buckets: 1 << 18, CharMin: 2, CharMax: 5, WordMax: 2, MaxFeatures: 1500}
+	return FeatureConfig{Buckets: 1 << 18, CharMin: 2, CharMax: 5, WordMax: 2, MaxFeatures: 1500, ArabiziReading: true}
 }
 
 // Validate checks the settings.

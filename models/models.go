@@ -314,14 +314,27 @@ func (w *worker) run(m *Model, texts, norms []string, preds []Prediction, scores
 		}
 		preds[i].Normalized = norm
 		preds[i].Tokens = nlp.Tokenize(norm)
-		w.ex.ExtractTokens(preds[i].Tokens)
+		feat := norm
+		if m.card.Features.ArabiziReading {
+			feat = m.card.Features.ModelText(t, norm)
+		}
+		if feat == norm {
+			w.ex.ExtractTokens(preds[i].Tokens)
+		} else {
+			w.ex.Extract(feat)
+		}
 		start := len(w.fIDs)
 		w.fIDs = append(w.fIDs, w.ex.IDs...)
 		w.fTF = Weights(w.idf, w.ex.IDs, w.ex.Counts, w.fTF)
 		w.fIDs, w.fTF = dropUnweighted(w.fIDs, w.fTF, start)
 		w.off = append(w.off, len(w.fIDs))
-		w.match = w.lex.Match(norm, w.match[:0])
+		w.match = w.lex.Match(feat, w.match[:0])
 		w.lex.Dense(w.match, w.dense[i*w.nDen:(i+1)*w.nDen])
+		if feat != norm {
+			// Evidence spans point into the text as written, through
+			// the post's own normalisation, not its Arabizi reading.
+			w.match = w.lex.Match(norm, w.match[:0])
+		}
 		if len(w.match) > 0 {
 			preds[i].Spans = w.spans(t, norm)
 		}

@@ -360,7 +360,7 @@ func appendWord(out []rune, src []int32, ar string, n int) ([]rune, []int32) {
 // arabiziRules transliterates a lower-case ASCII word letter by letter.
 // Vowels: a → ا (final "ah" → ه), i → ي, o u → و, e dropped inside a word
 // and ه at its end; a word-initial vowel is ا. Digraphs sh kh gh th dh ch.
-// With post (an Arabizi post, read whole), single a, o, u inside a word are
+// With post (an Arabizi post, read whole), single a, i, o, u inside a word are
 // short vowels and dropped too, a final a after three letters or more is ة
 // (written ه), and a doubled consonant is written once.
 func arabiziRules(out []rune, src []int32, k []byte, post bool) ([]rune, []int32) {
@@ -405,7 +405,7 @@ func arabiziRules(out []rune, src []int32, k []byte, post bool) ([]rune, []int32
 				w = 2
 			case c == 'e' && i == len(k)-1, post && c == 'a' && i == len(k)-1 && i >= 3:
 				r = 'ه'
-			case c == 'e', post && (c == 'a' || c == 'o' || c == 'u') && i < len(k)-1:
+			case c == 'e', post && (c == 'a' || c == 'o' || c == 'u' || c == 'i') && i < len(k)-1:
 				r = 0
 			case post && i > 0 && k[i-1] == c && !isVowel(c):
 				r = 0

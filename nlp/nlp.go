@@ -111,7 +111,7 @@ var (
 // holds a strong Arabizi word and no English function word, and otherwise
 // the normalisation with the ReadArabiziPosts option, with offsets
 // ("sajjad el ka3bi, re9a9a wa7da tikfeek" → "سجد الكعبي, رصصه وحده
-// تيكفيك"). A post without a strong Arabizi word is passed over without
+// تكفيك"). A post without a strong Arabizi word is passed over without
 // normalising.
 func ReadArabizi(s string) *Result {
 	if !mayBeArabizi(s) {

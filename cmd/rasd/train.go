@@ -54,6 +54,9 @@ func runTrain(env *Env, args []string) error {
 	trafficCheck := fs.String("traffic-check", "", "comma-separated held-out ordinary posts (e.g. realtweets/test.jsonl): the card reports how many the model flags serious")
 	targetP := fs.Float64("target-precision", 0.5, "precision the operating point aims at (with --traffic)")
 	prev := fs.Float64("prevalence", 0.005, "expected share of ordinary posts carrying a flag label (with --traffic)")
+	augArabizi := fs.Float64("augment-arabizi", d.AugmentArabizi, "share of training items added again written in Arabizi (0: none)")
+	augTypos := fs.Float64("augment-typos", d.AugmentTypos, "share of training items added again with spelling variants (0: none)")
+	arabiziReading := fs.Bool("arabizi-reading", d.Features.ArabiziReading, "the features of a post written in Arabizi read its Arabic reading")
 	quiet := fs.Bool("quiet", false, "do not print progress")
 	if err := parseFlags(env, c, fs, args); err != nil {
 		return err
@@ -98,6 +101,11 @@ func runTrain(env *Env, args []string) error {
 	}
 	cfg.TargetPrecision, cfg.Prevalence = *targetP, *prev
 	cfg.FeatureDropout, cfg.WeightDecay, cfg.Dropout, cfg.EmbeddingLR = *fdrop, *wd, *dropout, *elr
+	if *augArabizi < 0 || *augArabizi > 1 || *augTypos < 0 || *augTypos > 1 {
+		return usagef("--augment-arabizi and --augment-typos must be in [0, 1]")
+	}
+	cfg.AugmentArabizi, cfg.AugmentTypos = *augArabizi, *augTypos
+	cfg.Features.ArabiziReading = *arabiziReading
 	if err := cfg.Features.Validate(); err != nil {
 		return usagef("%v", err)
 	}

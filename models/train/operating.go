@@ -9,7 +9,6 @@ import (
 	"sort"
 
 	"github.com/rasd-iq/rasd/models"
-	"github.com/rasd-iq/rasd/nlp"
 )
 
 // OperatingRule describes how Config.Traffic sets thresholds (the %g are the
@@ -65,7 +64,7 @@ func scoreTexts(net *models.Net, texts []string, cfg Config, lex *models.Lexicon
 	h := make([]float32, net.Hidden)
 	z := make([]float32, K)
 	for _, t := range texts {
-		norm := nlp.Normalize(t)
+		norm := cfg.Features.ModelText(t, "")
 		ex.Extract(norm)
 		e := example{ids: make([]int32, len(ex.IDs)), tf: slices.Clone(ex.Counts), dense: make([]float32, len(lex.Categories))}
 		for i, id := range ex.IDs {

@@ -111,6 +111,10 @@ type Config struct {
 	// TargetPrecision and Prevalence set the operating point (defaults 0.5
 	// and 0.005).
 	TargetPrecision, Prevalence float64
+	// AugmentArabizi and AugmentTypos are the shares of training items
+	// added again written in Arabizi (RenderArabizi) or with spelling
+	// variants (RenderTypos); 0 adds none. See AugmentRule.
+	AugmentArabizi, AugmentTypos float64
 	// Progress receives one line per epoch; nil means no progress output.
 	Progress io.Writer
 	// Log receives warnings; nil means slog.Default().
@@ -200,6 +204,11 @@ type example struct {
 	y     []float32 // 1 positive, 0 negative, Unknown where the item's corpus does not annotate the label
 	valid bool
 	src   int // index of the training file
+	// fold places a training item in an out-of-fold fold (its position
+	// among the training items read from the files); an augmented copy
+	// (aug) shares its item's fold and is never scored out of fold.
+	fold int
+	aug  bool
 }
 
 // Run trains a model as cfg says, writes it to cfg.Out and returns its card.
@@ -231,12 +240,19 @@ func Run(ctx context.Context, cfg Config) (*models.Card, error) {
 		files = append(files, info)
 	}
 	validFrom := len(cfg.Data) // srcs at or above this are validation-only files
+	nRead := len(items)
+	items, srcs, origin := augment(items, srcs, validFrom, cfg)
+	var augInfo *models.Augmentation
+	if len(items) > nRead {
+		augInfo = &models.Augmentation{Rule: AugmentRule, Arabizi: cfg.AugmentArabizi, Typos: cfg.AugmentTypos, Copies: len(items) - nRead}
+		fmt.Fprintf(cfg.Progress, "augmented: %d copies of training items (Arabizi %.2f, spelling variants %.2f)\n", len(items)-nRead, cfg.AugmentArabizi, cfg.AugmentTypos)
+	}
 	labels, err := chooseLabels(items, srcs, validFrom, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("training: %w", err)
 	}
 	start := time.Now()
-	exs, nTrain := featurize(items, srcs, validFrom, labels, cfg, lex)
+	exs, nTrain := featurize(items, srcs, origin, validFrom, labels, cfg, lex)
 	if nTrain == 0 || nTrain == len(exs) {
 		return nil, fmt.Errorf("training: need items on both sides of the validation split, have %d train and %d validation", nTrain, len(exs)-nTrain)
 	}
@@ -325,7 +341,7 @@ func Run(ctx context.Context, cfg Config) (*models.Card, error) {
 		Lexicons: lex.Info(),
 		Training: models.TrainingInfo{Seed: cfg.Seed, Epochs: cfg.Epochs, BestEpoch: bestEpoch, LearningRate: cfg.LearningRate,
 			BatchSize: cfg.BatchSize, Dropout: cfg.Dropout, FeatureDropout: cfg.FeatureDropout, WeightDecay: cfg.WeightDecay, EmbeddingLR: cfg.EmbeddingLR, MinDF: cfg.MinDF, LinearL2: cfg.LinearL2, NB: cfg.NB, NBMix: linearMix, ValidationRule: fmt.Sprintf("%s (valid_percent %d)", ValidationRule, cfg.ValidPercent),
-			ThresholdRule: ThresholdRule, LabelRule: LabelRule,
+			ThresholdRule: ThresholdRule, LabelRule: LabelRule, Augmentation: augInfo,
 			TrainItems: nTrain, ValidationItems: len(exs) - nTrain, Data: files},
 		Validation: map[string]models.LabelMetrics{},
 	}
@@ -420,15 +436,24 @@ func chooseLabels(items []Item, srcs []int, validFrom int, cfg Config) ([]string
 }
 
 // featurize turns items into examples; training examples come first.
-func featurize(items []Item, srcs []int, validFrom int, labels []string, cfg Config, lex *models.Lexicon) ([]example, int) {
+func featurize(items []Item, srcs, origin []int, validFrom int, labels []string, cfg Config, lex *models.Lexicon) ([]example, int) {
 	ex := models.NewExtractor(cfg.Features)
 	var train, valid []example
+	folds := make([]int, len(items))
+	nTrain := 0
 	for n, it := range items {
-		norm := nlp.Normalize(it.Text)
+		norm := cfg.Features.ModelText(it.Text, "")
 		ex.Extract(norm)
 		e := example{ids: make([]int32, len(ex.IDs)), tf: slices.Clone(ex.Counts),
 			dense: make([]float32, len(lex.Categories)), y: make([]float32, len(labels)),
 			valid: srcs[n] >= validFrom || InValidation(it.Text, cfg.ValidPercent), src: srcs[n]}
+		switch {
+		case origin[n] >= 0:
+			e.valid, e.aug, e.fold = false, true, folds[origin[n]]
+		case !e.valid:
+			e.fold, folds[n] = nTrain, nTrain
+			nTrain++
+		}
 		for i, id := range ex.IDs {
 			e.ids[i] = int32(id)
 		}
@@ -968,8 +993,8 @@ func outOfFold(exs []example, net *models.Net, cfg Config, views int, mix []floa
 	}
 	for f := range folds {
 		var fit []example
-		for j, i := range train {
-			if j%folds != f {
+		for _, i := range train {
+			if exs[i].fold%folds != f {
 				fit = append(fit, exs[i])
 			}
 		}
@@ -979,8 +1004,8 @@ func outOfFold(exs []example, net *models.Net, cfg Config, views int, mix []floa
 			lm.r = nil // folded into theta by fitLinear
 			lms = append(lms, lm)
 		}
-		for j, i := range train {
-			if j%folds != f {
+		for _, i := range train {
+			if exs[i].fold%folds != f || exs[i].aug {
 				continue
 			}
 			e := &exs[i]

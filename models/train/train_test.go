@@ -221,7 +221,8 @@ func TestOutOfFoldScoresSeparateTheToyTask(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	exs, nTrain := featurize(items, srcs, 1, labels, cfg, lex)
+	items, srcs, origin := augment(items, srcs, 1, cfg)
+	exs, nTrain := featurize(items, srcs, origin, 1, labels, cfg, lex)
 	net := models.NewNet(cfg.Features.Buckets, len(labels)+FreeDim, len(lex.Categories), cfg.Hidden, len(labels))
 	setIDF(net, exs, cfg.MinDF)
 	for i := range exs {
