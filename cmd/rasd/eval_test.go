@@ -212,6 +212,7 @@ func TestEvalExitStatuses(t *testing.T) {
 		{"negative bootstrap", []string{"eval", "--data", good, "--bootstrap", "-1"}, 2, "--bootstrap"},
 		{"bad target precision", []string{"eval", "--data", good, "--target-precision", "2"}, 2, "--target-precision"},
 		{"bad map", []string{"eval", "--data", tsv, "--map", "OFF"}, 2, "want VALUE=LABEL"},
+		{"bad render", []string{"eval", "--data", good, "--render", "latin"}, 2, "--render must be arabizi or typos"},
 		{"two models without compare", []string{"eval", "--data", good, "--model", "a", "--model", "b"}, 2, "eval compare"},
 		{"compare with one model", []string{"eval", "compare", "--data", good, "--model", "a"}, 2, "--model twice"},
 		{"label missing from map", append([]string{"eval", "--data", tsv}, osactArgs...), 1, `line 2: label "OFFF" (column 2) is not in the label map`},
@@ -435,5 +436,31 @@ func TestEvalRouteThroughDecisionPath(t *testing.T) {
 	}
 	if code, _, errs := runCmd(t, "", "eval", "route", "--data", data, "--disable-signals", "threats"); code != 2 || !strings.Contains(errs, `"threats"`) {
 		t.Errorf("bad signal: exit %d, %s", code, errs)
+	}
+}
+
+// TestEvalRenderRewritesTexts: --render arabizi writes every item in Latin
+// letters, the same way for the same seed, before anything scores it.
+func TestEvalRenderRewritesTexts(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "d.jsonl")
+	os.WriteFile(p, []byte(`{"text":"الشيعة حشرات","labels":["hate"]}`+"\n"+`{"text":"نحب اهلنا الكرد","labels":[]}`+"\n"), 0o644)
+	load := func(seed uint64) []string {
+		f := evalFlags{data: p, render: "arabizi", seed: seed}
+		d, err := f.loadData(&Env{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, it := range d.Items {
+			if strings.ContainsFunc(it.Text, func(r rune) bool { return r >= 0x0600 && r <= 0x06FF }) {
+				t.Errorf("Arabic letters left in %q", it.Text)
+			}
+			out = append(out, it.Text)
+		}
+		return out
+	}
+	a, b := load(1), load(1)
+	if !slices.Equal(a, b) {
+		t.Errorf("same seed, different renderings: %q %q", a, b)
 	}
 }

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand"
 	"strings"
 
 	"github.com/rasd-iq/rasd/eval"
 	"github.com/rasd-iq/rasd/eval/dataset"
 	"github.com/rasd-iq/rasd/eval/report"
+	"github.com/rasd-iq/rasd/models/train"
 )
 
 // evalFlags holds every flag of `rasd eval` and `rasd eval compare`.
@@ -38,6 +40,7 @@ type evalFlags struct {
 	verbose         bool
 	traffic         stringList
 	trafficFlagged  string
+	render          string
 }
 
 func (f *evalFlags) register(fs *flag.FlagSet, compare bool) {
@@ -73,6 +76,7 @@ func (f *evalFlags) register(fs *flag.FlagSet, compare bool) {
 	fs.IntVar(&f.scorer.Threads, "threads", 0, "scoring threads (default: all cores)")
 	fs.BoolVar(&f.verbose, "v", false, "log progress to stderr")
 	fs.Var(&f.traffic, "traffic", "unannotated ordinary posts `FILE`(s), JSONL, comma-separated (e.g. ../shared/datasets/realtweets/test.jsonl): report how many each model flags serious")
+	fs.StringVar(&f.render, "render", "", "rewrite every text before scoring: arabizi (as people type Arabizi) or typos (sound-alike letter swaps), seeded by --seed, to measure robustness to spelling")
 	fs.StringVar(&f.trafficFlagged, "traffic-flagged", "", "write the ordinary posts flagged serious to `FILE` (JSONL, for a person to read; needs --traffic)")
 }
 
@@ -94,6 +98,9 @@ func (f *evalFlags) check(fs *flag.FlagSet) error {
 	}
 	if f.maxListed < 0 {
 		return usagef("--max-listed must be 0 or more")
+	}
+	if f.render != "" && f.render != "arabizi" && f.render != "typos" {
+		return usagef("--render must be arabizi or typos, not %q", f.render)
 	}
 	if f.format != "" {
 		if _, err := dataset.ParseFormat(f.format); err != nil {
@@ -125,6 +132,7 @@ func (f *evalFlags) loadData(env *Env) (*dataset.Dataset, error) {
 			return nil, fmt.Errorf("stdin: %w", err)
 		}
 		d.Path = "-"
+		f.renderItems(d)
 		return d, nil
 	}
 	if opts.Format == "" {
@@ -132,7 +140,28 @@ func (f *evalFlags) loadData(env *Env) (*dataset.Dataset, error) {
 			return nil, usagef("%v", err)
 		}
 	}
-	return dataset.LoadFile(f.data, opts)
+	d, err := dataset.LoadFile(f.data, opts)
+	if err != nil {
+		return nil, err
+	}
+	f.renderItems(d)
+	return d, nil
+}
+
+// renderItems rewrites the texts as --render asks, one seeded generator per
+// item so that an item's rendering does not depend on the others.
+func (f *evalFlags) renderItems(d *dataset.Dataset) {
+	if f.render == "" {
+		return
+	}
+	for i := range d.Items {
+		r := rand.New(rand.NewSource(int64(f.seed)*1_000_003 + int64(i)))
+		if f.render == "arabizi" {
+			d.Items[i].Text = train.RenderArabizi(d.Items[i].Text, r)
+		} else {
+			d.Items[i].Text = train.RenderTypos(d.Items[i].Text, r)
+		}
+	}
 }
 
 func (f *evalFlags) options(env *Env) eval.Options {
