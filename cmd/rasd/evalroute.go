@@ -44,6 +44,8 @@ func runEvalRoute(env *Env, args []string) error {
 	fs.Var(&f.serious, "serious", "labels that make an item violating (default incitement,hate,terrorism,threat)")
 	fs.StringVar(&f.scorer.Device, "device", "cpu", "cpu or cuda")
 	fs.StringVar(&f.scorer.ORTLib, "ort-lib", "", "ONNX Runtime library (default $RASD_ORT_LIB, then .cache/onnxruntime)")
+	fs.StringVar(&f.render, "render", "", "rewrite every text before routing: arabizi or typos (seeded by --seed)")
+	fs.Uint64Var(&f.seed, "seed", 1, "seed of --render")
 	policyFile := fs.String("policy", "", "routing policy `FILE` (default: the built-in policy)")
 	sourceKind := fs.String("source-kind", "", "the kind of source the posts come from as sources.yaml gives it (news, official, ngo, community; default unknown)")
 	fs.Var(&disabled, "disable-signals", "signals to switch off, comma-separated (as signals.disabled in rasd.yaml)")
@@ -55,6 +57,9 @@ func runEvalRoute(env *Env, args []string) error {
 	}
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if f.render != "" && f.render != "arabizi" && f.render != "typos" {
+		return usagef("--render must be arabizi or typos, not %q", f.render)
 	}
 	if f.data == "" {
 		return usagef("--data is required")
