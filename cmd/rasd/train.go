@@ -57,6 +57,7 @@ func runTrain(env *Env, args []string) error {
 	augArabizi := fs.Float64("augment-arabizi", d.AugmentArabizi, "share of training items added again written in Arabizi (0: none)")
 	augTypos := fs.Float64("augment-typos", d.AugmentTypos, "share of training items added again with spelling variants (0: none)")
 	arabiziReading := fs.Bool("arabizi-reading", d.Features.ArabiziReading, "the features of a post written in Arabizi read its Arabic reading")
+	linearOnly := fs.Bool("linear-only", d.LinearOnly, "keep the linear path as the model: do not train the hidden layer (needs --linear-l2 above 0)")
 	quiet := fs.Bool("quiet", false, "do not print progress")
 	if err := parseFlags(env, c, fs, args); err != nil {
 		return err
@@ -105,6 +106,10 @@ func runTrain(env *Env, args []string) error {
 		return usagef("--augment-arabizi and --augment-typos must be in [0, 1]")
 	}
 	cfg.AugmentArabizi, cfg.AugmentTypos = *augArabizi, *augTypos
+	if *linearOnly && *l2 <= 0 {
+		return usagef("--linear-only needs --linear-l2 above 0")
+	}
+	cfg.LinearOnly = *linearOnly
 	cfg.Features.ArabiziReading = *arabiziReading
 	if err := cfg.Features.Validate(); err != nil {
 		return usagef("%v", err)

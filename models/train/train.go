@@ -111,6 +111,9 @@ type Config struct {
 	// TargetPrecision and Prevalence set the operating point (defaults 0.5
 	// and 0.005).
 	TargetPrecision, Prevalence float64
+	// LinearOnly keeps the linear path as the model: the hidden layer is not
+	// trained, so thresholds can come from out-of-fold scores.
+	LinearOnly bool
 	// AugmentArabizi and AugmentTypos are the shares of training items
 	// added again written in Arabizi (RenderArabizi) or with spelling
 	// variants (RenderTypos); 0 adds none. See AugmentRule.
@@ -321,7 +324,7 @@ func Run(ctx context.Context, cfg Config) (*models.Card, error) {
 		fmt.Fprintf(cfg.Progress, "linear path, NB-LR weights %v: validation ROC-AUC %s\n", linearMix, aucs)
 		best, bestAUC = cloneNet(net), mean
 	}
-	for epoch := 1; epoch <= cfg.Epochs; epoch++ {
+	for epoch := 1; epoch <= cfg.Epochs && !(cfg.LinearOnly && best != nil); epoch++ {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("training: %w", err)
 		}
