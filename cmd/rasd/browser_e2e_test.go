@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/rasd-iq/rasd/index/redisstore/redistest"
 )
 
 // TestEndToEndBrowser walks the product in headless Chromium against the
@@ -25,6 +26,21 @@ import (
 // test's temporary folder (or $RASD_SCREENSHOTS). A failure names the
 // language, the step and where the browser was.
 func TestEndToEndBrowser(t *testing.T) {
+	runBrowserWalk(t, "")
+}
+
+// TestEndToEndBrowserRedis walks the same pages against the scale-out mode:
+// the engine keeps its queue, store and sessions in a real Redis server.
+func TestEndToEndBrowserRedis(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the engine, a browser and redis-server")
+	}
+	runBrowserWalk(t, "redis://"+redistest.Start(t)+"/0")
+}
+
+// runBrowserWalk starts the engine (embedded when redisURL is empty) and
+// walks its pages in Arabic, then English.
+func runBrowserWalk(t *testing.T, redisURL string) {
 	if testing.Short() {
 		t.Skip("builds and runs the engine and a browser")
 	}
@@ -35,7 +51,7 @@ func TestEndToEndBrowser(t *testing.T) {
 		}
 		t.Skip("chromium not found; `make test` installs it")
 	}
-	e := setupEngine(t, loadScenarios(t), "")
+	e := setupEngine(t, loadScenarios(t), redisURL)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.Headless, chromedp.DisableGPU,
 		chromedp.NoFirstRun, chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 1000))
