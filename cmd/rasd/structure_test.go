@@ -59,3 +59,21 @@ func TestLayersPointDown(t *testing.T) {
 		t.Fatalf("checked %d packages; go list gave too little", checked)
 	}
 }
+
+// TestTopLevelShape: the repository's top level holds the Go packages the
+// design names and, beside them, only non-Go folders, so a stray program
+// (a scratch main package, a copied tool) cannot slip in.
+func TestTopLevelShape(t *testing.T) {
+	allowed := map[string]bool{"cmd": true, "ingest": true, "nlp": true, "models": true, "index": true, "review": true,
+		"policy": true, "eval": true, "docs": true, "testdata": true, "scripts": true, "web": true, "examples": true, ".ci": true}
+	out, err := exec.Command("git", "-C", filepath.Join("..", ".."), "ls-files").Output()
+	if err != nil {
+		t.Skipf("not a git checkout: %v", err)
+	}
+	for _, f := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		top, _, nested := strings.Cut(f, "/")
+		if nested && !allowed[top] {
+			t.Errorf("%s: top-level folder %q is not part of the design (cmd, ingest, nlp, models, index, review, policy, eval and non-Go folders)", f, top)
+		}
+	}
+}
