@@ -314,10 +314,7 @@ func (w *worker) run(m *Model, texts, norms []string, preds []Prediction, scores
 		}
 		preds[i].Normalized = norm
 		preds[i].Tokens = nlp.Tokenize(norm)
-		feat := norm
-		if m.card.Features.ArabiziReading {
-			feat = m.card.Features.ModelText(t, norm)
-		}
+		feat := m.card.Features.ModelText(t, norm)
 		if feat == norm {
 			w.ex.ExtractTokens(preds[i].Tokens)
 		} else {

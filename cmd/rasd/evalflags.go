@@ -99,8 +99,8 @@ func (f *evalFlags) check(fs *flag.FlagSet) error {
 	if f.maxListed < 0 {
 		return usagef("--max-listed must be 0 or more")
 	}
-	if f.render != "" && f.render != "arabizi" && f.render != "typos" {
-		return usagef("--render must be arabizi or typos, not %q", f.render)
+	if err := f.checkRender(); err != nil {
+		return err
 	}
 	if f.format != "" {
 		if _, err := dataset.ParseFormat(f.format); err != nil {
@@ -154,14 +154,19 @@ func (f *evalFlags) renderItems(d *dataset.Dataset) {
 	if f.render == "" {
 		return
 	}
+	render := train.Renderers[f.render]
 	for i := range d.Items {
 		r := rand.New(rand.NewSource(int64(f.seed)*1_000_003 + int64(i)))
-		if f.render == "arabizi" {
-			d.Items[i].Text = train.RenderArabizi(d.Items[i].Text, r)
-		} else {
-			d.Items[i].Text = train.RenderTypos(d.Items[i].Text, r)
-		}
+		d.Items[i].Text = render(d.Items[i].Text, r)
 	}
+}
+
+// checkRender refuses a --render that names no rendering.
+func (f *evalFlags) checkRender() error {
+	if _, ok := train.Renderers[f.render]; f.render != "" && !ok {
+		return usagef("--render must be arabizi or typos, not %q", f.render)
+	}
+	return nil
 }
 
 func (f *evalFlags) options(env *Env) eval.Options {

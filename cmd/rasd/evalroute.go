@@ -58,8 +58,8 @@ func runEvalRoute(env *Env, args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	}
-	if f.render != "" && f.render != "arabizi" && f.render != "typos" {
-		return usagef("--render must be arabizi or typos, not %q", f.render)
+	if err := f.checkRender(); err != nil {
+		return err
 	}
 	if f.data == "" {
 		return usagef("--data is required")

@@ -154,6 +154,12 @@ func RenderTypos(text string, r *rand.Rand) string {
 	return strings.Join(words, " ")
 }
 
+// Renderers are the renderings by name, as `rasd eval --render` names them.
+var Renderers = map[string]func(text string, r *rand.Rand) string{"arabizi": RenderArabizi, "typos": RenderTypos}
+
+// augmentRenderers are the renderings augment uses, in the order of its shares.
+var augmentRenderers = [...]func(string, *rand.Rand) string{RenderArabizi, RenderTypos}
+
 // augment appends the augmented copies of training items to items and
 // srcs, and returns, per item, the index of the item it copies (-1 for
 // the items read from the files).
@@ -176,10 +182,7 @@ func augment(items []Item, srcs []int, validFrom int, cfg Config) ([]Item, []int
 				continue
 			}
 			r := rand.New(rand.NewSource(cfg.Seed*7919 + int64(i)*2 + int64(kind)))
-			text := RenderArabizi(it.Text, r)
-			if kind == 1 {
-				text = RenderTypos(it.Text, r)
-			}
+			text := augmentRenderers[kind](it.Text, r)
 			if text == it.Text {
 				continue
 			}
