@@ -44,6 +44,8 @@ type Card struct {
 	Training TrainingInfo `json:"training"`
 	// Validation holds per-label metrics on the held-out validation part.
 	Validation map[string]LabelMetrics `json:"validation"`
+	// Reader is the second stage, when the model has one (ReaderFile).
+	Reader *ReaderCard `json:"reader,omitempty"`
 }
 
 // NetConfig is the shape of the network in model.onnx.
@@ -244,6 +246,11 @@ func (c *Card) Validate() error {
 	}
 	if c.Net.Dense != len(c.Lexicons.Categories) {
 		return fmt.Errorf("model card %s: net has %d dense inputs but %d lexicon categories", c.ID(), c.Net.Dense, len(c.Lexicons.Categories))
+	}
+	if c.Reader != nil {
+		if err := c.Reader.validate(c); err != nil {
+			return fmt.Errorf("model card %s: %w", c.ID(), err)
+		}
 	}
 	return nil
 }

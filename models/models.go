@@ -15,6 +15,7 @@ import (
 	ort "github.com/yalue/onnxruntime_go"
 
 	"github.com/rasd-iq/rasd/models/onnxpb"
+	"github.com/rasd-iq/rasd/models/reader"
 	"github.com/rasd-iq/rasd/nlp"
 )
 
@@ -65,13 +66,18 @@ type Span struct {
 // Model is a loaded classifier. Score may be called from several goroutines;
 // Close must not run while a Score call is in progress.
 type Model struct {
-	card    *Card
-	dir     string
-	lex     *Lexicon
-	net     NetConfig
-	batch   int
-	device  string
-	sess    *ort.DynamicAdvancedSession
+	card   *Card
+	dir    string
+	lex    *Lexicon
+	net    NetConfig
+	batch  int
+	device string
+	sess   *ort.DynamicAdvancedSession
+	// reader is the second stage's session (nil without one), gates its
+	// per-label gates and mix the reader's weight per label.
+	reader  *ort.DynamicAdvancedSession
+	gates   []float64
+	mix     []float64
 	workers chan *worker
 	isCtx   []bool
 	thresh  []float64
@@ -96,6 +102,13 @@ type worker struct {
 	match []LexMatch
 	// gDense holds one group's dense inputs.
 	gDense []float32
+	// feats are the batch's model texts; gated, rPosts, rBatch and rOut
+	// serve the second stage.
+	feats  []string
+	gated  []int
+	rPosts [][][]int32
+	rBatch reader.Batch
+	rOut   []float32
 }
 
 // subBatch is the number of posts in one ONNX Runtime call on the CPU:
@@ -178,9 +191,15 @@ func Load(dir string, opts Options) (*Model, error) {
 		m.isCtx = append(m.isCtx, card.IsContext(l))
 		m.thresh = append(m.thresh, card.Thresholds[l])
 	}
-	s, cudaErr, err := newSession(onnx, m.device, 1)
+	s, cudaErr, err := newSession(onnx, m.device, 1, []string{InputIDs, InputWeights, InputDense}, []string{OutputScores})
 	if err != nil {
 		return nil, fmt.Errorf("loading model %s: %w", card.ID(), err)
+	}
+	if card.Reader != nil {
+		if err := m.loadReader(); err != nil {
+			s.Destroy()
+			return nil, fmt.Errorf("loading model %s: %w", card.ID(), err)
+		}
 	}
 	if cudaErr != nil {
 		log.Warn("cuda execution provider unavailable; scoring on the cpu", "model", card.ID(), "reason", cudaErr.Error())
@@ -192,6 +211,37 @@ func Load(dir string, opts Options) (*Model, error) {
 			nLab: len(card.Labels), nDen: card.Net.Dense}
 	}
 	return m, nil
+}
+
+// loadReader opens the second stage on the model's device.
+func (m *Model) loadReader() error {
+	onnx, err := os.ReadFile(filepath.Join(m.dir, ReaderFile))
+	if err != nil {
+		return fmt.Errorf("the card names a second stage: %w", err)
+	}
+	want := []string{reader.InputSubwords, reader.InputSubwordWeights, reader.InputMask}
+	ins, outs, err := onnxpb.ReadIO(onnx)
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", ReaderFile, err)
+	}
+	var names []string
+	for _, i := range ins {
+		names = append(names, i.Name)
+	}
+	if !slices.Equal(names, want) || len(outs) != 1 || outs[0].Name != reader.OutputScores ||
+		len(outs[0].Dims) != 2 || outs[0].Dims[1] != int64(len(m.card.Labels)) {
+		return fmt.Errorf("%s: inputs %v and outputs %v do not match %v and %d labels", ReaderFile, names, outs, want, len(m.card.Labels))
+	}
+	device := m.device
+	s, _, err := newSession(onnx, device, 1, want, []string{reader.OutputScores})
+	if err != nil {
+		return fmt.Errorf("opening %s: %w", ReaderFile, err)
+	}
+	m.reader, m.gates = s, m.card.ReaderGates()
+	for _, l := range m.card.Labels {
+		m.mix = append(m.mix, m.card.Reader.Mix[l])
+	}
+	return nil
 }
 
 // checkIO verifies that the ONNX file's interface matches the card.
@@ -303,6 +353,7 @@ func (m *Model) ScoreNormalized(ctx context.Context, texts, norms []string) ([]P
 func (w *worker) run(m *Model, texts, norms []string, preds []Prediction, scores []float32) error {
 	w.off = append(w.off[:0], 0)
 	w.fIDs, w.fTF = w.fIDs[:0], w.fTF[:0]
+	w.feats = w.feats[:0]
 	w.dense = slices.Grow(w.dense[:0], len(texts)*w.nDen)[:len(texts)*w.nDen]
 	for i, t := range texts {
 		var norm string
@@ -315,6 +366,7 @@ func (w *worker) run(m *Model, texts, norms []string, preds []Prediction, scores
 		preds[i].Normalized = norm
 		preds[i].Tokens = nlp.Tokenize(norm)
 		feat := m.card.Features.ModelText(t, norm)
+		w.feats = append(w.feats, feat)
 		if feat == norm {
 			w.ex.ExtractTokens(preds[i].Tokens)
 		} else {
@@ -353,6 +405,11 @@ func (w *worker) run(m *Model, texts, norms []string, preds []Prediction, scores
 			return err
 		}
 	}
+	if m.reader != nil {
+		if err := w.reread(m, scores); err != nil {
+			return err
+		}
+	}
 	K := w.nLab
 	for i := range texts {
 		p := &preds[i]
@@ -367,6 +424,68 @@ func (w *worker) run(m *Model, texts, norms []string, preds []Prediction, scores
 					p.Flags = append(p.Flags, l)
 				}
 			}
+		}
+	}
+	return nil
+}
+
+// reread runs the second stage on the batch's posts whose first-stage
+// scores open a gate and mixes its scores into theirs.
+func (w *worker) reread(m *Model, scores []float32) error {
+	K := w.nLab
+	w.gated = w.gated[:0]
+	for i := range w.feats {
+		if Gated(m.gates, scores[i*K:(i+1)*K]) {
+			w.gated = append(w.gated, i)
+		}
+	}
+	for lo := 0; lo < len(w.gated); lo += subBatch {
+		if err := w.readGroup(m, w.gated[lo:min(lo+subBatch, len(w.gated))], scores); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readGroup runs the second stage once on the posts in group (indexes into
+// the batch) and mixes its scores into theirs.
+func (w *worker) readGroup(m *Model, group []int, scores []float32) error {
+	K := w.nLab
+	rc := m.card.Reader.Config
+	w.rPosts = w.rPosts[:0]
+	for _, i := range group {
+		w.rPosts = append(w.rPosts, rc.Encode(w.feats[i]))
+	}
+	b := &w.rBatch
+	b.Fill(w.rPosts)
+	P := int64(b.T + 2)
+	tIDs, err := ort.NewTensor(ort.NewShape(int64(b.B), P, int64(b.S)), b.IDs)
+	if err != nil {
+		return fmt.Errorf("creating reader input: %w", err)
+	}
+	defer tIDs.Destroy()
+	tW, err := ort.NewTensor(ort.NewShape(int64(b.B), P, int64(b.S)), b.Weights)
+	if err != nil {
+		return fmt.Errorf("creating reader input: %w", err)
+	}
+	defer tW.Destroy()
+	tMask, err := ort.NewTensor(ort.NewShape(int64(b.B), int64(b.T), 1), b.Mask)
+	if err != nil {
+		return fmt.Errorf("creating reader input: %w", err)
+	}
+	defer tMask.Destroy()
+	w.rOut = slices.Grow(w.rOut[:0], b.B*K)[:b.B*K]
+	tOut, err := ort.NewTensor(ort.NewShape(int64(b.B), int64(K)), w.rOut)
+	if err != nil {
+		return fmt.Errorf("creating reader output: %w", err)
+	}
+	defer tOut.Destroy()
+	if err := m.reader.Run([]ort.Value{tIDs, tW, tMask}, []ort.Value{tOut}); err != nil {
+		return fmt.Errorf("running the second stage: %w", err)
+	}
+	for r, i := range group {
+		for k := 0; k < K; k++ {
+			scores[i*K+k] = MixScore(m.mix[k], scores[i*K+k], w.rOut[r*K+k])
 		}
 	}
 	return nil
@@ -463,6 +582,11 @@ func (m *Model) Close() error {
 	}
 	if err := m.sess.Destroy(); err != nil {
 		return fmt.Errorf("closing model %s: %w", m.ID(), err)
+	}
+	if m.reader != nil {
+		if err := m.reader.Destroy(); err != nil {
+			return fmt.Errorf("closing model %s: %w", m.ID(), err)
+		}
 	}
 	return nil
 }

@@ -40,20 +40,21 @@ func initORT(lib string, log *slog.Logger) error {
 // device "cuda" it appends the CUDA provider; when that fails, or the
 // session cannot be created with it (the provider loads the CUDA libraries
 // then), it reports cudaErr and opens a CPU session instead.
-func newSession(onnx []byte, device string, threads int) (s *ort.DynamicAdvancedSession, cudaErr error, err error) {
+func newSession(onnx []byte, device string, threads int, inputs, outputs []string) (s *ort.DynamicAdvancedSession, cudaErr error, err error) {
 	if device == "cuda" {
-		s, err := openSession(onnx, true, threads)
+		s, err := openSession(onnx, true, threads, inputs, outputs)
 		if err == nil {
 			return s, nil, nil
 		}
 		cudaErr = err
 	}
-	s, err = openSession(onnx, false, threads)
+	s, err = openSession(onnx, false, threads, inputs, outputs)
 	return s, cudaErr, err
 }
 
-// openSession opens one session, with the CUDA provider first when cuda is set.
-func openSession(onnx []byte, cuda bool, threads int) (*ort.DynamicAdvancedSession, error) {
+// openSession opens one session with the given input and output names,
+// with the CUDA provider first when cuda is set.
+func openSession(onnx []byte, cuda bool, threads int, inputs, outputs []string) (*ort.DynamicAdvancedSession, error) {
 	so, err := ort.NewSessionOptions()
 	if err != nil {
 		return nil, fmt.Errorf("creating session options: %w", err)
@@ -70,8 +71,7 @@ func openSession(onnx []byte, cuda bool, threads int) (*ort.DynamicAdvancedSessi
 			return nil, fmt.Errorf("adding the GPU execution provider: %w", err)
 		}
 	}
-	s, err := ort.NewDynamicAdvancedSessionWithONNXData(onnx,
-		[]string{InputIDs, InputWeights, InputDense}, []string{OutputScores}, so)
+	s, err := ort.NewDynamicAdvancedSessionWithONNXData(onnx, inputs, outputs, so)
 	if err != nil {
 		return nil, fmt.Errorf("creating onnx runtime session: %w", err)
 	}

@@ -55,4 +55,11 @@ mkdir -p "$out"
 for f in model.onnx model-card.json MODEL_CARD.md; do
   mv "$tmp/$f" "$out/$f"
 done
+# The second stage (rasd train --reader) travels with its card; a model
+# trained without one leaves no stale reader behind.
+if [ -f "$tmp/reader.onnx" ]; then
+  mv "$tmp/reader.onnx" "$out/reader.onnx"
+else
+  rm -f "$out/reader.onnx"
+fi
 echo "train-default: wrote $out ($(du -h "$out/model.onnx" | cut -f1) model.onnx)" >&2

@@ -58,6 +58,9 @@ func runTrain(env *Env, args []string) error {
 	augTypos := fs.Float64("augment-typos", d.AugmentTypos, "share of training items added again with spelling variants (0: none)")
 	arabiziReading := fs.Bool("arabizi-reading", d.Features.ArabiziReading, "the features of a post written in Arabizi read its Arabic reading")
 	linearOnly := fs.Bool("linear-only", d.LinearOnly, "keep the linear path as the model: do not train the hidden layer (needs --linear-l2 above 0)")
+	second := fs.Bool("reader", d.Reader, "train a second stage that reads word order and re-scores the posts the first stage puts near or above a threshold")
+	readerEpochs := fs.Int("reader-epochs", 4, "passes of the second stage (with --reader)")
+	readerGate := fs.Float64("reader-gate", 0.5, "share of a first-stage threshold at which a post is re-read (with --reader)")
 	quiet := fs.Bool("quiet", false, "do not print progress")
 	if err := parseFlags(env, c, fs, args); err != nil {
 		return err
@@ -110,6 +113,10 @@ func runTrain(env *Env, args []string) error {
 		return usagef("--linear-only needs --linear-l2 above 0")
 	}
 	cfg.LinearOnly = *linearOnly
+	if *readerEpochs < 1 || !(*readerGate > 0 && *readerGate <= 1) {
+		return usagef("--reader-epochs must be at least 1 and --reader-gate in (0, 1]")
+	}
+	cfg.Reader, cfg.ReaderEpochs, cfg.ReaderGate = *second, *readerEpochs, *readerGate
 	cfg.Features.ArabiziReading = *arabiziReading
 	if err := cfg.Features.Validate(); err != nil {
 		return usagef("%v", err)

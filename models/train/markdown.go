@@ -57,6 +57,20 @@ func markdown(c *models.Card) string {
 	fmt.Fprintf(&b, "\n## Features and network\n\nNormalised text (package nlp); word 1–%d-grams and character %d–%d-grams hashed into %d buckets (at most %d per post), "+
 		"sublinear tf × idf, L2-normalised; %d lexicon counts (%s). Embedding bag of width %d → hidden layer %d (ReLU) plus a linear path → one sigmoid per label. ONNX opset %d.\n\n",
 		f.WordMax, f.CharMin, f.CharMax, f.Buckets, f.MaxFeatures, c.Net.Dense, strings.Join(c.Lexicons.Categories, ", "), c.Net.Dim, c.Net.Hidden, c.Net.Opset)
+	if r := c.Reader; r != nil {
+		fmt.Fprintf(&b, "## Second stage\n\nA reader of word order (`%s`): subword embeddings (%d buckets, width %d), a width-3 convolution over at most %d words (%d filters), max pooling, one sigmoid per label. "+
+			"A post is re-read when a flag label's first-stage score reaches %.2f × its first-stage threshold (%.1f%% of validation posts). Thresholds above are those of the mixed scores. Rule: %s.\n\n",
+			models.ReaderFile, r.Config.Buckets, r.Config.Dim, r.Config.MaxWords, r.Config.Filters, r.GateShare, 100*r.ValidationGated, r.Rule)
+		b.WriteString("| label | gate | reader weight | first-stage threshold | mixed threshold |\n|---|---|---|---|---|\n")
+		for _, l := range c.Labels {
+			gate := "–"
+			if g, ok := r.Gate[l]; ok {
+				gate = fmt.Sprintf("%.4f", g)
+			}
+			fmt.Fprintf(&b, "| %s | %s | %.2f | %.4f | %.4f |\n", l, gate, r.Mix[l], r.FirstStageThresholds[l], c.Thresholds[l])
+		}
+		b.WriteString("\n")
+	}
 	b.WriteString("## Limits\n\nThe public corpora are Gulf, Egyptian and Levantine Twitter from 2017–2019, not Iraqi; labels absent from the training data ")
 	b.WriteString("(see the table) are not predicted. Thresholds were tuned on a mixed validation set and shift with the prevalence of each source. ")
 	b.WriteString("Lexicon matches are evidence for reviewers, not decisions.\n")

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/rasd-iq/rasd/models"
+	"github.com/rasd-iq/rasd/models/reader"
 	"github.com/rasd-iq/rasd/nlp"
 	"github.com/rasd-iq/rasd/policy"
 )
@@ -118,6 +119,13 @@ type Config struct {
 	// added again written in Arabizi (RenderArabizi) or with spelling
 	// variants (RenderTypos); 0 adds none. See AugmentRule.
 	AugmentArabizi, AugmentTypos float64
+	// Reader trains a second stage (package reader) after the first and
+	// mixes it into the model's scores; ReaderEpochs (default 4) and
+	// ReaderGate (default 0.5, the share of a first-stage threshold at
+	// which a post is re-read) set it up.
+	Reader       bool
+	ReaderEpochs int
+	ReaderGate   float64
 	// Progress receives one line per epoch; nil means no progress output.
 	Progress io.Writer
 	// Log receives warnings; nil means slog.Default().
@@ -140,6 +148,15 @@ func (c *Config) fill() error {
 	}
 	if c.Epochs <= 0 {
 		c.Epochs = d.Epochs
+	}
+	if c.ReaderEpochs <= 0 {
+		c.ReaderEpochs = 4
+	}
+	if c.ReaderGate == 0 {
+		c.ReaderGate = 0.5
+	}
+	if c.ReaderGate < 0 || c.ReaderGate > 1 {
+		return fmt.Errorf("reader gate %v is outside (0,1]", c.ReaderGate)
 	}
 	if c.LearningRate <= 0 {
 		c.LearningRate = d.LearningRate
@@ -212,6 +229,8 @@ type example struct {
 	// (aug) shares its item's fold and is never scored out of fold.
 	fold int
 	aug  bool
+	// item is the example's index among the items read (and augmented).
+	item int
 }
 
 // Run trains a model as cfg says, writes it to cfg.Out and returns its card.
@@ -375,8 +394,24 @@ func Run(ctx context.Context, cfg Config) (*models.Card, error) {
 		card.Training.ThresholdRule = card.Training.Operating.Rule + "; context labels: " + card.Training.ThresholdRule
 		fmt.Fprintf(cfg.Progress, "operating point on %d traffic posts (%.1fs)\n", card.Training.Operating.TrafficPosts, time.Since(start).Seconds())
 	}
+	var second *reader.Net
+	if cfg.Reader {
+		second, err = trainReader(ctx, net, exs, items, card, cfg)
+		if err != nil {
+			return nil, fmt.Errorf("training: %w", err)
+		}
+	}
 	if err := models.SaveNet(cfg.Out, net, card); err != nil {
 		return nil, fmt.Errorf("training: %w", err)
+	}
+	if second != nil {
+		b, err := second.ONNX([][2]string{{"rasd.model", card.ID()}, {"rasd.labels", fmt.Sprint(card.Labels)}})
+		if err != nil {
+			return nil, fmt.Errorf("training: %w", err)
+		}
+		if err := os.WriteFile(filepath.Join(cfg.Out, models.ReaderFile), b, 0o644); err != nil {
+			return nil, fmt.Errorf("training: writing the second stage: %w", err)
+		}
 	}
 	if err := os.WriteFile(filepath.Join(cfg.Out, models.CardMarkdownFile), []byte(markdown(card)), 0o644); err != nil {
 		return nil, fmt.Errorf("training: writing model card: %w", err)
@@ -449,7 +484,7 @@ func featurize(items []Item, srcs, origin []int, validFrom int, labels []string,
 		ex.Extract(norm)
 		e := example{ids: make([]int32, len(ex.IDs)), tf: slices.Clone(ex.Counts),
 			dense: make([]float32, len(lex.Categories)), y: make([]float32, len(labels)),
-			valid: srcs[n] >= validFrom || InValidation(it.Text, cfg.ValidPercent), src: srcs[n]}
+			valid: srcs[n] >= validFrom || InValidation(it.Text, cfg.ValidPercent), src: srcs[n], item: n}
 		switch {
 		case origin[n] >= 0:
 			e.valid, e.aug, e.fold = false, true, folds[origin[n]]
