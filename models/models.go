@@ -108,6 +108,7 @@ type worker struct {
 	gated  []int
 	rPosts [][][]int32
 	rBatch reader.Batch
+	rPrior []float32
 	rOut   []float32
 }
 
@@ -219,7 +220,7 @@ func (m *Model) loadReader() error {
 	if err != nil {
 		return fmt.Errorf("the card names a second stage: %w", err)
 	}
-	want := []string{reader.InputSubwords, reader.InputSubwordWeights, reader.InputMask}
+	want := []string{reader.InputSubwords, reader.InputSubwordWeights, reader.InputMask, reader.InputPrior}
 	ins, outs, err := onnxpb.ReadIO(onnx)
 	if err != nil {
 		return fmt.Errorf("reading %s: %w", ReaderFile, err)
@@ -452,12 +453,15 @@ func (w *worker) reread(m *Model, scores []float32) error {
 func (w *worker) readGroup(m *Model, group []int, scores []float32) error {
 	K := w.nLab
 	rc := m.card.Reader.Config
-	w.rPosts = w.rPosts[:0]
+	w.rPosts, w.rPrior = w.rPosts[:0], w.rPrior[:0]
 	for _, i := range group {
 		w.rPosts = append(w.rPosts, rc.Encode(w.feats[i]))
+		for _, p := range scores[i*K : (i+1)*K] {
+			w.rPrior = append(w.rPrior, reader.Logit(p))
+		}
 	}
 	b := &w.rBatch
-	b.Fill(w.rPosts)
+	b.Fill(w.rPosts, w.rPrior)
 	P := int64(b.T + 2)
 	tIDs, err := ort.NewTensor(ort.NewShape(int64(b.B), P, int64(b.S)), b.IDs)
 	if err != nil {
@@ -474,13 +478,18 @@ func (w *worker) readGroup(m *Model, group []int, scores []float32) error {
 		return fmt.Errorf("creating reader input: %w", err)
 	}
 	defer tMask.Destroy()
+	tPrior, err := ort.NewTensor(ort.NewShape(int64(b.B), int64(K)), b.Prior)
+	if err != nil {
+		return fmt.Errorf("creating reader input: %w", err)
+	}
+	defer tPrior.Destroy()
 	w.rOut = slices.Grow(w.rOut[:0], b.B*K)[:b.B*K]
 	tOut, err := ort.NewTensor(ort.NewShape(int64(b.B), int64(K)), w.rOut)
 	if err != nil {
 		return fmt.Errorf("creating reader output: %w", err)
 	}
 	defer tOut.Destroy()
-	if err := m.reader.Run([]ort.Value{tIDs, tW, tMask}, []ort.Value{tOut}); err != nil {
+	if err := m.reader.Run([]ort.Value{tIDs, tW, tMask, tPrior}, []ort.Value{tOut}); err != nil {
 		return fmt.Errorf("running the second stage: %w", err)
 	}
 	for r, i := range group {

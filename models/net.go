@@ -3,6 +3,8 @@ package models
 import (
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 
 	"github.com/rasd-iq/rasd/models/onnxpb"
 )
@@ -219,4 +221,33 @@ func (n *Net) ONNX(meta [][2]string) ([]byte, error) {
 		Doc: "Rasd text classifier: hashed n-gram embedding bag, hidden layer and linear path, one sigmoid per label", Metadata: meta, Graph: g,
 	}
 	return m.Marshal(), nil
+}
+
+// ReadNet reads the first-stage network of the model in dir back from its
+// ONNX file, with its card, so that a second stage can be trained on top
+// of it without retraining it.
+func ReadNet(dir string) (*Net, *Card, error) {
+	card, err := ReadCard(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	onnx, err := os.ReadFile(filepath.Join(dir, ModelFile))
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading network: %w", err)
+	}
+	n := NewNet(card.Features.Buckets, card.Net.Dim, card.Net.Dense, card.Net.Hidden, len(card.Labels))
+	for _, p := range []struct {
+		name string
+		dst  []float32
+	}{{"emb", n.Emb}, {"idf", n.IDF}, {"w1", n.W1}, {"b1", n.B1}, {"w2", n.W2}, {"b2", n.B2}, {"w3", n.W3}} {
+		_, v, err := onnxpb.ReadFloatInitializer(onnx, p.name)
+		if err != nil {
+			return nil, nil, fmt.Errorf("reading network %s: %w", card.ID(), err)
+		}
+		if len(v) != len(p.dst) {
+			return nil, nil, fmt.Errorf("reading network %s: %s has %d values, the card's shape wants %d", card.ID(), p.name, len(v), len(p.dst))
+		}
+		copy(p.dst, v)
+	}
+	return n, card, nil
 }

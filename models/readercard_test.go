@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -54,6 +55,9 @@ func TestSecondStageThroughLoad(t *testing.T) {
 	for i := range rn.OutB {
 		rn.OutB[i] = float32(rr.NormFloat64())
 	}
+	for i := range rn.Out {
+		rn.Out[i] = float32(rr.NormFloat64())
+	}
 	b, err := rn.ONNX(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -82,7 +86,11 @@ func TestSecondStageThroughLoad(t *testing.T) {
 		if gated {
 			reread++
 		}
-		rn.Predict(rc.Encode(nlp.Normalize(text)), second)
+		var prior []float32
+		for _, l := range labels {
+			prior = append(prior, reader.Logit(float32(firstPreds[i].Scores[l])))
+		}
+		rn.Predict(rc.Encode(nlp.Normalize(text)), prior, second)
 		for k, l := range labels {
 			want := firstPreds[i].Scores[l]
 			if gated {
@@ -117,4 +125,21 @@ func median(v []float64) float64 {
 		}
 	}
 	return s[len(s)/2]
+}
+
+// TestReadNetRoundTrip reads a saved network back exactly.
+func TestReadNetRoundTrip(t *testing.T) {
+	dir, n, card := randomModel(t, 4, []string{"hate", "offensive", "counter_speech"})
+	got, gotCard, err := ReadNet(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gotCard.ID() != card.ID() {
+		t.Errorf("card %s, want %s", gotCard.ID(), card.ID())
+	}
+	for _, p := range [][2][]float32{{got.Emb, n.Emb}, {got.IDF, n.IDF}, {got.W1, n.W1}, {got.B1, n.B1}, {got.W2, n.W2}, {got.B2, n.B2}, {got.W3, n.W3}} {
+		if !slices.Equal(p[0], p[1]) {
+			t.Fatal("weights differ after a round trip")
+		}
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"strings"
 
+	"github.com/rasd-iq/rasd/models/reader"
 	"github.com/rasd-iq/rasd/models/train"
 )
 
@@ -15,7 +16,7 @@ func init() {
 	register(&command{
 		Name:    "train",
 		Summary: "train a text classifier on labelled JSONL and export it as an ONNX model",
-		Usage:   "train --data A.jsonl[,B.jsonl…] [--valid DEV.jsonl] --out models/NAME [--seed N] [--epochs N]",
+		Usage:   "train --data A.jsonl[,B.jsonl…] [--valid DEV.jsonl] --out models/NAME [--seed N] [--epochs N] [--ordinary ORDINARY.jsonl] [--reader | --first-stage DIR]",
 		Example: "rasd train --data ../shared/datasets/osact2020/train.jsonl --out models/mine",
 		Run:     runTrain,
 	})
@@ -51,6 +52,7 @@ func runTrain(env *Env, args []string) error {
 	minPos := fs.Int("min-positives", d.MinPositives, "leave out labels with fewer training items")
 	folds := fs.Int("threshold-folds", d.ThresholdFolds, "choose thresholds on out-of-fold scores of every training item plus the validation part, with this many folds (0: the validation part only)")
 	traffic := fs.String("traffic", "", "comma-separated JSONL files of unannotated ordinary posts (e.g. realtweets/train.jsonl): set each flag label's threshold at the operating point (--target-precision at --prevalence)")
+	ordinary := fs.String("ordinary", "", "comma-separated unannotated ordinary posts (e.g. realtweets/train.jsonl) trained on as negatives for the serious labels (incitement, hate, terrorism, threat) only")
 	trafficCheck := fs.String("traffic-check", "", "comma-separated held-out ordinary posts (e.g. realtweets/test.jsonl): the card reports how many the model flags serious")
 	targetP := fs.Float64("target-precision", 0.5, "precision the operating point aims at (with --traffic)")
 	prev := fs.Float64("prevalence", 0.005, "expected share of ordinary posts carrying a flag label (with --traffic)")
@@ -61,6 +63,12 @@ func runTrain(env *Env, args []string) error {
 	second := fs.Bool("reader", d.Reader, "train a second stage that reads word order and re-scores the posts the first stage puts near or above a threshold")
 	readerEpochs := fs.Int("reader-epochs", 4, "passes of the second stage (with --reader)")
 	readerGate := fs.Float64("reader-gate", 0.5, "share of a first-stage threshold at which a post is re-read (with --reader)")
+	readerDim := fs.Int("reader-dim", reader.DefaultConfig().Dim, "subword embedding width of the second stage")
+	readerFilters := fs.Int("reader-filters", reader.DefaultConfig().Filters, "convolution filters of the second stage")
+	readerLR := fs.Float64("reader-lr", 0.002, "Adam step size of the second stage")
+	readerDropout := fs.Float64("reader-dropout", 0.3, "dropout of the second stage's pooled filters")
+	readerFull := fs.Float64("reader-full-weight", 1, "weight of the second stage's loss on items labelled with the whole taxonomy (the gold set)")
+	firstStage := fs.String("first-stage", "", "keep the model in `DIR` as the first stage and train only a second stage on top of it (implies --reader)")
 	quiet := fs.Bool("quiet", false, "do not print progress")
 	if err := parseFlags(env, c, fs, args); err != nil {
 		return err
@@ -96,7 +104,7 @@ func runTrain(env *Env, args []string) error {
 		return usagef("--threshold-folds must be 0 or at least 2, not %d", *folds)
 	}
 	cfg.ThresholdFolds = *folds
-	cfg.Traffic, cfg.TrafficCheck = splitList(*traffic), splitList(*trafficCheck)
+	cfg.Traffic, cfg.TrafficCheck, cfg.Ordinary = splitList(*traffic), splitList(*trafficCheck), splitList(*ordinary)
 	if len(cfg.TrafficCheck) > 0 && len(cfg.Traffic) == 0 {
 		return usagef("--traffic-check needs --traffic")
 	}
@@ -116,7 +124,19 @@ func runTrain(env *Env, args []string) error {
 	if *readerEpochs < 1 || !(*readerGate > 0 && *readerGate <= 1) {
 		return usagef("--reader-epochs must be at least 1 and --reader-gate in (0, 1]")
 	}
-	cfg.Reader, cfg.ReaderEpochs, cfg.ReaderGate = *second, *readerEpochs, *readerGate
+	cfg.ReaderShape = reader.DefaultConfig()
+	cfg.ReaderShape.Dim, cfg.ReaderShape.Filters = *readerDim, *readerFilters
+	if err := cfg.ReaderShape.Validate(); err != nil {
+		return usagef("%v", err)
+	}
+	if !(*readerLR > 0) || !(*readerDropout > 0 && *readerDropout < 1) {
+		return usagef("--reader-lr must be above 0 and --reader-dropout in (0, 1)")
+	}
+	if !(*readerFull > 0) {
+		return usagef("--reader-full-weight must be above 0")
+	}
+	cfg.ReaderLR, cfg.ReaderDropout, cfg.ReaderFullWeight = *readerLR, *readerDropout, *readerFull
+	cfg.Reader, cfg.ReaderEpochs, cfg.ReaderGate, cfg.FirstStage = *second || *firstStage != "", *readerEpochs, *readerGate, *firstStage
 	cfg.Features.ArabiziReading = *arabiziReading
 	if err := cfg.Features.Validate(); err != nil {
 		return usagef("%v", err)

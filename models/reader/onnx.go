@@ -17,6 +17,8 @@ const (
 	// InputMask is float [batch, words, 1]: 0 where a post has a word (its
 	// first one when it has none), -1e4 past its end.
 	InputMask = "mask"
+	// InputPrior is float [batch, labels]: the first stage's logits.
+	InputPrior = "prior"
 	// OutputScores is float [batch, labels]: one sigmoid per label.
 	OutputScores = "scores"
 )
@@ -32,14 +34,17 @@ type Batch struct {
 	// B, T and S are the batch size, the longest post in words and the
 	// most subwords of a word.
 	B, T, S int
-	// IDs, Weights and Mask are the three inputs, row-major.
+	// IDs, Weights, Mask and Prior are the four inputs, row-major.
 	IDs     []int64
 	Weights []float32
 	Mask    []float32
+	Prior   []float32
 }
 
-// Fill lays out posts (from Encode) as the graph's inputs, reusing b's arrays.
-func (b *Batch) Fill(posts [][][]int32) {
+// Fill lays out posts (from Encode) with their first-stage logits (priors,
+// Labels values each, concatenated) as the graph's inputs, reusing b's arrays.
+func (b *Batch) Fill(posts [][][]int32, priors []float32) {
+	b.Prior = append(b.Prior[:0], priors...)
 	b.B, b.T, b.S = len(posts), 1, 1
 	for _, p := range posts {
 		b.T = max(b.T, len(p))
@@ -75,7 +80,7 @@ func (b *Batch) Fill(posts [][][]int32) {
 }
 
 // ONNX encodes the network as an ONNX model (opset 17) with inputs
-// InputSubwords, InputSubwordWeights and InputMask and output OutputScores;
+// InputSubwords, InputSubwordWeights, InputMask and InputPrior and output OutputScores;
 // meta goes into its metadata.
 func (n *Net) ONNX(meta [][2]string) ([]byte, error) {
 	if err := n.Check(); err != nil {
@@ -123,7 +128,8 @@ func (n *Net) ONNX(meta [][2]string) ([]byte, error) {
 		node("Relu", []string{"h_pre"}, "h"),
 		node("Add", []string{"h", InputMask}, "h_masked"),
 		node("ReduceMax", []string{"h_masked"}, "pool", onnxpb.IntsAttr("axes", 1), onnxpb.IntAttr("keepdims", 0)),
-		node("Gemm", []string{"pool", "out_w", "out_b"}, "z"),
+		node("Gemm", []string{"pool", "out_w", "out_b"}, "z_reader"),
+		node("Add", []string{"z_reader", InputPrior}, "z"),
 		node("Sigmoid", []string{"z"}, OutputScores),
 	)
 	g := onnxpb.Graph{
@@ -132,6 +138,7 @@ func (n *Net) ONNX(meta [][2]string) ([]byte, error) {
 			{Name: InputSubwords, ElemType: onnxpb.Int64, Dims: []int64{-1, -1, -1}, Params: []string{"batch", "positions", "subwords"}},
 			{Name: InputSubwordWeights, ElemType: onnxpb.Float, Dims: []int64{-1, -1, -1}, Params: []string{"batch", "positions", "subwords"}},
 			{Name: InputMask, ElemType: onnxpb.Float, Dims: []int64{-1, -1, 1}, Params: []string{"batch", "words", ""}},
+			{Name: InputPrior, ElemType: onnxpb.Float, Dims: []int64{-1, L}, Params: []string{"batch", ""}},
 		},
 		Outputs: []onnxpb.ValueInfo{
 			{Name: OutputScores, ElemType: onnxpb.Float, Dims: []int64{-1, L}, Params: []string{"batch", ""}},

@@ -15,7 +15,12 @@
 //	x_t = Σ_s w_ts·Emb[id_ts]                     (Dim; w_ts = 1/subwords of word t)
 //	h_t = relu(b + x_{t-1}·C0 + x_t·C1 + x_{t+1}·C2) (Filters)
 //	p   = max_t h_t
-//	y   = sigmoid(p·U + c)                          (Labels)
+//	y   = sigmoid(prior + p·U + c)                  (Labels)
+//
+// prior is the first stage's logit for the post: the reader learns what to
+// add to the first stage's judgement (a residual), starting from it, rather
+// than a second judgement from scratch. Its output weights start near zero,
+// so an untrained reader repeats the first stage.
 //
 // Training (Train) is plain Go; the network is exported to ONNX (Net.ONNX)
 // with the same arithmetic, so the scorer runs it in ONNX Runtime on the
@@ -156,7 +161,7 @@ func NewNet(c Config, labels int, rnd func() float64) *Net {
 	}
 	fill(n.Emb[c.Dim:], 0.1)
 	fill(n.Conv, math.Sqrt(3/float64(Width*c.Dim)))
-	fill(n.Out, math.Sqrt(3/float64(c.Filters)))
+	fill(n.Out, 0.01)
 	return n
 }
 
@@ -204,8 +209,9 @@ func (n *Net) embed(words [][]int32, s *state) int {
 	return T
 }
 
-// forward computes the logits of one post into s.z.
-func (n *Net) forward(words [][]int32, s *state) {
+// forward computes the logits of one post into s.z, starting from prior
+// (the first stage's logits; nil means 0).
+func (n *Net) forward(words [][]int32, prior []float32, s *state) {
 	T := n.embed(words, s)
 	D, F := n.Dim, n.Filters
 	s.h = grow(s.h, T*F)
@@ -240,6 +246,9 @@ func (n *Net) forward(words [][]int32, s *state) {
 	}
 	s.z = grow(s.z, n.Labels)
 	copy(s.z, n.OutB)
+	for k, v := range prior {
+		s.z[k] += v
+	}
 	for f, p := range s.pool {
 		if p == 0 {
 			continue
@@ -251,16 +260,24 @@ func (n *Net) forward(words [][]int32, s *state) {
 	}
 }
 
-// Predict returns the label probabilities of one encoded post in out (len Labels).
-func (n *Net) Predict(words [][]int32, out []float32) {
+// Predict returns the label probabilities of one encoded post in out (len
+// Labels), given the first stage's logits prior (nil means 0).
+func (n *Net) Predict(words [][]int32, prior, out []float32) {
 	var s state
-	n.forward(words, &s)
+	n.forward(words, prior, &s)
 	for k, z := range s.z {
 		out[k] = sigmoid(z)
 	}
 }
 
 func sigmoid(z float32) float32 { return float32(1 / (1 + math.Exp(-float64(z)))) }
+
+// Logit is the inverse of the sigmoid, with p clamped to [1e-6, 1−1e-6]:
+// the prior the reader expects from a first-stage probability.
+func Logit(p float32) float32 {
+	q := math.Min(math.Max(float64(p), 1e-6), 1-1e-6)
+	return float32(math.Log(q / (1 - q)))
+}
 
 func grow(b []float32, n int) []float32 {
 	if cap(b) < n {

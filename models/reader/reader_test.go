@@ -16,7 +16,7 @@ func tinyNet(t *testing.T, labels int) *Net {
 // loss is the masked binary cross-entropy of one example, as add computes it.
 func loss(n *Net, e Example) float64 {
 	var s state
-	n.forward(e.Words, &s)
+	n.forward(e.Words, e.Prior, &s)
 	var l float64
 	for k, y := range e.Y {
 		if y < 0 {
@@ -35,7 +35,7 @@ func loss(n *Net, e Example) float64 {
 // TestGradientsMatchFiniteDifferences checks the backward pass weight by weight.
 func TestGradientsMatchFiniteDifferences(t *testing.T) {
 	n := tinyNet(t, 3)
-	e := Example{Words: n.Encode("يجب قتل جميع الكفار الان"), Y: []float32{1, 0, -1}}
+	e := Example{Words: n.Encode("يجب قتل جميع الكفار الان"), Y: []float32{1, 0, -1}, Prior: []float32{-1.5, 0.7, 2}}
 	g := newGrads(n, 1)
 	g.add(n, e, 0)
 	check := func(name string, w, gw []float32, idx []int) {
@@ -96,9 +96,9 @@ func TestReadsWordOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := []float32{0}
-	best.Predict(c.Encode("اخي اقتلوا الكذب هسه"), out)
+	best.Predict(c.Encode("اخي اقتلوا الكذب هسه"), nil, out)
 	pos := out[0]
-	best.Predict(c.Encode("اخي الكذب اقتلوا هسه"), out)
+	best.Predict(c.Encode("اخي الكذب اقتلوا هسه"), nil, out)
 	neg := out[0]
 	if pos < 0.9 || neg > 0.1 {
 		t.Fatalf("word order not learnt: %.3f for the violating order, %.3f for the other", pos, neg)

@@ -17,6 +17,13 @@ type Example struct {
 	// Y holds, per label, 1 (applies), 0 (does not) or a negative value
 	// where the post's corpus does not annotate the label (no loss).
 	Y []float32
+	// Prior holds the first stage's logits for the post (nil means 0);
+	// for a training post they must come from a first stage that did not
+	// see it (out of fold), or the reader learns that the prior is always
+	// right.
+	Prior []float32
+	// Weight scales the post's loss (0 means 1).
+	Weight float32
 }
 
 // TrainConfig sets how Train fits a reader.
@@ -54,8 +61,8 @@ func Train(net *Net, exs []Example, cfg TrainConfig) (*Net, int, error) {
 		return nil, 0, fmt.Errorf("reader: training needs epochs, batch size and learning rate above 0 and dropout in [0,1), have %+v", cfg)
 	}
 	for i, e := range exs {
-		if len(e.Y) != net.Labels {
-			return nil, 0, fmt.Errorf("reader: example %d has %d labels, want %d", i, len(e.Y), net.Labels)
+		if len(e.Y) != net.Labels || (e.Prior != nil && len(e.Prior) != net.Labels) {
+			return nil, 0, fmt.Errorf("reader: example %d has %d labels and %d priors, want %d", i, len(e.Y), len(e.Prior), net.Labels)
 		}
 	}
 	if cfg.Threads < 1 {
@@ -154,13 +161,16 @@ func (g *grads) reset() {
 // add backpropagates one example's masked binary cross-entropy.
 func (g *grads) add(n *Net, e Example, dropout float64) {
 	s := &g.s
-	n.forward(e.Words, s)
+	n.forward(e.Words, e.Prior, s)
 	D, F, L := n.Dim, n.Filters, n.Labels
 	if dropout > 0 {
 		// Dropout on the pooled vector: recompute the logits with it.
 		g.dropMask = grow(g.dropMask, F)
 		keep := float32(1 / (1 - dropout))
 		copy(s.z, n.OutB)
+		for k, v := range e.Prior {
+			s.z[k] += v
+		}
 		for f := range s.pool {
 			g.dropMask[f] = 0
 			if g.rng.Float64() >= dropout {
@@ -177,20 +187,24 @@ func (g *grads) add(n *Net, e Example, dropout float64) {
 	}
 	g.gz = grow(g.gz, L)
 	labelled := false
+	wt := e.Weight
+	if wt == 0 {
+		wt = 1
+	}
 	for k, y := range e.Y {
 		g.gz[k] = 0
 		if y < 0 {
 			continue
 		}
 		p := sigmoid(s.z[k])
-		g.gz[k] = p - y
+		g.gz[k] = wt * (p - y)
 		labelled = true
 		g.known++
 		pp := math.Min(math.Max(float64(p), 1e-7), 1-1e-7)
 		if y > 0 {
-			g.loss -= math.Log(pp)
+			g.loss -= float64(wt) * math.Log(pp)
 		} else {
-			g.loss -= math.Log(1 - pp)
+			g.loss -= float64(wt) * math.Log(1-pp)
 		}
 	}
 	if !labelled {

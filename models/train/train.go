@@ -106,6 +106,15 @@ type Config struct {
 	// realtweets' train split); when given, each flag label's threshold is
 	// the operating point of OperatingRule at TargetPrecision and Prevalence.
 	Traffic []string
+	// Ordinary are JSONL files of unannotated ordinary posts (e.g.
+	// realtweets' train split) trained on as negatives for OrdinaryLabels
+	// only: almost no ordinary post carries those labels, so the model
+	// learns that everyday rudeness, politics and religion are not them.
+	// They never choose a threshold or the epoch.
+	Ordinary []string
+	// OrdinaryLabels are the labels ordinary posts count as negatives for
+	// (default: incitement, hate, terrorism, threat).
+	OrdinaryLabels []string
 	// TrafficCheck are held-out ordinary posts on which the card reports
 	// how many posts the model flags serious (the reviewer load).
 	TrafficCheck []string
@@ -126,6 +135,20 @@ type Config struct {
 	Reader       bool
 	ReaderEpochs int
 	ReaderGate   float64
+	// FirstStage, when set, is a model directory whose network is kept as
+	// the first stage: it is not retrained, and only the second stage is
+	// trained on top of it (Reader is implied; its labels, features,
+	// thresholds and training record are kept).
+	FirstStage string
+	// ReaderShape, ReaderLR and ReaderDropout set the second stage's shape
+	// and training (zero values: reader.DefaultConfig, 0.002 and 0.3).
+	ReaderShape   reader.Config
+	ReaderLR      float64
+	ReaderDropout float64
+	// ReaderFullWeight scales the second stage's loss on items labelled
+	// with the whole taxonomy (no annotates list: the Iraqi gold set),
+	// whose labels are the ones the engine decides on (0 means 1).
+	ReaderFullWeight float64
 	// Progress receives one line per epoch; nil means no progress output.
 	Progress io.Writer
 	// Log receives warnings; nil means slog.Default().
@@ -151,6 +174,18 @@ func (c *Config) fill() error {
 	}
 	if c.ReaderEpochs <= 0 {
 		c.ReaderEpochs = 4
+	}
+	if c.ReaderShape == (reader.Config{}) {
+		c.ReaderShape = reader.DefaultConfig()
+	}
+	if c.ReaderLR <= 0 {
+		c.ReaderLR = 0.002
+	}
+	if c.ReaderDropout == 0 {
+		c.ReaderDropout = 0.3
+	}
+	if len(c.OrdinaryLabels) == 0 {
+		c.OrdinaryLabels = []string{"incitement", "hate", "terrorism", "threat"}
 	}
 	if c.ReaderGate == 0 {
 		c.ReaderGate = 0.5
@@ -215,6 +250,9 @@ func (c *Config) fill() error {
 	return c.Features.Validate()
 }
 
+// ordinaryOrigin marks, in the origin list, an ordinary post (Config.Ordinary).
+const ordinaryOrigin = -2
+
 // example is one item turned into network inputs.
 type example struct {
 	ids   []int32
@@ -226,7 +264,8 @@ type example struct {
 	src   int // index of the training file
 	// fold places a training item in an out-of-fold fold (its position
 	// among the training items read from the files); an augmented copy
-	// (aug) shares its item's fold and is never scored out of fold.
+	// (aug) shares its item's fold and is never scored out of fold, nor is
+	// an ordinary post (aug too), which no threshold or epoch choice sees.
 	fold int
 	aug  bool
 	// item is the example's index among the items read (and augmented).
@@ -264,10 +303,33 @@ func Run(ctx context.Context, cfg Config) (*models.Card, error) {
 	validFrom := len(cfg.Data) // srcs at or above this are validation-only files
 	nRead := len(items)
 	items, srcs, origin := augment(items, srcs, validFrom, cfg)
+	nCopies := len(items) - nRead
+	for _, p := range cfg.Ordinary {
+		texts, err := readTexts([]string{p})
+		if err != nil {
+			return nil, fmt.Errorf("training: ordinary posts: %w", err)
+		}
+		sum, err := fileSHA256(p)
+		if err != nil {
+			return nil, fmt.Errorf("training: ordinary posts: %w", err)
+		}
+		info := models.DataFile{Path: displayPath(p), Role: "ordinary", Items: len(texts), SHA256: sum, LabelCounts: map[string]int{}}
+		fi := len(files)
+		for _, t := range texts {
+			items = append(items, Item{Text: t, Labels: []string{}, Annotates: cfg.OrdinaryLabels})
+			srcs = append(srcs, fi)
+			origin = append(origin, ordinaryOrigin)
+		}
+		files = append(files, info)
+		fmt.Fprintf(cfg.Progress, "ordinary posts: %d from %s, negatives for %s\n", len(texts), info.Path, strings.Join(cfg.OrdinaryLabels, ","))
+	}
 	var augInfo *models.Augmentation
-	if len(items) > nRead {
-		augInfo = &models.Augmentation{Rule: AugmentRule, Arabizi: cfg.AugmentArabizi, Typos: cfg.AugmentTypos, Copies: len(items) - nRead}
-		fmt.Fprintf(cfg.Progress, "augmented: %d copies of training items (Arabizi %.2f, spelling variants %.2f)\n", len(items)-nRead, cfg.AugmentArabizi, cfg.AugmentTypos)
+	if nCopies > 0 {
+		augInfo = &models.Augmentation{Rule: AugmentRule, Arabizi: cfg.AugmentArabizi, Typos: cfg.AugmentTypos, Copies: nCopies}
+		fmt.Fprintf(cfg.Progress, "augmented: %d copies of training items (Arabizi %.2f, spelling variants %.2f)\n", nCopies, cfg.AugmentArabizi, cfg.AugmentTypos)
+	}
+	if cfg.FirstStage != "" {
+		return addReader(ctx, cfg, items, srcs, origin, validFrom, lex)
 	}
 	labels, err := chooseLabels(items, srcs, validFrom, cfg)
 	if err != nil {
@@ -396,27 +458,35 @@ func Run(ctx context.Context, cfg Config) (*models.Card, error) {
 	}
 	var second *reader.Net
 	if cfg.Reader {
-		second, err = trainReader(ctx, net, exs, items, card, cfg)
+		if oofp == nil {
+			return nil, fmt.Errorf("training: the second stage learns from out-of-fold first-stage scores: use --threshold-folds 2 or more with the linear path kept (--linear-only)")
+		}
+		second, err = trainReader(ctx, net, exs, items, card, cfg, oofp.probs)
 		if err != nil {
 			return nil, fmt.Errorf("training: %w", err)
 		}
 	}
+	return card, save(cfg, net, card, second)
+}
+
+// save writes the model, its cards and the second stage when there is one.
+func save(cfg Config, net *models.Net, card *models.Card, second *reader.Net) error {
 	if err := models.SaveNet(cfg.Out, net, card); err != nil {
-		return nil, fmt.Errorf("training: %w", err)
+		return fmt.Errorf("training: %w", err)
 	}
 	if second != nil {
 		b, err := second.ONNX([][2]string{{"rasd.model", card.ID()}, {"rasd.labels", fmt.Sprint(card.Labels)}})
 		if err != nil {
-			return nil, fmt.Errorf("training: %w", err)
+			return fmt.Errorf("training: %w", err)
 		}
 		if err := os.WriteFile(filepath.Join(cfg.Out, models.ReaderFile), b, 0o644); err != nil {
-			return nil, fmt.Errorf("training: writing the second stage: %w", err)
+			return fmt.Errorf("training: writing the second stage: %w", err)
 		}
 	}
 	if err := os.WriteFile(filepath.Join(cfg.Out, models.CardMarkdownFile), []byte(markdown(card)), 0o644); err != nil {
-		return nil, fmt.Errorf("training: writing model card: %w", err)
+		return fmt.Errorf("training: writing model card: %w", err)
 	}
-	return card, nil
+	return nil
 }
 
 // displayPath makes p relative to the repository root when it lies inside
@@ -486,6 +556,8 @@ func featurize(items []Item, srcs, origin []int, validFrom int, labels []string,
 			dense: make([]float32, len(lex.Categories)), y: make([]float32, len(labels)),
 			valid: srcs[n] >= validFrom || InValidation(it.Text, cfg.ValidPercent), src: srcs[n], item: n}
 		switch {
+		case origin[n] == ordinaryOrigin:
+			e.valid, e.aug, e.fold = false, true, n
 		case origin[n] >= 0:
 			e.valid, e.aug, e.fold = false, true, folds[origin[n]]
 		case !e.valid:
@@ -1009,6 +1081,10 @@ type sideScores struct {
 	scores [][]float64
 	truth  [][]bool
 	groups [][]int
+	// probs holds, per example (index into exs), its out-of-fold
+	// probabilities; nil for validation items. Augmented copies get them
+	// too (from the fits without their item's fold) but are not in scores.
+	probs [][]float32
 }
 
 // outOfFold scores every training item with linear paths fitted without it:
@@ -1017,7 +1093,7 @@ type sideScores struct {
 // the final model mixes them (mix, the NB-LR weight).
 func outOfFold(exs []example, net *models.Net, cfg Config, views int, mix []float64) sideScores {
 	K, folds := net.Labels, cfg.ThresholdFolds
-	out := sideScores{scores: make([][]float64, K), truth: make([][]bool, K), groups: make([][]int, K)}
+	out := sideScores{scores: make([][]float64, K), truth: make([][]bool, K), groups: make([][]int, K), probs: make([][]float32, len(exs))}
 	var train []int
 	for i, e := range exs {
 		if !e.valid {
@@ -1043,19 +1119,21 @@ func outOfFold(exs []example, net *models.Net, cfg Config, views int, mix []floa
 			lms = append(lms, lm)
 		}
 		for _, i := range train {
-			if exs[i].fold%folds != f || exs[i].aug {
+			if exs[i].fold%folds != f {
 				continue
 			}
 			e := &exs[i]
 			for v, lm := range lms {
 				lm.logits(lm.theta, e, zs[v])
 			}
+			out.probs[i] = make([]float32, K)
 			for k := range K {
 				z[k] = zs[0][k]
 				if views == 2 {
 					z[k] = (1-mix[k])*zs[0][k] + mix[k]*zs[1][k]
 				}
-				if e.y[k] < 0 {
+				out.probs[i][k] = float32(1 / (1 + math.Exp(-z[k])))
+				if e.y[k] < 0 || e.aug {
 					continue
 				}
 				out.scores[k] = append(out.scores[k], 1/(1+math.Exp(-z[k])))

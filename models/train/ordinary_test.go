@@ -1,0 +1,73 @@
+package train
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rasd-iq/rasd/models"
+)
+
+// TestOrdinaryPostsAreNegativesForSeriousLabels trains the toy model with
+// and without ordinary posts that use a hate cue harmlessly: with them, the
+// cue alone weighs less for hate, and the card records the file.
+func TestOrdinaryPostsAreNegativesForSeriousLabels(t *testing.T) {
+	dir := t.TempDir()
+	ordinary := filepath.Join(dir, "ordinary.jsonl")
+	var b strings.Builder
+	fillers := []string{"الجو", "حلو", "بالسوق", "اليوم", "الفطور", "الربع", "رايحة", "شربنا"}
+	for i := 0; i < 300; i++ {
+		// Unannotated, as realtweets is: labels null, annotates empty.
+		fmt.Fprintf(&b, `{"text": "%s %s حشرات %s", "labels": null, "annotates": []}`+"\n", fillers[i%8], fillers[(i/8)%8], fillers[(i/3)%8])
+	}
+	if err := os.WriteFile(ordinary, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	score := func(out string, ord []string) (*models.Card, float64) {
+		cfg := smallConfig(t, out, 1)
+		cfg.LinearL2, cfg.LinearOnly, cfg.ThresholdFolds, cfg.Ordinary = 1e-4, true, 3, ord
+		card, err := Run(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := models.Load(out, models.Options{ORTLib: testLib(t)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer m.Close()
+		p, err := m.Score(context.Background(), []string{"حشرات"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return card, p[0].Scores["hate"]
+	}
+	_, plain := score(filepath.Join(dir, "plain"), nil)
+	card, with := score(filepath.Join(dir, "with"), []string{ordinary})
+	if !(with < plain-0.05) {
+		t.Errorf("hate score of the bare cue: %.3f without ordinary posts, %.3f with; want it lower with them", plain, with)
+	}
+	var found bool
+	for _, d := range card.Training.Data {
+		if d.Role == "ordinary" {
+			found = d.Items == 300 && len(d.SHA256) == 64
+		}
+	}
+	if !found {
+		t.Errorf("card data %+v lacks the ordinary file", card.Training.Data)
+	}
+	if card.Training.ValidationItems == 0 || card.Training.TrainItems < 300 {
+		t.Errorf("train %d / validation %d items", card.Training.TrainItems, card.Training.ValidationItems)
+	}
+}
+
+func testLib(t *testing.T) string {
+	t.Helper()
+	lib, err := models.FindORTLib("")
+	if err != nil {
+		t.Fatalf("this test needs ONNX Runtime (make ort): %v", err)
+	}
+	return lib
+}
