@@ -173,15 +173,7 @@ func (n *Net) ONNX(meta [][2]string) ([]byte, error) {
 		return nil, err
 	}
 	in := int64(n.Dim + n.Dense)
-	f := func(name string, dims []int64, v []float32) onnxpb.Tensor {
-		return onnxpb.Tensor{Name: name, Dims: dims, DataType: onnxpb.Float, Floats: v}
-	}
-	i64 := func(name string, v ...int64) onnxpb.Tensor {
-		return onnxpb.Tensor{Name: name, Dims: []int64{int64(len(v))}, DataType: onnxpb.Int64, Int64s: v}
-	}
-	node := func(op string, ins []string, out string, attrs ...onnxpb.Attr) onnxpb.Node {
-		return onnxpb.Node{Op: op, Name: out, Inputs: ins, Outputs: []string{out}, Attrs: attrs}
-	}
+	f, i64, node := onnxpb.FloatTensor, onnxpb.Int64Vector, onnxpb.Op
 	g := onnxpb.Graph{
 		Name: "rasd_classifier",
 		Initializers: []onnxpb.Tensor{

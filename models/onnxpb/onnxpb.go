@@ -531,3 +531,18 @@ func readValueInfo(msg []byte) (ValueInfo, error) {
 	}
 	return vi, err
 }
+
+// FloatTensor returns a float32 initializer.
+func FloatTensor(name string, dims []int64, v []float32) Tensor {
+	return Tensor{Name: name, Dims: dims, DataType: Float, Floats: v}
+}
+
+// Int64Vector returns a one-dimensional int64 initializer holding v.
+func Int64Vector(name string, v ...int64) Tensor {
+	return Tensor{Name: name, Dims: []int64{int64(len(v))}, DataType: Int64, Int64s: v}
+}
+
+// Op returns a node with one output, named after it.
+func Op(op string, ins []string, out string, attrs ...Attr) Node {
+	return Node{Op: op, Name: out, Inputs: ins, Outputs: []string{out}, Attrs: attrs}
+}

@@ -49,11 +49,7 @@ func TestTrainWithReader(t *testing.T) {
 	if err != nil || !strings.Contains(string(md), "## Second stage") {
 		t.Errorf("markdown card lacks the second stage: %v", err)
 	}
-	lib, err := models.FindORTLib("")
-	if err != nil {
-		t.Fatalf("this test needs ONNX Runtime (make ort): %v", err)
-	}
-	m, err := models.Load(dir, models.Options{ORTLib: lib})
+	m, err := models.Load(dir, models.Options{ORTLib: testLib(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
