@@ -196,15 +196,15 @@ func Load(dir string, opts Options) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading model %s: %w", card.ID(), err)
 	}
+	if cudaErr != nil {
+		log.Warn("cuda execution provider unavailable; scoring on the cpu", "model", card.ID(), "reason", cudaErr.Error())
+		m.device = "cpu"
+	}
 	if card.Reader != nil {
 		if err := m.loadReader(); err != nil {
 			s.Destroy()
 			return nil, fmt.Errorf("loading model %s: %w", card.ID(), err)
 		}
-	}
-	if cudaErr != nil {
-		log.Warn("cuda execution provider unavailable; scoring on the cpu", "model", card.ID(), "reason", cudaErr.Error())
-		m.device = "cpu"
 	}
 	m.sess = s
 	for i := 0; i < opts.Threads; i++ {
@@ -214,7 +214,7 @@ func Load(dir string, opts Options) (*Model, error) {
 	return m, nil
 }
 
-// loadReader opens the second stage on the model's device.
+// loadReader opens the second stage on the device the first stage runs on.
 func (m *Model) loadReader() error {
 	onnx, err := os.ReadFile(filepath.Join(m.dir, ReaderFile))
 	if err != nil {
@@ -225,16 +225,11 @@ func (m *Model) loadReader() error {
 	if err != nil {
 		return fmt.Errorf("reading %s: %w", ReaderFile, err)
 	}
-	var names []string
-	for _, i := range ins {
-		names = append(names, i.Name)
-	}
-	if !slices.Equal(names, want) || len(outs) != 1 || outs[0].Name != reader.OutputScores ||
+	if !slices.Equal(valueNames(ins), want) || !slices.Equal(valueNames(outs), []string{reader.OutputScores}) ||
 		len(outs[0].Dims) != 2 || outs[0].Dims[1] != int64(len(m.card.Labels)) {
-		return fmt.Errorf("%s: inputs %v and outputs %v do not match %v and %d labels", ReaderFile, names, outs, want, len(m.card.Labels))
+		return fmt.Errorf("%s: inputs %v and outputs %v do not match %v and %d labels", ReaderFile, valueNames(ins), outs, want, len(m.card.Labels))
 	}
-	device := m.device
-	s, _, err := newSession(onnx, device, 1, want, []string{reader.OutputScores})
+	s, _, err := newSession(onnx, m.device, 1, want, []string{reader.OutputScores})
 	if err != nil {
 		return fmt.Errorf("opening %s: %w", ReaderFile, err)
 	}
@@ -245,6 +240,15 @@ func (m *Model) loadReader() error {
 	return nil
 }
 
+// valueNames lists the names of an ONNX file's inputs or outputs.
+func valueNames(infos []onnxpb.ValueInfo) []string {
+	var s []string
+	for _, i := range infos {
+		s = append(s, i.Name)
+	}
+	return s
+}
+
 // checkIO verifies that the ONNX file's interface matches the card.
 func checkIO(onnx []byte, card *Card) error {
 	// Read from the file itself: asking ONNX Runtime would open a second
@@ -253,15 +257,8 @@ func checkIO(onnx []byte, card *Card) error {
 	if err != nil {
 		return err
 	}
-	names := func(infos []onnxpb.ValueInfo) []string {
-		var s []string
-		for _, i := range infos {
-			s = append(s, i.Name)
-		}
-		return s
-	}
-	if !slices.Equal(names(ins), []string{InputIDs, InputWeights, InputDense}) || !slices.Equal(names(outs), []string{OutputScores}) {
-		return fmt.Errorf("model inputs %v and outputs %v are not %v and %v", names(ins), names(outs), []string{InputIDs, InputWeights, InputDense}, []string{OutputScores})
+	if !slices.Equal(valueNames(ins), []string{InputIDs, InputWeights, InputDense}) || !slices.Equal(valueNames(outs), []string{OutputScores}) {
+		return fmt.Errorf("model inputs %v and outputs %v are not %v and %v", valueNames(ins), valueNames(outs), []string{InputIDs, InputWeights, InputDense}, []string{OutputScores})
 	}
 	if d := outs[0].Dims; len(d) != 2 || d[1] != int64(len(card.Labels)) {
 		return fmt.Errorf("model output shape %v does not match the card's %d labels", d, len(card.Labels))

@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/rasd-iq/rasd/models/reader"
 )
@@ -68,7 +69,7 @@ func (c *Card) ReaderGates() []float64 {
 		if t, ok := c.Reader.Gate[l]; ok && !c.IsContext(l) {
 			g[k] = t
 		} else {
-			g[k] = 2 // above every score
+			g[k] = math.Inf(1)
 		}
 	}
 	return g

@@ -8,7 +8,6 @@ import (
 	"os/signal"
 	"strings"
 
-	"github.com/rasd-iq/rasd/models/reader"
 	"github.com/rasd-iq/rasd/models/train"
 )
 
@@ -61,13 +60,13 @@ func runTrain(env *Env, args []string) error {
 	arabiziReading := fs.Bool("arabizi-reading", d.Features.ArabiziReading, "the features of a post written in Arabizi read its Arabic reading")
 	linearOnly := fs.Bool("linear-only", d.LinearOnly, "keep the linear path as the model: do not train the hidden layer (needs --linear-l2 above 0)")
 	second := fs.Bool("reader", d.Reader, "train a second stage that reads word order and re-scores the posts the first stage puts near or above a threshold")
-	readerEpochs := fs.Int("reader-epochs", 4, "passes of the second stage (with --reader)")
-	readerGate := fs.Float64("reader-gate", 0.5, "share of a first-stage threshold at which a post is re-read (with --reader)")
-	readerDim := fs.Int("reader-dim", reader.DefaultConfig().Dim, "subword embedding width of the second stage")
-	readerFilters := fs.Int("reader-filters", reader.DefaultConfig().Filters, "convolution filters of the second stage")
-	readerLR := fs.Float64("reader-lr", 0.002, "Adam step size of the second stage")
-	readerDropout := fs.Float64("reader-dropout", 0.3, "dropout of the second stage's pooled filters")
-	readerFull := fs.Float64("reader-full-weight", 1, "weight of the second stage's loss on items labelled with the whole taxonomy (the gold set)")
+	readerEpochs := fs.Int("reader-epochs", d.ReaderEpochs, "passes of the second stage (with --reader)")
+	readerGate := fs.Float64("reader-gate", d.ReaderGate, "share of a first-stage threshold at which a post is re-read (with --reader)")
+	readerDim := fs.Int("reader-dim", d.ReaderShape.Dim, "subword embedding width of the second stage")
+	readerFilters := fs.Int("reader-filters", d.ReaderShape.Filters, "convolution filters of the second stage")
+	readerLR := fs.Float64("reader-lr", d.ReaderLR, "Adam step size of the second stage")
+	readerDropout := fs.Float64("reader-dropout", d.ReaderDropout, "dropout of the second stage's pooled filters")
+	readerFull := fs.Float64("reader-full-weight", d.ReaderFullWeight, "weight of the second stage's loss on items labelled with the whole taxonomy (the gold set)")
 	firstStage := fs.String("first-stage", "", "keep the model in `DIR` as the first stage and train only a second stage on top of it (implies --reader)")
 	quiet := fs.Bool("quiet", false, "do not print progress")
 	if err := parseFlags(env, c, fs, args); err != nil {
@@ -124,7 +123,7 @@ func runTrain(env *Env, args []string) error {
 	if *readerEpochs < 1 || !(*readerGate > 0 && *readerGate <= 1) {
 		return usagef("--reader-epochs must be at least 1 and --reader-gate in (0, 1]")
 	}
-	cfg.ReaderShape = reader.DefaultConfig()
+	cfg.ReaderShape = d.ReaderShape
 	cfg.ReaderShape.Dim, cfg.ReaderShape.Filters = *readerDim, *readerFilters
 	if err := cfg.ReaderShape.Validate(); err != nil {
 		return usagef("%v", err)

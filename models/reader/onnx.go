@@ -60,7 +60,7 @@ func (b *Batch) Fill(posts [][][]int32, priors []float32) {
 	b.IDs, b.Weights = b.IDs[:n], b.Weights[:n]
 	clear(b.IDs)
 	clear(b.Weights)
-	b.Mask = grow(b.Mask, b.B*b.T)
+	b.Mask = resize(b.Mask, b.B*b.T)
 	for i, p := range posts {
 		for t, w := range p {
 			at := (i*P + t + 1) * b.S

@@ -191,7 +191,7 @@ type state struct {
 func (n *Net) embed(words [][]int32, s *state) int {
 	T := max(len(words), 1)
 	D := n.Dim
-	s.x = grow(s.x, (T+2)*D)
+	s.x = resize(s.x, (T+2)*D)
 	clear(s.x)
 	for t, w := range words {
 		if len(w) == 0 {
@@ -214,7 +214,7 @@ func (n *Net) embed(words [][]int32, s *state) int {
 func (n *Net) forward(words [][]int32, prior []float32, s *state) {
 	T := n.embed(words, s)
 	D, F := n.Dim, n.Filters
-	s.h = grow(s.h, T*F)
+	s.h = resize(s.h, T*F)
 	for t := 0; t < T; t++ {
 		ht := s.h[t*F : (t+1)*F]
 		copy(ht, n.ConvB)
@@ -232,8 +232,8 @@ func (n *Net) forward(words [][]int32, prior []float32, s *state) {
 			}
 		}
 	}
-	s.arg = growInt(s.arg, F)
-	s.pool = grow(s.pool, F)
+	s.arg = resize(s.arg, F)
+	s.pool = resize(s.pool, F)
 	for f := 0; f < F; f++ {
 		best, at := s.h[f], 0
 		for t := 1; t < T; t++ {
@@ -244,7 +244,7 @@ func (n *Net) forward(words [][]int32, prior []float32, s *state) {
 		s.arg[f] = at
 		s.pool[f] = max(best, 0)
 	}
-	s.z = grow(s.z, n.Labels)
+	s.z = resize(s.z, n.Labels)
 	copy(s.z, n.OutB)
 	for k, v := range prior {
 		s.z[k] += v
@@ -279,16 +279,11 @@ func Logit(p float32) float32 {
 	return float32(math.Log(q / (1 - q)))
 }
 
-func grow(b []float32, n int) []float32 {
+// resize returns b with length n, reusing its array when large enough;
+// callers overwrite the contents.
+func resize[T any](b []T, n int) []T {
 	if cap(b) < n {
-		return make([]float32, n)
-	}
-	return b[:n]
-}
-
-func growInt(b []int, n int) []int {
-	if cap(b) < n {
-		return make([]int, n)
+		return make([]T, n)
 	}
 	return b[:n]
 }

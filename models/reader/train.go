@@ -165,7 +165,7 @@ func (g *grads) add(n *Net, e Example, dropout float64) {
 	D, F, L := n.Dim, n.Filters, n.Labels
 	if dropout > 0 {
 		// Dropout on the pooled vector: recompute the logits with it.
-		g.dropMask = grow(g.dropMask, F)
+		g.dropMask = resize(g.dropMask, F)
 		keep := float32(1 / (1 - dropout))
 		copy(s.z, n.OutB)
 		for k, v := range e.Prior {
@@ -185,7 +185,7 @@ func (g *grads) add(n *Net, e Example, dropout float64) {
 			}
 		}
 	}
-	g.gz = grow(g.gz, L)
+	g.gz = resize(g.gz, L)
 	labelled := false
 	wt := e.Weight
 	if wt == 0 {
@@ -213,7 +213,7 @@ func (g *grads) add(n *Net, e Example, dropout float64) {
 	for k := range g.gz {
 		g.outB[k] += g.gz[k]
 	}
-	g.gpool = grow(g.gpool, F)
+	g.gpool = resize(g.gpool, F)
 	for f := 0; f < F; f++ {
 		p := s.pool[f]
 		if dropout > 0 {
@@ -231,7 +231,7 @@ func (g *grads) add(n *Net, e Example, dropout float64) {
 		g.gpool[f] = gp
 	}
 	T := max(len(e.Words), 1)
-	g.gx = grow(g.gx, (T+2)*D)
+	g.gx = resize(g.gx, (T+2)*D)
 	clear(g.gx)
 	for f := 0; f < F; f++ {
 		gh := g.gpool[f]

@@ -113,7 +113,7 @@ type Config struct {
 	// They never choose a threshold or the epoch.
 	Ordinary []string
 	// OrdinaryLabels are the labels ordinary posts count as negatives for
-	// (default: incitement, hate, terrorism, threat).
+	// (default: SeriousLabels).
 	OrdinaryLabels []string
 	// TrafficCheck are held-out ordinary posts on which the card reports
 	// how many posts the model flags serious (the reviewer load).
@@ -158,7 +158,8 @@ type Config struct {
 // Defaults returns the settings of the default model.
 func Defaults() Config {
 	return Config{Name: "rasd-default", Version: "1", Seed: 1, Epochs: 2, LearningRate: 0.0005, BatchSize: 32, NB: true,
-		Dropout: 0.2, Hidden: 32, Features: models.DefaultFeatures(), ValidPercent: 10, MinDF: 2, MinPositives: 15, LinearL2: 1e-5, LinearIters: 200}
+		Dropout: 0.2, Hidden: 32, Features: models.DefaultFeatures(), ValidPercent: 10, MinDF: 2, MinPositives: 15, LinearL2: 1e-5, LinearIters: 200,
+		OrdinaryLabels: slices.Clone(SeriousLabels), ReaderEpochs: 4, ReaderGate: 0.5, ReaderShape: reader.DefaultConfig(), ReaderLR: 0.002, ReaderDropout: 0.3, ReaderFullWeight: 1}
 }
 
 func (c *Config) fill() error {
@@ -173,22 +174,22 @@ func (c *Config) fill() error {
 		c.Epochs = d.Epochs
 	}
 	if c.ReaderEpochs <= 0 {
-		c.ReaderEpochs = 4
+		c.ReaderEpochs = d.ReaderEpochs
 	}
 	if c.ReaderShape == (reader.Config{}) {
-		c.ReaderShape = reader.DefaultConfig()
+		c.ReaderShape = d.ReaderShape
 	}
 	if c.ReaderLR <= 0 {
-		c.ReaderLR = 0.002
+		c.ReaderLR = d.ReaderLR
 	}
 	if c.ReaderDropout == 0 {
-		c.ReaderDropout = 0.3
+		c.ReaderDropout = d.ReaderDropout
 	}
 	if len(c.OrdinaryLabels) == 0 {
-		c.OrdinaryLabels = []string{"incitement", "hate", "terrorism", "threat"}
+		c.OrdinaryLabels = d.OrdinaryLabels
 	}
 	if c.ReaderGate == 0 {
-		c.ReaderGate = 0.5
+		c.ReaderGate = d.ReaderGate
 	}
 	if c.ReaderGate < 0 || c.ReaderGate > 1 {
 		return fmt.Errorf("reader gate %v is outside (0,1]", c.ReaderGate)
@@ -1132,11 +1133,12 @@ func outOfFold(exs []example, net *models.Net, cfg Config, views int, mix []floa
 				if views == 2 {
 					z[k] = (1-mix[k])*zs[0][k] + mix[k]*zs[1][k]
 				}
-				out.probs[i][k] = float32(1 / (1 + math.Exp(-z[k])))
+				p := 1 / (1 + math.Exp(-z[k]))
+				out.probs[i][k] = float32(p)
 				if e.y[k] < 0 || e.aug {
 					continue
 				}
-				out.scores[k] = append(out.scores[k], 1/(1+math.Exp(-z[k])))
+				out.scores[k] = append(out.scores[k], p)
 				out.truth[k] = append(out.truth[k], e.y[k] == 1)
 				out.groups[k] = append(out.groups[k], e.src)
 			}
