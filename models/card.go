@@ -124,6 +124,9 @@ type TrainingInfo struct {
 	Data []DataFile `json:"data"`
 	// Operating is the operating point, when thresholds were set on traffic.
 	Operating *OperatingPoint `json:"operating_point,omitempty"`
+	// TrafficCheck is the flag rate on held-out ordinary posts when the
+	// thresholds were not set on traffic (otherwise it is Operating.Check).
+	TrafficCheck *TrafficCheck `json:"traffic_check,omitempty"`
 }
 
 // OperatingPoint records how thresholds were set for real traffic, where

@@ -52,13 +52,14 @@ func runTrain(env *Env, args []string) error {
 	folds := fs.Int("threshold-folds", d.ThresholdFolds, "choose thresholds on out-of-fold scores of every training item plus the validation part, with this many folds (0: the validation part only)")
 	traffic := fs.String("traffic", "", "comma-separated JSONL files of unannotated ordinary posts (e.g. realtweets/train.jsonl): set each flag label's threshold at the operating point (--target-precision at --prevalence)")
 	ordinary := fs.String("ordinary", "", "comma-separated unannotated ordinary posts (e.g. realtweets/train.jsonl) trained on as negatives for the serious labels (incitement, hate, terrorism, threat) only")
-	trafficCheck := fs.String("traffic-check", "", "comma-separated held-out ordinary posts (e.g. realtweets/test.jsonl): the card reports how many the model flags serious")
+	trafficCheck := fs.String("traffic-check", "", "comma-separated held-out ordinary posts (e.g. realtweets/test.jsonl): the card reports how many the model flags serious (the reviewer load per 10,000 posts)")
 	targetP := fs.Float64("target-precision", 0.5, "precision the operating point aims at (with --traffic)")
 	prev := fs.Float64("prevalence", 0.005, "expected share of ordinary posts carrying a flag label (with --traffic)")
 	augArabizi := fs.Float64("augment-arabizi", d.AugmentArabizi, "share of training items added again written in Arabizi (0: none)")
 	augTypos := fs.Float64("augment-typos", d.AugmentTypos, "share of training items added again with spelling variants (0: none)")
 	arabiziReading := fs.Bool("arabizi-reading", d.Features.ArabiziReading, "the features of a post written in Arabizi read its Arabic reading")
 	linearOnly := fs.Bool("linear-only", d.LinearOnly, "keep the linear path as the model: do not train the hidden layer (needs --linear-l2 above 0)")
+	perLabel := fs.Bool("per-label-thresholds", false, "keep each serious label's own macro-F1 threshold instead of setting the serious labels' thresholds together, as the engine uses them (see docs/models.md)")
 	second := fs.Bool("reader", d.Reader, "train a second stage that reads word order and re-scores the posts the first stage puts near or above a threshold")
 	readerEpochs := fs.Int("reader-epochs", d.ReaderEpochs, "passes of the second stage (with --reader)")
 	readerGate := fs.Float64("reader-gate", d.ReaderGate, "share of a first-stage threshold at which a post is re-read (with --reader)")
@@ -104,13 +105,11 @@ func runTrain(env *Env, args []string) error {
 	}
 	cfg.ThresholdFolds = *folds
 	cfg.Traffic, cfg.TrafficCheck, cfg.Ordinary = splitList(*traffic), splitList(*trafficCheck), splitList(*ordinary)
-	if len(cfg.TrafficCheck) > 0 && len(cfg.Traffic) == 0 {
-		return usagef("--traffic-check needs --traffic")
-	}
 	if !(*targetP > 0 && *targetP < 1) || !(*prev > 0 && *prev < 1) {
 		return usagef("--target-precision and --prevalence must be in (0, 1)")
 	}
 	cfg.TargetPrecision, cfg.Prevalence = *targetP, *prev
+	cfg.PerLabelThresholds = *perLabel
 	cfg.FeatureDropout, cfg.WeightDecay, cfg.Dropout, cfg.EmbeddingLR = *fdrop, *wd, *dropout, *elr
 	if *augArabizi < 0 || *augArabizi > 1 || *augTypos < 0 || *augTypos > 1 {
 		return usagef("--augment-arabizi and --augment-typos must be in [0, 1]")

@@ -29,6 +29,9 @@ func markdown(c *models.Card) string {
 	if c.Training.LabelRule != "" {
 		fmt.Fprintf(&b, "Label masking: %s.\n\n", c.Training.LabelRule)
 	}
+	if c.Training.ThresholdRule != "" {
+		fmt.Fprintf(&b, "Thresholds: %s.\n\n", c.Training.ThresholdRule)
+	}
 	b.WriteString("## Training data\n\n| file | role | items | sha256 | label counts |\n|---|---|---|---|---|\n")
 	for _, d := range c.Training.Data {
 		var counts []string
@@ -49,9 +52,11 @@ func markdown(c *models.Card) string {
 			}
 		}
 		if ch := op.Check; ch != nil {
-			fmt.Fprintf(&b, "\nExpected reviewer load: on %d held-out ordinary posts (%s), %d flagged serious (%.2f%%), i.e. about **%.0f per 10,000 posts** before any real violation is counted (by label: %v). A flag there is not always wrong; the rate bounds the false alarms.\n",
-				ch.Posts, strings.Join(ch.Traffic, ", "), ch.Flagged, 100*ch.Rate, ch.PerTenThousand, ch.ByLabel)
+			b.WriteString("\n" + reviewerLoad(ch))
 		}
+	}
+	if ch := c.Training.TrafficCheck; ch != nil {
+		b.WriteString("\n## Reviewer load\n\n" + reviewerLoad(ch))
 	}
 	f := c.Features
 	fmt.Fprintf(&b, "\n## Features and network\n\nNormalised text (package nlp); word 1–%d-grams and character %d–%d-grams hashed into %d buckets (at most %d per post), "+
@@ -75,4 +80,11 @@ func markdown(c *models.Card) string {
 	b.WriteString("(see the table) are not predicted. Thresholds were tuned on a mixed validation set and shift with the prevalence of each source. ")
 	b.WriteString("Lexicon matches are evidence for reviewers, not decisions.\n")
 	return b.String()
+}
+
+// reviewerLoad describes a traffic check: how many held-out ordinary posts
+// are flagged serious, per 10,000.
+func reviewerLoad(ch *models.TrafficCheck) string {
+	return fmt.Sprintf("Expected reviewer load: on %d held-out ordinary posts (%s), %d flagged serious (%.2f%%), i.e. about **%.0f per 10,000 posts** before any real violation is counted (by label: %v). A flag there is not always wrong; the rate bounds the false alarms.\n",
+		ch.Posts, strings.Join(ch.Traffic, ", "), ch.Flagged, 100*ch.Rate, ch.PerTenThousand, ch.ByLabel)
 }

@@ -182,31 +182,42 @@ func setOperatingPoint(net *models.Net, exs []example, card *models.Card, oof *s
 		card.Validation[l] = validationMetrics(vs[k], vt[k], ol.Threshold)
 	}
 	if len(cfg.TrafficCheck) > 0 {
-		texts, err := readTexts(cfg.TrafficCheck)
+		chk, err := checkTraffic(net, card, cfg, lex)
 		if err != nil {
 			return err
 		}
-		sc := scoreTexts(net, texts, cfg, lex)
-		chk := &models.TrafficCheck{Posts: len(texts), ByLabel: map[string]int{}}
-		for _, p := range cfg.TrafficCheck {
-			chk.Traffic = append(chk.Traffic, displayPath(p))
-		}
-		for i := range texts {
-			hit := false
-			for k, l := range card.Labels {
-				if slices.Contains(SeriousLabels, l) && sc[k][i] >= card.Thresholds[l] {
-					chk.ByLabel[l]++
-					hit = true
-				}
-			}
-			if hit {
-				chk.Flagged++
-			}
-		}
-		chk.Rate = round4(float64(chk.Flagged) / float64(chk.Posts))
-		chk.PerTenThousand = round4(chk.Rate * 10000)
 		op.Check = chk
 	}
 	card.Training.Operating = op
 	return nil
+}
+
+// checkTraffic counts the held-out ordinary posts of cfg.TrafficCheck that
+// the network flags serious at card's thresholds: the expected reviewer load
+// from ordinary traffic.
+func checkTraffic(net *models.Net, card *models.Card, cfg Config, lex *models.Lexicon) (*models.TrafficCheck, error) {
+	texts, err := readTexts(cfg.TrafficCheck)
+	if err != nil {
+		return nil, err
+	}
+	sc := scoreTexts(net, texts, cfg, lex)
+	chk := &models.TrafficCheck{Posts: len(texts), ByLabel: map[string]int{}}
+	for _, p := range cfg.TrafficCheck {
+		chk.Traffic = append(chk.Traffic, displayPath(p))
+	}
+	for i := range texts {
+		hit := false
+		for k, l := range card.Labels {
+			if slices.Contains(SeriousLabels, l) && sc[k][i] >= card.Thresholds[l] {
+				chk.ByLabel[l]++
+				hit = true
+			}
+		}
+		if hit {
+			chk.Flagged++
+		}
+	}
+	chk.Rate = round4(float64(chk.Flagged) / float64(chk.Posts))
+	chk.PerTenThousand = round4(chk.Rate * 10000)
+	return chk, nil
 }

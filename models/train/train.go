@@ -116,11 +116,18 @@ type Config struct {
 	// (default: SeriousLabels).
 	OrdinaryLabels []string
 	// TrafficCheck are held-out ordinary posts on which the card reports
-	// how many posts the model flags serious (the reviewer load).
+	// how many posts the first stage flags serious (the reviewer load),
+	// with or without Traffic's operating point.
 	TrafficCheck []string
 	// TargetPrecision and Prevalence set the operating point (defaults 0.5
 	// and 0.005).
 	TargetPrecision, Prevalence float64
+	// PerLabelThresholds keeps each serious label's threshold as the
+	// per-label rule chose it. By default (false) the serious labels'
+	// thresholds are then set together by JointRule, on the items whose
+	// corpus annotates every serious label; Traffic's operating point
+	// replaces both.
+	PerLabelThresholds bool
 	// LinearOnly keeps the linear path as the model: the hidden layer is not
 	// trained, so thresholds can come from out-of-fold scores.
 	LinearOnly bool
@@ -449,6 +456,11 @@ func Run(ctx context.Context, cfg Config) (*models.Card, error) {
 		}
 		chooseThresholds(net, exs, card, cfg.Log)
 	}
+	if !cfg.PerLabelThresholds && len(cfg.Traffic) == 0 {
+		if line := applyJointRule(net, exs, card, oofp); line != "" {
+			fmt.Fprintln(cfg.Progress, line)
+		}
+	}
 	if len(cfg.Traffic) > 0 {
 		start := time.Now()
 		if err := setOperatingPoint(net, exs, card, oofp, cfg, lex); err != nil {
@@ -456,6 +468,14 @@ func Run(ctx context.Context, cfg Config) (*models.Card, error) {
 		}
 		card.Training.ThresholdRule = card.Training.Operating.Rule + "; context labels: " + card.Training.ThresholdRule
 		fmt.Fprintf(cfg.Progress, "operating point on %d traffic posts (%.1fs)\n", card.Training.Operating.TrafficPosts, time.Since(start).Seconds())
+	}
+	if len(cfg.TrafficCheck) > 0 && len(cfg.Traffic) == 0 {
+		chk, err := checkTraffic(net, card, cfg, lex)
+		if err != nil {
+			return nil, fmt.Errorf("training: %w", err)
+		}
+		card.Training.TrafficCheck = chk
+		fmt.Fprintf(cfg.Progress, "held-out ordinary posts flagged serious: %d of %d (%.0f per 10,000)\n", chk.Flagged, chk.Posts, chk.PerTenThousand)
 	}
 	var second *reader.Net
 	if cfg.Reader {
