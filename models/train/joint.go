@@ -9,37 +9,31 @@ import (
 	"github.com/rasd-iq/rasd/models"
 )
 
-// JointRule describes how the serious labels' thresholds are set together
-// (the %s describes the items they are chosen on).
-const JointRule = "serious labels (incitement, hate, terrorism, threat) set together, as the engine uses them (a post is flagged serious when any of them reaches its threshold): from each label's threshold of the rule above, one label at a time moves to the threshold that most raises the share of violating items flagged minus the share of other items flagged (with ordinary posts, minus the mean of that share and the share of ordinary posts flagged), until no move raises it; among equal figures the threshold nearest the label's start is kept. Chosen on %s"
-
-// Item classes of the joint rule's pool.
-const (
-	jointOther     = iota // annotated, violates nothing: protected or ordinary speech
-	jointViolating        // annotated with a serious label
-	jointOrdinary         // an unannotated ordinary post (Config.Ordinary), scored out of fold
-)
+// JointRule describes how Config.JointThresholds sets the serious labels'
+// thresholds together (the %d are the items and the violating ones among
+// them).
+const JointRule = "serious labels (incitement, hate, terrorism, threat) set together, as the engine uses them (a post is flagged serious when any of them reaches its threshold): from each label's threshold of the rule above, one label at a time moves to the threshold that most raises violating items flagged minus other items flagged (each as a share of its class), until no move raises it; among equal figures the threshold nearest the label's start is kept. Chosen on the %d items (%d violating) whose corpus annotates every serious label: training items scored out of fold, validation items by the model"
 
 // jointPool holds the items the joint rule is chosen on: their scores for
-// the serious labels, their class, and the size of each class.
+// the serious labels and whether they violate (any serious label positive).
 type jointPool struct {
-	scores [][]float64 // per item, per serious label
-	class  []int
-	n      [3]int
+	scores    [][]float64 // per item, per serious label
+	violating []bool
+	nPos      int
+	nNeg      int
 }
 
 // poolForJoint gathers the joint rule's items from exs: those whose corpus
 // annotates every column in cols, training items with their out-of-fold
-// probabilities (when oof has them), validation items scored by net; and
-// the ordinary posts, with their out-of-fold probabilities. Augmented
-// copies are left out.
+// probabilities (when oof has them), validation items scored by net.
+// Augmented copies and ordinary posts are left out.
 func poolForJoint(net *models.Net, exs []example, cols []int, oof *sideScores) jointPool {
 	var p jointPool
 	x := make([]float32, net.Dim+net.Dense)
 	h := make([]float32, net.Hidden)
 	z := make([]float32, net.Labels)
 	for i, e := range exs {
-		if (e.aug && !e.ordinary) || (!e.ordinary && !allAnnotated(e, cols)) {
+		if e.aug || !allAnnotated(e, cols) {
 			continue
 		}
 		var probs []float32
@@ -54,25 +48,24 @@ func poolForJoint(net *models.Net, exs []example, cols []int, oof *sideScores) j
 			continue
 		}
 		row := make([]float64, len(cols))
-		class := jointOther
+		viol := false
 		for j, k := range cols {
 			row[j] = float64(probs[k])
-			if e.y[k] == 1 {
-				class = jointViolating
-			}
+			viol = viol || e.y[k] == 1
 		}
-		if e.ordinary {
-			class = jointOrdinary
-		}
-		p.add(row, class)
+		p.add(row, viol)
 	}
 	return p
 }
 
-func (p *jointPool) add(row []float64, class int) {
+func (p *jointPool) add(row []float64, violating bool) {
 	p.scores = append(p.scores, row)
-	p.class = append(p.class, class)
-	p.n[class]++
+	p.violating = append(p.violating, violating)
+	if violating {
+		p.nPos++
+	} else {
+		p.nNeg++
+	}
 }
 
 // allAnnotated reports whether e's corpus annotates every label in cols.
@@ -85,38 +78,36 @@ func allAnnotated(e example, cols []int) bool {
 	return true
 }
 
-// flagged counts, per class, the items that t flags (any column at or
-// above its threshold).
-func (p jointPool) flagged(t []float64) (c [3]int) {
+// flagged counts the violating and the other items that t flags (any
+// column at or above its threshold).
+func (p jointPool) flagged(t []float64) (pos, neg int) {
 	for i, row := range p.scores {
-		for j, s := range row {
-			if s >= t[j] {
-				c[p.class[i]]++
+		for c, s := range row {
+			if s >= t[c] {
+				if p.violating[i] {
+					pos++
+				} else {
+					neg++
+				}
 				break
 			}
 		}
 	}
-	return c
+	return pos, neg
 }
 
-// objective is the joint rule's figure for per-class flag counts c: the
-// share of violating items flagged minus the share of other items flagged,
-// or minus the mean of that share and the ordinary posts' when the pool
-// has ordinary posts.
-func (p jointPool) objective(c [3]int) float64 {
-	alarms := float64(c[jointOther]) / float64(p.n[jointOther])
-	if p.n[jointOrdinary] > 0 {
-		alarms = (alarms + float64(c[jointOrdinary])/float64(p.n[jointOrdinary])) / 2
-	}
-	return float64(c[jointViolating])/float64(p.n[jointViolating]) - alarms
+// objective is the joint rule's figure: the share of violating items
+// flagged minus the share of other items flagged.
+func (p jointPool) objective(pos, neg int) float64 {
+	return float64(pos)/float64(p.nPos) - float64(neg)/float64(p.nNeg)
 }
 
 // jointThresholds runs JointRule's coordinate ascent from start (one
 // threshold per column of p.scores). It returns start unchanged when the
-// pool lacks violating or other annotated items.
+// pool lacks either class.
 func jointThresholds(p jointPool, start []float64) []float64 {
 	t := slices.Clone(start)
-	if p.n[jointViolating] == 0 || p.n[jointOther] == 0 {
+	if p.nPos == 0 || p.nNeg == 0 {
 		return t
 	}
 	order := make([][]int, len(t))
@@ -148,12 +139,16 @@ func jointThresholds(p jointPool, start []float64) []float64 {
 // half the lowest score. order lists the items by descending score in j.
 func (p jointPool) bestFor(j int, t []float64, from float64, order []int) (float64, float64) {
 	other := make([]bool, len(p.scores))
-	var c [3]int
+	pos, neg := 0, 0
 	for i, row := range p.scores {
-		for k, s := range row {
-			if k != j && s >= t[k] {
+		for c, s := range row {
+			if c != j && s >= t[c] {
 				other[i] = true
-				c[p.class[i]]++
+				if p.violating[i] {
+					pos++
+				} else {
+					neg++
+				}
 				break
 			}
 		}
@@ -161,11 +156,15 @@ func (p jointPool) bestFor(j int, t []float64, from float64, order []int) (float
 	const eps = 1e-12
 	top := p.scores[order[0]][j]
 	bestT := math.Nextafter(top, math.Inf(1))
-	bestO := p.objective(c)
+	bestO := p.objective(pos, neg)
 	bestD := logDistance(bestT, from)
 	for a, i := range order {
 		if !other[i] {
-			c[p.class[i]]++
+			if p.violating[i] {
+				pos++
+			} else {
+				neg++
+			}
 		}
 		s := p.scores[i][j]
 		if a+1 < len(order) && p.scores[order[a+1]][j] == s {
@@ -175,7 +174,7 @@ func (p jointPool) bestFor(j int, t []float64, from float64, order []int) (float
 		if a+1 < len(order) {
 			cand = (s + p.scores[order[a+1]][j]) / 2
 		}
-		o, d := p.objective(c), logDistance(cand, from)
+		o, d := p.objective(pos, neg), logDistance(cand, from)
 		if o > bestO+eps || (o > bestO-eps && d < bestD) {
 			bestT, bestO, bestD = cand, o, d
 		}
@@ -203,7 +202,7 @@ func applyJointRule(net *models.Net, exs []example, card *models.Card, oof *side
 		}
 	}
 	p := poolForJoint(net, exs, cols, oof)
-	if len(cols) == 0 || p.n[jointViolating] == 0 || p.n[jointOther] == 0 {
+	if len(cols) == 0 || p.nPos == 0 || p.nNeg == 0 {
 		return ""
 	}
 	start := make([]float64, len(cols))
@@ -217,16 +216,9 @@ func applyJointRule(net *models.Net, exs []example, card *models.Card, oof *side
 		card.Thresholds[l] = t[j]
 		card.Validation[l] = validationMetrics(vs[k], vt[k], t[j])
 	}
-	on := fmt.Sprintf("the %d items (%d violating) whose corpus annotates every serious label, training items scored out of fold and validation items by the model", p.n[jointOther]+p.n[jointViolating], p.n[jointViolating])
-	if p.n[jointOrdinary] > 0 {
-		on += fmt.Sprintf(", and %d ordinary posts scored out of fold", p.n[jointOrdinary])
-	}
-	card.Training.ThresholdRule += "; then " + fmt.Sprintf(JointRule, on)
-	c0, c1 := p.flagged(start), p.flagged(t)
-	line := fmt.Sprintf("joint thresholds: violating flagged %d → %d of %d, other annotated %d → %d of %d",
-		c0[jointViolating], c1[jointViolating], p.n[jointViolating], c0[jointOther], c1[jointOther], p.n[jointOther])
-	if p.n[jointOrdinary] > 0 {
-		line += fmt.Sprintf(", ordinary %d → %d of %d", c0[jointOrdinary], c1[jointOrdinary], p.n[jointOrdinary])
-	}
-	return line
+	card.Training.ThresholdRule += "; then " + fmt.Sprintf(JointRule, len(p.scores), p.nPos)
+	pos0, neg0 := p.flagged(start)
+	pos1, neg1 := p.flagged(t)
+	return fmt.Sprintf("joint thresholds on %d items annotating every serious label: violating flagged %d → %d of %d, others %d → %d of %d",
+		len(p.scores), pos0, pos1, p.nPos, neg0, neg1, p.nNeg)
 }

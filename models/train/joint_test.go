@@ -36,16 +36,12 @@ func TestJointThresholdsReachACoordinateOptimum(t *testing.T) {
 	for trial := 0; trial < 40; trial++ {
 		var p jointPool
 		for i := 0; i < 60; i++ {
-			class := jointOther
+			viol := rng.Float64() < 0.4
 			base := rng.Float64() * 0.5
-			switch r := rng.Float64(); {
-			case r < 0.4:
-				class = jointViolating
+			if viol {
 				base += 0.3
-			case r < 0.6 && trial%2 == 1: // half the trials have ordinary posts
-				class = jointOrdinary
 			}
-			p.add([]float64{base + rng.Float64()*0.3, base*0.5 + rng.Float64()*0.4}, class)
+			p.add([]float64{base + rng.Float64()*0.3, base*0.5 + rng.Float64()*0.4}, viol)
 		}
 		start := []float64{0.5 + rng.Float64()*0.4, 0.3 + rng.Float64()*0.5}
 		got := jointThresholds(p, start)
@@ -80,41 +76,18 @@ func TestJointThresholdsReachACoordinateOptimum(t *testing.T) {
 // the one violating item only it can see.
 func TestJointThresholdsUseOneLabelsCoverForAnother(t *testing.T) {
 	var p jointPool
-	p.add([]float64{0.9, 0.9}, jointViolating)
-	p.add([]float64{0.8, 0.8}, jointViolating)
-	p.add([]float64{0.4, 0.1}, jointViolating) // only label 0, below its start
-	p.add([]float64{0.1, 0.6}, jointOther)
-	p.add([]float64{0.1, 0.1}, jointOther)
-	p.add([]float64{0.2, 0.2}, jointOther)
+	p.add([]float64{0.9, 0.9}, true)
+	p.add([]float64{0.8, 0.8}, true)
+	p.add([]float64{0.4, 0.1}, true) // only label 0, below its start
+	p.add([]float64{0.1, 0.6}, false)
+	p.add([]float64{0.1, 0.1}, false)
+	p.add([]float64{0.2, 0.2}, false)
 	got := jointThresholds(p, []float64{0.5, 0.5})
 	if !(got[0] > 0.2 && got[0] <= 0.4) || !(got[1] > 0.6) {
 		t.Errorf("thresholds %v: want label 0 in (0.2, 0.4] and label 1 above 0.6", got)
 	}
-	if c := p.flagged(got); c[jointViolating] != 3 || c[jointOther] != 0 {
-		t.Errorf("flagged %d violating and %d others, want 3 and 0", c[jointViolating], c[jointOther])
-	}
-}
-
-// TestJointThresholdsCountOrdinaryPostsAsFalseAlarms: a threshold that
-// catches one more violating item at the price of every ordinary post
-// stays where it is once ordinary posts are in the pool, and moves without
-// them.
-func TestJointThresholdsCountOrdinaryPostsAsFalseAlarms(t *testing.T) {
-	var p jointPool
-	p.add([]float64{0.9}, jointViolating)
-	p.add([]float64{0.8}, jointViolating)
-	p.add([]float64{0.3}, jointViolating) // reachable only below 0.35
-	p.add([]float64{0.1}, jointOther)
-	p.add([]float64{0.1}, jointOther)
-	without := jointThresholds(p, []float64{0.5})
-	// Recall 2/3 at the start; 1 at 0.3, but every ordinary post flagged:
-	// 1 − (0 + 1)/2 = 0.5 < 2/3.
-	for range 20 {
-		p.add([]float64{0.35}, jointOrdinary)
-	}
-	with := jointThresholds(p, []float64{0.5})
-	if !(without[0] <= 0.3) || with[0] != 0.5 {
-		t.Errorf("threshold without ordinary posts %v (want ≤ 0.3), with them %v (want the start, 0.5)", without[0], with[0])
+	if pos, neg := p.flagged(got); pos != 3 || neg != 0 {
+		t.Errorf("flagged %d violating and %d others, want 3 and 0", pos, neg)
 	}
 }
 
@@ -123,16 +96,15 @@ func TestJointThresholdsCountOrdinaryPostsAsFalseAlarms(t *testing.T) {
 // violating items changes nothing.
 func TestJointThresholdsKeepTheStartWhenNothingImproves(t *testing.T) {
 	var p jointPool
-	p.add([]float64{0.9, 0.1}, jointViolating)
-	p.add([]float64{0.1, 0.9}, jointViolating)
-	p.add([]float64{0.2, 0.2}, jointOther)
+	p.add([]float64{0.9, 0.1}, true)
+	p.add([]float64{0.1, 0.9}, true)
+	p.add([]float64{0.2, 0.2}, false)
 	start := []float64{0.55, 0.45}
 	if got := jointThresholds(p, start); !slices.Equal(got, start) {
 		t.Errorf("thresholds %v, want the start %v", got, start)
 	}
 	var neg jointPool
-	neg.add([]float64{0.9, 0.9}, jointOther)
-	neg.add([]float64{0.9, 0.9}, jointOrdinary)
+	neg.add([]float64{0.9, 0.9}, false)
 	if got := jointThresholds(neg, start); !slices.Equal(got, start) {
 		t.Errorf("without violating items: thresholds %v, want %v", got, start)
 	}
@@ -174,7 +146,7 @@ func TestTrainSetsSeriousThresholdsTogether(t *testing.T) {
 	if strings.Contains(per.Training.ThresholdRule, "set together") || strings.Contains(perOut, "joint thresholds") {
 		t.Errorf("--per-label-thresholds card rule %q names the joint rule", per.Training.ThresholdRule)
 	}
-	if !strings.Contains(joint.Training.ThresholdRule, "set together") || !strings.Contains(jointOut, "joint thresholds:") {
+	if !strings.Contains(joint.Training.ThresholdRule, "set together") || !strings.Contains(jointOut, "joint thresholds on") {
 		t.Fatalf("default card rule %q / progress %q lack the joint rule", joint.Training.ThresholdRule, jointOut)
 	}
 	for _, l := range joint.Labels {

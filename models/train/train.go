@@ -276,8 +276,6 @@ type example struct {
 	// an ordinary post (aug too), which no threshold or epoch choice sees.
 	fold int
 	aug  bool
-	// ordinary marks an ordinary post (Config.Ordinary; aug too).
-	ordinary bool
 	// item is the example's index among the items read (and augmented).
 	item int
 }
@@ -580,7 +578,7 @@ func featurize(items []Item, srcs, origin []int, validFrom int, labels []string,
 			valid: srcs[n] >= validFrom || InValidation(it.Text, cfg.ValidPercent), src: srcs[n], item: n}
 		switch {
 		case origin[n] == ordinaryOrigin:
-			e.valid, e.aug, e.fold, e.ordinary = false, true, n, true
+			e.valid, e.aug, e.fold = false, true, n
 		case origin[n] >= 0:
 			e.valid, e.aug, e.fold = false, true, folds[origin[n]]
 		case !e.valid:
