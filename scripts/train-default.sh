@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Retrains the committed default model, models/default, from the train splits
-# of ../shared/datasets (osact2020, lhsab, mlma) plus the Iraqi gold set's
-# train split (eval/data/iraqi-gold/train.jsonl) when it exists, with its dev
+# of ../shared/datasets (osact2020, lhsab, mlma), realtweets' train split as
+# ordinary posts (negatives for the serious labels only), the project's
+# MSA/Gulf/Levantine/Egyptian training set (eval/data/msa-gulf-train) and the
+# Iraqi gold set's train split (eval/data/iraqi-gold/train.jsonl) when it
+# exists, with its dev
 # split (dev.jsonl) used only for validation (epoch choice and thresholds);
 # the gold test split is never used. Called by `make model` after bin/rasd is
 # built. The same data and seed give a byte-identical model.onnx.
@@ -9,9 +12,8 @@
 # Environment: RASD_DATASETS (default ../shared/datasets), MODEL_VERSION
 # (default: today's date, YYYYMMDD), RASD_SEED (default 1), RASD_TRAIN_FLAGS
 # (more `rasd train` flags, e.g. the operating point:
-# "--traffic $RASD_DATASETS/realtweets/train.jsonl --traffic-check
-# $RASD_DATASETS/realtweets/test.jsonl"; see docs/models.md for why it is not
-# the default yet), RASD_REVIEWED (FILE[,FILE…]: labelled data reviewers
+# "--traffic $RASD_DATASETS/realtweets/train.jsonl"; see docs/models.md for
+# why it is not the default yet), RASD_REVIEWED (FILE[,FILE…]: labelled data reviewers
 # made, written by `rasd review export --labels`, added to the training
 # data; see docs/models.md).
 set -euo pipefail
@@ -25,6 +27,15 @@ for s in osact2020 lhsab mlma; do
   [ -f "$f" ] || { echo "train-default: $f is missing (set RASD_DATASETS)" >&2; exit 1; }
   data="$data${data:+,}$f"
 done
+# Unannotated ordinary posts (realtweets' train split) train as negatives for
+# the serious labels only; its test split is never used.
+# Its test split only measures: the card reports how many of its posts the
+# model flags serious (the reviewer load per 10,000 ordinary posts).
+ordinary="$datasets/realtweets/train.jsonl"
+heldout="$datasets/realtweets/test.jsonl"
+for f in "$ordinary" "$heldout"; do
+  [ -f "$f" ] || { echo "train-default: $f is missing (set RASD_DATASETS)" >&2; exit 1; }
+done
 gold="$root/eval/data/iraqi-gold"
 valid=()
 if [ -f "$gold/train.jsonl" ]; then
@@ -37,6 +48,12 @@ if [ -f "$gold/train.jsonl" ]; then
 else
   echo "train-default: no Iraqi gold set train split yet ($gold/train.jsonl); public corpora only" >&2
 fi
+# The project's MSA, Gulf, Levantine and Egyptian training set: the concepts
+# in the other varieties of Arabic, each violating case with protected
+# neighbours that share its words (eval/data/msa-gulf-train/README.md).
+varieties="$root/eval/data/msa-gulf-train/train.jsonl"
+[ -f "$varieties" ] || { echo "train-default: $varieties is missing" >&2; exit 1; }
+data="$data,$varieties"
 if [ -n "${RASD_REVIEWED:-}" ]; then
   IFS=',' read -r -a reviewed <<< "$RASD_REVIEWED"
   for f in "${reviewed[@]}"; do
@@ -50,7 +67,8 @@ out="$root/models/default"
 tmp="$(mktemp -d "$root/models/.default.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 "$rasd" train --data "$data" "${valid[@]}" --out "$tmp" --name rasd-default \
-  --version "${MODEL_VERSION:-$(date -u +%Y%m%d)}" --seed "${RASD_SEED:-1}" --threshold-folds 5 ${RASD_TRAIN_FLAGS:-}
+  --version "${MODEL_VERSION:-$(date -u +%Y%m%d)}" --seed "${RASD_SEED:-1}" --threshold-folds 5 \
+  --linear-only --ordinary "$ordinary" --traffic-check "$heldout" ${RASD_TRAIN_FLAGS:-}
 mkdir -p "$out"
 for f in model.onnx model-card.json MODEL_CARD.md; do
   mv "$tmp/$f" "$out/$f"
