@@ -14,6 +14,10 @@ import (
 // them).
 const JointRule = "serious labels (incitement, hate, terrorism, threat) set together, as the engine uses them (a post is flagged serious when any of them reaches its threshold): from each label's threshold of the rule above, one label at a time moves to the threshold that most raises violating items flagged minus other items flagged (each as a share of its class), until no move raises it; among equal figures the threshold nearest the label's start is kept. Chosen on the %d items (%d violating) whose corpus annotates every serious label: training items scored out of fold, validation items by the model"
 
+// jointEps is the smallest change of the joint figure that counts as a
+// change (shares of a few thousand items differ by far more).
+const jointEps = 1e-12
+
 // jointPool holds the items the joint rule is chosen on: their scores for
 // the serious labels and whether they violate (any serious label positive).
 type jointPool struct {
@@ -118,13 +122,12 @@ func jointThresholds(p jointPool, start []float64) []float64 {
 		}
 		sort.SliceStable(order[j], func(a, b int) bool { return p.scores[order[j][a]][j] > p.scores[order[j][b]][j] })
 	}
-	const eps = 1e-12
 	cur := p.objective(p.flagged(t))
 	for moved := true; moved; {
 		moved = false
 		for j := range t {
 			c, o := p.bestFor(j, t, start[j], order[j])
-			if o > cur+eps {
+			if o > cur+jointEps {
 				t[j], cur, moved = c, o, true
 			}
 		}
@@ -153,7 +156,6 @@ func (p jointPool) bestFor(j int, t []float64, from float64, order []int) (float
 			}
 		}
 	}
-	const eps = 1e-12
 	top := p.scores[order[0]][j]
 	bestT := math.Nextafter(top, math.Inf(1))
 	bestO := p.objective(pos, neg)
@@ -175,7 +177,7 @@ func (p jointPool) bestFor(j int, t []float64, from float64, order []int) (float
 			cand = (s + p.scores[order[a+1]][j]) / 2
 		}
 		o, d := p.objective(pos, neg), logDistance(cand, from)
-		if o > bestO+eps || (o > bestO-eps && d < bestD) {
+		if o > bestO+jointEps || (o > bestO-jointEps && d < bestD) {
 			bestT, bestO, bestD = cand, o, d
 		}
 	}

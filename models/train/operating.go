@@ -155,8 +155,7 @@ func positivesPool(net *models.Net, exs []example, oof *sideScores) [][]float64 
 }
 
 // setOperatingPoint moves the serious labels' thresholds to the operating
-// point on cfg.Traffic and, with cfg.TrafficCheck, counts the held-out
-// ordinary posts the model then flags serious.
+// point on cfg.Traffic.
 func setOperatingPoint(net *models.Net, exs []example, card *models.Card, oof *sideScores, cfg Config, lex *models.Lexicon) error {
 	texts, err := readTexts(cfg.Traffic)
 	if err != nil {
@@ -180,13 +179,6 @@ func setOperatingPoint(net *models.Net, exs []example, card *models.Card, oof *s
 		op.Labels[l] = ol
 		card.Thresholds[l] = ol.Threshold
 		card.Validation[l] = validationMetrics(vs[k], vt[k], ol.Threshold)
-	}
-	if len(cfg.TrafficCheck) > 0 {
-		chk, err := checkTraffic(net, card, cfg, lex)
-		if err != nil {
-			return err
-		}
-		op.Check = chk
 	}
 	card.Training.Operating = op
 	return nil

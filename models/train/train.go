@@ -469,12 +469,16 @@ func Run(ctx context.Context, cfg Config) (*models.Card, error) {
 		card.Training.ThresholdRule = card.Training.Operating.Rule + "; context labels: " + card.Training.ThresholdRule
 		fmt.Fprintf(cfg.Progress, "operating point on %d traffic posts (%.1fs)\n", card.Training.Operating.TrafficPosts, time.Since(start).Seconds())
 	}
-	if len(cfg.TrafficCheck) > 0 && len(cfg.Traffic) == 0 {
+	if len(cfg.TrafficCheck) > 0 {
 		chk, err := checkTraffic(net, card, cfg, lex)
 		if err != nil {
 			return nil, fmt.Errorf("training: %w", err)
 		}
-		card.Training.TrafficCheck = chk
+		if op := card.Training.Operating; op != nil {
+			op.Check = chk
+		} else {
+			card.Training.TrafficCheck = chk
+		}
 		fmt.Fprintf(cfg.Progress, "held-out ordinary posts flagged serious: %d of %d (%.0f per 10,000)\n", chk.Flagged, chk.Posts, chk.PerTenThousand)
 	}
 	var second *reader.Net
