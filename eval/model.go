@@ -18,6 +18,8 @@ type ModelOptions struct {
 	Device, ORTLib string
 	// Batch and Threads are the model's batch size and workers (0: defaults).
 	Batch, Threads int
+	// Head names the model head to read the labels through (models.Options.Head; empty: none).
+	Head string
 }
 
 // modelScorer adapts a loaded *models.Model to Scorer.
@@ -27,13 +29,13 @@ type modelScorer struct {
 }
 
 // Labels implements Scorer.
-func (s *modelScorer) Labels() []string { return s.m.Card().Labels }
+func (s *modelScorer) Labels() []string { return s.m.Labels() }
 
 // Thresholds implements Scorer.
-func (s *modelScorer) Thresholds() map[string]float64 { return s.m.Card().Thresholds }
+func (s *modelScorer) Thresholds() map[string]float64 { return s.m.Thresholds() }
 
-// ID implements Scorer.
-func (s *modelScorer) ID() string { return s.m.ID() }
+// ID implements Scorer: the model's ID, and the head it reads through.
+func (s *modelScorer) ID() string { return models.ReadingID(s.m.ID(), s.m.Head()) }
 
 // CardHash implements Scorer.
 func (s *modelScorer) CardHash() string { return s.hash }
@@ -69,7 +71,7 @@ func OpenModel(dir string, o ModelOptions) (Scorer, func() error, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	m, err := models.Load(dir, models.Options{Device: o.Device, ORTLib: lib, Batch: o.Batch, Threads: o.Threads})
+	m, err := models.Load(dir, models.Options{Device: o.Device, ORTLib: lib, Batch: o.Batch, Threads: o.Threads, Head: o.Head})
 	if err != nil {
 		return nil, nil, err
 	}

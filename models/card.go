@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 )
 
 // Card file names inside a model directory.
@@ -25,8 +26,14 @@ type Card struct {
 	Version string `json:"version"`
 	// Created is the training date (RFC 3339, UTC).
 	Created string `json:"created,omitempty"`
-	// Labels are the network outputs, in output order. Context labels are included.
+	// Labels are the network outputs, in output order. Context labels are
+	// included, and so are the heads' outputs (see Heads), which come last.
 	Labels []string `json:"labels"`
+	// Heads are outputs that learnt a label from some training files only
+	// (corpora sharing their own definition of it). The engine never reads
+	// them: a Model exposes them in place of their labels only when loaded
+	// with Options.Head.
+	Heads []Head `json:"heads,omitempty"`
 	// Thresholds holds one decision threshold per label, chosen on validation data.
 	Thresholds map[string]float64 `json:"thresholds"`
 	// ContextLabels are labels that protect speech (counter-speech, news):
@@ -46,6 +53,52 @@ type Card struct {
 	Validation map[string]LabelMetrics `json:"validation"`
 	// Reader is the second stage, when the model has one (ReaderFile).
 	Reader *ReaderCard `json:"reader,omitempty"`
+}
+
+// Head is a set of outputs that learnt labels from some training files
+// only, for a researcher comparing the model with those corpora's own
+// definitions (e.g. the public corpora's "hate", broader than the
+// taxonomy's).
+type Head struct {
+	// Name names the head (rasd score --head NAME).
+	Name string `json:"name"`
+	// Data are the training files the head learnt from.
+	Data []string `json:"data"`
+	// Labels maps each label the head reads to its output (HeadLabel).
+	Labels map[string]string `json:"labels"`
+}
+
+// HeadLabel is the output name of head's reading of label: label@head.
+func HeadLabel(label, head string) string { return label + "@" + head }
+
+// SplitHeadLabel splits a head output's name into its label and head; ok
+// is false for any other label.
+func SplitHeadLabel(name string) (label, head string, ok bool) {
+	label, head, ok = strings.Cut(name, "@")
+	return label, head, ok && label != "" && head != ""
+}
+
+// IsHeadLabel reports whether label is a head's output.
+func (c *Card) IsHeadLabel(label string) bool {
+	_, _, ok := SplitHeadLabel(label)
+	return ok
+}
+
+// Head returns the head called name, or an error naming the heads there are.
+func (c *Card) Head(name string) (*Head, error) {
+	for i := range c.Heads {
+		if c.Heads[i].Name == name {
+			return &c.Heads[i], nil
+		}
+	}
+	var names []string
+	for _, h := range c.Heads {
+		names = append(names, h.Name)
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("model %s has no head %q: it has no heads", c.ID(), name)
+	}
+	return nil, fmt.Errorf("model %s has no head %q (heads: %s)", c.ID(), name, strings.Join(names, ", "))
 }
 
 // NetConfig is the shape of the network in model.onnx.
@@ -241,6 +294,9 @@ func (c *Card) Validate() error {
 			return fmt.Errorf("model card %s: context label %q is not a label", c.ID(), l)
 		}
 	}
+	if err := c.validateHeads(seen); err != nil {
+		return fmt.Errorf("model card %s: %w", c.ID(), err)
+	}
 	if err := c.Features.Validate(); err != nil {
 		return fmt.Errorf("model card %s: %w", c.ID(), err)
 	}
@@ -309,4 +365,41 @@ func SaveNet(dir string, net *Net, card *Card) error {
 		return fmt.Errorf("saving model: %w", err)
 	}
 	return WriteCard(dir, card)
+}
+
+// validateHeads checks that head outputs come after the other labels, that
+// each belongs to exactly one head and reads a label of the card that is
+// not a context label.
+func (c *Card) validateHeads(labels map[string]bool) error {
+	owned := map[string]bool{}
+	names := map[string]bool{}
+	for _, h := range c.Heads {
+		if h.Name == "" || names[h.Name] || len(h.Labels) == 0 {
+			return fmt.Errorf("head %q: a head needs a unique name and at least one label", h.Name)
+		}
+		names[h.Name] = true
+		for base, out := range h.Labels {
+			switch {
+			case out != HeadLabel(base, h.Name) || !labels[out]:
+				return fmt.Errorf("head %q: output %q for %q is not %q among the labels", h.Name, out, base, HeadLabel(base, h.Name))
+			case !labels[base] || c.IsHeadLabel(base):
+				return fmt.Errorf("head %q: %q is not one of the model's own labels", h.Name, base)
+			case c.IsContext(base):
+				return fmt.Errorf("head %q: context label %q cannot have a head", h.Name, base)
+			}
+			owned[out] = true
+		}
+	}
+	inHeads := false
+	for _, l := range c.Labels {
+		switch {
+		case c.IsHeadLabel(l) && !owned[l]:
+			return fmt.Errorf("label %q looks like a head's output but no head lists it", l)
+		case c.IsHeadLabel(l):
+			inHeads = true
+		case inHeads:
+			return fmt.Errorf("label %q comes after the heads' outputs, which must come last", l)
+		}
+	}
+	return nil
 }

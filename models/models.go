@@ -34,6 +34,10 @@ type Options struct {
 	Threads int
 	// Log receives warnings; nil means slog.Default().
 	Log *slog.Logger
+	// Head, when set, names one of the card's heads (Card.Heads): each label
+	// it reads is scored and thresholded by the head's output instead. Empty
+	// (the engine) exposes the model's own labels and never a head's.
+	Head string
 }
 
 // Prediction is a model's output for one post.
@@ -79,9 +83,15 @@ type Model struct {
 	gates   []float64
 	mix     []float64
 	workers chan *worker
-	isCtx   []bool
-	thresh  []float64
-	closed  atomic.Bool
+	// names, cols, isCtx and thresh describe the labels the model exposes
+	// (Labels): its own, or a head's in their place (Options.Head); cols
+	// are their network output columns.
+	head   string
+	names  []string
+	cols   []int
+	isCtx  []bool
+	thresh []float64
+	closed atomic.Bool
 }
 
 type worker struct {
@@ -188,9 +198,9 @@ func Load(dir string, opts Options) (*Model, error) {
 	}
 	m := &Model{card: card, dir: dir, lex: lex, net: card.Net, batch: opts.Batch, device: opts.Device,
 		workers: make(chan *worker, opts.Threads)}
-	for _, l := range card.Labels {
-		m.isCtx = append(m.isCtx, card.IsContext(l))
-		m.thresh = append(m.thresh, card.Thresholds[l])
+	m.head = opts.Head
+	if err := m.expose(opts.Head); err != nil {
+		return nil, fmt.Errorf("loading model: %w", err)
 	}
 	s, cudaErr, err := newSession(onnx, m.device, 1, []string{InputIDs, InputWeights, InputDense}, []string{OutputScores})
 	if err != nil {
@@ -268,6 +278,61 @@ func checkIO(onnx []byte, card *Card) error {
 	}
 	return nil
 }
+
+// expose sets the labels the model reports: the card's own labels, each
+// read from head's output instead where head (when set) reads it.
+func (m *Model) expose(head string) error {
+	var h *Head
+	if head != "" {
+		var err error
+		if h, err = m.card.Head(head); err != nil {
+			return err
+		}
+	}
+	for k, l := range m.card.Labels {
+		if m.card.IsHeadLabel(l) {
+			continue
+		}
+		col, out := k, l
+		if h != nil {
+			if o, ok := h.Labels[l]; ok {
+				out = o
+				col = slices.Index(m.card.Labels, o)
+			}
+		}
+		m.names = append(m.names, l)
+		m.cols = append(m.cols, col)
+		m.isCtx = append(m.isCtx, m.card.IsContext(l))
+		m.thresh = append(m.thresh, m.card.Thresholds[out])
+	}
+	return nil
+}
+
+// Labels returns the labels the model reports in Prediction.Scores, in card
+// order: the card's labels less the heads' outputs.
+func (m *Model) Labels() []string { return slices.Clone(m.names) }
+
+// Thresholds returns the threshold of each label the model reports: the
+// card's, or the head's where the model was loaded with Options.Head.
+func (m *Model) Thresholds() map[string]float64 {
+	out := make(map[string]float64, len(m.names))
+	for i, l := range m.names {
+		out[l] = m.thresh[i]
+	}
+	return out
+}
+
+// ReadingID names what scored a post: the model's ID, followed by " head
+// NAME" when its labels were read through a head.
+func ReadingID(id, head string) string {
+	if head == "" {
+		return id
+	}
+	return id + " head " + head
+}
+
+// Head returns the head the model reads its labels through ("" for none).
+func (m *Model) Head() string { return m.head }
 
 // Card returns the model card. Callers must not modify it.
 func (m *Model) Card() *Card { return m.card }
@@ -411,12 +476,12 @@ func (w *worker) run(m *Model, texts, norms []string, preds []Prediction, scores
 	K := w.nLab
 	for i := range texts {
 		p := &preds[i]
-		p.Scores = make(map[string]float64, K)
-		for k, l := range m.card.Labels {
-			s := float64(scores[i*K+k])
+		p.Scores = make(map[string]float64, len(m.names))
+		for j, l := range m.names {
+			s := float64(scores[i*K+m.cols[j]])
 			p.Scores[l] = s
-			if s >= m.thresh[k] {
-				if m.isCtx[k] {
+			if s >= m.thresh[j] {
+				if m.isCtx[j] {
 					p.Context = append(p.Context, l)
 				} else {
 					p.Flags = append(p.Flags, l)

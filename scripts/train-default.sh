@@ -4,7 +4,8 @@
 # ordinary posts (negatives for the serious labels only), the project's
 # MSA/Gulf/Levantine/Egyptian training set (eval/data/msa-gulf-train) and the
 # Iraqi gold set's train split (eval/data/iraqi-gold/train.jsonl) when it
-# exists, with its dev
+# exists (plus a head, "public", that reads hate and offensive as the three
+# public corpora define them), with its dev
 # split (dev.jsonl) used only for validation (epoch choice and thresholds);
 # the gold test split is never used. Called by `make model` after bin/rasd is
 # built. The same data and seed give a byte-identical model.onnx.
@@ -27,6 +28,10 @@ for s in osact2020 lhsab mlma; do
   [ -f "$f" ] || { echo "train-default: $f is missing (set RASD_DATASETS)" >&2; exit 1; }
   data="$data${data:+,}$f"
 done
+# The public corpora's own "hate" and "offensive" are broader than the
+# taxonomy's: the head "public" learns them from these three files alone, for
+# `rasd score/eval --head public` and scripts/peers; the engine never reads it.
+public="$data"
 # Unannotated ordinary posts (realtweets' train split) train as negatives for
 # the serious labels only; its test split is never used.
 # Its test split only measures: the card reports how many of its posts the
@@ -68,7 +73,7 @@ tmp="$(mktemp -d "$root/models/.default.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 "$rasd" train --data "$data" "${valid[@]}" --out "$tmp" --name rasd-default \
   --version "${MODEL_VERSION:-$(date -u +%Y%m%d)}" --seed "${RASD_SEED:-1}" --threshold-folds 5 \
-  --linear-only --ordinary "$ordinary" --traffic-check "$heldout" ${RASD_TRAIN_FLAGS:-}
+  --linear-only --ordinary "$ordinary" --traffic-check "$heldout" --head "public=$public" ${RASD_TRAIN_FLAGS:-}
 mkdir -p "$out"
 for f in model.onnx model-card.json MODEL_CARD.md; do
   mv "$tmp/$f" "$out/$f"

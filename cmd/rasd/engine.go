@@ -135,7 +135,7 @@ func openEngine(cfg runConfig, ortLib string, once, exit bool, log *slog.Logger)
 			return nil, fmt.Errorf("signals: %w", err)
 		}
 		signaler = det
-		router.Model, router.Thresholds = eng.model.ID(), eng.model.Card().Thresholds
+		router.Model, router.Thresholds = eng.model.ID(), eng.model.Thresholds()
 	}
 	// The media stage runs where posts are scored; every role that serves
 	// pages reads the media store.

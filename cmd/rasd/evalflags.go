@@ -71,6 +71,7 @@ func (f *evalFlags) register(fs *flag.FlagSet, compare bool) {
 	fs.Var(&f.serious, "serious", "labels the functional tests treat as serious (default incitement,hate,terrorism,threat)")
 	fs.IntVar(&f.maxListed, "max-listed", 50, "failing cases per functionality and disagreements listed")
 	fs.StringVar(&f.scorer.Device, "device", "cpu", "cpu or cuda")
+	fs.StringVar(&f.scorer.Head, "head", "", "read the labels through the model's head `NAME` (model-card.json heads; e.g. public: the public corpora's own definitions of hate and offensive). The engine never does")
 	fs.StringVar(&f.scorer.ORTLib, "ort-lib", "", "ONNX Runtime library (default $RASD_ORT_LIB, then .cache/onnxruntime)")
 	fs.IntVar(&f.scorer.Batch, "batch", 0, "texts per model batch (default: the model's)")
 	fs.IntVar(&f.scorer.Threads, "threads", 0, "scoring threads (default: all cores)")

@@ -108,7 +108,7 @@ func runEvalRoute(env *Env, args []string) error {
 	}
 	defer m.Close()
 	routed, err := routeItems(context.Background(), pipeline.ModelScorer{Model: m}, det,
-		pipeline.PolicyRouter{Policy: pol, Model: m.ID(), Thresholds: m.Card().Thresholds,
+		pipeline.PolicyRouter{Policy: pol, Model: m.ID(), Thresholds: m.Thresholds(),
 			SourceKind: func(string) string { return *sourceKind }}, d.Items)
 	if err != nil {
 		return fmt.Errorf("routing %s: %w", f.data, err)

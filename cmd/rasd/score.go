@@ -17,7 +17,7 @@ func init() {
 	register(&command{
 		Name:    "score",
 		Summary: "score JSONL posts with a classifier (scores, flags, context labels, evidence spans)",
-		Usage:   "score [--model DIR] [--in posts.jsonl] [--out scored.jsonl] [--device cpu|cuda] [--batch N]",
+		Usage:   "score [--model DIR] [--in posts.jsonl] [--out scored.jsonl] [--device cpu|cuda] [--batch N] [--head NAME]",
 		Example: "rasd score --in posts.jsonl --out scored.jsonl",
 		Run:     runScore,
 	})
@@ -33,6 +33,7 @@ func runScore(env *Env, args []string) error {
 	batch := fs.Int("batch", 256, "posts per worker batch")
 	threads := fs.Int("threads", 0, "parallel workers (default: number of CPUs)")
 	ortLib := fs.String("ort-lib", "", "ONNX Runtime library (default: $RASD_ORT_LIB, then .cache/onnxruntime)")
+	head := fs.String("head", "", "read the labels through the model's head `NAME` (model-card.json heads; e.g. public: the public corpora's own definitions of hate and offensive). The engine never does")
 	if err := parseFlags(env, c, fs, args); err != nil {
 		return err
 	}
@@ -52,7 +53,7 @@ func runScore(env *Env, args []string) error {
 			}
 			return a
 		}}))
-	m, err := models.Load(*modelDir, models.Options{Device: *device, ORTLib: *ortLib, Batch: *batch, Threads: *threads, Log: log})
+	m, err := models.Load(*modelDir, models.Options{Device: *device, ORTLib: *ortLib, Batch: *batch, Threads: *threads, Log: log, Head: *head})
 	if err != nil {
 		return err
 	}

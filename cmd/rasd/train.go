@@ -15,7 +15,7 @@ func init() {
 	register(&command{
 		Name:    "train",
 		Summary: "train a text classifier on labelled JSONL and export it as an ONNX model",
-		Usage:   "train --data A.jsonl[,B.jsonl…] [--valid DEV.jsonl] --out models/NAME [--seed N] [--epochs N] [--ordinary ORDINARY.jsonl] [--reader | --first-stage DIR]",
+		Usage:   "train --data A.jsonl[,B.jsonl…] [--valid DEV.jsonl] --out models/NAME [--seed N] [--epochs N] [--ordinary ORDINARY.jsonl] [--head NAME=A.jsonl,…] [--reader | --first-stage DIR]",
 		Example: "rasd train --data ../shared/datasets/osact2020/train.jsonl --out models/mine",
 		Run:     runTrain,
 	})
@@ -69,6 +69,15 @@ func runTrain(env *Env, args []string) error {
 	readerDropout := fs.Float64("reader-dropout", d.ReaderDropout, "dropout of the second stage's pooled filters")
 	readerFull := fs.Float64("reader-full-weight", d.ReaderFullWeight, "weight of the second stage's loss on items labelled with the whole taxonomy (the gold set)")
 	firstStage := fs.String("first-stage", "", "keep the model in `DIR` as the first stage and train only a second stage on top of it (implies --reader)")
+	var heads []train.HeadSpec
+	fs.Func("head", "`NAME=FILE[,FILE…]`: add a head that learns each label from these training files alone (corpora sharing their own definition, e.g. public=osact2020/train.jsonl,…), for rasd score/eval --head; the engine never reads it; repeatable", func(v string) error {
+		name, files, ok := strings.Cut(v, "=")
+		if !ok || strings.TrimSpace(name) == "" || len(splitList(files)) == 0 {
+			return fmt.Errorf("want NAME=FILE[,FILE…], got %q", v)
+		}
+		heads = append(heads, train.HeadSpec{Name: strings.TrimSpace(name), Files: splitList(files)})
+		return nil
+	})
 	quiet := fs.Bool("quiet", false, "do not print progress")
 	if err := parseFlags(env, c, fs, args); err != nil {
 		return err
@@ -91,6 +100,7 @@ func runTrain(env *Env, args []string) error {
 		}
 	}
 	cfg.Out = *out
+	cfg.Heads = heads
 	cfg.Name = *name
 	if cfg.Name == "" {
 		cfg.Name = baseName(*out)

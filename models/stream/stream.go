@@ -200,8 +200,8 @@ func (ch *chunk) process(ctx context.Context, m *models.Model) {
 		return
 	}
 	out := make([]byte, 0, len(ch.data)+len(posts)*160)
-	id := m.ID()
-	labels := m.Card().Labels
+	id := models.ReadingID(m.ID(), m.Head())
+	labels := m.Labels()
 	k := 0
 	for i := range posts {
 		p := &posts[i]

@@ -317,3 +317,28 @@ func axpy(a float64, x, y []float64) {
 		y[i] += a * v
 	}
 }
+
+// fitLinearSplit fits labels [0, split) and [split, K) as two separate
+// linear models and returns them side by side as one: the labels a head adds
+// (Config.Heads) then cannot move the engine's labels, which come out as
+// they would without any head. split ≤ 0 or ≥ K fits all labels together.
+func fitLinearSplit(exs []example, K, split, V, F int, lambda float64, iters int, bias []float64, nb bool) *linearModel {
+	if split <= 0 || split >= K {
+		return fitLinear(exs, K, V, F, lambda, iters, bias, nb)
+	}
+	part := func(lo, hi int) *linearModel {
+		sub := make([]example, len(exs))
+		for i, e := range exs {
+			e.y = e.y[lo:hi]
+			sub[i] = e
+		}
+		return fitLinear(sub, hi-lo, V, F, lambda, iters, bias[lo:hi], nb)
+	}
+	a, b := part(0, split), part(split, K)
+	lm := &linearModel{K: K, V: V, F: F, theta: make([]float64, (V+F+1)*K), evals: a.evals + b.evals}
+	for row := 0; row < V+F+1; row++ {
+		copy(lm.theta[row*K:row*K+split], a.theta[row*a.K:(row+1)*a.K])
+		copy(lm.theta[row*K+split:(row+1)*K], b.theta[row*b.K:(row+1)*b.K])
+	}
+	return lm
+}

@@ -18,8 +18,11 @@ func markdown(c *models.Card) string {
 	b.WriteString("## Labels\n\n| label | kind | threshold | validation positives | ROC-AUC | F1 | macro-F1 | precision | recall |\n|---|---|---|---|---|---|---|---|---|\n")
 	for _, l := range c.Labels {
 		kind := "flag"
-		if c.IsContext(l) {
+		switch {
+		case c.IsContext(l):
 			kind = "context"
+		case c.IsHeadLabel(l):
+			kind = "head"
 		}
 		m := c.Validation[l]
 		fmt.Fprintf(&b, "| %s | %s | %.4f | %d | %.3f | %.3f | %.3f | %.3f | %.3f |\n", l, kind, c.Thresholds[l], m.Positives, m.ROCAUC, m.F1, m.MacroF1, m.Precision, m.Recall)
@@ -31,6 +34,19 @@ func markdown(c *models.Card) string {
 	}
 	if c.Training.ThresholdRule != "" {
 		fmt.Fprintf(&b, "Thresholds: %s.\n\n", c.Training.ThresholdRule)
+	}
+	if len(c.Heads) > 0 {
+		b.WriteString("## Heads\n\nA head reads a label as some corpora define it: its output learnt the label from those training files alone (no other item counted for it, positive or negative), with its own threshold chosen on them, and it was fitted apart from the other labels, which it cannot move. The engine never reads a head; `rasd score --head NAME` and `rasd eval --head NAME` report its scores under the label's own name, for a researcher comparing the model with those corpora.\n\n| head | labels | learnt from |\n|---|---|---|\n")
+		for _, h := range c.Heads {
+			var outs []string
+			for _, l := range c.Labels {
+				if base, name, ok := models.SplitHeadLabel(l); ok && name == h.Name {
+					outs = append(outs, base)
+				}
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s |\n", h.Name, strings.Join(outs, ", "), strings.Join(h.Data, ", "))
+		}
+		b.WriteString("\n")
 	}
 	b.WriteString("## Training data\n\n| file | role | items | sha256 | label counts |\n|---|---|---|---|---|\n")
 	for _, d := range c.Training.Data {

@@ -221,7 +221,7 @@ func addReader(ctx context.Context, cfg Config, items []Item, srcs, origin []int
 	}
 	cfg.LinearL2 = tr.LinearL2
 	start := time.Now()
-	oof := outOfFold(exs, net, cfg, views, tr.NBMix)
+	oof := outOfFold(exs, net, cfg, views, tr.NBMix, mainLabels(card.Labels))
 	fmt.Fprintf(cfg.Progress, "second stage for %s: %d train and %d validation items, out-of-fold first-stage scores (%d folds, %.1fs)\n",
 		card.ID(), nTrain, len(exs)-nTrain, cfg.ThresholdFolds, time.Since(start).Seconds())
 	second, err := trainReader(ctx, net, exs, items, card, cfg, oof.probs)

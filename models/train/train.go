@@ -156,10 +156,28 @@ type Config struct {
 	// with the whole taxonomy (no annotates list: the Iraqi gold set),
 	// whose labels are the ones the engine decides on (0 means 1).
 	ReaderFullWeight float64
+	// Heads add outputs that learn a label from some training files only:
+	// corpora that share a definition of hate or offensive which the
+	// engine's labels do not follow (see HeadSpec). The engine never reads
+	// them; `rasd score --head` and `rasd eval --head` do.
+	Heads []HeadSpec
 	// Progress receives one line per epoch; nil means no progress output.
 	Progress io.Writer
 	// Log receives warnings; nil means slog.Default().
 	Log *slog.Logger
+}
+
+// HeadSpec asks for a head: for every label that its files teach (at
+// least MinPositives positives among their training items), an output
+// models.HeadLabel(label, Name) that learns the label from those files
+// alone (no other item counts for it, positive or negative), with its own
+// threshold chosen on them. Heads are fitted apart from the other labels,
+// which come out exactly as they would without them.
+type HeadSpec struct {
+	// Name names the head (lower-case letters, digits and '-').
+	Name string
+	// Files are training files, each also listed in Config.Data.
+	Files []string
 }
 
 // Defaults returns the settings of the default model.
@@ -194,6 +212,9 @@ func (c *Config) fill() error {
 	}
 	if len(c.OrdinaryLabels) == 0 {
 		c.OrdinaryLabels = d.OrdinaryLabels
+	}
+	if err := c.checkHeads(); err != nil {
+		return err
 	}
 	if c.ReaderGate == 0 {
 		c.ReaderGate = d.ReaderGate
@@ -343,6 +364,7 @@ func Run(ctx context.Context, cfg Config) (*models.Card, error) {
 	if err != nil {
 		return nil, fmt.Errorf("training: %w", err)
 	}
+	labels = append(labels, headLabels(items, srcs, labels, cfg)...)
 	start := time.Now()
 	exs, nTrain := featurize(items, srcs, origin, validFrom, labels, cfg, lex)
 	if nTrain == 0 || nTrain == len(exs) {
@@ -376,7 +398,7 @@ func Run(ctx context.Context, cfg Config) (*models.Card, error) {
 		var lms []*linearModel
 		for v := 0; v < views; v++ {
 			start := time.Now()
-			lm := fitLinear(exs, net.Labels, net.Buckets, net.Dense, cfg.LinearL2, cfg.LinearIters, f32to64(net.B2), v == 1)
+			lm := fitLinearSplit(exs, net.Labels, mainLabels(labels), net.Buckets, net.Dense, cfg.LinearL2, cfg.LinearIters, f32to64(net.B2), v == 1)
 			lms = append(lms, lm)
 			name := "logistic regression"
 			if v == 1 {
@@ -428,7 +450,7 @@ func Run(ctx context.Context, cfg Config) (*models.Card, error) {
 	net = best
 	card := &models.Card{
 		Name: cfg.Name, Version: cfg.Version, Created: time.Now().UTC().Format(time.RFC3339),
-		Labels: labels, Thresholds: map[string]float64{}, Normalizer: nlp.Version, Features: cfg.Features,
+		Labels: labels, Heads: cardHeads(labels, cfg), Thresholds: map[string]float64{}, Normalizer: nlp.Version, Features: cfg.Features,
 		Net:      models.NetConfig{Dim: net.Dim, Dense: net.Dense, Hidden: net.Hidden, Opset: models.Opset},
 		Lexicons: lex.Info(),
 		Training: models.TrainingInfo{Seed: cfg.Seed, Epochs: cfg.Epochs, BestEpoch: bestEpoch, LearningRate: cfg.LearningRate,
@@ -445,7 +467,7 @@ func Run(ctx context.Context, cfg Config) (*models.Card, error) {
 	var oofp *sideScores
 	if cfg.ThresholdFolds > 1 && cfg.LinearL2 > 0 && bestEpoch == 0 {
 		start := time.Now()
-		oof := outOfFold(exs, net, cfg, views, linearMix)
+		oof := outOfFold(exs, net, cfg, views, linearMix, mainLabels(labels))
 		oofp = &oof
 		chooseThresholdsOn(net, exs, card, oof)
 		card.Training.ThresholdRule = fmt.Sprintf(FoldThresholdRule, cfg.ThresholdFolds)
@@ -571,6 +593,7 @@ func chooseLabels(items []Item, srcs []int, validFrom int, cfg Config) ([]string
 // featurize turns items into examples; training examples come first.
 func featurize(items []Item, srcs, origin []int, validFrom int, labels []string, cfg Config, lex *models.Lexicon) ([]example, int) {
 	ex := models.NewExtractor(cfg.Features)
+	sources := labelSources(labels, cfg)
 	var train, valid []example
 	folds := make([]int, len(items))
 	nTrain := 0
@@ -593,11 +616,11 @@ func featurize(items []Item, srcs, origin []int, validFrom int, labels []string,
 			e.ids[i] = int32(id)
 		}
 		lex.Dense(lex.Match(norm, nil), e.dense)
-		for k, l := range labels {
+		for k, ls := range sources {
 			switch {
-			case !it.Annotated(l):
+			case ls.srcs != nil && !ls.srcs[srcs[n]], !it.Annotated(ls.base):
 				e.y[k] = Unknown
-			case slices.Contains(it.Labels, l):
+			case slices.Contains(it.Labels, ls.base):
 				e.y[k] = 1
 			}
 		}
@@ -1116,7 +1139,7 @@ type sideScores struct {
 // the training part is split into cfg.ThresholdFolds folds by item order, and
 // each fold is scored by the views fitted on the others, mixed per label as
 // the final model mixes them (mix, the NB-LR weight).
-func outOfFold(exs []example, net *models.Net, cfg Config, views int, mix []float64) sideScores {
+func outOfFold(exs []example, net *models.Net, cfg Config, views int, mix []float64, split int) sideScores {
 	K, folds := net.Labels, cfg.ThresholdFolds
 	out := sideScores{scores: make([][]float64, K), truth: make([][]bool, K), groups: make([][]int, K), probs: make([][]float32, len(exs))}
 	var train []int
@@ -1139,7 +1162,7 @@ func outOfFold(exs []example, net *models.Net, cfg Config, views int, mix []floa
 		}
 		var lms []*linearModel
 		for v := range views {
-			lm := fitLinear(fit, K, net.Buckets, net.Dense, cfg.LinearL2, cfg.LinearIters, make([]float64, K), v == 1)
+			lm := fitLinearSplit(fit, K, split, net.Buckets, net.Dense, cfg.LinearL2, cfg.LinearIters, make([]float64, K), v == 1)
 			lm.r = nil // folded into theta by fitLinear
 			lms = append(lms, lm)
 		}

@@ -232,7 +232,7 @@ func TestOutOfFoldScoresSeparateTheToyTask(t *testing.T) {
 	for k := range mix {
 		mix[k] = 0.5
 	}
-	a := outOfFold(exs, net, cfg, 2, mix)
+	a := outOfFold(exs, net, cfg, 2, mix, len(labels))
 	if len(a.groups[0]) != nTrain {
 		t.Fatalf("%d out-of-fold scores for %d training items", len(a.groups[0]), nTrain)
 	}
@@ -241,7 +241,7 @@ func TestOutOfFoldScoresSeparateTheToyTask(t *testing.T) {
 			t.Errorf("%s: out-of-fold ROC-AUC %.3f, want the separable task learnt (≥ 0.95)", l, auc)
 		}
 	}
-	b := outOfFold(exs, net, cfg, 2, mix)
+	b := outOfFold(exs, net, cfg, 2, mix, len(labels))
 	for k := range labels {
 		for i := range a.scores[k] {
 			if a.scores[k][i] != b.scores[k][i] {
