@@ -30,6 +30,12 @@ type FeatureConfig struct {
 	// instead of its Latin letters, so that what the model learnt from
 	// Arabic script applies to it. Models trained before it have it off.
 	ArabiziReading bool `json:"arabizi_reading,omitempty"`
+	// Scope adds, for every word inside quotation marks or just after a
+	// negation, a copy of its word feature marked with that scope (see
+	// Extractor.scoped), so that a quoted or negated slur can weigh
+	// differently from the same slur asserted. Models trained before it
+	// have it off.
+	Scope bool `json:"scope,omitempty"`
 }
 
 // ModelText returns the text the features read for a post: its Arabic
@@ -142,12 +148,12 @@ func (e *Extractor) add(h uint32) {
 // Extract computes the features of normalised text into e.IDs and e.Counts;
 // Counts are turned into sublinear term frequencies 1+ln(count).
 func (e *Extractor) Extract(normalized string) {
-	e.ExtractTokens(nlp.Tokenize(normalized))
+	e.ExtractTokens(normalized, nlp.Tokenize(normalized))
 }
 
-// ExtractTokens is Extract for the tokens of normalised text
-// (nlp.Tokenize), for a caller that has them already.
-func (e *Extractor) ExtractTokens(tokens []nlp.Token) {
+// ExtractTokens is Extract for normalised text and its tokens
+// (nlp.Tokenize(normalized)), for a caller that has them already.
+func (e *Extractor) ExtractTokens(normalized string, tokens []nlp.Token) {
 	e.IDs, e.Counts = e.IDs[:0], e.Counts[:0]
 	e.gen++
 	if e.gen == 0 { // wrapped: clear so stale generations cannot match
@@ -199,9 +205,106 @@ func (e *Extractor) ExtractTokens(tokens []nlp.Token) {
 			}
 		}
 	}
+	if e.cfg.Scope {
+		e.scoped(normalized, tokens)
+	}
 	for i, c := range e.Counts {
 		if c > 1 {
 			e.Counts[i] = 1 + float32(math.Log(float64(c)))
+		}
+	}
+}
+
+// Seeds of the scope features (FeatureConfig.Scope).
+const (
+	seedQuote = 0x27d4eb2f
+	seedNeg   = 0x165667b1
+)
+
+// negationWindow is how many words after a negation are in its scope.
+const negationWindow = 3
+
+// negations are the negation words (MSA and Iraqi/Gulf dialect) that open a
+// negation scope, in normalised form.
+var negations = func() map[string]bool {
+	out := map[string]bool{}
+	for _, w := range []string{"ما", "مو", "مش", "مب", "موب", "ماكو", "مافي", "ماكو", "ليس", "ليست", "لست", "لسنا", "ليسوا", "لا", "لم", "لن", "مهو", "مهي", "ماهو", "ماهي", "مااكو"} {
+		out[nlp.Normalize(w)] = true
+	}
+	return out
+}()
+
+// quoteState follows quotation marks through normalised text: straight
+// double quotes toggle, « » and “ ” nest, and a single quote opens after a
+// space or the start and closes before a space, punctuation or the end
+// (so the apostrophes inside Arabizi words do not count).
+type quoteState struct {
+	double       bool
+	nest, single int
+}
+
+func (q *quoteState) inside() bool { return q.double || q.nest > 0 || q.single > 0 }
+
+func (q *quoteState) step(text string, i int, r rune) {
+	switch r {
+	case '"':
+		q.double = !q.double
+	case '«', '“':
+		q.nest++
+	case '»', '”':
+		q.nest = max(0, q.nest-1)
+	case '\'':
+		prev, next := ' ', ' '
+		if i > 0 {
+			prev = rune(text[i-1])
+		}
+		if i+1 < len(text) {
+			next = rune(text[i+1])
+		}
+		switch {
+		case q.single == 0 && (prev == ' ' || prev == '\n' || i == 0) && next != ' ':
+			q.single = 1
+		case q.single > 0 && (next == ' ' || next == '\n' || next == '.' || next == ',' || i+1 == len(text)):
+			q.single = 0
+		}
+	}
+}
+
+// scoped adds the scope features of normalised text whose tokens are
+// tokens (e.words must hold their word hashes): for each word inside
+// quotation marks, its word hash under seedQuote, and one feature for
+// each quoted span; for each of the negationWindow words after a
+// negation, its word hash under seedNeg. Mentions and links are skipped.
+func (e *Extractor) scoped(text string, tokens []nlp.Token) {
+	var q quoteState
+	quoteSpan := uint32(seedQuote)
+	quoteSpan *= fnvPrime
+	pos, wasInside, negLeft := 0, false, 0
+	for k, t := range tokens {
+		for pos < t.Start && pos < len(text) {
+			r, size := nlp.DecodeRune(text, pos)
+			q.step(text, pos, r)
+			pos += size
+		}
+		pos = max(pos, t.End)
+		in := q.inside()
+		if in && !wasInside {
+			e.add(quoteSpan)
+		}
+		wasInside = in
+		if t.Kind == nlp.URL || t.Kind == nlp.Mention || k >= len(e.words) {
+			continue
+		}
+		w := e.words[k]
+		if in {
+			e.add((uint32(seedQuote) ^ w) * fnvPrime)
+		}
+		if negLeft > 0 {
+			e.add((uint32(seedNeg) ^ w) * fnvPrime)
+			negLeft--
+		}
+		if negations[t.Text] {
+			negLeft = negationWindow
 		}
 	}
 }

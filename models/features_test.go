@@ -105,3 +105,49 @@ func TestExtractMatchesPlainComputation(t *testing.T) {
 		t.Fatalf("only %d texts had features; the test checks too little", nonEmpty)
 	}
 }
+
+// TestScopeFeatures checks what the scope features add: nothing when off;
+// when on, one feature per quoted word and per quoted span, one per word in
+// a negation's window, none for apostrophes inside Arabizi words.
+func TestScopeFeatures(t *testing.T) {
+	off := FeatureConfig{Buckets: 1 << 20, CharMin: 2, CharMax: 4, WordMax: 1, MaxFeatures: 1000}
+	on := off
+	on.Scope = true
+	extra := func(text string) []int64 {
+		t.Helper()
+		norm := nlp.Normalize(text)
+		a, b := NewExtractor(off), NewExtractor(on)
+		a.Extract(norm)
+		b.Extract(norm)
+		if !slices.Equal(a.IDs, b.IDs[:len(a.IDs)]) {
+			t.Fatalf("%q: scope features must come after the plain ones, which stay as they were", text)
+		}
+		return slices.Clone(b.IDs[len(a.IDs):])
+	}
+	if got := extra("الكرد خونة والشيعة صفويين"); len(got) != 0 {
+		t.Errorf("no quote and no negation: %d scope features", len(got))
+	}
+	quoted := extra(`واحد كتب «الكرد خونة» ورديت عليه`)
+	if len(quoted) != 3 { // the span, الكرد, خونه
+		t.Errorf("«الكرد خونة»: %d scope features, want 3", len(quoted))
+	}
+	if again := extra(`واحد كتب "الكرد خونة" ورديت عليه`); !slices.Equal(again, quoted) {
+		t.Errorf("straight quotes mark the same words as guillemets: %v vs %v", again, quoted)
+	}
+	if got := extra(`gal 'el kurd 5wana' w radait`); len(got) != 4 { // the span and three words
+		t.Errorf("single quotes around words: %d scope features, want 4", len(got))
+	}
+	if got := extra(`ta'adhamun wyak ya 3ali`); len(got) != 0 {
+		t.Errorf("an apostrophe inside an Arabizi word opened a quote: %d scope features", len(got))
+	}
+	neg := extra("الكرد مو خونة ولا عملاء ابد ابد")
+	// مو: خونه، ولا، عملاء (3); ولا is not لا, so nothing more.
+	if len(neg) != 3 {
+		t.Errorf("negation: %d scope features, want 3", len(neg))
+	}
+	asserted := NewExtractor(on)
+	asserted.Extract(nlp.Normalize("الكرد خونة"))
+	if slices.Contains(asserted.IDs, quoted[1]) || slices.Contains(asserted.IDs, quoted[2]) {
+		t.Errorf("a quoted word's scope feature equals a plain feature of the word")
+	}
+}

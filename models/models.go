@@ -431,7 +431,7 @@ func (w *worker) run(m *Model, texts, norms []string, preds []Prediction, scores
 		feat := m.card.Features.ModelText(t, norm)
 		w.feats = append(w.feats, feat)
 		if feat == norm {
-			w.ex.ExtractTokens(preds[i].Tokens)
+			w.ex.ExtractTokens(norm, preds[i].Tokens)
 		} else {
 			w.ex.Extract(feat)
 		}
