@@ -30,12 +30,13 @@ type FeatureConfig struct {
 	// instead of its Latin letters, so that what the model learnt from
 	// Arabic script applies to it. Models trained before it have it off.
 	ArabiziReading bool `json:"arabizi_reading,omitempty"`
-	// Scope adds, for every word inside quotation marks or just after a
-	// negation, a copy of its word feature marked with that scope (see
-	// Extractor.scoped), so that a quoted or negated slur can weigh
-	// differently from the same slur asserted. Models trained before it
-	// have it off.
-	Scope bool `json:"scope,omitempty"`
+	// QuoteScope adds, for every word inside quotation marks, a copy of
+	// its word feature marked as quoted, and NegationScope for the words
+	// just after a negation one marked as negated (see Extractor.scoped),
+	// so that a quoted or negated slur can weigh differently from the same
+	// slur asserted. Models trained before them have them off.
+	QuoteScope    bool `json:"quote_scope,omitempty"`
+	NegationScope bool `json:"negation_scope,omitempty"` // see QuoteScope
 }
 
 // ModelText returns the text the features read for a post: its Arabic
@@ -205,7 +206,7 @@ func (e *Extractor) ExtractTokens(normalized string, tokens []nlp.Token) {
 			}
 		}
 	}
-	if e.cfg.Scope {
+	if e.cfg.QuoteScope || e.cfg.NegationScope {
 		e.scoped(normalized, tokens)
 	}
 	for i, c := range e.Counts {
@@ -271,10 +272,11 @@ func (q *quoteState) step(text string, i int, r rune) {
 }
 
 // scoped adds the scope features of normalised text whose tokens are
-// tokens (e.words must hold their word hashes): for each word inside
-// quotation marks, its word hash under seedQuote, and one feature for
-// each quoted span; for each of the negationWindow words after a
-// negation, its word hash under seedNeg. Mentions and links are skipped.
+// tokens (e.words must hold their word hashes): with QuoteScope, for each
+// word inside quotation marks its word hash under seedQuote, and one
+// feature for each quoted span; with NegationScope, for each of the
+// negationWindow words after a negation its word hash under seedNeg.
+// Mentions and links are skipped.
 func (e *Extractor) scoped(text string, tokens []nlp.Token) {
 	var q quoteState
 	quoteSpan := uint32(seedQuote)
@@ -287,7 +289,7 @@ func (e *Extractor) scoped(text string, tokens []nlp.Token) {
 			pos += size
 		}
 		pos = max(pos, t.End)
-		in := q.inside()
+		in := q.inside() && e.cfg.QuoteScope
 		if in && !wasInside {
 			e.add(quoteSpan)
 		}
@@ -303,7 +305,7 @@ func (e *Extractor) scoped(text string, tokens []nlp.Token) {
 			e.add((uint32(seedNeg) ^ w) * fnvPrime)
 			negLeft--
 		}
-		if negations[t.Text] {
+		if negations[t.Text] && e.cfg.NegationScope {
 			negLeft = negationWindow
 		}
 	}

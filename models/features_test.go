@@ -112,7 +112,7 @@ func TestExtractMatchesPlainComputation(t *testing.T) {
 func TestScopeFeatures(t *testing.T) {
 	off := FeatureConfig{Buckets: 1 << 20, CharMin: 2, CharMax: 4, WordMax: 1, MaxFeatures: 1000}
 	on := off
-	on.Scope = true
+	on.QuoteScope, on.NegationScope = true, true
 	extra := func(text string) []int64 {
 		t.Helper()
 		norm := nlp.Normalize(text)
@@ -149,5 +149,21 @@ func TestScopeFeatures(t *testing.T) {
 	asserted.Extract(nlp.Normalize("الكرد خونة"))
 	if slices.Contains(asserted.IDs, quoted[1]) || slices.Contains(asserted.IDs, quoted[2]) {
 		t.Errorf("a quoted word's scope feature equals a plain feature of the word")
+	}
+}
+
+func TestQuoteAndNegationScopesAreSeparate(t *testing.T) {
+	cfg := FeatureConfig{Buckets: 1 << 20, CharMin: 2, CharMax: 4, WordMax: 1, MaxFeatures: 1000}
+	count := func(quote, neg bool, text string) int {
+		c := cfg
+		c.QuoteScope, c.NegationScope = quote, neg
+		e := NewExtractor(c)
+		e.Extract(nlp.Normalize(text))
+		return len(e.IDs)
+	}
+	text := `كتب «الكرد خونة» والكرد مو خونة`
+	plain := count(false, false, text)
+	if q, n, both := count(true, false, text)-plain, count(false, true, text)-plain, count(true, true, text)-plain; q != 3 || n != 1 || both != 4 {
+		t.Errorf("scope features: quotes %d, negation %d, both %d; want 3, 1, 4", q, n, both)
 	}
 }

@@ -58,7 +58,9 @@ func runTrain(env *Env, args []string) error {
 	augArabizi := fs.Float64("augment-arabizi", d.AugmentArabizi, "share of training items added again written in Arabizi (0: none)")
 	augTypos := fs.Float64("augment-typos", d.AugmentTypos, "share of training items added again with spelling variants (0: none)")
 	arabiziReading := fs.Bool("arabizi-reading", d.Features.ArabiziReading, "the features of a post written in Arabizi read its Arabic reading")
-	scope := fs.Bool("scope", d.Features.Scope, "add scope features: the words inside quotation marks, and the three words after a negation, again with their scope marked")
+	quoteScope := fs.Bool("quote-scope", d.Features.QuoteScope, "add scope features for the words inside quotation marks (marked as quoted)")
+	negScope := fs.Bool("negation-scope", d.Features.NegationScope, "add scope features for the three words after a negation (marked as negated)")
+	scope := fs.Bool("scope", false, "both --quote-scope and --negation-scope")
 	linearOnly := fs.Bool("linear-only", d.LinearOnly, "keep the linear path as the model: do not train the hidden layer (needs --linear-l2 above 0)")
 	perLabel := fs.Bool("per-label-thresholds", false, "keep each serious label's own macro-F1 threshold instead of setting the serious labels' thresholds together, as the engine uses them (see docs/models.md)")
 	second := fs.Bool("reader", d.Reader, "train a second stage that reads word order and re-scores the posts the first stage puts near or above a threshold")
@@ -146,7 +148,7 @@ func runTrain(env *Env, args []string) error {
 	}
 	cfg.ReaderLR, cfg.ReaderDropout, cfg.ReaderFullWeight = *readerLR, *readerDropout, *readerFull
 	cfg.Reader, cfg.ReaderEpochs, cfg.ReaderGate, cfg.FirstStage = *second || *firstStage != "", *readerEpochs, *readerGate, *firstStage
-	cfg.Features.ArabiziReading, cfg.Features.Scope = *arabiziReading, *scope
+	cfg.Features.ArabiziReading, cfg.Features.QuoteScope, cfg.Features.NegationScope = *arabiziReading, *quoteScope || *scope, *negScope || *scope
 	if err := cfg.Features.Validate(); err != nil {
 		return usagef("%v", err)
 	}
