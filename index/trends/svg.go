@@ -22,6 +22,17 @@ type Words struct {
 	Names, Labels map[string]string
 	// Link, when set, is where a governorate on the map leads (its id given).
 	Link func(governorate string) string
+	// Num writes the digits of a day, count or index in the page's digits
+	// (nil: as they are).
+	Num func(string) string
+}
+
+// num writes s in the page's digits.
+func (w Words) num(s string) string {
+	if w.Num == nil {
+		return s
+	}
+	return w.Num(s)
 }
 
 func (w Words) name(id string) string {
@@ -55,7 +66,8 @@ func dayX(i, n int, w, pad float64, rtl bool) float64 {
 }
 
 // axis draws the baseline and the first and last day under it.
-func axis(b *strings.Builder, r Report, w, h, pad int, rtl bool, top int) {
+func axis(b *strings.Builder, r Report, w, h, pad int, wd Words, top int) {
+	rtl := wd.RTL
 	n := len(r.Days)
 	fmt.Fprintf(b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#555"/>`, pad, h-pad, w-pad, h-pad)
 	if n == 0 {
@@ -66,9 +78,9 @@ func axis(b *strings.Builder, r Report, w, h, pad int, rtl bool, top int) {
 	if rtl {
 		first, last, fx, lx = "end", "start", w-pad, pad
 	}
-	fmt.Fprintf(b, `<text x="%d" y="%d" font-size="11" text-anchor="%s">%s</text>`, fx, h-6, first, html.EscapeString(r.Days[0]))
-	fmt.Fprintf(b, `<text x="%d" y="%d" font-size="11" text-anchor="%s">%s</text>`, lx, h-6, last, html.EscapeString(r.Days[n-1]))
-	fmt.Fprintf(b, `<text x="%d" y="%d" font-size="11" text-anchor="start">%d</text>`, 2, pad-6, top)
+	fmt.Fprintf(b, `<text x="%d" y="%d" font-size="11" text-anchor="%s">%s</text>`, fx, h-6, first, html.EscapeString(wd.num(r.Days[0])))
+	fmt.Fprintf(b, `<text x="%d" y="%d" font-size="11" text-anchor="%s">%s</text>`, lx, h-6, last, html.EscapeString(wd.num(r.Days[n-1])))
+	fmt.Fprintf(b, `<text x="%d" y="%d" font-size="11" text-anchor="start">%s</text>`, 2, pad-6, wd.num(fmt.Sprint(top)))
 }
 
 // DailySVG renders the flagged posts per day as an inline SVG bar chart.
@@ -85,10 +97,10 @@ func DailySVG(r Report, wd Words) string {
 	for i, c := range r.PerDay {
 		x := dayX(i, n, w, pad, wd.RTL) - bw/2
 		bh := float64(h-2*pad) * float64(c) / float64(maxN)
-		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#b23a48"><title>%s: %d %s</title></rect>`,
-			x+1, float64(h-pad)-bh, math.Max(bw-2, 1), bh, html.EscapeString(r.Days[i]), c, html.EscapeString(wd.Posts))
+		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#b23a48"><title>%s: %s %s</title></rect>`,
+			x+1, float64(h-pad)-bh, math.Max(bw-2, 1), bh, html.EscapeString(wd.num(r.Days[i])), wd.num(fmt.Sprint(c)), html.EscapeString(wd.Posts))
 	}
-	axis(&b, r, w, h, pad, wd.RTL, maxN)
+	axis(&b, r, w, h, pad, wd, maxN)
 	b.WriteString(`</svg>`)
 	return b.String()
 }
@@ -143,7 +155,7 @@ func LabelsSVG(r Report, wd Words) string {
 			sw, y, color, tx, y+11, anchor, html.EscapeString(wd.label(l)))
 	}
 	// The axis sits on the chart, above the legend.
-	axis(&b, r, w, chartH, pad, wd.RTL, maxN)
+	axis(&b, r, w, chartH, pad, wd, maxN)
 	b.WriteString(`</svg>`)
 	return b.String()
 }
@@ -180,8 +192,8 @@ func TensionSVG(r Report, wd Words) string {
 			nameX, anchor, barX = pad, "start", float64(labelW)
 		}
 		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="12" text-anchor="%s">%s</text>`, nameX, y+15, anchor, name)
-		fmt.Fprintf(&b, `<rect x="%.1f" y="%d" width="%.1f" height="%d" fill="%s"><title>%s: %.2f (%d %s)</title></rect>`,
-			barX, y+3, bw, rowH-6, tensionColor(t.Index), name, t.Index, t.Recent, html.EscapeString(wd.Posts))
+		fmt.Fprintf(&b, `<rect x="%.1f" y="%d" width="%.1f" height="%d" fill="%s"><title>%s: %s (%s %s)</title></rect>`,
+			barX, y+3, bw, rowH-6, tensionColor(t.Index), name, wd.num(fmt.Sprintf("%.2f", t.Index)), wd.num(fmt.Sprint(t.Recent)), html.EscapeString(wd.Posts))
 	}
 	b.WriteString(`</svg>`)
 	return b.String()
@@ -252,9 +264,9 @@ func MapSVG(r Report, wd Words) string {
 			color = tensionColor(t.Index)
 		}
 		name := html.EscapeString(wd.name(id))
-		tip := fmt.Sprintf("%s: %d %s", name, n, html.EscapeString(wd.Posts))
+		tip := fmt.Sprintf("%s: %s %s", name, wd.num(fmt.Sprint(n)), html.EscapeString(wd.Posts))
 		if ok {
-			tip += fmt.Sprintf(" · %.2f", t.Index)
+			tip += " · " + wd.num(fmt.Sprintf("%.2f", t.Index))
 		}
 		if wd.Link != nil {
 			fmt.Fprintf(&b, `<a href="%s">`, html.EscapeString(wd.Link(id)))

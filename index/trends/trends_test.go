@@ -120,3 +120,30 @@ func TestLatest(t *testing.T) {
 		t.Fatal("latest of nothing is not zero")
 	}
 }
+
+// TestChartsWriteNumbersInThePagesDigits: with Num set, every day, count
+// and index the charts print goes through it; without, they stay ASCII.
+func TestChartsWriteNumbersInThePagesDigits(t *testing.T) {
+	r := Compute([]Event{{Time: at(0), Labels: []string{"hate"}, Governorate: "basra"}}, nil, Options{Now: now, Days: 10})
+	arabic := func(s string) string {
+		return strings.Map(func(c rune) rune {
+			if c >= '0' && c <= '9' {
+				return '٠' + (c - '0')
+			}
+			return c
+		}, s)
+	}
+	wd := Words{RTL: true, Num: arabic}
+	for name, svg := range map[string]string{"daily": DailySVG(r, wd), "labels": LabelsSVG(r, wd), "tension": TensionSVG(r, wd), "map": MapSVG(r, wd)} {
+		// Only the text people read: titles and text elements.
+		for _, part := range strings.Split(svg, ">")[1:] {
+			text, _, _ := strings.Cut(part, "<")
+			if strings.ContainsAny(text, "0123456789") {
+				t.Errorf("%s chart prints %q in ASCII digits", name, text)
+			}
+		}
+	}
+	if d := DailySVG(r, Words{}); !strings.Contains(d, r.Days[len(r.Days)-1]) {
+		t.Errorf("without Num the days stay as they are: %s", d)
+	}
+}

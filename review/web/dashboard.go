@@ -157,7 +157,8 @@ func trendWords(l Lang) trends.Words {
 	}
 	return trends.Words{RTL: l.Dir() == "rtl", PerDay: l.T("per_day"), PerLabel: l.T("per_label"), Tension: l.T("tension"),
 		Map: l.T("tension_map"), Posts: l.T("posts_word"), Names: govNames[l], Labels: labels,
-		Link: func(id string) string { return "/search?governorate=" + url.QueryEscape(id) }}
+		Link: func(id string) string { return "/search?governorate=" + url.QueryEscape(id) },
+		Num:  func(s string) string { return digits(l, s) }}
 }
 
 // explainTension says in words why the governorates at a raised level

@@ -181,9 +181,11 @@ func (p *page) Rule(id string) policyText {
 }
 
 // Num writes n in the page's digits.
-func (p *page) Num(n any) string {
-	s := fmt.Sprint(n)
-	if p.Lang == English {
+func (p *page) Num(n any) string { return digits(p.Lang, fmt.Sprint(n)) }
+
+// digits writes the ASCII digits of s in lang's digits.
+func digits(lang Lang, s string) string {
+	if lang == English {
 		return s
 	}
 	return strings.Map(func(r rune) rune {
