@@ -216,11 +216,14 @@ func (e *Extractor) ExtractTokens(normalized string, tokens []nlp.Token) {
 	}
 }
 
-// Seeds of the scope features (FeatureConfig.Scope).
+// Seeds of the scope features (FeatureConfig.QuoteScope and NegationScope).
 const (
 	seedQuote = 0x27d4eb2f
 	seedNeg   = 0x165667b1
 )
+
+// quoteSpan is the feature of one quoted span.
+var quoteSpan = func() uint32 { h := uint32(seedQuote); return h * fnvPrime }()
 
 // negationWindow is how many words after a negation are in its scope.
 const negationWindow = 3
@@ -229,7 +232,7 @@ const negationWindow = 3
 // negation scope, in normalised form.
 var negations = func() map[string]bool {
 	out := map[string]bool{}
-	for _, w := range []string{"ما", "مو", "مش", "مب", "موب", "ماكو", "مافي", "ماكو", "ليس", "ليست", "لست", "لسنا", "ليسوا", "لا", "لم", "لن", "مهو", "مهي", "ماهو", "ماهي", "مااكو"} {
+	for _, w := range []string{"ما", "مو", "مش", "مب", "موب", "ماكو", "مافي", "ليس", "ليست", "لست", "لسنا", "ليسوا", "لا", "لم", "لن", "مهو", "مهي", "ماهو", "ماهي", "مااكو"} {
 		out[nlp.Normalize(w)] = true
 	}
 	return out
@@ -272,15 +275,13 @@ func (q *quoteState) step(text string, i int, r rune) {
 }
 
 // scoped adds the scope features of normalised text whose tokens are
-// tokens (e.words must hold their word hashes): with QuoteScope, for each
+// tokens (e.words holds their word hashes, one per token): with QuoteScope, for each
 // word inside quotation marks its word hash under seedQuote, and one
 // feature for each quoted span; with NegationScope, for each of the
 // negationWindow words after a negation its word hash under seedNeg.
 // Mentions and links are skipped.
 func (e *Extractor) scoped(text string, tokens []nlp.Token) {
 	var q quoteState
-	quoteSpan := uint32(seedQuote)
-	quoteSpan *= fnvPrime
 	pos, wasInside, negLeft := 0, false, 0
 	for k, t := range tokens {
 		for pos < t.Start && pos < len(text) {
@@ -294,7 +295,7 @@ func (e *Extractor) scoped(text string, tokens []nlp.Token) {
 			e.add(quoteSpan)
 		}
 		wasInside = in
-		if t.Kind == nlp.URL || t.Kind == nlp.Mention || k >= len(e.words) {
+		if t.Kind == nlp.URL || t.Kind == nlp.Mention {
 			continue
 		}
 		w := e.words[k]

@@ -199,7 +199,7 @@ func Load(dir string, opts Options) (*Model, error) {
 	m := &Model{card: card, dir: dir, lex: lex, net: card.Net, batch: opts.Batch, device: opts.Device,
 		workers: make(chan *worker, opts.Threads)}
 	m.head = opts.Head
-	if err := m.expose(opts.Head); err != nil {
+	if err := m.expose(); err != nil {
 		return nil, fmt.Errorf("loading model: %w", err)
 	}
 	s, cudaErr, err := newSession(onnx, m.device, 1, []string{InputIDs, InputWeights, InputDense}, []string{OutputScores})
@@ -280,12 +280,12 @@ func checkIO(onnx []byte, card *Card) error {
 }
 
 // expose sets the labels the model reports: the card's own labels, each
-// read from head's output instead where head (when set) reads it.
-func (m *Model) expose(head string) error {
+// read from m.head's output instead where that head (when set) reads it.
+func (m *Model) expose() error {
 	var h *Head
-	if head != "" {
+	if m.head != "" {
 		var err error
-		if h, err = m.card.Head(head); err != nil {
+		if h, err = m.card.Head(m.head); err != nil {
 			return err
 		}
 	}

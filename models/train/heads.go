@@ -88,17 +88,7 @@ func headLabels(items []Item, srcs []int, labels []string, cfg Config) []string 
 	var out []string
 	for _, h := range cfg.Heads {
 		in := cfg.headSrcs(h)
-		count := map[string]int{}
-		for n, it := range items {
-			if !in[srcs[n]] || InValidation(it.Text, cfg.ValidPercent) {
-				continue
-			}
-			for _, l := range it.Labels {
-				if it.Annotated(l) {
-					count[l]++
-				}
-			}
-		}
+		count := trainPositives(items, srcs, func(src int) bool { return in[src] }, cfg.ValidPercent)
 		var got []string
 		for _, l := range labels {
 			if slices.Contains(ContextLabels, l) {

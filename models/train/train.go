@@ -557,17 +557,7 @@ func displayPath(p string) string {
 // chooseLabels returns the labels with at least MinPositives training items:
 // taxonomy labels first in taxonomy order, then any others sorted.
 func chooseLabels(items []Item, srcs []int, validFrom int, cfg Config) ([]string, error) {
-	count := map[string]int{}
-	for n, it := range items {
-		if srcs[n] >= validFrom || InValidation(it.Text, cfg.ValidPercent) {
-			continue
-		}
-		for _, l := range it.Labels {
-			if it.Annotated(l) {
-				count[l]++
-			}
-		}
-	}
+	count := trainPositives(items, srcs, func(src int) bool { return src < validFrom }, cfg.ValidPercent)
 	var others []string
 	for l := range count {
 		if !slices.Contains(Taxonomy, l) {
@@ -588,6 +578,23 @@ func chooseLabels(items []Item, srcs []int, validFrom int, cfg Config) ([]string
 		return nil, fmt.Errorf("no label has %d or more training items", cfg.MinPositives)
 	}
 	return labels, nil
+}
+
+// trainPositives counts, per label, the positive training items (outside
+// the validation part) among those whose source keep accepts.
+func trainPositives(items []Item, srcs []int, keep func(src int) bool, validPercent int) map[string]int {
+	count := map[string]int{}
+	for n, it := range items {
+		if !keep(srcs[n]) || InValidation(it.Text, validPercent) {
+			continue
+		}
+		for _, l := range it.Labels {
+			if it.Annotated(l) {
+				count[l]++
+			}
+		}
+	}
+	return count
 }
 
 // featurize turns items into examples; training examples come first.
