@@ -1,8 +1,10 @@
 package gold
 
 import (
+	"slices"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/rasd-iq/rasd/nlp"
 )
@@ -86,4 +88,82 @@ func NearDuplicates(items []Item, threshold float64) []Pair {
 		return pairs[i].B < pairs[j].B
 	})
 	return pairs
+}
+
+// ScreenThreshold is the character 4-gram Jaccard similarity (see CharGrams)
+// at or above which a training post counts as too close to a held-out item:
+// short posts on one concept converge on one wording, and a training post
+// that shares a held-out item's set phrase or sentence shape lets that item
+// measure memory instead of generalisation.
+const ScreenThreshold = 0.25
+
+// CharGrams returns the sorted set of character n-grams of nlp.Normalize(text)
+// with everything but letters dropped and runs of spaces made one space.
+func CharGrams(text string, n int) []string {
+	var b strings.Builder
+	space := true
+	for _, r := range nlp.Normalize(text) {
+		switch {
+		case unicode.IsLetter(r):
+			b.WriteRune(r)
+			space = false
+		case !space:
+			b.WriteByte(' ')
+			space = true
+		}
+	}
+	rs := []rune(strings.TrimSpace(b.String()))
+	if len(rs) < n {
+		if len(rs) == 0 {
+			return nil
+		}
+		return []string{string(rs)}
+	}
+	grams := make([]string, 0, len(rs)-n+1)
+	for i := 0; i+n <= len(rs); i++ {
+		grams = append(grams, string(rs[i:i+n]))
+	}
+	sort.Strings(grams)
+	return slices.Compact(grams)
+}
+
+// Overlap is a training post and a held-out item whose character 4-gram
+// Jaccard similarity reaches the screening threshold.
+type Overlap struct {
+	Train, Heldout string
+	Jaccard        float64
+}
+
+// Overlaps returns every pair of a train item and a heldout item whose
+// character 4-gram Jaccard similarity (CharGrams) is at least threshold,
+// ordered by train id, then held-out id. Training sets written by the project
+// are screened with it against the sets that measure models.
+func Overlaps(train, heldout []Item, threshold float64) []Overlap {
+	grams := func(items []Item) [][]string {
+		g := make([][]string, len(items))
+		for i, it := range items {
+			g[i] = CharGrams(it.Text, 4)
+		}
+		return g
+	}
+	tg, hg := grams(train), grams(heldout)
+	var out []Overlap
+	for i := range train {
+		for j := range heldout {
+			la, lb := len(tg[i]), len(hg[j])
+			if la == 0 || lb == 0 || float64(min(la, lb))/float64(max(la, lb)) < threshold {
+				continue
+			}
+			if s := Jaccard(tg[i], hg[j]); s >= threshold {
+				out = append(out, Overlap{Train: train[i].ID, Heldout: heldout[j].ID, Jaccard: s})
+			}
+		}
+	}
+	sort.Slice(out, func(a, b int) bool {
+		if out[a].Train != out[b].Train {
+			return out[a].Train < out[b].Train
+		}
+		return out[a].Heldout < out[b].Heldout
+	})
+	return out
 }

@@ -1,0 +1,87 @@
+package gold
+
+import (
+	"path/filepath"
+	"testing"
+)
+
+func TestCharGrams(t *testing.T) {
+	// Punctuation, digits and spacing do not count; letters do.
+	a := CharGrams("اقتلوهم، كلهم!!  ١٢٣", 4)
+	b := CharGrams("اقتلوهم كلهم", 4)
+	if Jaccard(a, b) != 1 {
+		t.Errorf("same letters, different punctuation: Jaccard %.2f, want 1", Jaccard(a, b))
+	}
+	if g := CharGrams("...", 4); g != nil {
+		t.Errorf("no letters: %q, want nil", g)
+	}
+	if g := CharGrams("هه", 4); len(g) != 1 || g[0] != "هه" {
+		t.Errorf("shorter than n: %q, want the text itself", g)
+	}
+}
+
+func TestOverlaps(t *testing.T) {
+	heldout := []Item{
+		{ID: "h1", Text: "يا شباب المنطقة لازم تطلعونهم قبل العيد"},
+		{ID: "h2", Text: "الكهرباء مقطوعة من الصبح والمولدة عاطلة"},
+	}
+	train := []Item{
+		{ID: "t1", Text: "يا شباب المنطقه لازم تطلعونهم بعد العيد 😡"}, // the same sentence shape
+		{ID: "t2", Text: "نطالب بمحاسبة المسؤول عن الحادث بالقضاء"},    // unrelated
+	}
+	got := Overlaps(train, heldout, ScreenThreshold)
+	if len(got) != 1 || got[0].Train != "t1" || got[0].Heldout != "h1" {
+		t.Fatalf("Overlaps = %+v, want only t1 ~ h1", got)
+	}
+	if got[0].Jaccard < 0.5 || got[0].Jaccard >= 1 {
+		t.Errorf("t1 ~ h1 Jaccard %.2f, want in [0.5, 1)", got[0].Jaccard)
+	}
+}
+
+// TestTrainingSetsScreened checks that no post of the project's training
+// sets (eval/data/*/train.jsonl outside the gold set) comes as close as
+// ScreenThreshold to an item of a set that measures models: the gold set's
+// dev and test splits and the held-out MSA/Gulf functional set.
+func TestTrainingSetsScreened(t *testing.T) {
+	dir, err := DefaultDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := filepath.Dir(dir)
+	var heldout []Item
+	for _, p := range []string{
+		filepath.Join(dir, "dev.jsonl"),
+		filepath.Join(dir, "test.jsonl"),
+		filepath.Join(data, "msa-functional", "test.jsonl"),
+	} {
+		items, err := Load(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		heldout = append(heldout, items...)
+	}
+	sets, err := filepath.Glob(filepath.Join(data, "*", "train.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	screened := 0
+	for _, p := range sets {
+		if filepath.Dir(p) == dir {
+			continue // the gold set's own train split is kept apart by template groups
+		}
+		train, err := Load(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(train) == 0 {
+			t.Errorf("%s: no items", p)
+		}
+		for _, o := range Overlaps(train, heldout, ScreenThreshold) {
+			t.Errorf("%s: %s is too close to held-out %s (character 4-gram Jaccard %.2f)", filepath.Base(filepath.Dir(p)), o.Train, o.Heldout, o.Jaccard)
+		}
+		screened++
+	}
+	if screened == 0 {
+		t.Error("no project training set found under eval/data")
+	}
+}
