@@ -2,7 +2,8 @@
 # Retrains the committed default model, models/default, from the train splits
 # of ../shared/datasets (osact2020, lhsab, mlma), realtweets' train split as
 # ordinary posts (negatives for the serious labels only), the project's
-# MSA/Gulf/Levantine/Egyptian training set (eval/data/msa-gulf-train) and the
+# MSA/Gulf/Levantine/Egyptian training set (eval/data/msa-gulf-train), its
+# Iraqi training set (eval/data/iraqi-train) and the
 # Iraqi gold set's train split (eval/data/iraqi-gold/train.jsonl) when it
 # exists (plus a head, "public", that reads hate and offensive as the three
 # public corpora define them), with its dev
@@ -11,7 +12,8 @@
 # built. The same data and seed give a byte-identical model.onnx.
 #
 # Environment: RASD_DATASETS (default ../shared/datasets), MODEL_VERSION
-# (default: today's date, YYYYMMDD), RASD_SEED (default 1), RASD_TRAIN_FLAGS
+# (default: today's date, YYYYMMDD), RASD_MODEL_OUT (default models/default:
+# where the model is written), RASD_SEED (default 1), RASD_TRAIN_FLAGS
 # (more `rasd train` flags, e.g. the operating point:
 # "--traffic $RASD_DATASETS/realtweets/train.jsonl"; see docs/models.md for
 # why it is not the default yet), RASD_REVIEWED (FILE[,FILE…]: labelled data reviewers
@@ -59,6 +61,12 @@ fi
 varieties="$root/eval/data/msa-gulf-train/train.jsonl"
 [ -f "$varieties" ] || { echo "train-default: $varieties is missing" >&2; exit 1; }
 data="$data,$varieties"
+# The project's Iraqi training set: violating posts and their protected
+# neighbours written as Iraqi timelines look (eval/data/iraqi-train/README.md),
+# screened against every set that measures models.
+iraqi="$root/eval/data/iraqi-train/train.jsonl"
+[ -f "$iraqi" ] || { echo "train-default: $iraqi is missing" >&2; exit 1; }
+data="$data,$iraqi"
 if [ -n "${RASD_REVIEWED:-}" ]; then
   IFS=',' read -r -a reviewed <<< "$RASD_REVIEWED"
   for f in "${reviewed[@]}"; do
@@ -68,7 +76,7 @@ if [ -n "${RASD_REVIEWED:-}" ]; then
     echo "train-default: including reviewed data ($f, $(grep -c . "$f") examples)" >&2
   done
 fi
-out="$root/models/default"
+out="${RASD_MODEL_OUT:-$root/models/default}"
 tmp="$(mktemp -d "$root/models/.default.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 "$rasd" train --data "$data" "${valid[@]}" --out "$tmp" --name rasd-default \
