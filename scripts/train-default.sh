@@ -55,18 +55,14 @@ if [ -f "$gold/train.jsonl" ]; then
 else
   echo "train-default: no Iraqi gold set train split yet ($gold/train.jsonl); public corpora only" >&2
 fi
-# The project's MSA, Gulf, Levantine and Egyptian training set: the concepts
-# in the other varieties of Arabic, each violating case with protected
-# neighbours that share its words (eval/data/msa-gulf-train/README.md).
-varieties="$root/eval/data/msa-gulf-train/train.jsonl"
-[ -f "$varieties" ] || { echo "train-default: $varieties is missing" >&2; exit 1; }
-data="$data,$varieties"
-# The project's Iraqi training set: violating posts and their protected
-# neighbours written as Iraqi timelines look (eval/data/iraqi-train/README.md),
-# screened against every set that measures models.
-iraqi="$root/eval/data/iraqi-train/train.jsonl"
-[ -f "$iraqi" ] || { echo "train-default: $iraqi is missing" >&2; exit 1; }
-data="$data,$iraqi"
+# The project's own training sets, each violating case with protected
+# neighbours that share its words, screened against every set that measures
+# models (their READMEs): MSA, Gulf, Levantine and Egyptian Arabic, then Iraqi
+# posts written as Iraqi timelines look.
+for f in "$root/eval/data/msa-gulf-train/train.jsonl" "$root/eval/data/iraqi-train/train.jsonl"; do
+  [ -f "$f" ] || { echo "train-default: $f is missing" >&2; exit 1; }
+  data="$data,$f"
+done
 if [ -n "${RASD_REVIEWED:-}" ]; then
   IFS=',' read -r -a reviewed <<< "$RASD_REVIEWED"
   for f in "${reviewed[@]}"; do

@@ -53,6 +53,12 @@ func Jaccard(a, b []string) float64 {
 	return float64(inter) / float64(len(a)+len(b)-inter)
 }
 
+// jaccardBound returns the largest Jaccard similarity two non-empty sets of
+// sizes la and lb can have: |a∩b| ≤ min(la, lb) and |a∪b| ≥ max(la, lb).
+func jaccardBound(la, lb int) float64 {
+	return float64(min(la, lb)) / float64(max(la, lb))
+}
+
 // NearDuplicates returns every pair of items from different template groups
 // (see Item.Group) whose token Jaccard similarity exceeds threshold, ordered
 // by the ids of the pair.
@@ -67,9 +73,8 @@ func NearDuplicates(items []Item, threshold float64) []Pair {
 			if items[i].Group() == items[j].Group() {
 				continue
 			}
-			// |a∩b| ≤ min(|a|,|b|), so a size ratio at or below threshold cannot exceed it.
 			la, lb := len(toks[i]), len(toks[j])
-			if la > 0 && lb > 0 && float64(min(la, lb))/float64(max(la, lb)) <= threshold {
+			if la > 0 && lb > 0 && jaccardBound(la, lb) <= threshold {
 				continue
 			}
 			if s := Jaccard(toks[i], toks[j]); s > threshold {
@@ -151,7 +156,7 @@ func Overlaps(train, heldout []Item, threshold float64) []Overlap {
 	for i := range train {
 		for j := range heldout {
 			la, lb := len(tg[i]), len(hg[j])
-			if la == 0 || lb == 0 || float64(min(la, lb))/float64(max(la, lb)) < threshold {
+			if la == 0 || lb == 0 || jaccardBound(la, lb) < threshold {
 				continue
 			}
 			if s := Jaccard(tg[i], hg[j]); s >= threshold {

@@ -27,7 +27,7 @@ func TestOverlaps(t *testing.T) {
 	}
 	train := []Item{
 		{ID: "t1", Text: "يا شباب المنطقه لازم تطلعونهم بعد العيد 😡"}, // the same sentence shape
-		{ID: "t2", Text: "نطالب بمحاسبة المسؤول عن الحادث بالقضاء"},    // unrelated
+		{ID: "t2", Text: "نطالب بمحاسبة المسؤول عن الحادث بالقضاء"},   // unrelated
 	}
 	got := Overlaps(train, heldout, ScreenThreshold)
 	if len(got) != 1 || got[0].Train != "t1" || got[0].Heldout != "h1" {
