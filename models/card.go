@@ -131,6 +131,10 @@ type Augmentation struct {
 	// and with spelling variants.
 	Arabizi float64 `json:"arabizi"`
 	Typos   float64 `json:"typos"`
+	// Identity is the share of the training items naming a group copied
+	// with the group swapped for another, and IdentityRule says how.
+	Identity     float64 `json:"identity,omitempty"`
+	IdentityRule string  `json:"identity_rule,omitempty"`
 	// Copies counts the copies added (part of TrainItems).
 	Copies int `json:"copies"`
 }

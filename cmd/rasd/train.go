@@ -57,11 +57,13 @@ func runTrain(env *Env, args []string) error {
 	prev := fs.Float64("prevalence", 0.005, "expected share of ordinary posts carrying a flag label (with --traffic)")
 	augArabizi := fs.Float64("augment-arabizi", d.AugmentArabizi, "share of training items added again written in Arabizi (0: none)")
 	augTypos := fs.Float64("augment-typos", d.AugmentTypos, "share of training items added again with spelling variants (0: none)")
+	augIdentity := fs.Float64("augment-identity", d.AugmentIdentity, "share of the training items naming a sect, religion or ethnicity added again with the group swapped for another (0: none)")
 	arabiziReading := fs.Bool("arabizi-reading", d.Features.ArabiziReading, "the features of a post written in Arabizi read its Arabic reading")
 	quoteScope := fs.Bool("quote-scope", d.Features.QuoteScope, "add scope features for the words inside quotation marks (marked as quoted)")
 	negScope := fs.Bool("negation-scope", d.Features.NegationScope, "add scope features for the three words after a negation (marked as negated)")
 	scope := fs.Bool("scope", false, "both --quote-scope and --negation-scope")
 	linearOnly := fs.Bool("linear-only", d.LinearOnly, "keep the linear path as the model: do not train the hidden layer (needs --linear-l2 above 0)")
+	jointOrd := fs.Bool("joint-ordinary", d.JointOrdinary, "count the ordinary posts (--ordinary, scored out of fold) in the joint threshold rule: the share of them flagged is subtracted too (needs --threshold-folds 2 or more)")
 	perLabel := fs.Bool("per-label-thresholds", false, "keep each serious label's own macro-F1 threshold instead of setting the serious labels' thresholds together, as the engine uses them (see docs/models.md)")
 	second := fs.Bool("reader", d.Reader, "train a second stage that reads word order and re-scores the posts the first stage puts near or above a threshold")
 	readerEpochs := fs.Int("reader-epochs", d.ReaderEpochs, "passes of the second stage (with --reader)")
@@ -123,11 +125,12 @@ func runTrain(env *Env, args []string) error {
 	}
 	cfg.TargetPrecision, cfg.Prevalence = *targetP, *prev
 	cfg.PerLabelThresholds = *perLabel
+	cfg.JointOrdinary = *jointOrd
 	cfg.FeatureDropout, cfg.WeightDecay, cfg.Dropout, cfg.EmbeddingLR = *fdrop, *wd, *dropout, *elr
-	if *augArabizi < 0 || *augArabizi > 1 || *augTypos < 0 || *augTypos > 1 {
-		return usagef("--augment-arabizi and --augment-typos must be in [0, 1]")
+	if *augArabizi < 0 || *augArabizi > 1 || *augTypos < 0 || *augTypos > 1 || *augIdentity < 0 || *augIdentity > 1 {
+		return usagef("--augment-arabizi, --augment-typos and --augment-identity must be in [0, 1]")
 	}
-	cfg.AugmentArabizi, cfg.AugmentTypos = *augArabizi, *augTypos
+	cfg.AugmentArabizi, cfg.AugmentTypos, cfg.AugmentIdentity = *augArabizi, *augTypos, *augIdentity
 	if *linearOnly && *l2 <= 0 {
 		return usagef("--linear-only needs --linear-l2 above 0")
 	}

@@ -158,7 +158,11 @@ func RenderTypos(text string, r *rand.Rand) string {
 var Renderers = map[string]func(text string, r *rand.Rand) string{"arabizi": RenderArabizi, "typos": RenderTypos}
 
 // augmentRenderers are the renderings augment uses, in the order of its shares.
-var augmentRenderers = [...]func(string, *rand.Rand) string{RenderArabizi, RenderTypos}
+// The third, SwapIdentity, applies only to the items that name a group.
+var augmentRenderers = [...]func(string, *rand.Rand) string{RenderArabizi, RenderTypos, SwapIdentity}
+
+// identityKind is SwapIdentity's index in augmentRenderers.
+const identityKind = 2
 
 // augment appends the augmented copies of training items to items and
 // srcs, and returns, per item, the index of the item it copies (-1 for
@@ -168,7 +172,8 @@ func augment(items []Item, srcs []int, validFrom int, cfg Config) ([]Item, []int
 	for i := range origin {
 		origin[i] = -1
 	}
-	if cfg.AugmentArabizi <= 0 && cfg.AugmentTypos <= 0 {
+	shares := [len(augmentRenderers)]float64{cfg.AugmentArabizi, cfg.AugmentTypos, cfg.AugmentIdentity}
+	if shares == [len(augmentRenderers)]float64{} {
 		return items, srcs, origin
 	}
 	n := len(items)
@@ -177,8 +182,11 @@ func augment(items []Item, srcs []int, validFrom int, cfg Config) ([]Item, []int
 		if srcs[i] >= validFrom || InValidation(it.Text, cfg.ValidPercent) {
 			continue
 		}
-		for kind, share := range []float64{cfg.AugmentArabizi, cfg.AugmentTypos} {
+		for kind, share := range shares {
 			if share <= 0 || pick(cfg.Seed, kind, it.Text) >= share {
+				continue
+			}
+			if kind == identityKind && !NamesIdentity(it.Text) {
 				continue
 			}
 			r := rand.New(rand.NewSource(cfg.Seed*7919 + int64(i)*2 + int64(kind)))

@@ -2,6 +2,7 @@ package train
 
 import (
 	"math/rand"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -63,5 +64,63 @@ func TestAugmentCopiesTrainingItemsOnly(t *testing.T) {
 		if outSrcs[i] != srcs[o] || out[i].Labels[0] != "hate" {
 			t.Errorf("copy %d lost its file or labels", i)
 		}
+	}
+}
+
+func TestSwapIdentityKeepsFormAndClitic(t *testing.T) {
+	cases := []struct{ in, wantForm string }{
+		{"الشيعة اهلنا وجيراننا", "^(السنيين|الاكراد|التركمان|المسيحيين|الايزيدية|الصابئة|الشبك|العرب) اهلنا وجيراننا$"},
+		{"والمسيحيين الهم حق يصوتون", "^وال"},
+		{"للتركمان حق بالوظائف", "^لل(شيعة|سنيين|اكراد|مسيحيين|ايزيدية|صابئة|شبك|عرب) حق"},
+		{"صديقي كردي ويحب الموصل", "^صديقي (شيعي|سني|تركماني|مسيحي|ايزيدي|صابئي|شبكي|عربي) ويحب"},
+	}
+	for i, c := range cases {
+		out := SwapIdentity(c.in, rand.New(rand.NewSource(int64(i))))
+		if out == c.in {
+			t.Errorf("%q: nothing swapped", c.in)
+			continue
+		}
+		if !regexp.MustCompile(c.wantForm).MatchString(out) {
+			t.Errorf("%q → %q: want form %s", c.in, out, c.wantForm)
+		}
+	}
+	// One group is swapped for the same group throughout a text.
+	out := SwapIdentity("الكرد والكرد الكردي", rand.New(rand.NewSource(5)))
+	ws := strings.Fields(out)
+	if strings.TrimPrefix(ws[1], "و") != ws[0] || !strings.HasPrefix(ws[2], "ال") {
+		t.Errorf("inconsistent swap: %q", out)
+	}
+	for _, text := range []string{"هاي السنة الجاية نسافر", "الروافض والنواصب", "عرب ستان"} {
+		if NamesIdentity(text) || SwapIdentity(text, rand.New(rand.NewSource(1))) != text {
+			t.Errorf("%q names no group the swap knows, but changed", text)
+		}
+	}
+}
+
+func TestAugmentIdentityCopiesOnlyItemsNamingAGroup(t *testing.T) {
+	var items []Item
+	var srcs []int
+	for i := range 200 {
+		text := "نص رقم " + strings.Repeat("ب", i%7+1) + " " + string(rune('ا'+i%20))
+		if i%4 == 0 {
+			text += " عن التركمان"
+		}
+		items = append(items, Item{Text: text, Labels: []string{"hate"}})
+		srcs = append(srcs, 0)
+	}
+	out, _, origin := augment(items, srcs, 1, Config{AugmentIdentity: 1, ValidPercent: 10, Seed: 1})
+	copies := 0
+	for i := len(items); i < len(out); i++ {
+		copies++
+		o := items[origin[i]]
+		if !NamesIdentity(o.Text) || InValidation(o.Text, 10) {
+			t.Errorf("copy of %q: it names no group or is a validation item", o.Text)
+		}
+		if strings.Contains(out[i].Text, "التركمان") || !NamesIdentity(out[i].Text) || out[i].Labels[0] != "hate" {
+			t.Errorf("copy %q of %q: group not swapped or labels lost", out[i].Text, o.Text)
+		}
+	}
+	if copies < 40 {
+		t.Errorf("%d copies of the 50 items naming a group at share 1", copies)
 	}
 }

@@ -14,30 +14,46 @@ import (
 // them).
 const JointRule = "serious labels (incitement, hate, terrorism, threat) set together, as the engine uses them (a post is flagged serious when any of them reaches its threshold): from each label's threshold of the rule above, one label at a time moves to the threshold that most raises violating items flagged minus other items flagged (each as a share of its class), until no move raises it; among equal figures the threshold nearest the label's start is kept. Chosen on the %d items (%d violating) whose corpus annotates every serious label: training items scored out of fold, validation items by the model"
 
+// JointOrdinaryRule is added to JointRule when Config.JointOrdinary puts
+// the ordinary posts in the pool (the %d is their number).
+const JointOrdinaryRule = ", minus the share of the %d ordinary posts (Config.Ordinary, each scored out of fold) flagged"
+
 // jointEps is the smallest change of the joint figure that counts as a
 // change (shares of a few thousand items differ by far more).
 const jointEps = 1e-12
 
 // jointPool holds the items the joint rule is chosen on: their scores for
-// the serious labels and whether they violate (any serious label positive).
+// the serious labels and their class: violating (any serious label
+// positive), other labelled items, or ordinary posts (Config.Ordinary, when
+// Config.JointOrdinary puts them in the pool).
 type jointPool struct {
-	scores    [][]float64 // per item, per serious label
-	violating []bool
-	nPos      int
-	nNeg      int
+	scores [][]float64 // per item, per serious label
+	class  []jointClass
+	n      [nJointClasses]int
 }
+
+// jointClass is an item's class in the joint pool.
+type jointClass uint8
+
+const (
+	jointOther jointClass = iota
+	jointViolating
+	jointOrdinary
+	nJointClasses
+)
 
 // poolForJoint gathers the joint rule's items from exs: those whose corpus
 // annotates every column in cols, training items with their out-of-fold
 // probabilities (when oof has them), validation items scored by net.
-// Augmented copies and ordinary posts are left out.
-func poolForJoint(net *models.Net, exs []example, cols []int, oof *sideScores) jointPool {
+// Augmented copies are left out, and so are ordinary posts unless ordinary
+// is set (they have out-of-fold probabilities only).
+func poolForJoint(net *models.Net, exs []example, cols []int, oof *sideScores, ordinary bool) jointPool {
 	var p jointPool
 	x := make([]float32, net.Dim+net.Dense)
 	h := make([]float32, net.Hidden)
 	z := make([]float32, net.Labels)
 	for i, e := range exs {
-		if e.aug || !allAnnotated(e, cols) {
+		if (e.aug && !(ordinary && e.ordinary)) || !allAnnotated(e, cols) {
 			continue
 		}
 		var probs []float32
@@ -52,24 +68,25 @@ func poolForJoint(net *models.Net, exs []example, cols []int, oof *sideScores) j
 			continue
 		}
 		row := make([]float64, len(cols))
-		viol := false
+		class := jointOther
+		if e.ordinary {
+			class = jointOrdinary
+		}
 		for j, k := range cols {
 			row[j] = float64(probs[k])
-			viol = viol || e.y[k] == 1
+			if e.y[k] == 1 {
+				class = jointViolating
+			}
 		}
-		p.add(row, viol)
+		p.add(row, class)
 	}
 	return p
 }
 
-func (p *jointPool) add(row []float64, violating bool) {
+func (p *jointPool) add(row []float64, c jointClass) {
 	p.scores = append(p.scores, row)
-	p.violating = append(p.violating, violating)
-	if violating {
-		p.nPos++
-	} else {
-		p.nNeg++
-	}
+	p.class = append(p.class, c)
+	p.n[c]++
 }
 
 // allAnnotated reports whether e's corpus annotates every label in cols.
@@ -82,28 +99,29 @@ func allAnnotated(e example, cols []int) bool {
 	return true
 }
 
-// flagged counts the violating and the other items that t flags (any
-// column at or above its threshold).
-func (p jointPool) flagged(t []float64) (pos, neg int) {
+// flagged counts the items of each class that t flags (any column at or
+// above its threshold).
+func (p jointPool) flagged(t []float64) (n [nJointClasses]int) {
 	for i, row := range p.scores {
 		for c, s := range row {
 			if s >= t[c] {
-				if p.violating[i] {
-					pos++
-				} else {
-					neg++
-				}
+				n[p.class[i]]++
 				break
 			}
 		}
 	}
-	return pos, neg
+	return n
 }
 
 // objective is the joint rule's figure: the share of violating items
-// flagged minus the share of other items flagged.
-func (p jointPool) objective(pos, neg int) float64 {
-	return float64(pos)/float64(p.nPos) - float64(neg)/float64(p.nNeg)
+// flagged minus the share of other items flagged, minus the share of
+// ordinary posts flagged when the pool has them.
+func (p jointPool) objective(n [nJointClasses]int) float64 {
+	o := float64(n[jointViolating])/float64(p.n[jointViolating]) - float64(n[jointOther])/float64(p.n[jointOther])
+	if p.n[jointOrdinary] > 0 {
+		o -= float64(n[jointOrdinary]) / float64(p.n[jointOrdinary])
+	}
+	return o
 }
 
 // jointThresholds runs JointRule's coordinate ascent from start (one
@@ -111,7 +129,7 @@ func (p jointPool) objective(pos, neg int) float64 {
 // pool lacks either class.
 func jointThresholds(p jointPool, start []float64) []float64 {
 	t := slices.Clone(start)
-	if p.nPos == 0 || p.nNeg == 0 {
+	if p.n[jointViolating] == 0 || p.n[jointOther] == 0 {
 		return t
 	}
 	order := make([][]int, len(t))
@@ -142,31 +160,23 @@ func jointThresholds(p jointPool, start []float64) []float64 {
 // half the lowest score. order lists the items by descending score in j.
 func (p jointPool) bestFor(j int, t []float64, from float64, order []int) (float64, float64) {
 	other := make([]bool, len(p.scores))
-	pos, neg := 0, 0
+	var n [nJointClasses]int
 	for i, row := range p.scores {
 		for c, s := range row {
 			if c != j && s >= t[c] {
 				other[i] = true
-				if p.violating[i] {
-					pos++
-				} else {
-					neg++
-				}
+				n[p.class[i]]++
 				break
 			}
 		}
 	}
 	top := p.scores[order[0]][j]
 	bestT := math.Nextafter(top, math.Inf(1))
-	bestO := p.objective(pos, neg)
+	bestO := p.objective(n)
 	bestD := logDistance(bestT, from)
 	for a, i := range order {
 		if !other[i] {
-			if p.violating[i] {
-				pos++
-			} else {
-				neg++
-			}
+			n[p.class[i]]++
 		}
 		s := p.scores[i][j]
 		if a+1 < len(order) && p.scores[order[a+1]][j] == s {
@@ -176,7 +186,7 @@ func (p jointPool) bestFor(j int, t []float64, from float64, order []int) (float
 		if a+1 < len(order) {
 			cand = (s + p.scores[order[a+1]][j]) / 2
 		}
-		o, d := p.objective(pos, neg), logDistance(cand, from)
+		o, d := p.objective(n), logDistance(cand, from)
 		if o > bestO+jointEps || (o > bestO-jointEps && d < bestD) {
 			bestT, bestO, bestD = cand, o, d
 		}
@@ -192,19 +202,19 @@ func logDistance(a, b float64) float64 {
 	return math.Abs(math.Log(a / b))
 }
 
-// applyJointRule moves card's serious-label thresholds by JointRule, updates
-// their validation figures and the card's threshold rule, and returns a
-// line for the progress output (empty when no item annotates every serious
-// label or a class is missing).
-func applyJointRule(net *models.Net, exs []example, card *models.Card, oof *sideScores) string {
+// applyJointRule moves card's serious-label thresholds by JointRule (with
+// JointOrdinaryRule when ordinary is set), updates their validation figures
+// and the card's threshold rule, and returns a line for the progress output
+// (empty when no item annotates every serious label or a class is missing).
+func applyJointRule(net *models.Net, exs []example, card *models.Card, oof *sideScores, ordinary bool) string {
 	var cols []int
 	for k, l := range card.Labels {
 		if slices.Contains(SeriousLabels, l) {
 			cols = append(cols, k)
 		}
 	}
-	p := poolForJoint(net, exs, cols, oof)
-	if len(cols) == 0 || p.nPos == 0 || p.nNeg == 0 {
+	p := poolForJoint(net, exs, cols, oof, ordinary)
+	if len(cols) == 0 || p.n[jointViolating] == 0 || p.n[jointOther] == 0 {
 		return ""
 	}
 	start := make([]float64, len(cols))
@@ -218,9 +228,14 @@ func applyJointRule(net *models.Net, exs []example, card *models.Card, oof *side
 		card.Thresholds[l] = t[j]
 		card.Validation[l] = validationMetrics(vs[k], vt[k], t[j])
 	}
-	card.Training.ThresholdRule += "; then " + fmt.Sprintf(JointRule, len(p.scores), p.nPos)
-	pos0, neg0 := p.flagged(start)
-	pos1, neg1 := p.flagged(t)
-	return fmt.Sprintf("joint thresholds on %d items annotating every serious label: violating flagged %d → %d of %d, others %d → %d of %d",
-		len(p.scores), pos0, pos1, p.nPos, neg0, neg1, p.nNeg)
+	labelled := p.n[jointViolating] + p.n[jointOther]
+	card.Training.ThresholdRule += "; then " + fmt.Sprintf(JointRule, labelled, p.n[jointViolating])
+	n0, n1 := p.flagged(start), p.flagged(t)
+	line := fmt.Sprintf("joint thresholds on %d items annotating every serious label: violating flagged %d → %d of %d, others %d → %d of %d",
+		labelled, n0[jointViolating], n1[jointViolating], p.n[jointViolating], n0[jointOther], n1[jointOther], p.n[jointOther])
+	if p.n[jointOrdinary] > 0 {
+		card.Training.ThresholdRule += fmt.Sprintf(JointOrdinaryRule, p.n[jointOrdinary])
+		line += fmt.Sprintf(", ordinary posts (out of fold) %d → %d of %d", n0[jointOrdinary], n1[jointOrdinary], p.n[jointOrdinary])
+	}
+	return line
 }

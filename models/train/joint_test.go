@@ -41,7 +41,7 @@ func TestJointThresholdsReachACoordinateOptimum(t *testing.T) {
 			if viol {
 				base += 0.3
 			}
-			p.add([]float64{base + rng.Float64()*0.3, base*0.5 + rng.Float64()*0.4}, viol)
+			p.add([]float64{base + rng.Float64()*0.3, base*0.5 + rng.Float64()*0.4}, classOf(viol))
 		}
 		start := []float64{0.5 + rng.Float64()*0.4, 0.3 + rng.Float64()*0.5}
 		got := jointThresholds(p, start)
@@ -76,18 +76,60 @@ func TestJointThresholdsReachACoordinateOptimum(t *testing.T) {
 // the one violating item only it can see.
 func TestJointThresholdsUseOneLabelsCoverForAnother(t *testing.T) {
 	var p jointPool
-	p.add([]float64{0.9, 0.9}, true)
-	p.add([]float64{0.8, 0.8}, true)
-	p.add([]float64{0.4, 0.1}, true) // only label 0, below its start
-	p.add([]float64{0.1, 0.6}, false)
-	p.add([]float64{0.1, 0.1}, false)
-	p.add([]float64{0.2, 0.2}, false)
+	p.add([]float64{0.9, 0.9}, jointViolating)
+	p.add([]float64{0.8, 0.8}, jointViolating)
+	p.add([]float64{0.4, 0.1}, jointViolating) // only label 0, below its start
+	p.add([]float64{0.1, 0.6}, jointOther)
+	p.add([]float64{0.1, 0.1}, jointOther)
+	p.add([]float64{0.2, 0.2}, jointOther)
 	got := jointThresholds(p, []float64{0.5, 0.5})
 	if !(got[0] > 0.2 && got[0] <= 0.4) || !(got[1] > 0.6) {
 		t.Errorf("thresholds %v: want label 0 in (0.2, 0.4] and label 1 above 0.6", got)
 	}
-	if pos, neg := p.flagged(got); pos != 3 || neg != 0 {
-		t.Errorf("flagged %d violating and %d others, want 3 and 0", pos, neg)
+	if n := p.flagged(got); n[jointViolating] != 3 || n[jointOther] != 0 {
+		t.Errorf("flagged %d violating and %d others, want 3 and 0", n[jointViolating], n[jointOther])
+	}
+}
+
+// classOf is the joint class of a labelled item.
+func classOf(violating bool) jointClass {
+	if violating {
+		return jointViolating
+	}
+	return jointOther
+}
+
+// TestJointThresholdsPayForOrdinaryPosts: a label whose low scores reach
+// one more violating item but also a third of the ordinary posts stays high
+// once the ordinary posts are in the pool, and goes low without them.
+func TestJointThresholdsPayForOrdinaryPosts(t *testing.T) {
+	var labelled jointPool
+	for _, row := range [][]float64{{0.9, 0.1}, {0.8, 0.1}, {0.1, 0.7}, {0.3, 0.1}} {
+		labelled.add(row, jointViolating)
+	}
+	for _, row := range [][]float64{{0.1, 0.1}, {0.2, 0.1}, {0.1, 0.2}, {0.05, 0.05}} {
+		labelled.add(row, jointOther)
+	}
+	withOrdinary := labelled
+	withOrdinary.scores, withOrdinary.class = slices.Clone(labelled.scores), slices.Clone(labelled.class)
+	for i := range 30 {
+		s := 0.05
+		if i%3 == 0 {
+			s = 0.35 // above the violating item at 0.3
+		}
+		withOrdinary.add([]float64{s, 0.05}, jointOrdinary)
+	}
+	start := []float64{0.5, 0.5}
+	low := jointThresholds(labelled, start)
+	high := jointThresholds(withOrdinary, start)
+	if !(low[0] > 0.2 && low[0] <= 0.3) {
+		t.Errorf("without ordinary posts label 0's threshold is %.3f, want it in (0.2, 0.3] to reach the item at 0.3", low[0])
+	}
+	if !(high[0] > 0.35) {
+		t.Errorf("with ordinary posts label 0's threshold is %.3f, want it above 0.35 (a third of them score 0.35)", high[0])
+	}
+	if n := withOrdinary.flagged(high); n[jointOrdinary] != 0 || n[jointViolating] != 3 {
+		t.Errorf("with ordinary posts: flagged %v, want 3 violating and no ordinary post", n)
 	}
 }
 
@@ -96,15 +138,15 @@ func TestJointThresholdsUseOneLabelsCoverForAnother(t *testing.T) {
 // violating items changes nothing.
 func TestJointThresholdsKeepTheStartWhenNothingImproves(t *testing.T) {
 	var p jointPool
-	p.add([]float64{0.9, 0.1}, true)
-	p.add([]float64{0.1, 0.9}, true)
-	p.add([]float64{0.2, 0.2}, false)
+	p.add([]float64{0.9, 0.1}, jointViolating)
+	p.add([]float64{0.1, 0.9}, jointViolating)
+	p.add([]float64{0.2, 0.2}, jointOther)
 	start := []float64{0.55, 0.45}
 	if got := jointThresholds(p, start); !slices.Equal(got, start) {
 		t.Errorf("thresholds %v, want the start %v", got, start)
 	}
 	var neg jointPool
-	neg.add([]float64{0.9, 0.9}, false)
+	neg.add([]float64{0.9, 0.9}, jointOther)
 	if got := jointThresholds(neg, start); !slices.Equal(got, start) {
 		t.Errorf("without violating items: thresholds %v, want %v", got, start)
 	}

@@ -71,3 +71,42 @@ func testLib(t *testing.T) string {
 	}
 	return lib
 }
+
+// TestJointOrdinaryCountsOrdinaryPostsOutOfFold trains the toy model with
+// ordinary posts that use a hate cue harmlessly, with and without
+// JointOrdinary: with it, the joint rule reports the ordinary posts it
+// weighed (scored out of fold) and the card's rule says so; without it
+// neither names them. (TestJointThresholdsPayForOrdinaryPosts checks what
+// they do to the thresholds.)
+func TestJointOrdinaryCountsOrdinaryPostsOutOfFold(t *testing.T) {
+	dir := t.TempDir()
+	ordinary := filepath.Join(dir, "ordinary.jsonl")
+	var b strings.Builder
+	fillers := []string{"الجو", "حلو", "بالسوق", "اليوم", "الفطور", "الربع", "رايحة", "شربنا"}
+	for i := 0; i < 300; i++ {
+		fmt.Fprintf(&b, `{"text": "%s %s حشرات %s", "labels": null, "annotates": []}`+"\n", fillers[i%8], fillers[(i/8)%8], fillers[(i/3)%8])
+	}
+	if err := os.WriteFile(ordinary, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run := func(name string, joint bool) (*models.Card, string) {
+		cfg := smallConfig(t, filepath.Join(dir, name), 1)
+		cfg.LinearL2, cfg.LinearOnly, cfg.ThresholdFolds, cfg.Ordinary, cfg.JointOrdinary = 1e-4, true, 3, []string{ordinary}, joint
+		var progress strings.Builder
+		cfg.Progress = &progress
+		card, err := Run(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return card, progress.String()
+	}
+	plain, plainOut := run("plain", false)
+	with, withOut := run("with", true)
+	if strings.Contains(plainOut, "ordinary posts (out of fold)") || strings.Contains(plain.Training.ThresholdRule, "ordinary posts") {
+		t.Errorf("without JointOrdinary the joint rule names ordinary posts: %q", plain.Training.ThresholdRule)
+	}
+	if !strings.Contains(withOut, "ordinary posts (out of fold)") || !strings.Contains(withOut, "of 300") ||
+		!strings.Contains(with.Training.ThresholdRule, "the 300 ordinary posts") {
+		t.Fatalf("with JointOrdinary: progress %q, rule %q; want the 300 ordinary posts named", withOut, with.Training.ThresholdRule)
+	}
+}

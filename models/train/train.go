@@ -128,6 +128,11 @@ type Config struct {
 	// corpus annotates every serious label; Traffic's operating point
 	// replaces both.
 	PerLabelThresholds bool
+	// JointOrdinary puts the ordinary posts (Ordinary), scored out of fold,
+	// in the joint rule as a third class whose share flagged is subtracted
+	// too (JointOrdinaryRule), so the thresholds pay for the reviewer load
+	// ordinary traffic brings. It needs ThresholdFolds of 2 or more.
+	JointOrdinary bool
 	// LinearOnly keeps the linear path as the model: the hidden layer is not
 	// trained, so thresholds can come from out-of-fold scores.
 	LinearOnly bool
@@ -135,6 +140,10 @@ type Config struct {
 	// added again written in Arabizi (RenderArabizi) or with spelling
 	// variants (RenderTypos); 0 adds none. See AugmentRule.
 	AugmentArabizi, AugmentTypos float64
+	// AugmentIdentity is the share of the training items naming a sect,
+	// religion or ethnicity that are added again with the group swapped
+	// (SwapIdentity); 0 adds none. See IdentityRule.
+	AugmentIdentity float64
 	// Reader trains a second stage (package reader) after the first and
 	// mixes it into the model's scores; ReaderEpochs (default 4) and
 	// ReaderGate (default 0.5, the share of a first-stage threshold at
@@ -297,6 +306,8 @@ type example struct {
 	// an ordinary post (aug too), which no threshold or epoch choice sees.
 	fold int
 	aug  bool
+	// ordinary marks an ordinary post (Config.Ordinary; aug is set too).
+	ordinary bool
 	// item is the example's index among the items read (and augmented).
 	item int
 }
@@ -355,7 +366,10 @@ func Run(ctx context.Context, cfg Config) (*models.Card, error) {
 	var augInfo *models.Augmentation
 	if nCopies > 0 {
 		augInfo = &models.Augmentation{Rule: AugmentRule, Arabizi: cfg.AugmentArabizi, Typos: cfg.AugmentTypos, Copies: nCopies}
-		fmt.Fprintf(cfg.Progress, "augmented: %d copies of training items (Arabizi %.2f, spelling variants %.2f)\n", nCopies, cfg.AugmentArabizi, cfg.AugmentTypos)
+		if cfg.AugmentIdentity > 0 {
+			augInfo.Identity, augInfo.IdentityRule = cfg.AugmentIdentity, IdentityRule
+		}
+		fmt.Fprintf(cfg.Progress, "augmented: %d copies of training items (Arabizi %.2f, spelling variants %.2f, groups swapped %.2f)\n", nCopies, cfg.AugmentArabizi, cfg.AugmentTypos, cfg.AugmentIdentity)
 	}
 	if cfg.FirstStage != "" {
 		return addReader(ctx, cfg, items, srcs, origin, validFrom, lex)
@@ -479,7 +493,7 @@ func Run(ctx context.Context, cfg Config) (*models.Card, error) {
 		chooseThresholds(net, exs, card, cfg.Log)
 	}
 	if !cfg.PerLabelThresholds && len(cfg.Traffic) == 0 {
-		if line := applyJointRule(net, exs, card, oofp); line != "" {
+		if line := applyJointRule(net, exs, card, oofp, cfg.JointOrdinary && oofp != nil); line != "" {
 			fmt.Fprintln(cfg.Progress, line)
 		}
 	}
@@ -612,7 +626,7 @@ func featurize(items []Item, srcs, origin []int, validFrom int, labels []string,
 			valid: srcs[n] >= validFrom || InValidation(it.Text, cfg.ValidPercent), src: srcs[n], item: n}
 		switch {
 		case origin[n] == ordinaryOrigin:
-			e.valid, e.aug, e.fold = false, true, n
+			e.valid, e.aug, e.fold, e.ordinary = false, true, n, true
 		case origin[n] >= 0:
 			e.valid, e.aug, e.fold = false, true, folds[origin[n]]
 		case !e.valid:
