@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/rasd-iq/rasd/models"
 )
@@ -236,6 +237,22 @@ func applyJointRule(net *models.Net, exs []example, card *models.Card, oof *side
 	if p.n[jointOrdinary] > 0 {
 		card.Training.ThresholdRule += fmt.Sprintf(JointOrdinaryRule, p.n[jointOrdinary])
 		line += fmt.Sprintf(", ordinary posts (out of fold) %d → %d of %d", n0[jointOrdinary], n1[jointOrdinary], p.n[jointOrdinary])
+		// What the ordinary posts cost: the rule without them.
+		without := jointPool{n: p.n}
+		without.n[jointOrdinary] = 0
+		for i, c := range p.class {
+			if c != jointOrdinary {
+				without.scores, without.class = append(without.scores, p.scores[i]), append(without.class, c)
+			}
+		}
+		tw := jointThresholds(without, start)
+		nw := p.flagged(tw)
+		var names []string
+		for j, k := range cols {
+			names = append(names, fmt.Sprintf("%s %.4f→%.4f", card.Labels[k], tw[j], t[j]))
+		}
+		line += fmt.Sprintf("; without them the rule would flag violating %d, others %d, ordinary %d (thresholds %s)",
+			nw[jointViolating], nw[jointOther], nw[jointOrdinary], strings.Join(names, ", "))
 	}
 	return line
 }
