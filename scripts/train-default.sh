@@ -35,7 +35,9 @@ done
 # `rasd score/eval --head public` and scripts/peers; the engine never reads it.
 public="$data"
 # Unannotated ordinary posts (realtweets' train split) train as negatives for
-# the serious labels only; its test split is never used.
+# the serious labels only, and (--joint-ordinary), scored out of fold, count
+# in the joint threshold rule as a third class whose share flagged is paid
+# for; its test split is never used for training or thresholds.
 # Its test split only measures: the card reports how many of its posts the
 # model flags serious (the reviewer load per 10,000 ordinary posts).
 ordinary="$datasets/realtweets/train.jsonl"
@@ -72,12 +74,16 @@ if [ -n "${RASD_REVIEWED:-}" ]; then
     echo "train-default: including reviewed data ($f, $(grep -c . "$f") examples)" >&2
   done
 fi
+# Every training item that names a sect, religion or ethnicity is added once
+# more with the group swapped for another (--augment-identity 1), so a
+# group's name alone is not evidence.
 out="${RASD_MODEL_OUT:-$root/models/default}"
 tmp="$(mktemp -d "$root/models/.default.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 "$rasd" train --data "$data" "${valid[@]}" --out "$tmp" --name rasd-default \
   --version "${MODEL_VERSION:-$(date -u +%Y%m%d)}" --seed "${RASD_SEED:-1}" --threshold-folds 5 \
-  --linear-only --ordinary "$ordinary" --traffic-check "$heldout" --head "public=$public" ${RASD_TRAIN_FLAGS:-}
+  --linear-only --ordinary "$ordinary" --joint-ordinary --augment-identity 1 \
+  --traffic-check "$heldout" --head "public=$public" ${RASD_TRAIN_FLAGS:-}
 mkdir -p "$out"
 for f in model.onnx model-card.json MODEL_CARD.md; do
   mv "$tmp/$f" "$out/$f"
