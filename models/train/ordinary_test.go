@@ -11,21 +11,29 @@ import (
 	"github.com/rasd-iq/rasd/models"
 )
 
+// writeOrdinaryPosts writes 300 ordinary posts that use the toy hate cue
+// (حشرات) harmlessly, unannotated as realtweets is (labels null, annotates
+// empty), into dir and returns the file's path.
+func writeOrdinaryPosts(t *testing.T, dir string) string {
+	t.Helper()
+	var b strings.Builder
+	fillers := []string{"الجو", "حلو", "بالسوق", "اليوم", "الفطور", "الربع", "رايحة", "شربنا"}
+	for i := 0; i < 300; i++ {
+		fmt.Fprintf(&b, `{"text": "%s %s حشرات %s", "labels": null, "annotates": []}`+"\n", fillers[i%8], fillers[(i/8)%8], fillers[(i/3)%8])
+	}
+	path := filepath.Join(dir, "ordinary.jsonl")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 // TestOrdinaryPostsAreNegativesForSeriousLabels trains the toy model with
 // and without ordinary posts that use a hate cue harmlessly: with them, the
 // cue alone weighs less for hate, and the card records the file.
 func TestOrdinaryPostsAreNegativesForSeriousLabels(t *testing.T) {
 	dir := t.TempDir()
-	ordinary := filepath.Join(dir, "ordinary.jsonl")
-	var b strings.Builder
-	fillers := []string{"الجو", "حلو", "بالسوق", "اليوم", "الفطور", "الربع", "رايحة", "شربنا"}
-	for i := 0; i < 300; i++ {
-		// Unannotated, as realtweets is: labels null, annotates empty.
-		fmt.Fprintf(&b, `{"text": "%s %s حشرات %s", "labels": null, "annotates": []}`+"\n", fillers[i%8], fillers[(i/8)%8], fillers[(i/3)%8])
-	}
-	if err := os.WriteFile(ordinary, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	ordinary := writeOrdinaryPosts(t, dir)
 	score := func(out string, ord []string) (*models.Card, float64) {
 		cfg := smallConfig(t, out, 1)
 		cfg.LinearL2, cfg.LinearOnly, cfg.ThresholdFolds, cfg.Ordinary = 1e-4, true, 3, ord
@@ -80,15 +88,7 @@ func testLib(t *testing.T) string {
 // they do to the thresholds.)
 func TestJointOrdinaryCountsOrdinaryPostsOutOfFold(t *testing.T) {
 	dir := t.TempDir()
-	ordinary := filepath.Join(dir, "ordinary.jsonl")
-	var b strings.Builder
-	fillers := []string{"الجو", "حلو", "بالسوق", "اليوم", "الفطور", "الربع", "رايحة", "شربنا"}
-	for i := 0; i < 300; i++ {
-		fmt.Fprintf(&b, `{"text": "%s %s حشرات %s", "labels": null, "annotates": []}`+"\n", fillers[i%8], fillers[(i/8)%8], fillers[(i/3)%8])
-	}
-	if err := os.WriteFile(ordinary, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	ordinary := writeOrdinaryPosts(t, dir)
 	run := func(name string, joint bool) (*models.Card, string) {
 		cfg := smallConfig(t, filepath.Join(dir, name), 1)
 		cfg.LinearL2, cfg.LinearOnly, cfg.ThresholdFolds, cfg.Ordinary, cfg.JointOrdinary = 1e-4, true, 3, []string{ordinary}, joint
