@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Retrains the committed default model, models/default, from the train splits
+# Retrains the default model into models/default (docs/models.md says when the
+# committed one is not what this writes) from the train splits
 # of ../shared/datasets (osact2020, lhsab, mlma), realtweets' train split as
 # ordinary posts (negatives for the serious labels only), the project's
 # MSA/Gulf/Levantine/Egyptian training set (eval/data/msa-gulf-train), its

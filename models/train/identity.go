@@ -37,7 +37,7 @@ var identityGroups = [][nForms][]string{
 }
 
 // identityKey folds the spellings the lists do not repeat (hamza on alef,
-// ة/ه, ى/ي).
+// ى/ي); ة/ه variants are listed where they occur.
 var identityKey = strings.NewReplacer("أ", "ا", "إ", "ا", "آ", "ا", "ى", "ي")
 
 type identityName struct {
@@ -126,7 +126,7 @@ func SwapIdentity(text string, r *rand.Rand) string {
 			}
 		}
 		name := identityGroups[g][n.form][0]
-		if clitic == "لل" || strings.HasSuffix(clitic, "لل") {
+		if strings.HasSuffix(clitic, "لل") {
 			name = strings.TrimPrefix(name, "ال")
 		}
 		return clitic + name

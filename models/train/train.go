@@ -493,7 +493,7 @@ func Run(ctx context.Context, cfg Config) (*models.Card, error) {
 		chooseThresholds(net, exs, card, cfg.Log)
 	}
 	if !cfg.PerLabelThresholds && len(cfg.Traffic) == 0 {
-		if line := applyJointRule(net, exs, card, oofp, cfg.JointOrdinary && oofp != nil); line != "" {
+		if line := applyJointRule(net, exs, card, oofp, cfg.JointOrdinary); line != "" {
 			fmt.Fprintln(cfg.Progress, line)
 		}
 	}
