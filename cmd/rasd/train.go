@@ -64,6 +64,7 @@ func runTrain(env *Env, args []string) error {
 	scope := fs.Bool("scope", false, "both --quote-scope and --negation-scope")
 	linearOnly := fs.Bool("linear-only", d.LinearOnly, "keep the linear path as the model: do not train the hidden layer (needs --linear-l2 above 0)")
 	jointOrd := fs.Bool("joint-ordinary", d.JointOrdinary, "count the ordinary posts (--ordinary, scored out of fold) in the joint threshold rule: the share of them flagged is subtracted too (needs --threshold-folds 2 or more)")
+	jointOrdW := fs.Float64("joint-ordinary-weight", 1, "with --joint-ordinary, the weight of the share of ordinary posts flagged in the joint rule (above 1: an ordinary post flagged costs more)")
 	perLabel := fs.Bool("per-label-thresholds", false, "keep each serious label's own macro-F1 threshold instead of setting the serious labels' thresholds together, as the engine uses them (see docs/models.md)")
 	second := fs.Bool("reader", d.Reader, "train a second stage that reads word order and re-scores the posts the first stage puts near or above a threshold")
 	readerEpochs := fs.Int("reader-epochs", d.ReaderEpochs, "passes of the second stage (with --reader)")
@@ -125,7 +126,16 @@ func runTrain(env *Env, args []string) error {
 	}
 	cfg.TargetPrecision, cfg.Prevalence = *targetP, *prev
 	cfg.PerLabelThresholds = *perLabel
-	cfg.JointOrdinary = *jointOrd
+	if *jointOrd && (len(cfg.Ordinary) == 0 || cfg.ThresholdFolds < 2) {
+		return usagef("--joint-ordinary needs --ordinary and --threshold-folds 2 or more (the ordinary posts are scored out of fold)")
+	}
+	if !(*jointOrdW > 0) {
+		return usagef("--joint-ordinary-weight must be above 0, not %g", *jointOrdW)
+	}
+	if *jointOrdW != 1 && !*jointOrd {
+		return usagef("--joint-ordinary-weight needs --joint-ordinary")
+	}
+	cfg.JointOrdinary, cfg.JointOrdinaryWeight = *jointOrd, *jointOrdW
 	cfg.FeatureDropout, cfg.WeightDecay, cfg.Dropout, cfg.EmbeddingLR = *fdrop, *wd, *dropout, *elr
 	if *augArabizi < 0 || *augArabizi > 1 || *augTypos < 0 || *augTypos > 1 || *augIdentity < 0 || *augIdentity > 1 {
 		return usagef("--augment-arabizi, --augment-typos and --augment-identity must be in [0, 1]")

@@ -19,6 +19,10 @@ const JointRule = "serious labels (incitement, hate, terrorism, threat) set toge
 // the ordinary posts in the pool (the %d is their number).
 const JointOrdinaryRule = ", minus the share of the %d ordinary posts (Config.Ordinary, each scored out of fold) flagged"
 
+// JointOrdinaryWeightRule is JointOrdinaryRule when
+// Config.JointOrdinaryWeight is not 1 (the %g is the weight).
+const JointOrdinaryWeightRule = ", minus %g times the share of the %d ordinary posts (Config.Ordinary, each scored out of fold) flagged"
+
 // jointEps is the smallest change of the joint figure that counts as a
 // change (shares of a few thousand items differ by far more).
 const jointEps = 1e-12
@@ -31,6 +35,9 @@ type jointPool struct {
 	scores [][]float64 // per item, per serious label
 	class  []jointClass
 	n      [nJointClasses]int
+	// ordWeight multiplies the share of ordinary posts flagged in the
+	// objective (0 counts as 1).
+	ordWeight float64
 }
 
 // jointClass is an item's class in the joint pool.
@@ -116,11 +123,15 @@ func (p jointPool) flagged(t []float64) (n [nJointClasses]int) {
 
 // objective is the joint rule's figure: the share of violating items
 // flagged minus the share of other items flagged, minus the share of
-// ordinary posts flagged when the pool has them.
+// ordinary posts flagged (times ordWeight) when the pool has them.
 func (p jointPool) objective(n [nJointClasses]int) float64 {
 	o := float64(n[jointViolating])/float64(p.n[jointViolating]) - float64(n[jointOther])/float64(p.n[jointOther])
 	if p.n[jointOrdinary] > 0 {
-		o -= float64(n[jointOrdinary]) / float64(p.n[jointOrdinary])
+		w := p.ordWeight
+		if w == 0 {
+			w = 1
+		}
+		o -= w * float64(n[jointOrdinary]) / float64(p.n[jointOrdinary])
 	}
 	return o
 }
@@ -204,10 +215,11 @@ func logDistance(a, b float64) float64 {
 }
 
 // applyJointRule moves card's serious-label thresholds by JointRule (with
-// JointOrdinaryRule when ordinary is set), updates their validation figures
+// JointOrdinaryRule when ordinary is set, the ordinary posts' share weighted
+// by ordWeight), updates their validation figures
 // and the card's threshold rule, and returns a line for the progress output
 // (empty when no item annotates every serious label or a class is missing).
-func applyJointRule(net *models.Net, exs []example, card *models.Card, oof *sideScores, ordinary bool) string {
+func applyJointRule(net *models.Net, exs []example, card *models.Card, oof *sideScores, ordinary bool, ordWeight float64) string {
 	var cols []int
 	for k, l := range card.Labels {
 		if slices.Contains(SeriousLabels, l) {
@@ -215,6 +227,7 @@ func applyJointRule(net *models.Net, exs []example, card *models.Card, oof *side
 		}
 	}
 	p := poolForJoint(net, exs, cols, oof, ordinary)
+	p.ordWeight = ordWeight
 	if len(cols) == 0 || p.n[jointViolating] == 0 || p.n[jointOther] == 0 {
 		return ""
 	}
@@ -235,7 +248,11 @@ func applyJointRule(net *models.Net, exs []example, card *models.Card, oof *side
 	line := fmt.Sprintf("joint thresholds on %d items annotating every serious label: violating flagged %d → %d of %d, others %d → %d of %d",
 		labelled, n0[jointViolating], n1[jointViolating], p.n[jointViolating], n0[jointOther], n1[jointOther], p.n[jointOther])
 	if p.n[jointOrdinary] > 0 {
-		card.Training.ThresholdRule += fmt.Sprintf(JointOrdinaryRule, p.n[jointOrdinary])
+		if ordWeight == 0 || ordWeight == 1 {
+			card.Training.ThresholdRule += fmt.Sprintf(JointOrdinaryRule, p.n[jointOrdinary])
+		} else {
+			card.Training.ThresholdRule += fmt.Sprintf(JointOrdinaryWeightRule, ordWeight, p.n[jointOrdinary])
+		}
 		line += fmt.Sprintf(", ordinary posts (out of fold) %d → %d of %d", n0[jointOrdinary], n1[jointOrdinary], p.n[jointOrdinary])
 		// What the ordinary posts cost: the rule without them.
 		without := jointPool{n: p.n}

@@ -133,6 +133,39 @@ func TestJointThresholdsPayForOrdinaryPosts(t *testing.T) {
 	}
 }
 
+// TestJointOrdinaryWeightPricesOrdinaryPosts: one ordinary post in thirty
+// above the last violating item is worth flagging at weight 1 (a quarter
+// of the violating items against a thirtieth of the ordinary posts) and not
+// at weight 10.
+func TestJointOrdinaryWeightPricesOrdinaryPosts(t *testing.T) {
+	var p jointPool
+	for _, row := range [][]float64{{0.9, 0.1}, {0.8, 0.1}, {0.1, 0.7}, {0.3, 0.1}} {
+		p.add(row, jointViolating)
+	}
+	for _, row := range [][]float64{{0.1, 0.1}, {0.2, 0.1}, {0.1, 0.2}, {0.05, 0.05}} {
+		p.add(row, jointOther)
+	}
+	for i := range 30 {
+		s := 0.05
+		if i == 0 {
+			s = 0.35
+		}
+		p.add([]float64{s, 0.05}, jointOrdinary)
+	}
+	start := []float64{0.5, 0.5}
+	for _, c := range []struct {
+		weight   float64
+		violated int
+		ordinary int
+	}{{0, 4, 1}, {1, 4, 1}, {10, 3, 0}} {
+		p.ordWeight = c.weight
+		n := p.flagged(jointThresholds(p, start))
+		if n[jointViolating] != c.violated || n[jointOrdinary] != c.ordinary {
+			t.Errorf("weight %g: flagged %d violating and %d ordinary, want %d and %d", c.weight, n[jointViolating], n[jointOrdinary], c.violated, c.ordinary)
+		}
+	}
+}
+
 // TestJointThresholdsKeepTheStartWhenNothingImproves: a start that already
 // separates the classes stays exactly where it is, and a pool without
 // violating items changes nothing.

@@ -35,6 +35,14 @@ func markdown(c *models.Card) string {
 	if c.Training.ThresholdRule != "" {
 		fmt.Fprintf(&b, "Thresholds: %s.\n\n", c.Training.ThresholdRule)
 	}
+	if a := c.Training.Augmentation; a != nil {
+		fmt.Fprintf(&b, "Augmentation: %d copies of training items (part of the training items above): shares %.2f in Arabizi, %.2f with spelling variants, %.2f of the items naming a group with the group swapped. Rule: %s.",
+			a.Copies, a.Arabizi, a.Typos, a.Identity, strings.TrimSuffix(a.Rule, "."))
+		if a.IdentityRule != "" {
+			fmt.Fprintf(&b, " Group swaps: %s.", strings.TrimSuffix(a.IdentityRule, "."))
+		}
+		b.WriteString("\n\n")
+	}
 	if len(c.Heads) > 0 {
 		b.WriteString("## Heads\n\nA head reads a label as some corpora define it: its output learnt the label from those training files alone (no other item counted for it, positive or negative), with its own threshold chosen on them, and it was fitted apart from the other labels, which it cannot move. The engine never reads a head; `rasd score --head NAME` and `rasd eval --head NAME` report its scores under the label's own name, for a researcher comparing the model with those corpora.\n\n| head | labels | learnt from |\n|---|---|---|\n")
 		for _, h := range c.Heads {

@@ -89,9 +89,10 @@ func testLib(t *testing.T) string {
 func TestJointOrdinaryCountsOrdinaryPostsOutOfFold(t *testing.T) {
 	dir := t.TempDir()
 	ordinary := writeOrdinaryPosts(t, dir)
-	run := func(name string, joint bool) (*models.Card, string) {
+	run := func(name string, joint bool, weight float64) (*models.Card, string) {
 		cfg := smallConfig(t, filepath.Join(dir, name), 1)
 		cfg.LinearL2, cfg.LinearOnly, cfg.ThresholdFolds, cfg.Ordinary, cfg.JointOrdinary = 1e-4, true, 3, []string{ordinary}, joint
+		cfg.JointOrdinaryWeight = weight
 		var progress strings.Builder
 		cfg.Progress = &progress
 		card, err := Run(context.Background(), cfg)
@@ -100,13 +101,20 @@ func TestJointOrdinaryCountsOrdinaryPostsOutOfFold(t *testing.T) {
 		}
 		return card, progress.String()
 	}
-	plain, plainOut := run("plain", false)
-	with, withOut := run("with", true)
+	plain, plainOut := run("plain", false, 0)
+	with, withOut := run("with", true, 0)
 	if strings.Contains(plainOut, "ordinary posts (out of fold)") || strings.Contains(plain.Training.ThresholdRule, "ordinary posts") {
 		t.Errorf("without JointOrdinary the joint rule names ordinary posts: %q", plain.Training.ThresholdRule)
 	}
 	if !strings.Contains(withOut, "ordinary posts (out of fold)") || !strings.Contains(withOut, "of 300") ||
 		!strings.Contains(with.Training.ThresholdRule, "the 300 ordinary posts") {
 		t.Fatalf("with JointOrdinary: progress %q, rule %q; want the 300 ordinary posts named", withOut, with.Training.ThresholdRule)
+	}
+	if strings.Contains(with.Training.ThresholdRule, "times the share") {
+		t.Errorf("weight 1 named in the rule: %q", with.Training.ThresholdRule)
+	}
+	weighted, _ := run("weighted", true, 3)
+	if !strings.Contains(weighted.Training.ThresholdRule, "minus 3 times the share of the 300 ordinary posts") {
+		t.Errorf("with JointOrdinaryWeight 3: rule %q does not name the weight", weighted.Training.ThresholdRule)
 	}
 }

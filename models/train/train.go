@@ -133,6 +133,11 @@ type Config struct {
 	// too (JointOrdinaryRule), so the thresholds pay for the reviewer load
 	// ordinary traffic brings. It needs ThresholdFolds of 2 or more.
 	JointOrdinary bool
+	// JointOrdinaryWeight multiplies the share of ordinary posts flagged in
+	// the joint rule (with JointOrdinary; 0 counts as 1): above 1, a
+	// flagged ordinary post costs more than its share, as it does in
+	// traffic where ordinary posts far outnumber violating ones.
+	JointOrdinaryWeight float64
 	// LinearOnly keeps the linear path as the model: the hidden layer is not
 	// trained, so thresholds can come from out-of-fold scores.
 	LinearOnly bool
@@ -230,6 +235,12 @@ func (c *Config) fill() error {
 	}
 	if c.ReaderGate < 0 || c.ReaderGate > 1 {
 		return fmt.Errorf("reader gate %v is outside (0,1]", c.ReaderGate)
+	}
+	if c.JointOrdinary && (len(c.Ordinary) == 0 || c.ThresholdFolds < 2) {
+		return fmt.Errorf("joint ordinary posts need ordinary posts and 2 or more threshold folds (they are scored out of fold)")
+	}
+	if c.JointOrdinaryWeight < 0 {
+		return fmt.Errorf("joint ordinary weight %v is below 0", c.JointOrdinaryWeight)
 	}
 	if c.LearningRate <= 0 {
 		c.LearningRate = d.LearningRate
@@ -493,7 +504,7 @@ func Run(ctx context.Context, cfg Config) (*models.Card, error) {
 		chooseThresholds(net, exs, card, cfg.Log)
 	}
 	if !cfg.PerLabelThresholds && len(cfg.Traffic) == 0 {
-		if line := applyJointRule(net, exs, card, oofp, cfg.JointOrdinary); line != "" {
+		if line := applyJointRule(net, exs, card, oofp, cfg.JointOrdinary, cfg.JointOrdinaryWeight); line != "" {
 			fmt.Fprintln(cfg.Progress, line)
 		}
 	}
