@@ -554,7 +554,7 @@ func TestPackageUsesTheStoredDecision(t *testing.T) {
 	// The policy changes after the routing: threats now need 0.99.
 	stricter := strings.Replace(string(policy.DefaultYAML()), "threshold: 0.60", "threshold: 0.99", 1)
 	stricter = strings.Replace(stricter, "bar: 0.90", "bar: 0.995", 1)
-	stricter = strings.Replace(stricter, `version: "2026.12.7"`, `version: "2099.1"`, 1)
+	stricter = strings.Replace(stricter, `version: "2026.12.8"`, `version: "2099.1"`, 1)
 	p2, err := policy.Parse("stricter.yaml", []byte(stricter))
 	if err != nil {
 		t.Fatal(err)
