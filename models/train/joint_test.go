@@ -101,15 +101,22 @@ func classOf(violating bool) jointClass {
 
 // TestJointThresholdsPayForOrdinaryPosts: a label whose low scores reach
 // one more violating item but also a third of the ordinary posts stays high
-// once the ordinary posts are in the pool, and goes low without them.
-func TestJointThresholdsPayForOrdinaryPosts(t *testing.T) {
-	var labelled jointPool
+// fourAndFour is a pool of four violating items, the last at 0.3 on label
+// 0, and four others all below it.
+func fourAndFour() jointPool {
+	var p jointPool
 	for _, row := range [][]float64{{0.9, 0.1}, {0.8, 0.1}, {0.1, 0.7}, {0.3, 0.1}} {
-		labelled.add(row, jointViolating)
+		p.add(row, jointViolating)
 	}
 	for _, row := range [][]float64{{0.1, 0.1}, {0.2, 0.1}, {0.1, 0.2}, {0.05, 0.05}} {
-		labelled.add(row, jointOther)
+		p.add(row, jointOther)
 	}
+	return p
+}
+
+// once the ordinary posts are in the pool, and goes low without them.
+func TestJointThresholdsPayForOrdinaryPosts(t *testing.T) {
+	labelled := fourAndFour()
 	withOrdinary := labelled
 	withOrdinary.scores, withOrdinary.class = slices.Clone(labelled.scores), slices.Clone(labelled.class)
 	for i := range 30 {
@@ -138,13 +145,7 @@ func TestJointThresholdsPayForOrdinaryPosts(t *testing.T) {
 // of the violating items against a thirtieth of the ordinary posts) and not
 // at weight 10.
 func TestJointOrdinaryWeightPricesOrdinaryPosts(t *testing.T) {
-	var p jointPool
-	for _, row := range [][]float64{{0.9, 0.1}, {0.8, 0.1}, {0.1, 0.7}, {0.3, 0.1}} {
-		p.add(row, jointViolating)
-	}
-	for _, row := range [][]float64{{0.1, 0.1}, {0.2, 0.1}, {0.1, 0.2}, {0.05, 0.05}} {
-		p.add(row, jointOther)
-	}
+	p := fourAndFour()
 	for i := range 30 {
 		s := 0.05
 		if i == 0 {
