@@ -1,6 +1,5 @@
 #!/usr/bin/env bash
-# Retrains the default model into models/default (docs/models.md says when the
-# committed one is not what this writes) from the train splits
+# Retrains the default model into models/default from the train splits
 # of ../shared/datasets (osact2020, lhsab, mlma), realtweets' train split as
 # ordinary posts (negatives for the serious labels only), the project's
 # MSA/Gulf/Levantine/Egyptian training set (eval/data/msa-gulf-train), its
@@ -37,8 +36,10 @@ done
 public="$data"
 # Unannotated ordinary posts (realtweets' train split) train as negatives for
 # the serious labels only, and (--joint-ordinary), scored out of fold, count
-# in the joint threshold rule as a third class whose share flagged is paid
-# for; its test split is never used for training or thresholds.
+# in the joint threshold rule as a third class whose share flagged costs four
+# times its share (--joint-ordinary-weight 4: in traffic, ordinary posts far
+# outnumber violating ones); its test split is never used for training or
+# thresholds.
 # Its test split only measures: the card reports how many of its posts the
 # model flags serious (the reviewer load per 10,000 ordinary posts).
 ordinary="$datasets/realtweets/train.jsonl"
@@ -83,7 +84,7 @@ tmp="$(mktemp -d "$root/models/.default.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 "$rasd" train --data "$data" "${valid[@]}" --out "$tmp" --name rasd-default \
   --version "${MODEL_VERSION:-$(date -u +%Y%m%d)}" --seed "${RASD_SEED:-1}" --threshold-folds 5 \
-  --linear-only --ordinary "$ordinary" --joint-ordinary --augment-identity 1 \
+  --linear-only --ordinary "$ordinary" --joint-ordinary --joint-ordinary-weight 4 --augment-identity 1 \
   --traffic-check "$heldout" --head "public=$public" ${RASD_TRAIN_FLAGS:-}
 mkdir -p "$out"
 for f in model.onnx model-card.json MODEL_CARD.md; do
