@@ -216,7 +216,8 @@ func logDistance(a, b float64) float64 {
 
 // applyJointRule moves card's serious-label thresholds by JointRule (with
 // JointOrdinaryRule when ordinary is set, the ordinary posts' share weighted
-// by ordWeight), updates their validation figures
+// by ordWeight, which Config.fill sets to 1 when unset), updates their
+// validation figures
 // and the card's threshold rule, and returns a line for the progress output
 // (empty when no item annotates every serious label or a class is missing).
 func applyJointRule(net *models.Net, exs []example, card *models.Card, oof *sideScores, ordinary bool, ordWeight float64) string {
@@ -248,7 +249,7 @@ func applyJointRule(net *models.Net, exs []example, card *models.Card, oof *side
 	line := fmt.Sprintf("joint thresholds on %d items annotating every serious label: violating flagged %d → %d of %d, others %d → %d of %d",
 		labelled, n0[jointViolating], n1[jointViolating], p.n[jointViolating], n0[jointOther], n1[jointOther], p.n[jointOther])
 	if p.n[jointOrdinary] > 0 {
-		if ordWeight == 0 || ordWeight == 1 {
+		if ordWeight == 1 {
 			card.Training.ThresholdRule += fmt.Sprintf(JointOrdinaryRule, p.n[jointOrdinary])
 		} else {
 			card.Training.ThresholdRule += fmt.Sprintf(JointOrdinaryWeightRule, ordWeight, p.n[jointOrdinary])

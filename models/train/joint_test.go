@@ -99,8 +99,6 @@ func classOf(violating bool) jointClass {
 	return jointOther
 }
 
-// TestJointThresholdsPayForOrdinaryPosts: a label whose low scores reach
-// one more violating item but also a third of the ordinary posts stays high
 // fourAndFour is a pool of four violating items, the last at 0.3 on label
 // 0, and four others all below it.
 func fourAndFour() jointPool {
@@ -114,6 +112,8 @@ func fourAndFour() jointPool {
 	return p
 }
 
+// TestJointThresholdsPayForOrdinaryPosts: a label whose low scores reach
+// one more violating item but also a third of the ordinary posts stays high
 // once the ordinary posts are in the pool, and goes low without them.
 func TestJointThresholdsPayForOrdinaryPosts(t *testing.T) {
 	labelled := fourAndFour()

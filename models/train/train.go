@@ -242,6 +242,9 @@ func (c *Config) fill() error {
 	if c.JointOrdinaryWeight < 0 {
 		return fmt.Errorf("joint ordinary weight %v is below 0", c.JointOrdinaryWeight)
 	}
+	if c.JointOrdinaryWeight == 0 {
+		c.JointOrdinaryWeight = 1
+	}
 	if c.LearningRate <= 0 {
 		c.LearningRate = d.LearningRate
 	}
