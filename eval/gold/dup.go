@@ -144,22 +144,33 @@ type Overlap struct {
 // ordered by train id, then held-out id. Training sets written by the project
 // are screened with it against the sets that measure models.
 func Overlaps(train, heldout []Item, threshold float64) []Overlap {
-	grams := func(items []Item) [][]string {
-		g := make([][]string, len(items))
-		for i, it := range items {
-			g[i] = CharGrams(it.Text, 4)
+	// Every held-out item is indexed under its grams, so a training post is
+	// compared only with the items it shares a gram with; the shared count
+	// gives the Jaccard similarity of the two gram sets exactly.
+	index := make(map[string][]int)
+	sizes := make([]int, len(heldout))
+	for j, it := range heldout {
+		g := CharGrams(it.Text, 4)
+		sizes[j] = len(g)
+		for _, x := range g {
+			index[x] = append(index[x], j)
 		}
-		return g
 	}
-	tg, hg := grams(train), grams(heldout)
 	var out []Overlap
+	shared := make(map[int]int)
 	for i := range train {
-		for j := range heldout {
-			la, lb := len(tg[i]), len(hg[j])
-			if la == 0 || lb == 0 || jaccardBound(la, lb) < threshold {
-				continue
+		g := CharGrams(train[i].Text, 4)
+		if len(g) == 0 {
+			continue
+		}
+		clear(shared)
+		for _, x := range g {
+			for _, j := range index[x] {
+				shared[j]++
 			}
-			if s := Jaccard(tg[i], hg[j]); s >= threshold {
+		}
+		for j, n := range shared {
+			if s := float64(n) / float64(len(g)+sizes[j]-n); s >= threshold {
 				out = append(out, Overlap{Train: train[i].ID, Heldout: heldout[j].ID, Jaccard: s})
 			}
 		}

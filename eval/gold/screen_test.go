@@ -1,8 +1,11 @@
 package gold
 
 import (
+	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/rasd-iq/rasd/eval/dataset"
 )
 
 func TestCharGrams(t *testing.T) {
@@ -41,7 +44,10 @@ func TestOverlaps(t *testing.T) {
 // TestTrainingSetsScreened checks that no post of the project's training
 // sets (eval/data/*/train.jsonl outside the gold set) comes as close as
 // ScreenThreshold to an item of a set that measures models: the gold set's
-// dev and test splits and the held-out MSA/Gulf functional set.
+// dev and test splits, the held-out MSA/Gulf functional set and, when the
+// shared corpora are there, the test split of realtweets, whose flag rate
+// stands for real traffic (a set phrase such as a common du'a written into a
+// training set would otherwise teach the model that very test post).
 func TestTrainingSetsScreened(t *testing.T) {
 	dir, err := DefaultDir()
 	if err != nil {
@@ -60,6 +66,7 @@ func TestTrainingSetsScreened(t *testing.T) {
 		}
 		heldout = append(heldout, items...)
 	}
+	heldout = append(heldout, realTweetsTest(t)...)
 	sets, err := filepath.Glob(filepath.Join(data, "*", "train.jsonl"))
 	if err != nil {
 		t.Fatal(err)
@@ -84,4 +91,28 @@ func TestTrainingSetsScreened(t *testing.T) {
 	if screened == 0 {
 		t.Error("no project training set found under eval/data")
 	}
+}
+
+// realTweetsTest returns the shared realtweets test split as items to screen
+// against, or none (logged) when the shared corpora are not there.
+func realTweetsTest(t *testing.T) []Item {
+	t.Helper()
+	dir, err := dataset.SharedDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "realtweets", "test.jsonl")
+	if _, err := os.Stat(p); err != nil {
+		t.Logf("not screening against realtweets: %v (set RASD_DATASETS)", err)
+		return nil
+	}
+	ds, err := dataset.LoadFile(p, dataset.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := make([]Item, len(ds.Items))
+	for i, it := range ds.Items {
+		items[i] = Item{ID: it.ID, Text: it.Text}
+	}
+	return items
 }
