@@ -18,6 +18,11 @@ import (
 // hamza and doubled letters are dropped and the letters Arabizi writes
 // alike (ث ت ط، ذ د ض ظ، س ص، ق غ) are folded.
 
+// A Latin word with a doubled w (n9awwitla, "we vote for him") has a
+// consonant و, a letter of its root, which the skeleton drops as it drops
+// long vowels: such a word matches a cue by skeleton only when a cue word
+// with that skeleton has a و too (nmawwtak → نموتك, not n9awwitla → نقتله).
+
 // skeleton returns the consonant skeleton of a normalised Arabic word, or
 // the word itself when nothing would be left of it (و، يا).
 func skeleton(w string) string {
@@ -55,13 +60,22 @@ func skeleton(w string) string {
 // table: Arabic words directly, Latin ones (kak, tishreen) after reading
 // them as Arabizi.
 func cueSkeleton(w string) string {
+	if w = cueArabic(w); w == "" {
+		return ""
+	}
+	return skeleton(w)
+}
+
+// cueArabic returns a cue word in Arabic letters: Arabic words as they are,
+// Latin ones read as Arabizi, or "" when the reading is not one word.
+func cueArabic(w string) string {
 	if r, _ := utf8.DecodeRuneInString(w); r < 0x0600 || r > 0x06FF {
 		w = strings.TrimSpace(nlp.NormalizeArabizi(w))
 		if w == "" || strings.ContainsRune(w, ' ') {
 			return ""
 		}
 	}
-	return skeleton(w)
+	return w
 }
 
 // skeletonTable returns the table of t's cues by consonant skeleton. A
@@ -100,6 +114,9 @@ func skeletonTable(t table) table {
 			st[k] = se
 		}
 		se.flags |= e.flags
+		if hasInnerWaw(cueArabic(key)) {
+			se.flags |= fWaw
+		}
 	next:
 		for _, ph := range kept {
 			rest := make([]string, 0, len(ph.rest))
@@ -163,6 +180,29 @@ func (sc *scan) fromLatin(i int) bool {
 	return o < len(r.Original) && r.Original[o] < utf8.RuneSelf && isWordByte(r.Original[o])
 }
 
+// hasInnerWaw reports whether a cue word has a و after its first letter: a
+// leading و is most often the conjunction that the table adds to every cue
+// (ونقتلهم), not a consonant of the word.
+func hasInnerWaw(w string) bool {
+	_, n := utf8.DecodeRuneInString(w)
+	return strings.ContainsRune(w[n:], 'و')
+}
+
+// doubledW reports whether the Latin word behind byte i of the reading
+// has a doubled w, a consonant و that the skeleton drops.
+func (sc *scan) doubledW(i int) bool {
+	r := sc.reading
+	o := r.Offsets[i]
+	start, end := o, o
+	for start > 0 && isWordByte(r.Original[start-1]) {
+		start--
+	}
+	for end < len(r.Original) && isWordByte(r.Original[end]) {
+		end++
+	}
+	return strings.Contains(strings.ToLower(r.Original[start:end]), "ww")
+}
+
 // skeletonKeys sets the match key of every token of an Arabizi reading,
 // and looks the words that came from Latin letters up by skeleton.
 func (d *Detector) skeletonKeys(sc *scan) {
@@ -180,6 +220,9 @@ func (d *Detector) skeletonKeys(sc *scan) {
 				if t.e == nil {
 					t.e = d.skel[alt]
 				}
+			}
+			if t.e != nil && t.e.flags&fWaw == 0 && sc.doubledW(t.start) {
+				t.e = nil
 			}
 		}
 		sc.keys = append(sc.keys, k)

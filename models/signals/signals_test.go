@@ -217,6 +217,29 @@ func TestSignalsAndTwins(t *testing.T) {
 	}
 }
 
+// A doubled w in Arabizi is a consonant و of the word's root: «n9awwitla»
+// (we vote for him) read with 9 as ق has the skeleton of نقتله (we kill
+// him) once the و is dropped, and must not read as a threat, while a threat
+// whose cue has the و («nsawwilak 7adith», we'll stage you an accident)
+// still does, and one with a single w is still read by its skeleton.
+func TestDoubledWKeepsItsConsonant(t *testing.T) {
+	d := detector(t)
+	for _, tc := range []struct {
+		text   string
+		threat bool
+	}{
+		{"el intikhabat el jaya ma n9awwitla, 5alli yrou7 😒", false},
+		{"el intikhabat el jaya kulna n9awwitla, huwa el a7san 👍", false},
+		{"ya mahdi lo ma tiskut raa7 nsawwilak 7adith sayyara", true},
+		{"ya mahdi lo ma tiskut raa7 ni9tila, mafhoum?", true},
+	} {
+		sigs := d.Signals(&ingest.Post{Text: tc.text}, nlp.Normalize(tc.text))
+		if _, got := find(sigs, ThreatCue); got != tc.threat {
+			t.Errorf("%q: threat cue %v, want %v (%+v)", tc.text, got, tc.threat, sigs)
+		}
+	}
+}
+
 func TestNormalisedArgumentMayBeEmpty(t *testing.T) {
 	d := detector(t)
 	text := "الناشط علي الحسيني نعرف وين تسكن"
