@@ -42,7 +42,8 @@ func TestOverlaps(t *testing.T) {
 }
 
 // TestTrainingSetsScreened checks that no post of the project's training
-// sets (eval/data/*/train.jsonl outside the gold set) comes as close as
+// sets (eval/data/*/train.jsonl outside the gold set, and the contrast data
+// eval/data/*/stance.jsonl) comes as close as
 // ScreenThreshold to an item of a set that measures models: the gold set's
 // dev and test splits, the held-out MSA/Gulf functional set and, when the
 // shared corpora are there, the test split of realtweets, whose flag rate
@@ -71,6 +72,13 @@ func TestTrainingSetsScreened(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Contrast data kept beside a training set for models that read word
+	// order (not in make model) is screened the same way.
+	stance, err := filepath.Glob(filepath.Join(data, "*", "stance.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sets = append(sets, stance...)
 	screened := 0
 	for _, p := range sets {
 		if filepath.Dir(p) == dir {
