@@ -87,10 +87,11 @@ func cueArabic(w string) string {
 func skeletonTable(t table) table {
 	st := table{}
 	for key, e := range t {
-		k := cueSkeleton(key)
-		if k == "" {
+		a := cueArabic(key)
+		if a == "" {
 			continue
 		}
+		k := skeleton(a)
 		n := utf8.RuneCountInString(k)
 		var kept []phrase
 		for _, ph := range e.phrases {
@@ -114,7 +115,7 @@ func skeletonTable(t table) table {
 			st[k] = se
 		}
 		se.flags |= e.flags
-		if hasInnerWaw(cueArabic(key)) {
+		if hasInnerWaw(a) {
 			se.flags |= fWaw
 		}
 	next:

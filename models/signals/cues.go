@@ -93,7 +93,7 @@ const (
 	fNotName   uint8 = 1 << iota // the word is no name
 	fGiven                       // the word is a common given name
 	fAdjective                   // the word may stand between a role and a name
-	fWaw                         // (skeleton table) a cue word so skeletonised has a و
+	fWaw                         // (skeleton table) a cue word with this skeleton has a و after its first letter
 )
 
 // entry is what one normalised word (with any clitic prefix) starts.
