@@ -30,6 +30,11 @@ type FeatureConfig struct {
 	// instead of its Latin letters, so that what the model learnt from
 	// Arabic script applies to it. Models trained before it have it off.
 	ArabiziReading bool `json:"arabizi_reading,omitempty"`
+	// ArabiziWords, with ArabiziReading, reads an Arabizi post with
+	// nlp.ReadArabiziWords, which spells each Latin word as the common
+	// Arabic word it most likely stands for, instead of nlp.ReadArabizi's
+	// letter rules. Models trained before it have it off.
+	ArabiziWords bool `json:"arabizi_words,omitempty"`
 	// QuoteScope adds, for every word inside quotation marks, a copy of
 	// its word feature marked as quoted, and NegationScope for the words
 	// just after a negation one marked as negated (see Extractor.scoped),
@@ -40,11 +45,16 @@ type FeatureConfig struct {
 }
 
 // ModelText returns the text the features read for a post: its Arabic
-// reading when ArabiziReading is on and the post is written in Arabizi,
-// else norm, the post's normalisation (computed here when "").
+// reading when ArabiziReading is on and the post is written in Arabizi
+// (guided by the word list with ArabiziWords), else norm, the post's
+// normalisation (computed here when "").
 func (c FeatureConfig) ModelText(text, norm string) string {
 	if c.ArabiziReading {
-		if r := nlp.ReadArabizi(text); r != nil {
+		read := nlp.ReadArabizi
+		if c.ArabiziWords {
+			read = nlp.ReadArabiziWords
+		}
+		if r := read(text); r != nil {
 			return r.Text
 		}
 	}
@@ -56,7 +66,7 @@ func (c FeatureConfig) ModelText(text, norm string) string {
 
 // DefaultFeatures returns the feature settings of the default model.
 func DefaultFeatures() FeatureConfig {
-	return FeatureConfig{Buckets: 1 << 18, CharMin: 2, CharMax: 5, WordMax: 2, MaxFeatures: 1500, ArabiziReading: true}
+	return FeatureConfig{Buckets: 1 << 18, CharMin: 2, CharMax: 5, WordMax: 2, MaxFeatures: 1500, ArabiziReading: true, ArabiziWords: true}
 }
 
 // Validate checks the settings.

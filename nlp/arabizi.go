@@ -157,14 +157,17 @@ func arabiziPost(st *state) bool {
 		if !latinWord(w) {
 			continue
 		}
-		a, b, ok := asciiCore(st, w)
+		_, _, ok := asciiCore(st, w)
+		if !ok {
+			_, _, ok = joinedCore(st, w)
+		}
 		if !ok {
 			continue
 		}
-		if englishFunction[string(st.scratch[:b-a])] {
+		if englishFunction[string(st.scratch)] {
 			return false
 		}
-		if arabiziStrength(st.scratch[:b-a]) == strongAz {
+		if arabiziStrength(st.scratch) == strongAz {
 			strong = true
 		}
 	}
@@ -189,20 +192,30 @@ func isArticle(k []byte) bool {
 // can be Arabizi, and joins the article to the word after it.
 func (n *Normalizer) arabiziPostRead(st *state) {
 	words := st.words
+	joined := "" // the article joined to this word, in Arabic letters
 	for k := range words {
+		after := joined
+		joined = ""
 		if !latinWord(words[k]) || !plainWord(st, words[k]) {
 			continue
 		}
 		a, b, ok := asciiCore(st, words[k])
-		if !ok || !arabiziWord(st.scratch[:b-a]) {
+		if !ok {
+			a, b, ok = joinedCore(st, words[k])
+		}
+		if !ok || !arabiziWord(st.scratch) {
 			continue
 		}
-		article := isArticle(st.scratch[:b-a]) && b == int(words[k].end)
-		n.transliteratePost(st, a, b)
+		article, _ := postArticles[string(st.scratch)]
+		if b != int(words[k].end) {
+			article = ""
+		}
+		n.transliterateWith(st, a, b, true, after)
 		words[k].mask |= mArabizi
 		st.steps |= 1<<stepArabizi | 1<<stepArabiziPost
-		if article && k+1 < len(words) && latinWord(words[k+1]) && int(words[k+1].start) == b+1 && st.units[b].r == ' ' {
+		if article != "" && k+1 < len(words) && latinWord(words[k+1]) && int(words[k+1].start) == b+1 && st.units[b].r == ' ' {
 			st.units[b].r = -1 // "el ka3bi" → الكعبي
+			joined = article
 		}
 	}
 }
@@ -279,6 +292,40 @@ func asciiCore(st *state, w word) (int, int, bool) {
 	return a, b, true
 }
 
+// joinedCore is asciiCore for a word of an Arabizi post that joins its
+// parts as Arabizi writes them: an apostrophe after a digit marks the dotted
+// letter ("7'" خ, "3'" غ, "9'" ض, "6'" ظ) and a hyphen joins the article to
+// its noun ("el-f9il"). st.scratch gets the letters and digits only, for the
+// Arabizi checks; the core's units keep the marks for transliteration.
+func joinedCore(st *state, w word) (int, int, bool) {
+	u := st.units
+	a, b := int(w.start), int(w.end)
+	for a < b && (u[a].r < 0 || !isAlnumRune(lowerASCII(u[a].r))) {
+		a++
+	}
+	for b > a && (u[b-1].r < 0 || !isAlnumRune(lowerASCII(u[b-1].r))) {
+		b--
+	}
+	k := st.scratch[:0]
+	marks := 0
+	for j := a; j < b; j++ {
+		r := lowerASCII(u[j].r)
+		switch {
+		case u[j].r >= 0 && isAlnumRune(r):
+			k = append(k, byte(r))
+		case r == '\'' && len(k) > 0 && isArabiziDigitByte(k[len(k)-1]):
+			marks++
+		case r == '-' && isArticle(k):
+			marks++
+		default:
+			st.scratch = k
+			return a, b, false
+		}
+	}
+	st.scratch = k
+	return a, b, marks > 0 && len(k) > 0
+}
+
 func lowerASCII(r rune) rune {
 	if r >= 'A' && r <= 'Z' {
 		return r + 'a' - 'A'
@@ -291,13 +338,13 @@ func isAlnumRune(r rune) bool { return (r >= 'a' && r <= 'z') || (r >= '0' && r 
 // transliterate rewrites units[a:b], lower-case ASCII Arabizi, in Arabic
 // letters. Each Arabic letter keeps the offset of the Latin letter it came
 // from; the units left over are deleted.
-func (n *Normalizer) transliterate(st *state, a, b int) { n.transliterateWith(st, a, b, false) }
+func (n *Normalizer) transliterate(st *state, a, b int) { n.transliterateWith(st, a, b, false, "") }
 
-// transliteratePost is transliterate inside an Arabizi post: words outside
-// the lists are spelt as Arabic spells them (arabiziRules with post).
-func (n *Normalizer) transliteratePost(st *state, a, b int) { n.transliterateWith(st, a, b, true) }
-
-func (n *Normalizer) transliterateWith(st *state, a, b int, post bool) {
+// transliterateWith is transliterate, inside an Arabizi post when post is
+// set: a word outside the lists is then spelt as the listed word it can
+// stand for (vocabularyReading; after is the article already joined to it,
+// in Arabic letters), else as Arabic spells it (arabiziRules with post).
+func (n *Normalizer) transliterateWith(st *state, a, b int, post bool, after string) {
 	u := st.units[a:b]
 	k := st.scratch[:0]
 	for _, x := range u {
@@ -312,6 +359,11 @@ func (n *Normalizer) transliterateWith(st *state, a, b int, post bool) {
 		out, src = appendWord(out, src, ar, len(u))
 	} else if ar, ok := arabiziWeak[string(k)]; ok {
 		out, src = appendWord(out, src, ar, len(u))
+	} else if read := false; post && n.opts.ReadArabiziWords {
+		// Spelt as a listed word when one fits, else by the rules.
+		if out, src, read = vocabularyReading(k, after, out, src); !read {
+			out, src = arabiziRules(out, src, k, post)
+		}
 	} else {
 		out, src = arabiziRules(out, src, k, post)
 	}
@@ -381,6 +433,14 @@ func arabiziRules(out []rune, src []int32, k []byte, post bool) ([]rune, []int32
 				r = 'ث'
 			case "dh":
 				r = 'ذ'
+			case "7'", "5'":
+				r = 'خ'
+			case "3'":
+				r = 'غ'
+			case "9'":
+				r = 'ض'
+			case "6'":
+				r = 'ظ'
 			case "ch":
 				r = 'چ'
 			case "aa":

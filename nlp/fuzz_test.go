@@ -9,7 +9,7 @@ import (
 
 // FuzzNormalize checks that Normalize never panics, is idempotent, returns valid UTF-8 on
 // one line, agrees with NormalizeWithOffsets, and keeps the offset map
-// consistent: len(Text)+1 entries, non-decreasing, within the original, and
+// consistent (the Arabizi readings' maps too): len(Text)+1 entries, non-decreasing, within the original, and
 // every token maps to a non-empty original range. Run it with
 // `go test -run '^$' -fuzz FuzzNormalize -fuzzminimizetime 2s ./nlp/`: on a
 // busy machine the default minimisation of each new input (60s) looks like a
@@ -22,6 +22,7 @@ func FuzzNormalize(f *testing.F) {
 		"#", "@", "@_", "www.", "d a 3 e s h", "ه ه ه ه", "ك. ل. ا. ب", "اللللله", "…", "\x00\x01\x7f\u0085",
 		"Ｈｅｌｌｏ ﬁ ℌ", "x_y_z", "_ا_ب_", "#_", "-.-", "3ala 3ala 3ala", "ﷺ_ﷺ",
 		"##سبها ###", "#معصيتي_رIحتي", "#سنخضعكم_راغممه1من", "#الاسد_#الولايات", "د1_عش", "#shlonak_حبيبي",
+		"el-7ashd 3'adar bina w ra7 na5ith tha2rna", "wa7ed mn el-mo5abarat 9'9'9' el--x 7''a", "SI6ARAT el fasa2il!!",
 	}
 	for _, s := range seeds {
 		f.Add(s)
@@ -47,6 +48,14 @@ func FuzzNormalize(f *testing.F) {
 		}
 		if once := n.Normalize(s); n.Normalize(once) != once {
 			t.Fatalf("not idempotent on %q:\n once  %q\n twice %q", s, once, n.Normalize(once))
+		}
+		for _, read := range []func(string) *nlp.Result{nlp.ReadArabizi, nlp.ReadArabiziWords} {
+			if r := read(s); r != nil {
+				if !utf8.ValidString(r.Text) {
+					t.Fatalf("reading %q gave invalid UTF-8 %q", s, r.Text)
+				}
+				checkOffsets(t, *r)
+			}
 		}
 		_ = nlp.ModelTokens(s)
 		_ = nlp.DialectMarkers(s)

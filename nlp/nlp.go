@@ -66,6 +66,11 @@ type Options struct {
 	// article (el, al, il, lil, bil …) joins its noun. Off by default: the models read
 	// the default normalisation.
 	ReadArabiziPosts bool
+	// ReadArabiziWords, with ReadArabiziPosts, spells each Latin word of an
+	// Arabizi post outside the lists as the most likely Arabic word it can
+	// stand for in an embedded word list ("si6ara" → سيطره, not سطره), and
+	// by the rules only when none fits (see ReadArabiziWords).
+	ReadArabiziWords bool
 	// KeepEvasion turns off the anti-evasion rules: spaced and split letters
 	// stay apart and look-alikes inside Arabic words are kept.
 	KeepEvasion bool
@@ -104,6 +109,7 @@ func NormalizeWithOffsets(s string) Result { return defaultNormalizer.NormalizeW
 
 var (
 	postReader   = New(Options{ReadArabiziPosts: true})
+	wordReader   = New(Options{ReadArabiziPosts: true, ReadArabiziWords: true})
 	forcedReader = func() *Normalizer { n := New(Options{ReadArabiziPosts: true}); n.forceArabizi = true; return n }()
 )
 
@@ -117,7 +123,27 @@ func ReadArabizi(s string) *Result {
 	if !mayBeArabizi(s) {
 		return nil
 	}
-	r := postReader.NormalizeWithOffsets(s)
+	return readArabizi(postReader, s)
+}
+
+// ReadArabiziWords is ReadArabizi with the ReadArabiziWords option: a word
+// outside the lists is spelt as the word of an embedded list of Arabic
+// words (nlp/data/README.md) it can most likely stand for, weighing how
+// common the word is against how unusual the spelling would be (long vowels
+// written as one Latin vowel or left out, h for ح, t for ط, a clitic joined
+// to the word), and by the rules when no listed word fits ("wa7ed mn
+// el-mo5abarat" → "واحد من المخابرات"). It reads common words better and
+// rare names worse than ReadArabizi, which the wording rules' tables
+// are written for; the models read it.
+func ReadArabiziWords(s string) *Result {
+	if !mayBeArabizi(s) {
+		return nil
+	}
+	return readArabizi(wordReader, s)
+}
+
+func readArabizi(n *Normalizer, s string) *Result {
+	r := n.NormalizeWithOffsets(s)
 	if !slices.Contains(r.Steps, stepNameList[stepArabiziPost]) {
 		return nil
 	}

@@ -535,6 +535,39 @@ func TestHasRunesCountsRunes(t *testing.T) {
 	}
 }
 
+// TestReadArabiziWords checks the reading guided by the word list: long
+// vowels written as one Latin vowel or none, h for ح and 9 for ق are read as
+// the common words they spell, the rules spell what no listed word fits,
+// and offsets still point back at the Latin words.
+func TestReadArabiziWords(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"wallah ra7 nedba7hom kolhom ya kuffar", "والله راح ندبحهم كلهم يا كفار"},
+		{"wa7ed mn el-mo5abarat ygolli inta 5ayen", "واحد من المخابرات يقول انت خاين"},
+		{"el shi3a kilab lazim nitla3hom mn el 3ira8", "الشيعه كلب لازم نطلعهم من العراق"},
+		{"si6arat el fasa2il b kul share3 3adi", "سيطرت الفصائل ب كل شرع عدي"},
+		// No listed word is spelt "3'adarna": the rules read it.
+		{"3'adarna 7abibi", "غدرنه حبيبي"},
+	} {
+		r := nlp.ReadArabiziWords(tc.in)
+		if r == nil || r.Text != tc.want {
+			t.Errorf("ReadArabiziWords(%q) = %+v; want %q", tc.in, r, tc.want)
+			continue
+		}
+		if s, e := r.OriginalRange(0, len(r.Text)); s != 0 || e != len(tc.in) {
+			t.Errorf("ReadArabiziWords(%q): whole reading maps to [%d,%d), want [0,%d)", tc.in, s, e, len(tc.in))
+		}
+		checkOffsets(t, *r)
+		if again := nlp.Normalize(r.Text); again != r.Text {
+			t.Errorf("ReadArabiziWords(%q) = %q normalises to %q", tc.in, r.Text, again)
+		}
+	}
+	for _, in := range []string{"we love you 7abibi, see you tomorrow", "الناشط علي الحسيني", ""} {
+		if r := nlp.ReadArabiziWords(in); r != nil {
+			t.Errorf("ReadArabiziWords(%q) = %q, want nil (not an Arabizi post)", in, r.Text)
+		}
+	}
+}
+
 // TestReadArabizi checks the reading of posts written in Arabizi: every
 // Latin word is written in Arabic letters as Arabic spells it, the article
 // joins its noun, offsets point back at the Latin text, and posts that are
@@ -544,6 +577,8 @@ func TestReadArabizi(t *testing.T) {
 		{"a7eb el 3arab kolhom", "احب العرب كلهم"},
 		{"sajjad el ka3bi, re9a9a wa7da tikfeek", "سجد الكعبي, رصصه وحده تكفيك"},
 		{"wallah ra7 nedba7hom kolhom ya kuffar", "والله رح ندبحهم كلهم يا كفر"},
+		// An apostrophe marks the dotted letter; a hyphen joins the article.
+		{"el-7ashd 3'adar bina", "الحشد غدر بنه"},
 		{"la tloom ila nafsak 3ad", "لا تلوم الا نفسك عاد"},
 		{"da3esh 2024", "داعش 2024"},
 	} {
@@ -558,7 +593,7 @@ func TestReadArabizi(t *testing.T) {
 		}
 	}
 	if r := nlp.ReadArabizi("sajjad el ka3bi"); r != nil {
-		s, e := r.OriginalRange(len("سجد "), len(r.Text))
+		s, e := r.OriginalRange(strings.IndexByte(r.Text, ' ')+1, len(r.Text))
 		if got := "sajjad el ka3bi"[s:e]; got != "el ka3bi" {
 			t.Errorf("the family name maps to %q, want %q", got, "el ka3bi")
 		}

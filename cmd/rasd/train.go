@@ -59,6 +59,7 @@ func runTrain(env *Env, args []string) error {
 	augTypos := fs.Float64("augment-typos", d.AugmentTypos, "share of training items added again with spelling variants (0: none)")
 	augIdentity := fs.Float64("augment-identity", d.AugmentIdentity, "share of the training items naming a sect, religion or ethnicity added again with the group swapped for another (0: none)")
 	arabiziReading := fs.Bool("arabizi-reading", d.Features.ArabiziReading, "the features of a post written in Arabizi read its Arabic reading")
+	arabiziWords := fs.Bool("arabizi-words", d.Features.ArabiziWords, "with -arabizi-reading, the reading spells each Latin word as the common Arabic word it most likely stands for (nlp.ReadArabiziWords), not by letter rules alone")
 	quoteScope := fs.Bool("quote-scope", d.Features.QuoteScope, "add scope features for the words inside quotation marks (marked as quoted)")
 	negScope := fs.Bool("negation-scope", d.Features.NegationScope, "add scope features for the three words after a negation (marked as negated)")
 	scope := fs.Bool("scope", false, "both --quote-scope and --negation-scope")
@@ -162,6 +163,7 @@ func runTrain(env *Env, args []string) error {
 	cfg.ReaderLR, cfg.ReaderDropout, cfg.ReaderFullWeight = *readerLR, *readerDropout, *readerFull
 	cfg.Reader, cfg.ReaderEpochs, cfg.ReaderGate, cfg.FirstStage = *second || *firstStage != "", *readerEpochs, *readerGate, *firstStage
 	cfg.Features.ArabiziReading, cfg.Features.QuoteScope, cfg.Features.NegationScope = *arabiziReading, *quoteScope || *scope, *negScope || *scope
+	cfg.Features.ArabiziWords = *arabiziReading && *arabiziWords
 	if err := cfg.Features.Validate(); err != nil {
 		return usagef("%v", err)
 	}
