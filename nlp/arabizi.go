@@ -361,7 +361,7 @@ func (n *Normalizer) transliterateWith(st *state, a, b int, post bool, after str
 		out, src = appendWord(out, src, ar, len(u))
 	} else if read := false; post && n.opts.ReadArabiziWords {
 		// Spelt as a listed word when one fits, else by the rules.
-		if out, src, read = vocabularyReading(k, after, out, src); !read {
+		if out, src, read = vocabularyReading(k, after, &st.azBudget, out, src); !read {
 			out, src = arabiziRules(out, src, k, post)
 		}
 	} else {

@@ -133,8 +133,15 @@ var (
 // azCostWeight is how many log counts one unit of spelling cost is worth.
 const azCostWeight = 1.5
 
-// azMaxStates bounds the search of one word's reading.
-const azMaxStates = 4096
+// Bounds on the search, so that a long or hostile post costs little more
+// than the rules: a word longer than azMaxLetters letters, and every word
+// after a post has spent azPostStates search states, is spelt by the rules;
+// one word's search stops after azMaxStates states.
+const (
+	azMaxLetters = 20
+	azMaxStates  = 512
+	azPostStates = 16384
+)
 
 // azCliticPenalty is how much a reading that splits off a clitic loses
 // against a listed word read whole, in log counts.
@@ -148,24 +155,27 @@ const azCliticPenalty = 1.0
 // reading to out and, per rune, the index in k of the letter it came from
 // to src; every rune consumes at least one letter, so src[j] >= j. ok is
 // false when no listed word fits.
-func vocabularyReading(k []byte, after string, out []rune, src []int32) ([]rune, []int32, bool) {
+//
+// budget is what is left of the post's search states (azPostStates); the
+// search spends from it and reads nothing once it is spent.
+func vocabularyReading(k []byte, after string, budget *int, out []rune, src []int32) ([]rune, []int32, bool) {
 	wl := arabiziWords()
-	if len(wl.words) == 0 || len(k) == 0 || len(k) > 32 {
+	if len(wl.words) == 0 || len(k) == 0 || len(k) > azMaxLetters {
 		return out, src, false
 	}
 	if after != "" {
-		if r, s, ok := vocabularySearch(wl, k, after); ok {
+		if r, s, ok := vocabularySearch(wl, k, after, budget); ok {
 			return append(out, r...), append(src, s...), true
 		}
 	}
-	r, s, ok := vocabularySearch(wl, k, "")
+	r, s, ok := vocabularySearch(wl, k, "", budget)
 	return append(out, r...), append(src, s...), ok
 }
 
 // vocabularySearch is vocabularyReading's search: with after set, the word
 // must start with it and only the letters after it are returned; without,
 // a clitic may precede a listed word.
-func vocabularySearch(wl *wordList, k []byte, after string) ([]rune, []int32, bool) {
+func vocabularySearch(wl *wordList, k []byte, after string, budget *int) ([]rune, []int32, bool) {
 	type state struct {
 		i      int    // letters consumed
 		clitic string // clitic prefix chosen ("" when none)
@@ -173,23 +183,48 @@ func vocabularySearch(wl *wordList, k []byte, after string) ([]rune, []int32, bo
 		srcs   []int32
 		cost   float64 // the spellings' costs so far
 	}
-	seen := make(map[[3]string]float64)
+	type key struct {
+		i            int
+		clitic, body string
+	}
+	seen := make(map[key]float64)
 	best, bestScore, bestSrc := "", math.Inf(-1), []int32(nil)
+	// Each position's readings are listed once, and each prefix looked up
+	// in the list once.
+	opts := make([][]azOption, len(k))
+	for i := range k {
+		opts[i] = azOptions(k, i)
+	}
+	prefixes := map[string]bool{}
+	listed := func(p string) bool {
+		ok, seen := prefixes[p]
+		if !seen {
+			ok = wl.hasPrefix(p)
+			prefixes[p] = ok
+		}
+		return ok
+	}
 	stack := []state{{body: after}}
 	if after == "" {
 		for _, c := range azClitics {
-			stack = append(stack, state{clitic: "\x00" + c})
+			for _, o := range opts[0] { // a clitic the first letter can spell
+				if o.ar != "" && strings.HasPrefix(c, o.ar) {
+					stack = append(stack, state{clitic: "\x00" + c})
+					break
+				}
+			}
 		}
 	}
 	n := 0
-	for len(stack) > 0 && n < azMaxStates {
+	defer func() { *budget -= n }()
+	for len(stack) > 0 && n < azMaxStates && n < *budget {
 		s := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		key := [3]string{strconv.Itoa(s.i), s.clitic, s.body}
-		if c, ok := seen[key]; ok && c <= s.cost {
+		kk := key{s.i, s.clitic, s.body}
+		if c, ok := seen[kk]; ok && c <= s.cost {
 			continue
 		}
-		seen[key] = s.cost
+		seen[kk] = s.cost
 		n++
 		// A clitic still being spelt is marked with a leading NUL: cl is
 		// its target, s.body what is spelt of it so far.
@@ -214,13 +249,13 @@ func vocabularySearch(wl *wordList, k []byte, after string) ([]rune, []int32, bo
 			}
 			continue
 		}
-		for _, o := range azOptions(k, s.i) {
+		for _, o := range opts[s.i] {
 			body := s.body + o.ar
 			if pending {
 				if !strings.HasPrefix(s.clitic[1:], body) {
 					continue
 				}
-			} else if o.ar != "" && !wl.hasPrefix(body) {
+			} else if o.ar != "" && !listed(body) {
 				continue
 			}
 			srcs := s.srcs

@@ -106,3 +106,23 @@ func BenchmarkTokenize(b *testing.B) {
 	}
 	reportCPU(b, start, size)
 }
+
+// BenchmarkReadArabizi compares the two readings of a post written in
+// Arabizi: the letter rules (ReadArabizi) and the word list's search
+// (ReadArabiziWords).
+func BenchmarkReadArabizi(b *testing.B) {
+	post := "wallah ra7 nedba7hom kolhom ya kuffar, el shi3a kilab lazim nitla3hom mn el 3ira8 #5alas"
+	for _, r := range []struct {
+		name string
+		read func(string) *nlp.Result
+	}{{"rules", nlp.ReadArabizi}, {"words", nlp.ReadArabiziWords}} {
+		b.Run(r.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if r.read(post) == nil {
+					b.Fatal("not read as Arabizi")
+				}
+			}
+		})
+	}
+}

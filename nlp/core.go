@@ -62,6 +62,9 @@ type state struct {
 	all     uint16   // OR of all word masks
 	kurdish bool
 	edited  bool // a word-level rule deleted units or made spaces
+	// azBudget is what is left of the text's search states for Arabizi
+	// words read by the word list (azPostStates).
+	azBudget int
 }
 
 var statePool = sync.Pool{New: func() any { return new(state) }}
@@ -69,6 +72,7 @@ var statePool = sync.Pool{New: func() any { return new(state) }}
 func getState() *state {
 	st := statePool.Get().(*state)
 	st.steps, st.all, st.kurdish, st.edited = 0, 0, false, false
+	st.azBudget = azPostStates
 	st.counts = [4]int32{}
 	return st
 }

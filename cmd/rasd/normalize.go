@@ -44,6 +44,8 @@ func normalizeFlags(fs *flag.FlagSet, o *nlp.Options) {
 	fs.BoolVar(&o.KeepArabizi, "keep-arabizi", false, "keep Arabizi in Latin letters")
 	fs.BoolVar(&o.KeepEvasion, "keep-evasion", false, "do not join split letters or map look-alikes")
 	fs.BoolVar(&o.KeepHashtags, "keep-hashtags", false, "keep hashtags whole instead of splitting them into words")
+	fs.BoolVar(&o.ReadArabiziPosts, "read-arabizi", false, "read a post written in Arabizi whole, as the wording rules read it: every Latin word transliterated, short vowels dropped, the article joined")
+	fs.BoolVar(&o.ReadArabiziWords, "read-arabizi-words", false, "with --read-arabizi, spell each word as the common Arabic word it most likely stands for, as the models read it (features.arabizi_words)")
 }
 
 func runNormalize(env *Env, args []string) error {
@@ -64,6 +66,9 @@ func runNormalize(env *Env, args []string) error {
 	}
 	if *field == "" {
 		return usagef("--field must not be empty")
+	}
+	if opts.ReadArabiziWords && !opts.ReadArabiziPosts {
+		return usagef("--read-arabizi-words needs --read-arabizi")
 	}
 	r, closeIn, err := openInput(env, *in)
 	if err != nil {

@@ -51,6 +51,9 @@ func TestNormalizeKeepFlags(t *testing.T) {
 		{"keep hashtags", []string{"--keep-hashtags"}, "#الموت_للخونة", "#الموت_للخونه"},
 		{"keep diacritics and teh marbuta", []string{"--keep-diacritics", "--keep-teh-marbuta"}, "مُدَرِّسَة", "مُدَرِّسَة"},
 		{"fold hamza", []string{"--fold-hamza"}, "سؤال", "سءال"},
+		{"arabizi by default", nil, "wa7ed mn el-mo5abarat ygolli inta 5ayen", "واحد mn el-mo5abarat ygolli انت خاين"},
+		{"read arabizi", []string{"--read-arabizi"}, "wa7ed mn el-mo5abarat ygolli inta 5ayen", "وحد من المخبرت يقلي انت خين"},
+		{"read arabizi words", []string{"--read-arabizi", "--read-arabizi-words"}, "wa7ed mn el-mo5abarat ygolli inta 5ayen", "واحد من المخابرات يقول انت خاين"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
