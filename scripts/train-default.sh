@@ -36,10 +36,10 @@ done
 public="$data"
 # Unannotated ordinary posts (realtweets' train split) train as negatives for
 # the serious labels only, and (--joint-ordinary), scored out of fold, count
-# in the joint threshold rule as a third class whose share flagged costs four
-# times its share (--joint-ordinary-weight 4: in traffic, ordinary posts far
-# outnumber violating ones); its test split is never used for training or
-# thresholds.
+# in the joint threshold rule as a third class whose share flagged costs eight
+# times its share (--joint-ordinary-weight 8: in traffic, ordinary posts far
+# outnumber violating ones; 4 until 20261206.8, see docs/models.md); its test
+# split is never used for training or thresholds.
 # Its test split only measures: the card reports how many of its posts the
 # model flags serious (the reviewer load per 10,000 ordinary posts).
 ordinary="$datasets/realtweets/train.jsonl"
@@ -84,7 +84,7 @@ tmp="$(mktemp -d "$root/models/.default.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 "$rasd" train --data "$data" "${valid[@]}" --out "$tmp" --name rasd-default \
   --version "${MODEL_VERSION:-$(date -u +%Y%m%d)}" --seed "${RASD_SEED:-1}" --threshold-folds 5 \
-  --linear-only --ordinary "$ordinary" --joint-ordinary --joint-ordinary-weight 4 --augment-identity 1 \
+  --linear-only --ordinary "$ordinary" --joint-ordinary --joint-ordinary-weight 8 --augment-identity 1 \
   --traffic-check "$heldout" --head "public=$public" ${RASD_TRAIN_FLAGS:-}
 mkdir -p "$out"
 for f in model.onnx model-card.json MODEL_CARD.md; do
