@@ -261,10 +261,9 @@ func latinWord(w word) bool {
 	return w.mask&mLatin != 0 && w.mask&(mAr|mOther|mVerbatim|mKurd) == 0
 }
 
-// asciiCore finds the letters and digits of w without leading and trailing
-// punctuation, writes them to st.scratch and returns their unit range. It
-// fails when the core holds anything but ASCII letters and digits.
-func asciiCore(st *state, w word) (int, int, bool) {
+// coreRange returns the unit range of w without leading and trailing
+// punctuation (and deleted units).
+func coreRange(st *state, w word) (int, int) {
 	u := st.units
 	a, b := int(w.start), int(w.end)
 	for a < b && (u[a].r < 0 || !isAlnumRune(lowerASCII(u[a].r))) {
@@ -273,6 +272,15 @@ func asciiCore(st *state, w word) (int, int, bool) {
 	for b > a && (u[b-1].r < 0 || !isAlnumRune(lowerASCII(u[b-1].r))) {
 		b--
 	}
+	return a, b
+}
+
+// asciiCore finds the letters and digits of w without leading and trailing
+// punctuation, writes them to st.scratch and returns their unit range. It
+// fails when the core holds anything but ASCII letters and digits.
+func asciiCore(st *state, w word) (int, int, bool) {
+	u := st.units
+	a, b := coreRange(st, w)
 	if a == b {
 		return a, b, false
 	}
@@ -299,13 +307,7 @@ func asciiCore(st *state, w word) (int, int, bool) {
 // Arabizi checks; the core's units keep the marks for transliteration.
 func joinedCore(st *state, w word) (int, int, bool) {
 	u := st.units
-	a, b := int(w.start), int(w.end)
-	for a < b && (u[a].r < 0 || !isAlnumRune(lowerASCII(u[a].r))) {
-		a++
-	}
-	for b > a && (u[b-1].r < 0 || !isAlnumRune(lowerASCII(u[b-1].r))) {
-		b--
-	}
+	a, b := coreRange(st, w)
 	k := st.scratch[:0]
 	marks := 0
 	for j := a; j < b; j++ {
