@@ -361,13 +361,15 @@ func (n *Normalizer) transliterateWith(st *state, a, b int, post bool, after str
 		out, src = appendWord(out, src, ar, len(u))
 	} else if ar, ok := arabiziWeak[string(k)]; ok {
 		out, src = appendWord(out, src, ar, len(u))
-	} else if read := false; post && n.opts.ReadArabiziWords {
+	} else {
 		// Spelt as a listed word when one fits, else by the rules.
-		if out, src, read = vocabularyReading(k, after, &st.azBudget, out, src); !read {
+		read := false
+		if post && n.opts.ReadArabiziWords {
+			out, src, read = vocabularyReading(k, after, &st.azBudget, out, src)
+		}
+		if !read {
 			out, src = arabiziRules(out, src, k, post)
 		}
-	} else {
-		out, src = arabiziRules(out, src, k, post)
 	}
 	if len(out) > len(u) { // cannot happen with the lists above; never grow
 		out, src = out[:len(u)], src[:len(u)]

@@ -179,13 +179,17 @@ func vocabularySearch(wl *wordList, k []byte, after string, budget *int) ([]rune
 	type state struct {
 		i      int    // letters consumed
 		clitic string // clitic prefix chosen ("" when none)
-		body   string // the listed word's part so far
-		srcs   []int32
-		cost   float64 // the spellings' costs so far
+		// spelling is set while the clitic itself is being spelt: body is
+		// then the part of it spelt so far.
+		spelling bool
+		body     string  // the listed word's part so far
+		srcs     []int32 // per rune of clitic+body, the letter it came from
+		cost     float64 // the spellings' costs so far
 	}
 	type key struct {
 		i            int
 		clitic, body string
+		spelling     bool
 	}
 	seen := make(map[key]float64)
 	best, bestScore, bestSrc := "", math.Inf(-1), []int32(nil)
@@ -209,7 +213,7 @@ func vocabularySearch(wl *wordList, k []byte, after string, budget *int) ([]rune
 		for _, c := range azClitics {
 			for _, o := range opts[0] { // a clitic the first letter can spell
 				if o.ar != "" && strings.HasPrefix(c, o.ar) {
-					stack = append(stack, state{clitic: "\x00" + c})
+					stack = append(stack, state{clitic: c, spelling: true})
 					break
 				}
 			}
@@ -220,21 +224,17 @@ func vocabularySearch(wl *wordList, k []byte, after string, budget *int) ([]rune
 	for len(stack) > 0 && n < azMaxStates && n < *budget {
 		s := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		kk := key{s.i, s.clitic, s.body}
+		kk := key{s.i, s.clitic, s.body, s.spelling}
 		if c, ok := seen[kk]; ok && c <= s.cost {
 			continue
 		}
 		seen[kk] = s.cost
 		n++
-		// A clitic still being spelt is marked with a leading NUL: cl is
-		// its target, s.body what is spelt of it so far.
-		pending := strings.HasPrefix(s.clitic, "\x00")
-		if pending && s.body == s.clitic[1:] {
-			s = state{i: s.i, clitic: s.clitic[1:], srcs: s.srcs, cost: s.cost}
-			pending = false
+		if s.spelling && s.body == s.clitic { // the clitic is spelt: the word begins
+			s = state{i: s.i, clitic: s.clitic, srcs: s.srcs, cost: s.cost}
 		}
 		if s.i == len(k) {
-			if pending || len(s.body) == len(after) {
+			if s.spelling || len(s.body) == len(after) {
 				continue
 			}
 			if c := wl.count(s.body); c > 0 {
@@ -251,8 +251,8 @@ func vocabularySearch(wl *wordList, k []byte, after string, budget *int) ([]rune
 		}
 		for _, o := range opts[s.i] {
 			body := s.body + o.ar
-			if pending {
-				if !strings.HasPrefix(s.clitic[1:], body) {
+			if s.spelling {
+				if !strings.HasPrefix(s.clitic, body) {
 					continue
 				}
 			} else if o.ar != "" && !listed(body) {
@@ -265,7 +265,7 @@ func vocabularySearch(wl *wordList, k []byte, after string, budget *int) ([]rune
 					continue
 				}
 			}
-			stack = append(stack, state{i: s.i + o.w, clitic: s.clitic, body: body, srcs: srcs, cost: s.cost + o.cost})
+			stack = append(stack, state{i: s.i + o.w, clitic: s.clitic, spelling: s.spelling, body: body, srcs: srcs, cost: s.cost + o.cost})
 		}
 	}
 	if best == "" {
