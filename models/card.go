@@ -53,6 +53,9 @@ type Card struct {
 	Validation map[string]LabelMetrics `json:"validation"`
 	// Reader is the second stage, when the model has one (ReaderFile).
 	Reader *ReaderCard `json:"reader,omitempty"`
+	// Stance, when set, discounts the serious labels' probabilities by the
+	// post's context labels before the thresholds apply (see Stance).
+	Stance *Stance `json:"stance,omitempty"`
 }
 
 // Head is a set of outputs that learnt labels from some training files
@@ -309,6 +312,11 @@ func (c *Card) Validate() error {
 	}
 	if c.Net.Dense != len(c.Lexicons.Categories) {
 		return fmt.Errorf("model card %s: net has %d dense inputs but %d lexicon categories", c.ID(), c.Net.Dense, len(c.Lexicons.Categories))
+	}
+	if c.Stance != nil {
+		if err := c.Stance.validate(c); err != nil {
+			return fmt.Errorf("model card %s: %w", c.ID(), err)
+		}
 	}
 	if c.Reader != nil {
 		if err := c.Reader.validate(c); err != nil {

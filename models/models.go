@@ -79,9 +79,12 @@ type Model struct {
 	sess   *ort.DynamicAdvancedSession
 	// reader is the second stage's session (nil without one), gates its
 	// per-label gates and mix the reader's weight per label.
-	reader  *ort.DynamicAdvancedSession
-	gates   []float64
-	mix     []float64
+	reader *ort.DynamicAdvancedSession
+	gates  []float64
+	mix    []float64
+	// stance is the card's discount of the serious labels by the context
+	// labels (Card.Stance), applied after the second stage.
+	stance  Discount
 	workers chan *worker
 	// names, cols, isCtx and thresh describe the labels the model exposes
 	// (Labels): its own, or a head's in their place (Options.Head); cols
@@ -199,6 +202,7 @@ func Load(dir string, opts Options) (*Model, error) {
 	m := &Model{card: card, dir: dir, lex: lex, net: card.Net, batch: opts.Batch, device: opts.Device,
 		workers: make(chan *worker, opts.Threads)}
 	m.head = opts.Head
+	m.stance = m.card.Discount()
 	if err := m.expose(); err != nil {
 		return nil, fmt.Errorf("loading model: %w", err)
 	}
@@ -474,6 +478,11 @@ func (w *worker) run(m *Model, texts, norms []string, preds []Prediction, scores
 		}
 	}
 	K := w.nLab
+	if m.stance.Active() {
+		for i := range texts {
+			m.stance.Apply(scores[i*K : (i+1)*K])
+		}
+	}
 	for i := range texts {
 		p := &preds[i]
 		p.Scores = make(map[string]float64, len(m.names))

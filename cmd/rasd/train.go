@@ -66,6 +66,7 @@ func runTrain(env *Env, args []string) error {
 	linearOnly := fs.Bool("linear-only", d.LinearOnly, "keep the linear path as the model: do not train the hidden layer (needs --linear-l2 above 0)")
 	jointOrd := fs.Bool("joint-ordinary", d.JointOrdinary, "count the ordinary posts (--ordinary, scored out of fold) in the joint threshold rule: the share of them flagged is subtracted too (needs --threshold-folds 2 or more)")
 	jointOrdW := fs.Float64("joint-ordinary-weight", 1, "with --joint-ordinary, the weight of the share of ordinary posts flagged in the joint rule (above 1: an ordinary post flagged costs more)")
+	stance := fs.Bool("stance", d.Stance, "discount the serious labels' scores by the post's counter-speech and news scores, (1 − c)^a with a chosen on the out-of-fold scores by the joint rule (needs --linear-only and --threshold-folds 2 or more; not with --traffic, --per-label-thresholds or --reader)")
 	perLabel := fs.Bool("per-label-thresholds", false, "keep each serious label's own macro-F1 threshold instead of setting the serious labels' thresholds together, as the engine uses them (see docs/models.md)")
 	second := fs.Bool("reader", d.Reader, "train a second stage that reads word order and re-scores the posts the first stage puts near or above a threshold")
 	readerEpochs := fs.Int("reader-epochs", d.ReaderEpochs, "passes of the second stage (with --reader)")
@@ -137,6 +138,7 @@ func runTrain(env *Env, args []string) error {
 		return usagef("--joint-ordinary-weight needs --joint-ordinary")
 	}
 	cfg.JointOrdinary, cfg.JointOrdinaryWeight = *jointOrd, *jointOrdW
+	cfg.Stance = *stance
 	cfg.FeatureDropout, cfg.WeightDecay, cfg.Dropout, cfg.EmbeddingLR = *fdrop, *wd, *dropout, *elr
 	if *augArabizi < 0 || *augArabizi > 1 || *augTypos < 0 || *augTypos > 1 || *augIdentity < 0 || *augIdentity > 1 {
 		return usagef("--augment-arabizi, --augment-typos and --augment-identity must be in [0, 1]")

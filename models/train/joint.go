@@ -52,10 +52,12 @@ const (
 
 // poolForJoint gathers the joint rule's items from exs: those whose corpus
 // annotates every column in cols, training items with their out-of-fold
-// probabilities (when oof has them), validation items scored by net.
+// probabilities (when oof has them), validation items scored by net and
+// discounted by d (oof's probabilities are discounted already when the
+// card has a stance: sideScores.discounted).
 // Augmented copies are left out, and so are ordinary posts unless ordinary
 // is set (they have out-of-fold probabilities only).
-func poolForJoint(net *models.Net, exs []example, cols []int, oof *sideScores, ordinary bool) jointPool {
+func poolForJoint(net *models.Net, d models.Discount, exs []example, cols []int, oof *sideScores, ordinary bool) jointPool {
 	var p jointPool
 	x := make([]float32, net.Dim+net.Dense)
 	h := make([]float32, net.Hidden)
@@ -67,7 +69,7 @@ func poolForJoint(net *models.Net, exs []example, cols []int, oof *sideScores, o
 		var probs []float32
 		switch {
 		case e.valid:
-			predict(net, e, x, h, z)
+			predict(net, d, e, x, h, z)
 			probs = z
 		case oof != nil:
 			probs = oof.probs[i]
@@ -227,7 +229,7 @@ func applyJointRule(net *models.Net, exs []example, card *models.Card, oof *side
 			cols = append(cols, k)
 		}
 	}
-	p := poolForJoint(net, exs, cols, oof, ordinary)
+	p := poolForJoint(net, card.Discount(), exs, cols, oof, ordinary)
 	p.ordWeight = ordWeight
 	if len(cols) == 0 || p.n[jointViolating] == 0 || p.n[jointOther] == 0 {
 		return ""
@@ -237,7 +239,7 @@ func applyJointRule(net *models.Net, exs []example, card *models.Card, oof *side
 		start[j] = card.Thresholds[card.Labels[k]]
 	}
 	t := jointThresholds(p, start)
-	vs, vt, _ := scoresFor(net, exs, true)
+	vs, vt, _ := scoresFor(net, card.Discount(), exs, true)
 	for j, k := range cols {
 		l := card.Labels[k]
 		card.Thresholds[l] = t[j]

@@ -35,6 +35,10 @@ func markdown(c *models.Card) string {
 	if c.Training.ThresholdRule != "" {
 		fmt.Fprintf(&b, "Thresholds: %s.\n\n", c.Training.ThresholdRule)
 	}
+	if s := c.Stance; s != nil {
+		fmt.Fprintf(&b, "Stance: the scores of %s are the network's probabilities times (1 − c)^%g, c the largest of %s; the thresholds and figures above are on these scores. Rule: %s.\n\n",
+			strings.Join(s.Labels, ", "), s.Exponent, strings.Join(s.By, ", "), s.Rule)
+	}
 	if a := c.Training.Augmentation; a != nil {
 		fmt.Fprintf(&b, "Augmentation: %d copies of training items (part of the training items above): shares %.2f in Arabizi, %.2f with spelling variants, %.2f of the items naming a group with the group swapped. Rule: %s.",
 			a.Copies, a.Arabizi, a.Typos, a.Identity, strings.TrimSuffix(a.Rule, "."))

@@ -56,7 +56,7 @@ func readTexts(paths []string) ([]string, error) {
 }
 
 // scoreTexts returns the network's scores per label for texts.
-func scoreTexts(net *models.Net, texts []string, cfg Config, lex *models.Lexicon) [][]float64 {
+func scoreTexts(net *models.Net, d models.Discount, texts []string, cfg Config, lex *models.Lexicon) [][]float64 {
 	ex := models.NewExtractor(cfg.Features)
 	K := net.Labels
 	out := make([][]float64, K)
@@ -72,7 +72,7 @@ func scoreTexts(net *models.Net, texts []string, cfg Config, lex *models.Lexicon
 		}
 		lex.Dense(lex.Match(norm, nil), e.dense)
 		e.w = normWeights(net, e)
-		predict(net, e, x, h, z)
+		predict(net, d, e, x, h, z)
 		for k := range K {
 			out[k] = append(out[k], float64(z[k]))
 		}
@@ -122,7 +122,7 @@ func operatingThreshold(pos, traffic []float64, target, prev float64) models.Ope
 // not nil) and the validation part; the training part when the validation
 // part has fewer than minValidPositives of a label and there is no oof.
 func positivesPool(net *models.Net, exs []example, oof *sideScores) [][]float64 {
-	vs, vt, _ := scoresFor(net, exs, true)
+	vs, vt, _ := scoresFor(net, models.Discount{}, exs, true)
 	var ts [][]float64
 	var tt [][]bool
 	out := make([][]float64, net.Labels)
@@ -142,7 +142,7 @@ func positivesPool(net *models.Net, exs []example, oof *sideScores) [][]float64 
 		}
 		if len(out[k]) < minValidPositives {
 			if ts == nil {
-				ts, tt, _ = scoresFor(net, exs, false)
+				ts, tt, _ = scoresFor(net, models.Discount{}, exs, false)
 			}
 			for i, y := range tt[k] {
 				if y {
@@ -155,15 +155,16 @@ func positivesPool(net *models.Net, exs []example, oof *sideScores) [][]float64 
 }
 
 // setOperatingPoint moves the serious labels' thresholds to the operating
-// point on cfg.Traffic.
+// point on cfg.Traffic. It reads undiscounted scores: Config.Stance and
+// Config.Traffic exclude each other.
 func setOperatingPoint(net *models.Net, exs []example, card *models.Card, oof *sideScores, cfg Config, lex *models.Lexicon) error {
 	texts, err := readTexts(cfg.Traffic)
 	if err != nil {
 		return err
 	}
-	traffic := scoreTexts(net, texts, cfg, lex)
+	traffic := scoreTexts(net, models.Discount{}, texts, cfg, lex)
 	pool := positivesPool(net, exs, oof)
-	vs, vt, _ := scoresFor(net, exs, true)
+	vs, vt, _ := scoresFor(net, models.Discount{}, exs, true)
 	op := &models.OperatingPoint{TargetPrecision: cfg.TargetPrecision, Prevalence: cfg.Prevalence,
 		Rule: fmt.Sprintf(OperatingRule, cfg.TargetPrecision, cfg.Prevalence), TrafficPosts: len(texts),
 		Labels: map[string]models.OperatingLabel{}}
@@ -192,7 +193,7 @@ func checkTraffic(net *models.Net, card *models.Card, cfg Config, lex *models.Le
 	if err != nil {
 		return nil, err
 	}
-	sc := scoreTexts(net, texts, cfg, lex)
+	sc := scoreTexts(net, card.Discount(), texts, cfg, lex)
 	chk := &models.TrafficCheck{Posts: len(texts), ByLabel: map[string]int{}}
 	for _, p := range cfg.TrafficCheck {
 		chk.Traffic = append(chk.Traffic, displayPath(p))

@@ -47,7 +47,7 @@ func trainReader(ctx context.Context, net *models.Net, exs []example, items []It
 		re := reader.Example{Words: rc.Encode(cfg.Features.ModelText(items[e.item].Text, "")), Y: e.y}
 		if e.valid {
 			p := make([]float32, K)
-			predict(net, e, x, h, p)
+			predict(net, models.Discount{}, e, x, h, p)
 			re.Prior = logits(p)
 			first = append(first, p)
 			validEx = append(validEx, re)

@@ -138,6 +138,13 @@ type Config struct {
 	// flagged ordinary post costs more than its share, as it does in
 	// traffic where ordinary posts far outnumber violating ones.
 	JointOrdinaryWeight float64
+	// Stance discounts the serious labels' probabilities by the context
+	// labels' (models.Stance), with the exponent StanceRule chooses on the
+	// out-of-fold scores; the thresholds are then set on the discounted
+	// scores. It needs the joint rule on out-of-fold scores (LinearOnly,
+	// ThresholdFolds of 2 or more, no PerLabelThresholds, no Traffic) and
+	// no second stage (Reader), which learns from undiscounted scores.
+	Stance bool
 	// LinearOnly keeps the linear path as the model: the hidden layer is not
 	// trained, so thresholds can come from out-of-fold scores.
 	LinearOnly bool
@@ -238,6 +245,9 @@ func (c *Config) fill() error {
 	}
 	if c.JointOrdinary && (len(c.Ordinary) == 0 || c.ThresholdFolds < 2) {
 		return fmt.Errorf("joint ordinary posts need ordinary posts and 2 or more threshold folds (they are scored out of fold)")
+	}
+	if c.Stance && (!c.LinearOnly || c.ThresholdFolds < 2 || c.PerLabelThresholds || len(c.Traffic) > 0 || c.Reader) {
+		return fmt.Errorf("the stance discount is chosen with the joint rule on out-of-fold scores: it needs the linear path alone, 2 or more threshold folds, the joint rule, no operating point and no second stage")
 	}
 	if c.JointOrdinaryWeight < 0 {
 		return fmt.Errorf("joint ordinary weight %v is below 0", c.JointOrdinaryWeight)
@@ -499,8 +509,17 @@ func Run(ctx context.Context, cfg Config) (*models.Card, error) {
 		oofp = &oof
 		chooseThresholdsOn(net, exs, card, oof)
 		card.Training.ThresholdRule = fmt.Sprintf(FoldThresholdRule, cfg.ThresholdFolds)
+		if cfg.Stance {
+			var line string
+			if oof, line = chooseStance(net, exs, card, oof, cfg); line != "" {
+				fmt.Fprintln(cfg.Progress, line)
+			}
+		}
 		fmt.Fprintf(cfg.Progress, "thresholds on %d out-of-fold training scores and the validation part (%d folds, %.1fs)\n", len(oof.groups[0]), cfg.ThresholdFolds, time.Since(start).Seconds())
 	} else {
+		if cfg.Stance {
+			return nil, fmt.Errorf("training: the stance discount is chosen on out-of-fold scores, which need the linear path kept and an L2 penalty above 0")
+		}
 		if cfg.ThresholdFolds > 1 {
 			cfg.Log.Warn("out-of-fold thresholds need the linear path as the kept model; choosing them on the validation part", "best_epoch", bestEpoch, "linear_l2", cfg.LinearL2)
 		}
@@ -716,13 +735,15 @@ func cloneNet(n *models.Net) *models.Net {
 	return &c
 }
 
-// predict returns the network's probabilities for an example.
-func predict(net *models.Net, e example, x, h, z []float32) {
+// predict returns the network's probabilities for an example, discounted
+// by d (the zero Discount leaves them as the network gives them).
+func predict(net *models.Net, d models.Discount, e example, x, h, z []float32) {
 	bag(net, e, x)
 	net.Head(x, h, z)
 	for k := range z {
 		z[k] = float32(1 / (1 + math.Exp(-float64(z[k]))))
 	}
+	d.Apply(z)
 }
 
 // bag fills x with the pooled embedding and the dense inputs.
@@ -739,8 +760,8 @@ func bag(net *models.Net, e example, x []float32) {
 	copy(x[d:], e.dense)
 }
 
-// scoresFor predicts every example of one side of the split.
-func scoresFor(net *models.Net, exs []example, validSide bool) (scores [][]float64, truth [][]bool, groups [][]int) {
+// scoresFor predicts every example of one side of the split, discounted by d.
+func scoresFor(net *models.Net, d models.Discount, exs []example, validSide bool) (scores [][]float64, truth [][]bool, groups [][]int) {
 	K := net.Labels
 	scores, truth, groups = make([][]float64, K), make([][]bool, K), make([][]int, K)
 	x := make([]float32, net.Dim+net.Dense)
@@ -750,7 +771,7 @@ func scoresFor(net *models.Net, exs []example, validSide bool) (scores [][]float
 		if e.valid != validSide {
 			continue
 		}
-		predict(net, e, x, h, z)
+		predict(net, d, e, x, h, z)
 		for k := range K {
 			if e.y[k] < 0 {
 				continue
@@ -782,7 +803,7 @@ func (a aucList) String() string {
 // validAUC returns the per-label validation ROC-AUC and their mean over
 // labels with both classes present.
 func validAUC(net *models.Net, exs []example, labels []string) (aucList, float64) {
-	scores, truth, _ := scoresFor(net, exs, true)
+	scores, truth, _ := scoresFor(net, models.Discount{}, exs, true)
 	out := aucList{labels: labels}
 	var sum float64
 	var n int
@@ -806,7 +827,7 @@ const minValidPositives = 5
 
 // chooseThresholds sets per-label thresholds and validation metrics on the card.
 func chooseThresholds(net *models.Net, exs []example, card *models.Card, log *slog.Logger) {
-	vs, vt, vg := scoresFor(net, exs, true)
+	vs, vt, vg := scoresFor(net, models.Discount{}, exs, true)
 	var ts [][]float64
 	var tt [][]bool
 	var tg [][]int
@@ -820,7 +841,7 @@ func chooseThresholds(net *models.Net, exs []example, card *models.Card, log *sl
 		s, y, g := vs[k], vt[k], vg[k]
 		if pos < minValidPositives {
 			if ts == nil {
-				ts, tt, tg = scoresFor(net, exs, false)
+				ts, tt, tg = scoresFor(net, models.Discount{}, exs, false)
 			}
 			log.Warn("too few validation items for a threshold; choosing it on training data", "label", l, "validation_items", pos)
 			s, y, g = ts[k], tt[k], tg[k]
@@ -1168,6 +1189,9 @@ type sideScores struct {
 	// probabilities; nil for validation items. Augmented copies get them
 	// too (from the fits without their item's fold) but are not in scores.
 	probs [][]float32
+	// items holds, per label, the example (index into exs) of each entry
+	// of scores.
+	items [][]int
 }
 
 // outOfFold scores every training item with linear paths fitted without it:
@@ -1176,7 +1200,7 @@ type sideScores struct {
 // the final model mixes them (mix, the NB-LR weight).
 func outOfFold(exs []example, net *models.Net, cfg Config, views int, mix []float64, split int) sideScores {
 	K, folds := net.Labels, cfg.ThresholdFolds
-	out := sideScores{scores: make([][]float64, K), truth: make([][]bool, K), groups: make([][]int, K), probs: make([][]float32, len(exs))}
+	out := sideScores{scores: make([][]float64, K), truth: make([][]bool, K), groups: make([][]int, K), probs: make([][]float32, len(exs)), items: make([][]int, K)}
 	var train []int
 	for i, e := range exs {
 		if !e.valid {
@@ -1223,6 +1247,7 @@ func outOfFold(exs []example, net *models.Net, cfg Config, views int, mix []floa
 				out.scores[k] = append(out.scores[k], p)
 				out.truth[k] = append(out.truth[k], e.y[k] == 1)
 				out.groups[k] = append(out.groups[k], e.src)
+				out.items[k] = append(out.items[k], i)
 			}
 		}
 	}
@@ -1230,10 +1255,11 @@ func outOfFold(exs []example, net *models.Net, cfg Config, views int, mix []floa
 }
 
 // chooseThresholdsOn sets per-label thresholds on the out-of-fold training
-// scores together with the validation part, and the card's validation
+// scores together with the validation part (scored by net and discounted
+// by the card's stance, as oof's scores are), and the card's validation
 // metrics at those thresholds.
 func chooseThresholdsOn(net *models.Net, exs []example, card *models.Card, oof sideScores) {
-	vs, vt, vg := scoresFor(net, exs, true)
+	vs, vt, vg := scoresFor(net, card.Discount(), exs, true)
 	for k, l := range card.Labels {
 		s := append(slices.Clone(oof.scores[k]), vs[k]...)
 		y := append(slices.Clone(oof.truth[k]), vt[k]...)
