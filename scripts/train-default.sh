@@ -3,7 +3,8 @@
 # of ../shared/datasets (osact2020, lhsab, mlma), realtweets' train split as
 # ordinary posts (negatives for the serious labels only), the project's
 # MSA/Gulf/Levantine/Egyptian training set (eval/data/msa-gulf-train), its
-# Iraqi training set (eval/data/iraqi-train) and the
+# Iraqi training set and contrast batch on stance (eval/data/iraqi-train:
+# train.jsonl, stance.jsonl) and the
 # Iraqi gold set's train split (eval/data/iraqi-gold/train.jsonl) when it
 # exists (plus a head, "public", that reads hate and offensive as the three
 # public corpora define them), with its dev
@@ -36,10 +37,10 @@ done
 public="$data"
 # Unannotated ordinary posts (realtweets' train split) train as negatives for
 # the serious labels only, and (--joint-ordinary), scored out of fold, count
-# in the joint threshold rule as a third class whose share flagged costs eight
-# times its share (--joint-ordinary-weight 8: in traffic, ordinary posts far
-# outnumber violating ones; 4 until 20261206.8, see docs/models.md); its test
-# split is never used for training or thresholds.
+# in the joint threshold rule as a third class whose share flagged costs twelve
+# times its share (--joint-ordinary-weight 12: in traffic, ordinary posts far
+# outnumber violating ones; 4 until 20261206.8, 8 until 20261206.12, see
+# docs/models.md); its test split is never used for training or thresholds.
 # Its test split only measures: the card reports how many of its posts the
 # model flags serious (the reviewer load per 10,000 ordinary posts).
 ordinary="$datasets/realtweets/train.jsonl"
@@ -62,8 +63,9 @@ fi
 # The project's own training sets, each violating case with protected
 # neighbours that share its words, screened against every set that measures
 # models (their READMEs): MSA, Gulf, Levantine and Egyptian Arabic, then Iraqi
-# posts written as Iraqi timelines look.
-for f in "$root/eval/data/msa-gulf-train/train.jsonl" "$root/eval/data/iraqi-train/train.jsonl"; do
+# posts written as Iraqi timelines look, then the Iraqi contrast batch on
+# stance (in `make model` since 20261206.12, with the stance discount).
+for f in "$root/eval/data/msa-gulf-train/train.jsonl" "$root/eval/data/iraqi-train/train.jsonl" "$root/eval/data/iraqi-train/stance.jsonl"; do
   [ -f "$f" ] || { echo "train-default: $f is missing" >&2; exit 1; }
   data="$data,$f"
 done
@@ -78,13 +80,15 @@ if [ -n "${RASD_REVIEWED:-}" ]; then
 fi
 # Every training item that names a sect, religion or ethnicity is added once
 # more with the group swapped for another (--augment-identity 1), so a
-# group's name alone is not evidence.
+# group's name alone is not evidence. The serious labels' scores are
+# discounted by the post's counter-speech and news scores (--stance, the
+# exponent chosen by the joint rule on out-of-fold scores; docs/models.md).
 out="${RASD_MODEL_OUT:-$root/models/default}"
 tmp="$(mktemp -d "$root/models/.default.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 "$rasd" train --data "$data" "${valid[@]}" --out "$tmp" --name rasd-default \
   --version "${MODEL_VERSION:-$(date -u +%Y%m%d)}" --seed "${RASD_SEED:-1}" --threshold-folds 5 \
-  --linear-only --ordinary "$ordinary" --joint-ordinary --joint-ordinary-weight 8 --augment-identity 1 \
+  --linear-only --ordinary "$ordinary" --joint-ordinary --joint-ordinary-weight 12 --augment-identity 1 --stance \
   --traffic-check "$heldout" --head "public=$public" ${RASD_TRAIN_FLAGS:-}
 mkdir -p "$out"
 for f in model.onnx model-card.json MODEL_CARD.md; do

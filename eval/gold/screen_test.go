@@ -68,8 +68,8 @@ func TestTrainingSetsScreened(t *testing.T) {
 		heldout = append(heldout, items...)
 	}
 	heldout = append(heldout, realTweetsTest(t)...)
-	// Contrast data kept beside a training set for models that read word
-	// order (stance.jsonl, not in make model) is screened the same way.
+	// Contrast data kept beside a training set (stance.jsonl, in make
+	// model since 20261206.12) is screened the same way.
 	var sets []string
 	for _, name := range []string{"train.jsonl", "stance.jsonl"} {
 		found, err := filepath.Glob(filepath.Join(data, "*", name))
