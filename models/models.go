@@ -478,12 +478,8 @@ func (w *worker) run(m *Model, texts, norms []string, preds []Prediction, scores
 		}
 	}
 	K := w.nLab
-	if m.stance.Active() {
-		for i := range texts {
-			m.stance.Apply(scores[i*K : (i+1)*K])
-		}
-	}
 	for i := range texts {
+		m.stance.Apply(scores[i*K : (i+1)*K])
 		p := &preds[i]
 		p.Scores = make(map[string]float64, len(m.names))
 		for j, l := range m.names {

@@ -63,11 +63,8 @@ func NewDiscount(exp float64, on, by []int) Discount {
 // Active reports whether d changes any row.
 func (d Discount) Active() bool { return d.exp != 0 && len(d.on) > 0 && len(d.by) > 0 }
 
-// Factor is what d multiplies the discounted columns of row by.
-func (d Discount) Factor(row []float32) float64 {
-	if !d.Active() {
-		return 1
-	}
+// factor is what an active d multiplies the discounted columns of row by.
+func (d Discount) factor(row []float32) float64 {
 	var c float32
 	for _, k := range d.by {
 		c = max(c, row[k])
@@ -80,7 +77,7 @@ func (d Discount) Apply(row []float32) {
 	if !d.Active() {
 		return
 	}
-	f := d.Factor(row)
+	f := d.factor(row)
 	for _, k := range d.on {
 		row[k] = float32(float64(row[k]) * f)
 	}

@@ -56,9 +56,9 @@ const (
 // discounted by d (oof's probabilities are discounted already when the
 // card has a stance: sideScores.discounted).
 // Augmented copies are left out, and so are ordinary posts unless ordinary
-// is set (they have out-of-fold probabilities only).
-func poolForJoint(net *models.Net, d models.Discount, exs []example, cols []int, oof *sideScores, ordinary bool) jointPool {
-	var p jointPool
+// is set (they have out-of-fold probabilities only); ordWeight prices them.
+func poolForJoint(net *models.Net, d models.Discount, exs []example, cols []int, oof *sideScores, ordinary bool, ordWeight float64) jointPool {
+	p := jointPool{ordWeight: ordWeight}
 	x := make([]float32, net.Dim+net.Dense)
 	h := make([]float32, net.Hidden)
 	z := make([]float32, net.Labels)
@@ -208,6 +208,27 @@ func (p jointPool) bestFor(j int, t []float64, from float64, order []int) (float
 	return bestT, bestO
 }
 
+// seriousColumns returns the output columns of the card's serious labels
+// (SeriousLabels), in card order.
+func seriousColumns(card *models.Card) []int {
+	var cols []int
+	for k, l := range card.Labels {
+		if slices.Contains(SeriousLabels, l) {
+			cols = append(cols, k)
+		}
+	}
+	return cols
+}
+
+// thresholdsAt returns the card's thresholds of the labels at cols.
+func thresholdsAt(card *models.Card, cols []int) []float64 {
+	t := make([]float64, len(cols))
+	for j, k := range cols {
+		t[j] = card.Thresholds[card.Labels[k]]
+	}
+	return t
+}
+
 // logDistance is how far apart two positive thresholds are on a log scale.
 func logDistance(a, b float64) float64 {
 	if a <= 0 || b <= 0 {
@@ -223,21 +244,12 @@ func logDistance(a, b float64) float64 {
 // and the card's threshold rule, and returns a line for the progress output
 // (empty when no item annotates every serious label or a class is missing).
 func applyJointRule(net *models.Net, exs []example, card *models.Card, oof *sideScores, ordinary bool, ordWeight float64) string {
-	var cols []int
-	for k, l := range card.Labels {
-		if slices.Contains(SeriousLabels, l) {
-			cols = append(cols, k)
-		}
-	}
-	p := poolForJoint(net, card.Discount(), exs, cols, oof, ordinary)
-	p.ordWeight = ordWeight
+	cols := seriousColumns(card)
+	p := poolForJoint(net, card.Discount(), exs, cols, oof, ordinary, ordWeight)
 	if len(cols) == 0 || p.n[jointViolating] == 0 || p.n[jointOther] == 0 {
 		return ""
 	}
-	start := make([]float64, len(cols))
-	for j, k := range cols {
-		start[j] = card.Thresholds[card.Labels[k]]
-	}
+	start := thresholdsAt(card, cols)
 	t := jointThresholds(p, start)
 	vs, vt, _ := scoresFor(net, card.Discount(), exs, true)
 	for j, k := range cols {

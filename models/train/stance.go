@@ -47,13 +47,14 @@ func (o sideScores) discounted(d models.Discount) sideScores {
 // and a line for the progress output; oof unchanged and an empty line when
 // the card lacks serious or context labels or the pool lacks a class.
 func chooseStance(net *models.Net, exs []example, card *models.Card, oof sideScores, cfg Config) (sideScores, string) {
-	var on, by []int
+	on := seriousColumns(card)
+	var by []int
 	var onNames, byNames []string
+	for _, k := range on {
+		onNames = append(onNames, card.Labels[k])
+	}
 	for k, l := range card.Labels {
-		switch {
-		case slices.Contains(SeriousLabels, l):
-			on, onNames = append(on, k), append(onNames, l)
-		case card.IsContext(l):
+		if card.IsContext(l) {
 			by, byNames = append(by, k), append(byNames, l)
 		}
 	}
@@ -74,16 +75,11 @@ func chooseStance(net *models.Net, exs []example, card *models.Card, oof sideSco
 		t.card.Thresholds, t.card.Validation = maps.Clone(card.Thresholds), maps.Clone(card.Validation)
 		t.card.Stance = &models.Stance{Exponent: a, Labels: onNames, By: byNames}
 		chooseThresholdsOn(net, exs, &t.card, t.oof)
-		p := poolForJoint(net, d, exs, on, &t.oof, cfg.JointOrdinary)
-		p.ordWeight = cfg.JointOrdinaryWeight
+		p := poolForJoint(net, d, exs, on, &t.oof, cfg.JointOrdinary, cfg.JointOrdinaryWeight)
 		if p.n[jointViolating] == 0 || p.n[jointOther] == 0 {
 			return oof, ""
 		}
-		start := make([]float64, len(on))
-		for j, k := range on {
-			start[j] = t.card.Thresholds[card.Labels[k]]
-		}
-		t.figure = p.objective(p.flagged(jointThresholds(p, start)))
+		t.figure = p.objective(p.flagged(jointThresholds(p, thresholdsAt(&t.card, on))))
 		figures = append(figures, fmt.Sprintf("%g: %.4f", a, t.figure))
 		if a == 0 {
 			none = &t

@@ -246,8 +246,8 @@ func (c *Config) fill() error {
 	if c.JointOrdinary && (len(c.Ordinary) == 0 || c.ThresholdFolds < 2) {
 		return fmt.Errorf("joint ordinary posts need ordinary posts and 2 or more threshold folds (they are scored out of fold)")
 	}
-	if c.Stance && (!c.LinearOnly || c.ThresholdFolds < 2 || c.PerLabelThresholds || len(c.Traffic) > 0 || c.Reader) {
-		return fmt.Errorf("the stance discount is chosen with the joint rule on out-of-fold scores: it needs the linear path alone, 2 or more threshold folds, the joint rule, no operating point and no second stage")
+	if c.Stance && (!c.LinearOnly || c.LinearL2 <= 0 || c.ThresholdFolds < 2 || c.PerLabelThresholds || len(c.Traffic) > 0 || c.Reader) {
+		return fmt.Errorf("the stance discount is chosen with the joint rule on out-of-fold scores: it needs the linear path alone (with an L2 penalty above 0), 2 or more threshold folds, the joint rule, no operating point and no second stage")
 	}
 	if c.JointOrdinaryWeight < 0 {
 		return fmt.Errorf("joint ordinary weight %v is below 0", c.JointOrdinaryWeight)
@@ -507,19 +507,19 @@ func Run(ctx context.Context, cfg Config) (*models.Card, error) {
 		start := time.Now()
 		oof := outOfFold(exs, net, cfg, views, linearMix, mainLabels(labels))
 		oofp = &oof
-		chooseThresholdsOn(net, exs, card, oof)
 		card.Training.ThresholdRule = fmt.Sprintf(FoldThresholdRule, cfg.ThresholdFolds)
+		var line string
 		if cfg.Stance {
-			var line string
-			if oof, line = chooseStance(net, exs, card, oof, cfg); line != "" {
-				fmt.Fprintln(cfg.Progress, line)
-			}
+			// Each exponent tried sets the per-label thresholds itself.
+			oof, line = chooseStance(net, exs, card, oof, cfg)
+		}
+		if line == "" {
+			chooseThresholdsOn(net, exs, card, oof)
+		} else {
+			fmt.Fprintln(cfg.Progress, line)
 		}
 		fmt.Fprintf(cfg.Progress, "thresholds on %d out-of-fold training scores and the validation part (%d folds, %.1fs)\n", len(oof.groups[0]), cfg.ThresholdFolds, time.Since(start).Seconds())
 	} else {
-		if cfg.Stance {
-			return nil, fmt.Errorf("training: the stance discount is chosen on out-of-fold scores, which need the linear path kept and an L2 penalty above 0")
-		}
 		if cfg.ThresholdFolds > 1 {
 			cfg.Log.Warn("out-of-fold thresholds need the linear path as the kept model; choosing them on the validation part", "best_epoch", bestEpoch, "linear_l2", cfg.LinearL2)
 		}
