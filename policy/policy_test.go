@@ -361,7 +361,10 @@ func TestDigestTracksContent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	edited := bytes.Replace(DefaultYAML(), []byte("threshold: 0.60"), []byte("threshold: 0.65"), 1)
+	edited := bytes.Replace(DefaultYAML(), []byte("threshold: 0.55"), []byte("threshold: 0.56"), 1)
+	if bytes.Equal(edited, DefaultYAML()) {
+		t.Fatal("the default policy has no threshold of 0.55 to edit")
+	}
 	b, err := Parse("b.yaml", edited)
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -552,9 +553,9 @@ func TestPackageUsesTheStoredDecision(t *testing.T) {
 	r := f.refer(t, "x:1")
 	f.svc.Notifier = policy.Notifier{Name: "Rasd", Email: "referrals@example.org"}
 	// The policy changes after the routing: threats now need 0.99.
-	stricter := strings.Replace(string(policy.DefaultYAML()), "threshold: 0.60", "threshold: 0.99", 1)
+	stricter := regexp.MustCompile(`(- name: threat\n    kind: violation\n    threshold: )[0-9.]+`).ReplaceAllString(string(policy.DefaultYAML()), "${1}0.99")
 	stricter = strings.Replace(stricter, "bar: 0.90", "bar: 0.995", 1)
-	stricter = strings.Replace(stricter, `version: "2026.12.8"`, `version: "2099.1"`, 1)
+	stricter = regexp.MustCompile(`(?m)^version: ".*"$`).ReplaceAllString(stricter, `version: "2099.1"`)
 	p2, err := policy.Parse("stricter.yaml", []byte(stricter))
 	if err != nil {
 		t.Fatal(err)
