@@ -56,6 +56,9 @@ type Card struct {
 	// Stance, when set, discounts the serious labels' probabilities by the
 	// post's context labels before the thresholds apply (see Stance).
 	Stance *Stance `json:"stance,omitempty"`
+	// LOFO, when set, is the leave-one-functionality-out result of the
+	// model's training recipe on the Iraqi gold set (rasd eval lofo --card).
+	LOFO *LOFO `json:"lofo,omitempty"`
 }
 
 // Head is a set of outputs that learnt labels from some training files
@@ -315,6 +318,11 @@ func (c *Card) Validate() error {
 	}
 	if c.Stance != nil {
 		if err := c.Stance.validate(c); err != nil {
+			return fmt.Errorf("model card %s: %w", c.ID(), err)
+		}
+	}
+	if c.LOFO != nil {
+		if err := c.LOFO.validate(); err != nil {
 			return fmt.Errorf("model card %s: %w", c.ID(), err)
 		}
 	}

@@ -40,10 +40,11 @@ var openScorer = eval.OpenModel
 func init() {
 	register(&command{
 		Name:    "eval",
-		Summary: "evaluate a model on labelled data, compare two (eval compare), or run labelled posts through the decision path (eval route)",
+		Summary: "evaluate a model on labelled data, compare two (eval compare), run labelled posts through the decision path (eval route), or leave one functionality out (eval lofo)",
 		Usage: "eval [--model DIR] --data FILE [--format jsonl|csv|tsv] [--text-col C] [--label-col C[,C]] [--map 'V=L,…'] [--report out.html] [--json out.json] [--seed N] [--bootstrap N] [--target-precision P] [--traffic FILE[,FILE] [--traffic-flagged out.jsonl]]\n" +
 			"  rasd eval compare --model A --model B --data FILE [same flags]\n" +
-			"  rasd eval route --data FILE [--model DIR] [--policy FILE] [--source-kind KIND] [--json out.json] [--routed out.jsonl]",
+			"  rasd eval route --data FILE [--model DIR] [--policy FILE] [--source-kind KIND] [--json out.json] [--routed out.jsonl]\n" +
+			"  rasd eval lofo [--gold DIR] [--data EXTRA.jsonl,…] [--only F,…] [--jobs N] [--card MODEL_DIR] [--json out.json] [rasd train flags]",
 		Example: "rasd eval --data ../shared/datasets/osact2020/dev.tsv --text-col 1 --label-col 2,3 --map 'OFF=offensive,NOT_OFF=,HS=hate,NOT_HS=' --report osact-dev.html",
 		Run:     runEval,
 	})
@@ -55,6 +56,9 @@ func runEval(env *Env, args []string) error {
 	}
 	if len(args) > 0 && args[0] == "route" {
 		return runEvalRoute(env, args[1:])
+	}
+	if len(args) > 0 && args[0] == "lofo" {
+		return runEvalLOFO(env, args[1:])
 	}
 	c := commands["eval"]
 	fs := newFlagSet(env, c)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"log/slog"
 	"os"
@@ -24,6 +25,42 @@ func init() {
 func runTrain(env *Env, args []string) error {
 	c := commands["train"]
 	fs := newFlagSet(env, c)
+	read := trainFlags(fs)
+	quiet := fs.Bool("quiet", false, "do not print progress")
+	if err := parseFlags(env, c, fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	cfg, err := read()
+	if err != nil {
+		return err
+	}
+	if len(cfg.Data) == 0 || cfg.Out == "" {
+		return usagef("--data and --out are required")
+	}
+	cfg.Log = slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	if !*quiet {
+		cfg.Progress = env.Stderr
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	card, err := train.Run(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	var parts []string
+	for _, l := range card.Labels {
+		parts = append(parts, fmt.Sprintf("%s auc=%.3f macroF1=%.3f thr=%.3f", l, card.Validation[l].ROCAUC, card.Validation[l].MacroF1, card.Thresholds[l]))
+	}
+	fmt.Fprintf(env.Stdout, "wrote %s (%s): %s\n", cfg.Out, card.ID(), strings.Join(parts, "; "))
+	return nil
+}
+
+// trainFlags registers rasd train's flags on fs and returns a function
+// that reads them, once fs is parsed, into a training configuration.
+func trainFlags(fs *flag.FlagSet) func() (train.Config, error) {
 	d := train.Defaults()
 	data := fs.String("data", "", "comma-separated JSONL training files ({\"text\":…,\"labels\":[…]})")
 	valid := fs.String("valid", "", "comma-separated JSONL files used only for validation (epoch, thresholds), e.g. a gold dev split")
@@ -86,105 +123,82 @@ func runTrain(env *Env, args []string) error {
 		heads = append(heads, train.HeadSpec{Name: strings.TrimSpace(name), Files: splitList(files)})
 		return nil
 	})
-	quiet := fs.Bool("quiet", false, "do not print progress")
-	if err := parseFlags(env, c, fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
-	}
-	if *data == "" || *out == "" {
-		return usagef("--data and --out are required")
-	}
-	cfg := d
-	for _, p := range strings.Split(*data, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			cfg.Data = append(cfg.Data, p)
+	return func() (train.Config, error) {
+		cfg := d
+		for _, p := range strings.Split(*data, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				cfg.Data = append(cfg.Data, p)
+			}
 		}
-	}
-	for _, p := range strings.Split(*valid, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			cfg.Valid = append(cfg.Valid, p)
+		for _, p := range strings.Split(*valid, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				cfg.Valid = append(cfg.Valid, p)
+			}
 		}
+		cfg.Out = *out
+		cfg.Heads = heads
+		cfg.Name = *name
+		if cfg.Name == "" {
+			cfg.Name = baseName(*out)
+		}
+		cfg.Version, cfg.Seed, cfg.Epochs, cfg.LearningRate = *ver, *seed, *epochs, *lr
+		cfg.Dim, cfg.Hidden, cfg.ValidPercent, cfg.MinPositives = *dim, *hidden, *validPct, *minPos
+		cfg.Features.Buckets = *buckets
+		cfg.Features.CharMin, cfg.Features.CharMax, cfg.Features.WordMax = *charMin, *charMax, *wordMax
+		cfg.MinDF, cfg.LinearL2, cfg.NB, cfg.LinearIters = *minDF, *l2, *nb, *iters
+		if *folds < 0 || *folds == 1 {
+			return cfg, usagef("--threshold-folds must be 0 or at least 2, not %d", *folds)
+		}
+		cfg.ThresholdFolds = *folds
+		cfg.Traffic, cfg.TrafficCheck, cfg.Ordinary = splitList(*traffic), splitList(*trafficCheck), splitList(*ordinary)
+		if !(*targetP > 0 && *targetP < 1) || !(*prev > 0 && *prev < 1) {
+			return cfg, usagef("--target-precision and --prevalence must be in (0, 1)")
+		}
+		cfg.TargetPrecision, cfg.Prevalence = *targetP, *prev
+		cfg.PerLabelThresholds = *perLabel
+		if *jointOrd && (len(cfg.Ordinary) == 0 || cfg.ThresholdFolds < 2) {
+			return cfg, usagef("--joint-ordinary needs --ordinary and --threshold-folds 2 or more (the ordinary posts are scored out of fold)")
+		}
+		if !(*jointOrdW > 0) {
+			return cfg, usagef("--joint-ordinary-weight must be above 0, not %g", *jointOrdW)
+		}
+		if *jointOrdW != 1 && !*jointOrd {
+			return cfg, usagef("--joint-ordinary-weight needs --joint-ordinary")
+		}
+		cfg.JointOrdinary, cfg.JointOrdinaryWeight = *jointOrd, *jointOrdW
+		cfg.Stance = *stance
+		cfg.FeatureDropout, cfg.WeightDecay, cfg.Dropout, cfg.EmbeddingLR = *fdrop, *wd, *dropout, *elr
+		if *augArabizi < 0 || *augArabizi > 1 || *augTypos < 0 || *augTypos > 1 || *augIdentity < 0 || *augIdentity > 1 {
+			return cfg, usagef("--augment-arabizi, --augment-typos and --augment-identity must be in [0, 1]")
+		}
+		cfg.AugmentArabizi, cfg.AugmentTypos, cfg.AugmentIdentity = *augArabizi, *augTypos, *augIdentity
+		if *linearOnly && *l2 <= 0 {
+			return cfg, usagef("--linear-only needs --linear-l2 above 0")
+		}
+		cfg.LinearOnly = *linearOnly
+		if *readerEpochs < 1 || !(*readerGate > 0 && *readerGate <= 1) {
+			return cfg, usagef("--reader-epochs must be at least 1 and --reader-gate in (0, 1]")
+		}
+		cfg.ReaderShape = d.ReaderShape
+		cfg.ReaderShape.Dim, cfg.ReaderShape.Filters = *readerDim, *readerFilters
+		if err := cfg.ReaderShape.Validate(); err != nil {
+			return cfg, usagef("%v", err)
+		}
+		if !(*readerLR > 0) || !(*readerDropout > 0 && *readerDropout < 1) {
+			return cfg, usagef("--reader-lr must be above 0 and --reader-dropout in (0, 1)")
+		}
+		if !(*readerFull > 0) {
+			return cfg, usagef("--reader-full-weight must be above 0")
+		}
+		cfg.ReaderLR, cfg.ReaderDropout, cfg.ReaderFullWeight = *readerLR, *readerDropout, *readerFull
+		cfg.Reader, cfg.ReaderEpochs, cfg.ReaderGate, cfg.FirstStage = *second || *firstStage != "", *readerEpochs, *readerGate, *firstStage
+		cfg.Features.ArabiziReading, cfg.Features.QuoteScope, cfg.Features.NegationScope = *arabiziReading, *quoteScope || *scope, *negScope || *scope
+		cfg.Features.ArabiziWords = *arabiziReading && *arabiziWords
+		if err := cfg.Features.Validate(); err != nil {
+			return cfg, usagef("%v", err)
+		}
+		return cfg, nil
 	}
-	cfg.Out = *out
-	cfg.Heads = heads
-	cfg.Name = *name
-	if cfg.Name == "" {
-		cfg.Name = baseName(*out)
-	}
-	cfg.Version, cfg.Seed, cfg.Epochs, cfg.LearningRate = *ver, *seed, *epochs, *lr
-	cfg.Dim, cfg.Hidden, cfg.ValidPercent, cfg.MinPositives = *dim, *hidden, *validPct, *minPos
-	cfg.Features.Buckets = *buckets
-	cfg.Features.CharMin, cfg.Features.CharMax, cfg.Features.WordMax = *charMin, *charMax, *wordMax
-	cfg.MinDF, cfg.LinearL2, cfg.NB, cfg.LinearIters = *minDF, *l2, *nb, *iters
-	if *folds < 0 || *folds == 1 {
-		return usagef("--threshold-folds must be 0 or at least 2, not %d", *folds)
-	}
-	cfg.ThresholdFolds = *folds
-	cfg.Traffic, cfg.TrafficCheck, cfg.Ordinary = splitList(*traffic), splitList(*trafficCheck), splitList(*ordinary)
-	if !(*targetP > 0 && *targetP < 1) || !(*prev > 0 && *prev < 1) {
-		return usagef("--target-precision and --prevalence must be in (0, 1)")
-	}
-	cfg.TargetPrecision, cfg.Prevalence = *targetP, *prev
-	cfg.PerLabelThresholds = *perLabel
-	if *jointOrd && (len(cfg.Ordinary) == 0 || cfg.ThresholdFolds < 2) {
-		return usagef("--joint-ordinary needs --ordinary and --threshold-folds 2 or more (the ordinary posts are scored out of fold)")
-	}
-	if !(*jointOrdW > 0) {
-		return usagef("--joint-ordinary-weight must be above 0, not %g", *jointOrdW)
-	}
-	if *jointOrdW != 1 && !*jointOrd {
-		return usagef("--joint-ordinary-weight needs --joint-ordinary")
-	}
-	cfg.JointOrdinary, cfg.JointOrdinaryWeight = *jointOrd, *jointOrdW
-	cfg.Stance = *stance
-	cfg.FeatureDropout, cfg.WeightDecay, cfg.Dropout, cfg.EmbeddingLR = *fdrop, *wd, *dropout, *elr
-	if *augArabizi < 0 || *augArabizi > 1 || *augTypos < 0 || *augTypos > 1 || *augIdentity < 0 || *augIdentity > 1 {
-		return usagef("--augment-arabizi, --augment-typos and --augment-identity must be in [0, 1]")
-	}
-	cfg.AugmentArabizi, cfg.AugmentTypos, cfg.AugmentIdentity = *augArabizi, *augTypos, *augIdentity
-	if *linearOnly && *l2 <= 0 {
-		return usagef("--linear-only needs --linear-l2 above 0")
-	}
-	cfg.LinearOnly = *linearOnly
-	if *readerEpochs < 1 || !(*readerGate > 0 && *readerGate <= 1) {
-		return usagef("--reader-epochs must be at least 1 and --reader-gate in (0, 1]")
-	}
-	cfg.ReaderShape = d.ReaderShape
-	cfg.ReaderShape.Dim, cfg.ReaderShape.Filters = *readerDim, *readerFilters
-	if err := cfg.ReaderShape.Validate(); err != nil {
-		return usagef("%v", err)
-	}
-	if !(*readerLR > 0) || !(*readerDropout > 0 && *readerDropout < 1) {
-		return usagef("--reader-lr must be above 0 and --reader-dropout in (0, 1)")
-	}
-	if !(*readerFull > 0) {
-		return usagef("--reader-full-weight must be above 0")
-	}
-	cfg.ReaderLR, cfg.ReaderDropout, cfg.ReaderFullWeight = *readerLR, *readerDropout, *readerFull
-	cfg.Reader, cfg.ReaderEpochs, cfg.ReaderGate, cfg.FirstStage = *second || *firstStage != "", *readerEpochs, *readerGate, *firstStage
-	cfg.Features.ArabiziReading, cfg.Features.QuoteScope, cfg.Features.NegationScope = *arabiziReading, *quoteScope || *scope, *negScope || *scope
-	cfg.Features.ArabiziWords = *arabiziReading && *arabiziWords
-	if err := cfg.Features.Validate(); err != nil {
-		return usagef("%v", err)
-	}
-	cfg.Log = slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	if !*quiet {
-		cfg.Progress = env.Stderr
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	card, err := train.Run(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	var parts []string
-	for _, l := range card.Labels {
-		parts = append(parts, fmt.Sprintf("%s auc=%.3f macroF1=%.3f thr=%.3f", l, card.Validation[l].ROCAUC, card.Validation[l].MacroF1, card.Thresholds[l]))
-	}
-	fmt.Fprintf(env.Stdout, "wrote %s (%s): %s\n", *out, card.ID(), strings.Join(parts, "; "))
-	return nil
 }
 
 // baseName returns the last element of a slash-separated path.

@@ -2,13 +2,15 @@ package train
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/rasd-iq/rasd/models"
 )
 
-// markdown renders the short human-readable model card.
-func markdown(c *models.Card) string {
+// Markdown renders the short human-readable model card (MODEL_CARD.md).
+func Markdown(c *models.Card) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Model card: %s\n\n", c.ID())
 	fmt.Fprintf(&b, "Trained %s with `rasd train` (seed %d, normaliser version %s). ", c.Created, c.Training.Seed, c.Normalizer)
@@ -104,6 +106,9 @@ func markdown(c *models.Card) string {
 		}
 		b.WriteString("\n")
 	}
+	if l := c.LOFO; l != nil {
+		b.WriteString(lofoMarkdown(l))
+	}
 	b.WriteString("## Limits\n\nThe public corpora are Gulf, Egyptian and Levantine Twitter from 2017–2019, not Iraqi; labels absent from the training data ")
 	b.WriteString("(see the table) are not predicted. Thresholds were tuned on a mixed validation set and shift with the prevalence of each source. ")
 	b.WriteString("Lexicon matches are evidence for reviewers, not decisions.\n")
@@ -115,4 +120,39 @@ func markdown(c *models.Card) string {
 func reviewerLoad(ch *models.TrafficCheck) string {
 	return fmt.Sprintf("Expected reviewer load: on %d held-out ordinary posts (%s), %d flagged serious (%.2f%%), i.e. about **%.0f per 10,000 posts** before any real violation is counted (by label: %v). A flag there is not always wrong; the rate bounds the false alarms.\n",
 		ch.Posts, strings.Join(ch.Traffic, ", "), ch.Flagged, 100*ch.Rate, ch.PerTenThousand, ch.ByLabel)
+}
+
+// lofoMarkdown renders a leave-one-functionality-out result.
+func lofoMarkdown(l *models.LOFO) string {
+	var b strings.Builder
+	extra := "none"
+	if len(l.Extra) > 0 {
+		extra = strings.Join(l.Extra, ", ")
+	}
+	fmt.Fprintf(&b, "## Leave one functionality out\n\nHow the recipe handles a kind of post it has never seen (`rasd eval lofo`, %s): for each functionality of the gold test split, a model trained without it (%s) is scored on its test items, beside a model trained by the same recipe on every functionality. "+
+		"Recipe: `rasd train %s` on the gold train split plus %s; validated on the gold dev split less the held-out items. Rule: %s\n\n",
+		l.Created, l.HeldOutRule, l.Recipe, extra, l.Rule)
+	fmt.Fprintf(&b, "Mean accuracy over %d functionalities: **%.3f** trained on, **%.3f** held out.\n\n", len(l.Functionalities), l.Seen, l.Unseen)
+	b.WriteString("| functionality | expect | test items | correct, trained on | correct, held out | items left out |\n|---|---|---|---|---|---|\n")
+	for _, r := range l.Functionalities {
+		fmt.Fprintf(&b, "| %s | %s | %d | %d | %d | %d |\n", r.Name, r.Expect, r.Items, r.Seen, r.Unseen, r.HeldOut)
+	}
+	b.WriteString("\n")
+	return b.String()
+}
+
+// RewriteCard writes card to dir's model-card.json and MODEL_CARD.md,
+// leaving the network as it is: for a result added to a trained model's
+// card, such as a leave-one-functionality-out run.
+func RewriteCard(dir string, card *models.Card) error {
+	if err := card.Validate(); err != nil {
+		return fmt.Errorf("rewriting the model card in %s: %w", dir, err)
+	}
+	if err := models.WriteCard(dir, card); err != nil {
+		return fmt.Errorf("rewriting the model card in %s: %w", dir, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, models.CardMarkdownFile), []byte(Markdown(card)), 0o644); err != nil {
+		return fmt.Errorf("rewriting the model card in %s: %w", dir, err)
+	}
+	return nil
 }

@@ -577,7 +577,7 @@ func save(cfg Config, net *models.Net, card *models.Card, second *reader.Net) er
 			return fmt.Errorf("training: writing the second stage: %w", err)
 		}
 	}
-	if err := os.WriteFile(filepath.Join(cfg.Out, models.CardMarkdownFile), []byte(markdown(card)), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(cfg.Out, models.CardMarkdownFile), []byte(Markdown(card)), 0o644); err != nil {
 		return fmt.Errorf("training: writing model card: %w", err)
 	}
 	return nil
