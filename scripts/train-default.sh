@@ -19,7 +19,10 @@
 # "--traffic $RASD_DATASETS/realtweets/train.jsonl"; see docs/models.md for
 # why it is not the default yet), RASD_REVIEWED (FILE[,FILE…]: labelled data reviewers
 # made, written by `rasd review export --labels`, added to the training
-# data; see docs/models.md).
+# data; see docs/models.md), RASD_LOFO (default 1; 0 skips the
+# leave-one-functionality-out run whose result the card carries: the gold-only
+# recipe `--linear-only --augment-identity 1`, 38 trainings, about 15 minutes
+# on two cores; see docs/eval.md).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 datasets="${RASD_DATASETS:-$root/../shared/datasets}"
@@ -90,6 +93,10 @@ trap 'rm -rf "$tmp"' EXIT
   --version "${MODEL_VERSION:-$(date -u +%Y%m%d)}" --seed "${RASD_SEED:-1}" --threshold-folds 5 \
   --linear-only --ordinary "$ordinary" --joint-ordinary --joint-ordinary-weight 12 --augment-identity 1 --stance \
   --traffic-check "$heldout" --head "public=$public" ${RASD_TRAIN_FLAGS:-}
+if [ "${RASD_LOFO:-1}" != 0 ] && [ -f "$gold/test.jsonl" ]; then
+  echo "train-default: leave one functionality out (the card's lofo section)" >&2
+  "$rasd" eval lofo --gold "$gold" --seed "${RASD_SEED:-1}" --linear-only --augment-identity 1 --card "$tmp" --quiet >/dev/null
+fi
 mkdir -p "$out"
 for f in model.onnx model-card.json MODEL_CARD.md; do
   mv "$tmp/$f" "$out/$f"

@@ -130,7 +130,7 @@ func lofoMarkdown(l *models.LOFO) string {
 		extra = strings.Join(l.Extra, ", ")
 	}
 	fmt.Fprintf(&b, "## Leave one functionality out\n\nHow the recipe handles a kind of post it has never seen (`rasd eval lofo`, %s): for each functionality of the gold test split, a model trained without it (%s) is scored on its test items, beside a model trained by the same recipe on every functionality. "+
-		"Recipe: `rasd train %s` on the gold train split plus %s; validated on the gold dev split less the held-out items. Rule: %s\n\n",
+		"Recipe: `rasd train %s` on the gold train split plus %s; validated on the gold dev split less the held-out items. It measures that recipe, which may be lighter than the one that trained this model (see the training data above). Rule: %s\n\n",
 		l.Created, l.HeldOutRule, l.Recipe, extra, l.Rule)
 	fmt.Fprintf(&b, "Mean accuracy over %d functionalities: **%.3f** trained on, **%.3f** held out.\n\n", len(l.Functionalities), l.Seen, l.Unseen)
 	b.WriteString("| functionality | expect | test items | correct, trained on | correct, held out | items left out |\n|---|---|---|---|---|---|\n")
