@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -112,9 +111,9 @@ func runEvalLOFO(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	res.Gold = displayRel(res.Gold)
+	res.Gold = train.DisplayPath(res.Gold)
 	for i, p := range res.Extra {
-		res.Extra[i] = displayRel(p)
+		res.Extra[i] = train.DisplayPath(p)
 	}
 	printLOFO(env, res)
 	if *jsonPath != "" {
@@ -155,24 +154,6 @@ func (t recipeTrainer) Train(ctx context.Context, name string, data, valid []str
 	cfg.Log, cfg.Progress = t.log, nil
 	_, err := train.Run(ctx, cfg)
 	return err
-}
-
-// displayRel makes p relative to the repository root when it lies inside
-// the repository's parent directory, so that a card does not record one
-// machine's directories.
-func displayRel(p string) string {
-	abs, err := filepath.Abs(p)
-	if err != nil {
-		return p
-	}
-	root, err := models.RepoRoot()
-	if err != nil {
-		return p
-	}
-	if rel, err := filepath.Rel(root, abs); err == nil && !strings.HasPrefix(rel, "../..") {
-		return rel
-	}
-	return p
 }
 
 // flagText writes a set flag as it would be typed.

@@ -126,7 +126,7 @@ func cardHeads(labels []string, cfg Config) []models.Head {
 	for _, h := range cfg.Heads {
 		head := models.Head{Name: h.Name, Labels: map[string]string{}}
 		for _, f := range h.Files {
-			head.Data = append(head.Data, displayPath(f))
+			head.Data = append(head.Data, DisplayPath(f))
 		}
 		for _, l := range labels {
 			if base, name, ok := models.SplitHeadLabel(l); ok && name == h.Name {

@@ -169,7 +169,7 @@ func setOperatingPoint(net *models.Net, exs []example, card *models.Card, oof *s
 		Rule: fmt.Sprintf(OperatingRule, cfg.TargetPrecision, cfg.Prevalence), TrafficPosts: len(texts),
 		Labels: map[string]models.OperatingLabel{}}
 	for _, p := range cfg.Traffic {
-		op.Traffic = append(op.Traffic, displayPath(p))
+		op.Traffic = append(op.Traffic, DisplayPath(p))
 	}
 	for k, l := range card.Labels {
 		if !slices.Contains(SeriousLabels, l) || len(pool[k]) == 0 {
@@ -196,7 +196,7 @@ func checkTraffic(net *models.Net, card *models.Card, cfg Config, lex *models.Le
 	sc := scoreTexts(net, card.Discount(), texts, cfg, lex)
 	chk := &models.TrafficCheck{Posts: len(texts), ByLabel: map[string]int{}}
 	for _, p := range cfg.TrafficCheck {
-		chk.Traffic = append(chk.Traffic, displayPath(p))
+		chk.Traffic = append(chk.Traffic, DisplayPath(p))
 	}
 	for i := range texts {
 		hit := false

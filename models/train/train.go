@@ -353,7 +353,7 @@ func Run(ctx context.Context, cfg Config) (*models.Card, error) {
 		if err != nil {
 			return nil, fmt.Errorf("training: %w", err)
 		}
-		info.Path = displayPath(p)
+		info.Path = DisplayPath(p)
 		info.Role = "train"
 		if fi >= len(cfg.Data) {
 			info.Role = "validation"
@@ -377,7 +377,7 @@ func Run(ctx context.Context, cfg Config) (*models.Card, error) {
 		if err != nil {
 			return nil, fmt.Errorf("training: ordinary posts: %w", err)
 		}
-		info := models.DataFile{Path: displayPath(p), Role: "ordinary", Items: len(texts), SHA256: sum, LabelCounts: map[string]int{}}
+		info := models.DataFile{Path: DisplayPath(p), Role: "ordinary", Items: len(texts), SHA256: sum, LabelCounts: map[string]int{}}
 		fi := len(files)
 		for _, t := range texts {
 			items = append(items, Item{Text: t, Labels: []string{}, Annotates: cfg.OrdinaryLabels})
@@ -583,10 +583,10 @@ func save(cfg Config, net *models.Net, card *models.Card, second *reader.Net) er
 	return nil
 }
 
-// displayPath makes p relative to the repository root when it lies inside
+// DisplayPath makes p relative to the repository root when it lies inside
 // the repository's parent directory (e.g. ../shared/datasets/…), so that
 // cards do not record one machine's directories.
-func displayPath(p string) string {
+func DisplayPath(p string) string {
 	abs, err := filepath.Abs(p)
 	if err != nil {
 		return p
