@@ -50,6 +50,11 @@ type Prediction struct {
 	Context []string
 	// Spans are lexicon matches that explain the scores, in text order.
 	Spans []Span
+	// Undiscounted holds, for each label whose score the card's stance
+	// discount lowered by more than 5%, the score before it (nil when it
+	// lowered none): what the model read before it took the post's
+	// counter-speech or news reading into account.
+	Undiscounted map[string]float64
 	// Normalized is the text as the normaliser folded it for scoring, for
 	// callers that need it too (the search index, the gazetteer), and
 	// Tokens its tokens (nlp.Tokenize).
@@ -115,6 +120,8 @@ type worker struct {
 	match []LexMatch
 	// gDense holds one group's dense inputs.
 	gDense []float32
+	// before holds one post's scores before the stance discount.
+	before []float32
 	// feats are the batch's model texts; gated, rPosts, rBatch and rOut
 	// serve the second stage.
 	feats  []string
@@ -479,11 +486,23 @@ func (w *worker) run(m *Model, texts, norms []string, preds []Prediction, scores
 	}
 	K := w.nLab
 	for i := range texts {
-		m.stance.Apply(scores[i*K : (i+1)*K])
+		row := scores[i*K : (i+1)*K]
+		var before []float32
+		if m.stance.Active() {
+			before = append(w.before[:0], row...)
+			w.before = before
+		}
+		m.stance.Apply(row)
 		p := &preds[i]
 		p.Scores = make(map[string]float64, len(m.names))
 		for j, l := range m.names {
-			s := float64(scores[i*K+m.cols[j]])
+			s := float64(row[m.cols[j]])
+			if before != nil && s < 0.95*float64(before[m.cols[j]]) {
+				if p.Undiscounted == nil {
+					p.Undiscounted = map[string]float64{}
+				}
+				p.Undiscounted[l] = float64(before[m.cols[j]])
+			}
 			p.Scores[l] = s
 			if s >= m.thresh[j] {
 				if m.isCtx[j] {

@@ -38,6 +38,10 @@ type Judgement struct {
 	Normalizer string `json:"normalizer,omitempty"`
 	// Raw are the model's scores as it gave them.
 	Raw map[string]float64 `json:"raw_scores,omitempty"`
+	// Undiscounted are the raw scores that the model's stance discount
+	// lowered, as they were before it: what the words scored before the
+	// model read the post as counter-speech or news (models.Stance).
+	Undiscounted map[string]float64 `json:"undiscounted_scores,omitempty"`
 	// Thresholds are the model card's operating points the raw scores were
 	// mapped with (see PolicyScores).
 	Thresholds map[string]float64 `json:"thresholds,omitempty"`
@@ -102,6 +106,9 @@ type Scored struct {
 	// Raw are the model's scores; Context its context labels.
 	Raw     map[string]float64
 	Context []string
+	// Undiscounted are the raw scores the model's stance discount lowered,
+	// before it.
+	Undiscounted map[string]float64
 	// Signals are the cues the signals stage found.
 	Signals []Signal
 	// SourceType is the source's kind from sources.yaml.
@@ -112,7 +119,7 @@ type Scored struct {
 // the signals and source type under p, and returns the whole judgement.
 func (p *Policy) Judge(in Scored, thresholds map[string]float64, at time.Time) (Judgement, error) {
 	v := Judgement{
-		Model: in.Model, Normalizer: in.Normalizer, Raw: in.Raw, Thresholds: thresholds,
+		Model: in.Model, Normalizer: in.Normalizer, Raw: in.Raw, Undiscounted: in.Undiscounted, Thresholds: thresholds,
 		Scores: PolicyScores(in.Raw, thresholds), Signals: in.Signals, SourceType: in.SourceType, At: at,
 	}
 	d, err := p.Route(Input{Scores: v.Scores, ContextLabels: in.Context, Signals: SignalNames(in.Signals), SourceType: in.SourceType})

@@ -30,7 +30,7 @@ func (s ModelScorer) ScoreNormalized(ctx context.Context, texts, norms []string)
 	}
 	out := make([]Scored, len(preds))
 	for i, p := range preds {
-		out[i] = Scored{Scores: p.Scores, Flags: p.Flags, Context: p.Context, Normalized: p.Normalized, Tokens: p.Tokens}
+		out[i] = Scored{Scores: p.Scores, Undiscounted: p.Undiscounted, Flags: p.Flags, Context: p.Context, Normalized: p.Normalized, Tokens: p.Tokens}
 		for _, sp := range p.Spans {
 			out[i].Spans = append(out[i].Spans, store.Span{Start: sp.Start, End: sp.End, Label: sp.Label, Term: sp.Term})
 		}
@@ -70,7 +70,7 @@ func (r PolicyRouter) Judge(post *ingest.Post, s *Scored) (policy.Judgement, err
 		kind = r.SourceKind(post.Source)
 	}
 	return r.Policy.Judge(policy.Scored{
-		Model: r.Model, Normalizer: nlp.Version, Raw: s.Scores, Context: s.Context,
+		Model: r.Model, Normalizer: nlp.Version, Raw: s.Scores, Undiscounted: s.Undiscounted, Context: s.Context,
 		Signals: s.Signals, SourceType: kind,
 	}, r.Thresholds, now().UTC())
 }

@@ -187,6 +187,7 @@ func (p *Pipeline) judgeWithMedia(ctx context.Context, rec *store.Record, result
 	}
 	if rec.Judgement != nil {
 		s.Signals = slices.Clone(rec.Judgement.Signals)
+		s.Undiscounted = maps.Clone(rec.Judgement.Undiscounted)
 	}
 	if len(texts) > 0 {
 		scored, err := p.cfg.Scorer.Score(ctx, texts)
@@ -203,8 +204,11 @@ func (p *Pipeline) judgeWithMedia(ctx context.Context, rec *store.Record, result
 				// What an image says counts as content; whether the post
 				// reports, rejects or answers it is the poster's own words'
 				// to say, so context labels keep the post text's scores.
-				if !slices.Contains(policy.ContextLabels, l) {
-					s.Scores[l] = max(s.Scores[l], v)
+				if !slices.Contains(policy.ContextLabels, l) && v > s.Scores[l] {
+					// The score is now the image's, which the post's
+					// stance did not lower.
+					s.Scores[l] = v
+					delete(s.Undiscounted, l)
 				}
 			}
 			for _, l := range sc.Flags {

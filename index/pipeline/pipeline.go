@@ -32,10 +32,13 @@ import (
 // Scored is a scorer's output for one text.
 type Scored struct {
 	// Scores are the model's raw scores.
-	Scores  map[string]float64
-	Flags   []string
-	Context []string
-	Spans   []store.Span
+	Scores map[string]float64
+	// Undiscounted are the raw scores the model's stance discount lowered,
+	// as they were before it (models.Prediction.Undiscounted).
+	Undiscounted map[string]float64
+	Flags        []string
+	Context      []string
+	Spans        []store.Span
 	// Normalized is the text as the normaliser folds it, when the scorer
 	// has it; the pipeline then does not normalise the text again. Tokens,
 	// when set, are its tokens (nlp.Tokenize), which the index reuses.

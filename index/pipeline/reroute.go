@@ -46,7 +46,7 @@ func Reroute(ctx context.Context, b store.Backend, pol *policy.Policy, ids []str
 		if j == nil {
 			return nil, fmt.Errorf("rerouting %s: %w", id, ErrNoJudgement)
 		}
-		nj, err := pol.Judge(policy.Scored{Model: j.Model, Normalizer: j.Normalizer, Raw: j.Raw, Context: r.Context,
+		nj, err := pol.Judge(policy.Scored{Model: j.Model, Normalizer: j.Normalizer, Raw: j.Raw, Undiscounted: j.Undiscounted, Context: r.Context,
 			Signals: j.Signals, SourceType: j.SourceType}, j.Thresholds, now.UTC())
 		if err != nil {
 			return nil, fmt.Errorf("rerouting %s: %w", id, err)

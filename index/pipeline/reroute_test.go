@@ -29,7 +29,8 @@ func TestRerouteIsExplicitAndAudited(t *testing.T) {
 	var recs []store.Record
 	for id, threat := range map[string]float64{"x:queued": 0.95, "x:below": 0.55} {
 		post := ingest.Post{ID: id, Platform: "x", Text: "نص " + id}
-		s := Scored{Scores: map[string]float64{"threat": threat}}
+		// The stance discount had lowered the threat score from 0.97.
+		s := Scored{Scores: map[string]float64{"threat": threat}, Undiscounted: map[string]float64{"threat": 0.97}}
 		j, err := router.Judge(&post, &s)
 		if err != nil {
 			t.Fatal(err)
@@ -46,8 +47,8 @@ func TestRerouteIsExplicitAndAudited(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r, _ := st.Get(ctx, "x:below"); r.Queued || r.Judgement.Decision.PolicyVersion != policy.Default().Version {
-		t.Fatalf("before rerouting: %+v", r.Judgement.Decision)
+	if r, _ := st.Get(ctx, "x:below"); r.Queued || r.Judgement.Decision.PolicyVersion != policy.Default().Version || r.Judgement.Undiscounted["threat"] != 0.97 {
+		t.Fatalf("before rerouting: %+v, undiscounted %v", r.Judgement.Decision, r.Judgement.Undiscounted)
 	}
 	al, err := audit.Open(filepath.Join(dir, "audit.jsonl"))
 	if err != nil {
@@ -65,8 +66,8 @@ func TestRerouteIsExplicitAndAudited(t *testing.T) {
 		t.Fatalf("changes %+v: want both posts (a new rule for one, a new policy version for both)", changes)
 	}
 	r, _ := st.Get(ctx, "x:below")
-	if !r.Queued || r.Judgement.Decision.RuleID != "threat-general" || r.Judgement.Decision.PolicyVersion != "2099.1" || r.Judgement.Raw["threat"] != 0.55 {
-		t.Fatalf("after rerouting: queued %v, %+v", r.Queued, r.Judgement.Decision)
+	if !r.Queued || r.Judgement.Decision.RuleID != "threat-general" || r.Judgement.Decision.PolicyVersion != "2099.1" || r.Judgement.Raw["threat"] != 0.55 || r.Judgement.Undiscounted["threat"] != 0.97 {
+		t.Fatalf("after rerouting: queued %v, %+v, undiscounted %v", r.Queued, r.Judgement.Decision, r.Judgement.Undiscounted)
 	}
 	if _, err := rs.Item(ctx, "x:below"); err != nil {
 		t.Fatalf("the newly queued post is not in the review queue: %v", err)

@@ -23,12 +23,14 @@ import (
 // (they start with '{') are still read. Layout 2 adds the judgement after
 // the record's fields; layout 1 records are read without one. Layout 3
 // (posts: 2) adds the post's media and raw capture after its fields;
-// layout 4 adds Sample after the media.
+// layout 4 adds Sample after the media; layout 5 adds, when the record has
+// a judgement, its scores before the model's stance discount after Sample.
 const (
 	codecV1 = 1
 	codecV2 = 2
 	codecV3 = 3
 	codecV4 = 4
+	codecV5 = 5
 
 	postV1 = 1
 	postV2 = 2
@@ -69,14 +71,14 @@ func EncodeRecord(dst []byte, r *Record) []byte {
 		}
 	}
 	if v := r.Judgement; v != nil {
-		n += 64 + 24*len(v.Thresholds) + 32*len(v.Signals)
+		n += 64 + 24*len(v.Thresholds) + 24*len(v.Undiscounted) + 32*len(v.Signals)
 	}
 	for i := range r.Media {
 		m := &r.Media[i]
 		n += 96 + len(m.URL) + len(m.Type) + len(m.OCR) + len(m.Error) + 32*len(m.Matches) + 16*len(m.OCRSpans)
 	}
 	dst = slices.Grow(dst, n)
-	dst = append(dst, codecV4)
+	dst = append(dst, codecV5)
 	dst = appendPost(dst, &r.Post)
 	dst = appendFloats(dst, r.Scores)
 	dst = appendStrings(dst, r.Flags)
@@ -91,7 +93,11 @@ func EncodeRecord(dst []byte, r *Record) []byte {
 	dst = appendTime(dst, r.Processed)
 	dst = appendJudgement(dst, r.Judgement)
 	dst = appendMedia(dst, r.Media)
-	return appendBool(dst, r.Sample)
+	dst = appendBool(dst, r.Sample)
+	if r.Judgement != nil {
+		dst = appendFloats(dst, r.Judgement.Undiscounted)
+	}
+	return dst
 }
 
 // appendMedia writes the media stage's results (layout 3).
@@ -211,7 +217,7 @@ func DecodeRecord(b []byte, r *Record) error {
 	}
 	d := decoder{b: b}
 	layout := d.byte()
-	if layout != codecV1 && layout != codecV2 && layout != codecV3 && layout != codecV4 && d.err == nil {
+	if (layout < codecV1 || layout > codecV5) && d.err == nil {
 		return fmt.Errorf("stored record: unknown layout %d", layout)
 	}
 	*r = Record{}
@@ -235,6 +241,9 @@ func DecodeRecord(b []byte, r *Record) error {
 	}
 	if layout >= codecV4 {
 		r.Sample = d.bool()
+	}
+	if layout >= codecV5 && r.Judgement != nil {
+		r.Judgement.Undiscounted = d.floats()
 	}
 	return d.done("record")
 }

@@ -251,10 +251,12 @@ func (p *post) find() error {
 }
 
 // outputKeys are written by score; input fields with these names are replaced.
-var outputKeys = map[string]bool{"id": true, "scores": true, "flags": true, "context": true, "spans": true, "model": true}
+var outputKeys = map[string]bool{"id": true, "scores": true, "undiscounted": true, "flags": true, "context": true, "spans": true, "model": true}
 
-// appendScored encodes one scored post: id, scores, flags, context, spans,
-// model, then the other input fields as they were.
+// appendScored encodes one scored post: id, scores, the scores the
+// model's stance discount lowered as they were before it (undiscounted,
+// only when it lowered one), flags, context, spans, model, then the other
+// input fields as they were.
 func appendScored(out []byte, p *post, pr *models.Prediction, labels []string, modelID string) []byte {
 	out = append(out, `{"id":`...)
 	if p.id != nil {
@@ -270,6 +272,23 @@ func appendScored(out []byte, p *post, pr *models.Prediction, labels []string, m
 		out = appendJSONString(out, l)
 		out = append(out, ':')
 		out = strconv.AppendFloat(out, pr.Scores[l], 'f', 6, 64)
+	}
+	if len(pr.Undiscounted) > 0 {
+		out = append(out, `},"undiscounted":{`...)
+		n := 0
+		for _, l := range labels {
+			u, ok := pr.Undiscounted[l]
+			if !ok {
+				continue
+			}
+			if n > 0 {
+				out = append(out, ',')
+			}
+			n++
+			out = appendJSONString(out, l)
+			out = append(out, ':')
+			out = strconv.AppendFloat(out, u, 'f', 6, 64)
+		}
 	}
 	out = append(out, `},"flags":`...)
 	out = appendStrings(out, pr.Flags)

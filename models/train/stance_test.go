@@ -52,7 +52,7 @@ func TestStanceIsChosenAndScoredAsTheCardSays(t *testing.T) {
 		t.Fatal(err)
 	}
 	thr := forced.Thresholds()
-	moved := false
+	moved, recorded := false, false
 	for i := range posts {
 		r, f := rp[i].Scores, fp[i].Scores
 		want := r["hate"] * math.Pow(1-r["counter_speech"], 2)
@@ -66,9 +66,19 @@ func TestStanceIsChosenAndScoredAsTheCardSays(t *testing.T) {
 			t.Errorf("%q: flags %v do not follow the discounted hate score %v against %v", posts[i], fp[i].Flags, f["hate"], thr["hate"])
 		}
 		moved = moved || f["hate"] < r["hate"]*0.99
+		// The prediction keeps what the discount took off: the score
+		// before it, for the labels it lowered by more than 5%.
+		u, ok := fp[i].Undiscounted["hate"]
+		recorded = recorded || ok
+		if ok != (f["hate"] < r["hate"]*0.95) || ok && math.Abs(u-r["hate"]) > 1e-6 {
+			t.Errorf("%q: undiscounted %v (recorded %v), want %v when the discount took more than 5%%", posts[i], u, ok, r["hate"])
+		}
+		if len(rp[i].Undiscounted) != 0 || len(fp[i].Undiscounted) > 1 {
+			t.Errorf("%q: undiscounted scores %v without a discount, %v with one on hate", posts[i], rp[i].Undiscounted, fp[i].Undiscounted)
+		}
 	}
-	if !moved {
-		t.Errorf("no post's hate score moved under the forced discount: %v", fp)
+	if !moved || !recorded {
+		t.Errorf("no post's hate score moved (%v) or none was recorded (%v) under the forced discount: %v", moved, recorded, fp)
 	}
 }
 

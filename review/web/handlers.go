@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/rasd-iq/rasd/index/store"
+	"github.com/rasd-iq/rasd/policy"
 	"github.com/rasd-iq/rasd/policy/audit"
 	"github.com/rasd-iq/rasd/review"
 	"github.com/rasd-iq/rasd/review/alerts"
@@ -287,6 +288,9 @@ type itemView struct {
 	CanDecide bool       `json:"can_decide"`
 	Held      bool       `json:"held"`
 	Scores    []scoreRow `json:"-"`
+	// Discounted is true when the model's stance discount lowered a score
+	// by five points or more on the policy's scale.
+	Discounted bool `json:"-"`
 	// Media are the post's media with what the media stage found.
 	Media []mediaRow `json:"-"`
 }
@@ -320,6 +324,9 @@ type scoreRow struct {
 	Threshold *float64
 	// Flagged and Context say whether the model raised the label.
 	Flagged, Context bool
+	// Before is the score on the policy's scale before the model's stance
+	// discount lowered it (nil when the discount did not).
+	Before *float64
 }
 
 func (s *Server) itemView(r *http.Request, id string) (*itemView, int, error) {
@@ -358,6 +365,17 @@ func (s *Server) itemView(r *http.Request, id string) (*itemView, int, error) {
 				}
 			} else if t, ok := s.cfg.Thresholds[l]; ok {
 				row.Threshold = &t
+			}
+			if j != nil && row.Threshold != nil {
+				// The column shows where the discount moved a score by
+				// half a point or more, and only when it moved one by
+				// five points or more.
+				if u, ok := j.Undiscounted[l]; ok {
+					if b := policy.PolicyScore(u, *row.Threshold); b-row.Score >= 0.005 {
+						row.Before = &b
+						v.Discounted = v.Discounted || b-row.Score >= 0.05
+					}
+				}
 			}
 			v.Scores = append(v.Scores, row)
 		}

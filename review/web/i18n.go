@@ -64,6 +64,8 @@ var words = map[string][2]string{
 	"queue_support":         {"دعم الضحايا (ابتزاز)", "Victim support (blackmail)"},
 	"support_not_referable": {"وُجِّه هذا المنشور لدعم الضحية وإزالة صورها، ولا يُحال علناً إلى منصة", "Routed for victim support and removal of the victim's images; never referred to a platform in public"},
 	"raw_score":             {"درجة النموذج الخام", "Raw model score"},
+	"before_stance":         {"قبل خصم الموقف", "Before the stance discount"},
+	"stance_note":           {"قرأ النموذج هذا المنشور ردّاً على خطاب الكراهية أو نقلاً للخبر، فخفّض درجاته للعنف والكراهية؛ العمود الأخير يبيّن الدرجة قبل هذا الخصم. اقرأ المنشور: هل يقتبس الكلام ليرفضه أم يتبنّاه؟", "The model read this post as counter-speech or news and lowered its violation scores; the last column shows each score before that discount. Read the post: does it quote the words to reject them, or adopt them?"},
 	"routing":               {"قرار التوجيه", "Routing decision"},
 	"rule":                  {"القاعدة", "Rule"},
 	"policy_version":        {"إصدار السياسة", "Policy version"},

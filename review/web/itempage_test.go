@@ -80,3 +80,36 @@ func TestItemPageIsComplete(t *testing.T) {
 		t.Error("analyst's item JSON lacks the author's other posts")
 	}
 }
+
+// TestItemPageShowsStanceDiscount: where the model's stance discount lowered
+// a score (the judgement's undiscounted scores), the score table shows the
+// score before it, on the policy's scale, and a note tells the reviewer to
+// read the post's stance; an item the discount barely moved shows neither.
+func TestItemPageShowsStanceDiscount(t *testing.T) {
+	e := newEnv(t, workItems())
+	const moved, still = "x:000001", "x:000000" // threat at 2%, incitement at 96%
+	e.be.mu.Lock()
+	for id, before := range map[string]float64{moved: 0.99, still: 0} {
+		rec := e.be.recs[id]
+		j := *rec.Judgement
+		l := rec.Flags[0]
+		if before == 0 {
+			before = rec.Scores[l] * 1.005 // a discount of half a percent
+		}
+		j.Undiscounted = map[string]float64{l: before}
+		rec.Judgement = &j
+		e.be.recs[id] = rec
+	}
+	e.be.mu.Unlock()
+	ana := e.login(t, "ana")
+	for _, l := range []Lang{Arabic, English} {
+		body := e.inLang(ana, l, "GET", "/items/"+moved, nil).Body.String()
+		if !strings.Contains(body, `id="stance-note"`) || !strings.Contains(body, l.T("before_stance")) || !strings.Contains(body, (&page{Lang: l}).Pct1(0.99)) {
+			t.Errorf("%s item page of a discounted post lacks the score before the discount (99.0) or the note", l)
+		}
+		body = e.inLang(ana, l, "GET", "/items/"+still, nil).Body.String()
+		if strings.Contains(body, `id="stance-note"`) || strings.Contains(body, l.T("before_stance")) {
+			t.Errorf("%s item page shows a discount of half a percent", l)
+		}
+	}
+}
