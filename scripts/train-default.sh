@@ -40,9 +40,9 @@ done
 public="$data"
 # Unannotated ordinary posts (realtweets' train split) train as negatives for
 # the serious labels only, and (--joint-ordinary), scored out of fold, count
-# in the joint threshold rule as a third class whose share flagged costs twelve
-# times its share (--joint-ordinary-weight 12: in traffic, ordinary posts far
-# outnumber violating ones; 4 until 20261206.8, 8 until 20261206.12, see
+# in the joint threshold rule as a third class whose share flagged costs twenty
+# times its share (--joint-ordinary-weight 20: in traffic, ordinary posts far
+# outnumber violating ones; 4 until 20261206.8, 8 until 20261206.12, 12 until 20261206.13, see
 # docs/models.md); its test split is never used for training or thresholds.
 # Its test split only measures: the card reports how many of its posts the
 # model flags serious (the reviewer load per 10,000 ordinary posts).
@@ -91,7 +91,7 @@ tmp="$(mktemp -d "$root/models/.default.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 "$rasd" train --data "$data" "${valid[@]}" --out "$tmp" --name rasd-default \
   --version "${MODEL_VERSION:-$(date -u +%Y%m%d)}" --seed "${RASD_SEED:-1}" --threshold-folds 5 \
-  --linear-only --ordinary "$ordinary" --joint-ordinary --joint-ordinary-weight 12 --augment-identity 1 --stance \
+  --linear-only --ordinary "$ordinary" --joint-ordinary --joint-ordinary-weight 20 --augment-identity 1 --stance \
   --traffic-check "$heldout" --head "public=$public" ${RASD_TRAIN_FLAGS:-}
 if [ "${RASD_LOFO:-1}" != 0 ] && [ -f "$gold/test.jsonl" ]; then
   echo "train-default: leave one functionality out (the card's lofo section)" >&2
