@@ -514,6 +514,7 @@ func runEndToEnd(t *testing.T, redisURL string) {
 	if walk == nil {
 		t.Fatal("no queued scenario has a raw score below its policy bar and above it on the policy's scale; add one")
 	}
+	checkStanceColumn(t, ana, f, queued)
 	id := walk.Item.ID
 	stored := walk.Record.Judgement.Decision
 	var it struct {
@@ -812,5 +813,51 @@ func complain(t *testing.T, e *e2eEngine, reference string) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("filing the complaint: %d %s", resp.StatusCode, body)
+	}
+}
+
+// checkStanceColumn opens, as an analyst, the item page of a queued
+// scenario whose stored judgement says the model's stance discount lowered
+// a score by five points or more on the policy's scale, and one whose
+// judgement says none moved: the first shows the scores before the
+// discount and the note that asks whether the post quotes or adopts the
+// words, the second neither.
+func checkStanceColumn(t *testing.T, ana *apiClient, f scenarioFile, queued map[string]bool) {
+	t.Helper()
+	var moved, still string
+	for _, s := range f.Scenarios {
+		id := "x:" + s.ID
+		if !queued[id] || (moved != "" && still != "") {
+			continue
+		}
+		var v struct {
+			Record store.Record `json:"record"`
+		}
+		ana.call("GET", "/api/items/"+url.PathEscape(id), nil, http.StatusOK, &v)
+		j := v.Record.Judgement
+		if j == nil {
+			continue
+		}
+		most := 0.0
+		for l, u := range j.Undiscounted {
+			if th, ok := j.Thresholds[l]; ok {
+				most = max(most, policy.PolicyScore(u, th)-j.Scores[l])
+			}
+		}
+		switch {
+		case most >= 0.05 && moved == "":
+			moved = id
+		case len(j.Undiscounted) == 0 && still == "":
+			still = id
+		}
+	}
+	if moved == "" || still == "" {
+		t.Fatalf("queued scenarios: one whose stance discount moved a score by five points %q, one with no discount %q; add the missing one", moved, still)
+	}
+	if page := string(ana.call("GET", "/items/"+url.PathEscape(moved), nil, http.StatusOK, nil)); !strings.Contains(page, `id="stance-note"`) || !strings.Contains(page, "قبل خصم الموقف") {
+		t.Errorf("item page of %s, whose stance discount moved a score, shows no column or note before the discount", moved)
+	}
+	if page := string(ana.call("GET", "/items/"+url.PathEscape(still), nil, http.StatusOK, nil)); strings.Contains(page, `id="stance-note"`) {
+		t.Errorf("item page of %s, with no stance discount, shows the stance note", still)
 	}
 }
