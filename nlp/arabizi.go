@@ -83,8 +83,11 @@ func digitArabizi(k []byte) bool {
 	if len(k) < 2 || notArabizi[string(k)] {
 		return false
 	}
-	vowel, digit := false, false
+	vowel, digit, letterDigit, letters := false, false, false, 0
 	for i, c := range k {
+		if isLatinByte(c) {
+			letters++
+		}
 		if c >= '0' && c <= '9' && (!isArabiziDigitByte(c) || (i+1 < len(k) && k[i+1] >= '0' && k[i+1] <= '9')) {
 			return false // 0, 1, 4 and runs of digits are not Arabizi letters
 		}
@@ -97,12 +100,16 @@ func digitArabizi(k []byte) bool {
 			next2 := i+2 < len(k) && isLatinByte(k[i+2])
 			if (prev && next) || (i == 0 && next && next2) {
 				digit = true
+				letterDigit = letterDigit || c != '2'
 			}
 		case !isLatinByte(c) && (c < '0' || c > '9'):
 			return false
 		}
 	}
-	return vowel && digit
+	// Arabizi often drops short vowels ("3ndh", "tl3t"): a word of three
+	// letters or more around a digit that only stands for a letter (not 2,
+	// the hamza, common in codes: "dd2dd") needs none.
+	return digit && (vowel || letters >= 3 && letterDigit)
 }
 
 // englishFunction lists English function words: one of them among a post's
@@ -110,12 +117,19 @@ func digitArabizi(k []byte) bool {
 // an Arabizi post. None is an Arabizi word of the lists above.
 var englishFunction = map[string]bool{
 	"the": true, "you": true, "i": true, "is": true, "are": true, "am": true, "to": true, "and": true,
-	"of": true, "my": true, "me": true, "your": true, "it": true, "this": true, "that": true, "in": true,
-	"on": true, "for": true, "with": true, "be": true, "was": true, "we": true, "they": true, "he": true,
-	"she": true, "not": true, "so": true, "but": true, "what": true, "a": true, "an": true, "do": true,
+	"of": true, "my": true, "your": true, "it": true, "this": true, "that": true,
+	"on": true, "for": true, "with": true, "be": true, "was": true, "they": true, "he": true,
+	"she": true, "not": true, "so": true, "but": true, "what": true, "do": true,
 	"have": true, "will": true, "just": true, "our": true, "at": true, "if": true, "all": true, "from": true,
 	"now": true, "no": true, "yes": true, "please": true, "love": true, "miss": true, "like": true, "get": true,
 }
+
+// sharedFunction lists English function words that Arabizi also writes:
+// "in" and "an" for إن and أن, "me" for ما, "a" for أ, "we" for و. They
+// do not stop a post from being read as Arabizi unless they
+// make half or more of its Latin words ("call me in an hour, 7abibi" is
+// English; "in sha2 allah me ra7 ynsa" is not).
+var sharedFunction = map[string]bool{"in": true, "an": true, "me": true, "a": true, "we": true}
 
 // arabiziWord reports whether a lower-case ASCII word can be Arabizi
 // letter by letter: it has a letter, and every digit is an Arabizi digit
@@ -149,10 +163,12 @@ func plainWord(st *state, w word) bool {
 }
 
 // arabiziPost reports whether the post is written in Arabizi: it holds a
-// strong Arabizi word and none of its Latin words is an English function
-// word.
+// strong Arabizi word, none of its Latin words is an English function
+// word, and the words English shares with Arabizi (sharedFunction) make
+// less than half of them.
 func arabiziPost(st *state) bool {
 	strong := false
+	shared, latin := 0, 0
 	for _, w := range st.words {
 		if !latinWord(w) {
 			continue
@@ -167,11 +183,14 @@ func arabiziPost(st *state) bool {
 		if englishFunction[string(st.scratch)] {
 			return false
 		}
-		if arabiziStrength(st.scratch) == strongAz {
+		latin++
+		if sharedFunction[string(st.scratch)] {
+			shared++
+		} else if arabiziStrength(st.scratch) == strongAz {
 			strong = true
 		}
 	}
-	return strong
+	return strong && 2*shared < latin
 }
 
 // postArticles are the article, alone or after a preposition or "and",

@@ -561,7 +561,24 @@ func TestReadArabiziWords(t *testing.T) {
 			t.Errorf("ReadArabiziWords(%q) = %q normalises to %q", tc.in, r.Text, again)
 		}
 	}
-	for _, in := range []string{"we love you 7abibi, see you tomorrow", "الناشط علي الحسيني", ""} {
+	// Words English shares with Arabizi ("in", "me", "an") and words that
+	// drop their vowels ("3ndh") do not keep a post from being read.
+	for _, tc := range []struct{ in, want string }{
+		{"in sha2 allah me ra7 ynsa", "ان شاء الله ما راح ينسي"},
+		{"el-wahhabi ma 3ndh ami", "الوهابي ما عنده امي"},
+	} {
+		r := nlp.ReadArabiziWords(tc.in)
+		if r == nil || r.Text != tc.want {
+			t.Errorf("ReadArabiziWords(%q) = %+v; want %q", tc.in, r, tc.want)
+		}
+	}
+	for _, in := range []string{
+		"we love you 7abibi, see you tomorrow", // English with one Arabizi word
+		"call me in an hour, 7abibi",           // more shared words than Arabizi ones
+		"code dd2dd or p2p",                    // 2 in a code is not a hamza
+		"الناشط علي الحسيني",
+		"",
+	} {
 		if r := nlp.ReadArabiziWords(in); r != nil {
 			t.Errorf("ReadArabiziWords(%q) = %q, want nil (not an Arabizi post)", in, r.Text)
 		}
