@@ -62,6 +62,7 @@ const (
 	cOrElse
 	cIncite
 	cJihad
+	cDevotion
 	nClasses
 )
 
@@ -74,7 +75,7 @@ var classNames = map[string]class{
 	"media": cMedia, "expose": cExpose, "demand": cDemand, "condition": cCondition,
 	"wanted": cWanted, "job": cJob, "sports": cSports,
 	"harm": cThreat, "harm2": cThreat, "menace": cThreat, "repeat": cRepeat, "visit": cVisit, "backoff": cBackOff, "orelse": cOrElse,
-	"harmcall": cIncite, "call": cIncite, "jihadcall": cJihad,
+	"harmcall": cIncite, "call": cIncite, "jihadcall": cJihad, "devotion": cDevotion,
 }
 
 // phrase is one cue: the words after the first, what it is evidence of and

@@ -177,6 +177,22 @@ func (d *Detector) decide(sc *scan) {
 	if !d.off[Negation] && h[cNegate].n > 0 {
 		sc.addHit(Negation, h[cNegate], "negated claim")
 	}
+	if !d.off[Devotional] && sc.devoted > 0 && sc.devoted == sc.words() {
+		// Every word of the post belongs to a devotional formula.
+		sc.add(Devotional, h[cDevotion].from, sc.devotedTo, h[cDevotion].detail)
+	}
+}
+
+// words counts the post's word tokens (not handles, numbers, quotation
+// marks or emoji).
+func (sc *scan) words() int {
+	n := 0
+	for _, t := range sc.toks {
+		if t.kind == kWord {
+			n++
+		}
+	}
+	return n
 }
 
 // add records a signal over tokens [from, to).

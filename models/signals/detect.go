@@ -153,8 +153,11 @@ type scan struct {
 	quote     hit
 	// lastHarm is the last words of a threat, a call to harm or a slogan.
 	lastHarm hit
-	found    []found
-	spans    spans
+	// devotedTo is the token after the last one a devotional formula
+	// covers, and devoted how many tokens formulas cover.
+	devotedTo, devoted int
+	found              []found
+	spans              spans
 	// reading is the Arabizi reading being scanned, or nil; keys and
 	// alts then hold each token's match keys (see matchesKey).
 	reading *nlp.Result
@@ -185,6 +188,7 @@ func (sc *scan) reset(text string) {
 	sc.persons = sc.persons[:0]
 	sc.described = sc.described[:0]
 	sc.phone, sc.quote, sc.lastHarm = hit{}, hit{}, hit{}
+	sc.devotedTo, sc.devoted = 0, 0
 	sc.found = sc.found[:0]
 }
 
@@ -341,6 +345,14 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		// "هاي مو نكتة": a joke denied is no satire.
 		if i > 0 && isNegator(sc.word(i-1)) {
 			return
+		}
+		sc.record(ph.class, i, j, ph.detail)
+	case cDevotion:
+		// Formulas that overlap (سبحان الله، سبحان الله وبحمده) cover
+		// each token once.
+		if from := max(i, sc.devotedTo); j > from {
+			sc.devoted += j - from
+			sc.devotedTo = j
 		}
 		sc.record(ph.class, i, j, ph.detail)
 	case cAdjective, cNotName:

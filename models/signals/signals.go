@@ -40,6 +40,7 @@ const (
 	Negation          = "negation"
 	Advert            = "advert"
 	Sports            = "sports"
+	Devotional        = "devotional"
 )
 
 // Definition describes one signal: what it means and what evidence fires it.
@@ -89,6 +90,8 @@ var definitions = []Definition{
 		"a word of football and other sport: الملعب، المباراة، الدوري، المنتخب، الكورة، المدرب، الجمهور، الديربي، ⚽"},
 	{Advert, "A job, sale, rent or service advert.",
 		"a word of wanting, hiring or selling (مطلوب، نطلب، فرصة عمل، شاغر، للبيع، للايجار) with a word of a job, pay or contact (سائق، موظف، راتب، دوام، خبرة، للتواصل، السعر)"},
+	{Devotional, "The post is nothing but everyday devotional formulas: words of worship, not of any cause.",
+		"every word of the post belongs to a whole formula of tasbih, tahmid, tahlil, takbir, istighfar, the basmala, blessings on the Prophet, hawqala, hasbala or amen (سبحان الله، الحمد لله، لا اله الا الله، الله اكبر، استغفر الله، اللهم صل على محمد وال محمد، امين يا رب); one other word (a name, a call, a hashtag) and it does not fire"},
 }
 
 // Names returns the names of the signals this package computes, in a fixed order.

@@ -285,7 +285,7 @@ func TestDisabled(t *testing.T) {
 
 func TestDefinitions(t *testing.T) {
 	names := Names()
-	if len(names) != 18 || !Known(Sports) || !Known(CondemnedQuote) || !Known(ThreatCue) || !Known(IncitementCue) || !Known(TerrorismCue) || !Known(Doxxing) || !Known(Advert) || Known("threat") {
+	if len(names) != 19 || !Known(Devotional) || !Known(Sports) || !Known(CondemnedQuote) || !Known(ThreatCue) || !Known(IncitementCue) || !Known(TerrorismCue) || !Known(Doxxing) || !Known(Advert) || Known("threat") {
 		t.Fatalf("names = %v", names)
 	}
 	for _, d := range Definitions() {
@@ -346,6 +346,55 @@ func TestAdvert(t *testing.T) {
 	} {
 		if has(text) {
 			t.Errorf("advert found in %q", text)
+		}
+	}
+}
+
+// TestDevotional checks that a post made of devotional formulas alone is
+// devotional, with its evidence over the formulas, and that the same
+// formulas beside any other word (praise of an attack, a call, a name, a
+// hashtag) are not.
+func TestDevotional(t *testing.T) {
+	d, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	find := func(text string) *policy.Signal {
+		for _, s := range d.Signals(&ingest.Post{Text: text}, nlp.Normalize(text)) {
+			if s.Name == Devotional {
+				return &s
+			}
+		}
+		return nil
+	}
+	for _, tc := range []struct{ text, evidence string }{
+		{"سبحان الله ، الحمدلله ، لا إله إلا الله ، الله اكبر .", "سبحان الله ، الحمدلله ، لا إله إلا الله ، الله اكبر"},
+		{"اللهم صلِّ على محمد وآل محمد 🤲", "اللهم صلِّ على محمد وآل محمد"},
+		{"استغفر الله العظيم واتوب اليه", "استغفر الله العظيم واتوب اليه"},
+		{"لا اله الا الله محمد رسول الله", "لا اله الا الله محمد رسول الله"},
+		{"اللــه أكبـــر", "اللــه أكبـــر"},
+		{"امين يارب", "امين يارب"},
+	} {
+		s := find(tc.text)
+		if s == nil {
+			t.Errorf("%q: not devotional", tc.text)
+			continue
+		}
+		if got := tc.text[s.Start:s.End]; got != tc.evidence {
+			t.Errorf("%q: evidence %q, want %q", tc.text, got, tc.evidence)
+		}
+	}
+	for _, text := range []string{
+		"الله اكبر الله اكبر، بارك الله باسود الخلافة",
+		"الله اكبر على الكفار",
+		"باقية وتتمدد الله اكبر",
+		"اللهم صل على محمد، واللهم عليك بالروافض",
+		"#الدولة_الاسلامية الله اكبر",
+		"سبحان",
+		"",
+	} {
+		if s := find(text); s != nil {
+			t.Errorf("%q: devotional (%s)", text, s.Detail)
 		}
 	}
 }

@@ -574,6 +574,7 @@ var words = map[string][2]string{
 	"pc_religious_debate":       {"جدل ديني", "religious debate"},
 	"pc_satire":                 {"سخرية", "satire"},
 	"pc_commercial":             {"خطاب تجاري", "commercial speech"},
+	"pc_devotion":               {"ذكر وتعبّد", "devotional formulas"},
 	"l_incitement_cue":          {"عبارة دعوة للأذى", "call-to-harm wording"},
 	"l_terrorism_cue":           {"شعار تنظيم إرهابي", "terrorist slogan"},
 	"l_satire":                  {"سخرية", "satire"},
@@ -583,6 +584,7 @@ var words = map[string][2]string{
 	"l_sports":                  {"حديث رياضي", "sports talk"},
 	"l_negation":                {"نفي", "negation"},
 	"l_advert":                  {"إعلان", "advert"},
+	"l_devotional":              {"أذكار", "devotional formulas"},
 	"l_known_content":           {"محتوى معروف", "known content"},
 }
 
