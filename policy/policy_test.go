@@ -137,6 +137,7 @@ func ids(rs []Reason) []string { return protectedIDs(rs) }
 // TestRoute checks each routing rule of the default policy directly.
 func TestRoute(t *testing.T) {
 	p := Default()
+	threatBar := labelBar(t, p, "threat")
 	for _, tc := range []struct {
 		name       string
 		in         Input
@@ -148,7 +149,7 @@ func TestRoute(t *testing.T) {
 		superseded []string
 	}{
 		{name: "empty input", in: Input{}},
-		{name: "threat at threshold counts", in: Input{Scores: map[string]float64{"threat": 0.60}}, queue: true, rule: "threat-general"},
+		{name: "threat at threshold counts", in: Input{Scores: map[string]float64{"threat": threatBar}}, queue: true, rule: "threat-general"},
 		{name: "threat to named person first but not urgent", in: Input{Scores: map[string]float64{"threat": 0.7}, Signals: []string{"named_person"}}, queue: true, rule: "threat-named-person", superseded: []string{"threat-general"}},
 		{name: "threat to a defender urgent", in: Input{Scores: map[string]float64{"threat": 0.7}, Signals: []string{"named_person", "defender_targeted"}}, queue: true, rule: "threat-defender", urgent: true, superseded: []string{"threat-named-person", "threat-general"}},
 		{name: "urgent wins over lower priority number", in: Input{Scores: map[string]float64{"threat": 0.7, "incitement": 0.99}, Signals: []string{"defender_targeted"}}, queue: true, rule: "threat-defender", urgent: true, superseded: []string{"threat-general", "incitement-violence"}},
@@ -218,6 +219,16 @@ func TestRouteRejectsBadScores(t *testing.T) {
 
 func nan() float64 { return math.NaN() }
 
+// labelBar returns the threshold of violation label name in p.
+func labelBar(t *testing.T, p *Policy, name string) float64 {
+	t.Helper()
+	l, ok := p.Label(name)
+	if !ok || l.Threshold == nil {
+		t.Fatalf("policy has no threshold for %s", name)
+	}
+	return *l.Threshold
+}
+
 func TestBeforeOrdersQueue(t *testing.T) {
 	p := Default()
 	route := func(scores map[string]float64, signals ...string) Decision {
@@ -232,7 +243,7 @@ func TestBeforeOrdersQueue(t *testing.T) {
 		"nothing":   route(map[string]float64{"hate": 0.1}),
 		"incite-lo": route(map[string]float64{"incitement": 0.71}),
 		"incite-hi": route(map[string]float64{"incitement": 0.95}),
-		"threat":    route(map[string]float64{"threat": 0.61}, "named_person"),
+		"threat":    route(map[string]float64{"threat": labelBar(t, p, "threat") + 0.01}, "named_person"),
 		"terror":    route(map[string]float64{"terrorism": 0.9}),
 	}
 	names := []string{"hate", "nothing", "incite-lo", "incite-hi", "threat", "terror"}
