@@ -63,6 +63,8 @@ const (
 	cIncite
 	cJihad
 	cDevotion
+	cUnity
+	cContrast
 	nClasses
 )
 
@@ -75,7 +77,7 @@ var classNames = map[string]class{
 	"media": cMedia, "expose": cExpose, "demand": cDemand, "condition": cCondition,
 	"wanted": cWanted, "job": cJob, "sports": cSports,
 	"harm": cThreat, "harm2": cThreat, "menace": cThreat, "repeat": cRepeat, "visit": cVisit, "backoff": cBackOff, "orelse": cOrElse,
-	"harmcall": cIncite, "call": cIncite, "jihadcall": cJihad, "devotion": cDevotion,
+	"harmcall": cIncite, "call": cIncite, "jihadcall": cJihad, "devotion": cDevotion, "unity": cUnity, "contrast": cContrast,
 }
 
 // phrase is one cue: the words after the first, what it is evidence of and

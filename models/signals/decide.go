@@ -157,8 +157,15 @@ func (d *Detector) decide(sc *scan) {
 			sc.addHit(Quotation, h[cReport], "reporting verb")
 		}
 	}
-	if !d.off[Condemnation] && h[cCondemn].n > 0 {
-		sc.addHit(Condemnation, h[cCondemn], "rejection")
+	if !d.off[Condemnation] {
+		switch {
+		case h[cCondemn].n > 0:
+			sc.addHit(Condemnation, h[cCondemn], "rejection")
+		case h[cUnity].n > 0 && sc.lastContrast < h[cUnity].to:
+			// "السنة كلهم اخوتنا" speaks for a group; "الشيعة كلهم طيبين
+			// بس …" sets the praise up to take it back.
+			sc.addHit(Condemnation, h[cUnity], "unity")
+		}
 	}
 	if !d.off[CondemnedQuote] && !d.off[Quotation] && !d.off[Condemnation] && h[cReject].n > 0 {
 		// Words quoted or reported, and the writer's own rejection of

@@ -156,8 +156,11 @@ type scan struct {
 	// devotedTo is the token after the last one a devotional formula
 	// covers, and devoted how many tokens formulas cover.
 	devotedTo, devoted int
-	found              []found
-	spans              spans
+	// lastContrast is the token where the post's last "but" (بس، لكن)
+	// starts, or -1.
+	lastContrast int
+	found        []found
+	spans        spans
 	// reading is the Arabizi reading being scanned, or nil; keys and
 	// alts then hold each token's match keys (see matchesKey).
 	reading *nlp.Result
@@ -188,7 +191,7 @@ func (sc *scan) reset(text string) {
 	sc.persons = sc.persons[:0]
 	sc.described = sc.described[:0]
 	sc.phone, sc.quote, sc.lastHarm = hit{}, hit{}, hit{}
-	sc.devotedTo, sc.devoted = 0, 0
+	sc.devotedTo, sc.devoted, sc.lastContrast = 0, 0, -1
 	sc.found = sc.found[:0]
 }
 
@@ -354,6 +357,9 @@ func (sc *scan) cue(ph phrase, i, j int) {
 			sc.devoted += j - from
 			sc.devotedTo = j
 		}
+		sc.record(ph.class, i, j, ph.detail)
+	case cContrast:
+		sc.lastContrast = i
 		sc.record(ph.class, i, j, ph.detail)
 	case cAdjective, cNotName:
 	default:
