@@ -487,23 +487,21 @@ func runEndToEnd(t *testing.T, redisURL string) {
 	// The walk: a queued post whose raw score is below its label's policy
 	// bar while its score on the policy's scale is above it, so that only
 	// the stored judgement can explain its referral's grounds.
-	type view struct {
-		Item   struct{ ID string } `json:"item"`
-		Record store.Record        `json:"record"`
-	}
 	pol := policy.Default()
-	var walk *view
+	var walk *itemView
+	var seen []itemView // the queued scenarios, in the file's order
 	for _, s := range f.Scenarios {
 		id := "x:" + s.ID
 		if !queued[id] {
 			continue
 		}
-		var v view
+		var v itemView
 		ana.call("GET", "/api/items/"+id, nil, http.StatusOK, &v)
 		j := v.Record.Judgement
 		if j == nil {
 			t.Fatalf("item %s has no judgement in the API", id)
 		}
+		seen = append(seen, v)
 		for _, l := range j.Decision.Labels {
 			lab, _ := pol.Label(l)
 			if lab.Threshold != nil && j.Raw[l] < *lab.Threshold && j.Scores[l] >= *lab.Threshold && len(j.Decision.Bases) > 0 && walk == nil {
@@ -514,7 +512,7 @@ func runEndToEnd(t *testing.T, redisURL string) {
 	if walk == nil {
 		t.Fatal("no queued scenario has a raw score below its policy bar and above it on the policy's scale; add one")
 	}
-	checkStanceColumn(t, ana, f, queued)
+	checkStanceColumn(t, ana, seen)
 	id := walk.Item.ID
 	stored := walk.Record.Judgement.Decision
 	var it struct {
@@ -816,28 +814,23 @@ func complain(t *testing.T, e *e2eEngine, reference string) {
 	}
 }
 
+// itemView is an item as GET /api/items/ID returns it.
+type itemView struct {
+	Item   struct{ ID string } `json:"item"`
+	Record store.Record        `json:"record"`
+}
+
 // checkStanceColumn opens, as an analyst, the item page of a queued
-// scenario whose stored judgement says the model's stance discount lowered
-// a score by five points or more on the policy's scale, and one whose
-// judgement says none moved: the first shows the scores before the
-// discount and the note that asks whether the post quotes or adopts the
-// words, the second neither.
-func checkStanceColumn(t *testing.T, ana *apiClient, f scenarioFile, queued map[string]bool) {
+// scenario (of items, as the API gave them) whose stored judgement says the
+// model's stance discount lowered a score by five points or more on the
+// policy's scale, and one whose judgement says none moved: the first shows
+// the scores before the discount and the note that asks whether the post
+// quotes or adopts the words, the second neither.
+func checkStanceColumn(t *testing.T, ana *apiClient, items []itemView) {
 	t.Helper()
 	var moved, still string
-	for _, s := range f.Scenarios {
-		id := "x:" + s.ID
-		if !queued[id] || (moved != "" && still != "") {
-			continue
-		}
-		var v struct {
-			Record store.Record `json:"record"`
-		}
-		ana.call("GET", "/api/items/"+url.PathEscape(id), nil, http.StatusOK, &v)
-		j := v.Record.Judgement
-		if j == nil {
-			continue
-		}
+	for _, v := range items {
+		id, j := v.Item.ID, v.Record.Judgement
 		most := 0.0
 		for l, u := range j.Undiscounted {
 			if th, ok := j.Thresholds[l]; ok {

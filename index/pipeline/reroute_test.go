@@ -5,7 +5,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"github.com/rasd-iq/rasd/ingest"
 	"github.com/rasd-iq/rasd/policy"
 	"github.com/rasd-iq/rasd/policy/audit"
+	"github.com/rasd-iq/rasd/policy/policytest"
 	"github.com/rasd-iq/rasd/review"
 )
 
@@ -42,7 +42,7 @@ func TestRerouteIsExplicitAndAudited(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A looser policy: threats count from 0.52.
-	looser := regexp.MustCompile(`(- name: threat\n    kind: violation\n    threshold: )[0-9.]+`).ReplaceAllString(string(policy.DefaultYAML()), "${1}0.52")
+	looser := string(policytest.WithThreshold(t, policy.DefaultYAML(), "threat", 0.52))
 	looser = strings.Replace(looser, `version: "`+policy.Default().Version+`"`, `version: "2099.1"`, 1)
 	p2, err := policy.Parse("looser.yaml", []byte(looser))
 	if err != nil {

@@ -360,7 +360,6 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		sc.record(ph.class, i, j, ph.detail)
 	case cContrast:
 		sc.lastContrast = i
-		sc.record(ph.class, i, j, ph.detail)
 	case cAdjective, cNotName:
 	default:
 		sc.record(ph.class, i, j, ph.detail)

@@ -23,6 +23,7 @@ import (
 	"github.com/rasd-iq/rasd/policy"
 	"github.com/rasd-iq/rasd/policy/audit"
 	"github.com/rasd-iq/rasd/policy/jsonschema"
+	"github.com/rasd-iq/rasd/policy/policytest"
 	"github.com/rasd-iq/rasd/review"
 	"github.com/rasd-iq/rasd/review/boltstore"
 	"github.com/rasd-iq/rasd/review/labels"
@@ -553,7 +554,7 @@ func TestPackageUsesTheStoredDecision(t *testing.T) {
 	r := f.refer(t, "x:1")
 	f.svc.Notifier = policy.Notifier{Name: "Rasd", Email: "referrals@example.org"}
 	// The policy changes after the routing: threats now need 0.99.
-	stricter := regexp.MustCompile(`(- name: threat\n    kind: violation\n    threshold: )[0-9.]+`).ReplaceAllString(string(policy.DefaultYAML()), "${1}0.99")
+	stricter := string(policytest.WithThreshold(t, policy.DefaultYAML(), "threat", 0.99))
 	stricter = strings.Replace(stricter, "bar: 0.90", "bar: 0.995", 1)
 	stricter = regexp.MustCompile(`(?m)^version: ".*"$`).ReplaceAllString(stricter, `version: "2099.1"`)
 	p2, err := policy.Parse("stricter.yaml", []byte(stricter))
