@@ -417,9 +417,9 @@ func TestParseReportsEveryFieldError(t *testing.T) {
 // rule the category marks whatever the score, a rule that ignores the
 // category is not held by it, and a bar below the protected bar is refused.
 func TestCategoryBar(t *testing.T) {
-	p, err := Parse("test.yaml", []byte(strings.Replace(string(DefaultYAML()), `    - id: satire
-      description: Satire and jokes.`, `    - id: satire
-      description: Satire and jokes.
+	p, err := Parse("test.yaml", []byte(strings.Replace(string(DefaultYAML()), `    - id: religious_debate
+      description: Religious debate.`, `    - id: religious_debate
+      description: Religious debate.
       bar: 0.95`, 1)))
 	if err != nil {
 		t.Fatal(err)
@@ -431,9 +431,9 @@ func TestCategoryBar(t *testing.T) {
 		rule    string
 		because string
 	}{
-		{"above the policy bar, below the category's", Input{Scores: map[string]float64{"incitement": 0.92}, Signals: []string{"satire"}}, false, "", "incitement 0.92 < protected bar 0.95"},
-		{"above the category's bar", Input{Scores: map[string]float64{"incitement": 0.96}, Signals: []string{"satire"}}, true, "incitement-violence", "protected item above the protected bar 0.95"},
-		{"the highest bar of two categories", Input{Scores: map[string]float64{"incitement": 0.92}, Signals: []string{"satire", "protest"}}, false, "", "< protected bar 0.95"},
+		{"above the policy bar, below the category's", Input{Scores: map[string]float64{"incitement": 0.92}, Signals: []string{"religious_debate"}}, false, "", "incitement 0.92 < protected bar 0.95"},
+		{"above the category's bar", Input{Scores: map[string]float64{"incitement": 0.96}, Signals: []string{"religious_debate"}}, true, "incitement-violence", "protected item above the protected bar 0.95"},
+		{"the highest bar of two categories", Input{Scores: map[string]float64{"incitement": 0.92}, Signals: []string{"religious_debate", "protest"}}, false, "", "< protected bar 0.95"},
 		{"only the policy bar", Input{Scores: map[string]float64{"incitement": 0.92}, Signals: []string{"protest"}}, true, "incitement-violence", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -28,7 +28,12 @@ func judge(t *testing.T, scores map[string]float64, source string, signals ...st
 func TestProtectedCuesNeverLowerTargetedThreats(t *testing.T) {
 	for _, cue := range []string{"criticism_official", "anti_corruption", "protest", "religious_debate", "satire", "quotation", "condemnation", "negation"} {
 		t.Run(cue, func(t *testing.T) {
-			alone := judge(t, map[string]float64{"hate": 0.85, "threat": 0.7}, "", cue)
+			scores := map[string]float64{"hate": 0.85, "threat": 0.7}
+			if cue == "satire" {
+				// A joke does not soften hate (TestSatireDoesNotSoftenHate).
+				delete(scores, "hate")
+			}
+			alone := judge(t, scores, "", cue)
 			if alone.Queue || len(alone.Protected) == 0 || !slices.Contains(alone.HeldBack, "threat-general") {
 				t.Fatalf("%s alone: %+v, want protected and held back", cue, alone)
 			}
@@ -43,6 +48,28 @@ func TestProtectedCuesNeverLowerTargetedThreats(t *testing.T) {
 				t.Fatalf("%s with incitement against a named person: %+v", cue, inc)
 			}
 		})
+	}
+}
+
+// TestSatireDoesNotSoftenHate: satire protects mockery of those in power;
+// a joke that attacks people for who they are, or calls for harm against
+// them, is routed as the hate or incitement it is. Other protections beside
+// the joke still hold, and so does satire for a threat with no target.
+func TestSatireDoesNotSoftenHate(t *testing.T) {
+	for _, tc := range []struct {
+		scores  map[string]float64
+		signals []string
+		rule    string
+	}{
+		{map[string]float64{"hate": 0.85}, []string{"satire"}, "hate-speech"},
+		{map[string]float64{"incitement": 0.8, "hate": 0.7}, []string{"satire"}, "incitement-violence"},
+		{map[string]float64{"hate": 0.85}, []string{"satire", "criticism_official"}, ""},
+		{map[string]float64{"threat": 0.8}, []string{"satire"}, ""},
+	} {
+		d := judge(t, tc.scores, "", tc.signals...)
+		if d.RuleID != tc.rule || d.Queue != (tc.rule != "") {
+			t.Errorf("%v with %v: rule %q queue %v, want %q", tc.scores, tc.signals, d.RuleID, d.Queue, tc.rule)
+		}
 	}
 }
 

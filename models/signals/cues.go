@@ -65,6 +65,8 @@ const (
 	cDevotion
 	cUnity
 	cContrast
+	cEndorse
+	cAvow
 	nClasses
 )
 
@@ -78,6 +80,7 @@ var classNames = map[string]class{
 	"wanted": cWanted, "job": cJob, "sports": cSports,
 	"harm": cThreat, "harm2": cThreat, "menace": cThreat, "repeat": cRepeat, "visit": cVisit, "backoff": cBackOff, "orelse": cOrElse,
 	"harmcall": cIncite, "call": cIncite, "jihadcall": cJihad, "devotion": cDevotion, "unity": cUnity, "contrast": cContrast,
+	"endorse": cEndorse, "avow": cAvow,
 }
 
 // phrase is one cue: the words after the first, what it is evidence of and

@@ -149,7 +149,16 @@ func (d *Detector) decide(sc *scan) {
 	if !d.off[Sports] && h[cSports].n > 0 {
 		sc.addHit(Sports, h[cSports], "sport")
 	}
-	if !d.off[Quotation] {
+	// Words quoted or reported and then adopted (صدگ اللي گال، هذا الحچي
+	// الصحيح، عنده حق): the writer's own speech, not reported speech. A
+	// post that also rejects, condemns or denies something is not read
+	// as adopting what it quotes.
+	endorsed := !d.off[Endorsement] && h[cEndorse].n > 0 && (sc.quote.n > 0 || h[cReport].n > 0) &&
+		h[cReject].n == 0 && h[cCondemn].n == 0 && h[cNegate].n == 0
+	if endorsed {
+		sc.addHit(Endorsement, h[cEndorse], "quoted words adopted")
+	}
+	if !d.off[Quotation] && !endorsed {
 		switch {
 		case sc.quote.n > 0:
 			sc.addHit(Quotation, sc.quote, "quotation marks")
@@ -167,7 +176,7 @@ func (d *Detector) decide(sc *scan) {
 			sc.addHit(Condemnation, h[cUnity], "unity")
 		}
 	}
-	if !d.off[CondemnedQuote] && !d.off[Quotation] && !d.off[Condemnation] && h[cReject].n > 0 {
+	if !d.off[CondemnedQuote] && !d.off[Quotation] && !d.off[Condemnation] && !endorsed && h[cReject].n > 0 {
 		// Words quoted or reported, and the writer's own rejection of
 		// them outside the quotation marks: speech about speech.
 		r, q := h[cReject], sc.quote
@@ -181,8 +190,15 @@ func (d *Detector) decide(sc *scan) {
 			sc.add(CondemnedQuote, min(r.from, q.from), max(r.to, q.to), "reported to condemn")
 		}
 	}
-	if !d.off[Negation] && h[cNegate].n > 0 {
-		sc.addHit(Negation, h[cNegate], "negated claim")
+	if !d.off[Negation] {
+		switch {
+		case h[cNegate].n > 0:
+			sc.addHit(Negation, h[cNegate], "negated claim")
+		case h[cAvow].n > 0 && sc.lastContrast < h[cAvow].to:
+			// "ما اكره الكرد" denies the writer's hatred; "ما اكره احد
+			// بس السنة بطبعهم …" sets the denial up to take it back.
+			sc.addHit(Negation, h[cAvow], "hatred denied")
+		}
 	}
 	if !d.off[Devotional] && sc.devoted > 0 && sc.devoted == sc.words() {
 		// Every word of the post belongs to a devotional formula.

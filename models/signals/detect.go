@@ -344,6 +344,26 @@ func (sc *scan) cue(ph phrase, i, j int) {
 			return
 		}
 		sc.record(cReport, i, j, ph.detail)
+	case cCondemn, cReject:
+		// "آني مو طائفي بس …", "هذا مو تحريض، هذا واقع": the writer
+		// denies the charge against their own words, which condemns
+		// nothing.
+		if i > 0 && isNegator(sc.word(i-1)) {
+			return
+		}
+		sc.record(ph.class, i, j, ph.detail)
+	case cFaith:
+		// والله، بالله: an oath, not a religious subject.
+		if len(ph.rest) == 0 && isOath(sc.word(i)) {
+			return
+		}
+		sc.record(ph.class, i, j, ph.detail)
+	case cEndorse:
+		// "مو الحچي الصحيح", "ما عنده حق": an endorsement denied.
+		if i > 0 && (isNegator(sc.word(i-1)) || isDenial(sc.word(i-1))) {
+			return
+		}
+		sc.record(ph.class, i, j, ph.detail)
 	case cSatire:
 		// "هاي مو نكتة": a joke denied is no satire.
 		if i > 0 && isNegator(sc.word(i-1)) {
@@ -521,6 +541,25 @@ func invocation(w string) bool {
 func isNegator(w string) bool {
 	switch w {
 	case "مو", "مش", "موش", "ليس", "ليست", "مب", "ماهي", "موب":
+		return true
+	}
+	return false
+}
+
+// isOath reports whether w swears by God (والله، بالله، تالله).
+func isOath(w string) bool {
+	switch w {
+	case "والله", "بالله", "تالله", "ولله", "فوالله":
+		return true
+	}
+	return false
+}
+
+// isDenial reports whether w denies what follows it as a verb or a
+// predicate would (ما عنده حق، محد يگول الصح).
+func isDenial(w string) bool {
+	switch w {
+	case "ما", "لا", "محد", "ماكو", "مافي", "مهو", "مهي":
 		return true
 	}
 	return false

@@ -41,6 +41,7 @@ const (
 	Advert            = "advert"
 	Sports            = "sports"
 	Devotional        = "devotional"
+	Endorsement       = "endorsement"
 )
 
 // Definition describes one signal: what it means and what evidence fires it.
@@ -78,14 +79,16 @@ var definitions = []Definition{
 		"a term of theology (الفقه، المذهب، تفسير، راي العلماء، السند، اجتهاد), or a word of argument (الدليل، نختلف، الحديث، رايي) about a religious subject"},
 	{Satire, "Satire, jokes and mockery.",
 		"😂 🤣 😹 😆, ساخر، نكتة، تحشيش، مسخرة"},
+	{Endorsement, "The post adopts the words it quotes or reports as its own: they are the writer's speech, not reported speech, so quotation (and condemned_quote) does not fire.",
+		"words of agreement beside a quotation or a reporting verb: صدگ اللي گال، هذا الحچي الصحيح، الكلام الصح، عنده حق، وصادقة والله، كفو عليه، عين العقل، 💯; not after a negator (مو الحچي الصحيح، ما عنده حق)"},
 	{Quotation, "The post reports or quotes what someone else said.",
 		"a reporting verb or attribution (قال، صرح، نقلا عن، حسب، وفق، افاد، مصدر) not addressed to the reader (قال لك), or words between quotation marks (« » “ ” \")"},
 	{Condemnation, "The post rejects or condemns what was said.",
-		"نرفض، ندين، نستنكر، لا للطائفية، كلنا عراقيين، هذا الكلام مرفوض، عيب، تحريض، خطاب كراهية"},
+		"نرفض، ندين، نستنكر، لا للطائفية، كلنا عراقيين، هذا الكلام مرفوض، عيب، تحريض، خطاب كراهية; not when a negator denies the charge (آني مو طائفي بس …، هذا مو عنصرية هذا واقع)"},
 	{CondemnedQuote, "The post quotes or reports words in order to reject them: speech about speech.",
 		"words between quotation marks, or a reporting verb or frame (قال، اللي يكتب، اللي يكول), together with the writer's own rejection of what was said outside the marks (نرفض، ندين، مرفوض، ما يمثلنا، هذا تحريض، خطاب كراهية); words that only describe (طائفي، عنصرية) do not count as rejection here"},
 	{Negation, "The post negates a hateful claim or a generalisation.",
-		"مو كل، ليس كل، ما اقول، لا يجوز، ما اكره، لا تعمم"},
+		"مو كل، ليس كل، لا يجوز، لا تعمم، مو خونة; the writer's denial of their own hatred or generalisation (ما اكره، ما اگول) unless a contrast follows (ما اكره احد بس …)"},
 	{Sports, "Talk about a match, a team or its fans, where the terraces' violent idiom (نذبحهم بالملعب، يفترس الكل) is banter.",
 		"a word of football and other sport: الملعب، المباراة، الدوري، المنتخب، الكورة، المدرب، الجمهور، الديربي، ⚽"},
 	{Advert, "A job, sale, rent or service advert.",

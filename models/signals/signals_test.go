@@ -159,6 +159,27 @@ func TestSignalsAndTwins(t *testing.T) {
 		{"negation", Negation,
 			"مو كل السنة دواعش ولا كل الشيعة ميليشيات", "مو كل", "negated",
 			"كل السنة والشيعة اخوان"},
+		{"the writer's hatred denied", Negation,
+			"ما اكره الكرد، عندي اصدقاء منهم بأربيل", "ما اكره", "hatred denied",
+			"ما اكره احد بس السنة بطبعهم يحنون للبعث، مستحيل يتغيرون"},
+		{"a charge named, not denied", Condemnation,
+			"هذا الكلام طائفي ومرفوض", "طائفي", "rejection",
+			"آني مو طائفي بس الشيعة ولاءهم لايران قبل العراق"},
+		{"a charge of racism named, not denied", Condemnation,
+			"منع السمر من الوظايف عنصرية", "عنصرية", "rejection",
+			"ما نقبل سمر بالشركة، وهذا مو عنصرية هذا واقع"},
+		{"quoted words adopted", Endorsement,
+			"جدتي گالت «الصبة نجسين لا تشربون من مايهم» وهي صادقة", "صادقة", "adopted",
+			"جدتي گالت «الصبة جيراننا من زمان» ونحبهم"},
+		{"reported words adopted", Endorsement,
+			"صدگ اللي گال الكردي ما يصير صديق", "صدگ", "adopted",
+			"اللي گال الكردي ما يصير صديق ما عنده حق، اهلنا"},
+		{"a quote adopted, not after a negator", Endorsement,
+			"«كل اهل الانبار نواصب» هذا الحچي الصحيح", "الحچي الصحيح", "adopted",
+			"«كل اهل الانبار نواصب» مو الحچي الصحيح"},
+		{"an Islamic State province is no verse in debate", ReligiousDebate,
+			"اقرا الاية زين قبل ما تحچي عن الاسلام", "الاية", "argument",
+			"ولاية العراق راجعة والمجاهدين جاهزين، ابشروا يا اهل السنة"},
 		{"warned, then a visit to the studio", ThreatCue,
 			"انت يا مقدم البرنامج، مرة ثانية تجيب سيرة الفصائل بحلقتك نجيك للاستوديو", "مرة ثانية", "warned visit",
 			"انت يا مقدم البرنامج، نجيك للاستوديو مرة ثانية ونكمل الحلقة 🌹"},
@@ -294,7 +315,7 @@ func TestDisabled(t *testing.T) {
 
 func TestDefinitions(t *testing.T) {
 	names := Names()
-	if len(names) != 19 || !Known(Devotional) || !Known(Sports) || !Known(CondemnedQuote) || !Known(ThreatCue) || !Known(IncitementCue) || !Known(TerrorismCue) || !Known(Doxxing) || !Known(Advert) || Known("threat") {
+	if len(names) != 20 || !Known(Endorsement) || !Known(Devotional) || !Known(Sports) || !Known(CondemnedQuote) || !Known(ThreatCue) || !Known(IncitementCue) || !Known(TerrorismCue) || !Known(Doxxing) || !Known(Advert) || Known("threat") {
 		t.Fatalf("names = %v", names)
 	}
 	for _, d := range Definitions() {
