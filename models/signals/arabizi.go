@@ -97,6 +97,9 @@ func skeletonTable(t table) table {
 		for _, ph := range e.phrases {
 			switch {
 			case len(ph.rest) > 0 && n+len(strings.Join(ph.rest, ""))/2 >= 5:
+			case ph.class == cContrast && len(ph.rest) == 0:
+				// bas, lakin: a "but" is short, and it only ever takes a
+				// protection back (unity or a denial of hatred).
 			case n < 3:
 				continue
 			case ph.class == cRole || ph.class == cGroup || ph.class == cGiven || ph.class == cWork:

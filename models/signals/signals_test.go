@@ -224,6 +224,10 @@ func TestSignalsAndTwins(t *testing.T) {
 		{"arabizi: blame yourself", ThreatCue,
 			"nawras el rubai3i 3indak 24 sa3a ti6la3 mn el ba9ra, ba3adha la tloom ila nafsak", "la tloom ila nafsak", "blame yourself",
 			"nawras el rubai3i 3indak 24 sa3a t5allis el taqreer, 7athari el 3ameed ma yintathir"},
+		{"arabizi: hatred denied beside a quoted threat", Negation,
+			"ma akrah el masi7iyeen, wallah lli y9ol naktilhum ma y3rf shi", "ma akrah", "hatred denied",
+			// "bas" is read too: the denial set up to be taken back.
+			"ma akrah el masi7iyeen bas wallah ra7 naktilhum"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sigs := d.Signals(&ingest.Post{Text: tc.text}, nlp.Normalize(tc.text))
