@@ -197,7 +197,7 @@ func (d *Detector) decide(sc *scan) {
 		case h[cAvow].n > 0 && sc.lastContrast < h[cAvow].to:
 			// "ما اكره الكرد" denies the writer's hatred; "ما اكره احد
 			// بس السنة بطبعهم …" sets the denial up to take it back.
-			sc.addHit(Negation, h[cAvow], "hatred denied")
+			sc.addHit(Negation, h[cAvow], "the writer's denial")
 		}
 	}
 	if !d.off[Devotional] && sc.devoted > 0 && sc.devoted == sc.words() {

@@ -343,7 +343,19 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		if j < len(sc.toks) && isAddressee(sc.word(j)) {
 			return
 		}
+		// "الدين يقول قاتلوهم": scripture invoked as the writer's own
+		// authority is no report of someone else's words.
+		if i > 0 && len(ph.rest) == 0 && scripture(sc.word(i-1)) {
+			return
+		}
 		sc.record(cReport, i, j, ph.detail)
+	case cAvow:
+		// "ما اگول اكثر": I say no more, the threat's own ending, denies
+		// nothing.
+		if j < len(sc.toks) && sc.joined(j) && sayNoMore(sc.word(j)) {
+			return
+		}
+		sc.record(ph.class, i, j, ph.detail)
 	case cCondemn, cReject:
 		// "آني مو طائفي بس …", "هذا مو تحريض، هذا واقع": the writer
 		// denies the charge against their own words, which condemns
@@ -550,6 +562,25 @@ func isNegator(w string) bool {
 func isOath(w string) bool {
 	switch w {
 	case "والله", "بالله", "تالله", "ولله", "فوالله":
+		return true
+	}
+	return false
+}
+
+// scripture reports whether w names religion or scripture as the one who
+// says (الدين يقول، القران يقول، ربنا قال).
+func scripture(w string) bool {
+	switch w {
+	case "الدين", "الله", "القران", "الشرع", "الاسلام", "ربنا", "ربك", "ديننا", "الشريعه":
+		return true
+	}
+	return false
+}
+
+// sayNoMore reports whether w, after ما اگول, makes it "I say no more".
+func sayNoMore(w string) bool {
+	switch w {
+	case "اكثر", "زياده", "بعد", "غير":
 		return true
 	}
 	return false

@@ -165,8 +165,16 @@ func TestSignalsAndTwins(t *testing.T) {
 		{"a group said to deserve death", IncitementCue,
 			"الروافض يستاهلون القتل واحد واحد", "يستاهلون القتل", "deserve death",
 			"الروافض يستاهلون الاحترام مثل غيرهم"},
+		{"a generalisation denied", Negation,
+			"ما اگول كل السنة دواعش، اغلبهم اهلنا", "ما اگول", "denial",
+			// "I say no more" closes a veiled threat.
+			"ليلة الخميس نخلص الحساب وياهم، ما اگول اكثر"},
+		{"someone's words reported", Quotation,
+			"الشيخ يقول لازم نسامح اللي اذانا", "يقول", "reporting",
+			// Scripture invoked as the writer's own authority.
+			"الدين يقول قاتلوهم، والروافض اول ناس"},
 		{"the writer's hatred denied", Negation,
-			"ما اكره الكرد، عندي اصدقاء منهم بأربيل", "ما اكره", "hatred denied",
+			"ما اكره الكرد، عندي اصدقاء منهم بأربيل", "ما اكره", "denial",
 			"ما اكره احد بس السنة بطبعهم يحنون للبعث، مستحيل يتغيرون"},
 		{"a charge named, not denied", Condemnation,
 			"هذا الكلام طائفي ومرفوض", "طائفي", "rejection",
@@ -231,7 +239,7 @@ func TestSignalsAndTwins(t *testing.T) {
 			"nawras el rubai3i 3indak 24 sa3a ti6la3 mn el ba9ra, ba3adha la tloom ila nafsak", "la tloom ila nafsak", "blame yourself",
 			"nawras el rubai3i 3indak 24 sa3a t5allis el taqreer, 7athari el 3ameed ma yintathir"},
 		{"arabizi: hatred denied beside a quoted threat", Negation,
-			"ma akrah el masi7iyeen, wallah lli y9ol naktilhum ma y3rf shi", "ma akrah", "hatred denied",
+			"ma akrah el masi7iyeen, wallah lli y9ol naktilhum ma y3rf shi", "ma akrah", "denial",
 			// "bas" is read too: the denial set up to be taken back.
 			"ma akrah el masi7iyeen bas wallah ra7 naktilhum"},
 	} {
