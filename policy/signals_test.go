@@ -55,6 +55,7 @@ func TestProtectedCuesNeverLowerTargetedThreats(t *testing.T) {
 // a joke that attacks people for who they are, or calls for harm against
 // them, is routed as the hate or incitement it is. Other protections beside
 // the joke still hold, and so does satire for a threat with no target.
+// Sports talk protects the terraces' violent idiom, not racism.
 func TestSatireDoesNotSoftenHate(t *testing.T) {
 	for _, tc := range []struct {
 		scores  map[string]float64
@@ -65,6 +66,9 @@ func TestSatireDoesNotSoftenHate(t *testing.T) {
 		{map[string]float64{"incitement": 0.8, "hate": 0.7}, []string{"satire"}, "incitement-violence"},
 		{map[string]float64{"hate": 0.85}, []string{"satire", "criticism_official"}, ""},
 		{map[string]float64{"threat": 0.8}, []string{"satire"}, ""},
+		{map[string]float64{"hate": 0.85}, []string{"sports"}, "hate-speech"},
+		{map[string]float64{"threat": 0.8}, []string{"sports"}, ""},
+		{map[string]float64{"incitement": 0.8}, []string{"sports"}, ""},
 	} {
 		d := judge(t, tc.scores, "", tc.signals...)
 		if d.RuleID != tc.rule || d.Queue != (tc.rule != "") {

@@ -191,6 +191,10 @@ func TestSignalsAndTwins(t *testing.T) {
 		{"a quote adopted, not after a negator", Endorsement,
 			"«كل اهل الانبار نواصب» هذا الحچي الصحيح", "الحچي الصحيح", "adopted",
 			"«كل اهل الانبار نواصب» مو الحچي الصحيح"},
+		{"an argument about a practice", ReligiousDebate,
+			"رايي بالصلاة على الميت بالجامع اختلف عنك", "رايي", "argument",
+			// An opinion about a religion's people is no religious debate.
+			"اعتقد ان المسيحيين ما الهم حق بالمناصب بالدولة"},
 		{"an Islamic State province is no verse in debate", ReligiousDebate,
 			"اقرا الاية زين قبل ما تحچي عن الاسلام", "الاية", "argument",
 			"ولاية العراق راجعة والمجاهدين جاهزين، ابشروا يا اهل السنة"},
