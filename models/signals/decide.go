@@ -162,7 +162,9 @@ func (d *Detector) decide(sc *scan) {
 		switch {
 		case sc.quote.n > 0:
 			sc.addHit(Quotation, sc.quote, "quotation marks")
-		case h[cReport].n > 0:
+		case h[cReport].n > 0 && h[cSatire].n == 0:
+			// "سألوه … گال … 😂": in a joke the reporting verb tells the
+			// joke, it reports no one.
 			sc.addHit(Quotation, h[cReport], "reporting verb")
 		}
 	}

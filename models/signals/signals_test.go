@@ -169,6 +169,12 @@ func TestSignalsAndTwins(t *testing.T) {
 			"ما اگول كل السنة دواعش، اغلبهم اهلنا", "ما اگول", "denial",
 			// "I say no more" closes a veiled threat.
 			"ليلة الخميس نخلص الحساب وياهم، ما اگول اكثر"},
+		{"words reported, not a joke's dialogue", Quotation,
+			"سألوه شكد عدد سكان مدينتكم؟ گال ما ادري", "گال", "reporting",
+			"سألوه شكد عدد سكان مدينتكم؟ گال اللي بالسجن لو اللي برة؟ 😂"},
+		{"a saying adopted", Endorsement,
+			"صدق من قال «الكرد ما الهم امان»، جربناهم", "صدق من قال", "adopted",
+			"اللي قال «الكرد ما الهم امان» ما يعرفهم"},
 		{"someone's words reported", Quotation,
 			"الشيخ يقول لازم نسامح اللي اذانا", "يقول", "reporting",
 			// Scripture invoked as the writer's own authority.
