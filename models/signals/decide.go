@@ -169,14 +169,9 @@ func (d *Detector) decide(sc *scan) {
 		}
 	}
 	if !d.off[Condemnation] {
-		switch {
-		case h[cCondemn].n > 0:
-			sc.addHit(Condemnation, h[cCondemn], "rejection")
-		case h[cUnity].n > 0 && sc.lastContrast < h[cUnity].to:
-			// "السنة كلهم اخوتنا" speaks for a group; "الشيعة كلهم طيبين
-			// بس …" sets the praise up to take it back.
-			sc.addHit(Condemnation, h[cUnity], "unity")
-		}
+		// "السنة كلهم اخوتنا" speaks for a group; "الشيعة كلهم طيبين بس …"
+		// sets the praise up to take it back.
+		sc.addUnlessTakenBack(Condemnation, h[cCondemn], "rejection", h[cUnity], "unity")
 	}
 	if !d.off[CondemnedQuote] && !d.off[Quotation] && !d.off[Condemnation] && !endorsed && h[cReject].n > 0 {
 		// Words quoted or reported, and the writer's own rejection of
@@ -193,14 +188,9 @@ func (d *Detector) decide(sc *scan) {
 		}
 	}
 	if !d.off[Negation] {
-		switch {
-		case h[cNegate].n > 0:
-			sc.addHit(Negation, h[cNegate], "negated claim")
-		case h[cAvow].n > 0 && sc.lastContrast < h[cAvow].to:
-			// "ما اكره الكرد" denies the writer's hatred; "ما اكره احد
-			// بس السنة بطبعهم …" sets the denial up to take it back.
-			sc.addHit(Negation, h[cAvow], "the writer's denial")
-		}
+		// "ما اكره الكرد" denies the writer's hatred; "ما اكره احد بس السنة
+		// بطبعهم …" sets the denial up to take it back.
+		sc.addUnlessTakenBack(Negation, h[cNegate], "negated claim", h[cAvow], "the writer's denial")
 	}
 	if !d.off[Devotional] && sc.devoted > 0 && sc.devoted == sc.words() {
 		// Every word of the post belongs to a devotional formula.
@@ -226,6 +216,18 @@ func (sc *scan) add(name string, from, to int, detail string) {
 }
 
 func (sc *scan) addHit(name string, h hit, detail string) { sc.add(name, h.from, h.to, detail) }
+
+// addUnlessTakenBack records signal name from the cue that fires it
+// whatever follows (firm), or else from one that a later "but" (بس، لكن)
+// takes back (soft).
+func (sc *scan) addUnlessTakenBack(name string, firm hit, firmDetail string, soft hit, softDetail string) {
+	switch {
+	case firm.n > 0:
+		sc.addHit(name, firm, firmDetail)
+	case soft.n > 0 && sc.lastContrast < soft.to:
+		sc.addHit(name, soft, softDetail)
+	}
+}
 
 // harmOutside reports whether the words of a threat, a call to harm or a
 // terrorist slogan stand outside the quotation q: the writer's own words.
