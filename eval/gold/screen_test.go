@@ -43,7 +43,7 @@ func TestOverlaps(t *testing.T) {
 
 // TestTrainingSetsScreened checks that no post of the project's training
 // sets (eval/data/*/train.jsonl outside the gold set, and the contrast data
-// eval/data/*/stance.jsonl and groups.jsonl) comes as close as
+// eval/data/*/stance.jsonl, groups.jsonl and concepts.jsonl) comes as close as
 // ScreenThreshold to an item of a set that measures models: the gold set's
 // dev and test splits, the held-out MSA/Gulf functional set and, when the
 // shared corpora are there, the test split of realtweets, whose flag rate
@@ -69,10 +69,10 @@ func TestTrainingSetsScreened(t *testing.T) {
 	}
 	heldout = append(heldout, realTweetsTest(t)...)
 	// Contrast data kept beside a training set (stance.jsonl, in make
-	// model since 20261206.12; groups.jsonl, not in it) is screened the
-	// same way.
+	// model since 20261206.12; groups.jsonl and concepts.jsonl, not in it)
+	// is screened the same way.
 	var sets []string
-	for _, name := range []string{"train.jsonl", "stance.jsonl", "groups.jsonl"} {
+	for _, name := range []string{"train.jsonl", "stance.jsonl", "groups.jsonl", "concepts.jsonl"} {
 		found, err := filepath.Glob(filepath.Join(data, "*", name))
 		if err != nil {
 			t.Fatal(err)
