@@ -80,7 +80,7 @@ var definitions = []Definition{
 	{Satire, "Satire, jokes and mockery.",
 		"😂 🤣 😹 😆, ساخر، نكتة، تحشيش، مسخرة"},
 	{Endorsement, "The post adopts the words it quotes or reports as its own: they are the writer's speech, not reported speech, so quotation (and condemned_quote) does not fire.",
-		"words of agreement beside a quotation or a reporting verb: صدگ اللي گال، هذا الحچي الصحيح، الكلام الصح، عنده حق، وصادقة والله، كفو عليه، عين العقل، 💯; not after a negator (مو الحچي الصحيح، ما عنده حق)"},
+		"words of agreement beside a quotation or a reporting verb: صدگ اللي گال، هذا الحچي الصحيح، الكلام الصح، عنده حق، وصادقة والله، كفو عليه، عين العقل، صدق من قال، 💯; not after a negator (مو الحچي الصحيح، ما عنده حق), nor in a post that also rejects, condemns or denies something"},
 	{Quotation, "The post reports or quotes what someone else said.",
 		"a reporting verb or attribution (قال، صرح، نقلا عن، حسب، وفق، افاد، مصدر) not addressed to the reader (قال لك), or words between quotation marks (« » “ ” \")"},
 	{Condemnation, "The post rejects or condemns what was said.",
