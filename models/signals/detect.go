@@ -356,29 +356,19 @@ func (sc *scan) cue(ph phrase, i, j int) {
 			return
 		}
 		sc.record(ph.class, i, j, ph.detail)
-	case cCondemn, cReject:
-		// "آني مو طائفي بس …", "هذا مو تحريض، هذا واقع": the writer
-		// denies the charge against their own words, which condemns
-		// nothing.
-		if i > 0 && isNegator(sc.word(i-1)) {
-			return
-		}
-		sc.record(ph.class, i, j, ph.detail)
 	case cFaith:
 		// والله، بالله: an oath, not a religious subject.
 		if len(ph.rest) == 0 && isOath(sc.word(i)) {
 			return
 		}
 		sc.record(ph.class, i, j, ph.detail)
-	case cEndorse:
-		// "مو الحچي الصحيح", "ما عنده حق": an endorsement denied.
-		if i > 0 && (isNegator(sc.word(i-1)) || isDenial(sc.word(i-1))) {
-			return
-		}
-		sc.record(ph.class, i, j, ph.detail)
-	case cSatire:
-		// "هاي مو نكتة": a joke denied is no satire.
-		if i > 0 && isNegator(sc.word(i-1)) {
+	case cSatire, cCondemn, cReject, cEndorse:
+		// A cue the word before it denies counts for nothing: a joke
+		// denied is no satire ("هاي مو نكتة"); the writer who denies the
+		// charge against their own words condemns nothing ("آني مو طائفي
+		// بس …", "هذا مو تحريض، هذا واقع"); an endorsement is denied by
+		// a verb's negation too ("مو الحچي الصحيح", "ما عنده حق").
+		if i > 0 && (isNegator(sc.word(i-1)) || ph.class == cEndorse && isDenial(sc.word(i-1))) {
 			return
 		}
 		sc.record(ph.class, i, j, ph.detail)
