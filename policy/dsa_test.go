@@ -69,7 +69,7 @@ func TestStatementOfReasonsPerRule(t *testing.T) {
 		{name: "threat with doxxing", scores: map[string]float64{"threat": 0.9}, signals: []string{"doxxing"},
 			rule: "threat-doxxing", ground: GroundIllegal, category: "STATEMENT_CATEGORY_VIOLENCE",
 			additions: "[STATEMENT_CATEGORY_CYBER_VIOLENCE]", specs: "[KEYWORD_CYBER_HARASSMENT]", scope: "[IQ]", incompatibleAlsoIllegal: "Yes", sourceType: SourceArticle16, legalGround: true, platformRule: true},
-		{name: "harassment: platform rules only", scores: map[string]float64{"offensive": 0.95}, signals: []string{"named_person"},
+		{name: "harassment: platform rules only", scores: map[string]float64{"offensive": 0.95}, signals: []string{"named_person", "severe_abuse"},
 			rule: "harassment-named-person", ground: GroundIncompatible, category: "STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH",
 			additions: "[]", specs: "[]", scope: "[]", incompatibleAlsoIllegal: "No", sourceType: SourceArticle16, platformRule: true},
 	}

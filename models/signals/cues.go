@@ -67,6 +67,7 @@ const (
 	cContrast
 	cEndorse
 	cAvow
+	cAbuse
 	nClasses
 )
 
@@ -80,7 +81,7 @@ var classNames = map[string]class{
 	"wanted": cWanted, "job": cJob, "sports": cSports,
 	"harm": cThreat, "harm2": cThreat, "menace": cThreat, "repeat": cRepeat, "visit": cVisit, "backoff": cBackOff, "orelse": cOrElse,
 	"harmcall": cIncite, "call": cIncite, "jihadcall": cJihad, "devotion": cDevotion, "unity": cUnity, "contrast": cContrast,
-	"endorse": cEndorse, "avow": cAvow,
+	"endorse": cEndorse, "avow": cAvow, "slur": cAbuse, "selfharm": cAbuse, "pileon": cAbuse,
 }
 
 // phrase is one cue: the words after the first, what it is evidence of and

@@ -140,6 +140,9 @@ func (d *Detector) decide(sc *scan) {
 			sc.addHit(ReligiousDebate, h[cDebate], "argument about faith")
 		}
 	}
+	if !d.off[SevereAbuse] && h[cAbuse].n > 0 {
+		sc.addHit(SevereAbuse, h[cAbuse], h[cAbuse].detail)
+	}
 	if !d.off[Satire] && h[cSatire].n > 0 {
 		sc.addHit(Satire, h[cSatire], h[cSatire].detail)
 	}

@@ -372,6 +372,12 @@ func (sc *scan) cue(ph phrase, i, j int) {
 			return
 		}
 		sc.record(ph.class, i, j, ph.detail)
+	case cAbuse:
+		// "لا تسبوه", "ما اگول انتحر": abuse forbidden or denied is none.
+		if i > 0 && (isNegator(sc.word(i-1)) || isProhibition(sc.word(i-1))) {
+			return
+		}
+		sc.record(ph.class, i, j, ph.detail)
 	case cDevotion:
 		// Formulas that overlap (سبحان الله، سبحان الله وبحمده) cover
 		// each token once.
@@ -543,6 +549,16 @@ func invocation(w string) bool {
 func isNegator(w string) bool {
 	switch w {
 	case "مو", "مش", "موش", "ليس", "ليست", "مب", "ماهي", "موب":
+		return true
+	}
+	return false
+}
+
+// isProhibition reports whether w forbids or denies the verb after it
+// (لا تسبوه، ما اقول، محد يسبه).
+func isProhibition(w string) bool {
+	switch w {
+	case "لا", "ما", "محد", "ماكو", "بلا":
 		return true
 	}
 	return false

@@ -42,6 +42,7 @@ const (
 	Sports            = "sports"
 	Devotional        = "devotional"
 	Endorsement       = "endorsement"
+	SevereAbuse       = "severe_abuse"
 )
 
 // Definition describes one signal: what it means and what evidence fires it.
@@ -77,6 +78,8 @@ var definitions = []Definition{
 		"تظاهرة، مظاهرة، وقفة احتجاجية، اعتصام، اضراب، ساحة التحرير، نازل اخذ حقي، نريد وطن، سلمية"},
 	{ReligiousDebate, "Theological argument or debate between schools and sects.",
 		"a term of theology (الفقه، المذهب، تفسير، راي العلماء، السند، اجتهاد), or a word of argument (الدليل، نختلف، الحديث، رايي) about a religious subject"},
+	{SevereAbuse, "Abuse of a person that goes beyond an insult: a sexual or honour slur, urging them to kill themselves, or calling on others to pile on.",
+		"a sexual or honour slur (عاهرة، قحبة، شرموطة، منيوك، ديوث، مخنث), urging the reader to kill or hurt themselves (اقتل نفسك، روح انتحر، ليش ما تنتحر), or a call on others to abuse a person (سبوه، ادخلوا على حسابها، بهدلوه، خلوه يكره حياته); not ordinary insults (حمار، غبي، حيوان، ابن الكلب), and not after a negator (لا تسبوه)"},
 	{Satire, "Satire, jokes and mockery.",
 		"😂 🤣 😹 😆, ساخر، نكتة، تحشيش، مسخرة"},
 	{Endorsement, "The post adopts the words it quotes or reports as its own: they are the writer's speech, not reported speech, so quotation (and condemned_quote) does not fire.",

@@ -346,7 +346,7 @@ func TestDisabled(t *testing.T) {
 
 func TestDefinitions(t *testing.T) {
 	names := Names()
-	if len(names) != 20 || !Known(Endorsement) || !Known(Devotional) || !Known(Sports) || !Known(CondemnedQuote) || !Known(ThreatCue) || !Known(IncitementCue) || !Known(TerrorismCue) || !Known(Doxxing) || !Known(Advert) || Known("threat") {
+	if len(names) != 21 || !Known(SevereAbuse) || !Known(Endorsement) || !Known(Devotional) || !Known(Sports) || !Known(CondemnedQuote) || !Known(ThreatCue) || !Known(IncitementCue) || !Known(TerrorismCue) || !Known(Doxxing) || !Known(Advert) || Known("threat") {
 		t.Fatalf("names = %v", names)
 	}
 	for _, d := range Definitions() {
@@ -407,6 +407,50 @@ func TestAdvert(t *testing.T) {
 	} {
 		if has(text) {
 			t.Errorf("advert found in %q", text)
+		}
+	}
+}
+
+// TestSevereAbuse: a sexual or honour slur, urging someone to kill
+// themselves, or a call to pile on is severe abuse; an ordinary insult, a
+// prohibition ("don't curse him") or a first-person complaint is not.
+func TestSevereAbuse(t *testing.T) {
+	d, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	has := func(text string) bool {
+		for _, s := range d.Signals(&ingest.Post{Text: text}, "") {
+			if s.Name == SevereAbuse {
+				if s.Start < 0 || s.End > len(text) || s.Start >= s.End {
+					t.Errorf("%q: evidence [%d,%d) outside the post", text, s.Start, s.End)
+				}
+				return true
+			}
+		}
+		return false
+	}
+	for _, text := range []string{
+		"@noor_b انتي عاهرة وكل البصرة تعرف",
+		"@ali_k99 ليش ما تنتحر وتريحنا؟ محد يحتاجك",
+		"يا مصطفى الساعدي روح انتحر احسنلك",
+		"شباب هذا حساب @zainab_art ادخلوا على حسابها وبهدلوها",
+		"@haidar_q اقتل نفسك يا فاشل",
+	} {
+		if !has(text) {
+			t.Errorf("no severe_abuse in %q", text)
+		}
+	}
+	for _, text := range []string{
+		"@ali_k99 ولك انت حيوان لو شنو؟ كل تعليق تكتبه غبي",
+		"@basra_boy22 اسكت يا جاهل يا ثور، ما تفهم بالكورة شي",
+		"لا تسبوه يا جماعة، الرجال غلط واعتذر",
+		"اذا خسرنا الليلة والله انتحر 😂",
+		"ميزانية المحافظة وين راحت؟",
+		"لا تقتل نفسك بالشغل، ارتاح شوية",
+	} {
+		if has(text) {
+			t.Errorf("severe_abuse found in %q", text)
 		}
 	}
 }

@@ -579,6 +579,7 @@ var words = map[string][2]string{
 	"l_terrorism_cue":           {"شعار تنظيم إرهابي", "terrorist slogan"},
 	"l_satire":                  {"سخرية", "satire"},
 	"l_endorsement":             {"تبنّي المقتبس", "quoted words adopted"},
+	"l_severe_abuse":            {"إساءة شديدة", "severe abuse"},
 	"l_quotation":               {"اقتباس", "quotation"},
 	"l_condemnation":            {"إدانة", "condemnation"},
 	"l_condemned_quote":         {"اقتباس لإدانته", "quoted to condemn"},
