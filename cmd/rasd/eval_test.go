@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -17,6 +18,7 @@ import (
 	"github.com/rasd-iq/rasd/eval/dataset"
 	"github.com/rasd-iq/rasd/eval/evaltest"
 	"github.com/rasd-iq/rasd/models"
+	"github.com/rasd-iq/rasd/policy"
 )
 
 // withFakeScorers makes `rasd eval` load evaltest fakes: model directory "a"
@@ -436,6 +438,92 @@ func TestEvalRouteThroughDecisionPath(t *testing.T) {
 	}
 	if code, _, errs := runCmd(t, "", "eval", "route", "--data", data, "--disable-signals", "threats"); code != 2 || !strings.Contains(errs, `"threats"`) {
 		t.Errorf("bad signal: exit %d, %s", code, errs)
+	}
+}
+
+// TestEvalRouteSweep sweeps two thresholds through the real decision path
+// on the gold dev split: the chosen setting keeps the target, and a plain
+// eval route under a policy file with the chosen thresholds queues exactly
+// what the sweep reported for it.
+func TestEvalRouteSweep(t *testing.T) {
+	model := requireDefaultModel(t)
+	dir := t.TempDir()
+	data := filepath.Join("..", "..", "eval", "data", "iraqi-gold", "dev.jsonl")
+	js := filepath.Join(dir, "sweep.json")
+	code, out, errs := runCmd(t, "", "eval", "route", "--model", model, "--data", data, "--sweep", "threat,hate",
+		"--grid", "0.40:0.80:0.10", "--max-protected", "0.06", "--floor", "threat=0.9", "--json", js)
+	if code != 0 {
+		t.Fatalf("exit %d: %s %s", code, out, errs)
+	}
+	if !strings.Contains(out, "threshold sweep: threat, hate over 5 values (25 settings)") || !strings.Contains(out, "frontier") {
+		t.Errorf("summary:\n%s", out)
+	}
+	var rep struct {
+		eval.RoutingReport
+		Sweep eval.SweepReport `json:"sweep"`
+	}
+	b, err := os.ReadFile(js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	sw := rep.Sweep
+	if sw.Current.Violating != rep.Violating.Queued || sw.Current.Protected != rep.Protected.Queued {
+		t.Errorf("the policy's own point %+v differs from its routing %+v %+v", sw.Current, rep.Violating, rep.Protected)
+	}
+	best := sw.Best
+	if best == nil || float64(best.Protected) > 0.06*float64(sw.ProtectedItems) || float64(best.Labels["threat"]) < 0.9*float64(sw.LabelItems["threat"]) {
+		t.Fatalf("chosen %+v of %d protected, %d threats", best, sw.ProtectedItems, sw.LabelItems["threat"])
+	}
+	for _, p := range sw.Frontier {
+		if p.Protected <= best.Protected && p.Violating > best.Violating {
+			t.Errorf("frontier point %+v beats the chosen one %+v within the target", p, best)
+		}
+	}
+	yml := string(policy.DefaultYAML())
+	for _, l := range []string{"threat", "hate"} {
+		old := fmt.Sprintf("  - name: %s\n    kind: violation\n    threshold: %.2f\n", l, policy.Default().Thresholds()[l])
+		if !strings.Contains(yml, old) {
+			t.Fatalf("no %q in the default policy", old)
+		}
+		yml = strings.Replace(yml, old, fmt.Sprintf("  - name: %s\n    kind: violation\n    threshold: %v\n", l, best.Thresholds[l]), 1)
+	}
+	tuned := filepath.Join(dir, "tuned.yaml")
+	if err := os.WriteFile(tuned, []byte(yml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	js2 := filepath.Join(dir, "tuned.json")
+	if code, out, errs := runCmd(t, "", "eval", "route", "--model", model, "--data", data, "--policy", tuned, "--json", js2); code != 0 {
+		t.Fatalf("tuned policy: exit %d: %s %s", code, out, errs)
+	}
+	var again eval.RoutingReport
+	if b, err = os.ReadFile(js2); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &again); err != nil {
+		t.Fatal(err)
+	}
+	if again.Violating.Queued != best.Violating || again.Protected.Queued != best.Protected {
+		t.Errorf("under the chosen thresholds: %d violating, %d protected queued; the sweep said %d, %d",
+			again.Violating.Queued, again.Protected.Queued, best.Violating, best.Protected)
+	}
+	// Bad input: a clear error.
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--sweep", "named_person"}, `"named_person" is not a violation label`},
+		{[]string{"--sweep", "hate", "--grid", "0.9:0.1:0.1"}, "--grid"},
+		{[]string{"--sweep", "hate", "--floor", "threat"}, "--floor"},
+		{[]string{"--floor", "threat=0.9"}, "--floor needs --sweep"},
+		{[]string{"--sweep", "hate", "--max-protected", "5"}, "--max-protected"},
+	} {
+		args := append([]string{"eval", "route", "--model", model, "--data", data}, tc.args...)
+		if code, _, errs := runCmd(t, "", args...); code != 2 || !strings.Contains(errs, tc.want) {
+			t.Errorf("%v: exit %d, %s", tc.args, code, errs)
+		}
 	}
 }
 

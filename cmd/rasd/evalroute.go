@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/rasd-iq/rasd/eval"
 	"github.com/rasd-iq/rasd/eval/dataset"
@@ -51,6 +54,12 @@ func runEvalRoute(env *Env, args []string) error {
 	fs.Var(&disabled, "disable-signals", "signals to switch off, comma-separated (as signals.disabled in rasd.yaml)")
 	fs.Var(&defenders, "defender-targets", "target values that name activists, journalists, defenders or protesters (default activists,journalists,…)")
 	routedPath := fs.String("routed", "", "write every item with its decision to `FILE` (JSONL, for a person to read)")
+	var sweep, floors stringList
+	sweep.split, floors.split = true, true
+	fs.Var(&sweep, "sweep", "violation `LABELS` whose thresholds to sweep, comma-separated (e.g. threat,incitement,terrorism,hate): route under every setting over --grid and report the one that queues the most violating items within --max-protected and the --floor recalls")
+	grid := fs.String("grid", "0.40:0.80:0.05", "values of each swept threshold, `FROM:TO:STEP` on the policy's scale")
+	maxProtected := fs.Float64("max-protected", 0.05, "with --sweep: the largest share of protected or ordinary items the chosen setting may queue")
+	fs.Var(&floors, "floor", "with --sweep: `LABEL=SHARE`,… the smallest share of a serious label's items the chosen setting must queue (e.g. threat=0.9)")
 	knownFile := fs.String("known-defenders", "", "people known to be activists, journalists, defenders or protesters: `FILE` as signals.defenders_file in rasd.yaml")
 	if err := parseFlags(env, c, fs, args); err != nil {
 		return err
@@ -63,6 +72,10 @@ func runEvalRoute(env *Env, args []string) error {
 	}
 	if f.data == "" {
 		return usagef("--data is required")
+	}
+	sw, err := sweepOptions(sweep.vals, *grid, *maxProtected, floors.vals, f.serious.vals)
+	if err != nil {
+		return usagef("%v", err)
 	}
 	if len(f.models.vals) > 1 {
 		return usagef("--model given %d times; route one model at a time", len(f.models.vals))
@@ -107,9 +120,13 @@ func runEvalRoute(env *Env, args []string) error {
 		return err
 	}
 	defer m.Close()
-	routed, err := routeItems(context.Background(), pipeline.ModelScorer{Model: m}, det,
-		pipeline.PolicyRouter{Policy: pol, Model: m.ID(), Thresholds: m.Thresholds(),
-			SourceKind: func(string) string { return *sourceKind }}, d.Items)
+	router := pipeline.PolicyRouter{Policy: pol, Model: m.ID(), Thresholds: m.Thresholds(),
+		SourceKind: func(string) string { return *sourceKind }}
+	posts, scored, err := scoreItems(context.Background(), pipeline.ModelScorer{Model: m}, det, d.Items)
+	if err != nil {
+		return fmt.Errorf("routing %s: %w", f.data, err)
+	}
+	routed, err := judgeItems(router, d.Items, posts, scored)
 	if err != nil {
 		return fmt.Errorf("routing %s: %w", f.data, err)
 	}
@@ -120,17 +137,92 @@ func runEvalRoute(env *Env, args []string) error {
 			return err
 		}
 	}
-	if err := f.writeReports(env, rep, nil); err != nil { // JSON only: no --report here
+	var swept *eval.SweepReport
+	if sw != nil {
+		for _, l := range sw.Labels {
+			if _, ok := pol.Thresholds()[l]; !ok {
+				return usagef("--sweep: %q is not a violation label of policy %s", l, pol.Version)
+			}
+		}
+		sw.Current, sw.Workers = pol.Thresholds(), runtime.GOMAXPROCS(0)
+		r, err := eval.Sweep(*sw, func(th map[string]float64) ([]eval.RoutedItem, error) {
+			q, err := pol.WithThresholds(th)
+			if err != nil {
+				return nil, err
+			}
+			rt := router
+			rt.Policy = q
+			return judgeItems(rt, d.Items, posts, scored)
+		})
+		if err != nil {
+			return fmt.Errorf("sweeping %s: %w", f.data, err)
+		}
+		swept = &r
+	}
+	var js any = rep
+	if swept != nil {
+		js = struct {
+			eval.RoutingReport
+			Sweep *eval.SweepReport `json:"sweep"`
+		}{rep, swept}
+	}
+	if err := f.writeReports(env, js, nil); err != nil { // JSON only: no --report here
 		return err
 	}
-	return rep.WriteText(f.summaryOut(env))
+	out := f.summaryOut(env)
+	if err := rep.WriteText(out); err != nil {
+		return err
+	}
+	if swept != nil {
+		return swept.WriteText(out)
+	}
+	return nil
+}
+
+// sweepOptions reads the --sweep, --grid, --max-protected and --floor
+// flags; nil when no label is swept.
+func sweepOptions(labels []string, grid string, maxProtected float64, floors, serious []string) (*eval.SweepOptions, error) {
+	if len(labels) == 0 {
+		if len(floors) > 0 {
+			return nil, fmt.Errorf("--floor needs --sweep")
+		}
+		return nil, nil
+	}
+	g, err := eval.ParseGrid(grid)
+	if err != nil {
+		return nil, fmt.Errorf("--grid: %w", err)
+	}
+	if !(maxProtected >= 0 && maxProtected <= 1) {
+		return nil, fmt.Errorf("--max-protected %v: want a share between 0 and 1", maxProtected)
+	}
+	o := &eval.SweepOptions{Labels: labels, Grid: g, MaxProtected: maxProtected, Serious: serious, Floors: map[string]float64{}}
+	for _, fl := range floors {
+		name, v, ok := strings.Cut(fl, "=")
+		share, err := strconv.ParseFloat(v, 64)
+		if !ok || err != nil || !(share >= 0 && share <= 1) {
+			return nil, fmt.Errorf("--floor %q: want LABEL=SHARE with a share between 0 and 1 (threat=0.9)", fl)
+		}
+		o.Floors[name] = share
+	}
+	return o, nil
 }
 
 // routeItems scores items in batches and passes each through the signals
 // stage and the router, as the pipeline does for every post.
 func routeItems(ctx context.Context, scorer pipeline.ModelScorer, det *signals.Detector, router pipeline.PolicyRouter, items []dataset.Item) ([]eval.RoutedItem, error) {
+	posts, scored, err := scoreItems(ctx, scorer, det, items)
+	if err != nil {
+		return nil, err
+	}
+	return judgeItems(router, items, posts, scored)
+}
+
+// scoreItems scores items in batches and finds their signals, as the
+// pipeline does for every post before the router.
+func scoreItems(ctx context.Context, scorer pipeline.ModelScorer, det *signals.Detector, items []dataset.Item) ([]*ingest.Post, []pipeline.Scored, error) {
 	const batch = 512
-	out := make([]eval.RoutedItem, 0, len(items))
+	posts := make([]*ingest.Post, 0, len(items))
+	out := make([]pipeline.Scored, 0, len(items))
 	for start := 0; start < len(items); start += batch {
 		part := items[start:min(start+batch, len(items))]
 		texts := make([]string, len(part))
@@ -139,26 +231,37 @@ func routeItems(ctx context.Context, scorer pipeline.ModelScorer, det *signals.D
 		}
 		scored, err := scorer.Score(ctx, texts)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for i := range part {
 			post := &ingest.Post{ID: part[i].ID, Text: part[i].Text, Source: "eval"}
-			s := &scored[i]
-			s.Signals = det.Signals(post, s.Normalized)
-			jd, err := router.Judge(post, s)
-			if err != nil {
-				return nil, fmt.Errorf("item %s (line %d): %w", part[i].ID, part[i].Line, err)
-			}
-			r := eval.RoutedItem{Item: part[i], Queued: jd.Decision.Queue, Urgent: jd.Decision.Urgent,
-				Support: jd.Decision.Support, Rule: jd.Decision.RuleID}
-			for _, sg := range s.Signals {
-				r.Signals = append(r.Signals, sg.Name)
-			}
-			for _, p := range jd.Decision.Protected {
-				r.Protected = append(r.Protected, p.Category)
-			}
-			out = append(out, r)
+			scored[i].Signals = det.Signals(post, scored[i].Normalized)
+			posts = append(posts, post)
+			out = append(out, scored[i])
 		}
+	}
+	return posts, out, nil
+}
+
+// judgeItems routes scored items; it only reads them, so several routers
+// may judge the same items at once.
+func judgeItems(router pipeline.PolicyRouter, items []dataset.Item, posts []*ingest.Post, scored []pipeline.Scored) ([]eval.RoutedItem, error) {
+	out := make([]eval.RoutedItem, 0, len(items))
+	for i := range items {
+		s := &scored[i]
+		jd, err := router.Judge(posts[i], s)
+		if err != nil {
+			return nil, fmt.Errorf("item %s (line %d): %w", items[i].ID, items[i].Line, err)
+		}
+		r := eval.RoutedItem{Item: items[i], Queued: jd.Decision.Queue, Urgent: jd.Decision.Urgent,
+			Support: jd.Decision.Support, Rule: jd.Decision.RuleID}
+		for _, sg := range s.Signals {
+			r.Signals = append(r.Signals, sg.Name)
+		}
+		for _, p := range jd.Decision.Protected {
+			r.Protected = append(r.Protected, p.Category)
+		}
+		out = append(out, r)
 	}
 	return out, nil
 }

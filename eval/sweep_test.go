@@ -1,0 +1,96 @@
+package eval
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/rasd-iq/rasd/eval/dataset"
+)
+
+// sweepItems: two hateful items scored 0.6 and 0.8, one threat scored 0.7,
+// and two protected items whose hate scores are 0.5 and 0.75; an item is
+// queued when its score reaches its label's threshold.
+func sweepRoute(th map[string]float64) ([]RoutedItem, error) {
+	all := []string{"hate", "threat", "incitement", "terrorism"}
+	type post struct {
+		labels []string
+		label  string
+		score  float64
+	}
+	posts := []post{
+		{[]string{"hate"}, "hate", 0.6},
+		{[]string{"hate"}, "hate", 0.8},
+		{[]string{"threat"}, "threat", 0.7},
+		{nil, "hate", 0.5},
+		{nil, "hate", 0.75},
+	}
+	out := make([]RoutedItem, len(posts))
+	for i, p := range posts {
+		out[i] = RoutedItem{Item: dataset.Item{ID: string(rune('a' + i)), Labels: p.labels, Annotates: all}, Queued: p.score >= th[p.label]}
+	}
+	return out, nil
+}
+
+func TestSweepChoosesWithinTarget(t *testing.T) {
+	grid, err := ParseGrid("0.40:0.90:0.10")
+	if err != nil || len(grid) != 6 || grid[5] != 0.9 {
+		t.Fatalf("grid %v %v", grid, err)
+	}
+	opts := SweepOptions{Labels: []string{"hate", "threat"}, Grid: grid, Current: map[string]float64{"hate": 0.5, "threat": 0.5}, MaxProtected: 0.5, Workers: 3}
+	rep, err := Sweep(opts, sweepRoute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Settings != 36 || rep.ViolatingItems != 3 || rep.ProtectedItems != 2 {
+		t.Fatalf("settings %d, items %d/%d", rep.Settings, rep.ViolatingItems, rep.ProtectedItems)
+	}
+	if rep.Current.Violating != 3 || rep.Current.Protected != 2 {
+		t.Fatalf("current %+v", rep.Current)
+	}
+	// At most one protected item: hate 0.6 (both hateful items, the 0.75
+	// protected one) beats hate 0.8 (one hateful item, none protected);
+	// among the threat thresholds that keep the threat (≤ 0.7), 0.5 is the
+	// policy's own. Queuing the second protected item finds no more
+	// violating ones, so the frontier has two points.
+	b := rep.Best
+	if b == nil || b.Violating != 3 || b.Protected != 1 || b.Thresholds["hate"] != 0.6 || b.Thresholds["threat"] != 0.5 {
+		t.Fatalf("best %+v", b)
+	}
+	if len(rep.Frontier) != 2 || rep.Frontier[0].Protected != 0 || rep.Frontier[0].Violating != 2 || rep.Frontier[1].Protected != 1 || rep.Frontier[1].Violating != 3 {
+		t.Fatalf("frontier %+v", rep.Frontier)
+	}
+	// A floor on threat that no point with the threat below 0.7 misses; a
+	// target of no protected item at all.
+	opts.MaxProtected, opts.Floors = 0, map[string]float64{"threat": 1}
+	rep, err = Sweep(opts, sweepRoute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := rep.Best; b == nil || b.Protected != 0 || b.Violating != 2 || b.Thresholds["threat"] > 0.7 || b.Thresholds["hate"] < 0.8 {
+		t.Fatalf("best with a floor and no protected item: %+v", rep.Best)
+	}
+	var sb strings.Builder
+	if err := rep.WriteText(&sb); err != nil || !strings.Contains(sb.String(), "floors threat ≥ 100%") || !strings.Contains(sb.String(), "chosen  hate 0.80") {
+		t.Errorf("text:\n%s %v", sb.String(), err)
+	}
+	// A target no setting meets.
+	opts.Floors = map[string]float64{"hate": 1}
+	if rep, err = Sweep(opts, sweepRoute); err != nil || rep.Best != nil {
+		t.Fatalf("impossible target: best %+v, %v", rep.Best, err)
+	}
+}
+
+func TestSweepRefusesBadOptions(t *testing.T) {
+	for _, g := range []string{"0.4:0.8", "0.8:0.4:0.1", "0.4:0.8:0", "a:b:c", "-0.1:0.5:0.1", "0.1:1.5:0.1"} {
+		if _, err := ParseGrid(g); err == nil {
+			t.Errorf("grid %q accepted", g)
+		}
+	}
+	grid, _ := Grid(0, 1, 0.01)
+	if _, err := Sweep(SweepOptions{Labels: []string{"a", "b", "c"}, Grid: grid}, sweepRoute); err == nil || !strings.Contains(err.Error(), "settings") {
+		t.Errorf("a million settings: %v", err)
+	}
+	if _, err := Sweep(SweepOptions{Labels: []string{"hate"}, Grid: []float64{0.5}, Floors: map[string]float64{"offensive": 0.5}}, sweepRoute); err == nil {
+		t.Error("a floor on a label that is not serious accepted")
+	}
+}
