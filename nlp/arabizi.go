@@ -44,6 +44,8 @@ var notArabizi = map[string]bool{
 	"h2o": true, "2nd": true, "3rd": true, "5th": true, "6th": true, "7th": true, "8th": true, "9th": true,
 	"2day": true, "2morrow": true, "2nite": true, "2go": true, "2fa": true, "3d": true, "2d": true,
 	"9gag": true, "7up": true, "5g": true, "3g": true, "2u": true, "2moro": true, "2gether": true,
+	"web3": true, "iphone5": true, "iphone7": true, "iphone8": true, "galaxy3": true, "galaxy5": true,
+	"galaxy7": true, "galaxy8": true, "galaxy9": true, "html5": true, "css3": true, "xbox3": true,
 }
 
 func isLatinByte(c byte) bool { return c >= 'a' && c <= 'z' }
@@ -101,6 +103,14 @@ func digitArabizi(k []byte) bool {
 			if (prev && next) || (i == 0 && next && next2) {
 				digit = true
 				letterDigit = letterDigit || c != '2'
+			}
+			// A letter digit that ends a word of three letters or more
+			// ("sabe3", "llthb7", "tsm3", "far8"): not the hamza, which
+			// ends codes ("b2b2"), not 6, which ends few words, and not
+			// the q8 of Kuwaiti names and handles ("zerocarbq8").
+			if prev && i == len(k)-1 && letters >= 3 && c != '2' && c != '6' && !(c == '8' && k[i-1] == 'q') {
+				digit = true
+				letterDigit = true
 			}
 		case !isLatinByte(c) && (c < '0' || c > '9'):
 			return false

@@ -167,6 +167,10 @@ func mayBeArabizi(s string) bool {
 		j := i
 		for j < len(s) && isASCIIAlnum(s[j]) {
 			j++
+			// "7'" and "3'" write خ and غ inside a word ("a7'dr").
+			if j+1 < len(s) && s[j] == '\'' && isArabiziDigitByte(s[j-1]) && isASCIILetter(s[j+1]) {
+				j++
+			}
 		}
 		// Handles, links and file names (@najaf_news_24, t.me/x) are
 		// not words of the post.
@@ -175,6 +179,9 @@ func mayBeArabizi(s string) bool {
 		if !handle && j-i <= len(buf) {
 			k := buf[:0]
 			for _, c := range []byte(s[i:j]) {
+				if c == '\'' {
+					continue
+				}
 				if c >= 'A' && c <= 'Z' {
 					c += 'a' - 'A'
 				}

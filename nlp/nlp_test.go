@@ -598,6 +598,11 @@ func TestReadArabizi(t *testing.T) {
 		{"el-7ashd 3'adar bina", "الحشد غدر بنه"},
 		{"la tloom ila nafsak 3ad", "لا تلوم الا نفسك عاد"},
 		{"da3esh 2024", "داعش 2024"},
+		// A letter digit that ends a word ("yarafe3", "tsm3") marks the post
+		// as Arabizi as one inside a word does, and "7'" too ("a7'dr").
+		{"ilsna ghnm, iy wehd yarafe3 raaia", "السنه غنم, اي وهد يرفع راه"},
+		{"el-mara ma el-ha ra2i, tsm3 w tskot", "المره ما الهه رءي, تسمع و تسكت"},
+		{"yakloon el a7'dr w el yabis", "يكلون الاخدر و اليبس"},
 	} {
 		r := nlp.ReadArabizi(tc.in)
 		if r == nil || r.Text != tc.want {
@@ -619,6 +624,9 @@ func TestReadArabizi(t *testing.T) {
 		"we love you 7abibi, see you tomorrow", // English with one Arabizi word
 		"الناشط علي الحسيني",                   // Arabic
 		"meeting at 3pm in room b2",            // no Arabizi word
+		"new iphone7 case, html5 rocks",        // product names end in digits
+		"zerocarbq8 rushq8",                    // the q8 of Kuwaiti names
+		"mp3 ps5 b2",                           // too short to end in a letter digit
 		"",
 	} {
 		if r := nlp.ReadArabizi(in); r != nil {
