@@ -180,7 +180,10 @@ func pluralImperativeForms(stem string) []string {
 	return out
 }
 
-// loadTable reads every embedded cue file.
+// functionFile lists the function words (functionWords), not cues.
+const functionFile = "cues/function.tsv"
+
+// loadTable reads every embedded cue file but functionFile.
 func loadTable() (table, error) {
 	t := table{}
 	files, err := fs.Glob(cueFiles, "cues/*.tsv")
@@ -188,6 +191,9 @@ func loadTable() (table, error) {
 		return nil, fmt.Errorf("listing cue files: %w", err)
 	}
 	for _, f := range files {
+		if f == functionFile {
+			continue
+		}
 		data, err := cueFiles.ReadFile(f)
 		if err != nil {
 			return nil, fmt.Errorf("reading %s: %w", f, err)
@@ -310,4 +316,64 @@ func prefixed(w string) []string {
 func definite(w string) bool {
 	r, _ := utf8.DecodeRuneInString(w)
 	return strings.HasPrefix(w, "ال") || r < 0x0600 || r > 0x06FF
+}
+
+// wordClass is a set of the roles a function word plays around a cue.
+type wordClass uint16
+
+const (
+	wNegator    wordClass = 1 << iota // negates the word after it (مو طائفي)
+	wDenial                           // denies the verb or predicate after it (ما عنده حق، لا تسبوه)
+	wOath                             // swears by God (والله)
+	wScripture                        // religion or scripture as the one who says (الدين يقول)
+	wSayNoMore                        // after ما اگول: "I say no more"
+	wAddressee                        // addresses the reader after a reporting verb (قال لك)
+	wRelative                         // a relative pronoun (اللي، الذي)
+	wInvocation                       // a name يا invokes in prayer (يا علي، يا حسين)
+)
+
+var wordClassNames = map[string]wordClass{
+	"negator": wNegator, "denial": wDenial, "oath": wOath, "scripture": wScripture,
+	"saynomore": wSayNoMore, "addressee": wAddressee, "relative": wRelative, "invocation": wInvocation,
+}
+
+// functionWords maps a normalised word to the roles it plays.
+type functionWords map[string]wordClass
+
+// loadFunctionWords reads functionFile: lines of word, class and detail
+// separated by tabs; # starts a comment line.
+func loadFunctionWords() (functionWords, error) {
+	data, err := cueFiles.ReadFile(functionFile)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", functionFile, err)
+	}
+	fw := functionWords{}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	line := 0
+	for sc.Scan() {
+		line++
+		s := strings.TrimSpace(sc.Text())
+		if s == "" || s == "#" || strings.HasPrefix(s, "# ") {
+			continue
+		}
+		cols := strings.Split(s, "\t")
+		if len(cols) != 3 {
+			return nil, fmt.Errorf("%s:%d: want word, class and detail separated by tabs, got %d columns", functionFile, line, len(cols))
+		}
+		c, ok := wordClassNames[cols[1]]
+		if !ok {
+			return nil, fmt.Errorf("%s:%d: unknown class %q", functionFile, line, cols[1])
+		}
+		if strings.ContainsRune(cols[0], ' ') {
+			return nil, fmt.Errorf("%s:%d: a function word is one word, got %q", functionFile, line, cols[0])
+		}
+		fw[cols[0]] |= c
+		if n := nlp.Normalize(cols[0]); n != "" {
+			fw[n] |= c
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("reading %s: %w", functionFile, err)
+	}
+	return fw, nil
 }

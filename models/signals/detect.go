@@ -16,6 +16,7 @@ import (
 type Detector struct {
 	t   table
 	sv  *sieve
+	fw  functionWords
 	off map[string]bool
 	// skel holds the cues by consonant skeleton, for Arabizi posts.
 	skel table
@@ -28,6 +29,7 @@ var (
 	defaultTable table
 	defaultSkel  table
 	defaultSieve *sieve
+	defaultWords functionWords
 	tableErr     error
 	tableOnce    sync.Once
 )
@@ -43,12 +45,13 @@ func New(opts Options) (*Detector, error) {
 		defaultSieve = newSieve(defaultTable)
 		if tableErr == nil {
 			defaultSkel = skeletonTable(defaultTable)
+			defaultWords, tableErr = loadFunctionWords()
 		}
 	})
 	if tableErr != nil {
 		return nil, fmt.Errorf("signals: loading cue lists: %w", tableErr)
 	}
-	d := &Detector{t: defaultTable, sv: defaultSieve, skel: defaultSkel, off: map[string]bool{}}
+	d := &Detector{t: defaultTable, sv: defaultSieve, skel: defaultSkel, fw: defaultWords, off: map[string]bool{}}
 	for _, n := range opts.Disabled {
 		d.off[n] = true
 	}
@@ -142,8 +145,10 @@ type found struct {
 
 // scan is the per-call state, pooled so that a post allocates little.
 type scan struct {
-	text    string
-	toks    []token
+	text string
+	toks []token
+	// fw are the detector's function words (cues/function.tsv).
+	fw      functionWords
 	hits    [nClasses]hit
 	persons []person
 	// described are people a role and a relative clause point at (الدكتورة
@@ -197,9 +202,14 @@ func (sc *scan) reset(text string) {
 
 func (sc *scan) word(i int) string { t := sc.toks[i]; return sc.text[t.start:t.end] }
 
+// is reports whether token k is a function word of one of the classes c
+// (cues/function.tsv).
+func (sc *scan) is(k int, c wordClass) bool { return sc.fw[sc.word(k)]&c != 0 }
+
 // scan tokenises text, matches the cues and decides the signals.
 func (d *Detector) scan(sc *scan, text string) {
 	sc.reset(text)
+	sc.fw = d.fw
 	d.tokenize(sc)
 	if sc.reading != nil {
 		d.skeletonKeys(sc)
@@ -334,31 +344,31 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		switch {
 		case j < len(sc.toks) && sc.joined(j) && (sc.given(j) && !first && sc.word(j) != "علي" || sc.nisba(j) && !(first && brokenPlural(sc.word(j)))):
 			sc.addPerson(person{from: i, to: j + 1, how: "name"})
-		case i > 0 && sc.word(i-1) == "يا" && !invocation(sc.word(i)):
+		case i > 0 && sc.word(i-1) == "يا" && !sc.is(i, wInvocation):
 			// Addressed by a given name alone (ونبدا بيك يا احمد); the
 			// names that يا invokes in prayer (يا علي، يا حسين) are not.
 			sc.addPerson(person{from: i - 1, to: j, how: "addressed"})
 		}
 	case cReport:
-		if j < len(sc.toks) && isAddressee(sc.word(j)) {
+		if j < len(sc.toks) && sc.is(j, wAddressee) {
 			return
 		}
 		// "الدين يقول قاتلوهم": scripture invoked as the writer's own
 		// authority is no report of someone else's words.
-		if i > 0 && len(ph.rest) == 0 && scripture(sc.word(i-1)) {
+		if i > 0 && len(ph.rest) == 0 && sc.is(i-1, wScripture) {
 			return
 		}
 		sc.record(cReport, i, j, ph.detail)
 	case cAvow:
 		// "ما اگول اكثر": I say no more, the threat's own ending, denies
 		// nothing.
-		if j < len(sc.toks) && sc.joined(j) && sayNoMore(sc.word(j)) {
+		if j < len(sc.toks) && sc.joined(j) && sc.is(j, wSayNoMore) {
 			return
 		}
 		sc.record(ph.class, i, j, ph.detail)
 	case cFaith:
 		// والله، بالله: an oath, not a religious subject.
-		if len(ph.rest) == 0 && isOath(sc.word(i)) {
+		if len(ph.rest) == 0 && sc.is(i, wOath) {
 			return
 		}
 		sc.record(ph.class, i, j, ph.detail)
@@ -368,13 +378,13 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		// charge against their own words condemns nothing ("آني مو طائفي
 		// بس …", "هذا مو تحريض، هذا واقع"); an endorsement is denied by
 		// a verb's negation too ("مو الحچي الصحيح", "ما عنده حق").
-		if i > 0 && (isNegator(sc.word(i-1)) || ph.class == cEndorse && isDenial(sc.word(i-1))) {
+		if i > 0 && (sc.is(i-1, wNegator) || ph.class == cEndorse && sc.is(i-1, wDenial)) {
 			return
 		}
 		sc.record(ph.class, i, j, ph.detail)
 	case cAbuse:
 		// "لا تسبوه", "ما اگول انتحر": abuse forbidden or denied is none.
-		if i > 0 && (isNegator(sc.word(i-1)) || isProhibition(sc.word(i-1))) {
+		if i > 0 && sc.is(i-1, wNegator|wDenial) {
 			return
 		}
 		sc.record(ph.class, i, j, ph.detail)
@@ -459,7 +469,7 @@ func (sc *scan) relativeWithin(k, n int) bool {
 		if !sc.joined(m) {
 			return false
 		}
-		if isRelative(sc.word(m)) {
+		if sc.is(m, wRelative) {
 			return true
 		}
 	}
@@ -505,14 +515,6 @@ func brokenPlural(w string) bool {
 	return len(r) >= 4 && r[len(r)-3] == 'ا'
 }
 
-func isRelative(w string) bool {
-	switch w {
-	case "اللي", "الي", "الذي", "التي", "الذين", "يلي":
-		return true
-	}
-	return false
-}
-
 // handleRoles are the parts of an account name that say who keeps it: a
 // newsroom, a reporter, an activist (@najaf_news_24, @reporter_hala,
 // @ahmed_tishreen_91).
@@ -533,83 +535,6 @@ func handleRole(h string) string {
 		}
 	}
 	return ""
-}
-
-// invocation reports whether يا before the given name w is more often a
-// prayer than an address: the Prophet, the imams and the Prophet's family.
-func invocation(w string) bool {
-	switch w {
-	case "محمد", "علي", "حسين", "حسن", "عباس", "فاطمه", "زهراء", "زينب", "مهدي", "كاظم", "رضا", "جواد", "صاحب", "رسول", "الله":
-		return true
-	}
-	return false
-}
-
-// isNegator reports whether w negates the word after it.
-func isNegator(w string) bool {
-	switch w {
-	case "مو", "مش", "موش", "ليس", "ليست", "مب", "ماهي", "موب":
-		return true
-	}
-	return false
-}
-
-// isProhibition reports whether w forbids or denies the verb after it
-// (لا تسبوه، ما اقول، محد يسبه).
-func isProhibition(w string) bool {
-	switch w {
-	case "لا", "ما", "محد", "ماكو", "بلا":
-		return true
-	}
-	return false
-}
-
-// isOath reports whether w swears by God (والله، بالله، تالله).
-func isOath(w string) bool {
-	switch w {
-	case "والله", "بالله", "تالله", "ولله", "فوالله":
-		return true
-	}
-	return false
-}
-
-// scripture reports whether w names religion or scripture as the one who
-// says (الدين يقول، القران يقول، ربنا قال).
-func scripture(w string) bool {
-	switch w {
-	case "الدين", "الله", "القران", "الشرع", "الاسلام", "ربنا", "ربك", "ديننا", "الشريعه":
-		return true
-	}
-	return false
-}
-
-// sayNoMore reports whether w, after ما اگول, makes it "I say no more".
-func sayNoMore(w string) bool {
-	switch w {
-	case "اكثر", "زياده", "بعد", "غير":
-		return true
-	}
-	return false
-}
-
-// isDenial reports whether w denies what follows it as a verb or a
-// predicate would (ما عنده حق، محد يگول الصح).
-func isDenial(w string) bool {
-	switch w {
-	case "ما", "لا", "محد", "ماكو", "مافي", "مهو", "مهي":
-		return true
-	}
-	return false
-}
-
-// isAddressee reports whether w addresses the reader, as in قال لك: a
-// message passed on, not a report.
-func isAddressee(w string) bool {
-	switch w {
-	case "لك", "لكم", "الك", "الكم", "لج":
-		return true
-	}
-	return false
 }
 
 // phoneAt records an Iraqi mobile number starting at number token i: 07XX
