@@ -205,9 +205,10 @@ func loadTable() (table, error) {
 	return t, nil
 }
 
-// load adds the cues of one file: lines of phrase, class and detail
-// separated by tabs; # starts a comment line.
-func (t table) load(name string, data []byte) error {
+// readLines calls each with the columns of every line of a cue file: three
+// fields (a phrase or word, a class, a detail) separated by tabs; blank
+// lines and lines starting "# " are comments.
+func readLines(name string, data []byte, each func(line int, cols []string) error) error {
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	line := 0
 	for sc.Scan() {
@@ -218,8 +219,21 @@ func (t table) load(name string, data []byte) error {
 		}
 		cols := strings.Split(s, "\t")
 		if len(cols) != 3 {
-			return fmt.Errorf("%s:%d: want phrase, class and detail separated by tabs, got %d columns", name, line, len(cols))
+			return fmt.Errorf("%s:%d: want a phrase, a class and a detail separated by tabs, got %d columns", name, line, len(cols))
 		}
+		if err := each(line, cols); err != nil {
+			return err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("reading %s: %w", name, err)
+	}
+	return nil
+}
+
+// load adds the cues of one file (readLines).
+func (t table) load(name string, data []byte) error {
+	return readLines(name, data, func(line int, cols []string) error {
 		c, ok := classNames[cols[1]]
 		if !ok {
 			return fmt.Errorf("%s:%d: unknown class %q", name, line, cols[1])
@@ -240,14 +254,11 @@ func (t table) load(name string, data []byte) error {
 			for _, w := range forms {
 				t.add(w, c, detail)
 			}
-			continue
+			return nil
 		}
 		t.add(cols[0], c, detail)
-	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("reading %s: %w", name, err)
-	}
-	return nil
+		return nil
+	})
 }
 
 // add indexes a phrase as written and as normalised, under every prefixed
@@ -340,40 +351,26 @@ var wordClassNames = map[string]wordClass{
 // functionWords maps a normalised word to the roles it plays.
 type functionWords map[string]wordClass
 
-// loadFunctionWords reads functionFile: lines of word, class and detail
-// separated by tabs; # starts a comment line.
+// loadFunctionWords reads functionFile (readLines).
 func loadFunctionWords() (functionWords, error) {
 	data, err := cueFiles.ReadFile(functionFile)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", functionFile, err)
 	}
 	fw := functionWords{}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	line := 0
-	for sc.Scan() {
-		line++
-		s := strings.TrimSpace(sc.Text())
-		if s == "" || s == "#" || strings.HasPrefix(s, "# ") {
-			continue
-		}
-		cols := strings.Split(s, "\t")
-		if len(cols) != 3 {
-			return nil, fmt.Errorf("%s:%d: want word, class and detail separated by tabs, got %d columns", functionFile, line, len(cols))
-		}
+	err = readLines(functionFile, data, func(line int, cols []string) error {
 		c, ok := wordClassNames[cols[1]]
 		if !ok {
-			return nil, fmt.Errorf("%s:%d: unknown class %q", functionFile, line, cols[1])
+			return fmt.Errorf("%s:%d: unknown class %q", functionFile, line, cols[1])
 		}
 		if strings.ContainsRune(cols[0], ' ') {
-			return nil, fmt.Errorf("%s:%d: a function word is one word, got %q", functionFile, line, cols[0])
+			return fmt.Errorf("%s:%d: a function word is one word, got %q", functionFile, line, cols[0])
 		}
 		fw[cols[0]] |= c
 		if n := nlp.Normalize(cols[0]); n != "" {
 			fw[n] |= c
 		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("reading %s: %w", functionFile, err)
-	}
-	return fw, nil
+		return nil
+	})
+	return fw, err
 }

@@ -383,30 +383,40 @@ func TestAdvert(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkFires(t, d, Advert, []string{
+		"مطلوب سائق لشركة نقل بالديوانية، راتب زين",
+		"فرصة عمل: مطلوب محاسبة بخبرة سنتين، للتواصل واتساب",
+		"شقة للايجار بالمنصور، السعر ٥٠٠ الف دينار",
+	}, []string{
+		"مطلوب راس فلان حي او ميت، واللي يجيبه اله مكافأة",
+		"هذا الخاين مطلوب للعشيرة، دمه مهدور",
+		"الراتب ما نزل ثلث اشهر، الحكومة فاشلة",
+	})
+}
+
+// checkFires checks that signal name fires on every post of fires, with
+// its evidence inside the post, and on none of spares.
+func checkFires(t *testing.T, d *Detector, name string, fires, spares []string) {
+	t.Helper()
 	has := func(text string) bool {
 		for _, s := range d.Signals(&ingest.Post{Text: text}, "") {
-			if s.Name == Advert {
+			if s.Name == name {
+				if s.Start < 0 || s.End > len(text) || s.Start >= s.End {
+					t.Errorf("%q: %s evidence [%d,%d) outside the post", text, name, s.Start, s.End)
+				}
 				return true
 			}
 		}
 		return false
 	}
-	for _, text := range []string{
-		"مطلوب سائق لشركة نقل بالديوانية، راتب زين",
-		"فرصة عمل: مطلوب محاسبة بخبرة سنتين، للتواصل واتساب",
-		"شقة للايجار بالمنصور، السعر ٥٠٠ الف دينار",
-	} {
+	for _, text := range fires {
 		if !has(text) {
-			t.Errorf("no advert in %q", text)
+			t.Errorf("no %s in %q", name, text)
 		}
 	}
-	for _, text := range []string{
-		"مطلوب راس فلان حي او ميت، واللي يجيبه اله مكافأة",
-		"هذا الخاين مطلوب للعشيرة، دمه مهدور",
-		"الراتب ما نزل ثلث اشهر، الحكومة فاشلة",
-	} {
+	for _, text := range spares {
 		if has(text) {
-			t.Errorf("advert found in %q", text)
+			t.Errorf("%s found in %q", name, text)
 		}
 	}
 }
@@ -419,40 +429,21 @@ func TestSevereAbuse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	has := func(text string) bool {
-		for _, s := range d.Signals(&ingest.Post{Text: text}, "") {
-			if s.Name == SevereAbuse {
-				if s.Start < 0 || s.End > len(text) || s.Start >= s.End {
-					t.Errorf("%q: evidence [%d,%d) outside the post", text, s.Start, s.End)
-				}
-				return true
-			}
-		}
-		return false
-	}
-	for _, text := range []string{
+	checkFires(t, d, SevereAbuse, []string{
 		"@noor_b انتي عاهرة وكل البصرة تعرف",
 		"@ali_k99 ليش ما تنتحر وتريحنا؟ محد يحتاجك",
 		"يا مصطفى الساعدي روح انتحر احسنلك",
 		"شباب هذا حساب @zainab_art ادخلوا على حسابها وبهدلوها",
 		"@haidar_q اقتل نفسك يا فاشل",
-	} {
-		if !has(text) {
-			t.Errorf("no severe_abuse in %q", text)
-		}
-	}
-	for _, text := range []string{
+	}, []string{
 		"@ali_k99 ولك انت حيوان لو شنو؟ كل تعليق تكتبه غبي",
 		"@basra_boy22 اسكت يا جاهل يا ثور، ما تفهم بالكورة شي",
 		"لا تسبوه يا جماعة، الرجال غلط واعتذر",
 		"اذا خسرنا الليلة والله انتحر 😂",
 		"ميزانية المحافظة وين راحت؟",
 		"لا تقتل نفسك بالشغل، ارتاح شوية",
-	} {
-		if has(text) {
-			t.Errorf("severe_abuse found in %q", text)
-		}
-	}
+		"احقر ناس، مافي عاهره من بلدي",
+	})
 }
 
 // TestDevotional checks that a post made of devotional formulas alone is
