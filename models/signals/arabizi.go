@@ -1,6 +1,7 @@
 package signals
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -86,7 +87,10 @@ func cueArabic(w string) string {
 // names and kinds of work that find a person.
 func skeletonTable(t table) table {
 	st := table{}
-	for key, e := range t {
+	// In key order: the table is the same on every start, whatever the
+	// map's iteration order.
+	for _, key := range slices.Sorted(maps.Keys(t)) {
+		e := t[key]
 		a := cueArabic(key)
 		if a == "" {
 			continue
@@ -131,8 +135,12 @@ func skeletonTable(t table) table {
 				}
 				rest = append(rest, s)
 			}
-			for _, q := range se.phrases {
-				if q.class == ph.class && q.detail == ph.detail && slices.Equal(q.rest, rest) {
+			for qi := range se.phrases {
+				if q := &se.phrases[qi]; q.class == ph.class && q.detail == ph.detail && slices.Equal(q.rest, rest) {
+					// The skeleton drops the article's alef: الصحفية and
+					// لصحفية (to a journalist) share one, and the article
+					// reading, which Arabizi's joined "el" gives, is kept.
+					q.definite = q.definite || ph.definite
 					continue next
 				}
 			}

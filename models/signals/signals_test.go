@@ -1,6 +1,7 @@
 package signals
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -297,6 +298,28 @@ func TestDoubledWKeepsItsConsonant(t *testing.T) {
 		sigs := d.Signals(&ingest.Post{Text: tc.text}, nlp.Normalize(tc.text))
 		if _, got := find(sigs, ThreatCue); got != tc.threat {
 			t.Errorf("%q: threat cue %v, want %v (%+v)", tc.text, got, tc.threat, sigs)
+		}
+	}
+}
+
+// TestSkeletonTableIsStable: the Arabizi table is the same however the cue
+// map is walked, and a role whose Arabic spelling takes the article keeps
+// it by skeleton: «el sa7afiya elli …» is the journalist who …, not "to a
+// journalist", on every start (before, the two spellings shared a skeleton
+// and whichever the map gave first won, so the signal came and went).
+func TestSkeletonTableIsStable(t *testing.T) {
+	d := detector(t)
+	first := skeletonTable(d.t)
+	for range 5 {
+		if again := skeletonTable(d.t); !reflect.DeepEqual(first, again) {
+			t.Fatal("the skeleton table differs between two builds of the same cues")
+		}
+	}
+	text := "el sa7afiya elli haddadooha bil qatil ba3ad ta9reeriha, e7na wiyyaha. 'nijeech lil bait' ma t5awwifna"
+	for range 5 {
+		sigs := d.Signals(&ingest.Post{Text: text}, nlp.Normalize(text))
+		if _, ok := find(sigs, DefenderTargeted); !ok {
+			t.Fatalf("%q: no defender_targeted (%+v)", text, sigs)
 		}
 	}
 }
