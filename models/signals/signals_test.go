@@ -469,6 +469,26 @@ func TestSevereAbuse(t *testing.T) {
 	})
 }
 
+// TestDenialOfHatred: the writer's denial of their own hatred or of a
+// charge they could make, in the dialects and in MSA, is negation; the same
+// denial taken back by a "but" is not.
+func TestDenialOfHatred(t *testing.T) {
+	d, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkFires(t, d, Negation, []string{
+		"ما عندي اي كره للتركمان، احبهم واحب اكلاتهم",
+		"لن أقول إن الأكراد خونة، فهذا ظلم لشعب كامل",
+		"لم أقل يوماً إن الملحد يستحق القتل",
+		"ولا أحمل ضغينة لأي طائفة",
+	}, []string{
+		"لا أقول شيئاً… لكن لاحظوا من يملك البنوك، والعاقل يفهم",
+		"ما عندي كره للكرد بس هم ناكرين جميل",
+		"الاكراد ناكرين جميل",
+	})
+}
+
 // TestDevotional checks that a post made of devotional formulas alone is
 // devotional, with its evidence over the formulas, and that the same
 // formulas beside any other word (praise of an attack, a call, a name, a
