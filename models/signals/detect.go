@@ -372,13 +372,13 @@ func (sc *scan) cue(ph phrase, i, j int) {
 			return
 		}
 		sc.record(ph.class, i, j, ph.detail)
-	case cSatire, cCondemn, cReject, cEndorse:
+	case cSatire, cCondemn, cReject, cEndorse, cUnity:
 		// A cue the word before it denies counts for nothing: a joke
 		// denied is no satire ("هاي مو نكتة"); the writer who denies the
 		// charge against their own words condemns nothing ("آني مو طائفي
 		// بس …", "هذا مو تحريض، هذا واقع"); an endorsement is denied by
 		// a verb's negation too ("مو الحچي الصحيح", "ما عنده حق").
-		if i > 0 && (sc.is(i-1, wNegator) || ph.class == cEndorse && sc.is(i-1, wDenial)) {
+		if i > 0 && (sc.is(i-1, wNegator) || (ph.class == cEndorse || ph.class == cUnity) && sc.is(i-1, wDenial)) {
 			return
 		}
 		sc.record(ph.class, i, j, ph.detail)

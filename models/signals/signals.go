@@ -87,7 +87,7 @@ var definitions = []Definition{
 	{Quotation, "The post reports or quotes what someone else said.",
 		"a reporting verb or attribution (قال، صرح، نقلا عن، حسب، وفق، افاد، مصدر) not addressed to the reader (قال لك), or words between quotation marks (« » “ ” \")"},
 	{Condemnation, "The post rejects or condemns what was said.",
-		"نرفض، ندين، نستنكر، لا للطائفية، كلنا عراقيين، هذا الكلام مرفوض، عيب، تحريض، خطاب كراهية; not when a negator denies the charge (آني مو طائفي بس …، هذا مو عنصرية هذا واقع)"},
+		"نرفض، ندين، نستنكر، لا للطائفية، كلنا عراقيين، هذا الكلام مرفوض، عيب، تحريض، خطاب كراهية; a group's rights affirmed (المسيحيين الهم حق يصوتون، من حقهم يدرسون، يستحقون العيش بكرامة) unless a but takes it back; not when a negator denies the charge (آني مو طائفي بس …، هذا مو عنصرية هذا واقع) or the rights (ما الهم حق، ليس لهم حق)"},
 	{CondemnedQuote, "The post quotes or reports words in order to reject them: speech about speech.",
 		"words between quotation marks, or a reporting verb or frame (قال، اللي يكتب، اللي يكول), together with the writer's own rejection of what was said outside the marks (نرفض، ندين، مرفوض، ما يمثلنا، هذا تحريض، خطاب كراهية); words that only describe (طائفي، عنصرية) do not count as rejection here"},
 	{Negation, "The post negates a hateful claim or a generalisation.",

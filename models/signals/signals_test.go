@@ -489,6 +489,25 @@ func TestDenialOfHatred(t *testing.T) {
 	})
 }
 
+// TestRightsAffirmed: a group's rights affirmed is the unity side of
+// condemnation; the same rights denied, or affirmed and then taken back, are
+// not.
+func TestRightsAffirmed(t *testing.T) {
+	d, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkFires(t, d, Condemnation, []string{
+		"المسيحيين الهم حق يصوتون ويترشحون، هذا البلد بلدهم",
+		"اطفال اللاجئين بالمخيمات من حقهم يدرسون ويكملون",
+		"المثليون جزء من هذا المجتمع، ويستحقون العيش بكرامة",
+	}, []string{
+		"المسيحيين ما الهم حق يصوتون ولا يترشحون، هذا البلد مو بلدهم",
+		"الاقليات ليس لهم حق في المناصب",
+		"النازحين الهم حق يسكنون بس مو بمنطقتنا، خلي يرجعون لمخيماتهم",
+	})
+}
+
 // TestDevotional checks that a post made of devotional formulas alone is
 // devotional, with its evidence over the formulas, and that the same
 // formulas beside any other word (praise of an attack, a call, a name, a
