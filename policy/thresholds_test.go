@@ -48,3 +48,48 @@ func TestWithThresholds(t *testing.T) {
 		}
 	}
 }
+
+// TestRewriteThresholds: a tuned policy file differs from the default in
+// the version line and the rewritten thresholds only, parses, and routes by
+// the new thresholds.
+func TestRewriteThresholds(t *testing.T) {
+	data := DefaultYAML()
+	out, err := RewriteThresholds("default.yaml", data, "2026.12.13-tuned", map[string]float64{"hate": 0.6, "threat": 0.7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, after := strings.Split(string(data), "\n"), strings.Split(string(out), "\n")
+	if len(before) != len(after) {
+		t.Fatalf("%d lines became %d", len(before), len(after))
+	}
+	var changed []string
+	for i := range before {
+		if before[i] != after[i] {
+			changed = append(changed, after[i])
+		}
+	}
+	want := []string{`version: "2026.12.13-tuned"`, "    threshold: 0.7", "    threshold: 0.6"}
+	if strings.Join(changed, "|") != strings.Join(want, "|") {
+		t.Fatalf("changed lines %q, want %q", changed, want)
+	}
+	p, err := Parse("tuned.yaml", out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if th := p.Thresholds(); th["hate"] != 0.6 || th["threat"] != 0.7 || th["incitement"] != Default().Thresholds()["incitement"] {
+		t.Fatalf("thresholds %v", th)
+	}
+	for _, bad := range []struct {
+		version string
+		th      map[string]float64
+	}{
+		{"2026 12", map[string]float64{"hate": 0.6}},
+		{"v2", map[string]float64{"nosuch": 0.6}},
+		{"v2", map[string]float64{"counter_speech": 0.6}},
+		{"v2", map[string]float64{"hate": 0.95}}, // above the protected bar
+	} {
+		if _, err := RewriteThresholds("default.yaml", data, bad.version, bad.th); err == nil {
+			t.Errorf("version %q thresholds %v accepted", bad.version, bad.th)
+		}
+	}
+}

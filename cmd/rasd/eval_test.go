@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -450,12 +449,15 @@ func TestEvalRouteSweep(t *testing.T) {
 	dir := t.TempDir()
 	data := filepath.Join("..", "..", "eval", "data", "iraqi-gold", "dev.jsonl")
 	js := filepath.Join(dir, "sweep.json")
+	tuned := filepath.Join(dir, "tuned.yaml")
 	code, out, errs := runCmd(t, "", "eval", "route", "--model", model, "--data", data, "--sweep", "threat,hate",
-		"--grid", "0.40:0.80:0.10", "--max-protected", "0.06", "--floor", "threat=0.9", "--json", js)
+		"--grid", "0.40:0.80:0.10", "--max-protected", "0.06", "--floor", "threat=0.9", "--json", js,
+		"--write-policy", tuned, "--policy-version", "2026.12.13-test")
 	if code != 0 {
 		t.Fatalf("exit %d: %s %s", code, out, errs)
 	}
-	if !strings.Contains(out, "threshold sweep: threat, hate over 5 values (25 settings)") || !strings.Contains(out, "frontier") {
+	if !strings.Contains(out, "threshold sweep: threat, hate over 5 values (25 settings)") || !strings.Contains(out, "frontier") ||
+		!strings.Contains(out, "wrote "+tuned+" (version 2026.12.13-test)") {
 		t.Errorf("summary:\n%s", out)
 	}
 	var rep struct {
@@ -482,17 +484,14 @@ func TestEvalRouteSweep(t *testing.T) {
 			t.Errorf("frontier point %+v beats the chosen one %+v within the target", p, best)
 		}
 	}
-	yml := string(policy.DefaultYAML())
-	for _, l := range []string{"threat", "hate"} {
-		old := fmt.Sprintf("  - name: %s\n    kind: violation\n    threshold: %.2f\n", l, policy.Default().Thresholds()[l])
-		if !strings.Contains(yml, old) {
-			t.Fatalf("no %q in the default policy", old)
-		}
-		yml = strings.Replace(yml, old, fmt.Sprintf("  - name: %s\n    kind: violation\n    threshold: %v\n", l, best.Thresholds[l]), 1)
-	}
-	tuned := filepath.Join(dir, "tuned.yaml")
-	if err := os.WriteFile(tuned, []byte(yml), 0o600); err != nil {
+	// The written policy holds the chosen thresholds and the new version,
+	// and routing under it queues what the sweep reported.
+	p, err := policy.Load(tuned)
+	if err != nil {
 		t.Fatal(err)
+	}
+	if th := p.Thresholds(); p.Version != "2026.12.13-test" || th["threat"] != best.Thresholds["threat"] || th["hate"] != best.Thresholds["hate"] {
+		t.Errorf("written policy %s thresholds %v; chosen %v", p.Version, th, best.Thresholds)
 	}
 	js2 := filepath.Join(dir, "tuned.json")
 	if code, out, errs := runCmd(t, "", "eval", "route", "--model", model, "--data", data, "--policy", tuned, "--json", js2); code != 0 {
@@ -509,6 +508,15 @@ func TestEvalRouteSweep(t *testing.T) {
 		t.Errorf("under the chosen thresholds: %d violating, %d protected queued; the sweep said %d, %d",
 			again.Violating.Queued, again.Protected.Queued, best.Violating, best.Protected)
 	}
+	// No setting within the target: nothing is written.
+	none := filepath.Join(dir, "none.yaml")
+	if code, _, errs := runCmd(t, "", "eval", "route", "--model", model, "--data", data, "--sweep", "hate", "--grid", "0.40:0.50:0.10",
+		"--max-protected", "0", "--floor", "hate=1", "--write-policy", none); code != 1 || !strings.Contains(errs, "no setting meets") {
+		t.Errorf("impossible target: exit %d, %s", code, errs)
+	}
+	if _, err := os.Stat(none); !os.IsNotExist(err) {
+		t.Errorf("%s written for an impossible target: %v", none, err)
+	}
 	// Bad input: a clear error.
 	for _, tc := range []struct {
 		args []string
@@ -519,6 +527,7 @@ func TestEvalRouteSweep(t *testing.T) {
 		{[]string{"--sweep", "hate", "--floor", "threat"}, "--floor"},
 		{[]string{"--floor", "threat=0.9"}, "--floor needs --sweep"},
 		{[]string{"--sweep", "hate", "--max-protected", "5"}, "--max-protected"},
+		{[]string{"--write-policy", "x.yaml"}, "--write-policy and --policy-version need --sweep"},
 	} {
 		args := append([]string{"eval", "route", "--model", model, "--data", data}, tc.args...)
 		if code, _, errs := runCmd(t, "", args...); code != 2 || !strings.Contains(errs, tc.want) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -16,6 +17,7 @@ import (
 	"github.com/rasd-iq/rasd/ingest"
 	"github.com/rasd-iq/rasd/models"
 	"github.com/rasd-iq/rasd/models/signals"
+	"github.com/rasd-iq/rasd/policy"
 )
 
 // runEvalRoute runs labelled posts through the engine's decision path (the
@@ -23,7 +25,7 @@ import (
 // them) and reports what reaches a reviewer.
 func runEvalRoute(env *Env, args []string) error {
 	c := &command{Name: "eval route", Summary: "run labelled posts through the decision path (model, signals, policy) and count what is queued",
-		Usage:   "eval route --data FILE [--model DIR] [--policy FILE] [--source-kind KIND] [--disable-signals A,B] [--known-defenders FILE] [--serious L,…] [--defender-targets T,…] [--json out.json] [--routed out.jsonl] [data flags as for rasd eval]",
+		Usage:   "eval route --data FILE [--model DIR] [--policy FILE] [--source-kind KIND] [--disable-signals A,B] [--known-defenders FILE] [--serious L,…] [--defender-targets T,…] [--json out.json] [--routed out.jsonl] [--sweep L,… [--grid F:T:S] [--max-protected S] [--floor L=S,…] [--write-policy FILE [--policy-version V]]] [data flags as for rasd eval]",
 		Example: "rasd eval route --data eval/data/iraqi-gold/test.jsonl --routed routed.jsonl"}
 	fs := newFlagSet(env, c)
 	var f evalFlags
@@ -59,6 +61,8 @@ func runEvalRoute(env *Env, args []string) error {
 	fs.Var(&sweep, "sweep", "violation `LABELS` whose thresholds to sweep, comma-separated (e.g. threat,incitement,terrorism,hate): route under every setting over --grid and report the one that queues the most violating items within --max-protected and the --floor recalls")
 	grid := fs.String("grid", "0.40:0.80:0.05", "values of each swept threshold, `FROM:TO:STEP` on the policy's scale")
 	maxProtected := fs.Float64("max-protected", 0.05, "with --sweep: the largest share of protected or ordinary items the chosen setting may queue")
+	writePolicy := fs.String("write-policy", "", "with --sweep: write the policy with the chosen thresholds to `FILE` (every other line as it was), to check with rasd policy check and review as a diff")
+	policyVersion := fs.String("policy-version", "", "with --write-policy: the version of the written policy (default: the policy's own plus -tuned)")
 	fs.Var(&floors, "floor", "with --sweep: `LABEL=SHARE`,… the smallest share of a serious label's items the chosen setting must queue (e.g. threat=0.9)")
 	knownFile := fs.String("known-defenders", "", "people known to be activists, journalists, defenders or protesters: `FILE` as signals.defenders_file in rasd.yaml")
 	if err := parseFlags(env, c, fs, args); err != nil {
@@ -76,6 +80,9 @@ func runEvalRoute(env *Env, args []string) error {
 	sw, err := sweepOptions(sweep.vals, *grid, *maxProtected, floors.vals, f.serious.vals)
 	if err != nil {
 		return usagef("%v", err)
+	}
+	if sw == nil && (*writePolicy != "" || *policyVersion != "") {
+		return usagef("--write-policy and --policy-version need --sweep")
 	}
 	if len(f.models.vals) > 1 {
 		return usagef("--model given %d times; route one model at a time", len(f.models.vals))
@@ -173,8 +180,35 @@ func runEvalRoute(env *Env, args []string) error {
 	if err := rep.WriteText(out); err != nil {
 		return err
 	}
-	if swept != nil {
-		return swept.WriteText(out)
+	if swept == nil {
+		return nil
+	}
+	if err := swept.WriteText(out); err != nil {
+		return err
+	}
+	if *writePolicy != "" {
+		if swept.Best == nil {
+			return fmt.Errorf("--write-policy: no setting meets --max-protected and the floors; %s not written", *writePolicy)
+		}
+		src, name := policy.DefaultYAML(), "default policy.yaml"
+		if *policyFile != "" {
+			if src, err = os.ReadFile(*policyFile); err != nil {
+				return fmt.Errorf("reading %s: %w", *policyFile, err)
+			}
+			name = *policyFile
+		}
+		version := *policyVersion
+		if version == "" {
+			version = pol.Version + "-tuned"
+		}
+		tuned, err := policy.RewriteThresholds(name, src, version, swept.Best.Thresholds)
+		if err != nil {
+			return fmt.Errorf("--write-policy: %w", err)
+		}
+		if err := os.WriteFile(*writePolicy, tuned, 0o644); err != nil {
+			return fmt.Errorf("--write-policy: %w", err)
+		}
+		fmt.Fprintf(out, "\nwrote %s (version %s): the chosen thresholds, every other line as in %s\n", *writePolicy, version, name)
 	}
 	return nil
 }
