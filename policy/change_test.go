@@ -22,7 +22,7 @@ func TestChangeEvent(t *testing.T) {
 	}
 	rules := d["rules"].(Diff)
 	if !slices.Equal(rules.Added, []string{"harassment-person"}) || !slices.Equal(rules.Removed, []string{"harassment-named-person"}) ||
-		!slices.Equal(rules.Changed, []string{"blackmail-support", "hate-speech", "incitement-defender", "incitement-targeted", "incitement-words-defender", "incitement-words-named", "threat-defender", "threat-doxxing", "threat-named-person", "threat-words-defender", "threat-words-doxxing", "threat-words-named"}) {
+		!slices.Equal(rules.Changed, []string{"blackmail-support", "hate-words-dehumanising", "incitement-defender", "incitement-targeted", "incitement-words-defender", "incitement-words-named", "threat-defender", "threat-doxxing", "threat-named-person", "threat-words-defender", "threat-words-doxxing", "threat-words-named"}) {
 		t.Fatalf("rules diff %+v", rules)
 	}
 	if lb := d["labels"].(Diff); len(lb.Added)+len(lb.Removed)+len(lb.Changed) != 0 || d["protected_changed"] != false {

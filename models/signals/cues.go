@@ -68,6 +68,9 @@ const (
 	cEndorse
 	cAvow
 	cAbuse
+	cPeople
+	cVermin
+	cDehumanise
 	nClasses
 )
 
@@ -82,6 +85,7 @@ var classNames = map[string]class{
 	"harm": cThreat, "harm2": cThreat, "menace": cThreat, "repeat": cRepeat, "visit": cVisit, "backoff": cBackOff, "orelse": cOrElse,
 	"harmcall": cIncite, "call": cIncite, "jihadcall": cJihad, "devotion": cDevotion, "unity": cUnity, "contrast": cContrast,
 	"endorse": cEndorse, "avow": cAvow, "slur": cAbuse, "selfharm": cAbuse, "pileon": cAbuse,
+	"people": cPeople, "vermin": cVermin,
 }
 
 // phrase is one cue: the words after the first, what it is evidence of and
@@ -341,11 +345,13 @@ const (
 	wAddressee                        // addresses the reader after a reporting verb (قال لك)
 	wRelative                         // a relative pronoun (اللي، الذي)
 	wInvocation                       // a name يا invokes in prayer (يا علي، يا حسين)
+	wFiller                           // only joins a people word to what is said of them (هم، كلهم، دول، مثل)
 )
 
 var wordClassNames = map[string]wordClass{
 	"negator": wNegator, "denial": wDenial, "oath": wOath, "scripture": wScripture,
 	"saynomore": wSayNoMore, "addressee": wAddressee, "relative": wRelative, "invocation": wInvocation,
+	"filler": wFiller,
 }
 
 // functionWords maps a normalised word to the roles it plays.

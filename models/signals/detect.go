@@ -161,6 +161,8 @@ type scan struct {
 	// devotedTo is the token after the last one a devotional formula
 	// covers, and devoted how many tokens formulas cover.
 	devotedTo, devoted int
+	// lastPeople is the last people word (cues/hate.tsv) read so far.
+	lastPeople hit
 	// lastContrast is the token where the post's last "but" (بس، لكن)
 	// starts, or -1.
 	lastContrast int
@@ -197,10 +199,40 @@ func (sc *scan) reset(text string) {
 	sc.described = sc.described[:0]
 	sc.phone, sc.quote, sc.lastHarm = hit{}, hit{}, hit{}
 	sc.devotedTo, sc.devoted, sc.lastContrast = 0, 0, -1
+	sc.lastPeople = hit{}
 	sc.found = sc.found[:0]
 }
 
 func (sc *scan) word(i int) string { t := sc.toks[i]; return sc.text[t.start:t.end] }
+
+// predicate reports whether tokens [from, to) only join a people word to
+// what is said of them: none, or at most three fillers (هم، كلهم، دول،
+// مثل), and no negator.
+func (sc *scan) predicate(from, to int) bool {
+	if to-from > 3 {
+		return false
+	}
+	for k := from; k < to; k++ {
+		if sc.toks[k].kind != kWord || !sc.is(k, wFiller) {
+			return false
+		}
+	}
+	return true
+}
+
+// bareOrLike reports whether token k is noun written bare, with the
+// article, or after و or ك (كالحشرات), not after ب or ل (بسرطان).
+func (sc *scan) bareOrLike(k int, noun string) bool {
+	pre, ok := strings.CutSuffix(sc.word(k), noun)
+	if !ok {
+		return false
+	}
+	switch pre {
+	case "", "ال", "و", "وال", "ك", "كال", "وك", "وكال":
+		return true
+	}
+	return false
+}
 
 // is reports whether token k is a function word of one of the classes c
 // (cues/function.tsv).
@@ -382,6 +414,15 @@ func (sc *scan) cue(ph phrase, i, j int) {
 			return
 		}
 		sc.record(ph.class, i, j, ph.detail)
+	case cPeople:
+		sc.lastPeople = hit{from: i, to: j, n: 1}
+		sc.record(ph.class, i, j, ph.detail)
+	case cVermin:
+		// "الشيعة جرذان", "النازحين حشرات", "اليهود كالحشرات": a people
+		// called vermin, disease, filth or beasts.
+		if p := sc.lastPeople; p.n > 0 && sc.predicate(p.to, i) && sc.bareOrLike(i, ph.detail) {
+			sc.record(cDehumanise, p.from, j, ph.detail)
+		}
 	case cAbuse:
 		// "لا تسبوه", "ما اگول انتحر": abuse forbidden or denied is none.
 		if i > 0 && sc.is(i-1, wNegator|wDenial) {

@@ -28,6 +28,7 @@ const (
 	ThreatCue         = "threat_cue"
 	IncitementCue     = "incitement_cue"
 	TerrorismCue      = "terrorism_cue"
+	Dehumanisation    = "dehumanisation"
 	Blackmail         = "blackmail"
 	CriticismOfficial = "criticism_official"
 	AntiCorruption    = "anti_corruption"
@@ -68,6 +69,8 @@ var definitions = []Definition{
 		"a plural imperative of a verb of killing or maiming with an object pronoun (اقتلوه، اسحلوها، احرقوهم), or a set call (لازم ينسحل، يستاهل الذبح، دمه حلال للكل، اللي يشوفه يقتله، انشروا صورته وعنوانه)"},
 	{TerrorismCue, "The post carries a slogan, oath or recruitment call of a terrorist organisation.",
 		"باقية وتتمدد، انفروا خفافا وثقالا، التحقوا بالمجاهدين، بايعوا الخليفة، جنود الخلافة، هاجروا الى ارض الخلافة"},
+	{Dehumanisation, "The post calls a people vermin, disease, filth or beasts.",
+		"a people, sect, faith, origin or gender (الشيعة، الكرد، النازحين، اليهود، المثليين، النسوان; not السنة, which is also \"the year\") followed at once, or after words that only join them (هم، كلهم، دول، مثل), by a noun of vermin, disease, filth or beasts (جرذان، حشرات، عث، سرطان، طاعون، زبالة، خنازير، قرود), bare, with the article or with ك (كالحشرات), not after ب or ل (المصابات بسرطان), and with no negator between (الكرد مو حشرات)"},
 	{Blackmail, "Sextortion or blackmail: private images, videos or chats held over someone.",
 		"private media (صورك، الفيديو، المحادثات) with a threat to expose them and a demand or condition (اذا ما ... انشر، ادفع والا)"},
 	{CriticismOfficial, "Criticism of officials, ministries, parliament, parties, the government or armed factions.",

@@ -369,7 +369,7 @@ func TestDisabled(t *testing.T) {
 
 func TestDefinitions(t *testing.T) {
 	names := Names()
-	if len(names) != 21 || !Known(SevereAbuse) || !Known(Endorsement) || !Known(Devotional) || !Known(Sports) || !Known(CondemnedQuote) || !Known(ThreatCue) || !Known(IncitementCue) || !Known(TerrorismCue) || !Known(Doxxing) || !Known(Advert) || Known("threat") {
+	if len(names) != 22 || !Known(Dehumanisation) || !Known(SevereAbuse) || !Known(Endorsement) || !Known(Devotional) || !Known(Sports) || !Known(CondemnedQuote) || !Known(ThreatCue) || !Known(IncitementCue) || !Known(TerrorismCue) || !Known(Doxxing) || !Known(Advert) || Known("threat") {
 		t.Fatalf("names = %v", names)
 	}
 	for _, d := range Definitions() {
@@ -505,6 +505,28 @@ func TestRightsAffirmed(t *testing.T) {
 		"المسيحيين ما الهم حق يصوتون ولا يترشحون، هذا البلد مو بلدهم",
 		"الاقليات ليس لهم حق في المناصب",
 		"النازحين الهم حق يسكنون بس مو بمنطقتنا، خلي يرجعون لمخيماتهم",
+	})
+}
+
+// TestDehumanisation: a people called vermin, disease, filth or beasts;
+// not the same words of something else, nor denied, nor a disease had.
+func TestDehumanisation(t *testing.T) {
+	d, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkFires(t, d, Dehumanisation, []string{
+		"التركمان عث، يخربون كل شي يلمسوه",
+		"هالنازحين حشرات خيمة تجيب خيمة",
+		"الايزيدية كلهم طاعون، ابعدوا عن قراهم",
+		"اليهود كالحشرات تتكاثر في الظلام",
+		"النصارى دول كلاب",
+	}, []string{
+		"الكرد مو حشرات، هذولي اهلنا",
+		"النساء المصابات بسرطان الثدي يحتاجن دعم",
+		"هاي السنة زبالة من اولها لآخرها",
+		"حملة رش الحشرات بحي النازحين باچر",
+		"الحكومة كلاب وحرامية",
 	})
 }
 
