@@ -346,12 +346,13 @@ const (
 	wRelative                         // a relative pronoun (اللي، الذي)
 	wInvocation                       // a name يا invokes in prayer (يا علي، يا حسين)
 	wFiller                           // only joins a people word to what is said of them (هم، كلهم، دول، مثل)
+	wAnyone                           // one, anyone: after a denial, nobody (ماكو وحدة، ولا واحد)
 )
 
 var wordClassNames = map[string]wordClass{
 	"negator": wNegator, "denial": wDenial, "oath": wOath, "scripture": wScripture,
 	"saynomore": wSayNoMore, "addressee": wAddressee, "relative": wRelative, "invocation": wInvocation,
-	"filler": wFiller,
+	"filler": wFiller, "anyone": wAnyone,
 }
 
 // functionWords maps a normalised word to the roles it plays.

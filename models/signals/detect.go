@@ -234,6 +234,12 @@ func (sc *scan) bareOrLike(k int, noun string) bool {
 	return false
 }
 
+// denied reports whether the word before token i denies it (ما، محد، مو),
+// or a denial and "one" do (ماكو وحدة تستاهل، ولا واحد يستاهل).
+func (sc *scan) denied(i int) bool {
+	return i > 0 && sc.is(i-1, wNegator|wDenial) || i > 1 && sc.is(i-2, wNegator|wDenial) && sc.is(i-1, wAnyone)
+}
+
 // is reports whether token k is a function word of one of the classes c
 // (cues/function.tsv).
 func (sc *scan) is(k int, c wordClass) bool { return sc.fw[sc.word(k)]&c != 0 }
@@ -423,6 +429,13 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		if p := sc.lastPeople; p.n > 0 && sc.predicate(p.to, i) && sc.bareOrLike(i, ph.detail) {
 			sc.record(cDehumanise, p.from, j, ph.detail)
 		}
+	case cIncite:
+		// "ما تستاهل الضرب", "محد يستاهل الموت", "مو لازم ينقتل": a call
+		// or a desert denied is none.
+		if len(ph.rest) > 0 && sc.denied(i) {
+			return
+		}
+		sc.record(ph.class, i, j, ph.detail)
 	case cAbuse:
 		// "لا تسبوه", "ما اگول انتحر": abuse forbidden or denied is none.
 		if i > 0 && sc.is(i-1, wNegator|wDenial) {

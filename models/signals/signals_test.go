@@ -530,6 +530,27 @@ func TestDehumanisation(t *testing.T) {
 	})
 }
 
+// TestDeservesHarm: saying that people deserve a harm no court gives is a
+// call to harm; the same denied, or a court's punishment, is not.
+func TestDeservesHarm(t *testing.T) {
+	d, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkFires(t, d, IncitementCue, []string{
+		"المرة اللي ترفع صوتها على رجلها تستاهل الكف",
+		"عوائل داعش ياخذون المساعدات واحنا ما ناكل، يستاهلون الجوع",
+		"البنية اللي تنزل صورها تستاهل اللي يجرالها",
+	}, []string{
+		"ما تستاهل الضرب، هاي بنية صغيرة وغلطت",
+		"محد يستاهل الموت على راي كتبه",
+		"ماكو وحدة تستاهل الضرب، اللي يمد ايده على مرة مو رجال",
+		"ولا واحد يستاهل الحرق مهما سوى",
+		"الفاسدين يستاهلون السجن ويرجعون الفلوس",
+		"الدنيا ما تستاهل ❤️ سامحوا بعض",
+	})
+}
+
 // TestDevotional checks that a post made of devotional formulas alone is
 // devotional, with its evidence over the formulas, and that the same
 // formulas beside any other word (praise of an attack, a call, a name, a
