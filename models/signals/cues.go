@@ -70,7 +70,9 @@ const (
 	cAbuse
 	cPeople
 	cVermin
+	cVilify
 	cDehumanise
+	cVilification
 	nClasses
 )
 
@@ -85,7 +87,7 @@ var classNames = map[string]class{
 	"harm": cThreat, "harm2": cThreat, "menace": cThreat, "repeat": cRepeat, "visit": cVisit, "backoff": cBackOff, "orelse": cOrElse,
 	"harmcall": cIncite, "call": cIncite, "jihadcall": cJihad, "devotion": cDevotion, "unity": cUnity, "contrast": cContrast,
 	"endorse": cEndorse, "avow": cAvow, "slur": cAbuse, "selfharm": cAbuse, "pileon": cAbuse,
-	"people": cPeople, "vermin": cVermin,
+	"people": cPeople, "vermin": cVermin, "vilify": cVilify,
 }
 
 // phrase is one cue: the words after the first, what it is evidence of and
@@ -347,12 +349,14 @@ const (
 	wInvocation                       // a name يا invokes in prayer (يا علي، يا حسين)
 	wFiller                           // only joins a people word to what is said of them (هم، كلهم، دول، مثل)
 	wAnyone                           // one, anyone: after a denial, nobody (ماكو وحدة، ولا واحد)
+	wHead                             // a noun a people word completes (حكام العرب، احزاب الشيعة)
+	wNotDenial                        // a clitic and ما or لا that make another word (لما، كما، بما، كلا)
 )
 
 var wordClassNames = map[string]wordClass{
 	"negator": wNegator, "denial": wDenial, "oath": wOath, "scripture": wScripture,
 	"saynomore": wSayNoMore, "addressee": wAddressee, "relative": wRelative, "invocation": wInvocation,
-	"filler": wFiller, "anyone": wAnyone,
+	"filler": wFiller, "anyone": wAnyone, "head": wHead, "notdenial": wNotDenial,
 }
 
 // functionWords maps a normalised word to the roles it plays.

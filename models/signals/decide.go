@@ -108,6 +108,9 @@ func (d *Detector) decide(sc *scan) {
 	if !d.off[Dehumanisation] && h[cDehumanise].n > 0 {
 		sc.addHit(Dehumanisation, h[cDehumanise], "a people called "+h[cDehumanise].detail)
 	}
+	if !d.off[Vilification] && h[cVilification].n > 0 {
+		sc.addHit(Vilification, h[cVilification], "a people called "+h[cVilification].detail)
+	}
 	if !d.off[Blackmail] && h[cMedia].n > 0 {
 		switch {
 		case h[cExpose].n > 0 && (h[cDemand].n > 0 || h[cCondition].n > 0):

@@ -220,15 +220,18 @@ func (sc *scan) predicate(from, to int) bool {
 	return true
 }
 
-// bareOrLike reports whether token k is noun written bare, with the
-// article, or after و or ك (كالحشرات), not after ب or ل (بسرطان).
+// bareOrLike reports whether token k is noun (its first word) written bare, with the
+// article, or after ك (كالحشرات), not after و, ب or ل (والحشرات، بسرطان).
 func (sc *scan) bareOrLike(k int, noun string) bool {
-	pre, ok := strings.CutSuffix(sc.word(k), noun)
+	first, _, _ := strings.Cut(noun, " ")
+	pre, ok := strings.CutSuffix(sc.word(k), first)
 	if !ok {
 		return false
 	}
 	switch pre {
-	case "", "ال", "و", "وال", "ك", "كال", "وك", "وكال":
+	case "", "ال", "ك", "كال":
+		// Not و: "الشيعة ودواعش" joins two subjects, it says nothing of
+		// the first.
 		return true
 	}
 	return false
@@ -397,10 +400,11 @@ func (sc *scan) cue(ph phrase, i, j int) {
 			return
 		}
 		sc.record(cReport, i, j, ph.detail)
-	case cAvow:
+	case cAvow, cNegate:
 		// "ما اگول اكثر": I say no more, the threat's own ending, denies
-		// nothing.
-		if j < len(sc.toks) && sc.joined(j) && sc.is(j, wSayNoMore) {
+		// nothing; "لما قلنا", "كما اقول": ما after ل, ك or ب is "when"
+		// or "as", no denial.
+		if ph.class == cAvow && j < len(sc.toks) && sc.joined(j) && sc.is(j, wSayNoMore) || sc.is(i, wNotDenial) {
 			return
 		}
 		sc.record(ph.class, i, j, ph.detail)
@@ -421,13 +425,23 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		}
 		sc.record(ph.class, i, j, ph.detail)
 	case cPeople:
+		// "حكام العرب", "احزاب الشيعة": a people word that completes
+		// another noun is not what is spoken of.
+		if i > 0 && sc.is(i-1, wHead) {
+			return
+		}
 		sc.lastPeople = hit{from: i, to: j, n: 1}
 		sc.record(ph.class, i, j, ph.detail)
-	case cVermin:
+	case cVermin, cVilify:
 		// "الشيعة جرذان", "النازحين حشرات", "اليهود كالحشرات": a people
-		// called vermin, disease, filth or beasts.
-		if p := sc.lastPeople; p.n > 0 && sc.predicate(p.to, i) && sc.bareOrLike(i, ph.detail) {
-			sc.record(cDehumanise, p.from, j, ph.detail)
+		// called vermin, disease, filth or beasts; "الصابئة نجسين",
+		// "الكرد خونة": a people damned as impure or traitors.
+		if p := sc.lastPeople; p.n > 0 && p.to <= i && sc.predicate(p.to, i) && sc.bareOrLike(i, ph.detail) {
+			c := cDehumanise
+			if ph.class == cVilify {
+				c = cVilification
+			}
+			sc.record(c, p.from, j, ph.detail)
 		}
 	case cIncite:
 		// "ما تستاهل الضرب", "محد يستاهل الموت", "مو لازم ينقتل": a call

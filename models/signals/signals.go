@@ -29,6 +29,7 @@ const (
 	IncitementCue     = "incitement_cue"
 	TerrorismCue      = "terrorism_cue"
 	Dehumanisation    = "dehumanisation"
+	Vilification      = "vilification"
 	Blackmail         = "blackmail"
 	CriticismOfficial = "criticism_official"
 	AntiCorruption    = "anti_corruption"
@@ -71,6 +72,8 @@ var definitions = []Definition{
 		"باقية وتتمدد، انفروا خفافا وثقالا، التحقوا بالمجاهدين، بايعوا الخليفة، جنود الخلافة، هاجروا الى ارض الخلافة"},
 	{Dehumanisation, "The post calls a people vermin, disease, filth or beasts.",
 		"a people, sect, faith, origin or gender (الشيعة، الكرد، النازحين، اليهود، المثليين، النسوان; not السنة, which is also \"the year\") followed at once, or after words that only join them (هم، كلهم، دول، مثل), by a noun of vermin, disease, filth or beasts (جرذان، حشرات، عث، سرطان، طاعون، زبالة، خنازير، قرود), bare, with the article or with ك (كالحشرات), not after ب or ل (المصابات بسرطان), and with no negator between (الكرد مو حشرات)"},
+	{Vilification, "The post damns a people as impure, infidels, bastards, traitors, slaves or terrorists.",
+		"a people word as for dehumanisation followed in the same way by a noun that damns them (نجسين، انجاس، كفار، اولاد زنا، عاهرات، عبيد، خونة، عملاء، ذيول، مجوس، صفويين، دواعش، شواذ): «الصابئة نجسين»، «الكرد خونة»، «الرافضة اولاد زنا»; not after a negator (الكرد مو خونة)"},
 	{Blackmail, "Sextortion or blackmail: private images, videos or chats held over someone.",
 		"private media (صورك، الفيديو، المحادثات) with a threat to expose them and a demand or condition (اذا ما ... انشر، ادفع والا)"},
 	{CriticismOfficial, "Criticism of officials, ministries, parliament, parties, the government or armed factions.",

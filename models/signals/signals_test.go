@@ -369,7 +369,7 @@ func TestDisabled(t *testing.T) {
 
 func TestDefinitions(t *testing.T) {
 	names := Names()
-	if len(names) != 22 || !Known(Dehumanisation) || !Known(SevereAbuse) || !Known(Endorsement) || !Known(Devotional) || !Known(Sports) || !Known(CondemnedQuote) || !Known(ThreatCue) || !Known(IncitementCue) || !Known(TerrorismCue) || !Known(Doxxing) || !Known(Advert) || Known("threat") {
+	if len(names) != 23 || !Known(Vilification) || !Known(Dehumanisation) || !Known(SevereAbuse) || !Known(Endorsement) || !Known(Devotional) || !Known(Sports) || !Known(CondemnedQuote) || !Known(ThreatCue) || !Known(IncitementCue) || !Known(TerrorismCue) || !Known(Doxxing) || !Known(Advert) || Known("threat") {
 		t.Fatalf("names = %v", names)
 	}
 	for _, d := range Definitions() {
@@ -485,6 +485,8 @@ func TestDenialOfHatred(t *testing.T) {
 	}, []string{
 		"لا أقول شيئاً… لكن لاحظوا من يملك البنوك، والعاقل يفهم",
 		"ما عندي كره للكرد بس هم ناكرين جميل",
+		"لما قلنا الكرد ناكرين جميل محد صدگ",
+		"كما أقول دائماً، المسيحيين ما الهم حق هنا",
 		"الاكراد ناكرين جميل",
 	})
 }
@@ -548,6 +550,26 @@ func TestDeservesHarm(t *testing.T) {
 		"ولا واحد يستاهل الحرق مهما سوى",
 		"الفاسدين يستاهلون السجن ويرجعون الفلوس",
 		"الدنيا ما تستاهل ❤️ سامحوا بعض",
+	})
+}
+
+// TestVilification: a people damned as impure, bastards or traitors; not
+// denied, not politicians called traitors.
+func TestVilification(t *testing.T) {
+	d, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkFires(t, d, Vilification, []string{
+		"الصابئة نجسين لا تشربون من مايهم",
+		"الرافضة اولاد زنا، هذا مو سب هذا واقع",
+		"الكرد كلهم خونة وعملاء",
+	}, []string{
+		"الكرد مو خونة، هذولي اهلنا",
+		"السياسيين خونة وحرامية",
+		"الخونة اللي باعوا الموصل لازم يتحاسبون",
+		"حكام العرب كفار وعملاء",
+		"لا فرق بين همجية دواعش الشيعة ودواعش السنة",
 	})
 }
 
