@@ -573,6 +573,24 @@ func TestVilification(t *testing.T) {
 	})
 }
 
+// TestSuicideUnits: a terrorist organisation's suicide units named as its
+// own, or its dead blessed, is its recruitment; news of an attack and a
+// call to mobilise for a protest are not.
+func TestSuicideUnits(t *testing.T) {
+	d, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkFires(t, d, TerrorismCue, []string{
+		"فتح باب التسجيل بكتيبة الاستشهاديين، راسلونا على الخاص",
+		"اللهم تقبل اخوتنا الانغماسيين في جنات النعيم",
+	}, []string{
+		"انغماسي يهاجم سيطرة امنية امس، والقوات الامنية تقتل المهاجم",
+		"النفير النفير يا شباب، الوقفة السلمية باچر گدام المحافظة",
+	})
+	checkFires(t, d, Protest, []string{"الرواتب انگطعت، تعالوا للوقفة السلمية گدام المحافظة"}, nil)
+}
+
 // TestDevotional checks that a post made of devotional formulas alone is
 // devotional, with its evidence over the formulas, and that the same
 // formulas beside any other word (praise of an attack, a call, a name, a
