@@ -73,6 +73,8 @@ const (
 	cVilify
 	cDehumanise
 	cVilification
+	cMassacre
+	cAgain
 	nClasses
 )
 
@@ -87,7 +89,7 @@ var classNames = map[string]class{
 	"harm": cThreat, "harm2": cThreat, "menace": cThreat, "repeat": cRepeat, "visit": cVisit, "backoff": cBackOff, "orelse": cOrElse,
 	"harmcall": cIncite, "call": cIncite, "jihadcall": cJihad, "devotion": cDevotion, "unity": cUnity, "contrast": cContrast,
 	"endorse": cEndorse, "avow": cAvow, "slur": cAbuse, "selfharm": cAbuse, "pileon": cAbuse,
-	"people": cPeople, "vermin": cVermin, "vilify": cVilify,
+	"people": cPeople, "vermin": cVermin, "vilify": cVilify, "massacre": cMassacre, "again": cAgain,
 }
 
 // phrase is one cue: the words after the first, what it is evidence of and

@@ -163,6 +163,8 @@ type scan struct {
 	devotedTo, devoted int
 	// lastPeople is the last people word (cues/hate.tsv) read so far.
 	lastPeople hit
+	// lastMassacre is the last massacre named (cues/incitement.tsv).
+	lastMassacre hit
 	// lastContrast is the token where the post's last "but" (بس، لكن)
 	// starts, or -1.
 	lastContrast int
@@ -199,7 +201,7 @@ func (sc *scan) reset(text string) {
 	sc.described = sc.described[:0]
 	sc.phone, sc.quote, sc.lastHarm = hit{}, hit{}, hit{}
 	sc.devotedTo, sc.devoted, sc.lastContrast = 0, 0, -1
-	sc.lastPeople = hit{}
+	sc.lastPeople, sc.lastMassacre = hit{}, hit{}
 	sc.found = sc.found[:0]
 }
 
@@ -241,6 +243,32 @@ func (sc *scan) bareOrLike(k int, noun string) bool {
 // or a denial and "one" do (ماكو وحدة تستاهل، ولا واحد يستاهل).
 func (sc *scan) denied(i int) bool {
 	return i > 0 && sc.is(i-1, wNegator|wDenial) || i > 1 && sc.is(i-2, wNegator|wDenial) && sc.is(i-1, wAnyone)
+}
+
+// deniedBetween reports whether a negator or a denial stands among tokens
+// [from, to) (حلبجة لن تتكرر، ٢٠٠٦ ما لازم يصير مرة ثانية).
+func (sc *scan) deniedBetween(from, to int) bool {
+	for k := from; k < to; k++ {
+		if sc.is(k, wNegator|wDenial) {
+			return true
+		}
+	}
+	return false
+}
+
+// deniedBefore reports whether a negator or a denial stands in the n words
+// before token i in the same clause (ما نريد حلبجة ثانية; not «اذا ما
+// يسكتون، آمرلي مرة ثانية», where a comma ends the denial's clause).
+func (sc *scan) deniedBefore(i, n int) bool {
+	for k := i - 1; k >= max(0, i-n); k-- {
+		if !sc.joined(k + 1) {
+			return false
+		}
+		if sc.is(k, wNegator|wDenial) {
+			return true
+		}
+	}
+	return false
 }
 
 // is reports whether token k is a function word of one of the classes c
@@ -450,6 +478,16 @@ func (sc *scan) cue(ph phrase, i, j int) {
 			return
 		}
 		sc.record(ph.class, i, j, ph.detail)
+	case cMassacre:
+		sc.lastMassacre = hit{from: i, to: j, n: 1}
+	case cAgain:
+		// "كيمياوي مرة ثانية", "حلبجة ثانية", "سبايكر ريت تنعاد": a
+		// massacre wished again; not "ما لازم يصير مرة ثانية".
+		m := sc.lastMassacre
+		if m.n == 0 || m.to > i || i-m.to > 6 || ph.detail == "adjacent" && i != m.to || sc.deniedBetween(m.to, i) || sc.deniedBefore(m.from, 2) {
+			return
+		}
+		sc.record(cIncite, m.from, j, "a massacre wished again")
 	case cAbuse:
 		// "لا تسبوه", "ما اگول انتحر": abuse forbidden or denied is none.
 		if i > 0 && sc.is(i-1, wNegator|wDenial) {
@@ -744,7 +782,8 @@ func (d *Detector) wordAt(sc *scan, i int) int {
 		j += w
 	}
 	if digits {
-		sc.toks = append(sc.toks, token{start: i, end: j, kind: kNumber})
+		// A year can be a cue (2006, the sectarian war).
+		sc.toks = append(sc.toks, token{start: i, end: j, kind: kNumber, e: d.lookup(s[i:j])})
 	} else {
 		sc.toks = append(sc.toks, token{start: i, end: j, kind: kWord, e: d.lookup(s[i:j])})
 	}

@@ -591,6 +591,27 @@ func TestSuicideUnits(t *testing.T) {
 	checkFires(t, d, Protest, []string{"الرواتب انگطعت، تعالوا للوقفة السلمية گدام المحافظة"}, nil)
 }
 
+// TestMassacreWishedAgain: a massacre named and wished again is a call to
+// harm; remembered, or said never to happen again, it is not.
+func TestMassacreWishedAgain(t *testing.T) {
+	d, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkFires(t, d, IncitementCue, []string{
+		"الكرد اذا ردتوا ترتاحون منهم، كيمياوي مرة ثانية وخلصت القصة",
+		"حلبجة ثانية هو اللي يستاهلوه",
+		"سويناها مرة بـ ٢٠٠٦ ونگدر نسويها مرة ثانية، الجماعة فاهمين",
+		"التركمان اذا ما يسكتون، آمرلي مرة ثانية وخلصنا منهم",
+	}, []string{
+		"اللي صار بـ ٢٠٠٦ ما لازم يصير مرة ثانية",
+		"حلبجة لن تتكرر، الرحمة للشهداء",
+		"ذكرى حلبجة، ٥ الاف شهيد بثانية وحدة",
+		"الرواتب تأخرت مرة ثانية 🙃",
+		"ما نريد حلبجة ثانية ولا انفال ثانية",
+	})
+}
+
 // TestDevotional checks that a post made of devotional formulas alone is
 // devotional, with its evidence over the formulas, and that the same
 // formulas beside any other word (praise of an attack, a call, a name, a
