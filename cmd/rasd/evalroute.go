@@ -12,9 +12,9 @@ import (
 	"strings"
 
 	"github.com/rasd-iq/rasd/eval"
-	"github.com/rasd-iq/rasd/eval/dataset"
-	"github.com/rasd-iq/rasd/index/pipeline"
+	"github.com/rasd-iq/rasd/eval/decisionpath"
 	"github.com/rasd-iq/rasd/ingest"
+	"github.com/rasd-iq/rasd/index/pipeline"
 	"github.com/rasd-iq/rasd/models"
 	"github.com/rasd-iq/rasd/models/signals"
 	"github.com/rasd-iq/rasd/policy"
@@ -129,11 +129,11 @@ func runEvalRoute(env *Env, args []string) error {
 	defer m.Close()
 	router := pipeline.PolicyRouter{Policy: pol, Model: m.ID(), Thresholds: m.Thresholds(),
 		SourceKind: func(string) string { return *sourceKind }}
-	posts, scored, err := scoreItems(context.Background(), pipeline.ModelScorer{Model: m}, det, d.Items)
+	scored, err := decisionpath.Score(context.Background(), pipeline.ModelScorer{Model: m}, det, d.Items)
 	if err != nil {
 		return fmt.Errorf("routing %s: %w", f.data, err)
 	}
-	routed, err := judgeItems(router, d.Items, posts, scored)
+	routed, err := scored.Route(router)
 	if err != nil {
 		return fmt.Errorf("routing %s: %w", f.data, err)
 	}
@@ -146,23 +146,10 @@ func runEvalRoute(env *Env, args []string) error {
 	}
 	var swept *eval.SweepReport
 	if sw != nil {
-		for _, l := range sw.Labels {
-			if _, ok := pol.Thresholds()[l]; !ok {
-				return usagef("--sweep: %q is not a violation label of policy %s", l, pol.Version)
-			}
-		}
-		sw.Current, sw.Workers = pol.Thresholds(), runtime.GOMAXPROCS(0)
-		r, err := eval.Sweep(*sw, func(th map[string]float64) ([]eval.RoutedItem, error) {
-			q, err := pol.WithThresholds(th)
-			if err != nil {
-				return nil, err
-			}
-			rt := router
-			rt.Policy = q
-			return judgeItems(rt, d.Items, posts, scored)
-		})
+		sw.Workers = runtime.GOMAXPROCS(0)
+		r, err := scored.Sweep(router, *sw)
 		if err != nil {
-			return fmt.Errorf("sweeping %s: %w", f.data, err)
+			return usagef("--sweep: %v", err)
 		}
 		swept = &r
 	}
@@ -187,9 +174,6 @@ func runEvalRoute(env *Env, args []string) error {
 		return err
 	}
 	if *writePolicy != "" {
-		if swept.Best == nil {
-			return fmt.Errorf("--write-policy: no setting meets --max-protected and the floors; %s not written", *writePolicy)
-		}
 		src, name := policy.DefaultYAML(), "default policy.yaml"
 		if *policyFile != "" {
 			if src, err = os.ReadFile(*policyFile); err != nil {
@@ -197,15 +181,8 @@ func runEvalRoute(env *Env, args []string) error {
 			}
 			name = *policyFile
 		}
-		version := *policyVersion
-		if version == "" {
-			version = pol.Version + "-tuned"
-		}
-		tuned, err := policy.RewriteThresholds(name, src, version, swept.Best.Thresholds)
+		version, err := decisionpath.WriteTuned(*writePolicy, name, src, pol, *policyVersion, *swept)
 		if err != nil {
-			return fmt.Errorf("--write-policy: %w", err)
-		}
-		if err := os.WriteFile(*writePolicy, tuned, 0o644); err != nil {
 			return fmt.Errorf("--write-policy: %w", err)
 		}
 		fmt.Fprintf(out, "\nwrote %s (version %s): the chosen thresholds, every other line as in %s\n", *writePolicy, version, name)
@@ -239,65 +216,6 @@ func sweepOptions(labels []string, grid string, maxProtected float64, floors, se
 		o.Floors[name] = share
 	}
 	return o, nil
-}
-
-// routeItems scores items in batches and passes each through the signals
-// stage and the router, as the pipeline does for every post.
-func routeItems(ctx context.Context, scorer pipeline.ModelScorer, det *signals.Detector, router pipeline.PolicyRouter, items []dataset.Item) ([]eval.RoutedItem, error) {
-	posts, scored, err := scoreItems(ctx, scorer, det, items)
-	if err != nil {
-		return nil, err
-	}
-	return judgeItems(router, items, posts, scored)
-}
-
-// scoreItems scores items in batches and finds their signals, as the
-// pipeline does for every post before the router.
-func scoreItems(ctx context.Context, scorer pipeline.ModelScorer, det *signals.Detector, items []dataset.Item) ([]*ingest.Post, []pipeline.Scored, error) {
-	const batch = 512
-	posts := make([]*ingest.Post, 0, len(items))
-	out := make([]pipeline.Scored, 0, len(items))
-	for start := 0; start < len(items); start += batch {
-		part := items[start:min(start+batch, len(items))]
-		texts := make([]string, len(part))
-		for i := range part {
-			texts[i] = part[i].Text
-		}
-		scored, err := scorer.Score(ctx, texts)
-		if err != nil {
-			return nil, nil, err
-		}
-		for i := range part {
-			post := &ingest.Post{ID: part[i].ID, Text: part[i].Text, Source: "eval"}
-			scored[i].Signals = det.Signals(post, scored[i].Normalized)
-			posts = append(posts, post)
-			out = append(out, scored[i])
-		}
-	}
-	return posts, out, nil
-}
-
-// judgeItems routes scored items; it only reads them, so several routers
-// may judge the same items at once.
-func judgeItems(router pipeline.PolicyRouter, items []dataset.Item, posts []*ingest.Post, scored []pipeline.Scored) ([]eval.RoutedItem, error) {
-	out := make([]eval.RoutedItem, 0, len(items))
-	for i := range items {
-		s := &scored[i]
-		jd, err := router.Judge(posts[i], s)
-		if err != nil {
-			return nil, fmt.Errorf("item %s (line %d): %w", items[i].ID, items[i].Line, err)
-		}
-		r := eval.RoutedItem{Item: items[i], Queued: jd.Decision.Queue, Urgent: jd.Decision.Urgent,
-			Support: jd.Decision.Support, Rule: jd.Decision.RuleID}
-		for _, sg := range s.Signals {
-			r.Signals = append(r.Signals, sg.Name)
-		}
-		for _, p := range jd.Decision.Protected {
-			r.Protected = append(r.Protected, p.Category)
-		}
-		out = append(out, r)
-	}
-	return out, nil
 }
 
 // writeRouted writes one JSON line per routed item.
