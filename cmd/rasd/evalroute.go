@@ -13,8 +13,8 @@ import (
 
 	"github.com/rasd-iq/rasd/eval"
 	"github.com/rasd-iq/rasd/eval/decisionpath"
-	"github.com/rasd-iq/rasd/ingest"
 	"github.com/rasd-iq/rasd/index/pipeline"
+	"github.com/rasd-iq/rasd/ingest"
 	"github.com/rasd-iq/rasd/models"
 	"github.com/rasd-iq/rasd/models/signals"
 	"github.com/rasd-iq/rasd/policy"
