@@ -399,22 +399,140 @@ func TestCueFilesLoad(t *testing.T) {
 // SignalNamesOf returns the distinct names of sigs.
 func SignalNamesOf(sigs []policy.Signal) []string { return policy.SignalNames(sigs) }
 
-// TestAdvert: job, sale and rent adverts are recognised; "wanted" said of a
-// person to be punished, or a threat with a price on a head, is not one.
-func TestAdvert(t *testing.T) {
-	d, err := New(Options{})
-	if err != nil {
-		t.Fatal(err)
+// TestSignalTwins: each signal fires on every post of fires, with its
+// evidence inside the post, and on none of its twins in spares.
+func TestSignalTwins(t *testing.T) {
+	d := detector(t)
+	for _, tc := range []struct {
+		name   string
+		signal string
+		fires  []string
+		spares []string
+	}{
+		// job, sale and rent adverts are recognised; "wanted" said of a person to be punished, or a
+		// threat with a price on a head, is not one.
+		{"Advert", Advert, []string{
+			"مطلوب سائق لشركة نقل بالديوانية، راتب زين",
+			"فرصة عمل: مطلوب محاسبة بخبرة سنتين، للتواصل واتساب",
+			"شقة للايجار بالمنصور، السعر ٥٠٠ الف دينار",
+		}, []string{
+			"مطلوب راس فلان حي او ميت، واللي يجيبه اله مكافأة",
+			"هذا الخاين مطلوب للعشيرة، دمه مهدور",
+			"الراتب ما نزل ثلث اشهر، الحكومة فاشلة",
+		}},
+		// a sexual or honour slur, urging someone to kill themselves, or a call to pile on is severe
+		// abuse; an ordinary insult, a prohibition ("don't curse him") or a first-person complaint
+		// is not.
+		{"SevereAbuse", SevereAbuse, []string{
+			"@noor_b انتي عاهرة وكل البصرة تعرف",
+			"@ali_k99 ليش ما تنتحر وتريحنا؟ محد يحتاجك",
+			"يا مصطفى الساعدي روح انتحر احسنلك",
+			"شباب هذا حساب @zainab_art ادخلوا على حسابها وبهدلوها",
+			"@haidar_q اقتل نفسك يا فاشل",
+		}, []string{
+			"@ali_k99 ولك انت حيوان لو شنو؟ كل تعليق تكتبه غبي",
+			"@basra_boy22 اسكت يا جاهل يا ثور، ما تفهم بالكورة شي",
+			"لا تسبوه يا جماعة، الرجال غلط واعتذر",
+			"اذا خسرنا الليلة والله انتحر 😂",
+			"ميزانية المحافظة وين راحت؟",
+			"لا تقتل نفسك بالشغل، ارتاح شوية",
+			"احقر ناس، مافي عاهره من بلدي",
+		}},
+		// the writer's denial of their own hatred or of a charge they could make, in the dialects
+		// and in MSA, is negation; the same denial taken back by a "but" is not.
+		{"DenialOfHatred", Negation, []string{
+			"ما عندي اي كره للتركمان، احبهم واحب اكلاتهم",
+			"لن أقول إن الأكراد خونة، فهذا ظلم لشعب كامل",
+			"لم أقل يوماً إن الملحد يستحق القتل",
+			"ولا أحمل ضغينة لأي طائفة",
+		}, []string{
+			"لا أقول شيئاً… لكن لاحظوا من يملك البنوك، والعاقل يفهم",
+			"ما عندي كره للكرد بس هم ناكرين جميل",
+			"لما قلنا الكرد ناكرين جميل محد صدگ",
+			"كما أقول دائماً، المسيحيين ما الهم حق هنا",
+			"الاكراد ناكرين جميل",
+		}},
+		// a group's rights affirmed is the unity side of condemnation; the same rights denied, or
+		// affirmed and then taken back, are not.
+		{"RightsAffirmed", Condemnation, []string{
+			"المسيحيين الهم حق يصوتون ويترشحون، هذا البلد بلدهم",
+			"اطفال اللاجئين بالمخيمات من حقهم يدرسون ويكملون",
+			"المثليون جزء من هذا المجتمع، ويستحقون العيش بكرامة",
+		}, []string{
+			"المسيحيين ما الهم حق يصوتون ولا يترشحون، هذا البلد مو بلدهم",
+			"الاقليات ليس لهم حق في المناصب",
+			"النازحين الهم حق يسكنون بس مو بمنطقتنا، خلي يرجعون لمخيماتهم",
+		}},
+		// a people called vermin, disease, filth or beasts; not the same words of something else,
+		// nor denied, nor a disease had.
+		{"Dehumanisation", Dehumanisation, []string{
+			"التركمان عث، يخربون كل شي يلمسوه",
+			"هالنازحين حشرات خيمة تجيب خيمة",
+			"الايزيدية كلهم طاعون، ابعدوا عن قراهم",
+			"اليهود كالحشرات تتكاثر في الظلام",
+			"النصارى دول كلاب",
+		}, []string{
+			"الكرد مو حشرات، هذولي اهلنا",
+			"النساء المصابات بسرطان الثدي يحتاجن دعم",
+			"هاي السنة زبالة من اولها لآخرها",
+			"حملة رش الحشرات بحي النازحين باچر",
+			"الحكومة كلاب وحرامية",
+		}},
+		// saying that people deserve a harm no court gives is a call to harm; the same denied, or a
+		// court's punishment, is not.
+		{"DeservesHarm", IncitementCue, []string{
+			"المرة اللي ترفع صوتها على رجلها تستاهل الكف",
+			"عوائل داعش ياخذون المساعدات واحنا ما ناكل، يستاهلون الجوع",
+			"البنية اللي تنزل صورها تستاهل اللي يجرالها",
+		}, []string{
+			"ما تستاهل الضرب، هاي بنية صغيرة وغلطت",
+			"محد يستاهل الموت على راي كتبه",
+			"ماكو وحدة تستاهل الضرب، اللي يمد ايده على مرة مو رجال",
+			"ولا واحد يستاهل الحرق مهما سوى",
+			"الفاسدين يستاهلون السجن ويرجعون الفلوس",
+			"الدنيا ما تستاهل ❤️ سامحوا بعض",
+		}},
+		// a people damned as impure, bastards or traitors; not denied, not politicians called traitors.
+		{"Vilification", Vilification, []string{
+			"الصابئة نجسين لا تشربون من مايهم",
+			"الرافضة اولاد زنا، هذا مو سب هذا واقع",
+			"الكرد كلهم خونة وعملاء",
+		}, []string{
+			"الكرد مو خونة، هذولي اهلنا",
+			"السياسيين خونة وحرامية",
+			"الخونة اللي باعوا الموصل لازم يتحاسبون",
+			"حكام العرب كفار وعملاء",
+			"لا فرق بين همجية دواعش الشيعة ودواعش السنة",
+		}},
+		// a massacre named and wished again is a call to harm; remembered, or said never to happen
+		// again, it is not.
+		{"MassacreWishedAgain", IncitementCue, []string{
+			"الكرد اذا ردتوا ترتاحون منهم، كيمياوي مرة ثانية وخلصت القصة",
+			"حلبجة ثانية هو اللي يستاهلوه",
+			"سويناها مرة بـ ٢٠٠٦ ونگدر نسويها مرة ثانية، الجماعة فاهمين",
+			"التركمان اذا ما يسكتون، آمرلي مرة ثانية وخلصنا منهم",
+		}, []string{
+			"اللي صار بـ ٢٠٠٦ ما لازم يصير مرة ثانية",
+			"حلبجة لن تتكرر، الرحمة للشهداء",
+			"ذكرى حلبجة، ٥ الاف شهيد بثانية وحدة",
+			"الرواتب تأخرت مرة ثانية 🙃",
+			"ما نريد حلبجة ثانية ولا انفال ثانية",
+		}},
+		// a terrorist organisation's suicide units named as its own, or its dead blessed, is its
+		// recruitment; news of an attack and a call to mobilise for a protest are not.
+		{"SuicideUnits", TerrorismCue, []string{
+			"فتح باب التسجيل بكتيبة الاستشهاديين، راسلونا على الخاص",
+			"اللهم تقبل اخوتنا الانغماسيين في جنات النعيم",
+		}, []string{
+			"انغماسي يهاجم سيطرة امنية امس، والقوات الامنية تقتل المهاجم",
+			"النفير النفير يا شباب، الوقفة السلمية باچر گدام المحافظة",
+		}},
+		// a terrorist organisation's suicide units named as its own, or its dead blessed, is its
+		// recruitment; news of an attack and a call to mobilise for a protest are not.
+		{"PeacefulProtest", Protest, []string{"الرواتب انگطعت، تعالوا للوقفة السلمية گدام المحافظة"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) { checkFires(t, d, tc.signal, tc.fires, tc.spares) })
 	}
-	checkFires(t, d, Advert, []string{
-		"مطلوب سائق لشركة نقل بالديوانية، راتب زين",
-		"فرصة عمل: مطلوب محاسبة بخبرة سنتين، للتواصل واتساب",
-		"شقة للايجار بالمنصور، السعر ٥٠٠ الف دينار",
-	}, []string{
-		"مطلوب راس فلان حي او ميت، واللي يجيبه اله مكافأة",
-		"هذا الخاين مطلوب للعشيرة، دمه مهدور",
-		"الراتب ما نزل ثلث اشهر، الحكومة فاشلة",
-	})
 }
 
 // checkFires checks that signal name fires on every post of fires, with
@@ -442,174 +560,6 @@ func checkFires(t *testing.T, d *Detector, name string, fires, spares []string) 
 			t.Errorf("%s found in %q", name, text)
 		}
 	}
-}
-
-// TestSevereAbuse: a sexual or honour slur, urging someone to kill
-// themselves, or a call to pile on is severe abuse; an ordinary insult, a
-// prohibition ("don't curse him") or a first-person complaint is not.
-func TestSevereAbuse(t *testing.T) {
-	d, err := New(Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkFires(t, d, SevereAbuse, []string{
-		"@noor_b انتي عاهرة وكل البصرة تعرف",
-		"@ali_k99 ليش ما تنتحر وتريحنا؟ محد يحتاجك",
-		"يا مصطفى الساعدي روح انتحر احسنلك",
-		"شباب هذا حساب @zainab_art ادخلوا على حسابها وبهدلوها",
-		"@haidar_q اقتل نفسك يا فاشل",
-	}, []string{
-		"@ali_k99 ولك انت حيوان لو شنو؟ كل تعليق تكتبه غبي",
-		"@basra_boy22 اسكت يا جاهل يا ثور، ما تفهم بالكورة شي",
-		"لا تسبوه يا جماعة، الرجال غلط واعتذر",
-		"اذا خسرنا الليلة والله انتحر 😂",
-		"ميزانية المحافظة وين راحت؟",
-		"لا تقتل نفسك بالشغل، ارتاح شوية",
-		"احقر ناس، مافي عاهره من بلدي",
-	})
-}
-
-// TestDenialOfHatred: the writer's denial of their own hatred or of a
-// charge they could make, in the dialects and in MSA, is negation; the same
-// denial taken back by a "but" is not.
-func TestDenialOfHatred(t *testing.T) {
-	d, err := New(Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkFires(t, d, Negation, []string{
-		"ما عندي اي كره للتركمان، احبهم واحب اكلاتهم",
-		"لن أقول إن الأكراد خونة، فهذا ظلم لشعب كامل",
-		"لم أقل يوماً إن الملحد يستحق القتل",
-		"ولا أحمل ضغينة لأي طائفة",
-	}, []string{
-		"لا أقول شيئاً… لكن لاحظوا من يملك البنوك، والعاقل يفهم",
-		"ما عندي كره للكرد بس هم ناكرين جميل",
-		"لما قلنا الكرد ناكرين جميل محد صدگ",
-		"كما أقول دائماً، المسيحيين ما الهم حق هنا",
-		"الاكراد ناكرين جميل",
-	})
-}
-
-// TestRightsAffirmed: a group's rights affirmed is the unity side of
-// condemnation; the same rights denied, or affirmed and then taken back, are
-// not.
-func TestRightsAffirmed(t *testing.T) {
-	d, err := New(Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkFires(t, d, Condemnation, []string{
-		"المسيحيين الهم حق يصوتون ويترشحون، هذا البلد بلدهم",
-		"اطفال اللاجئين بالمخيمات من حقهم يدرسون ويكملون",
-		"المثليون جزء من هذا المجتمع، ويستحقون العيش بكرامة",
-	}, []string{
-		"المسيحيين ما الهم حق يصوتون ولا يترشحون، هذا البلد مو بلدهم",
-		"الاقليات ليس لهم حق في المناصب",
-		"النازحين الهم حق يسكنون بس مو بمنطقتنا، خلي يرجعون لمخيماتهم",
-	})
-}
-
-// TestDehumanisation: a people called vermin, disease, filth or beasts;
-// not the same words of something else, nor denied, nor a disease had.
-func TestDehumanisation(t *testing.T) {
-	d, err := New(Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkFires(t, d, Dehumanisation, []string{
-		"التركمان عث، يخربون كل شي يلمسوه",
-		"هالنازحين حشرات خيمة تجيب خيمة",
-		"الايزيدية كلهم طاعون، ابعدوا عن قراهم",
-		"اليهود كالحشرات تتكاثر في الظلام",
-		"النصارى دول كلاب",
-	}, []string{
-		"الكرد مو حشرات، هذولي اهلنا",
-		"النساء المصابات بسرطان الثدي يحتاجن دعم",
-		"هاي السنة زبالة من اولها لآخرها",
-		"حملة رش الحشرات بحي النازحين باچر",
-		"الحكومة كلاب وحرامية",
-	})
-}
-
-// TestDeservesHarm: saying that people deserve a harm no court gives is a
-// call to harm; the same denied, or a court's punishment, is not.
-func TestDeservesHarm(t *testing.T) {
-	d, err := New(Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkFires(t, d, IncitementCue, []string{
-		"المرة اللي ترفع صوتها على رجلها تستاهل الكف",
-		"عوائل داعش ياخذون المساعدات واحنا ما ناكل، يستاهلون الجوع",
-		"البنية اللي تنزل صورها تستاهل اللي يجرالها",
-	}, []string{
-		"ما تستاهل الضرب، هاي بنية صغيرة وغلطت",
-		"محد يستاهل الموت على راي كتبه",
-		"ماكو وحدة تستاهل الضرب، اللي يمد ايده على مرة مو رجال",
-		"ولا واحد يستاهل الحرق مهما سوى",
-		"الفاسدين يستاهلون السجن ويرجعون الفلوس",
-		"الدنيا ما تستاهل ❤️ سامحوا بعض",
-	})
-}
-
-// TestVilification: a people damned as impure, bastards or traitors; not
-// denied, not politicians called traitors.
-func TestVilification(t *testing.T) {
-	d, err := New(Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkFires(t, d, Vilification, []string{
-		"الصابئة نجسين لا تشربون من مايهم",
-		"الرافضة اولاد زنا، هذا مو سب هذا واقع",
-		"الكرد كلهم خونة وعملاء",
-	}, []string{
-		"الكرد مو خونة، هذولي اهلنا",
-		"السياسيين خونة وحرامية",
-		"الخونة اللي باعوا الموصل لازم يتحاسبون",
-		"حكام العرب كفار وعملاء",
-		"لا فرق بين همجية دواعش الشيعة ودواعش السنة",
-	})
-}
-
-// TestSuicideUnits: a terrorist organisation's suicide units named as its
-// own, or its dead blessed, is its recruitment; news of an attack and a
-// call to mobilise for a protest are not.
-func TestSuicideUnits(t *testing.T) {
-	d, err := New(Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkFires(t, d, TerrorismCue, []string{
-		"فتح باب التسجيل بكتيبة الاستشهاديين، راسلونا على الخاص",
-		"اللهم تقبل اخوتنا الانغماسيين في جنات النعيم",
-	}, []string{
-		"انغماسي يهاجم سيطرة امنية امس، والقوات الامنية تقتل المهاجم",
-		"النفير النفير يا شباب، الوقفة السلمية باچر گدام المحافظة",
-	})
-	checkFires(t, d, Protest, []string{"الرواتب انگطعت، تعالوا للوقفة السلمية گدام المحافظة"}, nil)
-}
-
-// TestMassacreWishedAgain: a massacre named and wished again is a call to
-// harm; remembered, or said never to happen again, it is not.
-func TestMassacreWishedAgain(t *testing.T) {
-	d, err := New(Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkFires(t, d, IncitementCue, []string{
-		"الكرد اذا ردتوا ترتاحون منهم، كيمياوي مرة ثانية وخلصت القصة",
-		"حلبجة ثانية هو اللي يستاهلوه",
-		"سويناها مرة بـ ٢٠٠٦ ونگدر نسويها مرة ثانية، الجماعة فاهمين",
-		"التركمان اذا ما يسكتون، آمرلي مرة ثانية وخلصنا منهم",
-	}, []string{
-		"اللي صار بـ ٢٠٠٦ ما لازم يصير مرة ثانية",
-		"حلبجة لن تتكرر، الرحمة للشهداء",
-		"ذكرى حلبجة، ٥ الاف شهيد بثانية وحدة",
-		"الرواتب تأخرت مرة ثانية 🙃",
-		"ما نريد حلبجة ثانية ولا انفال ثانية",
-	})
 }
 
 // TestDevotional checks that a post made of devotional formulas alone is
