@@ -50,7 +50,9 @@ func TestGetRetries(t *testing.T) {
 		}, wantCalls: 2, minDelay: 150 * time.Millisecond},
 		{name: "429 x reset epoch", failures: 1, fail: func(w http.ResponseWriter) {
 			w.Header().Set("X-Rate-Limit-Remaining", "0")
-			w.Header().Set("X-Rate-Limit-Reset", strconv.FormatInt(time.Now().Add(time.Second).Unix(), 10))
+			// Whole seconds: a reset one second ahead, truncated, can be
+			// a few milliseconds away; 1.1 s ahead it is at least 0.1 s.
+			w.Header().Set("X-Rate-Limit-Reset", strconv.FormatInt(time.Now().Add(1100*time.Millisecond).Unix(), 10))
 			w.WriteHeader(429)
 		}, wantCalls: 2, minDelay: 10 * time.Millisecond},
 		{name: "429 wait beyond cap", failures: 1, fail: func(w http.ResponseWriter) {
