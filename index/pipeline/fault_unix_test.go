@@ -67,7 +67,11 @@ func TestEmbeddedStoreRefusingWritesLosesNothing(t *testing.T) {
 	}
 	defer restore()
 	conn := &pacedConnector{n: faultPosts, size: 200, pace: 25 * time.Millisecond}
-	p, err := New(Config{Store: st, Index: ix, Scorer: &slowScorer{pause: 100 * time.Millisecond}, Router: flagRouter{}, Batch: 256, Workers: 2, MaxPending: 4000,
+	// No back-pressure: the embedded store still answers the work queue's
+	// depth while it refuses writes, so a source held back by a full queue
+	// (as on a slow machine, where the backlog passes 4,000 before the
+	// outage) would wait through it and never meet the refusal.
+	p, err := New(Config{Store: st, Index: ix, Scorer: &slowScorer{pause: 100 * time.Millisecond}, Router: flagRouter{}, Batch: 256, Workers: 2, MaxPending: faultPosts,
 		Sources: []Source{{Name: "s", Connector: conn, Once: true}}})
 	if err != nil {
 		t.Fatal(err)
