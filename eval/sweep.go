@@ -144,38 +144,44 @@ func Sweep(opts SweepOptions, route func(th map[string]float64) ([]RoutedItem, e
 		}
 	}
 	rep := SweepReport{Swept: opts.Labels, Grid: opts.Grid, Settings: n, MaxProtected: opts.MaxProtected, Floors: opts.Floors}
-	point := func(th map[string]float64) (SweepPoint, error) {
+	summary := func(th map[string]float64) (RoutingReport, error) {
 		items, err := route(th)
 		if err != nil {
-			return SweepPoint{}, err
+			return RoutingReport{}, err
 		}
-		s := SummarizeRouting(items, serious, nil)
+		return SummarizeRouting(items, serious, nil), nil
+	}
+	// point reads a setting's summary; the group sizes are the same for
+	// every setting and are read from the policy's own.
+	point := func(th map[string]float64, s RoutingReport) SweepPoint {
 		p := SweepPoint{Thresholds: th, Violating: s.Violating.Queued, Protected: s.Protected.Queued, Labels: map[string]int{}, Meets: true}
-		items0 := map[string]int{}
 		for _, g := range s.Labels {
 			if slices.Contains(serious, g.Name) {
 				p.Labels[g.Name] = g.Queued
-				items0[g.Name] = g.Items
 			}
 		}
 		for l, f := range opts.Floors {
-			if float64(p.Labels[l]) < f*float64(items0[l])-1e-9 {
+			if float64(p.Labels[l]) < f*float64(rep.LabelItems[l])-1e-9 {
 				p.Meets = false
 			}
 		}
-		if rep.LabelItems == nil {
-			rep.LabelItems, rep.ViolatingItems, rep.ProtectedItems = items0, s.Violating.Items, s.Protected.Items
-		}
-		return p, nil
+		return p
 	}
 	cur := map[string]float64{}
 	for _, l := range opts.Labels {
 		cur[l] = opts.Current[l]
 	}
-	var err error
-	if rep.Current, err = point(cur); err != nil {
+	cs, err := summary(cur)
+	if err != nil {
 		return rep, err
 	}
+	rep.ViolatingItems, rep.ProtectedItems, rep.LabelItems = cs.Violating.Items, cs.Protected.Items, map[string]int{}
+	for _, g := range cs.Labels {
+		if slices.Contains(serious, g.Name) {
+			rep.LabelItems[g.Name] = g.Items
+		}
+	}
+	rep.Current = point(cur, cs)
 	points := make([]SweepPoint, n)
 	workers := max(opts.Workers, 1)
 	var wg sync.WaitGroup
@@ -190,12 +196,12 @@ func Sweep(opts SweepOptions, route func(th map[string]float64) ([]RoutedItem, e
 					th[opts.Labels[i]] = opts.Grid[rest%len(opts.Grid)]
 					rest /= len(opts.Grid)
 				}
-				p, err := point(th)
+				s, err := summary(th)
 				if err != nil {
 					errs[w] = err
 					return
 				}
-				points[k] = p
+				points[k] = point(th, s)
 			}
 		}(w)
 	}

@@ -234,6 +234,7 @@ type Policy struct {
 
 	file      string
 	digest    string
+	src       []byte // the file as read
 	labels    map[string]*Label
 	bases     map[string]*Basis
 	rules     map[string]*Rule
@@ -256,6 +257,9 @@ func (p *Policy) Digest() string { return p.digest }
 
 // File returns the name the policy was loaded from.
 func (p *Policy) File() string { return p.file }
+
+// Source returns the policy file as it was read (RewriteThresholds edits it).
+func (p *Policy) Source() []byte { return bytes.Clone(p.src) }
 
 // Label returns the named label.
 func (p *Policy) Label(name string) (Label, bool) {
@@ -408,7 +412,7 @@ func Parse(file string, data []byte) (*Policy, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	sum := sha256.Sum256(data)
-	p := &Policy{file: file, digest: hex.EncodeToString(sum[:])}
+	p := &Policy{file: file, digest: hex.EncodeToString(sum[:]), src: bytes.Clone(data)}
 	if err := dec.Decode(p); err != nil && !errors.Is(err, io.EOF) {
 		return nil, &ValidationError{yamlProblems(file, err)}
 	}

@@ -103,8 +103,11 @@ func RewriteThresholds(file string, data []byte, version string, th map[string]f
 					if thr == nil {
 						return nil, fmt.Errorf("policy %s: label %q has no threshold to replace", file, name)
 					}
-					edits = append(edits, edit{thr.Line, thr.Column, strconv.FormatFloat(val, 'f', -1, 64)})
 					found[name] = true
+					if old, err := strconv.ParseFloat(thr.Value, 64); err == nil && old == val {
+						continue // unchanged: the line stays as written (0.50)
+					}
+					edits = append(edits, edit{thr.Line, thr.Column, strconv.FormatFloat(val, 'f', -1, 64)})
 				}
 			}
 		}

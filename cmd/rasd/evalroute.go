@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -17,7 +16,6 @@ import (
 	"github.com/rasd-iq/rasd/ingest"
 	"github.com/rasd-iq/rasd/models"
 	"github.com/rasd-iq/rasd/models/signals"
-	"github.com/rasd-iq/rasd/policy"
 )
 
 // runEvalRoute runs labelled posts through the engine's decision path (the
@@ -174,18 +172,11 @@ func runEvalRoute(env *Env, args []string) error {
 		return err
 	}
 	if *writePolicy != "" {
-		src, name := policy.DefaultYAML(), "default policy.yaml"
-		if *policyFile != "" {
-			if src, err = os.ReadFile(*policyFile); err != nil {
-				return fmt.Errorf("reading %s: %w", *policyFile, err)
-			}
-			name = *policyFile
-		}
-		version, err := decisionpath.WriteTuned(*writePolicy, name, src, pol, *policyVersion, *swept)
+		version, err := decisionpath.WriteTuned(*writePolicy, pol, *policyVersion, *swept)
 		if err != nil {
 			return fmt.Errorf("--write-policy: %w", err)
 		}
-		fmt.Fprintf(out, "\nwrote %s (version %s): the chosen thresholds, every other line as in %s\n", *writePolicy, version, name)
+		fmt.Fprintf(out, "\nwrote %s (version %s): the chosen thresholds, every other line as in %s\n", *writePolicy, version, pol.File())
 	}
 	return nil
 }

@@ -98,18 +98,18 @@ func (s *Scored) Sweep(router pipeline.PolicyRouter, opts eval.SweepOptions) (ev
 	})
 }
 
-// WriteTuned writes to path the policy file src (named name in errors)
-// with the thresholds rep chose and version (the policy's own plus -tuned
-// when empty), every other line as it was; nothing is written when no
-// setting met the target.
-func WriteTuned(path, name string, src []byte, pol *policy.Policy, version string, rep eval.SweepReport) (string, error) {
+// WriteTuned writes to path the policy pol was read from, with the
+// thresholds rep chose and version (the policy's own plus -tuned when
+// empty), every other line as it was; nothing is written when no setting
+// met the target.
+func WriteTuned(path string, pol *policy.Policy, version string, rep eval.SweepReport) (string, error) {
 	if rep.Best == nil {
 		return "", fmt.Errorf("no setting meets the protected target and the floors; %s not written", path)
 	}
 	if version == "" {
 		version = pol.Version + "-tuned"
 	}
-	tuned, err := policy.RewriteThresholds(name, src, version, rep.Best.Thresholds)
+	tuned, err := policy.RewriteThresholds(pol.File(), pol.Source(), version, rep.Best.Thresholds)
 	if err != nil {
 		return "", err
 	}

@@ -96,7 +96,7 @@ func TestRouteAndSweep(t *testing.T) {
 		t.Errorf("sweeping a signal: %v", err)
 	}
 	path := filepath.Join(t.TempDir(), "tuned.yaml")
-	version, err := WriteTuned(path, "default", policy.DefaultYAML(), pol, "", rep)
+	version, err := WriteTuned(path, pol, "", rep)
 	if err != nil || version != pol.Version+"-tuned" {
 		t.Fatalf("WriteTuned: %q %v", version, err)
 	}
@@ -105,7 +105,7 @@ func TestRouteAndSweep(t *testing.T) {
 	}
 	none := rep
 	none.Best = nil
-	if _, err := WriteTuned(filepath.Join(t.TempDir(), "none.yaml"), "default", policy.DefaultYAML(), pol, "v", none); err == nil {
+	if _, err := WriteTuned(filepath.Join(t.TempDir(), "none.yaml"), pol, "v", none); err == nil {
 		t.Error("a tuned policy written with no chosen setting")
 	}
 }

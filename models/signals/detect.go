@@ -239,17 +239,20 @@ func (sc *scan) bareOrLike(k int, noun string) bool {
 	return false
 }
 
+// denies reports whether token k is a negator or a denial (مو، ما، محد).
+func (sc *scan) denies(k int) bool { return sc.is(k, wNegator|wDenial) }
+
 // denied reports whether the word before token i denies it (ما، محد، مو),
 // or a denial and "one" do (ماكو وحدة تستاهل، ولا واحد يستاهل).
 func (sc *scan) denied(i int) bool {
-	return i > 0 && sc.is(i-1, wNegator|wDenial) || i > 1 && sc.is(i-2, wNegator|wDenial) && sc.is(i-1, wAnyone)
+	return i > 0 && sc.denies(i-1) || i > 1 && sc.denies(i-2) && sc.is(i-1, wAnyone)
 }
 
 // deniedBetween reports whether a negator or a denial stands among tokens
 // [from, to) (حلبجة لن تتكرر، ٢٠٠٦ ما لازم يصير مرة ثانية).
 func (sc *scan) deniedBetween(from, to int) bool {
 	for k := from; k < to; k++ {
-		if sc.is(k, wNegator|wDenial) {
+		if sc.denies(k) {
 			return true
 		}
 	}
@@ -264,7 +267,7 @@ func (sc *scan) deniedBefore(i, n int) bool {
 		if !sc.joined(k + 1) {
 			return false
 		}
-		if sc.is(k, wNegator|wDenial) {
+		if sc.denies(k) {
 			return true
 		}
 	}
@@ -459,7 +462,6 @@ func (sc *scan) cue(ph phrase, i, j int) {
 			return
 		}
 		sc.lastPeople = hit{from: i, to: j, n: 1}
-		sc.record(ph.class, i, j, ph.detail)
 	case cVermin, cVilify:
 		// "الشيعة جرذان", "النازحين حشرات", "اليهود كالحشرات": a people
 		// called vermin, disease, filth or beasts; "الصابئة نجسين",
@@ -490,7 +492,7 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		sc.record(cIncite, m.from, j, "a massacre wished again")
 	case cAbuse:
 		// "لا تسبوه", "ما اگول انتحر": abuse forbidden or denied is none.
-		if i > 0 && sc.is(i-1, wNegator|wDenial) {
+		if i > 0 && sc.denies(i-1) {
 			return
 		}
 		sc.record(ph.class, i, j, ph.detail)
