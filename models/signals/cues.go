@@ -73,6 +73,10 @@ const (
 	cVilify
 	cDehumanise
 	cVilification
+	cHatred
+	cContempt
+	cMaim
+	cBody
 	cMassacre
 	cAgain
 	nClasses
@@ -89,7 +93,7 @@ var classNames = map[string]class{
 	"harm": cThreat, "harm2": cThreat, "menace": cThreat, "repeat": cRepeat, "visit": cVisit, "backoff": cBackOff, "orelse": cOrElse,
 	"harmcall": cIncite, "call": cIncite, "jihadcall": cJihad, "devotion": cDevotion, "unity": cUnity, "contrast": cContrast,
 	"endorse": cEndorse, "avow": cAvow, "slur": cAbuse, "selfharm": cAbuse, "pileon": cAbuse,
-	"people": cPeople, "vermin": cVermin, "vilify": cVilify, "massacre": cMassacre, "again": cAgain,
+	"people": cPeople, "vermin": cVermin, "vilify": cVilify, "hatred": cHatred, "maim": cMaim, "body": cBody, "massacre": cMassacre, "again": cAgain,
 }
 
 // phrase is one cue: the words after the first, what it is evidence of and
@@ -156,7 +160,7 @@ var suffixes = []string{"ك", "كم", "ه", "ها", "هم", "ي", "نا"}
 // Affixes of a first-person verb aimed at someone: the subject prefixes
 // (with the oath's لـ and the future's حـ) and the object pronouns.
 var (
-	firstPersonPrefixes = []string{"ا", "ن", "لا", "لن", "حا", "حن"}
+	firstPersonPrefixes = []string{"ا", "ن", "لا", "لن", "حا", "حن", "سا", "سن", "بن", "هن"}
 	secondPersonObjects = []string{"ك", "كم", "كن", "ج"}
 	thirdPersonObjects  = []string{"ه", "ها", "هم"}
 )
@@ -251,6 +255,19 @@ func (t table) load(name string, data []byte) error {
 			detail = ""
 		}
 		switch cols[1] {
+		case "maim":
+			// نكسر، سنقطع: the first person, no object (the body part
+			// after it carries the object).
+			for _, p := range firstPersonPrefixes {
+				t.add(p+cols[0], c, detail)
+			}
+			return nil
+		case "body":
+			// لسانك، راسكم: a body part of the reader's.
+			for _, o := range secondPersonObjects {
+				t.add(cols[0]+o, c, detail)
+			}
+			return nil
 		case "harm", "harm2", "harmcall":
 			if strings.ContainsAny(cols[0], " +") {
 				return fmt.Errorf("%s:%d: a %s cue is one verb stem, got %q", name, line, cols[1], cols[0])
@@ -353,12 +370,13 @@ const (
 	wAnyone                           // one, anyone: after a denial, nobody (ماكو وحدة، ولا واحد)
 	wHead                             // a noun a people word completes (حكام العرب، احزاب الشيعة)
 	wNotDenial                        // a clitic and ما or لا that make another word (لما، كما، بما، كلا)
+	wPart                             // a word of part: a people word after it speaks of some of them (بعض الكرد)
 )
 
 var wordClassNames = map[string]wordClass{
 	"negator": wNegator, "denial": wDenial, "oath": wOath, "scripture": wScripture,
 	"saynomore": wSayNoMore, "addressee": wAddressee, "relative": wRelative, "invocation": wInvocation,
-	"filler": wFiller, "anyone": wAnyone, "head": wHead, "notdenial": wNotDenial,
+	"filler": wFiller, "anyone": wAnyone, "head": wHead, "notdenial": wNotDenial, "part": wPart,
 }
 
 // functionWords maps a normalised word to the roles it plays.

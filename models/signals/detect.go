@@ -165,6 +165,12 @@ type scan struct {
 	lastPeople hit
 	// lastMassacre is the last massacre named (cues/incitement.tsv).
 	lastMassacre hit
+	// lastHatred is the last words of the writer's hatred, disgust or
+	// curse whose object follows them (اكره، يلعن، اللهم عليك).
+	lastHatred hit
+	// lastMaim is the last first-person verb of maiming without an
+	// object (نكسر، سنقطع), waiting for a body part of the reader's.
+	lastMaim hit
 	// lastContrast is the token where the post's last "but" (بس، لكن)
 	// starts, or -1.
 	lastContrast int
@@ -201,7 +207,7 @@ func (sc *scan) reset(text string) {
 	sc.described = sc.described[:0]
 	sc.phone, sc.quote, sc.lastHarm = hit{}, hit{}, hit{}
 	sc.devotedTo, sc.devoted, sc.lastContrast = 0, 0, -1
-	sc.lastPeople, sc.lastMassacre = hit{}, hit{}
+	sc.lastPeople, sc.lastMassacre, sc.lastHatred, sc.lastMaim = hit{}, hit{}, hit{}, hit{}
 	sc.found = sc.found[:0]
 }
 
@@ -238,6 +244,38 @@ func (sc *scan) bareOrLike(k int, noun string) bool {
 	}
 	return false
 }
+
+// subject reports whether the people word p is the subject of what token i
+// starts: p comes before i, joined to it by fillers only (predicate) in one
+// sentence, not after a word of part (بعض), and not denied (لم يكن اللاجئون عالة).
+func (sc *scan) subject(p hit, i int) bool {
+	return p.n > 0 && p.to <= i && p.detail != "part" && sc.predicate(p.to, i) && sc.unbroken(p.to, i, false) && !sc.deniedBefore(p.from, 2)
+}
+
+// unbroken reports whether no full stop, question mark, colon or line
+// break (and, with comma, no comma) stands between token from-1 and token
+// to: "الشيعه. سراق البلد" says nothing of the Shia.
+func (sc *scan) unbroken(from, to int, comma bool) bool {
+	for k := max(from, 1); k <= to && k < len(sc.toks); k++ {
+		for _, r := range sc.text[sc.toks[k-1].end:sc.toks[k].start] {
+			switch r {
+			case '.', '!', '?', '؟', ':', '\n':
+				// The normaliser writes a run of dots (الشيعة.. خونة) as
+				// one: a full stop, whatever the writer meant.
+				return false
+			case '،', ',', '؛', ';':
+				if comma {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+// narrowed reports whether a relative clause starts at token k, within two
+// words: "اكره النساء اللي يدخنن" speaks of some women, not of women.
+func (sc *scan) narrowed(k int) bool { return sc.relativeWithin(k, 2) }
 
 // denies reports whether token k is a negator or a denial (مو، ما، محد).
 func (sc *scan) denies(k int) bool { return sc.is(k, wNegator|wDenial) }
@@ -450,8 +488,9 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		// denied is no satire ("هاي مو نكتة"); the writer who denies the
 		// charge against their own words condemns nothing ("آني مو طائفي
 		// بس …", "هذا مو تحريض، هذا واقع"); an endorsement is denied by
-		// a verb's negation too ("مو الحچي الصحيح", "ما عنده حق").
-		if i > 0 && (sc.is(i-1, wNegator) || (ph.class == cEndorse || ph.class == cUnity) && sc.is(i-1, wDenial)) {
+		// a verb's negation too ("مو الحچي الصحيح", "ما عنده حق"), and
+		// so is a verb of condemnation (لا اخجل، ما نرفض).
+		if i > 0 && (sc.is(i-1, wNegator) || (ph.class == cEndorse || ph.class == cUnity || ph.detail == "verb") && sc.is(i-1, wDenial)) {
 			return
 		}
 		sc.record(ph.class, i, j, ph.detail)
@@ -461,17 +500,52 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		if i > 0 && sc.is(i-1, wHead) {
 			return
 		}
-		sc.lastPeople = hit{from: i, to: j, n: 1}
+		// "بعض الكرد خونة": a people word after a word of part speaks of
+		// some of them. Two people words in a row are one people
+		// (اللاجئون الفلسطينيون).
+		how, from := "", i
+		if p := sc.lastPeople; p.n > 0 && p.to == i && sc.joined(i) {
+			how, from = p.detail, p.from
+		} else if i > 0 && sc.is(i-1, wPart) {
+			how = "part"
+		}
+		sc.lastPeople = hit{from: from, to: j, n: 1, detail: how}
+		// "اكره الشيعة", "الله يلعن الكرد", "اللهم عليك باليهود": the
+		// writer's hatred of a people, or a curse on them.
+		if h := sc.lastHatred; h.n > 0 && h.to <= i && sc.predicate(h.to, i) && sc.unbroken(h.to, i, true) && !sc.narrowed(j) {
+			sc.record(cContempt, h.from, j, h.detail)
+		}
 	case cVermin, cVilify:
 		// "الشيعة جرذان", "النازحين حشرات", "اليهود كالحشرات": a people
 		// called vermin, disease, filth or beasts; "الصابئة نجسين",
 		// "الكرد خونة": a people damned as impure or traitors.
-		if p := sc.lastPeople; p.n > 0 && p.to <= i && sc.predicate(p.to, i) && sc.bareOrLike(i, ph.detail) {
+		if p := sc.lastPeople; sc.subject(p, i) && sc.bareOrLike(i, ph.detail) {
 			c := cDehumanise
 			if ph.class == cVilify {
 				c = cVilification
 			}
 			sc.record(c, p.from, j, ph.detail)
+		}
+	case cHatred:
+		// "ما اكره الشيعة", "لا تقول اكرههم": hatred denied is none; a
+		// verb after a preposition is another word (بكره tomorrow, باكره).
+		dir, words, _ := strings.Cut(ph.detail, " ")
+		head, _, _ := strings.Cut(words, " ")
+		if pre, ok := strings.CutSuffix(sc.word(i), head); !ok || pre != "" && pre != "و" && pre != "ف" || sc.deniedBefore(i, 2) {
+			return
+		}
+		if dir != "object" {
+			// Of two phrases from one word (الله يلعن، الله يلعن ابو) the
+			// longer is kept.
+			if h := sc.lastHatred; h.n == 0 || h.from != i || h.to < j {
+				sc.lastHatred = hit{from: i, to: j, n: 1, detail: words}
+			}
+			return
+		}
+		// "المثليين احتقرهم", "الشيعة الله يلعنهم", "المثليون ابغض خلق
+		// الله": the people named first, the hatred after.
+		if p := sc.lastPeople; sc.subject(p, i) && sc.unbroken(p.to, i, true) && !sc.narrowed(p.to) {
+			sc.record(cContempt, p.from, j, words)
 		}
 	case cIncite:
 		// "ما تستاهل الضرب", "محد يستاهل الموت", "مو لازم ينقتل": a call
@@ -480,6 +554,14 @@ func (sc *scan) cue(ph phrase, i, j int) {
 			return
 		}
 		sc.record(ph.class, i, j, ph.detail)
+	case cMaim:
+		sc.lastMaim = hit{from: i, to: j, n: 1, detail: ph.detail}
+	case cBody:
+		// "سنقطع لسانك", "بنكسر راسك": a first-person verb of maiming,
+		// then a body part of the reader's at once; not denied.
+		if m := sc.lastMaim; m.n > 0 && m.to == i && !sc.denied(m.from) {
+			sc.record(cThreat, m.from, j, m.detail+" "+ph.detail)
+		}
 	case cMassacre:
 		sc.lastMassacre = hit{from: i, to: j, n: 1}
 	case cAgain:

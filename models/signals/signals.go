@@ -30,6 +30,7 @@ const (
 	TerrorismCue      = "terrorism_cue"
 	Dehumanisation    = "dehumanisation"
 	Vilification      = "vilification"
+	Contempt          = "contempt"
 	Blackmail         = "blackmail"
 	CriticismOfficial = "criticism_official"
 	AntiCorruption    = "anti_corruption"
@@ -74,6 +75,8 @@ var definitions = []Definition{
 		"a people, sect, faith, origin or gender (الشيعة، الكرد، النازحين، اليهود، المثليين، النسوان; not السنة, which is also \"the year\") followed at once, or after words that only join them (هم، كلهم، دول، مثل), by a noun of vermin, disease, filth or beasts (جرذان، حشرات، عث، سرطان، طاعون، زبالة، خنازير، قرود), bare, with the article or with ك (كالحشرات), not after ب or ل (المصابات بسرطان), and with no negator between (الكرد مو حشرات)"},
 	{Vilification, "The post damns a people as impure, infidels, bastards, traitors, slaves or terrorists.",
 		"a people word as for dehumanisation followed in the same way by a noun that damns them (نجسين، انجاس، كفار، اولاد زنا، عاهرات، عبيد، خونة، عملاء، ذيول، مجوس، صفويين، دواعش، شواذ): «الصابئة نجسين»، «الكرد خونة»، «الرافضة اولاد زنا»; not after a negator (الكرد مو خونة)"},
+	{Contempt, "The writer declares their hatred or disgust for a people, or curses them.",
+		"a first-person verb of hatred, contempt or disgust (اكره، ابغض، احتقر، امقت، ما اطيق، اشمئز من) or a curse (الله يلعن، لعنة الله على، اللهم عليك، اللهم اهلك) followed at once, or after words that only join them (كل، هذول), by a people word as for dehumanisation: «اكره الكرد»، «الله يلعن الشيعة»، «اللهم عليك باليهود»; or a people word followed by the hatred with its object (اكرههم، ما اطيقهم، يقرفوني، الله يلعنهم، ابغض خلق الله): «المثليين احتقرهم»; not when denied (ما اكره الشيعة), after a preposition (بكره, tomorrow), or when a relative clause narrows the people (اكره النساء اللي …)"},
 	{Blackmail, "Sextortion or blackmail: private images, videos or chats held over someone.",
 		"private media (صورك، الفيديو، المحادثات) with a threat to expose them and a demand or condition (اذا ما ... انشر، ادفع والا)"},
 	{CriticismOfficial, "Criticism of officials, ministries, parliament, parties, the government or armed factions.",

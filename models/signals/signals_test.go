@@ -369,7 +369,7 @@ func TestDisabled(t *testing.T) {
 
 func TestDefinitions(t *testing.T) {
 	names := Names()
-	if len(names) != 23 || !Known(Vilification) || !Known(Dehumanisation) || !Known(SevereAbuse) || !Known(Endorsement) || !Known(Devotional) || !Known(Sports) || !Known(CondemnedQuote) || !Known(ThreatCue) || !Known(IncitementCue) || !Known(TerrorismCue) || !Known(Doxxing) || !Known(Advert) || Known("threat") {
+	if len(names) != 24 || !Known(Contempt) || !Known(Vilification) || !Known(Dehumanisation) || !Known(SevereAbuse) || !Known(Endorsement) || !Known(Devotional) || !Known(Sports) || !Known(CondemnedQuote) || !Known(ThreatCue) || !Known(IncitementCue) || !Known(TerrorismCue) || !Known(Doxxing) || !Known(Advert) || Known("threat") {
 		t.Fatalf("names = %v", names)
 	}
 	for _, d := range Definitions() {
@@ -503,6 +503,72 @@ func TestSignalTwins(t *testing.T) {
 			"الخونة اللي باعوا الموصل لازم يتحاسبون",
 			"حكام العرب كفار وعملاء",
 			"لا فرق بين همجية دواعش الشيعة ودواعش السنة",
+		}},
+		// the writer's hatred, contempt or disgust for a people, or a curse on them, in the dialects
+		// and in MSA, is contempt; the same denied, aimed at those who hate, narrowed by a relative
+		// clause, or a look-alike word (بكره, tomorrow), is not.
+		{"Contempt", Contempt, []string{
+			"والله اكره الشيعة من كل قلبي",
+			"أمقت النصارى وأحتقر كل ما يمثلونه",
+			"الله يلعن الكرد وابو الكرد",
+			"اللهم عليك باليهود فانهم لا يعجزونك",
+			"المثليين احتقرهم ولا اخجل",
+			"المثليون أبغض خلق الله إلى قلبي",
+			"كراهيتي لليهود تزداد يوماً بعد يوم",
+			"المعاقون يثيرون اشمئزازي",
+			"صراحة ما اطيق السوريين، ملوا البلد",
+		}, []string{
+			"انا ما اكره الشيعة، ولا اكره اي احد",
+			"لا أكره اليهود ولا غيرهم",
+			"اكره اللي يكره المسيحيين",
+			"اكره النساء اللي يدخنن بالسيارة",
+			"بكره نروح للسوق مع السوريين",
+			"الله يلعن اللي يسب السنة",
+			"اكره الطائفية والعنصرية ضد الكرد",
+			"من قتل الحسين من الشيعة، فلعنة الله عليهم",
+			"الشيعه. الله يلعن الظالم",
+		}},
+		// a people called vermin or damned, also by a denial of their humanity or a criminal or
+		// vile generalisation; not a part of them (بعض), nor denied before (لم يكن), nor across a
+		// full stop.
+		{"VilificationMore", Vilification, []string{
+			"المصريين شعب حرامية ونصابين",
+			"الملحدون أحقر من عرفت في حياتي",
+			"ذوو الإعاقة عالة على المجتمع",
+			"الكرد، عملاء وخونة",
+		}, []string{
+			"بعض الكرد حرامية مثل كل الناس",
+			"لم يكن اللاجئون الفلسطينيون عالة على أحد",
+			"حكومتنا المحسوبة على الشيعه. سراق البلد",
+			"مو كل الشيعة حرامية",
+			"السياسيين الشيعة حرامية",
+		}},
+		{"DenialOfHumanity", Dehumanisation, []string{
+			"المعاقين مب بشر كاملين",
+			"الكرد مو بشر",
+		}, []string{
+			"الكرد بشر مثلنا ولهم حقوق",
+			"احنا مو بشر اذا سكتنا على الظلم",
+		}},
+		// a first-person verb of maiming, in any dialect's future (سن، بن، هن، حا), and a body part
+		// of the reader's is a threat; a cut in a price, a shortage, is not.
+		{"Maiming", ThreatCue, []string{
+			"أيها الملحد، إن كتبتَ حرفاً آخر فسنقطع لسانك",
+			"والله بنكسر راسك اذا شفتك",
+			"هنفقع عينك يا واد",
+			"سنقتلكم جميعاً",
+		}, []string{
+			"البنك ساقطع منه الف دولار",
+			"نقص الدواء بالمستشفيات كارثة",
+			"انكسر راسي من الصداع",
+		}},
+		// a verb of condemnation denied (لا اخجل) condemns nothing.
+		{"CondemnationDenied", Condemnation, []string{
+			"نرفض هذا الكلام الطائفي",
+			"اخجلوا من انفسكم",
+		}, []string{
+			"ولا أخجل من قول ذلك علناً",
+			"لا نرفض الحوار مع احد",
 		}},
 		// a massacre named and wished again is a call to harm; remembered, or said never to happen
 		// again, it is not.
