@@ -74,7 +74,12 @@ const (
 	cDehumanise
 	cVilification
 	cHatred
+	cExclude
+	cBloodWish
+	cCivic
+	cWoman
 	cContempt
+	cExclusion
 	cMaim
 	cBody
 	cMassacre
@@ -93,7 +98,7 @@ var classNames = map[string]class{
 	"harm": cThreat, "harm2": cThreat, "menace": cThreat, "repeat": cRepeat, "visit": cVisit, "backoff": cBackOff, "orelse": cOrElse,
 	"harmcall": cIncite, "call": cIncite, "jihadcall": cJihad, "devotion": cDevotion, "unity": cUnity, "contrast": cContrast,
 	"endorse": cEndorse, "avow": cAvow, "slur": cAbuse, "selfharm": cAbuse, "pileon": cAbuse,
-	"people": cPeople, "vermin": cVermin, "vilify": cVilify, "hatred": cHatred, "maim": cMaim, "body": cBody, "massacre": cMassacre, "again": cAgain,
+	"people": cPeople, "vermin": cVermin, "vilify": cVilify, "hatred": cHatred, "exclude": cExclude, "bloodwish": cBloodWish, "civic": cCivic, "woman": cWoman, "maim": cMaim, "body": cBody, "massacre": cMassacre, "again": cAgain,
 }
 
 // phrase is one cue: the words after the first, what it is evidence of and
@@ -255,6 +260,15 @@ func (t table) load(name string, data []byte) error {
 			detail = ""
 		}
 		switch cols[1] {
+		case "civic":
+			// يصوتون، تشتغل، ندرس: a civic verb in any person but the
+			// imperative.
+			for _, p := range []string{"ي", "ت", "ن"} {
+				for _, sfx := range []string{"", "ون", "ن", "ين", "وا"} {
+					t.add(p+cols[0]+sfx, c, detail)
+				}
+			}
+			return nil
 		case "maim":
 			// نكسر، سنقطع: the first person, no object (the body part
 			// after it carries the object).
@@ -370,13 +384,14 @@ const (
 	wAnyone                           // one, anyone: after a denial, nobody (ماكو وحدة، ولا واحد)
 	wHead                             // a noun a people word completes (حكام العرب، احزاب الشيعة)
 	wNotDenial                        // a clitic and ما or لا that make another word (لما، كما، بما، كلا)
+	wDemonstrative                    // this, that: a singular noun after it is one person (هاي المرة)
 	wPart                             // a word of part: a people word after it speaks of some of them (بعض الكرد)
 )
 
 var wordClassNames = map[string]wordClass{
 	"negator": wNegator, "denial": wDenial, "oath": wOath, "scripture": wScripture,
 	"saynomore": wSayNoMore, "addressee": wAddressee, "relative": wRelative, "invocation": wInvocation,
-	"filler": wFiller, "anyone": wAnyone, "head": wHead, "notdenial": wNotDenial, "part": wPart,
+	"filler": wFiller, "anyone": wAnyone, "head": wHead, "notdenial": wNotDenial, "part": wPart, "demonstrative": wDemonstrative,
 }
 
 // functionWords maps a normalised word to the roles it plays.

@@ -114,6 +114,9 @@ func (d *Detector) decide(sc *scan) {
 	if !d.off[Contempt] && h[cContempt].n > 0 {
 		sc.addHit(Contempt, h[cContempt], "the writer's hatred of a people: "+h[cContempt].detail)
 	}
+	if !d.off[Exclusion] && h[cExclusion].n > 0 {
+		sc.addHit(Exclusion, h[cExclusion], "a people excluded: "+h[cExclusion].detail)
+	}
 	if !d.off[Blackmail] && h[cMedia].n > 0 {
 		switch {
 		case h[cExpose].n > 0 && (h[cDemand].n > 0 || h[cCondition].n > 0):

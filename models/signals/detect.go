@@ -168,6 +168,9 @@ type scan struct {
 	// lastHatred is the last words of the writer's hatred, disgust or
 	// curse whose object follows them (اكره، يلعن، اللهم عليك).
 	lastHatred hit
+	// lastHatredAs is what lastHatred makes of the people after it:
+	// contempt, exclusion or a call to harm.
+	lastHatredAs class
 	// lastMaim is the last first-person verb of maiming without an
 	// object (نكسر، سنقطع), waiting for a body part of the reader's.
 	lastMaim hit
@@ -208,6 +211,7 @@ func (sc *scan) reset(text string) {
 	sc.phone, sc.quote, sc.lastHarm = hit{}, hit{}, hit{}
 	sc.devotedTo, sc.devoted, sc.lastContrast = 0, 0, -1
 	sc.lastPeople, sc.lastMassacre, sc.lastHatred, sc.lastMaim = hit{}, hit{}, hit{}, hit{}
+	sc.lastHatredAs = cContempt
 	sc.found = sc.found[:0]
 }
 
@@ -249,7 +253,25 @@ func (sc *scan) bareOrLike(k int, noun string) bool {
 // starts: p comes before i, joined to it by fillers only (predicate) in one
 // sentence, not after a word of part (بعض), and not denied (لم يكن اللاجئون عالة).
 func (sc *scan) subject(p hit, i int) bool {
-	return p.n > 0 && p.to <= i && p.detail != "part" && sc.predicate(p.to, i) && sc.unbroken(p.to, i, false) && !sc.deniedBefore(p.from, 2)
+	return p.n > 0 && p.to <= i && p.detail == "" && sc.predicate(p.to, i) && sc.unbroken(p.to, i, false) && !sc.deniedBefore(p.from, 2)
+}
+
+// civicWithin reports whether a civic verb (يصوتون، تشتغل، يدرسون) starts
+// within n tokens from k, in the same clause.
+func (sc *scan) civicWithin(k, n int) bool {
+	for m := k; m < len(sc.toks) && m < k+n; m++ {
+		if !sc.joined(m) {
+			return false
+		}
+		if e := sc.toks[m].e; e != nil {
+			for _, ph := range e.phrases {
+				if ph.class == cCivic {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // unbroken reports whether no full stop, question mark, colon or line
@@ -513,8 +535,17 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		// "اكره الشيعة", "الله يلعن الكرد", "اللهم عليك باليهود": the
 		// writer's hatred of a people, or a curse on them.
 		if h := sc.lastHatred; h.n > 0 && h.to <= i && sc.predicate(h.to, i) && sc.unbroken(h.to, i, true) && !sc.narrowed(j) {
-			sc.record(cContempt, h.from, j, h.detail)
+			sc.record(sc.lastHatredAs, h.from, j, h.detail)
 		}
+	case cWoman:
+		// "المرة مكانها البيت", "الحرمة ما الها حق تسوق": woman in the
+		// singular speaks of women, but only for exclusion (a slur at
+		// one woman is abuse, not a people damned), and not after a
+		// demonstrative (هاي المرة, this woman).
+		if i > 0 && sc.is(i-1, wDemonstrative) {
+			return
+		}
+		sc.lastPeople = hit{from: i, to: j, n: 1, detail: "singular"}
 	case cVermin, cVilify:
 		// "الشيعة جرذان", "النازحين حشرات", "اليهود كالحشرات": a people
 		// called vermin, disease, filth or beasts; "الصابئة نجسين",
@@ -526,27 +557,47 @@ func (sc *scan) cue(ph phrase, i, j int) {
 			}
 			sc.record(c, p.from, j, ph.detail)
 		}
-	case cHatred:
+	case cHatred, cExclude, cBloodWish:
 		// "ما اكره الشيعة", "لا تقول اكرههم": hatred denied is none; a
 		// verb after a preposition is another word (بكره tomorrow, باكره).
+		as := cContempt
+		switch ph.class {
+		case cExclude:
+			as = cExclusion
+		case cBloodWish:
+			as = cIncite
+		}
 		dir, words, _ := strings.Cut(ph.detail, " ")
 		head, _, _ := strings.Cut(words, " ")
 		if pre, ok := strings.CutSuffix(sc.word(i), head); !ok || pre != "" && pre != "و" && pre != "ف" || sc.deniedBefore(i, 2) {
 			return
 		}
-		if dir != "object" {
+		if dir == "verb" {
 			// Of two phrases from one word (الله يلعن، الله يلعن ابو) the
 			// longer is kept.
 			if h := sc.lastHatred; h.n == 0 || h.from != i || h.to < j {
-				sc.lastHatred = hit{from: i, to: j, n: 1, detail: words}
+				sc.lastHatred, sc.lastHatredAs = hit{from: i, to: j, n: 1, detail: words}, as
 			}
 			return
 		}
 		// "المثليين احتقرهم", "الشيعة الله يلعنهم", "المثليون ابغض خلق
-		// الله": the people named first, the hatred after.
-		if p := sc.lastPeople; sc.subject(p, i) && sc.unbroken(p.to, i, true) && !sc.narrowed(p.to) {
-			sc.record(cContempt, p.from, j, words)
+		// الله": the people named first, the hatred after. "النسوان ما
+		// الهن حق يصوتن": a right denied needs the civic act after it
+		// (not "الكرد ما الهم حق بكركوك", a claim to land).
+		p := sc.lastPeople
+		if p.detail == "singular" && as == cExclusion {
+			p.detail = ""
 		}
+		if !sc.subject(p, i) || !sc.unbroken(p.to, i, true) || sc.narrowed(p.to) {
+			return
+		}
+		if dir == "right" {
+			if !sc.civicWithin(j, 2) {
+				return
+			}
+			j++
+		}
+		sc.record(as, p.from, j, words)
 	case cIncite:
 		// "ما تستاهل الضرب", "محد يستاهل الموت", "مو لازم ينقتل": a call
 		// or a desert denied is none.

@@ -31,6 +31,7 @@ const (
 	Dehumanisation    = "dehumanisation"
 	Vilification      = "vilification"
 	Contempt          = "contempt"
+	Exclusion         = "exclusion"
 	Blackmail         = "blackmail"
 	CriticismOfficial = "criticism_official"
 	AntiCorruption    = "anti_corruption"
@@ -68,7 +69,7 @@ var definitions = []Definition{
 	{ThreatCue, "The post is worded as a threat of death or injury to the person it addresses or names.",
 		"a first-person verb of killing or maiming with an object pronoun (نقتلك، لاخطفه، راح نذبحكم), or a set phrase of intimidation: counted days (احسب ايامك), you are next (انت التالي), a last warning (اعذر من انذر), blood declared lawful (دمك مهدور), a bullet or bomb meant for the reader (رصاصة براسك), a tribal raid on your house (الدكة الجاية), fear for your life or family (خاف على اهلك); a warning against doing it again followed by a visit (مرة ثانية … نجيك للاستوديو). Posts written in Arabizi are read a second time in Arabic letters, matched by consonant skeleton (re9a9a wa7da tikfeek)"},
 	{IncitementCue, "The post calls on others to kill or hurt a person.",
-		"a plural imperative of a verb of killing or maiming with an object pronoun (اقتلوه، اسحلوها، احرقوهم), or a set call (لازم ينسحل، يستاهل الذبح، دمه حلال للكل، اللي يشوفه يقتله، انشروا صورته وعنوانه)"},
+		"a wish to see a people's blood (اريد اشوف دم الرافضة، نبي دمهم) or their blood declared lawful (الرافضة دمهم حلال); a plural imperative of a verb of killing or maiming with an object pronoun (اقتلوه، اسحلوها، احرقوهم), or a set call (لازم ينسحل، يستاهل الذبح، دمه حلال للكل، اللي يشوفه يقتله، انشروا صورته وعنوانه)"},
 	{TerrorismCue, "The post carries a slogan, oath or recruitment call of a terrorist organisation.",
 		"باقية وتتمدد، انفروا خفافا وثقالا، التحقوا بالمجاهدين، بايعوا الخليفة، جنود الخلافة، هاجروا الى ارض الخلافة"},
 	{Dehumanisation, "The post calls a people vermin, disease, filth or beasts.",
@@ -77,6 +78,8 @@ var definitions = []Definition{
 		"a people word as for dehumanisation followed in the same way by a noun that damns them (نجسين، انجاس، كفار، اولاد زنا، عاهرات، عبيد، خونة، عملاء، ذيول، مجوس، صفويين، دواعش، شواذ): «الصابئة نجسين»، «الكرد خونة»، «الرافضة اولاد زنا»; not after a negator (الكرد مو خونة)"},
 	{Contempt, "The writer declares their hatred or disgust for a people, or curses them.",
 		"a first-person verb of hatred, contempt or disgust (اكره، ابغض، احتقر، امقت، ما اطيق، اشمئز من) or a curse (الله يلعن، لعنة الله على، اللهم عليك، اللهم اهلك) followed at once, or after words that only join them (كل، هذول), by a people word as for dehumanisation: «اكره الكرد»، «الله يلعن الشيعة»، «اللهم عليك باليهود»; or a people word followed by the hatred with its object (اكرههم، ما اطيقهم، يقرفوني، الله يلعنهم، ابغض خلق الله): «المثليين احتقرهم»; not when denied (ما اكره الشيعة), after a preposition (بكره, tomorrow), or when a relative clause narrows the people (اكره النساء اللي …)"},
+	{Exclusion, "The post denies a people a civic right, or would have them expelled or kept out.",
+		"a people word (or woman in the singular: المرة، الحرمة، المرأة; not after هاي) followed at once, or after fillers, by a right denied with a civic act after it (ما الهم حق يصوتون، ليس لهن حق يسوقن، لا يحق لهم يدرسون), a place assigned (مكانها البيت، مكانهم البر), or a wish to be rid of them (لازم يرجعون لبلدهم، ما نريدهم، لا مكان لهم); or a call to expel followed by the people (اطردوا السوريين، برا من بلادنا يا سوريين، ارجعوا لبلدكم يا); not when denied before (مو كل الكرد لازم يطلعون) or narrowed by a relative clause; a right denied without the civic act (الكرد ما الهم حق بكركوك, a claim to land) does not count"},
 	{Blackmail, "Sextortion or blackmail: private images, videos or chats held over someone.",
 		"private media (صورك، الفيديو، المحادثات) with a threat to expose them and a demand or condition (اذا ما ... انشر، ادفع والا)"},
 	{CriticismOfficial, "Criticism of officials, ministries, parliament, parties, the government or armed factions.",

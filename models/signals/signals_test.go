@@ -369,7 +369,7 @@ func TestDisabled(t *testing.T) {
 
 func TestDefinitions(t *testing.T) {
 	names := Names()
-	if len(names) != 24 || !Known(Contempt) || !Known(Vilification) || !Known(Dehumanisation) || !Known(SevereAbuse) || !Known(Endorsement) || !Known(Devotional) || !Known(Sports) || !Known(CondemnedQuote) || !Known(ThreatCue) || !Known(IncitementCue) || !Known(TerrorismCue) || !Known(Doxxing) || !Known(Advert) || Known("threat") {
+	if len(names) != 25 || !Known(Exclusion) || !Known(Contempt) || !Known(Vilification) || !Known(Dehumanisation) || !Known(SevereAbuse) || !Known(Endorsement) || !Known(Devotional) || !Known(Sports) || !Known(CondemnedQuote) || !Known(ThreatCue) || !Known(IncitementCue) || !Known(TerrorismCue) || !Known(Doxxing) || !Known(Advert) || Known("threat") {
 		t.Fatalf("names = %v", names)
 	}
 	for _, d := range Definitions() {
@@ -527,6 +527,35 @@ func TestSignalTwins(t *testing.T) {
 			"اكره الطائفية والعنصرية ضد الكرد",
 			"من قتل الحسين من الشيعة، فلعنة الله عليهم",
 			"الشيعه. الله يلعن الظالم",
+		}},
+		// a people denied a civic right, assigned a place or wished away is exclusion; the right
+		// affirmed, a claim to land, one woman pointed at, a narrowed group, or a wish about their
+		// feelings is not.
+		{"Exclusion", Exclusion, []string{
+			"النسوان ما الهن حق يصوتن ولا يترشحن",
+			"الحرمة ما الها حق تسوق",
+			"المرة مكانها البيت والمطبخ",
+			"اطردوا السوريين من البلد",
+			"برا من بلادنا يا سوريين",
+			"البدو مكانهم البر مو الوزارات",
+			"اللاجئين لازم يرجعون لبلدهم",
+		}, []string{
+			"المسيحيين الهم حق يصوتون مثلنا",
+			"الكرد ما الهم حق بكركوك",
+			"هاي المرة مكانها البيت مو الشغل",
+			"البنت اللي تدرس بعيد مكانها البيت",
+			"الكرد ما نريدهم يزعلون",
+			"اكو بيت للبيع مكانه زين",
+			"سائق مطلوب، ممنوع التدخين",
+		}},
+		// a wish to see a people's blood, or their blood declared lawful, is a call to harm.
+		{"BloodWished", IncitementCue, []string{
+			"اخوان اريد اشوف دم الرافضة بالشوارع",
+			"الرافضة دمهم حلال",
+		}, []string{
+			"ما نريد نشوف دم العراقيين بعد",
+			"حملة تبرع بالدم للجرحى",
+			"دم الشيعة والسنة واحد",
 		}},
 		// a people called vermin or damned, also by a denial of their humanity or a criminal or
 		// vile generalisation; not a part of them (بعض), nor denied before (لم يكن), nor across a

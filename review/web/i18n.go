@@ -583,6 +583,7 @@ var words = map[string][2]string{
 	"l_dehumanisation":          {"تجريد من الإنسانية", "dehumanisation"},
 	"l_vilification":            {"وصم جماعة", "a people vilified"},
 	"l_contempt":                {"كراهية جماعة أو لعنها", "hatred of a people declared"},
+	"l_exclusion":               {"إقصاء جماعة", "a people excluded"},
 	"l_quotation":               {"اقتباس", "quotation"},
 	"l_condemnation":            {"إدانة", "condemnation"},
 	"l_condemned_quote":         {"اقتباس لإدانته", "quoted to condemn"},
