@@ -372,20 +372,20 @@ func definite(w string) bool {
 type wordClass uint16
 
 const (
-	wNegator    wordClass = 1 << iota // negates the word after it (مو طائفي)
-	wDenial                           // denies the verb or predicate after it (ما عنده حق، لا تسبوه)
-	wOath                             // swears by God (والله)
-	wScripture                        // religion or scripture as the one who says (الدين يقول)
-	wSayNoMore                        // after ما اگول: "I say no more"
-	wAddressee                        // addresses the reader after a reporting verb (قال لك)
-	wRelative                         // a relative pronoun (اللي، الذي)
-	wInvocation                       // a name يا invokes in prayer (يا علي، يا حسين)
-	wFiller                           // only joins a people word to what is said of them (هم، كلهم، دول، مثل)
-	wAnyone                           // one, anyone: after a denial, nobody (ماكو وحدة، ولا واحد)
-	wHead                             // a noun a people word completes (حكام العرب، احزاب الشيعة)
-	wNotDenial                        // a clitic and ما or لا that make another word (لما، كما، بما، كلا)
-	wDemonstrative                    // this, that: a singular noun after it is one person (هاي المرة)
-	wPart                             // a word of part: a people word after it speaks of some of them (بعض الكرد)
+	wNegator       wordClass = 1 << iota // negates the word after it (مو طائفي)
+	wDenial                              // denies the verb or predicate after it (ما عنده حق، لا تسبوه)
+	wOath                                // swears by God (والله)
+	wScripture                           // religion or scripture as the one who says (الدين يقول)
+	wSayNoMore                           // after ما اگول: "I say no more"
+	wAddressee                           // addresses the reader after a reporting verb (قال لك)
+	wRelative                            // a relative pronoun (اللي، الذي)
+	wInvocation                          // a name يا invokes in prayer (يا علي، يا حسين)
+	wFiller                              // only joins a people word to what is said of them (هم، كلهم، دول، مثل)
+	wAnyone                              // one, anyone: after a denial, nobody (ماكو وحدة، ولا واحد)
+	wHead                                // a noun a people word completes (حكام العرب، احزاب الشيعة)
+	wNotDenial                           // a clitic and ما or لا that make another word (لما، كما، بما، كلا)
+	wDemonstrative                       // this, that: a singular noun after it is one person (هاي المرة)
+	wPart                                // a word of part: a people word after it speaks of some of them (بعض الكرد)
 )
 
 var wordClassNames = map[string]wordClass{
