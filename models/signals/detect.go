@@ -171,6 +171,10 @@ type scan struct {
 	// lastHatredAs is what lastHatred makes of the people after it:
 	// contempt, exclusion or a call to harm.
 	lastHatredAs class
+	// lastOrg is the last terrorist organisation or leader named, and
+	// lastPraise the last praise that waits for one after it (الله يرجع
+	// ايام …).
+	lastOrg, lastPraise hit
 	// lastMaim is the last first-person verb of maiming without an
 	// object (نكسر، سنقطع), waiting for a body part of the reader's.
 	lastMaim hit
@@ -212,6 +216,7 @@ func (sc *scan) reset(text string) {
 	sc.devotedTo, sc.devoted, sc.lastContrast = 0, 0, -1
 	sc.lastPeople, sc.lastMassacre, sc.lastHatred, sc.lastMaim = hit{}, hit{}, hit{}, hit{}
 	sc.lastHatredAs = cContempt
+	sc.lastOrg, sc.lastPraise = hit{}, hit{}
 	sc.found = sc.found[:0]
 }
 
@@ -605,6 +610,26 @@ func (sc *scan) cue(ph phrase, i, j int) {
 			return
 		}
 		sc.record(ph.class, i, j, ph.detail)
+	case cOrg:
+		sc.lastOrg = hit{from: i, to: j, n: 1}
+		// "الله يرجع ايام داعش": the praise before the name.
+		if pr := sc.lastPraise; pr.n > 0 && pr.to <= i && i-pr.to <= 1 && sc.unbroken(pr.to, i, true) {
+			sc.record(cJihad, pr.from, j, "praise of a terrorist organisation")
+		}
+	case cPraise:
+		// "داعش على الاقل طبقوا الشريعة", "القاعدة اعادت للامة عزتها":
+		// a terrorist organisation praised; not denied (داعش ما طبقوا
+		// الشريعة).
+		if sc.deniedBefore(i, 2) {
+			return
+		}
+		if dir, _, _ := strings.Cut(ph.detail, " "); dir == "verb" {
+			sc.lastPraise = hit{from: i, to: j, n: 1}
+			return
+		}
+		if o := sc.lastOrg; o.n > 0 && o.to <= i && i-o.to <= 6 && sc.unbroken(o.to, i, false) && !sc.deniedBetween(o.to, i) {
+			sc.record(cJihad, o.from, j, "praise of a terrorist organisation")
+		}
 	case cMaim:
 		sc.lastMaim = hit{from: i, to: j, n: 1, detail: ph.detail}
 	case cBody:

@@ -557,6 +557,31 @@ func TestSignalTwins(t *testing.T) {
 			"حملة تبرع بالدم للجرحى",
 			"دم الشيعة والسنة واحد",
 		}},
+		// a terrorist organisation named and praised, after or before its name, is a terrorism cue;
+		// denied, the state or the rule (الدولة، القاعدة alone), or a people's own state praised, is not.
+		{"TerrorPraised", TerrorismCue, []string{
+			"داعش على الاقل طبقوا الشريعة صح، مب مثل حكوماتنا",
+			"خلي يحچون عن داعش شما يريدون، بزمانهم محد جان يسرق",
+			"الله يرجع ايام داعش",
+			"تنظيم القاعدة أعاد للأمة عزتها",
+		}, []string{
+			"داعش ما طبقوا الشريعة، كذابين",
+			"القاعدة صحيحة: كل واحد يحترم نفسه",
+			"الدولة لازم تطبق القانون على الكل",
+			"يعيش العراق حرا",
+			"الله يرحم ايام زمان",
+		}},
+		// a plural imperative of harm that a people follows is a call to harm; aimed at a thing, or
+		// the people not after it, it is not.
+		{"HarmCalledOnAPeople", IncitementCue, []string{
+			"اقتلوا الروافض",
+			"اذبحوا كل النصارى",
+			"إذا رأيتم مثلياً في الشارع فاضربوه حتى يتعلم",
+		}, []string{
+			"اقتلوا الفراغ بالقراءة",
+			"احرقوا السعرات قبل العيد",
+			"اقتلوا الطائفية قبل ما تقتلنا",
+		}},
 		// a people called vermin or damned, also by a denial of their humanity or a criminal or
 		// vile generalisation; not a part of them (بعض), nor denied before (لم يكن), nor across a
 		// full stop.
