@@ -261,6 +261,17 @@ func (sc *scan) subject(p hit, i int) bool {
 	return p.n > 0 && p.to <= i && p.detail == "" && sc.predicate(p.to, i) && sc.unbroken(p.to, i, false) && !sc.deniedBefore(p.from, 2)
 }
 
+// relativeBetween reports whether a relative pronoun stands among tokens
+// [from, to).
+func (sc *scan) relativeBetween(from, to int) bool {
+	for k := from; k < to; k++ {
+		if sc.is(k, wRelative) {
+			return true
+		}
+	}
+	return false
+}
+
 // civicWithin reports whether a civic verb (يصوتون، تشتغل، يدرسون) starts
 // within n tokens from k, in the same clause.
 func (sc *scan) civicWithin(k, n int) bool {
@@ -593,7 +604,13 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		if p.detail == "singular" && as == cExclusion {
 			p.detail = ""
 		}
-		if !sc.subject(p, i) || !sc.unbroken(p.to, i, true) || sc.narrowed(p.to) {
+		switch {
+		case dir == "far" && p.n > 0 && p.detail == "" && p.to <= i && i-p.to <= 4 && sc.unbroken(p.to, i, true) &&
+			!sc.deniedBefore(p.from, 2) && !sc.deniedBetween(p.to, i) && !sc.relativeBetween(p.to, i):
+			// "المثليون مجرد مرضى يجب عزلهم": the pronoun of the act
+			// (عزلهم، نطردهم) points back at the people a few words
+			// before, in one clause.
+		case !sc.subject(p, i) || !sc.unbroken(p.to, i, true) || sc.narrowed(p.to):
 			return
 		}
 		if dir == "right" {
