@@ -104,10 +104,18 @@ func skeletonTable(t table) table {
 			case ph.class == cContrast && len(ph.rest) == 0:
 				// bas, lakin: a "but" is short, and it only ever takes a
 				// protection back (unity or a denial of hatred).
+			case (ph.class == cAvow || ph.class == cNegate) && len(ph.rest) > 0:
+				// ma akrah, lon aakol: the writer's denial, short as it
+				// is, keeps what follows from counting.
 			case n < 3:
 				continue
 			case ph.class == cRole || ph.class == cGroup || ph.class == cGiven || ph.class == cWork:
-			case (ph.class == cThreat || ph.class == cIncite) && !strings.HasPrefix(key, "ا") && n >= 5:
+			case ph.class == cPeople || ph.class == cVermin || ph.class == cVilify || ph.class == cHatred || ph.class == cExclude || ph.class == cBloodWish:
+				// el shi3a kilab, akrah el kurd: a people and what is
+				// said of them.
+			case (ph.class == cThreat || ph.class == cIncite) && !ph.clitic && !strings.HasPrefix(key, "ا") && n >= 5:
+				// A clitic before a verb form only adds a consonant to
+				// its skeleton (لاضربوه reads as the tax, الضريبة).
 			default:
 				continue
 			}
@@ -160,7 +168,11 @@ func (d *Detector) readArabizi(r *nlp.Result, have []policy.Signal) []policy.Sig
 	sc.reading = r
 	d.scan(sc, r.Text)
 	harm := func(name string) bool {
-		return name == ThreatCue || name == IncitementCue || name == TerrorismCue || name == Doxxing || name == Blackmail
+		switch name {
+		case ThreatCue, IncitementCue, TerrorismCue, Doxxing, Blackmail, Dehumanisation, Vilification, Contempt, Exclusion:
+			return true
+		}
+		return false
 	}
 	if !slices.ContainsFunc(sc.found, func(f found) bool { return harm(f.name) }) &&
 		!slices.ContainsFunc(have, func(s policy.Signal) bool { return harm(s.Name) }) {

@@ -112,6 +112,9 @@ type phrase struct {
 	// definite is true when the first word carries the article, or is
 	// not Arabic (Kak, Mamosta): a role so written points at one person.
 	definite bool
+	// clitic is true when the table key carries a clitic prefix that the
+	// cue's own first word does not (واضربوهم for اضربوهم).
+	clitic bool
 }
 
 // Flags of an entry, for the words that follow a role.
@@ -333,7 +336,7 @@ func (t table) add(raw string, c class, detail string) {
 					e = &entry{}
 					t[key] = e
 				}
-				e.phrases = append(e.phrases, phrase{rest: words[1:], class: c, detail: detail, definite: definite(words[0])})
+				e.phrases = append(e.phrases, phrase{rest: words[1:], class: c, detail: detail, definite: definite(words[0]), clitic: key != first})
 				if len(words) == 1 {
 					switch c {
 					case cGiven:
