@@ -82,6 +82,9 @@ const (
 	cExclusion
 	cOrg
 	cPraise
+	cFigVerb
+	cFigObject
+	cFigurative
 	cMaim
 	cBody
 	cMassacre
@@ -100,7 +103,7 @@ var classNames = map[string]class{
 	"harm": cThreat, "harm2": cThreat, "menace": cThreat, "repeat": cRepeat, "visit": cVisit, "backoff": cBackOff, "orelse": cOrElse,
 	"harmcall": cIncite, "call": cIncite, "jihadcall": cJihad, "devotion": cDevotion, "unity": cUnity, "contrast": cContrast,
 	"endorse": cEndorse, "avow": cAvow, "slur": cAbuse, "selfharm": cAbuse, "pileon": cAbuse,
-	"people": cPeople, "vermin": cVermin, "vilify": cVilify, "hatred": cHatred, "exclude": cExclude, "bloodwish": cBloodWish, "civic": cCivic, "civicnoun": cCivic, "org": cOrg, "praise": cPraise, "woman": cWoman, "maim": cMaim, "body": cBody, "massacre": cMassacre, "again": cAgain,
+	"people": cPeople, "vermin": cVermin, "vilify": cVilify, "hatred": cHatred, "exclude": cExclude, "bloodwish": cBloodWish, "civic": cCivic, "civicnoun": cCivic, "org": cOrg, "praise": cPraise, "figverb": cFigVerb, "figphrase": cFigVerb, "figobject": cFigObject, "woman": cWoman, "maim": cMaim, "body": cBody, "massacre": cMassacre, "again": cAgain,
 }
 
 // phrase is one cue: the words after the first, what it is evidence of and
@@ -270,6 +273,15 @@ func (t table) load(name string, data []byte) error {
 			// imperative.
 			for _, p := range []string{"ي", "ت", "ن"} {
 				for _, sfx := range []string{"", "ون", "ن", "ين", "وا"} {
+					t.add(p+cols[0]+sfx, c, detail)
+				}
+			}
+			return nil
+		case "figverb":
+			// نحرق، احرق، حرقنا، يحرقون، اقتلوا: a verb of violence in
+			// any person, without an object pronoun.
+			for _, p := range []string{"", "ا", "ن", "ي", "ت"} {
+				for _, sfx := range []string{"", "ون", "وا", "ين", "نا"} {
 					t.add(p+cols[0]+sfx, c, detail)
 				}
 			}

@@ -175,6 +175,9 @@ type scan struct {
 	// lastPraise the last praise that waits for one after it (الله يرجع
 	// ايام …).
 	lastOrg, lastPraise hit
+	// lastFig is the last verb of violence that may be figurative (نحرق،
+	// نكسر), waiting for a thing or an abstraction after it.
+	lastFig hit
 	// lastMaim is the last first-person verb of maiming without an
 	// object (نكسر، سنقطع), waiting for a body part of the reader's.
 	lastMaim hit
@@ -216,7 +219,7 @@ func (sc *scan) reset(text string) {
 	sc.devotedTo, sc.devoted, sc.lastContrast = 0, 0, -1
 	sc.lastPeople, sc.lastMassacre, sc.lastHatred, sc.lastMaim = hit{}, hit{}, hit{}, hit{}
 	sc.lastHatredAs = cContempt
-	sc.lastOrg, sc.lastPraise = hit{}, hit{}
+	sc.lastOrg, sc.lastPraise, sc.lastFig = hit{}, hit{}, hit{}
 	sc.found = sc.found[:0]
 }
 
@@ -646,6 +649,15 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		}
 		if o := sc.lastOrg; o.n > 0 && o.to <= i && i-o.to <= 6 && sc.unbroken(o.to, i, false) && !sc.deniedBetween(o.to, i) {
 			sc.record(cJihad, o.from, j, "praise of a terrorist organisation")
+		}
+	case cFigVerb:
+		sc.lastFig = hit{from: i, to: j, n: 1}
+	case cFigObject:
+		// "نحرق السعرات", "نكسر الروتين", "اقتلوا الملل", "نقضي على
+		// البطالة": violence done to a thing or an abstraction is a
+		// figure of speech.
+		if f := sc.lastFig; f.n > 0 && f.to == i && sc.joined(i) {
+			sc.record(cFigurative, f.from, j, ph.detail)
 		}
 	case cMaim:
 		sc.lastMaim = hit{from: i, to: j, n: 1, detail: ph.detail}

@@ -44,6 +44,7 @@ const (
 	Negation          = "negation"
 	Advert            = "advert"
 	Sports            = "sports"
+	Figurative        = "figurative"
 	Devotional        = "devotional"
 	Endorsement       = "endorsement"
 	SevereAbuse       = "severe_abuse"
@@ -106,6 +107,8 @@ var definitions = []Definition{
 		"مو كل، ليس كل، لا يجوز، لا تعمم، مو خونة; the writer's denial of their own hatred or generalisation (ما اكره، ما اگول) unless a contrast follows (ما اكره احد بس …)"},
 	{Sports, "Talk about a match, a team or its fans, where the terraces' violent idiom (نذبحهم بالملعب، يفترس الكل) is banter.",
 		"a word of football and other sport: الملعب، المباراة، الدوري، المنتخب، الكورة، المدرب، الجمهور، الديربي، ⚽"},
+	{Figurative, "The post uses a verb of violence figuratively: the violence is done to a thing or an abstraction, not to people.",
+		"a verb of burning, breaking, killing, expelling, slaughtering, blowing up or crushing in any person (نحرق، كسرنا، اقتلوا، نطرد، يذبح، نفجر، نسحق) or a phrase of ending (نقضي على) followed at once by a thing or an abstraction: السعرات، المراحل، الروتين، الملل، الوقت، الفراغ، الكسل، الجليد، الرقم القياسي، الاسعار، البطالة، الطائفية: «لازم نحرق السعرات»، «نكسر الروتين»، «اقتلوا الملل بالقراءة»، «الفريق ذبح الخصم»"},
 	{Advert, "A job, sale, rent or service advert.",
 		"a word of wanting, hiring or selling (مطلوب، نطلب، فرصة عمل، شاغر، للبيع، للايجار) with a word of a job, pay or contact (سائق، موظف، راتب، دوام، خبرة، للتواصل، السعر)"},
 	{Devotional, "The post is nothing but everyday devotional formulas: words of worship, not of any cause.",

@@ -369,7 +369,7 @@ func TestDisabled(t *testing.T) {
 
 func TestDefinitions(t *testing.T) {
 	names := Names()
-	if len(names) != 25 || !Known(Exclusion) || !Known(Contempt) || !Known(Vilification) || !Known(Dehumanisation) || !Known(SevereAbuse) || !Known(Endorsement) || !Known(Devotional) || !Known(Sports) || !Known(CondemnedQuote) || !Known(ThreatCue) || !Known(IncitementCue) || !Known(TerrorismCue) || !Known(Doxxing) || !Known(Advert) || Known("threat") {
+	if len(names) != 26 || !Known(Figurative) || !Known(Exclusion) || !Known(Contempt) || !Known(Vilification) || !Known(Dehumanisation) || !Known(SevereAbuse) || !Known(Endorsement) || !Known(Devotional) || !Known(Sports) || !Known(CondemnedQuote) || !Known(ThreatCue) || !Known(IncitementCue) || !Known(TerrorismCue) || !Known(Doxxing) || !Known(Advert) || Known("threat") {
 		t.Fatalf("names = %v", names)
 	}
 	for _, d := range Definitions() {
@@ -564,6 +564,20 @@ func TestSignalTwins(t *testing.T) {
 			"ما نريد نشوف دم العراقيين بعد",
 			"حملة تبرع بالدم للجرحى",
 			"دم الشيعة والسنة واحد",
+		}},
+		// a verb of violence done to a thing or an abstraction is a figure of speech; done to people,
+		// with an object pronoun, or to a thing that stands for people (الحشرات), it is not.
+		{"Figurative", Figurative, []string{
+			"اليوم لازم نحرق السعرات، الجيم الساعة ستة",
+			"نكسر الروتين ونطلع سفرة للشمال",
+			"اقتلوا الملل بالقراءة، هاي قائمة كتب حلوة",
+			"لازم نقضي على البطالة قبل ما تقضي علينا",
+			"الفريق ذبح الخصم بخماسية",
+		}, []string{
+			"اليوم لازم نحرق الكاكائية",
+			"اقتلوا الحشرات اللي ملت البلد",
+			"نحرقهم اذا رجعوا",
+			"حرقوا البيت على اهله",
 		}},
 		// a terrorist organisation named and praised, after or before its name, is a terrorism cue;
 		// denied, the state or the rule (الدولة، القاعدة alone), or a people's own state praised, is not.
