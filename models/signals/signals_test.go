@@ -592,6 +592,8 @@ func TestSignalTwins(t *testing.T) {
 			"الدولة لازم تطبق القانون على الكل",
 			"يعيش العراق حرا",
 			"الله يرحم ايام زمان",
+			"الله يحفظ الدكتور البغدادي",
+			"داعش ليسوا على الحق",
 		}},
 		// a plural imperative of harm that a people follows is a call to harm; aimed at a thing, or
 		// the people not after it, it is not.
