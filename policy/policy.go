@@ -186,6 +186,12 @@ type Rule struct {
 	// also criticising a minister, so such a rule ignores the categories
 	// marked by topic (criticism, protest, religion) and by signal cues.
 	IgnoresProtection []string `yaml:"ignores_protection,omitempty" json:"ignores_protection,omitempty"`
+	// Label is the violation label a reviewer files an item under when this
+	// rule decides it: the queue shows it and filters by it even when the
+	// model's score is below the label's bar (a rule on the words of hate
+	// routes whatever the score). It defaults to the first violation label
+	// of MustHave; a rule that routes on signals alone names it.
+	Label string `yaml:"label,omitempty" json:"label,omitempty"`
 	// Queue is "review" (the default) or "support": items a support rule
 	// decides go to the victim-support queue (blackmail, sextortion), for
 	// help and removal of the victim's images, and are never referred. A
@@ -738,6 +744,17 @@ func (v *validator) rule(p *Policy, i int, r *Rule) {
 			hasViolation = true
 		}
 		seen[name] = true
+	}
+	switch l := p.labels[r.Label]; {
+	case r.Label == "":
+		for _, name := range r.MustHave {
+			if l := p.labels[name]; l != nil && l.Kind == KindViolation {
+				r.Label = name
+				break
+			}
+		}
+	case l == nil || l.Kind != KindViolation:
+		v.addf(v.at("rules", i, "label"), "rule %q: label %q is not a violation label", r.ID, r.Label)
 	}
 	switch r.Queue {
 	case "":

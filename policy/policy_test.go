@@ -193,6 +193,34 @@ func TestRoute(t *testing.T) {
 	}
 }
 
+// TestRouteLabel: the decision carries the deciding rule's label, declared for
+// a rule on signals alone and the first violation label of must_have
+// otherwise; an undeclared or non-violation label is refused.
+func TestRouteLabel(t *testing.T) {
+	p := Default()
+	for _, tc := range []struct {
+		in   Input
+		rule string
+		want string
+	}{
+		{Input{Scores: map[string]float64{"hate": 0.1}, Signals: []string{"contempt"}}, "hate-words-contempt", "hate"},
+		{Input{Scores: map[string]float64{"threat": 0.1}, Signals: []string{"threat_cue", "named_person"}}, "threat-words-named", "threat"},
+		{Input{Scores: map[string]float64{"hate": 0.95}}, "hate-speech", "hate"},
+		{Input{Scores: map[string]float64{"offensive": 0.2}, Signals: []string{"named_person", "severe_abuse"}}, "harassment-named-person", "offensive"},
+	} {
+		d, err := p.Route(tc.in)
+		if err != nil || d.RuleID != tc.rule || d.Label != tc.want {
+			t.Errorf("%+v: rule %q label %q (%v), want %q %q", tc.in, d.RuleID, d.Label, err, tc.rule, tc.want)
+		}
+	}
+	for _, label := range []string{"contempt", "no_such_label"} {
+		src := strings.Replace(string(Default().Source()), "    must_have: [contempt]\n    label: hate", "    must_have: [contempt]\n    label: "+label, 1)
+		if _, err := Parse("label.yaml", []byte(src)); err == nil || !strings.Contains(err.Error(), `rule "hate-words-contempt": label "`+label+`" is not a violation label`) {
+			t.Errorf("label %s: %v", label, err)
+		}
+	}
+}
+
 func TestRouteProtectedReasonSaysWhy(t *testing.T) {
 	d, err := Default().Route(Input{Scores: map[string]float64{"incitement": 0.8}, ContextLabels: []string{"news_report"}, SourceType: "news"})
 	if err != nil {

@@ -39,6 +39,9 @@ type Decision struct {
 	// RuleID is the rule that put it there (the one with the lowest priority
 	// among those that fired and were not superseded).
 	RuleID string `json:"rule_id,omitempty"`
+	// Label is the deciding rule's violation label (Rule.Label), the one a
+	// reviewer files the item under, whatever the model scored.
+	Label string `json:"label,omitempty"`
 	// Priority orders the queue: lower is reviewed sooner.
 	Priority int `json:"priority,omitempty"`
 	// Urgent puts the item above every non-urgent one (threats to life).
@@ -97,6 +100,7 @@ func (d Decision) AuditEvent(item string) audit.Event {
 	details := map[string]any{
 		"queue":          d.Queue,
 		"rule_id":        d.RuleID,
+		"label":          d.Label,
 		"priority":       d.Priority,
 		"urgent":         d.Urgent,
 		"labels":         d.Labels,
@@ -206,6 +210,7 @@ func (p *Policy) Route(in Input) (Decision, error) {
 	win := live[0]
 	d.Queue = true
 	d.RuleID = win.ID
+	d.Label = win.Label
 	d.Priority = win.Priority
 	d.Category = win.Category
 	seenBasis := map[string]bool{}

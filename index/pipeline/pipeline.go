@@ -1302,7 +1302,7 @@ func DocFor(r *store.Record) index.Doc {
 	}
 	return index.Doc{
 		ID: r.Post.ID, Text: text, Platform: r.Post.Platform, Source: r.Post.Source,
-		Governorate: r.Governorate, Created: created, Labels: r.Flags, Context: r.Context,
+		Governorate: r.Governorate, Created: created, Labels: store.Labels(r), Context: r.Context,
 		MaxScore: store.MaxScore(r),
 	}
 }

@@ -245,7 +245,7 @@ func (s *Store) CompleteSharing(ctx context.Context, recs []store.Record, sighti
 				p.ZRem(ctx, s.key("media"), r.Post.ID)
 			}
 			if r.Queued {
-				q, _ := json.Marshal(store.QueueEntry{ID: r.Post.ID, Priority: r.Priority, Urgent: r.Urgent, MaxScore: store.MaxScore(r), Labels: r.Flags, Added: r.Processed})
+				q, _ := json.Marshal(store.QueueEntryFor(r))
 				p.HSet(ctx, s.key("queue"), r.Post.ID, q)
 			}
 		}

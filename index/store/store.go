@@ -382,8 +382,7 @@ func (s *Store) Complete(_ context.Context, recs []Record, sightings []Sighting,
 				}
 			}
 			if r.Queued {
-				q := QueueEntry{ID: r.Post.ID, Priority: r.Priority, Urgent: r.Urgent, MaxScore: MaxScore(r), Labels: r.Flags, Added: r.Processed}
-				qv, _ := json.Marshal(q)
+				qv, _ := json.Marshal(QueueEntryFor(r))
 				if err := queue.Put([]byte(r.Post.ID), qv); err != nil {
 					return err
 				}
@@ -498,6 +497,21 @@ func (s *Store) MediaDepth(_ context.Context) (int, error) {
 		return nil
 	})
 	return n, err
+}
+
+// QueueEntryFor returns the review-queue entry of a queued record.
+func QueueEntryFor(r *Record) QueueEntry {
+	return QueueEntry{ID: r.Post.ID, Priority: r.Priority, Urgent: r.Urgent, MaxScore: MaxScore(r), Labels: Labels(r), Added: r.Processed}
+}
+
+// Labels returns what a record is filed under: the labels the model flagged,
+// then the deciding rule's label when the model did not flag it (a post
+// routed on the words of hate whatever its hate score is filed under hate).
+func Labels(r *Record) []string {
+	if r.Judgement == nil || r.Judgement.Decision.Label == "" || slices.Contains(r.Flags, r.Judgement.Decision.Label) {
+		return r.Flags
+	}
+	return append(slices.Clip(r.Flags), r.Judgement.Decision.Label)
 }
 
 // MaxScore is the highest score among a record's flagged labels, or among all

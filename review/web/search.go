@@ -161,7 +161,7 @@ func (s *Server) hit(ctx context.Context, id string, relevance float64, text str
 	}
 	hit := SearchHit{
 		ID: id, Text: r.Post.Text, Platform: r.Post.Platform, Source: r.Post.Source, Permalink: r.Post.Permalink,
-		Governorate: r.Governorate, Created: created, Labels: r.Flags, Context: r.Context, Scores: r.Scores,
+		Governorate: r.Governorate, Created: created, Labels: store.Labels(&r), Context: r.Context, Scores: r.Scores,
 		MaxScore: store.MaxScore(&r), Sightings: r.Sightings, Model: r.Model, Relevance: relevance,
 		Highlights: index.Highlights(r.Post.Text, text),
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/rasd-iq/rasd/index/store"
 	"github.com/rasd-iq/rasd/ingest"
+	"github.com/rasd-iq/rasd/policy"
 )
 
 // Posts returns n posts with ids file:FROM … file:FROM+n-1.
@@ -146,6 +147,34 @@ func Run(t *testing.T, open func(t *testing.T) store.Backend) {
 		stop := errors.New("stop")
 		if err := s.ForEach(ctx, func(*store.Record) error { return stop }); !errors.Is(err, stop) {
 			t.Fatalf("ForEach did not return fn's error: %v", err)
+		}
+	})
+	t.Run("queue files a post under its deciding rule's label", func(t *testing.T) {
+		s := open(t)
+		s.Ingest(ctx, "s", "2", Posts(0, 2))
+		ds, _ := s.Claim(ctx, 2)
+		judged := func(flags []string, label string) store.Record {
+			return store.Record{Flags: flags, Queued: true, Priority: 4, Processed: time.Now(),
+				Judgement: &policy.Judgement{Decision: policy.Decision{Queue: true, RuleID: "r", Label: label, Priority: 4}}}
+		}
+		// Routed on the words of hate with the model's hate score below its
+		// flag: filed under hate all the same; flagged already: once.
+		recs := []store.Record{judged(nil, "hate"), judged([]string{"hate", "offensive"}, "hate")}
+		for i := range recs {
+			recs[i].Post = ds[i].Post
+		}
+		if err := s.Complete(ctx, recs, nil, ds); err != nil {
+			t.Fatal(err)
+		}
+		q, err := s.Queue(ctx)
+		if err != nil || len(q) != 2 {
+			t.Fatalf("queue: %+v %v", q, err)
+		}
+		want := map[string][]string{ds[0].Post.ID: {"hate"}, ds[1].Post.ID: {"hate", "offensive"}}
+		for _, e := range q {
+			if !slices.Equal(e.Labels, want[e.ID]) {
+				t.Errorf("%s filed under %v, want %v", e.ID, e.Labels, want[e.ID])
+			}
 		}
 	})
 	t.Run("get, sightings and purge", func(t *testing.T) {
