@@ -39,9 +39,10 @@ type QueuedRecords interface {
 
 // ItemFor builds the review-queue item of a record the pipeline routed to
 // review (or sampled: store.Record.Sample): its priority, urgency and
-// labels, and its score on the policy's scale (store.MaxScore).
+// labels (store.Labels: the model's flags and the deciding rule's label),
+// and its score on the policy's scale (store.MaxScore).
 func ItemFor(r *store.Record) Item {
-	labels := r.Flags
+	labels := store.Labels(r)
 	if labels == nil {
 		labels = []string{}
 	}

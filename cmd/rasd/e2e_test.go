@@ -454,16 +454,18 @@ func runEndToEnd(t *testing.T, redisURL string) {
 	// The review queue holds what the engine routed there, at once, urgent first.
 	var page struct {
 		Items []struct {
-			ID     string  `json:"id"`
-			Urgent bool    `json:"urgent"`
-			Score  float64 `json:"score"`
+			ID     string   `json:"id"`
+			Urgent bool     `json:"urgent"`
+			Score  float64  `json:"score"`
+			Labels []string `json:"labels"`
 		} `json:"items"`
 		Open int `json:"open"`
 	}
 	ana.call("GET", "/api/queue?limit=200", nil, http.StatusOK, &page)
-	queued := map[string]bool{}
+	queued, filed := map[string]bool{}, map[string][]string{}
 	for i, it := range page.Items {
 		queued[it.ID] = true
+		filed[it.ID] = it.Labels
 		if i > 0 && it.Urgent && !page.Items[i-1].Urgent {
 			t.Errorf("urgent item %s listed after a non-urgent one", it.ID)
 		}
@@ -618,6 +620,11 @@ func runEndToEnd(t *testing.T, redisURL string) {
 		}
 		if inQueue := queued["x:"+s.ID] || inSupport["x:"+s.ID]; inQueue != r.Queued {
 			t.Errorf("%s: the review queues and the record disagree (queued %v, record %v)", s.ID, inQueue, r.Queued)
+		}
+		if r.Judgement != nil && r.Judgement.Decision.Label != "" && queued["x:"+s.ID] && !slices.Contains(filed["x:"+s.ID], r.Judgement.Decision.Label) {
+			// The queue files a post under its deciding rule's label too,
+			// whatever the model flagged (a rule on the words of hate).
+			t.Errorf("%s: the queue files it under %v, not under its rule's label %q", s.ID, filed["x:"+s.ID], r.Judgement.Decision.Label)
 		}
 		if r.Judgement != nil && r.Judgement.Decision.Support != inSupport["x:"+s.ID] {
 			t.Errorf("%s: support decision %v, in the support queue %v", s.ID, r.Judgement.Decision.Support, inSupport["x:"+s.ID])
