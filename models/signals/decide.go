@@ -155,6 +155,9 @@ func (d *Detector) decide(sc *scan) {
 	if !d.off[SevereAbuse] && h[cAbuse].n > 0 {
 		sc.addHit(SevereAbuse, h[cAbuse], h[cAbuse].detail)
 	}
+	if !d.off[Reconciliation] && h[cReconcile].n > 0 {
+		sc.addHit(Reconciliation, h[cReconcile], h[cReconcile].detail)
+	}
 	if !d.off[Figurative] && h[cFigurative].n > 0 {
 		sc.addHit(Figurative, h[cFigurative], "violence done to "+h[cFigurative].detail)
 	}

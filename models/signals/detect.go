@@ -535,6 +535,13 @@ func (sc *scan) cue(ph phrase, i, j int) {
 			return
 		}
 		sc.record(ph.class, i, j, ph.detail)
+	case cReconcile:
+		// "ماكو صلح", "لا تصدگون بالمصالحة", "ماينفع معاه السلم والصلح": a
+		// reconciliation denied or scorned, in its clause, is none.
+		if sc.deniedBefore(i, 4) {
+			return
+		}
+		sc.record(ph.class, i, j, ph.detail)
 	case cPeople:
 		// "حكام العرب", "احزاب الشيعة": a people word that completes
 		// another noun is not what is spoken of.

@@ -45,6 +45,7 @@ const (
 	Advert            = "advert"
 	Sports            = "sports"
 	Figurative        = "figurative"
+	Reconciliation    = "reconciliation"
 	Devotional        = "devotional"
 	Endorsement       = "endorsement"
 	SevereAbuse       = "severe_abuse"
@@ -107,6 +108,8 @@ var definitions = []Definition{
 		"مو كل، ليس كل، لا يجوز، لا تعمم، مو خونة; the writer's denial of their own hatred or generalisation (ما اكره، ما اگول) unless a contrast follows (ما اكره احد بس …)"},
 	{Sports, "Talk about a match, a team or its fans, where the terraces' violent idiom (نذبحهم بالملعب، يفترس الكل) is banter.",
 		"a word of football and other sport: الملعب، المباراة، الدوري، المنتخب، الكورة، المدرب، الجمهور، الديربي، ⚽"},
+	{Reconciliation, "The post reports or calls for the settling of a feud: a tribal reconciliation, an apology accepted, a settlement by consent.",
+		"الصلح، صلح عشائري، المصالحة، تصالحوا، بالتراضي، طي الخلاف، انهاء الخلاف، قبلوا الاعتذار، سامحوا، العفو عند المقدرة; not after a negator or a denial (ماكو صلح، لا صلح)"},
 	{Figurative, "The post uses a verb of violence figuratively: the violence is done to a thing or an abstraction, not to people.",
 		"a verb of burning, breaking, killing, expelling, slaughtering, blowing up or crushing in any person (نحرق، كسرنا، اقتلوا، نطرد، يذبح، نفجر، نسحق) or a phrase of ending (نقضي على) followed at once by a thing or an abstraction: السعرات، المراحل، الروتين، الملل، الوقت، الفراغ، الكسل، الجليد، الرقم القياسي، الاسعار، البطالة، الطائفية: «لازم نحرق السعرات»، «نكسر الروتين»، «اقتلوا الملل بالقراءة»، «الفريق ذبح الخصم»"},
 	{Advert, "A job, sale, rent or service advert.",

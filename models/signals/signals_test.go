@@ -369,7 +369,7 @@ func TestDisabled(t *testing.T) {
 
 func TestDefinitions(t *testing.T) {
 	names := Names()
-	if len(names) != 26 || !Known(Figurative) || !Known(Exclusion) || !Known(Contempt) || !Known(Vilification) || !Known(Dehumanisation) || !Known(SevereAbuse) || !Known(Endorsement) || !Known(Devotional) || !Known(Sports) || !Known(CondemnedQuote) || !Known(ThreatCue) || !Known(IncitementCue) || !Known(TerrorismCue) || !Known(Doxxing) || !Known(Advert) || Known("threat") {
+	if len(names) != 27 || !Known(Reconciliation) || !Known(Figurative) || !Known(Exclusion) || !Known(Contempt) || !Known(Vilification) || !Known(Dehumanisation) || !Known(SevereAbuse) || !Known(Endorsement) || !Known(Devotional) || !Known(Sports) || !Known(CondemnedQuote) || !Known(ThreatCue) || !Known(IncitementCue) || !Known(TerrorismCue) || !Known(Doxxing) || !Known(Advert) || Known("threat") {
 		t.Fatalf("names = %v", names)
 	}
 	for _, d := range Definitions() {
@@ -578,6 +578,16 @@ func TestSignalTwins(t *testing.T) {
 			"اقتلوا الحشرات اللي ملت البلد",
 			"نحرقهم اذا رجعوا",
 			"حرقوا البيت على اهله",
+		}},
+		// the settling of a feud is reconciliation; refused, scorned or a truce that may end, it is not.
+		{"Reconciliation", Reconciliation, []string{
+			"الحمد لله تم الصلح بين العشيرتين بالتراضي",
+			"شيوخ العشيرتين اجتمعوا بالمضيف وقبلوا الاعتذار",
+			"بعد الدم اللي صار، الشيوخ اجتمعوا وانتهى الخلاف",
+		}, []string{
+			"ماكو صلح، والدكة الجاية على بيوتكم",
+			"لا تصدگون بالمصالحة، خلصوا منهم",
+			"ثلاث ايام عطوة وبعدها الحساب",
 		}},
 		// a terrorist organisation named and praised, after or before its name, is a terrorism cue;
 		// denied, the state or the rule (الدولة، القاعدة alone), or a people's own state praised, is not.
