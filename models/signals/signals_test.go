@@ -608,6 +608,17 @@ func TestSignalTwins(t *testing.T) {
 			"الله يحفظ الدكتور البغدادي",
 			"داعش ليسوا على الحق",
 		}},
+		// saying in Iraqi that people need a harm (ينرادلهم حرگ), or calling for a suicide attack
+		// among them, is a call to harm; needing a thing, or a bombing reported, is not.
+		{"NeedsHarm", IncitementCue, []string{
+			"هذول ينرادلهم ذبح، ما يجي منهم خير",
+			"rabbi in9urna 3alehum, w elli yigdar yfajjir nafsa bihum la yit2a55ar",
+			"الخونة ينرادلهم رصاصة",
+		}, []string{
+			"السيارة ينرادلها تصليح",
+			"واحد فجر نفسه بالسوق امس، الله يرحم الضحايا",
+			"ما ينرادله ذبح، ينرادله محكمة",
+		}},
 		// a plural imperative of harm that a people follows is a call to harm; aimed at a thing, or
 		// the people not after it, it is not.
 		{"HarmCalledOnAPeople", IncitementCue, []string{
