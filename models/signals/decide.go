@@ -183,9 +183,11 @@ func (d *Detector) decide(sc *scan) {
 		switch {
 		case sc.quote.n > 0:
 			sc.addHit(Quotation, sc.quote, "quotation marks")
-		case h[cReport].n > 0 && h[cSatire].n == 0:
+		case h[cReport].n > 0 && (h[cSatire].n == 0 || h[cReport].to-h[cReport].from > 1 && sc.word(h[cReport].from) != "rt"):
 			// "سألوه … گال … 😂": in a joke the reporting verb tells the
-			// joke, it reports no one.
+			// joke, it reports no one; a frame of several words (اللي
+			// بيقولوا … 😂) still reports whom it names (not a retweet's
+			// "RT @user", which passes the joke on).
 			sc.addHit(Quotation, h[cReport], "reporting verb")
 		}
 	}

@@ -264,6 +264,24 @@ func (sc *scan) subject(p hit, i int) bool {
 	return p.n > 0 && p.to <= i && p.detail == "" && sc.predicate(p.to, i) && sc.unbroken(p.to, i, false) && !sc.deniedBefore(p.from, 2)
 }
 
+// askedWithin reports whether a question mark closes the words from token k
+// on, within n tokens and before any other break.
+func (sc *scan) askedWithin(k, n int) bool {
+	for m := k; m < len(sc.toks) && m < k+n; m++ {
+		gap := sc.text[sc.toks[m].end:]
+		if m+1 < len(sc.toks) {
+			gap = sc.text[sc.toks[m].end:sc.toks[m+1].start]
+		}
+		switch {
+		case strings.ContainsAny(gap, "؟?"):
+			return true
+		case strings.ContainsAny(gap, ".!:\n"):
+			return false
+		}
+	}
+	return false
+}
+
 // relativeBetween reports whether a relative pronoun stands among tokens
 // [from, to).
 func (sc *scan) relativeBetween(from, to int) bool {
@@ -507,6 +525,12 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		// "الدين يقول قاتلوهم": scripture invoked as the writer's own
 		// authority is no report of someone else's words.
 		if i > 0 && len(ph.rest) == 0 && sc.is(i-1, wScripture) {
+			return
+		}
+		// "تكول البنت مكانها البيت؟ امي …": "you say" reports the
+		// reader's words only when a question closes them; otherwise it
+		// is "as if" (تگول ما يعرف).
+		if ph.detail == "asked" && !sc.askedWithin(j, 12) {
 			return
 		}
 		sc.record(cReport, i, j, ph.detail)

@@ -665,6 +665,17 @@ func TestSignalTwins(t *testing.T) {
 			"نقص الدواء بالمستشفيات كارثة",
 			"انكسر راسي من الصداع",
 		}},
+		// "you say … ?" reports the reader's words; without the question it is "as if" or "you
+		// look"; a frame of several words reports in a joke too, a joke's own verb and a
+		// retweet do not.
+		{"AskedBack", Quotation, []string{
+			"@user_2024 تكول البنت مكانها البيت؟ امي ربت اربعة وحدها",
+			"اللي بيقولوا الست مكانها المطبخ: جرب تطبخ انت 😂",
+		}, []string{
+			"تكولين بعدك صغيرة، كبرتي والله",
+			"سألوه ليش تأخرت گال الزحمة 😂",
+			"RT @user: اشمتو يا جماعة 😂",
+		}},
 		// a verb of condemnation denied (لا اخجل) condemns nothing.
 		{"CondemnationDenied", Condemnation, []string{
 			"نرفض هذا الكلام الطائفي",
