@@ -158,6 +158,9 @@ func (d *Detector) decide(sc *scan) {
 	if !d.off[Reconciliation] && h[cReconcile].n > 0 {
 		sc.addHit(Reconciliation, h[cReconcile], h[cReconcile].detail)
 	}
+	if !d.off[LawfulRecourse] && h[cLawful].n > 0 {
+		sc.addHit(LawfulRecourse, h[cLawful], h[cLawful].detail)
+	}
 	if !d.off[Figurative] && h[cFigurative].n > 0 {
 		sc.addHit(Figurative, h[cFigurative], "violence done to "+h[cFigurative].detail)
 	}

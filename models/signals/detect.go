@@ -559,9 +559,10 @@ func (sc *scan) cue(ph phrase, i, j int) {
 			return
 		}
 		sc.record(ph.class, i, j, ph.detail)
-	case cReconcile:
+	case cReconcile, cLawful:
 		// "ماكو صلح", "لا تصدگون بالمصالحة", "ماينفع معاه السلم والصلح": a
-		// reconciliation denied or scorned, in its clause, is none.
+		// reconciliation denied or scorned, in its clause, is none; so is
+		// the law (ما اروح للمحكمة، لا تبلغ الشرطة).
 		if sc.deniedBefore(i, 4) {
 			return
 		}

@@ -46,6 +46,7 @@ const (
 	Sports            = "sports"
 	Figurative        = "figurative"
 	Reconciliation    = "reconciliation"
+	LawfulRecourse    = "lawful_recourse"
 	Devotional        = "devotional"
 	Endorsement       = "endorsement"
 	SevereAbuse       = "severe_abuse"
@@ -110,6 +111,8 @@ var definitions = []Definition{
 		"a word of football and other sport: الملعب، المباراة، الدوري، المنتخب، الكورة، المدرب، الجمهور، الديربي، ⚽"},
 	{Reconciliation, "The post reports or calls for the settling of a feud: a tribal reconciliation, an apology accepted, a settlement by consent.",
 		"الصلح، صلح عشائري، المصالحة، تصالحوا، بالتراضي، طي الخلاف، انهاء الخلاف، قبلوا الاعتذار، سامحوا، العفو عند المقدرة; not after a negator or a denial (ماكو صلح، لا صلح)"},
+	{LawfulRecourse, "The writer takes a dispute to the courts, a lawyer or the police: a demand backed by the law, not by force.",
+		"ارفع عليك دعوى، اسلم الموضوع للمحامي، اروح للمحكمة، الشكوى جاهزة، ابلغ الشرطة، القضاء موجود، القانون ياخذ مجراه; not with a negator or a denial in the four words before it (ما اروح للمحكمة)"},
 	{Figurative, "The post uses a verb of violence figuratively: the violence is done to a thing or an abstraction, not to people.",
 		"a verb of burning, breaking, killing, expelling, slaughtering, blowing up or crushing in any person (نحرق، كسرنا، اقتلوا، نطرد، يذبح، نفجر، نسحق) or a phrase of ending (نقضي على) followed at once by a thing or an abstraction: السعرات، المراحل، الروتين، الملل، الوقت، الفراغ، الكسل، الجليد، الرقم القياسي، الاسعار، البطالة، الطائفية: «لازم نحرق السعرات»، «نكسر الروتين»، «اقتلوا الملل بالقراءة»، «الفريق ذبح الخصم»"},
 	{Advert, "A job, sale, rent or service advert.",

@@ -372,7 +372,7 @@ func TestDisabled(t *testing.T) {
 
 func TestDefinitions(t *testing.T) {
 	names := Names()
-	if len(names) != 27 || !Known(Reconciliation) || !Known(Figurative) || !Known(Exclusion) || !Known(Contempt) || !Known(Vilification) || !Known(Dehumanisation) || !Known(SevereAbuse) || !Known(Endorsement) || !Known(Devotional) || !Known(Sports) || !Known(CondemnedQuote) || !Known(ThreatCue) || !Known(IncitementCue) || !Known(TerrorismCue) || !Known(Doxxing) || !Known(Advert) || Known("threat") {
+	if len(names) != 28 || !Known(LawfulRecourse) || !Known(Reconciliation) || !Known(Figurative) || !Known(Exclusion) || !Known(Contempt) || !Known(Vilification) || !Known(Dehumanisation) || !Known(SevereAbuse) || !Known(Endorsement) || !Known(Devotional) || !Known(Sports) || !Known(CondemnedQuote) || !Known(ThreatCue) || !Known(IncitementCue) || !Known(TerrorismCue) || !Known(Doxxing) || !Known(Advert) || Known("threat") {
 		t.Fatalf("names = %v", names)
 	}
 	for _, d := range Definitions() {
@@ -581,6 +581,17 @@ func TestSignalTwins(t *testing.T) {
 			"اقتلوا الحشرات اللي ملت البلد",
 			"نحرقهم اذا رجعوا",
 			"حرقوا البيت على اهله",
+		}},
+		// a dispute taken to the courts, a lawyer or the police is lawful recourse; the law denied,
+		// or scorned in a threat, is not.
+		{"LawfulRecourse", LawfulRecourse, []string{
+			"هاي اخر مرة اطلبك بالطيب، بعدها اروح للمحكمة وارفع عليك دعوى",
+			"اذا ما ترجع الموبايل، الشكوى جاهزة بمركز الشرطة",
+			"ما اريد مشاكل، اسلم الموضوع للمحامي",
+		}, []string{
+			"ما اروح للمحكمة، احنا نعرف شلون ناخذ حقنا",
+			"لا تبلغ الشرطة والا تندم",
+			"المحكمة ما تحميك منا",
 		}},
 		// the settling of a feud is reconciliation; refused, scorned or a truce that may end, it is not.
 		{"Reconciliation", Reconciliation, []string{
