@@ -99,24 +99,12 @@ func (d *Detector) decide(sc *scan) {
 			sc.add(ThreatCue, h[cBackOff].from, h[cOrElse].to, "or else")
 		}
 	}
-	if !d.off[IncitementCue] && h[cIncite].n > 0 {
-		sc.addHit(IncitementCue, h[cIncite], h[cIncite].detail)
-	}
-	if !d.off[TerrorismCue] && h[cJihad].n > 0 {
-		sc.addHit(TerrorismCue, h[cJihad], h[cJihad].detail)
-	}
-	if !d.off[Dehumanisation] && h[cDehumanise].n > 0 {
-		sc.addHit(Dehumanisation, h[cDehumanise], "a people called "+h[cDehumanise].detail)
-	}
-	if !d.off[Vilification] && h[cVilification].n > 0 {
-		sc.addHit(Vilification, h[cVilification], "a people called "+h[cVilification].detail)
-	}
-	if !d.off[Contempt] && h[cContempt].n > 0 {
-		sc.addHit(Contempt, h[cContempt], "the writer's hatred of a people: "+h[cContempt].detail)
-	}
-	if !d.off[Exclusion] && h[cExclusion].n > 0 {
-		sc.addHit(Exclusion, h[cExclusion], "a people excluded: "+h[cExclusion].detail)
-	}
+	d.single(sc, IncitementCue, cIncite, "")
+	d.single(sc, TerrorismCue, cJihad, "")
+	d.single(sc, Dehumanisation, cDehumanise, "a people called ")
+	d.single(sc, Vilification, cVilification, "a people called ")
+	d.single(sc, Contempt, cContempt, "the writer's hatred of a people: ")
+	d.single(sc, Exclusion, cExclusion, "a people excluded: ")
 	if !d.off[Blackmail] && h[cMedia].n > 0 {
 		switch {
 		case h[cExpose].n > 0 && (h[cDemand].n > 0 || h[cCondition].n > 0):
@@ -141,9 +129,7 @@ func (d *Detector) decide(sc *scan) {
 			sc.addHit(AntiCorruption, h[cMoney], "public money gone nowhere")
 		}
 	}
-	if !d.off[Protest] && h[cProtest].n > 0 {
-		sc.addHit(Protest, h[cProtest], h[cProtest].detail)
-	}
+	d.single(sc, Protest, cProtest, "")
 	if !d.off[ReligiousDebate] {
 		switch {
 		case h[cTheology].n > 0:
@@ -152,21 +138,11 @@ func (d *Detector) decide(sc *scan) {
 			sc.addHit(ReligiousDebate, h[cDebate], "argument about faith")
 		}
 	}
-	if !d.off[SevereAbuse] && h[cAbuse].n > 0 {
-		sc.addHit(SevereAbuse, h[cAbuse], h[cAbuse].detail)
-	}
-	if !d.off[Reconciliation] && h[cReconcile].n > 0 {
-		sc.addHit(Reconciliation, h[cReconcile], h[cReconcile].detail)
-	}
-	if !d.off[LawfulRecourse] && h[cLawful].n > 0 {
-		sc.addHit(LawfulRecourse, h[cLawful], h[cLawful].detail)
-	}
-	if !d.off[Figurative] && h[cFigurative].n > 0 {
-		sc.addHit(Figurative, h[cFigurative], "violence done to "+h[cFigurative].detail)
-	}
-	if !d.off[Satire] && h[cSatire].n > 0 {
-		sc.addHit(Satire, h[cSatire], h[cSatire].detail)
-	}
+	d.single(sc, SevereAbuse, cAbuse, "")
+	d.single(sc, Reconciliation, cReconcile, "")
+	d.single(sc, LawfulRecourse, cLawful, "")
+	d.single(sc, Figurative, cFigurative, "violence done to ")
+	d.single(sc, Satire, cSatire, "")
 	if !d.off[Advert] && h[cWanted].n > 0 && h[cJob].n > 0 {
 		sc.addHit(Advert, h[cWanted], "advert")
 	}
@@ -264,4 +240,12 @@ func (sc *scan) harmOutside(q hit) bool {
 		}
 	}
 	return false
+}
+
+// single records signal name from the first cue of class c, its detail after
+// prefix, unless the signal is switched off.
+func (d *Detector) single(sc *scan, name string, c class, prefix string) {
+	if h := sc.hits[c]; !d.off[name] && h.n > 0 {
+		sc.addHit(name, h, prefix+h.detail)
+	}
 }
