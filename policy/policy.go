@@ -741,19 +741,16 @@ func (v *validator) rule(p *Policy, i int, r *Rule) {
 			v.addf(at, "rule %q: must_have label %q marks protected speech; an item may not be routed on that basis", r.ID, name)
 		}
 		if l != nil && l.Kind == KindViolation {
+			if !hasViolation && r.Label == "" {
+				// The label an item is filed under defaults to the
+				// first violation label the rule needs.
+				r.Label = name
+			}
 			hasViolation = true
 		}
 		seen[name] = true
 	}
-	switch l := p.labels[r.Label]; {
-	case r.Label == "":
-		for _, name := range r.MustHave {
-			if l := p.labels[name]; l != nil && l.Kind == KindViolation {
-				r.Label = name
-				break
-			}
-		}
-	case l == nil || l.Kind != KindViolation:
+	if l := p.labels[r.Label]; r.Label != "" && (l == nil || l.Kind != KindViolation) {
 		v.addf(v.at("rules", i, "label"), "rule %q: label %q is not a violation label", r.ID, r.Label)
 	}
 	switch r.Queue {

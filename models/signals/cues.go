@@ -188,23 +188,48 @@ func firstPersonForms(stem string, third bool) []string {
 	if third {
 		objects = append(slices.Clone(objects), thirdPersonObjects...)
 	}
-	var out []string
-	for _, p := range firstPersonPrefixes {
-		for _, o := range objects {
-			out = append(out, p+stem+o)
+	return affixed(firstPersonPrefixes, stem, objects)
+}
+
+// affixed returns stem with every prefix and every suffix: prefix+stem+suffix.
+func affixed(prefixes []string, stem string, suffixes []string) []string {
+	out := make([]string, 0, len(prefixes)*len(suffixes))
+	for _, p := range prefixes {
+		for _, s := range suffixes {
+			out = append(out, p+stem+s)
 		}
 	}
 	return out
 }
 
-// pluralImperativeForms returns the plural imperative of a verb stem with
-// an object pronoun, a call on others to do it to someone: اقتلوه، احرقوهم.
-func pluralImperativeForms(stem string) []string {
-	var out []string
-	for _, o := range []string{"وه", "وها", "وهم", "وهن"} {
-		out = append(out, "ا"+stem+o)
-	}
-	return out
+// bare is the empty affix: a stem taken as it is on one side.
+var bare = []string{""}
+
+// stemForms are the cue classes whose entries are verb or noun stems, and
+// the word forms the table holds for each stem.
+var stemForms = map[string]func(stem string) []string{
+	// نقتلك، لاقتله: a first-person verb aimed at "you" or someone named.
+	"harm": func(stem string) []string { return firstPersonForms(stem, true) },
+	// نذبحك: verbs with an everyday sense about things, at "you" only.
+	"harm2": func(stem string) []string { return firstPersonForms(stem, false) },
+	// اقتلوه، احرقوهم: the plural imperative, a call on others.
+	"harmcall": func(stem string) []string {
+		return affixed([]string{"ا"}, stem, []string{"وه", "وها", "وهم", "وهن"})
+	},
+	// نكسر، سنقطع: the first person with no object (the body part after it
+	// carries the object).
+	"maim": func(stem string) []string { return affixed(firstPersonPrefixes, stem, bare) },
+	// لسانك، راسكم: a body part of the reader's.
+	"body": func(stem string) []string { return affixed(bare, stem, secondPersonObjects) },
+	// يصوتون، تشتغل، ندرس: a civic verb in any person but the imperative.
+	"civic": func(stem string) []string {
+		return affixed([]string{"ي", "ت", "ن"}, stem, []string{"", "ون", "ن", "ين", "وا"})
+	},
+	// نحرق، احرق، حرقنا، يحرقون، اقتلوا: a verb of violence in any person,
+	// without an object pronoun.
+	"figverb": func(stem string) []string {
+		return affixed([]string{"", "ا", "ن", "ي", "ت"}, stem, []string{"", "ون", "وا", "ين", "نا"})
+	},
 }
 
 // functionFile lists the function words (functionWords), not cues.
@@ -269,47 +294,11 @@ func (t table) load(name string, data []byte) error {
 		if detail == "-" {
 			detail = ""
 		}
-		switch cols[1] {
-		case "civic":
-			// يصوتون، تشتغل، ندرس: a civic verb in any person but the
-			// imperative.
-			for _, p := range []string{"ي", "ت", "ن"} {
-				for _, sfx := range []string{"", "ون", "ن", "ين", "وا"} {
-					t.add(p+cols[0]+sfx, c, detail)
-				}
-			}
-			return nil
-		case "figverb":
-			// نحرق، احرق، حرقنا، يحرقون، اقتلوا: a verb of violence in
-			// any person, without an object pronoun.
-			for _, p := range []string{"", "ا", "ن", "ي", "ت"} {
-				for _, sfx := range []string{"", "ون", "وا", "ين", "نا"} {
-					t.add(p+cols[0]+sfx, c, detail)
-				}
-			}
-			return nil
-		case "maim":
-			// نكسر، سنقطع: the first person, no object (the body part
-			// after it carries the object).
-			for _, p := range firstPersonPrefixes {
-				t.add(p+cols[0], c, detail)
-			}
-			return nil
-		case "body":
-			// لسانك، راسكم: a body part of the reader's.
-			for _, o := range secondPersonObjects {
-				t.add(cols[0]+o, c, detail)
-			}
-			return nil
-		case "harm", "harm2", "harmcall":
+		if forms, ok := stemForms[cols[1]]; ok {
 			if strings.ContainsAny(cols[0], " +") {
-				return fmt.Errorf("%s:%d: a %s cue is one verb stem, got %q", name, line, cols[1], cols[0])
+				return fmt.Errorf("%s:%d: a %s cue is one stem, got %q", name, line, cols[1], cols[0])
 			}
-			forms := pluralImperativeForms(cols[0])
-			if cols[1] != "harmcall" {
-				forms = firstPersonForms(cols[0], cols[1] == "harm")
-			}
-			for _, w := range forms {
+			for _, w := range forms(cols[0]) {
 				t.add(w, c, detail)
 			}
 			return nil

@@ -282,17 +282,6 @@ func (sc *scan) askedWithin(k, n int) bool {
 	return false
 }
 
-// relativeBetween reports whether a relative pronoun stands among tokens
-// [from, to).
-func (sc *scan) relativeBetween(from, to int) bool {
-	for k := from; k < to; k++ {
-		if sc.is(k, wRelative) {
-			return true
-		}
-	}
-	return false
-}
-
 // civicWithin reports whether a civic verb (يصوتون، تشتغل، يدرسون) starts
 // within n tokens from k, in the same clause.
 func (sc *scan) civicWithin(k, n int) bool {
@@ -347,9 +336,13 @@ func (sc *scan) denied(i int) bool {
 
 // deniedBetween reports whether a negator or a denial stands among tokens
 // [from, to) (حلبجة لن تتكرر، ٢٠٠٦ ما لازم يصير مرة ثانية).
-func (sc *scan) deniedBetween(from, to int) bool {
+func (sc *scan) deniedBetween(from, to int) bool { return sc.anyIs(from, to, wNegator|wDenial) }
+
+// anyIs reports whether a function word of one of the classes c stands
+// among tokens [from, to).
+func (sc *scan) anyIs(from, to int, c wordClass) bool {
 	for k := from; k < to; k++ {
-		if sc.denies(k) {
+		if sc.is(k, c) {
 			return true
 		}
 	}
@@ -641,7 +634,7 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		}
 		switch {
 		case dir == "far" && p.n > 0 && p.detail == "" && p.to <= i && i-p.to <= 4 && sc.unbroken(p.to, i, true) &&
-			!sc.deniedBefore(p.from, 2) && !sc.deniedBetween(p.to, i) && !sc.relativeBetween(p.to, i):
+			!sc.deniedBefore(p.from, 2) && !sc.deniedBetween(p.to, i) && !sc.anyIs(p.to, i, wRelative):
 			// "المثليون مجرد مرضى يجب عزلهم": the pronoun of the act
 			// (عزلهم، نطردهم) points back at the people a few words
 			// before, in one clause.
