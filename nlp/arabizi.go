@@ -1,5 +1,7 @@
 package nlp
 
+import "strings"
+
 // Arabizi: Arabic written with Latin letters and digits (3 = ع, 7 = ح, …).
 //
 // Detection is per word and per run of Latin words. A word is strong Arabizi
@@ -200,7 +202,78 @@ func arabiziPost(st *state) bool {
 			strong = true
 		}
 	}
-	return strong && 2*shared < latin
+	if 2*shared >= latin {
+		return false
+	}
+	return strong || digitlessPost(st)
+}
+
+// digitlessMarkers are Arabizi words that, two or more in a post of Latin
+// words, mark it as Arabizi even when no word carries a digit ("el nisaa
+// makanhum el matbakh", "hathol kilhum khawana"): the article and the
+// function words of arabiziWeak, and common words no English or Romance
+// text writes.
+var digitlessMarkers = func() map[string]bool {
+	m := map[string]bool{}
+	for k := range arabiziWeak {
+		m[k] = true
+	}
+	for k := range postArticles {
+		m[k] = true
+	}
+	for _, k := range strings.Fields(`kolhom kulhum kilhum kulhom kolhum kollhum kullhum kilhom
+		lazim lazem laazim laazem lazm hathi hathola hathool hathoul hadol hadool hadoli haadha
+		hayo heya huwa hiya ihna e7na ehna i7na ahna intu intum entum humma hum
+		mub mob mosh mish msh wayed wayid waayed shwaya shwaye ba3dain baden ya3ni
+		3shan 3ashan alshan leish leysh shloon chethi chithi hichi hechi kitheer kteer`) {
+		m[k] = true
+	}
+	return m
+}()
+
+// romanceFunction lists Spanish, French and Italian function words that
+// Arabizi does not write: one of them keeps a post without an Arabizi
+// digit from being read as Arabizi ("el perro de la casa").
+var romanceFunction = map[string]bool{
+	"de": true, "que": true, "los": true, "las": true, "por": true, "con": true, "del": true,
+	"es": true, "una": true, "le": true, "les": true, "et": true, "est": true, "pour": true,
+	"du": true, "des": true, "une": true, "para": true, "el-": true, "della": true, "che": true,
+	"il-": true, "y": true, "o": true, "je": true, "tu": true, "nous": true, "vous": true,
+}
+
+// digitlessPost reports whether a post whose Latin words carry no strong
+// Arabizi word is Arabizi all the same: three or more Latin words, none a
+// Romance function word, two or more of them digitlessMarkers, and two
+// thirds or more of its other words of three letters or more spelling a
+// word of the Arabic word list (nlp/data), at least two of them.
+func digitlessPost(st *state) bool {
+	latin, markers, long, listed := 0, 0, 0, 0
+	budget := azPostStates
+	for _, w := range st.words {
+		if !latinWord(w) || !plainWord(st, w) {
+			continue
+		}
+		if _, _, ok := asciiCore(st, w); !ok {
+			continue
+		}
+		k := st.scratch
+		if romanceFunction[string(k)] {
+			return false
+		}
+		latin++
+		if digitlessMarkers[string(k)] {
+			markers++
+			continue
+		}
+		if len(k) < 3 || !arabiziWord(k) {
+			continue
+		}
+		long++
+		if _, _, ok := vocabularySearch(arabiziWords(), k, "", &budget); ok {
+			listed++
+		}
+	}
+	return latin >= 3 && markers >= 2 && listed >= 2 && 3*listed >= 2*long
 }
 
 // postArticles are the article, alone or after a preposition or "and",

@@ -156,9 +156,11 @@ func readArabizi(n *Normalizer, s string) *Result {
 func NormalizeArabizi(s string) string { return forcedReader.Normalize(s) }
 
 // mayBeArabizi reports whether s holds a strong Arabizi word ("3ala",
-// "da3esh", "wallah"), which an Arabizi post needs, without normalising s.
+// "da3esh", "wallah") or two digitless markers ("el", "kilhum"), one of
+// which an Arabizi post needs, without normalising s.
 func mayBeArabizi(s string) bool {
 	var buf [32]byte
+	markers := 0
 	for i := 0; i < len(s); {
 		if !isASCIIAlnum(s[i]) {
 			i++
@@ -190,10 +192,13 @@ func mayBeArabizi(s string) bool {
 			if arabiziStrength(k) == strongAz {
 				return true
 			}
+			if digitlessMarkers[string(k)] {
+				markers++
+			}
 		}
 		i = j
 	}
-	return false
+	return markers >= 2 // perhaps Arabizi without digits (digitlessPost)
 }
 
 func isASCIIAlnum(c byte) bool { return isASCIILetter(c) || c >= '0' && c <= '9' }

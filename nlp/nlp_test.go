@@ -603,6 +603,9 @@ func TestReadArabizi(t *testing.T) {
 		{"ilsna ghnm, iy wehd yarafe3 raaia", "السنه غنم, اي وهد يرفع راه"},
 		{"el-mara ma el-ha ra2i, tsm3 w tskot", "المره ما الهه رءي, تسمع و تسكت"},
 		{"yakloon el a7'dr w el yabis", "يكلون الاخدر و اليبس"},
+		// No digit: two markers (the article, كلهم, هذول) and listed words.
+		{"el yahood ma ynwathgoon, el ghadr fi dammhom", "اليهود ما ينوثقون, الغدر في دمهم"},
+		{"hathol el kurd kilhum khawana", "هذول الكرد كلهم خونه"},
 	} {
 		r := nlp.ReadArabizi(tc.in)
 		if r == nil || r.Text != tc.want {
@@ -627,6 +630,8 @@ func TestReadArabizi(t *testing.T) {
 		"new iphone7 case, html5 rocks",        // product names end in digits
 		"zerocarbq8 rushq8",                    // the q8 of Kuwaiti names
 		"mp3 ps5 b2",                           // too short to end in a letter digit
+		"el perro de la casa es grande",        // Spanish: a Romance function word
+		"al jazeera news live now",             // one marker only
 		"",
 	} {
 		if r := nlp.ReadArabizi(in); r != nil {
