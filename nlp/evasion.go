@@ -1,6 +1,9 @@
 package nlp
 
-import "unicode/utf8"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // functionWords are short Arabic words that stand on their own; pieces equal
 // to one of them are never joined to their neighbours ("يا_رب" stays two
@@ -309,7 +312,7 @@ func (n *Normalizer) pieces(st *state, w *word) (changed bool) {
 		st.steps |= 1 << stepHashtags
 		u = u[h:]
 	}
-	if !n.opts.KeepEvasion && shortPieces(st, u) {
+	if !n.opts.KeepEvasion && shortPieces(st, u, hash) {
 		for j := range u {
 			if u[j].r >= 0 && isSepRune(u[j].r) {
 				u[j].r = -1
@@ -348,8 +351,9 @@ func (n *Normalizer) pieces(st *state, w *word) (changed bool) {
 // "خن*ثين", but not "قدح_وجم"), or at
 // least three single letters separated by . - · ("د.ا.ع.ش"). Dots and dashes
 // between longer pieces are ellipses and abbreviations ("د.سحر",
-// "فيه...عيل") and stay.
-func shortPieces(st *state, u []unit) bool {
+// "فيه...عيل") and stay. The article that starts the first piece is not
+// counted, outside a hashtag, whose parts are words ("#الدمج_حق").
+func shortPieces(st *state, u []unit, hash bool) bool {
 	for len(u) > 0 && (u[0].r < 0 || isEdgePunct(u[0].r)) {
 		u = u[1:]
 	}
@@ -358,6 +362,7 @@ func shortPieces(st *state, u []unit) bool {
 	}
 	pieces, longest, shortest := 0, 0, 4
 	strict := false // a dot or dash separates pieces
+	bare := false   // the first piece is the article alone
 	b := st.scratch[:0]
 	defer func() { st.scratch = b }()
 	plen := 0
@@ -375,12 +380,20 @@ func shortPieces(st *state, u []unit) bool {
 				}
 				return false // two separators in a row, or a leading one
 			}
-			if plen > 3 || (plen > 1 && functionWords[string(b)]) {
+			// The article split off the first piece does not count
+			// ("ال.ش.ي.ع.ة", "الش.و.ا.ذ", "الرا_فضة"); the article alone
+			// is joined to the one piece after it ("ال_يهود").
+			n := plen
+			if !hash && pieces == 0 && plen >= 2 && plen <= 4 && strings.HasPrefix(string(b), "ال") && !notArticle[string(b)] {
+				n = plen - 2
+				bare = n == 0
+			}
+			if n > 3 && !(bare && pieces == 1) || (plen > 1 && n > 0 && functionWords[string(b)]) {
 				return false
 			}
 			pieces++
-			longest = max(longest, plen)
-			shortest = min(shortest, plen)
+			longest = max(longest, n)
+			shortest = min(shortest, n)
 			plen = 0
 			b = b[:0]
 			continue
@@ -391,10 +404,13 @@ func shortPieces(st *state, u []unit) bool {
 		plen++
 		b = utf8.AppendRune(b, u[j].r)
 	}
+	if bare && pieces == 2 {
+		return true
+	}
 	if strict {
 		return pieces >= 3 && longest == 1
 	}
-	return pieces >= 2 && shortest <= 2
+	return pieces >= 2 && shortest <= 2 && longest <= 3
 }
 
 // isEdgePunct reports punctuation that may close or open a word without
@@ -411,6 +427,11 @@ func joinSpaced(st *state) {
 	flush := func() {
 		if count >= 3 && !repeatedLetters(st.units, words[first:last+1]) {
 			a := letterIndex(st.units, words[first])
+			// The article written apart before them joins too ("ال ي ه و د",
+			// "الش ي ع ة").
+			if j, ok := articleBefore(st.units, int(words[first].start)); ok {
+				a = j
+			}
 			b := letterIndex(st.units, words[last])
 			for j := a + 1; j < b; j++ {
 				if !isArabicLetter(st.units[j].r) {
@@ -440,6 +461,41 @@ func joinSpaced(st *state) {
 		}
 	}
 	flush()
+}
+
+// notArticle are words of two or three letters that begin as the article
+// does but are words of their own ("الي", who; "الا", except).
+var notArticle = map[string]bool{"الي": true, "الا": true, "الى": true}
+
+// articleBefore reports whether the text just before units[start] is the
+// article alone or with one letter ("ال ", "الش "), a word of nothing but
+// two or three Arabic letters, ا and ل first, followed by one space, and
+// returns the index of its first letter.
+func articleBefore(units []unit, start int) (int, bool) {
+	if start < 3 || units[start-1].r != ' ' {
+		return 0, false
+	}
+	a := start - 1
+	for a > 0 && units[a-1].r != ' ' {
+		a--
+	}
+	var letters []rune
+	for _, x := range units[a : start-1] {
+		if x.r < 0 {
+			continue
+		}
+		if !isArabicLetter(x.r) || len(letters) == 3 {
+			return 0, false
+		}
+		letters = append(letters, x.r)
+	}
+	if len(letters) < 2 || letters[0] != 0x627 || letters[1] != 0x644 || notArticle[string(letters)] {
+		return 0, false
+	}
+	for units[a].r < 0 {
+		a++
+	}
+	return a, true
 }
 
 // repeatedLetters reports whether three consecutive single letters of ws
