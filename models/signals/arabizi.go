@@ -110,7 +110,7 @@ func skeletonTable(t table) table {
 			case n < 3:
 				continue
 			case ph.class == cRole || ph.class == cGroup || ph.class == cGiven || ph.class == cWork:
-			case ph.class == cPeople || ph.class == cVermin || ph.class == cVilify || ph.class == cHatred || ph.class == cExclude || ph.class == cBloodWish:
+			case ph.class == cPeople || ph.class == cVermin || ph.class == cVilify || ph.class == cHatred || ph.class == cExclude || ph.class == cBloodWish || ph.class == cEsteem:
 				// el shi3a kilab, akrah el kurd: a people and what is
 				// said of them.
 			case (ph.class == cThreat || ph.class == cIncite) && !ph.clitic && !strings.HasPrefix(key, "ا") && n >= 5:

@@ -141,6 +141,10 @@ func (d *Detector) decide(sc *scan) {
 	d.single(sc, SevereAbuse, cAbuse, "")
 	d.single(sc, Reconciliation, cReconcile, "")
 	d.single(sc, LawfulRecourse, cLawful, "")
+	if !d.off[Esteem] {
+		// "الشيعة كلهم طيبين بس …": praise set up to be taken back.
+		sc.addUnlessTakenBack(Esteem, hit{}, "", h[cEsteemed], "a people spoken well of: "+h[cEsteemed].detail)
+	}
 	d.single(sc, Figurative, cFigurative, "violence done to ")
 	d.single(sc, Satire, cSatire, "")
 	if !d.off[Advert] && h[cWanted].n > 0 && h[cJob].n > 0 {

@@ -578,7 +578,9 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		sc.lastPeople = hit{from: from, to: j, n: 1, detail: how}
 		// "اكره الشيعة", "الله يلعن الكرد", "اللهم عليك باليهود": the
 		// writer's hatred of a people, or a curse on them.
-		if h := sc.lastHatred; h.n > 0 && h.to <= i && sc.predicate(h.to, i) && sc.unbroken(h.to, i, true) && !sc.narrowed(j) {
+		// Praise of some of a people is praise all the same ("تحية
+		// للايزيدية اللي رجعوا لسنجار").
+		if h := sc.lastHatred; h.n > 0 && h.to <= i && sc.predicate(h.to, i) && sc.unbroken(h.to, i, true) && (sc.lastHatredAs == cEsteemed || !sc.narrowed(j)) {
 			sc.record(sc.lastHatredAs, h.from, j, h.detail)
 		}
 	case cWoman:
@@ -601,15 +603,20 @@ func (sc *scan) cue(ph phrase, i, j int) {
 			}
 			sc.record(c, p.from, j, ph.detail)
 		}
-	case cHatred, cExclude, cBloodWish:
+	case cHatred, cExclude, cBloodWish, cEsteem:
 		// "ما اكره الشيعة", "لا تقول اكرههم": hatred denied is none; a
 		// verb after a preposition is another word (بكره tomorrow, باكره).
+		// Esteem is read as hatred is, its mirror: "نحترم الايزيدية",
+		// "الكرد اهلنا", "المسيحيين اخوتنا ونحبهم"; "الكرد مو اهلنا"
+		// denies it.
 		as := cContempt
 		switch ph.class {
 		case cExclude:
 			as = cExclusion
 		case cBloodWish:
 			as = cIncite
+		case cEsteem:
+			as = cEsteemed
 		}
 		dir, words, _ := strings.Cut(ph.detail, " ")
 		head, _, _ := strings.Cut(words, " ")

@@ -47,6 +47,7 @@ const (
 	Figurative        = "figurative"
 	Reconciliation    = "reconciliation"
 	LawfulRecourse    = "lawful_recourse"
+	Esteem            = "esteem"
 	Devotional        = "devotional"
 	Endorsement       = "endorsement"
 	SevereAbuse       = "severe_abuse"
@@ -113,6 +114,8 @@ var definitions = []Definition{
 		"الصلح، صلح عشائري، المصالحة، تصالحوا، بالتراضي، طي الخلاف، انهاء الخلاف، قبلوا الاعتذار، سامحوا، العفو عند المقدرة; not after a negator or a denial (ماكو صلح، لا صلح)"},
 	{LawfulRecourse, "The writer takes a dispute to the courts, a lawyer or the police: a demand backed by the law, not by force.",
 		"ارفع عليك دعوى، اسلم الموضوع للمحامي، اروح للمحكمة، الشكوى جاهزة، ابلغ الشرطة، القضاء موجود، القانون ياخذ مجراه; not with a negator or a denial in the four words before it (ما اروح للمحكمة)"},
+	{Esteem, "The writer speaks well of a people: as kin, neighbours or equals, with respect, praise, love or solidarity.",
+		"cues/protected.tsv class esteem, read as contempt is read, its mirror: a people word followed at once, or after fillers, by kinship or praise (اهلنا، اخوتنا، ناس طيبين، اوادم، نحترمهم، نحبهم، ينوثق بيهم، جزء من هذا البلد), or, for a phrase whose pronoun carries them (نحترمهم، اهلنا), up to four words later in one clause; or a first-person verb of love, respect or solidarity, a greeting or a blessing followed by a people word (نحب، احترامي ل، تحية ل، كل التضامن مع، الله يحفظ): «الكرد اهلنا»، «الايزيدية ناس طيبين»، «تحية للمسيحيين»; not when denied (الكرد مو اهلنا، ما نحب)"},
 	{Figurative, "The post uses a verb of violence figuratively: the violence is done to a thing or an abstraction, not to people.",
 		"a verb of burning, breaking, killing, expelling, slaughtering, blowing up or crushing in any person (نحرق، كسرنا، اقتلوا، نطرد، يذبح، نفجر، نسحق) or a phrase of ending (نقضي على) followed at once by a thing or an abstraction: السعرات، المراحل، الروتين، الملل، الوقت، الفراغ، الكسل، الجليد، الرقم القياسي، الاسعار، البطالة، الطائفية: «لازم نحرق السعرات»، «نكسر الروتين»، «اقتلوا الملل بالقراءة»، «الفريق ذبح الخصم»"},
 	{Advert, "A job, sale, rent or service advert.",

@@ -372,7 +372,7 @@ func TestDisabled(t *testing.T) {
 
 func TestDefinitions(t *testing.T) {
 	names := Names()
-	if len(names) != 28 || !Known(LawfulRecourse) || !Known(Reconciliation) || !Known(Figurative) || !Known(Exclusion) || !Known(Contempt) || !Known(Vilification) || !Known(Dehumanisation) || !Known(SevereAbuse) || !Known(Endorsement) || !Known(Devotional) || !Known(Sports) || !Known(CondemnedQuote) || !Known(ThreatCue) || !Known(IncitementCue) || !Known(TerrorismCue) || !Known(Doxxing) || !Known(Advert) || Known("threat") {
+	if len(names) != 29 || !Known(Esteem) || !Known(LawfulRecourse) || !Known(Reconciliation) || !Known(Figurative) || !Known(Exclusion) || !Known(Contempt) || !Known(Vilification) || !Known(Dehumanisation) || !Known(SevereAbuse) || !Known(Endorsement) || !Known(Devotional) || !Known(Sports) || !Known(CondemnedQuote) || !Known(ThreatCue) || !Known(IncitementCue) || !Known(TerrorismCue) || !Known(Doxxing) || !Known(Advert) || Known("threat") {
 		t.Fatalf("names = %v", names)
 	}
 	for _, d := range Definitions() {
@@ -592,6 +592,23 @@ func TestSignalTwins(t *testing.T) {
 			"ما اروح للمحكمة، احنا نعرف شلون ناخذ حقنا",
 			"لا تبلغ الشرطة والا تندم",
 			"المحكمة ما تحميك منا",
+		}},
+		// a people spoken well of, as kin, neighbours or equals, is esteem; denied, said of
+		// no people, or kinship that only brothers them to apes, it is not.
+		{"Esteem", Esteem, []string{
+			"الكاكائية اهلنا، رجعوا لقراهم بعد الترميم",
+			"نحترم الصابئة المندائيين، عيدهم اليوم",
+			"تحية للايزيدية اللي رجعوا لسنجار",
+			"العمال البنغاليين ناس طيبين وشغلهم نظيف",
+			"المسيحيين بالموصل اهلنا ونحبهم",
+			"أحب اليهود وأحترمهم",
+		}, []string{
+			"الكرد مو اهلنا",
+			"السود ماهم بشر مثلنا",
+			"اهلنا بالبصرة طيبين",
+			"اليهود اخوة القردة والخنازير",
+			"ما نحب الشيعة",
+			"الشيعة كلهم طيبين بس لو تغمض عينك يذبحوك",
 		}},
 		// the settling of a feud is reconciliation; refused, scorned or a truce that may end, it is not.
 		{"Reconciliation", Reconciliation, []string{
