@@ -31,19 +31,9 @@ func skeleton(w string) string {
 	b.Grow(len(w))
 	prev := rune(-1)
 	for _, r := range w {
-		switch r {
-		case 'ا', 'و', 'ي', 'ى', 'ء', 'آ', 'أ', 'إ', 'ئ', 'ؤ':
+		switch r = foldLetter(r); r {
+		case 'ا', 'و', 'ي':
 			continue
-		case 'ث', 'ط':
-			r = 'ت'
-		case 'ذ', 'ض', 'ظ':
-			r = 'د'
-		case 'ص':
-			r = 'س'
-		case 'ة':
-			r = 'ه'
-		case 'غ':
-			r = 'ق' // 8 is ق in Iraqi and Gulf Arabizi, غ elsewhere
 		}
 		if r == prev {
 			continue
@@ -55,6 +45,31 @@ func skeleton(w string) string {
 		return w
 	}
 	return b.String()
+}
+
+// foldLetter writes the letters Arabizi spells alike as one: ث ط as ت,
+// ذ ض ظ as د, ص as س, ة as ه, غ as ق (8 is ق in Iraqi and Gulf Arabizi, غ
+// elsewhere), the hamza's seats and ى as the long vowel they stand for.
+func foldLetter(r rune) rune {
+	switch r {
+	case 'ث', 'ط':
+		return 'ت'
+	case 'ذ', 'ض', 'ظ':
+		return 'د'
+	case 'ص':
+		return 'س'
+	case 'ة':
+		return 'ه'
+	case 'غ':
+		return 'ق'
+	case 'ى', 'ئ':
+		return 'ي'
+	case 'ؤ':
+		return 'و'
+	case 'ء', 'آ', 'أ', 'إ':
+		return 'ا'
+	}
+	return r
 }
 
 // cueSkeleton returns the skeleton of a cue word as written in the main
@@ -85,8 +100,16 @@ func cueArabic(w string) string {
 // a consonant (نقتلك, not اقتله, whose skeleton is the noun قتله) and
 // whose skeleton has five letters or more, and the roles, groups, given
 // names and kinds of work that find a person.
-func skeletonTable(t table) table {
+//
+// A word of a people, of hatred or of esteem whose skeleton a function
+// word also has is left out: kulla, kollha (كله، كلها) read as كله, the
+// skeleton of الكاولية.
+func skeletonTable(t table, fw functionWords) table {
 	st := table{}
+	common := map[string]bool{}
+	for w := range fw {
+		common[skeleton(w)] = true
+	}
 	// In key order: the table is the same on every start, whatever the
 	// map's iteration order.
 	for _, key := range slices.Sorted(maps.Keys(t)) {
@@ -110,6 +133,8 @@ func skeletonTable(t table) table {
 			case n < 3:
 				continue
 			case ph.class == cRole || ph.class == cGroup || ph.class == cGiven || ph.class == cWork:
+			case common[k] && len(ph.rest) == 0:
+				continue
 			case ph.class == cPeople || ph.class == cVermin || ph.class == cVilify || ph.class == cHatred || ph.class == cExclude || ph.class == cBloodWish || ph.class == cEsteem:
 				// el shi3a kilab, akrah el kurd: a people and what is
 				// said of them.
@@ -248,10 +273,26 @@ func (d *Detector) skeletonKeys(sc *scan) {
 			if t.e != nil && t.e.flags&fWaw == 0 && sc.doubledW(t.start) {
 				t.e = nil
 			}
+			if t.e != nil && strings.HasPrefix(w, "ال") && onlyVerbs(t.e) {
+				// "el qatala" (القتلة, the killers) is a noun: its
+				// skeleton is that of لقتله (I'll kill him), a verb.
+				t.e = nil
+			}
 		}
 		sc.keys = append(sc.keys, k)
 		sc.alts = append(sc.alts, alt)
 	}
+}
+
+// onlyVerbs reports whether every cue of e is a verb of a threat or a call
+// to harm.
+func onlyVerbs(e *entry) bool {
+	for _, ph := range e.phrases {
+		if ph.class != cThreat && ph.class != cIncite {
+			return false
+		}
+	}
+	return true
 }
 
 // matchesKey reports whether token i matches the cue word w by its key or

@@ -44,8 +44,8 @@ func New(opts Options) (*Detector, error) {
 		defaultTable, tableErr = loadTable()
 		defaultSieve = newSieve(defaultTable)
 		if tableErr == nil {
-			defaultSkel = skeletonTable(defaultTable)
 			defaultWords, tableErr = loadFunctionWords()
+			defaultSkel = skeletonTable(defaultTable, defaultWords)
 		}
 	})
 	if tableErr != nil {
@@ -244,7 +244,7 @@ func (sc *scan) predicate(from, to int) bool {
 // article, or after ك (كالحشرات), not after و, ب or ل (والحشرات، بسرطان).
 func (sc *scan) bareOrLike(k int, noun string) bool {
 	first, _, _ := strings.Cut(noun, " ")
-	pre, ok := strings.CutSuffix(sc.word(k), first)
+	pre, ok := sc.cutSuffix(k, first)
 	if !ok {
 		return false
 	}
@@ -255,6 +255,37 @@ func (sc *scan) bareOrLike(k int, noun string) bool {
 		return true
 	}
 	return false
+}
+
+// cutSuffix returns what token k has before the cue word w, which it ends
+// with. A word of an Arabizi reading that came from Latin letters, matched
+// by its skeleton, is compared by skeleton: "kuffar" reads كفر, the cue is
+// كفار; the prefixes that change its skeleton are the article, ك and their
+// join (el kilab, kal kilab).
+func (sc *scan) cutSuffix(k int, w string) (string, bool) {
+	word := sc.word(k)
+	if sc.keys == nil || !sc.fromLatin(sc.toks[k].start) {
+		return strings.CutSuffix(word, w)
+	}
+	if utf8.RuneCountInString(skeleton(w)) < 3 {
+		return "", false // وباء is ب: any prefix would make a word of it
+	}
+	for _, pre := range [...]string{"", "ال", "ك", "كال", "و", "ف"} {
+		if sk := skeleton(pre + w); (sc.keys[k] == sk || sc.alts[k] == sk) && sameFirst(strings.TrimPrefix(word, pre), w) {
+			return pre, true
+		}
+	}
+	return "", false
+}
+
+// sameFirst reports whether two words start with the same letter, as the
+// skeleton folds letters (ث ت ط, ذ د ض ظ, س ص, ق غ; a long vowel or hamza
+// is one letter): the skeleton drops an initial ي, so yegdron (يقدرون,
+// they can) has the skeleton of قذرين (filthy), but not its first letter.
+func sameFirst(a, b string) bool {
+	ra, _ := utf8.DecodeRuneInString(a)
+	rb, _ := utf8.DecodeRuneInString(b)
+	return foldLetter(ra) == foldLetter(rb)
 }
 
 // subject reports whether the people word p is the subject of what token i
@@ -620,7 +651,7 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		}
 		dir, words, _ := strings.Cut(ph.detail, " ")
 		head, _, _ := strings.Cut(words, " ")
-		if pre, ok := strings.CutSuffix(sc.word(i), head); !ok || pre != "" && pre != "و" && pre != "ف" || sc.deniedBefore(i, 2) {
+		if pre, ok := sc.cutSuffix(i, head); !ok || pre != "" && pre != "و" && pre != "ف" || sc.deniedBefore(i, 2) {
 			return
 		}
 		if dir == "verb" {

@@ -259,6 +259,18 @@ func TestSignalsAndTwins(t *testing.T) {
 			"ma akrah el masi7iyeen, wallah lli y9ol naktilhum ma y3rf shi", "ma akrah", "denial",
 			// "bas" is read too: the denial set up to be taken back.
 			"ma akrah el masi7iyeen bas wallah ra7 naktilhum"},
+		// A people's noun read by ear is compared by skeleton: kuffar
+		// reads كفر, the cue is كفار. kollha (كلها) shares its skeleton
+		// with الكاولية and is no people; el qatala (القتلة) is no verb.
+		{"arabizi: a people called infidels", Vilification,
+			"el masee7iyyeen kuffar w 3abadat 9aleeb", "el masee7iyyeen kuffar", "كفار",
+			"el 7okoma kollha 7aramiya wallah, ma3ash ma3ash"},
+		{"arabizi: a people called dogs", Dehumanisation,
+			"el shi3a kilab wallah", "el shi3a kilab", "كلاب",
+			"el shi3a ahlna wallah, w el kilab bil shari3 kithrat"},
+		{"arabizi: a people called parasites", Dehumanisation,
+			"ahl el mu5ayyamat 6ufayliyyeen 3ala el dawla wallah", "6ufayliyyeen", "طفيلي",
+			"ma9ra3 el 7usain ma y7mil dhanbah ghair el qatala"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sigs := d.Signals(&ingest.Post{Text: tc.text}, nlp.Normalize(tc.text))
@@ -312,9 +324,9 @@ func TestDoubledWKeepsItsConsonant(t *testing.T) {
 // and whichever the map gave first won, so the signal came and went).
 func TestSkeletonTableIsStable(t *testing.T) {
 	d := detector(t)
-	first := skeletonTable(d.t)
+	first := skeletonTable(d.t, d.fw)
 	for range 5 {
-		if again := skeletonTable(d.t); !reflect.DeepEqual(first, again) {
+		if again := skeletonTable(d.t, d.fw); !reflect.DeepEqual(first, again) {
 			t.Fatal("the skeleton table differs between two builds of the same cues")
 		}
 	}
