@@ -123,6 +123,15 @@ func skeletonTable(t table, fw functionWords) table {
 		var kept []phrase
 		for _, ph := range e.phrases {
 			switch {
+			case ph.clitic:
+				// A clitic only adds a consonant to the skeleton: لعدوا
+				// ايامكم reads as el 3eed, ayamkom (the feast, your days).
+				continue
+			case ph.class == cReport && n < 2:
+				// la yakul (لا ياكل, does not eat) has the skeleton of
+				// الي يكول (who says): a report that starts with a word
+				// of one consonant is no evidence by ear.
+				continue
 			case len(ph.rest) > 0 && n+len(strings.Join(ph.rest, ""))/2 >= 5:
 			case ph.class == cContrast && len(ph.rest) == 0:
 				// bas, lakin: a "but" is short, and it only ever takes a
@@ -134,6 +143,10 @@ func skeletonTable(t table, fw functionWords) table {
 				continue
 			case ph.class == cRole || ph.class == cGroup || ph.class == cGiven || ph.class == cWork:
 			case common[k] && len(ph.rest) == 0:
+				continue
+			case (ph.class == cVilify || ph.class == cVermin) && len(ph.rest) == 0 && strings.HasPrefix(a, "ي"):
+				// يغدرون, a verb: its skeleton drops the ي and is that of
+				// yegdron (يقدرون, they can).
 				continue
 			case ph.class == cPeople || ph.class == cVermin || ph.class == cVilify || ph.class == cHatred || ph.class == cExclude || ph.class == cBloodWish || ph.class == cEsteem:
 				// el shi3a kilab, akrah el kurd: a people and what is

@@ -89,6 +89,9 @@ const (
 	cLawful
 	cEsteem
 	cEsteemed
+	cSlurName
+	cHarmNoun
+	cDuty
 	cMaim
 	cBody
 	cMassacre
@@ -107,7 +110,7 @@ var classNames = map[string]class{
 	"harm": cThreat, "harm2": cThreat, "menace": cThreat, "repeat": cRepeat, "visit": cVisit, "backoff": cBackOff, "orelse": cOrElse,
 	"harmcall": cIncite, "call": cIncite, "jihadcall": cJihad, "devotion": cDevotion, "unity": cUnity, "contrast": cContrast,
 	"endorse": cEndorse, "avow": cAvow, "slur": cAbuse, "selfharm": cAbuse, "pileon": cAbuse,
-	"people": cPeople, "vermin": cVermin, "vilify": cVilify, "hatred": cHatred, "exclude": cExclude, "bloodwish": cBloodWish, "civic": cCivic, "civicnoun": cCivic, "org": cOrg, "praise": cPraise, "figverb": cFigVerb, "figphrase": cFigVerb, "figobject": cFigObject, "reconcile": cReconcile, "lawful": cLawful, "esteem": cEsteem, "woman": cWoman, "maim": cMaim, "body": cBody, "massacre": cMassacre, "again": cAgain,
+	"people": cPeople, "vermin": cVermin, "vilify": cVilify, "hatred": cHatred, "exclude": cExclude, "bloodwish": cBloodWish, "civic": cCivic, "civicnoun": cCivic, "org": cOrg, "praise": cPraise, "figverb": cFigVerb, "figphrase": cFigVerb, "figobject": cFigObject, "reconcile": cReconcile, "lawful": cLawful, "esteem": cEsteem, "slurname": cSlurName, "harmnoun": cHarmNoun, "duty": cDuty, "woman": cWoman, "maim": cMaim, "body": cBody, "massacre": cMassacre, "again": cAgain,
 }
 
 // phrase is one cue: the words after the first, what it is evidence of and
@@ -296,6 +299,11 @@ func (t table) load(name string, data []byte) error {
 		if detail == "-" {
 			detail = ""
 		}
+		// The detail of a noun said of a people is compared with the
+		// normalised words of the post (bareOrLike).
+		if (c == cVermin || c == cVilify || c == cSlurName) && nlp.Normalize(detail) != detail {
+			return fmt.Errorf("%s:%d: the detail of a %s cue is the noun as the normaliser writes it: %q, not %q", name, line, cols[1], nlp.Normalize(detail), detail)
+		}
 		if forms, ok := stemForms[cols[1]]; ok {
 			if strings.ContainsAny(cols[0], " +") {
 				return fmt.Errorf("%s:%d: a %s cue is one stem, got %q", name, line, cols[1], cols[0])
@@ -396,12 +404,13 @@ const (
 	wNotDenial                           // a clitic and ما or لا that make another word (لما، كما، بما، كلا)
 	wDemonstrative                       // this, that: a singular noun after it is one person (هاي المرة)
 	wPart                                // a word of part: a people word after it speaks of some of them (بعض الكرد)
+	wNaming                              // a verb of saying or naming: a slur after it is mentioned, not used (نقول عليهم، يسمونهم)
 )
 
 var wordClassNames = map[string]wordClass{
 	"negator": wNegator, "denial": wDenial, "oath": wOath, "scripture": wScripture,
 	"saynomore": wSayNoMore, "addressee": wAddressee, "relative": wRelative, "invocation": wInvocation,
-	"filler": wFiller, "anyone": wAnyone, "head": wHead, "notdenial": wNotDenial, "part": wPart, "demonstrative": wDemonstrative,
+	"filler": wFiller, "anyone": wAnyone, "head": wHead, "notdenial": wNotDenial, "part": wPart, "demonstrative": wDemonstrative, "naming": wNaming,
 }
 
 // functionWords maps a normalised word to the roles it plays.

@@ -181,6 +181,12 @@ type scan struct {
 	// lastMaim is the last first-person verb of maiming without an
 	// object (نكسر، سنقطع), waiting for a body part of the reader's.
 	lastMaim hit
+	// lastHarmNoun is the last verbal noun of harm (قتل، هدم، رمي),
+	// waiting for a people after it; harmOfPeople is the last such harm
+	// with its people (قتل الشيعة، هدم مساجد الاسماعيليين), waiting to be
+	// called a duty; lastDuty is the last word of duty (واجب، الحل)
+	// waiting for a harm of a people after it (من الواجب قتل …).
+	lastHarmNoun, harmOfPeople, lastDuty hit
 	// lastContrast is the token where the post's last "but" (بس، لكن)
 	// starts, or -1.
 	lastContrast int
@@ -220,6 +226,7 @@ func (sc *scan) reset(text string) {
 	sc.lastPeople, sc.lastMassacre, sc.lastHatred, sc.lastMaim = hit{}, hit{}, hit{}, hit{}
 	sc.lastHatredAs = cContempt
 	sc.lastOrg, sc.lastPraise, sc.lastFig = hit{}, hit{}, hit{}
+	sc.lastHarmNoun, sc.harmOfPeople, sc.lastDuty = hit{}, hit{}, hit{}
 	sc.found = sc.found[:0]
 }
 
@@ -607,6 +614,15 @@ func (sc *scan) cue(ph phrase, i, j int) {
 			how = "part"
 		}
 		sc.lastPeople = hit{from: from, to: j, n: 1, detail: how}
+		// "قتل الشيعة", "هدم مساجد الاسماعيليين": a harm done to a
+		// people, named as a deed (at once, or with one noun between);
+		// called a duty before it (من الواجب قتل …) it is a call to harm.
+		if hn := sc.lastHarmNoun; hn.n > 0 && hn.to <= i && i-hn.to <= 1 && sc.unbroken(hn.to, i, true) {
+			sc.harmOfPeople = hit{from: hn.from, to: j, n: 1}
+			if du := sc.lastDuty; du.n > 0 && du.to <= hn.from && hn.from-du.to <= 1 && sc.unbroken(du.to, hn.from, true) && !sc.deniedBefore(du.from, 2) {
+				sc.record(cIncite, du.from, j, "violence against a people called a duty")
+			}
+		}
 		// "اكره الشيعة", "الله يلعن الكرد", "اللهم عليك باليهود": the
 		// writer's hatred of a people, or a curse on them.
 		// Praise of some of a people is praise all the same ("تحية
@@ -633,6 +649,35 @@ func (sc *scan) cue(ph phrase, i, j int) {
 				c = cVilification
 			}
 			sc.record(c, p.from, j, ph.detail)
+		}
+	case cHarmNoun:
+		sc.lastHarmNoun = hit{from: i, to: j, n: 1}
+		// "الشيعة قتلهم واجب": the harm's pronoun points back at the
+		// people a few words before, in one clause.
+		if p := sc.lastPeople; ph.detail == "pronoun" && p.n > 0 && p.detail == "" && p.to <= i && i-p.to <= 4 && sc.unbroken(p.to, i, true) {
+			sc.harmOfPeople = hit{from: p.from, to: j, n: 1}
+		}
+	case cDuty:
+		// "رمي المثليين من البنايات ليس جريمة بل هو العدل", "الشيعة
+		// قتلهم واجب": a harm done to a people called a duty, justice or
+		// no crime, in one sentence; not denied (قتل الشيعة ليس جهادا).
+		if sc.deniedBefore(i, 2) {
+			return
+		}
+		sc.lastDuty = hit{from: i, to: j, n: 1}
+		if h := sc.harmOfPeople; h.n > 0 && h.to <= i && i-h.to <= 8 && sc.unbroken(h.to, i, false) {
+			sc.record(cIncite, h.from, j, "violence against a people called a duty")
+		}
+	case cSlurName:
+		// "عبدة الشيطان", "ولاد المتعة", "احفاد القردة": a slur that
+		// names a people and damns them in one; not denied (مو عبدة
+		// الشيطان), which negates the slur; not named as what others
+		// call them (نقول عليهم عباد الصليب، يسمونهم), a mention.
+		switch {
+		case i > 0 && sc.denies(i-1):
+			sc.record(cNegate, i, j, "")
+		case !sc.anyIs(max(0, i-3), i, wNaming):
+			sc.record(cVilification, i, j, ph.detail)
 		}
 	case cHatred, cExclude, cBloodWish, cEsteem:
 		// "ما اكره الشيعة", "لا تقول اكرههم": hatred denied is none; a

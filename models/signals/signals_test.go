@@ -605,6 +605,38 @@ func TestSignalTwins(t *testing.T) {
 			"لا تبلغ الشرطة والا تندم",
 			"المحكمة ما تحميك منا",
 		}},
+		// a harm done to a people called a duty, justice or no crime is a call to harm; called
+		// a crime, denied, or a harm reported, it is not.
+		{"HarmCalledDuty", IncitementCue, []string{
+			"هدم مساجد الإسماعيليين واجب ديني، ومن فعله مأجور.",
+			"رمي المثليين من أعلى البنايات ليس جريمة، بل هو العدل",
+			"الشيعة قتلهم واجب",
+			"من الواجب طرد السوريين من البلد",
+		}, []string{
+			"قتل الايزيديين جريمة وليس جهاد",
+			"قتل الشيعة ليس جهادا بل جريمة",
+			"ذكرى ابادة الايزيديين في سنجار، رحم الله الشهداء",
+			"تهجير المسيحيين من الموصل جريمة ضد الانسانية",
+		}},
+		// a slur that names a people damns them wherever it stands; denied or mentioned as
+		// what others call them, it does not.
+		{"SlurName", Vilification, []string{
+			"ولاد المتعة يحچون عن الشرف",
+			"عبدة الصليب ما يستاهلون",
+			"لا توظفوا المنغوليين، ما يفهمون شي",
+		}, []string{
+			"الايزيدية مو عبدة الشيطان، هذا ظلم",
+			"عيب نقول عليهم عبدة الشيطان، الايزيدية اهلنا",
+		}},
+		// threats of regret, of not coming back alive, or of knocking at the door.
+		{"ThreatRegret", ThreatCue, []string{
+			"وسأجعلها تندم على اليوم الذي ولدت فيه",
+			"من يخرج منكم بعد المغرب لن يعود سالمًا",
+			"سنطرق أبوابكم واحدًا واحدًا، فاستعدوا",
+		}, []string{
+			"ستندم اذا ما اشتريت الكتاب",
+			"رجع سالما من السفر الحمد لله",
+		}},
 		// a people spoken well of, as kin, neighbours or equals, is esteem; denied, said of
 		// no people, or kinship that only brothers them to apes, it is not.
 		{"Esteem", Esteem, []string{
