@@ -43,9 +43,10 @@ func TestOverlaps(t *testing.T) {
 
 // TestTrainingSetsScreened checks that no post of the project's training
 // sets (eval/data/*/train.jsonl outside the gold set, and the contrast data
-// eval/data/*/stance.jsonl, groups.jsonl and concepts.jsonl) comes as close as
+// eval/data/*/stance.jsonl, groups.jsonl and concepts.jsonl) or development
+// sets (eval/data/*/dev.jsonl outside the gold set) comes as close as
 // ScreenThreshold to an item of a set that measures models: the gold set's
-// dev and test splits, the held-out MSA/Gulf functional set and, when the
+// dev and test splits, the held-out MSA/Gulf functional sets and, when the
 // shared corpora are there, the test split of realtweets, whose flag rate
 // stands for real traffic (a set phrase such as a common du'a written into a
 // training set would otherwise teach the model that very test post).
@@ -60,6 +61,7 @@ func TestTrainingSetsScreened(t *testing.T) {
 		filepath.Join(dir, "dev.jsonl"),
 		filepath.Join(dir, "test.jsonl"),
 		filepath.Join(data, "msa-functional", "test.jsonl"),
+		filepath.Join(data, "msa-functional-2", "test.jsonl"),
 	} {
 		items, err := Load(p)
 		if err != nil {
@@ -72,7 +74,9 @@ func TestTrainingSetsScreened(t *testing.T) {
 	// model since 20261206.12; groups.jsonl and concepts.jsonl, not in it)
 	// is screened the same way.
 	var sets []string
-	for _, name := range []string{"train.jsonl", "stance.jsonl", "groups.jsonl", "concepts.jsonl"} {
+	// Development sets (dev.jsonl beside the gold set: rules are read and
+	// tuned on them) are screened the same way.
+	for _, name := range []string{"train.jsonl", "stance.jsonl", "groups.jsonl", "concepts.jsonl", "dev.jsonl"} {
 		found, err := filepath.Glob(filepath.Join(data, "*", name))
 		if err != nil {
 			t.Fatal(err)
