@@ -6,6 +6,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"maps"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -262,6 +263,57 @@ func loadTable() (table, error) {
 	return t, nil
 }
 
+// addMisspeltPeople adds to t the people words as spelling evasion writes
+// them (HateCheck's swapped and missing letters): two neighbouring letters
+// swapped (الهيود، النوسان) and, in a word of five letters or more after
+// the article, one inner letter dropped (المسحيين). Only words of four
+// letters or more after the article are varied, and a variant that is a
+// cue or a function word already is left out: a people word alone says
+// nothing, so a misspelt one counts only where a word of hate is said of it.
+func addMisspeltPeople(t table, fw functionWords) {
+	var added []string
+	for _, key := range slices.Sorted(maps.Keys(t)) {
+		if !slices.ContainsFunc(t[key].phrases, func(ph phrase) bool {
+			return ph.class == cPeople && len(ph.rest) == 0 && !ph.clitic
+		}) {
+			continue
+		}
+		pre := ""
+		for _, p := range []string{"هال", "ال"} {
+			if strings.HasPrefix(key, p) {
+				pre = p
+				break
+			}
+		}
+		core := []rune(strings.TrimPrefix(key, pre))
+		if len(core) < 4 {
+			continue
+		}
+		var variants []string
+		for k := 0; k+1 < len(core); k++ {
+			if core[k] != core[k+1] {
+				v := slices.Clone(core)
+				v[k], v[k+1] = v[k+1], v[k]
+				variants = append(variants, pre+string(v))
+			}
+		}
+		if len(core) >= 5 {
+			for k := 1; k+1 < len(core); k++ {
+				variants = append(variants, pre+string(slices.Delete(slices.Clone(core), k, k+1)))
+			}
+		}
+		for _, v := range variants {
+			if _, ok := t[v]; ok || fw[v] != 0 || slices.Contains(added, v) {
+				continue
+			}
+			added = append(added, v)
+		}
+	}
+	for _, v := range added {
+		t[v] = &entry{phrases: []phrase{{class: cPeople, definite: strings.HasPrefix(v, "ال")}}}
+	}
+}
+
 // readLines calls each with the columns of every line of a cue file: three
 // fields (a phrase or word, a class, a detail) separated by tabs; blank
 // lines and lines starting "# " are comments.
@@ -405,12 +457,13 @@ const (
 	wDemonstrative                       // this, that: a singular noun after it is one person (هاي المرة)
 	wPart                                // a word of part: a people word after it speaks of some of them (بعض الكرد)
 	wNaming                              // a verb of saying or naming: a slur after it is mentioned, not used (نقول عليهم، يسمونهم)
+	wSelf                                // I, we: a slur after it is the writer's own name, reclaimed (انا خضيري وافتخر)
 )
 
 var wordClassNames = map[string]wordClass{
 	"negator": wNegator, "denial": wDenial, "oath": wOath, "scripture": wScripture,
 	"saynomore": wSayNoMore, "addressee": wAddressee, "relative": wRelative, "invocation": wInvocation,
-	"filler": wFiller, "anyone": wAnyone, "head": wHead, "notdenial": wNotDenial, "part": wPart, "demonstrative": wDemonstrative, "naming": wNaming,
+	"filler": wFiller, "anyone": wAnyone, "head": wHead, "notdenial": wNotDenial, "part": wPart, "demonstrative": wDemonstrative, "naming": wNaming, "self": wSelf,
 }
 
 // functionWords maps a normalised word to the roles it plays.

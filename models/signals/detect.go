@@ -46,6 +46,10 @@ func New(opts Options) (*Detector, error) {
 		if tableErr == nil {
 			defaultWords, tableErr = loadFunctionWords()
 			defaultSkel = skeletonTable(defaultTable, defaultWords)
+			// Misspelt people words are read in Arabic letters only; the
+			// sieve must know them.
+			addMisspeltPeople(defaultTable, defaultWords)
+			defaultSieve = newSieve(defaultTable)
 		}
 	})
 	if tableErr != nil {
@@ -672,10 +676,13 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		// "عبدة الشيطان", "ولاد المتعة", "احفاد القردة": a slur that
 		// names a people and damns them in one; not denied (مو عبدة
 		// الشيطان), which negates the slur; not named as what others
-		// call them (نقول عليهم عباد الصليب، يسمونهم), a mention.
+		// call them (نقول عليهم عباد الصليب، يسمونهم), a mention; not
+		// the writer's own name (انا خضيري وافتخر), reclaimed.
 		switch {
 		case i > 0 && sc.denies(i-1):
 			sc.record(cNegate, i, j, "")
+		case i > 0 && sc.is(i-1, wSelf):
+			// "انا خضيري وافتخر": the writer's own name, reclaimed.
 		case !sc.anyIs(max(0, i-3), i, wNaming):
 			sc.record(cVilification, i, j, ph.detail)
 		}

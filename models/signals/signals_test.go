@@ -627,6 +627,17 @@ func TestSignalTwins(t *testing.T) {
 		}, []string{
 			"الايزيدية مو عبدة الشيطان، هذا ظلم",
 			"عيب نقول عليهم عبدة الشيطان، الايزيدية اهلنا",
+			"انا خضيري وافتخر، وجدي بنى نص بيوت الفريج بيده",
+		}},
+		// a people word misspelt as evasion writes it (two letters swapped, one dropped) is
+		// the people; a misspelt word that is another word is not.
+		{"MisspeltPeople", Vilification, []string{
+			"الهيود أخبث خلق الله وأكثرهم مكرًا",
+			"النوسان ناقصات عقل ودين، لا تشاورهم بشي",
+			"المسحيين كفار",
+		}, []string{
+			"اليود مفيد للغدة الدرقية",
+			"النوسان بالسوق اليوم هواية",
 		}},
 		// threats of regret, of not coming back alive, or of knocking at the door.
 		{"ThreatRegret", ThreatCue, []string{
