@@ -439,7 +439,7 @@ func definite(w string) bool {
 }
 
 // wordClass is a set of the roles a function word plays around a cue.
-type wordClass uint16
+type wordClass uint32
 
 const (
 	wNegator       wordClass = 1 << iota // negates the word after it (مو طائفي)
@@ -458,12 +458,14 @@ const (
 	wPart                                // a word of part: a people word after it speaks of some of them (بعض الكرد)
 	wNaming                              // a verb of saying or naming: a slur after it is mentioned, not used (نقول عليهم، يسمونهم)
 	wSelf                                // I, we: a slur after it is the writer's own name, reclaimed (انا خضيري وافتخر)
+	wAnaphor                             // they, these, opening a sentence: what follows is said of the people named before (هؤلاء حشرات)
+	wContrastWord                        // but, and: an anaphor after it still opens what is said (لكن هم، بس هذولا)
 )
 
 var wordClassNames = map[string]wordClass{
 	"negator": wNegator, "denial": wDenial, "oath": wOath, "scripture": wScripture,
 	"saynomore": wSayNoMore, "addressee": wAddressee, "relative": wRelative, "invocation": wInvocation,
-	"filler": wFiller, "anyone": wAnyone, "head": wHead, "notdenial": wNotDenial, "part": wPart, "demonstrative": wDemonstrative, "naming": wNaming, "self": wSelf,
+	"filler": wFiller, "anyone": wAnyone, "head": wHead, "notdenial": wNotDenial, "part": wPart, "demonstrative": wDemonstrative, "naming": wNaming, "self": wSelf, "anaphor": wAnaphor, "conj": wContrastWord,
 }
 
 // functionWords maps a normalised word to the roles it plays.

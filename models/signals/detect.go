@@ -268,6 +268,33 @@ func (sc *scan) bareOrLike(k int, noun string) bool {
 	return false
 }
 
+// anaphor reports whether the word before token i opens a sentence and
+// points back at the people p named in an earlier one, up to 25 tokens
+// before: "شفت اللاجئين بالسوق. هؤلاء حشرات" (HateCheck's pronoun
+// reference). Not after a part (بعض), not denied.
+func (sc *scan) anaphor(p hit, i int) bool {
+	if p.n == 0 || p.detail != "" || i < 1 || p.to > i-1 || i-p.to > 25 || !sc.is(i-1, wAnaphor) || sc.deniedBefore(i, 1) {
+		return false
+	}
+	return i-1 == 0 || !sc.unbroken(i-2, i-1, false) || sc.is(i-2, wContrastWord)
+}
+
+// bare reports whether token k is the noun's first word as written, or after
+// ك: "هؤلاء حشرات" says what they are, "هؤلاء الحشرات" points at some.
+func (sc *scan) bare(k int, noun string) bool {
+	first, _, _ := strings.Cut(noun, " ")
+	pre, ok := sc.cutSuffix(k, first)
+	return ok && (pre == "" || pre == "ك")
+}
+
+// feminine reports whether a noun said of a people is feminine singular:
+// its first word ends in ة (ه once normalised) or the pronoun ها
+// (ناقصه عقل، بهيمه، مالها عقل).
+func feminine(noun string) bool {
+	first, _, _ := strings.Cut(noun, " ")
+	return strings.HasSuffix(first, "ه") && !strings.HasSuffix(first, "يه") || strings.HasSuffix(first, "ها")
+}
+
 // cutSuffix returns what token k has before the cue word w, which it ends
 // with. A word of an Arabizi reading that came from Latin letters, matched
 // by its skeleton, is compared by skeleton: "kuffar" reads كفر, the cue is
@@ -647,7 +674,13 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		// "الشيعة جرذان", "النازحين حشرات", "اليهود كالحشرات": a people
 		// called vermin, disease, filth or beasts; "الصابئة نجسين",
 		// "الكرد خونة": a people damned as impure or traitors.
-		if p := sc.lastPeople; sc.subject(p, i) && sc.bareOrLike(i, ph.detail) {
+		p := sc.lastPeople
+		if p.detail == "singular" && feminine(ph.detail) {
+			// "المرة ناقصة عقل", "الحرمة مثل البهيمة": woman in the
+			// singular, damned in the feminine, is women damned.
+			p.detail = ""
+		}
+		if (sc.subject(p, i) || sc.anaphor(p, i) && sc.bare(i, ph.detail)) && sc.bareOrLike(i, ph.detail) {
 			c := cDehumanise
 			if ph.class == cVilify {
 				c = cVilification

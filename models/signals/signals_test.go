@@ -629,6 +629,25 @@ func TestSignalTwins(t *testing.T) {
 			"عيب نقول عليهم عبدة الشيطان، الايزيدية اهلنا",
 			"انا خضيري وافتخر، وجدي بنى نص بيوت الفريج بيده",
 		}},
+		// woman in the singular, damned in the feminine, is women damned; one woman pointed
+		// at, or narrowed by a relative clause, is not.
+		{"WomanDamned", Vilification, []string{
+			"المرة ناقصة عقل ودين",
+			"المرة عقلها بأذنها، لا تاخذ برايها",
+		}, []string{
+			"هاي المرة كذابة",
+			"المرة اللي شفتها امس كذابة",
+			"المرأة مو ناقصة عقل",
+		}},
+		// a people named in one sentence and called vermin through "these" or "they" in the
+		// next; "these terrorists" points at some, and a denial denies.
+		{"PronounReference", Dehumanisation, []string{
+			"رأيت اللاجئين في السوق اليوم. هؤلاء حشرات لا أكثر",
+			"جونا نازحين جدد للحي، بس هذولا جراثيم والله",
+		}, []string{
+			"شفت الشيعة بالزيارة. هؤلاء الحشرات اللي بالجامع ما نظفوها",
+			"النازحين رجعوا. هم مو حشرات",
+		}},
 		// a people word misspelt as evasion writes it (two letters swapped, one dropped) is
 		// the people; a misspelt word that is another word is not.
 		{"MisspeltPeople", Vilification, []string{
