@@ -460,12 +460,13 @@ const (
 	wSelf                                // I, we: a slur after it is the writer's own name, reclaimed (انا خضيري وافتخر)
 	wAnaphor                             // they, these, opening a sentence: what follows is said of the people named before (هؤلاء حشرات)
 	wContrastWord                        // but, and: an anaphor after it still opens what is said (لكن هم، بس هذولا)
+	wKin                                 // father, mother, son of: a slur after it is a name (ابو خضيري)
 )
 
 var wordClassNames = map[string]wordClass{
 	"negator": wNegator, "denial": wDenial, "oath": wOath, "scripture": wScripture,
 	"saynomore": wSayNoMore, "addressee": wAddressee, "relative": wRelative, "invocation": wInvocation,
-	"filler": wFiller, "anyone": wAnyone, "head": wHead, "notdenial": wNotDenial, "part": wPart, "demonstrative": wDemonstrative, "naming": wNaming, "self": wSelf, "anaphor": wAnaphor, "conj": wContrastWord,
+	"filler": wFiller, "anyone": wAnyone, "head": wHead, "notdenial": wNotDenial, "part": wPart, "demonstrative": wDemonstrative, "naming": wNaming, "self": wSelf, "anaphor": wAnaphor, "conj": wContrastWord, "kin": wKin,
 }
 
 // functionWords maps a normalised word to the roles it plays.

@@ -714,8 +714,9 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		switch {
 		case i > 0 && sc.denies(i-1):
 			sc.record(cNegate, i, j, "")
-		case i > 0 && sc.is(i-1, wSelf):
-			// "انا خضيري وافتخر": the writer's own name, reclaimed.
+		case i > 0 && sc.is(i-1, wSelf|wKin):
+			// "انا خضيري وافتخر": the writer's own name, reclaimed;
+			// "يا ابو خضيري": a family name.
 		case !sc.anyIs(max(0, i-3), i, wNaming):
 			sc.record(cVilification, i, j, ph.detail)
 		}
