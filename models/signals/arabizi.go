@@ -94,6 +94,12 @@ func cueArabic(w string) string {
 	return w
 }
 
+// commonArabizi are frequent Arabizi words whose reading by ear has the
+// skeleton of a word of hate: 3ala, 3ola (على, on) read عله, the skeleton
+// of عالة (a burden); 3amal, 3amol (عمل, work; عامل, worker) that of
+// عملاء (agents).
+var commonArabizi = []string{"3ala", "3ola", "3ula", "3la", "3alah", "3amal", "3amol", "3amil", "3aamil", "3mal"}
+
 // skeletonTable returns the table of t's cues by consonant skeleton. A
 // skeleton says less than a spelling, so only cues that stay distinctive
 // are kept: phrases of two words or more, verb forms whose first letter is
@@ -109,6 +115,11 @@ func skeletonTable(t table, fw functionWords) table {
 	common := map[string]bool{}
 	for w := range fw {
 		common[skeleton(w)] = true
+	}
+	for _, w := range commonArabizi {
+		if a := cueArabic(w); a != "" {
+			common[skeleton(a)] = true
+		}
 	}
 	// In key order: the table is the same on every start, whatever the
 	// map's iteration order.
