@@ -221,7 +221,7 @@ func (n *Normalizer) lookalikesIn(st *state, idx []int32, s string) bool {
 	if letters > maxLookalikeWord {
 		return false // a long run of text glued to a number, not a disguised word
 	}
-	mapped := false
+	mapped := n.leadingLookalike(st, idx, s)
 	for j := 1; j+1 < len(idx); j++ {
 		if !isArabicLetter(u[idx[j-1]].r) || isArabicLetter(u[idx[j]].r) {
 			continue
@@ -248,6 +248,44 @@ func (n *Normalizer) lookalikesIn(st *state, idx []int32, s string) bool {
 		collapseRuns(u, idx)
 	}
 	return mapped
+}
+
+// minLeadingCount is how often the word a leading digit would make must
+// be in the embedded word list for the digit to be read as a letter.
+const minLeadingCount = 5
+
+// leadingLookalike maps one digit that starts a word of Arabic letters to
+// the letter it imitates ("1لروافض" → الروافض، "3بد" → عبد) when the word
+// so made is in the embedded word list (nlp/data) at least
+// minLeadingCount times and more often than the letters after the digit
+// alone: a count glued to its noun ("3ايام"، "5دقايق") makes no word and
+// stays.
+func (n *Normalizer) leadingLookalike(st *state, idx []int32, s string) bool {
+	u := st.units
+	if len(idx) < 3 || !isDigitRune(u[idx[0]].r) {
+		return false
+	}
+	r := lookalike(u[idx[0]], s)
+	if r == 0 {
+		return false
+	}
+	rest := make([]rune, 0, len(idx))
+	for _, j := range idx[1:] {
+		if !isArabicLetter(u[j].r) {
+			return false
+		}
+		rest = append(rest, u[j].r)
+	}
+	r = n.tab.mapRune(r)
+	wl := arabiziWords()
+	made := wl.count(string(r) + string(rest))
+	if made < minLeadingCount || made <= wl.count(string(rest)) {
+		return false
+	}
+	u[idx[0]].r = r
+	st.steps |= 1 << stepLookalikes
+	st.edited = true
+	return true
 }
 
 // collapseRuns applies decode's elongation rule to the units at idx, one
