@@ -2,6 +2,7 @@ package signals
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -288,11 +289,17 @@ func (sc *scan) bare(k int, noun string) bool {
 }
 
 // feminine reports whether a noun said of a people is feminine singular:
-// its first word ends in ة (ه once normalised) or the pronoun ها
-// (ناقصه عقل، بهيمه، مالها عقل).
+// its first word ends in ة (ه once normalised), or a word of it carries the
+// pronoun ها (ناقصه عقل، بهيمه، مالها عقل، ملك ابوها).
 func feminine(noun string) bool {
-	first, _, _ := strings.Cut(noun, " ")
-	return strings.HasSuffix(first, "ه") && !strings.HasSuffix(first, "يه") || strings.HasSuffix(first, "ها")
+	words := strings.Fields(noun)
+	if len(words) == 0 {
+		return false
+	}
+	if first := words[0]; strings.HasSuffix(first, "ه") && !strings.HasSuffix(first, "يه") {
+		return true
+	}
+	return slices.ContainsFunc(words, func(w string) bool { return strings.HasSuffix(w, "ها") })
 }
 
 // cutSuffix returns what token k has before the cue word w, which it ends
