@@ -93,6 +93,7 @@ const (
 	cSlurName
 	cHarmNoun
 	cDuty
+	cRuin
 	cMaim
 	cBody
 	cMassacre
@@ -111,7 +112,7 @@ var classNames = map[string]class{
 	"harm": cThreat, "harm2": cThreat, "menace": cThreat, "repeat": cRepeat, "visit": cVisit, "backoff": cBackOff, "orelse": cOrElse,
 	"harmcall": cIncite, "call": cIncite, "jihadcall": cJihad, "devotion": cDevotion, "unity": cUnity, "contrast": cContrast,
 	"endorse": cEndorse, "avow": cAvow, "slur": cAbuse, "selfharm": cAbuse, "pileon": cAbuse,
-	"people": cPeople, "vermin": cVermin, "vilify": cVilify, "hatred": cHatred, "exclude": cExclude, "bloodwish": cBloodWish, "civic": cCivic, "civicnoun": cCivic, "org": cOrg, "praise": cPraise, "figverb": cFigVerb, "figphrase": cFigVerb, "figobject": cFigObject, "reconcile": cReconcile, "lawful": cLawful, "esteem": cEsteem, "slurname": cSlurName, "harmnoun": cHarmNoun, "duty": cDuty, "woman": cWoman, "maim": cMaim, "body": cBody, "massacre": cMassacre, "again": cAgain,
+	"people": cPeople, "vermin": cVermin, "vilify": cVilify, "hatred": cHatred, "exclude": cExclude, "bloodwish": cBloodWish, "civic": cCivic, "civicnoun": cCivic, "org": cOrg, "praise": cPraise, "figverb": cFigVerb, "figphrase": cFigVerb, "figobject": cFigObject, "reconcile": cReconcile, "lawful": cLawful, "esteem": cEsteem, "slurname": cSlurName, "harmnoun": cHarmNoun, "duty": cDuty, "ruin": cRuin, "woman": cWoman, "maim": cMaim, "body": cBody, "massacre": cMassacre, "again": cAgain,
 }
 
 // phrase is one cue: the words after the first, what it is evidence of and
@@ -225,6 +226,9 @@ var stemForms = map[string]func(stem string) []string{
 	// نكسر، سنقطع: the first person with no object (the body part after it
 	// carries the object).
 	"maim": func(stem string) []string { return affixed(firstPersonPrefixes, stem, bare) },
+	// سنحرق، بنهدم: the first person of a verb of destruction, with no
+	// object (the reader's possession after it carries it).
+	"ruin": func(stem string) []string { return affixed(firstPersonPrefixes, stem, bare) },
 	// لسانك، راسكم: a body part of the reader's.
 	"body": func(stem string) []string { return affixed(bare, stem, secondPersonObjects) },
 	// يصوتون، تشتغل، ندرس: a civic verb in any person but the imperative.

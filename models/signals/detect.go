@@ -288,6 +288,23 @@ func (sc *scan) bare(k int, noun string) bool {
 	return ok && (pre == "" || pre == "ك")
 }
 
+// yours reports whether w is a thing of the reader's: a noun of three
+// letters or more with the pronoun of "you" (بيوتكم، بيتك، كنيستكم), not a
+// heart, nerves, blood or self, which the idiom burns (نحرق قلوبكم، اهدم
+// نفسك), and not a word after و or ف, another verb (نخرب ونشكك).
+func yours(w string) bool {
+	for _, suf := range [...]string{"كم", "كن", "ك", "ج"} {
+		if stem, ok := strings.CutSuffix(w, suf); ok {
+			return utf8.RuneCountInString(stem) >= 3 && !strings.HasPrefix(w, "ال") && !strings.HasPrefix(w, "و") && !strings.HasPrefix(w, "ف") && !idiomObjects[stem]
+		}
+	}
+	return false
+}
+
+// idiomObjects are the things of the reader's that a verb of destruction
+// burns or breaks in an idiom: the heart, the nerves, the blood, the mind.
+var idiomObjects = map[string]bool{"قلوب": true, "قلب": true, "اعصاب": true, "دم": true, "دمو": true, "عقل": true, "مخ": true, "راس": true, "خاطر": true, "فرحت": true, "فرحه": true, "نفس": true, "حال": true}
+
 // feminine reports whether a noun said of a people is feminine singular:
 // its first word ends in ة (ه once normalised), or a word of it carries the
 // pronoun ها (ناقصه عقل، بهيمه، مالها عقل، ملك ابوها).
@@ -814,6 +831,13 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		// figure of speech.
 		if f := sc.lastFig; f.n > 0 && f.to == i && sc.joined(i) {
 			sc.record(cFigurative, f.from, j, ph.detail)
+		}
+	case cRuin:
+		// "سنحرق بيوتكم", "بنهدم بيتك": a first-person verb of
+		// destruction, then at once a thing of the reader's (a noun of
+		// four letters or more with the pronoun of "you"); not denied.
+		if j < len(sc.toks) && sc.toks[j].kind == kWord && sc.joined(j) && yours(sc.word(j)) && !sc.deniedBefore(i, 2) {
+			sc.record(cThreat, i, j+1, "destroy yours")
 		}
 	case cMaim:
 		sc.lastMaim = hit{from: i, to: j, n: 1, detail: ph.detail}

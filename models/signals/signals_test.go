@@ -658,6 +658,17 @@ func TestSignalTwins(t *testing.T) {
 			"اليود مفيد للغدة الدرقية",
 			"النوسان بالسوق اليوم هواية",
 		}},
+		// a first-person verb of destruction and a thing of the reader's is a threat; denied,
+		// an idiom (hearts, self) or another verb after و, it is not.
+		{"ThreatRuin", ThreatCue, []string{
+			"سنحرق بيوتكم واحدا واحدا",
+			"بنهدم بيتك على راسك",
+		}, []string{
+			"ما راح نهدم بيتك",
+			"هدف بالدقيقة ٩٠ راح نحرق قلوبكم",
+			"أهدم نفسك عشان تبني مستقبلك",
+			"يا نتصدر يا نخرب ونشكك في نزاهة الدوري",
+		}},
 		// threats of regret, of not coming back alive, or of knocking at the door.
 		{"ThreatRegret", ThreatCue, []string{
 			"وسأجعلها تندم على اليوم الذي ولدت فيه",
