@@ -629,6 +629,16 @@ func TestSignalTwins(t *testing.T) {
 			"عيب نقول عليهم عبدة الشيطان، الايزيدية اهلنا",
 			"انا خضيري وافتخر، وجدي بنى نص بيوت الفريج بيده",
 		}},
+		// a call to deny a people work, housing, marriage or trade is exclusion; the same call
+		// about no people is not.
+		{"CallToExclude", Exclusion, []string{
+			"لا تشغلون السوريين بمحلاتكم",
+			"لا تأجروا للنازحين، خلوهم بالمخيم",
+			"قاطعوا محلات الاكراد",
+		}, []string{
+			"لا تخلون الجهال يلعبون بالشارع",
+			"قاطعوا المنتجات الغالية",
+		}},
 		// woman in the singular, damned in the feminine, is women damned; one woman pointed
 		// at, or narrowed by a relative clause, is not.
 		{"WomanDamned", Vilification, []string{
@@ -674,7 +684,10 @@ func TestSignalTwins(t *testing.T) {
 			"وسأجعلها تندم على اليوم الذي ولدت فيه",
 			"من يخرج منكم بعد المغرب لن يعود سالمًا",
 			"سنطرق أبوابكم واحدًا واحدًا، فاستعدوا",
+			"سنطهر البلد منكم يا نصارى",
+			"جهزوا أكفانكم يا روافض",
 		}, []string{
+			"ستدفعون الثمن في الانتخابات الجاية",
 			"ستندم اذا ما اشتريت الكتاب",
 			"رجع سالما من السفر الحمد لله",
 		}},
