@@ -223,8 +223,8 @@ var digitlessMarkers = func() map[string]bool {
 	}
 	for _, k := range strings.Fields(`kolhom kulhum kilhum kulhom kolhum kollhum kullhum kilhom
 		lazim lazem laazim laazem lazm hathi hathola hathool hathoul hadol hadool hadoli haadha
-		hayo heya huwa hiya ihna e7na ehna i7na ahna intu intum entum humma hum
-		mub mob mosh mish msh wayed wayid waayed shwaya shwaye ba3dain baden ya3ni
+		hayo heya huwa hiya ihna e7na ehna i7na ahna intu intum entum humma
+		mub mosh mish msh wayed wayid waayed shwaya shwaye ba3dain baden ya3ni
 		3shan 3ashan alshan leish leysh shloon chethi chithi hichi hechi kitheer kteer`) {
 		m[k] = true
 	}
@@ -237,8 +237,8 @@ var digitlessMarkers = func() map[string]bool {
 var romanceFunction = map[string]bool{
 	"de": true, "que": true, "los": true, "las": true, "por": true, "con": true, "del": true,
 	"es": true, "una": true, "le": true, "les": true, "et": true, "est": true, "pour": true,
-	"du": true, "des": true, "une": true, "para": true, "el-": true, "della": true, "che": true,
-	"il-": true, "y": true, "o": true, "je": true, "tu": true, "nous": true, "vous": true,
+	"du": true, "des": true, "une": true, "para": true, "della": true, "che": true,
+	"y": true, "o": true, "je": true, "tu": true, "nous": true, "vous": true,
 }
 
 // digitlessPost reports whether a post whose Latin words carry no strong

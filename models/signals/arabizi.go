@@ -107,9 +107,10 @@ var commonArabizi = []string{"3ala", "3ola", "3ula", "3la", "3alah", "3amal", "3
 // whose skeleton has five letters or more, and the roles, groups, given
 // names and kinds of work that find a person.
 //
-// A word of a people, of hatred or of esteem whose skeleton a function
-// word also has is left out: kulla, kollha (كله، كلها) read as كله, the
-// skeleton of الكاولية.
+// A single cue word (other than a role, group, name or kind of work) whose
+// skeleton a function word or a frequent Arabizi word (commonArabizi) also
+// has is left out: kulla, kollha (كله، كلها) read as كله, the skeleton of
+// الكاولية.
 func skeletonTable(t table, fw functionWords) table {
 	st := table{}
 	common := map[string]bool{}

@@ -276,6 +276,7 @@ func loadTable() (table, error) {
 // nothing, so a misspelt one counts only where a word of hate is said of it.
 func addMisspeltPeople(t table, fw functionWords) {
 	var added []string
+	seen := map[string]bool{}
 	for _, key := range slices.Sorted(maps.Keys(t)) {
 		if !slices.ContainsFunc(t[key].phrases, func(ph phrase) bool {
 			return ph.class == cPeople && len(ph.rest) == 0 && !ph.clitic
@@ -307,9 +308,10 @@ func addMisspeltPeople(t table, fw functionWords) {
 			}
 		}
 		for _, v := range variants {
-			if _, ok := t[v]; ok || fw[v] != 0 || slices.Contains(added, v) {
+			if _, ok := t[v]; ok || fw[v] != 0 || seen[v] {
 				continue
 			}
+			seen[v] = true
 			added = append(added, v)
 		}
 	}
@@ -463,14 +465,14 @@ const (
 	wNaming                              // a verb of saying or naming: a slur after it is mentioned, not used (نقول عليهم، يسمونهم)
 	wSelf                                // I, we: a slur after it is the writer's own name, reclaimed (انا خضيري وافتخر)
 	wAnaphor                             // they, these, opening a sentence: what follows is said of the people named before (هؤلاء حشرات)
-	wContrastWord                        // but, and: an anaphor after it still opens what is said (لكن هم، بس هذولا)
+	wConj                                // but, and: an anaphor after it still opens what is said (لكن هم، بس هذولا)
 	wKin                                 // father, mother, son of: a slur after it is a name (ابو خضيري)
 )
 
 var wordClassNames = map[string]wordClass{
 	"negator": wNegator, "denial": wDenial, "oath": wOath, "scripture": wScripture,
 	"saynomore": wSayNoMore, "addressee": wAddressee, "relative": wRelative, "invocation": wInvocation,
-	"filler": wFiller, "anyone": wAnyone, "head": wHead, "notdenial": wNotDenial, "part": wPart, "demonstrative": wDemonstrative, "naming": wNaming, "self": wSelf, "anaphor": wAnaphor, "conj": wContrastWord, "kin": wKin,
+	"filler": wFiller, "anyone": wAnyone, "head": wHead, "notdenial": wNotDenial, "part": wPart, "demonstrative": wDemonstrative, "naming": wNaming, "self": wSelf, "anaphor": wAnaphor, "conj": wConj, "kin": wKin,
 }
 
 // functionWords maps a normalised word to the roles it plays.

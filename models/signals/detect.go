@@ -43,7 +43,6 @@ func New(opts Options) (*Detector, error) {
 	}
 	tableOnce.Do(func() {
 		defaultTable, tableErr = loadTable()
-		defaultSieve = newSieve(defaultTable)
 		if tableErr == nil {
 			defaultWords, tableErr = loadFunctionWords()
 			defaultSkel = skeletonTable(defaultTable, defaultWords)
@@ -277,7 +276,7 @@ func (sc *scan) anaphor(p hit, i int) bool {
 	if p.n == 0 || p.detail != "" || i < 1 || p.to > i-1 || i-p.to > 25 || !sc.is(i-1, wAnaphor) || sc.deniedBefore(i, 1) {
 		return false
 	}
-	return i-1 == 0 || !sc.unbroken(i-2, i-1, false) || sc.is(i-2, wContrastWord)
+	return i-1 == 0 || !sc.unbroken(i-2, i-1, false) || sc.is(i-2, wConj)
 }
 
 // bare reports whether token k is the noun's first word as written, or after
@@ -302,7 +301,8 @@ func yours(w string) bool {
 }
 
 // idiomObjects are the things of the reader's that a verb of destruction
-// burns or breaks in an idiom: the heart, the nerves, the blood, the mind.
+// burns or breaks in an idiom: the heart, the nerves, the blood, the mind,
+// the head, the self, the joy.
 var idiomObjects = map[string]bool{"قلوب": true, "قلب": true, "اعصاب": true, "دم": true, "دمو": true, "عقل": true, "مخ": true, "راس": true, "خاطر": true, "فرحت": true, "فرحه": true, "نفس": true, "حال": true}
 
 // feminine reports whether a noun said of a people is feminine singular:
@@ -834,8 +834,8 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		}
 	case cRuin:
 		// "سنحرق بيوتكم", "بنهدم بيتك": a first-person verb of
-		// destruction, then at once a thing of the reader's (a noun of
-		// four letters or more with the pronoun of "you"); not denied.
+		// destruction, then at once a thing of the reader's (yours: a noun
+		// with the pronoun of "you"); not denied.
 		if j < len(sc.toks) && sc.toks[j].kind == kWord && sc.joined(j) && yours(sc.word(j)) && !sc.deniedBefore(i, 2) {
 			sc.record(cThreat, i, j+1, "destroy yours")
 		}
