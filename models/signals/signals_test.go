@@ -629,6 +629,16 @@ func TestSignalTwins(t *testing.T) {
 			"عيب نقول عليهم عبدة الشيطان، الايزيدية اهلنا",
 			"انا خضيري وافتخر، وجدي بنى نص بيوت الفريج بيده",
 		}},
+		// the tropes said of a whole people (control of the media, breeding, stolen jobs,
+		// loyalty abroad) vilify them; said of no people, they do not.
+		{"Tropes", Vilification, []string{
+			"اليهود يسيطرون على الاعلام والبنوك",
+			"الشيعة ولاؤهم لايران مو للعراق",
+			"اللاجئين يتكاثرون كالارانب",
+		}, []string{
+			"الشركات الكبيرة يسيطرون على الاعلام",
+			"الموظفين بلا ولاء للشركة",
+		}},
 		// a call to deny a people work, housing, marriage or trade is exclusion; the same call
 		// about no people is not.
 		{"CallToExclude", Exclusion, []string{
