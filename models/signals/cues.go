@@ -467,12 +467,13 @@ const (
 	wAnaphor                             // they, these, opening a sentence: what follows is said of the people named before (هؤلاء حشرات)
 	wConj                                // but, and: an anaphor after it still opens what is said (لكن هم، بس هذولا)
 	wKin                                 // father, mother, son of: a slur after it is a name (ابو خضيري)
+	wPrep                                // a preposition that opens a phrase of place or time (في، عند، على)
 )
 
 var wordClassNames = map[string]wordClass{
 	"negator": wNegator, "denial": wDenial, "oath": wOath, "scripture": wScripture,
 	"saynomore": wSayNoMore, "addressee": wAddressee, "relative": wRelative, "invocation": wInvocation,
-	"filler": wFiller, "anyone": wAnyone, "head": wHead, "notdenial": wNotDenial, "part": wPart, "demonstrative": wDemonstrative, "naming": wNaming, "self": wSelf, "anaphor": wAnaphor, "conj": wConj, "kin": wKin,
+	"filler": wFiller, "anyone": wAnyone, "head": wHead, "notdenial": wNotDenial, "part": wPart, "demonstrative": wDemonstrative, "naming": wNaming, "self": wSelf, "anaphor": wAnaphor, "conj": wConj, "kin": wKin, "prep": wPrep,
 }
 
 // functionWords maps a normalised word to the roles it plays.

@@ -279,12 +279,30 @@ func (sc *scan) anaphor(p hit, i int) bool {
 	return i-1 == 0 || !sc.unbroken(i-2, i-1, false) || sc.is(i-2, wConj)
 }
 
-// bare reports whether token k is the noun's first word as written, or after
-// ك: "هؤلاء حشرات" says what they are, "هؤلاء الحشرات" points at some.
+// located reports whether a phrase of place or time stands between the
+// people p and token i, in one clause: "السوريون في مدينتنا كالقمامة",
+// "أهل السنة في هذه البلاد متطرفون", "الكرد بالموصل خونة". The first word
+// after the people is a preposition (في، من، عند، على) or a place with بال
+// or بهال (بالموصل، بهالبلد; not بذريعة، بحجة, a pretext), and at most four
+// words stand between, none a negator, a denial or a relative pronoun.
+func (sc *scan) located(p hit, i int) bool {
+	if p.n == 0 || p.detail != "" || p.to >= i || i-p.to > 4 || !sc.unbroken(p.to, i, true) || sc.deniedBefore(p.from, 2) {
+		return false
+	}
+	if sc.deniedBetween(p.to, i) || sc.anyIs(p.to, i, wRelative) {
+		return false
+	}
+	w := sc.word(p.to)
+	return sc.is(p.to, wPrep) || (strings.HasPrefix(w, "بال") || strings.HasPrefix(w, "بهال")) && utf8.RuneCountInString(w) >= 5
+}
+
+// bare reports whether token k is the noun's first word as written, or
+// after ك (كالقمامة): "هؤلاء حشرات" says what they are, "هؤلاء الحشرات"
+// points at some.
 func (sc *scan) bare(k int, noun string) bool {
 	first, _, _ := strings.Cut(noun, " ")
 	pre, ok := sc.cutSuffix(k, first)
-	return ok && (pre == "" || pre == "ك")
+	return ok && (pre == "" || pre == "ك" || pre == "كال")
 }
 
 // yours reports whether w is a thing of the reader's: a noun of three
@@ -704,7 +722,7 @@ func (sc *scan) cue(ph phrase, i, j int) {
 			// singular, damned in the feminine, is women damned.
 			p.detail = ""
 		}
-		if (sc.subject(p, i) || sc.anaphor(p, i) && sc.bare(i, ph.detail)) && sc.bareOrLike(i, ph.detail) {
+		if (sc.subject(p, i) || (sc.anaphor(p, i) || sc.located(p, i)) && sc.bare(i, ph.detail)) && sc.bareOrLike(i, ph.detail) {
 			c := cDehumanise
 			if ph.class == cVilify {
 				c = cVilification

@@ -629,6 +629,16 @@ func TestSignalTwins(t *testing.T) {
 			"عيب نقول عليهم عبدة الشيطان، الايزيدية اهلنا",
 			"انا خضيري وافتخر، وجدي بنى نص بيوت الفريج بيده",
 		}},
+		// a phrase of place between a people and what they are called does not hide it; a
+		// pretext, a verb or a relative clause between does.
+		{"PeopleLocated", Vilification, []string{
+			"أهل السنة في هذه البلاد متطرفون بالفطرة",
+			"الكرد بالموصل خونة",
+		}, []string{
+			"إيران تحارب أهل السنة بذريعة أنهم أرهابيين",
+			"النازحين يعانون من حكومة فاسدة وسراق",
+			"النازحين في المخيمات اللي بالشمال حرامية",
+		}},
 		// the tropes said of a whole people (control of the media, breeding, stolen jobs,
 		// loyalty abroad) vilify them; said of no people, they do not.
 		{"Tropes", Vilification, []string{
