@@ -109,6 +109,9 @@ func openEngine(cfg runConfig, ortLib string, once, exit bool, log *slog.Logger)
 			if p == "none" {
 				return nil, fmt.Errorf("Redis at %s keeps nothing on disk (appendonly no, no save points): a restart would lose the work and review queues; turn on appendonly, or set redis_volatile: true (or --redis-volatile) to accept that", cfg.Redis)
 			}
+			if f, err := rs.AppendFsync(context.Background()); p == "aof" && err == nil && f != "always" {
+				log.Warn("Redis syncs its append-only file to disk less than every write: a server that dies may lose the last writes it acknowledged; set appendfsync always to lose none", "appendfsync", f)
+			}
 		}
 	} else if eng.store, err = store.Open(filepath.Join(cfg.Data, "rasd.db")); err != nil {
 		return nil, err

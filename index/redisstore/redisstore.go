@@ -619,6 +619,17 @@ func (s *Store) Persistence(ctx context.Context) (string, error) {
 	return "none", nil
 }
 
+// AppendFsync returns the server's appendfsync setting: "always" (every
+// write on disk before the reply), "everysec" (the default: a server that
+// dies may lose the last second of writes it acknowledged) or "no".
+func (s *Store) AppendFsync(ctx context.Context) (string, error) {
+	v, err := s.rdb.ConfigGet(ctx, "appendfsync").Result()
+	if err != nil {
+		return "", fmt.Errorf("asking Redis how often it syncs its append-only file: %w", err)
+	}
+	return v["appendfsync"], nil
+}
+
 func toAny(ss []string) []any {
 	out := make([]any, len(ss))
 	for i, s := range ss {

@@ -159,3 +159,28 @@ func TestSharedCanonicalsComeInOrderFromTheCursor(t *testing.T) {
 		t.Errorf("from the oldest: %v (%v), want all three", all, err)
 	}
 }
+
+func TestPersistenceAndAppendFsync(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name        string
+		addr        string
+		persistence string
+		fsync       string
+	}{
+		{"append-only, synced on every write", redistest.Start(t), "aof", "always"},
+		{"nothing on disk", redistest.StartVolatile(t), "none", "always"},
+	} {
+		s, err := Open(ctx, "redis://"+tc.addr+"/0", Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		if p, err := s.Persistence(ctx); err != nil || p != tc.persistence {
+			t.Errorf("%s: Persistence = %q, %v; want %q", tc.name, p, err, tc.persistence)
+		}
+		if f, err := s.AppendFsync(ctx); err != nil || f != tc.fsync {
+			t.Errorf("%s: AppendFsync = %q, %v; want %q", tc.name, f, err, tc.fsync)
+		}
+	}
+}

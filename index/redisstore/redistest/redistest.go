@@ -77,7 +77,11 @@ func (s *Server) init(t testing.TB) {
 
 // run starts redis-server and waits until it accepts connections.
 func (s *Server) run() error {
-	cmd := exec.Command(s.bin, "--port", fmt.Sprint(s.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", s.appendonly, "--dir", s.dir, "--protected-mode", "yes")
+	// With the append-only file, every write is on disk before its reply
+	// (appendfsync always), as a deployment that must lose nothing runs
+	// it: with the default (everysec) a killed server may lose the last
+	// second of writes it acknowledged, which is Redis's loss, not Rasd's.
+	cmd := exec.Command(s.bin, "--port", fmt.Sprint(s.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", s.appendonly, "--appendfsync", "always", "--dir", s.dir, "--protected-mode", "yes")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return fmt.Errorf("starting redis-server: %w", err)
