@@ -853,6 +853,17 @@ func (p *Pipeline) Process(ctx context.Context, ds []store.Delivery) error {
 	return err
 }
 
+// sightingOf records post as a copy of the post canonical, seen when it
+// was created (or fetched, when the platform gives no time).
+func sightingOf(post *ingest.Post, canonical string, kind dedup.Kind) store.Sighting {
+	t := post.Created
+	if t.IsZero() {
+		t = post.Fetched
+	}
+	return store.Sighting{Canonical: canonical, PostID: post.ID, Source: post.Source,
+		Platform: post.Platform, Permalink: post.Permalink, Kind: kind.String(), Time: t}
+}
+
 // observe runs a batch through the duplicate index. On error the returned
 // observation, when not nil, holds what the index recorded.
 func (p *Pipeline) observe(ctx context.Context, ds []store.Delivery) (*observation, error) {
@@ -882,20 +893,26 @@ func (p *Pipeline) finish(ctx context.Context, ds []store.Delivery, ob *observat
 		post := &ds[i].Post
 		switch v.Kind {
 		case dedup.SameText, dedup.NearDuplicate:
-			t := post.Created
-			if t.IsZero() {
-				t = post.Fetched
-			}
-			sightings = append(sightings, store.Sighting{Canonical: v.Canonical, PostID: post.ID, Source: post.Source,
-				Platform: post.Platform, Permalink: post.Permalink, Kind: v.Kind.String(), Time: t})
+			sightings = append(sightings, sightingOf(post, v.Canonical, v.Kind))
 		case dedup.DuplicateID:
 			// Seen in this process before (a delivery handed out twice: a
 			// lease that ran out, a reply lost with the connection). A copy
 			// is recorded as a sighting by the batch that observed it, or
 			// withdrawn if that batch fails and observed again with it; a
 			// canonical post is recorded already, unless the batch that saw
-			// it failed: then it is scored now.
+			// it failed: then it is scored now. Either is looked up in the
+			// store, which may have lost what it acknowledged (a Redis that
+			// died before its append-only file reached the disk) and so
+			// hands the post out again: a copy whose sighting is missing is
+			// recorded again (as a copy of the same text), never dropped.
 			if v.Canonical != post.ID {
+				ss, err := p.cfg.Store.Sightings(ctx, v.Canonical)
+				if err != nil {
+					return fmt.Errorf("looking up the sightings of %s: %w", v.Canonical, err)
+				}
+				if !slices.ContainsFunc(ss, func(s store.Sighting) bool { return s.PostID == post.ID }) {
+					sightings = append(sightings, sightingOf(post, v.Canonical, dedup.SameText))
+				}
 				continue
 			}
 			if _, err := p.cfg.Store.Get(ctx, post.ID); err == nil {
