@@ -6,7 +6,6 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
-	"maps"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -209,6 +208,10 @@ func affixed(prefixes []string, stem string, suffixes []string) []string {
 	return out
 }
 
+// firstPersonBare returns a verb stem in the first person with no object
+// (نكسر، سنحرق).
+func firstPersonBare(stem string) []string { return affixed(firstPersonPrefixes, stem, bare) }
+
 // bare is the empty affix: a stem taken as it is on one side.
 var bare = []string{""}
 
@@ -225,10 +228,10 @@ var stemForms = map[string]func(stem string) []string{
 	},
 	// نكسر، سنقطع: the first person with no object (the body part after it
 	// carries the object).
-	"maim": func(stem string) []string { return affixed(firstPersonPrefixes, stem, bare) },
+	"maim": firstPersonBare,
 	// سنحرق، بنهدم: the first person of a verb of destruction, with no
 	// object (the reader's possession after it carries it).
-	"ruin": func(stem string) []string { return affixed(firstPersonPrefixes, stem, bare) },
+	"ruin": firstPersonBare,
 	// لسانك، راسكم: a body part of the reader's.
 	"body": func(stem string) []string { return affixed(bare, stem, secondPersonObjects) },
 	// يصوتون، تشتغل، ندرس: a civic verb in any person but the imperative.
@@ -277,8 +280,8 @@ func loadTable() (table, error) {
 func addMisspeltPeople(t table, fw functionWords) {
 	var added []string
 	seen := map[string]bool{}
-	for _, key := range slices.Sorted(maps.Keys(t)) {
-		if !slices.ContainsFunc(t[key].phrases, func(ph phrase) bool {
+	for key, e := range t { // what is added does not depend on the order
+		if !slices.ContainsFunc(e.phrases, func(ph phrase) bool {
 			return ph.class == cPeople && len(ph.rest) == 0 && !ph.clitic
 		}) {
 			continue

@@ -251,21 +251,32 @@ func (sc *scan) predicate(from, to int) bool {
 	return true
 }
 
-// bareOrLike reports whether token k is noun (its first word) written bare, with the
-// article, or after ك (كالحشرات), not after و, ب or ل (والحشرات، بسرطان).
-func (sc *scan) bareOrLike(k int, noun string) bool {
+// nounForm reports how token k writes noun (its first word): bareOrLike
+// when bare, with the article, or after ك (كالحشرات), not after و, ب or ل
+// (والحشرات، بسرطان); bare when without the article (حشرات، كالقمامة):
+// "هؤلاء حشرات" says what they are, "هؤلاء الحشرات" points at some.
+func (sc *scan) nounForm(k int, noun string) (bareOrLike, bare bool) {
 	first, _, _ := strings.Cut(noun, " ")
 	pre, ok := sc.cutSuffix(k, first)
 	if !ok {
-		return false
+		return false, false
 	}
 	switch pre {
-	case "", "ال", "ك", "كال":
-		// Not و: "الشيعة ودواعش" joins two subjects, it says nothing of
-		// the first.
-		return true
+	case "", "ك", "كال":
+		return true, true
+	case "ال":
+		return true, false
 	}
-	return false
+	// Not و: "الشيعة ودواعش" joins two subjects, it says nothing of the
+	// first.
+	return false, false
+}
+
+// reaches reports whether the people p stand before token i in its clause,
+// up to four words before it: what a pronoun, a phrase of place or an act
+// at i says may be said of them.
+func (sc *scan) reaches(p hit, i int) bool {
+	return p.n > 0 && p.detail == "" && p.to <= i && i-p.to <= 4 && sc.unbroken(p.to, i, true)
 }
 
 // anaphor reports whether the word before token i opens a sentence and
@@ -286,23 +297,11 @@ func (sc *scan) anaphor(p hit, i int) bool {
 // or بهال (بالموصل، بهالبلد; not بذريعة، بحجة, a pretext), and at most four
 // words stand between, none a negator, a denial or a relative pronoun.
 func (sc *scan) located(p hit, i int) bool {
-	if p.n == 0 || p.detail != "" || p.to >= i || i-p.to > 4 || !sc.unbroken(p.to, i, true) || sc.deniedBefore(p.from, 2) {
-		return false
-	}
-	if sc.deniedBetween(p.to, i) || sc.anyIs(p.to, i, wRelative) {
+	if !sc.reaches(p, i) || p.to == i || sc.deniedBefore(p.from, 2) || sc.deniedBetween(p.to, i) || sc.anyIs(p.to, i, wRelative) {
 		return false
 	}
 	w := sc.word(p.to)
 	return sc.is(p.to, wPrep) || (strings.HasPrefix(w, "بال") || strings.HasPrefix(w, "بهال")) && utf8.RuneCountInString(w) >= 5
-}
-
-// bare reports whether token k is the noun's first word as written, or
-// after ك (كالقمامة): "هؤلاء حشرات" says what they are, "هؤلاء الحشرات"
-// points at some.
-func (sc *scan) bare(k int, noun string) bool {
-	first, _, _ := strings.Cut(noun, " ")
-	pre, ok := sc.cutSuffix(k, first)
-	return ok && (pre == "" || pre == "ك" || pre == "كال")
 }
 
 // yours reports whether w is a thing of the reader's: a noun of three
@@ -722,7 +721,7 @@ func (sc *scan) cue(ph phrase, i, j int) {
 			// singular, damned in the feminine, is women damned.
 			p.detail = ""
 		}
-		if (sc.subject(p, i) || (sc.anaphor(p, i) || sc.located(p, i)) && sc.bare(i, ph.detail)) && sc.bareOrLike(i, ph.detail) {
+		if like, bare := sc.nounForm(i, ph.detail); like && (sc.subject(p, i) || bare && (sc.anaphor(p, i) || sc.located(p, i))) {
 			c := cDehumanise
 			if ph.class == cVilify {
 				c = cVilification
@@ -733,7 +732,7 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		sc.lastHarmNoun = hit{from: i, to: j, n: 1}
 		// "الشيعة قتلهم واجب": the harm's pronoun points back at the
 		// people a few words before, in one clause.
-		if p := sc.lastPeople; ph.detail == "pronoun" && p.n > 0 && p.detail == "" && p.to <= i && i-p.to <= 4 && sc.unbroken(p.to, i, true) {
+		if p := sc.lastPeople; ph.detail == "pronoun" && sc.reaches(p, i) {
 			sc.harmOfPeople = hit{from: p.from, to: j, n: 1}
 		}
 	case cDuty:
@@ -799,8 +798,7 @@ func (sc *scan) cue(ph phrase, i, j int) {
 			p.detail = ""
 		}
 		switch {
-		case dir == "far" && p.n > 0 && p.detail == "" && p.to <= i && i-p.to <= 4 && sc.unbroken(p.to, i, true) &&
-			!sc.deniedBefore(p.from, 2) && !sc.deniedBetween(p.to, i) && !sc.anyIs(p.to, i, wRelative):
+		case dir == "far" && sc.reaches(p, i) && !sc.deniedBefore(p.from, 2) && !sc.deniedBetween(p.to, i) && !sc.anyIs(p.to, i, wRelative):
 			// "المثليون مجرد مرضى يجب عزلهم": the pronoun of the act
 			// (عزلهم، نطردهم) points back at the people a few words
 			// before, in one clause.
