@@ -6,7 +6,6 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/rasd-iq/rasd/index"
 	"github.com/rasd-iq/rasd/index/store"
 	"github.com/rasd-iq/rasd/ingest"
 )
@@ -34,14 +33,9 @@ func TestAStoreThatLosesABatchLosesNoPost(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
-	ix, err := index.Open("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
+	t.Cleanup(func() { st.Close() })
 	fs := &forgetfulStore{Backend: st}
-	p, err := New(Config{Store: fs, Index: ix, Scorer: &keywordScorer{}, Router: flagRouter{}})
+	p, err := New(Config{Store: fs, Index: openIndex(t), Scorer: &keywordScorer{}, Router: flagRouter{}})
 	if err != nil {
 		t.Fatal(err)
 	}
