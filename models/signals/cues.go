@@ -97,6 +97,7 @@ const (
 	cBody
 	cMassacre
 	cAgain
+	cGroupHarm
 	nClasses
 )
 
@@ -111,7 +112,7 @@ var classNames = map[string]class{
 	"harm": cThreat, "harm2": cThreat, "menace": cThreat, "repeat": cRepeat, "visit": cVisit, "backoff": cBackOff, "orelse": cOrElse,
 	"harmcall": cIncite, "call": cIncite, "jihadcall": cJihad, "devotion": cDevotion, "unity": cUnity, "contrast": cContrast,
 	"endorse": cEndorse, "avow": cAvow, "slur": cAbuse, "selfharm": cAbuse, "pileon": cAbuse,
-	"people": cPeople, "vermin": cVermin, "vilify": cVilify, "hatred": cHatred, "exclude": cExclude, "bloodwish": cBloodWish, "civic": cCivic, "civicnoun": cCivic, "org": cOrg, "praise": cPraise, "figverb": cFigVerb, "figphrase": cFigVerb, "figobject": cFigObject, "reconcile": cReconcile, "lawful": cLawful, "esteem": cEsteem, "slurname": cSlurName, "harmnoun": cHarmNoun, "duty": cDuty, "ruin": cRuin, "woman": cWoman, "maim": cMaim, "body": cBody, "massacre": cMassacre, "again": cAgain,
+	"people": cPeople, "vermin": cVermin, "vilify": cVilify, "hatred": cHatred, "exclude": cExclude, "bloodwish": cBloodWish, "civic": cCivic, "civicnoun": cCivic, "org": cOrg, "praise": cPraise, "figverb": cFigVerb, "figphrase": cFigVerb, "figobject": cFigObject, "reconcile": cReconcile, "lawful": cLawful, "esteem": cEsteem, "slurname": cSlurName, "harmnoun": cHarmNoun, "duty": cDuty, "ruin": cRuin, "woman": cWoman, "maim": cMaim, "body": cBody, "massacre": cMassacre, "again": cAgain, "groupharm": cGroupHarm,
 }
 
 // phrase is one cue: the words after the first, what it is evidence of and
@@ -232,6 +233,9 @@ var stemForms = map[string]func(stem string) []string{
 	// سنحرق، بنهدم: the first person of a verb of destruction, with no
 	// object (the reader's possession after it carries it).
 	"ruin": firstPersonBare,
+	// سنقتل، نذبح: the first person of a verb of killing, with no object
+	// (the people after it is the object).
+	"groupharm": firstPersonBare,
 	// لسانك، راسكم: a body part of the reader's.
 	"body": func(stem string) []string { return affixed(bare, stem, secondPersonObjects) },
 	// يصوتون، تشتغل، ندرس: a civic verb in any person but the imperative.
@@ -320,6 +324,47 @@ func addMisspeltPeople(t table, fw functionWords) {
 	}
 	for _, v := range added {
 		t[v] = &entry{phrases: []phrase{{class: cPeople, definite: strings.HasPrefix(v, "ال")}}}
+	}
+}
+
+// addInflectedNouns adds to t the other inflections of the nouns that damn
+// a people, listed in the masculine plural: the plural in ون (ارهابيون for
+// ارهابيين) and the feminine plural (ارهابيات). A word of five letters or
+// more after the article that ends in ين is varied; a variant that is a cue
+// or a function word already is left out. The feminine singular is not
+// made: after a plural people it reads as what they call a thing (يسميها
+// العرب نجسه), so the few said of woman in the singular are listed.
+func addInflectedNouns(t table, fw functionWords) {
+	type variant struct{ word, detail string }
+	var added []variant
+	seen := map[string]bool{}
+	for key, e := range t { // what is added does not depend on the order
+		for _, ph := range e.phrases {
+			if ph.class != cVilify || len(ph.rest) > 0 || ph.clitic || strings.Contains(ph.detail, " ") {
+				continue
+			}
+			article := strings.HasPrefix(key, "ال")
+			core := strings.TrimPrefix(key, "ال")
+			stem, ok := strings.CutSuffix(core, "ين")
+			dstem, dok := strings.CutSuffix(ph.detail, "ين")
+			if !ok || !dok || utf8.RuneCountInString(core) < 5 {
+				continue
+			}
+			for _, end := range [...]string{"ون", "ات"} {
+				w := stem + end
+				if article {
+					w = "ال" + w
+				}
+				if _, ok := t[w]; ok || fw[w] != 0 || seen[w] {
+					continue
+				}
+				seen[w] = true
+				added = append(added, variant{w, dstem + end})
+			}
+		}
+	}
+	for _, v := range added {
+		t.add(v.word, cVilify, v.detail)
 	}
 }
 

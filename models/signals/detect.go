@@ -49,6 +49,7 @@ func New(opts Options) (*Detector, error) {
 			// Misspelt people words are read in Arabic letters only; the
 			// sieve must know them.
 			addMisspeltPeople(defaultTable, defaultWords)
+			addInflectedNouns(defaultTable, defaultWords)
 			defaultSieve = newSieve(defaultTable)
 		}
 	})
@@ -392,6 +393,18 @@ func (sc *scan) askedWithin(k, n int) bool {
 	return false
 }
 
+// starts reports whether a cue of class c starts at token k.
+func (sc *scan) starts(k int, c class) bool {
+	if e := sc.toks[k].e; e != nil {
+		for _, ph := range e.phrases {
+			if ph.class == c {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // civicWithin reports whether a civic verb (يصوتون، تشتغل، يدرسون) starts
 // within n tokens from k, in the same clause.
 func (sc *scan) civicWithin(k, n int) bool {
@@ -399,12 +412,8 @@ func (sc *scan) civicWithin(k, n int) bool {
 		if !sc.joined(m) {
 			return false
 		}
-		if e := sc.toks[m].e; e != nil {
-			for _, ph := range e.phrases {
-				if ph.class == cCivic {
-					return true
-				}
-			}
+		if sc.starts(m, cCivic) {
+			return true
 		}
 	}
 	return false
@@ -682,7 +691,8 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		how, from := "", i
 		if p := sc.lastPeople; p.n > 0 && p.to == i && sc.joined(i) {
 			how, from = p.detail, p.from
-		} else if i > 0 && sc.is(i-1, wPart) {
+		} else if i > 0 && sc.is(i-1, wPart) || i > 1 && sc.word(i-1) == "من" && sc.is(i-2, wPart) {
+			// "كثير من المسلمين", "عدد من النازحين": some of them too.
 			how = "part"
 		}
 		sc.lastPeople = hit{from: from, to: j, n: 1, detail: how}
@@ -721,7 +731,9 @@ func (sc *scan) cue(ph phrase, i, j int) {
 			// singular, damned in the feminine, is women damned.
 			p.detail = ""
 		}
-		if like, bare := sc.nounForm(i, ph.detail); like && (sc.subject(p, i) || bare && (sc.anaphor(p, i) || sc.located(p, i))) {
+		// "المسلمين الدواعش المجرمين الذين يقطعون الرؤوس": a noun with the
+		// article that a relative clause follows describes some of them.
+		if like, bare := sc.nounForm(i, ph.detail); like && (bare || !sc.narrowed(j)) && (sc.subject(p, i) || bare && (sc.anaphor(p, i) || sc.located(p, i))) {
 			c := cDehumanise
 			if ph.class == cVilify {
 				c = cVilification
@@ -743,6 +755,12 @@ func (sc *scan) cue(ph phrase, i, j int) {
 			return
 		}
 		sc.lastDuty = hit{from: i, to: j, n: 1}
+		// "… لقتل ابناء المسلمين، والواجب الاستعداد لهم": a duty that
+		// names its own deed at once (a noun with the article, not a
+		// harm) is not what the harm is called.
+		if j < len(sc.toks) && sc.joined(j) && hasArticle(sc.word(j)) && !strings.HasSuffix(sc.word(j), "ي") && !sc.starts(j, cHarmNoun) {
+			return
+		}
 		if h := sc.harmOfPeople; h.n > 0 && h.to <= i && i-h.to <= 8 && sc.unbroken(h.to, i, false) {
 			sc.record(cIncite, h.from, j, "violence against a people called a duty")
 		}
@@ -855,6 +873,14 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		if j < len(sc.toks) && sc.toks[j].kind == kWord && sc.joined(j) && yours(sc.word(j)) && !sc.deniedBefore(i, 2) {
 			sc.record(cThreat, i, j+1, "destroy yours")
 		}
+	case cGroupHarm:
+		// "سنقتل كل اليهود", "راح نذبح الروافض": a first-person verb of
+		// killing whose object is a people (the people case records it,
+		// as it records hatred); not denied (لن نقتل، ما راح نذبح).
+		if sc.deniedBefore(i, 2) {
+			return
+		}
+		sc.lastHatred, sc.lastHatredAs = hit{from: i, to: j, n: 1, detail: "violence against a people"}, cThreat
 	case cMaim:
 		sc.lastMaim = hit{from: i, to: j, n: 1, detail: ph.detail}
 	case cBody:

@@ -615,6 +615,7 @@ func TestSignalTwins(t *testing.T) {
 		}, []string{
 			"قتل الايزيديين جريمة وليس جهاد",
 			"قتل الشيعة ليس جهادا بل جريمة",
+			"هولاء يستعدون لقتل ابناء المسلمين والواجب الاستعداد لهم",
 			"ذكرى ابادة الايزيديين في سنجار، رحم الله الشهداء",
 			"تهجير المسيحيين من الموصل جريمة ضد الانسانية",
 		}},
@@ -698,6 +699,31 @@ func TestSignalTwins(t *testing.T) {
 			"هدف بالدقيقة ٩٠ راح نحرق قلوبكم",
 			"أهدم نفسك عشان تبني مستقبلك",
 			"يا نتصدر يا نخرب ونشكك في نزاهة الدوري",
+		}},
+		// a first-person verb of killing whose object is a people is a threat; denied, or
+		// its object a thing, it is not.
+		{"ThreatPeople", ThreatCue, []string{
+			"سنقتل كل اليهود في هذه المدينة واحدا واحدا",
+			"سوف نذبح الروافض في بيوتهم قريبا",
+			"هالمرة نكمل الشغل ونبيد الشيعة كلهم",
+		}, []string{
+			"لن نقتل المسيحيين، هم اهلنا",
+			"ما راح نذبح الكرد مثل ما سوت داعش",
+			"نذبح الخروف بالعيد ونوزعه على الجيران",
+			"قتل المسيحيين بالموصل جريمة",
+		}},
+		// a noun that damns a people is read in every plural (ارهابيون، خائنات), after words
+		// that say it is their nature; not of many of them, nor of those a relative
+		// clause after the noun singles out.
+		{"VilifyInflected", Vilification, []string{
+			"المسلمون إرهابيون بالفطرة",
+			"النساء بطبيعتهن خائنات",
+			"المرأة بطبيعتها كاذبة ومتقلبة",
+			"المهاجرون عالة على هذا البلد",
+		}, []string{
+			"كثير من المسلمين يسرقون تغريدات غيرهم",
+			"المسلمين الدواعش المجرمين الذين يقطعون الرؤوس",
+			"المسلمون ليسوا ارهابيين",
 		}},
 		// threats of regret, of not coming back alive, or of knocking at the door.
 		{"ThreatRegret", ThreatCue, []string{
