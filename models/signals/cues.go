@@ -98,6 +98,12 @@ const (
 	cMassacre
 	cAgain
 	cGroupHarm
+	cOne
+	cMustHarm
+	cVerminOne
+	cVilifyOne
+	cViceNoun
+	cProperty
 	nClasses
 )
 
@@ -112,7 +118,7 @@ var classNames = map[string]class{
 	"harm": cThreat, "harm2": cThreat, "menace": cThreat, "repeat": cRepeat, "visit": cVisit, "backoff": cBackOff, "orelse": cOrElse,
 	"harmcall": cIncite, "call": cIncite, "jihadcall": cJihad, "devotion": cDevotion, "unity": cUnity, "contrast": cContrast,
 	"endorse": cEndorse, "avow": cAvow, "slur": cAbuse, "selfharm": cAbuse, "pileon": cAbuse,
-	"people": cPeople, "vermin": cVermin, "vilify": cVilify, "hatred": cHatred, "exclude": cExclude, "bloodwish": cBloodWish, "civic": cCivic, "civicnoun": cCivic, "org": cOrg, "praise": cPraise, "figverb": cFigVerb, "figphrase": cFigVerb, "figobject": cFigObject, "reconcile": cReconcile, "lawful": cLawful, "esteem": cEsteem, "slurname": cSlurName, "harmnoun": cHarmNoun, "duty": cDuty, "ruin": cRuin, "woman": cWoman, "maim": cMaim, "body": cBody, "massacre": cMassacre, "again": cAgain, "groupharm": cGroupHarm,
+	"people": cPeople, "vermin": cVermin, "vilify": cVilify, "hatred": cHatred, "exclude": cExclude, "bloodwish": cBloodWish, "civic": cCivic, "civicnoun": cCivic, "org": cOrg, "praise": cPraise, "figverb": cFigVerb, "figphrase": cFigVerb, "figobject": cFigObject, "reconcile": cReconcile, "lawful": cLawful, "esteem": cEsteem, "slurname": cSlurName, "harmnoun": cHarmNoun, "duty": cDuty, "ruin": cRuin, "woman": cWoman, "maim": cMaim, "body": cBody, "massacre": cMassacre, "again": cAgain, "groupharm": cGroupHarm, "groupharmphrase": cGroupHarm, "one": cOne, "mustharm": cMustHarm, "verminone": cVerminOne, "vilifyone": cVilifyOne, "vicenoun": cViceNoun, "property": cProperty,
 }
 
 // phrase is one cue: the words after the first, what it is evidence of and
@@ -236,6 +242,12 @@ var stemForms = map[string]func(stem string) []string{
 	// سنقتل، نذبح: the first person of a verb of killing, with no object
 	// (the people after it is the object).
 	"groupharm": firstPersonBare,
+	// يقتلوا، ينقتلون: the third person plural, which an unvowelled post
+	// writes alike for "they kill" and "they be killed", and the Iraqi
+	// passive; read after a word of duty (يجب ان يعدموا).
+	"mustharm": func(stem string) []string {
+		return affixed([]string{"ي", "ين"}, stem, []string{"وا", "ون"})
+	},
 	// لسانك، راسكم: a body part of the reader's.
 	"body": func(stem string) []string { return affixed(bare, stem, secondPersonObjects) },
 	// يصوتون، تشتغل، ندرس: a civic verb in any person but the imperative.
@@ -329,13 +341,18 @@ func addMisspeltPeople(t table, fw functionWords) {
 
 // addInflectedNouns adds to t the other inflections of the nouns that damn
 // a people, listed in the masculine plural: the plural in ون (ارهابيون for
-// ارهابيين) and the feminine plural (ارهابيات). A word of five letters or
+// ارهابيين), the feminine plural (ارهابيات) and, without the article, the
+// singular that damns one of a people taken for them all (كل يهودي ارهابي;
+// class vilifyone). A word of five letters or
 // more after the article that ends in ين is varied; a variant that is a cue
 // or a function word already is left out. The feminine singular is not
 // made: after a plural people it reads as what they call a thing (يسميها
 // العرب نجسه), so the few said of woman in the singular are listed.
 func addInflectedNouns(t table, fw functionWords) {
-	type variant struct{ word, detail string }
+	type variant struct {
+		word, detail string
+		c            class
+	}
 	var added []variant
 	seen := map[string]bool{}
 	for key, e := range t { // what is added does not depend on the order
@@ -350,21 +367,28 @@ func addInflectedNouns(t table, fw functionWords) {
 			if !ok || !dok || utf8.RuneCountInString(core) < 5 {
 				continue
 			}
-			for _, end := range [...]string{"ون", "ات"} {
+			for _, end := range [...]string{"ون", "ات", ""} {
 				w := stem + end
+				if end == "" && article {
+					continue // the singular with the article names one man
+				}
 				if article {
 					w = "ال" + w
 				}
-				if _, ok := t[w]; ok || fw[w] != 0 || seen[w] {
+				if e, ok := t[w]; ok && (end != "" || slices.ContainsFunc(e.phrases, func(ph phrase) bool { return ph.class == cVilify || ph.class == cVilifyOne })) || fw[w] != 0 || seen[w] {
 					continue
 				}
 				seen[w] = true
-				added = append(added, variant{w, dstem + end})
+				c := cVilify
+				if end == "" {
+					c = cVilifyOne
+				}
+				added = append(added, variant{w, dstem + end, c})
 			}
 		}
 	}
 	for _, v := range added {
-		t.add(v.word, cVilify, v.detail)
+		t.add(v.word, v.c, v.detail)
 	}
 }
 
@@ -407,7 +431,7 @@ func (t table) load(name string, data []byte) error {
 		}
 		// The detail of a noun said of a people is compared with the
 		// normalised words of the post (bareOrLike).
-		if (c == cVermin || c == cVilify || c == cSlurName) && nlp.Normalize(detail) != detail {
+		if (c == cVermin || c == cVilify || c == cSlurName || c == cVerminOne || c == cVilifyOne) && nlp.Normalize(detail) != detail {
 			return fmt.Errorf("%s:%d: the detail of a %s cue is the noun as the normaliser writes it: %q, not %q", name, line, cols[1], nlp.Normalize(detail), detail)
 		}
 		if forms, ok := stemForms[cols[1]]; ok {
@@ -516,12 +540,15 @@ const (
 	wConj                                // but, and: an anaphor after it still opens what is said (لكن هم، بس هذولا)
 	wKin                                 // father, mother, son of: a slur after it is a name (ابو خضيري)
 	wPrep                                // a preposition that opens a phrase of place or time (في، عند، على)
+	wQuant                               // every, any, the first: one of a people after it stands for them all (كل يهودي، اي مثلي، اول لاجئ)
+	wModal                               // must, should: a harm after it is demanded (يجب، لازم، ينبغي)
+	wOnly                                // but, only, after a denial: what follows is all there is (ما يعرفون الا الكذب)
 )
 
 var wordClassNames = map[string]wordClass{
 	"negator": wNegator, "denial": wDenial, "oath": wOath, "scripture": wScripture,
 	"saynomore": wSayNoMore, "addressee": wAddressee, "relative": wRelative, "invocation": wInvocation,
-	"filler": wFiller, "anyone": wAnyone, "head": wHead, "notdenial": wNotDenial, "part": wPart, "demonstrative": wDemonstrative, "naming": wNaming, "self": wSelf, "anaphor": wAnaphor, "conj": wConj, "kin": wKin, "prep": wPrep,
+	"filler": wFiller, "anyone": wAnyone, "head": wHead, "notdenial": wNotDenial, "part": wPart, "demonstrative": wDemonstrative, "naming": wNaming, "self": wSelf, "anaphor": wAnaphor, "conj": wConj, "kin": wKin, "prep": wPrep, "quant": wQuant, "modal": wModal, "only": wOnly,
 }
 
 // functionWords maps a normalised word to the roles it plays.

@@ -166,8 +166,15 @@ type scan struct {
 	// devotedTo is the token after the last one a devotional formula
 	// covers, and devoted how many tokens formulas cover.
 	devotedTo, devoted int
-	// lastPeople is the last people word (cues/hate.tsv) read so far.
+	// lastPeople is the last people word (cues/hate.tsv) read so far;
+	// lastOne tells that it is one of a people after every or any (كل
+	// يهودي), which a noun in the singular may damn (كل يهودي خاين).
 	lastPeople hit
+	lastOne    bool
+	// lastRuinAt is the last first-person verb of destruction, not
+	// denied, and the people's property after it when there is one
+	// (سأحرق بيوت …).
+	lastRuinAt hit
 	// lastMassacre is the last massacre named (cues/incitement.tsv).
 	lastMassacre hit
 	// lastHatred is the last words of the writer's hatred, disgust or
@@ -229,6 +236,7 @@ func (sc *scan) reset(text string) {
 	sc.phone, sc.quote, sc.lastHarm = hit{}, hit{}, hit{}
 	sc.devotedTo, sc.devoted, sc.lastContrast = 0, 0, -1
 	sc.lastPeople, sc.lastMassacre, sc.lastHatred, sc.lastMaim = hit{}, hit{}, hit{}, hit{}
+	sc.lastOne, sc.lastRuinAt = false, hit{}
 	sc.lastHatredAs = cContempt
 	sc.lastOrg, sc.lastPraise, sc.lastFig = hit{}, hit{}, hit{}
 	sc.lastHarmNoun, sc.harmOfPeople, sc.lastDuty = hit{}, hit{}, hit{}
@@ -391,6 +399,19 @@ func (sc *scan) askedWithin(k, n int) bool {
 		}
 	}
 	return false
+}
+
+// dutyBefore reports whether a word of duty stands just before token k, in
+// its clause and not denied: "من الواجب قتل", or with one word between
+// (من الواجب شرعا قتل); a duty that is only ever said before the harm
+// (يجب، لازم) must stand at once before it ("يجب وقف قتل" stops it).
+func (sc *scan) dutyBefore(k int) bool {
+	du := sc.lastDuty
+	gap := 1
+	if du.detail == "before" {
+		gap = 0
+	}
+	return du.n > 0 && du.to <= k && k-du.to <= gap && sc.unbroken(du.to, k, true) && !sc.deniedBefore(du.from, 2)
 }
 
 // starts reports whether a cue of class c starts at token k.
@@ -679,10 +700,12 @@ func (sc *scan) cue(ph phrase, i, j int) {
 			return
 		}
 		sc.record(ph.class, i, j, ph.detail)
-	case cPeople:
+	case cPeople, cOne:
 		// "حكام العرب", "احزاب الشيعة": a people word that completes
-		// another noun is not what is spoken of.
-		if i > 0 && sc.is(i-1, wHead) {
+		// another noun is not what is spoken of. One of a people stands
+		// for them all after every, any or the first (كل يهودي، اي مثلي،
+		// اول لاجئ), and only there.
+		if i > 0 && sc.is(i-1, wHead) || ph.class == cOne && (i == 0 || !sc.is(i-1, wQuant)) {
 			return
 		}
 		// "بعض الكرد خونة": a people word after a word of part speaks of
@@ -696,14 +719,19 @@ func (sc *scan) cue(ph phrase, i, j int) {
 			how = "part"
 		}
 		sc.lastPeople = hit{from: from, to: j, n: 1, detail: how}
+		sc.lastOne = ph.class == cOne
 		// "قتل الشيعة", "هدم مساجد الاسماعيليين": a harm done to a
 		// people, named as a deed (at once, or with one noun between);
 		// called a duty before it (من الواجب قتل …) it is a call to harm.
 		if hn := sc.lastHarmNoun; hn.n > 0 && hn.to <= i && i-hn.to <= 1 && sc.unbroken(hn.to, i, true) {
 			sc.harmOfPeople = hit{from: hn.from, to: j, n: 1}
-			if du := sc.lastDuty; du.n > 0 && du.to <= hn.from && hn.from-du.to <= 1 && sc.unbroken(du.to, hn.from, true) && !sc.deniedBefore(du.from, 2) {
-				sc.record(cIncite, du.from, j, "violence against a people called a duty")
+			if sc.dutyBefore(hn.from) {
+				sc.record(cIncite, sc.lastDuty.from, j, "violence against a people called a duty")
 			}
+		}
+		// "سأحرق بيوت اليهود": their homes destroyed.
+		if r := sc.lastRuinAt; r.n > 0 && r.to == i && r.to-r.from >= 2 {
+			sc.record(cThreat, r.from, j, "destroy a people's homes")
 		}
 		// "اكره الشيعة", "الله يلعن الكرد", "اللهم عليك باليهود": the
 		// writer's hatred of a people, or a curse on them.
@@ -721,7 +749,21 @@ func (sc *scan) cue(ph phrase, i, j int) {
 			return
 		}
 		sc.lastPeople = hit{from: i, to: j, n: 1, detail: "singular"}
-	case cVermin, cVilify:
+		sc.lastOne = false
+	case cVermin, cVilify, cVerminOne, cVilifyOne:
+		// "كل يهودي خاين", "اي شيعي كلب": a noun in the singular damns
+		// one of a people taken for them all, and nothing else.
+		if (ph.class == cVerminOne || ph.class == cVilifyOne) && !sc.lastOne {
+			return
+		}
+		// "اليهود ليسوا حثالة", "الكرد مو خونة": the charge denied.
+		if p := sc.lastPeople; i > 0 && sc.is(i-1, wNegator) && p.n > 0 && p.to < i && sc.predicate(p.to, i-1) && sc.unbroken(p.to, i, false) {
+			if like, _ := sc.nounForm(i, ph.detail); !like {
+				return // "العراق للعراقيين مو للذيول": no charge of a people
+			}
+			sc.record(cNegate, i-1, j, "a charge denied")
+			return
+		}
 		// "الشيعة جرذان", "النازحين حشرات", "اليهود كالحشرات": a people
 		// called vermin, disease, filth or beasts; "الصابئة نجسين",
 		// "الكرد خونة": a people damned as impure or traitors.
@@ -735,7 +777,7 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		// article that a relative clause follows describes some of them.
 		if like, bare := sc.nounForm(i, ph.detail); like && (bare || !sc.narrowed(j)) && (sc.subject(p, i) || bare && (sc.anaphor(p, i) || sc.located(p, i))) {
 			c := cDehumanise
-			if ph.class == cVilify {
+			if ph.class == cVilify || ph.class == cVilifyOne {
 				c = cVilification
 			}
 			sc.record(c, p.from, j, ph.detail)
@@ -746,6 +788,10 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		// people a few words before, in one clause.
 		if p := sc.lastPeople; ph.detail == "pronoun" && sc.reaches(p, i) {
 			sc.harmOfPeople = hit{from: p.from, to: j, n: 1}
+			// "الشيعة يجب قتلهم": demanded at once.
+			if sc.dutyBefore(i) && sc.lastDuty.detail == "before" {
+				sc.record(cIncite, p.from, j, "violence against a people called a duty")
+			}
 		}
 	case cDuty:
 		// "رمي المثليين من البنايات ليس جريمة بل هو العدل", "الشيعة
@@ -754,7 +800,10 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		if sc.deniedBefore(i, 2) {
 			return
 		}
-		sc.lastDuty = hit{from: i, to: j, n: 1}
+		sc.lastDuty = hit{from: i, to: j, n: 1, detail: ph.detail}
+		if ph.detail == "before" {
+			return // يجب، لازم: a duty before the harm only
+		}
 		// "… لقتل ابناء المسلمين، والواجب الاستعداد لهم": a duty that
 		// names its own deed at once (a noun with the article, not a
 		// harm) is not what the harm is called.
@@ -867,6 +916,9 @@ func (sc *scan) cue(ph phrase, i, j int) {
 			sc.record(cFigurative, f.from, j, ph.detail)
 		}
 	case cRuin:
+		if !sc.deniedBefore(i, 2) {
+			sc.lastRuinAt = hit{from: i, to: j, n: 1}
+		}
 		// "سنحرق بيوتكم", "بنهدم بيتك": a first-person verb of
 		// destruction, then at once a thing of the reader's (yours: a noun
 		// with the pronoun of "you"); not denied.
@@ -881,6 +933,45 @@ func (sc *scan) cue(ph phrase, i, j int) {
 			return
 		}
 		sc.lastHatred, sc.lastHatredAs = hit{from: i, to: j, n: 1, detail: "violence against a people"}, cThreat
+	case cViceNoun:
+		// "اللاجئون لا يجلبون إلا الجريمة", "المصريين ما يعرفون غير
+		// الفهلوة": a vice said to be all a people bring or know. الا or
+		// غير stands just before the vice, a denial within three words
+		// before that, and the people before the denial, up to six words
+		// before the vice in one clause, not after a word of part.
+		if i < 2 || !sc.is(i-1, wOnly) || !sc.deniedBefore(i-1, 3) {
+			return
+		}
+		if p := sc.lastPeople; p.n > 0 && p.detail == "" && p.to <= i && i-p.to <= 6 && sc.unbroken(p.to, i, true) && !sc.deniedBefore(p.from, 2) {
+			sc.record(cVilification, p.from, j, "nothing but "+ph.detail)
+		}
+	case cProperty:
+		// "سأحرق بيوت اليهود", "سنهدم كنائس النصارى": a first-person
+		// verb of destruction, then a people's homes or houses of
+		// worship; the people case records it.
+		if r := sc.lastRuinAt; r.n > 0 && r.to == i && sc.joined(i) {
+			sc.lastRuinAt = hit{from: r.from, to: j, n: 1}
+		}
+	case cMustHarm:
+		// "المثليون يجب أن يعدموا", "الشيعة لازم ينقتلون": a people's
+		// killing demanded. A word of duty (and ان) stands before the
+		// verb, the people reach the word of duty in its clause with no
+		// denial or relative pronoun between, and nothing follows the
+		// verb in its clause but a filler or a preposition (not "لازم
+		// يقتلون الدواعش", they must kill).
+		m := i - 1
+		if m > 0 && sc.word(m) == "ان" {
+			m--
+		}
+		if m < 0 || !sc.is(m, wModal) || sc.deniedBefore(m, 2) {
+			return
+		}
+		if j < len(sc.toks) && sc.joined(j) && !sc.is(j, wFiller|wPrep) {
+			return
+		}
+		if p := sc.lastPeople; sc.reaches(p, m) && !sc.deniedBetween(p.to, m) && !sc.anyIs(p.to, m, wRelative) {
+			sc.record(cIncite, p.from, j, "a people's harm demanded")
+		}
 	case cMaim:
 		sc.lastMaim = hit{from: i, to: j, n: 1, detail: ph.detail}
 	case cBody:

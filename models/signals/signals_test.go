@@ -712,6 +712,76 @@ func TestSignalTwins(t *testing.T) {
 			"نذبح الخروف بالعيد ونوزعه على الجيران",
 			"قتل المسيحيين بالموصل جريمة",
 		}},
+		// one of a people after every, any or the first stands for them all: killed, shot
+		// or stabbed in the first person it is a threat; without the quantifier, or the
+		// verb denied, or an animal shot, it is not.
+		{"ThreatOneOfAPeople", ThreatCue, []string{
+			"سأقتل أي يهودي أراه",
+			"سأطلق النار على أول لاجئ أراه في الشارع",
+			"سأطعن كل مثلي يقترب مني",
+			"سأحرق بيوت اليهود",
+		}, []string{
+			"لن أقتل أي يهودي، القتل حرام",
+			"سأطلق النار على أول غزال أراه في رحلة الصيد",
+			"سأضرب أي طالب يغش في الامتحان",
+			"اول مرة اشوف مسيحي يصوم رمضان",
+			"ما راح نحرق بيوت المسيحيين",
+		}},
+		// a people's killing demanded: a word of duty at once before the harm, or before
+		// a verb of killing with nothing after it; stopped, or the people the ones who
+		// kill, it is not.
+		{"KillingDemanded", IncitementCue, []string{
+			"يجب قتل اليهود جميعا",
+			"الشيعة يجب قتلهم",
+			"المثليين يجب أن يعدموا",
+			"قتل اللاجئين هو الصواب",
+			"الكرد لازم ينقتلون",
+		}, []string{
+			"يجب وقف قتل المدنيين الشيعة في سوريا",
+			"الشيعة لازم يقتلون الدواعش اللي احتلوا مدنهم",
+			"المجرمين يجب أن يعدموا",
+			"الحكومة يجب أن تعدم الفاسدين",
+		}},
+		// a noun in the singular damns one of a people after every or any; a vice said to
+		// be all a people know or bring damns them; praise, or the vice of a few, does not.
+		{"VilifyOneAndVice", Vilification, []string{
+			"كل يهودي خائن",
+			"كل سوري حرامي",
+			"أي مثلي هو مريض نفسي",
+			"اللاجئون لا يجلبون إلا الجريمة",
+			"المصريين ما يعرفون غير الفهلوة",
+		}, []string{
+			"كل عراقي كريم",
+			"كل مسيحي اخونا",
+			"الحكومة ما جابت الا الخراب",
+			"عدد من النازحين ما عندهم غير المساعدات",
+			"يهودي خائن باع اسرار الدولة",
+		}},
+		// the charge said of a people denied is negation, whatever the charge.
+		{"ChargeDenied", Negation, []string{
+			"اليهود ليسوا حثالة",
+			"المهاجرون ليسوا عالة على أحد",
+		}, []string{
+			"العراق للعراقيين مو للذيول",
+		}},
+		// the writer's contempt, curse or distrust before a people.
+		{"ContemptBefore", Contempt, []string{
+			"تبا للمثليين",
+			"احتقاري لليهود لا حدود له",
+			"لا شيء أحقر من الملحدين",
+			"لن أثق باللاجئين ما حييت",
+			"لا يمكن أبدا احترام النساء",
+		}, []string{
+			"تبا لهذا اليوم",
+			"لا يمكن احترام من يسرق المال العام",
+		}},
+		// words of hate quoted back to be rejected are a condemned quote.
+		{"QuoteRejected", CondemnedQuote, []string{
+			"قولك إن السود حثالة كلام مقرف",
+			"كتب أحدهم أن المهاجرين حيوانات، وهذا كلام عنصري مرفوض",
+		}, []string{
+			"السود حثالة وهذا رايي",
+		}},
 		// a noun that damns a people is read in every plural (ارهابيون، خائنات), after words
 		// that say it is their nature; not of many of them, nor of those a relative
 		// clause after the noun singles out.
@@ -721,7 +791,7 @@ func TestSignalTwins(t *testing.T) {
 			"المرأة بطبيعتها كاذبة ومتقلبة",
 			"المهاجرون عالة على هذا البلد",
 		}, []string{
-			"كثير من المسلمين يسرقون تغريدات غيرهم",
+			"عدد من المسلمين يسرقون تغريدات غيرهم",
 			"المسلمين الدواعش المجرمين الذين يقطعون الرؤوس",
 			"المسلمون ليسوا ارهابيين",
 		}},
