@@ -105,6 +105,7 @@ func (d *Detector) decide(sc *scan) {
 	d.single(sc, Vilification, cVilification, "a people called ")
 	d.single(sc, Contempt, cContempt, "the writer's hatred of a people: ")
 	d.single(sc, Exclusion, cExclusion, "a people excluded: ")
+	d.single(sc, Insinuation, cInsinuation, "a slur on a people left for the reader: ")
 	if !d.off[Blackmail] && h[cMedia].n > 0 {
 		switch {
 		case h[cExpose].n > 0 && (h[cDemand].n > 0 || h[cCondition].n > 0):

@@ -175,6 +175,9 @@ type scan struct {
 	// denied, and the people's property after it when there is one
 	// (سأحرق بيوت …).
 	lastRuinAt hit
+	// lastNamed is the last people word, or one of a people, named
+	// anywhere; lastInsinuate the last insinuation (تعرف الباقي).
+	lastNamed, lastInsinuate hit
 	// lastMassacre is the last massacre named (cues/incitement.tsv).
 	lastMassacre hit
 	// lastHatred is the last words of the writer's hatred, disgust or
@@ -236,7 +239,7 @@ func (sc *scan) reset(text string) {
 	sc.phone, sc.quote, sc.lastHarm = hit{}, hit{}, hit{}
 	sc.devotedTo, sc.devoted, sc.lastContrast = 0, 0, -1
 	sc.lastPeople, sc.lastMassacre, sc.lastHatred, sc.lastMaim = hit{}, hit{}, hit{}, hit{}
-	sc.lastOne, sc.lastRuinAt = false, hit{}
+	sc.lastOne, sc.lastRuinAt, sc.lastNamed, sc.lastInsinuate = false, hit{}, hit{}, hit{}
 	sc.lastHatredAs = cContempt
 	sc.lastOrg, sc.lastPraise, sc.lastFig = hit{}, hit{}, hit{}
 	sc.lastHarmNoun, sc.harmOfPeople, sc.lastDuty = hit{}, hit{}, hit{}
@@ -702,10 +705,21 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		sc.record(ph.class, i, j, ph.detail)
 	case cPeople, cOne:
 		// "حكام العرب", "احزاب الشيعة": a people word that completes
-		// another noun is not what is spoken of. One of a people stands
-		// for them all after every, any or the first (كل يهودي، اي مثلي،
-		// اول لاجئ), and only there.
-		if i > 0 && sc.is(i-1, wHead) || ph.class == cOne && (i == 0 || !sc.is(i-1, wQuant)) {
+		// another noun is not what is spoken of.
+		if i > 0 && sc.is(i-1, wHead) {
+			return
+		}
+		// "لا يغرك ضحكته، مصري 😏 تعرف الباقي": a people named, one of
+		// them too, and an insinuation within thirty words.
+		if ph.class == cPeople || ph.detail != "quantonly" {
+			sc.lastNamed = hit{from: i, to: j, n: 1}
+			if m := sc.lastInsinuate; m.n > 0 && i-m.to <= 30 {
+				sc.record(cInsinuation, m.from, j, m.detail)
+			}
+		}
+		// One of a people stands for them all after every, any or the
+		// first (كل يهودي، اي مثلي، اول لاجئ), and only there.
+		if ph.class == cOne && (i == 0 || !sc.is(i-1, wQuant)) {
 			return
 		}
 		// "بعض الكرد خونة": a people word after a word of part speaks of
@@ -951,6 +965,14 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		// worship; the people case records it.
 		if r := sc.lastRuinAt; r.n > 0 && r.to == i && sc.joined(i) {
 			sc.lastRuinAt = hit{from: r.from, to: j, n: 1}
+		}
+	case cInsinuate:
+		// "تعرف الباقي", "مجرد صدفة", "الحين عرفنا ليش": the writer lets
+		// the reader finish a slur on a people the post names, within
+		// thirty words either side.
+		sc.lastInsinuate = hit{from: i, to: j, n: 1, detail: ph.detail}
+		if p := sc.lastNamed; p.n > 0 && i-p.to <= 30 {
+			sc.record(cInsinuation, p.from, j, ph.detail)
 		}
 	case cMustHarm:
 		// "المثليون يجب أن يعدموا", "الشيعة لازم ينقتلون": a people's

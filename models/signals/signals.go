@@ -31,6 +31,7 @@ const (
 	Dehumanisation    = "dehumanisation"
 	Vilification      = "vilification"
 	Contempt          = "contempt"
+	Insinuation       = "insinuation"
 	Exclusion         = "exclusion"
 	Blackmail         = "blackmail"
 	CriticismOfficial = "criticism_official"
@@ -82,6 +83,8 @@ var definitions = []Definition{
 		"a people word as for dehumanisation followed in the same way by a noun that damns them (نجسين، انجاس، كفار، اولاد زنا، عاهرات، عبيد، خونة، عملاء، ذيول، مجوس، صفويين، دواعش، شواذ): «الصابئة نجسين»، «الكرد خونة»، «الرافضة اولاد زنا»; not after a negator (الكرد مو خونة); or a slur that names a people and damns them in one (عبدة الشيطان، ولاد المتعة، طرش بحر) wherever it stands, unless denied, mentioned as what others call them (نقول عليهم) or the writer's own (انا خضيري); a people word with two letters swapped or one dropped (الهيود، المسحيين) counts"},
 	{Contempt, "The writer declares their hatred or disgust for a people, or curses them.",
 		"a first-person verb of hatred, contempt or disgust (اكره، ابغض، احتقر، امقت، ما اطيق، اشمئز من) or a curse (الله يلعن، لعنة الله على، اللهم عليك، اللهم اهلك) followed at once, or after words that only join them (كل، هذول), by a people word as for dehumanisation: «اكره الكرد»، «الله يلعن الشيعة»، «اللهم عليك باليهود»; or a people word followed by the hatred with its object (اكرههم، ما اطيقهم، يقرفوني، الله يلعنهم، ابغض خلق الله): «المثليين احتقرهم»; not when denied (ما اكره الشيعة), after a preposition (بكره, tomorrow), or when a relative clause narrows the people (اكره النساء اللي …)"},
+	{Insinuation, "The writer names a people and leaves the slur for the reader to finish.",
+		"a people word, or one of a people (مصري، سوري، بدوي), and within thirty words either side an insinuation: تعرف الباقي، والباقي معروف، فهمت كل شي، لا تشرح، الحين عرفنا ليش، مجرد صدفة، مجرد ملاحظة، من اين له هذا، الجواب معروف، والعاقل يفهم، ومن جرب يعرف، التجربة علمتنا، هذي طبيعتهم: «لا يغرك ضحكته، مصري 😏 تعرف الباقي»، «ارتفعت السرقات منذ وصول العائلات المهاجرة… مجرد صدفة طبعا»"},
 	{Exclusion, "The post denies a people a civic right, or would have them expelled or kept out.",
 		"a people word (or woman in the singular: المرة، الحرمة، المرأة; not after هاي) followed at once, or after fillers, by a right denied with a civic act after it (ما الهم حق يصوتون، ليس لهن حق يسوقن، لا يحق لهم يدرسون), a place assigned (مكانها البيت، مكانهم البر), or a wish to be rid of them (لازم يرجعون لبلدهم، ما نريدهم، لا مكان لهم); or a call to expel followed by the people (اطردوا السوريين، برا من بلادنا يا سوريين، ارجعوا لبلدكم يا); not when denied before (مو كل الكرد لازم يطلعون) or narrowed by a relative clause; a right denied without the civic act (الكرد ما الهم حق بكركوك, a claim to land) does not count"},
 	{Blackmail, "Sextortion or blackmail: private images, videos or chats held over someone.",

@@ -384,7 +384,7 @@ func TestDisabled(t *testing.T) {
 
 func TestDefinitions(t *testing.T) {
 	names := Names()
-	if len(names) != 29 || !Known(Esteem) || !Known(LawfulRecourse) || !Known(Reconciliation) || !Known(Figurative) || !Known(Exclusion) || !Known(Contempt) || !Known(Vilification) || !Known(Dehumanisation) || !Known(SevereAbuse) || !Known(Endorsement) || !Known(Devotional) || !Known(Sports) || !Known(CondemnedQuote) || !Known(ThreatCue) || !Known(IncitementCue) || !Known(TerrorismCue) || !Known(Doxxing) || !Known(Advert) || Known("threat") {
+	if len(names) != 30 || !Known(Insinuation) || !Known(Esteem) || !Known(LawfulRecourse) || !Known(Reconciliation) || !Known(Figurative) || !Known(Exclusion) || !Known(Contempt) || !Known(Vilification) || !Known(Dehumanisation) || !Known(SevereAbuse) || !Known(Endorsement) || !Known(Devotional) || !Known(Sports) || !Known(CondemnedQuote) || !Known(ThreatCue) || !Known(IncitementCue) || !Known(TerrorismCue) || !Known(Doxxing) || !Known(Advert) || Known("threat") {
 		t.Fatalf("names = %v", names)
 	}
 	for _, d := range Definitions() {
@@ -756,6 +756,18 @@ func TestSignalTwins(t *testing.T) {
 			"الحكومة ما جابت الا الخراب",
 			"عدد من النازحين ما عندهم غير المساعدات",
 			"يهودي خائن باع اسرار الدولة",
+		}},
+		// a people named and a slur left for the reader to finish is insinuation; the
+		// same words with no people named, or a people with no insinuation, are not.
+		{"Insinuation", Insinuation, []string{
+			"لا يغرك ضحكته، مصري 😏 تعرف الباقي",
+			"عيّنوا واحد معاق مدير قسم، الحين عرفنا ليش المعاملات ما تخلص 🙃",
+			"ارتفعت السرقات في الحي منذ وصول العائلات المهاجرة... مجرد صدفة طبعا",
+			"فتحنا بيوتنا للنازحين وهمه طعنونا بالظهر، هذي طبيعتهم كلهم",
+		}, []string{
+			"المدير الجديد تأخر ساعة، تعرف الباقي 😂",
+			"جاري سوري وعزمني على الغدا اليوم",
+			"بنت خالتي تخرجت، تعرف الباقي: حفلة وكيك",
 		}},
 		// the charge said of a people denied is negation, whatever the charge.
 		{"ChargeDenied", Negation, []string{

@@ -587,6 +587,7 @@ var words = map[string][2]string{
 	"l_dehumanisation":          {"تجريد من الإنسانية", "dehumanisation"},
 	"l_vilification":            {"وصم جماعة", "a people vilified"},
 	"l_contempt":                {"كراهية جماعة أو لعنها", "hatred of a people declared"},
+	"l_insinuation":             {"وصم جماعة تلميحاً", "a slur on a people left for the reader"},
 	"l_exclusion":               {"إقصاء جماعة", "a people excluded"},
 	"l_quotation":               {"اقتباس", "quotation"},
 	"l_condemnation":            {"إدانة", "condemnation"},
