@@ -35,7 +35,7 @@ func (n *Normalizer) wordPass(st *state, s string) {
 			w := &st.words[i]
 			if w.mask&mPieces != 0 {
 				w.mask &^= mPieces
-				if n.pieces(st, w) {
+				if n.pieces(st, w, s) {
 					w.mask |= mPieced
 					changed = true
 				}
@@ -327,7 +327,7 @@ func (t *table) mapRune(r rune) rune {
 // joined ("دا_عش", "د.ا.ع.ش"); otherwise underscores between Arabic pieces
 // and in hashtags become spaces ("الموت_للخونه"). It reports whether it
 // changed w.
-func (n *Normalizer) pieces(st *state, w *word) (changed bool) {
+func (n *Normalizer) pieces(st *state, w *word, s string) (changed bool) {
 	u := st.units[w.start:w.end]
 	hash := w.mask&mHashStart != 0
 	if hash {
@@ -350,7 +350,7 @@ func (n *Normalizer) pieces(st *state, w *word) (changed bool) {
 		st.steps |= 1 << stepHashtags
 		u = u[h:]
 	}
-	if !n.opts.KeepEvasion && shortPieces(st, u, hash) {
+	if !n.opts.KeepEvasion && (shortPieces(st, u, hash) || kashidaCut(u, s)) {
 		for j := range u {
 			if u[j].r >= 0 && isSepRune(u[j].r) {
 				u[j].r = -1
@@ -449,6 +449,43 @@ func shortPieces(st *state, u []unit, hash bool) bool {
 		return pieces >= 3 && longest == 1
 	}
 	return pieces >= 2 && shortest <= 2 && longest <= 3
+}
+
+// kashidaCut reports whether u is Arabic letters cut by separators that
+// each stand between two tatweels, the mark of a word cut on purpose
+// ("عـ.ـبـ.ـدة", "الشيـ.ـطان"): the tatweels were dropped before the word
+// pass, so they are looked for in s between the units. A dot with a
+// tatweel on one side only may close an elongated word ("حلـــو...بس") and
+// does not count.
+func kashidaCut(u []unit, s string) bool {
+	cuts := 0
+	prev := -1 // the last live unit
+	for j := range u {
+		if u[j].r < 0 {
+			continue
+		}
+		if !isSepRune(u[j].r) {
+			if !isArabicLetter(u[j].r) {
+				return false
+			}
+			prev = j
+			continue
+		}
+		next := j + 1
+		for next < len(u) && u[next].r < 0 {
+			next++
+		}
+		if prev < 0 || next == len(u) || !isArabicLetter(u[next].r) {
+			return false
+		}
+		from := int(u[prev].off) + utf8.RuneLen(u[prev].r)
+		at, to := int(u[j].off), int(u[next].off)
+		if from > at || at+1 > to || to > len(s) || !strings.Contains(s[from:at], "ـ") || !strings.Contains(s[at+1:to], "ـ") {
+			return false
+		}
+		cuts++
+	}
+	return cuts > 0
 }
 
 // isEdgePunct reports punctuation that may close or open a word without

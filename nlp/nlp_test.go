@@ -158,6 +158,8 @@ func TestNormalizeEvasion(t *testing.T) {
 	runCases(t, nlp.New(nlp.DefaultOptions()), []normCase{
 		{"spaced letters", "د ا ع ش", "داعش"},
 		{"dotted letters", "د.ا.ع.ش", "داعش"},
+		{"letters cut between tatweels", "عـ.ـبـ.ـدة الشيـ.ـطان", "عبده الشيطان"},
+		{"an ellipsis after an elongated word stays", "حلـــو...بس", "حلو.بس"},
 		{"dashed letters with spaces", "د - ا - ع - ش", "داعش"},
 		{"dotted letters with spaces", "موتوا يا ك. ل. ا. ب", "موتوا يا كلاب"},
 		{"underscore inside word", "دا_عش", "داعش"},
