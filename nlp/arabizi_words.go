@@ -73,6 +73,12 @@ func (wl *wordList) count(w string) uint32 {
 	return 0
 }
 
+// WordCount returns how often the normalised Arabic word w is written in
+// the texts the Arabizi word list is built from (data/README.md): 0 for a
+// word never seen there. A word seen a few times is a word of the language;
+// a misspelling seldom is.
+func WordCount(w string) uint32 { return arabiziWords().count(w) }
+
 // azSpelling is one Arabic spelling of a Latin unit of an Arabizi word, in
 // normalised letters ("" for a vowel Arabic leaves unwritten), with its
 // cost: 0 for the usual reading, more for a rarer one.

@@ -324,7 +324,27 @@ func onlyVerbs(e *entry) bool {
 // its alternative reading.
 func (sc *scan) matchesKey(i int, w string) bool {
 	if sc.keys == nil {
-		return sc.word(i) == w
+		return sc.word(i) == w || sc.soundsLike(i, w)
 	}
 	return sc.keys[i] == w || sc.alts[i] != "" && sc.alts[i] == w
+}
+
+// soundsLike reports whether token i, a word of four letters or more that
+// the project's texts seldom write (nlp.WordCount), spells the cue word w by
+// its sound or with a letter doubled by a slip (soundKey): the later words
+// of a phrase (ما اتيق for ما اطيق).
+func (sc *scan) soundsLike(i int, w string) bool {
+	t := &sc.toks[i]
+	word := sc.text[t.start:t.end]
+	if t.kind != kWord || t.alias != "" || len(word) < 8 || len(w) < 8 || word == w || len(word)-len(w) > 2 || len(w)-len(word) > 2 {
+		return false
+	}
+	ra, _ := utf8.DecodeRuneInString(word)
+	rb, _ := utf8.DecodeRuneInString(w)
+	za, _ := utf8.DecodeLastRuneInString(word)
+	zb, _ := utf8.DecodeLastRuneInString(w)
+	if soundOf(ra) != soundOf(rb) || soundOf(za) != soundOf(zb) {
+		return false
+	}
+	return slight(word, w) && nlp.WordCount(word) < 2
 }

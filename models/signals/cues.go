@@ -295,7 +295,8 @@ func loadTable() (table, error) {
 // letters or more after the article are varied, and a variant that is a
 // cue or a function word already is left out: a people word alone says
 // nothing, so a misspelt one counts only where a word of hate is said of it.
-func addMisspeltPeople(t table, fw functionWords) {
+// It returns the words it added.
+func addMisspeltPeople(t table, fw functionWords) map[string]bool {
 	var added []string
 	seen := map[string]bool{}
 	for key, e := range t { // what is added does not depend on the order
@@ -339,6 +340,7 @@ func addMisspeltPeople(t table, fw functionWords) {
 	for _, v := range added {
 		t[v] = &entry{phrases: []phrase{{class: cPeople, definite: strings.HasPrefix(v, "ال")}}}
 	}
+	return seen
 }
 
 // addInflectedNouns adds to t the other inflections of the nouns that damn
@@ -392,6 +394,104 @@ func addInflectedNouns(t table, fw functionWords) {
 	for _, v := range added {
 		t.add(v.word, v.c, v.detail)
 	}
+}
+
+// soundClasses are the cue classes of harm whose words are also looked up
+// by their sound (soundKey): a people, what damns them, hatred of them, and
+// the words of a threat or a call to harm.
+var soundClasses = map[class]bool{
+	cPeople: true, cOne: true, cVermin: true, cVilify: true, cVerminOne: true, cVilifyOne: true, cSlurName: true,
+	cHatred: true, cExclude: true, cBloodWish: true, cThreat: true, cIncite: true, cGroupHarm: true, cMaim: true,
+	cRuin: true, cHarmNoun: true, cJihad: true,
+}
+
+// soundOf is the letter that r stands for when Iraqi and Gulf writers spell
+// a word by its sound: ث and ط are written ت, ذ د, ظ ض, ص س, and
+// the Iraqi گ and چ stand for ق and ك. ق and ك are kept apart: قلب (heart)
+// and كلب (dog), قرد (ape) and كرد (Kurds) are other words.
+func soundOf(r rune) rune {
+	switch r {
+	case 'ث', 'ط':
+		return 'ت'
+	case 'ذ':
+		return 'د'
+	case 'ظ':
+		return 'ض'
+	case 'ص':
+		return 'س'
+	case 'گ':
+		return 'ق'
+	case 'چ':
+		return 'ك'
+	}
+	return r
+}
+
+// soundKey writes w as it sounds (soundOf) with a letter doubled by a slip
+// written once (اليههود، اغببياء), except ل, which the article doubles
+// (اللاجئين). It appends to b and returns it.
+func soundKey(b []byte, w string) []byte {
+	var last rune
+	for _, r := range w {
+		r = soundOf(r)
+		if r == last && r != 'ل' {
+			continue
+		}
+		b = utf8.AppendRune(b, r)
+		last = r
+	}
+	return b
+}
+
+// slight reports whether word differs from the cue word key, of the same
+// sound (soundKey), by a slip or two: one or two letters spelt by their
+// sound (يتيرون for يثيرون), or one letter doubled (اليههود), and nothing
+// else. A doubled letter of the cue written once is another word: the
+// first person's ن before نحر (ننحرك, we slaughter you) is not a slip in
+// نحرك (we move). Two kinds of slip at once are too many to
+// guess from: نصححلك (we correct for you) is no نسحلك (we drag you).
+func slight(word, key string) bool {
+	folds, doubles := 0, 0
+	var pa rune // the word's letter before
+	for i, j := 0, 0; i < len(word) || j < len(key); {
+		a, na := utf8.DecodeRuneInString(word[i:])
+		b, nb := utf8.DecodeRuneInString(key[j:])
+		switch {
+		case i < len(word) && j < len(key) && a == b:
+			i, j, pa = i+na, j+nb, a
+		case i < len(word) && j < len(key) && soundOf(a) == soundOf(b):
+			folds++
+			i, j, pa = i+na, j+nb, a
+		case i < len(word) && a == pa:
+			doubles++
+			i += na
+		default:
+			return false
+		}
+	}
+	return doubles == 0 && folds <= 2 || doubles == 1 && folds == 0
+}
+
+// soundTable maps the sound key of every word that starts a cue of a
+// soundClasses class, four letters or more, to the word; two words of one
+// sound are left out (neither is guessed), and so are the misspelt people
+// words, which are guesses already.
+func soundTable(t table, misspelt map[string]bool) map[string]string {
+	out := map[string]string{}
+	var b []byte
+	for key, e := range t {
+		if misspelt[key] || utf8.RuneCountInString(key) < 4 || !slices.ContainsFunc(e.phrases, func(ph phrase) bool { return soundClasses[ph.class] }) {
+			continue
+		}
+		b = soundKey(b[:0], key)
+		k := string(b)
+		if prev, ok := out[k]; ok && prev != key {
+			out[k] = ""
+			continue
+		}
+		out[k] = key
+	}
+	return out
 }
 
 // readLines calls each with the columns of every line of a cue file: three

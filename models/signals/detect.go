@@ -21,6 +21,10 @@ type Detector struct {
 	off map[string]bool
 	// skel holds the cues by consonant skeleton, for Arabizi posts.
 	skel table
+	// sound maps the sound key of the words of harm's cues to the word
+	// (soundTable), for words misspelt by sound.
+	sound      map[string]string
+	soundSieve *sieve
 	// listedNames and listedHandles are the known defenders (Options).
 	listedNames   map[string][]listed
 	listedHandles map[string]string
@@ -29,6 +33,8 @@ type Detector struct {
 var (
 	defaultTable table
 	defaultSkel  table
+	defaultSound map[string]string
+	soundSieve   *sieve
 	defaultSieve *sieve
 	defaultWords functionWords
 	tableErr     error
@@ -48,15 +54,20 @@ func New(opts Options) (*Detector, error) {
 			defaultSkel = skeletonTable(defaultTable, defaultWords)
 			// Misspelt people words are read in Arabic letters only; the
 			// sieve must know them.
-			addMisspeltPeople(defaultTable, defaultWords)
+			misspelt := addMisspeltPeople(defaultTable, defaultWords)
 			addInflectedNouns(defaultTable, defaultWords)
+			defaultSound = soundTable(defaultTable, misspelt)
+			soundSieve = new(sieve)
+			for k := range defaultSound {
+				soundSieve.add(k)
+			}
 			defaultSieve = newSieve(defaultTable)
 		}
 	})
 	if tableErr != nil {
 		return nil, fmt.Errorf("signals: loading cue lists: %w", tableErr)
 	}
-	d := &Detector{t: defaultTable, sv: defaultSieve, skel: defaultSkel, fw: defaultWords, off: map[string]bool{}}
+	d := &Detector{t: defaultTable, sv: defaultSieve, skel: defaultSkel, sound: defaultSound, soundSieve: soundSieve, fw: defaultWords, off: map[string]bool{}}
 	for _, n := range opts.Disabled {
 		d.off[n] = true
 	}
@@ -125,6 +136,9 @@ type token struct {
 	start, end int
 	kind       uint8
 	e          *entry
+	// alias is the cue word a misspelt word was read as by its sound
+	// (اوصخ as اوسخ), or "".
+	alias string
 }
 
 // hit is the first evidence of one class: tokens [from, to).
@@ -152,6 +166,8 @@ type found struct {
 type scan struct {
 	text string
 	toks []token
+	// keyBuf is soundAlike's buffer.
+	keyBuf []byte
 	// fw are the detector's function words (cues/function.tsv).
 	fw      functionWords
 	hits    [nClasses]hit
@@ -246,7 +262,13 @@ func (sc *scan) reset(text string) {
 	sc.found = sc.found[:0]
 }
 
-func (sc *scan) word(i int) string { t := sc.toks[i]; return sc.text[t.start:t.end] }
+func (sc *scan) word(i int) string {
+	t := &sc.toks[i]
+	if t.alias != "" {
+		return t.alias
+	}
+	return sc.text[t.start:t.end]
+}
 
 // predicate reports whether tokens [from, to) only join a people word to
 // what is said of them: none, or at most three fillers (هم، كلهم، دول،
@@ -1309,9 +1331,37 @@ func (d *Detector) wordAt(sc *scan, i int) int {
 		// A year can be a cue (2006, the sectarian war).
 		sc.toks = append(sc.toks, token{start: i, end: j, kind: kNumber, e: d.lookup(s[i:j])})
 	} else {
-		sc.toks = append(sc.toks, token{start: i, end: j, kind: kWord, e: d.lookup(s[i:j])})
+		tok := token{start: i, end: j, kind: kWord, e: d.lookup(s[i:j])}
+		if tok.e == nil {
+			if key := d.soundAlike(sc, s[i:j]); key != "" {
+				tok.e, tok.alias = d.t[key], key
+			}
+		}
+		sc.toks = append(sc.toks, tok)
 	}
 	return j
+}
+
+// soundAlike returns the cue word that w, no cue itself, spells by its
+// sound or with a letter doubled by a slip (soundKey: اوصخ for اوسخ,
+// يتيرون for يثيرون, اليههود for اليهود), or "". Only a word of four
+// letters or more with a letter to fold or a doubled one is looked up, and
+// not a word the project's texts write twice or more (nlp.WordCount): a
+// word of the language that sounds like a cue (الفرص, الفرس; صوري, سوري)
+// is another word; and only a slight slip (slight).
+func (d *Detector) soundAlike(sc *scan, w string) string {
+	if d.sound == nil || len(w) < 8 || len(w) > 40 || w[0] < 0xD8 || w[0] > 0xDB {
+		return ""
+	}
+	sc.keyBuf = soundKey(sc.keyBuf[:0], w)
+	if !d.soundSieve.mayHave(string(sc.keyBuf)) {
+		return ""
+	}
+	key := d.sound[string(sc.keyBuf)]
+	if key == "" || !slight(w, key) || nlp.WordCount(w) >= 2 {
+		return ""
+	}
+	return key
 }
 
 // lookup returns the entry of word w, if any.

@@ -769,6 +769,22 @@ func TestSignalTwins(t *testing.T) {
 			"جاري سوري وعزمني على الغدا اليوم",
 			"بنت خالتي تخرجت، تعرف الباقي: حفلة وكيك",
 		}},
+		// a word of hate spelt by its sound (ص for س, ت for ث) or with a letter doubled
+		// by a slip is read as the word; a word of the language that sounds like one, a
+		// doubled letter of the cue written once, or two kinds of slip at once are not.
+		{"SoundAlikeVilify", Vilification, []string{
+			"الشيعة اوصخ ناس",
+			"الصابئة نجسيين",
+		}, []string{
+			"الفرص قليلة بالبلد والشباب بلا شغل",
+			"اوصخ شي بالدنيا الكذب",
+		}},
+		{"SoundAlikeThreat", ThreatCue, []string{
+			"سندبحكم واحد واحد",
+		}, []string{
+			"ما راح نحرك ذرة تراب من ارضنا",
+			"نصححلك الغلط باچر",
+		}},
 		// the charge said of a people denied is negation, whatever the charge.
 		{"ChargeDenied", Negation, []string{
 			"اليهود ليسوا حثالة",
