@@ -111,3 +111,12 @@ func TestArabiziWordsCurrent(t *testing.T) {
 		t.Fatalf("%s is out of date with its sources; run RASD_REGENERATE=1 go test ./nlp -run TestArabiziWordsCurrent", file)
 	}
 }
+
+func TestWordCount(t *testing.T) {
+	if n := nlp.WordCount("الله"); n < 100 {
+		t.Errorf("WordCount(الله) = %d, want a word the sets write often", n)
+	}
+	if n := nlp.WordCount("اليههود"); n != 0 {
+		t.Errorf("WordCount(اليههود) = %d, want 0 for a slip", n)
+	}
+}
