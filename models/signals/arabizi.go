@@ -163,7 +163,10 @@ func skeletonTable(t table, fw functionWords) table {
 			case ph.class == cPeople || ph.class == cVermin || ph.class == cVilify || ph.class == cHatred || ph.class == cExclude || ph.class == cBloodWish || ph.class == cEsteem:
 				// el shi3a kilab, akrah el kurd: a people and what is
 				// said of them.
-			case (ph.class == cThreat || ph.class == cIncite) && !ph.clitic && !strings.HasPrefix(key, "ا") && n >= 5:
+			case (ph.class == cOne || ph.class == cVilifyOne || ph.class == cVerminOne || ph.class == cViceNoun) && n >= 4:
+				// kol yahoodi khayin, la yjeeboon ila el jareema: one of a
+				// people, what damns them, a vice; since 2026-12-07.
+			case (ph.class == cThreat || ph.class == cIncite || ph.class == cGroupHarm || ph.class == cMustHarm) && !ph.clitic && !strings.HasPrefix(key, "ا") && n >= 5:
 				// A clitic before a verb form only adds a consonant to
 				// its skeleton (لاضربوه reads as the tax, الضريبة).
 			default:
@@ -219,7 +222,7 @@ func (d *Detector) readArabizi(r *nlp.Result, have []policy.Signal) []policy.Sig
 	d.scan(sc, r.Text)
 	harm := func(name string) bool {
 		switch name {
-		case ThreatCue, IncitementCue, TerrorismCue, Doxxing, Blackmail, Dehumanisation, Vilification, Contempt, Exclusion:
+		case ThreatCue, IncitementCue, TerrorismCue, Doxxing, Blackmail, Dehumanisation, Vilification, Contempt, Exclusion, Insinuation:
 			return true
 		}
 		return false
