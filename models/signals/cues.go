@@ -106,6 +106,8 @@ const (
 	cProperty
 	cInsinuate
 	cInsinuation
+	cDoom
+	cAddressed
 	nClasses
 )
 
@@ -120,7 +122,7 @@ var classNames = map[string]class{
 	"harm": cThreat, "harm2": cThreat, "menace": cThreat, "repeat": cRepeat, "visit": cVisit, "backoff": cBackOff, "orelse": cOrElse,
 	"harmcall": cIncite, "call": cIncite, "jihadcall": cJihad, "devotion": cDevotion, "unity": cUnity, "contrast": cContrast,
 	"endorse": cEndorse, "avow": cAvow, "slur": cAbuse, "selfharm": cAbuse, "pileon": cAbuse,
-	"people": cPeople, "vermin": cVermin, "vilify": cVilify, "hatred": cHatred, "exclude": cExclude, "bloodwish": cBloodWish, "civic": cCivic, "civicnoun": cCivic, "org": cOrg, "praise": cPraise, "figverb": cFigVerb, "figphrase": cFigVerb, "figobject": cFigObject, "reconcile": cReconcile, "lawful": cLawful, "esteem": cEsteem, "slurname": cSlurName, "harmnoun": cHarmNoun, "duty": cDuty, "ruin": cRuin, "woman": cWoman, "maim": cMaim, "body": cBody, "massacre": cMassacre, "again": cAgain, "groupharm": cGroupHarm, "groupharmphrase": cGroupHarm, "one": cOne, "mustharm": cMustHarm, "verminone": cVerminOne, "vilifyone": cVilifyOne, "vicenoun": cViceNoun, "property": cProperty, "insinuate": cInsinuate,
+	"people": cPeople, "vermin": cVermin, "vilify": cVilify, "hatred": cHatred, "exclude": cExclude, "bloodwish": cBloodWish, "civic": cCivic, "civicnoun": cCivic, "org": cOrg, "praise": cPraise, "figverb": cFigVerb, "figphrase": cFigVerb, "figobject": cFigObject, "reconcile": cReconcile, "lawful": cLawful, "esteem": cEsteem, "slurname": cSlurName, "harmnoun": cHarmNoun, "duty": cDuty, "ruin": cRuin, "woman": cWoman, "maim": cMaim, "body": cBody, "massacre": cMassacre, "again": cAgain, "groupharm": cGroupHarm, "groupharmphrase": cGroupHarm, "one": cOne, "mustharm": cMustHarm, "verminone": cVerminOne, "vilifyone": cVilifyOne, "vicenoun": cViceNoun, "property": cProperty, "insinuate": cInsinuate, "doom": cDoom,
 }
 
 // phrase is one cue: the words after the first, what it is evidence of and
@@ -645,12 +647,14 @@ const (
 	wQuant                               // every, any, the first: one of a people after it stands for them all (كل يهودي، اي مثلي، اول لاجئ)
 	wModal                               // must, should: a harm after it is demanded (يجب، لازم، ينبغي)
 	wOnly                                // but, only, after a denial: what follows is all there is (ما يعرفون الا الكذب)
+	wVocative                            // calls on who follows it (يا، ايها)
+	wTo                                  // to, at a post's opening: addresses who follows it (الى كل لاجئ، رسالة الى)
 )
 
 var wordClassNames = map[string]wordClass{
 	"negator": wNegator, "denial": wDenial, "oath": wOath, "scripture": wScripture,
 	"saynomore": wSayNoMore, "addressee": wAddressee, "relative": wRelative, "invocation": wInvocation,
-	"filler": wFiller, "anyone": wAnyone, "head": wHead, "notdenial": wNotDenial, "part": wPart, "demonstrative": wDemonstrative, "naming": wNaming, "self": wSelf, "anaphor": wAnaphor, "conj": wConj, "kin": wKin, "prep": wPrep, "quant": wQuant, "modal": wModal, "only": wOnly,
+	"filler": wFiller, "anyone": wAnyone, "head": wHead, "notdenial": wNotDenial, "part": wPart, "demonstrative": wDemonstrative, "naming": wNaming, "self": wSelf, "anaphor": wAnaphor, "conj": wConj, "kin": wKin, "prep": wPrep, "quant": wQuant, "modal": wModal, "only": wOnly, "vocative": wVocative, "to": wTo,
 }
 
 // functionWords maps a normalised word to the roles it plays.

@@ -89,6 +89,10 @@ func (d *Detector) decide(sc *scan) {
 		switch {
 		case h[cThreat].n > 0:
 			sc.addHit(ThreatCue, h[cThreat], h[cThreat].detail)
+		case h[cDoom].n > 0 && h[cAddressed].n > 0:
+			// "يا شيعة، ساعتكم قربت", "إلى كل لاجئ: لن يبقى منكم احد": a
+			// people addressed and told of their doom.
+			sc.add(ThreatCue, min(h[cDoom].from, h[cAddressed].from), max(h[cDoom].to, h[cAddressed].to), "a people addressed and doomed")
 		case h[cRepeat].n > 0 && h[cVisit].n > 0 && h[cRepeat].to <= h[cVisit].from:
 			// "Do it once more and we come to you": a warning against
 			// repeating something, then a visit.

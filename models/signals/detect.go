@@ -733,6 +733,10 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		}
 		// "لا يغرك ضحكته، مصري 😏 تعرف الباقي": a people named, one of
 		// them too, and an insinuation within thirty words.
+		// "يا شيعة", "أيها الكرد", "إلى كل لاجئ": a people addressed.
+		if i > 0 && (ph.class == cPeople || ph.detail != "quantonly") && (sc.is(i-1, wVocative) || i <= 3 && sc.anyIs(0, i, wTo)) {
+			sc.record(cAddressed, max(0, i-1), j, "")
+		}
 		if ph.class == cPeople || ph.detail != "quantonly" {
 			sc.lastNamed = hit{from: i, to: j, n: 1}
 			if m := sc.lastInsinuate; m.n > 0 && i-m.to <= 30 {

@@ -785,6 +785,17 @@ func TestSignalTwins(t *testing.T) {
 			"ما راح نحرك ذرة تراب من ارضنا",
 			"نصححلك الغلط باچر",
 		}},
+		// a people addressed and told of their doom is a threat; the doom told to no
+		// people, or a people named but not addressed, is not.
+		{"PeopleAddressedDoomed", ThreatCue, []string{
+			"انتظروا يا شيعة، ساعتكم قربت",
+			"أيها الملحدون، نهايتكم قربت",
+			"إلى كل لاجئ في المخيم الشمالي: لن تعودوا سالمين إلى خيامكم",
+		}, []string{
+			"ساعتكم قربت يا شباب، الامتحان باچر",
+			"يا جماعة جايكم الدور بالطابور",
+			"قرأت عن تاريخ الشيعة: نهايتكم قربت كانت عنوان رواية",
+		}},
 		// the charge said of a people denied is negation, whatever the charge.
 		{"ChargeDenied", Negation, []string{
 			"اليهود ليسوا حثالة",
