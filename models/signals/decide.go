@@ -103,6 +103,11 @@ func (d *Detector) decide(sc *scan) {
 			sc.add(ThreatCue, h[cBackOff].from, h[cOrElse].to, "or else")
 		}
 	}
+	if !d.off[IncitementCue] && h[cIncite].n == 0 && h[cExcuse].n > 0 && h[cHonour].n > 0 {
+		// "البنية اللي تنگتل بسبب الشرف هي السبب، لا تلومون اهلها": a
+		// killing for "honour" excused.
+		sc.add(IncitementCue, min(h[cExcuse].from, h[cHonour].from), max(h[cExcuse].to, h[cHonour].to), "a killing for honour excused")
+	}
 	d.single(sc, IncitementCue, cIncite, "")
 	d.single(sc, TerrorismCue, cJihad, "")
 	d.single(sc, Dehumanisation, cDehumanise, "a people called ")

@@ -992,6 +992,12 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		if r := sc.lastRuinAt; r.n > 0 && r.to == i && sc.joined(i) {
 			sc.lastRuinAt = hit{from: r.from, to: j, n: 1}
 		}
+	case cBlameBefore:
+		// "كل المشاكل سببها النسوان": a people blamed, named after the
+		// blame; the people case records it.
+		if !sc.deniedBefore(i, 2) {
+			sc.lastHatred, sc.lastHatredAs = hit{from: i, to: j, n: 1, detail: "blamed"}, cVilification
+		}
 	case cInsinuate:
 		// "تعرف الباقي", "مجرد صدفة", "الحين عرفنا ليش": the writer lets
 		// the reader finish a slur on a people the post names, within

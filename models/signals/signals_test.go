@@ -796,6 +796,24 @@ func TestSignalTwins(t *testing.T) {
 			"يا جماعة جايكم الدور بالطابور",
 			"قرأت عن تاريخ الشيعة: نهايتكم قربت كانت عنوان رواية",
 		}},
+		// a killing for "honour" excused, or honour said to be washed only in blood, is a
+		// call to harm; the excuse condemned, or honour named with no excuse, is not.
+		{"HonourKillingExcused", IncitementCue, []string{
+			"البنية اللي تنگتل بسبب الشرف هي السبب، لو ضامة روحها چان ما صار شي، لا تلومون اهلها",
+			"العار ما ينغسل الا بالدم",
+		}, []string{
+			"اللي يبرر القتل بحجة الشرف مجرم، والبنت ضحية",
+			"القبض على شاب متهم بقتل شقيقته بدعوى غسل العار",
+			"لا تلومون اهلها، البنت اختارت تدرس برة وهم فرحانين بيها",
+		}},
+		// a people blamed for every ill, after or before the blame.
+		{"PeopleBlamed", Vilification, []string{
+			"الشيعة سبب البلاء بالبلد",
+			"كل هالطلاق والمشاكل اللي صايرة سببها النسوان",
+		}, []string{
+			"الفساد سبب كل مصيبة بالعراق",
+			"مو النسوان سبب المشاكل، الفقر هو السبب",
+		}},
 		// the charge said of a people denied is negation, whatever the charge.
 		{"ChargeDenied", Negation, []string{
 			"اليهود ليسوا حثالة",
