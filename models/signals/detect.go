@@ -992,6 +992,12 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		if r := sc.lastRuinAt; r.n > 0 && r.to == i && sc.joined(i) {
 			sc.lastRuinAt = hit{from: r.from, to: j, n: 1}
 		}
+	case cExcludeWhole:
+		// "لا تدزون بناتكم للجامعة": women kept from study or work in
+		// one phrase that names them; not denied.
+		if !sc.deniedBefore(i, 2) {
+			sc.record(cExclusion, i, j, ph.detail)
+		}
 	case cBlameBefore:
 		// "كل المشاكل سببها النسوان": a people blamed, named after the
 		// blame; the people case records it.

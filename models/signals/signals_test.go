@@ -806,6 +806,14 @@ func TestSignalTwins(t *testing.T) {
 			"القبض على شاب متهم بقتل شقيقته بدعوى غسل العار",
 			"لا تلومون اهلها، البنت اختارت تدرس برة وهم فرحانين بيها",
 		}},
+		// women confined to the house or kept from study or work.
+		{"WomenConfined", Exclusion, []string{
+			"البنت اذا خلصت سادس اعدادي بيتها اولى بيها",
+			"لا تدزون بناتكم للكليات يا جماعة",
+		}, []string{
+			"بنت خالتي تخرجت وبيتها اولى بيها من الغربة",
+			"ما اگول لا تدزون بناتكم للجامعة، بس انتبهوا عليهن",
+		}},
 		// a people blamed for every ill, after or before the blame.
 		{"PeopleBlamed", Vilification, []string{
 			"الشيعة سبب البلاء بالبلد",
