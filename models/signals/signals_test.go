@@ -814,6 +814,13 @@ func TestSignalTwins(t *testing.T) {
 			"بنت خالتي تخرجت وبيتها اولى بيها من الغربة",
 			"ما اگول لا تدزون بناتكم للجامعة، بس انتبهوا عليهن",
 		}},
+		// a people named, then damned through «but they» or «these» after «you see».
+		{"AnaphorAfterButOrSee", Vilification, []string{
+			"سكن الإسماعيليون هذا الوادي منذ قرون. لكنهم طابور خامس ينتظر الفرصة",
+			"جارنا جاب عمال نيباليين يبنون الملحق. ترى هذولا ما يستحون",
+		}, []string{
+			"سكن الإسماعيليون هذا الوادي منذ قرون. لكنهم رحلوا بعد الحرب",
+		}},
 		// a people blamed for every ill, after or before the blame.
 		{"PeopleBlamed", Vilification, []string{
 			"الشيعة سبب البلاء بالبلد",
