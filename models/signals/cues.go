@@ -353,11 +353,11 @@ func addMisspeltPeople(t table, fw functionWords) map[string]bool {
 // a people, listed in the masculine plural: the plural in ون (ارهابيون for
 // ارهابيين), the feminine plural (ارهابيات) and, without the article, the
 // singular that damns one of a people taken for them all (كل يهودي ارهابي;
-// class vilifyone). A word of five letters or
-// more after the article that ends in ين is varied; a variant that is a cue
-// or a function word already is left out. The feminine singular is not
-// made: after a plural people it reads as what they call a thing (يسميها
-// العرب نجسه), so the few said of woman in the singular are listed.
+// class vilifyone). A word of five letters or more after the article that
+// ends in ين is varied; a variant that is a cue or a function word already
+// is left out. The feminine singular is not made: after a plural people it
+// reads as what they call a thing (يسميها العرب نجسه), so the few said of
+// woman in the singular are listed.
 func addInflectedNouns(t table, fw functionWords) {
 	type variant struct {
 		word, detail string
@@ -454,8 +454,8 @@ func soundKey(b []byte, w string) []byte {
 // sound (يتيرون for يثيرون), or one letter doubled (اليههود), and nothing
 // else. A doubled letter of the cue written once is another word: the
 // first person's ن before نحر (ننحرك, we slaughter you) is not a slip in
-// نحرك (we move). Two kinds of slip at once are too many to
-// guess from: نصححلك (we correct for you) is no نسحلك (we drag you).
+// نحرك (we move). Two kinds of slip at once are too many to guess from:
+// نصححلك (we correct for you) is no نسحلك (we drag you).
 func slight(word, key string) bool {
 	folds, doubles := 0, 0
 	var pa rune // the word's letter before

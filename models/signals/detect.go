@@ -31,14 +31,14 @@ type Detector struct {
 }
 
 var (
-	defaultTable table
-	defaultSkel  table
-	defaultSound map[string]string
-	soundSieve   *sieve
-	defaultSieve *sieve
-	defaultWords functionWords
-	tableErr     error
-	tableOnce    sync.Once
+	defaultTable      table
+	defaultSkel       table
+	defaultSound      map[string]string
+	defaultSoundSieve *sieve
+	defaultSieve      *sieve
+	defaultWords      functionWords
+	tableErr          error
+	tableOnce         sync.Once
 )
 
 // New returns a Detector with the embedded cue lists, reporting every signal
@@ -57,9 +57,9 @@ func New(opts Options) (*Detector, error) {
 			misspelt := addMisspeltPeople(defaultTable, defaultWords)
 			addInflectedNouns(defaultTable, defaultWords)
 			defaultSound = soundTable(defaultTable, misspelt)
-			soundSieve = new(sieve)
+			defaultSoundSieve = new(sieve)
 			for k := range defaultSound {
-				soundSieve.add(k)
+				defaultSoundSieve.add(k)
 			}
 			defaultSieve = newSieve(defaultTable)
 		}
@@ -67,7 +67,7 @@ func New(opts Options) (*Detector, error) {
 	if tableErr != nil {
 		return nil, fmt.Errorf("signals: loading cue lists: %w", tableErr)
 	}
-	d := &Detector{t: defaultTable, sv: defaultSieve, skel: defaultSkel, sound: defaultSound, soundSieve: soundSieve, fw: defaultWords, off: map[string]bool{}}
+	d := &Detector{t: defaultTable, sv: defaultSieve, skel: defaultSkel, sound: defaultSound, soundSieve: defaultSoundSieve, fw: defaultWords, off: map[string]bool{}}
 	for _, n := range opts.Disabled {
 		d.off[n] = true
 	}
@@ -731,12 +731,12 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		if i > 0 && sc.is(i-1, wHead) {
 			return
 		}
-		// "لا يغرك ضحكته، مصري 😏 تعرف الباقي": a people named, one of
-		// them too, and an insinuation within thirty words.
 		// "يا شيعة", "أيها الكرد", "إلى كل لاجئ": a people addressed.
 		if i > 0 && (ph.class == cPeople || ph.detail != "quantonly") && (sc.is(i-1, wVocative) || i <= 3 && sc.anyIs(0, i, wTo)) {
 			sc.record(cAddressed, max(0, i-1), j, "")
 		}
+		// "لا يغرك ضحكته، مصري 😏 تعرف الباقي": a people named, one of
+		// them too, and an insinuation within thirty words.
 		if ph.class == cPeople || ph.detail != "quantonly" {
 			sc.lastNamed = hit{from: i, to: j, n: 1}
 			if m := sc.lastInsinuate; m.n > 0 && i-m.to <= 30 {
@@ -1360,11 +1360,12 @@ func (d *Detector) wordAt(sc *scan, i int) int {
 
 // soundAlike returns the cue word that w, no cue itself, spells by its
 // sound or with a letter doubled by a slip (soundKey: اوصخ for اوسخ,
-// يتيرون for يثيرون, اليههود for اليهود), or "". Only a word of four
-// letters or more with a letter to fold or a doubled one is looked up, and
-// not a word the project's texts write twice or more (nlp.WordCount): a
-// word of the language that sounds like a cue (الفرص, الفرس; صوري, سوري)
-// is another word; and only a slight slip (slight).
+// يتيرون for يثيرون, اليههود for اليهود), or "". Only an Arabic word of
+// four letters or more is looked up (every word of the sound table has
+// four), only a slight slip counts (slight), and not in a word the
+// project's texts write twice or more (nlp.WordCount): a word of the
+// language that sounds like a cue (الفرص, الفرس; صوري, سوري) is another
+// word.
 func (d *Detector) soundAlike(sc *scan, w string) string {
 	if d.sound == nil || len(w) < 8 || len(w) > 40 || w[0] < 0xD8 || w[0] > 0xDB {
 		return ""
