@@ -212,7 +212,8 @@ func arabiziPost(st *state) bool {
 // words, mark it as Arabizi even when no word carries a digit ("el nisaa
 // makanhum el matbakh", "hathol kilhum khawana"): the article and the
 // function words of arabiziWeak, and common words no English or Romance
-// text writes.
+// text writes; since 2026-12-07 also the function words of Standard Arabic
+// typed in Latin letters (kol, hal, hadha, laysa, alladhi, limatha).
 var digitlessMarkers = func() map[string]bool {
 	m := map[string]bool{}
 	for k := range arabiziWeak {
@@ -225,7 +226,9 @@ var digitlessMarkers = func() map[string]bool {
 		lazim lazem laazim laazem lazm hathi hathola hathool hathoul hadol hadool hadoli haadha
 		hayo heya huwa hiya ihna e7na ehna i7na ahna intu intum entum humma
 		mub mosh mish msh wayed wayid waayed shwaya shwaye ba3dain baden ya3ni
-		3shan 3ashan alshan leish leysh shloon chethi chithi hichi hechi kitheer kteer`) {
+		3shan 3ashan alshan leish leysh shloon chethi chithi hichi hechi kitheer kteer
+		kol koll kull hal hadha hathihi hadhihi haadhihi laysa laisa laysu laysoo lysa aslan mujarrad faqat
+		alladhi allathi allati alathi illi elli limatha limadha lematha kayfa jamee3 jami3`) {
 		m[k] = true
 	}
 	return m

@@ -620,6 +620,8 @@ func TestReadArabizi(t *testing.T) {
 		// No digit: two markers (the article, كلهم, هذول) and listed words.
 		{"el yahood ma ynwathgoon, el ghadr fi dammhom", "اليهود ما ينوثقون, الغدر في دمهم"},
 		{"hathol el kurd kilhum khawana", "هذول الكرد كلهم خونه"},
+		// Standard Arabic function words typed in Latin letters are markers too.
+		{"kol el nasara kuffar", "كل النسره كفر"},
 	} {
 		r := nlp.ReadArabizi(tc.in)
 		if r == nil || r.Text != tc.want {
