@@ -426,6 +426,10 @@ func (sc *scan) askedWithin(k, n int) bool {
 	return false
 }
 
+// everyTime are the words after "not every" (مو كل، ليس كل) that make it
+// "not every time": مرة، يوم، وقت.
+var everyTime = map[string]bool{"مره": true, "مرة": true, "يوم": true, "وقت": true, "مرا": true}
+
 // dutyBefore reports whether a word of duty stands just before token k, in
 // its clause and not denied: "من الواجب قتل", or with one word between
 // (من الواجب شرعا قتل); a duty that is only ever said before the harm
@@ -699,6 +703,11 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		if ph.class == cAvow && j < len(sc.toks) && sc.joined(j) && sc.is(j, wSayNoMore) || sc.is(i, wNotDenial) {
 			return
 		}
+		// "مو كل مرة يسلم الراس": not every time, a warning, denies no
+		// generalisation about people.
+		if ph.class == cNegate && len(ph.rest) == 1 && ph.rest[0] == "كل" && j < len(sc.toks) && sc.joined(j) && everyTime[sc.word(j)] {
+			return
+		}
 		sc.record(ph.class, i, j, ph.detail)
 	case cFaith:
 		// والله، بالله: an oath, not a religious subject.
@@ -790,6 +799,11 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		}
 		sc.lastPeople = hit{from: i, to: j, n: 1, detail: "singular"}
 		sc.lastOne = false
+		// "ضرب المرة مو عنف، هاي تأديب": a harm done to a woman, named
+		// as a deed, called a duty or no crime (the duty case records it).
+		if hn := sc.lastHarmNoun; hn.n > 0 && hn.to == i && sc.joined(i) {
+			sc.harmOfPeople = hit{from: hn.from, to: j, n: 1, detail: "woman"}
+		}
 	case cVermin, cVilify, cVerminOne, cVilifyOne:
 		// "كل يهودي خاين", "اي شيعي كلب": a noun in the singular damns
 		// one of a people taken for them all, and nothing else.
@@ -850,7 +864,10 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		if j < len(sc.toks) && sc.joined(j) && hasArticle(sc.word(j)) && !strings.HasSuffix(sc.word(j), "ي") && !sc.starts(j, cHarmNoun) {
 			return
 		}
-		if h := sc.harmOfPeople; h.n > 0 && h.to <= i && i-h.to <= 8 && sc.unbroken(h.to, i, false) {
+		// A harm done to one woman is called a duty only as discipline
+		// or a husband's right ("قتل البنت … حلال فيك القتل" speaks of
+		// her killer).
+		if h := sc.harmOfPeople; h.n > 0 && h.to <= i && i-h.to <= 8 && sc.unbroken(h.to, i, false) && (h.detail != "woman" || ph.detail == "discipline") {
 			sc.record(cIncite, h.from, j, "violence against a people called a duty")
 		}
 	case cSlurName:

@@ -791,6 +791,7 @@ func TestSignalTwins(t *testing.T) {
 			"انتظروا يا شيعة، ساعتكم قربت",
 			"أيها الملحدون، نهايتكم قربت",
 			"إلى كل لاجئ في المخيم الشمالي: لن تعودوا سالمين إلى خيامكم",
+			"يا تركمان تلعفر، بعد الانتخابات نتحاسب وياكم، وما يحميكم احد",
 		}, []string{
 			"ساعتكم قربت يا شباب، الامتحان باچر",
 			"يا جماعة جايكم الدور بالطابور",
@@ -820,6 +821,21 @@ func TestSignalTwins(t *testing.T) {
 			"جارنا جاب عمال نيباليين يبنون الملحق. ترى هذولا ما يستحون",
 		}, []string{
 			"سكن الإسماعيليون هذا الوادي منذ قرون. لكنهم رحلوا بعد الحرب",
+		}},
+		// a woman beaten called discipline is a call to harm; called a crime, or a killer's
+		// death called lawful, it is not.
+		{"WomanBeatenDiscipline", IncitementCue, []string{
+			"ضرب المرة مو عنف، هاي تأديب",
+		}, []string{
+			"ضرب المرة جريمة وليس تأديب",
+			"الواد اللي قتل البنت عشان رفضته لقوه مقتول كده حلال فيك القتل",
+		}},
+		// a veiled threat to life; "not every time" is no denial.
+		{"VeiledThreat", ThreatCue, []string{
+			"ايش ضامنك انو ترجع لبيتك كل يوم سالم؟",
+			"قولولها تلم لسانها، ترى مو كل مرة يسلم الراس",
+		}, []string{
+			"ايش ضامنك انو الدوا اصلي؟",
 		}},
 		// a people blamed for every ill, after or before the blame.
 		{"PeopleBlamed", Vilification, []string{
