@@ -187,6 +187,9 @@ type scan struct {
 	// يهودي), which a noun in the singular may damn (كل يهودي خاين).
 	lastPeople hit
 	lastOne    bool
+	// lastDefOne is the last one of a people with the article (المصري),
+	// whom only a noun in the singular may damn.
+	lastDefOne hit
 	// lastRuinAt is the last first-person verb of destruction, not
 	// denied, and the people's property after it when there is one
 	// (سأحرق بيوت …).
@@ -255,7 +258,7 @@ func (sc *scan) reset(text string) {
 	sc.phone, sc.quote, sc.lastHarm = hit{}, hit{}, hit{}
 	sc.devotedTo, sc.devoted, sc.lastContrast = 0, 0, -1
 	sc.lastPeople, sc.lastMassacre, sc.lastHatred, sc.lastMaim = hit{}, hit{}, hit{}, hit{}
-	sc.lastOne, sc.lastRuinAt, sc.lastNamed, sc.lastInsinuate = false, hit{}, hit{}, hit{}
+	sc.lastOne, sc.lastRuinAt, sc.lastNamed, sc.lastInsinuate, sc.lastDefOne = false, hit{}, hit{}, hit{}, hit{}
 	sc.lastHatredAs = cContempt
 	sc.lastOrg, sc.lastPraise, sc.lastFig = hit{}, hit{}, hit{}
 	sc.lastHarmNoun, sc.harmOfPeople, sc.lastDuty = hit{}, hit{}, hit{}
@@ -725,6 +728,11 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		if i > 0 && (sc.is(i-1, wNegator) || (ph.class == cEndorse || ph.class == cUnity || ph.detail == "verb") && sc.is(i-1, wDenial)) {
 			return
 		}
+		// "حسبي الله على الصوفية": God's reckoning called down on a
+		// people is a curse on them, no condemnation of what was said.
+		if ph.class == cCondemn && j+1 < len(sc.toks) && sc.word(j) == "علي" && (sc.starts(j+1, cPeople) || sc.starts(j+1, cOne)) {
+			return
+		}
 		sc.record(ph.class, i, j, ph.detail)
 	case cReconcile, cLawful:
 		// "ماكو صلح", "لا تصدگون بالمصالحة", "ماينفع معاه السلم والصلح": a
@@ -740,6 +748,11 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		if i > 0 && sc.is(i-1, wHead) {
 			return
 		}
+		// "اللاعب المصري": one of a people with the article after a noun
+		// with the article is that noun's adjective, one man.
+		if ph.detail == "definite" && i > 0 && sc.joined(i) && hasArticle(sc.word(i-1)) {
+			return
+		}
 		// "يا شيعة", "أيها الكرد", "إلى كل لاجئ": a people addressed.
 		if i > 0 && (ph.class == cPeople || ph.detail != "quantonly") && (sc.is(i-1, wVocative) || i <= 3 && sc.anyIs(0, i, wTo)) {
 			sc.record(cAddressed, max(0, i-1), j, "")
@@ -753,8 +766,14 @@ func (sc *scan) cue(ph phrase, i, j int) {
 			}
 		}
 		// One of a people stands for them all after every, any or the
-		// first (كل يهودي، اي مثلي، اول لاجئ), and only there.
-		if ph.class == cOne && (i == 0 || !sc.is(i-1, wQuant)) {
+		// first (كل يهودي، اي مثلي، اول لاجئ), and with the article for
+		// a noun in the singular that damns him (المصري نصاب), and only
+		// there.
+		if ph.class == cOne && (ph.detail == "definite" || i == 0 || !sc.is(i-1, wQuant)) {
+			// "اللي يسمي جاره السني داعشي": named so by others, a mention.
+			if ph.detail == "definite" && !sc.narrowed(j) && (i == 0 || !sc.is(i-1, wHead)) && !sc.anyIs(max(0, i-3), i, wNaming) {
+				sc.lastDefOne = hit{from: i, to: j, n: 1}
+			}
 			return
 		}
 		// "بعض الكرد خونة": a people word after a word of part speaks of
@@ -808,6 +827,17 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		// "كل يهودي خاين", "اي شيعي كلب": a noun in the singular damns
 		// one of a people taken for them all, and nothing else.
 		if (ph.class == cVerminOne || ph.class == cVilifyOne) && !sc.lastOne {
+			// "المصري نصاب", "السوري حرامي": the people's man with the
+			// article, what is said of him at once or after fillers.
+			if d := sc.lastDefOne; d.n > 0 && sc.predicate(d.to, i) && sc.unbroken(d.to, i, false) && !sc.deniedBefore(d.from, 2) {
+				if like, bare := sc.nounForm(i, ph.detail); like && bare {
+					c := cDehumanise
+					if ph.class == cVilifyOne {
+						c = cVilification
+					}
+					sc.record(c, d.from, j, ph.detail)
+				}
+			}
 			return
 		}
 		// "اليهود ليسوا حثالة", "الكرد مو خونة": the charge denied.

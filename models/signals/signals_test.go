@@ -837,6 +837,30 @@ func TestSignalTwins(t *testing.T) {
 		}, []string{
 			"ايش ضامنك انو الدوا اصلي؟",
 		}},
+		// one of a people with the article damned in the singular; not narrowed, denied,
+		// an adjective of another noun, or named so by others.
+		{"DefiniteOneDamned", Vilification, []string{
+			"المصري نصاب لين يثبت العكس",
+			"الكردي خاين بطبعه",
+		}, []string{
+			"المصري اللي بالدكان نصاب",
+			"المصري مو نصاب",
+			"اللاعب المصري حرامي كورة 😂",
+			"اللي يسمي جاره السني داعشي يخدم الفتنة",
+		}},
+		// a massacre called deserved, and a curse on a people's ruin.
+		{"MassacreDeserved", IncitementCue, []string{
+			"حلبجة كانت درساً مستحقاً للأكراد",
+		}, []string{
+			"حلبجة جريمة ولن تتكرر",
+			"ذكرى حلبجة: لا نريد أن تتكرر المأساة",
+		}},
+		{"CurseOnAPeople", Contempt, []string{
+			"يا رب اهلك الملاحدة",
+			"حسبي الله على الصوفية، اللهم اقطع دابرهم",
+		}, []string{
+			"حسبي الله على الحكومة الفاسدة",
+		}},
 		// a people blamed for every ill, after or before the blame.
 		{"PeopleBlamed", Vilification, []string{
 			"الشيعة سبب البلاء بالبلد",
