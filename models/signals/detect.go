@@ -1293,6 +1293,11 @@ func (sc *scan) quoteAt(i int) {
 	if sc.quote.n > 0 {
 		return
 	}
+	// "المثل يگول «…»", "الله قال «…»": words that scripture or a
+	// proverb says are the writer's own authority, not a report.
+	if i > 1 && sc.toks[i-1].kind == kWord && sc.toks[i-2].kind == kWord && sc.is(i-2, wScripture) && sc.starts(i-1, cReport) {
+		return
+	}
 	for j := i + 1; j < len(sc.toks) && j <= i+40; j++ {
 		if sc.toks[j].kind == kQuote {
 			if j > i+1 {

@@ -848,6 +848,12 @@ func TestSignalTwins(t *testing.T) {
 			"اللاعب المصري حرامي كورة 😂",
 			"اللي يسمي جاره السني داعشي يخدم الفتنة",
 		}},
+		// a proverb quoted is the writer's own authority: what follows it still counts.
+		{"ProverbIsNoReport", Insinuation, []string{
+			"المثل يگول «اتق شر من احسنت اليه»، فتحنا بيوتنا للنازحين وطعنونا بالظهر، هذي طبيعتهم",
+		}, []string{
+			"المثل يگول «اتق شر من احسنت اليه»، وجاري طعنني بالظهر",
+		}},
 		// a massacre called deserved, and a curse on a people's ruin.
 		{"MassacreDeserved", IncitementCue, []string{
 			"حلبجة كانت درساً مستحقاً للأكراد",
