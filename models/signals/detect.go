@@ -433,6 +433,24 @@ func (sc *scan) askedWithin(k, n int) bool {
 // "not every time": مرة، يوم، وقت.
 var everyTime = map[string]bool{"مره": true, "مرة": true, "يوم": true, "وقت": true, "مرا": true}
 
+// yoursBefore reports whether one of the n words before token i, in its
+// clause, is a thing of the reader's (yours: كنيستكم) or names "you"
+// (منكم، عليكم، لكم، انتم).
+func (sc *scan) yoursBefore(i, n int) bool {
+	for k := i - 1; k >= max(0, i-n); k-- {
+		if !sc.unbroken(k+1, i, false) {
+			return false
+		}
+		if w := sc.word(k); yours(w) || youWords[w] {
+			return true
+		}
+	}
+	return false
+}
+
+// youWords name "you" in the plural.
+var youWords = map[string]bool{"منكم": true, "عليكم": true, "لكم": true, "فيكم": true, "انتم": true, "انتو": true, "الكم": true}
+
 // dutyBefore reports whether a word of duty stands just before token k, in
 // its clause and not denied: "من الواجب قتل", or with one word between
 // (من الواجب شرعا قتل); a duty that is only ever said before the harm
@@ -1079,6 +1097,13 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		if p := sc.lastPeople; sc.reaches(p, m) && !sc.deniedBetween(p.to, m) && !sc.anyIs(p.to, m, wRelative) {
 			sc.record(cIncite, p.from, j, "a people's harm demanded")
 		}
+	case cDoom:
+		// "كنيستكم لن تبقى قائمة", "من يخرج منكم … لن يعود الى خيمته":
+		// a doom that needs a thing or one of "you" just before it.
+		if ph.detail == "yours" && !sc.yoursBefore(i, 4) {
+			return
+		}
+		sc.record(ph.class, i, j, ph.detail)
 	case cMaim:
 		sc.lastMaim = hit{from: i, to: j, n: 1, detail: ph.detail}
 	case cBody:
