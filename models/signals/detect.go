@@ -429,6 +429,13 @@ func (sc *scan) askedWithin(k, n int) bool {
 	return false
 }
 
+// sexualSlurs are the nouns of vilification that damn women as whores: said
+// of women named by what they do (المتظاهرات، الناشطات), they damn women.
+var sexualSlurs = map[string]bool{
+	"عاهرات": true, "قحاب": true, "شراميط": true, "ساقطات": true, "فاجرات": true, "منحرفات": true,
+	"خربانات": true, "فاسدات": true, "بنات ليل": true, "بنات شوارع": true,
+}
+
 // everyTime are the words after "not every" (مو كل، ليس كل) that make it
 // "not every time": مرة، يوم، وقت.
 var everyTime = map[string]bool{"مره": true, "مرة": true, "يوم": true, "وقت": true, "مرا": true}
@@ -800,6 +807,9 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		how, from := "", i
 		if p := sc.lastPeople; p.n > 0 && p.to == i && sc.joined(i) {
 			how, from = p.detail, p.from
+			if how == "women" {
+				how = "" // الناشطات النسويات: a people word names them
+			}
 		} else if i > 0 && sc.is(i-1, wPart) || i > 1 && sc.word(i-1) == "من" && sc.is(i-2, wPart) {
 			// "كثير من المسلمين", "عدد من النازحين": some of them too.
 			how = "part"
@@ -841,6 +851,14 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		if hn := sc.lastHarmNoun; hn.n > 0 && hn.to == i && sc.joined(i) {
 			sc.harmOfPeople = hit{from: hn.from, to: j, n: 1, detail: "woman"}
 		}
+	case cWomenRole:
+		// "المتظاهرات", "الناشطات": women named by what they do, a
+		// people only for a sexual slur (sexualSlurs).
+		if i > 0 && sc.is(i-1, wHead|wDemonstrative) {
+			return
+		}
+		sc.lastPeople = hit{from: i, to: j, n: 1, detail: "women"}
+		sc.lastOne = false
 	case cVermin, cVilify, cVerminOne, cVilifyOne:
 		// "كل يهودي خاين", "اي شيعي كلب": a noun in the singular damns
 		// one of a people taken for them all, and nothing else.
@@ -873,6 +891,11 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		if p.detail == "singular" && feminine(ph.detail) {
 			// "المرة ناقصة عقل", "الحرمة مثل البهيمة": woman in the
 			// singular, damned in the feminine, is women damned.
+			p.detail = ""
+		}
+		if p.detail == "women" && sexualSlurs[ph.detail] {
+			// "المتظاهرات كلهن شراميط": women named by what they do,
+			// damned as whores, are women damned.
 			p.detail = ""
 		}
 		// "المسلمين الدواعش المجرمين الذين يقطعون الرؤوس": a noun with the

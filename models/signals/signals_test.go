@@ -857,6 +857,18 @@ func TestSignalTwins(t *testing.T) {
 		}, []string{
 			"المثل يگول «اتق شر من احسنت اليه»، وجاري طعنني بالظهر",
 		}},
+		// women named by what they do damned as whores are women damned; other charges
+		// against them are not read so, and a people word after them still names them.
+		{"WomenByRoleDamned", Vilification, []string{
+			"المتظاهرات كلهن شراميط",
+			"الناشطات عاهرات السفارة",
+		}, []string{
+			"المتظاهرات خونة وعميلات",
+			"الطالبات متفوقات هالسنة",
+		}},
+		{"WomenRoleThenPeople", Dehumanisation, []string{
+			"الناشطات النسويات دود، ينخرن بالمجتمع",
+		}, nil},
 		// a massacre called deserved, and a curse on a people's ruin.
 		{"MassacreDeserved", IncitementCue, []string{
 			"حلبجة كانت درساً مستحقاً للأكراد",
