@@ -113,6 +113,7 @@ const (
 	cBlameBefore
 	cExcludeWhole
 	cWomenRole
+	cOneHarm
 	nClasses
 )
 
@@ -127,7 +128,7 @@ var classNames = map[string]class{
 	"harm": cThreat, "harm2": cThreat, "menace": cThreat, "repeat": cRepeat, "visit": cVisit, "backoff": cBackOff, "orelse": cOrElse,
 	"harmcall": cIncite, "call": cIncite, "jihadcall": cJihad, "devotion": cDevotion, "unity": cUnity, "contrast": cContrast,
 	"endorse": cEndorse, "avow": cAvow, "slur": cAbuse, "selfharm": cAbuse, "pileon": cAbuse,
-	"people": cPeople, "vermin": cVermin, "vilify": cVilify, "hatred": cHatred, "exclude": cExclude, "bloodwish": cBloodWish, "civic": cCivic, "civicnoun": cCivic, "org": cOrg, "praise": cPraise, "figverb": cFigVerb, "figphrase": cFigVerb, "figobject": cFigObject, "reconcile": cReconcile, "lawful": cLawful, "esteem": cEsteem, "slurname": cSlurName, "harmnoun": cHarmNoun, "duty": cDuty, "ruin": cRuin, "woman": cWoman, "maim": cMaim, "body": cBody, "massacre": cMassacre, "again": cAgain, "groupharm": cGroupHarm, "groupharmphrase": cGroupHarm, "one": cOne, "mustharm": cMustHarm, "verminone": cVerminOne, "vilifyone": cVilifyOne, "vicenoun": cViceNoun, "property": cProperty, "insinuate": cInsinuate, "doom": cDoom, "excuse": cExcuse, "honour": cHonour, "blamebefore": cBlameBefore, "excludewhole": cExcludeWhole, "womenrole": cWomenRole,
+	"people": cPeople, "vermin": cVermin, "vilify": cVilify, "hatred": cHatred, "exclude": cExclude, "bloodwish": cBloodWish, "civic": cCivic, "civicnoun": cCivic, "org": cOrg, "praise": cPraise, "figverb": cFigVerb, "figphrase": cFigVerb, "figobject": cFigObject, "reconcile": cReconcile, "lawful": cLawful, "esteem": cEsteem, "slurname": cSlurName, "harmnoun": cHarmNoun, "duty": cDuty, "ruin": cRuin, "woman": cWoman, "maim": cMaim, "body": cBody, "massacre": cMassacre, "again": cAgain, "groupharm": cGroupHarm, "groupharmphrase": cGroupHarm, "one": cOne, "mustharm": cMustHarm, "verminone": cVerminOne, "vilifyone": cVilifyOne, "vicenoun": cViceNoun, "property": cProperty, "insinuate": cInsinuate, "doom": cDoom, "excuse": cExcuse, "honour": cHonour, "blamebefore": cBlameBefore, "excludewhole": cExcludeWhole, "womenrole": cWomenRole, "oneharm": cOneHarm,
 }
 
 // phrase is one cue: the words after the first, what it is evidence of and
@@ -251,6 +252,10 @@ var stemForms = map[string]func(stem string) []string{
 	// سنقتل، نذبح: the first person of a verb of killing, with no object
 	// (the people after it is the object).
 	"groupharm": firstPersonBare,
+	// يقتل، ينقتل: the third person singular, active or the Iraqi
+	// passive; read after one of a people taken for them all (كل يهودي
+	// يقتل).
+	"oneharm": func(stem string) []string { return affixed([]string{"ي", "ين"}, stem, bare) },
 	// يقتلوا، ينقتلون: the third person plural, which an unvowelled post
 	// writes alike for "they kill" and "they be killed", and the Iraqi
 	// passive; read after a word of duty (يجب ان يعدموا).

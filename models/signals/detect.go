@@ -440,6 +440,20 @@ var sexualSlurs = map[string]bool{
 // "not every time": مرة، يوم، وقت.
 var everyTime = map[string]bool{"مره": true, "مرة": true, "يوم": true, "وقت": true, "مرا": true}
 
+// mournedWithin reports whether a word that mourns a victim (شهيد، ضحية،
+// ظلما، غدرا) starts within n tokens from k.
+func (sc *scan) mournedWithin(k, n int) bool {
+	for m := k; m < len(sc.toks) && m < k+n; m++ {
+		if mourning[sc.word(m)] {
+			return true
+		}
+	}
+	return false
+}
+
+// mourning are words that mourn a victim.
+var mourning = map[string]bool{"شهيد": true, "شهيدا": true, "ضحيه": true, "ظلما": true, "غدرا": true, "بريء": true, "بالارهاب": true, "رحمه": true, "جريمه": true}
+
 // yoursBefore reports whether one of the n words before token i, in its
 // clause, is a thing of the reader's (yours: كنيستكم) or names "you"
 // (منكم، عليكم، لكم، انتم).
@@ -1099,6 +1113,13 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		sc.lastInsinuate = hit{from: i, to: j, n: 1, detail: ph.detail}
 		if p := sc.lastNamed; p.n > 0 && i-p.to <= 30 {
 			sc.record(cInsinuation, p.from, j, ph.detail)
+		}
+	case cOneHarm:
+		// "كل يهودي يُقتل هو خطوة نحو عالم أنظف", "اي مثلي ينقتل": one of
+		// a people taken for them all, killed (or killing) at once after.
+		// Not a victim mourned (كل مسيحي يقتل ظلما شهيد).
+		if p := sc.lastPeople; sc.lastOne && p.n > 0 && p.to == i && sc.joined(i) && !sc.deniedBefore(p.from, 2) && !sc.mournedWithin(j, 6) {
+			sc.record(cIncite, p.from, j, "one of a people killed")
 		}
 	case cMustHarm:
 		// "المثليون يجب أن يعدموا", "الشيعة لازم ينقتلون": a people's

@@ -869,6 +869,14 @@ func TestSignalTwins(t *testing.T) {
 		{"WomenRoleThenPeople", Dehumanisation, []string{
 			"الناشطات النسويات دود، ينخرن بالمجتمع",
 		}, nil},
+		// one of a people taken for them all, killed at once after him; not a victim mourned.
+		{"OneOfAPeopleKilled", IncitementCue, []string{
+			"كل يهودي يُقتل هو خطوة نحو عالم أنظف",
+			"أي مثلي ينقتل يستاهل",
+		}, []string{
+			"كل مسيحي يقتل ظلما شهيد",
+			"لن يقتل أي يهودي في هذه المدينة بعد اليوم",
+		}},
 		// a massacre called deserved, and a curse on a people's ruin.
 		{"MassacreDeserved", IncitementCue, []string{
 			"حلبجة كانت درساً مستحقاً للأكراد",
