@@ -877,6 +877,13 @@ func TestSignalTwins(t *testing.T) {
 			"كل مسيحي يقتل ظلما شهيد",
 			"لن يقتل أي يهودي في هذه المدينة بعد اليوم",
 		}},
+		// a people named as a community, a sect or a component.
+		{"PeopleAsCommunity", Vilification, []string{
+			"المكون السني كلهم دواعش",
+			"افتتحت الجالية المسيحية مدرسة جديدة. إنهم يريدون تنصير أطفالنا",
+		}, []string{
+			"ممثل المكون السني بالبرلمان طالب بالتعويضات",
+		}},
 		// a massacre called deserved, and a curse on a people's ruin.
 		{"MassacreDeserved", IncitementCue, []string{
 			"حلبجة كانت درساً مستحقاً للأكراد",
