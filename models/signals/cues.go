@@ -420,7 +420,10 @@ var soundClasses = map[class]bool{
 // soundOf is the letter that r stands for when Iraqi and Gulf writers spell
 // a word by its sound: ث and ط are written ت, ذ د, ظ ض, ص س, and
 // the Iraqi گ and چ stand for ق and ك. ق and ك are kept apart: قلب (heart)
-// and كلب (dog), قرد (ape) and كرد (Kurds) are other words.
+// and كلب (dog), قرد (ape) and كرد (Kurds) are other words. It folds less
+// than foldLetter, the skeleton's fold for words heard in Arabizi: a word
+// written in Arabic letters keeps ض apart from د, غ from ق and the hamza's
+// seats, which Arabizi cannot tell apart but an Arabic spelling can.
 func soundOf(r rune) rune {
 	switch r {
 	case 'ث', 'ط':
