@@ -213,7 +213,7 @@ func arabiziPost(st *state) bool {
 // makanhum el matbakh", "hathol kilhum khawana"): the article and the
 // function words of arabiziWeak, and common words no English or Romance
 // text writes; since 2026-12-07 also the function words of Standard Arabic
-// typed in Latin letters (kol, hal, hadha, laysa, alladhi, limatha).
+// typed in Latin letters (kol, hal, hadha, laysa, alladhi, limatha, yajib).
 var digitlessMarkers = func() map[string]bool {
 	m := map[string]bool{}
 	for k := range arabiziWeak {
@@ -228,7 +228,8 @@ var digitlessMarkers = func() map[string]bool {
 		mub mosh mish msh wayed wayid waayed shwaya shwaye ba3dain baden ya3ni
 		3shan 3ashan alshan leish leysh shloon chethi chithi hichi hechi kitheer kteer
 		kol koll kull hal hadha hathihi hadhihi haadhihi laysa laisa laysu laysoo lysa aslan mujarrad faqat
-		alladhi allathi allati alathi illi elli limatha limadha lematha kayfa jamee3 jami3`) {
+		alladhi allathi allati alathi illi elli limatha limadha lematha kayfa jamee3 jami3
+		yajib yajeb yejib yjib yjb kl mn`) {
 		m[k] = true
 	}
 	return m
@@ -250,14 +251,16 @@ var romanceFunction = map[string]bool{
 // thirds or more of its other words of three letters or more spelling a
 // word of the Arabic word list (nlp/data), at least two of them.
 func digitlessPost(st *state) bool {
-	latin, markers, long, listed := 0, 0, 0, 0
+	latin, markers, long, listed, joined := 0, 0, 0, 0, false
 	budget := azPostStates
 	for _, w := range st.words {
 		if !latinWord(w) || !plainWord(st, w) {
 			continue
 		}
 		if _, _, ok := asciiCore(st, w); !ok {
-			continue
+			if _, _, ok = joinedCore(st, w); !ok {
+				continue
+			}
 		}
 		k := st.scratch
 		if romanceFunction[string(k)] {
@@ -274,9 +277,31 @@ func digitlessPost(st *state) bool {
 		long++
 		if _, _, ok := vocabularySearch(arabiziWords(), k, "", &budget); ok {
 			listed++
+			if articleJoined(k) && !joined {
+				// "elmslmeen", "al-yahood": the article joined to a
+				// listed word marks the post as a marker word does,
+				// once ("already almost illegal" spells three).
+				joined = true
+				markers++
+			}
 		}
 	}
 	return latin >= 3 && markers >= 2 && listed >= 2 && 3*listed >= 2*long
+}
+
+// articleJoined reports whether a lower-case Latin word starts with the
+// article joined to a word of three letters or more ("elmslmeen",
+// "alyahood", "ilsood"), as Arabizi writes a definite noun.
+func articleJoined(k []byte) bool {
+	if len(k) < 5 || k[1] != 'l' || k[0] != 'e' && k[0] != 'a' && k[0] != 'i' {
+		return false
+	}
+	for _, c := range k[2:] {
+		if !isLatinByte(c) && !isArabiziDigitByte(c) {
+			return false
+		}
+	}
+	return true
 }
 
 // postArticles are the article, alone or after a preposition or "and",

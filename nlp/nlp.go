@@ -192,7 +192,7 @@ func mayBeArabizi(s string) bool {
 			if arabiziStrength(k) == strongAz {
 				return true
 			}
-			if digitlessMarkers[string(k)] {
+			if digitlessMarkers[string(k)] || articleJoined(k) {
 				markers++
 			}
 		}

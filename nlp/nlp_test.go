@@ -622,6 +622,10 @@ func TestReadArabizi(t *testing.T) {
 		{"hathol el kurd kilhum khawana", "هذول الكرد كلهم خونه"},
 		// Standard Arabic function words typed in Latin letters are markers too.
 		{"kol el nasara kuffar", "كل النسره كفر"},
+		// So is one word with the article joined to it that spells a
+		// listed word, and yajib (must).
+		{"yjb gatl elsood", "يجب قتل السود"},
+		{"la akrah elmuslimeen abadan", "لا اكره المسلمين ابدن"},
 	} {
 		r := nlp.ReadArabizi(tc.in)
 		if r == nil || r.Text != tc.want {
@@ -648,6 +652,7 @@ func TestReadArabizi(t *testing.T) {
 		"mp3 ps5 b2",                           // too short to end in a letter digit
 		"el perro de la casa es grande",        // Spanish: a Romance function word
 		"al jazeera news live now",             // one marker only
+		"already almost illegal",               // article-like words count once
 		"",
 	} {
 		if r := nlp.ReadArabizi(in); r != nil {

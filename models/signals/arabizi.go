@@ -220,15 +220,8 @@ func (d *Detector) readArabizi(r *nlp.Result, have []policy.Signal) []policy.Sig
 	defer putScan(sc)
 	sc.reading = r
 	d.scan(sc, r.Text)
-	harm := func(name string) bool {
-		switch name {
-		case ThreatCue, IncitementCue, TerrorismCue, Doxxing, Blackmail, Dehumanisation, Vilification, Contempt, Exclusion, Insinuation:
-			return true
-		}
-		return false
-	}
-	if !slices.ContainsFunc(sc.found, func(f found) bool { return harm(f.name) }) &&
-		!slices.ContainsFunc(have, func(s policy.Signal) bool { return harm(s.Name) }) {
+	if !slices.ContainsFunc(sc.found, func(f found) bool { return harmful(f.name) }) &&
+		!slices.ContainsFunc(have, func(s policy.Signal) bool { return harmful(s.Name) }) {
 		// Only a post with the words of a threat, a call to harm, a
 		// terrorist slogan, doxxing or blackmail is worth a reading that
 		// spells by ear: the reading may find them, or find that the post
@@ -238,6 +231,43 @@ func (d *Detector) readArabizi(r *nlp.Result, have []policy.Signal) []policy.Sig
 	var out []policy.Signal
 	for _, f := range sc.found {
 		if slices.ContainsFunc(have, func(s policy.Signal) bool { return s.Name == f.name }) {
+			continue
+		}
+		s, e := r.OriginalRange(f.start, f.end)
+		out = append(out, policy.Signal{Name: f.name, Start: s, End: e, Detail: f.detail})
+	}
+	return out
+}
+
+// readArabiziWords scans the word-list reading of an Arabizi post
+// (nlp.ReadArabiziWords) as a post written in Arabic letters and returns
+// the signals found there whose names are not in have.
+func (d *Detector) readArabiziWords(original string, have []policy.Signal) []policy.Signal {
+	r := nlp.ReadArabiziWords(original)
+	if r == nil {
+		return nil
+	}
+	sc := getScan()
+	defer putScan(sc)
+	d.scan(sc, r.Text)
+	firstHarm := -1
+	for _, f := range sc.found {
+		if harmful(f.name) && (firstHarm < 0 || f.start < firstHarm) {
+			firstHarm = f.start
+		}
+	}
+	var out []policy.Signal
+	for _, f := range sc.found {
+		if slices.ContainsFunc(have, func(s policy.Signal) bool { return s.Name == f.name }) {
+			continue
+		}
+		switch {
+		case harmful(f.name), f.name == Negation, f.name == Esteem, f.name == CondemnedQuote:
+		case f.name == Quotation && firstHarm >= 0 && f.start < firstHarm:
+			// A report before the words of harm (kotob a7adhum 2an …):
+			// a reading by ear finds a reporting verb in a word that is
+			// none (yakul, eats, read يقول) as often after them.
+		default:
 			continue
 		}
 		s, e := r.OriginalRange(f.start, f.end)
@@ -291,11 +321,22 @@ func (d *Detector) skeletonKeys(sc *scan) {
 		if t.kind == kWord && sc.fromLatin(t.start) {
 			k = skeleton(w)
 			t.e = d.skel[k]
-			if strings.Contains(w, "ص") {
-				// 9 is ص, and ق in Iraqi and Gulf Arabizi (tansee9iya).
-				alt = skeleton(strings.ReplaceAll(w, "ص", "ق"))
+			// 9 is ص, and ق in Iraqi and Gulf Arabizi (tansee9iya); th
+			// is ث, and ذ as often (sanathba7); 2 is the hamza, and ق
+			// in Levantine and Egyptian Arabizi (sa7ri2). The first
+			// reading that finds a cue is kept as the word's second key.
+			for _, sw := range [...][2]string{{"ص", "ق"}, {"ث", "ذ"}, {"ء", "ق"}} {
+				if !strings.Contains(w, sw[0]) {
+					continue
+				}
+				a := skeleton(strings.ReplaceAll(w, sw[0], sw[1]))
+				if alt == "" {
+					alt = a
+				}
 				if t.e == nil {
-					t.e = d.skel[alt]
+					if t.e = d.skel[a]; t.e != nil {
+						alt = a
+					}
 				}
 			}
 			if t.e != nil && t.e.flags&fWaw == 0 && sc.doubledW(t.start) {
@@ -350,4 +391,14 @@ func (sc *scan) soundsLike(i int, w string) bool {
 		return false
 	}
 	return slight(word, w) && nlp.WordCount(word) < 2
+}
+
+// harmful reports whether a signal names the words of harm: a threat, a
+// call to harm, a terrorist slogan, doxxing, blackmail or hate.
+func harmful(name string) bool {
+	switch name {
+	case ThreatCue, IncitementCue, TerrorismCue, Doxxing, Blackmail, Dehumanisation, Vilification, Contempt, Exclusion, Insinuation:
+		return true
+	}
+	return false
 }

@@ -94,7 +94,8 @@ func (d *Detector) Signals(p *ingest.Post, normalized string) []policy.Signal {
 	reading := nlp.ReadArabizi(p.Text)
 	if len(sc.found) == 0 {
 		if reading != nil {
-			return d.readArabizi(reading, nil)
+			out := d.readArabizi(reading, nil)
+			return append(out, d.readArabiziWords(p.Text, out)...)
 		}
 		return nil
 	}
@@ -110,6 +111,7 @@ func (d *Detector) Signals(p *ingest.Post, normalized string) []policy.Signal {
 	}
 	if reading != nil {
 		out = append(out, d.readArabizi(reading, out)...)
+		out = append(out, d.readArabiziWords(p.Text, out)...)
 	}
 	return out
 }

@@ -268,6 +268,18 @@ func TestSignalsAndTwins(t *testing.T) {
 		{"arabizi: a people called dogs", Dehumanisation,
 			"el shi3a kilab wallah", "el shi3a kilab", "كلاب",
 			"el shi3a ahlna wallah, w el kilab bil shari3 kithrat"},
+		// The reading the models read (nlp.ReadArabiziWords) is scanned
+		// too, as a post in Arabic letters: يجب قتل اليهود; a denial or
+		// a quote condemned there holds the words of harm back.
+		{"arabizi: a killing demanded, read word by word", IncitementCue,
+			"yjb gatl el-yahood", "gatl el-yahood", "",
+			"el 7al el wa7eed howa el 7iwar"},
+		{"arabizi: hatred denied, read word by word", Negation,
+			"la akrah el shi3a abadan", "la akrah", "",
+			"akrah el shi3a"},
+		{"arabizi: th is ذ as often as ث", ThreatCue,
+			"sonathba7 el masee7iyyeen wa7id wa7id", "sonathba7", "",
+			"el masee7iyyeen ahlna wa7id wa7id"},
 		{"arabizi: a people called parasites", Dehumanisation,
 			"ahl el mu5ayyamat 6ufayliyyeen 3ala el dawla wallah", "6ufayliyyeen", "طفيلي",
 			"ma9ra3 el 7usain ma y7mil dhanbah ghair el qatala"},
@@ -291,6 +303,29 @@ func TestSignalsAndTwins(t *testing.T) {
 				t.Errorf("twin %q fires %s: %+v", tc.twin, tc.signal, twin)
 			}
 		})
+	}
+}
+
+// TestArabiziWordReadingQuotes checks which report the word-by-word reading
+// of an Arabizi post may add: one before the words of harm (someone wrote
+// that …, and it is racist) is a quote condemned; a word read by ear as a
+// verb of saying after them (yakul, eats, read يقول) is not.
+func TestArabiziWordReadingQuotes(t *testing.T) {
+	d := detector(t)
+	quoted := "kataba a7adhum 2an el shi3a 7ayawanat, w hatha kalam 3un9uri marfoodh"
+	sigs := d.Signals(&ingest.Post{Text: quoted}, "")
+	for _, want := range []string{Dehumanisation, Quotation, CondemnedQuote} {
+		if _, ok := find(sigs, want); !ok {
+			t.Errorf("%q: no %s in %+v", quoted, want, sigs)
+		}
+	}
+	eats := "el masee7iyyeen kuffar w 3abadat 9aleeb, el wa7id la yakul min idhum"
+	sigs = d.Signals(&ingest.Post{Text: eats}, "")
+	if _, ok := find(sigs, Vilification); !ok {
+		t.Errorf("%q: no %s in %+v", eats, Vilification, sigs)
+	}
+	if _, ok := find(sigs, Quotation); ok {
+		t.Errorf("%q: yakul (eats) after the charge read as a report: %+v", eats, sigs)
 	}
 }
 
