@@ -192,6 +192,9 @@ type scan struct {
 	// lastDefOne is the last one of a people with the article (المصري),
 	// whom only a noun in the singular may damn.
 	lastDefOne hit
+	// lastMetOne is one of a people after a denied verb of meeting (ما
+	// شفت شيعي), whom a virtue after it denies to them all.
+	lastMetOne hit
 	// lastRuinAt is the last first-person verb of destruction, not
 	// denied, and the people's property after it when there is one
 	// (سأحرق بيوت …).
@@ -261,7 +264,7 @@ func (sc *scan) reset(text string) {
 	sc.devotedTo, sc.devoted, sc.lastContrast = 0, 0, -1
 	sc.lastPeople, sc.lastMassacre, sc.lastHatred, sc.lastMaim = hit{}, hit{}, hit{}, hit{}
 	sc.lastOne, sc.lastRuinAt, sc.lastNamed, sc.lastInsinuate, sc.lastDefOne = false, hit{}, hit{}, hit{}, hit{}
-	sc.lastHatredAs = cContempt
+	sc.lastHatredAs, sc.lastMetOne = cContempt, hit{}
 	sc.lastOrg, sc.lastPraise, sc.lastFig = hit{}, hit{}, hit{}
 	sc.lastHarmNoun, sc.harmOfPeople, sc.lastDuty = hit{}, hit{}, hit{}
 	sc.found = sc.found[:0]
@@ -413,6 +416,26 @@ func (sc *scan) subject(p hit, i int) bool {
 	return p.n > 0 && p.to <= i && p.detail == "" && sc.predicate(p.to, i) && sc.unbroken(p.to, i, false) && !sc.deniedBefore(p.from, 2)
 }
 
+// metBetween reports whether the words between one of a people p, after
+// every or any, and token i say that the writer met or knew them (كل مصري
+// شفته بحياتي، كل يهودي قابلته كان): a verb of meeting with its object,
+// then words of a lifetime, fillers or a place (بالمطعم، في الشغل), five
+// words at most, in one clause, not denied.
+func (sc *scan) metBetween(p hit, i int) bool {
+	if p.n == 0 || p.detail != "" || p.to >= i || i-p.to > 5 || !sc.is(p.to, wMet) || !sc.unbroken(p.to, i, false) || sc.deniedBefore(p.from, 2) {
+		return false
+	}
+	for k := p.to + 1; k < i; k++ {
+		w := sc.word(k)
+		// "بالمطعم", "في الشغل": where they met, not which of them.
+		place := strings.HasPrefix(w, "بال") || strings.HasPrefix(w, "بهال") || sc.is(k-1, wPrep)
+		if sc.toks[k].kind != kWord || !place && !sc.is(k, wLifetime|wFiller|wPrep) {
+			return false
+		}
+	}
+	return true
+}
+
 // askedWithin reports whether a question mark closes the words from token k
 // on, within n tokens and before any other break.
 func (sc *scan) askedWithin(k, n int) bool {
@@ -532,6 +555,20 @@ func (sc *scan) unbroken(from, to int, comma bool) bool {
 		}
 	}
 	return true
+}
+
+// placeAt reports whether token k, joined to the word before it, opens a
+// phrase of place: a preposition (في، عند) or a noun with بال, بهال or
+// بهذه (بالحكومة، بهالدائرة).
+func (sc *scan) placeAt(k int) bool {
+	if k >= len(sc.toks) || !sc.joined(k) || sc.toks[k].kind != kWord {
+		return false
+	}
+	if k+1 < len(sc.toks) && sc.is(k+1, wLifetime) {
+		return false // في حياتي، طول عمري: when, not where
+	}
+	w := sc.word(k)
+	return sc.is(k, wPrep) || strings.HasPrefix(w, "بال") || strings.HasPrefix(w, "بهال") || w == "بهذه" || w == "بهذا" || w == "بهاي"
 }
 
 // narrowed reports whether a relative clause starts at token k, within two
@@ -815,6 +852,17 @@ func (sc *scan) cue(ph phrase, i, j int) {
 			if ph.detail == "definite" && !sc.narrowed(j) && (i == 0 || !sc.is(i-1, wHead)) && !sc.anyIs(max(0, i-3), i, wNaming) {
 				sc.lastDefOne = hit{from: i, to: j, n: 1}
 			}
+			// "ما شفت شيعي واحد صادق", "لم أقابل مسلما أمينا": one of a
+			// people after a denied verb of meeting (and مع).
+			if ph.detail != "definite" {
+				k := i - 1
+				if k > 0 && (sc.word(k) == "مع" || sc.word(k) == "ويا") {
+					k--
+				}
+				if k >= 0 && sc.is(k, wMetBare) && sc.joined(i) && sc.deniedBefore(k, 2) {
+					sc.lastMetOne = hit{from: k, to: j, n: 1}
+				}
+			}
 			return
 		}
 		// "بعض الكرد خونة": a people word after a word of part speaks of
@@ -916,7 +964,7 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		}
 		// "المسلمين الدواعش المجرمين الذين يقطعون الرؤوس": a noun with the
 		// article that a relative clause follows describes some of them.
-		if like, bare := sc.nounForm(i, ph.detail); like && (bare || !sc.narrowed(j)) && (sc.subject(p, i) || bare && (sc.anaphor(p, i) || sc.located(p, i))) {
+		if like, bare := sc.nounForm(i, ph.detail); like && (bare || !sc.narrowed(j)) && (sc.subject(p, i) || bare && (sc.anaphor(p, i) || sc.located(p, i) || sc.lastOne && sc.metBetween(p, i))) {
 			c := cDehumanise
 			if ph.class == cVilify || ph.class == cVilifyOne {
 				c = cVilification
@@ -1115,6 +1163,16 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		sc.lastInsinuate = hit{from: i, to: j, n: 1, detail: ph.detail}
 		if p := sc.lastNamed; p.n > 0 && i-p.to <= 30 {
 			sc.record(cInsinuation, p.from, j, ph.detail)
+		}
+	case cVirtue:
+		// "ما شفت شيعي واحد صادق": no honest one among them.
+		if m := sc.lastMetOne; m.n > 0 && sc.joined(i) && (i == m.to || i == m.to+1 && sc.is(m.to, wAnyone)) {
+			// Not when a place or a body narrows where (ما شفت شيعي
+			// واحد صادق بهالحكومة speaks of a government), or a
+			// relative clause which of them.
+			if !ph.clitic && !sc.narrowed(j) && !sc.placeAt(j) {
+				sc.record(cVilification, m.from, j, "none of them "+ph.detail)
+			}
 		}
 	case cOneHarm:
 		// "كل يهودي يُقتل هو خطوة نحو عالم أنظف", "اي مثلي ينقتل": one of

@@ -268,6 +268,15 @@ func TestSignalsAndTwins(t *testing.T) {
 		{"arabizi: a people called dogs", Dehumanisation,
 			"el shi3a kilab wallah", "el shi3a kilab", "كلاب",
 			"el shi3a ahlna wallah, w el kilab bil shari3 kithrat"},
+		// One of a people after every, and the writer's meeting them,
+		// damned: a charge on them all; a denied meeting and a virtue:
+		// none of them has it.
+		{"every one met, damned", Vilification,
+			"كل مصري شفته بحياتي نصاب", "مصري شفته بحياتي نصاب", "نصاب",
+			"كل مصري شفته بحياتي كان خوش ولد"},
+		{"no honest one ever met", Vilification,
+			"لم أقابل مسلما واحدا أمينا في حياتي", "أقابل مسلما واحدا أمينا", "none of them",
+			"ما شفت شيعي واحد صادق بهالحكومة"},
 		// The reading the models read (nlp.ReadArabiziWords) is scanned
 		// too, as a post in Arabic letters: يجب قتل اليهود; a denial or
 		// a quote condemned there holds the words of harm back.
