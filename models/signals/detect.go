@@ -210,6 +210,10 @@ type scan struct {
 	// lastHatredAs is what lastHatred makes of the people after it:
 	// contempt, exclusion or a call to harm.
 	lastHatredAs class
+	// lastHatredHere tells that lastHatred is a people unwanted (ما نريد،
+	// لا نبي), which damns them only where a place or "here" follows
+	// them (ما نبي هنود بالديرة; not لا نريد السنة والشيعة يتقاتلون).
+	lastHatredHere bool
 	// lastOrg is the last terrorist organisation or leader named, and
 	// lastPraise the last praise that waits for one after it (الله يرجع
 	// ايام …).
@@ -264,7 +268,7 @@ func (sc *scan) reset(text string) {
 	sc.devotedTo, sc.devoted, sc.lastContrast = 0, 0, -1
 	sc.lastPeople, sc.lastMassacre, sc.lastHatred, sc.lastMaim = hit{}, hit{}, hit{}, hit{}
 	sc.lastOne, sc.lastRuinAt, sc.lastNamed, sc.lastInsinuate, sc.lastDefOne = false, hit{}, hit{}, hit{}, hit{}
-	sc.lastHatredAs, sc.lastMetOne = cContempt, hit{}
+	sc.lastHatredAs, sc.lastMetOne, sc.lastHatredHere = cContempt, hit{}, false
 	sc.lastOrg, sc.lastPraise, sc.lastFig = hit{}, hit{}, hit{}
 	sc.lastHarmNoun, sc.harmOfPeople, sc.lastDuty = hit{}, hit{}, hit{}
 	sc.found = sc.found[:0]
@@ -556,6 +560,25 @@ func (sc *scan) unbroken(from, to int, comma bool) bool {
 	}
 	return true
 }
+
+// hereWithin reports whether one of the n words from token k, in its
+// clause, says here or among us (هنا، عندنا، بيننا) or opens a phrase of
+// place (بالديرة، في حينا، ببلدنا).
+func (sc *scan) hereWithin(k, n int) bool {
+	for m := k; m < len(sc.toks) && m < k+n; m++ {
+		if !sc.unbroken(k, m+1, false) || sc.toks[m].kind != kWord {
+			return false
+		}
+		w := sc.word(m)
+		if hereWords[w] || sc.is(m, wPrep) && m+1 < len(sc.toks) || strings.HasPrefix(w, "بال") || strings.HasPrefix(w, "بهال") || strings.HasPrefix(w, "بدير") || strings.HasPrefix(w, "ببلد") || strings.HasPrefix(w, "ببلاد") || strings.HasPrefix(w, "بحي") {
+			return true
+		}
+	}
+	return false
+}
+
+// hereWords say here, or among us.
+var hereWords = map[string]bool{"هنا": true, "هني": true, "هون": true, "عندنا": true, "بيننا": true, "وسطنا": true, "معنا": true, "ويانا": true, "بينا": true}
 
 // placeAt reports whether token k, joined to the word before it, opens a
 // phrase of place: a preposition (في، عند) or a noun with بال, بهال or
@@ -897,7 +920,7 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		// writer's hatred of a people, or a curse on them.
 		// Praise of some of a people is praise all the same ("تحية
 		// للايزيدية اللي رجعوا لسنجار").
-		if h := sc.lastHatred; h.n > 0 && h.to <= i && sc.predicate(h.to, i) && sc.unbroken(h.to, i, true) && (sc.lastHatredAs == cEsteemed || !sc.narrowed(j)) {
+		if h := sc.lastHatred; h.n > 0 && h.to <= i && sc.predicate(h.to, i) && sc.unbroken(h.to, i, true) && (sc.lastHatredAs == cEsteemed || !sc.narrowed(j)) && (!sc.lastHatredHere || sc.hereWithin(j, 1)) {
 			sc.record(sc.lastHatredAs, h.from, j, h.detail)
 		}
 	case cWoman:
@@ -1040,11 +1063,12 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		if pre, ok := sc.cutSuffix(i, head); !ok || pre != "" && pre != "و" && pre != "ف" || sc.deniedBefore(i, 2) {
 			return
 		}
-		if dir == "verb" {
+		if dir == "verb" || dir == "unwanted" {
 			// Of two phrases from one word (الله يلعن، الله يلعن ابو) the
 			// longer is kept.
 			if h := sc.lastHatred; h.n == 0 || h.from != i || h.to < j {
 				sc.lastHatred, sc.lastHatredAs = hit{from: i, to: j, n: 1, detail: words}, as
+				sc.lastHatredHere = dir == "unwanted"
 			}
 			return
 		}
@@ -1124,7 +1148,7 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		if sc.deniedBefore(i, 2) {
 			return
 		}
-		sc.lastHatred, sc.lastHatredAs = hit{from: i, to: j, n: 1, detail: "violence against a people"}, cThreat
+		sc.lastHatred, sc.lastHatredAs, sc.lastHatredHere = hit{from: i, to: j, n: 1, detail: "violence against a people"}, cThreat, false
 	case cViceNoun:
 		// "اللاجئون لا يجلبون إلا الجريمة", "المصريين ما يعرفون غير
 		// الفهلوة": a vice said to be all a people bring or know. الا or
@@ -1154,7 +1178,7 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		// "كل المشاكل سببها النسوان": a people blamed, named after the
 		// blame; the people case records it.
 		if !sc.deniedBefore(i, 2) {
-			sc.lastHatred, sc.lastHatredAs = hit{from: i, to: j, n: 1, detail: "blamed"}, cVilification
+			sc.lastHatred, sc.lastHatredAs, sc.lastHatredHere = hit{from: i, to: j, n: 1, detail: "blamed"}, cVilification, false
 		}
 	case cInsinuate:
 		// "تعرف الباقي", "مجرد صدفة", "الحين عرفنا ليش": the writer lets

@@ -277,6 +277,11 @@ func TestSignalsAndTwins(t *testing.T) {
 		{"no honest one ever met", Vilification,
 			"لم أقابل مسلما واحدا أمينا في حياتي", "أقابل مسلما واحدا أمينا", "none of them",
 			"ما شفت شيعي واحد صادق بهالحكومة"},
+		// A people not wanted here: exclusion, only with here or a
+		// place right after them.
+		{"a people not wanted here", Exclusion,
+			"ما نبي هنود بالديرة", "ما نبي هنود", "",
+			"ما نريد المسيحيين يطلعون من البلد، هم اهلنا"},
 		// The reading the models read (nlp.ReadArabiziWords) is scanned
 		// too, as a post in Arabic letters: يجب قتل اليهود; a denial or
 		// a quote condemned there holds the words of harm back.
