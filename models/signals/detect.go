@@ -1165,7 +1165,16 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		// "سأحرق بيوت اليهود", "سنهدم كنائس النصارى": a first-person
 		// verb of destruction, then a people's homes or houses of
 		// worship; the people case records it.
-		if r := sc.lastRuinAt; r.n > 0 && r.to == i && sc.joined(i) {
+		r := sc.lastRuinAt
+		adjacent := r.n > 0 && r.to == i && sc.joined(i)
+		// "سأحرق كل كنيسة", "سنحرق مساجدهم": a house of worship after
+		// every, or with the pronoun of them, is a faith's.
+		every := r.n > 0 && r.to == i-1 && sc.word(i-1) == "كل" && sc.joined(i) && sc.joined(i-1)
+		if w := sc.word(i); ph.detail == "worship" && (every || adjacent && (strings.HasSuffix(w, "هم") || strings.HasSuffix(w, "كم"))) {
+			sc.record(cThreat, r.from, j, "destroy a faith's houses of worship")
+			return
+		}
+		if adjacent {
 			sc.lastRuinAt = hit{from: r.from, to: j, n: 1}
 		}
 	case cExcludeWhole:
@@ -1202,9 +1211,29 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		// "كل يهودي يُقتل هو خطوة نحو عالم أنظف", "اي مثلي ينقتل": one of
 		// a people taken for them all, killed (or killing) at once after.
 		// Not a victim mourned (كل مسيحي يقتل ظلما شهيد).
-		if p := sc.lastPeople; sc.lastOne && p.n > 0 && p.to == i && sc.joined(i) && !sc.deniedBefore(p.from, 2) && !sc.mournedWithin(j, 6) {
-			sc.record(cIncite, p.from, j, "one of a people killed")
+		if sc.mournedWithin(j, 6) {
+			return
 		}
+		if p := sc.lastPeople; sc.lastOne && p.n > 0 && p.to == i && sc.joined(i) && !sc.deniedBefore(p.from, 2) {
+			sc.record(cIncite, p.from, j, "one of a people killed")
+			return
+		}
+		// "كل مثلي يجب ان يعدم", "يستحق ان يقتل كل ملحد": a word of duty
+		// (and ان) before the verb, one of a people taken for them all
+		// just before the duty or after the verb (the people case
+		// records it then).
+		m := i - 1
+		if m > 0 && sc.word(m) == "ان" && sc.joined(m+1) {
+			m--
+		}
+		if m < 0 || m == i-1 && sc.word(m) == "ان" || !sc.is(m, wModal) || !sc.joined(m+1) || sc.deniedBefore(m, 2) {
+			return
+		}
+		if p := sc.lastPeople; sc.lastOne && p.n > 0 && p.to == m && sc.joined(m) && !sc.deniedBefore(p.from, 2) {
+			sc.record(cIncite, p.from, j, "one of a people's killing demanded")
+			return
+		}
+		sc.lastHatred, sc.lastHatredAs, sc.lastHatredHere = hit{from: m, to: j, n: 1, detail: "one of a people's killing demanded"}, cIncite, false
 	case cMustHarm:
 		// "المثليون يجب أن يعدموا", "الشيعة لازم ينقتلون": a people's
 		// killing demanded. A word of duty (and ان) stands before the

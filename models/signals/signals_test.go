@@ -282,6 +282,18 @@ func TestSignalsAndTwins(t *testing.T) {
 		{"a people not wanted here", Exclusion,
 			"ما نبي هنود بالديرة", "ما نبي هنود", "",
 			"ما نريد المسيحيين يطلعون من البلد، هم اهلنا"},
+		{"a faith's houses of worship to burn", ThreatCue,
+			"سأحرق كل كنيسة في المدينة", "سأحرق كل كنيسة", "worship",
+			"سأزور كل كنيسة في المدينة"},
+		{"one of a people's killing demanded, verb first", IncitementCue,
+			"يجب أن يقتل كل مثلي", "يجب أن يقتل كل مثلي", "demanded",
+			"يجب أن يحاكم كل قاتل"},
+		{"one of a people's killing deserved", IncitementCue,
+			"كل ملحد يستحق أن يقتل", "ملحد يستحق أن يقتل", "demanded",
+			"كل مسيحي يستحق ان يعيش بكرامة"},
+		{"a people wished away", IncitementCue,
+			"أتمنى أن يختفي كل اليهود من الوجود", "أتمنى أن يختفي كل اليهود", "",
+			"أتمنى أن يختفي الفقر من بلادنا"},
 		// The reading the models read (nlp.ReadArabiziWords) is scanned
 		// too, as a post in Arabic letters: يجب قتل اليهود; a denial or
 		// a quote condemned there holds the words of harm back.
