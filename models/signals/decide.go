@@ -3,6 +3,7 @@ package signals
 import (
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // defenderRoles are the roles whose targeting is a threat to civic space.
@@ -201,6 +202,10 @@ func (d *Detector) decide(sc *scan) {
 		case q.n == 0 && h[cReport].n > 0:
 			q = h[cReport]
 			sc.add(CondemnedQuote, min(r.from, q.from), max(r.to, q.to), "reported to condemn")
+		case q.n == 0 && sc.askedBack(r):
+			// "النساء لا يصلحن للقيادة؟ كلام فارغ": words asked back,
+			// then rejected at once.
+			sc.add(CondemnedQuote, 0, r.to, "asked back to condemn")
 		}
 	}
 	if !d.off[Negation] {
@@ -247,6 +252,41 @@ func (sc *scan) addUnlessTakenBack(name string, firm hit, firmDetail string, sof
 
 // harmOutside reports whether the words of a threat, a call to harm or a
 // terrorist slogan stand outside the quotation q: the writer's own words.
+// askedBack reports whether the rejection r opens, at most two words after
+// it, the sentence after a question mark, and no words of a threat, a call
+// to harm or a slogan come after it: the question echoes what it rejects.
+func (sc *scan) askedBack(r hit) bool {
+	if r.from == 0 || r.from > len(sc.toks) {
+		return false
+	}
+	asked := false
+	for k := max(1, r.from-2); k <= r.from; k++ {
+		gap := sc.text[sc.toks[k-1].end:sc.toks[k].start]
+		if strings.ContainsAny(gap, "؟?") {
+			asked = true
+		} else if asked && strings.ContainsAny(gap, ".!:\n،,") {
+			return false
+		}
+	}
+	if !asked {
+		return false
+	}
+	// "كلام فارغ؟": the rejection asked in turn rejects nothing.
+	after := sc.text[sc.toks[r.to-1].end:]
+	if r.to < len(sc.toks) {
+		after = sc.text[sc.toks[r.to-1].end:sc.toks[r.to].start]
+	}
+	if strings.ContainsAny(after, "؟?") {
+		return false
+	}
+	for _, h := range []hit{sc.hits[cThreat], sc.hits[cIncite], sc.hits[cJihad], sc.lastHarm} {
+		if h.n > 0 && h.from >= r.from {
+			return false // harm after the rejection: the writer's own
+		}
+	}
+	return true
+}
+
 func (sc *scan) harmOutside(q hit) bool {
 	for _, h := range []hit{sc.hits[cThreat], sc.hits[cIncite], sc.hits[cJihad], sc.lastHarm} {
 		if h.n > 0 && (h.to <= q.from || h.from >= q.to) {

@@ -294,6 +294,12 @@ func TestSignalsAndTwins(t *testing.T) {
 		{"a people wished away", IncitementCue,
 			"أتمنى أن يختفي كل اليهود من الوجود", "أتمنى أن يختفي كل اليهود", "",
 			"أتمنى أن يختفي الفقر من بلادنا"},
+		{"a people called unfit to lead", Exclusion,
+			"النساء لا يصلحن للقيادة", "النساء لا يصلحن للقيادة", "",
+			"هذا المدير لا يصلح للقيادة"},
+		{"a charge asked back and rejected", CondemnedQuote,
+			"اليهود كلهم خونة؟ هذا هراء", "هراء", "asked back",
+			"اليهود كلهم خونة؟ كلام فارغ؟ لا والله صدك"},
 		// The reading the models read (nlp.ReadArabiziWords) is scanned
 		// too, as a post in Arabic letters: يجب قتل اليهود; a denial or
 		// a quote condemned there holds the words of harm back.
