@@ -214,6 +214,9 @@ type scan struct {
 	// لا نبي), which damns them only where a place or "here" follows
 	// them (ما نبي هنود بالديرة; not لا نريد السنة والشيعة يتقاتلون).
 	lastHatredHere bool
+	// lastHatredOne tells that lastHatred (distrust: لا تثق) may take one
+	// of a people in the singular, who stands for them all (لن أثق بمسلم).
+	lastHatredOne bool
 	// lastOrg is the last terrorist organisation or leader named, and
 	// lastPraise the last praise that waits for one after it (الله يرجع
 	// ايام …).
@@ -268,7 +271,7 @@ func (sc *scan) reset(text string) {
 	sc.devotedTo, sc.devoted, sc.lastContrast = 0, 0, -1
 	sc.lastPeople, sc.lastMassacre, sc.lastHatred, sc.lastMaim = hit{}, hit{}, hit{}, hit{}
 	sc.lastOne, sc.lastRuinAt, sc.lastNamed, sc.lastInsinuate, sc.lastDefOne = false, hit{}, hit{}, hit{}, hit{}
-	sc.lastHatredAs, sc.lastMetOne, sc.lastHatredHere = cContempt, hit{}, false
+	sc.lastHatredAs, sc.lastMetOne, sc.lastHatredHere, sc.lastHatredOne = cContempt, hit{}, false, false
 	sc.lastOrg, sc.lastPraise, sc.lastFig = hit{}, hit{}, hit{}
 	sc.lastHarmNoun, sc.harmOfPeople, sc.lastDuty = hit{}, hit{}, hit{}
 	sc.found = sc.found[:0]
@@ -875,14 +878,20 @@ func (sc *scan) cue(ph phrase, i, j int) {
 			if ph.detail == "definite" && !sc.narrowed(j) && (i == 0 || !sc.is(i-1, wHead)) && !sc.anyIs(max(0, i-3), i, wNaming) {
 				sc.lastDefOne = hit{from: i, to: j, n: 1}
 			}
-			// "ما شفت شيعي واحد صادق", "لم أقابل مسلما أمينا": one of a
-			// people after a denied verb of meeting (and مع).
+			// "لن أثق أبدا بمسلم", "لا تأمن لكردي": distrust of one of a
+			// people, who stands for them all.
+			if h := sc.lastHatred; ph.detail != "definite" && sc.lastHatredOne && h.n > 0 && h.to <= i && sc.predicate(h.to, i) && sc.unbroken(h.to, i, true) && !sc.narrowed(j) {
+				sc.record(sc.lastHatredAs, h.from, j, h.detail)
+			}
+			// "ما شفت شيعي واحد صادق", "لم أقابل مسلما أمينا", "ماكو
+			// شيعي شريف": one of a people after a denied verb of meeting
+			// (and مع), or after "there is none".
 			if ph.detail != "definite" {
 				k := i - 1
 				if k > 0 && (sc.word(k) == "مع" || sc.word(k) == "ويا") {
 					k--
 				}
-				if k >= 0 && sc.is(k, wMetBare) && sc.joined(i) && sc.deniedBefore(k, 2) {
+				if k >= 0 && sc.is(k, wMetBare) && sc.joined(i) && (sc.deniedBefore(k, 2) || sc.denies(k)) {
 					sc.lastMetOne = hit{from: k, to: j, n: 1}
 				}
 			}
@@ -1063,12 +1072,12 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		if pre, ok := sc.cutSuffix(i, head); !ok || pre != "" && pre != "و" && pre != "ف" || sc.deniedBefore(i, 2) {
 			return
 		}
-		if dir == "verb" || dir == "unwanted" {
+		if dir == "verb" || dir == "unwanted" || dir == "verbone" {
 			// Of two phrases from one word (الله يلعن، الله يلعن ابو) the
 			// longer is kept.
 			if h := sc.lastHatred; h.n == 0 || h.from != i || h.to < j {
 				sc.lastHatred, sc.lastHatredAs = hit{from: i, to: j, n: 1, detail: words}, as
-				sc.lastHatredHere = dir == "unwanted"
+				sc.lastHatredHere, sc.lastHatredOne = dir == "unwanted", dir == "verbone"
 			}
 			return
 		}
@@ -1148,7 +1157,7 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		if sc.deniedBefore(i, 2) {
 			return
 		}
-		sc.lastHatred, sc.lastHatredAs, sc.lastHatredHere = hit{from: i, to: j, n: 1, detail: "violence against a people"}, cThreat, false
+		sc.lastHatred, sc.lastHatredAs, sc.lastHatredHere, sc.lastHatredOne = hit{from: i, to: j, n: 1, detail: "violence against a people"}, cThreat, false, false
 	case cViceNoun:
 		// "اللاجئون لا يجلبون إلا الجريمة", "المصريين ما يعرفون غير
 		// الفهلوة": a vice said to be all a people bring or know. الا or
@@ -1187,7 +1196,7 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		// "كل المشاكل سببها النسوان": a people blamed, named after the
 		// blame; the people case records it.
 		if !sc.deniedBefore(i, 2) {
-			sc.lastHatred, sc.lastHatredAs, sc.lastHatredHere = hit{from: i, to: j, n: 1, detail: "blamed"}, cVilification, false
+			sc.lastHatred, sc.lastHatredAs, sc.lastHatredHere, sc.lastHatredOne = hit{from: i, to: j, n: 1, detail: "blamed"}, cVilification, false, false
 		}
 	case cInsinuate:
 		// "تعرف الباقي", "مجرد صدفة", "الحين عرفنا ليش": the writer lets
@@ -1233,7 +1242,7 @@ func (sc *scan) cue(ph phrase, i, j int) {
 			sc.record(cIncite, p.from, j, "one of a people's killing demanded")
 			return
 		}
-		sc.lastHatred, sc.lastHatredAs, sc.lastHatredHere = hit{from: m, to: j, n: 1, detail: "one of a people's killing demanded"}, cIncite, false
+		sc.lastHatred, sc.lastHatredAs, sc.lastHatredHere, sc.lastHatredOne = hit{from: m, to: j, n: 1, detail: "one of a people's killing demanded"}, cIncite, false, false
 	case cMustHarm:
 		// "المثليون يجب أن يعدموا", "الشيعة لازم ينقتلون": a people's
 		// killing demanded. A word of duty (and ان) stands before the

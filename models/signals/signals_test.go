@@ -300,6 +300,12 @@ func TestSignalsAndTwins(t *testing.T) {
 		{"a charge asked back and rejected", CondemnedQuote,
 			"اليهود كلهم خونة؟ هذا هراء", "هراء", "asked back",
 			"اليهود كلهم خونة؟ كلام فارغ؟ لا والله صدك"},
+		{"no good one of a people exists", Vilification,
+			"لا يوجد مهاجر صالح", "يوجد مهاجر صالح", "none of them",
+			"في سوري صالح ساعدني اليوم"},
+		{"one of a people distrusted", Contempt,
+			"لن أثق أبدا بمسلم", "لن أثق أبدا بمسلم", "",
+			"لا تثق بأي سياسي"},
 		// The reading the models read (nlp.ReadArabiziWords) is scanned
 		// too, as a post in Arabic letters: يجب قتل اليهود; a denial or
 		// a quote condemned there holds the words of harm back.
