@@ -1005,6 +1005,13 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		}
 	case cHarmNoun:
 		sc.lastHarmNoun = hit{from: i, to: j, n: 1}
+		// "الحل الوحيد للمثليين هو الإعدام", "العلاج الوحيد لهؤلاء الشيعة
+		// هو السيف": a solution for a people named, then the harm, in
+		// one clause of eight words at most.
+		if d, p := sc.lastDuty, sc.lastPeople; d.n > 0 && d.detail == "solution" && p.n > 0 && p.detail == "" && p.from >= d.to && p.to <= i && i-d.to <= 8 && sc.unbroken(d.from, j, false) && !sc.deniedBetween(d.to, i) && !sc.anyIs(p.to, i, wRelative) {
+			sc.record(cIncite, d.from, j, "violence against a people called the solution")
+			return
+		}
 		// "الشيعة قتلهم واجب": the harm's pronoun points back at the
 		// people a few words before, in one clause.
 		if p := sc.lastPeople; ph.detail == "pronoun" && sc.reaches(p, i) {

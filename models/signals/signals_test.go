@@ -306,6 +306,9 @@ func TestSignalsAndTwins(t *testing.T) {
 		{"one of a people distrusted", Contempt,
 			"لن أثق أبدا بمسلم", "لن أثق أبدا بمسلم", "",
 			"لا تثق بأي سياسي"},
+		{"a people's harm called the solution", IncitementCue,
+			"الحل الوحيد للمثليين هو الإعدام", "الحل الوحيد للمثليين هو الإعدام", "solution",
+			"الحل الوحيد للأكراد هو الحوار لا القتل"},
 		// The reading the models read (nlp.ReadArabiziWords) is scanned
 		// too, as a post in Arabic letters: يجب قتل اليهود; a denial or
 		// a quote condemned there holds the words of harm back.
