@@ -73,6 +73,9 @@ func (n *Normalizer) wordPass(st *state, s string) {
 	if singles && !o.KeepEvasion {
 		joinSpaced(st)
 	}
+	if !o.KeepEvasion && strings.Contains(s, "ـ ") {
+		joinKashidaSpaced(st, s)
+	}
 	if latin && !o.KeepArabizi {
 		n.arabizi(st)
 	}
@@ -492,6 +495,38 @@ func kashidaCut(u []unit, s string) bool {
 // being part of it ("دا_عش!").
 func isEdgePunct(r rune) bool {
 	return r >= 0 && !isArabicLetter(r) && !isSepRune(r) && !isWordRune(r)
+}
+
+// joinKashidaSpaced joins two words of Arabic letters that a space cuts
+// between two tatweels ("حشـ ـرات", "الشيـ ـعة"), a word cut on purpose as
+// kashidaCut finds with a dot; the tatweels were dropped before the word
+// pass, so they are looked for in s. A tatweel on one side only may close
+// an elongated word ("حلـــو بس") and does not join.
+func joinKashidaSpaced(st *state, s string) {
+	u := st.units
+	for sp := 1; sp < len(u)-1; sp++ {
+		if u[sp].r != ' ' {
+			continue
+		}
+		last, first := sp-1, sp+1
+		for last > 0 && u[last].r < 0 {
+			last--
+		}
+		for first < len(u)-1 && u[first].r < 0 {
+			first++
+		}
+		if !isArabicLetter(u[last].r) || !isArabicLetter(u[first].r) {
+			continue
+		}
+		from := int(u[last].off) + utf8.RuneLen(u[last].r)
+		at, to := int(u[sp].off), int(u[first].off)
+		if from > at || at+1 > to || to > len(s) || !strings.Contains(s[from:at], "ـ") || !strings.Contains(s[at+1:to], "ـ") {
+			continue
+		}
+		u[sp].r = -1
+		st.edited = true
+		st.steps |= 1 << stepJoined
+	}
 }
 
 // joinSpaced joins runs of at least three single Arabic letters written as

@@ -160,6 +160,8 @@ func TestNormalizeEvasion(t *testing.T) {
 		{"dotted letters", "د.ا.ع.ش", "داعش"},
 		{"letters cut between tatweels", "عـ.ـبـ.ـدة الشيـ.ـطان", "عبده الشيطان"},
 		{"an ellipsis after an elongated word stays", "حلـــو...بس", "حلو.بس"},
+		{"a word cut by a space between tatweels", "حشـ ـرات والشيـ ـعة كفـ ـار", "حشرات والشيعه كفار"},
+		{"a space after an elongated word stays", "حلـــو بس", "حلو بس"},
 		{"dashed letters with spaces", "د - ا - ع - ش", "داعش"},
 		{"dotted letters with spaces", "موتوا يا ك. ل. ا. ب", "موتوا يا كلاب"},
 		{"underscore inside word", "دا_عش", "داعش"},
