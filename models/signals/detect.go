@@ -878,6 +878,12 @@ func (sc *scan) cue(ph phrase, i, j int) {
 			if ph.detail == "definite" && !sc.narrowed(j) && (i == 0 || !sc.is(i-1, wHead)) && !sc.anyIs(max(0, i-3), i, wNaming) {
 				sc.lastDefOne = hit{from: i, to: j, n: 1}
 			}
+			// "ذبح الرافضي قربة", "قتل اليهودي واجب": a harm done to one of
+			// a people with the article, named as a deed at once; called a
+			// duty after it, a call to harm them all.
+			if hn := sc.lastHarmNoun; ph.detail == "definite" && hn.n > 0 && hn.to == i && sc.joined(i) && !sc.narrowed(j) {
+				sc.harmOfPeople = hit{from: hn.from, to: j, n: 1}
+			}
 			// "لن أثق أبدا بمسلم", "لا تأمن لكردي": distrust of one of a
 			// people, who stands for them all.
 			if h := sc.lastHatred; ph.detail != "definite" && sc.lastHatredOne && h.n > 0 && h.to <= i && sc.predicate(h.to, i) && sc.unbroken(h.to, i, true) && !sc.narrowed(j) {

@@ -309,6 +309,12 @@ func TestSignalsAndTwins(t *testing.T) {
 		{"a people's harm called the solution", IncitementCue,
 			"الحل الوحيد للمثليين هو الإعدام", "الحل الوحيد للمثليين هو الإعدام", "solution",
 			"الحل الوحيد للأكراد هو الحوار لا القتل"},
+		{"a coffin for the reader", ThreatCue,
+			"لم اغراضك واطلع من العراق قبل لا تطلع منه بتابوت", "تطلع منه بتابوت", "body returned",
+			"الشهيد رجع لاهله بتابوت ملفوف بالعلم، الله يرحمه"},
+		{"one of a people's killing called a duty", IncitementCue,
+			"ذبح الرافضي قربة لله", "ذبح الرافضي قربة لله", "duty",
+			"ذبحنا خروفين للعرس يوم الخميس، الكل معزوم"},
 		// The reading the models read (nlp.ReadArabiziWords) is scanned
 		// too, as a post in Arabic letters: يجب قتل اليهود; a denial or
 		// a quote condemned there holds the words of harm back.
