@@ -177,7 +177,7 @@ func (d *Detector) decide(sc *scan) {
 		switch {
 		case sc.quote.n > 0:
 			sc.addHit(Quotation, sc.quote, "quotation marks")
-		case h[cReport].n > 0 && (h[cSatire].n == 0 || h[cReport].to-h[cReport].from > 1 && sc.word(h[cReport].from) != "rt"):
+		case h[cReport].n > 0 && (h[cSatire].n == 0 || h[cReport].to-h[cReport].from > 1 && sc.word(h[cReport].from) != "rt") && !sc.reportsAfterHarm(h[cReport]):
 			// "سألوه … گال … 😂": in a joke the reporting verb tells the
 			// joke, it reports no one; a frame of several words (اللي
 			// بيقولوا … 😂) still reports whom it names (not a retweet's
@@ -252,6 +252,14 @@ func (sc *scan) addUnlessTakenBack(name string, firm hit, firmDetail string, sof
 
 // harmOutside reports whether the words of a threat, a call to harm or a
 // terrorist slogan stand outside the quotation q: the writer's own words.
+// reportsAfterHarm reports whether the first reporting verb r comes six
+// words or more after the last words of a threat, a call to harm or a
+// slogan, so that it reports none of them: "والله اذبحها … گلتلها الف
+// مرة" threatens, then tells what was said to her before.
+func (sc *scan) reportsAfterHarm(r hit) bool {
+	return sc.lastHarm.n > 0 && sc.lastHarm.to+6 <= r.from
+}
+
 // askedBack reports whether the rejection r opens, at most two words after
 // it, the sentence after a question mark, and no words of a threat, a call
 // to harm or a slogan come after it: the question echoes what it rejects.

@@ -1319,6 +1319,10 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		sc.lastContrast = i
 	case cAdjective, cNotName:
 	default:
+		// "حي او ميت او جماد او نبات": a list of alternatives, no bounty.
+		if ph.detail == "bounty" && j < len(sc.toks) && sc.joined(j) && (sc.word(j) == "او" || sc.word(j) == "ولا") {
+			return
+		}
 		sc.record(ph.class, i, j, ph.detail)
 	}
 }

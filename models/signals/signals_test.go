@@ -376,6 +376,30 @@ func TestArabiziWordReadingQuotes(t *testing.T) {
 	}
 }
 
+// TestReportAfterThreat checks that a reporting verb well after a threat
+// (the writer threatens, then tells what was said to her before) reports
+// none of it, while an attribution just after still does, and that a list
+// of alternatives is no bounty.
+func TestReportAfterThreat(t *testing.T) {
+	d := detector(t)
+	own := "والله اذبحها واغسل عاري بيدي وما يهمني لا سجن ولا اعدام. گلتلها الف مرة وامي گالتلها"
+	sigs := d.Signals(&ingest.Post{Text: own}, "")
+	if _, ok := find(sigs, ThreatCue); !ok {
+		t.Errorf("%q: no threat in %+v", own, sigs)
+	}
+	if _, ok := find(sigs, Quotation); ok {
+		t.Errorf("%q: a report after the threat taken as quoting it: %+v", own, sigs)
+	}
+	quoted := "قال الشيخ: والله اذبحها واغسل عاري"
+	if _, ok := find(d.Signals(&ingest.Post{Text: quoted}, ""), Quotation); !ok {
+		t.Errorf("%q: the report before the threat lost", quoted)
+	}
+	list := "سواء كان حي أو ميت أو جماد أو نبات"
+	if _, ok := find(d.Signals(&ingest.Post{Text: list}, ""), ThreatCue); ok {
+		t.Errorf("%q: a list of alternatives read as a bounty", list)
+	}
+}
+
 // A doubled w in Arabizi is a consonant و of the word's root: «n9awwitla»
 // (we vote for him) read with 9 as ق has the skeleton of نقتله (we kill
 // him) once the و is dropped, and must not read as a threat, while a threat
