@@ -315,6 +315,9 @@ func TestSignalsAndTwins(t *testing.T) {
 		{"one of a people's killing called a duty", IncitementCue,
 			"ذبح الرافضي قربة لله", "ذبح الرافضي قربة لله", "duty",
 			"ذبحنا خروفين للعرس يوم الخميس، الكل معزوم"},
+		{"a people called flies", Dehumanisation,
+			"المصاروه ذبان، وين ما فيه صحن أكل تلقاهم", "المصاروه ذبان", "ذبان",
+			"الهنود شعب طيب وشغيل"},
 		// The reading the models read (nlp.ReadArabiziWords) is scanned
 		// too, as a post in Arabic letters: يجب قتل اليهود; a denial or
 		// a quote condemned there holds the words of harm back.
