@@ -1014,9 +1014,16 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		// "الحل الوحيد للمثليين هو الإعدام", "العلاج الوحيد لهؤلاء الشيعة
 		// هو السيف": a solution for a people named, then the harm, in
 		// one clause of eight words at most.
-		if d, p := sc.lastDuty, sc.lastPeople; d.n > 0 && d.detail == "solution" && p.n > 0 && p.detail == "" && p.from >= d.to && p.to <= i && i-d.to <= 8 && sc.unbroken(d.from, j, false) && !sc.deniedBetween(d.to, i) && !sc.anyIs(p.to, i, wRelative) {
-			sc.record(cIncite, d.from, j, "violence against a people called the solution")
-			return
+		if d, p := sc.lastDuty, sc.lastPeople; d.n > 0 && (d.detail == "solution" || d.detail == "solution denied" && i > 0 && sc.is(i-1, wOnly)) && i-d.to <= 8 && sc.unbroken(d.from, j, false) {
+			// "لا علاج مع هؤلاء إلا الإبادة": they, of a people named
+			// before, stand for the people.
+			clear := !sc.deniedBetween(d.to, i) || d.detail == "solution denied"
+			named := p.n > 0 && p.detail == "" && p.from >= d.to && p.to <= i && !sc.anyIs(p.to, i, wRelative) && clear
+			they := !named && sc.lastNamed.n > 0 && sc.lastNamed.to <= d.from && sc.anyIs(d.to, i, wAnaphor) && clear
+			if named || they {
+				sc.record(cIncite, d.from, j, "violence against a people called the solution")
+				return
+			}
 		}
 		// "الشيعة قتلهم واجب": the harm's pronoun points back at the
 		// people a few words before, in one clause.
@@ -1032,6 +1039,11 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		// قتلهم واجب": a harm done to a people called a duty, justice or
 		// no crime, in one sentence; not denied (قتل الشيعة ليس جهادا).
 		if sc.deniedBefore(i, 2) {
+			// "لا علاج مع هؤلاء إلا الإبادة": no solution but the harm
+			// after it (the harm case looks for الا).
+			if ph.detail == "solution" {
+				sc.lastDuty = hit{from: i, to: j, n: 1, detail: "solution denied"}
+			}
 			return
 		}
 		sc.lastDuty = hit{from: i, to: j, n: 1, detail: ph.detail}
@@ -1267,11 +1279,20 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		if m > 0 && sc.word(m) == "ان" {
 			m--
 		}
-		if m < 0 || !sc.is(m, wModal) || sc.deniedBefore(m, 2) {
+		// "الإيزيديه يا يتوبون يا ينذبحون": either … or be killed, an
+		// ultimatum that demands it as a word of duty does.
+		ultimatum := m > 0 && sc.word(m) == "يا" && sc.joined(m+1) && slices.ContainsFunc([]int{m - 2, m - 3}, func(k int) bool { return k >= 0 && sc.word(k) == "يا" && sc.unbroken(k, m+1, false) })
+		if m < 0 || !ultimatum && !sc.is(m, wModal) || sc.deniedBefore(m, 2) {
 			return
 		}
 		if j < len(sc.toks) && sc.joined(j) && !sc.is(j, wFiller|wPrep) {
 			return
+		}
+		if ultimatum {
+			m -= 2
+			if sc.word(m) != "يا" {
+				m--
+			}
 		}
 		if p := sc.lastPeople; sc.reaches(p, m) && !sc.deniedBetween(p.to, m) && !sc.anyIs(p.to, m, wRelative) {
 			sc.record(cIncite, p.from, j, "a people's harm demanded")

@@ -318,6 +318,15 @@ func TestSignalsAndTwins(t *testing.T) {
 		{"a people called flies", Dehumanisation,
 			"المصاروه ذبان، وين ما فيه صحن أكل تلقاهم", "المصاروه ذبان", "ذبان",
 			"الهنود شعب طيب وشغيل"},
+		{"revenge on every one of a people", ThreatCue,
+			"سننتقم من كل سنّي في هذه البلدة", "سننتقم من كل سنّي", "",
+			"سننتقم من القتلة بالقانون"},
+		{"no solution with them but the harm", IncitementCue,
+			"الأكراد شعب خائن، لا علاج مع هؤلاء إلا الإبادة", "علاج مع هؤلاء إلا الإبادة", "solution",
+			"الأكراد شعب عنيد، لا علاج مع هؤلاء إلا الحوار"},
+		{"an ultimatum to a people", IncitementCue,
+			"الإيزيديه يا يتوبون يا ينذبحون، ما في خيار ثالث", "ينذبحون", "",
+			"يا جماعة يا ناس يموتون من الجوع"},
 		// The reading the models read (nlp.ReadArabiziWords) is scanned
 		// too, as a post in Arabic letters: يجب قتل اليهود; a denial or
 		// a quote condemned there holds the words of harm back.
