@@ -327,6 +327,9 @@ func TestSignalsAndTwins(t *testing.T) {
 		{"an ultimatum to a people", IncitementCue,
 			"الإيزيديه يا يتوبون يا ينذبحون، ما في خيار ثالث", "ينذبحون", "",
 			"يا جماعة يا ناس يموتون من الجوع"},
+		{"hatred never felt", Negation,
+			"عمري ما كرهت الشيعه ولا بكرههم، نص ربعي منهم", "عمري ما كرهت", "",
+			"لم أكره شعباً في حياتي كما أكره الأمازيغ"},
 		// The reading the models read (nlp.ReadArabiziWords) is scanned
 		// too, as a post in Arabic letters: يجب قتل اليهود; a denial or
 		// a quote condemned there holds the words of harm back.
