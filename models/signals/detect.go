@@ -1014,6 +1014,10 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		// "الحل الوحيد للمثليين هو الإعدام", "العلاج الوحيد لهؤلاء الشيعة
 		// هو السيف": a solution for a people named, then the harm, in
 		// one clause of eight words at most.
+		if d, p := sc.lastDuty, sc.lastPeople; d.n > 0 && d.detail == "solution them" && i > 0 && sc.is(i-1, wOnly) && i-d.to <= 3 && sc.unbroken(d.from, j, false) && p.n > 0 && p.detail == "" && p.to <= d.from && d.from-p.to <= 8 && sc.unbroken(p.to, d.from, true) {
+			sc.record(cIncite, p.from, j, "violence against a people called the solution")
+			return
+		}
 		if d, p := sc.lastDuty, sc.lastPeople; d.n > 0 && (d.detail == "solution" || d.detail == "solution denied" && i > 0 && sc.is(i-1, wOnly)) && i-d.to <= 8 && sc.unbroken(d.from, j, false) {
 			// "لا علاج مع هؤلاء إلا الإبادة": they, of a people named
 			// before, stand for the people.
@@ -1038,6 +1042,12 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		// "رمي المثليين من البنايات ليس جريمة بل هو العدل", "الشيعة
 		// قتلهم واجب": a harm done to a people called a duty, justice or
 		// no crime, in one sentence; not denied (قتل الشيعة ليس جهادا).
+		if ph.detail == "solution them" {
+			// "الحريم ما ينفع معهن الا الضرب": nothing works with them
+			// but the harm after it (the harm case looks for الا).
+			sc.lastDuty = hit{from: i, to: j, n: 1, detail: ph.detail}
+			return
+		}
 		if sc.deniedBefore(i, 2) {
 			// "لا علاج مع هؤلاء إلا الإبادة": no solution but the harm
 			// after it (the harm case looks for الا).

@@ -330,6 +330,15 @@ func TestSignalsAndTwins(t *testing.T) {
 		{"hatred never felt", Negation,
 			"عمري ما كرهت الشيعه ولا بكرههم، نص ربعي منهم", "عمري ما كرهت", "",
 			"لم أكره شعباً في حياتي كما أكره الأمازيغ"},
+		{"nothing works with them but beating", IncitementCue,
+			"الحريم نقصات عقل ودين وما ينفع معهن الا الضرب", "الحريم نقصات عقل ودين وما ينفع معهن الا الضرب", "solution",
+			"الحريم ما ينفع معهن الا الحب والاحترام"},
+		{"a people called unfit", Exclusion,
+			"المرأة ليست أهلاً لأي منصب قيادي", "المرأة ليست أهلاً", "",
+			"الحكومة ليست أهلا للثقة"},
+		{"what use is a people", Contempt,
+			"وش فايدة المصريين أصلاً غير الهرج الكثير", "وش فايدة المصريين", "",
+			"وش فايدة الحكومة اذا ما تسوي شي"},
 		// The reading the models read (nlp.ReadArabiziWords) is scanned
 		// too, as a post in Arabic letters: يجب قتل اليهود; a denial or
 		// a quote condemned there holds the words of harm back.
