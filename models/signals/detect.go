@@ -580,6 +580,9 @@ func (sc *scan) hereWithin(k, n int) bool {
 	return false
 }
 
+// notHarm are the words of "not" that reject the harm named after them.
+var notHarm = map[string]bool{"لا": true, "وليس": true, "ليس": true, "مو": true, "ومو": true, "مش": true, "وليست": true}
+
 // hereWords say here, or among us.
 var hereWords = map[string]bool{"هنا": true, "هني": true, "هون": true, "عندنا": true, "بيننا": true, "وسطنا": true, "معنا": true, "ويانا": true, "بينا": true}
 
@@ -1010,6 +1013,12 @@ func (sc *scan) cue(ph phrase, i, j int) {
 			sc.record(c, p.from, j, ph.detail)
 		}
 	case cHarmNoun:
+		// "الحل هو الحوار لا القتل", "نريد العدالة وليس الانتقام": a harm
+		// named to be rejected, after "not", in the writer's own words.
+		if i > 0 && sc.joined(i) && ph.detail != "pronoun" && notHarm[sc.word(i-1)] {
+			sc.record(cNegate, i-1, j, "a harm rejected")
+			return
+		}
 		sc.lastHarmNoun = hit{from: i, to: j, n: 1}
 		// "الحل الوحيد للمثليين هو الإعدام", "العلاج الوحيد لهؤلاء الشيعة
 		// هو السيف": a solution for a people named, then the harm, in

@@ -339,6 +339,9 @@ func TestSignalsAndTwins(t *testing.T) {
 		{"what use is a people", Contempt,
 			"وش فايدة المصريين أصلاً غير الهرج الكثير", "وش فايدة المصريين", "",
 			"وش فايدة الحكومة اذا ما تسوي شي"},
+		{"a harm named to be rejected", Negation,
+			"الحل الوحيد للأكراد هو الحوار لا القتل", "لا القتل", "negated",
+			"الحل مع الشيعة القتل لا الحوار"},
 		// The reading the models read (nlp.ReadArabiziWords) is scanned
 		// too, as a post in Arabic letters: يجب قتل اليهود; a denial or
 		// a quote condemned there holds the words of harm back.
