@@ -195,6 +195,9 @@ type scan struct {
 	// lastMetOne is one of a people after a denied verb of meeting (ما
 	// شفت شيعي), whom a virtue after it denies to them all.
 	lastMetOne hit
+	// lastWorship is the last house of worship that is a faith's: after
+	// every or with the pronoun of them (كنائسهم، كل حسينية).
+	lastWorship hit
 	// lastRuinAt is the last first-person verb of destruction, not
 	// denied, and the people's property after it when there is one
 	// (سأحرق بيوت …).
@@ -271,7 +274,7 @@ func (sc *scan) reset(text string) {
 	sc.devotedTo, sc.devoted, sc.lastContrast = 0, 0, -1
 	sc.lastPeople, sc.lastMassacre, sc.lastHatred, sc.lastMaim = hit{}, hit{}, hit{}, hit{}
 	sc.lastOne, sc.lastRuinAt, sc.lastNamed, sc.lastInsinuate, sc.lastDefOne = false, hit{}, hit{}, hit{}, hit{}
-	sc.lastHatredAs, sc.lastMetOne, sc.lastHatredHere, sc.lastHatredOne = cContempt, hit{}, false, false
+	sc.lastHatredAs, sc.lastMetOne, sc.lastHatredHere, sc.lastHatredOne, sc.lastWorship = cContempt, hit{}, false, false, hit{}
 	sc.lastOrg, sc.lastPraise, sc.lastFig = hit{}, hit{}, hit{}
 	sc.lastHarmNoun, sc.harmOfPeople, sc.lastDuty = hit{}, hit{}, hit{}
 	sc.found = sc.found[:0]
@@ -1223,7 +1226,14 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		// "سأحرق كل كنيسة", "سنحرق مساجدهم": a house of worship after
 		// every, or with the pronoun of them, is a faith's.
 		every := r.n > 0 && r.to == i-1 && sc.word(i-1) == "كل" && sc.joined(i) && sc.joined(i-1)
-		if w := sc.word(i); ph.detail == "worship" && (every || adjacent && (strings.HasSuffix(w, "هم") || strings.HasSuffix(w, "كم"))) {
+		theirs := strings.HasSuffix(sc.word(i), "هم") || strings.HasSuffix(sc.word(i), "كم")
+		if ph.detail == "worship" && (theirs || i > 0 && sc.word(i-1) == "كل" && sc.joined(i)) {
+			sc.lastWorship = hit{from: i, to: j, n: 1}
+			if i > 0 && sc.word(i-1) == "كل" {
+				sc.lastWorship.from = i - 1
+			}
+		}
+		if ph.detail == "worship" && (every || adjacent && theirs) {
 			sc.record(cThreat, r.from, j, "destroy a faith's houses of worship")
 			return
 		}
@@ -1249,6 +1259,17 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		sc.lastInsinuate = hit{from: i, to: j, n: 1, detail: ph.detail}
 		if p := sc.lastNamed; p.n > 0 && i-p.to <= 30 {
 			sc.record(cInsinuation, p.from, j, ph.detail)
+		}
+	case cRuinDemanded:
+		// "كنائسهم يجب أن تهدم", "كل حسينية لازم تنحرق", "مساجدهم يجب
+		// هدمها": a faith's houses of worship, a word of duty (and ان)
+		// right after them, then their destruction.
+		m := i - 1
+		if m > 0 && sc.word(m) == "ان" {
+			m--
+		}
+		if w := sc.lastWorship; w.n > 0 && m > 0 && w.to == m && sc.is(m, wModal) && sc.unbroken(w.from, j, false) && !sc.deniedBefore(m, 2) {
+			sc.record(cIncite, w.from, j, "a faith's houses of worship to destroy")
 		}
 	case cVirtue:
 		// "ما شفت شيعي واحد صادق": no honest one among them.

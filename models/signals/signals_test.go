@@ -342,6 +342,9 @@ func TestSignalsAndTwins(t *testing.T) {
 		{"a harm named to be rejected", Negation,
 			"الحل الوحيد للأكراد هو الحوار لا القتل", "لا القتل", "negated",
 			"الحل مع الشيعة القتل لا الحوار"},
+		{"a faith's houses of worship to be destroyed", IncitementCue,
+			"كنائسهم يجب أن تُهدم، ولا يُسمح لهم ببناء حجر واحد", "كنائسهم يجب أن تُهدم", "worship",
+			"الكنيسة القديمة يجب أن تُرمم"},
 		// The reading the models read (nlp.ReadArabiziWords) is scanned
 		// too, as a post in Arabic letters: يجب قتل اليهود; a denial or
 		// a quote condemned there holds the words of harm back.
@@ -420,6 +423,10 @@ func TestReportAfterThreat(t *testing.T) {
 	quoted := "قال الشيخ: والله اذبحها واغسل عاري"
 	if _, ok := find(d.Signals(&ingest.Post{Text: quoted}, ""), Quotation); !ok {
 		t.Errorf("%q: the report before the threat lost", quoted)
+	}
+	view := "بحسب ما أراه، وجود الشيعة قنبلة موقوتة"
+	if _, ok := find(d.Signals(&ingest.Post{Text: view}, ""), Quotation); ok {
+		t.Errorf("%q: the writer's own view read as a report", view)
 	}
 	list := "سواء كان حي أو ميت أو جماد أو نبات"
 	if _, ok := find(d.Signals(&ingest.Post{Text: list}, ""), ThreatCue); ok {
