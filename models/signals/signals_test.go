@@ -345,6 +345,9 @@ func TestSignalsAndTwins(t *testing.T) {
 		{"a faith's houses of worship to be destroyed", IncitementCue,
 			"كنائسهم يجب أن تُهدم، ولا يُسمح لهم ببناء حجر واحد", "كنائسهم يجب أن تُهدم", "worship",
 			"الكنيسة القديمة يجب أن تُرمم"},
+		{"a people said to bring chaos, in the next sentence", Vilification,
+			"وصلت دفعة جديدة من السوريين إلى عمارتنا. إنهم يجلبون معهم الفوضى والقذارة", "يجلبون معهم الفوضى", "",
+			"المهاجرون يجلبون معهم ثقافات جديدة وأطباق لذيذة"},
 		// The reading the models read (nlp.ReadArabiziWords) is scanned
 		// too, as a post in Arabic letters: يجب قتل اليهود; a denial or
 		// a quote condemned there holds the words of harm back.
