@@ -211,7 +211,13 @@ func (d *Detector) decide(sc *scan) {
 	if !d.off[Negation] {
 		// "ما اكره الكرد" denies the writer's hatred; "ما اكره احد بس السنة
 		// بطبعهم …" sets the denial up to take it back.
-		sc.addUnlessTakenBack(Negation, h[cNegate], "negated claim", h[cAvow], "the writer's denial")
+		negated := h[cNegate]
+		// "يجب وقف ترحيل اللاجئين" rejects a harm; "انا ضد قتل المدنيين
+		// بس الروافض يستحقون الموت" calls for one after it.
+		if r := sc.harmRejected; negated.n == 0 && r.n > 0 && (sc.lastHarm.n == 0 || sc.lastHarm.to <= r.from) {
+			negated = r
+		}
+		sc.addUnlessTakenBack(Negation, negated, "negated claim", h[cAvow], "the writer's denial")
 	}
 	if !d.off[Devotional] && sc.devoted > 0 && sc.devoted == sc.words() {
 		// Every word of the post belongs to a devotional formula.
@@ -250,8 +256,6 @@ func (sc *scan) addUnlessTakenBack(name string, firm hit, firmDetail string, sof
 	}
 }
 
-// harmOutside reports whether the words of a threat, a call to harm or a
-// terrorist slogan stand outside the quotation q: the writer's own words.
 // reportsAfterHarm reports whether the first reporting verb r comes six
 // words or more after the last words of a threat, a call to harm or a
 // slogan, so that it reports none of them: "والله اذبحها … گلتلها الف
@@ -295,6 +299,8 @@ func (sc *scan) askedBack(r hit) bool {
 	return true
 }
 
+// harmOutside reports whether the words of a threat, a call to harm or a
+// terrorist slogan stand outside the quotation q: the writer's own words.
 func (sc *scan) harmOutside(q hit) bool {
 	for _, h := range []hit{sc.hits[cThreat], sc.hits[cIncite], sc.hits[cJihad], sc.lastHarm} {
 		if h.n > 0 && (h.to <= q.from || h.from >= q.to) {

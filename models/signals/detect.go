@@ -198,6 +198,9 @@ type scan struct {
 	// lastWorship is the last house of worship that is a faith's: after
 	// every or with the pronoun of them (كنائسهم، كل حسينية).
 	lastWorship hit
+	// harmRejected is the first harm named to be rejected or stopped (لا
+	// القتل، وقف ترحيل): a denial unless words of harm come after it.
+	harmRejected hit
 	// lastRuinAt is the last first-person verb of destruction, not
 	// denied, and the people's property after it when there is one
 	// (سأحرق بيوت …).
@@ -274,7 +277,7 @@ func (sc *scan) reset(text string) {
 	sc.devotedTo, sc.devoted, sc.lastContrast = 0, 0, -1
 	sc.lastPeople, sc.lastMassacre, sc.lastHatred, sc.lastMaim = hit{}, hit{}, hit{}, hit{}
 	sc.lastOne, sc.lastRuinAt, sc.lastNamed, sc.lastInsinuate, sc.lastDefOne = false, hit{}, hit{}, hit{}, hit{}
-	sc.lastHatredAs, sc.lastMetOne, sc.lastHatredHere, sc.lastHatredOne, sc.lastWorship = cContempt, hit{}, false, false, hit{}
+	sc.lastHatredAs, sc.lastMetOne, sc.lastHatredHere, sc.lastHatredOne, sc.lastWorship, sc.harmRejected = cContempt, hit{}, false, false, hit{}, hit{}
 	sc.lastOrg, sc.lastPraise, sc.lastFig = hit{}, hit{}, hit{}
 	sc.lastHarmNoun, sc.harmOfPeople, sc.lastDuty = hit{}, hit{}, hit{}
 	sc.found = sc.found[:0]
@@ -583,8 +586,13 @@ func (sc *scan) hereWithin(k, n int) bool {
 	return false
 }
 
-// notHarm are the words of "not" that reject the harm named after them.
-var notHarm = map[string]bool{"لا": true, "وليس": true, "ليس": true, "مو": true, "ومو": true, "مش": true, "وليست": true}
+// notHarm are the words of "not", stopping and opposing that reject the
+// harm named after them (الحوار لا القتل، يجب وقف ترحيل، انا ضد قتل).
+var notHarm = map[string]bool{
+	"لا": true, "وليس": true, "ليس": true, "مو": true, "ومو": true, "مش": true, "وليست": true,
+	"وقف": true, "بوقف": true, "ايقاف": true, "بايقاف": true, "منع": true, "ضد": true, "رفض": true,
+	"نرفض": true, "ارفض": true, "نستنكر": true, "ندين": true,
+}
 
 // hereWords say here, or among us.
 var hereWords = map[string]bool{"هنا": true, "هني": true, "هون": true, "عندنا": true, "بيننا": true, "وسطنا": true, "معنا": true, "ويانا": true, "بينا": true}
@@ -1016,10 +1024,12 @@ func (sc *scan) cue(ph phrase, i, j int) {
 			sc.record(c, p.from, j, ph.detail)
 		}
 	case cHarmNoun:
-		// "الحل هو الحوار لا القتل", "نريد العدالة وليس الانتقام": a harm
-		// named to be rejected, after "not", in the writer's own words.
+		// "الحل هو الحوار لا القتل", "يجب وقف ترحيل اللاجئين": a harm
+		// named to be rejected or stopped, in the writer's own words.
 		if i > 0 && sc.joined(i) && ph.detail != "pronoun" && notHarm[sc.word(i-1)] {
-			sc.record(cNegate, i-1, j, "a harm rejected")
+			if sc.harmRejected.n == 0 {
+				sc.harmRejected = hit{from: i - 1, to: j, n: 1, detail: "a harm rejected"}
+			}
 			return
 		}
 		sc.lastHarmNoun = hit{from: i, to: j, n: 1}

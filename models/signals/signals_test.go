@@ -348,6 +348,15 @@ func TestSignalsAndTwins(t *testing.T) {
 		{"a people said to bring chaos, in the next sentence", Vilification,
 			"وصلت دفعة جديدة من السوريين إلى عمارتنا. إنهم يجلبون معهم الفوضى والقذارة", "يجلبون معهم الفوضى", "",
 			"المهاجرون يجلبون معهم ثقافات جديدة وأطباق لذيذة"},
+		{"a harm to a people to be stopped", Negation,
+			"يجب وقف ترحيل اللاجئين السوريين", "وقف ترحيل", "negated",
+			"يجب ترحيل كل الأفغان فورا"},
+		{"a people's exile demanded", IncitementCue,
+			"المثليون يجب نفيهم من البلاد", "المثليون يجب نفيهم", "",
+			"يجب نفي الفساد من الدوائر"},
+		{"a people's extermination, duty first", IncitementCue,
+			"الروافض لا بد من إبادتهم", "إبادتهم", "",
+			"لا بد من وقف تهجير المسيحيين"},
 		// The reading the models read (nlp.ReadArabiziWords) is scanned
 		// too, as a post in Arabic letters: يجب قتل اليهود; a denial or
 		// a quote condemned there holds the words of harm back.
@@ -430,6 +439,10 @@ func TestReportAfterThreat(t *testing.T) {
 	view := "بحسب ما أراه، وجود الشيعة قنبلة موقوتة"
 	if _, ok := find(d.Signals(&ingest.Post{Text: view}, ""), Quotation); ok {
 		t.Errorf("%q: the writer's own view read as a report", view)
+	}
+	against := "انا ضد قتل المدنيين بس الروافض يستحقون الموت"
+	if sigs := d.Signals(&ingest.Post{Text: against}, ""); slices.ContainsFunc(sigs, func(s policy.Signal) bool { return s.Name == Negation }) {
+		t.Errorf("%q: a harm rejected before a call to harm denies the call: %+v", against, sigs)
 	}
 	list := "سواء كان حي أو ميت أو جماد أو نبات"
 	if _, ok := find(d.Signals(&ingest.Post{Text: list}, ""), ThreatCue); ok {
