@@ -357,6 +357,9 @@ func TestSignalsAndTwins(t *testing.T) {
 		{"a people's extermination, duty first", IncitementCue,
 			"الروافض لا بد من إبادتهم", "إبادتهم", "",
 			"لا بد من وقف تهجير المسيحيين"},
+		{"the stateless called untrustworthy", Vilification,
+			"البدون ما لهم أمان", "البدون ما لهم أمان", "",
+			"البدون لهم حقوق وعايشين بيننا من زمان"},
 		// The reading the models read (nlp.ReadArabiziWords) is scanned
 		// too, as a post in Arabic letters: يجب قتل اليهود; a denial or
 		// a quote condemned there holds the words of harm back.
