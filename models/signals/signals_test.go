@@ -360,6 +360,9 @@ func TestSignalsAndTwins(t *testing.T) {
 		{"the stateless called untrustworthy", Vilification,
 			"البدون ما لهم أمان", "البدون ما لهم أمان", "",
 			"البدون لهم حقوق وعايشين بيننا من زمان"},
+		{"a people to be helped", Esteem,
+			"لازم نساعد اللاجئين السوريين بالشتاء", "لازم نساعد اللاجئين", "",
+			"حقوق المثليين مو موضوعنا"},
 		// The reading the models read (nlp.ReadArabiziWords) is scanned
 		// too, as a post in Arabic letters: يجب قتل اليهود; a denial or
 		// a quote condemned there holds the words of harm back.
