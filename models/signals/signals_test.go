@@ -363,6 +363,9 @@ func TestSignalsAndTwins(t *testing.T) {
 		{"a people to be helped", Esteem,
 			"لازم نساعد اللاجئين السوريين بالشتاء", "لازم نساعد اللاجئين", "",
 			"حقوق المثليين مو موضوعنا"},
+		{"a truce extended", Reconciliation,
+			"العطوة تمددت شهر، نتمنى يكون الحل بالجلسة الجاية وتنطفي النار بين الاهل", "العطوة تمددت", "",
+			"اذا ما تنطفي الحرب راح نحرگ بيوتكم"},
 		// The reading the models read (nlp.ReadArabiziWords) is scanned
 		// too, as a post in Arabic letters: يجب قتل اليهود; a denial or
 		// a quote condemned there holds the words of harm back.
