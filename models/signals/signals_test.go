@@ -366,6 +366,9 @@ func TestSignalsAndTwins(t *testing.T) {
 		{"a truce extended", Reconciliation,
 			"العطوة تمددت شهر، نتمنى يكون الحل بالجلسة الجاية وتنطفي النار بين الاهل", "العطوة تمددت", "",
 			"اذا ما تنطفي الحرب راح نحرگ بيوتكم"},
+		{"a people hated, the hatred after them", Contempt,
+			"الروافض والله ما اطيقهم", "الروافض والله ما اطيقهم", "",
+			"جيراني السوريين ما اطيقهم لان صوتهم عالي"},
 		// The reading the models read (nlp.ReadArabiziWords) is scanned
 		// too, as a post in Arabic letters: يجب قتل اليهود; a denial or
 		// a quote condemned there holds the words of harm back.
