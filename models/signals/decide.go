@@ -98,6 +98,10 @@ func (d *Detector) decide(sc *scan) {
 			// "Do it once more and we come to you": a warning against
 			// repeating something, then a visit.
 			sc.add(ThreatCue, h[cRepeat].from, h[cVisit].to, "warned visit")
+		case watched && h[cFamilyWarn].n > 0 && h[cItem].to <= h[cFamilyWarn].from && h[cFamilyWarn].from-h[cItem].to <= 25:
+			// "شفت مرتك الصبح توصل الجهال للروضة. دير بالك عليهم، الشوارع
+			// مو امان": a family watched, then a warning about it.
+			sc.add(ThreatCue, h[cItem].from, h[cFamilyWarn].to, "your family watched")
 		case h[cBackOff].n > 0 && h[cOrElse].n > 0 && h[cBackOff].to <= h[cOrElse].from && h[cOrElse].from-h[cBackOff].to <= 12:
 			// "Stay away from the oil file, or else": a demand to back off
 			// or be silent, then "or else".

@@ -369,6 +369,15 @@ func TestSignalsAndTwins(t *testing.T) {
 		{"a people hated, the hatred after them", Contempt,
 			"الروافض والله ما اطيقهم", "الروافض والله ما اطيقهم", "",
 			"جيراني السوريين ما اطيقهم لان صوتهم عالي"},
+		{"a family watched and warned about", ThreatCue,
+			"شفت مرتك الصبح توصل الجهال للروضة. دير بالك عليهم زين، الشوارع مو امان", "مرتك", "family watched",
+			"شفت مرتك الصبح توصل الجهال للروضة، الله يحفظهم"},
+		{"a grave booked for the reader", ThreatCue,
+			"احجز مكانك بوادي السلام من هسه", "احجز مكانك بوادي السلام", "grave",
+			"حجزنا مكان بوادي السلام لجدي الله يرحمه"},
+		{"back off and all stays well", ThreatCue,
+			"بطل تكتب عن الفصيل وكلشي يبقى بخير", "بطل تكتب", "or else",
+			"نام زين وكلشي يبقى بخير ان شاء الله"},
 		// The reading the models read (nlp.ReadArabiziWords) is scanned
 		// too, as a post in Arabic letters: يجب قتل اليهود; a denial or
 		// a quote condemned there holds the words of harm back.
