@@ -378,6 +378,12 @@ func TestSignalsAndTwins(t *testing.T) {
 		{"back off and all stays well", ThreatCue,
 			"بطل تكتب عن الفصيل وكلشي يبقى بخير", "بطل تكتب", "or else",
 			"نام زين وكلشي يبقى بخير ان شاء الله"},
+		{"recordings to be published unless paid", Blackmail,
+			"لدينا تسجيلات صوتية لك تخص عملك في الدائرة، ستُنشر جميعها ما لم يُحوَّل المبلغ المتفق عليه قبل نهاية الأسبوع", "تسجيلات", "",
+			"عندك يومين تسلم الواجب للاستاذ"},
+		{"a raid on a people's houses", ThreatCue,
+			"جمعوا شباب المحلة، ليلة العاشر نمر على بيوت الوهابية بيت بيت", "نمر على بيوت الوهابية", "violence",
+			"ليلة العيد نمر على بيوت الاهل بيت بيت نعايد"},
 		// The reading the models read (nlp.ReadArabiziWords) is scanned
 		// too, as a post in Arabic letters: يجب قتل اليهود; a denial or
 		// a quote condemned there holds the words of harm back.
@@ -464,6 +470,10 @@ func TestReportAfterThreat(t *testing.T) {
 	against := "انا ضد قتل المدنيين بس الروافض يستحقون الموت"
 	if sigs := d.Signals(&ingest.Post{Text: against}, ""); slices.ContainsFunc(sigs, func(s policy.Signal) bool { return s.Name == Negation }) {
 		t.Errorf("%q: a harm rejected before a call to harm denies the call: %+v", against, sigs)
+	}
+	reframed := "هذا مو قتل هذا تطهير"
+	if _, ok := find(d.Signals(&ingest.Post{Text: reframed}, ""), Negation); ok {
+		t.Errorf("%q: a killing called cleansing read as a harm rejected", reframed)
 	}
 	list := "سواء كان حي أو ميت أو جماد أو نبات"
 	if _, ok := find(d.Signals(&ingest.Post{Text: list}, ""), ThreatCue); ok {
