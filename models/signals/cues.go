@@ -117,6 +117,7 @@ const (
 	cVirtue
 	cRuinDemanded
 	cFamilyWarn
+	cAlive
 	nClasses
 )
 
@@ -131,7 +132,7 @@ var classNames = map[string]class{
 	"harm": cThreat, "harm2": cThreat, "menace": cThreat, "repeat": cRepeat, "visit": cVisit, "backoff": cBackOff, "orelse": cOrElse,
 	"harmcall": cIncite, "call": cIncite, "jihadcall": cJihad, "devotion": cDevotion, "unity": cUnity, "contrast": cContrast,
 	"endorse": cEndorse, "avow": cAvow, "slur": cAbuse, "selfharm": cAbuse, "pileon": cAbuse,
-	"people": cPeople, "vermin": cVermin, "vilify": cVilify, "hatred": cHatred, "exclude": cExclude, "bloodwish": cBloodWish, "civic": cCivic, "civicnoun": cCivic, "org": cOrg, "praise": cPraise, "figverb": cFigVerb, "figphrase": cFigVerb, "figobject": cFigObject, "reconcile": cReconcile, "lawful": cLawful, "esteem": cEsteem, "slurname": cSlurName, "harmnoun": cHarmNoun, "duty": cDuty, "ruin": cRuin, "woman": cWoman, "maim": cMaim, "body": cBody, "massacre": cMassacre, "again": cAgain, "groupharm": cGroupHarm, "groupharmphrase": cGroupHarm, "one": cOne, "mustharm": cMustHarm, "verminone": cVerminOne, "vilifyone": cVilifyOne, "vicenoun": cViceNoun, "property": cProperty, "insinuate": cInsinuate, "doom": cDoom, "excuse": cExcuse, "honour": cHonour, "blamebefore": cBlameBefore, "excludewhole": cExcludeWhole, "womenrole": cWomenRole, "oneharm": cOneHarm, "virtue": cVirtue, "ruindemanded": cRuinDemanded, "familywarn": cFamilyWarn,
+	"people": cPeople, "vermin": cVermin, "vilify": cVilify, "hatred": cHatred, "exclude": cExclude, "bloodwish": cBloodWish, "civic": cCivic, "civicnoun": cCivic, "org": cOrg, "praise": cPraise, "figverb": cFigVerb, "figphrase": cFigVerb, "figobject": cFigObject, "reconcile": cReconcile, "lawful": cLawful, "esteem": cEsteem, "slurname": cSlurName, "harmnoun": cHarmNoun, "duty": cDuty, "ruin": cRuin, "woman": cWoman, "maim": cMaim, "body": cBody, "massacre": cMassacre, "again": cAgain, "groupharm": cGroupHarm, "groupharmphrase": cGroupHarm, "one": cOne, "mustharm": cMustHarm, "verminone": cVerminOne, "vilifyone": cVilifyOne, "vicenoun": cViceNoun, "property": cProperty, "insinuate": cInsinuate, "doom": cDoom, "excuse": cExcuse, "honour": cHonour, "blamebefore": cBlameBefore, "excludewhole": cExcludeWhole, "womenrole": cWomenRole, "oneharm": cOneHarm, "virtue": cVirtue, "ruindemanded": cRuinDemanded, "familywarn": cFamilyWarn, "alive": cAlive,
 }
 
 // phrase is one cue: the words after the first, what it is evidence of and
@@ -668,12 +669,13 @@ const (
 	wMet                                 // met or known, with its object: after one of a people, a charge still damns them all (كل مصري شفته نصاب)
 	wLifetime                            // what may follow wMet before the charge: in my life, was, with him (بحياتي، كان، معه)
 	wMetBare                             // met or seen, without object: after a denial, one of a people after it is none of them (ما شفت شيعي واحد صادق)
+	wLeave                               // leave, let stay: denied, with one of a people after it and alive, none left alive (لن نترك يهوديا واحدا يتنفس)
 )
 
 var wordClassNames = map[string]wordClass{
 	"negator": wNegator, "denial": wDenial, "oath": wOath, "scripture": wScripture,
 	"saynomore": wSayNoMore, "addressee": wAddressee, "relative": wRelative, "invocation": wInvocation,
-	"filler": wFiller, "anyone": wAnyone, "head": wHead, "notdenial": wNotDenial, "part": wPart, "demonstrative": wDemonstrative, "naming": wNaming, "self": wSelf, "anaphor": wAnaphor, "conj": wConj, "kin": wKin, "prep": wPrep, "quant": wQuant, "modal": wModal, "only": wOnly, "vocative": wVocative, "to": wTo, "met": wMet, "lifetime": wLifetime, "metbare": wMetBare,
+	"filler": wFiller, "anyone": wAnyone, "head": wHead, "notdenial": wNotDenial, "part": wPart, "demonstrative": wDemonstrative, "naming": wNaming, "self": wSelf, "anaphor": wAnaphor, "conj": wConj, "kin": wKin, "prep": wPrep, "quant": wQuant, "modal": wModal, "only": wOnly, "vocative": wVocative, "to": wTo, "met": wMet, "lifetime": wLifetime, "metbare": wMetBare, "leave": wLeave,
 }
 
 // functionWords maps a normalised word to the roles it plays.

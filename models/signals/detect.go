@@ -198,6 +198,9 @@ type scan struct {
 	// lastWorship is the last house of worship that is a faith's: after
 	// every or with the pronoun of them (كنائسهم، كل حسينية).
 	lastWorship hit
+	// lastLeftOne is one of a people after a denied leave (لن نترك
+	// يهوديا), whom a word of being alive after it threatens.
+	lastLeftOne hit
 	// harmRejected is the first harm named to be rejected or stopped (لا
 	// القتل، وقف ترحيل): a denial unless words of harm come after it.
 	harmRejected hit
@@ -277,7 +280,7 @@ func (sc *scan) reset(text string) {
 	sc.devotedTo, sc.devoted, sc.lastContrast = 0, 0, -1
 	sc.lastPeople, sc.lastMassacre, sc.lastHatred, sc.lastMaim = hit{}, hit{}, hit{}, hit{}
 	sc.lastOne, sc.lastRuinAt, sc.lastNamed, sc.lastInsinuate, sc.lastDefOne = false, hit{}, hit{}, hit{}, hit{}
-	sc.lastHatredAs, sc.lastMetOne, sc.lastHatredHere, sc.lastHatredOne, sc.lastWorship, sc.harmRejected = cContempt, hit{}, false, false, hit{}, hit{}
+	sc.lastHatredAs, sc.lastMetOne, sc.lastHatredHere, sc.lastHatredOne, sc.lastWorship, sc.harmRejected, sc.lastLeftOne = cContempt, hit{}, false, false, hit{}, hit{}, hit{}
 	sc.lastOrg, sc.lastPraise, sc.lastFig = hit{}, hit{}, hit{}
 	sc.lastHarmNoun, sc.harmOfPeople, sc.lastDuty = hit{}, hit{}, hit{}
 	sc.found = sc.found[:0]
@@ -908,11 +911,26 @@ func (sc *scan) cue(ph phrase, i, j int) {
 			// (and مع), or after "there is none".
 			if ph.detail != "definite" {
 				k := i - 1
+				// "لم أقابل في حياتي باكستانيا صادقا": when, between.
+				for n := 0; n < 2 && k > 0 && sc.is(k, wLifetime|wPrep) && !sc.is(k, wMetBare); n++ {
+					k--
+				}
 				if k > 0 && (sc.word(k) == "مع" || sc.word(k) == "ويا") {
 					k--
 				}
-				if k >= 0 && sc.is(k, wMetBare) && sc.joined(i) && (sc.deniedBefore(k, 2) || sc.denies(k)) {
+				switch {
+				case k >= 0 && sc.is(k, wMetBare) && sc.unbroken(k, j, false) && (sc.deniedBefore(k, 2) || sc.denies(k)):
 					sc.lastMetOne = hit{from: k, to: j, n: 1}
+				case i > 0 && (sc.word(i-1) == "ولا" || sc.word(i-1) == "لا") && sc.joined(i):
+					// "ولا شيعي واحد ينوثق فيه": not one of them.
+					sc.lastMetOne = hit{from: i - 1, to: j, n: 1}
+				}
+				// "لن نترك يهوديا واحدا يتنفس": none left alive.
+				if i > 0 && sc.is(i-1, wLeave) && sc.joined(i) && sc.deniedBefore(i-1, 2) {
+					sc.lastLeftOne = hit{from: i - 1, to: j, n: 1}
+					if i > 1 && sc.denies(i-2) {
+						sc.lastLeftOne.from = i - 2
+					}
 				}
 			}
 			return
@@ -1280,6 +1298,10 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		}
 		if w := sc.lastWorship; w.n > 0 && m > 0 && w.to == m && sc.is(m, wModal) && sc.unbroken(w.from, j, false) && !sc.deniedBefore(m, 2) {
 			sc.record(cIncite, w.from, j, "a faith's houses of worship to destroy")
+		}
+	case cAlive:
+		if m := sc.lastLeftOne; m.n > 0 && sc.joined(i) && (i == m.to || i == m.to+1 && sc.is(m.to, wAnyone)) {
+			sc.record(cThreat, m.from, j, ph.detail)
 		}
 	case cVirtue:
 		// "ما شفت شيعي واحد صادق": no honest one among them.

@@ -384,6 +384,18 @@ func TestSignalsAndTwins(t *testing.T) {
 		{"a raid on a people's houses", ThreatCue,
 			"جمعوا شباب المحلة، ليلة العاشر نمر على بيوت الوهابية بيت بيت", "نمر على بيوت الوهابية", "violence",
 			"ليلة العيد نمر على بيوت الاهل بيت بيت نعايد"},
+		{"none of a people left alive", ThreatCue,
+			"لن نترك يهودياً واحداً يتنفس على هذه الأرض", "لن نترك يهودياً واحداً يتنفس", "alive",
+			"لن نترك مريضا واحدا بلا علاج"},
+		{"not one of a people to trust", Vilification,
+			"ولا شيعي واحد ينوثق فيه، لا تتعب نفسك تدوّر", "ولا شيعي واحد ينوثق فيه", "none of them",
+			"لا شيعي ولا سني، كلنا عراقيين"},
+		{"a people addressed and told they will be thrown out", ThreatCue,
+			"حطوها حلقة باذانكم يا سوريين: الشارع هذا لنا، وبنطردكم منه بالعصي", "بنطردكم", "doomed",
+			"بنطردكم من المطعم اذا ما تدفعون الحساب يا شباب 😂"},
+		{"thrown from a height", IncitementCue,
+			"الشاذ المفروض يرمونه من فوق عمارة، هذا حكمه", "يرمونه من فوق", "height",
+			"الزبالة المفروض يرمونها بالحاوية مو بالشارع"},
 		// The reading the models read (nlp.ReadArabiziWords) is scanned
 		// too, as a post in Arabic letters: يجب قتل اليهود; a denial or
 		// a quote condemned there holds the words of harm back.
