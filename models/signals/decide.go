@@ -219,7 +219,7 @@ func (d *Detector) decide(sc *scan) {
 		// "يجب وقف ترحيل اللاجئين" rejects a harm; "انا ضد قتل المدنيين
 		// بس الروافض يستحقون الموت" calls for one after it.
 		// "هذا مو قتل هذا تطهير" calls it by another name, a duty.
-		reframed := sc.lastDuty.n > 0 && sc.lastDuty.from >= sc.harmRejected.to && sc.lastDuty.from-sc.harmRejected.to <= 4
+		reframed := sc.lastDuty.n > 0 && sc.lastDuty.detail == "" && sc.lastDuty.from >= sc.harmRejected.to && sc.lastDuty.from-sc.harmRejected.to <= 4
 		if r := sc.harmRejected; negated.n == 0 && r.n > 0 && !reframed && (sc.lastHarm.n == 0 || sc.lastHarm.to <= r.from) {
 			negated = r
 		}
