@@ -1412,6 +1412,10 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		sc.lastContrast = i
 	case cAdjective, cNotName:
 	default:
+		// "ما اعرف بيتك ولا اريد اعرفه": knowing denied is no watching.
+		if ph.class == cKnow && sc.deniedBefore(i, 2) {
+			return
+		}
 		// "حي او ميت او جماد او نبات": a list of alternatives, no bounty.
 		if ph.detail == "bounty" && j < len(sc.toks) && sc.joined(j) && (sc.word(j) == "او" || sc.word(j) == "ولا") {
 			return

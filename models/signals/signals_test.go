@@ -396,6 +396,9 @@ func TestSignalsAndTwins(t *testing.T) {
 		{"thrown from a height", IncitementCue,
 			"الشاذ المفروض يرمونه من فوق عمارة، هذا حكمه", "يرمونه من فوق", "height",
 			"الزبالة المفروض يرمونها بالحاوية مو بالشارع"},
+		{"a dispute left to the judge", LawfulRecourse,
+			"ماكو شي اسمه دم بدم بعد اليوم، دمنا غالي ودمهم غالي والقاضي يحكم", "القاضي يحكم", "",
+			"القاضي حكم عليه بالاعدام امس"},
 		// The reading the models read (nlp.ReadArabiziWords) is scanned
 		// too, as a post in Arabic letters: يجب قتل اليهود; a denial or
 		// a quote condemned there holds the words of harm back.
@@ -486,6 +489,10 @@ func TestReportAfterThreat(t *testing.T) {
 	reframed := "هذا مو قتل هذا تطهير"
 	if _, ok := find(d.Signals(&ingest.Post{Text: reframed}, ""), Negation); ok {
 		t.Errorf("%q: a killing called cleansing read as a harm rejected", reframed)
+	}
+	unknown := "ما اعرف بيتك ولا اريد اعرفه، خلافنا على فلوس"
+	if _, ok := find(d.Signals(&ingest.Post{Text: unknown}, ""), Doxxing); ok {
+		t.Errorf("%q: a home the writer denies knowing read as watched", unknown)
 	}
 	list := "سواء كان حي أو ميت أو جماد أو نبات"
 	if _, ok := find(d.Signals(&ingest.Post{Text: list}, ""), ThreatCue); ok {
