@@ -399,6 +399,15 @@ func TestSignalsAndTwins(t *testing.T) {
 		{"a dispute left to the judge", LawfulRecourse,
 			"ماكو شي اسمه دم بدم بعد اليوم، دمنا غالي ودمهم غالي والقاضي يحكم", "القاضي يحكم", "",
 			"القاضي حكم عليه بالاعدام امس"},
+		{"coded arson beside a people", Insinuation,
+			"المولات اللي فتحوها الاكراد بشارعنا، ليلة وحدة وشوية نفط وكلشي يخلص", "الاكراد", "",
+			"المولات اللي فتحوها بشارعنا، البنزين غالي والنفط رخيص"},
+		{"a coded cure rejected", CondemnedQuote,
+			"اخر الطب الكي؟ لا يا خويه، الطب عدالة وقضاء مع النازحين", "لا يا خويه", "asked back",
+			"النازحين اخر الطب الكي وخلصنا"},
+		{"you are last on the list", ThreatCue,
+			"مصادرك راح تنكشف واحد واحد، وانت اخر واحد بالقائمة", "انت اخر واحد بالقائمة", "list",
+			"انت اخر واحد بقائمة الانتظار بالعيادة"},
 		// The reading the models read (nlp.ReadArabiziWords) is scanned
 		// too, as a post in Arabic letters: يجب قتل اليهود; a denial or
 		// a quote condemned there holds the words of harm back.
