@@ -408,6 +408,12 @@ func TestSignalsAndTwins(t *testing.T) {
 		{"you are last on the list", ThreatCue,
 			"مصادرك راح تنكشف واحد واحد، وانت اخر واحد بالقائمة", "انت اخر واحد بالقائمة", "list",
 			"انت اخر واحد بقائمة الانتظار بالعيادة"},
+		{"just asking, of a people", Insinuation,
+			"هل يستطيع أحد أن يفسر لي لماذا تنتشر المخدرات حيث يسكن الأفغان؟ لا أتهم أحداً، أتساءل فقط", "الأفغان", "",
+			"هل يستطيع أحد أن يفسر لي لماذا تنقطع الكهرباء كل يوم؟ أتساءل فقط"},
+		{"a people called the greatest danger", Vilification,
+			"اللاجئون هم أكبر خطر على هوية هذا البلد", "اللاجئون هم أكبر خطر", "",
+			"التدخين اكبر خطر على الصحة"},
 		// The reading the models read (nlp.ReadArabiziWords) is scanned
 		// too, as a post in Arabic letters: يجب قتل اليهود; a denial or
 		// a quote condemned there holds the words of harm back.
