@@ -414,6 +414,9 @@ func TestSignalsAndTwins(t *testing.T) {
 		{"a people called the greatest danger", Vilification,
 			"اللاجئون هم أكبر خطر على هوية هذا البلد", "اللاجئون هم أكبر خطر", "",
 			"التدخين اكبر خطر على الصحة"},
+		{"the only good one is gone", Vilification,
+			"المسيحي الطيب هو اللي هاجر، اللي بقى اكيد عنده مصلحة", "المسيحي الطيب هو اللي هاجر", "",
+			"المعلم الطيب هو اللي يصبر على طلابه"},
 		// The reading the models read (nlp.ReadArabiziWords) is scanned
 		// too, as a post in Arabic letters: يجب قتل اليهود; a denial or
 		// a quote condemned there holds the words of harm back.
