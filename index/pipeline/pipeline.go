@@ -889,6 +889,7 @@ func (p *Pipeline) finish(ctx context.Context, ds []store.Delivery, ob *observat
 	start, texts, verdicts, entries, norms := ob.start, ob.texts, ob.verdicts, ob.entries, ob.norms
 	var fresh []int
 	var sightings []store.Sighting
+	var stored []index.Doc
 	for i, v := range verdicts {
 		post := &ds[i].Post
 		switch v.Kind {
@@ -915,7 +916,12 @@ func (p *Pipeline) finish(ctx context.Context, ds []store.Delivery, ob *observat
 				}
 				continue
 			}
-			if _, err := p.cfg.Store.Get(ctx, post.ID); err == nil {
+			if rec, err := p.cfg.Store.Get(ctx, post.ID); err == nil {
+				// Stored by a batch that failed after its commit (the
+				// reply lost with a dying server): that batch may not
+				// have indexed it, so it is indexed now; the index is
+				// keyed by the post's id, so twice changes nothing.
+				stored = append(stored, DocFor(&rec))
 				continue
 			} else if !errors.Is(err, store.ErrNotFound) {
 				return err
@@ -981,7 +987,7 @@ func (p *Pipeline) finish(ctx context.Context, ds []store.Delivery, ob *observat
 	}
 	p.auditQueued(recs)
 	p.notifyQueued(ctx, recs)
-	if err := p.index(docs); err != nil {
+	if err := p.index(append(docs, stored...)); err != nil {
 		return err
 	}
 	for i := range recs {
