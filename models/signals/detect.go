@@ -1103,7 +1103,9 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		// "… لقتل ابناء المسلمين، والواجب الاستعداد لهم": a duty that
 		// names its own deed at once (a noun with the article, not a
 		// harm) is not what the harm is called.
-		if j < len(sc.toks) && sc.joined(j) && hasArticle(sc.word(j)) && !strings.HasSuffix(sc.word(j), "ي") && !sc.starts(j, cHarmNoun) {
+		// "قتل الشيعة تطهير للبلد": a noun after ل says whom the duty
+		// serves, not what it is.
+		if j < len(sc.toks) && sc.joined(j) && hasArticle(sc.word(j)) && !strings.HasPrefix(sc.word(j), "لل") && !strings.HasPrefix(sc.word(j), "ولل") && !strings.HasSuffix(sc.word(j), "ي") && !sc.starts(j, cHarmNoun) {
 			return
 		}
 		// A harm done to one woman is called a duty only as discipline

@@ -417,6 +417,9 @@ func TestSignalsAndTwins(t *testing.T) {
 		{"the only good one is gone", Vilification,
 			"المسيحي الطيب هو اللي هاجر، اللي بقى اكيد عنده مصلحة", "المسيحي الطيب هو اللي هاجر", "",
 			"المعلم الطيب هو اللي يصبر على طلابه"},
+		{"a people's killing called cleansing, for the country", IncitementCue,
+			"قتل الشيعة تطهير للبلد", "قتل الشيعة تطهير", "duty",
+			"المقاومة حق، والواجب الاستعداد لهم"},
 		// The reading the models read (nlp.ReadArabiziWords) is scanned
 		// too, as a post in Arabic letters: يجب قتل اليهود; a denial or
 		// a quote condemned there holds the words of harm back.
