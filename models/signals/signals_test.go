@@ -420,6 +420,9 @@ func TestSignalsAndTwins(t *testing.T) {
 		{"a people's killing called cleansing, for the country", IncitementCue,
 			"قتل الشيعة تطهير للبلد", "قتل الشيعة تطهير", "duty",
 			"المقاومة حق، والواجب الاستعداد لهم"},
+		{"most of a people damned", Vilification,
+			"السوريين معظمهم حرامية", "السوريين معظمهم حرامية", "",
+			"السوريين بعضهم حرامية مثل اي شعب"},
 		// The reading the models read (nlp.ReadArabiziWords) is scanned
 		// too, as a post in Arabic letters: يجب قتل اليهود; a denial or
 		// a quote condemned there holds the words of harm back.
