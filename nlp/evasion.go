@@ -481,14 +481,22 @@ func kashidaCut(u []unit, s string) bool {
 		if prev < 0 || next == len(u) || !isArabicLetter(u[next].r) {
 			return false
 		}
-		from := int(u[prev].off) + utf8.RuneLen(u[prev].r)
-		at, to := int(u[j].off), int(u[next].off)
-		if from > at || at+1 > to || to > len(s) || !strings.Contains(s[from:at], "ـ") || !strings.Contains(s[at+1:to], "ـ") {
+		if !betweenTatweels(s, u[prev], u[j], u[next]) {
 			return false
 		}
 		cuts++
 	}
 	return cuts > 0
+}
+
+// betweenTatweels reports whether the one-byte separator sep stands between
+// two tatweels in s, one after the letter before it and one before the
+// letter after it: the tatweels were dropped before the word pass, so they
+// are looked for in s between the units' offsets.
+func betweenTatweels(s string, before, sep, after unit) bool {
+	from := int(before.off) + utf8.RuneLen(before.r)
+	at, to := int(sep.off), int(after.off)
+	return from <= at && at+1 <= to && to <= len(s) && strings.Contains(s[from:at], "ـ") && strings.Contains(s[at+1:to], "ـ")
 }
 
 // isEdgePunct reports punctuation that may close or open a word without
@@ -518,9 +526,7 @@ func joinKashidaSpaced(st *state, s string) {
 		if !isArabicLetter(u[last].r) || !isArabicLetter(u[first].r) {
 			continue
 		}
-		from := int(u[last].off) + utf8.RuneLen(u[last].r)
-		at, to := int(u[sp].off), int(u[first].off)
-		if from > at || at+1 > to || to > len(s) || !strings.Contains(s[from:at], "ـ") || !strings.Contains(s[at+1:to], "ـ") {
+		if !betweenTatweels(s, u[last], u[sp], u[first]) {
 			continue
 		}
 		u[sp].r = -1

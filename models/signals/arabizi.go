@@ -228,9 +228,16 @@ func (d *Detector) readArabizi(r *nlp.Result, have []policy.Signal) []policy.Sig
 		// quotes them to condemn them.
 		return nil
 	}
+	return sc.signalsIn(r, have, func(found) bool { return true })
+}
+
+// signalsIn returns the signals sc found in the reading r that keep
+// accepts and whose names are not in have, with evidence spans in the
+// post's original text.
+func (sc *scan) signalsIn(r *nlp.Result, have []policy.Signal, keep func(found) bool) []policy.Signal {
 	var out []policy.Signal
 	for _, f := range sc.found {
-		if slices.ContainsFunc(have, func(s policy.Signal) bool { return s.Name == f.name }) {
+		if !keep(f) || slices.ContainsFunc(have, func(s policy.Signal) bool { return s.Name == f.name }) {
 			continue
 		}
 		s, e := r.OriginalRange(f.start, f.end)
@@ -256,24 +263,18 @@ func (d *Detector) readArabiziWords(original string, have []policy.Signal) []pol
 			firstHarm = f.start
 		}
 	}
-	var out []policy.Signal
-	for _, f := range sc.found {
-		if slices.ContainsFunc(have, func(s policy.Signal) bool { return s.Name == f.name }) {
-			continue
-		}
+	return sc.signalsIn(r, have, func(f found) bool {
 		switch {
 		case harmful(f.name), f.name == Negation, f.name == Esteem, f.name == CondemnedQuote:
-		case f.name == Quotation && firstHarm >= 0 && f.start < firstHarm:
+			return true
+		case f.name == Quotation:
 			// A report before the words of harm (kotob a7adhum 2an …):
 			// a reading by ear finds a reporting verb in a word that is
 			// none (yakul, eats, read يقول) as often after them.
-		default:
-			continue
+			return firstHarm >= 0 && f.start < firstHarm
 		}
-		s, e := r.OriginalRange(f.start, f.end)
-		out = append(out, policy.Signal{Name: f.name, Start: s, End: e, Detail: f.detail})
-	}
-	return out
+		return false
+	})
 }
 
 // fromLatin reports whether the word at byte i of the reading was written

@@ -219,13 +219,12 @@ type scan struct {
 	// lastHatredAs is what lastHatred makes of the people after it:
 	// contempt, exclusion or a call to harm.
 	lastHatredAs class
-	// lastHatredHere tells that lastHatred is a people unwanted (ما نريد،
-	// لا نبي), which damns them only where a place or "here" follows
-	// them (ما نبي هنود بالديرة; not لا نريد السنة والشيعة يتقاتلون).
-	lastHatredHere bool
-	// lastHatredOne tells that lastHatred (distrust: لا تثق) may take one
-	// of a people in the singular, who stands for them all (لن أثق بمسلم).
-	lastHatredOne bool
+	// lastHatredDir is the direction of lastHatred in cues/hate.tsv:
+	// "unwanted" (ما نريد، لا نبي) damns a people only where a place or
+	// "here" follows them (ما نبي هنود بالديرة; not لا نريد السنة والشيعة
+	// يتقاتلون); "verbone" (distrust: لا تثق) may also take one of a
+	// people in the singular, who stands for them all (لن أثق بمسلم).
+	lastHatredDir string
 	// lastOrg is the last terrorist organisation or leader named, and
 	// lastPraise the last praise that waits for one after it (الله يرجع
 	// ايام …).
@@ -280,7 +279,7 @@ func (sc *scan) reset(text string) {
 	sc.devotedTo, sc.devoted, sc.lastContrast = 0, 0, -1
 	sc.lastPeople, sc.lastMassacre, sc.lastHatred, sc.lastMaim = hit{}, hit{}, hit{}, hit{}
 	sc.lastOne, sc.lastRuinAt, sc.lastNamed, sc.lastInsinuate, sc.lastDefOne = false, hit{}, hit{}, hit{}, hit{}
-	sc.lastHatredAs, sc.lastMetOne, sc.lastHatredHere, sc.lastHatredOne, sc.lastWorship, sc.harmRejected, sc.lastLeftOne = cContempt, hit{}, false, false, hit{}, hit{}, hit{}
+	sc.lastHatredAs, sc.lastHatredDir, sc.lastMetOne, sc.lastWorship, sc.harmRejected, sc.lastLeftOne = cContempt, "", hit{}, hit{}, hit{}, hit{}
 	sc.lastOrg, sc.lastPraise, sc.lastFig = hit{}, hit{}, hit{}
 	sc.lastHarmNoun, sc.harmOfPeople, sc.lastDuty = hit{}, hit{}, hit{}
 	sc.found = sc.found[:0]
@@ -359,7 +358,13 @@ func (sc *scan) located(p hit, i int) bool {
 		return false
 	}
 	w := sc.word(p.to)
-	return sc.is(p.to, wPrep) || (strings.HasPrefix(w, "بال") || strings.HasPrefix(w, "بهال")) && utf8.RuneCountInString(w) >= 5
+	return sc.is(p.to, wPrep) || placeWith(w)
+}
+
+// placeWith reports whether w is a place with بال or بهال (بالموصل،
+// بهالبلد), of five letters or more.
+func placeWith(w string) bool {
+	return (strings.HasPrefix(w, "بال") || strings.HasPrefix(w, "بهال")) && utf8.RuneCountInString(w) >= 5
 }
 
 // yours reports whether w is a thing of the reader's: a noun of three
@@ -432,6 +437,13 @@ func (sc *scan) subject(p hit, i int) bool {
 	return p.n > 0 && p.to <= i && p.detail == "" && sc.predicate(p.to, i) && sc.unbroken(p.to, i, false) && !sc.deniedBefore(p.from, 2)
 }
 
+// hatredBefore records words of hatred, harm or blame whose object, a
+// people after them, the people case judges: what they make of it (as)
+// and their direction in cues/hate.tsv (verb, unwanted, verbone).
+func (sc *scan) hatredBefore(h hit, as class, dir string) {
+	sc.lastHatred, sc.lastHatredAs, sc.lastHatredDir = h, as, dir
+}
+
 // metBetween reports whether the words between one of a people p, after
 // every or any, and token i say that the writer met or knew them (كل مصري
 // شفته بحياتي، كل يهودي قابلته كان): a verb of meeting with its object,
@@ -444,7 +456,7 @@ func (sc *scan) metBetween(p hit, i int) bool {
 	for k := p.to + 1; k < i; k++ {
 		w := sc.word(k)
 		// "بالمطعم", "في الشغل": where they met, not which of them.
-		place := strings.HasPrefix(w, "بال") || strings.HasPrefix(w, "بهال") || sc.is(k-1, wPrep)
+		place := placeWith(w) || sc.is(k-1, wPrep)
 		if sc.toks[k].kind != kWord || !place && !sc.is(k, wLifetime|wFiller|wPrep) {
 			return false
 		}
@@ -582,7 +594,7 @@ func (sc *scan) hereWithin(k, n int) bool {
 			return false
 		}
 		w := sc.word(m)
-		if hereWords[w] || sc.is(m, wPrep) && m+1 < len(sc.toks) || strings.HasPrefix(w, "بال") || strings.HasPrefix(w, "بهال") || strings.HasPrefix(w, "بدير") || strings.HasPrefix(w, "ببلد") || strings.HasPrefix(w, "ببلاد") || strings.HasPrefix(w, "بحي") {
+		if hereWords[w] || sc.is(m, wPrep) && m+1 < len(sc.toks) || placeWith(w) || strings.HasPrefix(w, "بدير") || strings.HasPrefix(w, "ببلد") || strings.HasPrefix(w, "ببلاد") || strings.HasPrefix(w, "بحي") {
 			return true
 		}
 	}
@@ -611,7 +623,7 @@ func (sc *scan) placeAt(k int) bool {
 		return false // في حياتي، طول عمري: when, not where
 	}
 	w := sc.word(k)
-	return sc.is(k, wPrep) || strings.HasPrefix(w, "بال") || strings.HasPrefix(w, "بهال") || w == "بهذه" || w == "بهذا" || w == "بهاي"
+	return sc.is(k, wPrep) || placeWith(w) || w == "بهذه" || w == "بهذا" || w == "بهاي"
 }
 
 // narrowed reports whether a relative clause starts at token k, within two
@@ -903,7 +915,7 @@ func (sc *scan) cue(ph phrase, i, j int) {
 			}
 			// "لن أثق أبدا بمسلم", "لا تأمن لكردي": distrust of one of a
 			// people, who stands for them all.
-			if h := sc.lastHatred; ph.detail != "definite" && sc.lastHatredOne && h.n > 0 && h.to <= i && sc.predicate(h.to, i) && sc.unbroken(h.to, i, true) && !sc.narrowed(j) {
+			if h := sc.lastHatred; ph.detail != "definite" && sc.lastHatredDir == "verbone" && h.n > 0 && h.to <= i && sc.predicate(h.to, i) && sc.unbroken(h.to, i, true) && !sc.narrowed(j) {
 				sc.record(sc.lastHatredAs, h.from, j, h.detail)
 			}
 			// "ما شفت شيعي واحد صادق", "لم أقابل مسلما أمينا", "ماكو
@@ -967,7 +979,7 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		// writer's hatred of a people, or a curse on them.
 		// Praise of some of a people is praise all the same ("تحية
 		// للايزيدية اللي رجعوا لسنجار").
-		if h := sc.lastHatred; h.n > 0 && h.to <= i && sc.predicate(h.to, i) && sc.unbroken(h.to, i, true) && (sc.lastHatredAs == cEsteemed || !sc.narrowed(j)) && (!sc.lastHatredHere || sc.hereWithin(j, 1)) {
+		if h := sc.lastHatred; h.n > 0 && h.to <= i && sc.predicate(h.to, i) && sc.unbroken(h.to, i, true) && (sc.lastHatredAs == cEsteemed || !sc.narrowed(j)) && (sc.lastHatredDir != "unwanted" || sc.hereWithin(j, 1)) {
 			sc.record(sc.lastHatredAs, h.from, j, h.detail)
 		}
 	case cWoman:
@@ -1153,8 +1165,7 @@ func (sc *scan) cue(ph phrase, i, j int) {
 			// Of two phrases from one word (الله يلعن، الله يلعن ابو) the
 			// longer is kept.
 			if h := sc.lastHatred; h.n == 0 || h.from != i || h.to < j {
-				sc.lastHatred, sc.lastHatredAs = hit{from: i, to: j, n: 1, detail: words}, as
-				sc.lastHatredHere, sc.lastHatredOne = dir == "unwanted", dir == "verbone"
+				sc.hatredBefore(hit{from: i, to: j, n: 1, detail: words}, as, dir)
 			}
 			return
 		}
@@ -1234,7 +1245,7 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		if sc.deniedBefore(i, 2) {
 			return
 		}
-		sc.lastHatred, sc.lastHatredAs, sc.lastHatredHere, sc.lastHatredOne = hit{from: i, to: j, n: 1, detail: "violence against a people"}, cThreat, false, false
+		sc.hatredBefore(hit{from: i, to: j, n: 1, detail: "violence against a people"}, cThreat, "verb")
 	case cViceNoun:
 		// "اللاجئون لا يجلبون إلا الجريمة", "المصريين ما يعرفون غير
 		// الفهلوة": a vice said to be all a people bring or know. الا or
@@ -1280,7 +1291,7 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		// "كل المشاكل سببها النسوان": a people blamed, named after the
 		// blame; the people case records it.
 		if !sc.deniedBefore(i, 2) {
-			sc.lastHatred, sc.lastHatredAs, sc.lastHatredHere, sc.lastHatredOne = hit{from: i, to: j, n: 1, detail: "blamed"}, cVilification, false, false
+			sc.hatredBefore(hit{from: i, to: j, n: 1, detail: "blamed"}, cVilification, "verb")
 		}
 	case cInsinuate:
 		// "تعرف الباقي", "مجرد صدفة", "الحين عرفنا ليش": the writer lets
@@ -1341,7 +1352,7 @@ func (sc *scan) cue(ph phrase, i, j int) {
 			sc.record(cIncite, p.from, j, "one of a people's killing demanded")
 			return
 		}
-		sc.lastHatred, sc.lastHatredAs, sc.lastHatredHere, sc.lastHatredOne = hit{from: m, to: j, n: 1, detail: "one of a people's killing demanded"}, cIncite, false, false
+		sc.hatredBefore(hit{from: m, to: j, n: 1, detail: "one of a people's killing demanded"}, cIncite, "verb")
 	case cMustHarm:
 		// "المثليون يجب أن يعدموا", "الشيعة لازم ينقتلون": a people's
 		// killing demanded. A word of duty (and ان) stands before the
