@@ -79,7 +79,7 @@ func (d *Detector) decide(sc *scan) {
 		hasNamed := named && !d.off[NamedPerson]
 		switch {
 		case watched:
-			sc.addHit(Doxxing, h[cItem], h[cItem].detail)
+			sc.addParts(Doxxing, h[cItem].detail, h[cItem], h[cKnow], h[cSchedule])
 		case sc.phone.n > 0 && (hasNamed || h[cNumRef].n > 0) && h[cContact].n == 0:
 			sc.addHit(Doxxing, sc.phone, "phone number")
 		case h[cAddress].n > 0 && hasNamed && h[cContact].n == 0:
@@ -123,9 +123,9 @@ func (d *Detector) decide(sc *scan) {
 	if !d.off[Blackmail] && h[cMedia].n > 0 {
 		switch {
 		case h[cExpose].n > 0 && (h[cDemand].n > 0 || h[cCondition].n > 0):
-			sc.addHit(Blackmail, h[cMedia], "threat to expose private media")
+			sc.addParts(Blackmail, "threat to expose private media", h[cMedia], h[cExpose], h[cDemand], h[cCondition])
 		case h[cDemand].n > 0 && h[cCondition].n > 0:
-			sc.addHit(Blackmail, h[cMedia], "demand over private media")
+			sc.addParts(Blackmail, "demand over private media", h[cMedia], h[cDemand], h[cCondition])
 		}
 	}
 	if !d.off[CriticismOfficial] {
@@ -249,6 +249,25 @@ func (sc *scan) add(name string, from, to int, detail string) {
 }
 
 func (sc *scan) addHit(name string, h hit, detail string) { sc.add(name, h.from, h.to, detail) }
+
+// partsReach is how many words apart the parts of a signal's evidence may
+// lie and still be shown as one span.
+const partsReach = 12
+
+// addParts records signal name with evidence that spans its main cue and
+// the other cues it took (those found), where they lie within partsReach
+// words of it: «نعرف ... بيتك», the knowing and the home, not the home
+// alone.
+func (sc *scan) addParts(name, detail string, main hit, others ...hit) {
+	from, to := main.from, main.to
+	for _, o := range others {
+		if o.n == 0 || o.to <= main.from-partsReach || o.from >= main.to+partsReach {
+			continue
+		}
+		from, to = min(from, o.from), max(to, o.to)
+	}
+	sc.add(name, from, to, detail)
+}
 
 // addUnlessTakenBack records signal name from the cue that fires it
 // whatever follows (firm), or else from one that a later "but" (بس، لكن)

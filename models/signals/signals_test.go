@@ -1460,3 +1460,33 @@ func TestKnownDefenders(t *testing.T) {
 		t.Error("New accepted a known defender with an unknown role")
 	}
 }
+
+// TestEvidenceSpansTheParts checks that a signal fired by cues together
+// (a home and the knowing of it, private media and the demand over it)
+// shows them all as its evidence, and a part too far off is left out.
+func TestEvidenceSpansTheParts(t *testing.T) {
+	d, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, text, evidence string }{
+		{Doxxing, "@ali_reporter نعرف بيتك وين", "نعرف بيتك"},
+		{Doxxing, "شايفينك كل يوم الصبح، وشايفين سيارتك", "شايفينك كل يوم الصبح، وشايفين سيارتك"},
+		{Blackmail, "عندي صورك، اذا ما تدفعين مليون راح انشرها", "صورك، اذا ما تدفعين مليون راح انشرها"},
+		{Blackmail, "صورك عندي واحد واحد من ايام الجامعة والرحلة والعرس والخطوبة والتخرج كلها محفوظة بالتلفون القديم مالتي، راح انشرها اذا ما تدفعين", "صورك"},
+	} {
+		var got *policy.Signal
+		for _, s := range d.Signals(&ingest.Post{Text: tc.text}, nlp.Normalize(tc.text)) {
+			if s.Name == tc.name {
+				got = &s
+			}
+		}
+		if got == nil {
+			t.Errorf("%q: no %s", tc.text, tc.name)
+			continue
+		}
+		if ev := tc.text[got.Start:got.End]; ev != tc.evidence {
+			t.Errorf("%q: %s evidence %q, want %q", tc.text, tc.name, ev, tc.evidence)
+		}
+	}
+}

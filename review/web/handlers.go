@@ -725,7 +725,6 @@ func (s *Server) apiDeadAlerts(w http.ResponseWriter, r *http.Request) {
 	WriteJSON(w, http.StatusOK, list)
 }
 
-// markSpans marks the spans' byte ranges of text, escaping everything.
 // signalMark prefixes the label of a highlight that is a signal's evidence.
 const signalMark = "signal: "
 
@@ -747,15 +746,19 @@ func evidence(r *store.Record) []store.Span {
 	return out
 }
 
+// markSpans marks the spans' byte ranges of text, escaping everything.
 func markSpans(text string, spans []store.Span) template.HTML {
 	sp := slices.Clone(spans)
 	slices.SortFunc(sp, func(a, b store.Span) int { return a.Start - b.Start })
 	var b strings.Builder
 	pos := 0
 	for _, s := range sp {
-		if s.Start < pos || s.End > len(text) || s.Start >= s.End {
+		if s.End <= pos || s.End > len(text) || s.Start >= s.End {
 			continue
 		}
+		// A span that overlaps one marked already marks what is left of
+		// it, so that no evidence goes unshown.
+		s.Start = max(s.Start, pos)
 		b.WriteString(template.HTMLEscapeString(text[pos:s.Start]))
 		class := ""
 		if strings.HasPrefix(s.Label, signalMark) {

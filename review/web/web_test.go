@@ -1012,3 +1012,18 @@ func TestForwardingHeadersOnlyFromTrustedProxies(t *testing.T) {
 		t.Fatalf("client behind the proxy is %q, want the last untrusted hop", got)
 	}
 }
+
+// TestMarkSpansOverlapping checks that a span overlapping one marked before
+// it still marks the words it adds, so no evidence goes unshown.
+func TestMarkSpansOverlapping(t *testing.T) {
+	text := "نعرف بيتك وين <b>"
+	spans := []store.Span{
+		{Start: 0, End: len("نعرف بيتك"), Label: signalMark + "doxxing"},
+		{Start: len("نعرف "), End: len("نعرف بيتك وين"), Label: "threat"},
+	}
+	got := string(markSpans(text, spans))
+	want := `<mark class="sig" title="signal: doxxing">نعرف بيتك</mark><mark title="threat"> وين</mark> &lt;b&gt;`
+	if got != want {
+		t.Errorf("markSpans = %s, want %s", got, want)
+	}
+}
