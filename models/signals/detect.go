@@ -844,6 +844,11 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		if ph.class == cNegate && len(ph.rest) == 1 && ph.rest[0] == "كل" && j < len(sc.toks) && sc.joined(j) && everyTime[sc.word(j)] {
 			return
 		}
+		// "جزاؤه القتل ولا يجوز التهاون في ذلك", "لا رحمة معهم": leniency
+		// denied presses a harm on; it denies no claim.
+		if ph.class == cNegate && j < len(sc.toks) && sc.joined(j) && sc.is(j, wLenient) {
+			return
+		}
 		sc.record(ph.class, i, j, ph.detail)
 	case cFaith:
 		// والله، بالله: an oath, not a religious subject.

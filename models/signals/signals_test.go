@@ -375,6 +375,9 @@ func TestSignalsAndTwins(t *testing.T) {
 		{"a grave booked for the reader", ThreatCue,
 			"احجز مكانك بوادي السلام من هسه", "احجز مكانك بوادي السلام", "grave",
 			"حجزنا مكان بوادي السلام لجدي الله يرحمه"},
+		{"death called a people's due", IncitementCue,
+			"الملحد مرتد، وجزاؤه القتل، ولا يجوز التهاون في ذلك", "جزاؤه القتل", "deserve death",
+			"حكمت المحكمة على القاتل بالاعدام شنقا"},
 		{"back off and all stays well", ThreatCue,
 			"بطل تكتب عن الفصيل وكلشي يبقى بخير", "بطل تكتب", "or else",
 			"نام زين وكلشي يبقى بخير ان شاء الله"},
@@ -513,6 +516,14 @@ func TestReportAfterThreat(t *testing.T) {
 	reframed := "هذا مو قتل هذا تطهير"
 	if _, ok := find(d.Signals(&ingest.Post{Text: reframed}, ""), Negation); ok {
 		t.Errorf("%q: a killing called cleansing read as a harm rejected", reframed)
+	}
+	for _, pressed := range []string{"الملحد مرتد، وجزاؤه القتل، ولا يجوز التهاون في ذلك", "لا رحمة مع الروافض، كلهم خونة"} {
+		if _, ok := find(d.Signals(&ingest.Post{Text: pressed}, ""), Negation); ok {
+			t.Errorf("%q: leniency denied read as a claim denied", pressed)
+		}
+	}
+	if _, ok := find(d.Signals(&ingest.Post{Text: "لا يجوز قتل المدنيين"}, ""), Negation); !ok {
+		t.Errorf("a killing that may not be done lost its negation")
 	}
 	unknown := "ما اعرف بيتك ولا اريد اعرفه، خلافنا على فلوس"
 	if _, ok := find(d.Signals(&ingest.Post{Text: unknown}, ""), Doxxing); ok {
