@@ -1187,7 +1187,11 @@ func (sc *scan) cue(ph phrase, i, j int) {
 			// "المثليون مجرد مرضى يجب عزلهم": the pronoun of the act
 			// (عزلهم، نطردهم) points back at the people a few words
 			// before, in one clause.
-		case !sc.subject(p, i) || !sc.unbroken(p.to, i, true) || sc.narrowed(p.to):
+		case !sc.subject(p, i) || !sc.unbroken(p.to, i, true) || sc.relativeWithin(p.to, min(2, i-p.to)):
+			// A relative pronoun in the two words before the phrase
+			// narrows the people; the phrase's own words are not one
+			// (الاكراد الى الجحيم: الى is written الي, as the Iraqi
+			// relative is).
 			return
 		}
 		if dir == "right" {
