@@ -1163,7 +1163,15 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		}
 		dir, words, _ := strings.Cut(ph.detail, " ")
 		head, _, _ := strings.Cut(words, " ")
-		if pre, ok := sc.cutSuffix(i, head); !ok || pre != "" && pre != "و" && pre != "ف" || sc.deniedBefore(i, 2) {
+		if pre, ok := sc.cutSuffix(i, head); !ok || pre != "" && pre != "و" && pre != "ف" {
+			return
+		}
+		if sc.deniedBefore(i, 2) {
+			// "انا ما احب السود", "لا نحترم اليهود": love or respect
+			// denied, a people after it, is the writer's contempt.
+			if ph.class == cEsteem && dir == "verb" && sc.is(i, wLoved) && sc.denies(i-1) {
+				sc.hatredBefore(hit{from: i - 1, to: j, n: 1, detail: "not " + words}, cContempt, dir)
+			}
 			return
 		}
 		if dir == "verb" || dir == "unwanted" || dir == "verbone" {
