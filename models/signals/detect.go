@@ -1062,6 +1062,11 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		// "الحل هو الحوار لا القتل", "يجب وقف ترحيل اللاجئين": a harm
 		// named to be rejected or stopped, in the writer's own words.
 		if i > 0 && sc.joined(i) && ph.detail != "pronoun" && notHarm[sc.word(i-1)] {
+			// "ما يهمني لا سجن ولا اعدام": prison denied is the
+			// writer's own risk shrugged off, no harm rejected.
+			if ph.detail == "custody" {
+				return
+			}
 			if sc.harmRejected.n == 0 {
 				sc.harmRejected = hit{from: i - 1, to: j, n: 1, detail: "a harm rejected"}
 			}

@@ -375,6 +375,9 @@ func TestSignalsAndTwins(t *testing.T) {
 		{"a grave booked for the reader", ThreatCue,
 			"احجز مكانك بوادي السلام من هسه", "احجز مكانك بوادي السلام", "grave",
 			"حجزنا مكان بوادي السلام لجدي الله يرحمه"},
+		{"a people's segregation called a duty", IncitementCue,
+			"يجب عزل الأفغان في معسكرات بعيدة عن المدن", "يجب عزل الأفغان", "duty",
+			"يجب عزل المحافظ الفاسد ومحاسبته"},
 		{"love of a people denied", Contempt,
 			"انا ما أحب السود ولا عمري راح احبهم", "ما أحب السود", "not احب",
 			"ما احب اتكلم عن الشيعة بالسوء، همه اهلنا"},
@@ -506,6 +509,9 @@ func TestReportAfterThreat(t *testing.T) {
 	}
 	if _, ok := find(sigs, Quotation); ok {
 		t.Errorf("%q: a report after the threat taken as quoting it: %+v", own, sigs)
+	}
+	if _, ok := find(sigs, Negation); ok {
+		t.Errorf("%q: prison shrugged off read as a harm rejected: %+v", own, sigs)
 	}
 	quoted := "قال الشيخ: والله اذبحها واغسل عاري"
 	if _, ok := find(d.Signals(&ingest.Post{Text: quoted}, ""), Quotation); !ok {
