@@ -164,21 +164,12 @@ type found struct {
 	detail     string
 }
 
-// scan is the per-call state, pooled so that a post allocates little.
-type scan struct {
-	text string
-	toks []token
-	// keyBuf is soundAlike's buffer.
-	keyBuf []byte
-	// fw are the detector's function words (cues/function.tsv).
-	fw      functionWords
-	hits    [nClasses]hit
-	persons []person
-	// described are people a role and a relative clause point at (الدكتورة
-	// اللي تسوي ندوات): not named, but identified by what they do.
-	described []person
-	phone     hit
-	quote     hit
+// postState is what a scan has read so far of one post: the cues that wait
+// for others after them. Each post starts from newPostState, so nothing
+// read of one post reaches the next.
+type postState struct {
+	phone hit
+	quote hit
 	// lastHarm is the last words of a threat, a call to harm or a slogan.
 	lastHarm hit
 	// devotedTo is the token after the last one a devotional formula
@@ -204,6 +195,10 @@ type scan struct {
 	// harmRejected is the first harm named to be rejected or stopped (لا
 	// القتل، وقف ترحيل): a denial unless words of harm come after it.
 	harmRejected hit
+	// lastEnsure is the last first-person promise that something will
+	// happen to others (سأحرص على أن، سأجعل), not denied, waiting for a
+	// verb of suffering.
+	lastEnsure hit
 	// lastRuinAt is the last first-person verb of destruction, not
 	// denied, and the people's property after it when there is one
 	// (سأحرق بيوت …).
@@ -244,8 +239,28 @@ type scan struct {
 	// lastContrast is the token where the post's last "but" (بس، لكن)
 	// starts, or -1.
 	lastContrast int
-	found        []found
-	spans        spans
+}
+
+// newPostState is the state of a scan before the post's first word.
+func newPostState() postState { return postState{lastContrast: -1, lastHatredAs: cContempt} }
+
+// scan is the per-call state, pooled so that a post allocates little.
+type scan struct {
+	text string
+	toks []token
+	// keyBuf is soundAlike's buffer.
+	keyBuf []byte
+	// fw are the detector's function words (cues/function.tsv).
+	fw      functionWords
+	hits    [nClasses]hit
+	persons []person
+	// described are people a role and a relative clause point at (الدكتورة
+	// اللي تسوي ندوات): not named, but identified by what they do.
+	described []person
+	// postState is what the scan has read so far of the post.
+	postState
+	found []found
+	spans spans
 	// reading is the Arabizi reading being scanned, or nil; keys and
 	// alts then hold each token's match keys (see matchesKey).
 	reading *nlp.Result
@@ -275,13 +290,7 @@ func (sc *scan) reset(text string) {
 	sc.hits = [nClasses]hit{}
 	sc.persons = sc.persons[:0]
 	sc.described = sc.described[:0]
-	sc.phone, sc.quote, sc.lastHarm = hit{}, hit{}, hit{}
-	sc.devotedTo, sc.devoted, sc.lastContrast = 0, 0, -1
-	sc.lastPeople, sc.lastMassacre, sc.lastHatred, sc.lastMaim = hit{}, hit{}, hit{}, hit{}
-	sc.lastOne, sc.lastRuinAt, sc.lastNamed, sc.lastInsinuate, sc.lastDefOne = false, hit{}, hit{}, hit{}, hit{}
-	sc.lastHatredAs, sc.lastHatredDir, sc.lastMetOne, sc.lastWorship, sc.harmRejected, sc.lastLeftOne = cContempt, "", hit{}, hit{}, hit{}, hit{}
-	sc.lastOrg, sc.lastPraise, sc.lastFig = hit{}, hit{}, hit{}
-	sc.lastHarmNoun, sc.harmOfPeople, sc.lastDuty = hit{}, hit{}, hit{}
+	sc.postState = newPostState()
 	sc.found = sc.found[:0]
 }
 
@@ -1333,6 +1342,26 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		}
 		if w := sc.lastWorship; w.n > 0 && m > 0 && w.to == m && sc.is(m, wModal) && sc.unbroken(w.from, j, false) && !sc.deniedBefore(m, 2) {
 			sc.record(cIncite, w.from, j, "a faith's houses of worship to destroy")
+		}
+	case cEnsure:
+		if !sc.deniedBefore(i, 2) {
+			sc.lastEnsure = hit{from: i, to: j, n: 1}
+		}
+	case cSuffer:
+		// "سأحرص على أن يعاني كل يهودي": the writer's promise that a
+		// people will suffer, the people after the verb (the people
+		// case records it, as it records a verb of killing); "سأجعل كل
+		// مثلي يندم": the people between the promise and the verb.
+		e := sc.lastEnsure
+		if e.n == 0 || e.to > i || i-e.to > 4 || !sc.unbroken(e.to, j, false) {
+			return
+		}
+		if i == e.to || i == e.to+1 && sc.word(e.to) == "ان" {
+			sc.hatredBefore(hit{from: e.from, to: j, n: 1, detail: "a people made to suffer"}, cThreat, "verb")
+			return
+		}
+		if p := sc.lastPeople; p.n > 0 && p.detail == "" && p.from >= e.to && p.to == i {
+			sc.record(cThreat, e.from, j, "a people made to suffer")
 		}
 	case cAlive:
 		if m := sc.lastLeftOne; m.n > 0 && sc.joined(i) && (i == m.to || i == m.to+1 && sc.is(m.to, wAnyone)) {

@@ -381,6 +381,12 @@ func TestSignalsAndTwins(t *testing.T) {
 		{"none of a people to be found honest", Vilification,
 			"لن تجد لاجئا صادقا مهما بحثت", "تجد لاجئا صادقا", "none of them",
 			"لن تجد طبيبا امينا في هذا المستشفى"},
+		{"a people promised suffering", ThreatCue,
+			"سأحرص على أن يعاني كل مسيحي في هذه المدينة", "سأحرص على أن يعاني كل مسيحي", "made to suffer",
+			"سأحرص على أن يتعلم كل طالب في هذه المدينة"},
+		{"a people made to regret", ThreatCue,
+			"راح اخلي الشيعة يندمون على اليوم اللي جو بيه", "راح اخلي الشيعة يندمون", "made to suffer",
+			"ما راح اخلي اي لاجئ يعاني بالشتاء"},
 		{"love of a people denied", Contempt,
 			"انا ما أحب السود ولا عمري راح احبهم", "ما أحب السود", "not احب",
 			"ما احب اتكلم عن الشيعة بالسوء، همه اهلنا"},
@@ -1513,6 +1519,24 @@ func TestEvidenceSpansTheParts(t *testing.T) {
 		}
 		if ev := tc.text[got.Start:got.End]; ev != tc.evidence {
 			t.Errorf("%q: %s evidence %q, want %q", tc.text, tc.name, ev, tc.evidence)
+		}
+	}
+}
+
+// TestNothingCarriesToTheNextPost checks that a cue waiting for another at
+// the end of one post (a promise, a verb of hatred) is gone when the next
+// post is read, in the same detector.
+func TestNothingCarriesToTheNextPost(t *testing.T) {
+	d := detector(t)
+	for _, tc := range []struct{ first, next string }{
+		{"سأحرص على أن", "صدقني والله كلامي اي لاجئ يعاني بالمخيمات من البرد"},
+		{"والله اكره", "الشيعة والسنة اخوة بهالبلد"},
+	} {
+		for range 3 {
+			d.Signals(&ingest.Post{Text: tc.first}, "")
+			if sigs := d.Signals(&ingest.Post{Text: tc.next}, ""); len(sigs) > 0 {
+				t.Errorf("%q after %q: %+v", tc.next, tc.first, sigs)
+			}
 		}
 	}
 }
