@@ -345,15 +345,49 @@ func (sc *scan) reaches(p hit, i int) bool {
 	return p.n > 0 && p.detail == "" && p.to <= i && i-p.to <= 4 && sc.unbroken(p.to, i, true)
 }
 
-// anaphor reports whether the word before token i opens a sentence and
-// points back at the people p named in an earlier one, up to 25 tokens
-// before: "شفت اللاجئين بالسوق. هؤلاء حشرات" (HateCheck's pronoun
-// reference). Not after a part (بعض), not denied.
+// anaphor reports whether a pronoun before token i opens a sentence or a
+// clause after "and" or "but" and points back at the people p named before
+// it, up to 25 tokens before: "شفت اللاجئين بالسوق. هؤلاء حشرات"
+// (HateCheck's pronoun reference), "قابلت الكثير من اللاجئين وهم جميعا
+// حثالة", "عندي جيران من السود وكلهم أوساخ". At most two fillers (جميعا،
+// فعلا) stand between the pronoun and token i. Not after a part (بعض), not
+// denied.
 func (sc *scan) anaphor(p hit, i int) bool {
-	if p.n == 0 || p.detail != "" || i < 1 || p.to > i-1 || i-p.to > 25 || !sc.is(i-1, wAnaphor) || sc.deniedBefore(i, 1) {
+	if p.n == 0 || p.detail != "" || i < 1 || p.to > i-1 || i-p.to > 25 || sc.deniedBefore(i, 1) {
 		return false
 	}
-	return i-1 == 0 || !sc.unbroken(i-2, i-1, false) || sc.is(i-2, wConj)
+	k := i - 1
+	for k > p.to && i-k <= 2 && sc.is(k, wFiller) && !sc.pronounWithAnd(k) && !sc.is(k, wAnaphor) {
+		k--
+	}
+	if !sc.unbroken(k+1, i, false) {
+		return false
+	}
+	switch {
+	case sc.pronounWithAnd(k):
+		return true
+	case !sc.is(k, wAnaphor):
+		return false
+	}
+	return k == 0 || !sc.unbroken(k-1, k, false) || sc.is(k-1, wConj)
+}
+
+// pronounWithAnd reports whether token k is "and" joined to a pronoun that
+// points back at a people: وهم، ولكنهم، فهم, or a filler with their pronoun
+// (وكلهم، وجميعهم، ومعظمهم).
+func (sc *scan) pronounWithAnd(k int) bool {
+	w := sc.word(k)
+	for _, pre := range []string{"و", "ف"} {
+		rest, ok := strings.CutPrefix(w, pre)
+		if !ok {
+			continue
+		}
+		c := sc.fw[rest]
+		if c&wAnaphor != 0 || c&wFiller != 0 && (strings.HasSuffix(rest, "هم") || strings.HasSuffix(rest, "هن")) {
+			return true
+		}
+	}
+	return false
 }
 
 // located reports whether a phrase of place or time stands between the
