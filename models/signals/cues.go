@@ -120,6 +120,9 @@ const (
 	cAlive
 	cEnsure
 	cSuffer
+	cKinswoman
+	cHarmKin
+	cBeast
 	nClasses
 )
 
@@ -134,7 +137,7 @@ var classNames = map[string]class{
 	"harm": cThreat, "harm2": cThreat, "menace": cThreat, "repeat": cRepeat, "visit": cVisit, "backoff": cBackOff, "orelse": cOrElse,
 	"harmcall": cIncite, "call": cIncite, "jihadcall": cJihad, "devotion": cDevotion, "unity": cUnity, "contrast": cContrast,
 	"endorse": cEndorse, "avow": cAvow, "slur": cAbuse, "selfharm": cAbuse, "pileon": cAbuse,
-	"people": cPeople, "vermin": cVermin, "vilify": cVilify, "hatred": cHatred, "exclude": cExclude, "bloodwish": cBloodWish, "civic": cCivic, "civicnoun": cCivic, "org": cOrg, "praise": cPraise, "figverb": cFigVerb, "figphrase": cFigVerb, "figobject": cFigObject, "reconcile": cReconcile, "lawful": cLawful, "esteem": cEsteem, "slurname": cSlurName, "harmnoun": cHarmNoun, "duty": cDuty, "ruin": cRuin, "woman": cWoman, "maim": cMaim, "body": cBody, "massacre": cMassacre, "again": cAgain, "groupharm": cGroupHarm, "groupharmphrase": cGroupHarm, "one": cOne, "mustharm": cMustHarm, "verminone": cVerminOne, "vilifyone": cVilifyOne, "vicenoun": cViceNoun, "property": cProperty, "insinuate": cInsinuate, "doom": cDoom, "excuse": cExcuse, "honour": cHonour, "blamebefore": cBlameBefore, "excludewhole": cExcludeWhole, "womenrole": cWomenRole, "oneharm": cOneHarm, "virtue": cVirtue, "ruindemanded": cRuinDemanded, "familywarn": cFamilyWarn, "alive": cAlive, "ensure": cEnsure, "suffer": cSuffer,
+	"people": cPeople, "vermin": cVermin, "vilify": cVilify, "hatred": cHatred, "exclude": cExclude, "bloodwish": cBloodWish, "civic": cCivic, "civicnoun": cCivic, "org": cOrg, "praise": cPraise, "figverb": cFigVerb, "figphrase": cFigVerb, "figobject": cFigObject, "reconcile": cReconcile, "lawful": cLawful, "esteem": cEsteem, "slurname": cSlurName, "harmnoun": cHarmNoun, "duty": cDuty, "ruin": cRuin, "woman": cWoman, "maim": cMaim, "body": cBody, "massacre": cMassacre, "again": cAgain, "groupharm": cGroupHarm, "groupharmphrase": cGroupHarm, "one": cOne, "mustharm": cMustHarm, "verminone": cVerminOne, "vilifyone": cVilifyOne, "vicenoun": cViceNoun, "property": cProperty, "insinuate": cInsinuate, "doom": cDoom, "excuse": cExcuse, "honour": cHonour, "blamebefore": cBlameBefore, "excludewhole": cExcludeWhole, "womenrole": cWomenRole, "oneharm": cOneHarm, "virtue": cVirtue, "ruindemanded": cRuinDemanded, "familywarn": cFamilyWarn, "alive": cAlive, "ensure": cEnsure, "suffer": cSuffer, "kinswoman": cKinswoman, "harmkin": cHarmKin, "beast": cBeast,
 }
 
 // phrase is one cue: the words after the first, what it is evidence of and
@@ -245,6 +248,10 @@ var stemForms = map[string]func(stem string) []string{
 	"harm": func(stem string) []string { return firstPersonForms(stem, true) },
 	// نذبحك: verbs with an everyday sense about things, at "you" only.
 	"harm2": func(stem string) []string { return firstPersonForms(stem, false) },
+	// اذبحها، انحره: a verb with an everyday sense (harm2) aimed at him or
+	// her, which threatens only where the writer's kinswoman is named
+	// before it (اختي … اذبحها).
+	"harmkin": func(stem string) []string { return affixed(firstPersonPrefixes, stem, []string{"ه", "ها"}) },
 	// اقتلوه، احرقوهم: the plural imperative, a call on others.
 	"harmcall": func(stem string) []string {
 		return affixed([]string{"ا"}, stem, []string{"وه", "وها", "وهم", "وهن"})

@@ -1474,6 +1474,15 @@ func (sc *scan) cue(ph phrase, i, j int) {
 			return
 		}
 		sc.record(ph.class, i, j, ph.detail)
+	case cHarmKin:
+		// "اختي اذا بعد اشوفها تحچي ويا ذاك الولد اذبحها بيدي": the
+		// writer's kinswoman named, then a verb of slaughter aimed at her
+		// or the man with her, within forty words; not denied.
+		// Not where an animal or a dish is named before the verb (بنتي
+		// طلبت خروف للعيد، راح اذبحه), which the pronoun may stand for.
+		if k := sc.hits[cKinswoman]; k.n > 0 && k.to <= i && i-k.to <= 40 && !sc.deniedBefore(i, 2) && (sc.hits[cBeast].n == 0 || sc.hits[cBeast].from > i) {
+			sc.record(cThreat, i, j, "a kinswoman threatened: "+ph.detail)
+		}
 	case cMaim:
 		sc.lastMaim = hit{from: i, to: j, n: 1, detail: ph.detail}
 	case cBody:
