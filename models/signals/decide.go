@@ -159,6 +159,13 @@ func (d *Detector) decide(sc *scan) {
 	if !d.off[Esteem] {
 		// "الشيعة كلهم طيبين بس …": praise set up to be taken back.
 		sc.addUnlessTakenBack(Esteem, hit{}, "", h[cEsteemed], "a people spoken well of: "+h[cEsteemed].detail)
+		// "الايزيدية اللي رجعوا لسنجار … صبرهم درس لكل العراقيين": a
+		// word of praise in a people's sentence, further from them, in a
+		// post with no word of hatred, harm or blame and no "but" after
+		// the praise.
+		if h[cEsteemed].n == 0 && h[cPraised].n > 0 && sc.lastHarm.n == 0 && sc.lastContrast < h[cPraised].to && !sc.damns() {
+			sc.addHit(Esteem, h[cPraised], "a people praised: "+h[cPraised].detail)
+		}
 	}
 	d.single(sc, Figurative, cFigurative, "violence done to ")
 	d.single(sc, Satire, cSatire, "")
@@ -267,6 +274,17 @@ func (sc *scan) addParts(name, detail string, main hit, others ...hit) {
 		from, to = min(from, o.from), max(to, o.to)
 	}
 	sc.add(name, from, to, detail)
+}
+
+// damns reports whether the scan found words that damn a people: contempt,
+// vilification, dehumanisation, exclusion or an insinuation.
+func (sc *scan) damns() bool {
+	for _, c := range []class{cContempt, cVilification, cDehumanise, cExclusion, cInsinuation} {
+		if sc.hits[c].n > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // addUnlessTakenBack records signal name from the cue that fires it

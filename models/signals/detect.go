@@ -1474,6 +1474,18 @@ func (sc *scan) cue(ph phrase, i, j int) {
 			return
 		}
 		sc.record(ph.class, i, j, ph.detail)
+	case cPraiseWord:
+		// "الكرد الفيلية اهل الشورجة، تجار اشراف وعوائل اصيلة": a word
+		// of praise in the sentence that names a people, up to twelve
+		// words after them; decide keeps it only in a post with no word
+		// of hatred or harm.
+		// One with their pronoun (صبرهم، فضلهم) may open the next
+		// sentence, up to twenty-five words after them.
+		p := sc.lastNamed
+		theirs := strings.HasSuffix(ph.detail, "هم") || strings.HasSuffix(ph.detail, "هن")
+		if p.n > 0 && p.to <= i && (i-p.to <= 12 && sc.unbroken(p.to+1, i, false) || theirs && i-p.to <= 25) && !sc.deniedBefore(i, 2) {
+			sc.record(cPraised, p.from, j, ph.detail)
+		}
 	case cHarmKin:
 		// "اختي اذا بعد اشوفها تحچي ويا ذاك الولد اذبحها بيدي": the
 		// writer's kinswoman named, then a verb of slaughter aimed at her
