@@ -365,7 +365,10 @@ func (sc *scan) anaphor(p hit, i int) bool {
 	}
 	switch {
 	case sc.pronounWithAnd(k):
-		return true
+		// And they, right after the people (at most two words between:
+		// المهاجرين وهم، السود وكلهم); further on, the pronoun may
+		// stand for another subject.
+		return k-p.to <= 2
 	case !sc.is(k, wAnaphor):
 		return false
 	}
@@ -1483,7 +1486,9 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		// sentence, up to twenty-five words after them.
 		p := sc.lastNamed
 		theirs := strings.HasSuffix(ph.detail, "هم") || strings.HasSuffix(ph.detail, "هن")
-		if p.n > 0 && p.to <= i && (i-p.to <= 12 && sc.unbroken(p.to+1, i, false) || theirs && i-p.to <= 25) && !sc.deniedBefore(i, 2) {
+		// Not of a people addressed or with someone else addressed
+		// between (يا رافضي يا حقير، ال سعود تاج روسنا ونعتز بهم).
+		if p.n > 0 && p.to <= i && (i-p.to <= 12 && sc.unbroken(p.to+1, i, false) || theirs && i-p.to <= 25) && !sc.deniedBefore(i, 2) && !sc.anyIs(max(0, p.from-1), i, wVocative) {
 			sc.record(cPraised, p.from, j, ph.detail)
 		}
 	case cHarmKin:
