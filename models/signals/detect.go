@@ -1498,7 +1498,12 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		// Not where an animal or a dish is named before the verb (بنتي
 		// طلبت خروف للعيد، راح اذبحه), which the pronoun may stand for.
 		if k := sc.hits[cKinswoman]; k.n > 0 && k.to <= i && i-k.to <= 40 && !sc.deniedBefore(i, 2) && (sc.hits[cBeast].n == 0 || sc.hits[cBeast].from > i) {
-			sc.record(cThreat, i, j, "a kinswoman threatened: "+ph.detail)
+			// The evidence holds her too where she is near (partsReach).
+			from := i
+			if i-k.from <= partsReach {
+				from = k.from
+			}
+			sc.record(cThreat, from, j, "a kinswoman threatened: "+ph.detail)
 		}
 	case cMaim:
 		sc.lastMaim = hit{from: i, to: j, n: 1, detail: ph.detail}
