@@ -681,6 +681,7 @@ const (
 	wLifetime                            // what may follow wMet before the charge: in my life, was, with him (بحياتي، كان، معه)
 	wMetBare                             // met or seen, without object: after a denial, one of a people after it is none of them (ما شفت شيعي واحد صادق)
 	wLeave                               // leave, let stay: denied, with one of a people after it and alive, none left alive (لن نترك يهوديا واحدا يتنفس)
+	wOr                                  // or: after a demand to back off, a first-person verb at the reader after it threatens (او نوگفك)
 	wLoved                               // I or we love or respect: denied, a people after it, contempt (ما احب السود)
 	wLenient                             // leniency, mercy, delay: denied, it presses a harm on, denies none (لا يجوز التهاون، لا رحمة، بلا تردد)
 )
@@ -688,7 +689,7 @@ const (
 var wordClassNames = map[string]wordClass{
 	"negator": wNegator, "denial": wDenial, "oath": wOath, "scripture": wScripture,
 	"saynomore": wSayNoMore, "addressee": wAddressee, "relative": wRelative, "invocation": wInvocation,
-	"filler": wFiller, "anyone": wAnyone, "head": wHead, "notdenial": wNotDenial, "part": wPart, "demonstrative": wDemonstrative, "naming": wNaming, "self": wSelf, "anaphor": wAnaphor, "conj": wConj, "kin": wKin, "prep": wPrep, "quant": wQuant, "modal": wModal, "only": wOnly, "vocative": wVocative, "to": wTo, "met": wMet, "lifetime": wLifetime, "metbare": wMetBare, "leave": wLeave, "lenient": wLenient, "loved": wLoved,
+	"filler": wFiller, "anyone": wAnyone, "head": wHead, "notdenial": wNotDenial, "part": wPart, "demonstrative": wDemonstrative, "naming": wNaming, "self": wSelf, "anaphor": wAnaphor, "conj": wConj, "kin": wKin, "prep": wPrep, "quant": wQuant, "modal": wModal, "only": wOnly, "vocative": wVocative, "to": wTo, "met": wMet, "lifetime": wLifetime, "metbare": wMetBare, "leave": wLeave, "lenient": wLenient, "loved": wLoved, "or": wOr,
 }
 
 // functionWords maps a normalised word to the roles it plays.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // defenderRoles are the roles whose targeting is a threat to civic space.
@@ -106,6 +107,13 @@ func (d *Detector) decide(sc *scan) {
 			// "Stay away from the oil file, or else": a demand to back off
 			// or be silent, then "or else".
 			sc.add(ThreatCue, h[cBackOff].from, h[cOrElse].to, "or else")
+		case h[cBackOff].n > 0:
+			// "وگف الكتابة او نوگفك احنا", "امسح البوست لو نمسحك": a
+			// demand to back off, then "or" and a first-person verb
+			// aimed at the reader, within ten words.
+			if k := sc.orWeYou(h[cBackOff].to, 10); k > 0 {
+				sc.add(ThreatCue, h[cBackOff].from, k+1, "or we act on you")
+			}
 		}
 	}
 	if !d.off[IncitementCue] && h[cIncite].n == 0 && h[cExcuse].n > 0 && h[cHonour].n > 0 {
@@ -274,6 +282,43 @@ func (sc *scan) addParts(name, detail string, main hit, others ...hit) {
 		from, to = min(from, o.from), max(to, o.to)
 	}
 	sc.add(name, from, to, detail)
+}
+
+// orWeYou returns the token of a first-person verb aimed at the reader (نوگفك،
+// نسكتچ، سنمسحكم) right after "or" (او، لو، ولا، والا), where that "or"
+// stands within n words from token from in one sentence; 0 when there is
+// none.
+func (sc *scan) orWeYou(from, n int) int {
+	for k := from; k+1 < len(sc.toks) && k < from+n; k++ {
+		if !sc.unbroken(from, k+1, false) {
+			return 0
+		}
+		if sc.is(k, wOr) && sc.joined(k+1) && weYou(sc.word(k+1)) {
+			return k + 1
+		}
+	}
+	return 0
+}
+
+// weYou reports whether w reads as a first-person verb with a second-person
+// object: a prefix of the first person (ن، سن، بن، حن، لن، ا), a stem of
+// two or three letters, and ك، ج، چ، كم or كن.
+func weYou(w string) bool {
+	w = strings.TrimPrefix(w, "و")
+	for _, p := range []string{"سن", "بن", "حن", "لن", "ن", "ا"} {
+		rest, ok := strings.CutPrefix(w, p)
+		if !ok {
+			continue
+		}
+		for _, s := range []string{"كم", "كن", "ك", "ج", "چ"} {
+			// A stem of two or three letters: a noun with the pronoun
+			// is longer (نهايتك، نتيجتك).
+			if stem, ok := strings.CutSuffix(rest, s); ok && utf8.RuneCountInString(stem) >= 2 && utf8.RuneCountInString(stem) <= 3 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // damns reports whether the scan found words that damn a people: contempt,

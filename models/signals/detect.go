@@ -866,6 +866,12 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		if j < len(sc.toks) && sc.is(j, wAddressee) {
 			return
 		}
+		// "الصحفي اللي يكتب عن الاستملاكات": writing or speaking about
+		// a subject, after who, describes someone by their work; it
+		// quotes no words.
+		if (sc.is(i, wRelative) || i > 0 && sc.is(i-1, wRelative)) && j < len(sc.toks) && sc.joined(j) && sc.word(j) == "عن" {
+			return
+		}
 		// "الدين يقول قاتلوهم": scripture invoked as the writer's own
 		// authority is no report of someone else's words.
 		if i > 0 && len(ph.rest) == 0 && sc.is(i-1, wScripture) {

@@ -402,6 +402,9 @@ func TestSignalsAndTwins(t *testing.T) {
 		{"a people praised further on", Esteem,
 			"الايزيدية اللي رجعوا لسنجار يزرعون التين ويفتحون صفوف بالخيم. صبرهم درس لكل العراقيين", "صبرهم", "praised",
 			"الايزيدية كلهم خونة. صبرهم درس بالغدر"},
+		{"stop, or we stop you", ThreatCue,
+			"احنا مو مال مزح. وگف الكتابة او نوگفك احنا، وانت تختار", "وگف الكتابة او نوگفك", "or we act on you",
+			"ابعد عن هالاشكال ولا نهايتك بتكون مثله، وگف الكتابة شوية وارتاح"},
 		{"love of a people denied", Contempt,
 			"انا ما أحب السود ولا عمري راح احبهم", "ما أحب السود", "not احب",
 			"ما احب اتكلم عن الشيعة بالسوء، همه اهلنا"},
@@ -560,6 +563,10 @@ func TestReportAfterThreat(t *testing.T) {
 	}
 	if _, ok := find(d.Signals(&ingest.Post{Text: "لا يجوز قتل المدنيين"}, ""), Negation); !ok {
 		t.Errorf("a killing that may not be done lost its negation")
+	}
+	described := "الصحفي اللي يكتب عن الاستملاكات بالمدينة القديمة"
+	if _, ok := find(d.Signals(&ingest.Post{Text: described}, ""), Quotation); ok {
+		t.Errorf("%q: who writes about a subject read as quoting", described)
 	}
 	unknown := "ما اعرف بيتك ولا اريد اعرفه، خلافنا على فلوس"
 	if _, ok := find(d.Signals(&ingest.Post{Text: unknown}, ""), Doxxing); ok {
