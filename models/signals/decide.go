@@ -28,6 +28,12 @@ func (d *Detector) decide(sc *scan) {
 			break
 		}
 	}
+	if watched && !named && sc.theirs(h[cItem]) {
+		// "اي وحدة تطلع بالليل بدون اذن اهلها": his or her home or
+		// family, with no one named or addressed, is nobody's in
+		// particular.
+		watched = false
+	}
 	if !d.off[NamedPerson] {
 		for _, p := range sc.persons {
 			if p.how == "group" {
@@ -282,6 +288,20 @@ func (sc *scan) addParts(name, detail string, main hit, others ...hit) {
 		from, to = min(from, o.from), max(to, o.to)
 	}
 	sc.add(name, from, to, detail)
+}
+
+// theirs reports whether the last word of h ends with a pronoun of the
+// third person (بيته، اهلها، سيارتهم), not "you".
+func (sc *scan) theirs(h hit) bool {
+	if h.n == 0 || h.to == 0 {
+		return false
+	}
+	// "وين ساكنة": where you live, asked of the reader.
+	if sc.word(h.from) == "وين" {
+		return false
+	}
+	w := sc.word(h.to - 1)
+	return strings.HasSuffix(w, "ه") || strings.HasSuffix(w, "ها") || strings.HasSuffix(w, "هم") || strings.HasSuffix(w, "هن")
 }
 
 // orWeYou returns the token of a first-person verb aimed at the reader (نوگفك،

@@ -568,6 +568,14 @@ func TestReportAfterThreat(t *testing.T) {
 	if _, ok := find(d.Signals(&ingest.Post{Text: described}, ""), Quotation); ok {
 		t.Errorf("%q: who writes about a subject read as quoting", described)
 	}
+	for _, nobody := range []string{"اي وحدة تطلع بالليل بدون اذن اهلها تستاهل الضرب", "نعرف بيته وين"} {
+		if _, ok := find(d.Signals(&ingest.Post{Text: nobody}, ""), Doxxing); ok {
+			t.Errorf("%q: the home or family of no one named read as watched", nobody)
+		}
+	}
+	if _, ok := find(d.Signals(&ingest.Post{Text: "علي الساعدي نعرف بيته وين"}, ""), Doxxing); !ok {
+		t.Errorf("a named man's home lost its doxxing")
+	}
 	unknown := "ما اعرف بيتك ولا اريد اعرفه، خلافنا على فلوس"
 	if _, ok := find(d.Signals(&ingest.Post{Text: unknown}, ""), Doxxing); ok {
 		t.Errorf("%q: a home the writer denies knowing read as watched", unknown)
