@@ -1486,14 +1486,13 @@ func (sc *scan) cue(ph phrase, i, j int) {
 	case cPraiseWord:
 		// "الكرد الفيلية اهل الشورجة، تجار اشراف وعوائل اصيلة": a word
 		// of praise in the sentence that names a people, up to twelve
-		// words after them; decide keeps it only in a post with no word
-		// of hatred or harm.
-		// One with their pronoun (صبرهم، فضلهم) may open the next
-		// sentence, up to twenty-five words after them.
+		// words after them, or one with their pronoun (صبرهم، فضلهم)
+		// up to twenty-five words after them, in the next sentence too;
+		// not of a people addressed or with someone else addressed
+		// between (يا رافضي يا حقير، ال سعود تاج روسنا ونعتز بهم).
+		// decide keeps it only in a post with no word of hatred or harm.
 		p := sc.lastNamed
 		theirs := strings.HasSuffix(ph.detail, "هم") || strings.HasSuffix(ph.detail, "هن")
-		// Not of a people addressed or with someone else addressed
-		// between (يا رافضي يا حقير، ال سعود تاج روسنا ونعتز بهم).
 		if p.n > 0 && p.to <= i && (i-p.to <= 12 && sc.unbroken(p.to+1, i, false) || theirs && i-p.to <= 25) && !sc.deniedBefore(i, 2) && !sc.anyIs(max(0, p.from-1), i, wVocative) {
 			sc.record(cPraised, p.from, j, ph.detail)
 		}
