@@ -72,6 +72,17 @@ for f in "$root/eval/data/msa-gulf-train/train.jsonl" "$root/eval/data/iraqi-tra
   [ -f "$f" ] || { echo "train-default: $f is missing" >&2; exit 1; }
   data="$data,$f"
 done
+# The development probes whose rules have been read (since 20261207.1): the
+# MSA/Gulf functional development sets 1, 3 and 4, the MSA template probe and
+# the Iraqi development sets 2, 3 and 4, each written in its own wording and
+# screened against every held-out set. The newest pair
+# (msa-functional-dev5, iraqi-dev5) stays out: it measures the model on
+# wording it has not seen, beside the held-out sets that never train.
+for f in msa-functional-dev msa-functional-dev3 msa-functional-dev4 msa-templates iraqi-dev2 iraqi-dev3 iraqi-dev4; do
+  f="$root/eval/data/$f/dev.jsonl"
+  [ -f "$f" ] || { echo "train-default: $f is missing" >&2; exit 1; }
+  data="$data,$f"
+done
 if [ -n "${RASD_REVIEWED:-}" ]; then
   IFS=',' read -r -a reviewed <<< "$RASD_REVIEWED"
   for f in "${reviewed[@]}"; do
