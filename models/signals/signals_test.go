@@ -525,8 +525,7 @@ func TestArabiziWordReadingQuotes(t *testing.T) {
 
 // TestReportAfterThreat checks that a reporting verb well after a threat
 // (the writer threatens, then tells what was said to her before) reports
-// none of it, while an attribution just after still does, and that a list
-// of alternatives is no bounty.
+// none of it, and that prison shrugged off after it rejects no harm.
 func TestReportAfterThreat(t *testing.T) {
 	d := detector(t)
 	own := "والله اذبحها واغسل عاري بيدي وما يهمني لا سجن ولا اعدام. گلتلها الف مرة وامي گالتلها"
@@ -540,49 +539,34 @@ func TestReportAfterThreat(t *testing.T) {
 	if _, ok := find(sigs, Negation); ok {
 		t.Errorf("%q: prison shrugged off read as a harm rejected: %+v", own, sigs)
 	}
-	quoted := "قال الشيخ: والله اذبحها واغسل عاري"
-	if _, ok := find(d.Signals(&ingest.Post{Text: quoted}, ""), Quotation); !ok {
-		t.Errorf("%q: the report before the threat lost", quoted)
-	}
-	view := "بحسب ما أراه، وجود الشيعة قنبلة موقوتة"
-	if _, ok := find(d.Signals(&ingest.Post{Text: view}, ""), Quotation); ok {
-		t.Errorf("%q: the writer's own view read as a report", view)
-	}
-	against := "انا ضد قتل المدنيين بس الروافض يستحقون الموت"
-	if sigs := d.Signals(&ingest.Post{Text: against}, ""); slices.ContainsFunc(sigs, func(s policy.Signal) bool { return s.Name == Negation }) {
-		t.Errorf("%q: a harm rejected before a call to harm denies the call: %+v", against, sigs)
-	}
-	reframed := "هذا مو قتل هذا تطهير"
-	if _, ok := find(d.Signals(&ingest.Post{Text: reframed}, ""), Negation); ok {
-		t.Errorf("%q: a killing called cleansing read as a harm rejected", reframed)
-	}
-	for _, pressed := range []string{"الملحد مرتد، وجزاؤه القتل، ولا يجوز التهاون في ذلك", "لا رحمة مع الروافض، كلهم خونة"} {
-		if _, ok := find(d.Signals(&ingest.Post{Text: pressed}, ""), Negation); ok {
-			t.Errorf("%q: leniency denied read as a claim denied", pressed)
+}
+
+// TestSignalFoundOrNot checks single posts whose reading turns on one
+// word: each must or must not hold the signal, for the reason given.
+func TestSignalFoundOrNot(t *testing.T) {
+	d := detector(t)
+	for _, tc := range []struct {
+		text, signal string
+		want         bool
+		why          string
+	}{
+		{"قال الشيخ: والله اذبحها واغسل عاري", Quotation, true, "the report before the threat"},
+		{"بحسب ما أراه، وجود الشيعة قنبلة موقوتة", Quotation, false, "the writer's own view is no report"},
+		{"انا ضد قتل المدنيين بس الروافض يستحقون الموت", Negation, false, "a harm rejected before a call to harm denies no call"},
+		{"هذا مو قتل هذا تطهير", Negation, false, "a killing called cleansing is no harm rejected"},
+		{"الملحد مرتد، وجزاؤه القتل، ولا يجوز التهاون في ذلك", Negation, false, "leniency denied denies no claim"},
+		{"لا رحمة مع الروافض، كلهم خونة", Negation, false, "mercy denied denies no claim"},
+		{"لا يجوز قتل المدنيين", Negation, true, "a killing that may not be done"},
+		{"الصحفي اللي يكتب عن الاستملاكات بالمدينة القديمة", Quotation, false, "who writes about a subject quotes nothing"},
+		{"اي وحدة تطلع بالليل بدون اذن اهلها تستاهل الضرب", Doxxing, false, "the family of no one named"},
+		{"نعرف بيته وين", Doxxing, false, "the home of no one named"},
+		{"علي الساعدي نعرف بيته وين", Doxxing, true, "a named man's home"},
+		{"ما اعرف بيتك ولا اريد اعرفه، خلافنا على فلوس", Doxxing, false, "a home the writer denies knowing"},
+		{"سواء كان حي أو ميت أو جماد أو نبات", ThreatCue, false, "a list of alternatives is no bounty"},
+	} {
+		if _, got := find(d.Signals(&ingest.Post{Text: tc.text}, ""), tc.signal); got != tc.want {
+			t.Errorf("%q: %s found %v, want %v (%s)", tc.text, tc.signal, got, tc.want, tc.why)
 		}
-	}
-	if _, ok := find(d.Signals(&ingest.Post{Text: "لا يجوز قتل المدنيين"}, ""), Negation); !ok {
-		t.Errorf("a killing that may not be done lost its negation")
-	}
-	described := "الصحفي اللي يكتب عن الاستملاكات بالمدينة القديمة"
-	if _, ok := find(d.Signals(&ingest.Post{Text: described}, ""), Quotation); ok {
-		t.Errorf("%q: who writes about a subject read as quoting", described)
-	}
-	for _, nobody := range []string{"اي وحدة تطلع بالليل بدون اذن اهلها تستاهل الضرب", "نعرف بيته وين"} {
-		if _, ok := find(d.Signals(&ingest.Post{Text: nobody}, ""), Doxxing); ok {
-			t.Errorf("%q: the home or family of no one named read as watched", nobody)
-		}
-	}
-	if _, ok := find(d.Signals(&ingest.Post{Text: "علي الساعدي نعرف بيته وين"}, ""), Doxxing); !ok {
-		t.Errorf("a named man's home lost its doxxing")
-	}
-	unknown := "ما اعرف بيتك ولا اريد اعرفه، خلافنا على فلوس"
-	if _, ok := find(d.Signals(&ingest.Post{Text: unknown}, ""), Doxxing); ok {
-		t.Errorf("%q: a home the writer denies knowing read as watched", unknown)
-	}
-	list := "سواء كان حي أو ميت أو جماد أو نبات"
-	if _, ok := find(d.Signals(&ingest.Post{Text: list}, ""), ThreatCue); ok {
-		t.Errorf("%q: a list of alternatives read as a bounty", list)
 	}
 }
 
