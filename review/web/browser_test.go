@@ -113,6 +113,17 @@ func TestBrowser(t *testing.T) {
 	if n := eval[int](t, ctx, rows); n != 6 {
 		t.Fatalf("queue shows %d rows, want 6", n)
 	}
+	// A column heading breaks only between its words, never inside one
+	// (الأولوية، not الأولوي / ة), however narrow the window makes it.
+	do("narrowing the window", chromedp.EmulateViewport(700, 900))
+	if broken := eval[string](t, ctx, `[...document.querySelectorAll("#queue th")].filter(th => {
+		const words = th.textContent.trim().split(/\s+/).filter(Boolean).length, r = document.createRange();
+		r.selectNodeContents(th);
+		return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size > Math.max(words, 1);
+	}).map(th => th.textContent.trim()).join(" | ")`); broken != "" {
+		t.Fatalf("queue headings broken inside a word: %s", broken)
+	}
+	do("widening the window again", chromedp.EmulateViewport(1200, 900))
 	first := eval[string](t, ctx, `document.querySelector("#queue tbody tr").dataset.id`)
 
 	// n claims the first item; ? shows the shortcuts; d dismisses it.
