@@ -125,6 +125,7 @@ const (
 	cBeast
 	cPraiseWord
 	cPraised
+	cBenefit
 	nClasses
 )
 
@@ -139,7 +140,7 @@ var classNames = map[string]class{
 	"harm": cThreat, "harm2": cThreat, "menace": cThreat, "repeat": cRepeat, "visit": cVisit, "backoff": cBackOff, "orelse": cOrElse,
 	"harmcall": cIncite, "call": cIncite, "jihadcall": cJihad, "devotion": cDevotion, "unity": cUnity, "contrast": cContrast,
 	"endorse": cEndorse, "avow": cAvow, "slur": cAbuse, "selfharm": cAbuse, "pileon": cAbuse,
-	"people": cPeople, "vermin": cVermin, "vilify": cVilify, "hatred": cHatred, "exclude": cExclude, "bloodwish": cBloodWish, "civic": cCivic, "civicnoun": cCivic, "org": cOrg, "praise": cPraise, "figverb": cFigVerb, "figphrase": cFigVerb, "figobject": cFigObject, "reconcile": cReconcile, "lawful": cLawful, "esteem": cEsteem, "slurname": cSlurName, "harmnoun": cHarmNoun, "duty": cDuty, "ruin": cRuin, "woman": cWoman, "maim": cMaim, "body": cBody, "massacre": cMassacre, "again": cAgain, "groupharm": cGroupHarm, "groupharmphrase": cGroupHarm, "one": cOne, "mustharm": cMustHarm, "verminone": cVerminOne, "vilifyone": cVilifyOne, "vicenoun": cViceNoun, "property": cProperty, "insinuate": cInsinuate, "doom": cDoom, "excuse": cExcuse, "honour": cHonour, "blamebefore": cBlameBefore, "excludewhole": cExcludeWhole, "womenrole": cWomenRole, "oneharm": cOneHarm, "virtue": cVirtue, "ruindemanded": cRuinDemanded, "familywarn": cFamilyWarn, "alive": cAlive, "ensure": cEnsure, "suffer": cSuffer, "kinswoman": cKinswoman, "harmkin": cHarmKin, "beast": cBeast, "praiseword": cPraiseWord,
+	"people": cPeople, "vermin": cVermin, "vilify": cVilify, "hatred": cHatred, "exclude": cExclude, "bloodwish": cBloodWish, "civic": cCivic, "civicnoun": cCivic, "org": cOrg, "praise": cPraise, "figverb": cFigVerb, "figphrase": cFigVerb, "figobject": cFigObject, "reconcile": cReconcile, "lawful": cLawful, "esteem": cEsteem, "slurname": cSlurName, "harmnoun": cHarmNoun, "duty": cDuty, "ruin": cRuin, "woman": cWoman, "maim": cMaim, "body": cBody, "massacre": cMassacre, "again": cAgain, "groupharm": cGroupHarm, "groupharmphrase": cGroupHarm, "one": cOne, "mustharm": cMustHarm, "verminone": cVerminOne, "vilifyone": cVilifyOne, "vicenoun": cViceNoun, "property": cProperty, "insinuate": cInsinuate, "doom": cDoom, "excuse": cExcuse, "honour": cHonour, "blamebefore": cBlameBefore, "excludewhole": cExcludeWhole, "womenrole": cWomenRole, "oneharm": cOneHarm, "virtue": cVirtue, "ruindemanded": cRuinDemanded, "familywarn": cFamilyWarn, "alive": cAlive, "ensure": cEnsure, "suffer": cSuffer, "kinswoman": cKinswoman, "harmkin": cHarmKin, "beast": cBeast, "praiseword": cPraiseWord, "benefit": cBenefit,
 }
 
 // phrase is one cue: the words after the first, what it is evidence of and

@@ -1390,21 +1390,27 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		if !sc.deniedBefore(i, 2) {
 			sc.lastEnsure = hit{from: i, to: j, n: 1}
 		}
-	case cSuffer:
+	case cSuffer, cBenefit:
 		// "سأحرص على أن يعاني كل يهودي": the writer's promise that a
 		// people will suffer, the people after the verb (the people
 		// case records it, as it records a verb of killing); "سأجعل كل
-		// مثلي يندم": the people between the promise and the verb.
+		// مثلي يندم": the people between the promise and the verb. Its
+		// mirror, a promise of good (سأحرص على أن يتعلم كل طفل لاجئ،
+		// راح نخلي النازحين يرجعون لبيوتهم), speaks well of them.
+		as, detail := cThreat, "a people made to suffer"
+		if ph.class == cBenefit {
+			as, detail = cEsteemed, "good promised to a people"
+		}
 		e := sc.lastEnsure
 		if e.n == 0 || e.to > i || i-e.to > 4 || !sc.unbroken(e.to, j, false) {
 			return
 		}
 		if i == e.to || i == e.to+1 && sc.word(e.to) == "ان" {
-			sc.hatredBefore(hit{from: e.from, to: j, n: 1, detail: "a people made to suffer"}, cThreat, "verb")
+			sc.hatredBefore(hit{from: e.from, to: j, n: 1, detail: detail}, as, "verb")
 			return
 		}
 		if p := sc.lastPeople; p.n > 0 && p.detail == "" && p.from >= e.to && p.to == i {
-			sc.record(cThreat, e.from, j, "a people made to suffer")
+			sc.record(as, e.from, j, detail)
 		}
 	case cAlive:
 		if m := sc.lastLeftOne; m.n > 0 && sc.joined(i) && (i == m.to || i == m.to+1 && sc.is(m.to, wAnyone)) {
