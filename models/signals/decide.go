@@ -28,7 +28,7 @@ func (d *Detector) decide(sc *scan) {
 			break
 		}
 	}
-	if watched && !named && sc.theirs(h[cItem]) {
+	if watched && !named && sc.hisOrHers(h[cItem]) {
 		// "اي وحدة تطلع بالليل بدون اذن اهلها": his or her home or
 		// family, with no one named or addressed, is nobody's in
 		// particular.
@@ -290,9 +290,9 @@ func (sc *scan) addParts(name, detail string, main hit, others ...hit) {
 	sc.add(name, from, to, detail)
 }
 
-// theirs reports whether the last word of h ends with a pronoun of the
+// hisOrHers reports whether the last word of h ends with a pronoun of the
 // third person (بيته، اهلها، سيارتهم), not "you".
-func (sc *scan) theirs(h hit) bool {
+func (sc *scan) hisOrHers(h hit) bool {
 	if h.n == 0 || h.to == 0 {
 		return false
 	}
@@ -301,7 +301,7 @@ func (sc *scan) theirs(h hit) bool {
 		return false
 	}
 	w := sc.word(h.to - 1)
-	return strings.HasSuffix(w, "ه") || strings.HasSuffix(w, "ها") || strings.HasSuffix(w, "هم") || strings.HasSuffix(w, "هن")
+	return endsWithAny(w, thirdPronouns...)
 }
 
 // orWeYou returns the token of a first-person verb aimed at the reader (نوگفك،

@@ -386,7 +386,7 @@ func (sc *scan) pronounWithAnd(k int) bool {
 			continue
 		}
 		c := sc.fw[rest]
-		if c&wAnaphor != 0 || c&wFiller != 0 && (strings.HasSuffix(rest, "هم") || strings.HasSuffix(rest, "هن")) {
+		if c&wAnaphor != 0 || c&wFiller != 0 && endsWithAny(rest, theirPronouns...) {
 			return true
 		}
 	}
@@ -1341,7 +1341,7 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		// "سأحرق كل كنيسة", "سنحرق مساجدهم": a house of worship after
 		// every, or with the pronoun of them, is a faith's.
 		every := r.n > 0 && r.to == i-1 && sc.word(i-1) == "كل" && sc.joined(i) && sc.joined(i-1)
-		theirs := strings.HasSuffix(sc.word(i), "هم") || strings.HasSuffix(sc.word(i), "كم")
+		theirs := endsWithAny(sc.word(i), "هم", "كم")
 		if ph.detail == "worship" && (theirs || i > 0 && sc.word(i-1) == "كل" && sc.joined(i)) {
 			sc.lastWorship = hit{from: i, to: j, n: 1}
 			if i > 0 && sc.word(i-1) == "كل" {
@@ -1498,7 +1498,7 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		// between (يا رافضي يا حقير، ال سعود تاج روسنا ونعتز بهم).
 		// decide keeps it only in a post with no word of hatred or harm.
 		p := sc.lastNamed
-		theirs := strings.HasSuffix(ph.detail, "هم") || strings.HasSuffix(ph.detail, "هن")
+		theirs := endsWithAny(ph.detail, theirPronouns...)
 		if p.n > 0 && p.to <= i && (i-p.to <= 12 && sc.unbroken(p.to+1, i, false) || theirs && i-p.to <= 25) && !sc.deniedBefore(i, 2) && !sc.anyIs(max(0, p.from-1), i, wVocative) {
 			sc.record(cPraised, p.from, j, ph.detail)
 		}
@@ -1580,6 +1580,18 @@ func (sc *scan) nameLike(k int) bool {
 	w := sc.text[t.start:t.end]
 	// هالكهرباء، هالشبكة: "this" before a noun, no name.
 	return utf8.RuneCountInString(w) >= 2 && !hasArticle(w) && !strings.HasPrefix(w, "هال")
+}
+
+// Object and possessive pronouns of the third person: theirs (هم، هن) and
+// his, hers or theirs (ه، ها، هم، هن).
+var (
+	theirPronouns = []string{"هم", "هن"}
+	thirdPronouns = []string{"ه", "ها", "هم", "هن"}
+)
+
+// endsWithAny reports whether w ends with one of suffixes.
+func endsWithAny(w string, suffixes ...string) bool {
+	return slices.ContainsFunc(suffixes, func(s string) bool { return strings.HasSuffix(w, s) })
 }
 
 // hasArticle reports whether w carries the article, after a clitic or not.
