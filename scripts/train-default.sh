@@ -2,9 +2,10 @@
 # Retrains the default model into models/default from the train splits
 # of ../shared/datasets (osact2020, lhsab, mlma), realtweets' train split as
 # ordinary posts (negatives for the serious labels only), the project's
-# MSA/Gulf/Levantine/Egyptian training set (eval/data/msa-gulf-train), its
-# Iraqi training set and contrast batch on stance (eval/data/iraqi-train:
-# train.jsonl, stance.jsonl) and the
+# MSA/Gulf/Levantine/Egyptian training sets (eval/data/msa-gulf-train,
+# msa-gulf-train2), its Iraqi training sets and contrast batch on stance
+# (eval/data/iraqi-train: train.jsonl, stance.jsonl; eval/data/iraqi-train2),
+# the read development probes and the
 # Iraqi gold set's train split (eval/data/iraqi-gold/train.jsonl) when it
 # exists (plus a head, "public", that reads hate and offensive as the three
 # public corpora define them), with its dev
@@ -68,18 +69,30 @@ fi
 # models (their READMEs): MSA, Gulf, Levantine and Egyptian Arabic, then Iraqi
 # posts written as Iraqi timelines look, then the Iraqi contrast batch on
 # stance (in `make model` since 20261206.12, with the stance discount).
-for f in "$root/eval/data/msa-gulf-train/train.jsonl" "$root/eval/data/iraqi-train/train.jsonl" "$root/eval/data/iraqi-train/stance.jsonl"; do
+for f in msa-gulf-train/train.jsonl iraqi-train/train.jsonl iraqi-train/stance.jsonl; do
+  f="$root/eval/data/$f"
   [ -f "$f" ] || { echo "train-default: $f is missing" >&2; exit 1; }
   data="$data,$f"
 done
-# The development probes whose rules have been read (since 20261207.1): the
-# MSA/Gulf functional development sets 1, 3 and 4, the MSA template probe and
-# the Iraqi development sets 2, 3 and 4, each written in its own wording and
-# screened against every held-out set. The newest pair
-# (msa-functional-dev5, iraqi-dev5) stays out: it measures the model on
-# wording it has not seen, beside the held-out sets that never train.
-for f in msa-functional-dev msa-functional-dev3 msa-functional-dev4 msa-templates iraqi-dev2 iraqi-dev3 iraqi-dev4; do
+# The development probes whose rules have been read: the MSA/Gulf functional
+# development sets 1, 3 and 4, the MSA template probe and the Iraqi
+# development sets 2, 3 and 4 (since 20261207.1), then the fourth pair,
+# MSA/Gulf 5 and Iraqi 5 (since 20261207.2), each written in its own wording
+# and screened against every held-out set; then the second training batches,
+# written for concepts rather than phrasing (since 20261207.2): Iraqi (veiled
+# threats against journalists and activists, incitement against women,
+# implicit hate, each with hard protected twins) and MSA/Gulf (implicit
+# derogation, questions, negated praise, slurs, normalised threats). The
+# newest pair of probes (msa-functional-dev6, iraqi-dev6) stays out: it
+# measures the model on wording it has not seen, beside the held-out sets
+# that never train.
+for f in msa-functional-dev msa-functional-dev3 msa-functional-dev4 msa-templates iraqi-dev2 iraqi-dev3 iraqi-dev4 msa-functional-dev5 iraqi-dev5; do
   f="$root/eval/data/$f/dev.jsonl"
+  [ -f "$f" ] || { echo "train-default: $f is missing" >&2; exit 1; }
+  data="$data,$f"
+done
+for f in iraqi-train2 msa-gulf-train2; do
+  f="$root/eval/data/$f/train.jsonl"
   [ -f "$f" ] || { echo "train-default: $f is missing" >&2; exit 1; }
   data="$data,$f"
 done
