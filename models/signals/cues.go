@@ -650,7 +650,7 @@ func definite(w string) bool {
 }
 
 // wordClass is a set of the roles a function word plays around a cue.
-type wordClass uint32
+type wordClass uint64
 
 const (
 	wNegator       wordClass = 1 << iota // negates the word after it (مو طائفي)
@@ -685,12 +685,14 @@ const (
 	wOr                                  // or: after a demand to back off, a first-person verb at the reader after it threatens (او نوگفك)
 	wLoved                               // I or we love or respect: denied, a people after it, contempt (ما احب السود)
 	wLenient                             // leniency, mercy, delay: denied, it presses a harm on, denies none (لا يجوز التهاون، لا رحمة، بلا تردد)
+	wNotHarm                             // not, stop, against: rejects the harm named right after it (الحوار لا القتل، وقف ترحيل، ضد قتل)
+	wHere                                // here, among us: after a people not wanted, places them (ما نريد سوريين عندنا)
 )
 
 var wordClassNames = map[string]wordClass{
 	"negator": wNegator, "denial": wDenial, "oath": wOath, "scripture": wScripture,
 	"saynomore": wSayNoMore, "addressee": wAddressee, "relative": wRelative, "invocation": wInvocation,
-	"filler": wFiller, "anyone": wAnyone, "head": wHead, "notdenial": wNotDenial, "part": wPart, "demonstrative": wDemonstrative, "naming": wNaming, "self": wSelf, "anaphor": wAnaphor, "conj": wConj, "kin": wKin, "prep": wPrep, "quant": wQuant, "modal": wModal, "only": wOnly, "vocative": wVocative, "to": wTo, "met": wMet, "lifetime": wLifetime, "metbare": wMetBare, "leave": wLeave, "lenient": wLenient, "loved": wLoved, "or": wOr,
+	"filler": wFiller, "anyone": wAnyone, "head": wHead, "notdenial": wNotDenial, "part": wPart, "demonstrative": wDemonstrative, "naming": wNaming, "self": wSelf, "anaphor": wAnaphor, "conj": wConj, "kin": wKin, "prep": wPrep, "quant": wQuant, "modal": wModal, "only": wOnly, "vocative": wVocative, "to": wTo, "met": wMet, "lifetime": wLifetime, "metbare": wMetBare, "leave": wLeave, "lenient": wLenient, "loved": wLoved, "or": wOr, "notharm": wNotHarm, "here": wHere,
 }
 
 // functionWords maps a normalised word to the roles it plays.

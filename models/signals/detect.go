@@ -632,7 +632,7 @@ func (sc *scan) unbroken(from, to int, comma bool) bool {
 }
 
 // hereWithin reports whether one of the n words from token k, in its
-// clause, says here or among us (هنا، عندنا، بيننا) or opens a phrase of
+// clause, says here or among us (function.tsv class here: هنا، عندنا، بيننا) or opens a phrase of
 // place (بالديرة، في حينا، ببلدنا).
 func (sc *scan) hereWithin(k, n int) bool {
 	for m := k; m < len(sc.toks) && m < k+n; m++ {
@@ -640,23 +640,12 @@ func (sc *scan) hereWithin(k, n int) bool {
 			return false
 		}
 		w := sc.word(m)
-		if hereWords[w] || sc.is(m, wPrep) && m+1 < len(sc.toks) || placeWith(w) || strings.HasPrefix(w, "بدير") || strings.HasPrefix(w, "ببلد") || strings.HasPrefix(w, "ببلاد") || strings.HasPrefix(w, "بحي") {
+		if sc.is(m, wHere) || sc.is(m, wPrep) && m+1 < len(sc.toks) || placeWith(w) || strings.HasPrefix(w, "بدير") || strings.HasPrefix(w, "ببلد") || strings.HasPrefix(w, "ببلاد") || strings.HasPrefix(w, "بحي") {
 			return true
 		}
 	}
 	return false
 }
-
-// notHarm are the words of "not", stopping and opposing that reject the
-// harm named after them (الحوار لا القتل، يجب وقف ترحيل، انا ضد قتل).
-var notHarm = map[string]bool{
-	"لا": true, "وليس": true, "ليس": true, "مو": true, "ومو": true, "مش": true, "وليست": true,
-	"وقف": true, "بوقف": true, "ايقاف": true, "بايقاف": true, "منع": true, "ضد": true, "رفض": true,
-	"نرفض": true, "ارفض": true, "نستنكر": true, "ندين": true,
-}
-
-// hereWords say here, or among us.
-var hereWords = map[string]bool{"هنا": true, "هني": true, "هون": true, "عندنا": true, "بيننا": true, "وسطنا": true, "معنا": true, "ويانا": true, "بينا": true}
 
 // placeAt reports whether token k, joined to the word before it, opens a
 // phrase of place: a preposition (في، عند) or a noun with بال, بهال or
@@ -1113,7 +1102,7 @@ func (sc *scan) cue(ph phrase, i, j int) {
 	case cHarmNoun:
 		// "الحل هو الحوار لا القتل", "يجب وقف ترحيل اللاجئين": a harm
 		// named to be rejected or stopped, in the writer's own words.
-		if i > 0 && sc.joined(i) && ph.detail != "pronoun" && notHarm[sc.word(i-1)] {
+		if i > 0 && sc.joined(i) && ph.detail != "pronoun" && sc.is(i-1, wNotHarm) {
 			// "ما يهمني لا سجن ولا اعدام": prison denied is the
 			// writer's own risk shrugged off, no harm rejected.
 			if ph.detail == "custody" {
