@@ -215,6 +215,14 @@ var (
 	thirdPersonObjects  = []string{"ه", "ها", "هم"}
 )
 
+// Pronouns of the third person read at a word's end: theirs (هم، هن) and
+// his, hers or theirs (ه، ها، هم، هن). thirdPersonObjects, above, leaves
+// out هن: it makes the first-person forms of the verb cues (نقتلهم).
+var (
+	theirPronouns = []string{"هم", "هن"}
+	thirdPronouns = []string{"ه", "ها", "هم", "هن"}
+)
+
 // firstPersonForms returns the forms of a verb stem in the first person
 // with an object pronoun: نقتلك، لاقتله. With third false only the
 // second-person objects count ("I will slaughter you", not "it").

@@ -322,7 +322,8 @@ func (sc *scan) orWeYou(from, n int) int {
 
 // weYou reports whether w reads as a first-person verb with a second-person
 // object: a prefix of the first person (ن، سن، بن، حن، لن، ا), a stem of
-// two or three letters, and ك، ج، چ، كم or كن.
+// two or three letters, and one of secondPersonObjects (ك، كم، كن، ج; the
+// normaliser writes چ as ك).
 func weYou(w string) bool {
 	w = strings.TrimPrefix(w, "و")
 	for _, p := range []string{"سن", "بن", "حن", "لن", "ن", "ا"} {
@@ -330,7 +331,7 @@ func weYou(w string) bool {
 		if !ok {
 			continue
 		}
-		for _, s := range []string{"كم", "كن", "ك", "ج", "چ"} {
+		for _, s := range secondPersonObjects {
 			// A stem of two or three letters: a noun with the pronoun
 			// is longer (نهايتك، نتيجتك).
 			if stem, ok := strings.CutSuffix(rest, s); ok && utf8.RuneCountInString(stem) >= 2 && utf8.RuneCountInString(stem) <= 3 {

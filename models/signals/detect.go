@@ -418,7 +418,7 @@ func placeWith(w string) bool {
 // heart, nerves, blood or self, which the idiom burns (نحرق قلوبكم، اهدم
 // نفسك), and not a word after و or ف, another verb (نخرب ونشكك).
 func yours(w string) bool {
-	for _, suf := range [...]string{"كم", "كن", "ك", "ج"} {
+	for _, suf := range secondPersonObjects {
 		if stem, ok := strings.CutSuffix(w, suf); ok {
 			return utf8.RuneCountInString(stem) >= 3 && !strings.HasPrefix(w, "ال") && !strings.HasPrefix(w, "و") && !strings.HasPrefix(w, "ف") && !idiomObjects[stem]
 		}
@@ -632,8 +632,8 @@ func (sc *scan) unbroken(from, to int, comma bool) bool {
 }
 
 // hereWithin reports whether one of the n words from token k, in its
-// clause, says here or among us (function.tsv class here: هنا، عندنا، بيننا) or opens a phrase of
-// place (بالديرة، في حينا، ببلدنا).
+// clause, says here or among us (function.tsv class here: هنا، عندنا،
+// بيننا) or opens a phrase of place (بالديرة، في حينا، ببلدنا).
 func (sc *scan) hereWithin(k, n int) bool {
 	for m := k; m < len(sc.toks) && m < k+n; m++ {
 		if !sc.unbroken(k, m+1, false) || sc.toks[m].kind != kWord {
@@ -1570,13 +1570,6 @@ func (sc *scan) nameLike(k int) bool {
 	// هالكهرباء، هالشبكة: "this" before a noun, no name.
 	return utf8.RuneCountInString(w) >= 2 && !hasArticle(w) && !strings.HasPrefix(w, "هال")
 }
-
-// Object and possessive pronouns of the third person: theirs (هم، هن) and
-// his, hers or theirs (ه، ها، هم، هن).
-var (
-	theirPronouns = []string{"هم", "هن"}
-	thirdPronouns = []string{"ه", "ها", "هم", "هن"}
-)
 
 // endsWithAny reports whether w ends with one of suffixes.
 func endsWithAny(w string, suffixes ...string) bool {
