@@ -912,6 +912,11 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		if ph.class == cCondemn && j+1 < len(sc.toks) && sc.word(j) == "علي" && (sc.starts(j+1, cPeople) || sc.starts(j+1, cOne)) {
 			return
 		}
+		// "بلغوا ربعكم": the message passed on to the reader's own people
+		// is the threat's ending; it reports nothing.
+		if ph.detail == "pass" && j < len(sc.toks) && sc.joined(j) && sc.is(j, wRecipient) {
+			return
+		}
 		sc.record(ph.class, i, j, ph.detail)
 	case cReconcile, cLawful:
 		// "ماكو صلح", "لا تصدگون بالمصالحة", "ماينفع معاه السلم والصلح": a
@@ -1535,6 +1540,19 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		if from := max(i, sc.devotedTo); j > from {
 			sc.devoted += j - from
 			sc.devotedTo = j
+		}
+		sc.record(ph.class, i, j, ph.detail)
+	case cProtest:
+		// "الي يطلع للمظاهرة", "كل واحد يرفع صورة شهيد بالساحة": people
+		// pointed at by their protest, who or whoever joins it, are
+		// protesters, a group a threat to civic space aims at. A verb
+		// stands between (الي before a noun is الى, "to", normalised),
+		// and a slogan (تشرين) points at no one's act.
+		for m := i - 2; ph.detail != "slogan" && m >= 0 && m >= i-5 && sc.joined(m+1) && sc.joined(m+2); m-- {
+			if sc.is(m, wRelative) || sc.is(m, wAnyone) && m > 0 && sc.is(m-1, wQuant) {
+				sc.addPerson(person{from: m, to: j, role: "protester", how: "group"})
+				break
+			}
 		}
 		sc.record(ph.class, i, j, ph.detail)
 	case cContrast:
