@@ -696,12 +696,14 @@ const (
 	wNotHarm                             // not, stop, against: rejects the harm named right after it (الحوار لا القتل، وقف ترحيل، ضد قتل)
 	wHere                                // here, among us: after a people not wanted, places them (ما نريد سوريين عندنا)
 	wRecipient                           // who a message is passed on to: after بلغوا, it passes a threat on (بلغوا ربعكم)
+	wPlacePrefix                         // a preposition and a noun of place, the start of a word (بديرتنا، ببلدنا، بحينا)
+	wAbout                               // about: after who and a verb of writing, tells someone by their subject (اللي يكتب عن)
 )
 
 var wordClassNames = map[string]wordClass{
 	"negator": wNegator, "denial": wDenial, "oath": wOath, "scripture": wScripture,
 	"saynomore": wSayNoMore, "addressee": wAddressee, "relative": wRelative, "invocation": wInvocation,
-	"filler": wFiller, "anyone": wAnyone, "head": wHead, "notdenial": wNotDenial, "part": wPart, "demonstrative": wDemonstrative, "naming": wNaming, "self": wSelf, "anaphor": wAnaphor, "conj": wConj, "kin": wKin, "prep": wPrep, "quant": wQuant, "modal": wModal, "only": wOnly, "vocative": wVocative, "to": wTo, "met": wMet, "lifetime": wLifetime, "metbare": wMetBare, "leave": wLeave, "lenient": wLenient, "loved": wLoved, "or": wOr, "notharm": wNotHarm, "here": wHere, "recipient": wRecipient,
+	"filler": wFiller, "anyone": wAnyone, "head": wHead, "notdenial": wNotDenial, "part": wPart, "demonstrative": wDemonstrative, "naming": wNaming, "self": wSelf, "anaphor": wAnaphor, "conj": wConj, "kin": wKin, "prep": wPrep, "quant": wQuant, "modal": wModal, "only": wOnly, "vocative": wVocative, "to": wTo, "met": wMet, "lifetime": wLifetime, "metbare": wMetBare, "leave": wLeave, "lenient": wLenient, "loved": wLoved, "or": wOr, "notharm": wNotHarm, "here": wHere, "recipient": wRecipient, "placeprefix": wPlacePrefix, "about": wAbout,
 }
 
 // functionWords maps a normalised word to the roles it plays.

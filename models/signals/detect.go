@@ -640,7 +640,21 @@ func (sc *scan) hereWithin(k, n int) bool {
 			return false
 		}
 		w := sc.word(m)
-		if sc.is(m, wHere) || sc.is(m, wPrep) && m+1 < len(sc.toks) || placeWith(w) || strings.HasPrefix(w, "بدير") || strings.HasPrefix(w, "ببلد") || strings.HasPrefix(w, "ببلاد") || strings.HasPrefix(w, "بحي") {
+		if sc.is(m, wHere) || sc.is(m, wPrep) && m+1 < len(sc.toks) || placeWith(w) || sc.placePrefixed(w) {
+			return true
+		}
+	}
+	return false
+}
+
+// placePrefixed reports whether w starts with a preposition joined to a
+// noun of place (function.tsv class placeprefix: بديرتنا، ببلدنا، بحينا):
+// its first three to five letters are one.
+func (sc *scan) placePrefixed(w string) bool {
+	for n, i := 0, 0; i < len(w) && n < 5; n++ {
+		_, size := utf8.DecodeRuneInString(w[i:])
+		i += size
+		if n >= 2 && sc.fw[w[:i]]&wPlacePrefix != 0 {
 			return true
 		}
 	}
@@ -858,7 +872,7 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		// "الصحفي اللي يكتب عن الاستملاكات": writing or speaking about
 		// a subject, after who, describes someone by their work; it
 		// quotes no words.
-		if (sc.is(i, wRelative) || i > 0 && sc.is(i-1, wRelative)) && j < len(sc.toks) && sc.joined(j) && sc.word(j) == "عن" {
+		if (sc.is(i, wRelative) || i > 0 && sc.is(i-1, wRelative)) && j < len(sc.toks) && sc.joined(j) && sc.is(j, wAbout) {
 			return
 		}
 		// "الدين يقول قاتلوهم": scripture invoked as the writer's own
