@@ -1276,8 +1276,10 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		sc.record(as, p.from, j, words)
 	case cIncite:
 		// "ما تستاهل الضرب", "محد يستاهل الموت", "مو لازم ينقتل": a call
-		// or a desert denied is none.
+		// or a desert denied is none; it is the writer's denial of it
+		// (ماكو وحدة تستاهل الضرب).
 		if len(ph.rest) > 0 && sc.denied(i) {
+			sc.record(cNegate, i, j, "a harm denied as deserved or called for")
 			return
 		}
 		sc.record(ph.class, i, j, ph.detail)
