@@ -5,7 +5,7 @@
 # MSA/Gulf/Levantine/Egyptian training sets (eval/data/msa-gulf-train,
 # msa-gulf-train2, msa-gulf-train3), its Iraqi training sets and contrast batch on stance
 # (eval/data/iraqi-train: train.jsonl, stance.jsonl; eval/data/iraqi-train2,
-# iraqi-train3),
+# iraqi-train3, iraqi-train4),
 # the read development probes and the
 # Iraqi gold set's train split (eval/data/iraqi-gold/train.jsonl) when it
 # exists (plus a head, "public", that reads hate and offensive as the three
@@ -88,7 +88,9 @@ done
 # 20261207.3): Iraqi (threats against activists and protest organisers,
 # veiled threats, incitement against women, duties of the state beside calls
 # to harm) and MSA/Gulf (implicit derogation, hate as a question or an
-# opinion, a pronoun that carries the attack). The newest pair of probes
+# opinion, a pronoun that carries the attack); then the Iraqi batch on the
+# word of duty (since 20261207.4: لازم، يجب، واجب before a harm to people
+# and before everything else). The newest pair of probes
 # (msa-functional-dev7, iraqi-dev7) stays out: it measures the model on
 # wording it has not seen, beside the held-out sets that never train.
 for f in msa-functional-dev msa-functional-dev3 msa-functional-dev4 msa-templates iraqi-dev2 iraqi-dev3 iraqi-dev4 msa-functional-dev5 iraqi-dev5 msa-functional-dev6 iraqi-dev6; do
@@ -96,7 +98,7 @@ for f in msa-functional-dev msa-functional-dev3 msa-functional-dev4 msa-template
   [ -f "$f" ] || { echo "train-default: $f is missing" >&2; exit 1; }
   data="$data,$f"
 done
-for f in iraqi-train2 msa-gulf-train2 iraqi-train3 msa-gulf-train3; do
+for f in iraqi-train2 msa-gulf-train2 iraqi-train3 msa-gulf-train3 iraqi-train4; do
   f="$root/eval/data/$f/train.jsonl"
   [ -f "$f" ] || { echo "train-default: $f is missing" >&2; exit 1; }
   data="$data,$f"
