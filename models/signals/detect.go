@@ -1565,8 +1565,12 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		// stands between (الي before a noun is الى, "to", normalised),
 		// and a slogan (تشرين) points at no one's act.
 		for m := i - 2; ph.detail != "slogan" && m >= 0 && m >= i-5 && sc.joined(m+1) && sc.joined(m+2); m-- {
-			if sc.is(m, wRelative) || sc.is(m, wAnyone) && m > 0 && sc.is(m-1, wQuant) {
+			if sc.is(m, wRelative) {
 				sc.addPerson(person{from: m, to: j, role: "protester", how: "group"})
+				break
+			}
+			if sc.is(m, wAnyone) && m > 0 && sc.is(m-1, wQuant) {
+				sc.addPerson(person{from: m - 1, to: j, role: "protester", how: "group"})
 				break
 			}
 		}

@@ -86,7 +86,7 @@ func TestSignalsAndTwins(t *testing.T) {
 			"الدكتوره اللي تسوي ندوات عن حقوق المعتقلين، سكتي احسن", "الدكتوره", "(by their work)",
 			"الدكتوره اللي تسوي عمليات بالمستشفى، الله يحفظها"},
 		{"protesters pointed at by their protest", DefenderTargeted,
-			"كل واحد يطلع بمظاهرة السبت بالبصرة، شيخلي ورا ظهره حساب", "يطلع بمظاهرة", "(group)",
+			"كل واحد يطلع بمظاهرة السبت بالبصرة، شيخلي ورا ظهره حساب", "كل واحد يطلع بمظاهرة", "(group)",
 			"ندعو الشباب الى اعتصام سلمي يوم السبت بالبصرة"},
 		{"a page reported is condemnation; a threat passed on to the reader's own people is none", Condemnation,
 			"هاي الصفحة تنشر تهديدات، بلغوا عنها", "بلغوا", "",
