@@ -3,11 +3,10 @@
 # of ../shared/datasets (osact2020, lhsab, mlma), realtweets' train split as
 # ordinary posts (negatives for the serious labels only), the project's
 # MSA/Gulf/Levantine/Egyptian training sets (eval/data/msa-gulf-train,
-# msa-gulf-train2, msa-gulf-train3), its Iraqi training sets and contrast batch on stance
-# (eval/data/iraqi-train: train.jsonl, stance.jsonl; eval/data/iraqi-train2,
-# iraqi-train3, iraqi-train4),
-# the read development probes and the
-# Iraqi gold set's train split (eval/data/iraqi-gold/train.jsonl) when it
+# msa-gulf-train2, msa-gulf-train3), its Iraqi training sets and contrast
+# batch on stance (eval/data/iraqi-train: train.jsonl, stance.jsonl;
+# eval/data/iraqi-train2, iraqi-train3, iraqi-train4), the read development
+# probes and the Iraqi gold set's train split (eval/data/iraqi-gold/train.jsonl) when it
 # exists (plus a head, "public", that reads hate and offensive as the three
 # public corpora define them), with its dev
 # split (dev.jsonl) used only for validation (epoch choice and thresholds);
@@ -70,11 +69,17 @@ fi
 # models (their READMEs): MSA, Gulf, Levantine and Egyptian Arabic, then Iraqi
 # posts written as Iraqi timelines look, then the Iraqi contrast batch on
 # stance (in `make model` since 20261206.12, with the stance discount).
-for f in msa-gulf-train/train.jsonl iraqi-train/train.jsonl iraqi-train/stance.jsonl; do
-  f="$root/eval/data/$f"
-  [ -f "$f" ] || { echo "train-default: $f is missing" >&2; exit 1; }
-  data="$data,$f"
-done
+# project_data FILE… adds the project's files (paths under eval/data), in
+# order: the order is part of what makes the model byte-identical.
+project_data() {
+  local f
+  for f in "$@"; do
+    f="$root/eval/data/$f"
+    [ -f "$f" ] || { echo "train-default: $f is missing" >&2; exit 1; }
+    data="$data,$f"
+  done
+}
+project_data msa-gulf-train/train.jsonl iraqi-train/train.jsonl iraqi-train/stance.jsonl
 # The development probes whose rules have been read: the MSA/Gulf functional
 # development sets 1, 3 and 4, the MSA template probe and the Iraqi
 # development sets 2, 3 and 4 (since 20261207.1), then the fourth pair,
@@ -93,16 +98,11 @@ done
 # and before everything else). The newest pair of probes
 # (msa-functional-dev7, iraqi-dev7) stays out: it measures the model on
 # wording it has not seen, beside the held-out sets that never train.
-for f in msa-functional-dev msa-functional-dev3 msa-functional-dev4 msa-templates iraqi-dev2 iraqi-dev3 iraqi-dev4 msa-functional-dev5 iraqi-dev5 msa-functional-dev6 iraqi-dev6; do
-  f="$root/eval/data/$f/dev.jsonl"
-  [ -f "$f" ] || { echo "train-default: $f is missing" >&2; exit 1; }
-  data="$data,$f"
-done
-for f in iraqi-train2 msa-gulf-train2 iraqi-train3 msa-gulf-train3 iraqi-train4; do
-  f="$root/eval/data/$f/train.jsonl"
-  [ -f "$f" ] || { echo "train-default: $f is missing" >&2; exit 1; }
-  data="$data,$f"
-done
+project_data msa-functional-dev/dev.jsonl msa-functional-dev3/dev.jsonl msa-functional-dev4/dev.jsonl \
+  msa-templates/dev.jsonl iraqi-dev2/dev.jsonl iraqi-dev3/dev.jsonl iraqi-dev4/dev.jsonl \
+  msa-functional-dev5/dev.jsonl iraqi-dev5/dev.jsonl msa-functional-dev6/dev.jsonl iraqi-dev6/dev.jsonl
+project_data iraqi-train2/train.jsonl msa-gulf-train2/train.jsonl iraqi-train3/train.jsonl \
+  msa-gulf-train3/train.jsonl iraqi-train4/train.jsonl
 if [ -n "${RASD_REVIEWED:-}" ]; then
   IFS=',' read -r -a reviewed <<< "$RASD_REVIEWED"
   for f in "${reviewed[@]}"; do

@@ -1279,7 +1279,7 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		// or a desert denied is none; it is the writer's denial of it
 		// (ماكو وحدة تستاهل الضرب).
 		if len(ph.rest) > 0 && sc.denied(i) {
-			sc.record(cNegate, i, j, "a harm denied as deserved or called for")
+			sc.record(cNegate, i, j, "")
 			return
 		}
 		sc.record(ph.class, i, j, ph.detail)
