@@ -979,8 +979,9 @@ func (sc *scan) cue(ph phrase, i, j int) {
 				sc.harmOfPeople = hit{from: hn.from, to: j, n: 1}
 			}
 			// "لن أثق أبدا بمسلم", "لا تأمن لكردي": distrust of one of a
-			// people, who stands for them all.
-			if h := sc.lastHatred; ph.detail != "definite" && sc.lastHatredDir == "verbone" && h.n > 0 && h.to <= i && sc.predicate(h.to, i) && sc.unbroken(h.to, i, true) && !sc.narrowed(j) {
+			// people, who stands for them all; with the article only at
+			// once after the distrust ("لا تأمن للفيلي", the type).
+			if h := sc.lastHatred; (ph.detail != "definite" || h.to == i) && sc.lastHatredDir == "verbone" && h.n > 0 && h.to <= i && sc.predicate(h.to, i) && sc.unbroken(h.to, i, true) && !sc.narrowed(j) {
 				sc.record(sc.lastHatredAs, h.from, j, h.detail)
 			}
 			// "ما شفت شيعي واحد صادق", "لم أقابل مسلما أمينا", "ماكو
