@@ -16,7 +16,8 @@ import (
 // A threshold sweep routes the same scored items under many settings of the
 // policy's thresholds and keeps the one that queues the most violating items
 // while it queues at most a target share of protected or ordinary ones and
-// meets a recall floor per label. It is measured through the decision path
+// meets a recall floor per label (and, given real traffic, queues at most a
+// share of its posts: the reviewer load of ordinary posts). It is measured through the decision path
 // (model, signals, policy), as reviewers will meet it, not on the model's
 // flags: a label's bar matters only where no wording rule or protection
 // decides first.
@@ -32,7 +33,11 @@ type SweepPoint struct {
 	Protected int `json:"protected"`
 	// Labels are the items of each serious label queued.
 	Labels map[string]int `json:"labels"`
-	// Meets is true when the point keeps every recall floor.
+	// Traffic is the number of real-traffic posts queued (with
+	// SweepOptions.Traffic only).
+	Traffic int `json:"traffic,omitempty"`
+	// Meets is true when the point keeps every recall floor and, with
+	// SweepOptions.Traffic, the cap on real-traffic posts queued.
 	Meets bool `json:"meets_floors"`
 }
 
@@ -52,13 +57,18 @@ type SweepReport struct {
 	// each label's items it must queue.
 	MaxProtected float64            `json:"max_protected"`
 	Floors       map[string]float64 `json:"floors,omitempty"`
+	// TrafficItems is the number of real-traffic posts routed under every
+	// setting, MaxTraffic the largest share of them the chosen point may
+	// queue (zero items: no traffic was given).
+	TrafficItems int     `json:"traffic_items,omitempty"`
+	MaxTraffic   float64 `json:"max_traffic,omitempty"`
 	// Current is the policy's own setting, Best the chosen one (nil when no
 	// setting meets the target and the floors).
 	Current SweepPoint  `json:"current"`
 	Best    *SweepPoint `json:"best,omitempty"`
 	// Frontier holds, for each number of protected items queued, the point
 	// that queues the most violating items among those that keep the
-	// floors, where that is more than any point with fewer protected items.
+	// floors and the traffic cap, where that is more than any point with fewer protected items.
 	Frontier []SweepPoint `json:"frontier"`
 }
 
@@ -80,6 +90,14 @@ type SweepOptions struct {
 	Serious []string
 	// Workers routes settings in parallel (1 when zero).
 	Workers int
+	// Traffic, when set, routes TrafficItems unannotated posts of real
+	// traffic (almost all of them ordinary) under a setting and returns how
+	// many it queues: the reviewer load the setting brings. A point that
+	// queues more than MaxTraffic of them is not chosen, as one that misses
+	// a floor is not. It is called from Workers goroutines at once.
+	Traffic      func(th map[string]float64) (int, error)
+	TrafficItems int
+	MaxTraffic   float64
 }
 
 // MaxSweepSettings bounds the settings one sweep routes.
@@ -143,18 +161,37 @@ func Sweep(opts SweepOptions, route func(th map[string]float64) ([]RoutedItem, e
 			return SweepReport{}, fmt.Errorf("sweep: floor on %q, which is not a serious label (%s)", l, strings.Join(serious, ","))
 		}
 	}
+	if opts.Traffic != nil && (opts.TrafficItems <= 0 || !(opts.MaxTraffic >= 0 && opts.MaxTraffic <= 1)) {
+		return SweepReport{}, fmt.Errorf("sweep: traffic of %d posts with a cap of %v: want posts and a share between 0 and 1", opts.TrafficItems, opts.MaxTraffic)
+	}
 	rep := SweepReport{Swept: opts.Labels, Grid: opts.Grid, Settings: n, MaxProtected: opts.MaxProtected, Floors: opts.Floors}
-	summary := func(th map[string]float64) (RoutingReport, error) {
+	maxTraffic := -1
+	if opts.Traffic != nil {
+		rep.TrafficItems, rep.MaxTraffic = opts.TrafficItems, opts.MaxTraffic
+		maxTraffic = int(math.Floor(opts.MaxTraffic*float64(opts.TrafficItems) + 1e-9))
+	}
+	// summary routes the items under a setting, and the traffic when
+	// there is some.
+	summary := func(th map[string]float64) (RoutingReport, int, error) {
 		items, err := route(th)
 		if err != nil {
-			return RoutingReport{}, err
+			return RoutingReport{}, 0, err
 		}
-		return SummarizeRouting(items, serious, nil), nil
+		traffic := 0
+		if opts.Traffic != nil {
+			if traffic, err = opts.Traffic(th); err != nil {
+				return RoutingReport{}, 0, fmt.Errorf("routing the traffic: %w", err)
+			}
+		}
+		return SummarizeRouting(items, serious, nil), traffic, nil
 	}
 	// point reads a setting's summary; the group sizes are the same for
 	// every setting and are read from the policy's own.
-	point := func(th map[string]float64, s RoutingReport) SweepPoint {
-		p := SweepPoint{Thresholds: th, Violating: s.Violating.Queued, Protected: s.Protected.Queued, Labels: map[string]int{}, Meets: true}
+	point := func(th map[string]float64, s RoutingReport, traffic int) SweepPoint {
+		p := SweepPoint{Thresholds: th, Violating: s.Violating.Queued, Protected: s.Protected.Queued, Labels: map[string]int{}, Meets: true, Traffic: traffic}
+		if maxTraffic >= 0 && traffic > maxTraffic {
+			p.Meets = false
+		}
 		for _, g := range s.Labels {
 			if slices.Contains(serious, g.Name) {
 				p.Labels[g.Name] = g.Queued
@@ -171,7 +208,7 @@ func Sweep(opts SweepOptions, route func(th map[string]float64) ([]RoutedItem, e
 	for _, l := range opts.Labels {
 		cur[l] = opts.Current[l]
 	}
-	cs, err := summary(cur)
+	cs, ct, err := summary(cur)
 	if err != nil {
 		return rep, err
 	}
@@ -181,7 +218,7 @@ func Sweep(opts SweepOptions, route func(th map[string]float64) ([]RoutedItem, e
 			rep.LabelItems[g.Name] = g.Items
 		}
 	}
-	rep.Current = point(cur, cs)
+	rep.Current = point(cur, cs, ct)
 	points := make([]SweepPoint, n)
 	workers := max(opts.Workers, 1)
 	var wg sync.WaitGroup
@@ -196,12 +233,12 @@ func Sweep(opts SweepOptions, route func(th map[string]float64) ([]RoutedItem, e
 					th[opts.Labels[i]] = opts.Grid[rest%len(opts.Grid)]
 					rest /= len(opts.Grid)
 				}
-				s, err := summary(th)
+				s, tr, err := summary(th)
 				if err != nil {
 					errs[w] = err
 					return
 				}
-				points[k] = point(th, s)
+				points[k] = point(th, s, tr)
 			}
 		}(w)
 	}
@@ -270,16 +307,27 @@ func (r SweepReport) WriteText(w io.Writer) error {
 		}
 		fmt.Fprintf(tw, "; floors %s", strings.Join(fl, ", "))
 	}
-	fmt.Fprintf(tw, "\n\n\tthresholds\tviolating queued\tprotected queued\n")
+	if r.TrafficItems > 0 {
+		fmt.Fprintf(tw, "; at most %.2f%% of %d real-traffic posts queued", 100*r.MaxTraffic, r.TrafficItems)
+	}
+	head := "\n\n\tthresholds\tviolating queued\tprotected queued"
+	if r.TrafficItems > 0 {
+		head += "\ttraffic queued"
+	}
+	fmt.Fprintf(tw, "%s\n", head)
 	row := func(name string, p SweepPoint) {
-		fmt.Fprintf(tw, "%s\t%s\t%d of %d (%.1f%%)\t%d of %d (%.1f%%)\n", name, r.setting(p), p.Violating, r.ViolatingItems, pct(p.Violating, r.ViolatingItems),
+		fmt.Fprintf(tw, "%s\t%s\t%d of %d (%.1f%%)\t%d of %d (%.1f%%)", name, r.setting(p), p.Violating, r.ViolatingItems, pct(p.Violating, r.ViolatingItems),
 			p.Protected, r.ProtectedItems, pct(p.Protected, r.ProtectedItems))
+		if r.TrafficItems > 0 {
+			fmt.Fprintf(tw, "\t%d of %d (%.2f%%)", p.Traffic, r.TrafficItems, pct(p.Traffic, r.TrafficItems))
+		}
+		fmt.Fprintln(tw)
 	}
 	row("policy", r.Current)
 	if r.Best != nil {
 		row("chosen", *r.Best)
 	} else {
-		fmt.Fprintf(tw, "chosen\tno setting meets the target and the floors\t\t\n")
+		fmt.Fprintf(tw, "chosen\tno setting meets the target, the floors and the traffic cap\t\t\n")
 	}
 	fmt.Fprintf(tw, "\nfrontier\n")
 	for _, p := range r.Frontier {

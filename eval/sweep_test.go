@@ -94,3 +94,58 @@ func TestSweepRefusesBadOptions(t *testing.T) {
 		t.Error("a floor on a label that is not serious accepted")
 	}
 }
+
+// TestSweepTrafficCap: real-traffic posts routed under every setting; a
+// setting that queues more of them than the cap is not chosen, however many
+// violating items it queues, and the text shows the traffic column.
+func TestSweepTrafficCap(t *testing.T) {
+	grid, _ := ParseGrid("0.40:0.90:0.10")
+	// Ten ordinary posts with hate scores from 0.3 to 0.65 (one of them
+	// reaches 0.6, three 0.5, five 0.4): a low hate bar floods review.
+	scores := []float64{0.45, 0.45, 0.55, 0.55, 0.65, 0.3, 0.3, 0.3, 0.3, 0.3}
+	traffic := func(th map[string]float64) (int, error) {
+		n := 0
+		for _, s := range scores {
+			if s >= th["hate"] {
+				n++
+			}
+		}
+		return n, nil
+	}
+	opts := SweepOptions{Labels: []string{"hate", "threat"}, Grid: grid, Current: map[string]float64{"hate": 0.5, "threat": 0.5},
+		MaxProtected: 0.5, Workers: 2, Traffic: traffic, TrafficItems: len(scores), MaxTraffic: 0.1}
+	rep, err := Sweep(opts, sweepRoute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Without the cap hate 0.6 is chosen (3 violating, 1 protected) and
+	// queues one traffic post, within 10% of ten; a cap of none moves the
+	// bar to 0.7, which queues no traffic post and one hateful item fewer.
+	if b := rep.Best; b == nil || b.Thresholds["hate"] != 0.6 || b.Traffic != 1 || rep.TrafficItems != 10 {
+		t.Fatalf("best within 10%% of the traffic: %+v (items %d)", rep.Best, rep.TrafficItems)
+	}
+	if rep.Current.Traffic != 3 || rep.Current.Meets {
+		t.Fatalf("the policy's own point (hate 0.5) queues 3 of 10 and misses the cap: %+v", rep.Current)
+	}
+	opts.MaxTraffic = 0
+	if rep, err = Sweep(opts, sweepRoute); err != nil {
+		t.Fatal(err)
+	}
+	if b := rep.Best; b == nil || b.Thresholds["hate"] < 0.7 || b.Traffic != 0 || b.Violating != 2 {
+		t.Fatalf("best with no traffic post queued: %+v", rep.Best)
+	}
+	for _, p := range rep.Frontier {
+		if p.Traffic != 0 {
+			t.Errorf("frontier point over the cap: %+v", p)
+		}
+	}
+	var sb strings.Builder
+	if err := rep.WriteText(&sb); err != nil || !strings.Contains(sb.String(), "at most 0.00% of 10 real-traffic posts queued") || !strings.Contains(sb.String(), "0 of 10 (0.00%)") {
+		t.Errorf("text:\n%s %v", sb.String(), err)
+	}
+	// A cap without posts is refused.
+	opts.TrafficItems = 0
+	if _, err := Sweep(opts, sweepRoute); err == nil {
+		t.Error("a traffic cap over no posts accepted")
+	}
+}

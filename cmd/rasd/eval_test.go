@@ -517,17 +517,53 @@ func TestEvalRouteSweep(t *testing.T) {
 	if _, err := os.Stat(none); !os.IsNotExist(err) {
 		t.Errorf("%s written for an impossible target: %v", none, err)
 	}
+	// Real traffic routed under every setting: a post worded as a threat
+	// is queued whatever the bars, so one of four posts is always queued;
+	// a cap below that leaves no setting, one above it keeps the point.
+	traffic := filepath.Join(dir, "traffic.jsonl")
+	if err := os.WriteFile(traffic, []byte(`{"text":"الجو اليوم حلو بالبصرة، رحنا للكورنيش"}
+{"text":"والله يا ابو علاوي لاخطفك من باب بيتك","labels":null}
+{"text":"مبروك التخرج يا بطل، الله يوفقك"}
+{"text":"شكد سعر الطماطة اليوم بسوك الشورجة؟"}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	js3 := filepath.Join(dir, "traffic.json")
+	code, out, errs = runCmd(t, "", "eval", "route", "--model", model, "--data", data, "--sweep", "threat,hate",
+		"--grid", "0.40:0.80:0.20", "--max-protected", "0.06", "--traffic", traffic, "--max-traffic", "0.5", "--json", js3)
+	if code != 0 || !strings.Contains(out, "at most 50.00% of 4 real-traffic posts queued") || !strings.Contains(out, "traffic queued") {
+		t.Fatalf("with traffic: exit %d: %s %s", code, out, errs)
+	}
+	if b, err = os.ReadFile(js3); err != nil {
+		t.Fatal(err)
+	}
+	var withTraffic struct {
+		Sweep eval.SweepReport `json:"sweep"`
+	}
+	if err := json.Unmarshal(b, &withTraffic); err != nil {
+		t.Fatal(err)
+	}
+	if tb := withTraffic.Sweep.Best; tb == nil || tb.Traffic != 1 || withTraffic.Sweep.TrafficItems != 4 || withTraffic.Sweep.Current.Traffic != 1 {
+		t.Fatalf("with traffic: chosen %+v, current %+v, %d posts", tb, withTraffic.Sweep.Current, withTraffic.Sweep.TrafficItems)
+	}
+	if code, _, errs := runCmd(t, "", "eval", "route", "--model", model, "--data", data, "--sweep", "hate", "--grid", "0.40:0.80:0.20",
+		"--traffic", traffic, "--max-traffic", "0.2", "--write-policy", none); code != 1 || !strings.Contains(errs, "no setting meets") {
+		t.Errorf("traffic cap below the threat: exit %d, %s", code, errs)
+	}
 	// Bad input: a clear error.
 	for _, tc := range []struct {
 		args []string
 		want string
 	}{
+		{[]string{"--sweep", "hate", "--traffic", traffic, "--max-traffic", "2"}, "--max-traffic"},
+		{[]string{"--traffic", traffic}, "--traffic need --sweep"},
+		{[]string{"--sweep", "hate", "--traffic", filepath.Join(dir, "missing.jsonl")}, "--traffic"},
 		{[]string{"--sweep", "named_person"}, `"named_person" is not a violation label`},
 		{[]string{"--sweep", "hate", "--grid", "0.9:0.1:0.1"}, "--grid"},
 		{[]string{"--sweep", "hate", "--floor", "threat"}, "--floor"},
 		{[]string{"--floor", "threat=0.9"}, "--floor needs --sweep"},
 		{[]string{"--sweep", "hate", "--max-protected", "5"}, "--max-protected"},
-		{[]string{"--write-policy", "x.yaml"}, "--write-policy and --policy-version need --sweep"},
+		{[]string{"--write-policy", "x.yaml"}, "--write-policy, --policy-version and --traffic need --sweep"},
 	} {
 		args := append([]string{"eval", "route", "--model", model, "--data", data}, tc.args...)
 		if code, _, errs := runCmd(t, "", args...); code != 2 || !strings.Contains(errs, tc.want) {

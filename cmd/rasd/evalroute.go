@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -11,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/rasd-iq/rasd/eval"
+	"github.com/rasd-iq/rasd/eval/dataset"
 	"github.com/rasd-iq/rasd/eval/decisionpath"
 	"github.com/rasd-iq/rasd/index/pipeline"
 	"github.com/rasd-iq/rasd/ingest"
@@ -23,7 +27,7 @@ import (
 // them) and reports what reaches a reviewer.
 func runEvalRoute(env *Env, args []string) error {
 	c := &command{Name: "eval route", Summary: "run labelled posts through the decision path (model, signals, policy) and count what is queued",
-		Usage:   "eval route --data FILE [--model DIR] [--policy FILE] [--source-kind KIND] [--disable-signals A,B] [--known-defenders FILE] [--serious L,…] [--defender-targets T,…] [--json out.json] [--routed out.jsonl] [--sweep L,… [--grid F:T:S] [--max-protected S] [--floor L=S,…] [--write-policy FILE [--policy-version V]]] [data flags as for rasd eval]",
+		Usage:   "eval route --data FILE [--model DIR] [--policy FILE] [--source-kind KIND] [--disable-signals A,B] [--known-defenders FILE] [--serious L,…] [--defender-targets T,…] [--json out.json] [--routed out.jsonl] [--sweep L,… [--grid F:T:S] [--max-protected S] [--floor L=S,…] [--traffic FILE [--max-traffic S]] [--write-policy FILE [--policy-version V]]] [data flags as for rasd eval]",
 		Example: "rasd eval route --data eval/data/iraqi-gold/test.jsonl --routed routed.jsonl"}
 	fs := newFlagSet(env, c)
 	var f evalFlags
@@ -62,6 +66,8 @@ func runEvalRoute(env *Env, args []string) error {
 	writePolicy := fs.String("write-policy", "", "with --sweep: write the policy with the chosen thresholds to `FILE` (every other line as it was), to check with rasd policy check and review as a diff")
 	policyVersion := fs.String("policy-version", "", "with --write-policy: the version of the written policy (default: the policy's own plus -tuned)")
 	fs.Var(&floors, "floor", "with --sweep: `LABEL=SHARE`,… the smallest share of a serious label's items the chosen setting must queue (e.g. threat=0.9)")
+	trafficFile := fs.String("traffic", "", "with --sweep: posts of real traffic (JSONL with text; labels are not read), routed under every setting; a setting that queues more than --max-traffic of them is not chosen (the reviewer load of ordinary posts)")
+	maxTraffic := fs.Float64("max-traffic", 0.01, "with --traffic: the largest share of the traffic's posts the chosen setting may queue")
 	knownFile := fs.String("known-defenders", "", "people known to be activists, journalists, defenders or protesters: `FILE` as signals.defenders_file in rasd.yaml")
 	if err := parseFlags(env, c, fs, args); err != nil {
 		return err
@@ -79,8 +85,18 @@ func runEvalRoute(env *Env, args []string) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
-	if sw == nil && (*writePolicy != "" || *policyVersion != "") {
-		return usagef("--write-policy and --policy-version need --sweep")
+	if sw == nil && (*writePolicy != "" || *policyVersion != "" || *trafficFile != "") {
+		return usagef("--write-policy, --policy-version and --traffic need --sweep")
+	}
+	if !(*maxTraffic >= 0 && *maxTraffic <= 1) {
+		return usagef("--max-traffic %v: want a share between 0 and 1", *maxTraffic)
+	}
+	var trafficItems []dataset.Item
+	if *trafficFile != "" {
+		if trafficItems, err = readTraffic(*trafficFile); err != nil {
+			return usagef("--traffic: %v", err)
+		}
+		sw.MaxTraffic = *maxTraffic
 	}
 	if len(f.models.vals) > 1 {
 		return usagef("--model given %d times; route one model at a time", len(f.models.vals))
@@ -145,7 +161,13 @@ func runEvalRoute(env *Env, args []string) error {
 	var swept *eval.SweepReport
 	if sw != nil {
 		sw.Workers = runtime.GOMAXPROCS(0)
-		r, err := scored.Sweep(router, *sw)
+		var traffic *decisionpath.Scored
+		if trafficItems != nil {
+			if traffic, err = decisionpath.Score(context.Background(), pipeline.ModelScorer{Model: m}, det, trafficItems); err != nil {
+				return fmt.Errorf("routing %s: %w", *trafficFile, err)
+			}
+		}
+		r, err := scored.Sweep(router, *sw, traffic)
 		if err != nil {
 			return usagef("--sweep: %v", err)
 		}
@@ -227,4 +249,41 @@ func writeRouted(env *Env, path string, routed []eval.RoutedItem) error {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil
+}
+
+// readTraffic reads posts of real traffic for a sweep: the "text" of every
+// JSONL line of path (labels and other fields are not read: traffic samples
+// are not annotated), as items with their line.
+func readTraffic(path string) ([]dataset.Item, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []dataset.Item
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<16), 1<<24)
+	for line := 1; sc.Scan(); line++ {
+		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
+			continue
+		}
+		var it struct {
+			ID   string  `json:"id"`
+			Text *string `json:"text"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &it); err != nil || it.Text == nil {
+			return nil, fmt.Errorf("%s:%d: not a JSON object with a \"text\"", path, line)
+		}
+		if it.ID == "" {
+			it.ID = "traffic-" + strconv.Itoa(line)
+		}
+		out = append(out, dataset.Item{ID: it.ID, Line: line, Text: *it.Text})
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: no posts", path)
+	}
+	return out, nil
 }

@@ -77,8 +77,10 @@ func (s *Scored) Route(router pipeline.PolicyRouter) ([]eval.RoutedItem, error) 
 
 // Sweep routes the scored items under every setting of opts (eval.Sweep),
 // each under a copy of router's policy with those thresholds. Labels not
-// among the policy's violation labels are refused.
-func (s *Scored) Sweep(router pipeline.PolicyRouter, opts eval.SweepOptions) (eval.SweepReport, error) {
+// among the policy's violation labels are refused. traffic, when not nil,
+// holds posts of real traffic scored the same way: each setting routes them
+// too, and one that queues more than opts.MaxTraffic of them is not chosen.
+func (s *Scored) Sweep(router pipeline.PolicyRouter, opts eval.SweepOptions, traffic *Scored) (eval.SweepReport, error) {
 	pol := router.Policy
 	current := pol.Thresholds()
 	for _, l := range opts.Labels {
@@ -87,13 +89,40 @@ func (s *Scored) Sweep(router pipeline.PolicyRouter, opts eval.SweepOptions) (ev
 		}
 	}
 	opts.Current = current
-	return eval.Sweep(opts, func(th map[string]float64) ([]eval.RoutedItem, error) {
+	under := func(th map[string]float64) (pipeline.PolicyRouter, error) {
 		q, err := pol.WithThresholds(th)
 		if err != nil {
-			return nil, err
+			return router, err
 		}
 		rt := router
 		rt.Policy = q
+		return rt, nil
+	}
+	if traffic != nil {
+		opts.TrafficItems = len(traffic.Items)
+		opts.Traffic = func(th map[string]float64) (int, error) {
+			rt, err := under(th)
+			if err != nil {
+				return 0, err
+			}
+			routed, err := traffic.Route(rt)
+			if err != nil {
+				return 0, err
+			}
+			n := 0
+			for _, r := range routed {
+				if r.Queued {
+					n++
+				}
+			}
+			return n, nil
+		}
+	}
+	return eval.Sweep(opts, func(th map[string]float64) ([]eval.RoutedItem, error) {
+		rt, err := under(th)
+		if err != nil {
+			return nil, err
+		}
 		return s.Route(rt)
 	})
 }

@@ -72,7 +72,7 @@ func TestRouteAndSweep(t *testing.T) {
 		}
 	}
 	grid, _ := eval.Grid(0.4, 0.8, 0.2)
-	rep, err := s.Sweep(router, eval.SweepOptions{Labels: []string{"hate", "threat"}, Grid: grid, MaxProtected: 0.5})
+	rep, err := s.Sweep(router, eval.SweepOptions{Labels: []string{"hate", "threat"}, Grid: grid, MaxProtected: 0.5}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func TestRouteAndSweep(t *testing.T) {
 	if got := eval.SummarizeRouting(again, nil, nil); got.Violating.Queued != rep.Best.Violating || got.Protected.Queued != rep.Best.Protected {
 		t.Errorf("routing under the chosen thresholds: %d violating, %d protected; the sweep said %+v", got.Violating.Queued, got.Protected.Queued, rep.Best)
 	}
-	if _, err := s.Sweep(router, eval.SweepOptions{Labels: []string{"named_person"}, Grid: grid}); err == nil || !strings.Contains(err.Error(), "not a violation label") {
+	if _, err := s.Sweep(router, eval.SweepOptions{Labels: []string{"named_person"}, Grid: grid}, nil); err == nil || !strings.Contains(err.Error(), "not a violation label") {
 		t.Errorf("sweeping a signal: %v", err)
 	}
 	path := filepath.Join(t.TempDir(), "tuned.yaml")
