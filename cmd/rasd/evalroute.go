@@ -1,12 +1,9 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -251,39 +248,19 @@ func writeRouted(env *Env, path string, routed []eval.RoutedItem) error {
 	return nil
 }
 
-// readTraffic reads posts of real traffic for a sweep: the "text" of every
-// JSONL line of path (labels and other fields are not read: traffic samples
-// are not annotated), as items with their line.
+// readTraffic reads posts of real traffic for a sweep (eval.LoadTraffic:
+// the text of every JSONL line; labels are not read) as items.
 func readTraffic(path string) ([]dataset.Item, error) {
-	f, err := os.Open(path)
+	posts, _, err := eval.LoadTraffic([]string{path})
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	var out []dataset.Item
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<16), 1<<24)
-	for line := 1; sc.Scan(); line++ {
-		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
-			continue
-		}
-		var it struct {
-			ID   string  `json:"id"`
-			Text *string `json:"text"`
-		}
-		if err := json.Unmarshal(sc.Bytes(), &it); err != nil || it.Text == nil {
-			return nil, fmt.Errorf("%s:%d: not a JSON object with a \"text\"", path, line)
-		}
-		if it.ID == "" {
-			it.ID = "traffic-" + strconv.Itoa(line)
-		}
-		out = append(out, dataset.Item{ID: it.ID, Line: line, Text: *it.Text})
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("reading %s: %w", path, err)
-	}
-	if len(out) == 0 {
+	if len(posts) == 0 {
 		return nil, fmt.Errorf("%s: no posts", path)
 	}
-	return out, nil
+	items := make([]dataset.Item, len(posts))
+	for i, p := range posts {
+		items[i] = dataset.Item{ID: p.ID, Line: i + 1, Text: p.Text}
+	}
+	return items, nil
 }
