@@ -17,10 +17,10 @@ import (
 // policy's thresholds and keeps the one that queues the most violating items
 // while it queues at most a target share of protected or ordinary ones and
 // meets a recall floor per label (and, given real traffic, queues at most a
-// share of its posts: the reviewer load of ordinary posts). It is measured through the decision path
-// (model, signals, policy), as reviewers will meet it, not on the model's
-// flags: a label's bar matters only where no wording rule or protection
-// decides first.
+// share of its posts: the reviewer load of ordinary posts). It is measured
+// through the decision path (model, signals, policy), as reviewers will meet
+// it, not on the model's flags: a label's bar matters only where no wording
+// rule or protection decides first.
 
 // SweepPoint is one setting of the swept thresholds and what the engine
 // queued under it.
@@ -68,7 +68,8 @@ type SweepReport struct {
 	Best    *SweepPoint `json:"best,omitempty"`
 	// Frontier holds, for each number of protected items queued, the point
 	// that queues the most violating items among those that keep the
-	// floors and the traffic cap, where that is more than any point with fewer protected items.
+	// floors and the traffic cap, where that is more than any point with
+	// fewer protected items.
 	Frontier []SweepPoint `json:"frontier"`
 }
 

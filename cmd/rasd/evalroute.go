@@ -249,7 +249,9 @@ func writeRouted(env *Env, path string, routed []eval.RoutedItem) error {
 }
 
 // readTraffic reads posts of real traffic for a sweep (eval.LoadTraffic:
-// the text of every JSONL line; labels are not read) as items.
+// the text of every JSONL line; labels are not read) as items, each with its
+// position among the posts as its line (blank lines are not counted; its id
+// names the file's line when the post has none).
 func readTraffic(path string) ([]dataset.Item, error) {
 	posts, _, err := eval.LoadTraffic([]string{path})
 	if err != nil {

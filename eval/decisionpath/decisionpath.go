@@ -56,23 +56,44 @@ func Score(ctx context.Context, scorer pipeline.ModelScorer, det *signals.Detect
 // several routers may route the same items at once.
 func (s *Scored) Route(router pipeline.PolicyRouter) ([]eval.RoutedItem, error) {
 	out := make([]eval.RoutedItem, 0, len(s.Items))
-	for i := range s.Items {
-		sc := &s.scored[i]
-		jd, err := router.Judge(s.posts[i], sc)
-		if err != nil {
-			return nil, fmt.Errorf("item %s (line %d): %w", s.Items[i].ID, s.Items[i].Line, err)
-		}
-		r := eval.RoutedItem{Item: s.Items[i], Queued: jd.Decision.Queue, Urgent: jd.Decision.Urgent,
-			Support: jd.Decision.Support, Rule: jd.Decision.RuleID}
-		for _, sg := range sc.Signals {
+	err := s.judge(router, func(i int, d policy.Decision) {
+		r := eval.RoutedItem{Item: s.Items[i], Queued: d.Queue, Urgent: d.Urgent, Support: d.Support, Rule: d.RuleID}
+		for _, sg := range s.scored[i].Signals {
 			r.Signals = append(r.Signals, sg.Name)
 		}
-		for _, p := range jd.Decision.Protected {
+		for _, p := range d.Protected {
 			r.Protected = append(r.Protected, p.Category)
 		}
 		out = append(out, r)
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// Queued returns how many of the scored items router queues, as Route
+// would mark them, without building their reports.
+func (s *Scored) Queued(router pipeline.PolicyRouter) (int, error) {
+	n := 0
+	err := s.judge(router, func(_ int, d policy.Decision) {
+		if d.Queue {
+			n++
+		}
+	})
+	return n, err
+}
+
+// judge calls fn with router's decision on every scored item, in order.
+func (s *Scored) judge(router pipeline.PolicyRouter, fn func(i int, d policy.Decision)) error {
+	for i := range s.Items {
+		jd, err := router.Judge(s.posts[i], &s.scored[i])
+		if err != nil {
+			return fmt.Errorf("item %s (line %d): %w", s.Items[i].ID, s.Items[i].Line, err)
+		}
+		fn(i, jd.Decision)
+	}
+	return nil
 }
 
 // Sweep routes the scored items under every setting of opts (eval.Sweep),
@@ -105,17 +126,7 @@ func (s *Scored) Sweep(router pipeline.PolicyRouter, opts eval.SweepOptions, tra
 			if err != nil {
 				return 0, err
 			}
-			routed, err := traffic.Route(rt)
-			if err != nil {
-				return 0, err
-			}
-			n := 0
-			for _, r := range routed {
-				if r.Queued {
-					n++
-				}
-			}
-			return n, nil
+			return traffic.Queued(rt)
 		}
 	}
 	return eval.Sweep(opts, func(th map[string]float64) ([]eval.RoutedItem, error) {
