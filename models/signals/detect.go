@@ -875,6 +875,12 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		if (sc.is(i, wRelative) || i > 0 && sc.is(i-1, wRelative)) && j < len(sc.toks) && sc.joined(j) && sc.is(j, wAbout) {
 			return
 		}
+		// "كاتب العمود اللي يسب الفصائل": the participle before a noun
+		// with the article is the writer of it, a person; it reports no
+		// words (كاتب بالبوست does).
+		if ph.detail == "participle" && j < len(sc.toks) && sc.joined(j) && strings.HasPrefix(sc.word(j), "ال") {
+			return
+		}
 		// "الدين يقول قاتلوهم": scripture invoked as the writer's own
 		// authority is no report of someone else's words.
 		if i > 0 && len(ph.rest) == 0 && sc.is(i-1, wScripture) {
