@@ -5,7 +5,7 @@
 # MSA/Gulf/Levantine/Egyptian training sets (eval/data/msa-gulf-train,
 # msa-gulf-train2, msa-gulf-train3), its Iraqi training sets and contrast
 # batch on stance (eval/data/iraqi-train: train.jsonl, stance.jsonl;
-# eval/data/iraqi-train2, iraqi-train3, iraqi-train4, iraqi-train5), the read development
+# eval/data/iraqi-train2 to iraqi-train9), the read development
 # probes and the Iraqi gold set's train split (eval/data/iraqi-gold/train.jsonl) when it
 # exists (plus a head, "public", that reads hate and offensive as the three
 # public corpora define them), with its dev
@@ -98,16 +98,20 @@ project_data msa-gulf-train/train.jsonl iraqi-train/train.jsonl iraqi-train/stan
 # and before everything else); then the sixth pair, MSA/Gulf 7 and Iraqi 7,
 # and the fifth Iraqi batch (since 20261207.5: veiled threats, threats
 # against journalists and activists, implicit hate, ISIS praise and
-# recruitment). The fourth MSA/Gulf batch (msa-gulf-train4) was tried and
-# not kept (docs/models.md). The newest pair of probes
-# (msa-functional-dev8, iraqi-dev8) stays out: it measures the model on
+# recruitment); then the seventh pair, MSA/Gulf 8 and Iraqi 8, and four
+# Iraqi batches (since 20261207.6: veiled threats, threats against those who
+# speak out, personal and tribal threats and blackmail, implicit hate and
+# ISIS praise). The fourth MSA/Gulf batch (msa-gulf-train4) and the Iraqi
+# batches 10 to 12 were tried and not kept (docs/models.md). The newest pair of probes
+# (msa-functional-dev9, iraqi-dev9) stays out: it measures the model on
 # wording it has not seen, beside the held-out sets that never train.
 project_data msa-functional-dev/dev.jsonl msa-functional-dev3/dev.jsonl msa-functional-dev4/dev.jsonl \
   msa-templates/dev.jsonl iraqi-dev2/dev.jsonl iraqi-dev3/dev.jsonl iraqi-dev4/dev.jsonl \
   msa-functional-dev5/dev.jsonl iraqi-dev5/dev.jsonl msa-functional-dev6/dev.jsonl iraqi-dev6/dev.jsonl \
-  msa-functional-dev7/dev.jsonl iraqi-dev7/dev.jsonl
+  msa-functional-dev7/dev.jsonl iraqi-dev7/dev.jsonl msa-functional-dev8/dev.jsonl iraqi-dev8/dev.jsonl
 project_data iraqi-train2/train.jsonl msa-gulf-train2/train.jsonl iraqi-train3/train.jsonl \
-  msa-gulf-train3/train.jsonl iraqi-train4/train.jsonl iraqi-train5/train.jsonl
+  msa-gulf-train3/train.jsonl iraqi-train4/train.jsonl iraqi-train5/train.jsonl \
+  iraqi-train6/train.jsonl iraqi-train7/train.jsonl iraqi-train8/train.jsonl iraqi-train9/train.jsonl
 if [ -n "${RASD_REVIEWED:-}" ]; then
   IFS=',' read -r -a reviewed <<< "$RASD_REVIEWED"
   for f in "${reviewed[@]}"; do
