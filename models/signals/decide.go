@@ -202,7 +202,7 @@ func (d *Detector) decide(sc *scan) {
 		switch {
 		case sc.quote.n > 0:
 			sc.addHit(Quotation, sc.quote, "quotation marks")
-		case h[cReport].n > 0 && (h[cSatire].n == 0 || h[cReport].to-h[cReport].from > 1 && sc.word(h[cReport].from) != "rt") && !sc.reportsAfterHarm(h[cReport]):
+		case h[cReport].n > 0 && (h[cSatire].n == 0 || h[cReport].to-h[cReport].from > 1 && sc.word(h[cReport].from) != "rt") && !sc.reportsAfterHarm(h[cReport]) && !sc.harmAfterAsked(h[cReport]) && !sc.withinHarm(h[cReport]):
 			// "سألوه … گال … 😂": in a joke the reporting verb tells the
 			// joke, it reports no one; a frame of several words (اللي
 			// بيقولوا … 😂) still reports whom it names (not a retweet's
@@ -363,6 +363,26 @@ func (sc *scan) addUnlessTakenBack(name string, firm hit, firmDetail string, sof
 	case soft.n > 0 && sc.lastContrast < soft.to:
 		sc.addHit(name, soft, softDetail)
 	}
+}
+
+// withinHarm reports whether the reporting verb r stands inside the last
+// words of a threat: "ولا تگول ما گالولي" (don't say you weren't warned)
+// ends a threat and reports no one.
+func (sc *scan) withinHarm(r hit) bool {
+	return sc.lastHarm.n > 0 && r.from >= sc.lastHarm.from && r.to <= sc.lastHarm.to
+}
+
+// harmAfterAsked reports whether the reporting verb r is "you say" asked
+// back (detail asked) and the last words of a threat, a call to harm or a
+// slogan come after the question mark that closes it: "حرگتي شعري
+// وتگولين طبيعي؟ والله لأرش عليچ تيزاب" asks the reader's words back, then
+// threatens in the writer's own.
+func (sc *scan) harmAfterAsked(r hit) bool {
+	if r.detail != "asked" || sc.lastHarm.n == 0 {
+		return false
+	}
+	end := sc.askedEnd(r)
+	return end >= 0 && sc.lastHarm.from >= end
 }
 
 // reportsAfterHarm reports whether the first reporting verb r comes six

@@ -397,14 +397,31 @@ func (sc *scan) pronounWithAnd(k int) bool {
 // people p and token i, in one clause: "السوريون في مدينتنا كالقمامة",
 // "أهل السنة في هذه البلاد متطرفون", "الكرد بالموصل خونة". The first word
 // after the people is a preposition (في، من، عند، على) or a place with بال
-// or بهال (بالموصل، بهالبلد; not بذريعة، بحجة, a pretext), and at most four
+// or بهال (بالموصل، بهالبلد; not بذريعة، بحجة, a pretext), or with ب alone
+// just before the noun (السوريين بأربيل حرامية), and at most four
 // words stand between, none a negator, a denial or a relative pronoun.
 func (sc *scan) located(p hit, i int) bool {
 	if !sc.reaches(p, i) || p.to == i || sc.deniedBefore(p.from, 2) || sc.deniedBetween(p.to, i) || sc.anyIs(p.to, i, wRelative) {
 		return false
 	}
 	w := sc.word(p.to)
-	return sc.is(p.to, wPrep) || placeWith(w)
+	// "السوريين بأربيل حرامية": a place with ب and no article, just
+	// before the noun.
+	return sc.is(p.to, wPrep) || placeWith(w) || p.to+1 == i && placeWithBa(w) && !sc.is(p.to, wFiller|wPart|wQuant|wNegator|wDenial)
+}
+
+// placeWithBa reports whether w may be a place with ب and no article
+// (بأربيل، ببغداد), of four letters or more: not بعضهم، بدون، بسبب، بين.
+func placeWithBa(w string) bool {
+	if !strings.HasPrefix(w, "ب") || utf8.RuneCountInString(w) < 4 {
+		return false
+	}
+	for _, p := range []string{"بعض", "بدون", "بسبب", "بين", "بلا", "بغير"} {
+		if strings.HasPrefix(w, p) {
+			return false
+		}
+	}
+	return true
 }
 
 // placeWith reports whether w is a place with بال or بهال (بالموصل،
@@ -528,6 +545,25 @@ func (sc *scan) askedWithin(k, n int) bool {
 	return false
 }
 
+// askedEnd returns the token just after the question mark that closes the
+// words "you say" asks back (r, detail asked), or -1 when none closes them
+// within twelve words.
+func (sc *scan) askedEnd(r hit) int {
+	for m := r.to; m < len(sc.toks) && m < r.to+12; m++ {
+		gap := sc.text[sc.toks[m].end:]
+		if m+1 < len(sc.toks) {
+			gap = sc.text[sc.toks[m].end:sc.toks[m+1].start]
+		}
+		switch {
+		case strings.ContainsAny(gap, "؟?"):
+			return m + 1
+		case strings.ContainsAny(gap, ".!:\n"):
+			return -1
+		}
+	}
+	return -1
+}
+
 // sexualSlurs are the nouns of vilification that damn women as whores: said
 // of women named by what they do (المتظاهرات، الناشطات), they damn women.
 var sexualSlurs = map[string]bool{
@@ -538,6 +574,66 @@ var sexualSlurs = map[string]bool{
 // everyTime are the words after "not every" (مو كل، ليس كل) that make it
 // "not every time": مرة، يوم، وقت.
 var everyTime = map[string]bool{"مره": true, "مرة": true, "يوم": true, "وقت": true, "مرا": true}
+
+// notAll reports whether the words after a negator say "all" (مو كلهم،
+// ليس كل، مو جميع، مو الكل).
+func notAll(rest []string) bool {
+	for _, w := range rest {
+		if strings.HasPrefix(w, "كل") || strings.HasPrefix(w, "جميع") || w == "الكل" {
+			return true
+		}
+	}
+	return false
+}
+
+// mostWords say "most of them" (اغلبهم، معظمهم، الغالبية), as the
+// normaliser writes them.
+var mostWords = map[string]bool{
+	"اغلب": true, "اغلبهم": true, "اغلبهن": true, "معظم": true, "معظمهم": true, "معظمهن": true,
+	"اكثرهم": true, "اكثرهن": true, "اكثريتهم": true, "غالبيتهم": true, "غالبيه": true,
+	"الغالبيه": true, "الاغلبيه": true, "الاكثريه": true, "الاغلب": true, "الاكثر": true,
+}
+
+// mostWithin reports whether a word that says "most of them" starts within
+// n tokens from k.
+func (sc *scan) mostWithin(k, n int) bool {
+	for m := k; m < len(sc.toks) && m < k+n; m++ {
+		if mostWords[sc.word(m)] {
+			return true
+		}
+	}
+	return false
+}
+
+// contactWords are what "may not be done" with a people when the writer
+// forbids dealing with them (ناكل، نتزوج، التعامل، مصاهره), as the
+// normaliser writes them.
+var contactWords = map[string]bool{
+	"ناكل": true, "الاكل": true, "نتزوج": true, "نزوج": true, "الزواج": true, "نتزوجهم": true, "نزوجهم": true,
+	"نتعامل": true, "التعامل": true, "نشتغل": true, "نشغل": true, "نشغلهم": true, "تشغيل": true, "تشغيلهم": true,
+	"نسلم": true, "السلام": true, "نصاهر": true, "مصاهره": true, "مصاهرتهم": true, "نشتري": true, "نبيع": true,
+	"ناجر": true, "نسكن": true, "نجالس": true, "مجالسه": true, "نخالط": true, "مخالطه": true, "مخالطتهم": true,
+	"نعاشر": true, "معاشره": true, "نجلس": true, "نقعد": true, "ندخل": true, "نصلي": true, "الصلاه": true,
+	"نامن": true, "نثق": true, "الثقه": true,
+}
+
+// forbidsContact reports whether what is not permitted (يجوز), from token
+// k, is dealing with a people, or is said of them (لهم، الهن): ما يجوز
+// ناكل من ايدهم، لا يجوز ان نتزوج منهم، لا يجوز لهم يصوتون.
+func (sc *scan) forbidsContact(k int) bool {
+	if k < len(sc.toks) && sc.word(k) == "ان" {
+		k++
+	}
+	if k >= len(sc.toks) || !sc.joined(k) {
+		return false
+	}
+	switch w := sc.word(k); w {
+	case "لهم", "لهن", "الهم", "الهن", "الهمم":
+		return true
+	default:
+		return contactWords[w]
+	}
+}
 
 // mournedWithin reports whether a word that mourns a victim (شهيد، ضحية،
 // ظلما، غدرا) starts within n tokens from k.
@@ -908,6 +1004,17 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		// "جزاؤه القتل ولا يجوز التهاون في ذلك", "لا رحمة معهم": leniency
 		// denied presses a harm on; it denies no claim.
 		if ph.class == cNegate && j < len(sc.toks) && sc.joined(j) && sc.is(j, wLenient) {
+			return
+		}
+		// "مو كلهم طبعا، بس اغلبهم": not all of them, but most: the
+		// generalisation hedged, not denied.
+		if ph.class == cNegate && notAll(ph.rest) && sc.mostWithin(j, 6) {
+			return
+		}
+		// "ما يجوز ناكل من ايدهم", "لا يجوز لهم يصوتون": what may not be
+		// done with a people or by them forbids contact or a right; it
+		// denies no claim (لا يجوز التعميم does).
+		if ph.class == cNegate && len(ph.rest) == 1 && ph.rest[0] == "يجوز" && sc.forbidsContact(j) {
 			return
 		}
 		sc.record(ph.class, i, j, ph.detail)
@@ -1486,6 +1593,13 @@ func (sc *scan) cue(ph phrase, i, j int) {
 		ultimatum := m > 0 && sc.word(m) == "يا" && sc.joined(m+1) && slices.ContainsFunc([]int{m - 2, m - 3}, func(k int) bool { return k >= 0 && sc.word(k) == "يا" && sc.unbroken(k, m+1, false) })
 		if m < 0 || !ultimatum && !sc.is(m, wModal) || sc.deniedBefore(m, 2) {
 			return
+		}
+		// "لازم يطردون السوريين", "يجب ان يقتلوا كل الشيعة": others told
+		// to harm the people who follow the verb, at once or after fillers
+		// (the people case records it); "لازم يقتلون الدواعش" names no
+		// people.
+		if !ultimatum {
+			sc.hatredBefore(hit{from: m, to: j, n: 1, detail: "a people's harm demanded"}, cIncite, "verb")
 		}
 		if j < len(sc.toks) && sc.joined(j) && !sc.is(j, wFiller|wPrep) {
 			return
