@@ -639,6 +639,9 @@ func TestSignalFoundOrNot(t *testing.T) {
 		{"احنا ما نمسها، بس خلّي تسأل عن اللي كتبوا قبلها", ThreatCue, true, "we touch no one, but"},
 		{"احنا ما نمسها ولا نقبل احد يمسها، الصحفية بنتنا", ThreatCue, false, "we touch no one, and no but"},
 		{"يا اخوان، نسيت ما نريد نكسر ولا نحرق، نريد نوصل صوتنا بالتحرير", Protest, true, "a protest that pledges non-violence"},
+		{"والله اذا شفتك بالمنطقة اخنقك بايدي", ThreatCue, true, "a first-person strangling aimed at the reader"},
+		{"يا علني يا قبلة الروح ما اعدمك", ThreatCue, false, "may I never lose you"},
+		{"باچر نسحقكم بالملعب يا جماعة الزوراء", ThreatCue, false, "the terraces crush in jest"},
 	} {
 		if _, got := find(d.Signals(&ingest.Post{Text: tc.text}, ""), tc.signal); got != tc.want {
 			t.Errorf("%q: %s found %v, want %v (%s)", tc.text, tc.signal, got, tc.want, tc.why)
