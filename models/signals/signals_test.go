@@ -640,6 +640,7 @@ func TestSignalFoundOrNot(t *testing.T) {
 		{"احنا ما نمسها ولا نقبل احد يمسها، الصحفية بنتنا", ThreatCue, false, "we touch no one, and no but"},
 		{"يا اخوان، نسيت ما نريد نكسر ولا نحرق، نريد نوصل صوتنا بالتحرير", Protest, true, "a protest that pledges non-violence"},
 		{"والله اذا شفتك بالمنطقة اخنقك بايدي", ThreatCue, true, "a first-person strangling aimed at the reader"},
+		{"ما نمسك بس الصغار، نريد الحيتان الكبار تنحاسب", ThreatCue, false, "we don't catch only the small ones: نمسك is to catch, no touching"},
 		{"يا علني يا قبلة الروح ما اعدمك", ThreatCue, false, "may I never lose you"},
 		{"باچر نسحقكم بالملعب يا جماعة الزوراء", ThreatCue, false, "the terraces crush in jest"},
 	} {
