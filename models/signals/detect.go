@@ -628,7 +628,7 @@ func (sc *scan) forbidsContact(k int) bool {
 		return false
 	}
 	switch w := sc.word(k); w {
-	case "لهم", "لهن", "الهم", "الهن", "الهمم":
+	case "لهم", "لهن", "الهم", "الهن":
 		return true
 	default:
 		return contactWords[w]
