@@ -529,27 +529,18 @@ func (sc *scan) metBetween(p hit, i int) bool {
 
 // askedWithin reports whether a question mark closes the words from token k
 // on, within n tokens and before any other break.
-func (sc *scan) askedWithin(k, n int) bool {
-	for m := k; m < len(sc.toks) && m < k+n; m++ {
-		gap := sc.text[sc.toks[m].end:]
-		if m+1 < len(sc.toks) {
-			gap = sc.text[sc.toks[m].end:sc.toks[m+1].start]
-		}
-		switch {
-		case strings.ContainsAny(gap, "؟?"):
-			return true
-		case strings.ContainsAny(gap, ".!:\n"):
-			return false
-		}
-	}
-	return false
-}
+func (sc *scan) askedWithin(k, n int) bool { return sc.questionEnd(k, n) >= 0 }
 
 // askedEnd returns the token just after the question mark that closes the
 // words "you say" asks back (r, detail asked), or -1 when none closes them
 // within twelve words.
-func (sc *scan) askedEnd(r hit) int {
-	for m := r.to; m < len(sc.toks) && m < r.to+12; m++ {
+func (sc *scan) askedEnd(r hit) int { return sc.questionEnd(r.to, 12) }
+
+// questionEnd returns the token just after the question mark that closes
+// the words from token k on, within n tokens and before any other break, or
+// -1 when none does.
+func (sc *scan) questionEnd(k, n int) int {
+	for m := k; m < len(sc.toks) && m < k+n; m++ {
 		gap := sc.text[sc.toks[m].end:]
 		if m+1 < len(sc.toks) {
 			gap = sc.text[sc.toks[m].end:sc.toks[m+1].start]
@@ -596,14 +587,7 @@ var mostWords = map[string]bool{
 
 // mostWithin reports whether a word that says "most of them" starts within
 // n tokens from k.
-func (sc *scan) mostWithin(k, n int) bool {
-	for m := k; m < len(sc.toks) && m < k+n; m++ {
-		if mostWords[sc.word(m)] {
-			return true
-		}
-	}
-	return false
-}
+func (sc *scan) mostWithin(k, n int) bool { return sc.wordWithin(k, n, mostWords) }
 
 // contactWords are what "may not be done" with a people when the writer
 // forbids dealing with them (ناكل، نتزوج، التعامل، مصاهره), as the
@@ -637,9 +621,12 @@ func (sc *scan) forbidsContact(k int) bool {
 
 // mournedWithin reports whether a word that mourns a victim (شهيد، ضحية،
 // ظلما، غدرا) starts within n tokens from k.
-func (sc *scan) mournedWithin(k, n int) bool {
+func (sc *scan) mournedWithin(k, n int) bool { return sc.wordWithin(k, n, mourning) }
+
+// wordWithin reports whether one of words starts within n tokens from k.
+func (sc *scan) wordWithin(k, n int, words map[string]bool) bool {
 	for m := k; m < len(sc.toks) && m < k+n; m++ {
-		if mourning[sc.word(m)] {
+		if words[sc.word(m)] {
 			return true
 		}
 	}
